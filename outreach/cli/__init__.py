@@ -1,0 +1,45 @@
+"""The `outreach` command: parse, call one service function, print.
+
+Every command is registered from a module of this package; each has help with an Example.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from outreach.cli.app import App, run_guarded
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="config.toml to use (default: $OUTREACH_CONFIG, then ./config.toml).",
+)
+@click.version_option(package_name="outreach")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Influencer outreach: roster, personalised pitches, sequences, replies and deals.
+
+    \b
+    Example:
+      outreach init myshop && cd myshop
+      outreach import influencers roster.csv --basis published_business_address
+      outreach preview spring-launch --limit 3
+    """
+    ctx.obj = App(config_path)
+
+
+from outreach.cli import workspace  # noqa: E402  (registers commands)
+
+workspace.register(cli)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point: user errors print without a traceback and exit 1."""
+    return run_guarded(cli, sys.argv[1:] if argv is None else argv)

@@ -1,0 +1,110 @@
+"""Shared CLI plumbing: lazily loaded config and engine, error printing, output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+
+from outreach.config import Config, load_config
+from outreach.errors import ImportRejected, UserError
+
+
+class App:
+    """What every command may need, built on first use."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_path
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    @cached_property
+    def engine(self) -> Engine:
+        from outreach.store.session import check_schema, make_engine
+
+        engine = make_engine(self.config.database_url)
+        check_schema(engine)
+        return engine
+
+
+def run_guarded(group: click.Group, argv: list[str]) -> Any:
+    try:
+        return group.main(args=argv, prog_name="outreach", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ImportRejected as exc:
+        for err in exc.errors:
+            click.echo(str(err), err=True)
+        click.echo(f"{len(exc.errors)} problem(s); nothing was imported", err=True)
+        sys.exit(1)
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+def csv_safe(value: Any) -> str:
+    """Neutralise spreadsheet formulas on export (OWASP ASVS 1.2.10, CWE-1236)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\0") else text
+
+
+def emit(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
+    """Print rows as a table (terminal), JSON lines or CSV."""
+    cols = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "json":
+        for row in rows:
+            click.echo(json.dumps({c: row.get(c) for c in cols}, ensure_ascii=False, default=str))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(cols)
+        for row in rows:
+            w.writerow([csv_safe(row.get(c)) for c in cols])
+        click.echo(buf.getvalue(), nl=False)
+        return
+    click.echo(format_table(rows, cols))
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def format_table(rows: Iterable[Mapping[str, Any]], cols: Sequence[str]) -> str:
+    body = [["" if r.get(c) is None else str(r.get(c)) for c in cols] for r in rows]
+    widths = [max([_width(c)] + [_width(row[i]) for row in body]) for i, c in enumerate(cols)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(cells, widths)).rstrip()
+
+    out = [line(cols), line(["-" * w for w in widths])]
+    out += [line(row) for row in body]
+    return "\n".join(out)
+
+
+def format_option(default: str = "table") -> Callable[[Any], Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv"]),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )

@@ -1,0 +1,383 @@
+"""config.toml + OUTREACH_* environment -> frozen settings. The only module that reads os.environ.
+
+Precedence: `--config PATH`, then `$OUTREACH_CONFIG`, then `./config.toml`. Environment variables
+`OUTREACH_<SECTION>__<KEY>` override file values (`__` nests). Passwords and secrets are never
+read from the file: a key names the environment variable that holds them (`password_env`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from outreach.errors import ConfigError
+
+ENV_PREFIX = "OUTREACH_"
+_SECRET_KEYS = re.compile(r"^(password|secret|token|api_key)$", re.I)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkspaceConfig(_Frozen):
+    templates: str = "templates"
+    sequences: str = "sequences"
+    campaigns: str = "campaigns"
+
+
+class DatabaseConfig(_Frozen):
+    url: str = "sqlite:///outreach.db"
+
+
+class SenderConfig(_Frozen):
+    name: str
+    organisation: str
+    postal_address: str
+    enquiry_email: str
+    name_ja: str = ""
+    organisation_ja: str = ""
+    postal_address_ja: str = ""
+
+
+Security = Literal["starttls", "tls", "none"]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class ServerConfig(_Frozen):
+    host: str
+    port: int = Field(gt=0, lt=65536)
+    security: Security = "starttls"
+    username: str = ""
+    password_env: str = ""
+    timeout: float = Field(default=30.0, gt=0)
+    ca_file: str = ""
+
+    @model_validator(mode="after")
+    def _plaintext_only_on_loopback(self) -> ServerConfig:
+        if self.security == "none" and not _is_loopback(self.host):
+            raise ValueError(
+                f"security = 'none' is allowed only for loopback hosts, not {self.host!r}; "
+                "use 'starttls' or 'tls'"
+            )
+        return self
+
+
+class SmtpConfig(ServerConfig):
+    port: int = Field(default=587, gt=0, lt=65536)
+    data_timeout: float = Field(default=600.0, gt=0)  # RFC 5321 4.5.3.2.6: 10 min after the dot
+    connections: int = Field(default=1, ge=1, le=16)
+
+
+class InboxSourceConfig(_Frozen):
+    source: Literal["imap", "maildir", "none"] = "none"
+    path: str = "inbox"  # maildir
+    host: str = ""
+    port: int = Field(default=993, gt=0, lt=65536)
+    security: Security = "tls"
+    username: str = ""
+    password_env: str = ""
+    folder: str = "INBOX"
+    timeout: float = Field(default=30.0, gt=0)
+    ca_file: str = ""
+    mark_seen: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> InboxSourceConfig:
+        if self.source == "imap":
+            if not self.host:
+                raise ValueError("host is required when source = 'imap'")
+            if self.security == "none" and not _is_loopback(self.host):
+                raise ValueError("security = 'none' is allowed only for loopback hosts")
+        return self
+
+
+class LimitsConfig(_Frozen):
+    daily_cap: int = Field(default=50, ge=1)
+    min_gap_seconds: float = Field(default=60.0, ge=0)
+    jitter_seconds: float = Field(default=30.0, ge=0)
+
+
+class MailboxConfig(_Frozen):
+    from_address: str
+    from_name: str = ""
+    reply_to: str = ""
+    message_id_domain: str = ""
+    smtp: SmtpConfig
+    inbox: InboxSourceConfig = InboxSourceConfig()
+    limits: LimitsConfig = LimitsConfig()
+
+    @property
+    def id_domain(self) -> str:
+        return self.message_id_domain or self.from_address.rpartition("@")[2]
+
+
+class WindowConfig(_Frozen):
+    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = (
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    )
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+
+    @model_validator(mode="after")
+    def _order(self) -> WindowConfig:
+        if self.end <= self.start:
+            raise ValueError("window end must be after start")
+        return self
+
+
+class RetryConfig(_Frozen):
+    max_attempts: int = Field(default=5, ge=1, le=50)
+    first_backoff_seconds: float = Field(default=300.0, ge=0)
+    max_backoff_seconds: float = Field(default=3600.0, ge=0)
+    max_age_hours: float = Field(default=8.0, gt=0)
+
+
+class SendingConfig(_Frozen):
+    timezone: str = "Asia/Tokyo"
+    window: WindowConfig = WindowConfig()
+    holiday_country: str = "JP"
+    jitter_seconds: float = Field(default=120.0, ge=0)
+    cooldown_days: int = Field(default=90, ge=0)
+    breaker_threshold: int = Field(default=3, ge=1)
+    breaker_pause_minutes: float = Field(default=30.0, ge=0)
+    lease_seconds: float = Field(default=300.0, gt=0)
+    tick_seconds: float = Field(default=5.0, gt=0)
+    batch_size: int = Field(default=100, ge=1)
+    retry: RetryConfig = RetryConfig()
+    iso2022jp_fallback: Literal["fail", "utf-8"] = "fail"
+    to_manager: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {v!r} (use an IANA name like 'Asia/Tokyo')") from exc
+        return v
+
+
+class TiersConfig(_Frozen):
+    micro: int = 10_000
+    macro: int = 100_000
+    mega: int = 1_000_000
+
+    @model_validator(mode="after")
+    def _order(self) -> TiersConfig:
+        if not 0 < self.micro < self.macro < self.mega:
+            raise ValueError("tiers must satisfy 0 < micro < macro < mega")
+        return self
+
+
+class TrackingConfig(_Frozen):
+    base_url: str = "https://example.jp/r"
+    utm_source: str = "influencer"
+    utm_medium: str = "email"
+
+
+class UnsubscribeConfig(_Frozen):
+    base_url: str = "https://example.jp/unsubscribe"
+    mailto: str = ""
+    secret_env: str = "OUTREACH_UNSUBSCRIBE_SECRET"
+    listen: str = "127.0.0.1:8780"
+    serve: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+
+
+class InboxConfig(_Frozen):
+    poll_seconds: float = Field(default=60.0, gt=0)
+    freshness_minutes: float = Field(default=30.0, gt=0)
+    ooo_default_days: int = Field(default=7, ge=1)
+    reply_stage: str = "negotiating"
+
+
+class PipelineConfig(_Frozen):
+    stale_days: int = Field(default=14, ge=1)
+
+
+class SafetyConfig(_Frozen):
+    redirect_all_to: str = ""
+
+
+class LintRuleConfig(_Frozen):
+    severity: Literal["off", "warning", "error"] | None = None
+    max_words: int | None = None
+    max_chars_ja: int | None = None
+    max_subject: int | None = None
+    max_subject_ja: int | None = None
+    max_links: int | None = None
+    max_age_days: int | None = None
+    line_width: int | None = None
+    min_shared_chars: int | None = None
+
+
+class Config(_Frozen):
+    workspace: WorkspaceConfig = WorkspaceConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    sender: SenderConfig
+    mailboxes: dict[str, MailboxConfig]
+    sending: SendingConfig = SendingConfig()
+    tiers: TiersConfig = TiersConfig()
+    tracking: TrackingConfig = TrackingConfig()
+    unsubscribe: UnsubscribeConfig = UnsubscribeConfig()
+    inbox: InboxConfig = InboxConfig()
+    pipeline: PipelineConfig = PipelineConfig()
+    safety: SafetyConfig = SafetyConfig()
+    lint: dict[str, LintRuleConfig] = Field(default_factory=dict)
+    # Not from the file: where it was read, for resolving relative paths.
+    base_dir: Path = Path(".")
+    source: str = "<defaults>"
+
+    @model_validator(mode="after")
+    def _need_a_mailbox(self) -> Config:
+        if not self.mailboxes:
+            raise ValueError("at least one [mailboxes.NAME] section is required")
+        return self
+
+    def path(self, relative: str) -> Path:
+        p = Path(relative)
+        return p if p.is_absolute() else self.base_dir / p
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.path(self.workspace.templates)
+
+    @property
+    def sequences_dir(self) -> Path:
+        return self.path(self.workspace.sequences)
+
+    @property
+    def campaigns_dir(self) -> Path:
+        return self.path(self.workspace.campaigns)
+
+    @property
+    def database_url(self) -> str:
+        """The URL with a relative SQLite path made absolute against the config's folder."""
+        url = self.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str((self.base_dir / url[len(prefix) :]).resolve())
+        return url
+
+    def mailbox(self, name: str) -> MailboxConfig:
+        try:
+            return self.mailboxes[name]
+        except KeyError:
+            known = ", ".join(sorted(self.mailboxes))
+            raise ConfigError(
+                f"unknown mailbox {name!r}", file=self.source, hint=f"configured: {known}"
+            ) from None
+
+    def __repr__(self) -> str:  # never print secrets: there are none here, only env names
+        return f"Config(source={self.source!r})"
+
+
+def secret(env_name: str) -> str | None:
+    """The value of the environment variable a config key names (never from the file)."""
+    return os.environ.get(env_name) if env_name else None
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("OUTREACH_CONFIG")
+    if env:
+        return Path(env)
+    return Path("config.toml")
+
+
+def _env_overrides() -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key, value in os.environ.items():
+        if not key.startswith(ENV_PREFIX) or key == "OUTREACH_CONFIG" or "__" not in key:
+            continue
+        parts = key[len(ENV_PREFIX) :].lower().split("__")
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return tree
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _reject_secrets(node: Any, source: str, trail: tuple[str, ...] = ()) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if _SECRET_KEYS.match(str(k)):
+                key = ".".join((*trail, str(k)))
+                raise ConfigError(
+                    "secrets are never read from the file",
+                    file=source,
+                    field=key,
+                    hint=f"put it in an environment variable and set {key}_env to its name",
+                )
+            _reject_secrets(v, source, (*trail, str(k)))
+
+
+def _describe(err: dict[str, Any]) -> tuple[str, str]:
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    kind = err["type"]
+    if kind == "missing":
+        return key, "required key is missing"
+    if kind == "extra_forbidden":
+        return key, "unknown key"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    given = err.get("input")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return key, f"{msg}, got {given!r}"
+    return key, msg
+
+
+def parse_config(data: dict[str, Any], *, source: str, base_dir: Path) -> Config:
+    _reject_secrets(data, source)
+    merged = _merge(data, _env_overrides())
+    try:
+        return Config.model_validate({**merged, "base_dir": base_dir, "source": source})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key, msg = _describe(dict(first))
+        more = len(exc.errors()) - 1
+        hint = f"and {more} more problem(s); see config.example.toml" if more else None
+        raise ConfigError(msg, file=source, field=key, hint=hint) from None
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
+    path = find_config_path(explicit)
+    if not path.exists():
+        raise ConfigError(
+            "config file not found",
+            file=str(path),
+            hint="run `outreach init` to create a workspace, or pass --config",
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", file=str(path)) from None
+    return parse_config(data, source=str(path), base_dir=path.resolve().parent)

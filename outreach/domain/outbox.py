@@ -1,0 +1,43 @@
+"""Outbox row states, send outcomes and the retry backoff policy (DESIGN invariant 1)."""
+
+from __future__ import annotations
+
+import random
+from enum import StrEnum
+
+
+class OutboxState(StrEnum):
+    QUEUED = "queued"  # bytes and Message-ID stored; waiting for due_at
+    CLAIMED = "claimed"  # leased by a worker; no SMTP yet (a crash requeues)
+    SENDING = "sending"  # RCPT accepted, DATA under way (a crash here becomes unknown)
+    SENT = "sent"
+    RETRY = "retry"  # 4xx / drop before the dot; due again at due_at
+    FAILED = "failed"  # permanent, or gave up; an operator may look
+    UNKNOWN = "unknown"  # dropped after the dot: maybe delivered; only `outbox resend` sends again
+    CANCELLED = "cancelled"  # stop condition seen (reply, opt-out, bounce, suppression, by hand)
+    EXPIRED = "expired"  # missed its relevance window; never send hours late
+
+
+TERMINAL = frozenset(
+    {OutboxState.SENT, OutboxState.FAILED, OutboxState.CANCELLED, OutboxState.EXPIRED}
+)
+
+
+class Outcome(StrEnum):
+    """How one attempt ended; every ending is a row in the attempt log."""
+
+    SENT = "sent"
+    TRANSIENT = "transient"  # 4xx, timeout or drop before the dot: retry
+    HARD_BOUNCE = "hard_bounce"  # 5.1.x on RCPT: address is bad
+    SOFT_BOUNCE = "soft_bounce"  # 5.2.x: mailbox full/disabled: retry, then fail
+    REJECTED = "rejected"  # content or policy 5xx on this message: failed, no suppression
+    SENDER_FAULT = "sender_fault"  # auth, relaying, quota, TLS: pause the mailbox
+    AMBIGUOUS = "ambiguous"  # drop/timeout after the dot: unknown
+    CANCELLED = "cancelled"
+
+
+def backoff_seconds(attempt: int, *, first: float, cap: float, rng: random.Random | None = None) -> float:
+    """Exponential backoff with full jitter in [base/2, base]: attempt 1 -> first."""
+    base = min(cap, first * (2 ** max(0, attempt - 1)))
+    r = (rng or random).random()
+    return base / 2 + r * base / 2

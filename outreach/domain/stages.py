@@ -1,0 +1,51 @@
+"""The relationship pipeline: stages and the moves allowed between them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from outreach.errors import StageError
+
+
+class Stage(StrEnum):
+    PROSPECT = "prospect"
+    CONTACTED = "contacted"
+    NEGOTIATING = "negotiating"
+    CONTRACTED = "contracted"
+    POSTED = "posted"
+    DECLINED = "declined"
+    BOUNCED = "bounced"
+    UNSUBSCRIBED = "unsubscribed"
+    PAUSED = "paused"
+
+
+S = Stage
+# Forward moves along the pipeline plus the exits a real pipeline has. Exits are reachable
+# from every live stage; `declined`/`paused` can be re-opened by hand; bounced and
+# unsubscribed are final (an opt-out is never undone by the tool).
+TRANSITIONS: dict[Stage, frozenset[Stage]] = {
+    S.PROSPECT: frozenset({S.CONTACTED, S.PAUSED, S.BOUNCED, S.UNSUBSCRIBED, S.DECLINED}),
+    S.CONTACTED: frozenset({S.NEGOTIATING, S.DECLINED, S.BOUNCED, S.UNSUBSCRIBED, S.PAUSED}),
+    S.NEGOTIATING: frozenset({S.CONTRACTED, S.DECLINED, S.UNSUBSCRIBED, S.PAUSED, S.BOUNCED}),
+    S.CONTRACTED: frozenset({S.POSTED, S.DECLINED, S.UNSUBSCRIBED, S.PAUSED}),
+    S.POSTED: frozenset({S.CONTRACTED}),  # a new deliverable under the same deal
+    S.DECLINED: frozenset({S.NEGOTIATING}),
+    S.PAUSED: frozenset({S.PROSPECT, S.CONTACTED, S.NEGOTIATING, S.CONTRACTED}),
+    S.BOUNCED: frozenset(),
+    S.UNSUBSCRIBED: frozenset(),
+}
+
+# Stages in which a sequence may still send.
+SENDABLE = frozenset({S.PROSPECT, S.CONTACTED})
+
+
+def legal_moves(current: Stage) -> list[Stage]:
+    return sorted(TRANSITIONS[current], key=list(Stage).index)
+
+
+def check_move(current: Stage, target: Stage) -> None:
+    """Raise StageError naming the legal moves when current -> target is not allowed."""
+    if target in TRANSITIONS[current]:
+        return
+    legal = ", ".join(legal_moves(current)) or "none: this stage is final"
+    raise StageError(f"cannot move from {current} to {target}", hint=f"from {current}: {legal}")

@@ -1,0 +1,1 @@
+"""Services: each owns one job (roster, preview, sequence, dispatch, inbox, pipeline, lint, report)."""

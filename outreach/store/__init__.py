@@ -1,0 +1,1 @@
+"""The only layer that speaks SQL: tables, engines, migrations and named queries."""

@@ -1,0 +1,257 @@
+"""SQLAlchemy 2.x Core tables. Every time column holds UTC (naive on SQLite; see clock.utc)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")  # INTEGER PRIMARY KEY is SQLite's rowid
+
+influencer = Table(
+    "influencer",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False),  # as given, normalised by email-validator
+    Column("email_norm", String(320), nullable=False, unique=True),  # lower-cased: suppression key
+    Column("platform", String(32), nullable=False),
+    Column("handle", String(200), nullable=False),
+    Column("followers", BigInteger),
+    Column("avg_likes", Float),
+    Column("avg_comments", Float),
+    Column("engagement_rate", Float),
+    Column("er_rank_pct", Float),  # percentile within platform, 100 = best
+    Column("tier", String(16)),
+    Column("niche", String(200), nullable=False, server_default=""),
+    Column("country", String(8), nullable=False, server_default=""),
+    Column("language", String(8), nullable=False, server_default="ja"),
+    Column("timezone", String(64), nullable=False, server_default=""),
+    Column("manager_email", String(320), nullable=False, server_default=""),
+    Column("tags", JSON, nullable=False, default=list),
+    Column("custom", JSON, nullable=False, default=dict),
+    Column("basis", String(40), nullable=False, server_default="none"),
+    Column("basis_url", String(2000), nullable=False, server_default=""),
+    Column("basis_seen_at", String(40), nullable=False, server_default=""),
+    Column("refuses_ads", Boolean, nullable=False, server_default="0"),
+    Column("source_file", String(500), nullable=False, server_default=""),
+    Column("source_line", Integer),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("platform", "handle"),
+    Index("ix_influencer_platform_er", "platform", "engagement_rate"),
+)
+
+post = Table(
+    "post",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("influencer_id", ForeignKey("influencer.id", ondelete="CASCADE"), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("title", String(500), nullable=False, server_default=""),
+    Column("caption", Text, nullable=False, server_default=""),
+    Column("published_at", DateTime),
+    Column("likes", BigInteger),
+    Column("comments", BigInteger),
+    Column("shares", BigInteger),
+    Column("saves", BigInteger),
+    Column("views", BigInteger),
+    Index("ix_post_influencer_published", "influencer_id", "published_at"),
+)
+
+# Append-only; keyed by sha256 of the lower-cased address so `forget` can drop the address
+# and keep honouring the objection (GDPR Art. 17 vs Art. 21).
+suppression = Table(
+    "suppression",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("email_hash", String(64), nullable=False, index=True),
+    Column("email_norm", String(320)),  # NULL after `outreach forget`
+    Column("reason", String(32), nullable=False),  # opt_out|hard_bounce|complaint|manual|legal
+    Column("source", String(500), nullable=False, server_default=""),
+    Column("created_at", DateTime, nullable=False),
+)
+
+campaign = Table(
+    "campaign",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),  # the campaigns/<slug>.toml name
+    Column("created_at", DateTime, nullable=False),
+)
+
+mailbox = Table(
+    "mailbox",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("day", Date),  # the UTC day sent_today counts
+    Column("sent_today", Integer, nullable=False, server_default="0"),
+    Column("next_slot_at", DateTime),  # earliest time the next send may start (gap + jitter)
+    Column("paused_until", DateTime),
+    Column("pause_reason", Text, nullable=False, server_default=""),
+    Column("sender_faults", Integer, nullable=False, server_default="0"),  # in a row
+    Column("inbox_polled_at", DateTime),  # last successful inbox read
+    Column("inbox_error", Text, nullable=False, server_default=""),
+)
+
+enrollment = Table(
+    "enrollment",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("campaign_id", ForeignKey("campaign.id"), nullable=False),
+    Column("influencer_id", ForeignKey("influencer.id", ondelete="CASCADE"), nullable=False),
+    Column("sequence", String(200), nullable=False),
+    Column("mailbox", String(100), nullable=False),  # the thread stays on this mailbox
+    Column("next_step", Integer, nullable=False, server_default="1"),  # 1-based; > len = done
+    Column("next_due_at", DateTime),  # NULL when nothing is scheduled
+    Column("status", String(16), nullable=False, server_default="active"),
+    # active | paused (auto-reply; resumes at next_due_at) | stopped | completed
+    Column("stop_reason", String(200), nullable=False, server_default=""),
+    Column("stage", String(16), nullable=False, server_default="prospect"),
+    Column("stage_changed_at", DateTime, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("campaign_id", "influencer_id"),
+    Index("ix_enrollment_due", "status", "next_due_at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="CASCADE"), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("mailbox", String(100), nullable=False),
+    Column("mail_from", String(320), nullable=False),
+    Column("rcpt_to", JSON, nullable=False),  # envelope recipients
+    Column("email_norm", String(320), nullable=False, index=True),  # influencer, for stop checks
+    Column("message_id", String(400), nullable=False, unique=True),
+    Column("subject", Text, nullable=False, server_default=""),
+    Column("raw", LargeBinary, nullable=False),  # exact RFC 5322 bytes; every attempt sends these
+    Column("state", String(16), nullable=False, server_default="queued"),
+    Column("attempt", Integer, nullable=False, server_default="0"),  # fencing token
+    Column("worker", String(100)),
+    Column("lease_until", DateTime),
+    Column("due_at", DateTime, nullable=False),
+    Column("expires_at", DateTime),  # give up (expired) after this
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    UniqueConstraint("enrollment_id", "step"),
+    Index("ix_outbox_state_due", "state", "due_at"),
+)
+
+attempt = Table(
+    "attempt",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("outbox_id", ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("attempt", Integer, nullable=False),
+    Column("worker", String(100), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("smtp_code", Integer),
+    Column("enhanced_status", String(16), nullable=False, server_default=""),
+    Column("server_text", Text, nullable=False, server_default=""),
+    Column("exception_type", String(100), nullable=False, server_default=""),
+)
+
+stage_history = Table(
+    "stage_history",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="CASCADE"), nullable=False),
+    Column("from_stage", String(16), nullable=False),
+    Column("to_stage", String(16), nullable=False),
+    Column("cause", String(32), nullable=False),  # send|reply|bounce|opt_out|command|...
+    Column("note", Text, nullable=False, server_default=""),
+    Column("at", DateTime, nullable=False),
+    Index("ix_stage_history_enrollment", "enrollment_id", "at"),
+)
+
+inbound = Table(
+    "inbound",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("mailbox", String(100), nullable=False),
+    Column("source", String(16), nullable=False),  # imap|maildir|file
+    Column("dedupe_key", String(400), nullable=False, unique=True),  # Message-ID or sha256
+    Column("message_id", String(400), nullable=False, server_default=""),
+    Column("from_addr", String(320), nullable=False, server_default=""),
+    Column("subject", Text, nullable=False, server_default=""),
+    Column("received_at", DateTime),
+    Column("kind", String(16), nullable=False),  # reply|auto_reply|bounce|complaint|opt_out|decline|unparsed
+    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="SET NULL")),
+    Column("effect", Text, nullable=False, server_default=""),
+    Column("text", Text, nullable=False, server_default=""),  # own text, quotes stripped
+    Column("detail", JSON, nullable=False, default=dict),  # returns_on, bounce status, ...
+    Column("raw", LargeBinary),  # kept for unparsed / audit
+    Column("processed_at", DateTime, nullable=False),
+)
+
+inbox_cursor = Table(
+    "inbox_cursor",
+    metadata,
+    Column("mailbox", String(100), primary_key=True),
+    Column("folder", String(200), primary_key=True),
+    Column("uidvalidity", BigInteger),
+    Column("last_uid", BigInteger, nullable=False, server_default="0"),
+    Column("polled_at", DateTime),
+)
+
+deal = Table(
+    "deal",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="CASCADE"), nullable=False),
+    Column("fee", Float),
+    Column("currency", String(3), nullable=False, server_default="JPY"),
+    Column("product_cost", Float),
+    Column("deliverables", Text, nullable=False, server_default=""),
+    Column("due_date", Date),
+    Column("usage_rights", Text, nullable=False, server_default=""),
+    Column("exclusivity", Text, nullable=False, server_default=""),
+    Column("tracking_link", String(2000), nullable=False, server_default=""),
+    Column("created_at", DateTime, nullable=False),
+)
+
+result = Table(
+    "result",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("deal_id", ForeignKey("deal.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("post_url", String(2000), nullable=False, server_default=""),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("reach", BigInteger),
+    Column("engagement", BigInteger),
+    Column("clicks", BigInteger),
+    Column("conversions", BigInteger),
+    Column("revenue", Float),
+)

@@ -1,0 +1,106 @@
+"""Engines and transactions.
+
+SQLite: WAL, busy timeout, foreign keys; pysqlite's implicit transactions are switched off and we
+emit BEGIN ourselves (SQLAlchemy's documented recipe), so `writing()` takes the write lock at
+BEGIN IMMEDIATE. SQLAlchemy renders FOR UPDATE SKIP LOCKED as nothing on SQLite, so this lock is
+what makes claims atomic there. PostgreSQL: plain transactions; claims use SKIP LOCKED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+from outreach.errors import SchemaOutOfDate
+
+MIGRATIONS = str(Path(__file__).with_name("migrations"))
+BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, poolclass=NullPool, **kwargs)
+        _sqlite_setup(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_sqlite(engine: Engine | Connection) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A short write transaction; on SQLite it holds the database write lock from BEGIN."""
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction (deferred on SQLite: takes no write lock)."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def _alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every pending migration (used by `outreach init` and `outreach db upgrade`)."""
+    command.upgrade(_alembic_config(engine), "head")
+
+
+def pending_migrations(engine: Engine) -> list[str]:
+    script = ScriptDirectory.from_config(_alembic_config(engine))
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    heads = set(script.get_heads())
+    if current == heads:
+        return []
+    return [rev.revision for rev in script.walk_revisions() if rev.revision not in current]
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to work on a database with pending migrations."""
+    pending = pending_migrations(engine)
+    if pending:
+        raise SchemaOutOfDate(
+            f"the database needs {len(pending)} migration(s)",
+            hint="run `outreach db upgrade`",
+        )
