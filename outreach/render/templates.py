@@ -177,31 +177,45 @@ class PitchTemplate:
         except TemplateSyntaxError as exc:
             raise self._error(exc, handle=None) from None
 
-    def render(self, context: Mapping[str, Any], *, handle: str | None) -> Rendered:
+    def render(self, context: dict[str, Any], *, handle: str | None) -> Rendered:
         """Render for one influencer; any failure is a RenderError naming file, line, handle."""
         token = self.env.start_render()
         try:
-            subject = self._stream(self._subject, context)
-            text = self._stream(self._body, context)
-            html = self._stream(self._html, context) if self._html else None
-        except RenderError:
-            raise
-        except Exception as exc:  # noqa: BLE001  a template may fail in any way: report it
-            raise self._error(exc, handle=handle) from None
+            subject = self._stream(self._subject, context, handle)
+            text = self._stream(self._body, context, handle)
+            html = self._stream(self._html, context, handle) if self._html else None
         finally:
             self.env.end_render(token)
         return Rendered(subject=subject, text=text, html=html)
 
-    def _stream(self, template: jinja2.Template, context: Mapping[str, Any]) -> str:
+    def _stream(
+        self, template: jinja2.Template, context: dict[str, Any], handle: str | None
+    ) -> str:
+        """Render chunk by chunk and stop at the output cap (never build a huge string)."""
         parts: list[str] = []
         size = 0
         limit = self.env.max_output
-        for chunk in template.generate(context):
-            size += len(chunk)
+        try:
+            for chunk in template.root_render_func(template.new_context(context)):
+                size += len(chunk)
+                if size > limit:
+                    raise ResourceLimit(f"output exceeds {limit} characters")
+                parts.append(chunk)
+        except ResourceLimit as exc:
             if size > limit:
-                raise ResourceLimit(f"output exceeds {limit} characters")
-            parts.append(chunk)
+                raise RenderError(str(exc), template=self.name, line=None, handle=handle) from None
+            raise self._rewritten(handle) from None
+        except Exception:  # noqa: BLE001  a template may fail in any way: report it
+            raise self._rewritten(handle) from None
         return "".join(parts)
+
+    def _rewritten(self, handle: str | None) -> RenderError:
+        """The exception under way, with Jinja2's template-line traceback, as a RenderError."""
+        try:
+            self.env.handle_exception()
+        except Exception as exc:  # noqa: BLE001
+            return self._error(exc, handle=handle)
+        raise AssertionError("handle_exception always raises")
 
     def _error(self, exc: BaseException, *, handle: str | None) -> RenderError:
         file, line = _location(exc, exc.__traceback__)

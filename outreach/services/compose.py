@@ -8,10 +8,11 @@ secret, the config or an email address is put into it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from outreach.config import Config, MailboxConfig, secret
 from outreach.domain.campaign import Campaign
@@ -122,17 +123,27 @@ def influencer_token(campaign: Campaign, influencer: Influencer) -> str:
 
 def tracking_link(config: Config, campaign: Campaign, influencer: Influencer) -> str:
     """The campaign's landing page (else `[tracking] base_url/<campaign>/<token>`) with UTM."""
-    token = influencer_token(campaign, influencer)
+    return _link_maker(config, campaign)(influencer_token(campaign, influencer))
+
+
+def _link_maker(config: Config, campaign: Campaign) -> Callable[[str], str]:
+    """Everything but the per-influencer token computed once per campaign (it is per message)."""
     t = config.tracking
-    base = campaign.tracking_target or f"{t.base_url.rstrip('/')}/{quote(campaign.slug)}/{token}"
-    parts = urlsplit(base)
-    query = parse_qsl(parts.query, keep_blank_values=True) + [
-        ("utm_source", t.utm_source),
-        ("utm_medium", t.utm_medium),
-        ("utm_campaign", campaign.slug),
-        ("utm_content", token),
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    utm = urlencode(
+        [
+            ("utm_source", t.utm_source),
+            ("utm_medium", t.utm_medium),
+            ("utm_campaign", campaign.slug),
+        ]
+    )
+    if campaign.tracking_target:
+        parts = urlsplit(campaign.tracking_target)
+        query = f"{parts.query}&{utm}" if parts.query else utm
+        head = urlunsplit(parts._replace(query=query, fragment=""))
+        tail = f"#{parts.fragment}" if parts.fragment else ""
+        return lambda token: f"{head}&utm_content={token}{tail}"
+    base = f"{t.base_url.rstrip('/')}/{quote(campaign.slug, safe='')}"
+    return lambda token: f"{base}/{token}?{utm}&utm_content={token}"
 
 
 class Composer:
@@ -144,6 +155,7 @@ class Composer:
         # Read once; used only to sign tokens, never placed in a template context.
         self._unsubscribe_key = secret(config.unsubscribe.secret_env)
         self._senders = {lang: sender_context(config, lang) for lang in ("ja", "en")}
+        self._links: dict[str, Callable[[str], str]] = {}
 
     def _unsubscribe(
         self, campaign: Campaign, influencer: Influencer, box: MailboxConfig
@@ -155,6 +167,13 @@ class Composer:
             return "", mailto
         token = sign_unsubscribe(self._unsubscribe_key, campaign=campaign.slug, email=influencer.email)
         return f"{self.config.unsubscribe.base_url}?t={token}", mailto
+
+    def _link(self, campaign: Campaign, influencer: Influencer) -> str:
+        key = f"{campaign.slug}\n{campaign.tracking_target}"
+        maker = self._links.get(key)
+        if maker is None:
+            maker = self._links[key] = _link_maker(self.config, campaign)
+        return maker(influencer_token(campaign, influencer))
 
     def context(
         self,
@@ -173,7 +192,7 @@ class Composer:
             "campaign": campaign_context(campaign),
             "sender": self._senders[language],
             "step": {"number": step, "total": total_steps},
-            "link": tracking_link(self.config, campaign, influencer),
+            "link": self._link(campaign, influencer),
             "unsubscribe": {"url": url or mailto, "mailto": mailto.removeprefix("mailto:")},
         }
         if influencer.posts:  # absent, not None: StrictUndefined names it when a template uses it
