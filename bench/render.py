@@ -145,7 +145,7 @@ def run_baseline(composer: Composer, templates: Path, n: int) -> int:
     box = composer.config.mailbox("main")
     total = 0
     for influencer in rows(n):
-        unsubscribe = composer._unsubscribe(CAMPAIGN, influencer, box)
+        unsubscribe = composer.unsubscribe_links(CAMPAIGN, influencer, box)
         ctx = composer.context(
             CAMPAIGN, influencer, language="ja", step=1, total_steps=3, unsubscribe=unsubscribe
         )

@@ -188,7 +188,7 @@ def test_no_secret_is_reachable_from_the_context(tmp_path: Path, monkeypatch: py
     composer = Composer(make_config(tmp_path))
     ctx = composer.context(
         make_campaign(), make_influencer(), language="ja", step=1, total_steps=1,
-        unsubscribe=composer._unsubscribe(make_campaign(), make_influencer(),
+        unsubscribe=composer.unsubscribe_links(make_campaign(), make_influencer(),
                                           composer.config.mailbox("main")),
     )
     seen: list[object] = []

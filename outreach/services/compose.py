@@ -157,7 +157,7 @@ class Composer:
         self._senders = {lang: sender_context(config, lang) for lang in ("ja", "en")}
         self._links: dict[str, Callable[[str], str]] = {}
 
-    def _unsubscribe(
+    def unsubscribe_links(
         self, campaign: Campaign, influencer: Influencer, box: MailboxConfig
     ) -> tuple[str, str]:
         """(one-click https URL or "", mailto URI)."""
@@ -217,7 +217,7 @@ class Composer:
         """Render and build one message; a per-influencer failure raises RenderError."""
         tpl = self.templates.resolve(template, influencer.language or "ja")
         box = self.config.mailbox(mailbox or campaign.mailbox)
-        unsubscribe = self._unsubscribe(campaign, influencer, box)
+        unsubscribe = self.unsubscribe_links(campaign, influencer, box)
         ctx = self.context(
             campaign,
             influencer,
