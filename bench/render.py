@@ -114,7 +114,9 @@ def rows(n: int) -> Iterator[Influencer]:
             handle=f"user_{i}",
             followers=1000 + i * 37,
             basis=Basis.CONSENT,
-            posts=(Post(url=f"https://instagram.com/p/{i}", platform="instagram", title=f"冬のスキンケア {i}"),),
+            posts=(
+                Post(url=f"https://instagram.com/p/{i}", platform="instagram", title=f"冬 {i}"),
+            ),
         )
 
 

@@ -163,7 +163,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             return False  # every known sandbox escape went through these
         return super().is_safe_attribute(obj, attr, value)
 
-    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(  # noqa: N805  (Jinja2's own signature: positional-only by convention)
+        __self, __context: Context, __obj: Any, *args: Any, **kwargs: Any
+    ) -> Any:
         for value in (*args, *kwargs.values()):
             __self._check_size(value, "argument")
         name = getattr(__obj, "__name__", "")

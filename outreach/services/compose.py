@@ -165,7 +165,9 @@ class Composer:
         mailto = f"mailto:{address}?subject=unsubscribe"
         if not self._unsubscribe_key:
             return "", mailto
-        token = sign_unsubscribe(self._unsubscribe_key, campaign=campaign.slug, email=influencer.email)
+        token = sign_unsubscribe(
+            self._unsubscribe_key, campaign=campaign.slug, email=influencer.email
+        )
         return f"{self.config.unsubscribe.base_url}?t={token}", mailto
 
     def _link(self, campaign: Campaign, influencer: Influencer) -> str:
@@ -236,9 +238,9 @@ class Composer:
             final_subject = f"Re: {thread.subject}"
         else:
             final_subject = rendered.subject
-        to_manager = (
-            campaign.to_manager if campaign.to_manager is not None else self.config.sending.to_manager
-        )
+        to_manager = campaign.to_manager
+        if to_manager is None:
+            to_manager = self.config.sending.to_manager
         use_manager = to_manager and bool(influencer.manager_email)
         to_address = influencer.manager_email if use_manager else influencer.email
         to_name = "" if use_manager else _display_name(influencer.name, tpl.language)
