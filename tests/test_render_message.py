@@ -252,8 +252,8 @@ def test_follow_up_threads_and_recipients(tmp_path: Path) -> None:
     assert msg.rcpt_to == ["staging@example.net"]  # envelope redirected, header unchanged
     assert len(msg.warnings) == 2
     own = composer.compose(make_campaign(), make_influencer(), step=2, total_steps=3,
-                           template="followup1", now=NOW, thread=thread, subject="Checking in")
-    assert parse(own.raw)["Subject"] == "Checking in"
+                           template="followup1", now=NOW, thread=thread, subject="Checking\r\nin")
+    assert parse(own.raw)["Subject"] == own.subject == "Checking in"
     assert any("threading" in w for w in own.warnings)
     assert own.rcpt_to == ["staging@example.net"]
     plain = Composer(make_config(tmp_path)).compose(

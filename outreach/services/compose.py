@@ -25,6 +25,7 @@ from outreach.render.message import (
     UnencodableError,
     build,
     new_message_id,
+    single_line,
 )
 from outreach.render.templates import PitchTemplate, TemplateSet
 
@@ -265,7 +266,7 @@ class Composer:
         redirect = self.config.safety.redirect_all_to
         return Composed(
             message_id=draft.message_id,
-            subject=draft.subject,
+            subject=single_line(draft.subject, "subject"),  # as the header carries it
             mail_from=box.from_address,
             rcpt_to=[redirect] if redirect else [to_address],
             raw=raw,
