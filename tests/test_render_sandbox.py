@@ -61,6 +61,8 @@ BOMBS = [
     ("{{ [1, 2] * 10**9 }}", "exceeds"),
     ("{{ 'x'.ljust(10**9) }}", "width"),
     ("{{ 'x'|center(10**9) }}", "width"),
+    ("{{ ('x\\n' * 30000)|indent('y' * 60000) }}", "indent"),
+    ("{{ 'x'|indent(10**9) }}", "indent"),
     ("{{ '%999999999s'|format('x') }}", "width"),
     ("{{ '%999999999s' % 'x' }}", "width"),
     ("{{ ('x' * 60000).replace('', 'yy') }}", "replace"),

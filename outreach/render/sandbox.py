@@ -89,7 +89,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.globals["namespace"] = _make_namespace(max_output)
         self.filters.update(
             center=self._bounded_width(do_center, "center"),
-            indent=self._bounded_width(do_indent, "indent"),
+            indent=self._indent,
             format=self._format,
             replace=self._replace,
             slice=self._slice,
@@ -196,6 +196,13 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             return fn(value, *args, **kwargs)
 
         return bounded
+
+    def _indent(self, value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> str:
+        text = str(value)
+        pad = len(width) if isinstance(width, str) else width
+        if isinstance(pad, int) and pad * (text.count("\n") + 1) > self.max_output:
+            raise ResourceLimit(f"indent would exceed {self.max_output} characters")
+        return do_indent(text, width, *args, **kwargs)
 
     def _format(self, value: Any, *args: Any, **kwargs: Any) -> str:
         fmt = str(value)
