@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ HEAD = '---\nsubject = "Hello"\nlanguage = "en"\n---\n'  # body starts on line 5
 
 def render_body(tmp_path: Path, body: str, **ctx: object) -> str:
     folder = tmp_path / "templates"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "t.j2").write_text(HEAD + "line five\n" + body + "\n", encoding="utf-8")
     return TemplateSet(folder).load("t.j2").render(dict(ctx), handle="hanako").text
 
@@ -211,3 +212,15 @@ def test_no_secret_is_reachable_from_the_context(tmp_path: Path, monkeypatch: py
     assert not any("hanako@example.com" == t for t in texts)  # email is not exposed
     assert all(isinstance(v, str | int | float | bool | dict | list | type(None)) or
                v.__class__.__module__ == "datetime" for v in seen)
+
+
+def test_resource_bombs_stay_within_100_mb(tmp_path: Path) -> None:
+    tracemalloc.start()
+    try:
+        for i, (body, _) in enumerate(BOMBS):
+            with pytest.raises(RenderError):
+                render_body(tmp_path / str(i), body)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 1024 * 1024
