@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -30,8 +31,8 @@ PEOPLE = [
 ]
 
 
-def roster_workspace(root: Path) -> Path:
-    workspace(root)
+def seed_roster(root: Path) -> None:
+    """Migrate the workspace's SQLite database and import PEOPLE (all but `nopost` with a post)."""
     engine = make_engine(load_config(root / "config.toml").database_url)
     migrate(engine)
     with writing(engine) as conn:
@@ -42,6 +43,11 @@ def roster_workspace(root: Path) -> Path:
                                         "platform": "instagram", "title": "冬のスキンケア",
                                         "published_at": datetime(2026, 11, 20, tzinfo=UTC)})
     engine.dispose()
+
+
+def roster_workspace(root: Path) -> Path:
+    workspace(root)
+    seed_roster(root)
     return root
 
 
@@ -113,3 +119,25 @@ def test_bad_requests_are_user_errors_without_traceback(tmp_path: Path) -> None:
             [sys.executable, "-m", "outreach", "--config", str(root / "config.toml"), "preview",
              "spring", *args], capture_output=True, text=True, timeout=60, env=env)
         assert done.returncode == 1 and words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_shipped_samples_validate_and_preview_in_both_languages(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parent.parent
+    for folder in ("templates", "sequences", "campaigns"):
+        shutil.copytree(repo / folder, tmp_path / folder)
+    shutil.copyfile(repo / "config.example.toml", tmp_path / "config.toml")
+    seed_roster(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "campaign",
+                                      "validate"])
+    assert result.exit_code == 0, result.output
+    slug = sorted(p.stem for p in (tmp_path / "campaigns").glob("*.toml"))[0]
+    for step in ("1", "2"):
+        code, out, err = run(tmp_path, slug, "--step", step, "--format", "json")
+        rows = [json.loads(line) for line in out.decode().splitlines()]
+        rows = [r for r in rows if r["handle"] != "nopost"]  # no post: reported, not rendered
+        assert "@nopost" in err and all("error" not in r for r in rows)
+        assert {r["language"] for r in rows} == {"ja", "en"}
+        for row in rows:
+            message = BytesParser(policy=policy.default).parsebytes(row["raw"].encode("ascii"))
+            assert message["Subject"] == row["subject"]
+            assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == row["text"]
