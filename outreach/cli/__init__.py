@@ -39,6 +39,14 @@ from outreach.cli import workspace  # noqa: E402  (registers commands)
 
 workspace.register(cli)
 
+from outreach.cli.campaigns import campaign  # noqa: E402
+
+cli.add_command(campaign)
+
+from outreach.cli.preview import preview  # noqa: E402
+
+cli.add_command(preview)
+
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: user errors print without a traceback and exit 1."""
