@@ -23,7 +23,7 @@ def register(cli: click.Group) -> None:
         created = create_workspace(Path(directory))
         for name in created:
             click.echo(f"created {Path(directory) / name}")
-        click.echo(f"database ready; next: cd {directory} && outreach import influencers roster.csv")
+        click.echo(f"database ready; next: cd {directory} && outreach import influencers roster/influencers.csv")
 
     @cli.group()
     def db() -> None:

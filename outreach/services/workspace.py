@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,14 +12,24 @@ from outreach.store.session import make_engine, migrate
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
+def _sample_files() -> list[Path]:
+    """Every sample file. The sample folders are symlinks to the repository's top-level ones,
+    which `Path.rglob` does not descend into before Python 3.13; dangling links are skipped."""
+    found = [
+        Path(folder, name)
+        for folder, _dirs, names in os.walk(SAMPLES, followlinks=True)
+        for name in names
+        if "__pycache__" not in Path(folder).parts
+    ]
+    return sorted(p for p in found if p.is_file())
+
+
 def create_workspace(target: Path) -> list[str]:
     """Copy the sample workspace into target (never overwriting) and migrate its database."""
     target.mkdir(parents=True, exist_ok=True)
     created: list[str] = []
-    for src in sorted(SAMPLES.rglob("*")):
+    for src in _sample_files():
         rel = src.relative_to(SAMPLES)
-        if src.is_dir() or "__pycache__" in rel.parts:
-            continue
         name = Path("config.toml") if rel == Path("config.example.toml") else rel
         dest = target / name
         if dest.exists():
