@@ -61,8 +61,12 @@ def literal_fragments(source_line: str) -> list[str]:
 def source_line_for(source_lines: Sequence[str], rendered: str, start: int) -> int | None:
     """The template line (from `start`, 1-based) whose literal text best covers `rendered`."""
     best, best_score = None, 0
+    needle = rendered.strip()
     for number in range(start, len(source_lines) + 1):
-        score = sum(len(f) for f in literal_fragments(source_lines[number - 1]) if f in rendered)
+        score = sum(
+            len(f) if f in needle else len(needle) if needle and needle in f else 0
+            for f in literal_fragments(source_lines[number - 1])
+        )
         if score > best_score:
             best, best_score = number, score
     return best

@@ -14,7 +14,7 @@ _PAY = {
     "en": re.compile(
         r"[¥$€£]\s?\d|\d\s?(yen|usd|eur|gbp|dollars?)\b|\b(fee|pay|paid|payment|commission|"
         r"gift|gifted|free product|compensat\w*|reward\w*|affiliate)\b", re.I),
-    "ja": re.compile(r"[¥￥]\s?\d|\d\s?円|謝礼|報酬|ギャラ|フィー|プレゼント|ご提供|無償提供|"
+    "ja": re.compile(r"[¥￥]\s?\d|\d\s?円|謝礼|報酬|ギャラ|プレゼント|ご提供|無償提供|"
                      r"お送りします|お届けします|アフィリエイト|成果報酬"),
 }
 _WHEN = {

@@ -21,8 +21,11 @@ def longest_shared(a: Draft, b: Draft) -> tuple[str, int]:
     m = SequenceMatcher(None, prose_a, prose_b, autojunk=False).find_longest_match(
         0, len(prose_a), 0, len(prose_b)
     )
-    shared = prose_b[m.b : m.b + m.size].strip()
-    return shared, (lines_b[m.b] if m.size else b.body_start_line)
+    start = m.b
+    while start < m.b + m.size and prose_b[start] == " ":
+        start += 1
+    shared = prose_b[start : m.b + m.size].rstrip()
+    return shared, (lines_b[start] if shared else b.body_start_line)
 
 
 @sequence_rule("tone", "warning", "steps of a sequence don't repeat each other", min_shared_chars=40)
