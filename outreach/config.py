@@ -230,6 +230,8 @@ class LintRuleConfig(_Frozen):
     max_age_days: int | None = None
     line_width: int | None = None
     min_shared_chars: int | None = None
+    intro_lines: int | None = None
+    extra_phrases: tuple[str, ...] | None = None
 
 
 class Config(_Frozen):

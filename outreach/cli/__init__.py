@@ -49,6 +49,10 @@ from outreach.cli.preview import preview  # noqa: E402
 
 cli.add_command(preview)
 
+from outreach.cli.lint import lint  # noqa: E402
+
+cli.add_command(lint)
+
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: user errors print without a traceback and exit 1."""
