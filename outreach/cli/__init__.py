@@ -38,6 +38,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 from outreach.cli import workspace  # noqa: E402  (registers commands)
 
 workspace.register(cli)
+from outreach.cli.inbox import inbox  # noqa: E402
+
+cli.add_command(inbox)
 
 
 def main(argv: list[str] | None = None) -> Any:
