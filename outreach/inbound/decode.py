@@ -18,22 +18,79 @@ from datetime import date
 
 # Labels whose real-world senders use the vendor superset (①, ㈱, NEC/IBM extensions).
 _SUPERSETS = {"shift_jis": "cp932", "euc_jp": "euc_jis_2004", "gb2312": "gb18030", "ascii": "utf-8"}
-_ISO2022_JP = ("iso2022_jp", "iso2022_jp_2004", "iso2022_jp_ext", "iso2022_jp_2")
 _FALLBACKS = ("utf-8", "cp932", "euc_jis_2004")
+_JIS_ESCAPES = re.compile(rb"(\x1b(?:\$@|\$B|\$\(D|\(B|\(J|\(I))")
+_CP50220 = "iso-2022-jp read through cp932"
+
+
+def _jis_via_cp932(data: bytes) -> str:
+    """ISO-2022-JP as Windows writes it (CP50220: ① ㈱ in row 13, half-width kana).
+
+    Each JIS X 0208 pair is turned into its Shift_JIS bytes and the whole decoded as cp932,
+    which holds the NEC extensions Python's iso2022_jp codec rejects.
+    """
+    if any(b > 0x7F for b in data):
+        raise UnicodeDecodeError("iso2022_jp", data, 0, 1, "8-bit byte in a 7-bit charset")
+    out = bytearray()
+    mode = b"(B"
+    for chunk in _JIS_ESCAPES.split(data):
+        if chunk.startswith(b"\x1b"):
+            mode = chunk[1:]
+            continue
+        if mode in (b"$@", b"$B", b"$(D"):
+            i = 0
+            while i < len(chunk):
+                c1 = chunk[i]
+                if c1 < 0x21 or i + 1 >= len(chunk):  # a line break inside kanji mode
+                    out.append(c1)
+                    i += 1
+                    continue
+                c2 = chunk[i + 1]
+                if mode == b"$(D":  # JIS X 0212 has no cp932 equivalent
+                    out += "？".encode("cp932")
+                else:
+                    out.append((c1 + 1) // 2 + (0x70 if c1 <= 0x5E else 0xB0))
+                    out.append(c2 + 0x1F + (c2 >= 0x60) if c1 % 2 else c2 + 0x7E)
+                i += 2
+        elif mode == b"(I":
+            out += bytes(b | 0x80 if 0x21 <= b <= 0x5F else b for b in chunk)
+        else:
+            out += chunk
+    return bytes(out).decode("cp932")
+
+
+def _recover_boundary(msg: Message, reasons: list[str]) -> Message:
+    """A multipart without a boundary parameter: take the first `--token` line as boundary."""
+    payload = msg.get_payload()
+    found = re.search(r"^--([^\s]{1,70})\s*$", payload, re.M) if isinstance(payload, str) else None
+    if found is None:
+        return msg
+    boundary = found.group(1).removesuffix("--")
+    msg.set_param("boundary", boundary)
+    try:
+        recovered = email.message_from_bytes(msg.as_bytes())
+    except (ValueError, LookupError, UnicodeError):
+        return msg
+    reasons.append(f"malformed MIME: missing boundary, recovered {boundary!r}")
+    return recovered
 
 
 def parse(raw: bytes) -> tuple[Message, list[str]]:
     """Parse with the lenient compat32 parser; line endings are unified first."""
     reasons: list[str] = []
     if b"\r" in raw:
-        crlf = raw.count(b"\r\n")
-        if crlf != raw.count(b"\n") or crlf != raw.count(b"\r"):
+        crlf, lf, cr = raw.count(b"\r\n"), raw.count(b"\n"), raw.count(b"\r")
+        if lf == 0:
+            reasons.append("CR-only line endings")
+        elif not crlf == lf == cr:
             reasons.append("mixed line endings")
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     msg = email.message_from_bytes(raw)
     for part in msg.walk():
         for defect in part.defects:
             reasons.append(f"malformed MIME: {type(defect).__name__}")
+    if msg.get_content_maintype() == "multipart" and not msg.is_multipart():
+        msg = _recover_boundary(msg, reasons)
     return msg, reasons
 
 
@@ -54,17 +111,19 @@ def decode_bytes(data: bytes, label: str | None, reasons: list[str]) -> str:
     if label and name is None:
         reasons.append(f"unknown charset {label!r}")
     if name is None and b"\x1b$" in data:
-        name = "iso2022_jp"  # raw JIS without a label (old Japanese mailers)
-    candidates: tuple[str, ...] = ()
+        name = "iso2022_jp"  # raw JIS with no (or a broken) label, as old Japanese mailers send
+    declared: list[str] = []
     if name:
-        candidates = _ISO2022_JP if name.startswith("iso2022_jp") else (name,)
-    for i, codec in enumerate(candidates + _FALLBACKS):
+        declared = ["iso2022_jp", _CP50220] if name.startswith("iso2022_jp") else [name]
+    for codec in [*declared, *_FALLBACKS]:
         try:
-            text = data.decode(codec)
+            text = _jis_via_cp932(data) if codec == _CP50220 else data.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
-        if name and codec not in candidates:
-            reasons.append(f"charset {label!r} did not decode; read as {codec}")
+        if declared and codec != declared[0]:
+            reasons.append(f"charset {label!r}: read as {codec}")
+        elif not declared and codec != "utf-8" or not label and not data.isascii():
+            reasons.append(f"8-bit text without a usable charset label: read as {codec}")
         return text
     reasons.append(f"undecodable bytes with charset {label!r}; replaced")
     return data.decode("utf-8", errors="replace")

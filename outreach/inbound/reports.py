@@ -127,7 +127,7 @@ def delivery_status(msg: Message) -> Report | None:
         status=status,
         recipient=rcpt,
         permanent=status.startswith("5") and action in ("failed", ""),
-        diagnostic=worst.get("diagnostic-code", ""),
+        diagnostic=" ".join(worst.get("diagnostic-code", "").split()),
     )
     reasons.append(f"RFC 3464 delivery-status: Action {action or '?'}, Status {status}")
     msgid, _ = _original(msg, reasons)

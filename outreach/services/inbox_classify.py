@@ -23,6 +23,7 @@ def describe(name: str, found: Classified) -> dict[str, Any]:
         "message_id": found.message_id,
         "in_reply_to": found.in_reply_to,
         "original_message_id": found.original_message_id or None,
+        "original_recipient": found.original_recipient or None,
         "reasons": list(found.reasons),
         "text": found.text,
     }
