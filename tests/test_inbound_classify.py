@@ -166,3 +166,31 @@ def test_cli_text_format_and_received_override() -> None:
 def test_cli_missing_file_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["inbox", "classify", "/nonexistent/x.eml"])
     assert result.exit_code != 0 and "does not exist" in result.output
+
+
+def _human(subject: str, body: str) -> bytes:
+    return (
+        f"From: Aya <aya@example.jp>\nTo: hello@brand.example\nSubject: {subject}\n"
+        "Date: Mon, 23 Nov 2026 10:00:00 +0900\nIn-Reply-To: <p.1@brand.example>\n"
+        f"Content-Type: text/plain; charset=utf-8\n\n{body}\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "subject,body",
+    [
+        ("Re: Collaboration idea", "I'm away until Monday, December 7 but yes, I'm interested!"),
+        ("Vacation content for your brand?", "Happy to help, what are the dates?"),
+        ("Re: ご相談", "来週は出張のため、戻り次第お返事しますね。ぜひやりたいです！"),
+        ("Re: Collaboration idea", "As you wrote: the budget is flexible. Great, let's talk."),
+    ],
+)
+def test_people_mentioning_absence_are_still_human_replies(subject: str, body: str) -> None:
+    found = parse_and_classify(_human(subject, body))
+    assert found.kind == "reply", found.reasons
+    assert body.split()[-1] in found.text
+
+
+def test_received_may_be_a_datetime() -> None:
+    found = parse_and_classify(raw("ooo_ja_reiwa.eml"), received=datetime(2026, 11, 30, 8, 0))
+    assert found.returns_on == date(2026, 12, 7)
