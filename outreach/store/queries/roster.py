@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import EllipsisType
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, or_, select, text, update
@@ -69,7 +70,7 @@ class Existing:
     values: dict[str, Any]
     source_file: str
     source_line: int | None
-    updated_at: datetime
+    import_run: str
 
 
 def _naive_utc(at: datetime | None) -> datetime:
@@ -113,7 +114,7 @@ def match_influencer(conn: Connection, record: Mapping[str, Any]) -> Existing | 
         values={f: getattr(row, f) for f in INFLUENCER_FIELDS},
         source_file=row.source_file,
         source_line=row.source_line,
-        updated_at=row.updated_at,
+        import_run=row.import_run,
     )
 
 
@@ -135,16 +136,18 @@ def upsert_influencer(
     record: Mapping[str, Any],
     *,
     at: datetime | None = None,
-    existing: Existing | None = None,
+    existing: Existing | None | EllipsisType = ...,
     source_file: str = "",
     source_line: int | None = None,
+    import_run: str = "",
 ) -> tuple[int, Changes | None]:
     """Insert the influencer or update the one with the same address or platform+handle.
 
     `record` holds INFLUENCER_FIELDS (name, email, platform, handle required; the rest
     optional). Returns (id, changes): changes is None when a row was inserted, {} when the
-    stored row already matched, else field -> (old, new). Pass `existing` when the caller
-    already called `match_influencer`. Raises KeyConflict (nothing written).
+    stored row already matched, else field -> (old, new). Pass `existing` (None = no match)
+    when the caller already called `match_influencer`; `import_run` marks the row so a later row of the same
+    import can tell it is an in-file duplicate. Raises KeyConflict (nothing written).
     """
     now = _naive_utc(at)
     values = {f: record[f] for f in INFLUENCER_FIELDS if f in record}
@@ -156,8 +159,13 @@ def upsert_influencer(
         values["basis"] = str(values["basis"])
     if "tier" in values and values["tier"] is not None:
         values["tier"] = str(values["tier"])
-    match = existing if existing is not None else match_influencer(conn, record)
-    provenance = {"source_file": source_file, "source_line": source_line, "updated_at": now}
+    match = match_influencer(conn, record) if existing is ... else existing
+    provenance = {
+        "source_file": source_file,
+        "source_line": source_line,
+        "import_run": import_run,
+        "updated_at": now,
+    }
     if match is None:
         new_id = conn.execute(
             insert(influencer)
@@ -361,3 +369,14 @@ def find_influencer(conn: Connection, key: str) -> Influencer | None:
 
 def count_influencers(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(influencer)).scalar_one())
+
+
+def influencer_id_for(conn: Connection, key: str, platform: str) -> int | None:
+    """The influencer a post row names: by address, or by handle (`@` optional) on `platform`."""
+    key = key.strip()
+    if "@" in key.lstrip("@"):
+        cond = influencer.c.email_norm == email_norm(key)
+    else:
+        cond = (influencer.c.platform == platform) & (influencer.c.handle == key.lstrip("@"))
+    found = conn.execute(select(influencer.c.id).where(cond)).scalar()
+    return None if found is None else int(found)
