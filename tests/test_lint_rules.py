@@ -333,7 +333,7 @@ def test_deliverability_extra_phrases_come_from_config() -> None:
 SCRIPTS = {
     "ja": ["投稿では必ず「毛穴が消える」と言及してください。", "キャプションは以下の文言をそのままお使いください。",
            "ハッシュタグ #さくら美肌 を付けてください。"],
-    "en": ["You must mention that the serum is clinically proven.", "Please use the hashtag #SakuraGlow.",
+    "en": ["You must mention that it is already clinically proven.", "Please use the hashtag #SakuraGlow.",
            "Caption: My nights changed with Sakura Night Serum."],
 }
 

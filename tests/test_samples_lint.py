@@ -84,3 +84,21 @@ def test_unknown_template_is_a_user_error(workspace: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(workspace / "config.toml"), "lint", "nosuch"])
     assert result.exit_code == 1
     assert "template 'nosuch' not found" in str(result.exception)
+
+
+def test_lint_message_checks_one_composed_draft(workspace: Path) -> None:
+    from datetime import UTC, datetime
+
+    from outreach.services.campaigns import load_campaign
+    from outreach.services.compose import Composer
+    from outreach.services.lint import lint_message
+    from outreach.services.lint.samples import sample_influencers
+
+    config = load_config(workspace / "config.toml")
+    now = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    hanako = sample_influencers(now)[0]
+    composed = Composer(config).compose(load_campaign(config, "spring-serum"), hanako, step=1,
+                                        total_steps=3, template="pitch", now=now)
+    assert lint_message(config, composed, hanako, step=1, now=now) == []
+    stale = lint_message(config, composed, hanako, step=1, now=datetime(2027, 6, 1, tzinfo=UTC))
+    assert [(f.rule, f.template, f.line) for f in stale] == [("stale-post", "templates/pitch.ja.j2", 8)]

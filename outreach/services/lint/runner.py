@@ -22,7 +22,7 @@ from outreach.config import Config
 from outreach.domain.campaign import Campaign, Offer
 from outreach.domain.influencer import Influencer
 from outreach.errors import InputError, RenderError, UserError
-from outreach.render.templates import LANGUAGES, TemplateSet
+from outreach.render.templates import LANGUAGES, TemplateSet, parse_front_matter
 from outreach.services.campaigns import list_campaigns, load_campaign, sequence_steps
 from outreach.services.compose import Composed, Composer, sender_context
 from outreach.services.lint.model import Draft, Finding
@@ -140,16 +140,26 @@ def _opt_out_and_attachments(raw: bytes) -> tuple[tuple[str, ...], tuple[str, ..
     return opt_out, attachments
 
 
-def _draft(composed: Composed, target: Target, person: Influencer, source: str, subject_line: int,
-           config: Config, now: datetime) -> Draft:
+def draft_of(config: Config, composed: Composed, influencer: Influencer, *, step: int,
+             now: datetime) -> Draft:
+    """The Draft the rules see for one composed message (its template's source re-read)."""
+    file = composed.template.rpartition("/")[2]
+    source = (config.templates_dir / file).read_text(encoding="utf-8")
     opt_out, attachments = _opt_out_and_attachments(composed.raw)
     return Draft(
         template_name=composed.template, source_text=source, subject=composed.subject,
-        body_text=composed.text, language=composed.language, influencer=person,
-        posts=person.posts, step=target.step, subject_line=subject_line,
+        body_text=composed.text, language=composed.language, influencer=influencer,
+        posts=influencer.posts, step=step,
+        subject_line=parse_front_matter(source, composed.template).subject_line,
         sender=sender_context(config, composed.language), opt_out=opt_out,
         attachments=attachments, now=now,
     )
+
+
+def lint_message(config: Config, composed: Composed, influencer: Influencer, *, step: int,
+                 now: datetime) -> list[Finding]:
+    """Findings for one composed message: what `preview` prints under each draft."""
+    return check_drafts([draft_of(config, composed, influencer, step=step, now=now)], config.lint)
 
 
 def _error_finding(exc: UserError, default_template: str) -> Finding:
@@ -202,7 +212,7 @@ def lint_templates(
                     drafts.append(Draft(display, source, "", "", tpl.language, person, (),
                                         target.step, tpl.subject_line, now=now))
                 continue
-            drafts.append(_draft(composed, target, person, source, tpl.subject_line, config, now))
+            drafts.append(draft_of(config, composed, person, step=target.step, now=now))
     postless = [d for d in drafts if not d.body_text]
     findings = check_drafts([d for d in drafts if d.body_text], config.lint)
     findings += [f for f in check_drafts(postless, config.lint) if f.rule == "stale-post"]

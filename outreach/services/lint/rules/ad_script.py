@@ -14,6 +14,8 @@ from outreach.services.lint.model import Draft
 from outreach.services.lint.registry import Hit, Settings, rule
 
 DISCLOSURE = re.compile(r"pr|ad|ads|sponsored|広告|プロモーション|タイアップ|提供|promotion|partner", re.I)
+_DISCLOSURE_WORDS = re.compile(
+    r"\b(pr|ad|ads|sponsored|promotion|paid partnership)\b|広告|プロモーション|タイアップ|PR表記", re.I)
 _HASHTAG = re.compile(r"[#＃]([^\s#＃、。,.!?！？「」()（）]+)")
 _DICTATING = {
     "en": re.compile(
@@ -36,7 +38,7 @@ def _is_disclosure(fragment: str) -> bool:
     tags = _HASHTAG.findall(fragment)
     if tags:
         return all(DISCLOSURE.fullmatch(tag) for tag in tags)
-    return bool(DISCLOSURE.search(fragment))
+    return bool(_DISCLOSURE_WORDS.search(fragment))
 
 
 @rule("ad-script", "error", "no required captions, hashtags or scripts")

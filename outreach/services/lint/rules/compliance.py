@@ -25,9 +25,9 @@ _OPT_OUT = re.compile(r"mailto:\S+|https?://\S*(unsubscribe|opt-?out|haishin|tei
 _REFUSAL = {
     "ja": re.compile(r"(不要|希望(されない|しない)|拒否|お断り).{0,40}(ください|お申し付け|承ります|できます|"
                      r"お知らせ|ご連絡)|配信(を)?停止.{0,20}(ください|お申し付け|承ります|できます)"),
-    "en": re.compile(r"\b(you (can|may)|to|if you).{0,60}\b(unsubscribe|opt[- ]?out|stop|decline)\b|"
-                     r"\b(rather not|no longer|don'?t want to) (hear|receive|get)\b|"
-                     r"\b(unsubscribe|opt[- ]?out)\b.{0,30}\b(any ?time|below|by repl)", re.I),
+    "en": re.compile(r"\b(you (can|may|could)|if you)\b.{0,60}\b(unsubscribe|opt[- ]?out|"
+                     r"stop receiving|decline)\b|\b(rather not|no longer|don'?t want to) (hear|receive|get)\b|"
+                     r"\b(unsubscribe|opt[- ]?out)\b.{0,30}\b(any ?time|below|here|by repl\w*)", re.I),
 }
 _ENQUIRY = {
     "ja": re.compile(r"(お問い?合わ?せ|問合せ|ご質問|ご連絡先|連絡先)[^\n]{0,15}"
@@ -37,24 +37,20 @@ _ENQUIRY = {
 }
 
 
-def _has_value(body: str, value: str) -> bool:
-    return bool(value) and value in body
-
-
 def missing_items(draft: Draft) -> list[tuple[str, str]]:
     """(item, hint) for every legally required item the message lacks."""
-    body = f"{draft.body_text}"
+    body = draft.body_text
     lang = "ja" if draft.language == "ja" else "en"
     sender = draft.sender
     prose = text.URL.sub(" ", body)
     missing: list[tuple[str, str]] = []
-    name_given = any(_has_value(body, sender.get(k, "")) for k in ("name", "organisation"))
-    if not name_given and not (not sender and _COMPANY.search(body)):
+    names = [sender.get(k, "") for k in ("name", "organisation") if sender.get(k)]
+    if not (any(n in body for n in names) if names else _COMPANY.search(body)):
         missing.append(("the sender's name", "add {{ sender.organisation }} and {{ sender.name }}"))
     address = sender.get("postal_address", "")
-    if not _has_value(body, address) and not (not address and _POSTCODE.search(body)):
+    if not (address in body if address else _POSTCODE.search(body)):
         missing.append(("the sender's postal address", "add {{ sender.postal_address }}"))
-    if not any(_has_value(body, v) for v in draft.opt_out) and not _OPT_OUT.search(body):
+    if not any(v and v in body for v in draft.opt_out) and not _OPT_OUT.search(body):
         missing.append(("an opt-out method (URL or address)", "add {{ unsubscribe.url }}"))
     if not _REFUSAL[lang].search(prose):
         example = ("今後ご案内が不要でしたら、下記から配信停止をお申し付けください。" if lang == "ja"

@@ -64,8 +64,11 @@ def check_ja_business(draft: Draft, s: Settings) -> Iterator[Hit]:
     if not _signed(draft):
         yield Hit(draft.line_of_tag(r"\{%-?\s*include", default=len(draft.source_lines)),
                   "no 署名 (signature) with the sender's name", "include the footer with {{ sender.name }}")
+    footer = set(draft.footer.split("\n")) if draft.footer else set()
     for line in draft.body_text.split("\n"):
         wide = text.width(text.without_urls(line).rstrip())
         if wide > s["line_width"]:
-            yield Hit(draft.line_of(line), f"line is {wide:g} full-width characters (max {s['line_width']})",
+            where = draft.line_of_tag(r"\{%-?\s*include", default=len(draft.source_lines)) if (
+                line in footer) else draft.line_of(line)
+            yield Hit(where, f"line is {wide:g} full-width characters (max {s['line_width']})",
                       "break the line by hand")
