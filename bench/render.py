@@ -114,7 +114,9 @@ def rows(n: int) -> Iterator[Influencer]:
             handle=f"user_{i}",
             followers=1000 + i * 37,
             basis=Basis.CONSENT,
-            posts=(Post(url=f"https://instagram.com/p/{i}", platform="instagram", title=f"冬のスキンケア {i}"),),
+            posts=(
+                Post(url=f"https://instagram.com/p/{i}", platform="instagram", title=f"冬 {i}"),
+            ),
         )
 
 
@@ -145,7 +147,7 @@ def run_baseline(composer: Composer, templates: Path, n: int) -> int:
     box = composer.config.mailbox("main")
     total = 0
     for influencer in rows(n):
-        unsubscribe = composer._unsubscribe(CAMPAIGN, influencer, box)
+        unsubscribe = composer.unsubscribe_links(CAMPAIGN, influencer, box)
         ctx = composer.context(
             CAMPAIGN, influencer, language="ja", step=1, total_steps=3, unsubscribe=unsubscribe
         )

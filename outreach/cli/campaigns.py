@@ -32,11 +32,9 @@ def list_(app: App, fmt: str) -> None:
     Example:
       outreach campaign list --format json
     """
-    rows = [
-        {"slug": c.slug, "name": c.name, "brand": c.brand, "sequence": c.sequence, "mailbox": c.mailbox}
-        for c in service.list_campaigns(app.config)
-    ]
-    emit(rows, fmt, ["slug", "name", "brand", "sequence", "mailbox"])
+    columns = ["slug", "name", "brand", "sequence", "mailbox"]
+    rows = [{k: getattr(c, k) for k in columns} for c in service.list_campaigns(app.config)]
+    emit(rows, fmt, columns)
 
 
 @campaign.command("show")

@@ -59,7 +59,8 @@ def preview(app: App, campaign: str, handles: tuple[str, ...], step: int, limit:
             (out / eml_name(item)).write_bytes(msg.raw)
         if fmt == "eml":
             sys.stdout.flush()
-            click.get_binary_stream("stdout").write(msg.raw + b"\r\n")
+            sys.stdout.buffer.write(msg.raw + b"\r\n")
+            sys.stdout.buffer.flush()
         elif fmt == "json":
             click.echo(json.dumps({
                 "handle": item.handle, "step": item.step, "template": msg.template,

@@ -267,7 +267,11 @@ def build(draft: Draft) -> bytes:
     if draft.unsubscribe_mailto:
         uris.append(_uri(draft.unsubscribe_mailto, "list-unsubscribe"))
     if uris:
-        head.append("List-Unsubscribe: " + ",\r\n ".join(uris) + "\r\n")
+        one_line = "List-Unsubscribe: " + ", ".join(uris)
+        if len(one_line) <= LINE:
+            head.append(one_line + "\r\n")
+        else:  # one URI per line; a URI is never broken
+            head.append("List-Unsubscribe: " + ",\r\n ".join(uris) + "\r\n")
         if draft.unsubscribe_url.startswith("https://"):
             head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
     head.append("MIME-Version: 1.0\r\n")

@@ -89,7 +89,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.globals["namespace"] = _make_namespace(max_output)
         self.filters.update(
             center=self._bounded_width(do_center, "center"),
-            indent=self._bounded_width(do_indent, "indent"),
+            indent=self._indent,
             format=self._format,
             replace=self._replace,
             slice=self._slice,
@@ -163,7 +163,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             return False  # every known sandbox escape went through these
         return super().is_safe_attribute(obj, attr, value)
 
-    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(  # noqa: N805  (Jinja2's own signature: positional-only by convention)
+        __self, __context: Context, __obj: Any, *args: Any, **kwargs: Any
+    ) -> Any:
         for value in (*args, *kwargs.values()):
             __self._check_size(value, "argument")
         name = getattr(__obj, "__name__", "")
@@ -194,6 +196,13 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             return fn(value, *args, **kwargs)
 
         return bounded
+
+    def _indent(self, value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> str:
+        text = str(value)
+        pad = len(width) if isinstance(width, str) else width
+        if isinstance(pad, int) and pad * (text.count("\n") + 1) > self.max_output:
+            raise ResourceLimit(f"indent would exceed {self.max_output} characters")
+        return do_indent(text, width, *args, **kwargs)
 
     def _format(self, value: Any, *args: Any, **kwargs: Any) -> str:
         fmt = str(value)

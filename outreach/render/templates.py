@@ -180,23 +180,25 @@ class PitchTemplate:
     def render(self, context: dict[str, Any], *, handle: str | None) -> Rendered:
         """Render for one influencer; any failure is a RenderError naming file, line, handle."""
         token = self.env.start_render()
+        # One parent mapping for all parts, shared (not copied) by their render contexts.
+        parent = {**self.env.globals, **context}
         try:
-            subject = self._stream(self._subject, context, handle)
-            text = self._stream(self._body, context, handle)
-            html = self._stream(self._html, context, handle) if self._html else None
+            subject = self._stream(self._subject, parent, handle)
+            text = self._stream(self._body, parent, handle)
+            html = self._stream(self._html, parent, handle) if self._html else None
         finally:
             self.env.end_render(token)
         return Rendered(subject=subject, text=text, html=html)
 
     def _stream(
-        self, template: jinja2.Template, context: dict[str, Any], handle: str | None
+        self, template: jinja2.Template, parent: dict[str, Any], handle: str | None
     ) -> str:
         """Render chunk by chunk and stop at the output cap (never build a huge string)."""
         parts: list[str] = []
         size = 0
         limit = self.env.max_output
         try:
-            for chunk in template.root_render_func(template.new_context(context)):
+            for chunk in template.root_render_func(template.new_context(parent, shared=True)):
                 size += len(chunk)
                 if size > limit:
                     raise ResourceLimit(f"output exceeds {limit} characters")

@@ -25,6 +25,7 @@ from outreach.render.message import (
     UnencodableError,
     build,
     new_message_id,
+    single_line,
 )
 from outreach.render.templates import PitchTemplate, TemplateSet
 
@@ -157,7 +158,7 @@ class Composer:
         self._senders = {lang: sender_context(config, lang) for lang in ("ja", "en")}
         self._links: dict[str, Callable[[str], str]] = {}
 
-    def _unsubscribe(
+    def unsubscribe_links(
         self, campaign: Campaign, influencer: Influencer, box: MailboxConfig
     ) -> tuple[str, str]:
         """(one-click https URL or "", mailto URI)."""
@@ -165,7 +166,9 @@ class Composer:
         mailto = f"mailto:{address}?subject=unsubscribe"
         if not self._unsubscribe_key:
             return "", mailto
-        token = sign_unsubscribe(self._unsubscribe_key, campaign=campaign.slug, email=influencer.email)
+        token = sign_unsubscribe(
+            self._unsubscribe_key, campaign=campaign.slug, email=influencer.email
+        )
         return f"{self.config.unsubscribe.base_url}?t={token}", mailto
 
     def _link(self, campaign: Campaign, influencer: Influencer) -> str:
@@ -217,7 +220,7 @@ class Composer:
         """Render and build one message; a per-influencer failure raises RenderError."""
         tpl = self.templates.resolve(template, influencer.language or "ja")
         box = self.config.mailbox(mailbox or campaign.mailbox)
-        unsubscribe = self._unsubscribe(campaign, influencer, box)
+        unsubscribe = self.unsubscribe_links(campaign, influencer, box)
         ctx = self.context(
             campaign,
             influencer,
@@ -236,9 +239,9 @@ class Composer:
             final_subject = f"Re: {thread.subject}"
         else:
             final_subject = rendered.subject
-        to_manager = (
-            campaign.to_manager if campaign.to_manager is not None else self.config.sending.to_manager
-        )
+        to_manager = campaign.to_manager
+        if to_manager is None:
+            to_manager = self.config.sending.to_manager
         use_manager = to_manager and bool(influencer.manager_email)
         to_address = influencer.manager_email if use_manager else influencer.email
         to_name = "" if use_manager else _display_name(influencer.name, tpl.language)
@@ -263,7 +266,7 @@ class Composer:
         redirect = self.config.safety.redirect_all_to
         return Composed(
             message_id=draft.message_id,
-            subject=draft.subject,
+            subject=single_line(draft.subject, "subject"),  # as the header carries it
             mail_from=box.from_address,
             rcpt_to=[redirect] if redirect else [to_address],
             raw=raw,

@@ -89,7 +89,7 @@ def preview(
                 yield PreviewItem(influencer.handle, step, None, exc)
             else:
                 yield PreviewItem(influencer.handle, step, composed, None)
-    missing = [h for h in handles or () if h not in seen]
+    missing = [h for h in handles or () if h.lstrip("@") not in seen]
     if missing:
         raise InputError(
             f"not in the roster: {', '.join(missing)}",

@@ -1,0 +1,200 @@
+"""Due steps -> queued outbox rows with their exact bytes; after a send, schedule the next step.
+
+`plan_due` is the producer half of the dispatch tick: it reads what is due (an index range,
+so its cost follows the due count), composes outside any write lock, then in one short write
+transaction re-checks the stop conditions and compare-and-sets each enrollment before
+inserting its row. UNIQUE(enrollment_id, step) makes a second planner a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine
+
+from outreach.clock import Clock
+from outreach.config import Config
+from outreach.domain.campaign import Campaign
+from outreach.domain.influencer import Influencer
+from outreach.domain.sequence import Sequence
+from outreach.domain.stages import SENDABLE, Stage
+from outreach.domain.windows import next_send_time
+from outreach.errors import UserError
+from outreach.services.campaigns import load_campaign
+from outreach.services.compose import Composed, Composer, Thread
+from outreach.services.sequences import load_sequence, recipient, recipient_of, window_for
+from outreach.store.queries import sequence as q
+from outreach.store.queries.pipeline import is_suppressed, stop_enrollment
+from outreach.store.queries.roster import load_influencers
+from outreach.store.session import reading, writing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    due: q.Due
+    influencer: Influencer
+    composed: Composed
+
+
+def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]:
+    """Mailboxes whose inbox is configured but not read recently: their follow-ups wait, since
+    an unread reply or opt-out must stop them (RELIABILITY finding 17)."""
+    watched = [name for name, box in config.mailboxes.items() if box.inbox.source != "none"]
+    cutoff = now - timedelta(minutes=config.inbox.freshness_minutes)
+    return q.stale_inboxes(conn, watched, polled_before=cutoff)
+
+
+class _Workspace:
+    """Campaign and sequence files read once per tick; a broken file is logged, not fatal."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._campaigns: dict[str, Campaign | UserError] = {}
+        self._sequences: dict[str, Sequence | UserError] = {}
+
+    def campaign(self, slug: str) -> Campaign | UserError:
+        if slug not in self._campaigns:
+            try:
+                self._campaigns[slug] = load_campaign(self.config, slug)
+            except UserError as exc:
+                log.warning("campaign %s cannot be planned: %s", slug, exc)
+                self._campaigns[slug] = exc
+        return self._campaigns[slug]
+
+    def sequence(self, name: str) -> Sequence | UserError:
+        if name not in self._sequences:
+            try:
+                self._sequences[name] = load_sequence(self.config, name)
+            except UserError as exc:
+                log.warning("sequence %s cannot be planned: %s", name, exc)
+                self._sequences[name] = exc
+        return self._sequences[name]
+
+
+def plan_due(
+    engine: Engine,
+    config: Config,
+    clock: Clock,
+    composer: Composer,
+    *,
+    limit: int,
+    rng: random.Random | None = None,
+) -> int:
+    """Queue up to `limit` due steps as outbox rows; returns how many rows were queued."""
+    now = clock.now()
+    with reading(engine) as conn:
+        held = _held_mailboxes(conn, config, now)
+        dues = q.due_enrollments(conn, now=now, limit=limit, hold_followups=held)
+        if not dues:
+            return 0
+        people = {i.id: i for i in load_influencers(conn, ids=[d.influencer_id for d in dues])}
+        earlier = q.threads(conn, dues)
+    files = _Workspace(config)
+    planned: list[_Planned] = []
+    later: list[tuple[q.Due, datetime]] = []
+    errors: list[tuple[int, str]] = []
+    for due in dues:
+        campaign, sequence = files.campaign(due.campaign_slug), files.sequence(due.sequence)
+        if isinstance(campaign, UserError) or isinstance(sequence, UserError):
+            continue
+        person = people[due.influencer_id]
+        step = sequence.step(due.step)
+        if step is None:
+            errors.append((due.id, f"sequence {sequence.name!r} has no step {due.step}"))
+            continue
+        where = recipient(config, person)
+        window = window_for(config, step)
+        if next_send_time(now, window, tz=where.tz, country=where.country) > now:
+            # Due while the window was shut (the daemon was down): wait for it to open again.
+            later.append((due, next_send_time(
+                now, window, tz=where.tz, country=where.country,
+                jitter_seconds=config.sending.jitter_seconds, rng=rng,
+            )))
+            continue
+        rows = earlier.get(due.id, [])
+        thread = Thread(tuple(m for m, _ in rows), rows[0][1]) if rows else None
+        try:
+            composed = composer.compose(
+                campaign, person, step=step.number, total_steps=len(sequence.steps),
+                template=step.template, now=now, thread=thread, subject=step.subject,
+                mailbox=due.mailbox,
+            )
+        except UserError as exc:
+            log.warning("enrollment %s step %s not composed: %s", due.id, due.step, exc)
+            errors.append((due.id, f"render error: {exc}"))
+            continue
+        planned.append(_Planned(due, person, composed))
+    expires = now + timedelta(hours=config.sending.retry.max_age_hours)
+    queued = 0
+    with writing(engine) as conn:
+        for due, at in later:
+            q.reschedule(conn, due, at)
+        for enrollment_id, reason in errors:
+            q.mark_error(conn, enrollment_id, reason)
+        for item in planned:
+            queued += _queue(conn, item, now=now, expires=expires)
+    return queued
+
+
+def _queue(conn: Connection, item: _Planned, *, now: datetime, expires: datetime) -> int:
+    """Stop checks, compare-and-set, insert: 1 if a row was queued."""
+    due, composed = item.due, item.composed
+    addresses = {item.influencer.email, *composed.rcpt_to}
+    if any(is_suppressed(conn, a) for a in addresses):
+        stop_enrollment(conn, due.id, reason="suppressed")
+        return 0
+    if Stage(due.stage) not in SENDABLE:
+        stop_enrollment(conn, due.id, reason=f"stage {due.stage}")
+        return 0
+    if not q.take_due(conn, due):
+        return 0  # stopped, replied or planned by another worker since it was read
+    inserted = q.queue_message(conn, {
+        "enrollment_id": due.id, "step": due.step, "mailbox": due.mailbox,
+        "mail_from": composed.mail_from, "rcpt_to": list(composed.rcpt_to),
+        "email_norm": item.influencer.email.strip().lower(), "message_id": composed.message_id,
+        "subject": composed.subject, "raw": composed.raw, "state": "queued", "attempt": 0,
+        "due_at": q.naive(now), "expires_at": q.naive(expires),
+        "created_at": q.naive(now), "updated_at": q.naive(now),
+    })
+    return int(inserted)
+
+
+def on_sent(
+    conn: Connection,
+    config: Config,
+    enrollment_id: int,
+    step: int,
+    sent_at: datetime,
+    *,
+    rng: random.Random | None = None,
+) -> datetime | None:
+    """Called by dispatch inside its transaction once `step` was accepted: schedule the next
+    step (its delay, then its window, in the recipient's zone) or complete the sequence.
+
+    Never raises for a broken sequence file: the send is recorded and the enrollment is
+    marked `error` for the operator. Returns when the next step is due, or None.
+    """
+    state = q.enrollment_state(conn, enrollment_id)
+    if state is None or state.status != "active" or state.next_step != step:
+        return None
+    try:
+        sequence = load_sequence(config, state.sequence)
+    except UserError as exc:
+        q.mark_error(conn, enrollment_id, f"after step {step}: {exc}")
+        return None
+    following = sequence.step(step + 1)
+    if following is None:
+        q.advance(conn, enrollment_id, sent_step=step, next_due_at=None)
+        return None
+    where = recipient_of(config, state.timezone, state.country)
+    due = next_send_time(
+        following.delay.after(sent_at, tz=where.tz, country=where.country),
+        window_for(config, following), tz=where.tz, country=where.country,
+        jitter_seconds=config.sending.jitter_seconds, rng=rng,
+    )
+    return due if q.advance(conn, enrollment_id, sent_step=step, next_due_at=due) else None
