@@ -102,3 +102,15 @@ def test_lint_message_checks_one_composed_draft(workspace: Path) -> None:
     assert lint_message(config, composed, hanako, step=1, now=now) == []
     stale = lint_message(config, composed, hanako, step=1, now=datetime(2027, 6, 1, tzinfo=UTC))
     assert [(f.rule, f.template, f.line) for f in stale] == [("stale-post", "templates/pitch.ja.j2", 8)]
+
+
+def test_a_template_that_does_not_render_is_a_render_error_at_its_line(workspace: Path) -> None:
+    path = workspace / "templates" / "followup1.en.j2"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[6] = "Hi {{ influencer.nickname }},"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = run(workspace, "lint", "followup1")
+    assert result.exit_code == 1
+    render = [line for line in result.stdout.splitlines() if " render error: " in line]
+    assert render and all(line.startswith("templates/followup1.en.j2:7: render error:") for line in render)
+    assert "nickname" in render[0] and "(influencer @" in render[0]

@@ -22,7 +22,7 @@ from outreach.config import Config
 from outreach.domain.campaign import Campaign, Offer
 from outreach.domain.influencer import Influencer
 from outreach.errors import InputError, RenderError, UserError
-from outreach.render.templates import LANGUAGES, TemplateSet, parse_front_matter
+from outreach.render.templates import LANGUAGES, parse_front_matter
 from outreach.services.campaigns import list_campaigns, load_campaign, sequence_steps
 from outreach.services.compose import Composed, Composer, sender_context
 from outreach.services.lint.model import Draft, Finding
@@ -188,13 +188,12 @@ def lint_templates(
         files = _template_files(config.templates_dir)
     people = list(influencers) if influencers is not None else roster_sample(config, now)
     composer = Composer(config)
-    tset = TemplateSet(config.templates_dir)
     drafts: list[Draft] = []
     failures: list[Finding] = []
     for target in _targets(config, camp, files):
         display = f"{config.templates_dir.name}/{target.file}"
         try:
-            tpl = tset.load(target.file)
+            tpl = composer.templates.load(target.file)
         except UserError as exc:
             failures.append(_error_finding(exc, display))
             continue
