@@ -480,3 +480,30 @@ def test_config_toml_lint_sections_are_read_and_checked(tmp_path: object) -> Non
 def test_finding_prints_as_template_line_rule_severity_message_hint() -> None:
     f = Finding("templates/pitch.ja.j2", 7, "value-first", "warning", "opens on the sender", "open on them")
     assert str(f) == "templates/pitch.ja.j2:7: value-first warning: opens on the sender (open on them)"
+
+
+# --- false alarms that real pitches would raise -------------------------------------------
+
+
+def test_value_first_looks_past_hope_you_are_well() -> None:
+    assert opening_sentence("Hi Emma,\n\nHope you're well! I'm Yui from Sakura Beauty.") == (
+        "I'm Yui from Sakura Beauty.")
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("ja", "100万再生おめでとうございます。"),
+        ("ja", "原稿料として¥30,000をお支払いします。"),
+        ("en", "Congratulations on reaching 10K followers!"),
+        ("en", "We'd love to read what you think, in your own words."),
+    ],
+)
+def test_compliments_and_fees_are_not_spam_or_scripts(lang: str, line: str) -> None:
+    body = BODY[lang].replace("\n\nBest,", f"\n{line}\n\nBest,").replace("\n\nどうぞ", f"\n{line}\n\nどうぞ")
+    assert fired(make(lang, body)) == []
+
+
+def test_ja_business_accepts_a_nanori_without_company_suffix() -> None:
+    body = BODY_JA.replace("株式会社さくらビューティーのPR担当 佐藤と申します。", "さくらビューティーPR担当の佐藤です。")
+    assert "ja-business" not in rules_of(fired(make("ja", body)))

@@ -27,7 +27,12 @@ def workspace(tmp_path: Path) -> Path:
     return folder
 
 
-def test_samples_pass_with_built_in_influencers(workspace: Path) -> None:
+@pytest.mark.parametrize("signed", [False, True], ids=["mailto-opt-out", "one-click-url"])
+def test_samples_pass_with_built_in_influencers(
+    workspace: Path, signed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if signed:  # the opt-out becomes an https link: still within the two-link budget
+        monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", "test-secret")
     result = run(workspace, "lint")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # not even a warning

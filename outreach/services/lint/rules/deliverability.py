@@ -17,15 +17,15 @@ from outreach.services.lint.registry import Hit, Settings, rule
 SHORTENERS = frozenset({
     "bit.ly", "t.co", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "buff.ly", "rebrand.ly",
     "cutt.ly", "shorturl.at", "t.ly", "rb.gy", "x.gd", "tiny.cc", "bl.ink", "s.id", "lnkd.in",
-    "amzn.to", "v.gd", "qr.net", "urx.nu", "x.gd",
+    "amzn.to", "v.gd", "qr.net", "urx.nu",
 })
 SPAM_PHRASES = {
     "en": ("act now", "100% free", "free money", "risk-free", "risk free", "guaranteed",
-           "click here", "limited time", "urgent", "winner", "congratulations", "no obligation",
+           "click here", "limited time", "urgent", "winner", "you have been selected", "no obligation",
            "cash bonus", "double your", "once in a lifetime", "make money", "earn $", "$$$", "!!!"),
     "ja": ("完全無料", "今すぐクリック", "ここをクリック", "こちらをクリック", "絶対に儲かる",
-           "必ず儲かる", "高収入", "誰でも稼げる", "当選", "おめでとうございます", "緊急",
-           "今だけ", "期間限定", "副業", "！！！"),
+           "必ず儲かる", "高収入", "誰でも稼げる", "当選しました", "緊急", "今だけ", "期間限定",
+           "！！！"),
 }
 
 

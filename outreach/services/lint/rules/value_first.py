@@ -27,7 +27,7 @@ from outreach.services.lint.registry import Hit, Settings, rule
 _GREETING = re.compile(r"^(hi|hello|dear|hey|good (morning|afternoon))\b|,$|様|さん|さま|御中|各位", re.I)
 _COURTESY = re.compile(
     r"^(いつも)?お世話になって(おり|い)ます|^突然の(ご連絡|メール).{0,10}(失礼|申し訳)|"
-    r"^(初めて|はじめて)ご連絡(いた|差し上げ)します|^i hope (this|you)", re.I)
+    r"^(初めて|はじめて)ご連絡(いた|差し上げ)します|^(i )?hope (this|you|your)", re.I)
 _SENDER = {
     "en": re.compile(
         r"\b(we are|we're|we have|we've|we make|our (company|brand|team|agency|products?|new|firm)|"
