@@ -119,3 +119,19 @@ def test_a_template_that_does_not_render_is_a_render_error_at_its_line(workspace
     render = [line for line in result.stdout.splitlines() if " render error: " in line]
     assert render and all(line.startswith("templates/followup1.en.j2:7: render error:") for line in render)
     assert "nickname" in render[0] and "(influencer @" in render[0]
+
+
+def test_roster_without_posts_warns_per_influencer_and_still_checks_the_template(
+    workspace: Path,
+) -> None:
+    imported = run(workspace, "import", "influencers", str(workspace / "roster" / "influencers.csv"))
+    assert imported.exit_code == 0, imported.output
+    path = workspace / "templates" / "pitch.ja.j2"
+    path.write_text(path.read_text(encoding="utf-8").replace("{{ link }}", "{{ link }} https://bit.ly/x"),
+                    encoding="utf-8")
+    result = run(workspace, "lint", "--campaign", "spring-serum")
+    assert result.exit_code == 1
+    stale = [line for line in result.stdout.splitlines() if "stale-post warning" in line]
+    assert stale and all("has no post on record" in line for line in stale)
+    assert "@hanako_kitchen" in result.stdout  # a roster influencer, named
+    assert "templates/pitch.ja.j2:21: deliverability error: URL shortener bit.ly" in result.stdout

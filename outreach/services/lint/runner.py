@@ -168,6 +168,27 @@ def _error_finding(exc: UserError, default_template: str) -> Finding:
                    exc.message + handle, exc.hint or "")
 
 
+def _render(composer: Composer, camp: Campaign, target: Target, person: Influencer,
+            now: datetime) -> Draft | Finding:
+    """One template for one influencer: a Draft, a postless Draft (body "") for stale-post to
+    name them, or a `render` error Finding."""
+    config = composer.config
+    display = f"{config.templates_dir.name}/{target.file}"
+    # A language-less file (pitch.j2) is what compose falls back to without pitch.<lang>.j2.
+    as_sent = person if target.has_language_suffix else replace(person, language="-")
+    try:
+        composed = composer.compose(camp, as_sent, step=target.step, total_steps=target.total,
+                                    template=target.name, now=now)
+    except RenderError as exc:
+        if person.posts:
+            return _error_finding(exc, display)
+        tpl = composer.templates.load(target.file)
+        source = (config.templates_dir / target.file).read_text(encoding="utf-8")
+        return Draft(display, source, "", "", tpl.language, person, (), target.step,
+                     tpl.subject_line, now=now)
+    return draft_of(config, composed, person, step=target.step, now=now)
+
+
 def lint_templates(
     config: Config,
     *,
@@ -176,7 +197,10 @@ def lint_templates(
     influencers: Sequence[Influencer] | None = None,
     now: datetime | None = None,
 ) -> list[Finding]:
-    """Render each template (all of them, or the campaign's sequence) and run every rule."""
+    """Render each template (all of them, or the campaign's sequence) and run every rule.
+
+    When nobody of a template's language could be rendered (e.g. no roster posts yet), the
+    built-in samples of that language are rendered too, so the template itself is checked."""
     now = now or SystemClock().now()
     camp = _campaign(config, campaign)
     if templates:
@@ -188,34 +212,25 @@ def lint_templates(
         files = _template_files(config.templates_dir)
     people = list(influencers) if influencers is not None else roster_sample(config, now)
     composer = Composer(config)
-    drafts: list[Draft] = []
-    failures: list[Finding] = []
+    results: list[Draft | Finding] = []
     for target in _targets(config, camp, files):
-        display = f"{config.templates_dir.name}/{target.file}"
         try:
-            tpl = composer.templates.load(target.file)
+            language = composer.templates.load(target.file).language
         except UserError as exc:
-            failures.append(_error_finding(exc, display))
+            results.append(_error_finding(exc, f"{config.templates_dir.name}/{target.file}"))
             continue
-        source = (config.templates_dir / target.file).read_text(encoding="utf-8")
-        for person in [p for p in people if (p.language or "ja") == tpl.language]:
-            # A language-less file (pitch.j2) is what compose falls back to without pitch.<lang>.j2.
-            as_sent = person if target.has_language_suffix else replace(person, language="-")
-            try:
-                composed = composer.compose(camp, as_sent, step=target.step,
-                                            total_steps=target.total, template=target.name, now=now)
-            except RenderError as exc:
-                if person.posts:
-                    failures.append(_error_finding(exc, display))
-                else:  # stale-post names the influencer without a post
-                    drafts.append(Draft(display, source, "", "", tpl.language, person, (),
-                                        target.step, tpl.subject_line, now=now))
-                continue
-            drafts.append(draft_of(config, composed, person, step=target.step, now=now))
+        mine = [_render(composer, camp, target, p, now) for p in people
+                if (p.language or "ja") == language]
+        if not any(isinstance(r, Draft) and r.body_text for r in mine):
+            mine += [_render(composer, camp, target, p, now) for p in sample_influencers(now)
+                     if p.language == language and p not in people]
+        results += mine
+    drafts = [r for r in results if isinstance(r, Draft)]
+    findings = [r for r in results if isinstance(r, Finding)]
+    findings += check_drafts([d for d in drafts if d.body_text], config.lint)
     postless = [d for d in drafts if not d.body_text]
-    findings = check_drafts([d for d in drafts if d.body_text], config.lint)
     findings += [f for f in check_drafts(postless, config.lint) if f.rule == "stale-post"]
-    return sorted(set(failures + findings), key=lambda f: (f.template, f.line, f.rule, f.message))
+    return sorted(set(findings), key=lambda f: (f.template, f.line, f.rule, f.message))
 
 
 def lint_campaign(config: Config, campaign_slug: str, *, now: datetime | None = None) -> list[Finding]:
