@@ -204,6 +204,7 @@ SENDER_CENTRIC = {
         "はじめまして、株式会社さくらビューティーの佐藤です。",
         "私たちは創業50年の化粧品メーカーです。",
         "当社の新商品について、ご案内させていただきたくご連絡しました。",
+        "株式会社さくらビューティーの広報、佐藤です。",
     ],
     "en": [
         "We are Sakura Beauty, a Tokyo skincare brand making clean night serums.",
@@ -485,9 +486,11 @@ def test_finding_prints_as_template_line_rule_severity_message_hint() -> None:
 # --- false alarms that real pitches would raise -------------------------------------------
 
 
-def test_value_first_looks_past_hope_you_are_well() -> None:
+def test_value_first_looks_past_pleasantries() -> None:
     assert opening_sentence("Hi Emma,\n\nHope you're well! I'm Yui from Sakura Beauty.") == (
         "I'm Yui from Sakura Beauty.")
+    assert opening_sentence("山田 花子 様\n\nはじめまして。\n株式会社さくらの佐藤です。") == (
+        "株式会社さくらの佐藤です。")
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from outreach.services.lint.registry import Hit, Settings, rule
 
 _GREETING = re.compile(r"^(hi|hello|dear|hey|good (morning|afternoon))\b|,$|様|さん|さま|御中|各位", re.I)
 _COURTESY = re.compile(
-    r"^(いつも)?お世話になって(おり|い)ます|^突然の(ご連絡|メール).{0,10}(失礼|申し訳)|"
+    r"^(はじめまして|初めまして)[。！!]?$|^(いつも)?お世話になって(おり|い)ます|^突然の(ご連絡|メール).{0,10}(失礼|申し訳)|"
     r"^(初めて|はじめて)ご連絡(いた|差し上げ)します|^(i )?hope (this|you|your)", re.I)
 _SENDER = {
     "en": re.compile(
@@ -35,7 +35,8 @@ _SENDER = {
         r"i'?m (reaching|writing|contacting|emailing)|reaching out on behalf|on behalf of|"
         r"(allow|let) me (to )?introduce)\b", re.I),
     "ja": re.compile(r"弊社|当社|私ども|私たち|わたしたち|我々|私は|わたしは|と申します|でございます|"
-                     r"(はじめまして|初めまして)、?(株式会社|有限会社|合同会社)"),
+                     r"(はじめまして|初めまして)、?(株式会社|有限会社|合同会社)|"
+                     r"(株式会社|有限会社|合同会社|（株）|\(株\))[^。]{0,30}の[^。]{1,15}です"),
 }
 _RECIPIENT = {
     "en": re.compile(r"\b(you|your|you're|yours|you've)\b", re.I),
