@@ -12,11 +12,19 @@ from outreach.cli.app import App
 
 @click.command("lint")
 @click.argument("templates", nargs=-1)
-@click.option("--campaign", default=None,
-              help="Render with this campaign (default: its sequence's templates).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text: template:line: rule severity: message (hint); "
-              "json: one object per line.")
+@click.option(
+    "--campaign",
+    default=None,
+    help="Render with this campaign (default: its sequence's templates).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: template:line: rule severity: message (hint); json: one object per line.",
+)
 @click.pass_obj
 def lint(app: App, templates: tuple[str, ...], campaign: str | None, fmt: str) -> None:
     """Render each TEMPLATE (default: all) for sample influencers from the roster (or built-in

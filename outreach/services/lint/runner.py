@@ -37,8 +37,12 @@ _ANGLE = re.compile(r"<([^>]+)>")
 
 # Rendered against when the workspace has no campaign file yet.
 SAMPLE_CAMPAIGN = Campaign(
-    slug="sample", name="Sample campaign", brand="Sakura Beauty", product="Sakura Night Serum",
-    sequence="standard", offer=Offer("fee+gift", 30000, "JPY", "Sakura Night Serum 30 mL"),
+    slug="sample",
+    name="Sample campaign",
+    brand="Sakura Beauty",
+    product="Sakura Night Serum",
+    sequence="standard",
+    offer=Offer("fee+gift", 30000, "JPY", "Sakura Night Serum 30 mL"),
     deliverables=("Instagram feed post ×1",),
     dates={"reply_by": date(2026, 12, 11), "post_by": date(2026, 12, 22)},
 )
@@ -58,7 +62,8 @@ class Target:
 def _template_files(templates_dir: Path) -> list[str]:
     """Every sendable template: *.j2 but partials (`_footer.ja.j2`) and HTML alternatives."""
     return sorted(
-        p.name for p in templates_dir.glob("*.j2")
+        p.name
+        for p in templates_dir.glob("*.j2")
         if not p.name.startswith("_") and not p.name.endswith(".html.j2")
     )
 
@@ -77,8 +82,11 @@ def resolve_files(templates_dir: Path, names: Sequence[str]) -> list[str]:
         name = Path(raw).name.removesuffix(".j2")
         matches = [f for f in every if f.removesuffix(".j2") == name or _split(f)[0] == name]
         if not matches:
-            raise InputError(f"template {raw!r} not found", file=str(templates_dir),
-                             hint=f"templates: {', '.join(every) or 'none'}")
+            raise InputError(
+                f"template {raw!r} not found",
+                file=str(templates_dir),
+                hint=f"templates: {', '.join(every) or 'none'}",
+            )
         out += [m for m in matches if m not in out]
     return out
 
@@ -134,42 +142,59 @@ def _opt_out_and_attachments(raw: bytes) -> tuple[tuple[str, ...], tuple[str, ..
     targets = _ANGLE.findall(str(message.get("List-Unsubscribe", "")))
     opt_out = tuple(t.removeprefix("mailto:").split("?")[0] for t in targets) + tuple(targets)
     attachments = tuple(
-        part.get_filename() or "unnamed" for part in message.walk()
+        part.get_filename() or "unnamed"
+        for part in message.walk()
         if part.get_content_disposition() == "attachment"
     )
     return opt_out, attachments
 
 
-def draft_of(config: Config, composed: Composed, influencer: Influencer, *, step: int,
-             now: datetime) -> Draft:
+def draft_of(
+    config: Config, composed: Composed, influencer: Influencer, *, step: int, now: datetime
+) -> Draft:
     """The Draft the rules see for one composed message (its template's source re-read)."""
     file = composed.template.rpartition("/")[2]
     source = (config.templates_dir / file).read_text(encoding="utf-8")
     opt_out, attachments = _opt_out_and_attachments(composed.raw)
     return Draft(
-        template_name=composed.template, source_text=source, subject=composed.subject,
-        body_text=composed.text, language=composed.language, influencer=influencer,
-        posts=influencer.posts, step=step,
+        template_name=composed.template,
+        source_text=source,
+        subject=composed.subject,
+        body_text=composed.text,
+        language=composed.language,
+        influencer=influencer,
+        posts=influencer.posts,
+        step=step,
         subject_line=parse_front_matter(source, composed.template).subject_line,
-        sender=sender_context(config, composed.language), opt_out=opt_out,
-        attachments=attachments, now=now,
+        sender=sender_context(config, composed.language),
+        opt_out=opt_out,
+        attachments=attachments,
+        now=now,
     )
 
 
-def lint_message(config: Config, composed: Composed, influencer: Influencer, *, step: int,
-                 now: datetime) -> list[Finding]:
+def lint_message(
+    config: Config, composed: Composed, influencer: Influencer, *, step: int, now: datetime
+) -> list[Finding]:
     """Findings for one composed message: what `preview` prints under each draft."""
     return check_drafts([draft_of(config, composed, influencer, step=step, now=now)], config.lint)
 
 
 def _error_finding(exc: UserError, default_template: str) -> Finding:
     handle = f" (influencer @{exc.handle})" if isinstance(exc, RenderError) and exc.handle else ""
-    return Finding(exc.file or default_template, exc.line or 1, "render", "error",
-                   exc.message + handle, exc.hint or "")
+    return Finding(
+        exc.file or default_template,
+        exc.line or 1,
+        "render",
+        "error",
+        exc.message + handle,
+        exc.hint or "",
+    )
 
 
-def _render(composer: Composer, camp: Campaign, target: Target, person: Influencer,
-            now: datetime) -> Draft | Finding:
+def _render(
+    composer: Composer, camp: Campaign, target: Target, person: Influencer, now: datetime
+) -> Draft | Finding:
     """One template for one influencer: a Draft, a postless Draft (body "") for stale-post to
     name them, or a `render` error Finding."""
     config = composer.config
@@ -177,15 +202,26 @@ def _render(composer: Composer, camp: Campaign, target: Target, person: Influenc
     # A language-less file (pitch.j2) is what compose falls back to without pitch.<lang>.j2.
     as_sent = person if target.has_language_suffix else replace(person, language="-")
     try:
-        composed = composer.compose(camp, as_sent, step=target.step, total_steps=target.total,
-                                    template=target.name, now=now)
+        composed = composer.compose(
+            camp, as_sent, step=target.step, total_steps=target.total, template=target.name, now=now
+        )
     except RenderError as exc:
         if person.posts:
             return _error_finding(exc, display)
         tpl = composer.templates.load(target.file)
         source = (config.templates_dir / target.file).read_text(encoding="utf-8")
-        return Draft(display, source, "", "", tpl.language, person, (), target.step,
-                     tpl.subject_line, now=now)
+        return Draft(
+            display,
+            source,
+            "",
+            "",
+            tpl.language,
+            person,
+            (),
+            target.step,
+            tpl.subject_line,
+            now=now,
+        )
     return draft_of(config, composed, person, step=target.step, now=now)
 
 
@@ -219,11 +255,17 @@ def lint_templates(
         except UserError as exc:
             results.append(_error_finding(exc, f"{config.templates_dir.name}/{target.file}"))
             continue
-        mine = [_render(composer, camp, target, p, now) for p in people
-                if (p.language or "ja") == language]
+        mine = [
+            _render(composer, camp, target, p, now)
+            for p in people
+            if (p.language or "ja") == language
+        ]
         if not any(isinstance(r, Draft) and r.body_text for r in mine):
-            mine += [_render(composer, camp, target, p, now) for p in sample_influencers(now)
-                     if p.language == language and p not in people]
+            mine += [
+                _render(composer, camp, target, p, now)
+                for p in sample_influencers(now)
+                if p.language == language and p not in people
+            ]
         results += mine
     drafts = [r for r in results if isinstance(r, Draft)]
     findings = [r for r in results if isinstance(r, Finding)]
@@ -233,6 +275,8 @@ def lint_templates(
     return sorted(set(findings), key=lambda f: (f.template, f.line, f.rule, f.message))
 
 
-def lint_campaign(config: Config, campaign_slug: str, *, now: datetime | None = None) -> list[Finding]:
+def lint_campaign(
+    config: Config, campaign_slug: str, *, now: datetime | None = None
+) -> list[Finding]:
     """Findings for every template of the campaign's sequence (what `run` and `preview` check)."""
     return lint_templates(config, campaign=campaign_slug, now=now)

@@ -18,22 +18,38 @@ from outreach.services.lint.model import Draft
 from outreach.services.lint.registry import Hit, Settings, rule
 
 _LAW = "特定電子メール法 第4条; CAN-SPAM"
-_COMPANY = re.compile(r"株式会社|有限会社|合同会社|（株）|\(株\)|\b(Co\.|Inc\.?|Ltd\.?|LLC|GmbH|K\.K\.)(\W|$)")
-_POSTCODE = re.compile(r"〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b|\b\d{5}(-\d{4})?\b|"
-                       r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b")
-_OPT_OUT = re.compile(r"mailto:\S+|https?://\S*(unsubscribe|opt-?out|haishin|teishi)\S*", re.I)
+_COMPANY = re.compile(
+    r"株式会社|有限会社|合同会社|（株）|\(株\)|\b(Co\.|Inc\.?|Ltd\.?|LLC|GmbH|K\.K\.)(\W|$)"
+)
+_POSTCODE = re.compile(
+    r"〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b|\b\d{5}(-\d{4})?\b|"
+    r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b"
+)
+_OPT_OUT = re.compile(
+    r"mailto:\S+|https?://\S*(unsubscribe|opt-?out|haishin|teishi)\S*", re.IGNORECASE
+)
 _REFUSAL = {
-    "ja": re.compile(r"(不要|希望(されない|しない)|拒否|お断り).{0,40}(ください|お申し付け|承ります|できます|"
-                     r"お知らせ|ご連絡)|配信(を)?停止.{0,20}(ください|お申し付け|承ります|できます)"),
-    "en": re.compile(r"\b(you (can|may|could)|if you)\b.{0,60}\b(unsubscribe|opt[- ]?out|"
-                     r"stop receiving|decline)\b|\b(rather not|no longer|don'?t want to) (hear|receive|get)\b|"
-                     r"\b(unsubscribe|opt[- ]?out)\b.{0,30}\b(any ?time|below|here|by repl\w*)", re.I),
+    "ja": re.compile(
+        r"(不要|希望(されない|しない)|拒否|お断り).{0,40}(ください|お申し付け|承ります|できます|"
+        r"お知らせ|ご連絡)|配信(を)?停止.{0,20}(ください|お申し付け|承ります|できます)"
+    ),
+    "en": re.compile(
+        r"\b(you (can|may|could)|if you)\b.{0,60}\b(unsubscribe|opt[- ]?out|"
+        r"stop receiving|decline)\b|\b(rather not|no longer|don'?t want to) (hear|receive|get)\b|"
+        r"\b(unsubscribe|opt[- ]?out)\b.{0,30}\b(any ?time|below|here|by repl\w*)",
+        re.IGNORECASE,
+    ),
 }
 _ENQUIRY = {
-    "ja": re.compile(r"(お問い?合わ?せ|問合せ|ご質問|ご連絡先|連絡先)[^\n]{0,15}"
-                     r"([\w.+-]+@[\w.-]+|\d{2,4}-\d{2,4}-\d{3,4})"),
-    "en": re.compile(r"\b(questions?|enquir\w*|inquir\w*|contact( us)?)\b[^\n]{0,20}"
-                     r"([\w.+-]+@[\w.-]+|\+?\d[\d ()-]{7,})", re.I),
+    "ja": re.compile(
+        r"(お問い?合わ?せ|問合せ|ご質問|ご連絡先|連絡先)[^\n]{0,15}"
+        r"([\w.+-]+@[\w.-]+|\d{2,4}-\d{2,4}-\d{3,4})"
+    ),
+    "en": re.compile(
+        r"\b(questions?|enquir\w*|inquir\w*|contact( us)?)\b[^\n]{0,20}"
+        r"([\w.+-]+@[\w.-]+|\+?\d[\d ()-]{7,})",
+        re.IGNORECASE,
+    ),
 }
 
 
@@ -53,11 +69,18 @@ def missing_items(draft: Draft) -> list[tuple[str, str]]:
     if not any(v and v in body for v in draft.opt_out) and not _OPT_OUT.search(body):
         missing.append(("an opt-out method (URL or address)", "add {{ unsubscribe.url }}"))
     if not _REFUSAL[lang].search(prose):
-        example = ("今後ご案内が不要でしたら、下記から配信停止をお申し付けください。" if lang == "ja"
-                   else "If you'd rather not hear from us, you can opt out at any time: ...")
+        example = (
+            "今後ご案内が不要でしたら、下記から配信停止をお申し付けください。"
+            if lang == "ja"
+            else "If you'd rather not hear from us, you can opt out at any time: ..."
+        )
         missing.append(("a sentence saying the recipient can refuse further mail", example))
     if not _ENQUIRY[lang].search(body):
-        example = "お問い合わせ：{{ sender.enquiry_email }}" if lang == "ja" else "Questions: {{ sender.enquiry_email }}"
+        example = (
+            "お問い合わせ：{{ sender.enquiry_email }}"
+            if lang == "ja"
+            else "Questions: {{ sender.enquiry_email }}"
+        )
         missing.append(("an enquiry contact", example))
     return missing
 

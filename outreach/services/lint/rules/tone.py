@@ -34,7 +34,9 @@ def _longest_shared(source_a: str, start_a: int, source_b: str, start_b: int) ->
     return shared, (lines_b[start] if shared else start_b)
 
 
-@sequence_rule("tone", "warning", "steps of a sequence don't repeat each other", min_shared_chars=40)
+@sequence_rule(
+    "tone", "warning", "steps of a sequence don't repeat each other", min_shared_chars=40
+)
 def check_tone(drafts: Sequence[Draft], s: Settings) -> Iterator[tuple[Draft, Hit]]:
     distinct = list({d.template_name: d for d in drafts}.values())
     for i, later in enumerate(distinct):
@@ -44,5 +46,11 @@ def check_tone(drafts: Sequence[Draft], s: Settings) -> Iterator[tuple[Draft, Hi
             shared, line = longest_shared(earlier, later)
             if len(shared) >= s["min_shared_chars"]:
                 shown = shared if len(shared) <= 50 else shared[:50] + "…"
-                yield later, Hit(line, f"repeats {len(shared)} characters of {earlier.template_name}: "
-                                 f"{shown!r}", "write the follow-up afresh; say something new")
+                yield (
+                    later,
+                    Hit(
+                        line,
+                        f"repeats {len(shared)} characters of {earlier.template_name}: {shown!r}",
+                        "write the follow-up afresh; say something new",
+                    ),
+                )
