@@ -15,7 +15,8 @@ from outreach.cli.app import App
 @click.option(
     "--campaign",
     default=None,
-    help="Render with this campaign (default: its sequence's templates).",
+    help="Render with this campaign and lint its sequence's templates "
+    "(default: the first campaign file, every template).",
 )
 @click.option(
     "--format",
@@ -30,7 +31,8 @@ def lint(app: App, templates: tuple[str, ...], campaign: str | None, fmt: str) -
     """Render each TEMPLATE (default: all) for sample influencers from the roster (or built-in
     samples) and check the pitch rules: length, post-specific, value-first, offer,
     personalisation, compliance, deliverability, ad-script, stale-post, ja-business, tone.
-    Severities and thresholds come from [lint.<rule-id>] in config.toml. Exits 1 on errors.
+    Severities and thresholds come from [lint.<rule-id>] in config.toml; a template
+    that cannot be rendered is a `render` error. Exits 1 on errors.
 
     \b
     Example:
