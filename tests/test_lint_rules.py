@@ -657,3 +657,32 @@ def test_ja_business_accepts_a_nanori_without_company_suffix() -> None:
         "さくらビューティーPR担当の佐藤です。",
     )
     assert "ja-business" not in rules_of(fired(make("ja", body)))
+
+
+def test_every_rule_and_setting_is_documented_in_config_example() -> None:
+    from pathlib import Path
+
+    from outreach.services.lint import RULES
+
+    assert sorted(RULES) == sorted(
+        [
+            "length",
+            "post-specific",
+            "value-first",
+            "offer",
+            "personalisation",
+            "compliance",
+            "deliverability",
+            "ad-script",
+            "stale-post",
+            "ja-business",
+            "tone",
+        ]
+    )
+    example = (Path(__file__).resolve().parent.parent / "config.example.toml").read_text("utf-8")
+    for rule_id, r in RULES.items():
+        assert f"[lint.{rule_id}]" in example, rule_id
+        assert f"({r.severity})" in example, rule_id
+        for key in r.defaults:
+            assert f"{key} = " in example, (rule_id, key)
+        assert set(r.defaults) <= set(LintRuleConfig.model_fields), rule_id
