@@ -23,11 +23,12 @@ from outreach.domain.campaign import Campaign, Offer
 from outreach.domain.influencer import Influencer
 from outreach.errors import InputError, RenderError, UserError
 from outreach.render.templates import LANGUAGES, parse_front_matter
-from outreach.services.campaigns import list_campaigns, load_campaign, sequence_steps
+from outreach.services.campaigns import list_campaigns, load_campaign
 from outreach.services.compose import Composed, Composer, sender_context
 from outreach.services.lint.model import Draft, Finding
 from outreach.services.lint.registry import check_drafts
 from outreach.services.lint.samples import sample_influencers
+from outreach.services.sequences import load_sequence
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import make_engine, reading
 
@@ -100,7 +101,7 @@ def _campaign(config: Config, slug: str | None) -> Campaign:
 
 def _targets(config: Config, campaign: Campaign, files: Sequence[str]) -> list[Target]:
     try:
-        steps = [s.template for s in sequence_steps(config, campaign.sequence)]
+        steps = [s.template for s in load_sequence(config, campaign.sequence).steps]
     except InputError:
         steps = []
     out = []
@@ -242,7 +243,7 @@ def lint_templates(
     if templates:
         files = resolve_files(config.templates_dir, templates)
     elif campaign:
-        steps = [s.template for s in sequence_steps(config, camp.sequence)]
+        steps = [s.template for s in load_sequence(config, camp.sequence).steps]
         files = [f for f in _template_files(config.templates_dir) if _split(f)[0] in steps]
     else:
         files = _template_files(config.templates_dir)
