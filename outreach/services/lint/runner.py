@@ -123,14 +123,17 @@ def roster_sample(config: Config, now: datetime) -> list[Influencer]:
     each language the roster has nobody in."""
     picked: dict[str, list[Influencer]] = {}
     if _roster_database_exists(config):
+        engine = make_engine(config.database_url)
         try:
-            with reading(make_engine(config.database_url)) as conn:
+            with reading(engine) as conn:
                 for person in load_influencers(conn, limit=ROSTER_SCAN):
                     group = picked.setdefault(person.language or "ja", [])
                     if len(group) < PER_LANGUAGE:
                         group.append(person)
         except (OperationalError, ProgrammingError):  # no tables yet
             picked = {}
+        finally:
+            engine.dispose()
     from_roster = set(picked)
     for sample in sample_influencers(now):
         if sample.language not in from_roster:
