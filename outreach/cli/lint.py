@@ -12,17 +12,27 @@ from outreach.cli.app import App
 
 @click.command("lint")
 @click.argument("templates", nargs=-1)
-@click.option("--campaign", default=None,
-              help="Render with this campaign (default: its sequence's templates).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text: template:line: rule severity: message (hint); "
-              "json: one object per line.")
+@click.option(
+    "--campaign",
+    default=None,
+    help="Render with this campaign and lint its sequence's templates "
+    "(default: the first campaign file, every template).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: template:line: rule severity: message (hint); json: one object per line.",
+)
 @click.pass_obj
 def lint(app: App, templates: tuple[str, ...], campaign: str | None, fmt: str) -> None:
     """Render each TEMPLATE (default: all) for sample influencers from the roster (or built-in
     samples) and check the pitch rules: length, post-specific, value-first, offer,
     personalisation, compliance, deliverability, ad-script, stale-post, ja-business, tone.
-    Severities and thresholds come from [lint.<rule-id>] in config.toml. Exits 1 on errors.
+    Severities and thresholds come from [lint.<rule-id>] in config.toml; a template
+    that cannot be rendered is a `render` error. Exits 1 on errors.
 
     \b
     Example:

@@ -7,11 +7,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'）」』]+", re.I)
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'）」』]+", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # RFC 3676 "-- " and the ruled lines Japanese business mail puts above a signature.
 _SEPARATOR = re.compile(r"^\s*(?:--\s?|[-=_*─━―‐～~＝＿]{5,})\s*$")
-_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)(?=\s)|\n\s*\n")
 
 

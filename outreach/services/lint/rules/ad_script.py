@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from outreach.services.lint.model import Draft
 from outreach.services.lint.registry import Hit, Settings, rule
 
-DISCLOSURE = re.compile(r"pr|ad|ads|sponsored|広告|プロモーション|タイアップ|提供|promotion|partner", re.I)
+DISCLOSURE = re.compile(
+    r"pr|ad|ads|sponsored|広告|プロモーション|タイアップ|提供|promotion|partner", re.IGNORECASE
+)
+_DISCLOSURE_WORDS = re.compile(
+    r"\b(pr|ad|ads|sponsored|promotion|paid partnership)\b|広告|プロモーション|タイアップ|PR表記",
+    re.IGNORECASE,
+)
 _HASHTAG = re.compile(r"[#＃]([^\s#＃、。,.!?！？「」()（）]+)")
 _DICTATING = {
     "en": re.compile(
@@ -23,12 +29,15 @@ _DICTATING = {
         r"(hashtags?|caption|wording|script|copy|phrases?)\b|"
         r"\b(script|talking points|verbatim|word[- ]for[- ]word)\b|"
         r"\b(please |kindly )?(post|say|write|read|copy) (the following|this text|exactly)\b|"
-        r"\bcaption:", re.I),
+        r"\bcaption:",
+        re.IGNORECASE,
+    ),
     "ja": re.compile(
         r"必ず.{0,15}(言及|記載|入れて|含めて|使用|使って|つけて|付けて|言って|話して|読み上げ|述べ)|"
-        r"以下の(文言|文章|キャプション|テキスト|台本|セリフ|フレーズ|原稿)|台本|セリフ|原稿|読み上げ|"
+        r"以下の(文言|文章|キャプション|テキスト|台本|セリフ|フレーズ|原稿)|台本|セリフ|原稿(?!料)|読み上げ|"
         r"指定の(ハッシュタグ|キャプション|文言|文章|フレーズ)|(キャプション|文言|文章)は(こちら|以下|下記)|"
-        r"ハッシュタグ.{0,15}(必須|つけて|付けて|入れて|お願い)"),
+        r"ハッシュタグ.{0,15}(必須|つけて|付けて|入れて|お願い)"
+    ),
 }
 
 
@@ -36,7 +45,7 @@ def _is_disclosure(fragment: str) -> bool:
     tags = _HASHTAG.findall(fragment)
     if tags:
         return all(DISCLOSURE.fullmatch(tag) for tag in tags)
-    return bool(DISCLOSURE.search(fragment))
+    return bool(_DISCLOSURE_WORDS.search(fragment))
 
 
 @rule("ad-script", "error", "no required captions, hashtags or scripts")
@@ -47,9 +56,15 @@ def check_ad_script(draft: Draft, s: Settings) -> Iterator[Hit]:
             context = line[max(0, m.start() - 10) : m.end() + 15]
             if _is_disclosure(context):
                 continue
-            yield Hit(draft.line_of(line), f"dictates the post: {m.group().strip()!r}",
-                      "give expectations (content type, amount, dates), not a script")
+            yield Hit(
+                draft.line_of(line),
+                f"dictates the post: {m.group().strip()!r}",
+                "give expectations (content type, amount, dates), not a script",
+            )
         for tag in _HASHTAG.findall(line):
             if not DISCLOSURE.fullmatch(tag):
-                yield Hit(draft.line_of(line), f"prescribes hashtag #{tag}",
-                          "let them choose their hashtags; only ask for the ad disclosure")
+                yield Hit(
+                    draft.line_of(line),
+                    f"prescribes hashtag #{tag}",
+                    "let them choose their hashtags; only ask for the ad disclosure",
+                )

@@ -14,18 +14,68 @@ from outreach.services.lint import text
 from outreach.services.lint.model import Draft
 from outreach.services.lint.registry import Hit, Settings, rule
 
-SHORTENERS = frozenset({
-    "bit.ly", "t.co", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "buff.ly", "rebrand.ly",
-    "cutt.ly", "shorturl.at", "t.ly", "rb.gy", "x.gd", "tiny.cc", "bl.ink", "s.id", "lnkd.in",
-    "amzn.to", "v.gd", "qr.net", "urx.nu", "x.gd",
-})
+SHORTENERS = frozenset(
+    {
+        "bit.ly",
+        "t.co",
+        "tinyurl.com",
+        "goo.gl",
+        "ow.ly",
+        "is.gd",
+        "buff.ly",
+        "rebrand.ly",
+        "cutt.ly",
+        "shorturl.at",
+        "t.ly",
+        "rb.gy",
+        "x.gd",
+        "tiny.cc",
+        "bl.ink",
+        "s.id",
+        "lnkd.in",
+        "amzn.to",
+        "v.gd",
+        "qr.net",
+        "urx.nu",
+    }
+)
 SPAM_PHRASES = {
-    "en": ("act now", "100% free", "free money", "risk-free", "risk free", "guaranteed",
-           "click here", "limited time", "urgent", "winner", "congratulations", "no obligation",
-           "cash bonus", "double your", "once in a lifetime", "make money", "earn $", "$$$", "!!!"),
-    "ja": ("完全無料", "今すぐクリック", "ここをクリック", "こちらをクリック", "絶対に儲かる",
-           "必ず儲かる", "高収入", "誰でも稼げる", "当選", "おめでとうございます", "緊急",
-           "今だけ", "期間限定", "副業", "！！！"),
+    "en": (
+        "act now",
+        "100% free",
+        "free money",
+        "risk-free",
+        "risk free",
+        "guaranteed",
+        "click here",
+        "limited time",
+        "urgent",
+        "winner",
+        "you have been selected",
+        "no obligation",
+        "cash bonus",
+        "double your",
+        "once in a lifetime",
+        "make money",
+        "earn $",
+        "$$$",
+        "!!!",
+    ),
+    "ja": (
+        "完全無料",
+        "今すぐクリック",
+        "ここをクリック",
+        "こちらをクリック",
+        "絶対に儲かる",
+        "必ず儲かる",
+        "高収入",
+        "誰でも稼げる",
+        "当選しました",
+        "緊急",
+        "今だけ",
+        "期間限定",
+        "！！！",
+    ),
 }
 
 
@@ -34,18 +84,28 @@ def _host(url: str) -> str:
     return (urlsplit(full).hostname or "").lower().removeprefix("www.")
 
 
-@rule("deliverability", "error", "few links, no shorteners, spam phrases, caps or attachments",
-      max_links=2, extra_phrases=())
+@rule(
+    "deliverability",
+    "error",
+    "few links, no shorteners, spam phrases, caps or attachments",
+    max_links=2,
+    extra_phrases=(),
+)
 def check_deliverability(draft: Draft, s: Settings) -> Iterator[Hit]:
     urls = list(dict.fromkeys(m.group() for m in text.URL.finditer(draft.body_text)))
     if len(urls) > s["max_links"]:
-        yield Hit(draft.line_of(urls[s["max_links"]]),
-                  f"{len(urls)} links (max {s['max_links']})",
-                  "keep the tracking {{ link }} and the opt-out; drop the rest")
+        yield Hit(
+            draft.line_of(urls[s["max_links"]]),
+            f"{len(urls)} links (max {s['max_links']})",
+            "keep the tracking {{ link }} and the opt-out; drop the rest",
+        )
     for url in urls:
         if _host(url) in SHORTENERS:
-            yield Hit(draft.line_of(url), f"URL shortener {_host(url)}",
-                      "use the full URL; {{ link }} already tracks clicks")
+            yield Hit(
+                draft.line_of(url),
+                f"URL shortener {_host(url)}",
+                "use the full URL; {{ link }} already tracks clicks",
+            )
     lang = "ja" if draft.language == "ja" else "en"
     own = draft.own_text(draft.body_text).lower()
     subject = draft.subject.lower()
@@ -54,11 +114,17 @@ def check_deliverability(draft: Draft, s: Settings) -> Iterator[Hit]:
         if p in own:
             yield Hit(draft.line_of(phrase), f"spam-trigger phrase {phrase!r}", "say it plainly")
         elif p in subject:
-            yield Hit(draft.subject_line, f"spam-trigger phrase {phrase!r} in the subject",
-                      "say it plainly")
+            yield Hit(
+                draft.subject_line,
+                f"spam-trigger phrase {phrase!r} in the subject",
+                "say it plainly",
+            )
     letters = re.sub(r"[^A-Za-z]", "", draft.own_text(draft.subject))
     if len(letters) >= 6 and letters.isupper():
         yield Hit(draft.subject_line, "the subject is all capitals", "write it in sentence case")
     for name in draft.attachments:
-        yield Hit(draft.body_start_line, f"attachment {name!r}",
-                  "link to the brief instead; attachments from strangers get filtered")
+        yield Hit(
+            draft.body_start_line,
+            f"attachment {name!r}",
+            "link to the brief instead; attachments from strangers get filtered",
+        )

@@ -21,8 +21,11 @@ def check_stale_post(draft: Draft, s: Settings) -> Iterator[Hit]:
         return  # the template quotes no post
     who = f"@{draft.influencer.handle}"
     if not draft.posts:
-        yield Hit(line, f"{who} has no post on record, so this template cannot be sent to them",
-                  "import their recent posts: outreach import posts FILE")
+        yield Hit(
+            line,
+            f"{who} has no post on record, so this template cannot be sent to them",
+            "import their recent posts: outreach import posts FILE",
+        )
         return
     newest = draft.posts[0].published_at
     if newest is None or draft.now is None:
@@ -31,5 +34,8 @@ def check_stale_post(draft: Draft, s: Settings) -> Iterator[Hit]:
         newest = newest.replace(tzinfo=UTC)
     age = (draft.now - newest).days
     if age > s["max_age_days"]:
-        yield Hit(line, f"{who}'s newest post is {age} days old (max {s['max_age_days']})",
-                  "refresh their posts, or pick someone active")
+        yield Hit(
+            line,
+            f"{who}'s newest post is {age} days old (max {s['max_age_days']})",
+            "refresh their posts, or pick someone active",
+        )

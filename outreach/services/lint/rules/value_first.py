@@ -24,22 +24,33 @@ from outreach.services.lint import text
 from outreach.services.lint.model import Draft
 from outreach.services.lint.registry import Hit, Settings, rule
 
-_GREETING = re.compile(r"^(hi|hello|dear|hey|good (morning|afternoon))\b|,$|様|さん|さま|御中|各位", re.I)
+_GREETING = re.compile(
+    r"^(hi|hello|dear|hey|good (morning|afternoon))\b|,$|様|さん|さま|御中|各位", re.IGNORECASE
+)
 _COURTESY = re.compile(
-    r"^(いつも)?お世話になって(おり|い)ます|^突然の(ご連絡|メール).{0,10}(失礼|申し訳)|"
-    r"^(初めて|はじめて)ご連絡(いた|差し上げ)します|^i hope (this|you)", re.I)
+    r"^(はじめまして|初めまして)[。！!]?$|^(いつも)?お世話になって(おり|い)ます|^突然の(ご連絡|メール).{0,10}(失礼|申し訳)|"
+    r"^(初めて|はじめて)ご連絡(いた|差し上げ)します|^(i )?hope (this|you|your)",
+    re.IGNORECASE,
+)
 _SENDER = {
     "en": re.compile(
         r"\b(we are|we're|we have|we've|we make|our (company|brand|team|agency|products?|new|firm)|"
         r"my name is|i'?m \w+ (from|at|with)|i (work|am) (at|with|for)|i represent|"
         r"i'?m (reaching|writing|contacting|emailing)|reaching out on behalf|on behalf of|"
-        r"(allow|let) me (to )?introduce)\b", re.I),
-    "ja": re.compile(r"弊社|当社|私ども|私たち|わたしたち|我々|私は|わたしは|と申します|でございます|"
-                     r"(はじめまして|初めまして)、?(株式会社|有限会社|合同会社)"),
+        r"(allow|let) me (to )?introduce)\b",
+        re.IGNORECASE,
+    ),
+    "ja": re.compile(
+        r"弊社|当社|私ども|私たち|わたしたち|我々|私は|わたしは|と申します|でございます|"
+        r"(はじめまして|初めまして)、?(株式会社|有限会社|合同会社)|"
+        r"(株式会社|有限会社|合同会社|（株）|\(株\))[^。]{0,30}の[^。]{1,15}です"
+    ),
 }
 _RECIPIENT = {
-    "en": re.compile(r"\b(you|your|you're|yours|you've)\b", re.I),
-    "ja": re.compile(r"あなた|貴方|貴殿|様の|さんの|ご投稿|投稿|動画|拝見|発信|フォロワー|チャンネル|ご活躍"),
+    "en": re.compile(r"\b(you|your|you're|yours|you've)\b", re.IGNORECASE),
+    "ja": re.compile(
+        r"あなた|貴方|貴殿|様の|さんの|ご投稿|投稿|動画|拝見|発信|フォロワー|チャンネル|ご活躍"
+    ),
 }
 
 
@@ -87,5 +98,8 @@ def check_value_first(draft: Draft, s: Settings) -> Iterator[Hit]:
     sentence = opening_sentence(draft.main)
     if sentence and is_sender_centric(draft, sentence):
         shown = sentence if len(sentence) <= 40 else sentence[:40] + "…"
-        yield Hit(draft.line_of(sentence), f"the pitch opens on the sender: {shown!r}",
-                  "open on their post or what is in it for them; introduce yourself after")
+        yield Hit(
+            draft.line_of(sentence),
+            f"the pitch opens on the sender: {shown!r}",
+            "open on their post or what is in it for them; introduce yourself after",
+        )
