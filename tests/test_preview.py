@@ -140,3 +140,15 @@ def test_shipped_samples_validate_and_preview_in_both_languages(tmp_path: Path) 
             message = BytesParser(policy=policy.default).parsebytes(row["raw"].encode("ascii"))
             assert message["Subject"] == row["subject"]
             assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == row["text"]
+
+
+def test_lint_findings_are_shown_under_each_draft(tmp_path: Path) -> None:
+    """The test workspace's pitch has no compliant footer: preview says so under the draft."""
+    root = roster_workspace(tmp_path)
+    code, out, _ = run(root, "spring", "--influencer", "hanako")
+    text = out.decode()
+    assert code == 0
+    draft, _, findings = text.partition("  lint: ")
+    assert "===== @hanako" in draft
+    assert "compliance error" in text
+    assert text.count("===== @") == 1

@@ -67,10 +67,13 @@ def preview(app: App, campaign: str, handles: tuple[str, ...], step: int, limit:
                 "language": msg.language, "message_id": msg.message_id, "subject": msg.subject,
                 "mail_from": msg.mail_from, "rcpt_to": msg.rcpt_to, "warnings": list(msg.warnings),
                 "text": msg.text, "raw": msg.raw.decode("ascii"),
+                "lint": [str(f) for f in item.findings],
             }, ensure_ascii=False))
         else:
             click.echo(f"===== @{item.handle} (step {item.step}, {msg.template}) =====")
             click.echo(readable(msg))
+            for finding in item.findings:
+                click.echo(f"  lint: {finding}")
     if failed:
         click.echo(f"{failed} message(s) failed to render", err=True)
         sys.exit(1)

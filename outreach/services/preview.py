@@ -22,6 +22,7 @@ from outreach.errors import InputError, RenderError
 from outreach.domain.sequence import Step
 from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composed, Composer, Thread
+from outreach.services.lint import Finding, lint_message
 from outreach.services.sequences import load_sequence
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading
@@ -33,6 +34,7 @@ class PreviewItem:
     step: int
     composed: Composed | None
     error: RenderError | None
+    findings: tuple[Finding, ...] = ()  # pitch lint on this exact draft
 
 
 def compose_step(
@@ -90,7 +92,8 @@ def preview(
             except RenderError as exc:
                 yield PreviewItem(influencer.handle, step, None, exc)
             else:
-                yield PreviewItem(influencer.handle, step, composed, None)
+                findings = lint_message(config, composed, influencer, step=step, now=now)
+                yield PreviewItem(influencer.handle, step, composed, None, tuple(findings))
     missing = [h for h in handles or () if h.lstrip("@") not in seen]
     if missing:
         raise InputError(
