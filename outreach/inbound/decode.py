@@ -66,10 +66,10 @@ def _recover_boundary(msg: Message, reasons: list[str]) -> Message:
     if found is None:
         return msg
     boundary = found.group(1).removesuffix("--")
-    msg.set_param("boundary", boundary)
     try:
+        msg.set_param("boundary", boundary)
         recovered = email.message_from_bytes(msg.as_bytes())
-    except (ValueError, LookupError, UnicodeError):
+    except Exception:  # noqa: BLE001 - stdlib on headers with raw 8-bit junk
         return msg
     reasons.append(f"malformed MIME: missing boundary, recovered {boundary!r}")
     return recovered
