@@ -207,11 +207,14 @@ def test_received_may_be_a_datetime() -> None:
         b"\n" * 200_000,
         "12月1日まで〜".encode() * 20_000,
         b"don't " * 100_000 + b"unsubscribe",
+        b"<div " * 60_000,  # unclosed tags: a naive <[^>]+> is quadratic
+        b"<script" * 40_000 + b"<div class='gmail_quote" * 10_000,
     ],
-    ids=["wrote-line", "spaces", "newlines", "dates", "negations"],
+    ids=["wrote-line", "spaces", "newlines", "dates", "negations", "unclosed-tags", "unclosed-script"],
 )
-def test_hostile_bodies_are_classified_quickly(body: bytes) -> None:
-    head = b"From: a@example.jp\nSubject: Re: x\nContent-Type: text/plain; charset=utf-8\n\n"
+@pytest.mark.parametrize("ctype", ["text/plain", "text/html"])
+def test_hostile_bodies_are_classified_quickly(body: bytes, ctype: str) -> None:
+    head = f"From: a@example.jp\nSubject: Re: x\nContent-Type: {ctype}; charset=utf-8\n\n".encode()
     started = time.perf_counter()
     found = parse_and_classify(head + body)
     assert found.kind in KINDS

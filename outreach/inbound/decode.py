@@ -187,11 +187,51 @@ def part_text(part: Message, reasons: list[str]) -> str:
     return decode_bytes(payload, part.get_content_charset(), reasons)
 
 
+# Where HTML clients start the quoted history: blockquotes (Apple, Gmail), Gmail's and Yahoo's
+# quote containers, Outlook's divider before the original's header block. Plain substring
+# search: regexes over attacker-sized markup backtrack.
+_HTML_QUOTE_MARKS = (
+    "<blockquote",
+    "gmail_quote",
+    "yahoo_quoted",
+    'id="appendonsend',
+    'id="stopspelling',
+    'id="divrplyfwdmsg',
+)
+
+
+_MAX_HTML = 256_000
+
+
+def _drop_elements(markup: str, names: tuple[str, ...]) -> str:
+    """Remove <name ...>...</name> elements in one linear pass (an unclosed one runs to the end)."""
+    lower = markup.lower()
+    for name in names:
+        out: list[str] = []
+        pos = 0
+        while (start := lower.find(f"<{name}", pos)) != -1:
+            out.append(markup[pos:start])
+            end = lower.find(f"</{name}", start)
+            if end == -1:
+                pos = len(markup)
+                break
+            pos = lower.find(">", end) + 1 or len(markup)
+        out.append(markup[pos:])
+        markup = "".join(out)
+        lower = markup.lower()
+    return markup
+
+
 def _html_to_text(markup: str) -> str:
-    markup = re.sub(r"(?is)<(script|style|head)\b.*?</\1>", "", markup)
-    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>|<blockquote[^>]*>", "\n", markup)
-    markup = re.sub(r"(?is)<blockquote\b.*", "", markup)  # quoted history in HTML replies
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+    """Visible text of an HTML body, without quoted history (an HTML-only reply's own words)."""
+    markup = markup[:_MAX_HTML]
+    lower = markup.lower()
+    found = [i for i in (lower.find(mark) for mark in _HTML_QUOTE_MARKS) if i != -1]
+    if found:
+        markup = markup[: max(0, lower.rfind("<", 0, min(found) + 1))]
+    markup = _drop_elements(markup, ("head", "style", "script"))
+    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", markup)
+    return html.unescape(re.sub(r"<[^<>]*>", "", markup))
 
 
 def body_text(msg: Message, reasons: list[str]) -> str:
