@@ -141,19 +141,23 @@ def _looks_like_bounce(msg: Message, from_addr: str, subject: str) -> bool:
 
 
 def _text_status(body: str, rcpt: str, permanent: bool) -> tuple[str, str]:
-    """Status and diagnostic line near the recipient in a free-text bounce."""
+    """Status and diagnostic text next to the recipient in a free-text bounce."""
     lines = body.split("\n")
     for i, line in enumerate(lines):
         if rcpt in line.lower():
-            window = " ".join(lines[i : i + 4])
+            paragraph = []
+            for ln in lines[i : i + 4]:
+                if paragraph and not ln.strip():
+                    break
+                paragraph.append(ln.strip())
+            window = " ".join(paragraph)[:300]
             found = _STATUS.search(window)
-            diag = next((ln.strip() for ln in lines[i : i + 4] if _SMTP_CODE.search(ln)), "")
             if found:
-                return ".".join(found.groups()), diag or line.strip()
+                return ".".join(found.groups()), window
             code = _SMTP_CODE.search(window)
             if code:
-                return f"{code.group(1)}.0.0", diag
-            return ("5.0.0" if permanent else "4.0.0"), line.strip()
+                return f"{code.group(1)}.0.0", window
+            return ("5.0.0" if permanent else "4.0.0"), window
     return ("5.0.0" if permanent else "4.0.0"), ""
 
 
