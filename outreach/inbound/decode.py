@@ -11,10 +11,10 @@ import codecs
 import email
 import html
 import re
+from datetime import date
 from email.header import Header, decode_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
-from datetime import date
 
 # Labels whose real-world senders use the vendor superset (①, ㈱, NEC/IBM extensions).
 _SUPERSETS = {"shift_jis": "cp932", "euc_jp": "euc_jis_2004", "gb2312": "gb18030", "ascii": "utf-8"}
@@ -122,7 +122,7 @@ def decode_bytes(data: bytes, label: str | None, reasons: list[str]) -> str:
             continue
         if declared and codec != declared[0]:
             reasons.append(f"charset {label!r}: read as {codec}")
-        elif not declared and codec != "utf-8" or not label and not data.isascii():
+        elif not declared and not data.isascii():
             reasons.append(f"8-bit text without a usable charset label: read as {codec}")
         return text
     reasons.append(f"undecodable bytes with charset {label!r}; replaced")
@@ -205,20 +205,17 @@ _MAX_HTML = 256_000
 
 def _drop_elements(markup: str, names: tuple[str, ...]) -> str:
     """Remove <name ...>...</name> elements in one linear pass (an unclosed one runs to the end)."""
-    lower = markup.lower()
     for name in names:
+        opening = re.compile(rf"<{name}[\s>/]", re.IGNORECASE)
+        closing = re.compile(rf"</{name}\s*>", re.IGNORECASE)
         out: list[str] = []
         pos = 0
-        while (start := lower.find(f"<{name}", pos)) != -1:
-            out.append(markup[pos:start])
-            end = lower.find(f"</{name}", start)
-            if end == -1:
-                pos = len(markup)
-                break
-            pos = lower.find(">", end) + 1 or len(markup)
+        while (start := opening.search(markup, pos)) is not None:
+            out.append(markup[pos : start.start()])
+            end = closing.search(markup, start.end())
+            pos = end.end() if end else len(markup)
         out.append(markup[pos:])
         markup = "".join(out)
-        lower = markup.lower()
     return markup
 
 
@@ -245,6 +242,8 @@ def body_text(msg: Message, reasons: list[str]) -> str:
         if part.is_multipart():
             if not ctype.startswith("message/"):
                 stack[:0] = [p for p in part.get_payload() if isinstance(p, Message)]
+            continue
+        if part.get_content_disposition() == "attachment":
             continue
         if ctype == "text/plain" and plain is None:
             plain = part
