@@ -219,3 +219,14 @@ def test_hostile_bodies_are_classified_quickly(body: bytes, ctype: str) -> None:
     found = parse_and_classify(head + body)
     assert found.kind in KINDS
     assert time.perf_counter() - started < 3.0
+
+
+def test_a_bounce_forwarded_inside_a_reply_is_not_our_bounce() -> None:
+    forwarded = (
+        b"From: Aya <aya@example.jp>\nTo: hello@brand.example\nSubject: Fwd: Delivery failure\n"
+        b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="fwd"\n\n'
+        b"--fwd\nContent-Type: text/plain; charset=utf-8\n\nMy old address bounced, use this one.\n"
+        b"--fwd\nContent-Type: message/rfc822\n\n" + raw("gmail_5_1_1.eml") + b"\n--fwd--\n"
+    )
+    found = parse_and_classify(forwarded)
+    assert found.kind == "reply" and found.bounce is None, found.reasons

@@ -24,8 +24,9 @@ from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text
 
 
 def _report(msg: Message, from_addr: str, subject: str, body: str) -> tuple[str, reports.Report] | None:
+    """A DSN first, then ARF, then flufl.bounce's non-standard formats."""
     dsn = reports.delivery_status(msg)
-    if dsn is not None:
+    if dsn is not None and dsn.bounce is not None:
         return BOUNCE, dsn
     arf = reports.complaint(msg)
     if arf is not None:
@@ -33,7 +34,7 @@ def _report(msg: Message, from_addr: str, subject: str, body: str) -> tuple[str,
     other = reports.nonstandard_bounce(msg, from_addr, subject, body)
     if other is not None and other.bounce is not None:
         return BOUNCE, other
-    return None
+    return (BOUNCE, dsn) if dsn is not None else None
 
 
 def parse_and_classify(

@@ -231,19 +231,28 @@ def _html_to_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^<>]*>", "", markup))
 
 
+def own_parts(msg: Message) -> list[Message]:
+    """Every part of this message, without descending into attached messages (message/*).
+
+    A report's own parts are what it says; a bounce forwarded inside a reply is not ours.
+    """
+    parts: list[Message] = []
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        parts.append(part)
+        if part.is_multipart() and not part.get_content_type().startswith("message/"):
+            stack.extend(reversed([p for p in part.get_payload() if isinstance(p, Message)]))
+    return parts
+
+
 def body_text(msg: Message, reasons: list[str]) -> str:
     """The first text/plain part outside attached messages, else the first text/html as text."""
     plain: Message | None = None
     markup: Message | None = None
-    stack = [msg]
-    while stack:
-        part = stack.pop(0)
+    for part in own_parts(msg):
         ctype = part.get_content_type()
-        if part.is_multipart():
-            if not ctype.startswith("message/"):
-                stack[:0] = [p for p in part.get_payload() if isinstance(p, Message)]
-            continue
-        if part.get_content_disposition() == "attachment":
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
             continue
         if ctype == "text/plain" and plain is None:
             plain = part

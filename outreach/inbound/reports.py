@@ -14,7 +14,7 @@ from email.parser import HeaderParser
 
 from flufl.bounce import all_failures
 
-from outreach.inbound.decode import part_text
+from outreach.inbound.decode import own_parts, part_text
 from outreach.inbound.model import Bounce
 
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
@@ -85,7 +85,7 @@ def _status_of(block: dict[str, str]) -> str:
 
 def _original(msg: Message, reasons: list[str]) -> tuple[str, str]:
     """(Message-ID, To) of the original message attached to a report, if any."""
-    for part in msg.walk():
+    for part in own_parts(msg):
         ctype = part.get_content_type()
         headers: Message | None = None
         if ctype == "message/rfc822":
@@ -108,7 +108,7 @@ def _report_type(msg: Message) -> str:
 def delivery_status(msg: Message) -> Report | None:
     """An RFC 3464 DSN: the worst recipient (failed before delayed), or None if not a DSN."""
     reasons: list[str] = []
-    parts = [p for p in msg.walk() if p.get_content_type() == "message/delivery-status"]
+    parts = [p for p in own_parts(msg) if p.get_content_type() == "message/delivery-status"]
     if not parts and _report_type(msg) != "delivery-status":
         return None
     recipients = []
@@ -188,7 +188,7 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
 def complaint(msg: Message) -> Report | None:
     """An ARF feedback report (RFC 5965): the recipient marked our mail as spam."""
     reasons: list[str] = []
-    parts = [p for p in msg.walk() if p.get_content_type() == "message/feedback-report"]
+    parts = [p for p in own_parts(msg) if p.get_content_type() == "message/feedback-report"]
     if not parts and _report_type(msg) != "feedback-report":
         return None
     fields: dict[str, str] = {}
