@@ -21,6 +21,7 @@ _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _SMTP_CODE = re.compile(r"(?<!\d)([45])\d\d(?!\d)")
 _ACTION_RANK = {"failed": 0, "delayed": 1}
 _DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@", re.I)
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|fwd?|aw|wg|返信|転送)\s*[:：]", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|delivery (status|failure|notification)|failure notice|returned mail|"
     r"mail delivery failed|could not be delivered|配信不能|不達|送信エラー|配送エラー",
@@ -137,7 +138,8 @@ def delivery_status(msg: Message) -> Report | None:
 def _looks_like_bounce(msg: Message, from_addr: str, subject: str) -> bool:
     """Gate for flufl.bounce, whose phrase detectors would misfire on human replies."""
     null_sender = str(msg.get("Return-Path", "")).strip() == "<>"
-    return bool(null_sender or _DAEMON.match(from_addr) or _BOUNCE_SUBJECT.search(subject))
+    by_subject = _BOUNCE_SUBJECT.search(subject) and not _REPLY_PREFIX.match(subject)
+    return bool(null_sender or _DAEMON.match(from_addr) or by_subject)
 
 
 def _text_status(body: str, rcpt: str, permanent: bool) -> tuple[str, str]:
