@@ -61,3 +61,9 @@ def test_negated_phrase_is_reported_for_review() -> None:
 def test_own_text_strips_quotes_and_footer(body: str, kept: str, dropped: str) -> None:
     text = own_text(body)
     assert kept in text and dropped not in text, text
+
+
+def test_bottom_posted_reply_keeps_its_own_words() -> None:
+    body = "On Fri, Nov 20, 2026 at 10:00 AM Shop <a@b.example> wrote:\n> Our pitch\n> To unsubscribe…\n\nPlease unsubscribe me."
+    assert own_text(body) == "Please unsubscribe me."
+    assert intent_of(own_text(body)).kind == "opt_out"

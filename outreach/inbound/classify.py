@@ -128,8 +128,7 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
                 reasons.append(f"returns {back.day.isoformat()} from {back.evidence!r}")
         return replace(base, kind=AUTO_REPLY, returns_on=returns_on, reasons=(*automatic, *reasons))
     intent = intent_of(text)
-    return replace(
-        base,
-        kind=intent.kind or REPLY,
-        reasons=(*intent.reasons, *reasons) or ("human reply: no opt-out or decline phrase",),
-    )
+    if intent.kind:
+        return replace(base, kind=intent.kind, reasons=(*intent.reasons, *reasons))
+    why = (*intent.reasons, "human reply: no opt-out or decline phrase", *reasons)
+    return replace(base, kind=REPLY, reasons=why)

@@ -53,14 +53,18 @@ _REPLY_PARSER_MAX_LINE = 1_000
 
 
 def _cut_at_quote_header(text: str) -> str:
+    """Text before the first quote header, unless nothing precedes it (a bottom-posted reply,
+    whose own words follow the quote: then only the `>` lines are dropped, later)."""
     found = _QUOTE_HEADERS.search(text)
+    if found and text[: found.start()].strip():
+        return text[: found.start()]
     if found:
-        text = text[: found.start()]
+        text = text[found.end() :]
     lines = text.split("\n")
     # "<anything>:" directly followed by quoted lines is an attribution line we did not know.
     for i, line in enumerate(lines[:-1]):
         if line.rstrip().endswith((":", "：")) and _QUOTED_LINE.match(lines[i + 1]):
-            return "\n".join(lines[:i])
+            return "\n".join(lines[:i]) if "\n".join(lines[:i]).strip() else text
     return text
 
 
