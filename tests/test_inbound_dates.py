@@ -46,6 +46,15 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("on leave from Dec 1 to Dec 4", NOV20, date(2026, 12, 7)),
         ("back in the office on 2026-12-01", NOV20, date(2026, 12, 1)),
         ("returning 13/12", NOV20, date(2026, 12, 13)),  # day/month when month > 12
+        # times between the date and its particle, weekday ranges
+        ("12月1日(火)10時より対応いたします", NOV20, date(2026, 12, 1)),
+        ("12月1日 9:30から出社", NOV20, date(2026, 12, 1)),
+        ("12月1日(火)～12月4日(金)まで不在", NOV20, date(2026, 12, 7)),
+        ("12/28(月)～1/5(火)", date(2026, 12, 20), date(2027, 1, 6)),
+        # English weekdays without a date, relative to the received day (Fri 20 Nov)
+        ("I'll be back on Monday.", NOV20, date(2026, 11, 23)),
+        ("out of the office until Tuesday", NOV20, date(2026, 11, 25)),
+        ("back tomorrow", NOV20, date(2026, 11, 21)),
     ],
 )
 def test_forms(text: str, received: date, back: date) -> None:

@@ -187,6 +187,50 @@ def _range_end(text: str, tok: _Token, tokens: dict[int, _Token]) -> _Token | No
     return None
 
 
+_LEADING_TIME = re.compile(r"^\s*(?:午前|午後)?\s*\d{1,2}(?:[:：]\d{2}|時(?:\d{1,2}分|半)?)\s*(?:am|pm)?", re.I)
+_WEEKDAY_ONLY = re.compile(
+    r"\b(?:(?P<back>back|return(?:ing|s)?|in\s+the\s+office)|(?P<until>until|till|through|thru))"
+    r"(?:\s+(?:on|next))?\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | None:
+    """("resume" | "until", return day, evidence) for a date by the words around it."""
+    after = _LEADING_TIME.sub("", text[tok.end : tok.end + 30], count=1)
+    before = text[max(0, tok.start - 40) : tok.start]
+    suffix = re.match(r"^\s*(?:まで|迄|より|から|以降|に出社)?", after)
+    words = (text[tok.start : tok.end] + (suffix.group(0) if suffix else "")).strip()
+    if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
+        japanese = tok.japanese or bool(_UNTIL_JA.match(after))
+        return "until", next_business_day(day, japanese=japanese), words
+    if _BACK_JA.match(after) or _BACK_EN.search(before):
+        return "resume", day, words
+    start_from = _FROM_JA.match(after)
+    if start_from:
+        rest = after[start_from.end() :][:10]
+        if _ABSENCE_JA.search(rest) and not _RESUME_JA.search(rest):
+            return None  # 「12月1日から休暇」: when the absence starts, not when it ends
+        return "resume", day, words
+    return None
+
+
+def _weekday_only(text: str, received: date) -> ReturnDate | None:
+    """ "back on Monday", "until Friday", "back tomorrow": the next such day after received."""
+    found = _WEEKDAY_ONLY.search(text)
+    if found is None:
+        return None
+    name = found.group("wd").lower()
+    if name == "tomorrow":
+        day = received + timedelta(days=1)
+    else:
+        ahead = (_EN_WEEKDAYS.index(name[:3]) - received.weekday()) % 7 or 7
+        day = received + timedelta(days=ahead)
+    if found.group("until"):
+        day = next_business_day(day, japanese=False)
+    return ReturnDate(day, found.group(0))
+
+
 def return_date(text: str, received: date) -> ReturnDate | None:
     """The return date an out-of-office text states, or None when it states none we can read."""
     text = unicodedata.normalize("NFKC", text).replace("\u301c", "〜")
@@ -195,37 +239,24 @@ def return_date(text: str, received: date) -> ReturnDate | None:
         tok = _token(m, text)
         if tok is not None:
             tokens[tok.start] = tok
-    resume: list[tuple[date, str]] = []
-    until: list[tuple[date, str]] = []
+    found: dict[str, list[tuple[date, str]]] = {"resume": [], "until": []}
     range_ends: set[int] = set()
     for tok in sorted(tokens.values(), key=lambda t: t.start):
-        if tok.start in range_ends:
+        day = _resolve(tok, received)
+        if tok.start in range_ends or day is None:
             continue
-        start = _resolve(tok, received)
         end_tok = _range_end(text, tok, tokens)
-        if end_tok is not None and start is not None:
+        end = _resolve(end_tok, day) if end_tok is not None else None
+        if end_tok is not None and end is not None:
             range_ends.add(end_tok.start)
-            end = _resolve(end_tok, start)
-            if end is not None:
-                japanese = tok.japanese or end_tok.japanese
-                until.append((next_business_day(end, japanese=japanese), text[tok.start : end_tok.end]))
+            back = next_business_day(end, japanese=tok.japanese or end_tok.japanese)
+            found["until"].append((back, text[tok.start : end_tok.end]))
             continue
-        if start is None:
-            continue
-        after = text[tok.end : tok.end + 20]
-        before = text[max(0, tok.start - 40) : tok.start]
-        suffix = re.match(r"^\s*(?:まで|迄|より|から|以降|に出社)?", after)
-        words = text[tok.start : tok.end + (suffix.end() if suffix else 0)].strip()
-        if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
-            until.append((next_business_day(start, japanese=tok.japanese or bool(_UNTIL_JA.match(after))), words))
-        elif _BACK_JA.match(after) or _BACK_EN.search(before):
-            resume.append((start, words))
-        elif _FROM_JA.match(after):
-            rest = after[_FROM_JA.match(after).end() :]  # type: ignore[union-attr]
-            if not (_ABSENCE_JA.search(rest[:10]) and not _RESUME_JA.search(rest[:10])):
-                resume.append((start, words))
-    for found in (resume, until):
-        if found:
-            day, evidence = max(found)
+        read = _read_token(text, tok, day)
+        if read is not None:
+            found[read[0]].append(read[1:])
+    for kind in ("resume", "until"):
+        if found[kind]:
+            day, evidence = max(found[kind])
             return ReturnDate(day, evidence)
-    return None
+    return _weekday_only(text, received)
