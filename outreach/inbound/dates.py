@@ -13,6 +13,8 @@ Rules (RELIABILITY.md 3.3):
   customary 12/29-1/3 New Year closure. English text skips weekends only.
 - Slash dates are month/day (as written in Japan and the US); 13/12 is read day/month.
 - Explicit return dates win over ones derived from "until"; among equals the latest wins.
+- Without any date, English "back on Monday" / "until Friday" / "back tomorrow" count from the
+  received day.
 """
 
 from __future__ import annotations
