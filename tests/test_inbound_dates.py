@@ -134,7 +134,12 @@ def test_next_business_day_is_strictly_after() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    text=st.text(alphabet=st.sampled_from(list("0123456789１２月日年令和元/-~〜～()（）火まよりから ,back until Dec")), max_size=60),
+    text=st.text(
+        alphabet=st.sampled_from(
+            list("0123456789１２月日年令和元/-~〜～()（）火まよりから ,back until Dec")
+        ),
+        max_size=60,
+    ),
     received=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
 )
 def test_any_text_gives_a_date_on_or_after_received_or_none(text: str, received: date) -> None:

@@ -65,10 +65,22 @@ def test_negated_phrase_is_reported_for_review() -> None:
             "ぜひ！",
             "配信停止",
         ),
-        ("了解です\n\n-----Original Message-----\nFrom: a\n配信停止: https://x", "了解です", "Original"),
-        ("OK\n\nOn Fri, Nov 20, 2026 at 10:00 AM Shop <a@b.example> wrote:\n> unsubscribe", "OK", "wrote"),
+        (
+            "了解です\n\n-----Original Message-----\nFrom: a\n配信停止: https://x",
+            "了解です",
+            "Original",
+        ),
+        (
+            "OK\n\nOn Fri, Nov 20, 2026 at 10:00 AM Shop <a@b.example> wrote:\n> unsubscribe",
+            "OK",
+            "wrote",
+        ),
         ("はい\n> 引用\n> 配信停止", "はい", "引用"),
-        ("はい\n差出人: Shop <a@b.example>\n送信日時: 2026年11月20日\n件名: ご相談\n配信停止", "はい", "差出人"),
+        (
+            "はい\n差出人: Shop <a@b.example>\n送信日時: 2026年11月20日\n件名: ご相談\n配信停止",
+            "はい",
+            "差出人",
+        ),
         ("Thanks\nhttps://brand.example/unsubscribe/abc", "Thanks", "unsubscribe"),
     ],
 )

@@ -23,7 +23,9 @@ from outreach.inbound.model import AUTO_REPLY, BOUNCE, COMPLAINT, REPLY, Classif
 from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text
 
 
-def _report(msg: Message, from_addr: str, subject: str, body: str) -> tuple[str, reports.Report] | None:
+def _report(
+    msg: Message, from_addr: str, subject: str, body: str
+) -> tuple[str, reports.Report] | None:
     """A DSN first, then ARF, then flufl.bounce's non-standard formats."""
     dsn = reports.delivery_status(msg)
     if dsn is not None and dsn.bounce is not None:

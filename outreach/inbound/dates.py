@@ -31,9 +31,17 @@ _MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ]
     )
@@ -46,8 +54,9 @@ _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 def _wd_en(group: str) -> str:
     """An optional English weekday before a date ("Monday, "), captured as `group`."""
-    return rf"(?:(?P<{group}>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
-
+    return (
+        rf"(?:(?P<{group}>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+    )
 
 
 # One date token; named groups say which form matched.
@@ -60,19 +69,23 @@ _TOKEN = re.compile(
     rf"|\b{_wd_en('wd2')}(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH_RE})\b\.?(?:,?\s*(?P<y2>\d{{4}}))?",
     re.IGNORECASE,
 )
-_WEEKDAY_AFTER = re.compile(r"^\s*\(\s*(?P<wd>[月火水木金土日]|mon|tue|wed|thu|fri|sat|sun)[^)]{0,8}\)", re.I)
-_RANGE = re.compile(r"^\s*(?:[〜~\-–—ー－]|から|to|until|till|through|thru)\s*", re.I)
+_WEEKDAY_AFTER = re.compile(
+    r"^\s*\(\s*(?P<wd>[月火水木金土日]|mon|tue|wed|thu|fri|sat|sun)[^)]{0,8}\)", re.IGNORECASE
+)
+_RANGE = re.compile(r"^\s*(?:[〜~\-–—ー－]|から|to|until|till|through|thru)\s*", re.IGNORECASE)
 _BARE_DAY = re.compile(r"^(?P<d>\d{1,2})(?:\s*日|(?:st|nd|rd|th)?\b)")
 _UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
 _FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
 _BACK_JA = re.compile(r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常)")
 _ABSENCE_JA = re.compile(r"休|不在|出張|留守|離れ|外出|研修|産休|育休")
 _RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|ご連絡")
-_UNTIL_EN = re.compile(r"\b(?:until|till|til|through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.I)
+_UNTIL_EN = re.compile(
+    r"\b(?:until|till|til|through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.IGNORECASE
+)
 _BACK_EN = re.compile(
     r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
     r"reachable|respond|reply|be in)\b[^.!?\n]{0,30}$",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -119,7 +132,15 @@ def _token(m: re.Match[str], text: str) -> _Token | None:
         end += after.end()
     elif g.get("wd1") or g.get("wd2"):
         weekday = _EN_WEEKDAYS.index((g.get("wd1") or g["wd2"])[:3].lower())
-    return _Token(m.start(), end, year, month, day, weekday, japanese or bool(after and not after.group("wd").isascii()))
+    return _Token(
+        m.start(),
+        end,
+        year,
+        month,
+        day,
+        weekday,
+        japanese or bool(after and not after.group("wd").isascii()),
+    )
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -133,7 +154,11 @@ def _resolve(tok: _Token, anchor: date) -> date | None:
     """The token's date: its own year, else the next occurrence on/after anchor (weekday hint)."""
     if tok.year is not None:
         return _valid(tok.year, tok.month, tok.day)
-    options = [d for y in (anchor.year, anchor.year + 1, anchor.year + 2) if (d := _valid(y, tok.month, tok.day))]
+    options = [
+        d
+        for y in (anchor.year, anchor.year + 1, anchor.year + 2)
+        if (d := _valid(y, tok.month, tok.day))
+    ]
     options = [d for d in options if d >= anchor]
     if not options:
         return None
@@ -185,11 +210,15 @@ def _range_end(text: str, tok: _Token, tokens: dict[int, _Token]) -> _Token | No
         return tokens[at]
     bare = _BARE_DAY.match(text[at:])
     if bare:  # 12月28日〜31日, Dec 1-5
-        return _Token(at, at + bare.end(), tok.year, tok.month, int(bare.group("d")), None, tok.japanese)
+        return _Token(
+            at, at + bare.end(), tok.year, tok.month, int(bare.group("d")), None, tok.japanese
+        )
     return None
 
 
-_LEADING_TIME = re.compile(r"^\s*(?:午前|午後)?\s*\d{1,2}(?:[:：]\d{2}|時(?:\d{1,2}分|半)?)\s*(?:am|pm)?", re.I)
+_LEADING_TIME = re.compile(
+    r"^\s*(?:午前|午後)?\s*\d{1,2}(?:[:：]\d{2}|時(?:\d{1,2}分|半)?)\s*(?:am|pm)?", re.IGNORECASE
+)
 _WEEKDAY_ONLY = re.compile(
     r"\b(?:(?P<back>back|return(?:ing|s)?|in\s+the\s+office)|(?P<until>until|till|through|thru))"
     r"(?:\s+(?:on|next))?\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b",

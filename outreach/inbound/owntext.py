@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from mailparser_reply import EmailReplyParser
+from mailparser_reply import EmailReplyParser  # type: ignore[import-untyped]
 
 #: Phrases that only occur in our own footer (a line containing one is dropped). Configurable
 #: because the footer is the user's template; these cover the sample footers in both languages.
@@ -42,7 +42,7 @@ _QUOTE_HEADERS = re.compile(
     re.IGNORECASE | re.VERBOSE | re.MULTILINE,
 )
 _QUOTED_LINE = re.compile(r"^\s*(?:>|＞|\|)")
-_URL_UNSUBSCRIBE = re.compile(r"https?://\S*(?:unsubscribe|optout|opt-out|unsub)\S*", re.I)
+_URL_UNSUBSCRIBE = re.compile(r"https?://\S*(?:unsubscribe|optout|opt-out|unsub)\S*", re.IGNORECASE)
 _PARSER = EmailReplyParser(languages=["ja", "en"])
 # A reply's own words come first; what lies beyond this is quoted history or an attack.
 MAX_CHARS = 64_000
