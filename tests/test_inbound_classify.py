@@ -257,3 +257,40 @@ def test_a_bounce_forwarded_inside_a_reply_is_not_our_bounce() -> None:
     )
     found = parse_and_classify(forwarded)
     assert found.kind == "reply" and found.bounce is None, found.reasons
+
+
+def _dsn(*recipients: tuple[str, str, str]) -> bytes:
+    blocks = "".join(
+        f"\nFinal-Recipient: rfc822; {rcpt}\nAction: {action}\nStatus: {status}\n"
+        for rcpt, action, status in recipients
+    )
+    return (
+        "From: MAILER-DAEMON@mx.example\nTo: hello@brand.example\nSubject: Delivery report\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+        "--b\nContent-Type: text/plain\n\nSee below.\n"
+        f"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n{blocks}\n--b--\n"
+    ).encode()
+
+
+def test_dsn_with_several_recipients_reports_the_failed_one() -> None:
+    found = parse_and_classify(
+        _dsn(("ok@example.jp", "delayed", "4.4.7"), ("Gone@Example.JP", "failed", "5.1.1"))
+    )
+    assert found.bounce is not None
+    assert (found.bounce.recipient, found.bounce.status, found.bounce.permanent) == (
+        "gone@example.jp",
+        "5.1.1",
+        True,
+    )
+
+
+def test_dsn_failed_with_a_temporary_status_does_not_suppress() -> None:
+    """Postfix gives up after its queue lifetime with Action failed, Status 4.4.7."""
+    found = parse_and_classify(_dsn(("slow@example.jp", "failed", "4.4.7")))
+    assert found.kind == "bounce" and found.bounce is not None and not found.bounce.permanent
+
+
+def test_report_without_recipient_blocks_is_automatic_not_a_bounce() -> None:
+    found = parse_and_classify(_dsn())
+    assert found.kind == "auto_reply" and found.bounce is None
+    assert any("no recipient" in r for r in found.reasons)
