@@ -14,17 +14,20 @@ from email.parser import HeaderParser
 
 from flufl.bounce import all_failures
 
-from outreach.inbound.decode import part_text
+from outreach.inbound.decode import own_parts, part_text
 from outreach.inbound.model import Bounce
 
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _SMTP_CODE = re.compile(r"(?<!\d)([45])\d\d(?!\d)")
 _ACTION_RANK = {"failed": 0, "delayed": 1}
-_DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@", re.I)
+_DAEMON = re.compile(
+    r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@", re.IGNORECASE
+)
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|fwd?|aw|wg|返信|転送)\s*[:：]", re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|delivery (status|failure|notification)|failure notice|returned mail|"
     r"mail delivery failed|could not be delivered|配信不能|不達|送信エラー|配送エラー",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -62,7 +65,8 @@ def _fields(text: str) -> list[dict[str, str]]:
 def _status_part_blocks(part: Message, reasons: list[str]) -> list[dict[str, str]]:
     payload = part.get_payload()
     if isinstance(payload, list):
-        return [{k.lower(): str(v).strip() for k, v in block.items()} for block in payload]
+        blocks = [b for b in payload if isinstance(b, Message)]
+        return [{k.lower(): str(v).strip() for k, v in block.items()} for block in blocks]
     return _fields(part_text(part, reasons))
 
 
@@ -85,12 +89,13 @@ def _status_of(block: dict[str, str]) -> str:
 
 def _original(msg: Message, reasons: list[str]) -> tuple[str, str]:
     """(Message-ID, To) of the original message attached to a report, if any."""
-    for part in msg.walk():
+    for part in own_parts(msg):
         ctype = part.get_content_type()
         headers: Message | None = None
         if ctype == "message/rfc822":
             inner = part.get_payload()
-            headers = inner[0] if isinstance(inner, list) and inner else None
+            first = inner[0] if isinstance(inner, list) and inner else None
+            headers = first if isinstance(first, Message) else None
         elif ctype in ("text/rfc822-headers", "message/rfc822-headers"):
             headers = HeaderParser().parsestr(part_text(part, reasons).lstrip())
         if headers is not None and headers.get("Message-ID"):
@@ -108,7 +113,7 @@ def _report_type(msg: Message) -> str:
 def delivery_status(msg: Message) -> Report | None:
     """An RFC 3464 DSN: the worst recipient (failed before delayed), or None if not a DSN."""
     reasons: list[str] = []
-    parts = [p for p in msg.walk() if p.get_content_type() == "message/delivery-status"]
+    parts = [p for p in own_parts(msg) if p.get_content_type() == "message/delivery-status"]
     if not parts and _report_type(msg) != "delivery-status":
         return None
     recipients = []
@@ -137,23 +142,28 @@ def delivery_status(msg: Message) -> Report | None:
 def _looks_like_bounce(msg: Message, from_addr: str, subject: str) -> bool:
     """Gate for flufl.bounce, whose phrase detectors would misfire on human replies."""
     null_sender = str(msg.get("Return-Path", "")).strip() == "<>"
-    return bool(null_sender or _DAEMON.match(from_addr) or _BOUNCE_SUBJECT.search(subject))
+    by_subject = _BOUNCE_SUBJECT.search(subject) and not _REPLY_PREFIX.match(subject)
+    return bool(null_sender or _DAEMON.match(from_addr) or by_subject)
 
 
 def _text_status(body: str, rcpt: str, permanent: bool) -> tuple[str, str]:
-    """Status and diagnostic line near the recipient in a free-text bounce."""
+    """Status and diagnostic text next to the recipient in a free-text bounce."""
     lines = body.split("\n")
     for i, line in enumerate(lines):
         if rcpt in line.lower():
-            window = " ".join(lines[i : i + 4])
+            paragraph: list[str] = []
+            for ln in lines[i : i + 4]:
+                if paragraph and not ln.strip():
+                    break
+                paragraph.append(ln.strip())
+            window = " ".join(paragraph)[:300]
             found = _STATUS.search(window)
-            diag = next((ln.strip() for ln in lines[i : i + 4] if _SMTP_CODE.search(ln)), "")
             if found:
-                return ".".join(found.groups()), diag or line.strip()
+                return ".".join(found.groups()), window
             code = _SMTP_CODE.search(window)
             if code:
-                return f"{code.group(1)}.0.0", diag
-            return ("5.0.0" if permanent else "4.0.0"), line.strip()
+                return f"{code.group(1)}.0.0", window
+            return ("5.0.0" if permanent else "4.0.0"), window
     return ("5.0.0" if permanent else "4.0.0"), ""
 
 
@@ -177,14 +187,21 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
     found = re.search(r"(?im)^\s*Message-ID:\s*(<[^>\s]+>)", body)
     if found:
         msgid = found.group(1)
-    reasons = (f"non-standard bounce (flufl.bounce: {'permanent' if is_permanent else 'temporary'})",)
-    return Report(Bounce(status, rcpt, is_permanent and status.startswith("5"), diagnostic), msgid, rcpt, reasons)
+    reasons = (
+        f"non-standard bounce (flufl.bounce: {'permanent' if is_permanent else 'temporary'})",
+    )
+    return Report(
+        Bounce(status, rcpt, is_permanent and status.startswith("5"), diagnostic),
+        msgid,
+        rcpt,
+        reasons,
+    )
 
 
 def complaint(msg: Message) -> Report | None:
     """An ARF feedback report (RFC 5965): the recipient marked our mail as spam."""
     reasons: list[str] = []
-    parts = [p for p in msg.walk() if p.get_content_type() == "message/feedback-report"]
+    parts = [p for p in own_parts(msg) if p.get_content_type() == "message/feedback-report"]
     if not parts and _report_type(msg) != "feedback-report":
         return None
     fields: dict[str, str] = {}
@@ -195,4 +212,3 @@ def complaint(msg: Message) -> Report | None:
     rcpt = _address(fields.get("original-rcpt-to", "")) or to
     reasons.append(f"ARF feedback-report: Feedback-Type {fields.get('feedback-type', '?')}")
     return Report(None, msgid, rcpt, tuple(reasons))
-
