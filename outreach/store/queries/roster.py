@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import EllipsisType
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, or_, select, text, update
 
 from outreach.domain.influencer import PLATFORMS, Basis, Influencer, Post, Tier
 from outreach.errors import InputError
@@ -62,15 +61,35 @@ class KeyConflict(InputError):
     """The address belongs to one influencer and the platform+handle to another."""
 
 
-@dataclass(frozen=True)
-class Existing:
-    """The stored influencer a record matched, with where it was last imported from."""
+@dataclass
+class _Target:
+    """One influencer as this batch sees it: stored (id set) or about to be inserted."""
 
-    id: int
+    id: int | None
     values: dict[str, Any]
-    source_file: str
-    source_line: int | None
-    import_run: str
+    line: int | None
+    run: str
+
+
+@dataclass
+class Upserted:
+    """What happened to one record of `upsert_influencers`.
+
+    changes is None when the row was inserted, {} when it already matched, else field ->
+    (old, new). duplicate_of is the line of an earlier record of the same import run that
+    this one repeated (it wins). conflict is set, and nothing written, when the address and
+    the platform+handle belong to two different influencers.
+    """
+
+    line: int | None
+    changes: Changes | None
+    duplicate_of: int | None = None
+    conflict: KeyConflict | None = None
+    target: _Target | None = None
+
+    @property
+    def id(self) -> int | None:
+        return None if self.target is None else self.target.id
 
 
 def _naive_utc(at: datetime | None) -> datetime:
@@ -83,39 +102,58 @@ def email_norm(address: str) -> str:
     return address.strip().lower()
 
 
-def match_influencer(conn: Connection, record: Mapping[str, Any]) -> Existing | None:
-    """The stored influencer with the record's address or platform+handle.
+def _prepare(record: Mapping[str, Any]) -> dict[str, Any]:
+    values = {f: record[f] for f in INFLUENCER_FIELDS if f in record}
+    values["tags"] = list(values.get("tags") or [])
+    values["custom"] = dict(values.get("custom") or {})
+    values["basis"] = str(values.get("basis") or Basis.NONE)
+    values["tier"] = None if values.get("tier") is None else str(values["tier"])
+    return values
 
-    Raises KeyConflict when those keys point at two different influencers.
-    """
-    rows = conn.execute(
-        select(influencer).where(
-            or_(
-                influencer.c.email_norm == email_norm(record["email"]),
-                (influencer.c.platform == record["platform"])
-                & (influencer.c.handle == record["handle"]),
+
+def _conflict(record: Mapping[str, Any], by_mail: _Target) -> KeyConflict:
+    return KeyConflict(
+        f"{record['email']} belongs to @{by_mail.values['handle']} "
+        f"({by_mail.values['platform']}) but @{record['handle']} ({record['platform']}) "
+        "is another influencer",
+        field="email",
+        hint="fix the address or the handle so both point at the same person",
+    )
+
+
+class _Batch:
+    """The influencers a batch of records can touch, indexed by both natural keys."""
+
+    def __init__(self, conn: Connection, records: Sequence[Mapping[str, Any]]) -> None:
+        self.by_email: dict[str, _Target] = {}
+        self.by_pair: dict[tuple[str, str], _Target] = {}
+        rows = conn.execute(
+            select(influencer).where(
+                or_(
+                    influencer.c.email_norm.in_({email_norm(r["email"]) for r in records}),
+                    influencer.c.handle.in_({r["handle"] for r in records}),
+                )
             )
         )
-    ).all()
-    if not rows:
-        return None
-    if len(rows) > 1:
-        by_mail = next(r for r in rows if r.email_norm == email_norm(record["email"]))
-        by_handle = next(r for r in rows if r is not by_mail)
-        raise KeyConflict(
-            f"{record['email']} belongs to @{by_mail.handle} ({by_mail.platform}) but "
-            f"@{record['handle']} ({record['platform']}) is another influencer",
-            field="email",
-            hint="fix the address or the handle so both point at the same person",
-        )
-    row = rows[0]
-    return Existing(
-        id=row.id,
-        values={f: getattr(row, f) for f in INFLUENCER_FIELDS},
-        source_file=row.source_file,
-        source_line=row.source_line,
-        import_run=row.import_run,
-    )
+        for row in rows:
+            values = {f: getattr(row, f) for f in INFLUENCER_FIELDS}
+            self.index(_Target(row.id, values, row.source_line, row.import_run))
+
+    def index(self, target: _Target) -> None:
+        self.by_email[email_norm(target.values["email"])] = target
+        self.by_pair[(target.values["platform"], target.values["handle"])] = target
+
+    def unindex(self, target: _Target) -> None:
+        self.by_email.pop(email_norm(target.values["email"]), None)
+        self.by_pair.pop((target.values["platform"], target.values["handle"]), None)
+
+    def find(self, record: Mapping[str, Any]) -> _Target | None:
+        """The influencer the record is; KeyConflict when its two keys name two people."""
+        by_mail = self.by_email.get(email_norm(record["email"]))
+        by_pair = self.by_pair.get((record["platform"], record["handle"]))
+        if by_mail is not None and by_pair is not None and by_mail is not by_pair:
+            raise _conflict(record, by_mail)
+        return by_mail or by_pair
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str]) -> Changes:
@@ -131,63 +169,106 @@ def _diff(old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str])
     return changes
 
 
+def upsert_influencers(
+    conn: Connection,
+    records: Sequence[tuple[int | None, Mapping[str, Any]]],
+    *,
+    at: datetime | None = None,
+    source_file: str = "",
+    import_run: str = "",
+) -> list[Upserted]:
+    """Insert or update a batch of (line, record) in order: one select, then executemany.
+
+    A record is the stored influencer with the same address or platform+handle (INFLUENCER_FIELDS;
+    name, email, platform, handle required). Later records win over earlier ones. Rows are
+    stamped with source_file, line and `import_run`, which lets a later batch of the same run
+    see that a record repeats an earlier line. Updates are written before inserts, so an
+    address another row gave up in this batch can be taken.
+    """
+    now = _naive_utc(at)
+    batch = _Batch(conn, [r for _, r in records])
+    outcomes: list[Upserted] = []
+    inserts: list[_Target] = []
+    updates: dict[int, _Target] = {}  # in the order of their last record
+    for line, record in records:
+        values = _prepare(record)
+        try:
+            target = batch.find(values)
+        except KeyConflict as exc:
+            outcomes.append(Upserted(line, None, conflict=exc))
+            continue
+        if target is None:
+            target = _Target(None, values, line, import_run)
+            inserts.append(target)
+            batch.index(target)
+            outcomes.append(Upserted(line, None, target=target))
+            continue
+        repeat = target.line if import_run and target.run == import_run else None
+        changes = _diff(target.values, values, INFLUENCER_FIELDS)
+        batch.unindex(target)
+        target.values = {**target.values, **values}
+        target.line, target.run = line, import_run
+        batch.index(target)
+        if target.id is not None:
+            updates.pop(target.id, None)
+            updates[target.id] = target
+        outcomes.append(Upserted(line, changes, duplicate_of=repeat, target=target))
+    stamp = {"source_file": source_file, "import_run": import_run, "updated_at": now}
+    if updates:
+        conn.execute(
+            update(influencer).where(influencer.c.id == bindparam("target_id")),
+            [_row(t, stamp) | {"target_id": t.id} for t in updates.values()],
+        )
+    if inserts:
+        ids = conn.execute(
+            insert(influencer).returning(influencer.c.id, sort_by_parameter_order=True),
+            [_row(t, stamp) | {"created_at": now} for t in inserts],
+        ).scalars()
+        for target, new_id in zip(inserts, ids, strict=True):
+            target.id = int(new_id)
+    return outcomes
+
+
+def _row(target: _Target, stamp: Mapping[str, Any]) -> dict[str, Any]:
+    full = {f: target.values.get(f) for f in INFLUENCER_FIELDS}
+    for f, default in _DEFAULTS.items():
+        if full[f] is None:
+            full[f] = default
+    return full | {
+        "email_norm": email_norm(target.values["email"]),
+        "source_line": target.line,
+        **stamp,
+    }
+
+
+# What a stored row holds for a field a record left out (the table's server defaults).
+_DEFAULTS: dict[str, Any] = {
+    "niche": "", "country": "", "language": "ja", "timezone": "", "manager_email": "",
+    "basis_url": "", "basis_seen_at": "", "refuses_ads": False,
+}
+
+
 def upsert_influencer(
     conn: Connection,
     record: Mapping[str, Any],
     *,
     at: datetime | None = None,
-    existing: Existing | None | EllipsisType = ...,
     source_file: str = "",
     source_line: int | None = None,
     import_run: str = "",
 ) -> tuple[int, Changes | None]:
     """Insert the influencer or update the one with the same address or platform+handle.
 
-    `record` holds INFLUENCER_FIELDS (name, email, platform, handle required; the rest
-    optional). Returns (id, changes): changes is None when a row was inserted, {} when the
-    stored row already matched, else field -> (old, new). Pass `existing` (None = no match)
-    when the caller already called `match_influencer`; `import_run` marks the row so a later row of the same
-    import can tell it is an in-file duplicate. Raises KeyConflict (nothing written).
+    Returns (id, changes): changes is None when a row was inserted, {} when the stored row
+    already matched, else field -> (old, new). Raises KeyConflict (nothing written).
     """
-    now = _naive_utc(at)
-    values = {f: record[f] for f in INFLUENCER_FIELDS if f in record}
-    if "tags" in values:
-        values["tags"] = list(values["tags"] or [])
-    if "custom" in values:
-        values["custom"] = dict(values["custom"] or {})
-    if "basis" in values:
-        values["basis"] = str(values["basis"])
-    if "tier" in values and values["tier"] is not None:
-        values["tier"] = str(values["tier"])
-    match = match_influencer(conn, record) if existing is ... else existing
-    provenance = {
-        "source_file": source_file,
-        "source_line": source_line,
-        "import_run": import_run,
-        "updated_at": now,
-    }
-    if match is None:
-        new_id = conn.execute(
-            insert(influencer)
-            .values(
-                **values,
-                email_norm=email_norm(values["email"]),
-                created_at=now,
-                **provenance,
-            )
-            .returning(influencer.c.id)
-        ).scalar_one()
-        return int(new_id), None
-    changes = _diff(match.values, values, INFLUENCER_FIELDS)
-    update_values: dict[str, Any] = {f: values[f] for f in changes}
-    if "email" in changes:
-        update_values["email_norm"] = email_norm(values["email"])
-    conn.execute(
-        update(influencer)
-        .where(influencer.c.id == match.id)
-        .values(**update_values, **provenance)
+    (done,) = upsert_influencers(
+        conn, [(source_line, record)], at=at, source_file=source_file, import_run=import_run
     )
-    return match.id, changes
+    if done.conflict is not None:
+        raise done.conflict
+    assert done.id is not None
+    return done.id, done.changes
 
 
 def recompute_er_rank(conn: Connection) -> None:
