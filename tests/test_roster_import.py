@@ -193,6 +193,27 @@ def test_reimport_updates_and_reports_changes(db: Engine, config: Config, tmp_pa
         assert best.er_rank_pct == pytest.approx(100.0)
 
 
+def test_partial_file_keeps_what_it_does_not_mention(
+    sqlite_db: Engine, config: Config, tmp_path: Path
+) -> None:
+    _import(sqlite_db, SAMPLE / "influencers.csv", config)
+    partial = tmp_path / "followers.csv"
+    partial.write_text("name,email,platform,handle,followers,City\n"
+                       "山田 花子,hanako.yamada@example.jp,instagram,hanako_kitchen,51000,京都\n",
+                       encoding="utf-8")
+    report = _import(sqlite_db, partial, config)
+    assert report.changes == [
+        f"{partial}:2: @hanako_kitchen: followers: 48200 → 51000",
+        f"{partial}:2: @hanako_kitchen: custom: {{'favourite_product': '抹茶ラテ'}} → "
+        f"{{'favourite_product': '抹茶ラテ', 'City': '京都'}}",
+    ]
+    assert not any("basis 'none'" in w for w in report.warnings)
+    with reading(sqlite_db) as conn:
+        hanako = find_influencer(conn, "hanako_kitchen")
+    assert hanako is not None and hanako.niche == "料理・おうちごはん"
+    assert hanako.basis is Basis.PUBLISHED_BUSINESS_ADDRESS and hanako.tags[0] == "料理"
+
+
 def test_suppression_survives_reimport(db: Engine, config: Config) -> None:
     _import(db, SAMPLE / "influencers.csv", config)
     assert suppress_address(db, "Misaki@example.jp", reason="opt_out", clock=CLOCK)

@@ -191,12 +191,13 @@ def import_influencers(
                     rep.change(f"{name}:{line}: @{record['handle']}: {f}: {old!r} → {new!r}")
             else:
                 rep.unchanged += 1
-            basis_none += record["basis"] == Basis.NONE
-        addresses = [r[k] for _, r in batch for k in ("email", "manager_email") if r[k]]
+            stored_basis = record.get("basis", Basis.NONE if outcome.changes is None else None)
+            basis_none += stored_basis == Basis.NONE
+        addresses = [r[k] for _, r in batch for k in ("email", "manager_email") if r.get(k)]
         suppressed = suppressed_among(conn, addresses)
         for line, record in batch:
             for key in ("email", "manager_email"):
-                if record[key].lower() in suppressed:
+                if record.get(key, "").lower() in suppressed:
                     rep.warn(f"{name}:{line}: {key}: {record[key]} is suppressed; "
                              "imported, but it will not be mailed")
 

@@ -8,6 +8,7 @@ transaction and takes no locks beyond the rows it writes. Times are stored as na
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -104,10 +105,14 @@ def email_norm(address: str) -> str:
 
 def _prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     values = {f: record[f] for f in INFLUENCER_FIELDS if f in record}
-    values["tags"] = list(values.get("tags") or [])
-    values["custom"] = dict(values.get("custom") or {})
-    values["basis"] = str(values.get("basis") or Basis.NONE)
-    values["tier"] = None if values.get("tier") is None else str(values["tier"])
+    if "tags" in values:
+        values["tags"] = list(values["tags"] or [])
+    if "custom" in values:
+        values["custom"] = dict(values["custom"] or {})
+    if "basis" in values:
+        values["basis"] = str(values["basis"] or Basis.NONE)
+    if values.get("tier") is not None:
+        values["tier"] = str(values["tier"])
     return values
 
 
@@ -180,7 +185,8 @@ def upsert_influencers(
     """Insert or update a batch of (line, record) in order: one select, then executemany.
 
     A record is the stored influencer with the same address or platform+handle (INFLUENCER_FIELDS;
-    name, email, platform, handle required). Later records win over earlier ones. Rows are
+    name, email, platform, handle required; a field left out keeps the stored value, custom
+    fields merge). Later records win over earlier ones. Rows are
     stamped with source_file, line and `import_run`, which lets a later batch of the same run
     see that a record repeats an earlier line. Updates are written before inserts, so an
     address another row gave up in this batch can be taken.
@@ -204,6 +210,8 @@ def upsert_influencers(
             outcomes.append(Upserted(line, None, target=target))
             continue
         repeat = target.line if import_run and target.run == import_run else None
+        if "custom" in values:  # columns add or replace custom fields; others are kept
+            values["custom"] = {**(target.values.get("custom") or {}), **values["custom"]}
         changes = _diff(target.values, values, INFLUENCER_FIELDS)
         batch.unindex(target)
         target.values = {**target.values, **values}
@@ -233,7 +241,7 @@ def _row(target: _Target, stamp: Mapping[str, Any]) -> dict[str, Any]:
     full = {f: target.values.get(f) for f in INFLUENCER_FIELDS}
     for f, default in _DEFAULTS.items():
         if full[f] is None:
-            full[f] = default
+            full[f] = copy(default)
     return full | {
         "email_norm": email_norm(target.values["email"]),
         "source_line": target.line,
@@ -244,7 +252,8 @@ def _row(target: _Target, stamp: Mapping[str, Any]) -> dict[str, Any]:
 # What a stored row holds for a field a record left out (the table's server defaults).
 _DEFAULTS: dict[str, Any] = {
     "niche": "", "country": "", "language": "ja", "timezone": "", "manager_email": "",
-    "basis_url": "", "basis_seen_at": "", "refuses_ads": False,
+    "basis_url": "", "basis_seen_at": "", "refuses_ads": False, "tags": [], "custom": {},
+    "basis": Basis.NONE.value,
 }
 
 
