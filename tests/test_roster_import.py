@@ -355,3 +355,17 @@ def test_any_record_imports_or_is_a_reported_row_error(
     with reading(shared_db) as conn:
         for stored in load_influencers(conn):
             assert not any(ch in stored.name for ch in "\r\n\x00\u2028")
+
+
+def test_undecodable_bytes_name_line_and_column(sqlite_db: Engine, config: Config, tmp_path: Path) -> None:
+    """UTF-8 for the first 64 KiB, then one CP932 row: that row's cell is named, not the file."""
+    path = tmp_path / "mixed.csv"
+    filler = "".join(f"User {i},u{i}@example.com,instagram,u{i}\n" for i in range(2500))
+    path.write_bytes(("name,email,platform,handle\n" + filler).encode()
+                     + "髙橋,t@example.jp,tiktok,taka\n".encode("cp932"))
+    with pytest.raises(ImportRejected) as info:
+        _import(sqlite_db, path, config)
+    assert _lines(info.value.errors, path) == [
+        "mixed.csv:2502: name: byte 0xEE is not valid utf-8-sig (pass --encoding cp932?)"
+    ]
+    assert _import(sqlite_db, path, config, encoding="cp932").inserted == 2501
