@@ -134,6 +134,8 @@ def _run_import(
                     for err in checked:
                         report.error(err)
                     continue
+                if report.errors and not options.skip_invalid:
+                    continue  # it will all roll back: only look for more errors
                 batch.append((line, checked))
                 if len(batch) >= BATCH_ROWS:
                     write(conn, batch, report)
