@@ -17,25 +17,11 @@ from outreach.config import TiersConfig
 from outreach.domain import cleaning
 from outreach.domain.cleaning import BadValue
 from outreach.domain.influencer import PLATFORMS, Basis, engagement_rate, tier_for
+from outreach.store.queries.roster_upsert import INFLUENCER_FIELDS
 
 INFLUENCER_REQUIRED = ("name", "email", "platform", "handle")
-INFLUENCER_COLUMNS = (
-    *INFLUENCER_REQUIRED,
-    "followers",
-    "engagement_rate",
-    "avg_likes",
-    "avg_comments",
-    "niche",
-    "country",
-    "language",
-    "timezone",
-    "manager_email",
-    "tags",
-    "basis",
-    "basis_url",
-    "basis_seen_at",
-    "refuses_ads",
-)
+# Columns with a meaning; any other column becomes a custom field. Tier is always derived.
+INFLUENCER_COLUMNS = tuple(f for f in INFLUENCER_FIELDS if f not in ("tier", "custom"))
 POST_REQUIRED = ("influencer", "platform", "url")
 POST_COLUMNS = (*POST_REQUIRED, "title", "caption", "published_at", "likes", "comments",
                 "shares", "saves", "views")
