@@ -23,8 +23,6 @@ INFLUENCER_REQUIRED = ("name", "email", "platform", "handle")
 # Columns with a meaning; any other column becomes a custom field. Tier is always derived.
 INFLUENCER_COLUMNS = tuple(f for f in INFLUENCER_FIELDS if f not in ("tier", "custom"))
 POST_REQUIRED = ("influencer", "platform", "url")
-POST_COLUMNS = (*POST_REQUIRED, "title", "caption", "published_at", "likes", "comments",
-                "shares", "saves", "views")
 LANGUAGES = ("ja", "en")
 _BASES = ", ".join(b.value for b in Basis)
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, text, update
+from sqlalchemy import Connection, Row, insert, select, text, update
 
 from outreach.domain.influencer import PLATFORMS, Basis, Influencer, Post, Tier
 from outreach.errors import InputError
@@ -32,7 +32,6 @@ __all__ = [
     "Changes",
     "KeyConflict",
     "Upserted",
-    "count_influencers",
     "find_influencer",
     "influencer_id_for",
     "insert_post",
@@ -233,10 +232,6 @@ def find_influencer(conn: Connection, key: str) -> Influencer | None:
             hint="write platform:handle, e.g. instagram:@" + key.lstrip("@"),
         )
     return load_influencer(conn, rows[0].id)
-
-
-def count_influencers(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(influencer)).scalar_one())
 
 
 def influencer_id_for(conn: Connection, key: str, platform: str) -> int | None:
