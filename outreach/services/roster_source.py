@@ -19,7 +19,7 @@ from typing import Any
 
 SNIFF_BYTES = 1 << 16
 MAX_COLUMNS = 256  # roster exports have dozens; thousands means a broken file or an attack
-MAX_CELL = 100_000  # characters; csv's own default limit is 131,072
+# A cell over csv's field_size_limit (131,072 characters) is a csv.Error: reported, not read.
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 _ESCAPED = re.compile("[\udc80-\udcff]")
 
@@ -91,7 +91,6 @@ def _undecodable(column: str, cell: str, line: int, encoding: str) -> SourceProb
 
 
 def _csv_rows(path: Path, encoding: str, required: tuple[str, ...]) -> Iterator[Record]:
-    csv.field_size_limit(MAX_CELL)
     with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh)
         rows = iter(reader)
