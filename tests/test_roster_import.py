@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
+from outreach.cli import main
 from outreach.clock import FixedClock
 from outreach.config import Config, load_config
 from outreach.domain.influencer import Basis, Tier
@@ -298,25 +296,33 @@ def test_basis_option_and_missing_url(sqlite_db: Engine, config: Config) -> None
     assert hina is not None and hina.basis_seen_at == "2026-11-23"
 
 
-def test_cli_import_report_and_rejection(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def test_cli_import_report_and_rejection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "outreach", *args], cwd=tmp_path / "ws",
-                              env=env, capture_output=True, text=True, timeout=60)
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
 
-    (tmp_path / "ws").mkdir()
-    assert run("init", ".").returncode == 0
-    ok = run("import", "influencers", "roster/influencers.csv")
-    assert ok.returncode == 0, ok.stderr
-    assert "10 inserted, 0 updated, 0 unchanged, 0 duplicate rows, 0 rejected" in ok.stdout
-    bad = run("import", "influencers", str(CORPUS / "wrong_number.csv"))
-    assert bad.returncode == 1
-    assert f"{CORPUS / 'wrong_number.csv'}:3: followers: '-300' is negative" in bad.stderr
-    assert "Traceback" not in bad.stderr
-    assert run("suppress", "emily@example.com", "--reason", "opt_out").returncode == 0
-    listed = run("suppression", "list", "--format", "csv")
-    assert "emily@example.com,opt_out,cli," in listed.stdout
+    assert run("init", ".")[0] == 0
+    code, out, err = run("import", "influencers", "roster/influencers.csv")
+    assert code == 0, err
+    assert "10 inserted, 0 updated, 0 unchanged, 0 duplicate rows, 0 rejected" in out
+    code, out, err = run("import", "posts", "roster/posts.csv", "--dry-run")
+    assert "dry run, nothing written: posts from roster/posts.csv: 21 inserted" in out
+    code, _out, err = run("import", "influencers", str(CORPUS / "wrong_number.csv"))
+    assert code == 1
+    assert f"{CORPUS / 'wrong_number.csv'}:3: followers: '-300' is negative" in err
+    assert "6 problem(s); nothing was imported" in err and "Traceback" not in err
+    assert run("suppress", "emily@example.com", "--reason", "opt_out")[0] == 0
+    code, out, _err = run("suppression", "list", "--format", "csv")
+    assert "emily@example.com,opt_out,cli," in out
 
 
 _text = st.text(
