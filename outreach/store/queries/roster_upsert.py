@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from outreach.domain.influencer import Basis
 from outreach.errors import InputError
@@ -123,7 +123,11 @@ class _Batch:
             select(influencer).where(
                 or_(
                     influencer.c.email_norm.in_({email_norm(r["email"]) for r in records}),
-                    influencer.c.handle.in_({r["handle"] for r in records}),
+                    # both columns, so the (platform, handle) unique index serves the lookup
+                    and_(
+                        influencer.c.platform.in_({r["platform"] for r in records}),
+                        influencer.c.handle.in_({r["handle"] for r in records}),
+                    ),
                 )
             )
         )
