@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
+from outreach.cli import main
 from outreach.clock import FixedClock
 from outreach.config import Config, load_config
 from outreach.domain.influencer import Basis, Tier
@@ -193,6 +191,27 @@ def test_reimport_updates_and_reports_changes(db: Engine, config: Config, tmp_pa
         assert best.er_rank_pct == pytest.approx(100.0)
 
 
+def test_partial_file_keeps_what_it_does_not_mention(
+    sqlite_db: Engine, config: Config, tmp_path: Path
+) -> None:
+    _import(sqlite_db, SAMPLE / "influencers.csv", config)
+    partial = tmp_path / "followers.csv"
+    partial.write_text("name,email,platform,handle,followers,City\n"
+                       "山田 花子,hanako.yamada@example.jp,instagram,hanako_kitchen,51000,京都\n",
+                       encoding="utf-8")
+    report = _import(sqlite_db, partial, config)
+    assert report.changes == [
+        f"{partial}:2: @hanako_kitchen: followers: 48200 → 51000",
+        f"{partial}:2: @hanako_kitchen: custom: {{'favourite_product': '抹茶ラテ'}} → "
+        f"{{'favourite_product': '抹茶ラテ', 'City': '京都'}}",
+    ]
+    assert not any("basis 'none'" in w for w in report.warnings)
+    with reading(sqlite_db) as conn:
+        hanako = find_influencer(conn, "hanako_kitchen")
+    assert hanako is not None and hanako.niche == "料理・おうちごはん"
+    assert hanako.basis is Basis.PUBLISHED_BUSINESS_ADDRESS and hanako.tags[0] == "料理"
+
+
 def test_suppression_survives_reimport(db: Engine, config: Config) -> None:
     _import(db, SAMPLE / "influencers.csv", config)
     assert suppress_address(db, "Misaki@example.jp", reason="opt_out", clock=CLOCK)
@@ -277,25 +296,33 @@ def test_basis_option_and_missing_url(sqlite_db: Engine, config: Config) -> None
     assert hina is not None and hina.basis_seen_at == "2026-11-23"
 
 
-def test_cli_import_report_and_rejection(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def test_cli_import_report_and_rejection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "outreach", *args], cwd=tmp_path / "ws",
-                              env=env, capture_output=True, text=True, timeout=60)
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
 
-    (tmp_path / "ws").mkdir()
-    assert run("init", ".").returncode == 0
-    ok = run("import", "influencers", "roster/influencers.csv")
-    assert ok.returncode == 0, ok.stderr
-    assert "10 inserted, 0 updated, 0 unchanged, 0 duplicate rows, 0 rejected" in ok.stdout
-    bad = run("import", "influencers", str(CORPUS / "wrong_number.csv"))
-    assert bad.returncode == 1
-    assert f"{CORPUS / 'wrong_number.csv'}:3: followers: '-300' is negative" in bad.stderr
-    assert "Traceback" not in bad.stderr
-    assert run("suppress", "emily@example.com", "--reason", "opt_out").returncode == 0
-    listed = run("suppression", "list", "--format", "csv")
-    assert "emily@example.com,opt_out,cli," in listed.stdout
+    assert run("init", ".")[0] == 0
+    code, out, err = run("import", "influencers", "roster/influencers.csv")
+    assert code == 0, err
+    assert "10 inserted, 0 updated, 0 unchanged, 0 duplicate rows, 0 rejected" in out
+    code, out, err = run("import", "posts", "roster/posts.csv", "--dry-run")
+    assert "dry run, nothing written: posts from roster/posts.csv: 21 inserted" in out
+    code, _out, err = run("import", "influencers", str(CORPUS / "wrong_number.csv"))
+    assert code == 1
+    assert f"{CORPUS / 'wrong_number.csv'}:3: followers: '-300' is negative" in err
+    assert "6 problem(s); nothing was imported" in err and "Traceback" not in err
+    assert run("suppress", "emily@example.com", "--reason", "opt_out")[0] == 0
+    code, out, _err = run("suppression", "list", "--format", "csv")
+    assert "emily@example.com,opt_out,cli," in out
 
 
 _text = st.text(
@@ -334,3 +361,17 @@ def test_any_record_imports_or_is_a_reported_row_error(
     with reading(shared_db) as conn:
         for stored in load_influencers(conn):
             assert not any(ch in stored.name for ch in "\r\n\x00\u2028")
+
+
+def test_undecodable_bytes_name_line_and_column(sqlite_db: Engine, config: Config, tmp_path: Path) -> None:
+    """UTF-8 for the first 64 KiB, then one CP932 row: that row's cell is named, not the file."""
+    path = tmp_path / "mixed.csv"
+    filler = "".join(f"User {i},u{i}@example.com,instagram,u{i}\n" for i in range(2500))
+    path.write_bytes(("name,email,platform,handle\n" + filler).encode()
+                     + "髙橋,t@example.jp,tiktok,taka\n".encode("cp932"))
+    with pytest.raises(ImportRejected) as info:
+        _import(sqlite_db, path, config)
+    assert _lines(info.value.errors, path) == [
+        "mixed.csv:2502: name: byte 0xEE is not valid utf-8-sig (pass --encoding cp932?)"
+    ]
+    assert _import(sqlite_db, path, config, encoding="cp932").inserted == 2501

@@ -53,6 +53,8 @@ def test_upsert_insert_update_unchanged_and_load(db: Engine) -> None:
         _, pchanges = q.upsert_post(conn, iid, {"url": "https://example.jp/p/1",
                                                 "platform": "instagram", "title": "older"})
         assert pchanges == {"title": ("old", "older")}
+        with pytest.raises(InputError, match="already exists"):
+            q.insert_post(conn, iid, {"url": "https://example.jp/p/2", "platform": "instagram"})
     with reading(db) as conn:
         found = q.load_influencer(conn, iid)
         assert found.tags == ("food",) and found.custom == {"favourite": "matcha"}

@@ -36,10 +36,11 @@ _TAG_SEPARATORS = re.compile("[,;、，；]")
 def single_line(raw: str, *, max_length: int = 500) -> str:
     """Collapse line breaks and tabs to spaces; reject control characters and encoded-words."""
     text = _SPACES.sub(" ", _BREAKS.sub(" ", raw)).strip()
-    for ch in text:
-        if unicodedata.category(ch) in _FORBIDDEN_CATEGORIES:
-            raise BadValue(f"contains control character U+{ord(ch):04X}")
-    if _ENCODED_WORD.search(text):
+    if not text.isprintable():  # fast path: printable text has no Cc/Cs/Co/Cn characters
+        for ch in text:
+            if unicodedata.category(ch) in _FORBIDDEN_CATEGORIES:
+                raise BadValue(f"contains control character U+{ord(ch):04X}")
+    if "=?" in text and _ENCODED_WORD.search(text):
         raise BadValue("looks like an RFC 2047 encoded-word")
     if len(text) > max_length:
         raise BadValue(f"longer than {max_length} characters")

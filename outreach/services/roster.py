@@ -1,11 +1,12 @@
 """Importing influencers and posts, and the suppression list.
 
-All-or-nothing by default: pass 1 streams the file and only validates (keeping nothing but the
-capped error list), pass 2 streams it again and writes every row in one transaction, so a
-problem only the database can see (an address and a handle naming two different people) still
-rolls everything back. `skip_invalid` writes the good rows and reports the rest; `dry_run`
-runs pass 2 and rolls it back, so its report is exactly what a real run would say.
-Memory does not grow with the file: rows are never collected, lists in the report are capped.
+One streamed pass inside one write transaction: each row is validated and good rows are
+written in batches of BATCH_ROWS. All-or-nothing by default: when any row was bad (or only the
+database could see the problem: an address and a handle naming two different people), the
+transaction rolls back and ImportRejected lists every error. `skip_invalid` commits the good
+rows and reports the rest; `dry_run` always rolls back, so its report is exactly what a real
+run would say. Memory does not grow with the file: rows are never collected beyond one batch
+and the lists in the report are capped.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from outreach.services.roster_rows import RowProblems, RowRules
 from outreach.services.roster_source import HeaderRejected, SourceProblem, read_rows
 from outreach.store.queries import pipeline
 from outreach.store.queries import roster as q
-from outreach.store.queries.suppression import list_suppressions
+from outreach.store.queries.suppression import list_suppressions, suppressed_among
 from outreach.store.session import reading, writing
 
 MAX_LISTED = 1000  # errors, changes and warnings kept for the report; the rest are counted
+BATCH_ROWS = 1000  # records written per batch (one lookup query + executemany)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class _DryRun(Exception):
 
 
 Validate = Callable[[Connection, dict[str, str]], dict[str, Any]]
-Write = Callable[[Connection, int, dict[str, Any], ImportReport], None]
+Batch = list[tuple[int, dict[str, Any]]]
+Write = Callable[[Connection, Batch, ImportReport], None]
 
 
 def _row_errors(name: str, line: int, exc: Exception) -> list[RowError]:
@@ -122,28 +125,22 @@ def _run_import(
     name = report.file
     if not path.is_file():
         raise InputError("no such file", file=name, hint="give the path of a .csv or .json file")
-    if not options.skip_invalid:
-        with reading(engine) as conn:
-            for _line, checked in _checked_rows(path, name, options, required, conn, validate):
-                if isinstance(checked, list):
-                    for err in checked:
-                        report.error(err)
-        if report.errors:
-            raise ImportRejected(report.errors)
     try:
         with writing(engine) as conn:
+            batch: Batch = []
             for line, checked in _checked_rows(path, name, options, required, conn, validate):
                 if isinstance(checked, list):
                     report.rejected += 1
                     for err in checked:
                         report.error(err)
                     continue
-                try:
-                    write(conn, line, checked, report)
-                except InputError as exc:
-                    report.rejected += 1
-                    for err in _row_errors(name, line, exc):
-                        report.error(err)
+                if report.errors and not options.skip_invalid:
+                    continue  # it will all roll back: only look for more errors
+                batch.append((line, checked))
+                if len(batch) >= BATCH_ROWS:
+                    write(conn, batch, report)
+                    batch = []
+            write(conn, batch, report)
             if report.errors and not options.skip_invalid:
                 raise ImportRejected(report.errors)
             finish(conn)
@@ -177,33 +174,34 @@ def import_influencers(
     def validate(_conn: Connection, cells: dict[str, str]) -> dict[str, Any]:
         return roster_rows.influencer_record(cells, rules)
 
-    def write(conn: Connection, line: int, record: dict[str, Any], rep: ImportReport) -> None:
+    def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
         nonlocal basis_none
-        match = q.match_influencer(conn, record)
-        repeat = match is not None and match.import_run == run
-        if repeat:
-            rep.duplicates += 1
-            rep.warn(f"{name}:{line}: duplicate of line {match.source_line if match else '?'} "
-                     f"(same address or platform+handle); line {line} wins")
-        _id, changes = q.upsert_influencer(
-            conn, record, at=now, existing=match, source_file=name, source_line=line,
-            import_run=run,
-        )
-        if changes is None:
-            rep.inserted += 1
-        elif not repeat:
-            if changes:
+        done = q.upsert_influencers(conn, batch, at=now, source_file=name, import_run=run)
+        for (line, record), outcome in zip(batch, done, strict=True):
+            if outcome.conflict is not None:
+                rep.rejected += 1
+                rep.error(RowError(name, line, "email", str(outcome.conflict)))
+            elif outcome.duplicate_of is not None:
+                rep.duplicates += 1
+                rep.warn(f"{name}:{line}: duplicate of line {outcome.duplicate_of} "
+                         f"(same address or platform+handle); line {line} wins")
+            elif outcome.changes is None:
+                rep.inserted += 1
+            elif outcome.changes:
                 rep.updated += 1
-                for f, (old, new) in changes.items():
+                for f, (old, new) in outcome.changes.items():
                     rep.change(f"{name}:{line}: @{record['handle']}: {f}: {old!r} → {new!r}")
             else:
                 rep.unchanged += 1
-        for key in ("email", "manager_email"):
-            if record[key] and pipeline.is_suppressed(conn, record[key]):
-                rep.warn(f"{name}:{line}: {key}: {record[key]} is suppressed; "
-                         "imported, but it will not be mailed")
-        if record["basis"] == Basis.NONE:
-            basis_none += 1
+            stored_basis = record.get("basis", Basis.NONE if outcome.changes is None else None)
+            basis_none += stored_basis == Basis.NONE
+        addresses = [r[k] for _, r in batch for k in ("email", "manager_email") if r.get(k)]
+        suppressed = suppressed_among(conn, addresses)
+        for line, record in batch:
+            for key in ("email", "manager_email"):
+                if record.get(key, "").lower() in suppressed:
+                    rep.warn(f"{name}:{line}: {key}: {record[key]} is suppressed; "
+                             "imported, but it will not be mailed")
 
     def finish(conn: Connection) -> None:
         q.recompute_er_rank(conn)
@@ -231,16 +229,17 @@ def import_posts(
                                 f"{record['platform']} (import influencers first)")])
         return record
 
-    def write(conn: Connection, line: int, record: dict[str, Any], rep: ImportReport) -> None:
-        _id, changes = q.upsert_post(conn, record["influencer_id"], record)
-        if changes is None:
-            rep.inserted += 1
-        elif changes:
-            rep.updated += 1
-            for f, (old, new) in changes.items():
-                rep.change(f"{name}:{line}: {record['url']}: {f}: {old!r} → {new!r}")
-        else:
-            rep.unchanged += 1
+    def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
+        for line, record in batch:
+            _id, changes = q.upsert_post(conn, record["influencer_id"], record)
+            if changes is None:
+                rep.inserted += 1
+            elif changes:
+                rep.updated += 1
+                for f, (old, new) in changes.items():
+                    rep.change(f"{name}:{line}: {record['url']}: {f}: {old!r} → {new!r}")
+            else:
+                rep.unchanged += 1
 
     return _run_import(engine, path, report, options, roster_rows.POST_REQUIRED, validate, write)
 

@@ -17,28 +17,12 @@ from outreach.config import TiersConfig
 from outreach.domain import cleaning
 from outreach.domain.cleaning import BadValue
 from outreach.domain.influencer import PLATFORMS, Basis, engagement_rate, tier_for
+from outreach.store.queries.roster_upsert import INFLUENCER_FIELDS
 
 INFLUENCER_REQUIRED = ("name", "email", "platform", "handle")
-INFLUENCER_COLUMNS = (
-    *INFLUENCER_REQUIRED,
-    "followers",
-    "engagement_rate",
-    "avg_likes",
-    "avg_comments",
-    "niche",
-    "country",
-    "language",
-    "timezone",
-    "manager_email",
-    "tags",
-    "basis",
-    "basis_url",
-    "basis_seen_at",
-    "refuses_ads",
-)
+# Columns with a meaning; any other column becomes a custom field. Tier is always derived.
+INFLUENCER_COLUMNS = tuple(f for f in INFLUENCER_FIELDS if f not in ("tier", "custom"))
 POST_REQUIRED = ("influencer", "platform", "url")
-POST_COLUMNS = (*POST_REQUIRED, "title", "caption", "published_at", "likes", "comments",
-                "shares", "saves", "views")
 LANGUAGES = ("ja", "en")
 _BASES = ", ".join(b.value for b in Basis)
 
@@ -87,7 +71,7 @@ class _Collector:
         self.problems: list[tuple[str, str]] = []
 
     def take(self, name: str, parse: Callable[[str], Any], default: Any = None) -> Any:
-        raw = self.cells.get(name, "")
+        raw = self.cells.get(name.strip().lower(), "")
         if not raw.strip():
             return default
         try:
@@ -95,6 +79,9 @@ class _Collector:
         except BadValue as exc:
             self.problems.append((name, str(exc)))
             return default
+
+    def has(self, name: str) -> bool:
+        return name in self.cells
 
     def require(self, name: str, parse: Callable[[str], Any]) -> Any:
         if not self.cells.get(name, "").strip():
@@ -173,12 +160,34 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
     }
     _legal_basis(record, col, rules)
     col.done()
-    if record["engagement_rate"] is None:
+    return _derive(_present(record, col, rules), col, rules.tiers)
+
+
+def _present(record: dict[str, Any], col: _Collector, rules: RowRules) -> dict[str, Any]:
+    """Only what the file says: a column the file lacks leaves the stored value alone (a new
+    influencer gets the table default), except the basis that --basis sets for the file."""
+    kept = {k: v for k, v in record.items() if k in INFLUENCER_REQUIRED or k == "custom"
+            or col.has(k)}
+    if rules.basis is not None:
+        for key in ("basis", "basis_url", "basis_seen_at"):
+            kept.setdefault(key, record[key])
+    return kept
+
+
+def _derive(record: dict[str, Any], col: _Collector, tiers: TiersConfig) -> dict[str, Any]:
+    """Engagement rate from average likes and comments when not given; tier from followers.
+
+    A file with followers but no engagement columns leaves the stored rate alone."""
+    if record.get("engagement_rate") is None and any(
+        col.has(k) for k in ("avg_likes", "avg_comments", "engagement_rate")
+    ):
         record["engagement_rate"] = engagement_rate(
-            record["followers"], record["avg_likes"], record["avg_comments"]
+            record.get("followers"), record.get("avg_likes"), record.get("avg_comments")
         )
-    t = rules.tiers
-    record["tier"] = tier_for(record["followers"], micro=t.micro, macro=t.macro, mega=t.mega)
+    if col.has("followers"):
+        record["tier"] = tier_for(
+            record["followers"], micro=tiers.micro, macro=tiers.macro, mega=tiers.mega
+        )
     return record
 
 

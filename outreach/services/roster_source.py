@@ -11,15 +11,17 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 SNIFF_BYTES = 1 << 16
 MAX_COLUMNS = 256  # roster exports have dozens; thousands means a broken file or an attack
-MAX_CELL = 100_000  # characters; csv's own default limit is 131,072
+# A cell over csv's field_size_limit (131,072 characters) is a csv.Error: reported, not read.
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+_ESCAPED = re.compile("[\udc80-\udcff]")
 
 
 @dataclass
@@ -75,28 +77,32 @@ def read_rows(
         yield from _csv_rows(path, enc, required)
 
 
-def _guard_decoding(fh: IO[str], lines: Iterator[Any], line_of: Any) -> Iterator[Any]:
-    try:
-        yield from lines
-    except UnicodeDecodeError as exc:
-        raise SourceProblem(
-            line_of(),
-            "encoding",
-            f"cannot decode as {fh.encoding}: {exc.reason} (pass --encoding, e.g. cp932 or utf-8)",
-        ) from None
+def _undecodable(column: str, cell: str, line: int, encoding: str) -> SourceProblem | None:
+    """Bytes the encoding could not decode arrive as lone surrogates (errors=surrogateescape),
+    so the error names the exact line and column instead of aborting the whole read."""
+    bad = _ESCAPED.search(cell)
+    if bad is None:
+        return None
+    byte = ord(bad.group()) - 0xDC00
+    other = "cp932" if encoding.startswith("utf") else "utf-8"
+    return SourceProblem(
+        line, column, f"byte 0x{byte:02X} is not valid {encoding} (pass --encoding {other}?)"
+    )
 
 
 def _csv_rows(path: Path, encoding: str, required: tuple[str, ...]) -> Iterator[Record]:
-    csv.field_size_limit(MAX_CELL)
-    with path.open(encoding=encoding, newline="") as fh:
+    with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh)
-        rows = _guard_decoding(fh, reader, lambda: reader.line_num + 1)
+        rows = iter(reader)
         try:
             header = next(rows, None)
         except csv.Error as exc:
             raise SourceProblem(reader.line_num or 1, "header", str(exc)) from None
         if header is None:
             raise SourceProblem(1, "header", "the file is empty")
+        for name in header:
+            if (problem := _undecodable("header", name, reader.line_num, encoding)) is not None:
+                raise problem
         columns = _check_header(header, reader.line_num)
         present = {c.lower() for c in columns}
         missing = [
@@ -118,7 +124,7 @@ def _csv_rows(path: Path, encoding: str, required: tuple[str, ...]) -> Iterator[
             end = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
-            yield start, _cells_by_column(columns, cells, start)
+            yield start, _cells_by_column(columns, cells, start, encoding)
 
 
 def _check_header(header: list[str], line: int) -> list[str]:
@@ -136,19 +142,25 @@ def _check_header(header: list[str], line: int) -> list[str]:
 
 
 def _cells_by_column(
-    columns: list[str], cells: list[str], line: int
+    columns: list[str], cells: list[str], line: int, encoding: str
 ) -> dict[str, str] | SourceProblem:
     extra = cells[len(columns) :]
     if len(cells) < len(columns) or any(c.strip() for c in extra):
         return SourceProblem(
             line, "row", f"{len(cells)} cells but the header has {len(columns)} columns"
         )
-    return dict(zip(columns, cells, strict=False))
+    row = dict(zip(columns, cells, strict=False))
+    if _ESCAPED.search("".join(cells)):
+        for column, cell in row.items():
+            problem = _undecodable(column, cell, line, encoding)
+            if problem is not None:
+                return problem
+    return row
 
 
 def _json_rows(path: Path, encoding: str) -> Iterator[Record]:
     """JSON lines stream line by line; a JSON array is read whole (it has no line structure)."""
-    with path.open(encoding=encoding) as fh:
+    with path.open(encoding=encoding, errors="surrogateescape") as fh:
         first = fh.read(1)
         while first.isspace():
             first = fh.read(1)
@@ -157,9 +169,11 @@ def _json_rows(path: Path, encoding: str) -> Iterator[Record]:
             yield from _json_array(fh.read())
             return
         line = 0
-        for line, text in enumerate(_guard_decoding(fh, iter(fh), lambda: line + 1), 1):
-            if text.strip():
-                yield line, _json_record(text.strip(), line)
+        for line, text in enumerate(fh, 1):
+            if not text.strip():
+                continue
+            problem = _undecodable("json", text, line, encoding)
+            yield line, problem if problem is not None else _json_record(text.strip(), line)
 
 
 def _json_array(text: str) -> Iterator[Record]:

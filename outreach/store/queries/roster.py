@@ -1,47 +1,48 @@
 """Influencers and their posts: upsert by natural key, load as domain objects, rank.
 
-Natural keys: an influencer is the same person when the lower-cased address (`email_norm`) or
-the pair (platform, handle) matches; a post is its URL. Every function runs inside the caller's
-transaction and takes no locks beyond the rows it writes. Times are stored as naive UTC.
+Influencer writes live in `roster_upsert` (re-exported here). A post is its URL. Every
+function runs inside the caller's transaction and takes no locks beyond the rows it writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from types import EllipsisType
+from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Row, insert, select, text, update
 
 from outreach.domain.influencer import PLATFORMS, Basis, Influencer, Post, Tier
 from outreach.errors import InputError
+from outreach.store.queries.roster_upsert import (
+    INFLUENCER_FIELDS,
+    Changes,
+    KeyConflict,
+    Upserted,
+    diff,
+    email_norm,
+    naive_utc,
+    upsert_influencer,
+    upsert_influencers,
+)
 from outreach.store.schema import influencer, post
 
-# Columns an import sets; `upsert_influencer` compares exactly these to report changes.
-INFLUENCER_FIELDS = (
-    "name",
-    "email",
-    "platform",
-    "handle",
-    "followers",
-    "avg_likes",
-    "avg_comments",
-    "engagement_rate",
-    "tier",
-    "niche",
-    "country",
-    "language",
-    "timezone",
-    "manager_email",
-    "tags",
-    "custom",
-    "basis",
-    "basis_url",
-    "basis_seen_at",
-    "refuses_ads",
-)
+__all__ = [
+    "INFLUENCER_FIELDS",
+    "Changes",
+    "KeyConflict",
+    "Upserted",
+    "find_influencer",
+    "influencer_id_for",
+    "insert_post",
+    "load_influencer",
+    "load_influencers",
+    "recompute_er_rank",
+    "upsert_influencer",
+    "upsert_influencers",
+    "upsert_post",
+]
+
 POST_FIELDS = (
     "platform",
     "title",
@@ -54,140 +55,6 @@ POST_FIELDS = (
     "views",
 )
 LOAD_CHUNK = 500  # influencers per query when streaming, so posts attach with one query each
-
-Changes = dict[str, tuple[Any, Any]]  # field -> (old, new)
-
-
-class KeyConflict(InputError):
-    """The address belongs to one influencer and the platform+handle to another."""
-
-
-@dataclass(frozen=True)
-class Existing:
-    """The stored influencer a record matched, with where it was last imported from."""
-
-    id: int
-    values: dict[str, Any]
-    source_file: str
-    source_line: int | None
-    import_run: str
-
-
-def _naive_utc(at: datetime | None) -> datetime:
-    at = at or datetime.now(UTC)
-    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
-
-
-def email_norm(address: str) -> str:
-    """The dedupe and suppression key: the whole address lower-cased."""
-    return address.strip().lower()
-
-
-def match_influencer(conn: Connection, record: Mapping[str, Any]) -> Existing | None:
-    """The stored influencer with the record's address or platform+handle.
-
-    Raises KeyConflict when those keys point at two different influencers.
-    """
-    rows = conn.execute(
-        select(influencer).where(
-            or_(
-                influencer.c.email_norm == email_norm(record["email"]),
-                (influencer.c.platform == record["platform"])
-                & (influencer.c.handle == record["handle"]),
-            )
-        )
-    ).all()
-    if not rows:
-        return None
-    if len(rows) > 1:
-        by_mail = next(r for r in rows if r.email_norm == email_norm(record["email"]))
-        by_handle = next(r for r in rows if r is not by_mail)
-        raise KeyConflict(
-            f"{record['email']} belongs to @{by_mail.handle} ({by_mail.platform}) but "
-            f"@{record['handle']} ({record['platform']}) is another influencer",
-            field="email",
-            hint="fix the address or the handle so both point at the same person",
-        )
-    row = rows[0]
-    return Existing(
-        id=row.id,
-        values={f: getattr(row, f) for f in INFLUENCER_FIELDS},
-        source_file=row.source_file,
-        source_line=row.source_line,
-        import_run=row.import_run,
-    )
-
-
-def _diff(old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str]) -> Changes:
-    changes: Changes = {}
-    for f in fields:
-        if f not in new:
-            continue
-        before, after = old.get(f), new[f]
-        if isinstance(before, tuple | list) or isinstance(after, tuple | list):
-            before, after = list(before or []), list(after or [])
-        if before != after:
-            changes[f] = (before, after)
-    return changes
-
-
-def upsert_influencer(
-    conn: Connection,
-    record: Mapping[str, Any],
-    *,
-    at: datetime | None = None,
-    existing: Existing | None | EllipsisType = ...,
-    source_file: str = "",
-    source_line: int | None = None,
-    import_run: str = "",
-) -> tuple[int, Changes | None]:
-    """Insert the influencer or update the one with the same address or platform+handle.
-
-    `record` holds INFLUENCER_FIELDS (name, email, platform, handle required; the rest
-    optional). Returns (id, changes): changes is None when a row was inserted, {} when the
-    stored row already matched, else field -> (old, new). Pass `existing` (None = no match)
-    when the caller already called `match_influencer`; `import_run` marks the row so a later row of the same
-    import can tell it is an in-file duplicate. Raises KeyConflict (nothing written).
-    """
-    now = _naive_utc(at)
-    values = {f: record[f] for f in INFLUENCER_FIELDS if f in record}
-    if "tags" in values:
-        values["tags"] = list(values["tags"] or [])
-    if "custom" in values:
-        values["custom"] = dict(values["custom"] or {})
-    if "basis" in values:
-        values["basis"] = str(values["basis"])
-    if "tier" in values and values["tier"] is not None:
-        values["tier"] = str(values["tier"])
-    match = match_influencer(conn, record) if existing is ... else existing
-    provenance = {
-        "source_file": source_file,
-        "source_line": source_line,
-        "import_run": import_run,
-        "updated_at": now,
-    }
-    if match is None:
-        new_id = conn.execute(
-            insert(influencer)
-            .values(
-                **values,
-                email_norm=email_norm(values["email"]),
-                created_at=now,
-                **provenance,
-            )
-            .returning(influencer.c.id)
-        ).scalar_one()
-        return int(new_id), None
-    changes = _diff(match.values, values, INFLUENCER_FIELDS)
-    update_values: dict[str, Any] = {f: values[f] for f in changes}
-    if "email" in changes:
-        update_values["email_norm"] = email_norm(values["email"])
-    conn.execute(
-        update(influencer)
-        .where(influencer.c.id == match.id)
-        .values(**update_values, **provenance)
-    )
-    return match.id, changes
 
 
 def recompute_er_rank(conn: Connection) -> None:
@@ -221,7 +88,7 @@ def upsert_post(
     """
     values = {f: record[f] for f in POST_FIELDS if f in record}
     if values.get("published_at") is not None:
-        values["published_at"] = _naive_utc(values["published_at"])
+        values["published_at"] = naive_utc(values["published_at"])
     row = conn.execute(select(post).where(post.c.url == record["url"])).first()
     if row is None:
         new_id = conn.execute(
@@ -231,7 +98,7 @@ def upsert_post(
         ).scalar_one()
         return int(new_id), None
     old = row._asdict()
-    changes = _diff(old, {**values, "influencer_id": influencer_id}, (*POST_FIELDS, "influencer_id"))
+    changes = diff(old, {**values, "influencer_id": influencer_id}, (*POST_FIELDS, "influencer_id"))
     if changes:
         conn.execute(
             update(post).where(post.c.id == row.id).values({f: new for f, (_, new) in changes.items()})
@@ -365,10 +232,6 @@ def find_influencer(conn: Connection, key: str) -> Influencer | None:
             hint="write platform:handle, e.g. instagram:@" + key.lstrip("@"),
         )
     return load_influencer(conn, rows[0].id)
-
-
-def count_influencers(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(influencer)).scalar_one())
 
 
 def influencer_id_for(conn: Connection, key: str, platform: str) -> int | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from outreach.store.queries.pipeline import email_hash
 from outreach.store.schema import suppression
 
 
@@ -28,3 +30,14 @@ def list_suppressions(conn: Connection, *, limit: int | None = None) -> list[dic
         }
         for row in conn.execute(query)
     ]
+
+
+def suppressed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
+    """Which of these addresses are suppressed, lower-cased: one query. No writes."""
+    by_hash = {email_hash(a): a.strip().lower() for a in addresses if a}
+    if not by_hash:
+        return set()
+    rows = conn.execute(
+        select(suppression.c.email_hash).where(suppression.c.email_hash.in_(by_hash)).distinct()
+    ).scalars()
+    return {by_hash[h] for h in rows}
