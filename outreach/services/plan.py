@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
 
 from outreach.clock import Clock
 from outreach.config import Config
-from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Influencer
-from outreach.domain.sequence import Sequence
 from outreach.domain.stages import SENDABLE, Stage
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
@@ -32,6 +32,7 @@ from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading, writing
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,31 +50,23 @@ def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]
     return q.stale_inboxes(conn, watched, polled_before=cutoff)
 
 
-class _Workspace:
-    """Campaign and sequence files read once per tick; a broken file is logged, not fatal."""
+class _Files(Generic[T]):
+    """Workspace files (campaigns or sequences) read once per tick; a broken one is logged
+    and its enrollments wait, instead of failing the whole tick."""
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self._campaigns: dict[str, Campaign | UserError] = {}
-        self._sequences: dict[str, Sequence | UserError] = {}
+    def __init__(self, kind: str, load: Callable[[str], T]) -> None:
+        self.kind = kind
+        self._load = load
+        self._seen: dict[str, T | UserError] = {}
 
-    def campaign(self, slug: str) -> Campaign | UserError:
-        if slug not in self._campaigns:
+    def get(self, name: str) -> T | UserError:
+        if name not in self._seen:
             try:
-                self._campaigns[slug] = load_campaign(self.config, slug)
+                self._seen[name] = self._load(name)
             except UserError as exc:
-                log.warning("campaign %s cannot be planned: %s", slug, exc)
-                self._campaigns[slug] = exc
-        return self._campaigns[slug]
-
-    def sequence(self, name: str) -> Sequence | UserError:
-        if name not in self._sequences:
-            try:
-                self._sequences[name] = load_sequence(self.config, name)
-            except UserError as exc:
-                log.warning("sequence %s cannot be planned: %s", name, exc)
-                self._sequences[name] = exc
-        return self._sequences[name]
+                log.warning("%s %s cannot be planned: %s", self.kind, name, exc)
+                self._seen[name] = exc
+        return self._seen[name]
 
 
 def plan_due(
@@ -94,12 +87,13 @@ def plan_due(
             return 0
         people = {i.id: i for i in load_influencers(conn, ids=[d.influencer_id for d in dues])}
         earlier = q.threads(conn, dues)
-    files = _Workspace(config)
+    campaigns = _Files("campaign", lambda slug: load_campaign(config, slug))
+    sequences = _Files("sequence", lambda name: load_sequence(config, name))
     planned: list[_Planned] = []
     later: list[tuple[q.Due, datetime]] = []
     errors: list[tuple[int, str]] = []
     for due in dues:
-        campaign, sequence = files.campaign(due.campaign_slug), files.sequence(due.sequence)
+        campaign, sequence = campaigns.get(due.campaign_slug), sequences.get(due.sequence)
         if isinstance(campaign, UserError) or isinstance(sequence, UserError):
             continue
         person = people[due.influencer_id]

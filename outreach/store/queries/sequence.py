@@ -343,3 +343,60 @@ def advance(
         .values(**values)
     )
     return res.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An active enrollment on a mailbox: what `schedule` simulates from."""
+
+    id: int
+    campaign_slug: str
+    handle: str
+    platform: str
+    timezone: str
+    country: str
+    sequence: str
+    mailbox: str
+    next_step: int
+    next_due_at: datetime | None  # None while the step waits in the outbox
+    queued_at: datetime | None  # that outbox row's due time
+
+
+def pending_on(conn: Connection, mailboxes: Sequence[str]) -> list[Pending]:
+    """Active or paused enrollments of these mailboxes, with any unsent outbox row of their
+    current step (the step is planned but not yet sent)."""
+    waiting = outbox.alias("waiting")
+    rows = conn.execute(
+        select(
+            enrollment.c.id, campaign.c.slug, influencer.c.handle, influencer.c.platform,
+            influencer.c.timezone, influencer.c.country, enrollment.c.sequence,
+            enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.next_due_at,
+            waiting.c.due_at,
+        )
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .outerjoin(
+            waiting,
+            (waiting.c.enrollment_id == enrollment.c.id)
+            & (waiting.c.step == enrollment.c.next_step)
+            & waiting.c.state.in_(("queued", "claimed", "sending", "retry")),
+        )
+        .where(enrollment.c.mailbox.in_(list(mailboxes)), enrollment.c.status.in_(DUE_STATUSES))
+        .order_by(enrollment.c.id)
+    )
+    return [
+        Pending(r.id, r.slug, r.handle, r.platform, r.timezone, r.country, r.sequence,
+                r.mailbox, r.next_step, utc(r.next_due_at) if r.next_due_at else None,
+                utc(r.due_at) if r.due_at else None)
+        for r in rows
+    ]
+
+
+def sent_since(conn: Connection, mailboxes: Sequence[str], since: datetime) -> dict[str, int]:
+    """Messages each mailbox has sent at or after `since` (for today's cap)."""
+    rows = conn.execute(
+        select(outbox.c.mailbox, func.count())
+        .where(outbox.c.mailbox.in_(list(mailboxes)), outbox.c.sent_at >= naive(since))
+        .group_by(outbox.c.mailbox)
+    )
+    return {r[0]: int(r[1]) for r in rows}
