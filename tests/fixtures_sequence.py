@@ -13,18 +13,9 @@ from outreach.domain.influencer import Basis, Tier
 from outreach.store.queries.roster import recompute_er_rank, upsert_influencer, upsert_post
 from outreach.store.session import writing
 from tests.fixtures_render import make_config, write_templates
+from tests.test_campaigns import CONFIG_TOML, STANDARD
 
-STANDARD = """\
-description = "Pitch, then a follow-up in the same thread"
-
-[[step]]
-template = "pitch"
-delay = "0m"
-
-[[step]]
-template = "followup1"
-delay = "3 business days"
-"""
+__all__ = ["STANDARD", "add_influencer", "make_workspace"]
 
 CAMPAIGN = """\
 name = "Spring serum launch"
@@ -53,8 +44,10 @@ def make_workspace(
     campaigns: dict[str, str] | None = None,
     **sections: dict[str, Any],
 ) -> Config:
-    """Templates, `sequences/*.toml` and `campaigns/*.toml` under base, and its Config."""
+    """Templates, `sequences/*.toml`, `campaigns/*.toml` and config.toml under base, and the
+    Config (with `sections` overriding config.toml's for in-process tests)."""
     write_templates(base / "templates")
+    (base / "config.toml").write_text(CONFIG_TOML, encoding="utf-8")
     (base / "sequences").mkdir(exist_ok=True)
     (base / "campaigns").mkdir(exist_ok=True)
     for name, text in (sequences or {"standard": STANDARD}).items():

@@ -39,7 +39,7 @@ def test_standard_sequence_parses_into_steps(tmp_path: Path) -> None:
         'subject = "Last note"\nwindow = { start = "10:00", days = ["sat"] }\n'
     config = make_workspace(tmp_path, sequences={"standard": windowed})
     seq = load_sequence(config, "standard")
-    assert seq.description == "Pitch, then a follow-up in the same thread"
+    assert seq.description == "Pitch, then a follow-up"
     assert [(s.number, s.template, s.delay) for s in seq.steps] == [
         (1, "pitch", Delay(0, "m")),
         (2, "followup1", Delay(3, "business days")),
@@ -100,7 +100,6 @@ def test_load_sequence_raises_the_first_problem_and_counts_the_rest(tmp_path: Pa
 
 def test_cli_validate_and_show(tmp_path: Path) -> None:
     make_workspace(tmp_path, sequences={"standard": STANDARD, "broken": BROKEN})
-    (tmp_path / "config.toml").write_text(_config_toml(), encoding="utf-8")
     runner = CliRunner()
     args = ["--config", str(tmp_path / "config.toml"), "sequence"]
     ok = runner.invoke(cli, [*args, "validate", "standard"], catch_exceptions=False)
@@ -114,20 +113,3 @@ def test_cli_validate_and_show(tmp_path: Path) -> None:
     assert "2     followup1  3 business days" in shown.output
     assert "mon,tue,wed,thu,fri 09:00-18:00" in shown.output
 
-
-def _config_toml() -> str:
-    return """\
-[sender]
-name = "PR"
-organisation = "Sakura Beauty"
-postal_address = "Tokyo"
-enquiry_email = "pr@example.jp"
-
-[mailboxes.main]
-from_address = "pr@example.jp"
-
-[mailboxes.main.smtp]
-host = "127.0.0.1"
-port = 2525
-security = "none"
-"""
