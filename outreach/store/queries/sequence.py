@@ -289,10 +289,13 @@ def mark_error(conn: Connection, enrollment_id: int, reason: str) -> None:
 def queue_message(conn: Connection, values: dict[str, Any]) -> bool:
     """Insert a queued outbox row unless (enrollment_id, step) has one. True if inserted."""
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = dialect_insert(outbox).values(**values).on_conflict_do_nothing(
-        index_elements=["enrollment_id", "step"]
+    stmt = (
+        dialect_insert(outbox)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "step"])
+        .returning(outbox.c.id)  # rowcount is not reliable here with implicit RETURNING
     )
-    return conn.execute(stmt).rowcount == 1
+    return conn.execute(stmt).first() is not None
 
 
 @dataclass(frozen=True)
