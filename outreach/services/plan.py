@@ -27,7 +27,7 @@ from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composed, Composer, Thread
 from outreach.services.sequences import load_sequence, recipient, recipient_of, window_for
 from outreach.store.queries import sequence as q
-from outreach.store.queries.pipeline import is_suppressed, stop_enrollment
+from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading, writing
 
@@ -123,39 +123,45 @@ def plan_due(
             errors.append((due.id, f"render error: {exc}"))
             continue
         planned.append(_Planned(due, person, composed))
-    expires = now + timedelta(hours=config.sending.retry.max_age_hours)
-    queued = 0
     with writing(engine) as conn:
         for due, at in later:
             q.reschedule(conn, due, at)
         for enrollment_id, reason in errors:
             q.mark_error(conn, enrollment_id, reason)
-        for item in planned:
-            queued += _queue(conn, item, now=now, expires=expires)
+        queued = _queue(conn, config, planned, now=now)
     return queued
 
 
-def _queue(conn: Connection, item: _Planned, *, now: datetime, expires: datetime) -> int:
-    """Stop checks, compare-and-set, insert: 1 if a row was queued."""
-    due, composed = item.due, item.composed
-    addresses = {item.influencer.email, *composed.rcpt_to}
-    if any(is_suppressed(conn, a) for a in addresses):
-        stop_enrollment(conn, due.id, reason="suppressed")
-        return 0
-    if Stage(due.stage) not in SENDABLE:
-        stop_enrollment(conn, due.id, reason=f"stage {due.stage}")
-        return 0
-    if not q.take_due(conn, due):
-        return 0  # stopped, replied or planned by another worker since it was read
-    inserted = q.queue_message(conn, {
-        "enrollment_id": due.id, "step": due.step, "mailbox": due.mailbox,
-        "mail_from": composed.mail_from, "rcpt_to": list(composed.rcpt_to),
-        "email_norm": item.influencer.email.strip().lower(), "message_id": composed.message_id,
-        "subject": composed.subject, "raw": composed.raw, "state": "queued", "attempt": 0,
-        "due_at": q.naive(now), "expires_at": q.naive(expires),
-        "created_at": q.naive(now), "updated_at": q.naive(now),
-    })
-    return int(inserted)
+def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: datetime) -> int:
+    """Lock what is still due, stop what must stop, queue the rest; returns rows queued."""
+    stages = q.still_due(conn, [p.due for p in planned])
+    live = [p for p in planned if p.due.id in stages]
+    addresses = {a for p in live for a in (p.influencer.email, *p.composed.rcpt_to)}
+    suppressed = q.suppressed_among(conn, addresses)
+    ready: list[_Planned] = []
+    for item in live:
+        stage = stages[item.due.id]
+        if suppressed & {item.influencer.email, *item.composed.rcpt_to}:
+            stop_enrollment(conn, item.due.id, reason="suppressed")
+        elif Stage(stage) not in SENDABLE:
+            stop_enrollment(conn, item.due.id, reason=f"stage {stage}")
+        else:
+            ready.append(item)
+    q.take(conn, [p.due.id for p in ready])
+    expires = q.naive(now + timedelta(hours=config.sending.retry.max_age_hours))
+    at = q.naive(now)
+    return q.queue_messages(conn, [
+        {
+            "enrollment_id": p.due.id, "step": p.due.step, "mailbox": p.due.mailbox,
+            "mail_from": p.composed.mail_from, "rcpt_to": list(p.composed.rcpt_to),
+            "email_norm": p.influencer.email.strip().lower(),
+            "message_id": p.composed.message_id, "subject": p.composed.subject,
+            "raw": p.composed.raw, "state": "queued", "attempt": 0, "due_at": at,
+            "expires_at": expires, "created_at": at, "updated_at": at, "worker": None,
+            "lease_until": None, "last_error": "", "sent_at": None,
+        }
+        for p in ready
+    ])
 
 
 def on_sent(

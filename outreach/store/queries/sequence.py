@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.clock import utc
 from outreach.domain.stages import Stage
-from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox
+from outreach.store.queries.pipeline import email_hash
+from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox, suppression
 
 _CHUNK = 500
 _ENDED_STAGES = (Stage.BOUNCED.value, Stage.UNSUBSCRIBED.value)
@@ -250,21 +251,51 @@ def threads(conn: Connection, dues: Sequence[Due]) -> dict[int, list[tuple[str, 
     return out
 
 
-def take_due(conn: Connection, due: Due) -> bool:
-    """Compare-and-set: mark the step as handed to the outbox (next_due_at NULL) if the
-    enrollment is still active at that step and due. False when a reply, stop or another
-    planner got there first."""
-    res = conn.execute(
-        update(enrollment)
-        .where(
-            enrollment.c.id == due.id,
-            enrollment.c.status.in_(DUE_STATUSES),
-            enrollment.c.next_step == due.step,
-            enrollment.c.next_due_at == naive(due.due_at),
+def still_due(conn: Connection, dues: Sequence[Due]) -> dict[int, str]:
+    """Of these due enrollments, those still active/paused at the same step and due time,
+    locked until commit (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
+    the write lock) -> their current stage. A reply, stop or another planner since the due
+    scan drops a row."""
+    wanted = {d.id: d for d in dues}
+    found: dict[int, str] = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), _CHUNK):
+        rows = conn.execute(
+            select(enrollment.c.id, enrollment.c.status, enrollment.c.next_step,
+                   enrollment.c.next_due_at, enrollment.c.stage)
+            .where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
+            .with_for_update()
         )
-        .values(next_due_at=None, status="active")
-    )
-    return res.rowcount == 1
+        for r in rows:
+            due = wanted[r.id]
+            if (r.status in DUE_STATUSES and r.next_step == due.step
+                    and r.next_due_at is not None and utc(r.next_due_at) == due.due_at):
+                found[r.id] = r.stage
+    return found
+
+
+def take(conn: Connection, ids: Sequence[int]) -> None:
+    """Mark locked, still-due enrollments as handed to the outbox (next_due_at NULL)."""
+    if ids:
+        conn.execute(
+            update(enrollment).where(enrollment.c.id == bindparam("eid"))
+            .values(next_due_at=None, status="active"),
+            [{"eid": i} for i in ids],
+        )
+
+
+def suppressed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
+    """Which of these addresses are suppressed (one indexed query per chunk)."""
+    by_hash = {email_hash(a): a for a in addresses}
+    hashes = list(by_hash)
+    out: set[str] = set()
+    for start in range(0, len(hashes), _CHUNK):
+        rows = conn.execute(
+            select(suppression.c.email_hash)
+            .where(suppression.c.email_hash.in_(hashes[start : start + _CHUNK]))
+        )
+        out.update(by_hash[h] for h in rows.scalars())
+    return out
 
 
 def reschedule(conn: Connection, due: Due, at: datetime) -> None:
@@ -286,16 +317,27 @@ def mark_error(conn: Connection, enrollment_id: int, reason: str) -> None:
     )
 
 
-def queue_message(conn: Connection, values: dict[str, Any]) -> bool:
-    """Insert a queued outbox row unless (enrollment_id, step) has one. True if inserted."""
+def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert queued outbox rows unless (enrollment_id, step) has one; returns how many new.
+
+    The caller holds the enrollments' locks (still_due), so the check and the insert agree;
+    ON CONFLICT DO NOTHING covers a row written without them.
+    """
+    ids = [r["enrollment_id"] for r in rows]
+    have: set[tuple[int, int]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        found = conn.execute(
+            select(outbox.c.enrollment_id, outbox.c.step)
+            .where(outbox.c.enrollment_id.in_(ids[start : start + _CHUNK]))
+        )
+        have.update((r.enrollment_id, r.step) for r in found)
+    rows = [r for r in rows if (r["enrollment_id"], r["step"]) not in have]
+    if not rows:
+        return 0
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        dialect_insert(outbox)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["enrollment_id", "step"])
-        .returning(outbox.c.id)  # rowcount is not reliable here with implicit RETURNING
-    )
-    return conn.execute(stmt).first() is not None
+    stmt = dialect_insert(outbox).on_conflict_do_nothing(index_elements=["enrollment_id", "step"])
+    conn.execute(stmt, list(rows))
+    return len(rows)
 
 
 @dataclass(frozen=True)
