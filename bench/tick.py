@@ -8,7 +8,8 @@ The workspace is `outreach init`'s (sample templates, sequence and campaign) in 
 folder, deleted at the end. Rows are bulk-inserted with sqlite3 executemany for setup speed;
 the due rows are spread evenly over the id range, the rest are due in a month, waiting for a
 send, or completed. Passes alternate between the two sizes five times (the due rows are
-reset in between) and the best of each is kept. Last line: `ratio (large / small): X` (target <= 1.5).
+reset in between) and the best of each is kept.
+Last line: `ratio (large / small): X` (target <= 1.5).
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from outreach.clock import FixedClock  # noqa: E402
-from outreach.config import Config, load_config  # noqa: E402
-from outreach.services.compose import Composer  # noqa: E402
-from outreach.services.plan import plan_due  # noqa: E402
-from outreach.services.workspace import create_workspace  # noqa: E402
-from outreach.store.queries.sequence import due_enrollments  # noqa: E402
-from outreach.store.session import make_engine, reading  # noqa: E402
+from outreach.clock import FixedClock
+from outreach.config import Config, load_config
+from outreach.services.compose import Composer
+from outreach.services.plan import plan_due
+from outreach.services.workspace import create_workspace
+from outreach.store.queries.sequence import due_enrollments
+from outreach.store.session import make_engine, reading
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 10:00 in Tokyo: inside the window
 DUE = 1_000

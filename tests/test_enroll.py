@@ -6,10 +6,11 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Table, func, insert, select
 
 from outreach.cli import cli
 from outreach.domain.influencer import Basis, Tier
@@ -26,9 +27,9 @@ NOW = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
 TUE_9_JST = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
-def _count(engine: Engine, table: object) -> int:
+def _count(engine: Engine, table: Table) -> int:
     with reading(engine) as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def _mailed(engine: Engine, handle_id: int, slug: str, sent_at: datetime) -> None:
@@ -82,8 +83,8 @@ def test_filters_platform_tier_niche_tags_and_engagement_percentile(
     add_influencer(db, "tok", platform="tiktok", engagement_rate=0.20)
     add_influencer(db, "big", tier=Tier.MACRO, followers=500_000, niche="Food")
 
-    def handles(**kw: object) -> set[str]:
-        r = enroll(db, config, "spring", EnrollFilters(**kw), dry_run=True, now=NOW)  # type: ignore[arg-type]
+    def handles(**kw: Any) -> set[str]:
+        r = enroll(db, config, "spring", EnrollFilters(**kw), dry_run=True, now=NOW)
         return {e.handle for e in r.enrolled}
 
     assert handles(platform="tiktok") == {"tok"}

@@ -61,10 +61,14 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path: Path) -> None:
     assert problems == [
         f"{f}:2: colour: unknown key (known: description, step)",
         f"{f}:7: step[1].subjet: unknown key (known: template, delay, subject, window)",
-        f"{f}:10: step[2].template: unknown template 'nosuch' "
-        "(expected templates/nosuch.<lang>.j2 or templates/nosuch.j2)",
-        f"{f}:11: step[2].delay: bad delay (got '3 busy days') "
-        "(use 30m, 2h, 2d, 5s or 3 business days)",
+        (
+            f"{f}:10: step[2].template: unknown template 'nosuch' "
+            "(expected templates/nosuch.<lang>.j2 or templates/nosuch.j2)"
+        ),
+        (
+            f"{f}:11: step[2].delay: bad delay (got '3 busy days') "
+            "(use 30m, 2h, 2d, 5s or 3 business days)"
+        ),
         f"{f}:13: step[3].template: required key is missing (a template name)",
         f"{f}:15: step[3].window: end 09:00:00 must be after start 18:00:00",
         f"{f}:17: step[4].delay: bad delay (missing) (use 30m, 2h, 2d, 5s or 3 business days)",
@@ -79,8 +83,10 @@ def test_empty_sequence_and_bad_toml(tmp_path: Path) -> None:
     })
     report = validate(config)
     assert [str(p) for p in report["empty"]] == [
-        "sequences/empty.toml:1: step: empty sequence: no [[step]] tables "
-        "(add [[step]] with template = \"pitch\" and delay = \"0m\")"
+        (
+            "sequences/empty.toml:1: step: empty sequence: no [[step]] tables "
+            "(add [[step]] with template = \"pitch\" and delay = \"0m\")"
+        )
     ]
     (bad,) = report["bad"]
     assert bad.line == 3 and "not valid TOML" in bad.message

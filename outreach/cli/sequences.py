@@ -9,7 +9,8 @@ import click
 from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock
 from outreach.services import sequences as service
-from outreach.services.enroll import EnrollFilters, enroll as enroll_service, parse_handles
+from outreach.services.enroll import EnrollFilters, parse_handles
+from outreach.services.enroll import enroll as enroll_service
 from outreach.services.schedule import schedule as schedule_service
 
 
