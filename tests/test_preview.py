@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
-from outreach.cli import cli
+from outreach.cli import cli, main
 from outreach.config import load_config
 from outreach.domain.influencer import Basis
 from outreach.store.queries.roster import upsert_influencer, upsert_post
@@ -108,17 +106,18 @@ def test_follow_up_step_is_threaded(tmp_path: Path) -> None:
     assert "山田 花子 さん" in message.get_content()
 
 
-def test_bad_requests_are_user_errors_without_traceback(tmp_path: Path) -> None:
+def test_bad_requests_are_user_errors_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = roster_workspace(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     for args, words in [
         (["--influencer", "ghost"], "--influencer: not in the roster: ghost"),
         (["--step", "5"], "--step: step 5 does not exist"),
     ]:
-        done = subprocess.run(
-            [sys.executable, "-m", "outreach", "--config", str(root / "config.toml"), "preview",
-             "spring", *args], capture_output=True, text=True, timeout=60, env=env)
-        assert done.returncode == 1 and words in done.stderr and "Traceback" not in done.stderr
+        with pytest.raises(SystemExit) as done:
+            main(["--config", str(root / "config.toml"), "preview", "spring", *args])
+        err = capsys.readouterr().err
+        assert done.value.code == 1 and words in err and "Traceback" not in err
 
 
 def test_shipped_samples_validate_and_preview_in_both_languages(tmp_path: Path) -> None:

@@ -198,6 +198,8 @@ def test_iso_2022_jp_unencodable_character_is_a_per_influencer_error(tmp_path: P
     assert f"U+{ord(char):04X}" in str(err.value) and char in str(err.value)
     assert err.value.handle == "takahashi" and err.value.template == "templates/jis.j2"
     assert "ISO-2022-JP" in str(err.value)
+    assert "(from influencer.name)" in str(err.value)  # which roster field to fix
+    assert str(err.value).startswith("templates/jis.j2: to name: character")
 
     fallback = Composer(make_config(tmp_path, sending={"iso2022jp_fallback": "utf-8"}))
     msg = fallback.compose(make_campaign(), make_influencer(name=f"{char}橋 一郎"),

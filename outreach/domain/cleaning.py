@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -87,14 +88,14 @@ def parse_rate(raw: str) -> float | None:
     """
     text = unicodedata.normalize("NFKC", raw).strip()
     percent = text.endswith("%")
-    value = parse_amount(text.rstrip("%"))
-    if value is None:
+    if parse_amount(text.rstrip("%")) is None:
         return None
+    value = Decimal(text.rstrip("%").replace(",", "").strip())  # exact: 5.2% is 0.052
     if percent or value > 1:
         value /= 100
     if value > 1:
         raise BadValue(f"{raw!r} is more than 100%")
-    return value
+    return float(value)
 
 
 def parse_flag(raw: str) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,8 @@ from typing import Any
 from outreach.config import Config
 from outreach.domain.campaign import Campaign, Offer
 from outreach.errors import InputError, UserError
-from outreach.render.templates import TemplateSet
+from outreach.render.templates import LANGUAGES, TemplateSet
+from outreach.services.sequences import check_sequence
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 OFFER_KINDS = ("fee", "gift", "fee+gift", "affiliate")
@@ -167,36 +167,6 @@ def list_campaigns(config: Config) -> list[Campaign]:
     return [load_campaign(config, p.stem) for p in sorted(folder.glob("*.toml"))]
 
 
-@dataclass(frozen=True)
-class SequenceStep:
-    """What compose needs from a sequence step (the full rules live with sequences)."""
-
-    template: str
-    subject: str | None = None
-
-
-def sequence_steps(config: Config, name: str) -> list[SequenceStep]:
-    """The `[[step]]` templates of `sequences/<name>.toml`, in order."""
-    path = config.sequences_dir / f"{name}.toml"
-    if not _SLUG.fullmatch(name) or not path.is_file():
-        raise InputError("sequence not found", file=str(path), field="sequence")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
-    steps = data.get("step")
-    if not isinstance(steps, list) or not steps:
-        raise InputError("no [[step]] tables", file=str(path), field="step")
-    out = []
-    for i, step in enumerate(steps, start=1):
-        template = step.get("template") if isinstance(step, dict) else None
-        subject = step.get("subject") if isinstance(step, dict) else None
-        if not isinstance(template, str) or not (subject is None or isinstance(subject, str)):
-            raise InputError("needs template = \"name\"", file=str(path), field=f"step[{i}]")
-        out.append(SequenceStep(template=template, subject=subject))
-    return out
-
-
 def validate_campaign(config: Config, campaign: Campaign) -> list[UserError]:
     """Everything that would stop this campaign from sending; empty when it can run."""
     problems: list[UserError] = []
@@ -212,33 +182,25 @@ def validate_campaign(config: Config, campaign: Campaign) -> list[UserError]:
         )
     if campaign.tracking_target and not campaign.tracking_target.startswith("https://"):
         problems.append(InputError("must be an https:// URL", file=file, field="tracking_target"))
-    try:
-        steps = sequence_steps(config, campaign.sequence)
-    except UserError as exc:
-        return [*problems, exc]
     templates = TemplateSet(config.templates_dir)
-    for number, step in enumerate(steps, start=1):
-        problems.extend(_check_template(templates, step.template, number, campaign.sequence))
+    sequence, sequence_problems = check_sequence(config, campaign.sequence, templates)
+    problems.extend(sequence_problems)
+    if sequence is not None:
+        for step in sequence.steps:
+            problems.extend(_check_template(templates, step.template))
     return problems
 
 
-def _check_template(templates: TemplateSet, name: str, step: int, sequence: str) -> list[UserError]:
-    files = [f"{name}.{lang}.j2" for lang in ("ja", "en")] + [f"{name}.j2"]
-    present = [f for f in files if (templates.directory / f).is_file()]
-    if not present:
-        return [
-            InputError(
-                f"template {name!r} not found (step {step} of sequence {sequence!r})",
-                file=str(templates.directory),
-                hint=f"expected one of {', '.join(files)}",
-            )
-        ]
+def _check_template(templates: TemplateSet, name: str) -> list[UserError]:
+    """Compile every language variant of a step's template (front matter, Jinja2 syntax)."""
+    files = [f"{name}.{lang}.j2" for lang in LANGUAGES] + [f"{name}.j2"]
     problems: list[UserError] = []
-    for file in present:
-        try:
-            templates.load(file)
-        except UserError as exc:
-            problems.append(exc)
+    for file in files:
+        if (templates.directory / file).is_file():
+            try:
+                templates.load(file)
+            except UserError as exc:
+                problems.append(exc)
     return problems
 
 

@@ -262,7 +262,7 @@ class Composer:
             in_reply_to=thread.message_ids[-1] if thread and thread.message_ids else "",
             references=thread.message_ids if thread else (),
         )
-        raw, draft = self._build(draft, tpl, influencer.handle, warnings)
+        raw, draft = self._build(draft, tpl, influencer.handle, warnings, ctx)
         redirect = self.config.safety.redirect_all_to
         return Composed(
             message_id=draft.message_id,
@@ -277,7 +277,12 @@ class Composer:
         )
 
     def _build(
-        self, draft: Draft, tpl: PitchTemplate, handle: str, warnings: list[str]
+        self,
+        draft: Draft,
+        tpl: PitchTemplate,
+        handle: str,
+        warnings: list[str],
+        ctx: dict[str, Any],
     ) -> tuple[bytes, Draft]:
         try:
             try:
@@ -290,7 +295,28 @@ class Composer:
                 return build(utf8), utf8
         except (UnencodableError, HeaderValueError) as exc:
             line = tpl.subject_line if exc.field == "subject" else None
-            raise RenderError(str(exc), template=tpl.name, line=line, handle=handle) from None
+            message = str(exc)
+            if isinstance(exc, UnencodableError):
+                source = _data_holding(ctx, exc.char)
+                message += f" (from {source})" if source else ""
+            raise RenderError(message, template=tpl.name, line=line, handle=handle) from None
+
+
+def _data_holding(node: Any, char: str, path: str = "") -> str | None:
+    """The context path (e.g. `influencer.name`) of the first value containing `char`, so
+    ops know which roster field to fix."""
+    if isinstance(node, str):
+        return path if char in node else None
+    items: Any = ()
+    if isinstance(node, dict):
+        items = ((f"{path}.{k}" if path else str(k), v) for k, v in node.items())
+    elif isinstance(node, list | tuple):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(node))
+    for sub_path, value in items:
+        found = _data_holding(value, char, sub_path)
+        if found:
+            return found
+    return None
 
 
 def _display_name(name: str, language: str) -> str:

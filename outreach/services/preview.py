@@ -19,8 +19,10 @@ from outreach.config import Config
 from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Influencer
 from outreach.errors import InputError, RenderError
-from outreach.services.campaigns import SequenceStep, load_campaign, sequence_steps
+from outreach.domain.sequence import Step
+from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composed, Composer, Thread
+from outreach.services.sequences import load_sequence
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading
 
@@ -37,7 +39,7 @@ def compose_step(
     composer: Composer,
     campaign: Campaign,
     influencer: Influencer,
-    steps: Sequence[SequenceStep],
+    steps: Sequence[Step],
     step: int,
     now: datetime,
 ) -> Composed:
@@ -73,7 +75,7 @@ def preview(
 ) -> Iterator[PreviewItem]:
     """One item per influencer of the roster (or of `handles`), streamed."""
     campaign = load_campaign(config, slug)
-    steps = sequence_steps(config, campaign.sequence)
+    steps = load_sequence(config, campaign.sequence).steps
     if not 1 <= step <= len(steps):
         raise InputError(
             f"step {step} does not exist", field="--step", hint=f"sequence has {len(steps)} step(s)"
