@@ -20,7 +20,7 @@ from outreach.domain.stages import Stage
 from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composer
 from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.plan import on_sent, plan_due
+from outreach.services.plan import on_sent, plan_due, sent_hook
 from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, suppress
 from outreach.store.queries.roster import load_influencer
 from outreach.store.queries.sequence import naive
@@ -168,8 +168,9 @@ def test_business_day_follow_up_after_friday_evening_lands_after_the_weekend(
     eid = _enrol(db, config, "hanako")["hanako"]
     _plan(db, config, TUE_0905)
     friday_evening = datetime(2026, 11, 27, 18, 30, tzinfo=JST)
-    with writing(db) as conn:
-        due = on_sent(conn, config, eid, 1, friday_evening)
+    with writing(db) as conn:  # as dispatch calls it
+        sent_hook(config)(conn, eid, 1, friday_evening)
+    due = _enrollment(db, eid).next_due_at.replace(tzinfo=UTC)
     # +3 business days = Wed 2 Dec 18:30, after closing -> Thu 3 Dec 09:00 (+ jitter).
     thu_9 = datetime(2026, 12, 3, 9, 0, tzinfo=JST)
     assert due is not None and thu_9 <= due <= thu_9 + timedelta(seconds=120)

@@ -198,3 +198,13 @@ def on_sent(
         jitter_seconds=config.sending.jitter_seconds, rng=rng,
     )
     return due if q.advance(conn, enrollment_id, sent_step=step, next_due_at=due) else None
+
+
+def sent_hook(config: Config) -> Callable[[Connection, int, int, datetime], None]:
+    """`on_sent` bound to the config, in the shape dispatch calls it (conn, enrollment, step,
+    sent_at) inside its recording transaction."""
+
+    def hook(conn: Connection, enrollment_id: int, step: int, sent_at: datetime) -> None:
+        on_sent(conn, config, enrollment_id, step, sent_at)
+
+    return hook
