@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, event, insert, select, update
 
 from outreach.clock import FixedClock
 from outreach.config import Config
@@ -23,7 +23,7 @@ from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.plan import on_sent, plan_due, sent_hook
 from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, suppress
 from outreach.store.queries.roster import load_influencer
-from outreach.store.queries.sequence import naive
+from outreach.store.queries.sequence import due_enrollments, naive
 from outreach.store.schema import enrollment, mailbox, outbox, post
 from outreach.store.session import reading, writing
 from tests.fixtures_sequence import add_influencer, make_workspace
@@ -199,3 +199,33 @@ def test_follow_ups_wait_for_a_fresh_inbox_first_pitches_do_not(
         conn.execute(update(mailbox).values(inbox_polled_at=naive(after - timedelta(minutes=5))))
     assert _plan(db, config, after) == 1
     assert [r.step for r in _rows(db)] == [1, 2, 1]
+
+
+def test_a_paused_enrollment_resumes_at_its_due_time(db: Engine, tmp_path: Path) -> None:
+    config = make_workspace(tmp_path)
+    eid = _enrol(db, config, "hanako")["hanako"]
+    back = datetime(2026, 11, 30, 9, 0, tzinfo=JST)  # out of office until then
+    with writing(db) as conn:
+        conn.execute(update(enrollment).values(status="paused", next_due_at=naive(back)))
+    assert _plan(db, config, TUE_0905) == 0
+    assert _plan(db, config, back + timedelta(minutes=1)) == 1
+    assert _enrollment(db, eid).status == "active"
+
+
+def test_the_due_scan_reads_the_status_due_index(sqlite_db: Engine) -> None:
+    """Its cost must follow what is due, not the roster (bench/tick.py measures it)."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, params))
+
+    with reading(sqlite_db) as conn:
+        event.listen(conn, "before_cursor_execute", capture)
+        assert due_enrollments(conn, now=NOW, limit=10, hold_followups=["main"]) == []
+        event.remove(conn, "before_cursor_execute", capture)
+        ((statement, params),) = seen
+        plan = " ".join(
+            str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+        )
+    assert "ix_enrollment_due" in plan, plan
