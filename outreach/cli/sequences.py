@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -110,10 +111,11 @@ def enroll(
     report = enroll_service(app.engine, app.config, campaign, filters, dry_run=dry_run,
                             now=SystemClock().now())
     rows = [{"handle": e.handle, "platform": e.platform, "result": "enrolled",
-             "first send (UTC)": f"{e.next_due_at:%Y-%m-%d %H:%M}"} for e in report.enrolled]
+             "first send (local)": f"{e.next_due_at.astimezone(ZoneInfo(e.tz)):%Y-%m-%d %a %H:%M}"
+             f" {e.tz}"} for e in report.enrolled]
     rows += [{"handle": s.handle, "platform": s.platform, "result": f"skipped: {s.reason}"}
              for s in report.skipped]
-    emit(rows, fmt, ["handle", "platform", "result", "first send (UTC)"])
+    emit(rows, fmt, ["handle", "platform", "result", "first send (local)"])
     verb = "would enrol" if dry_run else "enrolled"
     click.echo(f"{verb} {len(report.enrolled)}, skipped {len(report.skipped)} "
                f"(sequence {report.sequence})", err=True)

@@ -43,7 +43,8 @@ class EnrollFilters:
 class Enrolled:
     handle: str
     platform: str
-    next_due_at: datetime
+    next_due_at: datetime  # UTC
+    tz: str  # the recipient's zone, for showing it in their local time
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def enroll(
                     tz=where.tz, country=where.country,
                     jitter_seconds=config.sending.jitter_seconds, rng=rng,
                 )
-                report.enrolled.append(Enrolled(c.handle, c.platform, due))
+                report.enrolled.append(Enrolled(c.handle, c.platform, due, where.tz))
                 rows.append({
                     "campaign_id": campaign_id, "influencer_id": c.id, "sequence": sequence.name,
                     "mailbox": campaign.mailbox, "next_step": 1, "next_due_at": q.naive(due),
