@@ -6,6 +6,7 @@ SQLite and PostgreSQL through the `db` fixture; the clock is a FixedClock moved 
 from __future__ import annotations
 
 import random
+import threading
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
@@ -229,3 +230,28 @@ def test_the_due_scan_reads_the_status_due_index(sqlite_db: Engine) -> None:
             str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
         )
     assert "ix_enrollment_due" in plan, plan
+
+
+def test_two_planners_at_once_queue_each_step_once(db: Engine, tmp_path: Path) -> None:
+    config = make_workspace(tmp_path)
+    handles = [f"user{i}" for i in range(12)]
+    _enrol(db, config, *handles)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def planner() -> None:
+        try:
+            counts.append(_plan(db, config, TUE_0905))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=planner) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sum(counts) == len(handles)
+    rows = _rows(db)
+    assert len(rows) == len(handles)
+    assert len({(r.enrollment_id, r.step) for r in rows}) == len(handles)
