@@ -8,11 +8,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from outreach.cli import cli
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.schedule import schedule
+from outreach.store.queries.pipeline import stop_enrollment
+from outreach.store.queries.sequence import mark_error
+from outreach.store.schema import enrollment, influencer
+from outreach.store.session import writing
 from tests.conftest import sqlite_engine
 from tests.fixtures_sequence import add_influencer, make_workspace
 
@@ -64,6 +68,27 @@ def test_timeline_spills_past_the_daily_cap_in_each_recipients_time(
         days[s.at.date()] = days.get(s.at.date(), 0) + 1
     assert max(days.values()) <= 2
     assert timeline.spilled == 2
+    assert timeline.unplanned == []
+
+
+def test_stopped_and_errored_enrollments_are_listed_with_their_reason(
+    db: Engine, tmp_path: Path
+) -> None:
+    _setup(db, tmp_path)
+    config = make_workspace(tmp_path, mailboxes=MAILBOX)
+    with writing(db) as conn:
+        ids = dict(conn.execute(
+            select(influencer.c.handle, enrollment.c.id)
+            .join(enrollment, enrollment.c.influencer_id == influencer.c.id)
+        ).all())
+        stop_enrollment(conn, ids["taro"], reason="reply")
+        mark_error(conn, ids["jiro"], "render error: templates/pitch.ja.j2:8: 'post' is undefined")
+    timeline = schedule(db, config, "spring", NOW)
+    assert timeline.unplanned == [
+        ("taro", "stopped: reply"),
+        ("jiro", "error: render error: templates/pitch.ja.j2:8: 'post' is undefined"),
+    ]
+    assert {s.handle for s in timeline.sends} == {"hanako", "emma"}
 
 
 def test_cli_schedule_shows_local_and_japan_time(tmp_path: Path) -> None:

@@ -84,6 +84,10 @@ def schedule(engine: Engine, config: Config, campaign_slug: str, now: datetime) 
     timeline = Timeline(campaign.slug, config.sending.timezone, {mailbox: cap})
     with reading(engine) as conn:
         pending = q.pending_on(conn, [mailbox])
+        timeline.unplanned += [
+            (handle, f"{status}: {reason}" if reason else status)
+            for handle, status, reason in q.halted(conn, campaign.slug)
+        ]
         today = now.astimezone(UTC).date()
         used: dict[date, int] = {
             today: q.sent_since(conn, [mailbox], datetime.combine(today, time(0), tzinfo=UTC))

@@ -445,3 +445,15 @@ def sent_since(conn: Connection, mailboxes: Sequence[str], since: datetime) -> d
         .group_by(outbox.c.mailbox)
     )
     return {r[0]: int(r[1]) for r in rows}
+
+
+def halted(conn: Connection, campaign_slug: str) -> list[tuple[str, str, str]]:
+    """(handle, status, stop_reason) of the campaign's stopped or errored enrollments."""
+    rows = conn.execute(
+        select(influencer.c.handle, enrollment.c.status, enrollment.c.stop_reason)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(campaign.c.slug == campaign_slug, enrollment.c.status.in_(("stopped", "error")))
+        .order_by(enrollment.c.id)
+    )
+    return [(r.handle, r.status, r.stop_reason) for r in rows]
