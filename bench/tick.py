@@ -110,7 +110,13 @@ class Roster:
         self.enrolled = enrolled
         folder = root / f"ws{enrolled}"
         create_workspace(folder)
-        self.config: Config = load_config(folder / "config.toml")
+        config_file = folder / "config.toml"
+        text = config_file.read_text(encoding="utf-8")
+        if "daily_cap = 50 " not in text:
+            raise SystemExit("the sample config's daily_cap line changed; update bench/tick.py")
+        # Planning stops at the mailbox's daily cap; the bench plans DUE rows in one pass.
+        config_file.write_text(text.replace("daily_cap = 50 ", f"daily_cap = {DUE} "), "utf-8")
+        self.config: Config = load_config(config_file)
         self.db = folder / "outreach.db"
         started = time.perf_counter()
         populate(self.db, enrolled)

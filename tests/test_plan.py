@@ -255,3 +255,24 @@ def test_two_planners_at_once_queue_each_step_once(db: Engine, tmp_path: Path) -
     rows = _rows(db)
     assert len(rows) == len(handles)
     assert len({(r.enrollment_id, r.step) for r in rows}) == len(handles)
+
+
+def test_no_more_is_planned_than_the_mailboxs_daily_cap_can_send(
+    db: Engine, tmp_path: Path
+) -> None:
+    config = make_workspace(tmp_path, mailboxes={"main": {
+        "from_address": "pr@sakura-beauty.example.jp",
+        "smtp": {"host": "127.0.0.1", "port": 8025, "security": "none"},
+        "limits": {"daily_cap": 2},
+    }})
+    ids = _enrol(db, config, "hanako", "taro", "jiro")
+    assert _plan(db, config, TUE_0905) == 2
+    assert _plan(db, config, TUE_0905 + timedelta(minutes=5)) == 0  # two queued fill the day
+    waiting = [h for h, eid in ids.items() if _enrollment(db, eid).next_due_at is not None]
+    assert len(waiting) == 1
+    wed = datetime(2026, 11, 25, 9, 5, tzinfo=JST)  # a new UTC day
+    assert _plan(db, config, wed) == 0  # the two queued rows still have to go out first
+    with writing(db) as conn:
+        conn.execute(update(outbox).values(state="sent", sent_at=naive(TUE_0905)))
+    assert _plan(db, config, wed) == 1
+    assert len(_rows(db)) == 3

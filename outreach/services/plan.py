@@ -12,7 +12,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -50,6 +50,15 @@ def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]
     return q.stale_inboxes(conn, watched, polled_before=cutoff)
 
 
+def _room_today(conn: Connection, config: Config, now: datetime) -> dict[str, int]:
+    """Per mailbox, how many more rows today's daily cap (UTC day, as dispatch counts it) can
+    take. Planning no more than that keeps queued rows from going out days late at night."""
+    start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    load = q.day_load(conn, list(config.mailboxes), start)
+    return {name: box.limits.daily_cap - load.get(name, 0)
+            for name, box in config.mailboxes.items()}
+
+
 class _Files(Generic[T]):
     """Workspace files (campaigns or sequences) read once per tick; a broken one is logged
     and its enrollments wait, instead of failing the whole tick."""
@@ -82,7 +91,10 @@ def plan_due(
     now = clock.now()
     with reading(engine) as conn:
         held = _held_mailboxes(conn, config, now)
-        dues = q.due_enrollments(conn, now=now, limit=limit, hold_followups=held)
+        room = _room_today(conn, config, now)
+        full = [name for name, left in room.items() if left <= 0]
+        dues = q.due_enrollments(conn, now=now, limit=limit, hold_followups=held,
+                                 skip_mailboxes=full)
         if not dues:
             return 0
         people = {i.id: i for i in load_influencers(conn, ids=[d.influencer_id for d in dues])}
@@ -96,6 +108,8 @@ def plan_due(
         campaign, sequence = campaigns.get(due.campaign_slug), sequences.get(due.sequence)
         if isinstance(campaign, UserError) or isinstance(sequence, UserError):
             continue
+        if room.get(due.mailbox, 1) <= 0:
+            continue  # the mailbox's cap is used up today: stays due, planned on a later tick
         person = people[due.influencer_id]
         step = sequence.step(due.step)
         if step is None:
@@ -123,6 +137,7 @@ def plan_due(
             errors.append((due.id, f"render error: {exc}"))
             continue
         planned.append(_Planned(due, person, composed))
+        room[due.mailbox] = room.get(due.mailbox, 1) - 1
     with writing(engine) as conn:
         for due, at in later:
             q.reschedule(conn, due, at)

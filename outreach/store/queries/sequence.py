@@ -25,6 +25,8 @@ _CHUNK = 500
 _ENDED_STAGES = (Stage.BOUNCED.value, Stage.UNSUBSCRIBED.value)
 # Enrollments the due scan picks: a paused one (auto-reply) resumes at its next_due_at.
 DUE_STATUSES = ("active", "paused")
+# An outbox row in these states is planned but not sent yet.
+UNSENT_STATES = ("queued", "claimed", "sending", "retry")
 # An outbox row in these states has reached, or may yet reach, the recipient.
 CONTACT_STATES = ("queued", "claimed", "sending", "retry", "sent", "unknown")
 
@@ -206,12 +208,17 @@ def stale_inboxes(conn: Connection, names: Iterable[str], *, polled_before: date
 
 
 def due_enrollments(
-    conn: Connection, *, now: datetime, limit: int, hold_followups: Iterable[str] = ()
+    conn: Connection,
+    *,
+    now: datetime,
+    limit: int,
+    hold_followups: Iterable[str] = (),
+    skip_mailboxes: Iterable[str] = (),
 ) -> list[Due]:
     """Active enrollments with next_due_at <= now, oldest first (index range scan).
 
-    Follow-ups (step > 1) on the `hold_followups` mailboxes are left out, so held rows never
-    crowd out the rest of the batch.
+    Follow-ups (step > 1) on the `hold_followups` mailboxes and everything on `skip_mailboxes`
+    are left out, so rows that must wait never crowd out the rest of the batch.
     """
     query = (
         select(
@@ -224,6 +231,9 @@ def due_enrollments(
         .order_by(enrollment.c.next_due_at)
         .limit(limit)
     )
+    skipped = list(skip_mailboxes)
+    if skipped:
+        query = query.where(enrollment.c.mailbox.not_in(skipped))
     held = list(hold_followups)
     if held:
         query = query.where(or_(enrollment.c.next_step == 1, enrollment.c.mailbox.not_in(held)))
@@ -424,7 +434,7 @@ def pending_on(conn: Connection, mailboxes: Sequence[str]) -> list[Pending]:
             waiting,
             (waiting.c.enrollment_id == enrollment.c.id)
             & (waiting.c.step == enrollment.c.next_step)
-            & waiting.c.state.in_(("queued", "claimed", "sending", "retry")),
+            & waiting.c.state.in_(UNSENT_STATES),
         )
         .where(enrollment.c.mailbox.in_(list(mailboxes)), enrollment.c.status.in_(DUE_STATUSES))
         .order_by(enrollment.c.id)
@@ -435,6 +445,20 @@ def pending_on(conn: Connection, mailboxes: Sequence[str]) -> list[Pending]:
                 utc(r.due_at) if r.due_at else None)
         for r in rows
     ]
+
+
+def day_load(conn: Connection, mailboxes: Sequence[str], day_start: datetime) -> dict[str, int]:
+    """Per mailbox: messages sent since `day_start` plus those queued and not yet sent, i.e.
+    what today's daily cap already has to carry."""
+    rows = conn.execute(
+        select(outbox.c.mailbox, func.count())
+        .where(
+            outbox.c.mailbox.in_(list(mailboxes)),
+            or_(outbox.c.sent_at >= naive(day_start), outbox.c.state.in_(UNSENT_STATES)),
+        )
+        .group_by(outbox.c.mailbox)
+    )
+    return {r[0]: int(r[1]) for r in rows}
 
 
 def sent_since(conn: Connection, mailboxes: Sequence[str], since: datetime) -> dict[str, int]:
