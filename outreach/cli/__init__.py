@@ -48,6 +48,12 @@ cli.add_command(preview)
 cli.add_command(lint)
 cli.add_command(inbox)
 
+from outreach.cli.sequences import enroll, schedule, sequence  # noqa: E402
+
+cli.add_command(sequence)
+cli.add_command(enroll)
+cli.add_command(schedule)
+
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: user errors print without a traceback and exit 1."""

@@ -24,7 +24,6 @@ from outreach.errors import InputError
 from outreach.services.campaigns import load_campaign
 from outreach.services.sequences import load_sequence, recipient_of, window_for
 from outreach.store.queries import sequence as q
-from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.session import reading, writing
 
 BATCH = 500
@@ -44,7 +43,8 @@ class EnrollFilters:
 class Enrolled:
     handle: str
     platform: str
-    next_due_at: datetime
+    next_due_at: datetime  # UTC
+    tz: str  # the recipient's zone, for showing it in their local time
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ def _skip_reasons(
     ids = [c.id for c in chunk]
     enrolled = q.enrolled_in(conn, campaign_id, ids) if campaign_id is not None else set()
     ended = q.ended(conn, ids)
+    suppressed = q.suppressed_among(conn, [c.email_norm for c in chunk])
     cooldown = config.sending.cooldown_days
     recent = q.recent_contacts(
         conn, ids, since=now - timedelta(days=cooldown), exclude_campaign=campaign_id
@@ -99,7 +100,7 @@ def _skip_reasons(
             reasons[c.id] = "refuses advertising mail (refuses_ads)"
         elif c.id in ended:
             reasons[c.id] = f"{ended[c.id]} in an earlier campaign"
-        elif is_suppressed(conn, c.email_norm):
+        elif c.email_norm in suppressed:
             reasons[c.id] = "suppressed (opt-out, bounce or manual)"
         elif c.id in recent:
             slug, when = recent[c.id]
@@ -150,7 +151,7 @@ def enroll(
                     tz=where.tz, country=where.country,
                     jitter_seconds=config.sending.jitter_seconds, rng=rng,
                 )
-                report.enrolled.append(Enrolled(c.handle, c.platform, due))
+                report.enrolled.append(Enrolled(c.handle, c.platform, due, where.tz))
                 rows.append({
                     "campaign_id": campaign_id, "influencer_id": c.id, "sequence": sequence.name,
                     "mailbox": campaign.mailbox, "next_step": 1, "next_due_at": q.naive(due),

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
 
 from outreach.clock import Clock
 from outreach.config import Config
-from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Influencer
-from outreach.domain.sequence import Sequence
 from outreach.domain.stages import SENDABLE, Stage
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
@@ -27,11 +27,12 @@ from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composed, Composer, Thread
 from outreach.services.sequences import load_sequence, recipient, recipient_of, window_for
 from outreach.store.queries import sequence as q
-from outreach.store.queries.pipeline import is_suppressed, stop_enrollment
+from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading, writing
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,31 +50,32 @@ def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]
     return q.stale_inboxes(conn, watched, polled_before=cutoff)
 
 
-class _Workspace:
-    """Campaign and sequence files read once per tick; a broken file is logged, not fatal."""
+def _room_today(conn: Connection, config: Config, now: datetime) -> dict[str, int]:
+    """Per mailbox, how many more rows today's daily cap (UTC day, as dispatch counts it) can
+    take. Planning no more than that keeps queued rows from going out days late at night."""
+    start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    load = q.day_load(conn, list(config.mailboxes), start)
+    return {name: box.limits.daily_cap - load.get(name, 0)
+            for name, box in config.mailboxes.items()}
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self._campaigns: dict[str, Campaign | UserError] = {}
-        self._sequences: dict[str, Sequence | UserError] = {}
 
-    def campaign(self, slug: str) -> Campaign | UserError:
-        if slug not in self._campaigns:
+class _Files(Generic[T]):
+    """Workspace files (campaigns or sequences) read once per tick; a broken one is logged
+    and its enrollments wait, instead of failing the whole tick."""
+
+    def __init__(self, kind: str, load: Callable[[str], T]) -> None:
+        self.kind = kind
+        self._load = load
+        self._seen: dict[str, T | UserError] = {}
+
+    def get(self, name: str) -> T | UserError:
+        if name not in self._seen:
             try:
-                self._campaigns[slug] = load_campaign(self.config, slug)
+                self._seen[name] = self._load(name)
             except UserError as exc:
-                log.warning("campaign %s cannot be planned: %s", slug, exc)
-                self._campaigns[slug] = exc
-        return self._campaigns[slug]
-
-    def sequence(self, name: str) -> Sequence | UserError:
-        if name not in self._sequences:
-            try:
-                self._sequences[name] = load_sequence(self.config, name)
-            except UserError as exc:
-                log.warning("sequence %s cannot be planned: %s", name, exc)
-                self._sequences[name] = exc
-        return self._sequences[name]
+                log.warning("%s %s cannot be planned: %s", self.kind, name, exc)
+                self._seen[name] = exc
+        return self._seen[name]
 
 
 def plan_due(
@@ -89,19 +91,25 @@ def plan_due(
     now = clock.now()
     with reading(engine) as conn:
         held = _held_mailboxes(conn, config, now)
-        dues = q.due_enrollments(conn, now=now, limit=limit, hold_followups=held)
+        room = _room_today(conn, config, now)
+        full = [name for name, left in room.items() if left <= 0]
+        dues = q.due_enrollments(conn, now=now, limit=limit, hold_followups=held,
+                                 skip_mailboxes=full)
         if not dues:
             return 0
         people = {i.id: i for i in load_influencers(conn, ids=[d.influencer_id for d in dues])}
         earlier = q.threads(conn, dues)
-    files = _Workspace(config)
+    campaigns = _Files("campaign", lambda slug: load_campaign(config, slug))
+    sequences = _Files("sequence", lambda name: load_sequence(config, name))
     planned: list[_Planned] = []
     later: list[tuple[q.Due, datetime]] = []
     errors: list[tuple[int, str]] = []
     for due in dues:
-        campaign, sequence = files.campaign(due.campaign_slug), files.sequence(due.sequence)
+        campaign, sequence = campaigns.get(due.campaign_slug), sequences.get(due.sequence)
         if isinstance(campaign, UserError) or isinstance(sequence, UserError):
             continue
+        if room.get(due.mailbox, 1) <= 0:
+            continue  # the mailbox's cap is used up today: stays due, planned on a later tick
         person = people[due.influencer_id]
         step = sequence.step(due.step)
         if step is None:
@@ -129,39 +137,46 @@ def plan_due(
             errors.append((due.id, f"render error: {exc}"))
             continue
         planned.append(_Planned(due, person, composed))
-    expires = now + timedelta(hours=config.sending.retry.max_age_hours)
-    queued = 0
+        room[due.mailbox] = room.get(due.mailbox, 1) - 1
     with writing(engine) as conn:
         for due, at in later:
             q.reschedule(conn, due, at)
         for enrollment_id, reason in errors:
             q.mark_error(conn, enrollment_id, reason)
-        for item in planned:
-            queued += _queue(conn, item, now=now, expires=expires)
+        queued = _queue(conn, config, planned, now=now)
     return queued
 
 
-def _queue(conn: Connection, item: _Planned, *, now: datetime, expires: datetime) -> int:
-    """Stop checks, compare-and-set, insert: 1 if a row was queued."""
-    due, composed = item.due, item.composed
-    addresses = {item.influencer.email, *composed.rcpt_to}
-    if any(is_suppressed(conn, a) for a in addresses):
-        stop_enrollment(conn, due.id, reason="suppressed")
-        return 0
-    if Stage(due.stage) not in SENDABLE:
-        stop_enrollment(conn, due.id, reason=f"stage {due.stage}")
-        return 0
-    if not q.take_due(conn, due):
-        return 0  # stopped, replied or planned by another worker since it was read
-    inserted = q.queue_message(conn, {
-        "enrollment_id": due.id, "step": due.step, "mailbox": due.mailbox,
-        "mail_from": composed.mail_from, "rcpt_to": list(composed.rcpt_to),
-        "email_norm": item.influencer.email.strip().lower(), "message_id": composed.message_id,
-        "subject": composed.subject, "raw": composed.raw, "state": "queued", "attempt": 0,
-        "due_at": q.naive(now), "expires_at": q.naive(expires),
-        "created_at": q.naive(now), "updated_at": q.naive(now),
-    })
-    return int(inserted)
+def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: datetime) -> int:
+    """Lock what is still due, stop what must stop, queue the rest; returns rows queued."""
+    stages = q.still_due(conn, [p.due for p in planned])
+    live = [p for p in planned if p.due.id in stages]
+    addresses = {a for p in live for a in (p.influencer.email, *p.composed.rcpt_to)}
+    suppressed = q.suppressed_among(conn, addresses)
+    ready: list[_Planned] = []
+    for item in live:
+        stage = stages[item.due.id]
+        if suppressed & {item.influencer.email, *item.composed.rcpt_to}:
+            stop_enrollment(conn, item.due.id, reason="suppressed")
+        elif Stage(stage) not in SENDABLE:
+            stop_enrollment(conn, item.due.id, reason=f"stage {stage}")
+        else:
+            ready.append(item)
+    q.take(conn, [p.due.id for p in ready])
+    expires = q.naive(now + timedelta(hours=config.sending.retry.max_age_hours))
+    at = q.naive(now)
+    return q.queue_messages(conn, [
+        {
+            "enrollment_id": p.due.id, "step": p.due.step, "mailbox": p.due.mailbox,
+            "mail_from": p.composed.mail_from, "rcpt_to": list(p.composed.rcpt_to),
+            "email_norm": p.influencer.email.strip().lower(),
+            "message_id": p.composed.message_id, "subject": p.composed.subject,
+            "raw": p.composed.raw, "state": "queued", "attempt": 0, "due_at": at,
+            "expires_at": expires, "created_at": at, "updated_at": at, "worker": None,
+            "lease_until": None, "last_error": "", "sent_at": None,
+        }
+        for p in ready
+    ])
 
 
 def on_sent(
@@ -198,3 +213,13 @@ def on_sent(
         jitter_seconds=config.sending.jitter_seconds, rng=rng,
     )
     return due if q.advance(conn, enrollment_id, sent_step=step, next_due_at=due) else None
+
+
+def sent_hook(config: Config) -> Callable[[Connection, int, int, datetime], None]:
+    """`on_sent` bound to the config, in the shape dispatch calls it (conn, enrollment, step,
+    sent_at) inside its recording transaction."""
+
+    def hook(conn: Connection, enrollment_id: int, step: int, sent_at: datetime) -> None:
+        on_sent(conn, config, enrollment_id, step, sent_at)
+
+    return hook

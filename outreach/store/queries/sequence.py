@@ -12,18 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.clock import utc
 from outreach.domain.stages import Stage
-from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox
+from outreach.store.queries.pipeline import email_hash
+from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox, suppression
 
 _CHUNK = 500
 _ENDED_STAGES = (Stage.BOUNCED.value, Stage.UNSUBSCRIBED.value)
 # Enrollments the due scan picks: a paused one (auto-reply) resumes at its next_due_at.
 DUE_STATUSES = ("active", "paused")
+# An outbox row in these states is planned but not sent yet.
+UNSENT_STATES = ("queued", "claimed", "sending", "retry")
 # An outbox row in these states has reached, or may yet reach, the recipient.
 CONTACT_STATES = ("queued", "claimed", "sending", "retry", "sent", "unknown")
 
@@ -205,12 +208,17 @@ def stale_inboxes(conn: Connection, names: Iterable[str], *, polled_before: date
 
 
 def due_enrollments(
-    conn: Connection, *, now: datetime, limit: int, hold_followups: Iterable[str] = ()
+    conn: Connection,
+    *,
+    now: datetime,
+    limit: int,
+    hold_followups: Iterable[str] = (),
+    skip_mailboxes: Iterable[str] = (),
 ) -> list[Due]:
     """Active enrollments with next_due_at <= now, oldest first (index range scan).
 
-    Follow-ups (step > 1) on the `hold_followups` mailboxes are left out, so held rows never
-    crowd out the rest of the batch.
+    Follow-ups (step > 1) on the `hold_followups` mailboxes and everything on `skip_mailboxes`
+    are left out, so rows that must wait never crowd out the rest of the batch.
     """
     query = (
         select(
@@ -223,6 +231,9 @@ def due_enrollments(
         .order_by(enrollment.c.next_due_at)
         .limit(limit)
     )
+    skipped = list(skip_mailboxes)
+    if skipped:
+        query = query.where(enrollment.c.mailbox.not_in(skipped))
     held = list(hold_followups)
     if held:
         query = query.where(or_(enrollment.c.next_step == 1, enrollment.c.mailbox.not_in(held)))
@@ -250,21 +261,51 @@ def threads(conn: Connection, dues: Sequence[Due]) -> dict[int, list[tuple[str, 
     return out
 
 
-def take_due(conn: Connection, due: Due) -> bool:
-    """Compare-and-set: mark the step as handed to the outbox (next_due_at NULL) if the
-    enrollment is still active at that step and due. False when a reply, stop or another
-    planner got there first."""
-    res = conn.execute(
-        update(enrollment)
-        .where(
-            enrollment.c.id == due.id,
-            enrollment.c.status.in_(DUE_STATUSES),
-            enrollment.c.next_step == due.step,
-            enrollment.c.next_due_at == naive(due.due_at),
+def still_due(conn: Connection, dues: Sequence[Due]) -> dict[int, str]:
+    """Of these due enrollments, those still active/paused at the same step and due time,
+    locked until commit (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
+    the write lock) -> their current stage. A reply, stop or another planner since the due
+    scan drops a row."""
+    wanted = {d.id: d for d in dues}
+    found: dict[int, str] = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), _CHUNK):
+        rows = conn.execute(
+            select(enrollment.c.id, enrollment.c.status, enrollment.c.next_step,
+                   enrollment.c.next_due_at, enrollment.c.stage)
+            .where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
+            .with_for_update()
         )
-        .values(next_due_at=None, status="active")
-    )
-    return res.rowcount == 1
+        for r in rows:
+            due = wanted[r.id]
+            if (r.status in DUE_STATUSES and r.next_step == due.step
+                    and r.next_due_at is not None and utc(r.next_due_at) == due.due_at):
+                found[r.id] = r.stage
+    return found
+
+
+def take(conn: Connection, ids: Sequence[int]) -> None:
+    """Mark locked, still-due enrollments as handed to the outbox (next_due_at NULL)."""
+    if ids:
+        conn.execute(
+            update(enrollment).where(enrollment.c.id == bindparam("eid"))
+            .values(next_due_at=None, status="active"),
+            [{"eid": i} for i in ids],
+        )
+
+
+def suppressed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
+    """Which of these addresses are suppressed (one indexed query per chunk)."""
+    by_hash = {email_hash(a): a for a in addresses}
+    hashes = list(by_hash)
+    out: set[str] = set()
+    for start in range(0, len(hashes), _CHUNK):
+        rows = conn.execute(
+            select(suppression.c.email_hash)
+            .where(suppression.c.email_hash.in_(hashes[start : start + _CHUNK]))
+        )
+        out.update(by_hash[h] for h in rows.scalars())
+    return out
 
 
 def reschedule(conn: Connection, due: Due, at: datetime) -> None:
@@ -286,13 +327,27 @@ def mark_error(conn: Connection, enrollment_id: int, reason: str) -> None:
     )
 
 
-def queue_message(conn: Connection, values: dict[str, Any]) -> bool:
-    """Insert a queued outbox row unless (enrollment_id, step) has one. True if inserted."""
+def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert queued outbox rows unless (enrollment_id, step) has one; returns how many new.
+
+    The caller holds the enrollments' locks (still_due), so the check and the insert agree;
+    ON CONFLICT DO NOTHING covers a row written without them.
+    """
+    ids = [r["enrollment_id"] for r in rows]
+    have: set[tuple[int, int]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        found = conn.execute(
+            select(outbox.c.enrollment_id, outbox.c.step)
+            .where(outbox.c.enrollment_id.in_(ids[start : start + _CHUNK]))
+        )
+        have.update((r.enrollment_id, r.step) for r in found)
+    rows = [r for r in rows if (r["enrollment_id"], r["step"]) not in have]
+    if not rows:
+        return 0
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = dialect_insert(outbox).values(**values).on_conflict_do_nothing(
-        index_elements=["enrollment_id", "step"]
-    )
-    return conn.execute(stmt).rowcount == 1
+    stmt = dialect_insert(outbox).on_conflict_do_nothing(index_elements=["enrollment_id", "step"])
+    conn.execute(stmt, list(rows))
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -343,3 +398,86 @@ def advance(
         .values(**values)
     )
     return res.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An active enrollment on a mailbox: what `schedule` simulates from."""
+
+    id: int
+    campaign_slug: str
+    handle: str
+    platform: str
+    timezone: str
+    country: str
+    sequence: str
+    mailbox: str
+    next_step: int
+    next_due_at: datetime | None  # None while the step waits in the outbox
+    queued_at: datetime | None  # that outbox row's due time
+
+
+def pending_on(conn: Connection, mailboxes: Sequence[str]) -> list[Pending]:
+    """Active or paused enrollments of these mailboxes, with any unsent outbox row of their
+    current step (the step is planned but not yet sent)."""
+    waiting = outbox.alias("waiting")
+    rows = conn.execute(
+        select(
+            enrollment.c.id, campaign.c.slug, influencer.c.handle, influencer.c.platform,
+            influencer.c.timezone, influencer.c.country, enrollment.c.sequence,
+            enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.next_due_at,
+            waiting.c.due_at,
+        )
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .outerjoin(
+            waiting,
+            (waiting.c.enrollment_id == enrollment.c.id)
+            & (waiting.c.step == enrollment.c.next_step)
+            & waiting.c.state.in_(UNSENT_STATES),
+        )
+        .where(enrollment.c.mailbox.in_(list(mailboxes)), enrollment.c.status.in_(DUE_STATUSES))
+        .order_by(enrollment.c.id)
+    )
+    return [
+        Pending(r.id, r.slug, r.handle, r.platform, r.timezone, r.country, r.sequence,
+                r.mailbox, r.next_step, utc(r.next_due_at) if r.next_due_at else None,
+                utc(r.due_at) if r.due_at else None)
+        for r in rows
+    ]
+
+
+def day_load(conn: Connection, mailboxes: Sequence[str], day_start: datetime) -> dict[str, int]:
+    """Per mailbox: messages sent since `day_start` plus those queued and not yet sent, i.e.
+    what today's daily cap already has to carry."""
+    rows = conn.execute(
+        select(outbox.c.mailbox, func.count())
+        .where(
+            outbox.c.mailbox.in_(list(mailboxes)),
+            or_(outbox.c.sent_at >= naive(day_start), outbox.c.state.in_(UNSENT_STATES)),
+        )
+        .group_by(outbox.c.mailbox)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def sent_since(conn: Connection, mailboxes: Sequence[str], since: datetime) -> dict[str, int]:
+    """Messages each mailbox has sent at or after `since` (for today's cap)."""
+    rows = conn.execute(
+        select(outbox.c.mailbox, func.count())
+        .where(outbox.c.mailbox.in_(list(mailboxes)), outbox.c.sent_at >= naive(since))
+        .group_by(outbox.c.mailbox)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def halted(conn: Connection, campaign_slug: str) -> list[tuple[str, str, str]]:
+    """(handle, status, stop_reason) of the campaign's stopped or errored enrollments."""
+    rows = conn.execute(
+        select(influencer.c.handle, enrollment.c.status, enrollment.c.stop_reason)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(campaign.c.slug == campaign_slug, enrollment.c.status.in_(("stopped", "error")))
+        .order_by(enrollment.c.id)
+    )
+    return [(r.handle, r.status, r.stop_reason) for r in rows]
