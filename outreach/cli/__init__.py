@@ -36,8 +36,10 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 from outreach.cli import workspace  # noqa: E402  (registers commands)
+from outreach.cli import send  # noqa: E402
 
 workspace.register(cli)
+send.register(cli)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -257,6 +257,32 @@ async def dispatch_once(
     return run.report
 
 
+async def dispatch_due(
+    engine: Engine,
+    config: Config,
+    clock: Clock,
+    transport: SmtpTransport,
+    *,
+    worker: str,
+    on_sent: OnSent | None = None,
+    stopping: asyncio.Event | None = None,
+) -> DispatchReport:
+    """Passes of `dispatch_once` until a pass claims less than a full batch: all that is due
+    now (and allowed by the rate limits) goes out in one tick."""
+    total = DispatchReport()
+    rng = random.Random()
+    while stopping is None or not stopping.is_set():
+        report = await dispatch_once(
+            engine, config, clock, transport, worker=worker, on_sent=on_sent, stopping=stopping, rng=rng
+        )
+        total.claimed += report.claimed
+        total.released += report.released
+        total.outcomes.update(report.outcomes)
+        if report.claimed < config.sending.batch_size:
+            break
+    return total
+
+
 def release_worker(engine: Engine, config: Config, clock: Clock, worker: str) -> int:
     """Shutdown: put this worker's unstarted claims back in the queue."""
     now = clock.now()

@@ -57,7 +57,7 @@ class MailboxLimits:
     today: date
 
 
-def _naive(at: datetime) -> datetime:
+def naive(at: datetime) -> datetime:
     """Stored times are naive UTC on both databases (the columns are TIMESTAMP WITHOUT TIME
     ZONE: an aware value would be shifted by the PostgreSQL session's TimeZone)."""
     return utc(at).replace(tzinfo=None)
@@ -75,7 +75,7 @@ def ensure_mailboxes(conn: Connection, names: Iterable[str]) -> None:
 def reap(conn: Connection, now: datetime) -> dict[str, int]:
     """Expired leases: `claimed` -> queued (nothing was sent); `sending` -> unknown (bytes may
     have gone). Rows past their relevance window -> expired."""
-    t = _naive(now)
+    t = naive(now)
     requeued = conn.execute(
         update(outbox)
         .where(outbox.c.state == S.CLAIMED.value, outbox.c.lease_until < t)
@@ -124,7 +124,7 @@ def _reserve_tokens(
     values: dict[str, Any] = {"day": limits.today, "sent_today": sent_today + tokens}
     if limits.min_gap_seconds > 0:
         gap = limits.min_gap_seconds + rng.random() * limits.jitter_seconds
-        values["next_slot_at"] = _naive(now + timedelta(seconds=gap))
+        values["next_slot_at"] = naive(now + timedelta(seconds=gap))
     conn.execute(update(mailbox).where(mailbox.c.name == name).values(**values))
     return tokens
 
@@ -160,8 +160,8 @@ def claim(
 
     Run inside `writing()`. Tokens are reserved before rows are taken, so several workers
     sharing the database never exceed a mailbox's cap or gap."""
-    t = _naive(now)
-    lease = _naive(now + timedelta(seconds=lease_seconds))
+    t = naive(now)
+    lease = naive(now + timedelta(seconds=lease_seconds))
     claimed_ids: list[int] = []
     for name, lim in limits.items():
         tokens = _reserve_tokens(conn, name, lim, now, limit - len(claimed_ids), rng)
@@ -180,7 +180,7 @@ def claim(
         for row in conn.execute(q).all():
             if row.status == "paused":  # auto-reply: wait until the enrollment resumes
                 resume = row.next_due_at or (now + timedelta(hours=1))
-                conn.execute(update(outbox).where(outbox.c.id == row.id).values(due_at=_naive(utc(resume))))
+                conn.execute(update(outbox).where(outbox.c.id == row.id).values(due_at=naive(utc(resume))))
                 continue
             reason = _stop_reason(conn, row.status, row.email_norm)
             if reason:
@@ -247,13 +247,13 @@ def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: flo
         c,
         [S.CLAIMED],
         state=S.SENDING.value,
-        lease_until=_naive(now + timedelta(seconds=lease_seconds)),
-        updated_at=_naive(now),
+        lease_until=naive(now + timedelta(seconds=lease_seconds)),
+        updated_at=naive(now),
     )
 
 
 def mark_sent(conn: Connection, c: Claimed, now: datetime) -> bool:
-    t = _naive(now)
+    t = naive(now)
     return _fenced(conn, c, [S.SENDING], state=S.SENT.value, sent_at=t, lease_until=None, updated_at=t, last_error="")
 
 
@@ -263,10 +263,10 @@ def mark_retry(conn: Connection, c: Claimed, now: datetime, due_at: datetime, er
         c,
         [S.CLAIMED, S.SENDING],
         state=S.RETRY.value,
-        due_at=_naive(due_at),
+        due_at=naive(due_at),
         lease_until=None,
         last_error=error,
-        updated_at=_naive(now),
+        updated_at=naive(now),
     )
 
 
@@ -274,7 +274,7 @@ def mark_requeued(conn: Connection, c: Claimed, now: datetime, error: str) -> bo
     """Back to queued without blame (drain, a paused mailbox): nothing reached the recipient."""
     return _fenced(
         conn, c, [S.CLAIMED, S.SENDING], state=S.QUEUED.value, worker=None, lease_until=None,
-        last_error=error, updated_at=_naive(now),
+        last_error=error, updated_at=naive(now),
     )
 
 
@@ -282,7 +282,7 @@ def mark_final(conn: Connection, c: Claimed, now: datetime, state: OutboxState, 
     """failed | unknown | cancelled."""
     return _fenced(
         conn, c, [S.CLAIMED, S.SENDING], state=state.value, lease_until=None, last_error=error,
-        updated_at=_naive(now),
+        updated_at=naive(now),
     )
 
 
@@ -302,7 +302,7 @@ def record_attempt(
             outbox_id=c.id,
             attempt=c.attempt,
             worker=c.worker,
-            at=_naive(now),
+            at=naive(now),
             outcome=outcome.value,
             smtp_code=code,
             enhanced_status=enhanced,
@@ -341,7 +341,7 @@ def release_claims(conn: Connection, worker: str, now: datetime, today_by_mailbo
         conn.execute(
             update(outbox)
             .where(outbox.c.id == row.id, outbox.c.state == S.CLAIMED.value)
-            .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=_naive(now))
+            .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=naive(now))
         )
         if row.mailbox in today_by_mailbox:
             refund_token(conn, row.mailbox, today_by_mailbox[row.mailbox])
@@ -363,7 +363,7 @@ def record_sender_fault(
         update(mailbox)
         .where(mailbox.c.name == name)
         .values(
-            paused_until=_naive(now + timedelta(minutes=pause_minutes)),
+            paused_until=naive(now + timedelta(minutes=pause_minutes)),
             pause_reason=reason,
             sender_faults=0,
         )
@@ -377,3 +377,52 @@ def clear_sender_faults(conn: Connection, name: str) -> None:
         .where(mailbox.c.name == name, mailbox.c.sender_faults > 0)
         .values(sender_faults=0)
     )
+
+
+# --- Operator views and commands ------------------------------------------------------------
+
+OVERVIEW_COLUMNS = (outbox.c.id, outbox.c.state, outbox.c.mailbox, outbox.c.email_norm, outbox.c.step,
+                    outbox.c.attempt, outbox.c.due_at, outbox.c.sent_at, outbox.c.subject, outbox.c.last_error)
+
+
+def mailboxes(conn: Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(select(mailbox).order_by(mailbox.c.name)).mappings()]
+
+
+def state_counts(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(outbox.c.state, func.count()).group_by(outbox.c.state)).all()
+    return {state: int(n) for state, n in rows}
+
+
+def due_now(conn: Connection, now: datetime) -> int:
+    return int(conn.execute(
+        select(func.count()).select_from(outbox).where(outbox.c.state.in_(CLAIMABLE), outbox.c.due_at <= naive(now))
+    ).scalar_one())
+
+
+def list_rows(conn: Connection, *, state: str | None, limit: int) -> list[dict[str, Any]]:
+    query = select(*OVERVIEW_COLUMNS).order_by(outbox.c.id).limit(limit)
+    if state:
+        query = query.where(outbox.c.state == state)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def get_row(conn: Connection, outbox_id: int) -> dict[str, Any] | None:
+    r = conn.execute(select(outbox).where(outbox.c.id == outbox_id)).mappings().first()
+    return dict(r) if r else None
+
+
+def attempts_of(conn: Connection, outbox_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(attempt).where(attempt.c.outbox_id == outbox_id).order_by(attempt.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def set_state_if(conn: Connection, outbox_id: int, from_states: Sequence[str], now: datetime,
+                 **values: Any) -> bool:
+    """An operator's change, only from the states where it is safe (never a row in flight)."""
+    res = conn.execute(
+        update(outbox)
+        .where(outbox.c.id == outbox_id, outbox.c.state.in_(list(from_states)))
+        .values(updated_at=naive(now), **values)
+    )
+    return res.rowcount == 1
