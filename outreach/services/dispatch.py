@@ -26,7 +26,7 @@ from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
 from outreach.store.queries import outbox as q
 from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, stop_everywhere, suppress
-from outreach.store.session import reading, writing
+from outreach.store.session import read_on, write_on, writing
 from outreach.transport.smtp import SendResult, SmtpTransport
 
 log = logging.getLogger("outreach.send")
@@ -76,7 +76,7 @@ class _Pass:
 
     def __init__(
         self,
-        engine: Engine,
+        conn: Connection,
         config: Config,
         clock: Clock,
         transport: SmtpTransport,
@@ -85,7 +85,7 @@ class _Pass:
         stopping: asyncio.Event | None,
         rng: random.Random,
     ) -> None:
-        self.engine, self.config, self.clock, self.transport = engine, config, clock, transport
+        self.conn, self.config, self.clock, self.transport = conn, config, clock, transport
         self.worker, self.on_sent, self.stopping, self.rng = worker, on_sent, stopping, rng
         self.paused: set[str] = set()
         self.report = DispatchReport()
@@ -109,7 +109,7 @@ class _Pass:
 
     def release(self, row: q.Claimed, why: str) -> None:
         now = self.clock.now()
-        with writing(self.engine) as conn:
+        with write_on(self.conn) as conn:
             if q.mark_requeued(conn, row, now, why):
                 q.refund_token(conn, row.mailbox, sending_day(self.config, now))
                 self.report.released += 1
@@ -121,12 +121,12 @@ class _Pass:
 
         def may_send() -> bool:
             nonlocal stop
-            with reading(self.engine) as conn:
+            with read_on(self.conn) as conn:
                 stop = q.stop_reason_now(conn, row)
             return not stop
 
         def on_before_data() -> bool:
-            with writing(self.engine) as conn:
+            with write_on(self.conn) as conn:
                 return q.mark_sending(conn, row, self.clock.now(), sending_lease)
 
         result = await self.transport.pool(row.mailbox).send(
@@ -134,7 +134,7 @@ class _Pass:
         )
         if result.outcome is Outcome.SENT:
             failpoints.hit("after_250_before_commit")
-        with writing(self.engine) as conn:
+        with write_on(self.conn) as conn:
             self.record(conn, row, result, stop)
         self.report.outcomes[result.outcome.value] += 1
 
@@ -234,27 +234,28 @@ async def dispatch_once(
     """One pass: reap, claim up to `limit` (default sending.batch_size) due rows, send, record.
 
     Setting `stopping` makes the pass finish the transactions in flight and release the rest."""
-    run = _Pass(engine, config, clock, transport, worker, on_sent, stopping, rng or random.Random())
-    now = clock.now()
-    with writing(engine) as conn:
-        q.ensure_mailboxes(conn, config.mailboxes)
-        run.report.reaped = q.reap(conn, now)
-    if run.draining():
+    with engine.connect() as held:
+        run = _Pass(held, config, clock, transport, worker, on_sent, stopping, rng or random.Random())
+        now = clock.now()
+        with write_on(held) as conn:
+            q.ensure_mailboxes(conn, config.mailboxes)
+            run.report.reaped = q.reap(conn, now)
+        if run.draining():
+            return run.report
+        with write_on(held) as conn:
+            rows = q.claim(
+                conn, worker=worker, now=now, lease_seconds=config.sending.lease_seconds,
+                limits=mailbox_limits(config, now), limit=limit or config.sending.batch_size, rng=run.rng,
+            )
+        run.report.claimed = len(rows)
+        if not rows:
+            return run.report
+        failpoints.hit("after_claim")
+        by_mailbox: dict[str, list[q.Claimed]] = defaultdict(list)
+        for row in rows:
+            by_mailbox[row.mailbox].append(row)
+        await asyncio.gather(*(run.run_mailbox(name, batch) for name, batch in by_mailbox.items()))
         return run.report
-    with writing(engine) as conn:
-        rows = q.claim(
-            conn, worker=worker, now=now, lease_seconds=config.sending.lease_seconds,
-            limits=mailbox_limits(config, now), limit=limit or config.sending.batch_size, rng=run.rng,
-        )
-    run.report.claimed = len(rows)
-    if not rows:
-        return run.report
-    failpoints.hit("after_claim")
-    by_mailbox: dict[str, list[q.Claimed]] = defaultdict(list)
-    for row in rows:
-        by_mailbox[row.mailbox].append(row)
-    await asyncio.gather(*(run.run_mailbox(name, batch) for name, batch in by_mailbox.items()))
-    return run.report
 
 
 async def dispatch_due(
