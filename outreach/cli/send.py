@@ -1,0 +1,169 @@
+"""`outreach run`, `outreach status`, `outreach outbox ...`, `outreach sink`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from outreach.cli.app import App, emit, format_option
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.option("--once", is_flag=True, help="One pass of every job (plan, dispatch), then exit (for cron).")
+    @click.pass_obj
+    def run(app: App, once: bool) -> None:
+        """Run the sending daemon: send due messages within each mailbox's limits, until
+        SIGINT/SIGTERM (which finish the SMTP transactions in flight, then exit 0).
+
+        \b
+        Example:
+          outreach run
+          outreach run --once
+        """
+        from outreach.clock import SystemClock
+        from outreach.daemon import AppContext, run_daemon
+        from outreach.transport.smtp import SmtpTransport
+
+        _logging()
+        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes))
+        sys.exit(asyncio.run(run_daemon(ctx, once=once)))
+
+    @cli.command()
+    @click.pass_obj
+    def status(app: App) -> None:
+        """Per mailbox: sent today against the cap, next slot, paused and why; the outbox by
+        state; what is due now; rows whose delivery is unknown.
+
+        \b
+        Example:
+          outreach status
+        """
+        from outreach.clock import SystemClock
+        from outreach.services.outbox_admin import status as get_status
+
+        st = get_status(app.engine, app.config, SystemClock())
+        emit(st.mailboxes, "table")
+        click.echo("")
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(st.counts.items())) or "empty"
+        click.echo(f"outbox: {counts}")
+        click.echo(f"due now: {st.due_now}")
+        if st.unknown:
+            click.echo(f"\n{len(st.unknown)} unknown (maybe delivered; `outreach outbox resend ID` sends again):")
+            emit(st.unknown, "table", ["id", "mailbox", "email_norm", "step", "subject", "last_error"])
+
+    @cli.group()
+    def outbox() -> None:
+        """Look at and act on queued and sent messages.
+
+        \b
+        Example:
+          outreach outbox list --state unknown
+        """
+
+    @outbox.command("list")
+    @click.option("--state", default=None, help="Only rows in this state (queued, sent, unknown, ...).")
+    @click.option("--limit", default=200, show_default=True, help="At most this many rows.")
+    @format_option()
+    @click.pass_obj
+    def outbox_list(app: App, state: str | None, limit: int, fmt: str) -> None:
+        """List outbox rows.
+
+        \b
+        Example:
+          outreach outbox list --state failed
+        """
+        from outreach.services.outbox_admin import list_outbox
+
+        cols = ["id", "state", "mailbox", "email_norm", "step", "attempt", "due_at", "sent_at", "subject",
+                "last_error"]
+        emit(list_outbox(app.engine, state=state, limit=limit), fmt, cols)
+
+    @outbox.command("show")
+    @click.argument("outbox_id", type=int)
+    @click.option("--raw", is_flag=True, help="Print the exact bytes that are (or were) sent.")
+    @click.pass_obj
+    def outbox_show(app: App, outbox_id: int, raw: bool) -> None:
+        """Show one row and its attempts.
+
+        \b
+        Example:
+          outreach outbox show 42 --raw
+        """
+        from outreach.services.outbox_admin import show_outbox
+
+        row, attempts = show_outbox(app.engine, outbox_id)
+        if raw:
+            click.echo(bytes(row["raw"]).decode("ascii", "replace"), nl=False)
+            return
+        for key in ("id", "state", "mailbox", "mail_from", "rcpt_to", "message_id", "subject", "step",
+                    "attempt", "due_at", "sent_at", "last_error"):
+            click.echo(f"{key}: {row[key]}")
+        if attempts:
+            click.echo("")
+            emit(attempts, "table", ["attempt", "at", "worker", "outcome", "smtp_code", "enhanced_status",
+                                     "server_text"])
+
+    @outbox.command("cancel")
+    @click.argument("outbox_id", type=int)
+    @click.pass_obj
+    def outbox_cancel(app: App, outbox_id: int) -> None:
+        """Cancel a row that has not gone out.
+
+        \b
+        Example:
+          outreach outbox cancel 42
+        """
+        from outreach.clock import SystemClock
+        from outreach.services.outbox_admin import cancel_outbox
+
+        cancel_outbox(app.engine, SystemClock(), outbox_id)
+        click.echo(f"cancelled {outbox_id}")
+
+    @outbox.command("resend")
+    @click.argument("outbox_id", type=int)
+    @click.pass_obj
+    def outbox_resend(app: App, outbox_id: int) -> None:
+        """Queue an unknown or failed row again: the same bytes and Message-ID. An unknown row
+        may already have been delivered: check the recipient's side or your Sent folder first.
+
+        \b
+        Example:
+          outreach outbox resend 42
+        """
+        from outreach.clock import SystemClock
+        from outreach.services.outbox_admin import resend_outbox
+
+        resend_outbox(app.engine, app.config, SystemClock(), outbox_id)
+        click.echo(f"queued {outbox_id} again; `outreach run` sends it")
+
+    @cli.command()
+    @click.option("--port", default=8025, show_default=True, help="Port on 127.0.0.1.")
+    @click.option("--maildir", default="sink", show_default=True, type=click.Path(file_okay=False),
+                  help="Maildir every accepted message is written to.")
+    def sink(port: int, maildir: str) -> None:
+        """A capture SMTP server on 127.0.0.1: accepts everything, delivers nothing, writes each
+        message to a Maildir. Point a mailbox at it (security = "none") to try a config safely.
+
+        \b
+        Example:
+          outreach sink --port 8025 --maildir captured
+        """
+        from outreach.transport.sink import CaptureSink
+
+        with CaptureSink(Path(maildir), port=port):
+            click.echo(f"capturing on 127.0.0.1:{port} into {maildir}/new (Ctrl-C stops)")
+            try:
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                click.echo("stopped")

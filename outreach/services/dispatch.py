@@ -1,0 +1,292 @@
+"""Dispatch: queued outbox rows -> SMTP -> recorded outcome (DESIGN invariants 1 and 2).
+
+One pass reaps expired leases, claims due rows (rate limits reserved in the claim), sends each
+over its mailbox's pool and records each result in its own short transaction. Stop conditions
+are checked at claim and again just before MAIL FROM; `sending` is committed before DATA.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine
+
+from outreach import failpoints
+from outreach.clock import Clock
+from outreach.config import Config
+from outreach.domain.outbox import Outcome, OutboxState, backoff_seconds
+from outreach.domain.smtp_codes import Phase
+from outreach.domain.stages import Stage
+from outreach.store.queries import outbox as q
+from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, stop_everywhere, suppress
+from outreach.store.session import read_on, write_on, writing
+from outreach.transport.smtp import SendResult, SmtpTransport
+
+log = logging.getLogger("outreach.send")
+
+OnSent = Callable[[Connection, int, int, datetime], None]
+"""Called in the transaction that records a send: (conn, enrollment_id, step, sent_at)."""
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    released: int = 0
+    reaped: dict[str, int] = field(default_factory=dict)
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def sent(self) -> int:
+        return self.outcomes[Outcome.SENT.value]
+
+
+def sending_day(config: Config, now: datetime) -> date:
+    """Daily caps count by the calendar day of the sending timezone, not UTC."""
+    return now.astimezone(ZoneInfo(config.sending.timezone)).date()
+
+
+def mailbox_limits(config: Config, now: datetime) -> dict[str, q.MailboxLimits]:
+    today = sending_day(config, now)
+    return {
+        name: q.MailboxLimits(mb.limits.daily_cap, mb.limits.min_gap_seconds, mb.limits.jitter_seconds, today)
+        for name, mb in sorted(config.mailboxes.items())
+    }
+
+
+def describe_fault(result: SendResult) -> str:
+    """The pause reason `outreach status` shows: what failed and what the server said."""
+    what = {
+        Phase.CONNECT: "cannot connect (network or TLS)",
+        Phase.AUTH: "authentication failed",
+        Phase.MAIL: "sender refused",
+    }.get(result.phase, "relay refused us")
+    said = " ".join(str(p) for p in (result.code, result.text) if p)
+    return f"{what}: {said}" if said else what
+
+
+class _Pass:
+    """The state of one dispatch pass: which mailboxes tripped their breaker."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        config: Config,
+        clock: Clock,
+        transport: SmtpTransport,
+        worker: str,
+        on_sent: OnSent | None,
+        stopping: asyncio.Event | None,
+        rng: random.Random,
+    ) -> None:
+        self.conn, self.config, self.clock, self.transport = conn, config, clock, transport
+        self.worker, self.on_sent, self.stopping, self.rng = worker, on_sent, stopping, rng
+        self.paused: set[str] = set()
+        self.report = DispatchReport()
+
+    def draining(self) -> bool:
+        return self.stopping is not None and self.stopping.is_set()
+
+    async def run_mailbox(self, name: str, rows: list[q.Claimed]) -> None:
+        queue = list(reversed(rows))
+
+        async def lane() -> None:
+            while queue:
+                row = queue.pop()
+                if self.draining() or name in self.paused:
+                    self.release(row, "released: " + ("shutting down" if self.draining() else "mailbox paused"))
+                    continue
+                await self.deliver(row)
+
+        lanes = self.config.mailboxes[name].smtp.connections
+        await asyncio.gather(*(lane() for _ in range(min(lanes, len(rows)))))
+
+    def release(self, row: q.Claimed, why: str) -> None:
+        now = self.clock.now()
+        with write_on(self.conn) as conn:
+            if q.mark_requeued(conn, row, now, why):
+                q.refund_token(conn, row.mailbox, sending_day(self.config, now))
+                self.report.released += 1
+
+    async def deliver(self, row: q.Claimed) -> None:
+        stop = ""
+        smtp = self.config.mailboxes[row.mailbox].smtp
+        sending_lease = self.config.sending.lease_seconds + smtp.data_timeout
+
+        def may_send() -> bool:
+            nonlocal stop
+            with read_on(self.conn) as conn:
+                stop = q.stop_reason_now(conn, row)
+            return not stop
+
+        def on_before_data() -> bool:
+            with write_on(self.conn) as conn:
+                return q.mark_sending(conn, row, self.clock.now(), sending_lease)
+
+        result = await self.transport.pool(row.mailbox).send(
+            row.mail_from, row.rcpt_to, row.raw, may_send=may_send, on_before_data=on_before_data
+        )
+        if result.outcome is Outcome.SENT:
+            failpoints.hit("after_250_before_commit")
+        with write_on(self.conn) as conn:
+            self.record(conn, row, result, stop)
+        self.report.outcomes[result.outcome.value] += 1
+
+    def record(self, conn: Connection, row: q.Claimed, result: SendResult, stop: str) -> None:
+        now = self.clock.now()
+        q.record_attempt(
+            conn, row, now, result.outcome, code=result.code, enhanced=result.enhanced,
+            text=result.text, exception_type=result.exception_type,
+        )
+        where = f"id={row.id} attempt={row.attempt} to={','.join(row.rcpt_to)} mailbox={row.mailbox}"
+        said = f"{result.phase} {result.code or '-'} {result.text}".strip()
+        handler = {
+            Outcome.SENT: self._sent,
+            Outcome.TRANSIENT: self._retry,
+            Outcome.SOFT_BOUNCE: self._retry,
+            Outcome.HARD_BOUNCE: self._hard_bounce,
+            Outcome.REJECTED: self._rejected,
+            Outcome.SENDER_FAULT: self._sender_fault,
+            Outcome.AMBIGUOUS: self._unknown,
+            Outcome.CANCELLED: self._cancelled,
+        }[result.outcome]
+        handler(conn, row, result, now, where, said if result.outcome is not Outcome.CANCELLED else stop)
+
+    def _sent(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+        if not q.mark_sent(conn, row, now):
+            log.warning("accepted but the claim was lost (row stays as the reaper left it) %s", where)
+            return
+        q.clear_sender_faults(conn, row.mailbox)
+        move_stage_if(conn, row.enrollment_id, Stage.CONTACTED, cause="sent", at=now, expected=Stage.PROSPECT)
+        if self.on_sent is not None:
+            self.on_sent(conn, row.enrollment_id, row.step, now)
+        refused = f" refused={dict(result.refused)}" if result.refused else ""
+        log.info("sent %s message_id=%s%s", where, row.message_id, refused)
+
+    def _retry(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+        retry = self.config.sending.retry
+        tries = q.delivery_attempts(conn, row.id)
+        too_old = now - row.created_at >= timedelta(hours=retry.max_age_hours)
+        if tries >= retry.max_attempts or too_old:
+            q.mark_final(conn, row, now, OutboxState.FAILED, f"gave up after {tries} attempt(s): {said}")
+            log.warning("failed (gave up) %s: %s", where, said)
+            return
+        delay = backoff_seconds(tries, first=retry.first_backoff_seconds, cap=retry.max_backoff_seconds, rng=self.rng)
+        q.mark_retry(conn, row, now, now + timedelta(seconds=delay), said)
+        log.info("retry in %.0fs %s: %s", delay, where, said)
+
+    def _hard_bounce(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+        q.mark_final(conn, row, now, OutboxState.FAILED, f"hard bounce: {said}")
+        for address in row.rcpt_to:
+            suppress(conn, address, reason="hard_bounce", source=f"smtp {result.code} {result.enhanced}", at=now)
+            stop_everywhere(conn, address, reason="hard bounce", stage=Stage.BOUNCED, cause="bounce", at=now)
+        stop_enrollment(conn, row.enrollment_id, reason="hard bounce")
+        move_stage_if(conn, row.enrollment_id, Stage.BOUNCED, cause="bounce", at=now, note=said, check=False)
+        log.warning("hard bounce %s: %s", where, said)
+
+    def _rejected(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+        q.mark_final(conn, row, now, OutboxState.FAILED, f"rejected: {said}")
+        log.warning("rejected %s: %s", where, said)
+
+    def _sender_fault(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+        if q.mark_requeued(conn, row, now, f"mailbox fault: {said}"):
+            q.refund_token(conn, row.mailbox, sending_day(self.config, now))
+        sending = self.config.sending
+        reason = describe_fault(result)
+        if q.record_sender_fault(
+            conn, row.mailbox, now, threshold=sending.breaker_threshold,
+            pause_minutes=sending.breaker_pause_minutes, reason=reason,
+        ):
+            self.paused.add(row.mailbox)
+            log.error("mailbox %s paused for %s min: %s", row.mailbox, sending.breaker_pause_minutes, reason)
+        log.warning("mailbox fault %s: %s", where, said)
+
+    def _unknown(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+        q.mark_final(conn, row, now, OutboxState.UNKNOWN, f"dropped after the final dot: {said}")
+        log.error("unknown (maybe delivered; resend only by hand) %s message_id=%s: %s", where, row.message_id, said)
+
+    def _cancelled(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+        if said and q.mark_final(conn, row, now, OutboxState.CANCELLED, f"cancelled before MAIL FROM: {said}"):
+            q.refund_token(conn, row.mailbox, sending_day(self.config, now))
+            log.info("cancelled %s: %s", where, said)
+        elif not said:
+            log.warning("claim lost before DATA; not sent %s", where)
+
+
+async def dispatch_once(
+    engine: Engine,
+    config: Config,
+    clock: Clock,
+    transport: SmtpTransport,
+    *,
+    worker: str,
+    on_sent: OnSent | None = None,
+    limit: int | None = None,
+    stopping: asyncio.Event | None = None,
+    rng: random.Random | None = None,
+) -> DispatchReport:
+    """One pass: reap, claim up to `limit` (default sending.batch_size) due rows, send, record.
+
+    Setting `stopping` makes the pass finish the transactions in flight and release the rest."""
+    with engine.connect() as held:
+        run = _Pass(held, config, clock, transport, worker, on_sent, stopping, rng or random.Random())
+        now = clock.now()
+        with write_on(held) as conn:
+            q.ensure_mailboxes(conn, config.mailboxes)
+            run.report.reaped = q.reap(conn, now)
+        if run.draining():
+            return run.report
+        with write_on(held) as conn:
+            rows = q.claim(
+                conn, worker=worker, now=now, lease_seconds=config.sending.lease_seconds,
+                limits=mailbox_limits(config, now), limit=limit or config.sending.batch_size, rng=run.rng,
+            )
+        run.report.claimed = len(rows)
+        if not rows:
+            return run.report
+        failpoints.hit("after_claim")
+        by_mailbox: dict[str, list[q.Claimed]] = defaultdict(list)
+        for row in rows:
+            by_mailbox[row.mailbox].append(row)
+        await asyncio.gather(*(run.run_mailbox(name, batch) for name, batch in by_mailbox.items()))
+        return run.report
+
+
+async def dispatch_due(
+    engine: Engine,
+    config: Config,
+    clock: Clock,
+    transport: SmtpTransport,
+    *,
+    worker: str,
+    on_sent: OnSent | None = None,
+    stopping: asyncio.Event | None = None,
+) -> DispatchReport:
+    """Passes of `dispatch_once` until a pass claims less than a full batch: all that is due
+    now (and allowed by the rate limits) goes out in one tick."""
+    total = DispatchReport()
+    rng = random.Random()
+    while stopping is None or not stopping.is_set():
+        report = await dispatch_once(
+            engine, config, clock, transport, worker=worker, on_sent=on_sent, stopping=stopping, rng=rng
+        )
+        total.claimed += report.claimed
+        total.released += report.released
+        total.outcomes.update(report.outcomes)
+        if report.claimed < config.sending.batch_size:
+            break
+    return total
+
+
+def release_worker(engine: Engine, config: Config, clock: Clock, worker: str) -> int:
+    """Shutdown: put this worker's unstarted claims back in the queue."""
+    now = clock.now()
+    today = sending_day(config, now)
+    with writing(engine) as conn:
+        return q.release_claims(conn, worker, now, {name: today for name in config.mailboxes})

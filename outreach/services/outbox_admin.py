@@ -1,0 +1,101 @@
+"""What `outreach status` and `outreach outbox ...` show and do: the operator's side of sending.
+
+`resend` is the only way an `unknown` row (maybe delivered) goes out again, and it sends the
+same stored bytes with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from outreach.clock import Clock, utc
+from outreach.config import Config
+from outreach.domain.outbox import OutboxState
+from outreach.errors import UserError
+from outreach.services.dispatch import sending_day
+from outreach.store.queries import outbox as q
+from outreach.store.session import reading, writing
+
+S = OutboxState
+
+
+class OutboxError(UserError):
+    """An outbox command that does not apply to this row."""
+
+
+@dataclass(frozen=True)
+class Status:
+    mailboxes: list[dict[str, Any]]  # name, sent_today, cap, next_slot, paused_until, pause_reason
+    counts: dict[str, int]
+    due_now: int
+    unknown: list[dict[str, Any]]
+
+
+def status(engine: Engine, config: Config, clock: Clock) -> Status:
+    now = clock.now()
+    today = sending_day(config, now)
+    with reading(engine) as conn:
+        stored = {m["name"]: m for m in q.mailboxes(conn)}
+        counts = q.state_counts(conn)
+        due = q.due_now(conn, now)
+        unknown = q.list_rows(conn, state=S.UNKNOWN.value, limit=1000)
+    boxes = []
+    for name, mb in sorted(config.mailboxes.items()):
+        row = stored.get(name, {})
+        paused = row.get("paused_until")
+        paused = utc(paused) if paused is not None and utc(paused) > now else None
+        nxt = row.get("next_slot_at")
+        boxes.append({
+            "mailbox": name,
+            "sent_today": row.get("sent_today", 0) if row.get("day") == today else 0,
+            "cap": mb.limits.daily_cap,
+            "next_slot": utc(nxt) if nxt is not None and utc(nxt) > now else "now",
+            "paused_until": paused or "",
+            "why": row.get("pause_reason", "") if paused else "",
+        })
+    return Status(boxes, counts, due, unknown)
+
+
+def list_outbox(engine: Engine, *, state: str | None, limit: int = 200) -> list[dict[str, Any]]:
+    if state is not None and state not in {s.value for s in S}:
+        raise OutboxError(f"unknown state {state!r}", field="--state", hint=", ".join(s.value for s in S))
+    with reading(engine) as conn:
+        return q.list_rows(conn, state=state, limit=limit)
+
+
+def show_outbox(engine: Engine, outbox_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The row (with its raw bytes) and its attempt log."""
+    with reading(engine) as conn:
+        row = q.get_row(conn, outbox_id)
+        if row is None:
+            raise OutboxError(f"no outbox row {outbox_id}", hint="see `outreach outbox list`")
+        return row, q.attempts_of(conn, outbox_id)
+
+
+def _change(engine: Engine, clock: Clock, outbox_id: int, allowed: tuple[OutboxState, ...], verb: str,
+            **values: Any) -> None:
+    with writing(engine) as conn:
+        row = q.get_row(conn, outbox_id)
+        if row is None:
+            raise OutboxError(f"no outbox row {outbox_id}", hint="see `outreach outbox list`")
+        if not q.set_state_if(conn, outbox_id, [s.value for s in allowed], clock.now(), **values):
+            raise OutboxError(
+                f"row {outbox_id} is {row['state']}: only {'/'.join(allowed)} rows can be {verb}",
+            )
+
+
+def cancel_outbox(engine: Engine, clock: Clock, outbox_id: int) -> None:
+    _change(engine, clock, outbox_id, (S.QUEUED, S.RETRY, S.CLAIMED, S.UNKNOWN, S.FAILED), "cancelled",
+            state=S.CANCELLED.value, last_error="cancelled by operator")
+
+
+def resend_outbox(engine: Engine, config: Config, clock: Clock, outbox_id: int) -> None:
+    """Queue an unknown/failed row again: the same bytes and Message-ID, due now."""
+    now = clock.now()
+    expires = now + timedelta(hours=config.sending.retry.max_age_hours)
+    _change(engine, clock, outbox_id, (S.UNKNOWN, S.FAILED), "resent", state=S.QUEUED.value, worker=None,
+            lease_until=None, due_at=q.naive(now), expires_at=q.naive(expires), last_error="resend by operator")

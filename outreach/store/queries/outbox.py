@@ -1,0 +1,428 @@
+"""Outbox claims, fenced state writes, per-mailbox rate limits and the circuit breaker.
+
+Claims are short transactions that never span SMTP. On SQLite the caller runs them inside
+`store.session.writing()` (BEGIN IMMEDIATE: the database write lock is the claim lock, because
+SQLAlchemy renders FOR UPDATE SKIP LOCKED as nothing there); on PostgreSQL the mailbox row is
+locked FOR UPDATE (rate-limit tokens are reserved under it) and outbox rows are taken with
+FOR UPDATE SKIP LOCKED. Every later write names (id, attempt, worker, state): a worker whose
+lease was reaped cannot overwrite the next owner's result.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from outreach.clock import utc
+from outreach.domain.outbox import Outcome, OutboxState
+from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.schema import attempt, enrollment, mailbox, outbox
+from outreach.store.session import is_sqlite
+
+S = OutboxState
+CLAIMABLE = (S.QUEUED.value, S.RETRY.value)
+_STOPPED_ENROLLMENT = ("stopped", "completed")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """One leased row: everything needed to send it and to fence every later write."""
+
+    id: int
+    attempt: int
+    worker: str
+    enrollment_id: int
+    step: int
+    mailbox: str
+    mail_from: str
+    rcpt_to: list[str]
+    email_norm: str
+    message_id: str
+    raw: bytes
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MailboxLimits:
+    """Per-mailbox rate limits (from config) and the day they count in."""
+
+    daily_cap: int
+    min_gap_seconds: float
+    jitter_seconds: float
+    today: date
+
+
+def naive(at: datetime) -> datetime:
+    """Stored times are naive UTC on both databases (the columns are TIMESTAMP WITHOUT TIME
+    ZONE: an aware value would be shifted by the PostgreSQL session's TimeZone)."""
+    return utc(at).replace(tzinfo=None)
+
+
+def ensure_mailboxes(conn: Connection, names: Iterable[str]) -> None:
+    have = set(conn.execute(select(mailbox.c.name)).scalars())
+    for name in sorted(set(names) - have):
+        conn.execute(insert(mailbox).values(name=name))
+
+
+# --- Reaper -----------------------------------------------------------------------------
+
+
+def reap(conn: Connection, now: datetime) -> dict[str, int]:
+    """Expired leases: `claimed` -> queued (nothing was sent); `sending` -> unknown (bytes may
+    have gone). Rows past their relevance window -> expired."""
+    t = naive(now)
+    requeued = conn.execute(
+        update(outbox)
+        .where(outbox.c.state == S.CLAIMED.value, outbox.c.lease_until < t)
+        .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=t)
+    ).rowcount
+    unknown = conn.execute(
+        update(outbox)
+        .where(outbox.c.state == S.SENDING.value, outbox.c.lease_until < t)
+        .values(
+            state=S.UNKNOWN.value,
+            lease_until=None,
+            last_error="lease expired while sending: the message may have been delivered",
+            updated_at=t,
+        )
+    ).rowcount
+    expired = conn.execute(
+        update(outbox)
+        .where(outbox.c.state.in_(CLAIMABLE), outbox.c.expires_at.is_not(None), outbox.c.expires_at <= t)
+        .values(state=S.EXPIRED.value, updated_at=t)
+    ).rowcount
+    return {"requeued": requeued, "unknown": unknown, "expired": expired}
+
+
+# --- Claim ------------------------------------------------------------------------------
+
+
+def _reserve_tokens(
+    conn: Connection, name: str, limits: MailboxLimits, now: datetime, want: int, rng: random.Random
+) -> int:
+    """Take up to `want` send tokens from the mailbox row (daily cap, gap, pause)."""
+    q = select(mailbox).where(mailbox.c.name == name)
+    if not is_sqlite(conn):
+        q = q.with_for_update()
+    row = conn.execute(q).mappings().one()
+    if row["paused_until"] is not None and utc(row["paused_until"]) > now:
+        return 0
+    sent_today = row["sent_today"] if row["day"] == limits.today else 0
+    tokens = min(want, limits.daily_cap - sent_today)
+    next_slot = row["next_slot_at"]
+    if limits.min_gap_seconds > 0:
+        if next_slot is not None and utc(next_slot) > now:
+            return 0
+        tokens = min(tokens, 1)
+    if tokens <= 0:
+        return 0
+    values: dict[str, Any] = {"day": limits.today, "sent_today": sent_today + tokens}
+    if limits.min_gap_seconds > 0:
+        gap = limits.min_gap_seconds + rng.random() * limits.jitter_seconds
+        values["next_slot_at"] = naive(now + timedelta(seconds=gap))
+    conn.execute(update(mailbox).where(mailbox.c.name == name).values(**values))
+    return tokens
+
+
+def refund_token(conn: Connection, name: str, today: date) -> None:
+    """Give back a token a claim reserved but never used on the wire (released or cancelled)."""
+    conn.execute(
+        update(mailbox)
+        .where(mailbox.c.name == name, mailbox.c.day == today, mailbox.c.sent_today > 0)
+        .values(sent_today=mailbox.c.sent_today - 1)
+    )
+
+
+def _stop_reason(conn: Connection, status: str, email_norm: str) -> str:
+    if status in _STOPPED_ENROLLMENT:
+        return f"enrollment {status}"
+    if is_suppressed(conn, email_norm):
+        return "address suppressed"
+    return ""
+
+
+def claim(
+    conn: Connection,
+    *,
+    worker: str,
+    now: datetime,
+    lease_seconds: float,
+    limits: dict[str, MailboxLimits],
+    limit: int,
+    rng: random.Random,
+) -> list[Claimed]:
+    """Lease due rows for each mailbox in `limits`, cancelling any whose stop condition holds.
+
+    Run inside `writing()`. Tokens are reserved before rows are taken, so several workers
+    sharing the database never exceed a mailbox's cap or gap."""
+    t = naive(now)
+    lease = naive(now + timedelta(seconds=lease_seconds))
+    claimed_ids: list[int] = []
+    for name, lim in limits.items():
+        tokens = _reserve_tokens(conn, name, lim, now, limit - len(claimed_ids), rng)
+        if tokens <= 0:
+            continue
+        q = (
+            select(outbox.c.id, outbox.c.email_norm, enrollment.c.status, enrollment.c.next_due_at)
+            .join(enrollment, enrollment.c.id == outbox.c.enrollment_id)
+            .where(outbox.c.state.in_(CLAIMABLE), outbox.c.due_at <= t, outbox.c.mailbox == name)
+            .order_by(outbox.c.due_at, outbox.c.id)
+            .limit(tokens)
+        )
+        if not is_sqlite(conn):
+            q = q.with_for_update(of=outbox, skip_locked=True)
+        taken = 0
+        for row in conn.execute(q).all():
+            if row.status == "paused":  # auto-reply: wait until the enrollment resumes
+                resume = row.next_due_at or (now + timedelta(hours=1))
+                conn.execute(update(outbox).where(outbox.c.id == row.id).values(due_at=naive(utc(resume))))
+                continue
+            reason = _stop_reason(conn, row.status, row.email_norm)
+            if reason:
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == row.id)
+                    .values(state=S.CANCELLED.value, last_error=f"cancelled at claim: {reason}", updated_at=t)
+                )
+                continue
+            claimed_ids.append(row.id)
+            taken += 1
+        for _ in range(tokens - taken):
+            refund_token(conn, name, lim.today)
+        if len(claimed_ids) >= limit:
+            break
+    if not claimed_ids:
+        return []
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(claimed_ids))
+        .values(state=S.CLAIMED.value, worker=worker, lease_until=lease, attempt=outbox.c.attempt + 1, updated_at=t)
+    )
+    rows = conn.execute(select(outbox).where(outbox.c.id.in_(claimed_ids)).order_by(outbox.c.due_at, outbox.c.id))
+    return [
+        Claimed(
+            id=r.id,
+            attempt=r.attempt,
+            worker=worker,
+            enrollment_id=r.enrollment_id,
+            step=r.step,
+            mailbox=r.mailbox,
+            mail_from=r.mail_from,
+            rcpt_to=list(r.rcpt_to),
+            email_norm=r.email_norm,
+            message_id=r.message_id,
+            raw=bytes(r.raw),
+            created_at=utc(r.created_at),
+        )
+        for r in rows
+    ]
+
+
+# --- Fenced state writes ------------------------------------------------------------------
+
+
+def _fenced(conn: Connection, c: Claimed, from_states: Sequence[OutboxState], **values: Any) -> bool:
+    res = conn.execute(
+        update(outbox)
+        .where(
+            outbox.c.id == c.id,
+            outbox.c.attempt == c.attempt,
+            outbox.c.worker == c.worker,
+            outbox.c.state.in_([s.value for s in from_states]),
+        )
+        .values(**values)
+    )
+    return res.rowcount == 1
+
+
+def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: float) -> bool:
+    """Written after RCPT and before DATA: from here a crash means `unknown`, never a resend."""
+    return _fenced(
+        conn,
+        c,
+        [S.CLAIMED],
+        state=S.SENDING.value,
+        lease_until=naive(now + timedelta(seconds=lease_seconds)),
+        updated_at=naive(now),
+    )
+
+
+def mark_sent(conn: Connection, c: Claimed, now: datetime) -> bool:
+    t = naive(now)
+    return _fenced(conn, c, [S.SENDING], state=S.SENT.value, sent_at=t, lease_until=None, updated_at=t, last_error="")
+
+
+def mark_retry(conn: Connection, c: Claimed, now: datetime, due_at: datetime, error: str) -> bool:
+    return _fenced(
+        conn,
+        c,
+        [S.CLAIMED, S.SENDING],
+        state=S.RETRY.value,
+        due_at=naive(due_at),
+        lease_until=None,
+        last_error=error,
+        updated_at=naive(now),
+    )
+
+
+def mark_requeued(conn: Connection, c: Claimed, now: datetime, error: str) -> bool:
+    """Back to queued without blame (drain, a paused mailbox): nothing reached the recipient."""
+    return _fenced(
+        conn, c, [S.CLAIMED, S.SENDING], state=S.QUEUED.value, worker=None, lease_until=None,
+        last_error=error, updated_at=naive(now),
+    )
+
+
+def mark_final(conn: Connection, c: Claimed, now: datetime, state: OutboxState, error: str) -> bool:
+    """failed | unknown | cancelled."""
+    return _fenced(
+        conn, c, [S.CLAIMED, S.SENDING], state=state.value, lease_until=None, last_error=error,
+        updated_at=naive(now),
+    )
+
+
+def record_attempt(
+    conn: Connection,
+    c: Claimed,
+    now: datetime,
+    outcome: Outcome,
+    *,
+    code: int | None = None,
+    enhanced: str = "",
+    text: str = "",
+    exception_type: str = "",
+) -> None:
+    conn.execute(
+        insert(attempt).values(
+            outbox_id=c.id,
+            attempt=c.attempt,
+            worker=c.worker,
+            at=naive(now),
+            outcome=outcome.value,
+            smtp_code=code,
+            enhanced_status=enhanced,
+            server_text=text[:2000],
+            exception_type=exception_type,
+        )
+    )
+
+
+def delivery_attempts(conn: Connection, outbox_id: int) -> int:
+    """Attempts that reached the recipient's side and failed temporarily (what max_attempts caps)."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(attempt)
+            .where(
+                attempt.c.outbox_id == outbox_id,
+                attempt.c.outcome.in_((Outcome.TRANSIENT.value, Outcome.SOFT_BOUNCE.value)),
+            )
+        ).scalar_one()
+    )
+
+
+def stop_reason_now(conn: Connection, c: Claimed) -> str:
+    """The re-check just before MAIL FROM: one enrollment read and one suppression lookup."""
+    status = conn.execute(select(enrollment.c.status).where(enrollment.c.id == c.enrollment_id)).scalar_one()
+    return _stop_reason(conn, status, c.email_norm)
+
+
+def release_claims(conn: Connection, worker: str, now: datetime, today_by_mailbox: dict[str, date]) -> int:
+    """Drain: this worker's `claimed` rows (never started SMTP) go back to queued."""
+    rows = conn.execute(
+        select(outbox.c.id, outbox.c.mailbox).where(outbox.c.state == S.CLAIMED.value, outbox.c.worker == worker)
+    ).all()
+    for row in rows:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id, outbox.c.state == S.CLAIMED.value)
+            .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=naive(now))
+        )
+        if row.mailbox in today_by_mailbox:
+            refund_token(conn, row.mailbox, today_by_mailbox[row.mailbox])
+    return len(rows)
+
+
+# --- Circuit breaker ----------------------------------------------------------------------
+
+
+def record_sender_fault(
+    conn: Connection, name: str, now: datetime, *, threshold: int, pause_minutes: float, reason: str
+) -> bool:
+    """Count a fault of ours in a row; at `threshold` pause the mailbox. True when it paused."""
+    conn.execute(update(mailbox).where(mailbox.c.name == name).values(sender_faults=mailbox.c.sender_faults + 1))
+    faults = conn.execute(select(mailbox.c.sender_faults).where(mailbox.c.name == name)).scalar_one()
+    if faults < threshold:
+        return False
+    conn.execute(
+        update(mailbox)
+        .where(mailbox.c.name == name)
+        .values(
+            paused_until=naive(now + timedelta(minutes=pause_minutes)),
+            pause_reason=reason,
+            sender_faults=0,
+        )
+    )
+    return True
+
+
+def clear_sender_faults(conn: Connection, name: str) -> None:
+    conn.execute(
+        update(mailbox)
+        .where(mailbox.c.name == name, mailbox.c.sender_faults > 0)
+        .values(sender_faults=0)
+    )
+
+
+# --- Operator views and commands ------------------------------------------------------------
+
+OVERVIEW_COLUMNS = (outbox.c.id, outbox.c.state, outbox.c.mailbox, outbox.c.email_norm, outbox.c.step,
+                    outbox.c.attempt, outbox.c.due_at, outbox.c.sent_at, outbox.c.subject, outbox.c.last_error)
+
+
+def mailboxes(conn: Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(select(mailbox).order_by(mailbox.c.name)).mappings()]
+
+
+def state_counts(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(outbox.c.state, func.count()).group_by(outbox.c.state)).all()
+    return {state: int(n) for state, n in rows}
+
+
+def due_now(conn: Connection, now: datetime) -> int:
+    return int(conn.execute(
+        select(func.count()).select_from(outbox).where(outbox.c.state.in_(CLAIMABLE), outbox.c.due_at <= naive(now))
+    ).scalar_one())
+
+
+def list_rows(conn: Connection, *, state: str | None, limit: int) -> list[dict[str, Any]]:
+    query = select(*OVERVIEW_COLUMNS).order_by(outbox.c.id).limit(limit)
+    if state:
+        query = query.where(outbox.c.state == state)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def get_row(conn: Connection, outbox_id: int) -> dict[str, Any] | None:
+    r = conn.execute(select(outbox).where(outbox.c.id == outbox_id)).mappings().first()
+    return dict(r) if r else None
+
+
+def attempts_of(conn: Connection, outbox_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(attempt).where(attempt.c.outbox_id == outbox_id).order_by(attempt.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def set_state_if(conn: Connection, outbox_id: int, from_states: Sequence[str], now: datetime,
+                 **values: Any) -> bool:
+    """An operator's change, only from the states where it is safe (never a row in flight)."""
+    res = conn.execute(
+        update(outbox)
+        .where(outbox.c.id == outbox_id, outbox.c.state.in_(list(from_states)))
+        .values(updated_at=naive(now), **values)
+    )
+    return res.rowcount == 1

@@ -1,0 +1,1 @@
+"""Adapters that talk to mail servers. They never import the store."""
