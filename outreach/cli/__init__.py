@@ -36,8 +36,10 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 from outreach.cli import workspace  # noqa: E402  (registers commands)
+from outreach.cli import roster  # noqa: E402
 
 workspace.register(cli)
+roster.register(cli)
 from outreach.cli.inbox import inbox  # noqa: E402
 
 cli.add_command(inbox)

@@ -61,6 +61,7 @@ influencer = Table(
     Column("refuses_ads", Boolean, nullable=False, server_default="0"),
     Column("source_file", String(500), nullable=False, server_default=""),
     Column("source_line", Integer),
+    Column("import_run", String(32), nullable=False, server_default=""),  # last import that wrote it
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("platform", "handle"),
