@@ -44,6 +44,14 @@ from outreach.cli.inbox import inbox  # noqa: E402
 
 cli.add_command(inbox)
 
+from outreach.cli.campaigns import campaign  # noqa: E402
+
+cli.add_command(campaign)
+
+from outreach.cli.preview import preview  # noqa: E402
+
+cli.add_command(preview)
+
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: user errors print without a traceback and exit 1."""
