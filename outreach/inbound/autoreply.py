@@ -6,20 +6,21 @@ import re
 import unicodedata
 from email.message import Message
 
+# Subjects auto-responders write; "vacation" alone is left out (people write about vacations).
 _SUBJECT = re.compile(
-    r"^\s*(?:automatic\s+reply|auto\s*-?\s*reply|autoreply|auto\s*:|out\s+of\s+(?:the\s+)?office|"
-    r"ooo\b|away\s+from\s+(?:the\s+)?office|vacation|自動応答|自動返信|【自動返信】|自動送信)"
-    r"|out\s+of\s+(?:the\s+)?office|不在|自動返信|自動応答|休暇のお知らせ|休業のお知らせ|"
-    r"休業のご案内|年末年始休業|夏季休業|自動送信",
+    r"^\s*(?:automatic\s+reply|auto\s*-?\s*reply|autoreply|auto\s*:|ooo\b)"
+    r"|out\s+of\s+(?:the\s+)?office|不在|自動返信|自動応答|自動送信|休暇のお知らせ|"
+    r"休業のお知らせ|休業のご案内|年末年始休業|夏季休業",
     re.IGNORECASE,
 )
+# Only formulaic responder wording counts on its own: a person may well write "I'm away until
+# Monday, but yes!" in a real reply, which must stay a reply.
 _BODY = re.compile(
-    r"\b(?:i\s*(?:am|'m)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away|on\s+(?:annual\s+)?"
-    r"(?:leave|vacation|holiday|parental\s+leave))|(?:i\s*(?:am|'m)\s+)?out\s+of\s+(?:the\s+)?office\s+"
-    r"(?:until|till|through|from|and)|this\s+is\s+an\s+automatic\s+reply|"
-    r"(?:with\s+)?limited\s+access\s+to\s+(?:e-?mail|my\s+inbox))"
+    r"\bi\s*(?:am|'m)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away\s+from\s+(?:the\s+)?"
+    r"office|on\s+(?:annual|parental|maternity|paternity)\s+leave)|this\s+is\s+an\s+automatic\s+"
+    r"(?:reply|response)|\bauto(?:matic)?[-\s]?reply\b"
     r"|不在にしております|不在にしています|休暇をいただいております|休暇を頂いております|"
-    r"休業とさせていただ|自動返信|自動応答|自動送信|出張のため",
+    r"休業とさせていただ|自動返信|自動応答|自動送信|このメールは自動",
     re.IGNORECASE,
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from email.message import Message
 
 from outreach.inbound import reports
@@ -42,6 +42,8 @@ def parse_and_classify(
     footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS,
 ) -> Classified:
     """Classify one raw message. `received` anchors year-less return dates (default: its Date)."""
+    if isinstance(received, datetime):
+        received = received.date()
     msg, problems = parse(raw)
     reasons = list(problems)
     subject = header_text(msg, "Subject", reasons)

@@ -32,11 +32,10 @@ _QUOTE_HEADERS = re.compile(
     r"""^\s*(?:
         -{2,}\s*(?:Original\s+Message|Forwarded\s+message|元のメッセージ|転送メッセージ|
             Reply\s+message|返信メッセージ)\s*-{2,}
-      | _{10,}                                                 # Outlook's rule above the header
-      | (?:On|Le|Am|El)\s.{4,160}\s(?:wrote|a\s+écrit|schrieb|escribió)\s*:
-      | \d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,120}[:：]
-      | \d{4}[/-]\d{1,2}[/-]\d{1,2}.{0,120}(?:wrote|書きました|が書きました)\s*[:：]?
-      | .{0,120}(?:が書きました|さんは書きました|wrote)\s*[:：]
+      | _{10,}\s*$                                             # Outlook's rule above the header
+      | (?:On|Le|Am|El)\s.{4,160}\s(?:wrote|a\s+écrit|schrieb|escribió)\s*:\s*$
+      | \d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,120}[:：]\s*$
+      | .{0,160}(?:が書きました|さんは書きました|\bwrote)\s*[:：]\s*$
       | (?:From|差出人|送信者)\s*[:：].+\n\s*(?:Sent|Date|To|送信日時|日時|宛先|件名|Subject)\s*[:：]
     )""",
     re.IGNORECASE | re.VERBOSE | re.MULTILINE,

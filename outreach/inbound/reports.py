@@ -134,8 +134,10 @@ def delivery_status(msg: Message) -> Report | None:
     return Report(bounce, msgid, rcpt, tuple(reasons))
 
 
-def _looks_like_bounce(from_addr: str, subject: str) -> bool:
-    return bool(_DAEMON.match(from_addr) or _BOUNCE_SUBJECT.search(subject))
+def _looks_like_bounce(msg: Message, from_addr: str, subject: str) -> bool:
+    """Gate for flufl.bounce, whose phrase detectors would misfire on human replies."""
+    null_sender = str(msg.get("Return-Path", "")).strip() == "<>"
+    return bool(null_sender or _DAEMON.match(from_addr) or _BOUNCE_SUBJECT.search(subject))
 
 
 def _text_status(body: str, rcpt: str, permanent: bool) -> tuple[str, str]:
@@ -157,7 +159,7 @@ def _text_status(body: str, rcpt: str, permanent: bool) -> tuple[str, str]:
 
 def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) -> Report | None:
     """flufl.bounce's detectors, only for mail from a mailer daemon or with a bounce subject."""
-    if not _looks_like_bounce(from_addr, subject):
+    if not _looks_like_bounce(msg, from_addr, subject):
         return None
     try:
         temporary, permanent = all_failures(msg)
