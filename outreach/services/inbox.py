@@ -70,13 +70,19 @@ class PollReport:
             self.unmatched += 1
 
 
-def dedupe_key(raw: bytes) -> str:
-    """The Message-ID as written, else (or when absurdly long) the sha256 of the bytes."""
-    try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
-        mid = " ".join(str(headers.get("Message-ID", "") or "").split())
-    except (TypeError, ValueError, LookupError):
-        mid = ""
+def dedupe_key(raw: bytes, message_id: str | None = None) -> str:
+    """The Message-ID, else (or when absurdly long) the sha256 of the bytes.
+
+    Without `message_id` the header is read cheaply, to skip known mail before classifying;
+    the stored key uses the classifier's Message-ID, which survives broken line endings.
+    """
+    mid = message_id
+    if mid is None:
+        try:
+            headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+            mid = " ".join(str(headers.get("Message-ID", "") or "").split())
+        except (TypeError, ValueError, LookupError):
+            mid = ""
     if mid and len(mid) <= MAX_KEY:
         return mid
     return "sha256:" + hashlib.sha256(raw).hexdigest()
@@ -117,11 +123,11 @@ def _detail(found: Classified) -> dict[str, Any]:
 
 def process(engine: Engine, config: Config, clock: Clock, mail: RawMail, box: str) -> tuple[str, bool]:
     """Classify one message and apply its effect once; returns (kind or 'duplicate', matched)."""
-    key = dedupe_key(mail.raw)
     with reading(engine) as conn:
-        if is_processed(conn, key):
+        if is_processed(conn, dedupe_key(mail.raw)):
             return DUPLICATE, False
     found = parse_and_classify(mail.raw)
+    key = dedupe_key(mail.raw, found.message_id)
     now = clock.now()
     try:
         with writing(engine) as conn:

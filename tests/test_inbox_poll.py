@@ -1,0 +1,206 @@
+"""`outreach inbox poll` against a real IMAP server (pymap) loaded with the fixture corpus:
+every fixture's classification and effect, polling twice, UIDVALIDITY change, read-only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, select
+
+from outreach.clock import FixedClock, utc
+from outreach.inbound import parse_and_classify
+from outreach.services.inbox import poll
+from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.schema import enrollment, inbound, mailbox, outbox, stage_history, suppression
+from outreach.store.session import reading
+from tests.fixtures_imap import PASSWORD_ENV, USER, ImapServer, imap_server  # noqa: F401
+from tests.fixtures_inbox import T0, enrol, make_config
+from tests.mail_corpus import MAIL_DIR, expected, raw
+
+pytestmark = pytest.mark.usefixtures("imap_server")
+
+
+def imap_config(tmp_path: Path, server: ImapServer) -> Any:
+    return make_config(
+        tmp_path,
+        {
+            "source": "imap",
+            "host": "127.0.0.1",
+            "port": server.port,
+            "security": "none",
+            "username": USER,
+            "password_env": PASSWORD_ENV,
+            "timeout": 5,
+        },
+    )
+
+
+def seed_corpus(engine: Engine) -> dict[str, tuple[int, Any]]:
+    """One enrollment per address the corpus concerns; returns file -> (enrollment id, Classified)."""
+    seeded: dict[str, int] = {}
+    out = {}
+    for name in sorted(expected()):
+        found = parse_and_classify(raw(name))
+        ours = found.in_reply_to or found.original_message_id
+        address = (found.bounce.recipient if found.bounce else "") or found.original_recipient or found.from_addr
+        if name == "reply_ja_outlook_original_message.eml":  # an agency manager, no threading headers
+            key, kwargs = "influencer@talent.example", {"manager_email": address}
+        else:
+            key, kwargs = address, {}
+        if key not in seeded:
+            seeded[key] = enrol(engine, key, message_id=ours or f"<none.{len(seeded)}@brand.example>", **kwargs)
+        out[name] = (seeded[key], found)
+    return out
+
+
+def snapshot(engine: Engine) -> dict[str, list[Any]]:
+    with reading(engine) as conn:
+        return {
+            t.name: sorted(tuple(r) for r in conn.execute(select(*[c for c in t.c if c.name != "raw"])))
+            for t in (enrollment, outbox, suppression, stage_history, inbound)
+        }
+
+
+def enrollment_row(engine: Engine, eid: int) -> Any:
+    with reading(engine) as conn:
+        return conn.execute(select(enrollment).where(enrollment.c.id == eid)).one()
+
+
+def queued_follow_up(engine: Engine, eid: int) -> Any:
+    with reading(engine) as conn:
+        return conn.execute(select(outbox).where(outbox.c.enrollment_id == eid, outbox.c.step == 2)).one()
+
+
+def assert_effect(engine: Engine, name: str, eid: int, found: Any, spec: dict[str, Any], now: datetime) -> None:
+    row = enrollment_row(engine, eid)
+    follow_up = queued_follow_up(engine, eid)
+    kind = spec["kind"]
+    with reading(engine) as conn:
+        suppressed = is_suppressed(conn, found.bounce.recipient if found.bounce else row_email(conn, eid))
+    if kind == "bounce" and spec["bounce"]["permanent"] or kind in ("complaint", "opt_out"):
+        stage = {"bounce": "bounced"}.get(kind, "unsubscribed")
+        assert (row.status, row.stage, suppressed, follow_up.state) == ("stopped", stage, True, "cancelled"), name
+    elif kind == "bounce":
+        assert (row.status, row.stage, suppressed, follow_up.state) == ("active", "contacted", False, "queued"), name
+    elif kind == "decline":
+        assert (row.status, row.stage, suppressed, follow_up.state) == ("stopped", "declined", False, "cancelled"), name
+    elif kind == "reply":
+        assert (row.status, row.stage, suppressed, follow_up.state) == ("stopped", "negotiating", False, "cancelled"), name
+    else:
+        assert kind == "auto_reply"
+        returns = spec.get("returns_on")
+        if returns:
+            resume = datetime.combine(returns, datetime.min.time().replace(hour=9), tzinfo=ZoneInfo("Asia/Tokyo"))
+            resume = max(resume, now)
+        else:
+            resume = now + timedelta(days=7)
+        assert (row.status, row.stage, suppressed) == ("active", "contacted", False), name
+        assert utc(row.next_due_at) == resume, name
+        assert follow_up.state == "queued" and utc(follow_up.due_at) == resume, name
+        assert utc(follow_up.expires_at) - utc(follow_up.due_at) == timedelta(hours=8), name
+
+
+def row_email(conn: Any, eid: int) -> str:
+    from outreach.store.schema import influencer
+
+    return str(
+        conn.execute(
+            select(influencer.c.email).join(enrollment, enrollment.c.influencer_id == influencer.c.id).where(enrollment.c.id == eid)
+        ).scalar_one()
+    )
+
+
+def test_corpus_over_imap_classifies_and_applies_every_effect_once(
+    sqlite_db: Engine, tmp_path: Path, imap_server: ImapServer
+) -> None:
+    engine = sqlite_db
+    specs = expected()
+    seeded = seed_corpus(engine)
+    names = sorted(specs)
+    imap_server.append(raw(n) for n in names)
+    flags_before = imap_server.flags()
+    config = imap_config(tmp_path, imap_server)
+    clock = FixedClock(T0)
+
+    report = poll(engine, config, clock)
+
+    assert report.errors == {}
+    assert report.read == len(names)
+    # postfix_5_1_1_cr_only.eml is the same DSN (same Message-ID) with CR line endings.
+    assert report.duplicates == 1
+    assert sum(report.kinds.values()) == len(names) - 1
+    with reading(engine) as conn:
+        rows = {r.message_id: r for r in conn.execute(select(inbound))}
+        polled = conn.execute(select(mailbox.c.inbox_polled_at, mailbox.c.inbox_error)).one()
+    assert utc(polled.inbox_polled_at) == T0 and polled.inbox_error == ""
+    for name in names:
+        eid, found = seeded[name]
+        stored = rows[found.message_id]
+        assert stored.kind == specs[name]["kind"], name
+        assert stored.enrollment_id == eid, name
+        assert_effect(engine, name, eid, found, specs[name], T0)
+    assert "ぜひ" in rows[parse_and_classify(raw("reply_ja_quoted_footer.eml")).message_id].text
+    # Read-only: no flag changed on the server (BODY.PEEK, readonly SELECT).
+    assert imap_server.flags() == flags_before
+
+    before = snapshot(engine)
+    again = poll(engine, config, clock)
+    assert (again.read, again.new) == (0, 0)  # the UID n:* quirk: nothing re-read
+    assert snapshot(engine) == before
+
+    # A rebuilt server: new UIDVALIDITY, new UIDs, same messages -> everything re-read, nothing applied.
+    old_validity = imap_server.uidvalidity()
+    imap_server.restart()
+    imap_server.append(raw(n) for n in names)
+    assert imap_server.uidvalidity() != old_validity
+    clock.advance(timedelta(hours=1))
+    rescan = poll(engine, config, clock)
+    assert (rescan.read, rescan.new, rescan.duplicates) == (len(names), 0, len(names))
+    after = snapshot(engine)
+    assert after == before
+
+
+def test_new_mail_after_a_poll_is_read_once(sqlite_db: Engine, tmp_path: Path, imap_server: ImapServer) -> None:
+    eid = enrol(sqlite_db, "hanako@example.jp", message_id="<20261120010000.a1b2c3@brand.example>")
+    config = imap_config(tmp_path, imap_server)
+    clock = FixedClock(T0)
+    assert poll(sqlite_db, config, clock).read == 0
+    imap_server.append([raw("reply_ja_quoted_footer.eml")])
+    report = poll(sqlite_db, config, clock)
+    assert (report.read, dict(report.kinds)) == (1, {"reply": 1})
+    assert enrollment_row(sqlite_db, eid).stage == "negotiating"
+    assert poll(sqlite_db, config, clock).read == 0
+
+
+def test_unreachable_server_is_recorded_and_keeps_last_good_time(
+    sqlite_db: Engine, tmp_path: Path, imap_server: ImapServer
+) -> None:
+    config = imap_config(tmp_path, imap_server)
+    clock = FixedClock(T0)
+    poll(sqlite_db, config, clock)
+    imap_server.stop()
+    clock.advance(timedelta(minutes=5))
+    report = poll(sqlite_db, config, clock)
+    assert "main" in report.errors
+    with reading(sqlite_db) as conn:
+        row = conn.execute(select(mailbox.c.inbox_polled_at, mailbox.c.inbox_error)).one()
+    assert utc(row.inbox_polled_at) == T0
+    assert row.inbox_error and USER not in row.inbox_error and "demopass" not in row.inbox_error
+
+
+def test_mark_seen_sets_the_seen_flag_only_when_configured(
+    sqlite_db: Engine, tmp_path: Path, imap_server: ImapServer
+) -> None:
+    imap_server.append([raw("reply_en_quoted_footer.eml")])
+    cfg = imap_config(tmp_path, imap_server)
+    poll(sqlite_db, cfg, FixedClock(T0))
+    assert all(b"\\Seen" not in f for f in imap_server.flags().values())
+    seen_cfg = make_config(tmp_path, {**cfg.mailboxes["main"].inbox.model_dump(), "mark_seen": True})
+    imap_server.append([raw("sjis_reply.eml")])
+    poll(sqlite_db, seen_cfg, FixedClock(T0))
+    flags = imap_server.flags()
+    assert [b"\\Seen" in f for _, f in sorted(flags.items())] == [False, True]
