@@ -43,6 +43,9 @@ roster.register(cli)
 from outreach.cli.inbox import inbox  # noqa: E402
 
 cli.add_command(inbox)
+from outreach.cli import pipeline  # noqa: E402
+
+pipeline.register(cli)
 
 from outreach.cli.campaigns import campaign  # noqa: E402
 
