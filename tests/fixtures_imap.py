@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,8 +79,9 @@ class ImapServer:
             return int(c.select_folder(folder, readonly=True)[b"UIDVALIDITY"])
 
 
-@pytest.fixture
-def imap_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapServer]:
+@contextmanager
+def running_imap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapServer]:
+    """A started server, its password in PASSWORD_ENV; stopped on exit."""
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     server = ImapServer(tmp_path / "pymap.log")
     server.start()

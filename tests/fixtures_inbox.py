@@ -46,7 +46,9 @@ def campaign_id(engine: Engine, slug: str) -> int:
         if found is not None:
             return int(found)
         return int(
-            conn.execute(insert(campaign).values(slug=slug, created_at=naive(T0))).inserted_primary_key[0]
+            conn.execute(
+                insert(campaign).values(slug=slug, created_at=naive(T0))
+            ).inserted_primary_key[0]
         )
 
 
@@ -67,7 +69,9 @@ def enrol(
     """
     cid = campaign_id(engine, campaign_slug)
     with writing(engine) as conn:
-        iid = conn.execute(select(influencer.c.id).where(influencer.c.email_norm == email.lower())).scalar()
+        iid = conn.execute(
+            select(influencer.c.id).where(influencer.c.email_norm == email.lower())
+        ).scalar()
         if iid is None:
             iid = conn.execute(
                 insert(influencer).values(
@@ -98,7 +102,10 @@ def enrol(
             )
         ).inserted_primary_key[0]
         if message_id:
-            for step, state, mid in ((1, "sent", message_id), (2, "queued", f"<f2.{eid}@brand.example>")):
+            for step, state, mid in (
+                (1, "sent", message_id),
+                (2, "queued", f"<f2.{eid}@brand.example>"),
+            ):
                 conn.execute(
                     insert(outbox).values(
                         enrollment_id=eid,

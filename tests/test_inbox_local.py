@@ -12,9 +12,9 @@ from sqlalchemy import Engine, select
 
 from outreach.cli import cli
 from outreach.clock import FixedClock
+from outreach.errors import InputError, StageError
 from outreach.services.inbox import import_files, poll
 from outreach.services.pipeline import board, history, move
-from outreach.errors import InputError, StageError
 from outreach.store.schema import enrollment, inbound
 from outreach.store.session import reading
 from tests.conftest import sqlite_engine
@@ -48,7 +48,9 @@ def test_maildir_new_and_cur_are_read_once_and_files_stay(db: Engine, tmp_path: 
     assert sorted(p.name for p in (tmp_path / "inbox").rglob("*") if p.is_file()) == files
 
 
-def test_from_address_and_manager_match_without_threading_headers(sqlite_db: Engine, tmp_path: Path) -> None:
+def test_from_address_and_manager_match_without_threading_headers(
+    sqlite_db: Engine, tmp_path: Path
+) -> None:
     stripped = b"".join(
         line
         for line in raw(REPLY).splitlines(keepends=True)
@@ -64,8 +66,12 @@ def test_from_address_and_manager_match_without_threading_headers(sqlite_db: Eng
     assert stages(sqlite_db)[newer] == ("stopped", "negotiating")  # the most recent live enrollment
     assert stages(sqlite_db)[older] == ("active", "contacted")
     # An agency manager replying from another domain (Outlook "Original Message", no headers).
-    managed = enrol(sqlite_db, "talent@example.jp", manager_email="Midori.Ishikawa@agency-tokyo.example")
-    import_files(sqlite_db, config, FixedClock(T0), [MAIL_DIR / "reply_ja_outlook_original_message.eml"])
+    managed = enrol(
+        sqlite_db, "talent@example.jp", manager_email="Midori.Ishikawa@agency-tokyo.example"
+    )
+    import_files(
+        sqlite_db, config, FixedClock(T0), [MAIL_DIR / "reply_ja_outlook_original_message.eml"]
+    )
     assert stages(sqlite_db)[managed] == ("stopped", "negotiating")
 
 
@@ -89,7 +95,11 @@ def test_mbox_import_reads_every_message(sqlite_db: Engine, tmp_path: Path) -> N
     enrol(sqlite_db, "hanako@example.jp", message_id=PITCH_ID)
     config = make_config(tmp_path, {"source": "none"})
     report = import_files(sqlite_db, config, FixedClock(T0), [path])
-    assert (report.read, dict(report.kinds), report.unmatched) == (3, {"reply": 1, "decline": 1, "auto_reply": 1}, 2)
+    assert (report.read, dict(report.kinds), report.unmatched) == (
+        3,
+        {"reply": 1, "decline": 1, "auto_reply": 1},
+        2,
+    )
     assert import_files(sqlite_db, config, FixedClock(T0), [path]).duplicates == 3
 
 
@@ -100,13 +110,17 @@ def test_moves_legal_illegal_history_and_board(db: Engine, tmp_path: Path) -> No
     assert (m.from_stage, m.to_stage) == ("negotiating", "contracted")
     with pytest.raises(StageError) as err:
         move(db, clock, "hanako@example.jp", "prospect")
-    assert "posted" in str(err.value) and "cannot move from contracted to prospect" in str(err.value)
+    assert "posted" in str(err.value) and "cannot move from contracted to prospect" in str(
+        err.value
+    )
     enrol(db, "hanako@example.jp", campaign_slug="autumn")
     with pytest.raises(InputError, match="--campaign"):
         move(db, clock, "hanako@example.jp", "declined")
     move(db, clock, "hanako@example.jp", "declined", campaign="autumn")
     rows = history(db, "@hanako_beauty")
-    assert [(r["campaign"], r["from_stage"], r["to_stage"], r["cause"], r["note"]) for r in rows] == [
+    assert [
+        (r["campaign"], r["from_stage"], r["to_stage"], r["cause"], r["note"]) for r in rows
+    ] == [
         ("spring", "negotiating", "contracted", "command", "fee agreed"),
         ("autumn", "contacted", "declined", "command", ""),
     ]
@@ -168,7 +182,9 @@ def test_cli_poll_list_show_move_pipeline_history(tmp_path: Path) -> None:
     assert '"effect": "unmatched"' in run("inbox", "list", "--unmatched", "--format", "json")
     shown = run("inbox", "show", "1")
     assert "ぜひ" in shown and "negotiating" in shown and "配信停止" not in shown
-    assert "negotiating -> contracted" in run("move", "@hanako_beauty", "contracted", "--note", "signed")
+    assert "negotiating -> contracted" in run(
+        "move", "@hanako_beauty", "contracted", "--note", "signed"
+    )
     bad = runner.invoke(cli, ["--config", str(cfg), "move", "@hanako_beauty", "prospect"])
     assert bad.exit_code != 0
     board_out = run("pipeline")

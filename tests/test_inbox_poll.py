@@ -3,6 +3,7 @@ every fixture's classification and effect, polling twice, UIDVALIDITY change, re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,15 @@ from outreach.services.inbox import poll
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import enrollment, inbound, mailbox, outbox, stage_history, suppression
 from outreach.store.session import reading
-from tests.fixtures_imap import PASSWORD_ENV, USER, ImapServer, imap_server  # noqa: F401
+from tests.fixtures_imap import PASSWORD_ENV, USER, ImapServer, running_imap
 from tests.fixtures_inbox import T0, enrol, make_config
-from tests.mail_corpus import MAIL_DIR, expected, raw
+from tests.mail_corpus import expected, raw
 
-pytestmark = pytest.mark.usefixtures("imap_server")
+
+@pytest.fixture
+def imap_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapServer]:
+    with running_imap(tmp_path, monkeypatch) as server:
+        yield server
 
 
 def imap_config(tmp_path: Path, server: ImapServer) -> Any:
@@ -46,13 +51,21 @@ def seed_corpus(engine: Engine) -> dict[str, tuple[int, Any]]:
     for name in sorted(expected()):
         found = parse_and_classify(raw(name))
         ours = found.in_reply_to or found.original_message_id
-        address = (found.bounce.recipient if found.bounce else "") or found.original_recipient or found.from_addr
-        if name == "reply_ja_outlook_original_message.eml":  # an agency manager, no threading headers
+        address = (
+            (found.bounce.recipient if found.bounce else "")
+            or found.original_recipient
+            or found.from_addr
+        )
+        if (
+            name == "reply_ja_outlook_original_message.eml"
+        ):  # an agency manager, no threading headers
             key, kwargs = "influencer@talent.example", {"manager_email": address}
         else:
             key, kwargs = address, {}
         if key not in seeded:
-            seeded[key] = enrol(engine, key, message_id=ours or f"<none.{len(seeded)}@brand.example>", **kwargs)
+            seeded[key] = enrol(
+                engine, key, message_id=ours or f"<none.{len(seeded)}@brand.example>", **kwargs
+            )
         out[name] = (seeded[key], found)
     return out
 
@@ -60,7 +73,9 @@ def seed_corpus(engine: Engine) -> dict[str, tuple[int, Any]]:
 def snapshot(engine: Engine) -> dict[str, list[Any]]:
     with reading(engine) as conn:
         return {
-            t.name: sorted(tuple(r) for r in conn.execute(select(*[c for c in t.c if c.name != "raw"])))
+            t.name: sorted(
+                tuple(r) for r in conn.execute(select(*[c for c in t.c if c.name != "raw"]))
+            )
             for t in (enrollment, outbox, suppression, stage_history, inbound)
         }
 
@@ -72,29 +87,57 @@ def enrollment_row(engine: Engine, eid: int) -> Any:
 
 def queued_follow_up(engine: Engine, eid: int) -> Any:
     with reading(engine) as conn:
-        return conn.execute(select(outbox).where(outbox.c.enrollment_id == eid, outbox.c.step == 2)).one()
+        return conn.execute(
+            select(outbox).where(outbox.c.enrollment_id == eid, outbox.c.step == 2)
+        ).one()
 
 
-def assert_effect(engine: Engine, name: str, eid: int, found: Any, spec: dict[str, Any], now: datetime) -> None:
+def assert_effect(
+    engine: Engine, name: str, eid: int, found: Any, spec: dict[str, Any], now: datetime
+) -> None:
     row = enrollment_row(engine, eid)
     follow_up = queued_follow_up(engine, eid)
     kind = spec["kind"]
     with reading(engine) as conn:
-        suppressed = is_suppressed(conn, found.bounce.recipient if found.bounce else row_email(conn, eid))
+        suppressed = is_suppressed(
+            conn, found.bounce.recipient if found.bounce else row_email(conn, eid)
+        )
     if kind == "bounce" and spec["bounce"]["permanent"] or kind in ("complaint", "opt_out"):
         stage = {"bounce": "bounced"}.get(kind, "unsubscribed")
-        assert (row.status, row.stage, suppressed, follow_up.state) == ("stopped", stage, True, "cancelled"), name
+        assert (row.status, row.stage, suppressed, follow_up.state) == (
+            "stopped",
+            stage,
+            True,
+            "cancelled",
+        ), name
     elif kind == "bounce":
-        assert (row.status, row.stage, suppressed, follow_up.state) == ("active", "contacted", False, "queued"), name
+        assert (row.status, row.stage, suppressed, follow_up.state) == (
+            "active",
+            "contacted",
+            False,
+            "queued",
+        ), name
     elif kind == "decline":
-        assert (row.status, row.stage, suppressed, follow_up.state) == ("stopped", "declined", False, "cancelled"), name
+        assert (row.status, row.stage, suppressed, follow_up.state) == (
+            "stopped",
+            "declined",
+            False,
+            "cancelled",
+        ), name
     elif kind == "reply":
-        assert (row.status, row.stage, suppressed, follow_up.state) == ("stopped", "negotiating", False, "cancelled"), name
+        assert (row.status, row.stage, suppressed, follow_up.state) == (
+            "stopped",
+            "negotiating",
+            False,
+            "cancelled",
+        ), name
     else:
         assert kind == "auto_reply"
         returns = spec.get("returns_on")
         if returns:
-            resume = datetime.combine(returns, datetime.min.time().replace(hour=9), tzinfo=ZoneInfo("Asia/Tokyo"))
+            resume = datetime.combine(
+                returns, datetime.min.time().replace(hour=9), tzinfo=ZoneInfo("Asia/Tokyo")
+            )
             resume = max(resume, now)
         else:
             resume = now + timedelta(days=7)
@@ -109,7 +152,9 @@ def row_email(conn: Any, eid: int) -> str:
 
     return str(
         conn.execute(
-            select(influencer.c.email).join(enrollment, enrollment.c.influencer_id == influencer.c.id).where(enrollment.c.id == eid)
+            select(influencer.c.email)
+            .join(enrollment, enrollment.c.influencer_id == influencer.c.id)
+            .where(enrollment.c.id == eid)
         ).scalar_one()
     )
 
@@ -164,7 +209,9 @@ def test_corpus_over_imap_classifies_and_applies_every_effect_once(
     assert after == before
 
 
-def test_new_mail_after_a_poll_is_read_once(sqlite_db: Engine, tmp_path: Path, imap_server: ImapServer) -> None:
+def test_new_mail_after_a_poll_is_read_once(
+    sqlite_db: Engine, tmp_path: Path, imap_server: ImapServer
+) -> None:
     eid = enrol(sqlite_db, "hanako@example.jp", message_id="<20261120010000.a1b2c3@brand.example>")
     config = imap_config(tmp_path, imap_server)
     clock = FixedClock(T0)
@@ -199,7 +246,9 @@ def test_mark_seen_sets_the_seen_flag_only_when_configured(
     cfg = imap_config(tmp_path, imap_server)
     poll(sqlite_db, cfg, FixedClock(T0))
     assert all(b"\\Seen" not in f for f in imap_server.flags().values())
-    seen_cfg = make_config(tmp_path, {**cfg.mailboxes["main"].inbox.model_dump(), "mark_seen": True})
+    seen_cfg = make_config(
+        tmp_path, {**cfg.mailboxes["main"].inbox.model_dump(), "mark_seen": True}
+    )
     imap_server.append([raw("sjis_reply.eml")])
     poll(sqlite_db, seen_cfg, FixedClock(T0))
     flags = imap_server.flags()

@@ -26,12 +26,17 @@ ONE_CLICK = "List-Unsubscribe=One-Click"
 
 
 @pytest.fixture
-def endpoint(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ServerHandle, Engine]]:
+def endpoint(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[ServerHandle, Engine]]:
     monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", KEY)
     config = make_config(
         tmp_path,
         {"source": "none"},
-        unsubscribe={"listen": f"127.0.0.1:{free_port()}", "base_url": "https://brand.example/unsubscribe"},
+        unsubscribe={
+            "listen": f"127.0.0.1:{free_port()}",
+            "base_url": "https://brand.example/unsubscribe",
+        },
     )
     handle = start_unsubscribe_server(db, config, FixedClock(T0))
     try:
@@ -40,7 +45,9 @@ def endpoint(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
         handle.stop()
 
 
-def request(handle: ServerHandle, method: str, token: str, body: str = "", host: str = "127.0.0.1") -> tuple[int, str, Any]:
+def request(
+    handle: ServerHandle, method: str, token: str, body: str = "", host: str = "127.0.0.1"
+) -> tuple[int, str, Any]:
     conn = http.client.HTTPConnection(*handle.address, timeout=5)
     headers = {"Host": host, "Content-Type": "application/x-www-form-urlencoded"}
     conn.request(method, f"/unsubscribe?t={token}", body=body.encode(), headers=headers)
@@ -55,12 +62,19 @@ def state(engine: Engine) -> tuple[Any, ...]:
         return (
             conn.execute(select(func.count()).select_from(suppression)).scalar_one(),
             conn.execute(select(func.count()).select_from(stage_history)).scalar_one(),
-            sorted(tuple(r) for r in conn.execute(select(enrollment.c.id, enrollment.c.status, enrollment.c.stage))),
+            sorted(
+                tuple(r)
+                for r in conn.execute(
+                    select(enrollment.c.id, enrollment.c.status, enrollment.c.stage)
+                )
+            ),
             sorted(tuple(r) for r in conn.execute(select(outbox.c.id, outbox.c.state))),
         )
 
 
-def test_one_click_post_unsubscribes_once_and_is_idempotent(endpoint: tuple[ServerHandle, Engine]) -> None:
+def test_one_click_post_unsubscribes_once_and_is_idempotent(
+    endpoint: tuple[ServerHandle, Engine],
+) -> None:
     handle, engine = endpoint
     a = enrol(engine, "Taro@Example.jp", message_id="<p1@brand.example>")
     b = enrol(engine, "Taro@Example.jp", message_id="<p2@brand.example>", campaign_slug="autumn")
@@ -96,7 +110,9 @@ def test_get_shows_a_form_and_never_changes_state(endpoint: tuple[ServerHandle, 
         assert is_suppressed(conn, "hanako@example.jp")
 
 
-def test_forged_altered_and_replayed_tokens_are_refused(endpoint: tuple[ServerHandle, Engine]) -> None:
+def test_forged_altered_and_replayed_tokens_are_refused(
+    endpoint: tuple[ServerHandle, Engine],
+) -> None:
     handle, engine = endpoint
     enrol(engine, "a@example.jp", message_id="<p4@brand.example>")
     enrol(engine, "b@example.jp", message_id="<p5@brand.example>")
@@ -133,7 +149,9 @@ def test_token_comparison_is_constant_time() -> None:
     assert "hmac.compare_digest" in inspect.getsource(optout.verify_unsubscribe)
 
 
-def test_server_refuses_to_start_without_a_secret(sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_server_refuses_to_start_without_a_secret(
+    sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from outreach.errors import ConfigError
 
     monkeypatch.delenv("OUTREACH_UNSUBSCRIBE_SECRET", raising=False)

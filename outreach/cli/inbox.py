@@ -97,7 +97,9 @@ def import_(app: App, files: tuple[str, ...], mailbox: str | None) -> None:
       outreach inbox import replies.mbox bounce.eml
     """
     paths = [Path(f) for f in files]
-    _print_report(inbox_service.import_files(app.engine, app.config, SystemClock(), paths, mailbox=mailbox))
+    clock = SystemClock()
+    report = inbox_service.import_files(app.engine, app.config, clock, paths, mailbox=mailbox)
+    _print_report(report)
 
 
 @inbox.command("list")
@@ -133,7 +135,8 @@ def show(app: App, inbound_id: int) -> None:
     who = f" (@{row['handle']}, {row['campaign']})" if row["handle"] else " (unmatched)"
     click.echo(f"#{row['id']} {row['kind']} from {row['from_addr']}{who}")
     click.echo(f"subject:  {row['subject']}")
-    click.echo(f"received: {row['received_at']:%Y-%m-%d %H:%M} UTC via {row['source']} ({row['mailbox']})")
+    received = f"{row['received_at']:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"received: {received} via {row['source']} ({row['mailbox']})")
     click.echo(f"effect:   {row['effect']}")
     detail = row["detail"] or {}
     if detail.get("returns_on"):

@@ -14,7 +14,9 @@ def register(cli: click.Group) -> None:
     @cli.command()
     @click.argument("influencer")
     @click.argument("stage", type=click.Choice([s.value for s in Stage], case_sensitive=False))
-    @click.option("--campaign", default=None, help="The campaign, when the influencer is in several.")
+    @click.option(
+        "--campaign", default=None, help="The campaign, when the influencer is in several."
+    )
     @click.option("--note", default="", help="Why, kept in the history.")
     @click.pass_obj
     def move(app: App, influencer: str, stage: str, campaign: str | None, note: str) -> None:
@@ -25,7 +27,9 @@ def register(cli: click.Group) -> None:
           outreach move @hanako_beauty contracted --note "fee agreed 30,000 JPY"
           outreach move hanako@example.jp posted --campaign spring-launch
         """
-        moved = pipeline_service.move(app.engine, SystemClock(), influencer, stage, campaign=campaign, note=note)
+        moved = pipeline_service.move(
+            app.engine, SystemClock(), influencer, stage, campaign=campaign, note=note
+        )
         click.echo(f"{influencer}: {moved.from_stage} -> {moved.to_stage} ({moved.campaign})")
 
     @cli.command()
@@ -40,7 +44,9 @@ def register(cli: click.Group) -> None:
           outreach pipeline
           outreach pipeline spring-launch
         """
-        result = pipeline_service.board(app.engine, SystemClock(), app.config.pipeline.stale_days, campaign)
+        result = pipeline_service.board(
+            app.engine, SystemClock(), app.config.pipeline.stale_days, campaign
+        )
         click.echo("  ".join(f"{stage} {n}" for stage, n in result.counts.items()))
         for stage, cards in result.cards.items():
             if not cards:
@@ -48,7 +54,9 @@ def register(cli: click.Group) -> None:
             click.echo(f"\n{stage} ({len(cards)})")
             for card in cards:
                 mark = "!" if card["stale"] else " "
-                click.echo(f" {mark} @{card['handle']}  {card['name']}  {card['campaign']}  {card['days']}d")
+                click.echo(
+                    f" {mark} @{card['handle']}  {card['name']}  {card['campaign']}  {card['days']}d"
+                )
 
     @cli.command()
     @click.argument("influencer")

@@ -121,7 +121,9 @@ def _detail(found: Classified) -> dict[str, Any]:
     return detail
 
 
-def process(engine: Engine, config: Config, clock: Clock, mail: RawMail, box: str) -> tuple[str, bool]:
+def process(
+    engine: Engine, config: Config, clock: Clock, mail: RawMail, box: str
+) -> tuple[str, bool]:
     """Classify one message and apply its effect once; returns (kind or 'duplicate', matched)."""
     with reading(engine) as conn:
         if is_processed(conn, dedupe_key(mail.raw)):
@@ -174,11 +176,17 @@ def _poll_box(engine: Engine, config: Config, clock: Clock, box: str, report: Po
 def poll(engine: Engine, config: Config, clock: Clock, *, mailbox: str | None = None) -> PollReport:
     """One pass over every mailbox with an inbox (or the one named); a mailbox that cannot be
     read is reported and its error stored, and the others are still read."""
-    names = [mailbox] if mailbox else [n for n, m in config.mailboxes.items() if m.inbox.source != "none"]
+    names = (
+        [mailbox]
+        if mailbox
+        else [n for n, m in config.mailboxes.items() if m.inbox.source != "none"]
+    )
     if mailbox:
         config.mailbox(mailbox)  # ConfigError naming the configured ones
         if config.mailboxes[mailbox].inbox.source == "none":
-            raise InputError(f"mailbox {mailbox!r} has no inbox", field=f"mailboxes.{mailbox}.inbox.source")
+            raise InputError(
+                f"mailbox {mailbox!r} has no inbox", field=f"mailboxes.{mailbox}.inbox.source"
+            )
     report = PollReport(mailboxes=names)
     for name in names:
         error = ""
@@ -194,7 +202,12 @@ def poll(engine: Engine, config: Config, clock: Clock, *, mailbox: str | None = 
 
 
 def import_files(
-    engine: Engine, config: Config, clock: Clock, paths: Iterable[Path], *, mailbox: str | None = None
+    engine: Engine,
+    config: Config,
+    clock: Clock,
+    paths: Iterable[Path],
+    *,
+    mailbox: str | None = None,
 ) -> PollReport:
     """Process .eml and mbox files as if they had arrived in `mailbox` (default: the first)."""
     box = mailbox or next(iter(config.mailboxes))
@@ -218,7 +231,9 @@ def inbound_show(engine: Engine, inbound_id: int) -> dict[str, Any]:
     with reading(engine) as conn:
         row = get_inbound(conn, inbound_id)
     if row is None:
-        raise InputError(f"no inbound message with id {inbound_id}", hint="see `outreach inbox list`")
+        raise InputError(
+            f"no inbound message with id {inbound_id}", hint="see `outreach inbox list`"
+        )
     return row
 
 
@@ -232,7 +247,9 @@ class HasEngineAndConfig(Protocol):
     def config(self) -> Config: ...
 
 
-def inbox_jobs(app: HasEngineAndConfig, clock: Clock | None = None) -> list[tuple[Callable[[], object], float]]:
+def inbox_jobs(
+    app: HasEngineAndConfig, clock: Clock | None = None
+) -> list[tuple[Callable[[], object], float]]:
     """The daemon's periodic jobs for the inbox: (callable, every N seconds)."""
     clk = clock or SystemClock()
     return [(lambda: poll(app.engine, app.config, clk), app.config.inbox.poll_seconds)]

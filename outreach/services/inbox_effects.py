@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from outreach.config import Config
-from outreach.domain.stages import Stage, TRANSITIONS
+from outreach.domain.stages import TRANSITIONS, Stage
 from outreach.inbound import AUTO_REPLY, BOUNCE, COMPLAINT, DECLINE, OPT_OUT, REPLY, Classified
 from outreach.store.queries.inbox import (
     Target,
@@ -25,7 +25,12 @@ from outreach.store.queries.inbox import (
     naive_utc,
     note_history,
 )
-from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, stop_everywhere, suppress
+from outreach.store.queries.pipeline import (
+    move_stage_if,
+    stop_enrollment,
+    stop_everywhere,
+    suppress,
+)
 
 UNMATCHED = "unmatched"
 
@@ -40,7 +45,9 @@ def resume_at(config: Config, target: Target, returns_on: date | None, now: date
     return max(local, now)
 
 
-def _stop_address(conn: Connection, target: Target, *, reason: str, stage: Stage, cause: str, at: datetime) -> str:
+def _stop_address(
+    conn: Connection, target: Target, *, reason: str, stage: Stage, cause: str, at: datetime
+) -> str:
     ids = stop_everywhere(conn, target.email, reason=reason, stage=stage, cause=cause, at=at)
     cancelled = cancel_unsent(conn, ids, reason=reason, at=at)
     return f"{len(ids)} enrollment(s) stopped, {cancelled} unsent message(s) cancelled"
@@ -54,25 +61,37 @@ def _bounce(conn: Connection, found: Classified, target: Target, at: datetime) -
     address = b.recipient or target.email
     suppress(conn, address, reason="hard_bounce", source=f"bounce {b.status}", at=at)
     if address.lower() != target.email.lower():
-        suppress(conn, target.email, reason="hard_bounce", source=f"bounce {b.status} ({address})", at=at)
-    done = _stop_address(conn, target, reason=f"hard bounce {b.status}", stage=Stage.BOUNCED, cause="bounce", at=at)
+        suppress(
+            conn, target.email, reason="hard_bounce", source=f"bounce {b.status} ({address})", at=at
+        )
+    done = _stop_address(
+        conn, target, reason=f"hard bounce {b.status}", stage=Stage.BOUNCED, cause="bounce", at=at
+    )
     return f"bounced {b.status}: {address} suppressed, {done}"
 
 
-def _suppress_everywhere(conn: Connection, target: Target, *, reason: str, cause: str, at: datetime) -> str:
+def _suppress_everywhere(
+    conn: Connection, target: Target, *, reason: str, cause: str, at: datetime
+) -> str:
     suppress(conn, target.email, reason=reason, source=f"inbound {cause}", at=at)
     done = _stop_address(conn, target, reason=reason, stage=Stage.UNSUBSCRIBED, cause=cause, at=at)
     return f"{reason}: {target.email} suppressed everywhere, {done}"
 
 
-def _auto_reply(conn: Connection, config: Config, found: Classified, target: Target, now: datetime) -> str:
+def _auto_reply(
+    conn: Connection, config: Config, found: Classified, target: Target, now: datetime
+) -> str:
     until = resume_at(config, target, found.returns_on, now)
     moved = defer_enrollment(conn, target.enrollment_id, until, at=now)
-    why = f"returns {found.returns_on.isoformat()}" if found.returns_on else (
-        f"no return date: {config.inbox.ooo_default_days} days"
+    why = (
+        f"returns {found.returns_on.isoformat()}"
+        if found.returns_on
+        else (f"no return date: {config.inbox.ooo_default_days} days")
     )
     note = f"out of office: paused until {naive_utc(until):%Y-%m-%d %H:%M} UTC ({why})"
-    note_history(conn, target.enrollment_id, stage=target.stage, cause="auto_reply", note=note, at=now)
+    note_history(
+        conn, target.enrollment_id, stage=target.stage, cause="auto_reply", note=note, at=now
+    )
     return note + (f", {moved} unsent step(s) moved" if moved else "")
 
 
@@ -87,14 +106,23 @@ def _decline(conn: Connection, target: Target, at: datetime) -> str:
         conn, target.enrollment_id, Stage.DECLINED, cause="reply", at=at, note="declined by reply"
     )
     stage = f"stage {target.stage} -> declined" if moved else f"stage stays {target.stage}"
-    return f"declined for {target.campaign}: sequence stopped, {cancelled} unsent cancelled, {stage}"
+    return (
+        f"declined for {target.campaign}: sequence stopped, {cancelled} unsent cancelled, {stage}"
+    )
 
 
 def _reply(conn: Connection, config: Config, target: Target, at: datetime) -> str:
     cancelled = _stop_one(conn, target, reason="replied", at=at)
     to = Stage(config.inbox.reply_stage)
     moved = move_stage_if(
-        conn, target.enrollment_id, to, cause="reply", at=at, note="human reply", expected=Stage.CONTACTED, check=False
+        conn,
+        target.enrollment_id,
+        to,
+        cause="reply",
+        at=at,
+        note="human reply",
+        expected=Stage.CONTACTED,
+        check=False,
     )
     stage = f"stage contacted -> {to}" if moved else f"stage stays {target.stage}"
     return f"reply: sequence stopped, {cancelled} unsent cancelled, {stage}"

@@ -68,9 +68,7 @@ def connect_imap(src: InboxSourceConfig, config: Config, box: str) -> IMAPClient
     return client
 
 
-def read_imap(
-    engine: Engine, config: Config, clock: Clock, box: str, handle: Handler
-) -> int:
+def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Handler) -> int:
     """Read messages above the stored UID; returns how many were fetched.
 
     The folder is opened read-only and fetched with BODY.PEEK[] unless `mark_seen` is set. A
@@ -97,10 +95,14 @@ def read_imap(
                 if data is not None and item in data:
                     handle(RawMail(bytes(data[item]), "imap", f"{src.folder} UID {uid}"))
                 with writing(engine) as conn:
-                    set_cursor(conn, box, src.folder, uidvalidity=uidvalidity, last_uid=uid, at=clock.now())
+                    set_cursor(
+                        conn, box, src.folder, uidvalidity=uidvalidity, last_uid=uid, at=clock.now()
+                    )
         if not uids:
             with writing(engine) as conn:
-                set_cursor(conn, box, src.folder, uidvalidity=uidvalidity, last_uid=last, at=clock.now())
+                set_cursor(
+                    conn, box, src.folder, uidvalidity=uidvalidity, last_uid=last, at=clock.now()
+                )
         return len(uids)
     finally:
         try:

@@ -24,7 +24,11 @@ from outreach.store.session import reading, writing
 def _influencer_id(conn: Any, key: str) -> int:
     found = find_influencer(conn, key)
     if found is None or found.id is None:
-        raise InputError(f"no influencer {key!r}", field="influencer", hint="give an address, @handle or platform:handle")
+        raise InputError(
+            f"no influencer {key!r}",
+            field="influencer",
+            hint="give an address, @handle or platform:handle",
+        )
     return int(found.id)
 
 
@@ -33,7 +37,9 @@ def _stage(name: str) -> Stage:
         return Stage(name.lower())
     except ValueError:
         raise InputError(
-            f"unknown stage {name!r}", field="stage", hint="one of: " + ", ".join(s.value for s in Stage)
+            f"unknown stage {name!r}",
+            field="stage",
+            hint="one of: " + ", ".join(s.value for s in Stage),
         ) from None
 
 
@@ -44,7 +50,15 @@ class Moved:
     to_stage: str
 
 
-def move(engine: Engine, clock: Clock, key: str, stage: str, *, campaign: str | None = None, note: str = "") -> Moved:
+def move(
+    engine: Engine,
+    clock: Clock,
+    key: str,
+    stage: str,
+    *,
+    campaign: str | None = None,
+    note: str = "",
+) -> Moved:
     """Move one influencer's enrollment to `stage` by hand (cause `command`)."""
     target = _stage(stage)
     with writing(engine) as conn:
@@ -55,13 +69,23 @@ def move(engine: Engine, clock: Clock, key: str, stage: str, *, campaign: str | 
             raise InputError(f"{key} is not enrolled{where}", field="campaign")
         if len(rows) > 1:
             names = ", ".join(r["campaign"] for r in rows)
-            raise InputError(f"{key} is in several campaigns ({names})", field="campaign", hint="add --campaign")
+            raise InputError(
+                f"{key} is in several campaigns ({names})", field="campaign", hint="add --campaign"
+            )
         row = rows[0]
         current = Stage(row["stage"])
         if current == target:
             raise StageError(f"{key} is already {target} in {row['campaign']}")
         check_move(current, target)
-        if not move_stage_if(conn, row["id"], target, cause="command", at=naive_utc(clock.now()), note=note, expected=current):
+        if not move_stage_if(
+            conn,
+            row["id"],
+            target,
+            cause="command",
+            at=naive_utc(clock.now()),
+            note=note,
+            expected=current,
+        ):
             raise StageError(f"{key} was moved by someone else meanwhile; try again")
     return Moved(row["campaign"], current.value, target.value)
 

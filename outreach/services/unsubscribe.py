@@ -45,9 +45,16 @@ def unsubscribe(engine: Engine, address: str, campaign: str, now: datetime) -> b
     """Suppress the address everywhere and stop its sequences; True the first time only."""
     at = naive_utc(now)
     with writing(engine) as conn:
-        added = suppress(conn, address, reason="opt_out", source=f"one-click unsubscribe ({campaign})", at=at)
+        added = suppress(
+            conn, address, reason="opt_out", source=f"one-click unsubscribe ({campaign})", at=at
+        )
         ids = stop_everywhere(
-            conn, address, reason="unsubscribed (one-click)", stage=Stage.UNSUBSCRIBED, cause="opt_out", at=at
+            conn,
+            address,
+            reason="unsubscribed (one-click)",
+            stage=Stage.UNSUBSCRIBED,
+            cause="opt_out",
+            at=at,
         )
         cancel_unsent(conn, ids, reason="unsubscribed (one-click)", at=at)
     return added
@@ -60,12 +67,14 @@ def allowed_hosts(config: Config) -> frozenset[str]:
 
 def _page(title: str, body: str) -> bytes:
     return (
-        "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="ja"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title></head><body>{body}</body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
-def _handler(engine: Engine, key: str, hosts: frozenset[str], clock: Clock) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    engine: Engine, key: str, hosts: frozenset[str], clock: Clock
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "outreach-unsubscribe"
         sys_version = ""
@@ -83,8 +92,8 @@ def _handler(engine: Engine, key: str, hosts: frozenset[str], clock: Clock) -> t
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-        def _checked(self) -> tuple[str, str, str] | None:
-            """(token, campaign, address) after the Host and token checks, else None (answered)."""
+        def _checked(self) -> tuple[str, str] | None:
+            """(campaign, address) after the Host and token checks, else None (answered)."""
             host = (self.headers.get("Host") or "").strip().lower()
             name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
             if name not in hosts:
@@ -99,18 +108,18 @@ def _handler(engine: Engine, key: str, hosts: frozenset[str], clock: Clock) -> t
             if found is None:
                 self._send(403, _page("Invalid link", "<p>This unsubscribe link is not valid.</p>"))
                 return None
-            return token, found[0], found[1]
+            return found
 
         def do_GET(self) -> None:
             checked = self._checked()
             if checked is None:
                 return
-            _token, campaign, address = checked
+            address = checked[1]
             form = (
                 f"<p>{html.escape(address)} への今後のご連絡を停止しますか？ / "
                 "Stop all further email to this address?</p>"
-                "<form method=\"post\"><input type=\"hidden\" name=\"confirm\" value=\"yes\">"
-                "<button type=\"submit\">配信停止 / Unsubscribe</button></form>"
+                '<form method="post"><input type="hidden" name="confirm" value="yes">'
+                '<button type="submit">配信停止 / Unsubscribe</button></form>'
             )
             self._send(200, _page("Unsubscribe", form))
 
@@ -126,14 +135,19 @@ def _handler(engine: Engine, key: str, hosts: frozenset[str], clock: Clock) -> t
                 return
             body = self.rfile.read(length).decode("utf-8", "replace")
             form = parse_qs(body)
-            one_click = form.get("List-Unsubscribe") == ["One-Click"] or "List-Unsubscribe=One-Click" in body
+            one_click = (
+                form.get("List-Unsubscribe") == ["One-Click"]
+                or "List-Unsubscribe=One-Click" in body
+            )
             if not (one_click or form.get("confirm") == ["yes"]):
                 self._send(400, _page("Bad request", "<p>Nothing to do.</p>"))
                 return
-            _token, campaign, address = checked
+            campaign, address = checked
             unsubscribe(engine, address, campaign, clock.now())
             # RFC 8058: answer directly, never with a redirect.
-            self._send(200, _page("Unsubscribed", "<p>配信を停止しました。 / You are unsubscribed.</p>"))
+            self._send(
+                200, _page("Unsubscribed", "<p>配信を停止しました。 / You are unsubscribed.</p>")
+            )
 
     return Handler
 
@@ -162,11 +176,15 @@ def _listen(config: Config) -> tuple[str, int]:
         return host.strip("[]") or "127.0.0.1", int(port)
     except ValueError:
         raise ConfigError(
-            f"not HOST:PORT: {config.unsubscribe.listen!r}", file=config.source, field="unsubscribe.listen"
+            f"not HOST:PORT: {config.unsubscribe.listen!r}",
+            file=config.source,
+            field="unsubscribe.listen",
         ) from None
 
 
-def start_unsubscribe_server(engine: Engine, config: Config, clock: Clock | None = None) -> ServerHandle:
+def start_unsubscribe_server(
+    engine: Engine, config: Config, clock: Clock | None = None
+) -> ServerHandle:
     """Serve the endpoint on `unsubscribe.listen` in a background thread."""
     key = secret(config.unsubscribe.secret_env)
     if not key:

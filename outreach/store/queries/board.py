@@ -9,10 +9,17 @@ from sqlalchemy import Connection, select
 from outreach.store.schema import campaign, enrollment, influencer, stage_history
 
 
-def enrollments_of(conn: Connection, influencer_id: int, campaign_slug: str | None = None) -> list[dict[str, Any]]:
+def enrollments_of(
+    conn: Connection, influencer_id: int, campaign_slug: str | None = None
+) -> list[dict[str, Any]]:
     """The influencer's enrollments (id, campaign, stage, status), oldest first."""
     query = (
-        select(enrollment.c.id, campaign.c.slug.label("campaign"), enrollment.c.stage, enrollment.c.status)
+        select(
+            enrollment.c.id,
+            campaign.c.slug.label("campaign"),
+            enrollment.c.stage,
+            enrollment.c.status,
+        )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .where(enrollment.c.influencer_id == influencer_id)
         .order_by(enrollment.c.created_at, enrollment.c.id)

@@ -132,7 +132,9 @@ def target_by_address(conn: Connection, address: str) -> Target | None:
     return None if row is None else _target(row)
 
 
-def cancel_unsent(conn: Connection, enrollment_ids: Sequence[int], *, reason: str, at: datetime) -> int:
+def cancel_unsent(
+    conn: Connection, enrollment_ids: Sequence[int], *, reason: str, at: datetime
+) -> int:
     """Cancel the queued or retrying outbox rows of these enrollments; returns how many."""
     if not enrollment_ids:
         return 0
