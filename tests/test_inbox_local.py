@@ -11,15 +11,17 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from outreach.cli import cli
-from outreach.clock import FixedClock
+from outreach.clock import FixedClock, utc
 from outreach.errors import InputError, StageError
+from outreach.services.demo_mail import Captured, script_replies
 from outreach.services.inbox import import_files, poll
 from outreach.services.pipeline import board, history, move
 from outreach.store.schema import enrollment, inbound
 from outreach.store.session import reading
 from tests.conftest import sqlite_engine
+from tests.corpus_effects import assert_effect, seed_corpus, snapshot
 from tests.fixtures_inbox import T0, enrol, make_config
-from tests.mail_corpus import MAIL_DIR, raw
+from tests.mail_corpus import MAIL_DIR, expected, raw
 
 REPLY = "reply_ja_quoted_footer.eml"  # From hanako@example.jp, In-Reply-To <20261120010000.a1b2c3@brand.example>
 PITCH_ID = "<20261120010000.a1b2c3@brand.example>"
@@ -190,3 +192,41 @@ def test_cli_poll_list_show_move_pipeline_history(tmp_path: Path) -> None:
     board_out = run("pipeline")
     assert "contracted 1" in board_out and "@hanako_beauty" in board_out
     assert "signed" in run("history", "@hanako_beauty")
+
+
+def test_corpus_effects_on_sqlite_and_postgresql(db: Engine, tmp_path: Path) -> None:
+    specs = expected()
+    seeded = seed_corpus(db)
+    config = make_config(tmp_path, {"source": "none"})
+    report = import_files(db, config, FixedClock(T0), [MAIL_DIR / n for n in sorted(specs)])
+    assert (report.read, report.duplicates, report.unmatched) == (len(specs), 1, 0)
+    for name, spec in specs.items():
+        eid, found = seeded[name]
+        assert_effect(db, name, eid, found, spec, T0)
+    before = snapshot(db)
+    again = import_files(db, config, FixedClock(T0), [MAIL_DIR / n for n in sorted(specs)])
+    assert (again.new, again.duplicates) == (0, len(specs))
+    assert snapshot(db) == before
+
+
+def test_demo_replies_through_the_maildir(sqlite_db: Engine, tmp_path: Path) -> None:
+    """The demo's scripted replies, read by the same poll as a real inbox."""
+    pitches = [
+        Captured(f"<pitch{i}@brand.example>", f"inf{i}@example.jp", "hello@brand.example", "ご提案")
+        for i in range(4)
+    ]
+    ids = [enrol(sqlite_db, p.to_addr, message_id=p.message_id) for p in pitches]
+    script_replies(pitches, tmp_path / "inbox", T0)
+    config = make_config(tmp_path, {"source": "maildir", "path": "inbox"})
+    report = poll(sqlite_db, config, FixedClock(T0))
+    assert dict(report.kinds) == {"reply": 1, "auto_reply": 1, "opt_out": 1, "bounce": 1}
+    got = stages(sqlite_db)
+    assert got[ids[0]] == ("stopped", "negotiating")
+    assert got[ids[1]] == ("active", "contacted")  # paused by pushing next_due_at
+    assert got[ids[2]] == ("stopped", "unsubscribed")
+    assert got[ids[3]] == ("stopped", "bounced")
+    with reading(sqlite_db) as conn:
+        due = conn.execute(
+            select(enrollment.c.next_due_at).where(enrollment.c.id == ids[1])
+        ).scalar()
+    assert utc(due) > T0 + timedelta(days=3)
