@@ -27,16 +27,18 @@ START_TIMEOUT = 10.0
 class ImapServer:
     """One pymap process; `restart()` replaces it (new UIDVALIDITY) on the same port."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, cert: Path | None = None) -> None:
         self.port = free_port()
         self.log = log
+        self.cert = cert  # key and chain in one PEM: the server then offers STARTTLS
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         pymap = str(Path(sys.executable).with_name("pymap"))
+        tls = ["--cert", str(self.cert), "--key", str(self.cert)] if self.cert else ["--no-tls"]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [pymap, "--host", "127.0.0.1", "--port", str(self.port), "--no-tls", "dict"],
+                [pymap, "--host", "127.0.0.1", "--port", str(self.port), *tls, "dict"],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -80,10 +82,12 @@ class ImapServer:
 
 
 @contextmanager
-def running_imap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapServer]:
+def running_imap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cert: Path | None = None
+) -> Iterator[ImapServer]:
     """A started server, its password in PASSWORD_ENV; stopped on exit."""
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
-    server = ImapServer(tmp_path / "pymap.log")
+    server = ImapServer(tmp_path / "pymap.log", cert)
     server.start()
     try:
         yield server

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock, utc
@@ -137,3 +138,29 @@ def test_mark_seen_sets_the_seen_flag_only_when_configured(
     poll(sqlite_db, seen_cfg, FixedClock(T0))
     flags = imap_server.flags()
     assert [b"\\Seen" in f for _, f in sorted(flags.items())] == [False, True]
+
+
+def test_starttls_verifies_the_certificate(
+    sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = trustme.CA()
+    pem = tmp_path / "server.pem"
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    enrol(sqlite_db, "hanako@example.jp", message_id="<20261120010000.a1b2c3@brand.example>")
+    with running_imap(tmp_path, monkeypatch, cert=pem) as server:
+        server.append([raw("reply_ja_quoted_footer.eml")])
+        inbox = {
+            "source": "imap",
+            "host": "127.0.0.1",
+            "port": server.port,
+            "security": "starttls",
+            "username": USER,
+            "password_env": PASSWORD_ENV,
+            "timeout": 5,
+        }
+        untrusted = poll(sqlite_db, make_config(tmp_path, inbox), FixedClock(T0))
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusted.errors["main"] and untrusted.read == 0
+        trusted = make_config(tmp_path, {**inbox, "ca_file": "ca.pem"})
+        report = poll(sqlite_db, trusted, FixedClock(T0))
+    assert (report.errors, dict(report.kinds)) == ({}, {"reply": 1})

@@ -63,9 +63,18 @@ def connect_imap(src: InboxSourceConfig, config: Config, box: str) -> IMAPClient
                 )
             client.login(src.username, password)
     except BaseException:
-        client.shutdown()
+        _close(client)
         raise
     return client
+
+
+def _close(client: IMAPClient) -> None:
+    """Drop the connection without masking the error that led here (a failed TLS handshake
+    leaves a closed socket behind)."""
+    try:
+        client.shutdown()
+    except OSError:
+        pass
 
 
 def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Handler) -> int:
@@ -107,8 +116,8 @@ def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Ha
     finally:
         try:
             client.logout()
-        except (OSError, ssl.SSLError, IMAPClient.Error):
-            client.shutdown()
+        except (OSError, IMAPClient.Error):
+            _close(client)
 
 
 def maildir_messages(path: Path) -> Iterator[RawMail]:
