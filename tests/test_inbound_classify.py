@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -88,7 +90,7 @@ def test_footer_markers_are_configurable() -> None:
     assert parse_and_classify(body, footer_markers=()).kind == "opt_out"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("OUTREACH_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(sorted(EXPECTED)),
     cut=st.integers(min_value=0, max_value=4000),
@@ -101,6 +103,7 @@ def test_broken_input_never_raises(name: str, cut: int, noise: bytes, at: int) -
     data = data[:at] + noise + data[at:]
     found = parse_and_classify(data)
     assert found.kind in KINDS
+    assert not any(r.startswith("unparsed") for r in found.reasons), found.reasons  # last resort only
 
 
 @pytest.mark.parametrize("data", [b"", b"\x00\xff\xfe", b"Subject: =?bad?Q?=ZZ?=\n\n", b"\n\n\n"])
@@ -194,3 +197,36 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
 def test_received_may_be_a_datetime() -> None:
     found = parse_and_classify(raw("ooo_ja_reiwa.eml"), received=datetime(2026, 11, 30, 8, 0))
     assert found.returns_on == date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"On " + b"x " * 100_000 + b"\n",  # quadratic in mail-parser-reply when fed whole
+        b" " * 500_000 + b"\n",
+        b"\n" * 200_000,
+        "12月1日まで〜".encode() * 20_000,
+        b"don't " * 100_000 + b"unsubscribe",
+        b"<div " * 60_000,  # unclosed tags: a naive <[^>]+> is quadratic
+        b"<script" * 40_000 + b"<div class='gmail_quote" * 10_000,
+    ],
+    ids=["wrote-line", "spaces", "newlines", "dates", "negations", "unclosed-tags", "unclosed-script"],
+)
+@pytest.mark.parametrize("ctype", ["text/plain", "text/html"])
+def test_hostile_bodies_are_classified_quickly(body: bytes, ctype: str) -> None:
+    head = f"From: a@example.jp\nSubject: Re: x\nContent-Type: {ctype}; charset=utf-8\n\n".encode()
+    started = time.perf_counter()
+    found = parse_and_classify(head + body)
+    assert found.kind in KINDS
+    assert time.perf_counter() - started < 3.0
+
+
+def test_a_bounce_forwarded_inside_a_reply_is_not_our_bounce() -> None:
+    forwarded = (
+        b"From: Aya <aya@example.jp>\nTo: hello@brand.example\nSubject: Fwd: Delivery failure\n"
+        b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="fwd"\n\n'
+        b"--fwd\nContent-Type: text/plain; charset=utf-8\n\nMy old address bounced, use this one.\n"
+        b"--fwd\nContent-Type: message/rfc822\n\n" + raw("gmail_5_1_1.eml") + b"\n--fwd--\n"
+    )
+    found = parse_and_classify(forwarded)
+    assert found.kind == "reply" and found.bounce is None, found.reasons

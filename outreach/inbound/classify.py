@@ -8,6 +8,7 @@ every human reply, contains 配信停止).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -23,8 +24,9 @@ from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text
 
 
 def _report(msg: Message, from_addr: str, subject: str, body: str) -> tuple[str, reports.Report] | None:
+    """A DSN first, then ARF, then flufl.bounce's non-standard formats."""
     dsn = reports.delivery_status(msg)
-    if dsn is not None:
+    if dsn is not None and dsn.bounce is not None:
         return BOUNCE, dsn
     arf = reports.complaint(msg)
     if arf is not None:
@@ -32,7 +34,7 @@ def _report(msg: Message, from_addr: str, subject: str, body: str) -> tuple[str,
     other = reports.nonstandard_bounce(msg, from_addr, subject, body)
     if other is not None and other.bounce is not None:
         return BOUNCE, other
-    return None
+    return (BOUNCE, dsn) if dsn is not None else None
 
 
 def parse_and_classify(
@@ -41,7 +43,38 @@ def parse_and_classify(
     received: date | None = None,
     footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS,
 ) -> Classified:
-    """Classify one raw message. `received` anchors year-less return dates (default: its Date)."""
+    """Classify one raw message. `received` anchors year-less return dates (default: its Date).
+
+    Never raises: a message the parsers choke on is an unparsed `reply`, the conservative kind
+    (its sequence stops and an operator reads it), with the error in `reasons`.
+    """
+    try:
+        return _classify(raw, received, footer_markers)
+    except Exception as exc:  # noqa: BLE001 - stdlib and third-party parsers on hostile input
+        return _unparsed(raw, exc)
+
+
+def _unparsed(raw: bytes, exc: Exception) -> Classified:
+    def header(name: str) -> str:
+        found = re.search(rb"(?im)^" + name.encode() + rb":[ \t]*(<[^<>\s]+>)", raw)
+        return found.group(1).decode("ascii", "replace") if found else ""
+
+    return Classified(
+        kind=REPLY,
+        message_id=header("Message-ID"),
+        in_reply_to=header("In-Reply-To"),
+        references=(),
+        from_addr="",
+        subject="",
+        text="",
+        returns_on=None,
+        bounce=None,
+        original_message_id="",
+        reasons=(f"unparsed: {type(exc).__name__}: {exc}",),
+    )
+
+
+def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) -> Classified:
     if isinstance(received, datetime):
         received = received.date()
     msg, problems = parse(raw)

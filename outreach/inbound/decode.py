@@ -11,10 +11,10 @@ import codecs
 import email
 import html
 import re
+from datetime import date
 from email.header import Header, decode_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
-from datetime import date
 
 # Labels whose real-world senders use the vendor superset (①, ㈱, NEC/IBM extensions).
 _SUPERSETS = {"shift_jis": "cp932", "euc_jp": "euc_jis_2004", "gb2312": "gb18030", "ascii": "utf-8"}
@@ -66,10 +66,10 @@ def _recover_boundary(msg: Message, reasons: list[str]) -> Message:
     if found is None:
         return msg
     boundary = found.group(1).removesuffix("--")
-    msg.set_param("boundary", boundary)
     try:
+        msg.set_param("boundary", boundary)
         recovered = email.message_from_bytes(msg.as_bytes())
-    except (ValueError, LookupError, UnicodeError):
+    except Exception:  # noqa: BLE001 - stdlib on headers with raw 8-bit junk
         return msg
     reasons.append(f"malformed MIME: missing boundary, recovered {boundary!r}")
     return recovered
@@ -122,7 +122,7 @@ def decode_bytes(data: bytes, label: str | None, reasons: list[str]) -> str:
             continue
         if declared and codec != declared[0]:
             reasons.append(f"charset {label!r}: read as {codec}")
-        elif not declared and codec != "utf-8" or not label and not data.isascii():
+        elif not declared and not data.isascii():
             reasons.append(f"8-bit text without a usable charset label: read as {codec}")
         return text
     reasons.append(f"undecodable bytes with charset {label!r}; replaced")
@@ -187,24 +187,72 @@ def part_text(part: Message, reasons: list[str]) -> str:
     return decode_bytes(payload, part.get_content_charset(), reasons)
 
 
+# Where HTML clients start the quoted history: blockquotes (Apple, Gmail), Gmail's and Yahoo's
+# quote containers, Outlook's divider before the original's header block. Plain substring
+# search: regexes over attacker-sized markup backtrack.
+_HTML_QUOTE_MARKS = (
+    "<blockquote",
+    "gmail_quote",
+    "yahoo_quoted",
+    'id="appendonsend',
+    'id="stopspelling',
+    'id="divrplyfwdmsg',
+)
+
+
+_MAX_HTML = 256_000
+
+
+def _drop_elements(markup: str, names: tuple[str, ...]) -> str:
+    """Remove <name ...>...</name> elements in one linear pass (an unclosed one runs to the end)."""
+    for name in names:
+        opening = re.compile(rf"<{name}[\s>/]", re.IGNORECASE)
+        closing = re.compile(rf"</{name}\s*>", re.IGNORECASE)
+        out: list[str] = []
+        pos = 0
+        while (start := opening.search(markup, pos)) is not None:
+            out.append(markup[pos : start.start()])
+            end = closing.search(markup, start.end())
+            pos = end.end() if end else len(markup)
+        out.append(markup[pos:])
+        markup = "".join(out)
+    return markup
+
+
 def _html_to_text(markup: str) -> str:
-    markup = re.sub(r"(?is)<(script|style|head)\b.*?</\1>", "", markup)
-    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>|<blockquote[^>]*>", "\n", markup)
-    markup = re.sub(r"(?is)<blockquote\b.*", "", markup)  # quoted history in HTML replies
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+    """Visible text of an HTML body, without quoted history (an HTML-only reply's own words)."""
+    markup = markup[:_MAX_HTML]
+    lower = markup.lower()
+    found = [i for i in (lower.find(mark) for mark in _HTML_QUOTE_MARKS) if i != -1]
+    if found:
+        markup = markup[: max(0, lower.rfind("<", 0, min(found) + 1))]
+    markup = _drop_elements(markup, ("head", "style", "script"))
+    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", markup)
+    return html.unescape(re.sub(r"<[^<>]*>", "", markup))
+
+
+def own_parts(msg: Message) -> list[Message]:
+    """Every part of this message, without descending into attached messages (message/*).
+
+    A report's own parts are what it says; a bounce forwarded inside a reply is not ours.
+    """
+    parts: list[Message] = []
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        parts.append(part)
+        if part.is_multipart() and not part.get_content_type().startswith("message/"):
+            stack.extend(reversed([p for p in part.get_payload() if isinstance(p, Message)]))
+    return parts
 
 
 def body_text(msg: Message, reasons: list[str]) -> str:
     """The first text/plain part outside attached messages, else the first text/html as text."""
     plain: Message | None = None
     markup: Message | None = None
-    stack = [msg]
-    while stack:
-        part = stack.pop(0)
+    for part in own_parts(msg):
         ctype = part.get_content_type()
-        if part.is_multipart():
-            if not ctype.startswith("message/"):
-                stack[:0] = [p for p in part.get_payload() if isinstance(p, Message)]
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
             continue
         if ctype == "text/plain" and plain is None:
             plain = part

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from mailparser_reply import EmailReplyParser
 
@@ -29,7 +30,7 @@ DEFAULT_FOOTER_MARKERS: tuple[str, ...] = (
 
 # A line that introduces quoted history; everything from it on is the quote.
 _QUOTE_HEADERS = re.compile(
-    r"""^\s*(?:
+    r"""^[ \t]{0,40}(?:
         -{2,}\s*(?:Original\s+Message|Forwarded\s+message|元のメッセージ|転送メッセージ|
             Reply\s+message|返信メッセージ)\s*-{2,}
       | _{10,}\s*$                                             # Outlook's rule above the header
@@ -43,6 +44,12 @@ _QUOTE_HEADERS = re.compile(
 _QUOTED_LINE = re.compile(r"^\s*(?:>|＞|\|)")
 _URL_UNSUBSCRIBE = re.compile(r"https?://\S*(?:unsubscribe|optout|opt-out|unsub)\S*", re.I)
 _PARSER = EmailReplyParser(languages=["ja", "en"])
+# A reply's own words come first; what lies beyond this is quoted history or an attack.
+MAX_CHARS = 64_000
+# mail-parser-reply's regexes grow quadratically with line length ("On x x x ..." lines), so it
+# only sees text of a size real replies have; our own cut has already run on everything else.
+_REPLY_PARSER_MAX_CHARS = 16_000
+_REPLY_PARSER_MAX_LINE = 1_000
 
 
 def _cut_at_quote_header(text: str) -> str:
@@ -58,21 +65,34 @@ def _cut_at_quote_header(text: str) -> str:
 
 
 def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) -> str:
-    """What the sender wrote: before the first quote header, no `>` lines, no footer lines."""
-    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    """What the sender wrote: before the first quote header, no `>` lines, no footer lines.
+
+    Only the first MAX_CHARS characters of the body are read.
+    """
+    text = body[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     text = _cut_at_quote_header(text)
-    try:
-        parsed = _PARSER.parse_reply(text)
-    except Exception:  # noqa: BLE001 - third-party regexes on arbitrary input
-        parsed = None
+    parsed = None
+    lines = text.split("\n")
+    if len(text) <= _REPLY_PARSER_MAX_CHARS and max(map(len, lines)) <= _REPLY_PARSER_MAX_LINE:
+        try:
+            parsed = _PARSER.parse_reply(text)
+        except Exception:  # noqa: BLE001 - third-party regexes on arbitrary input
+            parsed = None
     if parsed and parsed.strip():
         text = parsed
-    markers = [m.lower() for m in footer_markers if m]
+    footer = _footer_pattern(tuple(footer_markers))
     kept = [
         line
         for line in text.split("\n")
         if not _QUOTED_LINE.match(line)
-        and not any(m in line.lower() for m in markers)
+        and not (footer and footer.search(line))
         and not _URL_UNSUBSCRIBE.search(line)
     ]
     return "\n".join(kept).strip()
+
+
+@lru_cache(maxsize=16)
+def _footer_pattern(markers: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern for all footer markers (None when there are none)."""
+    alternatives = [re.escape(m) for m in markers if m]
+    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None

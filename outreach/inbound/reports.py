@@ -14,7 +14,7 @@ from email.parser import HeaderParser
 
 from flufl.bounce import all_failures
 
-from outreach.inbound.decode import part_text
+from outreach.inbound.decode import own_parts, part_text
 from outreach.inbound.model import Bounce
 
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
@@ -85,7 +85,7 @@ def _status_of(block: dict[str, str]) -> str:
 
 def _original(msg: Message, reasons: list[str]) -> tuple[str, str]:
     """(Message-ID, To) of the original message attached to a report, if any."""
-    for part in msg.walk():
+    for part in own_parts(msg):
         ctype = part.get_content_type()
         headers: Message | None = None
         if ctype == "message/rfc822":
@@ -108,7 +108,7 @@ def _report_type(msg: Message) -> str:
 def delivery_status(msg: Message) -> Report | None:
     """An RFC 3464 DSN: the worst recipient (failed before delayed), or None if not a DSN."""
     reasons: list[str] = []
-    parts = [p for p in msg.walk() if p.get_content_type() == "message/delivery-status"]
+    parts = [p for p in own_parts(msg) if p.get_content_type() == "message/delivery-status"]
     if not parts and _report_type(msg) != "delivery-status":
         return None
     recipients = []
@@ -141,19 +141,23 @@ def _looks_like_bounce(msg: Message, from_addr: str, subject: str) -> bool:
 
 
 def _text_status(body: str, rcpt: str, permanent: bool) -> tuple[str, str]:
-    """Status and diagnostic line near the recipient in a free-text bounce."""
+    """Status and diagnostic text next to the recipient in a free-text bounce."""
     lines = body.split("\n")
     for i, line in enumerate(lines):
         if rcpt in line.lower():
-            window = " ".join(lines[i : i + 4])
+            paragraph = []
+            for ln in lines[i : i + 4]:
+                if paragraph and not ln.strip():
+                    break
+                paragraph.append(ln.strip())
+            window = " ".join(paragraph)[:300]
             found = _STATUS.search(window)
-            diag = next((ln.strip() for ln in lines[i : i + 4] if _SMTP_CODE.search(ln)), "")
             if found:
-                return ".".join(found.groups()), diag or line.strip()
+                return ".".join(found.groups()), window
             code = _SMTP_CODE.search(window)
             if code:
-                return f"{code.group(1)}.0.0", diag
-            return ("5.0.0" if permanent else "4.0.0"), line.strip()
+                return f"{code.group(1)}.0.0", window
+            return ("5.0.0" if permanent else "4.0.0"), window
     return ("5.0.0" if permanent else "4.0.0"), ""
 
 
@@ -184,7 +188,7 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
 def complaint(msg: Message) -> Report | None:
     """An ARF feedback report (RFC 5965): the recipient marked our mail as spam."""
     reasons: list[str] = []
-    parts = [p for p in msg.walk() if p.get_content_type() == "message/feedback-report"]
+    parts = [p for p in own_parts(msg) if p.get_content_type() == "message/feedback-report"]
     if not parts and _report_type(msg) != "feedback-report":
         return None
     fields: dict[str, str] = {}
