@@ -5,6 +5,7 @@ from __future__ import annotations
 import mailbox
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -14,8 +15,9 @@ from outreach.cli import cli
 from outreach.clock import FixedClock, utc
 from outreach.errors import InputError, StageError
 from outreach.services.demo_mail import Captured, script_replies
-from outreach.services.inbox import import_files, poll
+from outreach.services.inbox import import_files, inbox_jobs, inbox_status, poll
 from outreach.services.pipeline import board, history, move
+from outreach.store.queries.inbox import inbox_fresh
 from outreach.store.schema import enrollment, inbound
 from outreach.store.session import reading
 from tests.conftest import sqlite_engine
@@ -230,3 +232,21 @@ def test_demo_replies_through_the_maildir(sqlite_db: Engine, tmp_path: Path) -> 
             select(enrollment.c.next_due_at).where(enrollment.c.id == ids[1])
         ).scalar()
     assert utc(due) > T0 + timedelta(days=3)
+
+
+def test_inbox_freshness_for_follow_up_holds_and_status(db: Engine, tmp_path: Path) -> None:
+    config = make_config(tmp_path, {"source": "maildir", "path": "inbox"})
+    clock = FixedClock(T0)
+    [never] = inbox_status(db, config, clock)
+    assert never.stale and "never read" in never.describe()
+    (jobs,) = inbox_jobs(SimpleNamespace(engine=db, config=config), clock)
+    job, every = jobs
+    assert every == config.inbox.poll_seconds
+    job()  # the daemon's job is one poll
+    with reading(db) as conn:
+        assert inbox_fresh(conn, "main", since=T0 - timedelta(minutes=30))
+    clock.advance(timedelta(minutes=31))
+    [late] = inbox_status(db, config, clock)
+    assert late.stale and "stale since 2025-12-01 00:00 UTC" in late.describe()
+    with reading(db) as conn:
+        assert not inbox_fresh(conn, "main", since=clock.now() - timedelta(minutes=30))

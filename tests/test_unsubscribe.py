@@ -158,3 +158,19 @@ def test_server_refuses_to_start_without_a_secret(
     config = make_config(tmp_path, {"source": "none"})
     with pytest.raises(ConfigError, match="OUTREACH_UNSUBSCRIBE_SECRET"):
         start_unsubscribe_server(sqlite_db, config)
+
+
+def test_multipart_one_click_and_empty_post(endpoint: tuple[ServerHandle, Engine]) -> None:
+    handle, engine = endpoint
+    enrol(engine, "d@example.jp", message_id="<p7@brand.example>")
+    token = sign_unsubscribe(KEY, campaign="spring", email="d@example.jp")
+    assert request(handle, "POST", token, "")[0] == 400  # nothing asked: nothing done
+    with reading(engine) as conn:
+        assert not is_suppressed(conn, "d@example.jp")
+    body = (
+        '--b\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n'
+        "One-Click\r\n--b--\r\n"
+    )
+    assert request(handle, "POST", token, body)[0] == 200
+    with reading(engine) as conn:
+        assert is_suppressed(conn, "d@example.jp")

@@ -14,6 +14,7 @@ import ssl
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
@@ -23,7 +24,7 @@ from imapclient import IMAPClient
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from outreach.clock import Clock, SystemClock
+from outreach.clock import Clock, SystemClock, utc
 from outreach.config import Config
 from outreach.errors import ConfigError, InputError
 from outreach.inbound import Classified, parse_and_classify
@@ -38,6 +39,9 @@ from outreach.store.queries.inbox import (
     record_inbound,
     target_by_address,
     target_by_message_ids,
+)
+from outreach.store.queries.inbox import (
+    inbox_health as list_health,
 )
 from outreach.store.session import reading, writing
 
@@ -235,6 +239,38 @@ def inbound_show(engine: Engine, inbound_id: int) -> dict[str, Any]:
             f"no inbound message with id {inbound_id}", hint="see `outreach inbox list`"
         )
     return row
+
+
+@dataclass(frozen=True)
+class InboxHealth:
+    """For `outreach status`: when each inbox was last read, and whether follow-ups wait."""
+
+    mailbox: str
+    polled_at: datetime | None
+    error: str
+    stale: bool
+
+    def describe(self) -> str:
+        if not self.stale:
+            return f"inbox {self.mailbox}: read {self.polled_at:%Y-%m-%d %H:%M} UTC"
+        since = f"since {self.polled_at:%Y-%m-%d %H:%M} UTC" if self.polled_at else "never read"
+        why = f" ({self.error})" if self.error else ""
+        return f"inbox {self.mailbox} stale {since}{why}: follow-ups are held"
+
+
+def inbox_status(engine: Engine, config: Config, clock: Clock) -> list[InboxHealth]:
+    """Each mailbox with an inbox; stale when not read within [inbox] freshness_minutes."""
+    cutoff = clock.now() - timedelta(minutes=config.inbox.freshness_minutes)
+    with reading(engine) as conn:
+        known = list_health(conn)
+    out = []
+    for name, box in config.mailboxes.items():
+        if box.inbox.source == "none":
+            continue
+        polled, error = known.get(name, (None, ""))
+        at = utc(polled) if polled else None
+        out.append(InboxHealth(name, at, error, at is None or at < cutoff))
+    return out
 
 
 class HasEngineAndConfig(Protocol):

@@ -129,16 +129,15 @@ def _handler(
             checked = self._checked()
             if checked is None:
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
+            length_text = self.headers.get("Content-Length") or "0"
+            length = int(length_text) if length_text.isdigit() else -1
+            if not 0 <= length <= MAX_BODY:
                 self._send(413, _page("Too large", "<p>Request too large.</p>"))
                 return
             body = self.rfile.read(length).decode("utf-8", "replace")
             form = parse_qs(body)
-            one_click = (
-                form.get("List-Unsubscribe") == ["One-Click"]
-                or "List-Unsubscribe=One-Click" in body
-            )
+            # RFC 8058 3.2: urlencoded or multipart/form-data; the token was checked already.
+            one_click = "List-Unsubscribe" in body and "One-Click" in body
             if not (one_click or form.get("confirm") == ["yes"]):
                 self._send(400, _page("Bad request", "<p>Nothing to do.</p>"))
                 return

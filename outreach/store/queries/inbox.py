@@ -285,3 +285,22 @@ def get_inbound(conn: Connection, inbound_id: int) -> dict[str, Any] | None:
         .where(inbound.c.id == inbound_id)
     ).first()
     return None if row is None else dict(row._mapping)
+
+
+def inbox_health(conn: Connection) -> dict[str, tuple[datetime | None, str]]:
+    """Mailbox name -> (last successful inbox read, last error); one small table scan."""
+    rows = conn.execute(select(mailbox.c.name, mailbox.c.inbox_polled_at, mailbox.c.inbox_error))
+    return {r.name: (r.inbox_polled_at, r.inbox_error) for r in rows}
+
+
+def inbox_fresh(conn: Connection, box: str, *, since: datetime) -> bool:
+    """True when the mailbox's inbox was read successfully at or after `since`.
+
+    Follow-ups wait while this is false: an opt-out reply is only seen when the inbox is read.
+    """
+    found = conn.execute(
+        select(mailbox.c.id).where(
+            mailbox.c.name == box, mailbox.c.inbox_polled_at >= naive_utc(since)
+        )
+    ).first()
+    return found is not None
