@@ -18,8 +18,9 @@ from outreach.services.demo_mail import Captured, script_replies
 from outreach.services.inbox import import_files, inbox_jobs, inbox_status, poll
 from outreach.services.pipeline import board, history, move
 from outreach.store.queries.inbox import inbox_fresh
+from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.schema import enrollment, inbound
-from outreach.store.session import reading
+from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine
 from tests.corpus_effects import assert_effect, seed_corpus, snapshot
 from tests.fixtures_inbox import T0, enrol, make_config
@@ -250,3 +251,31 @@ def test_inbox_freshness_for_follow_up_holds_and_status(db: Engine, tmp_path: Pa
     assert late.stale and "stale since 2025-12-01 00:00 UTC" in late.describe()
     with reading(db) as conn:
         assert not inbox_fresh(conn, "main", since=clock.now() - timedelta(minutes=30))
+
+
+def test_reply_moves_only_from_pitching_stages_and_ooo_after_stop_pauses_nothing(
+    sqlite_db: Engine, tmp_path: Path
+) -> None:
+    config = make_config(tmp_path, {"source": "none"})
+    prospect = enrol(sqlite_db, "hanako@example.jp", message_id=PITCH_ID, stage="prospect")
+    import_files(sqlite_db, config, FixedClock(T0), [MAIL_DIR / REPLY])
+    assert stages(sqlite_db)[prospect] == ("stopped", "negotiating")
+    signed = enrol(
+        sqlite_db,
+        "chloe@chloe-cooks.example",
+        message_id="<20261120120000.b2c3d4@brand.example>",
+        stage="contracted",
+    )
+    import_files(sqlite_db, config, FixedClock(T0), [MAIL_DIR / "reply_en_quoted_footer.eml"])
+    assert stages(sqlite_db)[signed] == ("stopped", "contracted")
+    stopped = enrol(
+        sqlite_db, "noah@fitness-daily.example", message_id="<20261125164500.e4f5a6@brand.example>"
+    )
+    with writing(sqlite_db) as conn:
+        stop_enrollment(conn, stopped, reason="by hand")
+    import_files(sqlite_db, config, FixedClock(T0), [MAIL_DIR / "ooo_en_no_date.eml"])
+    with reading(sqlite_db) as conn:
+        effect = conn.execute(
+            select(inbound.c.effect).where(inbound.c.enrollment_id == stopped)
+        ).scalar()
+    assert effect == "auto-reply: sequence already stopped; nothing to pause"

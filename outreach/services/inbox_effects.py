@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from outreach.config import Config
-from outreach.domain.stages import TRANSITIONS, Stage
+from outreach.domain.stages import SENDABLE, TRANSITIONS, Stage
 from outreach.inbound import AUTO_REPLY, BOUNCE, COMPLAINT, DECLINE, OPT_OUT, REPLY, Classified
 from outreach.store.queries.inbox import (
+    LIVE_STATUSES,
     Target,
     cancel_unsent,
     defer_enrollment,
@@ -81,6 +82,8 @@ def _suppress_everywhere(
 def _auto_reply(
     conn: Connection, config: Config, found: Classified, target: Target, now: datetime
 ) -> str:
+    if target.status not in LIVE_STATUSES:
+        return f"auto-reply: sequence already {target.status}; nothing to pause"
     until = resume_at(config, target, found.returns_on, now)
     moved = defer_enrollment(conn, target.enrollment_id, until, at=now)
     why = (
@@ -114,17 +117,19 @@ def _decline(conn: Connection, target: Target, at: datetime) -> str:
 def _reply(conn: Connection, config: Config, target: Target, at: datetime) -> str:
     cancelled = _stop_one(conn, target, reason="replied", at=at)
     to = Stage(config.inbox.reply_stage)
-    moved = move_stage_if(
+    current = Stage(target.stage)
+    # Only an influencer still being pitched moves on a reply; later stages are moved by hand.
+    moved = current in SENDABLE and move_stage_if(
         conn,
         target.enrollment_id,
         to,
         cause="reply",
         at=at,
         note="human reply",
-        expected=Stage.CONTACTED,
+        expected=current,
         check=False,
     )
-    stage = f"stage contacted -> {to}" if moved else f"stage stays {target.stage}"
+    stage = f"stage {current} -> {to}" if moved else f"stage stays {current}"
     return f"reply: sequence stopped, {cancelled} unsent cancelled, {stage}"
 
 
