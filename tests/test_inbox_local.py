@@ -236,6 +236,7 @@ def test_demo_replies_through_the_maildir(sqlite_db: Engine, tmp_path: Path) -> 
 
 
 def test_inbox_freshness_for_follow_up_holds_and_status(db: Engine, tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()  # as `outreach init` leaves it: no new/ cur/ tmp/ yet
     config = make_config(tmp_path, {"source": "maildir", "path": "inbox"})
     clock = FixedClock(T0)
     [never] = inbox_status(db, config, clock)
@@ -244,6 +245,7 @@ def test_inbox_freshness_for_follow_up_holds_and_status(db: Engine, tmp_path: Pa
     job, every = jobs
     assert every == config.inbox.poll_seconds
     job()  # the daemon's job is one poll
+    assert inbox_status(db, config, clock)[0].error == ""
     with reading(db) as conn:
         assert inbox_fresh(conn, "main", since=T0 - timedelta(minutes=30))
     clock.advance(timedelta(minutes=31))

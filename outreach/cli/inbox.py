@@ -117,6 +117,8 @@ def list_(app: App, kind: str | None, unmatched: bool, limit: int, fmt: str) -> 
       outreach inbox list --unmatched
     """
     rows = inbox_service.inbound_list(app.engine, kind=kind, unmatched=unmatched, limit=limit)
+    for row in rows:
+        row["processed_at"] = f"{row['processed_at']:%Y-%m-%d %H:%M}"
     cols = ["id", "processed_at", "kind", "from_addr", "handle", "campaign", "subject", "effect"]
     emit(rows, fmt, cols)
 

@@ -70,4 +70,6 @@ def register(cli: click.Group) -> None:
           outreach history @hanako_beauty
         """
         rows = pipeline_service.history(app.engine, influencer)
+        for row in rows:
+            row["at"] = f"{row['at']:%Y-%m-%d %H:%M}"
         emit(rows, fmt, ["at", "campaign", "from_stage", "to_stage", "cause", "note"])

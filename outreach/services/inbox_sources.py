@@ -122,7 +122,9 @@ def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Ha
 
 def maildir_messages(path: Path) -> Iterator[RawMail]:
     """Every message in new/ and cur/, oldest file name first; files are not moved."""
-    box = mailbox.Maildir(str(path), factory=None, create=True)
+    for sub in ("tmp", "new", "cur"):  # an MDA creates these on first delivery; `init` does not
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    box = mailbox.Maildir(str(path), factory=None, create=False)
     for key in sorted(box.iterkeys()):
         try:
             raw = box.get_bytes(key)
