@@ -281,3 +281,20 @@ def test_reply_moves_only_from_pitching_stages_and_ooo_after_stop_pauses_nothing
             select(inbound.c.effect).where(inbound.c.enrollment_id == stopped)
         ).scalar()
     assert effect == "auto-reply: sequence already stopped; nothing to pause"
+
+
+def test_a_message_the_classifier_chokes_on_is_kept_as_unparsed(
+    sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(raw: bytes, **_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("outreach.services.inbox.parse_and_classify", broken)
+    config = make_config(tmp_path, {"source": "none"})
+    report = import_files(sqlite_db, config, FixedClock(T0), [MAIL_DIR / REPLY])
+    assert (dict(report.kinds), report.unmatched) == ({"unparsed": 1}, 1)
+    with reading(sqlite_db) as conn:
+        row = conn.execute(select(inbound)).one()
+    assert row.raw == raw(REPLY) and "boom" in row.detail["reasons"][0]
+    again = import_files(sqlite_db, config, FixedClock(T0), [MAIL_DIR / REPLY])
+    assert again.duplicates == 1

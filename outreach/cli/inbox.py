@@ -12,7 +12,7 @@ from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock
 from outreach.inbound import KINDS
 from outreach.services import inbox as inbox_service
-from outreach.services.inbox import PollReport
+from outreach.services.inbox import UNPARSED, PollReport
 from outreach.services.inbox_classify import classify_files
 
 
@@ -103,7 +103,7 @@ def import_(app: App, files: tuple[str, ...], mailbox: str | None) -> None:
 
 
 @inbox.command("list")
-@click.option("--kind", type=click.Choice(list(KINDS)), default=None, help="Only this kind.")
+@click.option("--kind", type=click.Choice([*KINDS, UNPARSED]), default=None, help="Only this kind.")
 @click.option("--unmatched", is_flag=True, help="Only mail that matched no enrollment.")
 @click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
 @format_option()

@@ -48,6 +48,7 @@ from outreach.store.session import reading, writing
 log = logging.getLogger(__name__)
 MAX_KEY = 380  # inbound.dedupe_key is String(400)
 DUPLICATE = "duplicate"
+UNPARSED = "unparsed"
 
 
 @dataclass
@@ -125,6 +126,28 @@ def _detail(found: Classified) -> dict[str, Any]:
     return detail
 
 
+def _classify(mail: RawMail) -> Classified:
+    """The classifier promises not to raise; if it ever does, the message is stored as
+    `unparsed` with its raw bytes instead of blocking every later message of the mailbox."""
+    try:
+        return parse_and_classify(mail.raw)
+    except Exception as exc:  # a poison message must not stop the inbox (RELIABILITY 3.4.18)
+        log.exception("inbox: cannot classify %s", mail.where)
+        return Classified(
+            kind=UNPARSED,
+            message_id="",
+            in_reply_to="",
+            references=(),
+            from_addr="",
+            subject="",
+            text="",
+            returns_on=None,
+            bounce=None,
+            original_message_id="",
+            reasons=(f"classifier failed: {type(exc).__name__}: {exc}",),
+        )
+
+
 def process(
     engine: Engine, config: Config, clock: Clock, mail: RawMail, box: str
 ) -> tuple[str, bool]:
@@ -132,7 +155,7 @@ def process(
     with reading(engine) as conn:
         if is_processed(conn, dedupe_key(mail.raw)):
             return DUPLICATE, False
-    found = parse_and_classify(mail.raw)
+    found = _classify(mail)
     key = dedupe_key(mail.raw, found.message_id)
     now = clock.now()
     try:
