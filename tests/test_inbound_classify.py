@@ -90,7 +90,11 @@ def test_footer_markers_are_configurable() -> None:
     assert parse_and_classify(body, footer_markers=()).kind == "opt_out"
 
 
-@settings(max_examples=int(os.environ.get("OUTREACH_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("OUTREACH_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     name=st.sampled_from(sorted(EXPECTED)),
     cut=st.integers(min_value=0, max_value=4000),
@@ -103,7 +107,9 @@ def test_broken_input_never_raises(name: str, cut: int, noise: bytes, at: int) -
     data = data[:at] + noise + data[at:]
     found = parse_and_classify(data)
     assert found.kind in KINDS
-    assert not any(r.startswith("unparsed") for r in found.reasons), found.reasons  # last resort only
+    assert not any(r.startswith("unparsed") for r in found.reasons), (
+        found.reasons
+    )  # last resort only
 
 
 @pytest.mark.parametrize("data", [b"", b"\x00\xff\xfe", b"Subject: =?bad?Q?=ZZ?=\n\n", b"\n\n\n"])
@@ -114,14 +120,18 @@ def test_degenerate_input_is_a_reply_with_reasons(data: bytes) -> None:
 
 # --- the demo's scripted influencers -------------------------------------------------------
 
-PITCH = demo_mail.Captured("<pitch.1@brand.example>", "hanako@example.jp", "hello@brand.example", "ご相談")
+PITCH = demo_mail.Captured(
+    "<pitch.1@brand.example>", "hanako@example.jp", "hello@brand.example", "ご相談"
+)
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=9)))
 
 
 def test_demo_replies_classify_as_the_demo_promises() -> None:
     reply = parse_and_classify(demo_mail.human_reply_ja(PITCH, NOW).as_bytes())
     assert (reply.kind, reply.in_reply_to) == ("reply", "<pitch.1@brand.example>")
-    away = parse_and_classify(demo_mail.out_of_office(PITCH, NOW, NOW + timedelta(days=4)).as_bytes())
+    away = parse_and_classify(
+        demo_mail.out_of_office(PITCH, NOW, NOW + timedelta(days=4)).as_bytes()
+    )
     assert away.kind == "auto_reply"
     assert away.returns_on == date(2026, 11, 30)  # "away until Friday, November 27" -> Monday
     assert parse_and_classify(demo_mail.opt_out_ja(PITCH, NOW).as_bytes()).kind == "opt_out"
@@ -139,9 +149,16 @@ def test_demo_replies_classify_as_the_demo_promises() -> None:
 
 
 def test_cli_json_lines_one_object_per_file() -> None:
-    names = ["gmail_5_1_1.eml", "ooo_ja_iso2022jp_newyear.eml", "optout_ja.eml", "reply_ja_quoted_footer.eml"]
+    names = [
+        "gmail_5_1_1.eml",
+        "ooo_ja_iso2022jp_newyear.eml",
+        "optout_ja.eml",
+        "reply_ja_quoted_footer.eml",
+    ]
     result = CliRunner().invoke(
-        cli, ["inbox", "classify", *[str(MAIL_DIR / n) for n in names], "--format", "json"], catch_exceptions=False
+        cli,
+        ["inbox", "classify", *[str(MAIL_DIR / n) for n in names], "--format", "json"],
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
@@ -160,7 +177,9 @@ def test_cli_json_lines_one_object_per_file() -> None:
 
 def test_cli_text_format_and_received_override() -> None:
     path = str(MAIL_DIR / "ooo_ja_made_fullwidth.eml")
-    result = CliRunner().invoke(cli, ["inbox", "classify", path, "--received", "2026-12-29"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["inbox", "classify", path, "--received", "2026-12-29"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     # 1月5日 received 2026-12-29 is 2027-01-05 (Tue); back the next business day.
     assert result.output.splitlines()[0] == f"{path}: auto_reply returns 2027-01-06"
@@ -210,7 +229,15 @@ def test_received_may_be_a_datetime() -> None:
         b"<div " * 60_000,  # unclosed tags: a naive <[^>]+> is quadratic
         b"<script" * 40_000 + b"<div class='gmail_quote" * 10_000,
     ],
-    ids=["wrote-line", "spaces", "newlines", "dates", "negations", "unclosed-tags", "unclosed-script"],
+    ids=[
+        "wrote-line",
+        "spaces",
+        "newlines",
+        "dates",
+        "negations",
+        "unclosed-tags",
+        "unclosed-script",
+    ],
 )
 @pytest.mark.parametrize("ctype", ["text/plain", "text/html"])
 def test_hostile_bodies_are_classified_quickly(body: bytes, ctype: str) -> None:
@@ -230,3 +257,40 @@ def test_a_bounce_forwarded_inside_a_reply_is_not_our_bounce() -> None:
     )
     found = parse_and_classify(forwarded)
     assert found.kind == "reply" and found.bounce is None, found.reasons
+
+
+def _dsn(*recipients: tuple[str, str, str]) -> bytes:
+    blocks = "".join(
+        f"\nFinal-Recipient: rfc822; {rcpt}\nAction: {action}\nStatus: {status}\n"
+        for rcpt, action, status in recipients
+    )
+    return (
+        "From: MAILER-DAEMON@mx.example\nTo: hello@brand.example\nSubject: Delivery report\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+        "--b\nContent-Type: text/plain\n\nSee below.\n"
+        f"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n{blocks}\n--b--\n"
+    ).encode()
+
+
+def test_dsn_with_several_recipients_reports_the_failed_one() -> None:
+    found = parse_and_classify(
+        _dsn(("ok@example.jp", "delayed", "4.4.7"), ("Gone@Example.JP", "failed", "5.1.1"))
+    )
+    assert found.bounce is not None
+    assert (found.bounce.recipient, found.bounce.status, found.bounce.permanent) == (
+        "gone@example.jp",
+        "5.1.1",
+        True,
+    )
+
+
+def test_dsn_failed_with_a_temporary_status_does_not_suppress() -> None:
+    """Postfix gives up after its queue lifetime with Action failed, Status 4.4.7."""
+    found = parse_and_classify(_dsn(("slow@example.jp", "failed", "4.4.7")))
+    assert found.kind == "bounce" and found.bounce is not None and not found.bounce.permanent
+
+
+def test_report_without_recipient_blocks_is_automatic_not_a_bounce() -> None:
+    found = parse_and_classify(_dsn())
+    assert found.kind == "auto_reply" and found.bounce is None
+    assert any("no recipient" in r for r in found.reasons)

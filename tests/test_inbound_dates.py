@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outreach.inbound.dates import is_business_day, next_business_day, return_date
 
@@ -46,6 +49,15 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("on leave from Dec 1 to Dec 4", NOV20, date(2026, 12, 7)),
         ("back in the office on 2026-12-01", NOV20, date(2026, 12, 1)),
         ("returning 13/12", NOV20, date(2026, 12, 13)),  # day/month when month > 12
+        # times between the date and its particle, weekday ranges
+        ("12月1日(火)10時より対応いたします", NOV20, date(2026, 12, 1)),
+        ("12月1日 9:30から出社", NOV20, date(2026, 12, 1)),
+        ("12月1日(火)～12月4日(金)まで不在", NOV20, date(2026, 12, 7)),
+        ("12/28(月)～1/5(火)", date(2026, 12, 20), date(2027, 1, 6)),
+        # English weekdays without a date, relative to the received day (Fri 20 Nov)
+        ("I'll be back on Monday.", NOV20, date(2026, 11, 23)),
+        ("out of the office until Tuesday", NOV20, date(2026, 11, 25)),
+        ("back tomorrow", NOV20, date(2026, 11, 21)),
     ],
 )
 def test_forms(text: str, received: date, back: date) -> None:
@@ -118,3 +130,20 @@ def test_no_return_date(text: str) -> None:
 def test_next_business_day_is_strictly_after() -> None:
     assert next_business_day(date(2026, 11, 20)) == date(2026, 11, 24)  # Fri -> Tue (23rd holiday)
     assert next_business_day(date(2026, 11, 24)) == date(2026, 11, 25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(
+            list("0123456789１２月日年令和元/-~〜～()（）火まよりから ,back until Dec")
+        ),
+        max_size=60,
+    ),
+    received=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+)
+def test_any_text_gives_a_date_on_or_after_received_or_none(text: str, received: date) -> None:
+    """Year-less dates never land in the past; explicit years may (an old autoresponder)."""
+    found = return_date(text, received)
+    if found is not None and "年" not in text and not re.search(r"\d{4}", text):
+        assert found.day >= received, (text, found)

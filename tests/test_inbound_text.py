@@ -31,6 +31,20 @@ from outreach.inbound.owntext import own_text
         ("I'll pass on this one", "decline"),
         ("Sorry, it's not a fit", "decline"),
         ("結構です", ""),  # ambiguous: an operator reads it (RELIABILITY 3.3)
+        ("配信解除をお願いします", "opt_out"),
+        ("配信停止希望", "opt_out"),
+        ("Please don't email me again", "opt_out"),
+        ("Do not contact me.", "opt_out"),
+        ("I don't want to unsubscribe", ""),
+        ("資料を送ります。受領のご連絡は不要です。", ""),
+        ("ご遠慮なくご連絡ください", ""),
+        ("誠に恐縮ですが、今回は遠慮させていただきます", "decline"),
+        ("その条件ではお引き受けできかねます", "decline"),
+        ("I'll pass this on to my manager", ""),
+        ("I'll pass on this to my manager", ""),
+        ("Thanks, but I'll pass.", "decline"),
+        ("We are no longer interested", "decline"),
+        ("I have to decline this time", "decline"),
         ("ありがとうございます。ぜひお願いします", ""),
     ],
 )
@@ -51,13 +65,31 @@ def test_negated_phrase_is_reported_for_review() -> None:
             "ぜひ！",
             "配信停止",
         ),
-        ("了解です\n\n-----Original Message-----\nFrom: a\n配信停止: https://x", "了解です", "Original"),
-        ("OK\n\nOn Fri, Nov 20, 2026 at 10:00 AM Shop <a@b.example> wrote:\n> unsubscribe", "OK", "wrote"),
+        (
+            "了解です\n\n-----Original Message-----\nFrom: a\n配信停止: https://x",
+            "了解です",
+            "Original",
+        ),
+        (
+            "OK\n\nOn Fri, Nov 20, 2026 at 10:00 AM Shop <a@b.example> wrote:\n> unsubscribe",
+            "OK",
+            "wrote",
+        ),
         ("はい\n> 引用\n> 配信停止", "はい", "引用"),
-        ("はい\n差出人: Shop <a@b.example>\n送信日時: 2026年11月20日\n件名: ご相談\n配信停止", "はい", "差出人"),
+        (
+            "はい\n差出人: Shop <a@b.example>\n送信日時: 2026年11月20日\n件名: ご相談\n配信停止",
+            "はい",
+            "差出人",
+        ),
         ("Thanks\nhttps://brand.example/unsubscribe/abc", "Thanks", "unsubscribe"),
     ],
 )
 def test_own_text_strips_quotes_and_footer(body: str, kept: str, dropped: str) -> None:
     text = own_text(body)
     assert kept in text and dropped not in text, text
+
+
+def test_bottom_posted_reply_keeps_its_own_words() -> None:
+    body = "On Fri, Nov 20, 2026 at 10:00 AM Shop <a@b.example> wrote:\n> Our pitch\n> To unsubscribe…\n\nPlease unsubscribe me."
+    assert own_text(body) == "Please unsubscribe me."
+    assert intent_of(own_text(body)).kind == "opt_out"

@@ -28,7 +28,9 @@ def inbox() -> None:
 
 @inbox.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.option(
     "--received",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -51,7 +53,9 @@ def classify(files: tuple[str, ...], fmt: str, received: datetime | None) -> Non
         extra = f" returns {row['returns_on']}" if row["returns_on"] else ""
         if row["bounce"]:
             b = row["bounce"]
-            extra += f" {b['status']} {b['recipient']} {'permanent' if b['permanent'] else 'temporary'}"
+            extra += (
+                f" {b['status']} {b['recipient']} {'permanent' if b['permanent'] else 'temporary'}"
+            )
         click.echo(f"{row['file']}: {row['kind']}{extra}")
         for reason in row["reasons"]:
             click.echo(f"    {reason}")

@@ -19,11 +19,13 @@ from outreach.inbound.autoreply import automatic_reasons
 from outreach.inbound.dates import return_date
 from outreach.inbound.decode import addresses, body_text, header_text, message_ids, parse, sent_date
 from outreach.inbound.intent import intent_of
-from outreach.inbound.model import AUTO_REPLY, BOUNCE, COMPLAINT, REPLY, Classified
+from outreach.inbound.model import AUTO_REPLY, BOUNCE, COMPLAINT, OPT_OUT, REPLY, Classified
 from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text
 
 
-def _report(msg: Message, from_addr: str, subject: str, body: str) -> tuple[str, reports.Report] | None:
+def _report(
+    msg: Message, from_addr: str, subject: str, body: str
+) -> tuple[str, reports.Report] | None:
     """A DSN first, then ARF, then flufl.bounce's non-standard formats."""
     dsn = reports.delivery_status(msg)
     if dsn is not None and dsn.bounce is not None:
@@ -128,8 +130,10 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
                 reasons.append(f"returns {back.day.isoformat()} from {back.evidence!r}")
         return replace(base, kind=AUTO_REPLY, returns_on=returns_on, reasons=(*automatic, *reasons))
     intent = intent_of(text)
-    return replace(
-        base,
-        kind=intent.kind or REPLY,
-        reasons=(*intent.reasons, *reasons) or ("human reply: no opt-out or decline phrase",),
-    )
+    if intent.kind != OPT_OUT and intent_of(subject).kind == OPT_OUT:
+        # A List-Unsubscribe mailto: request says it in the subject, often with no body at all.
+        return replace(base, kind=OPT_OUT, reasons=("opt-out phrase in the Subject", *reasons))
+    if intent.kind:
+        return replace(base, kind=intent.kind, reasons=(*intent.reasons, *reasons))
+    why = (*intent.reasons, "human reply: no opt-out or decline phrase", *reasons)
+    return replace(base, kind=REPLY, reasons=why)

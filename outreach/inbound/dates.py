@@ -13,6 +13,8 @@ Rules (RELIABILITY.md 3.3):
   customary 12/29-1/3 New Year closure. English text skips weekends only.
 - Slash dates are month/day (as written in Japan and the US); 13/12 is read day/month.
 - Explicit return dates win over ones derived from "until"; among equals the latest wins.
+- Without any date, English "back on Monday" / "until Friday" / "back tomorrow" count from the
+  received day.
 """
 
 from __future__ import annotations
@@ -29,9 +31,17 @@ _MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ]
     )
@@ -44,8 +54,9 @@ _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 def _wd_en(group: str) -> str:
     """An optional English weekday before a date ("Monday, "), captured as `group`."""
-    return rf"(?:(?P<{group}>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
-
+    return (
+        rf"(?:(?P<{group}>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+    )
 
 
 # One date token; named groups say which form matched.
@@ -58,19 +69,23 @@ _TOKEN = re.compile(
     rf"|\b{_wd_en('wd2')}(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH_RE})\b\.?(?:,?\s*(?P<y2>\d{{4}}))?",
     re.IGNORECASE,
 )
-_WEEKDAY_AFTER = re.compile(r"^\s*\(\s*(?P<wd>[月火水木金土日]|mon|tue|wed|thu|fri|sat|sun)[^)]{0,8}\)", re.I)
-_RANGE = re.compile(r"^\s*(?:[〜~\-–—ー－]|から|to|until|till|through|thru)\s*", re.I)
+_WEEKDAY_AFTER = re.compile(
+    r"^\s*\(\s*(?P<wd>[月火水木金土日]|mon|tue|wed|thu|fri|sat|sun)[^)]{0,8}\)", re.IGNORECASE
+)
+_RANGE = re.compile(r"^\s*(?:[〜~\-–—ー－]|から|to|until|till|through|thru)\s*", re.IGNORECASE)
 _BARE_DAY = re.compile(r"^(?P<d>\d{1,2})(?:\s*日|(?:st|nd|rd|th)?\b)")
 _UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
 _FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
 _BACK_JA = re.compile(r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常)")
 _ABSENCE_JA = re.compile(r"休|不在|出張|留守|離れ|外出|研修|産休|育休")
 _RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|ご連絡")
-_UNTIL_EN = re.compile(r"\b(?:until|till|til|through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.I)
+_UNTIL_EN = re.compile(
+    r"\b(?:until|till|til|through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.IGNORECASE
+)
 _BACK_EN = re.compile(
     r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
     r"reachable|respond|reply|be in)\b[^.!?\n]{0,30}$",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -117,7 +132,15 @@ def _token(m: re.Match[str], text: str) -> _Token | None:
         end += after.end()
     elif g.get("wd1") or g.get("wd2"):
         weekday = _EN_WEEKDAYS.index((g.get("wd1") or g["wd2"])[:3].lower())
-    return _Token(m.start(), end, year, month, day, weekday, japanese or bool(after and not after.group("wd").isascii()))
+    return _Token(
+        m.start(),
+        end,
+        year,
+        month,
+        day,
+        weekday,
+        japanese or bool(after and not after.group("wd").isascii()),
+    )
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -131,7 +154,11 @@ def _resolve(tok: _Token, anchor: date) -> date | None:
     """The token's date: its own year, else the next occurrence on/after anchor (weekday hint)."""
     if tok.year is not None:
         return _valid(tok.year, tok.month, tok.day)
-    options = [d for y in (anchor.year, anchor.year + 1, anchor.year + 2) if (d := _valid(y, tok.month, tok.day))]
+    options = [
+        d
+        for y in (anchor.year, anchor.year + 1, anchor.year + 2)
+        if (d := _valid(y, tok.month, tok.day))
+    ]
     options = [d for d in options if d >= anchor]
     if not options:
         return None
@@ -183,8 +210,56 @@ def _range_end(text: str, tok: _Token, tokens: dict[int, _Token]) -> _Token | No
         return tokens[at]
     bare = _BARE_DAY.match(text[at:])
     if bare:  # 12月28日〜31日, Dec 1-5
-        return _Token(at, at + bare.end(), tok.year, tok.month, int(bare.group("d")), None, tok.japanese)
+        return _Token(
+            at, at + bare.end(), tok.year, tok.month, int(bare.group("d")), None, tok.japanese
+        )
     return None
+
+
+_LEADING_TIME = re.compile(
+    r"^\s*(?:午前|午後)?\s*\d{1,2}(?:[:：]\d{2}|時(?:\d{1,2}分|半)?)\s*(?:am|pm)?", re.IGNORECASE
+)
+_WEEKDAY_ONLY = re.compile(
+    r"\b(?:(?P<back>back|return(?:ing|s)?|in\s+the\s+office)|(?P<until>until|till|through|thru))"
+    r"(?:\s+(?:on|next))?\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b",
+    re.IGNORECASE,
+)
+
+
+def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | None:
+    """("resume" | "until", return day, evidence) for a date by the words around it."""
+    after = _LEADING_TIME.sub("", text[tok.end : tok.end + 30], count=1)
+    before = text[max(0, tok.start - 40) : tok.start]
+    suffix = re.match(r"^\s*(?:まで|迄|より|から|以降|に出社)?", after)
+    words = (text[tok.start : tok.end] + (suffix.group(0) if suffix else "")).strip()
+    if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
+        japanese = tok.japanese or bool(_UNTIL_JA.match(after))
+        return "until", next_business_day(day, japanese=japanese), words
+    if _BACK_JA.match(after) or _BACK_EN.search(before):
+        return "resume", day, words
+    start_from = _FROM_JA.match(after)
+    if start_from:
+        rest = after[start_from.end() :][:10]
+        if _ABSENCE_JA.search(rest) and not _RESUME_JA.search(rest):
+            return None  # 「12月1日から休暇」: when the absence starts, not when it ends
+        return "resume", day, words
+    return None
+
+
+def _weekday_only(text: str, received: date) -> ReturnDate | None:
+    """ "back on Monday", "until Friday", "back tomorrow": the next such day after received."""
+    found = _WEEKDAY_ONLY.search(text)
+    if found is None:
+        return None
+    name = found.group("wd").lower()
+    if name == "tomorrow":
+        day = received + timedelta(days=1)
+    else:
+        ahead = (_EN_WEEKDAYS.index(name[:3]) - received.weekday()) % 7 or 7
+        day = received + timedelta(days=ahead)
+    if found.group("until"):
+        day = next_business_day(day, japanese=False)
+    return ReturnDate(day, found.group(0))
 
 
 def return_date(text: str, received: date) -> ReturnDate | None:
@@ -195,37 +270,24 @@ def return_date(text: str, received: date) -> ReturnDate | None:
         tok = _token(m, text)
         if tok is not None:
             tokens[tok.start] = tok
-    resume: list[tuple[date, str]] = []
-    until: list[tuple[date, str]] = []
+    found: dict[str, list[tuple[date, str]]] = {"resume": [], "until": []}
     range_ends: set[int] = set()
     for tok in sorted(tokens.values(), key=lambda t: t.start):
-        if tok.start in range_ends:
+        day = _resolve(tok, received)
+        if tok.start in range_ends or day is None:
             continue
-        start = _resolve(tok, received)
         end_tok = _range_end(text, tok, tokens)
-        if end_tok is not None and start is not None:
+        end = _resolve(end_tok, day) if end_tok is not None else None
+        if end_tok is not None and end is not None:
             range_ends.add(end_tok.start)
-            end = _resolve(end_tok, start)
-            if end is not None:
-                japanese = tok.japanese or end_tok.japanese
-                until.append((next_business_day(end, japanese=japanese), text[tok.start : end_tok.end]))
+            back = next_business_day(end, japanese=tok.japanese or end_tok.japanese)
+            found["until"].append((back, text[tok.start : end_tok.end]))
             continue
-        if start is None:
-            continue
-        after = text[tok.end : tok.end + 20]
-        before = text[max(0, tok.start - 40) : tok.start]
-        suffix = re.match(r"^\s*(?:まで|迄|より|から|以降|に出社)?", after)
-        words = text[tok.start : tok.end + (suffix.end() if suffix else 0)].strip()
-        if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
-            until.append((next_business_day(start, japanese=tok.japanese or bool(_UNTIL_JA.match(after))), words))
-        elif _BACK_JA.match(after) or _BACK_EN.search(before):
-            resume.append((start, words))
-        elif _FROM_JA.match(after):
-            rest = after[_FROM_JA.match(after).end() :]  # type: ignore[union-attr]
-            if not (_ABSENCE_JA.search(rest[:10]) and not _RESUME_JA.search(rest[:10])):
-                resume.append((start, words))
-    for found in (resume, until):
-        if found:
-            day, evidence = max(found)
+        read = _read_token(text, tok, day)
+        if read is not None:
+            found[read[0]].append(read[1:])
+    for kind in ("resume", "until"):
+        if found[kind]:
+            day, evidence = max(found[kind])
             return ReturnDate(day, evidence)
-    return None
+    return _weekday_only(text, received)

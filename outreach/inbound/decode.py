@@ -62,7 +62,11 @@ def _jis_via_cp932(data: bytes) -> str:
 def _recover_boundary(msg: Message, reasons: list[str]) -> Message:
     """A multipart without a boundary parameter: take the first `--token` line as boundary."""
     payload = msg.get_payload()
-    found = re.search(r"^--([^\s]{1,70})\s*$", payload, re.M) if isinstance(payload, str) else None
+    found = (
+        re.search(r"^--([^\s]{1,70})\s*$", payload, re.MULTILINE)
+        if isinstance(payload, str)
+        else None
+    )
     if found is None:
         return msg
     boundary = found.group(1).removesuffix("--")

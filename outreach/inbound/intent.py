@@ -11,38 +11,35 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+# Patterns (regular expressions over NFKC, lower-cased text), most specific first.
 OPT_OUT_PHRASES = (
-    "unsubscribe",
-    "remove me",
-    "take me off",
-    "stop emailing",
-    "stop sending",
-    "stop contacting",
-    "opt out",
-    "opt-out",
-    "配信停止",
-    "配信を停止",
-    "今後のご連絡は不要",
-    "今後の連絡は不要",
-    "今後のご案内は不要",
-    "メールを送らないで",
-    "今後は送らないで",
-    "連絡しないで",
+    r"unsubscribe",
+    r"remove me",
+    r"take me off",
+    r"stop (?:emailing|sending|contacting|mailing)",
+    r"(?:do not|don'?t) (?:email|e-mail|contact|write to) me",
+    r"no more emails",
+    r"opt[ -]?out",
+    r"今後のご?(?:連絡|案内|メール)は?不要",  # not 「受領のご連絡は不要です」 (no need to confirm)
+    r"配信(?:を)?(?:停止|解除)",
+    r"配信不要",
+    r"(?:メールを|今後は)送らないで",
+    r"連絡しないで",
 )
 DECLINE_PHRASES = (
-    "今回は見送らせていただ",
-    "見送らせていただ",
-    "見送り",
-    "辞退いたします",
-    "辞退させていただ",
-    "お断り",
-    "not interested",
-    "no thanks",
-    "no, thanks",
-    "no thank you",
-    "pass on this",
-    "not a fit",
-    "not a good fit",
+    r"見送らせていただ",
+    r"見送り",
+    r"辞退(?:いたします|させていただ|します)",
+    r"遠慮させていただ",
+    r"お断り",
+    r"お(?:受け|引き受け)(?:でき|いたし)かね",
+    r"お(?:受け|引き受け)できません",
+    r"(?:not|no longer) interested",
+    r"no,? thanks?(?: you)?\b",
+    r"(?:i'll|i will|we'll|we will) pass\b(?! (?:it|this|that)? ?(?:on|along))",
+    r"pass on this(?! (?:to|along))",
+    r"(?:have to|must) decline",
+    r"not (?:a|the) (?:good |right )?fit",
 )
 # English negation shortly before the phrase, in the same clause.
 _NEG_BEFORE = re.compile(
@@ -70,13 +67,13 @@ def _hits(text: str, phrases: tuple[str, ...]) -> tuple[list[str], list[str]]:
     asserted: list[str] = []
     negated: list[str] = []
     for phrase in phrases:
-        for found in re.finditer(re.escape(phrase), text):
+        for found in re.finditer(phrase, text):
             before = text[max(0, found.start() - 30) : found.start()]
             after = text[found.end() : found.end() + 12]
             if _NEG_BEFORE.search(before) or _NEG_AFTER.match(after):
-                negated.append(phrase)
+                negated.append(found.group(0))
             else:
-                asserted.append(phrase)
+                asserted.append(found.group(0))
     return asserted, negated
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from mailparser_reply import EmailReplyParser
+from mailparser_reply import EmailReplyParser  # type: ignore[import-untyped]
 
 #: Phrases that only occur in our own footer (a line containing one is dropped). Configurable
 #: because the footer is the user's template; these cover the sample footers in both languages.
@@ -42,7 +42,7 @@ _QUOTE_HEADERS = re.compile(
     re.IGNORECASE | re.VERBOSE | re.MULTILINE,
 )
 _QUOTED_LINE = re.compile(r"^\s*(?:>|＞|\|)")
-_URL_UNSUBSCRIBE = re.compile(r"https?://\S*(?:unsubscribe|optout|opt-out|unsub)\S*", re.I)
+_URL_UNSUBSCRIBE = re.compile(r"https?://\S*(?:unsubscribe|optout|opt-out|unsub)\S*", re.IGNORECASE)
 _PARSER = EmailReplyParser(languages=["ja", "en"])
 # A reply's own words come first; what lies beyond this is quoted history or an attack.
 MAX_CHARS = 64_000
@@ -53,14 +53,18 @@ _REPLY_PARSER_MAX_LINE = 1_000
 
 
 def _cut_at_quote_header(text: str) -> str:
+    """Text before the first quote header, unless nothing precedes it (a bottom-posted reply,
+    whose own words follow the quote: then only the `>` lines are dropped, later)."""
     found = _QUOTE_HEADERS.search(text)
+    if found and text[: found.start()].strip():
+        return text[: found.start()]
     if found:
-        text = text[: found.start()]
+        text = text[found.end() :]
     lines = text.split("\n")
     # "<anything>:" directly followed by quoted lines is an attribution line we did not know.
     for i, line in enumerate(lines[:-1]):
         if line.rstrip().endswith((":", "：")) and _QUOTED_LINE.match(lines[i + 1]):
-            return "\n".join(lines[:i])
+            return "\n".join(lines[:i]) if "\n".join(lines[:i]).strip() else text
     return text
 
 

@@ -20,11 +20,14 @@ from outreach.inbound.model import Bounce
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 _SMTP_CODE = re.compile(r"(?<!\d)([45])\d\d(?!\d)")
 _ACTION_RANK = {"failed": 0, "delayed": 1}
-_DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@", re.I)
+_DAEMON = re.compile(
+    r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@", re.IGNORECASE
+)
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|fwd?|aw|wg|返信|転送)\s*[:：]", re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|delivery (status|failure|notification)|failure notice|returned mail|"
     r"mail delivery failed|could not be delivered|配信不能|不達|送信エラー|配送エラー",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -62,7 +65,8 @@ def _fields(text: str) -> list[dict[str, str]]:
 def _status_part_blocks(part: Message, reasons: list[str]) -> list[dict[str, str]]:
     payload = part.get_payload()
     if isinstance(payload, list):
-        return [{k.lower(): str(v).strip() for k, v in block.items()} for block in payload]
+        blocks = [b for b in payload if isinstance(b, Message)]
+        return [{k.lower(): str(v).strip() for k, v in block.items()} for block in blocks]
     return _fields(part_text(part, reasons))
 
 
@@ -90,7 +94,8 @@ def _original(msg: Message, reasons: list[str]) -> tuple[str, str]:
         headers: Message | None = None
         if ctype == "message/rfc822":
             inner = part.get_payload()
-            headers = inner[0] if isinstance(inner, list) and inner else None
+            first = inner[0] if isinstance(inner, list) and inner else None
+            headers = first if isinstance(first, Message) else None
         elif ctype in ("text/rfc822-headers", "message/rfc822-headers"):
             headers = HeaderParser().parsestr(part_text(part, reasons).lstrip())
         if headers is not None and headers.get("Message-ID"):
@@ -137,7 +142,8 @@ def delivery_status(msg: Message) -> Report | None:
 def _looks_like_bounce(msg: Message, from_addr: str, subject: str) -> bool:
     """Gate for flufl.bounce, whose phrase detectors would misfire on human replies."""
     null_sender = str(msg.get("Return-Path", "")).strip() == "<>"
-    return bool(null_sender or _DAEMON.match(from_addr) or _BOUNCE_SUBJECT.search(subject))
+    by_subject = _BOUNCE_SUBJECT.search(subject) and not _REPLY_PREFIX.match(subject)
+    return bool(null_sender or _DAEMON.match(from_addr) or by_subject)
 
 
 def _text_status(body: str, rcpt: str, permanent: bool) -> tuple[str, str]:
@@ -145,7 +151,7 @@ def _text_status(body: str, rcpt: str, permanent: bool) -> tuple[str, str]:
     lines = body.split("\n")
     for i, line in enumerate(lines):
         if rcpt in line.lower():
-            paragraph = []
+            paragraph: list[str] = []
             for ln in lines[i : i + 4]:
                 if paragraph and not ln.strip():
                     break
@@ -181,8 +187,15 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
     found = re.search(r"(?im)^\s*Message-ID:\s*(<[^>\s]+>)", body)
     if found:
         msgid = found.group(1)
-    reasons = (f"non-standard bounce (flufl.bounce: {'permanent' if is_permanent else 'temporary'})",)
-    return Report(Bounce(status, rcpt, is_permanent and status.startswith("5"), diagnostic), msgid, rcpt, reasons)
+    reasons = (
+        f"non-standard bounce (flufl.bounce: {'permanent' if is_permanent else 'temporary'})",
+    )
+    return Report(
+        Bounce(status, rcpt, is_permanent and status.startswith("5"), diagnostic),
+        msgid,
+        rcpt,
+        reasons,
+    )
 
 
 def complaint(msg: Message) -> Report | None:
@@ -199,4 +212,3 @@ def complaint(msg: Message) -> Report | None:
     rcpt = _address(fields.get("original-rcpt-to", "")) or to
     reasons.append(f"ARF feedback-report: Feedback-Type {fields.get('feedback-type', '?')}")
     return Report(None, msgid, rcpt, tuple(reasons))
-
