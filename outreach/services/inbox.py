@@ -20,7 +20,7 @@ from email.policy import compat32
 from pathlib import Path
 from typing import Any, Protocol
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient  # type: ignore[import-untyped]
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 

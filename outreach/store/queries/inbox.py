@@ -63,7 +63,9 @@ def record_inbound(conn: Connection, **values: Any) -> int:
     values["processed_at"] = naive_utc(values["processed_at"])
     if values.get("received_at") is not None:
         values["received_at"] = naive_utc(values["received_at"])
-    return int(conn.execute(insert(inbound).values(**values)).inserted_primary_key[0])
+    key = conn.execute(insert(inbound).values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _target_query() -> Any:
