@@ -15,6 +15,7 @@ from pathlib import Path
 
 from imapclient import IMAPClient  # type: ignore[import-untyped]
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from outreach.clock import Clock
 from outreach.config import Config, InboxSourceConfig, secret
@@ -103,21 +104,27 @@ def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Ha
                 data = fetched.get(uid)
                 if data is not None and item in data:
                     handle(RawMail(bytes(data[item]), "imap", f"{src.folder} UID {uid}"))
-                with writing(engine) as conn:
-                    set_cursor(
-                        conn, box, src.folder, uidvalidity=uidvalidity, last_uid=uid, at=clock.now()
-                    )
+                _advance(engine, box, src.folder, uidvalidity, uid, clock)
         if not uids:
-            with writing(engine) as conn:
-                set_cursor(
-                    conn, box, src.folder, uidvalidity=uidvalidity, last_uid=last, at=clock.now()
-                )
+            _advance(engine, box, src.folder, uidvalidity, last, clock)
         return len(uids)
     finally:
         try:
             client.logout()
         except (OSError, IMAPClient.Error):
             _close(client)
+
+
+def _advance(
+    engine: Engine, box: str, folder: str, uidvalidity: int, uid: int, clock: Clock
+) -> None:
+    """Store the cursor after a message's effect committed. Two pollers creating the first
+    cursor row at once: the loser's write is dropped (the next poll re-reads, dedupe holds)."""
+    try:
+        with writing(engine) as conn:
+            set_cursor(conn, box, folder, uidvalidity=uidvalidity, last_uid=uid, at=clock.now())
+    except IntegrityError:
+        pass
 
 
 def maildir_messages(path: Path) -> Iterator[RawMail]:
