@@ -18,8 +18,8 @@ from outreach.services.demo_mail import Captured, script_replies
 from outreach.services.inbox import import_files, inbox_jobs, inbox_status, poll
 from outreach.services.pipeline import board, history, move
 from outreach.store.queries.inbox import inbox_fresh
-from outreach.store.queries.pipeline import stop_enrollment
-from outreach.store.schema import enrollment, inbound
+from outreach.store.queries.pipeline import is_suppressed, stop_enrollment
+from outreach.store.schema import enrollment, inbound, outbox
 from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine
 from tests.corpus_effects import assert_effect, seed_corpus, snapshot
@@ -298,3 +298,24 @@ def test_a_message_the_classifier_chokes_on_is_kept_as_unparsed(
     assert row.raw == raw(REPLY) and "boom" in row.detail["reasons"][0]
     again = import_files(sqlite_db, config, FixedClock(T0), [MAIL_DIR / REPLY])
     assert again.duplicates == 1
+
+
+def test_a_move_by_hand_past_pitching_stops_and_an_opt_out_suppresses(
+    db: Engine, tmp_path: Path
+) -> None:
+    clock = FixedClock(T0)
+    spring = enrol(db, "kenta@example.jp", message_id="<k1@brand.example>", handle="kenta")
+    autumn = enrol(db, "kenta@example.jp", message_id="<k2@brand.example>", campaign_slug="autumn")
+    move(db, clock, "@kenta", "negotiating", campaign="spring", note="called us")
+    assert stages(db) == {spring: ("stopped", "negotiating"), autumn: ("active", "contacted")}
+    with reading(db) as conn:
+        states = dict(
+            conn.execute(
+                select(outbox.c.enrollment_id, outbox.c.state).where(outbox.c.step == 2)
+            ).all()
+        )
+    assert states == {spring: "cancelled", autumn: "queued"}
+    move(db, clock, "@kenta", "unsubscribed", campaign="autumn", note="asked by phone")
+    assert stages(db) == {spring: ("stopped", "unsubscribed"), autumn: ("stopped", "unsubscribed")}
+    with reading(db) as conn:
+        assert is_suppressed(conn, "KENTA@example.jp")

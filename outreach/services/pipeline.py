@@ -7,21 +7,28 @@ a manual move and an automatic one never both apply; every move is a history row
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
 from outreach.clock import Clock, utc
-from outreach.domain.stages import Stage, check_move
+from outreach.domain.stages import FINAL, SENDABLE, Stage, check_move
 from outreach.errors import InputError, StageError
 from outreach.store.queries.board import board_rows, enrollments_of, history_rows
-from outreach.store.queries.inbox import naive_utc
-from outreach.store.queries.pipeline import move_stage_if
+from outreach.store.queries.inbox import cancel_unsent, naive_utc
+from outreach.store.queries.pipeline import (
+    move_stage_if,
+    stop_enrollment,
+    stop_everywhere,
+    suppress,
+)
 from outreach.store.queries.roster import find_influencer
 from outreach.store.session import reading, writing
 
 
-def _influencer_id(conn: Any, key: str) -> int:
+def _influencer(conn: Any, key: str) -> tuple[int, str]:
+    """(id, address) of the influencer an address, @handle or platform:handle names."""
     found = find_influencer(conn, key)
     if found is None or found.id is None:
         raise InputError(
@@ -29,7 +36,7 @@ def _influencer_id(conn: Any, key: str) -> int:
             field="influencer",
             hint="give an address, @handle or platform:handle",
         )
-    return int(found.id)
+    return int(found.id), found.email
 
 
 def _stage(name: str) -> Stage:
@@ -62,7 +69,7 @@ def move(
     """Move one influencer's enrollment to `stage` by hand (cause `command`)."""
     target = _stage(stage)
     with writing(engine) as conn:
-        iid = _influencer_id(conn, key)
+        iid, email = _influencer(conn, key)
         rows = enrollments_of(conn, iid, campaign)
         if not rows:
             where = f" in campaign {campaign!r}" if campaign else ""
@@ -87,7 +94,25 @@ def move(
             expected=current,
         ):
             raise StageError(f"{key} was moved by someone else meanwhile; try again")
+        _stop_for(conn, row["id"], email, target, at=naive_utc(clock.now()))
     return Moved(row["campaign"], current.value, target.value)
+
+
+def _stop_for(conn: Any, enrollment_id: int, email: str, target: Stage, *, at: datetime) -> None:
+    """Stop means stop (DESIGN invariant 2): past the pitching stages the sequence ends; an
+    opt-out or bounce recorded by hand suppresses the address in every campaign."""
+    if target in FINAL:
+        reason = "opt_out" if target == Stage.UNSUBSCRIBED else "hard_bounce"
+        suppress(conn, email, reason=reason, source="outreach move (by hand)", at=at)
+        ids = stop_everywhere(
+            conn, email, reason=f"{target} (by hand)", stage=target, cause="command", at=at
+        )
+    elif target not in SENDABLE:
+        stop_enrollment(conn, enrollment_id, reason=f"{target} (by hand)")
+        ids = [enrollment_id]
+    else:
+        return
+    cancel_unsent(conn, ids, reason=f"{target} (by hand)", at=at)
 
 
 @dataclass
@@ -112,4 +137,4 @@ def board(engine: Engine, clock: Clock, stale_days: int, campaign: str | None = 
 
 def history(engine: Engine, key: str) -> list[dict[str, Any]]:
     with reading(engine) as conn:
-        return history_rows(conn, _influencer_id(conn, key))
+        return history_rows(conn, _influencer(conn, key)[0])
