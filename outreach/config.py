@@ -210,7 +210,7 @@ class InboxConfig(_Frozen):
     poll_seconds: float = Field(default=60.0, gt=0)
     freshness_minutes: float = Field(default=30.0, gt=0)
     ooo_default_days: int = Field(default=7, ge=1)
-    reply_stage: str = "negotiating"
+    reply_stage: Literal["negotiating", "contracted", "paused"] = "negotiating"  # a Stage
 
 
 class PipelineConfig(_Frozen):

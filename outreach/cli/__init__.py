@@ -35,7 +35,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = App(config_path)
 
 
-from outreach.cli import roster, send, workspace  # noqa: E402  (each registers its commands)
+from outreach.cli import pipeline, roster, send, workspace  # noqa: E402  (each registers its commands)
 from outreach.cli.campaigns import campaign  # noqa: E402
 from outreach.cli.demo import demo  # noqa: E402
 from outreach.cli.inbox import inbox  # noqa: E402
@@ -46,6 +46,7 @@ from outreach.cli.sequences import enroll, schedule, sequence  # noqa: E402
 workspace.register(cli)
 roster.register(cli)
 send.register(cli)
+pipeline.register(cli)
 cli.add_command(demo)
 cli.add_command(campaign)
 cli.add_command(preview)

@@ -8,6 +8,11 @@ from pathlib import Path
 
 import click
 
+from outreach.cli.app import App, emit, format_option
+from outreach.clock import SystemClock
+from outreach.inbound import KINDS
+from outreach.services import inbox as inbox_service
+from outreach.services.inbox import UNPARSED, PollReport
 from outreach.services.inbox_classify import classify_files
 
 
@@ -54,3 +59,96 @@ def classify(files: tuple[str, ...], fmt: str, received: datetime | None) -> Non
         click.echo(f"{row['file']}: {row['kind']}{extra}")
         for reason in row["reasons"]:
             click.echo(f"    {reason}")
+
+
+def _print_report(report: PollReport) -> None:
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(report.kinds.items())) or "nothing new"
+    click.echo(
+        f"read {report.read}: {kinds}; unmatched {report.unmatched}; "
+        f"already processed {report.duplicates}"
+    )
+    for box, error in report.errors.items():
+        click.echo(f"error: mailbox {box}: {error}", err=True)
+
+
+@inbox.command()
+@click.option("--mailbox", default=None, help="Read only this mailbox's inbox.")
+@click.pass_obj
+def poll(app: App, mailbox: str | None) -> None:
+    """Read every configured inbox once (IMAP or Maildir), classify new mail and apply its
+    effect: replies stop sequences, bounces and opt-outs suppress, auto-replies pause.
+
+    \b
+    Example:
+      outreach inbox poll
+      outreach inbox poll --mailbox main
+    """
+    report = inbox_service.poll(app.engine, app.config, SystemClock(), mailbox=mailbox)
+    _print_report(report)
+    if report.errors:
+        raise SystemExit(1)
+
+
+@inbox.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--mailbox", default=None, help="Treat the mail as received by this mailbox.")
+@click.pass_obj
+def import_(app: App, files: tuple[str, ...], mailbox: str | None) -> None:
+    """Process .eml files and mbox files as received mail (same effects as a poll).
+
+    \b
+    Example:
+      outreach inbox import replies.mbox bounce.eml
+    """
+    paths = [Path(f) for f in files]
+    clock = SystemClock()
+    report = inbox_service.import_files(app.engine, app.config, clock, paths, mailbox=mailbox)
+    _print_report(report)
+
+
+@inbox.command("list")
+@click.option("--kind", type=click.Choice([*KINDS, UNPARSED]), default=None, help="Only this kind.")
+@click.option("--unmatched", is_flag=True, help="Only mail that matched no enrollment.")
+@click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
+@format_option()
+@click.pass_obj
+def list_(app: App, kind: str | None, unmatched: bool, limit: int, fmt: str) -> None:
+    """List processed mail, newest first, with its kind and effect.
+
+    \b
+    Example:
+      outreach inbox list --kind reply
+      outreach inbox list --unmatched
+    """
+    rows = inbox_service.inbound_list(app.engine, kind=kind, unmatched=unmatched, limit=limit)
+    for row in rows:
+        row["processed_at"] = f"{row['processed_at']:%Y-%m-%d %H:%M}"
+    cols = ["id", "processed_at", "kind", "from_addr", "handle", "campaign", "subject", "effect"]
+    emit(rows, fmt, cols)
+
+
+@inbox.command()
+@click.argument("inbound_id", type=int)
+@click.pass_obj
+def show(app: App, inbound_id: int) -> None:
+    """Show one processed message: who, what kind, its effect and the sender's own text.
+
+    \b
+    Example:
+      outreach inbox show 12
+    """
+    row = inbox_service.inbound_show(app.engine, inbound_id)
+    who = f" (@{row['handle']}, {row['campaign']})" if row["handle"] else " (unmatched)"
+    click.echo(f"#{row['id']} {row['kind']} from {row['from_addr']}{who}")
+    click.echo(f"subject:  {row['subject']}")
+    received = f"{row['received_at']:%Y-%m-%d %H:%M} UTC"
+    click.echo(f"received: {received} via {row['source']} ({row['mailbox']})")
+    click.echo(f"effect:   {row['effect']}")
+    detail = row["detail"] or {}
+    if detail.get("returns_on"):
+        click.echo(f"returns:  {detail['returns_on']}")
+    if detail.get("bounce"):
+        b = detail["bounce"]
+        click.echo(f"bounce:   {b['status']} {b['recipient']} {b['diagnostic']}")
+    click.echo("")
+    click.echo(row["text"])

@@ -20,19 +20,23 @@ class Stage(StrEnum):
 
 
 S = Stage
-# Forward moves along the pipeline plus the exits a real pipeline has. Exits are reachable
-# from every live stage; `declined`/`paused` can be re-opened by hand; bounced and
-# unsubscribed are final (an opt-out is never undone by the tool).
-TRANSITIONS: dict[Stage, frozenset[Stage]] = {
-    S.PROSPECT: frozenset({S.CONTACTED, S.PAUSED, S.BOUNCED, S.UNSUBSCRIBED, S.DECLINED}),
-    S.CONTACTED: frozenset({S.NEGOTIATING, S.DECLINED, S.BOUNCED, S.UNSUBSCRIBED, S.PAUSED}),
-    S.NEGOTIATING: frozenset({S.CONTRACTED, S.DECLINED, S.UNSUBSCRIBED, S.PAUSED, S.BOUNCED}),
-    S.CONTRACTED: frozenset({S.POSTED, S.DECLINED, S.UNSUBSCRIBED, S.PAUSED}),
+# Forward moves along the pipeline plus the exits a real pipeline has. `declined` and `paused`
+# can be re-opened by hand; bounced and unsubscribed are final (an opt-out is never undone by
+# the tool) and reachable from every other stage: an address can bounce, and a person can
+# object (特定電子メール法 3条3項, GDPR Art. 21), at any point of the relationship.
+_FORWARD: dict[Stage, frozenset[Stage]] = {
+    S.PROSPECT: frozenset({S.CONTACTED, S.PAUSED, S.DECLINED}),
+    S.CONTACTED: frozenset({S.NEGOTIATING, S.DECLINED, S.PAUSED}),
+    S.NEGOTIATING: frozenset({S.CONTRACTED, S.DECLINED, S.PAUSED}),
+    S.CONTRACTED: frozenset({S.POSTED, S.DECLINED, S.PAUSED}),
     S.POSTED: frozenset({S.CONTRACTED}),  # a new deliverable under the same deal
     S.DECLINED: frozenset({S.NEGOTIATING}),
     S.PAUSED: frozenset({S.PROSPECT, S.CONTACTED, S.NEGOTIATING, S.CONTRACTED}),
-    S.BOUNCED: frozenset(),
-    S.UNSUBSCRIBED: frozenset(),
+}
+FINAL = frozenset({S.BOUNCED, S.UNSUBSCRIBED})
+TRANSITIONS: dict[Stage, frozenset[Stage]] = {
+    **{stage: moves | FINAL for stage, moves in _FORWARD.items()},
+    **{stage: frozenset() for stage in FINAL},
 }
 
 # Stages in which a sequence may still send.

@@ -1,0 +1,75 @@
+"""`outreach move`, `outreach pipeline`, `outreach history`: the relationship stages."""
+
+from __future__ import annotations
+
+import click
+
+from outreach.cli.app import App, emit, format_option
+from outreach.clock import SystemClock
+from outreach.domain.stages import Stage
+from outreach.services import pipeline as pipeline_service
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("influencer")
+    @click.argument("stage", type=click.Choice([s.value for s in Stage], case_sensitive=False))
+    @click.option(
+        "--campaign", default=None, help="The campaign, when the influencer is in several."
+    )
+    @click.option("--note", default="", help="Why, kept in the history.")
+    @click.pass_obj
+    def move(app: App, influencer: str, stage: str, campaign: str | None, note: str) -> None:
+        """Move an influencer to another stage; an illegal move is refused with the legal ones.
+
+        \b
+        Example:
+          outreach move @hanako_beauty contracted --note "fee agreed 30,000 JPY"
+          outreach move hanako@example.jp posted --campaign spring-launch
+        """
+        moved = pipeline_service.move(
+            app.engine, SystemClock(), influencer, stage, campaign=campaign, note=note
+        )
+        click.echo(f"{influencer}: {moved.from_stage} -> {moved.to_stage} ({moved.campaign})")
+
+    @cli.command()
+    @click.argument("campaign", required=False)
+    @click.pass_obj
+    def pipeline(app: App, campaign: str | None) -> None:
+        """Show the board: counts per stage, and who is in each stage for how many days
+        (`!` marks those past [pipeline] stale_days).
+
+        \b
+        Example:
+          outreach pipeline
+          outreach pipeline spring-launch
+        """
+        result = pipeline_service.board(
+            app.engine, SystemClock(), app.config.pipeline.stale_days, campaign
+        )
+        click.echo("  ".join(f"{stage} {n}" for stage, n in result.counts.items()))
+        for stage, cards in result.cards.items():
+            if not cards:
+                continue
+            click.echo(f"\n{stage} ({len(cards)})")
+            for card in cards:
+                mark = "!" if card["stale"] else " "
+                click.echo(
+                    f" {mark} @{card['handle']}  {card['name']}  {card['campaign']}  {card['days']}d"
+                )
+
+    @cli.command()
+    @click.argument("influencer")
+    @format_option()
+    @click.pass_obj
+    def history(app: App, influencer: str, fmt: str) -> None:
+        """Every stage move of an influencer, automatic or by hand, with time, cause and note.
+
+        \b
+        Example:
+          outreach history @hanako_beauty
+        """
+        rows = pipeline_service.history(app.engine, influencer)
+        for row in rows:
+            row["at"] = f"{row['at']:%Y-%m-%d %H:%M}"
+        emit(rows, fmt, ["at", "campaign", "from_stage", "to_stage", "cause", "note"])

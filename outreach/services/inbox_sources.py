@@ -1,0 +1,165 @@
+"""Where inbound mail comes from: IMAP (incremental by UID), a local Maildir, or files.
+
+Each source hands raw bytes to a callback that classifies the message and applies its effect
+in one transaction; the IMAP cursor advances only after that commit, so a crash re-reads at
+most one message and the dedupe key makes the second reading change nothing.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from imapclient import IMAPClient  # type: ignore[import-untyped]
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from outreach.clock import Clock
+from outreach.config import Config, InboxSourceConfig, secret
+from outreach.errors import ConfigError, InputError
+from outreach.store.queries.inbox import get_cursor, set_cursor
+from outreach.store.session import reading, writing
+
+FETCH_BATCH = 50  # messages per UID FETCH
+
+
+@dataclass(frozen=True)
+class RawMail:
+    """One message's exact bytes and where they were read (for messages and errors)."""
+
+    raw: bytes
+    source: str  # imap | maildir | file
+    where: str
+
+
+Handler = Callable[[RawMail], None]
+
+
+def _tls_context(src: InboxSourceConfig, config: Config) -> ssl.SSLContext:
+    """Certificate and host name verified; an optional CA bundle for a private server."""
+    cafile = str(config.path(src.ca_file)) if src.ca_file else None
+    return ssl.create_default_context(cafile=cafile)
+
+
+def connect_imap(src: InboxSourceConfig, config: Config, box: str) -> IMAPClient:
+    """Connect and log in (implicit TLS, STARTTLS, or plaintext on loopback only)."""
+    context = _tls_context(src, config) if src.security != "none" else None
+    client = IMAPClient(
+        src.host, port=src.port, ssl=src.security == "tls", ssl_context=context, timeout=src.timeout
+    )
+    try:
+        if src.security == "starttls":
+            client.starttls(context)
+        if src.username:
+            password = secret(src.password_env)
+            if password is None:
+                raise ConfigError(
+                    f"environment variable {src.password_env or '(unset)'} is not set",
+                    file=config.source,
+                    field=f"mailboxes.{box}.inbox.password_env",
+                    hint="export the IMAP password in that variable",
+                )
+            client.login(src.username, password)
+    except BaseException:
+        _close(client)
+        raise
+    return client
+
+
+def _close(client: IMAPClient) -> None:
+    """Drop the connection without masking the error that led here (a failed TLS handshake
+    leaves a closed socket behind)."""
+    try:
+        client.shutdown()
+    except OSError:
+        pass
+
+
+def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Handler) -> int:
+    """Read messages above the stored UID; returns how many were fetched.
+
+    The folder is opened read-only and fetched with BODY.PEEK[] unless `mark_seen` is set. A
+    UIDVALIDITY different from the stored one means the UIDs were renumbered: read from the
+    start again (dedupe keeps the effects single).
+    """
+    src = config.mailboxes[box].inbox
+    client = connect_imap(src, config, box)
+    try:
+        info = client.select_folder(src.folder, readonly=not src.mark_seen)
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        with reading(engine) as conn:
+            cursor = get_cursor(conn, box, src.folder)
+        last = cursor.last_uid if cursor and cursor.uidvalidity == uidvalidity else 0
+        # RFC 3501 6.4.8: `UID n:*` always includes the highest UID, even below n.
+        uids = sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
+        item = b"BODY[]"
+        fetch_item = "BODY[]" if src.mark_seen else "BODY.PEEK[]"
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = uids[start : start + FETCH_BATCH]
+            fetched = client.fetch(batch, [fetch_item])
+            for uid in batch:
+                data = fetched.get(uid)
+                if data is not None and item in data:
+                    handle(RawMail(bytes(data[item]), "imap", f"{src.folder} UID {uid}"))
+                _advance(engine, box, src.folder, uidvalidity, uid, clock)
+        if not uids:
+            _advance(engine, box, src.folder, uidvalidity, last, clock)
+        return len(uids)
+    finally:
+        try:
+            client.logout()
+        except (OSError, IMAPClient.Error):
+            _close(client)
+
+
+def _advance(
+    engine: Engine, box: str, folder: str, uidvalidity: int, uid: int, clock: Clock
+) -> None:
+    """Store the cursor after a message's effect committed. Two pollers creating the first
+    cursor row at once: the loser's write is dropped (the next poll re-reads, dedupe holds)."""
+    try:
+        with writing(engine) as conn:
+            set_cursor(conn, box, folder, uidvalidity=uidvalidity, last_uid=uid, at=clock.now())
+    except IntegrityError:
+        pass
+
+
+def maildir_messages(path: Path) -> Iterator[RawMail]:
+    """Every message in new/ and cur/, oldest file name first; files are not moved."""
+    for sub in ("tmp", "new", "cur"):  # an MDA creates these on first delivery; `init` does not
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    box = mailbox.Maildir(str(path), factory=None, create=False)
+    for key in sorted(box.iterkeys()):
+        try:
+            raw = box.get_bytes(key)
+        except (KeyError, FileNotFoundError):  # delivered and removed by another reader meanwhile
+            continue
+        yield RawMail(raw, "maildir", f"{path}/{key}")
+
+
+def read_maildir(config: Config, box: str, handle: Handler) -> int:
+    count = 0
+    for mail in maildir_messages(config.path(config.mailboxes[box].inbox.path)):
+        handle(mail)
+        count += 1
+    return count
+
+
+def file_messages(path: Path) -> Iterator[RawMail]:
+    """A .eml file is one message; a file starting with an mbox `From ` line is an mbox."""
+    if not path.is_file():
+        raise InputError("no such file", file=str(path))
+    with path.open("rb") as fh:
+        head = fh.read(5)
+    if head != b"From ":
+        yield RawMail(path.read_bytes(), "file", str(path))
+        return
+    box = mailbox.mbox(str(path), factory=None, create=False)
+    try:
+        for n, key in enumerate(box.iterkeys(), start=1):
+            yield RawMail(box.get_bytes(key), "file", f"{path} #{n}")
+    finally:
+        box.close()

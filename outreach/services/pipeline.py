@@ -1,0 +1,140 @@
+"""Manual stage moves, the pipeline board and an influencer's history.
+
+Moves go through `queries.pipeline.move_stage_if`, the same compare-and-set the inbox uses, so
+a manual move and an automatic one never both apply; every move is a history row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from outreach.clock import Clock, utc
+from outreach.domain.stages import FINAL, SENDABLE, Stage, check_move
+from outreach.errors import InputError, StageError
+from outreach.store.queries.board import board_rows, enrollments_of, history_rows
+from outreach.store.queries.inbox import cancel_unsent, naive_utc
+from outreach.store.queries.pipeline import (
+    move_stage_if,
+    stop_enrollment,
+    stop_everywhere,
+    suppress,
+)
+from outreach.store.queries.roster import find_influencer
+from outreach.store.session import reading, writing
+
+
+def _influencer(conn: Any, key: str) -> tuple[int, str]:
+    """(id, address) of the influencer an address, @handle or platform:handle names."""
+    found = find_influencer(conn, key)
+    if found is None or found.id is None:
+        raise InputError(
+            f"no influencer {key!r}",
+            field="influencer",
+            hint="give an address, @handle or platform:handle",
+        )
+    return int(found.id), found.email
+
+
+def _stage(name: str) -> Stage:
+    try:
+        return Stage(name.lower())
+    except ValueError:
+        raise InputError(
+            f"unknown stage {name!r}",
+            field="stage",
+            hint="one of: " + ", ".join(s.value for s in Stage),
+        ) from None
+
+
+@dataclass(frozen=True)
+class Moved:
+    campaign: str
+    from_stage: str
+    to_stage: str
+
+
+def move(
+    engine: Engine,
+    clock: Clock,
+    key: str,
+    stage: str,
+    *,
+    campaign: str | None = None,
+    note: str = "",
+) -> Moved:
+    """Move one influencer's enrollment to `stage` by hand (cause `command`)."""
+    target = _stage(stage)
+    with writing(engine) as conn:
+        iid, email = _influencer(conn, key)
+        rows = enrollments_of(conn, iid, campaign)
+        if not rows:
+            where = f" in campaign {campaign!r}" if campaign else ""
+            raise InputError(f"{key} is not enrolled{where}", field="campaign")
+        if len(rows) > 1:
+            names = ", ".join(r["campaign"] for r in rows)
+            raise InputError(
+                f"{key} is in several campaigns ({names})", field="campaign", hint="add --campaign"
+            )
+        row = rows[0]
+        current = Stage(row["stage"])
+        if current == target:
+            raise StageError(f"{key} is already {target} in {row['campaign']}")
+        check_move(current, target)
+        if not move_stage_if(
+            conn,
+            row["id"],
+            target,
+            cause="command",
+            at=naive_utc(clock.now()),
+            note=note,
+            expected=current,
+        ):
+            raise StageError(f"{key} was moved by someone else meanwhile; try again")
+        _stop_for(conn, row["id"], email, target, at=naive_utc(clock.now()))
+    return Moved(row["campaign"], current.value, target.value)
+
+
+def _stop_for(conn: Any, enrollment_id: int, email: str, target: Stage, *, at: datetime) -> None:
+    """Stop means stop (DESIGN invariant 2): past the pitching stages the sequence ends; an
+    opt-out or bounce recorded by hand suppresses the address in every campaign."""
+    if target in FINAL:
+        reason = "opt_out" if target == Stage.UNSUBSCRIBED else "hard_bounce"
+        suppress(conn, email, reason=reason, source="outreach move (by hand)", at=at)
+        ids = stop_everywhere(
+            conn, email, reason=f"{target} (by hand)", stage=target, cause="command", at=at
+        )
+    elif target not in SENDABLE:
+        stop_enrollment(conn, enrollment_id, reason=f"{target} (by hand)")
+        ids = [enrollment_id]
+    else:
+        return
+    cancel_unsent(conn, ids, reason=f"{target} (by hand)", at=at)
+
+
+@dataclass
+class Board:
+    """Counts per stage and the influencers in each, in pipeline order."""
+
+    counts: dict[str, int]
+    cards: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    stale_days: int = 0
+
+
+def board(engine: Engine, clock: Clock, stale_days: int, campaign: str | None = None) -> Board:
+    now = clock.now()
+    with reading(engine) as conn:
+        rows = board_rows(conn, campaign)
+    cards: dict[str, list[dict[str, Any]]] = {s.value: [] for s in Stage}
+    for row in rows:
+        days = (now - utc(row["stage_changed_at"])).days
+        cards[row["stage"]].append({**row, "days": days, "stale": days > stale_days})
+    return Board({s: len(c) for s, c in cards.items()}, cards, stale_days)
+
+
+def history(engine: Engine, key: str) -> list[dict[str, Any]]:
+    with reading(engine) as conn:
+        return history_rows(conn, _influencer(conn, key)[0])

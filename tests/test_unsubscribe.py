@@ -1,0 +1,176 @@
+"""The one-click unsubscribe endpoint over real HTTP on 127.0.0.1 (RELIABILITY 4.7)."""
+
+from __future__ import annotations
+
+import http.client
+import inspect
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from outreach.clock import FixedClock
+from outreach.domain import optout
+from outreach.domain.optout import sign_unsubscribe
+from outreach.services.unsubscribe import ServerHandle, start_unsubscribe_server
+from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.schema import enrollment, outbox, stage_history, suppression
+from outreach.store.session import reading
+from tests.conftest import free_port
+from tests.fixtures_inbox import T0, enrol, make_config
+
+KEY = "test-unsubscribe-key-0123456789"
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+@pytest.fixture
+def endpoint(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[ServerHandle, Engine]]:
+    monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", KEY)
+    config = make_config(
+        tmp_path,
+        {"source": "none"},
+        unsubscribe={
+            "listen": f"127.0.0.1:{free_port()}",
+            "base_url": "https://brand.example/unsubscribe",
+        },
+    )
+    handle = start_unsubscribe_server(db, config, FixedClock(T0))
+    try:
+        yield handle, db
+    finally:
+        handle.stop()
+
+
+def request(
+    handle: ServerHandle, method: str, token: str, body: str = "", host: str = "127.0.0.1"
+) -> tuple[int, str, Any]:
+    conn = http.client.HTTPConnection(*handle.address, timeout=5)
+    headers = {"Host": host, "Content-Type": "application/x-www-form-urlencoded"}
+    conn.request(method, f"/unsubscribe?t={token}", body=body.encode(), headers=headers)
+    resp = conn.getresponse()
+    text = resp.read().decode("utf-8")
+    conn.close()
+    return resp.status, text, resp
+
+
+def state(engine: Engine) -> tuple[Any, ...]:
+    with reading(engine) as conn:
+        return (
+            conn.execute(select(func.count()).select_from(suppression)).scalar_one(),
+            conn.execute(select(func.count()).select_from(stage_history)).scalar_one(),
+            sorted(
+                tuple(r)
+                for r in conn.execute(
+                    select(enrollment.c.id, enrollment.c.status, enrollment.c.stage)
+                )
+            ),
+            sorted(tuple(r) for r in conn.execute(select(outbox.c.id, outbox.c.state))),
+        )
+
+
+def test_one_click_post_unsubscribes_once_and_is_idempotent(
+    endpoint: tuple[ServerHandle, Engine],
+) -> None:
+    handle, engine = endpoint
+    a = enrol(engine, "Taro@Example.jp", message_id="<p1@brand.example>")
+    b = enrol(engine, "Taro@Example.jp", message_id="<p2@brand.example>", campaign_slug="autumn")
+    token = sign_unsubscribe(KEY, campaign="spring", email="Taro@Example.jp")
+    status, text, resp = request(handle, "POST", token, ONE_CLICK)
+    assert status == 200 and "unsubscribed" in text
+    assert resp.getheader("Location") is None and resp.getheader("Set-Cookie") is None
+    with reading(engine) as conn:
+        assert is_suppressed(conn, "taro@example.jp")
+        rows = {r.id: (r.status, r.stage) for r in conn.execute(select(enrollment))}
+        states = {r.state for r in conn.execute(select(outbox.c.state).where(outbox.c.step == 2))}
+    assert rows == {a: ("stopped", "unsubscribed"), b: ("stopped", "unsubscribed")}
+    assert states == {"cancelled"}
+    first = state(engine)
+    status, _, _ = request(handle, "POST", token, ONE_CLICK)
+    assert status == 200
+    assert state(engine) == first  # no duplicate suppression or history
+
+
+def test_get_shows_a_form_and_never_changes_state(endpoint: tuple[ServerHandle, Engine]) -> None:
+    handle, engine = endpoint
+    enrol(engine, "hanako@example.jp", message_id="<p3@brand.example>")
+    token = sign_unsubscribe(KEY, campaign="spring", email="hanako@example.jp")
+    before = state(engine)
+    for _ in range(10):  # a link scanner
+        status, text, resp = request(handle, "GET", token)
+        assert status == 200 and 'method="post"' in text
+        assert resp.getheader("X-Content-Type-Options") == "nosniff"
+    assert state(engine) == before
+    status, _, _ = request(handle, "POST", token, "confirm=yes")  # the page's button
+    assert status == 200
+    with reading(engine) as conn:
+        assert is_suppressed(conn, "hanako@example.jp")
+
+
+def test_forged_altered_and_replayed_tokens_are_refused(
+    endpoint: tuple[ServerHandle, Engine],
+) -> None:
+    handle, engine = endpoint
+    enrol(engine, "a@example.jp", message_id="<p4@brand.example>")
+    enrol(engine, "b@example.jp", message_id="<p5@brand.example>")
+    good = sign_unsubscribe(KEY, campaign="spring", email="a@example.jp")
+    payload, mac = good.split(".")
+    flipped = mac[:-2] + ("A" if mac[-2] != "A" else "B") + mac[-1]
+    other_payload = sign_unsubscribe(KEY, campaign="spring", email="b@example.jp").split(".")[0]
+    before = state(engine)
+    for token in (
+        f"{payload}.{flipped}",  # one character of the signature changed
+        sign_unsubscribe("another-key", campaign="spring", email="a@example.jp"),
+        f"{other_payload}.{mac}",  # A's signature on B's address
+        "garbage",
+    ):
+        for method, body in (("POST", ONE_CLICK), ("GET", "")):
+            status, _, _ = request(handle, method, token, body)
+            assert status == 403, token
+    assert request(handle, "POST", "", ONE_CLICK)[0] == 400
+    assert state(engine) == before
+
+
+def test_foreign_host_is_refused(endpoint: tuple[ServerHandle, Engine]) -> None:
+    handle, engine = endpoint
+    enrol(engine, "c@example.jp", message_id="<p6@brand.example>")
+    token = sign_unsubscribe(KEY, campaign="spring", email="c@example.jp")
+    before = state(engine)
+    assert request(handle, "POST", token, ONE_CLICK, host="evil.example")[0] == 421
+    assert request(handle, "GET", token, host="rebind.attacker.example:8780")[0] == 421
+    assert state(engine) == before
+    assert request(handle, "GET", token, host="brand.example")[0] == 200  # the public host
+
+
+def test_token_comparison_is_constant_time() -> None:
+    assert "hmac.compare_digest" in inspect.getsource(optout.verify_unsubscribe)
+
+
+def test_server_refuses_to_start_without_a_secret(
+    sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.errors import ConfigError
+
+    monkeypatch.delenv("OUTREACH_UNSUBSCRIBE_SECRET", raising=False)
+    config = make_config(tmp_path, {"source": "none"})
+    with pytest.raises(ConfigError, match="OUTREACH_UNSUBSCRIBE_SECRET"):
+        start_unsubscribe_server(sqlite_db, config)
+
+
+def test_multipart_one_click_and_empty_post(endpoint: tuple[ServerHandle, Engine]) -> None:
+    handle, engine = endpoint
+    enrol(engine, "d@example.jp", message_id="<p7@brand.example>")
+    token = sign_unsubscribe(KEY, campaign="spring", email="d@example.jp")
+    assert request(handle, "POST", token, "")[0] == 400  # nothing asked: nothing done
+    with reading(engine) as conn:
+        assert not is_suppressed(conn, "d@example.jp")
+    body = (
+        '--b\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n'
+        "One-Click\r\n--b--\r\n"
+    )
+    assert request(handle, "POST", token, body)[0] == 200
+    with reading(engine) as conn:
+        assert is_suppressed(conn, "d@example.jp")
