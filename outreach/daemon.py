@@ -26,6 +26,8 @@ from sqlalchemy import Engine
 
 from outreach.clock import Clock
 from outreach.config import Config
+from outreach.services import inbox, plan
+from outreach.services.compose import Composer
 from outreach.services.dispatch import OnSent, dispatch_due, release_worker
 from outreach.transport.smtp import SmtpTransport
 
@@ -41,9 +43,19 @@ class AppContext:
     clock: Clock
     transport: SmtpTransport
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
-    on_sent: OnSent | None = None
+    on_sent: OnSent | None = None  # default: the sequence schedules the next step
+    composer: Composer | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     inflight: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if self.on_sent is None:
+            config = self.config
+            self.on_sent = lambda conn, enrollment_id, step, sent_at: plan.on_sent(
+                conn, config, enrollment_id, step, sent_at
+            )
+        if self.composer is None:
+            self.composer = Composer(self.config)
 
     async def shielded(self, work: Awaitable[None]) -> None:
         """Run `work` as our own task: a cancelled scheduler job leaves it running to the end."""
@@ -74,7 +86,29 @@ async def dispatch_job(ctx: AppContext) -> None:
         log.info("dispatch: claimed %d, %s", report.claimed, dict(report.outcomes))
 
 
+async def plan_job(ctx: AppContext) -> None:
+    """Render the due steps into queued outbox rows (a thread: SQLite and Jinja2 block)."""
+    assert ctx.composer is not None
+    queued = await asyncio.to_thread(
+        plan.plan_due, ctx.engine, ctx.config, ctx.clock, ctx.composer,
+        limit=ctx.config.sending.batch_size,
+    )
+    if queued:
+        log.info("plan: queued %d step(s)", queued)
+
+
+async def inbox_job(ctx: AppContext) -> None:
+    """Read every mailbox's inbox: replies, bounces and opt-outs stop sequences."""
+    report = await asyncio.to_thread(inbox.poll, ctx.engine, ctx.config, ctx.clock)
+    if report.new:
+        log.info("inbox: %d new (%s), %d unmatched", report.new, dict(report.kinds), report.unmatched)
+    for box, error in report.errors.items():
+        log.warning("inbox %s: %s", box, error)
+
+
 JOBS: list[DaemonJob] = [
+    DaemonJob("inbox", lambda c: c.inbox.poll_seconds, inbox_job),
+    DaemonJob("plan", lambda c: c.sending.tick_seconds, plan_job),
     DaemonJob("dispatch", lambda c: c.sending.tick_seconds, dispatch_job),
 ]
 
@@ -95,14 +129,15 @@ def build_scheduler(ctx: AppContext, jobs: list[DaemonJob] | None = None) -> Asy
     return scheduler
 
 
-async def run_daemon(ctx: AppContext, *, once: bool) -> int:
-    """The daemon's life: one pass of every job (--once), or ticks until SIGINT/SIGTERM."""
+async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None = None) -> int:
+    """The daemon's life: one pass of every job (--once), or ticks until SIGINT/SIGTERM
+    (or until `stop` is set, for a daemon embedded in another program such as the demo)."""
     try:
         if once:
             for job in JOBS:
                 await ctx.shielded(job.run(ctx))
             return 0
-        stop = asyncio.Event()
+        stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)

@@ -8,6 +8,20 @@ from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock
 from outreach.domain.stages import Stage
 from outreach.services import pipeline as pipeline_service
+from outreach.services.pipeline import Board
+
+
+def board_lines(board: Board) -> list[str]:
+    """The board as text: counts per stage, then who is in each stage and for how long."""
+    lines = ["  ".join(f"{stage} {n}" for stage, n in board.counts.items())]
+    for stage, cards in board.cards.items():
+        if not cards:
+            continue
+        lines.append(f"{stage} ({len(cards)})")
+        for card in cards:
+            mark = "!" if card["stale"] else " "
+            lines.append(f" {mark} @{card['handle']}  {card['name']}  {card['campaign']}  {card['days']}d")
+    return lines
 
 
 def register(cli: click.Group) -> None:
@@ -47,16 +61,8 @@ def register(cli: click.Group) -> None:
         result = pipeline_service.board(
             app.engine, SystemClock(), app.config.pipeline.stale_days, campaign
         )
-        click.echo("  ".join(f"{stage} {n}" for stage, n in result.counts.items()))
-        for stage, cards in result.cards.items():
-            if not cards:
-                continue
-            click.echo(f"\n{stage} ({len(cards)})")
-            for card in cards:
-                mark = "!" if card["stale"] else " "
-                click.echo(
-                    f" {mark} @{card['handle']}  {card['name']}  {card['campaign']}  {card['days']}d"
-                )
+        for line in board_lines(result):
+            click.echo(line)
 
     @cli.command()
     @click.argument("influencer")

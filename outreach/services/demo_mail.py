@@ -9,7 +9,9 @@ from __future__ import annotations
 import mailbox
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
@@ -25,10 +27,13 @@ class Captured:
 
 
 def read_captured(maildir: Path) -> list[Captured]:
+    """Messages the capture server accepted, headers decoded (RFC 2047) and unfolded."""
     if not maildir.exists():
         return []
+    parser = BytesParser(policy=policy.default)
     out = []
-    for msg in mailbox.Maildir(str(maildir), create=False):
+    for path in sorted([*maildir.glob("new/*"), *maildir.glob("cur/*")]):
+        msg = parser.parsebytes(path.read_bytes(), headersonly=True)
         out.append(
             Captured(
                 message_id=str(msg["Message-ID"] or "").strip(),

@@ -40,6 +40,8 @@ def recipient_of(config: Config, timezone: str, country: str) -> Recipient:
             tz = timezone
         except (ZoneInfoNotFoundError, ValueError):
             pass  # the roster import validates zones; an old row falls back to the default
+    if not config.sending.observe_holidays:
+        return Recipient(tz=tz, country="")
     return Recipient(tz=tz, country=(country or config.sending.holiday_country).upper())
 
 

@@ -1,0 +1,27 @@
+"""How far a campaign has come: what `outreach demo` waits on before it prints the board."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, func, select
+
+from outreach.store.schema import enrollment, outbox
+
+IN_FLIGHT = ("queued", "claimed", "sending", "retry")
+
+
+def sent_pitches(conn: Connection) -> int:
+    """First steps accepted by the server."""
+    query = select(func.count()).where(outbox.c.step == 1, outbox.c.state == "sent")
+    return int(conn.execute(query).scalar_one())
+
+
+def pending_work(conn: Connection, *, now: datetime, horizon_seconds: float) -> int:
+    """Outbox rows still on their way, plus active enrollments due within the horizon."""
+    until = (now + timedelta(seconds=horizon_seconds)).astimezone(UTC).replace(tzinfo=None)
+    rows = select(func.count()).where(outbox.c.state.in_(IN_FLIGHT))
+    due = select(func.count()).where(
+        enrollment.c.status == "active", enrollment.c.next_due_at <= until
+    )
+    return int(conn.execute(rows).scalar_one()) + int(conn.execute(due).scalar_one())
