@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from outreach.store.schema import enrollment, outbox
+from outreach.store.schema import campaign, enrollment, outbox
 
 IN_FLIGHT = ("queued", "claimed", "sending", "retry")
 
@@ -25,3 +25,15 @@ def pending_work(conn: Connection, *, now: datetime, horizon_seconds: float) -> 
         enrollment.c.status == "active", enrollment.c.next_due_at <= until
     )
     return int(conn.execute(rows).scalar_one()) + int(conn.execute(due).scalar_one())
+
+
+def live_campaigns(conn: Connection) -> list[str]:
+    """Slugs of campaigns with an enrollment still going (what `outreach run` will send)."""
+    query = (
+        select(campaign.c.slug)
+        .join(enrollment, enrollment.c.campaign_id == campaign.c.id)
+        .where(enrollment.c.status.in_(("active", "paused")))
+        .distinct()
+        .order_by(campaign.c.slug)
+    )
+    return list(conn.execute(query).scalars())
