@@ -280,7 +280,7 @@ def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:
         [a] = q.claim(conn, worker="A", now=T0, lease_seconds=10, limits=limits, limit=10, rng=random.Random())
     later = T0 + timedelta(seconds=30)
     with writing(db) as conn:
-        assert q.reap(conn, later)["requeued"] == 1
+        assert q.reap(conn, later, T0.date())["requeued"] == 1
         [b] = q.claim(conn, worker="B", now=later, lease_seconds=10, limits=limits, limit=10, rng=random.Random())
     assert b.attempt == a.attempt + 1
     with writing(db) as conn:

@@ -239,7 +239,7 @@ async def dispatch_once(
         now = clock.now()
         with write_on(held) as conn:
             q.ensure_mailboxes(conn, config.mailboxes)
-            run.report.reaped = q.reap(conn, now)
+            run.report.reaped = q.reap(conn, now, sending_day(config, now))
         if run.draining():
             return run.report
         with write_on(held) as conn:

@@ -72,15 +72,23 @@ def ensure_mailboxes(conn: Connection, names: Iterable[str]) -> None:
 # --- Reaper -----------------------------------------------------------------------------
 
 
-def reap(conn: Connection, now: datetime) -> dict[str, int]:
-    """Expired leases: `claimed` -> queued (nothing was sent); `sending` -> unknown (bytes may
-    have gone). Rows past their relevance window -> expired."""
+def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
+    """Expired leases: `claimed` -> queued (nothing was sent; its rate-limit token is given
+    back); `sending` -> unknown (bytes may have gone). Rows past their relevance window ->
+    expired."""
     t = naive(now)
-    requeued = conn.execute(
-        update(outbox)
-        .where(outbox.c.state == S.CLAIMED.value, outbox.c.lease_until < t)
-        .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=t)
-    ).rowcount
+    lapsed = conn.execute(
+        select(outbox.c.id, outbox.c.mailbox).where(outbox.c.state == S.CLAIMED.value, outbox.c.lease_until < t)
+    ).all()
+    requeued = 0
+    for row in lapsed:
+        res = conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id, outbox.c.state == S.CLAIMED.value)
+            .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=t)
+        )
+        refund_token(conn, row.mailbox, today)
+        requeued += res.rowcount
     unknown = conn.execute(
         update(outbox)
         .where(outbox.c.state == S.SENDING.value, outbox.c.lease_until < t)
