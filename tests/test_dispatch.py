@@ -257,7 +257,7 @@ def test_stopped_enrollment_after_queuing_is_not_sent(db: Engine, tmp_path: Path
     assert row(db, ids[1]).state == "cancelled" and len(handler.received) == 2
 
 
-def test_stop_recheck_just_before_mail_from(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_stop_recheck_just_before_data(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
     """An opt-out recorded after the claim (here: by the first send's on_sent) stops the second."""
     sink, handler = smtp_server
     config = make_config(tmp_path, sink.port, smtp={"connections": 1})
@@ -269,7 +269,8 @@ def test_stop_recheck_just_before_mail_from(sqlite_db: Engine, tmp_path: Path, s
 
     run_pass(sqlite_db, config, FixedClock(T0), on_sent=opt_out_the_other)
     assert row(sqlite_db, ids[1]).state == "cancelled"
-    assert "before MAIL FROM" in row(sqlite_db, ids[1]).last_error and len(handler.received) == 1
+    assert "before DATA" in row(sqlite_db, ids[1]).last_error and len(handler.received) == 1
+    assert handler.commands["DATA"] == 1  # the second transaction was reset after RCPT
 
 
 def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:

@@ -110,31 +110,34 @@ def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
 # --- Claim ------------------------------------------------------------------------------
 
 
-def _reserve_tokens(
-    conn: Connection, name: str, limits: MailboxLimits, now: datetime, want: int, rng: random.Random
-) -> int:
-    """Take up to `want` send tokens from the mailbox row (daily cap, gap, pause)."""
-    q = select(mailbox).where(mailbox.c.name == name)
+def _available_tokens(conn: Connection, name: str, limits: MailboxLimits, now: datetime, want: int) -> int:
+    """How many sends the mailbox allows now (daily cap, gap, pause); locks its row on PostgreSQL
+    so concurrent claimers serialise on it (SQLite: the BEGIN IMMEDIATE lock does that)."""
+    query = select(mailbox).where(mailbox.c.name == name)
     if not is_sqlite(conn):
-        q = q.with_for_update()
-    row = conn.execute(q).mappings().one()
+        query = query.with_for_update()
+    row = conn.execute(query).mappings().one()
     if row["paused_until"] is not None and utc(row["paused_until"]) > now:
         return 0
     sent_today = row["sent_today"] if row["day"] == limits.today else 0
     tokens = min(want, limits.daily_cap - sent_today)
-    next_slot = row["next_slot_at"]
     if limits.min_gap_seconds > 0:
-        if next_slot is not None and utc(next_slot) > now:
+        if row["next_slot_at"] is not None and utc(row["next_slot_at"]) > now:
             return 0
         tokens = min(tokens, 1)
-    if tokens <= 0:
-        return 0
-    values: dict[str, Any] = {"day": limits.today, "sent_today": sent_today + tokens}
+    return max(tokens, 0)
+
+
+def _reserve_tokens(
+    conn: Connection, name: str, limits: MailboxLimits, now: datetime, taken: int, rng: random.Random
+) -> None:
+    """Count `taken` sends against today's cap and push the next slot out by gap + jitter."""
+    day, sent = conn.execute(select(mailbox.c.day, mailbox.c.sent_today).where(mailbox.c.name == name)).one()
+    values: dict[str, Any] = {"day": limits.today, "sent_today": (sent if day == limits.today else 0) + taken}
     if limits.min_gap_seconds > 0:
         gap = limits.min_gap_seconds + rng.random() * limits.jitter_seconds
         values["next_slot_at"] = naive(now + timedelta(seconds=gap))
     conn.execute(update(mailbox).where(mailbox.c.name == name).values(**values))
-    return tokens
 
 
 def refund_token(conn: Connection, name: str, today: date) -> None:
@@ -172,7 +175,7 @@ def claim(
     lease = naive(now + timedelta(seconds=lease_seconds))
     claimed_ids: list[int] = []
     for name, lim in limits.items():
-        tokens = _reserve_tokens(conn, name, lim, now, limit - len(claimed_ids), rng)
+        tokens = _available_tokens(conn, name, lim, now, limit - len(claimed_ids))
         if tokens <= 0:
             continue
         q = (
@@ -200,8 +203,8 @@ def claim(
                 continue
             claimed_ids.append(row.id)
             taken += 1
-        for _ in range(tokens - taken):
-            refund_token(conn, name, lim.today)
+        if taken:
+            _reserve_tokens(conn, name, lim, now, taken, rng)
         if len(claimed_ids) >= limit:
             break
     if not claimed_ids:
