@@ -157,6 +157,7 @@ class SendingConfig(_Frozen):
     timezone: str = "Asia/Tokyo"
     window: WindowConfig = WindowConfig()
     holiday_country: str = "JP"
+    observe_holidays: bool = True  # false: public holidays are ordinary days (demo, global teams)
     jitter_seconds: float = Field(default=120.0, ge=0)
     cooldown_days: int = Field(default=90, ge=0)
     breaker_threshold: int = Field(default=3, ge=1)
@@ -230,6 +231,8 @@ class LintRuleConfig(_Frozen):
     max_age_days: int | None = None
     line_width: int | None = None
     min_shared_chars: int | None = None
+    intro_lines: int | None = None
+    extra_phrases: tuple[str, ...] | None = None
 
 
 class Config(_Frozen):

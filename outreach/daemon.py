@@ -26,7 +26,9 @@ from sqlalchemy import Engine
 
 from outreach.clock import Clock
 from outreach.config import Config
+from outreach.services.compose import Composer
 from outreach.services.dispatch import OnSent, dispatch_due, release_worker
+from outreach.services.plan import plan_due
 from outreach.transport.smtp import SmtpTransport
 
 log = logging.getLogger("outreach.daemon")
@@ -65,6 +67,13 @@ class DaemonJob:
     run: Callable[[AppContext], Awaitable[None]]
 
 
+async def plan_job(ctx: AppContext) -> None:
+    """Due enrollment steps -> queued outbox rows (composed with the templates as they are now)."""
+    queued = plan_due(ctx.engine, ctx.config, ctx.clock, Composer(ctx.config), limit=ctx.config.sending.batch_size)
+    if queued:
+        log.info("plan: queued %d message(s)", queued)
+
+
 async def dispatch_job(ctx: AppContext) -> None:
     report = await dispatch_due(
         ctx.engine, ctx.config, ctx.clock, ctx.transport, worker=ctx.worker, on_sent=ctx.on_sent,
@@ -75,6 +84,7 @@ async def dispatch_job(ctx: AppContext) -> None:
 
 
 JOBS: list[DaemonJob] = [
+    DaemonJob("plan", lambda c: c.sending.tick_seconds, plan_job),
     DaemonJob("dispatch", lambda c: c.sending.tick_seconds, dispatch_job),
 ]
 

@@ -35,11 +35,25 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = App(config_path)
 
 
-from outreach.cli import workspace  # noqa: E402  (registers commands)
-from outreach.cli import send  # noqa: E402
+from outreach.cli import roster, send, workspace  # noqa: E402  (each registers its commands)
+from outreach.cli.campaigns import campaign  # noqa: E402
+from outreach.cli.inbox import inbox  # noqa: E402
+from outreach.cli.lint import lint  # noqa: E402
+from outreach.cli.preview import preview  # noqa: E402
 
 workspace.register(cli)
+roster.register(cli)
 send.register(cli)
+cli.add_command(campaign)
+cli.add_command(preview)
+cli.add_command(lint)
+cli.add_command(inbox)
+
+from outreach.cli.sequences import enroll, schedule, sequence  # noqa: E402
+
+cli.add_command(sequence)
+cli.add_command(enroll)
+cli.add_command(schedule)
 
 
 def main(argv: list[str] | None = None) -> Any:

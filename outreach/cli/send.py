@@ -33,10 +33,12 @@ def register(cli: click.Group) -> None:
         """
         from outreach.clock import SystemClock
         from outreach.daemon import AppContext, run_daemon
+        from outreach.services.plan import sent_hook
         from outreach.transport.smtp import SmtpTransport
 
         _logging()
-        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes))
+        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes),
+                         on_sent=sent_hook(app.config))
         sys.exit(asyncio.run(run_daemon(ctx, once=once)))
 
     @cli.command()

@@ -61,6 +61,7 @@ influencer = Table(
     Column("refuses_ads", Boolean, nullable=False, server_default="0"),
     Column("source_file", String(500), nullable=False, server_default=""),
     Column("source_line", Integer),
+    Column("import_run", String(32), nullable=False, server_default=""),  # last import that wrote it
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("platform", "handle"),
@@ -132,7 +133,7 @@ enrollment = Table(
     Column("next_step", Integer, nullable=False, server_default="1"),  # 1-based; > len = done
     Column("next_due_at", DateTime),  # NULL when nothing is scheduled
     Column("status", String(16), nullable=False, server_default="active"),
-    # active | paused (auto-reply; resumes at next_due_at) | stopped | completed
+    # active | paused (auto-reply; resumes at next_due_at) | stopped | completed | error
     Column("stop_reason", String(200), nullable=False, server_default=""),
     Column("stage", String(16), nullable=False, server_default="prospect"),
     Column("stage_changed_at", DateTime, nullable=False),

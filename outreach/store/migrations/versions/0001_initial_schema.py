@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('refuses_ads', sa.Boolean(), server_default='0', nullable=False),
     sa.Column('source_file', sa.String(length=500), server_default='', nullable=False),
     sa.Column('source_line', sa.Integer(), nullable=True),
+    sa.Column('import_run', sa.String(length=32), server_default='', nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_influencer')),

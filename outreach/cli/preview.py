@@ -1,0 +1,76 @@
+"""`outreach preview`: print (or write as .eml) the exact messages a campaign step would send."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from outreach.cli.app import App
+from outreach.clock import SystemClock
+
+
+@click.command("preview")
+@click.argument("campaign")
+@click.option("--influencer", "handles", multiple=True, help="Only this handle (repeatable).")
+@click.option("--step", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Sequence step to show (later steps are threaded under the earlier ones).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N influencers.")
+@click.option("--format", "fmt", type=click.Choice(["text", "eml", "json"]), default="text",
+              show_default=True, help="text: decoded headers and body; eml: the raw bytes; "
+              "json: one object per line.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Also write <handle>-step<N>.eml files into this folder.")
+@click.pass_obj
+def preview(app: App, campaign: str, handles: tuple[str, ...], step: int, limit: int | None,
+            fmt: str, out_dir: str | None) -> None:
+    """Show the exact messages CAMPAIGN would send, one per influencer (same bytes as sending).
+    A render error is reported with template, line and influencer; the others still render,
+    and the command exits 1 at the end.
+
+    \b
+    Example:
+      outreach preview spring-launch --limit 3
+      outreach preview spring-launch --influencer hanako_beauty --step 2 --format eml
+      outreach preview spring-launch --out previews/
+    """
+    from outreach.services.preview import describe, eml_name, readable
+    from outreach.services.preview import preview as preview_messages
+
+    out = Path(out_dir) if out_dir else None
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    items = preview_messages(app.config, app.engine, campaign, now=SystemClock().now(),
+                             handles=handles or None, step=step, limit=limit)
+    for item in items:
+        if item.error is not None:
+            failed += 1
+            click.echo(f"error: {describe(item.error)}", err=True)
+            if fmt == "json":
+                click.echo(json.dumps({"handle": item.handle, "step": item.step,
+                                       "error": describe(item.error)}, ensure_ascii=False))
+            continue
+        msg = item.composed
+        assert msg is not None
+        if out:
+            (out / eml_name(item)).write_bytes(msg.raw)
+        if fmt == "eml":
+            sys.stdout.flush()
+            sys.stdout.buffer.write(msg.raw + b"\r\n")
+            sys.stdout.buffer.flush()
+        elif fmt == "json":
+            click.echo(json.dumps({
+                "handle": item.handle, "step": item.step, "template": msg.template,
+                "language": msg.language, "message_id": msg.message_id, "subject": msg.subject,
+                "mail_from": msg.mail_from, "rcpt_to": msg.rcpt_to, "warnings": list(msg.warnings),
+                "text": msg.text, "raw": msg.raw.decode("ascii"),
+            }, ensure_ascii=False))
+        else:
+            click.echo(f"===== @{item.handle} (step {item.step}, {msg.template}) =====")
+            click.echo(readable(msg))
+    if failed:
+        click.echo(f"{failed} message(s) failed to render", err=True)
+        sys.exit(1)

@@ -1,0 +1,161 @@
+"""Parsing spreadsheet cells into safe values: single-line text, counts, rates, flags, tags.
+
+Each parser takes the raw cell text and returns the value or raises `BadValue` with a reason
+a marketer can act on; the importer adds file, line and field. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class BadValue(ValueError):
+    """A cell that cannot be used; the message is the reason shown to the user."""
+
+
+# Line breaks and tabs that spreadsheets and captions carry; each becomes one space.
+_BREAKS = re.compile("[\r\n\t\u2028\u2029\u0085]+")
+_SPACES = re.compile(" {2,}")
+# RFC 2047 encoded-word: a mail client would decode it into different text in a header.
+_ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
+_FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Co", "Cn"}
+
+_COUNT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[kKmM万億千]?)")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+_UNITS = {"": 1, "k": 1_000, "K": 1_000, "千": 1_000, "m": 1_000_000, "M": 1_000_000,
+          "万": 10_000, "億": 100_000_000}
+_TRUE = {"true", "yes", "y", "1", "x", "はい", "○", "◯"}
+_FALSE = {"false", "no", "n", "0", "", "いいえ", "×"}
+_TAG_SEPARATORS = re.compile("[,;、，；]")
+
+
+def single_line(raw: str, *, max_length: int = 500) -> str:
+    """Collapse line breaks and tabs to spaces; reject control characters and encoded-words."""
+    text = _SPACES.sub(" ", _BREAKS.sub(" ", raw)).strip()
+    for ch in text:
+        if unicodedata.category(ch) in _FORBIDDEN_CATEGORIES:
+            raise BadValue(f"contains control character U+{ord(ch):04X}")
+    if _ENCODED_WORD.search(text):
+        raise BadValue("looks like an RFC 2047 encoded-word")
+    if len(text) > max_length:
+        raise BadValue(f"longer than {max_length} characters")
+    return text
+
+
+def parse_count(raw: str) -> int | None:
+    """A non-negative whole count: `12345`, `12,345`, `1.2万`, `12.3K`, `1.5M`; blank is None."""
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    if not text:
+        return None
+    if text.startswith("-"):
+        raise BadValue(f"{raw!r} is negative")
+    if _GROUPED.fullmatch(text):
+        return int(text.replace(",", ""))
+    m = _COUNT.fullmatch(text)
+    if not m:
+        raise BadValue(f"{raw!r} is not a count (write 12345, 12,345, 1.2万 or 12.3K)")
+    num, unit = m["num"], m["unit"]
+    if "." in num and not unit:
+        raise BadValue(f"{raw!r} is not a whole number")
+    value = round(float(num) * _UNITS[unit])
+    if value > 10**12:
+        raise BadValue(f"{raw!r} is implausibly large")
+    return value
+
+
+def parse_amount(raw: str) -> float | None:
+    """A non-negative average (likes, comments per post); blank is None."""
+    text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadValue(f"{raw!r} is not a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise BadValue(f"{raw!r} must be zero or more")
+    return value
+
+
+def parse_rate(raw: str) -> float | None:
+    """An engagement rate as a fraction: `3.2%` and `3.2` mean 0.032, `0.032` stays.
+
+    A bare number above 1 is read as a percentage (no account has 320% engagement per post).
+    """
+    text = unicodedata.normalize("NFKC", raw).strip()
+    percent = text.endswith("%")
+    if parse_amount(text.rstrip("%")) is None:
+        return None
+    value = Decimal(text.rstrip("%").replace(",", "").strip())  # exact: 5.2% is 0.052
+    if percent or value > 1:
+        value /= 100
+    if value > 1:
+        raise BadValue(f"{raw!r} is more than 100%")
+    return float(value)
+
+
+def parse_flag(raw: str) -> bool:
+    text = unicodedata.normalize("NFKC", raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadValue(f"{raw!r} is not yes/no (write true or false)")
+
+
+def parse_tags(raw: str) -> list[str]:
+    """Tags separated by commas or semicolons (ASCII or Japanese), blanks and repeats dropped."""
+    tags: list[str] = []
+    for part in _TAG_SEPARATORS.split(raw):
+        tag = single_line(part, max_length=100)
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def parse_timezone(raw: str) -> str:
+    text = raw.strip()
+    if not text:
+        return ""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadValue(f"unknown timezone {text!r} (use an IANA name like Asia/Tokyo)") from None
+    return text
+
+
+def parse_day(raw: str) -> str:
+    """A calendar date as ISO text (`2026-11-02`; `2026/11/2` accepted); blank stays blank."""
+    text = unicodedata.normalize("NFKC", raw).strip().replace("/", "-")
+    if not text:
+        return ""
+    try:
+        year, month, day = (int(p) for p in text.split("-"))
+        return date(year, month, day).isoformat()
+    except ValueError:
+        raise BadValue(f"{raw!r} is not a date (write 2026-11-02)") from None
+
+
+def parse_moment(raw: str, *, zone: str) -> datetime | None:
+    """A date or date-time; without an offset it is read in `zone`. Returns aware UTC."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        return None
+    try:
+        at = datetime.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise BadValue(f"{raw!r} is not a date-time (write 2026-11-02 or 2026-11-02T19:30)") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(zone))
+    return at.astimezone(UTC)
+
+
+def parse_url(raw: str) -> str:
+    text = single_line(raw, max_length=2000)
+    if text and not re.match(r"https?://[^\s/]+\.[^\s/]+", text):
+        raise BadValue(f"{text!r} is not an http(s) URL")
+    return text

@@ -1,0 +1,102 @@
+"""parse_and_classify: raw message bytes in, one Classified value out; never raises.
+
+Order (RELIABILITY.md 3.3): bounce -> complaint -> auto-reply -> opt-out -> decline -> reply.
+A DSN also carries Auto-Submitted, so reports are recognised before automatic replies, and
+opt-out/decline phrases are looked for only in the sender's own text (our footer, quoted in
+every human reply, contains 配信停止).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from email.message import Message
+
+from outreach.inbound import reports
+from outreach.inbound.autoreply import automatic_reasons
+from outreach.inbound.dates import return_date
+from outreach.inbound.decode import addresses, body_text, header_text, message_ids, parse, sent_date
+from outreach.inbound.intent import intent_of
+from outreach.inbound.model import AUTO_REPLY, BOUNCE, COMPLAINT, REPLY, Classified
+from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text
+
+
+def _report(msg: Message, from_addr: str, subject: str, body: str) -> tuple[str, reports.Report] | None:
+    dsn = reports.delivery_status(msg)
+    if dsn is not None:
+        return BOUNCE, dsn
+    arf = reports.complaint(msg)
+    if arf is not None:
+        return COMPLAINT, arf
+    other = reports.nonstandard_bounce(msg, from_addr, subject, body)
+    if other is not None and other.bounce is not None:
+        return BOUNCE, other
+    return None
+
+
+def parse_and_classify(
+    raw: bytes,
+    *,
+    received: date | None = None,
+    footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS,
+) -> Classified:
+    """Classify one raw message. `received` anchors year-less return dates (default: its Date)."""
+    if isinstance(received, datetime):
+        received = received.date()
+    msg, problems = parse(raw)
+    reasons = list(problems)
+    subject = header_text(msg, "Subject", reasons)
+    senders = addresses(msg, "From")
+    from_addr = senders[0] if senders else ""
+    if not from_addr:
+        reasons.append("no usable From address")
+    body = body_text(msg, reasons)
+    text = own_text(body, footer_markers)
+    base = Classified(
+        kind=REPLY,
+        message_id=(message_ids(header_text(msg, "Message-ID", reasons)) or ("",))[0],
+        in_reply_to=(message_ids(header_text(msg, "In-Reply-To", reasons)) or ("",))[0],
+        references=message_ids(header_text(msg, "References", reasons)),
+        from_addr=from_addr,
+        subject=subject,
+        text=text,
+        returns_on=None,
+        bounce=None,
+        original_message_id="",
+        reasons=(),
+    )
+    found = _report(msg, from_addr, subject, body)
+    if found is not None:
+        kind, rep = found
+        if kind == BOUNCE and rep.bounce is None:
+            reasons.append("delivery report names no recipient: treated as automatic")
+            kind = AUTO_REPLY
+        return replace(
+            base,
+            kind=kind,
+            bounce=rep.bounce,
+            original_message_id=rep.original_message_id,
+            original_recipient=rep.original_recipient,
+            reasons=(*rep.reasons, *reasons),
+        )
+    automatic = automatic_reasons(msg, subject, text)
+    if automatic:
+        anchor = received or sent_date(msg)
+        returns_on = None
+        if anchor is None:
+            reasons.append("no received date: return date not read")
+        else:
+            back = return_date(f"{subject}\n{text}", anchor)
+            if back is None:
+                reasons.append("no return date found")
+            else:
+                returns_on = back.day
+                reasons.append(f"returns {back.day.isoformat()} from {back.evidence!r}")
+        return replace(base, kind=AUTO_REPLY, returns_on=returns_on, reasons=(*automatic, *reasons))
+    intent = intent_of(text)
+    return replace(
+        base,
+        kind=intent.kind or REPLY,
+        reasons=(*intent.reasons, *reasons) or ("human reply: no opt-out or decline phrase",),
+    )

@@ -1,0 +1,231 @@
+"""Return dates read from out-of-office text, in English and Japanese. Pure: text and a date in.
+
+Rules (RELIABILITY.md 3.3):
+- 「X日まで」, "until/till/through X" and the end of a range (A〜B, A～B, A-B, AからBまで,
+  "from A to B") mean back on the next business day after X.
+- 「X日より」「X日から」「X日に出社」, "back on X", "returning X" mean back on X. 「X日から休暇」
+  (the start of the absence) is not a return date.
+- A date without a year is the next occurrence on or after the received date (so a New Year
+  range received in December ends in January of the next year); a range end without a year
+  is the next occurrence on or after the range start. A weekday in parentheses that does not
+  match picks the following year when that one matches.
+- Business days skip weekends; Japanese text also skips JP public holidays (`holidays`) and the
+  customary 12/29-1/3 New Year closure. English text skips weekends only.
+- Slash dates are month/day (as written in Japan and the US); 13/12 is read day/month.
+- Explicit return dates win over ones derived from "until"; among equals the latest wins.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_JA_WEEKDAYS = "月火水木金土日"
+_EN_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+
+def _wd_en(group: str) -> str:
+    """An optional English weekday before a date ("Monday, "), captured as `group`."""
+    return rf"(?:(?P<{group}>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+
+
+
+# One date token; named groups say which form matched.
+_TOKEN = re.compile(
+    r"(?:(?:令和\s*(?P<reiwa>\d{1,2}|元)\s*年|(?P<yja>\d{4})\s*年)\s*)?"
+    r"(?P<mja>\d{1,2})\s*月\s*(?P<dja>\d{1,2})\s*日"
+    r"|(?<![\d/.])(?:(?P<ys>\d{4})[/.-])?(?P<ms>\d{1,2})/(?P<ds>\d{1,2})(?![\d/])"
+    r"|(?<!\d)(?P<yi>\d{4})-(?P<mi>\d{1,2})-(?P<di>\d{1,2})(?!\d)"
+    rf"|\b{_wd_en('wd1')}(?P<mon1>{_MONTH_RE})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y1>\d{{4}}))?"
+    rf"|\b{_wd_en('wd2')}(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH_RE})\b\.?(?:,?\s*(?P<y2>\d{{4}}))?",
+    re.IGNORECASE,
+)
+_WEEKDAY_AFTER = re.compile(r"^\s*\(\s*(?P<wd>[月火水木金土日]|mon|tue|wed|thu|fri|sat|sun)[^)]{0,8}\)", re.I)
+_RANGE = re.compile(r"^\s*(?:[〜~\-–—ー－]|から|to|until|till|through|thru)\s*", re.I)
+_BARE_DAY = re.compile(r"^(?P<d>\d{1,2})(?:\s*日|(?:st|nd|rd|th)?\b)")
+_UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
+_FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
+_BACK_JA = re.compile(r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常)")
+_ABSENCE_JA = re.compile(r"休|不在|出張|留守|離れ|外出|研修|産休|育休")
+_RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|ご連絡")
+_UNTIL_EN = re.compile(r"\b(?:until|till|til|through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.I)
+_BACK_EN = re.compile(
+    r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
+    r"reachable|respond|reply|be in)\b[^.!?\n]{0,30}$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    year: int | None
+    month: int
+    day: int
+    weekday: int | None  # 0 = Monday
+    japanese: bool
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _token(m: re.Match[str], text: str) -> _Token | None:
+    g = m.groupdict()
+    year: int | None
+    if g["mja"]:
+        reiwa = g["reiwa"]
+        year = 2018 + (1 if reiwa == "元" else int(reiwa)) if reiwa else _int(g["yja"])
+        month, day, japanese = int(g["mja"]), int(g["dja"]), True
+    elif g["ms"]:
+        year, month, day, japanese = _int(g["ys"]), int(g["ms"]), int(g["ds"]), False
+        if month > 12 >= day:
+            month, day = day, month
+    elif g["mi"]:
+        year, month, day, japanese = int(g["yi"]), int(g["mi"]), int(g["di"]), False
+    else:
+        name = (g["mon1"] or g["mon2"]).lower()
+        year, month, japanese = _int(g["y1"] or g["y2"]), _MONTHS[name], False
+        day = int(g["d1"] or g["d2"])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    weekday = None
+    end = m.end()
+    after = _WEEKDAY_AFTER.match(text[end:])
+    if after:
+        wd = after.group("wd").lower()
+        weekday = _JA_WEEKDAYS.index(wd) if wd in _JA_WEEKDAYS else _EN_WEEKDAYS.index(wd[:3])
+        end += after.end()
+    elif g.get("wd1") or g.get("wd2"):
+        weekday = _EN_WEEKDAYS.index((g.get("wd1") or g["wd2"])[:3].lower())
+    return _Token(m.start(), end, year, month, day, weekday, japanese or bool(after and not after.group("wd").isascii()))
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _resolve(tok: _Token, anchor: date) -> date | None:
+    """The token's date: its own year, else the next occurrence on/after anchor (weekday hint)."""
+    if tok.year is not None:
+        return _valid(tok.year, tok.month, tok.day)
+    options = [d for y in (anchor.year, anchor.year + 1, anchor.year + 2) if (d := _valid(y, tok.month, tok.day))]
+    options = [d for d in options if d >= anchor]
+    if not options:
+        return None
+    if tok.weekday is not None:
+        matching = [d for d in options[:2] if d.weekday() == tok.weekday]
+        if matching:
+            return matching[0]
+    return options[0]
+
+
+@lru_cache(maxsize=64)
+def _jp_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("JP", years=[year])
+
+
+def is_business_day(day: date, *, japanese: bool = True) -> bool:
+    """Weekdays; for Japan also not a public holiday nor the 12/29-1/3 New Year closure."""
+    if day.weekday() >= 5:
+        return False
+    if not japanese:
+        return True
+    new_year_closure = (day.month, day.day) >= (12, 29) or (day.month, day.day) <= (1, 3)
+    return not new_year_closure and day not in _jp_holidays(day.year)
+
+
+def next_business_day(day: date, *, japanese: bool = True) -> date:
+    """The first business day strictly after `day`."""
+    nxt = day + timedelta(days=1)
+    while not is_business_day(nxt, japanese=japanese):
+        nxt += timedelta(days=1)
+    return nxt
+
+
+@dataclass(frozen=True)
+class ReturnDate:
+    """The day sending may resume, and the words it was read from."""
+
+    day: date
+    evidence: str
+
+
+def _range_end(text: str, tok: _Token, tokens: dict[int, _Token]) -> _Token | None:
+    """The end of `A〜B` / `A-B` / `AからB` / `from A to B` when tok is A."""
+    joint = _RANGE.match(text[tok.end :])
+    if not joint:
+        return None
+    at = tok.end + joint.end()
+    if at in tokens:
+        return tokens[at]
+    bare = _BARE_DAY.match(text[at:])
+    if bare:  # 12月28日〜31日, Dec 1-5
+        return _Token(at, at + bare.end(), tok.year, tok.month, int(bare.group("d")), None, tok.japanese)
+    return None
+
+
+def return_date(text: str, received: date) -> ReturnDate | None:
+    """The return date an out-of-office text states, or None when it states none we can read."""
+    text = unicodedata.normalize("NFKC", text).replace("\u301c", "〜")
+    tokens: dict[int, _Token] = {}
+    for m in _TOKEN.finditer(text):
+        tok = _token(m, text)
+        if tok is not None:
+            tokens[tok.start] = tok
+    resume: list[tuple[date, str]] = []
+    until: list[tuple[date, str]] = []
+    range_ends: set[int] = set()
+    for tok in sorted(tokens.values(), key=lambda t: t.start):
+        if tok.start in range_ends:
+            continue
+        start = _resolve(tok, received)
+        end_tok = _range_end(text, tok, tokens)
+        if end_tok is not None and start is not None:
+            range_ends.add(end_tok.start)
+            end = _resolve(end_tok, start)
+            if end is not None:
+                japanese = tok.japanese or end_tok.japanese
+                until.append((next_business_day(end, japanese=japanese), text[tok.start : end_tok.end]))
+            continue
+        if start is None:
+            continue
+        after = text[tok.end : tok.end + 20]
+        before = text[max(0, tok.start - 40) : tok.start]
+        suffix = re.match(r"^\s*(?:まで|迄|より|から|以降|に出社)?", after)
+        words = text[tok.start : tok.end + (suffix.end() if suffix else 0)].strip()
+        if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
+            until.append((next_business_day(start, japanese=tok.japanese or bool(_UNTIL_JA.match(after))), words))
+        elif _BACK_JA.match(after) or _BACK_EN.search(before):
+            resume.append((start, words))
+        elif _FROM_JA.match(after):
+            rest = after[_FROM_JA.match(after).end() :]  # type: ignore[union-attr]
+            if not (_ABSENCE_JA.search(rest[:10]) and not _RESUME_JA.search(rest[:10])):
+                resume.append((start, words))
+    for found in (resume, until):
+        if found:
+            day, evidence = max(found)
+            return ReturnDate(day, evidence)
+    return None

@@ -1,0 +1,44 @@
+"""What the classifier returns: plain frozen values, no I/O, no store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+BOUNCE = "bounce"
+COMPLAINT = "complaint"
+AUTO_REPLY = "auto_reply"
+OPT_OUT = "opt_out"
+DECLINE = "decline"
+REPLY = "reply"
+
+#: Every kind, in the order the checks run (a DSN also carries Auto-Submitted, so bounce first).
+KINDS = (BOUNCE, COMPLAINT, AUTO_REPLY, OPT_OUT, DECLINE, REPLY)
+
+
+@dataclass(frozen=True)
+class Bounce:
+    """One failed (or delayed) recipient from a delivery status notification."""
+
+    status: str  # RFC 3463 enhanced status, e.g. "5.1.1"
+    recipient: str  # normalised lower
+    permanent: bool  # 5.x.x with Action failed: suppress; 4.x.x: record only
+    diagnostic: str
+
+
+@dataclass(frozen=True)
+class Classified:
+    """An inbound message reduced to what the pipeline acts on."""
+
+    kind: str
+    message_id: str
+    in_reply_to: str
+    references: tuple[str, ...]
+    from_addr: str
+    subject: str
+    text: str  # the reply's own text: quoted history and our footer removed
+    returns_on: date | None
+    bounce: Bounce | None
+    original_message_id: str  # for DSN/ARF: Message-ID of OUR message quoted inside
+    reasons: tuple[str, ...]
+    original_recipient: str = ""  # for DSN/ARF: the address our message went to, if stated

@@ -1,0 +1,78 @@
+"""The reply's own words: quoted history, forwarded originals and our own footer removed.
+
+Our footer contains 配信停止 and every human reply quotes it, so opt-out phrases are only
+looked for in what the sender wrote themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from mailparser_reply import EmailReplyParser
+
+#: Phrases that only occur in our own footer (a line containing one is dropped). Configurable
+#: because the footer is the user's template; these cover the sample footers in both languages.
+DEFAULT_FOOTER_MARKERS: tuple[str, ...] = (
+    "配信停止をご希望の方は",
+    "配信停止はこちら",
+    "配信停止:",
+    "配信停止：",
+    "今後のご案内が不要な方は",
+    "このメールの配信を停止",
+    "To unsubscribe",
+    "Unsubscribe:",
+    "unsubscribe here",
+    "If you would rather not hear from us",
+    "If you'd rather not hear from us",
+)
+
+# A line that introduces quoted history; everything from it on is the quote.
+_QUOTE_HEADERS = re.compile(
+    r"""^\s*(?:
+        -{2,}\s*(?:Original\s+Message|Forwarded\s+message|元のメッセージ|転送メッセージ|
+            Reply\s+message|返信メッセージ)\s*-{2,}
+      | _{10,}\s*$                                             # Outlook's rule above the header
+      | (?:On|Le|Am|El)\s.{4,160}\s(?:wrote|a\s+écrit|schrieb|escribió)\s*:\s*$
+      | \d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,120}[:：]\s*$
+      | .{0,160}(?:が書きました|さんは書きました|\bwrote)\s*[:：]\s*$
+      | (?:From|差出人|送信者)\s*[:：].+\n\s*(?:Sent|Date|To|送信日時|日時|宛先|件名|Subject)\s*[:：]
+    )""",
+    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
+)
+_QUOTED_LINE = re.compile(r"^\s*(?:>|＞|\|)")
+_URL_UNSUBSCRIBE = re.compile(r"https?://\S*(?:unsubscribe|optout|opt-out|unsub)\S*", re.I)
+_PARSER = EmailReplyParser(languages=["ja", "en"])
+
+
+def _cut_at_quote_header(text: str) -> str:
+    found = _QUOTE_HEADERS.search(text)
+    if found:
+        text = text[: found.start()]
+    lines = text.split("\n")
+    # "<anything>:" directly followed by quoted lines is an attribution line we did not know.
+    for i, line in enumerate(lines[:-1]):
+        if line.rstrip().endswith((":", "：")) and _QUOTED_LINE.match(lines[i + 1]):
+            return "\n".join(lines[:i])
+    return text
+
+
+def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) -> str:
+    """What the sender wrote: before the first quote header, no `>` lines, no footer lines."""
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    text = _cut_at_quote_header(text)
+    try:
+        parsed = _PARSER.parse_reply(text)
+    except Exception:  # noqa: BLE001 - third-party regexes on arbitrary input
+        parsed = None
+    if parsed and parsed.strip():
+        text = parsed
+    markers = [m.lower() for m in footer_markers if m]
+    kept = [
+        line
+        for line in text.split("\n")
+        if not _QUOTED_LINE.match(line)
+        and not any(m in line.lower() for m in markers)
+        and not _URL_UNSUBSCRIBE.search(line)
+    ]
+    return "\n".join(kept).strip()

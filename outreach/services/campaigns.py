@@ -1,0 +1,220 @@
+"""Campaign files (`campaigns/<slug>.toml`) -> `Campaign`, and checks that they can run.
+
+Every problem names the file, the line when it can be found, and the key, because ops edit
+these files by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from outreach.config import Config
+from outreach.domain.campaign import Campaign, Offer
+from outreach.errors import InputError, UserError
+from outreach.render.templates import LANGUAGES, TemplateSet
+from outreach.services.sequences import check_sequence
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+OFFER_KINDS = ("fee", "gift", "fee+gift", "affiliate")
+
+
+def _is_str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _is_str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _is_amount(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _is_date(v: Any) -> bool:
+    return isinstance(v, date) and not isinstance(v, datetime)
+
+
+# key -> (required, check, what was expected)
+_TOP: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
+    "name": (True, _is_str, "a string"),
+    "brand": (True, _is_str, "a string"),
+    "product": (True, _is_str, "a string"),
+    "sequence": (True, _is_str, "a sequence name (sequences/<name>.toml)"),
+    "mailbox": (False, _is_str, "a [mailboxes.NAME] of config.toml"),
+    "brief": (False, _is_str, "a string"),
+    "tracking_target": (False, _is_str, "an https:// URL"),
+    "to_manager": (False, lambda v: isinstance(v, bool), "true or false"),
+    "deliverables": (False, _is_str_list, "a list of strings"),
+    "offer": (False, lambda v: isinstance(v, dict), "a table [offer]"),
+    "dates": (False, lambda v: isinstance(v, dict), "a table [dates]"),
+}
+_OFFER: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
+    "kind": (False, lambda v: v in OFFER_KINDS, " | ".join(OFFER_KINDS)),
+    "amount": (False, _is_amount, "a whole non-negative number"),
+    "currency": (False, lambda v: isinstance(v, str) and bool(re.fullmatch(r"[A-Z]{3}", v)),
+                 "a 3-letter currency code such as JPY"),
+    "description": (False, _is_str, "a string"),
+}
+
+
+def _line_of(text: str, key: str, table: str | None = None) -> int | None:
+    """The file line where `key =` is set (inside `[table]` when given)."""
+    in_table = table is None
+    header = re.compile(r"\s*\[\s*([^\]]+?)\s*\]")
+    pattern = re.compile(rf"\s*\"?{re.escape(key)}\"?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = header.match(line)
+        if m:
+            in_table = m.group(1) == table
+            continue
+        if in_table and pattern.match(line):
+            return number
+    return None
+
+
+def _check_table(
+    data: dict[str, Any],
+    spec: dict[str, tuple[bool, Callable[[Any], bool], str]],
+    *,
+    file: str,
+    text: str,
+    table: str | None,
+) -> None:
+    prefix = f"{table}." if table else ""
+    for key, value in data.items():
+        if key not in spec:
+            raise InputError(
+                "unknown key",
+                file=file,
+                line=_line_of(text, key, table),
+                field=prefix + key,
+                hint=f"known: {', '.join(spec)}",
+            )
+        _, check, expected = spec[key]
+        if not check(value):
+            raise InputError(
+                f"expected {expected}, got {value!r}",
+                file=file,
+                line=_line_of(text, key, table),
+                field=prefix + key,
+            )
+    for key, (required, _, expected) in spec.items():
+        if required and key not in data:
+            raise InputError(f"required key is missing ({expected})", file=file, field=prefix + key)
+
+
+def parse_campaign(text: str, *, slug: str, file: str) -> Campaign:
+    """Parse and type-check one campaign file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=file) from None
+    _check_table(data, _TOP, file=file, text=text, table=None)
+    offer = data.get("offer", {})
+    _check_table(offer, _OFFER, file=file, text=text, table="offer")
+    dates = data.get("dates", {})
+    for key, value in dates.items():
+        if not _is_date(value):
+            raise InputError(
+                f"expected a date like 2026-12-04, got {value!r}",
+                file=file,
+                line=_line_of(text, key, "dates"),
+                field=f"dates.{key}",
+            )
+    return Campaign(
+        slug=slug,
+        name=data["name"],
+        brand=data["brand"],
+        product=data["product"],
+        sequence=data["sequence"],
+        mailbox=data.get("mailbox", "main"),
+        offer=Offer(**offer),
+        deliverables=tuple(data.get("deliverables", ())),
+        dates=dict(dates),
+        tracking_target=data.get("tracking_target", ""),
+        to_manager=data.get("to_manager"),
+        brief=data.get("brief", ""),
+        source=file,
+    )
+
+
+def campaign_path(config: Config, slug: str) -> Path:
+    if not _SLUG.fullmatch(slug):
+        raise InputError(
+            f"not a campaign name: {slug!r}", hint="lower-case letters, digits, - and _"
+        )
+    return config.campaigns_dir / f"{slug}.toml"
+
+
+def load_campaign(config: Config, slug: str) -> Campaign:
+    path = campaign_path(config, slug)
+    if not path.is_file():
+        known = ", ".join(p.stem for p in sorted(config.campaigns_dir.glob("*.toml"))) or "none"
+        raise InputError("campaign not found", file=str(path), hint=f"campaigns: {known}")
+    return parse_campaign(path.read_text(encoding="utf-8"), slug=slug, file=str(path))
+
+
+def list_campaigns(config: Config) -> list[Campaign]:
+    """Every campaign of the workspace, by slug; the first broken file raises."""
+    folder = config.campaigns_dir
+    if not folder.is_dir():
+        return []
+    return [load_campaign(config, p.stem) for p in sorted(folder.glob("*.toml"))]
+
+
+def validate_campaign(config: Config, campaign: Campaign) -> list[UserError]:
+    """Everything that would stop this campaign from sending; empty when it can run."""
+    problems: list[UserError] = []
+    file = campaign.source or str(campaign_path(config, campaign.slug))
+    if campaign.mailbox not in config.mailboxes:
+        problems.append(
+            InputError(
+                f"unknown mailbox {campaign.mailbox!r}",
+                file=file,
+                field="mailbox",
+                hint=f"configured: {', '.join(sorted(config.mailboxes))}",
+            )
+        )
+    if campaign.tracking_target and not campaign.tracking_target.startswith("https://"):
+        problems.append(InputError("must be an https:// URL", file=file, field="tracking_target"))
+    templates = TemplateSet(config.templates_dir)
+    sequence, sequence_problems = check_sequence(config, campaign.sequence, templates)
+    problems.extend(sequence_problems)
+    if sequence is not None:
+        for step in sequence.steps:
+            problems.extend(_check_template(templates, step.template))
+    return problems
+
+
+def _check_template(templates: TemplateSet, name: str) -> list[UserError]:
+    """Compile every language variant of a step's template (front matter, Jinja2 syntax)."""
+    files = [f"{name}.{lang}.j2" for lang in LANGUAGES] + [f"{name}.j2"]
+    problems: list[UserError] = []
+    for file in files:
+        if (templates.directory / file).is_file():
+            try:
+                templates.load(file)
+            except UserError as exc:
+                problems.append(exc)
+    return problems
+
+
+def validate(config: Config, slug: str | None = None) -> dict[str, list[UserError]]:
+    """Problems per campaign (one, or every file in campaigns/); a file that does not parse
+    reports its parse error."""
+    if slug is not None:
+        slugs = [slug]
+    else:
+        slugs = [p.stem for p in sorted(config.campaigns_dir.glob("*.toml"))]
+    report: dict[str, list[UserError]] = {}
+    for name in slugs:
+        try:
+            report[name] = validate_campaign(config, load_campaign(config, name))
+        except UserError as exc:
+            report[name] = [exc]
+    return report

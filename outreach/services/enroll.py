@@ -1,0 +1,179 @@
+"""`outreach enroll`: put matching influencers on a campaign's sequence, or say why not.
+
+Skips (each with a reason): no legal basis, refuses advertising, suppressed (opt-out,
+bounce, manual), bounced or unsubscribed in any campaign, already enrolled, and contacted or
+enrolled by another campaign within `[sending] cooldown_days`. Stop conditions are checked
+again when each step is planned and sent; this is only the first gate.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+
+from outreach.config import Config
+from outreach.domain.influencer import Basis
+from outreach.domain.windows import next_send_time
+from outreach.errors import InputError
+from outreach.services.campaigns import load_campaign
+from outreach.services.sequences import load_sequence, recipient_of, window_for
+from outreach.store.queries import sequence as q
+from outreach.store.session import reading, writing
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class EnrollFilters:
+    platform: str | None = None
+    tier: str | None = None
+    niche: str | None = None
+    tags: tuple[str, ...] = ()  # all must be present
+    min_er_pct: float | None = None  # percentile of engagement rate within the platform
+    handles: tuple[str, ...] | None = None  # explicit handles (from --handle and --file)
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    handle: str
+    platform: str
+    next_due_at: datetime  # UTC
+    tz: str  # the recipient's zone, for showing it in their local time
+
+
+@dataclass(frozen=True)
+class Skipped:
+    handle: str
+    platform: str
+    reason: str
+
+
+@dataclass
+class EnrollReport:
+    campaign: str
+    sequence: str
+    dry_run: bool
+    enrolled: list[Enrolled] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def read_handles(path: Path) -> tuple[str, ...]:
+    """One handle per line (`@` optional); blank lines and `#` comments ignored."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return tuple(line.lstrip("@") for line in lines if line)
+
+
+def _chunks(items: Iterator[q.Candidate], size: int) -> Iterator[list[q.Candidate]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def _skip_reasons(
+    conn: Connection, config: Config, campaign_id: int | None, chunk: list[q.Candidate],
+    now: datetime,
+) -> dict[int, str]:
+    ids = [c.id for c in chunk]
+    enrolled = q.enrolled_in(conn, campaign_id, ids) if campaign_id is not None else set()
+    ended = q.ended(conn, ids)
+    suppressed = q.suppressed_among(conn, [c.email_norm for c in chunk])
+    cooldown = config.sending.cooldown_days
+    recent = q.recent_contacts(
+        conn, ids, since=now - timedelta(days=cooldown), exclude_campaign=campaign_id
+    ) if cooldown else {}
+    reasons: dict[int, str] = {}
+    for c in chunk:
+        if c.id in enrolled:
+            reasons[c.id] = "already enrolled"
+        elif c.basis == Basis.NONE.value:
+            reasons[c.id] = "no legal basis for contact (basis = none)"
+        elif c.refuses_ads:
+            reasons[c.id] = "refuses advertising mail (refuses_ads)"
+        elif c.id in ended:
+            reasons[c.id] = f"{ended[c.id]} in an earlier campaign"
+        elif c.email_norm in suppressed:
+            reasons[c.id] = "suppressed (opt-out, bounce or manual)"
+        elif c.id in recent:
+            slug, when = recent[c.id]
+            reasons[c.id] = (
+                f"contacted by campaign {slug!r} on {when:%Y-%m-%d} (cooldown {cooldown} days)"
+            )
+    return reasons
+
+
+def enroll(
+    engine: Engine,
+    config: Config,
+    campaign_slug: str,
+    filters: EnrollFilters,
+    *,
+    dry_run: bool,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> EnrollReport:
+    """Enrol every matching influencer not skipped; with dry_run, report without writing."""
+    campaign = load_campaign(config, campaign_slug)
+    config.mailbox(campaign.mailbox)  # unknown mailbox: a ConfigError naming the configured ones
+    sequence = load_sequence(config, campaign.sequence)
+    first = sequence.steps[0]
+    window = window_for(config, first)
+    report = EnrollReport(campaign=campaign.slug, sequence=sequence.name, dry_run=dry_run)
+    with (reading if dry_run else writing)(engine) as conn:
+        campaign_id = q.campaign_id(conn, campaign.slug)
+        if campaign_id is None and not dry_run:
+            campaign_id = q.ensure_campaign(conn, campaign.slug, now)
+        found: set[str] = set()
+        matching = q.candidates(
+            conn, platform=filters.platform, tier=filters.tier, niche=filters.niche,
+            min_er_pct=filters.min_er_pct, handles=filters.handles,
+        )
+        for chunk in _chunks(matching, BATCH):
+            chunk = [c for c in chunk if set(filters.tags) <= set(c.tags)]
+            found.update(c.handle for c in chunk)
+            reasons = _skip_reasons(conn, config, campaign_id, chunk, now)
+            rows = []
+            for c in chunk:
+                if c.id in reasons:
+                    report.skipped.append(Skipped(c.handle, c.platform, reasons[c.id]))
+                    continue
+                where = recipient_of(config, c.timezone, c.country)
+                due = next_send_time(
+                    first.delay.after(now, tz=where.tz, country=where.country), window,
+                    tz=where.tz, country=where.country,
+                    jitter_seconds=config.sending.jitter_seconds, rng=rng,
+                )
+                report.enrolled.append(Enrolled(c.handle, c.platform, due, where.tz))
+                rows.append({
+                    "campaign_id": campaign_id, "influencer_id": c.id, "sequence": sequence.name,
+                    "mailbox": campaign.mailbox, "next_step": 1, "next_due_at": q.naive(due),
+                    "stage": "prospect", "stage_changed_at": q.naive(now),
+                    "created_at": q.naive(now),
+                })
+            if not dry_run:
+                q.insert_enrollments(conn, rows)
+        for handle in filters.handles or ():
+            if handle.lstrip("@") not in found:
+                report.skipped.append(Skipped(handle.lstrip("@"), "", _why_absent(filters)))
+    return report
+
+
+def _why_absent(filters: EnrollFilters) -> str:
+    narrowed = any((filters.platform, filters.tier, filters.niche, filters.tags,
+                    filters.min_er_pct is not None))
+    return "does not match the filters" if narrowed else "not in the roster"
+
+
+def parse_handles(handles: Sequence[str], file: str | None) -> tuple[str, ...] | None:
+    """--handle values plus the handles of --file; None when neither was given."""
+    if not handles and not file:
+        return None
+    return tuple(h.lstrip("@") for h in handles) + (read_handles(Path(file)) if file else ())

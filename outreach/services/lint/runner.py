@@ -1,0 +1,286 @@
+"""The rendering glue: templates x sample influencers -> Drafts -> rule findings.
+
+Each template is rendered with the same Composer that preview and sending use, for up to
+`PER_LANGUAGE` influencers of its language from the roster (or the built-in samples when the
+roster has none of that language), as the step it is in the campaign's sequence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from outreach.clock import SystemClock
+from outreach.config import Config
+from outreach.domain.campaign import Campaign, Offer
+from outreach.domain.influencer import Influencer
+from outreach.errors import InputError, RenderError, UserError
+from outreach.render.templates import LANGUAGES, parse_front_matter
+from outreach.services.campaigns import list_campaigns, load_campaign
+from outreach.services.compose import Composed, Composer, sender_context
+from outreach.services.lint.model import Draft, Finding
+from outreach.services.lint.registry import check_drafts
+from outreach.services.lint.samples import sample_influencers
+from outreach.services.sequences import load_sequence
+from outreach.store.queries.roster import load_influencers
+from outreach.store.session import make_engine, reading
+
+PER_LANGUAGE = 3
+ROSTER_SCAN = 200  # influencers read from the roster to find PER_LANGUAGE of each language
+_ANGLE = re.compile(r"<([^>]+)>")
+
+# Rendered against when the workspace has no campaign file yet.
+SAMPLE_CAMPAIGN = Campaign(
+    slug="sample",
+    name="Sample campaign",
+    brand="Sakura Beauty",
+    product="Sakura Night Serum",
+    sequence="standard",
+    offer=Offer("fee+gift", 30000, "JPY", "Sakura Night Serum 30 mL"),
+    deliverables=("Instagram feed post ×1",),
+    dates={"reply_by": date(2026, 12, 11), "post_by": date(2026, 12, 22)},
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One template file to lint, as the step it is in the sequence."""
+
+    file: str  # e.g. "pitch.ja.j2"
+    name: str  # e.g. "pitch": what sequences and Composer.compose call it
+    has_language_suffix: bool
+    step: int
+    total: int
+
+
+def _template_files(templates_dir: Path) -> list[str]:
+    """Every sendable template: *.j2 but partials (`_footer.ja.j2`) and HTML alternatives."""
+    return sorted(
+        p.name
+        for p in templates_dir.glob("*.j2")
+        if not p.name.startswith("_") and not p.name.endswith(".html.j2")
+    )
+
+
+def _split(file: str) -> tuple[str, bool]:
+    stem = file.removesuffix(".j2")
+    base, _, lang = stem.rpartition(".")
+    return (base, True) if base and lang in LANGUAGES else (stem, False)
+
+
+def resolve_files(templates_dir: Path, names: Sequence[str]) -> list[str]:
+    """`pitch`, `pitch.ja`, `pitch.ja.j2` or `templates/pitch.ja.j2` -> template file names."""
+    every = _template_files(templates_dir)
+    out: list[str] = []
+    for raw in names:
+        name = Path(raw).name.removesuffix(".j2")
+        matches = [f for f in every if f.removesuffix(".j2") == name or _split(f)[0] == name]
+        if not matches:
+            raise InputError(
+                f"template {raw!r} not found",
+                file=str(templates_dir),
+                hint=f"templates: {', '.join(every) or 'none'}",
+            )
+        out += [m for m in matches if m not in out]
+    return out
+
+
+def _campaign(config: Config, slug: str | None) -> Campaign:
+    if slug:
+        return load_campaign(config, slug)
+    campaigns = list_campaigns(config)
+    return campaigns[0] if campaigns else SAMPLE_CAMPAIGN
+
+
+def _targets(config: Config, campaign: Campaign, files: Sequence[str]) -> list[Target]:
+    try:
+        steps = [s.template for s in load_sequence(config, campaign.sequence).steps]
+    except InputError:
+        steps = []
+    out = []
+    for file in files:
+        name, suffixed = _split(file)
+        step = steps.index(name) + 1 if name in steps else 1
+        out.append(Target(file, name, suffixed, step, max(len(steps), 1)))
+    return out
+
+
+def _roster_database_exists(config: Config) -> bool:
+    """False for a SQLite file that does not exist yet (linting must not create it)."""
+    url = config.database_url
+    return not url.startswith("sqlite:///") or ":memory:" in url or Path(url[10:]).exists()
+
+
+def roster_sample(config: Config, now: datetime) -> list[Influencer]:
+    """Up to PER_LANGUAGE influencers per language from the roster; the built-in samples for
+    each language the roster has nobody in."""
+    picked: dict[str, list[Influencer]] = {}
+    if _roster_database_exists(config):
+        engine = make_engine(config.database_url)
+        try:
+            with reading(engine) as conn:
+                for person in load_influencers(conn, limit=ROSTER_SCAN):
+                    group = picked.setdefault(person.language or "ja", [])
+                    if len(group) < PER_LANGUAGE:
+                        group.append(person)
+        except (OperationalError, ProgrammingError):  # no tables yet
+            picked = {}
+        finally:
+            engine.dispose()
+    from_roster = set(picked)
+    for sample in sample_influencers(now):
+        if sample.language not in from_roster:
+            picked.setdefault(sample.language, []).append(sample)
+    return [p for group in picked.values() for p in group]
+
+
+def _opt_out_and_attachments(raw: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    targets = _ANGLE.findall(str(message.get("List-Unsubscribe", "")))
+    opt_out = tuple(t.removeprefix("mailto:").split("?")[0] for t in targets) + tuple(targets)
+    attachments = tuple(
+        part.get_filename() or "unnamed"
+        for part in message.walk()
+        if part.get_content_disposition() == "attachment"
+    )
+    return opt_out, attachments
+
+
+def draft_of(
+    config: Config, composed: Composed, influencer: Influencer, *, step: int, now: datetime
+) -> Draft:
+    """The Draft the rules see for one composed message (its template's source re-read)."""
+    file = composed.template.rpartition("/")[2]
+    source = (config.templates_dir / file).read_text(encoding="utf-8")
+    opt_out, attachments = _opt_out_and_attachments(composed.raw)
+    return Draft(
+        template_name=composed.template,
+        source_text=source,
+        subject=composed.subject,
+        body_text=composed.text,
+        language=composed.language,
+        influencer=influencer,
+        posts=influencer.posts,
+        step=step,
+        subject_line=parse_front_matter(source, composed.template).subject_line,
+        sender=sender_context(config, composed.language),
+        opt_out=opt_out,
+        attachments=attachments,
+        now=now,
+    )
+
+
+def lint_message(
+    config: Config, composed: Composed, influencer: Influencer, *, step: int, now: datetime
+) -> list[Finding]:
+    """Findings for one composed message: what `preview` prints under each draft."""
+    return check_drafts([draft_of(config, composed, influencer, step=step, now=now)], config.lint)
+
+
+def _error_finding(exc: UserError, default_template: str) -> Finding:
+    handle = f" (influencer @{exc.handle})" if isinstance(exc, RenderError) and exc.handle else ""
+    return Finding(
+        exc.file or default_template,
+        exc.line or 1,
+        "render",
+        "error",
+        exc.message + handle,
+        exc.hint or "",
+    )
+
+
+def _render(
+    composer: Composer, camp: Campaign, target: Target, person: Influencer, now: datetime
+) -> Draft | Finding:
+    """One template for one influencer: a Draft, a postless Draft (body "") for stale-post to
+    name them, or a `render` error Finding."""
+    config = composer.config
+    display = f"{config.templates_dir.name}/{target.file}"
+    # A language-less file (pitch.j2) is what compose falls back to without pitch.<lang>.j2.
+    as_sent = person if target.has_language_suffix else replace(person, language="-")
+    try:
+        composed = composer.compose(
+            camp, as_sent, step=target.step, total_steps=target.total, template=target.name, now=now
+        )
+    except RenderError as exc:
+        if person.posts:
+            return _error_finding(exc, display)
+        tpl = composer.templates.load(target.file)
+        source = (config.templates_dir / target.file).read_text(encoding="utf-8")
+        return Draft(
+            display,
+            source,
+            "",
+            "",
+            tpl.language,
+            person,
+            (),
+            target.step,
+            tpl.subject_line,
+            now=now,
+        )
+    return draft_of(config, composed, person, step=target.step, now=now)
+
+
+def lint_templates(
+    config: Config,
+    *,
+    templates: Sequence[str] = (),
+    campaign: str | None = None,
+    influencers: Sequence[Influencer] | None = None,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Render each template (all of them, or the campaign's sequence) and run every rule.
+
+    When nobody of a template's language could be rendered (e.g. no roster posts yet), the
+    built-in samples of that language are rendered too, so the template itself is checked."""
+    now = now or SystemClock().now()
+    camp = _campaign(config, campaign)
+    if templates:
+        files = resolve_files(config.templates_dir, templates)
+    elif campaign:
+        steps = [s.template for s in load_sequence(config, camp.sequence).steps]
+        files = [f for f in _template_files(config.templates_dir) if _split(f)[0] in steps]
+    else:
+        files = _template_files(config.templates_dir)
+    people = list(influencers) if influencers is not None else roster_sample(config, now)
+    composer = Composer(config)
+    results: list[Draft | Finding] = []
+    for target in _targets(config, camp, files):
+        try:
+            language = composer.templates.load(target.file).language
+        except UserError as exc:
+            results.append(_error_finding(exc, f"{config.templates_dir.name}/{target.file}"))
+            continue
+        mine = [
+            _render(composer, camp, target, p, now)
+            for p in people
+            if (p.language or "ja") == language
+        ]
+        if not any(isinstance(r, Draft) and r.body_text for r in mine):
+            mine += [
+                _render(composer, camp, target, p, now)
+                for p in sample_influencers(now)
+                if p.language == language and p not in people
+            ]
+        results += mine
+    drafts = [r for r in results if isinstance(r, Draft)]
+    findings = [r for r in results if isinstance(r, Finding)]
+    findings += check_drafts([d for d in drafts if d.body_text], config.lint)
+    postless = [d for d in drafts if not d.body_text]
+    findings += [f for f in check_drafts(postless, config.lint) if f.rule == "stale-post"]
+    return sorted(set(findings), key=lambda f: (f.template, f.line, f.rule, f.message))
+
+
+def lint_campaign(
+    config: Config, campaign_slug: str, *, now: datetime | None = None
+) -> list[Finding]:
+    """Findings for every template of the campaign's sequence (what `run` and `preview` check)."""
+    return lint_templates(config, campaign=campaign_slug, now=now)

@@ -1,0 +1,226 @@
+"""Due steps -> queued outbox rows with their exact bytes; after a send, schedule the next step.
+
+`plan_due` is the producer half of the dispatch tick: it reads what is due (an index range,
+so its cost follows the due count, not the roster), never more than each mailbox's daily cap
+can send today, composes outside any write lock, then in one short write transaction locks the
+enrollments still due, re-checks suppression and stage, and inserts their rows.
+UNIQUE(enrollment_id, step) backs this up: a second planner queues nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Generic, TypeVar
+
+from sqlalchemy import Connection, Engine
+
+from outreach.clock import Clock
+from outreach.config import Config
+from outreach.domain.influencer import Influencer
+from outreach.domain.stages import SENDABLE, Stage
+from outreach.domain.windows import next_send_time
+from outreach.errors import UserError
+from outreach.services.campaigns import load_campaign
+from outreach.services.compose import Composed, Composer, Thread
+from outreach.services.sequences import load_sequence, recipient, recipient_of, window_for
+from outreach.store.queries import sequence as q
+from outreach.store.queries.pipeline import stop_enrollment
+from outreach.store.queries.roster import load_influencers
+from outreach.store.session import reading, writing
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Planned:
+    due: q.Due
+    influencer: Influencer
+    composed: Composed
+
+
+def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]:
+    """Mailboxes whose inbox is configured but not read recently: their follow-ups wait, since
+    an unread reply or opt-out must stop them (RELIABILITY finding 17)."""
+    watched = [name for name, box in config.mailboxes.items() if box.inbox.source != "none"]
+    cutoff = now - timedelta(minutes=config.inbox.freshness_minutes)
+    return q.stale_inboxes(conn, watched, polled_before=cutoff)
+
+
+def _room_today(conn: Connection, config: Config, now: datetime) -> dict[str, int]:
+    """Per mailbox, how many more rows today's daily cap (UTC day, as dispatch counts it) can
+    take. Planning no more than that keeps queued rows from going out days late at night."""
+    start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    load = q.day_load(conn, list(config.mailboxes), start)
+    return {name: box.limits.daily_cap - load.get(name, 0)
+            for name, box in config.mailboxes.items()}
+
+
+class _Files(Generic[T]):
+    """Workspace files (campaigns or sequences) read once per tick; a broken one is logged
+    and its enrollments wait, instead of failing the whole tick."""
+
+    def __init__(self, kind: str, load: Callable[[str], T]) -> None:
+        self.kind = kind
+        self._load = load
+        self._seen: dict[str, T | UserError] = {}
+
+    def get(self, name: str) -> T | UserError:
+        if name not in self._seen:
+            try:
+                self._seen[name] = self._load(name)
+            except UserError as exc:
+                log.warning("%s %s cannot be planned: %s", self.kind, name, exc)
+                self._seen[name] = exc
+        return self._seen[name]
+
+
+def plan_due(
+    engine: Engine,
+    config: Config,
+    clock: Clock,
+    composer: Composer,
+    *,
+    limit: int,
+    rng: random.Random | None = None,
+) -> int:
+    """Queue up to `limit` due steps as outbox rows; returns how many rows were queued."""
+    now = clock.now()
+    with reading(engine) as conn:
+        held = _held_mailboxes(conn, config, now)
+        room = _room_today(conn, config, now)
+        full = [name for name, left in room.items() if left <= 0]
+        dues = q.due_enrollments(conn, now=now, limit=limit, hold_followups=held,
+                                 skip_mailboxes=full)
+        if not dues:
+            return 0
+        people = {i.id: i for i in load_influencers(conn, ids=[d.influencer_id for d in dues])}
+        earlier = q.threads(conn, dues)
+    campaigns = _Files("campaign", lambda slug: load_campaign(config, slug))
+    sequences = _Files("sequence", lambda name: load_sequence(config, name))
+    planned: list[_Planned] = []
+    later: list[tuple[q.Due, datetime]] = []
+    errors: list[tuple[int, str]] = []
+    for due in dues:
+        campaign, sequence = campaigns.get(due.campaign_slug), sequences.get(due.sequence)
+        if isinstance(campaign, UserError) or isinstance(sequence, UserError):
+            continue
+        if room.get(due.mailbox, 1) <= 0:
+            continue  # the mailbox's cap is used up today: stays due, planned on a later tick
+        person = people[due.influencer_id]
+        step = sequence.step(due.step)
+        if step is None:
+            errors.append((due.id, f"sequence {sequence.name!r} has no step {due.step}"))
+            continue
+        where = recipient(config, person)
+        window = window_for(config, step)
+        if next_send_time(now, window, tz=where.tz, country=where.country) > now:
+            # Due while the window was shut (the daemon was down): wait for it to open again.
+            later.append((due, next_send_time(
+                now, window, tz=where.tz, country=where.country,
+                jitter_seconds=config.sending.jitter_seconds, rng=rng,
+            )))
+            continue
+        rows = earlier.get(due.id, [])
+        thread = Thread(tuple(m for m, _ in rows), rows[0][1]) if rows else None
+        try:
+            composed = composer.compose(
+                campaign, person, step=step.number, total_steps=len(sequence.steps),
+                template=step.template, now=now, thread=thread, subject=step.subject,
+                mailbox=due.mailbox,
+            )
+        except UserError as exc:
+            log.warning("enrollment %s step %s not composed: %s", due.id, due.step, exc)
+            errors.append((due.id, f"render error: {exc}"))
+            continue
+        planned.append(_Planned(due, person, composed))
+        room[due.mailbox] = room.get(due.mailbox, 1) - 1
+    with writing(engine) as conn:
+        for due, at in later:
+            q.reschedule(conn, due, at)
+        for enrollment_id, reason in errors:
+            q.mark_error(conn, enrollment_id, reason)
+        queued = _queue(conn, config, planned, now=now)
+    return queued
+
+
+def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: datetime) -> int:
+    """Lock what is still due, stop what must stop, queue the rest; returns rows queued."""
+    stages = q.still_due(conn, [p.due for p in planned])
+    live = [p for p in planned if p.due.id in stages]
+    addresses = {a for p in live for a in (p.influencer.email, *p.composed.rcpt_to)}
+    suppressed = q.suppressed_among(conn, addresses)
+    ready: list[_Planned] = []
+    for item in live:
+        stage = stages[item.due.id]
+        if suppressed & {item.influencer.email, *item.composed.rcpt_to}:
+            stop_enrollment(conn, item.due.id, reason="suppressed")
+        elif Stage(stage) not in SENDABLE:
+            stop_enrollment(conn, item.due.id, reason=f"stage {stage}")
+        else:
+            ready.append(item)
+    q.take(conn, [p.due.id for p in ready])
+    expires = q.naive(now + timedelta(hours=config.sending.retry.max_age_hours))
+    at = q.naive(now)
+    return q.queue_messages(conn, [
+        {
+            "enrollment_id": p.due.id, "step": p.due.step, "mailbox": p.due.mailbox,
+            "mail_from": p.composed.mail_from, "rcpt_to": list(p.composed.rcpt_to),
+            "email_norm": p.influencer.email.strip().lower(),
+            "message_id": p.composed.message_id, "subject": p.composed.subject,
+            "raw": p.composed.raw, "state": "queued", "attempt": 0, "due_at": at,
+            "expires_at": expires, "created_at": at, "updated_at": at, "worker": None,
+            "lease_until": None, "last_error": "", "sent_at": None,
+        }
+        for p in ready
+    ])
+
+
+def on_sent(
+    conn: Connection,
+    config: Config,
+    enrollment_id: int,
+    step: int,
+    sent_at: datetime,
+    *,
+    rng: random.Random | None = None,
+) -> datetime | None:
+    """Called by dispatch inside its transaction once `step` was accepted: schedule the next
+    step (its delay, then its window, in the recipient's zone) or complete the sequence.
+
+    Never raises for a broken sequence file: the send is recorded and the enrollment is
+    marked `error` for the operator. Returns when the next step is due, or None.
+    """
+    state = q.enrollment_state(conn, enrollment_id)
+    if state is None or state.status != "active" or state.next_step != step:
+        return None
+    try:
+        sequence = load_sequence(config, state.sequence)
+    except UserError as exc:
+        q.mark_error(conn, enrollment_id, f"after step {step}: {exc}")
+        return None
+    following = sequence.step(step + 1)
+    if following is None:
+        q.advance(conn, enrollment_id, sent_step=step, next_due_at=None)
+        return None
+    where = recipient_of(config, state.timezone, state.country)
+    due = next_send_time(
+        following.delay.after(sent_at, tz=where.tz, country=where.country),
+        window_for(config, following), tz=where.tz, country=where.country,
+        jitter_seconds=config.sending.jitter_seconds, rng=rng,
+    )
+    return due if q.advance(conn, enrollment_id, sent_step=step, next_due_at=due) else None
+
+
+def sent_hook(config: Config) -> Callable[[Connection, int, int, datetime], None]:
+    """`on_sent` bound to the config, in the shape dispatch calls it (conn, enrollment, step,
+    sent_at) inside its recording transaction."""
+
+    def hook(conn: Connection, enrollment_id: int, step: int, sent_at: datetime) -> None:
+        on_sent(conn, config, enrollment_id, step, sent_at)
+
+    return hook

@@ -1,0 +1,259 @@
+"""Importing influencers and posts, and the suppression list.
+
+All-or-nothing by default: pass 1 streams the file and only validates (keeping nothing but the
+capped error list), pass 2 streams it again and writes every row in one transaction, so a
+problem only the database can see (an address and a handle naming two different people) still
+rolls everything back. `skip_invalid` writes the good rows and reports the rest; `dry_run`
+runs pass 2 and rolls it back, so its report is exactly what a real run would say.
+Memory does not grow with the file: rows are never collected, lists in the report are capped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from outreach.clock import Clock
+from outreach.config import Config
+from outreach.domain.influencer import Basis
+from outreach.errors import ImportRejected, InputError, RowError
+from outreach.services import roster_rows
+from outreach.services.roster_rows import RowProblems, RowRules
+from outreach.services.roster_source import HeaderRejected, SourceProblem, read_rows
+from outreach.store.queries import pipeline
+from outreach.store.queries import roster as q
+from outreach.store.queries.suppression import list_suppressions
+from outreach.store.session import reading, writing
+
+MAX_LISTED = 1000  # errors, changes and warnings kept for the report; the rest are counted
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    encoding: str | None = None
+    basis: Basis | None = None
+    basis_url: str = ""
+    skip_invalid: bool = False
+    check_deliverability: bool = False
+    dry_run: bool = False
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    file: str
+    kind: str  # influencers | posts
+    dry_run: bool = False
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0  # rows repeating an earlier row of the same file (the last one wins)
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unlisted: int = 0  # errors, changes or warnings beyond MAX_LISTED
+
+    def _keep(self, bucket: list[Any], item: Any) -> None:
+        if len(bucket) < MAX_LISTED:
+            bucket.append(item)
+        else:
+            self.unlisted += 1
+
+    def error(self, err: RowError) -> None:
+        self._keep(self.errors, err)
+
+    def change(self, text: str) -> None:
+        self._keep(self.changes, text)
+
+    def warn(self, text: str) -> None:
+        self._keep(self.warnings, text)
+
+
+class _DryRun(Exception):
+    """Raised inside the write transaction to roll a dry run back."""
+
+
+Validate = Callable[[Connection, dict[str, str]], dict[str, Any]]
+Write = Callable[[Connection, int, dict[str, Any], ImportReport], None]
+
+
+def _row_errors(name: str, line: int, exc: Exception) -> list[RowError]:
+    if isinstance(exc, RowProblems):
+        return [RowError(name, line, f, reason) for f, reason in exc.problems]
+    if isinstance(exc, SourceProblem):
+        return [RowError(name, line, exc.field, exc.reason)]
+    assert isinstance(exc, InputError)
+    return [RowError(name, line, exc.field or "row", exc.message)]
+
+
+def _checked_rows(
+    path: Path, name: str, options: ImportOptions, required: tuple[str, ...],
+    conn: Connection, validate: Validate,
+) -> Iterator[tuple[int, dict[str, Any] | list[RowError]]]:
+    """(line, record) for good rows and (line, errors) for bad ones; whole-file problems raise
+    ImportRejected whatever the mode (a file that cannot be read has no good rows)."""
+    rows = read_rows(path, options.encoding, required=required)
+    try:
+        for line, cells in rows:
+            try:
+                if isinstance(cells, SourceProblem):
+                    raise cells
+                yield line, validate(conn, cells)
+            except (RowProblems, SourceProblem, InputError) as exc:
+                yield line, _row_errors(name, line, exc)
+    except HeaderRejected as exc:
+        raise ImportRejected([RowError(name, p.line, p.field, p.reason) for p in exc.problems])
+    except SourceProblem as exc:
+        raise ImportRejected([RowError(name, exc.line, exc.field, exc.reason)]) from None
+
+
+def _run_import(
+    engine: Engine, path: Path, report: ImportReport, options: ImportOptions,
+    required: tuple[str, ...], validate: Validate, write: Write,
+    finish: Callable[[Connection], None] = lambda conn: None,
+) -> ImportReport:
+    name = report.file
+    if not path.is_file():
+        raise InputError("no such file", file=name, hint="give the path of a .csv or .json file")
+    if not options.skip_invalid:
+        with reading(engine) as conn:
+            for _line, checked in _checked_rows(path, name, options, required, conn, validate):
+                if isinstance(checked, list):
+                    for err in checked:
+                        report.error(err)
+        if report.errors:
+            raise ImportRejected(report.errors)
+    try:
+        with writing(engine) as conn:
+            for line, checked in _checked_rows(path, name, options, required, conn, validate):
+                if isinstance(checked, list):
+                    report.rejected += 1
+                    for err in checked:
+                        report.error(err)
+                    continue
+                try:
+                    write(conn, line, checked, report)
+                except InputError as exc:
+                    report.rejected += 1
+                    for err in _row_errors(name, line, exc):
+                        report.error(err)
+            if report.errors and not options.skip_invalid:
+                raise ImportRejected(report.errors)
+            finish(conn)
+            if options.dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def import_influencers(
+    engine: Engine, path: Path, *, config: Config, clock: Clock, options: ImportOptions
+) -> ImportReport:
+    """Load influencers from CSV/JSON; duplicates update the stored influencer (changes listed).
+
+    After writing, the engagement-rate rank within each platform is recomputed in one pass.
+    """
+    now = clock.now()
+    run = uuid.uuid4().hex
+    name = str(path)
+    rules = RowRules(
+        tiers=config.tiers,
+        basis=options.basis,
+        basis_url=options.basis_url,
+        today=now.date() if options.basis_url else None,
+        check_deliverability=options.check_deliverability,
+    )
+    report = ImportReport(file=name, kind="influencers", dry_run=options.dry_run)
+    basis_none = 0
+
+    def validate(_conn: Connection, cells: dict[str, str]) -> dict[str, Any]:
+        return roster_rows.influencer_record(cells, rules)
+
+    def write(conn: Connection, line: int, record: dict[str, Any], rep: ImportReport) -> None:
+        nonlocal basis_none
+        match = q.match_influencer(conn, record)
+        repeat = match is not None and match.import_run == run
+        if repeat:
+            rep.duplicates += 1
+            rep.warn(f"{name}:{line}: duplicate of line {match.source_line if match else '?'} "
+                     f"(same address or platform+handle); line {line} wins")
+        _id, changes = q.upsert_influencer(
+            conn, record, at=now, existing=match, source_file=name, source_line=line,
+            import_run=run,
+        )
+        if changes is None:
+            rep.inserted += 1
+        elif not repeat:
+            if changes:
+                rep.updated += 1
+                for f, (old, new) in changes.items():
+                    rep.change(f"{name}:{line}: @{record['handle']}: {f}: {old!r} → {new!r}")
+            else:
+                rep.unchanged += 1
+        for key in ("email", "manager_email"):
+            if record[key] and pipeline.is_suppressed(conn, record[key]):
+                rep.warn(f"{name}:{line}: {key}: {record[key]} is suppressed; "
+                         "imported, but it will not be mailed")
+        if record["basis"] == Basis.NONE:
+            basis_none += 1
+
+    def finish(conn: Connection) -> None:
+        q.recompute_er_rank(conn)
+        if basis_none:
+            report.warn(f"{name}: {basis_none} influencer(s) have basis 'none': enrolment "
+                        "refuses them (add a basis column or pass --basis)")
+
+    return _run_import(engine, path, report, options, roster_rows.INFLUENCER_REQUIRED,
+                       validate, write, finish)
+
+
+def import_posts(
+    engine: Engine, path: Path, *, config: Config, options: ImportOptions
+) -> ImportReport:
+    """Load posts; each names its influencer by handle (on the row's platform) or address."""
+    name = str(path)
+    rules = RowRules(tiers=config.tiers, zone=config.sending.timezone)
+    report = ImportReport(file=name, kind="posts", dry_run=options.dry_run)
+
+    def validate(conn: Connection, cells: dict[str, str]) -> dict[str, Any]:
+        record = roster_rows.post_record(cells, rules)
+        record["influencer_id"] = q.influencer_id_for(conn, record["influencer"], record["platform"])
+        if record["influencer_id"] is None:
+            raise RowProblems([("influencer", f"no influencer {record['influencer']!r} on "
+                                f"{record['platform']} (import influencers first)")])
+        return record
+
+    def write(conn: Connection, line: int, record: dict[str, Any], rep: ImportReport) -> None:
+        _id, changes = q.upsert_post(conn, record["influencer_id"], record)
+        if changes is None:
+            rep.inserted += 1
+        elif changes:
+            rep.updated += 1
+            for f, (old, new) in changes.items():
+                rep.change(f"{name}:{line}: {record['url']}: {f}: {old!r} → {new!r}")
+        else:
+            rep.unchanged += 1
+
+    return _run_import(engine, path, report, options, roster_rows.POST_REQUIRED, validate, write)
+
+
+def suppress_address(engine: Engine, address: str, *, reason: str, clock: Clock) -> bool:
+    """Add an address to the global suppression list; False when it was already there."""
+    text = address.strip()
+    if "@" not in text:
+        raise InputError(f"{text!r} is not an email address", field="address")
+    with writing(engine) as conn:
+        return pipeline.suppress(conn, text, reason=reason, source="cli", at=clock.now())
+
+
+def suppressions(engine: Engine) -> list[dict[str, Any]]:
+    with reading(engine) as conn:
+        return list_suppressions(conn)

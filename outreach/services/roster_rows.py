@@ -1,0 +1,214 @@
+"""One roster row -> a record the store can upsert, or the list of what is wrong with it.
+
+Every field is checked (not just the first bad one) so one pass over a file reports all
+problems. Text goes through `cleaning.single_line`: the same values end up in headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from outreach.config import TiersConfig
+from outreach.domain import cleaning
+from outreach.domain.cleaning import BadValue
+from outreach.domain.influencer import PLATFORMS, Basis, engagement_rate, tier_for
+
+INFLUENCER_REQUIRED = ("name", "email", "platform", "handle")
+INFLUENCER_COLUMNS = (
+    *INFLUENCER_REQUIRED,
+    "followers",
+    "engagement_rate",
+    "avg_likes",
+    "avg_comments",
+    "niche",
+    "country",
+    "language",
+    "timezone",
+    "manager_email",
+    "tags",
+    "basis",
+    "basis_url",
+    "basis_seen_at",
+    "refuses_ads",
+)
+POST_REQUIRED = ("influencer", "platform", "url")
+POST_COLUMNS = (*POST_REQUIRED, "title", "caption", "published_at", "likes", "comments",
+                "shares", "saves", "views")
+LANGUAGES = ("ja", "en")
+_BASES = ", ".join(b.value for b in Basis)
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """What an import run applies to every row."""
+
+    tiers: TiersConfig
+    basis: Basis | None = None  # --basis: for rows whose basis cell is blank or absent
+    basis_url: str = ""
+    today: date | None = None  # the day a --basis-url was seen, when the file has no date
+    check_deliverability: bool = False
+    zone: str = "Asia/Tokyo"  # for post times written without an offset
+
+
+class RowProblems(Exception):
+    """The (field, reason) pairs of one row."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def normalise_address(raw: str, *, deliverability: bool) -> str:
+    """email-validator's normalised form (domain lower-cased, local part kept); BadValue if not."""
+    text = raw.strip()
+    if "＠" in text:
+        raise BadValue(f"{text!r} has a full-width at-sign (＠); write @")
+    try:
+        return validate_email(
+            text, check_deliverability=deliverability, allow_smtputf8=False
+        ).normalized
+    except EmailNotValidError as exc:
+        reason = str(exc)
+        if "Internationalized characters before the @-sign" in reason:
+            reason = f"needs SMTPUTF8, which outreach does not use ({reason})"
+        raise BadValue(f"{text!r}: {reason}") from None
+
+
+class _Collector:
+    """Runs each field parser, keeping the value or the problem."""
+
+    def __init__(self, cells: Mapping[str, str]) -> None:
+        self.cells = {k.strip().lower(): v for k, v in cells.items()}
+        self.problems: list[tuple[str, str]] = []
+
+    def take(self, name: str, parse: Callable[[str], Any], default: Any = None) -> Any:
+        raw = self.cells.get(name, "")
+        if not raw.strip():
+            return default
+        try:
+            return parse(raw)
+        except BadValue as exc:
+            self.problems.append((name, str(exc)))
+            return default
+
+    def require(self, name: str, parse: Callable[[str], Any]) -> Any:
+        if not self.cells.get(name, "").strip():
+            self.problems.append((name, "is required"))
+            return None
+        return self.take(name, parse)
+
+    def done(self) -> None:
+        if self.problems:
+            raise RowProblems(self.problems)
+
+
+def _one_of(choices: tuple[str, ...], what: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise BadValue(f"{raw.strip()!r} is not a {what} ({', '.join(choices)})")
+        return value
+
+    return parse
+
+
+def _basis(raw: str) -> Basis:
+    try:
+        return Basis(raw.strip().lower())
+    except ValueError:
+        raise BadValue(f"{raw.strip()!r} is not a basis ({_BASES})") from None
+
+
+def _country(raw: str) -> str:
+    code = raw.strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise BadValue(f"{raw.strip()!r} is not a two-letter country code (JP, US)")
+    return code
+
+
+def _handle(raw: str) -> str:
+    handle = cleaning.single_line(raw, max_length=200).lstrip("@")
+    if not handle or " " in handle:
+        raise BadValue(f"{raw.strip()!r} is not a handle (no spaces)")
+    return handle
+
+
+def _text(max_length: int) -> Callable[[str], str]:
+    return lambda raw: cleaning.single_line(raw, max_length=max_length)
+
+
+def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, Any]:
+    """The upsert record for one influencer row; raises RowProblems listing every bad field."""
+    col = _Collector(cells)
+    address = lambda raw: normalise_address(raw, deliverability=rules.check_deliverability)  # noqa: E731
+    record: dict[str, Any] = {
+        "name": col.require("name", _text(200)),
+        "email": col.require("email", address),
+        "platform": col.require("platform", _one_of(PLATFORMS, "platform")),
+        "handle": col.require("handle", _handle),
+        "followers": col.take("followers", cleaning.parse_count),
+        "avg_likes": col.take("avg_likes", cleaning.parse_amount),
+        "avg_comments": col.take("avg_comments", cleaning.parse_amount),
+        "engagement_rate": col.take("engagement_rate", cleaning.parse_rate),
+        "niche": col.take("niche", _text(200), ""),
+        "country": col.take("country", _country, ""),
+        "language": col.take("language", _one_of(LANGUAGES, "language"), "ja"),
+        "timezone": col.take("timezone", cleaning.parse_timezone, ""),
+        "manager_email": col.take("manager_email", address, ""),
+        "tags": col.take("tags", cleaning.parse_tags, []),
+        "basis": col.take("basis", _basis, rules.basis or Basis.NONE),
+        "basis_url": col.take("basis_url", cleaning.parse_url, rules.basis_url),
+        "basis_seen_at": col.take("basis_seen_at", cleaning.parse_day, ""),
+        "refuses_ads": col.take("refuses_ads", cleaning.parse_flag, False),
+    }
+    record["custom"] = {
+        key.strip(): col.take(key, _text(2000), "")
+        for key in cells
+        if key.strip().lower() not in INFLUENCER_COLUMNS
+    }
+    _legal_basis(record, col, rules)
+    col.done()
+    if record["engagement_rate"] is None:
+        record["engagement_rate"] = engagement_rate(
+            record["followers"], record["avg_likes"], record["avg_comments"]
+        )
+    t = rules.tiers
+    record["tier"] = tier_for(record["followers"], micro=t.micro, macro=t.macro, mega=t.mega)
+    return record
+
+
+def _legal_basis(record: dict[str, Any], col: _Collector, rules: RowRules) -> None:
+    """A published business address needs where it was published (and when it was seen)."""
+    if record["basis"] != Basis.PUBLISHED_BUSINESS_ADDRESS:
+        return
+    if not record["basis_url"]:
+        col.problems.append(("basis_url", "required for published_business_address"))
+    elif not record["basis_seen_at"]:
+        if rules.today is None:
+            col.problems.append(("basis_seen_at", "required for published_business_address"))
+        else:
+            record["basis_seen_at"] = rules.today.isoformat()
+
+
+def post_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, Any]:
+    """The upsert record for one post row (the `influencer` key still unresolved)."""
+    col = _Collector(cells)
+    record: dict[str, Any] = {
+        "influencer": col.require("influencer", _text(320)),
+        "platform": col.require("platform", _one_of(PLATFORMS, "platform")),
+        "url": col.require("url", cleaning.parse_url),
+        "title": col.take("title", _text(500), ""),
+        "caption": col.take("caption", _text(5000), ""),
+        "published_at": col.take(
+            "published_at", lambda raw: cleaning.parse_moment(raw, zone=rules.zone)
+        ),
+    }
+    for name in ("likes", "comments", "shares", "saves", "views"):
+        record[name] = col.take(name, cleaning.parse_count)
+    col.done()
+    return record

@@ -1,0 +1,483 @@
+"""Enrolment, the due-step scan and step advancement: the SQL of sequences.
+
+Every function runs in the caller's transaction. The due scan reads `ix_enrollment_due`
+(status, next_due_at) so its cost follows the number of due rows, not the roster size.
+Times are stored naive UTC (see clock.utc).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from outreach.clock import utc
+from outreach.domain.stages import Stage
+from outreach.store.queries.pipeline import email_hash
+from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox, suppression
+
+_CHUNK = 500
+_ENDED_STAGES = (Stage.BOUNCED.value, Stage.UNSUBSCRIBED.value)
+# Enrollments the due scan picks: a paused one (auto-reply) resumes at its next_due_at.
+DUE_STATUSES = ("active", "paused")
+# An outbox row in these states is planned but not sent yet.
+UNSENT_STATES = ("queued", "claimed", "sending", "retry")
+# An outbox row in these states has reached, or may yet reach, the recipient.
+CONTACT_STATES = ("queued", "claimed", "sending", "retry", "sent", "unknown")
+
+
+def naive(at: datetime) -> datetime:
+    """Aware -> naive UTC, the storage form on both databases."""
+    return at.astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What enrolment needs to decide about one influencer (no posts, no custom fields)."""
+
+    id: int
+    handle: str
+    platform: str
+    email_norm: str
+    basis: str
+    refuses_ads: bool
+    timezone: str
+    country: str
+    tier: str | None
+    niche: str
+    tags: tuple[str, ...]
+    er_rank_pct: float | None
+
+
+def campaign_id(conn: Connection, slug: str) -> int | None:
+    return conn.execute(select(campaign.c.id).where(campaign.c.slug == slug)).scalar_one_or_none()
+
+
+def ensure_campaign(conn: Connection, slug: str, now: datetime) -> int:
+    """The campaign row's id, inserted on first use."""
+    found = campaign_id(conn, slug)
+    if found is not None:
+        return found
+    return int(
+        conn.execute(
+            insert(campaign).values(slug=slug, created_at=naive(now)).returning(campaign.c.id)
+        ).scalar_one()
+    )
+
+
+def candidates(
+    conn: Connection,
+    *,
+    platform: str | None = None,
+    tier: str | None = None,
+    niche: str | None = None,
+    min_er_pct: float | None = None,
+    handles: Sequence[str] | None = None,
+) -> Iterator[Candidate]:
+    """Influencers matching the column filters, in id order, streamed in chunks.
+
+    Tags are a JSON list and are filtered by the caller (portable across both databases).
+    """
+    cols = (
+        influencer.c.id, influencer.c.handle, influencer.c.platform, influencer.c.email_norm,
+        influencer.c.basis, influencer.c.refuses_ads, influencer.c.timezone,
+        influencer.c.country, influencer.c.tier, influencer.c.niche, influencer.c.tags,
+        influencer.c.er_rank_pct,
+    )
+    query = select(*cols).order_by(influencer.c.id)
+    if platform:
+        query = query.where(influencer.c.platform == platform)
+    if tier:
+        query = query.where(influencer.c.tier == tier)
+    if niche:
+        query = query.where(func.lower(influencer.c.niche) == niche.lower())
+    if min_er_pct is not None:
+        query = query.where(influencer.c.er_rank_pct >= min_er_pct)
+    if handles is not None:
+        query = query.where(influencer.c.handle.in_([h.lstrip("@") for h in handles]))
+    last = 0
+    while True:
+        rows = conn.execute(query.where(influencer.c.id > last).limit(_CHUNK)).all()
+        if not rows:
+            return
+        for r in rows:
+            yield Candidate(
+                id=r.id, handle=r.handle, platform=r.platform, email_norm=r.email_norm,
+                basis=r.basis, refuses_ads=bool(r.refuses_ads), timezone=r.timezone,
+                country=r.country, tier=r.tier, niche=r.niche, tags=tuple(r.tags or ()),
+                er_rank_pct=r.er_rank_pct,
+            )
+        last = rows[-1].id
+
+
+def enrolled_in(conn: Connection, campaign_id: int, ids: Sequence[int]) -> set[int]:
+    """Which of these influencers already have an enrollment in the campaign."""
+    rows = conn.execute(
+        select(enrollment.c.influencer_id).where(
+            enrollment.c.campaign_id == campaign_id, enrollment.c.influencer_id.in_(ids)
+        )
+    )
+    return set(rows.scalars())
+
+
+def ended(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """Influencers who bounced or unsubscribed in any campaign -> that stage."""
+    rows = conn.execute(
+        select(enrollment.c.influencer_id, enrollment.c.stage).where(
+            enrollment.c.influencer_id.in_(ids), enrollment.c.stage.in_(_ENDED_STAGES)
+        )
+    )
+    return {r.influencer_id: r.stage for r in rows}
+
+
+def recent_contacts(
+    conn: Connection, ids: Sequence[int], *, since: datetime, exclude_campaign: int | None
+) -> dict[int, tuple[str, datetime]]:
+    """Influencers another campaign mailed, or enrolled, at or after `since` -> (slug, when).
+
+    A message counts from its sending time, or its creation while still in flight; an
+    enrolment counts from its creation, since it will mail soon.
+    """
+    at = naive(since)
+    mailed = (
+        select(
+            enrollment.c.influencer_id,
+            campaign.c.slug,
+            func.coalesce(outbox.c.sent_at, outbox.c.created_at).label("at"),
+        )
+        .join(enrollment, enrollment.c.id == outbox.c.enrollment_id)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(
+            enrollment.c.influencer_id.in_(ids),
+            outbox.c.state.in_(CONTACT_STATES),
+            func.coalesce(outbox.c.sent_at, outbox.c.created_at) >= at,
+        )
+    )
+    joined = (
+        select(enrollment.c.influencer_id, campaign.c.slug, enrollment.c.created_at.label("at"))
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(enrollment.c.influencer_id.in_(ids), enrollment.c.created_at >= at)
+    )
+    if exclude_campaign is not None:
+        mailed = mailed.where(enrollment.c.campaign_id != exclude_campaign)
+        joined = joined.where(enrollment.c.campaign_id != exclude_campaign)
+    out: dict[int, tuple[str, datetime]] = {}
+    for row in conn.execute(mailed.union_all(joined)):
+        when = utc(row.at)
+        if row.influencer_id not in out or when > out[row.influencer_id][1]:
+            out[row.influencer_id] = (row.slug, when)
+    return out
+
+
+def insert_enrollments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk insert; each row: campaign_id, influencer_id, sequence, mailbox, next_due_at."""
+    if rows:
+        conn.execute(insert(enrollment), list(rows))
+
+
+@dataclass(frozen=True)
+class Due:
+    """One enrollment whose next step is due."""
+
+    id: int
+    campaign_slug: str
+    influencer_id: int
+    sequence: str
+    mailbox: str
+    step: int
+    due_at: datetime
+    stage: str
+
+
+def stale_inboxes(conn: Connection, names: Iterable[str], *, polled_before: datetime) -> set[str]:
+    """Mailboxes (of `names`) whose inbox was never read or not since `polled_before`."""
+    names = list(names)
+    if not names:
+        return set()
+    fresh = conn.execute(
+        select(mailbox.c.name).where(
+            mailbox.c.name.in_(names), mailbox.c.inbox_polled_at >= naive(polled_before)
+        )
+    )
+    return set(names) - set(fresh.scalars())
+
+
+def due_enrollments(
+    conn: Connection,
+    *,
+    now: datetime,
+    limit: int,
+    hold_followups: Iterable[str] = (),
+    skip_mailboxes: Iterable[str] = (),
+) -> list[Due]:
+    """Active enrollments with next_due_at <= now, oldest first (index range scan).
+
+    Follow-ups (step > 1) on the `hold_followups` mailboxes and everything on `skip_mailboxes`
+    are left out, so rows that must wait never crowd out the rest of the batch.
+    """
+    query = (
+        select(
+            enrollment.c.id, campaign.c.slug, enrollment.c.influencer_id, enrollment.c.sequence,
+            enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.next_due_at,
+            enrollment.c.stage,
+        )
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(enrollment.c.status.in_(DUE_STATUSES), enrollment.c.next_due_at <= naive(now))
+        .order_by(enrollment.c.next_due_at)
+        .limit(limit)
+    )
+    skipped = list(skip_mailboxes)
+    if skipped:
+        query = query.where(enrollment.c.mailbox.not_in(skipped))
+    held = list(hold_followups)
+    if held:
+        query = query.where(or_(enrollment.c.next_step == 1, enrollment.c.mailbox.not_in(held)))
+    return [
+        Due(r.id, r.slug, r.influencer_id, r.sequence, r.mailbox, r.next_step,
+            utc(r.next_due_at), r.stage)
+        for r in conn.execute(query)
+    ]
+
+
+def threads(conn: Connection, dues: Sequence[Due]) -> dict[int, list[tuple[str, str]]]:
+    """Per enrollment, (message_id, subject) of the steps before its due one, oldest first."""
+    before = {d.id: d.step for d in dues if d.step > 1}
+    out: dict[int, list[tuple[str, str]]] = {eid: [] for eid in before}
+    ids = list(before)
+    for start in range(0, len(ids), _CHUNK):
+        rows = conn.execute(
+            select(outbox.c.enrollment_id, outbox.c.step, outbox.c.message_id, outbox.c.subject)
+            .where(outbox.c.enrollment_id.in_(ids[start : start + _CHUNK]))
+            .order_by(outbox.c.enrollment_id, outbox.c.step)
+        )
+        for r in rows:
+            if r.step < before[r.enrollment_id]:
+                out[r.enrollment_id].append((r.message_id, r.subject))
+    return out
+
+
+def still_due(conn: Connection, dues: Sequence[Due]) -> dict[int, str]:
+    """Of these due enrollments, those still active/paused at the same step and due time,
+    locked until commit (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
+    the write lock) -> their current stage. A reply, stop or another planner since the due
+    scan drops a row."""
+    wanted = {d.id: d for d in dues}
+    found: dict[int, str] = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), _CHUNK):
+        rows = conn.execute(
+            select(enrollment.c.id, enrollment.c.status, enrollment.c.next_step,
+                   enrollment.c.next_due_at, enrollment.c.stage)
+            .where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
+            .with_for_update()
+        )
+        for r in rows:
+            due = wanted[r.id]
+            if (r.status in DUE_STATUSES and r.next_step == due.step
+                    and r.next_due_at is not None and utc(r.next_due_at) == due.due_at):
+                found[r.id] = r.stage
+    return found
+
+
+def take(conn: Connection, ids: Sequence[int]) -> None:
+    """Mark locked, still-due enrollments as handed to the outbox (next_due_at NULL)."""
+    if ids:
+        conn.execute(
+            update(enrollment).where(enrollment.c.id == bindparam("eid"))
+            .values(next_due_at=None, status="active"),
+            [{"eid": i} for i in ids],
+        )
+
+
+def suppressed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
+    """Which of these addresses are suppressed (one indexed query per chunk)."""
+    by_hash = {email_hash(a): a for a in addresses}
+    hashes = list(by_hash)
+    out: set[str] = set()
+    for start in range(0, len(hashes), _CHUNK):
+        rows = conn.execute(
+            select(suppression.c.email_hash)
+            .where(suppression.c.email_hash.in_(hashes[start : start + _CHUNK]))
+        )
+        out.update(by_hash[h] for h in rows.scalars())
+    return out
+
+
+def reschedule(conn: Connection, due: Due, at: datetime) -> None:
+    """Move a due step to a later time (its window is closed now)."""
+    conn.execute(
+        update(enrollment)
+        .where(enrollment.c.id == due.id, enrollment.c.next_step == due.step,
+               enrollment.c.status.in_(DUE_STATUSES))
+        .values(next_due_at=naive(at))
+    )
+
+
+def mark_error(conn: Connection, enrollment_id: int, reason: str) -> None:
+    """A step that cannot be composed for this influencer: visible, not retried each tick."""
+    conn.execute(
+        update(enrollment)
+        .where(enrollment.c.id == enrollment_id, enrollment.c.status.in_(DUE_STATUSES))
+        .values(status="error", stop_reason=reason[:200], next_due_at=None)
+    )
+
+
+def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert queued outbox rows unless (enrollment_id, step) has one; returns how many new.
+
+    The caller holds the enrollments' locks (still_due), so the check and the insert agree;
+    ON CONFLICT DO NOTHING covers a row written without them.
+    """
+    ids = [r["enrollment_id"] for r in rows]
+    have: set[tuple[int, int]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        found = conn.execute(
+            select(outbox.c.enrollment_id, outbox.c.step)
+            .where(outbox.c.enrollment_id.in_(ids[start : start + _CHUNK]))
+        )
+        have.update((r.enrollment_id, r.step) for r in found)
+    rows = [r for r in rows if (r["enrollment_id"], r["step"]) not in have]
+    if not rows:
+        return 0
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = dialect_insert(outbox).on_conflict_do_nothing(index_elements=["enrollment_id", "step"])
+    conn.execute(stmt, list(rows))
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class EnrollmentState:
+    id: int
+    influencer_id: int
+    sequence: str
+    mailbox: str
+    next_step: int
+    status: str
+    timezone: str
+    country: str
+
+
+def enrollment_state(conn: Connection, enrollment_id: int) -> EnrollmentState | None:
+    row = conn.execute(
+        select(
+            enrollment.c.id, enrollment.c.influencer_id, enrollment.c.sequence,
+            enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.status,
+            influencer.c.timezone, influencer.c.country,
+        )
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .where(enrollment.c.id == enrollment_id)
+    ).first()
+    if row is None:
+        return None
+    return EnrollmentState(row.id, row.influencer_id, row.sequence, row.mailbox, row.next_step,
+                           row.status, row.timezone, row.country)
+
+
+def advance(
+    conn: Connection, enrollment_id: int, *, sent_step: int, next_due_at: datetime | None
+) -> bool:
+    """After step `sent_step` was accepted: schedule the next step, or complete when None.
+    Compare-and-set on next_step so a repeated call is harmless."""
+    values: dict[str, Any] = {"next_step": sent_step + 1}
+    if next_due_at is None:
+        values.update(next_due_at=None, status="completed")
+    else:
+        values["next_due_at"] = naive(next_due_at)
+    res = conn.execute(
+        update(enrollment)
+        .where(
+            enrollment.c.id == enrollment_id,
+            enrollment.c.next_step == sent_step,
+            enrollment.c.status == "active",  # a stop recorded meanwhile is kept
+        )
+        .values(**values)
+    )
+    return res.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An active enrollment on a mailbox: what `schedule` simulates from."""
+
+    id: int
+    campaign_slug: str
+    handle: str
+    platform: str
+    timezone: str
+    country: str
+    sequence: str
+    mailbox: str
+    next_step: int
+    next_due_at: datetime | None  # None while the step waits in the outbox
+    queued_at: datetime | None  # that outbox row's due time
+
+
+def pending_on(conn: Connection, mailboxes: Sequence[str]) -> list[Pending]:
+    """Active or paused enrollments of these mailboxes, with any unsent outbox row of their
+    current step (the step is planned but not yet sent)."""
+    waiting = outbox.alias("waiting")
+    rows = conn.execute(
+        select(
+            enrollment.c.id, campaign.c.slug, influencer.c.handle, influencer.c.platform,
+            influencer.c.timezone, influencer.c.country, enrollment.c.sequence,
+            enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.next_due_at,
+            waiting.c.due_at,
+        )
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .outerjoin(
+            waiting,
+            (waiting.c.enrollment_id == enrollment.c.id)
+            & (waiting.c.step == enrollment.c.next_step)
+            & waiting.c.state.in_(UNSENT_STATES),
+        )
+        .where(enrollment.c.mailbox.in_(list(mailboxes)), enrollment.c.status.in_(DUE_STATUSES))
+        .order_by(enrollment.c.id)
+    )
+    return [
+        Pending(r.id, r.slug, r.handle, r.platform, r.timezone, r.country, r.sequence,
+                r.mailbox, r.next_step, utc(r.next_due_at) if r.next_due_at else None,
+                utc(r.due_at) if r.due_at else None)
+        for r in rows
+    ]
+
+
+def day_load(conn: Connection, mailboxes: Sequence[str], day_start: datetime) -> dict[str, int]:
+    """Per mailbox: messages sent since `day_start` plus those queued and not yet sent, i.e.
+    what today's daily cap already has to carry."""
+    rows = conn.execute(
+        select(outbox.c.mailbox, func.count())
+        .where(
+            outbox.c.mailbox.in_(list(mailboxes)),
+            or_(outbox.c.sent_at >= naive(day_start), outbox.c.state.in_(UNSENT_STATES)),
+        )
+        .group_by(outbox.c.mailbox)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def sent_since(conn: Connection, mailboxes: Sequence[str], since: datetime) -> dict[str, int]:
+    """Messages each mailbox has sent at or after `since` (for today's cap)."""
+    rows = conn.execute(
+        select(outbox.c.mailbox, func.count())
+        .where(outbox.c.mailbox.in_(list(mailboxes)), outbox.c.sent_at >= naive(since))
+        .group_by(outbox.c.mailbox)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def halted(conn: Connection, campaign_slug: str) -> list[tuple[str, str, str]]:
+    """(handle, status, stop_reason) of the campaign's stopped or errored enrollments."""
+    rows = conn.execute(
+        select(influencer.c.handle, enrollment.c.status, enrollment.c.stop_reason)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(campaign.c.slug == campaign_slug, enrollment.c.status.in_(("stopped", "error")))
+        .order_by(enrollment.c.id)
+    )
+    return [(r.handle, r.status, r.stop_reason) for r in rows]

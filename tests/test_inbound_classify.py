@@ -1,0 +1,196 @@
+"""Every fixture in tests/data/mail classifies as expected.toml says; nothing ever raises."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from outreach.cli import cli
+from outreach.inbound import KINDS, parse_and_classify
+from outreach.services import demo_mail
+from tests.mail_corpus import MAIL_DIR, expected, raw, received
+
+EXPECTED = expected()
+
+
+def test_every_fixture_has_an_expectation_and_back() -> None:
+    assert sorted(p.name for p in MAIL_DIR.glob("*.eml")) == sorted(EXPECTED)
+    assert len(EXPECTED) >= 25
+    assert {spec["kind"] for spec in EXPECTED.values()} == set(KINDS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_classification(name: str) -> None:
+    spec: dict[str, Any] = EXPECTED[name]
+    found = parse_and_classify(raw(name), received=received(spec))
+    why = f"{name}: {found.reasons}"
+    assert found.kind == spec["kind"], why
+    assert found.returns_on == spec.get("returns_on"), why
+    if "bounce" in spec:
+        assert found.bounce is not None, why
+        assert (found.bounce.status, found.bounce.recipient, found.bounce.permanent) == (
+            spec["bounce"]["status"],
+            spec["bounce"]["recipient"],
+            spec["bounce"]["permanent"],
+        ), why
+    else:
+        assert found.bounce is None, why
+    assert found.original_message_id == spec.get("original_message_id", ""), why
+    if "original_recipient" in spec:
+        assert found.original_recipient == spec["original_recipient"], why
+    if "in_reply_to" in spec:
+        assert found.in_reply_to == spec["in_reply_to"], why
+    for words in spec.get("text_contains", []):
+        assert words in found.text, f"{name}: {words!r} not in {found.text!r}"
+    for words in spec.get("text_excludes", []):
+        assert words.lower() not in found.text.lower(), f"{name}: {words!r} in {found.text!r}"
+    for words in spec.get("reasons_contain", []):
+        assert any(words in r for r in found.reasons), why
+    assert found.reasons, "every classification says why"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_date_header_gives_the_same_answer_as_the_received_day(name: str) -> None:
+    """The inbox pipeline may rely on each message's Date (the corpus keeps them consistent)."""
+    spec = EXPECTED[name]
+    by_header = parse_and_classify(raw(name))
+    assert (by_header.kind, by_header.returns_on) == (spec["kind"], spec.get("returns_on"))
+
+
+@pytest.mark.parametrize("eol", [b"\r\n", b"\r"], ids=["crlf", "cr"])
+def test_line_endings_do_not_change_the_answer(eol: bytes) -> None:
+    for name, spec in EXPECTED.items():
+        data = raw(name).replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", eol)
+        found = parse_and_classify(data, received=received(spec))
+        assert (found.kind, found.returns_on) == (spec["kind"], spec.get("returns_on")), name
+
+
+def test_dsn_bounces_only_the_final_recipient_not_addresses_in_the_quoted_original() -> None:
+    """flufl.bounce unions detectors (GitLab #12); the RFC 3464 parser runs first."""
+    found = parse_and_classify(raw("gmail_5_1_1.eml"))
+    assert found.bounce is not None and found.bounce.recipient == "sakura.no.longer@gmail.com"
+    assert "manager@agency.example" not in found.original_recipient
+
+
+def test_footer_markers_are_configurable() -> None:
+    body = (
+        "From: a@example.jp\nTo: hello@brand.example\nSubject: Re: x\n"
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        "ありがとうございます。\nSTOP-LIST: 配信停止はこちら https://brand.example/stop\n"
+    ).encode()
+    assert parse_and_classify(body, footer_markers=("STOP-LIST:",)).kind == "reply"
+    assert parse_and_classify(body, footer_markers=()).kind == "opt_out"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(sorted(EXPECTED)),
+    cut=st.integers(min_value=0, max_value=4000),
+    noise=st.binary(max_size=40),
+    at=st.integers(min_value=0, max_value=4000),
+)
+def test_broken_input_never_raises(name: str, cut: int, noise: bytes, at: int) -> None:
+    """Truncated messages and random bytes spliced in still classify as something."""
+    data = raw(name)[:cut] if cut < len(raw(name)) else raw(name)
+    data = data[:at] + noise + data[at:]
+    found = parse_and_classify(data)
+    assert found.kind in KINDS
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00\xff\xfe", b"Subject: =?bad?Q?=ZZ?=\n\n", b"\n\n\n"])
+def test_degenerate_input_is_a_reply_with_reasons(data: bytes) -> None:
+    found = parse_and_classify(data)
+    assert found.kind == "reply" and found.reasons
+
+
+# --- the demo's scripted influencers -------------------------------------------------------
+
+PITCH = demo_mail.Captured("<pitch.1@brand.example>", "hanako@example.jp", "hello@brand.example", "ご相談")
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=9)))
+
+
+def test_demo_replies_classify_as_the_demo_promises() -> None:
+    reply = parse_and_classify(demo_mail.human_reply_ja(PITCH, NOW).as_bytes())
+    assert (reply.kind, reply.in_reply_to) == ("reply", "<pitch.1@brand.example>")
+    away = parse_and_classify(demo_mail.out_of_office(PITCH, NOW, NOW + timedelta(days=4)).as_bytes())
+    assert away.kind == "auto_reply"
+    assert away.returns_on == date(2026, 11, 30)  # "away until Friday, November 27" -> Monday
+    assert parse_and_classify(demo_mail.opt_out_ja(PITCH, NOW).as_bytes()).kind == "opt_out"
+    bounced = parse_and_classify(demo_mail.bounce(PITCH, NOW))
+    assert bounced.kind == "bounce" and bounced.bounce is not None
+    assert (bounced.bounce.status, bounced.bounce.recipient, bounced.bounce.permanent) == (
+        "5.1.1",
+        "hanako@example.jp",
+        True,
+    )
+    assert bounced.original_message_id == "<pitch.1@brand.example>"
+
+
+# --- outreach inbox classify ---------------------------------------------------------------
+
+
+def test_cli_json_lines_one_object_per_file() -> None:
+    names = ["gmail_5_1_1.eml", "ooo_ja_iso2022jp_newyear.eml", "optout_ja.eml", "reply_ja_quoted_footer.eml"]
+    result = CliRunner().invoke(
+        cli, ["inbox", "classify", *[str(MAIL_DIR / n) for n in names], "--format", "json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["file"] for r in rows] == [str(MAIL_DIR / n) for n in names]
+    assert [r["kind"] for r in rows] == ["bounce", "auto_reply", "opt_out", "reply"]
+    assert rows[0]["bounce"] == {
+        "status": "5.1.1",
+        "recipient": "sakura.no.longer@gmail.com",
+        "permanent": True,
+        "diagnostic": rows[0]["bounce"]["diagnostic"],
+    }
+    assert rows[1]["returns_on"] == "2026-01-06"
+    assert all(r["returns_on"] is None for r in rows[2:]) and rows[0]["returns_on"] is None
+    assert all(isinstance(r["reasons"], list) and r["reasons"] for r in rows)
+
+
+def test_cli_text_format_and_received_override() -> None:
+    path = str(MAIL_DIR / "ooo_ja_made_fullwidth.eml")
+    result = CliRunner().invoke(cli, ["inbox", "classify", path, "--received", "2026-12-29"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    # 1月5日 received 2026-12-29 is 2027-01-05 (Tue); back the next business day.
+    assert result.output.splitlines()[0] == f"{path}: auto_reply returns 2027-01-06"
+
+
+def test_cli_missing_file_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["inbox", "classify", "/nonexistent/x.eml"])
+    assert result.exit_code != 0 and "does not exist" in result.output
+
+
+def _human(subject: str, body: str) -> bytes:
+    return (
+        f"From: Aya <aya@example.jp>\nTo: hello@brand.example\nSubject: {subject}\n"
+        "Date: Mon, 23 Nov 2026 10:00:00 +0900\nIn-Reply-To: <p.1@brand.example>\n"
+        f"Content-Type: text/plain; charset=utf-8\n\n{body}\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "subject,body",
+    [
+        ("Re: Collaboration idea", "I'm away until Monday, December 7 but yes, I'm interested!"),
+        ("Vacation content for your brand?", "Happy to help, what are the dates?"),
+        ("Re: ご相談", "来週は出張のため、戻り次第お返事しますね。ぜひやりたいです！"),
+        ("Re: Collaboration idea", "As you wrote: the budget is flexible. Great, let's talk."),
+    ],
+)
+def test_people_mentioning_absence_are_still_human_replies(subject: str, body: str) -> None:
+    found = parse_and_classify(_human(subject, body))
+    assert found.kind == "reply", found.reasons
+    assert body.split()[-1] in found.text
+
+
+def test_received_may_be_a_datetime() -> None:
+    found = parse_and_classify(raw("ooo_ja_reiwa.eml"), received=datetime(2026, 11, 30, 8, 0))
+    assert found.returns_on == date(2026, 12, 7)

@@ -1,0 +1,120 @@
+"""Return dates read from out-of-office text (outreach.inbound.dates)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from outreach.inbound.dates import is_business_day, next_business_day, return_date
+
+NOV20 = date(2026, 11, 20)  # a Friday
+
+
+@pytest.mark.parametrize(
+    "text,received,back",
+    [
+        # Japanese: まで = back the next business day; より/から = back that day.
+        ("12月1日まで不在にしております", NOV20, date(2026, 12, 2)),
+        ("12月1日より出社いたします", NOV20, date(2026, 12, 1)),
+        ("12月1日から通常業務を再開します", NOV20, date(2026, 12, 1)),
+        ("12月1日から", NOV20, date(2026, 12, 1)),
+        ("12月4日に出社します", NOV20, date(2026, 12, 4)),
+        # full-width digits, weekday in parentheses, full-width parentheses
+        ("１２月１日まで", NOV20, date(2026, 12, 2)),
+        ("12月1日(火)より", NOV20, date(2026, 12, 1)),
+        ("１２月１日（火曜日）より順次対応", NOV20, date(2026, 12, 1)),
+        # ranges: the end counts as まで
+        ("11月25日〜11月27日まで休暇", NOV20, date(2026, 11, 30)),
+        ("11月25日～11月27日", NOV20, date(2026, 11, 30)),
+        ("11/25-11/27", NOV20, date(2026, 11, 30)),
+        ("11月25日から11月27日まで出張", NOV20, date(2026, 11, 30)),
+        ("11月25日〜27日", NOV20, date(2026, 11, 30)),
+        # era years and numeric dates
+        ("令和8年12月1日まで", NOV20, date(2026, 12, 2)),
+        ("令和元年5月7日より", date(2019, 5, 1), date(2019, 5, 7)),
+        ("2026/12/1まで", NOV20, date(2026, 12, 2)),
+        ("12/1より", NOV20, date(2026, 12, 1)),
+        ("2026年12月1日より", NOV20, date(2026, 12, 1)),
+        # English
+        ("I'll be back on Monday, December 7.", NOV20, date(2026, 12, 7)),
+        ("back on December 1", NOV20, date(2026, 12, 1)),
+        ("I am returning 12/1", NOV20, date(2026, 12, 1)),
+        ("I'm away until Dec 3 with limited access", NOV20, date(2026, 12, 4)),
+        ("out of the office until Friday, December 4", NOV20, date(2026, 12, 7)),
+        ("I will return on 1st December 2026", NOV20, date(2026, 12, 1)),
+        ("on leave from Dec 1 to Dec 4", NOV20, date(2026, 12, 7)),
+        ("back in the office on 2026-12-01", NOV20, date(2026, 12, 1)),
+        ("returning 13/12", NOV20, date(2026, 12, 13)),  # day/month when month > 12
+    ],
+)
+def test_forms(text: str, received: date, back: date) -> None:
+    found = return_date(text, received)
+    assert found is not None, text
+    assert found.day == back, (text, found)
+
+
+def test_new_year_range_received_in_december_ends_next_year() -> None:
+    found = return_date("12月28日〜1月5日まで年末年始休暇をいただきます", date(2026, 12, 20))
+    assert found is not None and found.day == date(2027, 1, 6)
+
+
+def test_yearless_date_before_received_is_next_year() -> None:
+    found = return_date("1月5日まで不在にしております", date(2025, 12, 29))
+    assert found is not None and found.day == date(2026, 1, 6)
+
+
+def test_reliability_example_with_wrong_weekday_keeps_the_next_occurrence() -> None:
+    """RELIABILITY 3.4 #11: 1月6日(月) is a Tuesday in 2026; no later year fits better."""
+    text = "誠に勝手ながら、12月27日～1月5日まで年末年始休暇をいただいております。1月6日(月)より順次対応いたします。"
+    found = return_date(text, date(2025, 12, 27))
+    assert found is not None and found.day == date(2026, 1, 6)
+
+
+def test_weekday_picks_the_following_year_when_it_matches() -> None:
+    # 2026-12-01 is a Tuesday, 2027-12-01 a Wednesday.
+    found = return_date("12月1日(水)より", date(2026, 11, 20))
+    assert found is not None and found.day == date(2027, 12, 1)
+
+
+def test_until_skips_weekend_and_japanese_public_holiday() -> None:
+    # Sun 22 Nov, Mon 23 Nov = 勤労感謝の日
+    found = return_date("11月22日まで休暇", NOV20)
+    assert found is not None and found.day == date(2026, 11, 24)
+
+
+def test_english_until_skips_weekends_only() -> None:
+    found = return_date("away until November 20", date(2026, 11, 19))
+    assert found is not None and found.day == date(2026, 11, 23)  # Japan's holiday ignored
+
+
+def test_new_year_closure_is_not_business_days() -> None:
+    found = return_date("12月28日まで", date(2026, 12, 1))
+    assert found is not None and found.day == date(2027, 1, 4)
+    assert not is_business_day(date(2027, 1, 2)) and not is_business_day(date(2026, 12, 30))
+    assert is_business_day(date(2026, 12, 30), japanese=False)
+
+
+def test_explicit_return_wins_over_until() -> None:
+    text = "11月25日から11月27日まで出張のため不在です。12月2日より出社します。"
+    found = return_date(text, NOV20)
+    assert found is not None and found.day == date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12月1日から休暇をいただきます",  # the start of the absence, not a return
+        "ただいま不在にしております",
+        "I'm out of the office with limited access to email.",
+        "Meeting at 10:00 on Friday",
+        "",
+    ],
+)
+def test_no_return_date(text: str) -> None:
+    assert return_date(text, NOV20) is None
+
+
+def test_next_business_day_is_strictly_after() -> None:
+    assert next_business_day(date(2026, 11, 20)) == date(2026, 11, 24)  # Fri -> Tue (23rd holiday)
+    assert next_business_day(date(2026, 11, 24)) == date(2026, 11, 25)

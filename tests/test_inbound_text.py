@@ -1,0 +1,63 @@
+"""The reply's own text and what it asks for (opt-out, decline, negations)."""
+
+from __future__ import annotations
+
+import pytest
+
+from outreach.inbound.intent import intent_of
+from outreach.inbound.owntext import own_text
+
+
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("今後のご連絡は不要です。", "opt_out"),
+        ("今後の連絡は不要です", "opt_out"),
+        ("配信を停止してください", "opt_out"),
+        ("もうメールを送らないでください", "opt_out"),
+        ("Please unsubscribe me.", "opt_out"),
+        ("Please stop emailing me", "opt_out"),
+        ("I'd like to opt out", "opt_out"),
+        ("REMOVE ME", "opt_out"),
+        ("配信停止はしないでください、引き続き情報ください", ""),
+        ("配信停止は不要です。引き続きよろしくお願いします", ""),
+        ("Please don't remove me from the list", ""),
+        ("Don't unsubscribe me, I love these", ""),
+        ("今回は見送らせていただきます", "decline"),
+        ("辞退いたします", "decline"),
+        ("今回はお断りさせてください", "decline"),
+        ("Not interested, thanks", "decline"),
+        ("No thanks!", "decline"),
+        ("I'll pass on this one", "decline"),
+        ("Sorry, it's not a fit", "decline"),
+        ("結構です", ""),  # ambiguous: an operator reads it (RELIABILITY 3.3)
+        ("ありがとうございます。ぜひお願いします", ""),
+    ],
+)
+def test_intent(text: str, kind: str) -> None:
+    assert intent_of(text).kind == kind
+
+
+def test_negated_phrase_is_reported_for_review() -> None:
+    found = intent_of("配信停止はしないでください")
+    assert any("negated" in r for r in found.reasons)
+
+
+@pytest.mark.parametrize(
+    "body,kept,dropped",
+    [
+        (
+            "ぜひ！\n\n2026年11月20日(金) 10:00 山田 <yamada@example.jp>:\n> 配信停止をご希望の方は…",
+            "ぜひ！",
+            "配信停止",
+        ),
+        ("了解です\n\n-----Original Message-----\nFrom: a\n配信停止: https://x", "了解です", "Original"),
+        ("OK\n\nOn Fri, Nov 20, 2026 at 10:00 AM Shop <a@b.example> wrote:\n> unsubscribe", "OK", "wrote"),
+        ("はい\n> 引用\n> 配信停止", "はい", "引用"),
+        ("はい\n差出人: Shop <a@b.example>\n送信日時: 2026年11月20日\n件名: ご相談\n配信停止", "はい", "差出人"),
+        ("Thanks\nhttps://brand.example/unsubscribe/abc", "Thanks", "unsubscribe"),
+    ],
+)
+def test_own_text_strips_quotes_and_footer(body: str, kept: str, dropped: str) -> None:
+    text = own_text(body)
+    assert kept in text and dropped not in text, text

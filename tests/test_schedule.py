@@ -1,0 +1,102 @@
+"""`outreach schedule`: the planned timeline with windows, holidays, zones and daily caps."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from click.testing import CliRunner
+from sqlalchemy import Engine, select
+
+from outreach.cli import cli
+from outreach.services.enroll import EnrollFilters, enroll
+from outreach.services.schedule import schedule
+from outreach.store.queries.pipeline import stop_enrollment
+from outreach.store.queries.sequence import mark_error
+from outreach.store.schema import enrollment, influencer
+from outreach.store.session import writing
+from tests.conftest import sqlite_engine
+from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
+
+NOW = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Mon 19:20 JST, 勤労感謝の日
+MAILBOX = main_mailbox(limits={"daily_cap": 2})
+
+
+def _setup(db: Engine, tmp_path: Path) -> None:
+    config = make_workspace(tmp_path, mailboxes=MAILBOX)
+    for handle in ("hanako", "taro", "jiro"):
+        add_influencer(db, handle)
+    add_influencer(db, "emma", country="US", timezone="America/Los_Angeles", language="en")
+    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=NOW, rng=random.Random(2))
+
+
+def test_timeline_spills_past_the_daily_cap_in_each_recipients_time(
+    db: Engine, tmp_path: Path
+) -> None:
+    _setup(db, tmp_path)
+    config = make_workspace(tmp_path, mailboxes=MAILBOX)
+    timeline = schedule(db, config, "spring", NOW)
+    firsts = {s.handle: s for s in timeline.sends if s.step == 1}
+    # Emma: Monday 09:00 in Los Angeles (UTC day 23 Nov); no Japanese holiday for her.
+    assert firsts["emma"].local().startswith("2026-11-23 Mon 09:0")
+    assert firsts["emma"].local("Asia/Tokyo").startswith("2026-11-24 Tue 02:0")
+    # Tokyo: Tuesday 09:00 JST is UTC day 24 Nov; a cap of 2 pushes the third to Wednesday.
+    tokyo = sorted((firsts[h] for h in ("hanako", "taro", "jiro")), key=lambda s: s.at)
+    assert all(s.local().startswith("2026-11-24 Tue 09:0") for s in tokyo[:2])
+    assert [s.spilled for s in tokyo] == [False, False, True]
+    assert tokyo[2].local() == "2026-11-25 Wed 09:00"
+    # Follow-ups: 3 business days after each first send, inside the window.
+    follow = {s.handle: s for s in timeline.sends if s.step == 2}
+    assert [follow[s.handle].local()[:19] for s in tokyo] == [
+        "2026-11-27 Fri 09:0", "2026-11-27 Fri 09:0", "2026-11-30 Mon 09:0"
+    ]
+    # Emma: Thanksgiving (Thu 26, US) is skipped -> Fri 09:00 PST = UTC day 27, which the two
+    # Tokyo follow-ups already fill -> the next UTC day opens at Fri 16:00 in Los Angeles.
+    assert follow["emma"].local() == "2026-11-27 Fri 16:00"
+    assert follow["emma"].spilled
+    assert len(timeline.sends) == 8
+    days: dict[object, int] = {}
+    for s in timeline.sends:
+        days[s.at.date()] = days.get(s.at.date(), 0) + 1
+    assert max(days.values()) <= 2
+    assert timeline.spilled == 2
+    assert timeline.unplanned == []
+
+
+def test_stopped_and_errored_enrollments_are_listed_with_their_reason(
+    db: Engine, tmp_path: Path
+) -> None:
+    _setup(db, tmp_path)
+    config = make_workspace(tmp_path, mailboxes=MAILBOX)
+    with writing(db) as conn:
+        ids = dict(conn.execute(
+            select(influencer.c.handle, enrollment.c.id)
+            .join(enrollment, enrollment.c.influencer_id == influencer.c.id)
+        ).all())
+        stop_enrollment(conn, ids["taro"], reason="reply")
+        mark_error(conn, ids["jiro"], "render error: templates/pitch.ja.j2:8: 'post' is undefined")
+    timeline = schedule(db, config, "spring", NOW)
+    assert timeline.unplanned == [
+        ("taro", "stopped: reply"),
+        ("jiro", "error: render error: templates/pitch.ja.j2:8: 'post' is undefined"),
+    ]
+    assert {s.handle for s in timeline.sends} == {"hanako", "emma"}
+
+
+def test_cli_schedule_shows_local_and_japan_time(tmp_path: Path) -> None:
+    engine = sqlite_engine(tmp_path / "outreach.db")
+    _setup(engine, tmp_path)
+    engine.dispose()
+    result = CliRunner().invoke(
+        cli, ["--config", str(tmp_path / "config.toml"), "schedule", "spring", "--format", "csv"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "handle,step,template,local,Asia/Tokyo,mailbox,note"
+    emma = next(line for line in lines if line.startswith("emma,1,"))
+    assert "America/Los_Angeles" in emma and ",2026-11-24 Tue 02:0" in emma
+    assert "8 send(s)" in result.output
+    assert str(ZoneInfo("Asia/Tokyo")) in lines[0]
