@@ -26,7 +26,9 @@ from sqlalchemy import Engine
 
 from outreach.clock import Clock
 from outreach.config import Config
+from outreach.services.campaigns import list_campaigns
 from outreach.services.compose import Composer
+from outreach.services.lint import Finding, has_errors, lint_campaign
 from outreach.services.dispatch import OnSent, dispatch_due, release_worker
 from outreach.services.plan import plan_due
 from outreach.transport.smtp import SmtpTransport
@@ -103,6 +105,13 @@ def build_scheduler(ctx: AppContext, jobs: list[DaemonJob] | None = None) -> Asy
             next_run_time=datetime.now(UTC),  # first tick at start-up, not one interval later
         )
     return scheduler
+
+
+def lint_errors(config: Config) -> list[Finding]:
+    """Error-severity lint findings of every campaign's templates: `outreach run` refuses to
+    start on them (a pitch that breaks a rule marked error must not go out unattended)."""
+    findings = [f for c in list_campaigns(config) for f in lint_campaign(config, c.slug)]
+    return [f for f in findings if has_errors([f])]
 
 
 async def run_daemon(ctx: AppContext, *, once: bool) -> int:

@@ -23,6 +23,7 @@ from outreach.store.schema import outbox
 from outreach.transport.sink import CaptureSink
 from tests.fixtures_smtp import Script, ScriptedHandler, config_data, outbox_states, seed_outbox, toml_text
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.now(UTC)
 
@@ -104,9 +105,6 @@ def test_run_once_sends_and_status_shows_it(sqlite_db: Engine, tmp_path: Path, s
     assert refused.exit_code != 0 and "only unknown/failed" in str(refused.exception)
     raw = runner.invoke(cli, ["--config", str(config), "outbox", "show", str(oid), "--raw"])
     assert "Message-ID:" in raw.output
-
-
-pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize(
