@@ -176,7 +176,8 @@ class MailboxPool:
         code, message = await self._data(smtp, raw)
         if not 200 <= code < 300:
             raise _reply_failure(Phase.DOT, code, message)
-        return SendResult(Outcome.SENT, Phase.DONE, code, enhanced_status(message), message, refused=refused)
+        said = message + "".join(f"; refused {rcpt}: {why}" for rcpt, why in refused.items())
+        return SendResult(Outcome.SENT, Phase.DONE, code, enhanced_status(message), said, refused=refused)
 
     async def _data(self, smtp: aiosmtplib.SMTP, raw: bytes) -> tuple[int, str]:
         await self._command(smtp.execute_command(b"DATA"), Phase.DATA, expect=354)
