@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
 
 from outreach.clock import utc
 from outreach.domain.outbox import Outcome, OutboxState
@@ -251,21 +251,37 @@ def _fenced(conn: Connection, c: Claimed, from_states: Sequence[OutboxState], **
     return res.rowcount == 1
 
 
-def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: float) -> bool:
-    """Written after RCPT and before DATA: from here a crash means `unknown`, never a resend."""
-    return _fenced(
-        conn,
-        c,
-        [S.CLAIMED],
-        state=S.SENDING.value,
-        lease_until=naive(now + timedelta(seconds=lease_seconds)),
-        updated_at=naive(now),
+def _fenced_update(from_state: OutboxState) -> Update:
+    """A fenced UPDATE built once: statement construction costs ~8x its execution on SQLite, and
+    these run once per message (`_fence` supplies the parameters)."""
+    return update(outbox).where(
+        outbox.c.id == bindparam("f_id"),
+        outbox.c.attempt == bindparam("f_attempt"),
+        outbox.c.worker == bindparam("f_worker"),
+        outbox.c.state == from_state.value,
     )
 
 
+def _fence(c: Claimed) -> dict[str, Any]:
+    return {"f_id": c.id, "f_attempt": c.attempt, "f_worker": c.worker}
+
+
+_MARK_SENDING = _fenced_update(S.CLAIMED).values(
+    state=S.SENDING.value, lease_until=bindparam("v_lease"), updated_at=bindparam("v_now")
+)
+_MARK_SENT = _fenced_update(S.SENDING).values(
+    state=S.SENT.value, sent_at=bindparam("v_now"), lease_until=None, updated_at=bindparam("v_now"), last_error=""
+)
+
+
+def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: float) -> bool:
+    """Written after RCPT and before DATA: from here a crash means `unknown`, never a resend."""
+    lease = naive(now + timedelta(seconds=lease_seconds))
+    return conn.execute(_MARK_SENDING, {**_fence(c), "v_lease": lease, "v_now": naive(now)}).rowcount == 1
+
+
 def mark_sent(conn: Connection, c: Claimed, now: datetime) -> bool:
-    t = naive(now)
-    return _fenced(conn, c, [S.SENDING], state=S.SENT.value, sent_at=t, lease_until=None, updated_at=t, last_error="")
+    return conn.execute(_MARK_SENT, {**_fence(c), "v_now": naive(now)}).rowcount == 1
 
 
 def mark_retry(conn: Connection, c: Claimed, now: datetime, due_at: datetime, error: str) -> bool:
@@ -297,6 +313,9 @@ def mark_final(conn: Connection, c: Claimed, now: datetime, state: OutboxState, 
     )
 
 
+_INSERT_ATTEMPT = insert(attempt)
+
+
 def record_attempt(
     conn: Connection,
     c: Claimed,
@@ -308,19 +327,11 @@ def record_attempt(
     text: str = "",
     exception_type: str = "",
 ) -> None:
-    conn.execute(
-        insert(attempt).values(
-            outbox_id=c.id,
-            attempt=c.attempt,
-            worker=c.worker,
-            at=naive(now),
-            outcome=outcome.value,
-            smtp_code=code,
-            enhanced_status=enhanced,
-            server_text=text[:2000],
-            exception_type=exception_type,
-        )
-    )
+    conn.execute(_INSERT_ATTEMPT, {
+        "outbox_id": c.id, "attempt": c.attempt, "worker": c.worker, "at": naive(now),
+        "outcome": outcome.value, "smtp_code": code, "enhanced_status": enhanced,
+        "server_text": text[:2000], "exception_type": exception_type,
+    })
 
 
 def delivery_attempts(conn: Connection, outbox_id: int) -> int:
@@ -337,9 +348,12 @@ def delivery_attempts(conn: Connection, outbox_id: int) -> int:
     )
 
 
+_ENROLLMENT_STATUS = select(enrollment.c.status).where(enrollment.c.id == bindparam("e_id"))
+
+
 def stop_reason_now(conn: Connection, c: Claimed) -> str:
-    """The re-check just before MAIL FROM: one enrollment read and one suppression lookup."""
-    status = conn.execute(select(enrollment.c.status).where(enrollment.c.id == c.enrollment_id)).scalar_one()
+    """The re-check just before DATA: one enrollment read and one suppression lookup."""
+    status = conn.execute(_ENROLLMENT_STATUS, {"e_id": c.enrollment_id}).scalar_one()
     return _stop_reason(conn, status, c.email_norm)
 
 
