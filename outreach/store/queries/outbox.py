@@ -20,8 +20,8 @@ from sqlalchemy import Connection, Update, bindparam, func, insert, select, upda
 
 from outreach.clock import utc
 from outreach.domain.outbox import Outcome, OutboxState
-from outreach.store.queries.pipeline import is_suppressed
-from outreach.store.schema import attempt, enrollment, mailbox, outbox
+from outreach.store.queries.pipeline import email_hash
+from outreach.store.schema import attempt, enrollment, mailbox, outbox, suppression
 from outreach.store.session import is_sqlite
 
 S = OutboxState
@@ -149,10 +149,15 @@ def refund_token(conn: Connection, name: str, today: date) -> None:
     )
 
 
+# queries.pipeline.is_suppressed's lookup, built once: it runs for every claimed row and again
+# before every DATA.
+_SUPPRESSED = select(suppression.c.id).where(suppression.c.email_hash == bindparam("h")).limit(1)
+
+
 def _stop_reason(conn: Connection, status: str, email_norm: str) -> str:
     if status in _STOPPED_ENROLLMENT:
         return f"enrollment {status}"
-    if is_suppressed(conn, email_norm):
+    if conn.execute(_SUPPRESSED, {"h": email_hash(email_norm)}).first() is not None:
         return "address suppressed"
     return ""
 
