@@ -141,6 +141,9 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        # A tick that runs until idle overlaps the next ones by design (max_instances=1 skips
+        # them); APScheduler would log each skip.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         scheduler = build_scheduler(ctx)
         scheduler.start()
         log.info("outreach run: worker %s started (%s)", ctx.worker, ", ".join(j.name for j in JOBS))

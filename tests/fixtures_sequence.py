@@ -15,7 +15,7 @@ from outreach.store.session import writing
 from tests.fixtures_render import make_config, write_templates
 from tests.test_campaigns import CONFIG_TOML, STANDARD
 
-__all__ = ["STANDARD", "add_influencer", "make_workspace"]
+__all__ = ["STANDARD", "add_influencer", "main_mailbox", "make_workspace"]
 
 CAMPAIGN = """\
 name = "Spring serum launch"
@@ -57,6 +57,15 @@ def make_workspace(
             CAMPAIGN.format(sequence=sequence), encoding="utf-8"
         )
     return make_config(base, **sections)
+
+
+def main_mailbox(**extra: Any) -> dict[str, Any]:
+    """A `mailboxes` section with the one mailbox `main`, plus `extra` keys (limits, inbox)."""
+    return {"main": {
+        "from_address": "pr@sakura-beauty.example.jp",
+        "smtp": {"host": "127.0.0.1", "port": 8025, "security": "none"},
+        **extra,
+    }}
 
 
 def add_influencer(engine: Engine, handle: str, **over: Any) -> int:

@@ -23,6 +23,7 @@ from outreach.store.schema import outbox
 from outreach.transport.sink import CaptureSink
 from tests.fixtures_smtp import Script, ScriptedHandler, config_data, outbox_states, seed_outbox, toml_text
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.now(UTC)
 
@@ -34,9 +35,10 @@ def server(tmp_path: Path) -> Iterator[tuple[CaptureSink, ScriptedHandler]]:
         yield sink, handler
 
 
-def write_config(tmp_path: Path, port: int, db_url: str, **kw: Any) -> Path:
+def write_config(tmp_path: Path, port: int, db_url: str, lease: float = 1, **kw: Any) -> Path:
+    """Short leases so crash tests recover in seconds (a lease must outlast a claimed batch)."""
     data = config_data(port, db_url=db_url, **kw)
-    data["sending"].update({"tick_seconds": 0.2, "lease_seconds": 1, "timezone": "UTC"})
+    data["sending"].update({"tick_seconds": 0.2, "lease_seconds": lease, "timezone": "UTC"})
     data["mailboxes"]["main"]["smtp"]["data_timeout"] = 1
     data["mailboxes"]["main"]["inbox"] = {"source": "none"}
     path = tmp_path / "config.toml"
@@ -105,9 +107,6 @@ def test_run_once_sends_and_status_shows_it(sqlite_db: Engine, tmp_path: Path, s
     assert "Message-ID:" in raw.output
 
 
-pytestmark = pytest.mark.slow
-
-
 @pytest.mark.parametrize(
     ("failpoint", "final_state", "delivered"),
     [
@@ -170,13 +169,17 @@ def test_sigterm_finishes_the_transaction_in_flight(sqlite_db: Engine, tmp_path:
     assert len(handler.received) == 1
 
 
+# The issue's 2,000 with OUTREACH_LOAD_N=2000 (about a minute per database on 2 cores).
+LOAD_N = int(os.environ.get("OUTREACH_LOAD_N", "400"))
+
+
 def _two_daemons(url: str, engine: Engine, tmp_path: Path, port: int, handler: ScriptedHandler) -> None:
-    cap = 2000
-    config = write_config(tmp_path, port, url, limits={"daily_cap": cap})
-    seed_outbox(engine, cap + 100, at=NOW)
+    cap = LOAD_N
+    config = write_config(tmp_path, port, url, lease=60, limits={"daily_cap": cap})
+    seed_outbox(engine, cap + 50, at=NOW)
     procs = [outreach(config, "run"), outreach(config, "run")]
     try:
-        assert wait_until(lambda: len(handler.received) >= cap, 90), len(handler.received)
+        assert wait_until(lambda: len(handler.received) >= cap, 100), len(handler.received)
         time.sleep(1.0)  # any excess would arrive now
     finally:
         for p in procs:
@@ -187,7 +190,7 @@ def _two_daemons(url: str, engine: Engine, tmp_path: Path, port: int, handler: S
     ids = Counter(handler.message_ids())
     assert len(ids) == cap and max(ids.values()) == 1  # no duplicates, none missed, cap held
     assert all("sent id=" in e for e in errs)  # both workers really sent
-    assert outbox_states(engine) == {"sent": cap, "queued": 100}
+    assert outbox_states(engine) == {"sent": cap, "queued": 50}
 
 
 def test_two_daemons_one_sqlite_file(sqlite_db: Engine, tmp_path: Path, server: Any) -> None:

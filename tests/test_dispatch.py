@@ -257,7 +257,7 @@ def test_stopped_enrollment_after_queuing_is_not_sent(db: Engine, tmp_path: Path
     assert row(db, ids[1]).state == "cancelled" and len(handler.received) == 2
 
 
-def test_stop_recheck_just_before_mail_from(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_stop_recheck_just_before_data(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
     """An opt-out recorded after the claim (here: by the first send's on_sent) stops the second."""
     sink, handler = smtp_server
     config = make_config(tmp_path, sink.port, smtp={"connections": 1})
@@ -269,7 +269,8 @@ def test_stop_recheck_just_before_mail_from(sqlite_db: Engine, tmp_path: Path, s
 
     run_pass(sqlite_db, config, FixedClock(T0), on_sent=opt_out_the_other)
     assert row(sqlite_db, ids[1]).state == "cancelled"
-    assert "before MAIL FROM" in row(sqlite_db, ids[1]).last_error and len(handler.received) == 1
+    assert "before DATA" in row(sqlite_db, ids[1]).last_error and len(handler.received) == 1
+    assert handler.commands["DATA"] == 1  # the second transaction was reset after RCPT
 
 
 def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:
@@ -280,7 +281,7 @@ def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:
         [a] = q.claim(conn, worker="A", now=T0, lease_seconds=10, limits=limits, limit=10, rng=random.Random())
     later = T0 + timedelta(seconds=30)
     with writing(db) as conn:
-        assert q.reap(conn, later)["requeued"] == 1
+        assert q.reap(conn, later, T0.date())["requeued"] == 1
         [b] = q.claim(conn, worker="B", now=later, lease_seconds=10, limits=limits, limit=10, rng=random.Random())
     assert b.attempt == a.attempt + 1
     with writing(db) as conn:
@@ -312,3 +313,32 @@ def test_sqlite_claim_takes_the_write_lock(sqlite_db: Engine) -> None:
     with writing(sqlite_db) as conn:
         q.claim(conn, worker="A", now=T0, lease_seconds=10, limits={}, limit=1, rng=random.Random())
     assert seen[0] == "BEGIN IMMEDIATE"
+
+
+def test_capture_sink_writes_each_message_to_a_maildir(sqlite_db: Engine, tmp_path: Path) -> None:
+    import mailbox as maildir_mod
+
+    with CaptureSink(tmp_path / "captured") as sink:
+        config = make_config(tmp_path, sink.port)
+        ids = seed_outbox(sqlite_db, 3)
+        assert run_pass(sqlite_db, config, FixedClock(T0)).sent == 3
+    stored = sorted(m.as_bytes() for m in maildir_mod.Maildir(tmp_path / "captured"))
+    assert len(stored) == 3
+    assert {m.split(b"Message-ID: ")[1].split(b"\n")[0].strip() for m in stored} == {
+        row(sqlite_db, i).message_id.encode() for i in ids
+    }
+
+
+def test_partial_recipients_send_to_the_accepted_one(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+    sink, handler = smtp_server
+    handler.script = Script(rcpt=lambda a: "550 5.1.1 no such manager" if a.startswith("manager@") else None)
+    config = make_config(tmp_path, sink.port)
+    [oid] = seed_outbox(sqlite_db, 1)
+    with sqlite_db.begin() as conn:
+        conn.execute(update(outbox).where(outbox.c.id == oid).values(rcpt_to=["p0@d0.test", "manager@d0.test"]))
+    run_pass(sqlite_db, config, FixedClock(T0))
+    assert row(sqlite_db, oid).state == "sent" and len(handler.received) == 1
+    with sqlite_db.connect() as conn:
+        assert not is_suppressed(conn, "p0@d0.test")
+        said = conn.execute(select(attempt.c.server_text)).scalar_one()
+    assert "refused manager@d0.test: 550 5.1.1 no such manager" in said  # recorded, nobody bounced

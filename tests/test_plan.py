@@ -27,7 +27,7 @@ from outreach.store.queries.roster import load_influencer
 from outreach.store.queries.sequence import due_enrollments, naive
 from outreach.store.schema import enrollment, mailbox, outbox, post
 from outreach.store.session import reading, writing
-from tests.fixtures_sequence import add_influencer, make_workspace
+from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
 
 JST = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Mon 19:20 JST, a holiday
@@ -180,11 +180,9 @@ def test_business_day_follow_up_after_friday_evening_lands_after_the_weekend(
 def test_follow_ups_wait_for_a_fresh_inbox_first_pitches_do_not(
     db: Engine, tmp_path: Path
 ) -> None:
-    config = make_workspace(tmp_path, mailboxes={"main": {
-        "from_address": "pr@sakura-beauty.example.jp",
-        "smtp": {"host": "127.0.0.1", "port": 8025, "security": "none"},
-        "inbox": {"source": "maildir", "path": "inbox"},
-    }})
+    config = make_workspace(
+        tmp_path, mailboxes=main_mailbox(inbox={"source": "maildir", "path": "inbox"})
+    )
     ids = _enrol(db, config, "hanako", "taro")
     with writing(db) as conn:
         conn.execute(insert(mailbox).values(name="main", inbox_polled_at=naive(NOW)))
@@ -260,11 +258,7 @@ def test_two_planners_at_once_queue_each_step_once(db: Engine, tmp_path: Path) -
 def test_no_more_is_planned_than_the_mailboxs_daily_cap_can_send(
     db: Engine, tmp_path: Path
 ) -> None:
-    config = make_workspace(tmp_path, mailboxes={"main": {
-        "from_address": "pr@sakura-beauty.example.jp",
-        "smtp": {"host": "127.0.0.1", "port": 8025, "security": "none"},
-        "limits": {"daily_cap": 2},
-    }})
+    config = make_workspace(tmp_path, mailboxes=main_mailbox(limits={"daily_cap": 2}))
     ids = _enrol(db, config, "hanako", "taro", "jiro")
     assert _plan(db, config, TUE_0905) == 2
     assert _plan(db, config, TUE_0905 + timedelta(minutes=5)) == 0  # two queued fill the day

@@ -18,16 +18,10 @@ from outreach.store.queries.sequence import mark_error
 from outreach.store.schema import enrollment, influencer
 from outreach.store.session import writing
 from tests.conftest import sqlite_engine
-from tests.fixtures_sequence import add_influencer, make_workspace
+from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
 
 NOW = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Mon 19:20 JST, 勤労感謝の日
-MAILBOX = {
-    "main": {
-        "from_address": "pr@sakura-beauty.example.jp",
-        "smtp": {"host": "127.0.0.1", "port": 8025, "security": "none"},
-        "limits": {"daily_cap": 2},
-    }
-}
+MAILBOX = main_mailbox(limits={"daily_cap": 2})
 
 
 def _setup(db: Engine, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from outreach.domain.windows import (
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 LA = ZoneInfo("America/Los_Angeles")
+DAYS_ALL = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = Window.of(("mon", "tue", "wed", "thu", "fri"), time(9), time(18))
 
 
@@ -172,3 +173,10 @@ def test_business_day_delay_from_the_injected_clock() -> None:
         due = parse_delay("1 business day").after(now, tz="Asia/Tokyo", country="JP")
         assert due == jst(2026, 11, 24, 16, 0)
         assert next_send_time(due, WEEKDAYS, tz="Asia/Tokyo", country="JP") == due
+
+
+def test_an_all_day_every_day_window_sends_at_once() -> None:
+    """What `outreach demo` needs: no waiting for office hours (and no holiday calendar)."""
+    always = Window.of(DAYS_ALL, time(0), time(23, 59, 59, 999999))
+    for at in (jst(2026, 11, 22, 3, 0), jst(2026, 11, 23, 23, 59, 59), jst(2026, 11, 24, 0, 0)):
+        assert next_send_time(at, always, tz="Asia/Tokyo", country="") == at

@@ -21,8 +21,9 @@ def _logging() -> None:
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.option("--once", is_flag=True, help="One pass of every job (plan, dispatch), then exit (for cron).")
+    @click.option("--allow-lint-errors", is_flag=True, help="Start even if a campaign's templates have lint errors.")
     @click.pass_obj
-    def run(app: App, once: bool) -> None:
+    def run(app: App, once: bool, allow_lint_errors: bool) -> None:
         """Run the sending daemon: send due messages within each mailbox's limits, until
         SIGINT/SIGTERM (which finish the SMTP transactions in flight, then exit 0).
 
@@ -33,10 +34,22 @@ def register(cli: click.Group) -> None:
         """
         from outreach.clock import SystemClock
         from outreach.daemon import AppContext, run_daemon
+        from outreach.errors import UserError
+        from outreach.services.plan import sent_hook
+        from outreach.services.preflight import lint_errors
         from outreach.transport.smtp import SmtpTransport
 
+        if not allow_lint_errors:
+            errors = [f for found in lint_errors(app.engine, app.config).values() for f in found]
+            for finding in errors:
+                click.echo(str(finding), err=True)
+            if errors:
+                raise UserError(f"{len(errors)} lint error(s) in the templates of live campaigns; "
+                                "nothing was sent",
+                                hint="fix them (`outreach lint`) or pass --allow-lint-errors")
         _logging()
-        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes))
+        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes),
+                         on_sent=sent_hook(app.config))
         sys.exit(asyncio.run(run_daemon(ctx, once=once)))
 
     @cli.command()

@@ -26,7 +26,7 @@ from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
 from outreach.store.queries import outbox as q
 from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, stop_everywhere, suppress
-from outreach.store.session import read_on, write_on, writing
+from outreach.store.session import write_on, writing
 from outreach.transport.smtp import SendResult, SmtpTransport
 
 log = logging.getLogger("outreach.send")
@@ -88,6 +88,7 @@ class _Pass:
         self.conn, self.config, self.clock, self.transport = conn, config, clock, transport
         self.worker, self.on_sent, self.stopping, self.rng = worker, on_sent, stopping, rng
         self.paused: set[str] = set()
+        self.faults_cleared: set[str] = set()  # mailboxes whose fault streak this pass reset
         self.report = DispatchReport()
 
     def draining(self) -> bool:
@@ -119,18 +120,16 @@ class _Pass:
         smtp = self.config.mailboxes[row.mailbox].smtp
         sending_lease = self.config.sending.lease_seconds + smtp.data_timeout
 
-        def may_send() -> bool:
-            nonlocal stop
-            with read_on(self.conn) as conn:
-                stop = q.stop_reason_now(conn, row)
-            return not stop
-
         def on_before_data() -> bool:
+            """The last stop check and `sending`, in one transaction, after RCPT and before any
+            byte of the message: later than "before MAIL FROM", so a narrower race."""
+            nonlocal stop
             with write_on(self.conn) as conn:
-                return q.mark_sending(conn, row, self.clock.now(), sending_lease)
+                stop = q.stop_reason_now(conn, row)
+                return not stop and q.mark_sending(conn, row, self.clock.now(), sending_lease)
 
         result = await self.transport.pool(row.mailbox).send(
-            row.mail_from, row.rcpt_to, row.raw, may_send=may_send, on_before_data=on_before_data
+            row.mail_from, row.rcpt_to, row.raw, on_before_data=on_before_data
         )
         if result.outcome is Outcome.SENT:
             failpoints.hit("after_250_before_commit")
@@ -162,7 +161,9 @@ class _Pass:
         if not q.mark_sent(conn, row, now):
             log.warning("accepted but the claim was lost (row stays as the reaper left it) %s", where)
             return
-        q.clear_sender_faults(conn, row.mailbox)
+        if row.mailbox not in self.faults_cleared:
+            q.clear_sender_faults(conn, row.mailbox)
+            self.faults_cleared.add(row.mailbox)
         move_stage_if(conn, row.enrollment_id, Stage.CONTACTED, cause="sent", at=now, expected=Stage.PROSPECT)
         if self.on_sent is not None:
             self.on_sent(conn, row.enrollment_id, row.step, now)
@@ -195,6 +196,7 @@ class _Pass:
         log.warning("rejected %s: %s", where, said)
 
     def _sender_fault(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+        self.faults_cleared.discard(row.mailbox)
         if q.mark_requeued(conn, row, now, f"mailbox fault: {said}"):
             q.refund_token(conn, row.mailbox, sending_day(self.config, now))
         sending = self.config.sending
@@ -212,7 +214,7 @@ class _Pass:
         log.error("unknown (maybe delivered; resend only by hand) %s message_id=%s: %s", where, row.message_id, said)
 
     def _cancelled(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
-        if said and q.mark_final(conn, row, now, OutboxState.CANCELLED, f"cancelled before MAIL FROM: {said}"):
+        if said and q.mark_final(conn, row, now, OutboxState.CANCELLED, f"cancelled before DATA: {said}"):
             q.refund_token(conn, row.mailbox, sending_day(self.config, now))
             log.info("cancelled %s: %s", where, said)
         elif not said:
@@ -239,7 +241,7 @@ async def dispatch_once(
         now = clock.now()
         with write_on(held) as conn:
             q.ensure_mailboxes(conn, config.mailboxes)
-            run.report.reaped = q.reap(conn, now)
+            run.report.reaped = q.reap(conn, now, sending_day(config, now))
         if run.draining():
             return run.report
         with write_on(held) as conn:

@@ -1,9 +1,10 @@
 """Due steps -> queued outbox rows with their exact bytes; after a send, schedule the next step.
 
 `plan_due` is the producer half of the dispatch tick: it reads what is due (an index range,
-so its cost follows the due count), composes outside any write lock, then in one short write
-transaction re-checks the stop conditions and compare-and-sets each enrollment before
-inserting its row. UNIQUE(enrollment_id, step) makes a second planner a no-op.
+so its cost follows the due count, not the roster), never more than each mailbox's daily cap
+can send today, composes outside any write lock, then in one short write transaction locks the
+enrollments still due, re-checks suppression and stage, and inserts their rows.
+UNIQUE(enrollment_id, step) backs this up: a second planner queues nothing twice.
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ mailbox = Table(
     metadata,
     Column("id", Id, primary_key=True),
     Column("name", String(100), nullable=False, unique=True),
-    Column("day", Date),  # the UTC day sent_today counts
+    Column("day", Date),  # the day (in sending.timezone) sent_today counts
     Column("sent_today", Integer, nullable=False, server_default="0"),
     Column("next_slot_at", DateTime),  # earliest time the next send may start (gap + jitter)
     Column("paused_until", DateTime),

@@ -121,9 +121,3 @@ def write_on(conn: Connection) -> Iterator[Connection]:
         if is_sqlite(conn):
             conn.execution_options(sqlite_begin="DEFERRED")
 
-
-@contextmanager
-def read_on(conn: Connection) -> Iterator[Connection]:
-    """A read-only transaction on a held connection (deferred on SQLite)."""
-    with conn.begin():
-        yield conn

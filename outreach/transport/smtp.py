@@ -127,11 +127,10 @@ class MailboxPool:
         rcpt_to: Sequence[str],
         raw: bytes,
         *,
-        may_send: Callable[[], bool] = lambda: True,
         on_before_data: Callable[[], bool] = lambda: True,
     ) -> SendResult:
-        """One transaction. `may_send` runs just before MAIL FROM (stop checks); `on_before_data`
-        runs after RCPT and must record `sending` durably; either returning False aborts cleanly
+        """One transaction. `on_before_data` runs after RCPT, before any message byte: it makes
+        the last stop check and records `sending` durably; returning False aborts cleanly (RSET)
         with outcome CANCELLED."""
         async with self._slots:
             try:
@@ -139,7 +138,7 @@ class MailboxPool:
             except _Failed as failed:
                 return failed.result
             try:
-                result = await self._transaction(smtp, mail_from, rcpt_to, raw, may_send, on_before_data)
+                result = await self._transaction(smtp, mail_from, rcpt_to, raw, on_before_data)
             except _Failed as failed:
                 result = failed.result
                 await self._reset_or_close(smtp, result)
@@ -156,11 +155,8 @@ class MailboxPool:
         mail_from: str,
         rcpt_to: Sequence[str],
         raw: bytes,
-        may_send: Callable[[], bool],
         on_before_data: Callable[[], bool],
     ) -> SendResult:
-        if not may_send():
-            return SendResult(Outcome.CANCELLED, Phase.CONNECT, text="stop condition before MAIL FROM")
         await self._command(smtp.mail(mail_from), Phase.MAIL)
         refused: dict[str, str] = {}
         first_refusal: _Failed | None = None
@@ -176,11 +172,12 @@ class MailboxPool:
             raise first_refusal
         failpoints.hit("after_rcpt")
         if not on_before_data():
-            raise _Failed(SendResult(Outcome.CANCELLED, Phase.DATA, text="lost the claim before DATA"))
+            raise _Failed(SendResult(Outcome.CANCELLED, Phase.DATA, text="stopped or claim lost before DATA"))
         code, message = await self._data(smtp, raw)
         if not 200 <= code < 300:
             raise _reply_failure(Phase.DOT, code, message)
-        return SendResult(Outcome.SENT, Phase.DONE, code, enhanced_status(message), message, refused=refused)
+        said = message + "".join(f"; refused {rcpt}: {why}" for rcpt, why in refused.items())
+        return SendResult(Outcome.SENT, Phase.DONE, code, enhanced_status(message), said, refused=refused)
 
     async def _data(self, smtp: aiosmtplib.SMTP, raw: bytes) -> tuple[int, str]:
         await self._command(smtp.execute_command(b"DATA"), Phase.DATA, expect=354)

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
 
 from outreach.clock import utc
 from outreach.domain.outbox import Outcome, OutboxState
-from outreach.store.queries.pipeline import is_suppressed
-from outreach.store.schema import attempt, enrollment, mailbox, outbox
+from outreach.store.queries.pipeline import email_hash
+from outreach.store.schema import attempt, enrollment, mailbox, outbox, suppression
 from outreach.store.session import is_sqlite
 
 S = OutboxState
@@ -72,15 +72,23 @@ def ensure_mailboxes(conn: Connection, names: Iterable[str]) -> None:
 # --- Reaper -----------------------------------------------------------------------------
 
 
-def reap(conn: Connection, now: datetime) -> dict[str, int]:
-    """Expired leases: `claimed` -> queued (nothing was sent); `sending` -> unknown (bytes may
-    have gone). Rows past their relevance window -> expired."""
+def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
+    """Expired leases: `claimed` -> queued (nothing was sent; its rate-limit token is given
+    back); `sending` -> unknown (bytes may have gone). Rows past their relevance window ->
+    expired."""
     t = naive(now)
-    requeued = conn.execute(
-        update(outbox)
-        .where(outbox.c.state == S.CLAIMED.value, outbox.c.lease_until < t)
-        .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=t)
-    ).rowcount
+    lapsed = conn.execute(
+        select(outbox.c.id, outbox.c.mailbox).where(outbox.c.state == S.CLAIMED.value, outbox.c.lease_until < t)
+    ).all()
+    requeued = 0
+    for row in lapsed:
+        res = conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id, outbox.c.state == S.CLAIMED.value)
+            .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=t)
+        )
+        refund_token(conn, row.mailbox, today)
+        requeued += res.rowcount
     unknown = conn.execute(
         update(outbox)
         .where(outbox.c.state == S.SENDING.value, outbox.c.lease_until < t)
@@ -102,31 +110,34 @@ def reap(conn: Connection, now: datetime) -> dict[str, int]:
 # --- Claim ------------------------------------------------------------------------------
 
 
-def _reserve_tokens(
-    conn: Connection, name: str, limits: MailboxLimits, now: datetime, want: int, rng: random.Random
-) -> int:
-    """Take up to `want` send tokens from the mailbox row (daily cap, gap, pause)."""
-    q = select(mailbox).where(mailbox.c.name == name)
+def _available_tokens(conn: Connection, name: str, limits: MailboxLimits, now: datetime, want: int) -> int:
+    """How many sends the mailbox allows now (daily cap, gap, pause); locks its row on PostgreSQL
+    so concurrent claimers serialise on it (SQLite: the BEGIN IMMEDIATE lock does that)."""
+    query = select(mailbox).where(mailbox.c.name == name)
     if not is_sqlite(conn):
-        q = q.with_for_update()
-    row = conn.execute(q).mappings().one()
+        query = query.with_for_update()
+    row = conn.execute(query).mappings().one()
     if row["paused_until"] is not None and utc(row["paused_until"]) > now:
         return 0
     sent_today = row["sent_today"] if row["day"] == limits.today else 0
     tokens = min(want, limits.daily_cap - sent_today)
-    next_slot = row["next_slot_at"]
     if limits.min_gap_seconds > 0:
-        if next_slot is not None and utc(next_slot) > now:
+        if row["next_slot_at"] is not None and utc(row["next_slot_at"]) > now:
             return 0
         tokens = min(tokens, 1)
-    if tokens <= 0:
-        return 0
-    values: dict[str, Any] = {"day": limits.today, "sent_today": sent_today + tokens}
+    return max(tokens, 0)
+
+
+def _reserve_tokens(
+    conn: Connection, name: str, limits: MailboxLimits, now: datetime, taken: int, rng: random.Random
+) -> None:
+    """Count `taken` sends against today's cap and push the next slot out by gap + jitter."""
+    day, sent = conn.execute(select(mailbox.c.day, mailbox.c.sent_today).where(mailbox.c.name == name)).one()
+    values: dict[str, Any] = {"day": limits.today, "sent_today": (sent if day == limits.today else 0) + taken}
     if limits.min_gap_seconds > 0:
         gap = limits.min_gap_seconds + rng.random() * limits.jitter_seconds
         values["next_slot_at"] = naive(now + timedelta(seconds=gap))
     conn.execute(update(mailbox).where(mailbox.c.name == name).values(**values))
-    return tokens
 
 
 def refund_token(conn: Connection, name: str, today: date) -> None:
@@ -138,10 +149,15 @@ def refund_token(conn: Connection, name: str, today: date) -> None:
     )
 
 
+# queries.pipeline.is_suppressed's lookup, built once: it runs for every claimed row and again
+# before every DATA.
+_SUPPRESSED = select(suppression.c.id).where(suppression.c.email_hash == bindparam("h")).limit(1)
+
+
 def _stop_reason(conn: Connection, status: str, email_norm: str) -> str:
     if status in _STOPPED_ENROLLMENT:
         return f"enrollment {status}"
-    if is_suppressed(conn, email_norm):
+    if conn.execute(_SUPPRESSED, {"h": email_hash(email_norm)}).first() is not None:
         return "address suppressed"
     return ""
 
@@ -164,7 +180,7 @@ def claim(
     lease = naive(now + timedelta(seconds=lease_seconds))
     claimed_ids: list[int] = []
     for name, lim in limits.items():
-        tokens = _reserve_tokens(conn, name, lim, now, limit - len(claimed_ids), rng)
+        tokens = _available_tokens(conn, name, lim, now, limit - len(claimed_ids))
         if tokens <= 0:
             continue
         q = (
@@ -192,8 +208,8 @@ def claim(
                 continue
             claimed_ids.append(row.id)
             taken += 1
-        for _ in range(tokens - taken):
-            refund_token(conn, name, lim.today)
+        if taken:
+            _reserve_tokens(conn, name, lim, now, taken, rng)
         if len(claimed_ids) >= limit:
             break
     if not claimed_ids:
@@ -240,21 +256,37 @@ def _fenced(conn: Connection, c: Claimed, from_states: Sequence[OutboxState], **
     return res.rowcount == 1
 
 
-def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: float) -> bool:
-    """Written after RCPT and before DATA: from here a crash means `unknown`, never a resend."""
-    return _fenced(
-        conn,
-        c,
-        [S.CLAIMED],
-        state=S.SENDING.value,
-        lease_until=naive(now + timedelta(seconds=lease_seconds)),
-        updated_at=naive(now),
+def _fenced_update(from_state: OutboxState) -> Update:
+    """A fenced UPDATE built once: statement construction costs ~8x its execution on SQLite, and
+    these run once per message (`_fence` supplies the parameters)."""
+    return update(outbox).where(
+        outbox.c.id == bindparam("f_id"),
+        outbox.c.attempt == bindparam("f_attempt"),
+        outbox.c.worker == bindparam("f_worker"),
+        outbox.c.state == from_state.value,
     )
 
 
+def _fence(c: Claimed) -> dict[str, Any]:
+    return {"f_id": c.id, "f_attempt": c.attempt, "f_worker": c.worker}
+
+
+_MARK_SENDING = _fenced_update(S.CLAIMED).values(
+    state=S.SENDING.value, lease_until=bindparam("v_lease"), updated_at=bindparam("v_now")
+)
+_MARK_SENT = _fenced_update(S.SENDING).values(
+    state=S.SENT.value, sent_at=bindparam("v_now"), lease_until=None, updated_at=bindparam("v_now"), last_error=""
+)
+
+
+def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: float) -> bool:
+    """Written after RCPT and before DATA: from here a crash means `unknown`, never a resend."""
+    lease = naive(now + timedelta(seconds=lease_seconds))
+    return conn.execute(_MARK_SENDING, {**_fence(c), "v_lease": lease, "v_now": naive(now)}).rowcount == 1
+
+
 def mark_sent(conn: Connection, c: Claimed, now: datetime) -> bool:
-    t = naive(now)
-    return _fenced(conn, c, [S.SENDING], state=S.SENT.value, sent_at=t, lease_until=None, updated_at=t, last_error="")
+    return conn.execute(_MARK_SENT, {**_fence(c), "v_now": naive(now)}).rowcount == 1
 
 
 def mark_retry(conn: Connection, c: Claimed, now: datetime, due_at: datetime, error: str) -> bool:
@@ -286,6 +318,9 @@ def mark_final(conn: Connection, c: Claimed, now: datetime, state: OutboxState, 
     )
 
 
+_INSERT_ATTEMPT = insert(attempt)
+
+
 def record_attempt(
     conn: Connection,
     c: Claimed,
@@ -297,19 +332,11 @@ def record_attempt(
     text: str = "",
     exception_type: str = "",
 ) -> None:
-    conn.execute(
-        insert(attempt).values(
-            outbox_id=c.id,
-            attempt=c.attempt,
-            worker=c.worker,
-            at=naive(now),
-            outcome=outcome.value,
-            smtp_code=code,
-            enhanced_status=enhanced,
-            server_text=text[:2000],
-            exception_type=exception_type,
-        )
-    )
+    conn.execute(_INSERT_ATTEMPT, {
+        "outbox_id": c.id, "attempt": c.attempt, "worker": c.worker, "at": naive(now),
+        "outcome": outcome.value, "smtp_code": code, "enhanced_status": enhanced,
+        "server_text": text[:2000], "exception_type": exception_type,
+    })
 
 
 def delivery_attempts(conn: Connection, outbox_id: int) -> int:
@@ -326,9 +353,12 @@ def delivery_attempts(conn: Connection, outbox_id: int) -> int:
     )
 
 
+_ENROLLMENT_STATUS = select(enrollment.c.status).where(enrollment.c.id == bindparam("e_id"))
+
+
 def stop_reason_now(conn: Connection, c: Claimed) -> str:
-    """The re-check just before MAIL FROM: one enrollment read and one suppression lookup."""
-    status = conn.execute(select(enrollment.c.status).where(enrollment.c.id == c.enrollment_id)).scalar_one()
+    """The re-check just before DATA: one enrollment read and one suppression lookup."""
+    status = conn.execute(_ENROLLMENT_STATUS, {"e_id": c.enrollment_id}).scalar_one()
     return _stop_reason(conn, status, c.email_norm)
 
 

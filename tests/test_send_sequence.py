@@ -1,0 +1,68 @@
+"""Plan -> dispatch -> on_sent -> plan -> dispatch: a two-step sequence over a real SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+
+from outreach.clock import FixedClock
+from outreach.config import Config
+from outreach.services.compose import Composer
+from outreach.services.dispatch import DispatchReport, dispatch_once
+from outreach.services.enroll import EnrollFilters, enroll
+from outreach.services.plan import plan_due, sent_hook
+from outreach.store.schema import enrollment
+from outreach.transport.smtp import SmtpTransport
+from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
+from tests.fixtures_smtp import smtp_server
+
+__all__ = ["smtp_server"]
+JST = ZoneInfo("Asia/Tokyo")
+ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
+TUE_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=JST)
+
+
+def tick(db: Engine, config: Config, at: datetime) -> DispatchReport:
+    clock = FixedClock(at)
+    plan_due(db, config, clock, Composer(config), limit=100)
+
+    async def go() -> DispatchReport:
+        transport = SmtpTransport(config.mailboxes)
+        try:
+            return await dispatch_once(db, config, clock, transport, worker="w", on_sent=sent_hook(config),
+                                       rng=random.Random(2))
+        finally:
+            await transport.close()
+
+    return asyncio.run(go())
+
+
+def test_pitch_then_follow_up_in_the_same_thread(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+    sink, handler = smtp_server
+    box = main_mailbox(limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0})
+    box["main"]["smtp"]["port"] = sink.port
+    config = make_workspace(tmp_path, mailboxes=box)
+    for handle in ("hanako", "yui"):
+        add_influencer(db, handle)
+    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
+
+    assert tick(db, config, TUE_0905.astimezone(UTC)).sent == 2
+    with db.connect() as conn:
+        states = conn.execute(select(enrollment.c.stage, enrollment.c.next_step, enrollment.c.next_due_at)).all()
+    assert {(s.stage, s.next_step) for s in states} == {("contacted", 2)}
+    follow_up_at = max(s.next_due_at for s in states).replace(tzinfo=UTC) + timedelta(seconds=1)
+
+    assert tick(db, config, follow_up_at).sent == 2
+    pitches, follow_ups = handler.received[:2], handler.received[2:]
+    first_ids = {str(email.message_from_bytes(raw)["Message-ID"]) for raw in pitches}
+    assert {str(email.message_from_bytes(raw)["In-Reply-To"]) for raw in follow_ups} == first_ids
+    with db.connect() as conn:
+        assert set(conn.execute(select(enrollment.c.status)).scalars()) == {"completed"}
+    assert tick(db, config, follow_up_at + timedelta(days=7)).claimed == 0
