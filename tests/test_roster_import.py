@@ -375,3 +375,25 @@ def test_undecodable_bytes_name_line_and_column(sqlite_db: Engine, config: Confi
         "mixed.csv:2502: name: byte 0xEE is not valid utf-8-sig (pass --encoding cp932?)"
     ]
     assert _import(sqlite_db, path, config, encoding="cp932").inserted == 2501
+
+
+def test_address_and_handle_of_two_people_is_a_row_error(
+    db: Engine, config: Config, tmp_path: Path
+) -> None:
+    _import(db, SAMPLE / "influencers.csv", config)
+    clash = tmp_path / "clash.csv"
+    clash.write_text("name,email,platform,handle\n"
+                     "New Person,new@example.jp,instagram,brand_new\n"
+                     "山田 花子,hanako.yamada@example.jp,instagram,misaki_beauty\n",
+                     encoding="utf-8")
+    with pytest.raises(ImportRejected) as info:
+        _import(db, clash, config)
+    assert _lines(info.value.errors, clash) == [
+        "clash.csv:3: email: hanako.yamada@example.jp belongs to @hanako_kitchen (instagram) but "
+        "@misaki_beauty (instagram) is another influencer (fix the address or the handle so "
+        "both point at the same person)"
+    ]
+    with reading(db) as conn:
+        assert find_influencer(conn, "brand_new") is None  # rolled back with the bad row
+    report = _import(db, clash, config, skip_invalid=True)
+    assert (report.inserted, report.rejected) == (1, 1)

@@ -178,9 +178,10 @@ def import_influencers(
         nonlocal basis_none
         done = q.upsert_influencers(conn, batch, at=now, source_file=name, import_run=run)
         for (line, record), outcome in zip(batch, done, strict=True):
-            if outcome.conflict is not None:
+            if (clash := outcome.conflict) is not None:
                 rep.rejected += 1
-                rep.error(RowError(name, line, "email", str(outcome.conflict)))
+                rep.error(RowError(name, line, clash.field or "email",
+                                   f"{clash.message} ({clash.hint})"))
             elif outcome.duplicate_of is not None:
                 rep.duplicates += 1
                 rep.warn(f"{name}:{line}: duplicate of line {outcome.duplicate_of} "
