@@ -91,6 +91,11 @@ def _lines(errors: object, path: Path) -> list[str]:
     return [str(e).replace(str(path), path.name) for e in errors]  # type: ignore[attr-defined]
 
 
+def _small_csv(path: Path, *lines: str) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
 def _count(engine: Engine) -> int:
     with reading(engine) as conn:
         return int(conn.execute(select(func.count()).select_from(influencer)).scalar_one())
@@ -195,10 +200,8 @@ def test_partial_file_keeps_what_it_does_not_mention(
     sqlite_db: Engine, config: Config, tmp_path: Path
 ) -> None:
     _import(sqlite_db, SAMPLE / "influencers.csv", config)
-    partial = tmp_path / "followers.csv"
-    partial.write_text("name,email,platform,handle,followers,City\n"
-                       "山田 花子,hanako.yamada@example.jp,instagram,hanako_kitchen,51000,京都\n",
-                       encoding="utf-8")
+    partial = _small_csv(tmp_path / "followers.csv", "name,email,platform,handle,followers,City",
+                         "山田 花子,hanako.yamada@example.jp,instagram,hanako_kitchen,51000,京都")
     report = _import(sqlite_db, partial, config)
     assert report.changes == [
         f"{partial}:2: @hanako_kitchen: followers: 48200 → 51000",
@@ -381,11 +384,9 @@ def test_address_and_handle_of_two_people_is_a_row_error(
     db: Engine, config: Config, tmp_path: Path
 ) -> None:
     _import(db, SAMPLE / "influencers.csv", config)
-    clash = tmp_path / "clash.csv"
-    clash.write_text("name,email,platform,handle\n"
-                     "New Person,new@example.jp,instagram,brand_new\n"
-                     "山田 花子,hanako.yamada@example.jp,instagram,misaki_beauty\n",
-                     encoding="utf-8")
+    clash = _small_csv(tmp_path / "clash.csv", "name,email,platform,handle",
+                       "New Person,new@example.jp,instagram,brand_new",
+                       "山田 花子,hanako.yamada@example.jp,instagram,misaki_beauty")
     with pytest.raises(ImportRejected) as info:
         _import(db, clash, config)
     assert _lines(info.value.errors, clash) == [
