@@ -20,6 +20,7 @@ from outreach.config import Config, load_config
 from outreach.domain.influencer import Basis, Tier
 from outreach.errors import ImportRejected
 from outreach.services.roster import (
+    MAX_LISTED,
     ImportOptions,
     ImportReport,
     import_influencers,
@@ -398,3 +399,12 @@ def test_address_and_handle_of_two_people_is_a_row_error(
         assert find_influencer(conn, "brand_new") is None  # rolled back with the bad row
     report = _import(db, clash, config, skip_invalid=True)
     assert (report.inserted, report.rejected) == (1, 1)
+
+
+def test_errors_past_the_cap_are_counted(sqlite_db: Engine, config: Config, tmp_path: Path) -> None:
+    rows = [f"User {i},user{i}@example,instagram,u{i}" for i in range(MAX_LISTED + 5)]
+    path = _small_csv(tmp_path / "bad.csv", "name,email,platform,handle", *rows)
+    with pytest.raises(ImportRejected) as info:
+        _import(sqlite_db, path, config)
+    assert len(info.value.errors) == MAX_LISTED + 1
+    assert str(info.value.errors[-1]) == f"{path}:{MAX_LISTED + 6}: more: 5 more problem(s) not listed"

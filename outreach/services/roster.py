@@ -61,6 +61,8 @@ class ImportReport:
     changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unlisted: int = 0  # errors, changes or warnings beyond MAX_LISTED
+    error_count: int = 0  # listed or not
+    last_error: RowError | None = None
 
     def _keep(self, bucket: list[Any], item: Any) -> None:
         if len(bucket) < MAX_LISTED:
@@ -70,6 +72,17 @@ class ImportReport:
 
     def error(self, err: RowError) -> None:
         self._keep(self.errors, err)
+        self.error_count += 1
+        self.last_error = err
+
+    def rejection(self) -> ImportRejected:
+        """The errors, closed by a count of those past MAX_LISTED (named at the last one)."""
+        hidden = self.error_count - len(self.errors)
+        last = self.last_error
+        if not hidden or last is None:
+            return ImportRejected(self.errors)
+        more = RowError(last.file, last.line, "more", f"{hidden} more problem(s) not listed")
+        return ImportRejected([*self.errors, more])
 
     def change(self, text: str) -> None:
         self._keep(self.changes, text)
@@ -142,7 +155,7 @@ def _run_import(
                     batch = []
             write(conn, batch, report)
             if report.errors and not options.skip_invalid:
-                raise ImportRejected(report.errors)
+                raise report.rejection()
             finish(conn)
             if options.dry_run:
                 raise _DryRun
