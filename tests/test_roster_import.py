@@ -41,21 +41,21 @@ CLOCK = FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
 REJECTED = {
     "missing_column.csv": ["missing_column.csv:1: email: required column is missing"],
     "bad_address.csv": [
-        "bad_address.csv:2: email: 'hanako@@example.jp': The part after the @-sign contains "
-        "invalid characters: '@'.",
+        ("bad_address.csv:2: email: 'hanako@@example.jp': The part after the @-sign contains "
+        "invalid characters: '@'."),
         "bad_address.csv:3: email: 'misaki＠example.jp' has a full-width at-sign (＠); write @",
-        "bad_address.csv:4: email: '山田@example.jp': needs SMTPUTF8, which outreach does not "
-        "use (Internationalized characters before the @-sign are not supported: '山', '田'.)",
-        "bad_address.csv:5: email: 'emily@example': The part after the @-sign is not valid. "
-        "It should have a period.",
+        ("bad_address.csv:4: email: '山田@example.jp': needs SMTPUTF8, which outreach does not "
+        "use (Internationalized characters before the @-sign are not supported: '山', '田'.)"),
+        ("bad_address.csv:5: email: 'emily@example': The part after the @-sign is not valid. "
+        "It should have a period."),
     ],
     "wrong_number.csv": [
         "wrong_number.csv:2: followers: '1,2k' is not a count (write 12345, 12,345, 1.2万 or 12.3K)",
         "wrong_number.csv:3: followers: '-300' is negative",
         "wrong_number.csv:4: engagement_rate: '150%' is more than 100%",
         "wrong_number.csv:5: engagement_rate: 'abc' is not a number",
-        "wrong_number.csv:5: timezone: unknown timezone 'Asia/Tokio' (use an IANA name like "
-        "Asia/Tokyo)",
+        ("wrong_number.csv:5: timezone: unknown timezone 'Asia/Tokio' (use an IANA name like "
+        "Asia/Tokyo)"),
         "wrong_number.csv:6: language: 'fr' is not a language (ja, en)",
     ],
     "quoted_newlines.csv": [
@@ -206,8 +206,8 @@ def test_partial_file_keeps_what_it_does_not_mention(
     report = _import(sqlite_db, partial, config)
     assert report.changes == [
         f"{partial}:2: @hanako_kitchen: followers: 48200 → 51000",
-        f"{partial}:2: @hanako_kitchen: custom: {{'favourite_product': '抹茶ラテ'}} → "
-        f"{{'favourite_product': '抹茶ラテ', 'City': '京都'}}",
+        (f"{partial}:2: @hanako_kitchen: custom: {{'favourite_product': '抹茶ラテ'}} → "
+        f"{{'favourite_product': '抹茶ラテ', 'City': '京都'}}"),
     ]
     assert not any("basis 'none'" in w for w in report.warnings)
     with reading(sqlite_db) as conn:
@@ -266,8 +266,8 @@ def test_json_list_and_json_lines(sqlite_db: Engine, config: Config, tmp_path: P
     with pytest.raises(ImportRejected) as info:
         _import(sqlite_db, listed, config)
     assert _lines(info.value.errors, listed) == [
-        "people.json:15: email: 'ken@example': The part after the @-sign is not valid. "
-        "It should have a period."
+        ("people.json:15: email: 'ken@example': The part after the @-sign is not valid. "
+        "It should have a period.")
     ]
     lines = tmp_path / "people.jsonl"
     lines.write_text("\n".join(json.dumps(p) for p in people[:1]) + "\n{bad\n", encoding="utf-8")
@@ -391,9 +391,9 @@ def test_address_and_handle_of_two_people_is_a_row_error(
     with pytest.raises(ImportRejected) as info:
         _import(db, clash, config)
     assert _lines(info.value.errors, clash) == [
-        "clash.csv:3: email: hanako.yamada@example.jp belongs to @hanako_kitchen (instagram) but "
+        ("clash.csv:3: email: hanako.yamada@example.jp belongs to @hanako_kitchen (instagram) but "
         "@misaki_beauty (instagram) is another influencer (fix the address or the handle so "
-        "both point at the same person)"
+        "both point at the same person)")
     ]
     with reading(db) as conn:
         assert find_influencer(conn, "brand_new") is None  # rolled back with the bad row

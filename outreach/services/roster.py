@@ -239,8 +239,8 @@ def import_posts(
         record = roster_rows.post_record(cells, rules)
         record["influencer_id"] = q.influencer_id_for(conn, record["influencer"], record["platform"])
         if record["influencer_id"] is None:
-            raise RowProblems([("influencer", f"no influencer {record['influencer']!r} on "
-                                f"{record['platform']} (import influencers first)")])
+            raise RowProblems([("influencer", (f"no influencer {record['influencer']!r} on "
+                                f"{record['platform']} (import influencers first)"))])
         return record
 
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
