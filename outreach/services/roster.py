@@ -11,6 +11,7 @@ and the lists in the report are capped.
 
 from __future__ import annotations
 
+import codecs
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -138,6 +139,12 @@ def _run_import(
     name = report.file
     if not path.is_file():
         raise InputError("no such file", file=name, hint="give the path of a .csv or .json file")
+    if options.encoding is not None:
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {options.encoding!r}", field="--encoding",
+                             hint="for example utf-8, utf-8-sig or cp932") from None
     try:
         with writing(engine) as conn:
             batch: Batch = []
