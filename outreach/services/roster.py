@@ -197,12 +197,15 @@ def import_influencers(
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
         nonlocal basis_none
         done = q.upsert_influencers(conn, batch, at=now, source_file=name, import_run=run)
+        imported: Batch = []
         for (line, record), outcome in zip(batch, done, strict=True):
             if (clash := outcome.conflict) is not None:
                 rep.rejected += 1
                 rep.error(RowError(name, line, clash.field or "email",
                                    f"{clash.message} ({clash.hint})"))
-            elif outcome.duplicate_of is not None:
+                continue
+            imported.append((line, record))
+            if outcome.duplicate_of is not None:
                 rep.duplicates += 1
                 rep.warn(f"{name}:{line}: duplicate of line {outcome.duplicate_of} "
                          f"(same address or platform+handle); line {line} wins")
@@ -216,9 +219,9 @@ def import_influencers(
                 rep.unchanged += 1
             stored_basis = record.get("basis", Basis.NONE if outcome.changes is None else None)
             basis_none += stored_basis == Basis.NONE
-        addresses = [r[k] for _, r in batch for k in ("email", "manager_email") if r.get(k)]
+        addresses = [r[k] for _, r in imported for k in ("email", "manager_email") if r.get(k)]
         suppressed = suppressed_among(conn, addresses)
-        for line, record in batch:
+        for line, record in imported:
             for key in ("email", "manager_email"):
                 if record.get(key, "").lower() in suppressed:
                     rep.warn(f"{name}:{line}: {key}: {record[key]} is suppressed; "
