@@ -20,6 +20,7 @@ from outreach.config import Config, load_config
 from outreach.domain.influencer import Basis, Tier
 from outreach.errors import ImportRejected
 from outreach.services.roster import (
+    MAX_LISTED,
     ImportOptions,
     ImportReport,
     import_influencers,
@@ -40,21 +41,21 @@ CLOCK = FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
 REJECTED = {
     "missing_column.csv": ["missing_column.csv:1: email: required column is missing"],
     "bad_address.csv": [
-        "bad_address.csv:2: email: 'hanako@@example.jp': The part after the @-sign contains "
-        "invalid characters: '@'.",
+        ("bad_address.csv:2: email: 'hanako@@example.jp': The part after the @-sign contains "
+        "invalid characters: '@'."),
         "bad_address.csv:3: email: 'misaki＠example.jp' has a full-width at-sign (＠); write @",
-        "bad_address.csv:4: email: '山田@example.jp': needs SMTPUTF8, which outreach does not "
-        "use (Internationalized characters before the @-sign are not supported: '山', '田'.)",
-        "bad_address.csv:5: email: 'emily@example': The part after the @-sign is not valid. "
-        "It should have a period.",
+        ("bad_address.csv:4: email: '山田@example.jp': needs SMTPUTF8, which outreach does not "
+        "use (Internationalized characters before the @-sign are not supported: '山', '田'.)"),
+        ("bad_address.csv:5: email: 'emily@example': The part after the @-sign is not valid. "
+        "It should have a period."),
     ],
     "wrong_number.csv": [
         "wrong_number.csv:2: followers: '1,2k' is not a count (write 12345, 12,345, 1.2万 or 12.3K)",
         "wrong_number.csv:3: followers: '-300' is negative",
         "wrong_number.csv:4: engagement_rate: '150%' is more than 100%",
         "wrong_number.csv:5: engagement_rate: 'abc' is not a number",
-        "wrong_number.csv:5: timezone: unknown timezone 'Asia/Tokio' (use an IANA name like "
-        "Asia/Tokyo)",
+        ("wrong_number.csv:5: timezone: unknown timezone 'Asia/Tokio' (use an IANA name like "
+        "Asia/Tokyo)"),
         "wrong_number.csv:6: language: 'fr' is not a language (ja, en)",
     ],
     "quoted_newlines.csv": [
@@ -89,6 +90,11 @@ def _import(engine: Engine, path: Path, config: Config, **options: object) -> Im
 
 def _lines(errors: object, path: Path) -> list[str]:
     return [str(e).replace(str(path), path.name) for e in errors]  # type: ignore[attr-defined]
+
+
+def _small_csv(path: Path, *lines: str) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
 
 
 def _count(engine: Engine) -> int:
@@ -195,15 +201,13 @@ def test_partial_file_keeps_what_it_does_not_mention(
     sqlite_db: Engine, config: Config, tmp_path: Path
 ) -> None:
     _import(sqlite_db, SAMPLE / "influencers.csv", config)
-    partial = tmp_path / "followers.csv"
-    partial.write_text("name,email,platform,handle,followers,City\n"
-                       "山田 花子,hanako.yamada@example.jp,instagram,hanako_kitchen,51000,京都\n",
-                       encoding="utf-8")
+    partial = _small_csv(tmp_path / "followers.csv", "name,email,platform,handle,followers,City",
+                         "山田 花子,hanako.yamada@example.jp,instagram,hanako_kitchen,51000,京都")
     report = _import(sqlite_db, partial, config)
     assert report.changes == [
         f"{partial}:2: @hanako_kitchen: followers: 48200 → 51000",
-        f"{partial}:2: @hanako_kitchen: custom: {{'favourite_product': '抹茶ラテ'}} → "
-        f"{{'favourite_product': '抹茶ラテ', 'City': '京都'}}",
+        (f"{partial}:2: @hanako_kitchen: custom: {{'favourite_product': '抹茶ラテ'}} → "
+        f"{{'favourite_product': '抹茶ラテ', 'City': '京都'}}"),
     ]
     assert not any("basis 'none'" in w for w in report.warnings)
     with reading(sqlite_db) as conn:
@@ -262,8 +266,8 @@ def test_json_list_and_json_lines(sqlite_db: Engine, config: Config, tmp_path: P
     with pytest.raises(ImportRejected) as info:
         _import(sqlite_db, listed, config)
     assert _lines(info.value.errors, listed) == [
-        "people.json:15: email: 'ken@example': The part after the @-sign is not valid. "
-        "It should have a period."
+        ("people.json:15: email: 'ken@example': The part after the @-sign is not valid. "
+        "It should have a period.")
     ]
     lines = tmp_path / "people.jsonl"
     lines.write_text("\n".join(json.dumps(p) for p in people[:1]) + "\n{bad\n", encoding="utf-8")
@@ -375,3 +379,32 @@ def test_undecodable_bytes_name_line_and_column(sqlite_db: Engine, config: Confi
         "mixed.csv:2502: name: byte 0xEE is not valid utf-8-sig (pass --encoding cp932?)"
     ]
     assert _import(sqlite_db, path, config, encoding="cp932").inserted == 2501
+
+
+def test_address_and_handle_of_two_people_is_a_row_error(
+    db: Engine, config: Config, tmp_path: Path
+) -> None:
+    _import(db, SAMPLE / "influencers.csv", config)
+    clash = _small_csv(tmp_path / "clash.csv", "name,email,platform,handle",
+                       "New Person,new@example.jp,instagram,brand_new",
+                       "山田 花子,hanako.yamada@example.jp,instagram,misaki_beauty")
+    with pytest.raises(ImportRejected) as info:
+        _import(db, clash, config)
+    assert _lines(info.value.errors, clash) == [
+        ("clash.csv:3: email: hanako.yamada@example.jp belongs to @hanako_kitchen (instagram) but "
+        "@misaki_beauty (instagram) is another influencer (fix the address or the handle so "
+        "both point at the same person)")
+    ]
+    with reading(db) as conn:
+        assert find_influencer(conn, "brand_new") is None  # rolled back with the bad row
+    report = _import(db, clash, config, skip_invalid=True)
+    assert (report.inserted, report.rejected) == (1, 1)
+
+
+def test_errors_past_the_cap_are_counted(sqlite_db: Engine, config: Config, tmp_path: Path) -> None:
+    rows = [f"User {i},user{i}@example,instagram,u{i}" for i in range(MAX_LISTED + 5)]
+    path = _small_csv(tmp_path / "bad.csv", "name,email,platform,handle", *rows)
+    with pytest.raises(ImportRejected) as info:
+        _import(sqlite_db, path, config)
+    assert len(info.value.errors) == MAX_LISTED + 1
+    assert str(info.value.errors[-1]) == f"{path}:{MAX_LISTED + 6}: more: 5 more problem(s) not listed"

@@ -70,7 +70,7 @@ def register(cli: click.Group) -> None:
     @click.option("--check-deliverability", is_flag=True, help="Also check the domains in DNS.")
     @_dry
     @click.pass_obj
-    def import_influencers(app: App, file: str, **kw: object) -> None:
+    def import_influencers(app: App, /, file: str, **kw: object) -> None:
         """Import influencers (name, email, platform, handle, ...; other columns become custom
         fields). Same address or platform+handle updates the stored influencer. All-or-nothing
         unless --skip-invalid.
@@ -91,7 +91,7 @@ def register(cli: click.Group) -> None:
     @_skip
     @_dry
     @click.pass_obj
-    def import_posts(app: App, file: str, **kw: object) -> None:
+    def import_posts(app: App, /, file: str, **kw: object) -> None:
         """Import posts (influencer, platform, url, title or caption, published_at, likes, ...).
 
         \b

@@ -11,6 +11,7 @@ and the lists in the report are capped.
 
 from __future__ import annotations
 
+import codecs
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ class ImportReport:
     changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unlisted: int = 0  # errors, changes or warnings beyond MAX_LISTED
+    error_count: int = 0  # listed or not
+    last_error: RowError | None = None
 
     def _keep(self, bucket: list[Any], item: Any) -> None:
         if len(bucket) < MAX_LISTED:
@@ -70,6 +73,17 @@ class ImportReport:
 
     def error(self, err: RowError) -> None:
         self._keep(self.errors, err)
+        self.error_count += 1
+        self.last_error = err
+
+    def rejection(self) -> ImportRejected:
+        """The errors, closed by a count of those past MAX_LISTED (named at the last one)."""
+        hidden = self.error_count - len(self.errors)
+        last = self.last_error
+        if not hidden or last is None:
+            return ImportRejected(self.errors)
+        more = RowError(last.file, last.line, "more", f"{hidden} more problem(s) not listed")
+        return ImportRejected([*self.errors, more])
 
     def change(self, text: str) -> None:
         self._keep(self.changes, text)
@@ -125,6 +139,12 @@ def _run_import(
     name = report.file
     if not path.is_file():
         raise InputError("no such file", file=name, hint="give the path of a .csv or .json file")
+    if options.encoding is not None:
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {options.encoding!r}", field="--encoding",
+                             hint="for example utf-8, utf-8-sig or cp932") from None
     try:
         with writing(engine) as conn:
             batch: Batch = []
@@ -142,7 +162,7 @@ def _run_import(
                     batch = []
             write(conn, batch, report)
             if report.errors and not options.skip_invalid:
-                raise ImportRejected(report.errors)
+                raise report.rejection()
             finish(conn)
             if options.dry_run:
                 raise _DryRun
@@ -177,11 +197,15 @@ def import_influencers(
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
         nonlocal basis_none
         done = q.upsert_influencers(conn, batch, at=now, source_file=name, import_run=run)
+        imported: Batch = []
         for (line, record), outcome in zip(batch, done, strict=True):
-            if outcome.conflict is not None:
+            if (clash := outcome.conflict) is not None:
                 rep.rejected += 1
-                rep.error(RowError(name, line, "email", str(outcome.conflict)))
-            elif outcome.duplicate_of is not None:
+                rep.error(RowError(name, line, clash.field or "email",
+                                   f"{clash.message} ({clash.hint})"))
+                continue
+            imported.append((line, record))
+            if outcome.duplicate_of is not None:
                 rep.duplicates += 1
                 rep.warn(f"{name}:{line}: duplicate of line {outcome.duplicate_of} "
                          f"(same address or platform+handle); line {line} wins")
@@ -195,9 +219,9 @@ def import_influencers(
                 rep.unchanged += 1
             stored_basis = record.get("basis", Basis.NONE if outcome.changes is None else None)
             basis_none += stored_basis == Basis.NONE
-        addresses = [r[k] for _, r in batch for k in ("email", "manager_email") if r.get(k)]
+        addresses = [r[k] for _, r in imported for k in ("email", "manager_email") if r.get(k)]
         suppressed = suppressed_among(conn, addresses)
-        for line, record in batch:
+        for line, record in imported:
             for key in ("email", "manager_email"):
                 if record.get(key, "").lower() in suppressed:
                     rep.warn(f"{name}:{line}: {key}: {record[key]} is suppressed; "
@@ -225,8 +249,8 @@ def import_posts(
         record = roster_rows.post_record(cells, rules)
         record["influencer_id"] = q.influencer_id_for(conn, record["influencer"], record["platform"])
         if record["influencer_id"] is None:
-            raise RowProblems([("influencer", f"no influencer {record['influencer']!r} on "
-                                f"{record['platform']} (import influencers first)")])
+            raise RowProblems([("influencer", (f"no influencer {record['influencer']!r} on "
+                                f"{record['platform']} (import influencers first)"))])
         return record
 
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:

@@ -132,7 +132,10 @@ def _text(max_length: int) -> Callable[[str], str]:
 def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, Any]:
     """The upsert record for one influencer row; raises RowProblems listing every bad field."""
     col = _Collector(cells)
-    address = lambda raw: normalise_address(raw, deliverability=rules.check_deliverability)  # noqa: E731
+
+    def address(raw: str) -> str:
+        return normalise_address(raw, deliverability=rules.check_deliverability)
+
     record: dict[str, Any] = {
         "name": col.require("name", _text(200)),
         "email": col.require("email", address),

@@ -67,10 +67,6 @@ def read_rows(
     one is left to the row checks (each object has its own keys).
     """
     enc = encoding or detect_encoding(path)
-    try:
-        codecs.lookup(enc)
-    except LookupError:
-        raise SourceProblem(0, "encoding", f"unknown encoding {enc!r}") from None
     if path.suffix.lower() in JSON_SUFFIXES:
         yield from _json_rows(path, enc)
     else:
@@ -221,6 +217,8 @@ def _cell(key: str, value: Any, line: int) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 34500.0 from a spreadsheet export is the count 34500
     if isinstance(value, int | float | str):
         return str(value)
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, text, update
+from sqlalchemy import ColumnElement, Connection, Row, insert, select, text, update
 
 from outreach.domain.influencer import PLATFORMS, Basis, Influencer, Post, Tier
 from outreach.errors import InputError
@@ -213,6 +213,7 @@ def find_influencer(conn: Connection, key: str) -> Influencer | None:
     """
     key = key.strip()
     platform, sep, rest = key.partition(":")
+    cond: ColumnElement[bool]
     if sep and platform.lower() in PLATFORMS:
         cond = (influencer.c.platform == platform.lower()) & (
             influencer.c.handle == rest.strip().lstrip("@")
