@@ -28,9 +28,11 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
     \b
     Example:
+      outreach demo                       # the whole loop, nothing leaves this machine
       outreach init myshop && cd myshop
-      outreach import influencers roster.csv --basis published_business_address
-      outreach preview spring-launch --limit 3
+      outreach import influencers roster/influencers.csv
+      outreach preview spring-serum --limit 3
+      outreach enroll spring-serum && outreach run
     """
     ctx.obj = App(config_path)
 
