@@ -117,6 +117,7 @@ class LimitsConfig(_Frozen):
 class MailboxConfig(_Frozen):
     from_address: str
     from_name: str = ""
+    from_name_ja: str = ""  # display name for Japanese templates (else from_name)
     reply_to: str = ""
     message_id_domain: str = ""
     smtp: SmtpConfig

@@ -246,7 +246,8 @@ class Composer:
         to_address = influencer.manager_email if use_manager else influencer.email
         to_name = "" if use_manager else _display_name(influencer.name, tpl.language)
         draft = Draft(
-            from_name=box.from_name or self._senders[tpl.language]["name"],
+            from_name=(tpl.language == "ja" and box.from_name_ja) or box.from_name
+            or self._senders[tpl.language]["name"],
             from_address=box.from_address,
             to_name=to_name,
             to_address=to_address,
