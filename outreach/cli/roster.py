@@ -116,6 +116,22 @@ def register(cli: click.Group) -> None:
         added = roster.suppress_address(app.engine, address, reason=reason, clock=SystemClock())
         click.echo(f"suppressed {address}" if added else f"{address} was already suppressed")
 
+    @cli.command("forget")
+    @click.argument("address")
+    @click.confirmation_option(prompt="Delete everything stored about this address?")
+    @click.pass_obj
+    def forget(app: App, address: str) -> None:
+        """Erase a person on request: their roster entry, posts, enrollments, messages, history
+        and received mail are deleted; the address stays suppressed, kept only as a hash.
+
+        \b
+        Example:
+          outreach forget taro@example.jp --yes
+        """
+        erased = roster.forget_address(app.engine, address, clock=SystemClock())
+        click.echo(f"forgot {address}: {erased.influencers} influencer(s), "
+                   f"{erased.inbound} received message(s) deleted; suppressed (hash only)")
+
     @cli.group("suppression")
     def suppression() -> None:
         """The global suppression list.

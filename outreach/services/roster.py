@@ -27,7 +27,7 @@ from outreach.errors import ImportRejected, InputError, RowError
 from outreach.services import roster_rows
 from outreach.services.roster_rows import RowProblems, RowRules
 from outreach.services.roster_source import HeaderRejected, SourceProblem, read_rows
-from outreach.store.queries import pipeline
+from outreach.store.queries import erasure, pipeline
 from outreach.store.queries import roster as q
 from outreach.store.queries.suppression import list_suppressions, suppressed_among
 from outreach.store.session import reading, writing
@@ -280,3 +280,9 @@ def suppress_address(engine: Engine, address: str, *, reason: str, clock: Clock)
 def suppressions(engine: Engine) -> list[dict[str, Any]]:
     with reading(engine) as conn:
         return list_suppressions(conn)
+
+
+def forget_address(engine: Engine, address: str, *, clock: Clock) -> erasure.Erased:
+    """Erase a person on request (GDPR art. 17, APPI): their data goes, the suppression hash stays."""
+    with writing(engine) as conn:
+        return erasure.forget(conn, address, at=clock.now())
