@@ -13,8 +13,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
@@ -22,6 +21,7 @@ from outreach import failpoints
 from outreach.clock import Clock
 from outreach.config import Config
 from outreach.domain.outbox import Outcome, OutboxState, backoff_seconds
+from outreach.domain.sending_day import sending_day
 from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
 from outreach.store.queries import outbox as q
@@ -45,11 +45,6 @@ class DispatchReport:
     @property
     def sent(self) -> int:
         return self.outcomes[Outcome.SENT.value]
-
-
-def sending_day(config: Config, now: datetime) -> date:
-    """Daily caps count by the calendar day of the sending timezone, not UTC."""
-    return now.astimezone(ZoneInfo(config.sending.timezone)).date()
 
 
 def mailbox_limits(config: Config, now: datetime) -> dict[str, q.MailboxLimits]:

@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from outreach.clock import Clock, utc
 from outreach.config import Config
 from outreach.domain.outbox import OutboxState
+from outreach.domain.sending_day import sending_day
 from outreach.errors import UserError
-from outreach.services.dispatch import sending_day
 from outreach.store.queries import outbox as q
 from outreach.store.session import reading, writing
 
