@@ -17,7 +17,9 @@ from outreach.config import Config
 from outreach.domain.outbox import OutboxState
 from outreach.domain.sending_day import sending_day
 from outreach.errors import UserError
+from outreach.services.inbox import InboxHealth, inbox_status
 from outreach.store.queries import outbox as q
+from outreach.store.queries.sequence import failure_stops
 from outreach.store.session import reading, writing
 
 S = OutboxState
@@ -33,6 +35,9 @@ class Status:
     counts: dict[str, int]
     due_now: int
     unknown: list[dict[str, Any]]
+    inboxes: list[InboxHealth]  # stale ones hold follow-ups
+    failure_stops: int  # enrollments stopped because a step failed or expired
+    latest_failure_stops: list[dict[str, Any]]  # handle, campaign, stop_reason
 
 
 def status(engine: Engine, config: Config, clock: Clock) -> Status:
@@ -43,6 +48,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
         counts = q.state_counts(conn)
         due = q.due_now(conn, now)
         unknown = q.list_rows(conn, state=S.UNKNOWN.value, limit=1000)
+        stops, latest_stops = failure_stops(conn, limit=20)
     boxes = []
     for name, mb in sorted(config.mailboxes.items()):
         row = stored.get(name, {})
@@ -57,7 +63,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
             "paused_until": paused or "",
             "why": row.get("pause_reason", "") if paused else "",
         })
-    return Status(boxes, counts, due, unknown)
+    return Status(boxes, counts, due, unknown, inbox_status(engine, config, clock), stops, latest_stops)
 
 
 def list_outbox(engine: Engine, *, state: str | None, limit: int = 200) -> list[dict[str, Any]]:
