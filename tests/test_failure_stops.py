@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select, update
 
 from outreach.cli import cli
 from outreach.clock import FixedClock
-from outreach.services.outbox_admin import status
+from outreach.services.outbox_admin import resend_outbox, status
 from outreach.store.queries.inbox import mark_polled
 from outreach.store.queries.sequence import halted
 from outreach.store.schema import enrollment, outbox
@@ -136,3 +136,18 @@ def test_status_shows_failure_stops_held_follow_ups_and_inbox_errors(
     assert "inbox second stale never read: follow-ups are held" in text
     assert "the last read failed: LOGIN failed: bad password" in text
     assert "inbox main stale" not in text
+
+
+def test_resending_a_failed_step_resumes_its_enrollment(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+    sink, handler = smtp_server
+    handler.script = Script(rcpt=lambda a: "552 5.2.2 mailbox full")
+    config = make_config(tmp_path, sink.port, db_url=_url(db), sending=RETRY_ONCE)
+    [oid] = seed_outbox(db, 1)
+    run_pass(db, config, FixedClock(T0))
+    assert _enrollment(db, oid)[0] == "stopped"
+    handler.script = Script()  # the mailbox has room again
+    clock = FixedClock(T0 + timedelta(hours=1))
+    resend_outbox(db, config, clock, oid)
+    assert _enrollment(db, oid) == ("active", "")
+    assert run_pass(db, config, clock).sent == 1 and row(db, oid).state == "sent"
+    assert len(handler.received) == 1

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.clock import utc
-from outreach.domain.outbox import FAILURE_STOP_PATTERNS
+from outreach.domain.outbox import FAILURE_STOP_PATTERNS, failed_stop_reason
 from outreach.domain.stages import Stage
 from outreach.store.queries.pipeline import email_hash
 from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox, suppression
@@ -501,3 +501,14 @@ def failure_stops(conn: Connection, *, limit: int) -> tuple[int, list[dict[str, 
         .limit(limit)
     ).mappings()
     return total, [dict(r) for r in rows]
+
+
+def resume_after_failure(conn: Connection, enrollment_id: int, step: int) -> None:
+    """Undo the stop a failed `step` caused (the operator sends the row again); any other stop
+    (a reply, an opt-out, a hard bounce) stands."""
+    conn.execute(
+        update(enrollment)
+        .where(enrollment.c.id == enrollment_id, enrollment.c.status == "stopped",
+               enrollment.c.stop_reason.like(failed_stop_reason(step, "%")))
+        .values(status="active", stop_reason="")
+    )
