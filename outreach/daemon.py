@@ -29,6 +29,7 @@ from outreach.config import Config
 from outreach.services import inbox, plan
 from outreach.services.compose import Composer
 from outreach.services.dispatch import OnSent, dispatch_due, release_worker
+from outreach.services.unsubscribe import ServerHandle, start_unsubscribe_server
 from outreach.transport.smtp import SmtpTransport
 
 log = logging.getLogger("outreach.daemon")
@@ -131,12 +132,17 @@ def build_scheduler(ctx: AppContext, jobs: list[DaemonJob] | None = None) -> Asy
 
 async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None = None) -> int:
     """The daemon's life: one pass of every job (--once), or ticks until SIGINT/SIGTERM
-    (or until `stop` is set, for a daemon embedded in another program such as the demo)."""
+    (or until `stop` is set, for a daemon embedded in another program such as the demo).
+    With `[unsubscribe] serve = true` the one-click endpoint is served for the daemon's life."""
+    endpoint: ServerHandle | None = None
     try:
         if once:
             for job in JOBS:
                 await ctx.shielded(job.run(ctx))
             return 0
+        if ctx.config.unsubscribe.serve:
+            endpoint = start_unsubscribe_server(ctx.engine, ctx.config, ctx.clock)
+            log.info("unsubscribe endpoint on %s:%d", *endpoint.address)
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -153,6 +159,8 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
         scheduler.shutdown(wait=False)
         return 0
     finally:
+        if endpoint is not None:
+            endpoint.stop()
         released = release_worker(ctx.engine, ctx.config, ctx.clock, ctx.worker)
         if released:
             log.info("released %d unstarted claim(s)", released)

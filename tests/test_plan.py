@@ -17,9 +17,11 @@ from sqlalchemy import Engine, delete, event, insert, select, update
 
 from outreach.clock import FixedClock
 from outreach.config import Config
+from outreach.domain.sending_day import sending_day
 from outreach.domain.stages import Stage
 from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composer
+from outreach.services.dispatch import mailbox_limits
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.plan import on_sent, plan_due, sent_hook
 from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, suppress
@@ -270,3 +272,27 @@ def test_no_more_is_planned_than_the_mailboxs_daily_cap_can_send(
         conn.execute(update(outbox).values(state="sent", sent_at=naive(TUE_0905)))
     assert _plan(db, config, wed) == 1
     assert len(_rows(db)) == 3
+
+
+def test_the_planner_counts_the_cap_by_the_sending_day_as_dispatch_does(
+    db: Engine, tmp_path: Path
+) -> None:
+    """Around midnight JST the UTC day and the sending day differ: the planner must fill the
+    same day dispatch's cap counts, or it queues rows the cap then holds overnight."""
+    config = make_workspace(
+        tmp_path, mailboxes=main_mailbox(limits={"daily_cap": 1}),
+        sending={"observe_holidays": False,
+                 "window": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                            "start": "00:00:00", "end": "23:59:00"}},
+    )
+    _enrol(db, config, "hanako", "taro")
+    tue_0830 = datetime(2026, 11, 24, 8, 30, tzinfo=JST)  # Mon 23:30 UTC
+    assert _plan(db, config, tue_0830) == 1
+    with writing(db) as conn:
+        conn.execute(update(outbox).values(state="sent", sent_at=naive(tue_0830)))
+    tue_0930 = datetime(2026, 11, 24, 9, 30, tzinfo=JST)  # Tue 00:30 UTC: a new UTC day
+    assert sending_day(config, tue_0930) == sending_day(config, tue_0830)
+    assert mailbox_limits(config, tue_0930)["main"].today == sending_day(config, tue_0930)
+    assert _plan(db, config, tue_0930) == 0  # Tuesday in Tokyo already used its one send
+    wed_0030 = datetime(2026, 11, 25, 0, 30, tzinfo=JST)  # still Tuesday 15:30 in UTC
+    assert _plan(db, config, wed_0030) == 1

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from outreach.cli import cli
+from outreach.domain.sending_day import sending_day
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.schedule import schedule
 from outreach.store.queries.pipeline import stop_enrollment
@@ -39,27 +40,30 @@ def test_timeline_spills_past_the_daily_cap_in_each_recipients_time(
     config = make_workspace(tmp_path, mailboxes=MAILBOX)
     timeline = schedule(db, config, "spring", NOW)
     firsts = {s.handle: s for s in timeline.sends if s.step == 1}
-    # Emma: Monday 09:00 in Los Angeles (UTC day 23 Nov); no Japanese holiday for her.
+    # Emma: Monday 09:00 in Los Angeles = Tuesday 02:00 JST, so she uses Tuesday's cap (the
+    # cap counts by the sending day, Asia/Tokyo, as dispatch does); no Japanese holiday for her.
     assert firsts["emma"].local().startswith("2026-11-23 Mon 09:0")
     assert firsts["emma"].local("Asia/Tokyo").startswith("2026-11-24 Tue 02:0")
-    # Tokyo: Tuesday 09:00 JST is UTC day 24 Nov; a cap of 2 pushes the third to Wednesday.
+    assert not firsts["emma"].spilled
+    # Tokyo: one more fits Tuesday; a cap of 2 pushes the other two to Wednesday.
     tokyo = sorted((firsts[h] for h in ("hanako", "taro", "jiro")), key=lambda s: s.at)
-    assert all(s.local().startswith("2026-11-24 Tue 09:0") for s in tokyo[:2])
-    assert [s.spilled for s in tokyo] == [False, False, True]
-    assert tokyo[2].local() == "2026-11-25 Wed 09:00"
+    assert tokyo[0].local().startswith("2026-11-24 Tue 09:0")
+    assert [s.spilled for s in tokyo] == [False, True, True]
+    assert [s.local() for s in tokyo[1:]] == ["2026-11-25 Wed 09:00"] * 2
     # Follow-ups: 3 business days after each first send, inside the window.
     follow = {s.handle: s for s in timeline.sends if s.step == 2}
     assert [follow[s.handle].local()[:19] for s in tokyo] == [
-        "2026-11-27 Fri 09:0", "2026-11-27 Fri 09:0", "2026-11-30 Mon 09:0"
+        "2026-11-27 Fri 09:0", "2026-11-30 Mon 09:0", "2026-11-30 Mon 09:0"
     ]
-    # Emma: Thanksgiving (Thu 26, US) is skipped -> Fri 09:00 PST = UTC day 27, which the two
-    # Tokyo follow-ups already fill -> the next UTC day opens at Fri 16:00 in Los Angeles.
-    assert follow["emma"].local() == "2026-11-27 Fri 16:00"
-    assert follow["emma"].spilled
+    # Emma: Thanksgiving (Thu 26, US) is skipped -> Fri 09:00 PST = Saturday 02:00 JST, a
+    # sending day with room.
+    assert follow["emma"].local() == "2026-11-27 Fri 09:00"
+    assert not follow["emma"].spilled
     assert len(timeline.sends) == 8
     days: dict[object, int] = {}
     for s in timeline.sends:
-        days[s.at.date()] = days.get(s.at.date(), 0) + 1
+        day = sending_day(config, s.at)
+        days[day] = days.get(day, 0) + 1
     assert max(days.values()) <= 2
     assert timeline.spilled == 2
     assert timeline.unplanned == []

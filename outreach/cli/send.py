@@ -56,7 +56,8 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def status(app: App) -> None:
         """Per mailbox: sent today against the cap, next slot, paused and why; the outbox by
-        state; what is due now; rows whose delivery is unknown.
+        state; what is due now; rows whose delivery is unknown; each inbox's last read (stale:
+        follow-ups are held) and error; sequences stopped because a step failed or expired.
 
         \b
         Example:
@@ -74,6 +75,12 @@ def register(cli: click.Group) -> None:
         if st.unknown:
             click.echo(f"\n{len(st.unknown)} unknown (maybe delivered; `outreach outbox resend ID` sends again):")
             emit(st.unknown, "table", ["id", "mailbox", "email_norm", "step", "subject", "last_error"])
+        for health in st.inboxes:
+            click.echo(health.describe())
+        if st.failure_stops:
+            shown = f" (latest {len(st.latest_failure_stops)})" if st.failure_stops > len(st.latest_failure_stops) else ""
+            click.echo(f"\n{st.failure_stops} enrollment(s) stopped by failures{shown}:")
+            emit(st.latest_failure_stops, "table", ["handle", "campaign", "stop_reason"])
 
     @cli.group()
     def outbox() -> None:

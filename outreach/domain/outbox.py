@@ -41,3 +41,18 @@ def backoff_seconds(attempt: int, *, first: float, cap: float, rng: random.Rando
     base = min(cap, first * (2 ** max(0, attempt - 1)))
     r = (rng or random).random()
     return base / 2 + r * base / 2
+
+
+STOP_REASON_MAX = 200  # enrollment.stop_reason's width
+FAILURE_STOP_PATTERNS = ("step % failed: %", "step % expired after %")
+"""SQL LIKE patterns of the two reasons below: `outreach status` lists "stopped by failures"."""
+
+
+def failed_stop_reason(step: int, said: str) -> str:
+    """Why an enrollment stopped when its step's row ended `failed` (not a hard bounce)."""
+    return f"step {step} failed: {said}"[:STOP_REASON_MAX]
+
+
+def expired_stop_reason(step: int, hours: float) -> str:
+    """Why an enrollment stopped when its step's row was not sent within its relevance window."""
+    return f"step {step} expired after {hours:g}h"[:STOP_REASON_MAX]

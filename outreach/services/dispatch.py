@@ -13,15 +13,15 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
 from outreach import failpoints
 from outreach.clock import Clock
 from outreach.config import Config
-from outreach.domain.outbox import Outcome, OutboxState, backoff_seconds
+from outreach.domain.outbox import Outcome, OutboxState, backoff_seconds, failed_stop_reason
+from outreach.domain.sending_day import sending_day
 from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
 from outreach.store.queries import outbox as q
@@ -47,17 +47,17 @@ class DispatchReport:
         return self.outcomes[Outcome.SENT.value]
 
 
-def sending_day(config: Config, now: datetime) -> date:
-    """Daily caps count by the calendar day of the sending timezone, not UTC."""
-    return now.astimezone(ZoneInfo(config.sending.timezone)).date()
-
-
 def mailbox_limits(config: Config, now: datetime) -> dict[str, q.MailboxLimits]:
     today = sending_day(config, now)
     return {
         name: q.MailboxLimits(mb.limits.daily_cap, mb.limits.min_gap_seconds, mb.limits.jitter_seconds, today)
         for name, mb in sorted(config.mailboxes.items())
     }
+
+
+def server_said(result: SendResult) -> str:
+    """The server's reply (`552 5.2.2 mailbox full`), else what went wrong on our side."""
+    return " ".join(str(p) for p in (result.code, result.text) if p) or result.exception_type or str(result.phase)
 
 
 def describe_fault(result: SendResult) -> str:
@@ -175,7 +175,8 @@ class _Pass:
         tries = q.delivery_attempts(conn, row.id)
         too_old = now - row.created_at >= timedelta(hours=retry.max_age_hours)
         if tries >= retry.max_attempts or too_old:
-            q.mark_final(conn, row, now, OutboxState.FAILED, f"gave up after {tries} attempt(s): {said}")
+            if q.mark_final(conn, row, now, OutboxState.FAILED, f"gave up after {tries} attempt(s): {said}"):
+                stop_enrollment(conn, row.enrollment_id, reason=failed_stop_reason(row.step, server_said(result)))
             log.warning("failed (gave up) %s: %s", where, said)
             return
         delay = backoff_seconds(tries, first=retry.first_backoff_seconds, cap=retry.max_backoff_seconds, rng=self.rng)
@@ -192,7 +193,8 @@ class _Pass:
         log.warning("hard bounce %s: %s", where, said)
 
     def _rejected(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
-        q.mark_final(conn, row, now, OutboxState.FAILED, f"rejected: {said}")
+        if q.mark_final(conn, row, now, OutboxState.FAILED, f"rejected: {said}"):
+            stop_enrollment(conn, row.enrollment_id, reason=failed_stop_reason(row.step, server_said(result)))
         log.warning("rejected %s: %s", where, said)
 
     def _sender_fault(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:

@@ -275,7 +275,8 @@ class InboxHealth:
 
     def describe(self) -> str:
         if not self.stale:
-            return f"inbox {self.mailbox}: read {self.polled_at:%Y-%m-%d %H:%M} UTC"
+            failing = f"; the last read failed: {self.error}" if self.error else ""
+            return f"inbox {self.mailbox}: read {self.polled_at:%Y-%m-%d %H:%M} UTC{failing}"
         since = f"since {self.polled_at:%Y-%m-%d %H:%M} UTC" if self.polled_at else "never read"
         why = f" ({self.error})" if self.error else ""
         return f"inbox {self.mailbox} stale {since}{why}: follow-ups are held"

@@ -6,18 +6,21 @@ same stored bytes with the same Message-ID.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from outreach.clock import Clock, utc
 from outreach.config import Config
 from outreach.domain.outbox import OutboxState
+from outreach.domain.sending_day import sending_day
 from outreach.errors import UserError
-from outreach.services.dispatch import sending_day
+from outreach.services.inbox import InboxHealth, inbox_status
 from outreach.store.queries import outbox as q
+from outreach.store.queries.sequence import failure_stops, resume_after_failure
 from outreach.store.session import reading, writing
 
 S = OutboxState
@@ -33,6 +36,9 @@ class Status:
     counts: dict[str, int]
     due_now: int
     unknown: list[dict[str, Any]]
+    inboxes: list[InboxHealth]  # stale ones hold follow-ups
+    failure_stops: int  # enrollments stopped because a step failed or expired
+    latest_failure_stops: list[dict[str, Any]]  # handle, campaign, stop_reason
 
 
 def status(engine: Engine, config: Config, clock: Clock) -> Status:
@@ -43,6 +49,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
         counts = q.state_counts(conn)
         due = q.due_now(conn, now)
         unknown = q.list_rows(conn, state=S.UNKNOWN.value, limit=1000)
+        stops, latest_stops = failure_stops(conn, limit=20)
     boxes = []
     for name, mb in sorted(config.mailboxes.items()):
         row = stored.get(name, {})
@@ -57,7 +64,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
             "paused_until": paused or "",
             "why": row.get("pause_reason", "") if paused else "",
         })
-    return Status(boxes, counts, due, unknown)
+    return Status(boxes, counts, due, unknown, inbox_status(engine, config, clock), stops, latest_stops)
 
 
 def list_outbox(engine: Engine, *, state: str | None, limit: int = 200) -> list[dict[str, Any]]:
@@ -77,7 +84,8 @@ def show_outbox(engine: Engine, outbox_id: int) -> tuple[dict[str, Any], list[di
 
 
 def _change(engine: Engine, clock: Clock, outbox_id: int, allowed: tuple[OutboxState, ...], verb: str,
-            **values: Any) -> None:
+            then: Callable[[Connection, dict[str, Any]], None] | None = None, **values: Any) -> None:
+    """Move one row between states; `then(conn, row)` runs in the same transaction."""
     with writing(engine) as conn:
         row = q.get_row(conn, outbox_id)
         if row is None:
@@ -86,6 +94,8 @@ def _change(engine: Engine, clock: Clock, outbox_id: int, allowed: tuple[OutboxS
             raise OutboxError(
                 f"row {outbox_id} is {row['state']}: only {'/'.join(allowed)} rows can be {verb}",
             )
+        if then is not None:
+            then(conn, row)
 
 
 def cancel_outbox(engine: Engine, clock: Clock, outbox_id: int) -> None:
@@ -94,8 +104,13 @@ def cancel_outbox(engine: Engine, clock: Clock, outbox_id: int) -> None:
 
 
 def resend_outbox(engine: Engine, config: Config, clock: Clock, outbox_id: int) -> None:
-    """Queue an unknown/failed row again: the same bytes and Message-ID, due now."""
+    """Queue an unknown/failed row again: the same bytes and Message-ID, due now; an enrollment
+    its failure stopped is active again."""
     now = clock.now()
     expires = now + timedelta(hours=config.sending.retry.max_age_hours)
-    _change(engine, clock, outbox_id, (S.UNKNOWN, S.FAILED), "resent", state=S.QUEUED.value, worker=None,
+    def resume(conn: Connection, row: dict[str, Any]) -> None:
+        """A failed step stopped its enrollment; sending it again resumes the sequence."""
+        resume_after_failure(conn, row["enrollment_id"], row["step"])
+
+    _change(engine, clock, outbox_id, (S.UNKNOWN, S.FAILED), "resent", resume, state=S.QUEUED.value, worker=None,
             lease_until=None, due_at=q.naive(now), expires_at=q.naive(expires), last_error="resend by operator")

@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine
 from outreach.clock import Clock
 from outreach.config import Config
 from outreach.domain.influencer import Influencer
+from outreach.domain.sending_day import day_start, sending_day
 from outreach.domain.stages import SENDABLE, Stage
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
@@ -52,9 +53,9 @@ def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]
 
 
 def _room_today(conn: Connection, config: Config, now: datetime) -> dict[str, int]:
-    """Per mailbox, how many more rows today's daily cap (UTC day, as dispatch counts it) can
-    take. Planning no more than that keeps queued rows from going out days late at night."""
-    start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    """Per mailbox, how many more rows today's daily cap (the sending day, as dispatch counts
+    it) can take. Planning no more than that keeps queued rows from going out days late at night."""
+    start = day_start(config, sending_day(config, now))
     load = q.day_load(conn, list(config.mailboxes), start)
     return {name: box.limits.daily_cap - load.get(name, 0)
             for name, box in config.mailboxes.items()}

@@ -3,7 +3,7 @@
 Simulates every active enrollment sharing the campaign's mailbox (other campaigns use the
 same daily cap), step by step in time order: each step at the first in-window, non-holiday
 instant after its delay, in the recipient's zone. A step that would exceed the mailbox's
-daily cap (counted per UTC day, like dispatch) moves to the next day with room and is marked
+daily cap (counted per sending day, like dispatch) moves to the next day with room and is marked
 as spilled. Jitter is left out: times shown are the earliest each send may start.
 """
 
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from outreach.config import Config
+from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence, Step
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
@@ -72,10 +73,6 @@ class _Event:
         return not self.fresh
 
 
-def _midnight_after(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
-
-
 def schedule(engine: Engine, config: Config, campaign_slug: str, now: datetime) -> Timeline:
     """Who gets which step when; only the campaign's sends are listed."""
     campaign = load_campaign(config, campaign_slug)
@@ -88,9 +85,9 @@ def schedule(engine: Engine, config: Config, campaign_slug: str, now: datetime) 
             (handle, f"{status}: {reason}" if reason else status)
             for handle, status, reason in q.halted(conn, campaign.slug)
         ]
-        today = now.astimezone(UTC).date()
+        today = sending_day(config, now)
         used: dict[date, int] = {
-            today: q.sent_since(conn, [mailbox], datetime.combine(today, time(0), tzinfo=UTC))
+            today: q.sent_since(conn, [mailbox], day_start(config, today))
             .get(mailbox, 0)
         }
     sequences: dict[str, Sequence | UserError] = {}
@@ -122,9 +119,9 @@ def schedule(engine: Engine, config: Config, campaign_slug: str, now: datetime) 
     horizon = now + timedelta(days=HORIZON_DAYS)
     while events:
         ev = heapq.heappop(events)
-        day = ev.at.date()
+        day = sending_day(config, ev.at)
         if used.get(day, 0) >= cap:
-            later = next_send_time(_midnight_after(day), window_for(config, ev.step),
+            later = next_send_time(next_day_start(config, day), window_for(config, ev.step),
                                    tz=ev.where.tz, country=ev.where.country)
             if later <= horizon:
                 heapq.heappush(events, _Event(later, False, ev.order, ev.pending, ev.step,

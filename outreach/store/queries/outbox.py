@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
 
 from outreach.clock import utc
-from outreach.domain.outbox import Outcome, OutboxState
-from outreach.store.queries.pipeline import email_hash
+from outreach.domain.outbox import Outcome, OutboxState, expired_stop_reason
+from outreach.store.queries.pipeline import email_hash, stop_enrollment
 from outreach.store.schema import attempt, enrollment, mailbox, outbox, suppression
 from outreach.store.session import is_sqlite
 
@@ -99,11 +99,19 @@ def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
             updated_at=t,
         )
     ).rowcount
-    expired = conn.execute(
-        update(outbox)
+    late = conn.execute(
+        select(outbox.c.id, outbox.c.enrollment_id, outbox.c.step, outbox.c.created_at, outbox.c.expires_at)
         .where(outbox.c.state.in_(CLAIMABLE), outbox.c.expires_at.is_not(None), outbox.c.expires_at <= t)
-        .values(state=S.EXPIRED.value, updated_at=t)
-    ).rowcount
+    ).all()
+    expired = 0
+    for late_row in late:  # each one's enrollment stops too: it would otherwise wait for a send forever
+        if conn.execute(
+            update(outbox).where(outbox.c.id == late_row.id, outbox.c.state.in_(CLAIMABLE))
+            .values(state=S.EXPIRED.value, updated_at=t)
+        ).rowcount:
+            expired += 1
+            hours = round((late_row.expires_at - late_row.created_at).total_seconds() / 3600, 1)
+            stop_enrollment(conn, late_row.enrollment_id, reason=expired_stop_reason(late_row.step, hours))
     return {"requeued": requeued, "unknown": unknown, "expired": expired}
 
 

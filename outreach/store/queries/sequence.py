@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.clock import utc
+from outreach.domain.outbox import FAILURE_STOP_PATTERNS, failed_stop_reason
 from outreach.domain.stages import Stage
 from outreach.store.queries.pipeline import email_hash
 from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox, suppression
@@ -481,3 +482,33 @@ def halted(conn: Connection, campaign_slug: str) -> list[tuple[str, str, str]]:
         .order_by(enrollment.c.id)
     )
     return [(r.handle, r.status, r.stop_reason) for r in rows]
+
+
+def failure_stops(conn: Connection, *, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """Enrollments stopped because a step's row failed or expired (FAILURE_STOP_PATTERNS):
+    how many, and the latest `limit` of them (handle, campaign, stop_reason)."""
+    stopped = and_(
+        enrollment.c.status == "stopped",
+        or_(*(enrollment.c.stop_reason.like(p) for p in FAILURE_STOP_PATTERNS)),
+    )
+    total = conn.execute(select(func.count()).select_from(enrollment).where(stopped)).scalar_one()
+    rows = conn.execute(
+        select(influencer.c.handle, campaign.c.slug.label("campaign"), enrollment.c.stop_reason)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(stopped)
+        .order_by(enrollment.c.id.desc())
+        .limit(limit)
+    ).mappings()
+    return total, [dict(r) for r in rows]
+
+
+def resume_after_failure(conn: Connection, enrollment_id: int, step: int) -> None:
+    """Undo the stop a failed `step` caused (the operator sends the row again); any other stop
+    (a reply, an opt-out, a hard bounce) stands."""
+    conn.execute(
+        update(enrollment)
+        .where(enrollment.c.id == enrollment_id, enrollment.c.status == "stopped",
+               enrollment.c.stop_reason.like(failed_stop_reason(step, "%")))
+        .values(status="active", stop_reason="")
+    )
