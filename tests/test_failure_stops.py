@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select, update
 
 from outreach.cli import cli
 from outreach.clock import FixedClock
-from outreach.services.outbox_admin import resend_outbox, status
+from outreach.services.outbox_admin import cancel_outbox, resend_outbox, status
 from outreach.store.queries.inbox import mark_polled
 from outreach.store.queries.sequence import halted
 from outreach.store.schema import enrollment, outbox
@@ -151,3 +151,14 @@ def test_resending_a_failed_step_resumes_its_enrollment(db: Engine, tmp_path: Pa
     assert _enrollment(db, oid) == ("active", "")
     assert run_pass(db, config, clock).sent == 1 and row(db, oid).state == "sent"
     assert len(handler.received) == 1
+
+
+def test_cancelling_a_step_stops_its_sequence(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+    sink, handler = smtp_server
+    config = make_config(tmp_path, sink.port, db_url=_url(db))
+    ids = seed_outbox(db, 2)
+    cancel_outbox(db, FixedClock(T0), ids[0])
+    report = run_pass(db, config, FixedClock(T0))
+    assert report.sent == 1 and len(handler.received) == 1
+    assert row(db, ids[0]).state == "cancelled"
+    assert _enrollment(db, ids[0]) == ("stopped", "step 1 cancelled by operator")

@@ -20,6 +20,7 @@ from outreach.domain.sending_day import sending_day
 from outreach.errors import UserError
 from outreach.services.inbox import InboxHealth, inbox_status
 from outreach.store.queries import outbox as q
+from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.sequence import failure_stops, resume_after_failure
 from outreach.store.session import reading, writing
 
@@ -99,8 +100,13 @@ def _change(engine: Engine, clock: Clock, outbox_id: int, allowed: tuple[OutboxS
 
 
 def cancel_outbox(engine: Engine, clock: Clock, outbox_id: int) -> None:
+    """Never send this row; its sequence stops there (a later step would follow a message the
+    influencer never got), with the reason shown by `outreach schedule`."""
+    def stop(conn: Connection, row: dict[str, Any]) -> None:
+        stop_enrollment(conn, row["enrollment_id"], reason=f"step {row['step']} cancelled by operator")
+
     _change(engine, clock, outbox_id, (S.QUEUED, S.RETRY, S.CLAIMED, S.UNKNOWN, S.FAILED), "cancelled",
-            state=S.CANCELLED.value, last_error="cancelled by operator")
+            stop, state=S.CANCELLED.value, last_error="cancelled by operator")
 
 
 def resend_outbox(engine: Engine, config: Config, clock: Clock, outbox_id: int) -> None:
