@@ -40,6 +40,9 @@ from outreach.transport.smtp import SendResult, SmtpTransport
 
 log = logging.getLogger("outreach.send")
 
+GROUP_WAIT_SECONDS = 0.005
+"""How long a lane's write may wait for the other lanes to join its transaction."""
+
 OnSent = Callable[[Connection, int, int, datetime], None]
 """Called in the transaction that records a send: (conn, enrollment_id, step, sent_at)."""
 
@@ -112,6 +115,9 @@ class _Pass:
         self._to_send: list[tuple[q.Claimed, float]] = []
         self._finished: list[tuple[q.Claimed, SendResult, str]] = []
         self._commit: asyncio.Future[dict[int, str | None]] | None = None
+        self._commit_at: asyncio.TimerHandle | None = None
+        self._lanes = 0  # lanes of this pass still sending
+        self._waiting = 0  # of them, those waiting for the pending commit
 
     def draining(self) -> bool:
         return self.stopping is not None and self.stopping.is_set()
@@ -120,15 +126,20 @@ class _Pass:
         queue = list(reversed(rows))
 
         async def lane() -> None:
-            while queue:
-                row = queue.pop()
-                if self.draining() or name in self.paused:
-                    self.release(row, "released: " + ("shutting down" if self.draining() else "mailbox paused"))
-                    continue
-                await self.deliver(row)
+            try:
+                while queue:
+                    row = queue.pop()
+                    if self.draining() or name in self.paused:
+                        self.release(row, "released: " + ("shutting down" if self.draining() else "mailbox paused"))
+                        continue
+                    await self.deliver(row)
+            finally:
+                self._lanes -= 1
+                self._commit_if_all_wait()
 
-        lanes = self.config.mailboxes[name].smtp.connections
-        await asyncio.gather(*(lane() for _ in range(min(lanes, len(rows)))))
+        lanes = min(self.config.mailboxes[name].smtp.connections, len(rows))
+        self._lanes += lanes
+        await asyncio.gather(*(lane() for _ in range(lanes)))
 
     def release(self, row: q.Claimed, why: str) -> None:
         now = self.clock.now()
@@ -161,16 +172,30 @@ class _Pass:
         self.report.outcomes[result.outcome.value] += 1
 
     def _committed(self) -> asyncio.Future[dict[int, str | None]]:
-        """The commit that will carry the writes just queued: the next loop turn runs it for
-        every lane that queued one meanwhile (shielded: one lane cancelled cancels no other)."""
+        """The commit that will carry the writes just queued (shielded: one lane cancelled
+        cancels no other). It runs once every lane of the pass waits for it, so the lanes fall
+        into step and share each transaction; at the latest GROUP_WAIT_SECONDS after the first
+        write queued (a lane stuck on a slow server holds the others up no longer)."""
+        loop = asyncio.get_running_loop()
         if self._commit is None:
-            loop = asyncio.get_running_loop()
             self._commit = loop.create_future()
-            loop.call_soon(self._group_commit)
+            self._commit_at = loop.call_later(GROUP_WAIT_SECONDS, self._group_commit)
+        self._waiting += 1
+        self._commit_if_all_wait()
         return asyncio.shield(self._commit)
+
+    def _commit_if_all_wait(self) -> None:
+        if self._commit is not None and self._commit_at is not None and self._waiting >= self._lanes:
+            self._commit_at.cancel()
+            self._commit_at = None
+            asyncio.get_running_loop().call_soon(self._group_commit)
 
     def _group_commit(self) -> None:
         done, self._commit = self._commit, None
+        if self._commit_at is not None:
+            self._commit_at.cancel()
+            self._commit_at = None
+        self._waiting = 0
         finished, self._finished = self._finished, []
         to_send, self._to_send = self._to_send, []
         assert done is not None
