@@ -16,6 +16,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -126,16 +127,19 @@ class _Pass:
         queue = list(reversed(rows))
 
         async def lane() -> None:
+            recorded: asyncio.Future[Any] | None = None  # the commit carrying this lane's last `sent`
             try:
                 while queue:
                     row = queue.pop()
                     if self.draining() or name in self.paused:
                         self.release(row, "released: " + ("shutting down" if self.draining() else "mailbox paused"))
                         continue
-                    await self.deliver(row)
+                    recorded = await self.deliver(row, recorded)
             finally:
                 self._lanes -= 1
                 self._commit_if_all_wait()
+            if recorded is not None:
+                await asyncio.shield(recorded)
 
         lanes = min(self.config.mailboxes[name].smtp.connections, len(rows))
         self._lanes += lanes
@@ -148,7 +152,12 @@ class _Pass:
                 q.refund_token(conn, row.mailbox, sending_day(self.config, now))
                 self.report.released += 1
 
-    async def deliver(self, row: q.Claimed) -> None:
+    async def deliver(self, row: q.Claimed, recorded: asyncio.Future[Any] | None) -> asyncio.Future[Any] | None:
+        """Send one row. A `sent` result is only queued: the lane goes on to its next row and
+        the result rides in the transaction of the next `sending` marks (a crash before that
+        commit leaves the row `sending`, so `unknown`, as a crash between 250 and commit always
+        did). Returns that pending commit; `recorded` is the one of the lane's previous row,
+        whose failure is raised here at the latest."""
         stop = ""
         smtp = self.config.mailboxes[row.mailbox].smtp
         sending_lease = self.config.sending.lease_seconds + smtp.data_timeout
@@ -165,24 +174,33 @@ class _Pass:
         result = await self.transport.pool(row.mailbox).send(
             row.mail_from, row.rcpt_to, row.raw, on_before_data=on_before_data
         )
+        if recorded is not None:
+            await asyncio.shield(recorded)
+        self._finished.append((row, result, stop))
+        self.report.outcomes[result.outcome.value] += 1
         if result.outcome is Outcome.SENT:
             failpoints.hit("after_250_before_commit")
-        self._finished.append((row, result, stop))
-        await self._committed()
-        self.report.outcomes[result.outcome.value] += 1
+            return self._pending_commit()
+        await self._committed()  # other outcomes may pause the mailbox: known before the next row
+        return None
+
+    def _pending_commit(self) -> asyncio.Future[dict[int, str | None]]:
+        if self._commit is None:
+            loop = asyncio.get_running_loop()
+            self._commit = loop.create_future()
+            self._commit_at = loop.call_later(GROUP_WAIT_SECONDS, self._group_commit)
+            self._commit_if_all_wait()
+        return self._commit
 
     def _committed(self) -> asyncio.Future[dict[int, str | None]]:
         """The commit that will carry the writes just queued (shielded: one lane cancelled
         cancels no other). It runs once every lane of the pass waits for it, so the lanes fall
         into step and share each transaction; at the latest GROUP_WAIT_SECONDS after the first
         write queued (a lane stuck on a slow server holds the others up no longer)."""
-        loop = asyncio.get_running_loop()
-        if self._commit is None:
-            self._commit = loop.create_future()
-            self._commit_at = loop.call_later(GROUP_WAIT_SECONDS, self._group_commit)
+        pending = self._pending_commit()
         self._waiting += 1
         self._commit_if_all_wait()
-        return asyncio.shield(self._commit)
+        return asyncio.shield(pending)
 
     def _commit_if_all_wait(self) -> None:
         if self._commit is not None and self._commit_at is not None and self._waiting >= self._lanes:
