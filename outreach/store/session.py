@@ -44,6 +44,13 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
+        # NORMAL, not FULL: in WAL mode a commit is then a write to the WAL file without fsync
+        # (fsync only at checkpoints). The database cannot be corrupted, and a commit survives
+        # any crash of the process (SIGKILL, OOM, a bug: what the failpoint tests exercise),
+        # since the written WAL pages are in the OS cache. Only a power loss or kernel crash can
+        # roll back the last commits; a lost `sending` mark would then make the reaper requeue
+        # a row whose DATA went out (a duplicate). Hosts where that matters use PostgreSQL
+        # (fsync per commit) or FULL here, at a commit cost dispatch's group commit amortises.
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
