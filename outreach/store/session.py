@@ -118,7 +118,7 @@ def write_on(conn: Connection) -> Iterator[Connection]:
     """Like `writing()`, on a connection a worker holds open across many short transactions.
 
     SQLite engines use NullPool, so each `writing()` opens and closes the file (about 10 ms in
-    WAL mode); a dispatch pass commits per message and keeps one connection instead."""
+    WAL mode); a dispatch pass commits many times and keeps one connection instead."""
     if is_sqlite(conn):
         conn.execution_options(sqlite_begin="IMMEDIATE")
     try:

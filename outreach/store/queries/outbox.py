@@ -272,7 +272,7 @@ def _fenced(conn: Connection, c: Claimed, from_states: Sequence[OutboxState], **
 
 def _fenced_update(from_state: OutboxState) -> Update:
     """A fenced UPDATE built once: statement construction costs ~8x its execution on SQLite, and
-    these run once per message (`_fence` supplies the parameters)."""
+    these run for every message (`_fence` supplies the parameters)."""
     return update(outbox).where(
         outbox.c.id == bindparam("f_id"),
         outbox.c.attempt == bindparam("f_attempt"),
