@@ -226,7 +226,7 @@ class _Pass:
                         self.record(conn, row, result, stop)
                 self._record_sent(conn, sent, now)
                 why_not = q.mark_sending_unless_stopped(conn, to_send, now)
-        except Exception as exc:  # every waiting lane raises it
+        except Exception as exc:  # noqa: BLE001 - not swallowed: every waiting lane raises it
             done.set_exception(exc)
             return
         done.set_result({row.id: why for (row, _), why in zip(to_send, why_not, strict=True)})
