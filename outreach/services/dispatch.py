@@ -1,8 +1,11 @@
 """Dispatch: queued outbox rows -> SMTP -> recorded outcome (DESIGN invariants 1 and 2).
 
 One pass reaps expired leases, claims due rows (rate limits reserved in the claim), sends each
-over its mailbox's pool and records each result in its own short transaction. Stop conditions
-are checked at claim and again just before MAIL FROM; `sending` is committed before DATA.
+over its mailbox's pool and records each result. Stop conditions are checked at claim and again
+after RCPT, before DATA; `sending` is committed before DATA. Lanes whose writes become due in the
+same event-loop turn share one transaction (group commit): the `sending` marks of rows about to
+send DATA and the results of rows that just finished. A lane waits for that commit before it
+sends DATA or takes its next row, so each row is still committed `sending` before its DATA.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -25,11 +29,20 @@ from outreach.domain.sending_day import sending_day
 from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
 from outreach.store.queries import outbox as q
-from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, stop_everywhere, suppress
+from outreach.store.queries.pipeline import (
+    move_stage_if,
+    move_stages_if,
+    stop_enrollment,
+    stop_everywhere,
+    suppress,
+)
 from outreach.store.session import write_on, writing
 from outreach.transport.smtp import SendResult, SmtpTransport
 
 log = logging.getLogger("outreach.send")
+
+GROUP_WAIT_SECONDS = 0.005
+"""How long a lane's write may wait for the other lanes to join its transaction."""
 
 OnSent = Callable[[Connection, int, int, datetime], None]
 """Called in the transaction that records a send: (conn, enrollment_id, step, sent_at)."""
@@ -71,6 +84,14 @@ def describe_fault(result: SendResult) -> str:
     return f"{what}: {said}" if said else what
 
 
+def attempt_log(row: q.Claimed, result: SendResult) -> q.AttemptLog:
+    return q.AttemptLog(row, result.outcome, result.code, result.enhanced, result.text, result.exception_type)
+
+
+def _where(row: q.Claimed) -> str:
+    return f"id={row.id} attempt={row.attempt} to={','.join(row.rcpt_to)} mailbox={row.mailbox}"
+
+
 class _Pass:
     """The state of one dispatch pass: which mailboxes tripped their breaker."""
 
@@ -90,6 +111,14 @@ class _Pass:
         self.paused: set[str] = set()
         self.faults_cleared: set[str] = set()  # mailboxes whose fault streak this pass reset
         self.report = DispatchReport()
+        # Group commit: writes queued by lanes during one event-loop turn, and the future that
+        # the commit of all of them resolves (per claimed id: None = `sending`, else why not).
+        self._to_send: list[tuple[q.Claimed, float]] = []
+        self._finished: list[tuple[q.Claimed, SendResult, str]] = []
+        self._commit: asyncio.Future[dict[int, str | None]] | None = None
+        self._commit_at: asyncio.TimerHandle | None = None
+        self._lanes = 0  # lanes of this pass still sending
+        self._waiting = 0  # of them, those waiting for the pending commit
 
     def draining(self) -> bool:
         return self.stopping is not None and self.stopping.is_set()
@@ -98,15 +127,23 @@ class _Pass:
         queue = list(reversed(rows))
 
         async def lane() -> None:
-            while queue:
-                row = queue.pop()
-                if self.draining() or name in self.paused:
-                    self.release(row, "released: " + ("shutting down" if self.draining() else "mailbox paused"))
-                    continue
-                await self.deliver(row)
+            recorded: asyncio.Future[Any] | None = None  # the commit carrying this lane's last `sent`
+            try:
+                while queue:
+                    row = queue.pop()
+                    if self.draining() or name in self.paused:
+                        self.release(row, "released: " + ("shutting down" if self.draining() else "mailbox paused"))
+                        continue
+                    recorded = await self.deliver(row, recorded)
+            finally:
+                self._lanes -= 1
+                self._commit_if_all_wait()
+            if recorded is not None:
+                await asyncio.shield(recorded)
 
-        lanes = self.config.mailboxes[name].smtp.connections
-        await asyncio.gather(*(lane() for _ in range(min(lanes, len(rows)))))
+        lanes = min(self.config.mailboxes[name].smtp.connections, len(rows))
+        self._lanes += lanes
+        await asyncio.gather(*(lane() for _ in range(lanes)))
 
     def release(self, row: q.Claimed, why: str) -> None:
         now = self.clock.now()
@@ -115,38 +152,92 @@ class _Pass:
                 q.refund_token(conn, row.mailbox, sending_day(self.config, now))
                 self.report.released += 1
 
-    async def deliver(self, row: q.Claimed) -> None:
+    async def deliver(self, row: q.Claimed, recorded: asyncio.Future[Any] | None) -> asyncio.Future[Any] | None:
+        """Send one row. A `sent` result is only queued: the lane goes on to its next row and
+        the result rides in the transaction of the next `sending` marks (a crash before that
+        commit leaves the row `sending`, so `unknown`, as a crash between 250 and commit always
+        did). Returns that pending commit; `recorded` is the one of the lane's previous row,
+        whose failure is raised here at the latest."""
         stop = ""
         smtp = self.config.mailboxes[row.mailbox].smtp
         sending_lease = self.config.sending.lease_seconds + smtp.data_timeout
 
-        def on_before_data() -> bool:
+        async def on_before_data() -> bool:
             """The last stop check and `sending`, in one transaction, after RCPT and before any
             byte of the message: later than "before MAIL FROM", so a narrower race."""
             nonlocal stop
-            with write_on(self.conn) as conn:
-                stop = q.stop_reason_now(conn, row)
-                return not stop and q.mark_sending(conn, row, self.clock.now(), sending_lease)
+            self._to_send.append((row, sending_lease))
+            why_not = (await self._committed())[row.id]
+            stop = why_not or ""
+            return why_not is None
 
         result = await self.transport.pool(row.mailbox).send(
             row.mail_from, row.rcpt_to, row.raw, on_before_data=on_before_data
         )
+        if recorded is not None:
+            await asyncio.shield(recorded)
+        self._finished.append((row, result, stop))
+        self.report.outcomes[result.outcome.value] += 1
         if result.outcome is Outcome.SENT:
             failpoints.hit("after_250_before_commit")
-        with write_on(self.conn) as conn:
-            self.record(conn, row, result, stop)
-        self.report.outcomes[result.outcome.value] += 1
+            return self._pending_commit()
+        await self._committed()  # other outcomes may pause the mailbox: known before the next row
+        return None
+
+    def _pending_commit(self) -> asyncio.Future[dict[int, str | None]]:
+        if self._commit is None:
+            loop = asyncio.get_running_loop()
+            self._commit = loop.create_future()
+            self._commit_at = loop.call_later(GROUP_WAIT_SECONDS, self._group_commit)
+            self._commit_if_all_wait()
+        return self._commit
+
+    def _committed(self) -> asyncio.Future[dict[int, str | None]]:
+        """The commit that will carry the writes just queued (shielded: one lane cancelled
+        cancels no other). It runs once every lane of the pass waits for it, so the lanes fall
+        into step and share each transaction; at the latest GROUP_WAIT_SECONDS after the first
+        write queued (a lane stuck on a slow server holds the others up no longer)."""
+        pending = self._pending_commit()
+        self._waiting += 1
+        self._commit_if_all_wait()
+        return asyncio.shield(pending)
+
+    def _commit_if_all_wait(self) -> None:
+        if self._commit is not None and self._commit_at is not None and self._waiting >= self._lanes:
+            self._commit_at.cancel()
+            self._commit_at = None
+            asyncio.get_running_loop().call_soon(self._group_commit)
+
+    def _group_commit(self) -> None:
+        done, self._commit = self._commit, None
+        if self._commit_at is not None:
+            self._commit_at.cancel()
+            self._commit_at = None
+        self._waiting = 0
+        finished, self._finished = self._finished, []
+        to_send, self._to_send = self._to_send, []
+        assert done is not None
+        try:
+            with write_on(self.conn) as conn:
+                now = self.clock.now()
+                sent = [(row, result) for row, result, _ in finished if result.outcome is Outcome.SENT]
+                for row, result, stop in finished:
+                    if result.outcome is not Outcome.SENT:
+                        self.record(conn, row, result, stop)
+                self._record_sent(conn, sent, now)
+                why_not = q.mark_sending_unless_stopped(conn, to_send, now)
+        except Exception as exc:  # noqa: BLE001 - not swallowed: every waiting lane raises it
+            done.set_exception(exc)
+            return
+        done.set_result({row.id: why for (row, _), why in zip(to_send, why_not, strict=True)})
 
     def record(self, conn: Connection, row: q.Claimed, result: SendResult, stop: str) -> None:
+        """A result other than SENT (those go by the group, `_record_sent`)."""
         now = self.clock.now()
-        q.record_attempt(
-            conn, row, now, result.outcome, code=result.code, enhanced=result.enhanced,
-            text=result.text, exception_type=result.exception_type,
-        )
-        where = f"id={row.id} attempt={row.attempt} to={','.join(row.rcpt_to)} mailbox={row.mailbox}"
+        q.record_attempts(conn, now, [attempt_log(row, result)])
+        where = _where(row)
         said = f"{result.phase} {result.code or '-'} {result.text}".strip()
         handler = {
-            Outcome.SENT: self._sent,
             Outcome.TRANSIENT: self._retry,
             Outcome.SOFT_BOUNCE: self._retry,
             Outcome.HARD_BOUNCE: self._hard_bounce,
@@ -157,18 +248,26 @@ class _Pass:
         }[result.outcome]
         handler(conn, row, result, now, where, said if result.outcome is not Outcome.CANCELLED else stop)
 
-    def _sent(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
-        if not q.mark_sent(conn, row, now):
-            log.warning("accepted but the claim was lost (row stays as the reaper left it) %s", where)
+    def _record_sent(self, conn: Connection, sent: list[tuple[q.Claimed, SendResult]], now: datetime) -> None:
+        """The rows whose 250 arrived together: attempt log, `sent`, stage move, next step."""
+        if not sent:
             return
-        if row.mailbox not in self.faults_cleared:
-            q.clear_sender_faults(conn, row.mailbox)
-            self.faults_cleared.add(row.mailbox)
-        move_stage_if(conn, row.enrollment_id, Stage.CONTACTED, cause="sent", at=now, expected=Stage.PROSPECT)
-        if self.on_sent is not None:
-            self.on_sent(conn, row.enrollment_id, row.step, now)
-        refused = f" refused={dict(result.refused)}" if result.refused else ""
-        log.info("sent %s message_id=%s%s", where, row.message_id, refused)
+        q.record_attempts(conn, now, [attempt_log(row, result) for row, result in sent])
+        took = q.mark_sent_many(conn, [row for row, _ in sent], now)
+        done = [(row, result) for (row, result), ok in zip(sent, took, strict=True) if ok]
+        for (row, _), ok in zip(sent, took, strict=True):
+            if not ok:
+                log.warning("accepted but the claim was lost (row stays as the reaper left it) %s", _where(row))
+        for name in sorted({row.mailbox for row, _ in done} - self.faults_cleared):
+            q.clear_sender_faults(conn, name)
+            self.faults_cleared.add(name)
+        move_stages_if(conn, [row.enrollment_id for row, _ in done], Stage.CONTACTED,
+                       expected=Stage.PROSPECT, cause="sent", at=now)
+        for row, result in done:
+            if self.on_sent is not None:
+                self.on_sent(conn, row.enrollment_id, row.step, now)
+            refused = f" refused={dict(result.refused)}" if result.refused else ""
+            log.info("sent %s message_id=%s%s", _where(row), row.message_id, refused)
 
     def _retry(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
         retry = self.config.sending.retry

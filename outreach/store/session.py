@@ -44,6 +44,13 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
+        # NORMAL, not FULL: in WAL mode a commit is then a write to the WAL file without fsync
+        # (fsync only at checkpoints). The database cannot be corrupted, and a commit survives
+        # any crash of the process (SIGKILL, OOM, a bug: what the failpoint tests exercise),
+        # since the written WAL pages are in the OS cache. Only a power loss or kernel crash can
+        # roll back the last commits; a lost `sending` mark would then make the reaper requeue
+        # a row whose DATA went out (a duplicate). Hosts where that matters use PostgreSQL
+        # (fsync per commit) or FULL here, at a commit cost dispatch's group commit amortises.
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -111,7 +118,7 @@ def write_on(conn: Connection) -> Iterator[Connection]:
     """Like `writing()`, on a connection a worker holds open across many short transactions.
 
     SQLite engines use NullPool, so each `writing()` opens and closes the file (about 10 ms in
-    WAL mode); a dispatch pass commits per message and keeps one connection instead."""
+    WAL mode); a dispatch pass commits many times and keeps one connection instead."""
     if is_sqlite(conn):
         conn.execution_options(sqlite_begin="IMMEDIATE")
     try:

@@ -75,6 +75,11 @@ def _drop_failure(phase: Phase, exc: BaseException) -> _Failed:
     return _Failed(SendResult(classify_drop(phase), phase, text=text, exception_type=type(exc).__name__))
 
 
+async def _proceed() -> bool:
+    """The default `on_before_data`: nothing to check, send DATA."""
+    return True
+
+
 class MailboxPool:
     """Idle authenticated connections to one mailbox's relay, at most `connections` in use."""
 
@@ -127,11 +132,12 @@ class MailboxPool:
         rcpt_to: Sequence[str],
         raw: bytes,
         *,
-        on_before_data: Callable[[], bool] = lambda: True,
+        on_before_data: Callable[[], Awaitable[bool]] = _proceed,
     ) -> SendResult:
         """One transaction. `on_before_data` runs after RCPT, before any message byte: it makes
-        the last stop check and records `sending` durably; returning False aborts cleanly (RSET)
-        with outcome CANCELLED."""
+        the last stop check and records `sending` durably (awaited: dispatch commits the marks of
+        several connections together); returning False aborts cleanly (RSET) with outcome
+        CANCELLED."""
         async with self._slots:
             try:
                 smtp = self._idle.pop() if self._idle else await self._connect()
@@ -155,7 +161,7 @@ class MailboxPool:
         mail_from: str,
         rcpt_to: Sequence[str],
         raw: bytes,
-        on_before_data: Callable[[], bool],
+        on_before_data: Callable[[], Awaitable[bool]],
     ) -> SendResult:
         await self._command(smtp.mail(mail_from), Phase.MAIL)
         refused: dict[str, str] = {}
@@ -171,7 +177,7 @@ class MailboxPool:
         if first_refusal is not None and len(refused) == len(rcpt_to):
             raise first_refusal
         failpoints.hit("after_rcpt")
-        if not on_before_data():
+        if not await on_before_data():
             raise _Failed(SendResult(Outcome.CANCELLED, Phase.DATA, text="stopped or claim lost before DATA"))
         code, message = await self._data(smtp, raw)
         if not 200 <= code < 300:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Update, bindparam, exists, func, insert, literal_column, or_, select, update
 
 from outreach.clock import utc
 from outreach.domain.outbox import Outcome, OutboxState, expired_stop_reason
@@ -162,12 +162,24 @@ def refund_token(conn: Connection, name: str, today: date) -> None:
 _SUPPRESSED = select(suppression.c.id).where(suppression.c.email_hash == bindparam("h")).limit(1)
 
 
-def _stop_reason(conn: Connection, status: str, email_norm: str) -> str:
+def _claim_stop_reason(status: str, suppressed: bool) -> str:
     if status in _STOPPED_ENROLLMENT:
         return f"enrollment {status}"
-    if conn.execute(_SUPPRESSED, {"h": email_hash(email_norm)}).first() is not None:
-        return "address suppressed"
-    return ""
+    return "address suppressed" if suppressed else ""
+
+
+def _stop_reason(conn: Connection, status: str, email_norm: str) -> str:
+    suppressed = conn.execute(_SUPPRESSED, {"h": email_hash(email_norm)}).first() is not None
+    return _claim_stop_reason(status, suppressed)
+
+
+def _suppressed_among(conn: Connection, addresses: set[str]) -> set[str]:
+    """The claim's stop check for a whole batch: one lookup instead of one per row."""
+    by_hash = {email_hash(a): a for a in addresses}
+    if not by_hash:
+        return set()
+    found = conn.execute(select(suppression.c.email_hash).where(suppression.c.email_hash.in_(list(by_hash))))
+    return {by_hash[h] for h in found.scalars()}
 
 
 def claim(
@@ -201,12 +213,14 @@ def claim(
         if not is_sqlite(conn):
             q = q.with_for_update(of=outbox, skip_locked=True)
         taken = 0
-        for row in conn.execute(q).all():
+        due = conn.execute(q).all()
+        suppressed = _suppressed_among(conn, {row.email_norm for row in due})
+        for row in due:
             if row.status == "paused":  # auto-reply: wait until the enrollment resumes
                 resume = row.next_due_at or (now + timedelta(hours=1))
                 conn.execute(update(outbox).where(outbox.c.id == row.id).values(due_at=naive(utc(resume))))
                 continue
-            reason = _stop_reason(conn, row.status, row.email_norm)
+            reason = _claim_stop_reason(row.status, row.email_norm in suppressed)
             if reason:
                 conn.execute(
                     update(outbox)
@@ -266,7 +280,7 @@ def _fenced(conn: Connection, c: Claimed, from_states: Sequence[OutboxState], **
 
 def _fenced_update(from_state: OutboxState) -> Update:
     """A fenced UPDATE built once: statement construction costs ~8x its execution on SQLite, and
-    these run once per message (`_fence` supplies the parameters)."""
+    these run for every message (`_fence` supplies the parameters)."""
     return update(outbox).where(
         outbox.c.id == bindparam("f_id"),
         outbox.c.attempt == bindparam("f_attempt"),
@@ -295,6 +309,63 @@ def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: flo
 
 def mark_sent(conn: Connection, c: Claimed, now: datetime) -> bool:
     return conn.execute(_MARK_SENT, {**_fence(c), "v_now": naive(now)}).rowcount == 1
+
+
+def _fenced_many(conn: Connection, stmt: Update, params: list[dict[str, Any]], rows: Sequence[Claimed],
+                 to_state: OutboxState) -> list[bool]:
+    """Run a fenced UPDATE for several rows at once (one executemany) and tell which took.
+
+    Usually all did (the summed rowcount says so); otherwise the rows are read back: a row is
+    ours in `to_state` only if this statement put it there, since only its owner writes it."""
+    if not rows:
+        return []
+    if conn.execute(stmt, params).rowcount == len(rows):
+        return [True] * len(rows)
+    now_in = {
+        r.id: (r.state, r.attempt, r.worker)
+        for r in conn.execute(
+            select(outbox.c.id, outbox.c.state, outbox.c.attempt, outbox.c.worker)
+            .where(outbox.c.id.in_([c.id for c in rows]))
+        )
+    }
+    return [now_in.get(c.id) == (to_state.value, c.attempt, c.worker) for c in rows]
+
+
+def mark_sent_many(conn: Connection, rows: Sequence[Claimed], now: datetime) -> list[bool]:
+    """`mark_sent` for the rows whose 250 arrived together: one statement, one commit."""
+    at = naive(now)
+    return _fenced_many(conn, _MARK_SENT, [{**_fence(c), "v_now": at} for c in rows], rows, S.SENT)
+
+
+# `mark_sending` guarded by the last stop check (enrollment still going, address not suppressed)
+# in the same statement: the check and the write cannot be separated by another writer.
+_ENROLLMENT_STOPPED = exists().where(
+    enrollment.c.id == outbox.c.enrollment_id,
+    or_(*(enrollment.c.status == literal_column(f"'{status}'") for status in _STOPPED_ENROLLMENT)),
+)
+_MARK_SENDING_UNLESS_STOPPED = (
+    _fenced_update(S.CLAIMED)
+    .where(~_ENROLLMENT_STOPPED, ~exists().where(suppression.c.email_hash == bindparam("h")))
+    .values(state=S.SENDING.value, lease_until=bindparam("v_lease"), updated_at=bindparam("v_now"))
+)
+
+
+def mark_sending_unless_stopped(
+    conn: Connection, rows: Sequence[tuple[Claimed, float]], now: datetime
+) -> list[str | None]:
+    """The last stop check and `sending`, for rows about to send DATA (each with its lease).
+
+    Per row: None when it is now `sending` (go on with DATA); else why not: the stop reason, or
+    "" when the claim was lost. One executemany for the group; a row that did not take is
+    explained by `stop_reason_now`."""
+    at = naive(now)
+    claimed = [c for c, _ in rows]
+    params = [
+        {**_fence(c), "h": email_hash(c.email_norm), "v_now": at, "v_lease": naive(now + timedelta(seconds=lease))}
+        for c, lease in rows
+    ]
+    took = _fenced_many(conn, _MARK_SENDING_UNLESS_STOPPED, params, claimed, S.SENDING)
+    return [None if ok else stop_reason_now(conn, c) for c, ok in zip(claimed, took, strict=True)]
 
 
 def mark_retry(conn: Connection, c: Claimed, now: datetime, due_at: datetime, error: str) -> bool:
@@ -329,22 +400,29 @@ def mark_final(conn: Connection, c: Claimed, now: datetime, state: OutboxState, 
 _INSERT_ATTEMPT = insert(attempt)
 
 
-def record_attempt(
-    conn: Connection,
-    c: Claimed,
-    now: datetime,
-    outcome: Outcome,
-    *,
-    code: int | None = None,
-    enhanced: str = "",
-    text: str = "",
-    exception_type: str = "",
-) -> None:
-    conn.execute(_INSERT_ATTEMPT, {
-        "outbox_id": c.id, "attempt": c.attempt, "worker": c.worker, "at": naive(now),
-        "outcome": outcome.value, "smtp_code": code, "enhanced_status": enhanced,
-        "server_text": text[:2000], "exception_type": exception_type,
-    })
+@dataclass(frozen=True)
+class AttemptLog:
+    """One line of the attempt log: how an SMTP attempt of a claimed row ended."""
+
+    row: Claimed
+    outcome: Outcome
+    code: int | None = None
+    enhanced: str = ""
+    text: str = ""
+    exception_type: str = ""
+
+
+def record_attempts(conn: Connection, now: datetime, entries: Sequence[AttemptLog]) -> None:
+    """Append attempt log rows (one executemany for a group that finished together)."""
+    at = naive(now)
+    conn.execute(_INSERT_ATTEMPT, [
+        {
+            "outbox_id": e.row.id, "attempt": e.row.attempt, "worker": e.row.worker, "at": at,
+            "outcome": e.outcome.value, "smtp_code": e.code, "enhanced_status": e.enhanced,
+            "server_text": e.text[:2000], "exception_type": e.exception_type,
+        }
+        for e in entries
+    ])
 
 
 def delivery_attempts(conn: Connection, outbox_id: int) -> int:
