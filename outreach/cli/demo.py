@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -58,6 +59,7 @@ def demo(app: App, directory: str | None, timeout: float) -> None:
         click.echo(f"  {line}")
     engine.dispose()
     click.echo(f"\nopen the captured mail: {run.sent_maildir}/new/*  (any mail client reads .eml)")
-    click.echo(f"explore: cd {workspace} && outreach status && outreach inbox list")
+    prog = "outreach" if shutil.which("outreach") else f"{sys.executable} -m outreach"
+    click.echo(f"explore: cd {workspace} && {prog} status && {prog} inbox list")
     if not run.settled:
         sys.exit(1)
