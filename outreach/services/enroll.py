@@ -78,6 +78,11 @@ def _chunks(items: Iterator[q.Candidate], size: int) -> Iterator[list[q.Candidat
         yield chunk
 
 
+def _at(candidate: q.Candidate, field: str, reason: str) -> str:
+    """A reason about roster data names the row it came from: `file:line: field: reason`."""
+    return f"{candidate.source}: {field}: {reason}" if candidate.source else reason
+
+
 def _skip_reasons(
     conn: Connection, config: Config, campaign_id: int | None, chunk: list[q.Candidate],
     now: datetime,
@@ -95,9 +100,9 @@ def _skip_reasons(
         if c.id in enrolled:
             reasons[c.id] = "already enrolled"
         elif c.basis == Basis.NONE.value:
-            reasons[c.id] = "no legal basis for contact (basis = none)"
+            reasons[c.id] = _at(c, "basis", "no legal basis for contact (basis = none)")
         elif c.refuses_ads:
-            reasons[c.id] = "refuses advertising mail (refuses_ads)"
+            reasons[c.id] = _at(c, "refuses_ads", "refuses advertising mail (refuses_ads)")
         elif c.id in ended:
             reasons[c.id] = f"{ended[c.id]} in an earlier campaign"
         elif c.email_norm in suppressed:

@@ -53,6 +53,7 @@ class Candidate:
     niche: str
     tags: tuple[str, ...]
     er_rank_pct: float | None
+    source: str = ""  # `file:line` of the roster row it was last imported from
 
 
 def campaign_id(conn: Connection, slug: str) -> int | None:
@@ -88,7 +89,7 @@ def candidates(
         influencer.c.id, influencer.c.handle, influencer.c.platform, influencer.c.email_norm,
         influencer.c.basis, influencer.c.refuses_ads, influencer.c.timezone,
         influencer.c.country, influencer.c.tier, influencer.c.niche, influencer.c.tags,
-        influencer.c.er_rank_pct,
+        influencer.c.er_rank_pct, influencer.c.source_file, influencer.c.source_line,
     )
     query = select(*cols).order_by(influencer.c.id)
     if platform:
@@ -112,6 +113,7 @@ def candidates(
                 basis=r.basis, refuses_ads=bool(r.refuses_ads), timezone=r.timezone,
                 country=r.country, tier=r.tier, niche=r.niche, tags=tuple(r.tags or ()),
                 er_rank_pct=r.er_rank_pct,
+                source=f"{r.source_file}:{r.source_line}" if r.source_file else "",
             )
         last = rows[-1].id
 
