@@ -61,18 +61,9 @@ def _unparsed(raw: bytes, exc: Exception) -> Classified:
         found = re.search(rb"(?im)^" + name.encode() + rb":[ \t]*(<[^<>\s]+>)", raw)
         return found.group(1).decode("ascii", "replace") if found else ""
 
-    return Classified(
-        kind=REPLY,
-        message_id=header("Message-ID"),
-        in_reply_to=header("In-Reply-To"),
-        references=(),
-        from_addr="",
-        subject="",
-        text="",
-        returns_on=None,
-        bounce=None,
-        original_message_id="",
-        reasons=(f"unparsed: {type(exc).__name__}: {exc}",),
+    return Classified.unreadable(
+        REPLY, f"unparsed: {type(exc).__name__}: {exc}",
+        message_id=header("Message-ID"), in_reply_to=header("In-Reply-To"),
     )
 
 

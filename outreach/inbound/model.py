@@ -42,3 +42,11 @@ class Classified:
     original_message_id: str  # for DSN/ARF: Message-ID of OUR message quoted inside
     reasons: tuple[str, ...]
     original_recipient: str = ""  # for DSN/ARF: the address our message went to, if stated
+
+    @classmethod
+    def unreadable(cls, kind: str, reason: str, *, message_id: str = "",
+                   in_reply_to: str = "") -> Classified:
+        """What is known of a message the parsers could not read: a kind and why."""
+        return cls(kind=kind, message_id=message_id, in_reply_to=in_reply_to, references=(),
+                   from_addr="", subject="", text="", returns_on=None, bounce=None,
+                   original_message_id="", reasons=(reason,))

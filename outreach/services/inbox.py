@@ -133,19 +133,7 @@ def _classify(mail: RawMail) -> Classified:
         return parse_and_classify(mail.raw)
     except Exception as exc:  # a poison message must not stop the inbox (RELIABILITY 3.4.18)
         log.exception("inbox: cannot classify %s", mail.where)
-        return Classified(
-            kind=UNPARSED,
-            message_id="",
-            in_reply_to="",
-            references=(),
-            from_addr="",
-            subject="",
-            text="",
-            returns_on=None,
-            bounce=None,
-            original_message_id="",
-            reasons=(f"classifier failed: {type(exc).__name__}: {exc}",),
-        )
+        return Classified.unreadable(UNPARSED, f"classifier failed: {type(exc).__name__}: {exc}")
 
 
 def process(
