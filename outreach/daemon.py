@@ -51,10 +51,7 @@ class AppContext:
 
     def __post_init__(self) -> None:
         if self.on_sent is None:
-            config = self.config
-            self.on_sent = lambda conn, enrollment_id, step, sent_at: plan.on_sent(
-                conn, config, enrollment_id, step, sent_at
-            )
+            self.on_sent = plan.sent_hook(self.config)
         if self.composer is None:
             self.composer = Composer(self.config)
 

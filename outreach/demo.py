@@ -15,8 +15,6 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 from outreach.clock import SystemClock
@@ -43,23 +41,6 @@ class DemoRun:
     enrolled: EnrollReport | None = None
     replies: list[tuple[str, str]] = field(default_factory=list)
     settled: bool = False
-
-
-@dataclass(frozen=True)
-class SentMail:
-    to: str
-    subject: str
-    in_thread: bool
-
-
-def captured_mail(maildir: Path) -> list[SentMail]:
-    """What the capture server accepted, decoded for people, in delivery order."""
-    parser = BytesParser(policy=policy.default)
-    out = []
-    for path in sorted((maildir / "new").glob("*"), key=lambda p: p.stat().st_mtime_ns):
-        msg = parser.parsebytes(path.read_bytes())
-        out.append(SentMail(str(msg["To"]), str(msg["Subject"]), bool(msg["In-Reply-To"])))
-    return out
 
 
 async def run_demo(
@@ -116,7 +97,7 @@ async def _watch(
             pending = pending_work(conn, now=SystemClock().now(),
                                    horizon_seconds=SETTLE_HORIZON_SECONDS)
         if not run.replies and pitches >= enrolled:
-            captured = [c for c in read_captured(run.sent_maildir) if not c.subject.startswith("Re")]
+            captured = [c for c in read_captured(run.sent_maildir) if not c.in_thread]
             # Japanese recipients first: the scripted human reply is written in Japanese.
             order = sorted(captured, key=lambda c: (not c.to_addr.endswith(".jp"), c.to_addr))
             run.replies = script_replies(order, inbox, SystemClock().now())

@@ -35,7 +35,8 @@ def demo(app: App, directory: str | None, timeout: float) -> None:
     from outreach.cli.pipeline import board_lines
     from outreach.clock import SystemClock
     from outreach.config import load_config
-    from outreach.demo import captured_mail, run_demo
+    from outreach.demo import run_demo
+    from outreach.services.demo_mail import read_captured
     from outreach.services.pipeline import board
     from outreach.store.session import make_engine
 
@@ -48,7 +49,7 @@ def demo(app: App, directory: str | None, timeout: float) -> None:
     run = asyncio.run(run_demo(workspace, echo=click.echo, timeout=timeout))
     logging.getLogger("outreach").setLevel(logging.WARNING)
 
-    sent = captured_mail(run.sent_maildir)
+    sent = read_captured(run.sent_maildir)
     click.echo(f"\nsent {len(sent)} messages:")
     for mail in sent:
         click.echo(f"  {'  ↳' if mail.in_thread else '   '} {mail.to:<48} {mail.subject}")

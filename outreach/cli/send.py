@@ -35,7 +35,6 @@ def register(cli: click.Group) -> None:
         from outreach.clock import SystemClock
         from outreach.daemon import AppContext, run_daemon
         from outreach.errors import UserError
-        from outreach.services.plan import sent_hook
         from outreach.services.preflight import lint_errors
         from outreach.transport.smtp import SmtpTransport
 
@@ -48,8 +47,7 @@ def register(cli: click.Group) -> None:
                                 "nothing was sent",
                                 hint="fix them (`outreach lint`) or pass --allow-lint-errors")
         _logging()
-        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes),
-                         on_sent=sent_hook(app.config))
+        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes))
         sys.exit(asyncio.run(run_daemon(ctx, once=once)))
 
     @cli.command()

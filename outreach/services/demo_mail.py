@@ -24,15 +24,18 @@ class Captured:
     to_addr: str
     from_addr: str
     subject: str
+    to: str = ""  # the To header as people read it: name and address
+    in_thread: bool = False  # a follow-up (it has In-Reply-To)
 
 
 def read_captured(maildir: Path) -> list[Captured]:
-    """Messages the capture server accepted, headers decoded (RFC 2047) and unfolded."""
+    """Messages the capture server accepted, in delivery order, headers decoded (RFC 2047)."""
     if not maildir.exists():
         return []
     parser = BytesParser(policy=policy.default)
     out = []
-    for path in sorted([*maildir.glob("new/*"), *maildir.glob("cur/*")]):
+    files = [*maildir.glob("new/*"), *maildir.glob("cur/*")]
+    for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name)):
         msg = parser.parsebytes(path.read_bytes(), headersonly=True)
         out.append(
             Captured(
@@ -40,6 +43,8 @@ def read_captured(maildir: Path) -> list[Captured]:
                 to_addr=parseaddr(str(msg["To"] or ""))[1].lower(),
                 from_addr=parseaddr(str(msg["From"] or ""))[1],
                 subject=str(msg["Subject"] or ""),
+                to=str(msg["To"] or ""),
+                in_thread=bool(msg["In-Reply-To"]),
             )
         )
     return out
