@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from outreach.clock import SystemClock
+from sqlalchemy import Engine
+
+from outreach.clock import Clock, SystemClock
 from outreach.config import load_config
 from outreach.daemon import AppContext, run_daemon
 from outreach.services.demo_config import write_demo_config
@@ -72,8 +74,8 @@ async def run_demo(
         daemon = asyncio.create_task(run_daemon(ctx, once=False, stop=stop))
         echo("daemon running (plan, dispatch and inbox jobs)...")
         try:
-            await _watch(run, engine, config.mailboxes["main"].inbox.path, len(run.enrolled.enrolled),
-                         echo=echo, timeout=timeout)
+            await _watch(run, engine, clock, config.mailboxes["main"].inbox.path,
+                         len(run.enrolled.enrolled), echo=echo, timeout=timeout)
         finally:
             stop.set()
             await daemon
@@ -84,7 +86,8 @@ async def run_demo(
 
 
 async def _watch(
-    run: DemoRun, engine, inbox_path: str, enrolled: int, *, echo: Callable[[str], None],
+    run: DemoRun, engine: Engine, clock: Clock, inbox_path: str, enrolled: int, *,
+    echo: Callable[[str], None],
     timeout: float,
 ) -> None:
     """Deliver the scripted replies once every pitch is out; return when nothing is due soon."""
@@ -94,13 +97,13 @@ async def _watch(
         await asyncio.sleep(0.5)
         with reading(engine) as conn:
             pitches = sent_pitches(conn)
-            pending = pending_work(conn, now=SystemClock().now(),
+            pending = pending_work(conn, now=clock.now(),
                                    horizon_seconds=SETTLE_HORIZON_SECONDS)
         if not run.replies and pitches >= enrolled:
             captured = [c for c in read_captured(run.sent_maildir) if not c.in_thread]
             # Japanese recipients first: the scripted human reply is written in Japanese.
             order = sorted(captured, key=lambda c: (not c.to_addr.endswith(".jp"), c.to_addr))
-            run.replies = script_replies(order, inbox, SystemClock().now())
+            run.replies = script_replies(order, inbox, clock.now())
             for address, what in run.replies:
                 echo(f"  {address} answers: {what}")
             continue
