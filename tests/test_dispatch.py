@@ -264,7 +264,7 @@ def test_stop_recheck_just_before_data(sqlite_db: Engine, tmp_path: Path, smtp_s
     ids = seed_outbox(sqlite_db, 2)
     second = row(sqlite_db, ids[1]).enrollment_id
 
-    def opt_out_the_other(conn: Any, enrollment_id: int, step: int, at: Any) -> None:
+    def opt_out_the_other(conn: Any, sent: Any, at: Any) -> None:
         conn.execute(update(enrollment).where(enrollment.c.id == second).values(status="stopped"))
 
     run_pass(sqlite_db, config, FixedClock(T0), on_sent=opt_out_the_other)

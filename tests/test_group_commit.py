@@ -31,7 +31,7 @@ def test_lanes_share_commits_and_a_late_opt_out_still_stops_its_row(db: Engine, 
     with db.connect() as conn:
         last = conn.execute(select(outbox.c.email_norm).where(outbox.c.id == ids[-1])).scalar_one()
 
-    def opt_out_the_last(conn: Connection, enrollment_id: int, step: int, at: Any) -> None:
+    def opt_out_the_last(conn: Connection, sent: Any, at: Any) -> None:
         # Runs in the transaction recording each send; the last row's sending mark comes in the
         # same or a later one (its lane recorded its previous row first).
         suppress(conn, last, reason="unsubscribe", source="test", at=at)

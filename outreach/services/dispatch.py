@@ -14,7 +14,7 @@ import asyncio
 import logging
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,7 +44,7 @@ log = logging.getLogger("outreach.send")
 GROUP_WAIT_SECONDS = 0.005
 """How long a lane's write may wait for the other lanes to join its transaction."""
 
-OnSent = Callable[[Connection, int, int, datetime], None]
+OnSent = Callable[[Connection, Sequence[tuple[int, int]], datetime], None]  # (enrollment, step) pairs
 """Called in the transaction that records a send: (conn, enrollment_id, step, sent_at)."""
 
 
@@ -263,9 +263,9 @@ class _Pass:
             self.faults_cleared.add(name)
         move_stages_if(conn, [row.enrollment_id for row, _ in done], Stage.CONTACTED,
                        expected=Stage.PROSPECT, cause="sent", at=now)
+        if self.on_sent is not None and done:
+            self.on_sent(conn, [(row.enrollment_id, row.step) for row, _ in done], now)
         for row, result in done:
-            if self.on_sent is not None:
-                self.on_sent(conn, row.enrollment_id, row.step, now)
             refused = f" refused={dict(result.refused)}" if result.refused else ""
             log.info("sent %s message_id=%s%s", _where(row), row.message_id, refused)
 

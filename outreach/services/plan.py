@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -22,12 +22,13 @@ from outreach.clock import Clock
 from outreach.config import Config
 from outreach.domain.influencer import Influencer
 from outreach.domain.sending_day import day_start, sending_day
+from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.stages import SENDABLE, Stage
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
 from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composed, Composer, Thread
-from outreach.services.sequences import load_sequence, recipient, recipient_of, window_for
+from outreach.services.sequences import load_sequence, recipient, recipient_of, sequence_or_error, window_for
 from outreach.store.queries import sequence as q
 from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.roster import load_influencers
@@ -197,31 +198,61 @@ def on_sent(
     marked `error` for the operator. Returns when the next step is due, or None.
     """
     state = q.enrollment_state(conn, enrollment_id)
+    following = _following(conn, config, state, step, sent_at, rng, {})
+    if following is None:
+        return None
+    due = following[0]
+    return due if q.advance(conn, enrollment_id, sent_step=step, next_due_at=due) and due else None
+
+
+def on_sent_many(
+    conn: Connection, config: Config, sent: Sequence[tuple[int, int]], sent_at: datetime
+) -> None:
+    """`on_sent` for the (enrollment, step) pairs whose 250 arrived together: one read of
+    their states and one write per shape, each row still a compare-and-set."""
+    states = q.enrollment_states(conn, [enrollment_id for enrollment_id, _ in sent])
+    sequences: dict[str, SequenceFile | UserError] = {}
+    moves: list[tuple[int, int, datetime | None]] = []
+    for enrollment_id, step in sent:
+        following = _following(conn, config, states.get(enrollment_id), step, sent_at, None, sequences)
+        if following is not None:
+            moves.append((enrollment_id, step, following[0]))
+    q.advance_many(conn, moves)
+
+
+def _following(
+    conn: Connection,
+    config: Config,
+    state: q.EnrollmentState | None,
+    step: int,
+    sent_at: datetime,
+    rng: random.Random | None,
+    sequences: dict[str, SequenceFile | UserError],
+) -> tuple[datetime | None] | None:
+    """When the step after `step` is due (None inside the tuple: the sequence is complete),
+    or None when nothing is to be advanced (stopped meanwhile, a repeat, a broken file)."""
     if state is None or state.status != "active" or state.next_step != step:
         return None
-    try:
-        sequence = load_sequence(config, state.sequence)
-    except UserError as exc:
-        q.mark_error(conn, enrollment_id, f"after step {step}: {exc}")
+    sequence = sequence_or_error(config, state.sequence, sequences)
+    if isinstance(sequence, UserError):
+        q.mark_error(conn, state.id, f"after step {step}: {sequence}")
         return None
     following = sequence.step(step + 1)
     if following is None:
-        q.advance(conn, enrollment_id, sent_step=step, next_due_at=None)
-        return None
+        return (None,)
     where = recipient_of(config, state.timezone, state.country)
-    due = next_send_time(
+    return (next_send_time(
         following.delay.after(sent_at, tz=where.tz, country=where.country),
         window_for(config, following), tz=where.tz, country=where.country,
         jitter_seconds=config.sending.jitter_seconds, rng=rng,
-    )
-    return due if q.advance(conn, enrollment_id, sent_step=step, next_due_at=due) else None
+    ),)
 
 
-def sent_hook(config: Config) -> Callable[[Connection, int, int, datetime], None]:
-    """`on_sent` bound to the config, in the shape dispatch calls it (conn, enrollment, step,
-    sent_at) inside its recording transaction."""
+def sent_hook(config: Config) -> Callable[[Connection, Sequence[tuple[int, int]], datetime], None]:
+    """`on_sent_many` bound to the config, in the shape dispatch calls it (conn, [(enrollment,
+    step)], sent_at) inside its recording transaction."""
 
-    def hook(conn: Connection, enrollment_id: int, step: int, sent_at: datetime) -> None:
-        on_sent(conn, config, enrollment_id, step, sent_at)
+    def hook(conn: Connection, sent: Sequence[tuple[int, int]], sent_at: datetime) -> None:
+        on_sent_many(conn, config, sent, sent_at)
 
     return hook

@@ -22,7 +22,7 @@ from outreach.domain.sequence import Sequence, Step
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
 from outreach.services.campaigns import load_campaign
-from outreach.services.sequences import Recipient, load_sequence, recipient_of, window_for
+from outreach.services.sequences import Recipient, recipient_of, sequence_or_error, window_for
 from outreach.store.queries import sequence as q
 from outreach.store.session import reading
 
@@ -93,12 +93,7 @@ def schedule(engine: Engine, config: Config, campaign_slug: str, now: datetime) 
     sequences: dict[str, Sequence | UserError] = {}
     events: list[_Event] = []
     for order, p in enumerate(pending):
-        if p.sequence not in sequences:
-            try:
-                sequences[p.sequence] = load_sequence(config, p.sequence)
-            except UserError as exc:
-                sequences[p.sequence] = exc
-        seq = sequences[p.sequence]
+        seq = sequence_or_error(config, p.sequence, sequences)
         mine = p.campaign_slug == campaign.slug
         step = seq.step(p.next_step) if isinstance(seq, Sequence) else None
         if step is None:

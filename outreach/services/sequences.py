@@ -15,7 +15,7 @@ from outreach.config import Config
 from outreach.domain.influencer import Influencer
 from outreach.domain.sequence import Sequence, Step, parse_sequence
 from outreach.domain.windows import Window
-from outreach.errors import InputError
+from outreach.errors import InputError, UserError
 from outreach.render.templates import TemplateSet
 
 
@@ -105,6 +105,17 @@ def load_sequence(config: Config, name: str) -> Sequence:
     if key is not None:
         _parsed[key] = sequence
     return sequence
+
+
+def sequence_or_error(config: Config, name: str, seen: dict[str, Sequence | UserError]) -> Sequence | UserError:
+    """`load_sequence` memoised in `seen` for one pass, a broken file as its error (callers
+    that go through many enrollments report it per enrollment instead of failing)."""
+    if name not in seen:
+        try:
+            seen[name] = load_sequence(config, name)
+        except UserError as exc:
+            seen[name] = exc
+    return seen[name]
 
 
 def list_sequences(config: Config) -> list[str]:

@@ -366,19 +366,22 @@ class EnrollmentState:
 
 
 def enrollment_state(conn: Connection, enrollment_id: int) -> EnrollmentState | None:
-    row = conn.execute(
+    return enrollment_states(conn, [enrollment_id]).get(enrollment_id)
+
+
+def enrollment_states(conn: Connection, ids: Sequence[int]) -> dict[int, EnrollmentState]:
+    """Where each enrollment is in its sequence, with its recipient's zone (one query)."""
+    rows = conn.execute(
         select(
             enrollment.c.id, enrollment.c.influencer_id, enrollment.c.sequence,
             enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.status,
             influencer.c.timezone, influencer.c.country,
         )
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .where(enrollment.c.id == enrollment_id)
-    ).first()
-    if row is None:
-        return None
-    return EnrollmentState(row.id, row.influencer_id, row.sequence, row.mailbox, row.next_step,
-                           row.status, row.timezone, row.country)
+        .where(enrollment.c.id.in_(list(ids)))
+    )
+    return {row.id: EnrollmentState(row.id, row.influencer_id, row.sequence, row.mailbox, row.next_step,
+                                    row.status, row.timezone, row.country) for row in rows}
 
 
 def advance(
@@ -401,6 +404,30 @@ def advance(
         .values(**values)
     )
     return res.rowcount == 1
+
+
+_ADVANCE_MANY = (
+    update(enrollment)
+    .where(
+        enrollment.c.id == bindparam("e_id"),
+        enrollment.c.next_step == bindparam("e_sent"),
+        enrollment.c.status == "active",
+    )
+)
+
+
+def advance_many(conn: Connection, moves: Sequence[tuple[int, int, datetime | None]]) -> None:
+    """`advance` for several (enrollment, sent_step, next_due_at): one executemany per shape,
+    each row the same compare-and-set."""
+    scheduled = [{"e_id": e, "e_sent": s, "e_next": s + 1, "e_due": naive(due)}
+                 for e, s, due in moves if due is not None]
+    completed = [{"e_id": e, "e_sent": s, "e_next": s + 1} for e, s, due in moves if due is None]
+    if scheduled:
+        conn.execute(_ADVANCE_MANY.values(next_step=bindparam("e_next"), next_due_at=bindparam("e_due")),
+                     scheduled)
+    if completed:
+        conn.execute(_ADVANCE_MANY.values(next_step=bindparam("e_next"), next_due_at=None, status="completed"),
+                     completed)
 
 
 @dataclass(frozen=True)
