@@ -35,6 +35,7 @@ class Script:
     drop_after_dot: int = 0  # store the message, then close without replying, this many times
     hang_mail: float = 0.0  # seconds to stall before answering MAIL (once)
     dot_delay: float = 0.0  # seconds before the reply after the dot
+    after_data: Callable[[int], None] | None = None  # called with the count stored, before the 250
 
 
 class ScriptedHandler:
@@ -93,6 +94,8 @@ class ScriptedHandler:
         if reply:
             return reply
         self._store(envelope)
+        if self.script.after_data is not None:
+            self.script.after_data(len(self.received))
         return "250 2.0.0 OK"
 
     def _store(self, envelope: Envelope) -> None:

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from outreach.cli import cli
-from outreach.store.schema import outbox
+from outreach.store.schema import enrollment, outbox, stage_history
 from outreach.transport.sink import CaptureSink
 from tests.fixtures_smtp import Script, ScriptedHandler, config_data, outbox_states, seed_outbox, toml_text
 
@@ -114,6 +114,7 @@ def test_run_once_sends_and_status_shows_it(sqlite_db: Engine, tmp_path: Path, s
         ("after_rcpt", "sent", 1),  # nothing transmitted: requeued, sent once
         ("before_dot_reply", "unknown", 1),  # the dot went out: maybe delivered, never resent
         ("after_250_before_commit", "unknown", 1),  # accepted but not recorded: unknown, not resent
+        ("before_settle", "sent", 1),  # recorded `sent`, pass cut short: the next pass settles it
     ],
 )
 def test_failpoints_then_restart(sqlite_db: Engine, tmp_path: Path, server: Any, failpoint: str,
@@ -128,6 +129,9 @@ def test_failpoints_then_restart(sqlite_db: Engine, tmp_path: Path, server: Any,
     assert code == 0, err
     with sqlite_db.connect() as conn:
         assert conn.execute(select(outbox.c.state).where(outbox.c.id == oid)).scalar_one() == final_state
+        if final_state == "sent":  # settled exactly once: contacted, one history row
+            assert conn.execute(select(enrollment.c.stage)).scalar_one() == "contacted"
+            assert conn.execute(select(stage_history.c.cause)).scalars().all() == ["sent"]
     assert wait_until(lambda: len(handler.received) == delivered, 2)
     assert len(handler.received) == delivered
 

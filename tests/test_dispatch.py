@@ -258,16 +258,19 @@ def test_stopped_enrollment_after_queuing_is_not_sent(db: Engine, tmp_path: Path
 
 
 def test_stop_recheck_just_before_data(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
-    """An opt-out recorded after the claim (here: by the first send's on_sent) stops the second."""
+    """A stop recorded after the claim (here: by another writer while the first message's DATA
+    is being answered) stops the second row after its RCPT, before any byte of its message."""
     sink, handler = smtp_server
     config = make_config(tmp_path, sink.port, smtp={"connections": 1})
     ids = seed_outbox(sqlite_db, 2)
     second = row(sqlite_db, ids[1]).enrollment_id
 
-    def opt_out_the_other(conn: Any, sent: Any, at: Any) -> None:
-        conn.execute(update(enrollment).where(enrollment.c.id == second).values(status="stopped"))
+    def stop_the_other(stored: int) -> None:
+        with writing(sqlite_db) as conn:
+            conn.execute(update(enrollment).where(enrollment.c.id == second).values(status="stopped"))
 
-    run_pass(sqlite_db, config, FixedClock(T0), on_sent=opt_out_the_other)
+    handler.script.after_data = stop_the_other
+    run_pass(sqlite_db, config, FixedClock(T0))
     assert row(sqlite_db, ids[1]).state == "cancelled"
     assert "before DATA" in row(sqlite_db, ids[1]).last_error and len(handler.received) == 1
     assert handler.commands["DATA"] == 1  # the second transaction was reset after RCPT

@@ -172,7 +172,7 @@ def test_business_day_follow_up_after_friday_evening_lands_after_the_weekend(
     _plan(db, config, TUE_0905)
     friday_evening = datetime(2026, 11, 27, 18, 30, tzinfo=JST)
     with writing(db) as conn:  # as dispatch calls it
-        sent_hook(config)(conn, [(eid, 1)], friday_evening)
+        sent_hook(config)(conn, [(eid, 1, friday_evening)])
     due = _enrollment(db, eid).next_due_at.replace(tzinfo=UTC)
     # +3 business days = Wed 2 Dec 18:30, after closing -> Thu 3 Dec 09:00 (+ jitter).
     thu_9 = datetime(2026, 12, 3, 9, 0, tzinfo=JST)

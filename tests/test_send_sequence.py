@@ -10,15 +10,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.services.compose import Composer
+from outreach.services import dispatch
 from outreach.services.dispatch import DispatchReport, dispatch_once
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.plan import plan_due, sent_hook
-from outreach.store.schema import enrollment
+from outreach.store.queries.sequence import unsettled_sends
+from outreach.store.schema import enrollment, stage_history
 from outreach.transport.smtp import SmtpTransport
 from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
 from tests.fixtures_smtp import smtp_server
@@ -66,3 +69,48 @@ def test_pitch_then_follow_up_in_the_same_thread(db: Engine, tmp_path: Path, smt
     with db.connect() as conn:
         assert set(conn.execute(select(enrollment.c.status)).scalars()) == {"completed"}
     assert tick(db, config, follow_up_at + timedelta(days=7)).claimed == 0
+
+
+def test_a_pass_cut_short_before_settling_is_settled_by_the_next_pass_once(
+    db: Engine, tmp_path: Path, smtp_server: Any, monkeypatch: Any
+) -> None:
+    """Accepted sends are settled (contacted, next step scheduled) at the end of their pass; a
+    pass that never gets there leaves them to the next pass of any worker, settled once."""
+    sink, handler = smtp_server
+    box = main_mailbox(limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0})
+    box["main"]["smtp"]["port"] = sink.port
+    config = make_workspace(tmp_path, mailboxes=box)
+    for handle in ("hanako", "yui"):
+        add_influencer(db, handle)
+    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
+
+    calls: list[int] = []
+    real_settle = dispatch.settle
+
+    def settle_dies_at_the_end_of_the_pass(conn: Any, sent: Any, on_sent: Any, now: datetime) -> None:
+        calls.append(len(sent))
+        if len(calls) == 2:  # the first call is the pass's start (nothing to recover)
+            raise RuntimeError("worker died before settling")
+        real_settle(conn, sent, on_sent, now)
+
+    monkeypatch.setattr(dispatch, "settle", settle_dies_at_the_end_of_the_pass)
+    with pytest.raises(RuntimeError, match="before settling"):
+        tick(db, config, TUE_0905.astimezone(UTC))
+    monkeypatch.setattr(dispatch, "settle", real_settle)
+    assert len(handler.received) == 2
+    with db.connect() as conn:
+        states = conn.execute(select(enrollment.c.stage, enrollment.c.next_step, enrollment.c.next_due_at)).all()
+        assert {(s.stage, s.next_step, s.next_due_at) for s in states} == {("prospect", 1, None)}
+        assert len(unsettled_sends(conn)) == 2
+
+    later = TUE_0905.astimezone(UTC) + timedelta(minutes=1)
+    for _ in range(2):  # the next pass recovers; a second one finds nothing left
+        report = tick(db, config, later)
+        assert report.claimed == 0
+    assert len(handler.received) == 2  # nothing sent twice
+    with db.connect() as conn:
+        states = conn.execute(select(enrollment.c.stage, enrollment.c.next_step, enrollment.c.next_due_at)).all()
+        assert {(s.stage, s.next_step) for s in states} == {("contacted", 2)}
+        assert all(s.next_due_at is not None for s in states)
+        assert conn.execute(select(stage_history.c.cause)).scalars().all() == ["sent", "sent"]
+        assert unsettled_sends(conn) == []

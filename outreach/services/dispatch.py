@@ -6,6 +6,10 @@ after RCPT, before DATA; `sending` is committed before DATA. Lanes whose writes 
 same event-loop turn share one transaction (group commit): the `sending` marks of rows about to
 send DATA and the results of rows that just finished. A lane waits for that commit before it
 sends DATA or takes its next row, so each row is still committed `sending` before its DATA.
+
+The sequence's side of an accepted send (prospect -> contacted, the next step scheduled) is
+settled once per pass for all its `sent` rows, not in every group commit; a pass cut short
+leaves its rows for the next pass of any worker to settle (`settle`, `unsettled_sends`).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from outreach.store.queries.pipeline import (
     stop_everywhere,
     suppress,
 )
+from outreach.store.queries.sequence import unsettled_sends
 from outreach.store.session import write_on, writing
 from outreach.transport.smtp import SendResult, SmtpTransport
 
@@ -44,8 +49,8 @@ log = logging.getLogger("outreach.send")
 GROUP_WAIT_SECONDS = 0.005
 """How long a lane's write may wait for the other lanes to join its transaction."""
 
-OnSent = Callable[[Connection, Sequence[tuple[int, int]], datetime], None]  # (enrollment, step) pairs
-"""Called in the transaction that records a send: (conn, enrollment_id, step, sent_at)."""
+OnSent = Callable[[Connection, Sequence[tuple[int, int, datetime]]], None]
+"""Called in the transaction that settles accepted sends: (conn, [(enrollment, step, sent_at)])."""
 
 
 @dataclass
@@ -110,6 +115,7 @@ class _Pass:
         self.worker, self.on_sent, self.stopping, self.rng = worker, on_sent, stopping, rng
         self.paused: set[str] = set()
         self.faults_cleared: set[str] = set()  # mailboxes whose fault streak this pass reset
+        self.unsettled: list[tuple[int, int, datetime]] = []  # sent, sequence side not yet settled
         self.report = DispatchReport()
         # Group commit: writes queued by lanes during one event-loop turn, and the future that
         # the commit of all of them resolves (per claimed id: None = `sending`, else why not).
@@ -249,7 +255,7 @@ class _Pass:
         handler(conn, row, result, now, where, said if result.outcome is not Outcome.CANCELLED else stop)
 
     def _record_sent(self, conn: Connection, sent: list[tuple[q.Claimed, SendResult]], now: datetime) -> None:
-        """The rows whose 250 arrived together: attempt log, `sent`, stage move, next step."""
+        """The rows whose 250 arrived together: attempt log and `sent` (settled at the pass's end)."""
         if not sent:
             return
         q.record_attempts(conn, now, [attempt_log(row, result) for row, result in sent])
@@ -261,10 +267,7 @@ class _Pass:
         for name in sorted({row.mailbox for row, _ in done} - self.faults_cleared):
             q.clear_sender_faults(conn, name)
             self.faults_cleared.add(name)
-        move_stages_if(conn, [row.enrollment_id for row, _ in done], Stage.CONTACTED,
-                       expected=Stage.PROSPECT, cause="sent", at=now)
-        if self.on_sent is not None and done:
-            self.on_sent(conn, [(row.enrollment_id, row.step) for row, _ in done], now)
+        self.unsettled.extend((row.enrollment_id, row.step, now) for row, _ in done)
         for row, result in done:
             refused = f" refused={dict(result.refused)}" if result.refused else ""
             log.info("sent %s message_id=%s%s", _where(row), row.message_id, refused)
@@ -322,6 +325,19 @@ class _Pass:
             log.warning("claim lost before DATA; not sent %s", where)
 
 
+def settle(conn: Connection, sent: Sequence[tuple[int, int, datetime]], on_sent: OnSent | None,
+           now: datetime) -> None:
+    """The sequence's side of accepted sends: prospect -> contacted (one history row each) and
+    the next step scheduled. Every write is a compare-and-set, so settling twice (two workers
+    recovering the same rows) changes nothing the second time."""
+    if not sent:
+        return
+    move_stages_if(conn, sorted({enrollment_id for enrollment_id, _, _ in sent}), Stage.CONTACTED,
+                   expected=Stage.PROSPECT, cause="sent", at=now)
+    if on_sent is not None:
+        on_sent(conn, sent)
+
+
 async def dispatch_once(
     engine: Engine,
     config: Config,
@@ -343,6 +359,7 @@ async def dispatch_once(
         with write_on(held) as conn:
             q.ensure_mailboxes(conn, config.mailboxes)
             run.report.reaped = q.reap(conn, now, sending_day(config, now))
+            settle(conn, unsettled_sends(conn), on_sent, now)  # what a pass cut short left
         if run.draining():
             return run.report
         with write_on(held) as conn:
@@ -357,7 +374,13 @@ async def dispatch_once(
         by_mailbox: dict[str, list[q.Claimed]] = defaultdict(list)
         for row in rows:
             by_mailbox[row.mailbox].append(row)
-        await asyncio.gather(*(run.run_mailbox(name, batch) for name, batch in by_mailbox.items()))
+        try:
+            await asyncio.gather(*(run.run_mailbox(name, batch) for name, batch in by_mailbox.items()))
+        finally:
+            if run.unsettled:
+                failpoints.hit("before_settle")
+                with write_on(held) as conn:
+                    settle(conn, run.unsettled, on_sent, clock.now())
         return run.report
 
 

@@ -205,15 +205,13 @@ def on_sent(
     return due if q.advance(conn, enrollment_id, sent_step=step, next_due_at=due) and due else None
 
 
-def on_sent_many(
-    conn: Connection, config: Config, sent: Sequence[tuple[int, int]], sent_at: datetime
-) -> None:
-    """`on_sent` for the (enrollment, step) pairs whose 250 arrived together: one read of
-    their states and one write per shape, each row still a compare-and-set."""
-    states = q.enrollment_states(conn, [enrollment_id for enrollment_id, _ in sent])
+def on_sent_many(conn: Connection, config: Config, sent: Sequence[tuple[int, int, datetime]]) -> None:
+    """`on_sent` for several accepted sends (enrollment, step, sent_at): one read of their
+    states and one write per shape, each row still a compare-and-set."""
+    states = q.enrollment_states(conn, [enrollment_id for enrollment_id, _, _ in sent])
     sequences: dict[str, SequenceFile | UserError] = {}
     moves: list[tuple[int, int, datetime | None]] = []
-    for enrollment_id, step in sent:
+    for enrollment_id, step, sent_at in sent:
         following = _following(conn, config, states.get(enrollment_id), step, sent_at, None, sequences)
         if following is not None:
             moves.append((enrollment_id, step, following[0]))
@@ -248,11 +246,11 @@ def _following(
     ),)
 
 
-def sent_hook(config: Config) -> Callable[[Connection, Sequence[tuple[int, int]], datetime], None]:
+def sent_hook(config: Config) -> Callable[[Connection, Sequence[tuple[int, int, datetime]]], None]:
     """`on_sent_many` bound to the config, in the shape dispatch calls it (conn, [(enrollment,
-    step)], sent_at) inside its recording transaction."""
+    step, sent_at)]) inside the transaction that settles a pass's accepted sends."""
 
-    def hook(conn: Connection, sent: Sequence[tuple[int, int]], sent_at: datetime) -> None:
-        on_sent_many(conn, config, sent, sent_at)
+    def hook(conn: Connection, sent: Sequence[tuple[int, int, datetime]]) -> None:
+        on_sent_many(conn, config, sent)
 
     return hook

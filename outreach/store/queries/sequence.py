@@ -406,6 +406,20 @@ def advance(
     return res.rowcount == 1
 
 
+def unsettled_sends(conn: Connection) -> list[tuple[int, int, datetime]]:
+    """Accepted sends whose sequence side was never settled (a worker stopped between its
+    `sent` commit and the end of its pass): (enrollment, step, sent_at). Their enrollment is
+    still active, waiting (next_due_at NULL) at the step that went out; the index on
+    (status, next_due_at) keeps this to the enrollments in flight, which the daily caps bound."""
+    rows = conn.execute(
+        select(outbox.c.enrollment_id, outbox.c.step, outbox.c.sent_at)
+        .select_from(enrollment.join(outbox, and_(outbox.c.enrollment_id == enrollment.c.id,
+                                                  outbox.c.step == enrollment.c.next_step)))
+        .where(enrollment.c.status == "active", enrollment.c.next_due_at.is_(None), outbox.c.state == "sent")
+    )
+    return [(r.enrollment_id, r.step, utc(r.sent_at)) for r in rows]
+
+
 _ADVANCE_MANY = (
     update(enrollment)
     .where(
