@@ -47,14 +47,20 @@ def tick(db: Engine, config: Config, at: datetime) -> DispatchReport:
     return asyncio.run(go())
 
 
-def test_pitch_then_follow_up_in_the_same_thread(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
-    sink, handler = smtp_server
+def two_enrolled(db: Engine, tmp_path: Path, port: int) -> Config:
+    """A workspace sending to `port`, with hanako and yui enrolled in the sample campaign."""
     box = main_mailbox(limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0})
-    box["main"]["smtp"]["port"] = sink.port
+    box["main"]["smtp"]["port"] = port
     config = make_workspace(tmp_path, mailboxes=box)
     for handle in ("hanako", "yui"):
         add_influencer(db, handle)
     enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
+    return config
+
+
+def test_pitch_then_follow_up_in_the_same_thread(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+    sink, handler = smtp_server
+    config = two_enrolled(db, tmp_path, sink.port)
 
     assert tick(db, config, TUE_0905.astimezone(UTC)).sent == 2
     with db.connect() as conn:
@@ -77,12 +83,7 @@ def test_a_pass_cut_short_before_settling_is_settled_by_the_next_pass_once(
     """Accepted sends are settled (contacted, next step scheduled) at the end of their pass; a
     pass that never gets there leaves them to the next pass of any worker, settled once."""
     sink, handler = smtp_server
-    box = main_mailbox(limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0})
-    box["main"]["smtp"]["port"] = sink.port
-    config = make_workspace(tmp_path, mailboxes=box)
-    for handle in ("hanako", "yui"):
-        add_influencer(db, handle)
-    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
+    config = two_enrolled(db, tmp_path, sink.port)
 
     calls: list[int] = []
     real_settle = dispatch.settle
