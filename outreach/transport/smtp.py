@@ -49,6 +49,13 @@ def tls_context(cfg: SmtpConfig) -> ssl.SSLContext | None:
     return ssl.create_default_context(cafile=cfg.ca_file or None)
 
 
+def envelope_address(address: str) -> bytes:
+    """`<local@domain>` for MAIL FROM / RCPT TO: an internationalised domain in its ASCII
+    (IDNA) form; a local part that is not ASCII would need SMTPUTF8, refused at import."""
+    local, _, domain = address.rpartition("@")
+    return b"<" + local.encode("ascii") + b"@" + domain.encode("idna") + b">"
+
+
 def frame_data(raw: bytes) -> bytes:
     """The DATA payload: dot-stuffed, CRLF-terminated, then the final dot."""
     body = _LEADING_DOT.sub(b"..", raw)
@@ -109,6 +116,11 @@ class MailboxPool:
                 if not smtp.supports_extension("starttls"):
                     raise TlsRequired("the server does not offer STARTTLS (security = 'starttls')")
                 await smtp.starttls(tls_context=ctx)
+            if smtp.is_ehlo_or_helo_needed:  # (again after STARTTLS) we write MAIL/RCPT ourselves
+                try:
+                    await smtp.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    await smtp.helo()
         except aiosmtplib.SMTPResponseException as exc:
             smtp.close()
             raise _reply_failure(Phase.CONNECT, exc.code, exc.message) from exc
@@ -163,12 +175,16 @@ class MailboxPool:
         raw: bytes,
         on_before_data: Callable[[], Awaitable[bool]],
     ) -> SendResult:
-        await self._command(smtp.mail(mail_from), Phase.MAIL)
+        # MAIL/RCPT written directly: addresses were validated when imported (no SMTPUTF8, no
+        # brackets or line breaks), so aiosmtplib's address parsing in mail()/rcpt() is skipped.
+        await self._command(smtp.execute_command(b"MAIL", b"FROM:" + envelope_address(mail_from)),
+                            Phase.MAIL, expect=(250,))
         refused: dict[str, str] = {}
         first_refusal: _Failed | None = None
         for rcpt in rcpt_to:
             try:
-                await self._command(smtp.rcpt(rcpt), Phase.RCPT)
+                await self._command(smtp.execute_command(b"RCPT", b"TO:" + envelope_address(rcpt)),
+                                    Phase.RCPT, expect=(250, 251))
             except _Failed as failed:
                 if failed.result.code is None:
                     raise
@@ -186,7 +202,7 @@ class MailboxPool:
         return SendResult(Outcome.SENT, Phase.DONE, code, enhanced_status(message), said, refused=refused)
 
     async def _data(self, smtp: aiosmtplib.SMTP, raw: bytes) -> tuple[int, str]:
-        await self._command(smtp.execute_command(b"DATA"), Phase.DATA, expect=354)
+        await self._command(smtp.execute_command(b"DATA"), Phase.DATA, expect=(354,))
         protocol = smtp.protocol
         try:
             if protocol is None:
@@ -203,7 +219,7 @@ class MailboxPool:
 
     @staticmethod
     async def _command(
-        call: Awaitable[aiosmtplib.SMTPResponse], phase: Phase, *, expect: int | None = None
+        call: Awaitable[aiosmtplib.SMTPResponse], phase: Phase, *, expect: tuple[int, ...] = ()
     ) -> aiosmtplib.SMTPResponse:
         try:
             reply = await call
@@ -211,7 +227,7 @@ class MailboxPool:
             raise _reply_failure(phase, exc.code, exc.message) from exc
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
             raise _drop_failure(phase, exc) from exc
-        if expect is not None and reply.code != expect:
+        if expect and reply.code not in expect:
             raise _reply_failure(phase, reply.code, reply.message)
         return reply
 
