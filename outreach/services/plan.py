@@ -191,59 +191,59 @@ def on_sent(
     *,
     rng: random.Random | None = None,
 ) -> datetime | None:
-    """Called by dispatch inside its transaction once `step` was accepted: schedule the next
-    step (its delay, then its window, in the recipient's zone) or complete the sequence.
-
-    Never raises for a broken sequence file: the send is recorded and the enrollment is
-    marked `error` for the operator. Returns when the next step is due, or None.
-    """
-    state = q.enrollment_state(conn, enrollment_id)
-    following = _following(conn, config, state, step, sent_at, rng, {})
-    if following is None:
-        return None
-    due = following[0]
-    return due if q.advance(conn, enrollment_id, sent_step=step, next_due_at=due) and due else None
+    """`on_sent_many` for one accepted send: when its next step is due, or None (the sequence
+    completed, or nothing to advance: stopped meanwhile, a repeat call, a broken file)."""
+    return on_sent_many(conn, config, [(enrollment_id, step, sent_at)], rng=rng).get(enrollment_id)
 
 
-def on_sent_many(conn: Connection, config: Config, sent: Sequence[tuple[int, int, datetime]]) -> None:
-    """`on_sent` for several accepted sends (enrollment, step, sent_at): one read of their
-    states and one write per shape, each row still a compare-and-set."""
+def on_sent_many(
+    conn: Connection,
+    config: Config,
+    sent: Sequence[tuple[int, int, datetime]],
+    *,
+    rng: random.Random | None = None,
+) -> dict[int, datetime | None]:
+    """Once steps were accepted (enrollment, step, sent_at): schedule each next step (its delay,
+    then its window, in the recipient's zone) or complete the sequence. One read of the states
+    and one write per shape; each row is a compare-and-set on its step and status.
+
+    Never raises for a broken sequence file: the send stays recorded and the enrollment is
+    marked `error` for the operator. Returns, per enrollment advanced, its next due time
+    (None: completed)."""
     states = q.enrollment_states(conn, [enrollment_id for enrollment_id, _, _ in sent])
     sequences: dict[str, SequenceFile | UserError] = {}
     moves: list[tuple[int, int, datetime | None]] = []
     for enrollment_id, step, sent_at in sent:
-        following = _following(conn, config, states.get(enrollment_id), step, sent_at, None, sequences)
-        if following is not None:
-            moves.append((enrollment_id, step, following[0]))
+        state = states.get(enrollment_id)
+        if state is None or state.status != "active" or state.next_step != step:
+            continue
+        sequence = sequence_or_error(config, state.sequence, sequences)
+        if isinstance(sequence, UserError):
+            q.mark_error(conn, enrollment_id, f"after step {step}: {sequence}")
+            continue
+        moves.append((enrollment_id, step, _next_due(config, state, sequence, step, sent_at, rng)))
     q.advance_many(conn, moves)
+    return {enrollment_id: due for enrollment_id, _, due in moves}
 
 
-def _following(
-    conn: Connection,
+def _next_due(
     config: Config,
-    state: q.EnrollmentState | None,
+    state: q.EnrollmentState,
+    sequence: SequenceFile,
     step: int,
     sent_at: datetime,
     rng: random.Random | None,
-    sequences: dict[str, SequenceFile | UserError],
-) -> tuple[datetime | None] | None:
-    """When the step after `step` is due (None inside the tuple: the sequence is complete),
-    or None when nothing is to be advanced (stopped meanwhile, a repeat, a broken file)."""
-    if state is None or state.status != "active" or state.next_step != step:
-        return None
-    sequence = sequence_or_error(config, state.sequence, sequences)
-    if isinstance(sequence, UserError):
-        q.mark_error(conn, state.id, f"after step {step}: {sequence}")
-        return None
+) -> datetime | None:
+    """When the step after `step` is due, or None when `step` was the last."""
     following = sequence.step(step + 1)
     if following is None:
-        return (None,)
+        return None
     where = recipient_of(config, state.timezone, state.country)
-    return (next_send_time(
+    return next_send_time(
         following.delay.after(sent_at, tz=where.tz, country=where.country),
         window_for(config, following), tz=where.tz, country=where.country,
         jitter_seconds=config.sending.jitter_seconds, rng=rng,
-    ),)
+    )
 
 
 def sent_hook(config: Config) -> Callable[[Connection, Sequence[tuple[int, int, datetime]]], None]:

@@ -384,28 +384,6 @@ def enrollment_states(conn: Connection, ids: Sequence[int]) -> dict[int, Enrollm
                                     row.status, row.timezone, row.country) for row in rows}
 
 
-def advance(
-    conn: Connection, enrollment_id: int, *, sent_step: int, next_due_at: datetime | None
-) -> bool:
-    """After step `sent_step` was accepted: schedule the next step, or complete when None.
-    Compare-and-set on next_step so a repeated call is harmless."""
-    values: dict[str, Any] = {"next_step": sent_step + 1}
-    if next_due_at is None:
-        values.update(next_due_at=None, status="completed")
-    else:
-        values["next_due_at"] = naive(next_due_at)
-    res = conn.execute(
-        update(enrollment)
-        .where(
-            enrollment.c.id == enrollment_id,
-            enrollment.c.next_step == sent_step,
-            enrollment.c.status == "active",  # a stop recorded meanwhile is kept
-        )
-        .values(**values)
-    )
-    return res.rowcount == 1
-
-
 def unsettled_sends(conn: Connection) -> list[tuple[int, int, datetime]]:
     """Accepted sends whose sequence side was never settled (a worker stopped between its
     `sent` commit and the end of its pass): (enrollment, step, sent_at). Their enrollment is
@@ -431,8 +409,9 @@ _ADVANCE_MANY = (
 
 
 def advance_many(conn: Connection, moves: Sequence[tuple[int, int, datetime | None]]) -> None:
-    """`advance` for several (enrollment, sent_step, next_due_at): one executemany per shape,
-    each row the same compare-and-set."""
+    """After each (enrollment, sent_step, next_due_at) was accepted: schedule its next step, or
+    complete it when next_due_at is None. One executemany per shape; each row a compare-and-set
+    on next_step and status, so a repeat or a stop recorded meanwhile is kept."""
     scheduled = [{"e_id": e, "e_sent": s, "e_next": s + 1, "e_due": naive(due)}
                  for e, s, due in moves if due is not None]
     completed = [{"e_id": e, "e_sent": s, "e_next": s + 1} for e, s, due in moves if due is None]
