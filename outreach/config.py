@@ -169,6 +169,7 @@ class SendingConfig(_Frozen):
     retry: RetryConfig = RetryConfig()
     iso2022jp_fallback: Literal["fail", "utf-8"] = "fail"
     to_manager: bool = False
+    planner: Literal["process", "thread"] = "process"
 
     @field_validator("timezone")
     @classmethod

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 
 from outreach.clock import Clock
 from outreach.config import Config
+from outreach.planner import Planner, ThreadPlanner, make_planner
 from outreach.services import inbox, plan
 from outreach.services.compose import Composer
 from outreach.services.dispatch import OnSent, dispatch_due, release_worker
@@ -46,6 +47,7 @@ class AppContext:
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     on_sent: OnSent | None = None  # default: the sequence schedules the next step
     composer: Composer | None = None
+    planner: Planner | None = None  # run_daemon picks it from `[sending] planner`
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     inflight: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -85,14 +87,23 @@ async def dispatch_job(ctx: AppContext) -> None:
 
 
 async def plan_job(ctx: AppContext) -> None:
-    """Render the due steps into queued outbox rows (a thread: SQLite and Jinja2 block)."""
-    assert ctx.composer is not None
-    queued = await asyncio.to_thread(
-        plan.plan_due, ctx.engine, ctx.config, ctx.clock, ctx.composer,
-        limit=ctx.config.sending.batch_size,
-    )
-    if queued:
-        log.info("plan: queued %d step(s)", queued)
+    """Render the due steps into queued outbox rows, off the event loop (SQLite and Jinja2
+    block): in the planner's worker process, or in a thread (`outreach.planner`). Batches go
+    back to back until less than a full one was queued (nothing else due, or today's caps
+    reached), as dispatch's passes do: what is due now is queued in this tick, not one batch
+    per tick."""
+    if ctx.planner is None:
+        assert ctx.composer is not None
+        ctx.planner = ThreadPlanner(ctx.engine, ctx.config, ctx.composer)
+    batch = ctx.config.sending.batch_size
+    total = 0
+    while not ctx.stopping.is_set():
+        queued = await ctx.planner.plan(ctx.clock.now(), batch)
+        total += queued
+        if queued < batch:
+            break
+    if total:
+        log.info("plan: queued %d step(s)", total)
 
 
 async def inbox_job(ctx: AppContext) -> None:
@@ -132,6 +143,10 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
     (or until `stop` is set, for a daemon embedded in another program such as the demo).
     With `[unsubscribe] serve = true` the one-click endpoint is served for the daemon's life."""
     endpoint: ServerHandle | None = None
+    if ctx.planner is None:
+        assert ctx.composer is not None
+        ctx.planner = make_planner(ctx.engine, ctx.config, ctx.composer, once=once)
+    planner = ctx.planner
     try:
         if once:
             for job in JOBS:
@@ -158,6 +173,7 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
     finally:
         if endpoint is not None:
             endpoint.stop()
+        planner.close()  # after the drain: the batch in flight was planned and committed
         released = release_worker(ctx.engine, ctx.config, ctx.clock, ctx.worker)
         if released:
             log.info("released %d unstarted claim(s)", released)

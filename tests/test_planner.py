@@ -1,0 +1,145 @@
+"""The plan job's worker process (`[sending] planner = "process"`): it plans into the same
+database as the daemon, its log lines reach the daemon's loggers, a dead worker is replaced,
+and it never outlives the daemon (SIGTERM drains it; SIGKILL of the daemon makes it exit)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import signal
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, select
+
+from outreach.config import Config
+from outreach.planner import ProcessPlanner
+from outreach.services.enroll import EnrollFilters, enroll
+from outreach.store.schema import enrollment, outbox
+from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
+from tests.test_daemon import outreach, wait_until, write_config
+from tests.fixtures_smtp import config_data
+
+JST = ZoneInfo("Asia/Tokyo")
+ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
+TUE_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=JST).astimezone(UTC)
+
+
+def enrolled(db: Engine, tmp_path: Path, handles: tuple[str, ...] = ("hanako", "yui")) -> Config:
+    """A workspace on `db` (the worker opens it by URL) with `handles` enrolled, step 1 due."""
+    url = db.url.render_as_string(hide_password=False)
+    config = make_workspace(tmp_path, mailboxes=main_mailbox(limits={"daily_cap": 50}), database={"url": url})
+    for handle in handles:
+        add_influencer(db, handle)
+    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
+    return config
+
+
+@pytest.fixture
+def planner_of() -> Iterator[list[ProcessPlanner]]:
+    made: list[ProcessPlanner] = []
+    yield made
+    for planner in made:
+        planner.close()
+
+
+def test_the_worker_process_queues_the_due_steps(db: Engine, tmp_path: Path, planner_of: list[ProcessPlanner]) -> None:
+    config = enrolled(db, tmp_path)
+    planner = ProcessPlanner(config)
+    planner_of.append(planner)
+    assert asyncio.run(planner.plan(TUE_0905, 100)) == 2
+    assert planner.worker_pids and os.getpid() not in planner.worker_pids
+    with db.connect() as conn:
+        rows = conn.execute(select(outbox.c.state, outbox.c.step, outbox.c.raw)).all()
+        taken = conn.execute(select(enrollment.c.next_due_at)).scalars().all()
+    assert [(r.state, r.step) for r in rows] == [("queued", 1), ("queued", 1)]
+    assert all(b"Message-ID: <" in r.raw for r in rows)
+    assert taken == [None, None]  # handed to the outbox
+    assert asyncio.run(planner.plan(TUE_0905, 100)) == 0  # nothing twice
+
+
+def test_the_workers_warnings_reach_the_daemons_log(db: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                    planner_of: list[ProcessPlanner]) -> None:
+    config = enrolled(db, tmp_path, ("hanako",))
+    pitch = tmp_path / "templates" / "pitch.ja.j2"
+    pitch.write_text(pitch.read_text(encoding="utf-8") + "{{ no_such_variable }}\n", encoding="utf-8")
+    planner = ProcessPlanner(config)
+    planner_of.append(planner)
+    with caplog.at_level(logging.INFO, logger="outreach"):
+        assert asyncio.run(planner.plan(TUE_0905, 100)) == 0
+        assert wait_until(lambda: any("not composed" in r.getMessage() for r in caplog.records), 5)
+    record = next(r for r in caplog.records if "not composed" in r.getMessage())
+    assert record.name == "outreach.services.plan" and record.levelno == logging.WARNING
+    assert record.process != os.getpid() and "no_such_variable" in record.getMessage()
+    with db.connect() as conn:
+        assert conn.execute(select(enrollment.c.status)).scalar_one() == "error"
+
+
+def test_a_dead_worker_is_replaced(db: Engine, tmp_path: Path, planner_of: list[ProcessPlanner],
+                                   caplog: pytest.LogCaptureFixture) -> None:
+    config = enrolled(db, tmp_path)
+    planner = ProcessPlanner(config)
+    planner_of.append(planner)
+    assert asyncio.run(planner.plan(ENROLLED, 100)) == 0  # started; nothing due yet on Monday's holiday
+    [first] = planner.worker_pids
+    os.kill(first, signal.SIGKILL)
+    assert wait_until(lambda: not _alive(first), 5)
+    with caplog.at_level(logging.WARNING, logger="outreach"):
+        assert asyncio.run(planner.plan(TUE_0905, 100)) == 2
+    assert planner.worker_pids and planner.worker_pids != [first]
+    assert "worker process died" in caplog.text
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie, dead but not yet reaped by its parent, counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+
+
+@needs_proc
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_the_worker_never_outlives_the_daemon(sqlite_db: Engine, tmp_path: Path, sig: int) -> None:
+    """SIGTERM: the daemon drains and shuts its worker down, exit 0. SIGKILL: nobody shuts the
+    worker down; it sees its parent gone and exits by itself."""
+    config = write_config(tmp_path, 9, sqlite_db.url.render_as_string(hide_password=False))
+    daemon = outreach(config, "run")
+    assert wait_until(lambda: any("spawn_main" in _cmdline(c) for c in _children(daemon.proc.pid)), 30), \
+        "no worker process started"
+    left = _children(daemon.proc.pid)  # the worker, and multiprocessing's resource tracker
+    daemon.signal(sig)
+    code, err = daemon.wait(30)
+    assert code == (0 if sig == signal.SIGTERM else -signal.SIGKILL), err
+    assert wait_until(lambda: not any(_alive(pid) for pid in left), 5), \
+        f"outlived the daemon: {[_cmdline(pid) for pid in left if _alive(pid)]}"
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
