@@ -50,7 +50,6 @@ from sqlalchemy import Engine, func, select  # noqa: E402
 from outreach.clock import FixedClock  # noqa: E402
 from outreach.config import Config, parse_config  # noqa: E402
 from outreach.daemon import AppContext, dispatch_job, plan_job  # noqa: E402
-from outreach.planner import make_planner  # noqa: E402
 from outreach.services.workspace import create_workspace  # noqa: E402
 from outreach.store.schema import outbox  # noqa: E402
 from outreach.store.session import make_engine, reading  # noqa: E402
@@ -166,10 +165,9 @@ def ours(config: Config, n: int) -> tuple[float, float]:
     """(messages/s, seconds the planner's worker process took to start: not in the rate)."""
     ctx = AppContext(config=config, engine=make_engine(config.database_url), clock=FixedClock(NOW),
                      transport=SmtpTransport(config.mailboxes), worker="bench")
-    assert ctx.composer is not None
-    ctx.planner = make_planner(ctx.engine, config, ctx.composer, once=False)  # as `outreach run`
+    planner = ctx.planner_for(once=False)  # as `outreach run`
     started = time.perf_counter()
-    asyncio.run(ctx.planner.plan(NOW, 0))  # a daemon starts its worker once, at its first tick
+    asyncio.run(planner.plan(NOW, 0))  # a daemon starts its worker once, at its first tick
     start_up = time.perf_counter() - started
 
     async def go() -> None:
@@ -195,7 +193,7 @@ def ours(config: Config, n: int) -> tuple[float, float]:
     try:
         asyncio.run(go())
     finally:
-        ctx.planner.close()
+        planner.close()
     elapsed = time.perf_counter() - t
     if (done := sent_count(ctx.engine)) != n:
         sys.exit(f"our run sent {done} of {n}")

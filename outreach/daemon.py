@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from outreach.clock import Clock
 from outreach.config import Config
-from outreach.planner import Planner, ThreadPlanner, make_planner
+from outreach.planner import Planner, make_planner
 from outreach.services import inbox, plan
 from outreach.services.compose import Composer
 from outreach.services.dispatch import OnSent, dispatch_due, release_worker
@@ -47,7 +47,7 @@ class AppContext:
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     on_sent: OnSent | None = None  # default: the sequence schedules the next step
     composer: Composer | None = None
-    planner: Planner | None = None  # run_daemon picks it from `[sending] planner`
+    planner: Planner | None = None  # made at first use: planner_for
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     inflight: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -56,6 +56,13 @@ class AppContext:
             self.on_sent = plan.sent_hook(self.config)
         if self.composer is None:
             self.composer = Composer(self.config)
+
+    def planner_for(self, *, once: bool) -> Planner:
+        """The planner `[sending] planner` asks for, made at first use (`make_planner`)."""
+        if self.planner is None:
+            assert self.composer is not None
+            self.planner = make_planner(self.engine, self.config, self.composer, once=once)
+        return self.planner
 
     async def shielded(self, work: Awaitable[None]) -> None:
         """Run `work` as our own task: a cancelled scheduler job leaves it running to the end."""
@@ -92,13 +99,11 @@ async def plan_job(ctx: AppContext) -> None:
     back to back until less than a full one was queued (nothing else due, or today's caps
     reached), as dispatch's passes do: what is due now is queued in this tick, not one batch
     per tick."""
-    if ctx.planner is None:
-        assert ctx.composer is not None
-        ctx.planner = ThreadPlanner(ctx.engine, ctx.config, ctx.composer)
+    planner = ctx.planner_for(once=True)  # run_daemon made it already; a lone call gets a thread
     batch = ctx.config.sending.batch_size
     total = 0
     while not ctx.stopping.is_set():
-        queued = await ctx.planner.plan(ctx.clock.now(), batch)
+        queued = await planner.plan(ctx.clock.now(), batch)
         total += queued
         if queued < batch:
             break
@@ -143,10 +148,7 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
     (or until `stop` is set, for a daemon embedded in another program such as the demo).
     With `[unsubscribe] serve = true` the one-click endpoint is served for the daemon's life."""
     endpoint: ServerHandle | None = None
-    if ctx.planner is None:
-        assert ctx.composer is not None
-        ctx.planner = make_planner(ctx.engine, ctx.config, ctx.composer, once=once)
-    planner = ctx.planner
+    planner = ctx.planner_for(once=once)
     try:
         if once:
             for job in JOBS:

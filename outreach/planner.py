@@ -103,7 +103,7 @@ class ProcessPlanner:
 
     @property
     def worker_pids(self) -> list[int]:
-        """The worker's process id, once started (for `outreach status` and tests)."""
+        """The worker's process id once started, else none (for tests and diagnostics)."""
         return list(self._pool._processes) if self._pool is not None else []  # noqa: SLF001
 
     def close(self) -> None:
