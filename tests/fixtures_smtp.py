@@ -39,10 +39,14 @@ class Script:
 
 
 class ScriptedHandler:
-    """An aiosmtpd handler that records every complete message and injects scripted faults."""
+    """An aiosmtpd handler that records every complete message and injects scripted faults.
 
-    def __init__(self, script: Script | None = None) -> None:
+    It offers PIPELINING unless told not to (aiosmtpd reads pipelined commands in order but does
+    not advertise it), so the client's pipelined and one-at-a-time dialogues both meet it."""
+
+    def __init__(self, script: Script | None = None, *, pipelining: bool = True) -> None:
         self.script = script or Script()
+        self.pipelining = pipelining
         self.received: list[bytes] = []
         self.commands: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -50,6 +54,12 @@ class ScriptedHandler:
     def message_ids(self) -> list[str]:
         with self._lock:
             return [str(email.message_from_bytes(raw)["Message-ID"]) for raw in self.received]
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -111,10 +121,11 @@ def password_authenticator(user: str, password: str) -> Callable[..., AuthResult
     return check
 
 
-@pytest.fixture
-def smtp_server(tmp_path: Path) -> Iterator[tuple[CaptureSink, ScriptedHandler]]:
-    """A plain scripted server on a free loopback port; tests edit `handler.script`."""
-    handler = ScriptedHandler()
+@pytest.fixture(params=["pipelined", "one_at_a_time"])
+def smtp_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[CaptureSink, ScriptedHandler]]:
+    """A plain scripted server on a free loopback port; tests edit `handler.script`. Every test
+    runs against it with PIPELINING offered and without (the client's two dialogues)."""
+    handler = ScriptedHandler(pipelining=request.param == "pipelined")
     with CaptureSink(tmp_path / "sink", handler=handler) as sink:
         yield sink, handler
 

@@ -272,8 +272,8 @@ def test_stop_recheck_just_before_data(sqlite_db: Engine, tmp_path: Path, smtp_s
     handler.script.after_data = stop_the_other
     run_pass(sqlite_db, config, FixedClock(T0))
     assert row(sqlite_db, ids[1]).state == "cancelled"
-    assert "before DATA" in row(sqlite_db, ids[1]).last_error and len(handler.received) == 1
-    assert handler.commands["DATA"] == 1  # the second transaction was reset after RCPT
+    assert "before the message" in row(sqlite_db, ids[1]).last_error and len(handler.received) == 1
+    assert handler.commands["DATA"] == 1  # the second transaction was abandoned before its message
 
 
 def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:

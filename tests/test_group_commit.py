@@ -1,5 +1,5 @@
 """Dispatch's group commit: lanes on several connections share transactions, and every row
-still gets its own stop check, fenced `sending` before DATA, attempt log and stage move."""
+still gets its own stop check, fenced `sending` before the message, attempt log and stage move."""
 
 from __future__ import annotations
 

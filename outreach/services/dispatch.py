@@ -2,7 +2,9 @@
 
 One pass reaps expired leases, claims due rows (rate limits reserved in the claim), sends each
 over its mailbox's pool and records each result. Stop conditions are checked at claim and again
-after RCPT, before DATA; `sending` is committed before DATA. Lanes whose writes become due in the
+once the server has accepted the envelope (MAIL, RCPT, DATA's 354), before any byte of the
+message; `sending` is committed at that same point. The server cannot accept a message before its
+final dot, so a crash before `sending` is safe to retry (RELIABILITY finding 1). Lanes whose writes become due in the
 same event-loop turn share one transaction (group commit): the `sending` marks of rows about to
 send DATA and the results of rows that just finished. A lane waits for that commit before it
 sends DATA or takes its next row, so each row is still committed `sending` before its DATA.
@@ -169,8 +171,9 @@ class _Pass:
         sending_lease = self.config.sending.lease_seconds + smtp.data_timeout
 
         async def on_before_data() -> bool:
-            """The last stop check and `sending`, in one transaction, after RCPT and before any
-            byte of the message: later than "before MAIL FROM", so a narrower race."""
+            """The last stop check and `sending`, in one transaction, once the server has
+            accepted the envelope and before any byte of the message: later than "before MAIL
+            FROM", so a narrower race."""
             nonlocal stop
             self._to_send.append((row, sending_lease))
             why_not = (await self._committed())[row.id]
@@ -318,11 +321,11 @@ class _Pass:
         log.error("unknown (maybe delivered; resend only by hand) %s message_id=%s: %s", where, row.message_id, said)
 
     def _cancelled(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
-        if said and q.mark_final(conn, row, now, OutboxState.CANCELLED, f"cancelled before DATA: {said}"):
+        if said and q.mark_final(conn, row, now, OutboxState.CANCELLED, f"cancelled before the message was sent: {said}"):
             q.refund_token(conn, row.mailbox, sending_day(self.config, now))
             log.info("cancelled %s: %s", where, said)
         elif not said:
-            log.warning("claim lost before DATA; not sent %s", where)
+            log.warning("claim lost before the message; not sent %s", where)
 
 
 def settle(conn: Connection, sent: Sequence[tuple[int, int, datetime]], on_sent: OnSent | None,

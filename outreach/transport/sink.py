@@ -25,11 +25,20 @@ def free_loopback_port() -> int:
 
 
 class MaildirHandler:
-    """Accept every message and store it, byte for byte, in a Maildir (`new/`)."""
+    """Accept every message and store it, byte for byte, in a Maildir (`new/`).
+
+    Offers PIPELINING, as the relays a real config points at do: aiosmtpd answers pipelined
+    commands in order but does not advertise the extension itself."""
 
     def __init__(self, maildir: Path) -> None:
         self.maildir = mailbox.Maildir(maildir, create=True)
         self.accepted = 0
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname  # (aiosmtpd leaves this to a handler with this hook)
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""

@@ -1,10 +1,14 @@
-"""SMTP submission with aiosmtplib: a small connection pool per mailbox and classified endings.
+"""SMTP submission: a small connection pool per mailbox and classified endings.
 
-Why the dialogue is driven command by command instead of `sendmail`: the outbox must record
-`sending` after RCPT and before DATA, and a drop must be told apart by whether the final dot
-went out (retry) or not (maybe delivered: `unknown`). `sendmail` hides both. Connections are
-reused only when their transaction state is known to be clean; after any timeout, disconnect
-or unexpected error they are closed and forgotten.
+aiosmtplib sets each connection up (connect, STARTTLS or implicit TLS, EHLO, AUTH); the mail
+transactions are driven here, over `session.Session`, instead of with `sendmail`:
+- the outbox must record `sending` once the server has accepted the envelope and before any
+  byte of the message, and a drop must be told apart by whether the final dot went out (retry)
+  or not (maybe delivered: `unknown`). `sendmail` hides both;
+- MAIL, RCPT and DATA go out in one write when the server offers PIPELINING (RFC 2920): two
+  round trips per message instead of four. aiosmtplib reads one reply per write, so it cannot.
+Connections are reused only when their transaction state is known to be clean; after any
+timeout, disconnect or unexpected error they are closed and forgotten.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from outreach import failpoints
 from outreach.config import MailboxConfig, SmtpConfig, secret
 from outreach.domain.outbox import Outcome
 from outreach.domain.smtp_codes import Phase, classify_drop, classify_reply, enhanced_status
+from outreach.transport.session import Session
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
@@ -65,11 +70,13 @@ def frame_data(raw: bytes) -> bytes:
 
 
 class _Failed(Exception):
-    """A reply or drop that ends the attempt; carries the classified result."""
+    """A reply or drop that ends the attempt; carries the classified result. `in_data`: the
+    server answered DATA with 354 and waits for a message, so the connection cannot be reset."""
 
-    def __init__(self, result: SendResult) -> None:
+    def __init__(self, result: SendResult, *, in_data: bool = False) -> None:
         super().__init__(result.text)
         self.result = result
+        self.in_data = in_data
 
 
 def _reply_failure(phase: Phase, code: int, message: str) -> _Failed:
@@ -82,8 +89,11 @@ def _drop_failure(phase: Phase, exc: BaseException) -> _Failed:
     return _Failed(SendResult(classify_drop(phase), phase, text=text, exception_type=type(exc).__name__))
 
 
+_DROPS = (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError)
+
+
 async def _proceed() -> bool:
-    """The default `on_before_data`: nothing to check, send DATA."""
+    """The default `on_before_data`: nothing to check, send the message."""
     return True
 
 
@@ -93,11 +103,13 @@ class MailboxPool:
     def __init__(self, name: str, mailbox: MailboxConfig) -> None:
         self.name = name
         self.cfg = mailbox.smtp
-        self._idle: list[aiosmtplib.SMTP] = []
+        self._idle: list[Session] = []
         self._slots = asyncio.Semaphore(self.cfg.connections)
         self.opened = 0  # connections opened so far (crash tests bound `unknown` by it)
 
-    async def _connect(self) -> aiosmtplib.SMTP:
+    async def _connect(self) -> Session:
+        """A new connection, set up by aiosmtplib: TLS as configured (never opportunistic),
+        EHLO, AUTH. Its transactions are then ours (`Session`)."""
         cfg = self.cfg
         ctx = tls_context(cfg)
         smtp = aiosmtplib.SMTP(
@@ -124,7 +136,7 @@ class MailboxPool:
         except aiosmtplib.SMTPResponseException as exc:
             smtp.close()
             raise _reply_failure(Phase.CONNECT, exc.code, exc.message) from exc
-        except (aiosmtplib.SMTPException, OSError, ssl.SSLError, asyncio.TimeoutError) as exc:
+        except (*_DROPS, ssl.SSLError) as exc:
             smtp.close()
             raise _drop_failure(Phase.CONNECT, exc) from exc
         if cfg.username:
@@ -133,10 +145,24 @@ class MailboxPool:
             except aiosmtplib.SMTPResponseException as exc:
                 smtp.close()
                 raise _reply_failure(Phase.AUTH, exc.code, exc.message) from exc
-            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+            except _DROPS as exc:
                 smtp.close()
                 raise _drop_failure(Phase.AUTH, exc) from exc
-        return smtp
+        try:
+            return Session(smtp)
+        except aiosmtplib.SMTPException as exc:
+            smtp.close()
+            raise _drop_failure(Phase.CONNECT, exc) from exc
+
+    def _take_idle(self) -> Session | None:
+        """An idle connection still fit for a transaction (the server may have closed it, or
+        said 421, while it waited)."""
+        while self._idle:
+            session = self._idle.pop()
+            if session.usable:
+                return session
+            session.close()
+        return None
 
     async def send(
         self,
@@ -146,116 +172,134 @@ class MailboxPool:
         *,
         on_before_data: Callable[[], Awaitable[bool]] = _proceed,
     ) -> SendResult:
-        """One transaction. `on_before_data` runs after RCPT, before any message byte: it makes
-        the last stop check and records `sending` durably (awaited: dispatch commits the marks of
-        several connections together); returning False aborts cleanly (RSET) with outcome
-        CANCELLED."""
+        """One transaction. `on_before_data` runs once the server has accepted MAIL, RCPT and
+        DATA (354), before any byte of the message: it makes the last stop check and records
+        `sending` durably (awaited: dispatch commits the marks of several connections
+        together); returning False abandons the transaction (outcome CANCELLED) by closing the
+        connection, which makes the server discard it (RFC 5321 4.1.1.4)."""
         async with self._slots:
             try:
-                smtp = self._idle.pop() if self._idle else await self._connect()
+                session = self._take_idle() or await self._connect()
             except _Failed as failed:
                 return failed.result
             try:
-                result = await self._transaction(smtp, mail_from, rcpt_to, raw, on_before_data)
+                result = await self._transaction(session, mail_from, rcpt_to, raw, on_before_data)
             except _Failed as failed:
-                result = failed.result
-                await self._reset_or_close(smtp, result)
-                return result
+                await self._reset_or_close(session, failed)
+                return failed.result
             except BaseException:
-                smtp.close()
+                session.close()
                 raise
-            self._keep(smtp)
+            self._keep(session)
             return result
 
     async def _transaction(
         self,
-        smtp: aiosmtplib.SMTP,
+        session: Session,
         mail_from: str,
         rcpt_to: Sequence[str],
         raw: bytes,
         on_before_data: Callable[[], Awaitable[bool]],
     ) -> SendResult:
-        # MAIL/RCPT written directly: addresses were validated when imported (no SMTPUTF8, no
-        # brackets or line breaks), so aiosmtplib's address parsing in mail()/rcpt() is skipped.
-        await self._command(smtp.execute_command(b"MAIL", b"FROM:" + envelope_address(mail_from)),
-                            Phase.MAIL, expect=(250,))
-        refused: dict[str, str] = {}
-        first_refusal: _Failed | None = None
-        for rcpt in rcpt_to:
-            try:
-                await self._command(smtp.execute_command(b"RCPT", b"TO:" + envelope_address(rcpt)),
-                                    Phase.RCPT, expect=(250, 251))
-            except _Failed as failed:
-                if failed.result.code is None:
-                    raise
-                refused[rcpt] = f"{failed.result.code} {failed.result.text}"
-                first_refusal = first_refusal or failed
-        if first_refusal is not None and len(refused) == len(rcpt_to):
-            raise first_refusal
+        refused = await self._envelope(session, mail_from, rcpt_to)
         failpoints.hit("after_rcpt")
         if not await on_before_data():
-            raise _Failed(SendResult(Outcome.CANCELLED, Phase.DATA, text="stopped or claim lost before DATA"))
-        code, message = await self._data(smtp, raw)
+            raise _Failed(SendResult(Outcome.CANCELLED, Phase.DATA, text="stopped or claim lost before the message"),
+                          in_data=True)
+        code, message = await self._message(session, raw)
         if not 200 <= code < 300:
             raise _reply_failure(Phase.DOT, code, message)
         said = message + "".join(f"; refused {rcpt}: {why}" for rcpt, why in refused.items())
         return SendResult(Outcome.SENT, Phase.DONE, code, enhanced_status(message), said, refused=refused)
 
-    async def _data(self, smtp: aiosmtplib.SMTP, raw: bytes) -> tuple[int, str]:
-        await self._command(smtp.execute_command(b"DATA"), Phase.DATA, expect=(354,))
-        protocol = smtp.protocol
+    async def _envelope(self, session: Session, mail_from: str, rcpt_to: Sequence[str]) -> dict[str, str]:
+        """MAIL FROM, RCPT TO for each recipient, DATA: in one write when the server offers
+        PIPELINING (RFC 2920), else one command per round trip, stopping at the first refusal
+        that ends the transaction. Returns the recipients refused while others passed.
+
+        Addresses were validated at import (no SMTPUTF8, brackets or line breaks), so they are
+        written as they are. Pipelined, every reply is read (the connection stays in step) and
+        the first failure, in command order, is the one raised."""
+        steps = [
+            (Phase.MAIL, b"MAIL FROM:" + envelope_address(mail_from), ""),
+            *((Phase.RCPT, b"RCPT TO:" + envelope_address(rcpt), rcpt) for rcpt in rcpt_to),
+            (Phase.DATA, b"DATA", ""),
+        ]
+        timeout = self.cfg.timeout
+        refused: dict[str, str] = {}
+        mail_failure: _Failed | None = None
+        first_refusal: _Failed | None = None
+        data_failure: _Failed | None = None
+        in_data = False
         try:
-            if protocol is None:
-                raise aiosmtplib.SMTPServerDisconnected("connection lost before the message")
-            protocol.write(frame_data(raw))
-        except (aiosmtplib.SMTPException, OSError) as exc:
+            if session.pipelining:
+                session.write(b"".join(line + b"\r\n" for _, line, _ in steps))
+        except _DROPS as exc:
+            raise _drop_failure(Phase.MAIL, exc) from exc
+        for phase, line, rcpt in steps:
+            try:
+                if not session.pipelining:
+                    if mail_failure or (phase is Phase.DATA and len(refused) == len(rcpt_to)):
+                        break
+                    session.write(line + b"\r\n")
+                reply = await session.read(timeout)
+            except _DROPS as exc:  # a refusal already read explains the drop (421, then closed)
+                every_rcpt_refused = first_refusal if len(refused) == len(rcpt_to) else None
+                raise (mail_failure or every_rcpt_refused or _drop_failure(phase, exc)) from exc
+            if phase is Phase.MAIL and reply.code != 250:
+                mail_failure = _reply_failure(phase, reply.code, reply.message)
+            elif phase is Phase.RCPT and reply.code not in (250, 251):
+                refused[rcpt] = f"{reply.code} {reply.message}"
+                first_refusal = first_refusal or _reply_failure(phase, reply.code, reply.message)
+            elif phase is Phase.DATA:
+                in_data = reply.code == 354
+                data_failure = None if in_data else _reply_failure(phase, reply.code, reply.message)
+        failure = mail_failure or (first_refusal if len(refused) == len(rcpt_to) else None) or data_failure
+        if failure is not None:
+            raise _Failed(failure.result, in_data=in_data)
+        return refused
+
+    async def _message(self, session: Session, raw: bytes) -> tuple[int, str]:
+        """The message and its final dot, then the long wait for the reply (data_timeout)."""
+        try:
+            session.write(frame_data(raw))
+        except _DROPS as exc:
             raise _drop_failure(Phase.DATA, exc) from exc
         failpoints.hit("before_dot_reply")
         try:
-            reply = await protocol.read_response(timeout=self.cfg.data_timeout)
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+            reply = await session.read(self.cfg.data_timeout)
+        except _DROPS as exc:
             raise _drop_failure(Phase.DOT, exc) from exc
         return reply.code, reply.message
 
-    @staticmethod
-    async def _command(
-        call: Awaitable[aiosmtplib.SMTPResponse], phase: Phase, *, expect: tuple[int, ...] = ()
-    ) -> aiosmtplib.SMTPResponse:
-        try:
-            reply = await call
-        except aiosmtplib.SMTPResponseException as exc:
-            raise _reply_failure(phase, exc.code, exc.message) from exc
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
-            raise _drop_failure(phase, exc) from exc
-        if expect and reply.code not in expect:
-            raise _reply_failure(phase, reply.code, reply.message)
-        return reply
-
-    async def _reset_or_close(self, smtp: aiosmtplib.SMTP, result: SendResult) -> None:
-        """After a clean refusal (or our own abort) RSET and keep the connection; else close it."""
-        refused = result.code is not None and result.code != 421 and result.phase is not Phase.DOT
-        if (refused or result.outcome is Outcome.CANCELLED) and smtp.is_connected:
-            try:
-                await smtp.rset()
-            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
-                smtp.close()
-                return
-            self._keep(smtp)
+    async def _reset_or_close(self, session: Session, failed: _Failed) -> None:
+        """After a refusal that left the connection in step, RSET and keep it; else close it
+        (a drop, a 421, the reply after the dot, or a server waiting for a message)."""
+        result = failed.result
+        if failed.in_data or result.code is None or result.code == 421 or result.phase is Phase.DOT:
+            session.close()
             return
-        smtp.close()
+        try:
+            reply = await session.command(b"RSET", self.cfg.timeout)
+        except _DROPS:
+            session.close()
+            return
+        if reply.code == 250:
+            self._keep(session)
+        else:
+            session.close()
 
-    def _keep(self, smtp: aiosmtplib.SMTP) -> None:
-        if smtp.is_connected:
-            self._idle.append(smtp)
+    def _keep(self, session: Session) -> None:
+        if session.usable:
+            self._idle.append(session)
+        else:
+            session.close()
 
     async def close(self) -> None:
         """QUIT every idle connection (best effort: the server may be gone)."""
         idle, self._idle = self._idle, []
-        for smtp in idle:
-            try:
-                await smtp.quit()
-            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
-                smtp.close()
+        for session in idle:
+            await session.quit(self.cfg.timeout)
 
 
 class SmtpTransport:

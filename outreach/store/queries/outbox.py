@@ -302,7 +302,8 @@ _MARK_SENT = _fenced_update(S.SENDING).values(
 
 
 def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: float) -> bool:
-    """Written after RCPT and before DATA: from here a crash means `unknown`, never a resend."""
+    """Written once the envelope is accepted, before the message: from here a crash means
+    `unknown`, never a resend."""
     lease = naive(now + timedelta(seconds=lease_seconds))
     return conn.execute(_MARK_SENDING, {**_fence(c), "v_lease": lease, "v_now": naive(now)}).rowcount == 1
 
@@ -443,7 +444,7 @@ _ENROLLMENT_STATUS = select(enrollment.c.status).where(enrollment.c.id == bindpa
 
 
 def stop_reason_now(conn: Connection, c: Claimed) -> str:
-    """The re-check just before DATA: one enrollment read and one suppression lookup."""
+    """The re-check just before the message: one enrollment read and one suppression lookup."""
     status = conn.execute(_ENROLLMENT_STATUS, {"e_id": c.enrollment_id}).scalar_one()
     return _stop_reason(conn, status, c.email_norm)
 
