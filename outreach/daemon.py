@@ -50,6 +50,10 @@ class AppContext:
     planner: Planner | None = None  # made at first use: planner_for
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     inflight: set[asyncio.Task[None]] = field(default_factory=set)
+    # Plan -> dispatch hand-off: what the plan job queues goes out now, not a tick later.
+    planning: bool = False  # a plan job is running (more may be queued)
+    queued: asyncio.Event = field(default_factory=asyncio.Event)  # rows were queued (or planning ended)
+    wake: Callable[[str], None] | None = None  # run a job now (set by build_scheduler)
 
     def __post_init__(self) -> None:
         if self.on_sent is None:
@@ -85,12 +89,22 @@ class DaemonJob:
 
 
 async def dispatch_job(ctx: AppContext) -> None:
-    report = await dispatch_due(
-        ctx.engine, ctx.config, ctx.clock, ctx.transport, worker=ctx.worker, on_sent=ctx.on_sent,
-        stopping=ctx.stopping,
-    )
-    if report.claimed:
-        log.info("dispatch: claimed %d, %s", report.claimed, dict(report.outcomes))
+    """Send what is due, pass after pass (`dispatch_due`). While a plan job is queueing, keep
+    going as its batches land instead of leaving them for the next tick."""
+    while True:
+        ctx.queued.clear()
+        report = await dispatch_due(
+            ctx.engine, ctx.config, ctx.clock, ctx.transport, worker=ctx.worker, on_sent=ctx.on_sent,
+            stopping=ctx.stopping,
+        )
+        if report.claimed:
+            log.info("dispatch: claimed %d, %s", report.claimed, dict(report.outcomes))
+        if ctx.stopping.is_set() or not (ctx.planning or ctx.queued.is_set()):
+            return
+        try:
+            await asyncio.wait_for(ctx.queued.wait(), timeout=ctx.config.sending.tick_seconds)
+        except asyncio.TimeoutError:
+            pass
 
 
 async def plan_job(ctx: AppContext) -> None:
@@ -98,15 +112,25 @@ async def plan_job(ctx: AppContext) -> None:
     block): in the planner's worker process, or in a thread (`outreach.planner`). Batches go
     back to back until less than a full one was queued (nothing else due, or today's caps
     reached), as dispatch's passes do: what is due now is queued in this tick, not one batch
-    per tick."""
+    per tick. Each batch is handed to dispatch as it lands (`ctx.queued`; the dispatch job is
+    woken if it is between ticks)."""
     planner = ctx.planner_for(once=True)  # run_daemon made it already; a lone call gets a thread
     batch = ctx.config.sending.batch_size
     total = 0
-    while not ctx.stopping.is_set():
-        queued = await planner.plan(ctx.clock.now(), batch)
-        total += queued
-        if queued < batch:
-            break
+    ctx.planning = True
+    try:
+        while not ctx.stopping.is_set():
+            queued = await planner.plan(ctx.clock.now(), batch)
+            if queued:
+                ctx.queued.set()
+                if not total and ctx.wake is not None:
+                    ctx.wake("dispatch")
+            total += queued
+            if queued < batch:
+                break
+    finally:
+        ctx.planning = False
+        ctx.queued.set()
     if total:
         log.info("plan: queued %d step(s)", total)
 
@@ -140,6 +164,14 @@ def build_scheduler(ctx: AppContext, jobs: list[DaemonJob] | None = None) -> Asy
             max_instances=1, coalesce=True, misfire_grace_time=max(30, int(job.every(ctx.config) * 4)),
             next_run_time=datetime.now(UTC),  # first tick at start-up, not one interval later
         )
+
+    def wake(name: str) -> None:
+        """Tick `name` now (skipped, as any overlapping tick, if it is running)."""
+        job = scheduler.get_job(name)
+        if job is not None and scheduler.running:
+            job.modify(next_run_time=datetime.now(UTC))
+
+    ctx.wake = wake
     return scheduler
 
 

@@ -18,10 +18,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, select
 
+from outreach.clock import FixedClock
 from outreach.config import Config
+from outreach.daemon import AppContext, run_daemon
 from outreach.planner import ProcessPlanner
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.store.schema import enrollment, outbox
+from outreach.transport.sink import CaptureSink
+from outreach.transport.smtp import SmtpTransport
 from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
 from tests.test_daemon import outreach, wait_until, write_config
 from tests.fixtures_smtp import config_data
@@ -143,3 +147,36 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def test_what_the_plan_job_queues_goes_out_in_the_same_tick(sqlite_db: Engine, tmp_path: Path) -> None:
+    """The plan job hands each batch to dispatch as it lands: with a one-minute tick and batches
+    of two, five due steps are all sent within seconds of start-up, not a tick per batch."""
+    handles = ("hanako", "yui", "mio", "rin", "sora")
+    with CaptureSink(tmp_path / "sent") as sink:
+        url = sqlite_db.url.render_as_string(hide_password=False)
+        mailboxes = main_mailbox(limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0})
+        mailboxes["main"]["smtp"]["port"] = sink.port
+        config = make_workspace(tmp_path, mailboxes=mailboxes, database={"url": url},
+                                sending={"tick_seconds": 60, "batch_size": 2, "jitter_seconds": 0,
+                                         "planner": "thread"})
+        for handle in handles:
+            add_influencer(sqlite_db, handle)
+        enroll(sqlite_db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
+        ctx = AppContext(config, sqlite_db, FixedClock(TUE_0905), SmtpTransport(config.mailboxes))
+
+        async def go() -> float:
+            stop = asyncio.Event()
+            daemon = asyncio.create_task(run_daemon(ctx, once=False, stop=stop))
+            started = time.monotonic()
+            while sink.handler.accepted < len(handles) and time.monotonic() - started < 20:
+                await asyncio.sleep(0.05)
+            took = time.monotonic() - started
+            stop.set()
+            assert await daemon == 0
+            return took
+
+        took = asyncio.run(go())
+    assert sink.handler.accepted == len(handles) and took < 20  # a tick per batch would take minutes
+    with sqlite_db.connect() as conn:
+        assert sorted(conn.execute(select(outbox.c.state)).scalars()) == ["sent"] * len(handles)
