@@ -52,7 +52,7 @@ from outreach.clock import FixedClock  # noqa: E402
 from outreach.config import Config, parse_config  # noqa: E402
 from outreach.daemon import AppContext, dispatch_job, plan_job  # noqa: E402
 from outreach.services.workspace import create_workspace  # noqa: E402
-from outreach.store.schema import outbox  # noqa: E402
+from outreach.store.schema import outbox, outbox_message  # noqa: E402
 from outreach.store.session import make_engine, reading  # noqa: E402
 from outreach.transport.smtp import SmtpTransport  # noqa: E402
 
@@ -159,7 +159,7 @@ def sent_count(engine: Engine) -> int:
 def average_size(config: Config) -> int:
     engine = make_engine(config.database_url)
     with reading(engine) as conn:
-        return int(conn.execute(select(func.avg(func.length(outbox.c.raw)))).scalar_one())
+        return int(conn.execute(select(func.avg(func.length(outbox_message.c.raw)))).scalar_one())
 
 
 def ours(config: Config, n: int) -> tuple[float, float]:

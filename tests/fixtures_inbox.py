@@ -115,7 +115,6 @@ def enrol(
                         rcpt_to=[email],
                         email_norm=email.lower(),
                         message_id=mid,
-                        raw=b"x",
                         state=state,
                         due_at=naive(at + timedelta(days=3 * (step - 1))),
                         expires_at=naive(at + timedelta(days=3 * (step - 1), hours=8)),

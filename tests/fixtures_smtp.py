@@ -18,7 +18,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine, insert, select
 
 from outreach.config import Config, parse_config
-from outreach.store.schema import campaign, enrollment, influencer, outbox
+from outreach.store.schema import campaign, enrollment, influencer, outbox, outbox_message
 from outreach.transport.sink import CaptureSink
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 10:00 JST
@@ -224,9 +224,15 @@ def seed_outbox(engine: Engine, n: int, *, at: datetime = T0, mailbox: str = "ma
                 "rcpt_to": [address], "email_norm": address, "message_id": mid, "subject": f"Pitch {i}",
                 "raw": raw_message(i, mid, address), "due_at": naive, "created_at": naive, "updated_at": naive,
             })
-        conn.execute(insert(outbox), rows)
-        return list(conn.execute(select(outbox.c.id).where(outbox.c.message_id.in_([r["message_id"] for r in rows]))
-                                 .order_by(outbox.c.id)).scalars())
+        bodies = [r.pop("raw") for r in rows]
+        ids = [conn.execute(insert(outbox).values(r).returning(outbox.c.id)).scalar_one() for r in rows]
+        conn.execute(insert(outbox_message), [{"outbox_id": i, "raw": raw} for i, raw in zip(ids, bodies, strict=True)])
+        return ids
+
+
+def with_bytes() -> Any:
+    """SELECT outbox rows with their message bytes (`raw`)."""
+    return select(outbox, outbox_message.c.raw).join(outbox_message, outbox_message.c.outbox_id == outbox.c.id)
 
 
 def outbox_states(engine: Engine) -> Counter[str]:

@@ -31,6 +31,7 @@ from tests.fixtures_smtp import (
     password_authenticator,
     seed_outbox,
     smtp_server,
+    with_bytes,
 )
 
 __all__ = ["smtp_server"]
@@ -49,7 +50,7 @@ def run_pass(engine: Engine, config: Config, clock: FixedClock, **kw: Any) -> Di
 
 def row(engine: Engine, outbox_id: int) -> Any:
     with engine.connect() as conn:
-        return conn.execute(select(outbox).where(outbox.c.id == outbox_id)).one()
+        return conn.execute(with_bytes().where(outbox.c.id == outbox_id)).one()
 
 
 def test_sends_stored_bytes_and_moves_prospect_to_contacted(db: Engine, tmp_path: Path, smtp_server: Any) -> None:

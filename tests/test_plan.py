@@ -30,6 +30,7 @@ from outreach.store.queries.sequence import due_enrollments, naive
 from outreach.store.schema import enrollment, mailbox, outbox, post
 from outreach.store.session import reading, writing
 from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
+from tests.fixtures_smtp import with_bytes
 
 JST = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Mon 19:20 JST, a holiday
@@ -47,7 +48,7 @@ def _enrol(db: Engine, config: Config, *handles: str) -> dict[str, int]:
 
 def _rows(db: Engine) -> list[Any]:
     with reading(db) as conn:
-        return conn.execute(select(outbox).order_by(outbox.c.enrollment_id, outbox.c.step)).all()
+        return conn.execute(with_bytes().order_by(outbox.c.enrollment_id, outbox.c.step)).all()
 
 
 def _enrollment(db: Engine, eid: int) -> Any:

@@ -27,8 +27,8 @@ from outreach.store.schema import enrollment, outbox
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
 from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
+from tests.fixtures_smtp import with_bytes
 from tests.test_daemon import outreach, wait_until, write_config
-from tests.fixtures_smtp import config_data
 
 JST = ZoneInfo("Asia/Tokyo")
 ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
@@ -60,7 +60,7 @@ def test_the_worker_process_queues_the_due_steps(db: Engine, tmp_path: Path, pla
     assert asyncio.run(planner.plan(TUE_0905, 100)) == 2
     assert planner.worker_pids and os.getpid() not in planner.worker_pids
     with db.connect() as conn:
-        rows = conn.execute(select(outbox.c.state, outbox.c.step, outbox.c.raw)).all()
+        rows = conn.execute(with_bytes()).all()
         taken = conn.execute(select(enrollment.c.next_due_at)).scalars().all()
     assert [(r.state, r.step) for r in rows] == [("queued", 1), ("queued", 1)]
     assert all(b"Message-ID: <" in r.raw for r in rows)

@@ -46,3 +46,46 @@ def test_sqlite_write_lock_is_real(sqlite_db: Engine, tmp_path: Path) -> None:
         other.close()
     with writing(sqlite_db) as conn:
         assert conn.execute(select(campaign.c.id)).all() == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_upgrading_moves_the_outbox_bytes_to_their_own_table_and_loses_nothing(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0002 on a database that already sent mail: every row keeps its exact bytes, and the
+    attempt log (which references outbox) survives the column drop."""
+    from alembic import command
+
+    from outreach.store.schema import attempt, enrollment, influencer, outbox_message
+    from outreach.store.session import _alembic_config, make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    engine = make_engine(url)
+    command.upgrade(_alembic_config(engine), "0001")
+    at = SystemClock().now().replace(tzinfo=None)
+    raw = b"From: pr@sakura.test\r\nSubject: =?utf-8?b?5bGx55Sw?=\r\n\r\n\x2e\x2eleading dot\r\n"
+    json_param = ":rcpt" if backend == "sqlite" else "CAST(:rcpt AS JSON)"
+    with engine.begin() as conn:
+        cid = conn.execute(insert(campaign).values(slug="spring", created_at=at).returning(campaign.c.id)).scalar_one()
+        iid = conn.execute(insert(influencer).values(
+            name="Hanako", email="h@x.test", email_norm="h@x.test", platform="instagram", handle="h",
+            tags=[], custom={}, created_at=at, updated_at=at,
+        ).returning(influencer.c.id)).scalar_one()
+        eid = conn.execute(insert(enrollment).values(
+            campaign_id=cid, influencer_id=iid, sequence="standard", mailbox="main", stage_changed_at=at, created_at=at,
+        ).returning(enrollment.c.id)).scalar_one()
+        oid = conn.execute(text(
+            "INSERT INTO outbox (enrollment_id, step, mailbox, mail_from, rcpt_to, email_norm, message_id,"
+            " subject, raw, state, attempt, due_at, created_at, updated_at, sent_at, last_error)"
+            f" VALUES (:e, 1, 'main', 'pr@sakura.test', {json_param}, 'h@x.test', '<m1@sakura.test>', 'hi',"
+            " :raw, 'sent', 1, :at, :at, :at, :at, '') RETURNING id"
+        ), {"e": eid, "rcpt": '["h@x.test"]', "raw": raw, "at": at}).scalar_one()
+        conn.execute(insert(attempt).values(outbox_id=oid, attempt=1, worker="w", at=at, outcome="sent",
+                                            smtp_code=250, enhanced_status="2.0.0", server_text="ok",
+                                            exception_type=""))
+    migrate(engine)
+    assert pending_migrations(engine) == []
+    with engine.connect() as conn:
+        assert conn.execute(select(outbox_message.c.outbox_id, outbox_message.c.raw)).all() == [(oid, raw)]
+        assert conn.execute(select(attempt.c.outbox_id)).scalars().all() == [oid]
+    engine.dispose()

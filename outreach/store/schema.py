@@ -154,7 +154,6 @@ outbox = Table(
     Column("email_norm", String(320), nullable=False, index=True),  # influencer, for stop checks
     Column("message_id", String(400), nullable=False, unique=True),
     Column("subject", Text, nullable=False, server_default=""),
-    Column("raw", LargeBinary, nullable=False),  # exact RFC 5322 bytes; every attempt sends these
     Column("state", String(16), nullable=False, server_default="queued"),
     Column("attempt", Integer, nullable=False, server_default="0"),  # fencing token
     Column("worker", String(100)),
@@ -167,6 +166,17 @@ outbox = Table(
     Column("sent_at", DateTime),
     UniqueConstraint("enrollment_id", "step"),
     Index("ix_outbox_state_due", "state", "due_at"),
+    Index("ix_outbox_sent_at", "sent_at"),  # today's load per mailbox: a range, not a scan
+)
+
+# The exact RFC 5322 bytes of an outbox row (every attempt sends these), apart from the row:
+# its state changes three times per send (claimed, sending, sent), and on SQLite each change
+# rewrites the whole record, so bytes kept in it were written to the WAL three more times.
+outbox_message = Table(
+    "outbox_message",
+    metadata,
+    Column("outbox_id", ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True),
+    Column("raw", LargeBinary, nullable=False),
 )
 
 attempt = Table(

@@ -16,12 +16,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, exists, func, insert, literal_column, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Update,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 
 from outreach.clock import utc
-from outreach.domain.outbox import Outcome, OutboxState, expired_stop_reason
+from outreach.domain.outbox import OutboxState, Outcome, expired_stop_reason
 from outreach.store.queries.pipeline import email_hash, stop_enrollment
-from outreach.store.schema import attempt, enrollment, mailbox, outbox, suppression
+from outreach.store.schema import attempt, enrollment, mailbox, outbox, outbox_message, suppression
 from outreach.store.session import is_sqlite
 
 S = OutboxState
@@ -241,7 +252,12 @@ def claim(
         .where(outbox.c.id.in_(claimed_ids))
         .values(state=S.CLAIMED.value, worker=worker, lease_until=lease, attempt=outbox.c.attempt + 1, updated_at=t)
     )
-    rows = conn.execute(select(outbox).where(outbox.c.id.in_(claimed_ids)).order_by(outbox.c.due_at, outbox.c.id))
+    rows = conn.execute(
+        select(outbox, outbox_message.c.raw)
+        .join(outbox_message, outbox_message.c.outbox_id == outbox.c.id)
+        .where(outbox.c.id.in_(claimed_ids))
+        .order_by(outbox.c.due_at, outbox.c.id)
+    )
     return [
         Claimed(
             id=r.id,
@@ -525,7 +541,12 @@ def list_rows(conn: Connection, *, state: str | None, limit: int) -> list[dict[s
 
 
 def get_row(conn: Connection, outbox_id: int) -> dict[str, Any] | None:
-    r = conn.execute(select(outbox).where(outbox.c.id == outbox_id)).mappings().first()
+    """The row with its message bytes (`raw`)."""
+    r = conn.execute(
+        select(outbox, outbox_message.c.raw)
+        .outerjoin(outbox_message, outbox_message.c.outbox_id == outbox.c.id)
+        .where(outbox.c.id == outbox_id)
+    ).mappings().first()
     return dict(r) if r else None
 
 

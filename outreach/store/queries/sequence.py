@@ -20,7 +20,15 @@ from outreach.clock import utc
 from outreach.domain.outbox import FAILURE_STOP_PATTERNS, failed_stop_reason
 from outreach.domain.stages import Stage
 from outreach.store.queries.pipeline import email_hash
-from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox, suppression
+from outreach.store.schema import (
+    campaign,
+    enrollment,
+    influencer,
+    mailbox,
+    outbox,
+    outbox_message,
+    suppression,
+)
 
 _CHUNK = 500
 _ENDED_STAGES = (Stage.BOUNCED.value, Stage.UNSUBSCRIBED.value)
@@ -331,7 +339,8 @@ def mark_error(conn: Connection, enrollment_id: int, reason: str) -> None:
 
 
 def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert queued outbox rows unless (enrollment_id, step) has one; returns how many new.
+    """Insert queued outbox rows, each with its message bytes (`raw`, kept in outbox_message),
+    unless (enrollment_id, step) has one; returns how many new.
 
     The caller holds the enrollments' locks (still_due), so the check and the insert agree;
     ON CONFLICT DO NOTHING covers a row written without them.
@@ -347,10 +356,18 @@ def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     rows = [r for r in rows if (r["enrollment_id"], r["step"]) not in have]
     if not rows:
         return 0
+    raw = {(r["enrollment_id"], r["step"]): r["raw"] for r in rows}
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = dialect_insert(outbox).on_conflict_do_nothing(index_elements=["enrollment_id", "step"])
-    conn.execute(stmt, list(rows))
-    return len(rows)
+    stmt = (
+        dialect_insert(outbox)
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "step"])
+        .returning(outbox.c.id, outbox.c.enrollment_id, outbox.c.step)
+    )
+    inserted = conn.execute(stmt, [{k: v for k, v in r.items() if k != "raw"} for r in rows]).all()
+    conn.execute(insert(outbox_message), [
+        {"outbox_id": r.id, "raw": raw[(r.enrollment_id, r.step)]} for r in inserted
+    ])
+    return len(inserted)
 
 
 @dataclass(frozen=True)
@@ -473,15 +490,16 @@ def pending_on(conn: Connection, mailboxes: Sequence[str]) -> list[Pending]:
 def day_load(conn: Connection, mailboxes: Sequence[str], day_start: datetime) -> dict[str, int]:
     """Per mailbox: messages sent since `day_start` plus those queued and not yet sent, i.e.
     what today's daily cap already has to carry."""
-    rows = conn.execute(
+    load = sent_since(conn, mailboxes, day_start)
+    # Two index ranges (sent_at; state, due_at) rather than one OR, which scans the whole outbox.
+    unsent = conn.execute(
         select(outbox.c.mailbox, func.count())
-        .where(
-            outbox.c.mailbox.in_(list(mailboxes)),
-            or_(outbox.c.sent_at >= naive(day_start), outbox.c.state.in_(UNSENT_STATES)),
-        )
+        .where(outbox.c.state.in_(UNSENT_STATES), outbox.c.mailbox.in_(list(mailboxes)))
         .group_by(outbox.c.mailbox)
     )
-    return {r[0]: int(r[1]) for r in rows}
+    for name, count in unsent:
+        load[name] = load.get(name, 0) + int(count)
+    return load
 
 
 def sent_since(conn: Connection, mailboxes: Sequence[str], since: datetime) -> dict[str, int]:
