@@ -28,11 +28,17 @@ from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
 from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composed, Composer, Thread
-from outreach.services.sequences import load_sequence, recipient, recipient_of, sequence_or_error, window_for
+from outreach.services.sequences import (
+    load_sequence,
+    recipient,
+    recipient_of,
+    sequence_or_error,
+    window_for,
+)
 from outreach.store.queries import sequence as q
 from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.roster import load_influencers
-from outreach.store.session import reading, writing
+from outreach.store.session import write_on
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -91,8 +97,22 @@ def plan_due(
     rng: random.Random | None = None,
 ) -> int:
     """Queue up to `limit` due steps as outbox rows; returns how many rows were queued."""
+    with engine.connect() as connection:  # one for the reads and the write (SQLite: NullPool)
+        return _plan_on(connection, config, clock, composer, limit=limit, rng=rng)
+
+
+def _plan_on(
+    connection: Connection,
+    config: Config,
+    clock: Clock,
+    composer: Composer,
+    *,
+    limit: int,
+    rng: random.Random | None,
+) -> int:
     now = clock.now()
-    with reading(engine) as conn:
+    with connection.begin():
+        conn = connection
         held = _held_mailboxes(conn, config, now)
         room = _room_today(conn, config, now)
         full = [name for name, left in room.items() if left <= 0]
@@ -141,7 +161,7 @@ def plan_due(
             continue
         planned.append(_Planned(due, person, composed))
         room[due.mailbox] = room.get(due.mailbox, 1) - 1
-    with writing(engine) as conn:
+    with write_on(connection) as conn:
         for due, at in later:
             q.reschedule(conn, due, at)
         for enrollment_id, reason in errors:
