@@ -35,6 +35,9 @@ from outreach.transport.smtp import SmtpTransport
 
 log = logging.getLogger("outreach.daemon")
 
+FIRST_PLAN_BATCH = 100
+"""The plan job's first batch of a tick (then doubling up to sending.batch_size)."""
+
 
 @dataclass
 class AppContext:
@@ -113,21 +116,23 @@ async def plan_job(ctx: AppContext) -> None:
     back to back until less than a full one was queued (nothing else due, or today's caps
     reached), as dispatch's passes do: what is due now is queued in this tick, not one batch
     per tick. Each batch is handed to dispatch as it lands (`ctx.queued`; the dispatch job is
-    woken if it is between ticks)."""
+    woken if it is between ticks). The first batch is small and each next one twice as big, up
+    to `batch_size`: sending starts after a few dozen renders, not a whole batch."""
     planner = ctx.planner_for(once=True)  # run_daemon made it already; a lone call gets a thread
-    batch = ctx.config.sending.batch_size
+    size = min(FIRST_PLAN_BATCH, ctx.config.sending.batch_size)
     total = 0
     ctx.planning = True
     try:
         while not ctx.stopping.is_set():
-            queued = await planner.plan(ctx.clock.now(), batch)
+            queued = await planner.plan(ctx.clock.now(), size)
             if queued:
                 ctx.queued.set()
                 if not total and ctx.wake is not None:
                     ctx.wake("dispatch")
             total += queued
-            if queued < batch:
+            if queued < size:
                 break
+            size = min(size * 2, ctx.config.sending.batch_size)
     finally:
         ctx.planning = False
         ctx.queued.set()

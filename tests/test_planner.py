@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.daemon import AppContext, run_daemon
+from outreach.daemon import AppContext, plan_job, run_daemon
 from outreach.planner import ProcessPlanner
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.store.schema import enrollment, outbox
@@ -180,3 +180,23 @@ def test_what_the_plan_job_queues_goes_out_in_the_same_tick(sqlite_db: Engine, t
     assert sink.handler.accepted == len(handles) and took < 20  # a tick per batch would take minutes
     with sqlite_db.connect() as conn:
         assert sorted(conn.execute(select(outbox.c.state)).scalars()) == ["sent"] * len(handles)
+
+
+def test_the_plan_job_starts_small_and_doubles_up_to_the_batch_size(sqlite_db: Engine, tmp_path: Path) -> None:
+    """Sending can start after the first hundred renders: batches of 100, 200, then batch_size."""
+    config = make_workspace(tmp_path, mailboxes=main_mailbox(), database={"url": str(sqlite_db.url)},
+                            sending={"batch_size": 300})
+    asked: list[int] = []
+
+    class Counting:  # stands in for the worker: what matters here is what plan_job asks of it
+        async def plan(self, now: datetime, limit: int) -> int:
+            asked.append(limit)
+            return limit if len(asked) < 4 else 7
+
+        def close(self) -> None:
+            pass
+
+    ctx = AppContext(config, sqlite_db, FixedClock(TUE_0905), SmtpTransport(config.mailboxes), planner=Counting())
+    asyncio.run(plan_job(ctx))
+    assert asked == [100, 200, 300, 300]
+    assert ctx.queued.is_set() and not ctx.planning
