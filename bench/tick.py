@@ -95,6 +95,7 @@ def reset(db: Path, enrolled: int) -> None:
     stride = enrolled // DUE
     conn = sqlite3.connect(db)
     with conn:
+        conn.execute("DELETE FROM outbox_message")
         conn.execute("DELETE FROM outbox")
         conn.execute(
             "UPDATE enrollment SET next_due_at = ? WHERE id % ? = 0",

@@ -89,3 +89,27 @@ def test_upgrading_moves_the_outbox_bytes_to_their_own_table_and_loses_nothing(
         assert conn.execute(select(outbox_message.c.outbox_id, outbox_message.c.raw)).all() == [(oid, raw)]
         assert conn.execute(select(attempt.c.outbox_id)).scalars().all() == [oid]
     engine.dispose()
+
+
+def test_bytes_orphaned_by_a_delete_without_foreign_keys_do_not_block_a_new_row(
+    sqlite_db: Engine, tmp_path: Path
+) -> None:
+    """The sqlite3 shell runs with foreign keys off: deleting outbox rows there leaves their
+    bytes behind, and SQLite gives the next row the same id. Queueing it still works, with its
+    own bytes."""
+    from outreach.store.queries.sequence import queue_messages
+    from outreach.store.schema import outbox, outbox_message
+    from tests.fixtures_smtp import seed_outbox
+
+    [oid] = seed_outbox(sqlite_db, 1)
+    with sqlite_db.connect() as conn:
+        old = dict(conn.execute(select(outbox).where(outbox.c.id == oid)).mappings().one())
+    shell = sqlite3.connect(tmp_path / "outreach.db")
+    with shell:
+        shell.execute("DELETE FROM outbox")
+    shell.close()
+    with writing(sqlite_db) as conn:
+        assert queue_messages(conn, [{**{k: v for k, v in old.items() if k != "id"}, "raw": b"new bytes\r\n"}]) == 1
+    with sqlite_db.connect() as conn:
+        assert conn.execute(select(outbox.c.id)).scalars().all() == [oid]
+        assert conn.execute(select(outbox_message.c.raw)).scalars().all() == [b"new bytes\r\n"]

@@ -364,7 +364,10 @@ def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
         .returning(outbox.c.id, outbox.c.enrollment_id, outbox.c.step)
     )
     inserted = conn.execute(stmt, [{k: v for k, v in r.items() if k != "raw"} for r in rows]).all()
-    conn.execute(insert(outbox_message), [
+    # An upsert: bytes orphaned by a delete made without foreign keys (the sqlite3 shell has
+    # them off) must not block a new row that reuses the id (SQLite reuses the largest rowid).
+    body = dialect_insert(outbox_message)
+    conn.execute(body.on_conflict_do_update(index_elements=["outbox_id"], set_={"raw": body.excluded.raw}), [
         {"outbox_id": r.id, "raw": raw[(r.enrollment_id, r.step)]} for r in inserted
     ])
     return len(inserted)
