@@ -97,12 +97,12 @@ def plan_due(
     rng: random.Random | None = None,
 ) -> int:
     """Queue up to `limit` due steps as outbox rows; returns how many rows were queued."""
-    with engine.connect() as connection:  # one for the reads and the write (SQLite: NullPool)
-        return _plan_on(connection, config, clock, composer, limit=limit, rng=rng)
+    with engine.connect() as conn:  # one for the reads and the write (SQLite: NullPool)
+        return _plan_on(conn, config, clock, composer, limit=limit, rng=rng)
 
 
 def _plan_on(
-    connection: Connection,
+    conn: Connection,
     config: Config,
     clock: Clock,
     composer: Composer,
@@ -111,8 +111,7 @@ def _plan_on(
     rng: random.Random | None,
 ) -> int:
     now = clock.now()
-    with connection.begin():
-        conn = connection
+    with conn.begin():
         held = _held_mailboxes(conn, config, now)
         room = _room_today(conn, config, now)
         full = [name for name, left in room.items() if left <= 0]
@@ -161,7 +160,7 @@ def _plan_on(
             continue
         planned.append(_Planned(due, person, composed))
         room[due.mailbox] = room.get(due.mailbox, 1) - 1
-    with write_on(connection) as conn:
+    with write_on(conn):
         for due, at in later:
             q.reschedule(conn, due, at)
         for enrollment_id, reason in errors:

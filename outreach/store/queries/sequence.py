@@ -342,18 +342,9 @@ def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     """Insert queued outbox rows, each with its message bytes (`raw`, kept in outbox_message),
     unless (enrollment_id, step) has one; returns how many new.
 
-    The caller holds the enrollments' locks (still_due), so the check and the insert agree;
-    ON CONFLICT DO NOTHING covers a row written without them.
+    The caller holds the enrollments' locks (still_due); ON CONFLICT DO NOTHING covers a row
+    written without them, and RETURNING names the rows that are new.
     """
-    ids = [r["enrollment_id"] for r in rows]
-    have: set[tuple[int, int]] = set()
-    for start in range(0, len(ids), _CHUNK):
-        found = conn.execute(
-            select(outbox.c.enrollment_id, outbox.c.step)
-            .where(outbox.c.enrollment_id.in_(ids[start : start + _CHUNK]))
-        )
-        have.update((r.enrollment_id, r.step) for r in found)
-    rows = [r for r in rows if (r["enrollment_id"], r["step"]) not in have]
     if not rows:
         return 0
     raw = {(r["enrollment_id"], r["step"]): r["raw"] for r in rows}
@@ -364,6 +355,8 @@ def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
         .returning(outbox.c.id, outbox.c.enrollment_id, outbox.c.step)
     )
     inserted = conn.execute(stmt, [{k: v for k, v in r.items() if k != "raw"} for r in rows]).all()
+    if not inserted:
+        return 0
     # An upsert: bytes orphaned by a delete made without foreign keys (the sqlite3 shell has
     # them off) must not block a new row that reuses the id (SQLite reuses the largest rowid).
     body = dialect_insert(outbox_message)
