@@ -18,8 +18,9 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine, insert, select
 
 from outreach.config import Config, parse_config
+from outreach.store.queries.sequence import queue_messages
 from outreach.store.schema import campaign, enrollment, influencer, outbox, outbox_message
-from outreach.transport.sink import CaptureSink
+from outreach.transport.sink import CaptureSink, offer_pipelining
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 10:00 JST
 
@@ -58,8 +59,10 @@ class ScriptedHandler:
     async def handle_EHLO(
         self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
     ) -> list[str]:
-        session.host_name = hostname
-        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
+        if not self.pipelining:
+            session.host_name = hostname
+            return responses
+        return offer_pipelining(session, hostname, responses)
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -224,10 +227,9 @@ def seed_outbox(engine: Engine, n: int, *, at: datetime = T0, mailbox: str = "ma
                 "rcpt_to": [address], "email_norm": address, "message_id": mid, "subject": f"Pitch {i}",
                 "raw": raw_message(i, mid, address), "due_at": naive, "created_at": naive, "updated_at": naive,
             })
-        bodies = [r.pop("raw") for r in rows]
-        ids = [conn.execute(insert(outbox).values(r).returning(outbox.c.id)).scalar_one() for r in rows]
-        conn.execute(insert(outbox_message), [{"outbox_id": i, "raw": raw} for i, raw in zip(ids, bodies, strict=True)])
-        return ids
+        queue_messages(conn, rows)  # the planner's own insert: the row and its bytes
+        return list(conn.execute(select(outbox.c.id).where(outbox.c.message_id.in_([r["message_id"] for r in rows]))
+                                 .order_by(outbox.c.id)).scalars())
 
 
 def with_bytes() -> Any:

@@ -24,6 +24,12 @@ def free_loopback_port() -> int:
         return int(s.getsockname()[1])
 
 
+def offer_pipelining(session: Session, hostname: str, responses: list[str]) -> list[str]:
+    """An aiosmtpd `handle_EHLO` body that adds PIPELINING to the EHLO reply."""
+    session.host_name = hostname  # (aiosmtpd leaves this to a handler with this hook)
+    return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
 class MaildirHandler:
     """Accept every message and store it, byte for byte, in a Maildir (`new/`).
 
@@ -37,8 +43,7 @@ class MaildirHandler:
     async def handle_EHLO(
         self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
     ) -> list[str]:
-        session.host_name = hostname  # (aiosmtpd leaves this to a handler with this hook)
-        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return offer_pipelining(session, hostname, responses)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
