@@ -8,17 +8,20 @@ several replies share one segment, or that a server says 421 to an idle connecti
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosmtplib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from outreach.domain.outbox import Outcome
 from outreach.domain.smtp_codes import Phase
 from outreach.transport.session import Replies
-from outreach.transport.smtp import MailboxPool, SendResult
+from outreach.transport.smtp import MailboxPool, SendResult, frame_data
 from tests.fixtures_smtp import make_config
 
 RAW = b"From: pr@sakura.test\r\nTo: a@x.test\r\nSubject: hi\r\n\r\nHello\r\n.leading dot\r\n"
@@ -251,3 +254,14 @@ def test_a_malformed_or_missing_reply_fails_the_read() -> None:
             await Replies().read(0.05)
 
     asyncio.run(go())
+
+
+@given(st.lists(st.sampled_from([b".", b"..", b"a", b"\r\n", b"\n", b" ", b"\xe3\x81\x82"]), max_size=30).map(b"".join))
+def test_dot_stuffing_doubles_every_dot_that_opens_a_line(raw: bytes) -> None:
+    """RFC 5321 4.5.2: a line starting with "." gets one more; what a server un-stuffs is the message."""
+    framed = frame_data(raw)
+    assert framed.endswith(b"\r\n.\r\n")
+    body = framed[: -len(b".\r\n")]
+    assert body == re.sub(rb"(?m)^\.", b"..", raw) + (b"" if raw.endswith(b"\r\n") else b"\r\n")
+    unstuffed = b"\n".join(line[1:] if line.startswith(b".") else line for line in body.split(b"\n"))
+    assert unstuffed.removesuffix(b"\r\n") == raw.removesuffix(b"\r\n")

