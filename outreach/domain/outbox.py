@@ -38,7 +38,7 @@ class Outcome(StrEnum):
 
 def backoff_seconds(attempt: int, *, first: float, cap: float, rng: random.Random | None = None) -> float:
     """Exponential backoff with full jitter in [base/2, base]: attempt 1 -> first."""
-    base = min(cap, first * (2 ** max(0, attempt - 1)))
+    base = min(cap, first * 2.0 ** max(0, attempt - 1))
     r = (rng or random).random()
     return base / 2 + r * base / 2
 

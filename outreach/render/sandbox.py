@@ -22,9 +22,10 @@ from collections.abc import Callable, Iterator, Sized
 from typing import Any
 
 from jinja2 import BaseLoader, StrictUndefined
+from jinja2.exceptions import SecurityError
 from jinja2.filters import do_center, do_indent, do_replace, do_slice
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
 

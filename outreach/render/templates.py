@@ -270,7 +270,7 @@ class TemplateSet:
             for lang in LANGUAGES
         }
         for env in self._envs.values():
-            env.autoescape = lambda name: bool(name) and name.endswith(".html.j2")
+            env.autoescape = lambda name: name is not None and name.endswith(".html.j2")
         self._cache: dict[str, PitchTemplate] = {}
         self._resolved: dict[tuple[str, str], PitchTemplate] = {}
 

@@ -7,6 +7,7 @@ real mailbox; nothing here touches the engine's state.
 from __future__ import annotations
 
 import mailbox
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
@@ -138,7 +139,7 @@ def deliver(inbox: Path, message: EmailMessage | bytes) -> None:
 
 def script_replies(pitches: list[Captured], inbox: Path, now: datetime) -> list[tuple[str, str]]:
     """Deliver the demo's four replies to the first four pitches; return (address, what)."""
-    plan = [
+    plan: list[tuple[str, Callable[[Captured], EmailMessage | bytes]]] = [
         ("human reply (Japanese)", lambda p: human_reply_ja(p, now)),
         ("out of office", lambda p: out_of_office(p, now, now + timedelta(days=4))),
         ("opt-out (Japanese)", lambda p: opt_out_ja(p, now)),

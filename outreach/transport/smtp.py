@@ -27,7 +27,6 @@ from outreach.domain.smtp_codes import Phase, classify_drop, classify_reply, enh
 from outreach.transport.session import Session
 
 
-
 @dataclass(frozen=True)
 class SendResult:
     """How one attempt ended, with what the server said (never anything secret)."""
