@@ -2,12 +2,18 @@
 127.0.0.1, plaintext (loopback only), user `demouser` / `demopass`.
 
 Restarting it gives the folder a new UIDVALIDITY and new UIDs, as a rebuilt server would.
+pymap speaks STARTTLS only; `implicit_tls` puts TLS-from-the-first-byte (port 993, as most
+providers run IMAP) in front of it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -93,3 +99,41 @@ def running_imap(
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def implicit_tls(backend_port: int, pem: Path) -> Iterator[int]:
+    """A port that takes TLS at once and relays the decrypted bytes to the plain IMAP server on
+    `backend_port` (one event loop in a thread: an SSL connection is never used from two)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(pem))
+    loop = asyncio.new_event_loop()
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except OSError:
+            pass
+        finally:
+            writer.close()
+
+    async def relay(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        server_r, server_w = await asyncio.open_connection("127.0.0.1", backend_port)
+        await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
+
+    server = loop.run_until_complete(asyncio.start_server(relay, "127.0.0.1", 0, ssl=context))
+    thread = threading.Thread(target=loop.run_forever, name="imaps-front", daemon=True)
+    thread.start()
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=5)
+        server.close()
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(asyncio.sleep(0))
+        loop.close()

@@ -18,7 +18,7 @@ from outreach.services.inbox import poll
 from outreach.store.schema import inbound, mailbox
 from outreach.store.session import reading
 from tests.corpus_effects import assert_effect, enrollment_row, seed_corpus, snapshot
-from tests.fixtures_imap import PASSWORD_ENV, USER, ImapServer, running_imap
+from tests.fixtures_imap import PASSWORD_ENV, USER, ImapServer, implicit_tls, running_imap
 from tests.fixtures_inbox import T0, enrol, make_config
 from tests.mail_corpus import expected, raw
 
@@ -162,5 +162,37 @@ def test_starttls_verifies_the_certificate(
         untrusted = poll(sqlite_db, make_config(tmp_path, inbox), FixedClock(T0))
         assert "CERTIFICATE_VERIFY_FAILED" in untrusted.errors["main"] and untrusted.read == 0
         trusted = make_config(tmp_path, {**inbox, "ca_file": "ca.pem"})
+        report = poll(sqlite_db, trusted, FixedClock(T0))
+    assert (report.errors, dict(report.kinds)) == ({}, {"reply": 1})
+
+
+def test_implicit_tls_verifies_the_certificate(
+    sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`security = "tls"` (the default): TLS from the first byte, as on port 993."""
+    ca = trustme.CA()
+    pem = tmp_path / "server.pem"
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    enrol(sqlite_db, "hanako@example.jp", message_id="<20261120010000.a1b2c3@brand.example>")
+    with running_imap(tmp_path, monkeypatch) as server, implicit_tls(server.port, pem) as port:
+        server.append([raw("reply_ja_quoted_footer.eml")])
+        inbox = {
+            "source": "imap",
+            "host": "127.0.0.1",
+            "port": port,
+            "security": "tls",
+            "username": USER,
+            "password_env": PASSWORD_ENV,
+            "timeout": 5,
+        }
+        untrusted = poll(sqlite_db, make_config(tmp_path, inbox), FixedClock(T0))
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusted.errors["main"] and untrusted.read == 0
+        plain = poll(sqlite_db, make_config(tmp_path, {**inbox, "security": "none", "timeout": 1}), FixedClock(T0))
+        assert 'set mailboxes.main.inbox.security = "tls"' in plain.errors["main"] and plain.read == 0
+        trusted = make_config(tmp_path, {**inbox, "ca_file": "ca.pem"})
+        cleartext_port = {**inbox, "port": server.port, "ca_file": "ca.pem"}
+        wrong = poll(sqlite_db, make_config(tmp_path, cleartext_port), FixedClock(T0))
+        assert 'set mailboxes.main.inbox.security = "starttls"' in wrong.errors["main"]
         report = poll(sqlite_db, trusted, FixedClock(T0))
     assert (report.errors, dict(report.kinds)) == ({}, {"reply": 1})

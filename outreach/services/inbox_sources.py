@@ -47,9 +47,26 @@ def _tls_context(src: InboxSourceConfig, config: Config) -> ssl.SSLContext:
 def connect_imap(src: InboxSourceConfig, config: Config, box: str) -> IMAPClient:
     """Connect and log in (implicit TLS, STARTTLS, or plaintext on loopback only)."""
     context = _tls_context(src, config) if src.security != "none" else None
-    client = IMAPClient(
-        src.host, port=src.port, ssl=src.security == "tls", ssl_context=context, timeout=src.timeout
-    )
+    field = f"mailboxes.{box}.inbox.security"
+    try:
+        client = IMAPClient(
+            src.host, port=src.port, ssl=src.security == "tls", ssl_context=context, timeout=src.timeout
+        )
+    except TimeoutError as exc:
+        if src.security == "tls":
+            raise
+        # A port that wants TLS from the first byte waits for our handshake and says nothing.
+        raise TimeoutError(
+            f"no IMAP greeting from {src.host}:{src.port} within {src.timeout:g} s; if this port "
+            f"expects TLS at once (usually 993), set {field} = \"tls\""
+        ) from exc
+    except ssl.SSLError as exc:
+        if exc.reason != "WRONG_VERSION_NUMBER":
+            raise
+        raise ssl.SSLError(
+            f"{src.host}:{src.port} did not answer the TLS handshake ({exc.reason}); if this port "
+            f"speaks plain IMAP first (usually 143), set {field} = \"starttls\""
+        ) from exc
     try:
         if src.security == "starttls":
             client.starttls(context)
