@@ -29,19 +29,32 @@ def imap_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ima
         yield server
 
 
+def imap_settings(port: int, security: str = "none") -> dict[str, Any]:
+    """The `[mailboxes.main.inbox]` table for the test server."""
+    return {
+        "source": "imap",
+        "host": "127.0.0.1",
+        "port": port,
+        "security": security,
+        "username": USER,
+        "password_env": PASSWORD_ENV,
+        "timeout": 5,
+    }
+
+
 def imap_config(tmp_path: Path, server: ImapServer) -> Any:
-    return make_config(
-        tmp_path,
-        {
-            "source": "imap",
-            "host": "127.0.0.1",
-            "port": server.port,
-            "security": "none",
-            "username": USER,
-            "password_env": PASSWORD_ENV,
-            "timeout": 5,
-        },
-    )
+    return make_config(tmp_path, imap_settings(server.port))
+
+
+def tls_files(sqlite_db: Engine, tmp_path: Path) -> Path:
+    """A server certificate for 127.0.0.1 from a test CA (its PEM in ca.pem), and the enrolment
+    that the fixture reply answers; returns the server's key-and-chain PEM."""
+    ca = trustme.CA()
+    pem = tmp_path / "server.pem"
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    enrol(sqlite_db, "hanako@example.jp", message_id="<20261120010000.a1b2c3@brand.example>")
+    return pem
 
 
 def test_corpus_over_imap_classifies_and_applies_every_effect_once(
@@ -143,22 +156,10 @@ def test_mark_seen_sets_the_seen_flag_only_when_configured(
 def test_starttls_verifies_the_certificate(
     sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ca = trustme.CA()
-    pem = tmp_path / "server.pem"
-    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
-    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-    enrol(sqlite_db, "hanako@example.jp", message_id="<20261120010000.a1b2c3@brand.example>")
+    pem = tls_files(sqlite_db, tmp_path)
     with running_imap(tmp_path, monkeypatch, cert=pem) as server:
         server.append([raw("reply_ja_quoted_footer.eml")])
-        inbox = {
-            "source": "imap",
-            "host": "127.0.0.1",
-            "port": server.port,
-            "security": "starttls",
-            "username": USER,
-            "password_env": PASSWORD_ENV,
-            "timeout": 5,
-        }
+        inbox = imap_settings(server.port, "starttls")
         untrusted = poll(sqlite_db, make_config(tmp_path, inbox), FixedClock(T0))
         assert "CERTIFICATE_VERIFY_FAILED" in untrusted.errors["main"] and untrusted.read == 0
         trusted = make_config(tmp_path, {**inbox, "ca_file": "ca.pem"})
@@ -170,29 +171,17 @@ def test_implicit_tls_verifies_the_certificate(
     sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`security = "tls"` (the default): TLS from the first byte, as on port 993."""
-    ca = trustme.CA()
-    pem = tmp_path / "server.pem"
-    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
-    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-    enrol(sqlite_db, "hanako@example.jp", message_id="<20261120010000.a1b2c3@brand.example>")
+    pem = tls_files(sqlite_db, tmp_path)
     with running_imap(tmp_path, monkeypatch) as server, implicit_tls(server.port, pem) as port:
         server.append([raw("reply_ja_quoted_footer.eml")])
-        inbox = {
-            "source": "imap",
-            "host": "127.0.0.1",
-            "port": port,
-            "security": "tls",
-            "username": USER,
-            "password_env": PASSWORD_ENV,
-            "timeout": 5,
-        }
+        inbox = imap_settings(port, "tls")
         untrusted = poll(sqlite_db, make_config(tmp_path, inbox), FixedClock(T0))
         assert "CERTIFICATE_VERIFY_FAILED" in untrusted.errors["main"] and untrusted.read == 0
-        plain = poll(sqlite_db, make_config(tmp_path, {**inbox, "security": "none", "timeout": 1}), FixedClock(T0))
-        assert 'set mailboxes.main.inbox.security = "tls"' in plain.errors["main"] and plain.read == 0
+        # The two wrong settings: cleartext to the TLS port, TLS to the cleartext one.
+        cleartext = make_config(tmp_path, {**inbox, "security": "none", "timeout": 1})
+        assert 'set mailboxes.main.inbox.security = "tls"' in poll(sqlite_db, cleartext, FixedClock(T0)).errors["main"]
+        tls_to_plain = make_config(tmp_path, {**inbox, "port": server.port, "ca_file": "ca.pem"})
+        assert 'inbox.security = "starttls"' in poll(sqlite_db, tls_to_plain, FixedClock(T0)).errors["main"]
         trusted = make_config(tmp_path, {**inbox, "ca_file": "ca.pem"})
-        cleartext_port = {**inbox, "port": server.port, "ca_file": "ca.pem"}
-        wrong = poll(sqlite_db, make_config(tmp_path, cleartext_port), FixedClock(T0))
-        assert 'set mailboxes.main.inbox.security = "starttls"' in wrong.errors["main"]
         report = poll(sqlite_db, trusted, FixedClock(T0))
     assert (report.errors, dict(report.kinds)) == ({}, {"reply": 1})
