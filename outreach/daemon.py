@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 
 from outreach.clock import Clock
 from outreach.config import Config
+from outreach.domain.windows import load_holiday_tables
 from outreach.planner import Planner, make_planner
 from outreach.services import inbox, plan
 from outreach.services.compose import Composer
@@ -63,6 +64,7 @@ class AppContext:
             self.on_sent = plan.sent_hook(self.config)
         if self.composer is None:
             self.composer = Composer(self.config)
+        load_holiday_tables()  # at start-up, not inside the first tick's settle
 
     def planner_for(self, *, once: bool) -> Planner:
         """The planner `[sending] planner` asks for, made at first use (`make_planner`)."""

@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 
 from outreach.clock import FixedClock
 from outreach.config import Config
+from outreach.domain.windows import load_holiday_tables
 from outreach.services import plan
 from outreach.services.compose import Composer
 from outreach.store.session import make_engine
@@ -143,6 +144,7 @@ def _worker_start(config: Config, parent: int, records: Any, level: int) -> None
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
     root.setLevel(level)
+    load_holiday_tables()  # part of the worker's start-up, not of its first batch
     _worker = (make_engine(config.database_url), config, Composer(config))
 
 

@@ -9,6 +9,8 @@ import logging
 import os
 import random
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -200,3 +202,37 @@ def test_the_plan_job_starts_small_and_doubles_up_to_the_batch_size(sqlite_db: E
     asyncio.run(plan_job(ctx))
     assert asked == [100, 200, 300, 300]
     assert ctx.queued.is_set() and not ctx.planning
+
+
+def holiday_tables_loaded() -> bool:
+    return "holidays.countries" in sys.modules
+
+
+def test_both_processes_load_the_holiday_tables_at_start_up(sqlite_db: Engine, tmp_path: Path,
+                                                            planner_of: list[ProcessPlanner]) -> None:
+    """`holidays` imports every country at its first lookup (about 0.15 s). Paid inside a tick,
+    it stalled the daemon's event loop (the first settle) and delayed the first batch; the
+    daemon and its worker pay it while they start instead."""
+    config = make_workspace(tmp_path, mailboxes=main_mailbox(), database={"url": str(sqlite_db.url)})
+    code = (
+        "import sys\n"
+        "from outreach.clock import SystemClock\n"
+        "from outreach.config import load_config\n"
+        "from outreach.daemon import AppContext\n"
+        "from outreach.store.session import make_engine\n"
+        "from outreach.transport.smtp import SmtpTransport\n"
+        f"config = load_config({str(tmp_path / 'config.toml')!r})\n"
+        "assert 'holidays.countries' not in sys.modules\n"
+        f"AppContext(config, make_engine({str(sqlite_db.url)!r}), SystemClock(), SmtpTransport(config.mailboxes))\n"
+        "print('holidays.countries' in sys.modules)\n"
+    )
+    daemon = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert daemon.stdout.strip() == "True", daemon.stderr
+    planner = ProcessPlanner(config)
+    planner_of.append(planner)
+
+    async def in_worker() -> bool:
+        await planner.plan(TUE_0905, 0)  # starts the worker, plans nothing
+        return await asyncio.get_running_loop().run_in_executor(planner._pool, holiday_tables_loaded)
+
+    assert asyncio.run(in_worker())

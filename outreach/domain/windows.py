@@ -6,6 +6,7 @@ the recipient's zone through zoneinfo, so DST changes move the UTC instant, not 
 
 from __future__ import annotations
 
+import importlib
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -43,6 +44,13 @@ def _holidays(country: str, year: int) -> frozenset[date]:
         return frozenset(holidays.country_holidays(country, years=year))
     except NotImplementedError:
         return frozenset()
+
+
+def load_holiday_tables() -> None:
+    """Import every country's holiday rules now. `holidays` imports them all at the first
+    lookup of any country (about 0.15 s); a daemon calls this at start-up, so its first
+    tick does not stall the event loop, and every SMTP connection with it, on that import."""
+    importlib.import_module("holidays.countries")
 
 
 def is_known_country(country: str) -> bool:
