@@ -100,6 +100,20 @@ def test_round_trip_headers_and_text() -> None:
     assert body_text(m) == d.text
 
 
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=300))
+@settings(max_examples=60)
+def test_base64_body_is_lines_of_76_characters_that_round_trip(text: str) -> None:
+    raw = build(draft(text=text))
+    assert_wire_clean(raw)
+    lines = raw.split(b"\r\n\r\n", 1)[1].split(b"\r\n")
+    assert lines.pop() == b""  # every line ends in CRLF
+    assert all(len(line) == 76 for line in lines[:-1])
+    assert all(0 < len(line) <= 76 for line in lines[-1:])
+    sent = base64.b64decode(b"".join(lines)).decode("utf-8")
+    given_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assert sent.split("\r\n") == (given_lines if given_lines[-1] == "" else [*given_lines, ""])
+
+
 def test_long_japanese_subject_and_display_name_fold_and_round_trip() -> None:
     raw = build(draft(subject=LONG_SUBJECT, from_name=LONG_NAME, to_name=LONG_NAME + " 様"))
     assert_wire_clean(raw)

@@ -173,8 +173,14 @@ def _body_lines(text: str) -> list[str]:
 
 
 def _base64_lines(data: bytes) -> str:
-    encoded = base64.b64encode(data).decode("ascii")
-    return "".join(encoded[i : i + LINE] + "\r\n" for i in range(0, len(encoded), LINE))
+    """Base64 in lines of 76 characters (57 bytes), each ending in CRLF (RFC 2045 6.8)."""
+    return base64.encodebytes(data).replace(b"\n", b"\r\n").decode("ascii")
+
+
+@lru_cache(maxsize=64)
+def _date(at: datetime) -> str:
+    """The Date header's value: a batch of messages planned together shares one `now`."""
+    return format_datetime(at)
 
 
 def text_part(text: str, subtype: str, charset: str) -> str:
@@ -248,7 +254,7 @@ def build(draft: Draft) -> bytes:
     elif charset != "utf-8":
         raise ValueError(f"unsupported charset {charset!r}")
     head = [
-        f"Date: {format_datetime(draft.date)}\r\n",
+        f"Date: {_date(draft.date)}\r\n",
         mailbox("From", from_name, _address(draft.from_address, "from"), charset),
         mailbox("To", to_name, _address(draft.to_address, "to"), charset),
     ]
