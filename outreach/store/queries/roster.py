@@ -130,6 +130,15 @@ def _post_from_row(row: Row[Any]) -> Post:
     )
 
 
+# What `Influencer` holds: not the bookkeeping columns (import run, timestamps), whose values
+# would be converted for every row and dropped.
+_INFLUENCER_COLUMNS = [influencer.c[name] for name in (
+    "id", "name", "email", "platform", "handle", "followers", "engagement_rate", "er_rank_pct", "tier",
+    "niche", "country", "language", "timezone", "manager_email", "tags", "custom", "basis", "basis_url",
+    "basis_seen_at", "refuses_ads",
+)]
+
+
 def _influencer_from_row(row: Row[Any], posts: Sequence[Post]) -> Influencer:
     return Influencer(
         id=row.id,
@@ -179,7 +188,7 @@ def load_influencers(
 
     `handles` accepts `name` or `@name`; with neither filter, every influencer.
     """
-    query = select(influencer).order_by(influencer.c.id)
+    query = select(*_INFLUENCER_COLUMNS).order_by(influencer.c.id)
     if handles is not None:
         query = query.where(influencer.c.handle.in_([h.lstrip("@") for h in handles]))
     if ids is not None:
