@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import UTC, datetime
 from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -112,6 +114,13 @@ def test_base64_body_is_lines_of_76_characters_that_round_trip(text: str) -> Non
     sent = base64.b64decode(b"".join(lines)).decode("utf-8")
     given_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     assert sent.split("\r\n") == (given_lines if given_lines[-1] == "" else [*given_lines, ""])
+
+
+def test_date_header_keeps_the_zone_it_was_given() -> None:
+    """One instant in two zones: equal as datetimes (and in a cache), not as header text."""
+    tokyo = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert b"Date: Tue, 24 Nov 2026 10:00:00 +0900\r\n" in build(draft(date=tokyo))
+    assert b"Date: Tue, 24 Nov 2026 01:00:00 +0000\r\n" in build(draft(date=tokyo.astimezone(UTC)))
 
 
 def test_long_japanese_subject_and_display_name_fold_and_round_trip() -> None:

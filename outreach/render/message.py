@@ -21,7 +21,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from functools import lru_cache
 
@@ -178,8 +178,9 @@ def _base64_lines(data: bytes) -> str:
 
 
 @lru_cache(maxsize=64)
-def _date(at: datetime) -> str:
-    """The Date header's value: a batch of messages planned together shares one `now`."""
+def _date(at: datetime, offset: timedelta | None) -> str:
+    """The Date header's value: a batch of messages planned together shares one `now`. The
+    offset is part of the key: aware datetimes of one instant in two zones are equal."""
     return format_datetime(at)
 
 
@@ -254,7 +255,7 @@ def build(draft: Draft) -> bytes:
     elif charset != "utf-8":
         raise ValueError(f"unsupported charset {charset!r}")
     head = [
-        f"Date: {_date(draft.date)}\r\n",
+        f"Date: {_date(draft.date, draft.date.utcoffset())}\r\n",
         mailbox("From", from_name, _address(draft.from_address, "from"), charset),
         mailbox("To", to_name, _address(draft.to_address, "to"), charset),
     ]
