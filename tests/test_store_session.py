@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, event, insert, select, text
 
 from outreach.clock import SystemClock
@@ -113,3 +116,21 @@ def test_bytes_orphaned_by_a_delete_without_foreign_keys_do_not_block_a_new_row(
     with sqlite_db.connect() as conn:
         assert conn.execute(select(outbox.c.id)).scalars().all() == [oid]
         assert conn.execute(select(outbox_message.c.raw)).scalars().all() == [b"new bytes\r\n"]
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59, 999999)))
+def test_sqlite_timestamps_are_written_as_sqlalchemy_writes_them(at: datetime) -> None:
+    """The store's SQLite DATETIME writes by `isoformat`: the exact text of SQLAlchemy's own
+    format (string comparisons in SQL depend on it), and it reads back the value given."""
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from outreach.store.schema import Timestamp
+
+    dialect = sqlite_dialect.dialect()
+    ours = Timestamp.dialect_impl(dialect).bind_processor(dialect)
+    theirs = sqlite_dialect.DATETIME().bind_processor(dialect)
+    assert ours(at) == theirs(at)
+    assert Timestamp.dialect_impl(dialect).result_processor(dialect, None)(ours(at)) == at
+    aware = at.replace(tzinfo=UTC)
+    assert ours(aware) == theirs(aware)  # not written by the store; SQLAlchemy's own conversion
+    assert ours(None) is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -20,6 +23,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Dialect
 
 metadata = MetaData(
     naming_convention={
@@ -32,6 +37,26 @@ metadata = MetaData(
 )
 
 Id = BigInteger().with_variant(Integer(), "sqlite")  # INTEGER PRIMARY KEY is SQLite's rowid
+
+
+class _SqliteDateTime(sqlite.DATETIME):
+    """SQLite's DATETIME as SQLAlchemy stores it ("2026-11-24 01:02:03.000456"), written by
+    `datetime.isoformat` (C) instead of a Python `%` format of seven fields: the same text,
+    4 us less per value, and the send path binds several per message. Aware values (which
+    the store does not write) and dates keep SQLAlchemy's own conversion."""
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        fallback = super().bind_processor(dialect)
+
+        def process(value: Any) -> Any:
+            if type(value) is datetime and value.tzinfo is None:
+                return value.isoformat(" ", "microseconds")
+            return fallback(value)
+
+        return process
+
+
+Timestamp = DateTime().with_variant(_SqliteDateTime(), "sqlite")
 
 influencer = Table(
     "influencer",
@@ -62,8 +87,8 @@ influencer = Table(
     Column("source_file", String(500), nullable=False, server_default=""),
     Column("source_line", Integer),
     Column("import_run", String(32), nullable=False, server_default=""),  # last import that wrote it
-    Column("created_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
     UniqueConstraint("platform", "handle"),
     Index("ix_influencer_platform_er", "platform", "engagement_rate"),
 )
@@ -77,7 +102,7 @@ post = Table(
     Column("url", String(2000), nullable=False, unique=True),
     Column("title", String(500), nullable=False, server_default=""),
     Column("caption", Text, nullable=False, server_default=""),
-    Column("published_at", DateTime),
+    Column("published_at", Timestamp),
     Column("likes", BigInteger),
     Column("comments", BigInteger),
     Column("shares", BigInteger),
@@ -96,7 +121,7 @@ suppression = Table(
     Column("email_norm", String(320)),  # NULL after `outreach forget`
     Column("reason", String(32), nullable=False),  # opt_out|hard_bounce|complaint|manual|legal
     Column("source", String(500), nullable=False, server_default=""),
-    Column("created_at", DateTime, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
 )
 
 campaign = Table(
@@ -104,7 +129,7 @@ campaign = Table(
     metadata,
     Column("id", Id, primary_key=True),
     Column("slug", String(200), nullable=False, unique=True),  # the campaigns/<slug>.toml name
-    Column("created_at", DateTime, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
 )
 
 mailbox = Table(
@@ -114,11 +139,11 @@ mailbox = Table(
     Column("name", String(100), nullable=False, unique=True),
     Column("day", Date),  # the day (in sending.timezone) sent_today counts
     Column("sent_today", Integer, nullable=False, server_default="0"),
-    Column("next_slot_at", DateTime),  # earliest time the next send may start (gap + jitter)
-    Column("paused_until", DateTime),
+    Column("next_slot_at", Timestamp),  # earliest time the next send may start (gap + jitter)
+    Column("paused_until", Timestamp),
     Column("pause_reason", Text, nullable=False, server_default=""),
     Column("sender_faults", Integer, nullable=False, server_default="0"),  # in a row
-    Column("inbox_polled_at", DateTime),  # last successful inbox read
+    Column("inbox_polled_at", Timestamp),  # last successful inbox read
     Column("inbox_error", Text, nullable=False, server_default=""),
 )
 
@@ -131,13 +156,13 @@ enrollment = Table(
     Column("sequence", String(200), nullable=False),
     Column("mailbox", String(100), nullable=False),  # the thread stays on this mailbox
     Column("next_step", Integer, nullable=False, server_default="1"),  # 1-based; > len = done
-    Column("next_due_at", DateTime),  # NULL when nothing is scheduled
+    Column("next_due_at", Timestamp),  # NULL when nothing is scheduled
     Column("status", String(16), nullable=False, server_default="active"),
     # active | paused (auto-reply; resumes at next_due_at) | stopped | completed | error
     Column("stop_reason", String(200), nullable=False, server_default=""),
     Column("stage", String(16), nullable=False, server_default="prospect"),
-    Column("stage_changed_at", DateTime, nullable=False),
-    Column("created_at", DateTime, nullable=False),
+    Column("stage_changed_at", Timestamp, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
     UniqueConstraint("campaign_id", "influencer_id"),
     Index("ix_enrollment_due", "status", "next_due_at"),
 )
@@ -157,13 +182,13 @@ outbox = Table(
     Column("state", String(16), nullable=False, server_default="queued"),
     Column("attempt", Integer, nullable=False, server_default="0"),  # fencing token
     Column("worker", String(100)),
-    Column("lease_until", DateTime),
-    Column("due_at", DateTime, nullable=False),
-    Column("expires_at", DateTime),  # give up (expired) after this
+    Column("lease_until", Timestamp),
+    Column("due_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp),  # give up (expired) after this
     Column("last_error", Text, nullable=False, server_default=""),
-    Column("created_at", DateTime, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
-    Column("sent_at", DateTime),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("sent_at", Timestamp),
     UniqueConstraint("enrollment_id", "step"),
     Index("ix_outbox_state_due", "state", "due_at"),
     Index("ix_outbox_sent_at", "sent_at"),  # today's load per mailbox: a range, not a scan
@@ -186,7 +211,7 @@ attempt = Table(
     Column("outbox_id", ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("attempt", Integer, nullable=False),
     Column("worker", String(100), nullable=False),
-    Column("at", DateTime, nullable=False),
+    Column("at", Timestamp, nullable=False),
     Column("outcome", String(32), nullable=False),
     Column("smtp_code", Integer),
     Column("enhanced_status", String(16), nullable=False, server_default=""),
@@ -203,7 +228,7 @@ stage_history = Table(
     Column("to_stage", String(16), nullable=False),
     Column("cause", String(32), nullable=False),  # send|reply|bounce|opt_out|command|...
     Column("note", Text, nullable=False, server_default=""),
-    Column("at", DateTime, nullable=False),
+    Column("at", Timestamp, nullable=False),
     Index("ix_stage_history_enrollment", "enrollment_id", "at"),
 )
 
@@ -217,14 +242,14 @@ inbound = Table(
     Column("message_id", String(400), nullable=False, server_default=""),
     Column("from_addr", String(320), nullable=False, server_default=""),
     Column("subject", Text, nullable=False, server_default=""),
-    Column("received_at", DateTime),
+    Column("received_at", Timestamp),
     Column("kind", String(16), nullable=False),  # reply|auto_reply|bounce|complaint|opt_out|decline|unparsed
     Column("enrollment_id", ForeignKey("enrollment.id", ondelete="SET NULL")),
     Column("effect", Text, nullable=False, server_default=""),
     Column("text", Text, nullable=False, server_default=""),  # own text, quotes stripped
     Column("detail", JSON, nullable=False, default=dict),  # returns_on, bounce status, ...
     Column("raw", LargeBinary),  # kept for unparsed / audit
-    Column("processed_at", DateTime, nullable=False),
+    Column("processed_at", Timestamp, nullable=False),
 )
 
 inbox_cursor = Table(
@@ -234,7 +259,7 @@ inbox_cursor = Table(
     Column("folder", String(200), primary_key=True),
     Column("uidvalidity", BigInteger),
     Column("last_uid", BigInteger, nullable=False, server_default="0"),
-    Column("polled_at", DateTime),
+    Column("polled_at", Timestamp),
 )
 
 deal = Table(
@@ -250,7 +275,7 @@ deal = Table(
     Column("usage_rights", Text, nullable=False, server_default=""),
     Column("exclusivity", Text, nullable=False, server_default=""),
     Column("tracking_link", String(2000), nullable=False, server_default=""),
-    Column("created_at", DateTime, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
 )
 
 result = Table(
@@ -259,7 +284,7 @@ result = Table(
     Column("id", Id, primary_key=True),
     Column("deal_id", ForeignKey("deal.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("post_url", String(2000), nullable=False, server_default=""),
-    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
     Column("reach", BigInteger),
     Column("engagement", BigInteger),
     Column("clicks", BigInteger),
