@@ -114,19 +114,28 @@ def insert_post(conn: Connection, influencer_id: int, record: Mapping[str, Any])
     return post_id
 
 
+# The columns `load_influencers` reads, in the order its row functions unpack them: a row is
+# unpacked as a tuple (0.1 us) rather than read by attribute name (about 1 us per field on
+# SQLAlchemy's Row), which adds up over some thirty fields per influencer in every plan batch.
+_POST_COLUMNS = [post.c[name] for name in (
+    "influencer_id", "url", "platform", "title", "caption", "published_at", "likes", "comments", "shares",
+    "saves", "views",
+)]
+
+
 def _post_from_row(row: Row[Any]) -> Post:
-    published = row.published_at
+    _, url, platform, title, caption, published, likes, comments, shares, saves, views = row
     return Post(
-        url=row.url,
-        platform=row.platform,
-        title=row.title,
-        caption=row.caption,
+        url=url,
+        platform=platform,
+        title=title,
+        caption=caption,
         published_at=published.replace(tzinfo=UTC) if published and not published.tzinfo else published,
-        likes=row.likes,
-        comments=row.comments,
-        shares=row.shares,
-        saves=row.saves,
-        views=row.views,
+        likes=likes,
+        comments=comments,
+        shares=shares,
+        saves=saves,
+        views=views,
     )
 
 
@@ -140,27 +149,29 @@ _INFLUENCER_COLUMNS = [influencer.c[name] for name in (
 
 
 def _influencer_from_row(row: Row[Any], posts: Sequence[Post]) -> Influencer:
+    (id_, name, email, platform, handle, followers, engagement_rate, er_rank_pct, tier, niche, country,
+     language, timezone, manager_email, tags, custom, basis, basis_url, basis_seen_at, refuses_ads) = row
     return Influencer(
-        id=row.id,
-        name=row.name,
-        email=row.email,
-        platform=row.platform,
-        handle=row.handle,
-        followers=row.followers,
-        engagement_rate=row.engagement_rate,
-        er_rank_pct=row.er_rank_pct,
-        tier=Tier(row.tier) if row.tier else None,
-        niche=row.niche,
-        country=row.country,
-        language=row.language,
-        timezone=row.timezone,
-        manager_email=row.manager_email,
-        tags=tuple(row.tags or ()),
-        custom=dict(row.custom or {}),
-        basis=Basis(row.basis),
-        basis_url=row.basis_url,
-        basis_seen_at=row.basis_seen_at,
-        refuses_ads=bool(row.refuses_ads),
+        id=id_,
+        name=name,
+        email=email,
+        platform=platform,
+        handle=handle,
+        followers=followers,
+        engagement_rate=engagement_rate,
+        er_rank_pct=er_rank_pct,
+        tier=Tier(tier) if tier else None,
+        niche=niche,
+        country=country,
+        language=language,
+        timezone=timezone,
+        manager_email=manager_email,
+        tags=tuple(tags or ()),
+        custom=dict(custom or {}),
+        basis=Basis(basis),
+        basis_url=basis_url,
+        basis_seen_at=basis_seen_at,
+        refuses_ads=bool(refuses_ads),
         posts=tuple(posts),
     )
 
@@ -168,12 +179,12 @@ def _influencer_from_row(row: Row[Any], posts: Sequence[Post]) -> Influencer:
 def _posts_for(conn: Connection, ids: Sequence[int]) -> dict[int, list[Post]]:
     by_influencer: dict[int, list[Post]] = {i: [] for i in ids}
     rows = conn.execute(
-        select(post)
+        select(*_POST_COLUMNS)
         .where(post.c.influencer_id.in_(ids))
         .order_by(post.c.influencer_id, post.c.published_at.desc().nulls_last(), post.c.id.desc())
     )
     for row in rows:
-        by_influencer[row.influencer_id].append(_post_from_row(row))
+        by_influencer[row[0]].append(_post_from_row(row))
     return by_influencer
 
 
@@ -200,10 +211,10 @@ def load_influencers(
         rows = conn.execute(query.where(influencer.c.id > last_id).limit(size)).all()
         if not rows:
             return
-        posts = _posts_for(conn, [r.id for r in rows])
+        posts = _posts_for(conn, [r[0] for r in rows])
         for row in rows:
-            yield _influencer_from_row(row, posts[row.id])
-        last_id = rows[-1].id
+            yield _influencer_from_row(row, posts[row[0]])
+        last_id = rows[-1][0]
         if remaining is not None:
             remaining -= len(rows)
 

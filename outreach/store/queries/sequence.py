@@ -249,9 +249,8 @@ def due_enrollments(
     if held:
         query = query.where(or_(enrollment.c.next_step == 1, enrollment.c.mailbox.not_in(held)))
     return [
-        Due(r.id, r.slug, r.influencer_id, r.sequence, r.mailbox, r.next_step,
-            utc(r.next_due_at), r.stage)
-        for r in conn.execute(query)
+        Due(id_, slug, influencer_id, sequence, mailbox, step, utc(due_at), stage)
+        for id_, slug, influencer_id, sequence, mailbox, step, due_at, stage in conn.execute(query)
     ]
 
 
@@ -287,11 +286,11 @@ def still_due(conn: Connection, dues: Sequence[Due]) -> dict[int, str]:
             .where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
             .with_for_update()
         )
-        for r in rows:
-            due = wanted[r.id]
-            if (r.status in DUE_STATUSES and r.next_step == due.step
-                    and r.next_due_at is not None and utc(r.next_due_at) == due.due_at):
-                found[r.id] = r.stage
+        for id_, status, next_step, next_due_at, stage in rows:
+            due = wanted[id_]
+            if (status in DUE_STATUSES and next_step == due.step
+                    and next_due_at is not None and utc(next_due_at) == due.due_at):
+                found[id_] = stage
     return found
 
 
@@ -361,7 +360,7 @@ def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     # them off) must not block a new row that reuses the id (SQLite reuses the largest rowid).
     body = dialect_insert(outbox_message)
     conn.execute(body.on_conflict_do_update(index_elements=["outbox_id"], set_={"raw": body.excluded.raw}), [
-        {"outbox_id": r.id, "raw": raw[(r.enrollment_id, r.step)]} for r in inserted
+        {"outbox_id": outbox_id, "raw": raw[(enrollment_id, step)]} for outbox_id, enrollment_id, step in inserted
     ])
     return len(inserted)
 
@@ -393,8 +392,7 @@ def enrollment_states(conn: Connection, ids: Sequence[int]) -> dict[int, Enrollm
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
         .where(enrollment.c.id.in_(list(ids)))
     )
-    return {row.id: EnrollmentState(row.id, row.influencer_id, row.sequence, row.mailbox, row.next_step,
-                                    row.status, row.timezone, row.country) for row in rows}
+    return {row[0]: EnrollmentState(*row) for row in rows}  # the columns in the dataclass's order
 
 
 def unsettled_sends(conn: Connection) -> list[tuple[int, int, datetime]]:
