@@ -224,3 +224,23 @@ def test_resource_bombs_stay_within_100_mb(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert peak < 100 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", ["label", "items", "keys", "__class__", "_private", "missing", "update", "get"])
+def test_dict_lookups_answer_as_jinja2s_sandbox_does(name: str) -> None:
+    """`x.name` on a plain dict skips Jinja2's attribute-first probe (speed), with the same
+    answer: a dict method is still the method, a key the item, anything else undefined."""
+    from jinja2 import BaseLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from outreach.render.sandbox import BoundedSandbox
+
+    ours = BoundedSandbox(BaseLoader(), max_output=1000, max_iterations=1000, filters={})
+    stock = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    data = {"label": "冬の夜", "items": "an item", "__class__": "k", "_private": "p", "get": "g"}
+
+    def lookup(env: ImmutableSandboxedEnvironment) -> object:
+        value = env.getattr(data, name)
+        return ("undefined", str(value._undefined_name)) if isinstance(value, StrictUndefined) else value
+
+    assert lookup(ours) == lookup(stock)
