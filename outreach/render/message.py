@@ -172,6 +172,14 @@ def _body_lines(text: str) -> list[str]:
     return lines
 
 
+def _crlf_text(text: str) -> str:
+    """`_body_lines` joined, each line ending in CRLF, by three C-level replaces."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text.replace("\n", "\r\n")
+
+
 def _base64_lines(data: bytes) -> str:
     """Base64 in lines of 76 characters (57 bytes), each ending in CRLF (RFC 2045 6.8)."""
     return base64.encodebytes(data).replace(b"\n", b"\r\n").decode("ascii")
@@ -186,9 +194,8 @@ def _date(at: datetime, offset: timedelta | None) -> str:
 
 def text_part(text: str, subtype: str, charset: str) -> str:
     """Content headers and body of one text part, 7-bit clean."""
-    lines = _body_lines(text)
     if charset == "iso-2022-jp":
-        encoded = [line.encode("iso2022_jp") for line in lines]
+        encoded = [line.encode("iso2022_jp") for line in _body_lines(text)]
         if all(len(b) <= 998 for b in encoded):
             body = "".join(b.decode("ascii") + "\r\n" for b in encoded)
             return (
@@ -197,7 +204,7 @@ def text_part(text: str, subtype: str, charset: str) -> str:
             )
         data = b"\r\n".join(encoded) + b"\r\n"
     else:
-        data = "".join(line + "\r\n" for line in lines).encode("utf-8")
+        data = _crlf_text(text).encode("utf-8")
     return (
         f'Content-Type: text/{subtype}; charset="{charset}"\r\n'
         "Content-Transfer-Encoding: base64\r\n\r\n" + _base64_lines(data)
