@@ -92,6 +92,22 @@ def next_send_time(
     Jitter adds up to `jitter_seconds` but never past the window's end that day, so a batch
     enrolled together spreads out instead of leaving in one burst.
     """
+    candidate, closes = _opening(earliest, window, tz, country)
+    room = (closes - candidate).total_seconds() - 1
+    spread = min(jitter_seconds, max(room, 0.0))
+    if spread > 0:
+        candidate += timedelta(seconds=(rng or random).random() * spread)
+    return candidate
+
+
+# The calendar searches below depend only on their arguments, and a batch asks the same ones
+# over and over (one `now`, a few zones and countries): memoised. Aware datetimes of one
+# instant in two zones are equal keys, and rightly so: both functions work from the instant.
+
+
+@lru_cache(maxsize=4096)
+def _opening(earliest: datetime, window: Window, tz: str, country: str) -> tuple[datetime, datetime]:
+    """(the first instant >= earliest inside the window on a non-holiday, that day's close), UTC."""
     zone = ZoneInfo(window.tz or tz)
     earliest = earliest.astimezone(UTC)
     day = earliest.astimezone(zone).date()
@@ -100,15 +116,12 @@ def next_send_time(
             opens, closes = _at(day, window.start, zone), _at(day, window.end, zone)
             candidate = max(earliest, opens)
             if candidate < closes:
-                room = (closes - candidate).total_seconds() - 1
-                spread = min(jitter_seconds, max(room, 0.0))
-                if spread > 0:
-                    candidate += timedelta(seconds=(rng or random).random() * spread)
-                return candidate
+                return candidate, closes
         day += timedelta(days=1)
     raise ValueError(f"window {window.describe()} never opens in {window.tz or tz}")
 
 
+@lru_cache(maxsize=4096)
 def add_business_days(start: datetime, count: int, *, tz: str, country: str) -> datetime:
     """`count` business days (weekends and holidays skipped) after `start`, same local time."""
     zone = ZoneInfo(tz)
