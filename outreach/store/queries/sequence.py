@@ -296,11 +296,10 @@ def still_due(conn: Connection, dues: Sequence[Due]) -> dict[int, str]:
 
 def take(conn: Connection, ids: Sequence[int]) -> None:
     """Mark locked, still-due enrollments as handed to the outbox (next_due_at NULL)."""
-    if ids:
-        conn.execute(
-            update(enrollment).where(enrollment.c.id == bindparam("eid"))
-            .values(next_due_at=None, status="active"),
-            [{"eid": i} for i in ids],
+    for start in range(0, len(ids), _CHUNK):  # one statement per chunk, not one per row:
+        conn.execute(  # this runs under the write lock the daemon's group commits wait for
+            update(enrollment).where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
+            .values(next_due_at=None, status="active")
         )
 
 
