@@ -47,6 +47,7 @@ class _SqliteDateTime(sqlite.DATETIME):
 
     def bind_processor(self, dialect: Dialect) -> Any:
         fallback = super().bind_processor(dialect)
+        assert fallback is not None
 
         def process(value: Any) -> Any:
             if type(value) is datetime and value.tzinfo is None:
@@ -56,7 +57,7 @@ class _SqliteDateTime(sqlite.DATETIME):
         return process
 
 
-Timestamp = DateTime().with_variant(_SqliteDateTime(), "sqlite")
+Timestamp = DateTime().with_variant(_SqliteDateTime(), "sqlite")  # type: ignore[no-untyped-call]  # SQLAlchemy's DATETIME
 
 influencer = Table(
     "influencer",

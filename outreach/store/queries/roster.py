@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, insert, select, text, update
+from sqlalchemy import ColumnElement, Connection, insert, select, text, update
 
 from outreach.domain.influencer import PLATFORMS, Basis, Influencer, Post, Tier
 from outreach.errors import InputError
@@ -123,7 +123,7 @@ _POST_COLUMNS = [post.c[name] for name in (
 )]
 
 
-def _post_from_row(row: Row[Any]) -> Post:
+def _post_from_row(row: Sequence[Any]) -> Post:
     _, url, platform, title, caption, published, likes, comments, shares, saves, views = row
     return Post(
         url=url,
@@ -148,7 +148,7 @@ _INFLUENCER_COLUMNS = [influencer.c[name] for name in (
 )]
 
 
-def _influencer_from_row(row: Row[Any], posts: Sequence[Post]) -> Influencer:
+def _influencer_from_row(row: Sequence[Any], posts: Sequence[Post]) -> Influencer:
     (id_, name, email, platform, handle, followers, engagement_rate, er_rank_pct, tier, niche, country,
      language, timezone, manager_email, tags, custom, basis, basis_url, basis_seen_at, refuses_ads) = row
     return Influencer(
