@@ -26,6 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from seed import insert_roster, ts  # bench/seed.py
+
 from outreach.clock import FixedClock
 from outreach.config import Config, load_config
 from outreach.services.compose import Composer
@@ -39,30 +41,15 @@ DUE = 1_000
 RUNS = 5
 
 
-def _ts(at: datetime) -> str:
-    """SQLAlchemy's SQLite storage format for DateTime (compared as text)."""
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 def populate(db: Path, enrolled: int) -> None:
     """`enrolled` influencers, each enrolled once; DUE of them due now (with a post)."""
     stride = enrolled // DUE
-    created = _ts(NOW - timedelta(days=40))
+    created = ts(NOW - timedelta(days=40))
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
     with conn:
-        conn.execute("INSERT INTO campaign (id, slug, created_at) VALUES (1, 'spring-serum', ?)",
-                     (created,))
-        conn.executemany(
-            "INSERT INTO influencer (id, name, email, email_norm, platform, handle, followers,"
-            " engagement_rate, tier, niche, country, language, timezone, manager_email, tags,"
-            " custom, basis, created_at, updated_at) VALUES"
-            " (?, ?, ?, ?, 'instagram', ?, 12000, 0.04, 'micro', 'beauty', 'JP', 'ja', '', '',"
-            " '[]', '{}', 'published_business_address', ?, ?)",
-            ((i, f"山田 花子{i}", f"u{i}@example.jp", f"u{i}@example.jp", f"user{i}", created,
-              created) for i in range(1, enrolled + 1)),
-        )
+        insert_roster(conn, enrolled, created)
         conn.executemany(
             "INSERT INTO post (influencer_id, platform, url, title, published_at, likes,"
             " comments) VALUES (?, 'instagram', ?, '冬のスキンケア', ?, 500, 20)",
@@ -81,13 +68,13 @@ def populate(db: Path, enrolled: int) -> None:
 
 def _enrollment(i: int, stride: int, created: str) -> tuple[object, ...]:
     if i % stride == 0:
-        return (i, i, 1, _ts(NOW - timedelta(minutes=5)), "active", created, created)
+        return (i, i, 1, ts(NOW - timedelta(minutes=5)), "active", created, created)
     kind = i % 4
     if kind == 0:
         return (i, i, 3, None, "completed", created, created)
     if kind == 1:
         return (i, i, 2, None, "active", created, created)  # waiting in the outbox
-    return (i, i, 2, _ts(NOW + timedelta(days=30 + i % 7)), "active", created, created)
+    return (i, i, 2, ts(NOW + timedelta(days=30 + i % 7)), "active", created, created)
 
 
 def reset(db: Path, enrolled: int) -> None:
@@ -99,7 +86,7 @@ def reset(db: Path, enrolled: int) -> None:
         conn.execute("DELETE FROM outbox")
         conn.execute(
             "UPDATE enrollment SET next_due_at = ? WHERE id % ? = 0",
-            (_ts(NOW - timedelta(minutes=5)), stride),
+            (ts(NOW - timedelta(minutes=5)), stride),
         )
     conn.close()
 

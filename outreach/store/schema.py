@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    literal_column,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
@@ -193,7 +194,21 @@ outbox = Table(
     UniqueConstraint("enrollment_id", "step"),
     Index("ix_outbox_state_due", "state", "due_at"),
     Index("ix_outbox_sent_at", "sent_at"),  # today's load per mailbox: a range, not a scan
+    Index("ix_outbox_state_expires", "state", "expires_at"),  # the reaper's expiry check, each pass
 )
+
+CLAIMABLE_STATES = ("queued", "retry")  # the outbox states a claim takes (OutboxState.QUEUED, .RETRY)
+
+# Rows a claim may take, written with literal values: SQLite uses a partial index only for a
+# query whose WHERE holds the index's own condition, and a bound parameter is not known when
+# the query is planned. The claim filters on this expression.
+outbox_claimable = outbox.c.state.in_([literal_column(f"'{state}'") for state in CLAIMABLE_STATES])
+
+# A claim reads the oldest due rows of one mailbox, LIMIT batch: in this index's order, so it
+# stops after the batch. Through ix_outbox_state_due it read and sorted every claimable row of
+# the queue (two state ranges merged by due_at) on every pass, under the write lock.
+Index("ix_outbox_claimable", outbox.c.mailbox, outbox.c.due_at, outbox.c.id,
+      sqlite_where=outbox_claimable, postgresql_where=outbox_claimable)
 
 # The exact RFC 5322 bytes of an outbox row (every attempt sends these), apart from the row:
 # its state changes three times per send (claimed, sending, sent), and on SQLite each change

@@ -32,11 +32,20 @@ from sqlalchemy import (
 from outreach.clock import utc
 from outreach.domain.outbox import OutboxState, Outcome, expired_stop_reason
 from outreach.store.queries.pipeline import email_hash, stop_enrollment
-from outreach.store.schema import attempt, enrollment, mailbox, outbox, outbox_message, suppression
+from outreach.store.schema import (
+    CLAIMABLE_STATES,
+    attempt,
+    enrollment,
+    mailbox,
+    outbox,
+    outbox_claimable,
+    outbox_message,
+    suppression,
+)
 from outreach.store.session import is_sqlite
 
 S = OutboxState
-CLAIMABLE = (S.QUEUED.value, S.RETRY.value)
+CLAIMABLE = CLAIMABLE_STATES
 _STOPPED_ENROLLMENT = ("stopped", "completed")
 
 
@@ -113,7 +122,7 @@ def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
     late = conn.execute(
         select(outbox.c.id, outbox.c.enrollment_id, outbox.c.step, outbox.c.created_at, outbox.c.expires_at)
         .where(outbox.c.state.in_(CLAIMABLE), outbox.c.expires_at.is_not(None), outbox.c.expires_at <= t)
-    ).all()
+    ).all()  # two ranges of ix_outbox_state_expires: the rows past their age, not the whole queue
     expired = 0
     for late_row in late:  # each one's enrollment stops too: it would otherwise wait for a send forever
         if conn.execute(
@@ -217,7 +226,7 @@ def claim(
         q = (
             select(outbox.c.id, outbox.c.email_norm, enrollment.c.status, enrollment.c.next_due_at)
             .join(enrollment, enrollment.c.id == outbox.c.enrollment_id)
-            .where(outbox.c.state.in_(CLAIMABLE), outbox.c.due_at <= t, outbox.c.mailbox == name)
+            .where(outbox_claimable, outbox.c.due_at <= t, outbox.c.mailbox == name)
             .order_by(outbox.c.due_at, outbox.c.id)
             .limit(tokens)
         )
