@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from outreach.cli import cli
+from outreach.clock import FixedClock
 from outreach.domain.sending_day import sending_day
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.schedule import schedule
@@ -89,7 +91,10 @@ def test_stopped_and_errored_enrollments_are_listed_with_their_reason(
     assert {s.handle for s in timeline.sends} == {"hanako", "emma"}
 
 
-def test_cli_schedule_shows_local_and_japan_time(tmp_path: Path) -> None:
+def test_cli_schedule_shows_local_and_japan_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command reads the system clock; at NOW, as the rows were enrolled. (On the real clock
+    # this failed whenever Emma's window in Los Angeles happened to be open.)
+    monkeypatch.setattr("outreach.cli.sequences.SystemClock", lambda: FixedClock(NOW))
     engine = sqlite_engine(tmp_path / "outreach.db")
     _setup(engine, tmp_path)
     engine.dispose()
