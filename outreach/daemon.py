@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from outreach.clock import Clock
 from outreach.config import Config
@@ -32,12 +33,16 @@ from outreach.services import inbox, plan
 from outreach.services.compose import Composer
 from outreach.services.dispatch import OnSent, dispatch_due, release_worker
 from outreach.services.unsubscribe import ServerHandle, start_unsubscribe_server
+from outreach.store.session import BUSY_TIMEOUT_MS, is_busy
 from outreach.transport.smtp import SmtpTransport
 
 log = logging.getLogger("outreach.daemon")
 
 FIRST_PLAN_BATCH = 100
 """The plan job's first batch of a tick (then doubling up to sending.batch_size)."""
+
+EX_TEMPFAIL = 75
+"""`run --once` exit status when a job found the database busy: nothing was lost, try later."""
 
 
 @dataclass
@@ -151,6 +156,23 @@ async def inbox_job(ctx: AppContext) -> None:
         log.warning("inbox %s: %s", box, error)
 
 
+async def run_job(ctx: AppContext, job: DaemonJob) -> bool:
+    """One tick of `job`; False when it stopped because the SQLite database stayed busy.
+
+    Another process (a large `outreach import` is one transaction) can hold the write lock past
+    the busy timeout. The job's transaction then wrote nothing, the rows it had leased come back
+    with their lease, and the next tick does the work: a warning, not a traceback."""
+    try:
+        await ctx.shielded(job.run(ctx))
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        log.warning("%s: the database stayed locked by another writer for %d s (such as a large import);"
+                    " the next tick tries again", job.name, BUSY_TIMEOUT_MS // 1000)
+        return False
+    return True
+
+
 JOBS: list[DaemonJob] = [
     DaemonJob("inbox", lambda c: c.inbox.poll_seconds, inbox_job),
     DaemonJob("plan", lambda c: c.sending.tick_seconds, plan_job),
@@ -164,7 +186,7 @@ def build_scheduler(ctx: AppContext, jobs: list[DaemonJob] | None = None) -> Asy
 
         async def tick(job: DaemonJob = job) -> None:
             if not ctx.stopping.is_set():
-                await ctx.shielded(job.run(ctx))
+                await run_job(ctx, job)
 
         scheduler.add_job(
             tick, "interval", seconds=job.every(ctx.config), id=job.name, name=job.name,
@@ -190,9 +212,8 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
     planner = ctx.planner_for(once=once)
     try:
         if once:
-            for job in JOBS:
-                await ctx.shielded(job.run(ctx))
-            return 0
+            done = [await run_job(ctx, job) for job in JOBS]
+            return 0 if all(done) else EX_TEMPFAIL
         if ctx.config.unsubscribe.serve:
             endpoint = start_unsubscribe_server(ctx.engine, ctx.config, ctx.clock)
             log.info("unsubscribe endpoint on %s:%d", *endpoint.address)
@@ -215,7 +236,14 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
         if endpoint is not None:
             endpoint.stop()
         planner.close()  # after the drain: the batch in flight was planned and committed
-        released = release_worker(ctx.engine, ctx.config, ctx.clock, ctx.worker)
-        if released:
-            log.info("released %d unstarted claim(s)", released)
+        try:
+            released = release_worker(ctx.engine, ctx.config, ctx.clock, ctx.worker)
+        except OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            log.warning("could not release unstarted claims: the database stayed locked by another writer;"
+                        " they return to the queue when their lease lapses")
+        else:
+            if released:
+                log.info("released %d unstarted claim(s)", released)
         await ctx.transport.close()

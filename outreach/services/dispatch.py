@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,13 +44,17 @@ from outreach.store.queries.pipeline import (
     suppress,
 )
 from outreach.store.queries.sequence import unsettled_sends
-from outreach.store.session import write_on, writing
+from outreach.store.session import is_busy, write_on, writing
 from outreach.transport.smtp import SendResult, SmtpTransport
 
 log = logging.getLogger("outreach.send")
 
 GROUP_WAIT_SECONDS = 0.005
 """How long a lane's write may wait for the other lanes to join its transaction."""
+
+BUSY_RETRY_SECONDS = 0.1
+"""Between tries of a group commit that found the SQLite database busy (each try itself waits
+the busy timeout)."""
 
 OnSent = Callable[[Connection, Sequence[tuple[int, int, datetime]]], None]
 """Called in the transaction that settles accepted sends: (conn, [(enrollment, step, sent_at)])."""
@@ -127,6 +132,7 @@ class _Pass:
         self._commit_at: asyncio.TimerHandle | None = None
         self._lanes = 0  # lanes of this pass still sending
         self._waiting = 0  # of them, those waiting for the pending commit
+        self._busy_since: float | None = None  # monotonic time the group commit first found the database busy
 
     def draining(self) -> bool:
         return self.stopping is not None and self.stopping.is_set()
@@ -218,11 +224,12 @@ class _Pass:
             asyncio.get_running_loop().call_soon(self._group_commit)
 
     def _group_commit(self) -> None:
+        started = time.monotonic()
         done, self._commit = self._commit, None
         if self._commit_at is not None:
             self._commit_at.cancel()
             self._commit_at = None
-        self._waiting = 0
+        waiting, self._waiting = self._waiting, 0
         finished, self._finished = self._finished, []
         to_send, self._to_send = self._to_send, []
         assert done is not None
@@ -236,9 +243,32 @@ class _Pass:
                 self._record_sent(conn, sent, now)
                 why_not = q.mark_sending_unless_stopped(conn, to_send, now)
         except Exception as exc:  # noqa: BLE001 - not swallowed: every waiting lane raises it
+            if is_busy(exc, at_begin=True) and self._wait_for_lock(started, len(finished) + len(to_send)):
+                # Refused at BEGIN: nothing was written and nothing of it ran. Keep the results
+                # and marks, and the lanes waiting for them, for the next try.
+                self._finished[:0], self._to_send[:0] = finished, to_send
+                self._waiting += waiting
+                self._commit = done
+                self._commit_at = asyncio.get_running_loop().call_later(BUSY_RETRY_SECONDS, self._group_commit)
+                return
             done.set_exception(exc)
             return
+        if self._busy_since is not None:
+            log.warning("database free again after %.0f s; results recorded", time.monotonic() - self._busy_since)
+            self._busy_since = None
         done.set_result({row.id: why for (row, _), why in zip(to_send, why_not, strict=True)})
+
+    def _wait_for_lock(self, started: float, writes: int) -> bool:
+        """Whether to try a busy group commit again. Its results are facts (a 250 that is not
+        recorded becomes `unknown` once its lease lapses), so they are held and retried for up
+        to the claim lease; every write is fenced, so one that comes after the reaper took the
+        row back changes nothing."""
+        if self._busy_since is None:
+            self._busy_since = started
+            log.warning("database busy (another writer holds its lock, such as a large import): "
+                        "holding %d result(s) and retrying for up to %.0f s", writes,
+                        self.config.sending.lease_seconds)
+        return time.monotonic() - self._busy_since < self.config.sending.lease_seconds
 
     def record(self, conn: Connection, row: q.Claimed, result: SendResult, stop: str) -> None:
         """A result other than SENT (those go by the group, `_record_sent`)."""

@@ -8,6 +8,7 @@ what makes claims atomic there. PostgreSQL: plain transactions; claims use SKIP 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from outreach.errors import SchemaOutOfDate
@@ -62,6 +64,18 @@ def _sqlite_setup(engine: Engine) -> None:
 
 def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def is_busy(exc: BaseException, *, at_begin: bool = False) -> bool:
+    """SQLite's "database is locked": another connection held the write lock for longer than
+    the busy timeout (a large import is one transaction). The failed transaction was rolled
+    back, so it can be tried again. `at_begin`: only if it was refused at BEGIN, before any
+    statement of it ran."""
+    if not isinstance(exc, OperationalError):
+        return False
+    code = getattr(exc.orig, "sqlite_errorcode", None)  # kept when the planner's process sends it back
+    busy = isinstance(exc.orig, sqlite3.OperationalError) and isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
+    return busy and (not at_begin or (exc.statement or "").startswith("BEGIN"))
 
 
 @contextmanager

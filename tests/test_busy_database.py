@@ -1,0 +1,151 @@
+"""Another process holding SQLite's write lock past the busy timeout (a large `outreach import`
+is one transaction) delays the daemon; it loses nothing. A group commit refused at BEGIN keeps
+its results and retries, so a message the server accepted is recorded `sent`, never left to
+become `unknown`; a job refused at its first write is a warning and the next tick does the
+work; `run --once` says so with exit status 75. Real aiosmtpd on 127.0.0.1, real SQLite files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from outreach.clock import FixedClock
+from outreach.daemon import EX_TEMPFAIL, AppContext, run_daemon
+from outreach.services.dispatch import DispatchReport, dispatch_once
+from outreach.store import session
+from outreach.store.schema import attempt
+from outreach.transport.smtp import SmtpTransport
+from tests.conftest import sqlite_engine
+from tests.fixtures_smtp import T0, make_config, outbox_states, seed_outbox, smtp_server
+
+__all__ = ["smtp_server"]
+
+ROWS = 8
+BUSY_MS = 100  # the daemon's busy timeout here (10 s in production): the lock is held past it
+
+
+class Importer:
+    """Another process's long write transaction: BEGIN IMMEDIATE on its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+
+    def hold(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        self.conn.execute("COMMIT")
+
+
+@pytest.fixture
+def busy_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setattr(session, "BUSY_TIMEOUT_MS", BUSY_MS)  # read when each connection opens
+    engine = sqlite_engine(tmp_path / "outreach.db")
+    yield engine
+    engine.dispose()
+
+
+def test_accepted_messages_are_recorded_sent_after_the_lock_is_released(
+    busy_db: Engine, tmp_path: Path, smtp_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    sink, handler = smtp_server
+    config = make_config(tmp_path, sink.port, smtp={"connections": 2})
+    seed_outbox(busy_db, ROWS)
+    importer = Importer(tmp_path / "outreach.db")
+
+    def import_starts(stored: int) -> None:
+        # The first message is accepted; before its 250 reaches us, an import takes the lock
+        # and keeps it for ten busy timeouts.
+        if stored == 1:
+            importer.hold()
+            threading.Timer(10 * BUSY_MS / 1000, importer.release).start()
+
+    handler.script.after_data = import_starts
+
+    async def go() -> DispatchReport:
+        transport = SmtpTransport(config.mailboxes)
+        try:
+            return await dispatch_once(busy_db, config, FixedClock(T0), transport, worker="w1", rng=random.Random(1))
+        finally:
+            await transport.close()
+
+    with caplog.at_level(logging.WARNING, logger="outreach.send"):
+        report = asyncio.run(go())
+    assert report.sent == ROWS
+    assert outbox_states(busy_db) == {"sent": ROWS}  # none `sending` (unknown later) or `claimed`
+    assert sorted(handler.message_ids()) == sorted(f"<m{i}@sakura.test>" for i in range(ROWS))  # each once
+    with busy_db.connect() as conn:
+        assert conn.execute(select(attempt.c.outcome)).scalars().all() == ["sent"] * ROWS
+    said = caplog.text
+    assert "database busy" in said and "retrying" in said and "database free again" in said
+
+
+def test_the_retry_gives_up_at_the_lease_and_the_rows_stay_fenced(
+    busy_db: Engine, tmp_path: Path, smtp_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A lock that outlasts the claim lease: the group commit stops retrying and raises, as before;
+    # the accepted message is left `sending` (so `unknown` when the reaper comes), never resent.
+    sink, handler = smtp_server
+    config = make_config(tmp_path, sink.port, smtp={"connections": 1}, sending={"lease_seconds": 0.5})
+    seed_outbox(busy_db, 2)
+    importer = Importer(tmp_path / "outreach.db")
+    handler.script.after_data = lambda stored: importer.hold() if stored == 1 else None
+
+    async def go() -> None:
+        transport = SmtpTransport(config.mailboxes)
+        try:
+            await dispatch_once(busy_db, config, FixedClock(T0), transport, worker="w1", rng=random.Random(1))
+        finally:
+            await transport.close()
+
+    with pytest.raises(Exception, match="database is locked"):
+        asyncio.run(go())
+    importer.release()
+    assert len(handler.received) == 1
+    assert outbox_states(busy_db) == {"sending": 1, "claimed": 1}
+
+
+def test_a_job_refused_by_the_lock_warns_and_run_once_exits_75(
+    busy_db: Engine, tmp_path: Path, smtp_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    sink, handler = smtp_server
+    config = make_config(tmp_path, sink.port)
+    seed_outbox(busy_db, 3)
+    importer = Importer(tmp_path / "outreach.db")
+
+    def once() -> int:
+        ctx = AppContext(config, busy_db, FixedClock(T0), SmtpTransport(config.mailboxes))
+        return asyncio.run(run_daemon(ctx, once=True))
+
+    importer.hold()
+    with caplog.at_level(logging.WARNING):
+        assert once() == EX_TEMPFAIL
+    importer.release()
+    assert "stayed locked by another writer" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert handler.received == [] and outbox_states(busy_db) == {"queued": 3}
+    assert once() == 0  # the lock is gone: the next run does the work
+    assert len(handler.received) == 3 and outbox_states(busy_db) == {"sent": 3}
+
+
+def test_busy_is_told_apart_from_other_database_errors(busy_db: Engine, tmp_path: Path) -> None:
+    importer = Importer(tmp_path / "outreach.db")
+    importer.hold()
+    try:
+        with pytest.raises(Exception) as refused, session.writing(busy_db):
+            pass
+    finally:
+        importer.release()
+    assert session.is_busy(refused.value) and session.is_busy(refused.value, at_begin=True)
+    with pytest.raises(Exception) as other, session.writing(busy_db) as conn:
+        conn.exec_driver_sql("SELECT * FROM no_such_table")
+    assert not session.is_busy(other.value)
+    assert not session.is_busy(RuntimeError("database is locked"))
