@@ -2,7 +2,9 @@
 is one transaction) delays the daemon; it loses nothing. A group commit refused at BEGIN keeps
 its results and retries, so a message the server accepted is recorded `sent`, never left to
 become `unknown`; a job refused at its first write is a warning and the next tick does the
-work; `run --once` says so with exit status 75. Real aiosmtpd on 127.0.0.1, real SQLite files."""
+work; `run --once` says so with exit status 75. A one-click unsubscribe waits for the lock, and
+when it cannot it answers 503 with Retry-After instead of dropping the opt-out in silence.
+Real aiosmtpd and HTTP on 127.0.0.1, real SQLite files."""
 
 from __future__ import annotations
 
@@ -19,12 +21,17 @@ from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock
 from outreach.daemon import EX_TEMPFAIL, AppContext, run_daemon
+from outreach.domain.optout import sign_unsubscribe
+from outreach.services import unsubscribe
 from outreach.services.dispatch import DispatchReport, dispatch_once
 from outreach.store import session
+from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import attempt
 from outreach.transport.smtp import SmtpTransport
-from tests.conftest import sqlite_engine
+from tests import fixtures_inbox
+from tests.conftest import free_port, sqlite_engine
 from tests.fixtures_smtp import T0, make_config, outbox_states, seed_outbox, smtp_server
+from tests.test_unsubscribe import KEY, ONE_CLICK, request
 
 __all__ = ["smtp_server"]
 
@@ -149,3 +156,54 @@ def test_busy_is_told_apart_from_other_database_errors(busy_db: Engine, tmp_path
         conn.exec_driver_sql("SELECT * FROM no_such_table")
     assert not session.is_busy(other.value)
     assert not session.is_busy(RuntimeError("database is locked"))
+
+
+def _endpoint(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> unsubscribe.ServerHandle:
+    monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", KEY)
+    config = fixtures_inbox.make_config(tmp_path, {"source": "none"},
+                                        unsubscribe={"listen": f"127.0.0.1:{free_port()}"})
+    return unsubscribe.start_unsubscribe_server(engine, config, FixedClock(T0))
+
+
+def _suppressed(engine: Engine, address: str) -> bool:
+    with engine.connect() as conn:
+        return is_suppressed(conn, address)
+
+
+def test_one_click_unsubscribe_waits_for_the_lock(
+    busy_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handle = _endpoint(busy_db, tmp_path, monkeypatch)
+    fixtures_inbox.enrol(busy_db, "taro@example.jp", message_id="<p1@brand.example>")
+    token = sign_unsubscribe(KEY, campaign="spring", email="taro@example.jp")
+    importer = Importer(tmp_path / "outreach.db")
+    importer.hold()
+    threading.Timer(5 * BUSY_MS / 1000, importer.release).start()
+    try:
+        status, text, _ = request(handle, "POST", token, ONE_CLICK)
+    finally:
+        handle.stop()
+    assert status == 200 and "unsubscribed" in text
+    assert _suppressed(busy_db, "taro@example.jp")
+
+
+def test_one_click_unsubscribe_that_cannot_be_recorded_answers_503_and_a_retry_records_it(
+    busy_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(unsubscribe, "BUSY_WAIT_SECONDS", 3 * BUSY_MS / 1000)
+    handle = _endpoint(busy_db, tmp_path, monkeypatch)
+    fixtures_inbox.enrol(busy_db, "taro@example.jp", message_id="<p1@brand.example>")
+    token = sign_unsubscribe(KEY, campaign="spring", email="taro@example.jp")
+    importer = Importer(tmp_path / "outreach.db")
+    importer.hold()
+    try:
+        with caplog.at_level(logging.ERROR, logger="outreach.services.unsubscribe"):
+            status, text, resp = request(handle, "POST", token, ONE_CLICK)
+        assert status == 503 and resp.getheader("Retry-After") == "60" and "try again" in text
+        assert "not recorded, answered 503" in caplog.text and "taro" not in caplog.text and token not in caplog.text
+        importer.release()
+        assert not _suppressed(busy_db, "taro@example.jp")
+        status, _, _ = request(handle, "POST", token, ONE_CLICK)  # the client's retry
+    finally:
+        handle.stop()
+    assert status == 200 and _suppressed(busy_db, "taro@example.jp")

@@ -13,12 +13,14 @@ from __future__ import annotations
 import html
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from outreach.clock import Clock, SystemClock
 from outreach.config import Config, secret
@@ -27,10 +29,12 @@ from outreach.domain.stages import Stage
 from outreach.errors import ConfigError
 from outreach.store.queries.inbox import cancel_unsent, naive_utc
 from outreach.store.queries.pipeline import stop_everywhere, suppress
-from outreach.store.session import writing
+from outreach.store.session import is_busy, writing
 
 log = logging.getLogger(__name__)
 MAX_BODY = 4096  # a one-click POST body is 26 bytes; refuse anything large
+BUSY_WAIT_SECONDS = 60.0  # how long a POST keeps trying while another writer holds the database
+RETRY_AFTER_SECONDS = 60  # told to the client when it could not be recorded (503)
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
@@ -60,6 +64,19 @@ def unsubscribe(engine: Engine, address: str, campaign: str, now: datetime) -> b
     return added
 
 
+def unsubscribe_when_free(engine: Engine, address: str, campaign: str, now: datetime) -> bool:
+    """`unsubscribe`, tried again while SQLite stays locked by another writer (a large import
+    is one transaction) for up to BUSY_WAIT_SECONDS. The request runs in its own thread, and
+    an opt-out the endpoint answered with an error may never be sent again."""
+    deadline = time.monotonic() + BUSY_WAIT_SECONDS
+    while True:
+        try:
+            return unsubscribe(engine, address, campaign, now)
+        except OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() >= deadline:
+                raise
+
+
 def allowed_hosts(config: Config) -> frozenset[str]:
     public = urlsplit(config.unsubscribe.base_url).hostname or ""
     return LOOPBACK_HOSTS | {h.lower() for h in config.unsubscribe.allowed_hosts} | {public.lower()}
@@ -82,11 +99,11 @@ def _handler(
         def log_message(self, format: str, *args: object) -> None:  # no tokens in logs
             log.debug("unsubscribe %s %s", self.command, args[1] if len(args) > 1 else "")
 
-        def _send(self, code: int, body: bytes) -> None:
+        def _send(self, code: int, body: bytes, extra: dict[str, str] | None = None) -> None:
             self.send_response(code)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
-            for name, value in HEADERS.items():
+            for name, value in {**HEADERS, **(extra or {})}.items():
                 self.send_header(name, value)
             self.end_headers()
             if self.command != "HEAD":
@@ -142,7 +159,15 @@ def _handler(
                 self._send(400, _page("Bad request", "<p>Nothing to do.</p>"))
                 return
             campaign, address = checked
-            unsubscribe(engine, address, campaign, clock.now())
+            try:
+                unsubscribe_when_free(engine, address, campaign, clock.now())
+            except SQLAlchemyError as exc:  # not recorded: say so, so the client or person retries
+                why = "the database stayed locked by another writer" if is_busy(exc) else type(exc).__name__
+                log.error("one-click unsubscribe (campaign %s) not recorded, answered 503: %s", campaign, why)
+                self._send(503, _page("Try again", "<p>只今混み合っています。1分後にもう一度お試しください。 / "
+                                      "We could not record this just now. Please try again in a minute.</p>"),
+                           {"Retry-After": str(RETRY_AFTER_SECONDS)})
+                return
             # RFC 8058: answer directly, never with a redirect.
             self._send(
                 200, _page("Unsubscribed", "<p>配信を停止しました。 / You are unsubscribed.</p>")
