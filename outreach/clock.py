@@ -38,3 +38,10 @@ class FixedClock:
 def utc(at: datetime) -> datetime:
     """Normalise a datetime read back from a database (SQLite drops tzinfo) to aware UTC."""
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def naive_utc(at: datetime) -> datetime:
+    """The stored form of a time on both databases: UTC without tzinfo. The columns are
+    TIMESTAMP WITHOUT TIME ZONE: an aware value would be shifted by the PostgreSQL session's
+    TimeZone. A naive value is taken as UTC already."""
+    return utc(at).replace(tzinfo=None)

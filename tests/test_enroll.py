@@ -13,10 +13,11 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, Table, func, insert, select
 
 from outreach.cli import cli
+from outreach.clock import naive_utc
 from outreach.domain.influencer import Basis, Tier
 from outreach.services.enroll import EnrollFilters, enroll, parse_handles
 from outreach.store.queries.pipeline import suppress
-from outreach.store.queries.sequence import ensure_campaign, naive
+from outreach.store.queries.sequence import ensure_campaign
 from outreach.store.schema import campaign, enrollment, outbox
 from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine
@@ -39,13 +40,13 @@ def _mailed(engine: Engine, handle_id: int, slug: str, sent_at: datetime) -> Non
         eid = conn.execute(insert(enrollment).values(
             campaign_id=cid, influencer_id=handle_id, sequence="standard", mailbox="main",
             next_step=2, status="completed", stage="contacted",
-            stage_changed_at=naive(sent_at), created_at=naive(sent_at),
+            stage_changed_at=naive_utc(sent_at), created_at=naive_utc(sent_at),
         ).returning(enrollment.c.id)).scalar_one()
         conn.execute(insert(outbox).values(
             enrollment_id=eid, step=1, mailbox="main", mail_from="pr@example.jp",
             rcpt_to=["x@example.jp"], email_norm="x@example.jp", message_id=f"<{slug}@x>",
-            state="sent", due_at=naive(sent_at), created_at=naive(sent_at),
-            updated_at=naive(sent_at), sent_at=naive(sent_at),
+            state="sent", due_at=naive_utc(sent_at), created_at=naive_utc(sent_at),
+            updated_at=naive_utc(sent_at), sent_at=naive_utc(sent_at),
         ))
 
 
@@ -114,8 +115,8 @@ def test_every_skip_reason(db: Engine, tmp_path: Path) -> None:
         cid = ensure_campaign(conn, "earlier", NOW - timedelta(days=200))
         conn.execute(insert(enrollment).values(
             campaign_id=cid, influencer_id=bounced, sequence="standard", mailbox="main",
-            status="stopped", stage="bounced", stage_changed_at=naive(NOW - timedelta(days=200)),
-            created_at=naive(NOW - timedelta(days=200)),
+            status="stopped", stage="bounced", stage_changed_at=naive_utc(NOW - timedelta(days=200)),
+            created_at=naive_utc(NOW - timedelta(days=200)),
         ))
     report = enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=NOW)
     assert {e.handle for e in report.enrolled} == {"ok", "old"}

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, event, insert, select, update
 
-from outreach.clock import FixedClock
+from outreach.clock import FixedClock, naive_utc
 from outreach.config import Config
 from outreach.domain.sending_day import sending_day
 from outreach.domain.stages import Stage
@@ -26,7 +26,7 @@ from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.plan import on_sent, plan_due, sent_hook
 from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, suppress
 from outreach.store.queries.roster import load_influencer
-from outreach.store.queries.sequence import due_enrollments, naive
+from outreach.store.queries.sequence import due_enrollments
 from outreach.store.schema import enrollment, mailbox, outbox, post
 from outreach.store.session import reading, writing
 from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
@@ -82,8 +82,8 @@ def test_due_step_becomes_a_queued_row_with_the_exact_bytes(db: Engine, tmp_path
     )
     assert row.rcpt_to == ["hanako@example.jp"] and row.email_norm == "hanako@example.jp"
     assert row.subject == expected.subject
-    assert row.due_at == naive(TUE_0905)
-    assert row.expires_at == naive(TUE_0905 + timedelta(hours=8))
+    assert row.due_at == naive_utc(TUE_0905)
+    assert row.expires_at == naive_utc(TUE_0905 + timedelta(hours=8))
     assert _enrollment(db, ids["hanako"]).next_due_at is None  # waiting for the send
 
 
@@ -188,7 +188,7 @@ def test_follow_ups_wait_for_a_fresh_inbox_first_pitches_do_not(
     )
     ids = _enrol(db, config, "hanako", "taro")
     with writing(db) as conn:
-        conn.execute(insert(mailbox).values(name="main", inbox_polled_at=naive(NOW)))
+        conn.execute(insert(mailbox).values(name="main", inbox_polled_at=naive_utc(NOW)))
     assert _plan(db, config, TUE_0905) == 2  # first pitches go although the inbox is stale
     sent = datetime(2026, 11, 24, 10, 0, tzinfo=JST)
     with writing(db) as conn:
@@ -198,7 +198,7 @@ def test_follow_ups_wait_for_a_fresh_inbox_first_pitches_do_not(
     assert _plan(db, config, after) == 0  # inbox last read a day ago: held
     assert _enrollment(db, ids["hanako"]).next_due_at is not None
     with writing(db) as conn:
-        conn.execute(update(mailbox).values(inbox_polled_at=naive(after - timedelta(minutes=5))))
+        conn.execute(update(mailbox).values(inbox_polled_at=naive_utc(after - timedelta(minutes=5))))
     assert _plan(db, config, after) == 1
     assert [r.step for r in _rows(db)] == [1, 2, 1]
 
@@ -208,7 +208,7 @@ def test_a_paused_enrollment_resumes_at_its_due_time(db: Engine, tmp_path: Path)
     eid = _enrol(db, config, "hanako")["hanako"]
     back = datetime(2026, 11, 30, 9, 0, tzinfo=JST)  # out of office until then
     with writing(db) as conn:
-        conn.execute(update(enrollment).values(status="paused", next_due_at=naive(back)))
+        conn.execute(update(enrollment).values(status="paused", next_due_at=naive_utc(back)))
     assert _plan(db, config, TUE_0905) == 0
     assert _plan(db, config, back + timedelta(minutes=1)) == 1
     assert _enrollment(db, eid).status == "active"
@@ -270,7 +270,7 @@ def test_no_more_is_planned_than_the_mailboxs_daily_cap_can_send(
     wed = datetime(2026, 11, 25, 9, 5, tzinfo=JST)  # a new UTC day
     assert _plan(db, config, wed) == 0  # the two queued rows still have to go out first
     with writing(db) as conn:
-        conn.execute(update(outbox).values(state="sent", sent_at=naive(TUE_0905)))
+        conn.execute(update(outbox).values(state="sent", sent_at=naive_utc(TUE_0905)))
     assert _plan(db, config, wed) == 1
     assert len(_rows(db)) == 3
 
@@ -290,7 +290,7 @@ def test_the_planner_counts_the_cap_by_the_sending_day_as_dispatch_does(
     tue_0830 = datetime(2026, 11, 24, 8, 30, tzinfo=JST)  # Mon 23:30 UTC
     assert _plan(db, config, tue_0830) == 1
     with writing(db) as conn:
-        conn.execute(update(outbox).values(state="sent", sent_at=naive(tue_0830)))
+        conn.execute(update(outbox).values(state="sent", sent_at=naive_utc(tue_0830)))
     tue_0930 = datetime(2026, 11, 24, 9, 30, tzinfo=JST)  # Tue 00:30 UTC: a new UTC day
     assert sending_day(config, tue_0930) == sending_day(config, tue_0830)
     assert mailbox_limits(config, tue_0930)["main"].today == sending_day(config, tue_0930)

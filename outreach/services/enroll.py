@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from outreach.clock import naive_utc
 from outreach.config import Config
 from outreach.domain.influencer import Basis
 from outreach.domain.windows import next_send_time
@@ -159,9 +160,9 @@ def enroll(
                 report.enrolled.append(Enrolled(c.handle, c.platform, due, where.tz))
                 rows.append({
                     "campaign_id": campaign_id, "influencer_id": c.id, "sequence": sequence.name,
-                    "mailbox": campaign.mailbox, "next_step": 1, "next_due_at": q.naive(due),
-                    "stage": "prospect", "stage_changed_at": q.naive(now),
-                    "created_at": q.naive(now),
+                    "mailbox": campaign.mailbox, "next_step": 1, "next_due_at": naive_utc(due),
+                    "stage": "prospect", "stage_changed_at": naive_utc(now),
+                    "created_at": naive_utc(now),
                 })
             if not dry_run:
                 q.insert_enrollments(conn, rows)

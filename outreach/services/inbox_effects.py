@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from outreach.clock import naive_utc
 from outreach.config import Config
 from outreach.domain.stages import SENDABLE, TRANSITIONS, Stage
 from outreach.inbound import AUTO_REPLY, BOUNCE, COMPLAINT, DECLINE, OPT_OUT, REPLY, Classified
@@ -23,7 +24,6 @@ from outreach.store.queries.inbox import (
     Target,
     cancel_unsent,
     defer_enrollment,
-    naive_utc,
     note_history,
 )
 from outreach.store.queries.pipeline import (

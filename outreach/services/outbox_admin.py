@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from outreach.clock import Clock, utc
+from outreach.clock import Clock, naive_utc, utc
 from outreach.config import Config
 from outreach.domain.outbox import OutboxState
 from outreach.domain.sending_day import sending_day
@@ -119,4 +119,4 @@ def resend_outbox(engine: Engine, config: Config, clock: Clock, outbox_id: int) 
         resume_after_failure(conn, row["enrollment_id"], row["step"])
 
     _change(engine, clock, outbox_id, (S.UNKNOWN, S.FAILED), "resent", resume, state=S.QUEUED.value, worker=None,
-            lease_until=None, due_at=q.naive(now), expires_at=q.naive(expires), last_error="resend by operator")
+            lease_until=None, due_at=naive_utc(now), expires_at=naive_utc(expires), last_error="resend by operator")

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from outreach.clock import Clock, utc
+from outreach.clock import Clock, naive_utc, utc
 from outreach.domain.stages import FINAL, SENDABLE, Stage, check_move
 from outreach.errors import InputError, StageError
 from outreach.store.queries.board import board_rows, enrollments_of, history_rows
-from outreach.store.queries.inbox import cancel_unsent, naive_utc
+from outreach.store.queries.inbox import cancel_unsent
 from outreach.store.queries.pipeline import (
     move_stage_if,
     stop_enrollment,

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
 
-from outreach.clock import Clock
+from outreach.clock import Clock, naive_utc
 from outreach.config import Config
 from outreach.domain.influencer import Influencer
 from outreach.domain.sending_day import day_start, sending_day
@@ -185,8 +185,8 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
         else:
             ready.append(item)
     q.take(conn, [p.due.id for p in ready])
-    expires = q.naive(now + timedelta(hours=config.sending.retry.max_age_hours))
-    at = q.naive(now)
+    expires = naive_utc(now + timedelta(hours=config.sending.retry.max_age_hours))
+    at = naive_utc(now)
     return q.queue_messages(conn, [
         {
             "enrollment_id": p.due.id, "step": p.due.step, "mailbox": p.due.mailbox,

@@ -22,12 +22,12 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from outreach.clock import Clock, SystemClock
+from outreach.clock import Clock, SystemClock, naive_utc
 from outreach.config import Config, secret
 from outreach.domain.optout import verify_unsubscribe
 from outreach.domain.stages import Stage
 from outreach.errors import ConfigError
-from outreach.store.queries.inbox import cancel_unsent, naive_utc
+from outreach.store.queries.inbox import cancel_unsent
 from outreach.store.queries.pipeline import stop_everywhere, suppress
 from outreach.store.session import is_busy, writing
 

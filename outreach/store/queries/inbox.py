@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
+from outreach.clock import naive_utc
 from outreach.domain.outbox import OutboxState
 from outreach.store.schema import (
     campaign,
@@ -30,11 +31,6 @@ from outreach.store.schema import (
 LIVE_STATUSES = ("active", "paused")
 # Outbox rows not yet handed to SMTP: a stop condition may still cancel them.
 UNSENT_STATES = (OutboxState.QUEUED.value, OutboxState.RETRY.value)
-
-
-def naive_utc(at: datetime) -> datetime:
-    """The stored form of a time: UTC without tzinfo (both SQLite and PostgreSQL columns)."""
-    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 
-from outreach.clock import utc
+from outreach.clock import naive_utc, utc
 from outreach.domain.outbox import OutboxState, Outcome, expired_stop_reason
 from outreach.store.queries.pipeline import email_hash, stop_enrollment
 from outreach.store.schema import (
@@ -77,12 +77,6 @@ class MailboxLimits:
     today: date
 
 
-def naive(at: datetime) -> datetime:
-    """Stored times are naive UTC on both databases (the columns are TIMESTAMP WITHOUT TIME
-    ZONE: an aware value would be shifted by the PostgreSQL session's TimeZone)."""
-    return utc(at).replace(tzinfo=None)
-
-
 def ensure_mailboxes(conn: Connection, names: Iterable[str]) -> None:
     have = set(conn.execute(select(mailbox.c.name)).scalars())
     for name in sorted(set(names) - have):
@@ -96,7 +90,7 @@ def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
     """Expired leases: `claimed` -> queued (nothing was sent; its rate-limit token is given
     back); `sending` -> unknown (bytes may have gone). Rows past their relevance window ->
     expired."""
-    t = naive(now)
+    t = naive_utc(now)
     lapsed = conn.execute(
         select(outbox.c.id, outbox.c.mailbox).where(outbox.c.state == S.CLAIMED.value, outbox.c.lease_until < t)
     ).all()
@@ -164,7 +158,7 @@ def _reserve_tokens(
     values: dict[str, Any] = {"day": limits.today, "sent_today": (sent if day == limits.today else 0) + taken}
     if limits.min_gap_seconds > 0:
         gap = limits.min_gap_seconds + rng.random() * limits.jitter_seconds
-        values["next_slot_at"] = naive(now + timedelta(seconds=gap))
+        values["next_slot_at"] = naive_utc(now + timedelta(seconds=gap))
     conn.execute(update(mailbox).where(mailbox.c.name == name).values(**values))
 
 
@@ -216,8 +210,8 @@ def claim(
 
     Run inside `writing()`. Tokens are reserved before rows are taken, so several workers
     sharing the database never exceed a mailbox's cap or gap."""
-    t = naive(now)
-    lease = naive(now + timedelta(seconds=lease_seconds))
+    t = naive_utc(now)
+    lease = naive_utc(now + timedelta(seconds=lease_seconds))
     claimed_ids: list[int] = []
     for name, lim in limits.items():
         tokens = _available_tokens(conn, name, lim, now, limit - len(claimed_ids))
@@ -238,7 +232,7 @@ def claim(
         for outbox_id, email_norm, status, next_due_at in due:
             if status == "paused":  # auto-reply: wait until the enrollment resumes
                 resume = next_due_at or (now + timedelta(hours=1))
-                conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(due_at=naive(utc(resume))))
+                conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(due_at=naive_utc(utc(resume))))
                 continue
             reason = _claim_stop_reason(status, email_norm in suppressed)
             if reason:
@@ -321,12 +315,12 @@ _MARK_SENT = _fenced_update(S.SENDING).values(
 def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: float) -> bool:
     """Written once the envelope is accepted, before the message: from here a crash means
     `unknown`, never a resend."""
-    lease = naive(now + timedelta(seconds=lease_seconds))
-    return conn.execute(_MARK_SENDING, {**_fence(c), "v_lease": lease, "v_now": naive(now)}).rowcount == 1
+    lease = naive_utc(now + timedelta(seconds=lease_seconds))
+    return conn.execute(_MARK_SENDING, {**_fence(c), "v_lease": lease, "v_now": naive_utc(now)}).rowcount == 1
 
 
 def mark_sent(conn: Connection, c: Claimed, now: datetime) -> bool:
-    return conn.execute(_MARK_SENT, {**_fence(c), "v_now": naive(now)}).rowcount == 1
+    return conn.execute(_MARK_SENT, {**_fence(c), "v_now": naive_utc(now)}).rowcount == 1
 
 
 def _fenced_many(conn: Connection, stmt: Update, params: list[dict[str, Any]], rows: Sequence[Claimed],
@@ -351,7 +345,7 @@ def _fenced_many(conn: Connection, stmt: Update, params: list[dict[str, Any]], r
 
 def mark_sent_many(conn: Connection, rows: Sequence[Claimed], now: datetime) -> list[bool]:
     """`mark_sent` for the rows whose 250 arrived together: one statement, one commit."""
-    at = naive(now)
+    at = naive_utc(now)
     return _fenced_many(conn, _MARK_SENT, [{**_fence(c), "v_now": at} for c in rows], rows, S.SENT)
 
 
@@ -376,10 +370,10 @@ def mark_sending_unless_stopped(
     Per row: None when it is now `sending` (go on with DATA); else why not: the stop reason, or
     "" when the claim was lost. One executemany for the group; a row that did not take is
     explained by `stop_reason_now`."""
-    at = naive(now)
+    at = naive_utc(now)
     claimed = [c for c, _ in rows]
     params = [
-        {**_fence(c), "h": email_hash(c.email_norm), "v_now": at, "v_lease": naive(now + timedelta(seconds=lease))}
+        {**_fence(c), "h": email_hash(c.email_norm), "v_now": at, "v_lease": naive_utc(now + timedelta(seconds=lease))}
         for c, lease in rows
     ]
     took = _fenced_many(conn, _MARK_SENDING_UNLESS_STOPPED, params, claimed, S.SENDING)
@@ -392,10 +386,10 @@ def mark_retry(conn: Connection, c: Claimed, now: datetime, due_at: datetime, er
         c,
         [S.CLAIMED, S.SENDING],
         state=S.RETRY.value,
-        due_at=naive(due_at),
+        due_at=naive_utc(due_at),
         lease_until=None,
         last_error=error,
-        updated_at=naive(now),
+        updated_at=naive_utc(now),
     )
 
 
@@ -403,7 +397,7 @@ def mark_requeued(conn: Connection, c: Claimed, now: datetime, error: str) -> bo
     """Back to queued without blame (drain, a paused mailbox): nothing reached the recipient."""
     return _fenced(
         conn, c, [S.CLAIMED, S.SENDING], state=S.QUEUED.value, worker=None, lease_until=None,
-        last_error=error, updated_at=naive(now),
+        last_error=error, updated_at=naive_utc(now),
     )
 
 
@@ -411,7 +405,7 @@ def mark_final(conn: Connection, c: Claimed, now: datetime, state: OutboxState, 
     """failed | unknown | cancelled."""
     return _fenced(
         conn, c, [S.CLAIMED, S.SENDING], state=state.value, lease_until=None, last_error=error,
-        updated_at=naive(now),
+        updated_at=naive_utc(now),
     )
 
 
@@ -432,7 +426,7 @@ class AttemptLog:
 
 def record_attempts(conn: Connection, now: datetime, entries: Sequence[AttemptLog]) -> None:
     """Append attempt log rows (one executemany for a group that finished together)."""
-    at = naive(now)
+    at = naive_utc(now)
     conn.execute(_INSERT_ATTEMPT, [
         {
             "outbox_id": e.row.id, "attempt": e.row.attempt, "worker": e.row.worker, "at": at,
@@ -475,7 +469,7 @@ def release_claims(conn: Connection, worker: str, now: datetime, today_by_mailbo
         conn.execute(
             update(outbox)
             .where(outbox.c.id == row.id, outbox.c.state == S.CLAIMED.value)
-            .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=naive(now))
+            .values(state=S.QUEUED.value, worker=None, lease_until=None, updated_at=naive_utc(now))
         )
         if row.mailbox in today_by_mailbox:
             refund_token(conn, row.mailbox, today_by_mailbox[row.mailbox])
@@ -497,7 +491,7 @@ def record_sender_fault(
         update(mailbox)
         .where(mailbox.c.name == name)
         .values(
-            paused_until=naive(now + timedelta(minutes=pause_minutes)),
+            paused_until=naive_utc(now + timedelta(minutes=pause_minutes)),
             pause_reason=reason,
             sender_faults=0,
         )
@@ -530,7 +524,7 @@ def state_counts(conn: Connection) -> dict[str, int]:
 
 def due_now(conn: Connection, now: datetime) -> int:
     return int(conn.execute(
-        select(func.count()).select_from(outbox).where(outbox.c.state.in_(CLAIMABLE), outbox.c.due_at <= naive(now))
+        select(func.count()).select_from(outbox).where(outbox.c.state.in_(CLAIMABLE), outbox.c.due_at <= naive_utc(now))
     ).scalar_one())
 
 
@@ -562,6 +556,6 @@ def set_state_if(conn: Connection, outbox_id: int, from_states: Sequence[str], n
     res = conn.execute(
         update(outbox)
         .where(outbox.c.id == outbox_id, outbox.c.state.in_(list(from_states)))
-        .values(updated_at=naive(now), **values)
+        .values(updated_at=naive_utc(now), **values)
     )
     return res.rowcount == 1

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, insert, select, text, update
 
+from outreach.clock import naive_utc
 from outreach.domain.influencer import PLATFORMS, Basis, Influencer, Post, Tier
 from outreach.errors import InputError
 from outreach.store.queries.roster_upsert import (
@@ -21,7 +22,6 @@ from outreach.store.queries.roster_upsert import (
     Upserted,
     diff,
     email_norm,
-    naive_utc,
     upsert_influencer,
     upsert_influencers,
 )

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
+from outreach.clock import naive_utc
 from outreach.domain.influencer import Basis
 from outreach.errors import InputError
 from outreach.store.schema import influencer
@@ -78,11 +79,6 @@ class Upserted:
     @property
     def id(self) -> int | None:
         return None if self.target is None else self.target.id
-
-
-def naive_utc(at: datetime | None) -> datetime:
-    at = at or datetime.now(UTC)
-    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
 
 
 def email_norm(address: str) -> str:
@@ -182,7 +178,7 @@ def upsert_influencers(
     see that a record repeats an earlier line. Updates are written before inserts, so an
     address another row gave up in this batch can be taken.
     """
-    now = naive_utc(at)
+    now = naive_utc(at or datetime.now(UTC))
     batch = _Batch(conn, [r for _, r in records])
     outcomes: list[Upserted] = []
     inserts: list[_Target] = []

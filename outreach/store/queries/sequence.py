@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from outreach.clock import utc
+from outreach.clock import naive_utc, utc
 from outreach.domain.outbox import FAILURE_STOP_PATTERNS, failed_stop_reason
 from outreach.domain.stages import Stage
 from outreach.store.queries.pipeline import email_hash
@@ -38,11 +38,6 @@ DUE_STATUSES = ("active", "paused")
 UNSENT_STATES = ("queued", "claimed", "sending", "retry")
 # An outbox row in these states has reached, or may yet reach, the recipient.
 CONTACT_STATES = ("queued", "claimed", "sending", "retry", "sent", "unknown")
-
-
-def naive(at: datetime) -> datetime:
-    """Aware -> naive UTC, the storage form on both databases."""
-    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -75,7 +70,7 @@ def ensure_campaign(conn: Connection, slug: str, now: datetime) -> int:
         return found
     return int(
         conn.execute(
-            insert(campaign).values(slug=slug, created_at=naive(now)).returning(campaign.c.id)
+            insert(campaign).values(slug=slug, created_at=naive_utc(now)).returning(campaign.c.id)
         ).scalar_one()
     )
 
@@ -154,7 +149,7 @@ def recent_contacts(
     A message counts from its sending time, or its creation while still in flight; an
     enrolment counts from its creation, since it will mail soon.
     """
-    at = naive(since)
+    at = naive_utc(since)
     mailed = (
         select(
             enrollment.c.influencer_id,
@@ -212,7 +207,7 @@ def stale_inboxes(conn: Connection, names: Iterable[str], *, polled_before: date
         return set()
     fresh = conn.execute(
         select(mailbox.c.name).where(
-            mailbox.c.name.in_(names), mailbox.c.inbox_polled_at >= naive(polled_before)
+            mailbox.c.name.in_(names), mailbox.c.inbox_polled_at >= naive_utc(polled_before)
         )
     )
     return set(names) - set(fresh.scalars())
@@ -238,7 +233,7 @@ def due_enrollments(
             enrollment.c.stage,
         )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
-        .where(enrollment.c.status.in_(DUE_STATUSES), enrollment.c.next_due_at <= naive(now))
+        .where(enrollment.c.status.in_(DUE_STATUSES), enrollment.c.next_due_at <= naive_utc(now))
         .order_by(enrollment.c.next_due_at)
         .limit(limit)
     )
@@ -323,7 +318,7 @@ def reschedule(conn: Connection, due: Due, at: datetime) -> None:
         update(enrollment)
         .where(enrollment.c.id == due.id, enrollment.c.next_step == due.step,
                enrollment.c.status.in_(DUE_STATUSES))
-        .values(next_due_at=naive(at))
+        .values(next_due_at=naive_utc(at))
     )
 
 
@@ -422,7 +417,7 @@ def advance_many(conn: Connection, moves: Sequence[tuple[int, int, datetime | No
     """After each (enrollment, sent_step, next_due_at) was accepted: schedule its next step, or
     complete it when next_due_at is None. One executemany per shape; each row a compare-and-set
     on next_step and status, so a repeat or a stop recorded meanwhile is kept."""
-    scheduled = [{"e_id": e, "e_sent": s, "e_next": s + 1, "e_due": naive(due)}
+    scheduled = [{"e_id": e, "e_sent": s, "e_next": s + 1, "e_due": naive_utc(due)}
                  for e, s, due in moves if due is not None]
     completed = [{"e_id": e, "e_sent": s, "e_next": s + 1} for e, s, due in moves if due is None]
     if scheduled:
@@ -499,7 +494,7 @@ def sent_since(conn: Connection, mailboxes: Sequence[str], since: datetime) -> d
     """Messages each mailbox has sent at or after `since` (for today's cap)."""
     rows = conn.execute(
         select(outbox.c.mailbox, func.count())
-        .where(outbox.c.mailbox.in_(list(mailboxes)), outbox.c.sent_at >= naive(since))
+        .where(outbox.c.mailbox.in_(list(mailboxes)), outbox.c.sent_at >= naive_utc(since))
         .group_by(outbox.c.mailbox)
     )
     return {r[0]: int(r[1]) for r in rows}
