@@ -167,8 +167,8 @@ async def run_job(ctx: AppContext, job: DaemonJob) -> bool:
     except OperationalError as exc:
         if not is_busy(exc):
             raise
-        log.warning("%s: the database stayed locked by another writer for %d s (such as a large import);"
-                    " the next tick tries again", job.name, BUSY_TIMEOUT_MS // 1000)
+        log.warning("%s: the database stayed locked by another writer (such as a large import) for longer"
+                    " than the busy timeout (%d s); the next tick tries again", job.name, BUSY_TIMEOUT_MS // 1000)
         return False
     return True
 
