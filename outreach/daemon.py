@@ -113,7 +113,7 @@ async def dispatch_job(ctx: AppContext) -> None:
             return
         try:
             await asyncio.wait_for(ctx.queued.wait(), timeout=ctx.config.sending.tick_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Engine
 from outreach import failpoints
 from outreach.clock import Clock
 from outreach.config import Config
-from outreach.domain.outbox import Outcome, OutboxState, backoff_seconds, failed_stop_reason
+from outreach.domain.outbox import OutboxState, Outcome, backoff_seconds, failed_stop_reason
 from outreach.domain.sending_day import sending_day
 from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
