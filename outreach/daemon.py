@@ -33,7 +33,7 @@ from outreach.services import inbox, plan
 from outreach.services.compose import Composer
 from outreach.services.dispatch import OnSent, dispatch_due, release_worker
 from outreach.services.unsubscribe import ServerHandle, start_unsubscribe_server
-from outreach.store.session import BUSY_TIMEOUT_MS, is_busy
+from outreach.store.session import BUSY_TIMEOUT_MS, describe_unavailable, is_busy, is_unavailable
 from outreach.transport.smtp import SmtpTransport
 
 log = logging.getLogger("outreach.daemon")
@@ -42,7 +42,7 @@ FIRST_PLAN_BATCH = 100
 """The plan job's first batch of a tick (then doubling up to sending.batch_size)."""
 
 EX_TEMPFAIL = 75
-"""`run --once` exit status when a job found the database busy: nothing was lost, try later."""
+"""`run --once` exit status when a job found the database unavailable: nothing was lost, try later."""
 
 
 @dataclass
@@ -157,18 +157,19 @@ async def inbox_job(ctx: AppContext) -> None:
 
 
 async def run_job(ctx: AppContext, job: DaemonJob) -> bool:
-    """One tick of `job`; False when it stopped because the SQLite database stayed busy.
+    """One tick of `job`; False when it stopped because the database was unavailable.
 
-    Another process (a large `outreach import` is one transaction) can hold the write lock past
-    the busy timeout. The job's transaction then wrote nothing, the rows it had leased come back
-    with their lease, and the next tick does the work: a warning, not a traceback."""
+    Another process (a large `outreach import` is one transaction) can hold SQLite's write lock
+    past the busy timeout; PostgreSQL can restart or fail over. The job's transaction then wrote
+    nothing, the rows it had leased come back with their lease, and the next tick does the work:
+    a warning, not a traceback."""
     try:
         await ctx.shielded(job.run(ctx))
     except OperationalError as exc:
-        if not is_busy(exc):
+        if not is_unavailable(exc):
             raise
-        log.warning("%s: the database stayed locked by another writer (such as a large import) for longer"
-                    " than the busy timeout (%d s); the next tick tries again", job.name, BUSY_TIMEOUT_MS // 1000)
+        waited = f" for longer than the busy timeout ({BUSY_TIMEOUT_MS // 1000} s)" if is_busy(exc) else ""
+        log.warning("%s: %s%s; the next tick tries again", job.name, describe_unavailable(exc), waited)
         return False
     return True
 
@@ -239,10 +240,10 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
         try:
             released = release_worker(ctx.engine, ctx.config, ctx.clock, ctx.worker)
         except OperationalError as exc:
-            if not is_busy(exc):
+            if not is_unavailable(exc):
                 raise
-            log.warning("could not release unstarted claims: the database stayed locked by another writer;"
-                        " they return to the queue when their lease lapses")
+            log.warning("could not release unstarted claims: %s; they return to the queue when their lease"
+                        " lapses", describe_unavailable(exc))
         else:
             if released:
                 log.info("released %d unstarted claim(s)", released)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 
 from outreach import failpoints
 from outreach.clock import Clock
@@ -44,7 +44,14 @@ from outreach.store.queries.pipeline import (
     suppress,
 )
 from outreach.store.queries.sequence import unsettled_sends
-from outreach.store.session import is_busy, write_on, writing
+from outreach.store.session import (
+    describe_unavailable,
+    is_busy,
+    is_sqlite,
+    is_unavailable,
+    write_on,
+    writing,
+)
 from outreach.transport.smtp import SendResult, SmtpTransport
 
 log = logging.getLogger("outreach.send")
@@ -55,6 +62,9 @@ GROUP_WAIT_SECONDS = 0.005
 BUSY_RETRY_SECONDS = 0.1
 """Between tries of a group commit that found the SQLite database busy (each try itself waits
 the busy timeout)."""
+
+RECONNECT_RETRY_SECONDS = 1.0
+"""Between tries of a group commit whose PostgreSQL connection was lost or refused."""
 
 OnSent = Callable[[Connection, Sequence[tuple[int, int, datetime]]], None]
 """Called in the transaction that settles accepted sends: (conn, [(enrollment, step, sent_at)])."""
@@ -132,7 +142,9 @@ class _Pass:
         self._commit_at: asyncio.TimerHandle | None = None
         self._lanes = 0  # lanes of this pass still sending
         self._waiting = 0  # of them, those waiting for the pending commit
-        self._busy_since: float | None = None  # monotonic time the group commit first found the database busy
+        self._held_since: float | None = None  # monotonic time a group commit first found the database unavailable
+        self._statements = 0  # statements of the current group commit that ran
+        event.listen(conn, "after_cursor_execute", self._ran)
 
     def draining(self) -> bool:
         return self.stopping is not None and self.stopping.is_set()
@@ -223,8 +235,12 @@ class _Pass:
             self._commit_at = None
             asyncio.get_running_loop().call_soon(self._group_commit)
 
+    def _ran(self, *_: Any) -> None:
+        self._statements += 1
+
     def _group_commit(self) -> None:
         started = time.monotonic()
+        self._statements = 0
         done, self._commit = self._commit, None
         if self._commit_at is not None:
             self._commit_at.cancel()
@@ -243,32 +259,42 @@ class _Pass:
                 self._record_sent(conn, sent, now)
                 why_not = q.mark_sending_unless_stopped(conn, to_send, now)
         except Exception as exc:  # noqa: BLE001 - not swallowed: every waiting lane raises it
-            if is_busy(exc, at_begin=True) and self._wait_for_lock(started, len(finished) + len(to_send)):
-                # Refused at BEGIN: nothing was written and nothing of it ran. Keep the results
-                # and marks, and the lanes waiting for them, for the next try.
+            if self._untouched(exc) and self._hold(started, exc, len(finished) + len(to_send)):
+                # Nothing of it ran: keep the results and marks, and the lanes waiting for them,
+                # for the next try.
                 self._finished[:0], self._to_send[:0] = finished, to_send
                 self._waiting += waiting
                 self._commit = done
-                self._commit_at = asyncio.get_running_loop().call_later(BUSY_RETRY_SECONDS, self._group_commit)
+                delay = BUSY_RETRY_SECONDS if is_busy(exc) else RECONNECT_RETRY_SECONDS
+                self._commit_at = asyncio.get_running_loop().call_later(delay, self._group_commit)
                 return
             done.set_exception(exc)
             return
-        if self._busy_since is not None:
-            log.warning("database free again after %.0f s; results recorded", time.monotonic() - self._busy_since)
-            self._busy_since = None
+        if self._held_since is not None:
+            log.warning("database available again after %.0f s; results recorded", time.monotonic() - self._held_since)
+            self._held_since = None
         done.set_result({row.id: why for (row, _), why in zip(to_send, why_not, strict=True)})
 
-    def _wait_for_lock(self, started: float, writes: int) -> bool:
-        """Whether to try a busy group commit again. Its results are facts (a 250 that is not
+    def _untouched(self, exc: Exception) -> bool:
+        """Whether a failed group commit left nothing behind, in the database or in this pass,
+        so it can run again as it was: SQLite refused it at BEGIN (its write lock), or on
+        PostgreSQL the connection was lost or refused before any statement of it ran (the
+        server rolls an interrupted transaction back). A connection lost during COMMIT may
+        have committed, and is not retried."""
+        if is_busy(exc, at_begin=True):
+            return True
+        return not is_sqlite(self.conn) and self._statements == 0 and is_unavailable(exc)
+
+    def _hold(self, started: float, exc: Exception, writes: int) -> bool:
+        """Whether to try the group commit again. Its results are facts (a 250 that is not
         recorded becomes `unknown` once its lease lapses), so they are held and retried for up
         to the claim lease; every write is fenced, so one that comes after the reaper took the
         row back changes nothing."""
-        if self._busy_since is None:
-            self._busy_since = started
-            log.warning("database busy (another writer holds its lock, such as a large import): "
-                        "holding %d result(s) and retrying for up to %.0f s", writes,
-                        self.config.sending.lease_seconds)
-        return time.monotonic() - self._busy_since < self.config.sending.lease_seconds
+        if self._held_since is None:
+            self._held_since = started
+            log.warning("%s: holding %d result(s) and retrying for up to %.0f s", describe_unavailable(exc),
+                        writes, self.config.sending.lease_seconds)
+        return time.monotonic() - self._held_since < self.config.sending.lease_seconds
 
     def record(self, conn: Connection, row: q.Claimed, result: SendResult, stop: str) -> None:
         """A result other than SENT (those go by the group, `_record_sent`)."""

@@ -29,11 +29,12 @@ from outreach.domain.stages import Stage
 from outreach.errors import ConfigError
 from outreach.store.queries.inbox import cancel_unsent
 from outreach.store.queries.pipeline import stop_everywhere, suppress
-from outreach.store.session import is_busy, writing
+from outreach.store.session import describe_unavailable, is_busy, is_unavailable, writing
 
 log = logging.getLogger(__name__)
 MAX_BODY = 4096  # a one-click POST body is 26 bytes; refuse anything large
-BUSY_WAIT_SECONDS = 60.0  # how long a POST keeps trying while another writer holds the database
+BUSY_WAIT_SECONDS = 60.0  # how long a POST keeps trying while the database is locked or unavailable
+RECONNECT_PAUSE_SECONDS = 1.0  # between its tries when the database refused or lost the connection
 RETRY_AFTER_SECONDS = 60  # told to the client when it could not be recorded (503)
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 HEADERS = {
@@ -65,16 +66,19 @@ def unsubscribe(engine: Engine, address: str, campaign: str, now: datetime) -> b
 
 
 def unsubscribe_when_free(engine: Engine, address: str, campaign: str, now: datetime) -> bool:
-    """`unsubscribe`, tried again while SQLite stays locked by another writer (a large import
-    is one transaction) for up to BUSY_WAIT_SECONDS. The request runs in its own thread, and
-    an opt-out the endpoint answered with an error may never be sent again."""
+    """`unsubscribe`, tried again for up to BUSY_WAIT_SECONDS while the database is unavailable:
+    SQLite locked by another writer (a large import is one transaction), PostgreSQL restarting.
+    The request runs in its own thread, and an opt-out the endpoint answered with an error may
+    never be sent again. A failed try wrote nothing (its transaction rolled back)."""
     deadline = time.monotonic() + BUSY_WAIT_SECONDS
     while True:
         try:
             return unsubscribe(engine, address, campaign, now)
         except OperationalError as exc:
-            if not is_busy(exc) or time.monotonic() >= deadline:
+            if not is_unavailable(exc) or time.monotonic() >= deadline:
                 raise
+            if not is_busy(exc):  # a busy try already waited SQLite's busy timeout
+                time.sleep(RECONNECT_PAUSE_SECONDS)
 
 
 def allowed_hosts(config: Config) -> frozenset[str]:
@@ -162,7 +166,7 @@ def _handler(
             try:
                 unsubscribe_when_free(engine, address, campaign, clock.now())
             except SQLAlchemyError as exc:  # not recorded: say so, so the client or person retries
-                why = "the database stayed locked by another writer" if is_busy(exc) else type(exc).__name__
+                why = describe_unavailable(exc) if is_unavailable(exc) else type(exc).__name__
                 log.error("one-click unsubscribe (campaign %s) not recorded, answered 503: %s", campaign, why)
                 self._send(503, _page("Try again", "<p>只今混み合っています。1分後にもう一度お試しください。 / "
                                       "We could not record this just now. Please try again in a minute.</p>"),

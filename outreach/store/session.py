@@ -19,7 +19,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from outreach.errors import SchemaOutOfDate
@@ -76,6 +76,23 @@ def is_busy(exc: BaseException, *, at_begin: bool = False) -> bool:
     code = getattr(exc.orig, "sqlite_errorcode", None)  # kept when the planner's process sends it back
     busy = isinstance(exc.orig, sqlite3.OperationalError) and isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
     return busy and (not at_begin or (exc.statement or "").startswith("BEGIN"))
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database could not be used for a while, not a fault of the statement: SQLite busy,
+    a connection lost (a PostgreSQL restart or failover) or refused while connecting. What the
+    daemon retries on its next tick."""
+    if is_busy(exc):
+        return True
+    return isinstance(exc, OperationalError) and (exc.connection_invalidated or exc.statement is None)
+
+
+def describe_unavailable(exc: BaseException) -> str:
+    """One line for the log: no SQL, no parameters (they can hold addresses)."""
+    if is_busy(exc):
+        return "the database stayed locked by another writer (such as a large import)"
+    first = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
+    return f"the database is unavailable ({first[0] if first else type(exc).__name__})"
 
 
 @contextmanager
