@@ -21,7 +21,7 @@ def _logging() -> None:
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.option("--once", is_flag=True, help="One pass of every job (plan, dispatch), then exit (for cron); exit status 75 "
-              "when the database stayed locked by another writer (try again later).")
+              "when the database was locked by another writer or unavailable (try again later).")
     @click.option("--allow-lint-errors", is_flag=True, help="Start even if a campaign's templates have lint errors.")
     @click.pass_obj
     def run(app: App, once: bool, allow_lint_errors: bool) -> None:

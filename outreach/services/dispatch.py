@@ -47,7 +47,6 @@ from outreach.store.queries.sequence import unsettled_sends
 from outreach.store.session import (
     describe_unavailable,
     is_busy,
-    is_sqlite,
     is_unavailable,
     write_on,
     writing,
@@ -277,13 +276,12 @@ class _Pass:
 
     def _untouched(self, exc: Exception) -> bool:
         """Whether a failed group commit left nothing behind, in the database or in this pass,
-        so it can run again as it was: SQLite refused it at BEGIN (its write lock), or on
-        PostgreSQL the connection was lost or refused before any statement of it ran (the
-        server rolls an interrupted transaction back). A connection lost during COMMIT may
+        so it can run again as it was: the database was unavailable before any statement of it
+        ran. On SQLite that is BEGIN IMMEDIATE refused by another writer's lock (BEGIN is its
+        first statement); on PostgreSQL a connection lost or refused before the first statement
+        (the server rolls an interrupted transaction back). A connection lost during COMMIT may
         have committed, and is not retried."""
-        if is_busy(exc, at_begin=True):
-            return True
-        return not is_sqlite(self.conn) and self._statements == 0 and is_unavailable(exc)
+        return self._statements == 0 and is_unavailable(exc)
 
     def _hold(self, started: float, exc: Exception, writes: int) -> bool:
         """Whether to try the group commit again. Its results are facts (a 250 that is not

@@ -66,16 +66,14 @@ def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def is_busy(exc: BaseException, *, at_begin: bool = False) -> bool:
+def is_busy(exc: BaseException) -> bool:
     """SQLite's "database is locked": another connection held the write lock for longer than
     the busy timeout (a large import is one transaction). The failed transaction was rolled
-    back, so it can be tried again. `at_begin`: only if it was refused at BEGIN, before any
-    statement of it ran."""
+    back, so it can be tried again."""
     if not isinstance(exc, OperationalError):
         return False
     code = getattr(exc.orig, "sqlite_errorcode", None)  # kept when the planner's process sends it back
-    busy = isinstance(exc.orig, sqlite3.OperationalError) and isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
-    return busy and (not at_begin or (exc.statement or "").startswith("BEGIN"))
+    return isinstance(exc.orig, sqlite3.OperationalError) and isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 def is_unavailable(exc: BaseException) -> bool:
