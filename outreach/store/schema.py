@@ -124,6 +124,10 @@ suppression = Table(
     Column("reason", String(32), nullable=False),  # opt_out|hard_bounce|complaint|manual|legal
     Column("source", String(500), nullable=False, server_default=""),
     Column("created_at", Timestamp, nullable=False),
+    # What made it: bounce reason and diagnostic, opt-out phrase, complaint type (shown by
+    # `outreach suppression list`), and the inbound message that carried it, if any.
+    Column("evidence", JSON),
+    Column("inbound_id", BigInteger),
 )
 
 campaign = Table(
@@ -264,8 +268,31 @@ inbound = Table(
     Column("effect", Text, nullable=False, server_default=""),
     Column("text", Text, nullable=False, server_default=""),  # own text, quotes stripped
     Column("detail", JSON, nullable=False, default=dict),  # returns_on, bounce status, ...
-    Column("raw", LargeBinary),  # kept for unparsed / audit
+    Column("raw", LargeBinary),  # kept for unparsed / audit; capped (see raw_size)
+    Column("raw_size", BigInteger),  # the message's size as received; > len(raw) when truncated
     Column("processed_at", Timestamp, nullable=False),
+    Column("confidence", Float),  # the classifier's confidence in `kind`, 0..1
+    Column("recipient_norm", String(320)),  # bounces: the failed recipient we mailed, lower-cased
+    Column("bounce_reason", String(32)),  # bounces: userunknown, mailboxfull, blocked, ...
+    Column("resolved_as", String(16)),  # needs_review resolved by an operator as this kind
+    Column("resolved_at", Timestamp),
+    Index("ix_inbound_recipient_norm", "recipient_norm", "processed_at"),
+)
+
+# Every change to the suppression list made by a person (remove, forced remove, manual add):
+# who, why, and what the entry was. Rows are never updated or deleted.
+suppression_audit = Table(
+    "suppression_audit",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("email_hash", String(64), nullable=False, index=True),
+    Column("email_norm", String(320)),  # NULL after `outreach forget`
+    Column("action", String(16), nullable=False),  # add|remove
+    Column("prior_reason", String(32), nullable=False, server_default=""),
+    Column("reason", Text, nullable=False, server_default=""),  # the operator's stated reason
+    Column("actor", String(200), nullable=False, server_default=""),
+    Column("forced", Boolean, nullable=False, server_default="0"),
+    Column("at", Timestamp, nullable=False),
 )
 
 inbox_cursor = Table(
