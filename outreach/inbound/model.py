@@ -22,8 +22,10 @@ class Bounce:
 
     status: str  # RFC 3463 enhanced status, e.g. "5.1.1"
     recipient: str  # normalised lower
-    permanent: bool  # 5.x.x with Action failed: suppress; 4.x.x: record only
+    permanent: bool  # suppress this recipient: a recipient-side, permanent failure
     diagnostic: str
+    reason: str = "undefined"  # Sisimai's vocabulary: userunknown, mailboxfull, blocked, ...
+    sender_side: bool = False  # our fault or our reputation's: never suppresses the recipient
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class Classified:
     original_message_id: str  # for DSN/ARF: Message-ID of OUR message quoted inside
     reasons: tuple[str, ...]
     original_recipient: str = ""  # for DSN/ARF: the address our message went to, if stated
+    intent: str = ""  # human replies: interested, referral, decline, opt_out
+    referred_to: str = ""  # a referral: the agency's or manager's address to write to instead
+    confidence: float = 1.0  # 0..1; below the review threshold the message needs review
 
     @classmethod
     def unreadable(cls, kind: str, reason: str, *, message_id: str = "",
