@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
@@ -24,8 +25,20 @@ def is_suppressed(conn: Connection, address: str) -> bool:
     return row is not None
 
 
-def suppress(conn: Connection, address: str, *, reason: str, source: str, at: datetime) -> bool:
-    """Append a suppression entry unless one with the same reason exists. Returns True if added."""
+def suppress(
+    conn: Connection,
+    address: str,
+    *,
+    reason: str,
+    source: str,
+    at: datetime,
+    evidence: dict[str, Any] | None = None,
+    inbound_id: int | None = None,
+) -> bool:
+    """Append a suppression entry unless one with the same reason exists. Returns True if added.
+
+    `evidence` says what made it (bounce reason and diagnostic, opt-out phrase, complaint);
+    `inbound_id` is the message that carried it."""
     h = email_hash(address)
     exists = conn.execute(
         select(suppression.c.id)
@@ -41,6 +54,8 @@ def suppress(conn: Connection, address: str, *, reason: str, source: str, at: da
             reason=reason,
             source=source,
             created_at=at,
+            evidence=evidence,
+            inbound_id=inbound_id,
         )
     )
     return True
