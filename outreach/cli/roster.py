@@ -1,18 +1,27 @@
-"""`outreach import influencers|posts`, `outreach suppress`, `outreach suppression list`."""
+"""`outreach import influencers|posts`, `outreach suppress`, `outreach forget`,
+`outreach suppression list|remove|audit`."""
 
 from __future__ import annotations
 
+import getpass
+import json
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from outreach.cli.app import App, emit, format_option
-from outreach.clock import SystemClock
+from outreach.clock import SystemClock, utc
 from outreach.domain.influencer import Basis
+from outreach.errors import UserError
 from outreach.services import roster
 from outreach.services.roster import ImportOptions, ImportReport
 
 SUPPRESSION_REASONS = ("manual", "opt_out", "hard_bounce", "complaint", "legal")
+# Every reason an entry can have: by hand, a bounce (one hard or too many soft), `forget`.
+LISTED_REASONS = (*SUPPRESSION_REASONS, "soft_bounce_limit", "erasure")
+EVIDENCE_WIDTH = 80  # characters of evidence a table row shows; --format csv|json give it all
 
 
 def print_report(report: ImportReport) -> None:
@@ -105,50 +114,170 @@ def register(cli: click.Group) -> None:
     @click.argument("address")
     @click.option("--reason", type=click.Choice(SUPPRESSION_REASONS), default="manual",
                   show_default=True)
+    @click.option("--note", default="", help="Why, for the audit trail (outreach suppression audit).")
+    @_actor_option
     @click.pass_obj
-    def suppress(app: App, address: str, reason: str) -> None:
-        """Never mail ADDRESS again, in any campaign (kept across re-imports).
+    def suppress(app: App, address: str, reason: str, note: str, actor: str | None) -> None:
+        """Never mail ADDRESS again, in any campaign (kept across re-imports). The addition is
+        recorded in the audit trail with --actor and --note.
 
         \b
         Example:
-          outreach suppress taro@example.jp --reason opt_out
+          outreach suppress taro@example.jp --reason opt_out --note "asked by phone"
         """
-        added = roster.suppress_address(app.engine, address, reason=reason, clock=SystemClock())
+        added = roster.suppress_address(app.engine, address, reason=reason, clock=SystemClock(),
+                                        actor=_actor(actor), note=note)
         click.echo(f"suppressed {address}" if added else f"{address} was already suppressed")
 
     @cli.command("forget")
     @click.argument("address")
     @click.confirmation_option(prompt="Delete everything stored about this address?")
+    @_actor_option
     @click.pass_obj
-    def forget(app: App, address: str) -> None:
+    def forget(app: App, address: str, actor: str | None) -> None:
         """Erase a person on request: their roster entry, posts, enrollments, messages, history
-        and received mail are deleted; the address stays suppressed, kept only as a hash.
+        and received mail are deleted; the address stays suppressed, kept only as a hash (also
+        in the audit trail), and evidence text naming it is erased.
 
         \b
         Example:
           outreach forget taro@example.jp --yes
         """
-        erased = roster.forget_address(app.engine, address, clock=SystemClock())
+        erased = roster.forget_address(app.engine, address, clock=SystemClock(), actor=_actor(actor))
         click.echo(f"forgot {address}: {erased.influencers} influencer(s), "
                    f"{erased.inbound} received message(s) deleted; suppressed (hash only)")
 
     @cli.group("suppression")
     def suppression() -> None:
-        """The global suppression list.
+        """The global suppression list: review it, lift bounce-made entries, read the audit trail.
 
         \b
         Example:
-          outreach suppression list --format csv
+          outreach suppression list --reason hard_bounce
+          outreach suppression remove taro@example.jp --reason "mailbox restored"
+          outreach suppression audit taro@example.jp
         """
 
     @suppression.command("list")
+    @click.option("--reason", type=click.Choice(LISTED_REASONS), default=None,
+                  help="Only entries with this reason.")
+    @click.option("--address", default=None, help="Only this address's entries (also once forgotten).")
     @format_option()
     @click.pass_obj
-    def suppression_list(app: App, fmt: str) -> None:
-        """List suppressed addresses, newest first.
+    def suppression_list(app: App, reason: str | None, address: str | None, fmt: str) -> None:
+        """List suppressed addresses, newest first: the reason, its evidence (bounce reason and
+        diagnostic, opt-out phrase, complaint), what added it, the received message that carried
+        it (read it with `outreach inbox show ID`) and when (UTC).
 
         \b
         Example:
           outreach suppression list
+          outreach suppression list --reason opt_out --format csv
+          outreach suppression list --address taro@example.jp --format json
         """
-        emit(roster.suppressions(app.engine), fmt, ["address", "reason", "source", "at"])
+        rows = roster.suppressions(app.engine, reason=reason, address=address)
+        shown = [_listed(row, fmt) for row in rows]
+        emit(shown, fmt, ["address", "reason", "source", "evidence", "message", "at"])
+        if fmt == "table" and any(row["inbound_id"] is not None for row in rows):
+            click.echo("message: the received mail that caused it; read it with "
+                       "`outreach inbox show ID`")
+
+    @suppression.command("remove")
+    @click.argument("address")
+    @click.option("--reason", required=True, help="Why it may be mailed again (kept in the audit trail).")
+    @click.option("--force", is_flag=True,
+                  help="Also lift an opt-out, complaint, legal, manual or erasure entry.")
+    @_actor_option
+    @click.pass_obj
+    def suppression_remove(app: App, address: str, reason: str, force: bool, actor: str | None) -> None:
+        """Lift ADDRESS's suppression made by a bounce (hard_bounce, soft_bounce_limit), so it
+        can be enrolled and mailed again; who and why go to the audit trail. An opt-out,
+        complaint, legal, manual or erasure entry is the person's wish or a decision: it is only
+        lifted with --force and a --reason saying why.
+
+        \b
+        Example:
+          outreach suppression remove taro@example.jp --reason "mailbox restored, checked by phone"
+          outreach suppression remove hanako@example.jp --force --reason "signed consent form 2026-12-01"
+        """
+        who = _actor(actor)
+        done = roster.remove_suppression(app.engine, address, reason=reason, actor=who, force=force,
+                                         clock=SystemClock())
+        if not done.entries:
+            click.echo(f"{done.address}: someone else removed it meanwhile; nothing to do")
+            return
+        was = ", ".join(f"{e.reason} since {_utc_label(e.created_at)}" for e in done.entries)
+        forced = " (forced)" if done.forced else ""
+        click.echo(f"removed {done.address} from the suppression list{forced}: was {was}")
+        click.echo(f"audit: by {who}: {reason.strip()}")
+        if done.bounced_in:
+            click.echo(f"note: it bounced in campaign(s) {', '.join(done.bounced_in)}; those "
+                       "enrollments stay stopped, and `outreach enroll` still skips an address "
+                       "that bounced in an earlier campaign")
+
+    @suppression.command("audit")
+    @click.argument("address", required=False)
+    @format_option()
+    @click.pass_obj
+    def suppression_audit(app: App, address: str | None, fmt: str) -> None:
+        """Every addition and removal a person made to the suppression list, oldest first: when
+        (UTC), what, who, why, and what the entry was. All addresses, or only ADDRESS.
+
+        \b
+        Example:
+          outreach suppression audit
+          outreach suppression audit taro@example.jp --format json
+        """
+        rows = [
+            {**row, "at": _time(row["at"], fmt),
+             "forced": row["forced"] if fmt == "json" else ("yes" if row["forced"] else "")}
+            for row in roster.suppression_audit(app.engine, address)
+        ]
+        emit(rows, fmt, ["at", "action", "address", "prior_reason", "reason", "actor", "forced"])
+
+
+_actor_option = click.option(
+    "--actor", default=None, help="Who does this, for the audit trail (default: your OS user name)."
+)
+
+
+def _actor(given: str | None) -> str:
+    """--actor, else the OS user name."""
+    if given is not None:
+        return given
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name in the environment or passwd
+        raise UserError("cannot tell who you are from the OS", field="--actor",
+                        hint="give --actor NAME") from None
+
+
+def _utc_label(at: datetime) -> str:
+    return f"{utc(at):%Y-%m-%d %H:%M} UTC"
+
+
+def _time(at: datetime, fmt: str) -> str:
+    """JSON gets ISO 8601 (machines); table and CSV the labelled form (people)."""
+    return utc(at).strftime("%Y-%m-%dT%H:%M:%SZ") if fmt == "json" else _utc_label(at)
+
+
+def evidence_line(evidence: Any) -> str:
+    """What `evidence` holds on one line: `key: value; key: value`, in stored order."""
+    if evidence is None:
+        return ""
+    if not isinstance(evidence, dict):
+        return _one_line(evidence)
+    return "; ".join(f"{k}: {_one_line(v)}" for k, v in evidence.items() if v not in (None, ""))
+
+
+def _one_line(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return " ".join(text.split())
+
+
+def _listed(row: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """A suppression row for `emit`: JSON keeps the evidence as stored; a table cuts it."""
+    evidence = row["evidence"] if fmt == "json" else evidence_line(row["evidence"])
+    if fmt == "table" and len(evidence) > EVIDENCE_WIDTH:
+        evidence = evidence[: EVIDENCE_WIDTH - 1] + "…"
+    return {**row, "evidence": evidence, "message": row["inbound_id"], "at": _time(row["at"], fmt)}

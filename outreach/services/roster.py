@@ -20,15 +20,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from outreach.clock import Clock
+from outreach.clock import Clock, naive_utc
 from outreach.config import Config
 from outreach.domain.influencer import Basis
-from outreach.errors import ImportRejected, InputError, RowError
+from outreach.errors import ImportRejected, InputError, RowError, UserError
 from outreach.services import roster_rows
 from outreach.services.roster_rows import RowProblems, RowRules
 from outreach.services.roster_source import HeaderRejected, SourceProblem, read_rows
 from outreach.store.queries import erasure, pipeline
 from outreach.store.queries import roster as q
+from outreach.store.queries import suppression as sq
 from outreach.store.queries.suppression import list_suppressions, suppressed_among
 from outreach.store.session import reading, writing
 
@@ -268,21 +269,89 @@ def import_posts(
     return _run_import(engine, path, report, options, roster_rows.POST_REQUIRED, validate, write)
 
 
-def suppress_address(engine: Engine, address: str, *, reason: str, clock: Clock) -> bool:
-    """Add an address to the global suppression list; False when it was already there."""
+def suppress_address(
+    engine: Engine, address: str, *, reason: str, clock: Clock, actor: str, note: str = ""
+) -> bool:
+    """Add an address to the global suppression list, with an audit row naming `actor`; False
+    (and no audit row) when it was already there for this reason."""
     text = address.strip()
     if "@" not in text:
         raise InputError(f"{text!r} is not an email address", field="address")
+    at = naive_utc(clock.now())
     with writing(engine) as conn:
-        return pipeline.suppress(conn, text, reason=reason, source="cli", at=clock.now())
+        added = pipeline.suppress(conn, text, reason=reason, source="cli", at=at)
+        if added:
+            why = f"{reason}: {note.strip()}" if note.strip() else reason
+            sq.record(conn, text, action="add", reason=why, actor=actor, at=at)
+        return added
 
 
-def suppressions(engine: Engine) -> list[dict[str, Any]]:
+def suppressions(
+    engine: Engine, *, reason: str | None = None, address: str | None = None
+) -> list[dict[str, Any]]:
+    """Entries newest first, optionally only one reason's or one address's."""
     with reading(engine) as conn:
-        return list_suppressions(conn)
+        return list_suppressions(conn, reason=reason, address=address)
 
 
-def forget_address(engine: Engine, address: str, *, clock: Clock) -> erasure.Erased:
+# Why an entry that no bounce made stays unless forced: said to the operator who tries.
+KEPT_BECAUSE = {
+    "opt_out": "the person asked not to be mailed",
+    "complaint": "the person complained about our mail (reported it as spam)",
+    "legal": "it was suppressed for a legal reason",
+    "manual": "someone suppressed it by hand",
+    "erasure": "the person asked to be forgotten (outreach forget)",
+}
+
+
+@dataclass(frozen=True)
+class Removed:
+    address: str
+    entries: list[sq.Entry]  # what was lifted
+    forced: bool  # --force lifted an entry no bounce made
+    bounced_in: list[str]  # campaigns where its enrollment ended as bounced (enrol skips it)
+
+
+def remove_suppression(
+    engine: Engine, address: str, *, reason: str, actor: str, force: bool, clock: Clock
+) -> Removed:
+    """Lift the address's bounce-made entries (others only with `force`) and audit each, in one
+    transaction; raises UserError, writing nothing, when it is not suppressed or not liftable."""
+    text = address.strip()
+    if not reason.strip():
+        raise UserError("must say why the address may be mailed again", field="--reason",
+                        hint='for example --reason "mailbox restored, confirmed by phone"')
+    if not actor.strip():
+        raise UserError("must name who removes it", field="--actor")
+    with writing(engine) as conn:
+        entries = sq.entries_for(conn, text)
+        if not entries:
+            raise UserError("is not suppressed; nothing to remove", field=text,
+                            hint=f"see outreach suppression list --address {text}")
+        kept = [e for e in entries if e.reason not in sq.BOUNCE_REASONS]
+        if kept and not force:
+            names = ", ".join(sorted({e.reason for e in kept}))
+            why = "; ".join(sorted({KEPT_BECAUSE.get(e.reason, "no bounce made it") for e in kept}))
+            raise UserError(
+                f"suppressed as {names}: {why}; nothing removed", field=text,
+                hint="only hard_bounce and soft_bounce_limit are lifted without --force; to "
+                     "lift this anyway, add --force with a --reason saying why they may be "
+                     "mailed again",
+            )
+        gone = sq.remove_entries(conn, text, entries, reason=reason.strip(), actor=actor.strip(),
+                                 forced=[e.id for e in kept], at=naive_utc(clock.now()))
+        bounced = sq.bounced_in(conn, text)
+    return Removed(text.lower(), gone, forced=any(e.reason not in sq.BOUNCE_REASONS for e in gone),
+                   bounced_in=bounced)
+
+
+def suppression_audit(engine: Engine, address: str | None = None) -> list[dict[str, Any]]:
+    """Every add and removal a person made, oldest first; all or one address's."""
+    with reading(engine) as conn:
+        return sq.audit_trail(conn, address=address)
+
+
+def forget_address(engine: Engine, address: str, *, clock: Clock, actor: str = "") -> erasure.Erased:
     """Erase a person on request (GDPR art. 17, APPI): their data goes, the suppression hash stays."""
     with writing(engine) as conn:
-        return erasure.forget(conn, address, at=clock.now())
+        return erasure.forget(conn, address, at=naive_utc(clock.now()), actor=actor)

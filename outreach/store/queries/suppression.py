@@ -1,24 +1,57 @@
-"""Reading the suppression list (writes go through `queries.pipeline.suppress`)."""
+"""The suppression list: reading it, lifting entries, and its audit trail (`suppression_audit`).
+
+Entries are added by `queries.pipeline.suppress`; a person's add or removal also appends an
+audit row here, in the same transaction as the change it records.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, insert, select
 
 from outreach.store.queries.pipeline import email_hash
-from outreach.store.schema import suppression
+from outreach.store.schema import campaign, enrollment, influencer, suppression, suppression_audit
+from outreach.store.session import is_sqlite
+
+# Entries a bounce made: the address failed, not the person's wish, so an operator may lift them.
+BOUNCE_REASONS = frozenset({"hard_bounce", "soft_bounce_limit"})
 
 
-def list_suppressions(conn: Connection, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Entries newest first: address (blank after `forget`), reason, source, time. No writes."""
+@dataclass(frozen=True)
+class Entry:
+    """One suppression row, as `remove_entries` needs it."""
+
+    id: int
+    reason: str
+    source: str
+    created_at: datetime
+
+
+def list_suppressions(
+    conn: Connection,
+    *,
+    reason: str | None = None,
+    address: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Entries newest first: address (blank after `forget`), reason, source, evidence, source
+    message id, time. `address` matches by hash, so a forgotten address is still found."""
     query = select(
         suppression.c.email_norm,
         suppression.c.reason,
         suppression.c.source,
+        suppression.c.evidence,
+        suppression.c.inbound_id,
         suppression.c.created_at,
     ).order_by(suppression.c.created_at.desc(), suppression.c.id.desc())
+    if reason is not None:
+        query = query.where(suppression.c.reason == reason)
+    if address is not None:
+        query = query.where(suppression.c.email_hash == email_hash(address))
     if limit is not None:
         query = query.limit(limit)
     return [
@@ -26,6 +59,8 @@ def list_suppressions(conn: Connection, *, limit: int | None = None) -> list[dic
             "address": row.email_norm or "",
             "reason": row.reason,
             "source": row.source,
+            "evidence": row.evidence,
+            "inbound_id": row.inbound_id,
             "at": row.created_at,
         }
         for row in conn.execute(query)
@@ -41,3 +76,100 @@ def suppressed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
         select(suppression.c.email_hash).where(suppression.c.email_hash.in_(by_hash)).distinct()
     ).scalars()
     return {by_hash[h] for h in rows}
+
+
+def entries_for(conn: Connection, address: str) -> list[Entry]:
+    """The address's entries, oldest first. On PostgreSQL the rows stay locked until the
+    transaction ends, so two removals of one address cannot both act on them."""
+    query = (
+        select(suppression.c.id, suppression.c.reason, suppression.c.source, suppression.c.created_at)
+        .where(suppression.c.email_hash == email_hash(address))
+        .order_by(suppression.c.created_at, suppression.c.id)
+    )
+    if not is_sqlite(conn):
+        query = query.with_for_update()
+    return [Entry(r.id, r.reason, r.source, r.created_at) for r in conn.execute(query)]
+
+
+def remove_entries(
+    conn: Connection,
+    address: str,
+    entries: Iterable[Entry],
+    *,
+    reason: str,
+    actor: str,
+    forced: Iterable[int],
+    at: datetime,
+) -> list[Entry]:
+    """Delete these entries and append one `remove` audit row for each one actually deleted
+    (`forced` names the ids a --force lifted). Returns the deleted entries."""
+    forced_ids = set(forced)
+    gone: list[Entry] = []
+    for entry in entries:
+        if conn.execute(delete(suppression).where(suppression.c.id == entry.id)).rowcount != 1:
+            continue  # another writer deleted it first: nothing to record
+        gone.append(entry)
+        record(conn, address, action="remove", prior_reason=entry.reason, reason=reason,
+               actor=actor, forced=entry.id in forced_ids, at=at)
+    return gone
+
+
+def record(
+    conn: Connection,
+    address: str,
+    *,
+    action: str,
+    reason: str,
+    actor: str,
+    at: datetime,
+    prior_reason: str = "",
+    forced: bool = False,
+) -> None:
+    """Append one audit row (`add` or `remove`)."""
+    conn.execute(
+        insert(suppression_audit).values(
+            email_hash=email_hash(address),
+            email_norm=address.strip().lower(),
+            action=action,
+            prior_reason=prior_reason,
+            reason=reason,
+            actor=actor,
+            forced=forced,
+            at=at,
+        )
+    )
+
+
+def audit_trail(conn: Connection, *, address: str | None = None) -> list[dict[str, Any]]:
+    """Audit rows oldest first, all or one address's (by hash, so forgotten ones too)."""
+    a = suppression_audit.c
+    query = select(a.at, a.action, a.email_norm, a.prior_reason, a.reason, a.actor, a.forced).order_by(
+        a.at, a.id
+    )
+    if address is not None:
+        query = query.where(a.email_hash == email_hash(address))
+    return [
+        {
+            "at": row.at,
+            "action": row.action,
+            "address": row.email_norm or "",
+            "prior_reason": row.prior_reason,
+            "reason": row.reason,
+            "actor": row.actor,
+            "forced": bool(row.forced),
+        }
+        for row in conn.execute(query)
+    ]
+
+
+def bounced_in(conn: Connection, address: str) -> list[str]:
+    """Slugs of the campaigns where this address's enrollment ended at stage `bounced`."""
+    rows = conn.execute(
+        select(campaign.c.slug)
+        .join(enrollment, enrollment.c.campaign_id == campaign.c.id)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .where(influencer.c.email_norm == address.strip().lower(), enrollment.c.stage == "bounced")
+        .order_by(campaign.c.slug)
+        .distinct()
+    )
+    return list(rows.scalars())
