@@ -15,6 +15,12 @@ REPLY = "reply"
 #: Every kind, in the order the checks run (a DSN also carries Auto-Submitted, so bounce first).
 KINDS = (BOUNCE, COMPLAINT, AUTO_REPLY, OPT_OUT, DECLINE, REPLY)
 
+#: Human-reply intents (Classified.intent); interested and referral are kind `reply`.
+INTERESTED = "interested"
+REFERRAL = "referral"
+#: Below this confidence a classification needs an operator's review before it acts.
+REVIEW_BELOW = 0.6
+
 
 @dataclass(frozen=True)
 class Bounce:
