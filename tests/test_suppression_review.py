@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import getpass
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from outreach.services.roster import forget_address, remove_suppression
 from outreach.store.queries.pipeline import email_hash, is_suppressed, suppress
 from outreach.store.queries.suppression import audit_trail
 from outreach.store.schema import enrollment, inbound, suppression, suppression_audit
+from outreach.store import session
 from outreach.store.session import make_engine, migrate, reading, writing
 from tests.conftest import sqlite_engine
 from tests.fixtures_inbox import enrol
@@ -385,3 +387,26 @@ def test_removal_says_when_a_campaign_still_holds_the_bounce(ws: Workspace) -> N
         "note: it bounced in campaign(s) spring; those enrollments stay stopped, and `outreach enroll` "
         "still skips an address that bounced in an earlier campaign",
     ])
+
+
+@pytest.mark.parametrize("ws", ["sqlite"], indirect=True)
+def test_a_removal_while_another_writer_holds_the_lock_changes_nothing(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large import holds SQLite's write lock; the removal waits the busy timeout, then says
+    so without a traceback, and nothing was removed or audited."""
+    monkeypatch.setattr(session, "BUSY_TIMEOUT_MS", 200)  # read when each connection opens
+    holder = sqlite3.connect(ws.root / "outreach.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        code, out, err = ws.run("suppression", "remove", "taro@example.jp", "--reason", "restored", "--actor", "sato")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert (code, out) == (1, "")
+    assert err == ("error: taro@example.jp: the database stayed locked by another writer (such as a large "
+                   "import); nothing was removed (run the command again)\n")
+    with reading(ws.engine) as conn:
+        assert is_suppressed(conn, "taro@example.jp")
+    assert audit_rows(ws.engine) == []
+    assert ws.run("suppression", "remove", "taro@example.jp", "--reason", "restored", "--actor", "sato")[0] == 0

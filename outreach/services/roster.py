@@ -15,10 +15,12 @@ import codecs
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from outreach.clock import Clock, naive_utc
 from outreach.config import Config
@@ -31,7 +33,7 @@ from outreach.store.queries import erasure, pipeline
 from outreach.store.queries import roster as q
 from outreach.store.queries import suppression as sq
 from outreach.store.queries.suppression import list_suppressions, suppressed_among
-from outreach.store.session import reading, writing
+from outreach.store.session import describe_unavailable, is_unavailable, reading, writing
 
 MAX_LISTED = 1000  # errors, changes and warnings kept for the report; the rest are counted
 BATCH_ROWS = 1000  # records written per batch (one lookup query + executemany)
@@ -323,26 +325,36 @@ def remove_suppression(
                         hint='for example --reason "mailbox restored, confirmed by phone"')
     if not actor.strip():
         raise UserError("must name who removes it", field="--actor")
-    with writing(engine) as conn:
-        entries = sq.entries_for(conn, text)
-        if not entries:
-            raise UserError("is not suppressed; nothing to remove", field=text,
-                            hint=f"see outreach suppression list --address {text}")
-        kept = [e for e in entries if e.reason not in sq.BOUNCE_REASONS]
-        if kept and not force:
-            names = ", ".join(sorted({e.reason for e in kept}))
-            why = "; ".join(sorted({KEPT_BECAUSE.get(e.reason, "no bounce made it") for e in kept}))
-            raise UserError(
-                f"suppressed as {names}: {why}; nothing removed", field=text,
-                hint="only hard_bounce and soft_bounce_limit are lifted without --force; to "
-                     "lift this anyway, add --force with a --reason saying why they may be "
-                     "mailed again",
-            )
-        gone = sq.remove_entries(conn, text, entries, reason=reason.strip(), actor=actor.strip(),
-                                 forced=[e.id for e in kept], at=naive_utc(clock.now()))
-        bounced = sq.bounced_in(conn, text)
+    at = naive_utc(clock.now())
+    try:
+        with writing(engine) as conn:
+            return _lift(conn, text, reason=reason.strip(), actor=actor.strip(), force=force, at=at)
+    except OperationalError as exc:
+        if not is_unavailable(exc):
+            raise
+        raise UserError(f"{describe_unavailable(exc)}; nothing was removed", field=text,
+                        hint="run the command again") from None
+
+
+def _lift(conn: Connection, text: str, *, reason: str, actor: str, force: bool, at: datetime) -> Removed:
+    entries = sq.entries_for(conn, text)
+    if not entries:
+        raise UserError("is not suppressed; nothing to remove", field=text,
+                        hint=f"see outreach suppression list --address {text}")
+    kept = [e for e in entries if e.reason not in sq.BOUNCE_REASONS]
+    if kept and not force:
+        names = ", ".join(sorted({e.reason for e in kept}))
+        why = "; ".join(sorted({KEPT_BECAUSE.get(e.reason, "no bounce made it") for e in kept}))
+        raise UserError(
+            f"suppressed as {names}: {why}; nothing removed", field=text,
+            hint="only hard_bounce and soft_bounce_limit are lifted without --force; to "
+                 "lift this anyway, add --force with a --reason saying why they may be "
+                 "mailed again",
+        )
+    gone = sq.remove_entries(conn, text, entries, reason=reason, actor=actor,
+                             forced=[e.id for e in kept], at=at)
     return Removed(text.lower(), gone, forced=any(e.reason not in sq.BOUNCE_REASONS for e in gone),
-                   bounced_in=bounced)
+                   bounced_in=sq.bounced_in(conn, text))
 
 
 def suppression_audit(engine: Engine, address: str | None = None) -> list[dict[str, Any]]:
