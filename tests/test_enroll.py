@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, Table, func, insert, select
 
 from outreach.cli import cli
-from outreach.clock import naive_utc
+from outreach.clock import FixedClock, naive_utc
 from outreach.domain.influencer import Basis, Tier
 from outreach.services.enroll import EnrollFilters, enroll, parse_handles
+from outreach.services.roster import remove_suppression
 from outreach.store.queries.pipeline import suppress
 from outreach.store.queries.sequence import ensure_campaign
 from outreach.store.schema import campaign, enrollment, outbox
@@ -131,6 +132,36 @@ def test_every_skip_reason(db: Engine, tmp_path: Path) -> None:
                    now=NOW + timedelta(hours=1))
     assert again.enrolled == []
     assert {s.reason for s in again.skipped} == {"already enrolled"}
+
+
+def test_a_lifted_bounce_may_be_enrolled_again_but_an_opt_out_never(
+    db: Engine, tmp_path: Path
+) -> None:
+    config = make_workspace(tmp_path, campaigns={"spring": "standard"})
+    ids = {h: add_influencer(db, h) for h in ("bounced", "optedout")}
+    then = NOW - timedelta(days=200)
+    with writing(db) as conn:
+        cid = ensure_campaign(conn, "earlier", then)
+        for handle, stage, reason in (("bounced", "bounced", "hard_bounce"),
+                                      ("optedout", "unsubscribed", "opt_out")):
+            conn.execute(insert(enrollment).values(
+                campaign_id=cid, influencer_id=ids[handle], sequence="standard", mailbox="main",
+                status="stopped", stage=stage, stage_changed_at=naive_utc(then),
+                created_at=naive_utc(then),
+            ))
+            suppress(conn, f"{handle}@example.jp", reason=reason, source="test", at=naive_utc(then))
+    before = enroll(db, config, "spring", EnrollFilters(), dry_run=True, now=NOW)
+    assert {s.handle: s.reason for s in before.skipped} == {
+        "bounced": "bounced in an earlier campaign",
+        "optedout": "unsubscribed in an earlier campaign",
+    }
+    remove_suppression(db, "bounced@example.jp", reason="mailbox restored", actor="sato",
+                       force=False, clock=FixedClock(NOW - timedelta(days=1)))
+    after = enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=NOW)
+    assert [e.handle for e in after.enrolled] == ["bounced"]
+    assert {s.handle: s.reason for s in after.skipped} == {
+        "optedout": "unsubscribed in an earlier campaign",
+    }
 
 
 def test_enrolment_in_another_campaign_counts_for_the_cooldown(db: Engine, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from outreach.store.schema import (
     outbox,
     outbox_message,
     suppression,
+    suppression_audit,
 )
 
 _CHUNK = 500
@@ -132,13 +133,38 @@ def enrolled_in(conn: Connection, campaign_id: int, ids: Sequence[int]) -> set[i
 
 
 def ended(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
-    """Influencers who bounced or unsubscribed in any campaign -> that stage."""
+    """Influencers who bounced or unsubscribed in any campaign -> that stage.
+
+    A bounce stops counting once a person lifted that address's suppression after it (`outreach
+    suppression remove`): they judged the mailbox deliverable again. An opt-out always counts."""
     rows = conn.execute(
-        select(enrollment.c.influencer_id, enrollment.c.stage).where(
-            enrollment.c.influencer_id.in_(ids), enrollment.c.stage.in_(_ENDED_STAGES)
+        select(
+            enrollment.c.influencer_id, enrollment.c.stage, enrollment.c.stage_changed_at,
+            influencer.c.email_norm,
         )
-    )
-    return {r.influencer_id: r.stage for r in rows}
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .where(enrollment.c.influencer_id.in_(ids), enrollment.c.stage.in_(_ENDED_STAGES))
+        .order_by(enrollment.c.stage_changed_at)
+    ).all()
+    bounced = {email_hash(r.email_norm) for r in rows if r.stage == Stage.BOUNCED.value}
+    lifted: dict[str, datetime] = {}
+    if bounced:
+        lifts = conn.execute(
+            select(suppression_audit.c.email_hash, func.max(suppression_audit.c.at))
+            .where(suppression_audit.c.email_hash.in_(bounced),
+                   suppression_audit.c.action == "remove")
+            .group_by(suppression_audit.c.email_hash)
+        )
+        lifted = {h: at for h, at in lifts}
+    out: dict[int, str] = {}
+    for r in rows:
+        if r.stage == Stage.BOUNCED.value:
+            at = lifted.get(email_hash(r.email_norm))
+            if at is not None and at >= r.stage_changed_at:
+                continue
+        if out.get(r.influencer_id) != Stage.UNSUBSCRIBED.value:
+            out[r.influencer_id] = r.stage
+    return out
 
 
 def recent_contacts(
