@@ -13,15 +13,68 @@ import re
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from outreach.errors import ConfigError
 
 ENV_PREFIX = "OUTREACH_"
 _SECRET_KEYS = re.compile(r"^(password|secret|token|api_key)$", re.I)
+
+
+def email_address(
+    raw: str, *, check_deliverability: bool = False, test_domains: bool = False
+) -> str:
+    """One bare `local@domain`, checked by email-validator, the domain in its ASCII (IDNA
+    A-label, `xn--`) form so it needs no SMTPUTF8; ValueError with the reason if not.
+
+    The one address check for the roster and every address-valued setting. A non-ASCII local
+    part would need SMTPUTF8 (RFC 6531), which outreach does not use. `test_domains` admits the
+    RFC 2606 `.test` domain (staging configs)."""
+    text = raw.strip()
+    try:
+        checked = validate_email(
+            text, check_deliverability=check_deliverability, allow_smtputf8=False,
+            test_environment=test_domains,
+        )
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
+    return checked.ascii_email or checked.normalized
+
+
+def _setting_address(value: str) -> str:
+    if not value:
+        return value
+    try:
+        return email_address(value, test_domains=True)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not one email address: {exc}") from None
+
+
+def _setting_domain(value: str) -> str:
+    if not value:
+        return value
+    try:
+        return email_address(f"x@{value}", test_domains=True).rpartition("@")[2]
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a domain name: {exc}") from None
+
+
+# Address-valued settings: one bare address (or empty), so a value can never add a recipient,
+# a second From address or a header line.
+Address = Annotated[str, AfterValidator(_setting_address)]
+Domain = Annotated[str, AfterValidator(_setting_domain)]
 
 
 class _Frozen(BaseModel):
@@ -42,7 +95,7 @@ class SenderConfig(_Frozen):
     name: str
     organisation: str
     postal_address: str
-    enquiry_email: str
+    enquiry_email: Address
     name_ja: str = ""
     organisation_ja: str = ""
     postal_address_ja: str = ""
@@ -115,11 +168,11 @@ class LimitsConfig(_Frozen):
 
 
 class MailboxConfig(_Frozen):
-    from_address: str
+    from_address: Address
     from_name: str = ""
     from_name_ja: str = ""  # display name for Japanese templates (else from_name)
-    reply_to: str = ""
-    message_id_domain: str = ""
+    reply_to: Address = ""
+    message_id_domain: Domain = ""
     smtp: SmtpConfig
     inbox: InboxSourceConfig = InboxSourceConfig()
     limits: LimitsConfig = LimitsConfig()
@@ -201,7 +254,7 @@ class TrackingConfig(_Frozen):
 
 class UnsubscribeConfig(_Frozen):
     base_url: str = "https://example.jp/unsubscribe"
-    mailto: str = ""
+    mailto: Address = ""
     secret_env: str = "OUTREACH_UNSUBSCRIBE_SECRET"
     listen: str = "127.0.0.1:8780"
     serve: bool = False
@@ -220,7 +273,7 @@ class PipelineConfig(_Frozen):
 
 
 class SafetyConfig(_Frozen):
-    redirect_all_to: str = ""
+    redirect_all_to: Address = ""
 
 
 class LintRuleConfig(_Frozen):
@@ -360,14 +413,27 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
     return key, msg
 
 
+def _from_environment(loc: tuple[Any, ...], env: dict[str, Any]) -> str | None:
+    """The OUTREACH_* variable that set the value at `loc`, if one did."""
+    node: Any = env
+    for part in loc:
+        if not isinstance(node, dict) or str(part) not in node:
+            return None
+        node = node[str(part)]
+    return ENV_PREFIX + "__".join(str(p) for p in loc).upper()
+
+
 def parse_config(data: dict[str, Any], *, source: str, base_dir: Path) -> Config:
     _reject_secrets(data, source)
-    merged = _merge(data, _env_overrides())
+    env = _env_overrides()
+    merged = _merge(data, env)
     try:
         return Config.model_validate({**merged, "base_dir": base_dir, "source": source})
     except ValidationError as exc:
         first = exc.errors()[0]
         key, msg = _describe(dict(first))
+        if (variable := _from_environment(tuple(first["loc"]), env)) is not None:
+            key = f"{key} (set by environment variable {variable})"
         more = len(exc.errors()) - 1
         hint = f"and {more} more problem(s); see config.example.toml" if more else None
         raise ConfigError(msg, file=source, field=key, hint=hint) from None
@@ -385,4 +451,14 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02X} at offset "
+                          f"{exc.start})", file=str(path), hint="save it as UTF-8") from None
+    except RecursionError:
+        raise ConfigError("not valid TOML: nested too deeply", file=str(path)) from None
+    except ValueError:  # int() refuses over 4,300 digits (CVE-2020-10735)
+        raise ConfigError("not valid TOML: a number has more than 4,300 digits",
+                          file=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot be read: {exc.strerror}", file=str(path)) from None
     return parse_config(data, source=str(path), base_dir=path.resolve().parent)

@@ -12,9 +12,10 @@ from typing import Any
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from outreach.config import Config, load_config
-from outreach.errors import ImportRejected, UserError
+from outreach.errors import ConfigError, ImportRejected, UserError
 
 
 class App:
@@ -29,10 +30,18 @@ class App:
 
     @cached_property
     def engine(self) -> Engine:
-        from outreach.store.session import check_schema, make_engine
+        from outreach.store.session import check_schema, describe_unavailable, make_engine
 
-        engine = make_engine(self.config.database_url)
-        check_schema(engine)
+        try:
+            engine = make_engine(self.config.database_url)
+            check_schema(engine)
+        except (SQLAlchemyError, ImportError) as exc:  # ImportError: its driver is not installed
+            why = describe_unavailable(exc) if isinstance(exc, DBAPIError) else str(exc)
+            raise ConfigError(
+                f"cannot use the database: {why.splitlines()[0] if why else type(exc).__name__}",
+                file=self.config.source, field="database.url",
+                hint="check the URL and that the database server is running",
+            ) from None
         return engine
 
 
@@ -54,6 +63,13 @@ def run_guarded(group: click.Group, argv: list[str]) -> Any:
         sys.exit(1)
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except OperationalError as exc:
+        from outreach.store.session import describe_unavailable, is_unavailable
+
+        if not is_unavailable(exc):
+            raise
+        click.echo(f"error: {describe_unavailable(exc)}; nothing more was done", err=True)
         sys.exit(1)
 
 

@@ -23,6 +23,13 @@ _SPACES = re.compile(" {2,}")
 # RFC 2047 encoded-word: a mail client would decode it into different text in a header.
 _ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
 _FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Co", "Cn"}
+# Bidi_Control (UAX #9): they reorder how the rest of the line is displayed, so a name could
+# show as different text (CVE-2021-42574, "Trojan Source"). Refused wherever they appear.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+# Joiners shape their neighbours (emoji ZWJ sequences, Persian and Indic scripts): kept in text.
+_JOINERS = frozenset("\u200c\u200d")
+MAX_DIGITS = 15  # a count or average never needs more; float() would make 5,000 digits inf
 
 _COUNT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[kKmM万億千]?)")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
@@ -33,18 +40,44 @@ _FALSE = {"false", "no", "n", "0", "", "いいえ", "×"}
 _TAG_SEPARATORS = re.compile("[,;、，；]")
 
 
-def single_line(raw: str, *, max_length: int = 500) -> str:
-    """Collapse line breaks and tabs to spaces; reject control characters and encoded-words."""
+def single_line(raw: str, *, max_length: int = 500, identifier: bool = False) -> str:
+    """Collapse line breaks and tabs to spaces; reject control characters and encoded-words.
+
+    Invisible format characters (Unicode category Cf: zero-width space, BOM, word joiner, soft
+    hyphen) are dropped from text, which keeps its meaning without them; Bidi controls are
+    refused. An `identifier` (a handle, a URL) refuses every format character instead: the
+    same-looking value must be the same value.
+    """
     text = _SPACES.sub(" ", _BREAKS.sub(" ", raw)).strip()
-    if not text.isprintable():  # fast path: printable text has no Cc/Cs/Co/Cn characters
-        for ch in text:
-            if unicodedata.category(ch) in _FORBIDDEN_CATEGORIES:
-                raise BadValue(f"contains control character U+{ord(ch):04X}")
+    if not text.isprintable():  # fast path: printable text has no Cc/Cf/Cs/Co/Cn characters
+        text = _drop_invisible(text, identifier)
     if "=?" in text and _ENCODED_WORD.search(text):
         raise BadValue("looks like an RFC 2047 encoded-word")
     if len(text) > max_length:
         raise BadValue(f"longer than {max_length} characters")
     return text
+
+
+def invisible(ch: str) -> str:
+    """`U+202E (RIGHT-TO-LEFT OVERRIDE)`: how an error names a character nobody can see."""
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')})"
+
+
+def _drop_invisible(text: str, identifier: bool) -> str:
+    kept: list[str] = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category in _FORBIDDEN_CATEGORIES:
+            raise BadValue(f"contains control character U+{ord(ch):04X}")
+        if category != "Cf":
+            kept.append(ch)
+        elif ch in _BIDI_CONTROLS:
+            raise BadValue(f"contains the invisible direction control {invisible(ch)}")
+        elif identifier:
+            raise BadValue(f"contains the invisible character {invisible(ch)}")
+        elif ch in _JOINERS:
+            kept.append(ch)
+    return _SPACES.sub(" ", "".join(kept)).strip()
 
 
 def parse_count(raw: str) -> int | None:
@@ -53,13 +86,15 @@ def parse_count(raw: str) -> int | None:
     if not text:
         return None
     if text.startswith("-"):
-        raise BadValue(f"{raw!r} is negative")
+        raise BadValue(f"{_short(raw)} is negative")
     if _GROUPED.fullmatch(text):
         return int(text.replace(",", ""))
     m = _COUNT.fullmatch(text)
     if not m:
-        raise BadValue(f"{raw!r} is not a count (write 12345, 12,345, 1.2万 or 12.3K)")
+        raise BadValue(f"{_short(raw)} is not a count (write 12345, 12,345, 1.2万 or 12.3K)")
     num, unit = m["num"], m["unit"]
+    if len(num) > MAX_DIGITS:
+        raise BadValue(f"{_short(raw)} is implausibly large")
     if "." in num and not unit:
         raise BadValue(f"{raw!r} is not a whole number")
     value = round(float(num) * _UNITS[unit])
@@ -76,10 +111,17 @@ def parse_amount(raw: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise BadValue(f"{raw!r} is not a number") from None
-    if not value >= 0 or value == float("inf"):
-        raise BadValue(f"{raw!r} must be zero or more")
+        raise BadValue(f"{_short(raw)} is not a number") from None
+    if value == float("inf") or len(text.partition(".")[0].lstrip("+-0")) > MAX_DIGITS:
+        raise BadValue(f"{_short(raw)} is implausibly large")
+    if not value >= 0:
+        raise BadValue(f"{_short(raw)} must be zero or more")
     return value
+
+
+def _short(raw: str) -> str:
+    """The cell as an error quotes it: a 5,000-digit number is shown by its length."""
+    return repr(raw) if len(raw) <= 60 else f"{raw[:20]!r}... ({len(raw)} characters)"
 
 
 def parse_rate(raw: str) -> float | None:
@@ -156,7 +198,7 @@ def parse_moment(raw: str, *, zone: str) -> datetime | None:
 
 
 def parse_url(raw: str) -> str:
-    text = single_line(raw, max_length=2000)
+    text = single_line(raw, max_length=2000, identifier=True)
     if text and not re.match(r"https?://[^\s/]+\.[^\s/]+", text):
         raise BadValue(f"{text!r} is not an http(s) URL")
     return text

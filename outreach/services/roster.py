@@ -1,23 +1,27 @@
 """Importing influencers and posts, and the suppression list.
 
-One streamed pass inside one write transaction: each row is validated and good rows are
-written in batches of BATCH_ROWS. All-or-nothing by default: when any row was bad (or only the
-database could see the problem: an address and a handle naming two different people), the
-transaction rolls back and ImportRejected lists every error. `skip_invalid` commits the good
-rows and reports the rest; `dry_run` always rolls back, so its report is exactly what a real
-run would say. Memory does not grow with the file: rows are never collected beyond one batch
-and the lists in the report are capped.
+Two passes. The first reads and validates every row without touching the write lock: good
+records are spooled to a temporary file, bad rows are reported. All-or-nothing by default: a
+file with a bad row is rejected there and never takes the lock. The second pass writes the
+spooled records in batches of BATCH_ROWS inside one write transaction; a problem only the
+database can see (an address and a handle naming two different people) still rolls it all
+back. `skip_invalid` commits the good rows and reports the rest; `dry_run` always rolls back,
+so its report is exactly what a real run would say. Memory does not grow with the file: rows
+are never held beyond one batch and the lists in the report are capped.
 """
 
 from __future__ import annotations
 
 import codecs
+import pickle
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -28,7 +32,12 @@ from outreach.domain.influencer import Basis
 from outreach.errors import ImportRejected, InputError, RowError, UserError
 from outreach.services import roster_rows
 from outreach.services.roster_rows import RowProblems, RowRules
-from outreach.services.roster_source import HeaderRejected, SourceProblem, read_rows
+from outreach.services.roster_source import (
+    HeaderRejected,
+    SourceProblem,
+    encoding_problem,
+    read_rows,
+)
 from outreach.store.queries import erasure, pipeline
 from outreach.store.queries import roster as q
 from outreach.store.queries import suppression as sq
@@ -99,7 +108,7 @@ class _DryRun(Exception):
     """Raised inside the write transaction to roll a dry run back."""
 
 
-Validate = Callable[[Connection, dict[str, str]], dict[str, Any]]
+Validate = Callable[[Connection | None, dict[str, str]], dict[str, Any]]
 Batch = list[tuple[int, dict[str, Any]]]
 Write = Callable[[Connection, Batch, ImportReport], None]
 
@@ -107,15 +116,15 @@ Write = Callable[[Connection, Batch, ImportReport], None]
 def _row_errors(name: str, line: int, exc: Exception) -> list[RowError]:
     if isinstance(exc, RowProblems):
         return [RowError(name, line, f, reason) for f, reason in exc.problems]
-    if isinstance(exc, SourceProblem):
-        return [RowError(name, line, exc.field, exc.reason)]
+    if isinstance(exc, SourceProblem):  # its own line: a duplicate key names the key's line
+        return [RowError(name, exc.line, exc.field, exc.reason)]
     assert isinstance(exc, InputError)
     return [RowError(name, line, exc.field or "row", exc.message)]
 
 
 def _checked_rows(
     path: Path, name: str, options: ImportOptions, required: tuple[str, ...],
-    conn: Connection, validate: Validate,
+    conn: Connection | None, validate: Validate,
 ) -> Iterator[tuple[int, dict[str, Any] | list[RowError]]]:
     """(line, record) for good rows and (line, errors) for bad ones; whole-file problems raise
     ImportRejected whatever the mode (a file that cannot be read has no good rows)."""
@@ -134,11 +143,47 @@ def _checked_rows(
         raise ImportRejected([RowError(name, exc.line, exc.field, exc.reason)]) from None
 
 
+def _spool(
+    path: Path, report: ImportReport, options: ImportOptions, required: tuple[str, ...],
+    validate: Validate, conn: Connection | None, spool: IO[bytes],
+) -> None:
+    """The first pass: every row validated; good records pickled to `spool` a batch at a time."""
+    batch: Batch = []
+    for line, checked in _checked_rows(path, report.file, options, required, conn, validate):
+        if isinstance(checked, list):
+            report.rejected += 1
+            for err in checked:
+                report.error(err)
+            continue
+        if report.errors and not options.skip_invalid:
+            continue  # it will be rejected: only look for more errors
+        batch.append((line, checked))
+        if len(batch) >= BATCH_ROWS:
+            pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+            batch = []
+    if batch:
+        pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[Batch]:
+    spool.seek(0)
+    while True:
+        try:
+            batch: Batch = pickle.load(spool)  # our own temporary file, written above
+        except EOFError:
+            return
+        yield batch
+
+
 def _run_import(
     engine: Engine, path: Path, report: ImportReport, options: ImportOptions,
     required: tuple[str, ...], validate: Validate, write: Write,
-    finish: Callable[[Connection], None] = lambda conn: None,
+    finish: Callable[[Connection], None] = lambda conn: None, *, lookups: bool = False,
 ) -> ImportReport:
+    """Validate the whole file, then write it in one transaction (see the module docstring).
+
+    `lookups`: validation reads the database (posts name their influencer), so the first pass
+    runs in a read transaction, which takes no write lock."""
     name = report.file
     if not path.is_file():
         raise InputError("no such file", file=name, hint="give the path of a .csv or .json file")
@@ -148,29 +193,26 @@ def _run_import(
         except LookupError:
             raise InputError(f"unknown encoding {options.encoding!r}", field="--encoding",
                              hint="for example utf-8, utf-8-sig or cp932") from None
-    try:
-        with writing(engine) as conn:
-            batch: Batch = []
-            for line, checked in _checked_rows(path, name, options, required, conn, validate):
-                if isinstance(checked, list):
-                    report.rejected += 1
-                    for err in checked:
-                        report.error(err)
-                    continue
-                if report.errors and not options.skip_invalid:
-                    continue  # it will all roll back: only look for more errors
-                batch.append((line, checked))
-                if len(batch) >= BATCH_ROWS:
+        if (problem := encoding_problem(options.encoding)) is not None:
+            raise InputError(problem, field="--encoding",
+                             hint="for example utf-8, utf-8-sig or cp932")
+    with tempfile.TemporaryFile(prefix="outreach-import-") as spool:
+        with ExitStack() as stack:
+            conn = stack.enter_context(reading(engine)) if lookups else None
+            _spool(path, report, options, required, validate, conn, spool)
+        if report.errors and not options.skip_invalid:
+            raise report.rejection()
+        try:
+            with writing(engine) as conn:
+                for batch in _spooled(spool):
                     write(conn, batch, report)
-                    batch = []
-            write(conn, batch, report)
-            if report.errors and not options.skip_invalid:
-                raise report.rejection()
-            finish(conn)
-            if options.dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+                if report.errors and not options.skip_invalid:
+                    raise report.rejection()
+                finish(conn)
+                if options.dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
     return report
 
 
@@ -194,7 +236,7 @@ def import_influencers(
     report = ImportReport(file=name, kind="influencers", dry_run=options.dry_run)
     basis_none = 0
 
-    def validate(_conn: Connection, cells: dict[str, str]) -> dict[str, Any]:
+    def validate(_conn: Connection | None, cells: dict[str, str]) -> dict[str, Any]:
         return roster_rows.influencer_record(cells, rules)
 
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
@@ -248,7 +290,8 @@ def import_posts(
     rules = RowRules(tiers=config.tiers, zone=config.sending.timezone)
     report = ImportReport(file=name, kind="posts", dry_run=options.dry_run)
 
-    def validate(conn: Connection, cells: dict[str, str]) -> dict[str, Any]:
+    def validate(conn: Connection | None, cells: dict[str, str]) -> dict[str, Any]:
+        assert conn is not None  # lookups=True below
         record = roster_rows.post_record(cells, rules)
         record["influencer_id"] = q.influencer_id_for(conn, record["influencer"], record["platform"])
         if record["influencer_id"] is None:
@@ -268,7 +311,8 @@ def import_posts(
             else:
                 rep.unchanged += 1
 
-    return _run_import(engine, path, report, options, roster_rows.POST_REQUIRED, validate, write)
+    return _run_import(engine, path, report, options, roster_rows.POST_REQUIRED, validate, write,
+                       lookups=True)
 
 
 def suppress_address(

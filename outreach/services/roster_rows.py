@@ -10,10 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
-
-from outreach.config import TiersConfig
+from outreach.config import TiersConfig, email_address
 from outreach.domain import cleaning
 from outreach.domain.cleaning import BadValue
 from outreach.domain.influencer import PLATFORMS, Basis, engagement_rate, tier_for
@@ -48,15 +47,19 @@ class RowProblems(Exception):
 
 
 def normalise_address(raw: str, *, deliverability: bool) -> str:
-    """email-validator's normalised form (domain lower-cased, local part kept); BadValue if not."""
+    """The address as it is sent: email-validator's form, an internationalised domain in its
+    ASCII `xn--` form (the Unicode and `xn--` spellings are one mailbox, so one person);
+    BadValue if not an address or if it would need SMTPUTF8."""
     text = raw.strip()
     if "＠" in text:
         raise BadValue(f"{text!r} has a full-width at-sign (＠); write @")
+    if not text.isprintable():
+        for ch in text:
+            if unicodedata.category(ch) in ("Cf", "Cc"):
+                raise BadValue(f"{text!r} contains the invisible character {cleaning.invisible(ch)}")
     try:
-        return validate_email(
-            text, check_deliverability=deliverability, allow_smtputf8=False
-        ).normalized
-    except EmailNotValidError as exc:
+        return email_address(text, check_deliverability=deliverability)
+    except ValueError as exc:
         reason = str(exc)
         if "Internationalized characters before the @-sign" in reason:
             reason = f"needs SMTPUTF8, which outreach does not use ({reason})"
@@ -119,7 +122,7 @@ def _country(raw: str) -> str:
 
 
 def _handle(raw: str) -> str:
-    handle = cleaning.single_line(raw, max_length=200).lstrip("@")
+    handle = cleaning.single_line(raw, max_length=200, identifier=True).lstrip("@")
     if not handle or " " in handle:
         raise BadValue(f"{raw.strip()!r} is not a handle (no spaces)")
     return handle

@@ -12,15 +12,20 @@ import codecs
 import csv
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
+
+from outreach.domain.cleaning import invisible
 
 SNIFF_BYTES = 1 << 16
 MAX_COLUMNS = 256  # roster exports have dozens; thousands means a broken file or an attack
 # A cell over csv's field_size_limit (131,072 characters) is a csv.Error: reported, not read.
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+CHUNK_CHARS = 1 << 16  # characters read at a time from a JSON array
+MAX_DIGITS = 40  # longer JSON numbers stay text (no count or rate has that many digits)
 _ESCAPED = re.compile("[\udc80-\udcff]")
 
 
@@ -71,6 +76,16 @@ def read_rows(
         yield from _json_rows(path, enc)
     else:
         yield from _csv_rows(path, enc, required)
+
+
+def _hidden(name: str) -> str | None:
+    """A column name with an invisible or control character would silently be another column."""
+    if name.isprintable():
+        return None
+    for ch in name:
+        if unicodedata.category(ch) in ("Cf", "Cc"):
+            return f"the invisible character {invisible(ch)}"
+    return None
 
 
 def _undecodable(column: str, cell: str, line: int, encoding: str) -> SourceProblem | None:
@@ -131,6 +146,8 @@ def _check_header(header: list[str], line: int) -> list[str]:
     for number, name in enumerate(columns, 1):
         if not name:
             raise SourceProblem(line, "header", f"column {number} has no name")
+        if (hidden := _hidden(name)) is not None:
+            raise SourceProblem(line, "header", f"column {name!r} contains {hidden}")
         if name.lower() in seen:
             raise SourceProblem(line, "header", f"column {name!r} appears twice")
         seen.add(name.lower())
@@ -155,14 +172,14 @@ def _cells_by_column(
 
 
 def _json_rows(path: Path, encoding: str) -> Iterator[Record]:
-    """JSON lines stream line by line; a JSON array is read whole (it has no line structure)."""
+    """A JSON array is streamed element by element; JSON lines line by line."""
     with path.open(encoding=encoding, errors="surrogateescape") as fh:
         first = fh.read(1)
-        while first.isspace():
+        while first.isspace() or first == "\ufeff":
             first = fh.read(1)
         fh.seek(0)
         if first == "[":
-            yield from _json_array(fh.read())
+            yield from _json_array(_Stream(fh), encoding)
             return
         line = 0
         for line, text in enumerate(fh, 1):
@@ -172,22 +189,158 @@ def _json_rows(path: Path, encoding: str) -> Iterator[Record]:
             yield line, problem if problem is not None else _json_record(text.strip(), line)
 
 
-def _json_array(text: str) -> Iterator[Record]:
-    decoder = json.JSONDecoder()
-    data = _decode(text.lstrip("\ufeff"), 1)
-    if not isinstance(data, list):
-        raise SourceProblem(1, "json", "expected a list of objects or JSON lines")
-    # Find where each element starts so errors can name its line.
-    pos = text.index("[") + 1
-    for item in data:
-        while text[pos] in " \t\r\n,":
-            pos += 1
-        line = text.count("\n", 0, pos) + 1
-        _, pos = decoder.raw_decode(text, pos)
-        try:
-            yield line, _json_object(item, line)
-        except SourceProblem as problem:
-            yield line, problem
+class _Duplicated(dict[str, Any]):
+    """An object that named `key` more than once (json keeps the last value: RFC 8259 4
+    leaves duplicate names undefined, so a record with one is refused, not guessed)."""
+
+    key: str = ""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)
+    if len(record) == len(pairs):
+        return record
+    seen: set[str] = set()
+    duplicated = _Duplicated(record)
+    for key, _ in pairs:
+        if key in seen:
+            duplicated.key = key
+            break
+        seen.add(key)
+    return duplicated
+
+
+def _number(text: str) -> int | str:
+    """Long digit strings stay text: int() refuses over 4,300 digits (CVE-2020-10735) and the
+    field's own check then names the line; no count or rate needs more than MAX_DIGITS."""
+    return int(text) if len(text) <= MAX_DIGITS else text
+
+
+def _real(text: str) -> float | str:
+    return float(text) if len(text) <= MAX_DIGITS else text
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_number, parse_float=_real)
+_SPACE = re.compile(r"[ \t\r\n]*")
+_NESTED = "nested too deeply (a record holds text, numbers or a list of them)"
+
+
+class _Stream:
+    """A text file read in chunks, tracking the line of the read position.
+
+    Each chunk's newlines are counted once as the position passes them, so finding a
+    record's line costs nothing extra (counting from the start for every record is what
+    made a 40,000-record array take minutes).
+    """
+
+    def __init__(self, fh: TextIO) -> None:
+        self.fh = fh
+        self.buf = ""
+        self.pos = 0
+        self.line = 1
+        self.eof = False
+
+    def refill(self, size: int = 0) -> bool:
+        if self.eof:
+            return False
+        more = self.fh.read(size or CHUNK_CHARS)
+        if not more:
+            self.eof = True
+            return False
+        self.buf = self.buf[self.pos :] + more
+        self.pos = 0
+        return True
+
+    def advance(self, to: int) -> None:
+        self.line += self.buf.count("\n", self.pos, to)
+        self.pos = to
+
+    def line_at(self, pos: int) -> int:
+        return self.line + self.buf.count("\n", self.pos, pos)
+
+    def skip_space(self) -> str:
+        """The next character that is not JSON whitespace ("" at the end of the file)."""
+        while True:
+            end = _SPACE.match(self.buf, self.pos)
+            assert end is not None
+            self.advance(end.end())
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self.refill():
+                return ""
+
+    def value(self) -> tuple[Any, int]:
+        """The JSON value at the position and where it ends; reads more while it is cut off.
+
+        Each retry reads twice as much as the last, so a record spanning many chunks is
+        parsed a bounded number of times (linear overall)."""
+        size = CHUNK_CHARS
+        while True:
+            try:
+                found, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if not _cut_off(exc, len(self.buf)):
+                    raise SourceProblem(self.line_at(exc.pos), "json", exc.msg) from None
+                if not self.refill(size):
+                    raise SourceProblem(self.line, "json", "the file ends inside this record "
+                                        "(was it cut short?)") from None
+                size *= 2
+                continue
+            except RecursionError:
+                raise SourceProblem(self.line, "json", _NESTED) from None
+            if end < len(self.buf) or not self.refill(size):
+                return found, end  # a value ending the buffer may be a number cut short
+
+
+def _cut_off(exc: json.JSONDecodeError, size: int) -> bool:
+    """Whether the error may only mean the buffer ends inside the value (more text fixes it):
+    an unterminated string, or a failure within a literal's length of the end."""
+    return exc.msg.startswith("Unterminated string") or exc.pos >= size - 16
+
+
+def _json_array(stream: _Stream, encoding: str) -> Iterator[Record]:
+    stream.skip_space()
+    if stream.buf.startswith("\ufeff", stream.pos):
+        stream.advance(stream.pos + 1)
+        stream.skip_space()
+    stream.advance(stream.pos + 1)  # the "[" that _json_rows saw
+    following = stream.skip_space()
+    if following == "]":
+        stream.advance(stream.pos + 1)
+    while following != "]":
+        line = stream.line
+        item, end = stream.value()
+        text = stream.buf[stream.pos : end]
+        stream.advance(end)
+        problem = _undecodable("json", text, line, encoding) if _ESCAPED.search(text) else None
+        if isinstance(item, _Duplicated):
+            problem = _duplicate(item.key, text, line)
+        yield line, problem if problem is not None else _json_item(item, line)
+        following = stream.skip_space()
+        if following not in (",", "]"):
+            found = repr(following) if following else "the end of the file"
+            raise SourceProblem(stream.line, "json", f"expected ',' or ']' after a record, "
+                                f"found {found}")
+        stream.advance(stream.pos + 1)
+        if following == "," and stream.skip_space() == "]":
+            raise SourceProblem(stream.line, "json", "a ',' before ']' (trailing comma)")
+    if stream.skip_space():
+        raise SourceProblem(stream.line, "json", "text after the closing ']'")
+
+
+def _duplicate(key: str, text: str, line: int) -> SourceProblem:
+    """The key's second appearance, by line (the record's line if it was spelt with escapes)."""
+    found = list(re.finditer(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:", text))
+    where = line + text.count("\n", 0, found[1].start()) if len(found) > 1 else line
+    return SourceProblem(where, key, f"appears twice in the record starting on line {line} "
+                         "(JSON would keep only the last); keep one")
+
+
+def _json_item(item: Any, line: int) -> dict[str, str] | SourceProblem:
+    try:
+        return _json_object(item, line)
+    except SourceProblem as problem:
+        return problem
 
 
 def _json_record(text: str, line: int) -> dict[str, str] | SourceProblem:
@@ -199,16 +352,23 @@ def _json_record(text: str, line: int) -> dict[str, str] | SourceProblem:
 
 def _decode(text: str, line: int) -> Any:
     try:
-        return json.loads(text)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise SourceProblem(line + exc.lineno - 1, "json", exc.msg) from None
+    except RecursionError:
+        raise SourceProblem(line, "json", _NESTED) from None
 
 
 def _json_object(item: Any, line: int) -> dict[str, str]:
     if not isinstance(item, dict):
         raise SourceProblem(line, "json", "each record must be an object")
+    if isinstance(item, _Duplicated):
+        raise _duplicate(item.key, "", line)
     if len(item) > MAX_COLUMNS:
         raise SourceProblem(line, "json", f"{len(item)} fields; at most {MAX_COLUMNS} allowed")
+    for key in item:
+        if (hidden := _hidden(key)) is not None:
+            raise SourceProblem(line, "json", f"key {key!r} contains {hidden}")
     return {str(k).strip(): _cell(k, v, line) for k, v in item.items()}
 
 
@@ -224,3 +384,22 @@ def _cell(key: str, value: Any, line: int) -> str:
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
         return ",".join(str(v) for v in value)
     raise SourceProblem(line, str(key), "nested values are not supported (use text or a list)")
+
+
+# Python names of the byte-to-text encodings a spreadsheet or export can be written in. Any
+# other codec is refused: rot13 or base64 are not text encodings at all, and punycode, idna,
+# unicode_escape or utf-7 turn plain bytes into different text.
+_TEXT_ENCODINGS = re.compile(
+    r"utf-(8|8-sig|16|16-le|16-be|32|32-le|32-be)|ascii|iso8859-\d+|cp\d+|mac-[a-z]+"
+    r"|koi8-[a-z]+|shift_jis(_2004|x0213)?|euc_(jp|jis_2004|jisx0213|kr)"
+    r"|iso2022_(jp(_1|_2|_2004|_3|_ext)?|kr)|gb2312|gbk|gb18030|big5(hkscs)?|hz|johab"
+    r"|tis-620|kz1048|ptcp154"
+)
+
+
+def encoding_problem(name: str) -> str | None:
+    """Why `name` cannot be used to read a roster, or None (LookupError when Python lacks it)."""
+    info = codecs.lookup(name)
+    if not getattr(info, "_is_text_encoding", True) or not _TEXT_ENCODINGS.fullmatch(info.name):
+        return f"{name!r} is not a text encoding a roster can be written in"
+    return None

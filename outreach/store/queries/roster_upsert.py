@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from outreach.clock import naive_utc
+from outreach.config import email_address
 from outreach.domain.influencer import Basis
 from outreach.errors import InputError
 from outreach.store.schema import influencer
@@ -82,8 +83,15 @@ class Upserted:
 
 
 def email_norm(address: str) -> str:
-    """The dedupe and suppression key: the whole address lower-cased."""
-    return address.strip().lower()
+    """The dedupe and suppression key: the whole address lower-cased, an internationalised
+    domain in its `xn--` form (as the roster stores it), so both spellings find one person."""
+    text = address.strip()
+    if not text.isascii():
+        try:
+            text = email_address(text)
+        except ValueError:
+            pass  # not an address the roster could hold: it matches nobody
+    return text.lower()
 
 
 def _prepare(record: Mapping[str, Any]) -> dict[str, Any]:
