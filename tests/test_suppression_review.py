@@ -384,8 +384,8 @@ def test_removal_says_when_a_campaign_still_holds_the_bounce(ws: Workspace) -> N
     enrol(ws.engine, "taro@example.jp", stage="contacted", campaign_slug="autumn")
     code, out, _ = ws.run("suppression", "remove", "taro@example.jp", "--reason", "restored", "--actor", "sato")
     assert (code, out.splitlines()[2:]) == (0, [
-        "note: it bounced in campaign(s) spring; those enrollments stay stopped, and `outreach enroll` "
-        "still skips an address that bounced in an earlier campaign",
+        "note: it bounced in campaign(s) spring; those enrollments stay stopped; `outreach enroll` "
+        "may enrol it in another campaign now",
     ])
 
 

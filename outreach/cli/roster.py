@@ -212,8 +212,8 @@ def register(cli: click.Group) -> None:
         click.echo(f"audit: by {who}: {reason.strip()}")
         if done.bounced_in:
             click.echo(f"note: it bounced in campaign(s) {', '.join(done.bounced_in)}; those "
-                       "enrollments stay stopped, and `outreach enroll` still skips an address "
-                       "that bounced in an earlier campaign")
+                       "enrollments stay stopped; `outreach enroll` may enrol it in another "
+                       "campaign now")
 
     @suppression.command("audit")
     @click.argument("address", required=False)
