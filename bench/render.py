@@ -183,7 +183,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="drafts per side")
     args = parser.parse_args()
     n = args.n
-    os.environ.setdefault("OUTREACH_UNSUBSCRIBE_SECRET", "bench-only-key")
+    os.environ.setdefault("OUTREACH_UNSUBSCRIBE_SECRET", "bench-only-key-at-least-32-bytes-long")
     with tempfile.TemporaryDirectory() as tmp:
         config = workspace(Path(tmp))
         composer = Composer(config)

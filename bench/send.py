@@ -44,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("OUTREACH_UNSUBSCRIBE_SECRET", "bench-secret")
+os.environ.setdefault("OUTREACH_UNSUBSCRIBE_SECRET", "bench-secret-at-least-32-bytes-long")
 
 from sqlalchemy import Engine, func, select  # noqa: E402
 

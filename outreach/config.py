@@ -356,6 +356,25 @@ def secret(env_name: str) -> str | None:
     return os.environ.get(env_name) if env_name else None
 
 
+UNSUBSCRIBE_KEY_MIN_BYTES = 32  # a shorter secret can be found by searching from one token
+
+
+def unsubscribe_secret(config: Config) -> str | None:
+    """The one-click token key from the environment (None when unset); ConfigError when short."""
+    env = config.unsubscribe.secret_env
+    key = secret(env)
+    if key and len(key.encode("utf-8")) < UNSUBSCRIBE_KEY_MIN_BYTES:
+        raise ConfigError(
+            f"environment variable {env} is {len(key.encode('utf-8'))} bytes long; "
+            f"at least {UNSUBSCRIBE_KEY_MIN_BYTES} are needed",
+            file=config.source,
+            field="unsubscribe.secret_env",
+            hint="generate one: python -c 'import secrets; print(secrets.token_urlsafe(32))'; "
+            "links in mail already sent stop working when it changes",
+        )
+    return key or None
+
+
 def find_config_path(explicit: str | os.PathLike[str] | None) -> Path:
     if explicit:
         return Path(explicit)

@@ -233,7 +233,7 @@ def test_iso_2022_jp_unencodable_character_is_a_per_influencer_error(tmp_path: P
 
 
 def test_composed_message_matches_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", "k")
+    monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", "k" * 32)
     write_templates(tmp_path / "templates")
     config = make_config(tmp_path)
     msg = compose_message(config, make_campaign(), make_influencer(), step=1, total_steps=3,

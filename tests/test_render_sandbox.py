@@ -185,7 +185,7 @@ def test_one_bad_influencer_does_not_stop_the_others(tmp_path: Path) -> None:
 
 
 def test_no_secret_is_reachable_from_the_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", "s3cr3t-key!")
+    monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", "s3cr3t-key!-at-least-32-bytes-long")
     monkeypatch.setenv("OUTREACH_SMTP_PASSWORD", "s3cr3t!")
     write_templates(tmp_path / "templates")
     composer = Composer(make_config(tmp_path))

@@ -33,7 +33,7 @@ def test_samples_pass_with_built_in_influencers(
     workspace: Path, signed: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if signed:  # the opt-out becomes an https link: still within the two-link budget
-        monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", "test-secret")
+        monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", "test-secret-at-least-32-bytes-long")
     result = run(workspace, "lint")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # not even a warning

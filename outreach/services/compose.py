@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from outreach.config import Config, MailboxConfig, secret
+from outreach.clock import utc
+from outreach.config import Config, MailboxConfig, unsubscribe_secret
 from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Basis, Influencer, Post
 from outreach.domain.optout import sign_unsubscribe
@@ -154,20 +155,25 @@ class Composer:
         self.config = config
         self.templates = TemplateSet(config.templates_dir)
         # Read once; used only to sign tokens, never placed in a template context.
-        self._unsubscribe_key = secret(config.unsubscribe.secret_env)
+        self._unsubscribe_key = unsubscribe_secret(config)  # ConfigError when too short
         self._senders = {lang: sender_context(config, lang) for lang in ("ja", "en")}
         self._links: dict[str, Callable[[str], str]] = {}
 
     def unsubscribe_links(
-        self, campaign: Campaign, influencer: Influencer, box: MailboxConfig
+        self,
+        campaign: Campaign,
+        influencer: Influencer,
+        box: MailboxConfig,
+        now: datetime | None = None,
     ) -> tuple[str, str]:
-        """(one-click https URL or "", mailto URI)."""
+        """(one-click https URL or "", mailto URI); the URL's token is issued on `now`'s day."""
         address = self.config.unsubscribe.mailto or box.from_address
         mailto = f"mailto:{address}?subject=unsubscribe"
         if not self._unsubscribe_key:
             return "", mailto
+        issued = utc(now or datetime.now(UTC)).date()
         token = sign_unsubscribe(
-            self._unsubscribe_key, campaign=campaign.slug, email=influencer.email
+            self._unsubscribe_key, campaign=campaign.slug, email=influencer.email, issued=issued
         )
         return f"{self.config.unsubscribe.base_url}?t={token}", mailto
 
@@ -220,7 +226,7 @@ class Composer:
         """Render and build one message; a per-influencer failure raises RenderError."""
         tpl = self.templates.resolve(template, influencer.language or "ja")
         box = self.config.mailbox(mailbox or campaign.mailbox)
-        unsubscribe = self.unsubscribe_links(campaign, influencer, box)
+        unsubscribe = self.unsubscribe_links(campaign, influencer, box, now)
         ctx = self.context(
             campaign,
             influencer,
