@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,15 @@ def test_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_unknown_timezone(tmp_path: Path) -> None:
     p = write(tmp_path, base().replace('timezone = "Asia/Tokyo"', 'timezone = "Asia/Tokio"'))
     with pytest.raises(ConfigError, match="sending.timezone: unknown timezone 'Asia/Tokio'"):
+        load_config(p)
+
+
+def test_closures_load_and_a_bad_entry_is_named(tmp_path: Path) -> None:
+    cfg = load_config(ROOT / "config.example.toml")
+    assert cfg.sending.closed.is_closed(date(2026, 12, 31))
+    assert not cfg.sending.closed.is_closed(date(2026, 12, 28))
+    p = write(tmp_path, base().replace('closed = ["12-29..01-03"]', 'closed = ["12/29..01/03"]'))
+    with pytest.raises(ConfigError, match=r"sending.closed: .*'12/29' is not MM-DD or YYYY-MM-DD"):
         load_config(p)
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from outreach.closures import NO_CLOSURES, Closures
 from outreach.domain.windows import DAY_NAMES, Window, add_business_days
 from outreach.errors import InputError
 
@@ -37,10 +38,12 @@ class Delay:
     def business(self) -> bool:
         return self.unit == "business days"
 
-    def after(self, at: datetime, *, tz: str, country: str) -> datetime:
+    def after(
+        self, at: datetime, *, tz: str, country: str, closed: Closures = NO_CLOSURES
+    ) -> datetime:
         """`at` plus this delay; business days count in the recipient's zone and calendar."""
         if self.business:
-            return add_business_days(at, self.amount, tz=tz, country=country)
+            return add_business_days(at, self.amount, tz=tz, country=country, closed=closed)
         return at + timedelta(seconds=self.amount * _UNIT_SECONDS[self.unit])
 
     def __str__(self) -> str:

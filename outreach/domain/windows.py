@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from outreach.closures import NO_CLOSURES, Closures
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = frozenset({5, 6})
 SEARCH_DAYS = 400  # a window open on at least one weekday is found within about a year
@@ -36,6 +38,8 @@ class Window:
     def describe(self) -> str:
         days = ",".join(DAY_NAMES[d] for d in sorted(self.days))
         return f"{days} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
 
 
 @lru_cache(maxsize=256)
@@ -69,8 +73,10 @@ def is_holiday(day: date, country: str) -> bool:
     return bool(country) and day in _holidays(country.upper(), day.year)
 
 
-def is_business_day(day: date, country: str) -> bool:
-    return day.weekday() not in WEEKEND and not is_holiday(day, country)
+def is_business_day(day: date, country: str, closed: Closures = NO_CLOSURES) -> bool:
+    return (
+        day.weekday() not in WEEKEND and not is_holiday(day, country) and not closed.is_closed(day)
+    )
 
 
 def _at(day: date, wall: time, zone: ZoneInfo) -> datetime:
@@ -86,13 +92,15 @@ def next_send_time(
     country: str,
     jitter_seconds: float = 0.0,
     rng: random.Random | None = None,
+    closed: Closures = NO_CLOSURES,
 ) -> datetime:
-    """The first instant >= earliest inside `window` on a non-holiday, in the recipient's zone.
+    """The first instant >= earliest inside `window` on a day that is neither a holiday nor
+    closed, in the recipient's zone.
 
     Jitter adds up to `jitter_seconds` but never past the window's end that day, so a batch
     enrolled together spreads out instead of leaving in one burst.
     """
-    candidate, closes = _opening(earliest, window, tz, country)
+    candidate, closes = _opening(earliest, window, tz, country, closed)
     room = (closes - candidate).total_seconds() - 1
     spread = min(jitter_seconds, max(room, 0.0))
     if spread > 0:
@@ -106,13 +114,19 @@ def next_send_time(
 
 
 @lru_cache(maxsize=4096)
-def _opening(earliest: datetime, window: Window, tz: str, country: str) -> tuple[datetime, datetime]:
-    """(the first instant >= earliest inside the window on a non-holiday, that day's close), UTC."""
+def _opening(
+    earliest: datetime, window: Window, tz: str, country: str, closed: Closures
+) -> tuple[datetime, datetime]:
+    """(the first instant >= earliest inside the window on an open day, that day's close), UTC."""
     zone = ZoneInfo(window.tz or tz)
     earliest = earliest.astimezone(UTC)
     day = earliest.astimezone(zone).date()
     for _ in range(SEARCH_DAYS):
-        if day.weekday() in window.days and not is_holiday(day, country):
+        if (
+            day.weekday() in window.days
+            and not is_holiday(day, country)
+            and not closed.is_closed(day)
+        ):
             opens, closes = _at(day, window.start, zone), _at(day, window.end, zone)
             candidate = max(earliest, opens)
             if candidate < closes:
@@ -122,15 +136,18 @@ def _opening(earliest: datetime, window: Window, tz: str, country: str) -> tuple
 
 
 @lru_cache(maxsize=4096)
-def add_business_days(start: datetime, count: int, *, tz: str, country: str) -> datetime:
-    """`count` business days (weekends and holidays skipped) after `start`, same local time."""
+def add_business_days(
+    start: datetime, count: int, *, tz: str, country: str, closed: Closures = NO_CLOSURES
+) -> datetime:
+    """`count` business days (weekends, holidays and closures skipped) after `start`, same
+    local time."""
     zone = ZoneInfo(tz)
     local = start.astimezone(zone)
     day = local.date()
     added = 0
     while added < count:
         day += timedelta(days=1)
-        if is_business_day(day, country):
+        if is_business_day(day, country, closed):
             added += 1
     return _at(day, local.time().replace(tzinfo=None), zone)
 

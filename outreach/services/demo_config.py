@@ -1,7 +1,7 @@
 """The demo workspace's settings: the shipped config.toml with a few lines changed.
 
 `outreach demo` runs the production engine; only the settings differ: a loopback capture
-server, a Maildir inbox, an always-open window without holidays, no gaps between sends and
+server, a Maildir inbox, an always-open window without holidays or closures, no gaps between sends and
 the `demo` sequence (delays of seconds). Each change must match exactly one line of the
 shipped file, so the demo fails loudly instead of silently running on other settings.
 """
@@ -21,6 +21,7 @@ def _edits(port: int) -> list[tuple[str, str]]:
         (r'^start = "09:00:00"', 'start = "00:00:00"'),
         (r'^end = "18:00:00"', 'end = "23:59:59"'),
         (r'^observe_holidays = true', "observe_holidays = false"),
+        (r'^closed = \[.*?\]', "closed = []"),
         (r'^min_gap_seconds = 60 ', "min_gap_seconds = 0 "),
         (r'^jitter_seconds = 30 ', "jitter_seconds = 0 "),
         (r'^jitter_seconds = 120 ', "jitter_seconds = 0 "),

@@ -152,9 +152,11 @@ def enroll(
                     report.skipped.append(Skipped(c.handle, c.platform, reasons[c.id]))
                     continue
                 where = recipient_of(config, c.timezone, c.country)
+                after = first.delay.after(
+                    now, tz=where.tz, country=where.country, closed=where.closed
+                )
                 due = next_send_time(
-                    first.delay.after(now, tz=where.tz, country=where.country), window,
-                    tz=where.tz, country=where.country,
+                    after, window, tz=where.tz, country=where.country, closed=where.closed,
                     jitter_seconds=config.sending.jitter_seconds, rng=rng,
                 )
                 report.enrolled.append(Enrolled(c.handle, c.platform, due, where.tz))

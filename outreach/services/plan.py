@@ -139,10 +139,13 @@ def _plan_on(
             continue
         where = recipient(config, person)
         window = window_for(config, step)
-        if next_send_time(now, window, tz=where.tz, country=where.country) > now:
+        opens = next_send_time(
+            now, window, tz=where.tz, country=where.country, closed=where.closed
+        )
+        if opens > now:
             # Due while the window was shut (the daemon was down): wait for it to open again.
             later.append((due, next_send_time(
-                now, window, tz=where.tz, country=where.country,
+                now, window, tz=where.tz, country=where.country, closed=where.closed,
                 jitter_seconds=config.sending.jitter_seconds, rng=rng,
             )))
             continue
@@ -259,8 +262,8 @@ def _next_due(
         return None
     where = recipient_of(config, state.timezone, state.country)
     return next_send_time(
-        following.delay.after(sent_at, tz=where.tz, country=where.country),
-        window_for(config, following), tz=where.tz, country=where.country,
+        following.delay.after(sent_at, tz=where.tz, country=where.country, closed=where.closed),
+        window_for(config, following), tz=where.tz, country=where.country, closed=where.closed,
         jitter_seconds=config.sending.jitter_seconds, rng=rng,
     )
 

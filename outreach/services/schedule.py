@@ -108,7 +108,7 @@ def schedule(engine: Engine, config: Config, campaign_slug: str, now: datetime) 
                 timeline.unplanned.append((p.handle, f"step {p.next_step} waits for a send"))
             continue
         at = next_send_time(max(start, now), window_for(config, step), tz=where.tz,
-                            country=where.country)
+                            country=where.country, closed=where.closed)
         events.append(_Event(at, True, order, p, step, where, queued=p.queued_at is not None))
     heapq.heapify(events)
     horizon = now + timedelta(days=HORIZON_DAYS)
@@ -117,7 +117,7 @@ def schedule(engine: Engine, config: Config, campaign_slug: str, now: datetime) 
         day = sending_day(config, ev.at)
         if used.get(day, 0) >= cap:
             later = next_send_time(next_day_start(config, day), window_for(config, ev.step),
-                                   tz=ev.where.tz, country=ev.where.country)
+                                   tz=ev.where.tz, country=ev.where.country, closed=ev.where.closed)
             if later <= horizon:
                 heapq.heappush(events, _Event(later, False, ev.order, ev.pending, ev.step,
                                               ev.where, ev.queued))
@@ -132,8 +132,10 @@ def schedule(engine: Engine, config: Config, campaign_slug: str, now: datetime) 
         seq = sequences[p.sequence]
         following = seq.step(ev.step.number + 1) if isinstance(seq, Sequence) else None
         if following is not None:
-            after = following.delay.after(ev.at, tz=ev.where.tz, country=ev.where.country)
+            after = following.delay.after(
+                ev.at, tz=ev.where.tz, country=ev.where.country, closed=ev.where.closed
+            )
             at = next_send_time(after, window_for(config, following), tz=ev.where.tz,
-                                country=ev.where.country)
+                                country=ev.where.country, closed=ev.where.closed)
             heapq.heappush(events, _Event(at, True, ev.order, p, following, ev.where))
     return timeline

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from outreach.closures import NO_CLOSURES, Closures
 from outreach.config import Config
 from outreach.domain.influencer import Influencer
 from outreach.domain.sequence import Sequence, Step, parse_sequence
@@ -25,6 +26,7 @@ class Recipient:
 
     tz: str
     country: str
+    closed: Closures = NO_CLOSURES  # the workspace's closures ([sending] closed)
 
 
 def recipient(config: Config, influencer: Influencer) -> Recipient:
@@ -40,9 +42,12 @@ def recipient_of(config: Config, timezone: str, country: str) -> Recipient:
             tz = timezone
         except (ZoneInfoNotFoundError, ValueError):
             pass  # the roster import validates zones; an old row falls back to the default
+    closed = config.sending.closed
     if not config.sending.observe_holidays:
-        return Recipient(tz=tz, country="")
-    return Recipient(tz=tz, country=(country or config.sending.holiday_country).upper())
+        return Recipient(tz=tz, country="", closed=closed)
+    return Recipient(
+        tz=tz, country=(country or config.sending.holiday_country).upper(), closed=closed
+    )
 
 
 def default_window(config: Config) -> Window:
