@@ -224,6 +224,19 @@ class SendingConfig(_Frozen):
     iso2022jp_fallback: Literal["fail", "utf-8"] = "fail"
     to_manager: bool = False
     planner: Literal["process", "thread"] = "process"
+    # Days the business is shut beyond public holidays, in each recipient's zone:
+    # ["12-29..01-03", "08-13..08-16", "2026-12-24"]. Campaigns may add their own.
+    closed: Closures = Closures()
+
+    @field_validator("closed", mode="before")
+    @classmethod
+    def _closed(cls, v: Any) -> Closures:
+        if isinstance(v, Closures):
+            return v
+        if not isinstance(v, list | tuple):
+            raise ValueError('must be a list such as ["12-29..01-03", "08-13..08-16"]')
+        return Closures.parse(v)
+
 
     @field_validator("timezone")
     @classmethod
@@ -243,18 +256,6 @@ class TiersConfig(_Frozen):
     @model_validator(mode="after")
     def _order(self) -> TiersConfig:
         if not 0 < self.micro < self.macro < self.mega:
-    # Days the business is shut beyond public holidays, in each recipient's zone:
-    # ["12-29..01-03", "08-13..08-16", "2026-12-24"]. Campaigns may add their own.
-    closed: Closures = Closures()
-
-    @field_validator("closed", mode="before")
-    @classmethod
-    def _closed(cls, v: Any) -> Closures:
-        if isinstance(v, Closures):
-            return v
-        if not isinstance(v, list | tuple):
-            raise ValueError('must be a list such as ["12-29..01-03", "08-13..08-16"]')
-        return Closures.parse(v)
             raise ValueError("tiers must satisfy 0 < micro < macro < mega")
         return self
 
