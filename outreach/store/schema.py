@@ -136,6 +136,8 @@ campaign = Table(
     Column("id", Id, primary_key=True),
     Column("slug", String(200), nullable=False, unique=True),  # the campaigns/<slug>.toml name
     Column("created_at", Timestamp, nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),  # active|paused|archived
+    Column("status_changed_at", Timestamp),
 )
 
 mailbox = Table(
@@ -151,6 +153,9 @@ mailbox = Table(
     Column("sender_faults", Integer, nullable=False, server_default="0"),  # in a row
     Column("inbox_polled_at", Timestamp),  # last successful inbox read
     Column("inbox_error", Text, nullable=False, server_default=""),
+    # A fingerprint of the settings a send depends on (server, login, the password's hash): when
+    # it changes, a pause the breaker made for a setup mistake is lifted.
+    Column("config_hash", String(64), nullable=False, server_default=""),
 )
 
 enrollment = Table(
