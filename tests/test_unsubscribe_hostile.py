@@ -156,7 +156,7 @@ def test_a_stalled_post_body_is_answered_408_and_dropped_at_the_deadline(
             out += chunk
         held = time.monotonic() - began
     assert out.startswith(b"HTTP/1.1 408 ")
-    assert 0.9 <= held < 2.5, held
+    assert 0.9 <= held < 3.0, held
     assert handle.open_connections == 0
     assert not _suppressed(sqlite_db, "taro@example.jp")
 
@@ -181,7 +181,7 @@ def test_a_head_trickled_a_byte_at_a_time_is_dropped_at_the_deadline(
                 pass
             closed_after = time.monotonic() - began
             break
-    assert closed_after is not None and 0.9 <= closed_after < 2.0, closed_after
+    assert closed_after is not None and 0.9 <= closed_after < 3.0, closed_after
     assert _wait_for(lambda: handle.open_connections == 0, 1)
 
 
