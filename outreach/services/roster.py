@@ -241,7 +241,7 @@ def import_influencers(
 
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
         nonlocal basis_none
-        done = q.upsert_influencers(conn, batch, at=now, source_file=name, import_run=run)
+        done = q.upsert_influencers(conn, batch, at=now, source_file=name, import_run=run, ids=False)
         imported: Batch = []
         for (line, record), outcome in zip(batch, done, strict=True):
             if (clash := outcome.conflict) is not None:

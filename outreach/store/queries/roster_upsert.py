@@ -176,6 +176,7 @@ def upsert_influencers(
     at: datetime | None = None,
     source_file: str = "",
     import_run: str = "",
+    ids: bool = True,
 ) -> list[Upserted]:
     """Insert or update a batch of (line, record) in order: one select, then executemany.
 
@@ -184,7 +185,8 @@ def upsert_influencers(
     fields merge). Later records win over earlier ones. Rows are
     stamped with source_file, line and `import_run`, which lets a later batch of the same run
     see that a record repeats an earlier line. Updates are written before inserts, so an
-    address another row gave up in this batch can be taken.
+    address another row gave up in this batch can be taken. `ids=False` leaves the new rows'
+    ids unknown: one executemany instead of an INSERT ... RETURNING per row on SQLite.
     """
     now = naive_utc(at or datetime.now(UTC))
     batch = _Batch(conn, [r for _, r in records])
@@ -222,12 +224,14 @@ def upsert_influencers(
             update(influencer).where(influencer.c.id == bindparam("target_id")),
             [_row(t, stamp) | {"target_id": t.id} for t in updates.values()],
         )
-    if inserts:
-        ids = conn.execute(
+    if inserts and not ids:
+        conn.execute(insert(influencer), [_row(t, stamp) | {"created_at": now} for t in inserts])
+    elif inserts:
+        new_ids = conn.execute(
             insert(influencer).returning(influencer.c.id, sort_by_parameter_order=True),
             [_row(t, stamp) | {"created_at": now} for t in inserts],
         ).scalars()
-        for target, new_id in zip(inserts, ids, strict=True):
+        for target, new_id in zip(inserts, new_ids, strict=True):
             target.id = int(new_id)
     return outcomes
 
