@@ -1,9 +1,18 @@
-"""A campaign as ops write it in campaigns/<slug>.toml (parsed by services.campaigns)."""
+"""A campaign as ops write it in campaigns/<slug>.toml (parsed by services.campaigns).
+
+Text fields may have one value per language (`product = { ja = "…", en = "…" }`). The plain
+fields hold the value of the campaign's default `language` (else the first language given);
+`localized` holds each language's own values, and `for_language` picks them for a template:
+the template's language, then the campaign's default language, then the first given.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
+
+LOCALIZABLE = ("name", "brand", "product", "brief", "deliverables", "offer.description")
 
 
 @dataclass(frozen=True)
@@ -29,3 +38,18 @@ class Campaign:
     to_manager: bool | None = None  # None: config [sending] to_manager decides
     brief: str = ""
     source: str = ""  # the file it came from, for error messages
+    language: str = ""  # default language of per-language values ("" = the first given)
+    # language -> {field in LOCALIZABLE: its value in that language}; only values given
+    localized: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def for_language(self, language: str) -> Campaign:
+        """The campaign as a template in `language` sees it (fields that language lacks keep
+        the default language's value)."""
+        values = self.localized.get(language)
+        if not values:
+            return self
+        plain = {k: v for k, v in values.items() if k != "offer.description"}
+        offer = self.offer
+        if "offer.description" in values:
+            offer = replace(offer, description=values["offer.description"])
+        return replace(self, **plain, offer=offer)

@@ -39,17 +39,19 @@ def _is_date(v: Any) -> bool:
     return isinstance(v, date) and not isinstance(v, datetime)
 
 
+_TEXT = 'a string, or one per language: { ja = "…", en = "…" }'
 # key -> (required, check, what was expected)
 _TOP: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
-    "name": (True, _is_str, "a string"),
-    "brand": (True, _is_str, "a string"),
-    "product": (True, _is_str, "a string"),
+    "name": (True, _is_str, _TEXT),
+    "brand": (True, _is_str, _TEXT),
+    "product": (True, _is_str, _TEXT),
     "sequence": (True, _is_str, "a sequence name (sequences/<name>.toml)"),
     "mailbox": (False, _is_str, "a [mailboxes.NAME] of config.toml"),
-    "brief": (False, _is_str, "a string"),
+    "language": (False, lambda v: v in LANGUAGES, " | ".join(LANGUAGES)),
+    "brief": (False, _is_str, _TEXT),
     "tracking_target": (False, _is_str, "an https:// URL"),
     "to_manager": (False, lambda v: isinstance(v, bool), "true or false"),
-    "deliverables": (False, _is_str_list, "a list of strings"),
+    "deliverables": (False, _is_str_list, "a list of strings, or one list per language"),
     "offer": (False, lambda v: isinstance(v, dict), "a table [offer]"),
     "dates": (False, lambda v: isinstance(v, dict), "a table [dates]"),
 }
@@ -58,7 +60,7 @@ _OFFER: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
     "amount": (False, _is_amount, "a whole non-negative number"),
     "currency": (False, lambda v: isinstance(v, str) and bool(re.fullmatch(r"[A-Z]{3}", v)),
                  "a 3-letter currency code such as JPY"),
-    "description": (False, _is_str, "a string"),
+    "description": (False, _is_str, _TEXT),
 }
 
 
@@ -75,6 +77,64 @@ def _line_of(text: str, key: str, table: str | None = None) -> int | None:
         if in_table and pattern.match(line):
             return number
     return None
+
+
+def _line_of_language(text: str, key: str, lang: str, table: str | None) -> int | None:
+    """Where `key`'s value for `lang` is set: `[key]` table, `key.lang =` or `key = { … }`."""
+    full = f"{table}.{key}" if table else key
+    return (
+        _line_of(text, lang, full)
+        or _line_of(text, f"{key}.{lang}", table)
+        or _line_of(text, key, table)
+    )
+
+
+def _pick_language(
+    data: dict[str, Any],
+    key: str,
+    table: str | None,
+    default_language: str,
+    localized: dict[str, dict[str, Any]],
+    *,
+    file: str,
+    text: str,
+) -> dict[str, Any]:
+    """A per-language value (`key = { ja = "…", en = "…" }`) checked, each language's value
+    put in `localized`, and `data` returned with `key` holding the default language's value
+    (else the first language given)."""
+    value = data.get(key)
+    if not isinstance(value, dict):
+        return data
+    field_name = f"{table}.{key}" if table else key
+    is_list = key == "deliverables"
+    expected = "a list of strings" if is_list else "a string"
+    if not value:
+        raise InputError(
+            "expected at least one language, e.g. { ja = \"…\", en = \"…\" }",
+            file=file,
+            line=_line_of_language(text, key, "", table),
+            field=field_name,
+        )
+    for lang, given in value.items():
+        where = _line_of_language(text, key, lang, table)
+        if lang not in LANGUAGES:
+            raise InputError(
+                f"unknown language {lang!r}",
+                file=file,
+                line=where,
+                field=f"{field_name}.{lang}",
+                hint=f"languages: {', '.join(LANGUAGES)}",
+            )
+        if not (_is_str_list(given) if is_list else _is_str(given)):
+            raise InputError(
+                f"expected {expected}, got {given!r}",
+                file=file,
+                line=where,
+                field=f"{field_name}.{lang}",
+            )
+        localized.setdefault(lang, {})[field_name] = tuple(given) if is_list else given
+    chosen = value[default_language] if default_language in value else next(iter(value.values()))
+    return {**data, key: chosen}
 
 
 def _check_table(
@@ -114,8 +174,22 @@ def parse_campaign(text: str, *, slug: str, file: str) -> Campaign:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=file) from None
+    default_language = data.get("language", "")
+    if default_language not in ("", *LANGUAGES):
+        raise InputError(
+            f"expected {' | '.join(LANGUAGES)}, got {default_language!r}",
+            file=file,
+            line=_line_of(text, "language"),
+            field="language",
+        )
+    localized: dict[str, dict[str, Any]] = {}
+    for key in ("name", "brand", "product", "brief", "deliverables"):
+        data = _pick_language(data, key, None, default_language, localized, file=file, text=text)
     _check_table(data, _TOP, file=file, text=text, table=None)
     offer = data.get("offer", {})
+    offer = _pick_language(
+        offer, "description", "offer", default_language, localized, file=file, text=text
+    )
     _check_table(offer, _OFFER, file=file, text=text, table="offer")
     dates = data.get("dates", {})
     for key, value in dates.items():
@@ -140,6 +214,8 @@ def parse_campaign(text: str, *, slug: str, file: str) -> Campaign:
         to_manager=data.get("to_manager"),
         brief=data.get("brief", ""),
         source=file,
+        language=default_language,
+        localized=localized,
     )
 
 

@@ -198,7 +198,7 @@ class Composer:
         ctx: dict[str, Any] = {
             "influencer": influencer_context(influencer),
             "posts": [_post(p) for p in influencer.posts],
-            "campaign": campaign_context(campaign),
+            "campaign": campaign_context(campaign.for_language(language)),
             "sender": self._senders[language],
             "step": {"number": step, "total": total_steps},
             "link": self._link(campaign, influencer),
