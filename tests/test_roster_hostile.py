@@ -392,3 +392,20 @@ def test_unknown_encoding_is_still_named(sqlite_db: Engine, config: Config) -> N
         _import(sqlite_db, HOSTILE / "idn.csv", config, encoding="klingon")
     assert str(caught.value) == ("--encoding: unknown encoding 'klingon' (for example utf-8, "
                                  "utf-8-sig or cp932)")
+
+
+def test_suppressing_or_forgetting_the_unicode_spelling_covers_the_stored_person(
+    sqlite_db: Engine, config: Config
+) -> None:
+    from outreach.services.roster import forget_address, suppress_address
+    from outreach.store.queries.pipeline import is_suppressed
+
+    _import(sqlite_db, HOSTILE / "idn_ascii.csv", config)
+    assert suppress_address(sqlite_db, "Hanako@例え.JP", reason="opt_out", clock=CLOCK, actor="t")
+    with reading(sqlite_db) as conn:
+        assert is_suppressed(conn, "hanako@xn--r8jz45g.jp")
+    erased = forget_address(sqlite_db, "info@bücher.example", clock=CLOCK, actor="t")
+    assert erased.influencers == 1
+    with reading(sqlite_db) as conn:
+        assert is_suppressed(conn, "info@xn--bcher-kva.example")
+        assert [i.email for i in load_influencers(conn)] == ["HANAKO@xn--r8jz45g.jp"]

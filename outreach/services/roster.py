@@ -323,6 +323,7 @@ def suppress_address(
     text = address.strip()
     if "@" not in text:
         raise InputError(f"{text!r} is not an email address", field="address")
+    text = q.email_norm(text)  # an IDN domain as the roster stores it (xn--)
     at = naive_utc(clock.now())
     with writing(engine) as conn:
         added = pipeline.suppress(conn, text, reason=reason, source="cli", at=at)
@@ -410,4 +411,4 @@ def suppression_audit(engine: Engine, address: str | None = None) -> list[dict[s
 def forget_address(engine: Engine, address: str, *, clock: Clock, actor: str = "") -> erasure.Erased:
     """Erase a person on request (GDPR art. 17, APPI): their data goes, the suppression hash stays."""
     with writing(engine) as conn:
-        return erasure.forget(conn, address, at=naive_utc(clock.now()), actor=actor)
+        return erasure.forget(conn, q.email_norm(address), at=naive_utc(clock.now()), actor=actor)

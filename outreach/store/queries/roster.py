@@ -32,6 +32,7 @@ __all__ = [
     "Changes",
     "KeyConflict",
     "Upserted",
+    "email_norm",
     "find_influencer",
     "influencer_id_for",
     "insert_post",
