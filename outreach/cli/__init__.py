@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from outreach.cli.app import App, run_guarded
+from outreach.domain.display import protect_logging
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -34,10 +35,11 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
       outreach preview spring-serum --limit 3
       outreach enroll spring-serum && outreach run
     """
+    protect_logging()  # warnings printed by any command carry inbound text: made visible
     ctx.obj = App(config_path)
 
 
-from outreach.cli import pipeline, roster, send, workspace  # noqa: E402  (each registers its commands)
+from outreach.cli import pause, pipeline, roster, send, workspace  # noqa: E402  (each registers its commands)
 from outreach.cli.campaigns import campaign  # noqa: E402
 from outreach.cli.demo import demo  # noqa: E402
 from outreach.cli.inbox import inbox  # noqa: E402
@@ -49,6 +51,7 @@ workspace.register(cli)
 roster.register(cli)
 send.register(cli)
 pipeline.register(cli)
+pause.register(cli, campaign)
 cli.add_command(demo)
 cli.add_command(campaign)
 cli.add_command(preview)

@@ -42,7 +42,8 @@ def register(cli: click.Group) -> None:
           outreach move hanako@example.jp posted --campaign spring-launch
         """
         moved = pipeline_service.move(
-            app.engine, SystemClock(), influencer, stage, campaign=campaign, note=note
+            app.engine, SystemClock(), influencer, stage, campaign=campaign, note=note,
+            config=app.config,
         )
         click.echo(f"{influencer}: {moved.from_stage} -> {moved.to_stage} ({moved.campaign})")
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -16,6 +17,10 @@ from outreach.cli.app import App, emit, format_option
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+
+
+def _until(at: datetime | str) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC" if isinstance(at, datetime) else "further notice"
 
 
 def register(cli: click.Group) -> None:
@@ -39,6 +44,9 @@ def register(cli: click.Group) -> None:
         from outreach.services.preflight import lint_errors
         from outreach.transport.smtp import SmtpTransport
 
+        from outreach.services.pause import check_secrets, note_mailbox_configs
+
+        check_secrets(app.config)  # an unset password variable stops here, named
         if not allow_lint_errors:
             errors = [f for found in lint_errors(app.engine, app.config).values() for f in found]
             for finding in errors:
@@ -48,6 +56,18 @@ def register(cli: click.Group) -> None:
                                 "nothing was sent",
                                 hint="fix them (`outreach lint`) or pass --allow-lint-errors")
         _logging()
+        for name, why in note_mailbox_configs(app.engine, app.config, SystemClock()).items():
+            logging.getLogger("outreach.run").warning(
+                "mailbox %s: its settings changed since the breaker paused it (%s): resumed",
+                name, why)
+        from outreach.services.outbox_admin import status as get_status
+
+        for box in get_status(app.engine, app.config, SystemClock()).mailboxes:
+            if box["paused_until"]:
+                logging.getLogger("outreach.run").warning(
+                    "mailbox %s is paused until %s (%s): nothing is sent from it; "
+                    "`outreach mailbox resume %s` lifts it", box["mailbox"],
+                    _until(box["paused_until"]), box["why"], box["mailbox"])
         ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes))
         sys.exit(asyncio.run(run_daemon(ctx, once=once)))
 
@@ -76,6 +96,9 @@ def register(cli: click.Group) -> None:
             emit(st.unknown, "table", ["id", "mailbox", "email_norm", "step", "subject", "last_error"])
         for health in st.inboxes:
             click.echo(health.describe())
+        for slug, (held, since) in sorted(st.held_campaigns.items()):
+            at = f" since {since:%Y-%m-%d %H:%M} UTC" if since else ""
+            click.echo(f"campaign {slug}: {held}{at}")
         if st.failure_stops:
             shown = f" (latest {len(st.latest_failure_stops)})" if st.failure_stops > len(st.latest_failure_stops) else ""
             click.echo(f"\n{st.failure_stops} enrollment(s) stopped by failures{shown}:")

@@ -25,6 +25,7 @@ from outreach.errors import InputError
 from outreach.services.campaigns import load_campaign
 from outreach.services.sequences import load_sequence, recipient_of, window_for
 from outreach.store.queries import sequence as q
+from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN, campaign_status
 from outreach.store.session import reading, writing
 
 BATCH = 500
@@ -137,6 +138,13 @@ def enroll(
         campaign_id = q.campaign_id(conn, campaign.slug)
         if campaign_id is None and not dry_run:
             campaign_id = q.ensure_campaign(conn, campaign.slug, now)
+        status = campaign_status(conn, campaign.slug)
+        if status == "archived":
+            raise InputError(f"campaign {campaign.slug} is archived; nobody can be enrolled",
+                             field="campaign", hint="start a new campaign file instead")
+        # People enrolled in a paused campaign wait with it, and start when it resumes.
+        held = {"status": "paused", "stop_reason": PAUSED_WITH_CAMPAIGN, "next_due_at": None} \
+            if status == "paused" else {"status": "active", "stop_reason": ""}
         found: set[str] = set()
         matching = q.candidates(
             conn, platform=filters.platform, tier=filters.tier, niche=filters.niche,
@@ -164,7 +172,7 @@ def enroll(
                     "campaign_id": campaign_id, "influencer_id": c.id, "sequence": sequence.name,
                     "mailbox": campaign.mailbox, "next_step": 1, "next_due_at": naive_utc(due),
                     "stage": "prospect", "stage_changed_at": naive_utc(now),
-                    "created_at": naive_utc(now),
+                    "created_at": naive_utc(now), **held,
                 })
             if not dry_run:
                 q.insert_enrollments(conn, rows)

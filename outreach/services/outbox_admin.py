@@ -7,8 +7,8 @@ same stored bytes with the same Message-ID.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -20,6 +20,7 @@ from outreach.domain.sending_day import sending_day
 from outreach.errors import UserError
 from outreach.services.inbox import InboxHealth, inbox_status
 from outreach.store.queries import outbox as q
+from outreach.store.queries.pause import HELD_UNTIL, held_campaigns
 from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.sequence import failure_stops, resume_after_failure
 from outreach.store.session import reading, writing
@@ -40,6 +41,7 @@ class Status:
     inboxes: list[InboxHealth]  # stale ones hold follow-ups
     failure_stops: int  # enrollments stopped because a step failed or expired
     latest_failure_stops: list[dict[str, Any]]  # handle, campaign, stop_reason
+    held_campaigns: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
 
 
 def status(engine: Engine, config: Config, clock: Clock) -> Status:
@@ -51,6 +53,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
         due = q.due_now(conn, now)
         unknown = q.list_rows(conn, state=S.UNKNOWN.value, limit=1000)
         stops, latest_stops = failure_stops(conn, limit=20)
+        held = held_campaigns(conn)
     boxes = []
     for name, mb in sorted(config.mailboxes.items()):
         row = stored.get(name, {})
@@ -62,10 +65,12 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
             "sent_today": row.get("sent_today", 0) if row.get("day") == today else 0,
             "cap": mb.limits.daily_cap,
             "next_slot": utc(nxt) if nxt is not None and utc(nxt) > now else "now",
-            "paused_until": paused or "",
+            "paused_until": ("until resumed" if paused and paused.year >= HELD_UNTIL.year
+                             else paused or ""),
             "why": row.get("pause_reason", "") if paused else "",
         })
-    return Status(boxes, counts, due, unknown, inbox_status(engine, config, clock), stops, latest_stops)
+    return Status(boxes, counts, due, unknown, inbox_status(engine, config, clock), stops,
+                  latest_stops, held)
 
 
 def list_outbox(engine: Engine, *, state: str | None, limit: int = 200) -> list[dict[str, Any]]:

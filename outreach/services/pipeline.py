@@ -14,9 +14,12 @@ from sqlalchemy import Engine
 
 from outreach.clock import Clock, naive_utc, utc
 from outreach.domain.stages import FINAL, SENDABLE, Stage, check_move
+from outreach.config import Config
 from outreach.errors import InputError, StageError
+from outreach.services.pause import PauseReport, resume_held
 from outreach.store.queries.board import board_rows, enrollments_of, history_rows
 from outreach.store.queries.inbox import cancel_unsent
+from outreach.store.queries.pause import PAUSED_BY_HAND, held, pause_enrollments
 from outreach.store.queries.pipeline import (
     move_stage_if,
     stop_enrollment,
@@ -65,8 +68,11 @@ def move(
     *,
     campaign: str | None = None,
     note: str = "",
+    config: Config | None = None,
 ) -> Moved:
-    """Move one influencer's enrollment to `stage` by hand (cause `command`)."""
+    """Move one influencer's enrollment to `stage` by hand (cause `command`). Moving to
+    `paused` pauses the sequence; moving back to a pitching stage resumes it (with `config`,
+    which the resume time needs)."""
     target = _stage(stage)
     with writing(engine) as conn:
         iid, email = _influencer(conn, key)
@@ -94,7 +100,14 @@ def move(
             expected=current,
         ):
             raise StageError(f"{key} was moved by someone else meanwhile; try again")
-        _stop_for(conn, row["id"], email, target, at=naive_utc(clock.now()))
+        if target == Stage.PAUSED:
+            pause_enrollments(conn, [row["id"]], reason=PAUSED_BY_HAND, at=clock.now())
+        elif current == Stage.PAUSED and target in SENDABLE and config is not None:
+            found = held(conn, reasons=[PAUSED_BY_HAND], influencer_id=iid,
+                         campaign_slug=row["campaign"])
+            resume_held(conn, config, found, clock.now(), PauseReport(), "command")
+        else:
+            _stop_for(conn, row["id"], email, target, at=naive_utc(clock.now()))
     return Moved(row["campaign"], current.value, target.value)
 
 

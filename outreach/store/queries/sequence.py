@@ -33,8 +33,9 @@ from outreach.store.schema import (
 
 _CHUNK = 500
 _ENDED_STAGES = (Stage.BOUNCED.value, Stage.UNSUBSCRIBED.value)
-# Enrollments the due scan picks: a paused one (auto-reply) resumes at its next_due_at.
-DUE_STATUSES = ("active", "paused")
+# Enrollments the due scan picks. An out-of-office keeps its enrollment active and moves
+# next_due_at; a paused one is held until resumed (queries.pause).
+DUE_STATUSES = ("active",)  # a paused enrollment waits for `outreach resume`
 # An outbox row in these states is planned but not sent yet.
 UNSENT_STATES = ("queued", "claimed", "sending", "retry")
 # An outbox row in these states has reached, or may yet reach, the recipient.
@@ -527,12 +528,12 @@ def sent_since(conn: Connection, mailboxes: Sequence[str], since: datetime) -> d
 
 
 def halted(conn: Connection, campaign_slug: str) -> list[tuple[str, str, str]]:
-    """(handle, status, stop_reason) of the campaign's stopped or errored enrollments."""
+    """(handle, status, stop_reason) of the campaign's stopped, errored or paused enrollments."""
     rows = conn.execute(
         select(influencer.c.handle, enrollment.c.status, enrollment.c.stop_reason)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
-        .where(campaign.c.slug == campaign_slug, enrollment.c.status.in_(("stopped", "error")))
+        .where(campaign.c.slug == campaign_slug, enrollment.c.status.in_(("stopped", "error", "paused")))
         .order_by(enrollment.c.id)
     )
     return [(r.handle, r.status, r.stop_reason) for r in rows]

@@ -1,0 +1,124 @@
+"""`outreach pause|resume`, `outreach campaign pause|resume|archive`, `outreach mailbox ...`."""
+
+from __future__ import annotations
+
+import click
+
+from outreach.cli.app import App, emit
+from outreach.clock import SystemClock
+from outreach.services import pause as pause_service
+from outreach.services.pause import PauseReport
+
+
+def _report(verb: str, report: PauseReport) -> None:
+    for campaign, handle, due in report.done:
+        if due is not None:
+            click.echo(f"{verb} @{handle} in {campaign}: next step due {due:%Y-%m-%d %H:%M} UTC")
+    if not any(due for _, _, due in report.done):
+        click.echo(f"{verb} {len(report.done)} sequence(s)")
+    if report.in_flight:
+        click.echo(f"note: {report.in_flight} message(s) were already being sent and will still "
+                   "go out")
+    for who, why in report.skipped:
+        click.echo(f"skipped {who}: {why}")
+
+
+def register(cli: click.Group, campaign: click.Group) -> None:
+    @cli.command()
+    @click.argument("influencer")
+    @click.option("--campaign", "slug", default=None, help="Only this campaign's sequence.")
+    @click.pass_obj
+    def pause(app: App, influencer: str, slug: str | None) -> None:
+        """Pause an influencer's sequence: nothing more is sent until `outreach resume`; unsent
+        drafts wait. A reply still stops it as usual.
+
+        \b
+        Example:
+          outreach pause @hanako_kitchen
+          outreach pause hanako@example.jp --campaign spring-serum
+        """
+        _report("paused", pause_service.pause(app.engine, SystemClock(), influencer,
+                                              campaign=slug))
+
+    @cli.command()
+    @click.argument("influencer")
+    @click.option("--campaign", "slug", default=None, help="Only this campaign's sequence.")
+    @click.pass_obj
+    def resume(app: App, influencer: str, slug: str | None) -> None:
+        """Resume a paused sequence at the step where it stopped, due one step delay from now
+        inside the recipient's window (time spent paused never counts as waiting).
+
+        \b
+        Example:
+          outreach resume @hanako_kitchen
+        """
+        _report("resumed", pause_service.resume(app.engine, app.config, SystemClock(), influencer,
+                                                campaign=slug))
+
+    for action, text in (
+        ("pause", "Pause every sequence of CAMPAIGN; people enrolled while it is paused wait too."),
+        ("resume", "Resume CAMPAIGN's sequences, each due one step delay from now."),
+        ("archive", "End CAMPAIGN for good: its sequences stop and unsent drafts are cancelled."),
+    ):
+        _campaign_command(campaign, action, text)
+
+    @cli.group()
+    def mailbox() -> None:
+        """Mailboxes: pause and resume sending, and why a mailbox is held.
+
+        \b
+        Example:
+          outreach mailbox status
+          outreach mailbox pause main
+        """
+
+    @mailbox.command("pause")
+    @click.argument("name")
+    @click.pass_obj
+    def mailbox_pause(app: App, name: str) -> None:
+        """Hold every claim from mailbox NAME until `outreach mailbox resume NAME`.
+
+        \b
+        Example:
+          outreach mailbox pause main
+        """
+        pause_service.pause_mailbox(app.engine, app.config, name)
+        click.echo(f"mailbox {name} paused: nothing is sent from it until "
+                   f"`outreach mailbox resume {name}`")
+
+    @mailbox.command("resume")
+    @click.argument("name")
+    @click.pass_obj
+    def mailbox_resume(app: App, name: str) -> None:
+        """Lift mailbox NAME's pause, whether by hand or by the breaker, and its fault count.
+
+        \b
+        Example:
+          outreach mailbox resume main
+        """
+        was = pause_service.resume_mailbox(app.engine, app.config, name)
+        click.echo(f"mailbox {name} resumed" + (f" (was: {was})" if was else " (was not paused)"))
+
+    @mailbox.command("status")
+    @click.pass_obj
+    def mailbox_status(app: App) -> None:
+        """Per mailbox: sent today against the cap, next slot, paused until and why.
+
+        \b
+        Example:
+          outreach mailbox status
+        """
+        from outreach.services.outbox_admin import status as get_status
+
+        emit(get_status(app.engine, app.config, SystemClock()).mailboxes, "table")
+
+
+def _campaign_command(group: click.Group, action: str, text: str) -> None:
+    def command(app: App, slug: str) -> None:
+        report = pause_service.set_campaign(app.engine, app.config, SystemClock(), slug, action)
+        verb = {"pause": "paused", "resume": "resumed", "archive": "archived"}[action]
+        click.echo(f"campaign {slug} {verb}")
+        _report(verb, report)
+
+    help_text = f"{text}\n\n\b\nExample:\n  outreach campaign {action} spring-serum"
+    group.command(action, help=help_text)(click.argument("slug")(click.pass_obj(command)))

@@ -1,0 +1,260 @@
+"""Holding and releasing work: paused enrollments, campaign status, a mailbox paused by hand.
+
+A paused enrollment is never due: its `next_due_at` is cleared and its unsent rendered rows
+wait at `HELD_UNTIL`, their expiry moved by the same amount, so neither the planner nor a
+claim takes them and the reaper does not expire them. A row already claimed or sending is
+in flight and is not recalled. Resuming puts the rows (or the next step) at the time the
+service computed, and moves their expiry back by the same amount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select, update
+
+from outreach.clock import naive_utc, utc
+from outreach.store.queries.inbox import UNSENT_STATES, cancel_unsent
+from outreach.store.queries.outbox import ensure_mailboxes
+from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox
+
+HELD_UNTIL = datetime(2999, 1, 1)  # naive UTC: where a paused enrollment's unsent rows wait
+PAUSED_BY_HAND = "paused by hand"
+PAUSED_WITH_CAMPAIGN = "campaign paused"
+CAMPAIGN_ARCHIVED = "campaign archived"
+MAILBOX_PAUSED_BY_HAND = "paused by hand (outreach mailbox pause)"
+IN_FLIGHT_STATES = ("claimed", "sending")
+
+
+@dataclass(frozen=True)
+class Held:
+    """A paused enrollment, with what resuming it needs."""
+
+    id: int
+    campaign: str
+    handle: str
+    sequence: str
+    next_step: int
+    timezone: str
+    country: str
+    reason: str
+
+
+def live_enrollments(
+    conn: Connection, *, influencer_id: int | None = None, campaign_slug: str | None = None,
+    status: str = "active",
+) -> list[int]:
+    """Enrollments in `status` of one influencer and/or one campaign, oldest first."""
+    query = (
+        select(enrollment.c.id)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(enrollment.c.status == status)
+        .order_by(enrollment.c.id)
+    )
+    if influencer_id is not None:
+        query = query.where(enrollment.c.influencer_id == influencer_id)
+    if campaign_slug is not None:
+        query = query.where(campaign.c.slug == campaign_slug)
+    return list(conn.execute(query).scalars())
+
+
+def pause_enrollments(conn: Connection, ids: Sequence[int], *, reason: str, at: datetime) -> int:
+    """active -> paused for these enrollments; their unsent rows wait at HELD_UNTIL. Returns
+    how many rows are in flight (claimed or sending) and will still go out."""
+    if not ids:
+        return 0
+    t = naive_utc(at)
+    conn.execute(
+        update(enrollment)
+        .where(enrollment.c.id.in_(list(ids)), enrollment.c.status == "active")
+        .values(status="paused", stop_reason=reason, next_due_at=None)
+    )
+    rows = conn.execute(
+        select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
+            outbox.c.enrollment_id.in_(list(ids)), outbox.c.state.in_(UNSENT_STATES),
+            outbox.c.due_at < HELD_UNTIL,
+        )
+    ).all()
+    for row in rows:
+        shift = HELD_UNTIL - row.due_at
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id, outbox.c.state.in_(UNSENT_STATES))
+            .values(
+                due_at=HELD_UNTIL,
+                expires_at=None if row.expires_at is None else row.expires_at + shift,
+                updated_at=t,
+            )
+        )
+    return _in_flight(conn, ids)
+
+
+def held(
+    conn: Connection, *, reasons: Sequence[str], influencer_id: int | None = None,
+    campaign_slug: str | None = None,
+) -> list[Held]:
+    """Paused enrollments held for one of `reasons`, of one influencer and/or campaign."""
+    query = (
+        select(
+            enrollment.c.id, campaign.c.slug, influencer.c.handle, enrollment.c.sequence,
+            enrollment.c.next_step, influencer.c.timezone, influencer.c.country,
+            enrollment.c.stop_reason,
+        )
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .where(enrollment.c.status == "paused", enrollment.c.stop_reason.in_(list(reasons)))
+        .order_by(enrollment.c.id)
+    )
+    if influencer_id is not None:
+        query = query.where(enrollment.c.influencer_id == influencer_id)
+    if campaign_slug is not None:
+        query = query.where(campaign.c.slug == campaign_slug)
+    return [Held(*row) for row in conn.execute(query)]
+
+
+def resume_enrollment(conn: Connection, enrollment_id: int, until: datetime, *, at: datetime) -> bool:
+    """paused -> active; the held rows (else the next step) are due at `until`. False when it
+    was no longer paused (a reply stopped it meanwhile)."""
+    u, t = naive_utc(until), naive_utc(at)
+    moved = conn.execute(
+        update(enrollment)
+        .where(enrollment.c.id == enrollment_id, enrollment.c.status == "paused")
+        .values(status="active", stop_reason="")
+    ).rowcount
+    if not moved:
+        return False
+    rows = conn.execute(
+        select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
+            outbox.c.enrollment_id == enrollment_id, outbox.c.state.in_(UNSENT_STATES)
+        )
+    ).all()
+    for row in rows:
+        shift = row.due_at - u
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id)
+            .values(
+                due_at=u,
+                expires_at=None if row.expires_at is None else row.expires_at - shift,
+                updated_at=t,
+            )
+        )
+    if not rows:
+        conn.execute(
+            update(enrollment).where(enrollment.c.id == enrollment_id).values(next_due_at=u)
+        )
+    return True
+
+
+def archive_enrollments(conn: Connection, ids: Sequence[int], *, at: datetime) -> int:
+    """Stop these enrollments for good (campaign archived) and cancel their unsent rows.
+    Returns how many rows are in flight and will still go out."""
+    if not ids:
+        return 0
+    conn.execute(
+        update(enrollment)
+        .where(enrollment.c.id.in_(list(ids)), enrollment.c.status.in_(("active", "paused")))
+        .values(status="stopped", stop_reason=CAMPAIGN_ARCHIVED, next_due_at=None)
+    )
+    cancel_unsent(conn, ids, reason=CAMPAIGN_ARCHIVED, at=at)
+    return _in_flight(conn, ids)
+
+
+def stage_of(conn: Connection, enrollment_id: int) -> str:
+    return str(conn.execute(
+        select(enrollment.c.stage).where(enrollment.c.id == enrollment_id)
+    ).scalar_one())
+
+
+def _in_flight(conn: Connection, ids: Sequence[int]) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).select_from(outbox).where(
+                outbox.c.enrollment_id.in_(list(ids)), outbox.c.state.in_(IN_FLIGHT_STATES)
+            )
+        ).scalar_one()
+    )
+
+
+# --- Campaigns ----------------------------------------------------------------------------
+
+
+def campaign_status(conn: Connection, slug: str) -> str:
+    """'active', 'paused' or 'archived'; a campaign never enrolled in is active."""
+    found = conn.execute(select(campaign.c.status).where(campaign.c.slug == slug)).scalar()
+    return str(found) if found else "active"
+
+
+def set_campaign_status(conn: Connection, slug: str, status: str, *, at: datetime) -> None:
+    """Record the campaign's status (the row exists once anyone was enrolled)."""
+    conn.execute(
+        update(campaign)
+        .where(campaign.c.slug == slug)
+        .values(status=status, status_changed_at=naive_utc(at))
+    )
+
+
+def held_campaigns(conn: Connection) -> dict[str, tuple[str, datetime | None]]:
+    """Campaigns not active -> (status, since)."""
+    rows = conn.execute(
+        select(campaign.c.slug, campaign.c.status, campaign.c.status_changed_at).where(
+            campaign.c.status != "active"
+        )
+    )
+    return {r.slug: (r.status, utc(r.status_changed_at) if r.status_changed_at else None)
+            for r in rows}
+
+
+# --- Mailboxes ----------------------------------------------------------------------------
+
+
+def pause_mailbox(conn: Connection, name: str, *, reason: str = MAILBOX_PAUSED_BY_HAND) -> None:
+    """No claims for this mailbox until `resume_mailbox` (its row exists once it was used)."""
+    _ensure_mailbox(conn, name)
+    conn.execute(
+        update(mailbox).where(mailbox.c.name == name).values(paused_until=HELD_UNTIL,
+                                                             pause_reason=reason)
+    )
+
+
+def resume_mailbox(conn: Connection, name: str) -> str:
+    """Lift any pause (by hand or by the breaker) and the fault count; returns what it was."""
+    _ensure_mailbox(conn, name)
+    was = conn.execute(
+        select(mailbox.c.paused_until, mailbox.c.pause_reason).where(mailbox.c.name == name)
+    ).one()
+    conn.execute(
+        update(mailbox)
+        .where(mailbox.c.name == name)
+        .values(paused_until=None, pause_reason="", sender_faults=0)
+    )
+    return str(was.pause_reason) if was.paused_until is not None else ""
+
+
+def note_mailbox_config(conn: Connection, name: str, fingerprint: str, now: datetime) -> str:
+    """Store the settings' fingerprint; when it changed while the breaker held the mailbox,
+    lift that pause and return its reason ('' otherwise). A pause by hand stays."""
+    _ensure_mailbox(conn, name)
+    row = conn.execute(
+        select(mailbox.c.config_hash, mailbox.c.paused_until, mailbox.c.pause_reason).where(
+            mailbox.c.name == name
+        )
+    ).one()
+    lifted = ""
+    if row.config_hash != fingerprint:
+        breaker = (
+            row.paused_until is not None and utc(row.paused_until) > now
+            and row.pause_reason != MAILBOX_PAUSED_BY_HAND
+        )
+        values: dict[str, object] = {"config_hash": fingerprint}
+        if breaker and row.config_hash:
+            values.update(paused_until=None, pause_reason="", sender_faults=0)
+            lifted = str(row.pause_reason)
+        conn.execute(update(mailbox).where(mailbox.c.name == name).values(**values))
+    return lifted
+
+
+def _ensure_mailbox(conn: Connection, name: str) -> None:
+    ensure_mailboxes(conn, [name])
