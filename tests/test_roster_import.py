@@ -218,8 +218,8 @@ def test_partial_file_keeps_what_it_does_not_mention(
 
 def test_suppression_survives_reimport(db: Engine, config: Config) -> None:
     _import(db, SAMPLE / "influencers.csv", config)
-    assert suppress_address(db, "Misaki@example.jp", reason="opt_out", clock=CLOCK)
-    assert not suppress_address(db, "misaki@example.jp", reason="opt_out", clock=CLOCK)
+    assert suppress_address(db, "Misaki@example.jp", reason="opt_out", clock=CLOCK, actor="test")
+    assert not suppress_address(db, "misaki@example.jp", reason="opt_out", clock=CLOCK, actor="test")
     report = _import(db, SAMPLE / "influencers.csv", config)
     assert (
         f"{SAMPLE / 'influencers.csv'}:3: email: misaki@example.jp is suppressed; imported, "
