@@ -174,6 +174,9 @@ class MailboxConfig(_Frozen):
     from_name_ja: str = ""  # display name for Japanese templates (else from_name)
     reply_to: Address = ""
     message_id_domain: Domain = ""
+    # A per-message signed envelope sender (VERP), e.g. "bounces+{token}@example.jp": a bounce
+    # then names the exact message it is about, and a forged one cannot (inbox.return_path_secret_env).
+    return_path: str = ""
     smtp: SmtpConfig
     inbox: InboxSourceConfig = InboxSourceConfig()
     limits: LimitsConfig = LimitsConfig()
@@ -181,6 +184,22 @@ class MailboxConfig(_Frozen):
     @property
     def id_domain(self) -> str:
         return self.message_id_domain or self.from_address.rpartition("@")[2]
+
+    @field_validator("return_path")
+    @classmethod
+    def _return_path(cls, v: str) -> str:
+        if not v:
+            return v
+        local, at, domain = v.rpartition("@")
+        if v.count("{token}") != 1 or "{token}" not in local:
+            raise ValueError("return_path must hold {token} once, before the @ (bounces+{token}@example.jp)")
+        # RFC 5321 4.5.3.1.1: a local part has at most 64 octets; the token takes 46.
+        if not at or not re.fullmatch(r"[A-Za-z0-9.+_=-]*", local.replace("{token}", "")) \
+                or not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", domain) or len(local) - 7 + 46 > 64:
+            raise ValueError(
+                f"return_path {v!r} is not an address with at most 18 characters around {{token}} before the @"
+            )
+        return v
 
 
 class WindowConfig(_Frozen):
@@ -280,6 +299,14 @@ class InboxConfig(_Frozen):
     freshness_minutes: float = Field(default=30.0, gt=0)
     ooo_default_days: int = Field(default=7, ge=1)
     reply_stage: Literal["negotiating", "contracted", "paused"] = "negotiating"  # a Stage
+    # Authentication-Results (RFC 8601) are read only from these servers (their authserv-id):
+    # anyone can write that header, only our receiving server's own stamp is evidence.
+    trusted_authserv_ids: tuple[str, ...] = ()
+    max_pause_days: int = Field(default=60, ge=1)  # an out-of-office pauses at most this long
+    review_below: float | None = Field(default=None, ge=0, le=1)  # None: the classifier's REVIEW_BELOW
+    soft_bounce_limit: int = Field(default=3, ge=1)  # this many transient bounces ...
+    soft_bounce_days: float = Field(default=14, gt=0)  # ... within this many days suppress
+    return_path_secret_env: str = "OUTREACH_RETURN_PATH_SECRET"  # signs mailboxes' return_path
 
 
 class PipelineConfig(_Frozen):

@@ -19,6 +19,8 @@ from outreach.config import Config, MailboxConfig, unsubscribe_secret
 from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Basis, Influencer, Post
 from outreach.domain.optout import sign_unsubscribe
+from outreach.domain.return_path import return_path_key
+from outreach.domain.return_path import sign as sign_return_path
 from outreach.errors import RenderError
 from outreach.render.message import (
     Draft,
@@ -158,6 +160,7 @@ class Composer:
         self._unsubscribe_key = unsubscribe_secret(config)  # ConfigError when too short
         self._senders = {lang: sender_context(config, lang) for lang in ("ja", "en")}
         self._links: dict[str, Callable[[str], str]] = {}
+        self._return_path_key = return_path_key(config)  # ConfigError when a return_path lacks it
 
     def unsubscribe_links(
         self,
@@ -274,7 +277,7 @@ class Composer:
         return Composed(
             message_id=draft.message_id,
             subject=single_line(draft.subject, "subject"),  # as the header carries it
-            mail_from=box.from_address,
+            mail_from=self._envelope_sender(box, draft.message_id),
             rcpt_to=[redirect] if redirect else [to_address],
             raw=raw,
             text=rendered.text,
@@ -282,6 +285,12 @@ class Composer:
             language=tpl.language,
             warnings=tuple(warnings),
         )
+
+    def _envelope_sender(self, box: MailboxConfig, message_id: str) -> str:
+        """MAIL FROM: the mailbox's signed per-message return path (VERP) when it has one."""
+        if box.return_path and self._return_path_key:
+            return sign_return_path(box.return_path, self._return_path_key, message_id) or box.from_address
+        return box.from_address
 
     def _build(
         self,

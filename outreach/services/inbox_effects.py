@@ -1,16 +1,26 @@
-"""What each kind of inbound mail does to the enrollment it matched (issue 4, item 3).
+"""What each kind of inbound mail does to the enrollment it matched.
 
 Runs inside the transaction that records the message, so an effect is applied exactly when its
 `inbound` row is written. Returns the effect as one line for `outreach inbox list`.
 
 Out-of-office: the enrollment keeps status `active` and its next step (and any rendered,
 unsent step) is pushed to the return date at the start of the send window, so the planner
-resumes it with no extra state; the pause is written to the stage history (from = to).
+resumes it with no extra state; the pause is written to the stage history (from = to). A
+stated return date further than `[inbox] max_pause_days` away is cut to that.
+
+Bounces: recipient-side permanent ones suppress; transient ones are counted per address and
+suppress at `[inbox] soft_bounce_limit` within `soft_bounce_days` (a success report in between
+resets the count); sender-side ones (our authentication, reputation or policy) never suppress
+the recipient and count against the sending mailbox's breaker instead.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -18,65 +28,142 @@ from sqlalchemy import Connection
 from outreach.clock import naive_utc
 from outreach.config import Config
 from outreach.domain.stages import SENDABLE, TRANSITIONS, Stage
-from outreach.inbound import AUTO_REPLY, BOUNCE, COMPLAINT, DECLINE, OPT_OUT, REPLY, Classified
+from outreach.inbound import AUTO_REPLY, BOUNCE, COMPLAINT, DECLINE, OPT_OUT, REPLY, Bounce, Classified
 from outreach.store.queries.inbox import (
     LIVE_STATUSES,
     Target,
     cancel_unsent,
     defer_enrollment,
+    ensure_mailbox,
+    move_if,
     note_history,
-)
-from outreach.store.queries.pipeline import (
-    move_stage_if,
-    stop_enrollment,
+    soft_bounce_count,
     stop_everywhere,
-    suppress,
+    stop_one_enrollment,
 )
+from outreach.store.queries.outbox import record_sender_fault
+from outreach.store.queries.pipeline import suppress
 
+log = logging.getLogger(__name__)
 UNMATCHED = "unmatched"
+DELIVERED = "delivered"
+_AUTH_WORDS = re.compile(r"\b(spf|dkim|dmarc)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an effect may use besides the classification: the inbound row and, for reports,
+    the recipient and our message they were checked against."""
+
+    inbound_id: int | None = None
+    recipient: str = ""  # reports: the recipient we mailed, lower-cased
+    mailbox: str = ""  # reports: the mailbox that sent the message
+    message_id: str = ""  # reports: our message
 
 
 def resume_at(config: Config, target: Target, returns_on: date | None, now: datetime) -> datetime:
     """When a paused sequence resumes: the return day at the start of the send window in the
-    influencer's zone, else now + ooo_default_days."""
+    influencer's zone, else now + ooo_default_days; never later than now + max_pause_days."""
     if returns_on is None:
-        return now + timedelta(days=config.inbox.ooo_default_days)
+        return now + timedelta(days=min(config.inbox.ooo_default_days, config.inbox.max_pause_days))
     zone = ZoneInfo(target.timezone or config.sending.timezone)
     local = datetime.combine(returns_on, config.sending.window.start, tzinfo=zone)
-    return max(local, now)
+    return min(max(local, now), now + timedelta(days=config.inbox.max_pause_days))
 
 
 def _stop_address(
-    conn: Connection, target: Target, *, reason: str, stage: Stage, cause: str, at: datetime
+    conn: Connection, address: str, *, reason: str, stage: Stage, cause: str, at: datetime
 ) -> str:
-    ids = stop_everywhere(conn, target.email, reason=reason, stage=stage, cause=cause, at=at)
+    ids = stop_everywhere(conn, address, reason=reason, stage=stage.value, cause=cause, at=at)
     cancelled = cancel_unsent(conn, ids, reason=reason, at=at)
     return f"{len(ids)} enrollment(s) stopped, {cancelled} unsent message(s) cancelled"
 
 
-def _bounce(conn: Connection, found: Classified, target: Target, at: datetime) -> str:
+def bounce_evidence(b: Bounce, message_id: str) -> dict[str, Any]:
+    return {
+        "bounce_reason": b.reason,
+        "status": b.status,
+        "diagnostic": b.diagnostic[:500],
+        "message_id": message_id,
+    }
+
+
+def _bounce(
+    conn: Connection, config: Config, found: Classified, target: Target, facts: Facts, at: datetime
+) -> str:
     assert found.bounce is not None
     b = found.bounce
+    address = facts.recipient or target.email.lower()
+    what = f"{b.status} {b.reason}"
+    if b.sender_side:
+        return _sender_fault(conn, config, b, facts, at)
+    evidence = bounce_evidence(b, facts.message_id)
     if not b.permanent:
-        return f"temporary bounce {b.status} recorded; nothing stopped"
-    address = b.recipient or target.email
-    suppress(conn, address, reason="hard_bounce", source=f"bounce {b.status}", at=at)
-    if address.lower() != target.email.lower():
-        suppress(
-            conn, target.email, reason="hard_bounce", source=f"bounce {b.status} ({address})", at=at
-        )
-    done = _stop_address(
-        conn, target, reason=f"hard bounce {b.status}", stage=Stage.BOUNCED, cause="bounce", at=at
+        days = config.inbox.soft_bounce_days
+        n = soft_bounce_count(conn, address, since=at - timedelta(days=days))
+        limit = config.inbox.soft_bounce_limit
+        if n < limit:
+            return f"temporary bounce {what}: {address} {n} of {limit} in {days:g} days; nothing stopped"
+        suppress(conn, address, reason="soft_bounce_limit", at=at, inbound_id=facts.inbound_id,
+                 source=f"{n} temporary bounces in {days:g} days", evidence={**evidence, "count": n})
+        done = _stop_address(conn, address, reason=f"{n} temporary bounces", stage=Stage.BOUNCED,
+                             cause="bounce", at=at)
+        return f"temporary bounce {what}: {n} in {days:g} days, {address} suppressed, {done}"
+    suppress(conn, address, reason="hard_bounce", source=f"bounce {b.status}", at=at,
+             evidence=evidence, inbound_id=facts.inbound_id)
+    if address != target.email.lower():
+        suppress(conn, target.email, reason="hard_bounce", source=f"bounce {b.status} ({address})",
+                 at=at, evidence=evidence, inbound_id=facts.inbound_id)
+    done = _stop_address(conn, target.email, reason=f"hard bounce {b.status}", stage=Stage.BOUNCED,
+                         cause="bounce", at=at)
+    return f"bounced {what}: {address} suppressed, {done}"
+
+
+def _sender_fault(conn: Connection, config: Config, b: Bounce, facts: Facts, at: datetime) -> str:
+    """Our side failed: the recipient is fine; the sending mailbox's breaker counts it."""
+    box = facts.mailbox
+    sending = config.sending
+    ensure_mailbox(conn, box)
+    paused = record_sender_fault(
+        conn, box, at, threshold=sending.breaker_threshold,
+        pause_minutes=sending.breaker_pause_minutes, reason=f"bounce {b.status} {b.reason}",
     )
-    return f"bounced {b.status}: {address} suppressed, {done}"
+    auth = sorted({w.upper() for w in _AUTH_WORDS.findall(b.diagnostic)})
+    if b.reason == "authfailure" or auth:
+        log.warning(
+            "mailbox %s: a receiving server refused our mail for %s (%s %s): check the sending "
+            "domain's SPF, DKIM and DMARC records", box, "/".join(auth) or "SPF/DKIM/DMARC",
+            b.status, b.reason,
+        )
+    else:
+        log.warning("mailbox %s: sender-side bounce %s %s: %s", box, b.status, b.reason, b.diagnostic[:200])
+    state = f"mailbox {box} paused" if paused else f"counted against mailbox {box}"
+    return f"sender-side bounce {b.status} {b.reason}: {facts.recipient} not suppressed; {state}"
 
 
 def _suppress_everywhere(
-    conn: Connection, target: Target, *, reason: str, cause: str, at: datetime
+    conn: Connection, target: Target, found: Classified, facts: Facts, *, reason: str, at: datetime
 ) -> str:
-    suppress(conn, target.email, reason=reason, source=f"inbound {cause}", at=at)
-    done = _stop_address(conn, target, reason=reason, stage=Stage.UNSUBSCRIBED, cause=cause, at=at)
+    address = facts.recipient or target.email
+    evidence = {"kind": reason, "reasons": list(found.reasons)[:5], "message_id": facts.message_id}
+    suppress(conn, address, reason=reason, source=f"inbound {reason}", at=at, evidence=evidence,
+             inbound_id=facts.inbound_id)
+    if address.lower() != target.email.lower():
+        suppress(conn, target.email, reason=reason, source=f"inbound {reason} ({address})", at=at,
+                 evidence=evidence, inbound_id=facts.inbound_id)
+    done = _stop_address(conn, target.email, reason=reason, stage=Stage.UNSUBSCRIBED, cause=reason, at=at)
     return f"{reason}: {target.email} suppressed everywhere, {done}"
+
+
+def honour_opt_out(
+    conn: Connection, found: Classified, address: str, *, inbound_id: int | None, at: datetime
+) -> str:
+    """An opt-out is honoured for the sender's own address whatever else is in doubt."""
+    suppress(conn, address, reason="opt_out", source="inbound opt_out (sender's own address)", at=at,
+             evidence={"kind": "opt_out", "reasons": list(found.reasons)[:5], "own_address": True},
+             inbound_id=inbound_id)
+    done = _stop_address(conn, address, reason="opt_out", stage=Stage.UNSUBSCRIBED, cause="opt_out", at=at)
+    return f"opt-out honoured for the sender's own address {address}: {done}"
 
 
 def _auto_reply(
@@ -91,6 +178,13 @@ def _auto_reply(
         if found.returns_on
         else (f"no return date: {config.inbox.ooo_default_days} days")
     )
+    cap = config.inbox.max_pause_days
+    if found.returns_on and until == now + timedelta(days=cap):
+        why += f", cut to max_pause_days = {cap}"
+        log.warning(
+            "out-of-office from %s says it returns %s; paused only %d days ([inbox] max_pause_days)",
+            target.email, found.returns_on.isoformat(), cap,
+        )
     note = f"out of office: paused until {naive_utc(until):%Y-%m-%d %H:%M} UTC ({why})"
     note_history(
         conn, target.enrollment_id, stage=target.stage, cause="auto_reply", note=note, at=now
@@ -98,15 +192,17 @@ def _auto_reply(
     return note + (f", {moved} unsent step(s) moved" if moved else "")
 
 
-def _stop_one(conn: Connection, target: Target, *, reason: str, at: datetime) -> int:
-    stop_enrollment(conn, target.enrollment_id, reason=reason)
+def stop_one(conn: Connection, target: Target, *, reason: str, at: datetime) -> int:
+    """Stop one enrollment's sequence and cancel its unsent steps; no stage move."""
+    stop_one_enrollment(conn, target.enrollment_id, reason=reason)
     return cancel_unsent(conn, [target.enrollment_id], reason=reason, at=at)
 
 
 def _decline(conn: Connection, target: Target, at: datetime) -> str:
-    cancelled = _stop_one(conn, target, reason="declined", at=at)
-    moved = Stage.DECLINED in TRANSITIONS[Stage(target.stage)] and move_stage_if(
-        conn, target.enrollment_id, Stage.DECLINED, cause="reply", at=at, note="declined by reply"
+    cancelled = stop_one(conn, target, reason="declined", at=at)
+    moved = Stage.DECLINED in TRANSITIONS[Stage(target.stage)] and move_if(
+        conn, target.enrollment_id, Stage.DECLINED.value, expected=target.stage, cause="reply",
+        note="declined by reply", at=at,
     )
     stage = f"stage {target.stage} -> declined" if moved else f"stage stays {target.stage}"
     return (
@@ -115,40 +211,40 @@ def _decline(conn: Connection, target: Target, at: datetime) -> str:
 
 
 def _reply(conn: Connection, config: Config, target: Target, at: datetime) -> str:
-    cancelled = _stop_one(conn, target, reason="replied", at=at)
+    cancelled = stop_one(conn, target, reason="replied", at=at)
     to = Stage(config.inbox.reply_stage)
     current = Stage(target.stage)
     # Only an influencer still being pitched moves on a reply; later stages are moved by hand.
-    moved = current in SENDABLE and move_stage_if(
-        conn,
-        target.enrollment_id,
-        to,
-        cause="reply",
-        at=at,
-        note="human reply",
-        expected=current,
-        check=False,
+    moved = current in SENDABLE and current != to and move_if(
+        conn, target.enrollment_id, to.value, expected=current.value, cause="reply",
+        note="human reply", at=at,
     )
     stage = f"stage {current} -> {to}" if moved else f"stage stays {current}"
     return f"reply: sequence stopped, {cancelled} unsent cancelled, {stage}"
 
 
 def apply_effect(
-    conn: Connection, config: Config, found: Classified, target: Target | None, now: datetime
+    conn: Connection,
+    config: Config,
+    found: Classified,
+    target: Target | None,
+    now: datetime,
+    facts: Facts | None = None,
 ) -> str:
     """Apply the effect of one classified message to its enrollment; unmatched mail is left alone."""
+    facts = facts or Facts()
+    if found.kind == DELIVERED:
+        return f"delivered to {facts.recipient}: the temporary-bounce count starts again"
     if target is None:
         return UNMATCHED
     at = naive_utc(now)
-    if found.kind == BOUNCE:
-        return _bounce(conn, found, target, at)
-    if found.kind == COMPLAINT:
-        return _suppress_everywhere(conn, target, reason="complaint", cause="complaint", at=at)
-    if found.kind == OPT_OUT:
-        return _suppress_everywhere(conn, target, reason="opt_out", cause="opt_out", at=at)
+    if found.kind == BOUNCE and found.bounce is not None:
+        return _bounce(conn, config, found, target, facts, at)
+    if found.kind in (COMPLAINT, OPT_OUT):
+        return _suppress_everywhere(conn, target, found, facts, reason=found.kind, at=at)
     if found.kind == AUTO_REPLY:
         return _auto_reply(conn, config, found, target, now)
-    if found.kind == DECLINE:
+    if found.kind == DECLINE or (found.kind == REPLY and found.intent == "decline"):
         return _decline(conn, target, at)
     if found.kind == REPLY:
         return _reply(conn, config, target, at)

@@ -8,12 +8,12 @@ Times are stored as naive UTC.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from outreach.clock import naive_utc
 from outreach.domain.outbox import OutboxState
@@ -48,10 +48,52 @@ class Target:
     next_due_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One message we sent (an outbox row) and the enrollment it belongs to."""
+
+    message_id: str
+    mailbox: str
+    recipients: frozenset[str]  # lower-cased: the envelope recipients and the influencer's address
+    owners: frozenset[str]  # who may write in its thread: recipients, influencer, manager
+    target: Target
+
+
 def is_processed(conn: Connection, dedupe_key: str) -> bool:
     """One unique-index lookup; no writes."""
     found = conn.execute(select(inbound.c.id).where(inbound.c.dedupe_key == dedupe_key)).first()
     return found is not None
+
+
+_KNOWN = select(inbound.c.dedupe_key).where(
+    inbound.c.dedupe_key.in_(bindparam("keys", expanding=True))
+)
+
+
+def known_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
+    """Which of these dedupe keys are already recorded: one indexed query per 500."""
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(conn.execute(_KNOWN, {"keys": wanted[start : start + 500]}).scalars())
+    return found
+
+
+# The statements a poll runs for most messages, built once: building one costs several times
+# executing it, and a first poll runs them thousands of times.
+_INSERT_INBOUND = insert(inbound)
+_SET_EFFECT = update(inbound).where(inbound.c.id == bindparam("_id")).values(effect=bindparam("_effect"))
+_STOP = (
+    update(enrollment)
+    .where(enrollment.c.id == bindparam("_id"), enrollment.c.status.in_(("active", "paused")))
+    .values(status="stopped", stop_reason=bindparam("_reason"), next_due_at=None)
+)
+_MOVE = (
+    update(enrollment)
+    .where(enrollment.c.id == bindparam("_id"), enrollment.c.stage == bindparam("_expected"))
+    .values(stage=bindparam("_to"), stage_changed_at=bindparam("_at"))
+)
+_HISTORY = insert(stage_history)
 
 
 def record_inbound(conn: Connection, **values: Any) -> int:
@@ -59,9 +101,27 @@ def record_inbound(conn: Connection, **values: Any) -> int:
     values["processed_at"] = naive_utc(values["processed_at"])
     if values.get("received_at") is not None:
         values["received_at"] = naive_utc(values["received_at"])
-    key = conn.execute(insert(inbound).values(**values)).inserted_primary_key
+    key = conn.execute(_INSERT_INBOUND, values).inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def stop_one_enrollment(conn: Connection, enrollment_id: int, *, reason: str) -> None:
+    """`pipeline.stop_enrollment` with a statement built once."""
+    conn.execute(_STOP, {"_id": enrollment_id, "_reason": reason})
+
+
+def move_if(
+    conn: Connection, enrollment_id: int, to: str, *, expected: str, cause: str, note: str, at: datetime
+) -> bool:
+    """Move the stage when it is still `expected` (compare-and-set) and write its history row."""
+    at_n = naive_utc(at)
+    moved = conn.execute(_MOVE, {"_id": enrollment_id, "_expected": expected, "_to": to, "_at": at_n})
+    if moved.rowcount != 1:
+        return False
+    conn.execute(_HISTORY, {"enrollment_id": enrollment_id, "from_stage": expected, "to_stage": to,
+                            "cause": cause, "note": note, "at": at_n})
+    return True
 
 
 def _target_query() -> Any:
@@ -96,6 +156,40 @@ def _target(row: Any) -> Target:
     )
 
 
+_SENT = (
+    _target_query()
+    .add_columns(outbox.c.message_id, outbox.c.mailbox, outbox.c.rcpt_to, outbox.c.email_norm)
+    .join(outbox, outbox.c.enrollment_id == enrollment.c.id)
+    .where(outbox.c.message_id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def sent_by_message_ids(conn: Connection, message_ids: Iterable[str]) -> list[Sent]:
+    """Our sent messages among these Message-IDs, in the order of the list."""
+    ids = list(dict.fromkeys(m for m in message_ids if m))
+    rows: list[Any] = []
+    for start in range(0, len(ids), 500):
+        rows += conn.execute(_SENT, {"ids": ids[start : start + 500]}).all()
+    order = {m: n for n, m in enumerate(ids)}
+    out = []
+    for row in sorted(rows, key=lambda r: order[r.message_id]):
+        recipients = {row.email_norm.lower(), *(str(a).strip().lower() for a in row.rcpt_to or ())}
+        owners = recipients | {row.email.strip().lower(), (row.manager_email or "").strip().lower()}
+        out.append(
+            Sent(row.message_id, row.mailbox, frozenset(recipients), frozenset(owners - {""}),
+                 _target(row))
+        )
+    return out
+
+
+_BY_ENROLLMENT = _target_query().where(enrollment.c.id == bindparam("_id"))
+
+
+def target_by_enrollment(conn: Connection, enrollment_id: int) -> Target | None:
+    row = conn.execute(_BY_ENROLLMENT, {"_id": enrollment_id}).first()
+    return None if row is None else _target(row)
+
+
 def target_by_message_ids(conn: Connection, message_ids: Sequence[str]) -> Target | None:
     """The enrollment one of our sent Message-IDs belongs to; earlier ids in the list win."""
     ids = [m for m in message_ids if m]
@@ -118,16 +212,73 @@ def target_by_address(conn: Connection, address: str) -> Target | None:
     norm = address.strip().lower()
     if not norm:
         return None
-    row = conn.execute(
-        _target_query()
-        .where(
-            or_(influencer.c.email_norm == norm, func.lower(influencer.c.manager_email) == norm),
-            enrollment.c.status.in_(LIVE_STATUSES),
-        )
-        .order_by(enrollment.c.created_at.desc(), enrollment.c.id.desc())
-        .limit(1)
-    ).first()
+    row = conn.execute(_BY_ADDRESS, {"_norm": norm}).first()
     return None if row is None else _target(row)
+
+
+_BY_ADDRESS = (
+    _target_query()
+    .where(
+        or_(influencer.c.email_norm == bindparam("_norm"),
+            func.lower(influencer.c.manager_email) == bindparam("_norm")),
+        enrollment.c.status.in_(LIVE_STATUSES),
+    )
+    .order_by(enrollment.c.created_at.desc(), enrollment.c.id.desc())
+    .limit(1)
+)
+
+
+def soft_bounce_count(conn: Connection, recipient_norm: str, *, since: datetime) -> int:
+    """Transient bounces recorded for this recipient after `since` and after its last
+    successful delivery report (a `delivered` row resets the count)."""
+    since_n = naive_utc(since)
+    delivered = conn.execute(
+        select(func.max(inbound.c.processed_at)).where(
+            inbound.c.recipient_norm == recipient_norm, inbound.c.kind == "delivered"
+        )
+    ).scalar()
+    if delivered is not None and delivered >= since_n:
+        since_n = delivered
+    count = conn.execute(
+        select(func.count()).where(
+            inbound.c.recipient_norm == recipient_norm,
+            or_(inbound.c.kind == "bounce", inbound.c.resolved_as == "bounce"),
+            inbound.c.processed_at >= since_n,
+        )
+    ).scalar_one()
+    return int(count)
+
+
+def set_effects(conn: Connection, effects: Sequence[tuple[int, str]]) -> None:
+    """Each row's effect line, in one executemany."""
+    if effects:
+        conn.execute(_SET_EFFECT, [{"_id": i, "_effect": e} for i, e in effects])
+
+
+def set_effect(conn: Connection, inbound_id: int, effect: str) -> None:
+    set_effects(conn, [(inbound_id, effect)])
+
+
+def resolve_inbound(
+    conn: Connection, inbound_id: int, *, kind: str, effect: str, at: datetime
+) -> bool:
+    """Mark a needs-review message resolved, once: False when it was resolved already."""
+    res = conn.execute(
+        update(inbound)
+        .where(
+            inbound.c.id == inbound_id,
+            inbound.c.kind == "needs_review",
+            inbound.c.resolved_as.is_(None),
+        )
+        .values(resolved_as=kind, resolved_at=naive_utc(at), effect=effect)
+    )
+    return res.rowcount == 1
+
+
+def ensure_mailbox(conn: Connection, box: str) -> None:
+    """The mailbox row that counts sender faults, created when a bounce arrives first."""
+    if conn.execute(select(mailbox.c.id).where(mailbox.c.name == box)).first() is None:
+        conn.execute(insert(mailbox).values(name=box))
 
 
 def cancel_unsent(
@@ -136,12 +287,48 @@ def cancel_unsent(
     """Cancel the queued or retrying outbox rows of these enrollments; returns how many."""
     if not enrollment_ids:
         return 0
-    res = conn.execute(
-        update(outbox)
-        .where(outbox.c.enrollment_id.in_(list(enrollment_ids)), outbox.c.state.in_(UNSENT_STATES))
-        .values(state=OutboxState.CANCELLED.value, last_error=reason, updated_at=naive_utc(at))
-    )
+    values = {"_reason": reason, "_at": naive_utc(at)}
+    if len(enrollment_ids) == 1:  # the usual case, without an IN list to compile
+        res = conn.execute(_CANCEL_ONE, {"_eid": enrollment_ids[0], **values})
+    else:
+        res = conn.execute(_CANCEL, {"ids": list(enrollment_ids), **values})
     return int(res.rowcount or 0)
+
+
+_CANCEL = (
+    update(outbox)
+    .where(outbox.c.enrollment_id.in_(bindparam("ids", expanding=True)),
+           outbox.c.state.in_(UNSENT_STATES))
+    .values(state=OutboxState.CANCELLED.value, last_error=bindparam("_reason"),
+            updated_at=bindparam("_at"))
+)
+_CANCEL_ONE = (
+    update(outbox)
+    .where(outbox.c.enrollment_id == bindparam("_eid"), outbox.c.state.in_(UNSENT_STATES))
+    .values(state=OutboxState.CANCELLED.value, last_error=bindparam("_reason"),
+            updated_at=bindparam("_at"))
+)
+
+
+_DEFER = (
+    update(enrollment)
+    .where(
+        enrollment.c.id == bindparam("_id"),
+        enrollment.c.next_due_at.is_not(None),
+        enrollment.c.next_due_at < bindparam("_until"),
+    )
+    .values(next_due_at=bindparam("_until"))
+)
+_UNSENT_BEFORE = select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
+    outbox.c.enrollment_id == bindparam("_id"),
+    outbox.c.state.in_(UNSENT_STATES),
+    outbox.c.due_at < bindparam("_until"),
+)
+_MOVE_ROW = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("_id"))
+    .values(due_at=bindparam("_until"), expires_at=bindparam("_expires"), updated_at=bindparam("_at"))
+)
 
 
 def defer_enrollment(conn: Connection, enrollment_id: int, until: datetime, *, at: datetime) -> int:
@@ -151,33 +338,14 @@ def defer_enrollment(conn: Connection, enrollment_id: int, until: datetime, *, a
     Returns how many outbox rows moved.
     """
     until_n = naive_utc(until)
-    conn.execute(
-        update(enrollment)
-        .where(
-            enrollment.c.id == enrollment_id,
-            enrollment.c.next_due_at.is_not(None),
-            enrollment.c.next_due_at < until_n,
-        )
-        .values(next_due_at=until_n)
-    )
-    rows = conn.execute(
-        select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
-            outbox.c.enrollment_id == enrollment_id,
-            outbox.c.state.in_(UNSENT_STATES),
-            outbox.c.due_at < until_n,
-        )
-    ).all()
-    for row in rows:
-        shift = until_n - row.due_at
-        conn.execute(
-            update(outbox)
-            .where(outbox.c.id == row.id)
-            .values(
-                due_at=until_n,
-                expires_at=None if row.expires_at is None else row.expires_at + shift,
-                updated_at=naive_utc(at),
-            )
-        )
+    conn.execute(_DEFER, {"_id": enrollment_id, "_until": until_n})
+    rows = conn.execute(_UNSENT_BEFORE, {"_id": enrollment_id, "_until": until_n}).all()
+    if rows:
+        conn.execute(_MOVE_ROW, [
+            {"_id": row.id, "_until": until_n, "_at": naive_utc(at),
+             "_expires": None if row.expires_at is None else row.expires_at + (until_n - row.due_at)}
+            for row in rows
+        ])
     return len(rows)
 
 
@@ -185,16 +353,28 @@ def note_history(
     conn: Connection, enrollment_id: int, *, stage: str, cause: str, note: str, at: datetime
 ) -> None:
     """A history row that records an event without a stage move (from = to)."""
-    conn.execute(
-        insert(stage_history).values(
-            enrollment_id=enrollment_id,
-            from_stage=stage,
-            to_stage=stage,
-            cause=cause,
-            note=note,
-            at=naive_utc(at),
-        )
-    )
+    conn.execute(_HISTORY, {"enrollment_id": enrollment_id, "from_stage": stage, "to_stage": stage,
+                            "cause": cause, "note": note, "at": naive_utc(at)})
+
+
+_OF_ADDRESS = (
+    select(enrollment.c.id, enrollment.c.stage)
+    .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+    .where(influencer.c.email_norm == bindparam("_norm"))
+)
+
+
+def stop_everywhere(
+    conn: Connection, address: str, *, reason: str, stage: str, cause: str, at: datetime
+) -> list[int]:
+    """`pipeline.stop_everywhere` with statements built once: every enrollment of the
+    influencer with this address stops and moves to `stage` (history written)."""
+    rows = conn.execute(_OF_ADDRESS, {"_norm": address.strip().lower()}).all()
+    for row in rows:
+        stop_one_enrollment(conn, row.id, reason=reason)
+        if row.stage != stage:
+            move_if(conn, row.id, stage, expected=row.stage, cause=cause, note=reason, at=at)
+    return [int(row.id) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -238,9 +418,15 @@ def mark_polled(conn: Connection, box: str, *, at: datetime, error: str) -> None
 
 
 def list_inbound(
-    conn: Connection, *, kind: str | None = None, unmatched: bool = False, limit: int = 100
+    conn: Connection,
+    *,
+    kind: str | None = None,
+    unmatched: bool = False,
+    limit: int = 100,
+    needs_review: bool = False,
 ) -> list[dict[str, Any]]:
-    """Processed messages newest first, with the influencer they matched."""
+    """Processed messages newest first, with the influencer they matched; `needs_review`:
+    only messages waiting for an operator's `inbox resolve`."""
     query = (
         select(
             inbound.c.id,
@@ -250,6 +436,8 @@ def list_inbound(
             inbound.c.from_addr,
             inbound.c.subject,
             inbound.c.effect,
+            inbound.c.confidence,
+            inbound.c.resolved_as,
             influencer.c.handle,
             campaign.c.slug.label("campaign"),
         )
@@ -264,6 +452,8 @@ def list_inbound(
         query = query.where(inbound.c.kind == kind)
     if unmatched:
         query = query.where(inbound.c.enrollment_id.is_(None))
+    if needs_review:
+        query = query.where(inbound.c.kind == "needs_review", inbound.c.resolved_as.is_(None))
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
@@ -272,6 +462,7 @@ def get_inbound(conn: Connection, inbound_id: int) -> dict[str, Any] | None:
     row = conn.execute(
         select(
             *[c for c in inbound.c if c.name != "raw"],
+            func.length(inbound.c.raw).label("raw_kept"),  # < raw_size when it was truncated
             influencer.c.handle,
             influencer.c.name.label("influencer_name"),
             campaign.c.slug.label("campaign"),
