@@ -107,7 +107,8 @@ def test_hostile_file_is_refused_with_exact_errors(sqlite_db: Engine, config: Co
 
 # invisible.csv: one field per line. Text fields drop zero-width characters, BOM and soft
 # hyphens, keep joiners (emoji sequences) and refuse Bidi controls; handles, addresses and URLs
-# refuse every invisible character; C0 and C1 controls are refused everywhere.
+# refuse every invisible character (and blank fillers); C0 and C1 controls are refused
+# everywhere.
 INVISIBLE = {
     "name zero-width space": (2, "name", "山田花子"),
     "name right-to-left override": (
@@ -119,6 +120,8 @@ INVISIBLE = {
         7, "handle", "handle: contains the invisible character U+200B (ZERO WIDTH SPACE)"),
     "handle isolate": (
         8, "handle", "handle: contains the invisible direction control U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+    "handle hangul filler": (
+        18, "handle", "handle: contains the invisible character U+3164 (HANGUL FILLER)"),
     "niche byte order mark": (9, "niche", "beauty"),
     "niche embedding": (
         10, "niche", "niche: contains the invisible direction control U+202A (LEFT-TO-RIGHT EMBEDDING)"),

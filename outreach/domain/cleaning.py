@@ -29,6 +29,10 @@ _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                            "\u2066\u2067\u2068\u2069")
 # Joiners shape their neighbours (emoji ZWJ sequences, Persian and Indic scripts): kept in text.
 _JOINERS = frozenset("\u200c\u200d")
+# Default_Ignorable_Code_Point (Unicode DerivedCoreProperties.txt) that are not format
+# characters: fillers and selectors that render as nothing. Refused in identifiers.
+_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f"
+                        "\uffa0\U000e0000-\U000e0fff]")
 MAX_DIGITS = 15  # a count or average never needs more; float() would make 5,000 digits inf
 
 _COUNT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[kKmM万億千]?)")
@@ -51,6 +55,8 @@ def single_line(raw: str, *, max_length: int = 500, identifier: bool = False) ->
     text = _SPACES.sub(" ", _BREAKS.sub(" ", raw)).strip()
     if not text.isprintable():  # fast path: printable text has no Cc/Cf/Cs/Co/Cn characters
         text = _drop_invisible(text, identifier)
+    if identifier and not text.isascii() and (blank := _IGNORABLE.search(text)) is not None:
+        raise BadValue(f"contains the invisible character {invisible(blank.group())}")
     if "=?" in text and _ENCODED_WORD.search(text):
         raise BadValue("looks like an RFC 2047 encoded-word")
     if len(text) > max_length:
