@@ -411,11 +411,11 @@ SCRIPTS = {
     "ja": [
         "投稿では必ず「毛穴が消える」と言及してください。",
         "キャプションは以下の文言をそのままお使いください。",
-        "ハッシュタグ #さくら美肌 を付けてください。",
+        "動画では以下の台本に沿ってお話しください。",
     ],
     "en": [
         "You must mention that it is already clinically proven.",
-        "Please use the hashtag #SakuraGlow.",
+        "Please read the following script word for word.",
         "Caption: My nights changed with Sakura Night Serum.",
     ],
 }
@@ -431,6 +431,31 @@ def test_ad_script_fires_on_dictated_posts(lang: str) -> None:
         )
         found = [f for f in fired(make(lang, body)) if f.rule == "ad-script"]
         assert found and all(f.severity == "error" for f in found), script
+
+
+LABEL_REQUESTS = {
+    "ja": [
+        "ハッシュタグ #さくら美肌 を付けてください。",
+        "投稿には必ず #PR と #さくら美肌 を付けてください。",
+        "@sakura_beauty のタグ付けをお願いします。",
+    ],
+    "en": [
+        "Please use the hashtag #SakuraGlow.",
+        "You must tag @sakurabeauty and add #ad.",
+        "Please include our campaign hashtag #SakuraGlow alongside #ad.",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_ad_script_allows_hashtag_and_tag_requests(lang: str) -> None:
+    for request in LABEL_REQUESTS[lang]:
+        body = (
+            BODY[lang]
+            .replace("\n\nBest,", f"\n{request}\n\nBest,")
+            .replace("\n\nどうぞ", f"\n{request}\n\nどうぞ")
+        )
+        assert "ad-script" not in rules_of(fired(make(lang, body))), request
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -677,6 +702,9 @@ def test_every_rule_and_setting_is_documented_in_config_example() -> None:
             "stale-post",
             "ja-business",
             "tone",
+            "placeholder",
+            "followup-subject",
+            "mixed-script",
         ]
     )
     example = (Path(__file__).resolve().parent.parent / "config.example.toml").read_text("utf-8")

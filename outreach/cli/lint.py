@@ -16,7 +16,7 @@ from outreach.cli.app import App
     "--campaign",
     default=None,
     help="Render with this campaign and lint its sequence's templates "
-    "(default: the first campaign file, every template).",
+    "(default: every campaign, each with its own templates).",
 )
 @click.option(
     "--format",
@@ -28,9 +28,11 @@ from outreach.cli.app import App
 )
 @click.pass_obj
 def lint(app: App, templates: tuple[str, ...], campaign: str | None, fmt: str) -> None:
-    """Render each TEMPLATE (default: all) for sample influencers from the roster (or built-in
-    samples) and check the pitch rules: length, post-specific, value-first, offer,
-    personalisation, compliance, deliverability, ad-script, stale-post, ja-business, tone.
+    """Render each TEMPLATE (default: the templates of every campaign's sequence, each with its
+    campaign; unused templates are named and skipped) for sample influencers from the roster
+    (or built-in samples) and check the pitch rules: length, post-specific, value-first,
+    offer, personalisation, compliance, deliverability, ad-script, stale-post, ja-business,
+    tone, placeholder, followup-subject, mixed-script.
     Severities and thresholds come from [lint.<rule-id>] in config.toml; a template
     that cannot be rendered is a `render` error. Exits 1 on errors.
 
@@ -40,9 +42,18 @@ def lint(app: App, templates: tuple[str, ...], campaign: str | None, fmt: str) -
       outreach lint pitch.ja followup1 --campaign spring-serum
       outreach lint --format json > lint.jsonl
     """
-    from outreach.services.lint import has_errors, lint_templates
+    from outreach.services.lint import has_errors, lint_templates, lint_workspace
 
-    findings = lint_templates(app.config, templates=templates, campaign=campaign)
+    if templates or campaign:
+        findings = lint_templates(app.config, templates=templates, campaign=campaign)
+    else:
+        report = lint_workspace(app.config)
+        findings = report.findings
+        if report.skipped:
+            click.echo(
+                f"skipped (no campaign's sequence uses them): {', '.join(report.skipped)}",
+                err=True,
+            )
     for finding in findings:
         if fmt == "json":
             click.echo(json.dumps(finding.as_dict(), ensure_ascii=False))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Influencer, Post
 from outreach.services.lint import text
 
@@ -57,6 +58,8 @@ class Draft:
     opt_out: tuple[str, ...] = ()  # the rendered unsubscribe URL and mailto address
     attachments: tuple[str, ...] = ()  # file names of attachment parts of the message
     now: datetime | None = None
+    sent_subject: str = ""  # the subject that goes out ("Re: …" on a follow-up), when known
+    campaign: Campaign | None = None  # what it was rendered with (names a field in hints)
 
     @property
     def source_lines(self) -> list[str]:
@@ -96,6 +99,12 @@ class Draft:
         if found is not None:
             return found
         return default if default is not None else self.body_start_line
+
+    def line_of_rendered(self, rendered_line: str) -> int:
+        """The template line of one line of the body (a footer line: the include's line)."""
+        if self.footer and rendered_line in self.footer.split("\n"):
+            return self.line_of_tag(r"\{%-?\s*include", default=len(self.source_lines))
+        return self.line_of(rendered_line)
 
     def line_of_tag(self, pattern: str, default: int | None = None) -> int:
         """The first template line matching a regular expression (e.g. an include)."""

@@ -154,9 +154,17 @@ def _opt_out_and_attachments(raw: bytes) -> tuple[tuple[str, ...], tuple[str, ..
 
 
 def draft_of(
-    config: Config, composed: Composed, influencer: Influencer, *, step: int, now: datetime
+    config: Config,
+    composed: Composed,
+    influencer: Influencer,
+    *,
+    step: int,
+    now: datetime,
+    campaign: Campaign | None = None,
+    sent_subject: str | None = None,
 ) -> Draft:
-    """The Draft the rules see for one composed message (its template's source re-read)."""
+    """The Draft the rules see for one composed message (its template's source re-read);
+    `sent_subject` when the subject that goes out is not the composed one (a follow-up)."""
     file = composed.template.rpartition("/")[2]
     source = (config.templates_dir / file).read_text(encoding="utf-8")
     opt_out, attachments = _opt_out_and_attachments(composed.raw)
@@ -174,14 +182,23 @@ def draft_of(
         opt_out=opt_out,
         attachments=attachments,
         now=now,
+        sent_subject=composed.subject if sent_subject is None else sent_subject,
+        campaign=campaign,
     )
 
 
 def lint_message(
-    config: Config, composed: Composed, influencer: Influencer, *, step: int, now: datetime
+    config: Config,
+    composed: Composed,
+    influencer: Influencer,
+    *,
+    step: int,
+    now: datetime,
+    campaign: Campaign | None = None,
 ) -> list[Finding]:
     """Findings for one composed message: what `preview` prints under each draft."""
-    return check_drafts([draft_of(config, composed, influencer, step=step, now=now)], config.lint)
+    draft = draft_of(config, composed, influencer, step=step, now=now, campaign=campaign)
+    return check_drafts([draft], config.lint)
 
 
 def _error_finding(exc: UserError, default_template: str) -> Finding:
@@ -197,10 +214,15 @@ def _error_finding(exc: UserError, default_template: str) -> Finding:
 
 
 def _render(
-    composer: Composer, camp: Campaign, target: Target, person: Influencer, now: datetime
+    composer: Composer,
+    camp: Campaign,
+    target: Target,
+    person: Influencer,
+    now: datetime,
+    sent_subject: str | None = None,
 ) -> Draft | Finding:
     """One template for one influencer: a Draft, a postless Draft (body "") for stale-post to
-    name them, or a `render` error Finding."""
+    name them, or a `render` error Finding. `sent_subject`: what a follow-up goes out as."""
     config = composer.config
     display = f"{config.templates_dir.name}/{target.file}"
     # A language-less file (pitch.j2) is what compose falls back to without pitch.<lang>.j2.
@@ -225,8 +247,62 @@ def _render(
             target.step,
             tpl.subject_line,
             now=now,
+            campaign=camp,
         )
-    return draft_of(config, composed, person, step=target.step, now=now)
+    return draft_of(
+        config,
+        composed,
+        person,
+        step=target.step,
+        now=now,
+        campaign=camp,
+        sent_subject=sent_subject,
+    )
+
+
+def render_draft(
+    composer: Composer,
+    campaign: Campaign,
+    file: str,
+    person: Influencer,
+    *,
+    step: int = 1,
+    total: int = 1,
+    now: datetime,
+    sent_subject: str | None = None,
+) -> Draft | Finding:
+    """One template file rendered for one influencer as step `step`: what the rules see."""
+    name, suffixed = _split(file)
+    target = Target(file, name, suffixed, step, max(total, step))
+    return _render(composer, campaign, target, person, now, sent_subject)
+
+
+def _sent_subjects(
+    config: Config, composer: Composer, camp: Campaign, people: Sequence[Influencer], now: datetime
+) -> dict[tuple[str, str, int], str]:
+    """(platform, handle, step) -> the subject a follow-up goes out with: its step's own
+    `subject` in the sequence, else "Re: " and the first step's subject for that person."""
+    try:
+        steps = load_sequence(config, camp.sequence).steps
+    except UserError:
+        return {}
+    out: dict[tuple[str, str, int], str] = {}
+    for person in people:
+        first: str | None = None
+        for step in steps[1:]:
+            if step.subject is not None:
+                out[(person.platform, person.handle, step.number)] = step.subject
+                continue
+            if first is None:
+                try:
+                    first = composer.compose(
+                        camp, person, step=1, total_steps=len(steps),
+                        template=steps[0].template, now=now,
+                    ).subject
+                except UserError:
+                    break  # the first step does not render: its own finding says why
+            out[(person.platform, person.handle, step.number)] = f"Re: {first}"
+    return out
 
 
 def lint_templates(
@@ -252,23 +328,29 @@ def lint_templates(
         files = _template_files(config.templates_dir)
     people = list(influencers) if influencers is not None else roster_sample(config, now)
     composer = Composer(config)
+    targets = _targets(config, camp, files)
+    samples = sample_influencers(now)
+    subjects = (
+        _sent_subjects(config, composer, camp, [*people, *samples], now)
+        if any(t.step > 1 for t in targets)
+        else {}
+    )
+
+    def render(target: Target, p: Influencer) -> Draft | Finding:
+        sent = subjects.get((p.platform, p.handle, target.step))
+        return _render(composer, camp, target, p, now, sent)
+
     results: list[Draft | Finding] = []
-    for target in _targets(config, camp, files):
+    for target in targets:
         try:
             language = composer.templates.load(target.file).language
         except UserError as exc:
             results.append(_error_finding(exc, f"{config.templates_dir.name}/{target.file}"))
             continue
-        mine = [
-            _render(composer, camp, target, p, now)
-            for p in people
-            if (p.language or "ja") == language
-        ]
+        mine = [render(target, p) for p in people if (p.language or "ja") == language]
         if not any(isinstance(r, Draft) and r.body_text for r in mine):
             mine += [
-                _render(composer, camp, target, p, now)
-                for p in sample_influencers(now)
-                if p.language == language and p not in people
+                render(target, p) for p in samples if p.language == language and p not in people
             ]
         results += mine
     drafts = [r for r in results if isinstance(r, Draft)]
@@ -277,6 +359,47 @@ def lint_templates(
     postless = [d for d in drafts if not d.body_text]
     findings += [f for f in check_drafts(postless, config.lint) if f.rule == "stale-post"]
     return sorted(set(findings), key=lambda f: (f.template, f.line, f.rule, f.message))
+
+
+@dataclass(frozen=True)
+class WorkspaceLint:
+    """What a bare `outreach lint` checked: findings, and the templates no campaign uses."""
+
+    findings: list[Finding]
+    skipped: list[str]  # template files of no campaign's sequence (not linted)
+    campaigns: list[str]  # the campaigns whose templates were linted
+
+
+def lint_workspace(
+    config: Config,
+    *,
+    influencers: Sequence[Influencer] | None = None,
+    now: datetime | None = None,
+) -> WorkspaceLint:
+    """Every campaign's sequence templates, rendered with that campaign; templates that no
+    campaign uses are skipped and named. Without campaign files: every template, rendered
+    with a built-in sample campaign."""
+    now = now or SystemClock().now()
+    campaigns = list_campaigns(config)
+    every = _template_files(config.templates_dir)
+    if not campaigns:
+        found = lint_templates(config, influencers=influencers, now=now)
+        return WorkspaceLint(found, [], [])
+    people = list(influencers) if influencers is not None else roster_sample(config, now)
+    used: set[str] = set()
+    findings: set[Finding] = set()
+    for camp in campaigns:
+        try:
+            steps = [s.template for s in load_sequence(config, camp.sequence).steps]
+        except UserError as exc:
+            findings.add(_error_finding(exc, camp.source))
+            continue
+        used |= {f for f in every if _split(f)[0] in steps}
+        findings |= set(lint_templates(config, campaign=camp.slug, influencers=people, now=now))
+    ordered = sorted(findings, key=lambda f: (f.template, f.line, f.rule, f.message))
+    return WorkspaceLint(
+        ordered, [f for f in every if f not in used], [c.slug for c in campaigns]
+    )
 
 
 def lint_campaign(

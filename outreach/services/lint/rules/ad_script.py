@@ -1,8 +1,11 @@
-"""`ad-script`: the pitch must not dictate the post. Influencers know their audience better
-than the brand, and ad-feel (広告感) drives followers away (sources 001, 004). Stating
-expectations (content type, amount, dates) is fine, and so is asking for the legally required
-ad disclosure (#PR, #ad, 広告, プロモーション: Japan's ステマ規制, the FTC's endorsement guides).
-The influencer's own post texts quoted in the pitch are ignored (their hashtags are theirs).
+"""`ad-script`: the pitch must not dictate what the post says. Influencers know their audience
+better than the brand, and ad-feel (広告感) drives followers away (sources 001, 004). Stating
+expectations (content type, amount, dates) is fine; so is asking for the legally required ad
+disclosure (#PR, #ad, 広告, プロモーション: 景品表示法's ステマ規制, the FTC's endorsement
+guides), a campaign hashtag or a tag of the brand's account: those label the post, they do
+not script it. What fires is wording imposed on them: a required caption, a script or talking
+points, "must mention …", 「必ず〜と言及」, 「以下の文言」.
+The influencer's own post texts quoted in the pitch are ignored.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ _HASHTAG = re.compile(r"[#＃]([^\s#＃、。,.!?！？「」()（）]+)")
 _DICTATING = {
     "en": re.compile(
         r"\bmust (say|mention|include|use|read|write|state|show|tag)\b|"
-        r"\b(required|mandatory) (caption|hashtags?|wording|text|script|phrases?|copy)\b|"
+        r"\b(required|mandatory) (caption|wording|text|script|phrases?|copy)\b|"
         r"\b(use|include|add) (the|these|this|our|the following) (exact |approved )?"
-        r"(hashtags?|caption|wording|script|copy|phrases?)\b|"
+        r"(caption|wording|script|copy|phrases?)\b|"
         r"\b(script|talking points|verbatim|word[- ]for[- ]word)\b|"
         r"\b(please |kindly )?(post|say|write|read|copy) (the following|this text|exactly)\b|"
         r"\bcaption:",
@@ -35,10 +38,33 @@ _DICTATING = {
     "ja": re.compile(
         r"必ず.{0,15}(言及|記載|入れて|含めて|使用|使って|つけて|付けて|言って|話して|読み上げ|述べ)|"
         r"以下の(文言|文章|キャプション|テキスト|台本|セリフ|フレーズ|原稿)|台本|セリフ|原稿(?!料)|読み上げ|"
-        r"指定の(ハッシュタグ|キャプション|文言|文章|フレーズ)|(キャプション|文言|文章)は(こちら|以下|下記)|"
-        r"ハッシュタグ.{0,15}(必須|つけて|付けて|入れて|お願い)"
+        r"指定の(キャプション|文言|文章|フレーズ)|(キャプション|文言|文章)は(こちら|以下|下記)"
     ),
 }
+
+
+# What a request to label the post is about: hashtags, @accounts, tagging, disclosure.
+_LABEL = re.compile(
+    r"[#＃@＠]\S|ハッシュタグ|タグ付け|タグ|メンション|アカウント|\bhashtags?\b|\btag\b|"
+    r"\bmention @|\baccount\b",
+    re.IGNORECASE,
+)
+# Wording imposed on them even when a hashtag is asked for in the same clause.
+_WORDING = re.compile(
+    r"「[^」]*[^#＃\s」][^」]*」|\"[^\"]{4,}\"|“[^”]{4,}”|言及|述べ|言って|話して|読み上げ|"
+    r"\bthat\b|\bsay\b|\bscript\b|\bcaption\b|キャプション|文言|台本|セリフ",
+    re.IGNORECASE,
+)
+
+
+def _clause(line: str, start: int, end: int) -> str:
+    """The clause of `line` around a match: from the previous sentence end to the next."""
+    head = max(line.rfind(ch, 0, start) for ch in "。．.!?！？") + 1
+    tails = [i for i in (line.find(ch, end) for ch in "。．!?！？") if i >= 0]
+    dot = re.search(r"\.(\s|$)", line[end:])
+    if dot:
+        tails.append(end + dot.start())
+    return line[head : min(tails) + 1 if tails else len(line)]
 
 
 def _is_disclosure(fragment: str) -> bool:
@@ -48,23 +74,24 @@ def _is_disclosure(fragment: str) -> bool:
     return bool(_DISCLOSURE_WORDS.search(fragment))
 
 
-@rule("ad-script", "error", "no required captions, hashtags or scripts")
+def _is_label_request(clause: str) -> bool:
+    """Asking for hashtags, a tag or the disclosure, with no wording imposed."""
+    if not _LABEL.search(clause) and not _DISCLOSURE_WORDS.search(clause):
+        return False
+    without_tags = _HASHTAG.sub(" ", clause)
+    return not _WORDING.search(without_tags)
+
+
+@rule("ad-script", "error", "no required captions, scripts or talking points")
 def check_ad_script(draft: Draft, s: Settings) -> Iterator[Hit]:
     lang = "ja" if draft.language == "ja" else "en"
     for line in draft.own_text(draft.main).split("\n"):
         for m in _DICTATING[lang].finditer(line):
             context = line[max(0, m.start() - 10) : m.end() + 15]
-            if _is_disclosure(context):
+            if _is_disclosure(context) or _is_label_request(_clause(line, m.start(), m.end())):
                 continue
             yield Hit(
                 draft.line_of(line),
                 f"dictates the post: {m.group().strip()!r}",
                 "give expectations (content type, amount, dates), not a script",
             )
-        for tag in _HASHTAG.findall(line):
-            if not DISCLOSURE.fullmatch(tag):
-                yield Hit(
-                    draft.line_of(line),
-                    f"prescribes hashtag #{tag}",
-                    "let them choose their hashtags; only ask for the ad disclosure",
-                )

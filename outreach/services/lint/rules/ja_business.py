@@ -2,8 +2,10 @@
 
 - 宛名: the first line addresses the person with 様 (or 御中 for an organisation), and
   never a job title plus 様 (「部長様」 is a double honorific: write 「部長 山田様」).
-- 名乗り: the sender names themselves within the first `intro_lines` non-blank lines
-  (…と申します / …です with the company or the configured sender).
+- 名乗り: the sender names themselves within the first `intro_lines` non-blank lines, 宛名
+  included (…と申します, 〜をしております佐藤です, …です with the company or the configured
+  sender; see `intro`). It may come first or right after the sentence about their post:
+  `value-first` accepts a 名乗り opening when the next sentence is about them.
 - 結び: a closing such as よろしくお願いいたします before the signature.
 - 署名: a signature (the sender's name or organisation) at the end.
 - Line width: no line wider than `line_width` full-width characters (URLs excepted):
@@ -16,6 +18,7 @@ import re
 from collections.abc import Iterator
 
 from outreach.services.lint import text
+from outreach.services.lint.intro import INTRO_LINES, is_nanori
 from outreach.services.lint.model import Draft
 from outreach.services.lint.registry import Hit, Settings, rule
 
@@ -40,21 +43,17 @@ TITLES = (
 )
 _TITLE_SAMA = re.compile(rf"({'|'.join(TITLES)})\s*様")
 _ATENA = re.compile(r"様|御中|各位")
-_NANORI = re.compile(
-    r"と申します|でございます|(株式会社|有限会社|合同会社|（株）|\(株\)).{0,40}です|"
-    r"(担当|広報|PR|マーケティング|営業)[^。]{0,15}(です|と申します)"
-)
 _MUSUBI = re.compile(
     r"よろしくお願い(いた)?(します|申し上げます)|お願い申し上げます|ご検討の(ほど|程)|"
     r"失礼いたします|今後ともよろしく"
 )
 
 
-def _names_self(line: str, draft: Draft) -> bool:
-    if _NANORI.search(line):
-        return True
-    own = [v for k, v in draft.sender.items() if k in ("name", "organisation") and v]
-    return any(v in line for v in own) and "です" in line
+def _names_self(lines: list[str], draft: Draft) -> bool:
+    """A 名乗り in these lines (the 宛名 line left out; sentences may wrap across lines)."""
+    if lines and _ATENA.search(lines[0]):
+        lines = lines[1:]
+    return any(is_nanori(s, draft.sender) for s in text.sentences("\n".join(lines)))
 
 
 def _signed(draft: Draft) -> bool:
@@ -68,7 +67,7 @@ def _signed(draft: Draft) -> bool:
     "warning",
     "宛名 with 様, 名乗り, 結び, 署名, line width",
     line_width=38,
-    intro_lines=4,
+    intro_lines=INTRO_LINES,
 )
 def check_ja_business(draft: Draft, s: Settings) -> Iterator[Hit]:
     if draft.language != "ja":
@@ -87,7 +86,7 @@ def check_ja_business(draft: Draft, s: Settings) -> Iterator[Hit]:
             f"「{m.group()}」: a title plus 様 is a double honorific",
             f"write 「{m.group(1)} 山田様」 or the name with 様",
         )
-    if not any(_names_self(line, draft) for line in lines[: s["intro_lines"]]):
+    if not _names_self(lines[: s["intro_lines"]], draft):
         yield Hit(
             draft.body_start_line,
             f"no 名乗り in the first {s['intro_lines']} lines: say who is writing early",

@@ -12,6 +12,10 @@ The heuristic, in order:
    before any recipient phrase (you/your/あなた, their post or its title, their name,
    拝見, ご投稿, 動画, 発信, フォロワー). Only sender-centric openings are flagged: a neutral
    one is left alone rather than risk a false alarm.
+4. A 名乗り opening (「〇〇の△△と申します」, "I'm Yui from Sakura Beauty"; see `intro`) is
+   Japanese business courtesy, not self-promotion: it is accepted when the sentence after it
+   (after at most two 名乗り sentences) is about them, e.g. names their post; otherwise that
+   sentence is what the finding quotes.
 It applies to the first step (the pitch).
 """
 
@@ -21,6 +25,7 @@ import re
 from collections.abc import Iterator
 
 from outreach.services.lint import text
+from outreach.services.lint.intro import is_nanori
 from outreach.services.lint.model import Draft
 from outreach.services.lint.registry import Hit, Settings, rule
 
@@ -54,18 +59,25 @@ _RECIPIENT = {
 }
 
 
-def opening_sentence(main: str) -> str:
-    """The first sentence after the greeting line and courtesy openers."""
+def opening_sentences(main: str) -> list[str]:
+    """The sentences after the greeting line, courtesy openers left out."""
     lines = main.strip("\n").split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)
     if lines and len(lines[0].strip()) <= 40 and _GREETING.search(lines[0].strip()):
         lines.pop(0)
+    out: list[str] = []
     for sentence in text.sentences("\n".join(lines)):
         one = " ".join(sentence.split())
-        if not _COURTESY.search(one):
-            return one
-    return ""
+        if not (out == [] and _COURTESY.search(one)):
+            out.append(one)
+    return out
+
+
+def opening_sentence(main: str) -> str:
+    """The first sentence after the greeting line and courtesy openers."""
+    found = opening_sentences(main)
+    return found[0] if found else ""
 
 
 def _first(pattern: re.Pattern[str], s: str) -> int | None:
@@ -91,15 +103,41 @@ def is_sender_centric(draft: Draft, sentence: str) -> bool:
     return recipient is None or sender < recipient
 
 
+def is_about_them(draft: Draft, sentence: str) -> bool:
+    """The sentence refers to them (their post, name, you/ご投稿) before any sender phrase."""
+    lang = "ja" if draft.language == "ja" else "en"
+    return _recipient_at(draft, sentence, lang) is not None and not is_sender_centric(
+        draft, sentence
+    )
+
+
+def _shown(sentence: str) -> str:
+    return sentence if len(sentence) <= 40 else sentence[:40] + "…"
+
+
 @rule("value-first", "warning", "the opening sentence is about them, not about us")
 def check_value_first(draft: Draft, s: Settings) -> Iterator[Hit]:
     if draft.step != 1:
         return
-    sentence = opening_sentence(draft.main)
+    sentences = opening_sentences(draft.main)
+    intro = 0
+    while intro < min(2, len(sentences)) and is_nanori(sentences[intro], draft.sender):
+        intro += 1
+    if intro:
+        after = sentences[intro] if intro < len(sentences) else ""
+        if not is_about_them(draft, after):
+            yield Hit(
+                draft.line_of(after or sentences[0]),
+                f"after the 名乗り the pitch does not say why them: {_shown(after)!r}"
+                if after
+                else "the pitch is only a 名乗り",
+                "follow the 名乗り with their post: what you saw and why it fits",
+            )
+        return
+    sentence = sentences[0] if sentences else ""
     if sentence and is_sender_centric(draft, sentence):
-        shown = sentence if len(sentence) <= 40 else sentence[:40] + "…"
         yield Hit(
             draft.line_of(sentence),
-            f"the pitch opens on the sender: {shown!r}",
+            f"the pitch opens on the sender: {_shown(sentence)!r}",
             "open on their post or what is in it for them; introduce yourself after",
         )
