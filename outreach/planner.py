@@ -14,7 +14,12 @@ once, at the first plan tick, and:
 - exits by itself when the daemon dies without shutting it down (SIGKILL, OOM): it watches its
   parent, so no orphan keeps a database connection;
 - logs through the daemon's own loggers (a queue back to a listener thread), so its warnings
-  appear in the daemon's log, with the daemon's format and level.
+  appear in the daemon's log, with the daemon's format and level;
+- stops any one render that runs past `RENDER_SECONDS` (an alarm) and caps its own address space
+  at its size after start-up plus `RENDER_MEMORY` (RLIMIT_AS): the template budgets
+  (`outreach.render.sandbox`) stop every known bomb long before, and this backs them up. A render
+  stopped either way fails that influencer's draft (`render error: ... (influencer @handle)`,
+  the enrollment marked `error`) and the batch carries on with the others.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from sqlalchemy import Engine
 from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.domain.windows import load_holiday_tables
+from outreach.render.sandbox import install_hard_limits
 from outreach.services import plan
 from outreach.services.compose import Composer
 from outreach.store.session import make_engine
@@ -44,6 +50,8 @@ from outreach.store.session import make_engine
 log = logging.getLogger("outreach.planner")
 
 ORPHAN_CHECK_SECONDS = 0.5
+RENDER_SECONDS = 2.0  # one render takes well under a millisecond
+RENDER_MEMORY = 1024 * 1024 * 1024  # address space the worker may add after start-up
 
 
 class Planner(Protocol):
@@ -70,8 +78,15 @@ class ThreadPlanner:
 class ProcessPlanner:
     """`plan_due` in one worker process, started at the first call and kept for the daemon's life."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        render_seconds: float = RENDER_SECONDS,
+        render_memory: int | None = RENDER_MEMORY,
+    ) -> None:
         self.config = config
+        self.render_limits = (render_seconds, render_memory)
         self._pool: ProcessPoolExecutor | None = None
         self._listener: logging.handlers.QueueListener | None = None
 
@@ -83,7 +98,7 @@ class ProcessPlanner:
         level = logging.getLogger("outreach").getEffectiveLevel()
         return ProcessPoolExecutor(
             max_workers=1, mp_context=spawn, initializer=_worker_start,
-            initargs=(self.config, os.getpid(), records, level),
+            initargs=(self.config, os.getpid(), records, level, self.render_limits),
         )
 
     async def plan(self, now: datetime, limit: int) -> int:
@@ -136,7 +151,9 @@ class _ToOwnLoggers(logging.Handler):
 _worker: tuple[Engine, Config, Composer] | None = None
 
 
-def _worker_start(config: Config, parent: int, records: Any, level: int) -> None:
+def _worker_start(
+    config: Config, parent: int, records: Any, level: int, render_limits: tuple[float, int | None]
+) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -146,6 +163,7 @@ def _worker_start(config: Config, parent: int, records: Any, level: int) -> None
     root.setLevel(level)
     load_holiday_tables()  # part of the worker's start-up, not of its first batch
     _worker = (make_engine(config.database_url), config, Composer(config))
+    install_hard_limits(*render_limits)  # last: the address space cap counts from here
 
 
 def _exit_when_orphaned(parent: int) -> None:

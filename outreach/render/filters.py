@@ -19,10 +19,20 @@ _NO_DECIMALS = frozenset({"JPY", "KRW"})
 _HONORIFIC = {"sama": "様", "san": "さん"}
 
 
+def _text(value: Any, what: str) -> str:
+    """A string or number as text; anything else is refused rather than printed whole (the
+    text of a list can be any size, and the sandbox sizes only what these filters return)."""
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, int | float):
+        return "" if value is None else str(value)
+    raise ValueError(f"{what} must be a string, not {type(value).__name__}")
+
+
 def _name_of(person: Any) -> str:
     if isinstance(person, Mapping):
-        return str(person.get("name", ""))
-    return str(person)
+        return _text(person.get("name", ""), "the name")
+    return _text(person, "the name")
 
 
 def honorific(language: str, person: Any, form: str = "sama") -> str:
@@ -79,11 +89,11 @@ def format_date(language: str, value: Any) -> str:
 def money(language: str, amount: Any, currency: str = "JPY") -> str:
     """`¥30,000`, `$1,200.00`: the currency's symbol and its usual decimals."""
     if isinstance(amount, Mapping):  # `campaign.offer | money`
-        currency = str(amount.get("currency") or currency)
+        currency = _text(amount.get("currency") or currency, "the currency")
         amount = amount.get("amount")
     if amount is None:
         return ""
-    code = currency.upper()
+    code = _text(currency, "the currency").upper()
     symbol = _CURRENCY_SYMBOL.get(code)
     number = f"{int(round(float(amount))):,}" if code in _NO_DECIMALS else f"{float(amount):,.2f}"
     if symbol:

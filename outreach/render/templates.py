@@ -29,7 +29,7 @@ from jinja2 import FileSystemLoader, TemplateNotFound, TemplateSyntaxError
 
 from outreach.errors import InputError, RenderError
 from outreach.render.filters import filters_for
-from outreach.render.sandbox import BoundedSandbox, ResourceLimit
+from outreach.render.sandbox import BoundedSandbox, HardAlarm, HardLimit, ResourceLimit
 
 LANGUAGES = ("ja", "en")
 CHARSETS = ("utf-8", "iso-2022-jp")
@@ -38,6 +38,10 @@ _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*"
 _SUBJECT_SUFFIX = "#subject"
 DEFAULT_MAX_OUTPUT = 64 * 1024
 DEFAULT_MAX_ITERATIONS = 100_000
+MAX_SOURCE = 256 * 1024  # characters of one template file; a pitch is a few KiB
+# Jinja2 and Python compile about 30 us per token of template code: 3,000 tokens (a pitch has
+# about a hundred) compile in a tenth of a second; text between the tags costs next to nothing.
+MAX_TOKENS = 3000
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,15 @@ def blank_front_matter(text: str) -> str:
     return "{#" + "\n" * (count - 1) + "#}\n" + rest
 
 
+def _check_source_size(path: Path, name: str) -> None:
+    """Refuse a template file too large to be a pitch before reading it (huge literals)."""
+    size = path.stat().st_size
+    if size > MAX_SOURCE * 4:  # UTF-8: up to 4 bytes a character; the exact count follows
+        raise TemplateSyntaxError(
+            f"template is {size} bytes; the limit is {MAX_SOURCE} characters", 1, name, str(path)
+        )
+
+
 class WorkspaceLoader(FileSystemLoader):
     """Loads only plain relative names under the templates folder; strips front matter."""
 
@@ -138,8 +151,28 @@ class WorkspaceLoader(FileSystemLoader):
     ) -> tuple[str, str, Any]:
         if not _NAME.fullmatch(template) or ".." in template.split("/"):
             raise TemplateNotFound(template)
+        for folder in self.searchpath:
+            path = Path(folder) / template
+            if path.is_file():
+                _check_source_size(path, template)
+                break
         source, filename, uptodate = super().get_source(environment, template)
-        return blank_front_matter(source), filename, uptodate
+        source = blank_front_matter(source)
+        check_tokens(environment, source, template, filename)
+        return source, filename, uptodate
+
+
+def check_tokens(env: jinja2.Environment, source: str, name: str, filename: str | None) -> None:
+    """Refuse template code too long to compile quickly (the lexer stops at the limit)."""
+    count = 0
+    for lineno, kind, _ in env.lexer.tokeniter(source, name, filename):
+        if kind not in ("data", "whitespace"):
+            count += 1
+            if count > MAX_TOKENS:
+                raise TemplateSyntaxError(
+                    f"more than {MAX_TOKENS} tokens of template code; split the template",
+                    lineno, name, filename,
+                )
 
 
 @dataclass(frozen=True)
@@ -171,10 +204,17 @@ class PitchTemplate:
             self._body = env.get_template(file)
             self._html = env.get_template(html_file) if html_file else None
             filename = f"{self._body.filename}{_SUBJECT_SUFFIX}"
+            check_tokens(env, front.subject, file + _SUBJECT_SUFFIX, filename)
             code = env.compile(front.subject, name=file + _SUBJECT_SUFFIX, filename=filename)
             self._subject = env.template_class.from_code(env, code, env.make_globals(None))
         except TemplateSyntaxError as exc:
             raise self._error(exc, handle=None) from None
+        except (SyntaxError, RecursionError, MemoryError, ResourceLimit) as exc:
+            # Python's own compiler refuses deep nesting (20 blocks, 200 parentheses).
+            raise RenderError(
+                f"template nests too deeply or is too large ({type(exc).__name__}: {exc})",
+                template=display, line=getattr(exc, "lineno", None), handle=None,
+            ) from None
 
     def render(self, context: dict[str, Any], *, handle: str | None) -> Rendered:
         """Render for one influencer; any failure is a RenderError naming file, line, handle."""
@@ -182,9 +222,12 @@ class PitchTemplate:
         # One parent mapping for all parts, shared (not copied) by their render contexts.
         parent = {**self.env.globals, **context}
         try:
-            subject = self._stream(self._subject, parent, handle)
-            text = self._stream(self._body, parent, handle)
-            html = self._stream(self._html, parent, handle) if self._html else None
+            with HardAlarm():
+                subject = self._stream(self._subject, parent, handle)
+                text = self._stream(self._body, parent, handle)
+                html = self._stream(self._html, parent, handle) if self._html else None
+        except HardLimit as exc:  # the alarm went off outside a template's own frames
+            raise RenderError(str(exc), template=self.name, line=None, handle=handle) from None
         finally:
             self.env.end_render(token)
         return Rendered(subject=subject, text=text, html=html)
@@ -304,7 +347,18 @@ class TemplateSet:
             if not _NAME.fullmatch(file) or ".." in file.split("/"):
                 raise InputError("not a plain template name", file=display)
             path = self.directory / file
-            front = parse_front_matter(path.read_text(encoding="utf-8"), display)
+            if path.is_file() and path.stat().st_size > MAX_SOURCE * 4:
+                raise InputError(
+                    f"template is {path.stat().st_size} bytes; the limit is {MAX_SOURCE}"
+                    " characters", file=display, line=1,
+                )
+            source = path.read_text(encoding="utf-8")
+            if len(source) > MAX_SOURCE:
+                raise InputError(
+                    f"template is {len(source)} characters; the limit is {MAX_SOURCE}",
+                    file=display, line=1,
+                )
+            front = parse_front_matter(source, display)
             html = file[: -len(".j2")] + ".html.j2"
             html_file = html if (self.directory / html).is_file() else None
             self._cache[file] = PitchTemplate(
