@@ -49,7 +49,7 @@ async def run_demo(
     workspace: Path, *, echo: Callable[[str], None], timeout: float = 120.0
 ) -> DemoRun:
     """Build the workspace, run the daemon until the sequence settles (or `timeout`)."""
-    create_workspace(workspace)
+    create_workspace(workspace, today=SystemClock().now().date())
     run = DemoRun(workspace, workspace / "sent-mail")
     sink = CaptureSink(run.sent_maildir).start()
     try:

@@ -203,15 +203,17 @@ def test_follow_ups_wait_for_a_fresh_inbox_first_pitches_do_not(
     assert [r.step for r in _rows(db)] == [1, 2, 1]
 
 
-def test_a_paused_enrollment_resumes_at_its_due_time(db: Engine, tmp_path: Path) -> None:
+def test_a_paused_enrollment_waits_for_resume_however_long(db: Engine, tmp_path: Path) -> None:
+    """An out-of-office keeps the enrollment active and moves its due time; `paused` is the
+    operator's hold (`outreach pause`), never due by itself."""
     config = make_workspace(tmp_path)
     eid = _enrol(db, config, "hanako")["hanako"]
-    back = datetime(2026, 11, 30, 9, 0, tzinfo=JST)  # out of office until then
+    back = datetime(2026, 11, 30, 9, 0, tzinfo=JST)
     with writing(db) as conn:
         conn.execute(update(enrollment).values(status="paused", next_due_at=naive_utc(back)))
     assert _plan(db, config, TUE_0905) == 0
-    assert _plan(db, config, back + timedelta(minutes=1)) == 1
-    assert _enrollment(db, eid).status == "active"
+    assert _plan(db, config, back + timedelta(days=30)) == 0
+    assert _enrollment(db, eid).status == "paused"
 
 
 def test_the_due_scan_reads_the_status_due_index(sqlite_db: Engine) -> None:

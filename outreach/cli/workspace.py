@@ -14,13 +14,17 @@ def register(cli: click.Group) -> None:
     @click.argument("directory", type=click.Path(file_okay=False), default=".")
     def init(directory: str) -> None:
         """Create a workspace: config.toml, templates, sequences, campaigns, a sample roster
-        and the SQLite database. Existing files are never overwritten.
+        and the SQLite database. Existing files are never overwritten. The sample campaign's
+        reply_by and post_by are set 14 and 28 days from today.
 
         \b
         Example:
           outreach init spring-campaign
         """
-        created = create_workspace(Path(directory))
+        from outreach.clock import SystemClock
+
+        today = SystemClock().now().astimezone().date()
+        created = create_workspace(Path(directory), today=today)
         for name in created:
             click.echo(f"created {Path(directory) / name}")
         click.echo(f"database ready; next: cd {directory} && outreach import influencers roster/influencers.csv")

@@ -44,8 +44,13 @@ def backoff_seconds(attempt: int, *, first: float, cap: float, rng: random.Rando
 
 
 STOP_REASON_MAX = 200  # enrollment.stop_reason's width
-FAILURE_STOP_PATTERNS = ("step % failed: %", "step % expired after %")
-"""SQL LIKE patterns of the two reasons below: `outreach status` lists "stopped by failures"."""
+FAILURE_STOP_PATTERNS = ("step % failed: %", "step % expired after %", "step % held: %")
+"""SQL LIKE patterns of the reasons below: `outreach status` lists these stops."""
+
+
+def held_stop_reason(step: int, why: str) -> str:
+    """Why an enrollment stopped before a step whose text would contradict its send date."""
+    return f"step {step} held: {why}"[:STOP_REASON_MAX]
 
 
 def failed_stop_reason(step: int, said: str) -> str:

@@ -13,19 +13,22 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
 from outreach.clock import Clock, naive_utc
 from outreach.config import Config
 from outreach.domain.influencer import Influencer
+from outreach.domain.outbox import held_stop_reason
 from outreach.domain.sending_day import day_start, sending_day
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.stages import SENDABLE, Stage
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
+from outreach.render.deadlines import file_dates
 from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composed, Composer, Thread
 from outreach.services.sequences import (
@@ -126,6 +129,7 @@ def _plan_on(
     planned: list[_Planned] = []
     later: list[tuple[q.Due, datetime]] = []
     errors: list[tuple[int, str]] = []
+    holds: list[tuple[int, str]] = []  # steps whose text states a date already past
     for due in dues:
         campaign, sequence = campaigns.get(due.campaign_slug), sequences.get(due.sequence)
         if isinstance(campaign, UserError) or isinstance(sequence, UserError):
@@ -161,6 +165,10 @@ def _plan_on(
             log.warning("enrollment %s step %s not composed: %s", due.id, due.step, exc)
             errors.append((due.id, f"render error: {exc}"))
             continue
+        passed = _passed_deadline(config, campaign.dates, composed.template, where.tz, now)
+        if passed:
+            holds.append((due.id, held_stop_reason(step.number, passed)))
+            continue
         planned.append(_Planned(due, person, composed))
         room[due.mailbox] = room.get(due.mailbox, 1) - 1
     with write_on(conn):
@@ -168,8 +176,25 @@ def _plan_on(
             q.reschedule(conn, due, at)
         for enrollment_id, reason in errors:
             q.mark_error(conn, enrollment_id, reason)
+        for enrollment_id, reason in holds:
+            log.warning("enrollment %s: %s", enrollment_id, reason)
+            stop_enrollment(conn, enrollment_id, reason=reason)
         queued = _queue(conn, config, planned, now=now)
     return queued
+
+
+def _passed_deadline(
+    config: Config, dates: dict[str, date], template: str, tz: str, now: datetime
+) -> str:
+    """Which date the step's template states that is already past on the send day, in the
+    recipient's zone ('' when none): a follow-up must not ask for a reply by last week."""
+    stated = file_dates(config.base_dir / template)
+    today = now.astimezone(ZoneInfo(tz)).date()
+    for key in sorted(stated):
+        day = dates.get(key)
+        if day is not None and day < today:
+            return f"it states {key} {day.isoformat()}, past on its send date {today.isoformat()}"
+    return ""
 
 
 def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: datetime) -> int:
