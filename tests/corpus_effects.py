@@ -8,6 +8,7 @@ the sender); `seed_corpus` enrols that address with our pitch's Message-ID, and
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from outreach.clock import utc
 from outreach.inbound import parse_and_classify
+from outreach.services.inbox_trust import review_threshold
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import (
     enrollment,
@@ -25,8 +27,10 @@ from outreach.store.schema import (
     suppression,
 )
 from outreach.store.session import reading
-from tests.fixtures_inbox import enrol
+from tests.fixtures_inbox import enrol, make_config
 from tests.mail_corpus import expected, raw
+
+DEFAULTS = make_config(Path("."), {"source": "none"})
 
 
 def seed_corpus(engine: Engine) -> dict[str, tuple[int, Any]]:
@@ -65,6 +69,12 @@ def snapshot(engine: Engine) -> dict[str, list[Any]]:
         }
 
 
+def stored_kind(found: Any, spec: dict[str, Any]) -> str:
+    """The kind the pipeline stores: the expected one, or needs_review when the classifier was
+    less sure than the default [inbox] review_below."""
+    return "needs_review" if found.confidence < review_threshold(DEFAULTS) else str(spec["kind"])
+
+
 def enrollment_row(engine: Engine, eid: int) -> Any:
     with reading(engine) as conn:
         return conn.execute(select(enrollment).where(enrollment.c.id == eid)).one()
@@ -82,12 +92,27 @@ def assert_effect(
 ) -> None:
     row = enrollment_row(engine, eid)
     follow_up = queued_follow_up(engine, eid)
-    kind = spec["kind"]
+    kind = stored_kind(found, spec)
     with reading(engine) as conn:
         suppressed = is_suppressed(
             conn, found.bounce.recipient if found.bounce else row_email(conn, eid)
         )
-    if kind == "bounce" and spec["bounce"]["permanent"] or kind in ("complaint", "opt_out"):
+    sender_side = kind == "bounce" and found.bounce is not None and found.bounce.sender_side
+    if kind == "needs_review":  # the safe action: the sequence stops, nothing else
+        assert (row.status, row.stage, suppressed, follow_up.state) == (
+            "stopped",
+            "contacted",
+            False,
+            "cancelled",
+        ), name
+    elif sender_side:  # our fault (policy, authentication): the recipient is left alone
+        assert (row.status, row.stage, suppressed, follow_up.state) == (
+            "active",
+            "contacted",
+            False,
+            "queued",
+        ), name
+    elif kind == "bounce" and spec["bounce"]["permanent"] or kind in ("complaint", "opt_out"):
         stage = {"bounce": "bounced"}.get(kind, "unsubscribed")
         assert (row.status, row.stage, suppressed, follow_up.state) == (
             "stopped",
@@ -123,7 +148,7 @@ def assert_effect(
             resume = datetime.combine(
                 returns, datetime.min.time().replace(hour=9), tzinfo=ZoneInfo("Asia/Tokyo")
             )
-            resume = max(resume, now)
+            resume = min(max(resume, now), now + timedelta(days=60))  # [inbox] max_pause_days
         else:
             resume = now + timedelta(days=7)
         assert (row.status, row.stage, suppressed) == ("active", "contacted", False), name

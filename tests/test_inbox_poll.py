@@ -17,7 +17,13 @@ from outreach.inbound import parse_and_classify
 from outreach.services.inbox import poll
 from outreach.store.schema import inbound, mailbox
 from outreach.store.session import reading
-from tests.corpus_effects import assert_effect, enrollment_row, seed_corpus, snapshot
+from tests.corpus_effects import (
+    assert_effect,
+    enrollment_row,
+    seed_corpus,
+    snapshot,
+    stored_kind,
+)
 from tests.fixtures_imap import PASSWORD_ENV, USER, ImapServer, implicit_tls, running_imap
 from tests.fixtures_inbox import T0, enrol, make_config
 from tests.mail_corpus import expected, raw
@@ -83,7 +89,7 @@ def test_corpus_over_imap_classifies_and_applies_every_effect_once(
     for name in names:
         eid, found = seeded[name]
         stored = rows[found.message_id]
-        assert stored.kind == specs[name]["kind"], name
+        assert stored.kind == stored_kind(found, specs[name]), name
         assert stored.enrollment_id == eid, name
         assert_effect(engine, name, eid, found, specs[name], T0)
     assert "ぜひ" in rows[parse_and_classify(raw("reply_ja_quoted_footer.eml")).message_id].text

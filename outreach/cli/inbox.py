@@ -12,7 +12,8 @@ from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock
 from outreach.inbound import KINDS
 from outreach.services import inbox as inbox_service
-from outreach.services.inbox import UNPARSED, PollReport
+from outreach.services.inbox import RESOLVE_KINDS, UNPARSED, PollReport
+from outreach.services.inbox_trust import DELIVERED, NEEDS_REVIEW
 from outreach.services.inbox_classify import classify_files
 
 
@@ -107,20 +108,33 @@ def import_(app: App, files: tuple[str, ...], mailbox: str | None) -> None:
 
 
 @inbox.command("list")
-@click.option("--kind", type=click.Choice([*KINDS, UNPARSED]), default=None, help="Only this kind.")
+@click.option(
+    "--kind",
+    type=click.Choice([*KINDS, NEEDS_REVIEW, DELIVERED, UNPARSED]),
+    default=None,
+    help="Only this kind.",
+)
 @click.option("--unmatched", is_flag=True, help="Only mail that matched no enrollment.")
+@click.option(
+    "--needs-review", is_flag=True, help="Only mail waiting for `outreach inbox resolve`."
+)
 @click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
 @format_option()
 @click.pass_obj
-def list_(app: App, kind: str | None, unmatched: bool, limit: int, fmt: str) -> None:
+def list_(
+    app: App, kind: str | None, unmatched: bool, needs_review: bool, limit: int, fmt: str
+) -> None:
     """List processed mail, newest first, with its kind and effect.
 
     \b
     Example:
       outreach inbox list --kind reply
       outreach inbox list --unmatched
+      outreach inbox list --needs-review
     """
-    rows = inbox_service.inbound_list(app.engine, kind=kind, unmatched=unmatched, limit=limit)
+    rows = inbox_service.inbound_list(
+        app.engine, kind=kind, unmatched=unmatched, limit=limit, needs_review=needs_review
+    )
     for row in rows:
         row["processed_at"] = f"{row['processed_at']:%Y-%m-%d %H:%M}"
     cols = ["id", "processed_at", "kind", "from_addr", "handle", "campaign", "subject", "effect"]
@@ -152,3 +166,27 @@ def show(app: App, inbound_id: int) -> None:
         click.echo(f"bounce:   {b['status']} {b['recipient']} {b['diagnostic']}")
     click.echo("")
     click.echo(row["text"])
+
+@inbox.command()
+@click.argument("inbound_id", type=int)
+@click.option(
+    "--as",
+    "kind",
+    required=True,
+    type=click.Choice(RESOLVE_KINDS),
+    help="What the message really is; `ignore` keeps only the safe action already taken.",
+)
+@click.pass_obj
+def resolve(app: App, inbound_id: int, kind: str) -> None:
+    """Confirm a message that needs review: apply the real effect of KIND once.
+
+    A message needs review when the classifier was unsure, its From was not authenticated,
+    its thread belongs to someone else, or a bounce or complaint is not tied to our mail.
+
+    \b
+    Example:
+      outreach inbox list --needs-review
+      outreach inbox resolve 12 --as opt_out
+    """
+    effect = inbox_service.resolve(app.engine, app.config, SystemClock(), inbound_id, kind)
+    click.echo(f"#{inbound_id} resolved as {kind}: {effect}")

@@ -38,6 +38,7 @@ from outreach.store.queries.inbox import (
     move_if,
     note_history,
     soft_bounce_count,
+    stop_and_move,
     stop_everywhere,
     stop_one_enrollment,
 )
@@ -211,14 +212,22 @@ def _decline(conn: Connection, target: Target, at: datetime) -> str:
 
 
 def _reply(conn: Connection, config: Config, target: Target, at: datetime) -> str:
-    cancelled = stop_one(conn, target, reason="replied", at=at)
     to = Stage(config.inbox.reply_stage)
     current = Stage(target.stage)
     # Only an influencer still being pitched moves on a reply; later stages are moved by hand.
-    moved = current in SENDABLE and current != to and move_if(
-        conn, target.enrollment_id, to.value, expected=current.value, cause="reply",
-        note="human reply", at=at,
+    movable = current in SENDABLE and current != to
+    moved = movable and stop_and_move(
+        conn, target.enrollment_id, reason="replied", to=to.value, expected=current.value,
+        cause="reply", note="human reply", at=at,
     )
+    if moved:
+        cancelled = cancel_unsent(conn, [target.enrollment_id], reason="replied", at=at)
+    else:
+        cancelled = stop_one(conn, target, reason="replied", at=at)
+        moved = movable and move_if(
+            conn, target.enrollment_id, to.value, expected=current.value, cause="reply",
+            note="human reply", at=at,
+        )
     stage = f"stage {current} -> {to}" if moved else f"stage stays {current}"
     return f"reply: sequence stopped, {cancelled} unsent cancelled, {stage}"
 

@@ -1,8 +1,8 @@
 """Where inbound mail comes from: IMAP (incremental by UID), a local Maildir, or files.
 
-Each source hands raw bytes to a callback that classifies the message and applies its effect
-in one transaction; the IMAP cursor advances only after that commit, so a crash re-reads at
-most one message and the dedupe key makes the second reading change nothing.
+Each source hands a batch of raw messages to a callback that classifies them and applies their
+effects, committed before it returns; the IMAP cursor advances only after that, so a crash
+re-reads at most one batch and the dedupe key makes the second reading change nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from outreach.store.queries.inbox import get_cursor, set_cursor
 from outreach.store.session import reading, writing
 
 FETCH_BATCH = 50  # messages per UID FETCH
+MAILDIR_BATCH = 100  # messages per handler call (one transaction of effects)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class RawMail:
     where: str
 
 
-Handler = Callable[[RawMail], None]
+Handler = Callable[[list[RawMail]], None]
 
 
 def _tls_context(src: InboxSourceConfig, config: Config) -> ssl.SSLContext:
@@ -117,11 +118,13 @@ def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Ha
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
             fetched = client.fetch(batch, [fetch_item])
+            mails = []
             for uid in batch:
                 data = fetched.get(uid)
                 if data is not None and item in data:
-                    handle(RawMail(bytes(data[item]), "imap", f"{src.folder} UID {uid}"))
-                _advance(engine, box, src.folder, uidvalidity, uid, clock)
+                    mails.append(RawMail(bytes(data[item]), "imap", f"{src.folder} UID {uid}"))
+            handle(mails)
+            _advance(engine, box, src.folder, uidvalidity, batch[-1], clock)
         if not uids:
             _advance(engine, box, src.folder, uidvalidity, last, clock)
         return len(uids)
@@ -159,9 +162,15 @@ def maildir_messages(path: Path) -> Iterator[RawMail]:
 
 def read_maildir(config: Config, box: str, handle: Handler) -> int:
     count = 0
+    batch: list[RawMail] = []
     for mail in maildir_messages(config.path(config.mailboxes[box].inbox.path)):
-        handle(mail)
+        batch.append(mail)
         count += 1
+        if len(batch) == MAILDIR_BATCH:
+            handle(batch)
+            batch = []
+    if batch:
+        handle(batch)
     return count
 
 

@@ -106,6 +106,34 @@ def record_inbound(conn: Connection, **values: Any) -> int:
     return int(key[0])
 
 
+_STOP_AND_MOVE = (
+    update(enrollment)
+    .where(
+        enrollment.c.id == bindparam("_id"),
+        enrollment.c.stage == bindparam("_expected"),
+        enrollment.c.status.in_(("active", "paused")),
+    )
+    .values(status="stopped", stop_reason=bindparam("_reason"), next_due_at=None,
+            stage=bindparam("_to"), stage_changed_at=bindparam("_at"))
+)
+
+
+def stop_and_move(
+    conn: Connection, enrollment_id: int, *, reason: str, to: str, expected: str, cause: str,
+    note: str, at: datetime,
+) -> bool:
+    """Stop a live enrollment and move its stage from `expected` in one statement (a reply's
+    usual effect); False, with nothing written, when it is not live or not at `expected`."""
+    at_n = naive_utc(at)
+    done = conn.execute(_STOP_AND_MOVE, {"_id": enrollment_id, "_expected": expected, "_to": to,
+                                         "_reason": reason, "_at": at_n})
+    if done.rowcount != 1:
+        return False
+    conn.execute(_HISTORY, {"enrollment_id": enrollment_id, "from_stage": expected, "to_stage": to,
+                            "cause": cause, "note": note, "at": at_n})
+    return True
+
+
 def stop_one_enrollment(conn: Connection, enrollment_id: int, *, reason: str) -> None:
     """`pipeline.stop_enrollment` with a statement built once."""
     conn.execute(_STOP, {"_id": enrollment_id, "_reason": reason})

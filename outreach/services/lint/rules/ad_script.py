@@ -4,7 +4,8 @@ expectations (content type, amount, dates) is fine; so is asking for the legally
 disclosure (#PR, #ad, 広告, プロモーション: 景品表示法's ステマ規制, the FTC's endorsement
 guides), a campaign hashtag or a tag of the brand's account: those label the post, they do
 not script it. What fires is wording imposed on them: a required caption, a script or talking
-points, "must mention …", 「必ず〜と言及」, 「以下の文言」.
+points, "must mention …", 「必ず〜と言及」, 「以下の文言」; saying there is none ("no script",
+「台本はございません」) does not.
 The influencer's own post texts quoted in the pitch are ignored.
 """
 
@@ -74,6 +75,23 @@ def _is_disclosure(fragment: str) -> bool:
     return bool(_DISCLOSURE_WORDS.search(fragment))
 
 
+# "No script", 「台本はございません」: saying there is none is the opposite of dictating.
+_NEGATED_BEFORE = re.compile(
+    r"\b(no|without( a| any)?|not an?|never an?|zero|free of)\s+$", re.IGNORECASE
+)
+_NEGATED_AFTER = re.compile(
+    r"^(など|等|や[^。]{0,10})?(は|も)?(特に|一切)?(ございません|ありません|ない|なし|無し|不要|"
+    r"いりません|(ご)?用意しておりません)"
+)
+
+
+def _is_negated(line: str, start: int, end: int) -> bool:
+    return bool(
+        _NEGATED_BEFORE.search(line[max(0, start - 15) : start])
+        or _NEGATED_AFTER.match(line[end : end + 20])
+    )
+
+
 def _is_label_request(clause: str) -> bool:
     """Asking for hashtags, a tag or the disclosure, with no wording imposed."""
     if not _LABEL.search(clause) and not _DISCLOSURE_WORDS.search(clause):
@@ -88,7 +106,11 @@ def check_ad_script(draft: Draft, s: Settings) -> Iterator[Hit]:
     for line in draft.own_text(draft.main).split("\n"):
         for m in _DICTATING[lang].finditer(line):
             context = line[max(0, m.start() - 10) : m.end() + 15]
-            if _is_disclosure(context) or _is_label_request(_clause(line, m.start(), m.end())):
+            if (
+                _is_disclosure(context)
+                or _is_label_request(_clause(line, m.start(), m.end()))
+                or _is_negated(line, m.start(), m.end())
+            ):
                 continue
             yield Hit(
                 draft.line_of(line),

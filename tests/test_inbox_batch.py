@@ -1,0 +1,76 @@
+"""A poll records and applies its messages in batches, one transaction each: a process killed
+before a batch commits leaves nothing of that batch behind, and the next poll applies every
+message exactly once."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from outreach.clock import FixedClock
+from outreach.services.inbox import poll
+from outreach.store.schema import enrollment, inbound, stage_history
+from outreach.store.session import reading
+from tests.conftest import sqlite_engine
+from tests.fixtures_inbox import T0, enrol, make_config
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNT = 130  # a batch of 100, then 30
+
+
+def reply(n: int) -> bytes:
+    return (
+        f"From: person{n}@example.jp\nTo: hello@brand.example\nSubject: Re: ご提案\n"
+        f"Message-ID: <reply{n}@example.jp>\nIn-Reply-To: <pitch{n}@brand.example>\n"
+        "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+        "ご連絡ありがとうございます。ぜひ詳しくお話を伺いたいです。\n"
+    ).encode()
+
+
+def counts(engine: Engine) -> tuple[int, int, dict[str, int]]:
+    with reading(engine) as conn:
+        rows = conn.execute(select(func.count()).select_from(inbound)).scalar_one()
+        history = conn.execute(select(func.count()).select_from(stage_history)).scalar_one()
+        stages = dict(conn.execute(
+            select(enrollment.c.stage, func.count()).group_by(enrollment.c.stage)).all())
+    return rows, history, stages
+
+
+def test_a_kill_before_a_batch_commits_loses_nothing_and_applies_nothing_twice(tmp_path: Path) -> None:
+    db_path = tmp_path / "outreach.db"
+    engine = sqlite_engine(db_path)
+    for n in range(COUNT):
+        enrol(engine, f"person{n}@example.jp", message_id=f"<pitch{n}@brand.example>")
+    box = mailbox.Maildir(str(tmp_path / "inbox"), create=True)
+    for n in range(COUNT):
+        box.add(reply(n))
+    (tmp_path / "config.toml").write_text(
+        f'[database]\nurl = "sqlite:///{db_path}"\n'
+        '[sender]\nname = "PR"\norganisation = "Brand"\npostal_address = "Tokyo"\n'
+        'enquiry_email = "pr@brand.example"\n'
+        '[mailboxes.main]\nfrom_address = "hello@brand.example"\n'
+        '[mailboxes.main.smtp]\nhost = "127.0.0.1"\nport = 2525\nsecurity = "none"\n'
+        '[mailboxes.main.inbox]\nsource = "maildir"\npath = "inbox"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OUTREACH_FAILPOINT": "inbox.batch_applied"}
+    killed = subprocess.run(
+        [sys.executable, "-m", "outreach", "--config", str(tmp_path / "config.toml"), "inbox", "poll"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert killed.returncode == 137, killed.stderr
+    assert "failpoint inbox.batch_applied" in killed.stderr
+    assert counts(engine) == (0, 0, {"contacted": COUNT})  # the first batch was never committed
+
+    config = make_config(tmp_path, {"source": "maildir", "path": "inbox"})
+    first = poll(engine, config, FixedClock(T0))
+    assert (first.read, dict(first.kinds), first.duplicates) == (COUNT, {"reply": COUNT}, 0)
+    assert counts(engine) == (COUNT, COUNT, {"negotiating": COUNT})
+    again = poll(engine, config, FixedClock(T0))
+    assert (again.read, again.new, again.duplicates) == (COUNT, 0, COUNT)
+    assert counts(engine) == (COUNT, COUNT, {"negotiating": COUNT})
