@@ -20,7 +20,12 @@ def board_lines(board: Board) -> list[str]:
         lines.append(f"{stage} ({len(cards)})")
         for card in cards:
             mark = "!" if card["stale"] else " "
-            lines.append(f" {mark} @{card['handle']}  {card['name']}  {card['campaign']}  {card['days']}d")
+            line = f" {mark} @{card['handle']}  {card['name']}  {card['campaign']}  {card['days']}d"
+            if card.get("status") == "error":
+                line += f"  needs attention: {card['stop_reason']}"
+            elif card.get("status") == "paused":
+                line += f"  sequence {card['stop_reason'] or 'paused'}"
+            lines.append(line)
     return lines
 
 

@@ -96,6 +96,10 @@ def register(cli: click.Group) -> None:
             emit(st.unknown, "table", ["id", "mailbox", "email_norm", "step", "subject", "last_error"])
         for health in st.inboxes:
             click.echo(health.describe())
+        if st.attention:
+            click.echo(f"\n{st.attention} enrollment(s) need attention (fix, then "
+                       "`outreach enroll CAMPAIGN --retry`):")
+            emit(st.latest_attention, "table", ["handle", "campaign", "stop_reason"])
         for slug, (held, since) in sorted(st.held_campaigns.items()):
             at = f" since {since:%Y-%m-%d %H:%M} UTC" if since else ""
             click.echo(f"campaign {slug}: {held}{at}")

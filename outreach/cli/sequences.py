@@ -12,6 +12,7 @@ from outreach.clock import SystemClock
 from outreach.services import sequences as service
 from outreach.services.enroll import EnrollFilters, parse_handles
 from outreach.services.enroll import enroll as enroll_service
+from outreach.services.enroll import retry as retry_service
 from outreach.services.schedule import schedule as schedule_service
 
 
@@ -91,21 +92,37 @@ def show(app: App, name: str) -> None:
 @click.option("--file", "handle_file", type=click.Path(dir_okay=False),
               help="A file of handles, one per line.")
 @click.option("--dry-run", is_flag=True, help="Show who would be enrolled; write nothing.")
+@click.option("--retry", is_flag=True,
+              help="Put enrollments that need attention (a step could not be written) back on "
+                   "track once fixed; enrols nobody new.")
 @format_option()
 @click.pass_obj
 def enroll(
     app: App, campaign: str, platform: str | None, tier: str | None, niche: str | None,
     tags: tuple[str, ...], min_er_pct: float | None, handles: tuple[str, ...],
-    handle_file: str | None, dry_run: bool, fmt: str,
+    handle_file: str | None, dry_run: bool, retry: bool, fmt: str,
 ) -> None:
     """Enrol matching influencers in CAMPAIGN's sequence; list who was skipped and why
-    (suppressed, no legal basis, refuses ads, bounced, already enrolled, cooldown).
+    (suppressed, no legal basis, refuses ads, bounced, already enrolled, cooldown, or a
+    first message that cannot be written for them: no post to name, no template in their
+    language). With --retry, enrollments whose step failed to render are planned again.
 
     \b
     Example:
       outreach enroll spring-serum --platform instagram --min-er-pct 75 --dry-run
       outreach enroll spring-serum --handle hanako_beauty --handle @taro_cooks
+      outreach enroll spring-serum --retry
     """
+    if retry:
+        done = retry_service(app.engine, app.config, campaign, now=SystemClock().now())
+        rows = [{"handle": e.handle, "platform": e.platform, "result": "back on track",
+                 "next send (local)": f"{e.next_due_at.astimezone(ZoneInfo(e.tz)):%Y-%m-%d %a %H:%M}"
+                 f" {e.tz}"} for e in done.enrolled]
+        rows += [{"handle": s.handle, "platform": s.platform, "result": s.reason}
+                 for s in done.skipped]
+        emit(rows, fmt, ["handle", "platform", "result", "next send (local)"])
+        click.echo(f"retried {len(done.enrolled)}, still failing {len(done.skipped)}", err=True)
+        return
     filters = EnrollFilters(platform=platform, tier=tier, niche=niche, tags=tags,
                             min_er_pct=min_er_pct, handles=parse_handles(handles, handle_file))
     report = enroll_service(app.engine, app.config, campaign, filters, dry_run=dry_run,

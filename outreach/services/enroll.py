@@ -21,11 +21,20 @@ from outreach.clock import naive_utc
 from outreach.config import Config
 from outreach.domain.influencer import Basis
 from outreach.domain.windows import next_send_time
-from outreach.errors import InputError
+from outreach.domain.campaign import Campaign
+from outreach.domain.sequence import Sequence as SequenceFile
+from outreach.errors import InputError, UserError
 from outreach.services.campaigns import load_campaign
-from outreach.services.sequences import load_sequence, recipient_of, window_for
+from outreach.services.compose import Composer
+from outreach.services.sequences import (
+    load_sequence,
+    recipient_of,
+    sequence_or_error,
+    window_for,
+)
 from outreach.store.queries import sequence as q
 from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN, campaign_status
+from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading, writing
 
 BATCH = 500
@@ -85,6 +94,27 @@ def _at(candidate: q.Candidate, field: str, reason: str) -> str:
     return f"{candidate.source}: {field}: {reason}" if candidate.source else reason
 
 
+def _render_problems(
+    conn: Connection, composer: Composer, campaign: Campaign, sequence: SequenceFile,
+    chunk: list[q.Candidate], now: datetime,
+) -> dict[int, str]:
+    """Who the first step cannot be written for (no post to name, no template in their
+    language, a variable missing): `template:line: reason`, found now rather than at send."""
+    if not chunk:
+        return {}
+    first = sequence.steps[0]
+    people = load_influencers(conn, ids=[c.id for c in chunk])
+    problems: dict[int, str] = {}
+    for person in people:
+        try:
+            composer.compose(campaign, person, step=first.number,
+                             total_steps=len(sequence.steps), template=first.template, now=now,
+                             subject=first.subject, mailbox=campaign.mailbox)
+        except UserError as exc:
+            problems[int(person.id or 0)] = f"cannot write step 1: {exc}"
+    return problems
+
+
 def _skip_reasons(
     conn: Connection, config: Config, campaign_id: int | None, chunk: list[q.Candidate],
     now: datetime,
@@ -130,6 +160,7 @@ def enroll(
     """Enrol every matching influencer not skipped; with dry_run, report without writing."""
     campaign = load_campaign(config, campaign_slug)
     config.mailbox(campaign.mailbox)  # unknown mailbox: a ConfigError naming the configured ones
+    composer = Composer(config)
     sequence = load_sequence(config, campaign.sequence)
     first = sequence.steps[0]
     window = window_for(config, first)
@@ -154,6 +185,10 @@ def enroll(
             chunk = [c for c in chunk if set(filters.tags) <= set(c.tags)]
             found.update(c.handle for c in chunk)
             reasons = _skip_reasons(conn, config, campaign_id, chunk, now)
+            reasons.update(_render_problems(
+                conn, composer, campaign, sequence, [c for c in chunk if c.id not in reasons],
+                now,
+            ))
             rows = []
             for c in chunk:
                 if c.id in reasons:
@@ -179,6 +214,39 @@ def enroll(
         for handle in filters.handles or ():
             if handle.lstrip("@") not in found:
                 report.skipped.append(Skipped(handle.lstrip("@"), "", _why_absent(filters)))
+    return report
+
+
+def retry(engine: Engine, config: Config, campaign_slug: str, *, now: datetime) -> EnrollReport:
+    """Put the campaign's enrollments that need attention back on track once their step can
+    be written (the template or roster was fixed): due now, inside the recipient's window."""
+    campaign = load_campaign(config, campaign_slug)
+    composer = Composer(config)
+    report = EnrollReport(campaign=campaign.slug, sequence=campaign.sequence, dry_run=False)
+    sequences: dict[str, SequenceFile | UserError] = {}
+    with writing(engine) as conn:
+        stuck = q.errored(conn, campaign.slug)
+        people = {p.id: p for p in load_influencers(conn, ids=[s[1] for s in stuck])}
+        for enrollment_id, influencer_id, name, step_no in stuck:
+            person = people[influencer_id]
+            seq = sequence_or_error(config, name, sequences)
+            step = seq.step(step_no) if isinstance(seq, SequenceFile) else None
+            try:
+                if isinstance(seq, UserError):
+                    raise seq
+                if step is None:
+                    raise InputError(f"sequence {name!r} has no step {step_no}", field="sequence")
+                composer.compose(campaign, person, step=step.number,
+                                 total_steps=len(seq.steps), template=step.template, now=now,
+                                 subject=step.subject, mailbox=campaign.mailbox)
+            except UserError as exc:
+                report.skipped.append(Skipped(person.handle, person.platform, f"still: {exc}"))
+                continue
+            where = recipient_of(config, person.timezone, person.country)
+            due = next_send_time(now, window_for(config, step), tz=where.tz,
+                                 country=where.country, closed=where.closed)
+            if q.reactivate(conn, enrollment_id, due):
+                report.enrolled.append(Enrolled(person.handle, person.platform, due, where.tz))
     return report
 
 

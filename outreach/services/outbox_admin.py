@@ -22,7 +22,11 @@ from outreach.services.inbox import InboxHealth, inbox_status
 from outreach.store.queries import outbox as q
 from outreach.store.queries.pause import HELD_UNTIL, held_campaigns
 from outreach.store.queries.pipeline import stop_enrollment
-from outreach.store.queries.sequence import failure_stops, resume_after_failure
+from outreach.store.queries.sequence import (
+    failure_stops,
+    needing_attention,
+    resume_after_failure,
+)
 from outreach.store.session import reading, writing
 
 S = OutboxState
@@ -42,6 +46,8 @@ class Status:
     failure_stops: int  # enrollments stopped because a step failed or expired
     latest_failure_stops: list[dict[str, Any]]  # handle, campaign, stop_reason
     held_campaigns: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
+    attention: int = 0  # enrollments whose step could not be written
+    latest_attention: list[dict[str, Any]] = field(default_factory=list)
 
 
 def status(engine: Engine, config: Config, clock: Clock) -> Status:
@@ -54,6 +60,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
         unknown = q.list_rows(conn, state=S.UNKNOWN.value, limit=1000)
         stops, latest_stops = failure_stops(conn, limit=20)
         held = held_campaigns(conn)
+        attention, latest_attention = needing_attention(conn, limit=20)
     boxes = []
     for name, mb in sorted(config.mailboxes.items()):
         row = stored.get(name, {})
@@ -70,7 +77,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
             "why": row.get("pause_reason", "") if paused else "",
         })
     return Status(boxes, counts, due, unknown, inbox_status(engine, config, clock), stops,
-                  latest_stops, held)
+                  latest_stops, held, attention, latest_attention)
 
 
 def list_outbox(engine: Engine, *, state: str | None, limit: int = 200) -> list[dict[str, Any]]:

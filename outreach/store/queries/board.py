@@ -39,6 +39,8 @@ def board_rows(conn: Connection, campaign_slug: str | None = None) -> list[dict[
             influencer.c.handle,
             enrollment.c.stage,
             enrollment.c.stage_changed_at,
+            enrollment.c.status,
+            enrollment.c.stop_reason,
         )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)

@@ -527,6 +527,44 @@ def sent_since(conn: Connection, mailboxes: Sequence[str], since: datetime) -> d
     return {r[0]: int(r[1]) for r in rows}
 
 
+def errored(conn: Connection, campaign_slug: str) -> list[tuple[int, int, str, int]]:
+    """(enrollment id, influencer id, sequence, next step) of the campaign's enrollments that
+    need attention (a step could not be written)."""
+    rows = conn.execute(
+        select(enrollment.c.id, enrollment.c.influencer_id, enrollment.c.sequence,
+               enrollment.c.next_step)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(campaign.c.slug == campaign_slug, enrollment.c.status == "error")
+        .order_by(enrollment.c.id)
+    )
+    return [(r.id, r.influencer_id, r.sequence, r.next_step) for r in rows]
+
+
+def needing_attention(conn: Connection, *, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """Enrollments whose step could not be written: how many, and the latest `limit`
+    (handle, campaign, stop_reason)."""
+    stuck = enrollment.c.status == "error"
+    total = conn.execute(select(func.count()).select_from(enrollment).where(stuck)).scalar_one()
+    rows = conn.execute(
+        select(influencer.c.handle, campaign.c.slug.label("campaign"), enrollment.c.stop_reason)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .where(stuck)
+        .order_by(enrollment.c.id.desc())
+        .limit(limit)
+    ).mappings()
+    return int(total), [dict(r) for r in rows]
+
+
+def reactivate(conn: Connection, enrollment_id: int, due: datetime) -> bool:
+    """error -> active, its step due at `due`; False when it was no longer in error."""
+    return bool(conn.execute(
+        update(enrollment)
+        .where(enrollment.c.id == enrollment_id, enrollment.c.status == "error")
+        .values(status="active", stop_reason="", next_due_at=naive_utc(due))
+    ).rowcount)
+
+
 def halted(conn: Connection, campaign_slug: str) -> list[tuple[str, str, str]]:
     """(handle, status, stop_reason) of the campaign's stopped, errored or paused enrollments."""
     rows = conn.execute(
