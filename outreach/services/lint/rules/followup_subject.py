@@ -27,14 +27,10 @@ def check_followup_subject(draft: Draft, s: Settings) -> Iterator[Hit]:
         return  # the template does not load: a `render` finding says why
     if not written.strip():
         return
-    sent = (
-        f"goes out as {draft.sent_subject!r}"
-        if draft.sent_subject
-        else 'replies in the pitch\'s thread as "Re: …"'
-    )
+    example = f"here it goes out as {draft.sent_subject!r}; " if draft.sent_subject else ""
     yield Hit(
         draft.subject_line,
-        f"this subject is never sent: step {draft.step} {sent}",
-        'write subject = "" here; to change a follow-up\'s subject, set subject on its step '
-        "in the sequence file",
+        f"this subject is never sent: step {draft.step} replies in the pitch's thread",
+        f'{example}write subject = "" here; to change a follow-up\'s subject, set subject on '
+        "its step in the sequence file",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from outreach.domain.campaign import LOCALIZABLE, Campaign
 from outreach.services.lint import text
@@ -60,7 +61,8 @@ def _hint(draft: Draft, fragment: str) -> str:
     key = _field_holding(draft.campaign, lang, fragment) if fragment else None
     if key is None:
         return f"write it in {_NAMES[lang]}, or fix the data it comes from"
-    where = f" in {draft.campaign.source}" if draft.campaign and draft.campaign.source else ""
+    source = Path(draft.campaign.source) if draft.campaign and draft.campaign.source else None
+    where = f" in {source.parent.name}/{source.name}" if source else ""
     leaf = key.rpartition(".")[2]
     example = '["…"]' if key == "deliverables" else '"…"'
     return (
