@@ -121,3 +121,32 @@ def test_precision_and_recall_per_rule(capsys: pytest.CaptureFixture[str]) -> No
     # The published figures match the known misses and false alarms recorded per fixture.
     assert sum(fn.values()) == sum(len(e.get("lint_misses", [])) for e in ENTRIES)
     assert sum(fp.values()) == sum(len(e.get("lint_false_alarms", [])) for e in ENTRIES)
+
+
+NANORI = [
+    "株式会社さくらビューティーのPR担当、佐藤と申します。",
+    "さくらビューティーで広報をしております、佐藤です。",
+    "化粧品ブランドでSNS施策をしております、鈴木です。",
+    "インフルエンサー施策を担当している鈴木です。",
+    "はじめまして、さくらビューティーの佐藤です。",
+    "私、さくらビューティーの佐藤と申します。",
+    "I'm Aya from Sakura Beauty.",
+    "My name is Aya and I look after creator partnerships at Sakura Beauty.",
+]
+NOT_NANORI = [
+    "弊社は東京のスキンケアブランドで、自然派の美容液を販売しております。",
+    "私たちは創業50年の化粧品メーカーです。",
+    "いつも投稿を拝見しております。",
+    "いつも応援をしております。",
+    "ご連絡をお待ちしております。",
+    "乾燥肌の方にぴったりの美容液です。",
+    "We are Sakura Beauty, a Tokyo skincare brand.",
+    "I'm reaching out about a paid collaboration.",
+]
+
+
+def test_what_counts_as_a_nanori() -> None:
+    from outreach.services.lint.intro import is_nanori
+
+    assert [s for s in NANORI if not is_nanori(s)] == []
+    assert [s for s in NOT_NANORI if is_nanori(s)] == []
