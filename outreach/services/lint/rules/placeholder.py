@@ -1,8 +1,9 @@
 """`placeholder`: text left for later must never reach an influencer. Flags, in the subject and
 the rendered body (their quoted posts, URLs and addresses left out): `[…]` (not a footnote
 number or an ad label such as [PR]), `【…】` holding TODO-ish words (【要確認】, 【商品名】;
-【ご相談】 is a normal subject tag), runs of 〇〇/○○/△△/××, `XX` (XX様), TBD/TBA/TODO/FIXME,
-and unrendered merge fields: `{name}`, `{{ name }}`, `${name}`, `%NAME%`, `<<name>>`.
+【ご相談】 is a normal subject tag), runs of 〇〇/○○/△△/××, `XX` (XX様), TBD/TODO/FIXME (not
+TBA: "venue TBA" tells the reader something), and unrendered merge fields: `{name}`,
+`{{ name }}`, `${name}`, `%NAME%`, `<<name>>`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _PATTERNS = (
     re.compile(rf"【[^【】\n]{{0,30}}(?:{_TODO_WORDS})[^【】\n]{{0,30}}】", re.IGNORECASE),
     re.compile(r"[〇○◯●]{2,}|[△▲]{2,}|[×✕]{2,}|[□■]{2,}"),
     re.compile(r"(?<![A-Za-z0-9])(?:[Xx]{2,}|[Ｘｘ]{2,})(?![A-Za-z0-9])"),
-    re.compile(r"(?<![A-Za-z0-9])(?:TBD|tbd|TBA|TODO|FIXME|TKTK)(?![A-Za-z0-9])"),
+    re.compile(r"(?<![A-Za-z0-9])(?:TBD|tbd|TODO|FIXME|TKTK)(?![A-Za-z0-9])"),
     re.compile(r"\{\{?\s*[A-Za-z_][\w.]*\s*\}\}?|\$\{[^}\n]+\}|%[A-Z][A-Z_]+%|<<[^<>\n]+>>"),
 )
 # Square brackets that are not left-over: a footnote number, an ad label.
