@@ -18,7 +18,7 @@ from outreach.inbound import reports
 from outreach.inbound.autoreply import automatic_reasons
 from outreach.inbound.dates import return_date
 from outreach.inbound.decode import addresses, body_text, header_text, message_ids, parse, sent_date
-from outreach.inbound.intent import intent_of
+from outreach.inbound.intent import KIND_OF, read_reply
 from outreach.inbound.model import AUTO_REPLY, BOUNCE, COMPLAINT, OPT_OUT, REPLY, Classified
 from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text
 
@@ -120,11 +120,14 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
                 returns_on = back.day
                 reasons.append(f"returns {back.day.isoformat()} from {back.evidence!r}")
         return replace(base, kind=AUTO_REPLY, returns_on=returns_on, reasons=(*automatic, *reasons))
-    intent = intent_of(text)
-    if intent.kind != OPT_OUT and intent_of(subject).kind == OPT_OUT:
-        # A List-Unsubscribe mailto: request says it in the subject, often with no body at all.
-        return replace(base, kind=OPT_OUT, reasons=("opt-out phrase in the Subject", *reasons))
-    if intent.kind:
-        return replace(base, kind=intent.kind, reasons=(*intent.reasons, *reasons))
-    why = (*intent.reasons, "human reply: no opt-out or decline phrase", *reasons)
-    return replace(base, kind=REPLY, reasons=why)
+    # A human reply: its own words (and a Subject such as a List-Unsubscribe mailto: request's)
+    # say interested, referral, decline or opt_out, with how sure the reading is.
+    reading = read_reply(text, subject=subject, sender=from_addr)
+    return replace(
+        base,
+        kind=KIND_OF[reading.intent],
+        intent=reading.intent,
+        referred_to=reading.referred_to,
+        confidence=reading.confidence,
+        reasons=(*reading.reasons, *reasons),
+    )

@@ -77,6 +77,10 @@ _BARE_DAY = re.compile(r"^(?P<d>\d{1,2})(?:\s*日|(?:st|nd|rd|th)?\b)")
 _UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
 _FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
 _BACK_JA = re.compile(r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常)")
+# 「復帰は2027年4月1日を予定」「出社予定日：1月5日」: the resume word comes first.
+_BACK_JA_BEFORE = re.compile(
+    r"(?:復帰|出社|帰社|戻り|再開|営業開始|業務開始|仕事始め|出勤)(?:予定)?日?\s*(?:は|:)?\s*$"
+)
 _ABSENCE_JA = re.compile(r"休|不在|出張|留守|離れ|外出|研修|産休|育休")
 _RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|ご連絡")
 _UNTIL_EN = re.compile(
@@ -235,7 +239,7 @@ def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | No
     if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
         japanese = tok.japanese or bool(_UNTIL_JA.match(after))
         return "until", next_business_day(day, japanese=japanese), words
-    if _BACK_JA.match(after) or _BACK_EN.search(before):
+    if _BACK_JA.match(after) or _BACK_EN.search(before) or _BACK_JA_BEFORE.search(before):
         return "resume", day, words
     start_from = _FROM_JA.match(after)
     if start_from:
@@ -259,6 +263,28 @@ def _weekday_only(text: str, received: date) -> ReturnDate | None:
         day = received + timedelta(days=ahead)
     if found.group("until"):
         day = next_business_day(day, japanese=False)
+    return ReturnDate(day, found.group(0))
+
+
+# 「明日以降、順次ご返信」「来週月曜日に出社」: days named relative to the received day. 「明日から
+# 休暇」 names when the absence starts, so a resume word must follow.
+_RELATIVE_JA = re.compile(
+    r"(?P<rel>明後日|あさって|明日|あす|来週(?:の)?\s*(?P<wd>[月火水木金土日])曜(?:日)?)"
+    r"(?:\s*\([^)]{0,4}\))?(?:以降|から|より|に|には)?[、,\s]*[^。\n]{0,10}?"
+    r"(?:順次|返信|対応|出社|出勤|戻|確認|ご連絡|復帰|再開|帰社)"
+)
+
+
+def _relative_ja(text: str, received: date) -> ReturnDate | None:
+    found = _RELATIVE_JA.search(text)
+    if found is None:
+        return None
+    rel = found.group("rel")
+    if found.group("wd"):
+        monday = received + timedelta(days=7 - received.weekday())
+        day = monday + timedelta(days=_JA_WEEKDAYS.index(found.group("wd")))
+    else:
+        day = received + timedelta(days=2 if rel in ("明後日", "あさって") else 1)
     return ReturnDate(day, found.group(0))
 
 
@@ -290,4 +316,4 @@ def return_date(text: str, received: date) -> ReturnDate | None:
         if found[kind]:
             day, evidence = max(found[kind])
             return ReturnDate(day, evidence)
-    return _weekday_only(text, received)
+    return _weekday_only(text, received) or _relative_ja(text, received)

@@ -1,89 +1,296 @@
-"""What a human reply asks for: to stop (opt-out), to pass (decline), or neither.
+"""What a human reply asks for: interested, referral, decline or opt_out, with a confidence.
 
-Phrases are matched on NFKC-normalised, lower-cased own text. A phrase under negation
-(「配信停止はしないでください」, "please don't remove me") does not count; the reason says so
-so an operator can review it.
+The phrases live in phrases.toml (data, not code). Matching runs on the sender's own words,
+NFKC-normalised and lower-cased. A phrase under negation ("I don't want to unsubscribe",
+「お断りするわけではありません」) or a mention (「配信停止のリンク」) never counts, and a
+phrase the sender turns away from ("…のですが、2月なら可能です") is outweighed.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
-# Patterns (regular expressions over NFKC, lower-cased text), most specific first.
-OPT_OUT_PHRASES = (
-    r"unsubscribe",
-    r"remove me",
-    r"take me off",
-    r"stop (?:emailing|sending|contacting|mailing)",
-    r"(?:do not|don'?t) (?:email|e-mail|contact|write to) me",
-    r"no more emails",
-    r"opt[ -]?out",
-    r"今後のご?(?:連絡|案内|メール)は?不要",  # not 「受領のご連絡は不要です」 (no need to confirm)
-    r"配信(?:を)?(?:停止|解除)",
-    r"配信不要",
-    r"(?:メールを|今後は)送らないで",
-    r"連絡しないで",
-)
-DECLINE_PHRASES = (
-    r"見送らせていただ",
-    r"見送り",
-    r"辞退(?:いたします|させていただ|します)",
-    r"遠慮させていただ",
-    r"お断り",
-    r"お(?:受け|引き受け)(?:でき|いたし)かね",
-    r"お(?:受け|引き受け)できません",
-    r"(?:not|no longer) interested",
-    r"no,? thanks?(?: you)?\b",
-    r"(?:i'll|i will|we'll|we will) pass\b(?! (?:it|this|that)? ?(?:on|along))",
-    r"pass on this(?! (?:to|along))",
-    r"(?:have to|must) decline",
-    r"not (?:a|the) (?:good |right )?fit",
-)
-# English negation shortly before the phrase, in the same clause.
-_NEG_BEFORE = re.compile(
-    r"(?:\b(?:don'?t|do not|dont|never|no need to|not|won'?t|wouldn'?t)\b|n't)[^.!?。\n]{0,12}$"
-)
-# Japanese negation right after the phrase: 配信停止はしないで / 配信停止は不要 / しなくて大丈夫.
-_NEG_AFTER = re.compile(
-    r"^(?:の手続き)?(?:は|を|も)?\s*(?:しないで|しなくて|せずに|せず|不要|いりません|結構|やめて|しません|希望しません)"
-)
+from outreach.errors import InputError
+from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT, REFERRAL, REPLY
+
+#: An intent counts from this combined weight on.
+DECIDES = 0.5
+#: Matches read per pattern: a real reply repeats a phrase a few times, not thousands.
+MAX_HITS = 20
+#: A sign of interest outweighs an earlier refusal across a contrast from this weight on.
+OVERRIDES = 0.5
+_GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive")
+_CLAUSE_END = re.compile(r"[.!?。\n]")
+_ADDRESS = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+# Bounded spaces: an unbounded \s* at every position of a long blank run is quadratic.
+_AT = re.compile(r"[ \t]{0,3}[\[(][ \t]{0,3}at[ \t]{0,3}[\])][ \t]{0,3}")
+_DOT = re.compile(r"[ \t]{0,3}[\[(][ \t]{0,3}dot[ \t]{0,3}[\])][ \t]{0,3}")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One pattern of phrases.toml."""
+
+    group: str  # opt_out | decline | referral | positive
+    pattern: re.Pattern[str]
+    weight: float
+    source: str  # the entry as written, for reasons
+    example: str
+    needs_address: bool = False
+    on_behalf: bool = False
+
+
+@dataclass(frozen=True)
+class Phrasebook:
+    """All phrase data: patterns per group, negation cues and contrast words."""
+
+    phrases: tuple[Phrase, ...]
+    negation_before: re.Pattern[str]
+    negation_after: re.Pattern[str]
+    contrast: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A phrase found in the text, and whether it counts."""
+
+    phrase: Phrase
+    start: int
+    end: int
+    text: str
+    segment: int  # how many contrast words precede it
+    blocked: str = ""  # why it does not count: negated, a mention, outweighed
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The intent of one reply, the address it refers us to, how sure, and why."""
+
+    intent: str  # interested | referral | decline | opt_out
+    confidence: float
+    referred_to: str
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Intent:
-    kind: str  # "opt_out" | "decline" | "" (neither)
+    """The older two-way view: opt_out, decline, or "" (neither)."""
+
+    kind: str
     reasons: tuple[str, ...]
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width to ASCII), lower case, curly apostrophes straightened."""
-    return unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    """NFKC (full-width to ASCII), lower case, straight apostrophes, "[at]"/"[dot]" spelt out."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    return _DOT.sub(".", _AT.sub("@", text))
 
 
-def _hits(text: str, phrases: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """(phrases asserted, phrases found under negation)."""
-    asserted: list[str] = []
-    negated: list[str] = []
-    for phrase in phrases:
-        for found in re.finditer(phrase, text):
-            before = text[max(0, found.start() - 30) : found.start()]
-            after = text[found.end() : found.end() + 12]
-            if _NEG_BEFORE.search(before) or _NEG_AFTER.match(after):
-                negated.append(found.group(0))
-            else:
-                asserted.append(found.group(0))
-    return asserted, negated
+def _compile(where: str, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"not a regular expression: {exc}", field=where) from None
+
+
+def _parse(data: dict[str, Any], file: str) -> Phrasebook:
+    terms = {str(k): str(v) for k, v in data.get("terms", {}).items()}
+
+    def expand(pattern: str) -> str:
+        for name, value in terms.items():
+            pattern = pattern.replace("{" + name + "}", value)
+        return pattern
+
+    phrases: list[Phrase] = []
+    for group in _GROUPS:
+        for i, entry in enumerate(data.get(group, [])):
+            where = f"{group}[{i + 1}]"
+            try:
+                source, weight = str(entry["re"]), float(entry["weight"])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InputError(f"needs re and a numeric weight ({exc})", file=file,
+                                 field=where) from None
+            if not 0.0 < weight <= 1.0:
+                raise InputError(f"weight {weight} is not in (0, 1]", file=file, field=where)
+            phrases.append(Phrase(
+                group, _compile(f"{file}: {where}", expand(source)), weight, source,
+                str(entry.get("example", "")), bool(entry.get("needs_address", False)),
+                bool(entry.get("on_behalf", False)),
+            ))
+    negation = data.get("negation", {})
+    window = int(negation.get("window", 14))
+    before = f"(?:{negation.get('before', '(?!)')})[^.!?。,、\\n]{{0,{window}}}$"
+    return Phrasebook(
+        tuple(phrases),
+        _compile(f"{file}: negation.before", before),
+        _compile(f"{file}: negation.after", str(negation.get("after", "(?!)"))),
+        _compile(f"{file}: contrast.re", str(data.get("contrast", {}).get("re", "(?!)"))),
+    )
+
+
+def load_phrasebook(path: Path | None = None) -> Phrasebook:
+    """The phrase data: the file shipped with the package, or `path`."""
+    if path is None:
+        return _shipped()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read phrase data: {exc}", file=str(path)) from None
+    return _parse(data, str(path))
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> Phrasebook:
+    text = resources.files("outreach.inbound").joinpath("phrases.toml").read_text("utf-8")
+    return _parse(tomllib.loads(text), "outreach/inbound/phrases.toml")
+
+
+def _hits(text: str, book: Phrasebook) -> list[Hit]:
+    turns = [m.end() for m in book.contrast.finditer(text)]
+    found: list[Hit] = []
+    for phrase in book.phrases:
+        for m in itertools.islice(phrase.pattern.finditer(text), MAX_HITS):
+            if m.end() == m.start():
+                continue
+            segment = bisect.bisect_right(turns, m.start())
+            head = text[max(0, m.start() - 60) : m.start()]
+            clause = _CLAUSE_END.split(head)[-1]
+            blocked = ""
+            if book.negation_before.search(clause):
+                blocked = "negated"
+            elif book.negation_after.match(text[m.end() : m.end() + 16]):
+                blocked = "negated"  # or only mentioned: 「配信停止のリンク」
+            found.append(Hit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked))
+    return found
+
+
+def _outweigh(hits: list[Hit]) -> list[Hit]:
+    """A refusal followed, across a contrast, by a sign of interest does not count; a sign of
+    interest followed by a refusal does not either (the words after the turn are the point)."""
+    live = [h for h in hits if not h.blocked]
+    last_positive = max((h.segment for h in live if h.phrase.group == "positive"
+                         and h.phrase.weight >= OVERRIDES), default=-1)
+    last_negative = max((h.segment for h in live if h.phrase.group in (OPT_OUT, DECLINE)),
+                        default=-1)
+    out = []
+    for h in hits:
+        if not h.blocked and h.phrase.group in (OPT_OUT, DECLINE) and last_positive > h.segment:
+            h = Hit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
+        elif not h.blocked and h.phrase.group == "positive" and last_negative > h.segment:
+            h = Hit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
+        out.append(h)
+    return out
+
+
+def _combined(hits: list[Hit]) -> float:
+    miss = 1.0
+    for h in hits:
+        miss *= 1.0 - h.phrase.weight
+    return 1.0 - miss
+
+
+def _addresses(text: str, sender: str) -> list[tuple[int, str]]:
+    """(position, address) of each address in the text other than the sender's."""
+    seen = []
+    for m in _ADDRESS.finditer(text):
+        addr = m.group(0).rstrip(".")
+        if addr != sender:
+            seen.append((m.start(), addr))
+    return seen
+
+
+def _nearest(addresses: list[tuple[int, str]], cues: list[Hit]) -> str:
+    """The address written closest to a referral phrase (not the signature's own address)."""
+    def distance(item: tuple[int, str]) -> int:
+        at, addr = item
+        return min(max(h.start - (at + len(addr)), at - h.end, 0) for h in cues)
+
+    return min(addresses, key=distance)[1] if cues and addresses else ""
+
+
+def read_reply(text: str, *, subject: str = "", sender: str = "",
+               book: Phrasebook | None = None) -> Reading:
+    """The intent of a human reply's own text (and an opt-out said in its Subject)."""
+    book = book or _shipped()
+    body = normalise(text)
+    sender = normalise(sender).strip()
+    hits = _outweigh(_hits(body, book))
+    subject_hits = [h for h in _hits(normalise(subject), book)
+                    if h.phrase.group == OPT_OUT and not h.blocked]
+    addresses = _addresses(body, sender)
+    reasons: list[str] = []
+    live: dict[str, list[Hit]] = {g: [] for g in _GROUPS}
+    for h in hits:
+        if h.phrase.needs_address and not addresses:
+            continue
+        if h.blocked:
+            reasons.append(f"{h.blocked} {h.phrase.group} phrase {h.text!r} (not acted on)")
+        else:
+            live[h.phrase.group].append(h)
+    for h in subject_hits:
+        live[OPT_OUT].append(h)
+        reasons.append(f"opt_out phrase {h.text!r} in the Subject")
+    score = {g: _combined(live[g]) for g in _GROUPS}
+    for g in (OPT_OUT, DECLINE, REFERRAL):
+        for h in live[g][:3]:
+            reasons.append(f"{g} phrase {h.text!r} (weight {h.phrase.weight:g})")
+    blocked_refusal = max((h.phrase.weight for h in hits if h.blocked
+                           and h.phrase.group in (OPT_OUT, DECLINE)), default=0.0)
+    positive = score["positive"]
+
+    if score[OPT_OUT] >= DECIDES:
+        doubt = max(positive * 0.6, 0.3 * blocked_refusal)
+        return Reading(OPT_OUT, _clamp(score[OPT_OUT] * (1 - 0.5 * doubt)), "", tuple(reasons))
+    if score[REFERRAL] >= DECIDES:
+        behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
+        to = _nearest(addresses, live[REFERRAL])
+        if not to and behalf and sender:
+            to = sender
+            reasons.append("written on the talent's behalf: continue with the sender")
+        confidence = score[REFERRAL] * (1.0 if to else 0.8) * (1 - 0.3 * score[DECLINE])
+        if to:
+            reasons.append(f"referred to {to}")
+        else:
+            reasons.append("referral names no address")
+        return Reading(REFERRAL, _clamp(confidence), to, tuple(reasons))
+    if score[DECLINE] >= DECIDES:
+        last_decline = max(h.start for h in live[DECLINE])
+        strong = [h for h in live["positive"] if h.phrase.weight >= OVERRIDES]
+        if strong and max(h.start for h in strong) > last_decline:
+            reasons.append("a refusal and then a yes in the same breath: read as interested")
+            return Reading(INTERESTED, _clamp(0.55 - 0.1 * score[DECLINE]), "", tuple(reasons))
+        doubt = positive * 0.6
+        return Reading(DECLINE, _clamp(score[DECLINE] * (1 - 0.5 * doubt)), "", tuple(reasons))
+    if not body.strip():
+        return Reading(INTERESTED, 0.3, "", ("no words of their own", *reasons))
+    outweighed = max((h.phrase.weight for h in hits if h.blocked == "outweighed"
+                      and h.phrase.group in (OPT_OUT, DECLINE)), default=0.0)
+    weak = max(score[OPT_OUT], score[DECLINE], score[REFERRAL])
+    doubt = max(outweighed * 0.8, weak, 0.5 * blocked_refusal)
+    confidence = 0.8 + 0.2 * positive - 0.5 * doubt
+    reasons.append("human reply: interested (no opt-out, decline or referral)")
+    return Reading(INTERESTED, _clamp(confidence), "", tuple(reasons))
+
+
+def _clamp(value: float) -> float:
+    return round(min(1.0, max(0.0, value)), 2)
 
 
 def intent_of(own_text: str) -> Intent:
-    """Opt-out wins over decline; negated phrases are reported, never acted on."""
-    text = normalise(own_text)
-    reasons: list[str] = []
-    for kind, phrases in (("opt_out", OPT_OUT_PHRASES), ("decline", DECLINE_PHRASES)):
-        asserted, negated = _hits(text, phrases)
-        reasons += [f"negated {kind} phrase {p!r} (not acted on)" for p in negated]
-        if asserted:
-            return Intent(kind, (*reasons, f"{kind} phrase {asserted[0]!r} in own text"))
-    return Intent("", tuple(reasons))
+    """opt_out, decline or "" for anything else (interested, referral)."""
+    found = read_reply(own_text)
+    kind = found.intent if found.intent in (OPT_OUT, DECLINE) else ""
+    return Intent(kind, found.reasons)
+
+
+#: The pipeline kind of each intent: interested and referral are replies to act on.
+KIND_OF = {OPT_OUT: OPT_OUT, DECLINE: DECLINE, INTERESTED: REPLY, REFERRAL: REPLY}

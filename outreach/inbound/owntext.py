@@ -43,6 +43,7 @@ _QUOTE_HEADERS = re.compile(
 )
 _QUOTED_LINE = re.compile(r"^\s*(?:>|＞|\|)")
 _URL_UNSUBSCRIBE = re.compile(r"https?://\S*(?:unsubscribe|optout|opt-out|unsub)\S*", re.IGNORECASE)
+_BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")
 _PARSER = EmailReplyParser(languages=["ja", "en"])
 # A reply's own words come first; what lies beyond this is quoted history or an attack.
 MAX_CHARS = 64_000
@@ -74,6 +75,8 @@ def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) 
     Only the first MAX_CHARS characters of the body are read.
     """
     text = body[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    # Runs of blank lines say nothing, and mail-parser-reply is quadratic in them.
+    text = _BLANK_RUN.sub("\n\n", text)
     text = _cut_at_quote_header(text)
     parsed = None
     lines = text.split("\n")
