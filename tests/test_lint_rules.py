@@ -417,6 +417,7 @@ SCRIPTS = {
         "You must mention that it is already clinically proven.",
         "Please read the following script word for word.",
         "Caption: My nights changed with Sakura Night Serum.",
+        "Please use the following caption: #ad My nights changed with this serum.",
     ],
 }
 
@@ -443,6 +444,7 @@ LABEL_REQUESTS = {
         "Please use the hashtag #SakuraGlow.",
         "You must tag @sakurabeauty and add #ad.",
         "Please include our campaign hashtag #SakuraGlow alongside #ad.",
+        "You must include #SakuraGlow in the caption.",
     ],
 }
 

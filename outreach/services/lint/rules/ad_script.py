@@ -53,7 +53,13 @@ _LABEL = re.compile(
 # Wording imposed on them even when a hashtag is asked for in the same clause.
 _WORDING = re.compile(
     r"「[^」]*[^#＃\s」][^」]*」|\"[^\"]{4,}\"|“[^”]{4,}”|言及|述べ|言って|話して|読み上げ|"
-    r"\bthat\b|\bsay\b|\bscript\b|\bcaption\b|キャプション|文言|台本|セリフ",
+    r"\bthat\b|\bsay\b|\bscript\b|文言|台本|セリフ",
+    re.IGNORECASE,
+)
+# A match that itself names wording ("the following caption") is never a label request.
+_NAMES_WORDING = re.compile(
+    r"caption|script|wording|copy|phrase|talking|verbatim|word|キャプション|文言|文章|台本|セリフ|"
+    r"原稿|フレーズ|テキスト|言及|述べ|言って|話して|読み上げ",
     re.IGNORECASE,
 )
 
@@ -92,8 +98,10 @@ def _is_negated(line: str, start: int, end: int) -> bool:
     )
 
 
-def _is_label_request(clause: str) -> bool:
+def _is_label_request(clause: str, matched: str) -> bool:
     """Asking for hashtags, a tag or the disclosure, with no wording imposed."""
+    if _NAMES_WORDING.search(matched):
+        return False
     if not _LABEL.search(clause) and not _DISCLOSURE_WORDS.search(clause):
         return False
     without_tags = _HASHTAG.sub(" ", clause)
@@ -107,8 +115,8 @@ def check_ad_script(draft: Draft, s: Settings) -> Iterator[Hit]:
         for m in _DICTATING[lang].finditer(line):
             context = line[max(0, m.start() - 10) : m.end() + 15]
             if (
-                _is_disclosure(context)
-                or _is_label_request(_clause(line, m.start(), m.end()))
+                (_is_disclosure(context) and not _NAMES_WORDING.search(m.group()))
+                or _is_label_request(_clause(line, m.start(), m.end()), m.group())
                 or _is_negated(line, m.start(), m.end())
             ):
                 continue
