@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 
 from outreach.clock import Clock
 from outreach.config import Config
+from outreach.domain.display import protect_logging
 from outreach.domain.windows import load_holiday_tables
 from outreach.planner import Planner, make_planner
 from outreach.services import inbox, plan
@@ -209,6 +210,7 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
     """The daemon's life: one pass of every job (--once), or ticks until SIGINT/SIGTERM
     (or until `stop` is set, for a daemon embedded in another program such as the demo).
     With `[unsubscribe] serve = true` the one-click endpoint is served for the daemon's life."""
+    protect_logging()  # log lines quote inbound mail and SMTP replies: no terminal controls
     endpoint: ServerHandle | None = None
     planner = ctx.planner_for(once=once)
     try:
