@@ -16,11 +16,88 @@ from email.header import Header, decode_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-# Labels whose real-world senders use the vendor superset (①, ㈱, NEC/IBM extensions).
-_SUPERSETS = {"shift_jis": "cp932", "euc_jp": "euc_jis_2004", "gb2312": "gb18030", "ascii": "utf-8"}
+# Charsets mail is written in, by label. A label is matched with everything but letters and
+# digits removed ("Shift_JIS", "shift-jis", "SJIS" -> shiftjis, sjis), and names a Python
+# codec. Labels are those of the WHATWG Encoding Standard (https://encoding.spec.whatwg.org/
+# #names-and-labels) and the IANA charset registry; a vendor superset is used where senders
+# write one under the standard name (cp932 for Shift_JIS: ①, ㈱, NEC and IBM extensions;
+# windows-1252 for ISO-8859-1, as WHATWG does). Any other label (punycode, rot13, base64,
+# zlib, idna, utf-7, ...) is not a text charset of mail: Python would run it as a codec, with
+# its cost and its exceptions, so it is refused and the text read by the fallbacks.
+_LABELS: dict[str, tuple[str, ...]] = {
+    # 8-bit text labelled ASCII is nearly always UTF-8 from a misconfigured client.
+    "utf_8": ("utf8", "unicode11utf8", "unicode20utf8", "xunicode20utf8", "utf8mb4", "usascii",
+              "ascii", "ansix341968", "us", "iso646us", "csascii", "ibm367", "cp367",
+              "iso646irv1991", "isoir6"),
+    "cp1252": ("windows1252", "cp1252", "xcp1252", "iso88591", "iso885911987", "latin1", "l1",
+               "isoir100", "csisolatin1", "ibm819", "cp819"),
+    "iso8859_2": ("iso88592", "iso885921987", "latin2", "l2", "isoir101", "csisolatin2"),
+    "iso8859_3": ("iso88593", "iso885931988", "latin3", "l3", "isoir109", "csisolatin3"),
+    "iso8859_4": ("iso88594", "iso885941988", "latin4", "l4", "isoir110", "csisolatin4"),
+    "iso8859_5": ("iso88595", "iso885951988", "cyrillic", "isoir144", "csisolatincyrillic"),
+    "iso8859_6": ("iso88596", "iso885961987", "arabic", "isoir127", "asmo708", "ecma114",
+                  "csisolatinarabic", "iso88596e", "iso88596i", "csiso88596e", "csiso88596i"),
+    "iso8859_7": ("iso88597", "iso885971987", "greek", "greek8", "isoir126", "ecma118",
+                  "elot928", "csisolatingreek", "suneugreek"),
+    "iso8859_8": ("iso88598", "iso885981988", "hebrew", "isoir138", "csisolatinhebrew",
+                  "iso88598e", "iso88598i", "csiso88598e", "csiso88598i", "logical", "visual"),
+    "cp1254": ("iso88599", "iso885991989", "latin5", "l5", "isoir148", "csisolatin5",
+               "windows1254", "cp1254", "xcp1254"),
+    "iso8859_10": ("iso885910", "latin6", "l6", "isoir157", "csisolatin6"),
+    "cp874": ("iso885911", "tis620", "windows874", "cp874", "dos874"),
+    "iso8859_13": ("iso885913", "latin7", "l7"),
+    "iso8859_14": ("iso885914", "latin8", "l8", "isoceltic"),
+    "iso8859_15": ("iso885915", "latin9", "l9", "csisolatin9"),
+    "iso8859_16": ("iso885916", "latin10", "l10"),
+    "cp1250": ("windows1250", "cp1250", "xcp1250"),
+    "cp1251": ("windows1251", "cp1251", "xcp1251"),
+    "cp1253": ("windows1253", "cp1253", "xcp1253"),
+    "cp1255": ("windows1255", "cp1255", "xcp1255"),
+    "cp1256": ("windows1256", "cp1256", "xcp1256"),
+    "cp1257": ("windows1257", "cp1257", "xcp1257"),
+    "cp1258": ("windows1258", "cp1258", "xcp1258"),
+    "koi8_r": ("koi8r", "koi8", "koi", "cskoi8r"),
+    "koi8_u": ("koi8u", "koi8ru"),
+    "cp866": ("ibm866", "cp866", "866", "csibm866"),
+    "cp437": ("ibm437", "cp437", "437", "cspc8codepage437"),
+    "cp850": ("ibm850", "cp850", "850", "cspc850multilingual"),
+    "mac_roman": ("macintosh", "mac", "csmacintosh", "xmacroman", "macroman"),
+    "mac_cyrillic": ("xmaccyrillic", "xmacukrainian", "maccyrillic"),
+    "iso2022_jp": ("iso2022jp", "csiso2022jp", "jis", "iso2022jpms", "cp50220", "cp50221",
+                   "cp50222"),
+    "iso2022_jp_1": ("iso2022jp1",),
+    "iso2022_jp_2": ("iso2022jp2", "csiso2022jp2"),
+    "iso2022_jp_3": ("iso2022jp3",),
+    "iso2022_jp_2004": ("iso2022jp2004",),
+    "iso2022_jp_ext": ("iso2022jpext",),
+    "cp932": ("shiftjis", "sjis", "mskanji", "csshiftjis", "windows31j", "cswindows31j", "xsjis",
+              "cp932", "ms932", "ibm943", "xmscp932", "shiftjisms"),
+    "shift_jis_2004": ("shiftjis2004", "shiftjisx0213"),
+    "euc_jis_2004": ("eucjp", "xeucjp", "cseucpkdfmtjapanese", "eucjis2004", "eucjisx0213",
+                     "eucjpms", "ujis"),
+    "gb18030": ("gb18030", "gb2312", "csgb2312", "chinese", "gbk", "cp936", "ms936",
+                "windows936", "xgbk", "isoir58", "csiso58gb231280", "gb231280", "euccn",
+                "xeuccn"),
+    "cp950": ("big5", "csbig5", "cnbig5", "xxbig5", "cp950", "ms950", "windows950"),
+    "big5hkscs": ("big5hkscs",),
+    "cp949": ("euckr", "cseuckr", "ksc56011987", "ksc5601", "ksc56011989", "isoir149",
+              "csksc56011987", "korean", "windows949", "cp949", "uhc", "ms949"),
+    "iso2022_kr": ("iso2022kr", "csiso2022kr"),
+    "utf_16": ("utf16", "ucs2", "csunicode", "iso10646ucs2", "unicode"),
+    "utf_16_le": ("utf16le", "unicodefeff"),
+    "utf_16_be": ("utf16be", "unicodefffe"),
+    "utf_32": ("utf32", "ucs4", "iso10646ucs4"),
+    "utf_32_le": ("utf32le",),
+    "utf_32_be": ("utf32be",),
+}
+_CHARSETS = {label: codec for codec, labels in _LABELS.items() for label in labels}
+# Read next when the declared superset rejects a byte: the standard it extends.
+_FAMILY = {"cp1252": "latin_1", "cp1254": "iso8859_9", "cp949": "euc_kr", "cp950": "big5hkscs"}
+_IGNORED_LABELS = frozenset({"unknown8bit", "xunknown", "unknown", "default", "xuserdefined"})
 _FALLBACKS = ("utf-8", "cp932", "euc_jis_2004")
 _JIS_ESCAPES = re.compile(rb"(\x1b(?:\$@|\$B|\$\(D|\(B|\(J|\(I))")
 _CP50220 = "iso-2022-jp read through cp932"
+_MAX_HEADER = 32_768  # characters of one header decoded (RFC 5322 2.1.1 lines are <= 998)
 
 
 def _jis_via_cp932(data: bytes) -> str:
@@ -79,9 +156,72 @@ def _recover_boundary(msg: Message, reasons: list[str]) -> Message:
     return recovered
 
 
+MAX_PARSED_BYTES = 1 << 20
+"""The classifier reads the header block and at most this many bytes after it."""
+MAX_PART_BYTES = 256 * 1024
+"""Of each text part, at most this many decoded bytes are turned into text."""
+
+
+def header_end(head: bytes) -> int:
+    """Where the body starts: just after the first empty line of `head`, else 0 (no header
+    block found in it)."""
+    ends = [i + len(sep) for sep in (b"\r\n\r\n", b"\n\n", b"\r\r") if (i := head.find(sep)) != -1]
+    return min(ends, default=0)
+
+
+def cap_message(raw: bytes, limit: int) -> bytes:
+    """The header block and the first `limit` bytes after it; a header block is looked for
+    only in the first `limit` bytes, so the result is at most 2 x `limit` bytes."""
+    if len(raw) <= limit:
+        return raw
+    return raw[: header_end(raw[:limit]) + limit]
+
+
+# A Content-* field (unfolded: its continuation lines included), in any part's header block.
+_CONTENT_FIELD = re.compile(rb"(?im)^content-[a-z-]{1,40}:[^\n]*(?:\n[ \t][^\n]*)*")
+_MAX_PARAM_FIELD = 2048
+_MAX_PARAMS = 64
+
+
+# An RFC 2231 extended parameter's charset: `name*=charset'lang'value`, `name*0*=...`.
+_RFC2231_CHARSET = re.compile(rb"(\*[ \t]*=[ \t]*\"?)([^'\";\s]{1,64})'")
+
+
+def _allowed_2231_charset(found: re.Match[bytes], reasons: list[str]) -> bytes:
+    """The stdlib decodes such a value with the codec its charset names, whatever that is
+    (`boundary*=idna''...` raised out of the parser): one mail does not use becomes utf-8."""
+    label = found.group(2).decode("ascii", "replace")
+    if _codec_name(label) is not None:
+        return found.group()
+    reasons.append(f"unknown charset {label!r} in an RFC 2231 parameter")
+    return found.group(1) + b"utf-8'"
+
+
+def _bound_field(found: re.Match[bytes], reasons: list[str]) -> bytes:
+    """Unusable RFC 2231 charsets replaced, and the field cut to _MAX_PARAM_FIELD bytes and _MAX_PARAMS parameters: the stdlib
+    reads parameters in quadratic time in the `;` inside quoted strings (CPython gh-136063),
+    so one crafted 80 kB Content-Type took 20 s. Real fields are far below both bounds."""
+    field = found.group()
+    if b"*" in field:
+        field = _RFC2231_CHARSET.sub(lambda m: _allowed_2231_charset(m, reasons), field)
+    if len(field) <= _MAX_PARAM_FIELD and field.count(b";") <= _MAX_PARAMS:
+        return field
+    cut = field[:_MAX_PARAM_FIELD]
+    if cut.count(b";") > _MAX_PARAMS:
+        cut = cut[: [i for i, c in enumerate(cut) if c == 0x3B][_MAX_PARAMS]]
+    name = field.split(b":", 1)[0].decode("ascii", "replace")
+    reasons.append(f"{name} header of {len(field)} bytes with {field.count(b';')} parameters: cut")
+    return cut
+
+
 def parse(raw: bytes) -> tuple[Message, list[str]]:
-    """Parse with the lenient compat32 parser; line endings are unified first."""
+    """Parse with the lenient compat32 parser; line endings are unified first. Only the
+    header block and the first MAX_PARSED_BYTES after it are read."""
     reasons: list[str] = []
+    capped = cap_message(raw, MAX_PARSED_BYTES)
+    if len(capped) < len(raw):
+        reasons.append(f"message truncated for classification: read {len(capped)} of {len(raw)} bytes")
+        raw = capped
     if b"\r" in raw:
         crlf, lf, cr = raw.count(b"\r\n"), raw.count(b"\n"), raw.count(b"\r")
         if lf == 0:
@@ -89,6 +229,7 @@ def parse(raw: bytes) -> tuple[Message, list[str]]:
         elif not crlf == lf == cr:
             reasons.append("mixed line endings")
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    raw = _CONTENT_FIELD.sub(lambda found: _bound_field(found, reasons), raw)
     msg = email.message_from_bytes(raw)
     for part in msg.walk():
         for defect in part.defects:
@@ -99,30 +240,42 @@ def parse(raw: bytes) -> tuple[Message, list[str]]:
 
 
 def _codec_name(label: str | None) -> str | None:
+    """The Python codec for a charset label of mail, or None (no label, or not a text charset)."""
     if not label:
         return None
-    cleaned = re.sub(r"[^A-Za-z0-9_\-]", "", label.strip().strip('"').lower())
-    try:
-        name = codecs.lookup(cleaned).name
-    except LookupError:
-        return None
-    return _SUPERSETS.get(name.replace("-", "_"), name)
+    return _CHARSETS.get(re.sub(r"[^a-z0-9]", "", label[:64].lower()))
+
+
+def _decode(data: bytes, codec: str) -> str:
+    """Strict decoding, except that a character cut off at the very end (the message or part
+    was truncated to a size cap) is dropped instead of failing the whole text."""
+    if codec == _CP50220:
+        return _jis_via_cp932(data)
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    text = decoder.decode(data, final=False)
+    return text + "\ufffd" if decoder.getstate()[0] else text
 
 
 def decode_bytes(data: bytes, label: str | None, reasons: list[str]) -> str:
-    """Decode with the declared charset, then known look-alikes, then lossy UTF-8."""
+    """Decode with the declared charset, then known look-alikes, then a replacing decode.
+
+    Only the text charsets mail uses are honoured (see _LABELS); any other label is reported
+    and the text read as if unlabelled. Never raises.
+    """
     name = _codec_name(label)
-    if label and name is None:
-        reasons.append(f"unknown charset {label!r}")
+    if label and name is None and re.sub(r"[^a-z0-9]", "", label.lower()) not in _IGNORED_LABELS:
+        reasons.append(f"unknown charset {label[:64]!r}")
     if name is None and b"\x1b$" in data:
         name = "iso2022_jp"  # raw JIS with no (or a broken) label, as old Japanese mailers send
     declared: list[str] = []
     if name:
         declared = ["iso2022_jp", _CP50220] if name.startswith("iso2022_jp") else [name]
+        if name in _FAMILY:
+            declared.append(_FAMILY[name])
     for codec in [*declared, *_FALLBACKS]:
         try:
-            text = _jis_via_cp932(data) if codec == _CP50220 else data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
+            text = _decode(data, codec)
+        except (UnicodeError, LookupError):
             continue
         if declared and codec != declared[0]:
             reasons.append(f"charset {label!r}: read as {codec}")
@@ -130,7 +283,7 @@ def decode_bytes(data: bytes, label: str | None, reasons: list[str]) -> str:
             reasons.append(f"8-bit text without a usable charset label: read as {codec}")
         return text
     reasons.append(f"undecodable bytes with charset {label!r}; replaced")
-    return data.decode("utf-8", errors="replace")
+    return data.decode(declared[0] if declared else "utf-8", errors="replace")
 
 
 def header_text(msg: Message, name: str, reasons: list[str]) -> str:
@@ -138,20 +291,34 @@ def header_text(msg: Message, name: str, reasons: list[str]) -> str:
     value = msg.get(name)
     if value is None:
         return ""
+    if not isinstance(value, Header) and len(str(value)) > _MAX_HEADER:
+        reasons.append(f"{name} header longer than {_MAX_HEADER} characters: cut")
+        value = str(value)[:_MAX_HEADER]
     out: list[str] = []
     try:
         chunks = decode_header(value if isinstance(value, Header) else str(value))
     except Exception:  # noqa: BLE001 - malformed encoded-words: keep the raw text
         reasons.append(f"malformed {name} header")
         chunks = [(str(value), None)]
+    last_encoded, last_space = False, False
     for chunk, charset in chunks:
+        encoded = charset not in (None, "us-ascii")
         if isinstance(chunk, bytes):
             label = None if charset in (None, "unknown-8bit") else charset
             chunk = decode_bytes(chunk, label, reasons)
         elif "\x1b$" in chunk:
             chunk = decode_bytes(chunk.encode("latin-1", "replace"), "iso-2022-jp", reasons)
+        if out and encoded != last_encoded and not (last_space if encoded else _spacing(chunk[:1])):
+            # decode_header drops the white space around encoded words; RFC 2047 6.2 removes it
+            # only between two encoded words (as email.header.Header.__str__ puts it back).
+            out.append(" ")
+        last_encoded, last_space = encoded, _spacing(chunk[-1:])
         out.append(chunk)
     return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def _spacing(char: str) -> bool:
+    return char.isspace() or char in ("(", ")", "\\")
 
 
 def addresses(msg: Message, name: str) -> list[str]:
@@ -187,8 +354,21 @@ def part_text(part: Message, reasons: list[str]) -> str:
         raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
     if not isinstance(payload, bytes):
-        return str(payload)
-    return decode_bytes(payload, part.get_content_charset(), reasons)
+        return str(payload)[:MAX_PART_BYTES]
+    if len(payload) > MAX_PART_BYTES:
+        reasons.append(f"text part of {len(payload)} bytes: the first {MAX_PART_BYTES} read")
+        payload = payload[:MAX_PART_BYTES]
+    return decode_bytes(payload, _content_charset(part, reasons), reasons)
+
+
+def _content_charset(part: Message, reasons: list[str]) -> str | None:
+    """The charset parameter; an RFC 2231 `charset*=` is decoded by the stdlib with the charset
+    it names itself, so any failure there is a label we cannot use."""
+    try:
+        return part.get_content_charset()
+    except (UnicodeError, LookupError, ValueError, TypeError):
+        reasons.append("unreadable charset parameter")
+        return None
 
 
 # Where HTML clients start the quoted history: blockquotes (Apple, Gmail), Gmail's and Yahoo's
