@@ -275,7 +275,7 @@ def read_reply(text: str, *, subject: str = "", sender: str = "",
     outweighed = max((h.phrase.weight for h in hits if h.blocked == "outweighed"
                       and h.phrase.group in (OPT_OUT, DECLINE)), default=0.0)
     weak = max(score[OPT_OUT], score[DECLINE], score[REFERRAL])
-    doubt = max(outweighed * 0.8, weak, 0.5 * blocked_refusal)
+    doubt = max(outweighed * 0.8, weak, 0.3 * blocked_refusal)
     confidence = 0.8 + 0.2 * positive - 0.5 * doubt
     reasons.append("human reply: interested (no opt-out, decline or referral)")
     return Reading(INTERESTED, _clamp(confidence), "", tuple(reasons))

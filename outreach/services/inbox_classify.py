@@ -9,13 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from outreach.inbound import Classified, parse_and_classify
+from outreach.inbound.model import REVIEW_BELOW
+
+#: The kind shown for a classification too unsure to act on (its own kind is `classified_as`).
+NEEDS_REVIEW = "needs_review"
 
 
 def describe(name: str, found: Classified) -> dict[str, Any]:
-    """The JSON-ready view ops read: kind, return date, bounce, and why."""
+    """The JSON-ready view ops read: kind, return date, bounce, intent, confidence, and why."""
     return {
         "file": name,
-        "kind": found.kind,
+        "kind": NEEDS_REVIEW if found.confidence < REVIEW_BELOW else found.kind,
+        "classified_as": found.kind,
+        "intent": found.intent or None,
+        "referred_to": found.referred_to or None,
+        "confidence": found.confidence,
         "returns_on": found.returns_on.isoformat() if found.returns_on else None,
         "bounce": asdict(found.bounce) if found.bounce else None,
         "from": found.from_addr,

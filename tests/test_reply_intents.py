@@ -1,0 +1,187 @@
+"""What people write back: intents, referral addresses, return dates and confidence, measured
+on the labelled replies in tests/data/replies/ (run with -s to see the tables)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from outreach.cli import cli
+from outreach.errors import InputError
+from outreach.inbound import parse_and_classify, return_date
+from outreach.inbound.intent import load_phrasebook, normalise, read_reply
+from outreach.inbound.model import REVIEW_BELOW
+from tests.reply_corpus import HELD_OUT, LABELLED, Case, Score, load, score
+
+
+def _meets_targets(result: Score) -> None:
+    assert result.recall("opt_out") >= 0.95
+    assert result.recall("decline") >= 0.85
+    assert result.referral_right / result.referral_total >= 0.80
+    assert result.recall("auto_reply") >= 0.90
+    assert result.return_right / result.return_total >= 0.85
+    assert result.interested_as("opt_out") == 0
+    assert result.interested_as("decline") == 0
+
+
+def test_the_labelled_set_is_what_it_claims() -> None:
+    cases = load(LABELLED)
+    assert len(cases) >= 150
+    assert sum(c.lang == "ja" for c in cases) >= 90
+    assert len({c.id for c in cases}) == len(cases)
+    assert {c.intent for c in cases} == {"opt_out", "decline", "referral", "auto_reply",
+                                         "interested"}
+    held = load(HELD_OUT)
+    assert len(held) == 30 and not {c.id for c in held} & {c.id for c in cases}
+
+
+def test_labelled_replies_meet_the_targets() -> None:
+    result = score(load(LABELLED))
+    print("\n" + result.table("labelled set (tests/data/replies/replies.toml)"))
+    _meets_targets(result)
+
+
+def test_held_out_replies_meet_the_targets() -> None:
+    result = score(load(HELD_OUT))
+    print("\n" + result.table("held-out set (tests/data/replies/heldout.toml)"))
+    _meets_targets(result)
+
+
+def test_every_phrase_example_matches_its_own_pattern() -> None:
+    book = load_phrasebook()
+    assert len(book.phrases) > 50
+    for phrase in book.phrases:
+        assert phrase.example, phrase.source
+        assert phrase.pattern.search(normalise(phrase.example)), (phrase.source, phrase.example)
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("今後このようなメールは送らないでください。", "opt_out"),
+        ("大変恐縮ですが、営業メールはお断りしております。", "opt_out"),
+        ("今後のご連絡はお控えください。", "opt_out"),
+        ("こういったご案内はご遠慮ください", "opt_out"),
+        ("お手数ですが、リストから削除をお願いします", "opt_out"),
+        ("How did you get my address?", "opt_out"),
+        ("Please remove me.", "opt_out"),
+        ("お断りするわけではありません。1月でもよいですか?", "interested"),
+        ("I don't want to unsubscribe, just busy this month.", "interested"),
+        ("配信停止のリンクを押しかけましたが、気になってきました", "interested"),
+        ("サンプルは平日以外は送らないでください。ぜひやらせてください", "interested"),
+        ("何かあれば遠慮なくご連絡ください", "interested"),
+        ("Not interested in a feed post, but I'd love to do a TikTok instead", "interested"),
+        ("今回は見送らせていただきます", "decline"),
+        ("社内で検討しましたが、今回はご期待に沿いかねる結果となりました", "decline"),
+        ("I'll have to say no for now.", "decline"),
+        ("I'll pass this along to my partner, sounds fun!", "interested"),
+    ],
+)
+def test_intent_of_one_sentence(text: str, intent: str) -> None:
+    assert read_reply(text).intent == intent
+
+
+def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_review() -> None:
+    case = Case(id="empty", lang="ja", subject="Re: ご相談", body="", intent="interested",
+                quote="ja", sender="mina@example.jp")
+    found = parse_and_classify(case.raw())
+    assert (found.kind, found.intent) == ("reply", "interested")
+    assert found.confidence < REVIEW_BELOW
+    assert "配信停止" not in found.text
+
+
+@pytest.mark.parametrize(
+    "text,sender,expected",
+    [
+        ("お仕事の件は事務所までお願いします。MAIL:casting＠nijiiro.jp", "a@b.jp", "casting@nijiiro.jp"),
+        ("All requests go through my agency: brand [at] sky-talent [dot] com", "a@b.jp",
+         "brand@sky-talent.com"),
+        ("マネージャー:加藤 kato@prism.jp\n──\nみな\nmina@gmail.com", "a@b.jp", "kato@prism.jp"),
+        ("弊社所属の高橋の件、弊社にて対応いたします。", "ito@lumiere.co.jp", "ito@lumiere.co.jp"),
+        ("所属事務所の問い合わせフォームからお願いします", "a@b.jp", ""),
+    ],
+)
+def test_referral_address(text: str, sender: str, expected: str) -> None:
+    found = read_reply(text, sender=sender)
+    assert (found.intent, found.referred_to) == ("referral", expected)
+
+
+def test_a_refusal_then_a_yes_is_interested_and_needs_review() -> None:
+    found = read_reply("この条項は辞退したいです。そこを外していただければお受けいたします。")
+    assert found.intent == "interested" and found.confidence < REVIEW_BELOW
+
+
+def test_a_clear_opt_out_is_confident() -> None:
+    found = read_reply("今後このようなメールは送らないでください。")
+    assert found.intent == "opt_out" and found.confidence >= 0.9
+    assert any("送らないで" in r for r in found.reasons)
+
+
+def test_a_new_phrase_form_is_data(tmp_path: Path) -> None:
+    shipped = (Path(__file__).resolve().parent.parent / "outreach" / "inbound" / "phrases.toml")
+    text = shipped.read_text(encoding="utf-8")
+    extra = "\n[[opt_out]]\nre = 'もう結構です'\nweight = 0.9\nexample = \"もう結構です\"\n"
+    path = tmp_path / "phrases.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    assert read_reply("もう結構です。").intent == "interested"
+    assert read_reply("もう結構です。", book=load_phrasebook(path)).intent == "opt_out"
+
+
+def test_a_broken_phrase_file_names_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "phrases.toml"
+    path.write_text("[[decline]]\nre = 'a('\nweight = 0.9\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"decline\[1\]: not a regular expression"):
+        load_phrasebook(path)
+    path.write_text("[[decline]]\nre = 'a'\nweight = 3\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"decline\[1\]: weight 3.0 is not in"):
+        load_phrasebook(path)
+
+
+@pytest.mark.parametrize(
+    "text,received,back",
+    [
+        ("ただいま産休中です。復帰は2027年4月1日を予定しております。", date(2026, 12, 10),
+         date(2027, 4, 1)),
+        ("撮影のため本日は終日不在です。明日以降、順次ご返信いたします。", date(2026, 12, 10),
+         date(2026, 12, 11)),
+        ("来週月曜日に出社します。", date(2026, 12, 10), date(2026, 12, 14)),
+        ("12月28日〜1月5日まで年末年始休業とさせていただきます。", date(2026, 12, 28),
+         date(2027, 1, 6)),
+        ("I'll be back on Monday, January 4.", date(2026, 12, 22), date(2027, 1, 4)),
+    ],
+)
+def test_return_dates(text: str, received: date, back: date) -> None:
+    found = return_date(text, received)
+    assert found is not None and found.day == back
+
+
+def test_tomorrow_as_the_start_of_an_absence_is_no_return_date() -> None:
+    assert return_date("明日から1週間休みます", date(2026, 12, 10)) is None
+
+
+def test_cli_json_shows_intent_referral_confidence_and_needs_review(tmp_path: Path) -> None:
+    cases = {
+        "referral.eml": Case(id="r", lang="en", subject="Re: Paid collab", sender="m@x.com",
+                             body="All my deals go through my agency: deals@north.agency",
+                             intent="referral", quote="gmail"),
+        "unsure.eml": Case(id="u", lang="ja", subject="Re: ご相談", sender="a@b.jp",
+                           body="この条項は辞退したいです。外していただければお受けいたします。",
+                           intent="interested", quote="ja"),
+    }
+    for name, case in cases.items():
+        (tmp_path / name).write_bytes(case.raw())
+    result = CliRunner().invoke(
+        cli, ["inbox", "classify", *[str(tmp_path / n) for n in cases], "--format", "json"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["kind"], r["classified_as"], r["intent"], r["referred_to"]) for r in rows] == [
+        ("reply", "reply", "referral", "deals@north.agency"),
+        ("needs_review", "reply", "interested", None),
+    ]
+    assert rows[0]["confidence"] >= REVIEW_BELOW > rows[1]["confidence"]
