@@ -86,6 +86,18 @@ class WorkspaceConfig(_Frozen):
     templates: str = "templates"
     sequences: str = "sequences"
     campaigns: str = "campaigns"
+    # Where the command line shows times ("" = [sending] timezone); stored times stay UTC.
+    display_timezone: str = ""
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _display_zone(cls, v: str) -> str:
+        if v:
+            try:
+                ZoneInfo(v)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown timezone {v!r} (use an IANA name like 'Asia/Tokyo')") from exc
+        return v
 
 
 class DatabaseConfig(_Frozen):
@@ -299,6 +311,8 @@ class InboxConfig(_Frozen):
     freshness_minutes: float = Field(default=30.0, gt=0)
     ooo_default_days: int = Field(default=7, ge=1)
     reply_stage: Literal["negotiating", "contracted", "paused"] = "negotiating"  # a Stage
+    # Of each inbound message, the header block and this many bytes are read and stored.
+    max_stored_bytes: int = Field(default=1 << 20, ge=16_384)
     # Authentication-Results (RFC 8601) are read only from these servers (their authserv-id):
     # anyone can write that header, only our receiving server's own stamp is evidence.
     trusted_authserv_ids: tuple[str, ...] = ()
@@ -357,6 +371,11 @@ class Config(_Frozen):
     def path(self, relative: str) -> Path:
         p = Path(relative)
         return p if p.is_absolute() else self.base_dir / p
+
+    @property
+    def display_timezone(self) -> str:
+        """The zone people read times in: [workspace] display_timezone, else [sending] timezone."""
+        return self.workspace.display_timezone or self.sending.timezone
 
     @property
     def templates_dir(self) -> Path:

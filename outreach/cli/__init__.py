@@ -22,9 +22,11 @@ from outreach.domain.display import protect_logging
     default=None,
     help="config.toml to use (default: $OUTREACH_CONFIG, then ./config.toml).",
 )
+@click.option("--utc", is_flag=True,
+              help="Show times in UTC instead of the workspace's display timezone.")
 @click.version_option(package_name="outreach")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, utc: bool) -> None:
     """Influencer outreach: roster, personalised pitches, sequences, replies and deals.
 
     \b
@@ -36,7 +38,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
       outreach enroll spring-serum && outreach run
     """
     protect_logging()  # warnings printed by any command carry inbound text: made visible
-    ctx.obj = App(config_path)
+    ctx.obj = App(config_path, utc=utc)
 
 
 from outreach.cli import pause, pipeline, roster, send, workspace  # noqa: E402  (each registers its commands)

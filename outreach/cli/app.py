@@ -7,22 +7,39 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import cached_property
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
+import wcwidth
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
+from outreach.cli import times
 from outreach.config import Config, load_config
+from outreach.domain.display import safe_json, safe_text
 from outreach.errors import ConfigError, ImportRejected, UserError
 
 
 class App:
     """What every command may need, built on first use."""
 
-    def __init__(self, config_path: str | None) -> None:
+    def __init__(self, config_path: str | None, *, utc: bool = False) -> None:
         self.config_path = config_path
+        self.utc = utc  # --utc: show times in UTC rather than the display timezone
+
+    @cached_property
+    def display_zone(self) -> ZoneInfo | None:
+        """The zone times are shown in (None: UTC), from [workspace] display_timezone; UTC
+        when --utc is given or there is no readable config."""
+        if self.utc:
+            return None
+        try:
+            return ZoneInfo(self.config.display_timezone)
+        except UserError:
+            return None
 
     @cached_property
     def config(self) -> Config:
@@ -80,11 +97,14 @@ def csv_safe(value: Any) -> str:
 
 
 def emit(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
-    """Print rows as a table (terminal), JSON lines or CSV."""
+    """Print rows as a table (terminal), JSON lines or CSV. Times are shown in the display
+    timezone with its name (ISO 8601 with the offset in JSON)."""
     cols = list(columns or (rows[0].keys() if rows else []))
+    rows = _with_times(rows, cols, fmt)
     if fmt == "json":
         for row in rows:
-            click.echo(json.dumps({c: row.get(c) for c in cols}, ensure_ascii=False, default=str))
+            line = json.dumps({c: row.get(c) for c in cols}, ensure_ascii=False, default=str)
+            click.echo(safe_json(line))
         return
     if fmt == "csv":
         buf = io.StringIO()
@@ -97,10 +117,24 @@ def emit(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | N
     click.echo(format_table(rows, cols))
 
 
-def _width(text: str) -> int:
-    import unicodedata
+def _with_times(
+    rows: Sequence[Mapping[str, Any]], cols: Sequence[str], fmt: str
+) -> Sequence[Mapping[str, Any]]:
+    if not any(isinstance(row.get(c), datetime) for row in rows[:50] for c in cols):
+        return rows
+    ctx = click.get_current_context(silent=True)
+    app = ctx.find_object(App) if ctx is not None else None
+    zone = app.display_zone if app is not None else None
+    render = times.iso if fmt == "json" else times.show
+    return [{c: render(v, zone) if isinstance(v := row.get(c), datetime) else v for c in cols}
+            for row in rows]
 
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+def _width(text: str) -> int:
+    """Columns the text takes on a terminal (wcwidth: East Asian wide characters, combining
+    marks and emoji sequences); a character it cannot measure counts as one."""
+    width = wcwidth.wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth.wcwidth(ch), 1) for ch in text)
 
 
 def format_table(rows: Iterable[Mapping[str, Any]], cols: Sequence[str]) -> str:
