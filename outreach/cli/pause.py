@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import click
 
+from outreach.cli import times
 from outreach.cli.app import App, emit
 from outreach.clock import SystemClock
 from outreach.services import pause as pause_service
 from outreach.services.pause import PauseReport
 
 
-def _report(verb: str, report: PauseReport) -> None:
+def _report(app: App, verb: str, report: PauseReport) -> None:
     for campaign, handle, due in report.done:
         if due is not None:
-            click.echo(f"{verb} @{handle} in {campaign}: next step due {due:%Y-%m-%d %H:%M} UTC")
+            click.echo(f"{verb} @{handle} in {campaign}: next step due "
+                       f"{times.show(due, app.display_zone)}")
     if not any(due for _, _, due in report.done):
         click.echo(f"{verb} {len(report.done)} sequence(s)")
     if report.in_flight:
@@ -37,7 +39,7 @@ def register(cli: click.Group, campaign: click.Group) -> None:
           outreach pause @hanako_kitchen
           outreach pause hanako@example.jp --campaign spring-serum
         """
-        _report("paused", pause_service.pause(app.engine, SystemClock(), influencer,
+        _report(app, "paused", pause_service.pause(app.engine, SystemClock(), influencer,
                                               campaign=slug))
 
     @cli.command()
@@ -52,7 +54,7 @@ def register(cli: click.Group, campaign: click.Group) -> None:
         Example:
           outreach resume @hanako_kitchen
         """
-        _report("resumed", pause_service.resume(app.engine, app.config, SystemClock(), influencer,
+        _report(app, "resumed", pause_service.resume(app.engine, app.config, SystemClock(), influencer,
                                                 campaign=slug))
 
     for action, text in (
@@ -118,7 +120,7 @@ def _campaign_command(group: click.Group, action: str, text: str) -> None:
         report = pause_service.set_campaign(app.engine, app.config, SystemClock(), slug, action)
         verb = {"pause": "paused", "resume": "resumed", "archive": "archived"}[action]
         click.echo(f"campaign {slug} {verb}")
-        _report(verb, report)
+        _report(app, verb, report)
 
     help_text = f"{text}\n\n\b\nExample:\n  outreach campaign {action} spring-serum"
     group.command(action, help=help_text)(click.argument("slug")(click.pass_obj(command)))

@@ -8,9 +8,11 @@ import sys
 import threading
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
+from outreach.cli import times
 from outreach.cli.app import App, emit, format_option
 
 
@@ -19,8 +21,8 @@ def _logging() -> None:
                         stream=sys.stderr)
 
 
-def _until(at: datetime | str) -> str:
-    return f"{at:%Y-%m-%d %H:%M} UTC" if isinstance(at, datetime) else "further notice"
+def _until(at: datetime | str, zone: ZoneInfo | None) -> str:
+    return times.show(at, zone) if isinstance(at, datetime) else "further notice"
 
 
 def register(cli: click.Group) -> None:
@@ -67,7 +69,7 @@ def register(cli: click.Group) -> None:
                 logging.getLogger("outreach.run").warning(
                     "mailbox %s is paused until %s (%s): nothing is sent from it; "
                     "`outreach mailbox resume %s` lifts it", box["mailbox"],
-                    _until(box["paused_until"]), box["why"], box["mailbox"])
+                    _until(box["paused_until"], app.display_zone), box["why"], box["mailbox"])
         ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes))
         sys.exit(asyncio.run(run_daemon(ctx, once=once)))
 
@@ -101,7 +103,7 @@ def register(cli: click.Group) -> None:
                        "`outreach enroll CAMPAIGN --retry`):")
             emit(st.latest_attention, "table", ["handle", "campaign", "stop_reason"])
         for slug, (held, since) in sorted(st.held_campaigns.items()):
-            at = f" since {since:%Y-%m-%d %H:%M} UTC" if since else ""
+            at = f" since {times.show(since, app.display_zone)}" if since else ""
             click.echo(f"campaign {slug}: {held}{at}")
         if st.failure_stops:
             shown = f" (latest {len(st.latest_failure_stops)})" if st.failure_stops > len(st.latest_failure_stops) else ""
