@@ -281,7 +281,8 @@ def _apply(
         effect="",
         text=found.text,
         detail=_detail(found, d),
-        raw=item.mail.raw,
+        raw=item.mail.raw,  # capped by the source: headers and [inbox] max_stored_bytes
+        raw_size=item.mail.original_size,
         processed_at=now,
         confidence=found.confidence,
         recipient_norm=_recipient_norm(found, d),
