@@ -91,8 +91,9 @@ def run_guarded(group: click.Group, argv: list[str]) -> Any:
 
 
 def csv_safe(value: Any) -> str:
-    """Neutralise spreadsheet formulas on export (OWASP ASVS 1.2.10, CWE-1236)."""
-    text = "" if value is None else str(value)
+    """Neutralise spreadsheet formulas on export (OWASP ASVS 1.2.10, CWE-1236) and terminal
+    controls (display.safe_text; line breaks and tabs are kept)."""
+    text = "" if value is None else safe_text(value, multiline=True)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\0") else text
 
 
@@ -138,7 +139,7 @@ def _width(text: str) -> int:
 
 
 def format_table(rows: Iterable[Mapping[str, Any]], cols: Sequence[str]) -> str:
-    body = [["" if r.get(c) is None else str(r.get(c)) for c in cols] for r in rows]
+    body = [["" if r.get(c) is None else safe_text(r.get(c)) for c in cols] for r in rows]
     widths = [max([_width(c)] + [_width(row[i]) for row in body]) for i, c in enumerate(cols)]
 
     def line(cells: Sequence[str]) -> str:

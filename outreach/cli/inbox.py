@@ -10,6 +10,7 @@ import click
 
 from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock
+from outreach.domain.display import safe_json, safe_text
 from outreach.inbound import KINDS
 from outreach.services import inbox as inbox_service
 from outreach.services.inbox import RESOLVE_KINDS, UNPARSED, PollReport
@@ -49,7 +50,7 @@ def classify(files: tuple[str, ...], fmt: str, received: datetime | None) -> Non
     rows = classify_files([Path(f) for f in files], received.date() if received else None)
     for row in rows:
         if fmt == "json":
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(safe_json(json.dumps(row, ensure_ascii=False)))
             continue
         extra = f" returns {row['returns_on']}" if row["returns_on"] else ""
         if row["intent"] and row["intent"] != row["classified_as"]:
@@ -63,9 +64,9 @@ def classify(files: tuple[str, ...], fmt: str, received: datetime | None) -> Non
             extra += (
                 f" {b['status']} {b['recipient']} {'permanent' if b['permanent'] else 'temporary'}"
             )
-        click.echo(f"{row['file']}: {row['kind']}{extra}")
+        click.echo(safe_text(f"{row['file']}: {row['kind']}{extra}"))
         for reason in row["reasons"]:
-            click.echo(f"    {reason}")
+            click.echo(f"    {safe_text(reason)}")
 
 
 def _print_report(report: PollReport) -> None:
@@ -75,7 +76,7 @@ def _print_report(report: PollReport) -> None:
         f"already processed {report.duplicates}"
     )
     for box, error in report.errors.items():
-        click.echo(f"error: mailbox {box}: {error}", err=True)
+        click.echo(safe_text(f"error: mailbox {box}: {error}"), err=True)
 
 
 @inbox.command()
@@ -158,20 +159,29 @@ def show(app: App, inbound_id: int) -> None:
       outreach inbox show 12
     """
     row = inbox_service.inbound_show(app.engine, inbound_id)
+
+    def echo(line: str) -> None:
+        """Every line below holds text a stranger wrote: printed with controls made visible."""
+        click.echo(safe_text(line))
+
     who = f" (@{row['handle']}, {row['campaign']})" if row["handle"] else " (unmatched)"
-    click.echo(f"#{row['id']} {row['kind']} from {row['from_addr']}{who}")
-    click.echo(f"subject:  {row['subject']}")
+    echo(f"#{row['id']} {row['kind']} from {row['from_addr']}{who}")
+    echo(f"subject:  {row['subject']}")
     received = f"{row['received_at']:%Y-%m-%d %H:%M} UTC"
-    click.echo(f"received: {received} via {row['source']} ({row['mailbox']})")
-    click.echo(f"effect:   {row['effect']}")
+    echo(f"received: {received} via {row['source']} ({row['mailbox']})")
+    echo(f"effect:   {row['effect']}")
     detail = row["detail"] or {}
     if detail.get("returns_on"):
-        click.echo(f"returns:  {detail['returns_on']}")
+        echo(f"returns:  {detail['returns_on']}")
     if detail.get("bounce"):
         b = detail["bounce"]
-        click.echo(f"bounce:   {b['status']} {b['recipient']} {b['diagnostic']}")
+        echo(f"bounce:   {b['status']} {b['recipient']} {b['diagnostic']}")
+    kept, size = row.get("raw_kept"), row.get("raw_size")
+    if kept is not None and size is not None and size > kept:
+        echo(f"truncated: kept {kept} of {size} bytes")
     click.echo("")
-    click.echo(row["text"])
+    click.echo(safe_text(row["text"], multiline=True))
+
 
 @inbox.command()
 @click.argument("inbound_id", type=int)
