@@ -79,6 +79,10 @@ def test_every_phrase_example_matches_its_own_pattern() -> None:
         ("社内で検討しましたが、今回はご期待に沿いかねる結果となりました", "decline"),
         ("I'll have to say no for now.", "decline"),
         ("I'll pass this along to my partner, sounds fun!", "interested"),
+        ("Keen! But stop sending samples to my old address, I moved.", "interested"),
+        ("ぜひ!ただ、顔出しはご遠慮させていただきたいです", "interested"),
+        ("今回は見送ります。またぜひ!", "decline"),
+        ("このアドレスへの送信は今後お止めください", "opt_out"),
     ],
 )
 def test_intent_of_one_sentence(text: str, intent: str) -> None:
@@ -108,6 +112,12 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
 def test_referral_address(text: str, sender: str, expected: str) -> None:
     found = read_reply(text, sender=sender)
     assert (found.intent, found.referred_to) == ("referral", expected)
+
+
+def test_a_manager_copied_in_is_the_referral_address() -> None:
+    found = read_reply("マネージャーの山田をCCに入れました。", sender="a@b.jp",
+                       cc=["yamada@ks.example", "a@b.jp"])
+    assert (found.intent, found.referred_to) == ("referral", "yamada@ks.example")
 
 
 def test_a_refusal_then_a_yes_is_interested_and_needs_review() -> None:

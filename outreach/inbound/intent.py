@@ -15,6 +15,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ MAX_HITS = 20
 #: A sign of interest outweighs an earlier refusal across a contrast from this weight on.
 OVERRIDES = 0.5
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive")
+_COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[.!?。\n]")
 _ADDRESS = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 # Bounded spaces: an unbounded \s* at every position of a long blank run is quadratic.
@@ -57,6 +59,7 @@ class Phrasebook:
     negation_before: re.Pattern[str]
     negation_after: re.Pattern[str]
     contrast: re.Pattern[str]
+    caveat: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: negation.before", before),
         _compile(f"{file}: negation.after", str(negation.get("after", "(?!)"))),
         _compile(f"{file}: contrast.re", str(data.get("contrast", {}).get("re", "(?!)"))),
+        _compile(f"{file}: caveat.re", str(data.get("caveat", {}).get("re", "(?!)"))),
     )
 
 
@@ -173,9 +177,19 @@ def _hits(text: str, book: Phrasebook) -> list[Hit]:
     return found
 
 
-def _outweigh(hits: list[Hit]) -> list[Hit]:
+def _outweigh(hits: list[Hit], text: str, book: Phrasebook) -> list[Hit]:
     """A refusal followed, across a contrast, by a sign of interest does not count; a sign of
-    interest followed by a refusal does not either (the words after the turn are the point)."""
+    interest followed by a refusal does not either (the words after the turn are the point),
+    unless the refusal is a condition of the yes ("ぜひ!ただ、顔出しは…ご遠慮…")."""
+    first_yes = min((h.end for h in hits if not h.blocked and h.phrase.group == "positive"
+                     and h.phrase.weight >= OVERRIDES), default=-1)
+    caveats = [m.start() for m in book.caveat.finditer(text)] if first_yes >= 0 else []
+    hits = [
+        Hit(h.phrase, h.start, h.end, h.text, h.segment, "a condition of a yes")
+        if not h.blocked and h.phrase.group == DECLINE
+        and any(first_yes <= at < h.start for at in caveats) else h
+        for h in hits
+    ]
     live = [h for h in hits if not h.blocked]
     last_positive = max((h.segment for h in live if h.phrase.group == "positive"
                          and h.phrase.weight >= OVERRIDES), default=-1)
@@ -217,13 +231,16 @@ def _nearest(addresses: list[tuple[int, str]], cues: list[Hit]) -> str:
     return min(addresses, key=distance)[1] if cues and addresses else ""
 
 
-def read_reply(text: str, *, subject: str = "", sender: str = "",
+def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[str] = (),
                book: Phrasebook | None = None) -> Reading:
-    """The intent of a human reply's own text (and an opt-out said in its Subject)."""
+    """The intent of a human reply's own text (and an opt-out said in its Subject).
+
+    `cc`: the reply's Cc addresses, for "I've cc'd my manager" with no address in the text.
+    """
     book = book or _shipped()
     body = normalise(text)
     sender = normalise(sender).strip()
-    hits = _outweigh(_hits(body, book))
+    hits = _outweigh(_hits(body, book), body, book)
     subject_hits = [h for h in _hits(normalise(subject), book)
                     if h.phrase.group == OPT_OUT and not h.blocked]
     addresses = _addresses(body, sender)
@@ -253,6 +270,10 @@ def read_reply(text: str, *, subject: str = "", sender: str = "",
     if score[REFERRAL] >= DECIDES:
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
         to = _nearest(addresses, live[REFERRAL])
+        copied = [a for a in (normalise(c).strip() for c in cc) if a and a != sender]
+        if not to and copied and any(_COPIED.search(h.text) for h in live[REFERRAL]):
+            to = copied[0]
+            reasons.append("the referral is copied in (Cc)")
         if not to and behalf and sender:
             to = sender
             reasons.append("written on the talent's behalf: continue with the sender")
