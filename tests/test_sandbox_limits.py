@@ -46,6 +46,7 @@ PROBES: dict[str, tuple[type[Exception], str]] = {
     "include_in_loop": (RenderError, LOOPS),
     "macro_long_body": (RenderError, LOOPS),
     "macro_doubling_calls": (RenderError, LOOPS),
+    "call_sized_argument": (RenderError, LOOPS),
     # scanning and copying is paid for by the character
     "compare_scan": (RenderError, WORK),
     "contains_scan": (RenderError, WORK),

@@ -567,8 +567,11 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     ) -> Any:
         budget = _budget.get(None)
         size = 1
+        items = 0  # a sized argument (list, dict, range) may be iterated by the callee
         for value in args:
             size += __self._refuse_large(value, "argument")
+            if type(value) is not str and isinstance(value, Sized):
+                items += len(value)
         for key, value in kwargs.items():
             if key not in ("_loop_vars", "_block_vars"):  # Jinja2's own, dropped by the call
                 size += __self._refuse_large(value, "argument")
@@ -577,9 +580,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             size += len(receiver)
         if budget is not None:
             if isinstance(__obj, Macro):
-                budget.loop(_code_units(__obj._func))  # noqa: SLF001
+                budget.loop(items + _code_units(__obj._func))  # noqa: SLF001
             else:
-                budget.loop()
+                budget.loop(items + 1)
             budget.charge(size)
         if isinstance(__obj, LoopContext) and args:  # `loop(children)` of a recursive loop
             args = (__self.loop_items(args[0], _code_units(__obj._recurse)), *args[1:])  # noqa: SLF001
