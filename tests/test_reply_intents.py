@@ -83,6 +83,10 @@ def test_every_phrase_example_matches_its_own_pattern() -> None:
         ("ぜひ!ただ、顔出しはご遠慮させていただきたいです", "interested"),
         ("今回は見送ります。またぜひ!", "decline"),
         ("このアドレスへの送信は今後お止めください", "opt_out"),
+        ("配信停止のリンクを押しても止まりません", "opt_out"),
+        ("Your unsubscribe link is broken, I still get these.", "opt_out"),
+        ("Can I opt out of the whitelisting part?", "interested"),
+        ("Feel free to decline if the rate is too high, but my rate is $800.", "interested"),
     ],
 )
 def test_intent_of_one_sentence(text: str, intent: str) -> None:
@@ -162,6 +166,8 @@ def test_a_broken_phrase_file_names_the_entry(tmp_path: Path) -> None:
         ("12月28日〜1月5日まで年末年始休業とさせていただきます。", date(2026, 12, 28),
          date(2027, 1, 6)),
         ("I'll be back on Monday, January 4.", date(2026, 12, 22), date(2027, 1, 4)),
+        ("年明けは5日(火)から営業いたします。", date(2026, 12, 24), date(2027, 1, 5)),
+        ("I am on holiday and will return on the 5th.", date(2026, 12, 24), date(2027, 1, 5)),
     ],
 )
 def test_return_dates(text: str, received: date, back: date) -> None:

@@ -275,6 +275,34 @@ _RELATIVE_JA = re.compile(
 )
 
 
+# A day of the month with no month: 「年明けは5日から営業」, "will return on the 5th".
+_BARE_DAY_BACK = re.compile(
+    r"(?<![\d月/.\-])(?P<dja>\d{1,2})\s*日\s*(?:\((?P<wd>[月火水木金土日])\))?\s*"
+    r"(?:から|より|以降|に|には)[^。\n]{0,10}?(?:営業|出社|出勤|戻|復帰|再開|対応|返信|通常|業務)"
+    r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office)\s+(?:on\s+)?the\s+(?P<den>\d{1,2})"
+    r"(?:st|nd|rd|th)\b",
+    re.IGNORECASE,
+)
+
+
+def _bare_day(text: str, received: date) -> ReturnDate | None:
+    """The next such day of the month on or after received (a weekday given must match)."""
+    found = _BARE_DAY_BACK.search(text)
+    if found is None:
+        return None
+    number = int(found.group("dja") or found.group("den"))
+    year, month = received.year, received.month
+    for _ in range(3):
+        day = _valid(year, month, number)
+        wd = found.group("wd")
+        if day is not None and day >= received and (
+            wd is None or day.weekday() == _JA_WEEKDAYS.index(wd)
+        ):
+            return ReturnDate(day, found.group(0))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def _relative_ja(text: str, received: date) -> ReturnDate | None:
     found = _RELATIVE_JA.search(text)
     if found is None:
@@ -316,4 +344,6 @@ def return_date(text: str, received: date) -> ReturnDate | None:
         if found[kind]:
             day, evidence = max(found[kind])
             return ReturnDate(day, evidence)
-    return _weekday_only(text, received) or _relative_ja(text, received)
+    return (
+        _weekday_only(text, received) or _relative_ja(text, received) or _bare_day(text, received)
+    )
