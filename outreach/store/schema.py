@@ -339,3 +339,19 @@ result = Table(
     Column("conversions", BigInteger),
     Column("revenue", Float),
 )
+
+# Drafts sent to a team address by `outreach preview --send-to`: never contact with the
+# influencer, so they live apart from the outbox (no cooldown, no stage, no thread).
+proof = Table(
+    "proof",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("campaign", String(200), nullable=False),
+    Column("influencer_id", BigInteger, nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("sent_to", String(320), nullable=False),
+    Column("message_id", String(400), nullable=False),
+    Column("sent_at", Timestamp, nullable=False),
+    Column("smtp_reply", Text, nullable=False, server_default=""),
+    Index("ix_proof_campaign_sent_at", "campaign", "sent_at"),
+)
