@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 
 from outreach.cli import cli
@@ -121,6 +122,7 @@ def run(root: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), tick=False)
 def test_cli(tmp_path: Path) -> None:
     root = workspace(tmp_path)
     code, out, _ = run(root, "campaign", "list")
@@ -132,3 +134,27 @@ def test_cli(tmp_path: Path) -> None:
     (root / "campaigns" / "spring.toml").write_text(SPRING.replace("brief =", "breif ="))
     code, out, err = run(root, "campaign", "validate", "spring")
     assert code == 1 and "spring.toml:6: breif: unknown key" in err
+
+
+def test_validate_refuses_past_and_out_of_order_dates(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    write_templates(tmp_path / "templates")
+    (tmp_path / "sequences").mkdir()
+    (tmp_path / "sequences" / "standard.toml").write_text(STANDARD)
+    (tmp_path / "campaigns").mkdir()
+    text = SPRING.replace("reply_by = 2026-12-04", "reply_by = 2026-12-20").replace(
+        "post_by = 2026-12-18", "post_by = 2026-12-10")
+    (tmp_path / "campaigns" / "spring.toml").write_text(text)
+    line = text.splitlines().index("post_by = 2026-12-10") + 1
+    report = validate(config, today=date(2026, 12, 15))
+    assert [str(p) for p in report["spring"]] == [
+        f"{tmp_path / 'campaigns' / 'spring.toml'}:{line}: dates.post_by: 2026-12-10 is already "
+        "past (today is 2026-12-15) (every message that states it would contradict itself: "
+        "move it forward)",
+        f"{tmp_path / 'campaigns' / 'spring.toml'}:{line}: dates.post_by: 2026-12-10 is before "
+        "reply_by 2026-12-20 (post_by must not come before reply_by)",
+    ]
+    assert validate(config)["spring"][0].field == "dates.post_by"  # order, whatever the day
+    fixed = text.replace("post_by = 2026-12-10", "post_by = 2026-12-28")
+    (tmp_path / "campaigns" / "spring.toml").write_text(fixed)
+    assert validate(config, today=date(2026, 12, 15)) == {"spring": []}

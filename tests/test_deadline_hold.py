@@ -130,3 +130,27 @@ def test_init_dates_the_sample_campaign_from_today(tmp_path: Path) -> None:
     data = tomllib.loads((tmp_path / "ws" / "campaigns" / "spring-serum.toml").read_text("utf-8"))
     assert data["dates"] == {"reply_by": date(2027, 3, 15), "post_by": date(2027, 3, 29)}
     assert date(2027, 3, 1) + timedelta(days=14) == data["dates"]["reply_by"]
+
+
+def test_lint_warns_when_a_follow_up_can_only_go_out_after_its_date(tmp_path: Path) -> None:
+    from outreach.services.lint import lint_campaign
+
+    config = setup_files(tmp_path, "late", "10 business days")
+    found = [f for f in lint_campaign(config, "spring", now=ENROLLED) if f.rule == "deadline-outrun"]
+    assert [(f.template, f.severity, f.message) for f in found] == [(
+        "templates/late.ja.j2", "warning",
+        "step 2 goes out 2026-12-07 at the earliest (enrolled today), after the reply_by "
+        "2026-12-04 it states",
+    )]
+    assert found[0].line == 6  # the line that states it
+    config = setup_files(tmp_path, "late", "3 business days")
+    assert not [f for f in lint_campaign(config, "spring", now=ENROLLED)
+                if f.rule == "deadline-outrun"]
+
+
+def setup_files(tmp_path: Path, followup: str, delay: str) -> Config:
+    config = make_workspace(
+        tmp_path, sequences={"standard": SEQUENCE.format(followup=followup, delay=delay)},
+    )
+    (tmp_path / "templates" / "late.ja.j2").write_text(STATES_REPLY_BY, encoding="utf-8")
+    return config

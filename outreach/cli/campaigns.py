@@ -60,7 +60,8 @@ def show(app: App, slug: str) -> None:
 @click.argument("slug", required=False)
 @click.pass_obj
 def validate(app: App, slug: str | None) -> None:
-    """Check campaigns can run: the file parses, its sequence, mailbox and templates exist.
+    """Check campaigns can run: the file parses, its sequence, mailbox and templates exist,
+    and its dates are neither past nor out of order (reply_by, ship_by, post_by, report_by).
     Exits 1 when any problem is found.
 
     \b
@@ -68,7 +69,12 @@ def validate(app: App, slug: str | None) -> None:
       outreach campaign validate            # every campaign
       outreach campaign validate spring-launch
     """
-    report = service.validate(app.config, slug)
+    from zoneinfo import ZoneInfo
+
+    from outreach.clock import SystemClock
+
+    today = SystemClock().now().astimezone(ZoneInfo(app.config.sending.timezone)).date()
+    report = service.validate(app.config, slug, today=today)
     failed = 0
     for name, problems in report.items():
         for problem in problems:

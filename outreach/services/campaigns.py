@@ -243,10 +243,44 @@ def list_campaigns(config: Config) -> list[Campaign]:
     return [load_campaign(config, p.stem) for p in sorted(folder.glob("*.toml"))]
 
 
-def validate_campaign(config: Config, campaign: Campaign) -> list[UserError]:
-    """Everything that would stop this campaign from sending; empty when it can run."""
+# The order a campaign's dates must keep where several are given: an answer before the
+# product ships, a post after it arrives, a report after the post.
+DATE_ORDER = ("reply_by", "ship_by", "post_by", "report_by")
+
+
+def check_dates(campaign: Campaign, file: str, today: date | None) -> list[UserError]:
+    """Dates already past on `today` (when given), and dates out of DATE_ORDER: a pitch that
+    asks for a reply by last week, or a post before the reply, contradicts itself."""
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    problems: list[UserError] = []
+
+    def problem(key: str, message: str, hint: str) -> None:
+        problems.append(InputError(message, file=file, line=_line_of(text, key, "dates"),
+                                   field=f"dates.{key}", hint=hint))
+
+    if today is not None:
+        for key, day in sorted(campaign.dates.items()):
+            if day < today:
+                problem(key, f"{day.isoformat()} is already past (today is {today.isoformat()})",
+                        "every message that states it would contradict itself: move it forward")
+    given = [(key, campaign.dates[key]) for key in DATE_ORDER if key in campaign.dates]
+    for (first, a), (then, b) in zip(given, given[1:]):
+        if b < a:
+            problem(then, f"{b.isoformat()} is before {first} {a.isoformat()}",
+                    f"{then} must not come before {first}")
+    return problems
+
+
+def validate_campaign(config: Config, campaign: Campaign, *, today: date | None = None
+                      ) -> list[UserError]:
+    """Everything that would stop this campaign from sending; empty when it can run. With
+    `today`, a date already past is a problem too."""
     problems: list[UserError] = []
     file = campaign.source or str(campaign_path(config, campaign.slug))
+    problems.extend(check_dates(campaign, file, today))
     if campaign.mailbox not in config.mailboxes:
         problems.append(
             InputError(
@@ -280,9 +314,10 @@ def _check_template(templates: TemplateSet, name: str) -> list[UserError]:
     return problems
 
 
-def validate(config: Config, slug: str | None = None) -> dict[str, list[UserError]]:
+def validate(config: Config, slug: str | None = None, *, today: date | None = None
+             ) -> dict[str, list[UserError]]:
     """Problems per campaign (one, or every file in campaigns/); a file that does not parse
-    reports its parse error."""
+    reports its parse error. With `today`, past dates are problems."""
     if slug is not None:
         slugs = [slug]
     else:
@@ -290,7 +325,7 @@ def validate(config: Config, slug: str | None = None) -> dict[str, list[UserErro
     report: dict[str, list[UserError]] = {}
     for name in slugs:
         try:
-            report[name] = validate_campaign(config, load_campaign(config, name))
+            report[name] = validate_campaign(config, load_campaign(config, name), today=today)
         except UserError as exc:
             report[name] = [exc]
     return report

@@ -25,6 +25,7 @@ from outreach.errors import InputError, RenderError, UserError
 from outreach.render.templates import LANGUAGES, parse_front_matter
 from outreach.services.campaigns import list_campaigns, load_campaign
 from outreach.services.compose import Composed, Composer, sender_context
+from outreach.services.lint.deadlines import outrun_findings
 from outreach.services.lint.model import Draft, Finding
 from outreach.services.lint.registry import check_drafts
 from outreach.services.lint.samples import sample_influencers
@@ -358,6 +359,12 @@ def lint_templates(
     findings += check_drafts([d for d in drafts if d.body_text], config.lint)
     postless = [d for d in drafts if not d.body_text]
     findings += [f for f in check_drafts(postless, config.lint) if f.rule == "stale-post"]
+    if campaign:
+        try:
+            findings += outrun_findings(config, camp, load_sequence(config, camp.sequence),
+                                        list(files), now)
+        except UserError:
+            pass  # a broken sequence file is reported by `sequence validate`
     return sorted(set(findings), key=lambda f: (f.template, f.line, f.rule, f.message))
 
 
