@@ -59,11 +59,13 @@ from outreach.services.inbox_trust import (
 )
 from outreach.store.queries.inbox import (
     get_inbound,
+    history_batched,
     known_keys,
     list_inbound,
     mark_polled,
-    record_inbound,
     Sent,
+    record_inbound,
+    record_inbound_many,
     resolve_inbound,
     sent_by_message_ids,
     set_effect,
@@ -231,7 +233,8 @@ def _recipient_norm(found: Classified, d: Decision) -> str | None:
 
 
 def _effect(
-    conn: Connection, config: Config, found: Classified, d: Decision, row_id: int, now: datetime
+    conn: Connection, config: Config, found: Classified, d: Decision, row_id: int | None,
+    now: datetime,
 ) -> str:
     at = naive_utc(now)
     if d.act:
@@ -258,17 +261,34 @@ def _effect(
     return "; ".join(parts)
 
 
+@dataclass
+class _Writes:
+    """What a batch writes at its end: rows whose effect needed no row id, in one executemany,
+    and the effect lines of rows inserted earlier."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    effects: list[tuple[int, str]] = field(default_factory=list)
+
+    def insert_pending(self, conn: Connection) -> None:
+        """Rows waiting, inserted now: row ids then follow the order messages were read in."""
+        record_inbound_many(conn, self.rows)
+        self.rows = []
+
+    def flush(self, conn: Connection) -> None:
+        self.insert_pending(conn)
+        set_effects(conn, self.effects)
+
+
 def _apply(
     conn: Connection, config: Config, box: str, item: _Item, key: bytes | None, now: datetime,
-    known: _Known, effects: list[tuple[int, str]],
+    known: _Known, writes: _Writes,
 ) -> tuple[str, bool]:
-    """Decide, record and apply one message inside the caller's transaction; its effect line
-    is appended to `effects` (written for the whole batch at once)."""
+    """Decide and apply one message inside the caller's transaction. A message whose effect
+    suppresses (its entry names the message) is recorded first; the others with the batch."""
     found = item.found
     d = _decide(conn, config, item, key, known)
     b = found.bounce
-    row_id = record_inbound(
-        conn,
+    values: dict[str, Any] = dict(
         mailbox=box,
         source=item.mail.source,
         dedupe_key=item.key,
@@ -288,9 +308,15 @@ def _apply(
         recipient_norm=_recipient_norm(found, d),
         bounce_reason=b.reason[:32] if b else None,
     )
-    effect = _effect(conn, config, found, d, row_id, now)
+    if (d.act and d.kind in (BOUNCE, COMPLAINT, OPT_OUT)) or d.honour:
+        writes.insert_pending(conn)
+        row_id = record_inbound(conn, **values)
+        effect = _effect(conn, config, found, d, row_id, now)
+        writes.effects.append((row_id, effect))
+    else:
+        effect = _effect(conn, config, found, d, None, now)
+        writes.rows.append({**values, "effect": effect})
     known.touch(d)
-    effects.append((row_id, effect))
     log.info("inbox %s %s: %s (%s)", box, item.mail.where, d.kind, effect)
     return d.kind, d.target is not None
 
@@ -338,26 +364,26 @@ def process_batch(
             return
         now = clock.now()
         try:
-            with write_on(conn):
+            with write_on(conn), history_batched(conn):
                 recorded = known_keys(conn, [i.key for i in items])
                 known = _Known(conn, items)
-                effects: list[tuple[int, str]] = []
+                writes = _Writes()
                 done = [
-                    _apply(conn, config, box, item, key, now, known, effects)
+                    _apply(conn, config, box, item, key, now, known, writes)
                     if item.key not in recorded
                     else (DUPLICATE, False)
                     for item in items
                 ]
-                set_effects(conn, effects)
+                writes.flush(conn)
                 failpoints.hit("inbox.batch_applied")  # crash tests: before the commit
         except IntegrityError:  # another poller recorded one of them first: its effect stands
             done = []
             for item in items:
                 try:
                     with write_on(conn):
-                        effects = []
-                        done.append(_apply(conn, config, box, item, key, now, _Known(conn, [item]), effects))
-                        set_effects(conn, effects)
+                        writes = _Writes()
+                        done.append(_apply(conn, config, box, item, key, now, _Known(conn, [item]), writes))
+                        writes.flush(conn)
                 except IntegrityError:
                     done.append((DUPLICATE, False))
     for kind, matched in done:
@@ -432,7 +458,7 @@ def import_files(
     batch: list[RawMail] = []
     with engine.connect() as conn:
         for path in paths:
-            for mail in file_messages(path):
+            for mail in file_messages(path, config.inbox.max_stored_bytes):
                 batch.append(mail)
                 if len(batch) == BATCH:
                     process_batch(conn, config, clock, batch, box, report)

@@ -152,9 +152,10 @@ def _verdict(authserv: str, results: list[Result], from_domain: str) -> Auth:
     said = []
     passed = failed = False
     for method, result, props in results:
-        said.append(f"{method}={result}")
+        about = props.get({"dmarc": "header.from", "dkim": "header.d", "spf": "smtp.mailfrom"}.get(method, ""), "")
+        said.append(f"{method}={result}" + (f" ({_domain(about)})" if about else ""))
         if method == "dmarc":
-            about = props.get("header.from", from_domain)
+            about = props.get("header.from", from_domain).lower()
             if result == "pass" and _aligned(about, from_domain):
                 passed = True
             elif result == "fail":
@@ -274,7 +275,7 @@ def decide_message(
     thread of its sender's own."""
     sender = found.from_addr.strip().lower()
     auth = authenticate(headers, sender, config.inbox.trusted_authserv_ids)
-    notes = (auth.detail,) if auth.verdict != "unchecked" else ()
+    notes = (auth.detail,) if not auth.trusted else ()
     sent = lookup([found.in_reply_to, *reversed(found.references)])
     owned = [s for s in sent if sender and sender in s.owners]
     own = owned[0].target if owned else target_by_address(conn, sender) if sender else None

@@ -8,7 +8,8 @@ Times are stored as naive UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,6 +95,30 @@ _MOVE = (
     .values(stage=bindparam("_to"), stage_changed_at=bindparam("_at"))
 )
 _HISTORY = insert(stage_history)
+_PENDING_HISTORY = "outreach.inbox.pending_history"
+
+
+def _history(conn: Connection, row: dict[str, Any]) -> None:
+    """A stage-history row: now, or with the batch when inside `history_batched`."""
+    pending = conn.info.get(_PENDING_HISTORY)
+    if pending is None:
+        conn.execute(_HISTORY, row)
+    else:
+        pending.append(row)
+
+
+@contextmanager
+def history_batched(conn: Connection) -> Iterator[None]:
+    """Inside the caller's transaction: the history rows this module writes are inserted in one
+    executemany when the block ends (nothing in a poll reads them back meanwhile)."""
+    conn.info[_PENDING_HISTORY] = []
+    try:
+        yield
+        rows = conn.info[_PENDING_HISTORY]
+        if rows:
+            conn.execute(_HISTORY, rows)
+    finally:
+        conn.info.pop(_PENDING_HISTORY, None)
 
 
 def record_inbound(conn: Connection, **values: Any) -> int:
@@ -129,9 +154,20 @@ def stop_and_move(
                                          "_reason": reason, "_at": at_n})
     if done.rowcount != 1:
         return False
-    conn.execute(_HISTORY, {"enrollment_id": enrollment_id, "from_stage": expected, "to_stage": to,
-                            "cause": cause, "note": note, "at": at_n})
+    _history(conn, {"enrollment_id": enrollment_id, "from_stage": expected, "to_stage": to,
+                    "cause": cause, "note": note, "at": at_n})
     return True
+
+
+def record_inbound_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert processed-message rows in one executemany (the same columns in each)."""
+    if not rows:
+        return
+    for values in rows:
+        values["processed_at"] = naive_utc(values["processed_at"])
+        if values.get("received_at") is not None:
+            values["received_at"] = naive_utc(values["received_at"])
+    conn.execute(_INSERT_INBOUND, list(rows))
 
 
 def stop_one_enrollment(conn: Connection, enrollment_id: int, *, reason: str) -> None:
@@ -147,8 +183,8 @@ def move_if(
     moved = conn.execute(_MOVE, {"_id": enrollment_id, "_expected": expected, "_to": to, "_at": at_n})
     if moved.rowcount != 1:
         return False
-    conn.execute(_HISTORY, {"enrollment_id": enrollment_id, "from_stage": expected, "to_stage": to,
-                            "cause": cause, "note": note, "at": at_n})
+    _history(conn, {"enrollment_id": enrollment_id, "from_stage": expected, "to_stage": to,
+                    "cause": cause, "note": note, "at": at_n})
     return True
 
 
@@ -381,7 +417,7 @@ def note_history(
     conn: Connection, enrollment_id: int, *, stage: str, cause: str, note: str, at: datetime
 ) -> None:
     """A history row that records an event without a stage move (from = to)."""
-    conn.execute(_HISTORY, {"enrollment_id": enrollment_id, "from_stage": stage, "to_stage": stage,
+    _history(conn, {"enrollment_id": enrollment_id, "from_stage": stage, "to_stage": stage,
                             "cause": cause, "note": note, "at": naive_utc(at)})
 
 
@@ -399,6 +435,10 @@ def stop_everywhere(
     influencer with this address stops and moves to `stage` (history written)."""
     rows = conn.execute(_OF_ADDRESS, {"_norm": address.strip().lower()}).all()
     for row in rows:
+        if row.stage != stage and stop_and_move(
+            conn, row.id, reason=reason, to=stage, expected=row.stage, cause=cause, note=reason, at=at
+        ):
+            continue
         stop_one_enrollment(conn, row.id, reason=reason)
         if row.stage != stage:
             move_if(conn, row.id, stage, expected=row.stage, cause=cause, note=reason, at=at)
