@@ -98,6 +98,7 @@ def test_an_unsure_opt_out_suppresses_nothing_until_confirmed(
     with reading(db) as conn:
         entry = conn.execute(select(suppression)).one()
     assert (entry.reason, entry.inbound_id) == ("opt_out", row.id)
+    assert entry.evidence["phrase"] and entry.evidence["phrase"] in row.text  # what they wrote
 
 
 def test_review_below_is_configurable(sqlite_db: Engine, tmp_path: Path, unsure: None) -> None:

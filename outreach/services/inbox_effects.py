@@ -142,11 +142,26 @@ def _sender_fault(conn: Connection, config: Config, b: Bounce, facts: Facts, at:
     return f"sender-side bounce {b.status} {b.reason}: {facts.recipient} not suppressed; {state}"
 
 
+_PHRASE = re.compile(r"phrase '([^']*)'")
+_FEEDBACK = re.compile(r"Feedback-Type (\S+)", re.IGNORECASE)
+
+
+def said_evidence(found: Classified, kind: str) -> dict[str, Any]:
+    """What the message said, for `suppression list`: the opt-out phrase or the complaint type
+    the classifier found, else its reasons."""
+    pattern = _FEEDBACK if kind == COMPLAINT else _PHRASE
+    for reason in found.reasons:
+        hit = pattern.search(reason)
+        if hit:
+            return {"complaint" if kind == COMPLAINT else "phrase": hit.group(1)}
+    return {"reasons": list(found.reasons)[:3]}
+
+
 def _suppress_everywhere(
     conn: Connection, target: Target, found: Classified, facts: Facts, *, reason: str, at: datetime
 ) -> str:
     address = facts.recipient or target.email
-    evidence = {"kind": reason, "reasons": list(found.reasons)[:5], "message_id": facts.message_id}
+    evidence = {**said_evidence(found, reason), "message_id": facts.message_id}
     suppress(conn, address, reason=reason, source=f"inbound {reason}", at=at, evidence=evidence,
              inbound_id=facts.inbound_id)
     if address.lower() != target.email.lower():
@@ -161,7 +176,7 @@ def honour_opt_out(
 ) -> str:
     """An opt-out is honoured for the sender's own address whatever else is in doubt."""
     suppress(conn, address, reason="opt_out", source="inbound opt_out (sender's own address)", at=at,
-             evidence={"kind": "opt_out", "reasons": list(found.reasons)[:5], "own_address": True},
+             evidence={**said_evidence(found, OPT_OUT), "own_address": True},
              inbound_id=inbound_id)
     done = _stop_address(conn, address, reason="opt_out", stage=Stage.UNSUBSCRIBED, cause="opt_out", at=at)
     return f"opt-out honoured for the sender's own address {address}: {done}"
