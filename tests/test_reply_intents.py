@@ -4,6 +4,7 @@ on the labelled replies in tests/data/replies/ (run with -s to see the tables)."
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from outreach.errors import InputError
 from outreach.inbound import parse_and_classify, return_date
 from outreach.inbound.intent import load_phrasebook, normalise, read_reply
 from outreach.inbound.model import REVIEW_BELOW
+from outreach.inbound.owntext import own_text
 from tests.reply_corpus import HELD_OUT, LABELLED, Case, Score, load, score
 
 
@@ -201,3 +203,16 @@ def test_cli_json_shows_intent_referral_confidence_and_needs_review(tmp_path: Pa
         ("needs_review", "reply", "interested", None),
     ]
     assert rows[0]["confidence"] >= REVIEW_BELOW > rows[1]["confidence"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\n" * 8000, " \n" * 7000, "a (at) b " * 6000, "?が、" * 20000, "配信" * 30000,
+     "don't " * 10000 + "unsubscribe"],
+    ids=["blank-lines", "blank-runs", "at-spelt-out", "many-turns", "phrase-prefixes", "negations"],
+)
+def test_hostile_own_text_is_read_quickly(text: str) -> None:
+    started = time.perf_counter()
+    read_reply(own_text(text))
+    read_reply(text)
+    assert time.perf_counter() - started < 2.5
