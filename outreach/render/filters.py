@@ -1,7 +1,9 @@
 """Template filters a Japanese and an English marketer need, in the template's language.
 
 Each filter takes the language as its first argument (bound by `filters_for(language)`), so one
-compiled environment per language serves every template of that language.
+compiled environment per language serves every template of that language. The sandbox runs
+them unwrapped: none turns a container into text (`_text`), and each charges the render's work
+budget for the text it reads.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import partial
 from typing import Any
+
+from outreach.render.sandbox import charge
 
 _WEEKDAYS_JA = "月火水木金土日"
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -38,6 +42,7 @@ def _name_of(person: Any) -> str:
 def honorific(language: str, person: Any, form: str = "sama") -> str:
     """`山田 花子 様` (or `さん` with `honorific('san')`) in Japanese; the plain name in English."""
     name = _name_of(person).strip()
+    charge(len(name))
     if language != "ja":
         return name
     try:
@@ -56,6 +61,8 @@ def followers(language: str, count: Any) -> str:
     """Follower counts as marketers say them: `1.2万` / `12万` / `1,234`, `12.3K` / `1.2M`."""
     if count is None:
         return ""
+    if isinstance(count, str):
+        charge(len(count))
     n = int(count)
     if language == "ja":
         if abs(n) >= 100_000_000:
@@ -93,6 +100,8 @@ def money(language: str, amount: Any, currency: str = "JPY") -> str:
         amount = amount.get("amount")
     if amount is None:
         return ""
+    if isinstance(amount, str):
+        charge(len(amount))
     code = _text(currency, "the currency").upper()
     symbol = _CURRENCY_SYMBOL.get(code)
     number = f"{int(round(float(amount))):,}" if code in _NO_DECIMALS else f"{float(amount):,.2f}"

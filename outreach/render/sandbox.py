@@ -121,6 +121,13 @@ class _Budget:
 _budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("render_budget")
 
 
+def charge(n: int) -> None:
+    """Spend `n` characters of the work budget of the render under way (none: no-op)."""
+    budget = _budget.get(None)
+    if budget is not None:
+        budget.charge(n)
+
+
 def _counting(items: Iterable[Any], budget: _Budget, weight: int = 1) -> Iterator[Any]:
     """`items`, `weight` loop units per item (for iterators, whose length is not known upfront)."""
     for item in items:
@@ -128,10 +135,18 @@ def _counting(items: Iterable[Any], budget: _Budget, weight: int = 1) -> Iterato
         yield item
 
 
+_units_of_code: dict[Any, int] = {}  # one entry per compiled template or macro body
+
+
 def _code_units(fn: Any) -> int:
     """What calling `fn` (a macro's or template's compiled function) costs in loop units."""
     code = getattr(fn, "__code__", None)
-    return CALL_UNITS + (len(code.co_code) // CODE_BYTES_PER_UNIT if code is not None else 0)
+    if code is None:
+        return CALL_UNITS
+    units = _units_of_code.get(code)
+    if units is None:  # `co_code` builds a new bytes object on every access
+        units = _units_of_code[code] = CALL_UNITS + len(code.co_code) // CODE_BYTES_PER_UNIT
+    return units
 
 
 # --- how big the text of a value is, without building it ---------------------------------
@@ -344,8 +359,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             "truncate": self._check_truncate,
             "wordwrap": self._check_wordwrap,
         }
+        # The project's own filters (`filters.py`) never turn a container into text, print
+        # at most their input plus a few characters and charge what they read themselves.
         self.filters = {
-            name: self._light_guard(name, fn) if name in trusted
+            name: fn if name in trusted
             else self._guard(name, fn, checks.get(name), _ITERATING_FILTERS)
             for name, fn in self.filters.items()
         }
@@ -725,27 +742,6 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         guarded.__doc__ = fn.__doc__
         return guarded
 
-    def _light_guard(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        """The project's own filters (`filters.py`): they never turn a container into text and
-        print at most their input plus a few characters, so only their strings are charged."""
-        limit = self.max_output
-
-        @pass_context
-        def guarded(context: Context, value: Any, *args: Any, **kwargs: Any) -> Any:
-            result = fn(value, *args, **kwargs)
-            budget = _budget.get(None)
-            if budget is not None:
-                budget.loop()
-            if type(result) is str:
-                if len(result) > limit:
-                    raise ResourceLimit(f"{name} would exceed {limit} characters")
-                if budget is not None:
-                    budget.charge(len(result) + (len(value) if type(value) is str else 0))
-            return result
-
-        guarded.__name__ = getattr(fn, "__name__", name)
-        return guarded
-
     # Each check gets the filter's arguments, refuses what would be too large, and returns the
     # value to filter (a generator it had to read is returned as the list it read).
 
@@ -790,8 +786,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     def _check_join(self, context: Context, value: Any, d: Any = "", attribute: Any = None) -> Any:
         items = list(value)  # counted by the guard: upfront when sized, else as it is read
-        get = make_attrgetter(context.environment, attribute) if attribute is not None else None
         size = max(len(items) - 1, 0) * len(str(d))
+        if attribute is None and all(type(item) is str for item in items):
+            if size + sum(map(len, items)) > self.max_output:
+                raise ResourceLimit(f"join would exceed {self.max_output} characters")
+            return items
+        get = make_attrgetter(context.environment, attribute) if attribute is not None else None
         for item in items:
             size += text_size(get(item) if get else item, self.max_output)
             if size > self.max_output:
