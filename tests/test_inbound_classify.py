@@ -169,6 +169,8 @@ def test_cli_json_lines_one_object_per_file() -> None:
         "recipient": "sakura.no.longer@gmail.com",
         "permanent": True,
         "diagnostic": rows[0]["bounce"]["diagnostic"],
+        "reason": "userunknown",
+        "sender_side": False,
     }
     assert rows[1]["returns_on"] == "2026-01-06"
     assert all(r["returns_on"] is None for r in rows[2:]) and rows[0]["returns_on"] is None

@@ -26,17 +26,30 @@ from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text
 def _report(
     msg: Message, from_addr: str, subject: str, body: str
 ) -> tuple[str, reports.Report] | None:
-    """A DSN first, then ARF, then flufl.bounce's non-standard formats."""
+    """A DSN first, then a complaint (ARF, JMRP, SES), a text bounce, an unsubscribe request.
+
+    All run before the automatic-mail check: bounces and Apple Mail's unsubscribe request
+    carry Auto-Submitted too.
+    """
     dsn = reports.delivery_status(msg)
     if dsn is not None and dsn.bounce is not None:
         return BOUNCE, dsn
-    arf = reports.complaint(msg)
+    ses = reports.ses_notification(body)
+    if ses is not None:
+        return (ses.kind or BOUNCE), ses
+    arf = reports.complaint(msg, subject)
     if arf is not None:
-        return COMPLAINT, arf
-    other = reports.nonstandard_bounce(msg, from_addr, subject, body)
-    if other is not None and other.bounce is not None:
-        return BOUNCE, other
-    return (BOUNCE, dsn) if dsn is not None else None
+        return (arf.kind or COMPLAINT), arf
+    if dsn is None or dsn.kind != "delivered":
+        other = reports.nonstandard_bounce(msg, from_addr, subject, body)
+        if other is not None and other.bounce is not None:
+            return BOUNCE, other
+    if dsn is not None:
+        return BOUNCE, dsn
+    request = reports.unsubscribe_request(msg, subject)
+    if request is not None:
+        return OPT_OUT, request
+    return None
 
 
 def parse_and_classify(
@@ -95,7 +108,7 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
     found = _report(msg, from_addr, subject, body)
     if found is not None:
         kind, rep = found
-        if kind == BOUNCE and rep.bounce is None:
+        if kind in (BOUNCE, "delivered") and rep.bounce is None:
             reasons.append("delivery report names no recipient: treated as automatic")
             kind = AUTO_REPLY
         return replace(

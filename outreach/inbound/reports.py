@@ -1,34 +1,52 @@
-"""Machine-generated reports about our own mail: delivery status (RFC 3464) and ARF (RFC 5965).
+"""Machine-generated reports about our own mail: bounces (RFC 3464 and free text), complaints
+(ARF, RFC 5965, and the non-ARF forms) and unsubscribe requests.
 
-The RFC 3464 parser runs first; flufl.bounce is only the fallback for non-standard bounces,
-because it unions all its detectors and can pick addresses out of the quoted original
-(flufl.bounce GitLab #12).
+The RFC 3464 fields are read first; a bounce without them is read as text (bounce_text). The
+reason and whose side failed come from bounce_reasons. flufl.bounce's detectors only add
+weight to an address the text parser found, because they union all detectors and can pick
+addresses out of the quoted original (flufl.bounce GitLab #12).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
+from email.utils import getaddresses
 
 from flufl.bounce import all_failures
 
-from outreach.inbound.decode import own_parts, part_text
+from outreach.inbound import bounce_text
+from outreach.inbound.bounce_reasons import best_status, squash, verdict
+from outreach.inbound.decode import decode_bytes, own_parts, part_text
 from outreach.inbound.model import Bounce
 
-_STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
-_SMTP_CODE = re.compile(r"(?<!\d)([45])\d\d(?!\d)")
 _ACTION_RANK = {"failed": 0, "delayed": 1}
-_DAEMON = re.compile(
-    r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@", re.IGNORECASE
+_SUCCESS = ("delivered", "relayed", "expanded")
+_STATUS_TYPES = (
+    "message/delivery-status",
+    "message/global-delivery-status",
+    "text/delivery-status",  # mislabelled by some servers
 )
-_REPLY_PREFIX = re.compile(r"^\s*(?:re|fwd?|aw|wg|返信|転送)\s*[:：]", re.IGNORECASE)
-_BOUNCE_SUBJECT = re.compile(
-    r"undeliver|delivery (status|failure|notification)|failure notice|returned mail|"
-    r"mail delivery failed|could not be delivered|配信不能|不達|送信エラー|配送エラー",
-    re.IGNORECASE,
+_MSGID_HEADER = re.compile(
+    r"(?im)^(?:message-id|in-reply-to|references|x-ms-exchange-[a-z-]*messageid)\s*:\s*(.*)$"
 )
+# Hotmail/Outlook.com JMRP complaints: a message/rfc822 copy carrying this header.
+_JMRP_HEADER = "X-HmXmrOriginalRecipient"
+_COMPLAINT_SUBJECT = re.compile(
+    r"complaint about message|abuse report|spam report|feedback report", re.IGNORECASE
+)
+# A person forwarding a bounce to us ("Fwd: Returned mail: ..."): the report is quoted inside.
+_FORWARDED = re.compile(r"^\s*(?:fwd?|転送)\s*[:：]", re.IGNORECASE)
+# [ \t]*, not \s*: \s also matches line ends, which makes a multi-line search quadratic.
+_FINAL_RECIPIENT = re.compile(r"(?im)^[ \t]*final-recipient[ \t]*:")
+_QUOTED_DAEMON = re.compile(
+    r"(?im)^[> ]*from:.*(?:mailer-daemon|mail delivery (?:subsystem|system)|postmaster)"
+)
+# A List-Unsubscribe mailto: request (RFC 2369; Apple Mail sends one with Auto-Submitted).
+_UNSUBSCRIBE_SUBJECT = re.compile(r"^\s*\[?\s*unsubscribe\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,16 @@ class Report:
     original_message_id: str
     original_recipient: str
     reasons: tuple[str, ...]
+    kind: str = ""  # "" (decided by the caller), "complaint", "opt_out", "delivered"
+
+
+@dataclass(frozen=True)
+class _Original:
+    """What is known of our message quoted inside a report."""
+
+    message_id: str = ""
+    to: tuple[str, ...] = ()  # To, Cc, X-Original-To, Received "for <...>"
+    senders: tuple[str, ...] = ()  # From, Sender, Return-Path, Reply-To
 
 
 def _fields(text: str) -> list[dict[str, str]]:
@@ -73,22 +101,38 @@ def _status_part_blocks(part: Message, reasons: list[str]) -> list[dict[str, str
 def _address(value: str) -> str:
     """`rfc822; Taro@Example.JP` -> `taro@example.jp`."""
     addr = value.partition(";")[2] if ";" in value else value
-    return addr.strip().strip("<>").strip().lower()
+    return addr.strip().strip("<>").strip().strip("'\"").lower()
 
 
-def _status_of(block: dict[str, str]) -> str:
-    for source in (block.get("status", ""), block.get("diagnostic-code", "")):
-        found = _STATUS.search(source)
-        if found:
-            return ".".join(found.groups())
-    code = _SMTP_CODE.search(block.get("diagnostic-code", ""))
-    if code:
-        return f"{code.group(1)}.0.0"
-    return "5.0.0" if block.get("action", "").lower() == "failed" else "4.0.0"
+def _emails(values: list[str]) -> list[str]:
+    out = []
+    for _, addr in getaddresses(values):
+        addr = addr.strip().lower()
+        if bounce_text.valid_address(addr):
+            out.append(addr)
+    return out
 
 
-def _original(msg: Message, reasons: list[str]) -> tuple[str, str]:
-    """(Message-ID, To) of the original message attached to a report, if any."""
+def _headers_of(text: str) -> Message:
+    return HeaderParser().parsestr(text.lstrip())
+
+
+def _original_from_headers(headers: Message) -> _Original:
+    to = _emails([str(v) for n in ("To", "Cc", "X-Original-To", "Delivered-To",
+                                   _JMRP_HEADER) for v in headers.get_all(n, [])])
+    for received in headers.get_all("Received", []):
+        to += [a.lower() for a in re.findall(r"\bfor\s+<([^<>\s]+)>", str(received))
+               if bounce_text.valid_address(a.lower())]
+    senders = _emails([str(v) for n in ("From", "Sender", "Return-Path", "Reply-To")
+                       for v in headers.get_all(n, [])])
+    msgid = str(headers.get("Message-ID", "") or "").strip()
+    found = re.search(r"<[^<>\s]+>", msgid)
+    return _Original(found.group(0) if found else "", tuple(dict.fromkeys(to)),
+                     tuple(dict.fromkeys(senders)))
+
+
+def _original(msg: Message, reasons: list[str], text_copy: str = "") -> _Original:
+    """Our message attached to a report (message/rfc822, its headers, or a text copy)."""
     for part in own_parts(msg):
         ctype = part.get_content_type()
         headers: Message | None = None
@@ -96,12 +140,13 @@ def _original(msg: Message, reasons: list[str]) -> tuple[str, str]:
             inner = part.get_payload()
             first = inner[0] if isinstance(inner, list) and inner else None
             headers = first if isinstance(first, Message) else None
-        elif ctype in ("text/rfc822-headers", "message/rfc822-headers"):
-            headers = HeaderParser().parsestr(part_text(part, reasons).lstrip())
-        if headers is not None and headers.get("Message-ID"):
-            to = re.findall(r"[\w.+\-]+@[\w.\-]+", str(headers.get("To", "")))
-            return str(headers["Message-ID"]).strip(), (to[0].lower() if to else "")
-    return "", ""
+        elif ctype in ("text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header"):
+            headers = _headers_of(part_text(part, reasons))
+        if headers is not None and (headers.get("Message-ID") or headers.get("To")):
+            return _original_from_headers(headers)
+    if text_copy.strip():
+        return _original_from_headers(_headers_of(text_copy))
+    return _Original()
 
 
 def _report_type(msg: Message) -> str:
@@ -110,105 +155,293 @@ def _report_type(msg: Message) -> str:
     return ""
 
 
+def _leaf_texts(msg: Message, reasons: list[str]) -> list[str]:
+    """Decoded text of every own text part (not attached messages)."""
+    texts = []
+    for part in own_parts(msg):
+        if part.is_multipart() or part.get_content_type().startswith("message/"):
+            continue
+        if part.get_content_maintype() == "text" or part is msg:
+            texts.append(part_text(part, reasons))
+    return texts
+
+
+def _message_ids(msg: Message, texts: list[str]) -> set[str]:
+    """Every Message-ID in the report and its copies: never a recipient (Zoho quotes one)."""
+    ids: set[str] = set()
+    sources = [f"{k}: {v}" for k, v in msg.items()] + texts
+    for text in sources:
+        for value in _MSGID_HEADER.findall(text):
+            ids.update(m.lower() for m in re.findall(r"<?([^<>\s]+@[^<>\s]+?)>?(?:\s|$)", value))
+    return ids
+
+
+def _recipient_blocks(msg: Message, reasons: list[str]) -> list[dict[str, str]]:
+    """Per-recipient fields of the report's status part, or of DSN fields written in its text."""
+    blocks: list[dict[str, str]] = []
+    for part in own_parts(msg):
+        if part.get_content_type() in _STATUS_TYPES:
+            if part.get_content_type() == "text/delivery-status":
+                reasons.append("status part labelled text/delivery-status")
+            blocks += _status_part_blocks(part, reasons)
+    found = [b for b in blocks if "final-recipient" in b or "original-recipient" in b]
+    if found:
+        return found
+    for text in _leaf_texts(msg, reasons):
+        if _FINAL_RECIPIENT.search(text):
+            report, _ = _split_at_copy(text)
+            found += [b for b in _fields(report) if "final-recipient" in b]
+    if found:
+        reasons.append("delivery-status fields read from the report's text")
+    return found
+
+
+def _split_at_copy(text: str) -> tuple[str, str]:
+    """The report text before an attached copy of the original (DSN fields stay in)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if bounce_text.ORIGINAL.match(line):
+            return "\n".join(lines[:i]), "\n".join(lines[i + 1 :])
+    return text, ""
+
+
+def _unjis(value: str) -> str:
+    """A header-like field with raw ISO-2022-JP in it (Lotus Domino's Diagnostic-Code)."""
+    if "\x1b$" not in value:
+        return value
+    return decode_bytes(value.encode("latin-1", "replace"), "iso-2022-jp", [])
+
+
+def _pick_recipient(block: dict[str, str], original: _Original) -> str:
+    """The failed address: Final-, Original- or X-Actual-Recipient, preferring one we mailed."""
+    names = ("final-recipient", "original-recipient", "x-actual-recipient")
+    values = [_address(block.get(n, "")) for n in names]
+    valid = [v for v in values if bounce_text.valid_address(v)]
+    for value in valid:
+        if value in original.to:
+            return value
+    if valid:
+        return valid[0]
+    return original.to[0] if len(original.to) == 1 else ""
+
+
+@dataclass(frozen=True)
+class _Failure:
+    recipient: str
+    action: str
+    status_field: str
+    diagnostic: str
+
+
+def _bounce(f: _Failure, context: str) -> tuple[Bounce, str]:
+    status = best_status(f.status_field, f.diagnostic, f.action, context)
+    v = verdict(status, f.diagnostic, f.action, context)
+    side = " (sender side: not suppressed)" if v.sender_side else ""
+    why = f"reason {v.reason}: {v.why}{side}"
+    return Bounce(status, f.recipient, v.permanent, f.diagnostic[:500], v.reason,
+                  v.sender_side), why
+
+
 def delivery_status(msg: Message) -> Report | None:
     """An RFC 3464 DSN: the worst recipient (failed before delayed), or None if not a DSN."""
     reasons: list[str] = []
-    parts = [p for p in own_parts(msg) if p.get_content_type() == "message/delivery-status"]
-    if not parts and _report_type(msg) != "delivery-status":
+    has_part = any(p.get_content_type() in _STATUS_TYPES for p in own_parts(msg))
+    blocks = _recipient_blocks(msg, reasons)
+    if not blocks and not has_part and _report_type(msg) != "delivery-status":
         return None
-    recipients = []
-    for part in parts:
-        blocks = _status_part_blocks(part, reasons)
-        recipients += [b for b in blocks if "final-recipient" in b or "original-recipient" in b]
-    if not recipients:
+    texts = _leaf_texts(msg, reasons)
+    human = next((t for t in texts if not _FINAL_RECIPIENT.search(t)), "")
+    report_text, copy = bounce_text.split_original(human)
+    original = _original(msg, reasons, copy)
+    if not blocks:
         reasons.append("delivery-status report without a recipient block")
-        return Report(None, *_original(msg, reasons), tuple(reasons))
-    recipients.sort(key=lambda b: _ACTION_RANK.get(b.get("action", "").lower(), 2))
-    worst = recipients[0]
-    action = worst.get("action", "").lower()
-    status = _status_of(worst)
-    rcpt = _address(worst.get("final-recipient") or worst.get("original-recipient", ""))
-    bounce = Bounce(
-        status=status,
-        recipient=rcpt,
-        permanent=status.startswith("5") and action in ("failed", ""),
-        diagnostic=" ".join(worst.get("diagnostic-code", "").split()),
+        return Report(None, original.message_id, "", tuple(reasons))
+    actions = [b.get("action", "").lower().split(" ")[0].strip("();") for b in blocks]
+    if all(a in _SUCCESS for a in actions):
+        reasons.append(f"success DSN (Action: {actions[0]}): not a bounce")
+        return Report(None, original.message_id, "", tuple(reasons), kind="delivered")
+    order = sorted(range(len(blocks)), key=lambda i: _ACTION_RANK.get(actions[i], 2))
+    i = order[0]
+    worst = blocks[i]
+    rcpt = _pick_recipient(worst, original)
+    diagnostic = squash(_unjis(worst.get("diagnostic-code", "")))
+    lines = report_text.split("\n")
+    near = next((n for n, ln in enumerate(lines) if rcpt and rcpt in ln.lower()), -1)
+    context = bounce_text.diagnostic_near(lines, near, rcpt) if near >= 0 else ""
+    failure = _Failure(rcpt, actions[i], worst.get("status", ""), diagnostic)
+    bounce, why = _bounce(failure, context)
+    if not rcpt:
+        reasons.append("no valid recipient address in the report: matched by Message-ID only")
+    reasons.insert(0, f"RFC 3464 delivery-status: Action {actions[i] or '?'}, Status "
+                      f"{bounce.status}; {why}")
+    return Report(bounce, original.message_id, rcpt, tuple(reasons))
+
+
+def bounce_signs(msg: Message, from_addr: str, subject: str) -> tuple[bool, bool]:
+    """(strong, weak) signs of a report from a mail system.
+
+    Strong: a daemon's From (MAILER-DAEMON, postmaster, post_master) or a bounce subject that
+    is not a reply's. Weak: a null Return-Path or Auto-Submitted, which RFC 3834 automatic
+    replies carry as well, or a no-reply sender.
+    """
+    return_path = str(msg.get("Return-Path", "") or "").strip().lower()
+    raw_from = str(msg.get("From", "") or "")
+    daemon = bool(bounce_text.DAEMON.search(raw_from)) or "mailer-daemon" in return_path
+    by_subject = bool(bounce_text.SUBJECT.search(subject)) and not bounce_text.REPLY_PREFIX.match(
+        subject
     )
-    reasons.append(f"RFC 3464 delivery-status: Action {action or '?'}, Status {status}")
-    msgid, _ = _original(msg, reasons)
-    return Report(bounce, msgid, rcpt, tuple(reasons))
-
-
-def _looks_like_bounce(msg: Message, from_addr: str, subject: str) -> bool:
-    """Gate for flufl.bounce, whose phrase detectors would misfire on human replies."""
-    null_sender = str(msg.get("Return-Path", "")).strip() == "<>"
-    by_subject = _BOUNCE_SUBJECT.search(subject) and not _REPLY_PREFIX.match(subject)
-    return bool(null_sender or _DAEMON.match(from_addr) or by_subject)
-
-
-def _text_status(body: str, rcpt: str, permanent: bool) -> tuple[str, str]:
-    """Status and diagnostic text next to the recipient in a free-text bounce."""
-    lines = body.split("\n")
-    for i, line in enumerate(lines):
-        if rcpt in line.lower():
-            paragraph: list[str] = []
-            for ln in lines[i : i + 4]:
-                if paragraph and not ln.strip():
-                    break
-                paragraph.append(ln.strip())
-            window = " ".join(paragraph)[:300]
-            found = _STATUS.search(window)
-            if found:
-                return ".".join(found.groups()), window
-            code = _SMTP_CODE.search(window)
-            if code:
-                return f"{code.group(1)}.0.0", window
-            return ("5.0.0" if permanent else "4.0.0"), window
-    return ("5.0.0" if permanent else "4.0.0"), ""
+    null_sender = msg.get("Return-Path") is not None and return_path in ("<>", "")
+    auto = str(msg.get("Auto-Submitted", "") or "").strip().lower()
+    no_reply = bool(re.match(r"^(?:no-?reply|noreply|do-?not-?reply)@", from_addr))
+    weak = null_sender or no_reply or (bool(auto) and not auto.startswith("no"))
+    return daemon or by_subject, weak
 
 
 def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) -> Report | None:
-    """flufl.bounce's detectors, only for mail from a mailer daemon or with a bounce subject."""
-    if not _looks_like_bounce(msg, from_addr, subject):
+    """A bounce written as text: gate on who sent it, then read the failed address and words."""
+    strong, weak = bounce_signs(msg, from_addr, subject)
+    reasons: list[str] = []
+    texts = _leaf_texts(msg, reasons) or [body]
+    if _FORWARDED.match(subject) and any(_QUOTED_DAEMON.search(t) for t in texts):
+        # A person forwarded a bounce inline ("Fwd: Returned mail"): the report is in the text.
+        strong = True
+        reasons.append("a bounce forwarded inline")
+    elif bounce_text.REPLY_PREFIX.match(subject):
+        strong = False
+    if not (strong or weak):
         return None
+    text = next((t for t in texts if bounce_text.NOTICE.search(t)), body)
+    report, copy = bounce_text.split_original(text)
+    if not bounce_text.NOTICE.search(report):
+        return None
+    original = _original(msg, reasons, copy)
+    own = _emails([str(v) for n in ("To", "Cc", "From", "Reply-To", "Return-Path")
+                   for v in msg.get_all(n, [])])
+    exclude = {*own, *original.senders, *_message_ids(msg, texts)} - set(original.to)
+    flufl = _flufl(msg)
+    preferred = set(original.to) | flufl
+    found = bounce_text.candidates(report, exclude, preferred)
+    if not strong:
+        # An automatic reply also has a null sender: only a report naming the address our
+        # message went to counts.
+        if not found or found[0].recipient not in original.to:
+            return None
+    if found:
+        best = found[0]
+        rcpt, diagnostic = best.recipient, best.diagnostic
+        how = "text bounce" + (" (flufl.bounce agrees)" if rcpt in flufl else "")
+    elif len(original.to) == 1:
+        rcpt, diagnostic = original.to[0], squash(report)[-400:]
+        how = "text bounce: recipient from the original message's To"
+    elif bounce_text.SUBJECT.search(subject) and bounce_text.NOTICE.search(report):
+        rcpt, diagnostic = "", squash(report)[-400:]
+        how = "text bounce naming no valid recipient: matched by Message-ID only"
+    else:
+        return None
+    action = "delayed" if re.search(
+        r"(?i)\b(?:delayed|will (?:keep|continue) trying|still trying|not yet been delivered)\b"
+        r"|warning: (?:could not send|message)", f"{subject}\n{report}"
+    ) else "failed"
+    failure = _Failure(rcpt, action, "", diagnostic)
+    bounce, why = _bounce(failure, squash(report))
+    return Report(bounce, original.message_id, rcpt, (f"{how}; {why}", *reasons))
+
+
+def _flufl(msg: Message) -> set[str]:
     try:
         temporary, permanent = all_failures(msg)
     except Exception:  # noqa: BLE001 - third-party detectors on malformed input
-        return Report(None, "", "", ("flufl.bounce failed on this message",))
-    addrs = sorted(a.decode("utf-8", "replace").lower() for a in permanent) or sorted(
-        a.decode("utf-8", "replace").lower() for a in temporary
-    )
-    if not addrs:
+        return set()
+    return {a.decode("utf-8", "replace").lower() for a in (*temporary, *permanent)}
+
+
+def ses_notification(body: str) -> Report | None:
+    """An Amazon SES notification delivered by e-mail (SNS): Bounce, Complaint or Delivery."""
+    if '"notificationType"' not in body:
         return None
-    is_permanent = bool(permanent)
-    rcpt = addrs[0]
-    status, diagnostic = _text_status(body, rcpt, is_permanent)
-    msgid = ""
-    found = re.search(r"(?im)^\s*Message-ID:\s*(<[^>\s]+>)", body)
-    if found:
-        msgid = found.group(1)
-    reasons = (
-        f"non-standard bounce (flufl.bounce: {'permanent' if is_permanent else 'temporary'})",
-    )
-    return Report(
-        Bounce(status, rcpt, is_permanent and status.startswith("5"), diagnostic),
-        msgid,
-        rcpt,
-        reasons,
-    )
+    start, end = body.find("{"), body.rfind("}")
+    try:
+        data = json.loads(body[start : end + 1], strict=False)  # SNS folds long lines
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    kind = str(data.get("notificationType", ""))
+    mail = data.get("mail") if isinstance(data.get("mail"), dict) else {}
+    msgid = f"<{mail['messageId']}>" if isinstance(mail, dict) and mail.get("messageId") else ""
+    if kind == "Complaint":
+        people = data.get("complaint", {}).get("complainedRecipients", [])
+        rcpt = str(people[0].get("emailAddress", "")).lower() if people else ""
+        return Report(None, msgid, rcpt, ("Amazon SES complaint notification",), "complaint")
+    if kind == "Delivery":
+        return Report(None, msgid, "", ("Amazon SES delivery notification: not a bounce",),
+                      "delivered")
+    if kind != "Bounce":
+        return None
+    info = data.get("bounce", {})
+    people = info.get("bouncedRecipients", []) or [{}]
+    first = people[0]
+    rcpt = str(first.get("emailAddress", "")).lower()
+    rcpt = rcpt if bounce_text.valid_address(rcpt) else ""
+    action = str(first.get("action", "failed")).lower()
+    if str(info.get("bounceType", "")).lower() == "transient" and action == "failed":
+        action = "delayed"
+    failure = _Failure(rcpt, action, str(first.get("status", "")),
+                       squash(str(first.get("diagnosticCode", ""))))
+    bounce, why = _bounce(failure, "")
+    return Report(bounce, msgid, rcpt, (f"Amazon SES bounce notification; {why}",))
 
 
-def complaint(msg: Message) -> Report | None:
-    """An ARF feedback report (RFC 5965): the recipient marked our mail as spam."""
+def complaint(msg: Message, subject: str = "") -> Report | None:
+    """A complaint: an ARF feedback report (RFC 5965) or Hotmail's JMRP copy of our message.
+
+    An ARF report with Feedback-Type `opt-out` (or `unsubscribe`) is an opt-out request.
+    """
     reasons: list[str] = []
     parts = [p for p in own_parts(msg) if p.get_content_type() == "message/feedback-report"]
     if not parts and _report_type(msg) != "feedback-report":
-        return None
+        return _jmrp(msg, subject)
     fields: dict[str, str] = {}
     for part in parts:
         for block in _status_part_blocks(part, reasons):
             fields.update(block)
-    msgid, to = _original(msg, reasons)
-    rcpt = _address(fields.get("original-rcpt-to", "")) or to
-    reasons.append(f"ARF feedback-report: Feedback-Type {fields.get('feedback-type', '?')}")
-    return Report(None, msgid, rcpt, tuple(reasons))
+    original = _original(msg, reasons)
+    rcpt = _address(fields.get("original-rcpt-to", ""))
+    if not bounce_text.valid_address(rcpt):
+        rcpt = original.to[0] if original.to else ""
+    feedback = fields.get("feedback-type", "?").strip().lower()
+    reasons.append(f"ARF feedback-report: Feedback-Type {feedback}")
+    kind = "opt_out" if feedback in ("opt-out", "optout", "unsubscribe") else "complaint"
+    return Report(None, original.message_id, rcpt, tuple(reasons), kind)
+
+
+def _jmrp(msg: Message, subject: str) -> Report | None:
+    """Hotmail/Outlook.com JMRP: multipart/mixed with our message attached, no ARF part."""
+    reasons: list[str] = []
+    for part in own_parts(msg):
+        if part.get_content_type() != "message/rfc822":
+            continue
+        inner = part.get_payload()
+        first = inner[0] if isinstance(inner, list) and inner else None
+        if not isinstance(first, Message):
+            continue
+        marked = first.get(_JMRP_HEADER) is not None
+        if marked or _COMPLAINT_SUBJECT.search(subject):
+            original = _original_from_headers(first)
+            rcpt = _address(str(first.get(_JMRP_HEADER, "")))
+            if not bounce_text.valid_address(rcpt):
+                rcpt = original.to[0] if original.to else ""
+            why = f"{_JMRP_HEADER} header" if marked else f"complaint subject {subject!r}"
+            reasons.append(f"non-ARF complaint (Hotmail JMRP form): {why}")
+            return Report(None, original.message_id, rcpt, tuple(reasons), "complaint")
+    return None
+
+
+def unsubscribe_request(msg: Message, subject: str) -> Report | None:
+    """A List-Unsubscribe mailto: request: subject `unsubscribe` (Apple Mail marks it
+    X-Apple-Unsubscribe and Auto-Submitted, which must not make it an automatic reply)."""
+    apple = str(msg.get("X-Apple-Unsubscribe", "") or "").strip().lower() == "true"
+    if not (apple or _UNSUBSCRIBE_SUBJECT.match(subject)):
+        return None
+    why = "X-Apple-Unsubscribe: true" if apple else f"Subject {subject!r}"
+    return Report(None, "", "", (f"unsubscribe request: {why}",), "opt_out")
