@@ -54,6 +54,9 @@ PROBES: dict[str, tuple[type[Exception], str]] = {
     "method_scan": (RenderError, WORK),
     "set_block_accumulate": (RenderError, WORK),
     "filter_block_accumulate": (RenderError, WORK),
+    "own_filter_followers": (RenderError, WORK),
+    "own_filter_honorific": (RenderError, WORK),
+    "own_filter_container": (RenderError, "ValueError: the name must be a string, not list"),
     # amplifiers are sized before they allocate
     "filter_batch_fill": (RenderError, "batch: width 999999999 exceeds 65536"),
     "filter_slice_fill": (RenderError, "slice: width 999999999 exceeds 65536"),
