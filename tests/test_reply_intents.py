@@ -216,3 +216,30 @@ def test_hostile_own_text_is_read_quickly(text: str) -> None:
     read_reply(own_text(text))
     read_reply(text)
     assert time.perf_counter() - started < 2.5
+
+
+def _plain(case: Case) -> Case:
+    """The case with no auto-reply header and an ordinary Re: subject."""
+    return Case(id=case.id, lang=case.lang, subject="Re: ご相談" if case.lang == "ja" else "Re: x",
+                body=case.body, intent=case.intent, sender=case.sender, received=case.received)
+
+
+def test_out_of_office_without_headers_or_subject_is_found_from_its_words() -> None:
+    cases = [c for c in load(LABELLED) if c.intent == "auto_reply"]
+    caught = [c.id for c in cases if parse_and_classify(_plain(c).raw()).kind == "auto_reply"]
+    assert len(caught) >= len(cases) - 1, sorted({c.id for c in cases} - set(caught))
+
+
+@pytest.mark.parametrize(
+    "body,intent",
+    [
+        ("12月28日〜1月5日はお休みです。その後でしたら対応できます!", "interested"),
+        ("I'm on holiday until January 5. Could we talk after that?", "interested"),
+        ("年末年始(12/26〜1/4)はお休みなので、今回は見送らせてください。", "decline"),
+    ],
+)
+def test_a_person_stating_an_absence_is_not_an_auto_reply(body: str, intent: str) -> None:
+    case = Case(id="p", lang="ja", subject="Re: ご相談", body=body, intent=intent,
+                sender="a@b.jp", received=date(2026, 12, 24))
+    found = parse_and_classify(case.raw())
+    assert (found.kind != "auto_reply", found.intent) == (True, intent), found.reasons

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from email.message import Message
+
+from outreach.inbound.dates import return_date
+from outreach.inbound.intent import interest, read_reply
+from outreach.inbound.model import INTERESTED
 
 # Subjects auto-responders write; "vacation" alone is left out (people write about vacations).
 _SUBJECT = re.compile(
@@ -19,10 +24,41 @@ _BODY = re.compile(
     r"\bi\s*(?:am|'m)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away\s+from\s+(?:the\s+)?"
     r"office|on\s+(?:annual|parental|maternity|paternity)\s+leave)|this\s+is\s+an\s+automatic\s+"
     r"(?:reply|response)|\bauto(?:matic)?[-\s]?reply\b"
+    r"|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mail"
+    r"|\bwill\s+(?:respond|reply|get\s+back\s+to\s+you)[^.!?\n]{0,30}\b(?:when|upon|after)\s+"
+    r"(?:i|my)\s+return|\bi\s+am\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"
     r"|不在にしております|不在にしています|休暇をいただいております|休暇を頂いております|"
+    r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|"
+    r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休)|"
     r"休業とさせていただ|自動返信|自動応答|自動送信|このメールは自動",
     re.IGNORECASE,
 )
+
+
+# An absence, stated the way responders state it. On its own this is also how a person writes
+# ("I'm on holiday until Jan 5, but yes!"), so it counts only with a return date and nothing
+# else in the text: no question, no yes, no refusal, no referral.
+_ABSENCE = re.compile(
+    r"休業|休暇|不在|お休み|出張|冬季|夏季|年末年始|産休|育休|撮影のため|"
+    r"\bout\s+of\s+(?:the\s+)?office\b|\bclosed\s+for\b|\bon\s+(?:holiday|vacation|leave)\b|"
+    r"\baway\s+(?:from|until|till|through)\b|\btravell?ing\b|\bwon'?t\s+be\s+checking\b|"
+    r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\bwill\s+be\s+back\b|"
+    r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)",
+    re.IGNORECASE,
+)
+# Any day serves as the anchor: only whether a return date is stated matters here.
+_ANY_DAY = date(2000, 1, 3)
+
+
+def _states_absence_only(own_text: str) -> str:
+    """The absence words, if the text states an absence and a return date and asks nothing."""
+    text = unicodedata.normalize("NFKC", own_text)
+    found = _ABSENCE.search(text)
+    if found is None or len(text) > 600 or return_date(text, _ANY_DAY) is None:
+        return ""
+    if read_reply(own_text).intent != INTERESTED or interest(own_text) >= 0.3:
+        return ""
+    return found.group(0)
 
 
 def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
@@ -46,4 +82,8 @@ def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
     found = _BODY.search(unicodedata.normalize("NFKC", own_text))
     if found:
         reasons.append(f"out-of-office text {found.group(0).strip()!r}")
+    if not reasons:
+        absence = _states_absence_only(own_text)
+        if absence:
+            reasons.append(f"states an absence ({absence!r}) and a return date, and nothing else")
     return reasons

@@ -306,6 +306,14 @@ def _clamp(value: float) -> float:
     return round(min(1.0, max(0.0, value)), 2)
 
 
+def interest(text: str, book: Phrasebook | None = None) -> float:
+    """How much the text signals interest: a yes, a question, a counter-offer (0..1)."""
+    book = book or _shipped()
+    body = normalise(text)
+    return _combined([h for h in _outweigh(_hits(body, book), body, book)
+                      if h.phrase.group == "positive" and not h.blocked])
+
+
 def intent_of(own_text: str) -> Intent:
     """opt_out, decline or "" for anything else (interested, referral)."""
     found = read_reply(own_text)
