@@ -47,6 +47,7 @@ from outreach.cli.demo import demo  # noqa: E402
 from outreach.cli.inbox import inbox  # noqa: E402
 from outreach.cli.lint import lint  # noqa: E402
 from outreach.cli.preview import preview  # noqa: E402
+from outreach.cli.rehearse import rehearse  # noqa: E402
 from outreach.cli.sequences import enroll, schedule, sequence  # noqa: E402
 
 workspace.register(cli)
@@ -57,6 +58,7 @@ pause.register(cli, campaign)
 cli.add_command(demo)
 cli.add_command(campaign)
 cli.add_command(preview)
+cli.add_command(rehearse)
 cli.add_command(lint)
 cli.add_command(sequence)
 cli.add_command(enroll)
