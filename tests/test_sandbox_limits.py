@@ -54,6 +54,9 @@ PROBES: dict[str, tuple[type[Exception], str]] = {
     "method_scan": (RenderError, WORK),
     "set_block_accumulate": (RenderError, WORK),
     "filter_block_accumulate": (RenderError, WORK),
+    "strip_chars": (RenderError, WORK),
+    "trim_chars": (RenderError, WORK),
+    "wordwrap_long_word": (RenderError, WORK),
     "own_filter_followers": (RenderError, WORK),
     "own_filter_honorific": (RenderError, WORK),
     "own_filter_container": (RenderError, "ValueError: the name must be a string, not list"),
@@ -86,6 +89,7 @@ PROBES: dict[str, tuple[type[Exception], str]] = {
     "namespace_doubling": (RenderError, "'~' would exceed 65536 characters"),
     "namespace_print": (RenderError, "printed value would exceed 65536 characters"),
     "concat_doubling": (RenderError, "'~' would exceed 65536 characters"),
+    "list_plus_scan": (RenderError, "'+' would exceed 65536 characters/items"),
     # removed from the sandbox
     "lipsum_removed": (RenderError, "'lipsum' is undefined"),
     "pprint_removed": (RenderError, "No filter named 'pprint'."),
@@ -164,6 +168,7 @@ ORDINARY = [
     "{{ 'a\tb'.expandtabs(4) }} {{ 'a-b'.replace('-', '+') }} {{ ','.join(['a', 'b']) }}",
     "{{ 'abc'.translate({97: 'A', 98: None}) }} {{ 'a b c d' | wordwrap(3) }} {{ d | tojson(indent=2) }}",
     "{{ 'line\nline' | indent(2, first=True) }} {{ 'a long sentence here' | truncate(9, leeway=0) }}",
+    "{{ ' x '.strip() }}|{{ 'xxaxx'.strip('x') }}|{{ ' a ' | trim }}|{{ '..a,' | trim('.,') }}|{{ [1] + [2] }}",
     "{{ '<b>x</b>' | striptags }} {{ 'Hello World' | wordcount }} {{ 'x&y' | e }} {{ 'a b' | urlencode }}",
     "{% macro m(s, n=2) %}{{ s * n }}{% endmacro %}{% macro w() %}<{{ caller() }}>{% endmacro %}"
     "{{ m('x') }}{% call w() %}{{ m('y', 1) }}{% endcall %}",

@@ -108,7 +108,7 @@ class _Budget:
                 f"work budget exhausted (the template built or scanned more than"
                 f" {self.max_work} characters for one message)"
             )
-        self.ticks -= 1
+        self.ticks -= 1 + (n >> 12)  # a big operation: look at the clock sooner
         if self.ticks <= 0:
             self.clock()
 
@@ -356,6 +356,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             "slice": self._check_slice,
             "sum": self._check_sum,
             "tojson": self._check_tojson,
+            "trim": self._check_trim,
             "truncate": self._check_truncate,
             "wordwrap": self._check_wordwrap,
         }
@@ -490,7 +491,11 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             self._check_product(left, right)
         elif operator_ == "+":
             if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
-                if len(left) + len(right) > self.max_output:
+                if len(left) + len(right) > self.max_output or (
+                    not isinstance(left, str)
+                    and text_size(left, self.max_output) + text_size(right, self.max_output)
+                    > self.max_output
+                ):
                     raise ResourceLimit(f"'+' would exceed {self.max_output} characters/items")
         elif operator_ == "%" and isinstance(left, str):
             self._check_percent(left, right, "'%'")
@@ -593,8 +598,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             if key not in ("_loop_vars", "_block_vars"):  # Jinja2's own, dropped by the call
                 size += __self._refuse_large(value, "argument")
         receiver = getattr(__obj, "__self__", None)
-        if isinstance(receiver, str | list | tuple | dict):
+        if isinstance(receiver, str):
             size += len(receiver)
+        elif isinstance(receiver, list | tuple | dict):  # its methods compare its items
+            size += __self._refuse_large(receiver, "the object of a method")
         if budget is not None:
             if isinstance(__obj, Macro):
                 budget.loop(items + _code_units(__obj._func))  # noqa: SLF001
@@ -638,6 +645,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             return (items, *args[1:])
         elif name == "translate" and args:
             self._check_translate(text, args[0])
+        elif name in ("strip", "lstrip", "rstrip") and args and isinstance(args[0], str):
+            charge(_strip_cost(text, args[0]))
         return args
 
     def _read_items(self, value: Any) -> list[Any]:
@@ -806,6 +815,11 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             raise ResourceLimit(f"truncate would exceed {self.max_output} characters")
         return value
 
+    def _check_trim(self, context: Context, value: Any, chars: Any = None) -> Any:
+        if isinstance(chars, str):
+            charge(_strip_cost(str(value), chars))
+        return value
+
     def _check_wordwrap(
         self, context: Context, value: Any, width: Any = 79, break_long_words: Any = True,
         wrapstring: Any = None, break_on_hyphens: Any = True,
@@ -815,6 +829,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         lines = len(text) + text.count("\n") + 1  # at most one line per character
         if len(text) + lines * joint > self.max_output:
             raise ResourceLimit(f"wordwrap would exceed {self.max_output} characters")
+        if isinstance(width, int) and width > 0:
+            # textwrap copies the rest of a word longer than `width` for each line it cuts off
+            charge(len(text) * len(text) // (width * 256))
         return value
 
     def _check_tojson(self, context: Context, value: Any, indent: Any = None) -> Any:
@@ -826,6 +843,11 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         if size > self.max_output:
             raise ResourceLimit(f"tojson would exceed {self.max_output} characters")
         return value
+
+
+def _strip_cost(text: str, chars: str) -> int:
+    """`text.strip(chars)` looks each character of `text` up in `chars`: its cost in work units."""
+    return len(text) * len(chars) // 256
 
 
 def _json_shape(value: Any, depth: int = 1) -> tuple[int, int]:
