@@ -94,6 +94,8 @@ class Case:
             body += ("\n\n________________________________\n"
                      + head.format(a=OUR_ADDR, to=self.sender, s=self.subject.removeprefix("Re: "))
                      + "\n\n" + pitch)
+        elif self.quote == "plain":  # pasted below with no attribution line and no "> "
+            body += "\n\n" + pitch
         elif self.quote != "none":
             raise ValueError(f"{self.id}: quote: unknown style {self.quote!r}")
         msg.set_content(body + "\n")

@@ -17,7 +17,7 @@ from outreach.inbound import parse_and_classify, return_date
 from outreach.inbound.intent import load_phrasebook, normalise, read_reply
 from outreach.inbound.model import REVIEW_BELOW
 from outreach.inbound.owntext import own_text
-from tests.reply_corpus import HELD_OUT, LABELLED, Case, Score, load, score
+from tests.reply_corpus import HELD_OUT, LABELLED, Case, Score, load, predicted_intent, score
 
 
 def _meets_targets(result: Score) -> None:
@@ -359,3 +359,16 @@ FORMS = [
 @pytest.mark.parametrize("text,intent", FORMS)
 def test_forms(text: str, intent: str) -> None:
     assert read_reply(text, sender="me@x.jp").intent == intent
+
+
+def test_our_pitch_pasted_below_without_quote_marks_changes_no_reading() -> None:
+    cases = [c for c in load(LABELLED) + load(HELD_OUT) if c.intent != "auto_reply"]
+    changed = []
+    for case in cases:
+        plain = Case(id=case.id, lang=case.lang, subject=case.subject, body=case.body,
+                     intent=case.intent, quote="plain", sender=case.sender,
+                     received=case.received, headers=case.headers)
+        found = parse_and_classify(plain.raw())
+        if (predicted_intent(found), found.referred_to) != (case.intent, case.referred_to):
+            changed.append(case.id)
+    assert changed == []

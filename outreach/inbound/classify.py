@@ -135,7 +135,9 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
         return replace(base, kind=AUTO_REPLY, returns_on=returns_on, reasons=(*automatic, *reasons))
     # A human reply: its own words (and a Subject such as a List-Unsubscribe mailto: request's)
     # say interested, referral, decline or opt_out, with how sure the reading is.
-    reading = read_reply(text, subject=subject, sender=from_addr, cc=addresses(msg, "Cc"))
+    reading = read_reply(
+        text, subject=subject, sender=from_addr, cc=addresses(msg, "Cc"), ours=addresses(msg, "To")
+    )
     return replace(
         base,
         kind=KIND_OF[reading.intent],

@@ -212,12 +212,12 @@ def _combined(hits: list[Hit]) -> float:
     return 1.0 - miss
 
 
-def _addresses(text: str, sender: str) -> list[tuple[int, str]]:
-    """(position, address) of each address in the text other than the sender's."""
+def _addresses(text: str, sender: str, our_domains: set[str]) -> list[tuple[int, str]]:
+    """(position, address) of each address in the text other than the sender's and ours."""
     seen = []
     for m in _ADDRESS.finditer(text):
         addr = m.group(0).rstrip(".")
-        if addr != sender:
+        if addr != sender and addr.rpartition("@")[2] not in our_domains:
             seen.append((m.start(), addr))
     return seen
 
@@ -232,10 +232,12 @@ def _nearest(addresses: list[tuple[int, str]], cues: list[Hit]) -> str:
 
 
 def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[str] = (),
-               book: Phrasebook | None = None) -> Reading:
+               ours: Sequence[str] = (), book: Phrasebook | None = None) -> Reading:
     """The intent of a human reply's own text (and an opt-out said in its Subject).
 
     `cc`: the reply's Cc addresses, for "I've cc'd my manager" with no address in the text.
+    `ours`: addresses the reply went to; no address at their domains is a referral (our own
+    signature, quoted without "> ", names one).
     """
     book = book or _shipped()
     body = normalise(text)
@@ -243,7 +245,8 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
     hits = _outweigh(_hits(body, book), body, book)
     subject_hits = [h for h in _hits(normalise(subject), book)
                     if h.phrase.group == OPT_OUT and not h.blocked]
-    addresses = _addresses(body, sender)
+    our_domains = {normalise(a).strip().rpartition("@")[2] for a in ours if "@" in a}
+    addresses = _addresses(body, sender, our_domains)
     reasons: list[str] = []
     live: dict[str, list[Hit]] = {g: [] for g in _GROUPS}
     for h in hits:
@@ -270,7 +273,8 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
     if score[REFERRAL] >= DECIDES:
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
         to = _nearest(addresses, live[REFERRAL])
-        copied = [a for a in (normalise(c).strip() for c in cc) if a and a != sender]
+        copied = [a for a in (normalise(c).strip() for c in cc)
+                  if a and a != sender and a.rpartition("@")[2] not in our_domains]
         if not to and copied and any(_COPIED.search(h.text) for h in live[REFERRAL]):
             to = copied[0]
             reasons.append("the referral is copied in (Cc)")

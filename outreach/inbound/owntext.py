@@ -26,6 +26,13 @@ DEFAULT_FOOTER_MARKERS: tuple[str, ...] = (
     "unsubscribe here",
     "If you would rather not hear from us",
     "If you'd rather not hear from us",
+    # The sample templates' footers, line by line: some clients quote with no "> " and no
+    # attribution line, and each of these lines reads as an opt-out on its own.
+    "今後このようなご案内が不要でしたら",
+    "下記から配信停止をお申し付けください",
+    "とご返信いただいても承ります",
+    "you can opt out at any time",
+    'or simply reply "unsubscribe"',
 )
 
 # A line that introduces quoted history; everything from it on is the quote.
