@@ -14,6 +14,7 @@ import click
 
 from outreach.cli import times
 from outreach.cli.app import App, emit, format_option
+from outreach.domain.display import safe_text
 
 
 def _logging() -> None:
@@ -97,7 +98,7 @@ def register(cli: click.Group) -> None:
             click.echo(f"\n{len(st.unknown)} unknown (maybe delivered; `outreach outbox resend ID` sends again):")
             emit(st.unknown, "table", ["id", "mailbox", "email_norm", "step", "subject", "last_error"])
         for health in st.inboxes:
-            click.echo(health.describe())
+            click.echo(safe_text(health.describe()))  # the IMAP server's own error text
         if st.attention:
             click.echo(f"\n{st.attention} enrollment(s) need attention (fix, then "
                        "`outreach enroll CAMPAIGN --retry`):")
