@@ -40,7 +40,8 @@ from outreach.services import inbox_sources
 from outreach.services.inbox import import_files, poll
 from outreach.services.inbox_sources import fetch_batches
 from outreach.store.schema import inbound
-from outreach.store.session import reading
+from outreach.store.queries.inbox import mark_polled
+from outreach.store.session import reading, writing
 from outreach.transport.smtp import SmtpTransport
 from tests.conftest import sqlite_engine
 from tests.fixtures_imap import running_imap
@@ -293,6 +294,17 @@ def test_inbox_list_show_classify_print_no_terminal_controls(tmp_path: Path) -> 
     assert "Re: offer \\x1b]0;title\\x07 \\x9b31m\\u202e done" in table
     classified = cli_run(cfg, "inbox", "classify", str(HOSTILE / "escape_dsn.eml"))
     assert classified.splitlines()[0].startswith(f"{HOSTILE / 'escape_dsn.eml'}: bounce 5.7.1")
+
+
+def test_status_shows_an_inbox_error_with_its_controls_visible(tmp_path: Path) -> None:
+    cfg = write_workspace(tmp_path)
+    engine = sqlite_engine(tmp_path / "outreach.db")
+    with writing(engine) as conn:
+        mark_polled(conn, "main", at=T0, error="IMAP error: \x1b]0;pwned\x07 \x9b2J")
+    engine.dispose()
+    out = cli_run(cfg, "status")
+    assert UNSAFE.search(out) is None, out
+    assert "(IMAP error: \\x1b]0;pwned\\x07 \\x9b2J)" in out
 
 
 def test_log_lines_carry_no_terminal_controls() -> None:
