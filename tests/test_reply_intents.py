@@ -372,3 +372,11 @@ def test_our_pitch_pasted_below_without_quote_marks_changes_no_reading() -> None
         if (predicted_intent(found), found.referred_to) != (case.intent, case.referred_to):
             changed.append(case.id)
     assert changed == []
+
+
+def test_an_out_of_office_read_from_its_words_alone_is_less_sure() -> None:
+    ooo = {c.id: c for c in load(LABELLED)}["ja-ooo-15"]  # subject cue, no header
+    assert parse_and_classify(ooo.raw()).confidence == 0.9
+    assert parse_and_classify(_plain(ooo).raw()).confidence == 0.7
+    with_header = {c.id: c for c in load(LABELLED)}["ja-ooo-01"]
+    assert parse_and_classify(with_header.raw()).confidence == 1.0

@@ -87,3 +87,12 @@ def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
         if absence:
             reasons.append(f"states an absence ({absence!r}) and a return date, and nothing else")
     return reasons
+
+
+def how_sure(reasons: list[str]) -> float:
+    """1.0 when a header says so, 0.9 for responder wording, 0.7 for only a stated absence."""
+    if any(r.startswith(("Auto-Submitted", "X-Auto", "Precedence", "Exchange")) for r in reasons):
+        return 1.0
+    if any(r.startswith("out-of-office") for r in reasons):
+        return 0.9
+    return 0.7

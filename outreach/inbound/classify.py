@@ -15,7 +15,7 @@ from datetime import date, datetime
 from email.message import Message
 
 from outreach.inbound import reports
-from outreach.inbound.autoreply import automatic_reasons
+from outreach.inbound.autoreply import automatic_reasons, how_sure
 from outreach.inbound.dates import return_date
 from outreach.inbound.decode import addresses, body_text, header_text, message_ids, parse, sent_date
 from outreach.inbound.intent import KIND_OF, read_reply
@@ -132,7 +132,8 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
             else:
                 returns_on = back.day
                 reasons.append(f"returns {back.day.isoformat()} from {back.evidence!r}")
-        return replace(base, kind=AUTO_REPLY, returns_on=returns_on, reasons=(*automatic, *reasons))
+        return replace(base, kind=AUTO_REPLY, returns_on=returns_on,
+                       confidence=how_sure(automatic), reasons=(*automatic, *reasons))
     # A human reply: its own words (and a Subject such as a List-Unsubscribe mailto: request's)
     # say interested, referral, decline or opt_out, with how sure the reading is.
     reading = read_reply(
