@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -23,9 +24,13 @@ from outreach.clock import SystemClock
               "json: one object per line.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Also write <handle>-step<N>.eml files into this folder.")
+@click.option("--send-to", "send_to", default=None, metavar="ADDRESS",
+              help="Send each --influencer's draft as a proof to ADDRESS only, through the "
+              "campaign's mailbox: subject '[TEST] …', a fresh Message-ID, recorded as a proof "
+              "(no contact, no cooldown).")
 @click.pass_obj
 def preview(app: App, campaign: str, handles: tuple[str, ...], step: int, limit: int | None,
-            fmt: str, out_dir: str | None) -> None:
+            fmt: str, out_dir: str | None, send_to: str | None) -> None:
     """Show the exact messages CAMPAIGN would send, one per influencer (same bytes as sending).
     A render error is reported with template, line and influencer; the others still render,
     and the command exits 1 at the end.
@@ -35,7 +40,11 @@ def preview(app: App, campaign: str, handles: tuple[str, ...], step: int, limit:
       outreach preview spring-launch --limit 3
       outreach preview spring-launch --influencer hanako_beauty --step 2 --format eml
       outreach preview spring-launch --out previews/
+      outreach preview spring-launch --influencer hanako_beauty --send-to me@example.jp
     """
+    if send_to is not None:
+        _send_proofs(app, campaign, handles, step, send_to)
+        return
     from outreach.services.preview import describe, eml_name, readable
     from outreach.services.preview import preview as preview_messages
 
@@ -76,4 +85,28 @@ def preview(app: App, campaign: str, handles: tuple[str, ...], step: int, limit:
                 click.echo(f"  lint: {finding}")
     if failed:
         click.echo(f"{failed} message(s) failed to render", err=True)
+        sys.exit(1)
+
+
+def _send_proofs(app: App, campaign: str, handles: tuple[str, ...], step: int, send_to: str) -> None:
+    """`--send-to`: each draft to the given address only, then what the server said."""
+    from outreach.errors import InputError
+    from outreach.services.preview import readable
+    from outreach.services.proof import send_proofs
+
+    if not handles:
+        raise InputError("a proof needs --influencer HANDLE", field="--send-to",
+                         hint="a proof is one influencer's draft, sent to you")
+    failed = 0
+    for sent in send_proofs(app.config, app.engine, campaign, handles=handles, send_to=send_to,
+                            step=step, now=SystemClock().now()):
+        click.echo(f"===== proof of @{sent.handle} (step {sent.step}, {sent.draft.template}) "
+                   f"to {sent.sent_to}, for {sent.original_to} =====")
+        click.echo(readable(replace(sent.draft, raw=sent.raw, rcpt_to=[sent.sent_to])))
+        if sent.accepted:
+            click.echo(f"sent {sent.message_id} to {sent.sent_to}; the server said: {sent.reply}")
+        else:
+            failed += 1
+            click.echo(f"not sent to {sent.sent_to}; the server said: {sent.reply}", err=True)
+    if failed:
         sys.exit(1)
