@@ -149,6 +149,18 @@ def test_mail_charsets_and_their_aliases(label: str, codec: str, text: str) -> N
     assert reasons == []
 
 
+@pytest.mark.parametrize("label", ["utf-16le", "UTF-16BE", "utf-32"])
+def test_ascii_labelled_utf16_is_read_as_text(label: str) -> None:
+    reasons: list[str] = []
+    assert decode_bytes(b"Please remove me from your list.", label, reasons) == (
+        "Please remove me from your list."
+    )
+    assert reasons == [f"charset {label!r} on ASCII text: read as utf-8"]
+    reasons = []
+    assert decode_bytes("Hi テスト\n".encode(label), label, reasons) == "Hi テスト\n"
+    assert reasons == []
+
+
 def test_a_character_cut_by_a_size_cap_keeps_the_declared_charset() -> None:
     reasons: list[str] = []
     assert decode_bytes("配信停止".encode()[:-1], "utf-8", reasons) == "配信停\ufffd"

@@ -265,6 +265,11 @@ def decode_bytes(data: bytes, label: str | None, reasons: list[str]) -> str:
     name = _codec_name(label)
     if label and name is None and re.sub(r"[^a-z0-9]", "", label.lower()) not in _IGNORED_LABELS:
         reasons.append(f"unknown charset {label[:64]!r}")
+    if name and name.startswith(("utf_16", "utf_32")) and data.isascii() and b"\x00" not in data:
+        # Real UTF-16/32 text has NUL bytes (in every space, line break and Latin letter), so
+        # ASCII without one is mislabelled; read strictly it becomes CJK-looking noise.
+        reasons.append(f"charset {label!r} on ASCII text: read as utf-8")
+        name = "utf_8"
     if name is None and b"\x1b$" in data:
         name = "iso2022_jp"  # raw JIS with no (or a broken) label, as old Japanese mailers send
     declared: list[str] = []
