@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import encodings.aliases
 import io
 import json
 import logging
@@ -147,6 +148,36 @@ def test_mail_charsets_and_their_aliases(label: str, codec: str, text: str) -> N
     reasons: list[str] = []
     assert decode_bytes(text.encode(codec), label, reasons) == text
     assert reasons == []
+
+
+ALL_CODECS = sorted(
+    set(encodings.aliases.aliases.values())
+    | {"punycode", "idna", "rot13", "undefined", "utf-7", "unicode_escape", "raw_unicode_escape",
+       "base64_codec", "zlib_codec", "bz2_codec", "hex_codec", "uu_codec", "quopri_codec"}
+)
+
+
+def test_every_python_codec_name_anywhere_keeps_the_opt_out() -> None:
+    """Each codec Python knows, as the part's charset, in charset*=, boundary*=, filename*=,
+    name*= and in an RFC 2047 word of the Subject."""
+    body = "Please stop emailing me and remove me from your list.\n"
+    missed = []
+    for c in ALL_CODECS:
+        for v in (
+            f"Content-Type: text/plain; charset={c}\n\n{body}",
+            f"Content-Type: text/plain; charset*={c}''%FF%FE\n\n{body}",
+            f"Content-Type: multipart/mixed; boundary*={c}''%FF%FEab\n\n"
+            f"--\xff\xfeab\nContent-Type: text/plain\n\n{body}--\xff\xfeab--\n",
+            f"Content-Type: text/plain\nContent-Disposition: inline; filename*={c}''%FF\n\n{body}",
+            f"Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+            f"Content-Type: text/plain; charset={c}; name*={c}''%FF\n\n{body}--b--\n",
+        ):
+            raw = f"From: a@example.com\nSubject: =?{c}?b?//79?= Re: x\n{v}".encode("latin-1")
+            found = parse_and_classify(raw)
+            if found.kind != "opt_out":
+                missed.append((c, v[:40], found.kind, found.reasons[:2]))
+    assert len(ALL_CODECS) > 100
+    assert missed == []
 
 
 @pytest.mark.parametrize("label", ["utf-16le", "UTF-16BE", "utf-32"])
