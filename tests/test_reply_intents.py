@@ -380,3 +380,22 @@ def test_an_out_of_office_read_from_its_words_alone_is_less_sure() -> None:
     assert parse_and_classify(_plain(ooo).raw()).confidence == 0.7
     with_header = {c.id: c for c in load(LABELLED)}["ja-ooo-01"]
     assert parse_and_classify(with_header.raw()).confidence == 1.0
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("I would like to unsubscribe.", "opt_out"),
+        ("I don't want to unsubscribe, I just can't do December.", "interested"),
+        ("このメールの配信を停止してください", "opt_out"),
+        ("配信停止：お願いします", "opt_out"),
+    ],
+)
+def test_a_sentence_like_a_footer_marker_is_still_read(text: str, intent: str) -> None:
+    assert own_text(text) == text
+    assert read_reply(own_text(text)).intent == intent
+
+
+def test_footer_lines_with_their_link_are_dropped() -> None:
+    assert own_text("はい!\n配信停止：https://brand.example/u/x\nTo unsubscribe: https://b.example/u") \
+        == "はい!"

@@ -14,6 +14,8 @@ from mailparser_reply import EmailReplyParser  # type: ignore[import-untyped]
 
 #: Phrases that only occur in our own footer (a line containing one is dropped). Configurable
 #: because the footer is the user's template; these cover the sample footers in both languages.
+#: A short marker a person could write in a request ("To unsubscribe", 「配信停止：」) drops its
+#: line only when the line also holds a link or an address: "I want to unsubscribe" stays.
 DEFAULT_FOOTER_MARKERS: tuple[str, ...] = (
     "配信停止をご希望の方は",
     "配信停止はこちら",
@@ -30,7 +32,7 @@ DEFAULT_FOOTER_MARKERS: tuple[str, ...] = (
     # attribution line, and each of these lines reads as an opt-out on its own.
     "今後このようなご案内が不要でしたら",
     "下記から配信停止をお申し付けください",
-    "とご返信いただいても承ります",
+    "このメールに「配信停止」とご返信いただいても",
     "you can opt out at any time",
     'or simply reply "unsubscribe"',
 )
@@ -94,19 +96,37 @@ def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) 
             parsed = None
     if parsed and parsed.strip():
         text = parsed
-    footer = _footer_pattern(tuple(footer_markers))
+    anywhere, with_link = _footer_patterns(tuple(footer_markers))
     kept = [
         line
         for line in text.split("\n")
         if not _QUOTED_LINE.match(line)
-        and not (footer and footer.search(line))
+        and not (anywhere and anywhere.search(line))
+        and not (with_link and with_link.search(line) and _LINK.search(line))
         and not _URL_UNSUBSCRIBE.search(line)
     ]
     return "\n".join(kept).strip()
 
 
+_LINK = re.compile(r"https?://|www\.|mailto:|@[\w-]+\.", re.IGNORECASE)
+
+
+def _needs_link(marker: str) -> bool:
+    """Short markers a person could write themselves ("To unsubscribe", 「配信停止：」); not the
+    ones addressed to third parties (「配信停止をご希望の方は」)."""
+    return len(marker) <= 16 and not marker.endswith(("方は", "方へ", "でしたら"))
+
+
 @lru_cache(maxsize=16)
-def _footer_pattern(markers: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One case-insensitive pattern for all footer markers (None when there are none)."""
-    alternatives = [re.escape(m) for m in markers if m]
-    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+def _footer_patterns(
+    markers: tuple[str, ...],
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Case-insensitive patterns: markers that drop their line, and those that need a link."""
+
+    def pattern(chosen: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(map(re.escape, chosen)), re.IGNORECASE) if chosen else None
+
+    real = [m for m in markers if m]
+    return pattern([m for m in real if not _needs_link(m)]), pattern(
+        [m for m in real if _needs_link(m)]
+    )
