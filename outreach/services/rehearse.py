@@ -31,7 +31,7 @@ from outreach.config import Config, DatabaseConfig, InboxSourceConfig, SafetyCon
 from outreach.domain.influencer import Influencer
 from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence as SequenceFile
-from outreach.domain.windows import DAY_NAMES, Window, is_holiday
+from outreach.domain.windows import DAY_NAMES, Window, is_holiday, next_send_time
 from outreach.errors import InputError, UserError
 from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composed, Composer
@@ -201,8 +201,7 @@ class _Rehearsal:
         self.sent: list[tuple[int, int, datetime]] = []
         self.ready: dict[int, datetime] = {}  # enrolment -> when its next step was ready
         self.previous: dict[int, datetime] = {}  # enrolment -> when its last step went
-        self.noted: set[tuple[str, date]] = set()  # (mailbox, sending day) whose full cap was told
-        self.spilled: dict[int, date] = {}  # enrolment -> the day a full cap held it back
+        self.full: dict[str, set[date]] = {}  # mailbox -> sending days its cap was used up
         self.people: dict[int, _Person] = {}
         self.sequences: dict[str, SequenceFile | UserError] = {}
         self.states: dict[int, tuple[str, str, int]] = {}
@@ -238,8 +237,9 @@ class _Rehearsal:
             select(enrollment.c.id, enrollment.c.status, enrollment.c.stop_reason,
                    enrollment.c.next_step)
             .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
-            .where(campaign_t.c.slug == self.slug)
-        )
+            .where(campaign_t.c.slug == self.slug,
+                   enrollment.c.status.in_(("paused", "error", "stopped")))
+        )  # only the held ones: the cost follows the holds, not the campaign's size
         return {eid: (status, reason, step) for eid, status, reason, step in rows}
 
     def report_states(self, conn: Connection, *, first: bool = False) -> None:
@@ -265,30 +265,39 @@ class _Rehearsal:
         self.states = states
 
     def note_waiting(self, conn: Connection) -> None:
-        """Steps still due after planning: the mailbox's daily cap is used up for today."""
+        """Steps of the campaign still due after planning: their mailbox's daily cap is used up
+        for today, said once per mailbox and day."""
         now = self.clock.now()
         rows = conn.execute(
-            select(enrollment.c.id, enrollment.c.mailbox)
-            .where(enrollment.c.status == "active", enrollment.c.next_due_at <= naive_utc(now))
+            select(enrollment.c.mailbox, func.count())
+            .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
+            .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active",
+                   enrollment.c.next_due_at <= naive_utc(now))
+            .group_by(enrollment.c.mailbox)
         ).all()
         if not rows:
             return
         today = sending_day(self.config, now)
         load = day_load(conn, list(self.config.mailboxes), day_start(self.config, today))
-        self.person(conn, [eid for eid, _ in rows])
-        held: Counter[str] = Counter()
-        for eid, box in rows:
-            cap = self.config.mailboxes[box].limits.daily_cap if box in self.config.mailboxes else 0
-            if load.get(box, 0) >= cap and self.people[eid].mine:
-                self.spilled.setdefault(eid, today)
-                held[box] += 1
-        for box, count in sorted(held.items()):
-            if (box, today) in self.noted:
+        for box, count in sorted(rows):
+            limits = self.config.mailboxes.get(box)
+            if limits is None or load.get(box, 0) < limits.limits.daily_cap:
                 continue
-            self.noted.add((box, today))
-            cap = self.config.mailboxes[box].limits.daily_cap
-            self.emit(Note(now, f"daily cap of mailbox {box} ({cap}) reached for {today}: "
-                                f"{count} step(s) due now wait for the next sending day"))
+            if today in self.full.setdefault(box, set()):
+                continue
+            self.full[box].add(today)
+            self.emit(Note(now, f"daily cap of mailbox {box} ({limits.limits.daily_cap}) reached "
+                                f"for {today}: {count} step(s) due now wait for the next sending day"))
+
+    def capped(self, box: str, person: _Person, window: Window, ready: datetime,
+               at: datetime) -> date | None:
+        """The full day of `box` that held a step back: the day its window first opened after
+        it was ready, when that is before the day it went."""
+        where = person.where
+        opens = next_send_time(ready, window, tz=where.tz, country=where.country,
+                               closed=where.closed)
+        day = sending_day(self.config, opens)
+        return day if day in self.full.get(box, ()) and day < sending_day(self.config, at) else None
 
     def report_sent(self, conn: Connection) -> None:
         sent, self.sent = sorted(self.sent, key=lambda s: (s[2], s[0])), []
@@ -306,7 +315,6 @@ class _Rehearsal:
         for eid, step, at in sent:
             person = self.people[eid]
             ready = self.ready.pop(eid, None)
-            spilled = self.spilled.pop(eid, None)
             if not person.mine:
                 self.summary.others += 1
             else:
@@ -317,6 +325,9 @@ class _Rehearsal:
                     waited = days_off(since, ready, person.where)
                 if ready is not None and window is not None:
                     waited += why_later(ready, at, window, person.where)
+                spilled = None
+                if ready is not None and window is not None:
+                    spilled = self.capped(boxes[eid], person, window, ready, at)
                 if spilled is not None:
                     waited.append(f"daily cap used up on {spilled}")
                 template = self.composer.used.get((int(ids[eid]), step), "?")
