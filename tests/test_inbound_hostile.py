@@ -224,6 +224,29 @@ def test_hostile_content_type_parameters_are_read_quickly(ctype: str) -> None:
     assert not any(r.startswith("unparsed") for r in found.reasons)
 
 
+@pytest.mark.parametrize("depth", [3_000, 20_000])
+def test_deeply_nested_parts_do_not_overflow_the_parser(depth: int) -> None:
+    # The stdlib parser recurses per level: 3,000 levels raised RecursionError (unparsed).
+    head = (
+        "From: a@example.com\nSubject: Re: x\nContent-Type: multipart/mixed; boundary=top\n\n"
+        "--top\nContent-Type: text/plain\n\nPlease remove me from your list.\n"
+        "--top\nContent-Type: multipart/mixed; boundary=b0\n\n"
+    )
+    nest = "".join(f"--b{i}\nContent-Type: multipart/mixed; boundary=b{i + 1}\n\n" for i in range(depth))
+    started = time.perf_counter()
+    found = parse_and_classify((head + nest + "--top--\n").encode())
+    assert time.perf_counter() - started < 3.0
+    assert found.kind == "opt_out"
+    said = " multipart or message parts: those after the first 32 read as text"
+    counted = [r for r in found.reasons if r.endswith(said)]
+    if depth == 3_000:
+        assert counted == [f"{depth + 2}{said}"]
+    else:  # past the parse cap: only the first MiB's parts are counted
+        assert counted == [f"18786{said}"]
+        assert any(r.startswith("message truncated for classification: ") for r in found.reasons)
+    assert not any(r.startswith("unparsed") for r in found.reasons)
+
+
 # --- RFC 2047 white space ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -180,6 +180,10 @@ def cap_message(raw: bytes, limit: int) -> bytes:
 # A Content-* field (unfolded: its continuation lines included), in any part's header block.
 _CONTENT_FIELD = re.compile(rb"(?im)^content-[a-z-]{1,40}:[^\n]*(?:\n[ \t][^\n]*)*")
 _MAX_PARAM_FIELD = 2048
+# The stdlib parser recurses once per nested multipart or message/rfc822: 3,000 levels in
+# 160 kB raised RecursionError. Real mail nests a handful.
+_CONTAINER = re.compile(rb"(?i)content-type:[ \t]*(?:\n[ \t]+)?(?:multipart|message)/")
+_MAX_CONTAINERS = 32
 _MAX_PARAMS = 64
 
 
@@ -197,11 +201,16 @@ def _allowed_2231_charset(found: re.Match[bytes], reasons: list[str]) -> bytes:
     return found.group(1) + b"utf-8'"
 
 
-def _bound_field(found: re.Match[bytes], reasons: list[str]) -> bytes:
-    """Unusable RFC 2231 charsets replaced, and the field cut to _MAX_PARAM_FIELD bytes and _MAX_PARAMS parameters: the stdlib
+def _bound_field(found: re.Match[bytes], reasons: list[str], containers: list[int]) -> bytes:
+    """Parts that nest past _MAX_CONTAINERS made text, unusable RFC 2231 charsets replaced, and
+    the field cut to _MAX_PARAM_FIELD bytes and _MAX_PARAMS parameters: the stdlib
     reads parameters in quadratic time in the `;` inside quoted strings (CPython gh-136063),
     so one crafted 80 kB Content-Type took 20 s. Real fields are far below both bounds."""
     field = found.group()
+    if _CONTAINER.match(field):
+        containers[0] += 1
+        if containers[0] > _MAX_CONTAINERS:
+            return b"Content-Type: text/plain"
     if b"*" in field:
         field = _RFC2231_CHARSET.sub(lambda m: _allowed_2231_charset(m, reasons), field)
     if len(field) <= _MAX_PARAM_FIELD and field.count(b";") <= _MAX_PARAMS:
@@ -229,7 +238,13 @@ def parse(raw: bytes) -> tuple[Message, list[str]]:
         elif not crlf == lf == cr:
             reasons.append("mixed line endings")
         raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    raw = _CONTENT_FIELD.sub(lambda found: _bound_field(found, reasons), raw)
+    containers = [0]
+    raw = _CONTENT_FIELD.sub(lambda found: _bound_field(found, reasons, containers), raw)
+    if containers[0] > _MAX_CONTAINERS:
+        reasons.append(
+            f"{containers[0]} multipart or message parts: those after the first "
+            f"{_MAX_CONTAINERS} read as text"
+        )
     msg = email.message_from_bytes(raw)
     for part in msg.walk():
         for defect in part.defects:
