@@ -8,7 +8,7 @@ from datetime import date
 from email.message import Message
 
 from outreach.inbound.dates import return_date
-from outreach.inbound.intent import interest, read_reply
+from outreach.inbound.intent import read_reply
 from outreach.inbound.model import INTERESTED
 
 # Subjects auto-responders write; "vacation" alone is left out (people write about vacations).
@@ -56,7 +56,8 @@ def _states_absence_only(own_text: str) -> str:
     found = _ABSENCE.search(text)
     if found is None or len(text) > 600 or return_date(text, _ANY_DAY) is None:
         return ""
-    if read_reply(own_text).intent != INTERESTED or interest(own_text) >= 0.3:
+    reading = read_reply(own_text)
+    if reading.intent != INTERESTED or reading.interest >= 0.3:
         return ""
     return found.group(0)
 

@@ -31,6 +31,9 @@ MAX_HITS = 20
 OVERRIDES = 0.5
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z]{2}")
+_ESCAPES = re.compile(r"\\[a-zA-Z]")  # \b, \s, \n: not words of a pattern
 _CLAUSE_END = re.compile(r"[.!?。\n]")
 _ADDRESS = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 # Bounded spaces: an unbounded \s* at every position of a long blank run is quadratic.
@@ -49,6 +52,8 @@ class Phrase:
     example: str
     needs_address: bool = False
     on_behalf: bool = False
+    japanese: bool = True  # the pattern can match Japanese text
+    latin: bool = True  # the pattern can match Latin-letter text
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Reading:
     confidence: float
     referred_to: str
     reasons: tuple[str, ...]
+    interest: float = 0.0  # signs of interest (a yes, a question, a counter-offer), 0..1
 
 
 @dataclass(frozen=True)
@@ -124,10 +130,15 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
                                  field=where) from None
             if not 0.0 < weight <= 1.0:
                 raise InputError(f"weight {weight} is not in (0, 1]", file=file, field=where)
+            full = expand(source)
+            words = _ESCAPES.sub("", full)
+            japanese = bool(_JAPANESE.search(words))
+            latin = bool(_LATIN_WORD.search(words))
             phrases.append(Phrase(
-                group, _compile(f"{file}: {where}", expand(source)), weight, source,
+                group, _compile(f"{file}: {where}", full), weight, source,
                 str(entry.get("example", "")), bool(entry.get("needs_address", False)),
                 bool(entry.get("on_behalf", False)),
+                japanese=japanese or not latin, latin=latin or not japanese,
             ))
     negation = data.get("negation", {})
     window = int(negation.get("window", 14))
@@ -158,10 +169,16 @@ def _shipped() -> Phrasebook:
     return _parse(tomllib.loads(text), "outreach/inbound/phrases.toml")
 
 
-def _hits(text: str, book: Phrasebook) -> list[Hit]:
+def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> list[Hit]:
     turns = [m.end() for m in book.contrast.finditer(text)]
     found: list[Hit] = []
+    # A pattern written in one script cannot match text without it: skip it (half the work).
+    japanese, latin = bool(_JAPANESE.search(text)), bool(_LATIN_WORD.search(text))
     for phrase in book.phrases:
+        if phrase.group not in groups or not (
+            (japanese and phrase.japanese) or (latin and phrase.latin)
+        ):
+            continue
         for m in itertools.islice(phrase.pattern.finditer(text), MAX_HITS):
             if m.end() == m.start():
                 continue
@@ -243,8 +260,7 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
     body = normalise(text)
     sender = normalise(sender).strip()
     hits = _outweigh(_hits(body, book), body, book)
-    subject_hits = [h for h in _hits(normalise(subject), book)
-                    if h.phrase.group == OPT_OUT and not h.blocked]
+    subject_hits = [h for h in _hits(normalise(subject), book, (OPT_OUT,)) if not h.blocked]
     our_domains = {normalise(a).strip().rpartition("@")[2] for a in ours if "@" in a}
     addresses = _addresses(body, sender, our_domains)
     reasons: list[str] = []
@@ -269,7 +285,8 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
 
     if score[OPT_OUT] >= DECIDES:
         doubt = max(positive * 0.6, 0.3 * blocked_refusal)
-        return Reading(OPT_OUT, _clamp(score[OPT_OUT] * (1 - 0.5 * doubt)), "", tuple(reasons))
+        return Reading(OPT_OUT, _clamp(score[OPT_OUT] * (1 - 0.5 * doubt)), "", tuple(reasons),
+                       positive)
     if score[REFERRAL] >= DECIDES:
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
         to = _nearest(addresses, live[REFERRAL])
@@ -286,24 +303,26 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
             reasons.append(f"referred to {to}")
         else:
             reasons.append("referral names no address")
-        return Reading(REFERRAL, _clamp(confidence), to, tuple(reasons))
+        return Reading(REFERRAL, _clamp(confidence), to, tuple(reasons), positive)
     if score[DECLINE] >= DECIDES:
         last_decline = max(h.start for h in live[DECLINE])
         strong = [h for h in live["positive"] if h.phrase.weight >= OVERRIDES]
         if strong and max(h.start for h in strong) > last_decline:
             reasons.append("a refusal and then a yes in the same breath: read as interested")
-            return Reading(INTERESTED, _clamp(0.55 - 0.1 * score[DECLINE]), "", tuple(reasons))
+            return Reading(INTERESTED, _clamp(0.55 - 0.1 * score[DECLINE]), "", tuple(reasons),
+                           positive)
         doubt = positive * 0.6
-        return Reading(DECLINE, _clamp(score[DECLINE] * (1 - 0.5 * doubt)), "", tuple(reasons))
+        return Reading(DECLINE, _clamp(score[DECLINE] * (1 - 0.5 * doubt)), "", tuple(reasons),
+                       positive)
     if not body.strip():
-        return Reading(INTERESTED, 0.3, "", ("no words of their own", *reasons))
+        return Reading(INTERESTED, 0.3, "", ("no words of their own", *reasons), positive)
     outweighed = max((h.phrase.weight for h in hits if h.blocked == "outweighed"
                       and h.phrase.group in (OPT_OUT, DECLINE)), default=0.0)
     weak = max(score[OPT_OUT], score[DECLINE], score[REFERRAL])
     doubt = max(outweighed * 0.8, weak, 0.3 * blocked_refusal)
     confidence = 0.8 + 0.2 * positive - 0.5 * doubt
     reasons.append("human reply: interested (no opt-out, decline or referral)")
-    return Reading(INTERESTED, _clamp(confidence), "", tuple(reasons))
+    return Reading(INTERESTED, _clamp(confidence), "", tuple(reasons), positive)
 
 
 def _clamp(value: float) -> float:
