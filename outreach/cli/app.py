@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -148,6 +149,31 @@ def format_table(rows: Iterable[Mapping[str, Any]], cols: Sequence[str]) -> str:
     out = [line(cols), line(["-" * w for w in widths])]
     out += [line(row) for row in body]
     return "\n".join(out)
+
+
+def emit_stream(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[str], *,
+                page: int = 100) -> None:
+    """`emit` for rows that come one at a time: printed a page at a time as they come; a
+    table's columns take their widths from its first page (a wider cell later shifts its row)."""
+    cols = list(columns)
+    it = iter(rows)
+    chunk = list(itertools.islice(it, page))
+    emit(chunk, fmt, cols)
+    if fmt == "table":
+        widths = [max([_width(c)] + [_width("" if r.get(c) is None else safe_text(r.get(c)))
+                                     for r in chunk]) for c in cols]
+    while chunk := list(itertools.islice(it, page)):
+        if fmt == "json":
+            emit(chunk, fmt, cols)
+        elif fmt == "csv":
+            buf = io.StringIO()
+            csv.writer(buf).writerows([csv_safe(r.get(c)) for c in cols] for r in chunk)
+            click.echo(buf.getvalue(), nl=False)
+        else:
+            cells = (["" if r.get(c) is None else safe_text(r.get(c)) for c in cols] for r in chunk)
+            click.echo("\n".join("  ".join(cell + " " * (w - _width(cell))
+                                           for cell, w in zip(row, widths)).rstrip()
+                                 for row in cells))
 
 
 def format_option(default: str = "table") -> Callable[[Any], Any]:

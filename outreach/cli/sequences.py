@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from zoneinfo import ZoneInfo
 
 import click
 
-from outreach.cli.app import App, emit, format_option
+from outreach.cli.app import App, emit, emit_stream, format_option
 from outreach.clock import SystemClock
 from outreach.services import sequences as service
 from outreach.services.enroll import EnrollFilters, parse_handles
 from outreach.services.enroll import enroll as enroll_service
 from outreach.services.enroll import retry as retry_service
-from outreach.services.schedule import schedule as schedule_service
+from outreach.services.schedule import schedule_run
 
 
 @click.group("sequence")
@@ -142,29 +143,34 @@ def enroll(
 
 @click.command("schedule")
 @click.argument("campaign")
-@click.option("--limit", type=int, default=None, help="Show at most this many sends.")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="Show the first N sends (only those are simulated).")
 @format_option()
 @click.pass_obj
 def schedule(app: App, campaign: str, limit: int | None, fmt: str) -> None:
     """The planned timeline of CAMPAIGN: who gets which step when, in their local time and
     the operator's (config [sending] timezone), given windows, holidays and each mailbox's
-    daily cap (sends pushed to a later day by the cap are marked `spilled`).
+    daily cap (sends pushed to a later day by the cap are marked `spilled`). Rows are printed
+    as they are simulated, earliest first; `--limit N` stops after the first N.
 
     \b
     Example:
       outreach schedule spring-serum --limit 20
     """
-    timeline = schedule_service(app.engine, app.config, campaign, SystemClock().now())
-    ops = timeline.operator_tz
-    rows = [
-        {"handle": s.handle, "step": s.step, "template": s.template,
-         "local": f"{s.local()} {s.tz}", ops: s.local(ops), "mailbox": s.mailbox,
-         "note": " ".join(n for n, on in (("queued", s.queued), ("spilled", s.spilled)) if on)}
-        for s in timeline.sends[:limit]
-    ]
-    emit(rows, fmt, ["handle", "step", "template", "local", ops, "mailbox", "note"])
-    for handle, why in timeline.unplanned:
+    with schedule_run(app.engine, app.config, campaign, SystemClock().now()) as run:
+        ops = run.operator_tz
+        rows = (
+            {"handle": s.handle, "step": s.step, "template": s.template,
+             "local": f"{s.local()} {s.tz}", ops: s.local(ops), "mailbox": s.mailbox,
+             "note": " ".join(n for n, on in (("queued", s.queued), ("spilled", s.spilled)) if on)}
+            for s in (run if limit is None else itertools.islice(run, limit))
+        )
+        emit_stream(rows, fmt, ["handle", "step", "template", "local", ops, "mailbox", "note"])
+    for handle, why in run.unplanned:
         click.echo(f"not scheduled: {handle}: {why}", err=True)
-    caps = ", ".join(f"{m} {c}/day" for m, c in timeline.caps.items())
-    click.echo(f"{len(timeline.sends)} send(s), {timeline.spilled} spilled by the cap ({caps})",
-               err=True)
+    caps = ", ".join(f"{m} {c}/day" for m, c in run.caps.items())
+    if run.finished:
+        click.echo(f"{run.count} send(s), {run.spilled} spilled by the cap ({caps})", err=True)
+    else:
+        click.echo(f"first {run.count} send(s), {run.spilled} spilled by the cap ({caps}); "
+                   "later ones not simulated (--limit)", err=True)

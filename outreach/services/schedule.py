@@ -5,26 +5,43 @@ same daily cap), step by step in time order: each step at the first in-window, n
 instant after its delay, in the recipient's zone. A step that would exceed the mailbox's
 daily cap (counted per sending day, like dispatch) moves to the next day with room and is marked
 as spilled. Jitter is left out: times shown are the earliest each send may start.
+
+The campaign's sends come out as they are found, in time order, so the first N cost about N:
+enrollments are read earliest first, only as far as the simulated time has reached, and the
+sends a full day holds back wait together in one backlog per calendar (window, zone, holidays)
+that moves a day at a time, instead of one by one.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
+from collections import deque
+from collections.abc import Generator, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import TracebackType
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sortedcontainers import SortedList
+from sqlalchemy import Connection, Engine
 
 from outreach.config import Config
 from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence, Step
-from outreach.domain.windows import next_send_time
+from outreach.domain.windows import Window, next_send_time
 from outreach.errors import UserError
 from outreach.services.campaigns import load_campaign
-from outreach.services.sequences import Recipient, recipient_of, sequence_or_error, window_for
+from outreach.services.sequences import (
+    Recipient,
+    default_window,
+    list_sequences,
+    recipient_of,
+    sequence_or_error,
+)
 from outreach.store.queries import sequence as q
-from outreach.store.session import reading
 
 HORIZON_DAYS = 366  # a cap too small for the backlog stops the simulation a year out
 
@@ -58,84 +75,344 @@ class Timeline:
         return sum(s.spilled for s in self.sends)
 
 
-@dataclass(order=True)
-class _Event:
-    at: datetime
-    fresh: bool  # spilled sends (False) go first at the same instant: their due time is older
-    order: int
-    pending: q.Pending = field(compare=False)
-    step: Step = field(compare=False)
-    where: Recipient = field(compare=False)
-    queued: bool = field(compare=False, default=False)
+class _Enrolled:
+    """One enrollment in the simulation (read once, shared by its steps' events)."""
+
+    __slots__ = ("handle", "mine", "platform", "sequence", "where")
+
+    def __init__(self, handle: str, platform: str, mine: bool, sequence: Sequence,
+                 where: Recipient) -> None:
+        self.handle, self.platform, self.mine = handle, platform, mine
+        self.sequence, self.where = sequence, where
+
+
+# A step waiting to go: (enrollment id, who, the step, its window, already queued). The id
+# comes first and is unique among waiting steps, so tuples order by it alone.
+_Item = tuple[int, _Enrolled, Step, Window, bool]
+
+
+class _Backlog:
+    """Steps of one calendar (window and recipient) that a full day moved to the same instant,
+    by enrollment id: they move on together while the days stay full."""
+
+    __slots__ = ("items", "where", "window")
+
+    def __init__(self, window: Window, where: Recipient, items: SortedList[_Item]) -> None:
+        self.window, self.where, self.items = window, where, items
+
+
+class _Overdue:
+    """The mailbox's enrollments already due at the start, a chunk at a time by id: all of them
+    count from the start, so among those of one calendar the id decides (as among any steps
+    due at one instant)."""
+
+    def __init__(self, conn: Connection, mailbox: str, now: datetime) -> None:
+        self._conn, self._mailbox, self._now = conn, mailbox, now
+        self._ids = q.overdue_ids(conn, now)
+        self._rows: deque[q.PendingRow] = deque()
+        self._size = 64  # ids per read, doubling: the first rows come quickly
+
+    def next_id(self) -> int | None:
+        """The lowest id not taken yet (every one left is at least this); None when none is."""
+        while not self._rows:
+            ids = list(itertools.islice(self._ids, self._size))
+            if not ids:
+                return None
+            self._size = min(self._size * 2, 4096)
+            self._rows.extend(q.overdue_rows(self._conn, self._mailbox, self._now, ids))
+        return self._rows[0][0]
+
+    def take(self) -> q.PendingRow:
+        return self._rows.popleft()
+
+    def close(self) -> None:
+        self._ids.close()
+
+
+class ScheduleRun:
+    """The campaign's sends in time order, simulated as they are asked for. Iterate it; `close()`
+    (or a `with` block) ends the database read. `unplanned` and `spilled` grow as it runs;
+    `finished` says whether the whole horizon was simulated."""
+
+    def __init__(self, engine: Engine, config: Config, campaign_slug: str, now: datetime) -> None:
+        campaign = load_campaign(config, campaign_slug)
+        self.campaign = campaign.slug
+        self.mailbox = campaign.mailbox
+        self.operator_tz = config.sending.timezone
+        self.cap = config.mailbox(campaign.mailbox).limits.daily_cap
+        self.caps = {campaign.mailbox: self.cap}
+        self._halted: list[tuple[str, str]] = []
+        self._early: list[tuple[int, str, str]] = []  # (id, handle, why)
+        self._beyond: list[tuple[str, str]] = []
+        self.count = 0  # sends of the campaign produced so far
+        self.spilled = 0  # of those, moved by the cap
+        self.finished = False
+        self.read = 0  # enrollments read from the database
+        self.steps = 0  # steps put in time order (each enrollment's current one and the next)
+        self.events = 0  # entries taken in time order: a step, or a backlog held back a day
+        self._config, self._now = config, now
+        self._sequences: dict[str, Sequence | UserError] = {}
+        self._stack = ExitStack()
+        try:
+            conn = self._stack.enter_context(engine.connect())
+            if conn.dialect.name == "postgresql":  # one snapshot for all the reads, as SQLite's
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            self._stack.enter_context(conn.begin())
+            self._conn = conn
+            self._halted = [
+                (handle, f"{status}: {reason}" if reason else status)
+                for handle, status, reason in q.halted(conn, campaign.slug)
+            ]
+            self._untimed(conn)
+            today = sending_day(config, now)
+            sent = q.sent_since(conn, [self.mailbox], day_start(config, today))
+            self._used: dict[date, int] = {today: sent.get(self.mailbox, 0)}
+            self._rows = q.pending_by_time(conn, self.mailbox, now)
+            self._stack.callback(self._rows.close)
+            self._overdue = _Overdue(conn, self.mailbox, now)
+            self._stack.callback(self._overdue.close)
+        except BaseException:
+            self._stack.close()
+            raise
+        self._sends = self._simulate()
+
+    def _sequence(self, name: str) -> Sequence | UserError:
+        return sequence_or_error(self._config, name, self._sequences)
+
+    def _why_not(self, name: str, number: int) -> str | None:
+        """Why an enrollment at step `number` of sequence `name` cannot be simulated, if so."""
+        seq = self._sequence(name)
+        if isinstance(seq, UserError):
+            return str(seq)
+        return None if seq.step(number) is not None else f"no step {number} in {name}"
+
+    def _untimed(self, conn: Any) -> None:
+        """The campaign's enrollments whose step has no time to start from."""
+        found = q.campaign_id(conn, self.campaign)
+        for eid, handle, name, number in [] if found is None else q.pending_untimed(
+                conn, found, self.mailbox):
+            why = self._why_not(name, number) or f"step {number} waits for a send"
+            self._early.append((eid, handle, why))
 
     @property
-    def spilled(self) -> bool:
-        return not self.fresh
+    def unplanned(self) -> list[tuple[str, str]]:
+        """(handle, why) of the campaign's enrollments left out: stopped, paused or in error;
+        those that cannot be simulated (by id); those the cap pushes past the horizon. Until the
+        run is finished, only those it has reached."""
+        return self._halted + [(h, why) for _, h, why in sorted(self._early)] + self._beyond
+
+    def __iter__(self) -> Iterator[Send]:
+        return self
+
+    def __next__(self) -> Send:
+        send = next(self._sends)
+        self.count += 1
+        self.spilled += send.spilled
+        return send
+
+    def close(self) -> None:
+        self._sends.close()
+        self._stack.close()
+
+    def __enter__(self) -> ScheduleRun:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _simulate(self) -> Generator[Send, None, None]:  # noqa: C901 - one event loop, kept in one place
+        config, now, cap, used = self._config, self._now, self.cap, self._used
+        horizon = now + timedelta(days=HORIZON_DAYS)
+        beyond = "beyond a year at this cap"
+        default = default_window(config)
+        windows: dict[int, Window] = {}  # id(step) -> its window
+        places: dict[tuple[str, str], Recipient] = {}
+        targets: dict[tuple[int, int, date], datetime] = {}
+        opening: dict[tuple[int, int], datetime] = {}  # (window, where) ids -> first from now
+        # Events, earliest first. At one instant, backlogs (False) go before fresh steps (True),
+        # as a held-back step's due time is older; fresh steps then go by enrollment id.
+        # A fresh step: (at, True, id, item); a backlog: (at, False, serial, _Backlog).
+        heap: list[tuple[Any, ...]] = []
+        waiting: dict[tuple[datetime, int, int], _Backlog] = {}  # (at, window, where) ids
+        serial = itertools.count()
+
+        def place(tz: str, country: str) -> Recipient:
+            found = places.get((tz, country))
+            if found is None:
+                found = places[(tz, country)] = recipient_of(config, tz, country)
+            return found
+
+        def window_of(step: Step) -> Window:
+            found = windows.get(id(step))
+            if found is None:
+                found = windows[id(step)] = step.window or default
+            return found
+
+        def spill_target(window: Window, where: Recipient, day: date) -> datetime:
+            """The first instant in the window after `day` (a full sending day) ends."""
+            key = (id(window), id(where), day)
+            found = targets.get(key)
+            if found is None:
+                found = targets[key] = next_send_time(
+                    next_day_start(config, day), window, tz=where.tz, country=where.country,
+                    closed=where.closed)
+            return found
+
+        def backlog_at(at: datetime, window: Window, where: Recipient) -> _Backlog | None:
+            return waiting.get((at, id(window), id(where)))
+
+        def push_backlog(at: datetime, backlog: _Backlog) -> None:
+            found = backlog_at(at, backlog.window, backlog.where)
+            if found is None:
+                waiting[(at, id(backlog.window), id(backlog.where))] = backlog
+                heapq.heappush(heap, (at, False, next(serial), backlog))
+            elif len(found.items) >= len(backlog.items):
+                found.items.update(backlog.items)
+            else:
+                backlog.items.update(found.items)
+                found.items = backlog.items
+
+        def consume(at: datetime, item: _Item, spilled: bool) -> Iterator[Send]:
+            eid, who, step, window, queued = item
+            where = who.where
+            if who.mine:
+                yield Send(who.handle, who.platform, step.number, step.template, at, where.tz,
+                           self.mailbox, queued, spilled)
+            following = who.sequence.step(step.number + 1)
+            if following is not None:
+                after = following.delay.after(at, tz=where.tz, country=where.country,
+                                              closed=where.closed)
+                nxt_window = window_of(following)
+                nxt = next_send_time(after, nxt_window, tz=where.tz, country=where.country,
+                                     closed=where.closed)
+                heapq.heappush(heap, (nxt, True, eid, (eid, who, following, nxt_window, False)))
+                self.steps += 1
+
+        def load(row: q.PendingRow) -> None:
+            eid, slug, handle, platform, tz, country, name, number, start, queued = row
+            seq = self._sequence(name)
+            step = seq.step(number) if isinstance(seq, Sequence) else None
+            if step is None or not isinstance(seq, Sequence):
+                if slug == self.campaign:
+                    self._early.append((eid, handle, self._why_not(name, number) or ""))
+                return
+            where = place(tz, country)
+            who = _Enrolled(handle, platform, slug == self.campaign, seq, where)
+            window = window_of(step)
+            if start > now:
+                at = next_send_time(start, window, tz=where.tz, country=where.country,
+                                    closed=where.closed)
+            else:  # from now: one answer per calendar, asked once
+                key = (id(window), id(where))
+                at = opening.get(key) or opening.setdefault(key, next_send_time(
+                    now, window, tz=where.tz, country=where.country, closed=where.closed))
+            heapq.heappush(heap, (at, True, eid, (eid, who, step, window, queued)))
+            self.steps += 1
+
+        def earliest_overdue() -> datetime:
+            """No enrollment due at the start can go before this: the first opening after now
+            of any window of any sequence, for anyone on the roster."""
+            sequences = [self._sequence(name) for name in list_sequences(config)]
+            windows = {default} | {window_of(step) for seq in sequences
+                                   if isinstance(seq, Sequence) for step in seq.steps}
+            wheres = [place(tz, country) for tz, country in q.places(self._conn)]
+            return min((next_send_time(now, w, tz=where.tz, country=where.country,
+                                       closed=where.closed) for w in windows for where in wheres),
+                       default=horizon)
+
+        rows, overdue = self._rows, self._overdue
+        ahead = next(rows, None)
+        bound: datetime | None = None
+        day: date | None = None
+        day_end = now
+        while True:
+            # Nothing is read before it could matter. A step never goes before its start (or
+            # now), so rows due later are read in time order up to the earliest event; rows
+            # already due are read by id until the earliest event comes before any left.
+            if ahead is not None and (not heap or max(ahead[8], now) <= heap[0][0]):
+                load(ahead)
+                self.read += 1
+                ahead = next(rows, None)
+                continue
+            left = overdue.next_id()
+            if left is not None:
+                if bound is None:
+                    bound = earliest_overdue()
+                first = heap[0] if heap else None
+                if first is None or not (first[0] < bound or (
+                        first[0] == bound and (not first[1] or first[2] < left))):
+                    load(overdue.take())
+                    self.read += 1
+                    continue
+            if not heap:
+                break
+            at, fresh, _, payload = heapq.heappop(heap)
+            self.events += 1
+            if day is None or at >= day_end:
+                day = sending_day(config, at)
+                day_end = next_day_start(config, day)
+            if fresh:
+                item: _Item = payload
+                if used.get(day, 0) < cap:
+                    used[day] = used.get(day, 0) + 1
+                    yield from consume(at, item, False)
+                    continue
+                window, where = item[3], item[1].where
+                later = spill_target(window, where, day)
+                if later > horizon:
+                    if item[1].mine:
+                        self._beyond.append((item[1].handle, beyond))
+                    continue
+                found = backlog_at(later, window, where)
+                if found is not None:
+                    found.items.add(item)
+                else:
+                    push_backlog(later, _Backlog(window, where, SortedList([item])))
+                continue
+            # Every backlog due at this instant, merged by enrollment id.
+            backlogs: list[_Backlog] = [payload]
+            while heap and heap[0][0] == at and heap[0][1] is False:
+                backlogs.append(heapq.heappop(heap)[3])
+                self.events += 1
+            for backlog in backlogs:
+                del waiting[(at, id(backlog.window), id(backlog.where))]
+            room = cap - used.get(day, 0)
+            if room > 0:
+                if len(backlogs) == 1:
+                    taken: list[_Item] = list(backlogs[0].items.islice(0, room))
+                    del backlogs[0].items[:len(taken)]
+                else:
+                    taken = list(itertools.islice(
+                        heapq.merge(*(b.items.islice(0, room) for b in backlogs)), room))
+                    for backlog in backlogs:  # ids are unique: the last one taken splits each
+                        del backlog.items[:backlog.items.bisect_right(taken[-1])]
+                used[day] = used.get(day, 0) + len(taken)
+                for item in taken:
+                    yield from consume(at, item, True)
+            # The day is full: the rest move on together, each to its calendar's next opening.
+            past: list[SortedList[_Item]] = []
+            for backlog in backlogs:
+                if not backlog.items:
+                    continue
+                later = spill_target(backlog.window, backlog.where, day)
+                if later > horizon:
+                    past.append(backlog.items)
+                else:
+                    push_backlog(later, backlog)
+            for item in heapq.merge(*past):
+                if item[1].mine:
+                    self._beyond.append((item[1].handle, beyond))
+        self.finished = True
+
+
+def schedule_run(engine: Engine, config: Config, campaign_slug: str, now: datetime) -> ScheduleRun:
+    """The campaign's sends as a stream, earliest first; close it when done."""
+    return ScheduleRun(engine, config, campaign_slug, now)
 
 
 def schedule(engine: Engine, config: Config, campaign_slug: str, now: datetime) -> Timeline:
     """Who gets which step when; only the campaign's sends are listed."""
-    campaign = load_campaign(config, campaign_slug)
-    mailbox = campaign.mailbox
-    cap = config.mailbox(mailbox).limits.daily_cap
-    timeline = Timeline(campaign.slug, config.sending.timezone, {mailbox: cap})
-    with reading(engine) as conn:
-        pending = q.pending_on(conn, [mailbox])
-        timeline.unplanned += [
-            (handle, f"{status}: {reason}" if reason else status)
-            for handle, status, reason in q.halted(conn, campaign.slug)
-        ]
-        today = sending_day(config, now)
-        used: dict[date, int] = {
-            today: q.sent_since(conn, [mailbox], day_start(config, today))
-            .get(mailbox, 0)
-        }
-    sequences: dict[str, Sequence | UserError] = {}
-    events: list[_Event] = []
-    for order, p in enumerate(pending):
-        seq = sequence_or_error(config, p.sequence, sequences)
-        mine = p.campaign_slug == campaign.slug
-        step = seq.step(p.next_step) if isinstance(seq, Sequence) else None
-        if step is None:
-            if mine:
-                timeline.unplanned.append((p.handle, str(seq) if isinstance(seq, UserError)
-                                           else f"no step {p.next_step} in {p.sequence}"))
-            continue
-        where = recipient_of(config, p.timezone, p.country)
-        start = p.queued_at or p.next_due_at
-        if start is None:
-            if mine:
-                timeline.unplanned.append((p.handle, f"step {p.next_step} waits for a send"))
-            continue
-        at = next_send_time(max(start, now), window_for(config, step), tz=where.tz,
-                            country=where.country, closed=where.closed)
-        events.append(_Event(at, True, order, p, step, where, queued=p.queued_at is not None))
-    heapq.heapify(events)
-    horizon = now + timedelta(days=HORIZON_DAYS)
-    while events:
-        ev = heapq.heappop(events)
-        day = sending_day(config, ev.at)
-        if used.get(day, 0) >= cap:
-            later = next_send_time(next_day_start(config, day), window_for(config, ev.step),
-                                   tz=ev.where.tz, country=ev.where.country, closed=ev.where.closed)
-            if later <= horizon:
-                heapq.heappush(events, _Event(later, False, ev.order, ev.pending, ev.step,
-                                              ev.where, ev.queued))
-            elif ev.pending.campaign_slug == campaign.slug:
-                timeline.unplanned.append((ev.pending.handle, "beyond a year at this cap"))
-            continue
-        used[day] = used.get(day, 0) + 1
-        p = ev.pending
-        if p.campaign_slug == campaign.slug:
-            timeline.sends.append(Send(p.handle, p.platform, ev.step.number, ev.step.template,
-                                       ev.at, ev.where.tz, p.mailbox, ev.queued, ev.spilled))
-        seq = sequences[p.sequence]
-        following = seq.step(ev.step.number + 1) if isinstance(seq, Sequence) else None
-        if following is not None:
-            after = following.delay.after(
-                ev.at, tz=ev.where.tz, country=ev.where.country, closed=ev.where.closed
-            )
-            at = next_send_time(after, window_for(config, following), tz=ev.where.tz,
-                                country=ev.where.country, closed=ev.where.closed)
-            heapq.heappush(events, _Event(at, True, ev.order, p, following, ev.where))
-    return timeline
+    with ScheduleRun(engine, config, campaign_slug, now) as run:
+        sends = list(run)
+        return Timeline(run.campaign, run.operator_tz, run.caps, sends, run.unplanned)
