@@ -247,6 +247,24 @@ def test_deeply_nested_parts_do_not_overflow_the_parser(depth: int) -> None:
     assert not any(r.startswith("unparsed") for r in found.reasons)
 
 
+@pytest.mark.parametrize(
+    ("value", "sender"),
+    [
+        ("(" * 100_000, ""),  # nested comments: RecursionError in the stdlib's address parser
+        ("(" * 3_000 + "x" + ")" * 3_000 + " saki@example.jp", ""),
+        ("saki@example.jp, " * 50_000, "saki@example.jp"),
+        ('"' * 200_000, ""),
+    ],
+    ids=["open-comments", "nested-comments", "many-addresses", "quotes"],
+)
+def test_hostile_from_headers_keep_the_opt_out(value: str, sender: str) -> None:
+    raw = f"From: {value}\nSubject: Re: x\nContent-Type: text/plain\n\nPlease remove me from your list.\n"
+    started = time.perf_counter()
+    found = parse_and_classify(raw.encode())
+    assert time.perf_counter() - started < 1.0
+    assert (found.kind, found.from_addr) == ("opt_out", sender)
+
+
 # --- RFC 2047 white space ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(

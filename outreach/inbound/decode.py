@@ -341,10 +341,20 @@ def _spacing(char: str) -> bool:
     return char.isspace() or char in ("(", ")", "\\")
 
 
+_MAX_ADDRESS_HEADER = 8192  # characters of an address header read (a To: of 100 addresses: 4 kB)
+
+
 def addresses(msg: Message, name: str) -> list[str]:
-    """Normalised (lower-case) addresses of an address header."""
-    values = [str(v) for v in msg.get_all(name, [])]
-    return [addr.strip().lower() for _, addr in getaddresses(values) if "@" in addr]
+    """Normalised (lower-case) addresses of an address header; none when it cannot be read.
+
+    The stdlib's address parser recurses per nested comment (`From: ((((...` raised
+    RecursionError) and slows with length, so each header is cut and its failure contained."""
+    values = [str(v)[:_MAX_ADDRESS_HEADER] for v in msg.get_all(name, [])[:8]]
+    try:
+        pairs = getaddresses(values)
+    except (RecursionError, ValueError, TypeError, IndexError):
+        return []
+    return [addr.strip().lower() for _, addr in pairs if "@" in addr]
 
 
 def message_ids(value: str) -> tuple[str, ...]:
