@@ -20,7 +20,7 @@ from tests.conftest import sqlite_engine
 from tests.fixtures_inbox import T0, enrol, make_config
 
 ROOT = Path(__file__).resolve().parent.parent
-COUNT = 130  # a batch of 100, then 30
+COUNT = 130  # replies in the Maildir (one batch)
 
 
 def reply(n: int) -> bytes:

@@ -82,7 +82,7 @@ log = logging.getLogger(__name__)
 MAX_KEY = 380  # inbound.dedupe_key is String(400)
 DUPLICATE = "duplicate"
 UNPARSED = "unparsed"
-BATCH = 100  # messages per transaction of effects (files; the sources batch on their own)
+BATCH = 250  # messages per transaction of effects (files; the sources batch on their own)
 
 
 @dataclass

@@ -29,7 +29,7 @@ FETCH_BATCH = 50  # messages per UID FETCH
 FETCH_BATCH_BYTES = 8 << 20  # and at most this many bytes (RFC822.SIZE) per UID FETCH
 SIZE_BATCH = 1000  # UIDs per RFC822.SIZE query
 DEFAULT_MAX_STORED = 1 << 20  # [inbox] max_stored_bytes
-MAILDIR_BATCH = 100  # messages per handler call (one transaction of effects)
+MAILDIR_BATCH = 250  # messages per handler call: one transaction of effects, about 0.3 s of write lock
 
 
 @dataclass(frozen=True)
