@@ -31,9 +31,6 @@ MAX_HITS = 20
 OVERRIDES = 0.5
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_LATIN_WORD = re.compile(r"[a-z]{2}")
-_ESCAPES = re.compile(r"\\[a-zA-Z]")  # \b, \s, \n: not words of a pattern
 _CLAUSE_END = re.compile(r"[.!?。\n]")
 _ADDRESS = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 # Bounded spaces: an unbounded \s* at every position of a long blank run is quadratic.
@@ -52,8 +49,6 @@ class Phrase:
     example: str
     needs_address: bool = False
     on_behalf: bool = False
-    japanese: bool = True  # the pattern can match Japanese text
-    latin: bool = True  # the pattern can match Latin-letter text
 
 
 @dataclass(frozen=True)
@@ -130,15 +125,10 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
                                  field=where) from None
             if not 0.0 < weight <= 1.0:
                 raise InputError(f"weight {weight} is not in (0, 1]", file=file, field=where)
-            full = expand(source)
-            words = _ESCAPES.sub("", full)
-            japanese = bool(_JAPANESE.search(words))
-            latin = bool(_LATIN_WORD.search(words))
             phrases.append(Phrase(
-                group, _compile(f"{file}: {where}", full), weight, source,
+                group, _compile(f"{file}: {where}", expand(source)), weight, source,
                 str(entry.get("example", "")), bool(entry.get("needs_address", False)),
                 bool(entry.get("on_behalf", False)),
-                japanese=japanese or not latin, latin=latin or not japanese,
             ))
     negation = data.get("negation", {})
     window = int(negation.get("window", 14))
@@ -172,12 +162,8 @@ def _shipped() -> Phrasebook:
 def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> list[Hit]:
     turns = [m.end() for m in book.contrast.finditer(text)]
     found: list[Hit] = []
-    # A pattern written in one script cannot match text without it: skip it (half the work).
-    japanese, latin = bool(_JAPANESE.search(text)), bool(_LATIN_WORD.search(text))
     for phrase in book.phrases:
-        if phrase.group not in groups or not (
-            (japanese and phrase.japanese) or (latin and phrase.latin)
-        ):
+        if phrase.group not in groups:
             continue
         for m in itertools.islice(phrase.pattern.finditer(text), MAX_HITS):
             if m.end() == m.start():
