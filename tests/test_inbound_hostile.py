@@ -380,6 +380,22 @@ def test_inbox_list_show_classify_print_no_terminal_controls(tmp_path: Path) -> 
     assert classified.splitlines()[0].startswith(f"{HOSTILE / 'escape_dsn.eml'}: bounce 5.7.1")
 
 
+def test_a_hostile_dsn_imported_by_the_real_cli_logs_no_terminal_controls(tmp_path: Path) -> None:
+    # The sender-side bounce warning quotes the DSN's Diagnostic-Code, which carries OSC 8.
+    cfg = write_workspace(tmp_path)
+    enrol(sqlite_engine(tmp_path / "outreach.db"), "hanako@example.jp", message_id=PITCH_ID)
+    done = subprocess.run(
+        [sys.executable, "-m", "outreach", "--config", str(cfg), "inbox", "import",
+         str(HOSTILE / "escape_dsn.eml")],
+        capture_output=True, timeout=60, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    out, err = done.stdout.decode(), done.stderr.decode()
+    assert done.returncode == 0, err
+    assert UNSAFE.search(out + err) is None, err
+    assert "rejected by policy \\x1b]8;;https://evil.example/\\x07see\\x1b]8;;\\x07" in err
+    assert out == "read 1: bounce 1; unmatched 0; already processed 0\n"
+
+
 def test_status_shows_an_inbox_error_with_its_controls_visible(tmp_path: Path) -> None:
     cfg = write_workspace(tmp_path)
     engine = sqlite_engine(tmp_path / "outreach.db")
