@@ -529,10 +529,10 @@ def test_a_50_mb_message_is_stored_capped_and_polled_in_bounded_memory(tmp_path:
     box = mailbox.Maildir(str(tmp_path / "inbox"), create=True)
     # A small message first, so the measured poll starts with everything imported and warm.
     box.add(b"From: a@example.jp\nSubject: warm\nMessage-ID: <warm@example.jp>\n\nhello\n")
-    staged = tmp_path / "big.eml"
+    staged = tmp_path / "oversize_50mb.eml"
     header_len = _write_big_message(staged, 50 * 1000 * 1000)
     size = staged.stat().st_size
-    target = tmp_path / "inbox" / "new" / "1700000000.big.host"
+    target = tmp_path / "inbox" / "new" / "1700000000.oversize.host"
     done = subprocess.run(
         [sys.executable, "-c", POLL_AND_MEASURE, str(cfg), str(staged), str(target)],
         capture_output=True, timeout=120, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
@@ -559,9 +559,9 @@ def test_a_50_mb_message_is_stored_capped_and_polled_in_bounded_memory(tmp_path:
 
 def test_import_of_an_oversized_eml_and_mbox_reads_only_the_cap(sqlite_db: Engine, tmp_path: Path) -> None:
     config = make_config(tmp_path, {"source": "none"})
-    eml = tmp_path / "big.eml"
+    eml = tmp_path / "oversize_3mb.eml"
     header_len = _write_big_message(eml, 3 * MiB)
-    mbox = tmp_path / "big.mbox"
+    mbox = tmp_path / "oversize_3mb.mbox"
     mbox.write_bytes(b"From MAILER-DAEMON Mon Dec  1 00:00:00 2025\n" + eml.read_bytes().replace(
         b"<oversize@", b"<oversize-mbox@") + b"\n")
     in_mbox = len(mailbox.mbox(str(mbox)).get_bytes(0))
