@@ -399,3 +399,9 @@ def test_a_sentence_like_a_footer_marker_is_still_read(text: str, intent: str) -
 def test_footer_lines_with_their_link_are_dropped() -> None:
     assert own_text("はい!\n配信停止：https://brand.example/u/x\nTo unsubscribe: https://b.example/u") \
         == "はい!"
+
+
+def test_the_deciding_phrase_is_the_first_reason() -> None:
+    found = read_reply("配信停止はしないで…と言いたいところですが、今後このようなメールは送らないでください")
+    assert found.intent == "opt_out"
+    assert found.reasons[0] == "opt_out phrase 'メールは送らないで' (weight 0.95)"

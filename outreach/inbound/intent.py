@@ -271,8 +271,8 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
 
     if score[OPT_OUT] >= DECIDES:
         doubt = max(positive * 0.6, 0.3 * blocked_refusal)
-        return Reading(OPT_OUT, _clamp(score[OPT_OUT] * (1 - 0.5 * doubt)), "", tuple(reasons),
-                       positive)
+        return Reading(OPT_OUT, _clamp(score[OPT_OUT] * (1 - 0.5 * doubt)), "",
+                       _first(reasons, OPT_OUT), positive)
     if score[REFERRAL] >= DECIDES:
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
         to = _nearest(addresses, live[REFERRAL])
@@ -289,7 +289,7 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
             reasons.append(f"referred to {to}")
         else:
             reasons.append("referral names no address")
-        return Reading(REFERRAL, _clamp(confidence), to, tuple(reasons), positive)
+        return Reading(REFERRAL, _clamp(confidence), to, _first(reasons, REFERRAL), positive)
     if score[DECLINE] >= DECIDES:
         last_decline = max(h.start for h in live[DECLINE])
         strong = [h for h in live["positive"] if h.phrase.weight >= OVERRIDES]
@@ -298,8 +298,8 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
             return Reading(INTERESTED, _clamp(0.55 - 0.1 * score[DECLINE]), "", tuple(reasons),
                            positive)
         doubt = positive * 0.6
-        return Reading(DECLINE, _clamp(score[DECLINE] * (1 - 0.5 * doubt)), "", tuple(reasons),
-                       positive)
+        return Reading(DECLINE, _clamp(score[DECLINE] * (1 - 0.5 * doubt)), "",
+                       _first(reasons, DECLINE), positive)
     if not body.strip():
         return Reading(INTERESTED, 0.3, "", ("no words of their own", *reasons), positive)
     outweighed = max((h.phrase.weight for h in hits if h.blocked == "outweighed"
@@ -309,6 +309,11 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
     confidence = 0.8 + 0.2 * positive - 0.5 * doubt
     reasons.append("human reply: interested (no opt-out, decline or referral)")
     return Reading(INTERESTED, _clamp(confidence), "", tuple(reasons), positive)
+
+
+def _first(reasons: list[str], intent: str) -> tuple[str, ...]:
+    """The phrases that decided the intent first (what `suppression list` shows as evidence)."""
+    return tuple(sorted(reasons, key=lambda r: not r.startswith(f"{intent} phrase")))
 
 
 def _clamp(value: float) -> float:
