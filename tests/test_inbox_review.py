@@ -20,7 +20,7 @@ from outreach.errors import InputError
 from outreach.inbound import Classified, parse_and_classify
 from outreach.services.inbox import import_files, resolve
 from outreach.store.queries.pipeline import is_suppressed
-from outreach.store.schema import inbound, suppression
+from outreach.store.schema import inbound, influencer, suppression
 from outreach.store.session import reading
 from tests.conftest import sqlite_engine
 from tests.corpus_effects import enrollment_row, queued_follow_up
@@ -180,3 +180,40 @@ trusted_authserv_ids = ["mx.brand.example"]
     err = capsys.readouterr().err
     assert err.startswith("error: message 1 was resolved as reply on ") and "Traceback" not in err
     assert enrollment_row(engine, eid).stage == "negotiating"
+
+
+REFERRAL = """From: {sender}
+To: hello@brand.example
+Subject: Re: ご提案
+Message-ID: <ref-{n}@example.jp>
+In-Reply-To: {pitch}
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+ご連絡ありがとうございます。
+お仕事のご依頼は所属事務所までお願いいたします。
+担当: casting@nijiiro-ent.jp
+"""
+
+
+def test_a_referral_records_the_manager_contact_only_from_its_own_thread(
+    db: Engine, tmp_path: Path
+) -> None:
+    eid = enrol(db, "hanako@example.jp", message_id=PITCH_ID)
+    other = enrol(db, "saki@nakamura-life.example", message_id=OPT_OUT_PITCH)
+    config = make_config(tmp_path, {"source": "none"})
+    mine, stranger = tmp_path / "mine.eml", tmp_path / "stranger.eml"
+    mine.write_text(REFERRAL.format(sender="hanako@example.jp", n=1, pitch=PITCH_ID), encoding="utf-8")
+    stranger.write_text(
+        REFERRAL.format(sender="someone@else.example", n=2, pitch=OPT_OUT_PITCH), encoding="utf-8"
+    )
+    import_files(db, config, FixedClock(T0), [mine, stranger])
+    with reading(db) as conn:
+        rows = conn.execute(select(inbound.c.kind, inbound.c.effect).order_by(inbound.c.id)).all()
+        managers = dict(conn.execute(select(influencer.c.email, influencer.c.manager_email)).all())
+    assert rows[0] == ("reply", "reply: sequence stopped, 1 unsent cancelled, stage contacted -> "
+                       "negotiating; referred to casting@nijiiro-ent.jp: now the manager contact")
+    assert rows[1][0] == "needs_review"
+    assert managers == {"hanako@example.jp": "casting@nijiiro-ent.jp", "saki@nakamura-life.example": ""}
+    assert state(db, eid, "hanako@example.jp") == ("stopped", "negotiating", False, "cancelled")
+    assert state(db, other, "saki@nakamura-life.example") == ("active", "contacted", False, "queued")

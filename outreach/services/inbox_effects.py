@@ -37,6 +37,7 @@ from outreach.store.queries.inbox import (
     ensure_mailbox,
     move_if,
     note_history,
+    set_manager_email,
     soft_bounce_count,
     stop_and_move,
     stop_everywhere,
@@ -226,7 +227,23 @@ def _decline(conn: Connection, target: Target, at: datetime) -> str:
     )
 
 
-def _reply(conn: Connection, config: Config, target: Target, at: datetime) -> str:
+def _referral(conn: Connection, found: Classified, target: Target, at: datetime) -> str:
+    """A reply that sends us to an agency or manager: that address becomes the influencer's
+    manager contact (follow-ups go there with `to_manager`)."""
+    address = found.referred_to.strip().lower()
+    if "@" not in address or address == target.email.lower():
+        return ""
+    before = set_manager_email(conn, target.influencer_id, address, at=at)
+    if before.strip().lower() == address:
+        return f"; manager contact already {address}"
+    note = f"referred to {address}" + (f" (manager contact was {before})" if before else "")
+    note_history(conn, target.enrollment_id, stage=target.stage, cause="referral", note=note, at=at)
+    return f"; {note}: now the manager contact"
+
+
+def _reply(
+    conn: Connection, config: Config, found: Classified, target: Target, at: datetime
+) -> str:
     to = Stage(config.inbox.reply_stage)
     current = Stage(target.stage)
     # Only an influencer still being pitched moves on a reply; later stages are moved by hand.
@@ -244,7 +261,8 @@ def _reply(conn: Connection, config: Config, target: Target, at: datetime) -> st
             note="human reply", at=at,
         )
     stage = f"stage {current} -> {to}" if moved else f"stage stays {current}"
-    return f"reply: sequence stopped, {cancelled} unsent cancelled, {stage}"
+    referral = _referral(conn, found, target, at) if found.intent == "referral" else ""
+    return f"reply: sequence stopped, {cancelled} unsent cancelled, {stage}{referral}"
 
 
 def apply_effect(
@@ -271,5 +289,5 @@ def apply_effect(
     if found.kind == DECLINE or (found.kind == REPLY and found.intent == "decline"):
         return _decline(conn, target, at)
     if found.kind == REPLY:
-        return _reply(conn, config, target, at)
+        return _reply(conn, config, found, target, at)
     return f"kind {found.kind!r}: recorded only"

@@ -170,6 +170,20 @@ def record_inbound_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> Non
     conn.execute(_INSERT_INBOUND, list(rows))
 
 
+def set_manager_email(conn: Connection, influencer_id: int, address: str, *, at: datetime) -> str:
+    """Record the address an influencer's replies refer us to; returns the one it replaces."""
+    before = conn.execute(
+        select(influencer.c.manager_email).where(influencer.c.id == influencer_id)
+    ).scalar_one()
+    if before.strip().lower() != address:
+        conn.execute(
+            update(influencer)
+            .where(influencer.c.id == influencer_id)
+            .values(manager_email=address, updated_at=naive_utc(at))
+        )
+    return str(before)
+
+
 def stop_one_enrollment(conn: Connection, enrollment_id: int, *, reason: str) -> None:
     """`pipeline.stop_enrollment` with a statement built once."""
     conn.execute(_STOP, {"_id": enrollment_id, "_reason": reason})
