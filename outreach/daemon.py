@@ -58,6 +58,7 @@ class AppContext:
     on_sent: OnSent | None = None  # default: the sequence schedules the next step
     composer: Composer | None = None
     planner: Planner | None = None  # made at first use: planner_for
+    lint_gate: bool = False  # hold a campaign with lint errors on every plan pass (`outreach run`)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     inflight: set[asyncio.Task[None]] = field(default_factory=set)
     # Plan -> dispatch hand-off: what the plan job queues goes out now, not a tick later.
@@ -76,7 +77,8 @@ class AppContext:
         """The planner `[sending] planner` asks for, made at first use (`make_planner`)."""
         if self.planner is None:
             assert self.composer is not None
-            self.planner = make_planner(self.engine, self.config, self.composer, once=once)
+            self.planner = make_planner(self.engine, self.config, self.composer, once=once,
+                                        lint_gate=self.lint_gate)
         return self.planner
 
     async def shielded(self, work: Awaitable[None]) -> None:

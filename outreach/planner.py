@@ -25,6 +25,7 @@ once, at the first plan tick, and:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import logging.handlers
 import multiprocessing
@@ -45,6 +46,7 @@ from outreach.domain.windows import load_holiday_tables
 from outreach.render.sandbox import install_hard_limits
 from outreach.services import plan
 from outreach.services.compose import Composer
+from outreach.services.lint.gate import LintGate
 from outreach.store.session import make_engine
 
 log = logging.getLogger("outreach.planner")
@@ -63,12 +65,16 @@ class Planner(Protocol):
 class ThreadPlanner:
     """`plan_due` in a thread of the daemon's process (`run --once`, `planner = "thread"`)."""
 
-    def __init__(self, engine: Engine, config: Config, composer: Composer) -> None:
+    def __init__(
+        self, engine: Engine, config: Config, composer: Composer, *, lint_gate: bool = False
+    ) -> None:
         self.engine, self.config, self.composer = engine, config, composer
+        self.gate = LintGate() if lint_gate else None
 
     async def plan(self, now: datetime, limit: int) -> int:
         return await asyncio.to_thread(
-            plan.plan_due, self.engine, self.config, FixedClock(now), self.composer, limit=limit
+            functools.partial(plan.plan_due, self.engine, self.config, FixedClock(now),
+                              self.composer, limit=limit, gate=self.gate)
         )
 
     def close(self) -> None:
@@ -84,8 +90,10 @@ class ProcessPlanner:
         *,
         render_seconds: float = RENDER_SECONDS,
         render_memory: int | None = RENDER_MEMORY,
+        lint_gate: bool = False,
     ) -> None:
         self.config = config
+        self.lint_gate = lint_gate
         self.render_limits = (render_seconds, render_memory)
         self._pool: ProcessPoolExecutor | None = None
         self._listener: logging.handlers.QueueListener | None = None
@@ -98,7 +106,8 @@ class ProcessPlanner:
         level = logging.getLogger("outreach").getEffectiveLevel()
         return ProcessPoolExecutor(
             max_workers=1, mp_context=spawn, initializer=_worker_start,
-            initargs=(self.config, os.getpid(), records, level, self.render_limits),
+            initargs=(self.config, os.getpid(), records, level, self.render_limits,
+                      self.lint_gate),
         )
 
     async def plan(self, now: datetime, limit: int) -> int:
@@ -131,12 +140,15 @@ class ProcessPlanner:
             listener.stop()
 
 
-def make_planner(engine: Engine, config: Config, composer: Composer, *, once: bool) -> Planner:
+def make_planner(
+    engine: Engine, config: Config, composer: Composer, *, once: bool, lint_gate: bool = False
+) -> Planner:
     """The planner `[sending] planner` asks for; a one-pass run (`--once`) renders in a thread,
-    since starting a process costs more than the one batch it would render."""
+    since starting a process costs more than the one batch it would render. With `lint_gate`,
+    a campaign with lint errors is held on every pass until fixed."""
     if config.sending.planner == "process" and not once:
-        return ProcessPlanner(config)
-    return ThreadPlanner(engine, config, composer)
+        return ProcessPlanner(config, lint_gate=lint_gate)
+    return ThreadPlanner(engine, config, composer, lint_gate=lint_gate)
 
 
 class _ToOwnLoggers(logging.Handler):
@@ -148,11 +160,12 @@ class _ToOwnLoggers(logging.Handler):
 
 # --- in the worker process ---------------------------------------------------------------
 
-_worker: tuple[Engine, Config, Composer] | None = None
+_worker: tuple[Engine, Config, Composer, LintGate | None] | None = None
 
 
 def _worker_start(
-    config: Config, parent: int, records: Any, level: int, render_limits: tuple[float, int | None]
+    config: Config, parent: int, records: Any, level: int, render_limits: tuple[float, int | None],
+    lint_gate: bool = False,
 ) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -162,7 +175,8 @@ def _worker_start(
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
     root.setLevel(level)
     load_holiday_tables()  # part of the worker's start-up, not of its first batch
-    _worker = (make_engine(config.database_url), config, Composer(config))
+    _worker = (make_engine(config.database_url), config, Composer(config),
+               LintGate() if lint_gate else None)
     install_hard_limits(*render_limits)  # last: the address space cap counts from here
 
 
@@ -174,5 +188,5 @@ def _exit_when_orphaned(parent: int) -> None:
 
 def _worker_plan(now: datetime, limit: int) -> int:
     assert _worker is not None, "the planner process was not initialised"
-    engine, config, composer = _worker
-    return plan.plan_due(engine, config, FixedClock(now), composer, limit=limit)
+    engine, config, composer, gate = _worker
+    return plan.plan_due(engine, config, FixedClock(now), composer, limit=limit, gate=gate)

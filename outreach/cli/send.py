@@ -71,7 +71,8 @@ def register(cli: click.Group) -> None:
                     "mailbox %s is paused until %s (%s): nothing is sent from it; "
                     "`outreach mailbox resume %s` lifts it", box["mailbox"],
                     _until(box["paused_until"], app.display_zone), box["why"], box["mailbox"])
-        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes))
+        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes),
+                         lint_gate=not allow_lint_errors)
         sys.exit(asyncio.run(run_daemon(ctx, once=once)))
 
     @cli.command()
@@ -103,6 +104,11 @@ def register(cli: click.Group) -> None:
             click.echo(f"\n{st.attention} enrollment(s) need attention (fix, then "
                        "`outreach enroll CAMPAIGN --retry`):")
             emit(st.latest_attention, "table", ["handle", "campaign", "stop_reason"])
+        from outreach.services.preflight import lint_errors
+
+        for slug, found in sorted(lint_errors(app.engine, app.config).items()):
+            click.echo(f"campaign {slug}: held by lint, {len(found)} error(s); first: {found[0]} "
+                       "(it resumes by itself once fixed)")
         for slug, (held, since) in sorted(st.held_campaigns.items()):
             at = f" since {times.show(since, app.display_zone)}" if since else ""
             click.echo(f"campaign {slug}: {held}{at}")
@@ -157,11 +163,32 @@ def register(cli: click.Group) -> None:
             return
         for key in ("id", "state", "mailbox", "mail_from", "rcpt_to", "message_id", "subject", "step",
                     "attempt", "due_at", "sent_at", "last_error"):
-            click.echo(f"{key}: {row[key]}")
+            value = row[key]
+            click.echo(f"{key}: {times.show(value, app.display_zone) if isinstance(value, datetime) else value}")
+        if row.get("template_hash"):
+            click.echo(f"template: sha256 {row['template_hash'][:12]} (the version its bytes were "
+                       "rendered from)")
         if attempts:
             click.echo("")
             emit(attempts, "table", ["attempt", "at", "worker", "outcome", "smtp_code", "enhanced_status",
                                      "server_text"])
+
+    @outbox.command("replan")
+    @click.option("--campaign", "slug", default=None, help="Only this campaign's rows.")
+    @click.pass_obj
+    def outbox_replan(app: App, slug: str | None) -> None:
+        """Re-render queued rows that were never tried, with the templates as they are now:
+        each row is dropped and its step planned again on the next pass (same due time).
+        Rows with an attempt keep their bytes: a retry must send what the server saw.
+
+        \b
+        Example:
+          outreach outbox replan --campaign spring-serum
+        """
+        from outreach.services.outbox_admin import replan
+
+        done = replan(app.engine, campaign=slug)
+        click.echo(f"{done} queued row(s) will be rendered again on the next plan pass")
 
     @outbox.command("cancel")
     @click.argument("outbox_id", type=int)

@@ -17,6 +17,8 @@ inside the templates folder.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -185,6 +187,8 @@ class Rendered:
 class PitchTemplate:
     """One compiled template: subject, text body and optional HTML alternative."""
 
+    content_hash = ""  # sha256 of the file's text as compiled: which version an outbox row used
+
     def __init__(
         self,
         env: BoundedSandbox,
@@ -316,6 +320,32 @@ class TemplateSet:
             env.autoescape = lambda name: name is not None and name.endswith(".html.j2")
         self._cache: dict[str, PitchTemplate] = {}
         self._resolved: dict[tuple[str, str], PitchTemplate] = {}
+        self._seen = self.fingerprint()
+
+    def fingerprint(self) -> str:
+        """What the folder's templates are now: name, size and modification time of each."""
+        try:
+            entries = sorted(
+                (e.name, e.stat().st_size, e.stat().st_mtime_ns)
+                for e in os.scandir(self.directory) if e.name.endswith(".j2")
+            )
+        except OSError:
+            entries = []
+        return hashlib.sha256(repr(entries).encode()).hexdigest()
+
+    def refresh(self) -> bool:
+        """Forget compiled templates when any file changed since they were compiled, so the
+        next render uses what is on disk now (what `outreach preview` shows). True if so."""
+        now = self.fingerprint()
+        if now == self._seen:
+            return False
+        self._seen = now
+        self._cache.clear()
+        self._resolved.clear()
+        for env in self._envs.values():
+            if env.cache is not None:
+                env.cache.clear()
+        return True
 
     def resolve(self, name: str, language: str) -> PitchTemplate:
         """`<name>.<language>.j2` if it exists, else `<name>.j2`."""
@@ -361,7 +391,7 @@ class TemplateSet:
             front = parse_front_matter(source, display)
             html = file[: -len(".j2")] + ".html.j2"
             html_file = html if (self.directory / html).is_file() else None
-            self._cache[file] = PitchTemplate(
-                self._envs[front.language], file, display, front, html_file
-            )
+            tpl = PitchTemplate(self._envs[front.language], file, display, front, html_file)
+            tpl.content_hash = hashlib.sha256(source.encode("utf-8")).hexdigest()
+            self._cache[file] = tpl
         return self._cache[file]

@@ -52,6 +52,7 @@ class Composed:
     template: str
     language: str
     warnings: tuple[str, ...]
+    template_hash: str = ""  # sha256 of the template file's text it was rendered from
 
 
 def _post(post: Post) -> dict[str, Any]:
@@ -161,6 +162,10 @@ class Composer:
         self._senders = {lang: sender_context(config, lang) for lang in ("ja", "en")}
         self._links: dict[str, Callable[[str], str]] = {}
         self._return_path_key = return_path_key(config)  # ConfigError when a return_path lacks it
+
+    def refresh(self) -> bool:
+        """Pick up template files changed on disk since they were compiled (True if any)."""
+        return self.templates.refresh()
 
     def unsubscribe_links(
         self,
@@ -284,6 +289,7 @@ class Composer:
             template=tpl.name,
             language=tpl.language,
             warnings=tuple(warnings),
+            template_hash=tpl.content_hash,
         )
 
     def _envelope_sender(self, box: MailboxConfig, message_id: str) -> str:

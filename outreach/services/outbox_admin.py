@@ -132,3 +132,10 @@ def resend_outbox(engine: Engine, config: Config, clock: Clock, outbox_id: int) 
 
     _change(engine, clock, outbox_id, (S.UNKNOWN, S.FAILED), "resent", resume, state=S.QUEUED.value, worker=None,
             lease_until=None, due_at=naive_utc(now), expires_at=naive_utc(expires), last_error="resend by operator")
+
+
+def replan(engine: Engine, *, campaign: str | None = None) -> int:
+    """Drop queued rows that were never tried (of one campaign, or all) and make their steps
+    due again at the same time, so the planner renders them with today's templates."""
+    with writing(engine) as conn:
+        return q.replan_untried(conn, campaign=campaign)

@@ -31,6 +31,7 @@ from outreach.errors import UserError
 from outreach.render.deadlines import file_dates
 from outreach.services.campaigns import load_campaign
 from outreach.services.compose import Composed, Composer, Thread
+from outreach.services.lint.gate import LintGate, workspace_fingerprint
 from outreach.services.sequences import (
     load_sequence,
     recipient,
@@ -98,10 +99,16 @@ def plan_due(
     *,
     limit: int,
     rng: random.Random | None = None,
+    gate: LintGate | None = None,
 ) -> int:
-    """Queue up to `limit` due steps as outbox rows; returns how many rows were queued."""
+    """Queue up to `limit` due steps as outbox rows; returns how many rows were queued.
+
+    Templates edited since they were compiled are compiled again first, so what is queued is
+    what `outreach preview` shows now. With a `gate` (the daemon's), a campaign whose templates
+    have lint errors is held: none of its steps is planned until they are fixed."""
+    composer.refresh()
     with engine.connect() as conn:  # one for the reads and the write (SQLite: NullPool)
-        return _plan_on(conn, config, clock, composer, limit=limit, rng=rng)
+        return _plan_on(conn, config, clock, composer, limit=limit, rng=rng, gate=gate)
 
 
 def _plan_on(
@@ -112,18 +119,24 @@ def _plan_on(
     *,
     limit: int,
     rng: random.Random | None,
+    gate: LintGate | None,
 ) -> int:
     now = clock.now()
+    fingerprint = workspace_fingerprint(config) if gate is not None else ""
+    linted_out = gate.held(config, now, fingerprint) if gate is not None else set()
     with conn.begin():
         held = _held_mailboxes(conn, config, now)
         room = _room_today(conn, config, now)
         full = [name for name, left in room.items() if left <= 0]
         dues = q.due_enrollments(conn, now=now, limit=limit, hold_followups=held,
-                                 skip_mailboxes=full)
+                                 skip_mailboxes=full, skip_campaigns=linted_out)
         if not dues:
             return 0
         people = {i.id: i for i in load_influencers(conn, ids=[d.influencer_id for d in dues])}
         earlier = q.threads(conn, dues)
+    if gate is not None:
+        failing = gate.check(config, sorted({d.campaign_slug for d in dues}), now, fingerprint)
+        dues = [d for d in dues if d.campaign_slug not in failing]
     campaigns = _Files("campaign", lambda slug: load_campaign(config, slug))
     sequences = _Files("sequence", lambda name: load_sequence(config, name))
     planned: list[_Planned] = []
@@ -221,6 +234,7 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
             "mail_from": p.composed.mail_from, "rcpt_to": list(p.composed.rcpt_to),
             "email_norm": p.influencer.email.strip().lower(),
             "message_id": p.composed.message_id, "subject": p.composed.subject,
+            "template_hash": p.composed.template_hash,
             "raw": p.composed.raw, "state": "queued", "attempt": 0, "due_at": at,
             "expires_at": expires, "created_at": at, "updated_at": at, "worker": None,
             "lease_until": None, "last_error": "", "sent_at": None,

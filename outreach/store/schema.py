@@ -200,6 +200,7 @@ outbox = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     Column("sent_at", Timestamp),
+    Column("template_hash", String(64), nullable=False, server_default=""),  # its template's sha256
     UniqueConstraint("enrollment_id", "step"),
     Index("ix_outbox_state_due", "state", "due_at"),
     Index("ix_outbox_sent_at", "sent_at"),  # today's load per mailbox: a range, not a scan

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Update,
     bindparam,
+    delete,
     exists,
     func,
     insert,
@@ -32,6 +33,7 @@ from sqlalchemy import (
 from outreach.clock import naive_utc, utc
 from outreach.domain.outbox import OutboxState, Outcome, expired_stop_reason
 from outreach.store.queries.pipeline import email_hash, stop_enrollment
+from outreach.store.schema import campaign as campaign_table
 from outreach.store.schema import (
     CLAIMABLE_STATES,
     attempt,
@@ -559,3 +561,30 @@ def set_state_if(conn: Connection, outbox_id: int, from_states: Sequence[str], n
         .values(updated_at=naive_utc(now), **values)
     )
     return res.rowcount == 1
+
+
+def replan_untried(conn: Connection, *, campaign: str | None = None) -> int:
+    """Delete queued rows with no attempt (nothing reached a server) of active enrollments,
+    one campaign's or all, and set each enrollment's step due at the row's due time again.
+    Run inside `writing()`; the planner renders them anew."""
+    query = (
+        select(outbox.c.id, outbox.c.enrollment_id, outbox.c.step, outbox.c.due_at)
+        .join(enrollment, enrollment.c.id == outbox.c.enrollment_id)
+        .where(outbox.c.state == S.QUEUED.value, outbox.c.attempt == 0,
+               enrollment.c.status == "active", enrollment.c.next_step == outbox.c.step,
+               ~exists().where(attempt.c.outbox_id == outbox.c.id))
+    )
+    if campaign is not None:
+        query = query.where(enrollment.c.campaign_id.in_(
+            select(campaign_table.c.id).where(campaign_table.c.slug == campaign)))
+    rows = conn.execute(query).all()
+    for row in rows:
+        gone = conn.execute(
+            delete(outbox).where(outbox.c.id == row.id, outbox.c.state == S.QUEUED.value,
+                                 outbox.c.attempt == 0)
+        ).rowcount
+        if gone:
+            conn.execute(delete(outbox_message).where(outbox_message.c.outbox_id == row.id))
+            conn.execute(update(enrollment).where(enrollment.c.id == row.enrollment_id)
+                         .values(next_due_at=row.due_at))
+    return len(rows)

@@ -249,11 +249,13 @@ def due_enrollments(
     limit: int,
     hold_followups: Iterable[str] = (),
     skip_mailboxes: Iterable[str] = (),
+    skip_campaigns: Iterable[str] = (),
 ) -> list[Due]:
     """Active enrollments with next_due_at <= now, oldest first (index range scan).
 
     Follow-ups (step > 1) on the `hold_followups` mailboxes and everything on `skip_mailboxes`
-    are left out, so rows that must wait never crowd out the rest of the batch.
+    or of `skip_campaigns` are left out, so rows that must wait never crowd out the rest of
+    the batch.
     """
     query = (
         select(
@@ -269,6 +271,9 @@ def due_enrollments(
     skipped = list(skip_mailboxes)
     if skipped:
         query = query.where(enrollment.c.mailbox.not_in(skipped))
+    campaigns_held = list(skip_campaigns)
+    if campaigns_held:
+        query = query.where(campaign.c.slug.not_in(campaigns_held))
     held = list(hold_followups)
     if held:
         query = query.where(or_(enrollment.c.next_step == 1, enrollment.c.mailbox.not_in(held)))
