@@ -180,11 +180,11 @@ def cap_message(raw: bytes, limit: int) -> bytes:
 # A Content-* field (unfolded: its continuation lines included), in any part's header block.
 _CONTENT_FIELD = re.compile(rb"(?im)^content-[a-z-]{1,40}:[^\n]*(?:\n[ \t][^\n]*)*")
 _MAX_PARAM_FIELD = 2048
+_MAX_PARAMS = 64
 # The stdlib parser recurses once per nested multipart or message/rfc822: 3,000 levels in
 # 160 kB raised RecursionError. Real mail nests a handful.
 _CONTAINER = re.compile(rb"(?i)content-type:[ \t]*(?:\n[ \t]+)?(?:multipart|message)/")
 _MAX_CONTAINERS = 32
-_MAX_PARAMS = 64
 
 
 # An RFC 2231 extended parameter's charset: `name*=charset'lang'value`, `name*0*=...`.
