@@ -311,34 +311,91 @@ inbox_cursor = Table(
     Column("polled_at", Timestamp),
 )
 
+# One deal per enrolment (person x campaign): `terms` is the offer in force (domain.deal.Terms
+# as JSON), `status` offered|countered|accepted|declined; every offer and counter-offer is a
+# `deal_offer` row with who proposed it and when.
 deal = Table(
     "deal",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="CASCADE"), nullable=False),
-    Column("fee", Float),
-    Column("currency", String(3), nullable=False, server_default="JPY"),
-    Column("product_cost", Float),
-    Column("deliverables", Text, nullable=False, server_default=""),
-    Column("due_date", Date),
-    Column("usage_rights", Text, nullable=False, server_default=""),
-    Column("exclusivity", Text, nullable=False, server_default=""),
-    Column("tracking_link", String(2000), nullable=False, server_default=""),
+    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="CASCADE"), nullable=False,
+           unique=True),
+    Column("status", String(16), nullable=False),
+    Column("terms", JSON, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("accepted_at", Timestamp),
 )
 
+deal_offer = Table(
+    "deal_offer",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("deal_id", ForeignKey("deal.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # offer|counter|accept|decline
+    Column("proposed_by", String(16), nullable=False),  # brand|creator
+    Column("terms", JSON, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("at", Timestamp, nullable=False),
+    Index("ix_deal_offer_deal", "deal_id", "at"),
+)
+
+# One row per promised piece of content, made when the deal is accepted.
+deliverable = Table(
+    "deliverable",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("deal_id", ForeignKey("deal.id", ondelete="CASCADE"), nullable=False),
+    Column("n", Integer, nullable=False),  # 1-based within the deal
+    Column("platform", String(32), nullable=False),
+    Column("format", String(32), nullable=False),  # feed|reel|story|video|short|...
+    Column("due_date", Date),
+    Column("state", String(16), nullable=False, server_default="planned"),
+    # planned | posted (no caption yet) | verified (disclosed) | flagged (no disclosure)
+    Column("post_url", String(2000), unique=True),
+    Column("posted_at", Timestamp),
+    Column("caption", Text, nullable=False, server_default=""),
+    Column("disclosure", String(40), nullable=False, server_default=""),  # the label found
+    UniqueConstraint("deal_id", "n"),
+    Index("ix_deliverable_state_due", "state", "due_date"),
+)
+
+# Metric snapshots of a posted deliverable, one per capture time (insights exports over time).
 result = Table(
     "result",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("deal_id", ForeignKey("deal.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("post_url", String(2000), nullable=False, server_default=""),
-    Column("recorded_at", Timestamp, nullable=False),
+    Column("deliverable_id", ForeignKey("deliverable.id", ondelete="CASCADE"), nullable=False),
+    Column("captured_at", Timestamp, nullable=False),
     Column("reach", BigInteger),
-    Column("engagement", BigInteger),
+    Column("impressions", BigInteger),
+    Column("views", BigInteger),
+    Column("likes", BigInteger),
+    Column("comments", BigInteger),
+    Column("shares", BigInteger),
+    Column("saves", BigInteger),
     Column("clicks", BigInteger),
-    Column("conversions", BigInteger),
-    Column("revenue", Float),
+    Column("source", String(500), nullable=False, server_default=""),  # file:line
+    UniqueConstraint("deliverable_id", "captured_at"),
+)
+
+# Shop orders imported per campaign; `enrollment_id` is the person it is attributed to (by
+# discount code or the landing URL's UTM), NULL when unattributed or outside the window.
+conversion = Table(
+    "conversion",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("campaign_id", ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", String(200), nullable=False),
+    Column("ordered_at", Timestamp, nullable=False),
+    Column("revenue", Float, nullable=False),
+    Column("currency", String(3), nullable=False, server_default="JPY"),
+    Column("code", String(100), nullable=False, server_default=""),
+    Column("landing_url", String(2000), nullable=False, server_default=""),
+    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="SET NULL")),
+    Column("attributed_by", String(16), nullable=False, server_default=""),  # code|utm|""
+    Column("source", String(500), nullable=False, server_default=""),  # file:line
+    UniqueConstraint("campaign_id", "order_id"),
 )
 
 # Drafts sent to a team address by `outreach preview --send-to`: never contact with the
