@@ -47,6 +47,9 @@ PROBES: dict[str, tuple[type[Exception], str]] = {
     "macro_long_body": (RenderError, LOOPS),
     "macro_doubling_calls": (RenderError, LOOPS),
     "call_sized_argument": (RenderError, LOOPS),
+    "namespace_set_in_loop": (RenderError, LOOPS),
+    "percent_text_scan": (RenderError, LOOPS),
+    "filter_argument_scan": (RenderError, LOOPS),
     # scanning and copying is paid for by the character
     "compare_scan": (RenderError, WORK),
     "contains_scan": (RenderError, WORK),

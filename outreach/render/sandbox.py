@@ -154,24 +154,15 @@ def _code_units(fn: Any) -> int:
 
 def text_size(value: Any, limit: int) -> int:
     """An upper bound of `len(str(value))`, computed without building it; stops counting
-    (returns a number > limit) as soon as the bound passes `limit`."""
+    (returns a number > limit) as soon as the bound passes `limit`. Each item it looks at
+    spends a step of the loop budget of the render under way."""
     kind = type(value)
     if kind is str:
         return len(value)
     if kind is list or kind is tuple:
-        total = 2 + 16
-        for item in value:
-            total += 2 + (len(item) if type(item) is str else text_size(item, limit))
-            if total > limit:
-                break
-        return total
+        return _items_size(value, limit)
     if kind is dict:
-        total = 2 + 16
-        for k, v in value.items():
-            total += 4 + text_size(k, limit) + (len(v) if type(v) is str else text_size(v, limit))
-            if total > limit:
-                break
-        return total
+        return _pairs_size(value, limit)
     if isinstance(value, str):
         return len(value)
     if isinstance(value, bool) or value is None:
@@ -189,22 +180,40 @@ def text_size(value: Any, limit: int) -> int:
     if isinstance(value, bytes | bytearray):
         return 4 * len(value) + 3  # b'\xff' per byte
     if isinstance(value, Mapping):
-        total = 2 + 16
-        for k, v in value.items():
-            total += 4 + text_size(k, limit) + text_size(v, limit)
-            if total > limit:
-                break
-        return total
+        return _pairs_size(value, limit)
     if isinstance(value, list | tuple | set | frozenset) or type(value).__name__ in (
         "dict_keys", "dict_values", "dict_items"
     ):
-        total = 2 + 16
-        for item in value:
-            total += 2 + text_size(item, limit)
-            if total > limit:
-                break
-        return total
+        return _items_size(value, limit)
     return 80  # other objects print as a short repr (range, generators, macros, loop)
+
+
+def _items_size(items: Iterable[Any], limit: int) -> int:
+    total, seen = 2 + 16, 0
+    for item in items:
+        seen += 1
+        total += 2 + (len(item) if type(item) is str else text_size(item, limit))
+        if total > limit:
+            break
+    _spend_steps(seen)
+    return total
+
+
+def _pairs_size(pairs: Mapping[Any, Any], limit: int) -> int:
+    total, seen = 2 + 16, 0
+    for k, v in pairs.items():
+        seen += 1
+        total += 4 + text_size(k, limit) + (len(v) if type(v) is str else text_size(v, limit))
+        if total > limit:
+            break
+    _spend_steps(seen)
+    return total
+
+
+def _spend_steps(n: int) -> None:
+    budget = _budget.get(None)
+    if budget is not None:
+        budget.loop(n)
 
 
 # --- code generation: loops, `~`, comparisons and slices go through the environment -----
@@ -491,11 +500,11 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             self._check_product(left, right)
         elif operator_ == "+":
             if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
-                if len(left) + len(right) > self.max_output or (
-                    not isinstance(left, str)
-                    and text_size(left, self.max_output) + text_size(right, self.max_output)
-                    > self.max_output
-                ):
+                text = len(left) + len(right)
+                if not isinstance(left, str) and text <= self.max_output:  # lists: their text
+                    text = text_size(left, self.max_output) + text_size(right, self.max_output)
+                    self._charge(text)
+                if text > self.max_output:
                     raise ResourceLimit(f"'+' would exceed {self.max_output} characters/items")
         elif operator_ == "%" and isinstance(left, str):
             self._check_percent(left, right, "'%'")
@@ -522,7 +531,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                         f"repeating {len(seq)} items {n} times exceeds {self.max_output}"
                     )
                 if not isinstance(seq, str) and n > 0:  # a list of copies: their text too
-                    if text_size(seq, self.max_output) * n > self.max_output:
+                    text = text_size(seq, self.max_output)
+                    self._charge(text)
+                    if text * n > self.max_output:
                         raise ResourceLimit(
                             f"repeating a list {n} times would exceed {self.max_output} characters"
                         )
@@ -559,6 +570,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             size += max(int(width or 0), text, int(precision or 0) + _NUMBER_TEXT)
             if size > self.max_output:
                 raise ResourceLimit(f"{what} would exceed {self.max_output} characters")
+        self._charge(size)
 
     # --- calls and attributes ---------------------------------------------------------
 
@@ -642,6 +654,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                 size += len(item) if type(item) is str else text_size(item, limit)
                 if size > limit:
                     raise ResourceLimit(f"str.join would exceed {limit} characters")
+            charge(size)
             return (items, *args[1:])
         elif name == "translate" and args:
             self._check_translate(text, args[0])
@@ -727,9 +740,13 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                         budget.loop(len(value))
             for arg in args:
                 if type(arg) is not str or len(arg) > limit:
-                    self._refuse_large(arg, f"{name}: argument")
+                    size = self._refuse_large(arg, f"{name}: argument")
+                    if budget is not None:
+                        budget.charge(size)
             for arg in kwargs.values():
-                self._refuse_large(arg, f"{name}: argument")
+                size = self._refuse_large(arg, f"{name}: argument")
+                if budget is not None:
+                    budget.charge(size)
             if check is not None:
                 value = check(context, value, *args, **kwargs)
             if pass_arg is _PassArg.context:
@@ -805,6 +822,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             size += text_size(get(item) if get else item, self.max_output)
             if size > self.max_output:
                 raise ResourceLimit(f"join would exceed {self.max_output} characters")
+        charge(size)
         return items
 
     def _check_truncate(
@@ -842,6 +860,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         size = _JSON_PER_CHAR * text_size(value, self.max_output) + nodes_ * (1 + depth * pad)
         if size > self.max_output:
             raise ResourceLimit(f"tojson would exceed {self.max_output} characters")
+        charge(size)
         return value
 
 
@@ -869,8 +888,10 @@ def _json_shape(value: Any, depth: int = 1) -> tuple[int, int]:
 def _make_namespace(limit: int) -> type[Namespace]:
     class BoundedNamespace(Namespace):
         def __setitem__(self, name: str, value: Any) -> None:
-            if text_size(value, limit) > limit:
+            size = text_size(value, limit)
+            if size > limit:
                 raise ResourceLimit(f"namespace value would exceed {limit} characters/items")
+            charge(size)
             super().__setitem__(name, value)
 
     return BoundedNamespace
