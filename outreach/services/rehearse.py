@@ -348,8 +348,18 @@ class _Rehearsal:
         now = self.clock.now()
         t = naive_utc(now)
         found: list[datetime] = []
-        due = conn.execute(select(func.min(enrollment.c.next_due_at)).where(
-            enrollment.c.status == "active", enrollment.c.next_due_at > t)).scalar()
+        # A mailbox whose daily cap is used up plans nothing more today: its steps coming due
+        # later today wake nothing before the next sending day.
+        today = sending_day(self.config, now)
+        load = day_load(conn, list(self.config.mailboxes), day_start(self.config, today))
+        full = [name for name, box in self.config.mailboxes.items()
+                if load.get(name, 0) >= box.limits.daily_cap]
+        query = select(func.min(enrollment.c.next_due_at)).where(
+            enrollment.c.status == "active", enrollment.c.next_due_at > t)
+        if full:
+            query = query.where(enrollment.c.mailbox.not_in(full))
+            found.append(next_day_start(self.config, today))
+        due = conn.execute(query).scalar()
         if due is not None:
             found.append(utc(due))
         queued = conn.execute(select(func.min(outbox.c.due_at)).where(
