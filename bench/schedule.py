@@ -13,7 +13,8 @@ speed. The command runs in this process through click with its clock fixed and i
 discarded (interpreter start-up and imports are not timed); each `--limit 10` time is the best
 of RUNS, alternating the sizes; the full horizon runs once. `--limit 10` is also timed three
 days later (LATER), when the cap has let 150 through and everyone else is overdue: the usual
-state of a big campaign on a small cap.
+state of a big campaign on a small cap; and again at 16:00 that day, after the day's 50 went
+out (CAP_USED), when everyone overdue waits for the next day together.
 Last lines: the times, `ratio (large / small): X` (target <= 2) and the full horizon's time.
 """
 
@@ -47,6 +48,7 @@ from outreach.services.workspace import create_workspace
 
 NOW = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)  # Monday 08:00 in Tokyo, before the window opens
 LATER = datetime(2026, 12, 9, 23, 0, tzinfo=UTC)  # Thursday 08:00 in Tokyo: every step 1 overdue
+CAP_USED = datetime(2026, 12, 10, 7, 0, tzinfo=UTC)  # Thursday 16:00 in Tokyo, 50 sent since 10:00
 RUNS = 3
 BUDGET_SECONDS = 600  # one command that runs longer than this stops the benchmark
 ZONES = (("America/Los_Angeles", "US"), ("Europe/London", "GB"))
@@ -90,6 +92,22 @@ def populate(folder: Path, enrolled: int) -> None:
             " next_step, next_due_at, status, stage, stage_changed_at, created_at)"
             " VALUES (?, 1, ?, 'standard', 'main', 1, ?, 'active', 'prospect', ?, ?)",
             rows(),
+        )
+    conn.close()
+
+
+def use_todays_cap(folder: Path) -> None:
+    """The day's 50 sends of CAP_USED's day, in the outbox, from enrollments 1..50."""
+    sent = ts(CAP_USED.replace(hour=1))  # 10:00 in Tokyo
+    conn = sqlite3.connect(folder / "outreach.db")
+    with conn:
+        conn.executemany(
+            "INSERT INTO outbox (enrollment_id, step, mailbox, mail_from, rcpt_to, email_norm,"
+            " message_id, subject, state, attempt, due_at, last_error, created_at, updated_at,"
+            " sent_at) VALUES (?, 0, 'main', 'pr@sakura-beauty.example.jp', ?, ?, ?, '', 'sent',"
+            " 1, ?, '', ?, ?, ?)",
+            ((i, json.dumps([f"u{i}@example.jp"]), f"u{i}@example.jp", f"<{i}.sent@example.jp>",
+              sent, sent, sent, sent) for i in range(1, 51)),
         )
     conn.close()
 
@@ -149,15 +167,22 @@ def main() -> None:
             full, out, err = run_schedule(folders[1])
             print(f"  full horizon: {len(out.splitlines()) - 1:,} rows; "
                   f"{err.strip().splitlines()[-1]}", file=sys.stderr)
+        for folder in folders:  # after the full horizon: counted from NOW's day on, they'd fill it
+            use_todays_cap(folder)
+        used = {size: min(run_schedule(folder, "--limit", "10", at=CAP_USED)[0] for _ in range(RUNS))
+                for size, folder in zip(sizes, folders)}
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(json.dumps({"limit10": {f"{s}@{at:%m-%d}": [round(t, 4) for t in times[(s, at)]]
                                   for s in sizes for at in (NOW, LATER)},
+                      "cap_used": {str(k): round(v, 4) for k, v in used.items()},
                       "full": full and round(full, 3)}), file=sys.stderr)
     print(f"--limit 10 with {sizes[0]:,} enrolled: {small:.3f} s")
     print(f"--limit 10 with {sizes[1]:,} enrolled: {large:.3f} s  (target < 2 s at 100,000)")
     print(f"three days later, everyone overdue: {small_later:.3f} s and {large_later:.3f} s "
           f"(ratio {large_later / small_later:.2f})")
+    print(f"at 16:00, the day's cap used, everyone overdue: {used[sizes[0]]:.3f} s and "
+          f"{used[sizes[1]]:.3f} s (ratio {used[sizes[1]] / used[sizes[0]]:.2f})")
     print(f"ratio (large / small): {large / small:.2f}  (target <= 2)")
     if full is not None:
         print(f"full horizon with {sizes[1]:,} enrolled: {full:.1f} s  (target < 30 s)")

@@ -358,3 +358,21 @@ def test_steps_already_due_are_read_by_id_only_as_far_as_needed(db: Engine, tmp_
     with ScheduleRun(db, config, "spring", NOW) as run:
         assert [astuple(s) for s in itertools.islice(run, 5)] == want[:5]
         assert run.read < len(pending) // 4
+
+
+def test_with_the_days_cap_used_the_overdue_wait_together_unread(db: Engine, tmp_path: Path) -> None:
+    # Today's cap is used up: every overdue step waits for the next opening of its calendar,
+    # where the lowest ids go first; only those need reading.
+    config = workspace(tmp_path, (3, 1))
+    seed(db, random.Random(12), 400, days=(-30, -1))
+    with reading(db) as conn:
+        pending = _pending_on(conn, "main")
+        today = day_start(config, sending_day(config, NOW))
+        assert q.sent_since(conn, ["main"], today)["main"] >= 3
+    want, unplanned = reference(db, config, "spring", NOW)
+    with ScheduleRun(db, config, "spring", NOW) as run:
+        assert [astuple(s) for s in itertools.islice(run, 5)] == want[:5]
+        assert run.read < len(pending) // 2
+    assert want[0][4] >= next_day_start(config, sending_day(config, NOW))
+    timeline = schedule(db, config, "spring", NOW)
+    assert [astuple(s) for s in timeline.sends] == want and timeline.unplanned == unplanned

@@ -22,7 +22,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sortedcontainers import SortedList
@@ -129,6 +129,18 @@ class _Overdue:
         self._ids.close()
 
 
+class _Unread:
+    """Where the unread enrollments already due at the start, of one calendar, would be: at
+    `at`, fresh (their first instant in the window) or held back there by full days; `gone`:
+    held past the horizon (at that instant, fresh or not)."""
+
+    __slots__ = ("at", "fresh", "gone", "where", "window")
+
+    def __init__(self, at: datetime, window: Window, where: Recipient) -> None:
+        self.at, self.fresh, self.window, self.where = at, True, window, where
+        self.gone: tuple[datetime, bool] | None = None
+
+
 class ScheduleRun:
     """The campaign's sends in time order, simulated as they are asked for. Iterate it; `close()`
     (or a `with` block) ends the database read. `unplanned` and `spilled` grow as it runs;
@@ -143,7 +155,7 @@ class ScheduleRun:
         self.caps = {campaign.mailbox: self.cap}
         self._halted: list[tuple[str, str]] = []
         self._early: list[tuple[int, str, str]] = []  # (id, handle, why)
-        self._beyond: list[tuple[str, str]] = []
+        self._beyond: list[tuple[tuple[datetime, bool, int], str]] = []  # (when, handle)
         self.count = 0  # sends of the campaign produced so far
         self.spilled = 0  # of those, moved by the cap
         self.finished = False
@@ -199,7 +211,8 @@ class ScheduleRun:
         """(handle, why) of the campaign's enrollments left out: stopped, paused or in error;
         those that cannot be simulated (by id); those the cap pushes past the horizon. Until the
         run is finished, only those it has reached."""
-        return self._halted + [(h, why) for _, h, why in sorted(self._early)] + self._beyond
+        return (self._halted + [(h, why) for _, h, why in sorted(self._early)]
+                + [(h, "beyond a year at this cap") for _, h in sorted(self._beyond)])
 
     def __iter__(self) -> Iterator[Send]:
         return self
@@ -224,7 +237,6 @@ class ScheduleRun:
     def _simulate(self) -> Generator[Send, None, None]:  # noqa: C901 - one event loop, kept in one place
         config, now, cap, used = self._config, self._now, self.cap, self._used
         horizon = now + timedelta(days=HORIZON_DAYS)
-        beyond = "beyond a year at this cap"
         default = default_window(config)
         windows: dict[int, Window] = {}  # id(step) -> its window
         places: dict[tuple[str, str], Recipient] = {}
@@ -289,47 +301,102 @@ class ScheduleRun:
                 heapq.heappush(heap, (nxt, True, eid, (eid, who, following, nxt_window, False)))
                 self.steps += 1
 
-        def load(row: q.PendingRow) -> None:
-            eid, slug, handle, platform, tz, country, name, number, start, queued = row
+        def enrolled(row: q.PendingRow) -> _Item | None:
+            eid, slug, handle, platform, tz, country, name, number, _, queued = row
             seq = self._sequence(name)
             step = seq.step(number) if isinstance(seq, Sequence) else None
             if step is None or not isinstance(seq, Sequence):
                 if slug == self.campaign:
                     self._early.append((eid, handle, self._why_not(name, number) or ""))
-                return
+                return None
             where = place(tz, country)
             who = _Enrolled(handle, platform, slug == self.campaign, seq, where)
-            window = window_of(step)
-            if start > now:
-                at = next_send_time(start, window, tz=where.tz, country=where.country,
-                                    closed=where.closed)
-            else:  # from now: one answer per calendar, asked once
-                key = (id(window), id(where))
-                at = opening.get(key) or opening.setdefault(key, next_send_time(
-                    now, window, tz=where.tz, country=where.country, closed=where.closed))
-            heapq.heappush(heap, (at, True, eid, (eid, who, step, window, queued)))
+            return (eid, who, step, window_of(step), queued)
+
+        def from_now(window: Window, where: Recipient) -> datetime:
+            key = (id(window), id(where))
+            found = opening.get(key)
+            if found is None:
+                found = opening[key] = next_send_time(now, window, tz=where.tz,
+                                                      country=where.country, closed=where.closed)
+            return found
+
+        def load(row: q.PendingRow) -> None:
+            item = enrolled(row)
+            if item is None:
+                return
+            start, window, where = row[8], item[3], item[1].where
+            at = from_now(window, where) if start <= now else next_send_time(
+                start, window, tz=where.tz, country=where.country, closed=where.closed)
+            heapq.heappush(heap, (at, True, item[0], item))
             self.steps += 1
 
-        def earliest_overdue() -> datetime:
-            """No enrollment due at the start can go before this: the first opening after now
-            of any window of any sequence, for anyone on the roster."""
+        def load_overdue() -> None:
+            """The next enrollment due at the start: fresh at its first instant, or straight
+            into the backlog where its calendar's unread ones are held."""
+            self.read += 1
+            item = enrolled(overdue.take())
+            if item is None:
+                return
+            window, where = item[3], item[1].where
+            unread = presence.get((id(window), id(where)))
+            # A calendar missing from `presence` (a sequence outside sequences/*.toml) is
+            # taken as fresh: exact only while nothing has gone past its first instant.
+            if unread is None or unread.fresh:
+                heapq.heappush(heap, (from_now(window, where), True, item[0], item))
+            elif unread.gone is not None:
+                if item[1].mine:
+                    self._beyond.append(((*unread.gone, item[0]), item[1].handle))
+                return
+            else:
+                found = backlog_at(unread.at, window, where)
+                if found is not None:
+                    found.items.add(item)
+                else:
+                    push_backlog(unread.at, _Backlog(window, where, SortedList([item])))
+            self.steps += 1
+
+        def calendars() -> dict[tuple[int, int], _Unread]:
+            """Every calendar an enrollment due at the start may have: each window of each
+            sequence, for each zone and country on the roster."""
             sequences = [self._sequence(name) for name in list_sequences(config)]
             windows = {default} | {window_of(step) for seq in sequences
                                    if isinstance(seq, Sequence) for step in seq.steps}
-            wheres = [place(tz, country) for tz, country in q.places(self._conn)]
-            return min((next_send_time(now, w, tz=where.tz, country=where.country,
-                                       closed=where.closed) for w in windows for where in wheres),
-                       default=horizon)
+            wheres = {id(w): w for w in (place(tz, c) for tz, c in q.places(self._conn))}
+            return {(id(w), id(where)): _Unread(from_now(w, where), w, where)
+                    for w in windows for where in wheres.values()}
+
+        def lowest() -> tuple[datetime, bool] | None:
+            return min(((u.at, u.fresh) for u in presence.values() if u.gone is None),
+                       default=None)
+
+        def hold(at: datetime, fresh: bool, day: date) -> None:
+            """The unread ones at (at, fresh) meet a full day: they move on to the next."""
+            for u in presence.values():
+                if u.gone is None and u.at == at and u.fresh == fresh:
+                    later = spill_target(u.window, u.where, day)
+                    if later > horizon:
+                        u.gone = (at, fresh)
+                    else:
+                        u.at, u.fresh = later, False
+
+        def held_below(at: datetime, left: int) -> int:
+            """How many read steps held back to `at` have an id below `left`."""
+            probe = cast(_Item, (left,))
+            return sum(b.items.bisect_left(probe) for key, b in waiting.items() if key[0] == at)
 
         rows, overdue = self._rows, self._overdue
         ahead = next(rows, None)
-        bound: datetime | None = None
+        presence: dict[tuple[int, int], _Unread] = {}
+        low: tuple[datetime, bool] | None = None
         day: date | None = None
         day_end = now
         while True:
             # Nothing is read before it could matter. A step never goes before its start (or
-            # now), so rows due later are read in time order up to the earliest event; rows
-            # already due are read by id until the earliest event comes before any left.
+            # now), so rows due later are read in time order up to the earliest event. Rows
+            # already due all count from now, so within a calendar the id decides: they are
+            # read by id until the earliest event comes before any left unread, or until a
+            # full day makes all those left wait together (then only where they wait moves).
             if ahead is not None and (not heap or max(ahead[8], now) <= heap[0][0]):
                 load(ahead)
                 self.read += 1
@@ -337,14 +404,29 @@ class ScheduleRun:
                 continue
             left = overdue.next_id()
             if left is not None:
-                if bound is None:
-                    bound = earliest_overdue()
-                first = heap[0] if heap else None
-                if first is None or not (first[0] < bound or (
-                        first[0] == bound and (not first[1] or first[2] < left))):
-                    load(overdue.take())
-                    self.read += 1
+                if not presence:
+                    presence = calendars()
+                    low = lowest()
+                if not heap:
+                    load_overdue()
                     continue
+                top = heap[0]
+                if low is not None and (top[0], top[1]) >= low:
+                    at_u, fresh_u = low
+                    on = sending_day(config, at_u)
+                    room = cap - used.get(on, 0)
+                    if (top[0], top[1]) == low and (
+                            top[2] < left if fresh_u else room <= held_below(at_u, left)):
+                        if not fresh_u:
+                            hold(at_u, False, on)  # the read ones fill the day; the rest wait
+                            low = lowest()
+                    elif room <= 0:
+                        hold(at_u, fresh_u, on)
+                        low = lowest()
+                        continue
+                    else:
+                        load_overdue()
+                        continue
             if not heap:
                 break
             at, fresh, _, payload = heapq.heappop(heap)
@@ -362,7 +444,7 @@ class ScheduleRun:
                 later = spill_target(window, where, day)
                 if later > horizon:
                     if item[1].mine:
-                        self._beyond.append((item[1].handle, beyond))
+                        self._beyond.append(((at, True, item[0]), item[1].handle))
                     continue
                 found = backlog_at(later, window, where)
                 if found is not None:
@@ -400,9 +482,8 @@ class ScheduleRun:
                     past.append(backlog.items)
                 else:
                     push_backlog(later, backlog)
-            for item in heapq.merge(*past):
-                if item[1].mine:
-                    self._beyond.append((item[1].handle, beyond))
+            for items in past:
+                self._beyond += [((at, False, i[0]), i[1].handle) for i in items if i[1].mine]
         self.finished = True
 
 
