@@ -141,3 +141,33 @@ def test_rehearse_copies_a_postgresql_database_and_leaves_it_alone(
         assert conn.execute(select(func.count()).select_from(enrollment)).scalar() == 0
         assert conn.execute(select(func.count()).select_from(outbox)).scalar() == 0
     engine.dispose()
+
+
+def test_rehearse_shows_paused_enrolments_and_render_errors_as_holds(
+    tmp_path: Path, real_smtp: tuple[CaptureSink, ScriptedHandler],
+) -> None:
+    from sqlalchemy import delete
+
+    from outreach.store.schema import influencer, post
+
+    sink, handler = real_smtp
+    root = workspace(tmp_path, sink.port)
+    invoke(root, "enroll", "spring-serum")
+    invoke(root, "pause", "@misaki_beauty")
+    database = root / "outreach.db"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as conn:  # her posts went after she was enrolled: step 1 cannot name one
+        hanako = conn.execute(select(influencer.c.id).where(influencer.c.handle == "hanako_kitchen")).scalar()
+        conn.execute(delete(post).where(post.c.influencer_id == hanako))
+    engine.dispose()
+    before = sha256(database)
+
+    out = invoke(root, "rehearse", "spring-serum", "--no-enroll", "--days", "2", "--start",
+                 "2026-12-21T10:00+09:00")
+
+    assert sha256(database) == before and handler.received == []
+    assert re.search(r"^2026-12-21 10:00 JST  @misaki_beauty +step 1  held: paused", out, re.MULTILINE)
+    assert re.search(r"^2026-12-21 10:0\d JST  @hanako_kitchen +step 1  held: needs attention: render "
+                     r"error: templates/pitch.ja.j2:\d+: .*'post' is undefined", out, re.MULTILINE)
+    assert len(sent_lines(out, 1)) == 7
+    assert re.search(r"^sent 7 \(step 1: 7\); held 2$", out, re.MULTILINE)

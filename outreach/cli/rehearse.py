@@ -97,8 +97,11 @@ def rehearse(app: App, campaign: str, days: int, start_at: str | None, no_enroll
             click.echo(f"\r\033[Krehearsing: {times.show(at, shown)}, {sent} sent", nl=False,
                        err=True)
 
+    from outreach.services.campaigns import load_campaign
+
     config = app.config
     start = _start(start_at)
+    load_campaign(config, campaign)  # a missing or broken file: its error, before the header
     if fmt == "text":
         click.echo(f"rehearsal of {campaign} from {times.show(start, shown)}, at most {days} "
                    f"day(s), on a copy of the database; mail goes to a capture server")
