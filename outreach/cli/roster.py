@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import getpass
 import json
+import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,8 @@ def print_report(report: ImportReport) -> None:
         click.echo(f"rejected {err}", err=True)
     if report.unlisted:
         click.echo(f"({report.unlisted} more changes, warnings or errors not listed)", err=True)
+    if sys.stderr.isatty():
+        click.echo("\r\033[K", err=True, nl=False)  # clear the progress line
     prefix = "dry run, nothing written: " if report.dry_run else ""
     click.echo(
         f"{prefix}{report.kind} from {report.file}: {report.inserted} inserted, "
@@ -42,9 +46,20 @@ def print_report(report: ImportReport) -> None:
     )
 
 
+def terminal_progress(phase: str, rows: int) -> None:
+    """`validated 25,000 rows` on one line of a terminal's stderr, rewritten in place."""
+    click.echo(f"\r{phase} {rows:,} rows", err=True, nl=False)
+
+
+def _progress() -> Callable[[str, int], None] | None:
+    """Progress for a person watching a terminal; nothing when stderr is piped or a file."""
+    return terminal_progress if sys.stderr.isatty() else None
+
+
 def _options(**kw: object) -> ImportOptions:
     basis = kw.pop("basis")
-    return ImportOptions(basis=Basis(basis) if basis else None, **kw)  # type: ignore[arg-type]
+    return ImportOptions(basis=Basis(basis) if basis else None,  # type: ignore[arg-type]
+                         progress=_progress(), **kw)  # type: ignore[arg-type]
 
 
 _encoding = click.option(
@@ -107,7 +122,7 @@ def register(cli: click.Group) -> None:
         Example:
           outreach import posts posts.csv
         """
-        options = ImportOptions(**kw)  # type: ignore[arg-type]
+        options = ImportOptions(progress=_progress(), **kw)  # type: ignore[arg-type]
         print_report(roster.import_posts(app.engine, Path(file), config=app.config, options=options))
 
     @cli.command("suppress")

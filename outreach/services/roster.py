@@ -56,6 +56,11 @@ class ImportOptions:
     skip_invalid: bool = False
     check_deliverability: bool = False
     dry_run: bool = False
+    # Called with (phase, rows so far) every PROGRESS_ROWS rows: "validated" or "written".
+    progress: Callable[[str, int], None] | None = None
+
+
+PROGRESS_ROWS = 5_000
 
 
 @dataclass
@@ -149,7 +154,11 @@ def _spool(
 ) -> None:
     """The first pass: every row validated; good records pickled to `spool` a batch at a time."""
     batch: Batch = []
+    seen = 0
     for line, checked in _checked_rows(path, report.file, options, required, conn, validate):
+        seen += 1
+        if options.progress is not None and seen % PROGRESS_ROWS == 0:
+            options.progress("validated", seen)
         if isinstance(checked, list):
             report.rejected += 1
             for err in checked:
@@ -204,8 +213,12 @@ def _run_import(
             raise report.rejection()
         try:
             with writing(engine) as conn:
+                written = 0
                 for batch in _spooled(spool):
                     write(conn, batch, report)
+                    written += len(batch)
+                    if options.progress is not None:
+                        options.progress("written", written)
                 if report.errors and not options.skip_invalid:
                     raise report.rejection()
                 finish(conn)
