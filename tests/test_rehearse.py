@@ -99,6 +99,7 @@ def test_rehearse_prints_the_schedule_with_caps_closures_and_holds_and_touches_n
     assert sent_lines(out, 2) == [] and sent_lines(out, 3) == []
     assert re.search(r"^sent 8 \(step 1: 8\); held 9; not enrolled 1$", out, re.MULTILINE)
     assert "8 message(s) captured; nothing real was touched" in out
+    assert "rehearsing:" not in out and "\r" not in out  # no progress line when not a terminal
 
 
 def test_rehearse_a_second_time_with_enrolments_already_made_and_json(
