@@ -178,6 +178,24 @@ class LimitsConfig(_Frozen):
     daily_cap: int = Field(default=50, ge=1)
     min_gap_seconds: float = Field(default=60.0, ge=0)
     jitter_seconds: float = Field(default=30.0, ge=0)
+    # Daily caps for a new mailbox's first days, counted from its first send: "20,30,45,70,100"
+    # (then daily_cap); providers distrust a new sender that starts at full volume.
+    ramp: tuple[int, ...] = ()
+
+    @field_validator("ramp", mode="before")
+    @classmethod
+    def _ramp(cls, v: Any) -> tuple[int, ...]:
+        if isinstance(v, tuple):
+            return v
+        parts = v.split(",") if isinstance(v, str) else v if isinstance(v, list) else None
+        try:
+            caps = tuple(int(str(p).strip()) for p in parts or () if str(p).strip())
+        except ValueError:
+            caps = ()
+        if parts is None or (str(v).strip() and not caps) or any(c < 1 for c in caps) \
+                or len(caps) != len([p for p in parts if str(p).strip()]):
+            raise ValueError(f'expected daily caps such as "20,30,45,70,100", got {v!r}')
+        return caps
 
 
 class MailboxConfig(_Frozen):

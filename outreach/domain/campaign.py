@@ -30,7 +30,10 @@ class Campaign:
     brand: str
     product: str
     sequence: str  # sequences/<name>.toml
-    mailbox: str = "main"
+    mailbox: str = "main"  # the default sender (proofs, previews); the first of `mailboxes`
+    # Several senders: each new enrolment goes round-robin to one with room today and its
+    # thread stays there. Empty: `mailbox` alone.
+    mailboxes: tuple[str, ...] = ()
     offer: Offer = field(default_factory=Offer)
     deliverables: tuple[str, ...] = ()  # e.g. ("Instagram feed post x1", "Story x2")
     dates: dict[str, date] = field(default_factory=dict)  # e.g. {"post_by": date(2026, 12, 15)}
@@ -41,6 +44,11 @@ class Campaign:
     language: str = ""  # default language of per-language values ("" = the first given)
     # language -> {field in LOCALIZABLE: its value in that language}; only values given
     localized: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def senders(self) -> tuple[str, ...]:
+        """The mailboxes new enrolments are spread over."""
+        return self.mailboxes or (self.mailbox,)
 
     def for_language(self, language: str) -> Campaign:
         """The campaign as a template in `language` sees it (fields that language lacks keep

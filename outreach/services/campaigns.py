@@ -47,6 +47,8 @@ _TOP: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
     "product": (True, _is_str, _TEXT),
     "sequence": (True, _is_str, "a sequence name (sequences/<name>.toml)"),
     "mailbox": (False, _is_str, "a [mailboxes.NAME] of config.toml"),
+    "mailboxes": (False, lambda v: _is_str_list(v) and bool(v) and len(set(v)) == len(v),
+                  'a list of different [mailboxes.NAME] such as ["tokyo", "osaka"]'),
     "language": (False, lambda v: v in LANGUAGES, " | ".join(LANGUAGES)),
     "brief": (False, _is_str, _TEXT),
     "tracking_target": (False, _is_str, "an https:// URL"),
@@ -200,13 +202,21 @@ def parse_campaign(text: str, *, slug: str, file: str) -> Campaign:
                 line=_line_of(text, key, "dates"),
                 field=f"dates.{key}",
             )
+    senders = tuple(data.get("mailboxes", ()))
+    if senders and data.get("mailbox", senders[0]) not in senders:
+        raise InputError(
+            f"mailbox {data['mailbox']!r} is not one of mailboxes {list(senders)}",
+            file=file, line=_line_of(text, "mailbox"), field="mailbox",
+            hint="add it to mailboxes, or drop mailbox: the first of mailboxes is the default",
+        )
     return Campaign(
         slug=slug,
         name=data["name"],
         brand=data["brand"],
         product=data["product"],
         sequence=data["sequence"],
-        mailbox=data.get("mailbox", "main"),
+        mailbox=data.get("mailbox", senders[0] if senders else "main"),
+        mailboxes=senders,
         offer=Offer(**offer),
         deliverables=tuple(data.get("deliverables", ())),
         dates=dict(dates),
@@ -281,15 +291,22 @@ def validate_campaign(config: Config, campaign: Campaign, *, today: date | None 
     problems: list[UserError] = []
     file = campaign.source or str(campaign_path(config, campaign.slug))
     problems.extend(check_dates(campaign, file, today))
-    if campaign.mailbox not in config.mailboxes:
-        problems.append(
-            InputError(
-                f"unknown mailbox {campaign.mailbox!r}",
-                file=file,
-                field="mailbox",
-                hint=f"configured: {', '.join(sorted(config.mailboxes))}",
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    for name in campaign.senders:
+        if name not in config.mailboxes:
+            key = "mailboxes" if campaign.mailboxes else "mailbox"
+            problems.append(
+                InputError(
+                    f"unknown mailbox {name!r}",
+                    file=file,
+                    line=_line_of(text, key),
+                    field=key,
+                    hint=f"configured: {', '.join(sorted(config.mailboxes))}",
+                )
             )
-        )
     if campaign.tracking_target and not campaign.tracking_target.startswith("https://"):
         problems.append(InputError("must be an https:// URL", file=file, field="tracking_target"))
     templates = TemplateSet(config.templates_dir)

@@ -21,7 +21,7 @@ import logging
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +36,7 @@ from outreach.domain.sending_day import sending_day
 from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
 from outreach.store.queries import outbox as q
+from outreach.store.queries.caps import daily_caps
 from outreach.store.queries.pipeline import (
     move_stage_if,
     move_stages_if,
@@ -81,10 +82,14 @@ class DispatchReport:
         return self.outcomes[Outcome.SENT.value]
 
 
-def mailbox_limits(config: Config, now: datetime) -> dict[str, q.MailboxLimits]:
+def mailbox_limits(
+    config: Config, now: datetime, caps: Mapping[str, int] | None = None
+) -> dict[str, q.MailboxLimits]:
+    """Each mailbox's limits today; `caps` (queries.caps.daily_caps) brings a new one's ramp."""
     today = sending_day(config, now)
     return {
-        name: q.MailboxLimits(mb.limits.daily_cap, mb.limits.min_gap_seconds, mb.limits.jitter_seconds, today)
+        name: q.MailboxLimits((caps or {}).get(name, mb.limits.daily_cap), mb.limits.min_gap_seconds,
+                              mb.limits.jitter_seconds, today)
         for name, mb in sorted(config.mailboxes.items())
     }
 
@@ -422,7 +427,8 @@ async def dispatch_once(
         with write_on(held) as conn:
             rows = q.claim(
                 conn, worker=worker, now=now, lease_seconds=config.sending.lease_seconds,
-                limits=mailbox_limits(config, now), limit=limit or config.sending.batch_size, rng=run.rng,
+                limits=mailbox_limits(config, now, daily_caps(conn, config, sending_day(config, now))),
+                limit=limit or config.sending.batch_size, rng=run.rng,
             )
         run.report.claimed = len(rows)
         if not rows:

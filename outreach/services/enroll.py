@@ -32,7 +32,9 @@ from outreach.services.sequences import (
     sequence_or_error,
     window_for,
 )
+from outreach.services.plan import room_today
 from outreach.store.queries import sequence as q
+from outreach.store.queries.caps import enrollments_per_mailbox
 from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN, campaign_status
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading, writing
@@ -56,6 +58,7 @@ class Enrolled:
     platform: str
     next_due_at: datetime  # UTC
     tz: str  # the recipient's zone, for showing it in their local time
+    mailbox: str = ""  # the mailbox the conversation is sent from, from first step to last
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,30 @@ def _chunks(items: Iterator[q.Candidate], size: int) -> Iterator[list[q.Candidat
 def _at(candidate: q.Candidate, field: str, reason: str) -> str:
     """A reason about roster data names the row it came from: `file:line: field: reason`."""
     return f"{candidate.source}: {field}: {reason}" if candidate.source else reason
+
+
+class _Rotation:
+    """Round-robin over a campaign's mailboxes: each new enrolment goes to the mailbox holding
+    the fewest of the campaign's enrolments (ties: list order) among those with room left
+    today (effective cap minus today's load and the enrolments given out in this run); when
+    none has room, among all of them, and the planner holds the sends until there is room.
+    Counting from the database keeps the rotation even across runs and restarts."""
+
+    def __init__(self, conn: Connection, config: Config, campaign: Campaign,
+                 campaign_id: int | None, now: datetime) -> None:
+        self.senders = campaign.senders
+        held = enrollments_per_mailbox(conn, campaign_id)
+        self.held = {name: held.get(name, 0) for name in self.senders}
+        self.room = room_today(conn, config, now) if len(self.senders) > 1 else {}
+
+    def next(self) -> str:
+        if len(self.senders) == 1:
+            return self.senders[0]
+        open_ = [n for n in self.senders if self.room.get(n, 0) > 0] or list(self.senders)
+        name = min(open_, key=lambda n: (self.held[n], self.senders.index(n)))
+        self.held[name] += 1
+        self.room[name] = self.room.get(name, 0) - 1
+        return name
 
 
 def _render_problems(
@@ -159,7 +186,8 @@ def enroll(
 ) -> EnrollReport:
     """Enrol every matching influencer not skipped; with dry_run, report without writing."""
     campaign = load_campaign(config, campaign_slug)
-    config.mailbox(campaign.mailbox)  # unknown mailbox: a ConfigError naming the configured ones
+    for name in campaign.senders:
+        config.mailbox(name)  # unknown mailbox: a ConfigError naming the configured ones
     composer = Composer(config)
     sequence = load_sequence(config, campaign.sequence)
     first = sequence.steps[0]
@@ -176,6 +204,7 @@ def enroll(
         # People enrolled in a paused campaign wait with it, and start when it resumes.
         held = {"status": "paused", "stop_reason": PAUSED_WITH_CAMPAIGN, "next_due_at": None} \
             if status == "paused" else {"status": "active", "stop_reason": ""}
+        rotation = _Rotation(conn, config, campaign, campaign_id, now)
         found: set[str] = set()
         matching = q.candidates(
             conn, platform=filters.platform, tier=filters.tier, niche=filters.niche,
@@ -202,10 +231,11 @@ def enroll(
                     after, window, tz=where.tz, country=where.country, closed=where.closed,
                     jitter_seconds=config.sending.jitter_seconds, rng=rng,
                 )
-                report.enrolled.append(Enrolled(c.handle, c.platform, due, where.tz))
+                sender = rotation.next()
+                report.enrolled.append(Enrolled(c.handle, c.platform, due, where.tz, sender))
                 rows.append({
                     "campaign_id": campaign_id, "influencer_id": c.id, "sequence": sequence.name,
-                    "mailbox": campaign.mailbox, "next_step": 1, "next_due_at": naive_utc(due),
+                    "mailbox": sender, "next_step": 1, "next_due_at": naive_utc(due),
                     "stage": "prospect", "stage_changed_at": naive_utc(now),
                     "created_at": naive_utc(now), **held,
                 })

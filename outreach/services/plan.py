@@ -40,6 +40,7 @@ from outreach.services.sequences import (
     window_for,
 )
 from outreach.store.queries import sequence as q
+from outreach.store.queries.caps import daily_caps
 from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import write_on
@@ -63,13 +64,13 @@ def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]
     return q.stale_inboxes(conn, watched, polled_before=cutoff)
 
 
-def _room_today(conn: Connection, config: Config, now: datetime) -> dict[str, int]:
+def room_today(conn: Connection, config: Config, now: datetime) -> dict[str, int]:
     """Per mailbox, how many more rows today's daily cap (the sending day, as dispatch counts
     it) can take. Planning no more than that keeps queued rows from going out days late at night."""
-    start = day_start(config, sending_day(config, now))
-    load = q.day_load(conn, list(config.mailboxes), start)
-    return {name: box.limits.daily_cap - load.get(name, 0)
-            for name, box in config.mailboxes.items()}
+    today = sending_day(config, now)
+    load = q.day_load(conn, list(config.mailboxes), day_start(config, today))
+    caps = daily_caps(conn, config, today)  # a new mailbox's ramp, else daily_cap
+    return {name: caps[name] - load.get(name, 0) for name in config.mailboxes}
 
 
 class _Files(Generic[T]):
@@ -126,7 +127,7 @@ def _plan_on(
     linted_out = gate.held(config, now, fingerprint) if gate is not None else set()
     with conn.begin():
         held = _held_mailboxes(conn, config, now)
-        room = _room_today(conn, config, now)
+        room = room_today(conn, config, now)
         full = [name for name, left in room.items() if left <= 0]
         dues = q.due_enrollments(conn, now=now, limit=limit, hold_followups=held,
                                  skip_mailboxes=full, skip_campaigns=linted_out)
