@@ -366,13 +366,14 @@ class _Rehearsal:
             outbox.c.state.in_(("queued", "retry")), outbox.c.due_at > t)).scalar()
         if queued is not None:
             found.append(utc(queued))
-        waiting = conn.execute(select(func.count()).where(
-            enrollment.c.status == "active", enrollment.c.next_due_at <= t)).scalar()
-        unsent = conn.execute(select(func.count()).select_from(outbox).where(
-            outbox.c.state.in_(("queued", "retry", "claimed")), outbox.c.due_at <= t)).scalar()
-        if waiting or unsent:
+        # Whether any exists, not how many: one index probe each, whatever the backlog.
+        waiting = conn.execute(select(enrollment.c.id).where(
+            enrollment.c.status == "active", enrollment.c.next_due_at <= t).limit(1)).first()
+        unsent = conn.execute(select(outbox.c.id).where(
+            outbox.c.state.in_(("queued", "retry", "claimed")), outbox.c.due_at <= t).limit(1)).first()
+        if waiting is not None or unsent is not None:
             found.append(next_day_start(self.config, sending_day(self.config, now)))
-        if unsent:
+        if unsent is not None:
             for slot, paused in conn.execute(select(mailbox.c.next_slot_at, mailbox.c.paused_until)):
                 found += [utc(x) for x in (slot, paused) if x is not None and utc(x) > now]
         later = [x for x in found if x > now]
@@ -380,11 +381,11 @@ class _Rehearsal:
 
     def campaign_done(self, conn: Connection) -> bool:
         active = conn.execute(
-            select(func.count()).select_from(enrollment)
+            select(enrollment.c.id)
             .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
-            .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active")
-        ).scalar()
-        return not active
+            .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active").limit(1)
+        ).first()
+        return active is None
 
     def waiting_count(self, conn: Connection) -> int:
         return int(conn.execute(
