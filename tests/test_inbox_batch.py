@@ -10,10 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from outreach.clock import FixedClock
-from outreach.services.inbox import poll
+from outreach.services.inbox import import_files, poll
 from outreach.store.schema import enrollment, inbound, stage_history
 from outreach.store.session import reading
 from tests.conftest import sqlite_engine
@@ -74,3 +75,25 @@ def test_a_kill_before_a_batch_commits_loses_nothing_and_applies_nothing_twice(t
     again = poll(engine, config, FixedClock(T0))
     assert (again.read, again.new, again.duplicates) == (COUNT, 0, COUNT)
     assert counts(engine) == (COUNT, COUNT, {"negotiating": COUNT})
+
+
+def test_a_message_another_poller_recorded_meanwhile_is_a_duplicate_and_the_rest_apply(
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's insert meets the unique dedupe key: the batch rolls back and is redone one
+    message at a time, so the recorded one changes nothing and the others apply once."""
+    for n in range(3):
+        enrol(db, f"person{n}@example.jp", message_id=f"<pitch{n}@brand.example>")
+    files = []
+    for n in range(3):
+        path = tmp_path / f"reply{n}.eml"
+        path.write_bytes(reply(n))
+        files.append(path)
+    config = make_config(tmp_path, {"source": "none"})
+    import_files(db, config, FixedClock(T0), files[:1])
+    assert counts(db) == (1, 1, {"negotiating": 1, "contacted": 2})
+    # As if another poller stored reply 0 after this one looked: neither check sees it.
+    monkeypatch.setattr("outreach.services.inbox.known_keys", lambda conn, keys: set())
+    report = import_files(db, config, FixedClock(T0), files)
+    assert (report.read, report.duplicates, dict(report.kinds)) == (3, 1, {"reply": 2})
+    assert counts(db) == (3, 3, {"negotiating": 3})

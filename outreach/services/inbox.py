@@ -380,10 +380,11 @@ def process_batch(
             done = []
             for item in items:
                 try:
-                    with write_on(conn):
+                    with write_on(conn), history_batched(conn):
                         writes = _Writes()
-                        done.append(_apply(conn, config, box, item, key, now, _Known(conn, [item]), writes))
+                        outcome = _apply(conn, config, box, item, key, now, _Known(conn, [item]), writes)
                         writes.flush(conn)
+                    done.append(outcome)
                 except IntegrityError:
                     done.append((DUPLICATE, False))
     for kind, matched in done:
