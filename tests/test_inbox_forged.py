@@ -105,6 +105,8 @@ HOSTILE_OUTCOMES: dict[str, tuple[str, dict[str, tuple[str, str, bool, str]], li
     "forged_text_bounce.eml": ("needs_review", {}, []),
     # Mallory quotes her own Message-ID of ours to name hanako.
     "forged_dsn_own_message_id.eml": ("needs_review", {}, []),
+    # An ARF report quoting mallory's Message-ID of ours with Original-Rcpt-To: hanako.
+    "forged_arf_own_message_id.eml": ("needs_review", {}, []),
     # A return-path token for hanako's message with a wrong signature.
     "forged_dsn_bad_token.eml": ("needs_review", {}, []),
     # Mallory's own valid token (she sees it in her Return-Path) naming hanako.
@@ -180,6 +182,21 @@ def test_a_genuine_bounce_is_tied_by_our_message_id_and_its_recipient(db: Engine
         entry = conn.execute(select(suppression)).one()
     assert (entry.reason, entry.inbound_id, entry.evidence["status"], entry.evidence["bounce_reason"]) == (
         "hard_bounce", row.id, "5.1.1", "userunknown")
+
+
+def test_a_genuine_complaint_suppresses_the_recipient_of_our_message(db: Engine, tmp_path: Path) -> None:
+    seed(db)
+    genuine = replaced("forged_arf_own_message_id.eml", tmp_path,
+                       ("Original-Rcpt-To: <hanako@example.jp>", f"Original-Rcpt-To: <{MALLORY}>"),
+                       ("To: hanako@example.jp", f"To: {MALLORY}"))
+    report = import_files(db, config_for(tmp_path), FixedClock(T0), [genuine])
+    assert dict(report.kinds) == {"complaint": 1}
+    assert state(db, MALLORY) == UNSUBSCRIBED
+    assert state(db, HANAKO) == UNTOUCHED
+    with reading(db) as conn:
+        entry = conn.execute(select(suppression)).one()
+    assert (entry.email_norm, entry.reason, entry.evidence["complaint"], entry.evidence["message_id"]) == (
+        MALLORY, "complaint", "abuse", MALLORY_MID)
 
 
 def test_a_signed_return_path_ties_a_bounce_without_any_message_id(db: Engine, tmp_path: Path) -> None:
