@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock
 from outreach.config import InboxConfig
+from outreach.domain.return_path import sign
 from outreach.services.inbox import import_files
 from outreach.store.schema import inbound, suppression
 from outreach.store.session import reading
@@ -128,3 +129,35 @@ def test_the_limit_and_window_are_configurable(sqlite_db: Engine, tmp_path: Path
     clock.advance(timedelta(hours=23))
     import_files(sqlite_db, config, clock, [report(tmp_path, 2)])
     assert len(suppressions(sqlite_db)) == 1
+
+
+def test_a_success_report_tied_only_by_its_signed_return_path_counts(
+    sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A success DSN that quotes nothing of our message, sent back to its return path."""
+    key = "soft-bounce-test-return-path-key-0123456789"
+    monkeypatch.setenv("OUTREACH_RETURN_PATH_SECRET", key)
+    ours = "<00112233445566778899aabbccddeeff@brand.example>"
+    enrol(sqlite_db, MIKA, message_id=ours)
+    base = make_config(tmp_path, {"source": "none"})
+    box = base.mailboxes["main"].model_copy(update={"return_path": "bounces+{token}@brand.example"})
+    config = base.model_copy(update={"mailboxes": {"main": box}})
+    envelope = sign("bounces+{token}@brand.example", key.encode(), ours)
+    clock = FixedClock(T0)
+    bounces = [report(tmp_path, n).read_text(encoding="utf-8").replace(OURS, ours) for n in (1, 2, 4, 5)]
+    for n, text in zip((1, 2, 4, 5), bounces, strict=True):
+        (tmp_path / f"dsn{n}.eml").write_text(text, encoding="utf-8")
+    success = (
+        f"Return-Path: <>\nDelivered-To: {envelope}\nFrom: MAILER-DAEMON@mail.brand.example\n"
+        f"To: {envelope}\nSubject: Successful Mail Delivery Report\nMessage-ID: <ok1@mail.brand.example>\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+        "--b\nContent-Type: text/plain\n\nYour message was delivered.\n\n"
+        "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.brand.example\n\n"
+        f"Final-Recipient: rfc822; {MIKA}\nAction: delivered\nStatus: 2.0.0\n\n--b--\n"
+    )
+    (tmp_path / "ok.eml").write_text(success, encoding="utf-8")
+    paths = [tmp_path / n for n in ("dsn1.eml", "dsn2.eml", "ok.eml", "dsn4.eml", "dsn5.eml")]
+    for path in paths:
+        import_files(sqlite_db, config, clock, [path])
+    assert [r[0] for r in rows(sqlite_db)] == ["bounce", "bounce", "delivered", "bounce", "bounce"]
+    assert suppressions(sqlite_db) == []  # two since the success report, not four

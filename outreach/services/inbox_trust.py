@@ -187,13 +187,14 @@ def is_success(bounce: Bounce) -> bool:
 
 
 _SUCCESS_ACTIONS = ("delivered", "relayed", "expanded")  # RFC 3464 2.3.3
+_DSN = re.compile(rb"message/delivery-status", re.IGNORECASE)
 
 
 def as_success_report(found: Classified, raw: bytes) -> Classified:
     """A success DSN (RFC 3464 Action: delivered) as a report with a `delivered` outcome, so it
     is tied to our message like a bounce; the classifier calls it automatic mail."""
-    if found.kind != AUTO_REPLY or found.bounce is not None or not found.original_message_id:
-        return found
+    if found.kind != AUTO_REPLY or found.bounce is not None or not _DSN.search(raw):
+        return found  # tied below like a bounce: by our Message-ID or by a signed return path
     try:
         msg = BytesParser(policy=compat32).parsebytes(raw)
         for part in msg.walk():

@@ -307,21 +307,20 @@ _BY_ADDRESS = (
 
 
 def soft_bounce_count(conn: Connection, recipient_norm: str, *, since: datetime) -> int:
-    """Transient bounces recorded for this recipient after `since` and after its last
-    successful delivery report (a `delivered` row resets the count)."""
-    since_n = naive_utc(since)
-    delivered = conn.execute(
-        select(func.max(inbound.c.processed_at)).where(
+    """Transient bounces recorded for this recipient at or after `since` and after its last
+    successful delivery report (a `delivered` row resets the count). "After" is by row id:
+    rows are written in the order messages are read, and one poll's rows share a time."""
+    last_success = conn.execute(
+        select(func.max(inbound.c.id)).where(
             inbound.c.recipient_norm == recipient_norm, inbound.c.kind == "delivered"
         )
     ).scalar()
-    if delivered is not None and delivered >= since_n:
-        since_n = delivered
     count = conn.execute(
         select(func.count()).where(
             inbound.c.recipient_norm == recipient_norm,
             or_(inbound.c.kind == "bounce", inbound.c.resolved_as == "bounce"),
-            inbound.c.processed_at >= since_n,
+            inbound.c.processed_at >= naive_utc(since),
+            inbound.c.id > (last_success or 0),
         )
     ).scalar_one()
     return int(count)
