@@ -199,7 +199,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"account or domain may not exist",
     ),
     "notaccept": (
-        r"null ?mx", r"does not accept mail", r"doesn'?t receive email", r"no mx record",
+        r"null ?mx", r"does not accept mail", r"doesn'?t receive email", r"no mx (?:record )?found",
+        r"no mx record", r"type=mx: (?:malformed|host not found)",
         r"no smtp service", r"couldn'?t find a mail exchanger", r"mail receiving disabled",
         r"not accepting (?:network )?messages",
     ),

@@ -41,6 +41,7 @@ NOTICE = re.compile(
     r"message could not be sent|mailer-daemon|not be delivered|recipient was rejected|"
     r"does not like recipient|delivery error|returned to the sender|trouble delivering|"
     r"error sending|rejected recipient|failed addresses|address(?:es)? failed|mail failed|"
+    r"requested action not taken|"
     r"\b[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}\b|"
     r"送信できません|配信できません|届きませんでした|送信に失敗|配信に失敗|"
     r"エラー|宛先不明|存在しません",
@@ -48,7 +49,7 @@ NOTICE = re.compile(
 )
 # Lines that start the copy of the original message in a text bounce.
 ORIGINAL = re.compile(
-    r"^\s*[-=_*]*\s*(?:"
+    r"^[ \t]*(?:[-=_*]+[ \t]*)?(?:"  # no two adjacent optional runs: linear on blank lines
     r"original message|original mail|unsent message|returned message|"
     r"message headers follow|below is a copy|this is a copy of|copy of (?:the|your) "
     r"(?:original )?message|headers? of (?:the|your) (?:original )?message|"
@@ -59,19 +60,20 @@ ORIGINAL = re.compile(
     re.IGNORECASE,
 )
 _HEADER_LINE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9-]{1,40}):(?: |\t|\S)")
+# A copied message header starts with one of these (not Content-*: a MIME part's own header).
 _KNOWN_HEADER = re.compile(
-    r"^(?:received|return-path|message-id|from|to|subject|date|mime-version|content-type|"
+    r"^(?:received|return-path|message-id|from|to|subject|date|"
     r"x-[a-z0-9-]+|dkim-signature|reply-to|cc|delivered-to|sender|references|in-reply-to|"
-    r"content-transfer-encoding|authentication-results|arc-[a-z-]+|domainkey-signature):",
+    r"authentication-results|arc-[a-z-]+|domainkey-signature):",
     re.IGNORECASE,
 )
 ADDRESS = re.compile(
-    r"(?<![\w.%+\-=/!#$&'*?^`{|}~])([a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])(?![\w-]|\.\w)",
+    r"(?<![\w.%+\-=/!#$&'*?^`{|}~])((?:[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"|\"[^\"\s\\]{1,62}\")@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])(?![\w-]|\.\w)",
     re.IGNORECASE,
 )
 _VALID = re.compile(
-    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"(?:[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*|\"[^\"\s\\]{1,62}\")"
     r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
 )
 # Words right before an address that make it the sender, not the failed recipient.

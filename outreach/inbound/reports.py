@@ -121,7 +121,7 @@ def _original_from_headers(headers: Message) -> _Original:
     to = _emails([str(v) for n in ("To", "Cc", "X-Original-To", "Delivered-To",
                                    _JMRP_HEADER) for v in headers.get_all(n, [])])
     for received in headers.get_all("Received", []):
-        to += [a.lower() for a in re.findall(r"\bfor\s+<([^<>\s]+)>", str(received))
+        to += [a.lower() for a in re.findall(r"\bfor\s+<?([^<>\s;]+@[^<>\s;]+?)>?(?:;|\s|$)", str(received))
                if bounce_text.valid_address(a.lower())]
     senders = _emails([str(v) for n in ("From", "Sender", "Return-Path", "Reply-To")
                        for v in headers.get_all(n, [])])
@@ -161,7 +161,8 @@ def _leaf_texts(msg: Message, reasons: list[str]) -> list[str]:
     for part in own_parts(msg):
         if part.is_multipart() or part.get_content_type().startswith("message/"):
             continue
-        if part.get_content_maintype() == "text" or part is msg:
+        broken = part.get_content_maintype() == "multipart"  # its structure did not parse
+        if part.get_content_maintype() == "text" or part is msg or broken:
             texts.append(part_text(part, reasons))
     return texts
 
@@ -212,8 +213,14 @@ def _unjis(value: str) -> str:
     return decode_bytes(value.encode("latin-1", "replace"), "iso-2022-jp", [])
 
 
-def _pick_recipient(block: dict[str, str], original: _Original) -> str:
-    """The failed address: Final-, Original- or X-Actual-Recipient, preferring one we mailed."""
+def _failed_header(msg: Message) -> list[str]:
+    """Exim's X-Failed-Recipients header: the addresses that failed, as we addressed them."""
+    return _emails([str(v) for v in msg.get_all("X-Failed-Recipients", [])])
+
+
+def _pick_recipient(block: dict[str, str], original: _Original, failed: list[str]) -> str:
+    """The failed address: Final-, Original- or X-Actual-Recipient, preferring one we mailed;
+    else X-Failed-Recipients, else the original's only To."""
     names = ("final-recipient", "original-recipient", "x-actual-recipient")
     values = [_address(block.get(n, "")) for n in names]
     valid = [v for v in values if bounce_text.valid_address(v)]
@@ -222,6 +229,8 @@ def _pick_recipient(block: dict[str, str], original: _Original) -> str:
             return value
     if valid:
         return valid[0]
+    if len(failed) == 1:
+        return failed[0]
     return original.to[0] if len(original.to) == 1 else ""
 
 
@@ -263,7 +272,7 @@ def delivery_status(msg: Message) -> Report | None:
     order = sorted(range(len(blocks)), key=lambda i: _ACTION_RANK.get(actions[i], 2))
     i = order[0]
     worst = blocks[i]
-    rcpt = _pick_recipient(worst, original)
+    rcpt = _pick_recipient(worst, original, _failed_header(msg))
     diagnostic = squash(_unjis(worst.get("diagnostic-code", "")))
     lines = report_text.split("\n")
     near = next((n for n, ln in enumerate(lines) if rcpt and rcpt in ln.lower()), -1)
@@ -302,25 +311,31 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
     strong, weak = bounce_signs(msg, from_addr, subject)
     reasons: list[str] = []
     texts = _leaf_texts(msg, reasons) or [body]
+    payload = msg.get_payload()
+    if isinstance(payload, str) and not any(t.strip() for t in texts):
+        texts.append(payload)  # a multipart whose structure did not parse: read it whole
     if _FORWARDED.match(subject) and any(_QUOTED_DAEMON.search(t) for t in texts):
         # A person forwarded a bounce inline ("Fwd: Returned mail"): the report is in the text.
         strong = True
         reasons.append("a bounce forwarded inline")
-    elif bounce_text.REPLY_PREFIX.match(subject):
-        strong = False
     if not (strong or weak):
         return None
     text = next((t for t in texts if bounce_text.NOTICE.search(t)), body)
     report, copy = bounce_text.split_original(text)
-    if not bounce_text.NOTICE.search(report):
+    if not bounce_text.NOTICE.search(report) and not (strong and bounce_text.SUBJECT.search(subject)):
         return None
     original = _original(msg, reasons, copy)
     own = _emails([str(v) for n in ("To", "Cc", "From", "Reply-To", "Return-Path")
                    for v in msg.get_all(n, [])])
-    exclude = {*own, *original.senders, *_message_ids(msg, texts)} - set(original.to)
-    flufl = _flufl(msg)
-    preferred = set(original.to) | flufl
+    failed = _failed_header(msg)
+    exclude = {*own, *original.senders, *_message_ids(msg, texts)} - {*original.to, *failed}
+    preferred = {*original.to, *failed}
     found = bounce_text.candidates(report, exclude, preferred)
+    flufl: set[str] = set()
+    if len(found) > 1 and found[0].score == found[1].score and len(report) < _FLUFL_MAX:
+        # A tie: flufl.bounce's per-format detectors break it (they are slow on big bodies).
+        flufl = _flufl(msg)
+        found = bounce_text.candidates(report, exclude, preferred | flufl)
     if not strong:
         # An automatic reply also has a null sender: only a report naming the address our
         # message went to counts.
@@ -330,6 +345,9 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
         best = found[0]
         rcpt, diagnostic = best.recipient, best.diagnostic
         how = "text bounce" + (" (flufl.bounce agrees)" if rcpt in flufl else "")
+    elif len(failed) == 1:
+        rcpt, diagnostic = failed[0], squash(report)[-400:]
+        how = "text bounce: recipient from X-Failed-Recipients"
     elif len(original.to) == 1:
         rcpt, diagnostic = original.to[0], squash(report)[-400:]
         how = "text bounce: recipient from the original message's To"
@@ -345,6 +363,9 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
     failure = _Failure(rcpt, action, "", diagnostic)
     bounce, why = _bounce(failure, squash(report))
     return Report(bounce, original.message_id, rcpt, (f"{how}; {why}", *reasons))
+
+
+_FLUFL_MAX = 64_000
 
 
 def _flufl(msg: Message) -> set[str]:
