@@ -376,3 +376,43 @@ def test_with_the_days_cap_used_the_overdue_wait_together_unread(db: Engine, tmp
     assert want[0][4] >= next_day_start(config, sending_day(config, NOW))
     timeline = schedule(db, config, "spring", NOW)
     assert [astuple(s) for s in timeline.sends] == want and timeline.unplanned == unplanned
+
+
+def test_a_campaign_on_two_mailboxes_each_with_its_cap_and_ramp(db: Engine, tmp_path: Path) -> None:
+    # `mailboxes = ["main", "other"]`: each mailbox's own cap; `other` is new, so its ramp
+    # (1, then 2) holds its first days from its first send, then daily_cap 5.
+    workspace(tmp_path, (2, 5))
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(config_file.read_text("utf-8").replace(
+        "daily_cap = 5\n", 'daily_cap = 5\nramp = "1,2"\n'), "utf-8")
+    config = load_config(config_file)
+    spring = tmp_path / "campaigns" / "spring.toml"
+    spring.write_text(spring.read_text("utf-8").replace(
+        'mailbox = "main"', 'mailboxes = ["main", "other"]'), "utf-8")
+    created = naive_utc(NOW - timedelta(days=1))
+    with writing(db) as conn:
+        cid = conn.execute(insert(campaign).values(slug="spring", created_at=created)
+                           .returning(campaign.c.id)).scalar_one()
+        conn.execute(insert(influencer), [
+            {"id": i, "name": f"花子{i}", "email": f"p{i}@example.jp", "email_norm": f"p{i}@example.jp",
+             "platform": "instagram", "handle": f"p{i}", "country": "JP", "tags": [], "custom": {},
+             "created_at": created, "updated_at": created} for i in range(1, 13)])
+        conn.execute(insert(enrollment), [
+            {"id": i, "campaign_id": cid, "influencer_id": i, "sequence": "standard",
+             "mailbox": ("main", "other")[i % 2], "next_step": 1,
+             "next_due_at": naive_utc(NOW - timedelta(hours=1)), "status": "active",
+             "stage_changed_at": created, "created_at": created} for i in range(1, 13)])
+    timeline = schedule(db, config, "spring", NOW)
+    assert len(timeline.sends) == 36 and timeline.unplanned == []
+    assert [s.at for s in timeline.sends] == sorted(s.at for s in timeline.sends)
+    assert {(s.handle, s.mailbox) for s in timeline.sends} == {
+        (f"p{i}", ("main", "other")[i % 2]) for i in range(1, 13)}
+    per_day: dict[tuple[str, date], int] = {}
+    for s in timeline.sends:
+        key = (s.mailbox, sending_day(config, s.at))
+        per_day[key] = per_day.get(key, 0) + 1
+    days = (date(2026, 12, 24), date(2026, 12, 25), date(2026, 12, 28))  # 29 Dec - 3 Jan closed
+    assert [per_day.get(("main", d), 0) for d in days] == [2, 2, 2]
+    assert [per_day.get(("other", d), 0) for d in days] == [1, 2, 3]
+    # Pitches held back by a cap: main's 4 after the first day, other's 2 + 3 after its ramp.
+    assert sum(s.spilled for s in timeline.sends if s.step == 1) == 9

@@ -22,6 +22,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import TracebackType
+from operator import attrgetter
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from sortedcontainers import SortedList
 from sqlalchemy import Connection, Engine
 
 from outreach.config import Config
+from outreach.domain.ramp import cap_on
 from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence, Step
 from outreach.domain.windows import Window, next_send_time
@@ -41,6 +43,7 @@ from outreach.services.sequences import (
     recipient_of,
     sequence_or_error,
 )
+from outreach.store.queries import caps as caps_q
 from outreach.store.queries import sequence as q
 
 HORIZON_DAYS = 366  # a cap too small for the backlog stops the simulation a year out
@@ -149,10 +152,9 @@ class ScheduleRun:
     def __init__(self, engine: Engine, config: Config, campaign_slug: str, now: datetime) -> None:
         campaign = load_campaign(config, campaign_slug)
         self.campaign = campaign.slug
-        self.mailbox = campaign.mailbox
+        self.mailboxes = campaign.senders  # each with its own cap: simulated apart, merged
         self.operator_tz = config.sending.timezone
-        self.cap = config.mailbox(campaign.mailbox).limits.daily_cap
-        self.caps = {campaign.mailbox: self.cap}
+        self.caps = {name: config.mailbox(name).limits.daily_cap for name in self.mailboxes}
         self._halted: list[tuple[str, str]] = []
         self._early: list[tuple[int, str, str]] = []  # (id, handle, why)
         self._beyond: list[tuple[tuple[datetime, bool, int], str]] = []  # (when, handle)
@@ -164,6 +166,8 @@ class ScheduleRun:
         self.events = 0  # entries taken in time order: a step, or a backlog held back a day
         self._config, self._now = config, now
         self._sequences: dict[str, Sequence | UserError] = {}
+        self._places: list[tuple[str, str]] | None = None
+        self._sims: list[Generator[Send, None, None]] = []
         self._stack = ExitStack()
         try:
             conn = self._stack.enter_context(engine.connect())
@@ -177,16 +181,22 @@ class ScheduleRun:
             ]
             self._untimed(conn)
             today = sending_day(config, now)
-            sent = q.sent_since(conn, [self.mailbox], day_start(config, today))
-            self._used: dict[date, int] = {today: sent.get(self.mailbox, 0)}
-            self._rows = q.pending_by_time(conn, self.mailbox, now)
-            self._stack.callback(self._rows.close)
-            self._overdue = _Overdue(conn, self.mailbox, now)
-            self._stack.callback(self._overdue.close)
+            sent = q.sent_since(conn, list(self.mailboxes), day_start(config, today))
+            first = caps_q.first_sends(
+                conn, [m for m in self.mailboxes if config.mailbox(m).limits.ramp])
+            for name in self.mailboxes:
+                rows = q.pending_by_time(conn, name, now)
+                self._stack.callback(rows.close)
+                overdue = _Overdue(conn, name, now)
+                self._stack.callback(overdue.close)
+                first_day = sending_day(config, first[name]) if name in first else None
+                self._sims.append(self._simulate(name, {today: sent.get(name, 0)}, rows,
+                                                 overdue, first_day))
         except BaseException:
             self._stack.close()
             raise
-        self._sends = self._simulate()
+        self._sends: Iterator[Send] = self._sims[0] if len(self._sims) == 1 else heapq.merge(
+            *self._sims, key=attrgetter("at"))
 
     def _sequence(self, name: str) -> Sequence | UserError:
         return sequence_or_error(self._config, name, self._sequences)
@@ -201,10 +211,12 @@ class ScheduleRun:
     def _untimed(self, conn: Any) -> None:
         """The campaign's enrollments whose step has no time to start from."""
         found = q.campaign_id(conn, self.campaign)
-        for eid, handle, name, number in [] if found is None else q.pending_untimed(
-                conn, found, self.mailbox):
-            why = self._why_not(name, number) or f"step {number} waits for a send"
-            self._early.append((eid, handle, why))
+        if found is None:
+            return
+        for mailbox in self.mailboxes:
+            for eid, handle, name, number in q.pending_untimed(conn, found, mailbox):
+                why = self._why_not(name, number) or f"step {number} waits for a send"
+                self._early.append((eid, handle, why))
 
     @property
     def unplanned(self) -> list[tuple[str, str]]:
@@ -218,13 +230,18 @@ class ScheduleRun:
         return self
 
     def __next__(self) -> Send:
-        send = next(self._sends)
+        try:
+            send = next(self._sends)
+        except StopIteration:
+            self.finished = True
+            raise
         self.count += 1
         self.spilled += send.spilled
         return send
 
     def close(self) -> None:
-        self._sends.close()
+        for sim in self._sims:
+            sim.close()
         self._stack.close()
 
     def __enter__(self) -> ScheduleRun:
@@ -234,8 +251,13 @@ class ScheduleRun:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    def _simulate(self) -> Generator[Send, None, None]:  # noqa: C901 - one event loop, kept in one place
-        config, now, cap, used = self._config, self._now, self.cap, self._used
+    def _simulate(  # noqa: C901 - one event loop, kept in one place
+        self, mailbox: str, used: dict[date, int], rows: Iterator[q.PendingRow],
+        overdue: _Overdue, first_day: date | None,
+    ) -> Generator[Send, None, None]:
+        """One mailbox's sends in time order; `first_day`: the day it first sent, if it has."""
+        config, now = self._config, self._now
+        limits = config.mailbox(mailbox).limits
         horizon = now + timedelta(days=HORIZON_DAYS)
         default = default_window(config)
         windows: dict[int, Window] = {}  # id(step) -> its window
@@ -290,7 +312,7 @@ class ScheduleRun:
             where = who.where
             if who.mine:
                 yield Send(who.handle, who.platform, step.number, step.template, at, where.tz,
-                           self.mailbox, queued, spilled)
+                           mailbox, queued, spilled)
             following = who.sequence.step(step.number + 1)
             if following is not None:
                 after = following.delay.after(at, tz=where.tz, country=where.country,
@@ -362,7 +384,9 @@ class ScheduleRun:
             sequences = [self._sequence(name) for name in list_sequences(config)]
             windows = {default} | {window_of(step) for seq in sequences
                                    if isinstance(seq, Sequence) for step in seq.steps}
-            wheres = {id(w): w for w in (place(tz, c) for tz, c in q.places(self._conn))}
+            if self._places is None:
+                self._places = q.places(self._conn)
+            wheres = {id(w): w for w in (place(tz, c) for tz, c in self._places)}
             return {(id(w), id(where)): _Unread(from_now(w, where), w, where)
                     for w in windows for where in wheres.values()}
 
@@ -385,7 +409,10 @@ class ScheduleRun:
             probe = cast(_Item, (left,))
             return sum(b.items.bisect_left(probe) for key, b in waiting.items() if key[0] == at)
 
-        rows, overdue = self._rows, self._overdue
+        def cap_of(day: date) -> int:
+            """The cap on `day`: the ramp's while the mailbox is new (day 1: its first send)."""
+            return cap_on(limits, first_day, day) if limits.ramp else limits.daily_cap
+
         ahead = next(rows, None)
         presence: dict[tuple[int, int], _Unread] = {}
         low: tuple[datetime, bool] | None = None
@@ -414,7 +441,7 @@ class ScheduleRun:
                 if low is not None and (top[0], top[1]) >= low:
                     at_u, fresh_u = low
                     on = sending_day(config, at_u)
-                    room = cap - used.get(on, 0)
+                    room = cap_of(on) - used.get(on, 0)
                     if (top[0], top[1]) == low and (
                             top[2] < left if fresh_u else room <= held_below(at_u, left)):
                         if not fresh_u:
@@ -436,8 +463,9 @@ class ScheduleRun:
                 day_end = next_day_start(config, day)
             if fresh:
                 item: _Item = payload
-                if used.get(day, 0) < cap:
+                if used.get(day, 0) < cap_of(day):
                     used[day] = used.get(day, 0) + 1
+                    first_day = first_day or day
                     yield from consume(at, item, False)
                     continue
                 window, where = item[3], item[1].where
@@ -459,7 +487,7 @@ class ScheduleRun:
                 self.events += 1
             for backlog in backlogs:
                 del waiting[(at, id(backlog.window), id(backlog.where))]
-            room = cap - used.get(day, 0)
+            room = cap_of(day) - used.get(day, 0)
             if room > 0:
                 if len(backlogs) == 1:
                     taken: list[_Item] = list(backlogs[0].items.islice(0, room))
@@ -470,6 +498,7 @@ class ScheduleRun:
                     for backlog in backlogs:  # ids are unique: the last one taken splits each
                         del backlog.items[:backlog.items.bisect_right(taken[-1])]
                 used[day] = used.get(day, 0) + len(taken)
+                first_day = first_day or day
                 for item in taken:
                     yield from consume(at, item, True)
             # The day is full: the rest move on together, each to its calendar's next opening.
@@ -484,7 +513,6 @@ class ScheduleRun:
                     push_backlog(later, backlog)
             for items in past:
                 self._beyond += [((at, False, i[0]), i[1].handle) for i in items if i[1].mine]
-        self.finished = True
 
 
 def schedule_run(engine: Engine, config: Config, campaign_slug: str, now: datetime) -> ScheduleRun:
