@@ -12,10 +12,21 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from bench.inbound_accuracy import DEFAULT_DIR, TARGETS, run, table, unmet
+from outreach.cli import cli
 from outreach.inbound import parse_and_classify
-from outreach.inbound.bounce_reasons import PHRASES, REASONS, STATUS_REASONS, best_status, verdict
+from outreach.inbound.bounce_reasons import (
+    PHRASES,
+    REASONS,
+    RECIPIENT_PERMANENT,
+    SENDER_SIDE,
+    SENDER_SIDE_HINT,
+    STATUS_REASONS,
+    best_status,
+    verdict,
+)
 from outreach.inbound.bounce_text import valid_address
 
 CORPUS = DEFAULT_DIR
@@ -45,6 +56,7 @@ def test_the_corpus_keeps_its_licence_and_readme() -> None:
 
 def test_phrase_and_status_tables_use_only_the_vocabulary() -> None:
     assert set(PHRASES) <= REASONS and set(STATUS_REASONS.values()) <= REASONS
+    assert set(SENDER_SIDE_HINT) == SENDER_SIDE and not SENDER_SIDE & RECIPIENT_PERMANENT
     for reason, patterns in PHRASES.items():
         for pattern in patterns:
             re.compile(pattern)
@@ -102,6 +114,18 @@ def test_sender_side_rejections_never_suppress_the_recipient(
     assert found.kind == "bounce" and found.bounce is not None
     assert (found.bounce.reason, found.bounce.sender_side, found.bounce.permanent) == (
         reason, True, False), found.reasons
+    assert any(SENDER_SIDE_HINT[reason] in r for r in found.reasons)
+
+
+def test_cli_text_names_the_reason_and_the_side() -> None:
+    result = CliRunner().invoke(
+        cli, ["inbox", "classify", str(CORPUS / "sisimai-bsd/lhost-postfix-70.eml")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].endswith(
+        ": bounce 5.7.26 kijitora@google.example.com temporary authfailure sender-side")
+    assert "SPF/DKIM/DMARC" in result.output
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,9 @@ def classify(files: tuple[str, ...], fmt: str, received: datetime | None) -> Non
         if row["bounce"]:
             b = row["bounce"]
             extra += (
-                f" {b['status']} {b['recipient']} {'permanent' if b['permanent'] else 'temporary'}"
+                f" {b['status']} {b['recipient'] or '(recipient unknown)'}"
+                f" {'permanent' if b['permanent'] else 'temporary'} {b['reason']}"
+                + (" sender-side" if b["sender_side"] else "")
             )
         click.echo(safe_text(f"{row['file']}: {row['kind']}{extra}"))
         for reason in row["reasons"]:

@@ -33,6 +33,24 @@ SENDER_SIDE = frozenset({
     "toomanyconn", "virusdetected",
 })
 
+#: What a sender-side failure says about our own sending, for the operator.
+SENDER_SIDE_HINT: dict[str, str] = {
+    "authfailure": "our SPF/DKIM/DMARC authentication failed at the receiver",
+    "requireptr": "our sending IP has no valid reverse DNS (PTR)",
+    "blocked": "our sending IP or domain is blocked (blocklist or reputation)",
+    "badreputation": "our sending IP or domain has a poor reputation",
+    "spamdetected": "our message was judged to be spam",
+    "virusdetected": "our message was judged to carry malware",
+    "policyviolation": "the receiver's policy refused our message",
+    "contenterror": "our message's format was refused",
+    "notcompliantrfc": "our message is not RFC 5322 compliant",
+    "rejected": "our envelope sender address was refused",
+    "norelaying": "the relay refused to pass our message on",
+    "securityerror": "our connection or authentication was refused",
+    "speeding": "we sent too fast for the receiver",
+    "toomanyconn": "we opened too many connections or recipients at once",
+}
+
 #: Reasons read from an enhanced status code (RFC 3463, RFC 7372, IANA's SMTP enhanced status
 #: code registry). The class digit is ignored unless a key starts with it.
 STATUS_REASONS: dict[str, str] = {

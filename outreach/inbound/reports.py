@@ -19,7 +19,7 @@ from email.utils import getaddresses
 from flufl.bounce import all_failures
 
 from outreach.inbound import bounce_text
-from outreach.inbound.bounce_reasons import best_status, squash, verdict
+from outreach.inbound.bounce_reasons import SENDER_SIDE_HINT, best_status, squash, verdict
 from outreach.inbound.decode import decode_bytes, own_parts, part_text
 from outreach.inbound.model import Bounce
 
@@ -245,7 +245,8 @@ class _Failure:
 def _bounce(f: _Failure, context: str) -> tuple[Bounce, str]:
     status = best_status(f.status_field, f.diagnostic, f.action, context)
     v = verdict(status, f.diagnostic, f.action, context)
-    side = " (sender side: not suppressed)" if v.sender_side else ""
+    side = (f" (sender side: {SENDER_SIDE_HINT.get(v.reason, v.reason)}; not suppressed)"
+            if v.sender_side else "")
     why = f"reason {v.reason}: {v.why}{side}"
     return Bounce(status, f.recipient, v.permanent, f.diagnostic[:500], v.reason,
                   v.sender_side), why
