@@ -111,7 +111,9 @@ def test_mbox_import_reads_every_message(sqlite_db: Engine, tmp_path: Path) -> N
 def test_moves_legal_illegal_history_and_board(db: Engine, tmp_path: Path) -> None:
     clock = FixedClock(T0)
     eid = enrol(db, "hanako@example.jp", handle="hanako_beauty", stage="negotiating")
-    m = move(db, clock, "@hanako_beauty", "contracted", note="fee agreed")
+    with pytest.raises(StageError, match="no accepted deal"):
+        move(db, clock, "@hanako_beauty", "contracted", note="fee agreed")
+    m = move(db, clock, "@hanako_beauty", "contracted", note="fee agreed", force="by phone")
     assert (m.from_stage, m.to_stage) == ("negotiating", "contracted")
     with pytest.raises(StageError) as err:
         move(db, clock, "hanako@example.jp", "prospect")
@@ -126,7 +128,8 @@ def test_moves_legal_illegal_history_and_board(db: Engine, tmp_path: Path) -> No
     assert [
         (r["campaign"], r["from_stage"], r["to_stage"], r["cause"], r["note"]) for r in rows
     ] == [
-        ("spring", "negotiating", "contracted", "command", "fee agreed"),
+        ("spring", "negotiating", "contracted", "command",
+         "forced without an accepted deal: by phone; fee agreed"),
         ("autumn", "contacted", "declined", "command", ""),
     ]
     enrol(db, "old@example.jp", handle="old_one", at=T0.replace(month=10))
@@ -188,7 +191,7 @@ def test_cli_poll_list_show_move_pipeline_history(tmp_path: Path) -> None:
     shown = run("inbox", "show", "1")
     assert "ぜひ" in shown and "negotiating" in shown and "配信停止" not in shown
     assert "negotiating -> contracted" in run(
-        "move", "@hanako_beauty", "contracted", "--note", "signed"
+        "move", "@hanako_beauty", "contracted", "--note", "signed", "--force", "paper contract"
     )
     bad = runner.invoke(cli, ["--config", str(cfg), "move", "@hanako_beauty", "prospect"])
     assert bad.exit_code != 0

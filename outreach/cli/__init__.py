@@ -42,8 +42,10 @@ def cli(ctx: click.Context, config_path: str | None, utc: bool) -> None:
 
 
 from outreach.cli import pause, pipeline, roster, send, workspace  # noqa: E402  (each registers its commands)
+from outreach.cli import deals  # noqa: E402
 from outreach.cli.campaigns import campaign  # noqa: E402
 from outreach.cli.demo import demo  # noqa: E402
+from outreach.cli.doctor import doctor  # noqa: E402
 from outreach.cli.inbox import inbox  # noqa: E402
 from outreach.cli.lint import lint  # noqa: E402
 from outreach.cli.preview import preview  # noqa: E402
@@ -54,6 +56,7 @@ workspace.register(cli)
 roster.register(cli)
 send.register(cli)
 pipeline.register(cli)
+deals.register(cli)  # after roster: it adds `import metrics` and `import orders`
 pause.register(cli, campaign)
 cli.add_command(demo)
 cli.add_command(campaign)
@@ -64,6 +67,7 @@ cli.add_command(sequence)
 cli.add_command(enroll)
 cli.add_command(schedule)
 cli.add_command(inbox)
+cli.add_command(doctor)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -37,18 +37,23 @@ def register(cli: click.Group) -> None:
         "--campaign", default=None, help="The campaign, when the influencer is in several."
     )
     @click.option("--note", default="", help="Why, kept in the history.")
+    @click.option("--force", "force", metavar="REASON", default=None,
+                  help="Move to contracted without an accepted deal; the reason is kept.")
     @click.pass_obj
-    def move(app: App, influencer: str, stage: str, campaign: str | None, note: str) -> None:
+    def move(app: App, influencer: str, stage: str, campaign: str | None, note: str,
+             force: str | None) -> None:
         """Move an influencer to another stage; an illegal move is refused with the legal ones.
+        `contracted` needs an accepted deal (`outreach deal accept`) or --force REASON.
 
         \b
         Example:
-          outreach move @hanako_beauty contracted --note "fee agreed 30,000 JPY"
+          outreach move @hanako_beauty contracted --note "contract signed"
+          outreach move @hanako_beauty contracted --force "signed on paper before the tool"
           outreach move hanako@example.jp posted --campaign spring-launch
         """
         moved = pipeline_service.move(
             app.engine, SystemClock(), influencer, stage, campaign=campaign, note=note,
-            config=app.config,
+            config=app.config, force=force,
         )
         click.echo(f"{influencer}: {moved.from_stage} -> {moved.to_stage} ({moved.campaign})")
 

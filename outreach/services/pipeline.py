@@ -18,6 +18,7 @@ from outreach.config import Config
 from outreach.errors import InputError, StageError
 from outreach.services.pause import PauseReport, resume_held
 from outreach.store.queries.board import board_rows, enrollments_of, history_rows
+from outreach.store.queries.deals import accepted_deal_id
 from outreach.store.queries.inbox import cancel_unsent
 from outreach.store.queries.pause import PAUSED_BY_HAND, held, pause_enrollments
 from outreach.store.queries.pipeline import (
@@ -69,10 +70,11 @@ def move(
     campaign: str | None = None,
     note: str = "",
     config: Config | None = None,
+    force: str | None = None,
 ) -> Moved:
     """Move one influencer's enrollment to `stage` by hand (cause `command`). Moving to
     `paused` pauses the sequence; moving back to a pitching stage resumes it (with `config`,
-    which the resume time needs)."""
+    which the resume time needs). `contracted` needs an accepted deal, or `force` (the reason)."""
     target = _stage(stage)
     with writing(engine) as conn:
         iid, email = _influencer(conn, key)
@@ -90,6 +92,8 @@ def move(
         if current == target:
             raise StageError(f"{key} is already {target} in {row['campaign']}")
         check_move(current, target)
+        if target == Stage.CONTRACTED:
+            note = _contract_note(conn, row["id"], key, note, force)
         if not move_stage_if(
             conn,
             row["id"],
@@ -109,6 +113,20 @@ def move(
         else:
             _stop_for(conn, row["id"], email, target, at=naive_utc(clock.now()))
     return Moved(row["campaign"], current.value, target.value)
+
+
+def _contract_note(conn: Any, enrollment_id: int, key: str, note: str, force: str | None) -> str:
+    """The history note of a move to contracted: it names the accepted deal, or the reason the
+    move was forced without one."""
+    deal_id = accepted_deal_id(conn, enrollment_id)
+    if deal_id is not None:
+        return f"deal #{deal_id}" + (f"; {note}" if note else "")
+    if not force:
+        raise StageError(
+            f"{key} has no accepted deal",
+            hint=f"outreach deal accept {key}, or move with --force REASON",
+        )
+    return f"forced without an accepted deal: {force}" + (f"; {note}" if note else "")
 
 
 def _stop_for(conn: Any, enrollment_id: int, email: str, target: Stage, *, at: datetime) -> None:
