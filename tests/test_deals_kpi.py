@@ -169,6 +169,10 @@ def test_pitch_reply_deal_posts_results_kpis(db: Engine, tmp_path: Path, smtp_se
                              .where(stage_history.c.to_stage == "contracted")).scalars().all()
     assert notes == ["deal #1; contract signed"]
 
+    fixed = run("post", "caption", "https://www.instagram.com/p/C1hanako2/", "--caption",
+                "お気に入りの美容液 #PRESENT")
+    assert fixed == "deliverable 2: FLAGGED: no required disclosure in the caption (景品表示法)\n"
+
     (tmp_path / "insights.csv").write_text(METRICS, encoding="utf-8")
     assert "4 snapshot(s) added, 0 replaced" in run("import", "metrics",
                                                     str(tmp_path / "insights.csv"))
@@ -208,6 +212,13 @@ def test_pitch_reply_deal_posts_results_kpis(db: Engine, tmp_path: Path, smtp_se
             total["ctr"], total["conversions"], total["revenue"], total["cpe"], total["cpa"],
             total["roas"], total["roi"]) == (104800, 28000, 1350, 0.0482, None, None, 3, 50000,
                                              77.63, 34933.33, 0.4771, -0.5229)
+    # The creator adds #PR to the feed post: it counts from now on (reach 20,000 + 5,000;
+    # engagement 1,000 + 100 + 10; clicks 500 + 40).
+    assert run("post", "caption", "https://www.instagram.com/p/C1hanako2/", "--caption",
+               "お気に入りの美容液 #PR") == "deliverable 2: verified (#PR)\n"
+    hanako = json.loads(run("kpi", "spring", "--format", "json").splitlines()[0])
+    assert (hanako["verified"], hanako["flagged"], hanako["reach"], hanako["engagement"],
+            hanako["clicks"]) == (2, 0, 25000, 1110, 540)
     by_platform = run("kpi", "spring", "--by", "platform")
     assert by_platform.splitlines()[2].startswith("instagram  1")
     assert by_platform.splitlines()[3].startswith("youtube    1")

@@ -279,6 +279,27 @@ def register(cli: click.Group) -> None:
         click.echo(f"{got.posted} of {got.total} deliverables posted"
                    + ("; stage -> posted" if got.moved else ""))
 
+    @post.command("caption")
+    @click.argument("url")
+    @click.option("--caption", default="", help="The post's caption, pasted.")
+    @click.option("--caption-file", type=click.Path(exists=True, dir_okay=False), default=None,
+                  help="The caption in a UTF-8 text file.")
+    @click.pass_obj
+    def post_caption(app: App, url: str, caption: str, caption_file: str | None) -> None:
+        """Give or correct a recorded post's caption; its disclosure is checked again (a
+        flagged post counts once the creator has added the label).
+
+        \b
+        Example:
+          outreach post caption https://www.instagram.com/p/C0def/ --caption "... #PR"
+        """
+        if caption_file:
+            caption = Path(caption_file).read_text(encoding="utf-8")
+        n, state, label = deal_service.set_caption(app.engine, url, caption)
+        shown = {"verified": f"verified ({label})", "posted": "posted; no caption",
+                 "flagged": "FLAGGED: no required disclosure in the caption (景品表示法)"}
+        click.echo(f"deliverable {n}: {shown[state]}")
+
     @cli.command()
     @click.argument("campaign", required=False)
     @format_option()

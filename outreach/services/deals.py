@@ -189,7 +189,7 @@ def add_post(engine: Engine, clock: Clock, key: str, url: str, *, campaign: str 
             raise InputError(f"{seen.url} is already recorded", field="url")
         items = q.deliverables(conn, deal_id)
         target = _pick(items, n, seen.platform, key)
-        terms = Terms.from_json(q.deal_of(conn, who.enrollment_id)["terms"])  # type: ignore[index]
+        terms = Terms.from_json(q.deal_terms(conn, deal_id))
         label = find_disclosure(caption, terms.disclosure) if caption else ""
         state = "posted" if not caption else ("verified" if label else "flagged")
         if not q.record_post(conn, int(target["id"]), url=seen.url, posted_at=at,
@@ -202,6 +202,21 @@ def add_post(engine: Engine, clock: Clock, key: str, url: str, *, campaign: str 
                                   at=naive_utc(clock.now()), expected=Stage.CONTRACTED,
                                   note=f"deal #{deal_id}: all {total} deliverables posted")
     return Posted(who.campaign, who.handle, int(target["n"]), state, label, done, total, moved)
+
+
+def set_caption(engine: Engine, url: str, caption: str) -> tuple[int, str, str]:
+    """Give or replace a recorded post's caption and check its disclosure again:
+    (deliverable number, state, label found)."""
+    with writing(engine) as conn:
+        item = q.deliverable_by_url(conn, recognise_post(url).url)
+        if item is None:
+            raise InputError(f"no recorded post has the URL {url}", field="url",
+                             hint="record it first: outreach post add HANDLE URL")
+        terms = Terms.from_json(q.deal_terms(conn, int(item["deal_id"])))
+        label = find_disclosure(caption, terms.disclosure) if caption else ""
+        state = "posted" if not caption else ("verified" if label else "flagged")
+        q.set_caption(conn, int(item["id"]), caption=caption, disclosure=label, state=state)
+    return int(item["n"]), state, label
 
 
 def _pick(items: list[dict[str, Any]], n: int | None, platform: str, key: str) -> dict[str, Any]:

@@ -162,3 +162,13 @@ def count_posted(conn: Connection, deal_id: int) -> tuple[int, int]:
         .where(deliverable.c.deal_id == deal_id)
     ).one()
     return int(row[0]), int(row[1])
+
+
+def set_caption(conn: Connection, deliverable_id: int, *, caption: str, disclosure: str,
+                state: str) -> None:
+    conn.execute(update(deliverable).where(deliverable.c.id == deliverable_id)
+                 .values(caption=caption, disclosure=disclosure, state=state))
+
+
+def deal_terms(conn: Connection, deal_id: int) -> dict[str, Any]:
+    return dict(conn.execute(select(deal.c.terms).where(deal.c.id == deal_id)).scalar_one())
