@@ -147,6 +147,15 @@ def test_transient_failures_do_not_suppress(status: str, diagnostic: str, reason
         reason, False, False)
 
 
+def test_user_unknown_said_after_data_is_filtered_and_still_suppressed() -> None:
+    found = parse_and_classify(_dsn(
+        "Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: 5.0.0\n"
+        "Diagnostic-Code: smtp; 550 User unknown (in reply to end of DATA command)\n"
+    ))
+    assert found.bounce is not None
+    assert (found.bounce.reason, found.bounce.permanent) == ("filtered", True)
+
+
 def test_action_failed_with_a_comment_is_failed() -> None:
     found = parse_and_classify(_dsn(
         "Final-Recipient: rfc822; taro@example.jp\n"
@@ -228,8 +237,7 @@ def test_valid_address(value: str, ok: bool) -> None:
          "userunknown", True),
         ("sisimai-bsd/lhost-v5sendmail-01.eml", "kijitora@example.com", "expired", False),
         ("sisimai-bsd/lhost-amazonworkmail-04.eml", "chatoraneko@example.jp", "mailboxfull", False),
-        # "User unknown" not said to RCPT TO: Sisimai's filtered, suppressed all the same.
-        ("sisimai-bsd/lhost-notes-02.eml", "kijitora@u1.example.co.jp", "filtered", True),
+        ("sisimai-bsd/lhost-notes-02.eml", "kijitora@u1.example.co.jp", "userunknown", True),
         ("sisimai-bsd/lhost-mfilter-02.eml", "kijitora@example.co.jp", "userunknown", True),
         ("sisimai-bsd/lhost-kddi-01.eml", "kijitora@x0000000000000.dion.ne.jp", "mailboxfull",
          False),

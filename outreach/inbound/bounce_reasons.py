@@ -240,6 +240,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"service (?:refused|refuse)", r"after initial connection", r"helo command rejected",
         r"dynamic ip", r"not currently accepting mail from your ip", r"refused - see",
         r"blocked - see", r"\(bl\)", r"refused to talk to me", r"invalid ip for sending",
+        r"messages from \[?[\d.:a-f]+\]? (?:weren'?t|were not) sent", r"unwanted messages",
     ),
     "contenterror": (
         r"improper use of 8-bit data", r"headers? too large", r"header size exceeds",
@@ -402,10 +403,10 @@ def reason_of(status: str, diagnostic: str, action: str, context: str = "") -> t
         if not by_text:
             continue
         if by_text == "userunknown" and by_code != "userunknown":
-            # "User unknown" not said to RCPT TO (after DATA, or no command stated) is often a
+            # "User unknown" said only after DATA (the address was accepted at RCPT TO) is a
             # content or domain filter speaking: Sisimai calls it filtered. Both suppress.
-            if smtp_command(f"{diagnostic} {context}") not in ("RCPT", "MAIL", "CONN"):
-                return "filtered", f"{words!r} not in reply to RCPT TO"
+            if smtp_command(f"{diagnostic} {context}") == "DATA":
+                return "filtered", f"{words!r} in reply to DATA"
         return by_text, f"diagnostic says {words!r}"
     if by_code:
         return by_code, f"status {status}"

@@ -176,4 +176,4 @@ def diagnostic_near(lines: list[str], at: int, addr: str) -> str:
         tail = [ln.strip() for ln in lines[at + 1 : at + 10] if ln.strip()][:4]
         head = [ln.strip() for ln in lines[max(0, at - 3) : at] if ln.strip()]
         text = " ".join([*head, text, *tail])
-    return squash(text)[:400]
+    return squash(text)[:800]
