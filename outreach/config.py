@@ -210,6 +210,18 @@ class MailboxConfig(_Frozen):
     smtp: SmtpConfig
     inbox: InboxSourceConfig = InboxSourceConfig()
     limits: LimitsConfig = LimitsConfig()
+    # `outreach doctor`: the DKIM selectors the relay signs with, under dkim_domain (the d= of
+    # its signatures; default the From domain).
+    dkim_selectors: tuple[str, ...] = ()
+    dkim_domain: Domain = ""
+
+    @field_validator("dkim_selectors")
+    @classmethod
+    def _selectors(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for selector in v:
+            if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", selector):
+                raise ValueError(f"{selector!r} is not a DKIM selector (letters, digits, - _ .)")
+        return v
 
     @property
     def id_domain(self) -> str:
@@ -341,6 +353,38 @@ class InboxConfig(_Frozen):
     return_path_secret_env: str = "OUTREACH_RETURN_PATH_SECRET"  # signs mailboxes' return_path
 
 
+class DoctorConfig(_Frozen):
+    """`outreach doctor`: which DNS servers to ask ("" = the system resolver), how long to wait."""
+
+    nameservers: tuple[str, ...] = ()  # "192.0.2.53" or "192.0.2.53:5353" or "[2001:db8::53]:53"
+    timeout: float = Field(default=5.0, gt=0)
+    ca_file: str = ""  # CA bundle for the one-click endpoint's certificate (a private CA)
+
+    @field_validator("nameservers")
+    @classmethod
+    def _servers(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for server in v:
+            host, port = split_host_port(server, 53)
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                raise ValueError(f"{server!r} is not an IP address with an optional :port") from None
+            if not 0 < port < 65536:
+                raise ValueError(f"{server!r}: port out of range")
+        return v
+
+
+def split_host_port(text: str, default_port: int) -> tuple[str, int]:
+    """`host`, `host:port`, `[v6]` or `[v6]:port` -> (host, port); a bare IPv6 has no port."""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else default_port
+    if text.count(":") == 1:
+        host, _, port = text.partition(":")
+        return host, int(port) if port.isdigit() else -1
+    return text, default_port
+
+
 class PipelineConfig(_Frozen):
     stale_days: int = Field(default=14, ge=1)
 
@@ -375,6 +419,7 @@ class Config(_Frozen):
     inbox: InboxConfig = InboxConfig()
     pipeline: PipelineConfig = PipelineConfig()
     safety: SafetyConfig = SafetyConfig()
+    doctor: DoctorConfig = DoctorConfig()
     lint: dict[str, LintRuleConfig] = Field(default_factory=dict)
     # Not from the file: where it was read, for resolving relative paths.
     base_dir: Path = Path(".")

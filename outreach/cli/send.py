@@ -26,13 +26,37 @@ def _until(at: datetime | str, zone: ZoneInfo | None) -> str:
     return times.show(at, zone) if isinstance(at, datetime) else "further notice"
 
 
+def _doctor_gate(app: App) -> None:
+    """Refuse to start while a mailbox relaying off this machine fails a DNS or rate check of
+    `outreach doctor` (no TLS or HTTPS connection is made here, only DNS queries)."""
+    from outreach.clock import SystemClock
+    from outreach.errors import UserError
+    from outreach.services.doctor import diagnose, gated
+
+    names = gated(app.config)
+    if not names:
+        return
+    failed = [f for f in diagnose(app.config, app.engine, names, now=SystemClock().now(),
+                                  network=False) if f.status == "fail"]
+    for f in failed:
+        click.echo(f"mailbox {f.mailbox}: {f.check} {f.subject}: {f.meaning}", err=True)
+    if failed:
+        boxes = sorted({f.mailbox for f in failed})
+        raise UserError(f"{len(failed)} doctor check(s) fail for mailbox {', '.join(boxes)}; "
+                        "nothing was sent",
+                        hint=f"`outreach doctor {boxes[0]}` shows what to publish; "
+                        "or pass --allow-doctor-failures")
+
+
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.option("--once", is_flag=True, help="One pass of every job (plan, dispatch), then exit (for cron); exit status 75 "
               "when the database was locked by another writer or unavailable (try again later).")
     @click.option("--allow-lint-errors", is_flag=True, help="Start even if a campaign's templates have lint errors.")
+    @click.option("--allow-doctor-failures", is_flag=True,
+                  help="Start even if `outreach doctor` fails a mailbox (checked for relays not on loopback).")
     @click.pass_obj
-    def run(app: App, once: bool, allow_lint_errors: bool) -> None:
+    def run(app: App, once: bool, allow_lint_errors: bool, allow_doctor_failures: bool) -> None:
         """Run the sending daemon: send due messages within each mailbox's limits, until
         SIGINT/SIGTERM (which finish the SMTP transactions in flight, then exit 0).
 
@@ -58,6 +82,8 @@ def register(cli: click.Group) -> None:
                 raise UserError(f"{len(errors)} lint error(s) in the templates of live campaigns; "
                                 "nothing was sent",
                                 hint="fix them (`outreach lint`) or pass --allow-lint-errors")
+        if not allow_doctor_failures:
+            _doctor_gate(app)
         _logging()
         for name, why in note_mailbox_configs(app.engine, app.config, SystemClock()).items():
             logging.getLogger("outreach.run").warning(
