@@ -253,6 +253,22 @@ def test_text_bounces_are_bounces(name: str, recipient: str, reason: str, perman
         recipient, reason, permanent), found.reasons
 
 
+def test_an_old_style_returned_mail_notice_names_the_intended_recipient() -> None:
+    raw = (
+        "Return-Path: <>\nFrom: MAILER-DAEMON@mail.example.net\nTo: hello@brand.example\n"
+        "Subject: Processing Error\nPrecedence: bulk\nContent-Type: text/plain\n\n"
+        "Intended recipient: 'ken@example.net'\n\nThe following mail has been returned "
+        "because it encountered an error\nwhile being processed.\n\n"
+        "--------RETURNED MAIL FOLLOWS--------\nReceived: from mx.brand.example\n"
+        "From: hello@brand.example\nTo: ken@example.net\nSubject: Hello\n"
+        "Message-ID: <m9@brand.example>\n\nHi\n"
+    ).encode()
+    found = parse_and_classify(raw)
+    assert found.kind == "bounce" and found.bounce is not None, found.reasons
+    assert (found.bounce.recipient, found.original_message_id) == (
+        "ken@example.net", "<m9@brand.example>")
+
+
 def test_japanese_carrier_error_notice_from_no_reply_is_a_bounce() -> None:
     raw = (
         "From: no-reply@x0000.dion.ne.jp\nTo: hello@brand.example\n"

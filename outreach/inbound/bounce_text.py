@@ -25,7 +25,7 @@ SUBJECT = re.compile(
     r"failure notice|returned mail|mail delivery failed|could not be delivered|"
     r"could not send message|non-?deliver|delivery report|mail system error|"
     r"message not delivered|delivery incomplete|mail delivery error|returned to sender|"
-    r"rejected message|warning: message|delayed mail|mail failed|"
+    r"rejected message|warning: message|delayed mail|mail failed|failed mail|"
     r"メールエラー通知|配信できません|送信できません|配信不能|不達|送信エラー|配送エラー|エラーメール|返送|配信失敗|送信失敗",
     re.IGNORECASE,
 )
@@ -41,7 +41,8 @@ NOTICE = re.compile(
     r"message could not be sent|mailer-daemon|not be delivered|recipient was rejected|"
     r"does not like recipient|delivery error|returned to the sender|trouble delivering|"
     r"error sending|rejected recipient|failed addresses|address(?:es)? failed|mail failed|"
-    r"requested action not taken|"
+    r"requested action not taken|has been returned|returned because|intended recipient|"
+    r"message not delivered|not delivered to|"
     r"\b[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}\b|"
     r"送信できません|配信できません|届きませんでした|送信に失敗|配信に失敗|"
     r"エラー|宛先不明|存在しません",
@@ -50,7 +51,7 @@ NOTICE = re.compile(
 # Lines that start the copy of the original message in a text bounce.
 ORIGINAL = re.compile(
     r"^[ \t]*(?:[-=_*]+[ \t]*)?(?:"  # no two adjacent optional runs: linear on blank lines
-    r"original message|original mail|unsent message|returned message|"
+    r"original message|original mail|unsent message|returned (?:message|mail follows)|"
     r"message headers follow|below is a copy|this is a copy of|copy of (?:the|your) "
     r"(?:original )?message|headers? of (?:the|your) (?:original )?message|"
     r"original message (?:follows|headers)|"
@@ -142,7 +143,7 @@ def candidates(report: str, exclude: set[str], preferred: set[str]) -> list[Fail
     lines = report.split("\n")
     for n, line in enumerate(lines):
         for found in ADDRESS.finditer(line):
-            addr = found.group(1).lower().strip(".")
+            addr = found.group(1).lower().strip(".'")
             if addr in exclude or not valid_address(addr):
                 continue
             before = line[: found.start()]
