@@ -295,6 +295,11 @@ class Verdict:
     why: str
 
 
+def one_line(text: str) -> str:
+    """Runs of white space made one space (case kept: operators read it)."""
+    return " ".join(text.split())
+
+
 def squash(text: str) -> str:
     """Lower case, runs of white space made one space."""
     return " ".join(text.lower().split())

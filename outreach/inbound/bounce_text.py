@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from outreach.inbound.bounce_reasons import squash
+from outreach.inbound.bounce_reasons import one_line, squash
 
 # Senders of delivery reports (the local part of From, or its display name).
 DAEMON = re.compile(
@@ -177,4 +177,4 @@ def diagnostic_near(lines: list[str], at: int, addr: str) -> str:
         tail = [ln.strip() for ln in lines[at + 1 : at + 10] if ln.strip()][:4]
         head = [ln.strip() for ln in lines[max(0, at - 3) : at] if ln.strip()]
         text = " ".join([*head, text, *tail])
-    return squash(text)[:800]
+    return one_line(text)[:800]

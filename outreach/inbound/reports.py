@@ -19,7 +19,13 @@ from email.utils import getaddresses
 from flufl.bounce import all_failures
 
 from outreach.inbound import bounce_text
-from outreach.inbound.bounce_reasons import SENDER_SIDE_HINT, best_status, squash, verdict
+from outreach.inbound.bounce_reasons import (
+    SENDER_SIDE_HINT,
+    best_status,
+    one_line,
+    squash,
+    verdict,
+)
 from outreach.inbound.decode import decode_bytes, own_parts, part_text
 from outreach.inbound.model import Bounce
 
@@ -274,7 +280,7 @@ def delivery_status(msg: Message) -> Report | None:
     i = order[0]
     worst = blocks[i]
     rcpt = _pick_recipient(worst, original, _failed_header(msg))
-    diagnostic = squash(_unjis(worst.get("diagnostic-code", "")))
+    diagnostic = one_line(_unjis(worst.get("diagnostic-code", "")))
     lines = report_text.split("\n")
     near = next((n for n, ln in enumerate(lines) if rcpt and rcpt in ln.lower()), -1)
     context = bounce_text.diagnostic_near(lines, near, rcpt) if near >= 0 else ""
@@ -347,13 +353,13 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
         rcpt, diagnostic = best.recipient, best.diagnostic
         how = "text bounce" + (" (flufl.bounce agrees)" if rcpt in flufl else "")
     elif len(failed) == 1:
-        rcpt, diagnostic = failed[0], squash(report)[-400:]
+        rcpt, diagnostic = failed[0], one_line(report)[-400:]
         how = "text bounce: recipient from X-Failed-Recipients"
     elif len(original.to) == 1:
-        rcpt, diagnostic = original.to[0], squash(report)[-400:]
+        rcpt, diagnostic = original.to[0], one_line(report)[-400:]
         how = "text bounce: recipient from the original message's To"
     elif bounce_text.SUBJECT.search(subject) and bounce_text.NOTICE.search(report):
-        rcpt, diagnostic = "", squash(report)[-400:]
+        rcpt, diagnostic = "", one_line(report)[-400:]
         how = "text bounce naming no valid recipient: matched by Message-ID only"
     else:
         return None
@@ -409,7 +415,7 @@ def ses_notification(body: str) -> Report | None:
     if str(info.get("bounceType", "")).lower() == "transient" and action == "failed":
         action = "delayed"
     failure = _Failure(rcpt, action, str(first.get("status", "")),
-                       squash(str(first.get("diagnosticCode", ""))))
+                       one_line(str(first.get("diagnosticCode", ""))))
     bounce, why = _bounce(failure, "")
     return Report(bounce, msgid, rcpt, (f"Amazon SES bounce notification; {why}",))
 
