@@ -84,7 +84,7 @@ ZONES: dict[str, list[tuple[str, Any]]] = {
     **domain("ten.test", spf="v=spf1 include:l1.ten.test ~all"), **chain("ten.test", 10),
     **domain("nodkim.test", key=None),
     **domain("weak.test", key=WEAK),
-    **domain("lax.test", dmarc="v=DMARC1; p=none"),
+    **domain("lax.test", dmarc="v=DMARC1; p=none; rua=mailto:d@lax.test"),
     **domain("brand.test", spf=None, key=None),
     **domain("mailer.test"),
     **domain("elsewhere.test", spf="v=spf1 ip4:203.0.113.0/24 ~all"),
@@ -211,7 +211,7 @@ def test_dmarc_none_warns_and_reject_passes(tmp_path: Path, dns_port: int) -> No
     assert findings(tmp_path, dns_port, from_address="pr@lax.test")["dmarc"] == [(
         "warn", "p=none: meets the minimum, but spoofed mail is still delivered; move to "
                 "quarantine once reports are clean",
-        '_dmarc.lax.test TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@lax.test"')]
+        '_dmarc.lax.test TXT "v=DMARC1; p=quarantine; rua=mailto:d@lax.test"')]
     assert findings(tmp_path, dns_port, from_address="pr@good.test")["dmarc"] == [
         ("ok", "p=reject", "")]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import imaplib
 import ipaddress
+import re
 import smtplib
 import socket
 import ssl
@@ -306,10 +307,11 @@ def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> 
     if policy in ("quarantine", "reject"):
         findings.append(Finding(name, "dmarc", "ok", where, f"p={policy}"))
     elif policy == "none":
+        stricter = re.sub(r"(?i)(^|;)\s*p\s*=\s*none", r"\1 p=quarantine", records[0], count=1)
         findings.append(Finding(name, "dmarc", "warn", where,
                                 "p=none: meets the minimum, but spoofed mail is still delivered; "
                                 "move to quarantine once reports are clean",
-                                publish))
+                                f'{where} TXT "{stricter.strip()}"'))
     else:
         findings.append(Finding(name, "dmarc", "fail", where,
                                 f"policy p={policy or '(missing)'} is not none|quarantine|reject",
