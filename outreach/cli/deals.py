@@ -15,6 +15,7 @@ from outreach.domain.deal import TAX_BASES, Terms, parse_deliverable, parse_gift
 from outreach.errors import InputError
 from outreach.services import deals as deal_service
 from outreach.services import kpi as kpi_service
+from outreach.services import links as links_service
 from outreach.services import results as results_service
 
 DEAL_COLUMNS = ["deal", "campaign", "handle", "platform", "status", "stage", "fee", "currency",
@@ -332,6 +333,44 @@ def register(cli: click.Group) -> None:
           outreach kpi spring-serum --by platform --format csv
         """
         emit(kpi_service.campaign_kpis(app.engine, campaign, by), fmt, kpi_service.COLUMNS)
+
+    @cli.group()
+    def link() -> None:
+        """Tracking links for the creators' posts and bios: `/r/<token>` on the public endpoint
+        ([unsubscribe] serve) redirects with utm_source=platform, utm_medium=influencer,
+        utm_campaign=slug, utm_content=handle and records the click.
+
+        \b
+        Example:
+          outreach link make spring-serum && outreach link list spring-serum
+        """
+
+    @link.command("make")
+    @click.argument("campaign")
+    @click.pass_obj
+    def link_make(app: App, campaign: str) -> None:
+        """A link for every person with an accepted deal who has none yet.
+
+        \b
+        Example:
+          outreach link make spring-serum
+        """
+        made = links_service.make_links(app.engine, app.config, SystemClock(), campaign)
+        click.echo(f"{made} link(s) made; next: outreach link list {campaign}")
+
+    @link.command("list")
+    @click.argument("campaign")
+    @format_option()
+    @click.pass_obj
+    def link_list(app: App, campaign: str, fmt: str) -> None:
+        """Each person's link with human clicks, distinct visitors (per day) and bot hits.
+
+        \b
+        Example:
+          outreach link list spring-serum --format csv
+        """
+        emit(links_service.listing(app.engine, app.config, campaign), fmt,
+             ["handle", "platform", "link", "clicks", "visitors", "bots", "location"])
 
     group = cli.commands["import"]
     assert isinstance(group, click.Group)

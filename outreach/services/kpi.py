@@ -12,6 +12,7 @@ from outreach.domain.deal import Terms
 from outreach.domain.kpi import Inputs, engagement, kpis, total, total_all
 from outreach.errors import InputError
 from outreach.store.queries import results as q
+from outreach.store.queries.links import link_rows
 from outreach.store.session import reading
 
 GROUPS = ("person", "platform", "tier", "agency")
@@ -52,21 +53,24 @@ def campaign_kpis(engine: Engine, campaign: str, by: str = "person") -> list[dic
         people = q.campaign_people(conn, campaign_id)
         posts = q.posts_with_latest(conn, campaign_id)
         any_order, orders = q.orders_by_enrollment(conn, campaign_id)
+        links = {r["enrollment_id"]: r["clicks"] for r in link_rows(conn, campaign)}
     per_post: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for post in posts:
         per_post[post["enrollment_id"]].append(post)
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for person in people:
         groups[_key(person, by)].append(person)
-    rows = [_row(name, members, per_post, any_order, orders) for name, members in groups.items()]
+    rows = [_row(name, members, per_post, any_order, orders, links)
+            for name, members in groups.items()]
     rows.sort(key=lambda r: r["group"])
     if len(rows) != 1:
-        rows.append(_row("total", people, per_post, any_order, orders))
+        rows.append(_row("total", people, per_post, any_order, orders, links))
     return rows
 
 
 def _row(name: str, members: list[dict[str, Any]], per_post: dict[int, list[dict[str, Any]]],
-         any_order: bool, orders: dict[int, tuple[int, float]]) -> dict[str, Any]:
+         any_order: bool, orders: dict[int, tuple[int, float]], links: dict[int, int]
+         ) -> dict[str, Any]:
     terms = [Terms.from_json(m["terms"]) for m in members]
     currencies = {t.currency for t in terms}
     currency = currencies.pop() if len(currencies) == 1 else "mixed"
@@ -76,7 +80,12 @@ def _row(name: str, members: list[dict[str, Any]], per_post: dict[int, list[dict
     reach = total_all(p["reach"] for p in verified)
     eng = total_all(engagement(p["likes"], p["comments"], p["shares"], p["saves"])
                     for p in verified)
-    clicks = total_all(p["clicks"] for p in verified)
+    # A person's clicks: human clicks on their tracking link when one was made, else the link
+    # clicks their verified posts' metrics report.
+    clicks = total_all(
+        links[m["enrollment_id"]] if m["enrollment_id"] in links else total_all(
+            p["clicks"] for p in per_post.get(m["enrollment_id"], []) if p["state"] == "verified")
+        for m in members)
     conversions = revenue = None
     if any_order:
         got = [orders.get(m["enrollment_id"], (0, 0.0)) for m in members]

@@ -37,6 +37,7 @@ from outreach.config import Config, unsubscribe_secret
 from outreach.domain.optout import Expired, verify_unsubscribe
 from outreach.domain.stages import Stage
 from outreach.errors import ConfigError
+from outreach.services.links import Redirects, redirect_answer
 from outreach.store.queries.inbox import cancel_unsent
 from outreach.store.queries.pipeline import email_hash, stop_everywhere, suppress
 from outreach.store.schema import suppression
@@ -164,6 +165,7 @@ class _Endpoint:
     clients: dict[_Client, None] = field(default_factory=dict)  # in order of arrival
     server: asyncio.Server | None = None
     dropped: int = 0  # connections dropped at the cap (for the log and tests)
+    redirects: Redirects | None = None  # tracking links: /r/<token>
     _cap_logged: float = 0.0
 
     async def start(self, sock: socket.socket) -> None:
@@ -176,6 +178,8 @@ class _Endpoint:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self.redirects is not None:  # every click served is written before the end
+            await asyncio.get_running_loop().run_in_executor(None, self.redirects.stop)
         self.pool.shutdown(wait=False)
 
     def _make_room(self) -> bool:
@@ -231,7 +235,7 @@ class _Endpoint:
                     body = await _read_body(h, reader)
                 whole = True
                 client.reading = False
-                answer = await self._answer(method, event, body)
+                answer = await self._answer(method, event, body, _peer(writer))
         except TimeoutError:
             answer, whole = TIMED_OUT, True  # nothing more is read from a client this slow
         except h11.RemoteProtocolError as exc:
@@ -241,12 +245,15 @@ class _Endpoint:
             answer = TOO_LARGE
         await _reply(h, writer, reader, method, answer, linger=not whole)
 
-    async def _answer(self, method: str, request: h11.Request, body: bytes) -> Answer:
+    async def _answer(self, method: str, request: h11.Request, body: bytes, peer: str = "") -> Answer:
         headers = {name: value for name, value in request.headers}
         host = headers.get(b"host", b"").decode("ascii", "replace").strip().lower()
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         if name not in self.hosts:
             return 421, _page("Misdirected", "<p>Unknown host.</p>"), {}
+        path = urlsplit(request.target.decode("ascii", "replace")).path
+        if path.startswith("/r/") and self.redirects is not None and method in ("GET", "HEAD"):
+            return await redirect_answer(self.redirects, self.pool, method, path, headers, peer)
         if method not in ("GET", "HEAD", "POST"):
             return 405, _page("Not allowed", "<p>Method not allowed.</p>"), {"Allow": "GET, HEAD, POST"}
         query = parse_qs(urlsplit(request.target.decode("ascii")).query, max_num_fields=8)
@@ -300,6 +307,11 @@ class _Endpoint:
             f"<p>This link expired on {expired.expired_on.isoformat()}. To stop further email,"
             f" reply to the message with the word “unsubscribe”.{where}</p>"
         )
+
+
+def _peer(writer: asyncio.StreamWriter) -> str:
+    peer = writer.get_extra_info("peername")
+    return str(peer[0]) if isinstance(peer, tuple) and peer else ""
 
 
 async def _next_event(h: h11.Connection, reader: asyncio.StreamReader) -> object:
@@ -454,6 +466,7 @@ def start_unsubscribe_server(
                                 backlog=BACKLOG)
     endpoint = _Endpoint(engine, key, allowed_hosts(config), clock or SystemClock(),
                          config.unsubscribe.mailto, connection_cap())
+    endpoint.redirects = Redirects(engine, key, endpoint.clock)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=_serve_forever, args=(loop,), name="unsubscribe-http", daemon=True)
     thread.start()

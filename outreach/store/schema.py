@@ -398,6 +398,32 @@ conversion = Table(
     UniqueConstraint("campaign_id", "order_id"),
 )
 
+# The per-person link made for the creator's post and bio: `/r/<token>` on the public endpoint
+# redirects to `location` (the campaign's landing page with readable UTM parameters).
+tracking_link = Table(
+    "tracking_link",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="CASCADE"), nullable=False,
+           unique=True),
+    Column("token", String(32), nullable=False, unique=True),
+    Column("location", String(2000), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# One row per redirect served; `visitor` is a daily-salted hash (no address or agent kept),
+# `bot` marks crawlers and link previews (Slack, LINE, X, Facebook), which KPIs do not count.
+click = Table(
+    "click",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("link_id", ForeignKey("tracking_link.id", ondelete="CASCADE"), nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Column("visitor", String(32), nullable=False),
+    Column("bot", Boolean, nullable=False, server_default="0"),
+    Index("ix_click_link_at", "link_id", "at"),
+)
+
 # Drafts sent to a team address by `outreach preview --send-to`: never contact with the
 # influencer, so they live apart from the outbox (no cooldown, no stage, no thread).
 proof = Table(
