@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from outreach.closures import Closures
+
 LOCALIZABLE = ("name", "brand", "product", "brief", "deliverables", "offer.description")
 
 
@@ -37,6 +39,7 @@ class Campaign:
     offer: Offer = field(default_factory=Offer)
     deliverables: tuple[str, ...] = ()  # e.g. ("Instagram feed post x1", "Story x2")
     dates: dict[str, date] = field(default_factory=dict)  # e.g. {"post_by": date(2026, 12, 15)}
+    closed: Closures = Closures()  # days this campaign sends nothing, besides [sending] closed
     tracking_target: str = ""  # landing page the per-influencer link redirects to
     to_manager: bool | None = None  # None: config [sending] to_manager decides
     brief: str = ""

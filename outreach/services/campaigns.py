@@ -10,9 +10,11 @@ import re
 import tomllib
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from outreach.closures import Closures
 from outreach.config import Config
 from outreach.domain.campaign import Campaign, Offer
 from outreach.errors import InputError, UserError
@@ -56,6 +58,7 @@ _TOP: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
     "deliverables": (False, _is_str_list, "a list of strings, or one list per language"),
     "offer": (False, lambda v: isinstance(v, dict), "a table [offer]"),
     "dates": (False, lambda v: isinstance(v, dict), "a table [dates]"),
+    "closed": (False, lambda v: isinstance(v, list), 'a list such as ["12-29..01-03", "2027-05-06"]'),
 }
 _OFFER: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
     "kind": (False, lambda v: v in OFFER_KINDS, " | ".join(OFFER_KINDS)),
@@ -202,6 +205,11 @@ def parse_campaign(text: str, *, slug: str, file: str) -> Campaign:
                 line=_line_of(text, key, "dates"),
                 field=f"dates.{key}",
             )
+    try:
+        closed = Closures.parse(data.get("closed", []))
+    except ValueError as exc:
+        raise InputError(str(exc), file=file, line=_line_of(text, "closed"), field="closed",
+                         hint='MM-DD, MM-DD..MM-DD, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD') from None
     senders = tuple(data.get("mailboxes", ()))
     if senders and data.get("mailbox", senders[0]) not in senders:
         raise InputError(
@@ -220,6 +228,7 @@ def parse_campaign(text: str, *, slug: str, file: str) -> Campaign:
         offer=Offer(**offer),
         deliverables=tuple(data.get("deliverables", ())),
         dates=dict(dates),
+        closed=closed,
         tracking_target=data.get("tracking_target", ""),
         to_manager=data.get("to_manager"),
         brief=data.get("brief", ""),
@@ -243,6 +252,24 @@ def load_campaign(config: Config, slug: str) -> Campaign:
         known = ", ".join(p.stem for p in sorted(config.campaigns_dir.glob("*.toml"))) or "none"
         raise InputError("campaign not found", file=str(path), hint=f"campaigns: {known}")
     return parse_campaign(path.read_text(encoding="utf-8"), slug=slug, file=str(path))
+
+
+@lru_cache(maxsize=64)
+def _closures_at(path: Path, mtime_ns: int, slug: str) -> Closures:
+    try:
+        return parse_campaign(path.read_text(encoding="utf-8"), slug=slug, file=str(path)).closed
+    except (OSError, UserError):
+        return Closures()  # a broken file is reported where the campaign is loaded
+
+
+def campaign_closures(config: Config, slug: str) -> Closures:
+    """The campaign's own `closed` days (none when its file is missing or broken), read
+    again when the file changes: for the places that know a campaign only by name."""
+    try:
+        path = campaign_path(config, slug)
+        return _closures_at(path, path.stat().st_mtime_ns, slug)
+    except (OSError, UserError):
+        return Closures()
 
 
 def list_campaigns(config: Config) -> list[Campaign]:

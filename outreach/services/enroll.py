@@ -223,7 +223,7 @@ def enroll(
                 if c.id in reasons:
                     report.skipped.append(Skipped(c.handle, c.platform, reasons[c.id]))
                     continue
-                where = recipient_of(config, c.timezone, c.country)
+                where = recipient_of(config, c.timezone, c.country, campaign.closed)
                 after = first.delay.after(
                     now, tz=where.tz, country=where.country, closed=where.closed
                 )
@@ -272,7 +272,7 @@ def retry(engine: Engine, config: Config, campaign_slug: str, *, now: datetime) 
             except UserError as exc:
                 report.skipped.append(Skipped(person.handle, person.platform, f"still: {exc}"))
                 continue
-            where = recipient_of(config, person.timezone, person.country)
+            where = recipient_of(config, person.timezone, person.country, campaign.closed)
             due = next_send_time(now, window_for(config, step), tz=where.tz,
                                  country=where.country, closed=where.closed)
             if q.reactivate(conn, enrollment_id, due):

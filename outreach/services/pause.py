@@ -19,6 +19,7 @@ from outreach.config import Config, MailboxConfig, secret
 from outreach.domain.sequence import Sequence
 from outreach.domain.windows import next_send_time
 from outreach.errors import ConfigError, InputError, StageError, UserError
+from outreach.services.campaigns import campaign_closures
 from outreach.services.sequences import recipient_of, sequence_or_error, window_for
 from outreach.store.queries import pause as q
 from outreach.store.queries.inbox import note_history
@@ -52,7 +53,7 @@ def _resume_time(config: Config, h: q.Held, now: datetime,
     step = seq.step(h.next_step)
     if step is None:
         return now  # nothing left to send: the planner completes it
-    where = recipient_of(config, h.timezone, h.country)
+    where = recipient_of(config, h.timezone, h.country, campaign_closures(config, h.campaign))
     after = step.delay.after(now, tz=where.tz, country=where.country, closed=where.closed)
     return next_send_time(after, window_for(config, step), tz=where.tz, country=where.country,
                           closed=where.closed)

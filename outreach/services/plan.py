@@ -29,12 +29,11 @@ from outreach.domain.stages import SENDABLE, Stage
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
 from outreach.render.deadlines import file_dates
-from outreach.services.campaigns import load_campaign
+from outreach.services.campaigns import campaign_closures, load_campaign
 from outreach.services.compose import Composed, Composer, Thread
 from outreach.services.lint.gate import LintGate, workspace_fingerprint
 from outreach.services.sequences import (
     load_sequence,
-    recipient,
     recipient_of,
     sequence_or_error,
     window_for,
@@ -155,7 +154,7 @@ def _plan_on(
         if step is None:
             errors.append((due.id, f"sequence {sequence.name!r} has no step {due.step}"))
             continue
-        where = recipient(config, person)
+        where = recipient_of(config, person.timezone, person.country, campaign.closed)
         window = window_for(config, step)
         opens = next_send_time(
             now, window, tz=where.tz, country=where.country, closed=where.closed
@@ -300,7 +299,8 @@ def _next_due(
     following = sequence.step(step + 1)
     if following is None:
         return None
-    where = recipient_of(config, state.timezone, state.country)
+    where = recipient_of(config, state.timezone, state.country,
+                         campaign_closures(config, state.campaign))
     return next_send_time(
         following.delay.after(sent_at, tz=where.tz, country=where.country, closed=where.closed),
         window_for(config, following), tz=where.tz, country=where.country, closed=where.closed,

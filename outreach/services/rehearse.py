@@ -33,7 +33,7 @@ from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.windows import DAY_NAMES, Window, is_holiday, next_send_time
 from outreach.errors import InputError, UserError
-from outreach.services.campaigns import load_campaign
+from outreach.services.campaigns import campaign_closures, load_campaign
 from outreach.services.compose import Composed, Composer
 from outreach.services.dispatch import dispatch_once
 from outreach.services.enroll import EnrollFilters, enroll
@@ -222,7 +222,7 @@ class _Rehearsal:
             .where(enrollment.c.id.in_(missing))
         )
         for eid, handle, tz, country, seq, slug in rows:
-            where = recipient_of(self.config, tz, country)
+            where = recipient_of(self.config, tz, country, campaign_closures(self.config, slug))
             self.people[eid] = _Person(handle, where.tz, where,
                                        sequence_or_error(self.config, seq, self.sequences),
                                        slug == self.slug)

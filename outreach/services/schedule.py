@@ -35,7 +35,8 @@ from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence, Step
 from outreach.domain.windows import Window, next_send_time
 from outreach.errors import UserError
-from outreach.services.campaigns import load_campaign
+from outreach.closures import NO_CLOSURES, Closures
+from outreach.services.campaigns import campaign_closures, load_campaign
 from outreach.services.sequences import (
     Recipient,
     default_window,
@@ -261,7 +262,7 @@ class ScheduleRun:
         horizon = now + timedelta(days=HORIZON_DAYS)
         default = default_window(config)
         windows: dict[int, Window] = {}  # id(step) -> its window
-        places: dict[tuple[str, str], Recipient] = {}
+        places: dict[tuple[str, str, Closures], Recipient] = {}
         targets: dict[tuple[int, int, date], datetime] = {}
         opening: dict[tuple[int, int], datetime] = {}  # (window, where) ids -> first from now
         # Events, earliest first. At one instant, backlogs (False) go before fresh steps (True),
@@ -271,10 +272,11 @@ class ScheduleRun:
         waiting: dict[tuple[datetime, int, int], _Backlog] = {}  # (at, window, where) ids
         serial = itertools.count()
 
-        def place(tz: str, country: str) -> Recipient:
-            found = places.get((tz, country))
+        def place(tz: str, country: str, closed: Closures = NO_CLOSURES) -> Recipient:
+            """One Recipient object per calendar (zone, country, the campaign's closures)."""
+            found = places.get((tz, country, closed))
             if found is None:
-                found = places[(tz, country)] = recipient_of(config, tz, country)
+                found = places[(tz, country, closed)] = recipient_of(config, tz, country, closed)
             return found
 
         def window_of(step: Step) -> Window:
@@ -331,7 +333,7 @@ class ScheduleRun:
                 if slug == self.campaign:
                     self._early.append((eid, handle, self._why_not(name, number) or ""))
                 return None
-            where = place(tz, country)
+            where = place(tz, country, campaign_closures(config, slug))
             who = _Enrolled(handle, platform, slug == self.campaign, seq, where)
             return (eid, who, step, window_of(step), queued)
 
@@ -386,7 +388,10 @@ class ScheduleRun:
                                    if isinstance(seq, Sequence) for step in seq.steps}
             if self._places is None:
                 self._places = q.places(self._conn)
-            wheres = {id(w): w for w in (place(tz, c) for tz, c in self._places)}
+            closures = {NO_CLOSURES} | {campaign_closures(config, path.stem)
+                                        for path in config.campaigns_dir.glob("*.toml")}
+            wheres = {id(w): w for w in (place(tz, c, closed) for tz, c in self._places
+                                         for closed in closures)}
             return {(id(w), id(where)): _Unread(from_now(w, where), w, where)
                     for w in windows for where in wheres.values()}
 

@@ -33,8 +33,11 @@ def recipient(config: Config, influencer: Influencer) -> Recipient:
     return recipient_of(config, influencer.timezone, influencer.country)
 
 
-def recipient_of(config: Config, timezone: str, country: str) -> Recipient:
-    """The influencer's own zone and country, else the config's defaults."""
+def recipient_of(
+    config: Config, timezone: str, country: str, closed: Closures = NO_CLOSURES
+) -> Recipient:
+    """The influencer's own zone and country, else the config's defaults; the workspace's
+    closures plus `closed` (the campaign's own)."""
     tz = config.sending.timezone
     if timezone:
         try:
@@ -42,7 +45,7 @@ def recipient_of(config: Config, timezone: str, country: str) -> Recipient:
             tz = timezone
         except (ZoneInfoNotFoundError, ValueError):
             pass  # the roster import validates zones; an old row falls back to the default
-    closed = config.sending.closed
+    closed = config.sending.closed | closed if closed else config.sending.closed
     if not config.sending.observe_holidays:
         return Recipient(tz=tz, country="", closed=closed)
     return Recipient(

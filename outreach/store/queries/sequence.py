@@ -403,6 +403,7 @@ class EnrollmentState:
     status: str
     timezone: str
     country: str
+    campaign: str  # its slug
 
 
 def enrollment_state(conn: Connection, enrollment_id: int) -> EnrollmentState | None:
@@ -415,9 +416,10 @@ def enrollment_states(conn: Connection, ids: Sequence[int]) -> dict[int, Enrollm
         select(
             enrollment.c.id, enrollment.c.influencer_id, enrollment.c.sequence,
             enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.status,
-            influencer.c.timezone, influencer.c.country,
+            influencer.c.timezone, influencer.c.country, campaign.c.slug,
         )
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .where(enrollment.c.id.in_(list(ids)))
     )
     return {row[0]: EnrollmentState(*row) for row in rows}  # the columns in the dataclass's order
