@@ -165,10 +165,12 @@ def test_a_new_enrolment_goes_to_a_mailbox_with_room_today(tmp_path: Path, sqlit
     assert [e.mailbox for e in report.enrolled] == ["tokyo", "osaka", "osaka"]
 
 
-def test_ramp_caps_hold_day_by_day(tmp_path: Path, sqlite_db: Engine,
+def test_ramp_caps_hold_day_by_day(tmp_path: Path, db: Engine,
                                    two_servers: dict[str, ScriptedHandler]) -> None:
+    sqlite_db = db  # SQLite and PostgreSQL alike
     ports = {name: h.port for name, h in two_servers.items()}  # type: ignore[attr-defined]
-    config = make_workspace(tmp_path, database={"url": str(sqlite_db.url)}, mailboxes={
+    url = db.url.render_as_string(hide_password=False)
+    config = make_workspace(tmp_path, database={"url": url}, mailboxes={
         "main": box("pr@sakura-beauty.example.jp", ports["tokyo"], daily_cap=5, ramp="2,3,9")})
     for n in range(14):
         add_influencer(sqlite_db, f"p{n:02d}")
