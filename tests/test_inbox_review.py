@@ -171,9 +171,11 @@ trusted_authserv_ids = ["mx.brand.example"]
     listed = [json.loads(line) for line in run("inbox", "list", "--needs-review", "--format", "json").splitlines()]
     assert [(r["id"], r["kind"], r["handle"]) for r in listed] == [(1, "needs_review", "hanako")]
     assert "not authenticated" in listed[0]["effect"]
+    assert "review:   outreach inbox resolve 1 --as KIND" in run("inbox", "show", "1")
     out = run("inbox", "resolve", "1", "--as", "reply")
     assert out == "#1 resolved as reply: reply: sequence stopped, 0 unsent cancelled, stage contacted -> negotiating\n"
     assert run("inbox", "list", "--needs-review", "--format", "json") == ""
+    assert "resolved: as reply on " in run("inbox", "show", "1")
     with pytest.raises(SystemExit) as exited:
         main(["--config", str(tmp_path / "config.toml"), "inbox", "resolve", "1", "--as", "reply"])
     assert exited.value.code == 1

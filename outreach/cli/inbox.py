@@ -172,6 +172,10 @@ def show(app: App, inbound_id: int) -> None:
     received = f"{row['received_at']:%Y-%m-%d %H:%M} UTC"
     echo(f"received: {received} via {row['source']} ({row['mailbox']})")
     echo(f"effect:   {row['effect']}")
+    if row.get("resolved_as"):
+        echo(f"resolved: as {row['resolved_as']} on {row['resolved_at']:%Y-%m-%d %H:%M} UTC")
+    elif row["kind"] == NEEDS_REVIEW:
+        echo(f"review:   outreach inbox resolve {row['id']} --as KIND")
     detail = row["detail"] or {}
     if detail.get("returns_on"):
         echo(f"returns:  {detail['returns_on']}")
