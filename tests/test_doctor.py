@@ -269,6 +269,32 @@ timeout = 2
         "what to publish; or pass --allow-doctor-failures)")
 
 
+def test_allow_doctor_failures_starts_anyway(tmp_path: Path, dns_port: int) -> None:
+    """Nothing is queued, so the relay (a TEST-NET address) is never connected to."""
+    (tmp_path / "config.toml").write_text(f"""\
+[database]
+url = "sqlite:///{tmp_path / 'o.db'}"
+[sender]
+name = "PR"
+organisation = "S"
+postal_address = "Tokyo"
+enquiry_email = "pr@good.test"
+[mailboxes.main]
+from_address = "pr@nospf.test"
+[mailboxes.main.smtp]
+host = "192.0.2.1"
+[doctor]
+nameservers = ["127.0.0.1:{dns_port}"]
+timeout = 2
+""", encoding="utf-8")
+    sqlite_engine(tmp_path / "o.db").dispose()
+    args = ["--config", str(tmp_path / "config.toml"), "run", "--once"]
+    refused = CliRunner().invoke(cli, args)
+    assert str(refused.exception).startswith("2 doctor check(s) fail for mailbox main")  # SPF, example.jp
+    started = CliRunner().invoke(cli, [*args, "--allow-doctor-failures"])
+    assert (started.exit_code, started.output) == (0, "")
+
+
 def test_the_run_gate_leaves_loopback_relays_alone(tmp_path: Path) -> None:
     data = {"sender": {"name": "PR", "organisation": "S", "postal_address": "T",
                        "enquiry_email": "pr@x.test"},
