@@ -87,6 +87,9 @@ def test_a_diagnostics_specific_code_beats_a_generic_status() -> None:
     assert best_status("5.0.0", "550 5.1.1 user unknown") == "5.1.1"
     assert best_status("5.2.2", "550 5.1.1 whatever") == "5.2.2"
     assert best_status("", "550 no such user") == "5.0.0"
+    # A 2.x.x in a failure's words is a version or a date; a success keeps its own.
+    assert best_status("", "MSEXCH 2.0.12 Unknown Recipient", "failed") == "5.0.0"
+    assert best_status("2.0.0", "250 2.0.0 OK", "delivered") == "2.0.0"
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,13 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"doesn'?t have an? \S+ account", r"invalid (?:final delivery )?userid",
         r"resolver\.adr\.recipientnotfound", r"ディレクトリ(?:のリスト)?(?:には|に)?(?:見つかりません|ありません)",
         r"address (?:couldn'?t|could not|cannot|can not) be found", r"address not found",
-        r"address is (?:possibly |probably )?(?:incorrect|wrong)",
+        r"address is (?:possibly |probably )?(?:incorrect|wrong)", r"unknown or illegal alias",
+        r"no such local user", r"invalid destination", r"is not a valid (?:e-?mail )?address",
+        r"address (?:is )?no longer (?:valid|in use|active)", r"n'existe pas",
+        r"does not have a final e-?mail delivery point",
+        r"(?:benutzer|empfänger|empfaenger) (?:ist )?(?:unbekannt|existiert nicht)",
+        r"unbekannte[rn]? (?:empfänger|empfaenger|benutzer)", r"destinataire inconnu",
+        r"宛先不明", r"存在しない(?:ユーザ|アカウント|宛先)", r"アカウントが存在しません",
         r"宛先(?:の)?(?:メールアドレス|アドレス)が(?:見つかりません|存在しません)",
         r"(?:存在しない|不明な)(?:メール)?アドレス", r"該当する(?:ユーザ|アドレス)",
     ),
@@ -326,10 +332,11 @@ def best_status(field: str, diagnostic: str, action: str = "", text: str = "") -
     Order: the Status field if specific, the diagnostic's specific code, `text`'s (the free
     text around the recipient), then generic codes, the SMTP reply code, the Action.
     """
-    stated = status_codes(field)
-    said = status_codes(diagnostic)
-    around = status_codes(text)
     success = action in ("delivered", "relayed", "expanded")
+    # A 2.x.x in a failure's text is a version number or a date, not its status.
+    stated, said, around = (
+        [c for c in status_codes(t) if c.startswith("2.") == success] for t in (field, diagnostic, text)
+    )
     for code in (*stated, *said, *around):
         if not _generic(code) and code.startswith("2.") == success:
             return code
