@@ -117,6 +117,12 @@ def score_one(scores: Scores, name: str, spec: dict[str, Any], found: Classified
         b is not None and b.reason == fact["reason"], name, f"{got}; {wanted}"
     )
     suppressed = b is not None and b.permanent
+    if fact.get("perm_expected") is True and fact.get("sender_side"):
+        # The corpus marks Sisimai's `rejected` (our envelope sender refused) both "suppress"
+        # and "sender side"; sender side wins here, and this line shows what that costs.
+        scores.ratio("perm_expected but sender-side, suppressed").add(
+            suppressed, name, f"{got}; {wanted}", bad_when=True
+        )
     if fact.get("sender_side"):
         scores.ratio("sender-side suppressing recipient").add(
             suppressed, name, f"{got}; {wanted}", bad_when=True
