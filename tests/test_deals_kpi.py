@@ -154,7 +154,7 @@ def test_pitch_reply_deal_posts_results_kpis(db: Engine, tmp_path: Path, smtp_se
 
     shown = run("deal", "show", "@hanako")
     assert "stage contracted" in shown and "NO DISCLOSURE" in shown
-    trail = [line.split()[2] + " " + line.split()[4] for line in shown.splitlines()
+    trail = [line.split()[3] + " " + line.split()[5] for line in shown.splitlines()
              if line.startswith("  2026-") or line.startswith("  20")]
     assert trail == ["offer brand", "counter creator", "accept brand"]
     late = json.loads(run("late", "spring", "--format", "json").strip())
@@ -297,3 +297,4 @@ def test_withholding_disclosure_and_post_urls() -> None:
     assert recognise_post("https://x.com/hanako/status/1").platform == "x"
     assert recognise_post("https://youtu.be/abc").platform == "youtube"
     assert recognise_post("https://www.instagram.com/reel/C1/").account == ""
+    assert recognise_post("https://instagram.com/stories/Hanako/33/").account == "hanako"

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from outreach.cli import times
 from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock
 from outreach.domain.deal import TAX_BASES, Terms, parse_deliverable, parse_gift
@@ -209,7 +210,8 @@ def register(cli: click.Group) -> None:
         click.echo("offers:")
         for o in shown["offers"]:
             fee = o["terms"].get("fee")
-            click.echo(f"  {o['at']:%Y-%m-%d %H:%M}  {o['kind']:<7} by {o['proposed_by']:<7} "
+            click.echo(f"  {times.show(o['at'], app.display_zone)}  {o['kind']:<7} by "
+                       f"{o['proposed_by']:<7} "
                        f"fee {_money(fee)}" + (f"  {o['note']}" if o["note"] else ""))
         if shown["deliverables"]:
             click.echo("deliverables:")

@@ -181,6 +181,8 @@ def recognise_post(url: str) -> PostUrl:
         account = segments[0][1:]
     elif platform == "x" and len(segments) >= 2 and segments[1] == "status":
         account = segments[0]
+    elif platform == "instagram" and len(segments) >= 2 and segments[0] == "stories":
+        account = segments[1]
     elif platform == "youtube" and segments and segments[0].startswith("@"):
         account = segments[0][1:]
     return PostUrl(platform, account.lower(), url.strip())

@@ -37,8 +37,13 @@ def _key(person: dict[str, Any], by: str) -> str:
     return str(value) if value else "(none)"
 
 
-def _round(value: Decimal | None, places: str) -> float | None:
-    return None if value is None else float(value.quantize(Decimal(places), ROUND_HALF_UP))
+def _round(value: Decimal | None, places: str) -> float | int | None:
+    """Counts and yen as whole numbers, ratios to `places`."""
+    if value is None:
+        return None
+    if places == "1":
+        return int(value.quantize(Decimal(1), ROUND_HALF_UP))
+    return float(value.quantize(Decimal(places), ROUND_HALF_UP))
 
 
 def campaign_kpis(engine: Engine, campaign: str, by: str = "person") -> list[dict[str, Any]]:
