@@ -190,16 +190,16 @@ def test_pitch_reply_deal_posts_results_kpis(db: Engine, tmp_path: Path, smtp_se
     # CTR 500 / 20,000 = 0.025; orders 1001 + 1002 = 2, revenue 20,000, CVR 2 / 500 = 0.004;
     # cost 74,800: CPE 74.8, CPC 149.6, CPA 37,400, ROAS 20,000 / 74,800 = 0.2674,
     # ROI (20,000 - 74,800) / 74,800 = -0.7326.
-    assert rows["@hanako"] == {
-        "group": "@hanako", "people": 1, "posts": 2, "verified": 1, "flagged": 1,
+    assert rows["hanako"] == {
+        "group": "hanako", "people": 1, "posts": 2, "verified": 1, "flagged": 1,
         "cost": 74800, "currency": "JPY", "tax_basis": "税別", "reach": 20000,
         "engagement": 1000, "er": 0.05, "clicks": 500, "ctr": 0.025, "conversions": 2,
         "cvr": 0.004, "revenue": 20000, "cpe": 74.8, "cpc": 149.6, "cpa": 37400,
         "roas": 0.2674, "roi": -0.7326}
     # yui: cost 30,000; reach 8,000, engagement 350, ER 0.04375 -> 0.0438; no clicks reported,
     # so CTR, CVR and CPC are missing; order 1004: CPA 30,000, ROAS 1, ROI 0; CPE 85.71.
-    assert rows["@yui"] == {
-        "group": "@yui", "people": 1, "posts": 1, "verified": 1, "flagged": 0,
+    assert rows["yui"] == {
+        "group": "yui", "people": 1, "posts": 1, "verified": 1, "flagged": 0,
         "cost": 30000, "currency": "JPY", "tax_basis": "税別", "reach": 8000,
         "engagement": 350, "er": 0.0438, "clicks": None, "ctr": None, "conversions": 1,
         "cvr": None, "revenue": 30000, "cpe": 85.71, "cpc": None, "cpa": 30000,

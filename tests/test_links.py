@@ -90,7 +90,7 @@ def test_redirects_under_load_record_each_human_click_once(
         human = conn.execute(select(func.count()).where(click.c.bot.is_(False))).scalar()
     assert (total, human) == (len(plan) + 1, humans + 1)  # + the "x" agent: not a known bot
     rows = {r["group"]: r for r in kpi.campaign_kpis(db, "spring")}
-    assert rows["@hanako"]["clicks"] == humans // 2 + 1 and rows["@yui"]["clicks"] == humans // 2
+    assert rows["hanako"]["clicks"] == humans // 2 + 1 and rows["yui"]["clicks"] == humans // 2
     listed = {r["handle"]: r for r in links.listing(db, config, "spring")}
     assert listed["hanako"]["visitors"] == 2  # one agent and address, and the "x" agent
     assert listed["yui"]["bots"] == len(plan) // 2 - humans // 2

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from outreach.domain.deal import Terms
-from outreach.domain.kpi import Inputs, engagement, kpis, total, total_all
+from outreach.domain.kpi import Inputs, engagement, kpis, ratio, total, total_all
 from outreach.errors import InputError
 from outreach.store.queries import results as q
 from outreach.store.queries.links import link_rows
@@ -32,7 +32,7 @@ def _agency(person: dict[str, Any]) -> str | None:
 
 def _key(person: dict[str, Any], by: str) -> str:
     if by == "person":
-        return "@" + str(person["handle"])
+        return str(person["handle"])
     value = _agency(person) if by == "agency" else person.get(by)
     return str(value) if value else "(none)"
 
@@ -97,12 +97,18 @@ def _row(name: str, members: list[dict[str, Any]], per_post: dict[int, list[dict
         conversions = Decimal(sum(n for n, _ in got))
         revenue = total(r for _, r in got)
     k = kpis(Inputs(cost, reach, eng, clicks, conversions, revenue))
+    # ER over the verified posts that report engagement (a story shows no likes): a story
+    # leaves the campaign's engagement and CPE missing, not its engagement rate.
+    rated = [(e, p["reach"]) for p in verified
+             if (e := engagement(p["likes"], p["comments"], p["shares"], p["saves"])) is not None
+             and p["reach"] is not None]
+    er = ratio(total_all(e for e, _ in rated), total_all(r for _, r in rated))
     return {
         "group": name, "people": len(members), "posts": len(posts), "verified": len(verified),
         "flagged": sum(1 for p in posts if p["state"] == "flagged"),
         "cost": _round(cost, "1"), "currency": currency, "tax_basis": "税別",
         "reach": _round(reach, "1"), "engagement": _round(eng, "1"),
-        "er": _round(k.engagement_rate, "0.0001"), "clicks": _round(clicks, "1"),
+        "er": _round(er, "0.0001"), "clicks": _round(clicks, "1"),
         "ctr": _round(k.ctr, "0.0001"), "conversions": _round(conversions, "1"),
         "cvr": _round(k.cvr, "0.0001"), "revenue": _round(revenue, "1"),
         "cpe": _round(k.cpe, "0.01"), "cpc": _round(k.cpc, "0.01"), "cpa": _round(k.cpa, "0.01"),
