@@ -323,6 +323,17 @@ def test_complaints_and_unsubscribe_requests(name: str, kind: str) -> None:
     assert found.kind == kind, found.reasons
 
 
+def test_a_person_forwarding_our_mail_as_a_spam_report_is_not_a_complaint() -> None:
+    raw = (
+        "From: Aya <aya@example.jp>\nTo: hello@brand.example\nSubject: Fwd: spam report\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="f"\n\n'
+        "--f\nContent-Type: text/plain; charset=utf-8\n\nIs this really from you?\n"
+        "--f\nContent-Type: message/rfc822\n\nFrom: hello@brand.example\nTo: aya@example.jp\n"
+        "Subject: Hello\nMessage-ID: <m2@brand.example>\n\nHi\n--f--\n"
+    ).encode()
+    assert parse_and_classify(raw).kind == "reply"
+
+
 def test_jmrp_complaint_names_the_complaining_recipient() -> None:
     found = parse_and_classify(corpus("sisimai-bsd/arf-24.eml"))
     assert found.original_recipient == "kijitora@example.com"

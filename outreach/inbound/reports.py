@@ -454,7 +454,10 @@ def _jmrp(msg: Message, subject: str) -> Report | None:
         if not isinstance(first, Message):
             continue
         marked = first.get(_JMRP_HEADER) is not None
-        if marked or _COMPLAINT_SUBJECT.search(subject):
+        by_subject = bool(_COMPLAINT_SUBJECT.search(subject)) and not (
+            bounce_text.REPLY_PREFIX.match(subject)  # a person forwarding our mail is no report
+        )
+        if marked or by_subject:
             original = _original_from_headers(first)
             rcpt = _address(str(first.get(_JMRP_HEADER, "")))
             if not bounce_text.valid_address(rcpt):
