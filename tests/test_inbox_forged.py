@@ -346,3 +346,32 @@ def test_signed_return_path_end_to_end_through_smtp_and_imap(
                 .join(enrollment, enrollment.c.influencer_id == influencer.c.id)).all())
         assert stages == {kenta: "bounced", hanako: "contacted"}
         engine.dispose()
+
+
+def test_an_arf_opt_out_report_is_tied_like_a_complaint_never_to_the_reporter(
+    db: Engine, tmp_path: Path
+) -> None:
+    """Feedback-Type: opt-out from a provider's address: the recipient of our message is
+    suppressed, the reporting address is not; naming someone else needs review."""
+    seed(db)
+    genuine = replaced("forged_arf_own_message_id.eml", tmp_path,
+                       ("Feedback-Type: abuse", "Feedback-Type: opt-out"),
+                       ("Original-Rcpt-To: <hanako@example.jp>", f"Original-Rcpt-To: <{MALLORY}>"),
+                       ("To: hanako@example.jp", f"To: {MALLORY}"))
+    report = import_files(db, config_for(tmp_path), FixedClock(T0), [genuine])
+    assert dict(report.kinds) == {"opt_out": 1}
+    assert state(db, MALLORY) == UNSUBSCRIBED
+    assert state(db, HANAKO) == UNTOUCHED
+    assert suppressed_addresses(db) == [(MALLORY, "opt_out")]
+
+
+def test_an_arf_opt_out_report_naming_another_recipient_changes_nothing(
+    db: Engine, tmp_path: Path
+) -> None:
+    seed(db)
+    forged = replaced("forged_arf_own_message_id.eml", tmp_path,
+                      ("Feedback-Type: abuse", "Feedback-Type: opt-out"))
+    report = import_files(db, config_for(tmp_path), FixedClock(T0), [forged])
+    assert dict(report.kinds) == {"needs_review": 1}
+    assert suppressed_addresses(db) == []
+    assert state(db, HANAKO) == UNTOUCHED and state(db, MALLORY) == UNTOUCHED

@@ -219,7 +219,13 @@ class _Known:
 
 
 def _decide(conn: Connection, config: Config, item: _Item, key: bytes | None, known: _Known) -> Decision:
-    if item.found.kind in (BOUNCE, COMPLAINT):
+    found = item.found
+    # An opt-out report (ARF Feedback-Type: opt-out) comes from the mailbox provider's address
+    # and names the recipient of our message: tied like a complaint, never honoured for the
+    # reporting address. A person's own request (From: them) stays a message.
+    report = found.kind == OPT_OUT and bool(found.original_recipient) and \
+        found.original_recipient.strip().lower() != found.from_addr.strip().lower()
+    if found.kind in (BOUNCE, COMPLAINT) or report:
         return decide_report(conn, config, item.found, item.headers, key, known.lookup)
     return decide_message(conn, config, item.found, item.headers, known.lookup)
 
@@ -242,7 +248,10 @@ def _effect(
                       d.sent.message_id if d.sent else "")
         effect = apply_effect(conn, config, replace(found, kind=d.kind), d.target, now, facts)
         sender = found.from_addr.strip().lower()
-        if d.kind == OPT_OUT and d.target is not None and sender and sender != d.target.email.lower():
+        # A person writing "stop" is honoured for their own address too; a provider's report
+        # (tied to our message, d.sent) speaks for the recipient, not for the reporting address.
+        if (d.kind == OPT_OUT and d.sent is None and d.target is not None and sender
+                and sender != d.target.email.lower()):
             effect += "; " + honour_opt_out(conn, found, sender, inbound_id=row_id, at=at)
         return effect
     if d.kind not in (NEEDS_REVIEW, DELIVERED):
