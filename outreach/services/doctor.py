@@ -27,6 +27,7 @@ import dns.resolver
 from sqlalchemy import Engine
 
 from outreach.config import Config, MailboxConfig, split_host_port
+from outreach.errors import ConfigError
 from outreach.domain.doctor import (
     BOUNCE_FAIL,
     BOUNCE_WARN,
@@ -64,7 +65,12 @@ class Dns:
 
     def __init__(self, config: Config) -> None:
         settings = config.doctor
-        self.resolver = dns.resolver.Resolver(configure=not settings.nameservers)
+        try:
+            self.resolver = dns.resolver.Resolver(configure=not settings.nameservers)
+        except dns.resolver.NoResolverConfiguration:
+            raise ConfigError("this machine has no DNS resolver configured", file=config.source,
+                              field="doctor.nameservers",
+                              hint='name one: nameservers = ["192.0.2.53"]') from None
         if settings.nameservers:
             self.resolver.nameservers = [
                 dns.nameserver.Do53Nameserver(*split_host_port(s, 53)) for s in settings.nameservers
