@@ -27,6 +27,7 @@ from outreach.services.dispatch import dispatch_once
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.inbox import import_files
 from outreach.services.plan import plan_due, sent_hook
+from outreach.services.results import when
 from outreach.store.schema import enrollment, stage_history
 from outreach.transport.smtp import SmtpTransport
 from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
@@ -298,3 +299,5 @@ def test_withholding_disclosure_and_post_urls() -> None:
     assert recognise_post("https://youtu.be/abc").platform == "youtube"
     assert recognise_post("https://www.instagram.com/reel/C1/").account == ""
     assert recognise_post("https://instagram.com/stories/Hanako/33/").account == "hanako"
+    assert when("2026-12-04 20:15:00 +0900") == datetime(2026, 12, 4, 11, 15)  # Shopify's form
+    assert when("2026/12/04") == datetime(2026, 12, 4)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from outreach.clock import FixedClock
 from outreach.domain.deal import Deliverable
+from outreach.errors import InputError
 from outreach.services import deals, kpi, links
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.unsubscribe import start_unsubscribe_server
@@ -94,6 +95,34 @@ def test_redirects_under_load_record_each_human_click_once(
     listed = {r["handle"]: r for r in links.listing(db, config, "spring")}
     assert listed["hanako"]["visitors"] == 2  # one agent and address, and the "x" agent
     assert listed["yui"]["bots"] == len(plan) // 2 - humans // 2
+
+
+def test_promo_codes_from_a_pattern(sqlite_db: Engine, tmp_path: Path) -> None:
+    config = make_workspace(tmp_path)
+    clock = FixedClock(ENROLLED)
+    for handle in ("hanako.k", "yui", "ken"):
+        add_influencer(sqlite_db, handle)
+    enroll(sqlite_db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED,
+           rng=random.Random(3))
+    item = (Deliverable("instagram", "reel", 1, None),)
+    deals.offer(sqlite_db, clock, "@hanako.k", fee=1, deliverables=item)
+    deals.offer(sqlite_db, clock, "@yui", fee=1, deliverables=item, promo_code="YUI-VIP")
+    deals.offer(sqlite_db, clock, "@ken", fee=1, deliverables=item)
+    for handle in ("hanako.k", "yui"):
+        deals.accept(sqlite_db, clock, f"@{handle}")
+    assert links.promo_codes(sqlite_db, "spring", "{HANDLE}10") == 1  # ken has no accepted deal
+    codes = {d["handle"]: deals.Terms.from_json(d["terms"]).promo_code
+             for d in deals_rows(sqlite_db)}
+    assert codes == {"hanako.k": "HANAKOK10", "yui": "YUI-VIP", "ken": ""}
+    with pytest.raises(InputError, match="use {HANDLE}"):
+        links.promo_codes(sqlite_db, "spring", "{who}")
+
+
+def deals_rows(engine: Engine) -> list[dict[str, object]]:
+    from outreach.store.queries.deals import deal_rows
+
+    with reading(engine) as conn:
+        return deal_rows(conn, "spring")
 
 
 def test_bot_agents_and_utm() -> None:

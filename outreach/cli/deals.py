@@ -349,16 +349,22 @@ def register(cli: click.Group) -> None:
 
     @link.command("make")
     @click.argument("campaign")
+    @click.option("--promo-pattern", default=None, metavar="PATTERN",
+                  help="Also give each deal without a promo code one: {HANDLE}, {handle}, {n}.")
     @click.pass_obj
-    def link_make(app: App, campaign: str) -> None:
-        """A link for every person with an accepted deal who has none yet.
+    def link_make(app: App, campaign: str, promo_pattern: str | None) -> None:
+        """A link for every person with an accepted deal who has none yet (and promo codes).
 
         \b
         Example:
           outreach link make spring-serum
+          outreach link make spring-serum --promo-pattern "{HANDLE}10"
         """
         made = links_service.make_links(app.engine, app.config, SystemClock(), campaign)
         click.echo(f"{made} link(s) made; next: outreach link list {campaign}")
+        if promo_pattern:
+            codes = links_service.promo_codes(app.engine, campaign, promo_pattern)
+            click.echo(f"{codes} promo code(s) made; see outreach deal list {campaign}")
 
     @link.command("list")
     @click.argument("campaign")

@@ -79,6 +79,33 @@ def make_links(engine: Engine, config: Config, clock: Clock, slug: str) -> int:
     return len(people)
 
 
+def promo_codes(engine: Engine, slug: str, pattern: str) -> int:
+    """Give every accepted deal of the campaign without a promo code one made from `pattern`:
+    `{HANDLE}` (the handle's letters and digits, upper-cased), `{handle}`, `{n}` (the deal id)."""
+    try:
+        pattern.format(handle="h", n=1, HANDLE="H")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InputError(f"bad pattern {pattern!r}: {exc}", field="promo-pattern",
+                         hint="use {HANDLE}, {handle} and {n}, e.g. {HANDLE}10") from None
+    with writing(engine) as conn:
+        deals = q.accepted_terms(conn, slug)
+        taken = {str(d["terms"].get("promo_code") or "").casefold() for d in deals} - {""}
+        made = 0
+        for d in deals:
+            if d["terms"].get("promo_code"):
+                continue
+            code = pattern.format(handle=d["handle"], n=d["id"],
+                                  HANDLE=re.sub(r"[^A-Za-z0-9]", "", d["handle"]).upper())
+            if not code or code.casefold() in taken:
+                raise InputError(f"the pattern gives @{d['handle']} the code {code!r}, which "
+                                 "another person of the campaign has", field="promo-pattern",
+                                 hint="add {n} to the pattern")
+            taken.add(code.casefold())
+            q.set_terms(conn, int(d["id"]), {**d["terms"], "promo_code": code})
+            made += 1
+    return made
+
+
 def listing(engine: Engine, config: Config, slug: str) -> list[dict[str, Any]]:
     base = public_base(config)
     with reading(engine) as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert, select
+from sqlalchemy import Connection, case, func, insert, select, update
 
 from outreach.store.schema import campaign, click, deal, enrollment, influencer, tracking_link
 
@@ -62,3 +62,21 @@ def find_link(conn: Connection, token: str) -> tuple[int, str] | None:
 def record_clicks(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(click), rows)
+
+
+def accepted_terms(conn: Connection, slug: str) -> list[dict[str, Any]]:
+    """(deal id, handle, terms) of the campaign's accepted deals."""
+    rows = conn.execute(
+        select(deal.c.id, influencer.c.handle, deal.c.terms)
+        .select_from(deal)
+        .join(enrollment, enrollment.c.id == deal.c.enrollment_id)
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .where(campaign.c.slug == slug, deal.c.status == "accepted")
+        .order_by(deal.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def set_terms(conn: Connection, deal_id: int, terms: dict[str, Any]) -> None:
+    conn.execute(update(deal).where(deal.c.id == deal_id).values(terms=terms))
