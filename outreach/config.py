@@ -298,7 +298,6 @@ class SendingConfig(_Frozen):
             raise ValueError('must be a list such as ["12-29..01-03", "08-13..08-16"]')
         return Closures.parse(v)
 
-
     @field_validator("timezone")
     @classmethod
     def _zone(cls, v: str) -> str:
