@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from outreach.config import Config
 from outreach.domain.influencer import Basis, Tier
+from outreach.services.dispatch import DispatchReport
 from outreach.store.queries.roster import recompute_er_rank, upsert_influencer, upsert_post
 from outreach.store.session import writing
 from tests.fixtures_render import make_config, write_templates
@@ -95,3 +96,40 @@ def add_influencer(engine: Engine, handle: str, **over: Any) -> int:
         })
         recompute_er_rank(conn)
     return iid
+
+
+def plan_at(db: Engine, config: Config, at: datetime) -> None:
+    """One plan pass at `at`, with a Composer of its own."""
+    from outreach.clock import FixedClock
+    from outreach.services.compose import Composer
+    from outreach.services.plan import plan_due
+
+    plan_due(db, config, FixedClock(at), Composer(config), limit=100)
+
+
+def send_at(db: Engine, config: Config, at: datetime) -> DispatchReport:
+    """One dispatch pass at `at` through the configured (real) SMTP server; each accepted
+    step schedules the next, as the daemon's does."""
+    import asyncio
+    import random
+
+    from outreach.clock import FixedClock
+    from outreach.services.dispatch import dispatch_once
+    from outreach.services.plan import sent_hook
+    from outreach.transport.smtp import SmtpTransport
+
+    async def go() -> DispatchReport:
+        transport = SmtpTransport(config.mailboxes)
+        try:
+            return await dispatch_once(db, config, FixedClock(at), transport, worker="w",
+                                       on_sent=sent_hook(config), rng=random.Random(2))
+        finally:
+            await transport.close()
+
+    return asyncio.run(go())
+
+
+def tick(db: Engine, config: Config, at: datetime) -> DispatchReport:
+    """What a daemon tick does at `at`: plan, then dispatch."""
+    plan_at(db, config, at)
+    return send_at(db, config, at)

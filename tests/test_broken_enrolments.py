@@ -3,8 +3,6 @@ visible (status, board) and recoverable (`outreach enroll --retry`), through a r
 
 from __future__ import annotations
 
-import asyncio
-import random
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,36 +13,18 @@ from sqlalchemy import Engine, delete, select
 
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.services.compose import Composer
-from outreach.services.dispatch import DispatchReport, dispatch_once
 from outreach.services.enroll import EnrollFilters, enroll, retry
 from outreach.services.outbox_admin import status
 from outreach.services.pipeline import board
-from outreach.services.plan import plan_due, sent_hook
 from outreach.store.schema import enrollment, post
 from outreach.store.session import writing
-from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
+from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace, tick
 from tests.fixtures_smtp import smtp_server
 
 __all__ = ["smtp_server"]
 JST = ZoneInfo("Asia/Tokyo")
 ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
 TUE_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=JST).astimezone(UTC)
-
-
-def tick(db: Engine, config: Config, at: datetime) -> DispatchReport:
-    plan_due(db, config, FixedClock(at), Composer(config), limit=100)
-
-    async def go() -> DispatchReport:
-        transport = SmtpTransport(config.mailboxes)
-        try:
-            return await dispatch_once(db, config, FixedClock(at), transport, worker="w",
-                                       on_sent=sent_hook(config), rng=random.Random(2))
-        finally:
-            await transport.close()
-
-    return asyncio.run(go())
 
 
 def workspace(tmp_path: Path, port: int = 8025) -> Config:

@@ -3,7 +3,6 @@ the sample workspace's dates count from the day it is made."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import tomllib
 from datetime import UTC, date, datetime, timedelta
@@ -16,15 +15,11 @@ from sqlalchemy import Engine, select
 from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.render.deadlines import stated_dates
-from outreach.services.compose import Composer
-from outreach.services.dispatch import DispatchReport, dispatch_once
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.outbox_admin import status
-from outreach.services.plan import plan_due, sent_hook
 from outreach.services.workspace import create_workspace
 from outreach.store.schema import enrollment
-from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
+from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace, tick
 from tests.fixtures_smtp import smtp_server
 
 __all__ = ["smtp_server"]
@@ -50,20 +45,6 @@ language = "ja"
 {{ campaign.dates.reply_by | date }}までにご返信いただけますと幸いです。
 {% include "_footer.ja.j2" %}
 """
-
-
-def tick(db: Engine, config: Config, at: datetime) -> DispatchReport:
-    plan_due(db, config, FixedClock(at), Composer(config), limit=100)
-
-    async def go() -> DispatchReport:
-        transport = SmtpTransport(config.mailboxes)
-        try:
-            return await dispatch_once(db, config, FixedClock(at), transport, worker="w",
-                                       on_sent=sent_hook(config), rng=random.Random(2))
-        finally:
-            await transport.close()
-
-    return asyncio.run(go())
 
 
 def setup(db: Engine, tmp_path: Path, port: int, followup: str, delay: str) -> Config:

@@ -3,7 +3,6 @@ refusal to log in with an unset password: through a real SMTP server and real da
 
 from __future__ import annotations
 
-import asyncio
 import email
 import random
 from datetime import UTC, datetime, timedelta
@@ -21,15 +20,13 @@ from outreach.config import Config
 from outreach.domain.windows import next_send_time
 from outreach.errors import ConfigError, StageError, UserError
 from outreach.services import pause as pause_service
-from outreach.services.compose import Composer
-from outreach.services.dispatch import DispatchReport, dispatch_once
 from outreach.services.enroll import EnrollFilters, enroll
 from outreach.services.pipeline import move
-from outreach.services.plan import plan_due, sent_hook
 from outreach.store.queries.pause import HELD_UNTIL
 from outreach.store.schema import enrollment, mailbox, outbox
-from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
+from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace, tick
+from tests.fixtures_sequence import plan_at as plan
+from tests.fixtures_sequence import send_at as send
 from tests.fixtures_smtp import (
     CaptureSink,
     ScriptedHandler,
@@ -45,27 +42,6 @@ __all__ = ["smtp_server"]
 JST = ZoneInfo("Asia/Tokyo")
 ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Mon 19:20 JST, a public holiday
 TUE_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=JST).astimezone(UTC)
-
-
-def plan(db: Engine, config: Config, at: datetime) -> None:
-    plan_due(db, config, FixedClock(at), Composer(config), limit=100)
-
-
-def send(db: Engine, config: Config, at: datetime) -> DispatchReport:
-    async def go() -> DispatchReport:
-        transport = SmtpTransport(config.mailboxes)
-        try:
-            return await dispatch_once(db, config, FixedClock(at), transport, worker="w",
-                                       on_sent=sent_hook(config), rng=random.Random(2))
-        finally:
-            await transport.close()
-
-    return asyncio.run(go())
-
-
-def tick(db: Engine, config: Config, at: datetime) -> DispatchReport:
-    plan(db, config, at)
-    return send(db, config, at)
 
 
 def workspace(db: Engine, tmp_path: Path, port: int, handles: tuple[str, ...]) -> Config:
