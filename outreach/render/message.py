@@ -29,7 +29,9 @@ LINE = 76  # RFC 2047 section 2: encoded-word lines at most 76 characters
 _COLLAPSE = re.compile("[\r\n\t\x0b\x0c\x85\u2028\u2029]+")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 _PLAIN = re.compile(r"[\x20-\x7e]*")
-_ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*")
+# A phrase of atoms joined by single spaces (RFC 5322 3.2.5): a parser reads any other run of
+# spaces as one, so a name with leading, trailing or doubled spaces is sent quoted instead.
+_ATOMS = re.compile(r"(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?: [A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*)?")
 _HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]+")
 _CODEC = {"utf-8": "utf-8", "iso-2022-jp": "iso2022_jp"}
 
