@@ -76,3 +76,21 @@ def test_tables_align_by_display_width() -> None:
                                     strict=True)
               if word != "-"}
     assert starts == {11}  # the widest name, 髙橋 梨沙, takes 9 columns; then two spaces
+
+
+def test_the_board_lines_up_japanese_and_latin_names() -> None:
+    from outreach.cli.pipeline import board_lines
+    from outreach.services.pipeline import Board
+
+    cards = [
+        {"handle": "sakura_dance", "name": "高橋 さくら", "campaign": "spring-serum", "days": 3,
+         "stale": False},
+        {"handle": "emily_wanders", "name": "Emily Carter", "campaign": "spring", "days": 12,
+         "stale": True},
+    ]
+    lines = board_lines(Board({"contacted": 2}, {"contacted": cards}, 7))
+    rows = [line for line in lines if "@" in line]
+    starts = {wcwidth.wcswidth(row[: row.index(word)])
+              for row, word in zip(rows, ["spring-serum", "spring "], strict=True)}
+    assert len(starts) == 1  # the campaign column starts in one terminal column
+    assert rows[1].startswith(" ! @emily_wanders")  # stale, past stale_days

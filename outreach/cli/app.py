@@ -132,7 +132,12 @@ def _with_times(
             for row in rows]
 
 
-def _width(text: str) -> int:
+def pad(text: str, width: int) -> str:
+    """`text` followed by spaces up to `width` terminal columns."""
+    return text + " " * (width - text_width(text))
+
+
+def text_width(text: str) -> int:
     """Columns the text takes on a terminal (wcwidth: East Asian wide characters, combining
     marks and emoji sequences); a character it cannot measure counts as one."""
     width = wcwidth.wcswidth(text)
@@ -141,10 +146,10 @@ def _width(text: str) -> int:
 
 def format_table(rows: Iterable[Mapping[str, Any]], cols: Sequence[str]) -> str:
     body = [["" if r.get(c) is None else safe_text(r.get(c)) for c in cols] for r in rows]
-    widths = [max([_width(c)] + [_width(row[i]) for row in body]) for i, c in enumerate(cols)]
+    widths = [max([text_width(c)] + [text_width(row[i]) for row in body]) for i, c in enumerate(cols)]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(cells, widths)).rstrip()
+        return "  ".join(cell + " " * (w - text_width(cell)) for cell, w in zip(cells, widths)).rstrip()
 
     out = [line(cols), line(["-" * w for w in widths])]
     out += [line(row) for row in body]
@@ -160,7 +165,7 @@ def emit_stream(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[s
     chunk = list(itertools.islice(it, page))
     emit(chunk, fmt, cols)
     if fmt == "table":
-        widths = [max([_width(c)] + [_width("" if r.get(c) is None else safe_text(r.get(c)))
+        widths = [max([text_width(c)] + [text_width("" if r.get(c) is None else safe_text(r.get(c)))
                                      for r in chunk]) for c in cols]
     while chunk := list(itertools.islice(it, page)):
         if fmt == "json":
@@ -171,7 +176,7 @@ def emit_stream(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[s
             click.echo(buf.getvalue(), nl=False)
         else:
             cells = (["" if r.get(c) is None else safe_text(r.get(c)) for c in cols] for r in chunk)
-            click.echo("\n".join("  ".join(cell + " " * (w - _width(cell))
+            click.echo("\n".join("  ".join(cell + " " * (w - text_width(cell))
                                            for cell, w in zip(row, widths)).rstrip()
                                  for row in cells))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from outreach.cli.app import App, emit, format_option
+from outreach.cli.app import App, emit, format_option, pad, text_width
 from outreach.clock import SystemClock
 from outreach.domain.stages import Stage
 from outreach.services import pipeline as pipeline_service
@@ -14,13 +14,19 @@ from outreach.services.pipeline import Board
 def board_lines(board: Board) -> list[str]:
     """The board as text: counts per stage, then who is in each stage and for how long."""
     lines = ["  ".join(f"{stage} {n}" for stage, n in board.counts.items())]
+    every = [card for cards in board.cards.values() for card in cards]
+    # One set of columns for the whole board, by display width (a kanji takes two).
+    widths = [max((text_width(str(c[key])) for c in every), default=0) + extra
+              for key, extra in (("handle", 1), ("name", 0), ("campaign", 0))]
     for stage, cards in board.cards.items():
         if not cards:
             continue
         lines.append(f"{stage} ({len(cards)})")
         for card in cards:
             mark = "!" if card["stale"] else " "
-            line = f" {mark} @{card['handle']}  {card['name']}  {card['campaign']}  {card['days']}d"
+            cells = (f"@{card['handle']}", str(card["name"]), str(card["campaign"]))
+            padded = "  ".join(pad(cell, width) for cell, width in zip(cells, widths, strict=True))
+            line = f" {mark} {padded}  {card['days']}d"
             if card.get("status") == "error":
                 line += f"  needs attention: {card['stop_reason']}"
             elif card.get("status") == "paused":
