@@ -29,11 +29,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.clock import naive_utc, utc
 from outreach.domain.outbox import OutboxState, Outcome, expired_stop_reason
 from outreach.store.queries.pipeline import email_hash, stop_enrollment
-from outreach.store.schema import campaign as campaign_table
 from outreach.store.schema import (
     CLAIMABLE_STATES,
     attempt,
@@ -44,6 +45,7 @@ from outreach.store.schema import (
     outbox_message,
     suppression,
 )
+from outreach.store.schema import campaign as campaign_table
 from outreach.store.session import is_sqlite
 
 S = OutboxState
@@ -80,9 +82,14 @@ class MailboxLimits:
 
 
 def ensure_mailboxes(conn: Connection, names: Iterable[str]) -> None:
+    """A row for each mailbox. Two workers starting together both insert: the second insert
+    does nothing (ON CONFLICT), rather than failing on the unique name."""
     have = set(conn.execute(select(mailbox.c.name)).scalars())
-    for name in sorted(set(names) - have):
-        conn.execute(insert(mailbox).values(name=name))
+    missing = sorted(set(names) - have)
+    if missing:
+        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(dialect_insert(mailbox).on_conflict_do_nothing(index_elements=["name"]),
+                     [{"name": name} for name in missing])
 
 
 # --- Reaper -----------------------------------------------------------------------------
