@@ -18,6 +18,7 @@ from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from outreach.clock import naive_utc
 from outreach.domain.outbox import OutboxState
+from outreach.store.queries.outbox import ensure_mailboxes
 from outreach.store.schema import (
     campaign,
     enrollment,
@@ -354,8 +355,7 @@ def resolve_inbound(
 
 def ensure_mailbox(conn: Connection, box: str) -> None:
     """The mailbox row that counts sender faults, created when a bounce arrives first."""
-    if conn.execute(select(mailbox.c.id).where(mailbox.c.name == box)).first() is None:
-        conn.execute(insert(mailbox).values(name=box))
+    ensure_mailboxes(conn, [box])
 
 
 def cancel_unsent(
@@ -493,9 +493,8 @@ def mark_polled(conn: Connection, box: str, *, at: datetime, error: str) -> None
     values: dict[str, Any] = {"inbox_error": error}
     if not error:
         values["inbox_polled_at"] = naive_utc(at)
-    res = conn.execute(update(mailbox).where(mailbox.c.name == box).values(**values))
-    if not res.rowcount:
-        conn.execute(insert(mailbox).values(name=box, **values))
+    ensure_mailboxes(conn, [box])  # two pollers' first pass must not both insert it
+    conn.execute(update(mailbox).where(mailbox.c.name == box).values(**values))
 
 
 def list_inbound(
