@@ -94,3 +94,21 @@ def test_the_board_lines_up_japanese_and_latin_names() -> None:
               for row, word in zip(rows, ["spring-serum", "spring "], strict=True)}
     assert len(starts) == 1  # the campaign column starts in one terminal column
     assert rows[1].startswith(" ! @emily_wanders")  # stale, past stale_days
+
+
+def test_status_shows_a_new_mailboxs_ramp_cap_and_inbox_times_in_the_display_zone(
+    sqlite_db: Engine, tmp_path: Path
+) -> None:
+    from outreach.clock import FixedClock
+    from outreach.services.inbox import InboxHealth
+    from outreach.services.outbox_admin import status
+    from tests.fixtures_smtp import make_config
+
+    config = make_config(tmp_path, 2525, db_url=str(sqlite_db.url),
+                         limits={"daily_cap": 5, "ramp": "2,3"})
+    [box] = status(sqlite_db, config, FixedClock(DUE)).mailboxes
+    assert (box["mailbox"], box["cap"]) == ("main", 2)  # day one of the ramp, as dispatch counts
+    health = InboxHealth("main", DUE, "", stale=False)
+    assert health.describe() == "inbox main: read 2026-11-24 00:05 UTC"
+    assert health.describe(lambda at: show(at, ZoneInfo("Asia/Tokyo"))) == \
+        "inbox main: read 2026-11-24 09:05 JST"

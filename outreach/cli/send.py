@@ -125,7 +125,7 @@ def register(cli: click.Group) -> None:
             click.echo(f"\n{len(st.unknown)} unknown (maybe delivered; `outreach outbox resend ID` sends again):")
             emit(st.unknown, "table", ["id", "mailbox", "email_norm", "step", "subject", "last_error"])
         for health in st.inboxes:
-            click.echo(safe_text(health.describe()))  # the IMAP server's own error text
+            click.echo(safe_text(health.describe(lambda at: times.show(at, app.display_zone))))  # the IMAP server's own error text
         if st.attention:
             click.echo(f"\n{st.attention} enrollment(s) need attention (fix, then "
                        "`outreach enroll CAMPAIGN --retry`):")

@@ -586,11 +586,14 @@ class InboxHealth:
     error: str
     stale: bool
 
-    def describe(self) -> str:
+    def describe(self, show: Callable[[datetime], str] | None = None) -> str:
+        """One line for `outreach status`; `show` formats a time (default: UTC, to the minute)."""
+        when = show or (lambda at: f"{at:%Y-%m-%d %H:%M} UTC")
         if not self.stale:
             failing = f"; the last read failed: {self.error}" if self.error else ""
-            return f"inbox {self.mailbox}: read {self.polled_at:%Y-%m-%d %H:%M} UTC{failing}"
-        since = f"since {self.polled_at:%Y-%m-%d %H:%M} UTC" if self.polled_at else "never read"
+            read = when(self.polled_at) if self.polled_at else "never"
+            return f"inbox {self.mailbox}: read {read}{failing}"
+        since = f"since {when(self.polled_at)}" if self.polled_at else "never read"
         why = f" ({self.error})" if self.error else ""
         return f"inbox {self.mailbox} stale {since}{why}: follow-ups are held"
 

@@ -20,6 +20,7 @@ from outreach.domain.sending_day import sending_day
 from outreach.errors import UserError
 from outreach.services.inbox import InboxHealth, inbox_status
 from outreach.store.queries import outbox as q
+from outreach.store.queries.caps import daily_caps
 from outreach.store.queries.pause import HELD_UNTIL, held_campaigns
 from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.sequence import (
@@ -61,6 +62,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
         stops, latest_stops = failure_stops(conn, limit=20)
         held = held_campaigns(conn)
         attention, latest_attention = needing_attention(conn, limit=20)
+        caps = daily_caps(conn, config, today)  # a new mailbox's ramp, as dispatch counts it
     boxes = []
     for name, mb in sorted(config.mailboxes.items()):
         row = stored.get(name, {})
@@ -70,7 +72,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
         boxes.append({
             "mailbox": name,
             "sent_today": row.get("sent_today", 0) if row.get("day") == today else 0,
-            "cap": mb.limits.daily_cap,
+            "cap": caps.get(name, mb.limits.daily_cap),
             "next_slot": utc(nxt) if nxt is not None and utc(nxt) > now else "now",
             "paused_until": ("until resumed" if paused and paused.year >= HELD_UNTIL.year
                              else paused or ""),
