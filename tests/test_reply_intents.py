@@ -385,6 +385,23 @@ FORMS = [
     ('配信停止する必要はありません、むしろ楽しみにしています', 'interested'),
     ("It isn't a fit for my feed, but I'd love to do stories instead", 'interested'),
     ("Don't hesitate to email again with the brief!", 'interested'),
+    ('今後はこういったメールをお送りいただかなくても大丈夫です', 'opt_out'),
+    ('今後のご案内は辞退させていただきます', 'opt_out'),
+    ('恐縮ですが、弊社宛のご案内は今後ご放念ください', 'opt_out'),
+    ('しつこい。やめろ', 'opt_out'),
+    ('迷惑なのでやめてもらえますか', 'opt_out'),
+    ('宛先から削除願います', 'opt_out'),
+    ('STOP', 'opt_out'),
+    ('Please stop.', 'opt_out'),
+    ('Kindly refrain from contacting me further.', 'opt_out'),
+    ('配信停止は考えていません。詳細ください', 'interested'),
+    ('先ほどのメールはご放念ください。ぜひお受けしたいです', 'interested'),
+    ('しつこいようですが、ぜひお願いします!', 'interested'),
+    ('迷惑をかけてしまうので、今回はやめておきます', 'decline'),
+    ("Please don't stop!", 'interested'),
+    ("I'm making a video about online harassment, would love to collab", 'interested'),
+    ("I had to stop. Now I'm back and keen!", 'interested'),
+    ('今後のご案内を辞退するつもりはありません。ぜひ', 'interested'),
 ]
 
 
