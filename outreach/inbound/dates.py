@@ -86,6 +86,7 @@ _RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|�
 _UNTIL_EN = re.compile(
     r"\b(?:until|till|til|through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.IGNORECASE
 )
+_WRAP = re.compile(r"(?<!\n)\n(?!\n)")
 _BACK_EN = re.compile(
     r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
     r"reachable|respond|reply|be in)\b[^.!?\n]{0,30}$",
@@ -233,7 +234,9 @@ _WEEKDAY_ONLY = re.compile(
 def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | None:
     """("resume" | "until", return day, evidence) for a date by the words around it."""
     after = _LEADING_TIME.sub("", text[tok.end : tok.end + 30], count=1)
-    before = text[max(0, tok.start - 40) : tok.start]
+    # A single line break is the sender's wrapping, not the end of a sentence: "back in the
+    # office\non Monday, December 28" reads as one phrase. A blank line still separates.
+    before = _WRAP.sub(" ", text[max(0, tok.start - 40) : tok.start])
     suffix = re.match(r"^\s*(?:まで|迄|より|から|以降|に出社)?", after)
     words = (text[tok.start : tok.end] + (suffix.group(0) if suffix else "")).strip()
     if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
