@@ -147,6 +147,9 @@ def test_pitch_reply_deal_posts_results_kpis(db: Engine, tmp_path: Path, smtp_se
                  "--caption", "お気に入りの美容液 #SakuraBeauty #PRESENT",
                  "--posted-at", "2026-12-02 10:00:00")
     assert "deliverable 2: FLAGGED" in second and "2 of 3 deliverables posted" in second
+    # By hand, `posted` needs every deliverable posted (or --force with a reason).
+    assert "@hanako cannot be posted: 2 of 3 deliverable(s) of deal #1 posted" in refused(
+        "move", "@hanako", "posted")
     assert "is @someone's post, not @hanako's" in refused(
         "post", "add", "@hanako", "https://www.tiktok.com/@someone/video/1")
     yui = run("post", "add", "@yui", "https://www.youtube.com/watch?v=yui123", "--caption",
@@ -223,6 +226,12 @@ def test_pitch_reply_deal_posts_results_kpis(db: Engine, tmp_path: Path, smtp_se
     by_platform = run("kpi", "spring", "--by", "platform")
     assert by_platform.splitlines()[2].startswith("instagram  1")
     assert by_platform.splitlines()[3].startswith("youtube    1")
+    forced = run("move", "@hanako", "posted", "--force", "story dropped by agreement")
+    assert "contracted -> posted" in forced
+    with db.connect() as conn:
+        assert conn.execute(select(stage_history.c.note).where(
+            stage_history.c.to_stage == "posted")).scalars().all() == [
+            "forced: story dropped by agreement"]
 
 
 def test_bad_metrics_and_orders_files_name_file_line_and_field(sqlite_db: Engine,

@@ -18,7 +18,7 @@ from outreach.config import Config
 from outreach.errors import InputError, StageError
 from outreach.services.pause import PauseReport, resume_held
 from outreach.store.queries.board import board_rows, enrollments_of, history_rows
-from outreach.store.queries.deals import accepted_deal_id
+from outreach.store.queries.deals import accepted_deal_id, count_posted
 from outreach.store.queries.inbox import cancel_unsent
 from outreach.store.queries.pause import PAUSED_BY_HAND, held, pause_enrollments
 from outreach.store.queries.pipeline import (
@@ -94,6 +94,8 @@ def move(
         check_move(current, target)
         if target == Stage.CONTRACTED:
             note = _contract_note(conn, row["id"], key, note, force)
+        elif target == Stage.POSTED:
+            note = _posted_note(conn, row["id"], key, note, force)
         if not move_stage_if(
             conn,
             row["id"],
@@ -127,6 +129,22 @@ def _contract_note(conn: Any, enrollment_id: int, key: str, note: str, force: st
             hint=f"outreach deal accept {key}, or move with --force REASON",
         )
     return f"forced without an accepted deal: {force}" + (f"; {note}" if note else "")
+
+
+def _posted_note(conn: Any, enrollment_id: int, key: str, note: str, force: str | None) -> str:
+    """A move to posted by hand: every deliverable of the accepted deal has its post (`outreach
+    post add` moves the person itself then), or `force` says why not."""
+    deal_id = accepted_deal_id(conn, enrollment_id)
+    done, total = count_posted(conn, deal_id) if deal_id is not None else (0, 0)
+    if total and done == total:
+        return f"deal #{deal_id}: {done} of {total} deliverable(s) posted" + (
+            f"; {note}" if note else "")
+    if not force:
+        what = f"{done} of {total} deliverable(s) of deal #{deal_id} posted" if total else \
+            "no deliverables recorded"
+        raise StageError(f"{key} cannot be posted: {what}",
+                         hint=f"outreach post add {key} URL for each, or move with --force REASON")
+    return f"forced: {force}" + (f"; {note}" if note else "")
 
 
 def _stop_for(conn: Any, enrollment_id: int, email: str, target: Stage, *, at: datetime) -> None:
