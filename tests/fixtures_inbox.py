@@ -123,3 +123,33 @@ def enrol(
                     )
                 )
     return int(eid)
+
+
+def write_workspace(tmp_path: Path, *, maildir: bool = True, after: str = "") -> Path:
+    """config.toml over a migrated SQLite file in tmp_path: one mailbox on a loopback port,
+    reading the `inbox/` Maildir unless `maildir` is False; `after` is appended as written."""
+    from tests.conftest import sqlite_engine
+
+    db = tmp_path / "outreach.db"
+    sqlite_engine(db).dispose()
+    inbox = '[mailboxes.main.inbox]\nsource = "maildir"\npath = "inbox"\n' if maildir else ""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[database]
+url = "sqlite:///{db}"
+[sender]
+name = "PR"
+organisation = "Brand"
+postal_address = "Tokyo"
+enquiry_email = "pr@brand.example"
+[mailboxes.main]
+from_address = "hello@brand.example"
+[mailboxes.main.smtp]
+host = "127.0.0.1"
+port = 2525
+security = "none"
+{inbox}{after}""",
+        encoding="utf-8",
+    )
+    return path

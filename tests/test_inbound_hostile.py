@@ -46,7 +46,7 @@ from outreach.store.session import reading, writing
 from outreach.transport.smtp import SmtpTransport
 from tests.conftest import sqlite_engine
 from tests.fixtures_imap import running_imap
-from tests.fixtures_inbox import T0, enrol, make_config
+from tests.fixtures_inbox import T0, enrol, make_config, write_workspace
 from tests.test_inbox_poll import imap_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -312,33 +312,6 @@ def test_safe_text_shows_controls_and_keeps_ordinary_text() -> None:
     line = json.dumps({"s": "\x1b\x9b\u202e\u2028ok"}, ensure_ascii=False)
     assert safe_json(line) == '{"s": "\\u001b\\u009b\\u202e\\u2028ok"}'
     assert json.loads(safe_json(line)) == {"s": "\x1b\x9b\u202e\u2028ok"}
-
-
-def write_workspace(tmp_path: Path, inbox: str = "") -> Path:
-    db = tmp_path / "outreach.db"
-    sqlite_engine(db).dispose()
-    (tmp_path / "config.toml").write_text(
-        f"""
-[database]
-url = "sqlite:///{db}"
-[sender]
-name = "PR"
-organisation = "Brand"
-postal_address = "Tokyo"
-enquiry_email = "pr@brand.example"
-[mailboxes.main]
-from_address = "hello@brand.example"
-[mailboxes.main.smtp]
-host = "127.0.0.1"
-port = 2525
-security = "none"
-[mailboxes.main.inbox]
-source = "maildir"
-path = "inbox"
-{inbox}""",
-        encoding="utf-8",
-    )
-    return tmp_path / "config.toml"
 
 
 def cli_run(cfg: Path, *args: str) -> str:

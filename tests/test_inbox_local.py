@@ -23,7 +23,7 @@ from outreach.store.schema import enrollment, inbound, outbox
 from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine
 from tests.corpus_effects import assert_effect, seed_corpus, snapshot
-from tests.fixtures_inbox import T0, enrol, make_config
+from tests.fixtures_inbox import T0, enrol, make_config, write_workspace
 from tests.mail_corpus import MAIL_DIR, expected, raw
 
 REPLY = "reply_ja_quoted_footer.eml"  # From hanako@example.jp, In-Reply-To <20261120010000.a1b2c3@brand.example>
@@ -140,33 +140,6 @@ def test_moves_legal_illegal_history_and_board(db: Engine, tmp_path: Path) -> No
     assert stale == {"old_one": (64, True)}
     assert board(db, clock, 14, "autumn").counts["declined"] == 1
     assert eid
-
-
-def write_workspace(tmp_path: Path) -> Path:
-    db = tmp_path / "outreach.db"
-    sqlite_engine(db).dispose()
-    (tmp_path / "config.toml").write_text(
-        f"""
-[database]
-url = "sqlite:///{db}"
-[sender]
-name = "PR"
-organisation = "Brand"
-postal_address = "Tokyo"
-enquiry_email = "pr@brand.example"
-[mailboxes.main]
-from_address = "hello@brand.example"
-[mailboxes.main.smtp]
-host = "127.0.0.1"
-port = 2525
-security = "none"
-[mailboxes.main.inbox]
-source = "maildir"
-path = "inbox"
-""",
-        encoding="utf-8",
-    )
-    return tmp_path / "config.toml"
 
 
 def test_cli_poll_list_show_move_pipeline_history(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from outreach.store.schema import inbound, influencer, suppression
 from outreach.store.session import reading
 from tests.conftest import sqlite_engine
 from tests.corpus_effects import enrollment_row, queued_follow_up
-from tests.fixtures_inbox import T0, enrol, make_config
+from tests.fixtures_inbox import T0, enrol, make_config, write_workspace
 from tests.mail_corpus import MAIL_DIR
 
 REPLY = "reply_ja_quoted_footer.eml"  # hanako@example.jp answering PITCH_ID
@@ -136,28 +136,9 @@ def test_resolve_as_ignore_keeps_the_safe_action_only(sqlite_db: Engine, tmp_pat
 
 
 def test_cli_list_needs_review_and_resolve(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db_path = tmp_path / "outreach.db"
-    engine = sqlite_engine(db_path)
-    (tmp_path / "config.toml").write_text(
-        f"""
-[database]
-url = "sqlite:///{db_path}"
-[sender]
-name = "PR"
-organisation = "Brand"
-postal_address = "Tokyo"
-enquiry_email = "pr@brand.example"
-[mailboxes.main]
-from_address = "hello@brand.example"
-[mailboxes.main.smtp]
-host = "127.0.0.1"
-port = 2525
-security = "none"
-[inbox]
-trusted_authserv_ids = ["mx.brand.example"]
-""",
-        encoding="utf-8",
-    )
+    write_workspace(tmp_path, maildir=False,
+                    after='[inbox]\ntrusted_authserv_ids = ["mx.brand.example"]\n')
+    engine = sqlite_engine(tmp_path / "outreach.db")
     eid = enrol(engine, "hanako@example.jp", message_id="<0a1b2c3d4e5f60718293a4b5c6d7e8f9@brand.example>")
     enrol(engine, "other@example.jp", message_id=PITCH_ID)
     runner = CliRunner()
