@@ -4,8 +4,9 @@ GET shows a confirmation page and never changes state (link scanners fetch every
 message). POST, either `List-Unsubscribe=One-Click` from a mail client or the page's form,
 suppresses the address, stops every sequence for it and moves it to `unsubscribed`; doing it
 again changes nothing. Tokens are those `services.compose` puts in every message
-(`domain.optout`: sealed, expiring). A Host header outside the allowlist is refused (DNS
-rebinding; RELIABILITY 6.7).
+(`domain.optout`: sealed, expiring). A Host header outside the allowlist is refused: a
+page on another site could otherwise reach the endpoint by pointing its own name at 127.0.0.1
+(DNS rebinding).
 
 Served by an asyncio loop in its own thread, HTTP/1.1 parsed by h11, one request per
 connection: the request head and body each have a deadline, the body a size cap, and the number

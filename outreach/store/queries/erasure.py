@@ -27,7 +27,8 @@ def forget(conn: Connection, address: str, *, at: datetime, actor: str = "") -> 
     """Delete the influencer(s) with this address (posts, enrollments, outbox rows, history,
     deals cascade) and every stored inbound mail from or about them; suppress the address and
     blank the readable address of its suppression entries, so only the hash remains and a
-    re-import stays suppressed (RELIABILITY 4.7 #10). The erasure is audited under `actor`."""
+    re-import of a list that still holds the person stays suppressed (an erasure must not undo
+    their objection to being mailed). The erasure is audited under `actor`."""
     norm = address.strip().lower()
     ids = list(conn.execute(select(influencer.c.id).where(influencer.c.email_norm == norm)).scalars())
     enrolled = select(enrollment.c.id).where(enrollment.c.influencer_id.in_(ids))
