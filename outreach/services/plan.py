@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 
 from outreach.clock import Clock, naive_utc
+from outreach.closures import Closures
 from outreach.config import Config
 from outreach.domain.influencer import Influencer
 from outreach.domain.outbox import held_stop_reason
@@ -273,6 +274,7 @@ def on_sent_many(
     (None: completed)."""
     states = q.enrollment_states(conn, [enrollment_id for enrollment_id, _, _ in sent])
     sequences: dict[str, SequenceFile | UserError] = {}
+    closures: dict[str, Closures] = {}  # per campaign, read once per settled batch
     moves: list[tuple[int, int, datetime | None]] = []
     for enrollment_id, step, sent_at in sent:
         state = states.get(enrollment_id)
@@ -282,7 +284,10 @@ def on_sent_many(
         if isinstance(sequence, UserError):
             q.mark_error(conn, enrollment_id, f"after step {step}: {sequence}")
             continue
-        moves.append((enrollment_id, step, _next_due(config, state, sequence, step, sent_at, rng)))
+        if state.campaign not in closures:
+            closures[state.campaign] = campaign_closures(config, state.campaign)
+        moves.append((enrollment_id, step, _next_due(config, state, sequence, step, sent_at, rng,
+                                                     closures[state.campaign])))
     q.advance_many(conn, moves)
     return {enrollment_id: due for enrollment_id, _, due in moves}
 
@@ -294,13 +299,14 @@ def _next_due(
     step: int,
     sent_at: datetime,
     rng: random.Random | None,
+    closed: Closures,
 ) -> datetime | None:
-    """When the step after `step` is due, or None when `step` was the last."""
+    """When the step after `step` is due, or None when `step` was the last; `closed` is the
+    campaign's own closures."""
     following = sequence.step(step + 1)
     if following is None:
         return None
-    where = recipient_of(config, state.timezone, state.country,
-                         campaign_closures(config, state.campaign))
+    where = recipient_of(config, state.timezone, state.country, closed)
     return next_send_time(
         following.delay.after(sent_at, tz=where.tz, country=where.country, closed=where.closed),
         window_for(config, following), tz=where.tz, country=where.country, closed=where.closed,

@@ -21,21 +21,21 @@ from collections.abc import Generator, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from types import TracebackType
 from operator import attrgetter
+from types import TracebackType
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sortedcontainers import SortedList
 from sqlalchemy import Connection, Engine
 
+from outreach.closures import NO_CLOSURES, Closures
 from outreach.config import Config
 from outreach.domain.ramp import cap_on
 from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence, Step
 from outreach.domain.windows import Window, next_send_time
 from outreach.errors import UserError
-from outreach.closures import NO_CLOSURES, Closures
 from outreach.services.campaigns import campaign_closures, load_campaign
 from outreach.services.sequences import (
     Recipient,
@@ -263,6 +263,7 @@ class ScheduleRun:
         default = default_window(config)
         windows: dict[int, Window] = {}  # id(step) -> its window
         places: dict[tuple[str, str, Closures], Recipient] = {}
+        closures: dict[str, Closures] = {}  # per campaign, read once per run
         targets: dict[tuple[int, int, date], datetime] = {}
         opening: dict[tuple[int, int], datetime] = {}  # (window, where) ids -> first from now
         # Events, earliest first. At one instant, backlogs (False) go before fresh steps (True),
@@ -333,7 +334,9 @@ class ScheduleRun:
                 if slug == self.campaign:
                     self._early.append((eid, handle, self._why_not(name, number) or ""))
                 return None
-            where = place(tz, country, campaign_closures(config, slug))
+            if slug not in closures:
+                closures[slug] = campaign_closures(config, slug)
+            where = place(tz, country, closures[slug])
             who = _Enrolled(handle, platform, slug == self.campaign, seq, where)
             return (eid, who, step, window_of(step), queued)
 
