@@ -122,7 +122,7 @@ def emit(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | N
 def _with_times(
     rows: Sequence[Mapping[str, Any]], cols: Sequence[str], fmt: str
 ) -> Sequence[Mapping[str, Any]]:
-    if not any(isinstance(row.get(c), datetime) for row in rows[:50] for c in cols):
+    if not any(isinstance(row.get(c), datetime) for row in rows for c in cols):
         return rows
     ctx = click.get_current_context(silent=True)
     app = ctx.find_object(App) if ctx is not None else None
