@@ -66,12 +66,25 @@ def populate(db: Path, queued: int) -> None:
             " message_id, subject, state, attempt, due_at, expires_at, last_error, created_at,"
             " updated_at) VALUES (?, ?, 1, 'main', 'pr@sakura-beauty.example.jp', ?, ?, ?,"
             " 'ご投稿を拝見しました', 'queued', 0, ?, ?, '', ?, ?)",
-            ((i, i, json.dumps([f"u{i}@example.jp"]), f"u{i}@example.jp",
-              f"<{i}.bench@sakura-beauty.example.jp>", due, expires, created, created)
-             for i in range(1, queued + 1)),
+            (
+                (
+                    i,
+                    i,
+                    json.dumps([f"u{i}@example.jp"]),
+                    f"u{i}@example.jp",
+                    f"<{i}.bench@sakura-beauty.example.jp>",
+                    due,
+                    expires,
+                    created,
+                    created,
+                )
+                for i in range(1, queued + 1)
+            ),
         )
-        conn.executemany("INSERT INTO outbox_message (outbox_id, raw) VALUES (?, ?)",
-                         ((i, RAW) for i in range(1, queued + 1)))
+        conn.executemany(
+            "INSERT INTO outbox_message (outbox_id, raw) VALUES (?, ?)",
+            ((i, RAW) for i in range(1, queued + 1)),
+        )
     conn.close()
 
 
@@ -79,8 +92,10 @@ def reset(db: Path) -> None:
     """Undo a claim: its rows queued again, the mailbox's count for today back to zero."""
     conn = sqlite3.connect(db)
     with conn:
-        conn.execute("UPDATE outbox SET state = 'queued', worker = NULL, lease_until = NULL,"
-                     " attempt = 0 WHERE state = 'claimed'")
+        conn.execute(
+            "UPDATE outbox SET state = 'queued', worker = NULL, lease_until = NULL,"
+            " attempt = 0 WHERE state = 'claimed'"
+        )
         conn.execute("UPDATE mailbox SET sent_today = 0")
     conn.close()
 
@@ -96,12 +111,15 @@ class Queue:
         self.db = folder / "outreach.db"
         started = time.perf_counter()
         populate(self.db, queued)
-        print(f"  set up {queued:,} queued in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        print(
+            f"  set up {queued:,} queued in {time.perf_counter() - started:.1f} s", file=sys.stderr
+        )
         self.engine = make_engine(self.config.database_url)
         limits = mailbox_limits(self.config, NOW)
         # The rate limits out of the way: every run claims a whole batch.
-        self.limits = {name: q.MailboxLimits(10**9, 0, 0, lim.today) for name, lim in limits.items()}
+        self.limits = {
+            name: q.MailboxLimits(10**9, 0, 0, lim.today) for name, lim in limits.items()
+        }
         with self.engine.connect() as conn, write_on(conn):
             q.ensure_mailboxes(conn, self.config.mailboxes)
         self.passes: list[float] = []
@@ -113,8 +131,15 @@ class Queue:
             t0 = time.perf_counter()
             with write_on(conn):
                 q.reap(conn, NOW, sending_day(self.config, NOW))
-                rows = q.claim(conn, worker="bench", now=NOW, lease_seconds=300, limits=self.limits,
-                               limit=batch, rng=random.Random(1))
+                rows = q.claim(
+                    conn,
+                    worker="bench",
+                    now=NOW,
+                    lease_seconds=300,
+                    limits=self.limits,
+                    limit=batch,
+                    rng=random.Random(1),
+                )
             self.passes.append(time.perf_counter() - t0)
         if len(rows) != batch:
             raise SystemExit(f"expected {batch} claimed, got {len(rows)}")
@@ -122,8 +147,9 @@ class Queue:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="multiply the large queue (10: 1,000,000)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiply the large queue (10: 1,000,000)"
+    )
     args = parser.parse_args()
     large = max(SMALL, int(100_000 * args.scale))
     root = Path(tempfile.mkdtemp(prefix="outreach-claim-"))
@@ -138,8 +164,10 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
     for queue in queues:
         best = min(queue.passes)
-        print(f"reap + claim of {queues[0].config.sending.batch_size} with {queue.queued:>9,} queued:"
-              f" {best * 1000:7.1f} ms")
+        print(
+            f"reap + claim of {queues[0].config.sending.batch_size} with {queue.queued:>9,} queued:"
+            f" {best * 1000:7.1f} ms"
+        )
     ratio = min(queues[1].passes) / min(queues[0].passes)
     print(json.dumps({"small": SMALL, "large": large, "ratio": round(ratio, 3)}), file=sys.stderr)
     print(f"ratio (large / small): {ratio:.2f}  (target <= 1.5)")

@@ -27,8 +27,22 @@ ROOT = Path(__file__).resolve().parent.parent
 FAMILY = ["山田", "佐藤", "鈴木", "髙橋", "田中", "伊藤", "渡辺", "Carter", "Brown", "Nakamura"]
 GIVEN = ["花子", "美咲", "健太", "さくら", "翔", "結衣", "陽菜", "Emily", "Olivia", "Ken"]
 PLATFORMS = ["instagram", "tiktok", "youtube"]
-HEADER = ["name", "email", "platform", "handle", "followers", "avg_likes", "avg_comments",
-          "niche", "country", "language", "timezone", "tags", "basis", "favourite_product"]
+HEADER = [
+    "name",
+    "email",
+    "platform",
+    "handle",
+    "followers",
+    "avg_likes",
+    "avg_comments",
+    "niche",
+    "country",
+    "language",
+    "timezone",
+    "tags",
+    "basis",
+    "favourite_product",
+]
 
 
 def write_roster(path: Path, rows: int) -> None:
@@ -59,8 +73,13 @@ def _write_json(fh: Any, rows: int) -> None:
 def _records(rows: int) -> Iterator[list[str]]:
     for i in range(rows):
         followers = 800 + (i * 7919) % 2_000_000
-        shown = (f"{followers:,}" if i % 3 == 0 else
-                 f"{followers / 10_000:.1f}万" if i % 3 == 1 else str(followers))
+        shown = (
+            f"{followers:,}"
+            if i % 3 == 0
+            else f"{followers / 10_000:.1f}万"
+            if i % 3 == 1
+            else str(followers)
+        )
         yield [
             f"{FAMILY[i % 10]} {GIVEN[(i // 10) % 10]}",
             f"user{i}@example{'.jp' if i % 2 else '.com'}",
@@ -97,8 +116,17 @@ def child(csv_path: str, db_path: str) -> None:
     )
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"rows": report.inserted, "seconds": elapsed, "cpu_seconds": cpu,
-                      "peak_kib": peak, "before_import_kib": base_rss}))
+    print(
+        json.dumps(
+            {
+                "rows": report.inserted,
+                "seconds": elapsed,
+                "cpu_seconds": cpu,
+                "peak_kib": peak,
+                "before_import_kib": base_rss,
+            }
+        )
+    )
 
 
 def measure(rows: int, folder: Path, fmt: str = "csv") -> dict[str, float]:
@@ -107,7 +135,10 @@ def measure(rows: int, folder: Path, fmt: str = "csv") -> dict[str, float]:
     try:
         done = subprocess.run(
             [sys.executable, __file__, "--child", str(csv_path), str(db_path)],
-            capture_output=True, text=True, check=True, timeout=3600,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=3600,
         )
     finally:
         for p in folder.glob(f"roster-{rows}.*"):
@@ -121,8 +152,12 @@ def measure(rows: int, folder: Path, fmt: str = "csv") -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="large size (small = /10)")
-    parser.add_argument("--format", choices=("csv", "json"), default="csv",
-                        help="roster file format (json: one array of objects)")
+    parser.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="roster file format (json: one array of objects)",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -131,14 +166,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="outreach-bench-") as tmp:
         results = {n: measure(n, Path(tmp), args.format) for n in (args.rows // 10, args.rows)}
     for n, r in results.items():
-        print(f"{n:>9,} rows: {n / r['seconds']:>8,.0f} rows/s  ({r['seconds']:.1f} s wall, "
-              f"{n / r['cpu_seconds']:,.0f} rows/s on CPU time)  "
-              f"peak RSS {r['peak_kib'] / 1024:.1f} MiB "
-              f"(import added {(r['peak_kib'] - r['before_import_kib']) / 1024:.1f} MiB)")
+        print(
+            f"{n:>9,} rows: {n / r['seconds']:>8,.0f} rows/s  ({r['seconds']:.1f} s wall, "
+            f"{n / r['cpu_seconds']:,.0f} rows/s on CPU time)  "
+            f"peak RSS {r['peak_kib'] / 1024:.1f} MiB "
+            f"(import added {(r['peak_kib'] - r['before_import_kib']) / 1024:.1f} MiB)"
+        )
     small, large = results[args.rows // 10], results[args.rows]
     ratio = large["peak_kib"] / small["peak_kib"]
-    print(f"peak memory {args.rows:,} vs {args.rows // 10:,} rows: {ratio:.2f}x "
-          f"(target <= 1.5x: {'ok' if ratio <= 1.5 else 'NOT flat'})")
+    print(
+        f"peak memory {args.rows:,} vs {args.rows // 10:,} rows: {ratio:.2f}x "
+        f"(target <= 1.5x: {'ok' if ratio <= 1.5 else 'NOT flat'})"
+    )
     sys.exit(0 if ratio <= 1.5 else 1)
 
 

@@ -102,7 +102,9 @@ def score_one(scores: Scores, name: str, spec: dict[str, Any], found: Classified
     b = found.bounce if found.kind == BOUNCE else None
     got = (
         f"got {found.kind} {b.recipient!r} {b.status} {b.reason} perm={b.permanent} "
-        f"sender={b.sender_side}" if b else why
+        f"sender={b.sender_side}"
+        if b
+        else why
     )
     wanted = f"want {fact['recipient']} {fact['status']} {fact['reason']}"
     rcpts = {f["recipient"].lower() for f in facts}
@@ -131,7 +133,9 @@ def score_one(scores: Scores, name: str, spec: dict[str, Any], found: Classified
             b is not None and b.sender_side, name, f"{got}; {wanted}"
         )
     elif fact.get("perm_expected") is True:
-        scores.ratio("recipient-side permanent suppressed").add(suppressed, name, f"{got}; {wanted}")
+        scores.ratio("recipient-side permanent suppressed").add(
+            suppressed, name, f"{got}; {wanted}"
+        )
     elif fact.get("perm_expected") is False:
         scores.ratio("transient not suppressed").add(not suppressed, name, f"{got}; {wanted}")
 
@@ -175,8 +179,10 @@ def table(scores: Scores) -> str:
             rows.append(f"{name:<40} {figure:>16} {'':>8}")
             continue
         bound, at_least = target
-        shown = f"{'>=' if at_least else '<='}{bound:g}" if name == "crashes" else (
-            f"{'>=' if at_least else '<='}{100 * bound:g}%"
+        shown = (
+            f"{'>=' if at_least else '<='}{bound:g}"
+            if name == "crashes"
+            else (f"{'>=' if at_least else '<='}{100 * bound:g}%")
         )
         value = scores.figure(name)
         met = value >= bound if at_least else value <= bound

@@ -55,8 +55,14 @@ REPLIES = [
     "Hi, sounds interesting. Could you share the brief and the deliverables?",
 ]
 OOO = [
-    ("自動返信: 不在のお知らせ", "12月1日まで休暇のため不在にしております。戻り次第ご返信いたします。"),
-    ("Automatic reply: Out of office", "I'm out of the office until December 2 with limited access to email."),
+    (
+        "自動返信: 不在のお知らせ",
+        "12月1日まで休暇のため不在にしております。戻り次第ご返信いたします。",
+    ),
+    (
+        "Automatic reply: Out of office",
+        "I'm out of the office until December 2 with limited access to email.",
+    ),
 ]
 OPT_OUT = "今後このようなメールは送らないでください。配信停止をお願いします。"
 
@@ -84,16 +90,30 @@ def populate(db: Path, count: int) -> None:
                 "INSERT INTO outbox (enrollment_id, step, mailbox, mail_from, rcpt_to, email_norm,"
                 " message_id, subject, state, attempt, due_at, expires_at, last_error, created_at,"
                 " updated_at) VALUES (?, ?, 'main', ?, ?, ?, ?, 'ご提案', ?, 0, ?, NULL, '', ?, ?)",
-                ((i, step, f"pr@{DOMAIN}", json.dumps([f"u{i}@example.jp"]), f"u{i}@example.jp",
-                  mid(i) if step == 1 else f"<f{i:031x}@{DOMAIN}>", state, when, created, created)
-                 for i in range(1, count + 1)),
+                (
+                    (
+                        i,
+                        step,
+                        f"pr@{DOMAIN}",
+                        json.dumps([f"u{i}@example.jp"]),
+                        f"u{i}@example.jp",
+                        mid(i) if step == 1 else f"<f{i:031x}@{DOMAIN}>",
+                        state,
+                        when,
+                        created,
+                        created,
+                    )
+                    for i in range(1, count + 1)
+                ),
             )
     conn.close()
 
 
 def auth(domain: str) -> str:
-    return (f"Authentication-Results: {AUTHSERV}; dkim=pass header.d={domain} header.s=s1;"
-            f" spf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}\n")
+    return (
+        f"Authentication-Results: {AUTHSERV}; dkim=pass header.d={domain} header.s=s1;"
+        f" spf=pass smtp.mailfrom={domain}; dmarc=pass header.from={domain}\n"
+    )
 
 
 def message(i: int, rng: random.Random) -> bytes:
@@ -101,7 +121,9 @@ def message(i: int, rng: random.Random) -> bytes:
     date = format_datetime(NOW - timedelta(minutes=i))
     roll = rng.random()
     who = f"u{i}@example.jp"
-    head = f"Date: {date}\nMessage-ID: <in{i}.{rng.getrandbits(32)}@example.jp>\nMIME-Version: 1.0\n"
+    head = (
+        f"Date: {date}\nMessage-ID: <in{i}.{rng.getrandbits(32)}@example.jp>\nMIME-Version: 1.0\n"
+    )
     if roll < 0.10:  # a bounce quoting our message
         return (
             f"Return-Path: <>\n{head}From: MAILER-DAEMON@mx.example.jp\nTo: pr@{DOMAIN}\n"
@@ -114,9 +136,11 @@ def message(i: int, rng: random.Random) -> bytes:
             f"--b\nContent-Type: text/rfc822-headers\n\nMessage-ID: {mid(i)}\nTo: {who}\n\n--b--\n"
         ).encode()
     if roll < 0.20:  # a stranger: matches nothing
-        return (f"{auth('news.example')}{head}From: news@news.example\nTo: pr@{DOMAIN}\n"
-                "Subject: Weekly digest\nContent-Type: text/plain; charset=utf-8\n\n"
-                "This week's top stories in beauty marketing.\n").encode()
+        return (
+            f"{auth('news.example')}{head}From: news@news.example\nTo: pr@{DOMAIN}\n"
+            "Subject: Weekly digest\nContent-Type: text/plain; charset=utf-8\n\n"
+            "This week's top stories in beauty marketing.\n"
+        ).encode()
     thread = f"In-Reply-To: {mid(i)}\nReferences: {mid(i)}\n"
     base = f"{auth('example.jp')}{head}From: {who}\nTo: pr@{DOMAIN}\n{thread}Content-Type: text/plain; charset=utf-8\n"
     if roll < 0.35:
@@ -136,8 +160,10 @@ class Bench:
         create_workspace(self.folder)
         config_path = self.folder / "config.toml"
         text = config_path.read_text(encoding="utf-8")
-        config_path.write_text(text.replace("trusted_authserv_ids = []", f'trusted_authserv_ids = ["{AUTHSERV}"]', 1),
-                               encoding="utf-8")
+        config_path.write_text(
+            text.replace("trusted_authserv_ids = []", f'trusted_authserv_ids = ["{AUTHSERV}"]', 1),
+            encoding="utf-8",
+        )
         self.config = load_config(config_path)
         assert self.config.inbox.trusted_authserv_ids == (AUTHSERV,)
         self.db = self.folder / "outreach.db"
@@ -188,8 +214,16 @@ def child(folder: Path) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if report.errors:
         raise SystemExit(f"poll failed: {report.errors}")
-    print(json.dumps({"count": report.read, "seconds": round(took, 2), "peak_rss_mib": round(peak / 1024, 1),
-                      "before_poll_rss_mib": round(before / 1024, 1)}))
+    print(
+        json.dumps(
+            {
+                "count": report.read,
+                "seconds": round(took, 2),
+                "peak_rss_mib": round(peak / 1024, 1),
+                "before_poll_rss_mib": round(before / 1024, 1),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -210,8 +244,13 @@ def main() -> None:
             took, kinds = bench.poll()
             polls.append(took)
         big = Bench(root, args.memory_count, "memory")
-        out = subprocess.run([sys.executable, __file__, "--child", str(big.folder)],
-                             capture_output=True, text=True, check=True, timeout=900)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(big.folder)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=900,
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
     n = args.count
@@ -220,12 +259,25 @@ def main() -> None:
     print(f"classifier alone:  {c_rate:7.0f} messages/s")
     print(f"first poll:        {p_rate:7.0f} messages/s  ({min(polls):.2f} s for {n:,})")
     mem = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"poll of {mem['count']:,}: {mem['seconds']} s, peak RSS {mem['peak_rss_mib']} MiB"
-          f" ({mem['before_poll_rss_mib']} MiB before the poll started)")
-    print(json.dumps({"count": n, "classify_per_s": round(c_rate), "poll_per_s": round(p_rate),
-                      "poll_s": round(min(polls), 2), **{f"mem_{k}": v for k, v in mem.items()}}),
-          file=sys.stderr)
-    print(f"poll / classifier: {p_rate / c_rate:.2f}  (target >= 0.5); {n:,} in {min(polls):.2f} s (target <= 3 s)")
+    print(
+        f"poll of {mem['count']:,}: {mem['seconds']} s, peak RSS {mem['peak_rss_mib']} MiB"
+        f" ({mem['before_poll_rss_mib']} MiB before the poll started)"
+    )
+    print(
+        json.dumps(
+            {
+                "count": n,
+                "classify_per_s": round(c_rate),
+                "poll_per_s": round(p_rate),
+                "poll_s": round(min(polls), 2),
+                **{f"mem_{k}": v for k, v in mem.items()},
+            }
+        ),
+        file=sys.stderr,
+    )
+    print(
+        f"poll / classifier: {p_rate / c_rate:.2f}  (target >= 0.5); {n:,} in {min(polls):.2f} s (target <= 3 s)"
+    )
 
 
 if __name__ == "__main__":

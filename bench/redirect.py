@@ -56,34 +56,72 @@ def seed(url: str) -> dict[str, str]:
     now = datetime.now(UTC).replace(tzinfo=None)
     links: dict[str, str] = {}
     with writing(engine) as conn:
-        cid = conn.execute(insert(campaign).values(slug="bench", created_at=now)
-                           .returning(campaign.c.id)).scalar_one()
+        cid = conn.execute(
+            insert(campaign).values(slug="bench", created_at=now).returning(campaign.c.id)
+        ).scalar_one()
         for i in range(LINKS):
-            iid = conn.execute(insert(influencer).values(
-                name=f"p{i}", email=f"p{i}@example.jp", email_norm=f"p{i}@example.jp",
-                platform="instagram", handle=f"p{i}", created_at=now, updated_at=now,
-                tags=[], custom={}).returning(influencer.c.id)).scalar_one()
-            eid = conn.execute(insert(enrollment).values(
-                campaign_id=cid, influencer_id=iid, sequence="s", mailbox="main",
-                stage_changed_at=now, created_at=now).returning(enrollment.c.id)).scalar_one()
+            iid = conn.execute(
+                insert(influencer)
+                .values(
+                    name=f"p{i}",
+                    email=f"p{i}@example.jp",
+                    email_norm=f"p{i}@example.jp",
+                    platform="instagram",
+                    handle=f"p{i}",
+                    created_at=now,
+                    updated_at=now,
+                    tags=[],
+                    custom={},
+                )
+                .returning(influencer.c.id)
+            ).scalar_one()
+            eid = conn.execute(
+                insert(enrollment)
+                .values(
+                    campaign_id=cid,
+                    influencer_id=iid,
+                    sequence="s",
+                    mailbox="main",
+                    stage_changed_at=now,
+                    created_at=now,
+                )
+                .returning(enrollment.c.id)
+            ).scalar_one()
             token = secrets.token_urlsafe(6)
-            links[token] = (f"https://shop.example/serum?utm_source=instagram&utm_medium="
-                            f"influencer&utm_campaign=bench&utm_content=p{i}")
-            conn.execute(insert(tracking_link).values(enrollment_id=eid, token=token,
-                                                      location=links[token], created_at=now))
+            links[token] = (
+                f"https://shop.example/serum?utm_source=instagram&utm_medium="
+                f"influencer&utm_campaign=bench&utm_content=p{i}"
+            )
+            conn.execute(
+                insert(tracking_link).values(
+                    enrollment_id=eid, token=token, location=links[token], created_at=now
+                )
+            )
     engine.dispose()
     return links
 
 
 def serve(url: str, port: int, ready: mp.synchronize.Event, stop: mp.synchronize.Event) -> None:
-    config = parse_config({
-        "database": {"url": url},
-        "sender": {"name": "PR", "organisation": "Bench", "postal_address": "Tokyo",
-                   "enquiry_email": "pr@bench.example"},
-        "mailboxes": {"main": {"from_address": "pr@bench.example",
-                               "smtp": {"host": "127.0.0.1", "port": 9, "security": "none"}}},
-        "unsubscribe": {"listen": f"127.0.0.1:{port}", "base_url": f"https://{HOST}/u"},
-    }, source="bench", base_dir=Path(url.removeprefix("sqlite:///")).parent)
+    config = parse_config(
+        {
+            "database": {"url": url},
+            "sender": {
+                "name": "PR",
+                "organisation": "Bench",
+                "postal_address": "Tokyo",
+                "enquiry_email": "pr@bench.example",
+            },
+            "mailboxes": {
+                "main": {
+                    "from_address": "pr@bench.example",
+                    "smtp": {"host": "127.0.0.1", "port": 9, "security": "none"},
+                }
+            },
+            "unsubscribe": {"listen": f"127.0.0.1:{port}", "base_url": f"https://{HOST}/u"},
+        },
+        source="bench",
+        base_dir=Path(url.removeprefix("sqlite:///")).parent,
+    )
     engine = make_engine(url)
     handle = start_unsubscribe_server(engine, config)
     ready.set()
@@ -93,19 +131,21 @@ def serve(url: str, port: int, ready: mp.synchronize.Event, stop: mp.synchronize
 
 async def one(port: int, token: str, agent: str) -> tuple[int, str]:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET /r/{token} HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: {agent}\r\n"
-                 "Connection: close\r\n\r\n".encode())
+    writer.write(
+        f"GET /r/{token} HTTP/1.1\r\nHost: {HOST}\r\nUser-Agent: {agent}\r\n"
+        "Connection: close\r\n\r\n".encode()
+    )
     data = await reader.read()
     writer.close()
     head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
     status = int(head[0].split()[1])
-    location = next((h.split(":", 1)[1].strip() for h in head[1:]
-                     if h.lower().startswith("location:")), "")
+    location = next(
+        (h.split(":", 1)[1].strip() for h in head[1:] if h.lower().startswith("location:")), ""
+    )
     return status, location
 
 
-async def load(port: int, plan: list[tuple[str, str]], concurrency: int
-               ) -> list[tuple[int, str]]:
+async def load(port: int, plan: list[tuple[str, str]], concurrency: int) -> list[tuple[int, str]]:
     gate = asyncio.Semaphore(concurrency)
 
     async def go(token: str, agent: str) -> tuple[int, str]:
@@ -143,18 +183,25 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         stop.set()
         child.join(60)
-        wrong = sum(1 for (t, _), (status, loc) in zip(plan, answers, strict=True)
-                    if status != 302 or loc != links[t])
+        wrong = sum(
+            1
+            for (t, _), (status, loc) in zip(plan, answers, strict=True)
+            if status != 302 or loc != links[t]
+        )
         engine = make_engine(url)
         with engine.connect() as conn:
             recorded = conn.execute(select(func.count()).select_from(click)).scalar_one()
             bots = conn.execute(select(func.count()).where(click.c.bot.is_(True))).scalar_one()
         recorded -= 200  # the warm-up requests
         bots -= sum(1 for _, a in plan[:200] if a == PREVIEW)
-        print(f"{args.n} redirects, {args.concurrency} at a time: {elapsed:.2f} s; wrong answers: "
-              f"{wrong}")
-        print(f"redirects/s: {args.n / elapsed:,.0f} (target 2,000)  recorded: {recorded} of "
-              f"{args.n}  bots: {bots} (expected {sum(1 for _, a in plan if a == PREVIEW)})")
+        print(
+            f"{args.n} redirects, {args.concurrency} at a time: {elapsed:.2f} s; wrong answers: "
+            f"{wrong}"
+        )
+        print(
+            f"redirects/s: {args.n / elapsed:,.0f} (target 2,000)  recorded: {recorded} of "
+            f"{args.n}  bots: {bots} (expected {sum(1 for _, a in plan if a == PREVIEW)})"
+        )
 
 
 if __name__ == "__main__":

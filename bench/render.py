@@ -198,8 +198,10 @@ def main() -> None:
         peak_small = peak_memory(composer, small)
         peak_large = peak_memory(composer, large)
         print(f"peak memory       {peak_small / 1024:8.0f} KiB for {small:,} rows")
-        print(f"peak memory       {peak_large / 1024:8.0f} KiB for {large:,} rows"
-              f"  (ratio {peak_large / max(peak_small, 1):.2f}, target ~1.0: streamed)")
+        print(
+            f"peak memory       {peak_large / 1024:8.0f} KiB for {large:,} rows"
+            f"  (ratio {peak_large / max(peak_small, 1):.2f}, target ~1.0: streamed)"
+        )
 
 
 if __name__ == "__main__":

@@ -82,9 +82,15 @@ def populate(folder: Path, enrolled: int) -> None:
         def rows() -> object:
             for i in range(1, enrolled + 1):
                 tz, country = _zone(i)
-                due = next_send_time(NOW, window, tz=tz or config.sending.timezone,
-                                     country=country, closed=closed,
-                                     jitter_seconds=config.sending.jitter_seconds, rng=rng)
+                due = next_send_time(
+                    NOW,
+                    window,
+                    tz=tz or config.sending.timezone,
+                    country=country,
+                    closed=closed,
+                    jitter_seconds=config.sending.jitter_seconds,
+                    rng=rng,
+                )
                 yield (i, i, ts(due), created, created)
 
         conn.executemany(
@@ -106,8 +112,19 @@ def use_todays_cap(folder: Path) -> None:
             " message_id, subject, state, attempt, due_at, last_error, created_at, updated_at,"
             " sent_at) VALUES (?, 0, 'main', 'pr@sakura-beauty.example.jp', ?, ?, ?, '', 'sent',"
             " 1, ?, '', ?, ?, ?)",
-            ((i, json.dumps([f"u{i}@example.jp"]), f"u{i}@example.jp", f"<{i}.sent@example.jp>",
-              sent, sent, sent, sent) for i in range(1, 51)),
+            (
+                (
+                    i,
+                    json.dumps([f"u{i}@example.jp"]),
+                    f"u{i}@example.jp",
+                    f"<{i}.sent@example.jp>",
+                    sent,
+                    sent,
+                    sent,
+                    sent,
+                )
+                for i in range(1, 51)
+            ),
         )
     conn.close()
 
@@ -120,8 +137,15 @@ def run_schedule(folder: Path, *extra: str, at: datetime = NOW) -> tuple[float, 
     """Seconds for one `outreach schedule spring-serum ...` at `at`, its stdout and stderr."""
     schedule_cli.SystemClock = lambda: FixedClock(at)  # type: ignore[assignment,misc]
     out, err = io.StringIO(), io.StringIO()
-    args = ["--config", str(folder / "config.toml"), "schedule", "spring-serum",
-            "--format", "csv", *extra]
+    args = [
+        "--config",
+        str(folder / "config.toml"),
+        "schedule",
+        "spring-serum",
+        "--format",
+        "csv",
+        *extra,
+    ]
     signal.alarm(BUDGET_SECONDS)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -135,8 +159,9 @@ def run_schedule(folder: Path, *extra: str, at: datetime = NOW) -> tuple[float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="multiply both roster sizes (0.1: 1,000 vs 10,000)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiply both roster sizes (0.1: 1,000 vs 10,000)"
+    )
     parser.add_argument("--no-full", action="store_true", help="skip the full horizon")
     args = parser.parse_args()
     sizes = (max(100, int(10_000 * args.scale)), max(100, int(100_000 * args.scale)))
@@ -149,8 +174,10 @@ def main() -> None:
             create_workspace(folder)
             started = time.perf_counter()
             populate(folder, size)
-            print(f"  set up {size:,} enrolled in {time.perf_counter() - started:.1f} s",
-                  file=sys.stderr)
+            print(
+                f"  set up {size:,} enrolled in {time.perf_counter() - started:.1f} s",
+                file=sys.stderr,
+            )
             folders.append(folder)
         times: dict[tuple[int, datetime], list[float]] = {}
         for _ in range(RUNS):  # interleaved, so load from other processes hits both alike
@@ -165,24 +192,43 @@ def main() -> None:
         full = None
         if not args.no_full:
             full, out, err = run_schedule(folders[1])
-            print(f"  full horizon: {len(out.splitlines()) - 1:,} rows; "
-                  f"{err.strip().splitlines()[-1]}", file=sys.stderr)
+            print(
+                f"  full horizon: {len(out.splitlines()) - 1:,} rows; "
+                f"{err.strip().splitlines()[-1]}",
+                file=sys.stderr,
+            )
         for folder in folders:  # after the full horizon: counted from NOW's day on, they'd fill it
             use_todays_cap(folder)
-        used = {size: min(run_schedule(folder, "--limit", "10", at=CAP_USED)[0] for _ in range(RUNS))
-                for size, folder in zip(sizes, folders)}
+        used = {
+            size: min(run_schedule(folder, "--limit", "10", at=CAP_USED)[0] for _ in range(RUNS))
+            for size, folder in zip(sizes, folders)
+        }
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    print(json.dumps({"limit10": {f"{s}@{at:%m-%d}": [round(t, 4) for t in times[(s, at)]]
-                                  for s in sizes for at in (NOW, LATER)},
-                      "cap_used": {str(k): round(v, 4) for k, v in used.items()},
-                      "full": full and round(full, 3)}), file=sys.stderr)
+    print(
+        json.dumps(
+            {
+                "limit10": {
+                    f"{s}@{at:%m-%d}": [round(t, 4) for t in times[(s, at)]]
+                    for s in sizes
+                    for at in (NOW, LATER)
+                },
+                "cap_used": {str(k): round(v, 4) for k, v in used.items()},
+                "full": full and round(full, 3),
+            }
+        ),
+        file=sys.stderr,
+    )
     print(f"--limit 10 with {sizes[0]:,} enrolled: {small:.3f} s")
     print(f"--limit 10 with {sizes[1]:,} enrolled: {large:.3f} s  (target < 2 s at 100,000)")
-    print(f"three days later, everyone overdue: {small_later:.3f} s and {large_later:.3f} s "
-          f"(ratio {large_later / small_later:.2f})")
-    print(f"at 16:00, the day's cap used, everyone overdue: {used[sizes[0]]:.3f} s and "
-          f"{used[sizes[1]]:.3f} s (ratio {used[sizes[1]] / used[sizes[0]]:.2f})")
+    print(
+        f"three days later, everyone overdue: {small_later:.3f} s and {large_later:.3f} s "
+        f"(ratio {large_later / small_later:.2f})"
+    )
+    print(
+        f"at 16:00, the day's cap used, everyone overdue: {used[sizes[0]]:.3f} s and "
+        f"{used[sizes[1]]:.3f} s (ratio {used[sizes[1]] / used[sizes[0]]:.2f})"
+    )
     print(f"ratio (large / small): {large / small:.2f}  (target <= 2)")
     if full is not None:
         print(f"full horizon with {sizes[1]:,} enrolled: {full:.1f} s  (target < 30 s)")

@@ -14,13 +14,25 @@ def ts(at: datetime) -> str:
 
 def insert_roster(conn: sqlite3.Connection, count: int, created: str) -> None:
     """Campaign 1 (`spring-serum`) and influencers 1..count (Japanese, no timezone of their own)."""
-    conn.execute("INSERT INTO campaign (id, slug, created_at) VALUES (1, 'spring-serum', ?)", (created,))
+    conn.execute(
+        "INSERT INTO campaign (id, slug, created_at) VALUES (1, 'spring-serum', ?)", (created,)
+    )
     conn.executemany(
         "INSERT INTO influencer (id, name, email, email_norm, platform, handle, followers,"
         " engagement_rate, tier, niche, country, language, timezone, manager_email, tags,"
         " custom, basis, created_at, updated_at) VALUES"
         " (?, ?, ?, ?, 'instagram', ?, 12000, 0.04, 'micro', 'beauty', 'JP', 'ja', '', '',"
         " '[]', '{}', 'published_business_address', ?, ?)",
-        ((i, f"山田 花子{i}", f"u{i}@example.jp", f"u{i}@example.jp", f"user{i}", created, created)
-         for i in range(1, count + 1)),
+        (
+            (
+                i,
+                f"山田 花子{i}",
+                f"u{i}@example.jp",
+                f"u{i}@example.jp",
+                f"user{i}",
+                created,
+                created,
+            )
+            for i in range(1, count + 1)
+        ),
     )

@@ -56,7 +56,9 @@ from outreach.store.schema import outbox, outbox_message  # noqa: E402
 from outreach.store.session import make_engine, reading  # noqa: E402
 from outreach.transport.smtp import SmtpTransport  # noqa: E402
 
-NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 10:00 in Tokyo: a working day, in the window
+NOW = datetime(
+    2026, 11, 24, 1, 0, tzinfo=UTC
+)  # Tuesday 10:00 in Tokyo: a working day, in the window
 CONNECTIONS = 16  # SMTP connections of the mailbox: DB work overlaps the server round trips
 BATCH = 1000  # sending.batch_size: rows planned and claimed per tick
 POSTFIX_DIRS = ("/usr/sbin", "/usr/lib/postfix/sbin", "/usr/libexec/postfix")
@@ -67,8 +69,10 @@ def tool(name: str) -> str:
         (str(Path(d) / name) for d in POSTFIX_DIRS if (Path(d) / name).exists()), None
     )
     if found is None:
-        sys.exit(f"{name} not found: install Postfix (see bench/README.md: "
-                 "DEBIAN_FRONTEND=noninteractive apt-get install -y postfix)")
+        sys.exit(
+            f"{name} not found: install Postfix (see bench/README.md: "
+            "DEBIAN_FRONTEND=noninteractive apt-get install -y postfix)"
+        )
     return found
 
 
@@ -100,10 +104,22 @@ def start_sink(port: int) -> subprocess.Popen[bytes]:
 def person(i: int) -> dict[str, str]:
     """Influencer i: even ones Japanese, odd ones English, each with one recent post."""
     if i % 2 == 0:
-        return {"name": f"山田 花子{i}", "email": f"hanako{i}@example.jp", "handle": f"hanako_{i}",
-                "language": "ja", "niche": "スキンケア", "post": f"冬の夜のスキンケア{i}🌙"}
-    return {"name": f"Emma Clarke {i}", "email": f"emma{i}@example.com", "handle": f"emma_{i}",
-            "language": "en", "niche": "skincare", "post": f"My winter night routine #{i}"}
+        return {
+            "name": f"山田 花子{i}",
+            "email": f"hanako{i}@example.jp",
+            "handle": f"hanako_{i}",
+            "language": "ja",
+            "niche": "スキンケア",
+            "post": f"冬の夜のスキンケア{i}🌙",
+        }
+    return {
+        "name": f"Emma Clarke {i}",
+        "email": f"emma{i}@example.com",
+        "handle": f"emma_{i}",
+        "language": "en",
+        "niche": "skincare",
+        "post": f"My winter night routine #{i}",
+    }
 
 
 def _ts(at: datetime) -> str:
@@ -114,21 +130,42 @@ def populate(db: Path, n: int) -> None:
     created = _ts(NOW - timedelta(days=10))
     conn = sqlite3.connect(db)
     with conn:
-        conn.execute("INSERT INTO campaign (id, slug, created_at) VALUES (1, 'spring-serum', ?)", (created,))
+        conn.execute(
+            "INSERT INTO campaign (id, slug, created_at) VALUES (1, 'spring-serum', ?)", (created,)
+        )
         conn.executemany(
             "INSERT INTO influencer (id, name, email, email_norm, platform, handle, followers,"
             " engagement_rate, tier, niche, country, language, timezone, manager_email, tags,"
             " custom, basis, created_at, updated_at) VALUES"
             " (?, ?, ?, ?, 'instagram', ?, 24000, 0.04, 'micro', ?, 'JP', ?, 'Asia/Tokyo', '',"
             " '[]', '{}', 'published_business_address', ?, ?)",
-            ((i + 1, p["name"], p["email"], p["email"], p["handle"], p["niche"], p["language"],
-              created, created) for i, p in ((i, person(i)) for i in range(n))),
+            (
+                (
+                    i + 1,
+                    p["name"],
+                    p["email"],
+                    p["email"],
+                    p["handle"],
+                    p["niche"],
+                    p["language"],
+                    created,
+                    created,
+                )
+                for i, p in ((i, person(i)) for i in range(n))
+            ),
         )
         conn.executemany(
             "INSERT INTO post (influencer_id, platform, url, title, published_at, likes, comments)"
             " VALUES (?, 'instagram', ?, ?, ?, 800, 40)",
-            ((i + 1, f"https://www.instagram.com/p/bench-{i}/", person(i)["post"],
-              _ts(NOW - timedelta(days=3))) for i in range(n)),
+            (
+                (
+                    i + 1,
+                    f"https://www.instagram.com/p/bench-{i}/",
+                    person(i)["post"],
+                    _ts(NOW - timedelta(days=3)),
+                )
+                for i in range(n)
+            ),
         )
         conn.executemany(
             "INSERT INTO enrollment (id, campaign_id, influencer_id, sequence, mailbox, next_step,"
@@ -164,8 +201,13 @@ def average_size(config: Config) -> int:
 
 def ours(config: Config, n: int) -> tuple[float, float]:
     """(messages/s, seconds the planner's worker process took to start: not in the rate)."""
-    ctx = AppContext(config=config, engine=make_engine(config.database_url), clock=FixedClock(NOW),
-                     transport=SmtpTransport(config.mailboxes), worker="bench")
+    ctx = AppContext(
+        config=config,
+        engine=make_engine(config.database_url),
+        clock=FixedClock(NOW),
+        transport=SmtpTransport(config.mailboxes),
+        worker="bench",
+    )
     planner = ctx.planner_for(once=False)  # as `outreach run`
     started = time.perf_counter()
     asyncio.run(planner.plan(NOW, 0))  # a daemon starts its worker once, at its first tick
@@ -264,15 +306,25 @@ def mailmerge_rows(n: int) -> list[dict[str, object]]:
         p = person(i)
         ja = p["language"] == "ja"
         honorific = f"{p['name']} 様" if ja else p["name"]
-        rows.append({
-            "email": p["email"], "language": p["language"], "handle": p["handle"], "honorific": honorific,
-            "post": p["post"], "niche": p["niche"], "message_id": f"mm{i:08x}",
-            "to": formataddr((encoded(honorific), p["email"])),
-            "ja_sender": JA_SENDER, "ja_subject": JA_SUBJECT,
-            "link": ("https://sakura-beauty.example.jp/night-serum?utm_source=influencer&utm_medium=email"
-                     f"&utm_campaign=spring-serum&utm_content={i:012x}"),
-            "unsubscribe": f"https://sakura-beauty.example.jp/unsubscribe?t=c3ByaW5nLXNlcnVtCmhhbmFrbw{i:08x}.GktisGvvkfcmNUp0AaBIzA",
-        })
+        rows.append(
+            {
+                "email": p["email"],
+                "language": p["language"],
+                "handle": p["handle"],
+                "honorific": honorific,
+                "post": p["post"],
+                "niche": p["niche"],
+                "message_id": f"mm{i:08x}",
+                "to": formataddr((encoded(honorific), p["email"])),
+                "ja_sender": JA_SENDER,
+                "ja_subject": JA_SUBJECT,
+                "link": (
+                    "https://sakura-beauty.example.jp/night-serum?utm_source=influencer&utm_medium=email"
+                    f"&utm_campaign=spring-serum&utm_content={i:012x}"
+                ),
+                "unsubscribe": f"https://sakura-beauty.example.jp/unsubscribe?t=c3ByaW5nLXNlcnVtCmhhbmFrbw{i:08x}.GktisGvvkfcmNUp0AaBIzA",
+            }
+        )
     return rows
 
 
@@ -282,23 +334,50 @@ def mailmerge(n: int, port: int, work: Path) -> float:
         sys.exit("mailmerge not found: pip install mailmerge (benchmark only)")
     folder = work / "mailmerge"
     folder.mkdir()
-    (folder / "server.conf").write_text(f"[smtp_server]\nhost = 127.0.0.1\nport = {port}\nsecurity = Never\n")
+    (folder / "server.conf").write_text(
+        f"[smtp_server]\nhost = 127.0.0.1\nport = {port}\nsecurity = Never\n"
+    )
     (folder / "template.txt").write_text(MAILMERGE_TEMPLATE, encoding="utf-8")
     rows = mailmerge_rows(n)
     with (folder / "db.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL)  # for its dialect sniffer
+        w = csv.DictWriter(
+            f, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL
+        )  # for its dialect sniffer
         w.writeheader()
         w.writerows(rows)
-    cmd = [exe, "--no-dry-run", "--no-limit", "--output-format", "raw", "--template", str(folder / "template.txt"),
-           "--database", str(folder / "db.csv"), "--config", str(folder / "server.conf")]
+    cmd = [
+        exe,
+        "--no-dry-run",
+        "--no-limit",
+        "--output-format",
+        "raw",
+        "--template",
+        str(folder / "template.txt"),
+        "--database",
+        str(folder / "db.csv"),
+        "--config",
+        str(folder / "server.conf"),
+    ]
     t = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=folder)
     return n / (time.perf_counter() - t)
 
 
 def smtp_source(n: int, port: int, size: int, sessions: int = 1) -> float:
-    cmd = [tool("smtp-source"), "-s", str(sessions), "-m", str(n), "-l", str(size),
-           "-f", "pr@sakura-beauty.example.jp", "-t", "hanako0@example.jp", f"127.0.0.1:{port}"]
+    cmd = [
+        tool("smtp-source"),
+        "-s",
+        str(sessions),
+        "-m",
+        str(n),
+        "-l",
+        str(size),
+        "-f",
+        "pr@sakura-beauty.example.jp",
+        "-t",
+        "hanako0@example.jp",
+        f"127.0.0.1:{port}",
+    ]
     t = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return n / (time.perf_counter() - t)
@@ -326,19 +405,31 @@ def main() -> None:
     finally:
         sink.kill()
         sink.wait()
-    print(f"messages: {n}, {size} bytes on average (half Japanese, half English), into smtp-sink on 127.0.0.1")
-    print(f"planner: {config.sending.planner} (its worker process started in {start_up:.2f} s, before the clock,"
-          " as a daemon starts it once)")
+    print(
+        f"messages: {n}, {size} bytes on average (half Japanese, half English), into smtp-sink on 127.0.0.1"
+    )
+    print(
+        f"planner: {config.sending.planner} (its worker process started in {start_up:.2f} s, before the clock,"
+        " as a daemon starts it once)"
+    )
     rows = [
-        (f"outreach daemon jobs, {CONNECTIONS} connections (render, build, queue, claim, SMTP, record)", rate_ours),
+        (
+            f"outreach daemon jobs, {CONNECTIONS} connections (render, build, queue, claim, SMTP, record)",
+            rate_ours,
+        ),
         ("smtp-source, one session", rate_source),
-        (f"smtp-source, {CONNECTIONS} sessions (as many as ours; not in the ratio)", rate_source_same),
+        (
+            f"smtp-source, {CONNECTIONS} sessions (as many as ours; not in the ratio)",
+            rate_source_same,
+        ),
         ("mailmerge, same rows and template (render, sequential smtplib)", rate_mm),
     ]
     width = max(len(label) for label, _ in rows) + 1
     for label, rate in rows:
         print(f"{label + ':':<{width}} {rate:8.0f} msgs/s")
-    print(f"ratio vs smtp-source: {rate_ours / rate_source:.2f}  ratio vs mail-merge: {rate_ours / rate_mm:.2f}")
+    print(
+        f"ratio vs smtp-source: {rate_ours / rate_source:.2f}  ratio vs mail-merge: {rate_ours / rate_mm:.2f}"
+    )
 
 
 if __name__ == "__main__":

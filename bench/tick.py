@@ -53,8 +53,10 @@ def populate(db: Path, enrolled: int) -> None:
         conn.executemany(
             "INSERT INTO post (influencer_id, platform, url, title, published_at, likes,"
             " comments) VALUES (?, 'instagram', ?, '冬のスキンケア', ?, 500, 20)",
-            ((i, f"https://instagram.com/p/{i}", created)
-             for i in range(stride, enrolled + 1, stride)),
+            (
+                (i, f"https://instagram.com/p/{i}", created)
+                for i in range(stride, enrolled + 1, stride)
+            ),
         )
         conn.executemany(
             "INSERT INTO enrollment (id, campaign_id, influencer_id, sequence, mailbox,"
@@ -108,8 +110,10 @@ class Roster:
         self.db = folder / "outreach.db"
         started = time.perf_counter()
         populate(self.db, enrolled)
-        print(f"  set up {enrolled:,} enrolled in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        print(
+            f"  set up {enrolled:,} enrolled in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
         self.engine = make_engine(self.config.database_url)
         self.composer = Composer(self.config)
         self.scans: list[float] = []
@@ -131,8 +135,12 @@ class Roster:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="multiply both roster sizes (0.1: 1,000 vs 100,000)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply both roster sizes (0.1: 1,000 vs 100,000)",
+    )
     args = parser.parse_args()
     small, large = max(DUE, int(10_000 * args.scale)), max(DUE, int(1_000_000 * args.scale))
     root = Path(tempfile.mkdtemp(prefix="outreach-tick-"))
@@ -147,11 +155,12 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
     for r in rosters:
         scan, whole = min(r.scans), min(r.passes)
-        print(f"{DUE:,} due among {r.enrolled:>9,} enrolled: scan {scan * 1000:7.1f} ms,"
-              f" plan pass {whole:6.2f} s ({DUE / whole:,.0f} rows/s)")
+        print(
+            f"{DUE:,} due among {r.enrolled:>9,} enrolled: scan {scan * 1000:7.1f} ms,"
+            f" plan pass {whole:6.2f} s ({DUE / whole:,.0f} rows/s)"
+        )
     ratio = min(rosters[1].passes) / min(rosters[0].passes)
-    print(json.dumps({"small": small, "large": large, "ratio": round(ratio, 3)}),
-          file=sys.stderr)
+    print(json.dumps({"small": small, "large": large, "ratio": round(ratio, 3)}), file=sys.stderr)
     print(f"ratio (large / small): {ratio:.2f}  (target <= 1.5)")
 
 

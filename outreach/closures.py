@@ -56,7 +56,7 @@ class Closures:
                 once.append((entry, entry))
                 continue
             if not isinstance(entry, str):
-                raise ValueError(f"{entry!r} is not a date or a range like \"12-29..01-03\"")
+                raise ValueError(f'{entry!r} is not a date or a range like "12-29..01-03"')
             first, sep, last = (part.strip() for part in entry.partition(".."))
             last = last if sep else first
             if _FULL_DATE.fullmatch(first) or _FULL_DATE.fullmatch(last):

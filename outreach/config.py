@@ -46,7 +46,9 @@ def email_address(
     text = raw.strip()
     try:
         checked = validate_email(
-            text, check_deliverability=check_deliverability, allow_smtputf8=False,
+            text,
+            check_deliverability=check_deliverability,
+            allow_smtputf8=False,
             test_environment=test_domains,
         )
     except EmailNotValidError as exc:
@@ -96,7 +98,9 @@ class WorkspaceConfig(_Frozen):
             try:
                 ZoneInfo(v)
             except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown timezone {v!r} (use an IANA name like 'Asia/Tokyo')") from exc
+                raise ValueError(
+                    f"unknown timezone {v!r} (use an IANA name like 'Asia/Tokyo')"
+                ) from exc
         return v
 
 
@@ -192,8 +196,12 @@ class LimitsConfig(_Frozen):
             caps = tuple(int(str(p).strip()) for p in parts or () if str(p).strip())
         except ValueError:
             caps = ()
-        if parts is None or (str(v).strip() and not caps) or any(c < 1 for c in caps) \
-                or len(caps) != len([p for p in parts if str(p).strip()]):
+        if (
+            parts is None
+            or (str(v).strip() and not caps)
+            or any(c < 1 for c in caps)
+            or len(caps) != len([p for p in parts if str(p).strip()])
+        ):
             raise ValueError(f'expected daily caps such as "20,30,45,70,100", got {v!r}')
         return caps
 
@@ -234,10 +242,16 @@ class MailboxConfig(_Frozen):
             return v
         local, at, domain = v.rpartition("@")
         if v.count("{token}") != 1 or "{token}" not in local:
-            raise ValueError("return_path must hold {token} once, before the @ (bounces+{token}@example.jp)")
+            raise ValueError(
+                "return_path must hold {token} once, before the @ (bounces+{token}@example.jp)"
+            )
         # RFC 5321 4.5.3.1.1: a local part has at most 64 octets; the token takes 46.
-        if not at or not re.fullmatch(r"[A-Za-z0-9.+_=-]*", local.replace("{token}", "")) \
-                or not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", domain) or len(local) - 7 + 46 > 64:
+        if (
+            not at
+            or not re.fullmatch(r"[A-Za-z0-9.+_=-]*", local.replace("{token}", ""))
+            or not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", domain)
+            or len(local) - 7 + 46 > 64
+        ):
             raise ValueError(
                 f"return_path {v!r} is not an address with at most 18 characters around {{token}} before the @"
             )
@@ -304,7 +318,9 @@ class SendingConfig(_Frozen):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {v!r} (use an IANA name like 'Asia/Tokyo')") from exc
+            raise ValueError(
+                f"unknown timezone {v!r} (use an IANA name like 'Asia/Tokyo')"
+            ) from exc
         return v
 
 
@@ -346,7 +362,9 @@ class InboxConfig(_Frozen):
     # anyone can write that header, only our receiving server's own stamp is evidence.
     trusted_authserv_ids: tuple[str, ...] = ()
     max_pause_days: int = Field(default=60, ge=1)  # an out-of-office pauses at most this long
-    review_below: float | None = Field(default=None, ge=0, le=1)  # None: the classifier's REVIEW_BELOW
+    review_below: float | None = Field(
+        default=None, ge=0, le=1
+    )  # None: the classifier's REVIEW_BELOW
     soft_bounce_limit: int = Field(default=3, ge=1)  # this many transient bounces ...
     soft_bounce_days: float = Field(default=14, gt=0)  # ... within this many days suppress
     return_path_secret_env: str = "OUTREACH_RETURN_PATH_SECRET"  # signs mailboxes' return_path
@@ -367,7 +385,9 @@ class DoctorConfig(_Frozen):
             try:
                 ipaddress.ip_address(host)
             except ValueError:
-                raise ValueError(f"{server!r} is not an IP address with an optional :port") from None
+                raise ValueError(
+                    f"{server!r} is not an IP address with an optional :port"
+                ) from None
             if not 0 < port < 65536:
                 raise ValueError(f"{server!r}: port out of range")
         return v
@@ -593,13 +613,17 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", file=str(path)) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02X} at offset "
-                          f"{exc.start})", file=str(path), hint="save it as UTF-8") from None
+        raise ConfigError(
+            f"not UTF-8 text (byte 0x{exc.object[exc.start]:02X} at offset {exc.start})",
+            file=str(path),
+            hint="save it as UTF-8",
+        ) from None
     except RecursionError:
         raise ConfigError("not valid TOML: nested too deeply", file=str(path)) from None
     except ValueError:  # int() refuses over 4,300 digits (CVE-2020-10735)
-        raise ConfigError("not valid TOML: a number has more than 4,300 digits",
-                          file=str(path)) from None
+        raise ConfigError(
+            "not valid TOML: a number has more than 4,300 digits", file=str(path)
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot be read: {exc.strerror}", file=str(path)) from None
     return parse_config(data, source=str(path), base_dir=path.resolve().parent)

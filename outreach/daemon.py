@@ -63,7 +63,9 @@ class AppContext:
     inflight: set[asyncio.Task[None]] = field(default_factory=set)
     # Plan -> dispatch hand-off: what the plan job queues goes out now, not a tick later.
     planning: bool = False  # a plan job is running (more may be queued)
-    queued: asyncio.Event = field(default_factory=asyncio.Event)  # rows were queued (or planning ended)
+    queued: asyncio.Event = field(
+        default_factory=asyncio.Event
+    )  # rows were queued (or planning ended)
     wake: Callable[[str], None] | None = None  # run a job now (set by build_scheduler)
 
     def __post_init__(self) -> None:
@@ -77,8 +79,9 @@ class AppContext:
         """The planner `[sending] planner` asks for, made at first use (`make_planner`)."""
         if self.planner is None:
             assert self.composer is not None
-            self.planner = make_planner(self.engine, self.config, self.composer, once=once,
-                                        lint_gate=self.lint_gate)
+            self.planner = make_planner(
+                self.engine, self.config, self.composer, once=once, lint_gate=self.lint_gate
+            )
         return self.planner
 
     async def shielded(self, work: Awaitable[None]) -> None:
@@ -107,7 +110,12 @@ async def dispatch_job(ctx: AppContext) -> None:
     while True:
         ctx.queued.clear()
         report = await dispatch_due(
-            ctx.engine, ctx.config, ctx.clock, ctx.transport, worker=ctx.worker, on_sent=ctx.on_sent,
+            ctx.engine,
+            ctx.config,
+            ctx.clock,
+            ctx.transport,
+            worker=ctx.worker,
+            on_sent=ctx.on_sent,
             stopping=ctx.stopping,
         )
         if report.claimed:
@@ -154,7 +162,9 @@ async def inbox_job(ctx: AppContext) -> None:
     """Read every mailbox's inbox: replies, bounces and opt-outs stop sequences."""
     report = await asyncio.to_thread(inbox.poll, ctx.engine, ctx.config, ctx.clock)
     if report.new:
-        log.info("inbox: %d new (%s), %d unmatched", report.new, dict(report.kinds), report.unmatched)
+        log.info(
+            "inbox: %d new (%s), %d unmatched", report.new, dict(report.kinds), report.unmatched
+        )
     for box, error in report.errors.items():
         log.warning("inbox %s: %s", box, error)
 
@@ -171,8 +181,14 @@ async def run_job(ctx: AppContext, job: DaemonJob) -> bool:
     except OperationalError as exc:
         if not is_unavailable(exc):
             raise
-        waited = f" for longer than the busy timeout ({BUSY_TIMEOUT_MS // 1000} s)" if is_busy(exc) else ""
-        log.warning("%s: %s%s; the next tick tries again", job.name, describe_unavailable(exc), waited)
+        waited = (
+            f" for longer than the busy timeout ({BUSY_TIMEOUT_MS // 1000} s)"
+            if is_busy(exc)
+            else ""
+        )
+        log.warning(
+            "%s: %s%s; the next tick tries again", job.name, describe_unavailable(exc), waited
+        )
         return False
     return True
 
@@ -193,8 +209,14 @@ def build_scheduler(ctx: AppContext, jobs: list[DaemonJob] | None = None) -> Asy
                 await run_job(ctx, job)
 
         scheduler.add_job(
-            tick, "interval", seconds=job.every(ctx.config), id=job.name, name=job.name,
-            max_instances=1, coalesce=True, misfire_grace_time=max(30, int(job.every(ctx.config) * 4)),
+            tick,
+            "interval",
+            seconds=job.every(ctx.config),
+            id=job.name,
+            name=job.name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(30, int(job.every(ctx.config) * 4)),
             next_run_time=datetime.now(UTC),  # first tick at start-up, not one interval later
         )
 
@@ -231,7 +253,9 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
         logging.getLogger("apscheduler").setLevel(logging.ERROR)
         scheduler = build_scheduler(ctx)
         scheduler.start()
-        log.info("outreach run: worker %s started (%s)", ctx.worker, ", ".join(j.name for j in JOBS))
+        log.info(
+            "outreach run: worker %s started (%s)", ctx.worker, ", ".join(j.name for j in JOBS)
+        )
         await stop.wait()
         log.info("stopping: no new claims; finishing transactions in flight")
         await ctx.drain()
@@ -246,8 +270,11 @@ async def run_daemon(ctx: AppContext, *, once: bool, stop: asyncio.Event | None 
         except OperationalError as exc:
             if not is_unavailable(exc):
                 raise
-            log.warning("could not release unstarted claims: %s; they return to the queue when their lease"
-                        " lapses", describe_unavailable(exc))
+            log.warning(
+                "could not release unstarted claims: %s; they return to the queue when their lease"
+                " lapses",
+                describe_unavailable(exc),
+            )
         else:
             if released:
                 log.info("released %d unstarted claim(s)", released)

@@ -59,14 +59,21 @@ async def run_demo(
         echo(f"workspace: {workspace}")
         echo(f"capture SMTP server: 127.0.0.1:{sink.port} -> {run.sent_maildir}")
         for kind, load in (("influencers", import_influencers), ("posts", import_posts)):
-            report = load(engine, workspace / "roster" / f"{kind}.csv", config=config,
-                          **({"clock": clock} if kind == "influencers" else {}),
-                          options=ImportOptions())
+            report = load(
+                engine,
+                workspace / "roster" / f"{kind}.csv",
+                config=config,
+                **({"clock": clock} if kind == "influencers" else {}),
+                options=ImportOptions(),
+            )
             echo(f"imported {report.inserted} {kind} from roster/{kind}.csv")
-        run.enrolled = enroll(engine, config, CAMPAIGN, EnrollFilters(), dry_run=False,
-                              now=clock.now())
-        echo(f"enrolled {len(run.enrolled.enrolled)} in {CAMPAIGN} "
-             f"(sequence {run.enrolled.sequence}: pitch, then two follow-ups seconds apart)")
+        run.enrolled = enroll(
+            engine, config, CAMPAIGN, EnrollFilters(), dry_run=False, now=clock.now()
+        )
+        echo(
+            f"enrolled {len(run.enrolled.enrolled)} in {CAMPAIGN} "
+            f"(sequence {run.enrolled.sequence}: pitch, then two follow-ups seconds apart)"
+        )
         for skipped in run.enrolled.skipped:
             echo(f"  skipped @{skipped.handle}: {skipped.reason}")
         ctx = AppContext(config, engine, clock, SmtpTransport(config.mailboxes))
@@ -74,8 +81,15 @@ async def run_demo(
         daemon = asyncio.create_task(run_daemon(ctx, once=False, stop=stop))
         echo("daemon running (plan, dispatch and inbox jobs)...")
         try:
-            await _watch(run, engine, clock, config.mailboxes["main"].inbox.path,
-                         len(run.enrolled.enrolled), echo=echo, timeout=timeout)
+            await _watch(
+                run,
+                engine,
+                clock,
+                config.mailboxes["main"].inbox.path,
+                len(run.enrolled.enrolled),
+                echo=echo,
+                timeout=timeout,
+            )
         finally:
             stop.set()
             await daemon
@@ -86,7 +100,12 @@ async def run_demo(
 
 
 async def _watch(
-    run: DemoRun, engine: Engine, clock: Clock, inbox_path: str, enrolled: int, *,
+    run: DemoRun,
+    engine: Engine,
+    clock: Clock,
+    inbox_path: str,
+    enrolled: int,
+    *,
     echo: Callable[[str], None],
     timeout: float,
 ) -> None:
@@ -97,8 +116,7 @@ async def _watch(
         await asyncio.sleep(0.5)
         with reading(engine) as conn:
             pitches = sent_pitches(conn)
-            pending = pending_work(conn, now=clock.now(),
-                                   horizon_seconds=SETTLE_HORIZON_SECONDS)
+            pending = pending_work(conn, now=clock.now(), horizon_seconds=SETTLE_HORIZON_SECONDS)
         if not run.replies and pitches >= enrolled:
             captured = [c for c in read_captured(run.sent_maildir) if not c.in_thread]
             # Japanese recipients first: the scripted human reply is written in Japanese.

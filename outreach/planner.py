@@ -73,8 +73,15 @@ class ThreadPlanner:
 
     async def plan(self, now: datetime, limit: int) -> int:
         return await asyncio.to_thread(
-            functools.partial(plan.plan_due, self.engine, self.config, FixedClock(now),
-                              self.composer, limit=limit, gate=self.gate)
+            functools.partial(
+                plan.plan_due,
+                self.engine,
+                self.config,
+                FixedClock(now),
+                self.composer,
+                limit=limit,
+                gate=self.gate,
+            )
         )
 
     def close(self) -> None:
@@ -105,9 +112,10 @@ class ProcessPlanner:
         self._listener.start()
         level = logging.getLogger("outreach").getEffectiveLevel()
         return ProcessPoolExecutor(
-            max_workers=1, mp_context=spawn, initializer=_worker_start,
-            initargs=(self.config, os.getpid(), records, level, self.render_limits,
-                      self.lint_gate),
+            max_workers=1,
+            mp_context=spawn,
+            initializer=_worker_start,
+            initargs=(self.config, os.getpid(), records, level, self.render_limits, self.lint_gate),
         )
 
     async def plan(self, now: datetime, limit: int) -> int:
@@ -118,7 +126,9 @@ class ProcessPlanner:
             if self._pool is None:
                 self._pool = self._start()
             try:
-                return await asyncio.get_running_loop().run_in_executor(self._pool, _worker_plan, now, limit)
+                return await asyncio.get_running_loop().run_in_executor(
+                    self._pool, _worker_plan, now, limit
+                )
             except BrokenProcessPool:
                 self.close()
                 if last:
@@ -164,19 +174,29 @@ _worker: tuple[Engine, Config, Composer, LintGate | None] | None = None
 
 
 def _worker_start(
-    config: Config, parent: int, records: Any, level: int, render_limits: tuple[float, int | None],
+    config: Config,
+    parent: int,
+    records: Any,
+    level: int,
+    render_limits: tuple[float, int | None],
     lint_gate: bool = False,
 ) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    threading.Thread(target=_exit_when_orphaned, args=(parent,), name="orphan-watch", daemon=True).start()
+    threading.Thread(
+        target=_exit_when_orphaned, args=(parent,), name="orphan-watch", daemon=True
+    ).start()
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
     root.setLevel(level)
     load_holiday_tables()  # part of the worker's start-up, not of its first batch
-    _worker = (make_engine(config.database_url), config, Composer(config),
-               LintGate() if lint_gate else None)
+    _worker = (
+        make_engine(config.database_url),
+        config,
+        Composer(config),
+        LintGate() if lint_gate else None,
+    )
     install_hard_limits(*render_limits)  # last: the address space cap counts from here
 
 

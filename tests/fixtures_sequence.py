@@ -62,11 +62,13 @@ def make_workspace(
 
 def main_mailbox(**extra: Any) -> dict[str, Any]:
     """A `mailboxes` section with the one mailbox `main`, plus `extra` keys (limits, inbox)."""
-    return {"main": {
-        "from_address": "pr@sakura-beauty.example.jp",
-        "smtp": {"host": "127.0.0.1", "port": 8025, "security": "none"},
-        **extra,
-    }}
+    return {
+        "main": {
+            "from_address": "pr@sakura-beauty.example.jp",
+            "smtp": {"host": "127.0.0.1", "port": 8025, "security": "none"},
+            **extra,
+        }
+    }
 
 
 def add_influencer(engine: Engine, handle: str, **over: Any) -> int:
@@ -89,11 +91,18 @@ def add_influencer(engine: Engine, handle: str, **over: Any) -> int:
     at = datetime(2026, 11, 1, tzinfo=UTC)
     with writing(engine) as conn:
         iid, _ = upsert_influencer(conn, record, at=at)
-        upsert_post(conn, iid, {
-            "url": f"https://instagram.com/p/{handle}", "platform": record["platform"],
-            "title": "冬のスキンケア", "published_at": datetime(2026, 11, 20, tzinfo=UTC),
-            "likes": 500, "comments": 20,
-        })
+        upsert_post(
+            conn,
+            iid,
+            {
+                "url": f"https://instagram.com/p/{handle}",
+                "platform": record["platform"],
+                "title": "冬のスキンケア",
+                "published_at": datetime(2026, 11, 20, tzinfo=UTC),
+                "likes": 500,
+                "comments": 20,
+            },
+        )
         recompute_er_rank(conn)
     return iid
 
@@ -121,8 +130,15 @@ def send_at(db: Engine, config: Config, at: datetime) -> DispatchReport:
     async def go() -> DispatchReport:
         transport = SmtpTransport(config.mailboxes)
         try:
-            return await dispatch_once(db, config, FixedClock(at), transport, worker="w",
-                                       on_sent=sent_hook(config), rng=random.Random(2))
+            return await dispatch_once(
+                db,
+                config,
+                FixedClock(at),
+                transport,
+                worker="w",
+                on_sent=sent_hook(config),
+                rng=random.Random(2),
+            )
         finally:
             await transport.close()
 

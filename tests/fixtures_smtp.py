@@ -57,7 +57,12 @@ class ScriptedHandler:
             return [str(email.message_from_bytes(raw)["Message-ID"]) for raw in self.received]
 
     async def handle_EHLO(
-        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
     ) -> list[str]:
         if not self.pipelining:
             session.host_name = hostname
@@ -117,15 +122,23 @@ class ScriptedHandler:
 
 
 def password_authenticator(user: str, password: str) -> Callable[..., AuthResult]:
-    def check(server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:
-        ok = isinstance(data, LoginPassword) and data.login == user.encode() and data.password == password.encode()
+    def check(
+        server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = (
+            isinstance(data, LoginPassword)
+            and data.login == user.encode()
+            and data.password == password.encode()
+        )
         return AuthResult(success=ok, handled=False)
 
     return check
 
 
 @pytest.fixture(params=["pipelined", "one_at_a_time"])
-def smtp_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[CaptureSink, ScriptedHandler]]:
+def smtp_server(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[CaptureSink, ScriptedHandler]]:
     """A plain scripted server on a free loopback port; tests edit `handler.script`. Every test
     runs against it with PIPELINING offered and without (the client's two dialogues)."""
     handler = ScriptedHandler(pipelining=request.param == "pipelined")
@@ -133,30 +146,69 @@ def smtp_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
         yield sink, handler
 
 
-def make_config(tmp_path: Path, port: int, *, db_url: str = "", smtp: dict[str, Any] | None = None,
-                limits: dict[str, Any] | None = None, sending: dict[str, Any] | None = None) -> Config:
-    data = config_data(port, db_url=db_url or f"sqlite:///{tmp_path / 'outreach.db'}", smtp=smtp,
-                       limits=limits, sending=sending)
+def make_config(
+    tmp_path: Path,
+    port: int,
+    *,
+    db_url: str = "",
+    smtp: dict[str, Any] | None = None,
+    limits: dict[str, Any] | None = None,
+    sending: dict[str, Any] | None = None,
+) -> Config:
+    data = config_data(
+        port,
+        db_url=db_url or f"sqlite:///{tmp_path / 'outreach.db'}",
+        smtp=smtp,
+        limits=limits,
+        sending=sending,
+    )
     return parse_config(data, source=str(tmp_path / "config.toml"), base_dir=tmp_path)
 
 
-def config_data(port: int, *, db_url: str, smtp: dict[str, Any] | None = None,
-                limits: dict[str, Any] | None = None, sending: dict[str, Any] | None = None) -> dict[str, Any]:
+def config_data(
+    port: int,
+    *,
+    db_url: str,
+    smtp: dict[str, Any] | None = None,
+    limits: dict[str, Any] | None = None,
+    sending: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     return {
         "database": {"url": db_url},
-        "sender": {"name": "PR", "organisation": "Sakura", "postal_address": "Tokyo", "enquiry_email": "pr@sakura.test"},
+        "sender": {
+            "name": "PR",
+            "organisation": "Sakura",
+            "postal_address": "Tokyo",
+            "enquiry_email": "pr@sakura.test",
+        },
         "mailboxes": {
             "main": {
                 "from_address": "pr@sakura.test",
-                "smtp": {"host": "127.0.0.1", "port": port, "security": "none", "timeout": 2, "data_timeout": 5,
-                         **(smtp or {})},
-                "limits": {"daily_cap": 100_000, "min_gap_seconds": 0, "jitter_seconds": 0, **(limits or {})},
+                "smtp": {
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "security": "none",
+                    "timeout": 2,
+                    "data_timeout": 5,
+                    **(smtp or {}),
+                },
+                "limits": {
+                    "daily_cap": 100_000,
+                    "min_gap_seconds": 0,
+                    "jitter_seconds": 0,
+                    **(limits or {}),
+                },
             }
         },
         "sending": {
             "breaker_threshold": 3,
             "lease_seconds": 60,
-            "retry": {"max_attempts": 5, "first_backoff_seconds": 60, "max_backoff_seconds": 600, "max_age_hours": 8},
+            "retry": {
+                "max_attempts": 5,
+                "first_backoff_seconds": 60,
+                "max_backoff_seconds": 600,
+                "max_age_hours": 8,
+            },
             **(sending or {}),
         },
     }
@@ -195,46 +247,90 @@ def raw_message(i: int, message_id: str, to: str) -> bytes:
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
 
-def seed_outbox(engine: Engine, n: int, *, at: datetime = T0, mailbox: str = "main", start: int = 0,
-                domains: int = 1) -> list[int]:
+def seed_outbox(
+    engine: Engine,
+    n: int,
+    *,
+    at: datetime = T0,
+    mailbox: str = "main",
+    start: int = 0,
+    domains: int = 1,
+) -> list[int]:
     """n influencers, one campaign, n enrollments and n queued outbox rows due at `at`.
     Returns the outbox ids."""
     naive = at.astimezone(UTC).replace(tzinfo=None)
     with engine.begin() as conn:
         camp = conn.execute(select(campaign.c.id).where(campaign.c.slug == "spring")).scalar()
         if camp is None:
-            camp = conn.execute(insert(campaign).values(slug="spring", created_at=naive)).inserted_primary_key[0]
+            camp = conn.execute(
+                insert(campaign).values(slug="spring", created_at=naive)
+            ).inserted_primary_key[0]
         people = [
-            {"name": f"Person {i}", "email": f"p{i}@d{i % domains}.test", "email_norm": f"p{i}@d{i % domains}.test",
-             "platform": "instagram", "handle": f"h{i}", "tags": [], "custom": {}, "created_at": naive,
-             "updated_at": naive}
+            {
+                "name": f"Person {i}",
+                "email": f"p{i}@d{i % domains}.test",
+                "email_norm": f"p{i}@d{i % domains}.test",
+                "platform": "instagram",
+                "handle": f"h{i}",
+                "tags": [],
+                "custom": {},
+                "created_at": naive,
+                "updated_at": naive,
+            }
             for i in range(start, start + n)
         ]
         conn.execute(insert(influencer), people)
         ids = dict(conn.execute(select(influencer.c.handle, influencer.c.id)).all())
-        conn.execute(insert(enrollment), [
-            {"campaign_id": camp, "influencer_id": ids[f"h{i}"], "sequence": "standard", "mailbox": mailbox,
-             "stage_changed_at": naive, "created_at": naive}
-            for i in range(start, start + n)
-        ])
+        conn.execute(
+            insert(enrollment),
+            [
+                {
+                    "campaign_id": camp,
+                    "influencer_id": ids[f"h{i}"],
+                    "sequence": "standard",
+                    "mailbox": mailbox,
+                    "stage_changed_at": naive,
+                    "created_at": naive,
+                }
+                for i in range(start, start + n)
+            ],
+        )
         eids = dict(conn.execute(select(enrollment.c.influencer_id, enrollment.c.id)).all())
         rows = []
         for i in range(start, start + n):
             address = f"p{i}@d{i % domains}.test"
             mid = f"<m{i}@sakura.test>"
-            rows.append({
-                "enrollment_id": eids[ids[f"h{i}"]], "step": 1, "mailbox": mailbox, "mail_from": "pr@sakura.test",
-                "rcpt_to": [address], "email_norm": address, "message_id": mid, "subject": f"Pitch {i}",
-                "raw": raw_message(i, mid, address), "due_at": naive, "created_at": naive, "updated_at": naive,
-            })
+            rows.append(
+                {
+                    "enrollment_id": eids[ids[f"h{i}"]],
+                    "step": 1,
+                    "mailbox": mailbox,
+                    "mail_from": "pr@sakura.test",
+                    "rcpt_to": [address],
+                    "email_norm": address,
+                    "message_id": mid,
+                    "subject": f"Pitch {i}",
+                    "raw": raw_message(i, mid, address),
+                    "due_at": naive,
+                    "created_at": naive,
+                    "updated_at": naive,
+                }
+            )
         queue_messages(conn, rows)  # the planner's own insert: the row and its bytes
-        return list(conn.execute(select(outbox.c.id).where(outbox.c.message_id.in_([r["message_id"] for r in rows]))
-                                 .order_by(outbox.c.id)).scalars())
+        return list(
+            conn.execute(
+                select(outbox.c.id)
+                .where(outbox.c.message_id.in_([r["message_id"] for r in rows]))
+                .order_by(outbox.c.id)
+            ).scalars()
+        )
 
 
 def with_bytes() -> Any:
     """SELECT outbox rows with their message bytes (`raw`)."""
-    return select(outbox, outbox_message.c.raw).join(outbox_message, outbox_message.c.outbox_id == outbox.c.id)
+    return select(outbox, outbox_message.c.raw).join(
+        outbox_message, outbox_message.c.outbox_id == outbox.c.id
+    )
 
 
 def outbox_states(engine: Engine) -> Counter[str]:

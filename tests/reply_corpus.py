@@ -67,8 +67,9 @@ class Case:
 
     def raw(self) -> bytes:
         """The reply as a real message, with our pitch and footer quoted the way `quote` says."""
-        sent = datetime(self.received.year, self.received.month, self.received.day, 10, 0,
-                        tzinfo=JST)
+        sent = datetime(
+            self.received.year, self.received.month, self.received.day, 10, 0, tzinfo=JST
+        )
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = f"Hana Sakurai <{OUR_ADDR}>"
@@ -81,19 +82,27 @@ class Case:
         pitch = _PITCH[self.lang]
         body = self.body.strip("\n")
         if self.quote == "gmail":
-            body += (f"\n\nOn Tue, Dec 1, 2026 at 10:00 AM Hana Sakurai <{OUR_ADDR}> wrote:\n"
-                     + "\n".join("> " + line for line in pitch.split("\n")))
+            body += (
+                f"\n\nOn Tue, Dec 1, 2026 at 10:00 AM Hana Sakurai <{OUR_ADDR}> wrote:\n"
+                + "\n".join("> " + line for line in pitch.split("\n"))
+            )
         elif self.quote == "ja":
-            body += (f"\n\n2026年12月1日(火) 10:00 桜井 はな <{OUR_ADDR}>:\n"
-                     + "\n".join("> " + line for line in pitch.split("\n")))
+            body += f"\n\n2026年12月1日(火) 10:00 桜井 はな <{OUR_ADDR}>:\n" + "\n".join(
+                "> " + line for line in pitch.split("\n")
+            )
         elif self.quote == "outlook":
-            head = ("差出人: 桜井 はな <{a}>\n送信日時: 2026年12月1日 10:00\n宛先: {to}\n件名: {s}"
-                    if self.lang == "ja" else
-                    "From: Hana Sakurai <{a}>\nSent: Tuesday, December 1, 2026 10:00 AM\n"
-                    "To: {to}\nSubject: {s}")
-            body += ("\n\n________________________________\n"
-                     + head.format(a=OUR_ADDR, to=self.sender, s=self.subject.removeprefix("Re: "))
-                     + "\n\n" + pitch)
+            head = (
+                "差出人: 桜井 はな <{a}>\n送信日時: 2026年12月1日 10:00\n宛先: {to}\n件名: {s}"
+                if self.lang == "ja"
+                else "From: Hana Sakurai <{a}>\nSent: Tuesday, December 1, 2026 10:00 AM\n"
+                "To: {to}\nSubject: {s}"
+            )
+            body += (
+                "\n\n________________________________\n"
+                + head.format(a=OUR_ADDR, to=self.sender, s=self.subject.removeprefix("Re: "))
+                + "\n\n"
+                + pitch
+            )
         elif self.quote == "plain":  # pasted below with no attribution line and no "> "
             body += "\n\n" + pitch
         elif self.quote != "none":
@@ -111,14 +120,22 @@ def load(path: Path) -> list[Case]:
         lang = row["lang"]
         default_from = "mina.beauty@example.jp" if lang == "ja" else "milo@example.com"
         back = row.get("returns_on") or ""
-        cases.append(Case(
-            id=row["id"], lang=lang, subject=row["subject"], body=row["body"],
-            intent=row["intent"], quote=row.get("quote", "none"),
-            sender=row.get("from", default_from),
-            received=date.fromisoformat(row.get("received", "2026-12-07")),
-            headers=dict(row.get("headers", {})), referred_to=row.get("referred_to", ""),
-            returns_on=date.fromisoformat(back) if back else None, note=row.get("note", ""),
-        ))
+        cases.append(
+            Case(
+                id=row["id"],
+                lang=lang,
+                subject=row["subject"],
+                body=row["body"],
+                intent=row["intent"],
+                quote=row.get("quote", "none"),
+                sender=row.get("from", default_from),
+                received=date.fromisoformat(row.get("received", "2026-12-07")),
+                headers=dict(row.get("headers", {})),
+                referred_to=row.get("referred_to", ""),
+                returns_on=date.fromisoformat(back) if back else None,
+                note=row.get("note", ""),
+            )
+        )
     return cases
 
 
@@ -161,8 +178,11 @@ class Score:
             else:
                 wrong.append(f"returns_on {found.returns_on} not {case.returns_on}")
         if wrong:
-            self.misses.append(f"{case.id} ({case.intent}): " + "; ".join(wrong)
-                               + f" [confidence {found.confidence:.2f}]")
+            self.misses.append(
+                f"{case.id} ({case.intent}): "
+                + "; ".join(wrong)
+                + f" [confidence {found.confidence:.2f}]"
+            )
 
     def counts(self, intent: str) -> tuple[int, int, int]:
         """(true positives, labelled as intent, predicted as intent)."""
@@ -184,18 +204,26 @@ class Score:
         return self.confusion.get(("interested", intent), 0)
 
     def table(self, title: str) -> str:
-        lines = [f"{title}: {self.n} replies", f"{'intent':<12} {'labelled':>8} {'precision':>10}"
-                 f" {'recall':>8}"]
+        lines = [
+            f"{title}: {self.n} replies",
+            f"{'intent':<12} {'labelled':>8} {'precision':>10} {'recall':>8}",
+        ]
         for intent in INTENTS:
             tp, labelled, predicted = self.counts(intent)
-            lines.append(f"{intent:<12} {labelled:>8} {tp:>4}/{predicted:<4} {100 * self.precision(intent):>4.0f}%"
-                         f" {tp:>3}/{labelled:<3} {100 * self.recall(intent):>3.0f}%")
-        lines.append(f"referrals with the right address: {self.referral_right}/"
-                     f"{self.referral_total}")
-        lines.append(f"out-of-office with the stated return date: {self.return_right}/"
-                     f"{self.return_total}")
-        lines.append(f"interested read as opt_out: {self.interested_as('opt_out')}, as decline: "
-                     f"{self.interested_as('decline')}; below review threshold: {self.review}")
+            lines.append(
+                f"{intent:<12} {labelled:>8} {tp:>4}/{predicted:<4} {100 * self.precision(intent):>4.0f}%"
+                f" {tp:>3}/{labelled:<3} {100 * self.recall(intent):>3.0f}%"
+            )
+        lines.append(
+            f"referrals with the right address: {self.referral_right}/{self.referral_total}"
+        )
+        lines.append(
+            f"out-of-office with the stated return date: {self.return_right}/{self.return_total}"
+        )
+        lines.append(
+            f"interested read as opt_out: {self.interested_as('opt_out')}, as decline: "
+            f"{self.interested_as('decline')}; below review threshold: {self.review}"
+        )
         lines += [f"  miss {m}" for m in self.misses]
         return "\n".join(lines)
 

@@ -54,8 +54,9 @@ def test_enrol_refuses_who_the_pitch_cannot_be_written_for(db: Engine, tmp_path:
         assert conn.execute(select(enrollment.c.status)).scalars().all() == ["active"]
 
 
-def test_a_step_that_breaks_later_is_shown_and_retried(db: Engine, tmp_path: Path,
-                                                       smtp_server: Any) -> None:
+def test_a_step_that_breaks_later_is_shown_and_retried(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = workspace(tmp_path, sink.port)
     add_influencer(db, "hanako")
@@ -68,7 +69,9 @@ def test_a_step_that_breaks_later_is_shown_and_retried(db: Engine, tmp_path: Pat
     assert shown.attention == 1
     [row] = shown.latest_attention
     assert (row["handle"], row["campaign"]) == ("hanako", "spring")
-    assert "missing_variable" in row["stop_reason"] and "templates/pitch.ja.j2" in row["stop_reason"]
+    assert (
+        "missing_variable" in row["stop_reason"] and "templates/pitch.ja.j2" in row["stop_reason"]
+    )
     card = board(db, FixedClock(TUE_0905), 14).cards["prospect"][0]
     assert card["status"] == "error"
     # Still broken: the retry says why and changes nothing.
@@ -89,8 +92,9 @@ def test_enroll_retry_from_the_command_line(db: Engine, tmp_path: Path) -> None:
         conn.execute(enrollment.update().values(status="error", stop_reason="render error: x"))
     config_file = tmp_path / "config.toml"
     url = db.url.render_as_string(hide_password=False)
-    config_file.write_text(config_file.read_text(encoding="utf-8")
-                           + f'\n[database]\nurl = "{url}"\n', encoding="utf-8")
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8") + f'\n[database]\nurl = "{url}"\n', encoding="utf-8"
+    )
     result = CliRunner().invoke(
         __import__("outreach.cli", fromlist=["cli"]).cli,
         ["--config", str(config_file), "enroll", "spring", "--retry", "--format", "csv"],

@@ -25,20 +25,22 @@ WED_EVENING = datetime(2026, 12, 23, 19, 0, tzinfo=JST).astimezone(UTC)
 def with_closed(tmp_path: Path, closed: str) -> None:
     (tmp_path / "campaigns" / "spring.toml").write_text(
         CAMPAIGN.format(sequence="standard").replace("[offer]", f"closed = {closed}\n[offer]"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
-def test_enrolment_and_schedule_skip_the_campaigns_closed_days(db: Engine, tmp_path: Path
-                                                               ) -> None:
+def test_enrolment_and_schedule_skip_the_campaigns_closed_days(db: Engine, tmp_path: Path) -> None:
     config = make_workspace(tmp_path)
     add_influencer(db, "hanako")
-    open_report = enroll(db, config, "spring", EnrollFilters(), dry_run=True, now=WED_EVENING,
-                         rng=random.Random(1))
+    open_report = enroll(
+        db, config, "spring", EnrollFilters(), dry_run=True, now=WED_EVENING, rng=random.Random(1)
+    )
     assert open_report.enrolled[0].next_due_at.astimezone(JST).date().isoformat() == "2026-12-24"
     with_closed(tmp_path, '["12-24..12-25"]')
     assert load_campaign(config, "spring").closed.is_closed(datetime(2027, 12, 25).date())
-    report = enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=WED_EVENING,
-                    rng=random.Random(1))
+    report = enroll(
+        db, config, "spring", EnrollFilters(), dry_run=False, now=WED_EVENING, rng=random.Random(1)
+    )
     first = report.enrolled[0].next_due_at.astimezone(JST)
     assert (first.date().isoformat(), first.hour) == ("2026-12-28", 9)  # Mon: 26-27 weekend
     timeline = schedule(db, config, "spring", WED_EVENING)
@@ -56,4 +58,5 @@ def test_a_bad_closed_entry_names_the_file_and_line(tmp_path: Path) -> None:
     line = text.splitlines().index('closed = ["12/24"]') + 1
     assert str(info.value).startswith(
         f"{tmp_path / 'campaigns' / 'spring.toml'}:{line}: closed: '12/24' is not MM-DD or "
-        "YYYY-MM-DD")
+        "YYYY-MM-DD"
+    )

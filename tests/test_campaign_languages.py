@@ -40,37 +40,78 @@ def test_each_language_gets_its_value_then_the_default_then_the_first_given() ->
     camp = parse_campaign(BILINGUAL, slug="b", file="campaigns/b.toml")
     ja, en = camp.for_language("ja"), camp.for_language("en")
     assert (ja.name, ja.product, ja.deliverables, ja.offer.description) == (
-        "桜ナイトセラム発売", "桜ナイトセラム", ("フィード投稿 1回",), "本品 30mL"
+        "桜ナイトセラム発売",
+        "桜ナイトセラム",
+        ("フィード投稿 1回",),
+        "本品 30mL",
     )
     assert (en.name, en.product, en.deliverables, en.offer.description) == (
-        "Night serum launch", "Sakura Night Serum", ("Feed post ×1", "Story ×2"), "a 30 mL bottle"
+        "Night serum launch",
+        "Sakura Night Serum",
+        ("Feed post ×1", "Story ×2"),
+        "a 30 mL bottle",
     )
     # the plain fields hold the default language's (en) value; brief has only ja: first given
-    assert (camp.product, camp.brief, en.brief) == ("Sakura Night Serum", "乾燥肌の方へ", "乾燥肌の方へ")
+    assert (camp.product, camp.brief, en.brief) == (
+        "Sakura Night Serum",
+        "乾燥肌の方へ",
+        "乾燥肌の方へ",
+    )
     # without `language`, the first language given is the default
     first = parse_campaign(BILINGUAL.replace('language = "en"\n', ""), slug="b", file="x")
-    assert (first.product, first.for_language("en").product) == ("桜ナイトセラム", "Sakura Night Serum")
+    assert (first.product, first.for_language("en").product) == (
+        "桜ナイトセラム",
+        "Sakura Night Serum",
+    )
     # a plain string is every language's value
-    plain = parse_campaign(BILINGUAL.replace(
-        'product = { ja = "桜ナイトセラム", en = "Sakura Night Serum" }', 'product = "Serum"'
-    ), slug="b", file="x")
+    plain = parse_campaign(
+        BILINGUAL.replace(
+            'product = { ja = "桜ナイトセラム", en = "Sakura Night Serum" }', 'product = "Serum"'
+        ),
+        slug="b",
+        file="x",
+    )
     assert plain.for_language("ja").product == plain.for_language("en").product == "Serum"
 
 
 @pytest.mark.parametrize(
     ("old", "new", "where"),
     [
-        ('en = "Sakura Night Serum"', 'fr = "Sérum"', "campaigns/b.toml:4: product.fr: unknown language 'fr'"),
-        ('en = "Sakura Night Serum"', "en = 3", "campaigns/b.toml:4: product.en: expected a string, got 3"),
-        ('en = ["Feed post ×1", "Story ×2"]', 'en = "Feed post"',
-         "campaigns/b.toml:7: deliverables.en: expected a list of strings, got 'Feed post'"),
-        ('brief = { ja = "乾燥肌の方へ" }', "brief = {}", "campaigns/b.toml:6: brief: expected at least one language"),
-        ('language = "en"', 'language = "de"', "campaigns/b.toml:3: language: expected ja | en, got 'de'"),
-        ('description = { ja = "本品 30mL", en = "a 30 mL bottle" }',
-         'description = { ja = "本品 30mL", en = ["a bottle"] }',
-         "campaigns/b.toml:11: offer.description.en: expected a string, got ['a bottle']"),
-        ('product = { ja = "桜ナイトセラム", en = "Sakura Night Serum" }', "product = 5",
-         "campaigns/b.toml:4: product: expected a string, or one per language"),
+        (
+            'en = "Sakura Night Serum"',
+            'fr = "Sérum"',
+            "campaigns/b.toml:4: product.fr: unknown language 'fr'",
+        ),
+        (
+            'en = "Sakura Night Serum"',
+            "en = 3",
+            "campaigns/b.toml:4: product.en: expected a string, got 3",
+        ),
+        (
+            'en = ["Feed post ×1", "Story ×2"]',
+            'en = "Feed post"',
+            "campaigns/b.toml:7: deliverables.en: expected a list of strings, got 'Feed post'",
+        ),
+        (
+            'brief = { ja = "乾燥肌の方へ" }',
+            "brief = {}",
+            "campaigns/b.toml:6: brief: expected at least one language",
+        ),
+        (
+            'language = "en"',
+            'language = "de"',
+            "campaigns/b.toml:3: language: expected ja | en, got 'de'",
+        ),
+        (
+            'description = { ja = "本品 30mL", en = "a 30 mL bottle" }',
+            'description = { ja = "本品 30mL", en = ["a bottle"] }',
+            "campaigns/b.toml:11: offer.description.en: expected a string, got ['a bottle']",
+        ),
+        (
+            'product = { ja = "桜ナイトセラム", en = "Sakura Night Serum" }',
+            "product = 5",
+            "campaigns/b.toml:4: product: expected a string, or one per language",
+        ),
     ],
 )
 def test_a_bad_shape_names_file_line_and_key(old: str, new: str, where: str) -> None:
@@ -81,9 +122,10 @@ def test_a_bad_shape_names_file_line_and_key(old: str, new: str, where: str) -> 
 
 
 def test_the_table_form_is_read_and_its_errors_point_into_it() -> None:
-    text = BILINGUAL.replace(
-        'product = { ja = "桜ナイトセラム", en = "Sakura Night Serum" }\n', ""
-    ) + '\n[product]\nja = "桜ナイトセラム"\nen = 7\n'
+    text = (
+        BILINGUAL.replace('product = { ja = "桜ナイトセラム", en = "Sakura Night Serum" }\n', "")
+        + '\n[product]\nja = "桜ナイトセラム"\nen = 7\n'
+    )
     with pytest.raises(InputError, match=r"campaigns/b.toml:14: product.en: expected a string"):
         parse(text)
 
@@ -121,9 +163,9 @@ def test_campaign_validate_reports_a_bad_language_value(workspace: Path) -> None
     path = workspace / "campaigns" / "spring-serum.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('en = "Sakura Night Serum"', "en = 1"), encoding="utf-8")
-    line = text.split("\n").index(
-        'product = { ja = "桜ナイトセラム", en = "Sakura Night Serum" }'
-    ) + 1
+    line = (
+        text.split("\n").index('product = { ja = "桜ナイトセラム", en = "Sakura Night Serum" }') + 1
+    )
     result = run(workspace, "campaign", "validate")
     assert result.exit_code == 1
     assert f"spring-serum.toml:{line}: product.en: expected a string, got 1" in result.stderr

@@ -70,7 +70,12 @@ def workspace(root: Path, campaign: str = SPRING) -> Path:
 def test_parse_full_campaign(tmp_path: Path) -> None:
     c = load_campaign(make_config(workspace(tmp_path)), "spring")
     assert (c.slug, c.name, c.brand, c.sequence, c.mailbox) == (
-        "spring", "Spring serum launch", "Sakura Beauty", "standard", "main")
+        "spring",
+        "Spring serum launch",
+        "Sakura Beauty",
+        "standard",
+        "main",
+    )
     assert c.offer.kind == "fee+gift" and c.offer.amount == 30000 and c.offer.currency == "JPY"
     assert c.deliverables == ("Instagram feed post x1", "Story x2")
     assert c.dates == {"reply_by": date(2026, 12, 4), "post_by": date(2026, 12, 18)}
@@ -79,26 +84,42 @@ def test_parse_full_campaign(tmp_path: Path) -> None:
 
 
 def test_minimal_campaign_gets_defaults() -> None:
-    c = parse_campaign('name = "n"\nbrand = "b"\nproduct = "p"\nsequence = "s"\n', slug="x", file="x.toml")
+    c = parse_campaign(
+        'name = "n"\nbrand = "b"\nproduct = "p"\nsequence = "s"\n', slug="x", file="x.toml"
+    )
     assert c.mailbox == "main" and c.offer.currency == "JPY" and c.to_manager is None
 
 
 @pytest.mark.parametrize(
     ("text", "field", "line", "words"),
     [
-        (SPRING.replace('brief =', 'breif ='), "breif", 6, "unknown key"),
-        (SPRING.replace('amount = 30000', 'amount = "30000"'), "offer.amount", 12, "whole"),
+        (SPRING.replace("brief =", "breif ="), "breif", 6, "unknown key"),
+        (SPRING.replace("amount = 30000", 'amount = "30000"'), "offer.amount", 12, "whole"),
         (SPRING.replace('kind = "fee+gift"', 'kind = "cash"'), "offer.kind", 11, "fee | gift"),
-        (SPRING.replace('reply_by = 2026-12-04', 'reply_by = "next week"'), "dates.reply_by", 16, "date"),
-        (SPRING.replace('to_manager = true', 'to_manager = "yes"'), "to_manager", 8, "true or false"),
+        (
+            SPRING.replace("reply_by = 2026-12-04", 'reply_by = "next week"'),
+            "dates.reply_by",
+            16,
+            "date",
+        ),
+        (
+            SPRING.replace("to_manager = true", 'to_manager = "yes"'),
+            "to_manager",
+            8,
+            "true or false",
+        ),
         (SPRING.replace('currency = "JPY"', 'colour = "red"'), "offer.colour", 13, "unknown key"),
-        (SPRING.replace('product = "Sakura Night Serum"\n', ''), "product", None, "missing"),
+        (SPRING.replace('product = "Sakura Night Serum"\n', ""), "product", None, "missing"),
     ],
 )
 def test_errors_name_file_line_and_key(text: str, field: str, line: int | None, words: str) -> None:
     with pytest.raises(InputError) as err:
         parse_campaign(text, slug="spring", file="campaigns/spring.toml")
-    assert (err.value.file, err.value.field, err.value.line) == ("campaigns/spring.toml", field, line)
+    assert (err.value.file, err.value.field, err.value.line) == (
+        "campaigns/spring.toml",
+        field,
+        line,
+    )
     assert words in str(err.value)
 
 
@@ -107,7 +128,8 @@ def test_list_and_validate(tmp_path: Path) -> None:
     assert [c.slug for c in list_campaigns(config)] == ["spring"]
     assert validate(config) == {"spring": []}
     (tmp_path / "campaigns" / "broken.toml").write_text(
-        SPRING.replace('sequence = "standard"', 'sequence = "nope"').replace('"main"', '"other"'))
+        SPRING.replace('sequence = "standard"', 'sequence = "nope"').replace('"main"', '"other"')
+    )
     (tmp_path / "campaigns" / "notemplate.toml").write_text(SPRING)
     (tmp_path / "templates" / "followup1.j2").unlink()
     report = validate(config)
@@ -143,7 +165,8 @@ def test_validate_refuses_past_and_out_of_order_dates(tmp_path: Path) -> None:
     (tmp_path / "sequences" / "standard.toml").write_text(STANDARD)
     (tmp_path / "campaigns").mkdir()
     text = SPRING.replace("reply_by = 2026-12-04", "reply_by = 2026-12-20").replace(
-        "post_by = 2026-12-18", "post_by = 2026-12-10")
+        "post_by = 2026-12-18", "post_by = 2026-12-10"
+    )
     (tmp_path / "campaigns" / "spring.toml").write_text(text)
     line = text.splitlines().index("post_by = 2026-12-10") + 1
     report = validate(config, today=date(2026, 12, 15))

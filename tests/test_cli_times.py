@@ -34,8 +34,9 @@ def outbox_list(path: Path, *args: str) -> str:
     """`outreach [--utc] outbox list [--format F]`: --utc is an option of the command group."""
     first = [a for a in args if a == "--utc"]
     rest = [a for a in args if a != "--utc"]
-    result = CliRunner().invoke(cli, ["--config", str(path), *first, "outbox", "list", *rest],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["--config", str(path), *first, "outbox", "list", *rest], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -65,16 +66,20 @@ def test_zone_names_and_offsets() -> None:
 
 def test_tables_align_by_display_width() -> None:
     text = format_table(
-        [{"name": "髙橋 梨沙", "stage": "contacted"}, {"name": "Emily", "stage": "prospect"},
-         {"name": "👩‍👩‍👧 family", "stage": "posted"}],
+        [
+            {"name": "髙橋 梨沙", "stage": "contacted"},
+            {"name": "Emily", "stage": "prospect"},
+            {"name": "👩‍👩‍👧 family", "stage": "posted"},
+        ],
         ["name", "stage"],
     )
     lines = text.splitlines()
     # "stage" starts in the same terminal column on every line.
-    starts = {wcwidth.wcswidth(line[: line.index(word)])
-              for line, word in zip(lines, ["stage", "-", "contacted", "prospect", "posted"],
-                                    strict=True)
-              if word != "-"}
+    starts = {
+        wcwidth.wcswidth(line[: line.index(word)])
+        for line, word in zip(lines, ["stage", "-", "contacted", "prospect", "posted"], strict=True)
+        if word != "-"
+    }
     assert starts == {11}  # the widest name, 髙橋 梨沙, takes 9 columns; then two spaces
 
 
@@ -83,15 +88,27 @@ def test_the_board_lines_up_japanese_and_latin_names() -> None:
     from outreach.services.pipeline import Board
 
     cards = [
-        {"handle": "sakura_dance", "name": "高橋 さくら", "campaign": "spring-serum", "days": 3,
-         "stale": False},
-        {"handle": "emily_wanders", "name": "Emily Carter", "campaign": "spring", "days": 12,
-         "stale": True},
+        {
+            "handle": "sakura_dance",
+            "name": "高橋 さくら",
+            "campaign": "spring-serum",
+            "days": 3,
+            "stale": False,
+        },
+        {
+            "handle": "emily_wanders",
+            "name": "Emily Carter",
+            "campaign": "spring",
+            "days": 12,
+            "stale": True,
+        },
     ]
     lines = board_lines(Board({"contacted": 2}, {"contacted": cards}, 7))
     rows = [line for line in lines if "@" in line]
-    starts = {wcwidth.wcswidth(row[: row.index(word)])
-              for row, word in zip(rows, ["spring-serum", "spring "], strict=True)}
+    starts = {
+        wcwidth.wcswidth(row[: row.index(word)])
+        for row, word in zip(rows, ["spring-serum", "spring "], strict=True)
+    }
     assert len(starts) == 1  # the campaign column starts in one terminal column
     assert rows[1].startswith(" ! @emily_wanders")  # stale, past stale_days
 
@@ -104,11 +121,14 @@ def test_status_shows_a_new_mailboxs_ramp_cap_and_inbox_times_in_the_display_zon
     from outreach.services.outbox_admin import status
     from tests.fixtures_smtp import make_config
 
-    config = make_config(tmp_path, 2525, db_url=str(sqlite_db.url),
-                         limits={"daily_cap": 5, "ramp": "2,3"})
+    config = make_config(
+        tmp_path, 2525, db_url=str(sqlite_db.url), limits={"daily_cap": 5, "ramp": "2,3"}
+    )
     [box] = status(sqlite_db, config, FixedClock(DUE)).mailboxes
     assert (box["mailbox"], box["cap"]) == ("main", 2)  # day one of the ramp, as dispatch counts
     health = InboxHealth("main", DUE, "", stale=False)
     assert health.describe() == "inbox main: read 2026-11-24 00:05 UTC"
-    assert health.describe(lambda at: show(at, ZoneInfo("Asia/Tokyo"))) == \
-        "inbox main: read 2026-11-24 09:05 JST"
+    assert (
+        health.describe(lambda at: show(at, ZoneInfo("Asia/Tokyo")))
+        == "inbox main: read 2026-11-24 09:05 JST"
+    )

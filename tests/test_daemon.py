@@ -21,7 +21,14 @@ from sqlalchemy import Engine, select
 from outreach.cli import cli
 from outreach.store.schema import enrollment, outbox, stage_history
 from outreach.transport.sink import CaptureSink
-from tests.fixtures_smtp import Script, ScriptedHandler, config_data, outbox_states, seed_outbox, toml_text
+from tests.fixtures_smtp import (
+    Script,
+    ScriptedHandler,
+    config_data,
+    outbox_states,
+    seed_outbox,
+    toml_text,
+)
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +61,15 @@ class Daemon:
         env.pop("OUTREACH_FAILPOINT", None)
         if failpoint:
             env["OUTREACH_FAILPOINT"] = failpoint
-        self.log = tempfile.NamedTemporaryFile(prefix="outreach-", suffix=".log", dir=config.parent, delete=False)
-        self.proc = subprocess.Popen([sys.executable, "-m", "outreach", *args], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=self.log)
+        self.log = tempfile.NamedTemporaryFile(
+            prefix="outreach-", suffix=".log", dir=config.parent, delete=False
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "outreach", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
 
     def signal(self, sig: int) -> None:
         self.proc.send_signal(sig)
@@ -97,10 +110,14 @@ def test_run_once_sends_and_status_shows_it(sqlite_db: Engine, tmp_path: Path, s
     out = runner.invoke(cli, ["--config", str(config), "status"])
     assert out.exit_code == 0, out.output
     assert "sent 3" in out.output and "unknown 1" in out.output and "100000" in out.output
-    listed = runner.invoke(cli, ["--config", str(config), "outbox", "list", "--state", "unknown", "--format", "json"])
+    listed = runner.invoke(
+        cli, ["--config", str(config), "outbox", "list", "--state", "unknown", "--format", "json"]
+    )
     [line] = listed.output.splitlines()
     oid = __import__("json").loads(line)["id"]
-    assert runner.invoke(cli, ["--config", str(config), "outbox", "resend", str(oid)]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["--config", str(config), "outbox", "resend", str(oid)]).exit_code == 0
+    )
     refused = runner.invoke(cli, ["--config", str(config), "outbox", "resend", str(oid)])
     assert refused.exit_code != 0 and "only unknown/failed" in str(refused.exception)
     raw = runner.invoke(cli, ["--config", str(config), "outbox", "show", str(oid), "--raw"])
@@ -117,8 +134,9 @@ def test_run_once_sends_and_status_shows_it(sqlite_db: Engine, tmp_path: Path, s
         ("before_settle", "sent", 1),  # recorded `sent`, pass cut short: the next pass settles it
     ],
 )
-def test_failpoints_then_restart(sqlite_db: Engine, tmp_path: Path, server: Any, failpoint: str,
-                                 final_state: str, delivered: int) -> None:
+def test_failpoints_then_restart(
+    sqlite_db: Engine, tmp_path: Path, server: Any, failpoint: str, final_state: str, delivered: int
+) -> None:
     sink, handler = server
     config = write_config(tmp_path, sink.port, sqlite_url(sqlite_db))
     [oid] = seed_outbox(sqlite_db, 1, at=NOW)
@@ -128,7 +146,10 @@ def test_failpoints_then_restart(sqlite_db: Engine, tmp_path: Path, server: Any,
     code, err = outreach(config, "run", "--once").wait(30)
     assert code == 0, err
     with sqlite_db.connect() as conn:
-        assert conn.execute(select(outbox.c.state).where(outbox.c.id == oid)).scalar_one() == final_state
+        assert (
+            conn.execute(select(outbox.c.state).where(outbox.c.id == oid)).scalar_one()
+            == final_state
+        )
         if final_state == "sent":  # settled exactly once: contacted, one history row
             assert conn.execute(select(enrollment.c.stage)).scalar_one() == "contacted"
             assert conn.execute(select(stage_history.c.cause)).scalars().all() == ["sent"]
@@ -136,8 +157,9 @@ def test_failpoints_then_restart(sqlite_db: Engine, tmp_path: Path, server: Any,
     assert len(handler.received) == delivered
 
 
-def test_sigkill_mid_batch_then_restart_delivers_each_once_or_unknown(sqlite_db: Engine, tmp_path: Path,
-                                                                     server: Any) -> None:
+def test_sigkill_mid_batch_then_restart_delivers_each_once_or_unknown(
+    sqlite_db: Engine, tmp_path: Path, server: Any
+) -> None:
     sink, handler = server
     config = write_config(tmp_path, sink.port, sqlite_url(sqlite_db))
     seed_outbox(sqlite_db, 300, at=NOW)
@@ -158,7 +180,9 @@ def test_sigkill_mid_batch_then_restart_delivers_each_once_or_unknown(sqlite_db:
     assert {m for m, s in rows if s == "sent"} <= set(ids)
 
 
-def test_sigterm_finishes_the_transaction_in_flight(sqlite_db: Engine, tmp_path: Path, server: Any) -> None:
+def test_sigterm_finishes_the_transaction_in_flight(
+    sqlite_db: Engine, tmp_path: Path, server: Any
+) -> None:
     sink, handler = server
     handler.script = Script(dot_delay=0.8)
     config = write_config(tmp_path, sink.port, sqlite_url(sqlite_db))
@@ -177,7 +201,9 @@ def test_sigterm_finishes_the_transaction_in_flight(sqlite_db: Engine, tmp_path:
 LOAD_N = int(os.environ.get("OUTREACH_LOAD_N", "2000"))
 
 
-def _two_daemons(url: str, engine: Engine, tmp_path: Path, port: int, handler: ScriptedHandler) -> None:
+def _two_daemons(
+    url: str, engine: Engine, tmp_path: Path, port: int, handler: ScriptedHandler
+) -> None:
     cap = LOAD_N
     config = write_config(tmp_path, port, url, lease=60, limits={"daily_cap": cap})
     seed_outbox(engine, cap + 50, at=NOW)

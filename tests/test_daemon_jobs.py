@@ -40,8 +40,12 @@ def _accepts(port: int) -> bool:
 
 def _post(port: int, token: str) -> tuple[int, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    conn.request("POST", f"/unsubscribe?t={token}", body=b"List-Unsubscribe=One-Click",
-                 headers={"Host": "127.0.0.1", "Content-Type": "application/x-www-form-urlencoded"})
+    conn.request(
+        "POST",
+        f"/unsubscribe?t={token}",
+        body=b"List-Unsubscribe=One-Click",
+        headers={"Host": "127.0.0.1", "Content-Type": "application/x-www-form-urlencoded"},
+    )
     resp = conn.getresponse()
     text = resp.read().decode("utf-8")
     conn.close()
@@ -53,8 +57,9 @@ def test_the_daemon_serves_one_click_unsubscribe_and_closes_it_on_shutdown(
 ) -> None:
     monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", KEY)
     port = free_port()
-    config = make_config(tmp_path, {"source": "none"},
-                         unsubscribe={"serve": True, "listen": f"127.0.0.1:{port}"})
+    config = make_config(
+        tmp_path, {"source": "none"}, unsubscribe={"serve": True, "listen": f"127.0.0.1:{port}"}
+    )
     enrol(db, "taro@example.jp", message_id="<p1@brand.example>")
     token = sign_unsubscribe(KEY, campaign="spring", email="taro@example.jp")
 
@@ -91,7 +96,9 @@ def test_no_endpoint_unless_serve_is_set(sqlite_db: Engine, tmp_path: Path) -> N
     assert asyncio.run(scenario()) == (0, False)
 
 
-def test_a_tick_overrunning_its_interval_never_runs_twice_at_once(sqlite_db: Engine, tmp_path: Path) -> None:
+def test_a_tick_overrunning_its_interval_never_runs_twice_at_once(
+    sqlite_db: Engine, tmp_path: Path
+) -> None:
     config = make_config(tmp_path, {"source": "none"})
     ctx = _context(sqlite_db, config)
     running = 0

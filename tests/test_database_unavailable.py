@@ -61,10 +61,13 @@ class Importer:
 
 def one_pass(engine: Engine, config: Config) -> DispatchReport:
     """One dispatch pass, as the daemon's dispatch job runs it."""
+
     async def go() -> DispatchReport:
         transport = SmtpTransport(config.mailboxes)
         try:
-            return await dispatch_once(engine, config, FixedClock(T0), transport, worker="w1", rng=random.Random(1))
+            return await dispatch_once(
+                engine, config, FixedClock(T0), transport, worker="w1", rng=random.Random(1)
+            )
         finally:
             await transport.close()
 
@@ -96,16 +99,21 @@ def test_accepted_messages_are_recorded_sent_after_the_lock_is_released(
 
     handler.script.after_data = import_starts
 
-
     with caplog.at_level(logging.WARNING, logger="outreach.send"):
         report = one_pass(busy_db, config)
     assert report.sent == ROWS
     assert outbox_states(busy_db) == {"sent": ROWS}  # none `sending` (unknown later) or `claimed`
-    assert sorted(handler.message_ids()) == sorted(f"<m{i}@sakura.test>" for i in range(ROWS))  # each once
+    assert sorted(handler.message_ids()) == sorted(
+        f"<m{i}@sakura.test>" for i in range(ROWS)
+    )  # each once
     with busy_db.connect() as conn:
         assert conn.execute(select(attempt.c.outcome)).scalars().all() == ["sent"] * ROWS
     said = caplog.text
-    assert "locked by another writer" in said and "retrying" in said and "database available again" in said
+    assert (
+        "locked by another writer" in said
+        and "retrying" in said
+        and "database available again" in said
+    )
 
 
 def test_the_retry_gives_up_at_the_lease_and_the_rows_stay_fenced(
@@ -114,11 +122,12 @@ def test_the_retry_gives_up_at_the_lease_and_the_rows_stay_fenced(
     # A lock that outlasts the claim lease: the group commit stops retrying and raises, as before;
     # the accepted message is left `sending` (so `unknown` when the reaper comes), never resent.
     sink, handler = smtp_server
-    config = make_config(tmp_path, sink.port, smtp={"connections": 1}, sending={"lease_seconds": 0.5})
+    config = make_config(
+        tmp_path, sink.port, smtp={"connections": 1}, sending={"lease_seconds": 0.5}
+    )
     seed_outbox(busy_db, 2)
     importer = Importer(tmp_path / "outreach.db")
     handler.script.after_data = lambda stored: importer.hold() if stored == 1 else None
-
 
     with pytest.raises(Exception, match="database is locked"):
         one_pass(busy_db, config)
@@ -158,17 +167,22 @@ def test_busy_is_told_apart_from_other_database_errors(busy_db: Engine, tmp_path
             pass
     finally:
         importer.release()
-    assert session.is_busy(refused.value) and refused.value.statement.startswith("BEGIN")  # refused at BEGIN
+    assert session.is_busy(refused.value) and refused.value.statement.startswith(
+        "BEGIN"
+    )  # refused at BEGIN
     with pytest.raises(Exception) as other, session.writing(busy_db) as conn:
         conn.exec_driver_sql("SELECT * FROM no_such_table")
     assert not session.is_busy(other.value)
     assert not session.is_busy(RuntimeError("database is locked"))
 
 
-def _endpoint(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> unsubscribe.ServerHandle:
+def _endpoint(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> unsubscribe.ServerHandle:
     monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", KEY)
-    config = fixtures_inbox.make_config(tmp_path, {"source": "none"},
-                                        unsubscribe={"listen": f"127.0.0.1:{free_port()}"})
+    config = fixtures_inbox.make_config(
+        tmp_path, {"source": "none"}, unsubscribe={"listen": f"127.0.0.1:{free_port()}"}
+    )
     return unsubscribe.start_unsubscribe_server(engine, config, FixedClock(T0))
 
 
@@ -195,7 +209,10 @@ def test_one_click_unsubscribe_waits_for_the_lock(
 
 
 def test_one_click_unsubscribe_that_cannot_be_recorded_answers_503_and_a_retry_records_it(
-    busy_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    busy_db: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(unsubscribe, "BUSY_WAIT_SECONDS", 3 * BUSY_MS / 1000)
     handle = _endpoint(busy_db, tmp_path, monkeypatch)
@@ -207,7 +224,11 @@ def test_one_click_unsubscribe_that_cannot_be_recorded_answers_503_and_a_retry_r
         with caplog.at_level(logging.ERROR, logger="outreach.services.unsubscribe"):
             status, text, resp = request(handle, "POST", token, ONE_CLICK)
         assert status == 503 and resp.getheader("Retry-After") == "60" and "try again" in text
-        assert "not recorded, answered 503" in caplog.text and "taro" not in caplog.text and token not in caplog.text
+        assert (
+            "not recorded, answered 503" in caplog.text
+            and "taro" not in caplog.text
+            and token not in caplog.text
+        )
         importer.release()
         assert not _suppressed(busy_db, "taro@example.jp")
         status, _, _ = request(handle, "POST", token, ONE_CLICK)  # the client's retry
@@ -240,13 +261,16 @@ def test_a_postgres_connection_lost_mid_pass_is_reconnected_and_nothing_becomes_
     def restart(stored: int) -> None:
         if stored == 1:
             with admin.begin() as conn:
-                killed.extend(conn.execute(
-                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :app"),
-                    {"app": app},
-                ).scalars())
+                killed.extend(
+                    conn.execute(
+                        text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :app"
+                        ),
+                        {"app": app},
+                    ).scalars()
+                )
 
     handler.script.after_data = restart
-
 
     try:
         with caplog.at_level(logging.WARNING, logger="outreach.send"):
@@ -284,7 +308,9 @@ def test_one_click_unsubscribe_with_postgres_down_answers_503(
     monkeypatch.setattr(unsubscribe, "RECONNECT_PAUSE_SECONDS", 0.5)
     handle = _endpoint(make_engine(CLOSED), tmp_path, monkeypatch)
     try:
-        status, _, resp = request(handle, "POST", sign_unsubscribe(KEY, campaign="spring", email="a@b.jp"), ONE_CLICK)
+        status, _, resp = request(
+            handle, "POST", sign_unsubscribe(KEY, campaign="spring", email="a@b.jp"), ONE_CLICK
+        )
     finally:
         handle.stop()
     assert status == 503 and resp.getheader("Retry-After") == "60"

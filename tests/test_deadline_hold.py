@@ -51,18 +51,20 @@ def setup(db: Engine, tmp_path: Path, port: int, followup: str, delay: str) -> C
     box = main_mailbox(limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0})
     box["main"]["smtp"]["port"] = port
     config = make_workspace(
-        tmp_path, mailboxes=box, sending={"jitter_seconds": 0},
+        tmp_path,
+        mailboxes=box,
+        sending={"jitter_seconds": 0},
         sequences={"standard": SEQUENCE.format(followup=followup, delay=delay)},
     )
     (tmp_path / "templates" / "late.ja.j2").write_text(STATES_REPLY_BY, encoding="utf-8")
     add_influencer(db, "hanako")
-    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED,
-           rng=random.Random(3))
+    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
     return config
 
 
-def test_a_follow_up_past_the_reply_by_it_states_is_held(db: Engine, tmp_path: Path,
-                                                         smtp_server: Any) -> None:
+def test_a_follow_up_past_the_reply_by_it_states_is_held(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = setup(db, tmp_path, sink.port, "late", "10 business days")
     assert tick(db, config, TUE_0905).sent == 1
@@ -74,21 +76,25 @@ def test_a_follow_up_past_the_reply_by_it_states_is_held(db: Engine, tmp_path: P
     with db.connect() as conn:
         status_, reason = conn.execute(select(enrollment.c.status, enrollment.c.stop_reason)).one()
     assert (status_, reason) == (
-        "stopped", "step 2 held: it states reply_by 2026-12-04, past on its send date 2026-12-08")
+        "stopped",
+        "step 2 held: it states reply_by 2026-12-04, past on its send date 2026-12-08",
+    )
     shown = status(db, config, FixedClock(due.replace(tzinfo=UTC))).latest_failure_stops
     assert [(s["handle"], s["stop_reason"]) for s in shown] == [("hanako", reason)]
 
 
-def test_the_same_follow_up_before_the_date_goes_out(db: Engine, tmp_path: Path,
-                                                     smtp_server: Any) -> None:
+def test_the_same_follow_up_before_the_date_goes_out(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = setup(db, tmp_path, sink.port, "late", "3 business days")
     assert tick(db, config, TUE_0905).sent == 1
     assert tick(db, config, datetime(2026, 11, 27, 9, 6, tzinfo=JST).astimezone(UTC)).sent == 1
 
 
-def test_a_follow_up_that_states_no_date_is_not_held(db: Engine, tmp_path: Path,
-                                                     smtp_server: Any) -> None:
+def test_a_follow_up_that_states_no_date_is_not_held(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = setup(db, tmp_path, sink.port, "followup1", "10 business days")
     assert tick(db, config, TUE_0905).sent == 1
@@ -117,21 +123,28 @@ def test_lint_warns_when_a_follow_up_can_only_go_out_after_its_date(tmp_path: Pa
     from outreach.services.lint import lint_campaign
 
     config = setup_files(tmp_path, "late", "10 business days")
-    found = [f for f in lint_campaign(config, "spring", now=ENROLLED) if f.rule == "deadline-outrun"]
-    assert [(f.template, f.severity, f.message) for f in found] == [(
-        "templates/late.ja.j2", "warning",
-        "step 2 goes out 2026-12-07 at the earliest (enrolled today), after the reply_by "
-        "2026-12-04 it states",
-    )]
+    found = [
+        f for f in lint_campaign(config, "spring", now=ENROLLED) if f.rule == "deadline-outrun"
+    ]
+    assert [(f.template, f.severity, f.message) for f in found] == [
+        (
+            "templates/late.ja.j2",
+            "warning",
+            "step 2 goes out 2026-12-07 at the earliest (enrolled today), after the reply_by "
+            "2026-12-04 it states",
+        )
+    ]
     assert found[0].line == 6  # the line that states it
     config = setup_files(tmp_path, "late", "3 business days")
-    assert not [f for f in lint_campaign(config, "spring", now=ENROLLED)
-                if f.rule == "deadline-outrun"]
+    assert not [
+        f for f in lint_campaign(config, "spring", now=ENROLLED) if f.rule == "deadline-outrun"
+    ]
 
 
 def setup_files(tmp_path: Path, followup: str, delay: str) -> Config:
     config = make_workspace(
-        tmp_path, sequences={"standard": SEQUENCE.format(followup=followup, delay=delay)},
+        tmp_path,
+        sequences={"standard": SEQUENCE.format(followup=followup, delay=delay)},
     )
     (tmp_path / "templates" / "late.ja.j2").write_text(STATES_REPLY_BY, encoding="utf-8")
     return config

@@ -21,7 +21,11 @@ def test_demo_sends_the_sequence_and_replies_stop_it(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-m", "outreach", "demo", "--dir", str(workspace), "--timeout", "90"],
-        capture_output=True, text=True, env=env, timeout=150, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=150,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
@@ -31,7 +35,10 @@ def test_demo_sends_the_sequence_and_replies_stop_it(tmp_path: Path) -> None:
     for msg in sent:
         by_rcpt.setdefault(msg["To"].addresses[0].addr_spec, []).append(str(msg["Subject"]))
     # 9 enrolled (one refuses advertising mail and is skipped), each gets its pitch exactly once
-    assert re.search(r"skipped @yui_study: \S*roster/influencers\.csv:\d+: refuses_ads: refuses advertising mail", out)
+    assert re.search(
+        r"skipped @yui_study: \S*roster/influencers\.csv:\d+: refuses_ads: refuses advertising mail",
+        out,
+    )
     assert len(by_rcpt) == 9
     assert all(sum(not s.startswith("Re:") for s in subjects) == 1 for subjects in by_rcpt.values())
     # the four who answered (reply, out-of-office, opt-out, bounce) get no follow-up;
@@ -44,6 +51,6 @@ def test_demo_sends_the_sequence_and_replies_stop_it(tmp_path: Path) -> None:
     follow_up = next(m for m in sent if str(m["Subject"]).startswith("Re:"))
     assert follow_up["In-Reply-To"] and follow_up["References"]
     # the board: one negotiating (the human reply), one bounced, one unsubscribed
-    board = out[out.index("pipeline:"):]
+    board = out[out.index("pipeline:") :]
     assert "negotiating 1" in board and "bounced 1" in board and "unsubscribed 1" in board
     assert "contacted 6" in board

@@ -41,7 +41,9 @@ def run_pass(engine: Engine, config: Config, clock: FixedClock, **kw: Any) -> Di
     async def go() -> DispatchReport:
         transport = SmtpTransport(config.mailboxes)
         try:
-            return await dispatch_once(engine, config, clock, transport, worker="w1", rng=random.Random(1), **kw)
+            return await dispatch_once(
+                engine, config, clock, transport, worker="w1", rng=random.Random(1), **kw
+            )
         finally:
             await transport.close()
 
@@ -53,9 +55,13 @@ def row(engine: Engine, outbox_id: int) -> Any:
         return conn.execute(with_bytes().where(outbox.c.id == outbox_id)).one()
 
 
-def test_sends_stored_bytes_and_moves_prospect_to_contacted(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_sends_stored_bytes_and_moves_prospect_to_contacted(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
-    config = make_config(tmp_path, sink.port, db_url=str(db.url.render_as_string(hide_password=False)))
+    config = make_config(
+        tmp_path, sink.port, db_url=str(db.url.render_as_string(hide_password=False))
+    )
     ids = seed_outbox(db, 5)
     report = run_pass(db, config, FixedClock(T0))
     assert report.sent == 5
@@ -67,7 +73,9 @@ def test_sends_stored_bytes_and_moves_prospect_to_contacted(db: Engine, tmp_path
     assert run_pass(db, config, FixedClock(T0 + timedelta(hours=1))).claimed == 0
 
 
-def test_451_then_421_then_success_sends_identical_bytes_once(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_451_then_421_then_success_sends_identical_bytes_once(
+    sqlite_db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     handler.script = Script(data=["451 4.3.0 try later"], mail=[None, "421 4.7.0 closing"])
     config = make_config(tmp_path, sink.port)
@@ -82,23 +90,32 @@ def test_451_then_421_then_success_sends_identical_bytes_once(sqlite_db: Engine,
     assert handler.commands["DATA"] == 2
 
 
-def test_hard_bounce_suppresses_and_stops_without_retry(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_hard_bounce_suppresses_and_stops_without_retry(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
-    handler.script = Script(rcpt=lambda a: "550 5.1.1 User unknown" if a.startswith("p0@") else None)
+    handler.script = Script(
+        rcpt=lambda a: "550 5.1.1 User unknown" if a.startswith("p0@") else None
+    )
     config = make_config(tmp_path, sink.port, db_url=db.url.render_as_string(hide_password=False))
     ids = seed_outbox(db, 2)
     run_pass(db, config, FixedClock(T0))
     assert row(db, ids[0]).state == "failed" and row(db, ids[1]).state == "sent"
     with db.connect() as conn:
         assert is_suppressed(conn, "p0@d0.test")
-        stopped = conn.execute(select(enrollment.c.status, enrollment.c.stage).where(
-            enrollment.c.id == row(db, ids[0]).enrollment_id)).one()
+        stopped = conn.execute(
+            select(enrollment.c.status, enrollment.c.stage).where(
+                enrollment.c.id == row(db, ids[0]).enrollment_id
+            )
+        ).one()
     assert tuple(stopped) == ("stopped", "bounced")
     assert run_pass(db, config, FixedClock(T0 + timedelta(hours=2))).claimed == 0
     assert handler.commands["RCPT"] == 2
 
 
-def test_relaying_denied_pauses_mailbox_and_bounces_nobody(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_relaying_denied_pauses_mailbox_and_bounces_nobody(
+    sqlite_db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     handler.script = Script(rcpt=lambda a: "550 5.7.1 Relaying denied")
     config = make_config(tmp_path, sink.port)
@@ -114,13 +131,20 @@ def test_relaying_denied_pauses_mailbox_and_bounces_nobody(sqlite_db: Engine, tm
     assert run_pass(sqlite_db, config, FixedClock(T0 + timedelta(minutes=5))).claimed == 0
 
 
-def test_bad_credentials_send_no_mail_from_and_pause(sqlite_db: Engine, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_credentials_send_no_mail_from_and_pause(
+    sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     handler = ScriptedHandler()
     monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong-secret-value")
-    with CaptureSink(tmp_path / "s", handler=handler, authenticator=password_authenticator("pr", "right"),
-                     auth_require_tls=False) as sink:
-        config = make_config(tmp_path, sink.port, smtp={"username": "pr", "password_env": "TEST_SMTP_PASSWORD"})
+    with CaptureSink(
+        tmp_path / "s",
+        handler=handler,
+        authenticator=password_authenticator("pr", "right"),
+        auth_require_tls=False,
+    ) as sink:
+        config = make_config(
+            tmp_path, sink.port, smtp={"username": "pr", "password_env": "TEST_SMTP_PASSWORD"}
+        )
         seed_outbox(sqlite_db, 5)
         run_pass(sqlite_db, config, FixedClock(T0))
     assert handler.commands["MAIL"] == 0
@@ -130,20 +154,39 @@ def test_bad_credentials_send_no_mail_from_and_pause(sqlite_db: Engine, tmp_path
     assert reason.startswith("authentication failed: 535") and "wrong-secret-value" not in reason
 
 
-def test_right_credentials_authenticate(sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_right_credentials_authenticate(
+    sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     handler = ScriptedHandler()
     monkeypatch.setenv("TEST_SMTP_PASSWORD", "right")
-    with CaptureSink(tmp_path / "s", handler=handler, authenticator=password_authenticator("pr", "right"),
-                     auth_require_tls=False, auth_required=True) as sink:
-        config = make_config(tmp_path, sink.port, smtp={"username": "pr", "password_env": "TEST_SMTP_PASSWORD"})
+    with CaptureSink(
+        tmp_path / "s",
+        handler=handler,
+        authenticator=password_authenticator("pr", "right"),
+        auth_require_tls=False,
+        auth_required=True,
+    ) as sink:
+        config = make_config(
+            tmp_path, sink.port, smtp={"username": "pr", "password_env": "TEST_SMTP_PASSWORD"}
+        )
         seed_outbox(sqlite_db, 2)
         assert run_pass(sqlite_db, config, FixedClock(T0)).sent == 2
 
 
-def test_starttls_required_fails_against_a_server_without_it(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_starttls_required_fails_against_a_server_without_it(
+    sqlite_db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
-    config = make_config(tmp_path, sink.port, smtp={"host": "localhost", "security": "starttls",
-                                                    "username": "pr", "password_env": "NOPE"})
+    config = make_config(
+        tmp_path,
+        sink.port,
+        smtp={
+            "host": "localhost",
+            "security": "starttls",
+            "username": "pr",
+            "password_env": "NOPE",
+        },
+    )
     seed_outbox(sqlite_db, 1)
     run_pass(sqlite_db, config, FixedClock(T0))
     assert handler.commands["MAIL"] == 0 and handler.received == []
@@ -171,13 +214,19 @@ def test_starttls_verifies_against_a_private_ca_and_the_hostname(
     ca.cert_pem.write_to_path(str(ca_file))
     handler = ScriptedHandler()
     with _tls_server(tmp_path, ca, handler) as sink:
-        config = make_config(tmp_path, sink.port, smtp={"host": host, "security": "starttls", "ca_file": str(ca_file)})
+        config = make_config(
+            tmp_path,
+            sink.port,
+            smtp={"host": host, "security": "starttls", "ca_file": str(ca_file)},
+        )
         seed_outbox(sqlite_db, 1)
         run_pass(sqlite_db, config, FixedClock(T0))
     assert len(handler.received) == delivered  # 127.0.0.1 is not in the certificate: refused
 
 
-def test_drop_after_the_dot_is_unknown_and_never_resent(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_drop_after_the_dot_is_unknown_and_never_resent(
+    sqlite_db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     handler.script = Script(drop_after_dot=1)
     config = make_config(tmp_path, sink.port)
@@ -188,7 +237,9 @@ def test_drop_after_the_dot_is_unknown_and_never_resent(sqlite_db: Engine, tmp_p
     assert len(handler.received) == 1 and row(sqlite_db, oid).state == "unknown"
 
 
-def test_drop_before_the_dot_is_retried_and_delivered_once(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_drop_before_the_dot_is_retried_and_delivered_once(
+    sqlite_db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     handler.script = Script(drop_at_rcpt=1)
     config = make_config(tmp_path, sink.port)
@@ -201,8 +252,9 @@ def test_drop_before_the_dot_is_retried_and_delivered_once(sqlite_db: Engine, tm
     assert row(sqlite_db, oid).state == "sent" and len(handler.received) == 1
 
 
-def test_stalled_server_times_out_then_a_new_connection_delivers(sqlite_db: Engine, tmp_path: Path,
-                                                                  smtp_server: Any) -> None:
+def test_stalled_server_times_out_then_a_new_connection_delivers(
+    sqlite_db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     handler.script = Script(hang_mail=2.0)
     config = make_config(tmp_path, sink.port, smtp={"timeout": 0.5})
@@ -215,7 +267,9 @@ def test_stalled_server_times_out_then_a_new_connection_delivers(sqlite_db: Engi
     assert row(sqlite_db, oid).state == "sent" and len(handler.received) == 1
 
 
-def test_slow_final_reply_within_data_timeout_is_sent(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_slow_final_reply_within_data_timeout_is_sent(
+    sqlite_db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     handler.script = Script(dot_delay=1.0)
     config = make_config(tmp_path, sink.port, smtp={"timeout": 0.3, "data_timeout": 5})
@@ -224,7 +278,9 @@ def test_slow_final_reply_within_data_timeout_is_sent(sqlite_db: Engine, tmp_pat
     assert row(sqlite_db, oid).state == "sent"
 
 
-def test_a_rejected_message_does_not_poison_the_batch(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_a_rejected_message_does_not_poison_the_batch(
+    sqlite_db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     handler.script = Script(data=[None] * 6 + ["554 5.7.1 spam"])
     config = make_config(tmp_path, sink.port)
@@ -247,13 +303,18 @@ def test_gives_up_after_max_attempts(sqlite_db: Engine, tmp_path: Path, smtp_ser
     assert r.state == "failed" and r.attempt == 5 and "451" in r.last_error
 
 
-def test_stopped_enrollment_after_queuing_is_not_sent(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_stopped_enrollment_after_queuing_is_not_sent(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = make_config(tmp_path, sink.port, db_url=db.url.render_as_string(hide_password=False))
     ids = seed_outbox(db, 3)
     with db.begin() as conn:
-        conn.execute(update(enrollment).where(enrollment.c.id == row(db, ids[1]).enrollment_id)
-                     .values(status="stopped", stop_reason="reply"))
+        conn.execute(
+            update(enrollment)
+            .where(enrollment.c.id == row(db, ids[1]).enrollment_id)
+            .values(status="stopped", stop_reason="reply")
+        )
     run_pass(db, config, FixedClock(T0))
     assert row(db, ids[1]).state == "cancelled" and len(handler.received) == 2
 
@@ -268,7 +329,9 @@ def test_stop_recheck_just_before_data(sqlite_db: Engine, tmp_path: Path, smtp_s
 
     def stop_the_other(stored: int) -> None:
         with writing(sqlite_db) as conn:
-            conn.execute(update(enrollment).where(enrollment.c.id == second).values(status="stopped"))
+            conn.execute(
+                update(enrollment).where(enrollment.c.id == second).values(status="stopped")
+            )
 
     handler.script.after_data = stop_the_other
     run_pass(sqlite_db, config, FixedClock(T0))
@@ -282,11 +345,21 @@ def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:
     limits = {"main": q.MailboxLimits(100, 0, 0, T0.date())}
     with writing(db) as conn:
         q.ensure_mailboxes(conn, ["main"])
-        [a] = q.claim(conn, worker="A", now=T0, lease_seconds=10, limits=limits, limit=10, rng=random.Random())
+        [a] = q.claim(
+            conn, worker="A", now=T0, lease_seconds=10, limits=limits, limit=10, rng=random.Random()
+        )
     later = T0 + timedelta(seconds=30)
     with writing(db) as conn:
         assert q.reap(conn, later, T0.date())["requeued"] == 1
-        [b] = q.claim(conn, worker="B", now=later, lease_seconds=10, limits=limits, limit=10, rng=random.Random())
+        [b] = q.claim(
+            conn,
+            worker="B",
+            now=later,
+            lease_seconds=10,
+            limits=limits,
+            limit=10,
+            rng=random.Random(),
+        )
     assert b.attempt == a.attempt + 1
     with writing(db) as conn:
         assert not q.mark_sending(conn, a, later, 60)
@@ -296,7 +369,9 @@ def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:
 
 def test_daily_cap_and_gap_hold(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
     sink, handler = smtp_server
-    config = make_config(tmp_path, sink.port, limits={"daily_cap": 3, "min_gap_seconds": 60, "jitter_seconds": 10})
+    config = make_config(
+        tmp_path, sink.port, limits={"daily_cap": 3, "min_gap_seconds": 60, "jitter_seconds": 10}
+    )
     seed_outbox(sqlite_db, 5)
     clock = FixedClock(T0)
     run_pass(sqlite_db, config, clock)
@@ -333,13 +408,21 @@ def test_capture_sink_writes_each_message_to_a_maildir(sqlite_db: Engine, tmp_pa
     }
 
 
-def test_partial_recipients_send_to_the_accepted_one(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_partial_recipients_send_to_the_accepted_one(
+    sqlite_db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
-    handler.script = Script(rcpt=lambda a: "550 5.1.1 no such manager" if a.startswith("manager@") else None)
+    handler.script = Script(
+        rcpt=lambda a: "550 5.1.1 no such manager" if a.startswith("manager@") else None
+    )
     config = make_config(tmp_path, sink.port)
     [oid] = seed_outbox(sqlite_db, 1)
     with sqlite_db.begin() as conn:
-        conn.execute(update(outbox).where(outbox.c.id == oid).values(rcpt_to=["p0@d0.test", "manager@d0.test"]))
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == oid)
+            .values(rcpt_to=["p0@d0.test", "manager@d0.test"])
+        )
     run_pass(sqlite_db, config, FixedClock(T0))
     assert row(sqlite_db, oid).state == "sent" and len(handler.received) == 1
     with sqlite_db.connect() as conn:

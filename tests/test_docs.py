@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from outreach.cli import cli
 
 
-def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+def _commands(
+    group: click.Group, prefix: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], click.Command]]:
     out: list[tuple[tuple[str, ...], click.Command]] = []
     for name, cmd in sorted(group.commands.items()):
         out.append(((*prefix, name), cmd))
@@ -22,7 +24,9 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[tu
     return out
 
 
-@pytest.mark.parametrize("path,cmd", _commands(cli), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize(
+    "path,cmd", _commands(cli), ids=lambda v: " ".join(v) if isinstance(v, tuple) else ""
+)
 def test_every_command_has_help_with_an_example(path: tuple[str, ...], cmd: click.Command) -> None:
     result = CliRunner().invoke(cli, [*path, "--help"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -35,7 +39,9 @@ def test_top_level_help_has_an_example() -> None:
 
 
 def test_python_dash_m_works() -> None:
-    out = subprocess.run([sys.executable, "-m", "outreach", "--help"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "outreach", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0 and "Usage:" in out.stdout
 
 

@@ -41,7 +41,8 @@ def imap_inbox(config_path: Path, port: int) -> None:
         r'^source = "maildir".*\npath = "inbox".*$',
         f'source = "imap"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
         f'username = "{USER}"\npassword_env = "{PASSWORD_ENV}"\nfolder = "INBOX"',
-        text, flags=re.MULTILINE,
+        text,
+        flags=re.MULTILINE,
     )
     assert n == 1
     config_path.write_text(text, encoding="utf-8")
@@ -74,12 +75,24 @@ def test_reply_out_of_office_and_bounce_through_imap(
         config = load_config(config_path)
         engine = make_engine(config.database_url)
         clock = FixedClock(TUESDAY_10_JST)
-        import_influencers(engine, workspace / "roster" / "influencers.csv", config=config,
-                           clock=clock, options=ImportOptions())
-        import_posts(engine, workspace / "roster" / "posts.csv", config=config,
-                     options=ImportOptions())
-        report = enroll(engine, config, "spring-serum", EnrollFilters(handles=PEOPLE),
-                        dry_run=False, now=clock.now())
+        import_influencers(
+            engine,
+            workspace / "roster" / "influencers.csv",
+            config=config,
+            clock=clock,
+            options=ImportOptions(),
+        )
+        import_posts(
+            engine, workspace / "roster" / "posts.csv", config=config, options=ImportOptions()
+        )
+        report = enroll(
+            engine,
+            config,
+            "spring-serum",
+            EnrollFilters(handles=PEOPLE),
+            dry_run=False,
+            now=clock.now(),
+        )
         assert len(report.enrolled) == 3
 
         def daemon_pass() -> None:
@@ -90,14 +103,18 @@ def test_reply_out_of_office_and_bounce_through_imap(
         pitches = read_captured(sink.maildir)
         assert len(pitches) == 3
         by_to = {p.to_addr: p for p in pitches}
-        hanako, misaki, kenta = (by_to[a] for a in (
-            "hanako.yamada@example.jp", "misaki@example.jp", "kenta.suzuki@example.jp"))
+        hanako, misaki, kenta = (
+            by_to[a]
+            for a in ("hanako.yamada@example.jp", "misaki@example.jp", "kenta.suzuki@example.jp")
+        )
         back = clock.now() + timedelta(days=6)
-        imap.append([
-            human_reply_ja(hanako, clock.now()).as_bytes(),
-            out_of_office(misaki, clock.now(), back).as_bytes(),
-            bounce(kenta, clock.now()),
-        ])
+        imap.append(
+            [
+                human_reply_ja(hanako, clock.now()).as_bytes(),
+                out_of_office(misaki, clock.now(), back).as_bytes(),
+                bounce(kenta, clock.now()),
+            ]
+        )
 
         clock.advance(timedelta(seconds=30))  # the follow-ups (5 s) are due now
         daemon_pass()

@@ -38,25 +38,46 @@ def _mailed(engine: Engine, handle_id: int, slug: str, sent_at: datetime) -> Non
     """Another campaign's enrollment of this influencer with a sent message."""
     with writing(engine) as conn:
         cid = ensure_campaign(conn, slug, sent_at)
-        eid = conn.execute(insert(enrollment).values(
-            campaign_id=cid, influencer_id=handle_id, sequence="standard", mailbox="main",
-            next_step=2, status="completed", stage="contacted",
-            stage_changed_at=naive_utc(sent_at), created_at=naive_utc(sent_at),
-        ).returning(enrollment.c.id)).scalar_one()
-        conn.execute(insert(outbox).values(
-            enrollment_id=eid, step=1, mailbox="main", mail_from="pr@example.jp",
-            rcpt_to=["x@example.jp"], email_norm="x@example.jp", message_id=f"<{slug}@x>",
-            state="sent", due_at=naive_utc(sent_at), created_at=naive_utc(sent_at),
-            updated_at=naive_utc(sent_at), sent_at=naive_utc(sent_at),
-        ))
+        eid = conn.execute(
+            insert(enrollment)
+            .values(
+                campaign_id=cid,
+                influencer_id=handle_id,
+                sequence="standard",
+                mailbox="main",
+                next_step=2,
+                status="completed",
+                stage="contacted",
+                stage_changed_at=naive_utc(sent_at),
+                created_at=naive_utc(sent_at),
+            )
+            .returning(enrollment.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(outbox).values(
+                enrollment_id=eid,
+                step=1,
+                mailbox="main",
+                mail_from="pr@example.jp",
+                rcpt_to=["x@example.jp"],
+                email_norm="x@example.jp",
+                message_id=f"<{slug}@x>",
+                state="sent",
+                due_at=naive_utc(sent_at),
+                created_at=naive_utc(sent_at),
+                updated_at=naive_utc(sent_at),
+                sent_at=naive_utc(sent_at),
+            )
+        )
 
 
 def test_enrols_with_the_first_send_in_the_recipients_window(db: Engine, tmp_path: Path) -> None:
     config = make_workspace(tmp_path)
     add_influencer(db, "hanako")
     add_influencer(db, "emma", country="US", timezone="America/Los_Angeles", language="en")
-    report = enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=NOW,
-                    rng=random.Random(1))
+    report = enroll(
+        db, config, "spring", EnrollFilters(), dry_run=False, now=NOW, rng=random.Random(1)
+    )
     assert report.skipped == []
     due = {e.handle: e.next_due_at for e in report.enrolled}
     # Tokyo: holiday evening -> Tuesday 09:00 JST plus up to 120 s of jitter.
@@ -114,11 +135,18 @@ def test_every_skip_reason(db: Engine, tmp_path: Path) -> None:
     _mailed(db, old, "winter", NOW - timedelta(days=91))
     with writing(db) as conn:  # bounced in an earlier campaign, not (yet) suppressed
         cid = ensure_campaign(conn, "earlier", NOW - timedelta(days=200))
-        conn.execute(insert(enrollment).values(
-            campaign_id=cid, influencer_id=bounced, sequence="standard", mailbox="main",
-            status="stopped", stage="bounced", stage_changed_at=naive_utc(NOW - timedelta(days=200)),
-            created_at=naive_utc(NOW - timedelta(days=200)),
-        ))
+        conn.execute(
+            insert(enrollment).values(
+                campaign_id=cid,
+                influencer_id=bounced,
+                sequence="standard",
+                mailbox="main",
+                status="stopped",
+                stage="bounced",
+                stage_changed_at=naive_utc(NOW - timedelta(days=200)),
+                created_at=naive_utc(NOW - timedelta(days=200)),
+            )
+        )
     report = enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=NOW)
     assert {e.handle for e in report.enrolled} == {"ok", "old"}
     assert {s.handle: s.reason for s in report.skipped} == {
@@ -128,8 +156,14 @@ def test_every_skip_reason(db: Engine, tmp_path: Path) -> None:
         "bounced": "bounced in an earlier campaign",
         "recent": "contacted by campaign 'autumn' on 2026-10-24 (cooldown 90 days)",
     }
-    again = enroll(db, config, "spring", EnrollFilters(handles=("ok", "old")), dry_run=False,
-                   now=NOW + timedelta(hours=1))
+    again = enroll(
+        db,
+        config,
+        "spring",
+        EnrollFilters(handles=("ok", "old")),
+        dry_run=False,
+        now=NOW + timedelta(hours=1),
+    )
     assert again.enrolled == []
     assert {s.reason for s in again.skipped} == {"already enrolled"}
 
@@ -142,21 +176,36 @@ def test_a_lifted_bounce_may_be_enrolled_again_but_an_opt_out_never(
     then = NOW - timedelta(days=200)
     with writing(db) as conn:
         cid = ensure_campaign(conn, "earlier", then)
-        for handle, stage, reason in (("bounced", "bounced", "hard_bounce"),
-                                      ("optedout", "unsubscribed", "opt_out")):
-            conn.execute(insert(enrollment).values(
-                campaign_id=cid, influencer_id=ids[handle], sequence="standard", mailbox="main",
-                status="stopped", stage=stage, stage_changed_at=naive_utc(then),
-                created_at=naive_utc(then),
-            ))
+        for handle, stage, reason in (
+            ("bounced", "bounced", "hard_bounce"),
+            ("optedout", "unsubscribed", "opt_out"),
+        ):
+            conn.execute(
+                insert(enrollment).values(
+                    campaign_id=cid,
+                    influencer_id=ids[handle],
+                    sequence="standard",
+                    mailbox="main",
+                    status="stopped",
+                    stage=stage,
+                    stage_changed_at=naive_utc(then),
+                    created_at=naive_utc(then),
+                )
+            )
             suppress(conn, f"{handle}@example.jp", reason=reason, source="test", at=naive_utc(then))
     before = enroll(db, config, "spring", EnrollFilters(), dry_run=True, now=NOW)
     assert {s.handle: s.reason for s in before.skipped} == {
         "bounced": "bounced in an earlier campaign",
         "optedout": "unsubscribed in an earlier campaign",
     }
-    remove_suppression(db, "bounced@example.jp", reason="mailbox restored", actor="sato",
-                       force=False, clock=FixedClock(NOW - timedelta(days=1)))
+    remove_suppression(
+        db,
+        "bounced@example.jp",
+        reason="mailbox restored",
+        actor="sato",
+        force=False,
+        clock=FixedClock(NOW - timedelta(days=1)),
+    )
     after = enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=NOW)
     assert [e.handle for e in after.enrolled] == ["bounced"]
     assert {s.handle: s.reason for s in after.skipped} == {

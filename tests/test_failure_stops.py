@@ -32,14 +32,24 @@ from tests.fixtures_smtp import (
 from tests.test_dispatch import row, run_pass
 
 __all__ = ["smtp_server"]
-RETRY_ONCE = {"retry": {"max_attempts": 1, "first_backoff_seconds": 60, "max_backoff_seconds": 600,
-                        "max_age_hours": 8}}
+RETRY_ONCE = {
+    "retry": {
+        "max_attempts": 1,
+        "first_backoff_seconds": 60,
+        "max_backoff_seconds": 600,
+        "max_age_hours": 8,
+    }
+}
 
 
 def _enrollment(engine: Engine, outbox_id: int) -> tuple[str, str]:
     with engine.connect() as conn:
-        eid = conn.execute(select(outbox.c.enrollment_id).where(outbox.c.id == outbox_id)).scalar_one()
-        got = conn.execute(select(enrollment.c.status, enrollment.c.stop_reason).where(enrollment.c.id == eid)).one()
+        eid = conn.execute(
+            select(outbox.c.enrollment_id).where(outbox.c.id == outbox_id)
+        ).scalar_one()
+        got = conn.execute(
+            select(enrollment.c.status, enrollment.c.stop_reason).where(enrollment.c.id == eid)
+        ).one()
     return got.status, got.stop_reason
 
 
@@ -61,7 +71,10 @@ def test_a_step_that_fails_or_is_rejected_stops_its_enrollment(
     assert [row(db, i).state for i in ids] == ["failed", "sent", "failed"]
     assert _enrollment(db, ids[0]) == ("stopped", "step 1 failed: 552 5.2.2 mailbox full")
     assert _enrollment(db, ids[1]) == ("active", "")
-    assert _enrollment(db, ids[2]) == ("stopped", "step 1 failed: 554 5.7.1 message refused as spam")
+    assert _enrollment(db, ids[2]) == (
+        "stopped",
+        "step 1 failed: 554 5.7.1 message refused as spam",
+    )
     st = status(db, config, FixedClock(T0))
     assert st.failure_stops == 2
     assert {(s["handle"], s["stop_reason"]) for s in st.latest_failure_stops} == {
@@ -72,7 +85,9 @@ def test_a_step_that_fails_or_is_rejected_stops_its_enrollment(
         assert ("h0", "stopped", "step 1 failed: 552 5.2.2 mailbox full") in halted(conn, "spring")
 
 
-def test_a_retried_step_stops_only_when_it_finally_fails(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_a_retried_step_stops_only_when_it_finally_fails(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     handler.script = Script(rcpt=lambda a: "452 4.2.2 mailbox full, try later")
     config = make_config(tmp_path, sink.port, db_url=_url(db))  # max_attempts 5
@@ -92,8 +107,11 @@ def test_an_expired_step_stops_its_enrollment(db: Engine, tmp_path: Path, smtp_s
     config = make_config(tmp_path, sink.port, db_url=_url(db))
     ids = seed_outbox(db, 2)
     with writing(db) as conn:
-        conn.execute(update(outbox).where(outbox.c.id == ids[0])
-                     .values(expires_at=(T0 + timedelta(hours=8)).replace(tzinfo=None)))
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == ids[0])
+            .values(expires_at=(T0 + timedelta(hours=8)).replace(tzinfo=None))
+        )
     report = run_pass(db, config, FixedClock(T0 + timedelta(hours=8, minutes=1)))
     assert report.reaped["expired"] == 1 and report.sent == 1
     assert row(db, ids[0]).state == "expired" and len(handler.received) == 1
@@ -115,11 +133,16 @@ def test_status_shows_failure_stops_held_follow_ups_and_inbox_errors(
     sqlite_db: Engine, tmp_path: Path, smtp_server: Any
 ) -> None:
     sink, handler = smtp_server
-    handler.script = Script(rcpt=lambda a: "552 5.2.2 mailbox full" if a.startswith("p1@") else None)
+    handler.script = Script(
+        rcpt=lambda a: "552 5.2.2 mailbox full" if a.startswith("p1@") else None
+    )
     data = config_data(sink.port, db_url=_url(sqlite_db), sending=RETRY_ONCE)
     data["mailboxes"]["main"]["inbox"] = {"source": "maildir", "path": "inbox"}
-    data["mailboxes"]["second"] = {**data["mailboxes"]["main"], "from_address": "pr2@sakura.test",
-                                   "inbox": {"source": "maildir", "path": "inbox2"}}
+    data["mailboxes"]["second"] = {
+        **data["mailboxes"]["main"],
+        "from_address": "pr2@sakura.test",
+        "inbox": {"source": "maildir", "path": "inbox2"},
+    }
     path = tmp_path / "config.toml"
     path.write_text(toml_text(data), encoding="utf-8")
     config = make_config(tmp_path, sink.port, db_url=_url(sqlite_db), sending=RETRY_ONCE)
@@ -138,7 +161,9 @@ def test_status_shows_failure_stops_held_follow_ups_and_inbox_errors(
     assert "inbox main stale" not in text
 
 
-def test_resending_a_failed_step_resumes_its_enrollment(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_resending_a_failed_step_resumes_its_enrollment(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     handler.script = Script(rcpt=lambda a: "552 5.2.2 mailbox full")
     config = make_config(tmp_path, sink.port, db_url=_url(db), sending=RETRY_ONCE)

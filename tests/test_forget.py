@@ -30,10 +30,17 @@ def test_forget_deletes_data_and_keeps_the_hash(db: Engine, tmp_path: Path) -> N
     assert kept and all(row.email_norm is None and row.email_hash for row in kept)
 
     roster = tmp_path / "again.csv"
-    roster.write_text("name,email,platform,handle,basis\nTaro,taro@example.jp,instagram,taro,consent\n",
-                      encoding="utf-8")
-    report = import_influencers(db, roster, config=make_config(tmp_path, {"source": "none"}),
-                                clock=clock, options=ImportOptions())
+    roster.write_text(
+        "name,email,platform,handle,basis\nTaro,taro@example.jp,instagram,taro,consent\n",
+        encoding="utf-8",
+    )
+    report = import_influencers(
+        db,
+        roster,
+        config=make_config(tmp_path, {"source": "none"}),
+        clock=clock,
+        options=ImportOptions(),
+    )
     assert report.inserted == 1
     assert any("is suppressed" in w for w in report.warnings)
     with reading(db) as conn:

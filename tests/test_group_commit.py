@@ -53,8 +53,9 @@ def test_lanes_share_commits_and_a_late_opt_out_still_stops_its_row(
     async def go() -> DispatchReport:
         transport = SmtpTransport(config.mailboxes)
         try:
-            return await dispatch_once(db, config, FixedClock(T0), transport, worker="w1",
-                                       rng=random.Random(1))
+            return await dispatch_once(
+                db, config, FixedClock(T0), transport, worker="w1", rng=random.Random(1)
+            )
         finally:
             await transport.close()
 
@@ -63,9 +64,13 @@ def test_lanes_share_commits_and_a_late_opt_out_still_stops_its_row(
     assert outbox_states(db) == {"sent": ROWS - 1, "cancelled": 1}
     assert len(handler.received) == ROWS - 1 and handler.commands["DATA"] == ROWS - 1
     with db.connect() as conn:
-        state, error = conn.execute(select(outbox.c.state, outbox.c.last_error).where(outbox.c.id == ids[-1])).one()
+        state, error = conn.execute(
+            select(outbox.c.state, outbox.c.last_error).where(outbox.c.id == ids[-1])
+        ).one()
         assert state == "cancelled" and "suppressed" in error
-        assert sorted(conn.execute(select(attempt.c.outcome)).scalars()) == ["cancelled"] + ["sent"] * (ROWS - 1)
+        assert sorted(conn.execute(select(attempt.c.outcome)).scalars()) == ["cancelled"] + [
+            "sent"
+        ] * (ROWS - 1)
         assert conn.execute(select(stage_history.c.cause)).scalars().all() == ["sent"] * (ROWS - 1)
         stages = conn.execute(select(enrollment.c.stage)).scalars().all()
         assert sorted(stages) == ["contacted"] * (ROWS - 1) + ["prospect"]

@@ -63,8 +63,13 @@ def test_phrase_and_status_tables_use_only_the_vocabulary() -> None:
             assert pattern == pattern.lower() or "\\" in pattern, (reason, pattern)
 
 
-def _dsn(block: str, *, text: str = "See below.", status_type: str = "message/delivery-status",
-         original: str = "To: taro@example.jp\nMessage-ID: <m1@brand.example>\n") -> bytes:
+def _dsn(
+    block: str,
+    *,
+    text: str = "See below.",
+    status_type: str = "message/delivery-status",
+    original: str = "To: taro@example.jp\nMessage-ID: <m1@brand.example>\n",
+) -> bytes:
     return (
         "Return-Path: <>\nFrom: MAILER-DAEMON@mx.brand.example\nTo: hello@brand.example\n"
         "Subject: Undelivered Mail Returned to Sender\nAuto-Submitted: auto-replied\n"
@@ -76,14 +81,19 @@ def _dsn(block: str, *, text: str = "See below.", status_type: str = "message/de
 
 
 def test_a_diagnostics_specific_code_beats_a_generic_status() -> None:
-    found = parse_and_classify(_dsn(
-        "Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: 5.0.0\n"
-        "Diagnostic-Code: smtp; 550 5.1.1 <taro@example.jp>: Recipient address rejected: "
-        "User unknown in local recipient table\n"
-    ))
+    found = parse_and_classify(
+        _dsn(
+            "Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: 5.0.0\n"
+            "Diagnostic-Code: smtp; 550 5.1.1 <taro@example.jp>: Recipient address rejected: "
+            "User unknown in local recipient table\n"
+        )
+    )
     assert found.bounce is not None
     assert (found.bounce.status, found.bounce.reason, found.bounce.permanent) == (
-        "5.1.1", "userunknown", True)
+        "5.1.1",
+        "userunknown",
+        True,
+    )
     assert best_status("5.0.0", "550 5.1.1 user unknown") == "5.1.1"
     assert best_status("5.2.2", "550 5.1.1 whatever") == "5.2.2"
     assert best_status("", "550 no such user") == "5.0.0"
@@ -95,39 +105,56 @@ def test_a_diagnostics_specific_code_beats_a_generic_status() -> None:
 @pytest.mark.parametrize(
     ("status", "diagnostic", "reason"),
     [
-        ("5.7.26", "550-5.7.26 Unauthenticated email from brand.example is not accepted due to "
-                   "domain's DMARC policy", "authfailure"),
-        ("5.7.1", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using "
-                  "zen.spamhaus.org", "blocked"),
+        (
+            "5.7.26",
+            "550-5.7.26 Unauthenticated email from brand.example is not accepted due to "
+            "domain's DMARC policy",
+            "authfailure",
+        ),
+        (
+            "5.7.1",
+            "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+            "blocked",
+        ),
         ("5.7.1", "550 5.7.1 Message rejected due to local policy", "policyviolation"),
         ("5.7.1", "550 5.7.1 Message content rejected, UBE, id=1", "spamdetected"),
         ("5.1.8", "553 5.1.8 Domain of sender address does not exist", "rejected"),
-        ("5.7.25", "550 5.7.25 The IP address sending this message does not have a PTR record",
-         "requireptr"),
+        (
+            "5.7.25",
+            "550 5.7.25 The IP address sending this message does not have a PTR record",
+            "requireptr",
+        ),
         ("5.7.1", "554 5.7.1 <x@example.jp>: Relay access denied", "norelaying"),
     ],
 )
 def test_sender_side_rejections_never_suppress_the_recipient(
     status: str, diagnostic: str, reason: str
 ) -> None:
-    found = parse_and_classify(_dsn(
-        f"Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: {status}\n"
-        f"Diagnostic-Code: smtp; {diagnostic}\n"
-    ))
+    found = parse_and_classify(
+        _dsn(
+            f"Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: {status}\n"
+            f"Diagnostic-Code: smtp; {diagnostic}\n"
+        )
+    )
     assert found.kind == "bounce" and found.bounce is not None
     assert (found.bounce.reason, found.bounce.sender_side, found.bounce.permanent) == (
-        reason, True, False), found.reasons
+        reason,
+        True,
+        False,
+    ), found.reasons
     assert any(SENDER_SIDE_HINT[reason] in r for r in found.reasons)
 
 
 def test_cli_text_names_the_reason_and_the_side() -> None:
     result = CliRunner().invoke(
-        cli, ["inbox", "classify", str(CORPUS / "sisimai-bsd/lhost-postfix-70.eml")],
+        cli,
+        ["inbox", "classify", str(CORPUS / "sisimai-bsd/lhost-postfix-70.eml")],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].endswith(
-        ": bounce 5.7.26 kijitora@google.example.com temporary authfailure sender-side")
+        ": bounce 5.7.26 kijitora@google.example.com temporary authfailure sender-side"
+    )
     assert "SPF/DKIM/DMARC" in result.output
 
 
@@ -141,37 +168,48 @@ def test_cli_text_names_the_reason_and_the_side() -> None:
     ],
 )
 def test_transient_failures_do_not_suppress(status: str, diagnostic: str, reason: str) -> None:
-    found = parse_and_classify(_dsn(
-        f"Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: {status}\n"
-        + (f"Diagnostic-Code: smtp; {diagnostic}\n" if diagnostic else "")
-    ))
+    found = parse_and_classify(
+        _dsn(
+            f"Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: {status}\n"
+            + (f"Diagnostic-Code: smtp; {diagnostic}\n" if diagnostic else "")
+        )
+    )
     assert found.bounce is not None
     assert (found.bounce.reason, found.bounce.permanent, found.bounce.sender_side) == (
-        reason, False, False)
+        reason,
+        False,
+        False,
+    )
 
 
 def test_user_unknown_said_after_data_is_filtered_and_still_suppressed() -> None:
-    found = parse_and_classify(_dsn(
-        "Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: 5.0.0\n"
-        "Diagnostic-Code: smtp; 550 User unknown (in reply to end of DATA command)\n"
-    ))
+    found = parse_and_classify(
+        _dsn(
+            "Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: 5.0.0\n"
+            "Diagnostic-Code: smtp; 550 User unknown (in reply to end of DATA command)\n"
+        )
+    )
     assert found.bounce is not None
     assert (found.bounce.reason, found.bounce.permanent) == ("filtered", True)
 
 
 def test_action_failed_with_a_comment_is_failed() -> None:
-    found = parse_and_classify(_dsn(
-        "Final-Recipient: rfc822; taro@example.jp\n"
-        "Action: failed (bad destination mailbox address)\nStatus: 5.1.1\n"
-    ))
+    found = parse_and_classify(
+        _dsn(
+            "Final-Recipient: rfc822; taro@example.jp\n"
+            "Action: failed (bad destination mailbox address)\nStatus: 5.1.1\n"
+        )
+    )
     assert found.bounce is not None and found.bounce.permanent
 
 
 def test_a_status_part_labelled_text_delivery_status_is_still_a_bounce() -> None:
-    found = parse_and_classify(_dsn(
-        "Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: 5.1.1\n",
-        status_type="text/delivery-status",
-    ))
+    found = parse_and_classify(
+        _dsn(
+            "Final-Recipient: rfc822; taro@example.jp\nAction: failed\nStatus: 5.1.1\n",
+            status_type="text/delivery-status",
+        )
+    )
     assert found.kind == "bounce" and found.bounce is not None
     assert found.bounce.recipient == "taro@example.jp"
     assert any("text/delivery-status" in r for r in found.reasons)
@@ -187,17 +225,17 @@ def test_a_status_part_labelled_text_delivery_status_is_still_a_bounce() -> None
     ],
 )
 def test_a_recipient_that_is_not_an_address_falls_back_to_the_original_to(final: str) -> None:
-    found = parse_and_classify(_dsn(
-        f"Final-Recipient: {final}\nAction: failed\nStatus: 5.1.1\n"
-    ))
+    found = parse_and_classify(_dsn(f"Final-Recipient: {final}\nAction: failed\nStatus: 5.1.1\n"))
     assert found.bounce is not None and found.bounce.recipient == "taro@example.jp"
 
 
 def test_without_any_valid_recipient_the_bounce_is_matched_by_message_id() -> None:
-    found = parse_and_classify(_dsn(
-        "Final-Recipient: rfc822; |/usr/bin/procmail\nAction: failed\nStatus: 5.1.1\n",
-        original="To: a@example.jp, b@example.jp\nMessage-ID: <m1@brand.example>\n",
-    ))
+    found = parse_and_classify(
+        _dsn(
+            "Final-Recipient: rfc822; |/usr/bin/procmail\nAction: failed\nStatus: 5.1.1\n",
+            original="To: a@example.jp, b@example.jp\nMessage-ID: <m1@brand.example>\n",
+        )
+    )
     assert found.kind == "bounce" and found.bounce is not None
     assert (found.bounce.recipient, found.original_message_id) == ("", "<m1@brand.example>")
 
@@ -207,7 +245,10 @@ def test_a_quoted_message_id_is_never_the_recipient() -> None:
     found = parse_and_classify(corpus("sisimai-bsd/lhost-zoho-01.eml"))
     assert found.bounce is not None
     assert (found.bounce.recipient, found.bounce.status, found.bounce.reason) == (
-        "kijitora@example.co.jp", "5.1.1", "userunknown")
+        "kijitora@example.co.jp",
+        "5.1.1",
+        "userunknown",
+    )
 
 
 @pytest.mark.parametrize(
@@ -234,26 +275,45 @@ def test_valid_address(value: str, ok: bool) -> None:
 @pytest.mark.parametrize(
     ("name", "recipient", "reason", "permanent"),
     [
-        ("sisimai-bsd/lhost-dragonfly-01.eml", "pseudo-local-part@google.example.com",
-         "authfailure", False),
-        ("sisimai-bsd/lhost-opensmtpd-01.eml", "apdugoaidugoaidugoaeiudggadi@gmail.com",
-         "userunknown", True),
+        (
+            "sisimai-bsd/lhost-dragonfly-01.eml",
+            "pseudo-local-part@google.example.com",
+            "authfailure",
+            False,
+        ),
+        (
+            "sisimai-bsd/lhost-opensmtpd-01.eml",
+            "apdugoaidugoaidugoaeiudggadi@gmail.com",
+            "userunknown",
+            True,
+        ),
         ("sisimai-bsd/lhost-v5sendmail-01.eml", "kijitora@example.com", "expired", False),
         ("sisimai-bsd/lhost-amazonworkmail-04.eml", "chatoraneko@example.jp", "mailboxfull", False),
         ("sisimai-bsd/lhost-notes-02.eml", "kijitora@u1.example.co.jp", "userunknown", True),
         ("sisimai-bsd/lhost-mfilter-02.eml", "kijitora@example.co.jp", "userunknown", True),
-        ("sisimai-bsd/lhost-kddi-01.eml", "kijitora@x0000000000000.dion.ne.jp", "mailboxfull",
-         False),
+        (
+            "sisimai-bsd/lhost-kddi-01.eml",
+            "kijitora@x0000000000000.dion.ne.jp",
+            "mailboxfull",
+            False,
+        ),
         ("sisimai-bsd/lhost-x6-02.eml", "kijitora@libsisimai.org", "userunknown", True),
-        ("sisimai-bsd/lhost-exim-60.eml", "nyaan%gol.com@q002.kijitora.gol.com", "mailboxfull",
-         False),
+        (
+            "sisimai-bsd/lhost-exim-60.eml",
+            "nyaan%gol.com@q002.kijitora.gol.com",
+            "mailboxfull",
+            False,
+        ),
     ],
 )
 def test_text_bounces_are_bounces(name: str, recipient: str, reason: str, permanent: bool) -> None:
     found = parse_and_classify(corpus(name))
     assert found.kind == "bounce" and found.bounce is not None, found.reasons
     assert (found.bounce.recipient, found.bounce.reason, found.bounce.permanent) == (
-        recipient, reason, permanent), found.reasons
+        recipient,
+        reason,
+        permanent,
+    ), found.reasons
 
 
 def test_an_old_style_returned_mail_notice_names_the_intended_recipient() -> None:
@@ -269,7 +329,9 @@ def test_an_old_style_returned_mail_notice_names_the_intended_recipient() -> Non
     found = parse_and_classify(raw)
     assert found.kind == "bounce" and found.bounce is not None, found.reasons
     assert (found.bounce.recipient, found.original_message_id) == (
-        "ken@example.net", "<m9@brand.example>")
+        "ken@example.net",
+        "<m9@brand.example>",
+    )
 
 
 def test_japanese_carrier_error_notice_from_no_reply_is_a_bounce() -> None:
@@ -283,7 +345,10 @@ def test_japanese_carrier_error_notice_from_no_reply_is_a_bounce() -> None:
     found = parse_and_classify(raw)
     assert found.kind == "bounce" and found.bounce is not None, found.reasons
     assert (found.bounce.recipient, found.bounce.reason, found.bounce.permanent) == (
-        "hana@ezweb.ne.jp", "mailboxfull", False)
+        "hana@ezweb.ne.jp",
+        "mailboxfull",
+        False,
+    )
 
 
 def test_a_vacation_reply_with_a_null_sender_and_an_address_stays_automatic() -> None:
@@ -299,9 +364,9 @@ def test_a_vacation_reply_with_a_null_sender_and_an_address_stays_automatic() ->
 
 
 def test_a_success_dsn_is_never_a_bounce() -> None:
-    found = parse_and_classify(_dsn(
-        "Final-Recipient: rfc822; taro@example.jp\nAction: delivered\nStatus: 2.0.0\n"
-    ))
+    found = parse_and_classify(
+        _dsn("Final-Recipient: rfc822; taro@example.jp\nAction: delivered\nStatus: 2.0.0\n")
+    )
     assert found.kind == "auto_reply" and found.bounce is None
 
 
@@ -341,13 +406,21 @@ def test_jmrp_complaint_names_the_complaining_recipient() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"\n" * 200_000, b" " * 500_000 + b"\n", b"a@b.c " * 50_000, b"<" * 200_000,
-     b"Final-Recipient: rfc822; x\n" * 20_000, b"550 5.1.1 " * 50_000],
+    [
+        b"\n" * 200_000,
+        b" " * 500_000 + b"\n",
+        b"a@b.c " * 50_000,
+        b"<" * 200_000,
+        b"Final-Recipient: rfc822; x\n" * 20_000,
+        b"550 5.1.1 " * 50_000,
+    ],
     ids=["newlines", "spaces", "addresses", "brackets", "fields", "codes"],
 )
 def test_hostile_bounce_bodies_are_classified_quickly(body: bytes) -> None:
-    head = (b"Return-Path: <>\nFrom: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail\n"
-            b"Content-Type: text/plain; charset=utf-8\n\n")
+    head = (
+        b"Return-Path: <>\nFrom: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail\n"
+        b"Content-Type: text/plain; charset=utf-8\n\n"
+    )
     started = time.perf_counter()
     parse_and_classify(head + body)
     assert time.perf_counter() - started < 3.0

@@ -92,8 +92,23 @@ def test_an_opt_out_under_a_codec_charset_is_still_an_opt_out_and_quick(name: st
 
 @pytest.mark.parametrize(
     "label",
-    ["punycode", "rot13", "rot_13", "base64", "base64_codec", "zlib", "bz2_codec", "hex",
-     "idna", "uu", "quopri", "utf-7", "undefined", "unicode_escape", "raw_unicode_escape"],
+    [
+        "punycode",
+        "rot13",
+        "rot_13",
+        "base64",
+        "base64_codec",
+        "zlib",
+        "bz2_codec",
+        "hex",
+        "idna",
+        "uu",
+        "quopri",
+        "utf-7",
+        "undefined",
+        "unicode_escape",
+        "raw_unicode_escape",
+    ],
 )
 def test_codec_labels_are_not_charsets(label: str) -> None:
     reasons: list[str] = []
@@ -152,8 +167,21 @@ def test_mail_charsets_and_their_aliases(label: str, codec: str, text: str) -> N
 
 ALL_CODECS = sorted(
     set(encodings.aliases.aliases.values())
-    | {"punycode", "idna", "rot13", "undefined", "utf-7", "unicode_escape", "raw_unicode_escape",
-       "base64_codec", "zlib_codec", "bz2_codec", "hex_codec", "uu_codec", "quopri_codec"}
+    | {
+        "punycode",
+        "idna",
+        "rot13",
+        "undefined",
+        "utf-7",
+        "unicode_escape",
+        "raw_unicode_escape",
+        "base64_codec",
+        "zlib_codec",
+        "bz2_codec",
+        "hex_codec",
+        "uu_codec",
+        "quopri_codec",
+    }
 )
 
 
@@ -210,8 +238,14 @@ def test_a_character_cut_by_a_size_cap_keeps_the_declared_charset() -> None:
         "multipart/mixed; boundary*=idna''%FF%00ab",
         "multipart/mixed; boundary*=punycode''%FF%00ab",
     ],
-    ids=["quoted-semicolons", "multipart-quoted-semicolons", "many-params", "2231-punycode-long",
-         "2231-idna-boundary", "2231-punycode-boundary"],
+    ids=[
+        "quoted-semicolons",
+        "multipart-quoted-semicolons",
+        "many-params",
+        "2231-punycode-long",
+        "2231-idna-boundary",
+        "2231-punycode-boundary",
+    ],
 )
 def test_hostile_content_type_parameters_are_read_quickly(ctype: str) -> None:
     # The stdlib reads parameters in quadratic time (an 80 kB one took 20 s) and decodes
@@ -232,7 +266,9 @@ def test_deeply_nested_parts_do_not_overflow_the_parser(depth: int) -> None:
         "--top\nContent-Type: text/plain\n\nPlease remove me from your list.\n"
         "--top\nContent-Type: multipart/mixed; boundary=b0\n\n"
     )
-    nest = "".join(f"--b{i}\nContent-Type: multipart/mixed; boundary=b{i + 1}\n\n" for i in range(depth))
+    nest = "".join(
+        f"--b{i}\nContent-Type: multipart/mixed; boundary=b{i + 1}\n\n" for i in range(depth)
+    )
     started = time.perf_counter()
     found = parse_and_classify((head + nest + "--top--\n").encode())
     assert time.perf_counter() - started < 3.0
@@ -267,6 +303,7 @@ def test_hostile_from_headers_keep_the_opt_out(value: str, sender: str) -> None:
 
 # --- RFC 2047 white space ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
@@ -296,12 +333,15 @@ def test_inbox_list_shows_the_space_after_a_folded_encoded_word(tmp_path: Path) 
         b"Message-ID: <folded@example.jp>\r\n\r\nLooks lovely!\r\n"
     )
     cli_run(cfg, "inbox", "import", str(eml))
-    [row] = [json.loads(line) for line in cli_run(cfg, "inbox", "list", "--format", "json").splitlines()]
+    [row] = [
+        json.loads(line) for line in cli_run(cfg, "inbox", "list", "--format", "json").splitlines()
+    ]
     assert row["subject"] == "Sakura Night Serum"
     assert "Sakura Night Serum" in cli_run(cfg, "inbox", "list")
 
 
 # --- terminal escapes -------------------------------------------------------------------------
+
 
 def test_safe_text_shows_controls_and_keeps_ordinary_text() -> None:
     assert safe_text("Re: \x1b[2J\x9b6n\u202eexe.txt\tx\ny") == (
@@ -345,7 +385,10 @@ def test_inbox_list_show_classify_print_no_terminal_controls(tmp_path: Path) -> 
     encoded = next(r["id"] for r in rows if "URGENT" in r["subject"])
     shown = cli_run(cfg, "inbox", "show", str(encoded)).splitlines()
     assert "subject:  Re: \\x1b[2J\\x1b[31mURGENT\\x1b[0m \\x9b6n offer" in shown
-    assert "Thanks, we are interested. \\x1b]8;;https://evil.example/\\x07details\\x1b]8;;\\x07" in shown
+    assert (
+        "Thanks, we are interested. \\x1b]8;;https://evil.example/\\x07details\\x1b]8;;\\x07"
+        in shown
+    )
     assert "\\u202efdp.exe \\x9d0;title\\x9c \\x1b[8mhidden\\x1b[0m" in shown
     table = cli_run(cfg, "inbox", "list")
     assert "Re: offer \\x1b]0;title\\x07 \\x9b31m\\u202e done" in table
@@ -358,9 +401,20 @@ def test_a_hostile_dsn_imported_by_the_real_cli_logs_no_terminal_controls(tmp_pa
     cfg = write_workspace(tmp_path)
     enrol(sqlite_engine(tmp_path / "outreach.db"), "hanako@example.jp", message_id=PITCH_ID)
     done = subprocess.run(
-        [sys.executable, "-m", "outreach", "--config", str(cfg), "inbox", "import",
-         str(HOSTILE / "escape_dsn.eml")],
-        capture_output=True, timeout=60, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        [
+            sys.executable,
+            "-m",
+            "outreach",
+            "--config",
+            str(cfg),
+            "inbox",
+            "import",
+            str(HOSTILE / "escape_dsn.eml"),
+        ],
+        capture_output=True,
+        timeout=60,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     out, err = done.stdout.decode(), done.stderr.decode()
     assert done.returncode == 0, err
@@ -420,7 +474,10 @@ def test_the_cli_and_the_daemon_filter_their_logs(tmp_path: Path) -> None:
     )
     cfg = write_workspace(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-c", script, str(cfg)], capture_output=True, timeout=60, cwd=ROOT,
+        [sys.executable, "-c", script, str(cfg)],
+        capture_output=True,
+        timeout=60,
+        cwd=ROOT,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     err = done.stderr.decode()
@@ -443,6 +500,7 @@ def test_the_daemon_filters_every_log_handler(tmp_path: Path) -> None:
 
 
 # --- oversized mail ---------------------------------------------------------------------------
+
 
 def test_cap_keeps_the_header_block_and_the_first_bytes() -> None:
     head = b"Subject: x\r\nFrom: a@example.jp\r\n\r\n"
@@ -508,7 +566,10 @@ def test_a_50_mb_message_is_stored_capped_and_polled_in_bounded_memory(tmp_path:
     target = tmp_path / "inbox" / "new" / "1700000000.oversize.host"
     done = subprocess.run(
         [sys.executable, "-c", POLL_AND_MEASURE, str(cfg), str(staged), str(target)],
-        capture_output=True, timeout=120, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr.decode()
     measured = json.loads(done.stdout)
@@ -518,8 +579,9 @@ def test_a_50_mb_message_is_stored_capped_and_polled_in_bounded_memory(tmp_path:
     engine = sqlite_engine(tmp_path / "outreach.db")
     with reading(engine) as conn:
         row = conn.execute(
-            select(inbound.c.id, inbound.c.raw, inbound.c.raw_size, inbound.c.kind)
-            .where(inbound.c.message_id == "<oversize@nakamura-life.example>")
+            select(inbound.c.id, inbound.c.raw, inbound.c.raw_size, inbound.c.kind).where(
+                inbound.c.message_id == "<oversize@nakamura-life.example>"
+            )
         ).one()
     engine.dispose()
     assert row.kind == "opt_out"
@@ -530,13 +592,18 @@ def test_a_50_mb_message_is_stored_capped_and_polled_in_bounded_memory(tmp_path:
     assert "truncated" not in cli_run(cfg, "inbox", "show", "1")
 
 
-def test_import_of_an_oversized_eml_and_mbox_reads_only_the_cap(sqlite_db: Engine, tmp_path: Path) -> None:
+def test_import_of_an_oversized_eml_and_mbox_reads_only_the_cap(
+    sqlite_db: Engine, tmp_path: Path
+) -> None:
     config = make_config(tmp_path, {"source": "none"})
     eml = tmp_path / "oversize_3mb.eml"
     header_len = _write_big_message(eml, 3 * MiB)
     mbox = tmp_path / "oversize_3mb.mbox"
-    mbox.write_bytes(b"From MAILER-DAEMON Mon Dec  1 00:00:00 2025\n" + eml.read_bytes().replace(
-        b"<oversize@", b"<oversize-mbox@") + b"\n")
+    mbox.write_bytes(
+        b"From MAILER-DAEMON Mon Dec  1 00:00:00 2025\n"
+        + eml.read_bytes().replace(b"<oversize@", b"<oversize-mbox@")
+        + b"\n"
+    )
     in_mbox = len(mailbox.mbox(str(mbox)).get_bytes(0))
     report = import_files(sqlite_db, config, FixedClock(T0), [eml, mbox])
     assert dict(report.kinds) == {"opt_out": 2}
@@ -547,6 +614,7 @@ def test_import_of_an_oversized_eml_and_mbox_reads_only_the_cap(sqlite_db: Engin
 
 
 # --- IMAP: fetch batches bounded by count and size --------------------------------------------
+
 
 def test_fetch_batches_by_count_and_size() -> None:
     sizes = {1: 100, 2: 100, 3: 100, 4: 900, 5: 900, 6: 5000, 8: 10}
@@ -571,7 +639,9 @@ def recording_relay(backend_port: int) -> Iterator[tuple[int, list[bytes], list[
     received = [0]
     loop = asyncio.new_event_loop()
 
-    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, upstream: bool) -> None:
+    async def pipe(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, upstream: bool
+    ) -> None:
         try:
             while data := await reader.read(65536):
                 if upstream:
@@ -633,9 +703,7 @@ def test_imap_fetches_in_size_bounded_batches_and_a_huge_message_partially(
             report = poll(sqlite_db, config, FixedClock(T0))
         assert report.errors == {}
         assert dict(report.kinds) == {"reply": 7}
-    fetches = [
-        re.sub(rb"^\S+ ", b"", line).decode() for line in lines if b" UID FETCH " in line
-    ]
+    fetches = [re.sub(rb"^\S+ ", b"", line).decode() for line in lines if b" UID FETCH " in line]
     u = uids
     assert fetches == [
         f"UID FETCH {','.join(map(str, u))} (RFC822.SIZE)",

@@ -37,12 +37,17 @@ def counts(engine: Engine) -> tuple[int, int, dict[str, int]]:
     with reading(engine) as conn:
         rows = conn.execute(select(func.count()).select_from(inbound)).scalar_one()
         history = conn.execute(select(func.count()).select_from(stage_history)).scalar_one()
-        stages = dict(conn.execute(
-            select(enrollment.c.stage, func.count()).group_by(enrollment.c.stage)).all())
+        stages = dict(
+            conn.execute(
+                select(enrollment.c.stage, func.count()).group_by(enrollment.c.stage)
+            ).all()
+        )
     return rows, history, stages
 
 
-def test_a_kill_before_a_batch_commits_loses_nothing_and_applies_nothing_twice(tmp_path: Path) -> None:
+def test_a_kill_before_a_batch_commits_loses_nothing_and_applies_nothing_twice(
+    tmp_path: Path,
+) -> None:
     db_path = tmp_path / "outreach.db"
     engine = sqlite_engine(db_path)
     for n in range(COUNT):
@@ -61,8 +66,19 @@ def test_a_kill_before_a_batch_commits_loses_nothing_and_applies_nothing_twice(t
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OUTREACH_FAILPOINT": "inbox.batch_applied"}
     killed = subprocess.run(
-        [sys.executable, "-m", "outreach", "--config", str(tmp_path / "config.toml"), "inbox", "poll"],
-        env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "outreach",
+            "--config",
+            str(tmp_path / "config.toml"),
+            "inbox",
+            "poll",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert killed.returncode == 137, killed.stderr
     assert "failpoint inbox.batch_applied" in killed.stderr

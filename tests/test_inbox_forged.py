@@ -33,7 +33,10 @@ HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 KEY = "hostile-corpus-return-path-key-0123456789"  # the corpus' tokens are signed with it
 TRUSTED = ("mx.brand.example",)
 HANAKO, MALLORY, TALENT, MANAGER = (
-    "hanako@example.jp", "mallory@creator.example", "talent@example.jp", "manager@agency.example",
+    "hanako@example.jp",
+    "mallory@creator.example",
+    "talent@example.jp",
+    "manager@agency.example",
 )
 HANAKO_MID = "<0a1b2c3d4e5f60718293a4b5c6d7e8f9@brand.example>"
 MALLORY_MID = "<f9e8d7c6b5a49382716f5e4d3c2b1a09@brand.example>"
@@ -46,13 +49,19 @@ UNSUBSCRIBED = ("stopped", "unsubscribed", True, "cancelled")
 
 def config_for(tmp_path: Path, *, trusted: tuple[str, ...] = TRUSTED, **inbox: Any) -> Config:
     data: dict[str, Any] = {
-        "sender": {"name": "PR", "organisation": "Brand", "postal_address": "Tokyo",
-                   "enquiry_email": "pr@brand.example"},
-        "mailboxes": {"main": {
-            "from_address": "hello@brand.example",
-            "return_path": "bounces+{token}@brand.example",
-            "smtp": {"host": "127.0.0.1", "port": 2525, "security": "none"},
-        }},
+        "sender": {
+            "name": "PR",
+            "organisation": "Brand",
+            "postal_address": "Tokyo",
+            "enquiry_email": "pr@brand.example",
+        },
+        "mailboxes": {
+            "main": {
+                "from_address": "hello@brand.example",
+                "return_path": "bounces+{token}@brand.example",
+                "smtp": {"host": "127.0.0.1", "port": 2525, "security": "none"},
+            }
+        },
         "inbox": {"trusted_authserv_ids": list(trusted), **inbox},
     }
     return parse_config(data, source=str(tmp_path / "config.toml"), base_dir=tmp_path)
@@ -96,7 +105,9 @@ def only_row(engine: Engine) -> Any:
 
 
 # file -> (stored kind, {address: state}, suppression entries)
-HOSTILE_OUTCOMES: dict[str, tuple[str, dict[str, tuple[str, str, bool, str]], list[tuple[str, str]]]] = {
+HOSTILE_OUTCOMES: dict[
+    str, tuple[str, dict[str, tuple[str, str, bool, str]], list[tuple[str, str]]]
+] = {
     # A stranger's DSN naming hanako, no Message-ID of ours.
     "forged_dsn_stranger.eml": ("needs_review", {}, []),
     # ARF with Original-Rcpt-To: hanako and a Message-ID we never sent.
@@ -114,9 +125,17 @@ HOSTILE_OUTCOMES: dict[str, tuple[str, dict[str, tuple[str, str, bool, str]], li
     # A stranger's 'DMARC rejected' DSN: would pause our mailbox if believed.
     "forged_dsn_sender_side_stranger.eml": ("needs_review", {}, []),
     # From: hanako, DMARC fail, in her own thread: an opt-out is honoured for her own address.
-    "spoof_optout_self_dmarc_fail.eml": ("needs_review", {HANAKO: UNSUBSCRIBED}, [(HANAKO, "opt_out")]),
+    "spoof_optout_self_dmarc_fail.eml": (
+        "needs_review",
+        {HANAKO: UNSUBSCRIBED},
+        [(HANAKO, "opt_out")],
+    ),
     # From: the manager, DMARC fail: the manager's own address only; the talent just stops.
-    "spoof_optout_manager_dmarc_fail.eml": ("needs_review", {TALENT: STOPPED_ONLY}, [(MANAGER, "opt_out")]),
+    "spoof_optout_manager_dmarc_fail.eml": (
+        "needs_review",
+        {TALENT: STOPPED_ONLY},
+        [(MANAGER, "opt_out")],
+    ),
     # Out of office until 2100 with DMARC fail: the sequence stops, nothing paused or moved.
     "spoof_ooo_2100_dmarc_fail.eml": ("needs_review", {HANAKO: STOPPED_ONLY}, []),
     # DKIM and SPF pass for evil.example, From hanako@example.jp: not aligned.
@@ -135,12 +154,18 @@ HOSTILE_OUTCOMES: dict[str, tuple[str, dict[str, tuple[str, str, bool, str]], li
 
 
 def test_the_corpus_has_an_outcome_for_every_hostile_file() -> None:
-    mine = sorted(p.name for p in HOSTILE.glob("*.eml") if p.name.startswith(("forged_", "spoof_", "crossthread_")))
+    mine = sorted(
+        p.name
+        for p in HOSTILE.glob("*.eml")
+        if p.name.startswith(("forged_", "spoof_", "crossthread_"))
+    )
     assert mine == sorted(HOSTILE_OUTCOMES)
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_OUTCOMES))
-def test_hostile_mail_changes_nothing_for_anyone_else(name: str, sqlite_db: Engine, tmp_path: Path) -> None:
+def test_hostile_mail_changes_nothing_for_anyone_else(
+    name: str, sqlite_db: Engine, tmp_path: Path
+) -> None:
     seed(sqlite_db)
     kind, changed, suppressed = HOSTILE_OUTCOMES[name]
     report = import_files(sqlite_db, config_for(tmp_path), FixedClock(T0), [HOSTILE / name])
@@ -154,7 +179,9 @@ def test_hostile_mail_changes_nothing_for_anyone_else(name: str, sqlite_db: Engi
         faults = conn.execute(select(mailbox.c.sender_faults)).scalars().all()
         next_due = conn.execute(select(enrollment.c.next_due_at)).scalars().all()
     assert faults == []  # no mailbox was charged with a fault
-    assert all(d is None or utc(d) < T0 + timedelta(days=30) for d in next_due)  # nobody paused to 2100
+    assert all(
+        d is None or utc(d) < T0 + timedelta(days=30) for d in next_due
+    )  # nobody paused to 2100
 
 
 def replaced(name: str, tmp_path: Path, *pairs: tuple[str, str]) -> Path:
@@ -167,7 +194,9 @@ def replaced(name: str, tmp_path: Path, *pairs: tuple[str, str]) -> Path:
     return out
 
 
-def test_a_genuine_bounce_is_tied_by_our_message_id_and_its_recipient(db: Engine, tmp_path: Path) -> None:
+def test_a_genuine_bounce_is_tied_by_our_message_id_and_its_recipient(
+    db: Engine, tmp_path: Path
+) -> None:
     """The same DSN naming the recipient our quoted message went to is a real bounce."""
     seed(db)
     genuine = replaced("forged_dsn_own_message_id.eml", tmp_path, ("hanako@example.jp", MALLORY))
@@ -177,34 +206,55 @@ def test_a_genuine_bounce_is_tied_by_our_message_id_and_its_recipient(db: Engine
     assert state(db, HANAKO) == UNTOUCHED
     row = only_row(db)
     assert (row.recipient_norm, row.bounce_reason, row.detail["our_message_id"]) == (
-        MALLORY, "userunknown", MALLORY_MID)
+        MALLORY,
+        "userunknown",
+        MALLORY_MID,
+    )
     with reading(db) as conn:
         entry = conn.execute(select(suppression)).one()
-    assert (entry.reason, entry.inbound_id, entry.evidence["status"], entry.evidence["bounce_reason"]) == (
-        "hard_bounce", row.id, "5.1.1", "userunknown")
+    assert (
+        entry.reason,
+        entry.inbound_id,
+        entry.evidence["status"],
+        entry.evidence["bounce_reason"],
+    ) == ("hard_bounce", row.id, "5.1.1", "userunknown")
 
 
-def test_a_genuine_complaint_suppresses_the_recipient_of_our_message(db: Engine, tmp_path: Path) -> None:
+def test_a_genuine_complaint_suppresses_the_recipient_of_our_message(
+    db: Engine, tmp_path: Path
+) -> None:
     seed(db)
-    genuine = replaced("forged_arf_own_message_id.eml", tmp_path,
-                       ("Original-Rcpt-To: <hanako@example.jp>", f"Original-Rcpt-To: <{MALLORY}>"),
-                       ("To: hanako@example.jp", f"To: {MALLORY}"))
+    genuine = replaced(
+        "forged_arf_own_message_id.eml",
+        tmp_path,
+        ("Original-Rcpt-To: <hanako@example.jp>", f"Original-Rcpt-To: <{MALLORY}>"),
+        ("To: hanako@example.jp", f"To: {MALLORY}"),
+    )
     report = import_files(db, config_for(tmp_path), FixedClock(T0), [genuine])
     assert dict(report.kinds) == {"complaint": 1}
     assert state(db, MALLORY) == UNSUBSCRIBED
     assert state(db, HANAKO) == UNTOUCHED
     with reading(db) as conn:
         entry = conn.execute(select(suppression)).one()
-    assert (entry.email_norm, entry.reason, entry.evidence["complaint"], entry.evidence["message_id"]) == (
-        MALLORY, "complaint", "abuse", MALLORY_MID)
+    assert (
+        entry.email_norm,
+        entry.reason,
+        entry.evidence["complaint"],
+        entry.evidence["message_id"],
+    ) == (MALLORY, "complaint", "abuse", MALLORY_MID)
 
 
-def test_a_signed_return_path_ties_a_bounce_without_any_message_id(db: Engine, tmp_path: Path) -> None:
+def test_a_signed_return_path_ties_a_bounce_without_any_message_id(
+    db: Engine, tmp_path: Path
+) -> None:
     seed(db)
     token = sign("bounces+{token}@brand.example", KEY.encode(), HANAKO_MID)
     assert token is not None
-    genuine = replaced("forged_dsn_bad_token.eml", tmp_path,
-                       ("bounces+0a1b2c3d4e5f60718293a4b5c6d7e8f9.aaaaaaaaaaaaa@brand.example", token))
+    genuine = replaced(
+        "forged_dsn_bad_token.eml",
+        tmp_path,
+        ("bounces+0a1b2c3d4e5f60718293a4b5c6d7e8f9.aaaaaaaaaaaaa@brand.example", token),
+    )
     import_files(db, config_for(tmp_path), FixedClock(T0), [genuine])
     assert state(db, HANAKO) == ("stopped", "bounced", True, "cancelled")
     assert only_row(db).detail["trust"] == [f"tied by signed return path ({HANAKO_MID})"]
@@ -214,8 +264,14 @@ def test_a_tied_sender_side_bounce_counts_against_the_mailbox_and_names_dmarc(
     sqlite_db: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     seed(sqlite_db)
-    genuine = replaced("forged_dsn_sender_side_stranger.eml", tmp_path,
-                       ("--b6--", f"--b6\nContent-Type: text/rfc822-headers\n\nMessage-ID: {HANAKO_MID}\n\n--b6--"))
+    genuine = replaced(
+        "forged_dsn_sender_side_stranger.eml",
+        tmp_path,
+        (
+            "--b6--",
+            f"--b6\nContent-Type: text/rfc822-headers\n\nMessage-ID: {HANAKO_MID}\n\n--b6--",
+        ),
+    )
     with caplog.at_level(logging.WARNING):
         report = import_files(sqlite_db, config_for(tmp_path), FixedClock(T0), [genuine])
     assert dict(report.kinds) == {"bounce": 1}
@@ -223,7 +279,9 @@ def test_a_tied_sender_side_bounce_counts_against_the_mailbox_and_names_dmarc(
     assert suppressed_addresses(sqlite_db) == []
     with reading(sqlite_db) as conn:
         assert conn.execute(select(mailbox.c.name, mailbox.c.sender_faults)).one() == ("main", 1)
-    assert any("DMARC" in r.getMessage() and "mailbox main" in r.getMessage() for r in caplog.records)
+    assert any(
+        "DMARC" in r.getMessage() and "mailbox main" in r.getMessage() for r in caplog.records
+    )
     assert only_row(sqlite_db).recipient_norm is None  # no fact about the recipient
 
 
@@ -243,16 +301,29 @@ def test_an_authenticated_out_of_office_is_paused_at_most_max_pause_days(
     db: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     ids = seed(db)
-    genuine = replaced("spoof_ooo_2100_dmarc_fail.eml", tmp_path,
-                       ("dmarc=fail header.from=example.jp; spf=fail", "dmarc=pass header.from=example.jp; spf=pass"))
+    genuine = replaced(
+        "spoof_ooo_2100_dmarc_fail.eml",
+        tmp_path,
+        (
+            "dmarc=fail header.from=example.jp; spf=fail",
+            "dmarc=pass header.from=example.jp; spf=pass",
+        ),
+    )
     with caplog.at_level(logging.WARNING):
-        report = import_files(db, config_for(tmp_path, max_pause_days=45), FixedClock(T0), [genuine])
+        report = import_files(
+            db, config_for(tmp_path, max_pause_days=45), FixedClock(T0), [genuine]
+        )
     assert dict(report.kinds) == {"auto_reply": 1}
     with reading(db) as conn:
-        due = conn.execute(select(enrollment.c.next_due_at).where(enrollment.c.id == ids[HANAKO])).scalar_one()
+        due = conn.execute(
+            select(enrollment.c.next_due_at).where(enrollment.c.id == ids[HANAKO])
+        ).scalar_one()
     assert utc(due) == T0 + timedelta(days=45)
     assert "cut to max_pause_days = 45" in only_row(db).effect
-    assert any("2100-01-05" in r.getMessage() and "max_pause_days" in r.getMessage() for r in caplog.records)
+    assert any(
+        "2100-01-05" in r.getMessage() and "max_pause_days" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 TUESDAY_10_JST = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
@@ -304,46 +375,80 @@ def test_signed_return_path_end_to_end_through_smtp_and_imap(
     workspace = tmp_path / "ws"
     create_workspace(workspace)
     handler = EnvelopeHandler(tmp_path / "sent")
-    with running_imap(tmp_path, monkeypatch) as imap, CaptureSink(tmp_path / "sent", handler=handler) as sink:
+    with (
+        running_imap(tmp_path, monkeypatch) as imap,
+        CaptureSink(tmp_path / "sent", handler=handler) as sink,
+    ):
         config_path = write_demo_config(workspace, smtp_port=sink.port)
         text = config_path.read_text(encoding="utf-8")
-        text = re.sub(r'^return_path = ""', 'return_path = "bounces+{token}@sakura-beauty.example.jp"',
-                      text, count=1, flags=re.MULTILINE)
+        text = re.sub(
+            r'^return_path = ""',
+            'return_path = "bounces+{token}@sakura-beauty.example.jp"',
+            text,
+            count=1,
+            flags=re.MULTILINE,
+        )
         text, n = re.subn(
             r'^source = "maildir".*\npath = "inbox".*$',
             f'source = "imap"\nhost = "127.0.0.1"\nport = {imap.port}\nsecurity = "none"\n'
             f'username = "{USER}"\npassword_env = "{PASSWORD_ENV}"\nfolder = "INBOX"',
-            text, flags=re.MULTILINE,
+            text,
+            flags=re.MULTILINE,
         )
         assert n == 1
         config_path.write_text(text, encoding="utf-8")
         config = load_config(config_path)
         engine = make_engine(config.database_url)
         clock = FixedClock(TUESDAY_10_JST)
-        import_influencers(engine, workspace / "roster" / "influencers.csv", config=config,
-                           clock=clock, options=ImportOptions())
-        import_posts(engine, workspace / "roster" / "posts.csv", config=config, options=ImportOptions())
+        import_influencers(
+            engine,
+            workspace / "roster" / "influencers.csv",
+            config=config,
+            clock=clock,
+            options=ImportOptions(),
+        )
+        import_posts(
+            engine, workspace / "roster" / "posts.csv", config=config, options=ImportOptions()
+        )
         people = ("hanako_kitchen", "kenta_camp")
-        enroll(engine, config, "spring-serum", EnrollFilters(handles=people), dry_run=False, now=clock.now())
+        enroll(
+            engine,
+            config,
+            "spring-serum",
+            EnrollFilters(handles=people),
+            dry_run=False,
+            now=clock.now(),
+        )
         ctx = AppContext(config, engine, clock, SmtpTransport(config.mailboxes))
         assert asyncio.run(run_daemon(ctx, once=True)) == 0
         pitches = read_captured(sink.maildir)
         assert len(pitches) == 2 and len(handler.mail_from) == 2
         envelope = dict(zip((p.to_addr for p in pitches), handler.mail_from, strict=True))
         kenta, hanako = "kenta.suzuki@example.jp", "hanako.yamada@example.jp"
-        assert all(re.fullmatch(r"bounces\+[0-9a-f]{32}\.[a-z2-7]{13}@sakura-beauty\.example\.jp", m)
-                   for m in envelope.values())
+        assert all(
+            re.fullmatch(r"bounces\+[0-9a-f]{32}\.[a-z2-7]{13}@sakura-beauty\.example\.jp", m)
+            for m in envelope.values()
+        )
         # A genuine bounce of kenta's pitch; a stranger's DSN naming hanako, sent to kenta's
         # return path (a valid token for another recipient).
-        imap.append([dsn_to(envelope[kenta], kenta), dsn_to(envelope[kenta], hanako).replace(b"<dsn-", b"<forged-")])
+        imap.append(
+            [
+                dsn_to(envelope[kenta], kenta),
+                dsn_to(envelope[kenta], hanako).replace(b"<dsn-", b"<forged-"),
+            ]
+        )
         report = poll(engine, config, clock)
         assert dict(report.kinds) == {"bounce": 1, "needs_review": 1}
         with reading(engine) as conn:
             assert is_suppressed(conn, kenta)
             assert not is_suppressed(conn, hanako)
-            stages = dict(conn.execute(
-                select(influencer.c.email, enrollment.c.stage)
-                .join(enrollment, enrollment.c.influencer_id == influencer.c.id)).all())
+            stages = dict(
+                conn.execute(
+                    select(influencer.c.email, enrollment.c.stage).join(
+                        enrollment, enrollment.c.influencer_id == influencer.c.id
+                    )
+                ).all()
+            )
         assert stages == {kenta: "bounced", hanako: "contacted"}
         engine.dispose()
 
@@ -354,10 +459,13 @@ def test_an_arf_opt_out_report_is_tied_like_a_complaint_never_to_the_reporter(
     """Feedback-Type: opt-out from a provider's address: the recipient of our message is
     suppressed, the reporting address is not; naming someone else needs review."""
     seed(db)
-    genuine = replaced("forged_arf_own_message_id.eml", tmp_path,
-                       ("Feedback-Type: abuse", "Feedback-Type: opt-out"),
-                       ("Original-Rcpt-To: <hanako@example.jp>", f"Original-Rcpt-To: <{MALLORY}>"),
-                       ("To: hanako@example.jp", f"To: {MALLORY}"))
+    genuine = replaced(
+        "forged_arf_own_message_id.eml",
+        tmp_path,
+        ("Feedback-Type: abuse", "Feedback-Type: opt-out"),
+        ("Original-Rcpt-To: <hanako@example.jp>", f"Original-Rcpt-To: <{MALLORY}>"),
+        ("To: hanako@example.jp", f"To: {MALLORY}"),
+    )
     report = import_files(db, config_for(tmp_path), FixedClock(T0), [genuine])
     assert dict(report.kinds) == {"opt_out": 1}
     assert state(db, MALLORY) == UNSUBSCRIBED
@@ -369,8 +477,11 @@ def test_an_arf_opt_out_report_naming_another_recipient_changes_nothing(
     db: Engine, tmp_path: Path
 ) -> None:
     seed(db)
-    forged = replaced("forged_arf_own_message_id.eml", tmp_path,
-                      ("Feedback-Type: abuse", "Feedback-Type: opt-out"))
+    forged = replaced(
+        "forged_arf_own_message_id.eml",
+        tmp_path,
+        ("Feedback-Type: abuse", "Feedback-Type: opt-out"),
+    )
     report = import_files(db, config_for(tmp_path), FixedClock(T0), [forged])
     assert dict(report.kinds) == {"needs_review": 1}
     assert suppressed_addresses(db) == []

@@ -128,8 +128,13 @@ def test_moves_legal_illegal_history_and_board(db: Engine, tmp_path: Path) -> No
     assert [
         (r["campaign"], r["from_stage"], r["to_stage"], r["cause"], r["note"]) for r in rows
     ] == [
-        ("spring", "negotiating", "contracted", "command",
-         "forced without an accepted deal: by phone; fee agreed"),
+        (
+            "spring",
+            "negotiating",
+            "contracted",
+            "command",
+            "forced without an accepted deal: by phone; fee agreed",
+        ),
         ("autumn", "contacted", "declined", "command", ""),
     ]
     enrol(db, "old@example.jp", handle="old_one", at=T0.replace(month=10))

@@ -185,9 +185,15 @@ def test_implicit_tls_verifies_the_certificate(
         assert "CERTIFICATE_VERIFY_FAILED" in untrusted.errors["main"] and untrusted.read == 0
         # The two wrong settings: cleartext to the TLS port, TLS to the cleartext one.
         cleartext = make_config(tmp_path, {**inbox, "security": "none", "timeout": 1})
-        assert 'set mailboxes.main.inbox.security = "tls"' in poll(sqlite_db, cleartext, FixedClock(T0)).errors["main"]
+        assert (
+            'set mailboxes.main.inbox.security = "tls"'
+            in poll(sqlite_db, cleartext, FixedClock(T0)).errors["main"]
+        )
         tls_to_plain = make_config(tmp_path, {**inbox, "port": server.port, "ca_file": "ca.pem"})
-        assert 'inbox.security = "starttls"' in poll(sqlite_db, tls_to_plain, FixedClock(T0)).errors["main"]
+        assert (
+            'inbox.security = "starttls"'
+            in poll(sqlite_db, tls_to_plain, FixedClock(T0)).errors["main"]
+        )
         trusted = make_config(tmp_path, {**inbox, "ca_file": "ca.pem"})
         report = poll(sqlite_db, trusted, FixedClock(T0))
     assert (report.errors, dict(report.kinds)) == ({}, {"reply": 1})

@@ -66,7 +66,12 @@ def test_an_unsure_reply_takes_the_safe_action_then_resolves_once(
     assert (dict(report.kinds), report.unmatched) == ({"needs_review": 1}, 0)
     assert state(db, eid, "hanako@example.jp") == ("stopped", "contacted", False, "cancelled")
     row = stored(db)
-    assert (row.kind, row.confidence, row.enrollment_id, row.resolved_as) == ("needs_review", 0.4, eid, None)
+    assert (row.kind, row.confidence, row.enrollment_id, row.resolved_as) == (
+        "needs_review",
+        0.4,
+        eid,
+        None,
+    )
     assert row.detail["classified_as"] == "reply"
     assert row.effect == (
         "needs review: confidence 0.40 below 0.60; sequence of hanako@example.jp in spring "
@@ -91,10 +96,20 @@ def test_an_unsure_opt_out_suppresses_nothing_until_confirmed(
     config = make_config(tmp_path, {"source": "none"})
     clock = FixedClock(T0)
     import_files(db, config, clock, [MAIL_DIR / OPT_OUT])
-    assert state(db, eid, "saki@nakamura-life.example") == ("stopped", "contacted", False, "cancelled")
+    assert state(db, eid, "saki@nakamura-life.example") == (
+        "stopped",
+        "contacted",
+        False,
+        "cancelled",
+    )
     row = stored(db)
     resolve(db, config, clock, row.id, "opt_out")
-    assert state(db, eid, "saki@nakamura-life.example") == ("stopped", "unsubscribed", True, "cancelled")
+    assert state(db, eid, "saki@nakamura-life.example") == (
+        "stopped",
+        "unsubscribed",
+        True,
+        "cancelled",
+    )
     with reading(db) as conn:
         entry = conn.execute(select(suppression)).one()
     assert (entry.reason, entry.inbound_id) == ("opt_out", row.id)
@@ -107,39 +122,62 @@ def test_review_below_is_configurable(sqlite_db: Engine, tmp_path: Path, unsure:
     config = base.model_copy(update={"inbox": InboxConfig(review_below=0.3)})
     report = import_files(sqlite_db, config, FixedClock(T0), [MAIL_DIR / REPLY])
     assert dict(report.kinds) == {"reply": 1}
-    assert state(sqlite_db, eid, "hanako@example.jp") == ("stopped", "negotiating", False, "cancelled")
+    assert state(sqlite_db, eid, "hanako@example.jp") == (
+        "stopped",
+        "negotiating",
+        False,
+        "cancelled",
+    )
 
 
 def test_a_forged_bounce_confirmed_by_an_operator_suppresses(db: Engine, tmp_path: Path) -> None:
     """Untied reports change nothing; the operator who checked it can still apply it."""
-    eid = enrol(db, "hanako@example.jp", message_id="<0a1b2c3d4e5f60718293a4b5c6d7e8f9@brand.example>")
+    eid = enrol(
+        db, "hanako@example.jp", message_id="<0a1b2c3d4e5f60718293a4b5c6d7e8f9@brand.example>"
+    )
     config = make_config(tmp_path, {"source": "none"})
     clock = FixedClock(T0)
     import_files(db, config, clock, [HOSTILE / "forged_dsn_stranger.eml"])
     row = stored(db)
     assert (row.kind, row.enrollment_id, row.recipient_norm, row.bounce_reason) == (
-        "needs_review", None, "hanako@example.jp", "userunknown")
+        "needs_review",
+        None,
+        "hanako@example.jp",
+        "userunknown",
+    )
     assert state(db, eid, "hanako@example.jp") == ("active", "contacted", False, "queued")
     effect = resolve(db, config, clock, row.id, "bounce")
     assert effect.startswith("bounced 5.1.1 userunknown: hanako@example.jp suppressed")
     assert state(db, eid, "hanako@example.jp") == ("stopped", "bounced", True, "cancelled")
 
 
-def test_resolve_as_ignore_keeps_the_safe_action_only(sqlite_db: Engine, tmp_path: Path, unsure: None) -> None:
+def test_resolve_as_ignore_keeps_the_safe_action_only(
+    sqlite_db: Engine, tmp_path: Path, unsure: None
+) -> None:
     eid = enrol(sqlite_db, "hanako@example.jp", message_id=PITCH_ID)
     config = make_config(tmp_path, {"source": "none"})
     clock = FixedClock(T0)
     import_files(sqlite_db, config, clock, [MAIL_DIR / REPLY])
     assert resolve(sqlite_db, config, clock, stored(sqlite_db).id, "ignore") == "no further action"
-    assert state(sqlite_db, eid, "hanako@example.jp") == ("stopped", "contacted", False, "cancelled")
+    assert state(sqlite_db, eid, "hanako@example.jp") == (
+        "stopped",
+        "contacted",
+        False,
+        "cancelled",
+    )
     assert stored(sqlite_db).resolved_as == "ignore"
 
 
-def test_cli_list_needs_review_and_resolve(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_workspace(tmp_path, maildir=False,
-                    after='[inbox]\ntrusted_authserv_ids = ["mx.brand.example"]\n')
+def test_cli_list_needs_review_and_resolve(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_workspace(
+        tmp_path, maildir=False, after='[inbox]\ntrusted_authserv_ids = ["mx.brand.example"]\n'
+    )
     engine = sqlite_engine(tmp_path / "outreach.db")
-    eid = enrol(engine, "hanako@example.jp", message_id="<0a1b2c3d4e5f60718293a4b5c6d7e8f9@brand.example>")
+    eid = enrol(
+        engine, "hanako@example.jp", message_id="<0a1b2c3d4e5f60718293a4b5c6d7e8f9@brand.example>"
+    )
     enrol(engine, "other@example.jp", message_id=PITCH_ID)
     runner = CliRunner()
 
@@ -149,12 +187,18 @@ def test_cli_list_needs_review_and_resolve(tmp_path: Path, capsys: pytest.Captur
         return result.output
 
     run("inbox", "import", str(HOSTILE / "spoof_reply_unaligned_dkim.eml"))
-    listed = [json.loads(line) for line in run("inbox", "list", "--needs-review", "--format", "json").splitlines()]
+    listed = [
+        json.loads(line)
+        for line in run("inbox", "list", "--needs-review", "--format", "json").splitlines()
+    ]
     assert [(r["id"], r["kind"], r["handle"]) for r in listed] == [(1, "needs_review", "hanako")]
     assert "not authenticated" in listed[0]["effect"]
     assert "review:   outreach inbox resolve 1 --as KIND" in run("inbox", "show", "1")
     out = run("inbox", "resolve", "1", "--as", "reply")
-    assert out == "#1 resolved as reply: reply: sequence stopped, 0 unsent cancelled, stage contacted -> negotiating\n"
+    assert (
+        out
+        == "#1 resolved as reply: reply: sequence stopped, 0 unsent cancelled, stage contacted -> negotiating\n"
+    )
     assert run("inbox", "list", "--needs-review", "--format", "json") == ""
     assert "resolved: as reply on " in run("inbox", "show", "1")
     with pytest.raises(SystemExit) as exited:
@@ -186,7 +230,9 @@ def test_a_referral_records_the_manager_contact_only_from_its_own_thread(
     other = enrol(db, "saki@nakamura-life.example", message_id=OPT_OUT_PITCH)
     config = make_config(tmp_path, {"source": "none"})
     mine, stranger = tmp_path / "mine.eml", tmp_path / "stranger.eml"
-    mine.write_text(REFERRAL.format(sender="hanako@example.jp", n=1, pitch=PITCH_ID), encoding="utf-8")
+    mine.write_text(
+        REFERRAL.format(sender="hanako@example.jp", n=1, pitch=PITCH_ID), encoding="utf-8"
+    )
     stranger.write_text(
         REFERRAL.format(sender="someone@else.example", n=2, pitch=OPT_OUT_PITCH), encoding="utf-8"
     )
@@ -194,9 +240,20 @@ def test_a_referral_records_the_manager_contact_only_from_its_own_thread(
     with reading(db) as conn:
         rows = conn.execute(select(inbound.c.kind, inbound.c.effect).order_by(inbound.c.id)).all()
         managers = dict(conn.execute(select(influencer.c.email, influencer.c.manager_email)).all())
-    assert rows[0] == ("reply", "reply: sequence stopped, 1 unsent cancelled, stage contacted -> "
-                       "negotiating; referred to casting@nijiiro-ent.jp: now the manager contact")
+    assert rows[0] == (
+        "reply",
+        "reply: sequence stopped, 1 unsent cancelled, stage contacted -> "
+        "negotiating; referred to casting@nijiiro-ent.jp: now the manager contact",
+    )
     assert rows[1][0] == "needs_review"
-    assert managers == {"hanako@example.jp": "casting@nijiiro-ent.jp", "saki@nakamura-life.example": ""}
+    assert managers == {
+        "hanako@example.jp": "casting@nijiiro-ent.jp",
+        "saki@nakamura-life.example": "",
+    }
     assert state(db, eid, "hanako@example.jp") == ("stopped", "negotiating", False, "cancelled")
-    assert state(db, other, "saki@nakamura-life.example") == ("active", "contacted", False, "queued")
+    assert state(db, other, "saki@nakamura-life.example") == (
+        "active",
+        "contacted",
+        False,
+        "queued",
+    )

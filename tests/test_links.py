@@ -39,34 +39,54 @@ def test_redirects_under_load_record_each_human_click_once(
     db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", KEY)
-    config = make_workspace(tmp_path, unsubscribe={
-        "listen": f"127.0.0.1:{free_port()}", "base_url": "https://go.sakura.example/unsubscribe"})
+    config = make_workspace(
+        tmp_path,
+        unsubscribe={
+            "listen": f"127.0.0.1:{free_port()}",
+            "base_url": "https://go.sakura.example/unsubscribe",
+        },
+    )
     clock = FixedClock(ENROLLED)
     for handle, platform in (("hanako", "instagram"), ("yui", "youtube")):
         add_influencer(db, handle, platform=platform)
-    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED,
-           rng=random.Random(3))
+    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
     for handle, platform in (("hanako", "instagram"), ("yui", "youtube")):
-        deals.offer(db, clock, f"@{handle}", fee=10000,
-                    deliverables=(Deliverable(platform, "video", 1, None),))
+        deals.offer(
+            db,
+            clock,
+            f"@{handle}",
+            fee=10000,
+            deliverables=(Deliverable(platform, "video", 1, None),),
+        )
         deals.accept(db, clock, f"@{handle}")
     assert links.make_links(db, config, clock, "spring") == 2
     assert links.make_links(db, config, clock, "spring") == 0
     made = {r["handle"]: r for r in links.listing(db, config, "spring")}
     assert made["hanako"]["link"].startswith("https://go.sakura.example/r/")
     assert parse_qs(urlsplit(made["yui"]["location"]).query) == {
-        "utm_source": ["youtube"], "utm_medium": ["influencer"], "utm_campaign": ["spring"],
-        "utm_content": ["yui"]}
+        "utm_source": ["youtube"],
+        "utm_medium": ["influencer"],
+        "utm_campaign": ["spring"],
+        "utm_content": ["yui"],
+    }
 
     server = start_unsubscribe_server(db, config, clock)
-    plan = [(handle, agent, method) for i in range(40) for handle in ("hanako", "yui")
-            for agent in AGENTS for method in (("GET",) if i % 10 else ("GET", "HEAD"))]
+    plan = [
+        (handle, agent, method)
+        for i in range(40)
+        for handle in ("hanako", "yui")
+        for agent in AGENTS
+        for method in (("GET",) if i % 10 else ("GET", "HEAD"))
+    ]
 
     def hit(item: tuple[str, str, str]) -> tuple[int, str]:
         handle, agent, method = item
         conn = http.client.HTTPConnection(*server.address, timeout=10)
-        conn.request(method, "/r/" + made[handle]["token"],
-                     headers={"Host": "go.sakura.example", "User-Agent": agent})
+        conn.request(
+            method,
+            "/r/" + made[handle]["token"],
+            headers={"Host": "go.sakura.example", "User-Agent": agent},
+        )
         resp = conn.getresponse()
         resp.read()
         conn.close()
@@ -102,8 +122,15 @@ def test_promo_codes_from_a_pattern(sqlite_db: Engine, tmp_path: Path) -> None:
     clock = FixedClock(ENROLLED)
     for handle in ("hanako.k", "yui", "ken"):
         add_influencer(sqlite_db, handle)
-    enroll(sqlite_db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED,
-           rng=random.Random(3))
+    enroll(
+        sqlite_db,
+        config,
+        "spring",
+        EnrollFilters(),
+        dry_run=False,
+        now=ENROLLED,
+        rng=random.Random(3),
+    )
     item = (Deliverable("instagram", "reel", 1, None),)
     deals.offer(sqlite_db, clock, "@hanako.k", fee=1, deliverables=item)
     deals.offer(sqlite_db, clock, "@yui", fee=1, deliverables=item, promo_code="YUI-VIP")
@@ -111,8 +138,9 @@ def test_promo_codes_from_a_pattern(sqlite_db: Engine, tmp_path: Path) -> None:
     for handle in ("hanako.k", "yui"):
         deals.accept(sqlite_db, clock, f"@{handle}")
     assert links.promo_codes(sqlite_db, "spring", "{HANDLE}10") == 1  # ken has no accepted deal
-    codes = {d["handle"]: deals.Terms.from_json(d["terms"]).promo_code
-             for d in deals_rows(sqlite_db)}
+    codes = {
+        d["handle"]: deals.Terms.from_json(d["terms"]).promo_code for d in deals_rows(sqlite_db)
+    }
     assert codes == {"hanako.k": "HANAKOK10", "yui": "YUI-VIP", "ken": ""}
     with pytest.raises(InputError, match="use {HANDLE}"):
         links.promo_codes(sqlite_db, "spring", "{who}")
@@ -129,7 +157,9 @@ def test_bot_agents_and_utm() -> None:
     assert links.is_bot("Mozilla/5.0 (compatible; Discordbot/2.0)", "GET")
     assert links.is_bot("Mozilla/5.0 Safari", "HEAD")
     assert not links.is_bot("Mozilla/5.0 (Linux; Android 14) Chrome/120 Mobile Safari", "GET")
-    assert links.with_utm("https://shop.example/p?id=3&utm_source=old", platform="x",
-                          campaign="c", handle="h") == (
+    assert links.with_utm(
+        "https://shop.example/p?id=3&utm_source=old", platform="x", campaign="c", handle="h"
+    ) == (
         "https://shop.example/p?id=3&utm_source=x&utm_medium=influencer&utm_campaign=c"
-        "&utm_content=h")
+        "&utm_content=h"
+    )

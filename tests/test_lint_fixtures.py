@@ -48,7 +48,9 @@ def _workspace() -> tuple[Config, Composer, dict[str, Campaign], dict[str, Influ
         p.stem: parse_campaign(p.read_text(encoding="utf-8"), slug=p.stem, file=str(p))
         for p in (PITCHES / "campaigns").glob("*.toml")
     }
-    people = {p.language: p for p in sample_influencers(NOW) if p.handle in ("hanako_skin", "emmaglows")}
+    people = {
+        p.language: p for p in sample_influencers(NOW) if p.handle in ("hanako_skin", "emmaglows")
+    }
     return config, Composer(config), campaigns, people
 
 
@@ -62,7 +64,13 @@ def findings_of(entry: dict[str, Any]) -> list[Finding]:
         first = composer.compose(campaign, person, step=1, total_steps=3, template=pitch, now=NOW)
         sent = f"Re: {first.subject}"
     drafted = render_draft(
-        composer, campaign, entry["file"], person, step=entry["step"], total=3, now=NOW,
+        composer,
+        campaign,
+        entry["file"],
+        person,
+        step=entry["step"],
+        total=3,
+        now=NOW,
         sent_subject=sent,
     )
     if isinstance(drafted, Finding):

@@ -50,7 +50,9 @@ def test_token_reveals_nothing_about_the_address() -> None:
     again = sign_unsubscribe(KEY, campaign="spring", email="hanako@example.com", issued=DAY)
     assert again != token  # a fresh nonce each time: two tokens are not linkable
     short = sign_unsubscribe(KEY, campaign="s", email="a@b.jp", issued=DAY)
-    longer = sign_unsubscribe(KEY, campaign="spring-2026", email="a.long.name@sub.example.co.jp", issued=DAY)
+    longer = sign_unsubscribe(
+        KEY, campaign="spring-2026", email="a.long.name@sub.example.co.jp", issued=DAY
+    )
     assert len(short) == len(token) == len(longer) == 124  # padded: the length says nothing
 
 
@@ -96,18 +98,30 @@ def test_tokens_of_the_earlier_format_verify_until_their_cutoff_in_one_spelling(
         LEGACY_ACCEPTED_UNTIL
     )
     payload, mac = old.split(".")
-    low_bits = mac[:-1] + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[
-        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".index(mac[-1]) | 1)
-    ]  # 16 bytes in 22 characters: the last one's 4 low bits are unused
-    respelled = (f"{payload}=.{mac}", f"{payload}.{mac}==", old.replace("-", "+").replace("_", "/"), f"{payload}.{low_bits}")
+    low_bits = (
+        mac[:-1]
+        + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[
+            ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".index(mac[-1]) | 1)
+        ]
+    )  # 16 bytes in 22 characters: the last one's 4 low bits are unused
+    respelled = (
+        f"{payload}=.{mac}",
+        f"{payload}.{mac}==",
+        old.replace("-", "+").replace("_", "/"),
+        f"{payload}.{low_bits}",
+    )
     assert base64.urlsafe_b64decode(low_bits + "==") == base64.urlsafe_b64decode(mac + "==")
     for spelling in respelled:
         if spelling != old:
             assert verify_unsubscribe(KEY, spelling, today=DAY) is None, spelling
     other = _legacy(KEY, "spring", "boss@example.jp").split(".")[0]
     assert verify_unsubscribe(KEY, f"{other}.{mac}", today=DAY) is None
-    assert verify_unsubscribe(KEY, _legacy("another-key-of-32-bytes-or-more!!", "spring", "t@x.jp"),
-                              today=DAY) is None
+    assert (
+        verify_unsubscribe(
+            KEY, _legacy("another-key-of-32-bytes-or-more!!", "spring", "t@x.jp"), today=DAY
+        )
+        is None
+    )
 
 
 def test_signing_is_fast_enough_for_a_batch() -> None:

@@ -50,14 +50,15 @@ def workspace(db: Engine, tmp_path: Path, port: int, handles: tuple[str, ...]) -
     config = make_workspace(tmp_path, mailboxes=box, sending={"jitter_seconds": 0})
     for handle in handles:
         add_influencer(db, handle)
-    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED,
-           rng=random.Random(3))
+    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
     return config
 
 
 def recipients(handler: ScriptedHandler) -> list[str]:
-    return [str(email.message_from_bytes(raw)["To"]).split("<")[-1].rstrip(">")
-            for raw in handler.received]
+    return [
+        str(email.message_from_bytes(raw)["To"]).split("<")[-1].rstrip(">")
+        for raw in handler.received
+    ]
 
 
 def statuses(db: Engine) -> set[str]:
@@ -86,12 +87,15 @@ def test_paused_time_never_counts_as_waiting(db: Engine, tmp_path: Path, smtp_se
     assert tick(db, config, due).sent == 1
     pitch, follow = handler.received[0], handler.received[-1]
     assert recipients(handler)[-1] == "hanako@example.jp"
-    assert email.message_from_bytes(follow)["In-Reply-To"] == \
-        email.message_from_bytes(pitch)["Message-ID"]
+    assert (
+        email.message_from_bytes(follow)["In-Reply-To"]
+        == email.message_from_bytes(pitch)["Message-ID"]
+    )
 
 
-def test_a_rendered_step_waits_paused_and_keeps_its_bytes(db: Engine, tmp_path: Path,
-                                                          smtp_server: Any) -> None:
+def test_a_rendered_step_waits_paused_and_keeps_its_bytes(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = workspace(db, tmp_path, sink.port, ("hanako",))
     plan(db, config, TUE_0905)  # rendered and queued, not sent yet
@@ -112,8 +116,9 @@ def test_a_rendered_step_waits_paused_and_keeps_its_bytes(db: Engine, tmp_path: 
     assert email.message_from_bytes(handler.received[0])["Message-ID"] == message_id
 
 
-def test_campaign_pause_holds_everyone_and_new_enrolments(db: Engine, tmp_path: Path,
-                                                          smtp_server: Any) -> None:
+def test_campaign_pause_holds_everyone_and_new_enrolments(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = workspace(db, tmp_path, sink.port, ("hanako", "yui"))
     pause_service.set_campaign(db, config, FixedClock(ENROLLED), "spring", "pause")
@@ -127,7 +132,8 @@ def test_campaign_pause_holds_everyone_and_new_enrolments(db: Engine, tmp_path: 
     # A person paused with the campaign is resumed with it, not on their own.
     alone = pause_service.resume(db, config, FixedClock(TUE_0905), "@mei")
     assert alone.done == [] and alone.skipped == [
-        ("mei", "campaign spring is paused: `outreach campaign resume spring`")]
+        ("mei", "campaign spring is paused: `outreach campaign resume spring`")
+    ]
     pause_service.set_campaign(db, config, FixedClock(TUE_0905), "spring", "resume")
     assert statuses(db) == {"active"}
     assert tick(db, config, TUE_0905).sent == 3
@@ -137,8 +143,9 @@ def test_campaign_pause_holds_everyone_and_new_enrolments(db: Engine, tmp_path: 
         enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=TUE_0905)
 
 
-def test_moving_to_the_paused_stage_pauses_and_moving_back_resumes(db: Engine, tmp_path: Path,
-                                                                   smtp_server: Any) -> None:
+def test_moving_to_the_paused_stage_pauses_and_moving_back_resumes(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = workspace(db, tmp_path, sink.port, ("hanako",))
     assert tick(db, config, TUE_0905).sent == 1
@@ -153,15 +160,18 @@ def test_moving_to_the_paused_stage_pauses_and_moving_back_resumes(db: Engine, t
     assert due == datetime(2026, 12, 18, 9, 5, tzinfo=JST).astimezone(UTC).replace(tzinfo=None)
 
 
-def test_mailbox_pause_holds_claims_until_resumed(db: Engine, tmp_path: Path,
-                                                  smtp_server: Any) -> None:
+def test_mailbox_pause_holds_claims_until_resumed(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = workspace(db, tmp_path, sink.port, ("hanako",))
     pause_service.pause_mailbox(db, config, "main")
     assert tick(db, config, TUE_0905).sent == 0
     assert handler.received == []
-    assert pause_service.resume_mailbox(db, config, "main") == \
-        "paused by hand (outreach mailbox pause)"
+    assert (
+        pause_service.resume_mailbox(db, config, "main")
+        == "paused by hand (outreach mailbox pause)"
+    )
     assert send(db, config, TUE_0905).sent == 1
 
 
@@ -179,11 +189,18 @@ def test_breaker_from_a_wrong_password_clears_when_the_password_is_fixed(
     handler = ScriptedHandler()
     t0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
     monkeypatch.setenv("TEST_SMTP_PW", "wrong")
-    with CaptureSink(tmp_path / "s", handler=handler,
-                     authenticator=password_authenticator("pr", "right"),
-                     auth_require_tls=False) as sink:
-        config = smtp_config(tmp_path, sink.port, db_url=str(sqlite_db.url),
-                             smtp={"username": "pr", "password_env": "TEST_SMTP_PW"})
+    with CaptureSink(
+        tmp_path / "s",
+        handler=handler,
+        authenticator=password_authenticator("pr", "right"),
+        auth_require_tls=False,
+    ) as sink:
+        config = smtp_config(
+            tmp_path,
+            sink.port,
+            db_url=str(sqlite_db.url),
+            smtp={"username": "pr", "password_env": "TEST_SMTP_PW"},
+        )
         seed_outbox(sqlite_db, 3, at=t0)
         assert pause_service.note_mailbox_configs(sqlite_db, config, FixedClock(t0)) == {}
         send(sqlite_db, config, t0)  # 535 three times: the breaker pauses the mailbox
@@ -199,11 +216,16 @@ def test_breaker_from_a_wrong_password_clears_when_the_password_is_fixed(
         assert send(sqlite_db, config, t0 + timedelta(minutes=2)).sent == 3
 
 
-def test_a_pause_by_hand_survives_a_config_change(sqlite_db: Engine, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_pause_by_hand_survives_a_config_change(
+    sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TEST_SMTP_PW", "one")
-    config = smtp_config(tmp_path, 2525, db_url=str(sqlite_db.url),
-                         smtp={"username": "pr", "password_env": "TEST_SMTP_PW"})
+    config = smtp_config(
+        tmp_path,
+        2525,
+        db_url=str(sqlite_db.url),
+        smtp={"username": "pr", "password_env": "TEST_SMTP_PW"},
+    )
     now = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
     pause_service.note_mailbox_configs(sqlite_db, config, FixedClock(now))
     pause_service.pause_mailbox(sqlite_db, config, "main")
@@ -222,25 +244,32 @@ def test_run_refuses_an_unset_password_variable_and_names_it(
         result = CliRunner().invoke(cli, ["--config", str(path), *args])
         # A UserError: the console script prints "error: ..." and exits 1, before any login.
         assert isinstance(result.exception, ConfigError) and result.exit_code == 1
-        assert ("mailboxes.main.smtp.password_env: environment variable TEST_SMTP_PW is not set"
-                in str(result.exception))
+        assert (
+            "mailboxes.main.smtp.password_env: environment variable TEST_SMTP_PW is not set"
+            in str(result.exception)
+        )
     monkeypatch.setenv("TEST_SMTP_PW", "")  # set but empty is the same mistake
     result = CliRunner().invoke(cli, ["--config", str(path), "run", "--once"])
     assert "TEST_SMTP_PW is not set" in str(result.exception)
 
 
-def test_run_once_reports_a_paused_mailbox(sqlite_db: Engine, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_run_once_reports_a_paused_mailbox(
+    sqlite_db: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     monkeypatch.setenv("TEST_SMTP_PW", "x")
     path = _auth_config(tmp_path, 2525, sqlite_db)
     runner = CliRunner()
     assert runner.invoke(cli, ["--config", str(path), "mailbox", "pause", "main"]).exit_code == 0
     result = runner.invoke(cli, ["--config", str(path), "run", "--once"])
     assert result.exit_code == 0, result.output
-    assert ("mailbox main is paused until further notice (paused by hand (outreach mailbox "
-            "pause)): nothing is sent from it; `outreach mailbox resume main` lifts it"
-            in caplog.messages)
+    assert (
+        "mailbox main is paused until further notice (paused by hand (outreach mailbox "
+        "pause)): nothing is sent from it; `outreach mailbox resume main` lifts it"
+        in caplog.messages
+    )
     status = runner.invoke(cli, ["--config", str(path), "mailbox", "status"]).output
     assert "until resumed" in status
     resumed = runner.invoke(cli, ["--config", str(path), "mailbox", "resume", "main"]).output
@@ -252,11 +281,18 @@ def test_windows_agree_with_the_resume_time() -> None:
     from outreach.domain.sequence import parse_delay
     from outreach.domain.windows import Window
 
-    window = Window.of(("mon", "tue", "wed", "thu", "fri"), datetime(2026, 1, 1, 9).time(),
-                       datetime(2026, 1, 1, 18).time())
+    window = Window.of(
+        ("mon", "tue", "wed", "thu", "fri"),
+        datetime(2026, 1, 1, 9).time(),
+        datetime(2026, 1, 1, 18).time(),
+    )
     at = datetime(2026, 12, 9, 10, 0, tzinfo=JST)
-    due = next_send_time(parse_delay("3 business days").after(at, tz="Asia/Tokyo", country="JP"),
-                         window, tz="Asia/Tokyo", country="JP")
+    due = next_send_time(
+        parse_delay("3 business days").after(at, tz="Asia/Tokyo", country="JP"),
+        window,
+        tz="Asia/Tokyo",
+        country="JP",
+    )
     assert due == datetime(2026, 12, 14, 10, 0, tzinfo=JST)
 
 

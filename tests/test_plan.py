@@ -69,16 +69,21 @@ def test_due_step_becomes_a_queued_row_with_the_exact_bytes(db: Engine, tmp_path
     with reading(db) as conn:
         person = load_influencer(conn, _enrollment(db, ids["hanako"]).influencer_id)
     expected = Composer(config).compose(
-        load_campaign(config, "spring"), person, step=1, total_steps=2, template="pitch",
+        load_campaign(config, "spring"),
+        person,
+        step=1,
+        total_steps=2,
+        template="pitch",
         now=TUE_0905.astimezone(UTC),
     )
-    assert row.raw == expected.raw.replace(
-        expected.message_id.encode(), row.message_id.encode()
-    )
+    assert row.raw == expected.raw.replace(expected.message_id.encode(), row.message_id.encode())
     parsed = message_from_bytes(row.raw)
     assert parsed["Message-ID"] == row.message_id
     assert (row.step, row.state, row.mailbox, row.mail_from) == (
-        1, "queued", "main", "pr@sakura-beauty.example.jp"
+        1,
+        "queued",
+        "main",
+        "pr@sakura-beauty.example.jp",
     )
     assert row.rcpt_to == ["hanako@example.jp"] and row.email_norm == "hanako@example.jp"
     assert row.subject == expected.subject
@@ -108,8 +113,9 @@ def test_reply_or_opt_out_recorded_after_enrolment_stops_the_step(
     with writing(db) as conn:
         stop_enrollment(conn, ids["replied"], reason="reply")
         suppress(conn, "optedout@example.jp", reason="opt_out", source="test", at=NOW)
-        move_stage_if(conn, ids["negotiating"], Stage.NEGOTIATING, cause="reply", at=NOW,
-                      check=False)
+        move_stage_if(
+            conn, ids["negotiating"], Stage.NEGOTIATING, cause="reply", at=NOW, check=False
+        )
     assert _plan(db, config, TUE_0905) == 1
     assert [r.enrollment_id for r in _rows(db)] == [ids["fine"]]
     assert _enrollment(db, ids["replied"]).stop_reason == "reply"
@@ -180,9 +186,7 @@ def test_business_day_follow_up_after_friday_evening_lands_after_the_weekend(
     assert due is not None and thu_9 <= due <= thu_9 + timedelta(seconds=120)
 
 
-def test_follow_ups_wait_for_a_fresh_inbox_first_pitches_do_not(
-    db: Engine, tmp_path: Path
-) -> None:
+def test_follow_ups_wait_for_a_fresh_inbox_first_pitches_do_not(db: Engine, tmp_path: Path) -> None:
     config = make_workspace(
         tmp_path, mailboxes=main_mailbox(inbox={"source": "maildir", "path": "inbox"})
     )
@@ -198,7 +202,9 @@ def test_follow_ups_wait_for_a_fresh_inbox_first_pitches_do_not(
     assert _plan(db, config, after) == 0  # inbox last read a day ago: held
     assert _enrollment(db, ids["hanako"]).next_due_at is not None
     with writing(db) as conn:
-        conn.execute(update(mailbox).values(inbox_polled_at=naive_utc(after - timedelta(minutes=5))))
+        conn.execute(
+            update(mailbox).values(inbox_polled_at=naive_utc(after - timedelta(minutes=5)))
+        )
     assert _plan(db, config, after) == 1
     assert [r.step for r in _rows(db)] == [1, 2, 1]
 
@@ -283,10 +289,16 @@ def test_the_planner_counts_the_cap_by_the_sending_day_as_dispatch_does(
     """Around midnight JST the UTC day and the sending day differ: the planner must fill the
     same day dispatch's cap counts, or it queues rows the cap then holds overnight."""
     config = make_workspace(
-        tmp_path, mailboxes=main_mailbox(limits={"daily_cap": 1}),
-        sending={"observe_holidays": False,
-                 "window": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-                            "start": "00:00:00", "end": "23:59:00"}},
+        tmp_path,
+        mailboxes=main_mailbox(limits={"daily_cap": 1}),
+        sending={
+            "observe_holidays": False,
+            "window": {
+                "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                "start": "00:00:00",
+                "end": "23:59:00",
+            },
+        },
     )
     _enrol(db, config, "hanako", "taro")
     tue_0830 = datetime(2026, 11, 24, 8, 30, tzinfo=JST)  # Mon 23:30 UTC

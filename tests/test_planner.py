@@ -40,7 +40,9 @@ TUE_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=JST).astimezone(UTC)
 def enrolled(db: Engine, tmp_path: Path, handles: tuple[str, ...] = ("hanako", "yui")) -> Config:
     """A workspace on `db` (the worker opens it by URL) with `handles` enrolled, step 1 due."""
     url = db.url.render_as_string(hide_password=False)
-    config = make_workspace(tmp_path, mailboxes=main_mailbox(limits={"daily_cap": 50}), database={"url": url})
+    config = make_workspace(
+        tmp_path, mailboxes=main_mailbox(limits={"daily_cap": 50}), database={"url": url}
+    )
     for handle in handles:
         add_influencer(db, handle)
     enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
@@ -55,7 +57,9 @@ def planner_of() -> Iterator[list[ProcessPlanner]]:
         planner.close()
 
 
-def test_the_worker_process_queues_the_due_steps(db: Engine, tmp_path: Path, planner_of: list[ProcessPlanner]) -> None:
+def test_the_worker_process_queues_the_due_steps(
+    db: Engine, tmp_path: Path, planner_of: list[ProcessPlanner]
+) -> None:
     config = enrolled(db, tmp_path)
     planner = ProcessPlanner(config)
     planner_of.append(planner)
@@ -70,11 +74,14 @@ def test_the_worker_process_queues_the_due_steps(db: Engine, tmp_path: Path, pla
     assert asyncio.run(planner.plan(TUE_0905, 100)) == 0  # nothing twice
 
 
-def test_the_workers_warnings_reach_the_daemons_log(db: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture,
-                                                    planner_of: list[ProcessPlanner]) -> None:
+def test_the_workers_warnings_reach_the_daemons_log(
+    db: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture, planner_of: list[ProcessPlanner]
+) -> None:
     config = enrolled(db, tmp_path, ("hanako",))
     pitch = tmp_path / "templates" / "pitch.ja.j2"
-    pitch.write_text(pitch.read_text(encoding="utf-8") + "{{ no_such_variable }}\n", encoding="utf-8")
+    pitch.write_text(
+        pitch.read_text(encoding="utf-8") + "{{ no_such_variable }}\n", encoding="utf-8"
+    )
     planner = ProcessPlanner(config)
     planner_of.append(planner)
     with caplog.at_level(logging.INFO, logger="outreach"):
@@ -87,12 +94,15 @@ def test_the_workers_warnings_reach_the_daemons_log(db: Engine, tmp_path: Path, 
         assert conn.execute(select(enrollment.c.status)).scalar_one() == "error"
 
 
-def test_a_dead_worker_is_replaced(db: Engine, tmp_path: Path, planner_of: list[ProcessPlanner],
-                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_a_dead_worker_is_replaced(
+    db: Engine, tmp_path: Path, planner_of: list[ProcessPlanner], caplog: pytest.LogCaptureFixture
+) -> None:
     config = enrolled(db, tmp_path)
     planner = ProcessPlanner(config)
     planner_of.append(planner)
-    assert asyncio.run(planner.plan(ENROLLED, 100)) == 0  # started; nothing due yet on Monday's holiday
+    assert (
+        asyncio.run(planner.plan(ENROLLED, 100)) == 0
+    )  # started; nothing due yet on Monday's holiday
     [first] = planner.worker_pids
     os.kill(first, signal.SIGKILL)
     assert wait_until(lambda: not _alive(first), 5)
@@ -107,7 +117,9 @@ def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as f:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:  # gone before the open (FileNotFoundError) or reaped between open and read (ESRCH)
+    except (
+        OSError
+    ):  # gone before the open (FileNotFoundError) or reaped between open and read (ESRCH)
         return False
 
 
@@ -134,14 +146,16 @@ def test_the_worker_never_outlives_the_daemon(sqlite_db: Engine, tmp_path: Path,
     worker down; it sees its parent gone and exits by itself."""
     config = write_config(tmp_path, 9, sqlite_db.url.render_as_string(hide_password=False))
     daemon = outreach(config, "run")
-    assert wait_until(lambda: any("spawn_main" in _cmdline(c) for c in _children(daemon.proc.pid)), 30), \
-        "no worker process started"
+    assert wait_until(
+        lambda: any("spawn_main" in _cmdline(c) for c in _children(daemon.proc.pid)), 30
+    ), "no worker process started"
     left = _children(daemon.proc.pid)  # the worker, and multiprocessing's resource tracker
     daemon.signal(sig)
     code, err = daemon.wait(30)
     assert code == (0 if sig == signal.SIGTERM else -signal.SIGKILL), err
-    assert wait_until(lambda: not any(_alive(pid) for pid in left), 5), \
+    assert wait_until(lambda: not any(_alive(pid) for pid in left), 5), (
         f"outlived the daemon: {[_cmdline(pid) for pid in left if _alive(pid)]}"
+    )
 
 
 def _cmdline(pid: int) -> str:
@@ -151,20 +165,35 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def test_what_the_plan_job_queues_goes_out_in_the_same_tick(sqlite_db: Engine, tmp_path: Path) -> None:
+def test_what_the_plan_job_queues_goes_out_in_the_same_tick(
+    sqlite_db: Engine, tmp_path: Path
+) -> None:
     """The plan job hands each batch to dispatch as it lands: with a one-minute tick and batches
     of two, five due steps are all sent within seconds of start-up, not a tick per batch."""
     handles = ("hanako", "yui", "mio", "rin", "sora")
     with CaptureSink(tmp_path / "sent") as sink:
         url = sqlite_db.url.render_as_string(hide_password=False)
-        mailboxes = main_mailbox(limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0})
+        mailboxes = main_mailbox(
+            limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0}
+        )
         mailboxes["main"]["smtp"]["port"] = sink.port
-        config = make_workspace(tmp_path, mailboxes=mailboxes, database={"url": url},
-                                sending={"tick_seconds": 60, "batch_size": 2, "jitter_seconds": 0,
-                                         "planner": "thread"})
+        config = make_workspace(
+            tmp_path,
+            mailboxes=mailboxes,
+            database={"url": url},
+            sending={"tick_seconds": 60, "batch_size": 2, "jitter_seconds": 0, "planner": "thread"},
+        )
         for handle in handles:
             add_influencer(sqlite_db, handle)
-        enroll(sqlite_db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
+        enroll(
+            sqlite_db,
+            config,
+            "spring",
+            EnrollFilters(),
+            dry_run=False,
+            now=ENROLLED,
+            rng=random.Random(3),
+        )
         ctx = AppContext(config, sqlite_db, FixedClock(TUE_0905), SmtpTransport(config.mailboxes))
 
         async def go() -> float:
@@ -179,15 +208,23 @@ def test_what_the_plan_job_queues_goes_out_in_the_same_tick(sqlite_db: Engine, t
             return took
 
         took = asyncio.run(go())
-    assert sink.handler.accepted == len(handles) and took < 20  # a tick per batch would take minutes
+    assert (
+        sink.handler.accepted == len(handles) and took < 20
+    )  # a tick per batch would take minutes
     with sqlite_db.connect() as conn:
         assert sorted(conn.execute(select(outbox.c.state)).scalars()) == ["sent"] * len(handles)
 
 
-def test_the_plan_job_starts_small_and_doubles_up_to_the_batch_size(sqlite_db: Engine, tmp_path: Path) -> None:
+def test_the_plan_job_starts_small_and_doubles_up_to_the_batch_size(
+    sqlite_db: Engine, tmp_path: Path
+) -> None:
     """Sending can start after the first hundred renders: batches of 100, 200, then batch_size."""
-    config = make_workspace(tmp_path, mailboxes=main_mailbox(), database={"url": str(sqlite_db.url)},
-                            sending={"batch_size": 300})
+    config = make_workspace(
+        tmp_path,
+        mailboxes=main_mailbox(),
+        database={"url": str(sqlite_db.url)},
+        sending={"batch_size": 300},
+    )
     asked: list[int] = []
 
     class Counting:  # stands in for the worker: what matters here is what plan_job asks of it
@@ -198,7 +235,9 @@ def test_the_plan_job_starts_small_and_doubles_up_to_the_batch_size(sqlite_db: E
         def close(self) -> None:
             pass
 
-    ctx = AppContext(config, sqlite_db, FixedClock(TUE_0905), SmtpTransport(config.mailboxes), planner=Counting())
+    ctx = AppContext(
+        config, sqlite_db, FixedClock(TUE_0905), SmtpTransport(config.mailboxes), planner=Counting()
+    )
     asyncio.run(plan_job(ctx))
     assert asked == [100, 200, 300, 300]
     assert ctx.queued.is_set() and not ctx.planning
@@ -208,12 +247,15 @@ def holiday_tables_loaded() -> bool:
     return "holidays.countries" in sys.modules
 
 
-def test_both_processes_load_the_holiday_tables_at_start_up(sqlite_db: Engine, tmp_path: Path,
-                                                            planner_of: list[ProcessPlanner]) -> None:
+def test_both_processes_load_the_holiday_tables_at_start_up(
+    sqlite_db: Engine, tmp_path: Path, planner_of: list[ProcessPlanner]
+) -> None:
     """`holidays` imports every country at its first lookup (about 0.15 s). Paid inside a tick,
     it stalled the daemon's event loop (the first settle) and delayed the first batch; the
     daemon and its worker pay it while they start instead."""
-    config = make_workspace(tmp_path, mailboxes=main_mailbox(), database={"url": str(sqlite_db.url)})
+    config = make_workspace(
+        tmp_path, mailboxes=main_mailbox(), database={"url": str(sqlite_db.url)}
+    )
     code = (
         "import sys\n"
         "from outreach.clock import SystemClock\n"
@@ -226,13 +268,17 @@ def test_both_processes_load_the_holiday_tables_at_start_up(sqlite_db: Engine, t
         f"AppContext(config, make_engine({str(sqlite_db.url)!r}), SystemClock(), SmtpTransport(config.mailboxes))\n"
         "print('holidays.countries' in sys.modules)\n"
     )
-    daemon = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    daemon = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert daemon.stdout.strip() == "True", daemon.stderr
     planner = ProcessPlanner(config)
     planner_of.append(planner)
 
     async def in_worker() -> bool:
         await planner.plan(TUE_0905, 0)  # starts the worker, plans nothing
-        return await asyncio.get_running_loop().run_in_executor(planner._pool, holiday_tables_loaded)
+        return await asyncio.get_running_loop().run_in_executor(
+            planner._pool, holiday_tables_loaded
+        )
 
     assert asyncio.run(in_worker())

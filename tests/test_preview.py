@@ -21,12 +21,28 @@ from outreach.store.session import make_engine, migrate, writing
 from tests.test_campaigns import workspace
 
 PEOPLE = [
-    {"name": "山田 花子", "email": "hanako@example.com", "handle": "hanako", "followers": 12345,
-     "basis": Basis.CONSENT},
-    {"name": "Nopost Person", "email": "nopost@example.com", "handle": "nopost", "followers": 10,
-     "basis": Basis.CONSENT, "language": "en"},
-    {"name": "Jane Doe", "email": "jane@example.com", "handle": "jane", "followers": 2_500_000,
-     "language": "en"},
+    {
+        "name": "山田 花子",
+        "email": "hanako@example.com",
+        "handle": "hanako",
+        "followers": 12345,
+        "basis": Basis.CONSENT,
+    },
+    {
+        "name": "Nopost Person",
+        "email": "nopost@example.com",
+        "handle": "nopost",
+        "followers": 10,
+        "basis": Basis.CONSENT,
+        "language": "en",
+    },
+    {
+        "name": "Jane Doe",
+        "email": "jane@example.com",
+        "handle": "jane",
+        "followers": 2_500_000,
+        "language": "en",
+    },
 ]
 
 
@@ -38,9 +54,16 @@ def seed_roster(root: Path) -> None:
         for person in PEOPLE:
             iid, _ = upsert_influencer(conn, {"platform": "instagram", **person})
             if person["handle"] != "nopost":
-                upsert_post(conn, iid, {"url": f"https://instagram.com/p/{person['handle']}",
-                                        "platform": "instagram", "title": "冬のスキンケア",
-                                        "published_at": datetime(2026, 11, 20, tzinfo=UTC)})
+                upsert_post(
+                    conn,
+                    iid,
+                    {
+                        "url": f"https://instagram.com/p/{person['handle']}",
+                        "platform": "instagram",
+                        "title": "冬のスキンケア",
+                        "published_at": datetime(2026, 11, 20, tzinfo=UTC),
+                    },
+                )
     engine.dispose()
 
 
@@ -94,12 +117,16 @@ def test_json_and_out_dir_and_limit(tmp_path: Path) -> None:
     assert sorted(p.name for p in out_dir.iterdir()) == ["hanako-step1.eml"]
     saved = (out_dir / "hanako-step1.eml").read_bytes()
     assert saved.decode("ascii") == rows[0]["raw"]
-    assert BytesParser(policy=policy.default).parsebytes(saved)["Message-ID"] == rows[0]["message_id"]
+    assert (
+        BytesParser(policy=policy.default).parsebytes(saved)["Message-ID"] == rows[0]["message_id"]
+    )
 
 
 def test_follow_up_step_is_threaded(tmp_path: Path) -> None:
     root = roster_workspace(tmp_path)
-    code, out, err = run(root, "spring", "--influencer", "@hanako", "--step", "2", "--format", "eml")
+    code, out, err = run(
+        root, "spring", "--influencer", "@hanako", "--step", "2", "--format", "eml"
+    )
     assert code == 0, err
     message = BytesParser(policy=policy.default).parsebytes(out)
     assert message["Subject"] == "Re: 冬のスキンケアを拝見しました / Sakura Beauty"
@@ -129,8 +156,9 @@ def test_shipped_samples_validate_and_preview_in_both_languages(tmp_path: Path) 
         shutil.copytree(repo / folder, tmp_path / folder)
     shutil.copyfile(repo / "config.example.toml", tmp_path / "config.toml")
     seed_roster(tmp_path)
-    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "campaign",
-                                      "validate"])
+    result = CliRunner().invoke(
+        cli, ["--config", str(tmp_path / "config.toml"), "campaign", "validate"]
+    )
     assert result.exit_code == 0, result.output
     slug = sorted(p.stem for p in (tmp_path / "campaigns").glob("*.toml"))[0]
     for step in ("1", "2"):

@@ -36,8 +36,9 @@ def workspace(tmp_path: Path, port: int, db_url: str = "") -> Path:
     root = tmp_path / "ws"
     create_workspace(root, today=date(2026, 12, 18))  # reply_by 2027-01-01, post_by 2027-01-15
     config = root / "config.toml"
-    text = re.sub(r"^port = 8025\b", f"port = {port}", config.read_text(encoding="utf-8"),
-                  flags=re.MULTILINE)
+    text = re.sub(
+        r"^port = 8025\b", f"port = {port}", config.read_text(encoding="utf-8"), flags=re.MULTILINE
+    )
     if db_url:
         text = text.replace('url = "sqlite:///outreach.db"', f'url = "{db_url}"')
     config.write_text(text, encoding="utf-8")
@@ -57,11 +58,15 @@ def sha256(path: Path) -> str:
 
 
 def sent_lines(output: str, step: int) -> list[str]:
-    return [line for line in output.splitlines() if re.search(rf"@\S+ +step {step}  templates/", line)]
+    return [
+        line for line in output.splitlines() if re.search(rf"@\S+ +step {step}  templates/", line)
+    ]
 
 
 def test_rehearse_prints_the_schedule_with_caps_closures_and_holds_and_touches_nothing(
-    tmp_path: Path, real_smtp: tuple[CaptureSink, ScriptedHandler], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    real_smtp: tuple[CaptureSink, ScriptedHandler],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sink, handler = real_smtp
     root = workspace(tmp_path, sink.port)
@@ -81,20 +86,32 @@ def test_rehearse_prints_the_schedule_with_caps_closures_and_holds_and_touches_n
     # Four pitches on the 24th (the cap: Emily's 09:01 in Los Angeles is the 25th in Tokyo),
     # the rest on the 25th; none inside 12-29..01-03.
     pitches = sent_lines(out, 1)
-    assert [line[:10] for line in pitches] == ["2026-12-24"] * 4 + ["2026-12-24"] + ["2026-12-25"] * 3
+    assert [line[:10] for line in pitches] == ["2026-12-24"] * 4 + ["2026-12-24"] + [
+        "2026-12-25"
+    ] * 3
     assert "note: daily cap of mailbox main (4) reached for 2026-12-24" in out
-    assert [line.endswith("(waited: daily cap used up on 2026-12-24)") for line in pitches] == \
-        [False] * 5 + [True] * 3
-    assert "@emily_wanders       step 1  templates/pitch.en.j2 main  (waited: ready at 00:00, " \
+    assert [line.endswith("(waited: daily cap used up on 2026-12-24)") for line in pitches] == [
+        False
+    ] * 5 + [True] * 3
+    assert (
+        "@emily_wanders       step 1  templates/pitch.en.j2 main  (waited: ready at 00:00, "
         "window 09:00-18:00)" in pitches[4]
+    )
     assert "PST" in pitches[4]
-    assert re.search(r"@yui_study +step 1  held: not enrolled: \S*roster/influencers.csv:7: refuses_ads",
-                     out)
+    assert re.search(
+        r"@yui_study +step 1  held: not enrolled: \S*roster/influencers.csv:7: refuses_ads", out
+    )
     # Olivia (GB): the 25th and the 28th are British holidays, then the office is closed; by
     # the 4th her pitch would state a reply_by that has passed: held, with why.
-    assert re.search(r"^2027-01-04 09:\d\d JST  @olivia_skincare +step 1  held: it states reply_by "
-                     r"2027-01-01, past on its send date 2027-01-04$", out, re.MULTILINE)
-    held = [line for line in out.splitlines() if "step 2  held: it states reply_by 2027-01-01" in line]
+    assert re.search(
+        r"^2027-01-04 09:\d\d JST  @olivia_skincare +step 1  held: it states reply_by "
+        r"2027-01-01, past on its send date 2027-01-04$",
+        out,
+        re.MULTILINE,
+    )
+    held = [
+        line for line in out.splitlines() if "step 2  held: it states reply_by 2027-01-01" in line
+    ]
     assert len(held) == 8
     assert sent_lines(out, 2) == [] and sent_lines(out, 3) == []
     assert re.search(r"^sent 8 \(step 1: 8\); held 9; not enrolled 1$", out, re.MULTILINE)
@@ -103,7 +120,8 @@ def test_rehearse_prints_the_schedule_with_caps_closures_and_holds_and_touches_n
 
 
 def test_rehearse_a_second_time_with_enrolments_already_made_and_json(
-    tmp_path: Path, real_smtp: tuple[CaptureSink, ScriptedHandler],
+    tmp_path: Path,
+    real_smtp: tuple[CaptureSink, ScriptedHandler],
 ) -> None:
     sink, handler = real_smtp
     root = workspace(tmp_path, sink.port)
@@ -111,8 +129,18 @@ def test_rehearse_a_second_time_with_enrolments_already_made_and_json(
     database = root / "outreach.db"
     before = sha256(database)
 
-    out = invoke(root, "rehearse", "spring-serum", "--start", "2026-12-21T10:00+09:00", "--no-enroll",
-                 "--days", "5", "--format", "json")
+    out = invoke(
+        root,
+        "rehearse",
+        "spring-serum",
+        "--start",
+        "2026-12-21T10:00+09:00",
+        "--no-enroll",
+        "--days",
+        "5",
+        "--format",
+        "json",
+    )
 
     assert sha256(database) == before and handler.received == []
     events = [json.loads(line) for line in out.splitlines()]
@@ -128,7 +156,9 @@ def test_rehearse_a_second_time_with_enrolments_already_made_and_json(
 
 
 def test_rehearse_copies_a_postgresql_database_and_leaves_it_alone(
-    tmp_path: Path, pg_url: str, real_smtp: tuple[CaptureSink, ScriptedHandler],
+    tmp_path: Path,
+    pg_url: str,
+    real_smtp: tuple[CaptureSink, ScriptedHandler],
 ) -> None:
     sink, handler = real_smtp
     engine = make_engine(pg_url)
@@ -145,7 +175,8 @@ def test_rehearse_copies_a_postgresql_database_and_leaves_it_alone(
 
 
 def test_rehearse_shows_paused_enrolments_and_render_errors_as_holds(
-    tmp_path: Path, real_smtp: tuple[CaptureSink, ScriptedHandler],
+    tmp_path: Path,
+    real_smtp: tuple[CaptureSink, ScriptedHandler],
 ) -> None:
     from sqlalchemy import delete
 
@@ -158,17 +189,33 @@ def test_rehearse_shows_paused_enrolments_and_render_errors_as_holds(
     database = root / "outreach.db"
     engine = make_engine(f"sqlite:///{database}")
     with engine.begin() as conn:  # her posts went after she was enrolled: step 1 cannot name one
-        hanako = conn.execute(select(influencer.c.id).where(influencer.c.handle == "hanako_kitchen")).scalar()
+        hanako = conn.execute(
+            select(influencer.c.id).where(influencer.c.handle == "hanako_kitchen")
+        ).scalar()
         conn.execute(delete(post).where(post.c.influencer_id == hanako))
     engine.dispose()
     before = sha256(database)
 
-    out = invoke(root, "rehearse", "spring-serum", "--no-enroll", "--days", "2", "--start",
-                 "2026-12-21T10:00+09:00")
+    out = invoke(
+        root,
+        "rehearse",
+        "spring-serum",
+        "--no-enroll",
+        "--days",
+        "2",
+        "--start",
+        "2026-12-21T10:00+09:00",
+    )
 
     assert sha256(database) == before and handler.received == []
-    assert re.search(r"^2026-12-21 10:00 JST  @misaki_beauty +step 1  held: paused", out, re.MULTILINE)
-    assert re.search(r"^2026-12-21 10:0\d JST  @hanako_kitchen +step 1  held: needs attention: render "
-                     r"error: templates/pitch.ja.j2:\d+: .*'post' is undefined", out, re.MULTILINE)
+    assert re.search(
+        r"^2026-12-21 10:00 JST  @misaki_beauty +step 1  held: paused", out, re.MULTILINE
+    )
+    assert re.search(
+        r"^2026-12-21 10:0\d JST  @hanako_kitchen +step 1  held: needs attention: render "
+        r"error: templates/pitch.ja.j2:\d+: .*'post' is undefined",
+        out,
+        re.MULTILINE,
+    )
     assert len(sent_lines(out, 1)) == 7
     assert re.search(r"^sent 7 \(step 1: 7\); held 2$", out, re.MULTILINE)

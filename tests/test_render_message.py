@@ -21,7 +21,10 @@ from outreach.render.message import Draft, HeaderValueError, build, new_message_
 from outreach.services.compose import Composer, Thread, compose_message
 from tests.fixtures_render import NOW, make_campaign, make_config, make_influencer, write_templates
 
-LONG_SUBJECT = "【ご提案】春の新作美容液「サクラナイトセラム」のご紹介とInstagram投稿のお願い／株式会社さくらビューティー 広報部より" * 2
+LONG_SUBJECT = (
+    "【ご提案】春の新作美容液「サクラナイトセラム」のご紹介とInstagram投稿のお願い／株式会社さくらビューティー 広報部より"
+    * 2
+)
 LONG_NAME = "株式会社サンプルホールディングス 広報部 マーケティング課 山田太郎"
 
 
@@ -191,7 +194,12 @@ def test_html_alternative() -> None:
 
 
 def test_iso_2022_jp_round_trip() -> None:
-    d = draft(charset="iso-2022-jp", subject=LONG_SUBJECT, from_name=LONG_NAME, text="ｻｸﾗ ﾋﾞｭｰﾃｨｰ\n〜です\n")
+    d = draft(
+        charset="iso-2022-jp",
+        subject=LONG_SUBJECT,
+        from_name=LONG_NAME,
+        text="ｻｸﾗ ﾋﾞｭｰﾃｨｰ\n〜です\n",
+    )
     raw = build(d)
     assert_wire_clean(raw)
     head = raw.split(b"\r\n\r\n")[0].decode()
@@ -207,17 +215,30 @@ def test_iso_2022_jp_round_trip() -> None:
 
 
 @pytest.mark.parametrize("char", ["髙", "﨑", "①", "㈱", "～"])
-def test_iso_2022_jp_unencodable_character_is_a_per_influencer_error(tmp_path: Path, char: str) -> None:
-    write_templates(tmp_path / "templates", {
-        "jis.j2": '---\nsubject = "{{ influencer.name }}様へ"\nlanguage = "ja"\n'
-                  'charset = "iso-2022-jp"\n---\n{{ influencer | honorific }}\n',
-    })
+def test_iso_2022_jp_unencodable_character_is_a_per_influencer_error(
+    tmp_path: Path, char: str
+) -> None:
+    write_templates(
+        tmp_path / "templates",
+        {
+            "jis.j2": '---\nsubject = "{{ influencer.name }}様へ"\nlanguage = "ja"\n'
+            'charset = "iso-2022-jp"\n---\n{{ influencer | honorific }}\n',
+        },
+    )
     composer = Composer(make_config(tmp_path))
-    ok = composer.compose(make_campaign(), make_influencer(), step=1, total_steps=1, template="jis", now=NOW)
+    ok = composer.compose(
+        make_campaign(), make_influencer(), step=1, total_steps=1, template="jis", now=NOW
+    )
     assert parse(ok.raw)["Subject"] == "山田 花子様へ"
     with pytest.raises(RenderError) as err:
-        composer.compose(make_campaign(), make_influencer(name=f"{char}橋 一郎", handle="takahashi"),
-                         step=1, total_steps=1, template="jis", now=NOW)
+        composer.compose(
+            make_campaign(),
+            make_influencer(name=f"{char}橋 一郎", handle="takahashi"),
+            step=1,
+            total_steps=1,
+            template="jis",
+            now=NOW,
+        )
     assert f"U+{ord(char):04X}" in str(err.value) and char in str(err.value)
     assert err.value.handle == "takahashi" and err.value.template == "templates/jis.j2"
     assert "ISO-2022-JP" in str(err.value)
@@ -225,8 +246,14 @@ def test_iso_2022_jp_unencodable_character_is_a_per_influencer_error(tmp_path: P
     assert str(err.value).startswith("templates/jis.j2: to name: character")
 
     fallback = Composer(make_config(tmp_path, sending={"iso2022jp_fallback": "utf-8"}))
-    msg = fallback.compose(make_campaign(), make_influencer(name=f"{char}橋 一郎"),
-                           step=1, total_steps=1, template="jis", now=NOW)
+    msg = fallback.compose(
+        make_campaign(),
+        make_influencer(name=f"{char}橋 一郎"),
+        step=1,
+        total_steps=1,
+        template="jis",
+        now=NOW,
+    )
     assert parse(msg.raw).get_content_charset() == "utf-8"
     assert parse(msg.raw)["Subject"] == f"{char}橋 一郎様へ"
     assert any("UTF-8" in w for w in msg.warnings)
@@ -236,12 +263,15 @@ def test_composed_message_matches_contract(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", "k" * 32)
     write_templates(tmp_path / "templates")
     config = make_config(tmp_path)
-    msg = compose_message(config, make_campaign(), make_influencer(), step=1, total_steps=3,
-                          template="pitch", now=NOW)
+    msg = compose_message(
+        config, make_campaign(), make_influencer(), step=1, total_steps=3, template="pitch", now=NOW
+    )
     m = parse(msg.raw)
     assert_wire_clean(msg.raw)
     assert msg.subject == m["Subject"] == "冬のスキンケアを拝見しました / Sakura Beauty"
-    assert msg.message_id == m["Message-ID"] and msg.message_id.endswith("@sakura-beauty.example.jp>")
+    assert msg.message_id == m["Message-ID"] and msg.message_id.endswith(
+        "@sakura-beauty.example.jp>"
+    )
     assert msg.mail_from == "pr@sakura-beauty.example.jp" and msg.rcpt_to == ["hanako@example.com"]
     assert body_text(m) == msg.text and msg.text.startswith("山田 花子 様\n")
     assert "utm_source=influencer" in msg.text and "utm_campaign=spring" in msg.text
@@ -251,13 +281,24 @@ def test_composed_message_matches_contract(tmp_path: Path, monkeypatch: pytest.M
     assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def test_without_secret_only_mailto_unsubscribe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_secret_only_mailto_unsubscribe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("OUTREACH_UNSUBSCRIBE_SECRET", raising=False)
     write_templates(tmp_path / "templates")
-    msg = compose_message(make_config(tmp_path), make_campaign(), make_influencer(),
-                          step=1, total_steps=1, template="pitch", now=NOW)
+    msg = compose_message(
+        make_config(tmp_path),
+        make_campaign(),
+        make_influencer(),
+        step=1,
+        total_steps=1,
+        template="pitch",
+        now=NOW,
+    )
     m = parse(msg.raw)
-    assert m["List-Unsubscribe"] == "<mailto:unsubscribe@sakura-beauty.example.jp?subject=unsubscribe>"
+    assert (
+        m["List-Unsubscribe"] == "<mailto:unsubscribe@sakura-beauty.example.jp?subject=unsubscribe>"
+    )
     assert m["List-Unsubscribe-Post"] is None
     assert "mailto:unsubscribe@" in msg.text
 
@@ -268,21 +309,37 @@ def test_follow_up_threads_and_recipients(tmp_path: Path) -> None:
     composer = Composer(config)
     thread = Thread(message_ids=("<1@x>", "<2@x>"), subject="冬のスキンケアを拝見しました")
     person = make_influencer(manager_email="agency@example.org", basis="none", refuses_ads=True)
-    msg = composer.compose(make_campaign(to_manager=True), person, step=3, total_steps=3,
-                           template="followup1", now=NOW, thread=thread)
+    msg = composer.compose(
+        make_campaign(to_manager=True),
+        person,
+        step=3,
+        total_steps=3,
+        template="followup1",
+        now=NOW,
+        thread=thread,
+    )
     m = parse(msg.raw)
     assert m["Subject"] == "Re: 冬のスキンケアを拝見しました"
     assert m["In-Reply-To"] == "<2@x>" and m["References"].split() == ["<1@x>", "<2@x>"]
     assert m["To"].addresses[0].addr_spec == "agency@example.org"
     assert msg.rcpt_to == ["staging@example.net"]  # envelope redirected, header unchanged
     assert len(msg.warnings) == 2
-    own = composer.compose(make_campaign(), make_influencer(), step=2, total_steps=3,
-                           template="followup1", now=NOW, thread=thread, subject="Checking\r\nin")
+    own = composer.compose(
+        make_campaign(),
+        make_influencer(),
+        step=2,
+        total_steps=3,
+        template="followup1",
+        now=NOW,
+        thread=thread,
+        subject="Checking\r\nin",
+    )
     assert parse(own.raw)["Subject"] == own.subject == "Checking in"
     assert any("threading" in w for w in own.warnings)
     assert own.rcpt_to == ["staging@example.net"]
     plain = Composer(make_config(tmp_path)).compose(
-        make_campaign(), person, step=1, total_steps=1, template="pitch", now=NOW)
+        make_campaign(), person, step=1, total_steps=1, template="pitch", now=NOW
+    )
     assert plain.rcpt_to == ["hanako@example.com"]  # to_manager off by default
 
 
@@ -324,15 +381,25 @@ PEOPLE = st.builds(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(person=PEOPLE)
-def test_property_any_influencer_renders_or_raises_a_reported_error(tmp_path: Path, person: object) -> None:
+def test_property_any_influencer_renders_or_raises_a_reported_error(
+    tmp_path: Path, person: object
+) -> None:
     if not (tmp_path / "templates").exists():
         write_templates(tmp_path / "templates")
     composer = Composer(make_config(tmp_path))
     try:
-        msg = composer.compose(make_campaign(), person, step=1, total_steps=1,  # type: ignore[arg-type]
-                               template="pitch", now=NOW)
+        msg = composer.compose(
+            make_campaign(),
+            person,
+            step=1,
+            total_steps=1,  # type: ignore[arg-type]
+            template="pitch",
+            now=NOW,
+        )
     except RenderError as exc:
         assert exc.handle == person.handle and exc.template.startswith("templates/")  # type: ignore[attr-defined]
         return

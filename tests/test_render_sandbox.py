@@ -70,15 +70,20 @@ BOMBS = [
     ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "budget"),
     ("{{ range(10**9)|list }}", "exceeds"),
     ("{% macro d(s) %}{{ d(s ~ s) }}{% endmacro %}{{ d('x') }}", "exceed"),
-    ("{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
-     "{% endfor %}{{ ns.s }}", "exceed"),
+    (
+        "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+        "{% endfor %}{{ ns.s }}",
+        "exceed",
+    ),
     ("{% for i in range(99999) %}0123456789{% endfor %}", "output exceeds"),
     ("{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}", "too deep"),
 ]
 
 
 @pytest.mark.parametrize(("body", "message"), BOMBS)
-def test_resource_bombs_fail_fast_with_a_clear_error(tmp_path: Path, body: str, message: str) -> None:
+def test_resource_bombs_fail_fast_with_a_clear_error(
+    tmp_path: Path, body: str, message: str
+) -> None:
     start = time.perf_counter()
     with pytest.raises(RenderError) as err:
         render_body(tmp_path, body)
@@ -177,22 +182,31 @@ def test_one_bad_influencer_does_not_stop_the_others(tmp_path: Path) -> None:
     results: dict[str, str] = {}
     for person in people:
         try:
-            composer.compose(make_campaign(), person, step=1, total_steps=1, template="bomb", now=NOW)
+            composer.compose(
+                make_campaign(), person, step=1, total_steps=1, template="bomb", now=NOW
+            )
             results[person.handle] = "ok"
         except RenderError as exc:
             results[person.handle] = f"{exc.line}:{exc.handle}"
     assert results == {"a": "5:a", "b": "ok", "c": "5:c"}
 
 
-def test_no_secret_is_reachable_from_the_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_secret_is_reachable_from_the_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", "s3cr3t-key!-at-least-32-bytes-long")
     monkeypatch.setenv("OUTREACH_SMTP_PASSWORD", "s3cr3t!")
     write_templates(tmp_path / "templates")
     composer = Composer(make_config(tmp_path))
     ctx = composer.context(
-        make_campaign(), make_influencer(), language="ja", step=1, total_steps=1,
-        unsubscribe=composer.unsubscribe_links(make_campaign(), make_influencer(),
-                                          composer.config.mailbox("main")),
+        make_campaign(),
+        make_influencer(),
+        language="ja",
+        step=1,
+        total_steps=1,
+        unsubscribe=composer.unsubscribe_links(
+            make_campaign(), make_influencer(), composer.config.mailbox("main")
+        ),
     )
     seen: list[object] = []
 
@@ -210,8 +224,11 @@ def test_no_secret_is_reachable_from_the_context(tmp_path: Path, monkeypatch: py
     texts = [str(v) for v in seen]
     assert not any("s3cr3t" in t for t in texts)
     assert not any("hanako@example.com" == t for t in texts)  # email is not exposed
-    assert all(isinstance(v, str | int | float | bool | dict | list | type(None)) or
-               v.__class__.__module__ == "datetime" for v in seen)
+    assert all(
+        isinstance(v, str | int | float | bool | dict | list | type(None))
+        or v.__class__.__module__ == "datetime"
+        for v in seen
+    )
 
 
 def test_resource_bombs_stay_within_100_mb(tmp_path: Path) -> None:
@@ -226,7 +243,9 @@ def test_resource_bombs_stay_within_100_mb(tmp_path: Path) -> None:
     assert peak < 100 * 1024 * 1024
 
 
-@pytest.mark.parametrize("name", ["label", "items", "keys", "__class__", "_private", "missing", "update", "get"])
+@pytest.mark.parametrize(
+    "name", ["label", "items", "keys", "__class__", "_private", "missing", "update", "get"]
+)
 def test_dict_lookups_answer_as_jinja2s_sandbox_does(name: str) -> None:
     """`x.name` on a plain dict skips Jinja2's attribute-first probe (speed), with the same
     answer: a dict method is still the method, a key the item, anything else undefined."""
@@ -241,6 +260,10 @@ def test_dict_lookups_answer_as_jinja2s_sandbox_does(name: str) -> None:
 
     def lookup(env: ImmutableSandboxedEnvironment) -> object:
         value = env.getattr(data, name)
-        return ("undefined", str(value._undefined_name)) if isinstance(value, StrictUndefined) else value
+        return (
+            ("undefined", str(value._undefined_name))
+            if isinstance(value, StrictUndefined)
+            else value
+        )
 
     assert lookup(ours) == lookup(stock)

@@ -37,8 +37,13 @@ def test_the_labelled_set_is_what_it_claims() -> None:
     assert len(cases) >= 150
     assert sum(c.lang == "ja" for c in cases) >= 90
     assert len({c.id for c in cases}) == len(cases)
-    assert {c.intent for c in cases} == {"opt_out", "decline", "referral", "auto_reply",
-                                         "interested"}
+    assert {c.intent for c in cases} == {
+        "opt_out",
+        "decline",
+        "referral",
+        "auto_reply",
+        "interested",
+    }
     held = load(HELD_OUT)
     assert len(held) == 30 and not {c.id for c in held} & {c.id for c in cases}
     held2 = load(HELD_OUT2)
@@ -113,8 +118,15 @@ def test_intent_of_one_sentence(text: str, intent: str) -> None:
 
 
 def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_review() -> None:
-    case = Case(id="empty", lang="ja", subject="Re: ご相談", body="", intent="interested",
-                quote="ja", sender="mina@example.jp")
+    case = Case(
+        id="empty",
+        lang="ja",
+        subject="Re: ご相談",
+        body="",
+        intent="interested",
+        quote="ja",
+        sender="mina@example.jp",
+    )
     found = parse_and_classify(case.raw())
     assert (found.kind, found.intent) == ("reply", "interested")
     assert found.confidence < REVIEW_BELOW
@@ -124,9 +136,16 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
 @pytest.mark.parametrize(
     "text,sender,expected",
     [
-        ("お仕事の件は事務所までお願いします。MAIL:casting＠nijiiro.jp", "a@b.jp", "casting@nijiiro.jp"),
-        ("All requests go through my agency: brand [at] sky-talent [dot] com", "a@b.jp",
-         "brand@sky-talent.com"),
+        (
+            "お仕事の件は事務所までお願いします。MAIL:casting＠nijiiro.jp",
+            "a@b.jp",
+            "casting@nijiiro.jp",
+        ),
+        (
+            "All requests go through my agency: brand [at] sky-talent [dot] com",
+            "a@b.jp",
+            "brand@sky-talent.com",
+        ),
         ("マネージャー:加藤 kato@prism.jp\n──\nみな\nmina@gmail.com", "a@b.jp", "kato@prism.jp"),
         ("弊社所属の高橋の件、弊社にて対応いたします。", "ito@lumiere.co.jp", "ito@lumiere.co.jp"),
         ("所属事務所の問い合わせフォームからお願いします", "a@b.jp", ""),
@@ -138,8 +157,9 @@ def test_referral_address(text: str, sender: str, expected: str) -> None:
 
 
 def test_a_manager_copied_in_is_the_referral_address() -> None:
-    found = read_reply("マネージャーの山田をCCに入れました。", sender="a@b.jp",
-                       cc=["yamada@ks.example", "a@b.jp"])
+    found = read_reply(
+        "マネージャーの山田をCCに入れました。", sender="a@b.jp", cc=["yamada@ks.example", "a@b.jp"]
+    )
     assert (found.intent, found.referred_to) == ("referral", "yamada@ks.example")
 
 
@@ -155,7 +175,7 @@ def test_a_clear_opt_out_is_confident() -> None:
 
 
 def test_a_new_phrase_form_is_data(tmp_path: Path) -> None:
-    shipped = (Path(__file__).resolve().parent.parent / "outreach" / "inbound" / "phrases.toml")
+    shipped = Path(__file__).resolve().parent.parent / "outreach" / "inbound" / "phrases.toml"
     text = shipped.read_text(encoding="utf-8")
     extra = "\n[[opt_out]]\nre = 'もう結構です'\nweight = 0.9\nexample = \"もう結構です\"\n"
     path = tmp_path / "phrases.toml"
@@ -177,13 +197,22 @@ def test_a_broken_phrase_file_names_the_entry(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "text,received,back",
     [
-        ("ただいま産休中です。復帰は2027年4月1日を予定しております。", date(2026, 12, 10),
-         date(2027, 4, 1)),
-        ("撮影のため本日は終日不在です。明日以降、順次ご返信いたします。", date(2026, 12, 10),
-         date(2026, 12, 11)),
+        (
+            "ただいま産休中です。復帰は2027年4月1日を予定しております。",
+            date(2026, 12, 10),
+            date(2027, 4, 1),
+        ),
+        (
+            "撮影のため本日は終日不在です。明日以降、順次ご返信いたします。",
+            date(2026, 12, 10),
+            date(2026, 12, 11),
+        ),
         ("来週月曜日に出社します。", date(2026, 12, 10), date(2026, 12, 14)),
-        ("12月28日〜1月5日まで年末年始休業とさせていただきます。", date(2026, 12, 28),
-         date(2027, 1, 6)),
+        (
+            "12月28日〜1月5日まで年末年始休業とさせていただきます。",
+            date(2026, 12, 28),
+            date(2027, 1, 6),
+        ),
         ("I'll be back on Monday, January 4.", date(2026, 12, 22), date(2027, 1, 4)),
         ("年明けは5日(火)から営業いたします。", date(2026, 12, 24), date(2027, 1, 5)),
         ("I am on holiday and will return on the 5th.", date(2026, 12, 24), date(2027, 1, 5)),
@@ -200,17 +229,30 @@ def test_tomorrow_as_the_start_of_an_absence_is_no_return_date() -> None:
 
 def test_cli_json_shows_intent_referral_confidence_and_needs_review(tmp_path: Path) -> None:
     cases = {
-        "referral.eml": Case(id="r", lang="en", subject="Re: Paid collab", sender="m@x.com",
-                             body="All my deals go through my agency: deals@north.agency",
-                             intent="referral", quote="gmail"),
-        "unsure.eml": Case(id="u", lang="ja", subject="Re: ご相談", sender="a@b.jp",
-                           body="この条項は辞退したいです。外していただければお受けいたします。",
-                           intent="interested", quote="ja"),
+        "referral.eml": Case(
+            id="r",
+            lang="en",
+            subject="Re: Paid collab",
+            sender="m@x.com",
+            body="All my deals go through my agency: deals@north.agency",
+            intent="referral",
+            quote="gmail",
+        ),
+        "unsure.eml": Case(
+            id="u",
+            lang="ja",
+            subject="Re: ご相談",
+            sender="a@b.jp",
+            body="この条項は辞退したいです。外していただければお受けいたします。",
+            intent="interested",
+            quote="ja",
+        ),
     }
     for name, case in cases.items():
         (tmp_path / name).write_bytes(case.raw())
     result = CliRunner().invoke(
-        cli, ["inbox", "classify", *[str(tmp_path / n) for n in cases], "--format", "json"],
+        cli,
+        ["inbox", "classify", *[str(tmp_path / n) for n in cases], "--format", "json"],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -224,8 +266,14 @@ def test_cli_json_shows_intent_referral_confidence_and_needs_review(tmp_path: Pa
 
 @pytest.mark.parametrize(
     "text",
-    ["\n" * 8000, " \n" * 7000, "a (at) b " * 6000, "?が、" * 20000, "配信" * 30000,
-     "don't " * 10000 + "unsubscribe"],
+    [
+        "\n" * 8000,
+        " \n" * 7000,
+        "a (at) b " * 6000,
+        "?が、" * 20000,
+        "配信" * 30000,
+        "don't " * 10000 + "unsubscribe",
+    ],
     ids=["blank-lines", "blank-runs", "at-spelt-out", "many-turns", "phrase-prefixes", "negations"],
 )
 def test_hostile_own_text_is_read_quickly(text: str) -> None:
@@ -237,8 +285,15 @@ def test_hostile_own_text_is_read_quickly(text: str) -> None:
 
 def _plain(case: Case) -> Case:
     """The case with no auto-reply header and an ordinary Re: subject."""
-    return Case(id=case.id, lang=case.lang, subject="Re: ご相談" if case.lang == "ja" else "Re: x",
-                body=case.body, intent=case.intent, sender=case.sender, received=case.received)
+    return Case(
+        id=case.id,
+        lang=case.lang,
+        subject="Re: ご相談" if case.lang == "ja" else "Re: x",
+        body=case.body,
+        intent=case.intent,
+        sender=case.sender,
+        received=case.received,
+    )
 
 
 def test_out_of_office_without_headers_or_subject_is_found_from_its_words() -> None:
@@ -256,148 +311,158 @@ def test_out_of_office_without_headers_or_subject_is_found_from_its_words() -> N
     ],
 )
 def test_a_person_stating_an_absence_is_not_an_auto_reply(body: str, intent: str) -> None:
-    case = Case(id="p", lang="ja", subject="Re: ご相談", body=body, intent=intent,
-                sender="a@b.jp", received=date(2026, 12, 24))
+    case = Case(
+        id="p",
+        lang="ja",
+        subject="Re: ご相談",
+        body=body,
+        intent=intent,
+        sender="a@b.jp",
+        received=date(2026, 12, 24),
+    )
     found = parse_and_classify(case.raw())
     assert (found.kind != "auto_reply", found.intent) == (True, intent), found.reasons
 
 
 # Sentences of every intent, each a form the phrase data must read right.
 FORMS = [
-    ('今後はご送付いただかなくて結構です', 'opt_out'),
-    ('今後のご案内は控えていただけますでしょうか', 'opt_out'),
-    ('弊社宛の営業メールは固くお断りいたします', 'opt_out'),
-    ('このアドレスへの送信は今後お止めください', 'opt_out'),
-    ('メール不要です', 'opt_out'),
-    ('迷惑ですのでやめてください', 'opt_out'),
-    ('今後、一切のご連絡をお断りいたします', 'opt_out'),
-    ('配信を止めてください', 'opt_out'),
-    ('もう連絡してこないでください', 'opt_out'),
-    ('受信拒否します', 'opt_out'),
-    ('送信をやめていただけますか', 'opt_out'),
-    ('今後は送らないでいただけると助かります', 'opt_out'),
-    ('宣伝メールはいりません', 'opt_out'),
-    ('Unsubscribe me', 'opt_out'),
-    ('Remove this address please', 'opt_out'),
-    ('Leave me alone.', 'opt_out'),
-    ('I do not wish to receive any further emails.', 'opt_out'),
-    ('Who gave you my email?', 'opt_out'),
-    ('Where did you get my email?', 'opt_out'),
-    ("I'm reporting this as spam.", 'opt_out'),
-    ('Please take me off your list.', 'opt_out'),
-    ('今回は見送りとさせてください', 'decline'),
-    ('今回は辞退申し上げます', 'decline'),
-    ('申し訳ございませんが、お受けいたしかねます', 'decline'),
-    ('ご期待に沿えず申し訳ございません', 'decline'),
-    ('今回は難しそうです', 'decline'),
-    ('ちょっと難しいかもです', 'decline'),
-    ('今回は参加できません', 'decline'),
-    ('お気持ちだけありがたく頂戴します', 'decline'),
-    ('今回は控えさせていただきます', 'decline'),
-    ('やめておこうと思います', 'decline'),
-    ('見送る形でお願いします', 'decline'),
-    ('Not really interested, sorry.', 'decline'),
-    ("I don't think it's a good fit for my audience.", 'decline'),
-    ("This doesn't align with my content.", 'decline'),
-    ("Unfortunately I can't take this on right now.", 'decline'),
-    ("We don't do paid partnerships.", 'decline'),
-    ("I'm not doing brand deals at the moment.", 'decline'),
-    ("I'll have to pass for now.", 'decline'),
-    ("I'm fully booked until February, could we do March instead?", 'interested'),
-    ('12月は対応できませんが、1月でしたら可能です', 'interested'),
-    ('スケジュールが合わないので、2月にずらせますか?', 'interested'),
-    ('お断りする理由はありません!ぜひお願いします', 'interested'),
-    ('I never say no to free serum haha. Yes!', 'interested'),
-    ('Can you send the brief to my work email, milo.work@studio.example?', 'referral'),
-    ("My agent's email is jo@talent.example, she'll sort it.", 'referral'),
-    ("Hi, I'm Milo's manager. What's the budget?", 'referral'),
-    ('マネージャーの田中です。本件は私が担当します。', 'referral'),
-    ('マネージャーの山田をCCに入れました、よろしくお願いします', 'referral'),
-    ('I found your email in my spam folder, sorry! Still interested.', 'interested'),
-    ("I'd love to! Please don't follow the brief too strictly though.", 'interested'),
-    ('Happy to help. No need to send a contract, just the product.', 'interested'),
-    ("Sounds great. I won't be able to post before the 20th, is that ok?", 'interested'),
-    ('ぜひ!ただ、顔出しはご遠慮させていただきたいです', 'interested'),
-    ("I can't do reels, but stories are fine.", 'interested'),
-    ("Please stop by our studio if you're in Tokyo!", 'interested'),
-    ('Stop sending samples to my old address, I moved. New one below. Keen to do it!', 'interested'),
-    ('配信停止のリンクを押しても止まりません', 'opt_out'),
-    ('Your unsubscribe link is broken, I still get these.', 'opt_out'),
-    ("I clicked unsubscribe but I'm still receiving your emails", 'opt_out'),
-    ('配信停止の方法を教えてください', 'opt_out'),
-    ('Can I opt out of the whitelisting part?', 'interested'),
-    ('Please opt me out.', 'opt_out'),
-    ('I want to opt out of your emails.', 'opt_out'),
-    ('Feel free to decline if the rate is too high for you, but my rate is $800.', 'interested'),
-    ('I must respectfully decline.', 'decline'),
-    ("No, I don't want these emails.", 'opt_out'),
-    ('配信停止のリンクを押しかけたのですが、まだ募集していますか?', 'interested'),
-    ('I wanted to unsubscribe but your offer sounds great', 'interested'),
-    ('営業メールは受け取りたくありません', 'opt_out'),
-    ('このようなメールは今後一切不要です', 'opt_out'),
-    ('こうしたお声がけはご遠慮いただけますと幸いです', 'opt_out'),
-    ('迷惑メールに振り分けます', 'opt_out'),
-    ('送信元をブロックしました', 'opt_out'),
-    ('以後送信されないようお願いします', 'opt_out'),
-    ('Please remove us from your list', 'opt_out'),
-    ('Unsub', 'opt_out'),
-    ("I'd prefer not to receive these emails", 'opt_out'),
-    ("Please don't send me any more emails", 'opt_out'),
-    ('Please erase my contact information', 'opt_out'),
-    ('Put me on your do-not-contact list.', 'opt_out'),
-    ("I'm not able to take this on", 'decline'),
-    ("It's a no from me, sorry", 'decline'),
-    ("Unfortunately this isn't for me", 'decline'),
-    ('Pass for now, thanks', 'decline'),
-    ('今回は受けられません', 'decline'),
-    ('今回は無理です、すみません', 'decline'),
-    ('ありがとうございます、今回は大丈夫です', 'decline'),
-    ('辞退の方向でお願いします', 'decline'),
-    ('For business inquiries: team@north.agency', 'referral'),
-    ('案件のご依頼はこちら→ work@sora.jp', 'referral'),
-    ('Please direct all inquiries to deals@kite.mgmt', 'referral'),
-    ('今後ともよろしくお願いいたします。投稿日はいつですか?', 'interested'),
-    ('今後のご連絡はLINEでお願いできますか?', 'interested'),
-    ('お断りする理由がありません', 'interested'),
-    ('辞退するつもりはありません!', 'interested'),
-    ("I'm not unsubscribing, don't worry. What's the budget?", 'interested'),
-    ("No need to remove me, I'm interested", 'interested'),
-    ('I had unsubscribed by mistake, can you add me back?', 'interested'),
-    ("I'm not interested in a long contract, but a one-off post sounds good", 'interested'),
-    ("This isn't spam, right? Sounds too good to be true", 'interested'),
-    ('How did you find my account? Love your products!', 'interested'),
-    ('無理のない範囲でよければぜひ', 'interested'),
-    ('大丈夫です!よろしくお願いします', 'interested'),
-    ("Please stop by our booth if you're around", 'interested'),
-    ('メールだと見落としがちなので、DMでご連絡いただけますか?', 'interested'),
-    ('メールマガジンの配信を停止してください', 'opt_out'),
-    ('ニュースレターの購読解除をお願いします', 'opt_out'),
-    ('メール送信のストップをお願いします', 'opt_out'),
-    ('Never contact me again.', 'opt_out'),
-    ("Don't write to us anymore", 'opt_out'),
-    ("Honestly it isn't really a fit for us.", 'decline'),
-    ("Sorry, this wasn't quite the right fit.", 'decline'),
-    ('ご連絡を止めていただく必要はございません。ぜひ詳しく伺いたいです', 'interested'),
-    ('配信停止する必要はありません、むしろ楽しみにしています', 'interested'),
-    ("It isn't a fit for my feed, but I'd love to do stories instead", 'interested'),
-    ("Don't hesitate to email again with the brief!", 'interested'),
-    ('今後はこういったメールをお送りいただかなくても大丈夫です', 'opt_out'),
-    ('今後のご案内は辞退させていただきます', 'opt_out'),
-    ('恐縮ですが、弊社宛のご案内は今後ご放念ください', 'opt_out'),
-    ('しつこい。やめろ', 'opt_out'),
-    ('迷惑なのでやめてもらえますか', 'opt_out'),
-    ('宛先から削除願います', 'opt_out'),
-    ('STOP', 'opt_out'),
-    ('Please stop.', 'opt_out'),
-    ('Kindly refrain from contacting me further.', 'opt_out'),
-    ('配信停止は考えていません。詳細ください', 'interested'),
-    ('先ほどのメールはご放念ください。ぜひお受けしたいです', 'interested'),
-    ('しつこいようですが、ぜひお願いします!', 'interested'),
-    ('迷惑をかけてしまうので、今回はやめておきます', 'decline'),
-    ("Please don't stop!", 'interested'),
-    ("I'm making a video about online harassment, would love to collab", 'interested'),
-    ("I had to stop. Now I'm back and keen!", 'interested'),
-    ('今後のご案内を辞退するつもりはありません。ぜひ', 'interested'),
+    ("今後はご送付いただかなくて結構です", "opt_out"),
+    ("今後のご案内は控えていただけますでしょうか", "opt_out"),
+    ("弊社宛の営業メールは固くお断りいたします", "opt_out"),
+    ("このアドレスへの送信は今後お止めください", "opt_out"),
+    ("メール不要です", "opt_out"),
+    ("迷惑ですのでやめてください", "opt_out"),
+    ("今後、一切のご連絡をお断りいたします", "opt_out"),
+    ("配信を止めてください", "opt_out"),
+    ("もう連絡してこないでください", "opt_out"),
+    ("受信拒否します", "opt_out"),
+    ("送信をやめていただけますか", "opt_out"),
+    ("今後は送らないでいただけると助かります", "opt_out"),
+    ("宣伝メールはいりません", "opt_out"),
+    ("Unsubscribe me", "opt_out"),
+    ("Remove this address please", "opt_out"),
+    ("Leave me alone.", "opt_out"),
+    ("I do not wish to receive any further emails.", "opt_out"),
+    ("Who gave you my email?", "opt_out"),
+    ("Where did you get my email?", "opt_out"),
+    ("I'm reporting this as spam.", "opt_out"),
+    ("Please take me off your list.", "opt_out"),
+    ("今回は見送りとさせてください", "decline"),
+    ("今回は辞退申し上げます", "decline"),
+    ("申し訳ございませんが、お受けいたしかねます", "decline"),
+    ("ご期待に沿えず申し訳ございません", "decline"),
+    ("今回は難しそうです", "decline"),
+    ("ちょっと難しいかもです", "decline"),
+    ("今回は参加できません", "decline"),
+    ("お気持ちだけありがたく頂戴します", "decline"),
+    ("今回は控えさせていただきます", "decline"),
+    ("やめておこうと思います", "decline"),
+    ("見送る形でお願いします", "decline"),
+    ("Not really interested, sorry.", "decline"),
+    ("I don't think it's a good fit for my audience.", "decline"),
+    ("This doesn't align with my content.", "decline"),
+    ("Unfortunately I can't take this on right now.", "decline"),
+    ("We don't do paid partnerships.", "decline"),
+    ("I'm not doing brand deals at the moment.", "decline"),
+    ("I'll have to pass for now.", "decline"),
+    ("I'm fully booked until February, could we do March instead?", "interested"),
+    ("12月は対応できませんが、1月でしたら可能です", "interested"),
+    ("スケジュールが合わないので、2月にずらせますか?", "interested"),
+    ("お断りする理由はありません!ぜひお願いします", "interested"),
+    ("I never say no to free serum haha. Yes!", "interested"),
+    ("Can you send the brief to my work email, milo.work@studio.example?", "referral"),
+    ("My agent's email is jo@talent.example, she'll sort it.", "referral"),
+    ("Hi, I'm Milo's manager. What's the budget?", "referral"),
+    ("マネージャーの田中です。本件は私が担当します。", "referral"),
+    ("マネージャーの山田をCCに入れました、よろしくお願いします", "referral"),
+    ("I found your email in my spam folder, sorry! Still interested.", "interested"),
+    ("I'd love to! Please don't follow the brief too strictly though.", "interested"),
+    ("Happy to help. No need to send a contract, just the product.", "interested"),
+    ("Sounds great. I won't be able to post before the 20th, is that ok?", "interested"),
+    ("ぜひ!ただ、顔出しはご遠慮させていただきたいです", "interested"),
+    ("I can't do reels, but stories are fine.", "interested"),
+    ("Please stop by our studio if you're in Tokyo!", "interested"),
+    (
+        "Stop sending samples to my old address, I moved. New one below. Keen to do it!",
+        "interested",
+    ),
+    ("配信停止のリンクを押しても止まりません", "opt_out"),
+    ("Your unsubscribe link is broken, I still get these.", "opt_out"),
+    ("I clicked unsubscribe but I'm still receiving your emails", "opt_out"),
+    ("配信停止の方法を教えてください", "opt_out"),
+    ("Can I opt out of the whitelisting part?", "interested"),
+    ("Please opt me out.", "opt_out"),
+    ("I want to opt out of your emails.", "opt_out"),
+    ("Feel free to decline if the rate is too high for you, but my rate is $800.", "interested"),
+    ("I must respectfully decline.", "decline"),
+    ("No, I don't want these emails.", "opt_out"),
+    ("配信停止のリンクを押しかけたのですが、まだ募集していますか?", "interested"),
+    ("I wanted to unsubscribe but your offer sounds great", "interested"),
+    ("営業メールは受け取りたくありません", "opt_out"),
+    ("このようなメールは今後一切不要です", "opt_out"),
+    ("こうしたお声がけはご遠慮いただけますと幸いです", "opt_out"),
+    ("迷惑メールに振り分けます", "opt_out"),
+    ("送信元をブロックしました", "opt_out"),
+    ("以後送信されないようお願いします", "opt_out"),
+    ("Please remove us from your list", "opt_out"),
+    ("Unsub", "opt_out"),
+    ("I'd prefer not to receive these emails", "opt_out"),
+    ("Please don't send me any more emails", "opt_out"),
+    ("Please erase my contact information", "opt_out"),
+    ("Put me on your do-not-contact list.", "opt_out"),
+    ("I'm not able to take this on", "decline"),
+    ("It's a no from me, sorry", "decline"),
+    ("Unfortunately this isn't for me", "decline"),
+    ("Pass for now, thanks", "decline"),
+    ("今回は受けられません", "decline"),
+    ("今回は無理です、すみません", "decline"),
+    ("ありがとうございます、今回は大丈夫です", "decline"),
+    ("辞退の方向でお願いします", "decline"),
+    ("For business inquiries: team@north.agency", "referral"),
+    ("案件のご依頼はこちら→ work@sora.jp", "referral"),
+    ("Please direct all inquiries to deals@kite.mgmt", "referral"),
+    ("今後ともよろしくお願いいたします。投稿日はいつですか?", "interested"),
+    ("今後のご連絡はLINEでお願いできますか?", "interested"),
+    ("お断りする理由がありません", "interested"),
+    ("辞退するつもりはありません!", "interested"),
+    ("I'm not unsubscribing, don't worry. What's the budget?", "interested"),
+    ("No need to remove me, I'm interested", "interested"),
+    ("I had unsubscribed by mistake, can you add me back?", "interested"),
+    ("I'm not interested in a long contract, but a one-off post sounds good", "interested"),
+    ("This isn't spam, right? Sounds too good to be true", "interested"),
+    ("How did you find my account? Love your products!", "interested"),
+    ("無理のない範囲でよければぜひ", "interested"),
+    ("大丈夫です!よろしくお願いします", "interested"),
+    ("Please stop by our booth if you're around", "interested"),
+    ("メールだと見落としがちなので、DMでご連絡いただけますか?", "interested"),
+    ("メールマガジンの配信を停止してください", "opt_out"),
+    ("ニュースレターの購読解除をお願いします", "opt_out"),
+    ("メール送信のストップをお願いします", "opt_out"),
+    ("Never contact me again.", "opt_out"),
+    ("Don't write to us anymore", "opt_out"),
+    ("Honestly it isn't really a fit for us.", "decline"),
+    ("Sorry, this wasn't quite the right fit.", "decline"),
+    ("ご連絡を止めていただく必要はございません。ぜひ詳しく伺いたいです", "interested"),
+    ("配信停止する必要はありません、むしろ楽しみにしています", "interested"),
+    ("It isn't a fit for my feed, but I'd love to do stories instead", "interested"),
+    ("Don't hesitate to email again with the brief!", "interested"),
+    ("今後はこういったメールをお送りいただかなくても大丈夫です", "opt_out"),
+    ("今後のご案内は辞退させていただきます", "opt_out"),
+    ("恐縮ですが、弊社宛のご案内は今後ご放念ください", "opt_out"),
+    ("しつこい。やめろ", "opt_out"),
+    ("迷惑なのでやめてもらえますか", "opt_out"),
+    ("宛先から削除願います", "opt_out"),
+    ("STOP", "opt_out"),
+    ("Please stop.", "opt_out"),
+    ("Kindly refrain from contacting me further.", "opt_out"),
+    ("配信停止は考えていません。詳細ください", "interested"),
+    ("先ほどのメールはご放念ください。ぜひお受けしたいです", "interested"),
+    ("しつこいようですが、ぜひお願いします!", "interested"),
+    ("迷惑をかけてしまうので、今回はやめておきます", "decline"),
+    ("Please don't stop!", "interested"),
+    ("I'm making a video about online harassment, would love to collab", "interested"),
+    ("I had to stop. Now I'm back and keen!", "interested"),
+    ("今後のご案内を辞退するつもりはありません。ぜひ", "interested"),
 ]
 
 
@@ -407,13 +472,22 @@ def test_forms(text: str, intent: str) -> None:
 
 
 def test_our_pitch_pasted_below_without_quote_marks_changes_no_reading() -> None:
-    cases = [c for c in load(LABELLED) + load(HELD_OUT) + load(HELD_OUT2)
-             if c.intent != "auto_reply"]
+    cases = [
+        c for c in load(LABELLED) + load(HELD_OUT) + load(HELD_OUT2) if c.intent != "auto_reply"
+    ]
     changed = []
     for case in cases:
-        plain = Case(id=case.id, lang=case.lang, subject=case.subject, body=case.body,
-                     intent=case.intent, quote="plain", sender=case.sender,
-                     received=case.received, headers=case.headers)
+        plain = Case(
+            id=case.id,
+            lang=case.lang,
+            subject=case.subject,
+            body=case.body,
+            intent=case.intent,
+            quote="plain",
+            sender=case.sender,
+            received=case.received,
+            headers=case.headers,
+        )
         found = parse_and_classify(plain.raw())
         if (predicted_intent(found), found.referred_to) != (case.intent, case.referred_to):
             changed.append(case.id)
@@ -443,11 +517,15 @@ def test_a_sentence_like_a_footer_marker_is_still_read(text: str, intent: str) -
 
 
 def test_footer_lines_with_their_link_are_dropped() -> None:
-    assert own_text("はい!\n配信停止：https://brand.example/u/x\nTo unsubscribe: https://b.example/u") \
+    assert (
+        own_text("はい!\n配信停止：https://brand.example/u/x\nTo unsubscribe: https://b.example/u")
         == "はい!"
+    )
 
 
 def test_the_deciding_phrase_is_the_first_reason() -> None:
-    found = read_reply("配信停止はしないで…と言いたいところですが、今後このようなメールは送らないでください")
+    found = read_reply(
+        "配信停止はしないで…と言いたいところですが、今後このようなメールは送らないでください"
+    )
     assert found.intent == "opt_out"
     assert found.reasons[0] == "opt_out phrase 'メールは送らないで' (weight 0.95)"

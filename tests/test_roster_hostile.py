@@ -56,25 +56,35 @@ REJECTED = {
     ],
     "huge_number.csv": [f"huge_number.csv:2: followers: {DIGITS} is implausibly large"],
     "duplicate_key.json": [
-        ("duplicate_key.json:5: email: appears twice in the record starting on line 4 "
-         "(JSON would keep only the last); keep one"),
+        (
+            "duplicate_key.json:5: email: appears twice in the record starting on line 4 "
+            "(JSON would keep only the last); keep one"
+        ),
     ],
     "duplicate_key.jsonl": [
-        ("duplicate_key.jsonl:2: handle: appears twice in the record starting on line 2 "
-         "(JSON would keep only the last); keep one"),
+        (
+            "duplicate_key.jsonl:2: handle: appears twice in the record starting on line 2 "
+            "(JSON would keep only the last); keep one"
+        ),
     ],
-    "truncated.json": ["truncated.json:3: json: the file ends inside this record (was it cut short?)"],
+    "truncated.json": [
+        "truncated.json:3: json: the file ends inside this record (was it cut short?)"
+    ],
     "trailing_text.json": ["trailing_text.json:4: json: text after the closing ']'"],
     "missing_comma.json": [
         "missing_comma.json:3: json: expected ',' or ']' after a record, found '{'",
     ],
     "invisible_header.csv": [
-        ("invisible_header.csv:1: header: column 'email\\u200b' contains the invisible character "
-         "U+200B (ZERO WIDTH SPACE)"),
+        (
+            "invisible_header.csv:1: header: column 'email\\u200b' contains the invisible character "
+            "U+200B (ZERO WIDTH SPACE)"
+        ),
     ],
     "invisible_key.json": [
-        ("invisible_key.json:1: json: key 'email\\u200b' contains the invisible character U+200B "
-         "(ZERO WIDTH SPACE)"),
+        (
+            "invisible_key.json:1: json: key 'email\\u200b' contains the invisible character U+200B "
+            "(ZERO WIDTH SPACE)"
+        ),
     ],
 }
 
@@ -85,7 +95,9 @@ def config() -> Config:
 
 
 def _import(engine: Engine, path: Path, config: Config, **options: Any) -> ImportReport:
-    return import_influencers(engine, path, config=config, clock=CLOCK, options=ImportOptions(**options))
+    return import_influencers(
+        engine, path, config=config, clock=CLOCK, options=ImportOptions(**options)
+    )
 
 
 def _lines(errors: Any) -> list[str]:
@@ -98,7 +110,9 @@ def _count(engine: Engine) -> int:
 
 
 @pytest.mark.parametrize("name", sorted(REJECTED))
-def test_hostile_file_is_refused_with_exact_errors(sqlite_db: Engine, config: Config, name: str) -> None:
+def test_hostile_file_is_refused_with_exact_errors(
+    sqlite_db: Engine, config: Config, name: str
+) -> None:
     with pytest.raises(ImportRejected) as caught:
         _import(sqlite_db, HOSTILE / name, config)
     assert _lines(caught.value.errors) == REJECTED[name]
@@ -112,40 +126,77 @@ def test_hostile_file_is_refused_with_exact_errors(sqlite_db: Engine, config: Co
 INVISIBLE = {
     "name zero-width space": (2, "name", "山田花子"),
     "name right-to-left override": (
-        3, "name", "name: contains the invisible direction control U+202E (RIGHT-TO-LEFT OVERRIDE)"),
-    "name emoji joiner": (4, "name", "Ken \U0001F469\u200d\U0001F4BB"),
+        3,
+        "name",
+        "name: contains the invisible direction control U+202E (RIGHT-TO-LEFT OVERRIDE)",
+    ),
+    "name emoji joiner": (4, "name", "Ken \U0001f469\u200d\U0001f4bb"),
     "name escape": (5, "name", "name: contains control character U+001B"),
     "name C1 control": (6, "name", "name: contains control character U+009B"),
     "handle zero-width space": (
-        7, "handle", "handle: contains the invisible character U+200B (ZERO WIDTH SPACE)"),
+        7,
+        "handle",
+        "handle: contains the invisible character U+200B (ZERO WIDTH SPACE)",
+    ),
     "handle isolate": (
-        8, "handle", "handle: contains the invisible direction control U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+        8,
+        "handle",
+        "handle: contains the invisible direction control U+2066 (LEFT-TO-RIGHT ISOLATE)",
+    ),
     "handle hangul filler": (
-        18, "handle", "handle: contains the invisible character U+3164 (HANGUL FILLER)"),
+        18,
+        "handle",
+        "handle: contains the invisible character U+3164 (HANGUL FILLER)",
+    ),
     "niche byte order mark": (9, "niche", "beauty"),
     "niche embedding": (
-        10, "niche", "niche: contains the invisible direction control U+202A (LEFT-TO-RIGHT EMBEDDING)"),
+        10,
+        "niche",
+        "niche: contains the invisible direction control U+202A (LEFT-TO-RIGHT EMBEDDING)",
+    ),
     "tags word joiner": (11, "tags", ("skincare", "tokyo")),
     "email zero-width space": (
-        12, "email", ("email: 'hana\\u200bko@example.jp' contains the invisible character U+200B "
-                      "(ZERO WIDTH SPACE)")),
+        12,
+        "email",
+        (
+            "email: 'hana\\u200bko@example.jp' contains the invisible character U+200B "
+            "(ZERO WIDTH SPACE)"
+        ),
+    ),
     "email byte order mark": (
-        13, "email", ("email: '\\ufeffhanako@example.jp' contains the invisible character U+FEFF "
-                      "(ZERO WIDTH NO-BREAK SPACE)")),
+        13,
+        "email",
+        (
+            "email: '\\ufeffhanako@example.jp' contains the invisible character U+FEFF "
+            "(ZERO WIDTH NO-BREAK SPACE)"
+        ),
+    ),
     "manager_email mark": (
-        14, "manager_email", ("manager_email: 'm\\u200e@example.jp' contains the invisible "
-                              "character U+200E (LEFT-TO-RIGHT MARK)")),
+        14,
+        "manager_email",
+        (
+            "manager_email: 'm\\u200e@example.jp' contains the invisible "
+            "character U+200E (LEFT-TO-RIGHT MARK)"
+        ),
+    ),
     "basis_url zero-width space": (
-        15, "basis_url", "basis_url: contains the invisible character U+200B (ZERO WIDTH SPACE)"),
+        15,
+        "basis_url",
+        "basis_url: contains the invisible character U+200B (ZERO WIDTH SPACE)",
+    ),
     "custom field soft hyphen": (16, "favourite_product", "抹茶ラテ"),
     "custom field override": (
-        17, "favourite_product",
-        "favourite_product: contains the invisible direction control U+202D (LEFT-TO-RIGHT OVERRIDE)"),
+        17,
+        "favourite_product",
+        "favourite_product: contains the invisible direction control U+202D (LEFT-TO-RIGHT OVERRIDE)",
+    ),
 }
 
 
 @pytest.fixture(scope="module")
-def invisible_import(tmp_path_factory: pytest.TempPathFactory, config: Config) -> tuple[ImportReport, dict[str, Any]]:
+def invisible_import(
+    tmp_path_factory: pytest.TempPathFactory, config: Config
+) -> tuple[ImportReport, dict[str, Any]]:
     from tests.conftest import sqlite_engine
 
     engine = sqlite_engine(tmp_path_factory.mktemp("invisible") / "o.db")
@@ -157,7 +208,9 @@ def invisible_import(tmp_path_factory: pytest.TempPathFactory, config: Config) -
 
 
 @pytest.mark.parametrize("case", sorted(INVISIBLE))
-def test_invisible_character_per_field(invisible_import: tuple[ImportReport, dict[str, Any]], case: str) -> None:
+def test_invisible_character_per_field(
+    invisible_import: tuple[ImportReport, dict[str, Any]], case: str
+) -> None:
     report, people = invisible_import
     line, field, expected = INVISIBLE[case]
     errors = [e for e in _lines(report.errors) if e.startswith(f"invisible.csv:{line}: ")]
@@ -174,10 +227,19 @@ def test_invisible_character_per_field(invisible_import: tuple[ImportReport, dic
 
 POSTS = {
     "title zero-width space": (2, "stored", "冬のスキンケア"),
-    "caption override": (3, "error", ("invisible_posts.csv:3: caption: contains the invisible "
-                                      "direction control U+202E (RIGHT-TO-LEFT OVERRIDE)")),
-    "url zero-width space": (4, "error", ("invisible_posts.csv:4: url: contains the invisible "
-                                          "character U+200B (ZERO WIDTH SPACE)")),
+    "caption override": (
+        3,
+        "error",
+        (
+            "invisible_posts.csv:3: caption: contains the invisible "
+            "direction control U+202E (RIGHT-TO-LEFT OVERRIDE)"
+        ),
+    ),
+    "url zero-width space": (
+        4,
+        "error",
+        ("invisible_posts.csv:4: url: contains the invisible character U+200B (ZERO WIDTH SPACE)"),
+    ),
     "influencer zero-width space": (5, "stored", "https://instagram.com/p/post3"),
 }
 
@@ -185,8 +247,12 @@ POSTS = {
 @pytest.mark.parametrize("case", sorted(POSTS))
 def test_invisible_character_per_post_field(sqlite_db: Engine, config: Config, case: str) -> None:
     _import(sqlite_db, HOSTILE / "invisible.csv", config, skip_invalid=True)
-    report = import_posts(sqlite_db, HOSTILE / "invisible_posts.csv", config=config,
-                          options=ImportOptions(skip_invalid=True))
+    report = import_posts(
+        sqlite_db,
+        HOSTILE / "invisible_posts.csv",
+        config=config,
+        options=ImportOptions(skip_invalid=True),
+    )
     line, kind, expected = POSTS[case]
     assert (report.inserted, report.rejected) == (2, 2)
     with reading(sqlite_db) as conn:
@@ -205,8 +271,15 @@ def _array(path: Path, records: list[dict[str, Any]]) -> None:
 
 
 def _person(i: int, **over: Any) -> dict[str, Any]:
-    return {"name": f"Person {i}", "email": f"p{i}@example.jp", "platform": "instagram",
-            "handle": f"p{i}", "followers": 1000 + i, "tags": ["a", "b"], **over}
+    return {
+        "name": f"Person {i}",
+        "email": f"p{i}@example.jp",
+        "platform": "instagram",
+        "handle": f"p{i}",
+        "followers": 1000 + i,
+        "tags": ["a", "b"],
+        **over,
+    }
 
 
 def test_json_array_lines_are_right_across_read_chunks(
@@ -248,10 +321,14 @@ def test_json_array_is_streamed_not_read_whole(tmp_path: Path) -> None:
     assert peak < 1_000_000
 
 
-def test_a_bad_file_never_takes_the_write_lock(sqlite_db: Engine, config: Config, tmp_path: Path) -> None:
+def test_a_bad_file_never_takes_the_write_lock(
+    sqlite_db: Engine, config: Config, tmp_path: Path
+) -> None:
     """Another writer holds SQLite's lock: a file with a bad row is refused at once, and a good
     one is validated before it waits for the lock (then written once the lock is free)."""
-    holder = sqlite3.connect(tmp_path / "outreach.db", isolation_level=None, check_same_thread=False)
+    holder = sqlite3.connect(
+        tmp_path / "outreach.db", isolation_level=None, check_same_thread=False
+    )
     holder.execute("BEGIN IMMEDIATE")
     try:
         start = time.monotonic()
@@ -272,8 +349,10 @@ def test_idn_addresses_are_stored_as_a_labels_and_both_spellings_are_one_person(
     report = _import(db, HOSTILE / "idn.csv", config, skip_invalid=True)
     assert (report.inserted, report.duplicates, report.rejected) == (2, 1, 1)
     assert _lines(report.errors) == [
-        ("idn.csv:4: email: 'tarō@example.jp': needs SMTPUTF8, which outreach does not use "
-         "(Internationalized characters before the @-sign are not supported: 'ō'.)"),
+        (
+            "idn.csv:4: email: 'tarō@example.jp': needs SMTPUTF8, which outreach does not use "
+            "(Internationalized characters before the @-sign are not supported: 'ō'.)"
+        ),
     ]
     with reading(db) as conn:
         stored = sorted((i.email, i.manager_email) for i in load_influencers(conn))
@@ -282,23 +361,33 @@ def test_idn_addresses_are_stored_as_a_labels_and_both_spellings_are_one_person(
     assert stored == [("hanako@xn--r8jz45g.jp", ""), ("info@xn--bcher-kva.example", "")]
     assert by_unicode is not None and by_ascii is not None and by_unicode.id == by_ascii.id
     again = _import(db, HOSTILE / "idn_ascii.csv", config)
-    assert (again.inserted, again.updated, again.unchanged) == (0, 1, 1)  # HANAKO: case of the local part
+    assert (again.inserted, again.updated, again.unchanged) == (
+        0,
+        1,
+        1,
+    )  # HANAKO: case of the local part
     assert _count(db) == 2
 
 
-def test_idn_manager_address_is_normalised(sqlite_db: Engine, config: Config, tmp_path: Path) -> None:
+def test_idn_manager_address_is_normalised(
+    sqlite_db: Engine, config: Config, tmp_path: Path
+) -> None:
     path = tmp_path / "m.csv"
-    path.write_text("name,email,platform,handle,manager_email\n"
-                    "Hanako,hanako@example.jp,instagram,hanako,agent@ＢＵＣＨＥＲ.example\n"
-                    "Misaki,misaki@example.jp,instagram,misaki,agent@bücher.example\n",
-                    encoding="utf-8")
+    path.write_text(
+        "name,email,platform,handle,manager_email\n"
+        "Hanako,hanako@example.jp,instagram,hanako,agent@ＢＵＣＨＥＲ.example\n"
+        "Misaki,misaki@example.jp,instagram,misaki,agent@bücher.example\n",
+        encoding="utf-8",
+    )
     assert _import(sqlite_db, path, config).inserted == 2
     with reading(sqlite_db) as conn:
         managers = sorted(i.manager_email for i in load_influencers(conn))
     assert managers == ["agent@bucher.example", "agent@xn--bcher-kva.example"]
 
 
-def test_idn_address_is_sent_in_its_a_label_form(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_idn_address_is_sent_in_its_a_label_form(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     """Imported in Unicode, sent through aiosmtpd: RCPT TO and the To header carry the xn--
     form and the client never asks for SMTPUTF8."""
     sink, handler = smtp_server
@@ -308,13 +397,18 @@ def test_idn_address_is_sent_in_its_a_label_form(db: Engine, tmp_path: Path, smt
     box["main"]["smtp"]["port"] = sink.port
     config = make_workspace(tmp_path, mailboxes=box)
     roster = tmp_path / "idn.csv"
-    roster.write_text("name,email,platform,handle,followers,basis,basis_url,basis_seen_at\n"
-                      "山田 花子,hanako@例え.jp,instagram,hanako,12000,published_business_address,"
-                      "https://example.jp/contact,2026-11-01\n", encoding="utf-8")
+    roster.write_text(
+        "name,email,platform,handle,followers,basis,basis_url,basis_seen_at\n"
+        "山田 花子,hanako@例え.jp,instagram,hanako,12000,published_business_address,"
+        "https://example.jp/contact,2026-11-01\n",
+        encoding="utf-8",
+    )
     posts = tmp_path / "posts.csv"
-    posts.write_text("influencer,platform,url,title,published_at,likes,comments\n"
-                     "hanako@例え.jp,instagram,https://instagram.com/p/x,冬のスキンケア,2026-11-20,500,20\n",
-                     encoding="utf-8")
+    posts.write_text(
+        "influencer,platform,url,title,published_at,likes,comments\n"
+        "hanako@例え.jp,instagram,https://instagram.com/p/x,冬のスキンケア,2026-11-20,500,20\n",
+        encoding="utf-8",
+    )
     assert _import(db, roster, config).inserted == 1
     assert import_posts(db, posts, config=config, options=ImportOptions()).inserted == 1
     enrolled = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
@@ -326,8 +420,15 @@ def test_idn_address_is_sent_in_its_a_label_form(db: Engine, tmp_path: Path, smt
     async def send() -> int:
         transport = SmtpTransport(config.mailboxes)
         try:
-            done = await dispatch_once(db, config, clock, transport, worker="w",
-                                       on_sent=sent_hook(config), rng=random.Random(2))
+            done = await dispatch_once(
+                db,
+                config,
+                clock,
+                transport,
+                worker="w",
+                on_sent=sent_hook(config),
+                rng=random.Random(2),
+            )
             return done.sent
         finally:
             await transport.close()
@@ -350,7 +451,9 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+def workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Path:
     monkeypatch.chdir(tmp_path)
     assert _cli(capsys, "init", ".")[0] == 0
     return tmp_path
@@ -360,41 +463,56 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
 def test_cli_refuses_a_codec_that_is_not_a_text_encoding(
     workspace: Path, capsys: pytest.CaptureFixture[str], codec: str
 ) -> None:
-    code, out, err = _cli(capsys, "import", "influencers", "roster/influencers.csv", "--encoding", codec)
+    code, out, err = _cli(
+        capsys, "import", "influencers", "roster/influencers.csv", "--encoding", codec
+    )
     assert (code, out) == (1, "")
-    assert err == (f"error: --encoding: {codec!r} is not a text encoding a roster can be written "
-                   "in (for example utf-8, utf-8-sig or cp932)\n")
+    assert err == (
+        f"error: --encoding: {codec!r} is not a text encoding a roster can be written "
+        "in (for example utf-8, utf-8-sig or cp932)\n"
+    )
 
 
-def test_cli_hostile_json_is_one_line_per_problem(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_hostile_json_is_one_line_per_problem(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = HOSTILE / "deep_nesting.json"
     code, out, err = _cli(capsys, "import", "influencers", str(path))
     assert (code, out) == (1, "")
-    assert err == (f"{path}:3: json: nested too deeply (a record holds text, numbers or a list of "
-                   "them)\n1 problem(s); nothing was imported\n")
+    assert err == (
+        f"{path}:3: json: nested too deeply (a record holds text, numbers or a list of "
+        "them)\n1 problem(s); nothing was imported\n"
+    )
 
 
-def test_cli_unreachable_database_is_one_line(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_unreachable_database_is_one_line(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     port = free_port()
     config = workspace / "config.toml"
     text = config.read_text(encoding="utf-8")
     start = text.index("\nurl = ") + 1
     end = text.index("\n", start)
-    config.write_text(text[:start] + f'url = "postgresql+psycopg://postgres@127.0.0.1:{port}/x"'
-                      + text[end:], encoding="utf-8")
+    config.write_text(
+        text[:start] + f'url = "postgresql+psycopg://postgres@127.0.0.1:{port}/x"' + text[end:],
+        encoding="utf-8",
+    )
     code, out, err = _cli(capsys, "import", "influencers", "roster/influencers.csv")
     assert (code, out) == (1, "")
-    assert err == (f"error: config.toml: database.url: cannot use the database: the database is "
-                   f"unavailable (connection failed: connection to server at \"127.0.0.1\", port "
-                   f"{port} failed: Connection refused) (check the URL and that the database "
-                   "server is running)\n")
+    assert err == (
+        f"error: config.toml: database.url: cannot use the database: the database is "
+        f'unavailable (connection failed: connection to server at "127.0.0.1", port '
+        f"{port} failed: Connection refused) (check the URL and that the database "
+        "server is running)\n"
+    )
 
 
 def test_unknown_encoding_is_still_named(sqlite_db: Engine, config: Config) -> None:
     with pytest.raises(InputError) as caught:
         _import(sqlite_db, HOSTILE / "idn.csv", config, encoding="klingon")
-    assert str(caught.value) == ("--encoding: unknown encoding 'klingon' (for example utf-8, "
-                                 "utf-8-sig or cp932)")
+    assert str(caught.value) == (
+        "--encoding: unknown encoding 'klingon' (for example utf-8, utf-8-sig or cp932)"
+    )
 
 
 def test_suppressing_or_forgetting_the_unicode_spelling_covers_the_stored_person(

@@ -41,21 +41,29 @@ CLOCK = FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
 REJECTED = {
     "missing_column.csv": ["missing_column.csv:1: email: required column is missing"],
     "bad_address.csv": [
-        ("bad_address.csv:2: email: 'hanako@@example.jp': The part after the @-sign contains "
-        "invalid characters: '@'."),
+        (
+            "bad_address.csv:2: email: 'hanako@@example.jp': The part after the @-sign contains "
+            "invalid characters: '@'."
+        ),
         "bad_address.csv:3: email: 'misaki＠example.jp' has a full-width at-sign (＠); write @",
-        ("bad_address.csv:4: email: '山田@example.jp': needs SMTPUTF8, which outreach does not "
-        "use (Internationalized characters before the @-sign are not supported: '山', '田'.)"),
-        ("bad_address.csv:5: email: 'emily@example': The part after the @-sign is not valid. "
-        "It should have a period."),
+        (
+            "bad_address.csv:4: email: '山田@example.jp': needs SMTPUTF8, which outreach does not "
+            "use (Internationalized characters before the @-sign are not supported: '山', '田'.)"
+        ),
+        (
+            "bad_address.csv:5: email: 'emily@example': The part after the @-sign is not valid. "
+            "It should have a period."
+        ),
     ],
     "wrong_number.csv": [
         "wrong_number.csv:2: followers: '1,2k' is not a count (write 12345, 12,345, 1.2万 or 12.3K)",
         "wrong_number.csv:3: followers: '-300' is negative",
         "wrong_number.csv:4: engagement_rate: '150%' is more than 100%",
         "wrong_number.csv:5: engagement_rate: 'abc' is not a number",
-        ("wrong_number.csv:5: timezone: unknown timezone 'Asia/Tokio' (use an IANA name like "
-        "Asia/Tokyo)"),
+        (
+            "wrong_number.csv:5: timezone: unknown timezone 'Asia/Tokio' (use an IANA name like "
+            "Asia/Tokyo)"
+        ),
         "wrong_number.csv:6: language: 'fr' is not a language (ja, en)",
     ],
     "quoted_newlines.csv": [
@@ -84,7 +92,11 @@ def config() -> Config:
 
 def _import(engine: Engine, path: Path, config: Config, **options: object) -> ImportReport:
     return import_influencers(
-        engine, path, config=config, clock=CLOCK, options=ImportOptions(**options)  # type: ignore[arg-type]
+        engine,
+        path,
+        config=config,
+        clock=CLOCK,
+        options=ImportOptions(**options),  # type: ignore[arg-type]
     )
 
 
@@ -126,7 +138,9 @@ def test_shift_jis_and_bom_files_import(sqlite_db: Engine, config: Config) -> No
     assert hina is not None and hina.name == "渡辺 陽菜" and hina.engagement_rate == 0.052
 
 
-def test_skip_invalid_loads_good_rows_and_collapses_breaks(sqlite_db: Engine, config: Config) -> None:
+def test_skip_invalid_loads_good_rows_and_collapses_breaks(
+    sqlite_db: Engine, config: Config
+) -> None:
     path = CORPUS / "quoted_newlines.csv"
     report = _import(sqlite_db, path, config, skip_invalid=True)
     assert (report.inserted, report.rejected) == (2, 1)
@@ -172,8 +186,10 @@ def test_reimport_updates_and_reports_changes(db: Engine, config: Config, tmp_pa
     changed = _rewrite(
         SAMPLE / "influencers.csv",
         tmp_path / "influencers.csv",
-        {"sho_coffee": {"followers": "12,100", "tags": "カフェ;東京;ラテアート"},
-         "emily_wanders": {"email": "Emily@Example.com"}},
+        {
+            "sho_coffee": {"followers": "12,100", "tags": "カフェ;東京;ラテアート"},
+            "emily_wanders": {"email": "Emily@Example.com"},
+        },
     )
     report = _import(db, changed, config)
     assert (report.inserted, report.updated, report.unchanged) == (0, 2, 8)
@@ -192,8 +208,10 @@ def test_reimport_updates_and_reports_changes(db: Engine, config: Config, tmp_pa
     assert ranked["yui_study"].refuses_ads is True
     # er rank is within each platform: the best of each platform is 100
     for platform in ("instagram", "tiktok", "youtube"):
-        best = max((i for i in ranked.values() if i.platform == platform),
-                   key=lambda i: i.engagement_rate or 0)
+        best = max(
+            (i for i in ranked.values() if i.platform == platform),
+            key=lambda i: i.engagement_rate or 0,
+        )
         assert best.er_rank_pct == pytest.approx(100.0)
 
 
@@ -201,13 +219,18 @@ def test_partial_file_keeps_what_it_does_not_mention(
     sqlite_db: Engine, config: Config, tmp_path: Path
 ) -> None:
     _import(sqlite_db, SAMPLE / "influencers.csv", config)
-    partial = _small_csv(tmp_path / "followers.csv", "name,email,platform,handle,followers,City",
-                         "山田 花子,hanako.yamada@example.jp,instagram,hanako_kitchen,51000,京都")
+    partial = _small_csv(
+        tmp_path / "followers.csv",
+        "name,email,platform,handle,followers,City",
+        "山田 花子,hanako.yamada@example.jp,instagram,hanako_kitchen,51000,京都",
+    )
     report = _import(sqlite_db, partial, config)
     assert report.changes == [
         f"{partial}:2: @hanako_kitchen: followers: 48200 → 51000",
-        (f"{partial}:2: @hanako_kitchen: custom: {{'favourite_product': '抹茶ラテ'}} → "
-        f"{{'favourite_product': '抹茶ラテ', 'City': '京都'}}"),
+        (
+            f"{partial}:2: @hanako_kitchen: custom: {{'favourite_product': '抹茶ラテ'}} → "
+            f"{{'favourite_product': '抹茶ラテ', 'City': '京都'}}"
+        ),
     ]
     assert not any("basis 'none'" in w for w in report.warnings)
     with reading(sqlite_db) as conn:
@@ -219,7 +242,9 @@ def test_partial_file_keeps_what_it_does_not_mention(
 def test_suppression_survives_reimport(db: Engine, config: Config) -> None:
     _import(db, SAMPLE / "influencers.csv", config)
     assert suppress_address(db, "Misaki@example.jp", reason="opt_out", clock=CLOCK, actor="test")
-    assert not suppress_address(db, "misaki@example.jp", reason="opt_out", clock=CLOCK, actor="test")
+    assert not suppress_address(
+        db, "misaki@example.jp", reason="opt_out", clock=CLOCK, actor="test"
+    )
     report = _import(db, SAMPLE / "influencers.csv", config)
     assert (
         f"{SAMPLE / 'influencers.csv'}:3: email: misaki@example.jp is suppressed; imported, "
@@ -242,9 +267,12 @@ def test_posts_attach_newest_first_and_unknown_influencer_is_an_error(
     assert [p.url[-4:] for p in misaki.posts] == ["001/", "002/", "003/"]
     assert misaki.posts[0].published_at == datetime(2026, 11, 17, 12, 30, tzinfo=UTC)
     bad = tmp_path / "posts.csv"
-    bad.write_text("influencer,platform,url,caption,likes\n"
-                   "nobody,instagram,https://example.jp/p/1,hi,3\n"
-                   "hanako_kitchen,instagram,ftp://example.jp/p,hi,-1\n", encoding="utf-8")
+    bad.write_text(
+        "influencer,platform,url,caption,likes\n"
+        "nobody,instagram,https://example.jp/p/1,hi,3\n"
+        "hanako_kitchen,instagram,ftp://example.jp/p,hi,-1\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportRejected) as info:
         import_posts(db, bad, config=config, options=ImportOptions())
     assert _lines(info.value.errors, bad) == [
@@ -256,9 +284,16 @@ def test_posts_attach_newest_first_and_unknown_influencer_is_an_error(
 
 def test_json_list_and_json_lines(sqlite_db: Engine, config: Config, tmp_path: Path) -> None:
     people = [
-        {"name": "Emily Carter", "email": "emily@example.com", "platform": "instagram",
-         "handle": "@emily", "followers": 34500, "tags": ["travel", "japan"], "refuses_ads": True,
-         "city": "Seattle"},
+        {
+            "name": "Emily Carter",
+            "email": "emily@example.com",
+            "platform": "instagram",
+            "handle": "@emily",
+            "followers": 34500,
+            "tags": ["travel", "japan"],
+            "refuses_ads": True,
+            "city": "Seattle",
+        },
         {"name": "Ken", "email": "ken@example", "platform": "youtube", "handle": "ken"},
     ]
     listed = tmp_path / "people.json"
@@ -266,8 +301,10 @@ def test_json_list_and_json_lines(sqlite_db: Engine, config: Config, tmp_path: P
     with pytest.raises(ImportRejected) as info:
         _import(sqlite_db, listed, config)
     assert _lines(info.value.errors, listed) == [
-        ("people.json:15: email: 'ken@example': The part after the @-sign is not valid. "
-        "It should have a period.")
+        (
+            "people.json:15: email: 'ken@example': The part after the @-sign is not valid. "
+            "It should have a period."
+        )
     ]
     lines = tmp_path / "people.jsonl"
     lines.write_text("\n".join(json.dumps(p) for p in people[:1]) + "\n{bad\n", encoding="utf-8")
@@ -293,8 +330,13 @@ def test_basis_option_and_missing_url(sqlite_db: Engine, config: Config) -> None
     assert _lines(info.value.errors, path) == [
         "utf8_bom.csv:2: basis_url: required for published_business_address"
     ]
-    _import(sqlite_db, path, config, basis=Basis.PUBLISHED_BUSINESS_ADDRESS,
-            basis_url="https://example.jp/contact")
+    _import(
+        sqlite_db,
+        path,
+        config,
+        basis=Basis.PUBLISHED_BUSINESS_ADDRESS,
+        basis_url="https://example.jp/contact",
+    )
     with reading(sqlite_db) as conn:
         hina = find_influencer(conn, "hina_eats")
     assert hina is not None and hina.basis_seen_at == "2026-11-23"
@@ -341,12 +383,27 @@ def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(record=st.fixed_dictionaries({
-    "name": _text, "email": _text | st.emails(), "platform": _text | st.just("instagram"),
-    "handle": _text, "followers": _text, "engagement_rate": _text, "language": _text,
-    "timezone": _text, "tags": _text, "basis": _text, "refuses_ads": _text, "bio": _text,
-}))
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    record=st.fixed_dictionaries(
+        {
+            "name": _text,
+            "email": _text | st.emails(),
+            "platform": _text | st.just("instagram"),
+            "handle": _text,
+            "followers": _text,
+            "engagement_rate": _text,
+            "language": _text,
+            "timezone": _text,
+            "tags": _text,
+            "basis": _text,
+            "refuses_ads": _text,
+            "bio": _text,
+        }
+    )
+)
 def test_any_record_imports_or_is_a_reported_row_error(
     record: dict[str, str], tmp_path: Path, shared_db: Engine, config: Config
 ) -> None:
@@ -367,12 +424,16 @@ def test_any_record_imports_or_is_a_reported_row_error(
             assert not any(ch in stored.name for ch in "\r\n\x00\u2028")
 
 
-def test_undecodable_bytes_name_line_and_column(sqlite_db: Engine, config: Config, tmp_path: Path) -> None:
+def test_undecodable_bytes_name_line_and_column(
+    sqlite_db: Engine, config: Config, tmp_path: Path
+) -> None:
     """UTF-8 for the first 64 KiB, then one CP932 row: that row's cell is named, not the file."""
     path = tmp_path / "mixed.csv"
     filler = "".join(f"User {i},u{i}@example.com,instagram,u{i}\n" for i in range(2500))
-    path.write_bytes(("name,email,platform,handle\n" + filler).encode()
-                     + "髙橋,t@example.jp,tiktok,taka\n".encode("cp932"))
+    path.write_bytes(
+        ("name,email,platform,handle\n" + filler).encode()
+        + "髙橋,t@example.jp,tiktok,taka\n".encode("cp932")
+    )
     with pytest.raises(ImportRejected) as info:
         _import(sqlite_db, path, config)
     assert _lines(info.value.errors, path) == [
@@ -385,15 +446,20 @@ def test_address_and_handle_of_two_people_is_a_row_error(
     db: Engine, config: Config, tmp_path: Path
 ) -> None:
     _import(db, SAMPLE / "influencers.csv", config)
-    clash = _small_csv(tmp_path / "clash.csv", "name,email,platform,handle",
-                       "New Person,new@example.jp,instagram,brand_new",
-                       "山田 花子,hanako.yamada@example.jp,instagram,misaki_beauty")
+    clash = _small_csv(
+        tmp_path / "clash.csv",
+        "name,email,platform,handle",
+        "New Person,new@example.jp,instagram,brand_new",
+        "山田 花子,hanako.yamada@example.jp,instagram,misaki_beauty",
+    )
     with pytest.raises(ImportRejected) as info:
         _import(db, clash, config)
     assert _lines(info.value.errors, clash) == [
-        ("clash.csv:3: email: hanako.yamada@example.jp belongs to @hanako_kitchen (instagram) but "
-        "@misaki_beauty (instagram) is another influencer (fix the address or the handle so "
-        "both point at the same person)")
+        (
+            "clash.csv:3: email: hanako.yamada@example.jp belongs to @hanako_kitchen (instagram) but "
+            "@misaki_beauty (instagram) is another influencer (fix the address or the handle so "
+            "both point at the same person)"
+        )
     ]
     with reading(db) as conn:
         assert find_influencer(conn, "brand_new") is None  # rolled back with the bad row
@@ -407,4 +473,6 @@ def test_errors_past_the_cap_are_counted(sqlite_db: Engine, config: Config, tmp_
     with pytest.raises(ImportRejected) as info:
         _import(sqlite_db, path, config)
     assert len(info.value.errors) == MAX_LISTED + 1
-    assert str(info.value.errors[-1]) == f"{path}:{MAX_LISTED + 6}: more: 5 more problem(s) not listed"
+    assert (
+        str(info.value.errors[-1]) == f"{path}:{MAX_LISTED + 6}: more: 5 more problem(s) not listed"
+    )

@@ -46,12 +46,29 @@ def test_upsert_insert_update_unchanged_and_load(db: Engine) -> None:
             "followers": (12000, 15000),
             "tags": (["food", "kyoto"], ["food"]),
         }
-        q.upsert_post(conn, iid, {"url": "https://example.jp/p/1", "platform": "instagram",
-                                  "title": "old", "published_at": datetime(2026, 11, 1, tzinfo=UTC)})
-        q.upsert_post(conn, iid, {"url": "https://example.jp/p/2", "platform": "instagram",
-                                  "title": "new", "published_at": datetime(2026, 11, 20, tzinfo=UTC)})
-        _, pchanges = q.upsert_post(conn, iid, {"url": "https://example.jp/p/1",
-                                                "platform": "instagram", "title": "older"})
+        q.upsert_post(
+            conn,
+            iid,
+            {
+                "url": "https://example.jp/p/1",
+                "platform": "instagram",
+                "title": "old",
+                "published_at": datetime(2026, 11, 1, tzinfo=UTC),
+            },
+        )
+        q.upsert_post(
+            conn,
+            iid,
+            {
+                "url": "https://example.jp/p/2",
+                "platform": "instagram",
+                "title": "new",
+                "published_at": datetime(2026, 11, 20, tzinfo=UTC),
+            },
+        )
+        _, pchanges = q.upsert_post(
+            conn, iid, {"url": "https://example.jp/p/1", "platform": "instagram", "title": "older"}
+        )
         assert pchanges == {"title": ("old", "older")}
         with pytest.raises(InputError, match="already exists"):
             q.insert_post(conn, iid, {"url": "https://example.jp/p/2", "platform": "instagram"})
@@ -81,12 +98,20 @@ def test_key_conflict_and_ambiguous_handle(db: Engine) -> None:
 def test_er_rank_within_platform(db: Engine) -> None:
     with writing(db) as conn:
         for n, (platform, er) in enumerate(
-            [("instagram", 0.01), ("instagram", 0.03), ("instagram", 0.02), ("tiktok", 0.001),
-             ("tiktok", None)]
+            [
+                ("instagram", 0.01),
+                ("instagram", 0.03),
+                ("instagram", 0.02),
+                ("tiktok", 0.001),
+                ("tiktok", None),
+            ]
         ):
             q.upsert_influencer(
-                conn, _record(email=f"i{n}@example.com", handle=f"h{n}", platform=platform,
-                              engagement_rate=er), at=AT
+                conn,
+                _record(
+                    email=f"i{n}@example.com", handle=f"h{n}", platform=platform, engagement_rate=er
+                ),
+                at=AT,
             )
         q.recompute_er_rank(conn)
     with reading(db) as conn:

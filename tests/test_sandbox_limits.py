@@ -115,8 +115,14 @@ PROBES: dict[str, tuple[type[Exception], str]] = {
     "attr_encode_punycode": (RenderError, "access to attribute 'encode' of 'str' object is unsafe"),
 }
 
-COMPILE_TIME = {"pprint_removed", "urlize_removed", "nesting_loops", "nesting_parentheses",
-                "nesting_lists", "tokens_too_many"}
+COMPILE_TIME = {
+    "pprint_removed",
+    "urlize_removed",
+    "nesting_loops",
+    "nesting_parentheses",
+    "nesting_lists",
+    "tokens_too_many",
+}
 
 
 def attempt(name: str) -> Exception:
@@ -196,8 +202,9 @@ def test_ordinary_templates_render_as_stock_jinja2_renders_them(source: str) -> 
     stock = ImmutableSandboxedEnvironment(
         loader=DictLoader({"t": source}), undefined=StrictUndefined, **options
     )
-    ours = BoundedSandbox(DictLoader({"t": source}), max_output=65536, max_iterations=100_000,
-                          filters={})
+    ours = BoundedSandbox(
+        DictLoader({"t": source}), max_output=65536, max_iterations=100_000, filters={}
+    )
     expected = stock.get_template("t").render(data)
     token = ours.start_render()
     try:
@@ -218,15 +225,23 @@ def test_the_address_space_cap_turns_a_huge_allocation_into_memory_error() -> No
         "except MemoryError:\n"
         "    print('refused')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
-                          cwd=Path(__file__).parent.parent, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=Path(__file__).parent.parent,
+        check=True,
+    )
     assert done.stdout == "refused\n"
 
 
 HEAVY = "".join(f"{{% set v{i} = {i} + 1 %}}" for i in range(350))  # compiles in ~0.1 s
 
 
-def test_a_render_past_the_hard_limit_fails_only_that_influencer(db: Engine, tmp_path: Path) -> None:
+def test_a_render_past_the_hard_limit_fails_only_that_influencer(
+    db: Engine, tmp_path: Path
+) -> None:
     """Compiling five long includes (which no budget can interrupt) runs past the worker's
     0.1 s alarm for @mallory only: her step is marked `error` naming the template and her, the
     other two are queued in the same batch."""
@@ -238,7 +253,9 @@ def test_a_render_past_the_hard_limit_fails_only_that_influencer(db: Engine, tmp
     includes = "".join(f"{{% include '_heavy{i}.j2' %}}" for i in range(5))
     pitch.write_text(
         pitch.read_text(encoding="utf-8")
-        + "{% if influencer.handle == 'mallory' %}" + includes + "{% endif %}\n",
+        + "{% if influencer.handle == 'mallory' %}"
+        + includes
+        + "{% endif %}\n",
         encoding="utf-8",
     )
     planner = ProcessPlanner(config, render_seconds=0.1)
@@ -254,7 +271,9 @@ def test_a_render_past_the_hard_limit_fails_only_that_influencer(db: Engine, tmp
         ).all()
         queued = conn.execute(with_bytes()).all()
     assert [(r.handle, r.status) for r in rows] == [
-        ("hanako", "active"), ("mallory", "error"), ("yui", "active")
+        ("hanako", "active"),
+        ("mallory", "error"),
+        ("yui", "active"),
     ]
     reason = rows[1].stop_reason
     assert reason.startswith("render error: templates/")

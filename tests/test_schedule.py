@@ -55,7 +55,9 @@ def test_timeline_spills_past_the_daily_cap_in_each_recipients_time(
     # Follow-ups: 3 business days after each first send, inside the window.
     follow = {s.handle: s for s in timeline.sends if s.step == 2}
     assert [follow[s.handle].local()[:19] for s in tokyo] == [
-        "2026-11-27 Fri 09:0", "2026-11-30 Mon 09:0", "2026-11-30 Mon 09:0"
+        "2026-11-27 Fri 09:0",
+        "2026-11-30 Mon 09:0",
+        "2026-11-30 Mon 09:0",
     ]
     # Emma: Thanksgiving (Thu 26, US) is skipped -> Fri 09:00 PST = Saturday 02:00 JST, a
     # sending day with room.
@@ -77,10 +79,13 @@ def test_stopped_and_errored_enrollments_are_listed_with_their_reason(
     _setup(db, tmp_path)
     config = make_workspace(tmp_path, mailboxes=MAILBOX)
     with writing(db) as conn:
-        ids = dict(conn.execute(
-            select(influencer.c.handle, enrollment.c.id)
-            .join(enrollment, enrollment.c.influencer_id == influencer.c.id)
-        ).all())
+        ids = dict(
+            conn.execute(
+                select(influencer.c.handle, enrollment.c.id).join(
+                    enrollment, enrollment.c.influencer_id == influencer.c.id
+                )
+            ).all()
+        )
         stop_enrollment(conn, ids["taro"], reason="reply")
         mark_error(conn, ids["jiro"], "render error: templates/pitch.ja.j2:8: 'post' is undefined")
     timeline = schedule(db, config, "spring", NOW)
@@ -91,7 +96,9 @@ def test_stopped_and_errored_enrollments_are_listed_with_their_reason(
     assert {s.handle for s in timeline.sends} == {"hanako", "emma"}
 
 
-def test_cli_schedule_shows_local_and_japan_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_schedule_shows_local_and_japan_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The command reads the system clock; at NOW, as the rows were enrolled. (On the real clock
     # this failed whenever Emma's window in Los Angeles happened to be open.)
     monkeypatch.setattr("outreach.cli.sequences.SystemClock", lambda: FixedClock(NOW))
@@ -99,7 +106,8 @@ def test_cli_schedule_shows_local_and_japan_time(tmp_path: Path, monkeypatch: py
     _setup(engine, tmp_path)
     engine.dispose()
     result = CliRunner().invoke(
-        cli, ["--config", str(tmp_path / "config.toml"), "schedule", "spring", "--format", "csv"],
+        cli,
+        ["--config", str(tmp_path / "config.toml"), "schedule", "spring", "--format", "csv"],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output

@@ -66,13 +66,23 @@ delay = "3 business days"
 template = "followup1"
 delay = "2 business days"
 """
-PLACES = [("", ""), ("", "JP"), ("America/Los_Angeles", "US"), ("Europe/London", "GB"),
-          ("Australia/Sydney", "AU"), ("Mars/Olympus", "JP")]  # the last falls back to Tokyo
-CAMPAIGNS = {"spring": ("standard", "main"), "autumn": ("quick", "main"),
-             "winter": ("standard", "other")}
+PLACES = [
+    ("", ""),
+    ("", "JP"),
+    ("America/Los_Angeles", "US"),
+    ("Europe/London", "GB"),
+    ("Australia/Sydney", "AU"),
+    ("Mars/Olympus", "JP"),
+]  # the last falls back to Tokyo
+CAMPAIGNS = {
+    "spring": ("standard", "main"),
+    "autumn": ("quick", "main"),
+    "winter": ("standard", "other"),
+}
 
 
 # The whole-horizon simulation as `schedule` ran it before it streamed: the reference.
+
 
 @dataclass(order=True)
 class _Event:
@@ -88,22 +98,36 @@ class _Event:
 def _pending_on(conn: Connection, mailbox: str) -> list[tuple[Any, ...]]:
     waiting = outbox.alias("waiting")
     rows = conn.execute(
-        select(enrollment.c.id, campaign.c.slug, influencer.c.handle, influencer.c.platform,
-               influencer.c.timezone, influencer.c.country, enrollment.c.sequence,
-               enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.next_due_at,
-               waiting.c.due_at)
+        select(
+            enrollment.c.id,
+            campaign.c.slug,
+            influencer.c.handle,
+            influencer.c.platform,
+            influencer.c.timezone,
+            influencer.c.country,
+            enrollment.c.sequence,
+            enrollment.c.mailbox,
+            enrollment.c.next_step,
+            enrollment.c.next_due_at,
+            waiting.c.due_at,
+        )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .outerjoin(waiting, (waiting.c.enrollment_id == enrollment.c.id)
-                   & (waiting.c.step == enrollment.c.next_step)
-                   & waiting.c.state.in_(q.UNSENT_STATES))
+        .outerjoin(
+            waiting,
+            (waiting.c.enrollment_id == enrollment.c.id)
+            & (waiting.c.step == enrollment.c.next_step)
+            & waiting.c.state.in_(q.UNSENT_STATES),
+        )
         .where(enrollment.c.mailbox == mailbox, enrollment.c.status.in_(q.DUE_STATUSES))
         .order_by(enrollment.c.id)
     )
     return [(*r[:9], utc(r[9]) if r[9] else None, utc(r[10]) if r[10] else None) for r in rows]
 
 
-def reference(engine: Engine, config: Config, slug: str, now: datetime) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
+def reference(
+    engine: Engine, config: Config, slug: str, now: datetime
+) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
     """(sends as tuples of Send's fields, unplanned) by the heap simulation of every event."""
     camp = load_campaign(config, slug)
     mailbox, cap = camp.mailbox, config.mailbox(camp.mailbox).limits.daily_cap
@@ -113,7 +137,9 @@ def reference(engine: Engine, config: Config, slug: str, now: datetime) -> tuple
         pending = _pending_on(conn, mailbox)
         unplanned += [(h, f"{s}: {r}" if r else s) for h, s, r in q.halted(conn, camp.slug)]
         today = sending_day(config, now)
-        used: dict[date, int] = {today: q.sent_since(conn, [mailbox], day_start(config, today)).get(mailbox, 0)}
+        used: dict[date, int] = {
+            today: q.sent_since(conn, [mailbox], day_start(config, today)).get(mailbox, 0)
+        }
     sequences: dict[str, Sequence | UserError] = {}
     events: list[_Event] = []
     for order, p in enumerate(pending):
@@ -123,8 +149,14 @@ def reference(engine: Engine, config: Config, slug: str, now: datetime) -> tuple
         step = seq.step(next_step) if isinstance(seq, Sequence) else None
         if step is None:
             if mine:
-                unplanned.append((handle, str(seq) if isinstance(seq, UserError)
-                                  else f"no step {next_step} in {seq_name}"))
+                unplanned.append(
+                    (
+                        handle,
+                        str(seq)
+                        if isinstance(seq, UserError)
+                        else f"no step {next_step} in {seq_name}",
+                    )
+                )
             continue
         where = recipient_of(config, tz, country)
         start = queued_at or due
@@ -132,8 +164,13 @@ def reference(engine: Engine, config: Config, slug: str, now: datetime) -> tuple
             if mine:
                 unplanned.append((handle, f"step {next_step} waits for a send"))
             continue
-        at = next_send_time(max(start, now), window_for(config, step), tz=where.tz,
-                            country=where.country, closed=where.closed)
+        at = next_send_time(
+            max(start, now),
+            window_for(config, step),
+            tz=where.tz,
+            country=where.country,
+            closed=where.closed,
+        )
         events.append(_Event(at, True, order, p, step, where, queued=queued_at is not None))
     heapq.heapify(events)
     horizon = now + timedelta(days=HORIZON_DAYS)
@@ -141,39 +178,68 @@ def reference(engine: Engine, config: Config, slug: str, now: datetime) -> tuple
         ev = heapq.heappop(events)
         day = sending_day(config, ev.at)
         if used.get(day, 0) >= cap:
-            later = next_send_time(next_day_start(config, day), window_for(config, ev.step),
-                                   tz=ev.where.tz, country=ev.where.country, closed=ev.where.closed)
+            later = next_send_time(
+                next_day_start(config, day),
+                window_for(config, ev.step),
+                tz=ev.where.tz,
+                country=ev.where.country,
+                closed=ev.where.closed,
+            )
             if later <= horizon:
-                heapq.heappush(events, _Event(later, False, ev.order, ev.pending, ev.step,
-                                              ev.where, ev.queued))
+                heapq.heappush(
+                    events, _Event(later, False, ev.order, ev.pending, ev.step, ev.where, ev.queued)
+                )
             elif ev.pending[1] == camp.slug:
                 unplanned.append((ev.pending[2], "beyond a year at this cap"))
             continue
         used[day] = used.get(day, 0) + 1
         p = ev.pending
         if p[1] == camp.slug:
-            sends.append((p[2], p[3], ev.step.number, ev.step.template, ev.at, ev.where.tz,
-                          p[7], ev.queued, not ev.fresh))
+            sends.append(
+                (
+                    p[2],
+                    p[3],
+                    ev.step.number,
+                    ev.step.template,
+                    ev.at,
+                    ev.where.tz,
+                    p[7],
+                    ev.queued,
+                    not ev.fresh,
+                )
+            )
         seq = sequences[p[6]]
         following = seq.step(ev.step.number + 1) if isinstance(seq, Sequence) else None
         if following is not None:
-            after = following.delay.after(ev.at, tz=ev.where.tz, country=ev.where.country,
-                                          closed=ev.where.closed)
-            at = next_send_time(after, window_for(config, following), tz=ev.where.tz,
-                                country=ev.where.country, closed=ev.where.closed)
+            after = following.delay.after(
+                ev.at, tz=ev.where.tz, country=ev.where.country, closed=ev.where.closed
+            )
+            at = next_send_time(
+                after,
+                window_for(config, following),
+                tz=ev.where.tz,
+                country=ev.where.country,
+                closed=ev.where.closed,
+            )
             heapq.heappush(events, _Event(at, True, ev.order, p, following, ev.where))
     return sends, unplanned
 
 
 def workspace(base: Path, caps: tuple[int, int]) -> Config:
     """Two mailboxes with small caps, three campaigns, 年末年始, お盆 and a one-off closure."""
-    make_workspace(base, sequences={"standard": STANDARD3, "quick": QUICK, "gone": GONE},
-                   campaigns={slug: seq for slug, (seq, _) in CAMPAIGNS.items()})
+    make_workspace(
+        base,
+        sequences={"standard": STANDARD3, "quick": QUICK, "gone": GONE},
+        campaigns={slug: seq for slug, (seq, _) in CAMPAIGNS.items()},
+    )
     for slug, (_, box) in CAMPAIGNS.items():
         path = base / "campaigns" / f"{slug}.toml"
-        path.write_text(path.read_text("utf-8").replace('mailbox = "main"', f'mailbox = "{box}"'),
-                        "utf-8")
-    (base / "config.toml").write_text(CONFIG_TOML + f"""\
+        path.write_text(
+            path.read_text("utf-8").replace('mailbox = "main"', f'mailbox = "{box}"'), "utf-8"
+        )
+    (base / "config.toml").write_text(
+        CONFIG_TOML
+        + f"""\
 [mailboxes.main.limits]
 daily_cap = {caps[0]}
 [mailboxes.other]
@@ -186,7 +252,9 @@ security = "none"
 daily_cap = {caps[1]}
 [sending]
 closed = ["12-29..01-03", "2027-01-08", "08-13..08-16"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return load_config(base / "config.toml")
 
 
@@ -197,14 +265,29 @@ def seed(engine: Engine, rng: random.Random, people: int, days: tuple[int, int] 
     with writing(engine) as conn:
         ids = {}
         for slug in CAMPAIGNS:
-            ids[slug] = conn.execute(insert(campaign).values(slug=slug, created_at=created)
-                                     .returning(campaign.c.id)).scalar_one()
-        conn.execute(insert(influencer), [
-            {"id": i, "name": f"花子{i}", "email": f"p{i}@example.jp", "email_norm": f"p{i}@example.jp",
-             "platform": "instagram", "handle": f"p{i}", "timezone": PLACES[i % len(PLACES)][0],
-             "country": PLACES[i % len(PLACES)][1], "tags": [], "custom": {},
-             "created_at": created, "updated_at": created}
-            for i in range(1, people + 1)])
+            ids[slug] = conn.execute(
+                insert(campaign).values(slug=slug, created_at=created).returning(campaign.c.id)
+            ).scalar_one()
+        conn.execute(
+            insert(influencer),
+            [
+                {
+                    "id": i,
+                    "name": f"花子{i}",
+                    "email": f"p{i}@example.jp",
+                    "email_norm": f"p{i}@example.jp",
+                    "platform": "instagram",
+                    "handle": f"p{i}",
+                    "timezone": PLACES[i % len(PLACES)][0],
+                    "country": PLACES[i % len(PLACES)][1],
+                    "tags": [],
+                    "custom": {},
+                    "created_at": created,
+                    "updated_at": created,
+                }
+                for i in range(1, people + 1)
+            ],
+        )
         rows, boxes = [], []
         eid = 0
         for i in range(1, people + 1):
@@ -212,10 +295,16 @@ def seed(engine: Engine, rng: random.Random, people: int, days: tuple[int, int] 
                 eid += 1
                 seq, box = CAMPAIGNS[slug]
                 roll = rng.random()
-                status = "active" if roll < 0.85 else rng.choice(("stopped", "paused", "error", "completed"))
+                status = (
+                    "active"
+                    if roll < 0.85
+                    else rng.choice(("stopped", "paused", "error", "completed"))
+                )
                 seq = "gone" if roll < 0.02 else "nosuch" if roll < 0.03 else seq
                 step = 5 if 0.03 <= roll < 0.04 else rng.choice((1, 1, 1, 2))
-                due: datetime | None = NOW + timedelta(minutes=rng.randrange(days[0] * 1440, days[1] * 1440))
+                due: datetime | None = NOW + timedelta(
+                    minutes=rng.randrange(days[0] * 1440, days[1] * 1440)
+                )
                 if rng.random() < 0.15:  # round times: several steps at one instant
                     due = NOW.replace(minute=0) + timedelta(hours=rng.randrange(-30, 200))
                 state = None
@@ -226,13 +315,27 @@ def seed(engine: Engine, rng: random.Random, people: int, days: tuple[int, int] 
                     state = "queued"  # a stale next_due_at beside a queued row: the row wins
                 elif kind < 0.16:
                     due = None  # its step went out and waits to be settled
-                rows.append({"id": eid, "campaign_id": ids[slug], "influencer_id": i, "sequence": seq,
-                             "mailbox": box, "next_step": step,
-                             "next_due_at": naive_utc(due) if due else None, "status": status,
-                             "stop_reason": "reply" if status == "stopped" else "",
-                             "stage_changed_at": created, "created_at": created})
+                rows.append(
+                    {
+                        "id": eid,
+                        "campaign_id": ids[slug],
+                        "influencer_id": i,
+                        "sequence": seq,
+                        "mailbox": box,
+                        "next_step": step,
+                        "next_due_at": naive_utc(due) if due else None,
+                        "status": status,
+                        "stop_reason": "reply" if status == "stopped" else "",
+                        "stage_changed_at": created,
+                        "created_at": created,
+                    }
+                )
                 if state is not None:
-                    boxes.append(_outbox(eid, step, box, state, NOW + timedelta(minutes=rng.randrange(-600, 900))))
+                    boxes.append(
+                        _outbox(
+                            eid, step, box, state, NOW + timedelta(minutes=rng.randrange(-600, 900))
+                        )
+                    )
                 if rng.random() < 0.05:  # sent earlier today: counts against today's cap
                     boxes.append(_outbox(eid, step + 10, box, "sent", NOW - timedelta(minutes=30)))
         conn.execute(insert(enrollment), rows)
@@ -241,11 +344,20 @@ def seed(engine: Engine, rng: random.Random, people: int, days: tuple[int, int] 
 
 def _outbox(eid: int, step: int, box: str, state: str, due: datetime) -> dict[str, Any]:
     at = naive_utc(NOW - timedelta(days=1))
-    return {"enrollment_id": eid, "step": step, "mailbox": box, "mail_from": "pr@example.jp",
-            "rcpt_to": [f"e{eid}@example.jp"], "email_norm": f"e{eid}@example.jp",
-            "message_id": f"<{eid}.{step}@example.jp>", "state": state, "due_at": naive_utc(due),
-            "created_at": at, "updated_at": at,
-            "sent_at": naive_utc(NOW - timedelta(minutes=30)) if state == "sent" else None}
+    return {
+        "enrollment_id": eid,
+        "step": step,
+        "mailbox": box,
+        "mail_from": "pr@example.jp",
+        "rcpt_to": [f"e{eid}@example.jp"],
+        "email_norm": f"e{eid}@example.jp",
+        "message_id": f"<{eid}.{step}@example.jp>",
+        "state": state,
+        "due_at": naive_utc(due),
+        "created_at": at,
+        "updated_at": at,
+        "sent_at": naive_utc(NOW - timedelta(minutes=30)) if state == "sent" else None,
+    }
 
 
 @pytest.mark.parametrize(("seed_no", "caps"), [(1, (4, 1)), (2, (9, 2)), (3, (2, 3))])
@@ -318,11 +430,13 @@ def test_cli_limit_prints_the_first_rows_and_says_the_rest_was_not_simulated(
     assert [(r["handle"], r["step"]) for r in rows] == [(s[0], s[2]) for s in want[:3]]
     spilled = sum(s[-1] for s in want[:3])
     assert limited.stderr.splitlines()[-1] == (
-        f"first 3 send(s), {spilled} spilled by the cap (main 4/day); later ones not simulated (--limit)")
+        f"first 3 send(s), {spilled} spilled by the cap (main 4/day); later ones not simulated (--limit)"
+    )
     full = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert len(full.stdout.splitlines()) == len(want)
     assert full.stderr.splitlines()[-1] == (
-        f"{len(want)} send(s), {sum(s[-1] for s in want)} spilled by the cap (main 4/day)")
+        f"{len(want)} send(s), {sum(s[-1] for s in want)} spilled by the cap (main 4/day)"
+    )
     assert full.stderr.splitlines()[:-1] == [f"not scheduled: {h}: {w}" for h, w in want_unplanned]
 
 
@@ -340,8 +454,9 @@ def test_rows_are_printed_as_they_come(capsys: pytest.CaptureFixture[str]) -> No
     assert printed == [101, 100]
     assert capsys.readouterr().out.splitlines()[-1] == "249,x"
     with click.Context(click.Command("t")):
-        emit_stream(iter([{"n": 1, "name": "x"}, {"n": 22, "name": "y"}]), "table", ["n", "name"],
-                    page=1)
+        emit_stream(
+            iter([{"n": 1, "name": "x"}, {"n": 22, "name": "y"}]), "table", ["n", "name"], page=1
+        )
     assert capsys.readouterr().out.splitlines() == ["n  name", "-  ----", "1  x", "22  y"]
 
 
@@ -360,7 +475,9 @@ def test_steps_already_due_are_read_by_id_only_as_far_as_needed(db: Engine, tmp_
         assert run.read < len(pending) // 4
 
 
-def test_with_the_days_cap_used_the_overdue_wait_together_unread(db: Engine, tmp_path: Path) -> None:
+def test_with_the_days_cap_used_the_overdue_wait_together_unread(
+    db: Engine, tmp_path: Path
+) -> None:
     # Today's cap is used up: every overdue step waits for the next opening of its calendar,
     # where the lowest ids go first; only those need reading.
     config = workspace(tmp_path, (3, 1))
@@ -383,30 +500,64 @@ def test_a_campaign_on_two_mailboxes_each_with_its_cap_and_ramp(db: Engine, tmp_
     # (1, then 2) holds its first days from its first send, then daily_cap 5.
     workspace(tmp_path, (2, 5))
     config_file = tmp_path / "config.toml"
-    config_file.write_text(config_file.read_text("utf-8").replace(
-        "daily_cap = 5\n", 'daily_cap = 5\nramp = "1,2"\n'), "utf-8")
+    config_file.write_text(
+        config_file.read_text("utf-8").replace("daily_cap = 5\n", 'daily_cap = 5\nramp = "1,2"\n'),
+        "utf-8",
+    )
     config = load_config(config_file)
     spring = tmp_path / "campaigns" / "spring.toml"
-    spring.write_text(spring.read_text("utf-8").replace(
-        'mailbox = "main"', 'mailboxes = ["main", "other"]'), "utf-8")
+    spring.write_text(
+        spring.read_text("utf-8").replace('mailbox = "main"', 'mailboxes = ["main", "other"]'),
+        "utf-8",
+    )
     created = naive_utc(NOW - timedelta(days=1))
     with writing(db) as conn:
-        cid = conn.execute(insert(campaign).values(slug="spring", created_at=created)
-                           .returning(campaign.c.id)).scalar_one()
-        conn.execute(insert(influencer), [
-            {"id": i, "name": f"花子{i}", "email": f"p{i}@example.jp", "email_norm": f"p{i}@example.jp",
-             "platform": "instagram", "handle": f"p{i}", "country": "JP", "tags": [], "custom": {},
-             "created_at": created, "updated_at": created} for i in range(1, 13)])
-        conn.execute(insert(enrollment), [
-            {"id": i, "campaign_id": cid, "influencer_id": i, "sequence": "standard",
-             "mailbox": ("main", "other")[i % 2], "next_step": 1,
-             "next_due_at": naive_utc(NOW - timedelta(hours=1)), "status": "active",
-             "stage_changed_at": created, "created_at": created} for i in range(1, 13)])
+        cid = conn.execute(
+            insert(campaign).values(slug="spring", created_at=created).returning(campaign.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(influencer),
+            [
+                {
+                    "id": i,
+                    "name": f"花子{i}",
+                    "email": f"p{i}@example.jp",
+                    "email_norm": f"p{i}@example.jp",
+                    "platform": "instagram",
+                    "handle": f"p{i}",
+                    "country": "JP",
+                    "tags": [],
+                    "custom": {},
+                    "created_at": created,
+                    "updated_at": created,
+                }
+                for i in range(1, 13)
+            ],
+        )
+        conn.execute(
+            insert(enrollment),
+            [
+                {
+                    "id": i,
+                    "campaign_id": cid,
+                    "influencer_id": i,
+                    "sequence": "standard",
+                    "mailbox": ("main", "other")[i % 2],
+                    "next_step": 1,
+                    "next_due_at": naive_utc(NOW - timedelta(hours=1)),
+                    "status": "active",
+                    "stage_changed_at": created,
+                    "created_at": created,
+                }
+                for i in range(1, 13)
+            ],
+        )
     timeline = schedule(db, config, "spring", NOW)
     assert len(timeline.sends) == 36 and timeline.unplanned == []
     assert [s.at for s in timeline.sends] == sorted(s.at for s in timeline.sends)
     assert {(s.handle, s.mailbox) for s in timeline.sends} == {
-        (f"p{i}", ("main", "other")[i % 2]) for i in range(1, 13)}
+        (f"p{i}", ("main", "other")[i % 2]) for i in range(1, 13)
+    }
     per_day: dict[tuple[str, date], int] = {}
     for s in timeline.sends:
         key = (s.mailbox, sending_day(config, s.at))

@@ -36,8 +36,9 @@ class Recording(ScriptedHandler):
         super().__init__()
         self.rcpts: list[str] = []
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
         self.rcpts.append(address)
         return await super().handle_RCPT(server, session, envelope, address, options)
 
@@ -54,9 +55,15 @@ def root(tmp_path: Path, server: tuple[CaptureSink, Recording]) -> Path:
     ws = tmp_path / "ws"
     create_workspace(ws, today=date.today())
     config = ws / "config.toml"
-    config.write_text(re.sub(r"^port = 8025\b", f"port = {server[0].port}",
-                             config.read_text(encoding="utf-8"), flags=re.MULTILINE),
-                      encoding="utf-8")
+    config.write_text(
+        re.sub(
+            r"^port = 8025\b",
+            f"port = {server[0].port}",
+            config.read_text(encoding="utf-8"),
+            flags=re.MULTILINE,
+        ),
+        encoding="utf-8",
+    )
     shutil.copyfile(ws / "campaigns" / "spring-serum.toml", ws / "campaigns" / "autumn-serum.toml")
     for kind in ("influencers", "posts"):
         invoke(ws, "import", kind, str(ws / "roster" / f"{kind}.csv"))
@@ -72,22 +79,27 @@ def invoke(root: Path, *args: str, code: int = 0) -> str:
 def counts(root: Path) -> dict[str, int]:
     engine = make_engine(load_config(root / "config.toml").database_url)
     with engine.connect() as conn:
-        out = {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
-               for t in (outbox, attempt, enrollment, stage_history, proof)}
+        out = {
+            t.name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+            for t in (outbox, attempt, enrollment, stage_history, proof)
+        }
     engine.dispose()
     return out
 
 
 def test_send_to_delivers_the_draft_to_me_only_and_records_a_proof_not_a_contact(
-    root: Path, server: tuple[CaptureSink, Recording],
+    root: Path,
+    server: tuple[CaptureSink, Recording],
 ) -> None:
     _, handler = server
-    shown = json.loads(invoke(root, "preview", "spring-serum", "--influencer", "hanako_kitchen",
-                              "--format", "json"))
+    shown = json.loads(
+        invoke(
+            root, "preview", "spring-serum", "--influencer", "hanako_kitchen", "--format", "json"
+        )
+    )
     before = counts(root)
 
-    out = invoke(root, "preview", "spring-serum", "--influencer", "hanako_kitchen",
-                 "--send-to", ME)
+    out = invoke(root, "preview", "spring-serum", "--influencer", "hanako_kitchen", "--send-to", ME)
 
     assert handler.rcpts == [ME] and len(handler.received) == 1
     message = BytesParser(policy=policy.default).parsebytes(handler.received[0])
@@ -117,15 +129,26 @@ def test_send_to_delivers_the_draft_to_me_only_and_records_a_proof_not_a_contact
     assert counts(root)["enrollment"] == 1
 
 
-def test_the_proof_body_is_the_drafts_bytes(root: Path, server: tuple[CaptureSink, Recording]) -> None:
+def test_the_proof_body_is_the_drafts_bytes(
+    root: Path, server: tuple[CaptureSink, Recording]
+) -> None:
     from outreach.clock import SystemClock
     from outreach.services.proof import send_proofs
 
     _, handler = server
     config = load_config(root / "config.toml")
     engine = make_engine(config.database_url)
-    sent = list(send_proofs(config, engine, "autumn-serum", handles=["emily_wanders"], send_to=ME,
-                            step=2, now=SystemClock().now()))
+    sent = list(
+        send_proofs(
+            config,
+            engine,
+            "autumn-serum",
+            handles=["emily_wanders"],
+            send_to=ME,
+            step=2,
+            now=SystemClock().now(),
+        )
+    )
     engine.dispose()
     assert len(sent) == 1 and sent[0].accepted
     body = handler.received[0].partition(b"\r\n\r\n")[2]
@@ -136,12 +159,16 @@ def test_the_proof_body_is_the_drafts_bytes(root: Path, server: tuple[CaptureSin
 
 
 def test_send_to_checks_the_address_and_needs_an_influencer(
-    root: Path, server: tuple[CaptureSink, Recording], capsys: pytest.CaptureFixture[str],
+    root: Path,
+    server: tuple[CaptureSink, Recording],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, handler = server
     for args, words in [
-        (["--influencer", "hanako_kitchen", "--send-to", "me@@example"],
-         "--send-to: 'me@@example' is not one email address"),
+        (
+            ["--influencer", "hanako_kitchen", "--send-to", "me@@example"],
+            "--send-to: 'me@@example' is not one email address",
+        ),
         (["--send-to", ME], "--send-to: a proof needs --influencer HANDLE"),
         (["--influencer", "ghost", "--send-to", ME], "--influencer: not in the roster: ghost"),
     ]:
@@ -153,14 +180,29 @@ def test_send_to_checks_the_address_and_needs_an_influencer(
 
 
 def test_a_refused_proof_is_reported_and_not_recorded(
-    root: Path, server: tuple[CaptureSink, Recording], capsys: pytest.CaptureFixture[str],
+    root: Path,
+    server: tuple[CaptureSink, Recording],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, handler = server
     handler.script.rcpt = lambda address: "550 5.1.1 <proof@sakura-beauty.jp>: no such user"
     with pytest.raises(SystemExit) as done:
-        main(["--config", str(root / "config.toml"), "preview", "spring-serum", "--influencer",
-              "hanako_kitchen", "--send-to", ME])
+        main(
+            [
+                "--config",
+                str(root / "config.toml"),
+                "preview",
+                "spring-serum",
+                "--influencer",
+                "hanako_kitchen",
+                "--send-to",
+                ME,
+            ]
+        )
     err = capsys.readouterr().err
     assert done.value.code == 1
-    assert f"not sent to {ME}; the server said: 550 5.1.1 <proof@sakura-beauty.jp>: no such user" in err
+    assert (
+        f"not sent to {ME}; the server said: 550 5.1.1 <proof@sakura-beauty.jp>: no such user"
+        in err
+    )
     assert handler.received == [] and counts(root)["proof"] == 0

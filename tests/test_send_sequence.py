@@ -39,8 +39,15 @@ def tick(db: Engine, config: Config, at: datetime) -> DispatchReport:
     async def go() -> DispatchReport:
         transport = SmtpTransport(config.mailboxes)
         try:
-            return await dispatch_once(db, config, clock, transport, worker="w", on_sent=sent_hook(config),
-                                       rng=random.Random(2))
+            return await dispatch_once(
+                db,
+                config,
+                clock,
+                transport,
+                worker="w",
+                on_sent=sent_hook(config),
+                rng=random.Random(2),
+            )
         finally:
             await transport.close()
 
@@ -58,13 +65,17 @@ def two_enrolled(db: Engine, tmp_path: Path, port: int) -> Config:
     return config
 
 
-def test_pitch_then_follow_up_in_the_same_thread(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+def test_pitch_then_follow_up_in_the_same_thread(
+    db: Engine, tmp_path: Path, smtp_server: Any
+) -> None:
     sink, handler = smtp_server
     config = two_enrolled(db, tmp_path, sink.port)
 
     assert tick(db, config, TUE_0905.astimezone(UTC)).sent == 2
     with db.connect() as conn:
-        states = conn.execute(select(enrollment.c.stage, enrollment.c.next_step, enrollment.c.next_due_at)).all()
+        states = conn.execute(
+            select(enrollment.c.stage, enrollment.c.next_step, enrollment.c.next_due_at)
+        ).all()
     assert {(s.stage, s.next_step) for s in states} == {("contacted", 2)}
     follow_up_at = max(s.next_due_at for s in states).replace(tzinfo=UTC) + timedelta(seconds=1)
 
@@ -88,7 +99,9 @@ def test_a_pass_cut_short_before_settling_is_settled_by_the_next_pass_once(
     calls: list[int] = []
     real_settle = dispatch.settle
 
-    def settle_dies_at_the_end_of_the_pass(conn: Any, sent: Any, on_sent: Any, now: datetime) -> None:
+    def settle_dies_at_the_end_of_the_pass(
+        conn: Any, sent: Any, on_sent: Any, now: datetime
+    ) -> None:
         calls.append(len(sent))
         if len(calls) == 2:  # the first call is the pass's start (nothing to recover)
             raise RuntimeError("worker died before settling")
@@ -100,7 +113,9 @@ def test_a_pass_cut_short_before_settling_is_settled_by_the_next_pass_once(
     monkeypatch.setattr(dispatch, "settle", real_settle)
     assert len(handler.received) == 2
     with db.connect() as conn:
-        states = conn.execute(select(enrollment.c.stage, enrollment.c.next_step, enrollment.c.next_due_at)).all()
+        states = conn.execute(
+            select(enrollment.c.stage, enrollment.c.next_step, enrollment.c.next_due_at)
+        ).all()
         assert {(s.stage, s.next_step, s.next_due_at) for s in states} == {("prospect", 1, None)}
         assert len(unsettled_sends(conn)) == 2
 
@@ -110,7 +125,9 @@ def test_a_pass_cut_short_before_settling_is_settled_by_the_next_pass_once(
         assert report.claimed == 0
     assert len(handler.received) == 2  # nothing sent twice
     with db.connect() as conn:
-        states = conn.execute(select(enrollment.c.stage, enrollment.c.next_step, enrollment.c.next_due_at)).all()
+        states = conn.execute(
+            select(enrollment.c.stage, enrollment.c.next_step, enrollment.c.next_due_at)
+        ).all()
         assert {(s.stage, s.next_step) for s in states} == {("contacted", 2)}
         assert all(s.next_due_at is not None for s in states)
         assert conn.execute(select(stage_history.c.cause)).scalars().all() == ["sent", "sent"]

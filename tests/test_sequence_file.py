@@ -35,8 +35,10 @@ template = "followup1"
 
 
 def test_standard_sequence_parses_into_steps(tmp_path: Path) -> None:
-    windowed = STANDARD + '\n[[step]]\ntemplate = "followup1"\ndelay = "2h"\n' \
+    windowed = (
+        STANDARD + '\n[[step]]\ntemplate = "followup1"\ndelay = "2h"\n'
         'subject = "Last note"\nwindow = { start = "10:00", days = ["sat"] }\n'
+    )
     config = make_workspace(tmp_path, sequences={"standard": windowed})
     seq = load_sequence(config, "standard")
     assert seq.description == "Pitch, then a follow-up"
@@ -49,7 +51,9 @@ def test_standard_sequence_parses_into_steps(tmp_path: Path) -> None:
     assert last.subject == "Last note"
     assert last.window is not None
     assert (last.window.days, last.window.start, last.window.end) == (
-        frozenset({5}), time(10), time(18)  # end from the config default
+        frozenset({5}),
+        time(10),
+        time(18),  # end from the config default
     )
     assert seq.steps[0].window is None
 
@@ -76,16 +80,19 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path: Path) -> None:
 
 
 def test_empty_sequence_and_bad_toml(tmp_path: Path) -> None:
-    config = make_workspace(tmp_path, sequences={
-        "standard": STANDARD,
-        "empty": 'description = "nothing"\n',
-        "bad": 'description = "x"\n[[step]]\ntemplate = pitch\n',
-    })
+    config = make_workspace(
+        tmp_path,
+        sequences={
+            "standard": STANDARD,
+            "empty": 'description = "nothing"\n',
+            "bad": 'description = "x"\n[[step]]\ntemplate = pitch\n',
+        },
+    )
     report = validate(config)
     assert [str(p) for p in report["empty"]] == [
         (
             "sequences/empty.toml:1: step: empty sequence: no [[step]] tables "
-            "(add [[step]] with template = \"pitch\" and delay = \"0m\")"
+            '(add [[step]] with template = "pitch" and delay = "0m")'
         )
     ]
     (bad,) = report["bad"]
@@ -118,4 +125,3 @@ def test_cli_validate_and_show(tmp_path: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "2     followup1  3 business days" in shown.output
     assert "mon,tue,wed,thu,fri 09:00-18:00" in shown.output
-

@@ -63,8 +63,14 @@ def test_drops_before_the_dot_retry_after_it_are_unknown(phase: Phase, outcome: 
 
 @pytest.mark.parametrize(
     ("text", "enhanced"),
-    [("5.1.1 User unknown", "5.1.1"), ("  4.7.0 later", "4.7.0"), ("User unknown", ""), ("5.1 short", ""),
-     ("2.0.0", "2.0.0"), ("5.7.123 long", "5.7.123")],
+    [
+        ("5.1.1 User unknown", "5.1.1"),
+        ("  4.7.0 later", "4.7.0"),
+        ("User unknown", ""),
+        ("5.1 short", ""),
+        ("2.0.0", "2.0.0"),
+        ("5.7.123 long", "5.7.123"),
+    ],
 )
 def test_enhanced_status_parsing(text: str, enhanced: str) -> None:
     assert enhanced_status(text) == enhanced

@@ -58,11 +58,16 @@ async def server(dialogue: Dialogue) -> AsyncIterator[tuple[int, Wire]]:
         await srv.wait_closed()
 
 
-async def greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, pipelining: bool = True) -> None:
+async def greet(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, pipelining: bool = True
+) -> None:
     writer.write(b"220 scripted ESMTP\r\n")
     line = await reader.readline()
     assert line.startswith(b"EHLO ")
-    writer.write(b"250-scripted\r\n250-8BITMIME\r\n" + (b"250 PIPELINING\r\n" if pipelining else b"250 HELP\r\n"))
+    writer.write(
+        b"250-scripted\r\n250-8BITMIME\r\n"
+        + (b"250 PIPELINING\r\n" if pipelining else b"250 HELP\r\n")
+    )
     await writer.drain()
 
 
@@ -93,7 +98,9 @@ def test_the_envelope_goes_out_in_one_write_and_the_connection_is_reused(tmp_pat
         while True:
             lines = await envelope_in_one_go(reader)
             assert [line.split(b":")[0].split()[0] for line in lines] == [b"MAIL", b"RCPT", b"DATA"]
-            writer.write(b"250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead\r\n")  # one segment, three replies
+            writer.write(
+                b"250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead\r\n"
+            )  # one segment, three replies
             wire.messages.append(await message(reader))
             writer.write(b"250 2.0.0 queued\r\n")
 
@@ -109,7 +116,10 @@ def test_the_envelope_goes_out_in_one_write_and_the_connection_is_reused(tmp_pat
     results = asyncio.run(go())
     assert [r.outcome for r in results] == [Outcome.SENT] * 3
     assert wire.connections == 1 and len(wire.messages) == 3
-    assert wire.messages[0].startswith(b"From: pr@sakura.test") and b"\r\n..leading dot\r\n" in wire.messages[0]
+    assert (
+        wire.messages[0].startswith(b"From: pr@sakura.test")
+        and b"\r\n..leading dot\r\n" in wire.messages[0]
+    )
 
 
 def test_without_pipelining_each_command_waits_for_its_reply(tmp_path: Path) -> None:
@@ -149,10 +159,17 @@ def test_a_421_then_hang_up_is_classified_by_the_reply_not_the_drop(tmp_path: Pa
             return await send(pool(tmp_path, port))
 
     result = asyncio.run(go())
-    assert (result.outcome, result.phase, result.code, result.enhanced) == (Outcome.TRANSIENT, Phase.MAIL, 421, "4.3.2")
+    assert (result.outcome, result.phase, result.code, result.enhanced) == (
+        Outcome.TRANSIENT,
+        Phase.MAIL,
+        421,
+        "4.3.2",
+    )
 
 
-def test_a_refused_recipient_is_explained_and_the_connection_reset_for_the_next(tmp_path: Path) -> None:
+def test_a_refused_recipient_is_explained_and_the_connection_reset_for_the_next(
+    tmp_path: Path,
+) -> None:
     async def dialogue(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
         await greet(reader, writer)
         await envelope_in_one_go(reader)
@@ -175,7 +192,11 @@ def test_a_refused_recipient_is_explained_and_the_connection_reset_for_the_next(
 
     wire = Wire()
     bounced, sent = asyncio.run(go())
-    assert (bounced.outcome, bounced.phase, bounced.enhanced) == (Outcome.HARD_BOUNCE, Phase.RCPT, "5.1.1")
+    assert (bounced.outcome, bounced.phase, bounced.enhanced) == (
+        Outcome.HARD_BOUNCE,
+        Phase.RCPT,
+        "5.1.1",
+    )
     assert sent.outcome is Outcome.SENT and wire.connections == 1 and len(wire.messages) == 1
 
 
@@ -232,7 +253,12 @@ def test_an_idle_connection_the_server_gave_up_on_is_replaced_not_retried(tmp_pa
 def test_replies_are_parsed_across_segments_and_kept_past_a_hang_up() -> None:
     async def go() -> None:
         replies = Replies()
-        for chunk in (b"250-first line\r\n25", b"0 second line\r\n354 go", b" ahead\r\n", b"221 bye\r\n"):
+        for chunk in (
+            b"250-first line\r\n25",
+            b"0 second line\r\n354 go",
+            b" ahead\r\n",
+            b"221 bye\r\n",
+        ):
             replies.data_received(chunk)
         replies.eof_received()
         assert await replies.read(1) == (250, "first line\nsecond line")
@@ -256,12 +282,18 @@ def test_a_malformed_or_missing_reply_fails_the_read() -> None:
     asyncio.run(go())
 
 
-@given(st.lists(st.sampled_from([b".", b"..", b"a", b"\r\n", b"\n", b" ", b"\xe3\x81\x82"]), max_size=30).map(b"".join))
+@given(
+    st.lists(
+        st.sampled_from([b".", b"..", b"a", b"\r\n", b"\n", b" ", b"\xe3\x81\x82"]), max_size=30
+    ).map(b"".join)
+)
 def test_dot_stuffing_doubles_every_dot_that_opens_a_line(raw: bytes) -> None:
     """RFC 5321 4.5.2: a line starting with "." gets one more; what a server un-stuffs is the message."""
     framed = frame_data(raw)
     assert framed.endswith(b"\r\n.\r\n")
     body = framed[: -len(b".\r\n")]
     assert body == re.sub(rb"(?m)^\.", b"..", raw) + (b"" if raw.endswith(b"\r\n") else b"\r\n")
-    unstuffed = b"\n".join(line[1:] if line.startswith(b".") else line for line in body.split(b"\n"))
+    unstuffed = b"\n".join(
+        line[1:] if line.startswith(b".") else line for line in body.split(b"\n")
+    )
     assert unstuffed.removesuffix(b"\r\n") == raw.removesuffix(b"\r\n")

@@ -31,7 +31,9 @@ def report(tmp_path: Path, n: int, *, success: bool = False, recipient: str = MI
     """The delayed-delivery DSN with its own Message-ID (a separate report), or its success form."""
     text = DELAYED.read_text(encoding="utf-8").replace(DSN_ID, f"<dsn{n}@mail.brand.example>")
     if success:
-        text = text.replace("Action: delayed", "Action: delivered").replace("Status: 4.2.2", "Status: 2.0.0")
+        text = text.replace("Action: delayed", "Action: delivered").replace(
+            "Status: 4.2.2", "Status: 2.0.0"
+        )
     text = text.replace(MIKA, recipient)
     path = tmp_path / f"dsn{n}.eml"
     path.write_text(text, encoding="utf-8")
@@ -40,8 +42,14 @@ def report(tmp_path: Path, n: int, *, success: bool = False, recipient: str = MI
 
 def rows(engine: Engine) -> list[tuple[Any, ...]]:
     with reading(engine) as conn:
-        return [tuple(r) for r in conn.execute(
-            select(inbound.c.kind, inbound.c.recipient_norm, inbound.c.bounce_reason).order_by(inbound.c.id))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(inbound.c.kind, inbound.c.recipient_norm, inbound.c.bounce_reason).order_by(
+                    inbound.c.id
+                )
+            )
+        ]
 
 
 def suppressions(engine: Engine) -> list[Any]:
@@ -58,7 +66,11 @@ def test_the_third_transient_bounce_in_the_window_suppresses(db: Engine, tmp_pat
         clock.advance(timedelta(days=5))
     assert suppressions(db) == []
     row = enrollment_row(db, eid)
-    assert (row.status, row.stage, queued_follow_up(db, eid).state) == ("active", "contacted", "queued")
+    assert (row.status, row.stage, queued_follow_up(db, eid).state) == (
+        "active",
+        "contacted",
+        "queued",
+    )
     with reading(db) as conn:
         effects = list(conn.execute(select(inbound.c.effect).order_by(inbound.c.id)).scalars())
     assert effects == [
@@ -68,12 +80,22 @@ def test_the_third_transient_bounce_in_the_window_suppresses(db: Engine, tmp_pat
     import_files(db, config, clock, [report(tmp_path, 3)])  # day 10: three within 14 days
     [entry] = suppressions(db)
     with reading(db) as conn:
-        third = conn.execute(select(inbound.c.id).where(inbound.c.dedupe_key == "<dsn3@mail.brand.example>")).scalar_one()
+        third = conn.execute(
+            select(inbound.c.id).where(inbound.c.dedupe_key == "<dsn3@mail.brand.example>")
+        ).scalar_one()
     assert (entry.email_norm, entry.reason, entry.inbound_id) == (MIKA, "soft_bounce_limit", third)
-    assert (entry.evidence["status"], entry.evidence["bounce_reason"], entry.evidence["count"]) == ("4.2.2", "mailboxfull", 3)
+    assert (entry.evidence["status"], entry.evidence["bounce_reason"], entry.evidence["count"]) == (
+        "4.2.2",
+        "mailboxfull",
+        3,
+    )
     assert entry.evidence["message_id"] == OURS
     row = enrollment_row(db, eid)
-    assert (row.status, row.stage, queued_follow_up(db, eid).state) == ("stopped", "bounced", "cancelled")
+    assert (row.status, row.stage, queued_follow_up(db, eid).state) == (
+        "stopped",
+        "bounced",
+        "cancelled",
+    )
     assert rows(db) == [("bounce", MIKA, "mailboxfull")] * 3
 
 
@@ -107,22 +129,32 @@ def test_a_success_report_in_between_starts_the_count_again(db: Engine, tmp_path
     assert [(e.email_norm, e.reason) for e in suppressions(db)] == [(MIKA, "soft_bounce_limit")]
 
 
-def test_a_success_report_naming_someone_else_resets_nothing(sqlite_db: Engine, tmp_path: Path) -> None:
+def test_a_success_report_naming_someone_else_resets_nothing(
+    sqlite_db: Engine, tmp_path: Path
+) -> None:
     """Like a bounce, a success report counts only for the recipient our message went to."""
     enrol(sqlite_db, MIKA, message_id=OURS)
     config = make_config(tmp_path, {"source": "none"})
     clock = FixedClock(T0)
     import_files(sqlite_db, config, clock, [report(tmp_path, 1), report(tmp_path, 2)])
-    import_files(sqlite_db, config, clock, [report(tmp_path, 3, success=True, recipient="x@evil.example")])
+    import_files(
+        sqlite_db, config, clock, [report(tmp_path, 3, success=True, recipient="x@evil.example")]
+    )
     import_files(sqlite_db, config, clock, [report(tmp_path, 4)])
-    assert [(e.email_norm, e.reason) for e in suppressions(sqlite_db)] == [(MIKA, "soft_bounce_limit")]
+    assert [(e.email_norm, e.reason) for e in suppressions(sqlite_db)] == [
+        (MIKA, "soft_bounce_limit")
+    ]
 
 
 @pytest.mark.parametrize("limit", [1, 2])
-def test_the_limit_and_window_are_configurable(sqlite_db: Engine, tmp_path: Path, limit: int) -> None:
+def test_the_limit_and_window_are_configurable(
+    sqlite_db: Engine, tmp_path: Path, limit: int
+) -> None:
     enrol(sqlite_db, MIKA, message_id=OURS)
     base = make_config(tmp_path, {"source": "none"})
-    config = base.model_copy(update={"inbox": InboxConfig(soft_bounce_limit=limit, soft_bounce_days=1)})
+    config = base.model_copy(
+        update={"inbox": InboxConfig(soft_bounce_limit=limit, soft_bounce_days=1)}
+    )
     clock = FixedClock(T0)
     import_files(sqlite_db, config, clock, [report(tmp_path, 1)])
     assert len(suppressions(sqlite_db)) == (1 if limit == 1 else 0)
@@ -144,7 +176,9 @@ def test_a_success_report_tied_only_by_its_signed_return_path_counts(
     config = base.model_copy(update={"mailboxes": {"main": box}})
     envelope = sign("bounces+{token}@brand.example", key.encode(), ours)
     clock = FixedClock(T0)
-    bounces = [report(tmp_path, n).read_text(encoding="utf-8").replace(OURS, ours) for n in (1, 2, 4, 5)]
+    bounces = [
+        report(tmp_path, n).read_text(encoding="utf-8").replace(OURS, ours) for n in (1, 2, 4, 5)
+    ]
     for n, text in zip((1, 2, 4, 5), bounces, strict=True):
         (tmp_path / f"dsn{n}.eml").write_text(text, encoding="utf-8")
     success = (

@@ -62,34 +62,75 @@ def test_upgrading_moves_the_outbox_bytes_to_their_own_table_and_loses_nothing(
     from outreach.store.schema import attempt, enrollment, influencer, outbox_message
     from outreach.store.session import _alembic_config, make_engine, migrate
 
-    url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    url = (
+        f"sqlite:///{tmp_path / 'old.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
     engine = make_engine(url)
     command.upgrade(_alembic_config(engine), "0001")
     at = SystemClock().now().replace(tzinfo=None)
     raw = b"From: pr@sakura.test\r\nSubject: =?utf-8?b?5bGx55Sw?=\r\n\r\n\x2e\x2eleading dot\r\n"
     json_param = ":rcpt" if backend == "sqlite" else "CAST(:rcpt AS JSON)"
     with engine.begin() as conn:
-        cid = conn.execute(insert(campaign).values(slug="spring", created_at=at).returning(campaign.c.id)).scalar_one()
-        iid = conn.execute(insert(influencer).values(
-            name="Hanako", email="h@x.test", email_norm="h@x.test", platform="instagram", handle="h",
-            tags=[], custom={}, created_at=at, updated_at=at,
-        ).returning(influencer.c.id)).scalar_one()
-        eid = conn.execute(insert(enrollment).values(
-            campaign_id=cid, influencer_id=iid, sequence="standard", mailbox="main", stage_changed_at=at, created_at=at,
-        ).returning(enrollment.c.id)).scalar_one()
-        oid = conn.execute(text(
-            "INSERT INTO outbox (enrollment_id, step, mailbox, mail_from, rcpt_to, email_norm, message_id,"
-            " subject, raw, state, attempt, due_at, created_at, updated_at, sent_at, last_error)"
-            f" VALUES (:e, 1, 'main', 'pr@sakura.test', {json_param}, 'h@x.test', '<m1@sakura.test>', 'hi',"
-            " :raw, 'sent', 1, :at, :at, :at, :at, '') RETURNING id"
-        ), {"e": eid, "rcpt": '["h@x.test"]', "raw": raw, "at": at}).scalar_one()
-        conn.execute(insert(attempt).values(outbox_id=oid, attempt=1, worker="w", at=at, outcome="sent",
-                                            smtp_code=250, enhanced_status="2.0.0", server_text="ok",
-                                            exception_type=""))
+        cid = conn.execute(
+            insert(campaign).values(slug="spring", created_at=at).returning(campaign.c.id)
+        ).scalar_one()
+        iid = conn.execute(
+            insert(influencer)
+            .values(
+                name="Hanako",
+                email="h@x.test",
+                email_norm="h@x.test",
+                platform="instagram",
+                handle="h",
+                tags=[],
+                custom={},
+                created_at=at,
+                updated_at=at,
+            )
+            .returning(influencer.c.id)
+        ).scalar_one()
+        eid = conn.execute(
+            insert(enrollment)
+            .values(
+                campaign_id=cid,
+                influencer_id=iid,
+                sequence="standard",
+                mailbox="main",
+                stage_changed_at=at,
+                created_at=at,
+            )
+            .returning(enrollment.c.id)
+        ).scalar_one()
+        oid = conn.execute(
+            text(
+                "INSERT INTO outbox (enrollment_id, step, mailbox, mail_from, rcpt_to, email_norm, message_id,"
+                " subject, raw, state, attempt, due_at, created_at, updated_at, sent_at, last_error)"
+                f" VALUES (:e, 1, 'main', 'pr@sakura.test', {json_param}, 'h@x.test', '<m1@sakura.test>', 'hi',"
+                " :raw, 'sent', 1, :at, :at, :at, :at, '') RETURNING id"
+            ),
+            {"e": eid, "rcpt": '["h@x.test"]', "raw": raw, "at": at},
+        ).scalar_one()
+        conn.execute(
+            insert(attempt).values(
+                outbox_id=oid,
+                attempt=1,
+                worker="w",
+                at=at,
+                outcome="sent",
+                smtp_code=250,
+                enhanced_status="2.0.0",
+                server_text="ok",
+                exception_type="",
+            )
+        )
     migrate(engine)
     assert pending_migrations(engine) == []
     with engine.connect() as conn:
-        assert conn.execute(select(outbox_message.c.outbox_id, outbox_message.c.raw)).all() == [(oid, raw)]
+        assert conn.execute(select(outbox_message.c.outbox_id, outbox_message.c.raw)).all() == [
+            (oid, raw)
+        ]
         assert conn.execute(select(attempt.c.outbox_id)).scalars().all() == [oid]
     engine.dispose()
 
@@ -112,13 +153,20 @@ def test_bytes_orphaned_by_a_delete_without_foreign_keys_do_not_block_a_new_row(
         shell.execute("DELETE FROM outbox")
     shell.close()
     with writing(sqlite_db) as conn:
-        assert queue_messages(conn, [{**{k: v for k, v in old.items() if k != "id"}, "raw": b"new bytes\r\n"}]) == 1
+        assert (
+            queue_messages(
+                conn, [{**{k: v for k, v in old.items() if k != "id"}, "raw": b"new bytes\r\n"}]
+            )
+            == 1
+        )
     with sqlite_db.connect() as conn:
         assert conn.execute(select(outbox.c.id)).scalars().all() == [oid]
         assert conn.execute(select(outbox_message.c.raw)).scalars().all() == [b"new bytes\r\n"]
 
 
-@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59, 999999)))
+@given(
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59, 999999))
+)
 def test_sqlite_timestamps_are_written_as_sqlalchemy_writes_them(at: datetime) -> None:
     """The store's SQLite DATETIME writes by `isoformat`: the exact text of SQLAlchemy's own
     format (string comparisons in SQL depend on it), and it reads back the value given."""

@@ -122,7 +122,9 @@ def test_forged_altered_and_replayed_tokens_are_refused(
     before = state(engine)
     for token in (
         flipped,  # one character of the sealed token changed
-        sign_unsubscribe("another-key-0123456789abcdef-0123", campaign="spring", email="a@example.jp"),
+        sign_unsubscribe(
+            "another-key-0123456789abcdef-0123", campaign="spring", email="a@example.jp"
+        ),
         good[:60] + other[60:],  # halves of A's and B's tokens
         "garbage",
     ):

@@ -134,8 +134,10 @@ def test_an_oversized_head_gets_431_and_garbage_gets_400(
     assert _raw(handle, b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + b"\x00" * 64).startswith(
         b"HTTP/1.1 400 "
     )
-    assert _raw(handle, f"PUT /u?t={token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".encode()
-                ).startswith(b"HTTP/1.1 405 ")
+    assert _raw(
+        handle,
+        f"PUT /u?t={token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".encode(),
+    ).startswith(b"HTTP/1.1 405 ")
 
 
 # --- Deadlines -----------------------------------------------------------------------------
@@ -195,7 +197,9 @@ class SlowClients:
         self.socks: list[socket.socket] = []
         for i in range(count):
             s = socket.create_connection(address, timeout=5)
-            s.sendall(b"POST /unsubscribe?t=slow HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-%d: 1\r\n" % i)
+            s.sendall(
+                b"POST /unsubscribe?t=slow HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-%d: 1\r\n" % i
+            )
             self.socks.append(s)
         self.stop = threading.Event()
         self.closed_by_server = 0
@@ -232,7 +236,9 @@ def _wait_for(condition: object, seconds: float) -> bool:
 
 
 def test_500_slow_connections_do_not_delay_a_one_click_post_and_are_dropped_at_the_deadline(
-    db: Engine, start: tuple[list[ServerHandle], object], monkeypatch: pytest.MonkeyPatch,
+    db: Engine,
+    start: tuple[list[ServerHandle], object],
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr(unsubscribe, "HEAD_TIMEOUT", 3.0)
@@ -260,9 +266,11 @@ def test_500_slow_connections_do_not_delay_a_one_click_post_and_are_dropped_at_t
     finally:
         slow.close()
     with capsys.disabled():
-        print(f"\n[{db.dialect.name}] {SLOW_CLIENTS} slow connections held: one-click POST latency"
-              f" median {statistics.median(latencies) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms"
-              f" over {len(latencies)} POSTs; all slow ones dropped at the 3 s head deadline")
+        print(
+            f"\n[{db.dialect.name}] {SLOW_CLIENTS} slow connections held: one-click POST latency"
+            f" median {statistics.median(latencies) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms"
+            f" over {len(latencies)} POSTs; all slow ones dropped at the 3 s head deadline"
+        )
 
 
 def test_at_the_connection_cap_the_oldest_unfinished_request_makes_room(
@@ -275,8 +283,12 @@ def test_at_the_connection_cap_the_oldest_unfinished_request_makes_room(
     try:
         assert _wait_for(lambda: handle.open_connections == 50, 5)
         began = time.monotonic()
-        status, _, _ = request(handle, "POST", sign_unsubscribe(KEY, campaign="spring", email="taro@example.jp"),
-                               ONE_CLICK)
+        status, _, _ = request(
+            handle,
+            "POST",
+            sign_unsubscribe(KEY, campaign="spring", email="taro@example.jp"),
+            ONE_CLICK,
+        )
         assert status == 200 and time.monotonic() - began < 1.0
         assert handle.open_connections <= 50 and handle.endpoint.dropped == 1
         slow.socks[0].settimeout(2)
@@ -298,10 +310,14 @@ def test_at_the_connection_cap_the_oldest_unfinished_request_makes_room(
 def test_a_short_secret_is_refused_at_start_naming_the_variable(
     sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = make_config(tmp_path, {"source": "none"}, unsubscribe={"listen": f"127.0.0.1:{free_port()}"})
+    config = make_config(
+        tmp_path, {"source": "none"}, unsubscribe={"listen": f"127.0.0.1:{free_port()}"}
+    )
     for short in ("abc", "x" * 31, "é" * 15):  # 3, 31 and 30 bytes
         monkeypatch.setenv("OUTREACH_UNSUBSCRIBE_SECRET", short)
-        with pytest.raises(ConfigError, match=r"OUTREACH_UNSUBSCRIBE_SECRET is \d+ bytes long; at least 32"):
+        with pytest.raises(
+            ConfigError, match=r"OUTREACH_UNSUBSCRIBE_SECRET is \d+ bytes long; at least 32"
+        ):
             start_unsubscribe_server(sqlite_db, config)
         with pytest.raises(ConfigError, match="OUTREACH_UNSUBSCRIBE_SECRET"):
             Composer(config)  # nor is mail signed with it
@@ -315,7 +331,9 @@ def test_the_page_and_the_link_do_not_show_the_address(
     handle = start[1](sqlite_db, SystemClock())  # type: ignore[operator]
     token = sign_unsubscribe(KEY, campaign="spring", email="hanako.yamada@yamada-family.jp")
     status, text, _ = request(handle, "GET", token)
-    assert status == 200 and "h***@y***.jp" in text and "hanako" not in text and "yamada" not in text
+    assert (
+        status == 200 and "h***@y***.jp" in text and "hanako" not in text and "yamada" not in text
+    )
     decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     assert b"hanako" not in decoded and "hanako" not in token
 
@@ -325,13 +343,22 @@ def test_an_expired_link_gets_410_and_says_how_to_opt_out_and_changes_nothing(
 ) -> None:
     handle = start[1](sqlite_db)  # type: ignore[operator]
     enrol(sqlite_db, "taro@example.jp", message_id="<p1@brand.example>")
-    old = sign_unsubscribe(KEY, campaign="spring", email="taro@example.jp", issued=(T0 - timedelta(days=401)).date())
+    old = sign_unsubscribe(
+        KEY, campaign="spring", email="taro@example.jp", issued=(T0 - timedelta(days=401)).date()
+    )
     before = state(sqlite_db)
     for method, body in (("POST", ONE_CLICK), ("GET", "")):
         status, text, _ = request(handle, method, old, body)
-        assert status == 410 and "2025-11-30" in text and "optout@brand.example" in text and "配信停止" in text
+        assert (
+            status == 410
+            and "2025-11-30" in text
+            and "optout@brand.example" in text
+            and "配信停止" in text
+        )
     assert state(sqlite_db) == before
-    recent = sign_unsubscribe(KEY, campaign="spring", email="taro@example.jp", issued=(T0 - timedelta(days=400)).date())
+    recent = sign_unsubscribe(
+        KEY, campaign="spring", email="taro@example.jp", issued=(T0 - timedelta(days=400)).date()
+    )
     assert request(handle, "POST", recent, ONE_CLICK)[0] == 200
 
 
@@ -369,7 +396,9 @@ def test_replaying_a_link_after_forget_stores_nothing_readable(
 
 
 def test_an_unreachable_database_gives_503(
-    tmp_path: Path, start: tuple[list[ServerHandle], object], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    start: tuple[list[ServerHandle], object],
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(unsubscribe, "BUSY_WAIT_SECONDS", 0.5)
@@ -377,8 +406,9 @@ def test_an_unreachable_database_gives_503(
     gone = make_engine(f"sqlite:///{tmp_path}/no/such/dir/outreach.db")
     handle = start[1](gone)  # type: ignore[operator]
     with caplog.at_level(logging.ERROR, logger="outreach.services.unsubscribe"):
-        status, text, resp = request(handle, "POST", sign_unsubscribe(KEY, campaign="spring", email="a@b.jp"),
-                                     ONE_CLICK)
+        status, text, resp = request(
+            handle, "POST", sign_unsubscribe(KEY, campaign="spring", email="a@b.jp"), ONE_CLICK
+        )
     assert status == 503 and resp.getheader("Retry-After") == "60" and "try again" in text
     assert "Traceback" not in caplog.text
 

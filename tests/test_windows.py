@@ -96,8 +96,10 @@ def test_nine_am_in_los_angeles_follows_dst(
     assert got.astimezone(LA) == pacific(after.year, after.month, after.day, 9, 0)
     assert got.hour == utc_hour_after
     opening_before = next_send_time(
-        pacific(before.year, before.month, before.day, 6), WEEKDAYS,
-        tz="America/Los_Angeles", country="",
+        pacific(before.year, before.month, before.day, 6),
+        WEEKDAYS,
+        tz="America/Los_Angeles",
+        country="",
     )
     assert opening_before.hour == utc_hour_before
 
@@ -120,16 +122,23 @@ def test_jitter_spreads_within_the_window_and_never_past_its_end() -> None:
     rng = random.Random(7)
     opening = jst(2026, 11, 24, 9, 0)
     times = {
-        next_send_time(jst(2026, 11, 24, 7), WEEKDAYS, tz="Asia/Tokyo", country="JP",
-                       jitter_seconds=600, rng=rng)
+        next_send_time(
+            jst(2026, 11, 24, 7),
+            WEEKDAYS,
+            tz="Asia/Tokyo",
+            country="JP",
+            jitter_seconds=600,
+            rng=rng,
+        )
         for _ in range(50)
     }
     assert len(times) == 50
     assert all(opening <= t <= opening + timedelta(seconds=600) for t in times)
     near_close = jst(2026, 11, 24, 17, 59, 50)
     for _ in range(20):
-        got = next_send_time(near_close, WEEKDAYS, tz="Asia/Tokyo", country="JP",
-                             jitter_seconds=3600, rng=rng)
+        got = next_send_time(
+            near_close, WEEKDAYS, tz="Asia/Tokyo", country="JP", jitter_seconds=3600, rng=rng
+        )
         assert near_close <= got < jst(2026, 11, 24, 18, 0)
 
 
@@ -189,33 +198,44 @@ NENMATSU = Closures.parse(["12-29..01-03", "08-13..08-16", "2027-01-04"])
 
 def test_year_end_closure_in_tokyo_moves_the_send_past_the_new_year() -> None:
     # Mon 28 Dec 2026 18:30 JST: after hours; 29 Dec - 3 Jan closed, 4 Jan a one-off closure.
-    got = next_send_time(jst(2026, 12, 28, 18, 30), WEEKDAYS, tz="Asia/Tokyo", country="JP",
-                         closed=NENMATSU)
+    got = next_send_time(
+        jst(2026, 12, 28, 18, 30), WEEKDAYS, tz="Asia/Tokyo", country="JP", closed=NENMATSU
+    )
     assert got == jst(2027, 1, 5, 9, 0)
     # Without closures the same instant is Tuesday 29 December at nine.
-    assert next_send_time(jst(2026, 12, 28, 18, 30), WEEKDAYS, tz="Asia/Tokyo",
-                          country="JP") == jst(2026, 12, 29, 9, 0)
+    assert next_send_time(
+        jst(2026, 12, 28, 18, 30), WEEKDAYS, tz="Asia/Tokyo", country="JP"
+    ) == jst(2026, 12, 29, 9, 0)
 
 
 def test_year_end_closure_is_counted_in_the_recipients_own_zone() -> None:
     # 2026-12-29 01:00 UTC is still Monday 28 Dec 17:00 in Los Angeles: open there, closed in Tokyo.
     at = datetime(2026, 12, 29, 1, 0, tzinfo=UTC)
-    assert next_send_time(at, WEEKDAYS, tz="America/Los_Angeles", country="US",
-                          closed=NENMATSU) == at
-    assert next_send_time(at, WEEKDAYS, tz="Asia/Tokyo", country="JP",
-                          closed=NENMATSU) == jst(2027, 1, 5, 9, 0)
+    assert (
+        next_send_time(at, WEEKDAYS, tz="America/Los_Angeles", country="US", closed=NENMATSU) == at
+    )
+    assert next_send_time(at, WEEKDAYS, tz="Asia/Tokyo", country="JP", closed=NENMATSU) == jst(
+        2027, 1, 5, 9, 0
+    )
     # An hour past the LA close it waits for Tuesday 5 Jan there (1 Jan is also a US holiday).
-    assert next_send_time(pacific(2026, 12, 28, 18, 0), WEEKDAYS, tz="America/Los_Angeles",
-                          country="US", closed=NENMATSU) == pacific(2027, 1, 5, 9, 0)
+    assert next_send_time(
+        pacific(2026, 12, 28, 18, 0),
+        WEEKDAYS,
+        tz="America/Los_Angeles",
+        country="US",
+        closed=NENMATSU,
+    ) == pacific(2027, 1, 5, 9, 0)
 
 
 def test_business_days_skip_closures_and_obon() -> None:
     # Fri 25 Dec 2026 14:00 JST + 3 business days: 28 Dec, (closed to 4 Jan), 5 Jan, 6 Jan.
-    assert add_business_days(jst(2026, 12, 25, 14, 0), 3, tz="Asia/Tokyo", country="JP",
-                             closed=NENMATSU) == jst(2027, 1, 6, 14, 0)
+    assert add_business_days(
+        jst(2026, 12, 25, 14, 0), 3, tz="Asia/Tokyo", country="JP", closed=NENMATSU
+    ) == jst(2027, 1, 6, 14, 0)
     # Wed 12 Aug 2026 + 1 business day: 13-16 Aug is お盆, so Monday 17 Aug.
-    assert add_business_days(jst(2026, 8, 12, 10, 0), 1, tz="Asia/Tokyo", country="JP",
-                             closed=NENMATSU) == jst(2026, 8, 17, 10, 0)
+    assert add_business_days(
+        jst(2026, 8, 12, 10, 0), 1, tz="Asia/Tokyo", country="JP", closed=NENMATSU
+    ) == jst(2026, 8, 17, 10, 0)
     assert parse_delay("1 business day").after(
         jst(2026, 8, 12, 10, 0), tz="Asia/Tokyo", country="JP", closed=NENMATSU
     ) == jst(2026, 8, 17, 10, 0)
@@ -223,25 +243,34 @@ def test_business_days_skip_closures_and_obon() -> None:
     assert is_business_day(date(2027, 1, 4), "JP")
 
 
-@pytest.mark.parametrize(("entries", "closed", "open_"), [
-    (["12-29..01-03"], [date(2026, 12, 29), date(2027, 1, 1), date(2027, 1, 3)],
-     [date(2026, 12, 28), date(2027, 1, 4)]),
-    (["02-29"], [date(2028, 2, 29)], [date(2027, 2, 28), date(2027, 3, 1)]),
-    ([date(2026, 12, 24)], [date(2026, 12, 24)], [date(2027, 12, 24)]),
-    (["2026-05-01..2026-05-06"], [date(2026, 5, 1), date(2026, 5, 6)], [date(2027, 5, 3)]),
-])
+@pytest.mark.parametrize(
+    ("entries", "closed", "open_"),
+    [
+        (
+            ["12-29..01-03"],
+            [date(2026, 12, 29), date(2027, 1, 1), date(2027, 1, 3)],
+            [date(2026, 12, 28), date(2027, 1, 4)],
+        ),
+        (["02-29"], [date(2028, 2, 29)], [date(2027, 2, 28), date(2027, 3, 1)]),
+        ([date(2026, 12, 24)], [date(2026, 12, 24)], [date(2027, 12, 24)]),
+        (["2026-05-01..2026-05-06"], [date(2026, 5, 1), date(2026, 5, 6)], [date(2027, 5, 3)]),
+    ],
+)
 def test_closure_entries(entries: list[str | date], closed: list[date], open_: list[date]) -> None:
     closures = Closures.parse(entries)
     assert [closures.is_closed(d) for d in closed] == [True] * len(closed)
     assert [closures.is_closed(d) for d in open_] == [False] * len(open_)
 
 
-@pytest.mark.parametrize(("entry", "message"), [
-    ("02-30", "'02-30' is not a day of the year"),
-    ("12/29", "'12/29' is not MM-DD or YYYY-MM-DD"),
-    ("2026-12-31..2026-12-01", "'2026-12-31..2026-12-01' ends before it starts"),
-    ("2026-13-01", "'2026-13-01' is not a date"),
-])
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("02-30", "'02-30' is not a day of the year"),
+        ("12/29", "'12/29' is not MM-DD or YYYY-MM-DD"),
+        ("2026-12-31..2026-12-01", "'2026-12-31..2026-12-01' ends before it starts"),
+        ("2026-13-01", "'2026-13-01' is not a date"),
+    ],
+)
 def test_bad_closure_entries_say_which(entry: str, message: str) -> None:
     with pytest.raises(ValueError) as info:
         Closures.parse([entry])

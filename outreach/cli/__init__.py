@@ -22,8 +22,9 @@ from outreach.domain.display import protect_logging
     default=None,
     help="config.toml to use (default: $OUTREACH_CONFIG, then ./config.toml).",
 )
-@click.option("--utc", is_flag=True,
-              help="Show times in UTC instead of the workspace's display timezone.")
+@click.option(
+    "--utc", is_flag=True, help="Show times in UTC instead of the workspace's display timezone."
+)
 @click.version_option(package_name="outreach")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, utc: bool) -> None:

@@ -57,7 +57,8 @@ class App:
             why = describe_unavailable(exc) if isinstance(exc, DBAPIError) else str(exc)
             raise ConfigError(
                 f"cannot use the database: {why.splitlines()[0] if why else type(exc).__name__}",
-                file=self.config.source, field="database.url",
+                file=self.config.source,
+                field="database.url",
                 hint="check the URL and that the database server is running",
             ) from None
         return engine
@@ -128,8 +129,10 @@ def _with_times(
     app = ctx.find_object(App) if ctx is not None else None
     zone = app.display_zone if app is not None else None
     render = times.iso if fmt == "json" else times.show
-    return [{c: render(v, zone) if isinstance(v := row.get(c), datetime) else v for c in cols}
-            for row in rows]
+    return [
+        {c: render(v, zone) if isinstance(v := row.get(c), datetime) else v for c in cols}
+        for row in rows
+    ]
 
 
 def pad(text: str, width: int) -> str:
@@ -146,18 +149,23 @@ def text_width(text: str) -> int:
 
 def format_table(rows: Iterable[Mapping[str, Any]], cols: Sequence[str]) -> str:
     body = [["" if r.get(c) is None else safe_text(r.get(c)) for c in cols] for r in rows]
-    widths = [max([text_width(c)] + [text_width(row[i]) for row in body]) for i, c in enumerate(cols)]
+    widths = [
+        max([text_width(c)] + [text_width(row[i]) for row in body]) for i, c in enumerate(cols)
+    ]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell + " " * (w - text_width(cell)) for cell, w in zip(cells, widths)).rstrip()
+        return "  ".join(
+            cell + " " * (w - text_width(cell)) for cell, w in zip(cells, widths)
+        ).rstrip()
 
     out = [line(cols), line(["-" * w for w in widths])]
     out += [line(row) for row in body]
     return "\n".join(out)
 
 
-def emit_stream(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[str], *,
-                page: int = 100) -> None:
+def emit_stream(
+    rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[str], *, page: int = 100
+) -> None:
     """`emit` for rows that come one at a time: printed a page at a time as they come; a
     table's columns take their widths from its first page (a wider cell later shifts its row)."""
     cols = list(columns)
@@ -165,8 +173,13 @@ def emit_stream(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[s
     chunk = list(itertools.islice(it, page))
     emit(chunk, fmt, cols)
     if fmt == "table":
-        widths = [max([text_width(c)] + [text_width("" if r.get(c) is None else safe_text(r.get(c)))
-                                     for r in chunk]) for c in cols]
+        widths = [
+            max(
+                [text_width(c)]
+                + [text_width("" if r.get(c) is None else safe_text(r.get(c))) for r in chunk]
+            )
+            for c in cols
+        ]
     while chunk := list(itertools.islice(it, page)):
         if fmt == "json":
             emit(chunk, fmt, cols)
@@ -176,9 +189,14 @@ def emit_stream(rows: Iterable[Mapping[str, Any]], fmt: str, columns: Sequence[s
             click.echo(buf.getvalue(), nl=False)
         else:
             cells = (["" if r.get(c) is None else safe_text(r.get(c)) for c in cols] for r in chunk)
-            click.echo("\n".join("  ".join(cell + " " * (w - text_width(cell))
-                                           for cell, w in zip(row, widths)).rstrip()
-                                 for row in cells))
+            click.echo(
+                "\n".join(
+                    "  ".join(
+                        cell + " " * (w - text_width(cell)) for cell, w in zip(row, widths)
+                    ).rstrip()
+                    for row in cells
+                )
+            )
 
 
 def format_option(default: str = "table") -> Callable[[Any], Any]:

@@ -19,8 +19,21 @@ from outreach.services import kpi as kpi_service
 from outreach.services import links as links_service
 from outreach.services import results as results_service
 
-DEAL_COLUMNS = ["deal", "campaign", "handle", "platform", "status", "stage", "fee", "currency",
-                "tax_basis", "withholding", "cost_ex_tax", "deliverables", "updated_at"]
+DEAL_COLUMNS = [
+    "deal",
+    "campaign",
+    "handle",
+    "platform",
+    "status",
+    "stage",
+    "fee",
+    "currency",
+    "tax_basis",
+    "withholding",
+    "cost_ex_tax",
+    "deliverables",
+    "updated_at",
+]
 
 
 def _terms_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -28,25 +41,46 @@ def _terms_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--campaign", default=None, help="The campaign, when they are in several."),
         click.option("--fee", type=int, default=None, help="Fee in the currency's units."),
         click.option("--currency", default=None, help="ISO 4217 code (default JPY)."),
-        click.option("--tax-basis", type=click.Choice(TAX_BASES), default=None,
-                     help="Whether the fee includes 消費税 (税込) or not (税別, the default)."),
-        click.option("--individual/--company", default=None,
-                     help="The payee is an individual in Japan: 源泉徴収 applies."),
-        click.option("--gift", default=None, metavar="PRODUCT:UNIT_COST[:QTY]",
-                     help="A product sent as a gift."),
+        click.option(
+            "--tax-basis",
+            type=click.Choice(TAX_BASES),
+            default=None,
+            help="Whether the fee includes 消費税 (税込) or not (税別, the default).",
+        ),
+        click.option(
+            "--individual/--company",
+            default=None,
+            help="The payee is an individual in Japan: 源泉徴収 applies.",
+        ),
+        click.option(
+            "--gift",
+            default=None,
+            metavar="PRODUCT:UNIT_COST[:QTY]",
+            help="A product sent as a gift.",
+        ),
         click.option("--shipping", type=int, default=None, help="Shipping cost of the gift."),
         click.option("--agency-fee", type=int, default=None, help="Fee paid to the agency."),
-        click.option("--deliverable", "deliverables", multiple=True,
-                     metavar="PLATFORM:FORMAT[:COUNT[:DUE]]",
-                     help="Repeatable; replaces the deliverables when given."),
-        click.option("--usage", default=None, help="Usage rights: secondary use, duration, "
-                     "channels."),
+        click.option(
+            "--deliverable",
+            "deliverables",
+            multiple=True,
+            metavar="PLATFORM:FORMAT[:COUNT[:DUE]]",
+            help="Repeatable; replaces the deliverables when given.",
+        ),
+        click.option(
+            "--usage", default=None, help="Usage rights: secondary use, duration, channels."
+        ),
         click.option("--exclusivity", default=None, help="Category and period."),
-        click.option("--disclosure", "disclosures", multiple=True,
-                     help="A label the post must carry (#PR, #広告, ...); repeatable."),
+        click.option(
+            "--disclosure",
+            "disclosures",
+            multiple=True,
+            help="A label the post must carry (#PR, #広告, ...); repeatable.",
+        ),
         click.option("--promo-code", default=None, help="The person's discount code."),
-        click.option("--by", type=click.Choice(deal_service.PARTIES), default=None,
-                     help="Who proposed it."),
+        click.option(
+            "--by", type=click.Choice(deal_service.PARTIES), default=None, help="Who proposed it."
+        ),
         click.option("--note", default="", help="Kept in the offer trail."),
     ]
     for option in reversed(options):
@@ -57,8 +91,18 @@ def _terms_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _changes(kw: dict[str, Any]) -> dict[str, Any]:
     """Terms fields from the command's options; None leaves a field as it is."""
     changes: dict[str, Any] = {
-        k: kw[k] for k in ("fee", "currency", "tax_basis", "individual", "shipping", "agency_fee",
-                           "usage", "exclusivity", "promo_code")
+        k: kw[k]
+        for k in (
+            "fee",
+            "currency",
+            "tax_basis",
+            "individual",
+            "shipping",
+            "agency_fee",
+            "usage",
+            "exclusivity",
+            "promo_code",
+        )
     }
     if changes["currency"]:
         changes["currency"] = changes["currency"].upper()
@@ -78,17 +122,23 @@ def terms_lines(terms: Terms) -> list[str]:
     cost = terms.cost_ex_tax()
     lines = [
         f"fee: {_money(terms.fee)} {terms.currency} ({terms.tax_basis})"
-        + (f", 源泉徴収 {_money(tax)} (net {_money(terms.fee - tax)})"  # type: ignore[operator]
-           if tax is not None else ""),
+        + (
+            f", 源泉徴収 {_money(tax)} (net {_money(terms.fee - tax)})"  # type: ignore[operator]
+            if tax is not None
+            else ""
+        ),
     ]
     if terms.gift_product:
-        lines.append(f"gift: {terms.gift_product} {_money(terms.gift_unit_cost)} x "
-                     f"{terms.gift_quantity}, shipping {_money(terms.shipping)}")
+        lines.append(
+            f"gift: {terms.gift_product} {_money(terms.gift_unit_cost)} x "
+            f"{terms.gift_quantity}, shipping {_money(terms.shipping)}"
+        )
     if terms.agency_fee is not None:
         lines.append(f"agency fee: {_money(terms.agency_fee)}")
     for d in terms.deliverables:
-        lines.append(f"deliverable: {d.platform} {d.format} x{d.count}"
-                     + (f" due {d.due}" if d.due else ""))
+        lines.append(
+            f"deliverable: {d.platform} {d.format} x{d.count}" + (f" due {d.due}" if d.due else "")
+        )
     if terms.usage:
         lines.append(f"usage rights: {terms.usage}")
     if terms.exclusivity:
@@ -109,8 +159,9 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, column = pair.partition("=")
         if not sep or not key.strip() or not column.strip():
-            raise InputError(f"bad --map {pair!r}", field="map", hint="field=Column, e.g. "
-                             "reach=Accounts reached")
+            raise InputError(
+                f"bad --map {pair!r}", field="map", hint="field=Column, e.g. reach=Accounts reached"
+            )
         out[key.strip()] = column.strip()
     return out
 
@@ -161,8 +212,14 @@ def register(cli: click.Group) -> None:
 
     def _offer(app: App, influencer: str, kind: str, kw: dict[str, Any]) -> None:
         state = deal_service.offer(
-            app.engine, SystemClock(), influencer, campaign=kw["campaign"], kind=kind,
-            by=kw["by"], note=kw["note"], **_changes(kw),
+            app.engine,
+            SystemClock(),
+            influencer,
+            campaign=kw["campaign"],
+            kind=kind,
+            by=kw["by"],
+            note=kw["note"],
+            **_changes(kw),
         )
         click.echo(f"deal #{state.deal_id} @{state.handle} ({state.campaign}): {state.status}")
         for line in terms_lines(state.terms):
@@ -171,12 +228,17 @@ def register(cli: click.Group) -> None:
     @deal.command("accept")
     @click.argument("influencer")
     @click.option("--campaign", default=None, help="The campaign, when they are in several.")
-    @click.option("--by", type=click.Choice(deal_service.PARTIES), default=None,
-                  help="Who accepts (default: the other side of the latest offer).")
+    @click.option(
+        "--by",
+        type=click.Choice(deal_service.PARTIES),
+        default=None,
+        help="Who accepts (default: the other side of the latest offer).",
+    )
     @click.option("--note", default="", help="Kept in the offer trail.")
     @click.pass_obj
-    def deal_accept(app: App, influencer: str, campaign: str | None, by: str | None,
-                    note: str) -> None:
+    def deal_accept(
+        app: App, influencer: str, campaign: str | None, by: str | None, note: str
+    ) -> None:
         """Accept the latest offer; its deliverables become trackable (outreach post add).
 
         \b
@@ -184,11 +246,14 @@ def register(cli: click.Group) -> None:
           outreach deal accept @hanako_kitchen
           outreach move @hanako_kitchen contracted
         """
-        state = deal_service.accept(app.engine, SystemClock(), influencer, campaign=campaign,
-                                    by=by, note=note)
+        state = deal_service.accept(
+            app.engine, SystemClock(), influencer, campaign=campaign, by=by, note=note
+        )
         n = sum(d.count for d in state.terms.deliverables)
-        click.echo(f"deal #{state.deal_id} @{state.handle} ({state.campaign}): accepted, "
-                   f"{n} deliverable(s); next: outreach move @{state.handle} contracted")
+        click.echo(
+            f"deal #{state.deal_id} @{state.handle} ({state.campaign}): accepted, "
+            f"{n} deliverable(s); next: outreach move @{state.handle} contracted"
+        )
 
     @deal.command("show")
     @click.argument("influencer")
@@ -203,29 +268,36 @@ def register(cli: click.Group) -> None:
         """
         shown = deal_service.show(app.engine, influencer, campaign)
         who, current = shown["person"], shown["deal"]
-        click.echo(f"deal #{current['id']} @{who.handle} ({who.campaign}): {current['status']}, "
-                   f"stage {who.stage}")
+        click.echo(
+            f"deal #{current['id']} @{who.handle} ({who.campaign}): {current['status']}, "
+            f"stage {who.stage}"
+        )
         for line in terms_lines(shown["terms"]):
             click.echo(f"  {line}")
         click.echo("offers:")
         for o in shown["offers"]:
             fee = o["terms"].get("fee")
-            click.echo(f"  {times.show(o['at'], app.display_zone)}  {o['kind']:<7} by "
-                       f"{o['proposed_by']:<7} "
-                       f"fee {_money(fee)}" + (f"  {o['note']}" if o["note"] else ""))
+            click.echo(
+                f"  {times.show(o['at'], app.display_zone)}  {o['kind']:<7} by "
+                f"{o['proposed_by']:<7} "
+                f"fee {_money(fee)}" + (f"  {o['note']}" if o["note"] else "")
+            )
         if shown["deliverables"]:
             click.echo("deliverables:")
         for d in shown["deliverables"]:
             due = f"due {d['due_date']}" if d["due_date"] else "no due date"
             post = f"  {d['post_url']}" if d["post_url"] else ""
             flag = "  NO DISCLOSURE (景品表示法)" if d["state"] == "flagged" else ""
-            click.echo(f"  {d['n']}. {d['platform']} {d['format']} {due}: {d['state']}"
-                       f"{post}{flag}")
+            click.echo(f"  {d['n']}. {d['platform']} {d['format']} {due}: {d['state']}{post}{flag}")
 
     @deal.command("list")
     @click.argument("campaign", required=False)
-    @click.option("--status", type=click.Choice(["offered", "countered", "accepted"]),
-                  default=None, help="Only deals in this state.")
+    @click.option(
+        "--status",
+        type=click.Choice(["offered", "countered", "accepted"]),
+        default=None,
+        help="Only deals in this state.",
+    )
     @format_option()
     @click.pass_obj
     def deal_list(app: App, campaign: str | None, status: str | None, fmt: str) -> None:
@@ -250,16 +322,37 @@ def register(cli: click.Group) -> None:
     @click.argument("influencer")
     @click.argument("url")
     @click.option("--campaign", default=None, help="The campaign, when they are in several.")
-    @click.option("--deliverable", "n", type=int, default=None,
-                  help="Which deliverable (default: the first open one on the URL's platform).")
+    @click.option(
+        "--deliverable",
+        "n",
+        type=int,
+        default=None,
+        help="Which deliverable (default: the first open one on the URL's platform).",
+    )
     @click.option("--caption", default="", help="The post's caption, pasted.")
-    @click.option("--caption-file", type=click.Path(exists=True, dir_okay=False), default=None,
-                  help="The caption in a UTF-8 text file.")
-    @click.option("--posted-at", type=click.DateTime(), default=None,
-                  help="When it went live (UTC; default now).")
+    @click.option(
+        "--caption-file",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="The caption in a UTF-8 text file.",
+    )
+    @click.option(
+        "--posted-at",
+        type=click.DateTime(),
+        default=None,
+        help="When it went live (UTC; default now).",
+    )
     @click.pass_obj
-    def post_add(app: App, influencer: str, url: str, campaign: str | None, n: int | None,
-                 caption: str, caption_file: str | None, posted_at: datetime | None) -> None:
+    def post_add(
+        app: App,
+        influencer: str,
+        url: str,
+        campaign: str | None,
+        n: int | None,
+        caption: str,
+        caption_file: str | None,
+        posted_at: datetime | None,
+    ) -> None:
         """Record a live post. With its caption it is verified when it carries a disclosure the
         deal requires, and flagged when it does not (景品表示法, stealth marketing, 2023-10).
 
@@ -272,21 +365,37 @@ def register(cli: click.Group) -> None:
         """
         if caption_file:
             caption = Path(caption_file).read_text(encoding="utf-8")
-        got = deal_service.add_post(app.engine, SystemClock(), influencer, url,
-                                    campaign=campaign, n=n, caption=caption, posted_at=posted_at)
-        what = {"verified": f"verified ({got.disclosure})",
-                "flagged": "FLAGGED: no required disclosure in the caption (景品表示法); "
-                           "not counted until fixed",
-                "posted": "posted; not verified until its caption is given"}[got.state]
+        got = deal_service.add_post(
+            app.engine,
+            SystemClock(),
+            influencer,
+            url,
+            campaign=campaign,
+            n=n,
+            caption=caption,
+            posted_at=posted_at,
+        )
+        what = {
+            "verified": f"verified ({got.disclosure})",
+            "flagged": "FLAGGED: no required disclosure in the caption (景品表示法); "
+            "not counted until fixed",
+            "posted": "posted; not verified until its caption is given",
+        }[got.state]
         click.echo(f"@{got.handle} deliverable {got.n}: {what}")
-        click.echo(f"{got.posted} of {got.total} deliverables posted"
-                   + ("; stage -> posted" if got.moved else ""))
+        click.echo(
+            f"{got.posted} of {got.total} deliverables posted"
+            + ("; stage -> posted" if got.moved else "")
+        )
 
     @post.command("caption")
     @click.argument("url")
     @click.option("--caption", default="", help="The post's caption, pasted.")
-    @click.option("--caption-file", type=click.Path(exists=True, dir_okay=False), default=None,
-                  help="The caption in a UTF-8 text file.")
+    @click.option(
+        "--caption-file",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="The caption in a UTF-8 text file.",
+    )
     @click.pass_obj
     def post_caption(app: App, url: str, caption: str, caption_file: str | None) -> None:
         """Give or correct a recorded post's caption; its disclosure is checked again (a
@@ -299,8 +408,11 @@ def register(cli: click.Group) -> None:
         if caption_file:
             caption = Path(caption_file).read_text(encoding="utf-8")
         n, state, label = deal_service.set_caption(app.engine, url, caption)
-        shown = {"verified": f"verified ({label})", "posted": "posted; no caption",
-                 "flagged": "FLAGGED: no required disclosure in the caption (景品表示法)"}
+        shown = {
+            "verified": f"verified ({label})",
+            "posted": "posted; no caption",
+            "flagged": "FLAGGED: no required disclosure in the caption (景品表示法)",
+        }
         click.echo(f"deliverable {n}: {shown[state]}")
 
     @cli.command()
@@ -316,13 +428,17 @@ def register(cli: click.Group) -> None:
         """
         today = SystemClock().now().date()
         rows = deal_service.late(app.engine, today, campaign)
-        emit(rows, fmt, ["campaign", "handle", "n", "platform", "format", "due_date",
-                         "days_late"])
+        emit(rows, fmt, ["campaign", "handle", "n", "platform", "format", "due_date", "days_late"])
 
     @cli.command()
     @click.argument("campaign")
-    @click.option("--by", type=click.Choice(kpi_service.GROUPS), default="person",
-                  show_default=True, help="One row per this.")
+    @click.option(
+        "--by",
+        type=click.Choice(kpi_service.GROUPS),
+        default="person",
+        show_default=True,
+        help="One row per this.",
+    )
     @format_option()
     @click.pass_obj
     def kpi(app: App, campaign: str, by: str, fmt: str) -> None:
@@ -349,8 +465,12 @@ def register(cli: click.Group) -> None:
 
     @link.command("make")
     @click.argument("campaign")
-    @click.option("--promo-pattern", default=None, metavar="PATTERN",
-                  help="Also give each deal without a promo code one: {HANDLE}, {handle}, {n}.")
+    @click.option(
+        "--promo-pattern",
+        default=None,
+        metavar="PATTERN",
+        help="Also give each deal without a promo code one: {HANDLE}, {handle}, {n}.",
+    )
     @click.pass_obj
     def link_make(app: App, campaign: str, promo_pattern: str | None) -> None:
         """A link for every person with an accepted deal who has none yet (and promo codes).
@@ -377,16 +497,24 @@ def register(cli: click.Group) -> None:
         Example:
           outreach link list spring-serum --format csv
         """
-        emit(links_service.listing(app.engine, app.config, campaign), fmt,
-             ["handle", "platform", "link", "clicks", "visitors", "bots", "location"])
+        emit(
+            links_service.listing(app.engine, app.config, campaign),
+            fmt,
+            ["handle", "platform", "link", "clicks", "visitors", "bots", "location"],
+        )
 
     group = cli.commands["import"]
     assert isinstance(group, click.Group)
 
     @group.command("metrics")
     @click.argument("file", type=click.Path(dir_okay=False))
-    @click.option("--map", "pairs", multiple=True, metavar="FIELD=COLUMN",
-                  help="Read FIELD from COLUMN (repeatable).")
+    @click.option(
+        "--map",
+        "pairs",
+        multiple=True,
+        metavar="FIELD=COLUMN",
+        help="Read FIELD from COLUMN (repeatable).",
+    )
     @click.pass_obj
     def import_metrics(app: App, file: str, pairs: tuple[str, ...]) -> None:
         """Post metrics (reach, impressions, views, likes, comments, shares, saves, clicks) from
@@ -403,13 +531,25 @@ def register(cli: click.Group) -> None:
     @group.command("orders")
     @click.argument("campaign")
     @click.argument("file", type=click.Path(dir_okay=False))
-    @click.option("--window", "window", type=int, default=30, show_default=True,
-                  help="Days after a person's first post an order counts for them.")
-    @click.option("--map", "pairs", multiple=True, metavar="FIELD=COLUMN",
-                  help="Read FIELD from COLUMN (repeatable).")
+    @click.option(
+        "--window",
+        "window",
+        type=int,
+        default=30,
+        show_default=True,
+        help="Days after a person's first post an order counts for them.",
+    )
+    @click.option(
+        "--map",
+        "pairs",
+        multiple=True,
+        metavar="FIELD=COLUMN",
+        help="Read FIELD from COLUMN (repeatable).",
+    )
     @click.pass_obj
-    def import_orders(app: App, campaign: str, file: str, window: int,
-                      pairs: tuple[str, ...]) -> None:
+    def import_orders(
+        app: App, campaign: str, file: str, window: int, pairs: tuple[str, ...]
+    ) -> None:
         """Shop orders (order id, time, revenue, discount code, landing URL), deduplicated by
         order id, attributed by the person's promo code or utm_content; all or nothing.
 
@@ -417,8 +557,11 @@ def register(cli: click.Group) -> None:
         Example:
           outreach import orders spring-serum shop-orders.csv --window 14
         """
-        got = results_service.import_orders(app.engine, campaign, Path(file),
-                                            window_days=window, mapping=_mapping(pairs))
-        click.echo(f"orders from {file}: {got.inserted} added ({got.by_code} by code, "
-                   f"{got.by_utm} by UTM, {got.unattributed} unattributed of which "
-                   f"{got.outside_window} outside the window), {got.duplicates} already known")
+        got = results_service.import_orders(
+            app.engine, campaign, Path(file), window_days=window, mapping=_mapping(pairs)
+        )
+        click.echo(
+            f"orders from {file}: {got.inserted} added ({got.by_code} by code, "
+            f"{got.by_utm} by UTM, {got.unattributed} unattributed of which "
+            f"{got.outside_window} outside the window), {got.duplicates} already known"
+        )

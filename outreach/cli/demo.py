@@ -16,10 +16,20 @@ from outreach.errors import InputError
 
 
 @click.command("demo")
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
-              help="Workspace to create (must not exist yet). Default: a new temporary folder.")
-@click.option("--timeout", type=click.FloatRange(min=10), default=120.0, show_default=True,
-              help="Give up after this many seconds.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Workspace to create (must not exist yet). Default: a new temporary folder.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=10),
+    default=120.0,
+    show_default=True,
+    help="Give up after this many seconds.",
+)
 @click.pass_obj
 def demo(app: App, directory: str | None, timeout: float) -> None:
     """Run the real engine end to end on sample data, with nothing leaving this machine:
@@ -41,8 +51,11 @@ def demo(app: App, directory: str | None, timeout: float) -> None:
     from outreach.store.session import make_engine
 
     if directory and Path(directory).exists() and any(Path(directory).iterdir()):
-        raise InputError(f"{directory} is not empty", field="--dir",
-                         hint="the demo makes a fresh workspace; pick a new folder")
+        raise InputError(
+            f"{directory} is not empty",
+            field="--dir",
+            hint="the demo makes a fresh workspace; pick a new folder",
+        )
     workspace = Path(directory or tempfile.mkdtemp(prefix="outreach-demo-")).resolve()
     logging.basicConfig(level=logging.WARNING, format="  %(message)s", stream=sys.stdout)
     logging.getLogger("outreach").setLevel(logging.INFO)  # one line per send, reply, failure

@@ -13,10 +13,19 @@ from outreach.domain.display import safe_text
 
 @click.command("doctor")
 @click.argument("mailbox", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people; json (one array) for CI.")
-@click.option("--no-network", is_flag=True,
-              help="DNS and our own data only: skip the TLS and HTTPS connections.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json (one array) for CI.",
+)
+@click.option(
+    "--no-network",
+    is_flag=True,
+    help="DNS and our own data only: skip the TLS and HTTPS connections.",
+)
 @click.pass_obj
 def doctor(app: App, mailbox: str | None, fmt: str, no_network: bool) -> None:
     """Check SPF, DKIM, DMARC, MX, one-click unsubscribe, TLS and complaint and bounce rates
@@ -41,9 +50,13 @@ def doctor(app: App, mailbox: str | None, fmt: str, no_network: bool) -> None:
             if f.mailbox != current:
                 current = f.mailbox
                 click.echo(f"mailbox {current} ({config.mailboxes[current].from_address})")
-            click.echo(f"  {f.status:<4}  {f.check:<11} {safe_text(f.subject)}: {safe_text(f.meaning)}")
+            click.echo(
+                f"  {f.status:<4}  {f.check:<11} {safe_text(f.subject)}: {safe_text(f.meaning)}"
+            )
             if f.publish:
-                label = "publish" if any(k in f.publish for k in (" TXT ", " MX ", " A ")) else "set"
+                label = (
+                    "publish" if any(k in f.publish for k in (" TXT ", " MX ", " A ")) else "set"
+                )
                 click.echo(f"        {label}: {safe_text(f.publish)}")
         counts = {s: sum(f.status == s for f in findings) for s in ("fail", "warn", "ok")}
         click.echo(f"{counts['fail']} fail, {counts['warn']} warn, {counts['ok']} ok")

@@ -54,7 +54,9 @@ def classify(files: tuple[str, ...], fmt: str, received: datetime | None) -> Non
             continue
         extra = f" returns {row['returns_on']}" if row["returns_on"] else ""
         if row["intent"] and row["intent"] != row["classified_as"]:
-            extra += f" {row['intent']}" + (f" -> {row['referred_to']}" if row["referred_to"] else "")
+            extra += f" {row['intent']}" + (
+                f" -> {row['referred_to']}" if row["referred_to"] else ""
+            )
         if row["confidence"] < 1.0:
             extra += f" confidence {row['confidence']:.2f}"
         if row["kind"] != row["classified_as"]:

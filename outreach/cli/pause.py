@@ -14,13 +14,15 @@ from outreach.services.pause import PauseReport
 def _report(app: App, verb: str, report: PauseReport) -> None:
     for campaign, handle, due in report.done:
         if due is not None:
-            click.echo(f"{verb} @{handle} in {campaign}: next step due "
-                       f"{times.show(due, app.display_zone)}")
+            click.echo(
+                f"{verb} @{handle} in {campaign}: next step due {times.show(due, app.display_zone)}"
+            )
     if not any(due for _, _, due in report.done):
         click.echo(f"{verb} {len(report.done)} sequence(s)")
     if report.in_flight:
-        click.echo(f"note: {report.in_flight} message(s) were already being sent and will still "
-                   "go out")
+        click.echo(
+            f"note: {report.in_flight} message(s) were already being sent and will still go out"
+        )
     for who, why in report.skipped:
         click.echo(f"skipped {who}: {why}")
 
@@ -39,8 +41,9 @@ def register(cli: click.Group, campaign: click.Group) -> None:
           outreach pause @hanako_kitchen
           outreach pause hanako@example.jp --campaign spring-serum
         """
-        _report(app, "paused", pause_service.pause(app.engine, SystemClock(), influencer,
-                                              campaign=slug))
+        _report(
+            app, "paused", pause_service.pause(app.engine, SystemClock(), influencer, campaign=slug)
+        )
 
     @cli.command()
     @click.argument("influencer")
@@ -54,8 +57,11 @@ def register(cli: click.Group, campaign: click.Group) -> None:
         Example:
           outreach resume @hanako_kitchen
         """
-        _report(app, "resumed", pause_service.resume(app.engine, app.config, SystemClock(), influencer,
-                                                campaign=slug))
+        _report(
+            app,
+            "resumed",
+            pause_service.resume(app.engine, app.config, SystemClock(), influencer, campaign=slug),
+        )
 
     for action, text in (
         ("pause", "Pause every sequence of CAMPAIGN; people enrolled while it is paused wait too."),
@@ -85,8 +91,9 @@ def register(cli: click.Group, campaign: click.Group) -> None:
           outreach mailbox pause main
         """
         pause_service.pause_mailbox(app.engine, app.config, name)
-        click.echo(f"mailbox {name} paused: nothing is sent from it until "
-                   f"`outreach mailbox resume {name}`")
+        click.echo(
+            f"mailbox {name} paused: nothing is sent from it until `outreach mailbox resume {name}`"
+        )
 
     @mailbox.command("resume")
     @click.argument("name")

@@ -16,8 +16,10 @@ def board_lines(board: Board) -> list[str]:
     lines = ["  ".join(f"{stage} {n}" for stage, n in board.counts.items())]
     every = [card for cards in board.cards.values() for card in cards]
     # One set of columns for the whole board, by display width (a kanji takes two).
-    widths = [max((text_width(str(c[key])) for c in every), default=0) + extra
-              for key, extra in (("handle", 1), ("name", 0), ("campaign", 0))]
+    widths = [
+        max((text_width(str(c[key])) for c in every), default=0) + extra
+        for key, extra in (("handle", 1), ("name", 0), ("campaign", 0))
+    ]
     for stage, cards in board.cards.items():
         if not cards:
             continue
@@ -43,11 +45,17 @@ def register(cli: click.Group) -> None:
         "--campaign", default=None, help="The campaign, when the influencer is in several."
     )
     @click.option("--note", default="", help="Why, kept in the history.")
-    @click.option("--force", "force", metavar="REASON", default=None,
-                  help="Move to contracted without an accepted deal; the reason is kept.")
+    @click.option(
+        "--force",
+        "force",
+        metavar="REASON",
+        default=None,
+        help="Move to contracted without an accepted deal; the reason is kept.",
+    )
     @click.pass_obj
-    def move(app: App, influencer: str, stage: str, campaign: str | None, note: str,
-             force: str | None) -> None:
+    def move(
+        app: App, influencer: str, stage: str, campaign: str | None, note: str, force: str | None
+    ) -> None:
         """Move an influencer to another stage; an illegal move is refused with the legal ones.
         `contracted` needs an accepted deal (`outreach deal accept`) or --force REASON.
 
@@ -58,8 +66,14 @@ def register(cli: click.Group) -> None:
           outreach move hanako@example.jp posted --campaign spring-launch
         """
         moved = pipeline_service.move(
-            app.engine, SystemClock(), influencer, stage, campaign=campaign, note=note,
-            config=app.config, force=force,
+            app.engine,
+            SystemClock(),
+            influencer,
+            stage,
+            campaign=campaign,
+            note=note,
+            config=app.config,
+            force=force,
         )
         click.echo(f"{influencer}: {moved.from_stage} -> {moved.to_stage} ({moved.campaign})")
 

@@ -26,30 +26,64 @@ def _start(value: str | None) -> datetime:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{value!r} is not an ISO 8601 time", field="--start",
-                         hint="for example 2026-12-01T09:00+09:00") from None
+        raise InputError(
+            f"{value!r} is not an ISO 8601 time",
+            field="--start",
+            hint="for example 2026-12-01T09:00+09:00",
+        ) from None
     if at.tzinfo is None:
-        raise InputError(f"{value!r} has no UTC offset", field="--start",
-                         hint="add one: 2026-12-01T09:00+09:00") from None
+        raise InputError(
+            f"{value!r} has no UTC offset", field="--start", hint="add one: 2026-12-01T09:00+09:00"
+        ) from None
     return at
 
 
 @click.command("rehearse")
 @click.argument("campaign")
-@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True,
-              help="Stop after this many simulated days (sooner when the sequences end).")
-@click.option("--start", "start_at", default=None,
-              help="Simulated start, ISO 8601 with offset (default: now).")
-@click.option("--no-enroll", is_flag=True,
-              help="Rehearse only who is enrolled already (default: also whoever `outreach "
-              "enroll CAMPAIGN` would enrol now).")
-@click.option("--keep", "keep_dir", type=click.Path(file_okay=False), default=None,
-              help="Keep the copied database and the captured mail in this folder.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="json: one object per line (times ISO 8601).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    default=30,
+    show_default=True,
+    help="Stop after this many simulated days (sooner when the sequences end).",
+)
+@click.option(
+    "--start",
+    "start_at",
+    default=None,
+    help="Simulated start, ISO 8601 with offset (default: now).",
+)
+@click.option(
+    "--no-enroll",
+    is_flag=True,
+    help="Rehearse only who is enrolled already (default: also whoever `outreach "
+    "enroll CAMPAIGN` would enrol now).",
+)
+@click.option(
+    "--keep",
+    "keep_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep the copied database and the captured mail in this folder.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object per line (times ISO 8601).",
+)
 @click.pass_obj
-def rehearse(app: App, campaign: str, days: int, start_at: str | None, no_enroll: bool,
-             keep_dir: str | None, fmt: str) -> None:
+def rehearse(
+    app: App,
+    campaign: str,
+    days: int,
+    start_at: str | None,
+    no_enroll: bool,
+    keep_dir: str | None,
+    fmt: str,
+) -> None:
     """Run CAMPAIGN's sequences on a throw-away copy of the database: the real planner,
     windows, caps and dispatch, a simulated clock and a capture SMTP server on 127.0.0.1.
     Prints each message as it would go out (recipient's local time, step, template, mailbox)
@@ -77,25 +111,32 @@ def rehearse(app: App, campaign: str, days: int, start_at: str | None, no_enroll
     def emit(event: Event) -> None:
         clear()
         if fmt == "json":
-            data: dict[str, object] = {"kind": type(event).__name__.lower(),
-                                       **{k: v for k, v in vars(event).items() if k != "at"}}
+            data: dict[str, object] = {
+                "kind": type(event).__name__.lower(),
+                **{k: v for k, v in vars(event).items() if k != "at"},
+            }
             tz = getattr(event, "tz", "")
             data["at"] = times.iso(event.at, None if app.utc or not tz else ZoneInfo(tz))
             click.echo(json.dumps(data, ensure_ascii=False))
         elif isinstance(event, Sent):
-            line = (f"{when(event.at, event.tz)}  {_pad('@' + event.handle, 20)} step {event.step}"
-                    f"  {_pad(event.template, 16)} {event.mailbox}")
+            line = (
+                f"{when(event.at, event.tz)}  {_pad('@' + event.handle, 20)} step {event.step}"
+                f"  {_pad(event.template, 16)} {event.mailbox}"
+            )
             click.echo(line + (f"  (waited: {event.waited})" if event.waited else ""))
         elif isinstance(event, Held):
-            click.echo(f"{when(event.at, event.tz)}  {_pad('@' + event.handle, 20)} step "
-                       f"{event.step}  held: {event.reason}")
+            click.echo(
+                f"{when(event.at, event.tz)}  {_pad('@' + event.handle, 20)} step "
+                f"{event.step}  held: {event.reason}"
+            )
         elif isinstance(event, Note):
             click.echo(f"{times.show(event.at, shown)}  note: {event.text}")
 
     def progress(at: datetime, sent: int) -> None:
         if live:
-            click.echo(f"\r\033[Krehearsing: {times.show(at, shown)}, {sent} sent", nl=False,
-                       err=True)
+            click.echo(
+                f"\r\033[Krehearsing: {times.show(at, shown)}, {sent} sent", nl=False, err=True
+            )
 
     from outreach.services.campaigns import load_campaign
 
@@ -103,33 +144,66 @@ def rehearse(app: App, campaign: str, days: int, start_at: str | None, no_enroll
     start = _start(start_at)
     load_campaign(config, campaign)  # a missing or broken file: its error, before the header
     if fmt == "text":
-        click.echo(f"rehearsal of {campaign} from {times.show(start, shown)}, at most {days} "
-                   f"day(s), on a copy of the database; mail goes to a capture server")
-    summary = run(config, campaign, start=start, days=days, enrol=not no_enroll, emit=emit,
-                  progress=progress, keep=Path(keep_dir) if keep_dir else None)
+        click.echo(
+            f"rehearsal of {campaign} from {times.show(start, shown)}, at most {days} "
+            f"day(s), on a copy of the database; mail goes to a capture server"
+        )
+    summary = run(
+        config,
+        campaign,
+        start=start,
+        days=days,
+        enrol=not no_enroll,
+        emit=emit,
+        progress=progress,
+        keep=Path(keep_dir) if keep_dir else None,
+    )
     clear()
     if fmt == "json":
-        click.echo(json.dumps({
-            "kind": "summary", "campaign": summary.campaign,
-            "sent": {str(k): v for k, v in sorted(summary.sent.items())},
-            "other_campaigns": summary.others, "held": summary.held,
-            "enrolled": summary.enrolled, "completed": summary.completed,
-            "waiting": summary.waiting, "captured": summary.captured,
-            "end": times.iso(summary.end or summary.start, shown),
-        }, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "kind": "summary",
+                    "campaign": summary.campaign,
+                    "sent": {str(k): v for k, v in sorted(summary.sent.items())},
+                    "other_campaigns": summary.others,
+                    "held": summary.held,
+                    "enrolled": summary.enrolled,
+                    "completed": summary.completed,
+                    "waiting": summary.waiting,
+                    "captured": summary.captured,
+                    "end": times.iso(summary.end or summary.start, shown),
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     steps = ", ".join(f"step {k}: {v}" for k, v in sorted(summary.sent.items())) or "none"
     skipped = f"; not enrolled {len(summary.skipped)}" if summary.skipped else ""
-    click.echo(f"\nsent {sum(summary.sent.values())} ({steps}); held {summary.held}{skipped}"
-               + (f"; {summary.others} from other campaigns on the same mailbox(es)"
-                  if summary.others else ""))
+    click.echo(
+        f"\nsent {sum(summary.sent.values())} ({steps}); held {summary.held}{skipped}"
+        + (
+            f"; {summary.others} from other campaigns on the same mailbox(es)"
+            if summary.others
+            else ""
+        )
+    )
     if summary.completed:
-        click.echo(f"every sequence of {campaign} ended by "
-                   f"{times.show(summary.end or summary.start, shown)}")
+        click.echo(
+            f"every sequence of {campaign} ended by "
+            f"{times.show(summary.end or summary.start, shown)}"
+        )
     else:
         nxt = f" (next at {times.show(summary.next_at, shown)})" if summary.next_at else ""
-        click.echo(f"stopped at {times.show(summary.end or summary.start, shown)}: "
-                   f"{summary.waiting} enrolment(s) still scheduled{nxt}")
-    click.echo(f"{summary.captured} message(s) captured"
-               + (f" in {Path(keep_dir) / 'captured'}" if keep_dir else "; nothing real was "
-                  "touched (database, mailboxes, contact history)"))
+        click.echo(
+            f"stopped at {times.show(summary.end or summary.start, shown)}: "
+            f"{summary.waiting} enrolment(s) still scheduled{nxt}"
+        )
+    click.echo(
+        f"{summary.captured} message(s) captured"
+        + (
+            f" in {Path(keep_dir) / 'captured'}"
+            if keep_dir
+            else "; nothing real was touched (database, mailboxes, contact history)"
+        )
+    )

@@ -58,12 +58,17 @@ def _progress() -> Callable[[str, int], None] | None:
 
 def _options(**kw: object) -> ImportOptions:
     basis = kw.pop("basis")
-    return ImportOptions(basis=Basis(basis) if basis else None,  # type: ignore[arg-type]
-                         progress=_progress(), **kw)  # type: ignore[arg-type]
+    return ImportOptions(
+        basis=Basis(basis) if basis else None,  # type: ignore[arg-type]
+        progress=_progress(),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 _encoding = click.option(
-    "--encoding", default=None, help="File encoding (default: UTF-8, with or without BOM, else CP932)."
+    "--encoding",
+    default=None,
+    help="File encoding (default: UTF-8, with or without BOM, else CP932).",
 )
 _skip = click.option("--skip-invalid", is_flag=True, help="Load the good rows; report the rest.")
 _dry = click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
@@ -89,7 +94,9 @@ def register(cli: click.Group) -> None:
         default=None,
         help="Legal basis for rows without one (default: none, which enrolment refuses).",
     )
-    @click.option("--basis-url", default="", help="Where the addresses were published (with --basis).")
+    @click.option(
+        "--basis-url", default="", help="Where the addresses were published (with --basis)."
+    )
     @_skip
     @click.option("--check-deliverability", is_flag=True, help="Also check the domains in DNS.")
     @_dry
@@ -123,13 +130,18 @@ def register(cli: click.Group) -> None:
           outreach import posts posts.csv
         """
         options = ImportOptions(progress=_progress(), **kw)  # type: ignore[arg-type]
-        print_report(roster.import_posts(app.engine, Path(file), config=app.config, options=options))
+        print_report(
+            roster.import_posts(app.engine, Path(file), config=app.config, options=options)
+        )
 
     @cli.command("suppress")
     @click.argument("address")
-    @click.option("--reason", type=click.Choice(SUPPRESSION_REASONS), default="manual",
-                  show_default=True)
-    @click.option("--note", default="", help="Why, for the audit trail (outreach suppression audit).")
+    @click.option(
+        "--reason", type=click.Choice(SUPPRESSION_REASONS), default="manual", show_default=True
+    )
+    @click.option(
+        "--note", default="", help="Why, for the audit trail (outreach suppression audit)."
+    )
     @_actor_option
     @click.pass_obj
     def suppress(app: App, address: str, reason: str, note: str, actor: str | None) -> None:
@@ -140,8 +152,9 @@ def register(cli: click.Group) -> None:
         Example:
           outreach suppress taro@example.jp --reason opt_out --note "asked by phone"
         """
-        added = roster.suppress_address(app.engine, address, reason=reason, clock=SystemClock(),
-                                        actor=_actor(actor), note=note)
+        added = roster.suppress_address(
+            app.engine, address, reason=reason, clock=SystemClock(), actor=_actor(actor), note=note
+        )
         click.echo(f"suppressed {address}" if added else f"{address} was already suppressed")
 
     @cli.command("forget")
@@ -158,9 +171,13 @@ def register(cli: click.Group) -> None:
         Example:
           outreach forget taro@example.jp --yes
         """
-        erased = roster.forget_address(app.engine, address, clock=SystemClock(), actor=_actor(actor))
-        click.echo(f"forgot {address}: {erased.influencers} influencer(s), "
-                   f"{erased.inbound} received message(s) deleted; suppressed (hash only)")
+        erased = roster.forget_address(
+            app.engine, address, clock=SystemClock(), actor=_actor(actor)
+        )
+        click.echo(
+            f"forgot {address}: {erased.influencers} influencer(s), "
+            f"{erased.inbound} received message(s) deleted; suppressed (hash only)"
+        )
 
     @cli.group("suppression")
     def suppression() -> None:
@@ -174,9 +191,15 @@ def register(cli: click.Group) -> None:
         """
 
     @suppression.command("list")
-    @click.option("--reason", type=click.Choice(LISTED_REASONS), default=None,
-                  help="Only entries with this reason.")
-    @click.option("--address", default=None, help="Only this address's entries (also once forgotten).")
+    @click.option(
+        "--reason",
+        type=click.Choice(LISTED_REASONS),
+        default=None,
+        help="Only entries with this reason.",
+    )
+    @click.option(
+        "--address", default=None, help="Only this address's entries (also once forgotten)."
+    )
     @format_option()
     @click.pass_obj
     def suppression_list(app: App, reason: str | None, address: str | None, fmt: str) -> None:
@@ -194,17 +217,25 @@ def register(cli: click.Group) -> None:
         shown = [_listed(row, fmt) for row in rows]
         emit(shown, fmt, ["address", "reason", "source", "evidence", "message", "at"])
         if fmt == "table" and any(row["inbound_id"] is not None for row in rows):
-            click.echo("message: the received mail that caused it; read it with "
-                       "`outreach inbox show ID`")
+            click.echo(
+                "message: the received mail that caused it; read it with `outreach inbox show ID`"
+            )
 
     @suppression.command("remove")
     @click.argument("address")
-    @click.option("--reason", required=True, help="Why it may be mailed again (kept in the audit trail).")
-    @click.option("--force", is_flag=True,
-                  help="Also lift an opt-out, complaint, legal, manual or erasure entry.")
+    @click.option(
+        "--reason", required=True, help="Why it may be mailed again (kept in the audit trail)."
+    )
+    @click.option(
+        "--force",
+        is_flag=True,
+        help="Also lift an opt-out, complaint, legal, manual or erasure entry.",
+    )
     @_actor_option
     @click.pass_obj
-    def suppression_remove(app: App, address: str, reason: str, force: bool, actor: str | None) -> None:
+    def suppression_remove(
+        app: App, address: str, reason: str, force: bool, actor: str | None
+    ) -> None:
         """Lift ADDRESS's suppression made by a bounce (hard_bounce, soft_bounce_limit), so it
         can be enrolled and mailed again; who and why go to the audit trail. An opt-out,
         complaint, legal, manual or erasure entry is the person's wish or a decision: it is only
@@ -216,8 +247,9 @@ def register(cli: click.Group) -> None:
           outreach suppression remove hanako@example.jp --force --reason "signed consent form 2026-12-01"
         """
         who = _actor(actor)
-        done = roster.remove_suppression(app.engine, address, reason=reason, actor=who, force=force,
-                                         clock=SystemClock())
+        done = roster.remove_suppression(
+            app.engine, address, reason=reason, actor=who, force=force, clock=SystemClock()
+        )
         if not done.entries:
             click.echo(f"{done.address}: someone else removed it meanwhile; nothing to do")
             return
@@ -226,9 +258,11 @@ def register(cli: click.Group) -> None:
         click.echo(f"removed {done.address} from the suppression list{forced}: was {was}")
         click.echo(f"audit: by {who}: {reason.strip()}")
         if done.bounced_in:
-            click.echo(f"note: it bounced in campaign(s) {', '.join(done.bounced_in)}; those "
-                       "enrollments stay stopped; `outreach enroll` may enrol it in another "
-                       "campaign now")
+            click.echo(
+                f"note: it bounced in campaign(s) {', '.join(done.bounced_in)}; those "
+                "enrollments stay stopped; `outreach enroll` may enrol it in another "
+                "campaign now"
+            )
 
     @suppression.command("audit")
     @click.argument("address", required=False)
@@ -244,8 +278,11 @@ def register(cli: click.Group) -> None:
           outreach suppression audit taro@example.jp --format json
         """
         rows = [
-            {**row, "at": _time(row["at"], fmt),
-             "forced": row["forced"] if fmt == "json" else ("yes" if row["forced"] else "")}
+            {
+                **row,
+                "at": _time(row["at"], fmt),
+                "forced": row["forced"] if fmt == "json" else ("yes" if row["forced"] else ""),
+            }
             for row in roster.suppression_audit(app.engine, address)
         ]
         emit(rows, fmt, ["at", "action", "address", "prior_reason", "reason", "actor", "forced"])
@@ -263,8 +300,9 @@ def _actor(given: str | None) -> str:
     try:
         return getpass.getuser()
     except (OSError, KeyError, ImportError):  # no user name in the environment or passwd
-        raise UserError("cannot tell who you are from the OS", field="--actor",
-                        hint="give --actor NAME") from None
+        raise UserError(
+            "cannot tell who you are from the OS", field="--actor", hint="give --actor NAME"
+        ) from None
 
 
 def _utc_label(at: datetime) -> str:

@@ -18,8 +18,11 @@ from outreach.domain.display import safe_text
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
 
 
 def _until(at: datetime | str, zone: ZoneInfo | None) -> str:
@@ -36,25 +39,40 @@ def _doctor_gate(app: App) -> None:
     names = gated(app.config)
     if not names:
         return
-    failed = [f for f in diagnose(app.config, app.engine, names, now=SystemClock().now(),
-                                  network=False) if f.status == "fail"]
+    failed = [
+        f
+        for f in diagnose(app.config, app.engine, names, now=SystemClock().now(), network=False)
+        if f.status == "fail"
+    ]
     for f in failed:
         click.echo(f"mailbox {f.mailbox}: {f.check} {f.subject}: {f.meaning}", err=True)
     if failed:
         boxes = sorted({f.mailbox for f in failed})
-        raise UserError(f"{len(failed)} doctor check(s) fail for mailbox {', '.join(boxes)}; "
-                        "nothing was sent",
-                        hint=f"`outreach doctor {boxes[0]}` shows what to publish; "
-                        "or pass --allow-doctor-failures")
+        raise UserError(
+            f"{len(failed)} doctor check(s) fail for mailbox {', '.join(boxes)}; nothing was sent",
+            hint=f"`outreach doctor {boxes[0]}` shows what to publish; "
+            "or pass --allow-doctor-failures",
+        )
 
 
 def register(cli: click.Group) -> None:
     @cli.command()
-    @click.option("--once", is_flag=True, help="One pass of every job (plan, dispatch), then exit (for cron); exit status 75 "
-              "when the database was locked by another writer or unavailable (try again later).")
-    @click.option("--allow-lint-errors", is_flag=True, help="Start even if a campaign's templates have lint errors.")
-    @click.option("--allow-doctor-failures", is_flag=True,
-                  help="Start even if `outreach doctor` fails a mailbox (checked for relays not on loopback).")
+    @click.option(
+        "--once",
+        is_flag=True,
+        help="One pass of every job (plan, dispatch), then exit (for cron); exit status 75 "
+        "when the database was locked by another writer or unavailable (try again later).",
+    )
+    @click.option(
+        "--allow-lint-errors",
+        is_flag=True,
+        help="Start even if a campaign's templates have lint errors.",
+    )
+    @click.option(
+        "--allow-doctor-failures",
+        is_flag=True,
+        help="Start even if `outreach doctor` fails a mailbox (checked for relays not on loopback).",
+    )
     @click.pass_obj
     def run(app: App, once: bool, allow_lint_errors: bool, allow_doctor_failures: bool) -> None:
         """Run the sending daemon: send due messages within each mailbox's limits, until
@@ -79,26 +97,39 @@ def register(cli: click.Group) -> None:
             for finding in errors:
                 click.echo(str(finding), err=True)
             if errors:
-                raise UserError(f"{len(errors)} lint error(s) in the templates of live campaigns; "
-                                "nothing was sent",
-                                hint="fix them (`outreach lint`) or pass --allow-lint-errors")
+                raise UserError(
+                    f"{len(errors)} lint error(s) in the templates of live campaigns; "
+                    "nothing was sent",
+                    hint="fix them (`outreach lint`) or pass --allow-lint-errors",
+                )
         if not allow_doctor_failures:
             _doctor_gate(app)
         _logging()
         for name, why in note_mailbox_configs(app.engine, app.config, SystemClock()).items():
             logging.getLogger("outreach.run").warning(
                 "mailbox %s: its settings changed since the breaker paused it (%s): resumed",
-                name, why)
+                name,
+                why,
+            )
         from outreach.services.outbox_admin import status as get_status
 
         for box in get_status(app.engine, app.config, SystemClock()).mailboxes:
             if box["paused_until"]:
                 logging.getLogger("outreach.run").warning(
                     "mailbox %s is paused until %s (%s): nothing is sent from it; "
-                    "`outreach mailbox resume %s` lifts it", box["mailbox"],
-                    _until(box["paused_until"], app.display_zone), box["why"], box["mailbox"])
-        ctx = AppContext(app.config, app.engine, SystemClock(), SmtpTransport(app.config.mailboxes),
-                         lint_gate=not allow_lint_errors)
+                    "`outreach mailbox resume %s` lifts it",
+                    box["mailbox"],
+                    _until(box["paused_until"], app.display_zone),
+                    box["why"],
+                    box["mailbox"],
+                )
+        ctx = AppContext(
+            app.config,
+            app.engine,
+            SystemClock(),
+            SmtpTransport(app.config.mailboxes),
+            lint_gate=not allow_lint_errors,
+        )
         sys.exit(asyncio.run(run_daemon(ctx, once=once)))
 
     @cli.command()
@@ -122,24 +153,40 @@ def register(cli: click.Group) -> None:
         click.echo(f"outbox: {counts}")
         click.echo(f"due now: {st.due_now}")
         if st.unknown:
-            click.echo(f"\n{len(st.unknown)} unknown (maybe delivered; `outreach outbox resend ID` sends again):")
-            emit(st.unknown, "table", ["id", "mailbox", "email_norm", "step", "subject", "last_error"])
+            click.echo(
+                f"\n{len(st.unknown)} unknown (maybe delivered; `outreach outbox resend ID` sends again):"
+            )
+            emit(
+                st.unknown,
+                "table",
+                ["id", "mailbox", "email_norm", "step", "subject", "last_error"],
+            )
         for health in st.inboxes:
-            click.echo(safe_text(health.describe(lambda at: times.show(at, app.display_zone))))  # the IMAP server's own error text
+            click.echo(
+                safe_text(health.describe(lambda at: times.show(at, app.display_zone)))
+            )  # the IMAP server's own error text
         if st.attention:
-            click.echo(f"\n{st.attention} enrollment(s) need attention (fix, then "
-                       "`outreach enroll CAMPAIGN --retry`):")
+            click.echo(
+                f"\n{st.attention} enrollment(s) need attention (fix, then "
+                "`outreach enroll CAMPAIGN --retry`):"
+            )
             emit(st.latest_attention, "table", ["handle", "campaign", "stop_reason"])
         from outreach.services.preflight import lint_errors
 
         for slug, found in sorted(lint_errors(app.engine, app.config).items()):
-            click.echo(f"campaign {slug}: held by lint, {len(found)} error(s); first: {found[0]} "
-                       "(it resumes by itself once fixed)")
+            click.echo(
+                f"campaign {slug}: held by lint, {len(found)} error(s); first: {found[0]} "
+                "(it resumes by itself once fixed)"
+            )
         for slug, (held, since) in sorted(st.held_campaigns.items()):
             at = f" since {times.show(since, app.display_zone)}" if since else ""
             click.echo(f"campaign {slug}: {held}{at}")
         if st.failure_stops:
-            shown = f" (latest {len(st.latest_failure_stops)})" if st.failure_stops > len(st.latest_failure_stops) else ""
+            shown = (
+                f" (latest {len(st.latest_failure_stops)})"
+                if st.failure_stops > len(st.latest_failure_stops)
+                else ""
+            )
             click.echo(f"\n{st.failure_stops} enrollment(s) stopped by failures{shown}:")
             emit(st.latest_failure_stops, "table", ["handle", "campaign", "stop_reason"])
 
@@ -153,7 +200,9 @@ def register(cli: click.Group) -> None:
         """
 
     @outbox.command("list")
-    @click.option("--state", default=None, help="Only rows in this state (queued, sent, unknown, ...).")
+    @click.option(
+        "--state", default=None, help="Only rows in this state (queued, sent, unknown, ...)."
+    )
     @click.option("--limit", default=200, show_default=True, help="At most this many rows.")
     @format_option()
     @click.pass_obj
@@ -166,8 +215,18 @@ def register(cli: click.Group) -> None:
         """
         from outreach.services.outbox_admin import list_outbox
 
-        cols = ["id", "state", "mailbox", "email_norm", "step", "attempt", "due_at", "sent_at", "subject",
-                "last_error"]
+        cols = [
+            "id",
+            "state",
+            "mailbox",
+            "email_norm",
+            "step",
+            "attempt",
+            "due_at",
+            "sent_at",
+            "subject",
+            "last_error",
+        ]
         emit(list_outbox(app.engine, state=state, limit=limit), fmt, cols)
 
     @outbox.command("show")
@@ -187,17 +246,44 @@ def register(cli: click.Group) -> None:
         if raw:
             click.echo(bytes(row["raw"]).decode("ascii", "replace"), nl=False)
             return
-        for key in ("id", "state", "mailbox", "mail_from", "rcpt_to", "message_id", "subject", "step",
-                    "attempt", "due_at", "sent_at", "last_error"):
+        for key in (
+            "id",
+            "state",
+            "mailbox",
+            "mail_from",
+            "rcpt_to",
+            "message_id",
+            "subject",
+            "step",
+            "attempt",
+            "due_at",
+            "sent_at",
+            "last_error",
+        ):
             value = row[key]
-            click.echo(f"{key}: {times.show(value, app.display_zone) if isinstance(value, datetime) else value}")
+            click.echo(
+                f"{key}: {times.show(value, app.display_zone) if isinstance(value, datetime) else value}"
+            )
         if row.get("template_hash"):
-            click.echo(f"template: sha256 {row['template_hash'][:12]} (the version its bytes were "
-                       "rendered from)")
+            click.echo(
+                f"template: sha256 {row['template_hash'][:12]} (the version its bytes were "
+                "rendered from)"
+            )
         if attempts:
             click.echo("")
-            emit(attempts, "table", ["attempt", "at", "worker", "outcome", "smtp_code", "enhanced_status",
-                                     "server_text"])
+            emit(
+                attempts,
+                "table",
+                [
+                    "attempt",
+                    "at",
+                    "worker",
+                    "outcome",
+                    "smtp_code",
+                    "enhanced_status",
+                    "server_text",
+                ],
+            )
 
     @outbox.command("replan")
     @click.option("--campaign", "slug", default=None, help="Only this campaign's rows.")
@@ -251,8 +337,13 @@ def register(cli: click.Group) -> None:
 
     @cli.command()
     @click.option("--port", default=8025, show_default=True, help="Port on 127.0.0.1.")
-    @click.option("--maildir", default="sink", show_default=True, type=click.Path(file_okay=False),
-                  help="Maildir every accepted message is written to.")
+    @click.option(
+        "--maildir",
+        default="sink",
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help="Maildir every accepted message is written to.",
+    )
     def sink(port: int, maildir: str) -> None:
         """A capture SMTP server on 127.0.0.1: accepts everything, delivers nothing, writes each
         message to a Maildir. Point a mailbox at it (security = "none") to try a config safely.

@@ -71,10 +71,11 @@ def show(app: App, name: str) -> None:
             "step": s.number,
             "template": s.template,
             "delay": str(s.delay),
-            "window": (s.window or default).describe() + (f" {s.window.tz}" if s.window and
-                                                          s.window.tz else ""),
-            "subject": s.subject if s.subject is not None else ("(template)" if s.number == 1
-                                                                else "Re: (thread)"),
+            "window": (s.window or default).describe()
+            + (f" {s.window.tz}" if s.window and s.window.tz else ""),
+            "subject": s.subject
+            if s.subject is not None
+            else ("(template)" if s.number == 1 else "Re: (thread)"),
         }
         for s in seq.steps
     ]
@@ -87,21 +88,40 @@ def show(app: App, name: str) -> None:
 @click.option("--tier", type=click.Choice(["nano", "micro", "macro", "mega"]))
 @click.option("--niche", help="Only this niche (case-insensitive).")
 @click.option("--tag", "tags", multiple=True, help="Must have this tag (repeatable: all).")
-@click.option("--min-er-pct", type=click.FloatRange(0, 100),
-              help="Engagement-rate percentile within the platform, at least (100 = best).")
+@click.option(
+    "--min-er-pct",
+    type=click.FloatRange(0, 100),
+    help="Engagement-rate percentile within the platform, at least (100 = best).",
+)
 @click.option("--handle", "handles", multiple=True, help="Only this handle (repeatable).")
-@click.option("--file", "handle_file", type=click.Path(dir_okay=False),
-              help="A file of handles, one per line.")
+@click.option(
+    "--file",
+    "handle_file",
+    type=click.Path(dir_okay=False),
+    help="A file of handles, one per line.",
+)
 @click.option("--dry-run", is_flag=True, help="Show who would be enrolled; write nothing.")
-@click.option("--retry", is_flag=True,
-              help="Put enrollments that need attention (a step could not be written) back on "
-                   "track once fixed; enrols nobody new.")
+@click.option(
+    "--retry",
+    is_flag=True,
+    help="Put enrollments that need attention (a step could not be written) back on "
+    "track once fixed; enrols nobody new.",
+)
 @format_option()
 @click.pass_obj
 def enroll(
-    app: App, campaign: str, platform: str | None, tier: str | None, niche: str | None,
-    tags: tuple[str, ...], min_er_pct: float | None, handles: tuple[str, ...],
-    handle_file: str | None, dry_run: bool, retry: bool, fmt: str,
+    app: App,
+    campaign: str,
+    platform: str | None,
+    tier: str | None,
+    niche: str | None,
+    tags: tuple[str, ...],
+    min_er_pct: float | None,
+    handles: tuple[str, ...],
+    handle_file: str | None,
+    dry_run: bool,
+    retry: bool,
+    fmt: str,
 ) -> None:
     """Enrol matching influencers in CAMPAIGN's sequence; list who was skipped and why
     (suppressed, no legal basis, refuses ads, bounced, already enrolled, cooldown, or a
@@ -116,35 +136,66 @@ def enroll(
     """
     if retry:
         done = retry_service(app.engine, app.config, campaign, now=SystemClock().now())
-        rows = [{"handle": e.handle, "platform": e.platform, "result": "back on track",
-                 "next send (local)": f"{e.next_due_at.astimezone(ZoneInfo(e.tz)):%Y-%m-%d %a %H:%M}"
-                 f" {e.tz}"} for e in done.enrolled]
-        rows += [{"handle": s.handle, "platform": s.platform, "result": s.reason}
-                 for s in done.skipped]
+        rows = [
+            {
+                "handle": e.handle,
+                "platform": e.platform,
+                "result": "back on track",
+                "next send (local)": f"{e.next_due_at.astimezone(ZoneInfo(e.tz)):%Y-%m-%d %a %H:%M}"
+                f" {e.tz}",
+            }
+            for e in done.enrolled
+        ]
+        rows += [
+            {"handle": s.handle, "platform": s.platform, "result": s.reason} for s in done.skipped
+        ]
         emit(rows, fmt, ["handle", "platform", "result", "next send (local)"])
         click.echo(f"retried {len(done.enrolled)}, still failing {len(done.skipped)}", err=True)
         return
-    filters = EnrollFilters(platform=platform, tier=tier, niche=niche, tags=tags,
-                            min_er_pct=min_er_pct, handles=parse_handles(handles, handle_file))
-    report = enroll_service(app.engine, app.config, campaign, filters, dry_run=dry_run,
-                            now=SystemClock().now())
-    rows = [{"handle": e.handle, "platform": e.platform, "result": "enrolled",
-             "first send (local)": f"{e.next_due_at.astimezone(ZoneInfo(e.tz)):%Y-%m-%d %a %H:%M}"
-             f" {e.tz}"} for e in report.enrolled]
-    rows += [{"handle": s.handle, "platform": s.platform, "result": f"skipped: {s.reason}"}
-             for s in report.skipped]
+    filters = EnrollFilters(
+        platform=platform,
+        tier=tier,
+        niche=niche,
+        tags=tags,
+        min_er_pct=min_er_pct,
+        handles=parse_handles(handles, handle_file),
+    )
+    report = enroll_service(
+        app.engine, app.config, campaign, filters, dry_run=dry_run, now=SystemClock().now()
+    )
+    rows = [
+        {
+            "handle": e.handle,
+            "platform": e.platform,
+            "result": "enrolled",
+            "first send (local)": f"{e.next_due_at.astimezone(ZoneInfo(e.tz)):%Y-%m-%d %a %H:%M}"
+            f" {e.tz}",
+        }
+        for e in report.enrolled
+    ]
+    rows += [
+        {"handle": s.handle, "platform": s.platform, "result": f"skipped: {s.reason}"}
+        for s in report.skipped
+    ]
     emit(rows, fmt, ["handle", "platform", "result", "first send (local)"])
     verb = "would enrol" if dry_run else "enrolled"
-    click.echo(f"{verb} {len(report.enrolled)}, skipped {len(report.skipped)} "
-               f"(sequence {report.sequence})", err=True)
+    click.echo(
+        f"{verb} {len(report.enrolled)}, skipped {len(report.skipped)} "
+        f"(sequence {report.sequence})",
+        err=True,
+    )
     if dry_run:
         click.echo("dry run: nothing written; run again without --dry-run to enrol", err=True)
 
 
 @click.command("schedule")
 @click.argument("campaign")
-@click.option("--limit", type=click.IntRange(min=0), default=None,
-              help="Show the first N sends (only those are simulated).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Show the first N sends (only those are simulated).",
+)
 @format_option()
 @click.pass_obj
 def schedule(app: App, campaign: str, limit: int | None, fmt: str) -> None:
@@ -160,9 +211,17 @@ def schedule(app: App, campaign: str, limit: int | None, fmt: str) -> None:
     with schedule_run(app.engine, app.config, campaign, SystemClock().now()) as run:
         ops = run.operator_tz
         rows = (
-            {"handle": s.handle, "step": s.step, "template": s.template,
-             "local": f"{s.local()} {s.tz}", ops: s.local(ops), "mailbox": s.mailbox,
-             "note": " ".join(n for n, on in (("queued", s.queued), ("spilled", s.spilled)) if on)}
+            {
+                "handle": s.handle,
+                "step": s.step,
+                "template": s.template,
+                "local": f"{s.local()} {s.tz}",
+                ops: s.local(ops),
+                "mailbox": s.mailbox,
+                "note": " ".join(
+                    n for n, on in (("queued", s.queued), ("spilled", s.spilled)) if on
+                ),
+            }
             for s in (run if limit is None else itertools.islice(run, limit))
         )
         emit_stream(rows, fmt, ["handle", "step", "template", "local", ops, "mailbox", "note"])
@@ -172,5 +231,8 @@ def schedule(app: App, campaign: str, limit: int | None, fmt: str) -> None:
     if run.finished:
         click.echo(f"{run.count} send(s), {run.spilled} spilled by the cap ({caps})", err=True)
     else:
-        click.echo(f"first {run.count} send(s), {run.spilled} spilled by the cap ({caps}); "
-                   "later ones not simulated (--limit)", err=True)
+        click.echo(
+            f"first {run.count} send(s), {run.spilled} spilled by the cap ({caps}); "
+            "later ones not simulated (--limit)",
+            err=True,
+        )

@@ -9,6 +9,7 @@ import click
 from outreach.cli.app import App
 from outreach.services.workspace import create_workspace
 
+
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.argument("directory", type=click.Path(file_okay=False), default=".")
@@ -27,7 +28,9 @@ def register(cli: click.Group) -> None:
         created = create_workspace(Path(directory), today=today)
         for name in created:
             click.echo(f"created {Path(directory) / name}")
-        click.echo(f"database ready; next: cd {directory} && outreach import influencers roster/influencers.csv")
+        click.echo(
+            f"database ready; next: cd {directory} && outreach import influencers roster/influencers.csv"
+        )
 
     @cli.group()
     def db() -> None:

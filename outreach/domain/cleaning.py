@@ -25,20 +25,30 @@ _ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
 _FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Co", "Cn"}
 # Bidi_Control (UAX #9): they reorder how the rest of the line is displayed, so a name could
 # show as different text (CVE-2021-42574, "Trojan Source"). Refused wherever they appear.
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                           "\u2066\u2067\u2068\u2069")
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 # Joiners shape their neighbours (emoji ZWJ sequences, Persian and Indic scripts): kept in text.
 _JOINERS = frozenset("\u200c\u200d")
 # Default_Ignorable_Code_Point (Unicode DerivedCoreProperties.txt) that are not format
 # characters: fillers and selectors that render as nothing. Refused in identifiers.
-_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f"
-                        "\uffa0\U000e0000-\U000e0fff]")
+_IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0000-\U000e0fff]"
+)
 MAX_DIGITS = 15  # a count or average never needs more; float() would make 5,000 digits inf
 
 _COUNT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[kKmM万億千]?)")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
-_UNITS = {"": 1, "k": 1_000, "K": 1_000, "千": 1_000, "m": 1_000_000, "M": 1_000_000,
-          "万": 10_000, "億": 100_000_000}
+_UNITS = {
+    "": 1,
+    "k": 1_000,
+    "K": 1_000,
+    "千": 1_000,
+    "m": 1_000_000,
+    "M": 1_000_000,
+    "万": 10_000,
+    "億": 100_000_000,
+}
 _TRUE = {"true", "yes", "y", "1", "x", "はい", "○", "◯"}
 _FALSE = {"false", "no", "n", "0", "", "いいえ", "×"}
 _TAG_SEPARATORS = re.compile("[,;、，；]")
@@ -197,7 +207,9 @@ def parse_moment(raw: str, *, zone: str) -> datetime | None:
     try:
         at = datetime.fromisoformat(text.replace("/", "-"))
     except ValueError:
-        raise BadValue(f"{raw!r} is not a date-time (write 2026-11-02 or 2026-11-02T19:30)") from None
+        raise BadValue(
+            f"{raw!r} is not a date-time (write 2026-11-02 or 2026-11-02T19:30)"
+        ) from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo(zone))
     return at.astimezone(UTC)

@@ -57,8 +57,12 @@ class Terms:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Terms:
         items = tuple(
-            Deliverable(d["platform"], d["format"], int(d["count"]),
-                        date.fromisoformat(d["due"]) if d.get("due") else None)
+            Deliverable(
+                d["platform"],
+                d["format"],
+                int(d["count"]),
+                date.fromisoformat(d["due"]) if d.get("due") else None,
+            )
             for d in data.get("deliverables", [])
         )
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
@@ -114,12 +118,16 @@ def parse_deliverable(text: str) -> Deliverable:
     """`platform:format[:count[:YYYY-MM-DD]]`, e.g. `instagram:reel:2:2026-12-20`."""
     parts = text.split(":")
     if len(parts) < 2 or len(parts) > 4:
-        raise InputError(f"bad deliverable {text!r}", field="deliverable",
-                         hint="platform:format[:count[:YYYY-MM-DD]], e.g. instagram:reel:1:2026-12-20")
+        raise InputError(
+            f"bad deliverable {text!r}",
+            field="deliverable",
+            hint="platform:format[:count[:YYYY-MM-DD]], e.g. instagram:reel:1:2026-12-20",
+        )
     platform, fmt = parts[0].strip().lower(), parts[1].strip().lower()
     if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}", field="deliverable",
-                         hint="one of: " + ", ".join(FORMATS))
+        raise InputError(
+            f"unknown format {fmt!r}", field="deliverable", hint="one of: " + ", ".join(FORMATS)
+        )
     try:
         count = int(parts[2]) if len(parts) > 2 and parts[2] else 1
         due = date.fromisoformat(parts[3]) if len(parts) > 3 and parts[3] else None
@@ -139,8 +147,11 @@ def parse_gift(text: str) -> tuple[str, int, int]:
         product, cost = text.rsplit(":", 1)
         return product, int(cost), 1
     except ValueError:
-        raise InputError(f"bad gift {text!r}", field="gift",
-                         hint="product:unit_cost[:quantity], e.g. 'Night Serum:4500:1'") from None
+        raise InputError(
+            f"bad gift {text!r}",
+            field="gift",
+            hint="product:unit_cost[:quantity], e.g. 'Night Serum:4500:1'",
+        ) from None
 
 
 def find_disclosure(caption: str, labels: tuple[str, ...]) -> str:
@@ -163,8 +174,13 @@ class PostUrl:
 
 
 _HOSTS = {
-    "instagram.com": "instagram", "tiktok.com": "tiktok", "youtube.com": "youtube",
-    "youtu.be": "youtube", "x.com": "x", "twitter.com": "x", "threads.net": "threads",
+    "instagram.com": "instagram",
+    "tiktok.com": "tiktok",
+    "youtube.com": "youtube",
+    "youtu.be": "youtube",
+    "x.com": "x",
+    "twitter.com": "x",
+    "threads.net": "threads",
 }
 
 
@@ -189,6 +205,14 @@ def recognise_post(url: str) -> PostUrl:
 
 
 __all__ = [
-    "DISCLOSURES", "Deliverable", "PostUrl", "TAX_BASES", "Terms", "find_disclosure",
-    "parse_deliverable", "parse_gift", "recognise_post", "withholding_tax",
+    "DISCLOSURES",
+    "Deliverable",
+    "PostUrl",
+    "TAX_BASES",
+    "Terms",
+    "find_disclosure",
+    "parse_deliverable",
+    "parse_gift",
+    "recognise_post",
+    "withholding_tax",
 ]

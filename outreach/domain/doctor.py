@@ -27,9 +27,11 @@ BOUNCE_WARN = 0.02
 # Known submission relays whose outbound servers their SPF include covers (the submission
 # host's own address is not where their mail leaves from).
 PROVIDER_SPF = {
-    "gmail.com": "_spf.google.com", "google.com": "_spf.google.com",
+    "gmail.com": "_spf.google.com",
+    "google.com": "_spf.google.com",
     "googlemail.com": "_spf.google.com",
-    "office365.com": "spf.protection.outlook.com", "outlook.com": "spf.protection.outlook.com",
+    "office365.com": "spf.protection.outlook.com",
+    "outlook.com": "spf.protection.outlook.com",
 }
 
 

@@ -30,8 +30,9 @@ def ratio(num: Decimal | int | None, den: Decimal | int | None) -> Decimal | Non
     return Decimal(num) / Decimal(den)
 
 
-def engagement(likes: int | None, comments: int | None, shares: int | None,
-               saves: int | None) -> Decimal | None:
+def engagement(
+    likes: int | None, comments: int | None, shares: int | None, saves: int | None
+) -> Decimal | None:
     """engagement = likes + comments + shares + saves (the ones reported; None if none is)."""
     return total([likes, comments, shares, saves])
 

@@ -67,7 +67,9 @@ class Expired:
 def _secret(key: str) -> bytes:
     raw = key.encode("utf-8")
     if len(raw) < MIN_KEY_BYTES:
-        raise KeyTooShort(f"the unsubscribe key is {len(raw)} bytes; at least {MIN_KEY_BYTES} are needed")
+        raise KeyTooShort(
+            f"the unsubscribe key is {len(raw)} bytes; at least {MIN_KEY_BYTES} are needed"
+        )
     return raw
 
 
@@ -123,7 +125,9 @@ def _open(key: str, token: str) -> OptOut | None:
 
 
 def _legacy_mac(key: str, payload: str) -> bytes:
-    return hmac.new(key.encode("utf-8"), payload.encode("ascii"), hashlib.sha256).digest()[:_LEGACY_MAC]
+    return hmac.new(key.encode("utf-8"), payload.encode("ascii"), hashlib.sha256).digest()[
+        :_LEGACY_MAC
+    ]
 
 
 def _open_legacy(key: str, token: str) -> OptOut | None:

@@ -36,7 +36,9 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"
 
 
-def backoff_seconds(attempt: int, *, first: float, cap: float, rng: random.Random | None = None) -> float:
+def backoff_seconds(
+    attempt: int, *, first: float, cap: float, rng: random.Random | None = None
+) -> float:
     """Exponential backoff with full jitter in [base/2, base]: attempt 1 -> first."""
     base = min(cap, first * 2.0 ** max(0, attempt - 1))
     r = (rng or random).random()

@@ -29,5 +29,7 @@ def caps_on(config: Config, first_sent: Mapping[str, datetime], today: date) -> 
     caps: dict[str, int] = {}
     for name, box in config.mailboxes.items():
         first = first_sent.get(name)
-        caps[name] = cap_on(box.limits, None if first is None else sending_day(config, first), today)
+        caps[name] = cap_on(
+            box.limits, None if first is None else sending_day(config, first), today
+        )
     return caps

@@ -124,14 +124,14 @@ def _parse_time(value: Any) -> time:
         return value
     if isinstance(value, str):
         return time.fromisoformat(value)
-    raise ValueError(f"expected a time like \"09:00\", got {value!r}")
+    raise ValueError(f'expected a time like "09:00", got {value!r}')
 
 
 def _parse_window(raw: Any, default: Window) -> Window:
     """A step's partial window override merged over the default; ValueError on any problem."""
     if not isinstance(raw, dict):
         raise ValueError(  # noqa: TRY004 - reported to the user as a file problem
-            f"expected a table like {{ start = \"10:00\", end = \"17:00\" }}, got {raw!r}"
+            f'expected a table like {{ start = "10:00", end = "17:00" }}, got {raw!r}'
         )
     unknown = [k for k in raw if k not in _WINDOW_KEYS]
     if unknown:
@@ -185,8 +185,12 @@ def parse_sequence(
         description = ""
     raw_steps = data.get("step", [])
     if not isinstance(raw_steps, list) or not raw_steps:
-        problem("empty sequence: no [[step]] tables", "step", lines.key("step", None) or 1,
-                "add [[step]] with template = \"pitch\" and delay = \"0m\"")
+        problem(
+            "empty sequence: no [[step]] tables",
+            "step",
+            lines.key("step", None) or 1,
+            'add [[step]] with template = "pitch" and delay = "0m"',
+        )
         return None, problems
     steps: list[Step] = []
     for index, raw in enumerate(raw_steps):
@@ -196,16 +200,26 @@ def parse_sequence(
             continue
         for key in raw:
             if key not in _STEP_KEYS:
-                problem("unknown key", f"{field}.{key}", lines.key(key, index),
-                        f"known: {', '.join(_STEP_KEYS)}")
+                problem(
+                    "unknown key",
+                    f"{field}.{key}",
+                    lines.key(key, index),
+                    f"known: {', '.join(_STEP_KEYS)}",
+                )
         template = raw.get("template")
         if not isinstance(template, str) or not template:
-            problem("required key is missing (a template name)", f"{field}.template",
-                    lines.key("template", index))
+            problem(
+                "required key is missing (a template name)",
+                f"{field}.template",
+                lines.key("template", index),
+            )
         elif not template_exists(template):
-            problem(f"unknown template {template!r}", f"{field}.template",
-                    lines.key("template", index),
-                    f"expected templates/{template}.<lang>.j2 or templates/{template}.j2")
+            problem(
+                f"unknown template {template!r}",
+                f"{field}.template",
+                lines.key("template", index),
+                f"expected templates/{template}.<lang>.j2 or templates/{template}.j2",
+            )
         delay: Delay | None = Delay(0, "m") if index == 0 else None
         if "delay" in raw or index > 0:
             try:
@@ -214,8 +228,12 @@ def parse_sequence(
                 delay = None
             if delay is None:
                 given = f"got {raw['delay']!r}" if "delay" in raw else "missing"
-                problem(f"bad delay ({given})", f"{field}.delay", lines.key("delay", index),
-                        "use 30m, 2h, 2d, 5s or 3 business days")
+                problem(
+                    f"bad delay ({given})",
+                    f"{field}.delay",
+                    lines.key("delay", index),
+                    "use 30m, 2h, 2d, 5s or 3 business days",
+                )
         subject = raw.get("subject")
         if subject is not None and not isinstance(subject, str):
             problem("expected a string", f"{field}.subject", lines.key("subject", index))
@@ -226,8 +244,15 @@ def parse_sequence(
             except ValueError as exc:
                 problem(str(exc), f"{field}.window", lines.key("window", index))
         if isinstance(template, str) and delay is not None:
-            steps.append(Step(index + 1, template, delay, subject if isinstance(subject, str)
-                              else None, window))
+            steps.append(
+                Step(
+                    index + 1,
+                    template,
+                    delay,
+                    subject if isinstance(subject, str) else None,
+                    window,
+                )
+            )
     if problems:
         return None, problems
     return Sequence(name=name, description=description, steps=tuple(steps), file=file), []

@@ -52,7 +52,11 @@ def classify_reply(phase: Phase, code: int, enhanced: str) -> Outcome:
         return Outcome.SENT
     if 400 <= code < 500:
         # 454 4.7.0 on AUTH/STARTTLS is a credentials/TLS problem on our side, not a busy server.
-        return Outcome.SENDER_FAULT if phase is Phase.AUTH and enhanced.startswith("4.7.") else Outcome.TRANSIENT
+        return (
+            Outcome.SENDER_FAULT
+            if phase is Phase.AUTH and enhanced.startswith("4.7.")
+            else Outcome.TRANSIENT
+        )
     if phase in (Phase.CONNECT, Phase.AUTH, Phase.MAIL):
         return Outcome.SENDER_FAULT  # 535, MAIL FROM refused, TLS refused: the mailbox is wrong
     subject = _subject(enhanced)

@@ -40,8 +40,6 @@ class Window:
         return f"{days} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
-
-
 @lru_cache(maxsize=256)
 def _holidays(country: str, year: int) -> frozenset[date]:
     try:

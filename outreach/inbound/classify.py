@@ -75,8 +75,10 @@ def _unparsed(raw: bytes, exc: Exception) -> Classified:
         return found.group(1).decode("ascii", "replace") if found else ""
 
     return Classified.unreadable(
-        REPLY, f"unparsed: {type(exc).__name__}: {exc}",
-        message_id=header("Message-ID"), in_reply_to=header("In-Reply-To"),
+        REPLY,
+        f"unparsed: {type(exc).__name__}: {exc}",
+        message_id=header("Message-ID"),
+        in_reply_to=header("In-Reply-To"),
     )
 
 
@@ -132,8 +134,13 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
             else:
                 returns_on = back.day
                 reasons.append(f"returns {back.day.isoformat()} from {back.evidence!r}")
-        return replace(base, kind=AUTO_REPLY, returns_on=returns_on,
-                       confidence=how_sure(automatic), reasons=(*automatic, *reasons))
+        return replace(
+            base,
+            kind=AUTO_REPLY,
+            returns_on=returns_on,
+            confidence=how_sure(automatic),
+            reasons=(*automatic, *reasons),
+        )
     # A human reply: its own words (and a Subject such as a List-Unsubscribe mailto: request's)
     # say interested, referral, decline or opt_out, with how sure the reading is.
     reading = read_reply(

@@ -298,8 +298,10 @@ def _bare_day(text: str, received: date) -> ReturnDate | None:
     for _ in range(3):
         day = _valid(year, month, number)
         wd = found.group("wd")
-        if day is not None and day >= received and (
-            wd is None or day.weekday() == _JA_WEEKDAYS.index(wd)
+        if (
+            day is not None
+            and day >= received
+            and (wd is None or day.weekday() == _JA_WEEKDAYS.index(wd))
         ):
             return ReturnDate(day, found.group(0))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

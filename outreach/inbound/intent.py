@@ -121,15 +121,22 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
             try:
                 source, weight = str(entry["re"]), float(entry["weight"])
             except (KeyError, TypeError, ValueError) as exc:
-                raise InputError(f"needs re and a numeric weight ({exc})", file=file,
-                                 field=where) from None
+                raise InputError(
+                    f"needs re and a numeric weight ({exc})", file=file, field=where
+                ) from None
             if not 0.0 < weight <= 1.0:
                 raise InputError(f"weight {weight} is not in (0, 1]", file=file, field=where)
-            phrases.append(Phrase(
-                group, _compile(f"{file}: {where}", expand(source)), weight, source,
-                str(entry.get("example", "")), bool(entry.get("needs_address", False)),
-                bool(entry.get("on_behalf", False)),
-            ))
+            phrases.append(
+                Phrase(
+                    group,
+                    _compile(f"{file}: {where}", expand(source)),
+                    weight,
+                    source,
+                    str(entry.get("example", "")),
+                    bool(entry.get("needs_address", False)),
+                    bool(entry.get("on_behalf", False)),
+                )
+            )
     negation = data.get("negation", {})
     window = int(negation.get("window", 14))
     before = f"(?:{negation.get('before', '(?!)')})[^.!?。,、\\n]{{0,{window}}}$"
@@ -184,20 +191,31 @@ def _outweigh(hits: list[Hit], text: str, book: Phrasebook) -> list[Hit]:
     """A refusal followed, across a contrast, by a sign of interest does not count; a sign of
     interest followed by a refusal does not either (the words after the turn are the point),
     unless the refusal is a condition of the yes ("ぜひ!ただ、顔出しは…ご遠慮…")."""
-    first_yes = min((h.end for h in hits if not h.blocked and h.phrase.group == "positive"
-                     and h.phrase.weight >= OVERRIDES), default=-1)
+    first_yes = min(
+        (
+            h.end
+            for h in hits
+            if not h.blocked and h.phrase.group == "positive" and h.phrase.weight >= OVERRIDES
+        ),
+        default=-1,
+    )
     caveats = [m.start() for m in book.caveat.finditer(text)] if first_yes >= 0 else []
     hits = [
         Hit(h.phrase, h.start, h.end, h.text, h.segment, "a condition of a yes")
-        if not h.blocked and h.phrase.group == DECLINE
-        and any(first_yes <= at < h.start for at in caveats) else h
+        if not h.blocked
+        and h.phrase.group == DECLINE
+        and any(first_yes <= at < h.start for at in caveats)
+        else h
         for h in hits
     ]
     live = [h for h in hits if not h.blocked]
-    last_positive = max((h.segment for h in live if h.phrase.group == "positive"
-                         and h.phrase.weight >= OVERRIDES), default=-1)
-    last_negative = max((h.segment for h in live if h.phrase.group in (OPT_OUT, DECLINE)),
-                        default=-1)
+    last_positive = max(
+        (h.segment for h in live if h.phrase.group == "positive" and h.phrase.weight >= OVERRIDES),
+        default=-1,
+    )
+    last_negative = max(
+        (h.segment for h in live if h.phrase.group in (OPT_OUT, DECLINE)), default=-1
+    )
     out = []
     for h in hits:
         if not h.blocked and h.phrase.group in (OPT_OUT, DECLINE) and last_positive > h.segment:
@@ -227,6 +245,7 @@ def _addresses(text: str, sender: str, our_domains: set[str]) -> list[tuple[int,
 
 def _nearest(addresses: list[tuple[int, str]], cues: list[Hit]) -> str:
     """The address written closest to a referral phrase (not the signature's own address)."""
+
     def distance(item: tuple[int, str]) -> int:
         at, addr = item
         return min(max(h.start - (at + len(addr)), at - h.end, 0) for h in cues)
@@ -234,8 +253,15 @@ def _nearest(addresses: list[tuple[int, str]], cues: list[Hit]) -> str:
     return min(addresses, key=distance)[1] if cues and addresses else ""
 
 
-def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[str] = (),
-               ours: Sequence[str] = (), book: Phrasebook | None = None) -> Reading:
+def read_reply(
+    text: str,
+    *,
+    subject: str = "",
+    sender: str = "",
+    cc: Sequence[str] = (),
+    ours: Sequence[str] = (),
+    book: Phrasebook | None = None,
+) -> Reading:
     """The intent of a human reply's own text (and an opt-out said in its Subject).
 
     `cc`: the reply's Cc addresses, for "I've cc'd my manager" with no address in the text.
@@ -265,19 +291,29 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
     for g in (OPT_OUT, DECLINE, REFERRAL):
         for h in live[g][:3]:
             reasons.append(f"{g} phrase {h.text!r} (weight {h.phrase.weight:g})")
-    blocked_refusal = max((h.phrase.weight for h in hits if h.blocked
-                           and h.phrase.group in (OPT_OUT, DECLINE)), default=0.0)
+    blocked_refusal = max(
+        (h.phrase.weight for h in hits if h.blocked and h.phrase.group in (OPT_OUT, DECLINE)),
+        default=0.0,
+    )
     positive = score["positive"]
 
     if score[OPT_OUT] >= DECIDES:
         doubt = max(positive * 0.6, 0.3 * blocked_refusal)
-        return Reading(OPT_OUT, _clamp(score[OPT_OUT] * (1 - 0.5 * doubt)), "",
-                       _first(reasons, OPT_OUT), positive)
+        return Reading(
+            OPT_OUT,
+            _clamp(score[OPT_OUT] * (1 - 0.5 * doubt)),
+            "",
+            _first(reasons, OPT_OUT),
+            positive,
+        )
     if score[REFERRAL] >= DECIDES:
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
         to = _nearest(addresses, live[REFERRAL])
-        copied = [a for a in (normalise(c).strip() for c in cc)
-                  if a and a != sender and a.rpartition("@")[2] not in our_domains]
+        copied = [
+            a
+            for a in (normalise(c).strip() for c in cc)
+            if a and a != sender and a.rpartition("@")[2] not in our_domains
+        ]
         if not to and copied and any(_COPIED.search(h.text) for h in live[REFERRAL]):
             to = copied[0]
             reasons.append("the referral is copied in (Cc)")
@@ -295,15 +331,27 @@ def read_reply(text: str, *, subject: str = "", sender: str = "", cc: Sequence[s
         strong = [h for h in live["positive"] if h.phrase.weight >= OVERRIDES]
         if strong and max(h.start for h in strong) > last_decline:
             reasons.append("a refusal and then a yes in the same breath: read as interested")
-            return Reading(INTERESTED, _clamp(0.55 - 0.1 * score[DECLINE]), "", tuple(reasons),
-                           positive)
+            return Reading(
+                INTERESTED, _clamp(0.55 - 0.1 * score[DECLINE]), "", tuple(reasons), positive
+            )
         doubt = positive * 0.6
-        return Reading(DECLINE, _clamp(score[DECLINE] * (1 - 0.5 * doubt)), "",
-                       _first(reasons, DECLINE), positive)
+        return Reading(
+            DECLINE,
+            _clamp(score[DECLINE] * (1 - 0.5 * doubt)),
+            "",
+            _first(reasons, DECLINE),
+            positive,
+        )
     if not body.strip():
         return Reading(INTERESTED, 0.3, "", ("no words of their own", *reasons), positive)
-    outweighed = max((h.phrase.weight for h in hits if h.blocked == "outweighed"
-                      and h.phrase.group in (OPT_OUT, DECLINE)), default=0.0)
+    outweighed = max(
+        (
+            h.phrase.weight
+            for h in hits
+            if h.blocked == "outweighed" and h.phrase.group in (OPT_OUT, DECLINE)
+        ),
+        default=0.0,
+    )
     weak = max(score[OPT_OUT], score[DECLINE], score[REFERRAL])
     doubt = max(outweighed * 0.8, weak, 0.3 * blocked_refusal)
     confidence = 0.8 + 0.2 * positive - 0.5 * doubt
@@ -324,8 +372,13 @@ def interest(text: str, book: Phrasebook | None = None) -> float:
     """How much the text signals interest: a yes, a question, a counter-offer (0..1)."""
     book = book or _shipped()
     body = normalise(text)
-    return _combined([h for h in _outweigh(_hits(body, book), body, book)
-                      if h.phrase.group == "positive" and not h.blocked])
+    return _combined(
+        [
+            h
+            for h in _outweigh(_hits(body, book), body, book)
+            if h.phrase.group == "positive" and not h.blocked
+        ]
+    )
 
 
 def intent_of(own_text: str) -> Intent:

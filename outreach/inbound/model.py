@@ -55,9 +55,20 @@ class Classified:
     confidence: float = 1.0  # 0..1; below the review threshold the message needs review
 
     @classmethod
-    def unreadable(cls, kind: str, reason: str, *, message_id: str = "",
-                   in_reply_to: str = "") -> Classified:
+    def unreadable(
+        cls, kind: str, reason: str, *, message_id: str = "", in_reply_to: str = ""
+    ) -> Classified:
         """What is known of a message the parsers could not read: a kind and why."""
-        return cls(kind=kind, message_id=message_id, in_reply_to=in_reply_to, references=(),
-                   from_addr="", subject="", text="", returns_on=None, bounce=None,
-                   original_message_id="", reasons=(reason,))
+        return cls(
+            kind=kind,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            references=(),
+            from_addr="",
+            subject="",
+            text="",
+            returns_on=None,
+            bounce=None,
+            original_message_id="",
+            reasons=(reason,),
+        )

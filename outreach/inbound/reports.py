@@ -124,17 +124,31 @@ def _headers_of(text: str) -> Message:
 
 
 def _original_from_headers(headers: Message) -> _Original:
-    to = _emails([str(v) for n in ("To", "Cc", "X-Original-To", "Delivered-To",
-                                   _JMRP_HEADER) for v in headers.get_all(n, [])])
+    to = _emails(
+        [
+            str(v)
+            for n in ("To", "Cc", "X-Original-To", "Delivered-To", _JMRP_HEADER)
+            for v in headers.get_all(n, [])
+        ]
+    )
     for received in headers.get_all("Received", []):
-        to += [a.lower() for a in re.findall(r"\bfor\s+<?([^<>\s;]+@[^<>\s;]+?)>?(?:;|\s|$)", str(received))
-               if bounce_text.valid_address(a.lower())]
-    senders = _emails([str(v) for n in ("From", "Sender", "Return-Path", "Reply-To")
-                       for v in headers.get_all(n, [])])
+        to += [
+            a.lower()
+            for a in re.findall(r"\bfor\s+<?([^<>\s;]+@[^<>\s;]+?)>?(?:;|\s|$)", str(received))
+            if bounce_text.valid_address(a.lower())
+        ]
+    senders = _emails(
+        [
+            str(v)
+            for n in ("From", "Sender", "Return-Path", "Reply-To")
+            for v in headers.get_all(n, [])
+        ]
+    )
     msgid = str(headers.get("Message-ID", "") or "").strip()
     found = re.search(r"<[^<>\s]+>", msgid)
-    return _Original(found.group(0) if found else "", tuple(dict.fromkeys(to)),
-                     tuple(dict.fromkeys(senders)))
+    return _Original(
+        found.group(0) if found else "", tuple(dict.fromkeys(to)), tuple(dict.fromkeys(senders))
+    )
 
 
 def _original(msg: Message, reasons: list[str], text_copy: str = "") -> _Original:
@@ -251,11 +265,15 @@ class _Failure:
 def _bounce(f: _Failure, context: str) -> tuple[Bounce, str]:
     status = best_status(f.status_field, f.diagnostic, f.action, context)
     v = verdict(status, f.diagnostic, f.action, context)
-    side = (f" (sender side: {SENDER_SIDE_HINT.get(v.reason, v.reason)}; not suppressed)"
-            if v.sender_side else "")
+    side = (
+        f" (sender side: {SENDER_SIDE_HINT.get(v.reason, v.reason)}; not suppressed)"
+        if v.sender_side
+        else ""
+    )
     why = f"reason {v.reason}: {v.why}{side}"
-    return Bounce(status, f.recipient, v.permanent, f.diagnostic[:500], v.reason,
-                  v.sender_side), why
+    return Bounce(
+        status, f.recipient, v.permanent, f.diagnostic[:500], v.reason, v.sender_side
+    ), why
 
 
 def delivery_status(msg: Message) -> Report | None:
@@ -288,8 +306,9 @@ def delivery_status(msg: Message) -> Report | None:
     bounce, why = _bounce(failure, context)
     if not rcpt:
         reasons.append("no valid recipient address in the report: matched by Message-ID only")
-    reasons.insert(0, f"RFC 3464 delivery-status: Action {actions[i] or '?'}, Status "
-                      f"{bounce.status}; {why}")
+    reasons.insert(
+        0, f"RFC 3464 delivery-status: Action {actions[i] or '?'}, Status {bounce.status}; {why}"
+    )
     return Report(bounce, original.message_id, rcpt, tuple(reasons))
 
 
@@ -329,11 +348,18 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
         return None
     text = next((t for t in texts if bounce_text.NOTICE.search(t)), body)
     report, copy = bounce_text.split_original(text)
-    if not bounce_text.NOTICE.search(report) and not (strong and bounce_text.SUBJECT.search(subject)):
+    if not bounce_text.NOTICE.search(report) and not (
+        strong and bounce_text.SUBJECT.search(subject)
+    ):
         return None
     original = _original(msg, reasons, copy)
-    own = _emails([str(v) for n in ("To", "Cc", "From", "Reply-To", "Return-Path")
-                   for v in msg.get_all(n, [])])
+    own = _emails(
+        [
+            str(v)
+            for n in ("To", "Cc", "From", "Reply-To", "Return-Path")
+            for v in msg.get_all(n, [])
+        ]
+    )
     failed = _failed_header(msg)
     exclude = {*own, *original.senders, *_message_ids(msg, texts)} - {*original.to, *failed}
     preferred = {*original.to, *failed}
@@ -363,10 +389,15 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
         how = "text bounce naming no valid recipient: matched by Message-ID only"
     else:
         return None
-    action = "delayed" if re.search(
-        r"(?i)\b(?:delayed|will (?:keep|continue) trying|still trying|not yet been delivered)\b"
-        r"|warning: (?:could not send|message)", f"{subject}\n{report}"
-    ) else "failed"
+    action = (
+        "delayed"
+        if re.search(
+            r"(?i)\b(?:delayed|will (?:keep|continue) trying|still trying|not yet been delivered)\b"
+            r"|warning: (?:could not send|message)",
+            f"{subject}\n{report}",
+        )
+        else "failed"
+    )
     failure = _Failure(rcpt, action, "", diagnostic)
     bounce, why = _bounce(failure, squash(report))
     return Report(bounce, original.message_id, rcpt, (f"{how}; {why}", *reasons))
@@ -402,8 +433,9 @@ def ses_notification(body: str) -> Report | None:
         rcpt = str(people[0].get("emailAddress", "")).lower() if people else ""
         return Report(None, msgid, rcpt, ("Amazon SES complaint notification",), "complaint")
     if kind == "Delivery":
-        return Report(None, msgid, "", ("Amazon SES delivery notification: not a bounce",),
-                      "delivered")
+        return Report(
+            None, msgid, "", ("Amazon SES delivery notification: not a bounce",), "delivered"
+        )
     if kind != "Bounce":
         return None
     info = data.get("bounce", {})
@@ -414,8 +446,9 @@ def ses_notification(body: str) -> Report | None:
     action = str(first.get("action", "failed")).lower()
     if str(info.get("bounceType", "")).lower() == "transient" and action == "failed":
         action = "delayed"
-    failure = _Failure(rcpt, action, str(first.get("status", "")),
-                       one_line(str(first.get("diagnosticCode", ""))))
+    failure = _Failure(
+        rcpt, action, str(first.get("status", "")), one_line(str(first.get("diagnosticCode", "")))
+    )
     bounce, why = _bounce(failure, "")
     return Report(bounce, msgid, rcpt, (f"Amazon SES bounce notification; {why}",))
 

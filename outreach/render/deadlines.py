@@ -27,9 +27,15 @@ def _date_key(node: nodes.Node) -> str | None:
         key, parent = str(node.arg.value), node.node
     else:
         return None
-    holder = parent.attr if isinstance(parent, nodes.Getattr) else (
-        str(parent.arg.value) if isinstance(parent, nodes.Getitem)
-        and isinstance(parent.arg, nodes.Const) else None)
+    holder = (
+        parent.attr
+        if isinstance(parent, nodes.Getattr)
+        else (
+            str(parent.arg.value)
+            if isinstance(parent, nodes.Getitem) and isinstance(parent.arg, nodes.Const)
+            else None
+        )
+    )
     owner = parent.node if isinstance(parent, nodes.Getattr | nodes.Getitem) else None
     if holder == "dates" and isinstance(owner, nodes.Name) and owner.name == "campaign":
         return key
@@ -45,11 +51,17 @@ def stated_dates(
         tree = _PARSER.parse(blank_front_matter(source))
     except jinja2.TemplateSyntaxError:
         return frozenset()  # the renderer reports the syntax error itself
-    found = {key for node in tree.find_all((nodes.Getattr, nodes.Getitem))
-             if (key := _date_key(node)) is not None}
+    found = {
+        key
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem))
+        if (key := _date_key(node)) is not None
+    }
     refs: list[nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends] = [
-        *tree.find_all(nodes.Include), *tree.find_all(nodes.Import),
-        *tree.find_all(nodes.FromImport), *tree.find_all(nodes.Extends)]
+        *tree.find_all(nodes.Include),
+        *tree.find_all(nodes.Import),
+        *tree.find_all(nodes.FromImport),
+        *tree.find_all(nodes.Extends),
+    ]
     for ref in refs:
         name = ref.template.value if isinstance(ref.template, nodes.Const) else None
         if isinstance(name, str) and name not in _seen:

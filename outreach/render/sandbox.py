@@ -59,11 +59,33 @@ _CLOCK_EVERY = 256  # budget spends between two looks at the clock
 _PADDING_METHODS = frozenset({"ljust", "rjust", "center", "zfill"})
 _UNREACHABLE_STR_METHODS = frozenset({"format", "format_map", "encode"})
 _REMOVED_FILTERS = ("pprint", "urlize")  # debugging / HTML helpers a pitch has no use for
-_ITERATING_FILTERS = frozenset({
-    "batch", "dictsort", "first", "groupby", "items", "join", "last", "list", "map", "max",
-    "min", "random", "reject", "rejectattr", "reverse", "select", "selectattr", "slice", "sort",
-    "sum", "tojson", "unique", "xmlattr",
-})
+_ITERATING_FILTERS = frozenset(
+    {
+        "batch",
+        "dictsort",
+        "first",
+        "groupby",
+        "items",
+        "join",
+        "last",
+        "list",
+        "map",
+        "max",
+        "min",
+        "random",
+        "reject",
+        "rejectattr",
+        "reverse",
+        "select",
+        "selectattr",
+        "slice",
+        "sort",
+        "sum",
+        "tojson",
+        "unique",
+        "xmlattr",
+    }
+)
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 _CONTAINERS = (list, tuple, dict)
 _PERCENT = re.compile(
@@ -182,7 +204,9 @@ def text_size(value: Any, limit: int) -> int:
     if isinstance(value, Mapping):
         return _pairs_size(value, limit)
     if isinstance(value, list | tuple | set | frozenset) or type(value).__name__ in (
-        "dict_keys", "dict_values", "dict_items"
+        "dict_keys",
+        "dict_values",
+        "dict_items",
     ):
         return _items_size(value, limit)
     return 80  # other objects print as a short repr (range, generators, macros, loop)
@@ -297,7 +321,9 @@ class _BoundedCodeGenerator(CodeGenerator):
 
     @staticmethod
     def _inline_output(frame: Frame) -> bool:
-        return frame.buffer is None and not frame.eval_ctx.volatile and not frame.eval_ctx.autoescape
+        return (
+            frame.buffer is None and not frame.eval_ctx.volatile and not frame.eval_ctx.autoescape
+        )
 
     def visit_Getitem(self, node: nodes.Getitem, frame: Frame) -> None:
         if not isinstance(node.arg, nodes.Slice):
@@ -372,7 +398,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         # The project's own filters (`filters.py`) never turn a container into text, print
         # at most their input plus a few characters and charge what they read themselves.
         self.filters = {
-            name: fn if name in trusted
+            name: fn
+            if name in trusted
             else self._guard(name, fn, checks.get(name), _ITERATING_FILTERS)
             for name, fn in self.filters.items()
         }
@@ -826,8 +853,13 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return items
 
     def _check_truncate(
-        self, context: Context, value: Any, length: Any = 255, killwords: Any = False,
-        end: Any = "...", leeway: Any = None,
+        self,
+        context: Context,
+        value: Any,
+        length: Any = 255,
+        killwords: Any = False,
+        end: Any = "...",
+        leeway: Any = None,
     ) -> Any:
         if len(str(value)) + len(str(end)) > self.max_output:
             raise ResourceLimit(f"truncate would exceed {self.max_output} characters")
@@ -839,8 +871,13 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return value
 
     def _check_wordwrap(
-        self, context: Context, value: Any, width: Any = 79, break_long_words: Any = True,
-        wrapstring: Any = None, break_on_hyphens: Any = True,
+        self,
+        context: Context,
+        value: Any,
+        width: Any = 79,
+        break_long_words: Any = True,
+        wrapstring: Any = None,
+        break_on_hyphens: Any = True,
     ) -> Any:
         text = str(value)
         joint = len(wrapstring) if isinstance(wrapstring, str) else len(self.newline_sequence)
@@ -940,7 +977,9 @@ class HardAlarm:
 
     def __enter__(self) -> None:
         global _armed
-        self.on = _hard_seconds is not None and threading.current_thread() is threading.main_thread()
+        self.on = (
+            _hard_seconds is not None and threading.current_thread() is threading.main_thread()
+        )
         if self.on:
             _armed = True
             signal.setitimer(signal.ITIMER_REAL, _hard_seconds or 0.0)
@@ -950,5 +989,3 @@ class HardAlarm:
         if self.on:
             _armed = False  # first: an alarm delivered from here on is ignored
             signal.setitimer(signal.ITIMER_REAL, 0)
-
-

@@ -148,9 +148,7 @@ def _check_source_size(path: Path, name: str) -> None:
 class WorkspaceLoader(FileSystemLoader):
     """Loads only plain relative names under the templates folder; strips front matter."""
 
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Any]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
         if not _NAME.fullmatch(template) or ".." in template.split("/"):
             raise TemplateNotFound(template)
         for folder in self.searchpath:
@@ -173,7 +171,9 @@ def check_tokens(env: jinja2.Environment, source: str, name: str, filename: str 
             if count > MAX_TOKENS:
                 raise TemplateSyntaxError(
                     f"more than {MAX_TOKENS} tokens of template code; split the template",
-                    lineno, name, filename,
+                    lineno,
+                    name,
+                    filename,
                 )
 
 
@@ -217,7 +217,9 @@ class PitchTemplate:
             # Python's own compiler refuses deep nesting (20 blocks, 200 parentheses).
             raise RenderError(
                 f"template nests too deeply or is too large ({type(exc).__name__}: {exc})",
-                template=display, line=getattr(exc, "lineno", None), handle=None,
+                template=display,
+                line=getattr(exc, "lineno", None),
+                handle=None,
             ) from None
 
     def render(self, context: dict[str, Any], *, handle: str | None) -> Rendered:
@@ -236,9 +238,7 @@ class PitchTemplate:
             self.env.end_render(token)
         return Rendered(subject=subject, text=text, html=html)
 
-    def _stream(
-        self, template: jinja2.Template, parent: dict[str, Any], handle: str | None
-    ) -> str:
+    def _stream(self, template: jinja2.Template, parent: dict[str, Any], handle: str | None) -> str:
         """Render chunk by chunk and stop at the output cap (never build a huge string)."""
         parts: list[str] = []
         size = 0
@@ -327,7 +327,8 @@ class TemplateSet:
         try:
             entries = sorted(
                 (e.name, e.stat().st_size, e.stat().st_mtime_ns)
-                for e in os.scandir(self.directory) if e.name.endswith(".j2")
+                for e in os.scandir(self.directory)
+                if e.name.endswith(".j2")
             )
         except OSError:
             entries = []
@@ -380,13 +381,16 @@ class TemplateSet:
             if path.is_file() and path.stat().st_size > MAX_SOURCE * 4:
                 raise InputError(
                     f"template is {path.stat().st_size} bytes; the limit is {MAX_SOURCE}"
-                    " characters", file=display, line=1,
+                    " characters",
+                    file=display,
+                    line=1,
                 )
             source = path.read_text(encoding="utf-8")
             if len(source) > MAX_SOURCE:
                 raise InputError(
                     f"template is {len(source)} characters; the limit is {MAX_SOURCE}",
-                    file=display, line=1,
+                    file=display,
+                    line=1,
                 )
             front = parse_front_matter(source, display)
             html = file[: -len(".j2")] + ".html.j2"

@@ -49,8 +49,11 @@ _TOP: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
     "product": (True, _is_str, _TEXT),
     "sequence": (True, _is_str, "a sequence name (sequences/<name>.toml)"),
     "mailbox": (False, _is_str, "a [mailboxes.NAME] of config.toml"),
-    "mailboxes": (False, lambda v: _is_str_list(v) and bool(v) and len(set(v)) == len(v),
-                  'a list of different [mailboxes.NAME] such as ["tokyo", "osaka"]'),
+    "mailboxes": (
+        False,
+        lambda v: _is_str_list(v) and bool(v) and len(set(v)) == len(v),
+        'a list of different [mailboxes.NAME] such as ["tokyo", "osaka"]',
+    ),
     "language": (False, lambda v: v in LANGUAGES, " | ".join(LANGUAGES)),
     "brief": (False, _is_str, _TEXT),
     "tracking_target": (False, _is_str, "an https:// URL"),
@@ -58,13 +61,20 @@ _TOP: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
     "deliverables": (False, _is_str_list, "a list of strings, or one list per language"),
     "offer": (False, lambda v: isinstance(v, dict), "a table [offer]"),
     "dates": (False, lambda v: isinstance(v, dict), "a table [dates]"),
-    "closed": (False, lambda v: isinstance(v, list), 'a list such as ["12-29..01-03", "2027-05-06"]'),
+    "closed": (
+        False,
+        lambda v: isinstance(v, list),
+        'a list such as ["12-29..01-03", "2027-05-06"]',
+    ),
 }
 _OFFER: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
     "kind": (False, lambda v: v in OFFER_KINDS, " | ".join(OFFER_KINDS)),
     "amount": (False, _is_amount, "a whole non-negative number"),
-    "currency": (False, lambda v: isinstance(v, str) and bool(re.fullmatch(r"[A-Z]{3}", v)),
-                 "a 3-letter currency code such as JPY"),
+    "currency": (
+        False,
+        lambda v: isinstance(v, str) and bool(re.fullmatch(r"[A-Z]{3}", v)),
+        "a 3-letter currency code such as JPY",
+    ),
     "description": (False, _is_str, _TEXT),
 }
 
@@ -115,7 +125,7 @@ def _pick_language(
     expected = "a list of strings" if is_list else "a string"
     if not value:
         raise InputError(
-            "expected at least one language, e.g. { ja = \"…\", en = \"…\" }",
+            'expected at least one language, e.g. { ja = "…", en = "…" }',
             file=file,
             line=_line_of_language(text, key, "", table),
             field=field_name,
@@ -208,13 +218,20 @@ def parse_campaign(text: str, *, slug: str, file: str) -> Campaign:
     try:
         closed = Closures.parse(data.get("closed", []))
     except ValueError as exc:
-        raise InputError(str(exc), file=file, line=_line_of(text, "closed"), field="closed",
-                         hint='MM-DD, MM-DD..MM-DD, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD') from None
+        raise InputError(
+            str(exc),
+            file=file,
+            line=_line_of(text, "closed"),
+            field="closed",
+            hint="MM-DD, MM-DD..MM-DD, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD",
+        ) from None
     senders = tuple(data.get("mailboxes", ()))
     if senders and data.get("mailbox", senders[0]) not in senders:
         raise InputError(
             f"mailbox {data['mailbox']!r} is not one of mailboxes {list(senders)}",
-            file=file, line=_line_of(text, "mailbox"), field="mailbox",
+            file=file,
+            line=_line_of(text, "mailbox"),
+            field="mailbox",
             hint="add it to mailboxes, or drop mailbox: the first of mailboxes is the default",
         )
     return Campaign(
@@ -295,24 +312,38 @@ def check_dates(campaign: Campaign, file: str, today: date | None) -> list[UserE
     problems: list[UserError] = []
 
     def problem(key: str, message: str, hint: str) -> None:
-        problems.append(InputError(message, file=file, line=_line_of(text, key, "dates"),
-                                   field=f"dates.{key}", hint=hint))
+        problems.append(
+            InputError(
+                message,
+                file=file,
+                line=_line_of(text, key, "dates"),
+                field=f"dates.{key}",
+                hint=hint,
+            )
+        )
 
     if today is not None:
         for key, day in sorted(campaign.dates.items()):
             if day < today:
-                problem(key, f"{day.isoformat()} is already past (today is {today.isoformat()})",
-                        "every message that states it would contradict itself: move it forward")
+                problem(
+                    key,
+                    f"{day.isoformat()} is already past (today is {today.isoformat()})",
+                    "every message that states it would contradict itself: move it forward",
+                )
     given = [(key, campaign.dates[key]) for key in DATE_ORDER if key in campaign.dates]
     for (first, a), (then, b) in zip(given, given[1:]):
         if b < a:
-            problem(then, f"{b.isoformat()} is before {first} {a.isoformat()}",
-                    f"{then} must not come before {first}")
+            problem(
+                then,
+                f"{b.isoformat()} is before {first} {a.isoformat()}",
+                f"{then} must not come before {first}",
+            )
     return problems
 
 
-def validate_campaign(config: Config, campaign: Campaign, *, today: date | None = None
-                      ) -> list[UserError]:
+def validate_campaign(
+    config: Config, campaign: Campaign, *, today: date | None = None
+) -> list[UserError]:
     """Everything that would stop this campaign from sending; empty when it can run. With
     `today`, a date already past is a problem too."""
     problems: list[UserError] = []
@@ -358,8 +389,9 @@ def _check_template(templates: TemplateSet, name: str) -> list[UserError]:
     return problems
 
 
-def validate(config: Config, slug: str | None = None, *, today: date | None = None
-             ) -> dict[str, list[UserError]]:
+def validate(
+    config: Config, slug: str | None = None, *, today: date | None = None
+) -> dict[str, list[UserError]]:
     """Problems per campaign (one, or every file in campaigns/); a file that does not parse
     reports its parse error. With `today`, past dates are problems."""
     if slug is not None:

@@ -260,7 +260,8 @@ class Composer:
         to_address = influencer.manager_email if use_manager else influencer.email
         to_name = "" if use_manager else _display_name(influencer.name, tpl.language)
         draft = Draft(
-            from_name=(tpl.language == "ja" and box.from_name_ja) or box.from_name
+            from_name=(tpl.language == "ja" and box.from_name_ja)
+            or box.from_name
             or self._senders[tpl.language]["name"],
             from_address=box.from_address,
             to_name=to_name,
@@ -295,7 +296,10 @@ class Composer:
     def _envelope_sender(self, box: MailboxConfig, message_id: str) -> str:
         """MAIL FROM: the mailbox's signed per-message return path (VERP) when it has one."""
         if box.return_path and self._return_path_key:
-            return sign_return_path(box.return_path, self._return_path_key, message_id) or box.from_address
+            return (
+                sign_return_path(box.return_path, self._return_path_key, message_id)
+                or box.from_address
+            )
         return box.from_address
 
     def _build(

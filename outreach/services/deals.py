@@ -35,16 +35,20 @@ def person(conn: Connection, key: str, campaign: str | None) -> Person:
     """The one enrolment an address, @handle or platform:handle has (in `campaign`)."""
     found = find_influencer(conn, key)
     if found is None or found.id is None:
-        raise InputError(f"no influencer {key!r}", field="influencer",
-                         hint="give an address, @handle or platform:handle")
+        raise InputError(
+            f"no influencer {key!r}",
+            field="influencer",
+            hint="give an address, @handle or platform:handle",
+        )
     rows = enrollments_of(conn, int(found.id), campaign)
     if not rows:
         where = f" in campaign {campaign!r}" if campaign else ""
         raise InputError(f"{key} is not enrolled{where}", field="campaign")
     if len(rows) > 1:
         names = ", ".join(r["campaign"] for r in rows)
-        raise InputError(f"{key} is in several campaigns ({names})", field="campaign",
-                         hint="add --campaign")
+        raise InputError(
+            f"{key} is in several campaigns ({names})", field="campaign", hint="add --campaign"
+        )
     row = rows[0]
     return Person(int(row["id"]), row["campaign"], row["stage"], found.handle, found.platform)
 
@@ -58,9 +62,17 @@ class DealState:
     terms: Terms
 
 
-def offer(engine: Engine, clock: Clock, key: str, *, campaign: str | None = None,
-          kind: str = "offer", by: str | None = None, note: str = "",
-          **changes: Any) -> DealState:
+def offer(
+    engine: Engine,
+    clock: Clock,
+    key: str,
+    *,
+    campaign: str | None = None,
+    kind: str = "offer",
+    by: str | None = None,
+    note: str = "",
+    **changes: Any,
+) -> DealState:
     """Record an offer (`kind` offer) or a counter-offer (`counter`): the terms in force with
     `changes` applied. The first offer opens the deal; an accepted deal is not reopened."""
     proposer = by or ("brand" if kind == "offer" else "creator")
@@ -72,27 +84,40 @@ def offer(engine: Engine, clock: Clock, key: str, *, campaign: str | None = None
         current = q.deal_of(conn, who.enrollment_id)
         if current is None:
             if kind == "counter":
-                raise InputError(f"{key} has no offer to counter", field="deal",
-                                 hint=f"outreach deal offer {key} --fee ...")
+                raise InputError(
+                    f"{key} has no offer to counter",
+                    field="deal",
+                    hint=f"outreach deal offer {key} --fee ...",
+                )
             terms = Terms().changed(**changes)
             deal_id = q.insert_deal(conn, who.enrollment_id, "offered", terms.to_json(), at)
         else:
             deal_id = int(current["id"])
             if current["status"] not in OPEN:
-                raise StageError(f"the deal with {key} is {current['status']}; it is closed",
-                                 hint="terms of an accepted deal are not renegotiated here")
+                raise StageError(
+                    f"the deal with {key} is {current['status']}; it is closed",
+                    hint="terms of an accepted deal are not renegotiated here",
+                )
             terms = Terms.from_json(current["terms"]).changed(**changes)
             status = "offered" if kind == "offer" else "countered"
-            if not q.update_deal_if(conn, deal_id, current["status"], status=status,
-                                    terms=terms.to_json(), at=at):
+            if not q.update_deal_if(
+                conn, deal_id, current["status"], status=status, terms=terms.to_json(), at=at
+            ):
                 raise StageError("the deal was changed by someone else meanwhile; try again")
         q.add_offer(conn, deal_id, kind, proposer, terms.to_json(), note, at)
         status = "offered" if kind == "offer" else "countered"
     return DealState(deal_id, who.campaign, who.handle, status, terms)
 
 
-def accept(engine: Engine, clock: Clock, key: str, *, campaign: str | None = None,
-           by: str | None = None, note: str = "") -> DealState:
+def accept(
+    engine: Engine,
+    clock: Clock,
+    key: str,
+    *,
+    campaign: str | None = None,
+    by: str | None = None,
+    note: str = "",
+) -> DealState:
     """Accept the latest offer; the other party than its proposer accepts. Makes one
     deliverable row per promised piece of content."""
     at = naive_utc(clock.now())
@@ -101,26 +126,42 @@ def accept(engine: Engine, clock: Clock, key: str, *, campaign: str | None = Non
         current = q.deal_of(conn, who.enrollment_id)
         if current is None or current["status"] not in OPEN:
             state = "no deal" if current is None else f"the deal is {current['status']}"
-            raise StageError(f"{key}: {state}; nothing to accept",
-                             hint=f"outreach deal offer {key} --fee ...")
+            raise StageError(
+                f"{key}: {state}; nothing to accept", hint=f"outreach deal offer {key} --fee ..."
+            )
         trail = q.offers(conn, int(current["id"]))
         last_by = trail[-1]["proposed_by"]
         acceptor = by or ("creator" if last_by == "brand" else "brand")
         if acceptor == last_by:
-            raise InputError(f"the {acceptor} made the latest offer; the other side accepts it",
-                             field="by")
+            raise InputError(
+                f"the {acceptor} made the latest offer; the other side accepts it", field="by"
+            )
         terms = Terms.from_json(current["terms"])
         if not terms.deliverables:
-            raise InputError("the terms name no deliverable", field="deliverable",
-                             hint="counter or re-offer with --deliverable instagram:reel:1:DATE")
-        if not q.update_deal_if(conn, int(current["id"]), current["status"], status="accepted",
-                                terms=terms.to_json(), at=at):
+            raise InputError(
+                "the terms name no deliverable",
+                field="deliverable",
+                hint="counter or re-offer with --deliverable instagram:reel:1:DATE",
+            )
+        if not q.update_deal_if(
+            conn,
+            int(current["id"]),
+            current["status"],
+            status="accepted",
+            terms=terms.to_json(),
+            at=at,
+        ):
             raise StageError("the deal was changed by someone else meanwhile; try again")
         q.add_offer(conn, int(current["id"]), "accept", acceptor, terms.to_json(), note, at)
-        q.add_deliverables(conn, int(current["id"]), [
-            {"platform": d.platform, "format": d.format, "due_date": d.due}
-            for d in terms.deliverables for _ in range(d.count)
-        ])
+        q.add_deliverables(
+            conn,
+            int(current["id"]),
+            [
+                {"platform": d.platform, "format": d.format, "due_date": d.due}
+                for d in terms.deliverables
+                for _ in range(d.count)
+            ],
+        )
     return DealState(int(current["id"]), who.campaign, who.handle, "accepted", terms)
 
 
@@ -130,15 +171,23 @@ def show(engine: Engine, key: str, campaign: str | None = None) -> dict[str, Any
         who = person(conn, key, campaign)
         current = q.deal_of(conn, who.enrollment_id)
         if current is None:
-            raise InputError(f"{key} has no deal in {who.campaign}", field="deal",
-                             hint=f"outreach deal offer {key} --fee ...")
-        return {"person": who, "deal": current, "terms": Terms.from_json(current["terms"]),
-                "offers": q.offers(conn, int(current["id"])),
-                "deliverables": q.deliverables(conn, int(current["id"]))}
+            raise InputError(
+                f"{key} has no deal in {who.campaign}",
+                field="deal",
+                hint=f"outreach deal offer {key} --fee ...",
+            )
+        return {
+            "person": who,
+            "deal": current,
+            "terms": Terms.from_json(current["terms"]),
+            "offers": q.offers(conn, int(current["id"])),
+            "deliverables": q.deliverables(conn, int(current["id"])),
+        }
 
 
-def listing(engine: Engine, campaign: str | None = None, status: str | None = None
-            ) -> list[dict[str, Any]]:
+def listing(
+    engine: Engine, campaign: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
     """One row per deal with its main terms and cost."""
     with reading(engine) as conn:
         rows = q.deal_rows(conn, campaign, status)
@@ -147,15 +196,23 @@ def listing(engine: Engine, campaign: str | None = None, status: str | None = No
         terms = Terms.from_json(row["terms"])
         cost = terms.cost_ex_tax()
         tax = terms.withholding()
-        out.append({
-            "deal": row["deal"], "campaign": row["campaign"], "handle": row["handle"],
-            "platform": row["platform"], "status": row["status"], "stage": row["stage"],
-            "fee": terms.fee, "currency": terms.currency, "tax_basis": terms.tax_basis,
-            "withholding": None if tax is None else int(tax),
-            "cost_ex_tax": None if cost is None else int(cost),
-            "deliverables": sum(d.count for d in terms.deliverables),
-            "updated_at": row["updated_at"],
-        })
+        out.append(
+            {
+                "deal": row["deal"],
+                "campaign": row["campaign"],
+                "handle": row["handle"],
+                "platform": row["platform"],
+                "status": row["status"],
+                "stage": row["stage"],
+                "fee": terms.fee,
+                "currency": terms.currency,
+                "tax_basis": terms.tax_basis,
+                "withholding": None if tax is None else int(tax),
+                "cost_ex_tax": None if cost is None else int(cost),
+                "deliverables": sum(d.count for d in terms.deliverables),
+                "updated_at": row["updated_at"],
+            }
+        )
     return out
 
 
@@ -171,9 +228,17 @@ class Posted:
     moved: bool  # the enrolment reached `posted` with this post
 
 
-def add_post(engine: Engine, clock: Clock, key: str, url: str, *, campaign: str | None = None,
-             n: int | None = None, caption: str = "", posted_at: datetime | None = None
-             ) -> Posted:
+def add_post(
+    engine: Engine,
+    clock: Clock,
+    key: str,
+    url: str,
+    *,
+    campaign: str | None = None,
+    n: int | None = None,
+    caption: str = "",
+    posted_at: datetime | None = None,
+) -> Posted:
     """Record a live post on a deliverable of the accepted deal; verify its disclosure."""
     seen = recognise_post(url)
     at = naive_utc(posted_at or clock.now())
@@ -183,8 +248,9 @@ def add_post(engine: Engine, clock: Clock, key: str, url: str, *, campaign: str 
             raise InputError(f"{url} is @{seen.account}'s post, not @{who.handle}'s", field="url")
         deal_id = q.accepted_deal_id(conn, who.enrollment_id)
         if deal_id is None:
-            raise StageError(f"{key} has no accepted deal in {who.campaign}",
-                             hint=f"outreach deal accept {key}")
+            raise StageError(
+                f"{key} has no accepted deal in {who.campaign}", hint=f"outreach deal accept {key}"
+            )
         if q.deliverable_by_url(conn, seen.url) is not None:
             raise InputError(f"{seen.url} is already recorded", field="url")
         items = q.deliverables(conn, deal_id)
@@ -192,15 +258,28 @@ def add_post(engine: Engine, clock: Clock, key: str, url: str, *, campaign: str 
         terms = Terms.from_json(q.deal_terms(conn, deal_id))
         label = find_disclosure(caption, terms.disclosure) if caption else ""
         state = "posted" if not caption else ("verified" if label else "flagged")
-        if not q.record_post(conn, int(target["id"]), url=seen.url, posted_at=at,
-                             caption=caption, disclosure=label, state=state):
+        if not q.record_post(
+            conn,
+            int(target["id"]),
+            url=seen.url,
+            posted_at=at,
+            caption=caption,
+            disclosure=label,
+            state=state,
+        ):
             raise StageError(f"deliverable {target['n']} was posted meanwhile; try again")
         done, total = q.count_posted(conn, deal_id)
         moved = False
         if done == total and who.stage == Stage.CONTRACTED:
-            moved = move_stage_if(conn, who.enrollment_id, Stage.POSTED, cause="post",
-                                  at=naive_utc(clock.now()), expected=Stage.CONTRACTED,
-                                  note=f"deal #{deal_id}: all {total} deliverables posted")
+            moved = move_stage_if(
+                conn,
+                who.enrollment_id,
+                Stage.POSTED,
+                cause="post",
+                at=naive_utc(clock.now()),
+                expected=Stage.CONTRACTED,
+                note=f"deal #{deal_id}: all {total} deliverables posted",
+            )
     return Posted(who.campaign, who.handle, int(target["n"]), state, label, done, total, moved)
 
 
@@ -210,8 +289,11 @@ def set_caption(engine: Engine, url: str, caption: str) -> tuple[int, str, str]:
     with writing(engine) as conn:
         item = q.deliverable_by_url(conn, recognise_post(url).url)
         if item is None:
-            raise InputError(f"no recorded post has the URL {url}", field="url",
-                             hint="record it first: outreach post add HANDLE URL")
+            raise InputError(
+                f"no recorded post has the URL {url}",
+                field="url",
+                hint="record it first: outreach post add HANDLE URL",
+            )
         terms = Terms.from_json(q.deal_terms(conn, int(item["deal_id"])))
         label = find_disclosure(caption, terms.disclosure) if caption else ""
         state = "posted" if not caption else ("verified" if label else "flagged")
@@ -224,8 +306,10 @@ def _pick(items: list[dict[str, Any]], n: int | None, platform: str, key: str) -
         for item in items:
             if item["n"] == n:
                 if item["post_url"]:
-                    raise InputError(f"deliverable {n} already has a post: {item['post_url']}",
-                                     field="deliverable")
+                    raise InputError(
+                        f"deliverable {n} already has a post: {item['post_url']}",
+                        field="deliverable",
+                    )
                 return item
         raise InputError(f"{key} has no deliverable {n} (1..{len(items)})", field="deliverable")
     open_items = [i for i in items if not i["post_url"]]
@@ -234,8 +318,11 @@ def _pick(items: list[dict[str, Any]], n: int | None, platform: str, key: str) -
             return item
     if not open_items:
         raise InputError(f"every deliverable of {key} already has a post", field="deliverable")
-    raise InputError(f"no open {platform} deliverable for {key}", field="deliverable",
-                     hint="name one with --deliverable N (outreach deal show)")
+    raise InputError(
+        f"no open {platform} deliverable for {key}",
+        field="deliverable",
+        hint="name one with --deliverable N (outreach deal show)",
+    )
 
 
 def late(engine: Engine, today: date, campaign: str | None = None) -> list[dict[str, Any]]:

@@ -16,18 +16,18 @@ from outreach.errors import ConfigError
 
 def _edits(port: int) -> list[tuple[str, str]]:
     return [
-        (r'^port = 8025\b', f"port = {port}"),
-        (r'^days = \[.*?\]', 'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]'),
+        (r"^port = 8025\b", f"port = {port}"),
+        (r"^days = \[.*?\]", 'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]'),
         (r'^start = "09:00:00"', 'start = "00:00:00"'),
         (r'^end = "18:00:00"', 'end = "23:59:59"'),
-        (r'^observe_holidays = true', "observe_holidays = false"),
-        (r'^closed = \[.*?\]', "closed = []"),
-        (r'^min_gap_seconds = 60 ', "min_gap_seconds = 0 "),
-        (r'^jitter_seconds = 30 ', "jitter_seconds = 0 "),
-        (r'^jitter_seconds = 120 ', "jitter_seconds = 0 "),
-        (r'^tick_seconds = 5 ', "tick_seconds = 1 "),
-        (r'^poll_seconds = 60 ', "poll_seconds = 1 "),
-        (r'^freshness_minutes = 30 ', "freshness_minutes = 1 "),
+        (r"^observe_holidays = true", "observe_holidays = false"),
+        (r"^closed = \[.*?\]", "closed = []"),
+        (r"^min_gap_seconds = 60 ", "min_gap_seconds = 0 "),
+        (r"^jitter_seconds = 30 ", "jitter_seconds = 0 "),
+        (r"^jitter_seconds = 120 ", "jitter_seconds = 0 "),
+        (r"^tick_seconds = 5 ", "tick_seconds = 1 "),
+        (r"^poll_seconds = 60 ", "poll_seconds = 1 "),
+        (r"^freshness_minutes = 30 ", "freshness_minutes = 1 "),
     ]
 
 
@@ -46,11 +46,14 @@ def write_demo_config(workspace: Path, *, smtp_port: int) -> Path:
     path.write_text(text, encoding="utf-8")
     campaign = workspace / "campaigns" / "spring-serum.toml"
     ctext, count = re.subn(
-        r'^sequence = "standard"', 'sequence = "demo"', campaign.read_text(encoding="utf-8"),
+        r'^sequence = "standard"',
+        'sequence = "demo"',
+        campaign.read_text(encoding="utf-8"),
         flags=re.MULTILINE,
     )
     if count != 1:
-        raise ConfigError("demo: the sample campaign names no standard sequence",
-                          file=str(campaign))
+        raise ConfigError(
+            "demo: the sample campaign names no standard sequence", file=str(campaign)
+        )
     campaign.write_text(ctext, encoding="utf-8")
     return path

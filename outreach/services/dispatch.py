@@ -88,15 +88,23 @@ def mailbox_limits(
     """Each mailbox's limits today; `caps` (queries.caps.daily_caps) brings a new one's ramp."""
     today = sending_day(config, now)
     return {
-        name: q.MailboxLimits((caps or {}).get(name, mb.limits.daily_cap), mb.limits.min_gap_seconds,
-                              mb.limits.jitter_seconds, today)
+        name: q.MailboxLimits(
+            (caps or {}).get(name, mb.limits.daily_cap),
+            mb.limits.min_gap_seconds,
+            mb.limits.jitter_seconds,
+            today,
+        )
         for name, mb in sorted(config.mailboxes.items())
     }
 
 
 def server_said(result: SendResult) -> str:
     """The server's reply (`552 5.2.2 mailbox full`), else what went wrong on our side."""
-    return " ".join(str(p) for p in (result.code, result.text) if p) or result.exception_type or str(result.phase)
+    return (
+        " ".join(str(p) for p in (result.code, result.text) if p)
+        or result.exception_type
+        or str(result.phase)
+    )
 
 
 def describe_fault(result: SendResult) -> str:
@@ -111,7 +119,9 @@ def describe_fault(result: SendResult) -> str:
 
 
 def attempt_log(row: q.Claimed, result: SendResult) -> q.AttemptLog:
-    return q.AttemptLog(row, result.outcome, result.code, result.enhanced, result.text, result.exception_type)
+    return q.AttemptLog(
+        row, result.outcome, result.code, result.enhanced, result.text, result.exception_type
+    )
 
 
 def _where(row: q.Claimed) -> str:
@@ -146,7 +156,9 @@ class _Pass:
         self._commit_at: asyncio.TimerHandle | None = None
         self._lanes = 0  # lanes of this pass still sending
         self._waiting = 0  # of them, those waiting for the pending commit
-        self._held_since: float | None = None  # monotonic time a group commit first found the database unavailable
+        self._held_since: float | None = (
+            None  # monotonic time a group commit first found the database unavailable
+        )
         self._statements = 0  # statements of the current group commit that ran
         event.listen(conn, "after_cursor_execute", self._ran)
 
@@ -157,12 +169,18 @@ class _Pass:
         queue = list(reversed(rows))
 
         async def lane() -> None:
-            recorded: asyncio.Future[Any] | None = None  # the commit carrying this lane's last `sent`
+            recorded: asyncio.Future[Any] | None = (
+                None  # the commit carrying this lane's last `sent`
+            )
             try:
                 while queue:
                     row = queue.pop()
                     if self.draining() or name in self.paused:
-                        self.release(row, "released: " + ("shutting down" if self.draining() else "mailbox paused"))
+                        self.release(
+                            row,
+                            "released: "
+                            + ("shutting down" if self.draining() else "mailbox paused"),
+                        )
                         continue
                     recorded = await self.deliver(row, recorded)
             finally:
@@ -182,7 +200,9 @@ class _Pass:
                 q.refund_token(conn, row.mailbox, sending_day(self.config, now))
                 self.report.released += 1
 
-    async def deliver(self, row: q.Claimed, recorded: asyncio.Future[Any] | None) -> asyncio.Future[Any] | None:
+    async def deliver(
+        self, row: q.Claimed, recorded: asyncio.Future[Any] | None
+    ) -> asyncio.Future[Any] | None:
         """Send one row. A `sent` result is only queued: the lane goes on to its next row and
         the result rides in the transaction of the next `sending` marks (a crash before that
         commit leaves the row `sending`, so `unknown`, as a crash between 250 and commit always
@@ -234,7 +254,11 @@ class _Pass:
         return asyncio.shield(pending)
 
     def _commit_if_all_wait(self) -> None:
-        if self._commit is not None and self._commit_at is not None and self._waiting >= self._lanes:
+        if (
+            self._commit is not None
+            and self._commit_at is not None
+            and self._waiting >= self._lanes
+        ):
             self._commit_at.cancel()
             self._commit_at = None
             asyncio.get_running_loop().call_soon(self._group_commit)
@@ -256,7 +280,9 @@ class _Pass:
         try:
             with write_on(self.conn) as conn:
                 now = self.clock.now()
-                sent = [(row, result) for row, result, _ in finished if result.outcome is Outcome.SENT]
+                sent = [
+                    (row, result) for row, result, _ in finished if result.outcome is Outcome.SENT
+                ]
                 for row, result, stop in finished:
                     if result.outcome is not Outcome.SENT:
                         self.record(conn, row, result, stop)
@@ -275,7 +301,10 @@ class _Pass:
             done.set_exception(exc)
             return
         if self._held_since is not None:
-            log.warning("database available again after %.0f s; results recorded", time.monotonic() - self._held_since)
+            log.warning(
+                "database available again after %.0f s; results recorded",
+                time.monotonic() - self._held_since,
+            )
             self._held_since = None
         done.set_result({row.id: why for (row, _), why in zip(to_send, why_not, strict=True)})
 
@@ -295,8 +324,12 @@ class _Pass:
         row back changes nothing."""
         if self._held_since is None:
             self._held_since = started
-            log.warning("%s: holding %d result(s) and retrying for up to %.0f s", describe_unavailable(exc),
-                        writes, self.config.sending.lease_seconds)
+            log.warning(
+                "%s: holding %d result(s) and retrying for up to %.0f s",
+                describe_unavailable(exc),
+                writes,
+                self.config.sending.lease_seconds,
+            )
         return time.monotonic() - self._held_since < self.config.sending.lease_seconds
 
     def record(self, conn: Connection, row: q.Claimed, result: SendResult, stop: str) -> None:
@@ -314,9 +347,13 @@ class _Pass:
             Outcome.AMBIGUOUS: self._unknown,
             Outcome.CANCELLED: self._cancelled,
         }[result.outcome]
-        handler(conn, row, result, now, where, said if result.outcome is not Outcome.CANCELLED else stop)
+        handler(
+            conn, row, result, now, where, said if result.outcome is not Outcome.CANCELLED else stop
+        )
 
-    def _record_sent(self, conn: Connection, sent: list[tuple[q.Claimed, SendResult]], now: datetime) -> None:
+    def _record_sent(
+        self, conn: Connection, sent: list[tuple[q.Claimed, SendResult]], now: datetime
+    ) -> None:
         """The rows whose 250 arrived together: attempt log and `sent` (settled at the pass's end)."""
         if not sent:
             return
@@ -325,7 +362,10 @@ class _Pass:
         done = [(row, result) for (row, result), ok in zip(sent, took, strict=True) if ok]
         for (row, _), ok in zip(sent, took, strict=True):
             if not ok:
-                log.warning("accepted but the claim was lost (row stays as the reaper left it) %s", _where(row))
+                log.warning(
+                    "accepted but the claim was lost (row stays as the reaper left it) %s",
+                    _where(row),
+                )
         for name in sorted({row.mailbox for row, _ in done} - self.faults_cleared):
             q.clear_sender_faults(conn, name)
             self.faults_cleared.add(name)
@@ -334,68 +374,162 @@ class _Pass:
             refused = f" refused={dict(result.refused)}" if result.refused else ""
             log.info("sent %s message_id=%s%s", _where(row), row.message_id, refused)
 
-    def _retry(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+    def _retry(
+        self,
+        conn: Connection,
+        row: q.Claimed,
+        result: SendResult,
+        now: datetime,
+        where: str,
+        said: str,
+    ) -> None:
         retry = self.config.sending.retry
         tries = q.delivery_attempts(conn, row.id)
         too_old = now - row.created_at >= timedelta(hours=retry.max_age_hours)
         if tries >= retry.max_attempts or too_old:
-            if q.mark_final(conn, row, now, OutboxState.FAILED, f"gave up after {tries} attempt(s): {said}"):
-                stop_enrollment(conn, row.enrollment_id, reason=failed_stop_reason(row.step, server_said(result)))
+            if q.mark_final(
+                conn, row, now, OutboxState.FAILED, f"gave up after {tries} attempt(s): {said}"
+            ):
+                stop_enrollment(
+                    conn,
+                    row.enrollment_id,
+                    reason=failed_stop_reason(row.step, server_said(result)),
+                )
             log.warning("failed (gave up) %s: %s", where, said)
             return
-        delay = backoff_seconds(tries, first=retry.first_backoff_seconds, cap=retry.max_backoff_seconds, rng=self.rng)
+        delay = backoff_seconds(
+            tries, first=retry.first_backoff_seconds, cap=retry.max_backoff_seconds, rng=self.rng
+        )
         q.mark_retry(conn, row, now, now + timedelta(seconds=delay), said)
         log.info("retry in %.0fs %s: %s", delay, where, said)
 
-    def _hard_bounce(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+    def _hard_bounce(
+        self,
+        conn: Connection,
+        row: q.Claimed,
+        result: SendResult,
+        now: datetime,
+        where: str,
+        said: str,
+    ) -> None:
         q.mark_final(conn, row, now, OutboxState.FAILED, f"hard bounce: {said}")
         for address in row.rcpt_to:
-            suppress(conn, address, reason="hard_bounce", source=f"smtp {result.code} {result.enhanced}", at=now)
-            stop_everywhere(conn, address, reason="hard bounce", stage=Stage.BOUNCED, cause="bounce", at=now)
+            suppress(
+                conn,
+                address,
+                reason="hard_bounce",
+                source=f"smtp {result.code} {result.enhanced}",
+                at=now,
+            )
+            stop_everywhere(
+                conn, address, reason="hard bounce", stage=Stage.BOUNCED, cause="bounce", at=now
+            )
         stop_enrollment(conn, row.enrollment_id, reason="hard bounce")
-        move_stage_if(conn, row.enrollment_id, Stage.BOUNCED, cause="bounce", at=now, note=said, check=False)
+        move_stage_if(
+            conn, row.enrollment_id, Stage.BOUNCED, cause="bounce", at=now, note=said, check=False
+        )
         log.warning("hard bounce %s: %s", where, said)
 
-    def _rejected(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+    def _rejected(
+        self,
+        conn: Connection,
+        row: q.Claimed,
+        result: SendResult,
+        now: datetime,
+        where: str,
+        said: str,
+    ) -> None:
         if q.mark_final(conn, row, now, OutboxState.FAILED, f"rejected: {said}"):
-            stop_enrollment(conn, row.enrollment_id, reason=failed_stop_reason(row.step, server_said(result)))
+            stop_enrollment(
+                conn, row.enrollment_id, reason=failed_stop_reason(row.step, server_said(result))
+            )
         log.warning("rejected %s: %s", where, said)
 
-    def _sender_fault(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+    def _sender_fault(
+        self,
+        conn: Connection,
+        row: q.Claimed,
+        result: SendResult,
+        now: datetime,
+        where: str,
+        said: str,
+    ) -> None:
         self.faults_cleared.discard(row.mailbox)
         if q.mark_requeued(conn, row, now, f"mailbox fault: {said}"):
             q.refund_token(conn, row.mailbox, sending_day(self.config, now))
         sending = self.config.sending
         reason = describe_fault(result)
         if q.record_sender_fault(
-            conn, row.mailbox, now, threshold=sending.breaker_threshold,
-            pause_minutes=sending.breaker_pause_minutes, reason=reason,
+            conn,
+            row.mailbox,
+            now,
+            threshold=sending.breaker_threshold,
+            pause_minutes=sending.breaker_pause_minutes,
+            reason=reason,
         ):
             self.paused.add(row.mailbox)
-            log.error("mailbox %s paused for %s min: %s", row.mailbox, sending.breaker_pause_minutes, reason)
+            log.error(
+                "mailbox %s paused for %s min: %s",
+                row.mailbox,
+                sending.breaker_pause_minutes,
+                reason,
+            )
         log.warning("mailbox fault %s: %s", where, said)
 
-    def _unknown(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
+    def _unknown(
+        self,
+        conn: Connection,
+        row: q.Claimed,
+        result: SendResult,
+        now: datetime,
+        where: str,
+        said: str,
+    ) -> None:
         q.mark_final(conn, row, now, OutboxState.UNKNOWN, f"dropped after the final dot: {said}")
-        log.error("unknown (maybe delivered; resend only by hand) %s message_id=%s: %s", where, row.message_id, said)
+        log.error(
+            "unknown (maybe delivered; resend only by hand) %s message_id=%s: %s",
+            where,
+            row.message_id,
+            said,
+        )
 
-    def _cancelled(self, conn: Connection, row: q.Claimed, result: SendResult, now: datetime, where: str, said: str) -> None:
-        if said and q.mark_final(conn, row, now, OutboxState.CANCELLED, f"cancelled before the message was sent: {said}"):
+    def _cancelled(
+        self,
+        conn: Connection,
+        row: q.Claimed,
+        result: SendResult,
+        now: datetime,
+        where: str,
+        said: str,
+    ) -> None:
+        if said and q.mark_final(
+            conn, row, now, OutboxState.CANCELLED, f"cancelled before the message was sent: {said}"
+        ):
             q.refund_token(conn, row.mailbox, sending_day(self.config, now))
             log.info("cancelled %s: %s", where, said)
         elif not said:
             log.warning("claim lost before the message; not sent %s", where)
 
 
-def settle(conn: Connection, sent: Sequence[tuple[int, int, datetime]], on_sent: OnSent | None,
-           now: datetime) -> None:
+def settle(
+    conn: Connection,
+    sent: Sequence[tuple[int, int, datetime]],
+    on_sent: OnSent | None,
+    now: datetime,
+) -> None:
     """The sequence's side of accepted sends: prospect -> contacted (one history row each) and
     the next step scheduled. Every write is a compare-and-set, so settling twice (two workers
     recovering the same rows) changes nothing the second time."""
     if not sent:
         return
-    move_stages_if(conn, sorted({enrollment_id for enrollment_id, _, _ in sent}), Stage.CONTACTED,
-                   expected=Stage.PROSPECT, cause="sent", at=now)
+    move_stages_if(
+        conn,
+        sorted({enrollment_id for enrollment_id, _, _ in sent}),
+        Stage.CONTACTED,
+        expected=Stage.PROSPECT,
+        cause="sent",
+        at=now,
+    )
     if on_sent is not None:
         on_sent(conn, sent)
 
@@ -416,7 +550,9 @@ async def dispatch_once(
 
     Setting `stopping` makes the pass finish the transactions in flight and release the rest."""
     with engine.connect() as held:
-        run = _Pass(held, config, clock, transport, worker, on_sent, stopping, rng or random.Random())
+        run = _Pass(
+            held, config, clock, transport, worker, on_sent, stopping, rng or random.Random()
+        )
         now = clock.now()
         with write_on(held) as conn:
             q.ensure_mailboxes(conn, config.mailboxes)
@@ -426,9 +562,15 @@ async def dispatch_once(
             return run.report
         with write_on(held) as conn:
             rows = q.claim(
-                conn, worker=worker, now=now, lease_seconds=config.sending.lease_seconds,
-                limits=mailbox_limits(config, now, daily_caps(conn, config, sending_day(config, now))),
-                limit=limit or config.sending.batch_size, rng=run.rng,
+                conn,
+                worker=worker,
+                now=now,
+                lease_seconds=config.sending.lease_seconds,
+                limits=mailbox_limits(
+                    config, now, daily_caps(conn, config, sending_day(config, now))
+                ),
+                limit=limit or config.sending.batch_size,
+                rng=run.rng,
             )
         run.report.claimed = len(rows)
         if not rows:
@@ -438,7 +580,9 @@ async def dispatch_once(
         for row in rows:
             by_mailbox[row.mailbox].append(row)
         try:
-            await asyncio.gather(*(run.run_mailbox(name, batch) for name, batch in by_mailbox.items()))
+            await asyncio.gather(
+                *(run.run_mailbox(name, batch) for name, batch in by_mailbox.items())
+            )
         finally:
             if run.unsettled:
                 failpoints.hit("before_settle")
@@ -463,7 +607,14 @@ async def dispatch_due(
     rng = random.Random()
     while stopping is None or not stopping.is_set():
         report = await dispatch_once(
-            engine, config, clock, transport, worker=worker, on_sent=on_sent, stopping=stopping, rng=rng
+            engine,
+            config,
+            clock,
+            transport,
+            worker=worker,
+            on_sent=on_sent,
+            stopping=stopping,
+            rng=rng,
         )
         total.claimed += report.claimed
         total.released += report.released

@@ -68,9 +68,12 @@ class Dns:
         try:
             self.resolver = dns.resolver.Resolver(configure=not settings.nameservers)
         except dns.resolver.NoResolverConfiguration:
-            raise ConfigError("this machine has no DNS resolver configured", file=config.source,
-                              field="doctor.nameservers",
-                              hint='name one: nameservers = ["192.0.2.53"]') from None
+            raise ConfigError(
+                "this machine has no DNS resolver configured",
+                file=config.source,
+                field="doctor.nameservers",
+                hint='name one: nameservers = ["192.0.2.53"]',
+            ) from None
         if settings.nameservers:
             self.resolver.nameservers = [
                 dns.nameserver.Do53Nameserver(*split_host_port(s, 53)) for s in settings.nameservers
@@ -90,12 +93,16 @@ class Dns:
 
     def txt(self, name: str) -> list[str]:
         """Each TXT record's strings joined (RFC 7208 §3.3), decoded leniently."""
-        return [b"".join(r.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
-                for r in self._query(name, "TXT")]
+        return [
+            b"".join(r.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
+            for r in self._query(name, "TXT")
+        ]
 
     def mx(self, name: str) -> list[tuple[int, str]]:
-        return sorted((int(r.preference), str(r.exchange).rstrip("."))  # type: ignore[attr-defined]
-                      for r in self._query(name, "MX"))
+        return sorted(
+            (int(r.preference), str(r.exchange).rstrip("."))  # type: ignore[attr-defined]
+            for r in self._query(name, "MX")
+        )
 
     def addresses(self, name: str) -> list[str]:
         try:
@@ -123,7 +130,9 @@ class SpfWalk:
             if self.lookups > SPF_WALK_CAP:
                 return
             target = term.value or domain
-            if "%" in target:  # a macro (RFC 7208 §7) is expanded per message: counted, not followed
+            if (
+                "%" in target
+            ):  # a macro (RFC 7208 §7) is expanded per message: counted, not followed
                 continue
             if term.name in ("include", "redirect"):
                 self.includes.add(target.lower())
@@ -189,37 +198,70 @@ def check_spf(name: str, box: MailboxConfig, resolver: Dns) -> Finding:
     mechanism = _relay_mechanism(relay)
     records = spf_records(resolver.txt(domain))
     if not records:
-        return Finding(name, "spf", "fail", domain,
-                       "no SPF record: receivers cannot tell the relay may send for this domain",
-                       f'{domain} TXT "v=spf1 {mechanism} ~all"')
+        return Finding(
+            name,
+            "spf",
+            "fail",
+            domain,
+            "no SPF record: receivers cannot tell the relay may send for this domain",
+            f'{domain} TXT "v=spf1 {mechanism} ~all"',
+        )
     if len(records) > 1:
-        return Finding(name, "spf", "fail", domain,
-                       f"{len(records)} SPF records: RFC 7208 §4.5 makes that a permerror; merge them",
-                       f'{domain} TXT "v=spf1 {mechanism} ~all"  (and delete the others)')
+        return Finding(
+            name,
+            "spf",
+            "fail",
+            domain,
+            f"{len(records)} SPF records: RFC 7208 §4.5 makes that a permerror; merge them",
+            f'{domain} TXT "v=spf1 {mechanism} ~all"  (and delete the others)',
+        )
     record = records[0]
     walk = SpfWalk()
     walk.walk(resolver, domain, record)
     count = "more than 40" if walk.lookups > SPF_WALK_CAP else str(walk.lookups)
     if walk.lookups > SPF_LOOKUP_LIMIT:
-        return Finding(name, "spf", "fail", domain,
-                       f"{count} DNS lookups (include, a, mx, ptr, exists, redirect, nested): over "
-                       f"the limit of {SPF_LOOKUP_LIMIT} (RFC 7208 §4.6.4), so SPF fails everywhere",
-                       f'{domain} TXT "v=spf1 {mechanism} ~all"  (flatten the rest to ip4:/ip6:)')
+        return Finding(
+            name,
+            "spf",
+            "fail",
+            domain,
+            f"{count} DNS lookups (include, a, mx, ptr, exists, redirect, nested): over "
+            f"the limit of {SPF_LOOKUP_LIMIT} (RFC 7208 §4.6.4), so SPF fails everywhere",
+            f'{domain} TXT "v=spf1 {mechanism} ~all"  (flatten the rest to ip4:/ip6:)',
+        )
     if any(t.name == "all" and t.qualifier == "+" for t in spf_terms(record)):
-        return Finding(name, "spf", "fail", domain,
-                       "+all lets anyone send as this domain", _with(domain, record, mechanism))
+        return Finding(
+            name,
+            "spf",
+            "fail",
+            domain,
+            "+all lets anyone send as this domain",
+            _with(domain, record, mechanism),
+        )
     if walk.problems:
         return Finding(name, "spf", "fail", domain, "; ".join(walk.problems), "")
     covered, how = _covers(resolver, walk, relay, mechanism)
     if covered is None:
-        return Finding(name, "spf", "warn", domain,
-                       f"one record, {count} of {SPF_LOOKUP_LIMIT} lookups; {how}", "")
+        return Finding(
+            name,
+            "spf",
+            "warn",
+            domain,
+            f"one record, {count} of {SPF_LOOKUP_LIMIT} lookups; {how}",
+            "",
+        )
     if not covered:
-        return Finding(name, "spf", "fail", domain,
-                       f"one record, {count} of {SPF_LOOKUP_LIMIT} lookups, but {how}",
-                       _with(domain, record, mechanism))
-    return Finding(name, "spf", "ok", domain,
-                   f"one record, {count} of {SPF_LOOKUP_LIMIT} lookups, {how}")
+        return Finding(
+            name,
+            "spf",
+            "fail",
+            domain,
+            f"one record, {count} of {SPF_LOOKUP_LIMIT} lookups, but {how}",
+            _with(domain, record, mechanism),
+        )
+    return Finding(
+        name, "spf", "ok", domain, f"one record, {count} of {SPF_LOOKUP_LIMIT} lookups, {how}"
+    )
 
 
 def _covers(resolver: Dns, walk: SpfWalk, relay: str, mechanism: str) -> tuple[bool | None, str]:
@@ -227,15 +269,18 @@ def _covers(resolver: Dns, walk: SpfWalk, relay: str, mechanism: str) -> tuple[b
     address the relay's name resolves to inside an ip4/ip6/a/mx network of the record."""
     if mechanism.startswith("include:"):
         wanted = mechanism.removeprefix("include:")
-        return (wanted in walk.includes,
-                f"includes {wanted}" if wanted in walk.includes else f"does not include {wanted}")
+        return (
+            wanted in walk.includes,
+            f"includes {wanted}" if wanted in walk.includes else f"does not include {wanted}",
+        )
     if _is_loopback(relay):
         return None, f"the relay {relay} is on this machine: check the server that finally sends"
     addresses = resolver.addresses(relay)
     if not addresses:
         return False, f"the relay {relay} does not resolve"
-    missing = [a for a in addresses
-               if not any(ipaddress.ip_address(a) in net for net in walk.networks)]
+    missing = [
+        a for a in addresses if not any(ipaddress.ip_address(a) in net for net in walk.networks)
+    ]
     if missing:
         return False, f"the relay {relay} ({', '.join(missing)}) is not covered"
     return True, f"covers the relay {relay} ({', '.join(addresses)})"
@@ -244,8 +289,11 @@ def _covers(resolver: Dns, walk: SpfWalk, relay: str, mechanism: str) -> tuple[b
 def _with(domain: str, record: str, mechanism: str) -> str:
     """The record with the relay's mechanism added before its `all` (and +all made ~all)."""
     parts = record.split()
-    tail = [p for p in parts[1:] if p.lstrip("+-~?").lower() == "all"
-            or p.lower().startswith("redirect=")]
+    tail = [
+        p
+        for p in parts[1:]
+        if p.lstrip("+-~?").lower() == "all" or p.lower().startswith("redirect=")
+    ]
     head = [p for p in parts[1:] if p not in tail]
     if mechanism not in head:
         head.append(mechanism)
@@ -260,22 +308,45 @@ def dkim_domain(box: MailboxConfig) -> str:
 def check_dkim(name: str, box: MailboxConfig, resolver: Dns) -> list[Finding]:
     domain = dkim_domain(box)
     if not box.dkim_selectors:
-        return [Finding(name, "dkim", "warn", domain,
-                        "no dkim_selectors configured: DKIM cannot be checked; your provider "
-                        "names the selector it signs with",
-                        f"[mailboxes.{name}] dkim_selectors = [\"SELECTOR\"]")]
+        return [
+            Finding(
+                name,
+                "dkim",
+                "warn",
+                domain,
+                "no dkim_selectors configured: DKIM cannot be checked; your provider "
+                "names the selector it signs with",
+                f'[mailboxes.{name}] dkim_selectors = ["SELECTOR"]',
+            )
+        ]
     found: list[Finding] = []
     for selector in box.dkim_selectors:
         where = f"{selector}._domainkey.{domain}"
         publish = f'{where} TXT "v=DKIM1; k=rsa; p=<the public key your provider shows>"'
         keys = [t for t in resolver.txt(where) if "p=" in t.replace(" ", "")]
         if not keys:
-            found.append(Finding(name, "dkim", "fail", where,
-                                 "no DKIM key record: signatures with this selector fail", publish))
+            found.append(
+                Finding(
+                    name,
+                    "dkim",
+                    "fail",
+                    where,
+                    "no DKIM key record: signatures with this selector fail",
+                    publish,
+                )
+            )
             continue
         if len(keys) > 1:
-            found.append(Finding(name, "dkim", "fail", where,
-                                 f"{len(keys)} key records: verifiers may pick either", publish))
+            found.append(
+                Finding(
+                    name,
+                    "dkim",
+                    "fail",
+                    where,
+                    f"{len(keys)} key records: verifiers may pick either",
+                    publish,
+                )
+            )
             continue
         try:
             kind, bits = dkim_key_bits(keys[0])
@@ -283,9 +354,17 @@ def check_dkim(name: str, box: MailboxConfig, resolver: Dns) -> list[Finding]:
             found.append(Finding(name, "dkim", "fail", where, f"unusable key: {exc}", publish))
             continue
         if kind == "rsa" and bits < DKIM_MIN_BITS:
-            found.append(Finding(name, "dkim", "fail", where,
-                                 f"a {bits}-bit RSA key: verifiers ignore keys under "
-                                 f"{DKIM_MIN_BITS} bits (RFC 8301); make a 2048-bit key", publish))
+            found.append(
+                Finding(
+                    name,
+                    "dkim",
+                    "fail",
+                    where,
+                    f"a {bits}-bit RSA key: verifiers ignore keys under "
+                    f"{DKIM_MIN_BITS} bits (RFC 8301); make a 2048-bit key",
+                    publish,
+                )
+            )
             continue
         found.append(Finding(name, "dkim", "ok", where, f"{kind} key, {bits} bits"))
     return found
@@ -299,14 +378,31 @@ def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> 
     org = org_domain(domain)
     if not records and org != domain:  # RFC 7489 §6.6.3: the organisational domain's policy
         where = f"_dmarc.{org}"
-        records = [t for t in resolver.txt(where)
-                   if t.replace(" ", "").lower().startswith("v=dmarc1")]
+        records = [
+            t for t in resolver.txt(where) if t.replace(" ", "").lower().startswith("v=dmarc1")
+        ]
     if not records:
-        return [Finding(name, "dmarc", "fail", f"_dmarc.{domain}",
-                        "no DMARC record: Gmail and Yahoo refuse bulk mail without one", publish)]
+        return [
+            Finding(
+                name,
+                "dmarc",
+                "fail",
+                f"_dmarc.{domain}",
+                "no DMARC record: Gmail and Yahoo refuse bulk mail without one",
+                publish,
+            )
+        ]
     if len(records) > 1:
-        return [Finding(name, "dmarc", "fail", where,
-                        f"{len(records)} DMARC records: receivers ignore them all", publish)]
+        return [
+            Finding(
+                name,
+                "dmarc",
+                "fail",
+                where,
+                f"{len(records)} DMARC records: receivers ignore them all",
+                publish,
+            )
+        ]
     tags = dns_tags(records[0])
     policy = tags.get("p", "").lower()
     findings: list[Finding] = []
@@ -314,28 +410,56 @@ def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> 
         findings.append(Finding(name, "dmarc", "ok", where, f"p={policy}"))
     elif policy == "none":
         stricter = re.sub(r"(?i)(^|;)\s*p\s*=\s*none", r"\1 p=quarantine", records[0], count=1)
-        findings.append(Finding(name, "dmarc", "warn", where,
-                                "p=none: meets the minimum, but spoofed mail is still delivered; "
-                                "move to quarantine once reports are clean",
-                                f'{where} TXT "{stricter.strip()}"'))
+        findings.append(
+            Finding(
+                name,
+                "dmarc",
+                "warn",
+                where,
+                "p=none: meets the minimum, but spoofed mail is still delivered; "
+                "move to quarantine once reports are clean",
+                f'{where} TXT "{stricter.strip()}"',
+            )
+        )
     else:
-        findings.append(Finding(name, "dmarc", "fail", where,
-                                f"policy p={policy or '(missing)'} is not none|quarantine|reject",
-                                publish))
+        findings.append(
+            Finding(
+                name,
+                "dmarc",
+                "fail",
+                where,
+                f"policy p={policy or '(missing)'} is not none|quarantine|reject",
+                publish,
+            )
+        )
     spf_aligned = aligned(envelope_domain(box), domain, strict=tags.get("aspf") == "s")
     dkim_aligned = dkim_ok and aligned(dkim_domain(box), domain, strict=tags.get("adkim") == "s")
-    said = (f"envelope {envelope_domain(box)} {'aligned' if spf_aligned else 'not aligned'}, "
-            f"DKIM d={dkim_domain(box)} {'aligned' if dkim_aligned else 'not aligned'}")
+    said = (
+        f"envelope {envelope_domain(box)} {'aligned' if spf_aligned else 'not aligned'}, "
+        f"DKIM d={dkim_domain(box)} {'aligned' if dkim_aligned else 'not aligned'}"
+    )
     if spf_aligned and dkim_aligned:
         findings.append(Finding(name, "alignment", "ok", domain, said))
     elif spf_aligned or dkim_aligned:
-        findings.append(Finding(name, "alignment", "warn", domain,
-                                f"{said}: DMARC passes on one identifier alone (forwarding breaks SPF)"))
+        findings.append(
+            Finding(
+                name,
+                "alignment",
+                "warn",
+                domain,
+                f"{said}: DMARC passes on one identifier alone (forwarding breaks SPF)",
+            )
+        )
     else:
-        fix = (f"[mailboxes.{name}] return_path = \"bounces+{{token}}@{domain}\" and sign with "
-               f"d={domain}")
-        findings.append(Finding(name, "alignment", "fail", domain,
-                                f"{said}: DMARC fails for every message", fix))
+        fix = (
+            f'[mailboxes.{name}] return_path = "bounces+{{token}}@{domain}" and sign with '
+            f"d={domain}"
+        )
+        findings.append(
+            Finding(
+                name, "alignment", "fail", domain, f"{said}: DMARC fails for every message", fix
+            )
+        )
     return findings
 
 
@@ -345,38 +469,80 @@ def check_names(name: str, config: Config, box: MailboxConfig, resolver: Dns) ->
     reply = (box.reply_to or box.from_address).rpartition("@")[2].lower()
     mx = resolver.mx(reply)
     if mx == [(0, "")]:
-        found.append(Finding(name, "mx", "fail", reply,
-                             "a null MX (RFC 7505): replies to this domain are refused",
-                             f"{reply} MX 10 <your mail server>."))
+        found.append(
+            Finding(
+                name,
+                "mx",
+                "fail",
+                reply,
+                "a null MX (RFC 7505): replies to this domain are refused",
+                f"{reply} MX 10 <your mail server>.",
+            )
+        )
     elif mx:
         found.append(Finding(name, "mx", "ok", reply, f"replies go to {mx[0][1]}"))
     elif resolver.addresses(reply):
-        found.append(Finding(name, "mx", "warn", reply,
-                             "no MX: replies fall back to its A record (RFC 5321 §5.1)",
-                             f"{reply} MX 10 <your mail server>."))
+        found.append(
+            Finding(
+                name,
+                "mx",
+                "warn",
+                reply,
+                "no MX: replies fall back to its A record (RFC 5321 §5.1)",
+                f"{reply} MX 10 <your mail server>.",
+            )
+        )
     else:
-        found.append(Finding(name, "mx", "fail", reply,
-                             "no MX and no address: replies cannot be delivered",
-                             f"{reply} MX 10 <your mail server>."))
+        found.append(
+            Finding(
+                name,
+                "mx",
+                "fail",
+                reply,
+                "no MX and no address: replies cannot be delivered",
+                f"{reply} MX 10 <your mail server>.",
+            )
+        )
     ident = box.id_domain.lower()
     if resolver.addresses(ident) or resolver.mx(ident):
         found.append(Finding(name, "message-id", "ok", ident, "the Message-ID domain resolves"))
     else:
-        found.append(Finding(name, "message-id", "warn", ident,
-                             "the Message-ID domain does not resolve: spam filters score that",
-                             f"[mailboxes.{name}] message_id_domain = \"{from_domain(box)}\""))
+        found.append(
+            Finding(
+                name,
+                "message-id",
+                "warn",
+                ident,
+                "the Message-ID domain does not resolve: spam filters score that",
+                f'[mailboxes.{name}] message_id_domain = "{from_domain(box)}"',
+            )
+        )
     url = config.unsubscribe.base_url
     host = urlsplit(url).hostname or ""
     if url and not url.startswith("https://"):
-        found.append(Finding(name, "unsubscribe", "fail", url,
-                             "one-click unsubscribe (RFC 8058) needs an https:// URL",
-                             '[unsubscribe] base_url = "https://…"'))
+        found.append(
+            Finding(
+                name,
+                "unsubscribe",
+                "fail",
+                url,
+                "one-click unsubscribe (RFC 8058) needs an https:// URL",
+                '[unsubscribe] base_url = "https://…"',
+            )
+        )
     elif host and resolver.addresses(host):
         found.append(Finding(name, "unsubscribe", "ok", host, "the List-Unsubscribe host resolves"))
     elif host:
-        found.append(Finding(name, "unsubscribe", "fail", host,
-                             "the List-Unsubscribe host does not resolve: one-click fails",
-                             f"{host} A <the address serving `outreach unsubscribe serve`>"))
+        found.append(
+            Finding(
+                name,
+                "unsubscribe",
+                "fail",
+                host,
+                "the List-Unsubscribe host does not resolve: one-click fails",
+                f"{host} A <the address serving `outreach unsubscribe serve`>",
+            )
+        )
     return found
 
 
@@ -384,27 +550,45 @@ def check_rates(name: str, engine: Engine, now: datetime) -> list[Finding]:
     with reading(engine) as conn:
         r = mail_rates(conn, name, now - timedelta(days=RATE_WINDOW_DAYS))
     if not r.sent:
-        return [Finding(name, "rates", "ok", f"last {RATE_WINDOW_DAYS} days",
-                        "nothing sent yet: no bounce or complaint rate")]
+        return [
+            Finding(
+                name,
+                "rates",
+                "ok",
+                f"last {RATE_WINDOW_DAYS} days",
+                "nothing sent yet: no bounce or complaint rate",
+            )
+        ]
     complaint, bounce = r.complaints / r.sent, r.bounces / r.sent
     return [
-        Finding(name, "complaints", grade_rate(complaint, warn=COMPLAINT_WARN, fail=COMPLAINT_FAIL),
-                f"last {RATE_WINDOW_DAYS} days",
-                f"{r.complaints} of {r.sent} sent = {percent(complaint)} (Gmail: under 0.30 %, "
-                "aim for 0.10 %)"),
-        Finding(name, "bounces", grade_rate(bounce, warn=BOUNCE_WARN, fail=BOUNCE_FAIL),
-                f"last {RATE_WINDOW_DAYS} days",
-                f"{r.bounces} of {r.sent} sent = {percent(bounce)} (keep under 2 %; clean the "
-                "roster above that)"),
+        Finding(
+            name,
+            "complaints",
+            grade_rate(complaint, warn=COMPLAINT_WARN, fail=COMPLAINT_FAIL),
+            f"last {RATE_WINDOW_DAYS} days",
+            f"{r.complaints} of {r.sent} sent = {percent(complaint)} (Gmail: under 0.30 %, "
+            "aim for 0.10 %)",
+        ),
+        Finding(
+            name,
+            "bounces",
+            grade_rate(bounce, warn=BOUNCE_WARN, fail=BOUNCE_FAIL),
+            f"last {RATE_WINDOW_DAYS} days",
+            f"{r.bounces} of {r.sent} sent = {percent(bounce)} (keep under 2 %; clean the "
+            "roster above that)",
+        ),
     ]
 
 
-def _certificate(host: str, port: int, security: str, kind: str, ca_file: str,
-                 timeout: float) -> Mapping[str, object]:
+def _certificate(
+    host: str, port: int, security: str, kind: str, ca_file: str, timeout: float
+) -> Mapping[str, object]:
     context = ssl.create_default_context(cafile=ca_file or None)
     if security == "tls":
-        with socket.create_connection((host, port), timeout=timeout) as raw, \
-                context.wrap_socket(raw, server_hostname=host) as tls:
+        with (
+            socket.create_connection((host, port), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=host) as tls,
+        ):
             return tls.getpeercert() or {}
     if kind == "smtp":
         with smtplib.SMTP(host, port, timeout=timeout) as smtp:
@@ -418,24 +602,38 @@ def _certificate(host: str, port: int, security: str, kind: str, ca_file: str,
         imap.shutdown()
 
 
-def check_tls(name: str, check: str, host: str, port: int, security: str, ca_file: str,
-              timeout: float, now: datetime) -> Finding:
+def check_tls(
+    name: str,
+    check: str,
+    host: str,
+    port: int,
+    security: str,
+    ca_file: str,
+    timeout: float,
+    now: datetime,
+) -> Finding:
     where = f"{host}:{port}"
     if security == "none":
         return Finding(name, check, "warn", where, "plain text (loopback only): no certificate")
     try:
         cert = _certificate(host, port, security, check.removeprefix("tls-"), ca_file, timeout)
     except ssl.SSLCertVerificationError as exc:
-        return Finding(name, check, "fail", where,
-                       f"certificate not valid: {exc.verify_message or exc.reason}")
+        return Finding(
+            name, check, "fail", where, f"certificate not valid: {exc.verify_message or exc.reason}"
+        )
     except (OSError, smtplib.SMTPException, imaplib.IMAP4.error) as exc:
         return Finding(name, check, "fail", where, f"no TLS session: {exc}")
     expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(str(cert["notAfter"])), UTC)
     days = (expires - now).total_seconds() / 86400
     status: Status = "warn" if days < EXPIRY_WARN_DAYS else "ok"
-    return Finding(name, check, status, where,
-                   f"certificate valid for {host}, expires {expires:%Y-%m-%d} ({int(days)} days)"
-                   + ("; renew it now" if status == "warn" else ""))
+    return Finding(
+        name,
+        check,
+        status,
+        where,
+        f"certificate valid for {host}, expires {expires:%Y-%m-%d} ({int(days)} days)"
+        + ("; renew it now" if status == "warn" else ""),
+    )
 
 
 def check_one_click(name: str, config: Config) -> Finding:
@@ -447,24 +645,45 @@ def check_one_click(name: str, config: Config) -> Finding:
     context = ssl.create_default_context(cafile=config.doctor.ca_file or None)
     conn = http.client.HTTPSConnection(host, port, timeout=config.doctor.timeout, context=context)
     try:
-        conn.request("POST", parts.path or "/", body="List-Unsubscribe=One-Click",
-                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        conn.request(
+            "POST",
+            parts.path or "/",
+            body="List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         status = conn.getresponse().status
     except ssl.SSLCertVerificationError as exc:
-        return Finding(name, "one-click", "fail", url,
-                       f"certificate not valid: {exc.verify_message or exc.reason}")
+        return Finding(
+            name,
+            "one-click",
+            "fail",
+            url,
+            f"certificate not valid: {exc.verify_message or exc.reason}",
+        )
     except OSError as exc:
         return Finding(name, "one-click", "warn", url, f"not reachable from here: {exc}")
     finally:
         conn.close()
     if status in (404, 405) or status >= 500:
-        return Finding(name, "one-click", "fail", url,
-                       f"a POST gets HTTP {status}: mail clients' one-click requests fail")
+        return Finding(
+            name,
+            "one-click",
+            "fail",
+            url,
+            f"a POST gets HTTP {status}: mail clients' one-click requests fail",
+        )
     return Finding(name, "one-click", "ok", url, f"answers a POST over HTTPS (HTTP {status})")
 
 
-def diagnose(config: Config, engine: Engine | None, names: Iterable[str], *, now: datetime,
-             network: bool = True, progress: Callable[[str], None] | None = None) -> list[Finding]:
+def diagnose(
+    config: Config,
+    engine: Engine | None,
+    names: Iterable[str],
+    *,
+    now: datetime,
+    network: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> list[Finding]:
     """Every finding for each named mailbox; `network=False` keeps to DNS and the database."""
     resolver = Dns(config)
     findings: list[Finding] = []
@@ -478,12 +697,32 @@ def diagnose(config: Config, engine: Engine | None, names: Iterable[str], *, now
         if not network:
             continue
         smtp = box.smtp
-        findings.append(check_tls(name, "tls-smtp", smtp.host, smtp.port, smtp.security,
-                                  smtp.ca_file, config.doctor.timeout, now))
+        findings.append(
+            check_tls(
+                name,
+                "tls-smtp",
+                smtp.host,
+                smtp.port,
+                smtp.security,
+                smtp.ca_file,
+                config.doctor.timeout,
+                now,
+            )
+        )
         inbox = box.inbox
         if inbox.source == "imap":
-            findings.append(check_tls(name, "tls-imap", inbox.host, inbox.port, inbox.security,
-                                      inbox.ca_file, config.doctor.timeout, now))
+            findings.append(
+                check_tls(
+                    name,
+                    "tls-imap",
+                    inbox.host,
+                    inbox.port,
+                    inbox.security,
+                    inbox.ca_file,
+                    config.doctor.timeout,
+                    now,
+                )
+            )
         if config.unsubscribe.base_url.startswith("https://"):
             findings.append(check_one_click(name, config))
     return findings
@@ -500,10 +739,11 @@ def _dns_findings(name: str, config: Config, box: MailboxConfig, resolver: Dns) 
             found.extend(run())
         except LookupFailed as exc:
             found.append(Finding(name, check, "warn", str(exc), "DNS did not answer: not checked"))
-    dkim_ok = bool(box.dkim_selectors) and all(
-        f.status == "ok" for f in found if f.check == "dkim")
-    for check, run in [("dmarc", lambda: check_dmarc(name, box, resolver, dkim_ok)),
-                       ("names", lambda: check_names(name, config, box, resolver))]:
+    dkim_ok = bool(box.dkim_selectors) and all(f.status == "ok" for f in found if f.check == "dkim")
+    for check, run in [
+        ("dmarc", lambda: check_dmarc(name, box, resolver, dkim_ok)),
+        ("names", lambda: check_names(name, config, box, resolver)),
+    ]:
         try:
             found.extend(run())
         except LookupFailed as exc:
@@ -514,4 +754,6 @@ def _dns_findings(name: str, config: Config, box: MailboxConfig, resolver: Dns) 
 def gated(config: Config) -> list[str]:
     """The mailboxes `outreach run` checks first: those relaying through a host that is not on
     this machine (a loopback relay is a test or capture server, and the demo's)."""
-    return [name for name, box in sorted(config.mailboxes.items()) if not _is_loopback(box.smtp.host)]
+    return [
+        name for name, box in sorted(config.mailboxes.items()) if not _is_loopback(box.smtp.host)
+    ]

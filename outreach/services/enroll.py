@@ -104,8 +104,14 @@ class _Rotation:
     none has room, among all of them, and the planner holds the sends until there is room.
     Counting from the database keeps the rotation even across runs and restarts."""
 
-    def __init__(self, conn: Connection, config: Config, campaign: Campaign,
-                 campaign_id: int | None, now: datetime) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        config: Config,
+        campaign: Campaign,
+        campaign_id: int | None,
+        now: datetime,
+    ) -> None:
         self.senders = campaign.senders
         held = enrollments_per_mailbox(conn, campaign_id)
         self.held = {name: held.get(name, 0) for name in self.senders}
@@ -122,8 +128,12 @@ class _Rotation:
 
 
 def _render_problems(
-    conn: Connection, composer: Composer, campaign: Campaign, sequence: SequenceFile,
-    chunk: list[q.Candidate], now: datetime,
+    conn: Connection,
+    composer: Composer,
+    campaign: Campaign,
+    sequence: SequenceFile,
+    chunk: list[q.Candidate],
+    now: datetime,
 ) -> dict[int, str]:
     """Who the first step cannot be written for (no post to name, no template in their
     language, a variable missing): `template:line: reason`, found now rather than at send."""
@@ -134,16 +144,26 @@ def _render_problems(
     problems: dict[int, str] = {}
     for person in people:
         try:
-            composer.compose(campaign, person, step=first.number,
-                             total_steps=len(sequence.steps), template=first.template, now=now,
-                             subject=first.subject, mailbox=campaign.mailbox)
+            composer.compose(
+                campaign,
+                person,
+                step=first.number,
+                total_steps=len(sequence.steps),
+                template=first.template,
+                now=now,
+                subject=first.subject,
+                mailbox=campaign.mailbox,
+            )
         except UserError as exc:
             problems[int(person.id or 0)] = f"cannot write step 1: {exc}"
     return problems
 
 
 def _skip_reasons(
-    conn: Connection, config: Config, campaign_id: int | None, chunk: list[q.Candidate],
+    conn: Connection,
+    config: Config,
+    campaign_id: int | None,
+    chunk: list[q.Candidate],
     now: datetime,
 ) -> dict[int, str]:
     ids = [c.id for c in chunk]
@@ -151,9 +171,13 @@ def _skip_reasons(
     ended = q.ended(conn, ids)
     suppressed = q.suppressed_among(conn, [c.email_norm for c in chunk])
     cooldown = config.sending.cooldown_days
-    recent = q.recent_contacts(
-        conn, ids, since=now - timedelta(days=cooldown), exclude_campaign=campaign_id
-    ) if cooldown else {}
+    recent = (
+        q.recent_contacts(
+            conn, ids, since=now - timedelta(days=cooldown), exclude_campaign=campaign_id
+        )
+        if cooldown
+        else {}
+    )
     reasons: dict[int, str] = {}
     for c in chunk:
         if c.id in enrolled:
@@ -199,25 +223,41 @@ def enroll(
             campaign_id = q.ensure_campaign(conn, campaign.slug, now)
         status = campaign_status(conn, campaign.slug)
         if status == "archived":
-            raise InputError(f"campaign {campaign.slug} is archived; nobody can be enrolled",
-                             field="campaign", hint="start a new campaign file instead")
+            raise InputError(
+                f"campaign {campaign.slug} is archived; nobody can be enrolled",
+                field="campaign",
+                hint="start a new campaign file instead",
+            )
         # People enrolled in a paused campaign wait with it, and start when it resumes.
-        held = {"status": "paused", "stop_reason": PAUSED_WITH_CAMPAIGN, "next_due_at": None} \
-            if status == "paused" else {"status": "active", "stop_reason": ""}
+        held = (
+            {"status": "paused", "stop_reason": PAUSED_WITH_CAMPAIGN, "next_due_at": None}
+            if status == "paused"
+            else {"status": "active", "stop_reason": ""}
+        )
         rotation = _Rotation(conn, config, campaign, campaign_id, now)
         found: set[str] = set()
         matching = q.candidates(
-            conn, platform=filters.platform, tier=filters.tier, niche=filters.niche,
-            min_er_pct=filters.min_er_pct, handles=filters.handles,
+            conn,
+            platform=filters.platform,
+            tier=filters.tier,
+            niche=filters.niche,
+            min_er_pct=filters.min_er_pct,
+            handles=filters.handles,
         )
         for chunk in _chunks(matching, BATCH):
             chunk = [c for c in chunk if set(filters.tags) <= set(c.tags)]
             found.update(c.handle for c in chunk)
             reasons = _skip_reasons(conn, config, campaign_id, chunk, now)
-            reasons.update(_render_problems(
-                conn, composer, campaign, sequence, [c for c in chunk if c.id not in reasons],
-                now,
-            ))
+            reasons.update(
+                _render_problems(
+                    conn,
+                    composer,
+                    campaign,
+                    sequence,
+                    [c for c in chunk if c.id not in reasons],
+                    now,
+                )
+            )
             rows = []
             for c in chunk:
                 if c.id in reasons:
@@ -228,17 +268,30 @@ def enroll(
                     now, tz=where.tz, country=where.country, closed=where.closed
                 )
                 due = next_send_time(
-                    after, window, tz=where.tz, country=where.country, closed=where.closed,
-                    jitter_seconds=config.sending.jitter_seconds, rng=rng,
+                    after,
+                    window,
+                    tz=where.tz,
+                    country=where.country,
+                    closed=where.closed,
+                    jitter_seconds=config.sending.jitter_seconds,
+                    rng=rng,
                 )
                 sender = rotation.next()
                 report.enrolled.append(Enrolled(c.handle, c.platform, due, where.tz, sender))
-                rows.append({
-                    "campaign_id": campaign_id, "influencer_id": c.id, "sequence": sequence.name,
-                    "mailbox": sender, "next_step": 1, "next_due_at": naive_utc(due),
-                    "stage": "prospect", "stage_changed_at": naive_utc(now),
-                    "created_at": naive_utc(now), **held,
-                })
+                rows.append(
+                    {
+                        "campaign_id": campaign_id,
+                        "influencer_id": c.id,
+                        "sequence": sequence.name,
+                        "mailbox": sender,
+                        "next_step": 1,
+                        "next_due_at": naive_utc(due),
+                        "stage": "prospect",
+                        "stage_changed_at": naive_utc(now),
+                        "created_at": naive_utc(now),
+                        **held,
+                    }
+                )
             if not dry_run:
                 q.insert_enrollments(conn, rows)
         for handle in filters.handles or ():
@@ -266,23 +319,42 @@ def retry(engine: Engine, config: Config, campaign_slug: str, *, now: datetime) 
                     raise seq
                 if step is None:
                     raise InputError(f"sequence {name!r} has no step {step_no}", field="sequence")
-                composer.compose(campaign, person, step=step.number,
-                                 total_steps=len(seq.steps), template=step.template, now=now,
-                                 subject=step.subject, mailbox=campaign.mailbox)
+                composer.compose(
+                    campaign,
+                    person,
+                    step=step.number,
+                    total_steps=len(seq.steps),
+                    template=step.template,
+                    now=now,
+                    subject=step.subject,
+                    mailbox=campaign.mailbox,
+                )
             except UserError as exc:
                 report.skipped.append(Skipped(person.handle, person.platform, f"still: {exc}"))
                 continue
             where = recipient_of(config, person.timezone, person.country, campaign.closed)
-            due = next_send_time(now, window_for(config, step), tz=where.tz,
-                                 country=where.country, closed=where.closed)
+            due = next_send_time(
+                now,
+                window_for(config, step),
+                tz=where.tz,
+                country=where.country,
+                closed=where.closed,
+            )
             if q.reactivate(conn, enrollment_id, due):
                 report.enrolled.append(Enrolled(person.handle, person.platform, due, where.tz))
     return report
 
 
 def _why_absent(filters: EnrollFilters) -> str:
-    narrowed = any((filters.platform, filters.tier, filters.niche, filters.tags,
-                    filters.min_er_pct is not None))
+    narrowed = any(
+        (
+            filters.platform,
+            filters.tier,
+            filters.niche,
+            filters.tags,
+            filters.min_er_pct is not None,
+        )
+    )
     return "does not match the filters" if narrowed else "not in the roster"
 
 

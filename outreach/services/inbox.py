@@ -149,7 +149,13 @@ def _detail(found: Classified, decision: Decision) -> dict[str, Any]:
             "reason": b.reason,
             "sender_side": b.sender_side,
         }
-    for name in ("in_reply_to", "original_message_id", "original_recipient", "intent", "referred_to"):
+    for name in (
+        "in_reply_to",
+        "original_message_id",
+        "original_recipient",
+        "intent",
+        "referred_to",
+    ):
         if getattr(found, name):
             detail[name] = getattr(found, name)
     if decision.why:
@@ -190,7 +196,11 @@ class _Known:
         ids = {
             m
             for item in items
-            for m in (item.found.in_reply_to, item.found.original_message_id, *item.found.references)
+            for m in (
+                item.found.in_reply_to,
+                item.found.original_message_id,
+                *item.found.references,
+            )
             if m
         }
         self.sent = {s.message_id: s for s in sent_by_message_ids(conn, sorted(ids))}
@@ -218,13 +228,18 @@ class _Known:
         self.addresses.update(a for a in (d.recipient, d.honour) if a)
 
 
-def _decide(conn: Connection, config: Config, item: _Item, key: bytes | None, known: _Known) -> Decision:
+def _decide(
+    conn: Connection, config: Config, item: _Item, key: bytes | None, known: _Known
+) -> Decision:
     found = item.found
     # An opt-out report (ARF Feedback-Type: opt-out) comes from the mailbox provider's address
     # and names the recipient of our message: tied like a complaint, never honoured for the
     # reporting address. A person's own request (From: them) stays a message.
-    report = found.kind == OPT_OUT and bool(found.original_recipient) and \
-        found.original_recipient.strip().lower() != found.from_addr.strip().lower()
+    report = (
+        found.kind == OPT_OUT
+        and bool(found.original_recipient)
+        and found.original_recipient.strip().lower() != found.from_addr.strip().lower()
+    )
     if found.kind in (BOUNCE, COMPLAINT) or report:
         return decide_report(conn, config, item.found, item.headers, key, known.lookup)
     return decide_message(conn, config, item.found, item.headers, known.lookup)
@@ -239,19 +254,32 @@ def _recipient_norm(found: Classified, d: Decision) -> str | None:
 
 
 def _effect(
-    conn: Connection, config: Config, found: Classified, d: Decision, row_id: int | None,
+    conn: Connection,
+    config: Config,
+    found: Classified,
+    d: Decision,
+    row_id: int | None,
     now: datetime,
 ) -> str:
     at = naive_utc(now)
     if d.act:
-        facts = Facts(row_id, d.recipient, d.sent.mailbox if d.sent else "",
-                      d.sent.message_id if d.sent else "")
+        facts = Facts(
+            row_id,
+            d.recipient,
+            d.sent.mailbox if d.sent else "",
+            d.sent.message_id if d.sent else "",
+        )
         effect = apply_effect(conn, config, replace(found, kind=d.kind), d.target, now, facts)
         sender = found.from_addr.strip().lower()
         # A person writing "stop" is honoured for their own address too; a provider's report
         # (tied to our message, d.sent) speaks for the recipient, not for the reporting address.
-        if (d.kind == OPT_OUT and d.sent is None and d.target is not None and sender
-                and sender != d.target.email.lower()):
+        if (
+            d.kind == OPT_OUT
+            and d.sent is None
+            and d.target is not None
+            and sender
+            and sender != d.target.email.lower()
+        ):
             effect += "; " + honour_opt_out(conn, found, sender, inbound_id=row_id, at=at)
         return effect
     if d.kind not in (NEEDS_REVIEW, DELIVERED):
@@ -289,8 +317,14 @@ class _Writes:
 
 
 def _apply(
-    conn: Connection, config: Config, box: str, item: _Item, key: bytes | None, now: datetime,
-    known: _Known, writes: _Writes,
+    conn: Connection,
+    config: Config,
+    box: str,
+    item: _Item,
+    key: bytes | None,
+    now: datetime,
+    known: _Known,
+    writes: _Writes,
 ) -> tuple[str, bool]:
     """Decide and apply one message inside the caller's transaction. A message whose effect
     suppresses (its entry names the message) is recorded first; the others with the batch."""
@@ -354,7 +388,11 @@ def _prepare(conn: Connection, mails: Sequence[RawMail]) -> tuple[list[_Item], i
 
 
 def process_batch(
-    engine: Engine | Connection, config: Config, clock: Clock, mails: Sequence[RawMail], box: str,
+    engine: Engine | Connection,
+    config: Config,
+    clock: Clock,
+    mails: Sequence[RawMail],
+    box: str,
     report: PollReport,
 ) -> None:
     """Classify a batch, then record it and apply its effects in one transaction.
@@ -391,7 +429,9 @@ def process_batch(
                 try:
                     with write_on(conn), history_batched(conn):
                         writes = _Writes()
-                        outcome = _apply(conn, config, box, item, key, now, _Known(conn, [item]), writes)
+                        outcome = _apply(
+                            conn, config, box, item, key, now, _Known(conn, [item]), writes
+                        )
                         writes.flush(conn)
                     done.append(outcome)
                 except IntegrityError:
@@ -528,12 +568,16 @@ def resolve(engine: Engine, config: Config, clock: Clock, inbound_id: int, kind:
     """Apply an operator's verdict on a needs-review message: the real effect of `kind`, once
     (`ignore` keeps only the safe action taken when it arrived). Returns the effect."""
     if kind not in RESOLVE_KINDS:
-        raise InputError(f"cannot resolve as {kind!r}", hint=f"use one of {', '.join(RESOLVE_KINDS)}")
+        raise InputError(
+            f"cannot resolve as {kind!r}", hint=f"use one of {', '.join(RESOLVE_KINDS)}"
+        )
     now = clock.now()
     with writing(engine) as conn:
         row = get_inbound(conn, inbound_id)
         if row is None:
-            raise InputError(f"no inbound message with id {inbound_id}", hint="see `outreach inbox list`")
+            raise InputError(
+                f"no inbound message with id {inbound_id}", hint="see `outreach inbox list`"
+            )
         if row["resolved_as"]:
             raise InputError(
                 f"message {inbound_id} was resolved as {row['resolved_as']} on "
@@ -546,7 +590,9 @@ def resolve(engine: Engine, config: Config, clock: Clock, inbound_id: int, kind:
             )
         effect = "no further action"
         if kind != IGNORE:
-            target = target_by_enrollment(conn, row["enrollment_id"]) if row["enrollment_id"] else None
+            target = (
+                target_by_enrollment(conn, row["enrollment_id"]) if row["enrollment_id"] else None
+            )
             address = row["recipient_norm"] if kind in (BOUNCE, COMPLAINT) else row["from_addr"]
             if target is None and address:
                 target = target_by_address(conn, address)
@@ -556,8 +602,17 @@ def resolve(engine: Engine, config: Config, clock: Clock, inbound_id: int, kind:
                     f"({address or 'no address'}); nothing to apply",
                     hint="resolve it as ignore",
                 )
-            recipient = (row["recipient_norm"] or target.email).lower() if kind in (BOUNCE, COMPLAINT) else ""
-            facts = Facts(inbound_id, recipient, row["mailbox"], (row["detail"] or {}).get("our_message_id", ""))
+            recipient = (
+                (row["recipient_norm"] or target.email).lower()
+                if kind in (BOUNCE, COMPLAINT)
+                else ""
+            )
+            facts = Facts(
+                inbound_id,
+                recipient,
+                row["mailbox"],
+                (row["detail"] or {}).get("our_message_id", ""),
+            )
             resolve_inbound(conn, inbound_id, kind=kind, effect=row["effect"], at=now)
             effect = apply_effect(conn, config, _as_kind(row, kind), target, now, facts)
         else:

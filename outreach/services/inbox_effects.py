@@ -28,7 +28,16 @@ from sqlalchemy import Connection
 from outreach.clock import naive_utc
 from outreach.config import Config
 from outreach.domain.stages import SENDABLE, TRANSITIONS, Stage
-from outreach.inbound import AUTO_REPLY, BOUNCE, COMPLAINT, DECLINE, OPT_OUT, REPLY, Bounce, Classified
+from outreach.inbound import (
+    AUTO_REPLY,
+    BOUNCE,
+    COMPLAINT,
+    DECLINE,
+    OPT_OUT,
+    REPLY,
+    Bounce,
+    Classified,
+)
 from outreach.store.queries.inbox import (
     LIVE_STATUSES,
     Target,
@@ -106,18 +115,51 @@ def _bounce(
         limit = config.inbox.soft_bounce_limit
         if n < limit:
             return f"temporary bounce {what}: {address} {n} of {limit} in {days:g} days; nothing stopped"
-        suppress(conn, address, reason="soft_bounce_limit", at=at, inbound_id=facts.inbound_id,
-                 source=f"{n} temporary bounces in {days:g} days", evidence={**evidence, "count": n})
-        done = _stop_address(conn, address, reason=f"{n} temporary bounces", stage=Stage.BOUNCED,
-                             cause="bounce", at=at)
+        suppress(
+            conn,
+            address,
+            reason="soft_bounce_limit",
+            at=at,
+            inbound_id=facts.inbound_id,
+            source=f"{n} temporary bounces in {days:g} days",
+            evidence={**evidence, "count": n},
+        )
+        done = _stop_address(
+            conn,
+            address,
+            reason=f"{n} temporary bounces",
+            stage=Stage.BOUNCED,
+            cause="bounce",
+            at=at,
+        )
         return f"temporary bounce {what}: {n} in {days:g} days, {address} suppressed, {done}"
-    suppress(conn, address, reason="hard_bounce", source=f"bounce {b.status}", at=at,
-             evidence=evidence, inbound_id=facts.inbound_id)
+    suppress(
+        conn,
+        address,
+        reason="hard_bounce",
+        source=f"bounce {b.status}",
+        at=at,
+        evidence=evidence,
+        inbound_id=facts.inbound_id,
+    )
     if address != target.email.lower():
-        suppress(conn, target.email, reason="hard_bounce", source=f"bounce {b.status} ({address})",
-                 at=at, evidence=evidence, inbound_id=facts.inbound_id)
-    done = _stop_address(conn, target.email, reason=f"hard bounce {b.status}", stage=Stage.BOUNCED,
-                         cause="bounce", at=at)
+        suppress(
+            conn,
+            target.email,
+            reason="hard_bounce",
+            source=f"bounce {b.status} ({address})",
+            at=at,
+            evidence=evidence,
+            inbound_id=facts.inbound_id,
+        )
+    done = _stop_address(
+        conn,
+        target.email,
+        reason=f"hard bounce {b.status}",
+        stage=Stage.BOUNCED,
+        cause="bounce",
+        at=at,
+    )
     return f"bounced {what}: {address} suppressed, {done}"
 
 
@@ -127,18 +169,27 @@ def _sender_fault(conn: Connection, config: Config, b: Bounce, facts: Facts, at:
     sending = config.sending
     ensure_mailbox(conn, box)
     paused = record_sender_fault(
-        conn, box, at, threshold=sending.breaker_threshold,
-        pause_minutes=sending.breaker_pause_minutes, reason=f"bounce {b.status} {b.reason}",
+        conn,
+        box,
+        at,
+        threshold=sending.breaker_threshold,
+        pause_minutes=sending.breaker_pause_minutes,
+        reason=f"bounce {b.status} {b.reason}",
     )
     auth = sorted({w.upper() for w in _AUTH_WORDS.findall(b.diagnostic)})
     if b.reason == "authfailure" or auth:
         log.warning(
             "mailbox %s: a receiving server refused our mail for %s (%s %s): check the sending "
-            "domain's SPF, DKIM and DMARC records", box, "/".join(auth) or "SPF/DKIM/DMARC",
-            b.status, b.reason,
+            "domain's SPF, DKIM and DMARC records",
+            box,
+            "/".join(auth) or "SPF/DKIM/DMARC",
+            b.status,
+            b.reason,
         )
     else:
-        log.warning("mailbox %s: sender-side bounce %s %s: %s", box, b.status, b.reason, b.diagnostic[:200])
+        log.warning(
+            "mailbox %s: sender-side bounce %s %s: %s", box, b.status, b.reason, b.diagnostic[:200]
+        )
     state = f"mailbox {box} paused" if paused else f"counted against mailbox {box}"
     return f"sender-side bounce {b.status} {b.reason}: {facts.recipient} not suppressed; {state}"
 
@@ -163,12 +214,28 @@ def _suppress_everywhere(
 ) -> str:
     address = facts.recipient or target.email
     evidence = {**said_evidence(found, reason), "message_id": facts.message_id}
-    suppress(conn, address, reason=reason, source=f"inbound {reason}", at=at, evidence=evidence,
-             inbound_id=facts.inbound_id)
+    suppress(
+        conn,
+        address,
+        reason=reason,
+        source=f"inbound {reason}",
+        at=at,
+        evidence=evidence,
+        inbound_id=facts.inbound_id,
+    )
     if address.lower() != target.email.lower():
-        suppress(conn, target.email, reason=reason, source=f"inbound {reason} ({address})", at=at,
-                 evidence=evidence, inbound_id=facts.inbound_id)
-    done = _stop_address(conn, target.email, reason=reason, stage=Stage.UNSUBSCRIBED, cause=reason, at=at)
+        suppress(
+            conn,
+            target.email,
+            reason=reason,
+            source=f"inbound {reason} ({address})",
+            at=at,
+            evidence=evidence,
+            inbound_id=facts.inbound_id,
+        )
+    done = _stop_address(
+        conn, target.email, reason=reason, stage=Stage.UNSUBSCRIBED, cause=reason, at=at
+    )
     return f"{reason}: {target.email} suppressed everywhere, {done}"
 
 
@@ -176,10 +243,18 @@ def honour_opt_out(
     conn: Connection, found: Classified, address: str, *, inbound_id: int | None, at: datetime
 ) -> str:
     """An opt-out is honoured for the sender's own address whatever else is in doubt."""
-    suppress(conn, address, reason="opt_out", source="inbound opt_out (sender's own address)", at=at,
-             evidence={**said_evidence(found, OPT_OUT), "own_address": True},
-             inbound_id=inbound_id)
-    done = _stop_address(conn, address, reason="opt_out", stage=Stage.UNSUBSCRIBED, cause="opt_out", at=at)
+    suppress(
+        conn,
+        address,
+        reason="opt_out",
+        source="inbound opt_out (sender's own address)",
+        at=at,
+        evidence={**said_evidence(found, OPT_OUT), "own_address": True},
+        inbound_id=inbound_id,
+    )
+    done = _stop_address(
+        conn, address, reason="opt_out", stage=Stage.UNSUBSCRIBED, cause="opt_out", at=at
+    )
     return f"opt-out honoured for the sender's own address {address}: {done}"
 
 
@@ -200,7 +275,9 @@ def _auto_reply(
         why += f", cut to max_pause_days = {cap}"
         log.warning(
             "out-of-office from %s says it returns %s; paused only %d days ([inbox] max_pause_days)",
-            target.email, found.returns_on.isoformat(), cap,
+            target.email,
+            found.returns_on.isoformat(),
+            cap,
         )
     note = f"out of office: paused until {naive_utc(until):%Y-%m-%d %H:%M} UTC ({why})"
     note_history(
@@ -218,8 +295,13 @@ def stop_one(conn: Connection, target: Target, *, reason: str, at: datetime) -> 
 def _decline(conn: Connection, target: Target, at: datetime) -> str:
     cancelled = stop_one(conn, target, reason="declined", at=at)
     moved = Stage.DECLINED in TRANSITIONS[Stage(target.stage)] and move_if(
-        conn, target.enrollment_id, Stage.DECLINED.value, expected=target.stage, cause="reply",
-        note="declined by reply", at=at,
+        conn,
+        target.enrollment_id,
+        Stage.DECLINED.value,
+        expected=target.stage,
+        cause="reply",
+        note="declined by reply",
+        at=at,
     )
     stage = f"stage {target.stage} -> declined" if moved else f"stage stays {target.stage}"
     return (
@@ -249,16 +331,27 @@ def _reply(
     # Only an influencer still being pitched moves on a reply; later stages are moved by hand.
     movable = current in SENDABLE and current != to
     moved = movable and stop_and_move(
-        conn, target.enrollment_id, reason="replied", to=to.value, expected=current.value,
-        cause="reply", note="human reply", at=at,
+        conn,
+        target.enrollment_id,
+        reason="replied",
+        to=to.value,
+        expected=current.value,
+        cause="reply",
+        note="human reply",
+        at=at,
     )
     if moved:
         cancelled = cancel_unsent(conn, [target.enrollment_id], reason="replied", at=at)
     else:
         cancelled = stop_one(conn, target, reason="replied", at=at)
         moved = movable and move_if(
-            conn, target.enrollment_id, to.value, expected=current.value, cause="reply",
-            note="human reply", at=at,
+            conn,
+            target.enrollment_id,
+            to.value,
+            expected=current.value,
+            cause="reply",
+            note="human reply",
+            at=at,
         )
     stage = f"stage {current} -> {to}" if moved else f"stage stays {current}"
     referral = _referral(conn, found, target, at) if found.intent == "referral" else ""

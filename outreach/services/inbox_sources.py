@@ -29,7 +29,9 @@ FETCH_BATCH = 50  # messages per UID FETCH
 FETCH_BATCH_BYTES = 8 << 20  # and at most this many bytes (RFC822.SIZE) per UID FETCH
 SIZE_BATCH = 1000  # UIDs per RFC822.SIZE query
 DEFAULT_MAX_STORED = 1 << 20  # [inbox] max_stored_bytes
-MAILDIR_BATCH = 250  # messages per handler call: one transaction of effects, about 0.3 s of write lock
+MAILDIR_BATCH = (
+    250  # messages per handler call: one transaction of effects, about 0.3 s of write lock
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,11 @@ def connect_imap(src: InboxSourceConfig, config: Config, box: str) -> IMAPClient
     field = f"mailboxes.{box}.inbox.security"
     try:
         client = IMAPClient(
-            src.host, port=src.port, ssl=src.security == "tls", ssl_context=context, timeout=src.timeout
+            src.host,
+            port=src.port,
+            ssl=src.security == "tls",
+            ssl_context=context,
+            timeout=src.timeout,
         )
     except TimeoutError as exc:
         if src.security == "tls":
@@ -91,14 +97,14 @@ def connect_imap(src: InboxSourceConfig, config: Config, box: str) -> IMAPClient
         # A port that wants TLS from the first byte waits for our handshake and says nothing.
         raise TimeoutError(
             f"no IMAP greeting from {src.host}:{src.port} within {src.timeout:g} s; if this port "
-            f"expects TLS at once (usually 993), set {field} = \"tls\""
+            f'expects TLS at once (usually 993), set {field} = "tls"'
         ) from exc
     except ssl.SSLError as exc:
         if exc.reason != "WRONG_VERSION_NUMBER":
             raise
         raise ssl.SSLError(
             f"{src.host}:{src.port} did not answer the TLS handshake ({exc.reason}); if this port "
-            f"speaks plain IMAP first (usually 143), set {field} = \"starttls\""
+            f'speaks plain IMAP first (usually 143), set {field} = "starttls"'
         ) from exc
     try:
         if src.security == "starttls":
@@ -147,13 +153,17 @@ def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Ha
         uids = sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
         cap = config.inbox.max_stored_bytes
         for batch, partial, sizes in _imap_batches(client, uids, cap):
-            fetched = _fetch_bodies(client, batch, 2 * cap if partial else 0, peek=not src.mark_seen)
+            fetched = _fetch_bodies(
+                client, batch, 2 * cap if partial else 0, peek=not src.mark_seen
+            )
             mails = []
             for uid in batch:
                 raw = fetched.get(uid)
                 if raw is not None:
                     size = sizes.get(uid, len(raw)) if partial else len(raw)
-                    mails.append(RawMail(cap_message(raw, cap), "imap", f"{src.folder} UID {uid}", size))
+                    mails.append(
+                        RawMail(cap_message(raw, cap), "imap", f"{src.folder} UID {uid}", size)
+                    )
             handle(mails)
             _advance(engine, box, src.folder, uidvalidity, batch[-1], clock)
         if not uids:
@@ -215,7 +225,9 @@ def _imap_batches(
             yield batch, partial, sizes
 
 
-def _fetch_bodies(client: IMAPClient, uids: list[int], partial: int, *, peek: bool) -> dict[int, bytes]:
+def _fetch_bodies(
+    client: IMAPClient, uids: list[int], partial: int, *, peek: bool
+) -> dict[int, bytes]:
     """Each message's bytes; with `partial`, only its first that many (RFC 3501 6.4.5
     BODY[]<0.n>: the server sends no more, so a huge message never crosses the wire whole)."""
     section = ("BODY.PEEK[]" if peek else "BODY[]") + (f"<0.{partial}>" if partial else "")

@@ -152,7 +152,9 @@ def _verdict(authserv: str, results: list[Result], from_domain: str) -> Auth:
     said = []
     passed = failed = False
     for method, result, props in results:
-        about = props.get({"dmarc": "header.from", "dkim": "header.d", "spf": "smtp.mailfrom"}.get(method, ""), "")
+        about = props.get(
+            {"dmarc": "header.from", "dkim": "header.d", "spf": "smtp.mailfrom"}.get(method, ""), ""
+        )
         said.append(f"{method}={result}" + (f" ({_domain(about)})" if about else ""))
         if method == "dmarc":
             about = props.get("header.from", from_domain).lower()
@@ -205,12 +207,23 @@ def as_success_report(found: Classified, raw: bytes) -> Classified:
                 if not isinstance(block, Message):
                     continue
                 action = str(block.get("Action", "")).strip().lower().split(" ")[0]
-                rcpt = str(block.get("Final-Recipient", "")).partition(";")[2].strip().strip("<>").lower()
+                rcpt = (
+                    str(block.get("Final-Recipient", ""))
+                    .partition(";")[2]
+                    .strip()
+                    .strip("<>")
+                    .lower()
+                )
                 if action in _SUCCESS_ACTIONS and "@" in rcpt:
                     status = str(block.get("Status", "2.0.0")).strip()[:16]
                     bounce = Bounce(status, rcpt, False, f"Action: {action}", reason=DELIVERED)
-                    return replace(found, kind=BOUNCE, bounce=bounce, original_recipient=rcpt,
-                                   reasons=(*found.reasons, f"success report: {action} to {rcpt}"))
+                    return replace(
+                        found,
+                        kind=BOUNCE,
+                        bounce=bounce,
+                        original_recipient=rcpt,
+                        reasons=(*found.reasons, f"success report: {action} to {rcpt}"),
+                    )
     except (TypeError, ValueError, LookupError, AttributeError):
         return found
     return found
@@ -220,7 +233,11 @@ Lookup = Callable[[Sequence[str]], list[Sent]]  # our sent messages among these 
 
 
 def decide_report(
-    conn: Connection, config: Config, found: Classified, headers: Message, key: bytes | None,
+    conn: Connection,
+    config: Config,
+    found: Classified,
+    headers: Message,
+    key: bytes | None,
     lookup: Lookup,
 ) -> Decision:
     """A bounce or complaint: tied to our message and its recipient, else needs review."""
@@ -248,24 +265,43 @@ def decide_report(
         tie = pool[0] if pool else None
         how = "our Message-ID in the report"
     if tie is None:
-        return _untied(found, reported, "names no message we sent (no signed return path, none of our Message-IDs)")
+        return _untied(
+            found,
+            reported,
+            "names no message we sent (no signed return path, none of our Message-IDs)",
+        )
     if reported and reported not in tie.recipients:
         went = ", ".join(sorted(tie.recipients))
-        return Decision(NEEDS_REVIEW, None, act=False, recipient=reported, sent=tie, why=(
-            f"report names {reported}, but our message {tie.message_id} went to {went}",))
+        return Decision(
+            NEEDS_REVIEW,
+            None,
+            act=False,
+            recipient=reported,
+            sent=tie,
+            why=(f"report names {reported}, but our message {tie.message_id} went to {went}",),
+        )
     recipient = reported or sorted(tie.recipients)[0]
     why = (f"tied by {how} ({tie.message_id})",)
     below = _below(config, found)
     if below and kind != DELIVERED:
-        return Decision(NEEDS_REVIEW, tie.target, act=False, safe=tie.target, recipient=recipient,
-                        sent=tie, why=(below, *why))
+        return Decision(
+            NEEDS_REVIEW,
+            tie.target,
+            act=False,
+            safe=tie.target,
+            recipient=recipient,
+            sent=tie,
+            why=(below, *why),
+        )
     return Decision(kind, tie.target, act=True, recipient=recipient, sent=tie, why=why)
 
 
 def _untied(found: Classified, reported: str, reason: str) -> Decision:
     if found.bounce is not None and is_success(found.bounce):  # resets nothing, reviews nothing
         return Decision(DELIVERED, None, act=False, why=(f"success report {reason}",))
-    what = "bounce" if found.kind == BOUNCE else "complaint" if found.kind == COMPLAINT else found.kind
+    what = (
+        "bounce" if found.kind == BOUNCE else "complaint" if found.kind == COMPLAINT else found.kind
+    )
     return Decision(NEEDS_REVIEW, None, act=False, recipient=reported, why=(f"{what} {reason}",))
 
 
@@ -284,8 +320,9 @@ def decide_message(
     if sent and not owned:
         other = sent[0]
         why = f"thread of {other.message_id} belongs to {', '.join(sorted(other.recipients))}, not {sender or '(no From)'}"
-        return Decision(NEEDS_REVIEW, other.target, act=False, safe=own, honour=honour,
-                        why=(why, *notes))
+        return Decision(
+            NEEDS_REVIEW, other.target, act=False, safe=own, honour=honour, why=(why, *notes)
+        )
     if found.kind not in inbound_model.KINDS:  # unparsed: recorded for an operator
         return Decision(found.kind, own, act=False, why=notes)
     if not auth.trusted:

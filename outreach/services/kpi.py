@@ -16,9 +16,29 @@ from outreach.store.queries.links import link_rows
 from outreach.store.session import reading
 
 GROUPS = ("person", "platform", "tier", "agency")
-COLUMNS = ["group", "people", "posts", "verified", "flagged", "cost", "currency", "tax_basis",
-           "reach", "engagement", "er", "clicks", "ctr", "conversions", "cvr", "revenue",
-           "cpe", "cpc", "cpa", "roas", "roi"]
+COLUMNS = [
+    "group",
+    "people",
+    "posts",
+    "verified",
+    "flagged",
+    "cost",
+    "currency",
+    "tax_basis",
+    "reach",
+    "engagement",
+    "er",
+    "clicks",
+    "ctr",
+    "conversions",
+    "cvr",
+    "revenue",
+    "cpe",
+    "cpc",
+    "cpa",
+    "roas",
+    "roi",
+]
 
 
 def _agency(person: dict[str, Any]) -> str | None:
@@ -65,17 +85,23 @@ def campaign_kpis(engine: Engine, campaign: str, by: str = "person") -> list[dic
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for person in people:
         groups[_key(person, by)].append(person)
-    rows = [_row(name, members, per_post, any_order, orders, links)
-            for name, members in groups.items()]
+    rows = [
+        _row(name, members, per_post, any_order, orders, links) for name, members in groups.items()
+    ]
     rows.sort(key=lambda r: r["group"])
     if len(rows) != 1:
         rows.append(_row("total", people, per_post, any_order, orders, links))
     return rows
 
 
-def _row(name: str, members: list[dict[str, Any]], per_post: dict[int, list[dict[str, Any]]],
-         any_order: bool, orders: dict[int, tuple[int, float]], links: dict[int, int]
-         ) -> dict[str, Any]:
+def _row(
+    name: str,
+    members: list[dict[str, Any]],
+    per_post: dict[int, list[dict[str, Any]]],
+    any_order: bool,
+    orders: dict[int, tuple[int, float]],
+    links: dict[int, int],
+) -> dict[str, Any]:
     terms = [Terms.from_json(m["terms"]) for m in members]
     currencies = {t.currency for t in terms}
     currency = currencies.pop() if len(currencies) == 1 else "mixed"
@@ -83,14 +109,19 @@ def _row(name: str, members: list[dict[str, Any]], per_post: dict[int, list[dict
     posts = [p for m in members for p in per_post.get(m["enrollment_id"], [])]
     verified = [p for p in posts if p["state"] == "verified"]
     reach = total_all(p["reach"] for p in verified)
-    eng = total_all(engagement(p["likes"], p["comments"], p["shares"], p["saves"])
-                    for p in verified)
+    eng = total_all(
+        engagement(p["likes"], p["comments"], p["shares"], p["saves"]) for p in verified
+    )
     # A person's clicks: human clicks on their tracking link when one was made, else the link
     # clicks their verified posts' metrics report.
     clicks = total_all(
-        links[m["enrollment_id"]] if m["enrollment_id"] in links else total_all(
-            p["clicks"] for p in per_post.get(m["enrollment_id"], []) if p["state"] == "verified")
-        for m in members)
+        links[m["enrollment_id"]]
+        if m["enrollment_id"] in links
+        else total_all(
+            p["clicks"] for p in per_post.get(m["enrollment_id"], []) if p["state"] == "verified"
+        )
+        for m in members
+    )
     conversions = revenue = None
     if any_order:
         got = [orders.get(m["enrollment_id"], (0, 0.0)) for m in members]
@@ -99,18 +130,33 @@ def _row(name: str, members: list[dict[str, Any]], per_post: dict[int, list[dict
     k = kpis(Inputs(cost, reach, eng, clicks, conversions, revenue))
     # ER over the verified posts that report engagement (a story shows no likes): a story
     # leaves the campaign's engagement and CPE missing, not its engagement rate.
-    rated = [(e, p["reach"]) for p in verified
-             if (e := engagement(p["likes"], p["comments"], p["shares"], p["saves"])) is not None
-             and p["reach"] is not None]
+    rated = [
+        (e, p["reach"])
+        for p in verified
+        if (e := engagement(p["likes"], p["comments"], p["shares"], p["saves"])) is not None
+        and p["reach"] is not None
+    ]
     er = ratio(total_all(e for e, _ in rated), total_all(r for _, r in rated))
     return {
-        "group": name, "people": len(members), "posts": len(posts), "verified": len(verified),
+        "group": name,
+        "people": len(members),
+        "posts": len(posts),
+        "verified": len(verified),
         "flagged": sum(1 for p in posts if p["state"] == "flagged"),
-        "cost": _round(cost, "1"), "currency": currency, "tax_basis": "税別",
-        "reach": _round(reach, "1"), "engagement": _round(eng, "1"),
-        "er": _round(er, "0.0001"), "clicks": _round(clicks, "1"),
-        "ctr": _round(k.ctr, "0.0001"), "conversions": _round(conversions, "1"),
-        "cvr": _round(k.cvr, "0.0001"), "revenue": _round(revenue, "1"),
-        "cpe": _round(k.cpe, "0.01"), "cpc": _round(k.cpc, "0.01"), "cpa": _round(k.cpa, "0.01"),
-        "roas": _round(k.roas, "0.0001"), "roi": _round(k.roi, "0.0001"),
+        "cost": _round(cost, "1"),
+        "currency": currency,
+        "tax_basis": "税別",
+        "reach": _round(reach, "1"),
+        "engagement": _round(eng, "1"),
+        "er": _round(er, "0.0001"),
+        "clicks": _round(clicks, "1"),
+        "ctr": _round(k.ctr, "0.0001"),
+        "conversions": _round(conversions, "1"),
+        "cvr": _round(k.cvr, "0.0001"),
+        "revenue": _round(revenue, "1"),
+        "cpe": _round(k.cpe, "0.01"),
+        "cpc": _round(k.cpc, "0.01"),
+        "cpa": _round(k.cpa, "0.01"),
+        "roas": _round(k.roas, "0.0001"),
+        "roi": _round(k.roi, "0.0001"),
     }

@@ -53,8 +53,12 @@ def with_utm(target: str, *, platform: str, campaign: str, handle: str) -> str:
     """The landing page with readable UTM parameters (utm_content is the handle)."""
     parts = urlsplit(target)
     query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
-    query += [("utm_source", platform), ("utm_medium", "influencer"),
-              ("utm_campaign", campaign), ("utm_content", handle)]
+    query += [
+        ("utm_source", platform),
+        ("utm_medium", "influencer"),
+        ("utm_campaign", campaign),
+        ("utm_content", handle),
+    ]
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
@@ -68,14 +72,19 @@ def make_links(engine: Engine, config: Config, clock: Clock, slug: str) -> int:
     """A link for every person of the campaign with an accepted deal and none yet."""
     target = load_campaign(config, slug).tracking_target
     if not target:
-        raise InputError("the campaign has no tracking_target", file=f"campaigns/{slug}.toml",
-                         field="tracking_target", hint="the landing page, an https:// URL")
+        raise InputError(
+            "the campaign has no tracking_target",
+            file=f"campaigns/{slug}.toml",
+            field="tracking_target",
+            hint="the landing page, an https:// URL",
+        )
     with writing(engine) as conn:
         people = q.people_without_link(conn, slug)
         for p in people:
             location = with_utm(target, platform=p["platform"], campaign=slug, handle=p["handle"])
-            q.add_link(conn, p["id"], secrets.token_urlsafe(TOKEN_BYTES), location,
-                       naive_utc(clock.now()))
+            q.add_link(
+                conn, p["id"], secrets.token_urlsafe(TOKEN_BYTES), location, naive_utc(clock.now())
+            )
     return len(people)
 
 
@@ -85,8 +94,11 @@ def promo_codes(engine: Engine, slug: str, pattern: str) -> int:
     try:
         pattern.format(handle="h", n=1, HANDLE="H")
     except (KeyError, IndexError, ValueError) as exc:
-        raise InputError(f"bad pattern {pattern!r}: {exc}", field="promo-pattern",
-                         hint="use {HANDLE}, {handle} and {n}, e.g. {HANDLE}10") from None
+        raise InputError(
+            f"bad pattern {pattern!r}: {exc}",
+            field="promo-pattern",
+            hint="use {HANDLE}, {handle} and {n}, e.g. {HANDLE}10",
+        ) from None
     with writing(engine) as conn:
         deals = q.accepted_terms(conn, slug)
         taken = {str(d["terms"].get("promo_code") or "").casefold() for d in deals} - {""}
@@ -94,12 +106,18 @@ def promo_codes(engine: Engine, slug: str, pattern: str) -> int:
         for d in deals:
             if d["terms"].get("promo_code"):
                 continue
-            code = pattern.format(handle=d["handle"], n=d["id"],
-                                  HANDLE=re.sub(r"[^A-Za-z0-9]", "", d["handle"]).upper())
+            code = pattern.format(
+                handle=d["handle"],
+                n=d["id"],
+                HANDLE=re.sub(r"[^A-Za-z0-9]", "", d["handle"]).upper(),
+            )
             if not code or code.casefold() in taken:
-                raise InputError(f"the pattern gives @{d['handle']} the code {code!r}, which "
-                                 "another person of the campaign has", field="promo-pattern",
-                                 hint="add {n} to the pattern")
+                raise InputError(
+                    f"the pattern gives @{d['handle']} the code {code!r}, which "
+                    "another person of the campaign has",
+                    field="promo-pattern",
+                    hint="add {n} to the pattern",
+                )
             taken.add(code.casefold())
             q.set_terms(conn, int(d["id"]), {**d["terms"], "promo_code": code})
             made += 1
@@ -159,10 +177,14 @@ class Redirects:
             self.dropped += 1
             return
         self.queued += 1
-        self.pending.put({
-            "link_id": link_id, "at": naive_utc(now), "bot": is_bot(user_agent, method),
-            "visitor": visitor_hash(self.key, now.date().isoformat(), address, user_agent),
-        })
+        self.pending.put(
+            {
+                "link_id": link_id,
+                "at": naive_utc(now),
+                "bot": is_bot(user_agent, method),
+                "visitor": visitor_hash(self.key, now.date().isoformat(), address, user_agent),
+            }
+        )
 
     def _write(self) -> None:
         stop = False
@@ -201,12 +223,17 @@ class Redirects:
         self.thread.join(timeout)
 
 
-async def redirect_answer(redirects: Redirects, pool: Executor, method: str, path: str,
-                          headers: dict[bytes, bytes], peer: str
-                          ) -> tuple[int, bytes, dict[str, str]]:
+async def redirect_answer(
+    redirects: Redirects,
+    pool: Executor,
+    method: str,
+    path: str,
+    headers: dict[bytes, bytes],
+    peer: str,
+) -> tuple[int, bytes, dict[str, str]]:
     """(status, body, headers) for `/r/<token>`: 302 to the landing page, 404 if unknown. A
     token not yet in memory is looked up in the endpoint's database pool, off the event loop."""
-    token = path[len("/r/"):].strip("/")
+    token = path[len("/r/") :].strip("/")
     found = redirects.known.get(token)
     if found is None:
         found = await asyncio.get_running_loop().run_in_executor(pool, redirects.lookup, token)

@@ -69,22 +69,37 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
         paused = row.get("paused_until")
         paused = utc(paused) if paused is not None and utc(paused) > now else None
         nxt = row.get("next_slot_at")
-        boxes.append({
-            "mailbox": name,
-            "sent_today": row.get("sent_today", 0) if row.get("day") == today else 0,
-            "cap": caps.get(name, mb.limits.daily_cap),
-            "next_slot": utc(nxt) if nxt is not None and utc(nxt) > now else "now",
-            "paused_until": ("until resumed" if paused and paused.year >= HELD_UNTIL.year
-                             else paused or ""),
-            "why": row.get("pause_reason", "") if paused else "",
-        })
-    return Status(boxes, counts, due, unknown, inbox_status(engine, config, clock), stops,
-                  latest_stops, held, attention, latest_attention)
+        boxes.append(
+            {
+                "mailbox": name,
+                "sent_today": row.get("sent_today", 0) if row.get("day") == today else 0,
+                "cap": caps.get(name, mb.limits.daily_cap),
+                "next_slot": utc(nxt) if nxt is not None and utc(nxt) > now else "now",
+                "paused_until": (
+                    "until resumed" if paused and paused.year >= HELD_UNTIL.year else paused or ""
+                ),
+                "why": row.get("pause_reason", "") if paused else "",
+            }
+        )
+    return Status(
+        boxes,
+        counts,
+        due,
+        unknown,
+        inbox_status(engine, config, clock),
+        stops,
+        latest_stops,
+        held,
+        attention,
+        latest_attention,
+    )
 
 
 def list_outbox(engine: Engine, *, state: str | None, limit: int = 200) -> list[dict[str, Any]]:
     if state is not None and state not in {s.value for s in S}:
-        raise OutboxError(f"unknown state {state!r}", field="--state", hint=", ".join(s.value for s in S))
+        raise OutboxError(
+            f"unknown state {state!r}", field="--state", hint=", ".join(s.value for s in S)
+        )
     with reading(engine) as conn:
         return q.list_rows(conn, state=state, limit=limit)
 
@@ -98,8 +113,15 @@ def show_outbox(engine: Engine, outbox_id: int) -> tuple[dict[str, Any], list[di
         return row, q.attempts_of(conn, outbox_id)
 
 
-def _change(engine: Engine, clock: Clock, outbox_id: int, allowed: tuple[OutboxState, ...], verb: str,
-            then: Callable[[Connection, dict[str, Any]], None] | None = None, **values: Any) -> None:
+def _change(
+    engine: Engine,
+    clock: Clock,
+    outbox_id: int,
+    allowed: tuple[OutboxState, ...],
+    verb: str,
+    then: Callable[[Connection, dict[str, Any]], None] | None = None,
+    **values: Any,
+) -> None:
     """Move one row between states; `then(conn, row)` runs in the same transaction."""
     with writing(engine) as conn:
         row = q.get_row(conn, outbox_id)
@@ -116,11 +138,22 @@ def _change(engine: Engine, clock: Clock, outbox_id: int, allowed: tuple[OutboxS
 def cancel_outbox(engine: Engine, clock: Clock, outbox_id: int) -> None:
     """Never send this row; its sequence stops there (a later step would follow a message the
     influencer never got), with the reason shown by `outreach schedule`."""
-    def stop(conn: Connection, row: dict[str, Any]) -> None:
-        stop_enrollment(conn, row["enrollment_id"], reason=f"step {row['step']} cancelled by operator")
 
-    _change(engine, clock, outbox_id, (S.QUEUED, S.RETRY, S.CLAIMED, S.UNKNOWN, S.FAILED), "cancelled",
-            stop, state=S.CANCELLED.value, last_error="cancelled by operator")
+    def stop(conn: Connection, row: dict[str, Any]) -> None:
+        stop_enrollment(
+            conn, row["enrollment_id"], reason=f"step {row['step']} cancelled by operator"
+        )
+
+    _change(
+        engine,
+        clock,
+        outbox_id,
+        (S.QUEUED, S.RETRY, S.CLAIMED, S.UNKNOWN, S.FAILED),
+        "cancelled",
+        stop,
+        state=S.CANCELLED.value,
+        last_error="cancelled by operator",
+    )
 
 
 def resend_outbox(engine: Engine, config: Config, clock: Clock, outbox_id: int) -> None:
@@ -128,12 +161,25 @@ def resend_outbox(engine: Engine, config: Config, clock: Clock, outbox_id: int) 
     its failure stopped is active again."""
     now = clock.now()
     expires = now + timedelta(hours=config.sending.retry.max_age_hours)
+
     def resume(conn: Connection, row: dict[str, Any]) -> None:
         """A failed step stopped its enrollment; sending it again resumes the sequence."""
         resume_after_failure(conn, row["enrollment_id"], row["step"])
 
-    _change(engine, clock, outbox_id, (S.UNKNOWN, S.FAILED), "resent", resume, state=S.QUEUED.value, worker=None,
-            lease_until=None, due_at=naive_utc(now), expires_at=naive_utc(expires), last_error="resend by operator")
+    _change(
+        engine,
+        clock,
+        outbox_id,
+        (S.UNKNOWN, S.FAILED),
+        "resent",
+        resume,
+        state=S.QUEUED.value,
+        worker=None,
+        lease_until=None,
+        due_at=naive_utc(now),
+        expires_at=naive_utc(expires),
+        last_error="resend by operator",
+    )
 
 
 def replan(engine: Engine, *, campaign: str | None = None) -> int:

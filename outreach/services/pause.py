@@ -31,7 +31,9 @@ from outreach.store.session import writing
 class PauseReport:
     """What a pause or resume did: per campaign, and what it could not touch."""
 
-    done: list[tuple[str, str, datetime | None]] = field(default_factory=list)  # campaign, handle, due
+    done: list[tuple[str, str, datetime | None]] = field(
+        default_factory=list
+    )  # campaign, handle, due
     in_flight: int = 0  # rows already handed to SMTP: they still go out
     skipped: list[tuple[str, str]] = field(default_factory=list)  # handle or campaign, why
 
@@ -39,13 +41,17 @@ class PauseReport:
 def _influencer_id(conn: Connection, key: str) -> int:
     found = find_influencer(conn, key)
     if found is None or found.id is None:
-        raise InputError(f"no influencer {key!r}", field="influencer",
-                         hint="give an address, @handle or platform:handle")
+        raise InputError(
+            f"no influencer {key!r}",
+            field="influencer",
+            hint="give an address, @handle or platform:handle",
+        )
     return int(found.id)
 
 
-def _resume_time(config: Config, h: q.Held, now: datetime,
-                 sequences: dict[str, Sequence | UserError]) -> datetime | UserError:
+def _resume_time(
+    config: Config, h: q.Held, now: datetime, sequences: dict[str, Sequence | UserError]
+) -> datetime | UserError:
     """One step delay after `now`, inside the step's window, in the recipient's calendar."""
     seq = sequence_or_error(config, h.sequence, sequences)
     if isinstance(seq, UserError):
@@ -55,12 +61,19 @@ def _resume_time(config: Config, h: q.Held, now: datetime,
         return now  # nothing left to send: the planner completes it
     where = recipient_of(config, h.timezone, h.country, campaign_closures(config, h.campaign))
     after = step.delay.after(now, tz=where.tz, country=where.country, closed=where.closed)
-    return next_send_time(after, window_for(config, step), tz=where.tz, country=where.country,
-                          closed=where.closed)
+    return next_send_time(
+        after, window_for(config, step), tz=where.tz, country=where.country, closed=where.closed
+    )
 
 
-def resume_held(conn: Connection, config: Config, found: list[q.Held], now: datetime,
-            report: PauseReport, cause: str) -> None:
+def resume_held(
+    conn: Connection,
+    config: Config,
+    found: list[q.Held],
+    now: datetime,
+    report: PauseReport,
+    cause: str,
+) -> None:
     """Resume these paused enrollments (inside the caller's transaction), each due one step
     delay after `now`; a broken sequence file is reported, and that enrollment stays paused."""
     sequences: dict[str, Sequence | UserError] = {}
@@ -71,13 +84,25 @@ def resume_held(conn: Connection, config: Config, found: list[q.Held], now: date
             continue
         if q.resume_enrollment(conn, h.id, until, at=now):
             report.done.append((h.campaign, h.handle, until))
-            note_history(conn, h.id, stage=q.stage_of(conn, h.id), cause=cause,
-                         note=f"sequence resumed at step {h.next_step}, due "
-                              f"{naive_utc(until):%Y-%m-%d %H:%M} UTC", at=naive_utc(now))
+            note_history(
+                conn,
+                h.id,
+                stage=q.stage_of(conn, h.id),
+                cause=cause,
+                note=f"sequence resumed at step {h.next_step}, due "
+                f"{naive_utc(until):%Y-%m-%d %H:%M} UTC",
+                at=naive_utc(now),
+            )
 
 
-def pause(engine: Engine, clock: Clock, key: str, *, campaign: str | None = None,
-          reason: str = q.PAUSED_BY_HAND) -> PauseReport:
+def pause(
+    engine: Engine,
+    clock: Clock,
+    key: str,
+    *,
+    campaign: str | None = None,
+    reason: str = q.PAUSED_BY_HAND,
+) -> PauseReport:
     """Pause one influencer's live sequences (in one campaign, or all of them)."""
     now = clock.now()
     report = PauseReport()
@@ -86,18 +111,27 @@ def pause(engine: Engine, clock: Clock, key: str, *, campaign: str | None = None
         ids = q.live_enrollments(conn, influencer_id=iid, campaign_slug=campaign)
         if not ids:
             where = f" in campaign {campaign!r}" if campaign else ""
-            raise StageError(f"{key} has no live sequence to pause{where}",
-                             hint="see `outreach history` for what stopped it")
+            raise StageError(
+                f"{key} has no live sequence to pause{where}",
+                hint="see `outreach history` for what stopped it",
+            )
         report.in_flight = q.pause_enrollments(conn, ids, reason=reason, at=now)
         for eid in ids:
-            note_history(conn, eid, stage=q.stage_of(conn, eid), cause="command",
-                         note=f"sequence {reason}", at=naive_utc(now))
+            note_history(
+                conn,
+                eid,
+                stage=q.stage_of(conn, eid),
+                cause="command",
+                note=f"sequence {reason}",
+                at=naive_utc(now),
+            )
     report.done = [(campaign or "", key, None) for _ in ids]
     return report
 
 
-def resume(engine: Engine, config: Config, clock: Clock, key: str, *,
-           campaign: str | None = None) -> PauseReport:
+def resume(
+    engine: Engine, config: Config, clock: Clock, key: str, *, campaign: str | None = None
+) -> PauseReport:
     """Resume one influencer's sequences that were paused by hand (not those of a paused
     campaign: resume the campaign)."""
     now = clock.now()
@@ -105,18 +139,22 @@ def resume(engine: Engine, config: Config, clock: Clock, key: str, *,
     with writing(engine) as conn:
         iid = _influencer_id(conn, key)
         found = q.held(conn, reasons=[q.PAUSED_BY_HAND], influencer_id=iid, campaign_slug=campaign)
-        held_by_campaign = q.held(conn, reasons=[q.PAUSED_WITH_CAMPAIGN], influencer_id=iid,
-                                  campaign_slug=campaign)
-        report.skipped = [(h.handle, f"campaign {h.campaign} is paused: "
-                                     f"`outreach campaign resume {h.campaign}`")
-                          for h in held_by_campaign]
+        held_by_campaign = q.held(
+            conn, reasons=[q.PAUSED_WITH_CAMPAIGN], influencer_id=iid, campaign_slug=campaign
+        )
+        report.skipped = [
+            (h.handle, f"campaign {h.campaign} is paused: `outreach campaign resume {h.campaign}`")
+            for h in held_by_campaign
+        ]
         if not found and not held_by_campaign:
             raise StageError(f"{key} has no paused sequence", hint="see `outreach history`")
         resume_held(conn, config, found, now, report, "command")
     return report
 
 
-def set_campaign(engine: Engine, config: Config, clock: Clock, slug: str, action: str) -> PauseReport:
+def set_campaign(
+    engine: Engine, config: Config, clock: Clock, slug: str, action: str
+) -> PauseReport:
     """`pause`, `resume` or `archive` a campaign: its status and every enrollment it holds."""
     now = clock.now()
     report = PauseReport()
@@ -173,8 +211,15 @@ def fingerprint(box: MailboxConfig) -> str:
     means the operator fixed something, so a breaker pause should not outlive it."""
     smtp = box.smtp
     password = secret(smtp.password_env) or ""
-    parts = [smtp.host, str(smtp.port), str(smtp.security), smtp.username, smtp.password_env,
-             hashlib.sha256(password.encode("utf-8")).hexdigest(), box.from_address]
+    parts = [
+        smtp.host,
+        str(smtp.port),
+        str(smtp.security),
+        smtp.username,
+        smtp.password_env,
+        hashlib.sha256(password.encode("utf-8")).hexdigest(),
+        box.from_address,
+    ]
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -210,5 +255,3 @@ def check_secrets(config: Config) -> None:
     missing = missing_secrets(config)
     if missing:
         raise ConfigError("; ".join(missing), hint="export the variable(s), then start again")
-
-

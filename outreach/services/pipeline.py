@@ -109,8 +109,9 @@ def move(
         if target == Stage.PAUSED:
             pause_enrollments(conn, [row["id"]], reason=PAUSED_BY_HAND, at=clock.now())
         elif current == Stage.PAUSED and target in SENDABLE and config is not None:
-            found = held(conn, reasons=[PAUSED_BY_HAND], influencer_id=iid,
-                         campaign_slug=row["campaign"])
+            found = held(
+                conn, reasons=[PAUSED_BY_HAND], influencer_id=iid, campaign_slug=row["campaign"]
+            )
             resume_held(conn, config, found, clock.now(), PauseReport(), "command")
         else:
             _stop_for(conn, row["id"], email, target, at=naive_utc(clock.now()))
@@ -138,12 +139,18 @@ def _posted_note(conn: Any, enrollment_id: int, key: str, note: str, force: str 
     done, total = count_posted(conn, deal_id) if deal_id is not None else (0, 0)
     if total and done == total:
         return f"deal #{deal_id}: {done} of {total} deliverable(s) posted" + (
-            f"; {note}" if note else "")
+            f"; {note}" if note else ""
+        )
     if not force:
-        what = f"{done} of {total} deliverable(s) of deal #{deal_id} posted" if total else \
-            "no deliverables recorded"
-        raise StageError(f"{key} cannot be posted: {what}",
-                         hint=f"outreach post add {key} URL for each, or move with --force REASON")
+        what = (
+            f"{done} of {total} deliverable(s) of deal #{deal_id} posted"
+            if total
+            else "no deliverables recorded"
+        )
+        raise StageError(
+            f"{key} cannot be posted: {what}",
+            hint=f"outreach post add {key} URL for each, or move with --force REASON",
+        )
     return f"forced: {force}" + (f"; {note}" if note else "")
 
 

@@ -129,8 +129,14 @@ def _plan_on(
         held = _held_mailboxes(conn, config, now)
         room = room_today(conn, config, now)
         full = [name for name, left in room.items() if left <= 0]
-        dues = q.due_enrollments(conn, now=now, limit=limit, hold_followups=held,
-                                 skip_mailboxes=full, skip_campaigns=linted_out)
+        dues = q.due_enrollments(
+            conn,
+            now=now,
+            limit=limit,
+            hold_followups=held,
+            skip_mailboxes=full,
+            skip_campaigns=linted_out,
+        )
         if not dues:
             return 0
         people = {i.id: i for i in load_influencers(conn, ids=[d.influencer_id for d in dues])}
@@ -157,22 +163,36 @@ def _plan_on(
             continue
         where = recipient_of(config, person.timezone, person.country, campaign.closed)
         window = window_for(config, step)
-        opens = next_send_time(
-            now, window, tz=where.tz, country=where.country, closed=where.closed
-        )
+        opens = next_send_time(now, window, tz=where.tz, country=where.country, closed=where.closed)
         if opens > now:
             # Due while the window was shut (the daemon was down): wait for it to open again.
-            later.append((due, next_send_time(
-                now, window, tz=where.tz, country=where.country, closed=where.closed,
-                jitter_seconds=config.sending.jitter_seconds, rng=rng,
-            )))
+            later.append(
+                (
+                    due,
+                    next_send_time(
+                        now,
+                        window,
+                        tz=where.tz,
+                        country=where.country,
+                        closed=where.closed,
+                        jitter_seconds=config.sending.jitter_seconds,
+                        rng=rng,
+                    ),
+                )
+            )
             continue
         rows = earlier.get(due.id, [])
         thread = Thread(tuple(m for m, _ in rows), rows[0][1]) if rows else None
         try:
             composed = composer.compose(
-                campaign, person, step=step.number, total_steps=len(sequence.steps),
-                template=step.template, now=now, thread=thread, subject=step.subject,
+                campaign,
+                person,
+                step=step.number,
+                total_steps=len(sequence.steps),
+                template=step.template,
+                now=now,
+                thread=thread,
+                subject=step.subject,
                 mailbox=due.mailbox,
             )
         except UserError as exc:
@@ -229,19 +249,34 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
     q.take(conn, [p.due.id for p in ready])
     expires = naive_utc(now + timedelta(hours=config.sending.retry.max_age_hours))
     at = naive_utc(now)
-    return q.queue_messages(conn, [
-        {
-            "enrollment_id": p.due.id, "step": p.due.step, "mailbox": p.due.mailbox,
-            "mail_from": p.composed.mail_from, "rcpt_to": list(p.composed.rcpt_to),
-            "email_norm": p.influencer.email.strip().lower(),
-            "message_id": p.composed.message_id, "subject": p.composed.subject,
-            "template_hash": p.composed.template_hash,
-            "raw": p.composed.raw, "state": "queued", "attempt": 0, "due_at": at,
-            "expires_at": expires, "created_at": at, "updated_at": at, "worker": None,
-            "lease_until": None, "last_error": "", "sent_at": None,
-        }
-        for p in ready
-    ])
+    return q.queue_messages(
+        conn,
+        [
+            {
+                "enrollment_id": p.due.id,
+                "step": p.due.step,
+                "mailbox": p.due.mailbox,
+                "mail_from": p.composed.mail_from,
+                "rcpt_to": list(p.composed.rcpt_to),
+                "email_norm": p.influencer.email.strip().lower(),
+                "message_id": p.composed.message_id,
+                "subject": p.composed.subject,
+                "template_hash": p.composed.template_hash,
+                "raw": p.composed.raw,
+                "state": "queued",
+                "attempt": 0,
+                "due_at": at,
+                "expires_at": expires,
+                "created_at": at,
+                "updated_at": at,
+                "worker": None,
+                "lease_until": None,
+                "last_error": "",
+                "sent_at": None,
+            }
+            for p in ready
+        ],
+    )
 
 
 def on_sent(
@@ -286,8 +321,13 @@ def on_sent_many(
             continue
         if state.campaign not in closures:
             closures[state.campaign] = campaign_closures(config, state.campaign)
-        moves.append((enrollment_id, step, _next_due(config, state, sequence, step, sent_at, rng,
-                                                     closures[state.campaign])))
+        moves.append(
+            (
+                enrollment_id,
+                step,
+                _next_due(config, state, sequence, step, sent_at, rng, closures[state.campaign]),
+            )
+        )
     q.advance_many(conn, moves)
     return {enrollment_id: due for enrollment_id, _, due in moves}
 
@@ -309,8 +349,12 @@ def _next_due(
     where = recipient_of(config, state.timezone, state.country, closed)
     return next_send_time(
         following.delay.after(sent_at, tz=where.tz, country=where.country, closed=where.closed),
-        window_for(config, following), tz=where.tz, country=where.country, closed=where.closed,
-        jitter_seconds=config.sending.jitter_seconds, rng=rng,
+        window_for(config, following),
+        tz=where.tz,
+        country=where.country,
+        closed=where.closed,
+        jitter_seconds=config.sending.jitter_seconds,
+        rng=rng,
     )
 
 

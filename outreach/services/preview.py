@@ -109,8 +109,18 @@ def describe(error: RenderError) -> str:
     return f"{where}: influencer @{error.handle}: {error.message}"
 
 
-_SHOWN = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To",
-          "References", "List-Unsubscribe", "List-Unsubscribe-Post")
+_SHOWN = (
+    "From",
+    "To",
+    "Reply-To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+)
 
 
 def readable(composed: Composed) -> str:

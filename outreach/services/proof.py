@@ -81,7 +81,8 @@ def proof_bytes(raw: bytes, send_to: str, message_id: str) -> tuple[bytes, str]:
     fields = _headers(head)
     original = b" ".join(
         re.sub(rb"\r\n[ \t]+", b" ", f.split(b":", 1)[1]).strip()
-        for f in fields if _name(f) == b"to"
+        for f in fields
+        if _name(f) == b"to"
     ).decode("ascii")
     recipients = ", ".join(addr for _, addr in getaddresses([original]) if addr)
     out: list[bytes] = []
@@ -122,18 +123,24 @@ def send_proofs(
     campaign = load_campaign(config, slug)
     steps = load_sequence(config, campaign.sequence).steps
     if not 1 <= step <= len(steps):
-        raise InputError(f"step {step} does not exist", field="--step",
-                         hint=f"sequence has {len(steps)} step(s)")
+        raise InputError(
+            f"step {step} does not exist", field="--step", hint=f"sequence has {len(steps)} step(s)"
+        )
     box = config.mailbox(campaign.mailbox)
     composer = Composer(config)
     with reading(engine) as conn:
         people = list(load_influencers(conn, handles=handles))
     missing = [h for h in handles if h.lstrip("@") not in {p.handle for p in people}]
     if missing:
-        raise InputError(f"not in the roster: {', '.join(missing)}", field="--influencer",
-                         hint="outreach import influencers FILE")
+        raise InputError(
+            f"not in the roster: {', '.join(missing)}",
+            field="--influencer",
+            hint="outreach import influencers FILE",
+        )
     for person in people:
-        draft = compose_step(composer, campaign, person, steps, step, now)  # RenderError: as preview
+        draft = compose_step(
+            composer, campaign, person, steps, step, now
+        )  # RenderError: as preview
         message_id = new_message_id(box.id_domain)
         raw, original = proof_bytes(draft.raw, to, message_id)
         result = asyncio.run(_send(config, campaign.mailbox, to, raw))
@@ -141,10 +148,17 @@ def send_proofs(
         reply = _reply(result)
         if accepted:
             with writing(engine) as conn:
-                conn.execute(insert(proof).values(
-                    campaign=campaign.slug, influencer_id=person.id, step=step, sent_to=to,
-                    message_id=message_id, sent_at=naive_utc(now), smtp_reply=reply[:2000],
-                ))
+                conn.execute(
+                    insert(proof).values(
+                        campaign=campaign.slug,
+                        influencer_id=person.id,
+                        step=step,
+                        sent_to=to,
+                        message_id=message_id,
+                        sent_at=naive_utc(now),
+                        smtp_reply=reply[:2000],
+                    )
+                )
         yield ProofSent(person.handle, step, to, original, message_id, raw, draft, accepted, reply)
 
 

@@ -124,10 +124,13 @@ def copy_database(config: Config, target: Path) -> None:
     REPEATABLE READ transaction (a consistent snapshot), inserted into the new file."""
     url = config.database_url
     if url.startswith("sqlite:///"):
-        source = Path(url[len("sqlite:///"):])
+        source = Path(url[len("sqlite:///") :])
         if not source.is_file():
-            raise InputError(f"no database at {source}", field="database.url",
-                             hint="run `outreach init` or `outreach migrate` first")
+            raise InputError(
+                f"no database at {source}",
+                field="database.url",
+                hint="run `outreach init` or `outreach migrate` first",
+            )
         src = sqlite3.connect(source.as_uri() + "?mode=ro", uri=True)
         dst = sqlite3.connect(target)
         try:
@@ -140,8 +143,11 @@ def copy_database(config: Config, target: Path) -> None:
         engine.dispose()
         return
     if not url.startswith("postgresql"):
-        raise InputError(f"rehearse cannot copy a {url.split(':', 1)[0]} database",
-                         field="database.url", hint="SQLite and PostgreSQL are supported")
+        raise InputError(
+            f"rehearse cannot copy a {url.split(':', 1)[0]} database",
+            field="database.url",
+            hint="SQLite and PostgreSQL are supported",
+        )
     _copy_tables(make_engine(url), target)
 
 
@@ -164,21 +170,32 @@ def _copy_tables(source: Engine, target: Path) -> None:
 def rehearsal_config(config: Config, database: Path, port: int) -> Config:
     """The workspace's settings with everything that reaches out pointed at the capture server."""
     boxes = {
-        name: box.model_copy(update={
-            "smtp": box.smtp.model_copy(update={
-                "host": LOOPBACK, "port": port, "security": "none", "username": "",
-                "password_env": "", "ca_file": "", "connections": 1,
-            }),
-            "inbox": InboxSourceConfig(),  # no inbox: nothing is read, no follow-up waits on it
-        })
+        name: box.model_copy(
+            update={
+                "smtp": box.smtp.model_copy(
+                    update={
+                        "host": LOOPBACK,
+                        "port": port,
+                        "security": "none",
+                        "username": "",
+                        "password_env": "",
+                        "ca_file": "",
+                        "connections": 1,
+                    }
+                ),
+                "inbox": InboxSourceConfig(),  # no inbox: nothing is read, no follow-up waits on it
+            }
+        )
         for name, box in config.mailboxes.items()
     }
-    return config.model_copy(update={
-        "database": DatabaseConfig(url=f"sqlite:///{database}"),
-        "mailboxes": boxes,
-        "safety": SafetyConfig(redirect_all_to=CAPTURE_ADDRESS),
-        "unsubscribe": config.unsubscribe.model_copy(update={"serve": False}),
-    })
+    return config.model_copy(
+        update={
+            "database": DatabaseConfig(url=f"sqlite:///{database}"),
+            "mailboxes": boxes,
+            "safety": SafetyConfig(redirect_all_to=CAPTURE_ADDRESS),
+            "unsubscribe": config.unsubscribe.model_copy(update={"serve": False}),
+        }
+    )
 
 
 @dataclass
@@ -191,8 +208,15 @@ class _Person:
 
 
 class _Rehearsal:
-    def __init__(self, config: Config, engine: Engine, slug: str, clock: FixedClock,
-                 emit: Callable[[Event], None], summary: Summary) -> None:
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        slug: str,
+        clock: FixedClock,
+        emit: Callable[[Event], None],
+        summary: Summary,
+    ) -> None:
         self.config, self.engine, self.slug, self.clock = config, engine, slug, clock
         self.emit, self.summary = emit, summary
         self.composer = _Recording(config)
@@ -215,17 +239,27 @@ class _Rehearsal:
         if not missing:
             return
         rows = conn.execute(
-            select(enrollment.c.id, influencer.c.handle, influencer.c.timezone,
-                   influencer.c.country, enrollment.c.sequence, campaign_t.c.slug)
+            select(
+                enrollment.c.id,
+                influencer.c.handle,
+                influencer.c.timezone,
+                influencer.c.country,
+                enrollment.c.sequence,
+                campaign_t.c.slug,
+            )
             .join(influencer, influencer.c.id == enrollment.c.influencer_id)
             .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
             .where(enrollment.c.id.in_(missing))
         )
         for eid, handle, tz, country, seq, slug in rows:
             where = recipient_of(self.config, tz, country, campaign_closures(self.config, slug))
-            self.people[eid] = _Person(handle, where.tz, where,
-                                       sequence_or_error(self.config, seq, self.sequences),
-                                       slug == self.slug)
+            self.people[eid] = _Person(
+                handle,
+                where.tz,
+                where,
+                sequence_or_error(self.config, seq, self.sequences),
+                slug == self.slug,
+            )
 
     def window(self, person: _Person, step: int) -> Window | None:
         seq = person.sequence
@@ -234,11 +268,17 @@ class _Rehearsal:
 
     def snapshot(self, conn: Connection) -> dict[int, tuple[str, str, int]]:
         rows = conn.execute(
-            select(enrollment.c.id, enrollment.c.status, enrollment.c.stop_reason,
-                   enrollment.c.next_step)
+            select(
+                enrollment.c.id,
+                enrollment.c.status,
+                enrollment.c.stop_reason,
+                enrollment.c.next_step,
+            )
             .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
-            .where(campaign_t.c.slug == self.slug,
-                   enrollment.c.status.in_(("paused", "error", "stopped")))
+            .where(
+                campaign_t.c.slug == self.slug,
+                enrollment.c.status.in_(("paused", "error", "stopped")),
+            )
         )  # only the held ones: the cost follows the holds, not the campaign's size
         return {eid: (status, reason, step) for eid, status, reason, step in rows}
 
@@ -271,8 +311,11 @@ class _Rehearsal:
         rows = conn.execute(
             select(enrollment.c.mailbox, func.count())
             .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
-            .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active",
-                   enrollment.c.next_due_at <= naive_utc(now))
+            .where(
+                campaign_t.c.slug == self.slug,
+                enrollment.c.status == "active",
+                enrollment.c.next_due_at <= naive_utc(now),
+            )
             .group_by(enrollment.c.mailbox)
         ).all()
         if not rows:
@@ -286,16 +329,23 @@ class _Rehearsal:
             if today in self.full.setdefault(box, set()):
                 continue
             self.full[box].add(today)
-            self.emit(Note(now, f"daily cap of mailbox {box} ({limits.limits.daily_cap}) reached "
-                                f"for {today}: {count} step(s) due now wait for the next sending day"))
+            self.emit(
+                Note(
+                    now,
+                    f"daily cap of mailbox {box} ({limits.limits.daily_cap}) reached "
+                    f"for {today}: {count} step(s) due now wait for the next sending day",
+                )
+            )
 
-    def capped(self, box: str, person: _Person, window: Window, ready: datetime,
-               at: datetime) -> date | None:
+    def capped(
+        self, box: str, person: _Person, window: Window, ready: datetime, at: datetime
+    ) -> date | None:
         """The full day of `box` that held a step back: the day its window first opened after
         it was ready, when that is before the day it went."""
         where = person.where
-        opens = next_send_time(ready, window, tz=where.tz, country=where.country,
-                               closed=where.closed)
+        opens = next_send_time(
+            ready, window, tz=where.tz, country=where.country, closed=where.closed
+        )
         day = sending_day(self.config, opens)
         return day if day in self.full.get(box, ()) and day < sending_day(self.config, at) else None
 
@@ -304,14 +354,20 @@ class _Rehearsal:
         if not sent:
             return
         self.person(conn, [eid for eid, _, _ in sent])
-        boxes = dict(conn.execute(
-            select(enrollment.c.id, enrollment.c.mailbox)
-            .where(enrollment.c.id.in_([eid for eid, _, _ in sent]))
-        ).all())
-        ids = dict(conn.execute(
-            select(enrollment.c.id, enrollment.c.influencer_id)
-            .where(enrollment.c.id.in_([eid for eid, _, _ in sent]))
-        ).all())
+        boxes = dict(
+            conn.execute(
+                select(enrollment.c.id, enrollment.c.mailbox).where(
+                    enrollment.c.id.in_([eid for eid, _, _ in sent])
+                )
+            ).all()
+        )
+        ids = dict(
+            conn.execute(
+                select(enrollment.c.id, enrollment.c.influencer_id).where(
+                    enrollment.c.id.in_([eid for eid, _, _ in sent])
+                )
+            ).all()
+        )
         for eid, step, at in sent:
             person = self.people[eid]
             ready = self.ready.pop(eid, None)
@@ -332,14 +388,18 @@ class _Rehearsal:
                     waited.append(f"daily cap used up on {spilled}")
                 template = self.composer.used.get((int(ids[eid]), step), "?")
                 self.summary.sent[step] += 1
-                self.emit(Sent(at, person.handle, step, template, person.tz, boxes[eid],
-                               "; ".join(waited)))
+                self.emit(
+                    Sent(
+                        at, person.handle, step, template, person.tz, boxes[eid], "; ".join(waited)
+                    )
+                )
             seq = person.sequence
             following = seq.step(step + 1) if isinstance(seq, SequenceFile) else None
             if following is not None:
                 where = person.where
-                self.ready[eid] = following.delay.after(at, tz=where.tz, country=where.country,
-                                                        closed=where.closed)
+                self.ready[eid] = following.delay.after(
+                    at, tz=where.tz, country=where.country, closed=where.closed
+                )
                 if following.delay.business:
                     self.previous[eid] = at
 
@@ -352,29 +412,44 @@ class _Rehearsal:
         # later today wake nothing before the next sending day.
         today = sending_day(self.config, now)
         load = day_load(conn, list(self.config.mailboxes), day_start(self.config, today))
-        full = [name for name, box in self.config.mailboxes.items()
-                if load.get(name, 0) >= box.limits.daily_cap]
+        full = [
+            name
+            for name, box in self.config.mailboxes.items()
+            if load.get(name, 0) >= box.limits.daily_cap
+        ]
         query = select(func.min(enrollment.c.next_due_at)).where(
-            enrollment.c.status == "active", enrollment.c.next_due_at > t)
+            enrollment.c.status == "active", enrollment.c.next_due_at > t
+        )
         if full:
             query = query.where(enrollment.c.mailbox.not_in(full))
             found.append(next_day_start(self.config, today))
         due = conn.execute(query).scalar()
         if due is not None:
             found.append(utc(due))
-        queued = conn.execute(select(func.min(outbox.c.due_at)).where(
-            outbox.c.state.in_(("queued", "retry")), outbox.c.due_at > t)).scalar()
+        queued = conn.execute(
+            select(func.min(outbox.c.due_at)).where(
+                outbox.c.state.in_(("queued", "retry")), outbox.c.due_at > t
+            )
+        ).scalar()
         if queued is not None:
             found.append(utc(queued))
         # Whether any exists, not how many: one index probe each, whatever the backlog.
-        waiting = conn.execute(select(enrollment.c.id).where(
-            enrollment.c.status == "active", enrollment.c.next_due_at <= t).limit(1)).first()
-        unsent = conn.execute(select(outbox.c.id).where(
-            outbox.c.state.in_(("queued", "retry", "claimed")), outbox.c.due_at <= t).limit(1)).first()
+        waiting = conn.execute(
+            select(enrollment.c.id)
+            .where(enrollment.c.status == "active", enrollment.c.next_due_at <= t)
+            .limit(1)
+        ).first()
+        unsent = conn.execute(
+            select(outbox.c.id)
+            .where(outbox.c.state.in_(("queued", "retry", "claimed")), outbox.c.due_at <= t)
+            .limit(1)
+        ).first()
         if waiting is not None or unsent is not None:
             found.append(next_day_start(self.config, sending_day(self.config, now)))
         if unsent is not None:
-            for slot, paused in conn.execute(select(mailbox.c.next_slot_at, mailbox.c.paused_until)):
+            for slot, paused in conn.execute(
+                select(mailbox.c.next_slot_at, mailbox.c.paused_until)
+            ):
                 found += [utc(x) for x in (slot, paused) if x is not None and utc(x) > now]
         later = [x for x in found if x > now]
         return min(later) if later else None
@@ -383,19 +458,28 @@ class _Rehearsal:
         active = conn.execute(
             select(enrollment.c.id)
             .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
-            .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active").limit(1)
+            .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active")
+            .limit(1)
         ).first()
         return active is None
 
     def waiting_count(self, conn: Connection) -> int:
-        return int(conn.execute(
-            select(func.count()).select_from(enrollment)
-            .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
-            .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active")
-        ).scalar() or 0)
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(enrollment)
+                .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
+                .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active")
+            ).scalar()
+            or 0
+        )
 
-    async def run(self, transport: SmtpTransport, fresh: set[int],
-                  progress: Callable[[datetime, int], None] | None) -> None:
+    async def run(
+        self,
+        transport: SmtpTransport,
+        fresh: set[int],
+        progress: Callable[[datetime, int], None] | None,
+    ) -> None:
         summary, config, clock = self.summary, self.config, self.clock
         batch = config.sending.batch_size
         with reading(self.engine) as conn:
@@ -404,16 +488,24 @@ class _Rehearsal:
             self.ready[eid] = summary.start  # enrolled by the rehearsal: ready at its start
         while summary.passes < MAX_PASSES:
             summary.passes += 1
-            while plan_due(self.engine, config, clock, self.composer, limit=batch,
-                           rng=self.rng) >= batch:
+            while (
+                plan_due(self.engine, config, clock, self.composer, limit=batch, rng=self.rng)
+                >= batch
+            ):
                 pass
             with reading(self.engine) as conn:
                 self.report_states(conn)
                 self.note_waiting(conn)
             while True:
-                report = await dispatch_once(self.engine, config, clock, transport,
-                                             worker="rehearsal", on_sent=self.on_sent,
-                                             rng=self.rng)
+                report = await dispatch_once(
+                    self.engine,
+                    config,
+                    clock,
+                    transport,
+                    worker="rehearsal",
+                    on_sent=self.on_sent,
+                    rng=self.rng,
+                )
                 if report.claimed < batch:
                     break
             with reading(self.engine) as conn:
@@ -451,9 +543,13 @@ def days_off(since: datetime, ready: datetime, where: Recipient) -> list[str]:
         day += timedelta(days=1)
     out = []
     if closed:
-        out.append(f"delay skips closed {closed[0]}" + (f"..{closed[-1]}" if len(closed) > 1 else ""))
+        out.append(
+            f"delay skips closed {closed[0]}" + (f"..{closed[-1]}" if len(closed) > 1 else "")
+        )
     if holidays:
-        out.append(f"delay skips public holiday(s) {', '.join(map(str, holidays))} ({where.country})")
+        out.append(
+            f"delay skips public holiday(s) {', '.join(map(str, holidays))} ({where.country})"
+        )
     return out
 
 
@@ -549,14 +645,27 @@ def rehearse(
                 with reading(engine) as conn:
                     before = set(conn.execute(select(enrollment.c.id)).scalars())
                 if enrol:
-                    report = enroll(engine, copy, slug, EnrollFilters(), dry_run=False, now=start,
-                                    rng=random.Random(0))
+                    report = enroll(
+                        engine,
+                        copy,
+                        slug,
+                        EnrollFilters(),
+                        dry_run=False,
+                        now=start,
+                        rng=random.Random(0),
+                    )
                     summary.enrolled = len(report.enrolled)
-                    summary.skipped = [(s.handle, s.reason) for s in report.skipped
-                                       if s.reason != "already enrolled"]
+                    summary.skipped = [
+                        (s.handle, s.reason)
+                        for s in report.skipped
+                        if s.reason != "already enrolled"
+                    ]
                     for handle, reason in summary.skipped:
-                        emit(Held(start, handle, 1, f"not enrolled: {reason}",
-                                  config.display_timezone))
+                        emit(
+                            Held(
+                                start, handle, 1, f"not enrolled: {reason}", config.display_timezone
+                            )
+                        )
                 with reading(engine) as conn:
                     fresh = set(conn.execute(select(enrollment.c.id)).scalars()) - before
                 run = _Rehearsal(copy, engine, slug, clock, emit, summary)

@@ -64,8 +64,9 @@ class Imported:
     problems: list[RowError] = field(default_factory=list)
 
 
-def _columns(path: Path, wanted: dict[str, tuple[str, ...]], mapping: dict[str, str]
-             ) -> dict[str, str]:
+def _columns(
+    path: Path, wanted: dict[str, tuple[str, ...]], mapping: dict[str, str]
+) -> dict[str, str]:
     """Field -> the column of the file that holds it."""
     header: list[str] = []
     for _, rec in read_rows(path):
@@ -84,19 +85,28 @@ def _columns(path: Path, wanted: dict[str, tuple[str, ...]], mapping: dict[str, 
     return found
 
 
-def _records(path: Path, wanted: dict[str, tuple[str, ...]], mapping: dict[str, str],
-             required: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+def _records(
+    path: Path,
+    wanted: dict[str, tuple[str, ...]],
+    mapping: dict[str, str],
+    required: tuple[str, ...],
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     name = str(path)
     unknown = sorted(set(mapping) - set(wanted))
     if unknown:
-        raise InputError(f"cannot map {', '.join(unknown)}", field="map",
-                         hint="fields: " + ", ".join(wanted))
+        raise InputError(
+            f"cannot map {', '.join(unknown)}", field="map", hint="fields: " + ", ".join(wanted)
+        )
     try:
         cols = _columns(path, wanted, mapping)
         missing = [f for f in required if f not in cols]
         if missing:
-            raise ImportRejected([RowError(name, 1, f, "required column is missing (or --map "
-                                           f"{f}=COLUMN)") for f in missing])
+            raise ImportRejected(
+                [
+                    RowError(name, 1, f, f"required column is missing (or --map {f}=COLUMN)")
+                    for f in missing
+                ]
+            )
         rows: list[tuple[int, dict[str, str]]] = []
         problems: list[RowError] = []
         for line, rec in read_rows(path):
@@ -107,8 +117,9 @@ def _records(path: Path, wanted: dict[str, tuple[str, ...]], mapping: dict[str, 
     except SourceProblem as exc:
         raise ImportRejected([RowError(name, exc.line, exc.field, exc.reason)]) from None
     except HeaderRejected as exc:
-        raise ImportRejected([RowError(name, p.line, p.field, p.reason)
-                              for p in exc.problems]) from None
+        raise ImportRejected(
+            [RowError(name, p.line, p.field, p.reason) for p in exc.problems]
+        ) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=name) from None
     return rows, problems
@@ -137,8 +148,9 @@ def when(text: str) -> datetime:
     return naive_utc(value) if value.tzinfo else value
 
 
-def import_metrics(engine: Engine, path: Path, *, mapping: dict[str, str] | None = None
-                   ) -> Imported:
+def import_metrics(
+    engine: Engine, path: Path, *, mapping: dict[str, str] | None = None
+) -> Imported:
     """One snapshot per row (post URL, capture time, metrics); a row for the same post and time
     replaces it. Every post must be recorded (`outreach post add`) first."""
     rows, problems = _records(path, METRIC_COLUMNS, mapping or {}, ("post_url", "captured_at"))
@@ -150,8 +162,14 @@ def import_metrics(engine: Engine, path: Path, *, mapping: dict[str, str] | None
             bad = len(report.problems)
             deliverable_id = posts.get(row["post_url"])
             if deliverable_id is None:
-                report.problems.append(RowError(report.file, line, "post_url",
-                                                "no recorded post has this URL (outreach post add)"))
+                report.problems.append(
+                    RowError(
+                        report.file,
+                        line,
+                        "post_url",
+                        "no recorded post has this URL (outreach post add)",
+                    )
+                )
             try:
                 at = when(row["captured_at"])
             except ValueError as exc:
@@ -185,22 +203,35 @@ def money(text: str) -> float:
     return value
 
 
-def import_orders(engine: Engine, campaign: str, path: Path, *,
-                  window_days: int = 30, mapping: dict[str, str] | None = None) -> Imported:
+def import_orders(
+    engine: Engine,
+    campaign: str,
+    path: Path,
+    *,
+    window_days: int = 30,
+    mapping: dict[str, str] | None = None,
+) -> Imported:
     """Orders of a shop export, deduplicated by order id. An order is attributed to a person by
     discount code (the deal's promo code), else by the landing URL's utm_campaign = campaign
     and utm_content = handle, when placed within `window_days` after that person's first post."""
-    rows, problems = _records(path, ORDER_COLUMNS, mapping or {},
-                              ("order_id", "ordered_at", "revenue"))
+    rows, problems = _records(
+        path, ORDER_COLUMNS, mapping or {}, ("order_id", "ordered_at", "revenue")
+    )
     report = Imported(str(path), problems=problems)
     with writing(engine) as conn:
         campaign_id = q.campaign_row(conn, campaign)
         if campaign_id is None:
-            raise InputError(f"no campaign {campaign!r} in the database", field="campaign",
-                             hint="enrol someone first: outreach enroll " + campaign)
+            raise InputError(
+                f"no campaign {campaign!r} in the database",
+                field="campaign",
+                hint="enrol someone first: outreach enroll " + campaign,
+            )
         ids = {p["enrollment_id"]: p for p in q.campaign_people(conn, campaign_id)}
-        by_code = {Terms.from_json(p["terms"]).promo_code.casefold(): eid
-                   for eid, p in ids.items() if Terms.from_json(p["terms"]).promo_code}
+        by_code = {
+            Terms.from_json(p["terms"]).promo_code.casefold(): eid
+            for eid, p in ids.items()
+            if Terms.from_json(p["terms"]).promo_code
+        }
         by_handle = {p["handle"].casefold(): eid for eid, p in ids.items()}
         first = q.first_posts(conn, campaign_id)
         seen = q.known_orders(conn, campaign_id)
@@ -235,10 +266,20 @@ def import_orders(engine: Engine, campaign: str, path: Path, *,
                 report.by_code += 1
             elif how == "utm":
                 report.by_utm += 1
-            out.append({"campaign_id": campaign_id, "order_id": order_id, "ordered_at": at,
-                        "revenue": revenue, "currency": (row.get("currency") or "JPY").upper(),
-                        "code": code, "landing_url": landing, "enrollment_id": eid,
-                        "attributed_by": how, "source": f"{path.name}:{line}"})
+            out.append(
+                {
+                    "campaign_id": campaign_id,
+                    "order_id": order_id,
+                    "ordered_at": at,
+                    "revenue": revenue,
+                    "currency": (row.get("currency") or "JPY").upper(),
+                    "code": code,
+                    "landing_url": landing,
+                    "enrollment_id": eid,
+                    "attributed_by": how,
+                    "source": f"{path.name}:{line}",
+                }
+            )
         if report.problems:
             raise ImportRejected(report.problems)
         q.insert_orders(conn, out)
@@ -247,13 +288,16 @@ def import_orders(engine: Engine, campaign: str, path: Path, *,
     return report
 
 
-def _attribute(code: str, landing: str, campaign: str, by_code: dict[str, int],
-               by_handle: dict[str, int]) -> tuple[int | None, str]:
+def _attribute(
+    code: str, landing: str, campaign: str, by_code: dict[str, int], by_handle: dict[str, int]
+) -> tuple[int | None, str]:
     if code and code.casefold() in by_code:
         return by_code[code.casefold()], "code"
     if landing:
         query = parse_qs(urlsplit(landing).query)
-        if (query.get("utm_campaign", [""])[0] == campaign
-                and (handle := query.get("utm_content", [""])[0].casefold()) in by_handle):
+        if (
+            query.get("utm_campaign", [""])[0] == campaign
+            and (handle := query.get("utm_content", [""])[0].casefold()) in by_handle
+        ):
             return by_handle[handle], "utm"
     return None, ""

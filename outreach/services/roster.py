@@ -128,8 +128,12 @@ def _row_errors(name: str, line: int, exc: Exception) -> list[RowError]:
 
 
 def _checked_rows(
-    path: Path, name: str, options: ImportOptions, required: tuple[str, ...],
-    conn: Connection | None, validate: Validate,
+    path: Path,
+    name: str,
+    options: ImportOptions,
+    required: tuple[str, ...],
+    conn: Connection | None,
+    validate: Validate,
 ) -> Iterator[tuple[int, dict[str, Any] | list[RowError]]]:
     """(line, record) for good rows and (line, errors) for bad ones; whole-file problems raise
     ImportRejected whatever the mode (a file that cannot be read has no good rows)."""
@@ -149,8 +153,13 @@ def _checked_rows(
 
 
 def _spool(
-    path: Path, report: ImportReport, options: ImportOptions, required: tuple[str, ...],
-    validate: Validate, conn: Connection | None, spool: IO[bytes],
+    path: Path,
+    report: ImportReport,
+    options: ImportOptions,
+    required: tuple[str, ...],
+    validate: Validate,
+    conn: Connection | None,
+    spool: IO[bytes],
 ) -> None:
     """The first pass: every row validated; good records pickled to `spool` a batch at a time."""
     batch: Batch = []
@@ -185,9 +194,16 @@ def _spooled(spool: IO[bytes]) -> Iterator[Batch]:
 
 
 def _run_import(
-    engine: Engine, path: Path, report: ImportReport, options: ImportOptions,
-    required: tuple[str, ...], validate: Validate, write: Write,
-    finish: Callable[[Connection], None] = lambda conn: None, *, lookups: bool = False,
+    engine: Engine,
+    path: Path,
+    report: ImportReport,
+    options: ImportOptions,
+    required: tuple[str, ...],
+    validate: Validate,
+    write: Write,
+    finish: Callable[[Connection], None] = lambda conn: None,
+    *,
+    lookups: bool = False,
 ) -> ImportReport:
     """Validate the whole file, then write it in one transaction (see the module docstring).
 
@@ -200,11 +216,15 @@ def _run_import(
         try:
             codecs.lookup(options.encoding)
         except LookupError:
-            raise InputError(f"unknown encoding {options.encoding!r}", field="--encoding",
-                             hint="for example utf-8, utf-8-sig or cp932") from None
+            raise InputError(
+                f"unknown encoding {options.encoding!r}",
+                field="--encoding",
+                hint="for example utf-8, utf-8-sig or cp932",
+            ) from None
         if (problem := encoding_problem(options.encoding)) is not None:
-            raise InputError(problem, field="--encoding",
-                             hint="for example utf-8, utf-8-sig or cp932")
+            raise InputError(
+                problem, field="--encoding", hint="for example utf-8, utf-8-sig or cp932"
+            )
     with tempfile.TemporaryFile(prefix="outreach-import-") as spool:
         with ExitStack() as stack:
             conn = stack.enter_context(reading(engine)) if lookups else None
@@ -254,19 +274,24 @@ def import_influencers(
 
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
         nonlocal basis_none
-        done = q.upsert_influencers(conn, batch, at=now, source_file=name, import_run=run, ids=False)
+        done = q.upsert_influencers(
+            conn, batch, at=now, source_file=name, import_run=run, ids=False
+        )
         imported: Batch = []
         for (line, record), outcome in zip(batch, done, strict=True):
             if (clash := outcome.conflict) is not None:
                 rep.rejected += 1
-                rep.error(RowError(name, line, clash.field or "email",
-                                   f"{clash.message} ({clash.hint})"))
+                rep.error(
+                    RowError(name, line, clash.field or "email", f"{clash.message} ({clash.hint})")
+                )
                 continue
             imported.append((line, record))
             if outcome.duplicate_of is not None:
                 rep.duplicates += 1
-                rep.warn(f"{name}:{line}: duplicate of line {outcome.duplicate_of} "
-                         f"(same address or platform+handle); line {line} wins")
+                rep.warn(
+                    f"{name}:{line}: duplicate of line {outcome.duplicate_of} "
+                    f"(same address or platform+handle); line {line} wins"
+                )
             elif outcome.changes is None:
                 rep.inserted += 1
             elif outcome.changes:
@@ -282,17 +307,22 @@ def import_influencers(
         for line, record in imported:
             for key in ("email", "manager_email"):
                 if record.get(key, "").lower() in suppressed:
-                    rep.warn(f"{name}:{line}: {key}: {record[key]} is suppressed; "
-                             "imported, but it will not be mailed")
+                    rep.warn(
+                        f"{name}:{line}: {key}: {record[key]} is suppressed; "
+                        "imported, but it will not be mailed"
+                    )
 
     def finish(conn: Connection) -> None:
         q.recompute_er_rank(conn)
         if basis_none:
-            report.warn(f"{name}: {basis_none} influencer(s) have basis 'none': enrolment "
-                        "refuses them (add a basis column or pass --basis)")
+            report.warn(
+                f"{name}: {basis_none} influencer(s) have basis 'none': enrolment "
+                "refuses them (add a basis column or pass --basis)"
+            )
 
-    return _run_import(engine, path, report, options, roster_rows.INFLUENCER_REQUIRED,
-                       validate, write, finish)
+    return _run_import(
+        engine, path, report, options, roster_rows.INFLUENCER_REQUIRED, validate, write, finish
+    )
 
 
 def import_posts(
@@ -306,10 +336,21 @@ def import_posts(
     def validate(conn: Connection | None, cells: dict[str, str]) -> dict[str, Any]:
         assert conn is not None  # lookups=True below
         record = roster_rows.post_record(cells, rules)
-        record["influencer_id"] = q.influencer_id_for(conn, record["influencer"], record["platform"])
+        record["influencer_id"] = q.influencer_id_for(
+            conn, record["influencer"], record["platform"]
+        )
         if record["influencer_id"] is None:
-            raise RowProblems([("influencer", (f"no influencer {record['influencer']!r} on "
-                                f"{record['platform']} (import influencers first)"))])
+            raise RowProblems(
+                [
+                    (
+                        "influencer",
+                        (
+                            f"no influencer {record['influencer']!r} on "
+                            f"{record['platform']} (import influencers first)"
+                        ),
+                    )
+                ]
+            )
         return record
 
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
@@ -324,8 +365,9 @@ def import_posts(
             else:
                 rep.unchanged += 1
 
-    return _run_import(engine, path, report, options, roster_rows.POST_REQUIRED, validate, write,
-                       lookups=True)
+    return _run_import(
+        engine, path, report, options, roster_rows.POST_REQUIRED, validate, write, lookups=True
+    )
 
 
 def suppress_address(
@@ -379,8 +421,11 @@ def remove_suppression(
     transaction; raises UserError, writing nothing, when it is not suppressed or not liftable."""
     text = address.strip()
     if not reason.strip():
-        raise UserError("must say why the address may be mailed again", field="--reason",
-                        hint='for example --reason "mailbox restored, confirmed by phone"')
+        raise UserError(
+            "must say why the address may be mailed again",
+            field="--reason",
+            hint='for example --reason "mailbox restored, confirmed by phone"',
+        )
     if not actor.strip():
         raise UserError("must name who removes it", field="--actor")
     at = naive_utc(clock.now())
@@ -390,29 +435,43 @@ def remove_suppression(
     except OperationalError as exc:
         if not is_unavailable(exc):
             raise
-        raise UserError(f"{describe_unavailable(exc)}; nothing was removed", field=text,
-                        hint="run the command again") from None
+        raise UserError(
+            f"{describe_unavailable(exc)}; nothing was removed",
+            field=text,
+            hint="run the command again",
+        ) from None
 
 
-def _lift(conn: Connection, text: str, *, reason: str, actor: str, force: bool, at: datetime) -> Removed:
+def _lift(
+    conn: Connection, text: str, *, reason: str, actor: str, force: bool, at: datetime
+) -> Removed:
     entries = sq.entries_for(conn, text)
     if not entries:
-        raise UserError("is not suppressed; nothing to remove", field=text,
-                        hint=f"see outreach suppression list --address {text}")
+        raise UserError(
+            "is not suppressed; nothing to remove",
+            field=text,
+            hint=f"see outreach suppression list --address {text}",
+        )
     kept = [e for e in entries if e.reason not in sq.BOUNCE_REASONS]
     if kept and not force:
         names = ", ".join(sorted({e.reason for e in kept}))
         why = "; ".join(sorted({KEPT_BECAUSE.get(e.reason, "no bounce made it") for e in kept}))
         raise UserError(
-            f"suppressed as {names}: {why}; nothing removed", field=text,
+            f"suppressed as {names}: {why}; nothing removed",
+            field=text,
             hint="only hard_bounce and soft_bounce_limit are lifted without --force; to "
-                 "lift this anyway, add --force with a --reason saying why they may be "
-                 "mailed again",
+            "lift this anyway, add --force with a --reason saying why they may be "
+            "mailed again",
         )
-    gone = sq.remove_entries(conn, text, entries, reason=reason, actor=actor,
-                             forced=[e.id for e in kept], at=at)
-    return Removed(text.lower(), gone, forced=any(e.reason not in sq.BOUNCE_REASONS for e in gone),
-                   bounced_in=sq.bounced_in(conn, text))
+    gone = sq.remove_entries(
+        conn, text, entries, reason=reason, actor=actor, forced=[e.id for e in kept], at=at
+    )
+    return Removed(
+        text.lower(),
+        gone,
+        forced=any(e.reason not in sq.BOUNCE_REASONS for e in gone),
+        bounced_in=sq.bounced_in(conn, text),
+    )
 
 
 def suppression_audit(engine: Engine, address: str | None = None) -> list[dict[str, Any]]:
@@ -421,7 +480,9 @@ def suppression_audit(engine: Engine, address: str | None = None) -> list[dict[s
         return sq.audit_trail(conn, address=address)
 
 
-def forget_address(engine: Engine, address: str, *, clock: Clock, actor: str = "") -> erasure.Erased:
+def forget_address(
+    engine: Engine, address: str, *, clock: Clock, actor: str = ""
+) -> erasure.Erased:
     """Erase a person on request (GDPR art. 17, APPI): their data goes, the suppression hash stays."""
     with writing(engine) as conn:
         return erasure.forget(conn, q.email_norm(address), at=naive_utc(clock.now()), actor=actor)

@@ -58,7 +58,9 @@ def normalise_address(raw: str, *, deliverability: bool) -> str:
     if not text.isprintable():
         for ch in text:
             if unicodedata.category(ch) in ("Cf", "Cc"):
-                raise BadValue(f"{text!r} contains the invisible character {cleaning.invisible(ch)}")
+                raise BadValue(
+                    f"{text!r} contains the invisible character {cleaning.invisible(ch)}"
+                )
     if not deliverability and (plain := _PLAIN.fullmatch(text)) is not None:
         domain = _domain(plain["domain"])
         if domain is not None and len(plain["local"]) <= 64 and len(text) <= 254:
@@ -76,8 +78,10 @@ def normalise_address(raw: str, *, deliverability: bool) -> str:
 # email-validator accepts every such address and returns it unchanged but for its domain, whose
 # check (the slow part: IDNA/UTS-46) is done once per domain below; anything else gets the
 # full check.
-_PLAIN = re.compile(r"(?P<local>[A-Za-z0-9_%+-]{1,64}(?:\.[A-Za-z0-9_%+-]+)*)"
-                    r"@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+_PLAIN = re.compile(
+    r"(?P<local>[A-Za-z0-9_%+-]{1,64}(?:\.[A-Za-z0-9_%+-]+)*)"
+    r"@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -195,8 +199,9 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
 def _present(record: dict[str, Any], col: _Collector, rules: RowRules) -> dict[str, Any]:
     """Only what the file says: a column the file lacks leaves the stored value alone (a new
     influencer gets the table default), except the basis that --basis sets for the file."""
-    kept = {k: v for k, v in record.items() if k in INFLUENCER_REQUIRED or k == "custom"
-            or col.has(k)}
+    kept = {
+        k: v for k, v in record.items() if k in INFLUENCER_REQUIRED or k == "custom" or col.has(k)
+    }
     if rules.basis is not None:
         for key in ("basis", "basis_url", "basis_seen_at"):
             kept.setdefault(key, record[key])

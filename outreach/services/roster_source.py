@@ -282,8 +282,9 @@ class _Stream:
                 if not _cut_off(exc, len(self.buf)):
                     raise SourceProblem(self.line_at(exc.pos), "json", exc.msg) from None
                 if not self.refill(size):
-                    raise SourceProblem(self.line, "json", "the file ends inside this record "
-                                        "(was it cut short?)") from None
+                    raise SourceProblem(
+                        self.line, "json", "the file ends inside this record (was it cut short?)"
+                    ) from None
                 size *= 2
                 continue
             except RecursionError:
@@ -319,8 +320,9 @@ def _json_array(stream: _Stream, encoding: str) -> Iterator[Record]:
         following = stream.skip_space()
         if following not in (",", "]"):
             found = repr(following) if following else "the end of the file"
-            raise SourceProblem(stream.line, "json", f"expected ',' or ']' after a record, "
-                                f"found {found}")
+            raise SourceProblem(
+                stream.line, "json", f"expected ',' or ']' after a record, found {found}"
+            )
         stream.advance(stream.pos + 1)
         if following == "," and stream.skip_space() == "]":
             raise SourceProblem(stream.line, "json", "a ',' before ']' (trailing comma)")
@@ -332,8 +334,12 @@ def _duplicate(key: str, text: str, line: int) -> SourceProblem:
     """The key's second appearance, by line (the record's line if it was spelt with escapes)."""
     found = list(re.finditer(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:", text))
     where = line + text.count("\n", 0, found[1].start()) if len(found) > 1 else line
-    return SourceProblem(where, key, f"appears twice in the record starting on line {line} "
-                         "(JSON would keep only the last); keep one")
+    return SourceProblem(
+        where,
+        key,
+        f"appears twice in the record starting on line {line} "
+        "(JSON would keep only the last); keep one",
+    )
 
 
 def _json_item(item: Any, line: int) -> dict[str, str] | SourceProblem:

@@ -84,8 +84,9 @@ class _Enrolled:
 
     __slots__ = ("handle", "mine", "platform", "sequence", "where")
 
-    def __init__(self, handle: str, platform: str, mine: bool, sequence: Sequence,
-                 where: Recipient) -> None:
+    def __init__(
+        self, handle: str, platform: str, mine: bool, sequence: Sequence, where: Recipient
+    ) -> None:
         self.handle, self.platform, self.mine = handle, platform, mine
         self.sequence, self.where = sequence, where
 
@@ -184,20 +185,25 @@ class ScheduleRun:
             today = sending_day(config, now)
             sent = q.sent_since(conn, list(self.mailboxes), day_start(config, today))
             first = caps_q.first_sends(
-                conn, [m for m in self.mailboxes if config.mailbox(m).limits.ramp])
+                conn, [m for m in self.mailboxes if config.mailbox(m).limits.ramp]
+            )
             for name in self.mailboxes:
                 rows = q.pending_by_time(conn, name, now)
                 self._stack.callback(rows.close)
                 overdue = _Overdue(conn, name, now)
                 self._stack.callback(overdue.close)
                 first_day = sending_day(config, first[name]) if name in first else None
-                self._sims.append(self._simulate(name, {today: sent.get(name, 0)}, rows,
-                                                 overdue, first_day))
+                self._sims.append(
+                    self._simulate(name, {today: sent.get(name, 0)}, rows, overdue, first_day)
+                )
         except BaseException:
             self._stack.close()
             raise
-        self._sends: Iterator[Send] = self._sims[0] if len(self._sims) == 1 else heapq.merge(
-            *self._sims, key=attrgetter("at"))
+        self._sends: Iterator[Send] = (
+            self._sims[0]
+            if len(self._sims) == 1
+            else heapq.merge(*self._sims, key=attrgetter("at"))
+        )
 
     def _sequence(self, name: str) -> Sequence | UserError:
         return sequence_or_error(self._config, name, self._sequences)
@@ -224,8 +230,11 @@ class ScheduleRun:
         """(handle, why) of the campaign's enrollments left out: stopped, paused or in error;
         those that cannot be simulated (by id); those the cap pushes past the horizon. Until the
         run is finished, only those it has reached."""
-        return (self._halted + [(h, why) for _, h, why in sorted(self._early)]
-                + [(h, "beyond a year at this cap") for _, h in sorted(self._beyond)])
+        return (
+            self._halted
+            + [(h, why) for _, h, why in sorted(self._early)]
+            + [(h, "beyond a year at this cap") for _, h in sorted(self._beyond)]
+        )
 
     def __iter__(self) -> Iterator[Send]:
         return self
@@ -248,13 +257,18 @@ class ScheduleRun:
     def __enter__(self) -> ScheduleRun:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def _simulate(  # noqa: C901 - one event loop, kept in one place
-        self, mailbox: str, used: dict[date, int], rows: Iterator[q.PendingRow],
-        overdue: _Overdue, first_day: date | None,
+        self,
+        mailbox: str,
+        used: dict[date, int],
+        rows: Iterator[q.PendingRow],
+        overdue: _Overdue,
+        first_day: date | None,
     ) -> Generator[Send, None, None]:
         """One mailbox's sends in time order; `first_day`: the day it first sent, if it has."""
         config, now = self._config, self._now
@@ -292,8 +306,12 @@ class ScheduleRun:
             found = targets.get(key)
             if found is None:
                 found = targets[key] = next_send_time(
-                    next_day_start(config, day), window, tz=where.tz, country=where.country,
-                    closed=where.closed)
+                    next_day_start(config, day),
+                    window,
+                    tz=where.tz,
+                    country=where.country,
+                    closed=where.closed,
+                )
             return found
 
         def backlog_at(at: datetime, window: Window, where: Recipient) -> _Backlog | None:
@@ -314,15 +332,26 @@ class ScheduleRun:
             eid, who, step, window, queued = item
             where = who.where
             if who.mine:
-                yield Send(who.handle, who.platform, step.number, step.template, at, where.tz,
-                           mailbox, queued, spilled)
+                yield Send(
+                    who.handle,
+                    who.platform,
+                    step.number,
+                    step.template,
+                    at,
+                    where.tz,
+                    mailbox,
+                    queued,
+                    spilled,
+                )
             following = who.sequence.step(step.number + 1)
             if following is not None:
-                after = following.delay.after(at, tz=where.tz, country=where.country,
-                                              closed=where.closed)
+                after = following.delay.after(
+                    at, tz=where.tz, country=where.country, closed=where.closed
+                )
                 nxt_window = window_of(following)
-                nxt = next_send_time(after, nxt_window, tz=where.tz, country=where.country,
-                                     closed=where.closed)
+                nxt = next_send_time(
+                    after, nxt_window, tz=where.tz, country=where.country, closed=where.closed
+                )
                 heapq.heappush(heap, (nxt, True, eid, (eid, who, following, nxt_window, False)))
                 self.steps += 1
 
@@ -344,8 +373,9 @@ class ScheduleRun:
             key = (id(window), id(where))
             found = opening.get(key)
             if found is None:
-                found = opening[key] = next_send_time(now, window, tz=where.tz,
-                                                      country=where.country, closed=where.closed)
+                found = opening[key] = next_send_time(
+                    now, window, tz=where.tz, country=where.country, closed=where.closed
+                )
             return found
 
         def load(row: q.PendingRow) -> None:
@@ -353,8 +383,13 @@ class ScheduleRun:
             if item is None:
                 return
             start, window, where = row[8], item[3], item[1].where
-            at = from_now(window, where) if start <= now else next_send_time(
-                start, window, tz=where.tz, country=where.country, closed=where.closed)
+            at = (
+                from_now(window, where)
+                if start <= now
+                else next_send_time(
+                    start, window, tz=where.tz, country=where.country, closed=where.closed
+                )
+            )
             heapq.heappush(heap, (at, True, item[0], item))
             self.steps += 1
 
@@ -387,20 +422,29 @@ class ScheduleRun:
             """Every calendar an enrollment due at the start may have: each window of each
             sequence, for each zone and country on the roster."""
             sequences = [self._sequence(name) for name in list_sequences(config)]
-            windows = {default} | {window_of(step) for seq in sequences
-                                   if isinstance(seq, Sequence) for step in seq.steps}
+            windows = {default} | {
+                window_of(step)
+                for seq in sequences
+                if isinstance(seq, Sequence)
+                for step in seq.steps
+            }
             if self._places is None:
                 self._places = q.places(self._conn)
-            closures = {NO_CLOSURES} | {campaign_closures(config, path.stem)
-                                        for path in config.campaigns_dir.glob("*.toml")}
-            wheres = {id(w): w for w in (place(tz, c, closed) for tz, c in self._places
-                                         for closed in closures)}
-            return {(id(w), id(where)): _Unread(from_now(w, where), w, where)
-                    for w in windows for where in wheres.values()}
+            closures = {NO_CLOSURES} | {
+                campaign_closures(config, path.stem) for path in config.campaigns_dir.glob("*.toml")
+            }
+            wheres = {
+                id(w): w
+                for w in (place(tz, c, closed) for tz, c in self._places for closed in closures)
+            }
+            return {
+                (id(w), id(where)): _Unread(from_now(w, where), w, where)
+                for w in windows
+                for where in wheres.values()
+            }
 
         def lowest() -> tuple[datetime, bool] | None:
-            return min(((u.at, u.fresh) for u in presence.values() if u.gone is None),
-                       default=None)
+            return min(((u.at, u.fresh) for u in presence.values() if u.gone is None), default=None)
 
         def hold(at: datetime, fresh: bool, day: date) -> None:
             """The unread ones at (at, fresh) meet a full day: they move on to the next."""
@@ -451,7 +495,8 @@ class ScheduleRun:
                     on = sending_day(config, at_u)
                     room = cap_of(on) - used.get(on, 0)
                     if (top[0], top[1]) == low and (
-                            top[2] < left if fresh_u else room <= held_below(at_u, left)):
+                        top[2] < left if fresh_u else room <= held_below(at_u, left)
+                    ):
                         if not fresh_u:
                             hold(at_u, False, on)  # the read ones fill the day; the rest wait
                             low = lowest()
@@ -499,12 +544,15 @@ class ScheduleRun:
             if room > 0:
                 if len(backlogs) == 1:
                     taken: list[_Item] = list(backlogs[0].items.islice(0, room))
-                    del backlogs[0].items[:len(taken)]
+                    del backlogs[0].items[: len(taken)]
                 else:
-                    taken = list(itertools.islice(
-                        heapq.merge(*(b.items.islice(0, room) for b in backlogs)), room))
+                    taken = list(
+                        itertools.islice(
+                            heapq.merge(*(b.items.islice(0, room) for b in backlogs)), room
+                        )
+                    )
                     for backlog in backlogs:  # ids are unique: the last one taken splits each
-                        del backlog.items[:backlog.items.bisect_right(taken[-1])]
+                        del backlog.items[: backlog.items.bisect_right(taken[-1])]
                 used[day] = used.get(day, 0) + len(taken)
                 first_day = first_day or day
                 for item in taken:

@@ -115,7 +115,9 @@ def load_sequence(config: Config, name: str) -> Sequence:
     return sequence
 
 
-def sequence_or_error(config: Config, name: str, seen: dict[str, Sequence | UserError]) -> Sequence | UserError:
+def sequence_or_error(
+    config: Config, name: str, seen: dict[str, Sequence | UserError]
+) -> Sequence | UserError:
     """`load_sequence` memoised in `seen` for one pass, a broken file as its error (callers
     that go through many enrollments report it per enrollment instead of failing)."""
     if name not in seen:

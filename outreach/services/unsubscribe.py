@@ -170,7 +170,9 @@ class _Endpoint:
     _cap_logged: float = 0.0
 
     async def start(self, sock: socket.socket) -> None:
-        self.server = await asyncio.start_server(self.connection, sock=sock, limit=MAX_HEAD, backlog=BACKLOG)
+        self.server = await asyncio.start_server(
+            self.connection, sock=sock, limit=MAX_HEAD, backlog=BACKLOG
+        )
 
     async def close(self) -> None:
         if self.server is not None:
@@ -194,8 +196,11 @@ class _Endpoint:
         self.dropped += 1
         if time.monotonic() - self._cap_logged > 60:
             self._cap_logged = time.monotonic()
-            log.warning("unsubscribe endpoint: %d connections open (the cap); dropping the oldest"
-                        " unfinished requests for new ones", self.cap)
+            log.warning(
+                "unsubscribe endpoint: %d connections open (the cap); dropping the oldest"
+                " unfinished requests for new ones",
+                self.cap,
+            )
         return True
 
     async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -246,7 +251,9 @@ class _Endpoint:
             answer = TOO_LARGE
         await _reply(h, writer, reader, method, answer, linger=not whole)
 
-    async def _answer(self, method: str, request: h11.Request, body: bytes, peer: str = "") -> Answer:
+    async def _answer(
+        self, method: str, request: h11.Request, body: bytes, peer: str = ""
+    ) -> Answer:
         headers = {name: value for name, value in request.headers}
         host = headers.get(b"host", b"").decode("ascii", "replace").strip().lower()
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
@@ -256,7 +263,11 @@ class _Endpoint:
         if path.startswith("/r/") and self.redirects is not None and method in ("GET", "HEAD"):
             return await redirect_answer(self.redirects, self.pool, method, path, headers, peer)
         if method not in ("GET", "HEAD", "POST"):
-            return 405, _page("Not allowed", "<p>Method not allowed.</p>"), {"Allow": "GET, HEAD, POST"}
+            return (
+                405,
+                _page("Not allowed", "<p>Method not allowed.</p>"),
+                {"Allow": "GET, HEAD, POST"},
+            )
         query = parse_qs(urlsplit(request.target.decode("ascii")).query, max_num_fields=8)
         token = (query.get("t") or [""])[0]
         if not token:
@@ -287,11 +298,20 @@ class _Endpoint:
             )
         except SQLAlchemyError as exc:  # not recorded: say so, so the client or person retries
             why = describe_unavailable(exc) if is_unavailable(exc) else type(exc).__name__
-            log.error("one-click unsubscribe (campaign %s) not recorded, answered 503: %s",
-                      found.campaign, why)
-            return 503, _page("Try again", "<p>只今混み合っています。1分後にもう一度お試しください。 / "
-                              "We could not record this just now. Please try again in a minute.</p>"), \
-                {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            log.error(
+                "one-click unsubscribe (campaign %s) not recorded, answered 503: %s",
+                found.campaign,
+                why,
+            )
+            return (
+                503,
+                _page(
+                    "Try again",
+                    "<p>只今混み合っています。1分後にもう一度お試しください。 / "
+                    "We could not record this just now. Please try again in a minute.</p>",
+                ),
+                {"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         # RFC 8058: answer directly, never with a redirect.
         return 200, _page("Unsubscribed", "<p>配信を停止しました。 / You are unsubscribed.</p>"), {}
 
@@ -369,7 +389,9 @@ async def _reply(
         *HEADERS.items(),
         *extra.items(),
     ]
-    data = h.send(h11.Response(status_code=status, headers=headers, reason=HTTPStatus(status).phrase))
+    data = h.send(
+        h11.Response(status_code=status, headers=headers, reason=HTTPStatus(status).phrase)
+    )
     if method != "HEAD":
         data = (data or b"") + (h.send(h11.Data(data=page)) or b"")
     writer.write((data or b"") + (h.send(h11.EndOfMessage()) or b""))
@@ -463,13 +485,22 @@ def start_unsubscribe_server(
             hint="set it to a long random string; the same value signs the links in sent mail",
         )
     host, port = _listen(config)
-    sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
-                                backlog=BACKLOG)
-    endpoint = _Endpoint(engine, key, allowed_hosts(config), clock or SystemClock(),
-                         config.unsubscribe.mailto, connection_cap())
+    sock = socket.create_server(
+        (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET, backlog=BACKLOG
+    )
+    endpoint = _Endpoint(
+        engine,
+        key,
+        allowed_hosts(config),
+        clock or SystemClock(),
+        config.unsubscribe.mailto,
+        connection_cap(),
+    )
     endpoint.redirects = Redirects(engine, key, endpoint.clock)
     loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=_serve_forever, args=(loop,), name="unsubscribe-http", daemon=True)
+    thread = threading.Thread(
+        target=_serve_forever, args=(loop,), name="unsubscribe-http", daemon=True
+    )
     thread.start()
     try:
         asyncio.run_coroutine_threadsafe(endpoint.start(sock), loop).result(timeout=10)

@@ -37,9 +37,12 @@ def date_sample_campaign(path: Path, today: date) -> None:
     """Set the sample campaign's [dates] to SAMPLE_DATES days after `today`."""
     text = path.read_text(encoding="utf-8")
     for key, days in SAMPLE_DATES.items():
-        text, count = re.subn(rf"^{key} = \d{{4}}-\d{{2}}-\d{{2}}",
-                              f"{key} = {(today + timedelta(days=days)).isoformat()}", text,
-                              flags=re.MULTILINE)
+        text, count = re.subn(
+            rf"^{key} = \d{{4}}-\d{{2}}-\d{{2}}",
+            f"{key} = {(today + timedelta(days=days)).isoformat()}",
+            text,
+            flags=re.MULTILINE,
+        )
         if count != 1:
             raise ConfigError(f"the sample campaign has no single {key} line", file=str(path))
     path.write_text(text, encoding="utf-8")

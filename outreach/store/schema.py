@@ -88,7 +88,9 @@ influencer = Table(
     Column("refuses_ads", Boolean, nullable=False, server_default="0"),
     Column("source_file", String(500), nullable=False, server_default=""),
     Column("source_line", Integer),
-    Column("import_run", String(32), nullable=False, server_default=""),  # last import that wrote it
+    Column(
+        "import_run", String(32), nullable=False, server_default=""
+    ),  # last import that wrote it
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     UniqueConstraint("platform", "handle"),
@@ -207,7 +209,10 @@ outbox = Table(
     Index("ix_outbox_state_expires", "state", "expires_at"),  # the reaper's expiry check, each pass
 )
 
-CLAIMABLE_STATES = ("queued", "retry")  # the outbox states a claim takes (OutboxState.QUEUED, .RETRY)
+CLAIMABLE_STATES = (
+    "queued",
+    "retry",
+)  # the outbox states a claim takes (OutboxState.QUEUED, .RETRY)
 
 # Rows a claim may take, written with literal values: SQLite uses a partial index only for a
 # query whose WHERE holds the index's own condition, and a bound parameter is not known when
@@ -217,8 +222,14 @@ outbox_claimable = outbox.c.state.in_([literal_column(f"'{state}'") for state in
 # A claim reads the oldest due rows of one mailbox, LIMIT batch: in this index's order, so it
 # stops after the batch. Through ix_outbox_state_due it read and sorted every claimable row of
 # the queue (two state ranges merged by due_at) on every pass, under the write lock.
-Index("ix_outbox_claimable", outbox.c.mailbox, outbox.c.due_at, outbox.c.id,
-      sqlite_where=outbox_claimable, postgresql_where=outbox_claimable)
+Index(
+    "ix_outbox_claimable",
+    outbox.c.mailbox,
+    outbox.c.due_at,
+    outbox.c.id,
+    sqlite_where=outbox_claimable,
+    postgresql_where=outbox_claimable,
+)
 
 # The exact RFC 5322 bytes of an outbox row (every attempt sends these), apart from the row:
 # its state changes three times per send (claimed, sending, sent), and on SQLite each change
@@ -269,7 +280,9 @@ inbound = Table(
     Column("from_addr", String(320), nullable=False, server_default=""),
     Column("subject", Text, nullable=False, server_default=""),
     Column("received_at", Timestamp),
-    Column("kind", String(16), nullable=False),  # reply|auto_reply|bounce|complaint|opt_out|decline|unparsed
+    Column(
+        "kind", String(16), nullable=False
+    ),  # reply|auto_reply|bounce|complaint|opt_out|decline|unparsed
     Column("enrollment_id", ForeignKey("enrollment.id", ondelete="SET NULL")),
     Column("effect", Text, nullable=False, server_default=""),
     Column("text", Text, nullable=False, server_default=""),  # own text, quotes stripped
@@ -318,8 +331,12 @@ deal = Table(
     "deal",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="CASCADE"), nullable=False,
-           unique=True),
+    Column(
+        "enrollment_id",
+        ForeignKey("enrollment.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
     Column("status", String(16), nullable=False),
     Column("terms", JSON, nullable=False),
     Column("created_at", Timestamp, nullable=False),
@@ -404,8 +421,12 @@ tracking_link = Table(
     "tracking_link",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("enrollment_id", ForeignKey("enrollment.id", ondelete="CASCADE"), nullable=False,
-           unique=True),
+    Column(
+        "enrollment_id",
+        ForeignKey("enrollment.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
     Column("token", String(32), nullable=False, unique=True),
     Column("location", String(2000), nullable=False),
     Column("created_at", Timestamp, nullable=False),

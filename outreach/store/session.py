@@ -72,8 +72,14 @@ def is_busy(exc: BaseException) -> bool:
     back, so it can be tried again."""
     if not isinstance(exc, OperationalError):
         return False
-    code = getattr(exc.orig, "sqlite_errorcode", None)  # kept when the planner's process sends it back
-    return isinstance(exc.orig, sqlite3.OperationalError) and isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
+    code = getattr(
+        exc.orig, "sqlite_errorcode", None
+    )  # kept when the planner's process sends it back
+    return (
+        isinstance(exc.orig, sqlite3.OperationalError)
+        and isinstance(code, int)
+        and code & 0xFF == sqlite3.SQLITE_BUSY
+    )
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -82,7 +88,9 @@ def is_unavailable(exc: BaseException) -> bool:
     daemon retries on its next tick."""
     if is_busy(exc):
         return True
-    return isinstance(exc, OperationalError) and (exc.connection_invalidated or exc.statement is None)
+    return isinstance(exc, OperationalError) and (
+        exc.connection_invalidated or exc.statement is None
+    )
 
 
 def describe_unavailable(exc: BaseException) -> str:
@@ -156,4 +164,3 @@ def write_on(conn: Connection) -> Iterator[Connection]:
     finally:
         if is_sqlite(conn):
             conn.execution_options(sqlite_begin="DEFERRED")
-

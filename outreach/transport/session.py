@@ -21,7 +21,9 @@ MAX_LINE = 4096
 
 def _expire(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
-        waiter.set_exception(aiosmtplib.SMTPReadTimeoutError("timed out waiting for the server's reply"))
+        waiter.set_exception(
+            aiosmtplib.SMTPReadTimeoutError("timed out waiting for the server's reply")
+        )
 
 
 class Replies(asyncio.Protocol):
@@ -58,7 +60,11 @@ class Replies(asyncio.Protocol):
     def _line(self, line: bytes) -> None:
         if self._error is not None:
             return
-        if len(line) > MAX_LINE or not line[:3].isdigit() or line[3:4] not in (b" ", b"-", b"\r", b"\n"):
+        if (
+            len(line) > MAX_LINE
+            or not line[:3].isdigit()
+            or line[3:4] not in (b" ", b"-", b"\r", b"\n")
+        ):
             text = line[:200].decode("utf-8", "replace").rstrip()
             self._fail(aiosmtplib.SMTPResponseException(500, f"malformed reply line: {text}"))
             return
@@ -120,7 +126,11 @@ class Session:
     @property
     def usable(self) -> bool:
         """Open, and with nothing said that no command asked for (a 421 on idle timeout)."""
-        return not self._transport.is_closing() and not self._replies.failed and not self._replies.unread
+        return (
+            not self._transport.is_closing()
+            and not self._replies.failed
+            and not self._replies.unread
+        )
 
     def write(self, data: bytes) -> None:
         if self._transport.is_closing() or self._replies.failed:

@@ -41,7 +41,12 @@ class MaildirHandler:
         self.accepted = 0
 
     async def handle_EHLO(
-        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
     ) -> list[str]:
         return offer_pipelining(session, hostname, responses)
 
@@ -55,7 +60,9 @@ class MaildirHandler:
 class CaptureSink:
     """`with CaptureSink(path) as sink:` or `start()`/`stop()`; `port=0` picks a free port."""
 
-    def __init__(self, maildir: Path, *, port: int = 0, handler: Any = None, **smtp_kwargs: Any) -> None:
+    def __init__(
+        self, maildir: Path, *, port: int = 0, handler: Any = None, **smtp_kwargs: Any
+    ) -> None:
         self.maildir = Path(maildir)
         self.handler = handler if handler is not None else MaildirHandler(self.maildir)
         self._port = port
@@ -70,7 +77,11 @@ class CaptureSink:
         if self._port == 0:  # aiosmtpd's start-up self-check needs the real port up front
             self._port = free_loopback_port()
         controller = Controller(
-            self.handler, hostname=LOOPBACK, port=self._port, server_hostname="localhost", **self._smtp_kwargs
+            self.handler,
+            hostname=LOOPBACK,
+            port=self._port,
+            server_hostname="localhost",
+            **self._smtp_kwargs,
         )
         controller.start()
         self._controller = controller
@@ -85,6 +96,9 @@ class CaptureSink:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()

@@ -37,7 +37,9 @@ class SendResult:
     enhanced: str = ""
     text: str = ""
     exception_type: str = ""
-    refused: Mapping[str, str] = field(default_factory=dict)  # recipients refused while others passed
+    refused: Mapping[str, str] = field(
+        default_factory=dict
+    )  # recipients refused while others passed
 
 
 class TlsRequired(aiosmtplib.SMTPException):
@@ -80,12 +82,16 @@ class _Failed(Exception):
 
 def _reply_failure(phase: Phase, code: int, message: str) -> _Failed:
     enhanced = enhanced_status(message)
-    return _Failed(SendResult(classify_reply(phase, code, enhanced), phase, code, enhanced, message))
+    return _Failed(
+        SendResult(classify_reply(phase, code, enhanced), phase, code, enhanced, message)
+    )
 
 
 def _drop_failure(phase: Phase, exc: BaseException) -> _Failed:
     text = str(exc) or type(exc).__name__
-    return _Failed(SendResult(classify_drop(phase), phase, text=text, exception_type=type(exc).__name__))
+    return _Failed(
+        SendResult(classify_drop(phase), phase, text=text, exception_type=type(exc).__name__)
+    )
 
 
 _DROPS = (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError)
@@ -203,15 +209,23 @@ class MailboxPool:
         refused = await self._envelope(session, mail_from, rcpt_to)
         failpoints.hit("after_rcpt")
         if not await on_before_data():
-            raise _Failed(SendResult(Outcome.CANCELLED, Phase.DATA, text="stopped or claim lost before the message"),
-                          in_data=True)
+            raise _Failed(
+                SendResult(
+                    Outcome.CANCELLED, Phase.DATA, text="stopped or claim lost before the message"
+                ),
+                in_data=True,
+            )
         code, message = await self._message(session, raw)
         if not 200 <= code < 300:
             raise _reply_failure(Phase.DOT, code, message)
         said = message + "".join(f"; refused {rcpt}: {why}" for rcpt, why in refused.items())
-        return SendResult(Outcome.SENT, Phase.DONE, code, enhanced_status(message), said, refused=refused)
+        return SendResult(
+            Outcome.SENT, Phase.DONE, code, enhanced_status(message), said, refused=refused
+        )
 
-    async def _envelope(self, session: Session, mail_from: str, rcpt_to: Sequence[str]) -> dict[str, str]:
+    async def _envelope(
+        self, session: Session, mail_from: str, rcpt_to: Sequence[str]
+    ) -> dict[str, str]:
         """MAIL FROM, RCPT TO for each recipient, DATA: in one write when the server offers
         PIPELINING (RFC 2920), else one command per round trip, stopping at the first refusal
         that ends the transaction. Returns the recipients refused while others passed.
@@ -253,7 +267,11 @@ class MailboxPool:
             elif phase is Phase.DATA:
                 in_data = reply.code == 354
                 data_failure = None if in_data else _reply_failure(phase, reply.code, reply.message)
-        failure = mail_failure or (first_refusal if len(refused) == len(rcpt_to) else None) or data_failure
+        failure = (
+            mail_failure
+            or (first_refusal if len(refused) == len(rcpt_to) else None)
+            or data_failure
+        )
         if failure is not None:
             raise _Failed(failure.result, in_data=in_data)
         return refused

@@ -27,8 +27,14 @@ def _line_stating(path: Path, key: str) -> int:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
         return 1
-    return next((n for n, line in enumerate(lines, 1) if f"dates.{key}" in line
-                 or f"dates['{key}']" in line or f'dates["{key}"]' in line), 1)
+    return next(
+        (
+            n
+            for n, line in enumerate(lines, 1)
+            if f"dates.{key}" in line or f"dates['{key}']" in line or f'dates["{key}"]' in line
+        ),
+        1,
+    )
 
 
 def outrun_findings(
@@ -40,8 +46,9 @@ def outrun_findings(
     earliest = now
     findings: list[Finding] = []
     for step in sequence.steps:
-        earliest = step.delay.after(earliest, tz=where.tz, country=where.country,
-                                    closed=where.closed)
+        earliest = step.delay.after(
+            earliest, tz=where.tz, country=where.country, closed=where.closed
+        )
         for file in files:
             if file.split(".")[0] != step.template:
                 continue
@@ -50,12 +57,16 @@ def outrun_findings(
                 day = campaign.dates.get(key)
                 local = earliest.astimezone(ZoneInfo(where.tz)).date()
                 if day is not None and local > day:
-                    findings.append(Finding(
-                        f"{config.templates_dir.name}/{file}", _line_stating(path, key), RULE,
-                        "warning",
-                        f"step {step.number} goes out {local.isoformat()} at the earliest "
-                        f"(enrolled today), after the {key} {day.isoformat()} it states",
-                        hint=f"shorten the delays in sequences/{sequence.name}.toml or move "
-                             f"{key} in the campaign; the planner holds a step past its date",
-                    ))
+                    findings.append(
+                        Finding(
+                            f"{config.templates_dir.name}/{file}",
+                            _line_stating(path, key),
+                            RULE,
+                            "warning",
+                            f"step {step.number} goes out {local.isoformat()} at the earliest "
+                            f"(enrolled today), after the {key} {day.isoformat()} it states",
+                            hint=f"shorten the delays in sequences/{sequence.name}.toml or move "
+                            f"{key} in the campaign; the planner holds a step past its date",
+                        )
+                    )
     return findings

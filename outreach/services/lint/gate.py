@@ -51,22 +51,29 @@ class LintGate:
             self.check(config, [slug], now, fingerprint)
         return {s for s, (_, errors) in self.checked.items() if errors}
 
-    def check(self, config: Config, slugs: list[str], now: datetime, fingerprint: str
-              ) -> dict[str, tuple[Finding, ...]]:
+    def check(
+        self, config: Config, slugs: list[str], now: datetime, fingerprint: str
+    ) -> dict[str, tuple[Finding, ...]]:
         """Lint each campaign whose result is older than `fingerprint`; returns the held ones."""
         for slug in slugs:
             seen = self.checked.get(slug)
             if seen is not None and seen[0] == fingerprint:
                 continue
             try:
-                errors = tuple(f for f in lint_campaign(config, slug, now=now)
-                               if f.severity == "error")
+                errors = tuple(
+                    f for f in lint_campaign(config, slug, now=now) if f.severity == "error"
+                )
             except UserError:
                 errors = ()  # a broken campaign or sequence file: the planner reports it
             was_held = bool(seen and seen[1])
             if errors and not was_held:
-                log.warning("campaign %s held: %d lint error(s), nothing of it is planned until "
-                            "fixed; first: %s", slug, len(errors), errors[0])
+                log.warning(
+                    "campaign %s held: %d lint error(s), nothing of it is planned until "
+                    "fixed; first: %s",
+                    slug,
+                    len(errors),
+                    errors[0],
+                )
             elif was_held and not errors:
                 log.info("campaign %s: lint errors fixed; planning resumes", slug)
             self.checked[slug] = (fingerprint, errors)

@@ -297,8 +297,12 @@ def _sent_subjects(
             if first is None:
                 try:
                     first = composer.compose(
-                        camp, person, step=1, total_steps=len(steps),
-                        template=steps[0].template, now=now,
+                        camp,
+                        person,
+                        step=1,
+                        total_steps=len(steps),
+                        template=steps[0].template,
+                        now=now,
                     ).subject
                 except UserError:
                     break  # the first step does not render: its own finding says why
@@ -361,8 +365,9 @@ def lint_templates(
     findings += [f for f in check_drafts(postless, config.lint) if f.rule == "stale-post"]
     if campaign:
         try:
-            findings += outrun_findings(config, camp, load_sequence(config, camp.sequence),
-                                        list(files), now)
+            findings += outrun_findings(
+                config, camp, load_sequence(config, camp.sequence), list(files), now
+            )
         except UserError:
             pass  # a broken sequence file is reported by `sequence validate`
     return sorted(set(findings), key=lambda f: (f.template, f.line, f.rule, f.message))
@@ -404,9 +409,7 @@ def lint_workspace(
         used |= {f for f in every if _split(f)[0] in steps}
         findings |= set(lint_templates(config, campaign=camp.slug, influencers=people, now=now))
     ordered = sorted(findings, key=lambda f: (f.template, f.line, f.rule, f.message))
-    return WorkspaceLint(
-        ordered, [f for f in every if f not in used], [c.slug for c in campaigns]
-    )
+    return WorkspaceLint(ordered, [f for f in every if f not in used], [c.slug for c in campaigns])
 
 
 def lint_campaign(

@@ -25,9 +25,15 @@ def first_sends(conn: Connection, names: Sequence[str]) -> dict[str, datetime]:
     where = conn.engine.url.render_as_string(hide_password=True)
     for name in names:
         known = _FIRST.get((where, name))
-        if known is not None and conn.execute(
-            select(outbox.c.id).where(outbox.c.sent_at == known, outbox.c.mailbox == name).limit(1)
-        ).first() is not None:
+        if (
+            known is not None
+            and conn.execute(
+                select(outbox.c.id)
+                .where(outbox.c.sent_at == known, outbox.c.mailbox == name)
+                .limit(1)
+            ).first()
+            is not None
+        ):
             found[name] = utc(known)
             continue
         # MIN along the sent_at index until this mailbox's first row: the whole index only

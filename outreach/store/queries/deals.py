@@ -29,16 +29,33 @@ def accepted_deal_id(conn: Connection, enrollment_id: int) -> int | None:
     ).scalar()
 
 
-def insert_deal(conn: Connection, enrollment_id: int, status: str, terms: dict[str, Any],
-                at: datetime) -> int:
-    return int(conn.execute(
-        insert(deal).values(enrollment_id=enrollment_id, status=status, terms=terms,
-                            created_at=at, updated_at=at).returning(deal.c.id)
-    ).scalar_one())
+def insert_deal(
+    conn: Connection, enrollment_id: int, status: str, terms: dict[str, Any], at: datetime
+) -> int:
+    return int(
+        conn.execute(
+            insert(deal)
+            .values(
+                enrollment_id=enrollment_id,
+                status=status,
+                terms=terms,
+                created_at=at,
+                updated_at=at,
+            )
+            .returning(deal.c.id)
+        ).scalar_one()
+    )
 
 
-def update_deal_if(conn: Connection, deal_id: int, expected: str, *, status: str,
-                   terms: dict[str, Any], at: datetime) -> bool:
+def update_deal_if(
+    conn: Connection,
+    deal_id: int,
+    expected: str,
+    *,
+    status: str,
+    terms: dict[str, Any],
+    at: datetime,
+) -> bool:
     """Compare-and-set the deal's status; False when another writer changed it first."""
     values: dict[str, Any] = {"status": status, "terms": terms, "updated_at": at}
     if status == "accepted":
@@ -49,15 +66,26 @@ def update_deal_if(conn: Connection, deal_id: int, expected: str, *, status: str
     return done.rowcount == 1
 
 
-def add_offer(conn: Connection, deal_id: int, kind: str, by: str, terms: dict[str, Any],
-              note: str, at: datetime) -> None:
-    conn.execute(insert(deal_offer).values(deal_id=deal_id, kind=kind, proposed_by=by,
-                                           terms=terms, note=note, at=at))
+def add_offer(
+    conn: Connection,
+    deal_id: int,
+    kind: str,
+    by: str,
+    terms: dict[str, Any],
+    note: str,
+    at: datetime,
+) -> None:
+    conn.execute(
+        insert(deal_offer).values(
+            deal_id=deal_id, kind=kind, proposed_by=by, terms=terms, note=note, at=at
+        )
+    )
 
 
 def offers(conn: Connection, deal_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
-        select(deal_offer).where(deal_offer.c.deal_id == deal_id)
+        select(deal_offer)
+        .where(deal_offer.c.deal_id == deal_id)
         .order_by(deal_offer.c.at, deal_offer.c.id)
     )
     return [dict(r._mapping) for r in rows]
@@ -65,8 +93,10 @@ def offers(conn: Connection, deal_id: int) -> list[dict[str, Any]]:
 
 def add_deliverables(conn: Connection, deal_id: int, items: list[dict[str, Any]]) -> None:
     """Number them 1.. in the order given."""
-    conn.execute(insert(deliverable), [{"deal_id": deal_id, "n": n, **item}
-                                       for n, item in enumerate(items, 1)])
+    conn.execute(
+        insert(deliverable),
+        [{"deal_id": deal_id, "n": n, **item} for n, item in enumerate(items, 1)],
+    )
 
 
 def deliverables(conn: Connection, deal_id: int) -> list[dict[str, Any]]:
@@ -76,14 +106,23 @@ def deliverables(conn: Connection, deal_id: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def record_post(conn: Connection, deliverable_id: int, *, url: str, posted_at: datetime,
-                caption: str, disclosure: str, state: str) -> bool:
+def record_post(
+    conn: Connection,
+    deliverable_id: int,
+    *,
+    url: str,
+    posted_at: datetime,
+    caption: str,
+    disclosure: str,
+    state: str,
+) -> bool:
     """Write a live post on a deliverable still without one; False if it already has one."""
     done = conn.execute(
         update(deliverable)
         .where(deliverable.c.id == deliverable_id, deliverable.c.post_url.is_(None))
-        .values(post_url=url, posted_at=posted_at, caption=caption, disclosure=disclosure,
-                state=state)
+        .values(
+            post_url=url, posted_at=posted_at, caption=caption, disclosure=disclosure, state=state
+        )
     )
     return done.rowcount == 1
 
@@ -114,8 +153,9 @@ def _people() -> Any:
     )
 
 
-def deal_rows(conn: Connection, campaign_slug: str | None = None,
-              status: str | None = None) -> list[dict[str, Any]]:
+def deal_rows(
+    conn: Connection, campaign_slug: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
     query = _people().order_by(campaign.c.slug, influencer.c.handle)
     if campaign_slug:
         query = query.where(campaign.c.slug == campaign_slug)
@@ -124,8 +164,9 @@ def deal_rows(conn: Connection, campaign_slug: str | None = None,
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def late_rows(conn: Connection, today: date, campaign_slug: str | None = None
-              ) -> list[dict[str, Any]]:
+def late_rows(
+    conn: Connection, today: date, campaign_slug: str | None = None
+) -> list[dict[str, Any]]:
     """Deliverables of accepted deals still planned after their due date, most overdue first."""
     query = (
         select(
@@ -142,8 +183,11 @@ def late_rows(conn: Connection, today: date, campaign_slug: str | None = None
         .join(enrollment, enrollment.c.id == deal.c.enrollment_id)
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .where(deliverable.c.state == "planned", deliverable.c.due_date < today,
-               deal.c.status == "accepted")
+        .where(
+            deliverable.c.state == "planned",
+            deliverable.c.due_date < today,
+            deal.c.status == "accepted",
+        )
         .order_by(deliverable.c.due_date, influencer.c.handle, deliverable.c.n)
     )
     if campaign_slug:
@@ -158,16 +202,21 @@ def campaign_id(conn: Connection, slug: str) -> int | None:
 def count_posted(conn: Connection, deal_id: int) -> tuple[int, int]:
     """(deliverables with a live post, all deliverables) of a deal."""
     row = conn.execute(
-        select(func.count(deliverable.c.post_url), func.count())
-        .where(deliverable.c.deal_id == deal_id)
+        select(func.count(deliverable.c.post_url), func.count()).where(
+            deliverable.c.deal_id == deal_id
+        )
     ).one()
     return int(row[0]), int(row[1])
 
 
-def set_caption(conn: Connection, deliverable_id: int, *, caption: str, disclosure: str,
-                state: str) -> None:
-    conn.execute(update(deliverable).where(deliverable.c.id == deliverable_id)
-                 .values(caption=caption, disclosure=disclosure, state=state))
+def set_caption(
+    conn: Connection, deliverable_id: int, *, caption: str, disclosure: str, state: str
+) -> None:
+    conn.execute(
+        update(deliverable)
+        .where(deliverable.c.id == deliverable_id)
+        .values(caption=caption, disclosure=disclosure, state=state)
+    )
 
 
 def deal_terms(conn: Connection, deal_id: int) -> dict[str, Any]:

@@ -30,20 +30,34 @@ def forget(conn: Connection, address: str, *, at: datetime, actor: str = "") -> 
     re-import of a list that still holds the person stays suppressed (an erasure must not undo
     their objection to being mailed). The erasure is audited under `actor`."""
     norm = address.strip().lower()
-    ids = list(conn.execute(select(influencer.c.id).where(influencer.c.email_norm == norm)).scalars())
+    ids = list(
+        conn.execute(select(influencer.c.id).where(influencer.c.email_norm == norm)).scalars()
+    )
     enrolled = select(enrollment.c.id).where(enrollment.c.influencer_id.in_(ids))
-    mail_ids = list(conn.execute(
-        select(inbound.c.id).where(or_(inbound.c.from_addr == norm, inbound.c.enrollment_id.in_(enrolled)))
-    ).scalars())
-    gone_mail = conn.execute(delete(inbound).where(inbound.c.id.in_(mail_ids))).rowcount if mail_ids else 0
+    mail_ids = list(
+        conn.execute(
+            select(inbound.c.id).where(
+                or_(inbound.c.from_addr == norm, inbound.c.enrollment_id.in_(enrolled))
+            )
+        ).scalars()
+    )
+    gone_mail = (
+        conn.execute(delete(inbound).where(inbound.c.id.in_(mail_ids))).rowcount if mail_ids else 0
+    )
     gone = conn.execute(delete(influencer).where(influencer.c.id.in_(ids))).rowcount if ids else 0
     if suppress(conn, norm, reason="erasure", source="forget", at=at):
         record(conn, norm, action="add", reason="erasure: outreach forget", actor=actor, at=at)
     h = email_hash(norm)
     conn.execute(update(suppression).where(suppression.c.email_hash == h).values(email_norm=None))
-    conn.execute(update(suppression_audit).where(suppression_audit.c.email_hash == h).values(email_norm=None))
+    conn.execute(
+        update(suppression_audit).where(suppression_audit.c.email_hash == h).values(email_norm=None)
+    )
     if mail_ids:  # the source message of an entry is deleted above: do not point at it
-        conn.execute(update(suppression).where(suppression.c.inbound_id.in_(mail_ids)).values(inbound_id=None))
+        conn.execute(
+            update(suppression)
+            .where(suppression.c.inbound_id.in_(mail_ids))
+            .values(inbound_id=None)
+        )
     _erase_mentions(conn, norm)
     return Erased(influencers=gone or 0, inbound=gone_mail or 0)
 
@@ -55,19 +69,30 @@ def _erase_mentions(conn: Connection, norm: str) -> None:
     needles = {norm, json.dumps(norm)[1:-1].lower()}
     as_text = func.lower(cast(suppression.c.evidence, Text))
     rows = conn.execute(
-        select(suppression.c.id, suppression.c.evidence)
-        .where(or_(*(as_text.contains(n, autoescape=True) for n in needles)))
+        select(suppression.c.id, suppression.c.evidence).where(
+            or_(*(as_text.contains(n, autoescape=True) for n in needles))
+        )
     ).all()
     for row in rows:
-        conn.execute(update(suppression).where(suppression.c.id == row.id)
-                     .values(evidence=_without(row.evidence, norm)))
+        conn.execute(
+            update(suppression)
+            .where(suppression.c.id == row.id)
+            .values(evidence=_without(row.evidence, norm))
+        )
     pattern = re.compile(re.escape(norm), re.IGNORECASE)
-    for table, column in ((suppression, suppression.c.source), (suppression_audit, suppression_audit.c.reason)):
+    for table, column in (
+        (suppression, suppression.c.source),
+        (suppression_audit, suppression_audit.c.reason),
+    ):
         found = conn.execute(
             select(table.c.id, column).where(func.lower(column).contains(norm, autoescape=True))
         ).all()
         for rid, text in found:
-            conn.execute(update(table).where(table.c.id == rid).values({column.name: pattern.sub(ERASED, text)}))
+            conn.execute(
+                update(table)
+                .where(table.c.id == rid)
+                .values({column.name: pattern.sub(ERASED, text)})
+            )
 
 
 def _without(value: Any, norm: str) -> Any:

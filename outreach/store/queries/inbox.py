@@ -84,7 +84,9 @@ def known_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
 # The statements a poll runs for most messages, built once: building one costs several times
 # executing it, and a first poll runs them thousands of times.
 _INSERT_INBOUND = insert(inbound)
-_SET_EFFECT = update(inbound).where(inbound.c.id == bindparam("_id")).values(effect=bindparam("_effect"))
+_SET_EFFECT = (
+    update(inbound).where(inbound.c.id == bindparam("_id")).values(effect=bindparam("_effect"))
+)
 _STOP = (
     update(enrollment)
     .where(enrollment.c.id == bindparam("_id"), enrollment.c.status.in_(("active", "paused")))
@@ -139,24 +141,47 @@ _STOP_AND_MOVE = (
         enrollment.c.stage == bindparam("_expected"),
         enrollment.c.status.in_(("active", "paused")),
     )
-    .values(status="stopped", stop_reason=bindparam("_reason"), next_due_at=None,
-            stage=bindparam("_to"), stage_changed_at=bindparam("_at"))
+    .values(
+        status="stopped",
+        stop_reason=bindparam("_reason"),
+        next_due_at=None,
+        stage=bindparam("_to"),
+        stage_changed_at=bindparam("_at"),
+    )
 )
 
 
 def stop_and_move(
-    conn: Connection, enrollment_id: int, *, reason: str, to: str, expected: str, cause: str,
-    note: str, at: datetime,
+    conn: Connection,
+    enrollment_id: int,
+    *,
+    reason: str,
+    to: str,
+    expected: str,
+    cause: str,
+    note: str,
+    at: datetime,
 ) -> bool:
     """Stop a live enrollment and move its stage from `expected` in one statement (a reply's
     usual effect); False, with nothing written, when it is not live or not at `expected`."""
     at_n = naive_utc(at)
-    done = conn.execute(_STOP_AND_MOVE, {"_id": enrollment_id, "_expected": expected, "_to": to,
-                                         "_reason": reason, "_at": at_n})
+    done = conn.execute(
+        _STOP_AND_MOVE,
+        {"_id": enrollment_id, "_expected": expected, "_to": to, "_reason": reason, "_at": at_n},
+    )
     if done.rowcount != 1:
         return False
-    _history(conn, {"enrollment_id": enrollment_id, "from_stage": expected, "to_stage": to,
-                    "cause": cause, "note": note, "at": at_n})
+    _history(
+        conn,
+        {
+            "enrollment_id": enrollment_id,
+            "from_stage": expected,
+            "to_stage": to,
+            "cause": cause,
+            "note": note,
+            "at": at_n,
+        },
+    )
     return True
 
 
@@ -191,15 +216,33 @@ def stop_one_enrollment(conn: Connection, enrollment_id: int, *, reason: str) ->
 
 
 def move_if(
-    conn: Connection, enrollment_id: int, to: str, *, expected: str, cause: str, note: str, at: datetime
+    conn: Connection,
+    enrollment_id: int,
+    to: str,
+    *,
+    expected: str,
+    cause: str,
+    note: str,
+    at: datetime,
 ) -> bool:
     """Move the stage when it is still `expected` (compare-and-set) and write its history row."""
     at_n = naive_utc(at)
-    moved = conn.execute(_MOVE, {"_id": enrollment_id, "_expected": expected, "_to": to, "_at": at_n})
+    moved = conn.execute(
+        _MOVE, {"_id": enrollment_id, "_expected": expected, "_to": to, "_at": at_n}
+    )
     if moved.rowcount != 1:
         return False
-    _history(conn, {"enrollment_id": enrollment_id, "from_stage": expected, "to_stage": to,
-                    "cause": cause, "note": note, "at": at_n})
+    _history(
+        conn,
+        {
+            "enrollment_id": enrollment_id,
+            "from_stage": expected,
+            "to_stage": to,
+            "cause": cause,
+            "note": note,
+            "at": at_n,
+        },
+    )
     return True
 
 
@@ -255,8 +298,13 @@ def sent_by_message_ids(conn: Connection, message_ids: Iterable[str]) -> list[Se
         recipients = {row.email_norm.lower(), *(str(a).strip().lower() for a in row.rcpt_to or ())}
         owners = recipients | {row.email.strip().lower(), (row.manager_email or "").strip().lower()}
         out.append(
-            Sent(row.message_id, row.mailbox, frozenset(recipients), frozenset(owners - {""}),
-                 _target(row))
+            Sent(
+                row.message_id,
+                row.mailbox,
+                frozenset(recipients),
+                frozenset(owners - {""}),
+                _target(row),
+            )
         )
     return out
 
@@ -298,8 +346,10 @@ def target_by_address(conn: Connection, address: str) -> Target | None:
 _BY_ADDRESS = (
     _target_query()
     .where(
-        or_(influencer.c.email_norm == bindparam("_norm"),
-            func.lower(influencer.c.manager_email) == bindparam("_norm")),
+        or_(
+            influencer.c.email_norm == bindparam("_norm"),
+            func.lower(influencer.c.manager_email) == bindparam("_norm"),
+        ),
         enrollment.c.status.in_(LIVE_STATUSES),
     )
     .order_by(enrollment.c.created_at.desc(), enrollment.c.id.desc())
@@ -374,16 +424,24 @@ def cancel_unsent(
 
 _CANCEL = (
     update(outbox)
-    .where(outbox.c.enrollment_id.in_(bindparam("ids", expanding=True)),
-           outbox.c.state.in_(UNSENT_STATES))
-    .values(state=OutboxState.CANCELLED.value, last_error=bindparam("_reason"),
-            updated_at=bindparam("_at"))
+    .where(
+        outbox.c.enrollment_id.in_(bindparam("ids", expanding=True)),
+        outbox.c.state.in_(UNSENT_STATES),
+    )
+    .values(
+        state=OutboxState.CANCELLED.value,
+        last_error=bindparam("_reason"),
+        updated_at=bindparam("_at"),
+    )
 )
 _CANCEL_ONE = (
     update(outbox)
     .where(outbox.c.enrollment_id == bindparam("_eid"), outbox.c.state.in_(UNSENT_STATES))
-    .values(state=OutboxState.CANCELLED.value, last_error=bindparam("_reason"),
-            updated_at=bindparam("_at"))
+    .values(
+        state=OutboxState.CANCELLED.value,
+        last_error=bindparam("_reason"),
+        updated_at=bindparam("_at"),
+    )
 )
 
 
@@ -404,7 +462,9 @@ _UNSENT_BEFORE = select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where
 _MOVE_ROW = (
     update(outbox)
     .where(outbox.c.id == bindparam("_id"))
-    .values(due_at=bindparam("_until"), expires_at=bindparam("_expires"), updated_at=bindparam("_at"))
+    .values(
+        due_at=bindparam("_until"), expires_at=bindparam("_expires"), updated_at=bindparam("_at")
+    )
 )
 
 
@@ -418,11 +478,20 @@ def defer_enrollment(conn: Connection, enrollment_id: int, until: datetime, *, a
     conn.execute(_DEFER, {"_id": enrollment_id, "_until": until_n})
     rows = conn.execute(_UNSENT_BEFORE, {"_id": enrollment_id, "_until": until_n}).all()
     if rows:
-        conn.execute(_MOVE_ROW, [
-            {"_id": row.id, "_until": until_n, "_at": naive_utc(at),
-             "_expires": None if row.expires_at is None else row.expires_at + (until_n - row.due_at)}
-            for row in rows
-        ])
+        conn.execute(
+            _MOVE_ROW,
+            [
+                {
+                    "_id": row.id,
+                    "_until": until_n,
+                    "_at": naive_utc(at),
+                    "_expires": None
+                    if row.expires_at is None
+                    else row.expires_at + (until_n - row.due_at),
+                }
+                for row in rows
+            ],
+        )
     return len(rows)
 
 
@@ -430,8 +499,17 @@ def note_history(
     conn: Connection, enrollment_id: int, *, stage: str, cause: str, note: str, at: datetime
 ) -> None:
     """A history row that records an event without a stage move (from = to)."""
-    _history(conn, {"enrollment_id": enrollment_id, "from_stage": stage, "to_stage": stage,
-                            "cause": cause, "note": note, "at": naive_utc(at)})
+    _history(
+        conn,
+        {
+            "enrollment_id": enrollment_id,
+            "from_stage": stage,
+            "to_stage": stage,
+            "cause": cause,
+            "note": note,
+            "at": naive_utc(at),
+        },
+    )
 
 
 _OF_ADDRESS = (
@@ -449,7 +527,14 @@ def stop_everywhere(
     rows = conn.execute(_OF_ADDRESS, {"_norm": address.strip().lower()}).all()
     for row in rows:
         if row.stage != stage and stop_and_move(
-            conn, row.id, reason=reason, to=stage, expected=row.stage, cause=cause, note=reason, at=at
+            conn,
+            row.id,
+            reason=reason,
+            to=stage,
+            expected=row.stage,
+            cause=cause,
+            note=reason,
+            at=at,
         ):
             continue
         stop_one_enrollment(conn, row.id, reason=reason)

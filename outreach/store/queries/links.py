@@ -24,38 +24,52 @@ def people_without_link(conn: Connection, slug: str) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def add_link(conn: Connection, enrollment_id: int, token: str, location: str,
-             at: datetime) -> None:
-    conn.execute(insert(tracking_link).values(enrollment_id=enrollment_id, token=token,
-                                              location=location, created_at=at))
+def add_link(conn: Connection, enrollment_id: int, token: str, location: str, at: datetime) -> None:
+    conn.execute(
+        insert(tracking_link).values(
+            enrollment_id=enrollment_id, token=token, location=location, created_at=at
+        )
+    )
 
 
 def link_rows(conn: Connection, slug: str) -> list[dict[str, Any]]:
     """Every link of the campaign with its human clicks, bot hits and distinct visitors."""
     human = case((click.c.bot.is_(False), 1))
     rows = conn.execute(
-        select(enrollment.c.id.label("enrollment_id"), influencer.c.handle, influencer.c.platform,
-               tracking_link.c.token, tracking_link.c.location,
-               func.count(human).label("clicks"),
-               func.count(case((click.c.bot.is_(True), 1))).label("bots"),
-               func.count(func.distinct(case((click.c.bot.is_(False), click.c.visitor))))
-               .label("visitors"))
+        select(
+            enrollment.c.id.label("enrollment_id"),
+            influencer.c.handle,
+            influencer.c.platform,
+            tracking_link.c.token,
+            tracking_link.c.location,
+            func.count(human).label("clicks"),
+            func.count(case((click.c.bot.is_(True), 1))).label("bots"),
+            func.count(func.distinct(case((click.c.bot.is_(False), click.c.visitor)))).label(
+                "visitors"
+            ),
+        )
         .select_from(tracking_link)
         .join(enrollment, enrollment.c.id == tracking_link.c.enrollment_id)
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
         .outerjoin(click, click.c.link_id == tracking_link.c.id)
         .where(campaign.c.slug == slug)
-        .group_by(enrollment.c.id, influencer.c.handle, influencer.c.platform,
-                  tracking_link.c.token, tracking_link.c.location)
+        .group_by(
+            enrollment.c.id,
+            influencer.c.handle,
+            influencer.c.platform,
+            tracking_link.c.token,
+            tracking_link.c.location,
+        )
         .order_by(influencer.c.handle)
     )
     return [dict(r._mapping) for r in rows]
 
 
 def find_link(conn: Connection, token: str) -> tuple[int, str] | None:
-    row = conn.execute(select(tracking_link.c.id, tracking_link.c.location)
-                       .where(tracking_link.c.token == token)).first()
+    row = conn.execute(
+        select(tracking_link.c.id, tracking_link.c.location).where(tracking_link.c.token == token)
+    ).first()
     return (int(row[0]), str(row[1])) if row else None
 
 

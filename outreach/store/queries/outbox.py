@@ -88,8 +88,10 @@ def ensure_mailboxes(conn: Connection, names: Iterable[str]) -> None:
     missing = sorted(set(names) - have)
     if missing:
         dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        conn.execute(dialect_insert(mailbox).on_conflict_do_nothing(index_elements=["name"]),
-                     [{"name": name} for name in missing])
+        conn.execute(
+            dialect_insert(mailbox).on_conflict_do_nothing(index_elements=["name"]),
+            [{"name": name} for name in missing],
+        )
 
 
 # --- Reaper -----------------------------------------------------------------------------
@@ -101,7 +103,9 @@ def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
     expired."""
     t = naive_utc(now)
     lapsed = conn.execute(
-        select(outbox.c.id, outbox.c.mailbox).where(outbox.c.state == S.CLAIMED.value, outbox.c.lease_until < t)
+        select(outbox.c.id, outbox.c.mailbox).where(
+            outbox.c.state == S.CLAIMED.value, outbox.c.lease_until < t
+        )
     ).all()
     requeued = 0
     for row in lapsed:
@@ -123,25 +127,41 @@ def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
         )
     ).rowcount
     late = conn.execute(
-        select(outbox.c.id, outbox.c.enrollment_id, outbox.c.step, outbox.c.created_at, outbox.c.expires_at)
-        .where(outbox.c.state.in_(CLAIMABLE), outbox.c.expires_at.is_not(None), outbox.c.expires_at <= t)
+        select(
+            outbox.c.id,
+            outbox.c.enrollment_id,
+            outbox.c.step,
+            outbox.c.created_at,
+            outbox.c.expires_at,
+        ).where(
+            outbox.c.state.in_(CLAIMABLE),
+            outbox.c.expires_at.is_not(None),
+            outbox.c.expires_at <= t,
+        )
     ).all()  # two ranges of ix_outbox_state_expires: the rows past their age, not the whole queue
     expired = 0
-    for late_row in late:  # each one's enrollment stops too: it would otherwise wait for a send forever
+    for (
+        late_row
+    ) in late:  # each one's enrollment stops too: it would otherwise wait for a send forever
         if conn.execute(
-            update(outbox).where(outbox.c.id == late_row.id, outbox.c.state.in_(CLAIMABLE))
+            update(outbox)
+            .where(outbox.c.id == late_row.id, outbox.c.state.in_(CLAIMABLE))
             .values(state=S.EXPIRED.value, updated_at=t)
         ).rowcount:
             expired += 1
             hours = round((late_row.expires_at - late_row.created_at).total_seconds() / 3600, 1)
-            stop_enrollment(conn, late_row.enrollment_id, reason=expired_stop_reason(late_row.step, hours))
+            stop_enrollment(
+                conn, late_row.enrollment_id, reason=expired_stop_reason(late_row.step, hours)
+            )
     return {"requeued": requeued, "unknown": unknown, "expired": expired}
 
 
 # --- Claim ------------------------------------------------------------------------------
 
 
-def _available_tokens(conn: Connection, name: str, limits: MailboxLimits, now: datetime, want: int) -> int:
+def _available_tokens(
+    conn: Connection, name: str, limits: MailboxLimits, now: datetime, want: int
+) -> int:
     """How many sends the mailbox allows now (daily cap, gap, pause); locks its row on PostgreSQL
     so concurrent claimers serialise on it (SQLite: the BEGIN IMMEDIATE lock does that)."""
     query = select(mailbox).where(mailbox.c.name == name)
@@ -160,11 +180,21 @@ def _available_tokens(conn: Connection, name: str, limits: MailboxLimits, now: d
 
 
 def _reserve_tokens(
-    conn: Connection, name: str, limits: MailboxLimits, now: datetime, taken: int, rng: random.Random
+    conn: Connection,
+    name: str,
+    limits: MailboxLimits,
+    now: datetime,
+    taken: int,
+    rng: random.Random,
 ) -> None:
     """Count `taken` sends against today's cap and push the next slot out by gap + jitter."""
-    day, sent = conn.execute(select(mailbox.c.day, mailbox.c.sent_today).where(mailbox.c.name == name)).one()
-    values: dict[str, Any] = {"day": limits.today, "sent_today": (sent if day == limits.today else 0) + taken}
+    day, sent = conn.execute(
+        select(mailbox.c.day, mailbox.c.sent_today).where(mailbox.c.name == name)
+    ).one()
+    values: dict[str, Any] = {
+        "day": limits.today,
+        "sent_today": (sent if day == limits.today else 0) + taken,
+    }
     if limits.min_gap_seconds > 0:
         gap = limits.min_gap_seconds + rng.random() * limits.jitter_seconds
         values["next_slot_at"] = naive_utc(now + timedelta(seconds=gap))
@@ -201,7 +231,9 @@ def _suppressed_among(conn: Connection, addresses: set[str]) -> set[str]:
     by_hash = {email_hash(a): a for a in addresses}
     if not by_hash:
         return set()
-    found = conn.execute(select(suppression.c.email_hash).where(suppression.c.email_hash.in_(list(by_hash))))
+    found = conn.execute(
+        select(suppression.c.email_hash).where(suppression.c.email_hash.in_(list(by_hash)))
+    )
     return {by_hash[h] for h in found.scalars()}
 
 
@@ -241,14 +273,22 @@ def claim(
         for outbox_id, email_norm, status, next_due_at in due:
             if status == "paused":  # auto-reply: wait until the enrollment resumes
                 resume = next_due_at or (now + timedelta(hours=1))
-                conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(due_at=naive_utc(utc(resume))))
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == outbox_id)
+                    .values(due_at=naive_utc(utc(resume)))
+                )
                 continue
             reason = _claim_stop_reason(status, email_norm in suppressed)
             if reason:
                 conn.execute(
                     update(outbox)
                     .where(outbox.c.id == outbox_id)
-                    .values(state=S.CANCELLED.value, last_error=f"cancelled at claim: {reason}", updated_at=t)
+                    .values(
+                        state=S.CANCELLED.value,
+                        last_error=f"cancelled at claim: {reason}",
+                        updated_at=t,
+                    )
                 )
                 continue
             claimed_ids.append(outbox_id)
@@ -262,29 +302,70 @@ def claim(
     conn.execute(
         update(outbox)
         .where(outbox.c.id.in_(claimed_ids))
-        .values(state=S.CLAIMED.value, worker=worker, lease_until=lease, attempt=outbox.c.attempt + 1, updated_at=t)
+        .values(
+            state=S.CLAIMED.value,
+            worker=worker,
+            lease_until=lease,
+            attempt=outbox.c.attempt + 1,
+            updated_at=t,
+        )
     )
     rows = conn.execute(
-        select(outbox.c.id, outbox.c.attempt, outbox.c.enrollment_id, outbox.c.step, outbox.c.mailbox,
-               outbox.c.mail_from, outbox.c.rcpt_to, outbox.c.email_norm, outbox.c.message_id,
-               outbox_message.c.raw, outbox.c.created_at)
+        select(
+            outbox.c.id,
+            outbox.c.attempt,
+            outbox.c.enrollment_id,
+            outbox.c.step,
+            outbox.c.mailbox,
+            outbox.c.mail_from,
+            outbox.c.rcpt_to,
+            outbox.c.email_norm,
+            outbox.c.message_id,
+            outbox_message.c.raw,
+            outbox.c.created_at,
+        )
         .join(outbox_message, outbox_message.c.outbox_id == outbox.c.id)
         .where(outbox.c.id.in_(claimed_ids))
         .order_by(outbox.c.due_at, outbox.c.id)
     )
     # Unpacked as tuples: attribute access on SQLAlchemy's Row costs about 1 us per field.
     return [
-        Claimed(id_, attempt_, worker, enrollment_id, step, mailbox_, mail_from, list(rcpt_to), email_norm,
-                message_id, bytes(raw), utc(created_at))
-        for (id_, attempt_, enrollment_id, step, mailbox_, mail_from, rcpt_to, email_norm, message_id, raw,
-             created_at) in rows
+        Claimed(
+            id_,
+            attempt_,
+            worker,
+            enrollment_id,
+            step,
+            mailbox_,
+            mail_from,
+            list(rcpt_to),
+            email_norm,
+            message_id,
+            bytes(raw),
+            utc(created_at),
+        )
+        for (
+            id_,
+            attempt_,
+            enrollment_id,
+            step,
+            mailbox_,
+            mail_from,
+            rcpt_to,
+            email_norm,
+            message_id,
+            raw,
+            created_at,
+        ) in rows
     ]
 
 
 # --- Fenced state writes ------------------------------------------------------------------
 
 
-def _fenced(conn: Connection, c: Claimed, from_states: Sequence[OutboxState], **values: Any) -> bool:
+def _fenced(
+    conn: Connection, c: Claimed, from_states: Sequence[OutboxState], **values: Any
+) -> bool:
     res = conn.execute(
         update(outbox)
         .where(
@@ -317,7 +398,11 @@ _MARK_SENDING = _fenced_update(S.CLAIMED).values(
     state=S.SENDING.value, lease_until=bindparam("v_lease"), updated_at=bindparam("v_now")
 )
 _MARK_SENT = _fenced_update(S.SENDING).values(
-    state=S.SENT.value, sent_at=bindparam("v_now"), lease_until=None, updated_at=bindparam("v_now"), last_error=""
+    state=S.SENT.value,
+    sent_at=bindparam("v_now"),
+    lease_until=None,
+    updated_at=bindparam("v_now"),
+    last_error="",
 )
 
 
@@ -325,15 +410,25 @@ def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: flo
     """Written once the envelope is accepted, before the message: from here a crash means
     `unknown`, never a resend."""
     lease = naive_utc(now + timedelta(seconds=lease_seconds))
-    return conn.execute(_MARK_SENDING, {**_fence(c), "v_lease": lease, "v_now": naive_utc(now)}).rowcount == 1
+    return (
+        conn.execute(
+            _MARK_SENDING, {**_fence(c), "v_lease": lease, "v_now": naive_utc(now)}
+        ).rowcount
+        == 1
+    )
 
 
 def mark_sent(conn: Connection, c: Claimed, now: datetime) -> bool:
     return conn.execute(_MARK_SENT, {**_fence(c), "v_now": naive_utc(now)}).rowcount == 1
 
 
-def _fenced_many(conn: Connection, stmt: Update, params: list[dict[str, Any]], rows: Sequence[Claimed],
-                 to_state: OutboxState) -> list[bool]:
+def _fenced_many(
+    conn: Connection,
+    stmt: Update,
+    params: list[dict[str, Any]],
+    rows: Sequence[Claimed],
+    to_state: OutboxState,
+) -> list[bool]:
     """Run a fenced UPDATE for several rows at once (one executemany) and tell which took.
 
     Usually all did (the summed rowcount says so); otherwise the rows are read back: a row is
@@ -345,8 +440,9 @@ def _fenced_many(conn: Connection, stmt: Update, params: list[dict[str, Any]], r
     now_in = {
         r.id: (r.state, r.attempt, r.worker)
         for r in conn.execute(
-            select(outbox.c.id, outbox.c.state, outbox.c.attempt, outbox.c.worker)
-            .where(outbox.c.id.in_([c.id for c in rows]))
+            select(outbox.c.id, outbox.c.state, outbox.c.attempt, outbox.c.worker).where(
+                outbox.c.id.in_([c.id for c in rows])
+            )
         )
     }
     return [now_in.get(c.id) == (to_state.value, c.attempt, c.worker) for c in rows]
@@ -382,7 +478,12 @@ def mark_sending_unless_stopped(
     at = naive_utc(now)
     claimed = [c for c, _ in rows]
     params = [
-        {**_fence(c), "h": email_hash(c.email_norm), "v_now": at, "v_lease": naive_utc(now + timedelta(seconds=lease))}
+        {
+            **_fence(c),
+            "h": email_hash(c.email_norm),
+            "v_now": at,
+            "v_lease": naive_utc(now + timedelta(seconds=lease)),
+        }
         for c, lease in rows
     ]
     took = _fenced_many(conn, _MARK_SENDING_UNLESS_STOPPED, params, claimed, S.SENDING)
@@ -405,15 +506,26 @@ def mark_retry(conn: Connection, c: Claimed, now: datetime, due_at: datetime, er
 def mark_requeued(conn: Connection, c: Claimed, now: datetime, error: str) -> bool:
     """Back to queued without blame (drain, a paused mailbox): nothing reached the recipient."""
     return _fenced(
-        conn, c, [S.CLAIMED, S.SENDING], state=S.QUEUED.value, worker=None, lease_until=None,
-        last_error=error, updated_at=naive_utc(now),
+        conn,
+        c,
+        [S.CLAIMED, S.SENDING],
+        state=S.QUEUED.value,
+        worker=None,
+        lease_until=None,
+        last_error=error,
+        updated_at=naive_utc(now),
     )
 
 
 def mark_final(conn: Connection, c: Claimed, now: datetime, state: OutboxState, error: str) -> bool:
     """failed | unknown | cancelled."""
     return _fenced(
-        conn, c, [S.CLAIMED, S.SENDING], state=state.value, lease_until=None, last_error=error,
+        conn,
+        c,
+        [S.CLAIMED, S.SENDING],
+        state=state.value,
+        lease_until=None,
+        last_error=error,
         updated_at=naive_utc(now),
     )
 
@@ -436,14 +548,23 @@ class AttemptLog:
 def record_attempts(conn: Connection, now: datetime, entries: Sequence[AttemptLog]) -> None:
     """Append attempt log rows (one executemany for a group that finished together)."""
     at = naive_utc(now)
-    conn.execute(_INSERT_ATTEMPT, [
-        {
-            "outbox_id": e.row.id, "attempt": e.row.attempt, "worker": e.row.worker, "at": at,
-            "outcome": e.outcome.value, "smtp_code": e.code, "enhanced_status": e.enhanced,
-            "server_text": e.text[:2000], "exception_type": e.exception_type,
-        }
-        for e in entries
-    ])
+    conn.execute(
+        _INSERT_ATTEMPT,
+        [
+            {
+                "outbox_id": e.row.id,
+                "attempt": e.row.attempt,
+                "worker": e.row.worker,
+                "at": at,
+                "outcome": e.outcome.value,
+                "smtp_code": e.code,
+                "enhanced_status": e.enhanced,
+                "server_text": e.text[:2000],
+                "exception_type": e.exception_type,
+            }
+            for e in entries
+        ],
+    )
 
 
 def delivery_attempts(conn: Connection, outbox_id: int) -> int:
@@ -469,10 +590,14 @@ def stop_reason_now(conn: Connection, c: Claimed) -> str:
     return _stop_reason(conn, status, c.email_norm)
 
 
-def release_claims(conn: Connection, worker: str, now: datetime, today_by_mailbox: dict[str, date]) -> int:
+def release_claims(
+    conn: Connection, worker: str, now: datetime, today_by_mailbox: dict[str, date]
+) -> int:
     """Drain: this worker's `claimed` rows (never started SMTP) go back to queued."""
     rows = conn.execute(
-        select(outbox.c.id, outbox.c.mailbox).where(outbox.c.state == S.CLAIMED.value, outbox.c.worker == worker)
+        select(outbox.c.id, outbox.c.mailbox).where(
+            outbox.c.state == S.CLAIMED.value, outbox.c.worker == worker
+        )
     ).all()
     for row in rows:
         conn.execute(
@@ -492,8 +617,14 @@ def record_sender_fault(
     conn: Connection, name: str, now: datetime, *, threshold: int, pause_minutes: float, reason: str
 ) -> bool:
     """Count a fault of ours in a row; at `threshold` pause the mailbox. True when it paused."""
-    conn.execute(update(mailbox).where(mailbox.c.name == name).values(sender_faults=mailbox.c.sender_faults + 1))
-    faults = conn.execute(select(mailbox.c.sender_faults).where(mailbox.c.name == name)).scalar_one()
+    conn.execute(
+        update(mailbox)
+        .where(mailbox.c.name == name)
+        .values(sender_faults=mailbox.c.sender_faults + 1)
+    )
+    faults = conn.execute(
+        select(mailbox.c.sender_faults).where(mailbox.c.name == name)
+    ).scalar_one()
     if faults < threshold:
         return False
     conn.execute(
@@ -518,8 +649,18 @@ def clear_sender_faults(conn: Connection, name: str) -> None:
 
 # --- Operator views and commands ------------------------------------------------------------
 
-OVERVIEW_COLUMNS = (outbox.c.id, outbox.c.state, outbox.c.mailbox, outbox.c.email_norm, outbox.c.step,
-                    outbox.c.attempt, outbox.c.due_at, outbox.c.sent_at, outbox.c.subject, outbox.c.last_error)
+OVERVIEW_COLUMNS = (
+    outbox.c.id,
+    outbox.c.state,
+    outbox.c.mailbox,
+    outbox.c.email_norm,
+    outbox.c.step,
+    outbox.c.attempt,
+    outbox.c.due_at,
+    outbox.c.sent_at,
+    outbox.c.subject,
+    outbox.c.last_error,
+)
 
 
 def mailboxes(conn: Connection) -> list[dict[str, Any]]:
@@ -532,9 +673,13 @@ def state_counts(conn: Connection) -> dict[str, int]:
 
 
 def due_now(conn: Connection, now: datetime) -> int:
-    return int(conn.execute(
-        select(func.count()).select_from(outbox).where(outbox.c.state.in_(CLAIMABLE), outbox.c.due_at <= naive_utc(now))
-    ).scalar_one())
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.c.state.in_(CLAIMABLE), outbox.c.due_at <= naive_utc(now))
+        ).scalar_one()
+    )
 
 
 def list_rows(conn: Connection, *, state: str | None, limit: int) -> list[dict[str, Any]]:
@@ -546,21 +691,28 @@ def list_rows(conn: Connection, *, state: str | None, limit: int) -> list[dict[s
 
 def get_row(conn: Connection, outbox_id: int) -> dict[str, Any] | None:
     """The row with its message bytes (`raw`)."""
-    r = conn.execute(
-        select(outbox, outbox_message.c.raw)
-        .outerjoin(outbox_message, outbox_message.c.outbox_id == outbox.c.id)
-        .where(outbox.c.id == outbox_id)
-    ).mappings().first()
+    r = (
+        conn.execute(
+            select(outbox, outbox_message.c.raw)
+            .outerjoin(outbox_message, outbox_message.c.outbox_id == outbox.c.id)
+            .where(outbox.c.id == outbox_id)
+        )
+        .mappings()
+        .first()
+    )
     return dict(r) if r else None
 
 
 def attempts_of(conn: Connection, outbox_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(select(attempt).where(attempt.c.outbox_id == outbox_id).order_by(attempt.c.id)).mappings()
+    rows = conn.execute(
+        select(attempt).where(attempt.c.outbox_id == outbox_id).order_by(attempt.c.id)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
-def set_state_if(conn: Connection, outbox_id: int, from_states: Sequence[str], now: datetime,
-                 **values: Any) -> bool:
+def set_state_if(
+    conn: Connection, outbox_id: int, from_states: Sequence[str], now: datetime, **values: Any
+) -> bool:
     """An operator's change, only from the states where it is safe (never a row in flight)."""
     res = conn.execute(
         update(outbox)
@@ -577,21 +729,32 @@ def replan_untried(conn: Connection, *, campaign: str | None = None) -> int:
     query = (
         select(outbox.c.id, outbox.c.enrollment_id, outbox.c.step, outbox.c.due_at)
         .join(enrollment, enrollment.c.id == outbox.c.enrollment_id)
-        .where(outbox.c.state == S.QUEUED.value, outbox.c.attempt == 0,
-               enrollment.c.status == "active", enrollment.c.next_step == outbox.c.step,
-               ~exists().where(attempt.c.outbox_id == outbox.c.id))
+        .where(
+            outbox.c.state == S.QUEUED.value,
+            outbox.c.attempt == 0,
+            enrollment.c.status == "active",
+            enrollment.c.next_step == outbox.c.step,
+            ~exists().where(attempt.c.outbox_id == outbox.c.id),
+        )
     )
     if campaign is not None:
-        query = query.where(enrollment.c.campaign_id.in_(
-            select(campaign_table.c.id).where(campaign_table.c.slug == campaign)))
+        query = query.where(
+            enrollment.c.campaign_id.in_(
+                select(campaign_table.c.id).where(campaign_table.c.slug == campaign)
+            )
+        )
     rows = conn.execute(query).all()
     for row in rows:
         gone = conn.execute(
-            delete(outbox).where(outbox.c.id == row.id, outbox.c.state == S.QUEUED.value,
-                                 outbox.c.attempt == 0)
+            delete(outbox).where(
+                outbox.c.id == row.id, outbox.c.state == S.QUEUED.value, outbox.c.attempt == 0
+            )
         ).rowcount
         if gone:
             conn.execute(delete(outbox_message).where(outbox_message.c.outbox_id == row.id))
-            conn.execute(update(enrollment).where(enrollment.c.id == row.enrollment_id)
-                         .values(next_due_at=row.due_at))
+            conn.execute(
+                update(enrollment)
+                .where(enrollment.c.id == row.enrollment_id)
+                .values(next_due_at=row.due_at)
+            )
     return len(rows)

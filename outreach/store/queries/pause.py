@@ -43,7 +43,10 @@ class Held:
 
 
 def live_enrollments(
-    conn: Connection, *, influencer_id: int | None = None, campaign_slug: str | None = None,
+    conn: Connection,
+    *,
+    influencer_id: int | None = None,
+    campaign_slug: str | None = None,
     status: str = "active",
 ) -> list[int]:
     """Enrollments in `status` of one influencer and/or one campaign, oldest first."""
@@ -73,7 +76,8 @@ def pause_enrollments(conn: Connection, ids: Sequence[int], *, reason: str, at: 
     )
     rows = conn.execute(
         select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
-            outbox.c.enrollment_id.in_(list(ids)), outbox.c.state.in_(UNSENT_STATES),
+            outbox.c.enrollment_id.in_(list(ids)),
+            outbox.c.state.in_(UNSENT_STATES),
             outbox.c.due_at < HELD_UNTIL,
         )
     ).all()
@@ -92,14 +96,22 @@ def pause_enrollments(conn: Connection, ids: Sequence[int], *, reason: str, at: 
 
 
 def held(
-    conn: Connection, *, reasons: Sequence[str], influencer_id: int | None = None,
+    conn: Connection,
+    *,
+    reasons: Sequence[str],
+    influencer_id: int | None = None,
     campaign_slug: str | None = None,
 ) -> list[Held]:
     """Paused enrollments held for one of `reasons`, of one influencer and/or campaign."""
     query = (
         select(
-            enrollment.c.id, campaign.c.slug, influencer.c.handle, enrollment.c.sequence,
-            enrollment.c.next_step, influencer.c.timezone, influencer.c.country,
+            enrollment.c.id,
+            campaign.c.slug,
+            influencer.c.handle,
+            enrollment.c.sequence,
+            enrollment.c.next_step,
+            influencer.c.timezone,
+            influencer.c.country,
             enrollment.c.stop_reason,
         )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
@@ -114,7 +126,9 @@ def held(
     return [Held(*row) for row in conn.execute(query)]
 
 
-def resume_enrollment(conn: Connection, enrollment_id: int, until: datetime, *, at: datetime) -> bool:
+def resume_enrollment(
+    conn: Connection, enrollment_id: int, until: datetime, *, at: datetime
+) -> bool:
     """paused -> active; the held rows (else the next step) are due at `until`. False when it
     was no longer paused (a reply stopped it meanwhile)."""
     u, t = naive_utc(until), naive_utc(at)
@@ -163,17 +177,19 @@ def archive_enrollments(conn: Connection, ids: Sequence[int], *, at: datetime) -
 
 
 def stage_of(conn: Connection, enrollment_id: int) -> str:
-    return str(conn.execute(
-        select(enrollment.c.stage).where(enrollment.c.id == enrollment_id)
-    ).scalar_one())
+    return str(
+        conn.execute(
+            select(enrollment.c.stage).where(enrollment.c.id == enrollment_id)
+        ).scalar_one()
+    )
 
 
 def _in_flight(conn: Connection, ids: Sequence[int]) -> int:
     return int(
         conn.execute(
-            select(func.count()).select_from(outbox).where(
-                outbox.c.enrollment_id.in_(list(ids)), outbox.c.state.in_(IN_FLIGHT_STATES)
-            )
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.c.enrollment_id.in_(list(ids)), outbox.c.state.in_(IN_FLIGHT_STATES))
         ).scalar_one()
     )
 
@@ -203,8 +219,9 @@ def held_campaigns(conn: Connection) -> dict[str, tuple[str, datetime | None]]:
             campaign.c.status != "active"
         )
     )
-    return {r.slug: (r.status, utc(r.status_changed_at) if r.status_changed_at else None)
-            for r in rows}
+    return {
+        r.slug: (r.status, utc(r.status_changed_at) if r.status_changed_at else None) for r in rows
+    }
 
 
 # --- Mailboxes ----------------------------------------------------------------------------
@@ -214,8 +231,9 @@ def pause_mailbox(conn: Connection, name: str, *, reason: str = MAILBOX_PAUSED_B
     """No claims for this mailbox until `resume_mailbox` (its row exists once it was used)."""
     _ensure_mailbox(conn, name)
     conn.execute(
-        update(mailbox).where(mailbox.c.name == name).values(paused_until=HELD_UNTIL,
-                                                             pause_reason=reason)
+        update(mailbox)
+        .where(mailbox.c.name == name)
+        .values(paused_until=HELD_UNTIL, pause_reason=reason)
     )
 
 
@@ -245,7 +263,8 @@ def note_mailbox_config(conn: Connection, name: str, fingerprint: str, now: date
     lifted = ""
     if row.config_hash != fingerprint:
         breaker = (
-            row.paused_until is not None and utc(row.paused_until) > now
+            row.paused_until is not None
+            and utc(row.paused_until) > now
             and row.pause_reason != MAILBOX_PAUSED_BY_HAND
         )
         values: dict[str, object] = {"config_hash": fingerprint}

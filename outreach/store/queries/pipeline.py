@@ -112,7 +112,10 @@ def move_stage_if(
 # building a statement costs several times executing it.
 _MOVE_FROM = (
     update(enrollment)
-    .where(enrollment.c.id.in_(bindparam("ids", expanding=True)), enrollment.c.stage == bindparam("expected"))
+    .where(
+        enrollment.c.id.in_(bindparam("ids", expanding=True)),
+        enrollment.c.stage == bindparam("expected"),
+    )
     .values(stage=bindparam("target"), stage_changed_at=bindparam("at"))
     .returning(enrollment.c.id)
 )
@@ -120,22 +123,45 @@ _INSERT_HISTORY = insert(stage_history)
 
 
 def move_stages_if(
-    conn: Connection, enrollment_ids: list[int], target: Stage, *, expected: Stage, cause: str, at: datetime
+    conn: Connection,
+    enrollment_ids: list[int],
+    target: Stage,
+    *,
+    expected: Stage,
+    cause: str,
+    at: datetime,
 ) -> list[int]:
     """`move_stage_if(..., expected=...)` for many enrollments in two statements: those still at
     `expected` move to `target` (one history row each); returns the ids that moved."""
     if not enrollment_ids or expected == target:
         return []
     check_move(expected, target)
-    moved = list(conn.execute(_MOVE_FROM, {
-        "ids": sorted(set(enrollment_ids)), "expected": expected.value, "target": target.value, "at": at,
-    }).scalars())
+    moved = list(
+        conn.execute(
+            _MOVE_FROM,
+            {
+                "ids": sorted(set(enrollment_ids)),
+                "expected": expected.value,
+                "target": target.value,
+                "at": at,
+            },
+        ).scalars()
+    )
     if moved:
-        conn.execute(_INSERT_HISTORY, [
-            {"enrollment_id": eid, "from_stage": expected.value, "to_stage": target.value, "cause": cause,
-             "note": "", "at": at}
-            for eid in moved
-        ])
+        conn.execute(
+            _INSERT_HISTORY,
+            [
+                {
+                    "enrollment_id": eid,
+                    "from_stage": expected.value,
+                    "to_stage": target.value,
+                    "cause": cause,
+                    "note": "",
+                    "at": at,
+                }
+                for eid in moved
+            ],
+        )
     return moved
 
 

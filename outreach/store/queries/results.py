@@ -22,13 +22,19 @@ METRICS = ("reach", "impressions", "views", "likes", "comments", "shares", "save
 
 def posts_by_url(conn: Connection) -> dict[str, int]:
     """Every recorded post URL and its deliverable id."""
-    rows = conn.execute(select(deliverable.c.post_url, deliverable.c.id)
-                        .where(deliverable.c.post_url.is_not(None)))
+    rows = conn.execute(
+        select(deliverable.c.post_url, deliverable.c.id).where(deliverable.c.post_url.is_not(None))
+    )
     return {r.post_url: int(r.id) for r in rows}
 
 
-def save_snapshot(conn: Connection, deliverable_id: int, captured_at: datetime,
-                  values: dict[str, int | None], source: str) -> bool:
+def save_snapshot(
+    conn: Connection,
+    deliverable_id: int,
+    captured_at: datetime,
+    values: dict[str, int | None],
+    source: str,
+) -> bool:
     """Insert the snapshot or replace the one taken at the same time; True when new."""
     done = conn.execute(
         update(result)
@@ -37,17 +43,27 @@ def save_snapshot(conn: Connection, deliverable_id: int, captured_at: datetime,
     )
     if done.rowcount:
         return False
-    conn.execute(insert(result).values(deliverable_id=deliverable_id, captured_at=captured_at,
-                                       source=source, **values))
+    conn.execute(
+        insert(result).values(
+            deliverable_id=deliverable_id, captured_at=captured_at, source=source, **values
+        )
+    )
     return True
 
 
 def campaign_people(conn: Connection, campaign_id: int) -> list[dict[str, Any]]:
     """Enrolments with an accepted deal: terms, handle, platform, tier, manager, custom."""
     rows = conn.execute(
-        select(enrollment.c.id.label("enrollment_id"), deal.c.id.label("deal_id"), deal.c.terms,
-               influencer.c.handle, influencer.c.platform, influencer.c.tier,
-               influencer.c.manager_email, influencer.c.custom)
+        select(
+            enrollment.c.id.label("enrollment_id"),
+            deal.c.id.label("deal_id"),
+            deal.c.terms,
+            influencer.c.handle,
+            influencer.c.platform,
+            influencer.c.tier,
+            influencer.c.manager_email,
+            influencer.c.custom,
+        )
         .select_from(deal)
         .join(enrollment, enrollment.c.id == deal.c.enrollment_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
@@ -74,18 +90,27 @@ def posts_with_latest(conn: Connection, campaign_id: int) -> list[dict[str, Any]
     """Every posted deliverable of the campaign with its latest metric snapshot (or None)."""
     latest = (
         select(result.c.deliverable_id, func.max(result.c.captured_at).label("at"))
-        .group_by(result.c.deliverable_id).subquery()
+        .group_by(result.c.deliverable_id)
+        .subquery()
     )
     rows = conn.execute(
-        select(deal.c.enrollment_id, deliverable.c.id, deliverable.c.n, deliverable.c.state,
-               deliverable.c.platform, *[result.c[m] for m in METRICS],
-               result.c.captured_at)
+        select(
+            deal.c.enrollment_id,
+            deliverable.c.id,
+            deliverable.c.n,
+            deliverable.c.state,
+            deliverable.c.platform,
+            *[result.c[m] for m in METRICS],
+            result.c.captured_at,
+        )
         .select_from(deliverable)
         .join(deal, deal.c.id == deliverable.c.deal_id)
         .join(enrollment, enrollment.c.id == deal.c.enrollment_id)
         .outerjoin(latest, latest.c.deliverable_id == deliverable.c.id)
-        .outerjoin(result, (result.c.deliverable_id == deliverable.c.id)
-                   & (result.c.captured_at == latest.c.at))
+        .outerjoin(
+            result,
+            (result.c.deliverable_id == deliverable.c.id) & (result.c.captured_at == latest.c.at),
+        )
         .where(enrollment.c.campaign_id == campaign_id, deliverable.c.post_url.is_not(None))
         .order_by(deal.c.enrollment_id, deliverable.c.n)
     )
@@ -93,8 +118,11 @@ def posts_with_latest(conn: Connection, campaign_id: int) -> list[dict[str, Any]
 
 
 def known_orders(conn: Connection, campaign_id: int) -> set[str]:
-    return set(conn.execute(select(conversion.c.order_id)
-                            .where(conversion.c.campaign_id == campaign_id)).scalars())
+    return set(
+        conn.execute(
+            select(conversion.c.order_id).where(conversion.c.campaign_id == campaign_id)
+        ).scalars()
+    )
 
 
 def insert_orders(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -102,11 +130,16 @@ def insert_orders(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(conversion), rows)
 
 
-def orders_by_enrollment(conn: Connection, campaign_id: int
-                         ) -> tuple[bool, dict[int, tuple[int, float]]]:
+def orders_by_enrollment(
+    conn: Connection, campaign_id: int
+) -> tuple[bool, dict[int, tuple[int, float]]]:
     """(any order imported for the campaign, enrolment id -> (orders, revenue))."""
-    any_order = conn.execute(select(conversion.c.id).where(conversion.c.campaign_id == campaign_id)
-                             .limit(1)).first() is not None
+    any_order = (
+        conn.execute(
+            select(conversion.c.id).where(conversion.c.campaign_id == campaign_id).limit(1)
+        ).first()
+        is not None
+    )
     rows = conn.execute(
         select(conversion.c.enrollment_id, func.count(), func.sum(conversion.c.revenue))
         .where(conversion.c.campaign_id == campaign_id, conversion.c.enrollment_id.is_not(None))

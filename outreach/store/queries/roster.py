@@ -102,7 +102,9 @@ def upsert_post(
     changes = diff(old, {**values, "influencer_id": influencer_id}, (*POST_FIELDS, "influencer_id"))
     if changes:
         conn.execute(
-            update(post).where(post.c.id == row.id).values({f: new for f, (_, new) in changes.items()})
+            update(post)
+            .where(post.c.id == row.id)
+            .values({f: new for f, (_, new) in changes.items()})
         )
     return int(row.id), changes
 
@@ -118,10 +120,22 @@ def insert_post(conn: Connection, influencer_id: int, record: Mapping[str, Any])
 # The columns `load_influencers` reads, in the order its row functions unpack them: a row is
 # unpacked as a tuple (0.1 us) rather than read by attribute name (about 1 us per field on
 # SQLAlchemy's Row), which adds up over some thirty fields per influencer in every plan batch.
-_POST_COLUMNS = [post.c[name] for name in (
-    "influencer_id", "url", "platform", "title", "caption", "published_at", "likes", "comments", "shares",
-    "saves", "views",
-)]
+_POST_COLUMNS = [
+    post.c[name]
+    for name in (
+        "influencer_id",
+        "url",
+        "platform",
+        "title",
+        "caption",
+        "published_at",
+        "likes",
+        "comments",
+        "shares",
+        "saves",
+        "views",
+    )
+]
 
 
 def _post_from_row(row: Sequence[Any]) -> Post:
@@ -131,7 +145,9 @@ def _post_from_row(row: Sequence[Any]) -> Post:
         platform=platform,
         title=title,
         caption=caption,
-        published_at=published.replace(tzinfo=UTC) if published and not published.tzinfo else published,
+        published_at=published.replace(tzinfo=UTC)
+        if published and not published.tzinfo
+        else published,
         likes=likes,
         comments=comments,
         shares=shares,
@@ -142,16 +158,56 @@ def _post_from_row(row: Sequence[Any]) -> Post:
 
 # What `Influencer` holds: not the bookkeeping columns (import run, timestamps), whose values
 # would be converted for every row and dropped.
-_INFLUENCER_COLUMNS = [influencer.c[name] for name in (
-    "id", "name", "email", "platform", "handle", "followers", "engagement_rate", "er_rank_pct", "tier",
-    "niche", "country", "language", "timezone", "manager_email", "tags", "custom", "basis", "basis_url",
-    "basis_seen_at", "refuses_ads",
-)]
+_INFLUENCER_COLUMNS = [
+    influencer.c[name]
+    for name in (
+        "id",
+        "name",
+        "email",
+        "platform",
+        "handle",
+        "followers",
+        "engagement_rate",
+        "er_rank_pct",
+        "tier",
+        "niche",
+        "country",
+        "language",
+        "timezone",
+        "manager_email",
+        "tags",
+        "custom",
+        "basis",
+        "basis_url",
+        "basis_seen_at",
+        "refuses_ads",
+    )
+]
 
 
 def _influencer_from_row(row: Sequence[Any], posts: Sequence[Post]) -> Influencer:
-    (id_, name, email, platform, handle, followers, engagement_rate, er_rank_pct, tier, niche, country,
-     language, timezone, manager_email, tags, custom, basis, basis_url, basis_seen_at, refuses_ads) = row
+    (
+        id_,
+        name,
+        email,
+        platform,
+        handle,
+        followers,
+        engagement_rate,
+        er_rank_pct,
+        tier,
+        niche,
+        country,
+        language,
+        timezone,
+        manager_email,
+        tags,
+        custom,
+        basis,
+        basis_url,
+        basis_seen_at,
+        refuses_ads,
+    ) = row
     return Influencer(
         id=id_,
         name=name,

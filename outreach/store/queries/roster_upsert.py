@@ -250,8 +250,16 @@ def _row(target: _Target, stamp: Mapping[str, Any]) -> dict[str, Any]:
 
 # What a stored row holds for a field a record left out (the table's server defaults).
 _DEFAULTS: dict[str, Any] = {
-    "niche": "", "country": "", "language": "ja", "timezone": "", "manager_email": "",
-    "basis_url": "", "basis_seen_at": "", "refuses_ads": False, "tags": [], "custom": {},
+    "niche": "",
+    "country": "",
+    "language": "ja",
+    "timezone": "",
+    "manager_email": "",
+    "basis_url": "",
+    "basis_seen_at": "",
+    "refuses_ads": False,
+    "tags": [],
+    "custom": {},
     "basis": Basis.NONE.value,
 }
 

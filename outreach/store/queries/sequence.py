@@ -93,10 +93,20 @@ def candidates(
     Tags are a JSON list and are filtered by the caller (portable across both databases).
     """
     cols = (
-        influencer.c.id, influencer.c.handle, influencer.c.platform, influencer.c.email_norm,
-        influencer.c.basis, influencer.c.refuses_ads, influencer.c.timezone,
-        influencer.c.country, influencer.c.tier, influencer.c.niche, influencer.c.tags,
-        influencer.c.er_rank_pct, influencer.c.source_file, influencer.c.source_line,
+        influencer.c.id,
+        influencer.c.handle,
+        influencer.c.platform,
+        influencer.c.email_norm,
+        influencer.c.basis,
+        influencer.c.refuses_ads,
+        influencer.c.timezone,
+        influencer.c.country,
+        influencer.c.tier,
+        influencer.c.niche,
+        influencer.c.tags,
+        influencer.c.er_rank_pct,
+        influencer.c.source_file,
+        influencer.c.source_line,
     )
     query = select(*cols).order_by(influencer.c.id)
     if platform:
@@ -116,9 +126,17 @@ def candidates(
             return
         for r in rows:
             yield Candidate(
-                id=r.id, handle=r.handle, platform=r.platform, email_norm=r.email_norm,
-                basis=r.basis, refuses_ads=bool(r.refuses_ads), timezone=r.timezone,
-                country=r.country, tier=r.tier, niche=r.niche, tags=tuple(r.tags or ()),
+                id=r.id,
+                handle=r.handle,
+                platform=r.platform,
+                email_norm=r.email_norm,
+                basis=r.basis,
+                refuses_ads=bool(r.refuses_ads),
+                timezone=r.timezone,
+                country=r.country,
+                tier=r.tier,
+                niche=r.niche,
+                tags=tuple(r.tags or ()),
                 er_rank_pct=r.er_rank_pct,
                 source=f"{r.source_file}:{r.source_line}" if r.source_file else "",
             )
@@ -142,7 +160,9 @@ def ended(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
     suppression remove`): they judged the mailbox deliverable again. An opt-out always counts."""
     rows = conn.execute(
         select(
-            enrollment.c.influencer_id, enrollment.c.stage, enrollment.c.stage_changed_at,
+            enrollment.c.influencer_id,
+            enrollment.c.stage,
+            enrollment.c.stage_changed_at,
             influencer.c.email_norm,
         )
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
@@ -154,8 +174,9 @@ def ended(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
     if bounced:
         lifts = conn.execute(
             select(suppression_audit.c.email_hash, func.max(suppression_audit.c.at))
-            .where(suppression_audit.c.email_hash.in_(bounced),
-                   suppression_audit.c.action == "remove")
+            .where(
+                suppression_audit.c.email_hash.in_(bounced), suppression_audit.c.action == "remove"
+            )
             .group_by(suppression_audit.c.email_hash)
         )
         lifted = {h: at for h, at in lifts}
@@ -259,8 +280,13 @@ def due_enrollments(
     """
     query = (
         select(
-            enrollment.c.id, campaign.c.slug, enrollment.c.influencer_id, enrollment.c.sequence,
-            enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.next_due_at,
+            enrollment.c.id,
+            campaign.c.slug,
+            enrollment.c.influencer_id,
+            enrollment.c.sequence,
+            enrollment.c.mailbox,
+            enrollment.c.next_step,
+            enrollment.c.next_due_at,
             enrollment.c.stage,
         )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
@@ -310,15 +336,24 @@ def still_due(conn: Connection, dues: Sequence[Due]) -> dict[int, str]:
     ids = list(wanted)
     for start in range(0, len(ids), _CHUNK):
         rows = conn.execute(
-            select(enrollment.c.id, enrollment.c.status, enrollment.c.next_step,
-                   enrollment.c.next_due_at, enrollment.c.stage)
+            select(
+                enrollment.c.id,
+                enrollment.c.status,
+                enrollment.c.next_step,
+                enrollment.c.next_due_at,
+                enrollment.c.stage,
+            )
             .where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
             .with_for_update()
         )
         for id_, status, next_step, next_due_at, stage in rows:
             due = wanted[id_]
-            if (status in DUE_STATUSES and next_step == due.step
-                    and next_due_at is not None and utc(next_due_at) == due.due_at):
+            if (
+                status in DUE_STATUSES
+                and next_step == due.step
+                and next_due_at is not None
+                and utc(next_due_at) == due.due_at
+            ):
                 found[id_] = stage
     return found
 
@@ -327,7 +362,8 @@ def take(conn: Connection, ids: Sequence[int]) -> None:
     """Mark locked, still-due enrollments as handed to the outbox (next_due_at NULL)."""
     for start in range(0, len(ids), _CHUNK):  # one statement per chunk, not one per row:
         conn.execute(  # this runs under the write lock the daemon's group commits wait for
-            update(enrollment).where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
+            update(enrollment)
+            .where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
             .values(next_due_at=None, status="active")
         )
 
@@ -339,8 +375,9 @@ def suppressed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for start in range(0, len(hashes), _CHUNK):
         rows = conn.execute(
-            select(suppression.c.email_hash)
-            .where(suppression.c.email_hash.in_(hashes[start : start + _CHUNK]))
+            select(suppression.c.email_hash).where(
+                suppression.c.email_hash.in_(hashes[start : start + _CHUNK])
+            )
         )
         out.update(by_hash[h] for h in rows.scalars())
     return out
@@ -350,8 +387,11 @@ def reschedule(conn: Connection, due: Due, at: datetime) -> None:
     """Move a due step to a later time (its window is closed now)."""
     conn.execute(
         update(enrollment)
-        .where(enrollment.c.id == due.id, enrollment.c.next_step == due.step,
-               enrollment.c.status.in_(DUE_STATUSES))
+        .where(
+            enrollment.c.id == due.id,
+            enrollment.c.next_step == due.step,
+            enrollment.c.status.in_(DUE_STATUSES),
+        )
         .values(next_due_at=naive_utc(at))
     )
 
@@ -387,9 +427,13 @@ def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     # An upsert: bytes orphaned by a delete made without foreign keys (the sqlite3 shell has
     # them off) must not block a new row that reuses the id (SQLite reuses the largest rowid).
     body = dialect_insert(outbox_message)
-    conn.execute(body.on_conflict_do_update(index_elements=["outbox_id"], set_={"raw": body.excluded.raw}), [
-        {"outbox_id": outbox_id, "raw": raw[(enrollment_id, step)]} for outbox_id, enrollment_id, step in inserted
-    ])
+    conn.execute(
+        body.on_conflict_do_update(index_elements=["outbox_id"], set_={"raw": body.excluded.raw}),
+        [
+            {"outbox_id": outbox_id, "raw": raw[(enrollment_id, step)]}
+            for outbox_id, enrollment_id, step in inserted
+        ],
+    )
     return len(inserted)
 
 
@@ -414,9 +458,15 @@ def enrollment_states(conn: Connection, ids: Sequence[int]) -> dict[int, Enrollm
     """Where each enrollment is in its sequence, with its recipient's zone (one query)."""
     rows = conn.execute(
         select(
-            enrollment.c.id, enrollment.c.influencer_id, enrollment.c.sequence,
-            enrollment.c.mailbox, enrollment.c.next_step, enrollment.c.status,
-            influencer.c.timezone, influencer.c.country, campaign.c.slug,
+            enrollment.c.id,
+            enrollment.c.influencer_id,
+            enrollment.c.sequence,
+            enrollment.c.mailbox,
+            enrollment.c.next_step,
+            enrollment.c.status,
+            influencer.c.timezone,
+            influencer.c.country,
+            campaign.c.slug,
         )
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
@@ -432,20 +482,28 @@ def unsettled_sends(conn: Connection) -> list[tuple[int, int, datetime]]:
     (status, next_due_at) keeps this to the enrollments in flight, which the daily caps bound."""
     rows = conn.execute(
         select(outbox.c.enrollment_id, outbox.c.step, outbox.c.sent_at)
-        .select_from(enrollment.join(outbox, and_(outbox.c.enrollment_id == enrollment.c.id,
-                                                  outbox.c.step == enrollment.c.next_step)))
-        .where(enrollment.c.status == "active", enrollment.c.next_due_at.is_(None), outbox.c.state == "sent")
+        .select_from(
+            enrollment.join(
+                outbox,
+                and_(
+                    outbox.c.enrollment_id == enrollment.c.id,
+                    outbox.c.step == enrollment.c.next_step,
+                ),
+            )
+        )
+        .where(
+            enrollment.c.status == "active",
+            enrollment.c.next_due_at.is_(None),
+            outbox.c.state == "sent",
+        )
     )
     return [(r.enrollment_id, r.step, utc(r.sent_at)) for r in rows]
 
 
-_ADVANCE_MANY = (
-    update(enrollment)
-    .where(
-        enrollment.c.id == bindparam("e_id"),
-        enrollment.c.next_step == bindparam("e_sent"),
-        enrollment.c.status == "active",
-    )
+_ADVANCE_MANY = update(enrollment).where(
+    enrollment.c.id == bindparam("e_id"),
+    enrollment.c.next_step == bindparam("e_sent"),
+    enrollment.c.status == "active",
 )
 
 
@@ -453,15 +511,24 @@ def advance_many(conn: Connection, moves: Sequence[tuple[int, int, datetime | No
     """After each (enrollment, sent_step, next_due_at) was accepted: schedule its next step, or
     complete it when next_due_at is None. One executemany per shape; each row a compare-and-set
     on next_step and status, so a repeat or a stop recorded meanwhile is kept."""
-    scheduled = [{"e_id": e, "e_sent": s, "e_next": s + 1, "e_due": naive_utc(due)}
-                 for e, s, due in moves if due is not None]
+    scheduled = [
+        {"e_id": e, "e_sent": s, "e_next": s + 1, "e_due": naive_utc(due)}
+        for e, s, due in moves
+        if due is not None
+    ]
     completed = [{"e_id": e, "e_sent": s, "e_next": s + 1} for e, s, due in moves if due is None]
     if scheduled:
-        conn.execute(_ADVANCE_MANY.values(next_step=bindparam("e_next"), next_due_at=bindparam("e_due")),
-                     scheduled)
+        conn.execute(
+            _ADVANCE_MANY.values(next_step=bindparam("e_next"), next_due_at=bindparam("e_due")),
+            scheduled,
+        )
     if completed:
-        conn.execute(_ADVANCE_MANY.values(next_step=bindparam("e_next"), next_due_at=None, status="completed"),
-                     completed)
+        conn.execute(
+            _ADVANCE_MANY.values(
+                next_step=bindparam("e_next"), next_due_at=None, status="completed"
+            ),
+            completed,
+        )
 
 
 # A pending row for `schedule`, as a plain tuple (no object per row): (enrollment id, campaign
@@ -491,13 +558,20 @@ def pending_by_time(
         _waiting_join(select(*_PENDING_COLUMNS, enrollment.c.next_due_at), waiting)
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .where(enrollment.c.status.in_(DUE_STATUSES), enrollment.c.next_due_at > naive_utc(after),
-               enrollment.c.mailbox == mailbox_name, waiting.c.id.is_(None))
+        .where(
+            enrollment.c.status.in_(DUE_STATUSES),
+            enrollment.c.next_due_at > naive_utc(after),
+            enrollment.c.mailbox == mailbox_name,
+            waiting.c.id.is_(None),
+        )
         .order_by(enrollment.c.next_due_at)
     )
     try:
-        rows = heapq.merge(_queued(conn, mailbox_name),
-                           ((*r[:8], utc(r[8]), False) for r in scheduled), key=itemgetter(8))
+        rows = heapq.merge(
+            _queued(conn, mailbox_name),
+            ((*r[:8], utc(r[8]), False) for r in scheduled),
+            key=itemgetter(8),
+        )
         yield from rows
     finally:
         scheduled.close()
@@ -517,23 +591,32 @@ def overdue_ids(conn: Connection, now: datetime) -> Generator[int, None, None]:
         ids.close()
 
 
-def overdue_rows(conn: Connection, mailbox_name: str, now: datetime, ids: Sequence[int]) -> list[PendingRow]:
+def overdue_rows(
+    conn: Connection, mailbox_name: str, now: datetime, ids: Sequence[int]
+) -> list[PendingRow]:
     """Of these enrollments, by id, those of the mailbox due at or before `now` whose step is
     not in the outbox."""
     waiting = outbox.alias("waiting")
     # Status and due time are checked here, not in SQL: given them, SQLite (without statistics)
     # read the whole ix_enrollment_due range instead of these ids.
     rows = conn.execute(
-        _waiting_join(select(*_PENDING_COLUMNS, enrollment.c.next_due_at, enrollment.c.status),
-                      waiting)
+        _waiting_join(
+            select(*_PENDING_COLUMNS, enrollment.c.next_due_at, enrollment.c.status), waiting
+        )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .where(enrollment.c.id.in_(list(ids)), enrollment.c.mailbox == mailbox_name,
-               waiting.c.id.is_(None))
+        .where(
+            enrollment.c.id.in_(list(ids)),
+            enrollment.c.mailbox == mailbox_name,
+            waiting.c.id.is_(None),
+        )
         .order_by(enrollment.c.id)
     )
-    return [(*r[:8], due, False) for r in rows
-            if r[9] in DUE_STATUSES and r[8] is not None and (due := utc(r[8])) <= now]
+    return [
+        (*r[:8], due, False)
+        for r in rows
+        if r[9] in DUE_STATUSES and r[8] is not None and (due := utc(r[8])) <= now
+    ]
 
 
 def places(conn: Connection) -> list[tuple[str, str]]:
@@ -543,8 +626,14 @@ def places(conn: Connection) -> list[tuple[str, str]]:
 
 
 _PENDING_COLUMNS = (
-    enrollment.c.id, campaign.c.slug, influencer.c.handle, influencer.c.platform,
-    influencer.c.timezone, influencer.c.country, enrollment.c.sequence, enrollment.c.next_step,
+    enrollment.c.id,
+    campaign.c.slug,
+    influencer.c.handle,
+    influencer.c.platform,
+    influencer.c.timezone,
+    influencer.c.country,
+    enrollment.c.sequence,
+    enrollment.c.next_step,
 )
 
 
@@ -553,9 +642,11 @@ def _queued(conn: Connection, mailbox_name: str) -> list[PendingRow]:
     read first, then their enrollments by id: joined in one query, SQLite (without statistics)
     read every active enrollment and looked each one up in the outbox."""
     unsent = {
-        enrollment_id: (step, due_at) for enrollment_id, step, due_at in conn.execute(
-            select(outbox.c.enrollment_id, outbox.c.step, outbox.c.due_at)
-            .where(outbox.c.state.in_(UNSENT_STATES))
+        enrollment_id: (step, due_at)
+        for enrollment_id, step, due_at in conn.execute(
+            select(outbox.c.enrollment_id, outbox.c.step, outbox.c.due_at).where(
+                outbox.c.state.in_(UNSENT_STATES)
+            )
         )
     }
     ids = list(unsent)
@@ -565,8 +656,11 @@ def _queued(conn: Connection, mailbox_name: str) -> list[PendingRow]:
             select(*_PENDING_COLUMNS)
             .join(campaign, campaign.c.id == enrollment.c.campaign_id)
             .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-            .where(enrollment.c.id.in_(ids[start : start + _CHUNK]),
-                   enrollment.c.mailbox == mailbox_name, enrollment.c.status.in_(DUE_STATUSES))
+            .where(
+                enrollment.c.id.in_(ids[start : start + _CHUNK]),
+                enrollment.c.mailbox == mailbox_name,
+                enrollment.c.status.in_(DUE_STATUSES),
+            )
         )
         for r in rows:
             step, due_at = unsent[r[0]]
@@ -576,19 +670,29 @@ def _queued(conn: Connection, mailbox_name: str) -> list[PendingRow]:
     return out
 
 
-def pending_untimed(conn: Connection, campaign_id: int, mailbox_name: str) -> list[tuple[int, str, str, int]]:
+def pending_untimed(
+    conn: Connection, campaign_id: int, mailbox_name: str
+) -> list[tuple[int, str, str, int]]:
     """The campaign's active enrollments on a mailbox whose step has no time (it went out and
     waits to be settled), by id: (id, handle, sequence, next_step). The steps in flight: a
     range of ix_enrollment_due (next_due_at IS NULL); `+ 0` as in `halted`, or SQLite reads
     every enrollment of the campaign."""
     waiting = outbox.alias("waiting")
     rows = conn.execute(
-        _waiting_join(select(enrollment.c.id, influencer.c.handle, enrollment.c.sequence,
-                             enrollment.c.next_step), waiting)
+        _waiting_join(
+            select(
+                enrollment.c.id, influencer.c.handle, enrollment.c.sequence, enrollment.c.next_step
+            ),
+            waiting,
+        )
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .where(enrollment.c.campaign_id + 0 == campaign_id, enrollment.c.mailbox == mailbox_name,
-               enrollment.c.status.in_(DUE_STATUSES), enrollment.c.next_due_at.is_(None),
-               waiting.c.id.is_(None))
+        .where(
+            enrollment.c.campaign_id + 0 == campaign_id,
+            enrollment.c.mailbox == mailbox_name,
+            enrollment.c.status.in_(DUE_STATUSES),
+            enrollment.c.next_due_at.is_(None),
+            waiting.c.id.is_(None),
+        )
         .order_by(enrollment.c.id)
     )
     return [(id_, handle, name, number) for id_, handle, name, number in rows]
@@ -623,8 +727,12 @@ def errored(conn: Connection, campaign_slug: str) -> list[tuple[int, int, str, i
     """(enrollment id, influencer id, sequence, next step) of the campaign's enrollments that
     need attention (a step could not be written)."""
     rows = conn.execute(
-        select(enrollment.c.id, enrollment.c.influencer_id, enrollment.c.sequence,
-               enrollment.c.next_step)
+        select(
+            enrollment.c.id,
+            enrollment.c.influencer_id,
+            enrollment.c.sequence,
+            enrollment.c.next_step,
+        )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .where(campaign.c.slug == campaign_slug, enrollment.c.status == "error")
         .order_by(enrollment.c.id)
@@ -650,11 +758,13 @@ def needing_attention(conn: Connection, *, limit: int) -> tuple[int, list[dict[s
 
 def reactivate(conn: Connection, enrollment_id: int, due: datetime) -> bool:
     """error -> active, its step due at `due`; False when it was no longer in error."""
-    return bool(conn.execute(
-        update(enrollment)
-        .where(enrollment.c.id == enrollment_id, enrollment.c.status == "error")
-        .values(status="active", stop_reason="", next_due_at=naive_utc(due))
-    ).rowcount)
+    return bool(
+        conn.execute(
+            update(enrollment)
+            .where(enrollment.c.id == enrollment_id, enrollment.c.status == "error")
+            .values(status="active", stop_reason="", next_due_at=naive_utc(due))
+        ).rowcount
+    )
 
 
 def halted(conn: Connection, campaign_slug: str) -> list[tuple[str, str, str]]:
@@ -665,9 +775,11 @@ def halted(conn: Connection, campaign_slug: str) -> list[tuple[str, str, str]]:
         # `+ 0`: through ix_enrollment_due (these statuses), not every enrollment of the
         # campaign, which SQLite without statistics prefers (https://sqlite.org/optoverview.html
         # "Disqualifying WHERE clause terms using unary-+").
-        .where(enrollment.c.campaign_id + 0 == select(campaign.c.id)
-               .where(campaign.c.slug == campaign_slug).scalar_subquery(),
-               enrollment.c.status.in_(("stopped", "error", "paused")))
+        .where(
+            enrollment.c.campaign_id + 0
+            == select(campaign.c.id).where(campaign.c.slug == campaign_slug).scalar_subquery(),
+            enrollment.c.status.in_(("stopped", "error", "paused")),
+        )
         .order_by(enrollment.c.id)
     )
     return [(r.handle, r.status, r.stop_reason) for r in rows]
@@ -697,7 +809,10 @@ def resume_after_failure(conn: Connection, enrollment_id: int, step: int) -> Non
     (a reply, an opt-out, a hard bounce) stands."""
     conn.execute(
         update(enrollment)
-        .where(enrollment.c.id == enrollment_id, enrollment.c.status == "stopped",
-               enrollment.c.stop_reason.like(failed_stop_reason(step, "%")))
+        .where(
+            enrollment.c.id == enrollment_id,
+            enrollment.c.status == "stopped",
+            enrollment.c.stop_reason.like(failed_stop_reason(step, "%")),
+        )
         .values(status="active", stop_reason="")
     )

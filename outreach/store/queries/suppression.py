@@ -82,7 +82,9 @@ def entries_for(conn: Connection, address: str) -> list[Entry]:
     """The address's entries, oldest first. On PostgreSQL the rows stay locked until the
     transaction ends, so two removals of one address cannot both act on them."""
     query = (
-        select(suppression.c.id, suppression.c.reason, suppression.c.source, suppression.c.created_at)
+        select(
+            suppression.c.id, suppression.c.reason, suppression.c.source, suppression.c.created_at
+        )
         .where(suppression.c.email_hash == email_hash(address))
         .order_by(suppression.c.created_at, suppression.c.id)
     )
@@ -109,8 +111,16 @@ def remove_entries(
         if conn.execute(delete(suppression).where(suppression.c.id == entry.id)).rowcount != 1:
             continue  # another writer deleted it first: nothing to record
         gone.append(entry)
-        record(conn, address, action="remove", prior_reason=entry.reason, reason=reason,
-               actor=actor, forced=entry.id in forced_ids, at=at)
+        record(
+            conn,
+            address,
+            action="remove",
+            prior_reason=entry.reason,
+            reason=reason,
+            actor=actor,
+            forced=entry.id in forced_ids,
+            at=at,
+        )
     return gone
 
 
@@ -143,9 +153,9 @@ def record(
 def audit_trail(conn: Connection, *, address: str | None = None) -> list[dict[str, Any]]:
     """Audit rows oldest first, all or one address's (by hash, so forgotten ones too)."""
     a = suppression_audit.c
-    query = select(a.at, a.action, a.email_norm, a.prior_reason, a.reason, a.actor, a.forced).order_by(
-        a.at, a.id
-    )
+    query = select(
+        a.at, a.action, a.email_norm, a.prior_reason, a.reason, a.actor, a.forced
+    ).order_by(a.at, a.id)
     if address is not None:
         query = query.where(a.email_hash == email_hash(address))
     return [

@@ -66,8 +66,7 @@ def _hint(draft: Draft, fragment: str) -> str:
     leaf = key.rpartition(".")[2]
     example = '["…"]' if key == "deliverables" else '"…"'
     return (
-        f"campaign {key} has no {lang} value: {leaf} = "
-        f"{{ ja = {example}, en = {example} }}{where}"
+        f"campaign {key} has no {lang} value: {leaf} = {{ ja = {example}, en = {example} }}{where}"
     )
 
 

@@ -15,8 +15,8 @@ index: a sort of two state ranges by due_at is what made the claim read the whol
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -24,11 +24,17 @@ CLAIMABLE = sa.text("state IN ('queued', 'retry')")
 
 
 def upgrade() -> None:
-    op.create_index('ix_outbox_claimable', 'outbox', ['mailbox', 'due_at', 'id'], unique=False,
-                    sqlite_where=CLAIMABLE, postgresql_where=CLAIMABLE)
-    op.create_index('ix_outbox_state_expires', 'outbox', ['state', 'expires_at'], unique=False)
+    op.create_index(
+        "ix_outbox_claimable",
+        "outbox",
+        ["mailbox", "due_at", "id"],
+        unique=False,
+        sqlite_where=CLAIMABLE,
+        postgresql_where=CLAIMABLE,
+    )
+    op.create_index("ix_outbox_state_expires", "outbox", ["state", "expires_at"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_outbox_state_expires', table_name='outbox')
-    op.drop_index('ix_outbox_claimable', table_name='outbox')
+    op.drop_index("ix_outbox_state_expires", table_name="outbox")
+    op.drop_index("ix_outbox_claimable", table_name="outbox")

@@ -11,18 +11,21 @@ password is lifted once those settings change.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('campaign', sa.Column('status', sa.String(length=16), server_default='active',
-                                        nullable=False))
-    op.add_column('campaign', sa.Column('status_changed_at', sa.DateTime(), nullable=True))
-    op.add_column('mailbox', sa.Column('config_hash', sa.String(length=64), server_default='',
-                                       nullable=False))
+    op.add_column(
+        "campaign",
+        sa.Column("status", sa.String(length=16), server_default="active", nullable=False),
+    )
+    op.add_column("campaign", sa.Column("status_changed_at", sa.DateTime(), nullable=True))
+    op.add_column(
+        "mailbox", sa.Column("config_hash", sa.String(length=64), server_default="", nullable=False)
+    )
 
 
 def downgrade() -> None:

@@ -11,15 +11,17 @@ A row's bytes are fixed when it is planned; when the template is edited afterwar
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('outbox', sa.Column('template_hash', sa.String(length=64), server_default='',
-                                      nullable=False))
+    op.add_column(
+        "outbox",
+        sa.Column("template_hash", sa.String(length=64), server_default="", nullable=False),
+    )
 
 
 def downgrade() -> None:
