@@ -13,13 +13,13 @@ from sqlalchemy import Engine, delete, select
 
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.services.enroll import EnrollFilters, enroll, retry
-from outreach.services.outbox_admin import status
-from outreach.services.pipeline import board
+from outreach.services.sequence.enroll import EnrollFilters, enroll, retry
+from outreach.services.send.outbox import status
+from outreach.services.pipeline.stages import board
 from outreach.store.schema import enrollment, post
 from outreach.store.session import writing
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace, tick
-from tests.fixtures_smtp import smtp_server
+from tests.support.sequence import add_influencer, main_mailbox, make_workspace, tick
+from tests.support.smtp import smtp_server
 
 __all__ = ["smtp_server"]
 JST = ZoneInfo("Asia/Tokyo")

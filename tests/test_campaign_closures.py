@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine
 
 from outreach.errors import InputError
-from outreach.services.campaigns import load_campaign
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.schedule import schedule
-from tests.fixtures_sequence import CAMPAIGN, add_influencer, make_workspace
+from outreach.services.sequence.campaigns import load_campaign
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.sequence.schedule import schedule
+from tests.support.sequence import CAMPAIGN, add_influencer, make_workspace
 
 JST = ZoneInfo("Asia/Tokyo")
 # Wednesday 23 December 2026, 19:00 in Tokyo: after hours, so the first send is the next day.

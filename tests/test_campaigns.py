@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from outreach.cli import cli
 from outreach.errors import InputError
-from outreach.services.campaigns import list_campaigns, load_campaign, parse_campaign, validate
-from tests.fixtures_render import make_config, write_templates
+from outreach.services.sequence.campaigns import list_campaigns, load_campaign, parse_campaign, validate
+from tests.support.render import make_config, write_templates
 
 SPRING = """\
 name = "Spring serum launch"

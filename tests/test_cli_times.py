@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from outreach.cli import cli
 from outreach.cli.app import format_table
 from outreach.cli.times import iso, show
-from tests.fixtures_smtp import config_data, seed_outbox, toml_text
+from tests.support.smtp import config_data, seed_outbox, toml_text
 
 DUE = datetime(2026, 11, 24, 0, 5, tzinfo=UTC)  # 09:05 in Tokyo, 16:05 the day before in LA
 
@@ -85,7 +85,7 @@ def test_tables_align_by_display_width() -> None:
 
 def test_the_board_lines_up_japanese_and_latin_names() -> None:
     from outreach.cli.pipeline import board_lines
-    from outreach.services.pipeline import Board
+    from outreach.services.pipeline.stages import Board
 
     cards = [
         {
@@ -117,9 +117,9 @@ def test_status_shows_a_new_mailboxs_ramp_cap_and_inbox_times_in_the_display_zon
     sqlite_db: Engine, tmp_path: Path
 ) -> None:
     from outreach.clock import FixedClock
-    from outreach.services.inbox import InboxHealth
-    from outreach.services.outbox_admin import status
-    from tests.fixtures_smtp import make_config
+    from outreach.services.inbox.poll import InboxHealth
+    from outreach.services.send.outbox import status
+    from tests.support.smtp import make_config
 
     config = make_config(
         tmp_path, 2525, db_url=str(sqlite_db.url), limits={"daily_cap": 5, "ramp": "2,3"}

@@ -16,14 +16,14 @@ from sqlalchemy import Engine
 from outreach.clock import FixedClock
 from outreach.config import load_config
 from outreach.errors import ConfigError
-from outreach.services.compose import Composer
-from outreach.services.dispatch import dispatch_once
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.plan import plan_due, sent_hook
-from outreach.services.roster import ImportOptions, import_influencers, import_posts
+from outreach.render.compose import Composer
+from outreach.services.send.dispatch import dispatch_once
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.send.plan import plan_due, sent_hook
+from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
 from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_sequence import main_mailbox, make_workspace
-from tests.fixtures_smtp import smtp_server
+from tests.support.sequence import main_mailbox, make_workspace
+from tests.support.smtp import smtp_server
 
 __all__ = ["smtp_server"]
 

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 from outreach.cli import cli
 from outreach.store.schema import enrollment, outbox, stage_history
 from outreach.transport.sink import CaptureSink
-from tests.fixtures_smtp import (
+from tests.support.smtp import (
     Script,
     ScriptedHandler,
     config_data,

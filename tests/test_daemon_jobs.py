@@ -15,13 +15,13 @@ from sqlalchemy import Engine
 
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.daemon import AppContext, DaemonJob, build_scheduler, run_daemon
+from outreach.daemon.run import AppContext, DaemonJob, build_scheduler, run_daemon
 from outreach.domain.optout import sign_unsubscribe
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.session import reading
 from outreach.transport.smtp import SmtpTransport
 from tests.conftest import free_port
-from tests.fixtures_inbox import T0, enrol, make_config
+from tests.support.inbox import T0, enrol, make_config
 
 KEY = "daemon-unsubscribe-key-0123456789"
 

@@ -26,18 +26,18 @@ from sqlalchemy import Engine, select, text
 
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.daemon import EX_TEMPFAIL, AppContext, run_daemon
+from outreach.daemon.run import EX_TEMPFAIL, AppContext, run_daemon
 from outreach.domain.optout import sign_unsubscribe
-from outreach.services import unsubscribe
-from outreach.services.dispatch import DispatchReport, dispatch_once
+from outreach.services.public import endpoint as unsubscribe
+from outreach.services.send.dispatch import DispatchReport, dispatch_once
 from outreach.store import session
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import attempt
 from outreach.store.session import make_engine, migrate
 from outreach.transport.smtp import SmtpTransport
-from tests import fixtures_inbox
+from tests.support import inbox as fixtures_inbox
 from tests.conftest import PG_ADMIN_URL, free_port, sqlite_engine
-from tests.fixtures_smtp import T0, make_config, outbox_states, seed_outbox, smtp_server
+from tests.support.smtp import T0, make_config, outbox_states, seed_outbox, smtp_server
 from tests.test_unsubscribe import KEY, ONE_CLICK, request
 
 __all__ = ["smtp_server"]
@@ -221,7 +221,7 @@ def test_one_click_unsubscribe_that_cannot_be_recorded_answers_503_and_a_retry_r
     importer = Importer(tmp_path / "outreach.db")
     importer.hold()
     try:
-        with caplog.at_level(logging.ERROR, logger="outreach.services.unsubscribe"):
+        with caplog.at_level(logging.ERROR, logger="outreach.services.public.endpoint"):
             status, text, resp = request(handle, "POST", token, ONE_CLICK)
         assert status == 503 and resp.getheader("Retry-After") == "60" and "try again" in text
         assert (

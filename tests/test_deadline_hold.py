@@ -15,12 +15,12 @@ from sqlalchemy import Engine, select
 from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.render.deadlines import stated_dates
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.outbox_admin import status
-from outreach.services.workspace import create_workspace
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.send.outbox import status
+from outreach.services.workspace.create import create_workspace
 from outreach.store.schema import enrollment
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace, tick
-from tests.fixtures_smtp import smtp_server
+from tests.support.sequence import add_influencer, main_mailbox, make_workspace, tick
+from tests.support.smtp import smtp_server
 
 __all__ = ["smtp_server"]
 JST = ZoneInfo("Asia/Tokyo")

@@ -22,16 +22,16 @@ from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.errors import UserError
 from outreach.domain.deal import find_disclosure, recognise_post, withholding_tax
-from outreach.services.compose import Composer
-from outreach.services.dispatch import dispatch_once
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.inbox import import_files
-from outreach.services.plan import plan_due, sent_hook
-from outreach.services.results import when
+from outreach.render.compose import Composer
+from outreach.services.send.dispatch import dispatch_once
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.inbox.poll import import_files
+from outreach.services.send.plan import plan_due, sent_hook
+from outreach.services.pipeline.results import when
 from outreach.store.schema import enrollment, stage_history
 from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
-from tests.fixtures_smtp import smtp_server
+from tests.support.sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.smtp import smtp_server
 
 __all__ = ["smtp_server"]
 ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)

@@ -15,14 +15,14 @@ from sqlalchemy import Engine, event, select, update
 
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.services.dispatch import DispatchReport, dispatch_once
+from outreach.services.send.dispatch import DispatchReport, dispatch_once
 from outreach.store.queries import outbox as q
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import attempt, enrollment, mailbox, outbox, stage_history
 from outreach.store.session import writing
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_smtp import (
+from tests.support.smtp import (
     T0,
     Script,
     ScriptedHandler,

@@ -27,11 +27,11 @@ from sqlalchemy import Engine, insert, update
 from outreach.cli import cli
 from outreach.config import Config, parse_config
 from outreach.domain.doctor import Finding
-from outreach.services.doctor import check_one_click, check_tls, diagnose, gated
+from outreach.services.workspace.doctor import check_one_click, check_tls, diagnose, gated
 from outreach.store.schema import inbound, outbox
 from outreach.transport.sink import CaptureSink
 from tests.conftest import sqlite_engine
-from tests.fixtures_smtp import ScriptedHandler, seed_outbox
+from tests.support.smtp import ScriptedHandler, seed_outbox
 
 NOW = datetime(2026, 12, 6, 0, 0, tzinfo=UTC)
 
@@ -477,7 +477,7 @@ def test_complaint_and_bounce_rates_from_our_own_data(
         source="c.toml",
         base_dir=tmp_path,
     )
-    from outreach.services.doctor import check_rates
+    from outreach.services.workspace.doctor import check_rates
 
     got = [(f.check, f.status, f.meaning) for f in check_rates("main", sqlite_db, NOW)]
     assert got == expected

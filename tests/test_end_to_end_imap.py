@@ -17,18 +17,18 @@ from sqlalchemy import select
 
 from outreach.clock import FixedClock
 from outreach.config import load_config
-from outreach.daemon import AppContext, run_daemon
-from outreach.services.demo_config import write_demo_config
-from outreach.services.demo_mail import bounce, human_reply_ja, out_of_office, read_captured
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.roster import ImportOptions, import_influencers, import_posts
-from outreach.services.workspace import create_workspace
+from outreach.daemon.run import AppContext, run_daemon
+from outreach.demo.config import write_demo_config
+from outreach.demo.mail import bounce, human_reply_ja, out_of_office, read_captured
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
+from outreach.services.workspace.create import create_workspace
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import enrollment, influencer
 from outreach.store.session import make_engine, reading
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_imap import PASSWORD_ENV, USER, running_imap
+from tests.support.imap import PASSWORD_ENV, USER, running_imap
 
 TUESDAY_10_JST = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 PEOPLE = ("hanako_kitchen", "misaki_beauty", "kenta_camp")  # reply, out-of-office, bounce

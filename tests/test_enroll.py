@@ -15,14 +15,14 @@ from sqlalchemy import Engine, Table, func, insert, select
 from outreach.cli import cli
 from outreach.clock import FixedClock, naive_utc
 from outreach.domain.influencer import Basis, Tier
-from outreach.services.enroll import EnrollFilters, enroll, parse_handles
-from outreach.services.roster import remove_suppression
+from outreach.services.sequence.enroll import EnrollFilters, enroll, parse_handles
+from outreach.services.roster.importer import remove_suppression
 from outreach.store.queries.pipeline import suppress
 from outreach.store.queries.sequence import ensure_campaign
 from outreach.store.schema import campaign, enrollment, outbox
 from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine
-from tests.fixtures_sequence import add_influencer, make_workspace
+from tests.support.sequence import add_influencer, make_workspace
 
 # Monday 2026-11-23 19:20 JST: after hours on 勤労感謝の日, so the first send is Tue 09:00 JST.
 NOW = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)

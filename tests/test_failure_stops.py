@@ -1,7 +1,7 @@
 """A step whose row ends `failed` or `expired` stops its enrollment with a reason that
 `outreach status` and `outreach schedule` show; a stale or failing inbox shows in status.
 
-Real aiosmtpd server (tests/fixtures_smtp.py); SQLite and PostgreSQL through `db`.
+Real aiosmtpd server (tests/support/smtp.py); SQLite and PostgreSQL through `db`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from sqlalchemy import Engine, select, update
 
 from outreach.cli import cli
 from outreach.clock import FixedClock
-from outreach.services.outbox_admin import cancel_outbox, resend_outbox, status
+from outreach.services.send.outbox import cancel_outbox, resend_outbox, status
 from outreach.store.queries.inbox import mark_polled
 from outreach.store.queries.sequence import halted
 from outreach.store.schema import enrollment, outbox
 from outreach.store.session import reading, writing
-from tests.fixtures_smtp import (
+from tests.support.smtp import (
     T0,
     Script,
     config_data,

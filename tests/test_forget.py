@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from outreach.clock import FixedClock
-from outreach.services.roster import ImportOptions, forget_address, import_influencers
+from outreach.services.roster.importer import ImportOptions, forget_address, import_influencers
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import influencer, suppression
 from outreach.store.session import reading
-from tests.fixtures_inbox import enrol, make_config
+from tests.support.inbox import enrol, make_config
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from outreach.clock import FixedClock
-from outreach.services import dispatch
-from outreach.services.dispatch import DispatchReport, dispatch_once
+from outreach.services.send import dispatch
+from outreach.services.send.dispatch import DispatchReport, dispatch_once
 from outreach.store.queries.pipeline import suppress
 from outreach.store.schema import attempt, enrollment, outbox, stage_history
 from outreach.store.session import writing
 from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_smtp import T0, make_config, outbox_states, seed_outbox, smtp_server
+from tests.support.smtp import T0, make_config, outbox_states, seed_outbox, smtp_server
 
 __all__ = ["smtp_server"]
 

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from outreach.cli import cli
 from outreach.clock import FixedClock
-from outreach.services.roster import ImportOptions, import_influencers
-from tests.fixtures_smtp import config_data, toml_text
+from outreach.services.roster.importer import ImportOptions, import_influencers
+from tests.support.smtp import config_data, toml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "name,email,platform,handle,followers,language,basis,basis_url,basis_seen_at\n"

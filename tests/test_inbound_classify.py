@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from outreach.cli import cli
 from outreach.inbound import KINDS, parse_and_classify
-from outreach.services import demo_mail
-from tests.mail_corpus import MAIL_DIR, expected, raw, received
+from outreach.demo import mail as demo_mail
+from tests.support.mail_corpus import MAIL_DIR, expected, raw, received
 
 EXPECTED = expected()
 

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select
 from outreach.cli import cli
 from outreach.clock import FixedClock, SystemClock
 from outreach.config import InboxConfig, load_config
-from outreach.daemon import AppContext, run_daemon
+from outreach.daemon.run import AppContext, run_daemon
 from outreach.domain.display import SafeLogFilter, safe_json, safe_text
 from outreach.inbound import parse_and_classify
 from outreach.inbound.decode import (
@@ -37,16 +37,16 @@ from outreach.inbound.decode import (
     header_end,
     header_text,
 )
-from outreach.services import inbox_sources
-from outreach.services.inbox import import_files, poll
-from outreach.services.inbox_sources import fetch_batches
+from outreach.services.inbox import sources as inbox_sources
+from outreach.services.inbox.poll import import_files, poll
+from outreach.services.inbox.sources import fetch_batches
 from outreach.store.schema import inbound
 from outreach.store.queries.inbox import mark_polled
 from outreach.store.session import reading, writing
 from outreach.transport.smtp import SmtpTransport
 from tests.conftest import sqlite_engine
-from tests.fixtures_imap import running_imap
-from tests.fixtures_inbox import T0, enrol, make_config, write_workspace
+from tests.support.imap import running_imap
+from tests.support.inbox import T0, enrol, make_config, write_workspace
 from tests.test_inbox_poll import imap_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -469,7 +469,7 @@ def test_the_cli_and_the_daemon_filter_their_logs(tmp_path: Path) -> None:
         "import logging, sys\n"
         "from outreach.cli import cli\n"
         "cli.main(['--config', sys.argv[1], 'inbox', 'list'], standalone_mode=False)\n"
-        "logging.getLogger('outreach.services.inbox').warning('inbox %s: %s', 'main', "
+        "logging.getLogger('outreach.services.inbox.poll').warning('inbox %s: %s', 'main', "
         "'\\x1b]0;pwned\\x07 \\x9b2J \\u202e')\n"
     )
     cfg = write_workspace(tmp_path)
@@ -538,7 +538,7 @@ import json, sys
 from pathlib import Path
 from outreach.clock import SystemClock
 from outreach.config import InboxConfig, load_config
-from outreach.services.inbox import poll
+from outreach.services.inbox.poll import poll
 from outreach.store.session import make_engine
 cfg = load_config(sys.argv[1])
 engine = make_engine(cfg.database_url)

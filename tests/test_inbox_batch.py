@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from outreach.clock import FixedClock
-from outreach.services.inbox import import_files, poll
+from outreach.services.inbox.poll import import_files, poll
 from outreach.store.schema import enrollment, inbound, stage_history
 from outreach.store.session import reading
 from tests.conftest import sqlite_engine
-from tests.fixtures_inbox import T0, enrol, make_config
+from tests.support.inbox import T0, enrol, make_config
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = 130  # replies in the Maildir (one batch)
@@ -109,7 +109,7 @@ def test_a_message_another_poller_recorded_meanwhile_is_a_duplicate_and_the_rest
     import_files(db, config, FixedClock(T0), files[:1])
     assert counts(db) == (1, 1, {"negotiating": 1, "contacted": 2})
     # As if another poller stored reply 0 after this one looked: neither check sees it.
-    monkeypatch.setattr("outreach.services.inbox.known_keys", lambda conn, keys: set())
+    monkeypatch.setattr("outreach.services.inbox.poll.known_keys", lambda conn, keys: set())
     report = import_files(db, config, FixedClock(T0), files)
     assert (report.read, report.duplicates, dict(report.kinds)) == (3, 1, {"reply": 2})
     assert counts(db) == (3, 3, {"negotiating": 3})

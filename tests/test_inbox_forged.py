@@ -20,14 +20,14 @@ from sqlalchemy import Engine, select
 from outreach.clock import FixedClock, utc
 from outreach.config import Config, load_config, parse_config
 from outreach.domain.return_path import sign
-from outreach.services.demo_mail import read_captured
-from outreach.services.inbox import import_files, poll
+from outreach.demo.mail import read_captured
+from outreach.services.inbox.poll import import_files, poll
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import enrollment, inbound, influencer, mailbox, outbox, suppression
 from outreach.store.session import make_engine, reading
 from outreach.transport.sink import CaptureSink, MaildirHandler
-from tests.fixtures_imap import PASSWORD_ENV, USER, running_imap
-from tests.fixtures_inbox import T0, enrol
+from tests.support.imap import PASSWORD_ENV, USER, running_imap
+from tests.support.inbox import T0, enrol
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 KEY = "hostile-corpus-return-path-key-0123456789"  # the corpus' tokens are signed with it
@@ -365,11 +365,11 @@ def test_signed_return_path_end_to_end_through_smtp_and_imap(
 ) -> None:
     """Pitches go out with MAIL FROM bounces+TOKEN@; the bounce to one of them (no Message-ID)
     suppresses exactly its recipient; a forged DSN naming another influencer changes nothing."""
-    from outreach.daemon import AppContext, run_daemon
-    from outreach.services.demo_config import write_demo_config
-    from outreach.services.enroll import EnrollFilters, enroll
-    from outreach.services.roster import ImportOptions, import_influencers, import_posts
-    from outreach.services.workspace import create_workspace
+    from outreach.daemon.run import AppContext, run_daemon
+    from outreach.demo.config import write_demo_config
+    from outreach.services.sequence.enroll import EnrollFilters, enroll
+    from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
+    from outreach.services.workspace.create import create_workspace
     from outreach.transport.smtp import SmtpTransport
 
     workspace = tmp_path / "ws"

@@ -14,17 +14,17 @@ from sqlalchemy import Engine, select
 from outreach.cli import cli
 from outreach.clock import FixedClock, utc
 from outreach.errors import InputError, StageError
-from outreach.services.demo_mail import Captured, script_replies
-from outreach.services.inbox import import_files, inbox_jobs, inbox_status, poll
-from outreach.services.pipeline import board, history, move
+from outreach.demo.mail import Captured, script_replies
+from outreach.services.inbox.poll import import_files, inbox_jobs, inbox_status, poll
+from outreach.services.pipeline.stages import board, history, move
 from outreach.store.queries.inbox import inbox_fresh
 from outreach.store.queries.pipeline import is_suppressed, stop_enrollment
 from outreach.store.schema import enrollment, inbound, outbox
 from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine
-from tests.corpus_effects import assert_effect, seed_corpus, snapshot
-from tests.fixtures_inbox import T0, enrol, make_config, write_workspace
-from tests.mail_corpus import MAIL_DIR, expected, raw
+from tests.support.corpus_effects import assert_effect, seed_corpus, snapshot
+from tests.support.inbox import T0, enrol, make_config, write_workspace
+from tests.support.mail_corpus import MAIL_DIR, expected, raw
 
 REPLY = "reply_ja_quoted_footer.eml"  # From hanako@example.jp, In-Reply-To <20261120010000.a1b2c3@brand.example>
 PITCH_ID = "<20261120010000.a1b2c3@brand.example>"
@@ -270,7 +270,7 @@ def test_a_message_the_classifier_chokes_on_is_kept_as_unparsed(
     def broken(raw: bytes, **_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("outreach.services.inbox.parse_and_classify", broken)
+    monkeypatch.setattr("outreach.services.inbox.poll.parse_and_classify", broken)
     config = make_config(tmp_path, {"source": "none"})
     report = import_files(sqlite_db, config, FixedClock(T0), [MAIL_DIR / REPLY])
     assert (dict(report.kinds), report.unmatched) == ({"unparsed": 1}, 1)

@@ -14,19 +14,19 @@ from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock, utc
 from outreach.inbound import parse_and_classify
-from outreach.services.inbox import poll
+from outreach.services.inbox.poll import poll
 from outreach.store.schema import inbound, mailbox
 from outreach.store.session import reading
-from tests.corpus_effects import (
+from tests.support.corpus_effects import (
     assert_effect,
     enrollment_row,
     seed_corpus,
     snapshot,
     stored_kind,
 )
-from tests.fixtures_imap import PASSWORD_ENV, USER, ImapServer, implicit_tls, running_imap
-from tests.fixtures_inbox import T0, enrol, make_config
-from tests.mail_corpus import expected, raw
+from tests.support.imap import PASSWORD_ENV, USER, ImapServer, implicit_tls, running_imap
+from tests.support.inbox import T0, enrol, make_config
+from tests.support.mail_corpus import expected, raw
 
 
 @pytest.fixture

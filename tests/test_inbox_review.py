@@ -18,14 +18,14 @@ from outreach.clock import FixedClock
 from outreach.config import InboxConfig
 from outreach.errors import InputError
 from outreach.inbound import Classified, parse_and_classify
-from outreach.services.inbox import import_files, resolve
+from outreach.services.inbox.poll import import_files, resolve
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import inbound, influencer, suppression
 from outreach.store.session import reading
 from tests.conftest import sqlite_engine
-from tests.corpus_effects import enrollment_row, queued_follow_up
-from tests.fixtures_inbox import T0, enrol, make_config, write_workspace
-from tests.mail_corpus import MAIL_DIR
+from tests.support.corpus_effects import enrollment_row, queued_follow_up
+from tests.support.inbox import T0, enrol, make_config, write_workspace
+from tests.support.mail_corpus import MAIL_DIR
 
 REPLY = "reply_ja_quoted_footer.eml"  # hanako@example.jp answering PITCH_ID
 PITCH_ID = "<20261120010000.a1b2c3@brand.example>"
@@ -41,7 +41,7 @@ def unsure(monkeypatch: pytest.MonkeyPatch) -> None:
     def classify(raw: bytes, **kw: Any) -> Classified:
         return replace(parse_and_classify(raw, **kw), confidence=0.4)
 
-    monkeypatch.setattr("outreach.services.inbox.parse_and_classify", classify)
+    monkeypatch.setattr("outreach.services.inbox.poll.parse_and_classify", classify)
 
 
 def state(engine: Engine, eid: int, address: str) -> tuple[str, str, bool, str]:

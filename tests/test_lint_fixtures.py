@@ -17,8 +17,8 @@ import pytest
 from outreach.config import Config, load_config
 from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Influencer
-from outreach.services.campaigns import parse_campaign
-from outreach.services.compose import Composer
+from outreach.services.sequence.campaigns import parse_campaign
+from outreach.render.compose import Composer
 from outreach.services.lint import RULES, Finding, check_drafts
 from outreach.services.lint.runner import render_draft
 from outreach.services.lint.samples import sample_influencers

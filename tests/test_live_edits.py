@@ -25,16 +25,16 @@ from sqlalchemy import select
 
 from outreach.cli import cli
 from outreach.config import load_config
-from outreach.services.demo_config import write_demo_config
+from outreach.demo.config import write_demo_config
 from outreach.transport.sink import CaptureSink
-from outreach.services.workspace import create_workspace
+from outreach.services.workspace.create import create_workspace
 from outreach.clock import FixedClock
-from outreach.services.compose import Composer
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.plan import plan_due
+from outreach.render.compose import Composer
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.send.plan import plan_due
 from outreach.store.schema import outbox, outbox_message
 from outreach.store.session import make_engine
-from tests.fixtures_sequence import add_influencer, make_workspace
+from tests.support.sequence import add_influencer, make_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
@@ -194,7 +194,7 @@ def test_the_planner_renders_with_the_template_on_disk_now(db: Any, tmp_path: Pa
 
 
 def test_outbox_replan_renders_untried_rows_again(db: Any, tmp_path: Path) -> None:
-    from outreach.services.outbox_admin import replan
+    from outreach.services.send.outbox import replan
 
     config = make_workspace(tmp_path)
     add_influencer(db, "hanako")

@@ -19,7 +19,7 @@ from outreach.domain.sending_day import sending_day
 from outreach.store.queries import outbox as q
 from outreach.store.schema import CLAIMABLE_STATES, outbox
 from outreach.store.session import write_on
-from tests.fixtures_smtp import T0, make_config, seed_outbox
+from tests.support.smtp import T0, make_config, seed_outbox
 
 
 def _claim_and_reap(

@@ -19,15 +19,15 @@ from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.domain.windows import next_send_time
 from outreach.errors import ConfigError, StageError, UserError
-from outreach.services import pause as pause_service
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.pipeline import move
+from outreach.services.sequence import pause as pause_service
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.pipeline.stages import move
 from outreach.store.queries.pause import HELD_UNTIL
 from outreach.store.schema import enrollment, mailbox, outbox
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace, tick
-from tests.fixtures_sequence import plan_at as plan
-from tests.fixtures_sequence import send_at as send
-from tests.fixtures_smtp import (
+from tests.support.sequence import add_influencer, main_mailbox, make_workspace, tick
+from tests.support.sequence import plan_at as plan
+from tests.support.sequence import send_at as send
+from tests.support.smtp import (
     CaptureSink,
     ScriptedHandler,
     config_data,
@@ -36,7 +36,7 @@ from tests.fixtures_smtp import (
     smtp_server,
     toml_text,
 )
-from tests.fixtures_smtp import make_config as smtp_config
+from tests.support.smtp import make_config as smtp_config
 
 __all__ = ["smtp_server"]
 JST = ZoneInfo("Asia/Tokyo")

@@ -19,18 +19,18 @@ from outreach.clock import FixedClock, naive_utc
 from outreach.config import Config
 from outreach.domain.sending_day import sending_day
 from outreach.domain.stages import Stage
-from outreach.services.campaigns import load_campaign
-from outreach.services.compose import Composer
-from outreach.services.dispatch import mailbox_limits
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.plan import on_sent, plan_due, sent_hook
+from outreach.services.sequence.campaigns import load_campaign
+from outreach.render.compose import Composer
+from outreach.services.send.dispatch import mailbox_limits
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.send.plan import on_sent, plan_due, sent_hook
 from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, suppress
 from outreach.store.queries.roster import load_influencer
 from outreach.store.queries.sequence import due_enrollments
 from outreach.store.schema import enrollment, mailbox, outbox, post
 from outreach.store.session import reading, writing
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
-from tests.fixtures_smtp import with_bytes
+from tests.support.sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.smtp import with_bytes
 
 JST = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Mon 19:20 JST, a holiday

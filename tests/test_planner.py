@@ -22,14 +22,14 @@ from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.daemon import AppContext, plan_job, run_daemon
-from outreach.planner import ProcessPlanner
-from outreach.services.enroll import EnrollFilters, enroll
+from outreach.daemon.run import AppContext, plan_job, run_daemon
+from outreach.daemon.planner import ProcessPlanner
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.schema import enrollment, outbox
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
-from tests.fixtures_smtp import with_bytes
+from tests.support.sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.smtp import with_bytes
 from tests.test_daemon import outreach, wait_until, write_config
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -88,7 +88,7 @@ def test_the_workers_warnings_reach_the_daemons_log(
         assert asyncio.run(planner.plan(TUE_0905, 100)) == 0
         assert wait_until(lambda: any("not composed" in r.getMessage() for r in caplog.records), 5)
     record = next(r for r in caplog.records if "not composed" in r.getMessage())
-    assert record.name == "outreach.services.plan" and record.levelno == logging.WARNING
+    assert record.name == "outreach.services.send.plan" and record.levelno == logging.WARNING
     assert record.process != os.getpid() and "no_such_variable" in record.getMessage()
     with db.connect() as conn:
         assert conn.execute(select(enrollment.c.status)).scalar_one() == "error"
@@ -260,7 +260,7 @@ def test_both_processes_load_the_holiday_tables_at_start_up(
         "import sys\n"
         "from outreach.clock import SystemClock\n"
         "from outreach.config import load_config\n"
-        "from outreach.daemon import AppContext\n"
+        "from outreach.daemon.run import AppContext\n"
         "from outreach.store.session import make_engine\n"
         "from outreach.transport.smtp import SmtpTransport\n"
         f"config = load_config({str(tmp_path / 'config.toml')!r})\n"

@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from outreach.cli import cli
-from outreach.services.workspace import create_workspace
+from outreach.services.workspace.create import create_workspace
 from outreach.store.schema import enrollment, outbox
 from outreach.store.session import make_engine, migrate
 from outreach.transport.sink import CaptureSink
-from tests.fixtures_smtp import ScriptedHandler
+from tests.support.smtp import ScriptedHandler
 
 START = "2026-12-24T17:00+09:00"  # Thursday 17:00 in Tokyo, five days before 年末年始
 

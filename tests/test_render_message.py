@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from outreach.errors import RenderError
 from outreach.render.message import Draft, HeaderValueError, build, new_message_id, single_line
-from outreach.services.compose import Composer, Thread, compose_message
-from tests.fixtures_render import NOW, make_campaign, make_config, make_influencer, write_templates
+from outreach.render.compose import Composer, Thread, compose_message
+from tests.support.render import NOW, make_campaign, make_config, make_influencer, write_templates
 
 LONG_SUBJECT = (
     "【ご提案】春の新作美容液「サクラナイトセラム」のご紹介とInstagram投稿のお願い／株式会社さくらビューティー 広報部より"

@@ -10,8 +10,8 @@ import pytest
 
 from outreach.errors import InputError, RenderError
 from outreach.render.templates import TemplateSet
-from outreach.services.compose import Composer
-from tests.fixtures_render import NOW, make_campaign, make_config, make_influencer, write_templates
+from outreach.render.compose import Composer
+from tests.support.render import NOW, make_campaign, make_config, make_influencer, write_templates
 
 HEAD = '---\nsubject = "Hello"\nlanguage = "en"\n---\n'  # body starts on line 5
 

@@ -23,20 +23,20 @@ from outreach.cli import main
 from outreach.clock import FixedClock
 from outreach.config import Config, load_config
 from outreach.errors import ImportRejected, InputError
-from outreach.services import roster_source
-from outreach.services.compose import Composer
-from outreach.services.dispatch import dispatch_once
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.plan import plan_due, sent_hook
-from outreach.services.roster import ImportOptions, ImportReport, import_influencers, import_posts
-from outreach.services.roster_source import read_rows
+from outreach.services.roster import source as roster_source
+from outreach.render.compose import Composer
+from outreach.services.send.dispatch import dispatch_once
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.send.plan import plan_due, sent_hook
+from outreach.services.roster.importer import ImportOptions, ImportReport, import_influencers, import_posts
+from outreach.services.roster.source import read_rows
 from outreach.store.queries.roster import find_influencer, load_influencers
 from outreach.store.schema import influencer
 from outreach.store.session import reading
 from outreach.transport.smtp import SmtpTransport
 from tests.conftest import free_port
-from tests.fixtures_sequence import main_mailbox, make_workspace
-from tests.fixtures_smtp import smtp_server
+from tests.support.sequence import main_mailbox, make_workspace
+from tests.support.smtp import smtp_server
 
 __all__ = ["smtp_server"]
 
@@ -518,7 +518,7 @@ def test_unknown_encoding_is_still_named(sqlite_db: Engine, config: Config) -> N
 def test_suppressing_or_forgetting_the_unicode_spelling_covers_the_stored_person(
     sqlite_db: Engine, config: Config
 ) -> None:
-    from outreach.services.roster import forget_address, suppress_address
+    from outreach.services.roster.importer import forget_address, suppress_address
     from outreach.store.queries.pipeline import is_suppressed
 
     _import(sqlite_db, HOSTILE / "idn_ascii.csv", config)

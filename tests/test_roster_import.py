@@ -19,7 +19,7 @@ from outreach.clock import FixedClock
 from outreach.config import Config, load_config
 from outreach.domain.influencer import Basis, Tier
 from outreach.errors import ImportRejected
-from outreach.services.roster import (
+from outreach.services.roster.importer import (
     MAX_LISTED,
     ImportOptions,
     ImportReport,

@@ -19,16 +19,16 @@ from outreach.clock import FixedClock
 from outreach.config import Config, LimitsConfig
 from outreach.domain.ramp import cap_on
 from outreach.errors import InputError
-from outreach.services.campaigns import parse_campaign, validate_campaign
-from outreach.services.compose import Composer
-from outreach.services.dispatch import DispatchReport, dispatch_once
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.plan import plan_due, sent_hook
+from outreach.services.sequence.campaigns import parse_campaign, validate_campaign
+from outreach.render.compose import Composer
+from outreach.services.send.dispatch import DispatchReport, dispatch_once
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.send.plan import plan_due, sent_hook
 from outreach.store.schema import enrollment, influencer, outbox
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_sequence import CAMPAIGN, add_influencer, make_workspace
-from tests.fixtures_smtp import ScriptedHandler
+from tests.support.sequence import CAMPAIGN, add_influencer, make_workspace
+from tests.support.smtp import ScriptedHandler
 
 JST = ZoneInfo("Asia/Tokyo")
 ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)

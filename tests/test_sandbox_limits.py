@@ -17,11 +17,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import Engine, select
 
 from outreach.errors import InputError, RenderError
-from outreach.planner import ProcessPlanner
+from outreach.daemon.planner import ProcessPlanner
 from outreach.render.sandbox import BoundedSandbox
 from outreach.render.templates import TemplateSet
 from outreach.store.schema import enrollment, influencer
-from tests.fixtures_smtp import with_bytes
+from tests.support.smtp import with_bytes
 from tests.test_planner import TUE_0905, enrolled
 
 CORPUS = Path(__file__).parent / "data" / "hostile" / "templates"

@@ -14,14 +14,14 @@ from sqlalchemy import Engine, select
 from outreach.cli import cli
 from outreach.clock import FixedClock
 from outreach.domain.sending_day import sending_day
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.schedule import schedule
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.sequence.schedule import schedule
 from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.sequence import mark_error
 from outreach.store.schema import enrollment, influencer
 from outreach.store.session import writing
 from tests.conftest import sqlite_engine
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.sequence import add_influencer, main_mailbox, make_workspace
 
 NOW = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Mon 19:20 JST, 勤労感謝の日
 MAILBOX = main_mailbox(limits={"daily_cap": 2})

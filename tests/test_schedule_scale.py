@@ -25,14 +25,14 @@ from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence, Step
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
-from outreach.services.campaigns import load_campaign
-from outreach.services.schedule import HORIZON_DAYS, ScheduleRun, schedule
-from outreach.services.sequences import Recipient, recipient_of, sequence_or_error, window_for
+from outreach.services.sequence.campaigns import load_campaign
+from outreach.services.sequence.schedule import HORIZON_DAYS, ScheduleRun, schedule
+from outreach.services.sequence.files import Recipient, recipient_of, sequence_or_error, window_for
 from outreach.store.queries import sequence as q
 from outreach.store.schema import campaign, enrollment, influencer, outbox
 from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine
-from tests.fixtures_sequence import make_workspace
+from tests.support.sequence import make_workspace
 from tests.test_campaigns import CONFIG_TOML
 
 NOW = datetime(2026, 12, 24, 1, 0, tzinfo=UTC)  # Thu 24 Dec 10:00 in Tokyo; 年末年始 is near

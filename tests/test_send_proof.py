@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from outreach.cli import cli, main
 from outreach.config import load_config
-from outreach.services.workspace import create_workspace
+from outreach.services.workspace.create import create_workspace
 from outreach.store.schema import attempt, enrollment, outbox, proof, stage_history
 from outreach.store.session import make_engine
 from outreach.transport.sink import CaptureSink
-from tests.fixtures_smtp import ScriptedHandler
+from tests.support.smtp import ScriptedHandler
 
 ME = "proof@sakura-beauty.jp"
 HANAKO = "hanako.yamada@example.jp"
@@ -133,7 +133,7 @@ def test_the_proof_body_is_the_drafts_bytes(
     root: Path, server: tuple[CaptureSink, Recording]
 ) -> None:
     from outreach.clock import SystemClock
-    from outreach.services.proof import send_proofs
+    from outreach.services.send.proof import send_proofs
 
     _, handler = server
     config = load_config(root / "config.toml")

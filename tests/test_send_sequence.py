@@ -15,16 +15,16 @@ from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.services.compose import Composer
-from outreach.services import dispatch
-from outreach.services.dispatch import DispatchReport, dispatch_once
-from outreach.services.enroll import EnrollFilters, enroll
-from outreach.services.plan import plan_due, sent_hook
+from outreach.render.compose import Composer
+from outreach.services.send import dispatch
+from outreach.services.send.dispatch import DispatchReport, dispatch_once
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.send.plan import plan_due, sent_hook
 from outreach.store.queries.sequence import unsettled_sends
 from outreach.store.schema import enrollment, stage_history
 from outreach.transport.smtp import SmtpTransport
-from tests.fixtures_sequence import add_influencer, main_mailbox, make_workspace
-from tests.fixtures_smtp import smtp_server
+from tests.support.sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.smtp import smtp_server
 
 __all__ = ["smtp_server"]
 JST = ZoneInfo("Asia/Tokyo")

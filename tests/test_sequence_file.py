@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from outreach.cli import cli
 from outreach.domain.sequence import Delay
-from outreach.services.sequences import load_sequence, validate
-from tests.fixtures_sequence import STANDARD, make_workspace
+from outreach.services.sequence.files import load_sequence, validate
+from tests.support.sequence import STANDARD, make_workspace
 
 BROKEN = """\
 description = "Everything wrong at once"

@@ -22,7 +22,7 @@ from outreach.domain.outbox import Outcome
 from outreach.domain.smtp_codes import Phase
 from outreach.transport.session import Replies
 from outreach.transport.smtp import MailboxPool, SendResult, frame_data
-from tests.fixtures_smtp import make_config
+from tests.support.smtp import make_config
 
 RAW = b"From: pr@sakura.test\r\nTo: a@x.test\r\nSubject: hi\r\n\r\nHello\r\n.leading dot\r\n"
 

@@ -14,12 +14,12 @@ from sqlalchemy import Engine, select
 from outreach.clock import FixedClock
 from outreach.config import InboxConfig
 from outreach.domain.return_path import sign
-from outreach.services.inbox import import_files
+from outreach.services.inbox.poll import import_files
 from outreach.store.schema import inbound, suppression
 from outreach.store.session import reading
-from tests.corpus_effects import enrollment_row, queued_follow_up
-from tests.fixtures_inbox import T0, enrol, make_config
-from tests.mail_corpus import MAIL_DIR
+from tests.support.corpus_effects import enrollment_row, queued_follow_up
+from tests.support.inbox import T0, enrol, make_config
+from tests.support.mail_corpus import MAIL_DIR
 
 DELAYED = MAIL_DIR / "postfix_4_2_2_delayed.eml"  # 4.2.2 mailbox full for mika@example.ne.jp
 OURS = "<20261125092010.d52fa0@brand.example>"  # the message it quotes

@@ -143,7 +143,7 @@ def test_bytes_orphaned_by_a_delete_without_foreign_keys_do_not_block_a_new_row(
     own bytes."""
     from outreach.store.queries.sequence import queue_messages
     from outreach.store.schema import outbox, outbox_message
-    from tests.fixtures_smtp import seed_outbox
+    from tests.support.smtp import seed_outbox
 
     [oid] = seed_outbox(sqlite_db, 1)
     with sqlite_db.connect() as conn:

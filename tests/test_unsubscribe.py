@@ -14,12 +14,12 @@ from sqlalchemy import Engine, func, select
 from outreach.clock import FixedClock
 from outreach.domain import optout
 from outreach.domain.optout import sign_unsubscribe
-from outreach.services.unsubscribe import ServerHandle, start_unsubscribe_server
+from outreach.services.public.endpoint import ServerHandle, start_unsubscribe_server
 from outreach.store.queries.pipeline import is_suppressed
 from outreach.store.schema import enrollment, outbox, stage_history, suppression
 from outreach.store.session import reading
 from tests.conftest import free_port
-from tests.fixtures_inbox import T0, enrol, make_config
+from tests.support.inbox import T0, enrol, make_config
 
 KEY = "test-unsubscribe-key-0123456789abcdef"  # at least 32 bytes
 ONE_CLICK = "List-Unsubscribe=One-Click"

@@ -22,15 +22,15 @@ from sqlalchemy import Engine, select
 from outreach.clock import FixedClock, SystemClock
 from outreach.domain.optout import sign_unsubscribe
 from outreach.errors import ConfigError
-from outreach.services import unsubscribe
-from outreach.services.compose import Composer
-from outreach.services.roster import forget_address
-from outreach.services.unsubscribe import ServerHandle, start_unsubscribe_server
+from outreach.services.public import endpoint as unsubscribe
+from outreach.render.compose import Composer
+from outreach.services.roster.importer import forget_address
+from outreach.services.public.endpoint import ServerHandle, start_unsubscribe_server
 from outreach.store.queries.pipeline import email_hash, is_suppressed
 from outreach.store.schema import suppression
 from outreach.store.session import make_engine, reading
 from tests.conftest import free_port
-from tests.fixtures_inbox import T0, enrol, make_config
+from tests.support.inbox import T0, enrol, make_config
 from tests.test_unsubscribe import KEY, ONE_CLICK, request, state
 
 SLOW_CLIENTS = 500
@@ -405,7 +405,7 @@ def test_an_unreachable_database_gives_503(
     monkeypatch.setattr(unsubscribe, "RECONNECT_PAUSE_SECONDS", 0.1)
     gone = make_engine(f"sqlite:///{tmp_path}/no/such/dir/outreach.db")
     handle = start[1](gone)  # type: ignore[operator]
-    with caplog.at_level(logging.ERROR, logger="outreach.services.unsubscribe"):
+    with caplog.at_level(logging.ERROR, logger="outreach.services.public.endpoint"):
         status, text, resp = request(
             handle, "POST", sign_unsubscribe(KEY, campaign="spring", email="a@b.jp"), ONE_CLICK
         )

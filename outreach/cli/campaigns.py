@@ -8,7 +8,7 @@ from dataclasses import asdict
 import click
 
 from outreach.cli.app import App, emit, format_option
-from outreach.services import campaigns as service
+from outreach.services.sequence import campaigns as service
 
 
 @click.group("campaign")

@@ -14,10 +14,10 @@ from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock
 from outreach.domain.deal import TAX_BASES, Terms, parse_deliverable, parse_gift
 from outreach.errors import InputError
-from outreach.services import deals as deal_service
-from outreach.services import kpi as kpi_service
-from outreach.services import links as links_service
-from outreach.services import results as results_service
+from outreach.services.pipeline import deals as deal_service
+from outreach.services.pipeline import kpi as kpi_service
+from outreach.services.pipeline import links as links_service
+from outreach.services.pipeline import results as results_service
 
 DEAL_COLUMNS = [
     "deal",

@@ -45,9 +45,9 @@ def demo(app: App, directory: str | None, timeout: float) -> None:
     from outreach.cli.pipeline import board_lines
     from outreach.clock import SystemClock
     from outreach.config import load_config
-    from outreach.demo import run_demo
-    from outreach.services.demo_mail import read_captured
-    from outreach.services.pipeline import board
+    from outreach.demo.run import run_demo
+    from outreach.demo.mail import read_captured
+    from outreach.services.pipeline.stages import board
     from outreach.store.session import make_engine
 
     if directory and Path(directory).exists() and any(Path(directory).iterdir()):

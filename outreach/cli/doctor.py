@@ -37,7 +37,7 @@ def doctor(app: App, mailbox: str | None, fmt: str, no_network: bool) -> None:
       outreach doctor main --format json
     """
     from outreach.clock import SystemClock
-    from outreach.services.doctor import diagnose
+    from outreach.services.workspace.doctor import diagnose
 
     config = app.config
     names = [mailbox] if mailbox else sorted(config.mailboxes)

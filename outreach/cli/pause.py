@@ -7,8 +7,8 @@ import click
 from outreach.cli import times
 from outreach.cli.app import App, emit
 from outreach.clock import SystemClock
-from outreach.services import pause as pause_service
-from outreach.services.pause import PauseReport
+from outreach.services.sequence import pause as pause_service
+from outreach.services.sequence.pause import PauseReport
 
 
 def _report(app: App, verb: str, report: PauseReport) -> None:
@@ -117,7 +117,7 @@ def register(cli: click.Group, campaign: click.Group) -> None:
         Example:
           outreach mailbox status
         """
-        from outreach.services.outbox_admin import status as get_status
+        from outreach.services.send.outbox import status as get_status
 
         emit(get_status(app.engine, app.config, SystemClock()).mailboxes, "table")
 

@@ -7,8 +7,8 @@ import click
 from outreach.cli.app import App, emit, format_option, pad, text_width
 from outreach.clock import SystemClock
 from outreach.domain.stages import Stage
-from outreach.services import pipeline as pipeline_service
-from outreach.services.pipeline import Board
+from outreach.services.pipeline import stages as pipeline_service
+from outreach.services.pipeline.stages import Board
 
 
 def board_lines(board: Board) -> list[str]:

@@ -73,8 +73,8 @@ def preview(
     if send_to is not None:
         _send_proofs(app, campaign, handles, step, send_to)
         return
-    from outreach.services.preview import describe, eml_name, readable
-    from outreach.services.preview import preview as preview_messages
+    from outreach.services.send.preview import describe, eml_name, readable
+    from outreach.services.send.preview import preview as preview_messages
 
     out = Path(out_dir) if out_dir else None
     if out:
@@ -144,8 +144,8 @@ def _send_proofs(
 ) -> None:
     """`--send-to`: each draft to the given address only, then what the server said."""
     from outreach.errors import InputError
-    from outreach.services.preview import readable
-    from outreach.services.proof import send_proofs
+    from outreach.services.send.preview import readable
+    from outreach.services.send.proof import send_proofs
 
     if not handles:
         raise InputError(

@@ -95,8 +95,8 @@ def rehearse(
       outreach rehearse spring-serum
       outreach rehearse spring-serum --days 10 --start 2026-12-25T09:00+09:00
     """
-    from outreach.services.rehearse import Event, Held, Note, Sent
-    from outreach.services.rehearse import rehearse as run
+    from outreach.services.send.rehearse import Event, Held, Note, Sent
+    from outreach.services.send.rehearse import rehearse as run
 
     live = fmt == "text" and sys.stderr.isatty()
     shown = app.display_zone
@@ -138,7 +138,7 @@ def rehearse(
                 f"\r\033[Krehearsing: {times.show(at, shown)}, {sent} sent", nl=False, err=True
             )
 
-    from outreach.services.campaigns import load_campaign
+    from outreach.services.sequence.campaigns import load_campaign
 
     config = app.config
     start = _start(start_at)

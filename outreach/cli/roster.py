@@ -17,8 +17,8 @@ from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock, utc
 from outreach.domain.influencer import Basis
 from outreach.errors import UserError
-from outreach.services import roster
-from outreach.services.roster import ImportOptions, ImportReport
+from outreach.services.roster import importer as roster
+from outreach.services.roster.importer import ImportOptions, ImportReport
 
 SUPPRESSION_REASONS = ("manual", "opt_out", "hard_bounce", "complaint", "legal")
 # Every reason an entry can have: by hand, a bounce (one hard or too many soft), `forget`.

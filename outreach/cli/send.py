@@ -34,7 +34,7 @@ def _doctor_gate(app: App) -> None:
     `outreach doctor` (no TLS or HTTPS connection is made here, only DNS queries)."""
     from outreach.clock import SystemClock
     from outreach.errors import UserError
-    from outreach.services.doctor import diagnose, gated
+    from outreach.services.workspace.doctor import diagnose, gated
 
     names = gated(app.config)
     if not names:
@@ -84,12 +84,12 @@ def register(cli: click.Group) -> None:
           outreach run --once
         """
         from outreach.clock import SystemClock
-        from outreach.daemon import AppContext, run_daemon
+        from outreach.daemon.run import AppContext, run_daemon
         from outreach.errors import UserError
-        from outreach.services.preflight import lint_errors
+        from outreach.services.send.preflight import lint_errors
         from outreach.transport.smtp import SmtpTransport
 
-        from outreach.services.pause import check_secrets, note_mailbox_configs
+        from outreach.services.sequence.pause import check_secrets, note_mailbox_configs
 
         check_secrets(app.config)  # an unset password variable stops here, named
         if not allow_lint_errors:
@@ -111,7 +111,7 @@ def register(cli: click.Group) -> None:
                 name,
                 why,
             )
-        from outreach.services.outbox_admin import status as get_status
+        from outreach.services.send.outbox import status as get_status
 
         for box in get_status(app.engine, app.config, SystemClock()).mailboxes:
             if box["paused_until"]:
@@ -144,7 +144,7 @@ def register(cli: click.Group) -> None:
           outreach status
         """
         from outreach.clock import SystemClock
-        from outreach.services.outbox_admin import status as get_status
+        from outreach.services.send.outbox import status as get_status
 
         st = get_status(app.engine, app.config, SystemClock())
         emit(st.mailboxes, "table")
@@ -171,7 +171,7 @@ def register(cli: click.Group) -> None:
                 "`outreach enroll CAMPAIGN --retry`):"
             )
             emit(st.latest_attention, "table", ["handle", "campaign", "stop_reason"])
-        from outreach.services.preflight import lint_errors
+        from outreach.services.send.preflight import lint_errors
 
         for slug, found in sorted(lint_errors(app.engine, app.config).items()):
             click.echo(
@@ -213,7 +213,7 @@ def register(cli: click.Group) -> None:
         Example:
           outreach outbox list --state failed
         """
-        from outreach.services.outbox_admin import list_outbox
+        from outreach.services.send.outbox import list_outbox
 
         cols = [
             "id",
@@ -240,7 +240,7 @@ def register(cli: click.Group) -> None:
         Example:
           outreach outbox show 42 --raw
         """
-        from outreach.services.outbox_admin import show_outbox
+        from outreach.services.send.outbox import show_outbox
 
         row, attempts = show_outbox(app.engine, outbox_id)
         if raw:
@@ -297,7 +297,7 @@ def register(cli: click.Group) -> None:
         Example:
           outreach outbox replan --campaign spring-serum
         """
-        from outreach.services.outbox_admin import replan
+        from outreach.services.send.outbox import replan
 
         done = replan(app.engine, campaign=slug)
         click.echo(f"{done} queued row(s) will be rendered again on the next plan pass")
@@ -313,7 +313,7 @@ def register(cli: click.Group) -> None:
           outreach outbox cancel 42
         """
         from outreach.clock import SystemClock
-        from outreach.services.outbox_admin import cancel_outbox
+        from outreach.services.send.outbox import cancel_outbox
 
         cancel_outbox(app.engine, SystemClock(), outbox_id)
         click.echo(f"cancelled {outbox_id}")
@@ -330,7 +330,7 @@ def register(cli: click.Group) -> None:
           outreach outbox resend 42
         """
         from outreach.clock import SystemClock
-        from outreach.services.outbox_admin import resend_outbox
+        from outreach.services.send.outbox import resend_outbox
 
         resend_outbox(app.engine, app.config, SystemClock(), outbox_id)
         click.echo(f"queued {outbox_id} again; `outreach run` sends it")

@@ -10,11 +10,11 @@ import click
 
 from outreach.cli.app import App, emit, emit_stream, format_option
 from outreach.clock import SystemClock
-from outreach.services import sequences as service
-from outreach.services.enroll import EnrollFilters, parse_handles
-from outreach.services.enroll import enroll as enroll_service
-from outreach.services.enroll import retry as retry_service
-from outreach.services.schedule import schedule_run
+from outreach.services.sequence import files as service
+from outreach.services.sequence.enroll import EnrollFilters, parse_handles
+from outreach.services.sequence.enroll import enroll as enroll_service
+from outreach.services.sequence.enroll import retry as retry_service
+from outreach.services.sequence.schedule import schedule_run
 
 
 @click.group("sequence")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from outreach.cli.app import App
-from outreach.services.workspace import create_workspace
+from outreach.services.workspace.create import create_workspace
 
 
 def register(cli: click.Group) -> None:

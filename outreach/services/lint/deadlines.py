@@ -17,7 +17,7 @@ from outreach.domain.campaign import Campaign
 from outreach.domain.sequence import Sequence
 from outreach.render.deadlines import file_dates
 from outreach.services.lint.model import Finding
-from outreach.services.sequences import recipient_of
+from outreach.services.sequence.files import recipient_of
 
 RULE = "deadline-outrun"
 

@@ -1,0 +1,138 @@
+"""`outreach preview`: the exact messages a campaign step would send, one per influencer.
+
+Same Composer and bytes as sending. A render error for one influencer is yielded as an item
+with the error (template, line, handle) and the others still render.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.parser import BytesParser
+
+from sqlalchemy import Engine
+
+from outreach.config import Config
+from outreach.domain.campaign import Campaign
+from outreach.domain.influencer import Influencer
+from outreach.errors import InputError, RenderError
+from outreach.domain.sequence import Step
+from outreach.services.sequence.campaigns import load_campaign
+from outreach.render.compose import Composed, Composer, Thread
+from outreach.services.lint import Finding, lint_message
+from outreach.services.sequence.files import load_sequence
+from outreach.store.queries.roster import load_influencers
+from outreach.store.session import reading
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    handle: str
+    step: int
+    composed: Composed | None
+    error: RenderError | None
+    findings: tuple[Finding, ...] = ()  # pitch lint on this exact draft
+
+
+def compose_step(
+    composer: Composer,
+    campaign: Campaign,
+    influencer: Influencer,
+    steps: Sequence[Step],
+    step: int,
+    now: datetime,
+) -> Composed:
+    """Step `step` (1-based) as it would go out, threaded under the earlier steps' messages."""
+    thread: Thread | None = None
+    composed: Composed | None = None
+    for number, spec in enumerate(steps[:step], start=1):
+        composed = composer.compose(
+            campaign,
+            influencer,
+            step=number,
+            total_steps=len(steps),
+            template=spec.template,
+            now=now,
+            thread=thread,
+            subject=spec.subject,
+        )
+        ids = (thread.message_ids if thread else ()) + (composed.message_id,)
+        thread = Thread(message_ids=ids, subject=thread.subject if thread else composed.subject)
+    assert composed is not None
+    return composed
+
+
+def preview(
+    config: Config,
+    engine: Engine,
+    slug: str,
+    *,
+    now: datetime,
+    handles: Sequence[str] | None = None,
+    step: int = 1,
+    limit: int | None = None,
+) -> Iterator[PreviewItem]:
+    """One item per influencer of the roster (or of `handles`), streamed."""
+    campaign = load_campaign(config, slug)
+    steps = load_sequence(config, campaign.sequence).steps
+    if not 1 <= step <= len(steps):
+        raise InputError(
+            f"step {step} does not exist", field="--step", hint=f"sequence has {len(steps)} step(s)"
+        )
+    composer = Composer(config)
+    seen: set[str] = set()
+    with reading(engine) as conn:
+        for influencer in load_influencers(conn, handles=handles, limit=limit):
+            seen.add(influencer.handle)
+            try:
+                composed = compose_step(composer, campaign, influencer, steps, step, now)
+            except RenderError as exc:
+                yield PreviewItem(influencer.handle, step, None, exc)
+            else:
+                findings = lint_message(config, composed, influencer, step=step, now=now)
+                yield PreviewItem(influencer.handle, step, composed, None, tuple(findings))
+    missing = [h for h in handles or () if h.lstrip("@") not in seen]
+    if missing:
+        raise InputError(
+            f"not in the roster: {', '.join(missing)}",
+            field="--influencer",
+            hint="outreach import influencers FILE",
+        )
+
+
+def describe(error: RenderError) -> str:
+    """`templates/pitch.ja.j2:7: influencer @hanako: 'nickname' is undefined`."""
+    where = error.template if error.line is None else f"{error.template}:{error.line}"
+    return f"{where}: influencer @{error.handle}: {error.message}"
+
+
+_SHOWN = (
+    "From",
+    "To",
+    "Reply-To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+)
+
+
+def readable(composed: Composed) -> str:
+    """Headers decoded as a mail client shows them, then the text: the `text` preview."""
+    message = BytesParser(policy=policy.default).parsebytes(composed.raw)
+    lines = [f"{name}: {message[name]}" for name in _SHOWN if message[name] is not None]
+    if composed.rcpt_to != [str(message["To"].addresses[0].addr_spec)]:
+        lines.append(f"(envelope to: {', '.join(composed.rcpt_to)})")
+    lines += [f"(warning: {w})" for w in composed.warnings]
+    return "\n".join(lines) + "\n\n" + composed.text
+
+
+def eml_name(item: PreviewItem) -> str:
+    """`<handle>-step<N>.eml`, with anything but [A-Za-z0-9._-] in the handle made `_`."""
+    return f"{re.sub(r'[^A-Za-z0-9._-]', '_', item.handle).lstrip('.')}-step{item.step}.eml"
