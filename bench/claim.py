@@ -34,8 +34,8 @@ from seed import insert_roster, ts  # bench/seed.py
 
 from outreach.config import Config, load_config
 from outreach.domain.sending_day import sending_day
-from outreach.services.dispatch import mailbox_limits
-from outreach.services.workspace import create_workspace
+from outreach.services.send.dispatch import mailbox_limits
+from outreach.services.workspace.create import create_workspace
 from outreach.store.queries import outbox as q
 from outreach.store.session import make_engine, write_on
 

@@ -103,7 +103,7 @@ def child(csv_path: str, db_path: str) -> None:
     sys.path.insert(0, str(ROOT))
     from outreach.clock import SystemClock
     from outreach.config import load_config
-    from outreach.services.roster import ImportOptions, import_influencers
+    from outreach.services.roster.importer import ImportOptions, import_influencers
     from outreach.store.session import make_engine, migrate
 
     config = load_config(ROOT / "config.example.toml")

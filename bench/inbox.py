@@ -39,8 +39,8 @@ from seed import insert_roster, ts  # bench/seed.py
 from outreach.clock import FixedClock
 from outreach.config import load_config
 from outreach.inbound import parse_and_classify
-from outreach.services.inbox import poll
-from outreach.services.workspace import create_workspace
+from outreach.services.inbox.poll import poll
+from outreach.services.workspace.create import create_workspace
 from outreach.store.session import make_engine
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)

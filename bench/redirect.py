@@ -32,7 +32,7 @@ os.environ.setdefault("OUTREACH_UNSUBSCRIBE_SECRET", "bench-secret-at-least-32-b
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from outreach.config import parse_config  # noqa: E402
-from outreach.services.unsubscribe import start_unsubscribe_server  # noqa: E402
+from outreach.services.public.endpoint import start_unsubscribe_server  # noqa: E402
 from outreach.store.schema import (  # noqa: E402
     campaign,
     click,

@@ -35,7 +35,7 @@ from outreach.domain.campaign import Campaign, Offer  # noqa: E402
 from outreach.domain.influencer import Basis, Influencer, Post  # noqa: E402
 from outreach.render.filters import filters_for  # noqa: E402
 from outreach.render.templates import blank_front_matter  # noqa: E402
-from outreach.services.compose import Composer  # noqa: E402
+from outreach.render.compose import Composer  # noqa: E402
 
 SUBJECT = "{{ post.label }}を拝見しました / {{ campaign.brand }}"
 PITCH = f"""\

@@ -44,7 +44,7 @@ from outreach.cli import cli
 from outreach.clock import FixedClock
 from outreach.config import load_config
 from outreach.domain.windows import Window, next_send_time
-from outreach.services.workspace import create_workspace
+from outreach.services.workspace.create import create_workspace
 
 NOW = datetime(2026, 12, 6, 23, 0, tzinfo=UTC)  # Monday 08:00 in Tokyo, before the window opens
 LATER = datetime(2026, 12, 9, 23, 0, tzinfo=UTC)  # Thursday 08:00 in Tokyo: every step 1 overdue

@@ -50,8 +50,8 @@ from sqlalchemy import Engine, func, select  # noqa: E402
 
 from outreach.clock import FixedClock  # noqa: E402
 from outreach.config import Config, parse_config  # noqa: E402
-from outreach.daemon import AppContext, dispatch_job, plan_job  # noqa: E402
-from outreach.services.workspace import create_workspace  # noqa: E402
+from outreach.daemon.run import AppContext, dispatch_job, plan_job  # noqa: E402
+from outreach.services.workspace.create import create_workspace  # noqa: E402
 from outreach.store.schema import outbox, outbox_message  # noqa: E402
 from outreach.store.session import make_engine, reading  # noqa: E402
 from outreach.transport.smtp import SmtpTransport  # noqa: E402

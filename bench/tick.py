@@ -30,9 +30,9 @@ from seed import insert_roster, ts  # bench/seed.py
 
 from outreach.clock import FixedClock
 from outreach.config import Config, load_config
-from outreach.services.compose import Composer
-from outreach.services.plan import plan_due
-from outreach.services.workspace import create_workspace
+from outreach.render.compose import Composer
+from outreach.services.send.plan import plan_due
+from outreach.services.workspace.create import create_workspace
 from outreach.store.queries.sequence import due_enrollments
 from outreach.store.session import make_engine, reading
 
