@@ -1,0 +1,1 @@
+"""`outreach demo`: a throwaway workspace, the daemon against a capture server, scripted replies."""

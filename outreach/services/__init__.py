@@ -1,1 +1,1 @@
-"""Services: each owns one job (roster, preview, sequence, dispatch, inbox, pipeline, lint, report)."""
+"""Services, one package per capability; `pyproject.toml` says which may use which and why."""

@@ -1,0 +1,1 @@
+"""The roster: read a sheet (CSV, TSV, JSON), check each row, and upsert people and posts."""
