@@ -22,6 +22,18 @@ TERMINAL = frozenset(
     {OutboxState.SENT, OutboxState.FAILED, OutboxState.CANCELLED, OutboxState.EXPIRED}
 )
 
+CLAIMABLE = frozenset({OutboxState.QUEUED, OutboxState.RETRY})
+"""Rows a claim may take; nothing has been attempted since the last outcome."""
+
+LEASED = frozenset({OutboxState.CLAIMED, OutboxState.SENDING})
+"""Rows a worker holds: only the claimant writes them (the fence)."""
+
+UNSETTLED = CLAIMABLE | LEASED
+"""Rows not yet sent nor ended: a stop condition cancels the claimable ones."""
+
+CONTACTED = UNSETTLED | {OutboxState.SENT, OutboxState.UNKNOWN}
+"""Rows that count as mail to the person: sent, maybe sent, or on its way."""
+
 
 class Outcome(StrEnum):
     """How one attempt ended; every ending is a row in the attempt log."""
