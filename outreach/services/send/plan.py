@@ -24,15 +24,15 @@ from outreach.closures import Closures
 from outreach.config import Config
 from outreach.domain.influencer import Influencer
 from outreach.domain.outbox import held_stop_reason
-from outreach.domain.sending_day import day_start, sending_day
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.stages import SENDABLE, Stage
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
-from outreach.render.deadlines import file_dates
-from outreach.services.sequence.campaigns import campaign_closures, load_campaign
 from outreach.render.compose import Composed, Composer, Thread
+from outreach.render.deadlines import file_dates
 from outreach.services.lint.gate import LintGate, workspace_fingerprint
+from outreach.services.sequence.campaigns import campaign_closures, load_campaign
+from outreach.services.sequence.capacity import room_today
 from outreach.services.sequence.files import (
     load_sequence,
     recipient_of,
@@ -40,7 +40,6 @@ from outreach.services.sequence.files import (
     window_for,
 )
 from outreach.store.queries import sequence as q
-from outreach.store.queries.caps import daily_caps
 from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import write_on
@@ -58,19 +57,11 @@ class _Planned:
 
 def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]:
     """Mailboxes whose inbox is configured but not read recently: their follow-ups wait, since
-    an unread reply or opt-out must stop them (RELIABILITY finding 17)."""
+    an unread reply or opt-out must stop them: Japan's 特定電子メール法 gives an opt-out no grace
+    period, and we only learn of an opt-out reply when the inbox is read."""
     watched = [name for name, box in config.mailboxes.items() if box.inbox.source != "none"]
     cutoff = now - timedelta(minutes=config.inbox.freshness_minutes)
     return q.stale_inboxes(conn, watched, polled_before=cutoff)
-
-
-def room_today(conn: Connection, config: Config, now: datetime) -> dict[str, int]:
-    """Per mailbox, how many more rows today's daily cap (the sending day, as dispatch counts
-    it) can take. Planning no more than that keeps queued rows from going out days late at night."""
-    today = sending_day(config, now)
-    load = q.day_load(conn, list(config.mailboxes), day_start(config, today))
-    caps = daily_caps(conn, config, today)  # a new mailbox's ramp, else daily_cap
-    return {name: caps[name] - load.get(name, 0) for name in config.mailboxes}
 
 
 class _Files(Generic[T]):

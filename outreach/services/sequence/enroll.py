@@ -32,7 +32,7 @@ from outreach.services.sequence.files import (
     sequence_or_error,
     window_for,
 )
-from outreach.services.send.plan import room_today
+from outreach.services.sequence.capacity import room_today
 from outreach.store.queries import sequence as q
 from outreach.store.queries.caps import enrollments_per_mailbox
 from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN, campaign_status
