@@ -241,6 +241,24 @@ outbox_message = Table(
     Column("raw", LargeBinary, nullable=False),
 )
 
+# A copy of an accepted message for its mailbox's Sent folder (IMAP APPEND by the sent-copy
+# job). The bytes are read from outbox_message, which holds exactly what SMTP sent.
+sent_copy = Table(
+    "sent_copy",
+    metadata,
+    Column("outbox_id", ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True),
+    Column("mailbox", String(100), nullable=False),
+    # queued | appended | failed (gave up; last_error says why) | skipped (server saves its own)
+    Column("state", String(16), nullable=False, server_default="queued"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", Timestamp),  # due (queued); a pass's lease while it appends
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("folder", String(200), nullable=False, server_default=""),  # where it was appended
+    Column("created_at", Timestamp, nullable=False),
+    Column("done_at", Timestamp),
+    Index("ix_sent_copy_state_next_attempt_at", "state", "next_attempt_at"),
+)
+
 attempt = Table(
     "attempt",
     metadata,
