@@ -18,7 +18,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The habits, machine-checked: lint rules and formatting (ruff), types (mypy --strict, settings
+# in pyproject.toml) and the import contracts (import-linter).
 lint: $(STAMP)
+	$(BIN)/ruff check outreach tests bench
+	$(BIN)/ruff format --check outreach tests bench
+	$(BIN)/mypy --strict outreach
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
