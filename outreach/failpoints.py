@@ -1,4 +1,5 @@
-"""Deterministic crash points for crash tests (RELIABILITY.md 7, "How SQLite Is Tested").
+"""Deterministic crash points for crash tests (as in "How SQLite Is Tested",
+https://www.sqlite.org/testing.html).
 
 `OUTREACH_FAILPOINT=<name>` makes the process exit with status 137 (as if SIGKILLed) the first
 time it reaches `hit(<name>)`. The variable is read once, when the process starts (a crash test

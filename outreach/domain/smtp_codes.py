@@ -1,4 +1,4 @@
-"""Classify an SMTP attempt's ending by phase and ENHANCED status code (RELIABILITY.md 1.4).
+"""Classify an SMTP attempt's ending by phase and enhanced status code (RFC 3463, RFC 5321).
 
 The reply class alone is not enough: `550 5.1.1` on RCPT means the address is bad (suppress it),
 `550 5.7.1` means our relay refuses us (pause the mailbox, blame nobody), and a drop after the

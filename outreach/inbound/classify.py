@@ -1,6 +1,6 @@
 """parse_and_classify: raw message bytes in, one Classified value out; never raises.
 
-Order (RELIABILITY.md 3.3): bounce -> complaint -> auto-reply -> opt-out -> decline -> reply.
+Order: bounce -> complaint -> auto-reply -> opt-out -> decline -> reply.
 A DSN also carries Auto-Submitted, so reports are recognised before automatic replies, and
 opt-out/decline phrases are looked for only in the sender's own text (our footer, quoted in
 every human reply, contains 配信停止).

@@ -1,6 +1,6 @@
 """Return dates read from out-of-office text, in English and Japanese. Pure: text and a date in.
 
-Rules (RELIABILITY.md 3.3):
+Rules (how English and Japanese out-of-office notices state the return):
 - 「X日まで」, "until/till/through X" and the end of a range (A〜B, A～B, A-B, AからBまで,
   "from A to B") mean back on the next business day after X.
 - 「X日より」「X日から」「X日に出社」, "back on X", "returning X" mean back on X. 「X日から休暇」

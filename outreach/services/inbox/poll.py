@@ -172,7 +172,7 @@ def _classify(mail: RawMail) -> Classified:
     `unparsed` with its raw bytes instead of blocking every later message of the mailbox."""
     try:
         return parse_and_classify(mail.raw)
-    except Exception as exc:  # a poison message must not stop the inbox (RELIABILITY 3.4.18)
+    except Exception as exc:  # one malformed message must not block every later one
         log.exception("inbox: cannot classify %s", mail.where)
         return Classified.unreadable(UNPARSED, f"classifier failed: {type(exc).__name__}: {exc}")
 

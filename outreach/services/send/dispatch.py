@@ -1,12 +1,14 @@
-"""Dispatch: queued outbox rows -> SMTP -> recorded outcome (DESIGN invariants 1 and 2).
+"""Dispatch: queued outbox rows -> SMTP -> recorded outcome; never twice, and stop means stop.
 
 One pass reaps expired leases, claims due rows (rate limits reserved in the claim), sends each
 over its mailbox's pool and records each result. Stop conditions are checked at claim and again
 once the server has accepted the envelope (MAIL, RCPT, DATA's 354), before any byte of the
 message; `sending` is committed at that same point. The server cannot accept a message before its
-final dot, so a crash before `sending` is safe to retry (RELIABILITY finding 1). Lanes whose writes become due in the
-same event-loop turn share one transaction (group commit): the `sending` marks of rows about to
-send DATA and the results of rows that just finished. A lane waits for that commit before it
+final dot, so a crash before `sending` is safe to retry; a drop after the dot leaves the client
+unsure whether the message was accepted (RFC 1047), so a row found in `sending` becomes
+`unknown` and is never resent on our own. Lanes whose writes become due in the same event-loop
+turn share one transaction (group commit): the `sending` marks of rows about to send DATA and
+the results of rows that just finished. A lane waits for that commit before it
 sends DATA or takes its next row, so each row is still committed `sending` before its DATA.
 
 The sequence's side of an accepted send (prospect -> contacted, the next step scheduled) is

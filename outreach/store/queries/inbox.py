@@ -1,8 +1,9 @@
 """Inbound mail: the dedupe record, matching to our enrollments, IMAP cursors, inbox health.
 
 Every function runs inside the caller's transaction. The effect of an inbound message and its
-`inbound` row are written in one transaction (RELIABILITY 3.1), and the unique `dedupe_key`
-makes a second writer of the same message fail instead of applying the effect twice.
+`inbound` row are written in one transaction (so a crash cannot leave an effect without its
+record, or a record without its effect), and the unique `dedupe_key` makes a second writer of
+the same message fail instead of applying the effect twice.
 Times are stored as naive UTC.
 """
 
