@@ -197,7 +197,8 @@ def test_sigterm_finishes_the_transaction_in_flight(
     assert len(handler.received) == 1
 
 
-# The 2,000 due messages (about 20 s per database here); OUTREACH_LOAD_N overrides.
+# 2,000 due messages: enough for two daemons to contend for the same rows for many passes
+# (about 20 s per database here); OUTREACH_LOAD_N overrides.
 LOAD_N = int(os.environ.get("OUTREACH_LOAD_N", "2000"))
 
 

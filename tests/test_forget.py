@@ -1,5 +1,5 @@
 """`outreach forget`: erasure deletes the person's data and keeps only the suppression hash
-(RELIABILITY 4.7 #10), on SQLite and PostgreSQL."""
+(so a re-imported address stays suppressed), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

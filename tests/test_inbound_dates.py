@@ -76,8 +76,8 @@ def test_yearless_date_before_received_is_next_year() -> None:
     assert found is not None and found.day == date(2026, 1, 6)
 
 
-def test_reliability_example_with_wrong_weekday_keeps_the_next_occurrence() -> None:
-    """RELIABILITY 3.4 #11: 1月6日(月) is a Tuesday in 2026; no later year fits better."""
+def test_new_year_notice_with_wrong_weekday_keeps_the_next_occurrence() -> None:
+    """A typical New Year notice: 1月6日(月) is a Tuesday in 2026; no later year fits better."""
     text = "誠に勝手ながら、12月27日～1月5日まで年末年始休暇をいただいております。1月6日(月)より順次対応いたします。"
     found = return_date(text, date(2025, 12, 27))
     assert found is not None and found.day == date(2026, 1, 6)

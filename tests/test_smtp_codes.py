@@ -1,4 +1,4 @@
-"""Classification of SMTP endings by phase and enhanced status code (RELIABILITY.md 1.4)."""
+"""Classification of SMTP endings by phase and enhanced status code (RFC 3463, RFC 5321)."""
 
 from __future__ import annotations
 

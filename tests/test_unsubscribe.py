@@ -1,4 +1,4 @@
-"""The one-click unsubscribe endpoint over real HTTP on 127.0.0.1 (RELIABILITY 4.7)."""
+"""The one-click unsubscribe endpoint over real HTTP on 127.0.0.1 (RFC 8058)."""
 
 from __future__ import annotations
 
