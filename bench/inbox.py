@@ -47,7 +47,10 @@ NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 RUNS = 3
 DOMAIN = "sakura-beauty.example.jp"
 AUTHSERV = "mx.sakura-beauty.example.jp"
-FOOTER = "> 配信停止をご希望の方はこのメールに「配信停止」とご返信ください。\n> さくらビューティー PR 東京都港区"
+FOOTER = (
+    "> 配信停止をご希望の方はこのメールに「配信停止」とご返信ください。\n"
+    "> さくらビューティー PR 東京都港区"
+)
 REPLIES = [
     "ご連絡ありがとうございます。ぜひ詳しくお話を伺いたいです。報酬と投稿時期を教えてください。",
     "Thanks for reaching out! I'd love to hear more. What's the budget and timeline?",
@@ -132,7 +135,8 @@ def message(i: int, rng: random.Random) -> bytes:
             f"--b\nContent-Type: text/plain\n\n{who}: user unknown\n\n"
             "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\n"
             f"Final-Recipient: rfc822; {who}\nAction: failed\nStatus: 5.1.1\n"
-            f"Diagnostic-Code: smtp; 550 5.1.1 <{who}>: Recipient address rejected: User unknown\n\n"
+            f"Diagnostic-Code: smtp; 550 5.1.1 <{who}>: "
+            "Recipient address rejected: User unknown\n\n"
             f"--b\nContent-Type: text/rfc822-headers\n\nMessage-ID: {mid(i)}\nTo: {who}\n\n--b--\n"
         ).encode()
     if roll < 0.20:  # a stranger: matches nothing
@@ -142,7 +146,10 @@ def message(i: int, rng: random.Random) -> bytes:
             "This week's top stories in beauty marketing.\n"
         ).encode()
     thread = f"In-Reply-To: {mid(i)}\nReferences: {mid(i)}\n"
-    base = f"{auth('example.jp')}{head}From: {who}\nTo: pr@{DOMAIN}\n{thread}Content-Type: text/plain; charset=utf-8\n"
+    base = (
+        f"{auth('example.jp')}{head}From: {who}\nTo: pr@{DOMAIN}\n{thread}"
+        "Content-Type: text/plain; charset=utf-8\n"
+    )
     if roll < 0.35:
         subject, body = OOO[i % 2]
         return f"{base}Auto-Submitted: auto-replied\nSubject: {subject}\n\n{body}\n".encode()
@@ -276,7 +283,8 @@ def main() -> None:
         file=sys.stderr,
     )
     print(
-        f"poll / classifier: {p_rate / c_rate:.2f}  (target >= 0.5); {n:,} in {min(polls):.2f} s (target <= 3 s)"
+        f"poll / classifier: {p_rate / c_rate:.2f}  (target >= 0.5); "
+        f"{n:,} in {min(polls):.2f} s (target <= 3 s)"
     )
 
 

@@ -28,14 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import jinja2  # noqa: E402
+import jinja2
 
-from outreach.config import Config, parse_config  # noqa: E402
-from outreach.domain.campaign import Campaign, Offer  # noqa: E402
-from outreach.domain.influencer import Basis, Influencer, Post  # noqa: E402
-from outreach.render.filters import filters_for  # noqa: E402
-from outreach.render.templates import blank_front_matter  # noqa: E402
-from outreach.render.compose import Composer  # noqa: E402
+from outreach.config import Config, parse_config
+from outreach.domain.campaign import Campaign, Offer
+from outreach.domain.influencer import Basis, Influencer, Post
+from outreach.render.compose import Composer
+from outreach.render.filters import filters_for
+from outreach.render.templates import blank_front_matter
 
 SUBJECT = "{{ post.label }}を拝見しました / {{ campaign.brand }}"
 PITCH = f"""\
@@ -53,7 +53,7 @@ language = "ja"
 謝礼: {{{{ campaign.offer | money }}}}（{{{{ campaign.dates.reply_by | date }}}}までにご返信ください）
 詳しくはこちら: {{{{ link }}}}
 {{% include "_footer.ja.j2" %}}
-"""
+"""  # noqa: E501
 FOOTER = """\
 --
 {{ sender.organisation }} {{ sender.postal_address }}

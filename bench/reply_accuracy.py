@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.reply_corpus import HELD_OUT, LABELLED, load, score  # noqa: E402
+from tests.support.reply_corpus import HELD_OUT, LABELLED, load, score
 
 
 def main() -> None:

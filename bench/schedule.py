@@ -182,7 +182,7 @@ def main() -> None:
         times: dict[tuple[int, datetime], list[float]] = {}
         for _ in range(RUNS):  # interleaved, so load from other processes hits both alike
             for at in (NOW, LATER):
-                for size, folder in zip(sizes, folders):
+                for size, folder in zip(sizes, folders, strict=True):
                     elapsed, out, _ = run_schedule(folder, "--limit", "10", at=at)
                     times.setdefault((size, at), []).append(elapsed)
                     if len(out.splitlines()) != 11:  # the header and ten rows
@@ -201,7 +201,7 @@ def main() -> None:
             use_todays_cap(folder)
         used = {
             size: min(run_schedule(folder, "--limit", "10", at=CAP_USED)[0] for _ in range(RUNS))
-            for size, folder in zip(sizes, folders)
+            for size, folder in zip(sizes, folders, strict=True)
         }
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -288,7 +288,7 @@ Questions: pr@sakura-beauty.example.jp
 
 If you would rather not hear from us again, you can opt out at any time:
 {{unsubscribe}} (or simply reply "unsubscribe").
-{% endif %}"""
+{% endif %}"""  # noqa: E501
 
 
 def encoded(text: str) -> str:
@@ -406,15 +406,18 @@ def main() -> None:
         sink.kill()
         sink.wait()
     print(
-        f"messages: {n}, {size} bytes on average (half Japanese, half English), into smtp-sink on 127.0.0.1"
+        f"messages: {n}, {size} bytes on average (half Japanese, half English), "
+        "into smtp-sink on 127.0.0.1"
     )
     print(
-        f"planner: {config.sending.planner} (its worker process started in {start_up:.2f} s, before the clock,"
+        f"planner: {config.sending.planner} (its worker process started in {start_up:.2f} s, "
+        "before the clock,"
         " as a daemon starts it once)"
     )
     rows = [
         (
-            f"outreach daemon jobs, {CONNECTIONS} connections (render, build, queue, claim, SMTP, record)",
+            f"outreach daemon jobs, {CONNECTIONS} connections "
+            "(render, build, queue, claim, SMTP, record)",
             rate_ours,
         ),
         ("smtp-source, one session", rate_source),
@@ -428,7 +431,8 @@ def main() -> None:
     for label, rate in rows:
         print(f"{label + ':':<{width}} {rate:8.0f} msgs/s")
     print(
-        f"ratio vs smtp-source: {rate_ours / rate_source:.2f}  ratio vs mail-merge: {rate_ours / rate_mm:.2f}"
+        f"ratio vs smtp-source: {rate_ours / rate_source:.2f}  "
+        f"ratio vs mail-merge: {rate_ours / rate_mm:.2f}"
     )
 
 
