@@ -18,7 +18,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
+from outreach import failpoints
 from outreach.cli import cli
+from outreach.failpoints import Failpoint
 from outreach.store.schema import enrollment, outbox, stage_history
 from outreach.transport.sink import CaptureSink
 from tests.support.smtp import (
@@ -56,11 +58,11 @@ def write_config(tmp_path: Path, port: int, db_url: str, lease: float = 1, **kw:
 class Daemon:
     """`python -m outreach ...` with its log in a file (a full pipe would block the daemon)."""
 
-    def __init__(self, config: Path, *args: str, failpoint: str = "") -> None:
+    def __init__(self, config: Path, *args: str, failpoint: Failpoint | None = None) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "OUTREACH_CONFIG": str(config)}
-        env.pop("OUTREACH_FAILPOINT", None)
+        env.pop(failpoints.ENV, None)
         if failpoint:
-            env["OUTREACH_FAILPOINT"] = failpoint
+            env[failpoints.ENV] = failpoint
         self.log = tempfile.NamedTemporaryFile(
             prefix="outreach-", suffix=".log", dir=config.parent, delete=False
         )
@@ -80,7 +82,7 @@ class Daemon:
         return code, Path(self.log.name).read_text(encoding="utf-8", errors="replace")
 
 
-def outreach(config: Path, *args: str, failpoint: str = "") -> Daemon:
+def outreach(config: Path, *args: str, failpoint: Failpoint | None = None) -> Daemon:
     return Daemon(config, *args, failpoint=failpoint)
 
 
@@ -127,15 +129,25 @@ def test_run_once_sends_and_status_shows_it(sqlite_db: Engine, tmp_path: Path, s
 @pytest.mark.parametrize(
     ("failpoint", "final_state", "delivered"),
     [
-        ("after_claim", "sent", 1),  # lease expires -> queued -> sent once
-        ("after_rcpt", "sent", 1),  # nothing transmitted: requeued, sent once
-        ("before_dot_reply", "unknown", 1),  # the dot went out: maybe delivered, never resent
-        ("after_250_before_commit", "unknown", 1),  # accepted but not recorded: unknown, not resent
-        ("before_settle", "sent", 1),  # recorded `sent`, pass cut short: the next pass settles it
+        # lease expires -> queued -> sent once
+        (Failpoint.AFTER_CLAIM, "sent", 1),
+        # nothing transmitted: requeued, sent once
+        (Failpoint.AFTER_RCPT, "sent", 1),
+        # the dot went out: maybe delivered, never resent
+        (Failpoint.BEFORE_DOT_REPLY, "unknown", 1),
+        # accepted but not recorded: unknown, not resent
+        (Failpoint.AFTER_250_BEFORE_COMMIT, "unknown", 1),
+        # recorded `sent`, pass cut short: the next pass settles it
+        (Failpoint.BEFORE_SETTLE, "sent", 1),
     ],
 )
 def test_failpoints_then_restart(
-    sqlite_db: Engine, tmp_path: Path, server: Any, failpoint: str, final_state: str, delivered: int
+    sqlite_db: Engine,
+    tmp_path: Path,
+    server: Any,
+    failpoint: Failpoint,
+    final_state: str,
+    delivered: int,
 ) -> None:
     sink, handler = server
     config = write_config(tmp_path, sink.port, sqlite_url(sqlite_db))

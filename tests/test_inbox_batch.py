@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from outreach import failpoints
 from outreach.clock import FixedClock
+from outreach.failpoints import Failpoint
 from outreach.services.inbox.poll import import_files, poll
 from outreach.store.schema import enrollment, inbound, stage_history
 from outreach.store.session import reading
@@ -64,7 +66,7 @@ def test_a_kill_before_a_batch_commits_loses_nothing_and_applies_nothing_twice(
         '[mailboxes.main.inbox]\nsource = "maildir"\npath = "inbox"\n',
         encoding="utf-8",
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OUTREACH_FAILPOINT": "inbox.batch_applied"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), failpoints.ENV: Failpoint.INBOX_BATCH_APPLIED}
     killed = subprocess.run(
         [
             sys.executable,
@@ -81,7 +83,7 @@ def test_a_kill_before_a_batch_commits_loses_nothing_and_applies_nothing_twice(
         timeout=120,
     )
     assert killed.returncode == 137, killed.stderr
-    assert "failpoint inbox.batch_applied" in killed.stderr
+    assert f"failpoint {Failpoint.INBOX_BATCH_APPLIED}" in killed.stderr
     assert counts(engine) == (0, 0, {"contacted": COUNT})  # the first batch was never committed
 
     config = make_config(tmp_path, {"source": "maildir", "path": "inbox"})

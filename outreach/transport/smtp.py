@@ -24,6 +24,7 @@ from outreach import failpoints
 from outreach.config import MailboxConfig, SmtpConfig, secret
 from outreach.domain.outbox import Outcome
 from outreach.domain.smtp_codes import Phase, classify_drop, classify_reply, enhanced_status
+from outreach.failpoints import Failpoint
 from outreach.transport.session import Session
 
 
@@ -207,7 +208,7 @@ class MailboxPool:
         on_before_data: Callable[[], Awaitable[bool]],
     ) -> SendResult:
         refused = await self._envelope(session, mail_from, rcpt_to)
-        failpoints.hit("after_rcpt")
+        failpoints.hit(Failpoint.AFTER_RCPT)
         if not await on_before_data():
             raise _Failed(
                 SendResult(
@@ -282,7 +283,7 @@ class MailboxPool:
             session.write(frame_data(raw))
         except _DROPS as exc:
             raise _drop_failure(Phase.DATA, exc) from exc
-        failpoints.hit("before_dot_reply")
+        failpoints.hit(Failpoint.BEFORE_DOT_REPLY)
         try:
             reply = await session.read(self.cfg.data_timeout)
         except _DROPS as exc:

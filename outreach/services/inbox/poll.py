@@ -36,6 +36,7 @@ from outreach.clock import Clock, SystemClock, naive_utc, utc
 from outreach.config import Config
 from outreach.domain.return_path import return_path_key
 from outreach.errors import ConfigError, InputError
+from outreach.failpoints import Failpoint
 from outreach.inbound import (
     AUTO_REPLY,
     BOUNCE,
@@ -422,7 +423,7 @@ def process_batch(
                     for item in items
                 ]
                 writes.flush(conn)
-                failpoints.hit("inbox.batch_applied")  # crash tests: before the commit
+                failpoints.hit(Failpoint.INBOX_BATCH_APPLIED)  # crash tests: before the commit
         except IntegrityError:  # another poller recorded one of them first: its effect stands
             done = []
             for item in items:

@@ -37,6 +37,7 @@ from outreach.domain.outbox import OutboxState, Outcome, backoff_seconds, failed
 from outreach.domain.sending_day import sending_day
 from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
+from outreach.failpoints import Failpoint
 from outreach.store.queries import outbox as q
 from outreach.store.queries.caps import daily_caps
 from outreach.store.queries.pipeline import (
@@ -232,7 +233,7 @@ class _Pass:
         self._finished.append((row, result, stop))
         self.report.outcomes[result.outcome.value] += 1
         if result.outcome is Outcome.SENT:
-            failpoints.hit("after_250_before_commit")
+            failpoints.hit(Failpoint.AFTER_250_BEFORE_COMMIT)
             return self._pending_commit()
         await self._committed()  # other outcomes may pause the mailbox: known before the next row
         return None
@@ -577,7 +578,7 @@ async def dispatch_once(
         run.report.claimed = len(rows)
         if not rows:
             return run.report
-        failpoints.hit("after_claim")
+        failpoints.hit(Failpoint.AFTER_CLAIM)
         by_mailbox: dict[str, list[q.Claimed]] = defaultdict(list)
         for row in rows:
             by_mailbox[row.mailbox].append(row)
@@ -587,7 +588,7 @@ async def dispatch_once(
             )
         finally:
             if run.unsettled:
-                failpoints.hit("before_settle")
+                failpoints.hit(Failpoint.BEFORE_SETTLE)
                 with write_on(held) as conn:
                     settle(conn, run.unsettled, on_sent, clock.now())
         return run.report
