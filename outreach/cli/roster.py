@@ -61,8 +61,8 @@ def _options(**kw: object) -> ImportOptions:
     return ImportOptions(
         basis=Basis(basis) if basis else None,  # type: ignore[arg-type]
         progress=_progress(),
-        **kw,
-    )  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]
+    )
 
 
 _encoding = click.option(
