@@ -24,8 +24,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--misses", action="store_true", help="list every miss")
     args = parser.parse_args()
-    held_out2 = HELD_OUT.with_name("heldout2.toml")
-    sets = (("labelled", LABELLED), ("held out", HELD_OUT), ("held out 2", held_out2))
+    sets = (
+        ("labelled", LABELLED),
+        ("held out", HELD_OUT),
+        ("held out 2", HELD_OUT.with_name("heldout2.toml")),
+        ("held out 3", HELD_OUT.with_name("heldout3.toml")),
+    )
     for title, path in sets:
         cases = load(path)
         started = time.perf_counter()

@@ -20,6 +20,7 @@ from outreach.inbound.owntext import own_text
 from tests.support.reply_corpus import HELD_OUT, LABELLED, Case, Score, load, predicted_intent, score
 
 HELD_OUT2 = HELD_OUT.with_name("heldout2.toml")
+HELD_OUT3 = HELD_OUT.with_name("heldout3.toml")
 
 
 def _meets_targets(result: Score) -> None:
@@ -49,6 +50,9 @@ def test_the_labelled_set_is_what_it_claims() -> None:
     held2 = load(HELD_OUT2)
     assert len(held2) == 40 and sum(c.lang == "ja" for c in held2) >= 25
     assert not {c.id for c in held2} & {c.id for c in cases + held}
+    held3 = load(HELD_OUT3)
+    assert len(held3) == 45 and sum(c.lang == "ja" for c in held3) >= 22
+    assert not {c.id for c in held3} & {c.id for c in cases + held + held2}
 
 
 def test_labelled_replies_meet_the_targets() -> None:
@@ -66,6 +70,12 @@ def test_held_out_replies_meet_the_targets() -> None:
 def test_second_held_out_replies_meet_the_targets() -> None:
     result = score(load(HELD_OUT2))
     print("\n" + result.table("second held-out set (tests/data/replies/heldout2.toml)"))
+    _meets_targets(result)
+
+
+def test_third_held_out_replies_meet_the_targets() -> None:
+    result = score(load(HELD_OUT3))
+    print("\n" + result.table("third held-out set (tests/data/replies/heldout3.toml)"))
     _meets_targets(result)
 
 
