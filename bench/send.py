@@ -18,7 +18,8 @@ and the same template text, with what our filters compute per row (honorific, tr
 unsubscribe links, encoded headers) precomputed as columns. Timed as a subprocess, so its ~0.2 s
 of interpreter start-up is in its time.
 smtp-source `-s 1`: one session, the same count and our average message size (the ratio's
-reference, as issue 3 asks); `-s CONNECTIONS` is printed too, not in the ratio.
+reference: one session of a C client is the bare cost of the SMTP exchange on this machine,
+whatever the connection count); `-s CONNECTIONS` is printed too, not in the ratio.
 Last line: `ratio vs smtp-source: X  ratio vs mail-merge: Y` (our messages/s over theirs;
 targets X >= 0.25, Y >= 3). See bench/README.md for installing the Postfix tools.
 """
