@@ -30,7 +30,7 @@ from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
 import h11
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from outreach.clock import Clock, SystemClock, naive_utc, utc
@@ -40,8 +40,7 @@ from outreach.domain.stages import Stage
 from outreach.errors import ConfigError
 from outreach.services.pipeline.links import Redirects, redirect_answer
 from outreach.store.queries.inbox import cancel_unsent
-from outreach.store.queries.pipeline import email_hash, stop_everywhere, suppress
-from outreach.store.schema import suppression
+from outreach.store.queries.pipeline import is_erased, stop_everywhere, suppress
 from outreach.store.session import describe_unavailable, is_busy, is_unavailable, writing
 
 log = logging.getLogger(__name__)
@@ -68,22 +67,12 @@ HEADERS = {
 }
 
 
-def _erased(conn: Connection, address: str) -> bool:
-    """`outreach forget` ran for this address: only the hash of it is kept."""
-    row = conn.execute(
-        select(suppression.c.id)
-        .where(suppression.c.email_hash == email_hash(address), suppression.c.email_norm.is_(None))
-        .limit(1)
-    ).first()
-    return row is not None
-
-
 def unsubscribe(engine: Engine, address: str, campaign: str, now: datetime) -> bool:
     """Suppress the address everywhere and stop its sequences; True the first time only.
     An erased address stays suppressed by its hash alone and is not written again."""
     at = naive_utc(now)
     with writing(engine) as conn:
-        added = not _erased(conn, address) and suppress(
+        added = not is_erased(conn, address) and suppress(
             conn, address, reason="opt_out", source=f"one-click unsubscribe ({campaign})", at=at
         )
         ids = stop_everywhere(

@@ -306,7 +306,7 @@ def import_influencers(
         suppressed = suppressed_among(conn, addresses)
         for line, record in imported:
             for key in ("email", "manager_email"):
-                if record.get(key, "").lower() in suppressed:
+                if record.get(key, "") in suppressed:
                     rep.warn(
                         f"{name}:{line}: {key}: {record[key]} is suppressed; "
                         "imported, but it will not be mailed"

@@ -43,6 +43,7 @@ from outreach.store.queries import sequence as q
 from outreach.store.queries.pipeline import stop_enrollment
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import write_on
+from outreach.store.queries.suppression import suppressed_among
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -227,7 +228,7 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
     stages = q.still_due(conn, [p.due for p in planned])
     live = [p for p in planned if p.due.id in stages]
     addresses = {a for p in live for a in (p.influencer.email, *p.composed.rcpt_to)}
-    suppressed = q.suppressed_among(conn, addresses)
+    suppressed = suppressed_among(conn, addresses)
     ready: list[_Planned] = []
     for item in live:
         stage = stages[item.due.id]

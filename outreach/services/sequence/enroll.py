@@ -37,6 +37,7 @@ from outreach.store.queries import sequence as q
 from outreach.store.queries.caps import enrollments_per_mailbox
 from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN, campaign_status
 from outreach.store.queries.roster import load_influencers
+from outreach.store.queries.suppression import suppressed_among
 from outreach.store.session import reading, writing
 
 BATCH = 500
@@ -169,7 +170,7 @@ def _skip_reasons(
     ids = [c.id for c in chunk]
     enrolled = q.enrolled_in(conn, campaign_id, ids) if campaign_id is not None else set()
     ended = q.ended(conn, ids)
-    suppressed = q.suppressed_among(conn, [c.email_norm for c in chunk])
+    suppressed = suppressed_among(conn, [c.email_norm for c in chunk])
     cooldown = config.sending.cooldown_days
     recent = (
         q.recent_contacts(

@@ -34,7 +34,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.clock import naive_utc, utc
 from outreach.domain.outbox import OutboxState, Outcome, expired_stop_reason
-from outreach.store.queries.pipeline import email_hash, stop_enrollment
+from outreach.store.queries.pipeline import (
+    HASH_SUPPRESSED,
+    email_hash,
+    is_suppressed,
+    stop_enrollment,
+)
+from outreach.store.queries.suppression import suppressed_among
 from outreach.store.schema import (
     CLAIMABLE_STATES,
     attempt,
@@ -43,7 +49,6 @@ from outreach.store.schema import (
     outbox,
     outbox_claimable,
     outbox_message,
-    suppression,
 )
 from outreach.store.schema import campaign as campaign_table
 from outreach.store.session import is_sqlite
@@ -210,11 +215,6 @@ def refund_token(conn: Connection, name: str, today: date) -> None:
     )
 
 
-# queries.pipeline.is_suppressed's lookup, built once: it runs for every claimed row and again
-# before every DATA.
-_SUPPRESSED = select(suppression.c.id).where(suppression.c.email_hash == bindparam("h")).limit(1)
-
-
 def _claim_stop_reason(status: str, suppressed: bool) -> str:
     if status in _STOPPED_ENROLLMENT:
         return f"enrollment {status}"
@@ -222,19 +222,7 @@ def _claim_stop_reason(status: str, suppressed: bool) -> str:
 
 
 def _stop_reason(conn: Connection, status: str, email_norm: str) -> str:
-    suppressed = conn.execute(_SUPPRESSED, {"h": email_hash(email_norm)}).first() is not None
-    return _claim_stop_reason(status, suppressed)
-
-
-def _suppressed_among(conn: Connection, addresses: set[str]) -> set[str]:
-    """The claim's stop check for a whole batch: one lookup instead of one per row."""
-    by_hash = {email_hash(a): a for a in addresses}
-    if not by_hash:
-        return set()
-    found = conn.execute(
-        select(suppression.c.email_hash).where(suppression.c.email_hash.in_(list(by_hash)))
-    )
-    return {by_hash[h] for h in found.scalars()}
+    return _claim_stop_reason(status, is_suppressed(conn, email_norm))
 
 
 def claim(
@@ -269,7 +257,8 @@ def claim(
             q = q.with_for_update(of=outbox, skip_locked=True)
         taken = 0
         due = conn.execute(q).all()
-        suppressed = _suppressed_among(conn, {email_norm for _, email_norm, _, _ in due})
+        # the claim's stop check for a whole batch: one lookup instead of one per row
+        suppressed = suppressed_among(conn, {email_norm for _, email_norm, _, _ in due})
         for outbox_id, email_norm, status, next_due_at in due:
             if status == "paused":  # auto-reply: wait until the enrollment resumes
                 resume = next_due_at or (now + timedelta(hours=1))
@@ -462,7 +451,7 @@ _ENROLLMENT_STOPPED = exists().where(
 )
 _MARK_SENDING_UNLESS_STOPPED = (
     _fenced_update(S.CLAIMED)
-    .where(~_ENROLLMENT_STOPPED, ~exists().where(suppression.c.email_hash == bindparam("h")))
+    .where(~_ENROLLMENT_STOPPED, ~HASH_SUPPRESSED)
     .values(state=S.SENDING.value, lease_until=bindparam("v_lease"), updated_at=bindparam("v_now"))
 )
 

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, insert, select, update
 
 from outreach.domain.stages import Stage, check_move
 from outreach.store.schema import enrollment, influencer, stage_history, suppression
@@ -17,10 +17,24 @@ def email_hash(address: str) -> str:
     return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
 
 
+# Built once: the lookup runs for every claimed row and again before every DATA.
+_SUPPRESSED = select(suppression.c.id).where(suppression.c.email_hash == bindparam("h")).limit(1)
+
+HASH_SUPPRESSED = exists().where(suppression.c.email_hash == bindparam("h"))
+"""The suppression test inside a larger statement that binds the address's hash as :h."""
+
+
 def is_suppressed(conn: Connection, address: str) -> bool:
     """One indexed lookup; no writes."""
+    return conn.execute(_SUPPRESSED, {"h": email_hash(address)}).first() is not None
+
+
+def is_erased(conn: Connection, address: str) -> bool:
+    """`outreach forget` ran for this address: only the hash of it is kept."""
     row = conn.execute(
-        select(suppression.c.id).where(suppression.c.email_hash == email_hash(address)).limit(1)
+        select(suppression.c.id)
+        .where(suppression.c.email_hash == email_hash(address), suppression.c.email_norm.is_(None))
+        .limit(1)
     ).first()
     return row is not None
 

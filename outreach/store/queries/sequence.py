@@ -29,7 +29,6 @@ from outreach.store.schema import (
     mailbox,
     outbox,
     outbox_message,
-    suppression,
     suppression_audit,
 )
 
@@ -366,21 +365,6 @@ def take(conn: Connection, ids: Sequence[int]) -> None:
             .where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
             .values(next_due_at=None, status="active")
         )
-
-
-def suppressed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
-    """Which of these addresses are suppressed (one indexed query per chunk)."""
-    by_hash = {email_hash(a): a for a in addresses}
-    hashes = list(by_hash)
-    out: set[str] = set()
-    for start in range(0, len(hashes), _CHUNK):
-        rows = conn.execute(
-            select(suppression.c.email_hash).where(
-                suppression.c.email_hash.in_(hashes[start : start + _CHUNK])
-            )
-        )
-        out.update(by_hash[h] for h in rows.scalars())
-    return out
 
 
 def reschedule(conn: Connection, due: Due, at: datetime) -> None:
