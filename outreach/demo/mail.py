@@ -16,6 +16,8 @@ from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
+from outreach.domain.address import normalise_address
+
 
 @dataclass(frozen=True)
 class Captured:
@@ -41,7 +43,7 @@ def read_captured(maildir: Path) -> list[Captured]:
         out.append(
             Captured(
                 message_id=str(msg["Message-ID"] or "").strip(),
-                to_addr=parseaddr(str(msg["To"] or ""))[1].lower(),
+                to_addr=normalise_address(parseaddr(str(msg["To"] or ""))[1]),
                 from_addr=parseaddr(str(msg["From"] or ""))[1],
                 subject=str(msg["Subject"] or ""),
                 to=str(msg["To"] or ""),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from outreach.domain.address import normalise_address
 from outreach.inbound.bounce_reasons import one_line, squash
 
 # Senders of delivery reports (the local part of From, or its display name).
@@ -143,7 +144,7 @@ def candidates(report: str, exclude: set[str], preferred: set[str]) -> list[Fail
     lines = report.split("\n")
     for n, line in enumerate(lines):
         for found in ADDRESS.finditer(line):
-            addr = found.group(1).lower().strip(".'")
+            addr = normalise_address(found.group(1)).strip(".'")
             if addr in exclude or not valid_address(addr):
                 continue
             before = line[: found.start()]

@@ -16,6 +16,8 @@ from email.header import Header, decode_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
+from outreach.domain.address import normalise_address
+
 # Charsets mail is written in, by label. A label is matched with everything but letters and
 # digits removed ("Shift_JIS", "shift-jis", "SJIS" -> shiftjis, sjis), and names a Python
 # codec. Labels are those of the WHATWG Encoding Standard (https://encoding.spec.whatwg.org/
@@ -472,7 +474,7 @@ def addresses(msg: Message, name: str) -> list[str]:
         pairs = getaddresses(values)
     except (RecursionError, ValueError, TypeError, IndexError):
         return []
-    return [addr.strip().lower() for _, addr in pairs if "@" in addr]
+    return [normalise_address(addr) for _, addr in pairs if "@" in addr]
 
 
 def message_ids(value: str) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from email.utils import getaddresses
 
 from flufl.bounce import all_failures
 
+from outreach.domain.address import normalise_address
 from outreach.inbound import bounce_text
 from outreach.inbound.bounce_reasons import (
     SENDER_SIDE_HINT,
@@ -107,13 +108,13 @@ def _status_part_blocks(part: Message, reasons: list[str]) -> list[dict[str, str
 def _address(value: str) -> str:
     """`rfc822; Taro@Example.JP` -> `taro@example.jp`."""
     addr = value.partition(";")[2] if ";" in value else value
-    return addr.strip().strip("<>").strip().strip("'\"").lower()
+    return normalise_address(addr.strip().strip("<>").strip().strip("'\""))
 
 
 def _emails(values: list[str]) -> list[str]:
     out = []
     for _, addr in getaddresses(values):
-        addr = addr.strip().lower()
+        addr = normalise_address(addr)
         if bounce_text.valid_address(addr):
             out.append(addr)
     return out
@@ -133,9 +134,9 @@ def _original_from_headers(headers: Message) -> _Original:
     )
     for received in headers.get_all("Received", []):
         to += [
-            a.lower()
+            normalise_address(a)
             for a in re.findall(r"\bfor\s+<?([^<>\s;]+@[^<>\s;]+?)>?(?:;|\s|$)", str(received))
-            if bounce_text.valid_address(a.lower())
+            if bounce_text.valid_address(normalise_address(a))
         ]
     senders = _emails(
         [
@@ -411,7 +412,7 @@ def _flufl(msg: Message) -> set[str]:
         temporary, permanent = all_failures(msg)
     except Exception:  # noqa: BLE001 - third-party detectors on malformed input
         return set()
-    return {a.decode("utf-8", "replace").lower() for a in (*temporary, *permanent)}
+    return {normalise_address(a.decode("utf-8", "replace")) for a in (*temporary, *permanent)}
 
 
 def ses_notification(body: str) -> Report | None:
@@ -430,7 +431,7 @@ def ses_notification(body: str) -> Report | None:
     msgid = f"<{mail['messageId']}>" if isinstance(mail, dict) and mail.get("messageId") else ""
     if kind == "Complaint":
         people = data.get("complaint", {}).get("complainedRecipients", [])
-        rcpt = str(people[0].get("emailAddress", "")).lower() if people else ""
+        rcpt = normalise_address(str(people[0].get("emailAddress", ""))) if people else ""
         return Report(None, msgid, rcpt, ("Amazon SES complaint notification",), "complaint")
     if kind == "Delivery":
         return Report(
@@ -441,7 +442,7 @@ def ses_notification(body: str) -> Report | None:
     info = data.get("bounce", {})
     people = info.get("bouncedRecipients", []) or [{}]
     first = people[0]
-    rcpt = str(first.get("emailAddress", "")).lower()
+    rcpt = normalise_address(str(first.get("emailAddress", "")))
     rcpt = rcpt if bounce_text.valid_address(rcpt) else ""
     action = str(first.get("action", "failed")).lower()
     if str(info.get("bounceType", "")).lower() == "transient" and action == "failed":

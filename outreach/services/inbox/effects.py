@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 
 from outreach.clock import naive_utc
 from outreach.config import Config
+from outreach.domain.address import normalise_address
 from outreach.domain.stages import SENDABLE, TRANSITIONS, Stage
 from outreach.inbound import (
     AUTO_REPLY,
@@ -104,7 +105,7 @@ def _bounce(
 ) -> str:
     assert found.bounce is not None
     b = found.bounce
-    address = facts.recipient or target.email.lower()
+    address = facts.recipient or normalise_address(target.email)
     what = f"{b.status} {b.reason}"
     if b.sender_side:
         return _sender_fault(conn, config, b, facts, at)
@@ -142,7 +143,7 @@ def _bounce(
         evidence=evidence,
         inbound_id=facts.inbound_id,
     )
-    if address != target.email.lower():
+    if address != normalise_address(target.email):
         suppress(
             conn,
             target.email,
@@ -223,7 +224,7 @@ def _suppress_everywhere(
         evidence=evidence,
         inbound_id=facts.inbound_id,
     )
-    if address.lower() != target.email.lower():
+    if normalise_address(address) != normalise_address(target.email):
         suppress(
             conn,
             target.email,
@@ -312,11 +313,11 @@ def _decline(conn: Connection, target: Target, at: datetime) -> str:
 def _referral(conn: Connection, found: Classified, target: Target, at: datetime) -> str:
     """A reply that sends us to an agency or manager: that address becomes the influencer's
     manager contact (follow-ups go there with `to_manager`)."""
-    address = found.referred_to.strip().lower()
-    if "@" not in address or address == target.email.lower():
+    address = normalise_address(found.referred_to)
+    if "@" not in address or address == normalise_address(target.email):
         return ""
     before = set_manager_email(conn, target.influencer_id, address, at=at)
-    if before.strip().lower() == address:
+    if normalise_address(before) == address:
         return f"; manager contact already {address}"
     note = f"referred to {address}" + (f" (manager contact was {before})" if before else "")
     note_history(conn, target.enrollment_id, stage=target.stage, cause="referral", note=note, at=at)

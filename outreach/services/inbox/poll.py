@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from outreach import failpoints
 from outreach.clock import Clock, SystemClock, naive_utc, utc
 from outreach.config import Config
+from outreach.domain.address import normalise_address
 from outreach.domain.return_path import return_path_key
 from outreach.errors import ConfigError, InputError
 from outreach.failpoints import Failpoint
@@ -215,7 +216,7 @@ class _Known:
             if sent is None:
                 continue
             t = sent.target
-            if t.enrollment_id in self.touched or t.email.lower() in self.addresses:
+            if t.enrollment_id in self.touched or normalise_address(t.email) in self.addresses:
                 fresh = target_by_enrollment(self.conn, t.enrollment_id)
                 sent = replace(sent, target=fresh) if fresh else sent
             out.append(sent)
@@ -225,7 +226,7 @@ class _Known:
         for t in (d.target, d.safe):
             if t is not None:
                 self.touched.add(t.enrollment_id)
-                self.addresses.add(t.email.lower())
+                self.addresses.add(normalise_address(t.email))
         self.addresses.update(a for a in (d.recipient, d.honour) if a)
 
 
@@ -239,7 +240,7 @@ def _decide(
     report = (
         found.kind == OPT_OUT
         and bool(found.original_recipient)
-        and found.original_recipient.strip().lower() != found.from_addr.strip().lower()
+        and normalise_address(found.original_recipient) != normalise_address(found.from_addr)
     )
     if found.kind in (BOUNCE, COMPLAINT) or report:
         return decide_report(conn, config, item.found, item.headers, key, known.lookup)
@@ -271,7 +272,7 @@ def _effect(
             d.sent.message_id if d.sent else "",
         )
         effect = apply_effect(conn, config, replace(found, kind=d.kind), d.target, now, facts)
-        sender = found.from_addr.strip().lower()
+        sender = normalise_address(found.from_addr)
         # A person writing "stop" is honoured for their own address too; a provider's report
         # (tied to our message, d.sent) speaks for the recipient, not for the reporting address.
         if (
@@ -279,7 +280,7 @@ def _effect(
             and d.sent is None
             and d.target is not None
             and sender
-            and sender != d.target.email.lower()
+            and sender != normalise_address(d.target.email)
         ):
             effect += "; " + honour_opt_out(conn, found, sender, inbound_id=row_id, at=at)
         return effect
@@ -288,7 +289,7 @@ def _effect(
     parts = [f"needs review: {'; '.join(d.why)}"] if d.kind == NEEDS_REVIEW else list(d.why)
     if d.honour:
         parts.append(honour_opt_out(conn, found, d.honour, inbound_id=row_id, at=at))
-    if d.safe is not None and d.safe.email.lower() != d.honour:
+    if d.safe is not None and normalise_address(d.safe.email) != d.honour:
         cancelled = stop_one(conn, d.safe, reason="needs review", at=at)
         parts.append(
             f"sequence of {d.safe.email} in {d.safe.campaign} stopped, {cancelled} unsent "
@@ -604,7 +605,7 @@ def resolve(engine: Engine, config: Config, clock: Clock, inbound_id: int, kind:
                     hint="resolve it as ignore",
                 )
             recipient = (
-                (row["recipient_norm"] or target.email).lower()
+                normalise_address(row["recipient_norm"] or target.email)
                 if kind in (BOUNCE, COMPLAINT)
                 else ""
             )

@@ -20,6 +20,7 @@ from email.policy import compat32
 from sqlalchemy import Connection
 
 from outreach.config import Config
+from outreach.domain.address import normalise_address
 from outreach.domain.return_path import candidates, tokens_in, verify
 from outreach.inbound import AUTO_REPLY, BOUNCE, COMPLAINT, OPT_OUT, Bounce, Classified
 from outreach.inbound import model as inbound_model
@@ -243,7 +244,7 @@ def decide_report(
     """A bounce or complaint: tied to our message and its recipient, else needs review."""
     b = found.bounce
     kind = DELIVERED if b is not None and is_success(b) else found.kind
-    reported = ((b.recipient if b else "") or found.original_recipient).strip().lower()
+    reported = normalise_address((b.recipient if b else "") or found.original_recipient)
     templates = [box.return_path for box in config.mailboxes.values()]
     tokens = tokens_in(_envelope_text(headers), templates)
     tie: Sent | None = None
@@ -310,7 +311,7 @@ def decide_message(
 ) -> Decision:
     """A reply, auto-reply, opt-out or decline: acts when authenticated, confident and in a
     thread of its sender's own."""
-    sender = found.from_addr.strip().lower()
+    sender = normalise_address(found.from_addr)
     auth = authenticate(headers, sender, config.inbox.trusted_authserv_ids)
     notes = (auth.detail,) if not auth.trusted else ()
     sent = lookup([found.in_reply_to, *reversed(found.references)])

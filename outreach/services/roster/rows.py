@@ -48,7 +48,7 @@ class RowProblems(Exception):
         self.problems = problems
 
 
-def normalise_address(raw: str, *, deliverability: bool) -> str:
+def parse_address(raw: str, *, deliverability: bool) -> str:
     """The address as it is sent: email-validator's form, an internationalised domain in its
     ASCII `xn--` form (the Unicode and `xn--` spellings are one mailbox, so one person);
     BadValue if not an address or if it would need SMTPUTF8."""
@@ -164,7 +164,7 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
     col = _Collector(cells)
 
     def address(raw: str) -> str:
-        return normalise_address(raw, deliverability=rules.check_deliverability)
+        return parse_address(raw, deliverability=rules.check_deliverability)
 
     record: dict[str, Any] = {
         "name": col.require("name", _text(200)),

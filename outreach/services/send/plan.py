@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from outreach.clock import Clock, naive_utc
 from outreach.closures import Closures
 from outreach.config import Config
+from outreach.domain.address import normalise_address
 from outreach.domain.influencer import Influencer
 from outreach.domain.outbox import held_stop_reason
 from outreach.domain.sequence import Sequence as SequenceFile
@@ -250,7 +251,7 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
                 "mailbox": p.due.mailbox,
                 "mail_from": p.composed.mail_from,
                 "rcpt_to": list(p.composed.rcpt_to),
-                "email_norm": p.influencer.email.strip().lower(),
+                "email_norm": normalise_address(p.influencer.email),
                 "message_id": p.composed.message_id,
                 "subject": p.composed.subject,
                 "template_hash": p.composed.template_hash,
