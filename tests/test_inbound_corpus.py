@@ -1,5 +1,5 @@
 """The classifier on real third-party mail (tests/data/corpus/inbound, Sisimai's BSD-licensed
-set): the accuracy targets, and one test per way real bounces and complaints used to be misread.
+set): the accuracy targets, and one test per way a real bounce or complaint is easy to misread.
 
 `pytest -s tests/test_inbound_corpus.py` prints the figures; `python bench/inbound_accuracy.py
 FOLDER` prints the same table for any folder with an expected.jsonl.
@@ -269,7 +269,8 @@ def test_valid_address(value: str, ok: bool) -> None:
     assert valid_address(value) is ok
 
 
-# Text bounces without a delivery-status part: each format used to become a human reply.
+# Text bounces without a delivery-status part: without a reader for each format, each would be
+# taken for a human reply.
 
 
 @pytest.mark.parametrize(
