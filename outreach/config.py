@@ -90,6 +90,9 @@ class WorkspaceConfig(_Frozen):
     campaigns: str = "campaigns"
     # Where the command line shows times ("" = [sending] timezone); stored times stay UTC.
     display_timezone: str = ""
+    # The language of reports (`outreach report`): "ja", "en", or "" = Japanese when the
+    # display timezone is Asia/Tokyo, else English.
+    report_language: Literal["", "ja", "en"] = ""
 
     @field_validator("display_timezone")
     @classmethod

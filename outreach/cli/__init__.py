@@ -51,6 +51,7 @@ from outreach.cli.inbox import inbox  # noqa: E402
 from outreach.cli.lint import lint  # noqa: E402
 from outreach.cli.preview import preview  # noqa: E402
 from outreach.cli.rehearse import rehearse  # noqa: E402
+from outreach.cli.report import register as register_report  # noqa: E402
 from outreach.cli.sequences import enroll, schedule, sequence  # noqa: E402
 
 workspace.register(cli)
@@ -59,6 +60,7 @@ send.register(cli)
 pipeline.register(cli)
 deals.register(cli)  # after roster: it adds `import metrics` and `import orders`
 pause.register(cli, campaign)
+register_report(cli)  # funnel, todo, report
 cli.add_command(demo)
 cli.add_command(campaign)
 cli.add_command(preview)

@@ -1,0 +1,197 @@
+"""The report of one campaign as plain data: what every output format (HTML, JSON, CSV,
+Markdown) and the web console render."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from outreach.services.pipeline.kpi import campaign_kpis
+from outreach.services.report import funnel as f
+from outreach.services.report.labels import DEFINITIONS, LABELS
+from outreach.services.report.stats import Arm, compare, p_text, wilson
+
+
+def _show(at: datetime | None, zone: ZoneInfo) -> str | None:
+    """`2026-12-05 23:03 JST` in the display zone (the zone's IANA name if it has no
+    abbreviation); stored times are naive UTC."""
+    if at is None:
+        return None
+    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone)
+    name = local.tzname() or ""
+    return f"{local:%Y-%m-%d %H:%M} {name if name.isalpha() else zone.key}"
+
+
+def _day(at: datetime, zone: ZoneInfo) -> str:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone).date().isoformat()
+
+
+def _interval(successes: int, trials: int) -> list[float] | None:
+    found = wilson(successes, trials)
+    return None if found is None else [round(found[0], 4), round(found[1], 4)]
+
+
+def _verdict(a: Arm, b: Arm, words: dict[str, str]) -> dict[str, Any]:
+    c = compare(a, b)
+    n = f"{c.best.trials}, {c.other.trials}"
+    diff = f"{(c.difference or 0) * 100:.1f}"
+    if c.decided:
+        text = words["decided"].format(best=c.best.name, diff=diff, n=n, p=p_text(c.p_value or 0.0))
+    elif c.needed is None:
+        text = words["equal"].format(n=n)
+    else:
+        text = words["undecided"].format(n=n, needed=c.needed, diff=diff)
+    return {
+        "arms": [c.best.name, c.other.name],
+        "difference": None if c.difference is None else round(c.difference, 4),
+        "difference_interval": None if c.interval is None else [round(x, 4) for x in c.interval],
+        "p_value": None if c.p_value is None else round(c.p_value, 4),
+        "needed_per_arm": c.needed,
+        "decided": c.decided,
+        "text": text,
+    }
+
+
+def variants(data: f.FunnelData, words: dict[str, str]) -> list[dict[str, Any]]:
+    """Per step: every arm's reply and positive-reply rate with Wilson intervals, and the
+    comparison of the two arms that reached the most people."""
+    steps: dict[int, list[f.ArmResult]] = defaultdict(list)
+    for arm in f.arms(data):
+        steps[arm.step].append(arm)
+    out = []
+    for step, found in sorted(steps.items()):
+        rows = [
+            {
+                "variant": a.name,
+                "trials": a.trials,
+                "replies": a.replies,
+                "reply_rate": round(a.replies / a.trials, 4) if a.trials else None,
+                "reply_ci": _interval(a.replies, a.trials),
+                "positive": a.positive,
+                "positive_rate": round(a.positive / a.trials, 4) if a.trials else None,
+                "positive_ci": _interval(a.positive, a.trials),
+            }
+            for a in found
+        ]
+        entry: dict[str, Any] = {"step": step, "arms": rows, "reply": None, "positive": None}
+        if len(found) >= 2:
+            top = sorted(found, key=lambda a: -a.trials)[:2]
+            entry["reply"] = _verdict(
+                Arm(top[0].name, top[0].replies, top[0].trials),
+                Arm(top[1].name, top[1].replies, top[1].trials),
+                words,
+            )
+            entry["positive"] = _verdict(
+                Arm(top[0].name, top[0].positive, top[0].trials),
+                Arm(top[1].name, top[1].positive, top[1].trials),
+                words,
+            )
+        out.append(entry)
+    return out
+
+
+def _funnel_rows(data: f.FunnelData, by: str | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "group": c.group,
+            "stage": c.stage,
+            "count": c.count,
+            "rate": None if c.rate is None else round(c.rate, 4),
+            "of_enrolled": None if c.of_enrolled is None else round(c.of_enrolled, 4),
+            "median_hours": None if c.median_hours is None else round(c.median_hours, 1),
+        }
+        for c in f.funnel(data, by)
+    ]
+
+
+def _breakdown(data: f.FunnelData, by: str) -> list[dict[str, Any]]:
+    """One row per group: enrolled, sent, replied, reply rate (of delivered), contracted,
+    posted, converted."""
+    rows = []
+    for name, members in f.groups(data, by).items():
+        count = Counter(stage for p in members for stage in p.at)
+        delivered = count["delivered"]
+        rows.append(
+            {
+                "group": name,
+                "enrolled": count["enrolled"],
+                "sent": count["sent"],
+                "delivered": delivered,
+                "replied": count["replied"],
+                "reply_rate": round(count["replied"] / delivered, 4) if delivered else None,
+                "reply_ci": _interval(min(count["replied"], delivered), delivered),
+                "contracted": count["contracted"],
+                "posted": count["posted"],
+                "converted": count["converted"],
+            }
+        )
+    return rows
+
+
+def build(
+    engine: Engine,
+    campaign: str,
+    *,
+    zone: ZoneInfo,
+    language: str,
+    now: datetime,
+    since: datetime | None = None,
+    templates: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Everything the report shows, JSON-ready. `since` is naive UTC."""
+    words = LABELS[language]
+    data = f.load(engine, campaign, since=since, templates=templates)
+    kpi = campaign_kpis(engine, campaign, by="person")
+    total = next((r for r in kpi if r["group"] == "total"), kpi[0] if len(kpi) == 1 else None)
+    per_person = [r for r in kpi if r["group"] != "total"] if len(kpi) > 1 else kpi
+    posts: dict[int, list[str]] = defaultdict(list)
+    for post in data.posts:
+        posts[post["enrollment_id"]].append(post["post_url"])
+    by_handle = {p.handle: p for p in data.people}
+    influencers = []
+    for row in per_person:
+        person = by_handle.get(row["group"])
+        influencers.append(
+            {
+                "handle": row["group"],
+                "name": person.name if person else "",
+                "platform": person.platform if person else "",
+                "tier": person.tier if person else "",
+                "stage": person.stage if person else "",
+                "post_urls": posts.get(person.enrollment_id, []) if person else [],
+                **{k: row[k] for k in ("cost", "reach", "er", "clicks", "conversions")},
+                **{k: row[k] for k in ("revenue", "cpa", "roi")},
+            }
+        )
+    over: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for send in data.sends:
+        over[_day(send.at, zone)][0] += 1
+    for _eid, at, _kind in data.replies:
+        over[_day(at, zone)][1] += 1
+    return {
+        "campaign": campaign,
+        "language": language,
+        "timezone": zone.key,
+        "generated_at": _show(now, zone),
+        "since": _show(since, zone),
+        "headline": {
+            k: (total or {}).get(k)
+            for k in ("cost", "currency", "reach", "clicks", "conversions", "revenue")
+        }
+        | {k: (total or {}).get(k) for k in ("roi", "roas", "er", "ctr", "cvr", "cpa")},
+        "funnel": _funnel_rows(data, None),
+        "over_time": [
+            {"date": day, "sends": n[0], "replies": n[1]} for day, n in sorted(over.items())
+        ],
+        "influencers": influencers,
+        "variants": variants(data, words),
+        "platforms": _breakdown(data, "platform"),
+        "tiers": _breakdown(data, "tier"),
+        "kpi_by_platform": [r for r in campaign_kpis(engine, campaign, by="platform")],
+        "kpi_by_tier": [r for r in campaign_kpis(engine, campaign, by="tier")],
+        "definitions": [{"term": t, "definition": d} for t, d in DEFINITIONS[language]],
+    }
