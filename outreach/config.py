@@ -429,6 +429,19 @@ class LintRuleConfig(_Frozen):
     extra_phrases: tuple[str, ...] | None = None
 
 
+class ImportPreset(_Frozen):
+    """`[import.presets.NAME]`: how one source's sheets are read (`outreach import --preset`)."""
+
+    map: dict[str, str] = Field(default_factory=dict)  # column header -> field, or "-"
+    encoding: str = ""
+    sheet: str = ""
+    platform: str = ""  # for rows that name no platform (a list of one platform's accounts)
+
+
+class ImportConfig(_Frozen):
+    presets: dict[str, ImportPreset] = Field(default_factory=dict)
+
+
 class Config(_Frozen):
     workspace: WorkspaceConfig = WorkspaceConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -443,6 +456,7 @@ class Config(_Frozen):
     safety: SafetyConfig = SafetyConfig()
     doctor: DoctorConfig = DoctorConfig()
     lint: dict[str, LintRuleConfig] = Field(default_factory=dict)
+    import_: ImportConfig = Field(default=ImportConfig(), alias="import")
     # Not from the file: where it was read, for resolving relative paths.
     base_dir: Path = Path(".")
     source: str = "<defaults>"

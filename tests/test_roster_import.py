@@ -39,7 +39,12 @@ SAMPLE = ROOT / "roster"
 CLOCK = FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
 
 REJECTED = {
-    "missing_column.csv": ["missing_column.csv:1: email: required column is missing"],
+    "missing_column.csv": [
+        (
+            "missing_column.csv:1: email: required column is missing (headers read: name, "
+            'platform, handle, followers; name one with --map "COLUMN=email")'
+        )
+    ],
     "bad_address.csv": [
         (
             "bad_address.csv:2: email: 'hanako@@example.jp': The part after the @-sign contains "

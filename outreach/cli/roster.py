@@ -57,10 +57,12 @@ def _progress() -> Callable[[str, int], None] | None:
 
 
 def _options(**kw: object) -> ImportOptions:
-    basis = kw.pop("basis")
+    basis = kw.pop("basis", None)
+    columns = kw.pop("columns", ())
     return ImportOptions(
         basis=Basis(basis) if basis else None,  # type: ignore[arg-type]
         progress=_progress(),
+        columns=tuple(columns),  # type: ignore[arg-type]
         **kw,  # type: ignore[arg-type]
     )
 
@@ -68,8 +70,22 @@ def _options(**kw: object) -> ImportOptions:
 _encoding = click.option(
     "--encoding",
     default=None,
-    help="File encoding (default: UTF-8, with or without BOM, else CP932).",
+    help="Text file encoding (default: by BOM, UTF-8 or UTF-16; else UTF-8, else CP932).",
 )
+
+
+def _sheet_and_map(f: Callable[..., None]) -> Callable[..., None]:
+    f = click.option(
+        "--map",
+        "columns",
+        multiple=True,
+        metavar="COLUMN=field",
+        help='Read a column as a field: --map "フォロワー=followers"; "No.=-" leaves it out.',
+    )(f)
+    f = click.option("--preset", default=None, help="Use [import.presets.NAME] from the config.")(f)
+    return click.option("--sheet", default=None, help="Workbook sheet (default: the first).")(f)
+
+
 _skip = click.option("--skip-invalid", is_flag=True, help="Load the good rows; report the rest.")
 _dry = click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
 
@@ -77,7 +93,7 @@ _dry = click.option("--dry-run", is_flag=True, help="Validate and report; write 
 def register(cli: click.Group) -> None:
     @cli.group("import")
     def import_() -> None:
-        """Import influencers and their posts from CSV or JSON.
+        """Import influencers and their posts from .xlsx, CSV/TSV or JSON.
 
         \b
         Example:
@@ -88,6 +104,7 @@ def register(cli: click.Group) -> None:
     @import_.command("influencers")
     @click.argument("file", type=click.Path(dir_okay=False))
     @_encoding
+    @_sheet_and_map
     @click.option(
         "--basis",
         type=click.Choice([b.value for b in Basis]),
@@ -102,7 +119,8 @@ def register(cli: click.Group) -> None:
     @_dry
     @click.pass_obj
     def import_influencers(app: App, /, file: str, **kw: object) -> None:
-        """Import influencers (name, email, platform, handle, ...; other columns become custom
+        """Import influencers (name, email, platform, handle, ...; Japanese headers such as 氏名,
+        メールアドレス, 媒体, アカウント, フォロワー数 are read too; other columns become custom
         fields). Same address or platform+handle updates the stored influencer. All-or-nothing
         unless --skip-invalid.
 
@@ -119,6 +137,7 @@ def register(cli: click.Group) -> None:
     @import_.command("posts")
     @click.argument("file", type=click.Path(dir_okay=False))
     @_encoding
+    @_sheet_and_map
     @_skip
     @_dry
     @click.pass_obj
@@ -129,7 +148,7 @@ def register(cli: click.Group) -> None:
         Example:
           outreach import posts posts.csv
         """
-        options = ImportOptions(progress=_progress(), **kw)  # type: ignore[arg-type]
+        options = _options(**kw)
         print_report(
             roster.import_posts(app.engine, Path(file), config=app.config, options=options)
         )

@@ -37,8 +37,8 @@ _IGNORABLE = re.compile(
 )
 MAX_DIGITS = 15  # a count or average never needs more; float() would make 5,000 digits inf
 
-_COUNT = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[kKmM万億千]?)")
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+_COUNT = re.compile(r"(?P<num>\d+(?:\.\d+)?)(?P<unit>[kKmM万億千]?)")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _UNITS = {
     "": 1,
     "k": 1_000,
@@ -49,6 +49,12 @@ _UNITS = {
     "万": 10_000,
     "億": 100_000_000,
 }
+# What a sheet writes around a number: 約2万 (about), 1.2万人 / 300名 (people), 10K+ (over).
+_ABOUT = ("約", "およそ", "~", "〜", "≒", "approx.", "approx", "ca.")
+_AFTER = ("人", "名", "件", "回", "+", "以上")
+# A dash alone (ASCII, full-width, en/em, the katakana long vowel sheets use as a dash) or a
+# not-applicable marker: the cell says "no value", as a blank does.
+_NOTHING = frozenset({"-", "‐", "–", "—", "―", "ー", "−", "n/a", "na", "none", "なし", "不明"})
 _TRUE = {"true", "yes", "y", "1", "x", "はい", "○", "◯"}
 _FALSE = {"false", "no", "n", "0", "", "いいえ", "×"}
 _TAG_SEPARATORS = re.compile("[,;、，；]")
@@ -96,16 +102,39 @@ def _drop_invisible(text: str, identifier: bool) -> str:
     return _SPACES.sub(" ", "".join(kept)).strip()
 
 
+def _number_text(raw: str) -> str:
+    """The cell reduced to digits and unit: NFKC (full-width digits and commas), no spaces,
+    no `約` before or `人` / `+` after; "" when the cell says there is no value."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if text.isdigit():
+        return text
+    text = text.replace(" ", "").replace("\u3000", "")
+    if text.lower() in _NOTHING:
+        return ""
+    for word in _ABOUT:
+        if text.lower().startswith(word):
+            text = text[len(word) :]
+            break
+    for word in _AFTER:
+        if text.endswith(word):
+            text = text[: -len(word)]
+            break
+    return text
+
+
 def parse_count(raw: str) -> int | None:
-    """A non-negative whole count: `12345`, `12,345`, `1.2万`, `12.3K`, `1.5M`; blank is None."""
-    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    """A non-negative whole count: `12345`, `12,345`, `１２，３００`, `1.2万`, `12.3万人`,
+    `約2万`, `12.3K`, `1.5M`; blank or a lone `-` is None."""
+    text = _number_text(raw)
+    if text.isdigit() and len(text) <= MAX_DIGITS:
+        return int(text)
     if not text:
         return None
     if text.startswith("-"):
         raise BadValue(f"{_short(raw)} is negative")
-    if _GROUPED.fullmatch(text):
+    if _GROUPED.fullmatch(text) and "." not in text:
         return int(text.replace(",", ""))
-    m = _COUNT.fullmatch(text)
+    m = _COUNT.fullmatch(text.replace(",", "") if _GROUPED.match(text) else text)
     if not m:
         raise BadValue(f"{_short(raw)} is not a count (write 12345, 12,345, 1.2万 or 12.3K)")
     num, unit = m["num"], m["unit"]
@@ -113,17 +142,21 @@ def parse_count(raw: str) -> int | None:
         raise BadValue(f"{_short(raw)} is implausibly large")
     if "." in num and not unit:
         raise BadValue(f"{raw!r} is not a whole number")
-    value = round(float(num) * _UNITS[unit])
+    value = round(Decimal(num) * _UNITS[unit])  # exact: 1.15万 is 11500, not 11499
     if value > 10**12:
         raise BadValue(f"{raw!r} is implausibly large")
     return value
 
 
 def parse_amount(raw: str) -> float | None:
-    """A non-negative average (likes, comments per post); blank is None."""
-    text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+    """A non-negative average (likes, comments per post): `1,234.5`, `1.2K`, `約300`; blank
+    or a lone `-` is None."""
+    text = _number_text(raw).replace(",", "")
     if not text:
         return None
+    unit = 1
+    if text[-1] in _UNITS and text[:-1]:
+        text, unit = text[:-1], _UNITS[text[-1]]
     try:
         value = float(text)
     except ValueError:
@@ -132,7 +165,7 @@ def parse_amount(raw: str) -> float | None:
         raise BadValue(f"{_short(raw)} is implausibly large")
     if not value >= 0:
         raise BadValue(f"{_short(raw)} must be zero or more")
-    return value
+    return value * unit
 
 
 def _short(raw: str) -> str:
@@ -145,11 +178,14 @@ def parse_rate(raw: str) -> float | None:
 
     A bare number above 1 is read as a percentage (no account has 320% engagement per post).
     """
-    text = unicodedata.normalize("NFKC", raw).strip()
+    text = _number_text(raw)
     percent = text.endswith("%")
-    if parse_amount(text.rstrip("%")) is None:
+    body = text.removesuffix("%").replace(",", "").strip()
+    if not body:
         return None
-    value = Decimal(text.rstrip("%").replace(",", "").strip())  # exact: 5.2% is 0.052
+    if body[-1] in _UNITS or parse_amount(body) is None:
+        raise BadValue(f"{_short(raw)} is not a number")
+    value = Decimal(body)  # exact: 5.2% is 0.052
     if percent or value > 1:
         value /= 100
     if value > 1:
@@ -220,3 +256,136 @@ def parse_url(raw: str) -> str:
     if text and not re.match(r"https?://[^\s/]+\.[^\s/]+", text):
         raise BadValue(f"{text!r} is not an http(s) URL")
     return text
+
+
+# What sheets write in a platform column, compared after NFKC, lower-casing and dropping
+# spaces: katakana names, short forms, and the old name of X.
+PLATFORM_ALIASES = {
+    "instagram": "instagram",
+    "インスタ": "instagram",
+    "インスタグラム": "instagram",
+    "ig": "instagram",
+    "insta": "instagram",
+    "tiktok": "tiktok",
+    "ティックトック": "tiktok",
+    "ティクトク": "tiktok",
+    "tt": "tiktok",
+    "youtube": "youtube",
+    "yt": "youtube",
+    "ユーチューブ": "youtube",
+    "ようつべ": "youtube",
+    "x": "x",
+    "twitter": "x",
+    "ツイッター": "x",
+    "エックス": "x",
+    "x(旧twitter)": "x",
+    "x(twitter)": "x",
+    "threads": "threads",
+    "スレッズ": "threads",
+    "blog": "blog",
+    "ブログ": "blog",
+    "アメブロ": "blog",
+    "note": "blog",
+    "other": "other",
+    "その他": "other",
+}
+
+
+def parse_platform(raw: str) -> str:
+    """`インスタ`, `IG`, `Twitter`, `ティックトック`, `YT` -> instagram, instagram, x, tiktok,
+    youtube; a profile URL names its platform too."""
+    text = unicodedata.normalize("NFKC", raw).strip().lower().replace(" ", "")
+    found = PLATFORM_ALIASES.get(text)
+    if found is not None:
+        return found
+    if (profile := parse_profile(raw)) is not None:
+        return profile[0]
+    names = ", ".join(dict.fromkeys(PLATFORM_ALIASES.values()))
+    raise BadValue(f"{raw.strip()!r} is not a platform ({names}; or インスタ, IG, Twitter, YT)")
+
+
+# Profile URLs: host -> platform, and the path forms that name an account. A post, reel or
+# video URL names no account and is not reduced.
+_PROFILE_HOSTS = {
+    "instagram.com": "instagram",
+    "tiktok.com": "tiktok",
+    "youtube.com": "youtube",
+    "x.com": "x",
+    "twitter.com": "x",
+    "threads.net": "threads",
+    "threads.com": "threads",
+}
+_NOT_ACCOUNTS = frozenset(
+    {
+        "p",
+        "reel",
+        "reels",
+        "tv",
+        "stories",
+        "explore",
+        "watch",
+        "shorts",
+        "video",
+        "status",
+        "i",
+        "intent",
+        "hashtag",
+        "search",
+        "home",
+        "share",
+        "embed",
+        "playlist",
+        "results",
+        "t",
+    }
+)
+_ACCOUNT = re.compile(r"[A-Za-z0-9_.\-]{1,100}")
+
+
+def parse_profile(raw: str) -> tuple[str, str] | None:
+    """(platform, handle) of a profile URL (`https://www.instagram.com/hanako/?hl=ja`,
+    `tiktok.com/@hanako`, `youtube.com/@hanako`, `youtube.com/channel/UC...`, `x.com/hanako`);
+    None when the text is not one."""
+    text = raw.strip()
+    if "/" not in text or "." not in text:
+        return None
+    rest = re.sub(r"^(?:https?://)?", "", text, flags=re.IGNORECASE)
+    host, _, path = rest.partition("/")
+    host = host.lower().removeprefix("www.").removeprefix("m.").removeprefix("mobile.")
+    platform = _PROFILE_HOSTS.get(host.partition(":")[0])
+    if platform is None:
+        return None
+    parts = [p for p in re.split(r"[/?#]", path, maxsplit=3)[:3] if p]
+    if not parts:
+        return None
+    first = parts[0]
+    if platform == "youtube" and first in ("channel", "c", "user") and len(parts) > 1:
+        first = parts[1]
+    elif first.lower() in _NOT_ACCOUNTS:
+        return None
+    handle = first.removeprefix("@")
+    if not _ACCOUNT.fullmatch(handle):
+        return None
+    return platform, handle
+
+
+# A `?` where a character was: Excel's "CSV" export on Japanese Windows writes `?` for every
+# character Shift_JIS lacks (emoji, 𠮷, ♡ variants), so `ゆい?コスメ` was `ゆい💄コスメ`.
+_LOST = re.compile(r"(?<=[^\x00-\x7f])\?|\?(?=[^\x00-\x7f])|\?\?|(?<=\w)\?(?=\w)")
+
+
+def lost_characters(text: str) -> bool:
+    """Whether the text holds a `?` that stands for a character the export could not write."""
+    return "?" in text and _LOST.search(text) is not None
+
+
+def url_platform(url: str) -> str | None:
+    """The platform whose site a URL is on (`https://www.instagram.com/p/...` -> instagram)."""
+    host = re.sub(r"^(?:https?://)?", "", url.strip(), flags=re.IGNORECASE).partition("/")[0]
+    host = host.lower().partition(":")[0]
+    for suffix, platform in _PROFILE_HOSTS.items():
+        if host == suffix or host.endswith("." + suffix):
+            return platform
+    if host == "youtu.be":
+        return "youtube"
+    return None

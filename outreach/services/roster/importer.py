@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import codecs
 import pickle
+import sqlite3
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,10 +29,16 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from outreach.clock import Clock, naive_utc
-from outreach.config import Config
+from outreach.config import Config, ImportPreset
 from outreach.domain.influencer import Basis
 from outreach.errors import ImportRejected, InputError, RowError, UserError
 from outreach.services.roster import rows as roster_rows
+from outreach.services.roster.columns import (
+    INFLUENCER_ALIASES,
+    POST_ALIASES,
+    ColumnMap,
+    parse_pairs,
+)
 from outreach.services.roster.rows import RowProblems, RowRules
 from outreach.services.roster.source import (
     HeaderRejected,
@@ -38,7 +46,7 @@ from outreach.services.roster.source import (
     encoding_problem,
     read_rows,
 )
-from outreach.store.queries import erasure, pipeline
+from outreach.store.queries import erasure, suppression
 from outreach.store.queries import roster as q
 from outreach.store.queries import suppression as sq
 from outreach.store.queries.suppression import list_suppressions, suppressed_among
@@ -58,6 +66,9 @@ class ImportOptions:
     dry_run: bool = False
     # Called with (phase, rows so far) every PROGRESS_ROWS rows: "validated" or "written".
     progress: Callable[[str, int], None] | None = None
+    columns: tuple[str, ...] = ()  # --map pairs, "COLUMN=field" (or "field=COLUMN")
+    preset: str | None = None  # [import.presets.NAME]: its map, encoding, sheet and platform
+    sheet: str | None = None  # the workbook sheet (default: the first)
 
 
 PROGRESS_ROWS = 5_000
@@ -81,6 +92,7 @@ class ImportReport:
     unlisted: int = 0  # errors, changes or warnings beyond MAX_LISTED
     error_count: int = 0  # listed or not
     last_error: RowError | None = None
+    lock_seconds: float = 0.0  # how long the write transaction held the database
 
     def _keep(self, bucket: list[Any], item: Any) -> None:
         if len(bucket) < MAX_LISTED:
@@ -113,9 +125,67 @@ class _DryRun(Exception):
     """Raised inside the write transaction to roll a dry run back."""
 
 
-Validate = Callable[[Connection | None, dict[str, str]], dict[str, Any]]
+Validate = Callable[[dict[str, str]], dict[str, Any]]
 Batch = list[tuple[int, dict[str, Any]]]
+Checked = list[tuple[int, "dict[str, Any] | list[RowError]"]]
+# Resolves what a batch of valid records names in the database (posts: their influencer),
+# turning the records it cannot resolve into errors; runs in a read transaction.
+Resolve = Callable[[Connection, Checked], Checked]
 Write = Callable[[Connection, Batch, ImportReport], None]
+Keys = Callable[[dict[str, Any]], tuple[str, str | None]]
+
+
+class _Header:
+    """The reader's header hook: a ColumnMap, warning about --map columns the file lacks."""
+
+    def __init__(self, columns: ColumnMap, report: ImportReport) -> None:
+        self.columns = columns
+        self.report = report
+
+    def score(self, cells: list[str]) -> int:
+        return self.columns.score(cells)
+
+    def rename(self, headers: list[str]) -> list[str]:
+        resolved = self.columns.resolve(headers)
+        for column in resolved.unknown:
+            self.report.warn(f"{self.report.file}: --map: no column {column!r} in the file")
+        return [resolved.fields.get(h.strip(), h) for h in headers]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one import reads: the options with a preset applied, and how columns map."""
+
+    encoding: str | None
+    sheet: str | None
+    platform: str
+    pairs: dict[str, str]
+
+
+def _plan(config: Config, options: ImportOptions, fields: tuple[str, ...]) -> _Plan:
+    preset = ImportPreset()
+    if options.preset is not None:
+        try:
+            preset = config.import_.presets[options.preset]
+        except KeyError:
+            known = ", ".join(sorted(config.import_.presets)) or "none are configured"
+            raise InputError(
+                f"no preset {options.preset!r}",
+                field="--preset",
+                hint=f"[import.presets.NAME] in {config.source}: {known}",
+            ) from None
+    pairs = parse_pairs(
+        [f"{k}={v}" for k, v in preset.map.items()],
+        fields,
+        source=f"import.presets.{options.preset}.map",
+    )
+    pairs.update(parse_pairs(options.columns, fields, source="--map"))
+    return _Plan(
+        encoding=options.encoding or preset.encoding or None,
+        sheet=options.sheet or preset.sheet or None,
+        platform=preset.platform,
+        pairs=pairs,
+    )
 
 
 def _row_errors(name: str, line: int, exc: Exception) -> list[RowError]:
@@ -129,68 +199,148 @@ def _row_errors(name: str, line: int, exc: Exception) -> list[RowError]:
 
 def _checked_rows(
     path: Path,
-    name: str,
-    options: ImportOptions,
+    report: ImportReport,
+    plan: _Plan,
     required: tuple[str, ...],
-    conn: Connection | None,
+    header: _Header,
     validate: Validate,
 ) -> Iterator[tuple[int, dict[str, Any] | list[RowError]]]:
     """(line, record) for good rows and (line, errors) for bad ones; whole-file problems raise
-    ImportRejected whatever the mode (a file that cannot be read has no good rows)."""
-    rows = read_rows(path, options.encoding, required=required)
+    ImportRejected whatever the mode (a file that cannot be read has no good rows). A text
+    field with a `?` where the export lost a character is warned about."""
+    name = report.file
+    rows = read_rows(path, plan.encoding, required=required, header=header, sheet=plan.sheet)
     try:
         for line, cells in rows:
             try:
                 if isinstance(cells, SourceProblem):
                     raise cells
-                yield line, validate(conn, cells)
+                checked = validate(cells)
             except (RowProblems, SourceProblem, InputError) as exc:
                 yield line, _row_errors(name, line, exc)
+                continue
+            for key in roster_rows.lost_characters(cells):
+                report.warn(
+                    f"{name}:{line}: {key}: {cells[key].strip()[:60]!r} has '?' where the "
+                    "export lost a character (emoji, or a kanji Shift_JIS lacks); export "
+                    "again as CSV UTF-8 or .xlsx"
+                )
+            yield line, checked
     except HeaderRejected as exc:
-        raise ImportRejected([RowError(name, p.line, p.field, p.reason) for p in exc.problems])
+        raise ImportRejected(
+            [RowError(name, p.line, p.field, p.reason) for p in exc.problems]
+        ) from None
     except SourceProblem as exc:
         raise ImportRejected([RowError(name, exc.line, exc.field, exc.reason)]) from None
+
+
+class _Duplicates:
+    """Rows of the file naming the same record as a later row, found before writing: the
+    later row wins and the earlier is not written, so a re-import of an unchanged file with
+    a repeated person changes nothing (writing both would update the stored row twice).
+    The keys wait in a temporary SQLite file (memory stays flat); `superseded` streams
+    (line, later line) in line order."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "": a private temporary file, deleted on close
+        self.db.execute("CREATE TABLE k (line INTEGER PRIMARY KEY, a TEXT, b TEXT)")
+
+    def add(self, rows: list[tuple[int, str, str | None]]) -> None:
+        self.db.executemany("INSERT INTO k VALUES (?, ?, ?)", rows)
+
+    def superseded(self) -> Iterator[tuple[int, int]]:
+        self.db.execute("CREATE INDEX ka ON k (a, line)")
+        self.db.execute("CREATE INDEX kb ON k (b, line) WHERE b IS NOT NULL")
+        yield from self.db.execute(
+            "SELECT line, next FROM (SELECT line, coalesce(min(na, coalesce(nb, na)), nb) AS next"
+            " FROM (SELECT line,"
+            " (SELECT min(o.line) FROM k o WHERE o.a = k.a AND o.line > k.line) AS na,"
+            " (SELECT min(o.line) FROM k o WHERE o.b = k.b AND o.line > k.line) AS nb"
+            " FROM k WHERE a IN (SELECT a FROM k GROUP BY a HAVING count(*) > 1)"
+            " OR b IN (SELECT b FROM k WHERE b IS NOT NULL GROUP BY b HAVING count(*) > 1)))"
+            " WHERE next IS NOT NULL ORDER BY line"
+        )
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def _spool(
     path: Path,
     report: ImportReport,
     options: ImportOptions,
+    plan: _Plan,
     required: tuple[str, ...],
+    header: _Header,
     validate: Validate,
-    conn: Connection | None,
+    stage: tuple[Callable[[], AbstractContextManager[Connection]], Resolve] | None,
+    keys: Keys,
+    duplicates: _Duplicates,
     spool: IO[bytes],
 ) -> None:
-    """The first pass: every row validated; good records pickled to `spool` a batch at a time."""
-    batch: Batch = []
+    """The first pass: every row validated; good records pickled to `spool` a batch at a time
+    (after `stage` resolved what they name), their keys kept for finding duplicates."""
+    pending: Checked = []
     seen = 0
-    for line, checked in _checked_rows(path, report.file, options, required, conn, validate):
+
+    def flush() -> None:
+        nonlocal pending
+        checked = pending
+        pending = []
+        if stage is not None and any(not isinstance(r, list) for _, r in checked):
+            with stage[0]() as conn:
+                checked = stage[1](conn, checked)
+        good: Batch = []
+        for line, record in checked:
+            if isinstance(record, list):
+                report.rejected += 1
+                for err in record:
+                    report.error(err)
+            elif not report.errors or options.skip_invalid:
+                good.append((line, record))
+        if good and (not report.errors or options.skip_invalid):
+            duplicates.add([(line, *keys(record)) for line, record in good])
+            pickle.dump(good, spool, pickle.HIGHEST_PROTOCOL)
+
+    for line, checked in _checked_rows(path, report, plan, required, header, validate):
         seen += 1
         if options.progress is not None and seen % PROGRESS_ROWS == 0:
             options.progress("validated", seen)
-        if isinstance(checked, list):
-            report.rejected += 1
-            for err in checked:
-                report.error(err)
-            continue
-        if report.errors and not options.skip_invalid:
+        if isinstance(checked, dict) and report.errors and not options.skip_invalid:
             continue  # it will be rejected: only look for more errors
-        batch.append((line, checked))
-        if len(batch) >= BATCH_ROWS:
-            pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
-            batch = []
-    if batch:
-        pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+        pending.append((line, checked))
+        if len(pending) >= BATCH_ROWS:
+            flush()
+    flush()
 
 
-def _spooled(spool: IO[bytes]) -> Iterator[Batch]:
+def _spooled(spool: IO[bytes], duplicates: _Duplicates, report: ImportReport) -> Iterator[Batch]:
+    """The spooled batches without the rows a later row supersedes (each warned about)."""
+    later = duplicates.superseded()
+    skip = next(later, None)
     spool.seek(0)
     while True:
         try:
             batch: Batch = pickle.load(spool)  # our own temporary file, written above
         except EOFError:
             return
-        yield batch
+        if skip is not None and skip[0] <= batch[-1][0]:
+            kept: Batch = []
+            for line, record in batch:
+                while skip is not None and skip[0] < line:
+                    skip = next(later, None)
+                if skip is not None and skip[0] == line:
+                    report.duplicates += 1
+                    same = "address or platform+handle" if report.kind == "influencers" else "URL"
+                    report.warn(
+                        f"{report.file}:{skip[1]}: duplicate of line {line} (same {same}); "
+                        f"line {skip[1]} wins"
+                    )
+                    continue
+                kept.append((line, record))
+            batch = kept
+        if batch:
+            yield batch
 
 
 def _run_import(
@@ -198,79 +348,111 @@ def _run_import(
     path: Path,
     report: ImportReport,
     options: ImportOptions,
+    plan: _Plan,
+    columns: ColumnMap,
     required: tuple[str, ...],
     validate: Validate,
     write: Write,
+    keys: Keys,
     finish: Callable[[Connection], None] = lambda conn: None,
     *,
-    lookups: bool = False,
+    resolve: Resolve | None = None,
 ) -> ImportReport:
     """Validate the whole file, then write it in one transaction (see the module docstring).
 
-    `lookups`: validation reads the database (posts name their influencer), so the first pass
-    runs in a read transaction, which takes no write lock."""
+    `resolve`: records name something in the database (posts name their influencer), looked
+    up a batch at a time in read transactions, which take no write lock."""
     name = report.file
     if not path.is_file():
-        raise InputError("no such file", file=name, hint="give the path of a .csv or .json file")
-    if options.encoding is not None:
+        raise InputError(
+            "no such file", file=name, hint="give the path of a .xlsx, .csv or .json file"
+        )
+    if plan.encoding is not None:
         try:
-            codecs.lookup(options.encoding)
+            codecs.lookup(plan.encoding)
         except LookupError:
             raise InputError(
-                f"unknown encoding {options.encoding!r}",
+                f"unknown encoding {plan.encoding!r}",
                 field="--encoding",
                 hint="for example utf-8, utf-8-sig or cp932",
             ) from None
-        if (problem := encoding_problem(options.encoding)) is not None:
+        if (problem := encoding_problem(plan.encoding)) is not None:
             raise InputError(
                 problem, field="--encoding", hint="for example utf-8, utf-8-sig or cp932"
             )
+    header = _Header(columns, report)
+    stage = None if resolve is None else (lambda: reading(engine), resolve)
+    duplicates = _Duplicates()
     with tempfile.TemporaryFile(prefix="outreach-import-") as spool:
-        with ExitStack() as stack:
-            conn = stack.enter_context(reading(engine)) if lookups else None
-            _spool(path, report, options, required, validate, conn, spool)
-        if report.errors and not options.skip_invalid:
-            raise report.rejection()
         try:
-            with writing(engine) as conn:
-                written = 0
-                for batch in _spooled(spool):
-                    write(conn, batch, report)
-                    written += len(batch)
-                    if options.progress is not None:
-                        options.progress("written", written)
-                if report.errors and not options.skip_invalid:
-                    raise report.rejection()
-                finish(conn)
-                if options.dry_run:
-                    raise _DryRun
-        except _DryRun:
-            pass
+            _spool(
+                path,
+                report,
+                options,
+                plan,
+                required,
+                header,
+                validate,
+                stage,
+                keys,
+                duplicates,
+                spool,
+            )
+            if report.errors and not options.skip_invalid:
+                raise report.rejection()
+            try:
+                started = time.perf_counter()
+                with writing(engine) as conn:
+                    written = 0
+                    for batch in _spooled(spool, duplicates, report):
+                        write(conn, batch, report)
+                        written += len(batch)
+                        if options.progress is not None:
+                            options.progress("written", written)
+                    if report.errors and not options.skip_invalid:
+                        raise report.rejection()
+                    finish(conn)
+                    if options.dry_run:
+                        raise _DryRun
+            except _DryRun:
+                pass
+            finally:
+                report.lock_seconds = time.perf_counter() - started
+        finally:
+            duplicates.close()
     return report
 
 
 def import_influencers(
     engine: Engine, path: Path, *, config: Config, clock: Clock, options: ImportOptions
 ) -> ImportReport:
-    """Load influencers from CSV/JSON; duplicates update the stored influencer (changes listed).
+    """Load influencers from a workbook, CSV or JSON; duplicates update the stored influencer
+    (changes listed).
 
     After writing, the engagement-rate rank within each platform is recomputed in one pass.
     """
     now = clock.now()
     run = uuid.uuid4().hex
     name = str(path)
+    columns = ColumnMap(roster_rows.INFLUENCER_COLUMNS, INFLUENCER_ALIASES)
+    plan = _plan(config, options, columns.fields)
+    columns.pairs = plan.pairs
     rules = RowRules(
         tiers=config.tiers,
         basis=options.basis,
         basis_url=options.basis_url,
         today=now.date() if options.basis_url else None,
         check_deliverability=options.check_deliverability,
+        platform=plan.platform,
     )
     report = ImportReport(file=name, kind="influencers", dry_run=options.dry_run)
     basis_none = 0
 
-    def validate(_conn: Connection | None, cells: dict[str, str]) -> dict[str, Any]:
+    def validate(cells: dict[str, str]) -> dict[str, Any]:
         return roster_rows.influencer_record(cells, rules)
+
+    def keys(record: dict[str, Any]) -> tuple[str, str | None]:
+        return q.email_norm(record["email"]), f"{record['platform']}\x1f{record['handle']}"
 
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
         nonlocal basis_none
@@ -321,41 +503,58 @@ def import_influencers(
             )
 
     return _run_import(
-        engine, path, report, options, roster_rows.INFLUENCER_REQUIRED, validate, write, finish
+        engine,
+        path,
+        report,
+        options,
+        plan,
+        columns,
+        roster_rows.INFLUENCER_HEADER,
+        validate,
+        write,
+        keys,
+        finish,
     )
 
 
 def import_posts(
     engine: Engine, path: Path, *, config: Config, options: ImportOptions
 ) -> ImportReport:
-    """Load posts; each names its influencer by handle (on the row's platform) or address."""
+    """Load posts; each names its influencer by handle (on the row's platform), address or
+    profile URL. Influencers are looked up a batch at a time before the write lock."""
     name = str(path)
-    rules = RowRules(tiers=config.tiers, zone=config.sending.timezone)
+    columns = ColumnMap(roster_rows.POST_COLUMNS, POST_ALIASES)
+    plan = _plan(config, options, columns.fields)
+    columns.pairs = plan.pairs
+    rules = RowRules(tiers=config.tiers, zone=config.sending.timezone, platform=plan.platform)
     report = ImportReport(file=name, kind="posts", dry_run=options.dry_run)
 
-    def validate(conn: Connection | None, cells: dict[str, str]) -> dict[str, Any]:
-        assert conn is not None  # lookups=True below
-        record = roster_rows.post_record(cells, rules)
-        record["influencer_id"] = q.influencer_id_for(
-            conn, record["influencer"], record["platform"]
-        )
-        if record["influencer_id"] is None:
-            raise RowProblems(
-                [
-                    (
-                        "influencer",
-                        (
-                            f"no influencer {record['influencer']!r} on "
-                            f"{record['platform']} (import influencers first)"
-                        ),
+    def validate(cells: dict[str, str]) -> dict[str, Any]:
+        return roster_rows.post_record(cells, rules)
+
+    def resolve(conn: Connection, checked: Checked) -> Checked:
+        wanted = [(r["influencer"], r["platform"]) for _, r in checked if isinstance(r, dict)]
+        found = q.influencer_ids_for(conn, wanted)
+        out: Checked = []
+        for line, record in checked:
+            if isinstance(record, dict):
+                key = (record["influencer"], record["platform"])
+                if found.get(key) is None:
+                    reason = (
+                        f"no influencer {record['influencer']!r} on {record['platform']} "
+                        "(import influencers first)"
                     )
-                ]
-            )
-        return record
+                    out.append((line, [RowError(name, line, "influencer", reason)]))
+                    continue
+                record["influencer_id"] = found[key]
+            out.append((line, record))
+        return out
+
+    def keys(record: dict[str, Any]) -> tuple[str, str | None]:
+        return record["url"], None
 
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
-        for line, record in batch:
-            _id, changes = q.upsert_post(conn, record["influencer_id"], record)
+        for (line, record), changes in zip(batch, q.upsert_posts(conn, batch), strict=True):
             if changes is None:
                 rep.inserted += 1
             elif changes:
@@ -366,7 +565,17 @@ def import_posts(
                 rep.unchanged += 1
 
     return _run_import(
-        engine, path, report, options, roster_rows.POST_REQUIRED, validate, write, lookups=True
+        engine,
+        path,
+        report,
+        options,
+        plan,
+        columns,
+        roster_rows.POST_REQUIRED,
+        validate,
+        write,
+        keys,
+        resolve=resolve,
     )
 
 
@@ -381,7 +590,7 @@ def suppress_address(
     text = q.email_norm(text)  # an IDN domain as the roster stores it (xn--)
     at = naive_utc(clock.now())
     with writing(engine) as conn:
-        added = pipeline.suppress(conn, text, reason=reason, source="cli", at=at)
+        added = suppression.suppress(conn, text, reason=reason, source="cli", at=at)
         if added:
             why = f"{reason}: {note.strip()}" if note.strip() else reason
             sq.record(conn, text, action="add", reason=why, actor=actor, at=at)
@@ -483,6 +692,7 @@ def suppression_audit(engine: Engine, address: str | None = None) -> list[dict[s
 def forget_address(
     engine: Engine, address: str, *, clock: Clock, actor: str = ""
 ) -> erasure.Erased:
-    """Erase a person on request (GDPR art. 17, APPI): their data goes, the suppression hash stays."""
+    """Erase a person on request (GDPR art. 17, APPI): their data goes, the suppression hash
+    stays."""
     with writing(engine) as conn:
         return erasure.forget(conn, q.email_norm(address), at=naive_utc(clock.now()), actor=actor)

@@ -17,13 +17,29 @@ from typing import Any
 from outreach.config import TiersConfig, email_address
 from outreach.domain import cleaning
 from outreach.domain.cleaning import BadValue
-from outreach.domain.influencer import PLATFORMS, Basis, engagement_rate, tier_for
+from outreach.domain.influencer import Basis, engagement_rate, tier_for
+from outreach.services.roster.columns import AGENCY, MANAGER, PROFILE_URL
 from outreach.store.queries.roster_upsert import INFLUENCER_FIELDS
 
-INFLUENCER_REQUIRED = ("name", "email", "platform", "handle")
+INFLUENCER_REQUIRED = ("name", "email", "platform", "handle")  # in every stored record
+# Columns a file must have: platform may come from a profile URL or a preset's default.
+INFLUENCER_HEADER = ("name", "email", f"handle|{PROFILE_URL}")
 # Columns with a meaning; any other column becomes a custom field. Tier is always derived.
 INFLUENCER_COLUMNS = tuple(f for f in INFLUENCER_FIELDS if f not in ("tier", "custom"))
-POST_REQUIRED = ("influencer", "platform", "url")
+POST_REQUIRED = ("influencer", "url")  # the platform may come from the URL
+POST_COLUMNS = (
+    "influencer",
+    "platform",
+    "url",
+    "title",
+    "caption",
+    "published_at",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "views",
+)
 LANGUAGES = ("ja", "en")
 _BASES = ", ".join(b.value for b in Basis)
 
@@ -38,6 +54,7 @@ class RowRules:
     today: date | None = None  # the day a --basis-url was seen, when the file has no date
     check_deliverability: bool = False
     zone: str = "Asia/Tokyo"  # for post times written without an offset
+    platform: str = ""  # a preset's platform for rows that name none
 
 
 class RowProblems(Exception):
@@ -97,11 +114,12 @@ class _Collector:
     """Runs each field parser, keeping the value or the problem."""
 
     def __init__(self, cells: Mapping[str, str]) -> None:
-        self.cells = {k.strip().lower(): v for k, v in cells.items()}
+        # Keys are field names already (the reader renames headers): custom keep their case.
+        self.cells = cells
         self.problems: list[tuple[str, str]] = []
 
     def take(self, name: str, parse: Callable[[str], Any], default: Any = None) -> Any:
-        raw = self.cells.get(name.strip().lower(), "")
+        raw = self.cells.get(name, "")
         if not raw.strip():
             return default
         try:
@@ -159,6 +177,62 @@ def _text(max_length: int) -> Callable[[str], str]:
     return lambda raw: cleaning.single_line(raw, max_length=max_length)
 
 
+# Headers that are not columns of the influencer table (see columns.py).
+_NOT_CUSTOM = frozenset({*INFLUENCER_COLUMNS, PROFILE_URL, AGENCY, MANAGER})
+_LANGUAGE_NAMES = {"日本語": "ja", "japanese": "ja", "英語": "en", "english": "en"}
+_COUNTRY_NAMES = {"日本": "JP", "japan": "JP", "アメリカ": "US", "米国": "US", "usa": "US"}
+
+
+def _language(raw: str) -> str:
+    value = raw.strip().lower()
+    return _one_of(LANGUAGES, "language")(_LANGUAGE_NAMES.get(value, value))
+
+
+def _country_or_name(raw: str) -> str:
+    value = raw.strip()
+    return _country(_COUNTRY_NAMES.get(value.lower(), value))
+
+
+def _profile(raw: str) -> tuple[str, str]:
+    found = cleaning.parse_profile(raw)
+    if found is None:
+        raise BadValue(
+            f"{raw.strip()!r} is not a profile URL (instagram.com/NAME, tiktok.com/@NAME, "
+            "youtube.com/@NAME, x.com/NAME, threads.net/@NAME)"
+        )
+    return found
+
+
+def _account(col: _Collector, platform_default: str) -> tuple[str | None, str | None]:
+    """Platform and handle from the platform and handle cells and a profile URL (in its own
+    column or pasted into the handle column); a URL contradicting a cell is a problem."""
+    platform = col.take("platform", cleaning.parse_platform)
+    raw_handle = col.cells.get("handle", "")
+    from_url = col.take(PROFILE_URL, _profile)
+    handle = None
+    if raw_handle.strip() and (pasted := cleaning.parse_profile(raw_handle)) is not None:
+        from_url = from_url or pasted
+        handle = pasted[1]
+    elif raw_handle.strip():
+        handle = col.take("handle", _handle)
+    if from_url is not None:
+        url_platform, url_handle = from_url
+        if platform is not None and platform != url_platform:
+            col.problems.append(
+                ("platform", f"{platform!r} but the profile URL is on {url_platform}")
+            )
+        elif handle is not None and handle != url_handle:
+            col.problems.append(("handle", f"{handle!r} but the profile URL names {url_handle!r}"))
+        platform = platform or url_platform
+        handle = handle or url_handle
+    if platform is None and platform_default and "platform" not in dict(col.problems):
+        platform = platform_default
+    for name, value in (("platform", platform), ("handle", handle)):
+        if value is None and name not in dict(col.problems):
+            col.problems.append((name, "is required (or a profile URL)"))
+    return platform, handle
+
+
 def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, Any]:
     """The upsert record for one influencer row; raises RowProblems listing every bad field."""
     col = _Collector(cells)
@@ -166,18 +240,21 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
     def address(raw: str) -> str:
         return parse_address(raw, deliverability=rules.check_deliverability)
 
+    name = col.require("name", _text(200))
+    email = col.require("email", address)
+    platform, handle = _account(col, rules.platform)
     record: dict[str, Any] = {
-        "name": col.require("name", _text(200)),
-        "email": col.require("email", address),
-        "platform": col.require("platform", _one_of(PLATFORMS, "platform")),
-        "handle": col.require("handle", _handle),
+        "name": name,
+        "email": email,
+        "platform": platform,
+        "handle": handle,
         "followers": col.take("followers", cleaning.parse_count),
         "avg_likes": col.take("avg_likes", cleaning.parse_amount),
         "avg_comments": col.take("avg_comments", cleaning.parse_amount),
         "engagement_rate": col.take("engagement_rate", cleaning.parse_rate),
         "niche": col.take("niche", _text(200), ""),
-        "country": col.take("country", _country, ""),
-        "language": col.take("language", _one_of(LANGUAGES, "language"), "ja"),
+        "country": col.take("country", _country_or_name, ""),
+        "language": col.take("language", _language, "ja"),
         "timezone": col.take("timezone", cleaning.parse_timezone, ""),
         "manager_email": col.take("manager_email", address, ""),
         "tags": col.take("tags", cleaning.parse_tags, []),
@@ -186,14 +263,28 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
         "basis_seen_at": col.take("basis_seen_at", cleaning.parse_day, ""),
         "refuses_ads": col.take("refuses_ads", cleaning.parse_flag, False),
     }
-    record["custom"] = {
-        key.strip(): col.take(key, _text(2000), "")
-        for key in cells
-        if key.strip().lower() not in INFLUENCER_COLUMNS
-    }
+    custom = {key: col.take(key, _text(2000), "") for key in cells if key not in _NOT_CUSTOM}
+    if col.has(AGENCY):
+        custom[AGENCY] = col.take(AGENCY, _text(200), "")
+    if col.has(MANAGER):
+        _manager(col, record, custom, address)
+    record["custom"] = custom
     _legal_basis(record, col, rules)
     col.done()
     return _derive(_present(record, col, rules), col, rules.tiers)
+
+
+def _manager(
+    col: _Collector, record: dict[str, Any], custom: dict[str, Any], address: Callable[[str], str]
+) -> None:
+    """A 担当者 (manager) cell: an address fills manager_email when the file has no column of
+    its own for it; a name is kept as the custom field `manager`."""
+    raw = col.cells.get(MANAGER, "").strip()
+    if "@" in raw and not col.has("manager_email"):
+        record["manager_email"] = col.take(MANAGER, address, "")
+        col.cells = {**col.cells, "manager_email": raw}  # the column is present for _present
+        return
+    custom[MANAGER] = col.take(MANAGER, _text(200), "")
 
 
 def _present(record: dict[str, Any], col: _Collector, rules: RowRules) -> dict[str, Any]:
@@ -239,12 +330,24 @@ def _legal_basis(record: dict[str, Any], col: _Collector, rules: RowRules) -> No
 
 
 def post_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, Any]:
-    """The upsert record for one post row (the `influencer` key still unresolved)."""
+    """The upsert record for one post row (the `influencer` key still unresolved): the
+    influencer by handle, address or profile URL; the platform from its cell, that URL or the
+    post URL's host."""
     col = _Collector(cells)
+    influencer = col.require("influencer", _text(320))
+    platform = col.take("platform", cleaning.parse_platform)
+    url = col.require("url", cleaning.parse_url)
+    if influencer and (profile := cleaning.parse_profile(influencer)) is not None:
+        platform = platform or profile[0]
+        influencer = profile[1]
+    if platform is None and url:
+        platform = cleaning.url_platform(url) or rules.platform or None
+    if platform is None and "platform" not in dict(col.problems):
+        col.problems.append(("platform", "is required (or a URL on the platform's site)"))
     record: dict[str, Any] = {
-        "influencer": col.require("influencer", _text(320)),
-        "platform": col.require("platform", _one_of(PLATFORMS, "platform")),
-        "url": col.require("url", cleaning.parse_url),
+        "influencer": influencer,
+        "platform": platform,
+        "url": url,
         "title": col.take("title", _text(500), ""),
         "caption": col.take("caption", _text(5000), ""),
         "published_at": col.take(
@@ -255,3 +358,15 @@ def post_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, Any]:
         record[name] = col.take(name, cleaning.parse_count)
     col.done()
     return record
+
+
+def lost_characters(cells: Mapping[str, str]) -> list[str]:
+    """The text fields (not addresses or URLs) holding a `?` an export put for a lost emoji."""
+    return [
+        key
+        for key, value in cells.items()
+        if "?" in value and key not in _NOT_TEXT and cleaning.lost_characters(value)
+    ]
+
+
+_NOT_TEXT = frozenset({"email", "manager_email", "url", "basis_url", PROFILE_URL})

@@ -1,4 +1,5 @@
-"""Rows of a roster file, streamed: CSV (UTF-8, UTF-8 with BOM, Shift_JIS/CP932) or JSON.
+"""Rows of a roster file, streamed: an Excel workbook (.xlsx, read-only), CSV or TSV (UTF-8
+with or without BOM, UTF-16 with BOM, Shift_JIS/CP932; comma, tab or semicolon) or JSON.
 
 Yields `(line, cells)` where line is the physical file line the record starts on (right even
 when quoted cells hold newlines) and cells maps column name -> text, or is the `SourceProblem`
@@ -10,15 +11,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from outreach.domain.cleaning import invisible
+from outreach.errors import InputError
 
 SNIFF_BYTES = 1 << 16
 MAX_COLUMNS = 256  # roster exports have dozens; thousands means a broken file or an attack
@@ -49,13 +53,38 @@ class HeaderRejected(Exception):
         self.problems = problems
 
 
+class Header(Protocol):
+    """How a reader finds and names the header: `score` counts the cells of a row that are
+    known headers (the header is the best of the first HEADER_SCAN rows, so a title row above
+    it is skipped); `rename` turns the headers into field names (raising InputError)."""
+
+    def score(self, cells: list[str]) -> int: ...
+
+    def rename(self, headers: list[str]) -> list[str]: ...
+
+
+IGNORED = "-"  # a column `Header.rename` leaves out
+HEADER_SCAN = 10  # rows looked at for the header: title rows and notes above it are skipped
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected workbooks
+DELIMITERS = ("\t", ",", ";")  # in this order when two split a header equally well
+
+
 def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the first 64 KiB decode strictly, else CP932.
+    """By BOM (UTF-16 as Excel's 「Unicode テキスト」 writes it, UTF-8), else UTF-8 when the
+    first 64 KiB decode strictly, else CP932.
 
     CP932 is the superset of Shift_JIS that Excel on Japanese Windows writes (①, ㈱, 髙).
     """
     with path.open("rb") as fh:
         sample = fh.read(SNIFF_BYTES)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
+        return "utf-16-le"  # no BOM, but every other byte of ASCII text is NUL
+    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
+        return "utf-16-be"
     try:
         codecs.getincrementaldecoder("utf-8-sig")(errors="strict").decode(sample, final=False)
     except UnicodeDecodeError:
@@ -63,19 +92,198 @@ def detect_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def read_rows(
-    path: Path, encoding: str | None = None, *, required: tuple[str, ...] = ()
-) -> Iterator[Record]:
-    """The records of `path`, by extension: JSON (list or lines) or CSV.
-
-    A CSV header without a `required` column raises HeaderRejected; a JSON record without
-    one is left to the row checks (each object has its own keys).
-    """
-    enc = encoding or detect_encoding(path)
+def file_kind(path: Path) -> str:
+    """xlsx, json or text, by the first bytes (a workbook renamed .csv is still a workbook)."""
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if magic.startswith(_ZIP) or path.suffix.lower() in XLSX_SUFFIXES:
+        return "xlsx"
+    if magic.startswith(_OLE2) or path.suffix.lower() == ".xls":
+        raise SourceProblem(
+            1,
+            "file",
+            "an Excel 97-2003 (.xls) or password-protected workbook; save it as .xlsx "
+            "without a password, or as CSV UTF-8",
+        )
     if path.suffix.lower() in JSON_SUFFIXES:
-        yield from _json_rows(path, enc)
-    else:
-        yield from _csv_rows(path, enc, required)
+        return "json"
+    return "text"
+
+
+def read_rows(
+    path: Path,
+    encoding: str | None = None,
+    *,
+    required: tuple[str, ...] = (),
+    header: Header | None = None,
+    sheet: str | None = None,
+) -> Iterator[Record]:
+    """The records of `path`, by content: an .xlsx sheet, JSON (list or lines), CSV or TSV.
+
+    A header without a `required` column (after `header.rename`) raises HeaderRejected; a
+    JSON record without one is left to the row checks (each object has its own keys).
+    """
+    kind = file_kind(path)
+    if kind == "xlsx":
+        yield from _table(_xlsx_lines(path, sheet), "xlsx", required, header)
+        return
+    enc = encoding or detect_encoding(path)
+    if kind == "json":
+        yield from _renamed(_json_rows(path, enc), header)
+        return
+    with path.open(encoding=enc, errors="surrogateescape", newline="") as fh:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(fh)
+        yield from _table(_csv_lines(fh, delimiter), enc, required, header)
+
+
+def sniff_delimiter(fh: TextIO) -> str:
+    """The delimiter that splits the first lines into the most columns (comma when none does);
+    rewinds `fh`."""
+    sample = fh.read(SNIFF_BYTES)
+    fh.seek(0)
+    lines = sample.splitlines()[:HEADER_SCAN] or [""]
+    best, widest = ",", 1
+    for delimiter in DELIMITERS:
+        try:
+            width = max(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        except (csv.Error, ValueError):
+            continue
+        if width > widest:
+            best, widest = delimiter, width
+    return best
+
+
+Line = tuple[int, list[str]]
+
+
+def _csv_lines(fh: TextIO, delimiter: str) -> Iterator[Line]:
+    """(first physical line, cells) of each record; csv.Error as a SourceProblem."""
+    reader = csv.reader(fh, delimiter=delimiter)
+    rows = iter(reader)
+    end = 0
+    while True:
+        start = end + 1
+        try:
+            cells = next(rows, None)
+        except csv.Error as exc:
+            raise SourceProblem(start, "row" if end else "header", str(exc)) from None
+        if cells is None:
+            return
+        end = reader.line_num
+        yield start, cells
+
+
+def _xlsx_lines(path: Path, sheet: str | None) -> Iterator[Line]:
+    """The rows of one sheet, streamed (openpyxl read-only mode); cached formula values."""
+    import zipfile
+
+    import openpyxl  # loaded only for a workbook: most imports are CSV
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise SourceProblem(1, "file", f"not a readable .xlsx workbook ({exc})") from None
+    try:
+        names = book.sheetnames
+        if sheet is not None and sheet not in names:
+            raise SourceProblem(
+                1, "--sheet", f"no sheet {sheet!r} (the workbook has {', '.join(names)})"
+            )
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1):
+            yield number, [_xlsx_text(v) for v in values]
+    finally:
+        book.close()
+
+
+def _xlsx_text(value: object) -> str:
+    """A cell as the text a CSV export would hold: 12000.0 -> 12000, a date -> 2026-11-02."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _table(
+    lines: Iterator[Line], encoding: str, required: tuple[str, ...], header: Header | None
+) -> Iterator[Record]:
+    """Header found (and named), then each non-blank record as column -> cell."""
+    seen: list[Line] = []
+    for first in lines:
+        seen.append(first)
+        if header is None or len(seen) >= HEADER_SCAN:
+            break
+    seen = [(n, cells) for n, cells in seen if any(c.strip() for c in cells)] or seen
+    if not seen:
+        raise SourceProblem(1, "header", "the file is empty")
+    at = _header_row(seen, header)
+    line, names = seen[at]
+    for name in names:
+        if (problem := _undecodable("header", name, line, encoding)) is not None:
+            raise problem
+    rest = seen[at + 1 :]
+    if header is not None and rest and _sub_header(names, rest[0][1], header):
+        names = _merge_headers(names, rest[0][1])
+        line, rest = rest[0][0], rest[1:]
+    columns = _check_header(names, line)
+    if header is not None:
+        try:
+            columns = header.rename(columns)
+        except InputError as exc:
+            raise SourceProblem(line, "header", f"{exc.message} ({exc.hint})") from None
+    present = {c.lower() for c in columns}
+    shown = ", ".join(n for n in names[:12] if n.strip()) + (", ..." if len(names) > 12 else "")
+    missing = [
+        SourceProblem(
+            line,
+            name.split("|")[0],
+            f"required column is missing (headers read: {shown}; name one with "
+            f'--map "COLUMN={name.split("|")[0]}")',
+        )
+        for name in required
+        if not any(alt in present for alt in name.split("|"))
+    ]
+    if missing:
+        raise HeaderRejected(missing)
+    for start, cells in itertools.chain(rest, lines):
+        if not any(c.strip() for c in cells):
+            continue
+        yield start, _cells_by_column(columns, cells, start, encoding)
+
+
+def _header_row(rows: list[Line], header: Header | None) -> int:
+    """The first of the best-scoring rows (the first row when nothing scores)."""
+    if header is None:
+        return 0
+    scores = [header.score([c.strip() for c in cells]) for _, cells in rows]
+    best = max(scores)
+    return scores.index(best) if best > 0 else 0
+
+
+def _sub_header(top: list[str], below: list[str], header: Header) -> bool:
+    """Whether the row under the header names columns a merged cell above spans (`SNS` over
+    `媒体` and `アカウント`): it holds known headers and no address or number."""
+    cells = [c.strip() for c in below]
+    if any("@" in c or c.replace(",", "").replace(".", "").isdigit() for c in cells):
+        return False
+    return header.score([c for i, c in enumerate(cells) if i >= len(top) or c != top[i]]) > 0
+
+
+def _merge_headers(top: list[str], below: list[str]) -> list[str]:
+    """Each column's name from the lower row where it has one, else from the upper."""
+    width = max(len(top), len(below))
+    top, below = top + [""] * (width - len(top)), below + [""] * (width - len(below))
+    return [b if b.strip() else t for t, b in zip(top, below, strict=True)]
 
 
 def _hidden(name: str) -> str | None:
@@ -101,56 +309,23 @@ def _undecodable(column: str, cell: str, line: int, encoding: str) -> SourceProb
     )
 
 
-def _csv_rows(path: Path, encoding: str, required: tuple[str, ...]) -> Iterator[Record]:
-    with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
-        reader = csv.reader(fh)
-        rows = iter(reader)
-        try:
-            header = next(rows, None)
-        except csv.Error as exc:
-            raise SourceProblem(reader.line_num or 1, "header", str(exc)) from None
-        if header is None:
-            raise SourceProblem(1, "header", "the file is empty")
-        for name in header:
-            if (problem := _undecodable("header", name, reader.line_num, encoding)) is not None:
-                raise problem
-        columns = _check_header(header, reader.line_num)
-        present = {c.lower() for c in columns}
-        missing = [
-            SourceProblem(reader.line_num, name, "required column is missing")
-            for name in required
-            if name not in present
-        ]
-        if missing:
-            raise HeaderRejected(missing)
-        end = reader.line_num
-        while True:
-            start = end + 1
-            try:
-                cells = next(rows, None)
-            except csv.Error as exc:
-                raise SourceProblem(start, "row", str(exc)) from None
-            if cells is None:
-                return
-            end = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            yield start, _cells_by_column(columns, cells, start, encoding)
-
-
 def _check_header(header: list[str], line: int) -> list[str]:
-    if len(header) > MAX_COLUMNS:
-        raise SourceProblem(line, "header", f"{len(header)} columns; at most {MAX_COLUMNS} allowed")
     columns = [h.strip() for h in header]
+    while columns and not columns[-1]:
+        columns.pop()  # Excel exports a formatted but empty column as a trailing ","
+    if len(columns) > MAX_COLUMNS:
+        raise SourceProblem(line, "header", f"{len(header)} columns; at most {MAX_COLUMNS} allowed")
     seen: set[str] = set()
-    for number, name in enumerate(columns, 1):
+    for name in columns:
         if not name:
-            raise SourceProblem(line, "header", f"column {number} has no name")
+            continue  # a spacer column: a row with a value there is a row problem
         if (hidden := _hidden(name)) is not None:
             raise SourceProblem(line, "header", f"column {name!r} contains {hidden}")
         if name.lower() in seen:
             raise SourceProblem(line, "header", f"column {name!r} appears twice")
         seen.add(name.lower())
+    if not seen:
+        raise SourceProblem(line, "header", "the header row has no column names")
     return columns
 
 
@@ -163,12 +338,42 @@ def _cells_by_column(
             line, "row", f"{len(cells)} cells but the header has {len(columns)} columns"
         )
     row = dict(zip(columns, cells, strict=False))
+    row.pop(IGNORED, None)
+    if "" in row:
+        for number, (column, cell) in enumerate(zip(columns, cells, strict=False), 1):
+            if not column and cell.strip():
+                return SourceProblem(
+                    line, f"column {number}", f"{cell.strip()[:40]!r} is under no header"
+                )
+        del row[""]
     if _ESCAPED.search("".join(cells)):
         for column, cell in row.items():
             problem = _undecodable(column, cell, line, encoding)
             if problem is not None:
                 return problem
     return row
+
+
+def _renamed(records: Iterator[Record], header: Header | None) -> Iterator[Record]:
+    """JSON records with their keys named as a table's header would be."""
+    if header is None:
+        yield from records
+        return
+    names: dict[tuple[str, ...], list[str]] = {}
+    for line, record in records:
+        if isinstance(record, SourceProblem):
+            yield line, record
+            continue
+        keys = tuple(record)
+        if keys not in names:
+            if len(names) > 1000:
+                names.clear()  # bounded: records with ever new keys
+            try:
+                names[keys] = header.rename(list(keys))
+            except InputError as exc:
+                yield line, SourceProblem(line, "json", f"{exc.message} ({exc.hint})")
+                continue
+        yield line, dict(zip(names[keys], record.values(), strict=True))
 
 
 def _json_rows(path: Path, encoding: str) -> Iterator[Record]:

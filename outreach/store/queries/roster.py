@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, insert, select, text, update
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, text, update
 
 from outreach.clock import naive_utc
 from outreach.domain.influencer import PLATFORMS, Basis, Influencer, Post, Tier
@@ -35,6 +35,7 @@ __all__ = [
     "email_norm",
     "find_influencer",
     "influencer_id_for",
+    "influencer_ids_for",
     "insert_post",
     "load_influencer",
     "load_influencers",
@@ -42,6 +43,7 @@ __all__ = [
     "upsert_influencer",
     "upsert_influencers",
     "upsert_post",
+    "upsert_posts",
 ]
 
 POST_FIELDS = (
@@ -107,6 +109,81 @@ def upsert_post(
             .values({f: new for f, (_, new) in changes.items()})
         )
     return int(row.id), changes
+
+
+def upsert_posts(
+    conn: Connection, batch: Sequence[tuple[int | None, Mapping[str, Any]]]
+) -> list[Changes | None]:
+    """`upsert_post` for a batch (URLs distinct): one SELECT, then executemany INSERT and
+    UPDATE. Each record carries its `influencer_id`."""
+    urls = [record["url"] for _, record in batch]
+    stored = {
+        row.url: row._asdict() for row in conn.execute(select(post).where(post.c.url.in_(urls)))
+    }
+    fields = (*POST_FIELDS, "influencer_id")
+    outcomes: list[Changes | None] = []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for _, record in batch:
+        values = {f: record.get(f) for f in POST_FIELDS}
+        if values["published_at"] is not None:
+            values["published_at"] = naive_utc(values["published_at"])
+        values["influencer_id"] = record["influencer_id"]
+        old = stored.get(record["url"])
+        if old is None:
+            inserts.append({**values, "url": record["url"]})
+            outcomes.append(None)
+            continue
+        changes = diff(
+            old, {f: v for f, v in values.items() if f in record or f == "influencer_id"}, fields
+        )
+        if changes:
+            updates.append(
+                {
+                    **{f: old[f] for f in fields},
+                    **{f: new for f, (_, new) in changes.items()},
+                    "post_id": old["id"],
+                }
+            )
+        outcomes.append(changes)
+    if inserts:
+        conn.execute(insert(post), inserts)
+    if updates:
+        conn.execute(
+            update(post)
+            .where(post.c.id == bindparam("post_id"))
+            .values({f: bindparam(f) for f in fields}),
+            updates,
+        )
+    return outcomes
+
+
+def influencer_ids_for(
+    conn: Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """`influencer_id_for` for a batch of (key, platform): two queries, whatever its size."""
+    by_mail = {email_norm(k): (k, p) for k, p in keys if "@" in k.lstrip("@")}
+    by_handle = {(p, k.strip().lstrip("@")): (k, p) for k, p in keys if "@" not in k.lstrip("@")}
+    found: dict[tuple[str, str], int] = {}
+    if by_mail:
+        rows = conn.execute(
+            select(influencer.c.email_norm, influencer.c.id).where(
+                influencer.c.email_norm.in_(list(by_mail))
+            )
+        )
+        for mail, id_ in rows:
+            found[by_mail[mail]] = int(id_)
+    if by_handle:
+        rows = conn.execute(
+            select(influencer.c.platform, influencer.c.handle, influencer.c.id).where(
+                influencer.c.platform.in_({p for p, _ in by_handle}),
+                influencer.c.handle.in_({h for _, h in by_handle}),
+            )
+        )
+        for row in rows:
+            if (row.platform, row.handle) in by_handle:
+                found[by_handle[(row.platform, row.handle)]] = int(row.id)
+    return found
 
 
 def insert_post(conn: Connection, influencer_id: int, record: Mapping[str, Any]) -> int:
