@@ -209,6 +209,96 @@ class LimitsConfig(_Frozen):
         return caps
 
 
+OAUTH2_PROVIDERS: dict[str, dict[str, Any]] = {
+    # https://developers.google.com/identity/protocols/oauth2/limited-input-device and
+    # https://developers.google.com/gmail/imap/xoauth2-protocol (scope for IMAP and SMTP)
+    "google": {
+        "token_endpoint": "https://oauth2.googleapis.com/token",
+        "device_authorization_endpoint": "https://oauth2.googleapis.com/device/code",
+        "authorization_endpoint": "https://accounts.google.com/o/oauth2/v2/auth",
+        "scopes": ("https://mail.google.com/",),
+    },
+    # https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code and
+    # https://learn.microsoft.com/exchange/client-developer/legacy-protocols/
+    # how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
+    "microsoft": {
+        "token_endpoint": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+        "device_authorization_endpoint": (
+            "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode"
+        ),
+        "authorization_endpoint": (
+            "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize"
+        ),
+        "scopes": (
+            "https://outlook.office.com/SMTP.Send",
+            "https://outlook.office.com/IMAP.AccessAsUser.All",
+            "offline_access",
+        ),
+    },
+}
+
+
+def _endpoint_url(value: str) -> str:
+    """An OAuth2 endpoint: https, or http on a loopback host only (a local test server)."""
+    if not value:
+        return value
+    scheme, _, rest = value.partition("://")
+    host = split_host_port(rest.split("/", 1)[0].rpartition("@")[2], 443)[0]
+    if scheme == "https" and host:
+        return value
+    if scheme == "http" and _is_loopback(host):
+        return value
+    raise ValueError(f"{value!r} is not an https:// URL (http:// only on a loopback host)")
+
+
+EndpointUrl = Annotated[str, AfterValidator(_endpoint_url)]
+
+
+class OAuth2Config(_Frozen):
+    """`[mailboxes.NAME.oauth2]`, used when the mailbox has `auth = "oauth2"`: who issues its
+    tokens and how `outreach mailbox login` gets the first one. The refresh token is stored
+    sealed in the database with the key in the environment variable `key_env`."""
+
+    provider: Literal["google", "microsoft", "generic"]
+    client_id: str = Field(min_length=1)
+    client_secret_env: str = ""  # a public client (device flow, loopback + PKCE) has none
+    tenant: str = "common"  # microsoft: common | organizations | a tenant id
+    token_endpoint: EndpointUrl = ""  # generic: required; else the provider's
+    device_authorization_endpoint: EndpointUrl = ""
+    authorization_endpoint: EndpointUrl = ""
+    scopes: tuple[str, ...] = ()  # empty: the provider's mail scopes
+    flow: Literal["device", "loopback"] = "device"  # RFC 8628 | RFC 8252 (browser on this host)
+    key_env: str = "OUTREACH_TOKEN_KEY"
+    refresh_before_seconds: float = Field(default=300.0, ge=0)  # renew this long before expiry
+    timeout: float = Field(default=30.0, gt=0)
+
+    def _known(self, key: str) -> Any:
+        return OAUTH2_PROVIDERS.get(self.provider, {}).get(key)
+
+    def endpoint(self, key: str) -> str:
+        """token_endpoint | device_authorization_endpoint | authorization_endpoint: as set,
+        else the provider's ('' when neither)."""
+        value = str(getattr(self, key) or self._known(key) or "")
+        return value.replace("{tenant}", self.tenant)
+
+    @property
+    def scope(self) -> str:
+        return " ".join(self.scopes or self._known("scopes") or ())
+
+    @model_validator(mode="after")
+    def _generic_endpoints(self) -> OAuth2Config:
+        if self.provider == "generic":
+            flow_key = "authorization_endpoint"
+            if self.flow == "device":
+                flow_key = "device_authorization_endpoint"
+            for key in ("token_endpoint", flow_key):
+                if not getattr(self, key):
+                    raise ValueError(f'{key} is required when provider = "generic"')
+            if not self.scopes:
+                raise ValueError('scopes is required when provider = "generic"')
+        return self
+
+
 class MailboxConfig(_Frozen):
     from_address: Address
     from_name: str = ""
@@ -225,6 +315,10 @@ class MailboxConfig(_Frozen):
     # its signatures; default the From domain).
     dkim_selectors: tuple[str, ...] = ()
     dkim_domain: Domain = ""
+    # "oauth2": SMTP and IMAP log in with SASL XOAUTH2/OAUTHBEARER and a token from [.oauth2]
+    # (run `outreach mailbox login NAME` once); "password": smtp/inbox password_env.
+    auth: Literal["password", "oauth2"] = "password"
+    oauth2: OAuth2Config | None = None
 
     @field_validator("dkim_selectors")
     @classmethod
@@ -233,6 +327,19 @@ class MailboxConfig(_Frozen):
             if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", selector):
                 raise ValueError(f"{selector!r} is not a DKIM selector (letters, digits, - _ .)")
         return v
+
+    @model_validator(mode="after")
+    def _oauth2_settings(self) -> MailboxConfig:
+        if self.auth == "oauth2" and self.oauth2 is None:
+            raise ValueError(
+                'auth = "oauth2" needs a [mailboxes.NAME.oauth2] table (provider, client_id)'
+            )
+        return self
+
+    @property
+    def login_user(self) -> str:
+        """The account an OAuth2 token is for (SASL `user=`): smtp.username, else the From."""
+        return self.smtp.username or self.from_address
 
     @property
     def id_domain(self) -> str:

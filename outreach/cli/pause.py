@@ -108,6 +108,69 @@ def register(cli: click.Group, campaign: click.Group) -> None:
         was = pause_service.resume_mailbox(app.engine, app.config, name)
         click.echo(f"mailbox {name} resumed" + (f" (was: {was})" if was else " (was not paused)"))
 
+    @mailbox.command("login")
+    @click.argument("name")
+    @click.option(
+        "--flow",
+        type=click.Choice(["device", "loopback"]),
+        default=None,
+        help="device: a code to enter on any device (RFC 8628); loopback: a browser on this "
+        "machine (RFC 8252). Default: [mailboxes.NAME.oauth2] flow.",
+    )
+    @click.option("--no-browser", is_flag=True, help="loopback: print the URL, open nothing.")
+    @click.pass_obj
+    def mailbox_login(app: App, name: str, flow: str | None, no_browser: bool) -> None:
+        """Sign mailbox NAME in with OAuth2 (auth = "oauth2") and store its refresh token,
+        sealed with the key in [mailboxes.NAME.oauth2] key_env. Lifts a pause that a revoked
+        login made.
+
+        \b
+        Example:
+          outreach mailbox login main
+          outreach mailbox login main --flow loopback
+        """
+        from outreach.services.sequence.oauth import login
+        from outreach.transport.oauth import DeviceCode, OAuthFailure
+
+        def show_device(device: DeviceCode) -> None:
+            minutes = max(1, round(device.expires_in / 60))
+            click.echo(f"To sign in mailbox {name}, open {device.verification_uri}")
+            click.echo(f"and enter the code {device.user_code} (it expires in {minutes} min).")
+            if device.verification_uri_complete:
+                click.echo(f"Or open {device.verification_uri_complete}")
+            click.echo("Waiting for the sign-in ...")
+
+        def show_url(url: str) -> None:
+            click.echo(f"To sign in mailbox {name}, open this address in a browser here:")
+            click.echo(url)
+            if not no_browser:
+                import webbrowser
+
+                webbrowser.open(url)
+            click.echo("Waiting for the sign-in ...")
+
+        try:
+            done = login(
+                app.engine,
+                app.config,
+                SystemClock(),
+                name,
+                flow=flow,
+                show_url=show_url,
+                show_device=show_device,
+            )
+        except OAuthFailure as exc:
+            raise click.ClickException(f"mailbox {name}: sign-in failed: {exc}") from None
+        until = (
+            f"; access token valid until {times.show(done.expires_at, app.display_zone)}, "
+            "then refreshed automatically"
+            if done.expires_at
+            else ""
+        )
+        click.echo(f"mailbox {name} signed in as {done.account} ({done.provider}){until}")
+        if done.resumed:
+            click.echo(f"mailbox {name} resumed (was: {done.resumed})")
+
     @mailbox.command("status")
     @click.pass_obj
     def mailbox_status(app: App) -> None:

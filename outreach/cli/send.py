@@ -87,8 +87,7 @@ def register(cli: click.Group) -> None:
         from outreach.daemon.run import AppContext, run_daemon
         from outreach.errors import UserError
         from outreach.services.send.preflight import lint_errors
-        from outreach.transport.smtp import SmtpTransport
-
+        from outreach.services.sequence.oauth import token_sources
         from outreach.services.sequence.pause import check_secrets, note_mailbox_configs
 
         check_secrets(app.config)  # an unset password variable stops here, named
@@ -104,6 +103,7 @@ def register(cli: click.Group) -> None:
                 )
         if not allow_doctor_failures:
             _doctor_gate(app)
+        from outreach.transport.smtp import SmtpTransport
         _logging()
         for name, why in note_mailbox_configs(app.engine, app.config, SystemClock()).items():
             logging.getLogger("outreach.run").warning(
@@ -127,7 +127,9 @@ def register(cli: click.Group) -> None:
             app.config,
             app.engine,
             SystemClock(),
-            SmtpTransport(app.config.mailboxes),
+            SmtpTransport(
+                app.config.mailboxes, token_sources(app.engine, app.config, SystemClock())
+            ),
             lint_gate=not allow_lint_errors,
         )
         sys.exit(asyncio.run(run_daemon(ctx, once=once)))

@@ -478,3 +478,20 @@ proof = Table(
     Column("smtp_reply", Text, nullable=False, server_default=""),
     Index("ix_proof_campaign_sent_at", "campaign", "sent_at"),
 )
+
+# A mailbox's OAuth2 login (auth = "oauth2"): the refresh and access tokens only sealed
+# (ChaCha20-Poly1305, key from the environment, bound to the mailbox and account), so a copy of
+# the database alone signs nobody in. `revoked_at`: the provider refused the refresh token.
+oauth_token = Table(
+    "oauth_token",
+    metadata,
+    Column("mailbox", String(100), primary_key=True),
+    Column("provider", String(20), nullable=False),
+    Column("account", String(320), nullable=False),
+    Column("sealed", LargeBinary, nullable=False),
+    Column("access_expires_at", Timestamp),
+    Column("obtained_at", Timestamp, nullable=False),
+    Column("refreshed_at", Timestamp),
+    Column("revoked_at", Timestamp),
+    Column("revoked_reason", Text, nullable=False, server_default=""),
+)

@@ -25,6 +25,7 @@ from outreach.config import MailboxConfig, SmtpConfig, secret
 from outreach.domain.outbox import Outcome
 from outreach.domain.smtp_codes import Phase, classify_drop, classify_reply, enhanced_status
 from outreach.failpoints import Failpoint
+from outreach.transport.oauth import AccessTokens, OAuthFailure, b64, oauthbearer
 from outreach.transport.session import Session
 
 
@@ -106,9 +107,12 @@ async def _proceed() -> bool:
 class MailboxPool:
     """Idle authenticated connections to one mailbox's relay, at most `connections` in use."""
 
-    def __init__(self, name: str, mailbox: MailboxConfig) -> None:
+    def __init__(
+        self, name: str, mailbox: MailboxConfig, tokens: AccessTokens | None = None
+    ) -> None:
         self.name = name
         self.cfg = mailbox.smtp
+        self.tokens = tokens  # auth = "oauth2": SASL with an access token instead of a password
         self._idle: list[Session] = []
         self._slots = asyncio.Semaphore(self.cfg.connections)
         self.opened = 0  # connections opened so far (crash tests bound `unknown` by it)
@@ -145,7 +149,9 @@ class MailboxPool:
         except (*_DROPS, ssl.SSLError) as exc:
             smtp.close()
             raise _drop_failure(Phase.CONNECT, exc) from exc
-        if cfg.username:
+        if self.tokens is not None:
+            await self._oauth_login(smtp)
+        elif cfg.username:
             try:
                 await smtp.login(cfg.username, secret(cfg.password_env) or "")
             except aiosmtplib.SMTPResponseException as exc:
@@ -159,6 +165,32 @@ class MailboxPool:
         except aiosmtplib.SMTPException as exc:
             smtp.close()
             raise _drop_failure(Phase.CONNECT, exc) from exc
+
+    async def _oauth_login(self, smtp: aiosmtplib.SMTP) -> None:
+        """AUTH OAUTHBEARER (RFC 7628) when offered, else XOAUTH2, with the stored access
+        token; after a 535 (an expired or revoked token) once more with a refreshed one."""
+        assert self.tokens is not None
+        tokens = self.tokens
+        for renew in (False, True):
+            try:
+                token = await asyncio.to_thread(tokens.access_token, renew)
+            except OAuthFailure as exc:
+                smtp.close()
+                raise _Failed(SendResult(Outcome.SENDER_FAULT, Phase.AUTH, text=str(exc))) from None
+            try:
+                if "oauthbearer" in smtp.server_auth_methods:
+                    await _auth_oauthbearer(smtp, tokens.user, token, self.cfg)
+                else:
+                    await smtp.auth_xoauth2(tokens.user, token)
+                return
+            except aiosmtplib.SMTPResponseException as exc:
+                if exc.code == 535 and not renew:
+                    continue  # refresh once: the token may have expired or been replaced
+                smtp.close()
+                raise _reply_failure(Phase.AUTH, exc.code, exc.message) from None
+            except _DROPS as exc:
+                smtp.close()
+                raise _drop_failure(Phase.AUTH, exc) from None
 
     def _take_idle(self) -> Session | None:
         """An idle connection still fit for a transaction (the server may have closed it, or
@@ -320,11 +352,33 @@ class MailboxPool:
             await session.quit(self.cfg.timeout)
 
 
-class SmtpTransport:
-    """One pool per configured mailbox; what dispatch talks to."""
+async def _auth_oauthbearer(
+    smtp: aiosmtplib.SMTP, user: str, token: str, cfg: SmtpConfig
+) -> aiosmtplib.SMTPResponse:
+    """RFC 7628 3.2.2-3.2.3: on failure the server sends an error challenge (334) and the
+    client answers with a single ^A (base64 "AQ==") to get the final 535."""
+    response = await smtp.execute_command(
+        b"AUTH", b"OAUTHBEARER", b64(oauthbearer(user, token, cfg.host, cfg.port))
+    )
+    if response.code == 334:
+        response = await smtp.execute_command(b"AQ==")
+    if response.code != 235:
+        raise aiosmtplib.SMTPAuthenticationError(response.code, response.message)
+    return response
 
-    def __init__(self, mailboxes: Mapping[str, MailboxConfig]) -> None:
-        self._pools = {name: MailboxPool(name, mb) for name, mb in mailboxes.items()}
+
+class SmtpTransport:
+    """One pool per configured mailbox; what dispatch talks to. `tokens`: the access tokens
+    of the mailboxes with auth = "oauth2" (services.sequence.oauth.token_sources)."""
+
+    def __init__(
+        self,
+        mailboxes: Mapping[str, MailboxConfig],
+        tokens: Mapping[str, AccessTokens] | None = None,
+    ) -> None:
+        self._pools = {
+            name: MailboxPool(name, mb, (tokens or {}).get(name)) for name, mb in mailboxes.items()
+        }
 
     def pool(self, mailbox: str) -> MailboxPool:
         return self._pools[mailbox]

@@ -77,6 +77,7 @@ from outreach.store.queries.inbox import (
 )
 from outreach.store.queries.inbox import (
     inbox_health as list_health,
+from outreach.transport.oauth import OAuthFailure
 )
 from outreach.store.session import reading, write_on, writing
 
@@ -486,7 +487,14 @@ def poll(engine: Engine, config: Config, clock: Clock, *, mailbox: str | None = 
         error = ""
         try:
             _poll_box(engine, config, clock, name, report)
-        except (OSError, ssl.SSLError, IMAPClient.Error, IMAPClient.AbortError, ConfigError) as exc:
+        except (
+            OSError,
+            ssl.SSLError,
+            IMAPClient.Error,
+            IMAPClient.AbortError,
+            ConfigError,
+            OAuthFailure,  # no usable OAuth2 token (a revoked login has paused the mailbox)
+        ) as exc:
             error = f"{type(exc).__name__}: {exc}"
             report.errors[name] = error
             log.warning("inbox %s: %s", name, error)

@@ -22,8 +22,10 @@ from outreach.clock import Clock
 from outreach.config import Config, InboxSourceConfig, secret
 from outreach.errors import ConfigError, InputError
 from outreach.inbound.decode import cap_message, header_end
+from outreach.services.sequence.oauth import MailboxTokens
 from outreach.store.queries.inbox import get_cursor, set_cursor
 from outreach.store.session import reading, writing
+from outreach.transport.oauth import AccessTokens, OAuthFailure
 
 FETCH_BATCH = 50  # messages per UID FETCH
 FETCH_BATCH_BYTES = 8 << 20  # and at most this many bytes (RFC822.SIZE) per UID FETCH
@@ -79,8 +81,17 @@ def _tls_context(src: InboxSourceConfig, config: Config) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=cafile)
 
 
-def connect_imap(src: InboxSourceConfig, config: Config, box: str) -> IMAPClient:
-    """Connect and log in (implicit TLS, STARTTLS, or plaintext on loopback only)."""
+def connect_imap(
+    src: InboxSourceConfig, config: Config, box: str, *, tokens: AccessTokens | None = None
+) -> IMAPClient:
+    """Connect and log in (implicit TLS, STARTTLS, or plaintext on loopback only). A mailbox
+    with auth = "oauth2" needs `tokens` (services.sequence.oauth.MailboxTokens)."""
+    if config.mailboxes[box].auth == "oauth2" and tokens is None:
+        raise ConfigError(
+            f"mailbox {box} uses OAuth2: its IMAP login needs the stored token",
+            file=config.source,
+            field=f"mailboxes.{box}.auth",
+        )
     context = _tls_context(src, config) if src.security != "none" else None
     field = f"mailboxes.{box}.inbox.security"
     try:
@@ -109,7 +120,9 @@ def connect_imap(src: InboxSourceConfig, config: Config, box: str) -> IMAPClient
     try:
         if src.security == "starttls":
             client.starttls(context)
-        if src.username:
+        if tokens is not None:
+            _oauth_login(client, src.username or tokens.user, tokens)
+        elif src.username:
             password = secret(src.password_env)
             if password is None:
                 raise ConfigError(
@@ -123,6 +136,24 @@ def connect_imap(src: InboxSourceConfig, config: Config, box: str) -> IMAPClient
         _close(client)
         raise
     return client
+
+
+def _oauth_login(client: IMAPClient, user: str, tokens: AccessTokens) -> None:
+    """AUTHENTICATE OAUTHBEARER (RFC 7628) when offered, else XOAUTH2; after a NO, once more
+    with a refreshed token (it may have expired or been replaced)."""
+    offered = client.capabilities()
+    for renew in (False, True):
+        token = tokens.access_token(renew)
+        try:
+            if b"AUTH=OAUTHBEARER" in offered:
+                client.oauthbearer_login(user, token)
+            else:
+                client.oauth2_login(user, token)
+            return
+        except IMAPClient.Error as exc:
+            if renew:
+                # imapclient's message is the server's reply, never the token we sent
+                raise OAuthFailure(f"the IMAP server refused the OAuth2 token: {exc}") from None
 
 
 def _close(client: IMAPClient) -> None:
@@ -142,7 +173,12 @@ def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Ha
     start again (dedupe keeps the effects single).
     """
     src = config.mailboxes[box].inbox
-    client = connect_imap(src, config, box)
+    tokens = (
+        MailboxTokens(engine, config, box, clock)
+        if config.mailboxes[box].auth == "oauth2"
+        else None
+    )
+    client = connect_imap(src, config, box, tokens=tokens)
     try:
         info = client.select_folder(src.folder, readonly=not src.mark_seen)
         uidvalidity = int(info[b"UIDVALIDITY"])

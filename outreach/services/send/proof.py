@@ -20,7 +20,7 @@ from email.utils import getaddresses
 
 from sqlalchemy import Engine, insert
 
-from outreach.clock import naive_utc
+from outreach.clock import SystemClock, naive_utc
 from outreach.config import Config, email_address
 from outreach.domain.outbox import Outcome
 from outreach.errors import InputError
@@ -29,6 +29,7 @@ from outreach.services.sequence.campaigns import load_campaign
 from outreach.render.compose import Composed, Composer
 from outreach.services.send.preview import compose_step
 from outreach.services.sequence.files import load_sequence
+from outreach.services.sequence.oauth import token_sources
 from outreach.store.queries.roster import load_influencers
 from outreach.store.schema import proof
 from outreach.store.session import reading, writing
@@ -143,7 +144,7 @@ def send_proofs(
         )  # RenderError: as preview
         message_id = new_message_id(box.id_domain)
         raw, original = proof_bytes(draft.raw, to, message_id)
-        result = asyncio.run(_send(config, campaign.mailbox, to, raw))
+        result = asyncio.run(_send(config, engine, campaign.mailbox, to, raw))
         accepted = result.outcome is Outcome.SENT
         reply = _reply(result)
         if accepted:
@@ -162,10 +163,11 @@ def send_proofs(
         yield ProofSent(person.handle, step, to, original, message_id, raw, draft, accepted, reply)
 
 
-async def _send(config: Config, mailbox: str, to: str, raw: bytes) -> SendResult:
+async def _send(config: Config, engine: Engine, mailbox: str, to: str, raw: bytes) -> SendResult:
     """One transaction on the mailbox's own server and login, envelope to `to` only."""
     box = config.mailbox(mailbox)
-    transport = SmtpTransport({mailbox: box})
+    tokens = token_sources(engine, config, SystemClock()) if box.auth == "oauth2" else {}
+    transport = SmtpTransport({mailbox: box}, {k: v for k, v in tokens.items() if k == mailbox})
     try:
         return await transport.pool(mailbox).send(box.from_address, [to], raw)
     finally:

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from outreach.clock import Clock, naive_utc
-from outreach.config import Config, MailboxConfig, secret
+from outreach.config import Config, MailboxConfig, OAuth2Config, secret
 from outreach.domain.sequence import Sequence
 from outreach.domain.windows import next_send_time
 from outreach.errors import ConfigError, InputError, StageError, UserError
@@ -243,6 +243,12 @@ def missing_secrets(config: Config) -> list[str]:
     for name, box in sorted(config.mailboxes.items()):
         places = [(f"mailboxes.{name}.smtp", box.smtp.password_env, bool(box.smtp.username))]
         inbox = box.inbox
+        if box.oauth2 is not None and box.auth == "oauth2":  # no password: the token key
+            oauth = f"mailboxes.{name}.oauth2"
+            for key, env in (("key_env", box.oauth2.key_env), *_client_secret(box.oauth2)):
+                if not secret(env):
+                    missing.append(f"{oauth}.{key}: environment variable {env} is not set")
+            continue
         places.append((f"mailboxes.{name}.inbox", inbox.password_env, inbox.source == "imap"))
         for where, env, needed in places:
             if needed and env and not secret(env):
@@ -252,6 +258,10 @@ def missing_secrets(config: Config) -> list[str]:
 
 def check_secrets(config: Config) -> None:
     """ConfigError naming every unset secret: never log in with an empty password."""
+def _client_secret(cfg: OAuth2Config) -> list[tuple[str, str]]:
+    return [("client_secret_env", cfg.client_secret_env)] if cfg.client_secret_env else []
+
+
     missing = missing_secrets(config)
     if missing:
         raise ConfigError("; ".join(missing), hint="export the variable(s), then start again")
