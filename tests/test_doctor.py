@@ -26,7 +26,7 @@ from sqlalchemy import Engine, insert, update
 
 from outreach.cli import cli
 from outreach.config import Config, parse_config
-from outreach.domain.doctor import Finding
+from outreach.domain.doctor import DoctorFinding
 from outreach.services.workspace.doctor import check_one_click, check_tls, diagnose, gated
 from outreach.store.schema import inbound, outbox
 from outreach.transport.sink import CaptureSink
@@ -630,7 +630,7 @@ def test_one_click_endpoint_answers_a_post(
             source="c.toml",
             base_dir=tmp_path,
         )
-        got: Finding = check_one_click("main", cfg)
+        got: DoctorFinding = check_one_click("main", cfg)
     finally:
         server.shutdown()
         server.server_close()

@@ -19,7 +19,7 @@ from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Influencer
 from outreach.services.sequence.campaigns import parse_campaign
 from outreach.render.compose import Composer
-from outreach.services.lint import RULES, Finding, check_drafts
+from outreach.services.lint import RULES, LintFinding, check_drafts
 from outreach.services.lint.runner import render_draft
 from outreach.services.lint.samples import sample_influencers
 
@@ -54,7 +54,7 @@ def _workspace() -> tuple[Config, Composer, dict[str, Campaign], dict[str, Influ
     return config, Composer(config), campaigns, people
 
 
-def findings_of(entry: dict[str, Any]) -> list[Finding]:
+def findings_of(entry: dict[str, Any]) -> list[LintFinding]:
     config, composer, campaigns, people = _workspace()
     language = entry["file"].split(".")[-2]
     person, campaign = people[language], campaigns[entry["campaign"]]
@@ -73,7 +73,7 @@ def findings_of(entry: dict[str, Any]) -> list[Finding]:
         now=NOW,
         sent_subject=sent,
     )
-    if isinstance(drafted, Finding):
+    if isinstance(drafted, LintFinding):
         return [drafted]
     return check_drafts([drafted], config.lint)
 

@@ -11,7 +11,7 @@ import pytest
 from outreach.config import LintRuleConfig, parse_config
 from outreach.domain.influencer import Influencer, Post
 from outreach.errors import ConfigError
-from outreach.services.lint import Draft, Finding, check_drafts, has_errors
+from outreach.services.lint import Draft, LintFinding, check_drafts, has_errors
 from outreach.services.lint.rules.value_first import is_sender_centric, opening_sentence
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -156,11 +156,11 @@ def make(
     return replace(draft, **changes) if changes else draft
 
 
-def fired(*drafts: Draft, **config: LintRuleConfig) -> list[Finding]:
+def fired(*drafts: Draft, **config: LintRuleConfig) -> list[LintFinding]:
     return check_drafts(list(drafts), config)
 
 
-def rules_of(findings: list[Finding]) -> set[str]:
+def rules_of(findings: list[LintFinding]) -> set[str]:
     return {f.rule for f in findings}
 
 
@@ -640,7 +640,7 @@ def test_config_toml_lint_sections_are_read_and_checked(tmp_path: object) -> Non
 
 
 def test_finding_prints_as_template_line_rule_severity_message_hint() -> None:
-    f = Finding(
+    f = LintFinding(
         "templates/pitch.ja.j2", 7, "value-first", "warning", "opens on the sender", "open on them"
     )
     assert (

@@ -17,8 +17,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from outreach.errors import RenderError
-from outreach.render.message import Draft, HeaderValueError, build, new_message_id, single_line
 from outreach.render.compose import Composer, Thread, compose_message
+from outreach.render.message import (
+    HeaderValueError,
+    MessageDraft,
+    build,
+    new_message_id,
+    single_line,
+)
 from tests.support.render import NOW, make_campaign, make_config, make_influencer, write_templates
 
 LONG_SUBJECT = (
@@ -28,7 +34,7 @@ LONG_SUBJECT = (
 LONG_NAME = "株式会社サンプルホールディングス 広報部 マーケティング課 山田太郎"
 
 
-def draft(**kw: object) -> Draft:
+def draft(**kw: object) -> MessageDraft:
     fields: dict[str, object] = dict(
         from_name="さくらビューティー PR 佐藤",
         from_address="pr@sakura.example.jp",
@@ -40,7 +46,7 @@ def draft(**kw: object) -> Draft:
         message_id=new_message_id("sakura.example.jp"),
     )
     fields.update(kw)
-    return Draft(**fields)  # type: ignore[arg-type]
+    return MessageDraft(**fields)  # type: ignore[arg-type]
 
 
 def parse(raw: bytes) -> EmailMessage:

@@ -95,7 +95,7 @@ def rehearse(
       outreach rehearse spring-serum
       outreach rehearse spring-serum --days 10 --start 2026-12-25T09:00+09:00
     """
-    from outreach.services.send.rehearse import Event, Held, Note, Sent
+    from outreach.services.send.rehearse import Event, Note, RehearsedHold, RehearsedSend
     from outreach.services.send.rehearse import rehearse as run
 
     live = fmt == "text" and sys.stderr.isatty()
@@ -112,19 +112,19 @@ def rehearse(
         clear()
         if fmt == "json":
             data: dict[str, object] = {
-                "kind": type(event).__name__.lower(),
+                "kind": event.kind,
                 **{k: v for k, v in vars(event).items() if k != "at"},
             }
             tz = getattr(event, "tz", "")
             data["at"] = times.iso(event.at, None if app.utc or not tz else ZoneInfo(tz))
             click.echo(json.dumps(data, ensure_ascii=False))
-        elif isinstance(event, Sent):
+        elif isinstance(event, RehearsedSend):
             line = (
                 f"{when(event.at, event.tz)}  {_pad('@' + event.handle, 20)} step {event.step}"
                 f"  {_pad(event.template, 16)} {event.mailbox}"
             )
             click.echo(line + (f"  (waited: {event.waited})" if event.waited else ""))
-        elif isinstance(event, Held):
+        elif isinstance(event, RehearsedHold):
             click.echo(
                 f"{when(event.at, event.tz)}  {_pad('@' + event.handle, 20)} step "
                 f"{event.step}  held: {event.reason}"

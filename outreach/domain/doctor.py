@@ -36,7 +36,7 @@ PROVIDER_SPF = {
 
 
 @dataclass(frozen=True)
-class Finding:
+class DoctorFinding:
     mailbox: str
     check: str  # spf | dkim | dmarc | alignment | mx | message-id | unsubscribe | tls-smtp | ...
     status: Status

@@ -63,7 +63,7 @@ class Phrasebook:
 
 
 @dataclass(frozen=True)
-class Hit:
+class PhraseHit:
     """A phrase found in the text, and whether it counts."""
 
     phrase: Phrase
@@ -166,9 +166,9 @@ def _shipped() -> Phrasebook:
     return _parse(tomllib.loads(text), "outreach/inbound/phrases.toml")
 
 
-def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> list[Hit]:
+def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> list[PhraseHit]:
     turns = [m.end() for m in book.contrast.finditer(text)]
-    found: list[Hit] = []
+    found: list[PhraseHit] = []
     for phrase in book.phrases:
         if phrase.group not in groups:
             continue
@@ -183,11 +183,13 @@ def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> lis
                 blocked = "negated"
             elif book.negation_after.match(text[m.end() : m.end() + 16]):
                 blocked = "negated"  # or only mentioned: 「配信停止のリンク」
-            found.append(Hit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked))
+            found.append(
+                PhraseHit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked)
+            )
     return found
 
 
-def _outweigh(hits: list[Hit], text: str, book: Phrasebook) -> list[Hit]:
+def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[PhraseHit]:
     """A refusal followed, across a contrast, by a sign of interest does not count; a sign of
     interest followed by a refusal does not either (the words after the turn are the point),
     unless the refusal is a condition of the yes ("ぜひ!ただ、顔出しは…ご遠慮…")."""
@@ -201,7 +203,7 @@ def _outweigh(hits: list[Hit], text: str, book: Phrasebook) -> list[Hit]:
     )
     caveats = [m.start() for m in book.caveat.finditer(text)] if first_yes >= 0 else []
     hits = [
-        Hit(h.phrase, h.start, h.end, h.text, h.segment, "a condition of a yes")
+        PhraseHit(h.phrase, h.start, h.end, h.text, h.segment, "a condition of a yes")
         if not h.blocked
         and h.phrase.group == DECLINE
         and any(first_yes <= at < h.start for at in caveats)
@@ -219,14 +221,14 @@ def _outweigh(hits: list[Hit], text: str, book: Phrasebook) -> list[Hit]:
     out = []
     for h in hits:
         if not h.blocked and h.phrase.group in (OPT_OUT, DECLINE) and last_positive > h.segment:
-            h = Hit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
+            h = PhraseHit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
         elif not h.blocked and h.phrase.group == "positive" and last_negative > h.segment:
-            h = Hit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
+            h = PhraseHit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
         out.append(h)
     return out
 
 
-def _combined(hits: list[Hit]) -> float:
+def _combined(hits: list[PhraseHit]) -> float:
     miss = 1.0
     for h in hits:
         miss *= 1.0 - h.phrase.weight
@@ -243,7 +245,7 @@ def _addresses(text: str, sender: str, our_domains: set[str]) -> list[tuple[int,
     return seen
 
 
-def _nearest(addresses: list[tuple[int, str]], cues: list[Hit]) -> str:
+def _nearest(addresses: list[tuple[int, str]], cues: list[PhraseHit]) -> str:
     """The address written closest to a referral phrase (not the signature's own address)."""
 
     def distance(item: tuple[int, str]) -> int:
@@ -276,7 +278,7 @@ def read_reply(
     our_domains = {normalise(a).strip().rpartition("@")[2] for a in ours if "@" in a}
     addresses = _addresses(body, sender, our_domains)
     reasons: list[str] = []
-    live: dict[str, list[Hit]] = {g: [] for g in _GROUPS}
+    live: dict[str, list[PhraseHit]] = {g: [] for g in _GROUPS}
     for h in hits:
         if h.phrase.needs_address and not addresses:
             continue

@@ -23,8 +23,8 @@ from outreach.domain.return_path import return_path_key
 from outreach.domain.return_path import sign as sign_return_path
 from outreach.errors import RenderError
 from outreach.render.message import (
-    Draft,
     HeaderValueError,
+    MessageDraft,
     UnencodableError,
     build,
     new_message_id,
@@ -259,7 +259,7 @@ class Composer:
         use_manager = to_manager and bool(influencer.manager_email)
         to_address = influencer.manager_email if use_manager else influencer.email
         to_name = "" if use_manager else _display_name(influencer.name, tpl.language)
-        draft = Draft(
+        draft = MessageDraft(
             from_name=(tpl.language == "ja" and box.from_name_ja)
             or box.from_name
             or self._senders[tpl.language]["name"],
@@ -304,12 +304,12 @@ class Composer:
 
     def _build(
         self,
-        draft: Draft,
+        draft: MessageDraft,
         tpl: PitchTemplate,
         handle: str,
         warnings: list[str],
         ctx: dict[str, Any],
-    ) -> tuple[bytes, Draft]:
+    ) -> tuple[bytes, MessageDraft]:
         try:
             try:
                 return build(draft), draft
@@ -317,7 +317,7 @@ class Composer:
                 if self.config.sending.iso2022jp_fallback != "utf-8":
                     raise
                 warnings.append(f"{exc}; sent as UTF-8 instead (iso2022jp_fallback)")
-                utf8 = Draft(**{**draft.__dict__, "charset": "utf-8"})
+                utf8 = MessageDraft(**{**draft.__dict__, "charset": "utf-8"})
                 return build(utf8), utf8
         except (UnencodableError, HeaderValueError) as exc:
             line = tpl.subject_line if exc.field == "subject" else None

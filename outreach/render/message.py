@@ -214,7 +214,7 @@ def text_part(text: str, subtype: str, charset: str) -> str:
 
 
 @dataclass(frozen=True)
-class Draft:
+class MessageDraft:
     """Everything one message needs; header-bound fields are checked by `build`."""
 
     from_name: str
@@ -249,7 +249,7 @@ def _uri(value: str, field: str) -> str:
     return f"<{value}>"
 
 
-def build(draft: Draft) -> bytes:
+def build(draft: MessageDraft) -> bytes:
     """The message bytes (CRLF, 7-bit). Raises HeaderValueError / UnencodableError."""
     charset = draft.charset
     from_name = single_line(draft.from_name, "from name")

@@ -8,7 +8,7 @@ on plain `Draft`s (see `model`).
 """
 
 from outreach.services.lint import rules  # noqa: F401  (registers the rules)
-from outreach.services.lint.model import Draft, Finding
+from outreach.services.lint.model import Draft, LintFinding
 from outreach.services.lint.registry import RULES, check_drafts, has_errors
 from outreach.services.lint.runner import (
     WorkspaceLint,
@@ -21,7 +21,7 @@ from outreach.services.lint.runner import (
 __all__ = [
     "RULES",
     "Draft",
-    "Finding",
+    "LintFinding",
     "WorkspaceLint",
     "check_drafts",
     "has_errors",

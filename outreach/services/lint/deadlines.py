@@ -16,7 +16,7 @@ from outreach.config import Config
 from outreach.domain.campaign import Campaign
 from outreach.domain.sequence import Sequence
 from outreach.render.deadlines import file_dates
-from outreach.services.lint.model import Finding
+from outreach.services.lint.model import LintFinding
 from outreach.services.sequence.files import recipient_of
 
 RULE = "deadline-outrun"
@@ -39,12 +39,12 @@ def _line_stating(path: Path, key: str) -> int:
 
 def outrun_findings(
     config: Config, campaign: Campaign, sequence: Sequence, files: list[str], now: datetime
-) -> list[Finding]:
+) -> list[LintFinding]:
     """A warning per template file of a step whose earliest send (enrolled `now`) falls after
     a date it states."""
     where = recipient_of(config, "", "")
     earliest = now
-    findings: list[Finding] = []
+    findings: list[LintFinding] = []
     for step in sequence.steps:
         earliest = step.delay.after(
             earliest, tz=where.tz, country=where.country, closed=where.closed
@@ -58,7 +58,7 @@ def outrun_findings(
                 local = earliest.astimezone(ZoneInfo(where.tz)).date()
                 if day is not None and local > day:
                     findings.append(
-                        Finding(
+                        LintFinding(
                             f"{config.templates_dir.name}/{file}",
                             _line_stating(path, key),
                             RULE,

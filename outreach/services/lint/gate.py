@@ -17,7 +17,7 @@ from pathlib import Path
 
 from outreach.config import Config
 from outreach.errors import UserError
-from outreach.services.lint.model import Finding
+from outreach.services.lint.model import LintFinding
 from outreach.services.lint.runner import lint_campaign
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def workspace_fingerprint(config: Config) -> str:
 class LintGate:
     """Per campaign, its lint errors as of a workspace fingerprint."""
 
-    checked: dict[str, tuple[str, tuple[Finding, ...]]] = field(default_factory=dict)
+    checked: dict[str, tuple[str, tuple[LintFinding, ...]]] = field(default_factory=dict)
 
     def held(self, config: Config, now: datetime, fingerprint: str) -> set[str]:
         """Campaigns held as of the last check, re-checked first if the files changed."""
@@ -53,7 +53,7 @@ class LintGate:
 
     def check(
         self, config: Config, slugs: list[str], now: datetime, fingerprint: str
-    ) -> dict[str, tuple[Finding, ...]]:
+    ) -> dict[str, tuple[LintFinding, ...]]:
         """Lint each campaign whose result is older than `fingerprint`; returns the held ones."""
         for slug in slugs:
             seen = self.checked.get(slug)

@@ -1,5 +1,5 @@
 """What the lint works on (`Draft`: one rendered template for one influencer) and what it
-reports (`Finding`). Rules take plain Drafts, so they are testable without rendering."""
+reports (`LintFinding`). Rules take plain Drafts, so they are testable without rendering."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ Severity = Literal["warning", "error"]
 
 
 @dataclass(frozen=True)
-class Finding:
+class LintFinding:
     """One problem: printed as `template:line: rule-id severity: message (hint)`."""
 
     template: str

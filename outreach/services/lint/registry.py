@@ -2,7 +2,7 @@
 in config.toml overrides them.
 
 A per-draft rule looks at one Draft; a sequence rule looks at the drafts of one sequence
-together (e.g. `tone`). Both yield `Hit`s; the registry turns them into `Finding`s with the
+together (e.g. `tone`). Both yield `RuleHit`s; the registry turns them into `LintFinding`s with the
 configured severity, so rules never read the config.
 """
 
@@ -14,11 +14,11 @@ from typing import Any
 
 from outreach.config import LintRuleConfig
 from outreach.errors import ConfigError
-from outreach.services.lint.model import Draft, Finding, Severity
+from outreach.services.lint.model import Draft, LintFinding, Severity
 
 
 @dataclass(frozen=True)
-class Hit:
+class RuleHit:
     line: int
     message: str
     hint: str = ""
@@ -35,8 +35,8 @@ class Settings:
         return self.values[key]
 
 
-DraftCheck = Callable[[Draft, Settings], Iterable[Hit]]
-SequenceCheck = Callable[[Sequence[Draft], Settings], Iterable[tuple[Draft, Hit]]]
+DraftCheck = Callable[[Draft, Settings], Iterable[RuleHit]]
+SequenceCheck = Callable[[Sequence[Draft], Settings], Iterable[tuple[Draft, RuleHit]]]
 
 
 @dataclass(frozen=True)
@@ -108,21 +108,21 @@ def effective_settings(overrides: Mapping[str, LintRuleConfig]) -> dict[str, Set
     return {rule_id: settings_for(r, overrides) for rule_id, r in RULES.items()}
 
 
-def _finding(draft: Draft, rule_id: str, severity: str, hit: Hit) -> Finding:
+def _finding(draft: Draft, rule_id: str, severity: str, hit: RuleHit) -> LintFinding:
     assert severity in ("warning", "error")
     sev: Severity = "error" if severity == "error" else "warning"
-    return Finding(draft.template_name, hit.line, rule_id, sev, hit.message, hit.hint)
+    return LintFinding(draft.template_name, hit.line, rule_id, sev, hit.message, hit.hint)
 
 
 def check_drafts(
     drafts: Sequence[Draft], overrides: Mapping[str, LintRuleConfig] | None = None
-) -> list[Finding]:
+) -> list[LintFinding]:
     """Every enabled rule over the drafts (sequence rules per influencer), deduplicated and
     in template, line, rule order."""
     settings = effective_settings(overrides or {})
-    found: dict[tuple[str, int, str, str], Finding] = {}
+    found: dict[tuple[str, int, str, str], LintFinding] = {}
 
-    def add(draft: Draft, rule_id: str, hit: Hit) -> None:
+    def add(draft: Draft, rule_id: str, hit: RuleHit) -> None:
         f = _finding(draft, rule_id, settings[rule_id].severity, hit)
         found.setdefault((f.template, f.line, f.rule, f.message), f)
 
@@ -146,6 +146,6 @@ def check_drafts(
     return sorted(found.values(), key=lambda f: (f.template, f.line, f.rule, f.message))
 
 
-def has_errors(findings: Iterable[Finding]) -> bool:
+def has_errors(findings: Iterable[LintFinding]) -> bool:
     """True when any finding is an error (what `outreach run` refuses to start on)."""
     return any(f.severity == "error" for f in findings)

@@ -26,7 +26,7 @@ from outreach.render.templates import LANGUAGES, parse_front_matter
 from outreach.services.sequence.campaigns import list_campaigns, load_campaign
 from outreach.render.compose import Composed, Composer, sender_context
 from outreach.services.lint.deadlines import outrun_findings
-from outreach.services.lint.model import Draft, Finding
+from outreach.services.lint.model import Draft, LintFinding
 from outreach.services.lint.registry import check_drafts
 from outreach.services.lint.samples import sample_influencers
 from outreach.services.sequence.files import load_sequence
@@ -51,7 +51,7 @@ SAMPLE_CAMPAIGN = Campaign(
 
 
 @dataclass(frozen=True)
-class Target:
+class LintTarget:
     """One template file to lint, as the step it is in the sequence."""
 
     file: str  # e.g. "pitch.ja.j2"
@@ -100,7 +100,7 @@ def _campaign(config: Config, slug: str | None) -> Campaign:
     return campaigns[0] if campaigns else SAMPLE_CAMPAIGN
 
 
-def _targets(config: Config, campaign: Campaign, files: Sequence[str]) -> list[Target]:
+def _targets(config: Config, campaign: Campaign, files: Sequence[str]) -> list[LintTarget]:
     try:
         steps = [s.template for s in load_sequence(config, campaign.sequence).steps]
     except InputError:
@@ -109,7 +109,7 @@ def _targets(config: Config, campaign: Campaign, files: Sequence[str]) -> list[T
     for file in files:
         name, suffixed = _split(file)
         step = steps.index(name) + 1 if name in steps else 1
-        out.append(Target(file, name, suffixed, step, max(len(steps), 1)))
+        out.append(LintTarget(file, name, suffixed, step, max(len(steps), 1)))
     return out
 
 
@@ -196,15 +196,15 @@ def lint_message(
     step: int,
     now: datetime,
     campaign: Campaign | None = None,
-) -> list[Finding]:
+) -> list[LintFinding]:
     """Findings for one composed message: what `preview` prints under each draft."""
     draft = draft_of(config, composed, influencer, step=step, now=now, campaign=campaign)
     return check_drafts([draft], config.lint)
 
 
-def _error_finding(exc: UserError, default_template: str) -> Finding:
+def _error_finding(exc: UserError, default_template: str) -> LintFinding:
     handle = f" (influencer @{exc.handle})" if isinstance(exc, RenderError) and exc.handle else ""
-    return Finding(
+    return LintFinding(
         exc.file or default_template,
         exc.line or 1,
         "render",
@@ -217,13 +217,13 @@ def _error_finding(exc: UserError, default_template: str) -> Finding:
 def _render(
     composer: Composer,
     camp: Campaign,
-    target: Target,
+    target: LintTarget,
     person: Influencer,
     now: datetime,
     sent_subject: str | None = None,
-) -> Draft | Finding:
+) -> Draft | LintFinding:
     """One template for one influencer: a Draft, a postless Draft (body "") for stale-post to
-    name them, or a `render` error Finding. `sent_subject`: what a follow-up goes out as."""
+    name them, or a `render` error LintFinding. `sent_subject`: what a follow-up goes out as."""
     config = composer.config
     display = f"{config.templates_dir.name}/{target.file}"
     # A language-less file (pitch.j2) is what compose falls back to without pitch.<lang>.j2.
@@ -271,10 +271,10 @@ def render_draft(
     total: int = 1,
     now: datetime,
     sent_subject: str | None = None,
-) -> Draft | Finding:
+) -> Draft | LintFinding:
     """One template file rendered for one influencer as step `step`: what the rules see."""
     name, suffixed = _split(file)
-    target = Target(file, name, suffixed, step, max(total, step))
+    target = LintTarget(file, name, suffixed, step, max(total, step))
     return _render(composer, campaign, target, person, now, sent_subject)
 
 
@@ -317,7 +317,7 @@ def lint_templates(
     campaign: str | None = None,
     influencers: Sequence[Influencer] | None = None,
     now: datetime | None = None,
-) -> list[Finding]:
+) -> list[LintFinding]:
     """Render each template (all of them, or the campaign's sequence) and run every rule.
 
     When nobody of a template's language could be rendered (e.g. no roster posts yet), the
@@ -341,11 +341,11 @@ def lint_templates(
         else {}
     )
 
-    def render(target: Target, p: Influencer) -> Draft | Finding:
+    def render(target: LintTarget, p: Influencer) -> Draft | LintFinding:
         sent = subjects.get((p.platform, p.handle, target.step))
         return _render(composer, camp, target, p, now, sent)
 
-    results: list[Draft | Finding] = []
+    results: list[Draft | LintFinding] = []
     for target in targets:
         try:
             language = composer.templates.load(target.file).language
@@ -359,7 +359,7 @@ def lint_templates(
             ]
         results += mine
     drafts = [r for r in results if isinstance(r, Draft)]
-    findings = [r for r in results if isinstance(r, Finding)]
+    findings = [r for r in results if isinstance(r, LintFinding)]
     findings += check_drafts([d for d in drafts if d.body_text], config.lint)
     postless = [d for d in drafts if not d.body_text]
     findings += [f for f in check_drafts(postless, config.lint) if f.rule == "stale-post"]
@@ -377,7 +377,7 @@ def lint_templates(
 class WorkspaceLint:
     """What a bare `outreach lint` checked: findings, and the templates no campaign uses."""
 
-    findings: list[Finding]
+    findings: list[LintFinding]
     skipped: list[str]  # template files of no campaign's sequence (not linted)
     campaigns: list[str]  # the campaigns whose templates were linted
 
@@ -399,7 +399,7 @@ def lint_workspace(
         return WorkspaceLint(found, [], [])
     people = list(influencers) if influencers is not None else roster_sample(config, now)
     used: set[str] = set()
-    findings: set[Finding] = set()
+    findings: set[LintFinding] = set()
     for camp in campaigns:
         try:
             steps = [s.template for s in load_sequence(config, camp.sequence).steps]
@@ -414,6 +414,6 @@ def lint_workspace(
 
 def lint_campaign(
     config: Config, campaign_slug: str, *, now: datetime | None = None
-) -> list[Finding]:
+) -> list[LintFinding]:
     """Findings for every template of the campaign's sequence (what `run` and `preview` check)."""
     return lint_templates(config, campaign=campaign_slug, now=now)

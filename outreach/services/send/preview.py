@@ -22,7 +22,7 @@ from outreach.errors import InputError, RenderError
 from outreach.domain.sequence import Step
 from outreach.services.sequence.campaigns import load_campaign
 from outreach.render.compose import Composed, Composer, Thread
-from outreach.services.lint import Finding, lint_message
+from outreach.services.lint import LintFinding, lint_message
 from outreach.services.sequence.files import load_sequence
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading
@@ -34,7 +34,7 @@ class PreviewItem:
     step: int
     composed: Composed | None
     error: RenderError | None
-    findings: tuple[Finding, ...] = ()  # pitch lint on this exact draft
+    findings: tuple[LintFinding, ...] = ()  # pitch lint on this exact draft
 
 
 def compose_step(

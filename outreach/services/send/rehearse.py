@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -53,9 +53,10 @@ _COPY_BATCH = 2_000
 
 
 @dataclass(frozen=True)
-class Sent:
+class RehearsedSend:
     """A message the copy sent to the capture server."""
 
+    kind: ClassVar[str] = "sent"  # what `rehearse --format json` calls it
     at: datetime  # UTC
     handle: str
     step: int
@@ -66,9 +67,10 @@ class Sent:
 
 
 @dataclass(frozen=True)
-class Held:
+class RehearsedHold:
     """A step that will not go out as planned, and why."""
 
+    kind: ClassVar[str] = "held"
     at: datetime
     handle: str
     step: int
@@ -78,11 +80,12 @@ class Held:
 
 @dataclass(frozen=True)
 class Note:
+    kind: ClassVar[str] = "note"
     at: datetime
     text: str
 
 
-Event = Sent | Held | Note
+Event = RehearsedSend | RehearsedHold | Note
 
 
 @dataclass
@@ -301,7 +304,7 @@ class _Rehearsal:
                 continue
             person = self.people[eid]
             self.summary.held += 1
-            self.emit(Held(now, person.handle, step, why, person.tz))
+            self.emit(RehearsedHold(now, person.handle, step, why, person.tz))
         self.states = states
 
     def note_waiting(self, conn: Connection) -> None:
@@ -389,7 +392,7 @@ class _Rehearsal:
                 template = self.composer.used.get((int(ids[eid]), step), "?")
                 self.summary.sent[step] += 1
                 self.emit(
-                    Sent(
+                    RehearsedSend(
                         at, person.handle, step, template, person.tz, boxes[eid], "; ".join(waited)
                     )
                 )
@@ -662,7 +665,7 @@ def rehearse(
                     ]
                     for handle, reason in summary.skipped:
                         emit(
-                            Held(
+                            RehearsedHold(
                                 start, handle, 1, f"not enrolled: {reason}", config.display_timezone
                             )
                         )

@@ -37,7 +37,7 @@ from outreach.domain.doctor import (
     LOOKUP_TERMS,
     PROVIDER_SPF,
     SPF_LOOKUP_LIMIT,
-    Finding,
+    DoctorFinding,
     Status,
     aligned,
     dkim_key_bits,
@@ -192,13 +192,13 @@ def _relay_mechanism(host: str) -> str:
     return f"ip{ip.version}:{ip}"
 
 
-def check_spf(name: str, box: MailboxConfig, resolver: Dns) -> Finding:
+def check_spf(name: str, box: MailboxConfig, resolver: Dns) -> DoctorFinding:
     domain = envelope_domain(box)
     relay = box.smtp.host
     mechanism = _relay_mechanism(relay)
     records = spf_records(resolver.txt(domain))
     if not records:
-        return Finding(
+        return DoctorFinding(
             name,
             "spf",
             "fail",
@@ -207,7 +207,7 @@ def check_spf(name: str, box: MailboxConfig, resolver: Dns) -> Finding:
             f'{domain} TXT "v=spf1 {mechanism} ~all"',
         )
     if len(records) > 1:
-        return Finding(
+        return DoctorFinding(
             name,
             "spf",
             "fail",
@@ -220,7 +220,7 @@ def check_spf(name: str, box: MailboxConfig, resolver: Dns) -> Finding:
     walk.walk(resolver, domain, record)
     count = "more than 40" if walk.lookups > SPF_WALK_CAP else str(walk.lookups)
     if walk.lookups > SPF_LOOKUP_LIMIT:
-        return Finding(
+        return DoctorFinding(
             name,
             "spf",
             "fail",
@@ -230,7 +230,7 @@ def check_spf(name: str, box: MailboxConfig, resolver: Dns) -> Finding:
             f'{domain} TXT "v=spf1 {mechanism} ~all"  (flatten the rest to ip4:/ip6:)',
         )
     if any(t.name == "all" and t.qualifier == "+" for t in spf_terms(record)):
-        return Finding(
+        return DoctorFinding(
             name,
             "spf",
             "fail",
@@ -239,10 +239,10 @@ def check_spf(name: str, box: MailboxConfig, resolver: Dns) -> Finding:
             _with(domain, record, mechanism),
         )
     if walk.problems:
-        return Finding(name, "spf", "fail", domain, "; ".join(walk.problems), "")
+        return DoctorFinding(name, "spf", "fail", domain, "; ".join(walk.problems), "")
     covered, how = _covers(resolver, walk, relay, mechanism)
     if covered is None:
-        return Finding(
+        return DoctorFinding(
             name,
             "spf",
             "warn",
@@ -251,7 +251,7 @@ def check_spf(name: str, box: MailboxConfig, resolver: Dns) -> Finding:
             "",
         )
     if not covered:
-        return Finding(
+        return DoctorFinding(
             name,
             "spf",
             "fail",
@@ -259,7 +259,7 @@ def check_spf(name: str, box: MailboxConfig, resolver: Dns) -> Finding:
             f"one record, {count} of {SPF_LOOKUP_LIMIT} lookups, but {how}",
             _with(domain, record, mechanism),
         )
-    return Finding(
+    return DoctorFinding(
         name, "spf", "ok", domain, f"one record, {count} of {SPF_LOOKUP_LIMIT} lookups, {how}"
     )
 
@@ -305,11 +305,11 @@ def dkim_domain(box: MailboxConfig) -> str:
     return (box.dkim_domain or from_domain(box)).lower()
 
 
-def check_dkim(name: str, box: MailboxConfig, resolver: Dns) -> list[Finding]:
+def check_dkim(name: str, box: MailboxConfig, resolver: Dns) -> list[DoctorFinding]:
     domain = dkim_domain(box)
     if not box.dkim_selectors:
         return [
-            Finding(
+            DoctorFinding(
                 name,
                 "dkim",
                 "warn",
@@ -319,14 +319,14 @@ def check_dkim(name: str, box: MailboxConfig, resolver: Dns) -> list[Finding]:
                 f'[mailboxes.{name}] dkim_selectors = ["SELECTOR"]',
             )
         ]
-    found: list[Finding] = []
+    found: list[DoctorFinding] = []
     for selector in box.dkim_selectors:
         where = f"{selector}._domainkey.{domain}"
         publish = f'{where} TXT "v=DKIM1; k=rsa; p=<the public key your provider shows>"'
         keys = [t for t in resolver.txt(where) if "p=" in t.replace(" ", "")]
         if not keys:
             found.append(
-                Finding(
+                DoctorFinding(
                     name,
                     "dkim",
                     "fail",
@@ -338,7 +338,7 @@ def check_dkim(name: str, box: MailboxConfig, resolver: Dns) -> list[Finding]:
             continue
         if len(keys) > 1:
             found.append(
-                Finding(
+                DoctorFinding(
                     name,
                     "dkim",
                     "fail",
@@ -351,11 +351,13 @@ def check_dkim(name: str, box: MailboxConfig, resolver: Dns) -> list[Finding]:
         try:
             kind, bits = dkim_key_bits(keys[0])
         except ValueError as exc:
-            found.append(Finding(name, "dkim", "fail", where, f"unusable key: {exc}", publish))
+            found.append(
+                DoctorFinding(name, "dkim", "fail", where, f"unusable key: {exc}", publish)
+            )
             continue
         if kind == "rsa" and bits < DKIM_MIN_BITS:
             found.append(
-                Finding(
+                DoctorFinding(
                     name,
                     "dkim",
                     "fail",
@@ -366,11 +368,11 @@ def check_dkim(name: str, box: MailboxConfig, resolver: Dns) -> list[Finding]:
                 )
             )
             continue
-        found.append(Finding(name, "dkim", "ok", where, f"{kind} key, {bits} bits"))
+        found.append(DoctorFinding(name, "dkim", "ok", where, f"{kind} key, {bits} bits"))
     return found
 
 
-def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> list[Finding]:
+def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> list[DoctorFinding]:
     domain = from_domain(box)
     where = f"_dmarc.{domain}"
     publish = f'{where} TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@{domain}"'
@@ -383,7 +385,7 @@ def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> 
         ]
     if not records:
         return [
-            Finding(
+            DoctorFinding(
                 name,
                 "dmarc",
                 "fail",
@@ -394,7 +396,7 @@ def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> 
         ]
     if len(records) > 1:
         return [
-            Finding(
+            DoctorFinding(
                 name,
                 "dmarc",
                 "fail",
@@ -405,13 +407,13 @@ def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> 
         ]
     tags = dns_tags(records[0])
     policy = tags.get("p", "").lower()
-    findings: list[Finding] = []
+    findings: list[DoctorFinding] = []
     if policy in ("quarantine", "reject"):
-        findings.append(Finding(name, "dmarc", "ok", where, f"p={policy}"))
+        findings.append(DoctorFinding(name, "dmarc", "ok", where, f"p={policy}"))
     elif policy == "none":
         stricter = re.sub(r"(?i)(^|;)\s*p\s*=\s*none", r"\1 p=quarantine", records[0], count=1)
         findings.append(
-            Finding(
+            DoctorFinding(
                 name,
                 "dmarc",
                 "warn",
@@ -423,7 +425,7 @@ def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> 
         )
     else:
         findings.append(
-            Finding(
+            DoctorFinding(
                 name,
                 "dmarc",
                 "fail",
@@ -439,10 +441,10 @@ def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> 
         f"DKIM d={dkim_domain(box)} {'aligned' if dkim_aligned else 'not aligned'}"
     )
     if spf_aligned and dkim_aligned:
-        findings.append(Finding(name, "alignment", "ok", domain, said))
+        findings.append(DoctorFinding(name, "alignment", "ok", domain, said))
     elif spf_aligned or dkim_aligned:
         findings.append(
-            Finding(
+            DoctorFinding(
                 name,
                 "alignment",
                 "warn",
@@ -456,21 +458,23 @@ def check_dmarc(name: str, box: MailboxConfig, resolver: Dns, dkim_ok: bool) -> 
             f"d={domain}"
         )
         findings.append(
-            Finding(
+            DoctorFinding(
                 name, "alignment", "fail", domain, f"{said}: DMARC fails for every message", fix
             )
         )
     return findings
 
 
-def check_names(name: str, config: Config, box: MailboxConfig, resolver: Dns) -> list[Finding]:
+def check_names(
+    name: str, config: Config, box: MailboxConfig, resolver: Dns
+) -> list[DoctorFinding]:
     """MX for the reply-to domain; the Message-ID and List-Unsubscribe domains resolve."""
-    found: list[Finding] = []
+    found: list[DoctorFinding] = []
     reply = (box.reply_to or box.from_address).rpartition("@")[2].lower()
     mx = resolver.mx(reply)
     if mx == [(0, "")]:
         found.append(
-            Finding(
+            DoctorFinding(
                 name,
                 "mx",
                 "fail",
@@ -480,10 +484,10 @@ def check_names(name: str, config: Config, box: MailboxConfig, resolver: Dns) ->
             )
         )
     elif mx:
-        found.append(Finding(name, "mx", "ok", reply, f"replies go to {mx[0][1]}"))
+        found.append(DoctorFinding(name, "mx", "ok", reply, f"replies go to {mx[0][1]}"))
     elif resolver.addresses(reply):
         found.append(
-            Finding(
+            DoctorFinding(
                 name,
                 "mx",
                 "warn",
@@ -494,7 +498,7 @@ def check_names(name: str, config: Config, box: MailboxConfig, resolver: Dns) ->
         )
     else:
         found.append(
-            Finding(
+            DoctorFinding(
                 name,
                 "mx",
                 "fail",
@@ -505,10 +509,12 @@ def check_names(name: str, config: Config, box: MailboxConfig, resolver: Dns) ->
         )
     ident = box.id_domain.lower()
     if resolver.addresses(ident) or resolver.mx(ident):
-        found.append(Finding(name, "message-id", "ok", ident, "the Message-ID domain resolves"))
+        found.append(
+            DoctorFinding(name, "message-id", "ok", ident, "the Message-ID domain resolves")
+        )
     else:
         found.append(
-            Finding(
+            DoctorFinding(
                 name,
                 "message-id",
                 "warn",
@@ -521,7 +527,7 @@ def check_names(name: str, config: Config, box: MailboxConfig, resolver: Dns) ->
     host = urlsplit(url).hostname or ""
     if url and not url.startswith("https://"):
         found.append(
-            Finding(
+            DoctorFinding(
                 name,
                 "unsubscribe",
                 "fail",
@@ -531,10 +537,12 @@ def check_names(name: str, config: Config, box: MailboxConfig, resolver: Dns) ->
             )
         )
     elif host and resolver.addresses(host):
-        found.append(Finding(name, "unsubscribe", "ok", host, "the List-Unsubscribe host resolves"))
+        found.append(
+            DoctorFinding(name, "unsubscribe", "ok", host, "the List-Unsubscribe host resolves")
+        )
     elif host:
         found.append(
-            Finding(
+            DoctorFinding(
                 name,
                 "unsubscribe",
                 "fail",
@@ -546,12 +554,12 @@ def check_names(name: str, config: Config, box: MailboxConfig, resolver: Dns) ->
     return found
 
 
-def check_rates(name: str, engine: Engine, now: datetime) -> list[Finding]:
+def check_rates(name: str, engine: Engine, now: datetime) -> list[DoctorFinding]:
     with reading(engine) as conn:
         r = mail_rates(conn, name, now - timedelta(days=RATE_WINDOW_DAYS))
     if not r.sent:
         return [
-            Finding(
+            DoctorFinding(
                 name,
                 "rates",
                 "ok",
@@ -561,7 +569,7 @@ def check_rates(name: str, engine: Engine, now: datetime) -> list[Finding]:
         ]
     complaint, bounce = r.complaints / r.sent, r.bounces / r.sent
     return [
-        Finding(
+        DoctorFinding(
             name,
             "complaints",
             grade_rate(complaint, warn=COMPLAINT_WARN, fail=COMPLAINT_FAIL),
@@ -569,7 +577,7 @@ def check_rates(name: str, engine: Engine, now: datetime) -> list[Finding]:
             f"{r.complaints} of {r.sent} sent = {percent(complaint)} (Gmail: under 0.30 %, "
             "aim for 0.10 %)",
         ),
-        Finding(
+        DoctorFinding(
             name,
             "bounces",
             grade_rate(bounce, warn=BOUNCE_WARN, fail=BOUNCE_FAIL),
@@ -611,22 +619,24 @@ def check_tls(
     ca_file: str,
     timeout: float,
     now: datetime,
-) -> Finding:
+) -> DoctorFinding:
     where = f"{host}:{port}"
     if security == "none":
-        return Finding(name, check, "warn", where, "plain text (loopback only): no certificate")
+        return DoctorFinding(
+            name, check, "warn", where, "plain text (loopback only): no certificate"
+        )
     try:
         cert = _certificate(host, port, security, check.removeprefix("tls-"), ca_file, timeout)
     except ssl.SSLCertVerificationError as exc:
-        return Finding(
+        return DoctorFinding(
             name, check, "fail", where, f"certificate not valid: {exc.verify_message or exc.reason}"
         )
     except (OSError, smtplib.SMTPException, imaplib.IMAP4.error) as exc:
-        return Finding(name, check, "fail", where, f"no TLS session: {exc}")
+        return DoctorFinding(name, check, "fail", where, f"no TLS session: {exc}")
     expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(str(cert["notAfter"])), UTC)
     days = (expires - now).total_seconds() / 86400
     status: Status = "warn" if days < EXPIRY_WARN_DAYS else "ok"
-    return Finding(
+    return DoctorFinding(
         name,
         check,
         status,
@@ -636,7 +646,7 @@ def check_tls(
     )
 
 
-def check_one_click(name: str, config: Config) -> Finding:
+def check_one_click(name: str, config: Config) -> DoctorFinding:
     """The public one-click URL answers a POST over HTTPS with a valid certificate. Without
     a token the endpoint refuses the request (400/403): that still shows it is there."""
     url = config.unsubscribe.base_url
@@ -653,7 +663,7 @@ def check_one_click(name: str, config: Config) -> Finding:
         )
         status = conn.getresponse().status
     except ssl.SSLCertVerificationError as exc:
-        return Finding(
+        return DoctorFinding(
             name,
             "one-click",
             "fail",
@@ -661,18 +671,18 @@ def check_one_click(name: str, config: Config) -> Finding:
             f"certificate not valid: {exc.verify_message or exc.reason}",
         )
     except OSError as exc:
-        return Finding(name, "one-click", "warn", url, f"not reachable from here: {exc}")
+        return DoctorFinding(name, "one-click", "warn", url, f"not reachable from here: {exc}")
     finally:
         conn.close()
     if status in (404, 405) or status >= 500:
-        return Finding(
+        return DoctorFinding(
             name,
             "one-click",
             "fail",
             url,
             f"a POST gets HTTP {status}: mail clients' one-click requests fail",
         )
-    return Finding(name, "one-click", "ok", url, f"answers a POST over HTTPS (HTTP {status})")
+    return DoctorFinding(name, "one-click", "ok", url, f"answers a POST over HTTPS (HTTP {status})")
 
 
 def diagnose(
@@ -683,10 +693,10 @@ def diagnose(
     now: datetime,
     network: bool = True,
     progress: Callable[[str], None] | None = None,
-) -> list[Finding]:
+) -> list[DoctorFinding]:
     """Every finding for each named mailbox; `network=False` keeps to DNS and the database."""
     resolver = Dns(config)
-    findings: list[Finding] = []
+    findings: list[DoctorFinding] = []
     for name in names:
         box = config.mailbox(name)
         if progress:
@@ -728,9 +738,11 @@ def diagnose(
     return findings
 
 
-def _dns_findings(name: str, config: Config, box: MailboxConfig, resolver: Dns) -> list[Finding]:
-    found: list[Finding] = []
-    steps: list[tuple[str, Callable[[], list[Finding]]]] = [
+def _dns_findings(
+    name: str, config: Config, box: MailboxConfig, resolver: Dns
+) -> list[DoctorFinding]:
+    found: list[DoctorFinding] = []
+    steps: list[tuple[str, Callable[[], list[DoctorFinding]]]] = [
         ("spf", lambda: [check_spf(name, box, resolver)]),
         ("dkim", lambda: check_dkim(name, box, resolver)),
     ]
@@ -738,7 +750,9 @@ def _dns_findings(name: str, config: Config, box: MailboxConfig, resolver: Dns) 
         try:
             found.extend(run())
         except LookupFailed as exc:
-            found.append(Finding(name, check, "warn", str(exc), "DNS did not answer: not checked"))
+            found.append(
+                DoctorFinding(name, check, "warn", str(exc), "DNS did not answer: not checked")
+            )
     dkim_ok = bool(box.dkim_selectors) and all(f.status == "ok" for f in found if f.check == "dkim")
     for check, run in [
         ("dmarc", lambda: check_dmarc(name, box, resolver, dkim_ok)),
@@ -747,7 +761,9 @@ def _dns_findings(name: str, config: Config, box: MailboxConfig, resolver: Dns) 
         try:
             found.extend(run())
         except LookupFailed as exc:
-            found.append(Finding(name, check, "warn", str(exc), "DNS did not answer: not checked"))
+            found.append(
+                DoctorFinding(name, check, "warn", str(exc), "DNS did not answer: not checked")
+            )
     return found
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 DISCLOSURE = re.compile(
     r"pr|ad|ads|sponsored|広告|プロモーション|タイアップ|提供|promotion|partner", re.IGNORECASE
@@ -109,7 +109,7 @@ def _is_label_request(clause: str, matched: str) -> bool:
 
 
 @rule("ad-script", "error", "no required captions, scripts or talking points")
-def check_ad_script(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_ad_script(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     lang = "ja" if draft.language == "ja" else "en"
     for line in draft.own_text(draft.main).split("\n"):
         for m in _DICTATING[lang].finditer(line):
@@ -120,7 +120,7 @@ def check_ad_script(draft: Draft, s: Settings) -> Iterator[Hit]:
                 or _is_negated(line, m.start(), m.end())
             ):
                 continue
-            yield Hit(
+            yield RuleHit(
                 draft.line_of(line),
                 f"dictates the post: {m.group().strip()!r}",
                 "give expectations (content type, amount, dates), not a script",

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from outreach.services.lint import text
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 _LAW = "特定電子メール法 第4条; CAN-SPAM"
 _COMPANY = re.compile(
@@ -86,8 +86,8 @@ def missing_items(draft: Draft) -> list[tuple[str, str]]:
 
 
 @rule("compliance", "error", "sender, postal address, opt-out, refusal sentence, enquiry contact")
-def check_compliance(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_compliance(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     line = draft.line_of_tag(r"\{%-?\s*include", default=len(draft.source_lines))
     language = "Japanese" if draft.language == "ja" else "English"
     for item, hint in missing_items(draft):
-        yield Hit(line, f"the message lacks {item} in {language} ({_LAW})", hint)
+        yield RuleHit(line, f"the message lacks {item} in {language} ({_LAW})", hint)

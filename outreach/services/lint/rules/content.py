@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 _PAY = {
     "en": re.compile(
@@ -40,12 +40,12 @@ _PERSONAL = re.compile(
 
 
 @rule("post-specific", "error", "the pitch names one of the influencer's posts")
-def check_post_specific(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_post_specific(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     if draft.step != 1 or not draft.posts:  # no posts at all: stale-post names the influencer
         return
     if any(quoted in draft.main for quoted in draft.post_texts):
         return
-    yield Hit(
+    yield RuleHit(
         draft.body_start_line,
         f"the pitch mentions no post of @{draft.influencer.handle} (title, URL or caption)",
         "open on their post: {{ post.label }} or {{ post.url }}",
@@ -53,19 +53,19 @@ def check_post_specific(draft: Draft, s: Settings) -> Iterator[Hit]:
 
 
 @rule("offer", "error", "the pitch says how they are paid and by when")
-def check_offer(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_offer(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     if draft.step != 1:
         return
     lang = "ja" if draft.language == "ja" else "en"
     own = draft.own_text(draft.main)
     if not _PAY[lang].search(own):
-        yield Hit(
+        yield RuleHit(
             draft.body_start_line,
             "the pitch does not say how the influencer is paid or rewarded",
             "e.g. {{ campaign.offer.amount | money }} and {{ campaign.offer.description }}",
         )
     if not _WHEN[lang].search(own):
-        yield Hit(
+        yield RuleHit(
             draft.body_start_line,
             "the pitch gives no date or time frame",
             "e.g. {{ campaign.dates.reply_by | date }}",
@@ -73,13 +73,13 @@ def check_offer(draft: Draft, s: Settings) -> Iterator[Hit]:
 
 
 @rule("personalisation", "error", "an influencer-specific variable besides the name")
-def check_personalisation(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_personalisation(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     if draft.step != 1:
         return
     body = "\n".join(draft.source_lines[draft.body_start_line - 1 :])
     if _PERSONAL.search(body):
         return
-    yield Hit(
+    yield RuleHit(
         draft.body_start_line,
         "nothing in the pitch is specific to the influencer but the name",
         "use {{ post.label }}, {{ influencer.niche }} or {{ influencer.followers | followers }}",

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from outreach.services.lint import text
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 SHORTENERS = frozenset(
     {
@@ -91,17 +91,17 @@ def _host(url: str) -> str:
     max_links=2,
     extra_phrases=(),
 )
-def check_deliverability(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_deliverability(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     urls = list(dict.fromkeys(m.group() for m in text.URL.finditer(draft.body_text)))
     if len(urls) > s["max_links"]:
-        yield Hit(
+        yield RuleHit(
             draft.line_of(urls[s["max_links"]]),
             f"{len(urls)} links (max {s['max_links']})",
             "keep the tracking {{ link }} and the opt-out; drop the rest",
         )
     for url in urls:
         if _host(url) in SHORTENERS:
-            yield Hit(
+            yield RuleHit(
                 draft.line_of(url),
                 f"URL shortener {_host(url)}",
                 "use the full URL; {{ link }} already tracks clicks",
@@ -112,18 +112,22 @@ def check_deliverability(draft: Draft, s: Settings) -> Iterator[Hit]:
     for phrase in (*SPAM_PHRASES[lang], *s["extra_phrases"]):
         p = phrase.lower()
         if p in own:
-            yield Hit(draft.line_of(phrase), f"spam-trigger phrase {phrase!r}", "say it plainly")
+            yield RuleHit(
+                draft.line_of(phrase), f"spam-trigger phrase {phrase!r}", "say it plainly"
+            )
         elif p in subject:
-            yield Hit(
+            yield RuleHit(
                 draft.subject_line,
                 f"spam-trigger phrase {phrase!r} in the subject",
                 "say it plainly",
             )
     letters = re.sub(r"[^A-Za-z]", "", draft.own_text(draft.subject))
     if len(letters) >= 6 and letters.isupper():
-        yield Hit(draft.subject_line, "the subject is all capitals", "write it in sentence case")
+        yield RuleHit(
+            draft.subject_line, "the subject is all capitals", "write it in sentence case"
+        )
     for name in draft.attachments:
-        yield Hit(
+        yield RuleHit(
             draft.body_start_line,
             f"attachment {name!r}",
             "link to the brief instead; attachments from strangers get filtered",

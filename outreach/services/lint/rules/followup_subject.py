@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from outreach.errors import UserError
 from outreach.render.templates import parse_front_matter
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 
 @rule("followup-subject", "warning", "a follow-up template's own subject is never sent")
-def check_followup_subject(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_followup_subject(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     if draft.step == 1:
         if draft.body_text and not (draft.sent_subject or draft.subject).strip():
-            yield Hit(draft.subject_line, "the first step has an empty subject", "write one")
+            yield RuleHit(draft.subject_line, "the first step has an empty subject", "write one")
         return
     try:
         written = parse_front_matter(draft.source_text, draft.template_name).subject
@@ -28,7 +28,7 @@ def check_followup_subject(draft: Draft, s: Settings) -> Iterator[Hit]:
     if not written.strip():
         return
     example = f"here it goes out as {draft.sent_subject!r}; " if draft.sent_subject else ""
-    yield Hit(
+    yield RuleHit(
         draft.subject_line,
         f"this subject is never sent: step {draft.step} replies in the pitch's thread",
         f'{example}write subject = "" here; to change a follow-up\'s subject, set subject on '

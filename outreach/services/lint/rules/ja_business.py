@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from outreach.services.lint import text
 from outreach.services.lint.intro import INTRO_LINES, is_nanori
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 TITLES = (
     "部長",
@@ -69,37 +69,37 @@ def _signed(draft: Draft) -> bool:
     line_width=38,
     intro_lines=INTRO_LINES,
 )
-def check_ja_business(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_ja_business(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     if draft.language != "ja":
         return
     lines = text.non_blank_lines(draft.main)
     first = lines[0] if lines else ""
     if not _ATENA.search(first):
-        yield Hit(
+        yield RuleHit(
             draft.body_start_line,
             "宛名 without 様: the first line should address them",
             "start with {{ influencer | honorific }}",
         )
     for m in _TITLE_SAMA.finditer(draft.main):
-        yield Hit(
+        yield RuleHit(
             draft.line_of(m.group()),
             f"「{m.group()}」: a title plus 様 is a double honorific",
             f"write 「{m.group(1)} 山田様」 or the name with 様",
         )
     if not _names_self(lines[: s["intro_lines"]], draft):
-        yield Hit(
+        yield RuleHit(
             draft.body_start_line,
             f"no 名乗り in the first {s['intro_lines']} lines: say who is writing early",
             "e.g. {{ sender.organisation }}の{{ sender.name }}と申します。",
         )
     if not _MUSUBI.search("\n".join(lines[-4:])):
-        yield Hit(
+        yield RuleHit(
             draft.line_of_tag(r"\{%-?\s*include", default=len(draft.source_lines)),
             "no 結び (closing) before the signature",
             "e.g. どうぞよろしくお願いいたします。",
         )
     if not _signed(draft):
-        yield Hit(
+        yield RuleHit(
             draft.line_of_tag(r"\{%-?\s*include", default=len(draft.source_lines)),
             "no 署名 (signature) with the sender's name",
             "include the footer with {{ sender.name }}",
@@ -113,7 +113,7 @@ def check_ja_business(draft: Draft, s: Settings) -> Iterator[Hit]:
                 if (line in footer)
                 else draft.line_of(line)
             )
-            yield Hit(
+            yield RuleHit(
                 where,
                 f"line is {wide:g} full-width characters (max {s['line_width']})",
                 "break the line by hand",

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from outreach.services.lint import text
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 _WORD = re.compile(r"\S*\w\S*")
 
@@ -36,12 +36,12 @@ def ja_units(s: str) -> float:
     max_subject=60,
     max_subject_ja=30,
 )
-def check_length(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_length(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     who = f"@{draft.influencer.handle}"
     if draft.language == "ja":
         units = ja_units(draft.own_text(draft.main))
         if units > s["max_chars_ja"]:
-            yield Hit(
+            yield RuleHit(
                 draft.body_start_line,
                 f"body is {units:g} characters for {who} (max {s['max_chars_ja']})",
                 "cut to what is in it for them, the offer and a date",
@@ -51,7 +51,7 @@ def check_length(draft: Draft, s: Settings) -> Iterator[Hit]:
     else:
         words = word_count(draft.own_text(draft.main))
         if words > s["max_words"]:
-            yield Hit(
+            yield RuleHit(
                 draft.body_start_line,
                 f"body is {words} words for {who} (max {s['max_words']})",
                 "cut to what is in it for them, the offer and a date",
@@ -59,7 +59,7 @@ def check_length(draft: Draft, s: Settings) -> Iterator[Hit]:
         subject_len = len(draft.subject)
         limit = s["max_subject"]
     if subject_len > limit:
-        yield Hit(
+        yield RuleHit(
             draft.subject_line,
             f"subject is {subject_len:g} characters for {who} (max {limit})",
             "a subject has one job: to get the email opened",

@@ -15,7 +15,7 @@ from pathlib import Path
 from outreach.domain.campaign import LOCALIZABLE, Campaign
 from outreach.services.lint import text
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 _JAPANESE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆]"
@@ -71,7 +71,7 @@ def _hint(draft: Draft, fragment: str) -> str:
 
 
 @rule("mixed-script", "warning", "the rendered text is in the template's language")
-def check_mixed_script(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_mixed_script(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     lang = "ja" if draft.language == "ja" else "en"
     theirs = [draft.influencer.name, draft.influencer.handle]
 
@@ -84,10 +84,12 @@ def check_mixed_script(draft: Draft, s: Settings) -> Iterator[Hit]:
     what = f"{_NAMES['en' if lang == 'ja' else 'ja']} text"
     where = f"in an {_NAMES[lang]} template" if lang == "en" else f"in a {_NAMES[lang]} template"
 
-    def hit(line: int, fragments: list[str], place: str) -> Hit:
+    def hit(line: int, fragments: list[str], place: str) -> RuleHit:
         shown = ", ".join(repr(f) for f in fragments[:3]) + (" …" if len(fragments) > 3 else "")
         hints = [h for h in (_hint(draft, f) for f in fragments) if h.startswith("campaign")]
-        return Hit(line, f"{what} {shown}{place} {where}", hints[0] if hints else _hint(draft, ""))
+        return RuleHit(
+            line, f"{what} {shown}{place} {where}", hints[0] if hints else _hint(draft, "")
+        )
 
     found = list(dict.fromkeys(foreign_fragments(clean(draft.subject), lang)))
     if found:

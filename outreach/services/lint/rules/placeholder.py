@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from outreach.services.lint import text
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 _TODO_WORDS = (
     r"TODO|TBD|TBA|FIXME|要確認|要修正|要変更|未定|仮|入力|記入|ここに|差し?替え?|〇〇|○○|◯◯|"
@@ -48,11 +48,11 @@ def placeholders(line: str) -> list[str]:
 
 
 @rule("placeholder", "error", "no [PLACEHOLDER], 〇〇, XX様, TBD or unrendered {fields}")
-def check_placeholder(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_placeholder(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     hint = "replace it with the real text or a template variable"
     for found in placeholders(text.EMAIL.sub(" ", draft.own_text(draft.subject))):
-        yield Hit(draft.subject_line, f"placeholder in the subject: {found!r}", hint)
+        yield RuleHit(draft.subject_line, f"placeholder in the subject: {found!r}", hint)
     for line in draft.body_text.split("\n"):
         own = text.EMAIL.sub(" ", draft.own_text(line))
         for found in placeholders(own):
-            yield Hit(draft.line_of_rendered(line), f"placeholder left in: {found!r}", hint)
+            yield RuleHit(draft.line_of_rendered(line), f"placeholder left in: {found!r}", hint)

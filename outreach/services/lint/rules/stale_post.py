@@ -9,19 +9,19 @@ from collections.abc import Iterator
 from datetime import UTC
 
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 USES_POST = r"\b(post|posts|top_post)\b(?!_)"
 
 
 @rule("stale-post", "warning", "the referenced post is recent", max_age_days=60)
-def check_stale_post(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_stale_post(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     line = draft.line_of_tag(r"\{[{%][^}]*" + USES_POST, default=0)
     if line == 0:
         return  # the template quotes no post
     who = f"@{draft.influencer.handle}"
     if not draft.posts:
-        yield Hit(
+        yield RuleHit(
             line,
             f"{who} has no post on record, so this template cannot be sent to them",
             "import their recent posts: outreach import posts FILE",
@@ -34,7 +34,7 @@ def check_stale_post(draft: Draft, s: Settings) -> Iterator[Hit]:
         newest = newest.replace(tzinfo=UTC)
     age = (draft.now - newest).days
     if age > s["max_age_days"]:
-        yield Hit(
+        yield RuleHit(
             line,
             f"{who}'s newest post is {age} days old (max {s['max_age_days']})",
             "refresh their posts, or pick someone active",

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from outreach.services.lint import text
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, sequence_rule
+from outreach.services.lint.registry import RuleHit, Settings, sequence_rule
 
 
 def longest_shared(a: Draft, b: Draft) -> tuple[str, int]:
@@ -37,7 +37,7 @@ def _longest_shared(source_a: str, start_a: int, source_b: str, start_b: int) ->
 @sequence_rule(
     "tone", "warning", "steps of a sequence don't repeat each other", min_shared_chars=40
 )
-def check_tone(drafts: Sequence[Draft], s: Settings) -> Iterator[tuple[Draft, Hit]]:
+def check_tone(drafts: Sequence[Draft], s: Settings) -> Iterator[tuple[Draft, RuleHit]]:
     distinct = list({d.template_name: d for d in drafts}.values())
     for i, later in enumerate(distinct):
         for earlier in distinct[:i]:
@@ -48,7 +48,7 @@ def check_tone(drafts: Sequence[Draft], s: Settings) -> Iterator[tuple[Draft, Hi
                 shown = shared if len(shared) <= 50 else shared[:50] + "…"
                 yield (
                     later,
-                    Hit(
+                    RuleHit(
                         line,
                         f"repeats {len(shared)} characters of {earlier.template_name}: {shown!r}",
                         "write the follow-up afresh; say something new",

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from outreach.services.lint import text
 from outreach.services.lint.intro import is_nanori
 from outreach.services.lint.model import Draft
-from outreach.services.lint.registry import Hit, Settings, rule
+from outreach.services.lint.registry import RuleHit, Settings, rule
 
 _GREETING = re.compile(
     r"^(hi|hello|dear|hey|good (morning|afternoon))\b|,$|様|さん|さま|御中|各位", re.IGNORECASE
@@ -116,7 +116,7 @@ def _shown(sentence: str) -> str:
 
 
 @rule("value-first", "warning", "the opening sentence is about them, not about us")
-def check_value_first(draft: Draft, s: Settings) -> Iterator[Hit]:
+def check_value_first(draft: Draft, s: Settings) -> Iterator[RuleHit]:
     if draft.step != 1:
         return
     sentences = opening_sentences(draft.main)
@@ -126,7 +126,7 @@ def check_value_first(draft: Draft, s: Settings) -> Iterator[Hit]:
     if intro:
         after = sentences[intro] if intro < len(sentences) else ""
         if not is_about_them(draft, after):
-            yield Hit(
+            yield RuleHit(
                 draft.line_of(after or sentences[0]),
                 f"after the 名乗り the pitch does not say why them: {_shown(after)!r}"
                 if after
@@ -136,7 +136,7 @@ def check_value_first(draft: Draft, s: Settings) -> Iterator[Hit]:
         return
     sentence = sentences[0] if sentences else ""
     if sentence and is_sender_centric(draft, sentence):
-        yield Hit(
+        yield RuleHit(
             draft.line_of(sentence),
             f"the pitch opens on the sender: {_shown(sentence)!r}",
             "open on their post or what is in it for them; introduce yourself after",
