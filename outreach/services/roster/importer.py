@@ -30,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 from outreach.clock import Clock, naive_utc
 from outreach.config import Config, ImportPreset
+from outreach.domain.cleaning import BadValue, parse_platform
 from outreach.domain.influencer import Basis
 from outreach.errors import ImportRejected, InputError, RowError, UserError
 from outreach.services.roster import rows as roster_rows
@@ -180,10 +181,18 @@ def _plan(config: Config, options: ImportOptions, fields: tuple[str, ...]) -> _P
         source=f"import.presets.{options.preset}.map",
     )
     pairs.update(parse_pairs(options.columns, fields, source="--map"))
+    platform = ""
+    if preset.platform:
+        try:
+            platform = parse_platform(preset.platform)
+        except BadValue as exc:
+            raise InputError(
+                str(exc), field=f"import.presets.{options.preset}.platform", file=config.source
+            ) from None
     return _Plan(
         encoding=options.encoding or preset.encoding or None,
         sheet=options.sheet or preset.sheet or None,
-        platform=preset.platform,
+        platform=platform,
         pairs=pairs,
     )
 

@@ -180,9 +180,13 @@ def _xlsx_lines(path: Path, sheet: str | None) -> Iterator[Line]:
     import openpyxl  # loaded only for a workbook: most imports are CSV
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # A file object, not the path: openpyxl refuses a workbook by its name (list.csv), and a
+    # workbook is recognised by its content here.
+    fh = path.open("rb")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        fh.close()
         raise SourceProblem(1, "file", f"not a readable .xlsx workbook ({exc})") from None
     try:
         names = book.sheetnames
@@ -195,6 +199,7 @@ def _xlsx_lines(path: Path, sheet: str | None) -> Iterator[Line]:
             yield number, [_xlsx_text(v) for v in values]
     finally:
         book.close()
+        fh.close()
 
 
 def _xlsx_text(value: object) -> str:
