@@ -36,6 +36,7 @@ from outreach.config import Config, load_config
 from outreach.domain.sending_day import sending_day
 from outreach.services.send.dispatch import mailbox_limits
 from outreach.services.workspace.create import create_workspace
+from outreach.store.queries import mailbox as mailbox_q
 from outreach.store.queries import outbox as q
 from outreach.store.session import make_engine, write_on
 
@@ -118,10 +119,10 @@ class Queue:
         limits = mailbox_limits(self.config, NOW)
         # The rate limits out of the way: every run claims a whole batch.
         self.limits = {
-            name: q.MailboxLimits(10**9, 0, 0, lim.today) for name, lim in limits.items()
+            name: mailbox_q.MailboxLimits(10**9, 0, 0, lim.today) for name, lim in limits.items()
         }
         with self.engine.connect() as conn, write_on(conn):
-            q.ensure_mailboxes(conn, self.config.mailboxes)
+            mailbox_q.ensure_mailboxes(conn, self.config.mailboxes)
         self.passes: list[float] = []
 
     def run(self) -> None:

@@ -33,7 +33,7 @@ from outreach.config import Config, load_config
 from outreach.render.compose import Composer
 from outreach.services.send.plan import plan_due
 from outreach.services.workspace.create import create_workspace
-from outreach.store.queries.sequence import due_enrollments
+from outreach.store.queries.due import due_enrollments
 from outreach.store.session import make_engine, reading
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 10:00 in Tokyo: inside the window

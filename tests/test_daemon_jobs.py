@@ -17,7 +17,7 @@ from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.daemon.run import AppContext, DaemonJob, build_scheduler, run_daemon
 from outreach.domain.optout import sign_unsubscribe
-from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.session import reading
 from outreach.transport.smtp import SmtpTransport
 from tests.conftest import free_port

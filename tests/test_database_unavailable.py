@@ -31,12 +31,12 @@ from outreach.domain.optout import sign_unsubscribe
 from outreach.services.public import endpoint as unsubscribe
 from outreach.services.send.dispatch import DispatchReport, dispatch_once
 from outreach.store import session
-from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import attempt
 from outreach.store.session import make_engine, migrate
 from outreach.transport.smtp import SmtpTransport
-from tests.support import inbox as fixtures_inbox
 from tests.conftest import PG_ADMIN_URL, free_port, sqlite_engine
+from tests.support import inbox as fixtures_inbox
 from tests.support.smtp import T0, make_config, outbox_states, seed_outbox, smtp_server
 from tests.test_unsubscribe import KEY, ONE_CLICK, request
 

@@ -16,8 +16,9 @@ from sqlalchemy import Engine, event, select, update
 from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.services.send.dispatch import DispatchReport, dispatch_once
+from outreach.store.queries import mailbox as mailbox_q
 from outreach.store.queries import outbox as q
-from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import attempt, enrollment, mailbox, outbox, stage_history
 from outreach.store.session import writing
 from outreach.transport.sink import CaptureSink
@@ -342,9 +343,9 @@ def test_stop_recheck_just_before_data(sqlite_db: Engine, tmp_path: Path, smtp_s
 
 def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:
     seed_outbox(db, 1)
-    limits = {"main": q.MailboxLimits(100, 0, 0, T0.date())}
+    limits = {"main": mailbox_q.MailboxLimits(100, 0, 0, T0.date())}
     with writing(db) as conn:
-        q.ensure_mailboxes(conn, ["main"])
+        mailbox_q.ensure_mailboxes(conn, ["main"])
         [a] = q.claim(
             conn, worker="A", now=T0, lease_seconds=10, limits=limits, limit=10, rng=random.Random()
         )

@@ -20,10 +20,10 @@ from outreach.config import load_config
 from outreach.daemon.run import AppContext, run_daemon
 from outreach.demo.config import write_demo_config
 from outreach.demo.mail import bounce, human_reply_ja, out_of_office, read_captured
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.workspace.create import create_workspace
-from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import enrollment, influencer
 from outreach.store.session import make_engine, reading
 from outreach.transport.sink import CaptureSink

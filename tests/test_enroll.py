@@ -15,10 +15,10 @@ from sqlalchemy import Engine, Table, func, insert, select
 from outreach.cli import cli
 from outreach.clock import FixedClock, naive_utc
 from outreach.domain.influencer import Basis, Tier
-from outreach.services.sequence.enroll import EnrollFilters, enroll, parse_handles
 from outreach.services.roster.importer import remove_suppression
-from outreach.store.queries.pipeline import suppress
-from outreach.store.queries.sequence import ensure_campaign
+from outreach.services.sequence.enroll import EnrollFilters, enroll, parse_handles
+from outreach.store.queries.campaign import ensure_campaign
+from outreach.store.queries.suppression import suppress
 from outreach.store.schema import campaign, enrollment, outbox
 from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select, update
 from outreach.cli import cli
 from outreach.clock import FixedClock
 from outreach.services.send.outbox import cancel_outbox, resend_outbox, status
-from outreach.store.queries.inbox import mark_polled
-from outreach.store.queries.sequence import halted
+from outreach.store.queries.enrollment import halted
+from outreach.store.queries.mailbox import mark_polled
 from outreach.store.schema import enrollment, outbox
 from outreach.store.session import reading, writing
 from tests.support.smtp import (

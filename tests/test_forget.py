@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from outreach.clock import FixedClock
 from outreach.services.roster.importer import ImportOptions, forget_address, import_influencers
-from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import influencer, suppression
 from outreach.store.session import reading
 from tests.support.inbox import enrol, make_config

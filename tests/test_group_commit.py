@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event, select
 from outreach.clock import FixedClock
 from outreach.services.send import dispatch
 from outreach.services.send.dispatch import DispatchReport, dispatch_once
-from outreach.store.queries.pipeline import suppress
+from outreach.store.queries.suppression import suppress
 from outreach.store.schema import attempt, enrollment, outbox, stage_history
 from outreach.store.session import writing
 from outreach.transport.smtp import SmtpTransport

@@ -40,8 +40,8 @@ from outreach.inbound.decode import (
 from outreach.services.inbox import sources as inbox_sources
 from outreach.services.inbox.poll import import_files, poll
 from outreach.services.inbox.sources import fetch_batches
+from outreach.store.queries.mailbox import mark_polled
 from outreach.store.schema import inbound
-from outreach.store.queries.inbox import mark_polled
 from outreach.store.session import reading, writing
 from outreach.transport.smtp import SmtpTransport
 from tests.conftest import sqlite_engine

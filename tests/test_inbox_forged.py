@@ -19,10 +19,10 @@ from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock, utc
 from outreach.config import Config, load_config, parse_config
-from outreach.domain.return_path import sign
 from outreach.demo.mail import read_captured
+from outreach.domain.return_path import sign
 from outreach.services.inbox.poll import import_files, poll
-from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import enrollment, inbound, influencer, mailbox, outbox, suppression
 from outreach.store.session import make_engine, reading
 from outreach.transport.sink import CaptureSink, MaildirHandler
@@ -367,8 +367,8 @@ def test_signed_return_path_end_to_end_through_smtp_and_imap(
     suppresses exactly its recipient; a forged DSN naming another influencer changes nothing."""
     from outreach.daemon.run import AppContext, run_daemon
     from outreach.demo.config import write_demo_config
-    from outreach.services.sequence.enroll import EnrollFilters, enroll
     from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
+    from outreach.services.sequence.enroll import EnrollFilters, enroll
     from outreach.services.workspace.create import create_workspace
     from outreach.transport.smtp import SmtpTransport
 

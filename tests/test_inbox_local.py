@@ -13,12 +13,13 @@ from sqlalchemy import Engine, select
 
 from outreach.cli import cli
 from outreach.clock import FixedClock, utc
-from outreach.errors import InputError, StageError
 from outreach.demo.mail import Captured, script_replies
+from outreach.errors import InputError, StageError
 from outreach.services.inbox.poll import import_files, inbox_jobs, inbox_status, poll
 from outreach.services.pipeline.stages import board, history, move
-from outreach.store.queries.inbox import inbox_fresh
-from outreach.store.queries.pipeline import is_suppressed, stop_enrollment
+from outreach.store.queries.enrollment import stop_enrollment
+from outreach.store.queries.mailbox import inbox_fresh
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import enrollment, inbound, outbox
 from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine

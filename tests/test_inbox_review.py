@@ -19,7 +19,7 @@ from outreach.config import InboxConfig
 from outreach.errors import InputError
 from outreach.inbound import Classified, parse_and_classify
 from outreach.services.inbox.poll import import_files, resolve
-from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import inbound, influencer, suppression
 from outreach.store.session import reading
 from tests.conftest import sqlite_engine

@@ -19,10 +19,10 @@ from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.domain.windows import next_send_time
 from outreach.errors import ConfigError, StageError, UserError
+from outreach.services.pipeline.stages import move
 from outreach.services.sequence import pause as pause_service
 from outreach.services.sequence.enroll import EnrollFilters, enroll
-from outreach.services.pipeline.stages import move
-from outreach.store.queries.pause import HELD_UNTIL
+from outreach.store.queries.mailbox import HELD_UNTIL
 from outreach.store.schema import enrollment, mailbox, outbox
 from tests.support.sequence import add_influencer, main_mailbox, make_workspace, tick
 from tests.support.sequence import plan_at as plan
@@ -301,7 +301,7 @@ def test_two_workers_starting_together_both_get_the_mailbox_row(pg_db: Engine) -
     racing the first, does nothing instead of failing on the unique name."""
     import threading
 
-    from outreach.store.queries.outbox import ensure_mailboxes
+    from outreach.store.queries.mailbox import ensure_mailboxes
 
     errors: list[BaseException] = []
     with pg_db.begin() as first:

@@ -19,14 +19,16 @@ from outreach.clock import FixedClock, naive_utc
 from outreach.config import Config
 from outreach.domain.sending_day import sending_day
 from outreach.domain.stages import Stage
-from outreach.services.sequence.campaigns import load_campaign
 from outreach.render.compose import Composer
 from outreach.services.send.dispatch import mailbox_limits
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.send.plan import on_sent, plan_due, sent_hook
-from outreach.store.queries.pipeline import move_stage_if, stop_enrollment, suppress
+from outreach.services.sequence.campaigns import load_campaign
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.store.queries.due import due_enrollments
+from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.roster import load_influencer
-from outreach.store.queries.sequence import due_enrollments
+from outreach.store.queries.stages import move_stage_if
+from outreach.store.queries.suppression import suppress
 from outreach.store.schema import enrollment, mailbox, outbox, post
 from outreach.store.session import reading, writing
 from tests.support.sequence import add_influencer, main_mailbox, make_workspace

@@ -23,13 +23,18 @@ from outreach.cli import main
 from outreach.clock import FixedClock
 from outreach.config import Config, load_config
 from outreach.errors import ImportRejected, InputError
-from outreach.services.roster import source as roster_source
 from outreach.render.compose import Composer
-from outreach.services.send.dispatch import dispatch_once
-from outreach.services.sequence.enroll import EnrollFilters, enroll
-from outreach.services.send.plan import plan_due, sent_hook
-from outreach.services.roster.importer import ImportOptions, ImportReport, import_influencers, import_posts
+from outreach.services.roster import source as roster_source
+from outreach.services.roster.importer import (
+    ImportOptions,
+    ImportReport,
+    import_influencers,
+    import_posts,
+)
 from outreach.services.roster.source import read_rows
+from outreach.services.send.dispatch import dispatch_once
+from outreach.services.send.plan import plan_due, sent_hook
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.queries.roster import find_influencer, load_influencers
 from outreach.store.schema import influencer
 from outreach.store.session import reading
@@ -519,7 +524,7 @@ def test_suppressing_or_forgetting_the_unicode_spelling_covers_the_stored_person
     sqlite_db: Engine, config: Config
 ) -> None:
     from outreach.services.roster.importer import forget_address, suppress_address
-    from outreach.store.queries.pipeline import is_suppressed
+    from outreach.store.queries.suppression import is_suppressed
 
     _import(sqlite_db, HOSTILE / "idn_ascii.csv", config)
     assert suppress_address(sqlite_db, "Hanako@例え.JP", reason="opt_out", clock=CLOCK, actor="t")

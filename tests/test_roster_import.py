@@ -27,7 +27,7 @@ from outreach.services.roster.importer import (
     import_posts,
     suppress_address,
 )
-from outreach.store.queries import pipeline
+from outreach.store.queries import suppression
 from outreach.store.queries.roster import find_influencer, load_influencers
 from outreach.store.schema import influencer
 from outreach.store.session import reading
@@ -256,7 +256,7 @@ def test_suppression_survives_reimport(db: Engine, config: Config) -> None:
         "but it will not be mailed" in report.warnings
     )
     with reading(db) as conn:
-        assert pipeline.is_suppressed(conn, "misaki@example.jp")
+        assert suppression.is_suppressed(conn, "misaki@example.jp")
         assert find_influencer(conn, "misaki_beauty") is not None
 
 

@@ -16,8 +16,7 @@ from outreach.clock import FixedClock
 from outreach.domain.sending_day import sending_day
 from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.sequence.schedule import schedule
-from outreach.store.queries.pipeline import stop_enrollment
-from outreach.store.queries.sequence import mark_error
+from outreach.store.queries.enrollment import mark_error, stop_enrollment
 from outreach.store.schema import enrollment, influencer
 from outreach.store.session import writing
 from tests.conftest import sqlite_engine

@@ -26,9 +26,11 @@ from outreach.domain.sequence import Sequence, Step
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
 from outreach.services.sequence.campaigns import load_campaign
-from outreach.services.sequence.schedule import HORIZON_DAYS, ScheduleRun, schedule
 from outreach.services.sequence.files import Recipient, recipient_of, sequence_or_error, window_for
-from outreach.store.queries import sequence as q
+from outreach.services.sequence.schedule import HORIZON_DAYS, ScheduleRun, schedule
+from outreach.store.queries import due as due_q
+from outreach.store.queries import enrollment as enrollment_q
+from outreach.store.queries import schedule as q
 from outreach.store.schema import campaign, enrollment, influencer, outbox
 from outreach.store.session import reading, writing
 from tests.conftest import sqlite_engine
@@ -119,7 +121,7 @@ def _pending_on(conn: Connection, mailbox: str) -> list[tuple[Any, ...]]:
             & (waiting.c.step == enrollment.c.next_step)
             & waiting.c.state.in_(q.UNSENT_STATES),
         )
-        .where(enrollment.c.mailbox == mailbox, enrollment.c.status.in_(q.DUE_STATUSES))
+        .where(enrollment.c.mailbox == mailbox, enrollment.c.status.in_(due_q.DUE_STATUSES))
         .order_by(enrollment.c.id)
     )
     return [(*r[:9], utc(r[9]) if r[9] else None, utc(r[10]) if r[10] else None) for r in rows]
@@ -135,7 +137,7 @@ def reference(
     unplanned: list[tuple[str, str]] = []
     with reading(engine) as conn:
         pending = _pending_on(conn, mailbox)
-        unplanned += [(h, f"{s}: {r}" if r else s) for h, s, r in q.halted(conn, camp.slug)]
+        unplanned += [(h, f"{s}: {r}" if r else s) for h, s, r in enrollment_q.halted(conn, camp.slug)]
         today = sending_day(config, now)
         used: dict[date, int] = {
             today: q.sent_since(conn, [mailbox], day_start(config, today)).get(mailbox, 0)

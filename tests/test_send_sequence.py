@@ -18,9 +18,9 @@ from outreach.config import Config
 from outreach.render.compose import Composer
 from outreach.services.send import dispatch
 from outreach.services.send.dispatch import DispatchReport, dispatch_once
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.send.plan import plan_due, sent_hook
-from outreach.store.queries.sequence import unsettled_sends
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.store.queries.outbox import unsettled_sends
 from outreach.store.schema import enrollment, stage_history
 from outreach.transport.smtp import SmtpTransport
 from tests.support.sequence import add_influencer, main_mailbox, make_workspace

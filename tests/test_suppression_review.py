@@ -25,17 +25,16 @@ from outreach.cli import cli
 from outreach.cli.app import run_guarded
 from outreach.clock import FixedClock
 from outreach.errors import UserError
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.roster.importer import forget_address, remove_suppression
-from outreach.store.queries.pipeline import email_hash, is_suppressed, suppress
-from outreach.store.queries.suppression import audit_trail
-from outreach.store.schema import enrollment, inbound, suppression, suppression_audit
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store import session
+from outreach.store.queries.suppression import audit_trail, email_hash, is_suppressed, suppress
+from outreach.store.schema import enrollment, inbound, suppression, suppression_audit
 from outreach.store.session import make_engine, migrate, reading, writing
 from tests.conftest import sqlite_engine
 from tests.support.inbox import enrol
-from tests.support.smtp import smtp_server
 from tests.support.sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.smtp import smtp_server
 from tests.test_send_sequence import ENROLLED, TUE_0905, tick, two_enrolled
 
 __all__ = ["smtp_server"]

@@ -15,7 +15,7 @@ from outreach.clock import FixedClock
 from outreach.domain import optout
 from outreach.domain.optout import sign_unsubscribe
 from outreach.services.public.endpoint import ServerHandle, start_unsubscribe_server
-from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import enrollment, outbox, stage_history, suppression
 from outreach.store.session import reading
 from tests.conftest import free_port

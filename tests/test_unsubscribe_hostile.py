@@ -22,11 +22,11 @@ from sqlalchemy import Engine, select
 from outreach.clock import FixedClock, SystemClock
 from outreach.domain.optout import sign_unsubscribe
 from outreach.errors import ConfigError
-from outreach.services.public import endpoint as unsubscribe
 from outreach.render.compose import Composer
-from outreach.services.roster.importer import forget_address
+from outreach.services.public import endpoint as unsubscribe
 from outreach.services.public.endpoint import ServerHandle, start_unsubscribe_server
-from outreach.store.queries.pipeline import email_hash, is_suppressed
+from outreach.services.roster.importer import forget_address
+from outreach.store.queries.suppression import email_hash, is_suppressed
 from outreach.store.schema import suppression
 from outreach.store.session import make_engine, reading
 from tests.conftest import free_port

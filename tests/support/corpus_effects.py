@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from outreach.clock import utc
 from outreach.inbound import parse_and_classify
 from outreach.services.inbox.trust import review_threshold
-from outreach.store.queries.pipeline import is_suppressed
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import (
     enrollment,
     inbound,

@@ -18,7 +18,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine, insert, select
 
 from outreach.config import Config, parse_config
-from outreach.store.queries.sequence import queue_messages
+from outreach.store.queries.outbox import queue_messages
 from outreach.store.schema import campaign, enrollment, influencer, outbox, outbox_message
 from outreach.transport.sink import CaptureSink, offer_pipelining
 

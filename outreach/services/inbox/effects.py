@@ -39,22 +39,17 @@ from outreach.inbound import (
     Bounce,
     Classified,
 )
-from outreach.store.queries.inbox import (
-    LIVE_STATUSES,
-    Target,
-    cancel_unsent,
-    defer_enrollment,
-    ensure_mailbox,
+from outreach.store.queries.enrollment import LIVE_STATUSES, stop_one_enrollment
+from outreach.store.queries.inbox import Target, set_manager_email, soft_bounce_count
+from outreach.store.queries.mailbox import ensure_mailbox, record_sender_fault
+from outreach.store.queries.outbox import cancel_unsent, defer_enrollment
+from outreach.store.queries.stages import (
     move_if,
     note_history,
-    set_manager_email,
-    soft_bounce_count,
     stop_and_move,
-    stop_everywhere,
-    stop_one_enrollment,
+    stop_everywhere_prebuilt,
 )
-from outreach.store.queries.outbox import record_sender_fault
-from outreach.store.queries.pipeline import suppress
+from outreach.store.queries.suppression import suppress
 
 log = logging.getLogger(__name__)
 UNMATCHED = "unmatched"
@@ -86,7 +81,7 @@ def resume_at(config: Config, target: Target, returns_on: date | None, now: date
 def _stop_address(
     conn: Connection, address: str, *, reason: str, stage: Stage, cause: str, at: datetime
 ) -> str:
-    ids = stop_everywhere(conn, address, reason=reason, stage=stage.value, cause=cause, at=at)
+    ids = stop_everywhere_prebuilt(conn, address, reason=reason, stage=stage.value, cause=cause, at=at)
     cancelled = cancel_unsent(conn, ids, reason=reason, at=at)
     return f"{len(ids)} enrollment(s) stopped, {cancelled} unsent message(s) cancelled"
 

@@ -16,8 +16,8 @@ import hashlib
 import logging
 import ssl
 from collections import Counter
-from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
@@ -60,12 +60,10 @@ from outreach.services.inbox.trust import (
     decide_report,
 )
 from outreach.store.queries.inbox import (
+    Sent,
     get_inbound,
-    history_batched,
     known_keys,
     list_inbound,
-    mark_polled,
-    Sent,
     record_inbound,
     record_inbound_many,
     resolve_inbound,
@@ -75,11 +73,11 @@ from outreach.store.queries.inbox import (
     target_by_address,
     target_by_enrollment,
 )
-from outreach.store.queries.inbox import (
-    inbox_health as list_health,
-from outreach.transport.oauth import OAuthFailure
-)
+from outreach.store.queries.mailbox import inbox_health as list_health
+from outreach.store.queries.mailbox import mark_polled
+from outreach.store.queries.stages import history_batched
 from outreach.store.session import reading, write_on, writing
+from outreach.transport.oauth import OAuthFailure
 
 log = logging.getLogger(__name__)
 MAX_KEY = 380  # inbound.dedupe_key is String(400)

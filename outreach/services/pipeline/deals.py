@@ -14,8 +14,8 @@ from outreach.domain.stages import Stage
 from outreach.errors import InputError, StageError
 from outreach.store.queries import deals as q
 from outreach.store.queries.board import enrollments_of
-from outreach.store.queries.pipeline import move_stage_if
 from outreach.store.queries.roster import find_influencer
+from outreach.store.queries.stages import move_stage_if
 from outreach.store.session import reading, writing
 
 OPEN = ("offered", "countered")

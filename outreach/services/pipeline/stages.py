@@ -13,21 +13,18 @@ from typing import Any
 from sqlalchemy import Engine
 
 from outreach.clock import Clock, naive_utc, utc
-from outreach.domain.stages import FINAL, SENDABLE, Stage, check_move
 from outreach.config import Config
+from outreach.domain.stages import FINAL, SENDABLE, Stage, check_move
 from outreach.errors import InputError, StageError
 from outreach.services.sequence.pause import PauseReport, resume_held
 from outreach.store.queries.board import board_rows, enrollments_of, history_rows
 from outreach.store.queries.deals import accepted_deal_id, count_posted
-from outreach.store.queries.inbox import cancel_unsent
+from outreach.store.queries.enrollment import stop_enrollment
+from outreach.store.queries.outbox import cancel_unsent
 from outreach.store.queries.pause import PAUSED_BY_HAND, held, pause_enrollments
-from outreach.store.queries.pipeline import (
-    move_stage_if,
-    stop_enrollment,
-    stop_everywhere,
-    suppress,
-)
 from outreach.store.queries.roster import find_influencer
+from outreach.store.queries.stages import move_stage_if, stop_everywhere
+from outreach.store.queries.suppression import suppress
 from outreach.store.session import reading, writing
 
 

@@ -39,8 +39,9 @@ from outreach.domain.optout import Expired, verify_unsubscribe
 from outreach.domain.stages import Stage
 from outreach.errors import ConfigError
 from outreach.services.pipeline.links import Redirects, redirect_answer
-from outreach.store.queries.inbox import cancel_unsent
-from outreach.store.queries.pipeline import is_erased, stop_everywhere, suppress
+from outreach.store.queries.outbox import cancel_unsent
+from outreach.store.queries.stages import stop_everywhere
+from outreach.store.queries.suppression import is_erased, suppress
 from outreach.store.session import describe_unavailable, is_busy, is_unavailable, writing
 
 log = logging.getLogger(__name__)

@@ -38,16 +38,13 @@ from outreach.domain.sending_day import sending_day
 from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
 from outreach.failpoints import Failpoint
+from outreach.store.queries import mailbox as mailbox_q
 from outreach.store.queries import outbox as q
 from outreach.store.queries.caps import daily_caps
-from outreach.store.queries.pipeline import (
-    move_stage_if,
-    move_stages_if,
-    stop_enrollment,
-    stop_everywhere,
-    suppress,
-)
-from outreach.store.queries.sequence import unsettled_sends
+from outreach.store.queries.enrollment import stop_enrollment
+from outreach.store.queries.outbox import unsettled_sends
+from outreach.store.queries.stages import move_stage_if, move_stages_if, stop_everywhere
+from outreach.store.queries.suppression import suppress
 from outreach.store.session import (
     describe_unavailable,
     is_busy,
@@ -87,11 +84,11 @@ class DispatchReport:
 
 def mailbox_limits(
     config: Config, now: datetime, caps: Mapping[str, int] | None = None
-) -> dict[str, q.MailboxLimits]:
+) -> dict[str, mailbox_q.MailboxLimits]:
     """Each mailbox's limits today; `caps` (queries.caps.daily_caps) brings a new one's ramp."""
     today = sending_day(config, now)
     return {
-        name: q.MailboxLimits(
+        name: mailbox_q.MailboxLimits(
             (caps or {}).get(name, mb.limits.daily_cap),
             mb.limits.min_gap_seconds,
             mb.limits.jitter_seconds,
@@ -200,7 +197,7 @@ class _Pass:
         now = self.clock.now()
         with write_on(self.conn) as conn:
             if q.mark_requeued(conn, row, now, why):
-                q.refund_token(conn, row.mailbox, sending_day(self.config, now))
+                mailbox_q.refund_token(conn, row.mailbox, sending_day(self.config, now))
                 self.report.released += 1
 
     async def deliver(
@@ -370,7 +367,7 @@ class _Pass:
                     _where(row),
                 )
         for name in sorted({row.mailbox for row, _ in done} - self.faults_cleared):
-            q.clear_sender_faults(conn, name)
+            mailbox_q.clear_sender_faults(conn, name)
             self.faults_cleared.add(name)
         self.unsettled.extend((row.enrollment_id, row.step, now) for row, _ in done)
         for row, result in done:
@@ -459,10 +456,10 @@ class _Pass:
     ) -> None:
         self.faults_cleared.discard(row.mailbox)
         if q.mark_requeued(conn, row, now, f"mailbox fault: {said}"):
-            q.refund_token(conn, row.mailbox, sending_day(self.config, now))
+            mailbox_q.refund_token(conn, row.mailbox, sending_day(self.config, now))
         sending = self.config.sending
         reason = describe_fault(result)
-        if q.record_sender_fault(
+        if mailbox_q.record_sender_fault(
             conn,
             row.mailbox,
             now,
@@ -508,7 +505,7 @@ class _Pass:
         if said and q.mark_final(
             conn, row, now, OutboxState.CANCELLED, f"cancelled before the message was sent: {said}"
         ):
-            q.refund_token(conn, row.mailbox, sending_day(self.config, now))
+            mailbox_q.refund_token(conn, row.mailbox, sending_day(self.config, now))
             log.info("cancelled %s: %s", where, said)
         elif not said:
             log.warning("claim lost before the message; not sent %s", where)
@@ -558,7 +555,7 @@ async def dispatch_once(
         )
         now = clock.now()
         with write_on(held) as conn:
-            q.ensure_mailboxes(conn, config.mailboxes)
+            mailbox_q.ensure_mailboxes(conn, config.mailboxes)
             run.report.reaped = q.reap(conn, now, sending_day(config, now))
             settle(conn, unsettled_sends(conn), on_sent, now)  # what a pass cut short left
         if run.draining():

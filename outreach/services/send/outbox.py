@@ -19,15 +19,17 @@ from outreach.domain.outbox import OutboxState
 from outreach.domain.sending_day import sending_day
 from outreach.errors import UserError
 from outreach.services.inbox.poll import InboxHealth, inbox_status
+from outreach.store.queries import mailbox as mailbox_q
 from outreach.store.queries import outbox as q
+from outreach.store.queries.campaign import held_campaigns
 from outreach.store.queries.caps import daily_caps
-from outreach.store.queries.pause import HELD_UNTIL, held_campaigns
-from outreach.store.queries.pipeline import stop_enrollment
-from outreach.store.queries.sequence import (
+from outreach.store.queries.enrollment import (
     failure_stops,
     needing_attention,
     resume_after_failure,
+    stop_enrollment,
 )
+from outreach.store.queries.mailbox import HELD_UNTIL
 from outreach.store.session import reading, writing
 
 S = OutboxState
@@ -55,7 +57,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
     now = clock.now()
     today = sending_day(config, now)
     with reading(engine) as conn:
-        stored = {m["name"]: m for m in q.mailboxes(conn)}
+        stored = {m["name"]: m for m in mailbox_q.mailboxes(conn)}
         counts = q.state_counts(conn)
         due = q.due_now(conn, now)
         unknown = q.list_rows(conn, state=S.UNKNOWN.value, limit=1000)

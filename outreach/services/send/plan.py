@@ -40,11 +40,22 @@ from outreach.services.sequence.files import (
     sequence_or_error,
     window_for,
 )
-from outreach.store.queries import sequence as q
-from outreach.store.queries.pipeline import stop_enrollment
+from outreach.store.queries import (
+    due as q,
+)
+from outreach.store.queries import (
+    enrollment as enrollment_q,
+)
+from outreach.store.queries import (
+    mailbox as mailbox_q,
+)
+from outreach.store.queries import (
+    outbox as outbox_q,
+)
+from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.roster import load_influencers
-from outreach.store.session import write_on
 from outreach.store.queries.suppression import suppressed_among
+from outreach.store.session import write_on
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,7 +74,7 @@ def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]
     period, and we only learn of an opt-out reply when the inbox is read."""
     watched = [name for name, box in config.mailboxes.items() if box.inbox.source != "none"]
     cutoff = now - timedelta(minutes=config.inbox.freshness_minutes)
-    return q.stale_inboxes(conn, watched, polled_before=cutoff)
+    return mailbox_q.stale_inboxes(conn, watched, polled_before=cutoff)
 
 
 class _Files(Generic[T]):
@@ -202,7 +213,7 @@ def _plan_on(
         for due, at in later:
             q.reschedule(conn, due, at)
         for enrollment_id, reason in errors:
-            q.mark_error(conn, enrollment_id, reason)
+            enrollment_q.mark_error(conn, enrollment_id, reason)
         for enrollment_id, reason in holds:
             log.warning("enrollment %s: %s", enrollment_id, reason)
             stop_enrollment(conn, enrollment_id, reason=reason)
@@ -242,7 +253,7 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
     q.take(conn, [p.due.id for p in ready])
     expires = naive_utc(now + timedelta(hours=config.sending.retry.max_age_hours))
     at = naive_utc(now)
-    return q.queue_messages(
+    return outbox_q.queue_messages(
         conn,
         [
             {
@@ -300,7 +311,7 @@ def on_sent_many(
     Never raises for a broken sequence file: the send stays recorded and the enrollment is
     marked `error` for the operator. Returns, per enrollment advanced, its next due time
     (None: completed)."""
-    states = q.enrollment_states(conn, [enrollment_id for enrollment_id, _, _ in sent])
+    states = enrollment_q.enrollment_states(conn, [enrollment_id for enrollment_id, _, _ in sent])
     sequences: dict[str, SequenceFile | UserError] = {}
     closures: dict[str, Closures] = {}  # per campaign, read once per settled batch
     moves: list[tuple[int, int, datetime | None]] = []
@@ -310,7 +321,7 @@ def on_sent_many(
             continue
         sequence = sequence_or_error(config, state.sequence, sequences)
         if isinstance(sequence, UserError):
-            q.mark_error(conn, enrollment_id, f"after step {step}: {sequence}")
+            enrollment_q.mark_error(conn, enrollment_id, f"after step {step}: {sequence}")
             continue
         if state.campaign not in closures:
             closures[state.campaign] = campaign_closures(config, state.campaign)
@@ -327,7 +338,7 @@ def on_sent_many(
 
 def _next_due(
     config: Config,
-    state: q.EnrollmentState,
+    state: enrollment_q.EnrollmentState,
     sequence: SequenceFile,
     step: int,
     sent_at: datetime,

@@ -33,13 +33,13 @@ from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.windows import DAY_NAMES, Window, is_holiday, next_send_time
 from outreach.errors import InputError, UserError
-from outreach.services.sequence.campaigns import campaign_closures, load_campaign
 from outreach.render.compose import Composed, Composer
 from outreach.services.send.dispatch import dispatch_once
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.send.plan import plan_due, sent_hook
+from outreach.services.sequence.campaigns import campaign_closures, load_campaign
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.sequence.files import Recipient, recipient_of, sequence_or_error, window_for
-from outreach.store.queries.sequence import day_load
+from outreach.store.queries.schedule import day_load
 from outreach.store.schema import campaign as campaign_t
 from outreach.store.schema import enrollment, influencer, mailbox, metadata, outbox
 from outreach.store.session import make_engine, migrate, reading, writing

@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from outreach.config import Config
 from outreach.domain.sending_day import day_start, sending_day
-from outreach.store.queries import sequence as q
+from outreach.store.queries import schedule as q
 from outreach.store.queries.caps import daily_caps
 
 

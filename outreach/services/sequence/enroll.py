@@ -19,23 +19,25 @@ from sqlalchemy import Connection, Engine
 
 from outreach.clock import naive_utc
 from outreach.config import Config
-from outreach.domain.influencer import Basis
-from outreach.domain.windows import next_send_time
 from outreach.domain.campaign import Campaign
+from outreach.domain.influencer import Basis
 from outreach.domain.sequence import Sequence as SequenceFile
+from outreach.domain.windows import next_send_time
 from outreach.errors import InputError, UserError
-from outreach.services.sequence.campaigns import load_campaign
 from outreach.render.compose import Composer
+from outreach.services.sequence.campaigns import load_campaign
+from outreach.services.sequence.capacity import room_today
 from outreach.services.sequence.files import (
     load_sequence,
     recipient_of,
     sequence_or_error,
     window_for,
 )
-from outreach.services.sequence.capacity import room_today
-from outreach.store.queries import sequence as q
+from outreach.store.queries import campaign as campaign_q
+from outreach.store.queries import enrollment as q
+from outreach.store.queries.campaign import campaign_status
 from outreach.store.queries.caps import enrollments_per_mailbox
-from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN, campaign_status
+from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN
 from outreach.store.queries.roster import load_influencers
 from outreach.store.queries.suppression import suppressed_among
 from outreach.store.session import reading, writing
@@ -219,9 +221,9 @@ def enroll(
     window = window_for(config, first)
     report = EnrollReport(campaign=campaign.slug, sequence=sequence.name, dry_run=dry_run)
     with (reading if dry_run else writing)(engine) as conn:
-        campaign_id = q.campaign_id(conn, campaign.slug)
+        campaign_id = campaign_q.campaign_id(conn, campaign.slug)
         if campaign_id is None and not dry_run:
-            campaign_id = q.ensure_campaign(conn, campaign.slug, now)
+            campaign_id = campaign_q.ensure_campaign(conn, campaign.slug, now)
         status = campaign_status(conn, campaign.slug)
         if status == "archived":
             raise InputError(

@@ -16,14 +16,17 @@ from sqlalchemy import Connection, Engine
 
 from outreach.clock import Clock, naive_utc
 from outreach.config import Config, MailboxConfig, OAuth2Config, secret
+from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.sequence import Sequence
 from outreach.domain.windows import next_send_time
 from outreach.errors import ConfigError, InputError, StageError, UserError
 from outreach.services.sequence.campaigns import campaign_closures
 from outreach.services.sequence.files import recipient_of, sequence_or_error, window_for
+from outreach.store.queries import campaign as campaign_q
+from outreach.store.queries import mailbox as mailbox_q
 from outreach.store.queries import pause as q
-from outreach.store.queries.inbox import note_history
 from outreach.store.queries.roster import find_influencer
+from outreach.store.queries.stages import note_history
 from outreach.store.session import writing
 
 
@@ -159,7 +162,7 @@ def set_campaign(
     now = clock.now()
     report = PauseReport()
     with writing(engine) as conn:
-        status = q.campaign_status(conn, slug)
+        status = campaign_q.campaign_status(conn, slug)
         if status == "archived":
             raise StageError(f"campaign {slug} is archived", hint="an archived campaign stays so")
         if action == "pause":
@@ -168,19 +171,19 @@ def set_campaign(
             ids = q.live_enrollments(conn, campaign_slug=slug)
             report.in_flight = q.pause_enrollments(conn, ids, reason=q.PAUSED_WITH_CAMPAIGN, at=now)
             report.done = [(slug, "", None) for _ in ids]
-            q.set_campaign_status(conn, slug, "paused", at=naive_utc(now))
+            campaign_q.set_campaign_status(conn, slug, "paused", at=naive_utc(now))
         elif action == "resume":
             if status != "paused":
                 raise StageError(f"campaign {slug} is not paused")
             found = q.held(conn, reasons=[q.PAUSED_WITH_CAMPAIGN], campaign_slug=slug)
             resume_held(conn, config, found, now, report, "command")
-            q.set_campaign_status(conn, slug, "active", at=naive_utc(now))
+            campaign_q.set_campaign_status(conn, slug, "active", at=naive_utc(now))
         elif action == "archive":
             ids = q.live_enrollments(conn, campaign_slug=slug)
-            ids += q.live_enrollments(conn, campaign_slug=slug, status="paused")
+            ids += q.live_enrollments(conn, campaign_slug=slug, status=EnrollmentStatus.PAUSED)
             report.in_flight = q.archive_enrollments(conn, ids, at=now)
             report.done = [(slug, "", None) for _ in ids]
-            q.set_campaign_status(conn, slug, "archived", at=naive_utc(now))
+            campaign_q.set_campaign_status(conn, slug, "archived", at=naive_utc(now))
         else:
             raise InputError(f"unknown action {action!r}", field="action")
     return report
@@ -196,14 +199,14 @@ def _mailbox(config: Config, name: str) -> MailboxConfig:
 def pause_mailbox(engine: Engine, config: Config, name: str) -> None:
     _mailbox(config, name)
     with writing(engine) as conn:
-        q.pause_mailbox(conn, name)
+        mailbox_q.pause_mailbox(conn, name)
 
 
 def resume_mailbox(engine: Engine, config: Config, name: str) -> str:
     """Lift the mailbox's pause; returns why it was paused ('' when it was not)."""
     _mailbox(config, name)
     with writing(engine) as conn:
-        return q.resume_mailbox(conn, name)
+        return mailbox_q.resume_mailbox(conn, name)
 
 
 def fingerprint(box: MailboxConfig) -> str:
@@ -230,7 +233,7 @@ def note_mailbox_configs(engine: Engine, config: Config, clock: Clock) -> dict[s
     lifted: dict[str, str] = {}
     with writing(engine) as conn:
         for name, box in sorted(config.mailboxes.items()):
-            why = q.note_mailbox_config(conn, name, fingerprint(box), now)
+            why = mailbox_q.note_mailbox_config(conn, name, fingerprint(box), now)
             if why:
                 lifted[name] = why
     return lifted
@@ -241,14 +244,14 @@ def missing_secrets(config: Config) -> list[str]:
     'mailboxes.NAME.smtp.password_env: VARIABLE is not set'."""
     missing = []
     for name, box in sorted(config.mailboxes.items()):
-        places = [(f"mailboxes.{name}.smtp", box.smtp.password_env, bool(box.smtp.username))]
-        inbox = box.inbox
         if box.oauth2 is not None and box.auth == "oauth2":  # no password: the token key
             oauth = f"mailboxes.{name}.oauth2"
             for key, env in (("key_env", box.oauth2.key_env), *_client_secret(box.oauth2)):
                 if not secret(env):
                     missing.append(f"{oauth}.{key}: environment variable {env} is not set")
             continue
+        places = [(f"mailboxes.{name}.smtp", box.smtp.password_env, bool(box.smtp.username))]
+        inbox = box.inbox
         places.append((f"mailboxes.{name}.inbox", inbox.password_env, inbox.source == "imap"))
         for where, env, needed in places:
             if needed and env and not secret(env):
@@ -256,12 +259,12 @@ def missing_secrets(config: Config) -> list[str]:
     return missing
 
 
-def check_secrets(config: Config) -> None:
-    """ConfigError naming every unset secret: never log in with an empty password."""
 def _client_secret(cfg: OAuth2Config) -> list[tuple[str, str]]:
     return [("client_secret_env", cfg.client_secret_env)] if cfg.client_secret_env else []
 
 
+def check_secrets(config: Config) -> None:
+    """ConfigError naming every unset secret: never log in with an empty password."""
     missing = missing_secrets(config)
     if missing:
         raise ConfigError("; ".join(missing), hint="export the variable(s), then start again")

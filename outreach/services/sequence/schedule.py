@@ -44,8 +44,10 @@ from outreach.services.sequence.files import (
     recipient_of,
     sequence_or_error,
 )
+from outreach.store.queries import campaign as campaign_q
 from outreach.store.queries import caps as caps_q
-from outreach.store.queries import sequence as q
+from outreach.store.queries import enrollment as enrollment_q
+from outreach.store.queries import schedule as q
 
 HORIZON_DAYS = 366  # a cap too small for the backlog stops the simulation a year out
 
@@ -179,7 +181,7 @@ class ScheduleRun:
             self._conn = conn
             self._halted = [
                 (handle, f"{status}: {reason}" if reason else status)
-                for handle, status, reason in q.halted(conn, campaign.slug)
+                for handle, status, reason in enrollment_q.halted(conn, campaign.slug)
             ]
             self._untimed(conn)
             today = sending_day(config, now)
@@ -217,7 +219,7 @@ class ScheduleRun:
 
     def _untimed(self, conn: Any) -> None:
         """The campaign's enrollments whose step has no time to start from."""
-        found = q.campaign_id(conn, self.campaign)
+        found = campaign_q.campaign_id(conn, self.campaign)
         if found is None:
             return
         for mailbox in self.mailboxes:

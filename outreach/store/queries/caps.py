@@ -13,7 +13,6 @@ from outreach.config import Config
 from outreach.domain.ramp import caps_on
 from outreach.store.schema import enrollment, outbox
 
-
 # A mailbox's first send never changes once made, so it is kept per process; a one-row probe
 # of ix_outbox_sent_at confirms it still holds (another database, a restored copy).
 _FIRST: dict[tuple[str, str], datetime] = {}

@@ -10,8 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, cast, delete, func, or_, select, update
 
-from outreach.store.queries.pipeline import email_hash, suppress
-from outreach.store.queries.suppression import record
+from outreach.store.queries.suppression import email_hash, record, suppress
 from outreach.store.schema import enrollment, inbound, influencer, suppression, suppression_audit
 
 ERASED = "(erased)"  # what replaces text that named the forgotten address

@@ -1,4 +1,4 @@
-"""Inbound mail: the dedupe record, matching to our enrollments, IMAP cursors, inbox health.
+"""Inbound mail: the dedupe record, matching to our enrollments, IMAP cursors.
 
 Every function runs inside the caller's transaction. The effect of an inbound message and its
 `inbound` row are written in one transaction (so a crash cannot leave an effect without its
@@ -9,8 +9,7 @@ Times are stored as naive UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,22 +17,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from outreach.clock import naive_utc
-from outreach.domain.outbox import OutboxState
-from outreach.store.queries.outbox import ensure_mailboxes
+from outreach.store.queries.enrollment import LIVE_STATUSES
 from outreach.store.schema import (
     campaign,
     enrollment,
     inbound,
     inbox_cursor,
     influencer,
-    mailbox,
     outbox,
-    stage_history,
 )
-
-LIVE_STATUSES = ("active", "paused")
-# Outbox rows not yet handed to SMTP: a stop condition may still cancel them.
-UNSENT_STATES = (OutboxState.QUEUED.value, OutboxState.RETRY.value)
 
 
 @dataclass(frozen=True)
@@ -88,41 +80,6 @@ _INSERT_INBOUND = insert(inbound)
 _SET_EFFECT = (
     update(inbound).where(inbound.c.id == bindparam("_id")).values(effect=bindparam("_effect"))
 )
-_STOP = (
-    update(enrollment)
-    .where(enrollment.c.id == bindparam("_id"), enrollment.c.status.in_(("active", "paused")))
-    .values(status="stopped", stop_reason=bindparam("_reason"), next_due_at=None)
-)
-_MOVE = (
-    update(enrollment)
-    .where(enrollment.c.id == bindparam("_id"), enrollment.c.stage == bindparam("_expected"))
-    .values(stage=bindparam("_to"), stage_changed_at=bindparam("_at"))
-)
-_HISTORY = insert(stage_history)
-_PENDING_HISTORY = "outreach.inbox.pending_history"
-
-
-def _history(conn: Connection, row: dict[str, Any]) -> None:
-    """A stage-history row: now, or with the batch when inside `history_batched`."""
-    pending = conn.info.get(_PENDING_HISTORY)
-    if pending is None:
-        conn.execute(_HISTORY, row)
-    else:
-        pending.append(row)
-
-
-@contextmanager
-def history_batched(conn: Connection) -> Iterator[None]:
-    """Inside the caller's transaction: the history rows this module writes are inserted in one
-    executemany when the block ends (nothing in a poll reads them back meanwhile)."""
-    conn.info[_PENDING_HISTORY] = []
-    try:
-        yield
-        rows = conn.info[_PENDING_HISTORY]
-        if rows:
-            conn.execute(_HISTORY, rows)
-    finally:
-        conn.info.pop(_PENDING_HISTORY, None)
 
 
 def record_inbound(conn: Connection, **values: Any) -> int:
@@ -133,57 +90,6 @@ def record_inbound(conn: Connection, **values: Any) -> int:
     key = conn.execute(_INSERT_INBOUND, values).inserted_primary_key
     assert key is not None
     return int(key[0])
-
-
-_STOP_AND_MOVE = (
-    update(enrollment)
-    .where(
-        enrollment.c.id == bindparam("_id"),
-        enrollment.c.stage == bindparam("_expected"),
-        enrollment.c.status.in_(("active", "paused")),
-    )
-    .values(
-        status="stopped",
-        stop_reason=bindparam("_reason"),
-        next_due_at=None,
-        stage=bindparam("_to"),
-        stage_changed_at=bindparam("_at"),
-    )
-)
-
-
-def stop_and_move(
-    conn: Connection,
-    enrollment_id: int,
-    *,
-    reason: str,
-    to: str,
-    expected: str,
-    cause: str,
-    note: str,
-    at: datetime,
-) -> bool:
-    """Stop a live enrollment and move its stage from `expected` in one statement (a reply's
-    usual effect); False, with nothing written, when it is not live or not at `expected`."""
-    at_n = naive_utc(at)
-    done = conn.execute(
-        _STOP_AND_MOVE,
-        {"_id": enrollment_id, "_expected": expected, "_to": to, "_reason": reason, "_at": at_n},
-    )
-    if done.rowcount != 1:
-        return False
-    _history(
-        conn,
-        {
-            "enrollment_id": enrollment_id,
-            "from_stage": expected,
-            "to_stage": to,
-            "cause": cause,
-            "note": note,
-            "at": at_n,
-        },
-    )
-    return True
 
 
 def record_inbound_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -209,42 +115,6 @@ def set_manager_email(conn: Connection, influencer_id: int, address: str, *, at:
             .values(manager_email=address, updated_at=naive_utc(at))
         )
     return str(before)
-
-
-def stop_one_enrollment(conn: Connection, enrollment_id: int, *, reason: str) -> None:
-    """`pipeline.stop_enrollment` with a statement built once."""
-    conn.execute(_STOP, {"_id": enrollment_id, "_reason": reason})
-
-
-def move_if(
-    conn: Connection,
-    enrollment_id: int,
-    to: str,
-    *,
-    expected: str,
-    cause: str,
-    note: str,
-    at: datetime,
-) -> bool:
-    """Move the stage when it is still `expected` (compare-and-set) and write its history row."""
-    at_n = naive_utc(at)
-    moved = conn.execute(
-        _MOVE, {"_id": enrollment_id, "_expected": expected, "_to": to, "_at": at_n}
-    )
-    if moved.rowcount != 1:
-        return False
-    _history(
-        conn,
-        {
-            "enrollment_id": enrollment_id,
-            "from_stage": expected,
-            "to_stage": to,
-            "cause": cause,
-            "note": note,
-            "at": at_n,
-        },
-    )
-    return True
 
 
 def _target_query() -> Any:
@@ -404,146 +274,6 @@ def resolve_inbound(
     return res.rowcount == 1
 
 
-def ensure_mailbox(conn: Connection, box: str) -> None:
-    """The mailbox row that counts sender faults, created when a bounce arrives first."""
-    ensure_mailboxes(conn, [box])
-
-
-def cancel_unsent(
-    conn: Connection, enrollment_ids: Sequence[int], *, reason: str, at: datetime
-) -> int:
-    """Cancel the queued or retrying outbox rows of these enrollments; returns how many."""
-    if not enrollment_ids:
-        return 0
-    values = {"_reason": reason, "_at": naive_utc(at)}
-    if len(enrollment_ids) == 1:  # the usual case, without an IN list to compile
-        res = conn.execute(_CANCEL_ONE, {"_eid": enrollment_ids[0], **values})
-    else:
-        res = conn.execute(_CANCEL, {"ids": list(enrollment_ids), **values})
-    return int(res.rowcount or 0)
-
-
-_CANCEL = (
-    update(outbox)
-    .where(
-        outbox.c.enrollment_id.in_(bindparam("ids", expanding=True)),
-        outbox.c.state.in_(UNSENT_STATES),
-    )
-    .values(
-        state=OutboxState.CANCELLED.value,
-        last_error=bindparam("_reason"),
-        updated_at=bindparam("_at"),
-    )
-)
-_CANCEL_ONE = (
-    update(outbox)
-    .where(outbox.c.enrollment_id == bindparam("_eid"), outbox.c.state.in_(UNSENT_STATES))
-    .values(
-        state=OutboxState.CANCELLED.value,
-        last_error=bindparam("_reason"),
-        updated_at=bindparam("_at"),
-    )
-)
-
-
-_DEFER = (
-    update(enrollment)
-    .where(
-        enrollment.c.id == bindparam("_id"),
-        enrollment.c.next_due_at.is_not(None),
-        enrollment.c.next_due_at < bindparam("_until"),
-    )
-    .values(next_due_at=bindparam("_until"))
-)
-_UNSENT_BEFORE = select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
-    outbox.c.enrollment_id == bindparam("_id"),
-    outbox.c.state.in_(UNSENT_STATES),
-    outbox.c.due_at < bindparam("_until"),
-)
-_MOVE_ROW = (
-    update(outbox)
-    .where(outbox.c.id == bindparam("_id"))
-    .values(
-        due_at=bindparam("_until"), expires_at=bindparam("_expires"), updated_at=bindparam("_at")
-    )
-)
-
-
-def defer_enrollment(conn: Connection, enrollment_id: int, until: datetime, *, at: datetime) -> int:
-    """Push the next step, and any unsent rendered step, to `until`; the status stays live.
-
-    An unsent row keeps its relevance window: its expiry moves by the same amount.
-    Returns how many outbox rows moved.
-    """
-    until_n = naive_utc(until)
-    conn.execute(_DEFER, {"_id": enrollment_id, "_until": until_n})
-    rows = conn.execute(_UNSENT_BEFORE, {"_id": enrollment_id, "_until": until_n}).all()
-    if rows:
-        conn.execute(
-            _MOVE_ROW,
-            [
-                {
-                    "_id": row.id,
-                    "_until": until_n,
-                    "_at": naive_utc(at),
-                    "_expires": None
-                    if row.expires_at is None
-                    else row.expires_at + (until_n - row.due_at),
-                }
-                for row in rows
-            ],
-        )
-    return len(rows)
-
-
-def note_history(
-    conn: Connection, enrollment_id: int, *, stage: str, cause: str, note: str, at: datetime
-) -> None:
-    """A history row that records an event without a stage move (from = to)."""
-    _history(
-        conn,
-        {
-            "enrollment_id": enrollment_id,
-            "from_stage": stage,
-            "to_stage": stage,
-            "cause": cause,
-            "note": note,
-            "at": naive_utc(at),
-        },
-    )
-
-
-_OF_ADDRESS = (
-    select(enrollment.c.id, enrollment.c.stage)
-    .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-    .where(influencer.c.email_norm == bindparam("_norm"))
-)
-
-
-def stop_everywhere(
-    conn: Connection, address: str, *, reason: str, stage: str, cause: str, at: datetime
-) -> list[int]:
-    """`pipeline.stop_everywhere` with statements built once: every enrollment of the
-    influencer with this address stops and moves to `stage` (history written)."""
-    rows = conn.execute(_OF_ADDRESS, {"_norm": address.strip().lower()}).all()
-    for row in rows:
-        if row.stage != stage and stop_and_move(
-            conn,
-            row.id,
-            reason=reason,
-            to=stage,
-            expected=row.stage,
-            cause=cause,
-            note=reason,
-            at=at,
-        ):
-            continue
-        stop_one_enrollment(conn, row.id, reason=reason)
-        if row.stage != stage:
-            move_if(conn, row.id, stage, expected=row.stage, cause=cause, note=reason, at=at)
-    return [int(row.id) for row in rows]
-
-
 @dataclass(frozen=True)
 class Cursor:
     uidvalidity: int | None
@@ -571,16 +301,6 @@ def set_cursor(
     )
     if not res.rowcount:
         conn.execute(insert(inbox_cursor).values(mailbox=box, folder=folder, **values))
-
-
-def mark_polled(conn: Connection, box: str, *, at: datetime, error: str) -> None:
-    """After a poll: success sets inbox_polled_at and clears the error; failure keeps the last
-    good time (the freshness window counts from it) and stores the error."""
-    values: dict[str, Any] = {"inbox_error": error}
-    if not error:
-        values["inbox_polled_at"] = naive_utc(at)
-    ensure_mailboxes(conn, [box])  # two pollers' first pass must not both insert it
-    conn.execute(update(mailbox).where(mailbox.c.name == box).values(**values))
 
 
 def list_inbound(
@@ -640,22 +360,3 @@ def get_inbound(conn: Connection, inbound_id: int) -> dict[str, Any] | None:
         .where(inbound.c.id == inbound_id)
     ).first()
     return None if row is None else dict(row._mapping)
-
-
-def inbox_health(conn: Connection) -> dict[str, tuple[datetime | None, str]]:
-    """Mailbox name -> (last successful inbox read, last error); one small table scan."""
-    rows = conn.execute(select(mailbox.c.name, mailbox.c.inbox_polled_at, mailbox.c.inbox_error))
-    return {r.name: (r.inbox_polled_at, r.inbox_error) for r in rows}
-
-
-def inbox_fresh(conn: Connection, box: str, *, since: datetime) -> bool:
-    """True when the mailbox's inbox was read successfully at or after `since`.
-
-    Follow-ups wait while this is false: an opt-out reply is only seen when the inbox is read.
-    """
-    found = conn.execute(
-        select(mailbox.c.id).where(
-            mailbox.c.name == box, mailbox.c.inbox_polled_at >= naive_utc(since)
-        )
-    ).first()
-    return found is not None

@@ -1,4 +1,6 @@
-"""Outbox claims, fenced state writes, per-mailbox rate limits and the circuit breaker.
+"""Every lock and compare-and-set on the outbox: queueing, claims, fenced state writes, the
+reaper, cancelling and deferring unsent rows. (Longer than 400 lines on purpose: the fence is
+reviewed in one file. Rate tokens and the breaker are in queries.mailbox.)
 
 Claims are short transactions that never span SMTP. On SQLite the caller runs them inside
 `store.session.writing()` (BEGIN IMMEDIATE: the database write lock is the claim lock, because
@@ -11,7 +13,7 @@ lease was reaped cannot overwrite the next owner's result.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Update,
+    and_,
     bindparam,
     delete,
     exists,
@@ -33,19 +36,29 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.clock import naive_utc, utc
-from outreach.domain.outbox import OutboxState, Outcome, expired_stop_reason
-from outreach.store.queries.pipeline import (
+from outreach.domain.outbox import (
+    OutboxState,
+    Outcome,
+    expired_stop_reason,
+)
+from outreach.store.queries.enrollment import stop_enrollment
+from outreach.store.queries.mailbox import (
+    OVERVIEW_COLUMNS,
+    MailboxLimits,
+    available_tokens,
+    refund_token,
+    reserve_tokens,
+)
+from outreach.store.queries.suppression import (
     HASH_SUPPRESSED,
     email_hash,
     is_suppressed,
-    stop_enrollment,
+    suppressed_among,
 )
-from outreach.store.queries.suppression import suppressed_among
 from outreach.store.schema import (
     CLAIMABLE_STATES,
     attempt,
     enrollment,
-    mailbox,
     outbox,
     outbox_claimable,
     outbox_message,
@@ -74,29 +87,6 @@ class Claimed:
     message_id: str
     raw: bytes
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class MailboxLimits:
-    """Per-mailbox rate limits (from config) and the day they count in."""
-
-    daily_cap: int
-    min_gap_seconds: float
-    jitter_seconds: float
-    today: date
-
-
-def ensure_mailboxes(conn: Connection, names: Iterable[str]) -> None:
-    """A row for each mailbox. Two workers starting together both insert: the second insert
-    does nothing (ON CONFLICT), rather than failing on the unique name."""
-    have = set(conn.execute(select(mailbox.c.name)).scalars())
-    missing = sorted(set(names) - have)
-    if missing:
-        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        conn.execute(
-            dialect_insert(mailbox).on_conflict_do_nothing(index_elements=["name"]),
-            [{"name": name} for name in missing],
-        )
 
 
 # --- Reaper -----------------------------------------------------------------------------
@@ -164,57 +154,6 @@ def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
 # --- Claim ------------------------------------------------------------------------------
 
 
-def _available_tokens(
-    conn: Connection, name: str, limits: MailboxLimits, now: datetime, want: int
-) -> int:
-    """How many sends the mailbox allows now (daily cap, gap, pause); locks its row on PostgreSQL
-    so concurrent claimers serialise on it (SQLite: the BEGIN IMMEDIATE lock does that)."""
-    query = select(mailbox).where(mailbox.c.name == name)
-    if not is_sqlite(conn):
-        query = query.with_for_update()
-    row = conn.execute(query).mappings().one()
-    if row["paused_until"] is not None and utc(row["paused_until"]) > now:
-        return 0
-    sent_today = row["sent_today"] if row["day"] == limits.today else 0
-    tokens = min(want, limits.daily_cap - sent_today)
-    if limits.min_gap_seconds > 0:
-        if row["next_slot_at"] is not None and utc(row["next_slot_at"]) > now:
-            return 0
-        tokens = min(tokens, 1)
-    return max(tokens, 0)
-
-
-def _reserve_tokens(
-    conn: Connection,
-    name: str,
-    limits: MailboxLimits,
-    now: datetime,
-    taken: int,
-    rng: random.Random,
-) -> None:
-    """Count `taken` sends against today's cap and push the next slot out by gap + jitter."""
-    day, sent = conn.execute(
-        select(mailbox.c.day, mailbox.c.sent_today).where(mailbox.c.name == name)
-    ).one()
-    values: dict[str, Any] = {
-        "day": limits.today,
-        "sent_today": (sent if day == limits.today else 0) + taken,
-    }
-    if limits.min_gap_seconds > 0:
-        gap = limits.min_gap_seconds + rng.random() * limits.jitter_seconds
-        values["next_slot_at"] = naive_utc(now + timedelta(seconds=gap))
-    conn.execute(update(mailbox).where(mailbox.c.name == name).values(**values))
-
-
-def refund_token(conn: Connection, name: str, today: date) -> None:
-    """Give back a token a claim reserved but never used on the wire (released or cancelled)."""
-    conn.execute(
-        update(mailbox)
-        .where(mailbox.c.name == name, mailbox.c.day == today, mailbox.c.sent_today > 0)
-        .values(sent_today=mailbox.c.sent_today - 1)
-    )
-
-
 def _claim_stop_reason(status: str, suppressed: bool) -> str:
     if status in _STOPPED_ENROLLMENT:
         return f"enrollment {status}"
@@ -243,7 +182,7 @@ def claim(
     lease = naive_utc(now + timedelta(seconds=lease_seconds))
     claimed_ids: list[int] = []
     for name, lim in limits.items():
-        tokens = _available_tokens(conn, name, lim, now, limit - len(claimed_ids))
+        tokens = available_tokens(conn, name, lim, now, limit - len(claimed_ids))
         if tokens <= 0:
             continue
         q = (
@@ -283,7 +222,7 @@ def claim(
             claimed_ids.append(outbox_id)
             taken += 1
         if taken:
-            _reserve_tokens(conn, name, lim, now, taken, rng)
+            reserve_tokens(conn, name, lim, now, taken, rng)
         if len(claimed_ids) >= limit:
             break
     if not claimed_ids:
@@ -557,7 +496,8 @@ def record_attempts(conn: Connection, now: datetime, entries: Sequence[AttemptLo
 
 
 def delivery_attempts(conn: Connection, outbox_id: int) -> int:
-    """Attempts that reached the recipient's side and failed temporarily (what max_attempts caps)."""
+    """Attempts that reached the recipient's side and failed temporarily (what max_attempts
+    caps)."""
     return int(
         conn.execute(
             select(func.count())
@@ -602,58 +542,7 @@ def release_claims(
 # --- Circuit breaker ----------------------------------------------------------------------
 
 
-def record_sender_fault(
-    conn: Connection, name: str, now: datetime, *, threshold: int, pause_minutes: float, reason: str
-) -> bool:
-    """Count a fault of ours in a row; at `threshold` pause the mailbox. True when it paused."""
-    conn.execute(
-        update(mailbox)
-        .where(mailbox.c.name == name)
-        .values(sender_faults=mailbox.c.sender_faults + 1)
-    )
-    faults = conn.execute(
-        select(mailbox.c.sender_faults).where(mailbox.c.name == name)
-    ).scalar_one()
-    if faults < threshold:
-        return False
-    conn.execute(
-        update(mailbox)
-        .where(mailbox.c.name == name)
-        .values(
-            paused_until=naive_utc(now + timedelta(minutes=pause_minutes)),
-            pause_reason=reason,
-            sender_faults=0,
-        )
-    )
-    return True
-
-
-def clear_sender_faults(conn: Connection, name: str) -> None:
-    conn.execute(
-        update(mailbox)
-        .where(mailbox.c.name == name, mailbox.c.sender_faults > 0)
-        .values(sender_faults=0)
-    )
-
-
 # --- Operator views and commands ------------------------------------------------------------
-
-OVERVIEW_COLUMNS = (
-    outbox.c.id,
-    outbox.c.state,
-    outbox.c.mailbox,
-    outbox.c.email_norm,
-    outbox.c.step,
-    outbox.c.attempt,
-    outbox.c.due_at,
-    outbox.c.sent_at,
-    outbox.c.subject,
-    outbox.c.last_error,
-)
-
-
-def mailboxes(conn: Connection) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(select(mailbox).order_by(mailbox.c.name)).mappings()]
 
 
 def state_counts(conn: Connection) -> dict[str, int]:
@@ -746,4 +635,158 @@ def replan_untried(conn: Connection, *, campaign: str | None = None) -> int:
                 .where(enrollment.c.id == row.enrollment_id)
                 .values(next_due_at=row.due_at)
             )
+    return len(rows)
+
+
+def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert queued outbox rows, each with its message bytes (`raw`, kept in outbox_message),
+    unless (enrollment_id, step) has one; returns how many new.
+
+    The caller holds the enrollments' locks (still_due); ON CONFLICT DO NOTHING covers a row
+    written without them, and RETURNING names the rows that are new.
+    """
+    if not rows:
+        return 0
+    raw = {(r["enrollment_id"], r["step"]): r["raw"] for r in rows}
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        dialect_insert(outbox)
+        .on_conflict_do_nothing(index_elements=["enrollment_id", "step"])
+        .returning(outbox.c.id, outbox.c.enrollment_id, outbox.c.step)
+    )
+    inserted = conn.execute(stmt, [{k: v for k, v in r.items() if k != "raw"} for r in rows]).all()
+    if not inserted:
+        return 0
+    # An upsert: bytes orphaned by a delete made without foreign keys (the sqlite3 shell has
+    # them off) must not block a new row that reuses the id (SQLite reuses the largest rowid).
+    body = dialect_insert(outbox_message)
+    conn.execute(
+        body.on_conflict_do_update(index_elements=["outbox_id"], set_={"raw": body.excluded.raw}),
+        [
+            {"outbox_id": outbox_id, "raw": raw[(enrollment_id, step)]}
+            for outbox_id, enrollment_id, step in inserted
+        ],
+    )
+    return len(inserted)
+
+
+def unsettled_sends(conn: Connection) -> list[tuple[int, int, datetime]]:
+    """Accepted sends whose sequence side was never settled (a worker stopped between its
+    `sent` commit and the end of its pass): (enrollment, step, sent_at). Their enrollment is
+    still active, waiting (next_due_at NULL) at the step that went out; the index on
+    (status, next_due_at) keeps this to the enrollments in flight, which the daily caps bound."""
+    rows = conn.execute(
+        select(outbox.c.enrollment_id, outbox.c.step, outbox.c.sent_at)
+        .select_from(
+            enrollment.join(
+                outbox,
+                and_(
+                    outbox.c.enrollment_id == enrollment.c.id,
+                    outbox.c.step == enrollment.c.next_step,
+                ),
+            )
+        )
+        .where(
+            enrollment.c.status == "active",
+            enrollment.c.next_due_at.is_(None),
+            outbox.c.state == "sent",
+        )
+    )
+    return [(r.enrollment_id, r.step, utc(r.sent_at)) for r in rows]
+
+
+# Outbox rows not yet handed to SMTP: a stop condition may still cancel them.
+UNSENT_STATES = (OutboxState.QUEUED.value, OutboxState.RETRY.value)
+
+
+def cancel_unsent(
+    conn: Connection, enrollment_ids: Sequence[int], *, reason: str, at: datetime
+) -> int:
+    """Cancel the queued or retrying outbox rows of these enrollments; returns how many."""
+    if not enrollment_ids:
+        return 0
+    values = {"_reason": reason, "_at": naive_utc(at)}
+    if len(enrollment_ids) == 1:  # the usual case, without an IN list to compile
+        res = conn.execute(_CANCEL_ONE, {"_eid": enrollment_ids[0], **values})
+    else:
+        res = conn.execute(_CANCEL, {"ids": list(enrollment_ids), **values})
+    return int(res.rowcount or 0)
+
+
+_CANCEL = (
+    update(outbox)
+    .where(
+        outbox.c.enrollment_id.in_(bindparam("ids", expanding=True)),
+        outbox.c.state.in_(UNSENT_STATES),
+    )
+    .values(
+        state=OutboxState.CANCELLED.value,
+        last_error=bindparam("_reason"),
+        updated_at=bindparam("_at"),
+    )
+)
+
+
+_CANCEL_ONE = (
+    update(outbox)
+    .where(outbox.c.enrollment_id == bindparam("_eid"), outbox.c.state.in_(UNSENT_STATES))
+    .values(
+        state=OutboxState.CANCELLED.value,
+        last_error=bindparam("_reason"),
+        updated_at=bindparam("_at"),
+    )
+)
+
+
+_DEFER = (
+    update(enrollment)
+    .where(
+        enrollment.c.id == bindparam("_id"),
+        enrollment.c.next_due_at.is_not(None),
+        enrollment.c.next_due_at < bindparam("_until"),
+    )
+    .values(next_due_at=bindparam("_until"))
+)
+
+
+_UNSENT_BEFORE = select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
+    outbox.c.enrollment_id == bindparam("_id"),
+    outbox.c.state.in_(UNSENT_STATES),
+    outbox.c.due_at < bindparam("_until"),
+)
+
+
+_MOVE_ROW = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("_id"))
+    .values(
+        due_at=bindparam("_until"), expires_at=bindparam("_expires"), updated_at=bindparam("_at")
+    )
+)
+
+
+def defer_enrollment(conn: Connection, enrollment_id: int, until: datetime, *, at: datetime) -> int:
+    """Push the next step, and any unsent rendered step, to `until`; the status stays live.
+
+    An unsent row keeps its relevance window: its expiry moves by the same amount.
+    Returns how many outbox rows moved.
+    """
+    until_n = naive_utc(until)
+    conn.execute(_DEFER, {"_id": enrollment_id, "_until": until_n})
+    rows = conn.execute(_UNSENT_BEFORE, {"_id": enrollment_id, "_until": until_n}).all()
+    if rows:
+        conn.execute(
+            _MOVE_ROW,
+            [
+                {
+                    "_id": row.id,
+                    "_until": until_n,
+                    "_at": naive_utc(at),
+                    "_expires": None
+                    if row.expires_at is None
+                    else row.expires_at + (until_n - row.due_at),
+                }
+                for row in rows
+            ],
+        )
     return len(rows)

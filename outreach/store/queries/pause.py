@@ -1,4 +1,4 @@
-"""Holding and releasing work: paused enrollments, campaign status, a mailbox paused by hand.
+"""Holding and releasing enrollments: paused by hand or with their campaign, archived.
 
 A paused enrollment is never due: its `next_due_at` is cleared and its unsent rendered rows
 wait at `HELD_UNTIL`, their expiry moved by the same amount, so neither the planner nor a
@@ -15,16 +15,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select, update
 
-from outreach.clock import naive_utc, utc
-from outreach.store.queries.inbox import UNSENT_STATES, cancel_unsent
-from outreach.store.queries.outbox import ensure_mailboxes
-from outreach.store.schema import campaign, enrollment, influencer, mailbox, outbox
+from outreach.clock import naive_utc
+from outreach.store.queries.mailbox import HELD_UNTIL
+from outreach.store.queries.outbox import UNSENT_STATES, cancel_unsent
+from outreach.store.schema import campaign, enrollment, influencer, outbox
 
-HELD_UNTIL = datetime(2999, 1, 1)  # naive UTC: where a paused enrollment's unsent rows wait
 PAUSED_BY_HAND = "paused by hand"
 PAUSED_WITH_CAMPAIGN = "campaign paused"
 CAMPAIGN_ARCHIVED = "campaign archived"
-MAILBOX_PAUSED_BY_HAND = "paused by hand (outreach mailbox pause)"
 IN_FLIGHT_STATES = ("claimed", "sending")
 
 
@@ -197,83 +195,4 @@ def _in_flight(conn: Connection, ids: Sequence[int]) -> int:
 # --- Campaigns ----------------------------------------------------------------------------
 
 
-def campaign_status(conn: Connection, slug: str) -> str:
-    """'active', 'paused' or 'archived'; a campaign never enrolled in is active."""
-    found = conn.execute(select(campaign.c.status).where(campaign.c.slug == slug)).scalar()
-    return str(found) if found else "active"
-
-
-def set_campaign_status(conn: Connection, slug: str, status: str, *, at: datetime) -> None:
-    """Record the campaign's status (the row exists once anyone was enrolled)."""
-    conn.execute(
-        update(campaign)
-        .where(campaign.c.slug == slug)
-        .values(status=status, status_changed_at=naive_utc(at))
-    )
-
-
-def held_campaigns(conn: Connection) -> dict[str, tuple[str, datetime | None]]:
-    """Campaigns not active -> (status, since)."""
-    rows = conn.execute(
-        select(campaign.c.slug, campaign.c.status, campaign.c.status_changed_at).where(
-            campaign.c.status != "active"
-        )
-    )
-    return {
-        r.slug: (r.status, utc(r.status_changed_at) if r.status_changed_at else None) for r in rows
-    }
-
-
 # --- Mailboxes ----------------------------------------------------------------------------
-
-
-def pause_mailbox(conn: Connection, name: str, *, reason: str = MAILBOX_PAUSED_BY_HAND) -> None:
-    """No claims for this mailbox until `resume_mailbox` (its row exists once it was used)."""
-    _ensure_mailbox(conn, name)
-    conn.execute(
-        update(mailbox)
-        .where(mailbox.c.name == name)
-        .values(paused_until=HELD_UNTIL, pause_reason=reason)
-    )
-
-
-def resume_mailbox(conn: Connection, name: str) -> str:
-    """Lift any pause (by hand or by the breaker) and the fault count; returns what it was."""
-    _ensure_mailbox(conn, name)
-    was = conn.execute(
-        select(mailbox.c.paused_until, mailbox.c.pause_reason).where(mailbox.c.name == name)
-    ).one()
-    conn.execute(
-        update(mailbox)
-        .where(mailbox.c.name == name)
-        .values(paused_until=None, pause_reason="", sender_faults=0)
-    )
-    return str(was.pause_reason) if was.paused_until is not None else ""
-
-
-def note_mailbox_config(conn: Connection, name: str, fingerprint: str, now: datetime) -> str:
-    """Store the settings' fingerprint; when it changed while the breaker held the mailbox,
-    lift that pause and return its reason ('' otherwise). A pause by hand stays."""
-    _ensure_mailbox(conn, name)
-    row = conn.execute(
-        select(mailbox.c.config_hash, mailbox.c.paused_until, mailbox.c.pause_reason).where(
-            mailbox.c.name == name
-        )
-    ).one()
-    lifted = ""
-    if row.config_hash != fingerprint:
-        breaker = (
-            row.paused_until is not None
-            and utc(row.paused_until) > now
-            and row.pause_reason != MAILBOX_PAUSED_BY_HAND
-        )
-        values: dict[str, object] = {"config_hash": fingerprint}
-        if breaker and row.config_hash:
-            values.update(paused_until=None, pause_reason="", sender_faults=0)
-            lifted = str(row.pause_reason)
-        conn.execute(update(mailbox).where(mailbox.c.name == name).values(**values))
-    return lifted
-
-
-def _ensure_mailbox(conn: Connection, name: str) -> None:
-    ensure_mailboxes(conn, [name])

@@ -1,20 +1,26 @@
 """The suppression list: reading it, lifting entries, and its audit trail (`suppression_audit`).
 
-Entries are added by `queries.pipeline.suppress`; a person's add or removal also appends an
+Entries are added by `suppress`; a person's add or removal also appends an
 audit row here, in the same transaction as the change it records.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select
 
-from outreach.store.queries.pipeline import email_hash
-from outreach.store.schema import campaign, enrollment, influencer, suppression, suppression_audit
+from outreach.store.schema import (
+    campaign,
+    enrollment,
+    influencer,
+    suppression,
+    suppression_audit,
+)
 from outreach.store.session import is_sqlite
 
 # Entries a bounce made: the address failed, not the person's wish, so an operator may lift them.
@@ -196,3 +202,67 @@ def bounced_in(conn: Connection, address: str) -> list[str]:
         .distinct()
     )
     return list(rows.scalars())
+
+
+def email_hash(address: str) -> str:
+    """The suppression key: sha256 of the address lower-cased whole (over-suppress, RFC 4.6)."""
+    return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
+
+
+# Built once: the lookup runs for every claimed row and again before every DATA.
+_SUPPRESSED = select(suppression.c.id).where(suppression.c.email_hash == bindparam("h")).limit(1)
+
+
+HASH_SUPPRESSED = exists().where(suppression.c.email_hash == bindparam("h"))
+"""The suppression test inside a larger statement that binds the address's hash as :h."""
+
+
+def is_suppressed(conn: Connection, address: str) -> bool:
+    """One indexed lookup; no writes."""
+    return conn.execute(_SUPPRESSED, {"h": email_hash(address)}).first() is not None
+
+
+def is_erased(conn: Connection, address: str) -> bool:
+    """`outreach forget` ran for this address: only the hash of it is kept."""
+    row = conn.execute(
+        select(suppression.c.id)
+        .where(suppression.c.email_hash == email_hash(address), suppression.c.email_norm.is_(None))
+        .limit(1)
+    ).first()
+    return row is not None
+
+
+def suppress(
+    conn: Connection,
+    address: str,
+    *,
+    reason: str,
+    source: str,
+    at: datetime,
+    evidence: dict[str, Any] | None = None,
+    inbound_id: int | None = None,
+) -> bool:
+    """Append a suppression entry unless one with the same reason exists. Returns True if added.
+
+    `evidence` says what made it (bounce reason and diagnostic, opt-out phrase, complaint);
+    `inbound_id` is the message that carried it."""
+    h = email_hash(address)
+    exists = conn.execute(
+        select(suppression.c.id)
+        .where(suppression.c.email_hash == h, suppression.c.reason == reason)
+        .limit(1)
+    ).first()
+    if exists:
+        return False
+    conn.execute(
+        insert(suppression).values(
+            email_hash=h,
+            email_norm=address.strip().lower(),
+            reason=reason,
+            source=source,
+            created_at=at,
+            evidence=evidence,
+            inbound_id=inbound_id,
+        )
+    )
+    return True
