@@ -27,7 +27,7 @@ from outreach.errors import ConfigError
 from outreach.services.inbox.poll import poll
 from outreach.services.send.dispatch import DispatchReport, dispatch_once
 from outreach.services.sequence.oauth import LoginResult, login, token_sources
-from outreach.services.sequence.pause import missing_secrets
+from outreach.services.sequence.pause import missing_secrets, resume_mailbox
 from outreach.store.schema import mailbox, oauth_token
 from outreach.transport.oauth import DeviceCode, oauthbearer, xoauth2
 from outreach.transport.sink import CaptureSink
@@ -353,3 +353,38 @@ def test_imap_xoauth2_login_refresh_and_revocation(
         assert_no_secret(tokens, report.errors["main"], server.log.read_bytes())
     finally:
         server.stop()
+
+
+def test_two_connections_refresh_once(
+    sqlite_db: Engine, tmp_path: Path, tokens: TokenServer
+) -> None:
+    tokens.expires_in = 600
+    handler = OAuthSmtpHandler(tokens)
+    with smtp_sink(tmp_path, handler) as sink:
+        data = oauth_data(tmp_path, sink.port, tokens)
+        data["mailboxes"]["main"]["smtp"]["connections"] = 2
+        config = parse_config(data, source="config.toml", base_dir=tmp_path)
+        sign_in(sqlite_db, config)
+        seed_outbox(sqlite_db, 4, at=T0 + timedelta(minutes=6))
+        assert send_pass(sqlite_db, config, T0 + timedelta(minutes=6)).sent == 4
+    assert tokens.grants["refresh_token"] == 1
+    assert handler.auths == [("XOAUTH2", True), ("XOAUTH2", True)]
+
+
+def test_resuming_by_hand_without_a_login_pauses_again(
+    sqlite_db: Engine, tmp_path: Path, tokens: TokenServer
+) -> None:
+    handler = OAuthSmtpHandler(tokens)
+    with smtp_sink(tmp_path, handler) as sink:
+        config = oauth_config(tmp_path, sink.port, tokens)
+        sign_in(sqlite_db, config)
+        tokens.revoke()
+        seed_outbox(sqlite_db, 2)
+        send_pass(sqlite_db, config, T0)
+        reason = pause_of(sqlite_db)[1]
+        resume_mailbox(sqlite_db, config, "main")
+        assert send_pass(sqlite_db, config, T0).sent == 0
+    until, again = pause_of(sqlite_db)
+    assert until.year == 2999 and again == reason  # not the breaker's 30 minutes
+    assert tokens.refused == {"invalid_grant": 1}  # the provider is not asked again
+    assert outbox_states(sqlite_db) == {"queued": 2}

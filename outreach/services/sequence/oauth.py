@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -134,6 +135,7 @@ class MailboxTokens:
         self.user = box.login_user
         self._client = client or token_client(config, name)
         self._key: bytes | None = None
+        self._refreshing = threading.Lock()
         self._aad = _aad(name, cfg.provider, self.user)
 
     def _opened_key(self) -> bytes:
@@ -149,7 +151,12 @@ class MailboxTokens:
                 f"mailbox {self.name} has no OAuth2 login yet: run `{login_command(self.name)}`"
             )
         if row.revoked_at is not None:
-            raise TokenRevoked(row.revoked_reason or REVOKED)
+            # Held again if the pause was lifted (by hand, or by a settings change) without a
+            # new login: the login is still revoked, and the breaker's short pause would cycle.
+            reason = row.revoked_reason or f"{REVOKED}; fix: `{login_command(self.name)}`"
+            with writing(self.engine) as conn:
+                pause_mailbox(conn, self.name, reason=reason)
+            raise TokenRevoked(reason)
         return row
 
     def access_token(self, renew: bool = False) -> str:
@@ -161,7 +168,11 @@ class MailboxTokens:
         due = row.access_expires_at is not None and row.access_expires_at - margin <= now
         if access and not renew and not due:
             return access
-        return self._refresh(row, refresh, now)
+        with self._refreshing:  # one refresh at a time in this process; then re-read
+            latest = self._stored()
+            if latest.sealed != row.sealed:
+                return unseal(self._opened_key(), self._aad, latest.sealed)[1]
+            return self._refresh(row, refresh, now)
 
     def _refresh(self, row: q.StoredToken, refresh: str, now: datetime) -> str:
         key = self._opened_key()
