@@ -6,6 +6,7 @@ import click
 
 from outreach.cli.app import App, emit, format_option, pad, text_width
 from outreach.clock import SystemClock
+from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.stages import Stage
 from outreach.services.pipeline import stages as pipeline_service
 from outreach.services.pipeline.stages import Board
@@ -29,9 +30,9 @@ def board_lines(board: Board) -> list[str]:
             cells = (f"@{card['handle']}", str(card["name"]), str(card["campaign"]))
             padded = "  ".join(pad(cell, width) for cell, width in zip(cells, widths, strict=True))
             line = f" {mark} {padded}  {card['days']}d"
-            if card.get("status") == "error":
+            if card.get("status") == EnrollmentStatus.ERROR:
                 line += f"  needs attention: {card['stop_reason']}"
-            elif card.get("status") == "paused":
+            elif card.get("status") == EnrollmentStatus.PAUSED:
                 line += f"  sequence {card['stop_reason'] or 'paused'}"
             lines.append(line)
     return lines

@@ -23,8 +23,9 @@ from outreach.clock import Clock, naive_utc
 from outreach.closures import Closures
 from outreach.config import Config
 from outreach.domain.address import normalise_address
+from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.influencer import Influencer
-from outreach.domain.outbox import held_stop_reason
+from outreach.domain.outbox import OutboxState, held_stop_reason
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.stages import SENDABLE, Stage
 from outreach.domain.windows import next_send_time
@@ -267,7 +268,7 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
                 "subject": p.composed.subject,
                 "template_hash": p.composed.template_hash,
                 "raw": p.composed.raw,
-                "state": "queued",
+                "state": OutboxState.QUEUED,
                 "attempt": 0,
                 "due_at": at,
                 "expires_at": expires,
@@ -317,7 +318,7 @@ def on_sent_many(
     moves: list[tuple[int, int, datetime | None]] = []
     for enrollment_id, step, sent_at in sent:
         state = states.get(enrollment_id)
-        if state is None or state.status != "active" or state.next_step != step:
+        if state is None or state.status != EnrollmentStatus.ACTIVE or state.next_step != step:
             continue
         sequence = sequence_or_error(config, state.sequence, sequences)
         if isinstance(sequence, UserError):

@@ -28,7 +28,9 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from outreach.clock import FixedClock, naive_utc, utc
 from outreach.config import Config, DatabaseConfig, InboxSourceConfig, SafetyConfig
+from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.influencer import Influencer
+from outreach.domain.outbox import CLAIMABLE, OutboxState
 from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.windows import DAY_NAMES, Window, is_holiday, next_send_time
@@ -280,7 +282,9 @@ class _Rehearsal:
             .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
             .where(
                 campaign_t.c.slug == self.slug,
-                enrollment.c.status.in_(("paused", "error", "stopped")),
+                enrollment.c.status.in_(
+                    (EnrollmentStatus.PAUSED, EnrollmentStatus.ERROR, EnrollmentStatus.STOPPED)
+                ),
             )
         )  # only the held ones: the cost follows the holds, not the campaign's size
         return {eid: (status, reason, step) for eid, status, reason, step in rows}
@@ -294,11 +298,19 @@ class _Rehearsal:
         for eid in sorted(changed):
             status, reason, step = states[eid]
             before = self.states.get(eid)
-            if status == "paused" and (first or before is None or before[0] != "paused"):
+            if status == EnrollmentStatus.PAUSED and (
+                first or before is None or before[0] != EnrollmentStatus.PAUSED
+            ):
                 why = reason or "paused: waits for `outreach resume`"
-            elif status == "error" and (before is None or before[0] != "error"):
+            elif status == EnrollmentStatus.ERROR and (
+                before is None or before[0] != EnrollmentStatus.ERROR
+            ):
                 why = f"needs attention: {reason}"
-            elif status == "stopped" and not first and (before is None or before[0] != "stopped"):
+            elif (
+                status == EnrollmentStatus.STOPPED
+                and not first
+                and (before is None or before[0] != EnrollmentStatus.STOPPED)
+            ):
                 why = reason.removeprefix(f"step {step} held: ")
             else:
                 continue
@@ -316,7 +328,7 @@ class _Rehearsal:
             .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
             .where(
                 campaign_t.c.slug == self.slug,
-                enrollment.c.status == "active",
+                enrollment.c.status == EnrollmentStatus.ACTIVE,
                 enrollment.c.next_due_at <= naive_utc(now),
             )
             .group_by(enrollment.c.mailbox)
@@ -421,7 +433,7 @@ class _Rehearsal:
             if load.get(name, 0) >= box.limits.daily_cap
         ]
         query = select(func.min(enrollment.c.next_due_at)).where(
-            enrollment.c.status == "active", enrollment.c.next_due_at > t
+            enrollment.c.status == EnrollmentStatus.ACTIVE, enrollment.c.next_due_at > t
         )
         if full:
             query = query.where(enrollment.c.mailbox.not_in(full))
@@ -431,7 +443,7 @@ class _Rehearsal:
             found.append(utc(due))
         queued = conn.execute(
             select(func.min(outbox.c.due_at)).where(
-                outbox.c.state.in_(("queued", "retry")), outbox.c.due_at > t
+                outbox.c.state.in_(CLAIMABLE), outbox.c.due_at > t
             )
         ).scalar()
         if queued is not None:
@@ -439,12 +451,12 @@ class _Rehearsal:
         # Whether any exists, not how many: one index probe each, whatever the backlog.
         waiting = conn.execute(
             select(enrollment.c.id)
-            .where(enrollment.c.status == "active", enrollment.c.next_due_at <= t)
+            .where(enrollment.c.status == EnrollmentStatus.ACTIVE, enrollment.c.next_due_at <= t)
             .limit(1)
         ).first()
         unsent = conn.execute(
             select(outbox.c.id)
-            .where(outbox.c.state.in_(("queued", "retry", "claimed")), outbox.c.due_at <= t)
+            .where(outbox.c.state.in_((*CLAIMABLE, OutboxState.CLAIMED)), outbox.c.due_at <= t)
             .limit(1)
         ).first()
         if waiting is not None or unsent is not None:
@@ -461,7 +473,7 @@ class _Rehearsal:
         active = conn.execute(
             select(enrollment.c.id)
             .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
-            .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active")
+            .where(campaign_t.c.slug == self.slug, enrollment.c.status == EnrollmentStatus.ACTIVE)
             .limit(1)
         ).first()
         return active is None
@@ -472,7 +484,9 @@ class _Rehearsal:
                 select(func.count())
                 .select_from(enrollment)
                 .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
-                .where(campaign_t.c.slug == self.slug, enrollment.c.status == "active")
+                .where(
+                    campaign_t.c.slug == self.slug, enrollment.c.status == EnrollmentStatus.ACTIVE
+                )
             ).scalar()
             or 0
         )

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine
 from outreach.clock import naive_utc
 from outreach.config import Config
 from outreach.domain.campaign import Campaign
+from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.influencer import Basis
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.windows import next_send_time
@@ -233,9 +234,13 @@ def enroll(
             )
         # People enrolled in a paused campaign wait with it, and start when it resumes.
         held = (
-            {"status": "paused", "stop_reason": PAUSED_WITH_CAMPAIGN, "next_due_at": None}
+            {
+                "status": EnrollmentStatus.PAUSED,
+                "stop_reason": PAUSED_WITH_CAMPAIGN,
+                "next_due_at": None,
+            }
             if status == "paused"
-            else {"status": "active", "stop_reason": ""}
+            else {"status": EnrollmentStatus.ACTIVE, "stop_reason": ""}
         )
         rotation = _Rotation(conn, config, campaign, campaign_id, now)
         found: set[str] = set()
