@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ from outreach.services.send.dispatch import DispatchReport, dispatch_once
 from outreach.services.sequence.oauth import LoginResult, login, token_sources
 from outreach.services.sequence.pause import missing_secrets, resume_mailbox
 from outreach.store.schema import mailbox, oauth_token
-from outreach.transport.oauth import DeviceCode, oauthbearer, xoauth2
+from outreach.transport.oauth import DeviceCode, OAuthFailure, oauthbearer, xoauth2
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
 from tests.support.imap import imap_settings
@@ -388,3 +389,22 @@ def test_resuming_by_hand_without_a_login_pauses_again(
     assert until.year == 2999 and again == reason  # not the breaker's 30 minutes
     assert tokens.refused == {"invalid_grant": 1}  # the provider is not asked again
     assert outbox_states(sqlite_db) == {"queued": 2}
+
+
+def test_a_declined_or_forged_sign_in_stores_nothing(
+    sqlite_db: Engine, tmp_path: Path, tokens: TokenServer
+) -> None:
+    tokens.deny = True
+    config = oauth_config(tmp_path, 2525, tokens)
+    with pytest.raises(OAuthFailure, match="declined"):
+        sign_in(sqlite_db, config)
+
+    def forged(url: str) -> None:  # a redirect whose state is not the one we sent (CSRF)
+        follow_redirect(re.sub(r"state=[^&]+", "state=forged", url))
+
+    config = oauth_config(tmp_path, 2525, tokens, flow="loopback")
+    with pytest.raises(OAuthFailure, match="mismatching_state"):
+        sign_in(sqlite_db, config, show_url=forged)
+    assert not tokens.grants
+    with sqlite_db.connect() as conn:
+        assert conn.execute(select(oauth_token)).first() is None

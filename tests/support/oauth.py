@@ -66,6 +66,7 @@ class TokenServer:
     expires_in: int = 3600
     approve_after_polls: int = 1
     rotate_refresh: bool = False
+    deny: bool = False  # the person declines the device sign-in
     grants: Counter[str] = field(default_factory=Counter)  # grant_type -> how many issued
     refused: Counter[str] = field(default_factory=Counter)  # RFC 6749 error code -> how many
     access: dict[str, _Access] = field(default_factory=dict)
@@ -158,6 +159,8 @@ class TokenServer:
                 if device is None:
                     return self._error("invalid_grant")
                 device.polls += 1
+                if self.deny:
+                    return self._error("access_denied")
                 if device.polls >= self.approve_after_polls:
                     device.approved = True
                 if not device.approved:
