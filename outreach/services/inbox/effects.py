@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 from outreach.clock import naive_utc
 from outreach.config import Config
 from outreach.domain.address import normalise_address
+from outreach.domain.enrollment import LIVE
 from outreach.domain.stages import SENDABLE, TRANSITIONS, Stage
 from outreach.inbound import (
     AUTO_REPLY,
@@ -39,7 +40,7 @@ from outreach.inbound import (
     Bounce,
     Classified,
 )
-from outreach.store.queries.enrollment import LIVE_STATUSES, stop_one_enrollment
+from outreach.store.queries.enrollment import stop_one_enrollment
 from outreach.store.queries.inbox import Target, set_manager_email, soft_bounce_count
 from outreach.store.queries.mailbox import ensure_mailbox, record_sender_fault
 from outreach.store.queries.outbox import cancel_unsent, defer_enrollment
@@ -81,7 +82,9 @@ def resume_at(config: Config, target: Target, returns_on: date | None, now: date
 def _stop_address(
     conn: Connection, address: str, *, reason: str, stage: Stage, cause: str, at: datetime
 ) -> str:
-    ids = stop_everywhere_prebuilt(conn, address, reason=reason, stage=stage.value, cause=cause, at=at)
+    ids = stop_everywhere_prebuilt(
+        conn, address, reason=reason, stage=stage.value, cause=cause, at=at
+    )
     cancelled = cancel_unsent(conn, ids, reason=reason, at=at)
     return f"{len(ids)} enrollment(s) stopped, {cancelled} unsent message(s) cancelled"
 
@@ -257,7 +260,7 @@ def honour_opt_out(
 def _auto_reply(
     conn: Connection, config: Config, found: Classified, target: Target, now: datetime
 ) -> str:
-    if target.status not in LIVE_STATUSES:
+    if target.status not in LIVE:
         return f"auto-reply: sequence already {target.status}; nothing to pause"
     until = resume_at(config, target, found.returns_on, now)
     moved = defer_enrollment(conn, target.enrollment_id, until, at=now)
