@@ -277,8 +277,8 @@ def test_cli_json_shows_intent_referral_confidence_and_needs_review(tmp_path: Pa
 @pytest.mark.parametrize(
     "text",
     [
-        "\n" * 8000,
-        " \n" * 7000,
+        "\n" * 80000,
+        " \n" * 70000,
         "a (at) b " * 6000,
         "?が、" * 20000,
         "配信" * 30000,
@@ -287,10 +287,13 @@ def test_cli_json_shows_intent_referral_confidence_and_needs_review(tmp_path: Pa
     ids=["blank-lines", "blank-runs", "at-spelt-out", "many-turns", "phrase-prefixes", "negations"],
 )
 def test_hostile_own_text_is_read_quickly(text: str) -> None:
+    # A guard against catastrophic backtracking, not a speed target: a pattern that is
+    # quadratic on these inputs takes minutes, a linear one under a second, so the bound is
+    # loose enough that a loaded machine cannot fail it.
     started = time.perf_counter()
     read_reply(own_text(text))
     read_reply(text)
-    assert time.perf_counter() - started < 2.5
+    assert time.perf_counter() - started < 10
 
 
 def _plain(case: Case) -> Case:

@@ -93,9 +93,19 @@ class Intent:
     reasons: tuple[str, ...]
 
 
+# Whitespace runs collapse before matching: a run of spaces to one space, a run holding a line
+# break to one line break. The phrases mean the same (they match `\s*`, `\s+` and line ends),
+# and a pattern that may start at each of n blank lines and scan the rest of the run is then
+# linear, not quadratic, on a reply of thousands of blank lines.
+_SPACE_RUN = re.compile(r"[^\S\n]{2,}")
+_LINE_RUN = re.compile(r"[^\S\n]?\n\s*")
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width to ASCII), lower case, straight apostrophes, "[at]"/"[dot]" spelt out."""
+    """NFKC (full-width to ASCII), lower case, straight apostrophes, "[at]"/"[dot]" spelt out,
+    whitespace runs collapsed."""
     text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    text = _LINE_RUN.sub("\n", _SPACE_RUN.sub(" ", text))
     return _DOT.sub(".", _AT.sub("@", text))
 
 
