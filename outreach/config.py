@@ -315,6 +315,10 @@ class MailboxConfig(_Frozen):
     # its signatures; default the From domain).
     dkim_selectors: tuple[str, ...] = ()
     dkim_domain: Domain = ""
+    # Where a copy of each accepted message is appended over IMAP (the inbox's server and login):
+    # "auto" = the folder LIST marks \Sent (RFC 6154), none on Gmail, which saves SMTP-sent mail
+    # itself; "off"; or a folder name.
+    sent_folder: str = "auto"
     # "oauth2": SMTP and IMAP log in with SASL XOAUTH2/OAUTHBEARER and a token from [.oauth2]
     # (run `outreach mailbox login NAME` once); "password": smtp/inbox password_env.
     auth: Literal["password", "oauth2"] = "password"
@@ -340,6 +344,17 @@ class MailboxConfig(_Frozen):
     def login_user(self) -> str:
         """The account an OAuth2 token is for (SASL `user=`): smtp.username, else the From."""
         return self.smtp.username or self.from_address
+
+    @model_validator(mode="after")
+    def _sent_folder_needs_imap(self) -> MailboxConfig:
+        if self.sent_folder not in ("auto", "off") and self.inbox.source != "imap":
+            raise ValueError(
+                f"sent_folder = {self.sent_folder!r} needs the mailbox's IMAP login: set "
+                'inbox.source = "imap" (or sent_folder = "off")'
+            )
+        if not self.sent_folder.strip():
+            raise ValueError('sent_folder is "auto", "off" or a folder name, not empty')
+        return self
 
     @property
     def id_domain(self) -> str:
@@ -461,6 +476,16 @@ class UnsubscribeConfig(_Frozen):
     allowed_hosts: tuple[str, ...] = ()
 
 
+class SentCopyConfig(_Frozen):
+    """The job that appends accepted messages to their mailbox's Sent folder."""
+
+    every_seconds: float = Field(default=60.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    first_backoff_seconds: float = Field(default=60.0, ge=0)
+    max_backoff_seconds: float = Field(default=3600.0, ge=0)
+    batch_size: int = Field(default=200, ge=1)  # copies per mailbox per pass
+
+
 class InboxConfig(_Frozen):
     poll_seconds: float = Field(default=60.0, gt=0)
     freshness_minutes: float = Field(default=30.0, gt=0)
@@ -559,6 +584,7 @@ class Config(_Frozen):
     tracking: TrackingConfig = TrackingConfig()
     unsubscribe: UnsubscribeConfig = UnsubscribeConfig()
     inbox: InboxConfig = InboxConfig()
+    sent_copy: SentCopyConfig = SentCopyConfig()
     pipeline: PipelineConfig = PipelineConfig()
     safety: SafetyConfig = SafetyConfig()
     doctor: DoctorConfig = DoctorConfig()

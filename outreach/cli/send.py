@@ -15,6 +15,7 @@ import click
 from outreach.cli import times
 from outreach.cli.app import App, emit, format_option
 from outreach.domain.display import safe_text
+from outreach.store.queries.sent_copy import Backlog
 
 
 def _logging() -> None:
@@ -27,6 +28,19 @@ def _logging() -> None:
 
 def _until(at: datetime | str, zone: ZoneInfo | None) -> str:
     return times.show(at, zone) if isinstance(at, datetime) else "further notice"
+
+
+def _sent_copy_line(copies: Backlog, zone: ZoneInfo | None) -> str:
+    """`sent folder NAME: 3 waiting (oldest ...), 1 failed: why` for `outreach status`."""
+    parts = []
+    if copies.queued:
+        at = copies.oldest_queued
+        oldest = f" (oldest {times.show(at, zone)})" if at else ""
+        parts.append(f"{copies.queued} waiting{oldest}")
+    if copies.failed:
+        parts.append(f"{copies.failed} failed (`outreach outbox sent-copies --retry`)")
+    error = f"; last error: {copies.last_error}" if copies.last_error else ""
+    return f"sent folder {copies.mailbox}: {', '.join(parts)}{error}"
 
 
 def _doctor_gate(app: App) -> None:
@@ -167,6 +181,8 @@ def register(cli: click.Group) -> None:
             click.echo(
                 safe_text(health.describe(lambda at: times.show(at, app.display_zone)))
             )  # the IMAP server's own error text
+        for copies in st.sent_copies:
+            click.echo(safe_text(_sent_copy_line(copies, app.display_zone)))
         if st.attention:
             click.echo(
                 f"\n{st.attention} enrollment(s) need attention (fix, then "
@@ -200,6 +216,33 @@ def register(cli: click.Group) -> None:
         Example:
           outreach outbox list --state unknown
         """
+
+    @outbox.command("sent-copies")
+    @click.option("--retry", is_flag=True, help="Queue the failed copies again.")
+    @click.option("--mailbox", default=None, help="Only this mailbox's copies (with --retry).")
+    @click.pass_obj
+    def outbox_sent_copies(app: App, retry: bool, mailbox: str | None) -> None:
+        """Copies of sent messages not yet in their mailbox's Sent folder, per mailbox: how
+        many wait for the append job, how many failed and why. --retry queues failed ones again
+        (each first looks for itself in the folder, so nothing is stored twice).
+
+        \b
+        Example:
+          outreach outbox sent-copies --retry --mailbox main
+        """
+        from outreach.clock import SystemClock
+        from outreach.services.send.sent_copy import backlog, retry_failed
+
+        if mailbox is not None:
+            app.config.mailbox(mailbox)  # names the configured ones if it is not one
+        if retry:
+            n = retry_failed(app.engine, SystemClock(), mailbox)
+            click.echo(f"{n} failed cop{'y' if n == 1 else 'ies'} queued again")
+        rows = backlog(app.engine)
+        for copies in rows:
+            click.echo(safe_text(_sent_copy_line(copies, app.display_zone)))
+        if not rows:
+            click.echo("every sent message is in its Sent folder (or needs none)")
 
     @outbox.command("list")
     @click.option(

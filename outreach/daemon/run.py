@@ -31,7 +31,7 @@ from outreach.domain.display import protect_logging
 from outreach.domain.windows import load_holiday_tables
 from outreach.daemon.planner import Planner, make_planner
 from outreach.services.inbox import poll as inbox
-from outreach.services.send import plan
+from outreach.services.send import plan, sent_copy
 from outreach.render.compose import Composer
 from outreach.services.send.dispatch import OnSent, dispatch_due, release_worker
 from outreach.services.public.endpoint import ServerHandle, start_unsubscribe_server
@@ -170,6 +170,21 @@ async def inbox_job(ctx: AppContext) -> None:
         log.warning("inbox %s: %s", box, error)
 
 
+async def sent_copy_job(ctx: AppContext) -> None:
+    """Append what was accepted to each mailbox's Sent folder; retried on its own schedule."""
+    report = await asyncio.to_thread(sent_copy.append_pass, ctx.engine, ctx.config, ctx.clock)
+    if report.appended or report.found or report.failed:
+        log.info(
+            "sent copies: %d appended, %d already there, %d retrying, %d failed",
+            report.appended,
+            report.found,
+            report.retried,
+            report.failed,
+        )
+    for box, error in report.errors.items():
+        log.warning("sent copy %s: %s", box, error)
+
+
 async def run_job(ctx: AppContext, job: DaemonJob) -> bool:
     """One tick of `job`; False when it stopped because the database was unavailable.
 
@@ -198,6 +213,7 @@ JOBS: list[DaemonJob] = [
     DaemonJob("inbox", lambda c: c.inbox.poll_seconds, inbox_job),
     DaemonJob("plan", lambda c: c.sending.tick_seconds, plan_job),
     DaemonJob("dispatch", lambda c: c.sending.tick_seconds, dispatch_job),
+    DaemonJob("sent_copy", lambda c: c.sent_copy.every_seconds, sent_copy_job),
 ]
 
 

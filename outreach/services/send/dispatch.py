@@ -38,8 +38,10 @@ from outreach.domain.sending_day import sending_day
 from outreach.domain.smtp_codes import Phase
 from outreach.domain.stages import Stage
 from outreach.failpoints import Failpoint
+from outreach.services.send.sent_copy import keeps_copy
 from outreach.store.queries import mailbox as mailbox_q
 from outreach.store.queries import outbox as q
+from outreach.store.queries import sent_copy as sent_copies
 from outreach.store.queries.caps import daily_caps
 from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.outbox import unsettled_sends
@@ -145,6 +147,8 @@ class _Pass:
         self.conn, self.config, self.clock, self.transport = conn, config, clock, transport
         self.worker, self.on_sent, self.stopping, self.rng = worker, on_sent, stopping, rng
         self.paused: set[str] = set()
+        # mailboxes whose accepted messages are queued for their Sent folder (sent_copy)
+        self.copies = {name for name, mb in config.mailboxes.items() if keeps_copy(mb)}
         self.faults_cleared: set[str] = set()  # mailboxes whose fault streak this pass reset
         self.unsettled: list[tuple[int, int, datetime]] = []  # sent, sequence side not yet settled
         self.report = DispatchReport()
@@ -370,6 +374,8 @@ class _Pass:
             mailbox_q.clear_sender_faults(conn, name)
             self.faults_cleared.add(name)
         self.unsettled.extend((row.enrollment_id, row.step, now) for row, _ in done)
+        copies = [(r.id, r.mailbox) for r, _ in done if r.mailbox in self.copies]
+        sent_copies.queue(conn, copies, now)
         for row, result in done:
             refused = f" refused={dict(result.refused)}" if result.refused else ""
             log.info("sent %s message_id=%s%s", _where(row), row.message_id, refused)

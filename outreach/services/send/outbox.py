@@ -30,6 +30,8 @@ from outreach.store.queries.enrollment import (
     stop_enrollment,
 )
 from outreach.store.queries.mailbox import HELD_UNTIL
+from outreach.store.queries.sent_copy import Backlog
+from outreach.store.queries.sent_copy import backlog as sent_copy_backlog
 from outreach.store.session import reading, writing
 
 S = OutboxState
@@ -51,6 +53,7 @@ class Status:
     held_campaigns: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
     attention: int = 0  # enrollments whose step could not be written
     latest_attention: list[dict[str, Any]] = field(default_factory=list)
+    sent_copies: list[Backlog] = field(default_factory=list)  # Sent-folder copies not appended
 
 
 def status(engine: Engine, config: Config, clock: Clock) -> Status:
@@ -65,6 +68,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
         held = held_campaigns(conn)
         attention, latest_attention = needing_attention(conn, limit=20)
         caps = daily_caps(conn, config, today)  # a new mailbox's ramp, as dispatch counts it
+        copies = sent_copy_backlog(conn)
     boxes = []
     for name, mb in sorted(config.mailboxes.items()):
         row = stored.get(name, {})
@@ -94,6 +98,7 @@ def status(engine: Engine, config: Config, clock: Clock) -> Status:
         held,
         attention,
         latest_attention,
+        copies,
     )
 
 
