@@ -363,9 +363,10 @@ def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:
         )
     assert b.attempt == a.attempt + 1
     with writing(db) as conn:
-        assert not q.mark_sending(conn, a, later, 60)
-        assert q.mark_sending(conn, b, later, 60)
-        assert not q.mark_sent(conn, a, later)
+        # the stale claimant's `sending` and `sent` do not take; the new owner's does
+        assert q.mark_sending_unless_stopped(conn, [(a, 60)], later) == [""]
+        assert q.mark_sending_unless_stopped(conn, [(b, 60)], later) == [None]
+        assert q.mark_sent_many(conn, [a], later) == [False]
 
 
 def test_daily_cap_and_gap_hold(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:

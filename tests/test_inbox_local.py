@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -13,15 +13,17 @@ from sqlalchemy import Engine, select
 
 from outreach.cli import cli
 from outreach.clock import FixedClock, utc
+from outreach.daemon.run import JOBS, AppContext
 from outreach.demo.mail import Captured, script_replies
 from outreach.errors import InputError, StageError
-from outreach.services.inbox.poll import import_files, inbox_jobs, inbox_status, poll
+from outreach.services.inbox.poll import import_files, inbox_status, poll
 from outreach.services.pipeline.stages import board, history, move
 from outreach.store.queries.enrollment import stop_enrollment
-from outreach.store.queries.mailbox import inbox_fresh
+from outreach.store.queries.mailbox import stale_inboxes
 from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import enrollment, inbound, outbox
 from outreach.store.session import reading, writing
+from outreach.transport.smtp import SmtpTransport
 from tests.conftest import sqlite_engine
 from tests.support.corpus_effects import assert_effect, seed_corpus, snapshot
 from tests.support.inbox import T0, enrol, make_config, write_workspace
@@ -223,18 +225,18 @@ def test_inbox_freshness_for_follow_up_holds_and_status(db: Engine, tmp_path: Pa
     clock = FixedClock(T0)
     [never] = inbox_status(db, config, clock)
     assert never.stale and "never read" in never.describe()
-    (jobs,) = inbox_jobs(SimpleNamespace(engine=db, config=config), clock)
-    job, every = jobs
-    assert every == config.inbox.poll_seconds
-    job()  # the daemon's job is one poll
+    [job] = [j for j in JOBS if j.name == "inbox"]  # as `outreach run` schedules it
+    assert job.every(config) == config.inbox.poll_seconds
+    asyncio.run(job.run(AppContext(config, db, clock, SmtpTransport(config.mailboxes))))
     assert inbox_status(db, config, clock)[0].error == ""
     with reading(db) as conn:
-        assert inbox_fresh(conn, "main", since=T0 - timedelta(minutes=30))
+        # the planner holds follow-ups of a mailbox whose inbox is stale
+        assert not stale_inboxes(conn, ["main"], polled_before=T0 - timedelta(minutes=30))
     clock.advance(timedelta(minutes=31))
     [late] = inbox_status(db, config, clock)
     assert late.stale and "stale since 2025-12-01 00:00 UTC" in late.describe()
     with reading(db) as conn:
-        assert not inbox_fresh(conn, "main", since=clock.now() - timedelta(minutes=30))
+        assert stale_inboxes(conn, ["main"], polled_before=clock.now() - timedelta(minutes=30))
 
 
 def test_reply_moves_only_from_pitching_stages_and_ooo_after_stop_pauses_nothing(

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, event, update
 
 from outreach.domain.outbox import OutboxState
 from outreach.domain.sending_day import sending_day
+from outreach.store.queries import mailbox as mailbox_q
 from outreach.store.queries import outbox as q
 from outreach.store.schema import CLAIMABLE_STATES, outbox
 from outreach.store.session import write_on
@@ -39,9 +40,9 @@ def _claim_and_reap(
     event.listen(engine, "before_cursor_execute", record)
     try:
         with engine.connect() as conn, write_on(conn):
-            q.ensure_mailboxes(conn, config.mailboxes)
+            mailbox_q.ensure_mailboxes(conn, config.mailboxes)
             q.reap(conn, T0, sending_day(config, T0))
-            limits = {"main": q.MailboxLimits(10**6, 0, 0, sending_day(config, T0))}
+            limits = {"main": mailbox_q.MailboxLimits(10**6, 0, 0, sending_day(config, T0))}
             rows = q.claim(
                 conn,
                 worker="w1",

@@ -141,13 +141,18 @@ def test_bytes_orphaned_by_a_delete_without_foreign_keys_do_not_block_a_new_row(
     """The sqlite3 shell runs with foreign keys off: deleting outbox rows there leaves their
     bytes behind, and SQLite gives the next row the same id. Queueing it still works, with its
     own bytes."""
-    from outreach.store.queries.sequence import queue_messages
+    from outreach.domain.outbox import NewOutboxRow
+    from outreach.store.queries.outbox import queue_messages
     from outreach.store.schema import outbox, outbox_message
     from tests.support.smtp import seed_outbox
 
     [oid] = seed_outbox(sqlite_db, 1)
     with sqlite_db.connect() as conn:
         old = dict(conn.execute(select(outbox).where(outbox.c.id == oid)).mappings().one())
+    NEW_ROW_COLUMNS = (
+        "enrollment_id", "step", "mailbox", "mail_from", "email_norm", "message_id", "subject",
+        "due_at", "created_at", "expires_at", "template_hash",
+    )
     shell = sqlite3.connect(tmp_path / "outreach.db")
     with shell:
         shell.execute("DELETE FROM outbox")
@@ -155,7 +160,14 @@ def test_bytes_orphaned_by_a_delete_without_foreign_keys_do_not_block_a_new_row(
     with writing(sqlite_db) as conn:
         assert (
             queue_messages(
-                conn, [{**{k: v for k, v in old.items() if k != "id"}, "raw": b"new bytes\r\n"}]
+                conn,
+                [
+                    NewOutboxRow(
+                        **{k: old[k] for k in NEW_ROW_COLUMNS},
+                        rcpt_to=tuple(old["rcpt_to"]),
+                        raw=b"new bytes\r\n",
+                    )
+                ],
             )
             == 1
         )

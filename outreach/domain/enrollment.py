@@ -29,3 +29,6 @@ LIVE = frozenset({EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED})
 
 ENDED = frozenset({EnrollmentStatus.STOPPED, EnrollmentStatus.COMPLETED})
 """Statuses after which no outbox row of the enrollment may be sent."""
+
+HALTED = frozenset({EnrollmentStatus.STOPPED, EnrollmentStatus.ERROR, EnrollmentStatus.PAUSED})
+"""Statuses `outreach schedule` lists as not going on (stopped, errored or paused)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -33,6 +35,26 @@ UNSETTLED = CLAIMABLE | LEASED
 
 CONTACTED = UNSETTLED | {OutboxState.SENT, OutboxState.UNKNOWN}
 """Rows that count as mail to the person: sent, maybe sent, or on its way."""
+
+
+@dataclass(frozen=True)
+class NewOutboxRow:
+    """One rendered step to queue: a new `queued` outbox row (attempt 0) and its message bytes.
+    Times are naive UTC, as stored."""
+
+    enrollment_id: int
+    step: int
+    mailbox: str
+    mail_from: str
+    rcpt_to: tuple[str, ...]  # envelope recipients
+    email_norm: str  # the influencer's address, for the stop checks
+    message_id: str
+    subject: str
+    raw: bytes = field(repr=False)
+    due_at: datetime
+    created_at: datetime
+    expires_at: datetime | None = None  # missed its relevance window after this
+    template_hash: str = ""
 
 
 class Outcome(StrEnum):

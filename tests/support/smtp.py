@@ -18,6 +18,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine, insert, select
 
 from outreach.config import Config, parse_config
+from outreach.domain.outbox import NewOutboxRow
 from outreach.store.queries.outbox import queue_messages
 from outreach.store.schema import campaign, enrollment, influencer, outbox, outbox_message
 from outreach.transport.sink import CaptureSink, offer_pipelining
@@ -301,26 +302,25 @@ def seed_outbox(
             address = f"p{i}@d{i % domains}.test"
             mid = f"<m{i}@sakura.test>"
             rows.append(
-                {
-                    "enrollment_id": eids[ids[f"h{i}"]],
-                    "step": 1,
-                    "mailbox": mailbox,
-                    "mail_from": "pr@sakura.test",
-                    "rcpt_to": [address],
-                    "email_norm": address,
-                    "message_id": mid,
-                    "subject": f"Pitch {i}",
-                    "raw": raw_message(i, mid, address),
-                    "due_at": naive,
-                    "created_at": naive,
-                    "updated_at": naive,
-                }
+                NewOutboxRow(
+                    enrollment_id=eids[ids[f"h{i}"]],
+                    step=1,
+                    mailbox=mailbox,
+                    mail_from="pr@sakura.test",
+                    rcpt_to=(address,),
+                    email_norm=address,
+                    message_id=mid,
+                    subject=f"Pitch {i}",
+                    raw=raw_message(i, mid, address),
+                    due_at=naive,
+                    created_at=naive,
+                )
             )
         queue_messages(conn, rows)  # the planner's own insert: the row and its bytes
         return list(
             conn.execute(
                 select(outbox.c.id)
-                .where(outbox.c.message_id.in_([r["message_id"] for r in rows]))
+                .where(outbox.c.message_id.in_([r.message_id for r in rows]))
                 .order_by(outbox.c.id)
             ).scalars()
         )

@@ -25,14 +25,14 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from imapclient import IMAPClient  # type: ignore[import-untyped]
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from outreach import failpoints
-from outreach.clock import Clock, SystemClock, naive_utc, utc
+from outreach.clock import Clock, naive_utc, utc
 from outreach.config import Config
 from outreach.domain.address import normalise_address
 from outreach.domain.return_path import return_path_key
@@ -675,20 +675,3 @@ def inbox_status(engine: Engine, config: Config, clock: Clock) -> list[InboxHeal
         out.append(InboxHealth(name, at, error, at is None or at < cutoff))
     return out
 
-
-class HasEngineAndConfig(Protocol):
-    """What the daemon's application object offers (cli.app.App)."""
-
-    @property
-    def engine(self) -> Engine: ...
-
-    @property
-    def config(self) -> Config: ...
-
-
-def inbox_jobs(
-    app: HasEngineAndConfig, clock: Clock | None = None
-) -> list[tuple[Callable[[], object], float]]:
-    """The daemon's periodic jobs for the inbox: (callable, every N seconds)."""
-    clk = clock or SystemClock()
-    return [(lambda: poll(app.engine, app.config, clk), app.config.inbox.poll_seconds)]

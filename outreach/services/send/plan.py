@@ -25,7 +25,7 @@ from outreach.config import Config
 from outreach.domain.address import normalise_address
 from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.influencer import Influencer
-from outreach.domain.outbox import OutboxState, held_stop_reason
+from outreach.domain.outbox import NewOutboxRow, held_stop_reason
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.stages import SENDABLE, Stage
 from outreach.domain.windows import next_send_time
@@ -50,9 +50,7 @@ from outreach.store.queries import (
 from outreach.store.queries import (
     mailbox as mailbox_q,
 )
-from outreach.store.queries import (
-    outbox as outbox_q,
-)
+from outreach.store.queries import outbox as outbox_q
 from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.roster import load_influencers
 from outreach.store.queries.suppression import suppressed_among
@@ -257,28 +255,21 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
     return outbox_q.queue_messages(
         conn,
         [
-            {
-                "enrollment_id": p.due.id,
-                "step": p.due.step,
-                "mailbox": p.due.mailbox,
-                "mail_from": p.composed.mail_from,
-                "rcpt_to": list(p.composed.rcpt_to),
-                "email_norm": normalise_address(p.influencer.email),
-                "message_id": p.composed.message_id,
-                "subject": p.composed.subject,
-                "template_hash": p.composed.template_hash,
-                "raw": p.composed.raw,
-                "state": OutboxState.QUEUED,
-                "attempt": 0,
-                "due_at": at,
-                "expires_at": expires,
-                "created_at": at,
-                "updated_at": at,
-                "worker": None,
-                "lease_until": None,
-                "last_error": "",
-                "sent_at": None,
-            }
+            NewOutboxRow(
+                enrollment_id=p.due.id,
+                step=p.due.step,
+                mailbox=p.due.mailbox,
+                mail_from=p.composed.mail_from,
+                rcpt_to=tuple(p.composed.rcpt_to),
+                email_norm=normalise_address(p.influencer.email),
+                message_id=p.composed.message_id,
+                subject=p.composed.subject,
+                template_hash=p.composed.template_hash,
+                raw=p.composed.raw,
+                due_at=at,
+                expires_at=expires,
+                created_at=at,
+            )
             for p in ready
         ],
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select
 
 from outreach.clock import naive_utc
+from outreach.domain.outbox import OutboxState
 from outreach.store.schema import inbound, outbox
 
 
@@ -27,7 +28,7 @@ def mail_rates(conn: Connection, mailbox: str, since: datetime) -> MailRates:
         .where(
             outbox.c.sent_at >= naive_utc(since),
             outbox.c.mailbox == mailbox,
-            outbox.c.state == "sent",
+            outbox.c.state == OutboxState.SENT,
         )
     ).scalar_one()
     kind = func.coalesce(inbound.c.resolved_as, inbound.c.kind)

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, or_, select, update
 
 from outreach.clock import naive_utc, utc
+from outreach.domain.enrollment import EnrollmentStatus
 from outreach.store.schema import (
     campaign,
     enrollment,
@@ -25,7 +26,7 @@ _CHUNK = 500
 
 # Enrollments the due scan picks. An out-of-office keeps its enrollment active and moves
 # next_due_at; a paused one is held until resumed (queries.pause).
-DUE_STATUSES = ("active",)  # a paused enrollment waits for `outreach resume`
+DUE_STATUSES = frozenset({EnrollmentStatus.ACTIVE})  # a paused one waits for `outreach resume`
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def take(conn: Connection, ids: Sequence[int]) -> None:
         conn.execute(  # this runs under the write lock the daemon's group commits wait for
             update(enrollment)
             .where(enrollment.c.id.in_(ids[start : start + _CHUNK]))
-            .values(next_due_at=None, status="active")
+            .values(next_due_at=None, status=EnrollmentStatus.ACTIVE)
         )
 
 
@@ -163,7 +164,7 @@ def reschedule(conn: Connection, due: Due, at: datetime) -> None:
 _ADVANCE_MANY = update(enrollment).where(
     enrollment.c.id == bindparam("e_id"),
     enrollment.c.next_step == bindparam("e_sent"),
-    enrollment.c.status == "active",
+    enrollment.c.status == EnrollmentStatus.ACTIVE,
 )
 
 
@@ -185,7 +186,7 @@ def advance_many(conn: Connection, moves: Sequence[tuple[int, int, datetime | No
     if completed:
         conn.execute(
             _ADVANCE_MANY.values(
-                next_step=bindparam("e_next"), next_due_at=None, status="completed"
+                next_step=bindparam("e_next"), next_due_at=None, status=EnrollmentStatus.COMPLETED
             ),
             completed,
         )

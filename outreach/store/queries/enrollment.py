@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from outreach.clock import naive_utc, utc
-from outreach.domain.outbox import FAILURE_STOP_PATTERNS, failed_stop_reason
+from outreach.domain.enrollment import HALTED, LIVE, EnrollmentStatus
+from outreach.domain.outbox import CONTACTED, FAILURE_STOP_PATTERNS, failed_stop_reason
 from outreach.domain.stages import Stage
 from outreach.store.queries.due import DUE_STATUSES
 from outreach.store.queries.suppression import email_hash
@@ -32,7 +33,6 @@ _CHUNK = 500  # ids per IN (...): well under SQLite's bound-parameter limit
 
 
 # An outbox row in these states has reached, or may yet reach, the recipient.
-CONTACT_STATES = ("queued", "claimed", "sending", "retry", "sent", "unknown")
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def recent_contacts(
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .where(
             enrollment.c.influencer_id.in_(ids),
-            outbox.c.state.in_(CONTACT_STATES),
+            outbox.c.state.in_(CONTACTED),
             func.coalesce(outbox.c.sent_at, outbox.c.created_at) >= at,
         )
     )
@@ -216,7 +216,7 @@ def mark_error(conn: Connection, enrollment_id: int, reason: str) -> None:
     conn.execute(
         update(enrollment)
         .where(enrollment.c.id == enrollment_id, enrollment.c.status.in_(DUE_STATUSES))
-        .values(status="error", stop_reason=reason[:200], next_due_at=None)
+        .values(status=EnrollmentStatus.ERROR, stop_reason=reason[:200], next_due_at=None)
     )
 
 
@@ -231,10 +231,6 @@ class EnrollmentState:
     timezone: str
     country: str
     campaign: str  # its slug
-
-
-def enrollment_state(conn: Connection, enrollment_id: int) -> EnrollmentState | None:
-    return enrollment_states(conn, [enrollment_id]).get(enrollment_id)
 
 
 def enrollment_states(conn: Connection, ids: Sequence[int]) -> dict[int, EnrollmentState]:
@@ -269,7 +265,7 @@ def errored(conn: Connection, campaign_slug: str) -> list[tuple[int, int, str, i
             enrollment.c.next_step,
         )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
-        .where(campaign.c.slug == campaign_slug, enrollment.c.status == "error")
+        .where(campaign.c.slug == campaign_slug, enrollment.c.status == EnrollmentStatus.ERROR)
         .order_by(enrollment.c.id)
     )
     return [(r.id, r.influencer_id, r.sequence, r.next_step) for r in rows]
@@ -278,7 +274,7 @@ def errored(conn: Connection, campaign_slug: str) -> list[tuple[int, int, str, i
 def needing_attention(conn: Connection, *, limit: int) -> tuple[int, list[dict[str, Any]]]:
     """Enrollments whose step could not be written: how many, and the latest `limit`
     (handle, campaign, stop_reason)."""
-    stuck = enrollment.c.status == "error"
+    stuck = enrollment.c.status == EnrollmentStatus.ERROR
     total = conn.execute(select(func.count()).select_from(enrollment).where(stuck)).scalar_one()
     rows = conn.execute(
         select(influencer.c.handle, campaign.c.slug.label("campaign"), enrollment.c.stop_reason)
@@ -296,8 +292,8 @@ def reactivate(conn: Connection, enrollment_id: int, due: datetime) -> bool:
     return bool(
         conn.execute(
             update(enrollment)
-            .where(enrollment.c.id == enrollment_id, enrollment.c.status == "error")
-            .values(status="active", stop_reason="", next_due_at=naive_utc(due))
+            .where(enrollment.c.id == enrollment_id, enrollment.c.status == EnrollmentStatus.ERROR)
+            .values(status=EnrollmentStatus.ACTIVE, stop_reason="", next_due_at=naive_utc(due))
         ).rowcount
     )
 
@@ -313,7 +309,7 @@ def halted(conn: Connection, campaign_slug: str) -> list[tuple[str, str, str]]:
         .where(
             enrollment.c.campaign_id + 0
             == select(campaign.c.id).where(campaign.c.slug == campaign_slug).scalar_subquery(),
-            enrollment.c.status.in_(("stopped", "error", "paused")),
+            enrollment.c.status.in_(HALTED),
         )
         .order_by(enrollment.c.id)
     )
@@ -324,7 +320,7 @@ def failure_stops(conn: Connection, *, limit: int) -> tuple[int, list[dict[str, 
     """Enrollments stopped because a step's row failed or expired (FAILURE_STOP_PATTERNS):
     how many, and the latest `limit` of them (handle, campaign, stop_reason)."""
     stopped = and_(
-        enrollment.c.status == "stopped",
+        enrollment.c.status == EnrollmentStatus.STOPPED,
         or_(*(enrollment.c.stop_reason.like(p) for p in FAILURE_STOP_PATTERNS)),
     )
     total = conn.execute(select(func.count()).select_from(enrollment).where(stopped)).scalar_one()
@@ -346,20 +342,20 @@ def resume_after_failure(conn: Connection, enrollment_id: int, step: int) -> Non
         update(enrollment)
         .where(
             enrollment.c.id == enrollment_id,
-            enrollment.c.status == "stopped",
+            enrollment.c.status == EnrollmentStatus.STOPPED,
             enrollment.c.stop_reason.like(failed_stop_reason(step, "%")),
         )
-        .values(status="active", stop_reason="")
+        .values(status=EnrollmentStatus.ACTIVE, stop_reason="")
     )
 
 
-LIVE_STATUSES = ("active", "paused")
+LIVE_STATUSES = LIVE
 
 
 _STOP = (
     update(enrollment)
-    .where(enrollment.c.id == bindparam("_id"), enrollment.c.status.in_(("active", "paused")))
-    .values(status="stopped", stop_reason=bindparam("_reason"), next_due_at=None)
+    .where(enrollment.c.id == bindparam("_id"), enrollment.c.status.in_(LIVE))
+    .values(status=EnrollmentStatus.STOPPED, stop_reason=bindparam("_reason"), next_due_at=None)
 )
 
 
@@ -372,6 +368,6 @@ def stop_enrollment(conn: Connection, enrollment_id: int, *, reason: str) -> Non
     """Stop one enrollment's sequence: no further steps are planned for it."""
     conn.execute(
         update(enrollment)
-        .where(enrollment.c.id == enrollment_id, enrollment.c.status.in_(("active", "paused")))
-        .values(status="stopped", stop_reason=reason, next_due_at=None)
+        .where(enrollment.c.id == enrollment_id, enrollment.c.status.in_(LIVE))
+        .values(status=EnrollmentStatus.STOPPED, stop_reason=reason, next_due_at=None)
     )

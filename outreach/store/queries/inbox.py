@@ -54,12 +54,6 @@ class Sent:
     target: Target
 
 
-def is_processed(conn: Connection, dedupe_key: str) -> bool:
-    """One unique-index lookup; no writes."""
-    found = conn.execute(select(inbound.c.id).where(inbound.c.dedupe_key == dedupe_key)).first()
-    return found is not None
-
-
 _KNOWN = select(inbound.c.dedupe_key).where(
     inbound.c.dedupe_key.in_(bindparam("keys", expanding=True))
 )
@@ -186,23 +180,6 @@ _BY_ENROLLMENT = _target_query().where(enrollment.c.id == bindparam("_id"))
 def target_by_enrollment(conn: Connection, enrollment_id: int) -> Target | None:
     row = conn.execute(_BY_ENROLLMENT, {"_id": enrollment_id}).first()
     return None if row is None else _target(row)
-
-
-def target_by_message_ids(conn: Connection, message_ids: Sequence[str]) -> Target | None:
-    """The enrollment one of our sent Message-IDs belongs to; earlier ids in the list win."""
-    ids = [m for m in message_ids if m]
-    if not ids:
-        return None
-    rows = conn.execute(
-        _target_query()
-        .add_columns(outbox.c.message_id)
-        .join(outbox, outbox.c.enrollment_id == enrollment.c.id)
-        .where(outbox.c.message_id.in_(ids))
-    ).all()
-    if not rows:
-        return None
-    best = min(rows, key=lambda r: ids.index(r.message_id))
-    return _target(best)
 
 
 def target_by_address(conn: Connection, address: str) -> Target | None:

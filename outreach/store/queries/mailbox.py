@@ -196,25 +196,12 @@ def inbox_health(conn: Connection) -> dict[str, tuple[datetime | None, str]]:
     return {r.name: (r.inbox_polled_at, r.inbox_error) for r in rows}
 
 
-def inbox_fresh(conn: Connection, box: str, *, since: datetime) -> bool:
-    """True when the mailbox's inbox was read successfully at or after `since`.
-
-    Follow-ups wait while this is false: an opt-out reply is only seen when the inbox is read.
-    """
-    found = conn.execute(
-        select(mailbox.c.id).where(
-            mailbox.c.name == box, mailbox.c.inbox_polled_at >= naive_utc(since)
-        )
-    ).first()
-    return found is not None
-
-
 MAILBOX_PAUSED_BY_HAND = "paused by hand (outreach mailbox pause)"
 
 
 def pause_mailbox(conn: Connection, name: str, *, reason: str = MAILBOX_PAUSED_BY_HAND) -> None:
     """No claims for this mailbox until `resume_mailbox` (its row exists once it was used)."""
-    _ensure_mailbox(conn, name)
+    ensure_mailbox(conn, name)
     conn.execute(
         update(mailbox)
         .where(mailbox.c.name == name)
@@ -224,7 +211,7 @@ def pause_mailbox(conn: Connection, name: str, *, reason: str = MAILBOX_PAUSED_B
 
 def resume_mailbox(conn: Connection, name: str) -> str:
     """Lift any pause (by hand or by the breaker) and the fault count; returns what it was."""
-    _ensure_mailbox(conn, name)
+    ensure_mailbox(conn, name)
     was = conn.execute(
         select(mailbox.c.paused_until, mailbox.c.pause_reason).where(mailbox.c.name == name)
     ).one()
@@ -239,7 +226,7 @@ def resume_mailbox(conn: Connection, name: str) -> str:
 def note_mailbox_config(conn: Connection, name: str, fingerprint: str, now: datetime) -> str:
     """Store the settings' fingerprint; when it changed while the breaker held the mailbox,
     lift that pause and return its reason ('' otherwise). A pause by hand stays."""
-    _ensure_mailbox(conn, name)
+    ensure_mailbox(conn, name)
     row = conn.execute(
         select(mailbox.c.config_hash, mailbox.c.paused_until, mailbox.c.pause_reason).where(
             mailbox.c.name == name
@@ -258,7 +245,3 @@ def note_mailbox_config(conn: Connection, name: str, fingerprint: str, now: date
             lifted = str(row.pause_reason)
         conn.execute(update(mailbox).where(mailbox.c.name == name).values(**values))
     return lifted
-
-
-def _ensure_mailbox(conn: Connection, name: str) -> None:
-    ensure_mailboxes(conn, [name])

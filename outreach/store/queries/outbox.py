@@ -36,7 +36,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.clock import naive_utc, utc
+from outreach.domain.enrollment import ENDED, EnrollmentStatus
 from outreach.domain.outbox import (
+    CLAIMABLE,
+    NewOutboxRow,
     OutboxState,
     Outcome,
     expired_stop_reason,
@@ -56,7 +59,6 @@ from outreach.store.queries.suppression import (
     suppressed_among,
 )
 from outreach.store.schema import (
-    CLAIMABLE_STATES,
     attempt,
     enrollment,
     outbox,
@@ -67,8 +69,6 @@ from outreach.store.schema import campaign as campaign_table
 from outreach.store.session import is_sqlite
 
 S = OutboxState
-CLAIMABLE = CLAIMABLE_STATES
-_STOPPED_ENROLLMENT = ("stopped", "completed")
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def reap(conn: Connection, now: datetime, today: date) -> dict[str, int]:
 
 
 def _claim_stop_reason(status: str, suppressed: bool) -> str:
-    if status in _STOPPED_ENROLLMENT:
+    if status in ENDED:
         return f"enrollment {status}"
     return "address suppressed" if suppressed else ""
 
@@ -199,7 +199,7 @@ def claim(
         # the claim's stop check for a whole batch: one lookup instead of one per row
         suppressed = suppressed_among(conn, {email_norm for _, email_norm, _, _ in due})
         for outbox_id, email_norm, status, next_due_at in due:
-            if status == "paused":  # auto-reply: wait until the enrollment resumes
+            if status == EnrollmentStatus.PAUSED:  # auto-reply: wait until the enrollment resumes
                 resume = next_due_at or (now + timedelta(hours=1))
                 conn.execute(
                     update(outbox)
@@ -322,9 +322,6 @@ def _fence(c: Claimed) -> dict[str, Any]:
     return {"f_id": c.id, "f_attempt": c.attempt, "f_worker": c.worker}
 
 
-_MARK_SENDING = _fenced_update(S.CLAIMED).values(
-    state=S.SENDING.value, lease_until=bindparam("v_lease"), updated_at=bindparam("v_now")
-)
 _MARK_SENT = _fenced_update(S.SENDING).values(
     state=S.SENT.value,
     sent_at=bindparam("v_now"),
@@ -332,22 +329,6 @@ _MARK_SENT = _fenced_update(S.SENDING).values(
     updated_at=bindparam("v_now"),
     last_error="",
 )
-
-
-def mark_sending(conn: Connection, c: Claimed, now: datetime, lease_seconds: float) -> bool:
-    """Written once the envelope is accepted, before the message: from here a crash means
-    `unknown`, never a resend."""
-    lease = naive_utc(now + timedelta(seconds=lease_seconds))
-    return (
-        conn.execute(
-            _MARK_SENDING, {**_fence(c), "v_lease": lease, "v_now": naive_utc(now)}
-        ).rowcount
-        == 1
-    )
-
-
-def mark_sent(conn: Connection, c: Claimed, now: datetime) -> bool:
-    return conn.execute(_MARK_SENT, {**_fence(c), "v_now": naive_utc(now)}).rowcount == 1
 
 
 def _fenced_many(
@@ -377,16 +358,18 @@ def _fenced_many(
 
 
 def mark_sent_many(conn: Connection, rows: Sequence[Claimed], now: datetime) -> list[bool]:
-    """`mark_sent` for the rows whose 250 arrived together: one statement, one commit."""
+    """`sent` for the rows whose 250 arrived together: one statement, one commit."""
     at = naive_utc(now)
     return _fenced_many(conn, _MARK_SENT, [{**_fence(c), "v_now": at} for c in rows], rows, S.SENT)
 
 
-# `mark_sending` guarded by the last stop check (enrollment still going, address not suppressed)
-# in the same statement: the check and the write cannot be separated by another writer.
+# `sending` (written once the envelope is accepted, before the message: from here a crash
+# means `unknown`, never a resend), guarded by the last stop check (enrollment still going,
+# address not suppressed) in the same statement: the check and the write cannot be separated
+# by another writer.
 _ENROLLMENT_STOPPED = exists().where(
     enrollment.c.id == outbox.c.enrollment_id,
-    or_(*(enrollment.c.status == literal_column(f"'{status}'") for status in _STOPPED_ENROLLMENT)),
+    or_(*(enrollment.c.status == literal_column(f"'{status}'") for status in sorted(ENDED))),
 )
 _MARK_SENDING_UNLESS_STOPPED = (
     _fenced_update(S.CLAIMED)
@@ -610,7 +593,7 @@ def replan_untried(conn: Connection, *, campaign: str | None = None) -> int:
         .where(
             outbox.c.state == S.QUEUED.value,
             outbox.c.attempt == 0,
-            enrollment.c.status == "active",
+            enrollment.c.status == EnrollmentStatus.ACTIVE,
             enrollment.c.next_step == outbox.c.step,
             ~exists().where(attempt.c.outbox_id == outbox.c.id),
         )
@@ -638,7 +621,31 @@ def replan_untried(conn: Connection, *, campaign: str | None = None) -> int:
     return len(rows)
 
 
-def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+def _new_row(r: NewOutboxRow) -> dict[str, Any]:
+    return {
+        "enrollment_id": r.enrollment_id,
+        "step": r.step,
+        "mailbox": r.mailbox,
+        "mail_from": r.mail_from,
+        "rcpt_to": list(r.rcpt_to),
+        "email_norm": r.email_norm,
+        "message_id": r.message_id,
+        "subject": r.subject,
+        "template_hash": r.template_hash,
+        "state": S.QUEUED.value,
+        "attempt": 0,
+        "due_at": r.due_at,
+        "expires_at": r.expires_at,
+        "created_at": r.created_at,
+        "updated_at": r.created_at,
+        "worker": None,
+        "lease_until": None,
+        "last_error": "",
+        "sent_at": None,
+    }
+
+
+def queue_messages(conn: Connection, rows: Sequence[NewOutboxRow]) -> int:
     """Insert queued outbox rows, each with its message bytes (`raw`, kept in outbox_message),
     unless (enrollment_id, step) has one; returns how many new.
 
@@ -647,14 +654,14 @@ def queue_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
     """
     if not rows:
         return 0
-    raw = {(r["enrollment_id"], r["step"]): r["raw"] for r in rows}
+    raw = {(r.enrollment_id, r.step): r.raw for r in rows}
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = (
         dialect_insert(outbox)
         .on_conflict_do_nothing(index_elements=["enrollment_id", "step"])
         .returning(outbox.c.id, outbox.c.enrollment_id, outbox.c.step)
     )
-    inserted = conn.execute(stmt, [{k: v for k, v in r.items() if k != "raw"} for r in rows]).all()
+    inserted = conn.execute(stmt, [_new_row(r) for r in rows]).all()
     if not inserted:
         return 0
     # An upsert: bytes orphaned by a delete made without foreign keys (the sqlite3 shell has
@@ -687,16 +694,16 @@ def unsettled_sends(conn: Connection) -> list[tuple[int, int, datetime]]:
             )
         )
         .where(
-            enrollment.c.status == "active",
+            enrollment.c.status == EnrollmentStatus.ACTIVE,
             enrollment.c.next_due_at.is_(None),
-            outbox.c.state == "sent",
+            outbox.c.state == OutboxState.SENT,
         )
     )
     return [(r.enrollment_id, r.step, utc(r.sent_at)) for r in rows]
 
 
 # Outbox rows not yet handed to SMTP: a stop condition may still cancel them.
-UNSENT_STATES = (OutboxState.QUEUED.value, OutboxState.RETRY.value)
+UNSENT_STATES = CLAIMABLE
 
 
 def cancel_unsent(

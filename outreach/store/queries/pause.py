@@ -16,6 +16,8 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select, update
 
 from outreach.clock import naive_utc
+from outreach.domain.enrollment import LIVE, EnrollmentStatus
+from outreach.domain.outbox import LEASED
 from outreach.store.queries.mailbox import HELD_UNTIL
 from outreach.store.queries.outbox import UNSENT_STATES, cancel_unsent
 from outreach.store.schema import campaign, enrollment, influencer, outbox
@@ -23,7 +25,7 @@ from outreach.store.schema import campaign, enrollment, influencer, outbox
 PAUSED_BY_HAND = "paused by hand"
 PAUSED_WITH_CAMPAIGN = "campaign paused"
 CAMPAIGN_ARCHIVED = "campaign archived"
-IN_FLIGHT_STATES = ("claimed", "sending")
+IN_FLIGHT_STATES = LEASED
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def live_enrollments(
     *,
     influencer_id: int | None = None,
     campaign_slug: str | None = None,
-    status: str = "active",
+    status: EnrollmentStatus = EnrollmentStatus.ACTIVE,
 ) -> list[int]:
     """Enrollments in `status` of one influencer and/or one campaign, oldest first."""
     query = (
@@ -69,8 +71,8 @@ def pause_enrollments(conn: Connection, ids: Sequence[int], *, reason: str, at: 
     t = naive_utc(at)
     conn.execute(
         update(enrollment)
-        .where(enrollment.c.id.in_(list(ids)), enrollment.c.status == "active")
-        .values(status="paused", stop_reason=reason, next_due_at=None)
+        .where(enrollment.c.id.in_(list(ids)), enrollment.c.status == EnrollmentStatus.ACTIVE)
+        .values(status=EnrollmentStatus.PAUSED, stop_reason=reason, next_due_at=None)
     )
     rows = conn.execute(
         select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
@@ -114,7 +116,10 @@ def held(
         )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .where(enrollment.c.status == "paused", enrollment.c.stop_reason.in_(list(reasons)))
+        .where(
+            enrollment.c.status == EnrollmentStatus.PAUSED,
+            enrollment.c.stop_reason.in_(list(reasons)),
+        )
         .order_by(enrollment.c.id)
     )
     if influencer_id is not None:
@@ -132,8 +137,8 @@ def resume_enrollment(
     u, t = naive_utc(until), naive_utc(at)
     moved = conn.execute(
         update(enrollment)
-        .where(enrollment.c.id == enrollment_id, enrollment.c.status == "paused")
-        .values(status="active", stop_reason="")
+        .where(enrollment.c.id == enrollment_id, enrollment.c.status == EnrollmentStatus.PAUSED)
+        .values(status=EnrollmentStatus.ACTIVE, stop_reason="")
     ).rowcount
     if not moved:
         return False
@@ -167,8 +172,8 @@ def archive_enrollments(conn: Connection, ids: Sequence[int], *, at: datetime) -
         return 0
     conn.execute(
         update(enrollment)
-        .where(enrollment.c.id.in_(list(ids)), enrollment.c.status.in_(("active", "paused")))
-        .values(status="stopped", stop_reason=CAMPAIGN_ARCHIVED, next_due_at=None)
+        .where(enrollment.c.id.in_(list(ids)), enrollment.c.status.in_(LIVE))
+        .values(status=EnrollmentStatus.STOPPED, stop_reason=CAMPAIGN_ARCHIVED, next_due_at=None)
     )
     cancel_unsent(conn, ids, reason=CAMPAIGN_ARCHIVED, at=at)
     return _in_flight(conn, ids)

@@ -6,14 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
+from outreach.domain.enrollment import LIVE, EnrollmentStatus
+from outreach.domain.outbox import UNSETTLED, OutboxState
 from outreach.store.schema import campaign, enrollment, outbox
 
-IN_FLIGHT = ("queued", "claimed", "sending", "retry")
+IN_FLIGHT = UNSETTLED
 
 
 def sent_pitches(conn: Connection) -> int:
     """First steps accepted by the server."""
-    query = select(func.count()).where(outbox.c.step == 1, outbox.c.state == "sent")
+    query = select(func.count()).where(outbox.c.step == 1, outbox.c.state == OutboxState.SENT)
     return int(conn.execute(query).scalar_one())
 
 
@@ -22,7 +24,7 @@ def pending_work(conn: Connection, *, now: datetime, horizon_seconds: float) -> 
     until = (now + timedelta(seconds=horizon_seconds)).astimezone(UTC).replace(tzinfo=None)
     rows = select(func.count()).where(outbox.c.state.in_(IN_FLIGHT))
     due = select(func.count()).where(
-        enrollment.c.status == "active", enrollment.c.next_due_at <= until
+        enrollment.c.status == EnrollmentStatus.ACTIVE, enrollment.c.next_due_at <= until
     )
     return int(conn.execute(rows).scalar_one()) + int(conn.execute(due).scalar_one())
 
@@ -32,7 +34,7 @@ def live_campaigns(conn: Connection) -> list[str]:
     query = (
         select(campaign.c.slug)
         .join(enrollment, enrollment.c.campaign_id == campaign.c.id)
-        .where(enrollment.c.status.in_(("active", "paused")))
+        .where(enrollment.c.status.in_(LIVE))
         .distinct()
         .order_by(campaign.c.slug)
     )

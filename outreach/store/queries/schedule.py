@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from outreach.clock import naive_utc, utc
+from outreach.domain.outbox import UNSETTLED
 from outreach.store.queries.due import DUE_STATUSES
 from outreach.store.schema import (
     campaign,
@@ -23,7 +24,7 @@ from outreach.store.schema import (
 )
 
 # An outbox row in these states is planned but not sent yet.
-UNSENT_STATES = ("queued", "claimed", "sending", "retry")
+UNSENT_STATES = UNSETTLED
 
 _CHUNK = 500  # ids per IN (...): well under SQLite's bound-parameter limit
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from outreach.clock import naive_utc
+from outreach.domain.enrollment import LIVE, EnrollmentStatus
 from outreach.domain.stages import Stage, check_move
 from outreach.store.queries.enrollment import stop_enrollment, stop_one_enrollment
 from outreach.store.schema import (
@@ -59,10 +60,10 @@ _STOP_AND_MOVE = (
     .where(
         enrollment.c.id == bindparam("_id"),
         enrollment.c.stage == bindparam("_expected"),
-        enrollment.c.status.in_(("active", "paused")),
+        enrollment.c.status.in_(LIVE),
     )
     .values(
-        status="stopped",
+        status=EnrollmentStatus.STOPPED,
         stop_reason=bindparam("_reason"),
         next_due_at=None,
         stage=bindparam("_to"),
