@@ -196,32 +196,32 @@ def test_a_copy_whose_append_answer_was_lost_is_not_stored_twice(
 
 
 def test_attempts_are_bounded_then_failed_shows_in_status_and_can_be_retried(
-    db: Engine, tmp_path: Path, smtp: Any, imap: ImapServer
+    sqlite_db: Engine, tmp_path: Path, smtp: Any, imap: ImapServer
 ) -> None:
     sink, handler = smtp
-    config = make_config(tmp_path, db, sink.port, imap.port, sent_folder="Sent")
-    [oid] = seed_outbox(db, 1)
+    config = make_config(tmp_path, sqlite_db, sink.port, imap.port, sent_folder="Sent")
+    [oid] = seed_outbox(sqlite_db, 1)
     clock = FixedClock(T0)
-    run_pass(db, config, clock)
+    run_pass(sqlite_db, config, clock)
     imap.stop()  # the IMAP server is down: every pass fails to connect
     for _ in range(3):  # sent_copy.max_attempts
-        append_pass(db, config, clock)
+        append_pass(sqlite_db, config, clock)
         clock.advance(timedelta(hours=1))
-    copy = copies(db)[oid]
+    copy = copies(sqlite_db)[oid]
     assert (copy.state, copy.attempts) == ("failed", 3)
     assert copy.last_error.startswith("gave up after 3 attempt(s): cannot log in to IMAP")
-    assert row(db, oid).state == "sent"
-    [backlog] = status(db, config, clock).sent_copies
+    assert row(sqlite_db, oid).state == "sent"
+    [backlog] = status(sqlite_db, config, clock).sent_copies
     assert (backlog.queued, backlog.failed) == (0, 1)
     assert "gave up after 3" in backlog.last_error
-    assert append_pass(db, config, clock).failed == 0  # failed copies wait for an operator
+    assert append_pass(sqlite_db, config, clock).failed == 0  # failed copies wait for an operator
 
     imap.start()  # a new in-memory server: make its Sent folder again
     with imap.client() as c:
         c.create_folder("Sent")
-    assert retry_failed(db, clock, "main") == 1
-    assert append_pass(db, config, clock).appended == 1
-    assert (copies(db)[oid].state, copies(db)[oid].attempts) == ("appended", 2)
+    assert retry_failed(sqlite_db, clock, "main") == 1
+    assert append_pass(sqlite_db, config, clock).appended == 1
+    assert (copies(sqlite_db)[oid].state, copies(sqlite_db)[oid].attempts) == ("appended", 2)
     assert len(ours(folder(imap, "Sent"))) == 1
     assert handler.commands["DATA"] == 1
 
@@ -242,22 +242,22 @@ def test_auto_on_a_server_without_special_use_takes_the_folder_named_sent(
 
 
 def test_auto_finds_the_folder_marked_sent_by_special_use(
-    db: Engine, tmp_path: Path, smtp: Any, monkeypatch: pytest.MonkeyPatch
+    sqlite_db: Engine, tmp_path: Path, smtp: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Dovecot marks "Gesendet" \\Sent (RFC 6154); a plain folder named "Sent" is a decoy that
     the usual-name fallback would take."""
     sink, handler = smtp
     monkeypatch.setenv(PASSWORD_ENV, "demopass")
     with running_dovecot([("Gesendet", "\\Sent"), ("Sent", "")]) as server:
-        config = make_config(tmp_path, db, sink.port, server.port)
-        seed_outbox(db, 2)
-        run_pass(db, config, FixedClock(T0))
-        assert append_pass(db, config, FixedClock(T0)).appended == 2
+        config = make_config(tmp_path, sqlite_db, sink.port, server.port)
+        seed_outbox(sqlite_db, 2)
+        run_pass(sqlite_db, config, FixedClock(T0))
+        assert append_pass(sqlite_db, config, FixedClock(T0)).appended == 2
         stored = server.messages("Gesendet")
         assert sorted(raw for raw, _ in stored) == sorted(handler.received)
         assert all(b"\\Seen" in flags for _, flags in stored)
         assert server.messages("Sent") == []
-        assert {c.folder for c in copies(db).values()} == {"Gesendet"}
+        assert {c.folder for c in copies(sqlite_db).values()} == {"Gesendet"}
 
 
 def test_auto_appends_nothing_where_the_server_saves_sent_mail_itself(
