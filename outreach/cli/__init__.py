@@ -1,6 +1,8 @@
 """The `outreach` command: parse, call one service function, print.
 
-Every command is registered from a module of this package; each has help with an Example.
+Each module of this package defines its commands at module level (`@click.command`,
+`@click.group`); this file adds every one of them to `cli`, so the whole command set reads in
+one place. Each command has help with an Example.
 """
 
 from __future__ import annotations
@@ -10,6 +12,23 @@ from typing import Any
 
 import click
 
+from outreach.cli import (
+    campaigns,
+    deals,
+    demo,
+    doctor,
+    inbox,
+    lint,
+    pause,
+    pipeline,
+    preview,
+    rehearse,
+    report,
+    roster,
+    send,
+    sequences,
+    workspace,
+)
 from outreach.cli.app import App, run_guarded
 from outreach.domain.display import protect_logging
 
@@ -42,35 +61,50 @@ def cli(ctx: click.Context, config_path: str | None, utc: bool) -> None:
     ctx.obj = App(config_path, utc=utc)
 
 
-from outreach.cli import pause, pipeline, roster, send, workspace  # noqa: E402  (each registers its commands)
-from outreach.cli import deals  # noqa: E402
-from outreach.cli.campaigns import campaign  # noqa: E402
-from outreach.cli.demo import demo  # noqa: E402
-from outreach.cli.doctor import doctor  # noqa: E402
-from outreach.cli.inbox import inbox  # noqa: E402
-from outreach.cli.lint import lint  # noqa: E402
-from outreach.cli.preview import preview  # noqa: E402
-from outreach.cli.rehearse import rehearse  # noqa: E402
-from outreach.cli.report import register as register_report  # noqa: E402
-from outreach.cli.sequences import enroll, schedule, sequence  # noqa: E402
+for command in (
+    workspace.init,
+    workspace.db,
+    roster.import_,
+    roster.suppress,
+    roster.forget,
+    roster.suppression,
+    send.run,
+    send.status,
+    send.outbox,
+    send.sink,
+    pipeline.move,
+    pipeline.pipeline,
+    pipeline.history,
+    deals.deal,
+    deals.post,
+    deals.late,
+    deals.kpi,
+    deals.link,
+    pause.pause,
+    pause.resume,
+    pause.mailbox,
+    report.funnel,
+    report.todo,
+    report.report,
+    demo.demo,
+    campaigns.campaign,
+    preview.preview,
+    rehearse.rehearse,
+    lint.lint,
+    sequences.sequence,
+    sequences.enroll,
+    sequences.schedule,
+    inbox.inbox,
+    doctor.doctor,
+):
+    cli.add_command(command)
 
-workspace.register(cli)
-roster.register(cli)
-send.register(cli)
-pipeline.register(cli)
-deals.register(cli)  # after roster: it adds `import metrics` and `import orders`
-pause.register(cli, campaign)
-register_report(cli)  # funnel, todo, report
-cli.add_command(demo)
-cli.add_command(campaign)
-cli.add_command(preview)
-cli.add_command(rehearse)
-cli.add_command(lint)
-cli.add_command(sequence)
-cli.add_command(enroll)
-cli.add_command(schedule)
-cli.add_command(inbox)
-cli.add_command(doctor)
+# Subcommands defined next to the code they use rather than in their group's module.
+roster.import_.add_command(deals.import_metrics)  # outreach import metrics
+roster.import_.add_command(deals.import_orders)  # outreach import orders
+campaigns.campaign.add_command(pause.campaign_pause)  # outreach campaign pause
+campaigns.campaign.add_command(pause.campaign_resume)  # outreach campaign resume
+campaigns.campaign.add_command(pause.campaign_archive)  # outreach campaign archive
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -67,6 +67,11 @@ def _options(**kw: object) -> ImportOptions:
     )
 
 
+_actor_option = click.option(
+    "--actor", default=None, help="Who does this, for the audit trail (default: your OS user name)."
+)
+
+
 _encoding = click.option(
     "--encoding",
     default=None,
@@ -90,226 +95,216 @@ _skip = click.option("--skip-invalid", is_flag=True, help="Load the good rows; r
 _dry = click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
 
 
-def register(cli: click.Group) -> None:
-    @cli.group("import")
-    def import_() -> None:
-        """Import influencers and their posts from .xlsx, CSV/TSV or JSON.
+@click.group("import")
+def import_() -> None:
+    """Import influencers and their posts from .xlsx, CSV/TSV or JSON.
 
-        \b
-        Example:
-          outreach import influencers roster/influencers.csv
-          outreach import posts roster/posts.csv
-        """
-
-    @import_.command("influencers")
-    @click.argument("file", type=click.Path(dir_okay=False))
-    @_encoding
-    @_sheet_and_map
-    @click.option(
-        "--basis",
-        type=click.Choice([b.value for b in Basis]),
-        default=None,
-        help="Legal basis for rows without one (default: none, which enrolment refuses).",
-    )
-    @click.option(
-        "--basis-url", default="", help="Where the addresses were published (with --basis)."
-    )
-    @_skip
-    @click.option("--check-deliverability", is_flag=True, help="Also check the domains in DNS.")
-    @_dry
-    @click.pass_obj
-    def import_influencers(app: App, /, file: str, **kw: object) -> None:
-        """Import influencers (name, email, platform, handle, ...; Japanese headers such as 氏名,
-        メールアドレス, 媒体, アカウント, フォロワー数 are read too; other columns become custom
-        fields). Same address or platform+handle updates the stored influencer. All-or-nothing
-        unless --skip-invalid.
-
-        \b
-        Example:
-          outreach import influencers roster.csv --basis published_business_address \\
-              --basis-url https://example.jp/contact
-        """
-        report = roster.import_influencers(
-            app.engine, Path(file), config=app.config, clock=SystemClock(), options=_options(**kw)
-        )
-        print_report(report)
-
-    @import_.command("posts")
-    @click.argument("file", type=click.Path(dir_okay=False))
-    @_encoding
-    @_sheet_and_map
-    @_skip
-    @_dry
-    @click.pass_obj
-    def import_posts(app: App, /, file: str, **kw: object) -> None:
-        """Import posts (influencer, platform, url, title or caption, published_at, likes, ...).
-
-        \b
-        Example:
-          outreach import posts posts.csv
-        """
-        options = _options(**kw)
-        print_report(
-            roster.import_posts(app.engine, Path(file), config=app.config, options=options)
-        )
-
-    @cli.command("suppress")
-    @click.argument("address")
-    @click.option(
-        "--reason", type=click.Choice(SUPPRESSION_REASONS), default="manual", show_default=True
-    )
-    @click.option(
-        "--note", default="", help="Why, for the audit trail (outreach suppression audit)."
-    )
-    @_actor_option
-    @click.pass_obj
-    def suppress(app: App, address: str, reason: str, note: str, actor: str | None) -> None:
-        """Never mail ADDRESS again, in any campaign (kept across re-imports). The addition is
-        recorded in the audit trail with --actor and --note.
-
-        \b
-        Example:
-          outreach suppress taro@example.jp --reason opt_out --note "asked by phone"
-        """
-        added = roster.suppress_address(
-            app.engine, address, reason=reason, clock=SystemClock(), actor=_actor(actor), note=note
-        )
-        click.echo(f"suppressed {address}" if added else f"{address} was already suppressed")
-
-    @cli.command("forget")
-    @click.argument("address")
-    @click.confirmation_option(prompt="Delete everything stored about this address?")
-    @_actor_option
-    @click.pass_obj
-    def forget(app: App, address: str, actor: str | None) -> None:
-        """Erase a person on request: their roster entry, posts, enrollments, messages, history
-        and received mail are deleted; the address stays suppressed, kept only as a hash (also
-        in the audit trail), and evidence text naming it is erased.
-
-        \b
-        Example:
-          outreach forget taro@example.jp --yes
-        """
-        erased = roster.forget_address(
-            app.engine, address, clock=SystemClock(), actor=_actor(actor)
-        )
-        click.echo(
-            f"forgot {address}: {erased.influencers} influencer(s), "
-            f"{erased.inbound} received message(s) deleted; suppressed (hash only)"
-        )
-
-    @cli.group("suppression")
-    def suppression() -> None:
-        """The global suppression list: review it, lift bounce-made entries, read the audit trail.
-
-        \b
-        Example:
-          outreach suppression list --reason hard_bounce
-          outreach suppression remove taro@example.jp --reason "mailbox restored"
-          outreach suppression audit taro@example.jp
-        """
-
-    @suppression.command("list")
-    @click.option(
-        "--reason",
-        type=click.Choice(LISTED_REASONS),
-        default=None,
-        help="Only entries with this reason.",
-    )
-    @click.option(
-        "--address", default=None, help="Only this address's entries (also once forgotten)."
-    )
-    @format_option()
-    @click.pass_obj
-    def suppression_list(app: App, reason: str | None, address: str | None, fmt: str) -> None:
-        """List suppressed addresses, newest first: the reason, its evidence (bounce reason and
-        diagnostic, opt-out phrase, complaint), what added it, the received message that carried
-        it (read it with `outreach inbox show ID`) and when (UTC).
-
-        \b
-        Example:
-          outreach suppression list
-          outreach suppression list --reason opt_out --format csv
-          outreach suppression list --address taro@example.jp --format json
-        """
-        rows = roster.suppressions(app.engine, reason=reason, address=address)
-        shown = [_listed(row, fmt) for row in rows]
-        emit(shown, fmt, ["address", "reason", "source", "evidence", "message", "at"])
-        if fmt == "table" and any(row["inbound_id"] is not None for row in rows):
-            click.echo(
-                "message: the received mail that caused it; read it with `outreach inbox show ID`"
-            )
-
-    @suppression.command("remove")
-    @click.argument("address")
-    @click.option(
-        "--reason", required=True, help="Why it may be mailed again (kept in the audit trail)."
-    )
-    @click.option(
-        "--force",
-        is_flag=True,
-        help="Also lift an opt-out, complaint, legal, manual or erasure entry.",
-    )
-    @_actor_option
-    @click.pass_obj
-    def suppression_remove(
-        app: App, address: str, reason: str, force: bool, actor: str | None
-    ) -> None:
-        """Lift ADDRESS's suppression made by a bounce (hard_bounce, soft_bounce_limit), so it
-        can be enrolled and mailed again; who and why go to the audit trail. An opt-out,
-        complaint, legal, manual or erasure entry is the person's wish or a decision: it is only
-        lifted with --force and a --reason saying why.
-
-        \b
-        Example:
-          outreach suppression remove taro@example.jp --reason "mailbox restored, checked by phone"
-          outreach suppression remove hanako@example.jp --force --reason "signed consent form 2026-12-01"
-        """
-        who = _actor(actor)
-        done = roster.remove_suppression(
-            app.engine, address, reason=reason, actor=who, force=force, clock=SystemClock()
-        )
-        if not done.entries:
-            click.echo(f"{done.address}: someone else removed it meanwhile; nothing to do")
-            return
-        was = ", ".join(f"{e.reason} since {_utc_label(e.created_at)}" for e in done.entries)
-        forced = " (forced)" if done.forced else ""
-        click.echo(f"removed {done.address} from the suppression list{forced}: was {was}")
-        click.echo(f"audit: by {who}: {reason.strip()}")
-        if done.bounced_in:
-            click.echo(
-                f"note: it bounced in campaign(s) {', '.join(done.bounced_in)}; those "
-                "enrollments stay stopped; `outreach enroll` may enrol it in another "
-                "campaign now"
-            )
-
-    @suppression.command("audit")
-    @click.argument("address", required=False)
-    @format_option()
-    @click.pass_obj
-    def suppression_audit(app: App, address: str | None, fmt: str) -> None:
-        """Every addition and removal a person made to the suppression list, oldest first: when
-        (UTC), what, who, why, and what the entry was. All addresses, or only ADDRESS.
-
-        \b
-        Example:
-          outreach suppression audit
-          outreach suppression audit taro@example.jp --format json
-        """
-        rows = [
-            {
-                **row,
-                "at": _time(row["at"], fmt),
-                "forced": row["forced"] if fmt == "json" else ("yes" if row["forced"] else ""),
-            }
-            for row in roster.suppression_audit(app.engine, address)
-        ]
-        emit(rows, fmt, ["at", "action", "address", "prior_reason", "reason", "actor", "forced"])
+    \b
+    Example:
+      outreach import influencers roster/influencers.csv
+      outreach import posts roster/posts.csv
+    """
 
 
-_actor_option = click.option(
-    "--actor", default=None, help="Who does this, for the audit trail (default: your OS user name)."
+@import_.command("influencers")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_encoding
+@_sheet_and_map
+@click.option(
+    "--basis",
+    type=click.Choice([b.value for b in Basis]),
+    default=None,
+    help="Legal basis for rows without one (default: none, which enrolment refuses).",
 )
+@click.option("--basis-url", default="", help="Where the addresses were published (with --basis).")
+@_skip
+@click.option("--check-deliverability", is_flag=True, help="Also check the domains in DNS.")
+@_dry
+@click.pass_obj
+def import_influencers(app: App, /, file: str, **kw: object) -> None:
+    """Import influencers (name, email, platform, handle, ...; Japanese headers such as 氏名,
+    メールアドレス, 媒体, アカウント, フォロワー数 are read too; other columns become custom
+    fields). Same address or platform+handle updates the stored influencer. All-or-nothing
+    unless --skip-invalid.
+
+    \b
+    Example:
+      outreach import influencers roster.csv --basis published_business_address \\
+          --basis-url https://example.jp/contact
+    """
+    report = roster.import_influencers(
+        app.engine, Path(file), config=app.config, clock=SystemClock(), options=_options(**kw)
+    )
+    print_report(report)
+
+
+@import_.command("posts")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_encoding
+@_sheet_and_map
+@_skip
+@_dry
+@click.pass_obj
+def import_posts(app: App, /, file: str, **kw: object) -> None:
+    """Import posts (influencer, platform, url, title or caption, published_at, likes, ...).
+
+    \b
+    Example:
+      outreach import posts posts.csv
+    """
+    options = _options(**kw)
+    print_report(roster.import_posts(app.engine, Path(file), config=app.config, options=options))
+
+
+@click.command("suppress")
+@click.argument("address")
+@click.option(
+    "--reason", type=click.Choice(SUPPRESSION_REASONS), default="manual", show_default=True
+)
+@click.option("--note", default="", help="Why, for the audit trail (outreach suppression audit).")
+@_actor_option
+@click.pass_obj
+def suppress(app: App, address: str, reason: str, note: str, actor: str | None) -> None:
+    """Never mail ADDRESS again, in any campaign (kept across re-imports). The addition is
+    recorded in the audit trail with --actor and --note.
+
+    \b
+    Example:
+      outreach suppress taro@example.jp --reason opt_out --note "asked by phone"
+    """
+    added = roster.suppress_address(
+        app.engine, address, reason=reason, clock=SystemClock(), actor=_actor(actor), note=note
+    )
+    click.echo(f"suppressed {address}" if added else f"{address} was already suppressed")
+
+
+@click.command("forget")
+@click.argument("address")
+@click.confirmation_option(prompt="Delete everything stored about this address?")
+@_actor_option
+@click.pass_obj
+def forget(app: App, address: str, actor: str | None) -> None:
+    """Erase a person on request: their roster entry, posts, enrollments, messages, history
+    and received mail are deleted; the address stays suppressed, kept only as a hash (also
+    in the audit trail), and evidence text naming it is erased.
+
+    \b
+    Example:
+      outreach forget taro@example.jp --yes
+    """
+    erased = roster.forget_address(app.engine, address, clock=SystemClock(), actor=_actor(actor))
+    click.echo(
+        f"forgot {address}: {erased.influencers} influencer(s), "
+        f"{erased.inbound} received message(s) deleted; suppressed (hash only)"
+    )
+
+
+@click.group("suppression")
+def suppression() -> None:
+    """The global suppression list: review it, lift bounce-made entries, read the audit trail.
+
+    \b
+    Example:
+      outreach suppression list --reason hard_bounce
+      outreach suppression remove taro@example.jp --reason "mailbox restored"
+      outreach suppression audit taro@example.jp
+    """
+
+
+@suppression.command("list")
+@click.option(
+    "--reason",
+    type=click.Choice(LISTED_REASONS),
+    default=None,
+    help="Only entries with this reason.",
+)
+@click.option("--address", default=None, help="Only this address's entries (also once forgotten).")
+@format_option()
+@click.pass_obj
+def suppression_list(app: App, reason: str | None, address: str | None, fmt: str) -> None:
+    """List suppressed addresses, newest first: the reason, its evidence (bounce reason and
+    diagnostic, opt-out phrase, complaint), what added it, the received message that carried
+    it (read it with `outreach inbox show ID`) and when (UTC).
+
+    \b
+    Example:
+      outreach suppression list
+      outreach suppression list --reason opt_out --format csv
+      outreach suppression list --address taro@example.jp --format json
+    """
+    rows = roster.suppressions(app.engine, reason=reason, address=address)
+    shown = [_listed(row, fmt) for row in rows]
+    emit(shown, fmt, ["address", "reason", "source", "evidence", "message", "at"])
+    if fmt == "table" and any(row["inbound_id"] is not None for row in rows):
+        click.echo(
+            "message: the received mail that caused it; read it with `outreach inbox show ID`"
+        )
+
+
+@suppression.command("remove")
+@click.argument("address")
+@click.option(
+    "--reason", required=True, help="Why it may be mailed again (kept in the audit trail)."
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also lift an opt-out, complaint, legal, manual or erasure entry.",
+)
+@_actor_option
+@click.pass_obj
+def suppression_remove(app: App, address: str, reason: str, force: bool, actor: str | None) -> None:
+    """Lift ADDRESS's suppression made by a bounce (hard_bounce, soft_bounce_limit), so it
+    can be enrolled and mailed again; who and why go to the audit trail. An opt-out,
+    complaint, legal, manual or erasure entry is the person's wish or a decision: it is only
+    lifted with --force and a --reason saying why.
+
+    \b
+    Example:
+      outreach suppression remove taro@example.jp --reason "mailbox restored, checked by phone"
+      outreach suppression remove hanako@example.jp --force --reason "signed consent form 2026-12-01"
+    """
+    who = _actor(actor)
+    done = roster.remove_suppression(
+        app.engine, address, reason=reason, actor=who, force=force, clock=SystemClock()
+    )
+    if not done.entries:
+        click.echo(f"{done.address}: someone else removed it meanwhile; nothing to do")
+        return
+    was = ", ".join(f"{e.reason} since {_utc_label(e.created_at)}" for e in done.entries)
+    forced = " (forced)" if done.forced else ""
+    click.echo(f"removed {done.address} from the suppression list{forced}: was {was}")
+    click.echo(f"audit: by {who}: {reason.strip()}")
+    if done.bounced_in:
+        click.echo(
+            f"note: it bounced in campaign(s) {', '.join(done.bounced_in)}; those "
+            "enrollments stay stopped; `outreach enroll` may enrol it in another "
+            "campaign now"
+        )
+
+
+@suppression.command("audit")
+@click.argument("address", required=False)
+@format_option()
+@click.pass_obj
+def suppression_audit(app: App, address: str | None, fmt: str) -> None:
+    """Every addition and removal a person made to the suppression list, oldest first: when
+    (UTC), what, who, why, and what the entry was. All addresses, or only ADDRESS.
+
+    \b
+    Example:
+      outreach suppression audit
+      outreach suppression audit taro@example.jp --format json
+    """
+    rows = [
+        {
+            **row,
+            "at": _time(row["at"], fmt),
+            "forced": row["forced"] if fmt == "json" else ("yes" if row["forced"] else ""),
+        }
+        for row in roster.suppression_audit(app.engine, address)
+    ]
+    emit(rows, fmt, ["at", "action", "address", "prior_reason", "reason", "actor", "forced"])
 
 
 def _actor(given: str | None) -> str:
