@@ -117,19 +117,16 @@ def test_a_close_race_is_not_called() -> None:
 
 def test_variant_comparison_in_the_report_words() -> None:
     """Arms are generic: two templates of one step, compared in the report's language."""
-    person = f.Person(1, "c", "h", "n", "e", "instagram", "micro", "ja", "-", "main", "x", None)
-    data = f.FunnelData(["c"], None, [], [], [], [], [])
     people = []
     for i in range(20):
         p = f.Person(i, "c", f"h{i}", "n", "e", "instagram", "micro", "ja", "-", "main", "x", None)
-        p.at = {"enrolled": 0, "delivered": 0}  # type: ignore[dict-item]
+        p.at = {"enrolled": 0.0, "sent": 0.0, "delivered": 0.0}
         p.step, p.template = 1, "pitch.a" if i < 10 else "pitch.b"
         if i in (0, 1, 2, 10):
-            p.at["replied"] = 0  # type: ignore[assignment]
+            p.at["replied"] = 60.0
         people.append(p)
-        data.sends.append(f.Send(i, 1, p.template, 0))  # type: ignore[arg-type]
-    data.people.extend(people)
-    del person
+    trials = [(1, "pitch.a", 10), (1, "pitch.b", 10)]
+    data = f.FunnelData(["c"], None, people, trials, [], [], [])
     found = variants(data, LABELS["ja"])
     assert [a["variant"] for a in found[0]["arms"]] == ["pitch.a", "pitch.b"]
     assert found[0]["arms"][0]["reply_rate"] == 0.3

@@ -96,7 +96,7 @@ def funnel(
                 "handle": f"@{p.handle}",
                 "name": p.name,
                 "email": p.email,
-                "at": p.at[stage],
+                "at": p.when(stage),
                 "stage_now": p.stage,
                 "step": p.step,
                 "variant": p.key("variant"),

@@ -26,8 +26,8 @@ def _show(at: datetime | None, zone: ZoneInfo) -> str | None:
     return f"{local:%Y-%m-%d %H:%M} {name if name.isalpha() else zone.key}"
 
 
-def _day(at: datetime, zone: ZoneInfo) -> str:
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone).date().isoformat()
+def _day(at: float, zone: ZoneInfo) -> str:
+    return datetime.fromtimestamp(at, zone).date().isoformat()
 
 
 def _interval(successes: int, trials: int) -> list[float] | None:
@@ -146,8 +146,9 @@ def build(
     words = LABELS[language]
     data = f.load(engine, campaign, since=since, templates=templates)
     kpi = campaign_kpis(engine, campaign, by="person")
+    # campaign_kpis adds a `total` row unless there is exactly one person, whose row it is.
     total = next((r for r in kpi if r["group"] == "total"), kpi[0] if len(kpi) == 1 else None)
-    per_person = [r for r in kpi if r["group"] != "total"] if len(kpi) > 1 else kpi
+    per_person = kpi if len(kpi) == 1 and kpi[0]["group"] != "total" else kpi[:-1]
     posts: dict[int, list[str]] = defaultdict(list)
     for post in data.posts:
         posts[post["enrollment_id"]].append(post["post_url"])
@@ -168,10 +169,10 @@ def build(
             }
         )
     over: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for send in data.sends:
-        over[_day(send.at, zone)][0] += 1
-    for _eid, at, _kind in data.replies:
-        over[_day(at, zone)][1] += 1
+    for at, n in data.sends:
+        over[_day(at, zone)][0] += n
+    for at, n in data.replies:
+        over[_day(at, zone)][1] += n
     return {
         "campaign": campaign,
         "language": language,

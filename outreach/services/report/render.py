@@ -37,6 +37,11 @@ def _num(value: Any) -> str:
     return str(value)
 
 
+def _money(amount: Any, currency: str | None) -> str:
+    """`85,300 JPY`; only the dash when unknown (a campaign without deals has no currency)."""
+    return "—" if amount is None else f"{_num(amount)} {currency or ''}".strip()
+
+
 def _hours(value: float | None, words: Mapping[str, str]) -> str:
     if value is None:
         return ""
@@ -116,12 +121,12 @@ def to_md(report: Mapping[str, Any]) -> str:
             [w["cost"], w["reach"], w["clicks"], w["conversions"], w["revenue"], w["roi"]],
             [
                 [
-                    f"{_num(h['cost'])} {h['currency'] or ''}".strip(),
+                    _money(h["cost"], h["currency"]),
                     _num(h["reach"]),
                     _num(h["clicks"]),
                     _num(h["conversions"]),
                     _num(h["revenue"]),
-                    _pct(h["roi"]),
+                    _pct(h["roi"]) or "—",
                 ]
             ],
         ),
@@ -334,7 +339,7 @@ def to_html(report: Mapping[str, Any]) -> str:
     h = report["headline"]
     funnel = {r["stage"]: r["count"] for r in report["funnel"]}
     kpis = [
-        (w["cost"], f"{_num(h['cost'])} {h['currency'] or ''}".strip()),
+        (w["cost"], _money(h["cost"], h["currency"])),
         (w["reach"], _num(h["reach"])),
         (w["clicks"], _num(h["clicks"])),
         (w["conversions"], _num(h["conversions"])),

@@ -1,7 +1,9 @@
 """Read-only queries behind the funnel, the report and `outreach todo`.
 
-Each returns plain rows keyed by enrolment id; the service joins them in memory, so a report
-over 100,000 people is a handful of scans, not a query per person."""
+The funnel's per-person facts (first send, first reply, first entry into each stage, first
+post, first order) are aggregated by the database in one query, one row per enrolment, with
+times as seconds since the epoch (UTC): 100,000 people are one scan of each table, not a
+query per person, and no timestamp is parsed in Python."""
 
 from __future__ import annotations
 
@@ -9,7 +11,22 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from outreach.store.schema import (
     campaign,
@@ -27,10 +44,18 @@ from outreach.store.schema import (
 
 # Inbound kinds written by a person (an operator's resolution of `needs_review` counts).
 HUMAN_KINDS = ("reply", "decline", "opt_out")
-# Stages whose first entry marks a funnel step.
-FUNNEL_STAGES = ("negotiating", "declined", "unsubscribed", "contracted", "posted", "bounced")
+# Stages whose first entry marks a funnel step; the first three are a person's response.
+RESPONSE_STAGES = ("negotiating", "declined", "unsubscribed")
+FUNNEL_STAGES = (*RESPONSE_STAGES, "contracted", "posted", "bounced")
 _kind = func.coalesce(inbound.c.resolved_as, inbound.c.kind)
 _inbound_at = func.coalesce(inbound.c.received_at, inbound.c.processed_at)
+
+
+def epoch(conn: Connection, column: Any) -> ColumnElement[float]:
+    """A stored (naive UTC) time as seconds since 1970-01-01 UTC, computed by the database."""
+    if conn.dialect.name == "sqlite":
+        return cast((func.julianday(column) - 2440587.5) * 86400.0, Float)
+    return cast(extract("epoch", column), Float)
 
 
 def campaigns(conn: Connection, slug: str | None = None) -> list[tuple[int, str]]:
@@ -41,86 +66,200 @@ def campaigns(conn: Connection, slug: str | None = None) -> list[tuple[int, str]
     return [(int(r.id), str(r.slug)) for r in conn.execute(query)]
 
 
-def _in(ids: Sequence[int]) -> Any:
-    return enrollment.c.campaign_id.in_(list(ids))
+def _chosen(campaign_ids: Sequence[int], since: datetime | None) -> Any:
+    """The enrolments of the report: these campaigns, enrolled at or after `since`."""
+    query = select(enrollment.c.id).where(enrollment.c.campaign_id.in_(list(campaign_ids)))
+    if since is not None:
+        query = query.where(enrollment.c.created_at >= since)
+    return query
 
 
-def people(
+def _responses(chosen: Any) -> Any:
+    """Enrolment id -> the first time the person answered: a human reply, or a move to
+    negotiating, declined or unsubscribed (an opt-out by link, a reply recorded by hand)."""
+    both = union_all(
+        select(inbound.c.enrollment_id.label("eid"), _inbound_at.label("at")).where(
+            _kind.in_(HUMAN_KINDS), inbound.c.enrollment_id.in_(chosen)
+        ),
+        select(stage_history.c.enrollment_id.label("eid"), stage_history.c.at.label("at")).where(
+            stage_history.c.to_stage.in_(RESPONSE_STAGES), stage_history.c.enrollment_id.in_(chosen)
+        ),
+    ).subquery()
+    return select(both.c.eid, func.min(both.c.at).label("at")).group_by(both.c.eid).subquery()
+
+
+def facts(
     conn: Connection, campaign_ids: Sequence[int], since: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Every enrolment of the campaigns (enrolled at or after `since`), with who it is."""
+) -> Iterator[Any]:
+    """One row per enrolment: who (campaign, handle, name, email, platform, tier, language,
+    manager, custom as text, mailbox, stage, followers) and the first time (epoch seconds,
+    None if never) of: enrolled, sent, bounced, replied (any answer), negotiating, declined,
+    unsubscribed, contracted, posted (stage), post (a recorded post), order; then the step
+    and template hash of the last message sent."""
+    chosen = _chosen(campaign_ids, since)
+    sent = (
+        select(
+            outbox.c.enrollment_id.label("eid"),
+            func.min(outbox.c.sent_at).label("at"),
+            func.max(outbox.c.step).label("last_step"),
+        )
+        .where(outbox.c.sent_at.is_not(None), outbox.c.enrollment_id.in_(chosen))
+        .group_by(outbox.c.enrollment_id)
+        .subquery()
+    )
+    stages = (
+        select(
+            stage_history.c.enrollment_id.label("eid"),
+            *[
+                func.min(case((stage_history.c.to_stage == s, stage_history.c.at))).label(s)
+                for s in FUNNEL_STAGES
+            ],
+        )
+        .where(
+            stage_history.c.to_stage.in_(FUNNEL_STAGES), stage_history.c.enrollment_id.in_(chosen)
+        )
+        .group_by(stage_history.c.enrollment_id)
+        .subquery()
+    )
+    answered = _responses(chosen)
+    last_sent = outbox.alias("last_sent")
+    posted = (
+        select(deal.c.enrollment_id.label("eid"), func.min(deliverable.c.posted_at).label("at"))
+        .join(deal, deal.c.id == deliverable.c.deal_id)
+        .where(deliverable.c.posted_at.is_not(None), deal.c.enrollment_id.in_(chosen))
+        .group_by(deal.c.enrollment_id)
+        .subquery()
+    )
+    ordered = (
+        select(
+            conversion.c.enrollment_id.label("eid"), func.min(conversion.c.ordered_at).label("at")
+        )
+        .where(conversion.c.enrollment_id.in_(chosen))
+        .group_by(conversion.c.enrollment_id)
+        .subquery()
+    )
     query = (
         select(
-            enrollment.c.id.label("enrollment_id"),
-            campaign.c.slug.label("campaign"),
-            influencer.c.id.label("influencer_id"),
-            influencer.c.name,
+            enrollment.c.id,
+            campaign.c.slug,
             influencer.c.handle,
+            influencer.c.name,
             influencer.c.email,
             influencer.c.platform,
             influencer.c.tier,
             influencer.c.language,
-            influencer.c.followers,
             influencer.c.manager_email,
-            influencer.c.custom,
+            cast(influencer.c.custom, Text),
             enrollment.c.mailbox,
             enrollment.c.stage,
-            enrollment.c.created_at.label("enrolled_at"),
+            influencer.c.followers,
+            epoch(conn, enrollment.c.created_at),
+            epoch(conn, sent.c.at),
+            epoch(conn, stages.c.bounced),
+            epoch(conn, answered.c.at),
+            *[epoch(conn, stages.c[s]) for s in ("negotiating", "declined", "unsubscribed")],
+            *[epoch(conn, stages.c[s]) for s in ("contracted", "posted")],
+            epoch(conn, posted.c.at),
+            epoch(conn, ordered.c.at),
+            sent.c.last_step,
+            last_sent.c.template_hash,
         )
         .select_from(enrollment)
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .where(_in(campaign_ids))
+        .outerjoin(sent, sent.c.eid == enrollment.c.id)
+        .outerjoin(stages, stages.c.eid == enrollment.c.id)
+        .outerjoin(answered, answered.c.eid == enrollment.c.id)
+        .outerjoin(posted, posted.c.eid == enrollment.c.id)
+        .outerjoin(ordered, ordered.c.eid == enrollment.c.id)
+        .outerjoin(
+            last_sent,
+            and_(last_sent.c.enrollment_id == sent.c.eid, last_sent.c.step == sent.c.last_step),
+        )
+        .where(enrollment.c.id.in_(chosen))
         .order_by(enrollment.c.id)
     )
-    if since is not None:
-        query = query.where(enrollment.c.created_at >= since)
-    return [dict(r._mapping) for r in conn.execute(query)]
+    yield from conn.execute(query)
 
 
-def sends(conn: Connection, campaign_ids: Sequence[int]) -> Iterator[Any]:
-    """(enrollment_id, step, template_hash, mailbox, sent_at) of every message sent, in order of
-    enrolment and send time."""
+def answered_messages(
+    conn: Connection, campaign_ids: Sequence[int], since: datetime | None = None
+) -> Iterator[Any]:
+    """(enrollment_id, step, template_hash) of the message each person's first answer
+    answered: the last one sent before it (people who never answered are left out)."""
+    chosen = _chosen(campaign_ids, since)
+    answered = _responses(chosen)
+    # Steps are sent in order, so the last message before a time is the highest step sent by
+    # then; joining back on (enrolment, step) uses the outbox's unique index.
+    last = (
+        select(outbox.c.enrollment_id.label("eid"), func.max(outbox.c.step).label("step"))
+        .join(answered, answered.c.eid == outbox.c.enrollment_id)
+        .where(outbox.c.sent_at.is_not(None), outbox.c.sent_at <= answered.c.at)
+        .group_by(outbox.c.enrollment_id)
+        .subquery()
+    )
+    query = select(outbox.c.enrollment_id, outbox.c.step, outbox.c.template_hash).join(
+        last, and_(last.c.eid == outbox.c.enrollment_id, last.c.step == outbox.c.step)
+    )
+    yield from conn.execute(query)
+
+
+def _delivered_sends(campaign_ids: Sequence[int], since: datetime | None) -> Any:
+    bounced = select(stage_history.c.enrollment_id).where(stage_history.c.to_stage == "bounced")
+    return (
+        outbox.c.sent_at.is_not(None),
+        outbox.c.enrollment_id.in_(_chosen(campaign_ids, since)),
+        outbox.c.enrollment_id.not_in(bounced),
+    )
+
+
+def arm_trials(
+    conn: Connection, campaign_ids: Sequence[int], since: datetime | None = None
+) -> list[tuple[int, str, int]]:
+    """(step, template_hash, people it reached) over the messages sent to people who did not
+    bounce."""
     query = (
-        select(
-            outbox.c.enrollment_id,
-            outbox.c.step,
-            outbox.c.template_hash,
-            outbox.c.mailbox,
-            outbox.c.sent_at,
+        select(outbox.c.step, outbox.c.template_hash, func.count())
+        .where(*_delivered_sends(campaign_ids, since))
+        .group_by(outbox.c.step, outbox.c.template_hash)
+    )
+    return [(int(a), str(b), int(c)) for a, b, c in conn.execute(query)]
+
+
+BUCKET = 900  # seconds: a quarter of an hour, so any zone's local day is whole buckets
+
+
+def sends_per_bucket(
+    conn: Connection, campaign_ids: Sequence[int], since: datetime | None = None
+) -> list[tuple[float, int]]:
+    """(bucket start in epoch seconds, messages sent in it)."""
+    bucket = func.floor(epoch(conn, outbox.c.sent_at) / BUCKET)
+    query = (
+        select(bucket, func.count())
+        .where(
+            outbox.c.sent_at.is_not(None), outbox.c.enrollment_id.in_(_chosen(campaign_ids, since))
         )
-        .join(enrollment, enrollment.c.id == outbox.c.enrollment_id)
-        .where(_in(campaign_ids), outbox.c.sent_at.is_not(None))
-        .order_by(outbox.c.enrollment_id, outbox.c.sent_at)
+        .group_by(bucket)
     )
-    yield from conn.execute(query)
+    return [(float(b) * BUCKET, int(n)) for b, n in conn.execute(query)]
 
 
-def human_replies(conn: Connection, campaign_ids: Sequence[int]) -> Iterator[Any]:
-    """(enrollment_id, at, kind) of every message a person wrote to us, oldest first."""
+def replies_per_bucket(
+    conn: Connection, campaign_ids: Sequence[int], since: datetime | None = None
+) -> list[tuple[float, int]]:
+    """(bucket start in epoch seconds, human replies received in it)."""
+    bucket = func.floor(epoch(conn, _inbound_at) / BUCKET)
     query = (
-        select(inbound.c.enrollment_id, _inbound_at.label("at"), _kind.label("kind"))
-        .join(enrollment, enrollment.c.id == inbound.c.enrollment_id)
-        .where(_in(campaign_ids), _kind.in_(HUMAN_KINDS))
-        .order_by(inbound.c.enrollment_id, _inbound_at)
+        select(bucket, func.count())
+        .where(_kind.in_(HUMAN_KINDS), inbound.c.enrollment_id.in_(_chosen(campaign_ids, since)))
+        .group_by(bucket)
     )
-    yield from conn.execute(query)
+    return [(float(b) * BUCKET, int(n)) for b, n in conn.execute(query)]
 
 
-def first_stages(conn: Connection, campaign_ids: Sequence[int]) -> Iterator[Any]:
-    """(enrollment_id, to_stage, first time it was entered) for the funnel's stages."""
-    query = (
-        select(
-            stage_history.c.enrollment_id, stage_history.c.to_stage, func.min(stage_history.c.at)
-        )
-        .join(enrollment, enrollment.c.id == stage_history.c.enrollment_id)
-        .where(_in(campaign_ids), stage_history.c.to_stage.in_(FUNNEL_STAGES))
-        .group_by(stage_history.c.enrollment_id, stage_history.c.to_stage)
-    )
-    yield from conn.execute(query)
-
-
-def posts(conn: Connection, campaign_ids: Sequence[int]) -> list[dict[str, Any]]:
+def posts(
+    conn: Connection, campaign_ids: Sequence[int], since: datetime | None = None
+) -> list[dict[str, Any]]:
     """Every recorded post of the campaigns: enrolment, url, state, when."""
     query = (
         select(
@@ -134,22 +273,13 @@ def posts(conn: Connection, campaign_ids: Sequence[int]) -> list[dict[str, Any]]
         )
         .select_from(deliverable)
         .join(deal, deal.c.id == deliverable.c.deal_id)
-        .join(enrollment, enrollment.c.id == deal.c.enrollment_id)
-        .where(_in(campaign_ids), deliverable.c.post_url.is_not(None))
+        .where(
+            deal.c.enrollment_id.in_(_chosen(campaign_ids, since)),
+            deliverable.c.post_url.is_not(None),
+        )
         .order_by(deal.c.enrollment_id, deliverable.c.n)
     )
     return [dict(r._mapping) for r in conn.execute(query)]
-
-
-def orders(conn: Connection, campaign_ids: Sequence[int]) -> Iterator[Any]:
-    """(enrollment_id, ordered_at, revenue) of every attributed order, oldest first."""
-    query = (
-        select(conversion.c.enrollment_id, conversion.c.ordered_at, conversion.c.revenue)
-        .where(conversion.c.campaign_id.in_(list(campaign_ids)))
-        .where(conversion.c.enrollment_id.is_not(None))
-        .order_by(conversion.c.ordered_at)
-    )
-    yield from conn.execute(query)
 
 
 # --- Work queues (`outreach todo`) ---------------------------------------------------------
