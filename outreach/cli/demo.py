@@ -45,8 +45,8 @@ def demo(app: App, directory: str | None, timeout: float) -> None:
     from outreach.cli.pipeline import board_lines
     from outreach.clock import SystemClock
     from outreach.config import load_config
-    from outreach.demo.run import run_demo
     from outreach.demo.mail import read_captured
+    from outreach.demo.run import run_demo
     from outreach.services.pipeline.stages import board
     from outreach.store.session import make_engine
 

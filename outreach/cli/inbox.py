@@ -13,9 +13,9 @@ from outreach.clock import SystemClock
 from outreach.domain.display import safe_json, safe_text
 from outreach.inbound import KINDS
 from outreach.services.inbox import poll as inbox_service
+from outreach.services.inbox.classify import classify_files
 from outreach.services.inbox.poll import RESOLVE_KINDS, UNPARSED, PollReport
 from outreach.services.inbox.trust import DELIVERED, NEEDS_REVIEW
-from outreach.services.inbox.classify import classify_files
 
 
 @click.group()

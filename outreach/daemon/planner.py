@@ -43,10 +43,10 @@ from sqlalchemy import Engine
 from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.domain.windows import load_holiday_tables
-from outreach.render.sandbox import install_hard_limits
-from outreach.services.send import plan
 from outreach.render.compose import Composer
+from outreach.render.sandbox import install_hard_limits
 from outreach.services.lint.gate import LintGate
+from outreach.services.send import plan
 from outreach.store.session import make_engine
 
 log = logging.getLogger("outreach.daemon.planner")

@@ -27,14 +27,14 @@ from sqlalchemy.exc import OperationalError
 
 from outreach.clock import Clock
 from outreach.config import Config
+from outreach.daemon.planner import Planner, make_planner
 from outreach.domain.display import protect_logging
 from outreach.domain.windows import load_holiday_tables
-from outreach.daemon.planner import Planner, make_planner
-from outreach.services.inbox import poll as inbox
-from outreach.services.send import plan, sent_copy
 from outreach.render.compose import Composer
-from outreach.services.send.dispatch import OnSent, dispatch_due, release_worker
+from outreach.services.inbox import poll as inbox
 from outreach.services.public.endpoint import ServerHandle, start_unsubscribe_server
+from outreach.services.send import plan, sent_copy
+from outreach.services.send.dispatch import OnSent, dispatch_due, release_worker
 from outreach.store.session import BUSY_TIMEOUT_MS, describe_unavailable, is_busy, is_unavailable
 from outreach.transport.smtp import SmtpTransport
 

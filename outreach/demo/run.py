@@ -24,8 +24,8 @@ from outreach.config import load_config
 from outreach.daemon.run import AppContext, run_daemon
 from outreach.demo.config import write_demo_config
 from outreach.demo.mail import read_captured, script_replies
-from outreach.services.sequence.enroll import EnrollFilters, EnrollReport, enroll
 from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
+from outreach.services.sequence.enroll import EnrollFilters, EnrollReport, enroll
 from outreach.services.workspace.create import create_workspace
 from outreach.store.queries.progress import pending_work, sent_pitches
 from outreach.store.session import make_engine, reading

@@ -13,9 +13,9 @@ import itertools
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any

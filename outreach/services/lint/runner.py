@@ -22,13 +22,13 @@ from outreach.config import Config
 from outreach.domain.campaign import Campaign, Offer
 from outreach.domain.influencer import Influencer
 from outreach.errors import InputError, RenderError, UserError
-from outreach.render.templates import LANGUAGES, parse_front_matter
-from outreach.services.sequence.campaigns import list_campaigns, load_campaign
 from outreach.render.compose import Composed, Composer, sender_context
+from outreach.render.templates import LANGUAGES, parse_front_matter
 from outreach.services.lint.deadlines import outrun_findings
 from outreach.services.lint.model import Draft, LintFinding
 from outreach.services.lint.registry import check_drafts
 from outreach.services.lint.samples import sample_influencers
+from outreach.services.sequence.campaigns import list_campaigns, load_campaign
 from outreach.services.sequence.files import load_sequence
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import make_engine, reading

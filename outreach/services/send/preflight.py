@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from outreach.config import Config
-from outreach.services.sequence.campaigns import list_campaigns
 from outreach.services.lint import LintFinding, has_errors, lint_campaign
+from outreach.services.sequence.campaigns import list_campaigns
 from outreach.store.queries.progress import live_campaigns
 from outreach.store.session import reading
 

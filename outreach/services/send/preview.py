@@ -18,11 +18,11 @@ from sqlalchemy import Engine
 from outreach.config import Config
 from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Influencer
-from outreach.errors import InputError, RenderError
 from outreach.domain.sequence import Step
-from outreach.services.sequence.campaigns import load_campaign
+from outreach.errors import InputError, RenderError
 from outreach.render.compose import Composed, Composer, Thread
 from outreach.services.lint import LintFinding, lint_message
+from outreach.services.sequence.campaigns import load_campaign
 from outreach.services.sequence.files import load_sequence
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading

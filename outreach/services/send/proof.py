@@ -24,10 +24,10 @@ from outreach.clock import SystemClock, naive_utc
 from outreach.config import Config, email_address
 from outreach.domain.outbox import Outcome
 from outreach.errors import InputError
-from outreach.render.message import new_message_id
-from outreach.services.sequence.campaigns import load_campaign
 from outreach.render.compose import Composed, Composer
+from outreach.render.message import new_message_id
 from outreach.services.send.preview import compose_step
+from outreach.services.sequence.campaigns import load_campaign
 from outreach.services.sequence.files import load_sequence
 from outreach.services.sequence.oauth import token_sources
 from outreach.store.queries.roster import load_influencers

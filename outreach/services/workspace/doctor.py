@@ -27,7 +27,6 @@ import dns.resolver
 from sqlalchemy import Engine
 
 from outreach.config import Config, MailboxConfig, split_host_port
-from outreach.errors import ConfigError
 from outreach.domain.doctor import (
     BOUNCE_FAIL,
     BOUNCE_WARN,
@@ -48,6 +47,7 @@ from outreach.domain.doctor import (
     spf_records,
     spf_terms,
 )
+from outreach.errors import ConfigError
 from outreach.store.queries.doctor import mail_rates
 from outreach.store.session import reading
 
