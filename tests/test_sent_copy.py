@@ -336,3 +336,16 @@ def test_status_and_the_sent_copies_command_show_the_backlog(
     assert line.startswith("sent folder main: 2 waiting (oldest ")
     assert "APPEND to 'Nowhere' refused" in line
     assert CliRunner().invoke(cli, ["outbox", "sent-copies", "--help"]).exit_code == 0
+
+
+def test_forget_drops_the_copies_still_waiting(db: Engine, tmp_path: Path, smtp: Any) -> None:
+    from outreach.store.queries.erasure import forget
+
+    sink, _ = smtp
+    config = make_config(tmp_path, db, sink.port, 9, sent_folder="Sent")  # no IMAP needed
+    seed_outbox(db, 2)
+    run_pass(db, config, FixedClock(T0))
+    assert len(copies(db)) == 2
+    with writing(db) as conn:
+        forget(conn, "p0@d0.test", at=T0)
+    assert [c.mailbox for c in copies(db).values()] == ["main"]  # p1's copy only
