@@ -139,7 +139,7 @@ class ProcessPlanner:
     @property
     def worker_pids(self) -> list[int]:
         """The worker's process id once started, else none (for tests and diagnostics)."""
-        return list(self._pool._processes) if self._pool is not None else []  # noqa: SLF001
+        return list(self._pool._processes) if self._pool is not None else []
 
     def close(self) -> None:
         pool, self._pool = self._pool, None

@@ -65,7 +65,7 @@ class SafeLogFilter(logging.Filter):
             else:
                 args = tuple(_safe_arg(v) for v in record.args or ())
             message = str(record.msg) % args if record.args else str(record.msg)
-        except Exception:  # noqa: BLE001 - logging must not raise (a %d given text, ...)
+        except Exception:  # logging must not raise (a %d given text, ...)
             message = f"{record.msg!s} {record.args!r}"
         record.msg = safe_text(message, multiline=True)
         record.args = None

@@ -130,7 +130,7 @@ def _parse_time(value: Any) -> time:
 def _parse_window(raw: Any, default: Window) -> Window:
     """A step's partial window override merged over the default; ValueError on any problem."""
     if not isinstance(raw, dict):
-        raise ValueError(  # noqa: TRY004 - reported to the user as a file problem
+        raise ValueError(  # reported to the user as a file problem
             f'expected a table like {{ start = "10:00", end = "17:00" }}, got {raw!r}'
         )
     unknown = [k for k in raw if k not in _WINDOW_KEYS]

@@ -65,7 +65,7 @@ def parse_and_classify(
     """
     try:
         return _classify(raw, received, footer_markers)
-    except Exception as exc:  # noqa: BLE001 - stdlib and third-party parsers on hostile input
+    except Exception as exc:  # stdlib and third-party parsers on hostile input
         return _unparsed(raw, exc)
 
 

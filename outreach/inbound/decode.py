@@ -268,7 +268,7 @@ def _recover_boundary(msg: Message, reasons: list[str]) -> Message:
     try:
         msg.set_param("boundary", boundary)
         recovered = email.message_from_bytes(msg.as_bytes())
-    except Exception:  # noqa: BLE001 - stdlib on headers with raw 8-bit junk
+    except Exception:  # stdlib on headers with raw 8-bit junk
         return msg
     reasons.append(f"malformed MIME: missing boundary, recovered {boundary!r}")
     return recovered
@@ -437,7 +437,7 @@ def header_text(msg: Message, name: str, reasons: list[str]) -> str:
     out: list[str] = []
     try:
         chunks = decode_header(value if isinstance(value, Header) else str(value))
-    except Exception:  # noqa: BLE001 - malformed encoded-words: keep the raw text
+    except Exception:  # malformed encoded-words: keep the raw text
         reasons.append(f"malformed {name} header")
         chunks = [(str(value), None)]
     last_encoded, last_space = False, False

@@ -92,7 +92,7 @@ def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) 
     if len(text) <= _REPLY_PARSER_MAX_CHARS and max(map(len, lines)) <= _REPLY_PARSER_MAX_LINE:
         try:
             parsed = _PARSER.parse_reply(text)
-        except Exception:  # noqa: BLE001 - third-party regexes on arbitrary input
+        except Exception:  # third-party regexes on arbitrary input
             parsed = None
     if parsed and parsed.strip():
         text = parsed

@@ -199,7 +199,7 @@ def text_size(value: Any, limit: int) -> int:
     if isinstance(value, Namespace):
         return 16 + text_size(value._Namespace__attrs, limit)
     if isinstance(value, TemplateModule):
-        return sum(len(s) for s in value._body_stream)  # noqa: SLF001
+        return sum(len(s) for s in value._body_stream)
     if isinstance(value, bytes | bytearray):
         return 4 * len(value) + 3  # b'\xff' per byte
     if isinstance(value, Mapping):
@@ -624,7 +624,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             return False
         return super().is_safe_attribute(obj, attr, value)
 
-    def call(  # noqa: N805  (Jinja2's own signature: positional-only by convention)
+    def call(  # Jinja2's own signature: positional-only by convention
         __self, __context: Context, __obj: Any, *args: Any, **kwargs: Any
     ) -> Any:
         budget = _budget.get(None)
@@ -644,12 +644,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             size += __self._refuse_large(receiver, "the object of a method")
         if budget is not None:
             if isinstance(__obj, Macro):
-                budget.loop(items + _code_units(__obj._func))  # noqa: SLF001
+                budget.loop(items + _code_units(__obj._func))
             else:
                 budget.loop(items + 1)
             budget.charge(size)
         if isinstance(__obj, LoopContext) and args:  # `loop(children)` of a recursive loop
-            args = (__self.loop_items(args[0], _code_units(__obj._recurse)), *args[1:])  # noqa: SLF001
+            args = (__self.loop_items(args[0], _code_units(__obj._recurse)), *args[1:])
         elif isinstance(receiver, str):
             args = __self._check_str_method(receiver, getattr(__obj, "__name__", ""), args, kwargs)
         result = super().call(__context, __obj, *args, **kwargs)

@@ -253,7 +253,7 @@ class PitchTemplate:
             if size > limit:
                 raise RenderError(str(exc), template=self.name, line=None, handle=handle) from None
             raise self._rewritten(handle) from None
-        except Exception:  # noqa: BLE001  a template may fail in any way: report it
+        except Exception:  # a template may fail in any way: report it
             raise self._rewritten(handle) from None
         return "".join(parts)
 
@@ -261,7 +261,7 @@ class PitchTemplate:
         """The exception under way, with Jinja2's template-line traceback, as a RenderError."""
         try:
             self.env.handle_exception()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return self._error(exc, handle=handle)
         raise AssertionError("handle_exception always raises")
 

@@ -292,7 +292,7 @@ class _Pass:
                         self.record(conn, row, result, stop)
                 self._record_sent(conn, sent, now)
                 why_not = q.mark_sending_unless_stopped(conn, to_send, now)
-        except Exception as exc:  # noqa: BLE001 - not swallowed: every waiting lane raises it
+        except Exception as exc:  # not swallowed: every waiting lane raises it
             if self._untouched(exc) and self._hold(started, exc, len(finished) + len(to_send)):
                 # Nothing of it ran: keep the results and marks, and the lanes waiting for them,
                 # for the next try.

@@ -264,7 +264,7 @@ class ScheduleRun:
     ) -> None:
         self.close()
 
-    def _simulate(  # noqa: C901 - one event loop, kept in one place
+    def _simulate(  # one event loop, kept in one place
         self,
         mailbox: str,
         used: dict[date, int],
