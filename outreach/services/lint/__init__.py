@@ -7,7 +7,7 @@ unused ones), `lint_templates` what `outreach lint TEMPLATE… [--campaign]` cal
 on plain `Draft`s (see `model`).
 """
 
-from outreach.services.lint import rules  # registers the rules
+from outreach.services.lint import rules  # noqa: F401  (registers the rules)
 from outreach.services.lint.model import Draft, LintFinding
 from outreach.services.lint.registry import RULES, check_drafts, has_errors
 from outreach.services.lint.runner import (

@@ -1,6 +1,6 @@
 """The pitch rules; importing this package registers every rule in `registry.RULES`."""
 
-from outreach.services.lint.rules import (  # imported to register
+from outreach.services.lint.rules import (  # noqa: F401  (imported to register)
     ad_script,
     compliance,
     content,
