@@ -306,7 +306,8 @@ class MailboxConfig(_Frozen):
     reply_to: Address = ""
     message_id_domain: Domain = ""
     # A per-message signed envelope sender (VERP), e.g. "bounces+{token}@example.jp": a bounce
-    # then names the exact message it is about, and a forged one cannot (inbox.return_path_secret_env).
+    # then names the exact message it is about, and a forged one cannot
+    # (inbox.return_path_secret_env).
     return_path: str = ""
     smtp: SmtpConfig
     inbox: InboxSourceConfig = InboxSourceConfig()
@@ -378,7 +379,8 @@ class MailboxConfig(_Frozen):
             or len(local) - 7 + 46 > 64
         ):
             raise ValueError(
-                f"return_path {v!r} is not an address with at most 18 characters around {{token}} before the @"
+                f"return_path {v!r} is not an address with at most 18 characters "
+                "around {token} before the @"
             )
         return v
 

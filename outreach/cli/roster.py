@@ -262,7 +262,8 @@ def suppression_remove(app: App, address: str, reason: str, force: bool, actor: 
     \b
     Example:
       outreach suppression remove taro@example.jp --reason "mailbox restored, checked by phone"
-      outreach suppression remove hanako@example.jp --force --reason "signed consent form 2026-12-01"
+      outreach suppression remove hanako@example.jp --force \\
+        --reason "signed consent form 2026-12-01"
     """
     who = _actor(actor)
     done = roster.remove_suppression(

@@ -168,7 +168,8 @@ def status(app: App) -> None:
     click.echo(f"due now: {st.due_now}")
     if st.unknown:
         click.echo(
-            f"\n{len(st.unknown)} unknown (maybe delivered; `outreach outbox resend ID` sends again):"
+            f"\n{len(st.unknown)} unknown "
+            "(maybe delivered; `outreach outbox resend ID` sends again):"
         )
         emit(
             st.unknown,
@@ -306,9 +307,8 @@ def outbox_show(app: App, outbox_id: int, raw: bool) -> None:
         "last_error",
     ):
         value = row[key]
-        click.echo(
-            f"{key}: {times.show(value, app.display_zone) if isinstance(value, datetime) else value}"
-        )
+        shown = times.show(value, app.display_zone) if isinstance(value, datetime) else value
+        click.echo(f"{key}: {shown}")
     if row.get("template_hash"):
         click.echo(
             f"template: sha256 {row['template_hash'][:12]} (the version its bytes were "

@@ -28,7 +28,8 @@ def init(directory: str) -> None:
     for name in created:
         click.echo(f"created {Path(directory) / name}")
     click.echo(
-        f"database ready; next: cd {directory} && outreach import influencers roster/influencers.csv"
+        f"database ready; next: cd {directory} && "
+        "outreach import influencers roster/influencers.csv"
     )
 
 

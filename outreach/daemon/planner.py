@@ -89,7 +89,8 @@ class ThreadPlanner:
 
 
 class ProcessPlanner:
-    """`plan_due` in one worker process, started at the first call and kept for the daemon's life."""
+    """`plan_due` in one worker process, started at the first call and kept for the daemon's
+    life."""
 
     def __init__(
         self,

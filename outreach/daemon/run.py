@@ -44,7 +44,8 @@ FIRST_PLAN_BATCH = 100
 """The plan job's first batch of a tick (then doubling up to sending.batch_size)."""
 
 EX_TEMPFAIL = 75
-"""`run --once` exit status when a job found the database unavailable: nothing was lost, try later."""
+"""`run --once` exit status when a job found the database unavailable: nothing was lost, try
+later."""
 
 
 @dataclass

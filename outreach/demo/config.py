@@ -1,9 +1,9 @@
 """The demo workspace's settings: the shipped config.toml with a few lines changed.
 
 `outreach demo` runs the production engine; only the settings differ: a loopback capture
-server, a Maildir inbox, an always-open window without holidays or closures, no gaps between sends and
-the `demo` sequence (delays of seconds). Each change must match exactly one line of the
-shipped file, so the demo fails loudly instead of silently running on other settings.
+server, a Maildir inbox, an always-open window without holidays or closures, no gaps between
+sends and the `demo` sequence (delays of seconds). Each change must match exactly one line of
+the shipped file, so the demo fails loudly instead of silently running on other settings.
 """
 
 from __future__ import annotations

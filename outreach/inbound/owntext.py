@@ -46,7 +46,8 @@ _QUOTE_HEADERS = re.compile(
       | (?:On|Le|Am|El)\s.{4,160}\s(?:wrote|a\s+écrit|schrieb|escribió)\s*:\s*$
       | \d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,120}[:：]\s*$
       | .{0,160}(?:が書きました|さんは書きました|\bwrote)\s*[:：]\s*$
-      | (?:From|差出人|送信者)\s*[:：].+\n\s*(?:Sent|Date|To|送信日時|日時|宛先|件名|Subject)\s*[:：]
+      | (?:From|差出人|送信者)\s*[:：].+\n
+        \s*(?:Sent|Date|To|送信日時|日時|宛先|件名|Subject)\s*[:：]
     )""",
     re.IGNORECASE | re.VERBOSE | re.MULTILINE,
 )

@@ -113,7 +113,10 @@ def _bounce(
         n = soft_bounce_count(conn, address, since=at - timedelta(days=days))
         limit = config.inbox.soft_bounce_limit
         if n < limit:
-            return f"temporary bounce {what}: {address} {n} of {limit} in {days:g} days; nothing stopped"
+            return (
+                f"temporary bounce {what}: {address} {n} of {limit} in {days:g} days; "
+                "nothing stopped"
+            )
         suppress(
             conn,
             address,
@@ -273,7 +276,8 @@ def _auto_reply(
     if found.returns_on and until == now + timedelta(days=cap):
         why += f", cut to max_pause_days = {cap}"
         log.warning(
-            "out-of-office from %s says it returns %s; paused only %d days ([inbox] max_pause_days)",
+            "out-of-office from %s says it returns %s; "
+            "paused only %d days ([inbox] max_pause_days)",
             target.email,
             found.returns_on.isoformat(),
             cap,
@@ -365,7 +369,8 @@ def apply_effect(
     now: datetime,
     facts: Facts | None = None,
 ) -> str:
-    """Apply the effect of one classified message to its enrollment; unmatched mail is left alone."""
+    """Apply the effect of one classified message to its enrollment; unmatched mail is left
+    alone."""
     facts = facts or Facts()
     if found.kind == DELIVERED:
         return f"delivered to {facts.recipient}: the temporary-bounce count starts again"

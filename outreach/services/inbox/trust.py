@@ -320,7 +320,8 @@ def decide_message(
     honour = sender if found.kind == OPT_OUT and sender and not _below(config, found) else ""
     if sent and not owned:
         other = sent[0]
-        why = f"thread of {other.message_id} belongs to {', '.join(sorted(other.recipients))}, not {sender or '(no From)'}"
+        owners = ", ".join(sorted(other.recipients))
+        why = f"thread of {other.message_id} belongs to {owners}, not {sender or '(no From)'}"
         return Decision(
             NEEDS_REVIEW, other.target, act=False, safe=own, honour=honour, why=(why, *notes)
         )

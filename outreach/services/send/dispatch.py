@@ -358,7 +358,8 @@ class _Pass:
     def _record_sent(
         self, conn: Connection, sent: list[tuple[q.Claimed, SendResult]], now: datetime
     ) -> None:
-        """The rows whose 250 arrived together: attempt log and `sent` (settled at the pass's end)."""
+        """The rows whose 250 arrived together: attempt log and `sent` (settled at the pass's
+        end)."""
         if not sent:
             return
         q.record_attempts(conn, now, [attempt_log(row, result) for row, result in sent])
