@@ -68,6 +68,16 @@ def single_line(raw: str, *, max_length: int = 500, identifier: bool = False) ->
     refused. An `identifier` (a handle, a URL) refuses every format character instead: the
     same-looking value must be the same value.
     """
+    if (
+        raw.isprintable()
+        and "  " not in raw
+        and "=?" not in raw
+        and (raw.isascii() or not identifier)
+    ):
+        text = raw.strip()  # the common cell: nothing to collapse, drop or refuse
+        if len(text) > max_length:
+            raise BadValue(f"longer than {max_length} characters")
+        return text
     text = _SPACES.sub(" ", _BREAKS.sub(" ", raw)).strip()
     if not text.isprintable():  # fast path: printable text has no Cc/Cf/Cs/Co/Cn characters
         text = _drop_invisible(text, identifier)
@@ -105,8 +115,10 @@ def _drop_invisible(text: str, identifier: bool) -> str:
 def _number_text(raw: str) -> str:
     """The cell reduced to digits and unit: NFKC (full-width digits and commas), no spaces,
     no `約` before or `人` / `+` after; "" when the cell says there is no value."""
+    if raw.isascii() and raw.isdigit():
+        return raw
     text = unicodedata.normalize("NFKC", raw).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return text
     text = text.replace(" ", "").replace("\u3000", "")
     if text.lower() in _NOTHING:
@@ -126,7 +138,7 @@ def parse_count(raw: str) -> int | None:
     """A non-negative whole count: `12345`, `12,345`, `１２，３００`, `1.2万`, `12.3万人`,
     `約2万`, `12.3K`, `1.5M`; blank or a lone `-` is None."""
     text = _number_text(raw)
-    if text.isdigit() and len(text) <= MAX_DIGITS:
+    if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
         return int(text)
     if not text:
         return None

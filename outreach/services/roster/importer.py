@@ -94,6 +94,8 @@ class ImportReport:
     error_count: int = 0  # listed or not
     last_error: RowError | None = None
     lock_seconds: float = 0.0  # how long the write transaction held the database
+    lock_cpu_seconds: float = 0.0  # this process's CPU time in it (a busy machine's wall time
+    # is mostly waiting for a core)
 
     def _keep(self, bucket: list[Any], item: Any) -> None:
         if len(bucket) < MAX_LISTED:
@@ -410,7 +412,7 @@ def _run_import(
             if report.errors and not options.skip_invalid:
                 raise report.rejection()
             try:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 with writing(engine) as conn:
                     written = 0
                     for batch in _spooled(spool, duplicates, report):
@@ -427,6 +429,7 @@ def _run_import(
                 pass
             finally:
                 report.lock_seconds = time.perf_counter() - started
+                report.lock_cpu_seconds = time.process_time() - cpu
         finally:
             duplicates.close()
     return report
@@ -468,7 +471,6 @@ def import_influencers(
         done = q.upsert_influencers(
             conn, batch, at=now, source_file=name, import_run=run, ids=False
         )
-        imported: Batch = []
         for (line, record), outcome in zip(batch, done, strict=True):
             if (clash := outcome.conflict) is not None:
                 rep.rejected += 1
@@ -476,7 +478,6 @@ def import_influencers(
                     RowError(name, line, clash.field or "email", f"{clash.message} ({clash.hint})")
                 )
                 continue
-            imported.append((line, record))
             if outcome.duplicate_of is not None:
                 rep.duplicates += 1
                 rep.warn(
@@ -493,15 +494,22 @@ def import_influencers(
                 rep.unchanged += 1
             stored_basis = record.get("basis", Basis.NONE if outcome.changes is None else None)
             basis_none += stored_basis == Basis.NONE
-        addresses = [r[k] for _, r in imported for k in ("email", "manager_email") if r.get(k)]
+
+    def resolve(conn: Connection, checked: Checked) -> Checked:
+        """Before the lock: which addresses are suppressed (warned about), and each record's
+        row as a new influencer."""
+        good = [(line, r) for line, r in checked if isinstance(r, dict)]
+        addresses = [r[k] for _, r in good for k in ("email", "manager_email") if r.get(k)]
         suppressed = suppressed_among(conn, addresses)
-        for line, record in imported:
+        for line, record in good:
             for key in ("email", "manager_email"):
                 if record.get(key, "") in suppressed:
-                    rep.warn(
+                    report.warn(
                         f"{name}:{line}: {key}: {record[key]} is suppressed; "
                         "imported, but it will not be mailed"
                     )
+        q.prepare(conn, good, at=now, source_file=name, import_run=run)
+        return checked
 
     def finish(conn: Connection) -> None:
         q.recompute_er_rank(conn)
@@ -523,6 +531,7 @@ def import_influencers(
         write,
         keys,
         finish,
+        resolve=resolve,
     )
 
 
@@ -557,6 +566,7 @@ def import_posts(
                     continue
                 record["influencer_id"] = found[key]
             out.append((line, record))
+        q.prepare_posts(conn, [(line, r) for line, r in out if isinstance(r, dict)])
         return out
 
     def keys(record: dict[str, Any]) -> tuple[str, str | None]:

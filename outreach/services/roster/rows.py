@@ -119,8 +119,8 @@ class _Collector:
         self.problems: list[tuple[str, str]] = []
 
     def take(self, name: str, parse: Callable[[str], Any], default: Any = None) -> Any:
-        raw = self.cells.get(name, "")
-        if not raw.strip():
+        raw = self.cells.get(name)
+        if not raw or raw.isspace():
             return default
         try:
             return parse(raw)
@@ -174,7 +174,10 @@ def _handle(raw: str) -> str:
 
 
 def _text(max_length: int) -> Callable[[str], str]:
-    return lambda raw: cleaning.single_line(raw, max_length=max_length)
+    return functools.partial(cleaning.single_line, max_length=max_length)
+
+
+_TEXT_200, _TEXT_2000 = _text(200), _text(2000)
 
 
 # Headers that are not columns of the influencer table (see columns.py).
@@ -240,7 +243,7 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
     def address(raw: str) -> str:
         return parse_address(raw, deliverability=rules.check_deliverability)
 
-    name = col.require("name", _text(200))
+    name = col.require("name", _TEXT_200)
     email = col.require("email", address)
     platform, handle = _account(col, rules.platform)
     record: dict[str, Any] = {
@@ -252,7 +255,7 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
         "avg_likes": col.take("avg_likes", cleaning.parse_amount),
         "avg_comments": col.take("avg_comments", cleaning.parse_amount),
         "engagement_rate": col.take("engagement_rate", cleaning.parse_rate),
-        "niche": col.take("niche", _text(200), ""),
+        "niche": col.take("niche", _TEXT_200, ""),
         "country": col.take("country", _country_or_name, ""),
         "language": col.take("language", _language, "ja"),
         "timezone": col.take("timezone", cleaning.parse_timezone, ""),
@@ -263,7 +266,7 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
         "basis_seen_at": col.take("basis_seen_at", cleaning.parse_day, ""),
         "refuses_ads": col.take("refuses_ads", cleaning.parse_flag, False),
     }
-    custom = {key: col.take(key, _text(2000), "") for key in cells if key not in _NOT_CUSTOM}
+    custom = {key: col.take(key, _TEXT_2000, "") for key in cells if key not in _NOT_CUSTOM}
     if col.has(AGENCY):
         custom[AGENCY] = col.take(AGENCY, _text(200), "")
     if col.has(MANAGER):

@@ -17,11 +17,18 @@ from outreach.domain.influencer import PLATFORMS, Basis, Influencer, Post, Tier
 from outreach.errors import InputError
 from outreach.store.queries.roster_upsert import (
     INFLUENCER_FIELDS,
+    PREPARED,
     Changes,
     KeyConflict,
     Upserted,
     diff,
+    driver_params,
+    driver_sql,
     email_norm,
+    executemany,
+    marks,
+    prepare,
+    sqlite_select,
     upsert_influencer,
     upsert_influencers,
 )
@@ -39,6 +46,8 @@ __all__ = [
     "insert_post",
     "load_influencer",
     "load_influencers",
+    "prepare",
+    "prepare_posts",
     "recompute_er_rank",
     "upsert_influencer",
     "upsert_influencers",
@@ -117,19 +126,26 @@ def upsert_posts(
     """`upsert_post` for a batch (URLs distinct): one SELECT, then executemany INSERT and
     UPDATE. Each record carries its `influencer_id`."""
     urls = [record["url"] for _, record in batch]
-    stored = {
-        row.url: row._asdict() for row in conn.execute(select(post).where(post.c.url.in_(urls)))
-    }
+    if conn.dialect.name == "sqlite":
+        found: Iterable[Sequence[Any]] = sqlite_select(
+            conn, list(post.c), f"url IN ({marks(urls)})", urls
+        )
+    else:
+        found = conn.execute(select(post).where(post.c.url.in_(urls)))
+    names = [c.name for c in post.c]
+    stored = {row[names.index("url")]: dict(zip(names, row, strict=True)) for row in found}
     fields = (*POST_FIELDS, "influencer_id")
     outcomes: list[Changes | None] = []
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    ready: list[tuple[Any, ...]] = []
     for _, record in batch:
-        values = {f: record.get(f) for f in POST_FIELDS}
-        if values["published_at"] is not None:
-            values["published_at"] = naive_utc(values["published_at"])
-        values["influencer_id"] = record["influencer_id"]
         old = stored.get(record["url"])
+        if old is None and PREPARED in record:
+            ready.append(record[PREPARED])
+            outcomes.append(None)
+            continue
+        values = _post_values(record)
         if old is None:
             inserts.append({**values, "url": record["url"]})
             outcomes.append(None)
@@ -146,16 +162,34 @@ def upsert_posts(
                 }
             )
         outcomes.append(changes)
+    if ready:
+        conn.exec_driver_sql(driver_sql(conn, insert(post), _POST_INSERT)[0], ready)
     if inserts:
-        conn.execute(insert(post), inserts)
+        executemany(conn, insert(post), inserts)
     if updates:
-        conn.execute(
-            update(post)
-            .where(post.c.id == bindparam("post_id"))
-            .values({f: bindparam(f) for f in fields}),
-            updates,
-        )
+        executemany(conn, update(post).where(post.c.id == bindparam("post_id")), updates)
     return outcomes
+
+
+_POST_INSERT = (*POST_FIELDS, "influencer_id", "url")
+
+
+def _post_values(record: Mapping[str, Any]) -> dict[str, Any]:
+    values = {f: record.get(f) for f in POST_FIELDS}
+    if values["published_at"] is not None:
+        values["published_at"] = naive_utc(values["published_at"])
+    values["influencer_id"] = record["influencer_id"]
+    return values
+
+
+def prepare_posts(conn: Connection, records: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Before the write lock: each record's row as a new post, in SQLite driver parameters
+    (used by `upsert_posts` when its URL is new; elsewhere nothing is done)."""
+    if conn.dialect.name != "sqlite":
+        return
+    _, pairs = driver_sql(conn, insert(post), _POST_INSERT)
+    for _, record in records:
+        record[PREPARED] = driver_params(pairs, {**_post_values(record), "url": record["url"]})
 
 
 def influencer_ids_for(
