@@ -39,6 +39,7 @@ from outreach.clock import naive_utc, utc
 from outreach.domain.enrollment import ENDED, EnrollmentStatus
 from outreach.domain.outbox import (
     CLAIMABLE,
+    LEASED,
     NewOutboxRow,
     OutboxState,
     Outcome,
@@ -46,6 +47,7 @@ from outreach.domain.outbox import (
 )
 from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.mailbox import (
+    HELD_UNTIL,
     OVERVIEW_COLUMNS,
     MailboxLimits,
     available_tokens,
@@ -797,3 +799,64 @@ def defer_enrollment(conn: Connection, enrollment_id: int, until: datetime, *, a
             ],
         )
     return len(rows)
+
+
+# --- Paused enrollments' rows (queries.pause) ---------------------------------------------
+
+
+def hold_unsent(conn: Connection, ids: Sequence[int], *, at: datetime) -> None:
+    """The unsent rows of these (paused) enrollments wait at HELD_UNTIL, their expiry moved by
+    the same amount, so neither a claim nor the reaper takes them."""
+    t = naive_utc(at)
+    rows = conn.execute(
+        select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
+            outbox.c.enrollment_id.in_(list(ids)),
+            outbox.c.state.in_(UNSENT_STATES),
+            outbox.c.due_at < HELD_UNTIL,
+        )
+    ).all()
+    for row in rows:
+        shift = HELD_UNTIL - row.due_at
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id, outbox.c.state.in_(UNSENT_STATES))
+            .values(
+                due_at=HELD_UNTIL,
+                expires_at=None if row.expires_at is None else row.expires_at + shift,
+                updated_at=t,
+            )
+        )
+
+
+def release_held(conn: Connection, enrollment_id: int, until: datetime, *, at: datetime) -> int:
+    """The enrollment's unsent rows are due at `until`, their expiry moved back by the same
+    amount; returns how many there were."""
+    u, t = naive_utc(until), naive_utc(at)
+    rows = conn.execute(
+        select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
+            outbox.c.enrollment_id == enrollment_id, outbox.c.state.in_(UNSENT_STATES)
+        )
+    ).all()
+    for row in rows:
+        shift = row.due_at - u
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id)
+            .values(
+                due_at=u,
+                expires_at=None if row.expires_at is None else row.expires_at - shift,
+                updated_at=t,
+            )
+        )
+    return len(rows)
+
+
+def leased_count(conn: Connection, ids: Sequence[int]) -> int:
+    """How many rows of these enrollments are claimed or sending: in flight, they still go out."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.c.enrollment_id.in_(list(ids)), outbox.c.state.in_(LEASED))
+        ).scalar_one()
+    )

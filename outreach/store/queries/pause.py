@@ -13,19 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from outreach.clock import naive_utc
 from outreach.domain.enrollment import LIVE, EnrollmentStatus
-from outreach.domain.outbox import LEASED
-from outreach.store.queries.mailbox import HELD_UNTIL
-from outreach.store.queries.outbox import UNSENT_STATES, cancel_unsent
-from outreach.store.schema import campaign, enrollment, influencer, outbox
+from outreach.store.queries.outbox import cancel_unsent, hold_unsent, leased_count, release_held
+from outreach.store.schema import campaign, enrollment, influencer
 
 PAUSED_BY_HAND = "paused by hand"
 PAUSED_WITH_CAMPAIGN = "campaign paused"
 CAMPAIGN_ARCHIVED = "campaign archived"
-IN_FLIGHT_STATES = LEASED
 
 
 @dataclass(frozen=True)
@@ -68,31 +65,13 @@ def pause_enrollments(conn: Connection, ids: Sequence[int], *, reason: str, at: 
     how many rows are in flight (claimed or sending) and will still go out."""
     if not ids:
         return 0
-    t = naive_utc(at)
     conn.execute(
         update(enrollment)
         .where(enrollment.c.id.in_(list(ids)), enrollment.c.status == EnrollmentStatus.ACTIVE)
         .values(status=EnrollmentStatus.PAUSED, stop_reason=reason, next_due_at=None)
     )
-    rows = conn.execute(
-        select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
-            outbox.c.enrollment_id.in_(list(ids)),
-            outbox.c.state.in_(UNSENT_STATES),
-            outbox.c.due_at < HELD_UNTIL,
-        )
-    ).all()
-    for row in rows:
-        shift = HELD_UNTIL - row.due_at
-        conn.execute(
-            update(outbox)
-            .where(outbox.c.id == row.id, outbox.c.state.in_(UNSENT_STATES))
-            .values(
-                due_at=HELD_UNTIL,
-                expires_at=None if row.expires_at is None else row.expires_at + shift,
-                updated_at=t,
-            )
-        )
-    return _in_flight(conn, ids)
+    hold_unsent(conn, ids, at=at)
+    return leased_count(conn, ids)
 
 
 def held(
@@ -134,7 +113,6 @@ def resume_enrollment(
 ) -> bool:
     """paused -> active; the held rows (else the next step) are due at `until`. False when it
     was no longer paused (a reply stopped it meanwhile)."""
-    u, t = naive_utc(until), naive_utc(at)
     moved = conn.execute(
         update(enrollment)
         .where(enrollment.c.id == enrollment_id, enrollment.c.status == EnrollmentStatus.PAUSED)
@@ -142,25 +120,11 @@ def resume_enrollment(
     ).rowcount
     if not moved:
         return False
-    rows = conn.execute(
-        select(outbox.c.id, outbox.c.due_at, outbox.c.expires_at).where(
-            outbox.c.enrollment_id == enrollment_id, outbox.c.state.in_(UNSENT_STATES)
-        )
-    ).all()
-    for row in rows:
-        shift = row.due_at - u
+    if not release_held(conn, enrollment_id, until, at=at):
         conn.execute(
-            update(outbox)
-            .where(outbox.c.id == row.id)
-            .values(
-                due_at=u,
-                expires_at=None if row.expires_at is None else row.expires_at - shift,
-                updated_at=t,
-            )
-        )
-    if not rows:
-        conn.execute(
-            update(enrollment).where(enrollment.c.id == enrollment_id).values(next_due_at=u)
+            update(enrollment)
+            .where(enrollment.c.id == enrollment_id)
+            .values(next_due_at=naive_utc(until))
         )
     return True
 
@@ -176,23 +140,13 @@ def archive_enrollments(conn: Connection, ids: Sequence[int], *, at: datetime) -
         .values(status=EnrollmentStatus.STOPPED, stop_reason=CAMPAIGN_ARCHIVED, next_due_at=None)
     )
     cancel_unsent(conn, ids, reason=CAMPAIGN_ARCHIVED, at=at)
-    return _in_flight(conn, ids)
+    return leased_count(conn, ids)
 
 
 def stage_of(conn: Connection, enrollment_id: int) -> str:
     return str(
         conn.execute(
             select(enrollment.c.stage).where(enrollment.c.id == enrollment_id)
-        ).scalar_one()
-    )
-
-
-def _in_flight(conn: Connection, ids: Sequence[int]) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(outbox)
-            .where(outbox.c.enrollment_id.in_(list(ids)), outbox.c.state.in_(IN_FLIGHT_STATES))
         ).scalar_one()
     )
 
