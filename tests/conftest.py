@@ -1,9 +1,9 @@
-"""Shared fixtures: real SQLite files and the machine's PostgreSQL, migrated with Alembic."""
+"""Shared fixtures: real SQLite files and the machine's PostgreSQL, migrated with Alembic.
+
+Only fixtures live here; the helpers they use are in tests/support (see its docstring)."""
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,29 +12,9 @@ import pytest
 from sqlalchemy import Engine, text
 
 from outreach.store.session import make_engine, migrate
+from tests.support.db import PG_ADMIN_URL, require_pg, sqlite_engine
 
-PG_ADMIN_URL = os.environ.get("OUTREACH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def pg_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _require_pg() -> None:
-    if not pg_available():
-        if os.environ.get("OUTREACH_REQUIRE_PG") == "1":
-            pytest.fail("PostgreSQL at 127.0.0.1:5432 is required (OUTREACH_REQUIRE_PG=1)")
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
-
-
-def sqlite_engine(path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    return engine
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture
@@ -47,7 +27,7 @@ def sqlite_db(tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL schema per test (search_path), dropped afterwards."""
-    _require_pg()
+    require_pg()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = make_engine(PG_ADMIN_URL)
     with admin.begin() as conn:
@@ -69,10 +49,17 @@ def pg_db(pg_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """The contract-suite fixture: the same test runs on SQLite and PostgreSQL."""
-    if request.param == "sqlite":
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" or "postgres": a test taking it (or `engine`, `db`) runs once on each."""
+    return str(request.param)
+
+
+@pytest.fixture
+def engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """The contract-suite fixture: a migrated store on SQLite (tmp_path/outreach.db) and on
+    PostgreSQL (a schema of its own, marked `postgres`); the same test runs on both."""
+    if backend == "sqlite":
         engine = sqlite_engine(tmp_path / "outreach.db")
         yield engine
         engine.dispose()
@@ -80,7 +67,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         yield request.getfixturevalue("pg_db")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@pytest.fixture
+def db(engine: Engine) -> Engine:
+    """`engine` under the name most service-level tests use: they too run on both databases."""
+    return engine

@@ -11,64 +11,18 @@ from click.testing import CliRunner
 
 from outreach.cli import cli
 from outreach.errors import InputError
-from outreach.services.sequence.campaigns import list_campaigns, load_campaign, parse_campaign, validate
+from outreach.services.sequence.campaigns import (
+    list_campaigns,
+    load_campaign,
+    parse_campaign,
+    validate,
+)
 from tests.support.render import make_config, write_templates
-
-SPRING = """\
-name = "Spring serum launch"
-brand = "Sakura Beauty"
-product = "Sakura Night Serum"
-sequence = "standard"
-mailbox = "main"
-brief = "Night serum for dry winter skin"
-tracking_target = "https://sakura-beauty.example.jp/serum"
-to_manager = true
-deliverables = ["Instagram feed post x1", "Story x2"]
-[offer]
-kind = "fee+gift"
-amount = 30000
-currency = "JPY"
-description = "Night Serum set (¥8,800 value)"
-[dates]
-reply_by = 2026-12-04
-post_by = 2026-12-18
-"""
-STANDARD = """\
-description = "Pitch, then a follow-up"
-[[step]]
-template = "pitch"
-delay = "0m"
-[[step]]
-template = "followup1"
-delay = "3 business days"
-"""
-CONFIG_TOML = """\
-[sender]
-name = "PR"
-organisation = "Sakura Beauty"
-postal_address = "Tokyo"
-enquiry_email = "pr@sakura-beauty.example.jp"
-[mailboxes.main]
-from_address = "pr@sakura-beauty.example.jp"
-[mailboxes.main.smtp]
-host = "127.0.0.1"
-port = 8025
-security = "none"
-"""
-
-
-def workspace(root: Path, campaign: str = SPRING) -> Path:
-    (root / "campaigns").mkdir(parents=True)
-    (root / "sequences").mkdir()
-    (root / "campaigns" / "spring.toml").write_text(campaign, encoding="utf-8")
-    (root / "sequences" / "standard.toml").write_text(STANDARD, encoding="utf-8")
-    write_templates(root / "templates")
-    (root / "config.toml").write_text(CONFIG_TOML, encoding="utf-8")
-    return root
+from tests.support.workspace import SPRING, STANDARD, campaign_workspace
 
 
 def test_parse_full_campaign(tmp_path: Path) -> None:
-    c = load_campaign(make_config(workspace(tmp_path)), "spring")
+    c = load_campaign(make_config(campaign_workspace(tmp_path)), "spring")
     assert (c.slug, c.name, c.brand, c.sequence, c.mailbox) == (
         "spring",
         "Spring serum launch",
@@ -124,7 +78,7 @@ def test_errors_name_file_line_and_key(text: str, field: str, line: int | None, 
 
 
 def test_list_and_validate(tmp_path: Path) -> None:
-    config = make_config(workspace(tmp_path))
+    config = make_config(campaign_workspace(tmp_path))
     assert [c.slug for c in list_campaigns(config)] == ["spring"]
     assert validate(config) == {"spring": []}
     (tmp_path / "campaigns" / "broken.toml").write_text(
@@ -146,7 +100,7 @@ def run(root: Path, *args: str) -> tuple[int, str, str]:
 
 @time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), tick=False)
 def test_cli(tmp_path: Path) -> None:
-    root = workspace(tmp_path)
+    root = campaign_workspace(tmp_path)
     code, out, _ = run(root, "campaign", "list")
     assert code == 0 and "spring" in out and "Sakura Beauty" in out
     code, out, _ = run(root, "campaign", "show", "spring")

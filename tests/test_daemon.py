@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,22 +15,19 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
-from outreach import failpoints
 from outreach.cli import cli
 from outreach.failpoints import Failpoint
 from outreach.store.schema import enrollment, outbox, stage_history
 from outreach.transport.sink import CaptureSink
+from tests.support.daemon import outreach, wait_until, write_config
 from tests.support.smtp import (
     Script,
     ScriptedHandler,
-    config_data,
     outbox_states,
     seed_outbox,
-    toml_text,
 )
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.now(UTC)
 
 
@@ -42,57 +36,6 @@ def server(tmp_path: Path) -> Iterator[tuple[CaptureSink, ScriptedHandler]]:
     handler = ScriptedHandler()
     with CaptureSink(tmp_path / "sink", handler=handler) as sink:
         yield sink, handler
-
-
-def write_config(tmp_path: Path, port: int, db_url: str, lease: float = 1, **kw: Any) -> Path:
-    """Short leases so crash tests recover in seconds (a lease must outlast a claimed batch)."""
-    data = config_data(port, db_url=db_url, **kw)
-    data["sending"].update({"tick_seconds": 0.2, "lease_seconds": lease, "timezone": "UTC"})
-    data["mailboxes"]["main"]["smtp"]["data_timeout"] = 1
-    data["mailboxes"]["main"]["inbox"] = {"source": "none"}
-    path = tmp_path / "config.toml"
-    path.write_text(toml_text(data), encoding="utf-8")
-    return path
-
-
-class Daemon:
-    """`python -m outreach ...` with its log in a file (a full pipe would block the daemon)."""
-
-    def __init__(self, config: Path, *args: str, failpoint: Failpoint | None = None) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "OUTREACH_CONFIG": str(config)}
-        env.pop(failpoints.ENV, None)
-        if failpoint:
-            env[failpoints.ENV] = failpoint
-        self.log = tempfile.NamedTemporaryFile(
-            prefix="outreach-", suffix=".log", dir=config.parent, delete=False
-        )
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "outreach", *args],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
-        )
-
-    def signal(self, sig: int) -> None:
-        self.proc.send_signal(sig)
-
-    def wait(self, timeout: float) -> tuple[int, str]:
-        code = self.proc.wait(timeout=timeout)
-        self.log.close()
-        return code, Path(self.log.name).read_text(encoding="utf-8", errors="replace")
-
-
-def outreach(config: Path, *args: str, failpoint: Failpoint | None = None) -> Daemon:
-    return Daemon(config, *args, failpoint=failpoint)
-
-
-def wait_until(cond: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 def sqlite_url(engine: Engine) -> str:

@@ -20,8 +20,8 @@ from outreach.domain.optout import sign_unsubscribe
 from outreach.store.queries.suppression import is_suppressed
 from outreach.store.session import reading
 from outreach.transport.smtp import SmtpTransport
-from tests.conftest import free_port
 from tests.support.inbox import T0, enrol, make_config
+from tests.support.net import free_port
 
 KEY = "daemon-unsubscribe-key-0123456789"
 

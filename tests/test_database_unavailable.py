@@ -35,10 +35,11 @@ from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import attempt
 from outreach.store.session import make_engine, migrate
 from outreach.transport.smtp import SmtpTransport
-from tests.conftest import PG_ADMIN_URL, free_port, sqlite_engine
 from tests.support import inbox as fixtures_inbox
+from tests.support.db import PG_ADMIN_URL, sqlite_engine
+from tests.support.net import free_port
 from tests.support.smtp import T0, make_config, outbox_states, seed_outbox, smtp_server
-from tests.test_unsubscribe import KEY, ONE_CLICK, request
+from tests.support.unsubscribe import KEY, ONE_CLICK, request
 
 __all__ = ["smtp_server"]
 

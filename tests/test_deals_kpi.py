@@ -20,21 +20,20 @@ from sqlalchemy import Engine, select
 from outreach.cli import cli
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.errors import UserError
 from outreach.domain.deal import find_disclosure, recognise_post, withholding_tax
+from outreach.errors import UserError
 from outreach.render.compose import Composer
-from outreach.services.send.dispatch import dispatch_once
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.inbox.poll import import_files
-from outreach.services.send.plan import plan_due, sent_hook
 from outreach.services.pipeline.results import when
+from outreach.services.send.dispatch import dispatch_once
+from outreach.services.send.plan import plan_due, sent_hook
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.schema import enrollment, stage_history
 from outreach.transport.smtp import SmtpTransport
-from tests.support.sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.sequence import ENROLLED, add_influencer, main_mailbox, make_workspace
 from tests.support.smtp import smtp_server
 
 __all__ = ["smtp_server"]
-ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
 SEND_AT = datetime(2026, 11, 24, 0, 5, tzinfo=UTC)  # Tuesday 09:05 in Tokyo
 
 METRICS = """\

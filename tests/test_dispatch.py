@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
 import ssl
 from datetime import timedelta
 from pathlib import Path
@@ -11,18 +9,14 @@ from typing import Any
 
 import pytest
 import trustme
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import Engine, select, update
 
 from outreach.clock import FixedClock
-from outreach.config import Config
-from outreach.services.send.dispatch import DispatchReport, dispatch_once
-from outreach.store.queries import mailbox as mailbox_q
-from outreach.store.queries import outbox as q
 from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import attempt, enrollment, mailbox, outbox, stage_history
 from outreach.store.session import writing
 from outreach.transport.sink import CaptureSink
-from outreach.transport.smtp import SmtpTransport
+from tests.support.dispatch import row, run_pass
 from tests.support.smtp import (
     T0,
     Script,
@@ -32,28 +26,9 @@ from tests.support.smtp import (
     password_authenticator,
     seed_outbox,
     smtp_server,
-    with_bytes,
 )
 
 __all__ = ["smtp_server"]
-
-
-def run_pass(engine: Engine, config: Config, clock: FixedClock, **kw: Any) -> DispatchReport:
-    async def go() -> DispatchReport:
-        transport = SmtpTransport(config.mailboxes)
-        try:
-            return await dispatch_once(
-                engine, config, clock, transport, worker="w1", rng=random.Random(1), **kw
-            )
-        finally:
-            await transport.close()
-
-    return asyncio.run(go())
-
-
-def row(engine: Engine, outbox_id: int) -> Any:
-    with engine.connect() as conn:
-        return conn.execute(with_bytes().where(outbox.c.id == outbox_id)).one()
 
 
 def test_sends_stored_bytes_and_moves_prospect_to_contacted(
@@ -341,34 +316,6 @@ def test_stop_recheck_just_before_data(sqlite_db: Engine, tmp_path: Path, smtp_s
     assert handler.commands["DATA"] == 1  # the second transaction was abandoned before its message
 
 
-def test_fencing_a_reaped_claim_cannot_write(db: Engine) -> None:
-    seed_outbox(db, 1)
-    limits = {"main": mailbox_q.MailboxLimits(100, 0, 0, T0.date())}
-    with writing(db) as conn:
-        mailbox_q.ensure_mailboxes(conn, ["main"])
-        [a] = q.claim(
-            conn, worker="A", now=T0, lease_seconds=10, limits=limits, limit=10, rng=random.Random()
-        )
-    later = T0 + timedelta(seconds=30)
-    with writing(db) as conn:
-        assert q.reap(conn, later, T0.date())["requeued"] == 1
-        [b] = q.claim(
-            conn,
-            worker="B",
-            now=later,
-            lease_seconds=10,
-            limits=limits,
-            limit=10,
-            rng=random.Random(),
-        )
-    assert b.attempt == a.attempt + 1
-    with writing(db) as conn:
-        # the stale claimant's `sending` and `sent` do not take; the new owner's does
-        assert q.mark_sending_unless_stopped(conn, [(a, 60)], later) == [""]
-        assert q.mark_sending_unless_stopped(conn, [(b, 60)], later) == [None]
-        assert q.mark_sent_many(conn, [a], later) == [False]
-
-
 def test_daily_cap_and_gap_hold(sqlite_db: Engine, tmp_path: Path, smtp_server: Any) -> None:
     sink, handler = smtp_server
     config = make_config(
@@ -386,14 +333,6 @@ def test_daily_cap_and_gap_hold(sqlite_db: Engine, tmp_path: Path, smtp_server: 
     clock.advance(timedelta(days=1))
     run_pass(sqlite_db, config, clock)
     assert len(handler.received) == 4
-
-
-def test_sqlite_claim_takes_the_write_lock(sqlite_db: Engine) -> None:
-    seen: list[str] = []
-    event.listen(sqlite_db, "before_cursor_execute", lambda *a: seen.append(a[2]))
-    with writing(sqlite_db) as conn:
-        q.claim(conn, worker="A", now=T0, lease_seconds=10, limits={}, limit=1, rng=random.Random())
-    assert seen[0] == "BEGIN IMMEDIATE"
 
 
 def test_capture_sink_writes_each_message_to_a_maildir(sqlite_db: Engine, tmp_path: Path) -> None:

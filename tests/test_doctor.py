@@ -30,7 +30,7 @@ from outreach.domain.doctor import DoctorFinding
 from outreach.services.workspace.doctor import check_one_click, check_tls, diagnose, gated
 from outreach.store.schema import inbound, outbox
 from outreach.transport.sink import CaptureSink
-from tests.conftest import sqlite_engine
+from tests.support.db import sqlite_engine
 from tests.support.smtp import ScriptedHandler, seed_outbox
 
 NOW = datetime(2026, 12, 6, 0, 0, tzinfo=UTC)

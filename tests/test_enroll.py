@@ -21,7 +21,7 @@ from outreach.store.queries.campaign import ensure_campaign
 from outreach.store.queries.suppression import suppress
 from outreach.store.schema import campaign, enrollment, outbox
 from outreach.store.session import reading, writing
-from tests.conftest import sqlite_engine
+from tests.support.db import sqlite_engine
 from tests.support.sequence import add_influencer, make_workspace
 
 # Monday 2026-11-23 19:20 JST: after hours on 勤労感謝の日, so the first send is Tue 09:00 JST.

@@ -20,6 +20,7 @@ from outreach.store.queries.enrollment import halted
 from outreach.store.queries.mailbox import mark_polled
 from outreach.store.schema import enrollment, outbox
 from outreach.store.session import reading, writing
+from tests.support.dispatch import row, run_pass
 from tests.support.smtp import (
     T0,
     Script,
@@ -29,7 +30,6 @@ from tests.support.smtp import (
     smtp_server,
     toml_text,
 )
-from tests.test_dispatch import row, run_pass
 
 __all__ = ["smtp_server"]
 RETRY_ONCE = {

@@ -44,10 +44,9 @@ from outreach.store.queries.mailbox import mark_polled
 from outreach.store.schema import inbound
 from outreach.store.session import reading, writing
 from outreach.transport.smtp import SmtpTransport
-from tests.conftest import sqlite_engine
-from tests.support.imap import running_imap
+from tests.support.db import sqlite_engine
+from tests.support.imap import imap_settings, running_imap
 from tests.support.inbox import T0, enrol, make_config, write_workspace
-from tests.test_inbox_poll import imap_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).parent / "data" / "hostile"

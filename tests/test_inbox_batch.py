@@ -19,7 +19,7 @@ from outreach.failpoints import Failpoint
 from outreach.services.inbox.poll import import_files, poll
 from outreach.store.schema import enrollment, inbound, stage_history
 from outreach.store.session import reading
-from tests.conftest import sqlite_engine
+from tests.support.db import sqlite_engine
 from tests.support.inbox import T0, enrol, make_config
 
 ROOT = Path(__file__).resolve().parent.parent

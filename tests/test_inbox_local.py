@@ -24,8 +24,8 @@ from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import enrollment, inbound, outbox
 from outreach.store.session import reading, writing
 from outreach.transport.smtp import SmtpTransport
-from tests.conftest import sqlite_engine
 from tests.support.corpus_effects import assert_effect, seed_corpus, snapshot
+from tests.support.db import sqlite_engine
 from tests.support.inbox import T0, enrol, make_config, write_workspace
 from tests.support.mail_corpus import MAIL_DIR, expected, raw
 

@@ -24,7 +24,13 @@ from tests.support.corpus_effects import (
     snapshot,
     stored_kind,
 )
-from tests.support.imap import PASSWORD_ENV, USER, ImapServer, implicit_tls, running_imap
+from tests.support.imap import (
+    USER,
+    ImapServer,
+    imap_settings,
+    implicit_tls,
+    running_imap,
+)
 from tests.support.inbox import T0, enrol, make_config
 from tests.support.mail_corpus import expected, raw
 
@@ -33,19 +39,6 @@ from tests.support.mail_corpus import expected, raw
 def imap_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapServer]:
     with running_imap(tmp_path, monkeypatch) as server:
         yield server
-
-
-def imap_settings(port: int, security: str = "none") -> dict[str, Any]:
-    """The `[mailboxes.main.inbox]` table for the test server."""
-    return {
-        "source": "imap",
-        "host": "127.0.0.1",
-        "port": port,
-        "security": security,
-        "username": USER,
-        "password_env": PASSWORD_ENV,
-        "timeout": 5,
-    }
 
 
 def imap_config(tmp_path: Path, server: ImapServer) -> Any:

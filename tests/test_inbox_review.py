@@ -22,8 +22,8 @@ from outreach.services.inbox.poll import import_files, resolve
 from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import inbound, influencer, suppression
 from outreach.store.session import reading
-from tests.conftest import sqlite_engine
 from tests.support.corpus_effects import enrollment_row, queued_follow_up
+from tests.support.db import sqlite_engine
 from tests.support.inbox import T0, enrol, make_config, write_workspace
 from tests.support.mail_corpus import MAIL_DIR
 

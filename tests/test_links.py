@@ -15,16 +15,13 @@ from sqlalchemy import Engine, func, select
 from outreach.clock import FixedClock
 from outreach.domain.deal import Deliverable
 from outreach.errors import InputError
-from outreach.services.pipeline import deals
-from outreach.services.pipeline import kpi
-from outreach.services.pipeline import links
-from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.pipeline import deals, kpi, links
 from outreach.services.public.endpoint import start_unsubscribe_server
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.schema import click
 from outreach.store.session import reading
-from tests.conftest import free_port
-from tests.support.sequence import add_influencer, make_workspace
-from tests.test_deals_kpi import ENROLLED
+from tests.support.net import free_port
+from tests.support.sequence import ENROLLED, add_influencer, make_workspace
 
 KEY = "test-unsubscribe-key-0123456789abcdef"
 AGENTS = {

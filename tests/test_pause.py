@@ -294,30 +294,3 @@ def test_windows_agree_with_the_resume_time() -> None:
         country="JP",
     )
     assert due == datetime(2026, 12, 14, 10, 0, tzinfo=JST)
-
-
-def test_two_workers_starting_together_both_get_the_mailbox_row(pg_db: Engine) -> None:
-    """`outreach run` notes each mailbox at start: a second worker's insert of the same row,
-    racing the first, does nothing instead of failing on the unique name."""
-    import threading
-
-    from outreach.store.queries.mailbox import ensure_mailboxes
-
-    errors: list[BaseException] = []
-    with pg_db.begin() as first:
-        ensure_mailboxes(first, ["main"])  # inserted, not committed yet
-
-        def second() -> None:
-            try:
-                with pg_db.begin() as conn:
-                    ensure_mailboxes(conn, ["main"])  # waits for the first, then does nothing
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        racer = threading.Thread(target=second)
-        racer.start()
-        racer.join(0.5)  # blocked on the first transaction's row
-    racer.join(10)
-    assert errors == []
-    with pg_db.connect() as conn:
-        assert conn.execute(select(mailbox.c.name)).scalars().all() == ["main"]

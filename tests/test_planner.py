@@ -13,40 +13,29 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock
-from outreach.config import Config
-from outreach.daemon.run import AppContext, plan_job, run_daemon
 from outreach.daemon.planner import ProcessPlanner
+from outreach.daemon.run import AppContext, plan_job, run_daemon
 from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.schema import enrollment, outbox
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
-from tests.support.sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.daemon import outreach, wait_until, write_config
+from tests.support.sequence import (
+    ENROLLED,
+    TUE_0905_UTC,
+    add_influencer,
+    enrolled,
+    main_mailbox,
+    make_workspace,
+)
 from tests.support.smtp import with_bytes
-from tests.test_daemon import outreach, wait_until, write_config
-
-JST = ZoneInfo("Asia/Tokyo")
-ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
-TUE_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=JST).astimezone(UTC)
-
-
-def enrolled(db: Engine, tmp_path: Path, handles: tuple[str, ...] = ("hanako", "yui")) -> Config:
-    """A workspace on `db` (the worker opens it by URL) with `handles` enrolled, step 1 due."""
-    url = db.url.render_as_string(hide_password=False)
-    config = make_workspace(
-        tmp_path, mailboxes=main_mailbox(limits={"daily_cap": 50}), database={"url": url}
-    )
-    for handle in handles:
-        add_influencer(db, handle)
-    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
-    return config
 
 
 @pytest.fixture
@@ -63,7 +52,7 @@ def test_the_worker_process_queues_the_due_steps(
     config = enrolled(db, tmp_path)
     planner = ProcessPlanner(config)
     planner_of.append(planner)
-    assert asyncio.run(planner.plan(TUE_0905, 100)) == 2
+    assert asyncio.run(planner.plan(TUE_0905_UTC, 100)) == 2
     assert planner.worker_pids and os.getpid() not in planner.worker_pids
     with db.connect() as conn:
         rows = conn.execute(with_bytes()).all()
@@ -71,7 +60,7 @@ def test_the_worker_process_queues_the_due_steps(
     assert [(r.state, r.step) for r in rows] == [("queued", 1), ("queued", 1)]
     assert all(b"Message-ID: <" in r.raw for r in rows)
     assert taken == [None, None]  # handed to the outbox
-    assert asyncio.run(planner.plan(TUE_0905, 100)) == 0  # nothing twice
+    assert asyncio.run(planner.plan(TUE_0905_UTC, 100)) == 0  # nothing twice
 
 
 def test_the_workers_warnings_reach_the_daemons_log(
@@ -85,7 +74,7 @@ def test_the_workers_warnings_reach_the_daemons_log(
     planner = ProcessPlanner(config)
     planner_of.append(planner)
     with caplog.at_level(logging.INFO, logger="outreach"):
-        assert asyncio.run(planner.plan(TUE_0905, 100)) == 0
+        assert asyncio.run(planner.plan(TUE_0905_UTC, 100)) == 0
         assert wait_until(lambda: any("not composed" in r.getMessage() for r in caplog.records), 5)
     record = next(r for r in caplog.records if "not composed" in r.getMessage())
     assert record.name == "outreach.services.send.plan" and record.levelno == logging.WARNING
@@ -107,7 +96,7 @@ def test_a_dead_worker_is_replaced(
     os.kill(first, signal.SIGKILL)
     assert wait_until(lambda: not _alive(first), 5)
     with caplog.at_level(logging.WARNING, logger="outreach"):
-        assert asyncio.run(planner.plan(TUE_0905, 100)) == 2
+        assert asyncio.run(planner.plan(TUE_0905_UTC, 100)) == 2
     assert planner.worker_pids and planner.worker_pids != [first]
     assert "worker process died" in caplog.text
 
@@ -194,7 +183,9 @@ def test_what_the_plan_job_queues_goes_out_in_the_same_tick(
             now=ENROLLED,
             rng=random.Random(3),
         )
-        ctx = AppContext(config, sqlite_db, FixedClock(TUE_0905), SmtpTransport(config.mailboxes))
+        ctx = AppContext(
+            config, sqlite_db, FixedClock(TUE_0905_UTC), SmtpTransport(config.mailboxes)
+        )
 
         async def go() -> float:
             stop = asyncio.Event()
@@ -236,7 +227,11 @@ def test_the_plan_job_starts_small_and_doubles_up_to_the_batch_size(
             pass
 
     ctx = AppContext(
-        config, sqlite_db, FixedClock(TUE_0905), SmtpTransport(config.mailboxes), planner=Counting()
+        config,
+        sqlite_db,
+        FixedClock(TUE_0905_UTC),
+        SmtpTransport(config.mailboxes),
+        planner=Counting(),
     )
     asyncio.run(plan_job(ctx))
     assert asked == [100, 200, 300, 300]
@@ -276,7 +271,7 @@ def test_both_processes_load_the_holiday_tables_at_start_up(
     planner_of.append(planner)
 
     async def in_worker() -> bool:
-        await planner.plan(TUE_0905, 0)  # starts the worker, plans nothing
+        await planner.plan(TUE_0905_UTC, 0)  # starts the worker, plans nothing
         return await asyncio.get_running_loop().run_in_executor(
             planner._pool, holiday_tables_loaded
         )

@@ -18,7 +18,7 @@ from outreach.config import load_config
 from outreach.domain.influencer import Basis
 from outreach.store.queries.roster import upsert_influencer, upsert_post
 from outreach.store.session import make_engine, migrate, writing
-from tests.test_campaigns import workspace
+from tests.support.workspace import campaign_workspace
 
 PEOPLE = [
     {
@@ -68,7 +68,7 @@ def seed_roster(root: Path) -> None:
 
 
 def roster_workspace(root: Path) -> Path:
-    workspace(root)
+    campaign_workspace(root)
     seed_roster(root)
     return root
 

@@ -39,7 +39,7 @@ from outreach.store.queries.roster import find_influencer, load_influencers
 from outreach.store.schema import influencer
 from outreach.store.session import reading
 from outreach.transport.smtp import SmtpTransport
-from tests.conftest import free_port
+from tests.support.net import free_port
 from tests.support.sequence import main_mailbox, make_workspace
 from tests.support.smtp import smtp_server
 
@@ -202,7 +202,7 @@ INVISIBLE = {
 def invisible_import(
     tmp_path_factory: pytest.TempPathFactory, config: Config
 ) -> tuple[ImportReport, dict[str, Any]]:
-    from tests.conftest import sqlite_engine
+    from tests.support.db import sqlite_engine
 
     engine = sqlite_engine(tmp_path_factory.mktemp("invisible") / "o.db")
     report = _import(engine, HOSTILE / "invisible.csv", config, skip_invalid=True)

@@ -31,7 +31,7 @@ from outreach.store.queries import suppression
 from outreach.store.queries.roster import find_influencer, load_influencers
 from outreach.store.schema import influencer
 from outreach.store.session import reading
-from tests.conftest import sqlite_engine
+from tests.support.db import sqlite_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "data" / "csv"

@@ -16,13 +16,13 @@ from jinja2 import DictLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import Engine, select
 
-from outreach.errors import InputError, RenderError
 from outreach.daemon.planner import ProcessPlanner
+from outreach.errors import InputError, RenderError
 from outreach.render.sandbox import BoundedSandbox
 from outreach.render.templates import TemplateSet
 from outreach.store.schema import enrollment, influencer
+from tests.support.sequence import TUE_0905_UTC, enrolled
 from tests.support.smtp import with_bytes
-from tests.test_planner import TUE_0905, enrolled
 
 CORPUS = Path(__file__).parent / "data" / "hostile" / "templates"
 SECONDS = 1.0
@@ -260,7 +260,7 @@ def test_a_render_past_the_hard_limit_fails_only_that_influencer(
     )
     planner = ProcessPlanner(config, render_seconds=0.1)
     try:
-        assert asyncio.run(planner.plan(TUE_0905, 100)) == 2
+        assert asyncio.run(planner.plan(TUE_0905_UTC, 100)) == 2
     finally:
         planner.close()
     with db.connect() as conn:

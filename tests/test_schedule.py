@@ -19,7 +19,7 @@ from outreach.services.sequence.schedule import schedule
 from outreach.store.queries.enrollment import mark_error, stop_enrollment
 from outreach.store.schema import enrollment, influencer
 from outreach.store.session import writing
-from tests.conftest import sqlite_engine
+from tests.support.db import sqlite_engine
 from tests.support.sequence import add_influencer, main_mailbox, make_workspace
 
 NOW = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Mon 19:20 JST, 勤労感謝の日

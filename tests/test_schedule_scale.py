@@ -33,9 +33,9 @@ from outreach.store.queries import enrollment as enrollment_q
 from outreach.store.queries import schedule as q
 from outreach.store.schema import campaign, enrollment, influencer, outbox
 from outreach.store.session import reading, writing
-from tests.conftest import sqlite_engine
+from tests.support.db import sqlite_engine
 from tests.support.sequence import make_workspace
-from tests.test_campaigns import CONFIG_TOML
+from tests.support.workspace import CONFIG_TOML
 
 NOW = datetime(2026, 12, 24, 1, 0, tzinfo=UTC)  # Thu 24 Dec 10:00 in Tokyo; 年末年始 is near
 QUICK = """\
@@ -137,7 +137,9 @@ def reference(
     unplanned: list[tuple[str, str]] = []
     with reading(engine) as conn:
         pending = _pending_on(conn, mailbox)
-        unplanned += [(h, f"{s}: {r}" if r else s) for h, s, r in enrollment_q.halted(conn, camp.slug)]
+        unplanned += [
+            (h, f"{s}: {r}" if r else s) for h, s, r in enrollment_q.halted(conn, camp.slug)
+        ]
         today = sending_day(config, now)
         used: dict[date, int] = {
             today: q.sent_since(conn, [mailbox], day_start(config, today)).get(mailbox, 0)

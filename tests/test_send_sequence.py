@@ -2,67 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
-import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, select
 
-from outreach.clock import FixedClock
-from outreach.config import Config
-from outreach.render.compose import Composer
 from outreach.services.send import dispatch
-from outreach.services.send.dispatch import DispatchReport, dispatch_once
-from outreach.services.send.plan import plan_due, sent_hook
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.queries.outbox import unsettled_sends
 from outreach.store.schema import enrollment, stage_history
-from outreach.transport.smtp import SmtpTransport
-from tests.support.sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.sequence import TUE_0905, tick, two_enrolled
 from tests.support.smtp import smtp_server
 
 __all__ = ["smtp_server"]
-JST = ZoneInfo("Asia/Tokyo")
-ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
-TUE_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=JST)
-
-
-def tick(db: Engine, config: Config, at: datetime) -> DispatchReport:
-    clock = FixedClock(at)
-    plan_due(db, config, clock, Composer(config), limit=100)
-
-    async def go() -> DispatchReport:
-        transport = SmtpTransport(config.mailboxes)
-        try:
-            return await dispatch_once(
-                db,
-                config,
-                clock,
-                transport,
-                worker="w",
-                on_sent=sent_hook(config),
-                rng=random.Random(2),
-            )
-        finally:
-            await transport.close()
-
-    return asyncio.run(go())
-
-
-def two_enrolled(db: Engine, tmp_path: Path, port: int) -> Config:
-    """A workspace sending to `port`, with hanako and yui enrolled in the sample campaign."""
-    box = main_mailbox(limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0})
-    box["main"]["smtp"]["port"] = port
-    config = make_workspace(tmp_path, mailboxes=box)
-    for handle in ("hanako", "yui"):
-        add_influencer(db, handle)
-    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
-    return config
 
 
 def test_pitch_then_follow_up_in_the_same_thread(

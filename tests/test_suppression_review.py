@@ -30,12 +30,19 @@ from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store import session
 from outreach.store.queries.suppression import audit_trail, email_hash, is_suppressed, suppress
 from outreach.store.schema import enrollment, inbound, suppression, suppression_audit
-from outreach.store.session import make_engine, migrate, reading, writing
-from tests.conftest import sqlite_engine
+from outreach.store.session import reading, writing
 from tests.support.inbox import enrol
-from tests.support.sequence import add_influencer, main_mailbox, make_workspace
+from tests.support.sequence import (
+    ENROLLED,
+    TUE_0905,
+    add_influencer,
+    main_mailbox,
+    make_workspace,
+    tick,
+    two_enrolled,
+)
 from tests.support.smtp import smtp_server
-from tests.test_send_sequence import ENROLLED, TUE_0905, tick, two_enrolled
+from tests.support.workspace import build_workspace
 
 __all__ = ["smtp_server"]
 
@@ -82,19 +89,21 @@ class Workspace:
         return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture
 def ws(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Workspace]:
     """A config.toml on a migrated database, taro bounced and yui opted out; the CLI's clock is NOW."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'outreach.db'}"
-        engine = sqlite_engine(tmp_path / "outreach.db")
+    if backend == "sqlite":
+        url, db = f"sqlite:///{tmp_path / 'outreach.db'}", "sqlite"
     else:
-        url = request.getfixturevalue("pg_url")
-        engine = make_engine(url)
-        migrate(engine)
-    (tmp_path / "config.toml").write_text(CONFIG.format(url=url), encoding="utf-8")
+        url = db = request.getfixturevalue("pg_url")
+    built = build_workspace(tmp_path, config_toml=CONFIG.format(url=url), templates=False, db=db)
+    assert built.engine is not None
+    engine = built.engine
     with writing(engine) as conn:
         suppress(
             conn,
@@ -605,7 +614,7 @@ def test_removal_says_when_a_campaign_still_holds_the_bounce(ws: Workspace) -> N
     )
 
 
-@pytest.mark.parametrize("ws", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_a_removal_while_another_writer_holds_the_lock_changes_nothing(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import http.client
 import inspect
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock
 from outreach.domain import optout
 from outreach.domain.optout import sign_unsubscribe
 from outreach.services.public.endpoint import ServerHandle, start_unsubscribe_server
 from outreach.store.queries.suppression import is_suppressed
-from outreach.store.schema import enrollment, outbox, stage_history, suppression
+from outreach.store.schema import enrollment, outbox
 from outreach.store.session import reading
-from tests.conftest import free_port
 from tests.support.inbox import T0, enrol, make_config
-
-KEY = "test-unsubscribe-key-0123456789abcdef"  # at least 32 bytes
-ONE_CLICK = "List-Unsubscribe=One-Click"
+from tests.support.net import free_port
+from tests.support.unsubscribe import KEY, ONE_CLICK, request, state
 
 
 @pytest.fixture
@@ -43,33 +39,6 @@ def endpoint(
         yield handle, db
     finally:
         handle.stop()
-
-
-def request(
-    handle: ServerHandle, method: str, token: str, body: str = "", host: str = "127.0.0.1"
-) -> tuple[int, str, Any]:
-    conn = http.client.HTTPConnection(*handle.address, timeout=5)
-    headers = {"Host": host, "Content-Type": "application/x-www-form-urlencoded"}
-    conn.request(method, f"/unsubscribe?t={token}", body=body.encode(), headers=headers)
-    resp = conn.getresponse()
-    text = resp.read().decode("utf-8")
-    conn.close()
-    return resp.status, text, resp
-
-
-def state(engine: Engine) -> tuple[Any, ...]:
-    with reading(engine) as conn:
-        return (
-            conn.execute(select(func.count()).select_from(suppression)).scalar_one(),
-            conn.execute(select(func.count()).select_from(stage_history)).scalar_one(),
-            sorted(
-                tuple(r)
-                for r in conn.execute(
-                    select(enrollment.c.id, enrollment.c.status, enrollment.c.stage)
-                )
-            ),
-            sorted(tuple(r) for r in conn.execute(select(outbox.c.id, outbox.c.state))),
-        )
 
 
 def test_one_click_post_unsubscribes_once_and_is_idempotent(

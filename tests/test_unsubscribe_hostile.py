@@ -29,9 +29,9 @@ from outreach.services.roster.importer import forget_address
 from outreach.store.queries.suppression import email_hash, is_suppressed
 from outreach.store.schema import suppression
 from outreach.store.session import make_engine, reading
-from tests.conftest import free_port
 from tests.support.inbox import T0, enrol, make_config
-from tests.test_unsubscribe import KEY, ONE_CLICK, request, state
+from tests.support.net import free_port
+from tests.support.unsubscribe import KEY, ONE_CLICK, request, state
 
 SLOW_CLIENTS = 500
 

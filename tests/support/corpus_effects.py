@@ -34,7 +34,8 @@ DEFAULTS = make_config(Path("."), {"source": "none"})
 
 
 def seed_corpus(engine: Engine) -> dict[str, tuple[int, Any]]:
-    """One enrollment per address the corpus concerns; returns file -> (enrollment id, Classified)."""
+    """One enrollment per address the corpus concerns; returns file -> (enrollment id,
+    Classified)."""
     seeded: dict[str, int] = {}
     out = {}
     for name in sorted(expected()):
@@ -112,7 +113,7 @@ def assert_effect(
             False,
             "queued",
         ), name
-    elif kind == "bounce" and spec["bounce"]["permanent"] or kind in ("complaint", "opt_out"):
+    elif (kind == "bounce" and spec["bounce"]["permanent"]) or kind in ("complaint", "opt_out"):
         stage = {"bounce": "bounced"}.get(kind, "unsubscribed")
         assert (row.status, row.stage, suppressed, follow_up.state) == (
             "stopped",

@@ -18,16 +18,30 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from imapclient import IMAPClient
 
-from tests.conftest import free_port
+from tests.support.net import free_port
 
 USER = "demouser"
 PASSWORD = "demopass"
 PASSWORD_ENV = "OUTREACH_TEST_IMAP_PASSWORD"
 START_TIMEOUT = 10.0
+
+
+def imap_settings(port: int, security: str = "none") -> dict[str, Any]:
+    """The `[mailboxes.main.inbox]` table for the test server."""
+    return {
+        "source": "imap",
+        "host": "127.0.0.1",
+        "port": port,
+        "security": security,
+        "username": USER,
+        "password_env": PASSWORD_ENV,
+        "timeout": 5,
+    }
 
 
 class ImapServer:

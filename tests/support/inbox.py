@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from outreach.config import Config, parse_config
+from outreach.config import Config
 from outreach.store.schema import campaign, enrollment, influencer, outbox
 from outreach.store.session import writing
+from tests.support.workspace import build_workspace, config_from
 
 T0 = datetime(2025, 12, 1, 0, 0, tzinfo=UTC)
 
@@ -37,7 +38,7 @@ def make_config(tmp_path: Path, inbox: dict[str, Any], **sections: Any) -> Confi
         },
         **sections,
     }
-    return parse_config(data, source=str(tmp_path / "config.toml"), base_dir=tmp_path)
+    return config_from(tmp_path, data)
 
 
 def campaign_id(engine: Engine, slug: str) -> int:
@@ -128,14 +129,9 @@ def enrol(
 def write_workspace(tmp_path: Path, *, maildir: bool = True, after: str = "") -> Path:
     """config.toml over a migrated SQLite file in tmp_path: one mailbox on a loopback port,
     reading the `inbox/` Maildir unless `maildir` is False; `after` is appended as written."""
-    from tests.conftest import sqlite_engine
-
     db = tmp_path / "outreach.db"
-    sqlite_engine(db).dispose()
     inbox = '[mailboxes.main.inbox]\nsource = "maildir"\npath = "inbox"\n' if maildir else ""
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f"""
+    text = f"""
 [database]
 url = "sqlite:///{db}"
 [sender]
@@ -149,7 +145,8 @@ from_address = "hello@brand.example"
 host = "127.0.0.1"
 port = 2525
 security = "none"
-{inbox}{after}""",
-        encoding="utf-8",
-    )
-    return path
+{inbox}{after}"""
+    workspace = build_workspace(tmp_path, config_toml=text, templates=False, db="sqlite")
+    assert workspace.engine is not None
+    workspace.engine.dispose()
+    return workspace.config_path

@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from outreach.config import Config, parse_config
+from outreach.config import Config
 from outreach.domain.campaign import Campaign, Offer
 from outreach.domain.influencer import Basis, Influencer, Post, Tier
+from tests.support.workspace import config_from
 
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 
@@ -25,7 +26,7 @@ charset = "utf-8"
 謝礼: {{ campaign.offer | money }}（{{ campaign.dates.reply_by | date }}までにご返信ください）
 {{ link }}
 {% include "_footer.ja.j2" %}
-"""
+"""  # noqa: E501 - a template line is one line of the message
 
 FOOTER_JA = """\
 --
@@ -43,7 +44,7 @@ Hi {{ influencer | honorific }},
 {{ influencer.followers | followers }} followers, offer {{ campaign.offer | money }} by {{ campaign.dates.reply_by | date }}.
 {{ link }}
 Unsubscribe: {{ unsubscribe.url }}
-"""
+"""  # noqa: E501 - a template line is one line of the message
 
 FOLLOWUP = """\
 ---
@@ -70,6 +71,11 @@ def write_templates(folder: Path, extra: dict[str, str] | None = None) -> Path:
 
 
 def make_config(base: Path, **sections: dict[str, Any]) -> Config:
+    """The render tests' Config (bilingual sender, one mailbox), `sections` merged in."""
+    return config_from(base, config_data(**sections))
+
+
+def config_data(**sections: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "sender": {
             "name": "Sakura Beauty PR team",
@@ -91,7 +97,7 @@ def make_config(base: Path, **sections: dict[str, Any]) -> Config:
     }
     for key, value in sections.items():
         data[key] = {**data.get(key, {}), **value}
-    return parse_config(data, source=str(base / "config.toml"), base_dir=base)
+    return data
 
 
 def make_campaign(**kw: Any) -> Campaign:

@@ -211,7 +211,8 @@ class Score:
         for intent in INTENTS:
             tp, labelled, predicted = self.counts(intent)
             lines.append(
-                f"{intent:<12} {labelled:>8} {tp:>4}/{predicted:<4} {100 * self.precision(intent):>4.0f}%"
+                f"{intent:<12} {labelled:>8} {tp:>4}/{predicted:<4}"
+                f" {100 * self.precision(intent):>4.0f}%"
                 f" {tp:>3}/{labelled:<3} {100 * self.recall(intent):>3.0f}%"
             )
         lines.append(

@@ -1,41 +1,43 @@
-"""A workspace for sequence tests: config, templates, a sequence, a campaign file, people."""
+"""Sequence tests: the sample workspace, people enrolled in its campaign, plan and send passes
+at a given time, and the times the sample campaign sends at."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from outreach.config import Config
 from outreach.domain.influencer import Basis, Tier
 from outreach.services.send.dispatch import DispatchReport
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.queries.roster import recompute_er_rank, upsert_influencer, upsert_post
 from outreach.store.session import writing
-from tests.support.render import make_config, write_templates
-from tests.test_campaigns import CONFIG_TOML, STANDARD
+from tests.support.render import config_data
+from tests.support.workspace import CAMPAIGN, STANDARD, build_workspace, campaign_toml
 
-__all__ = ["STANDARD", "add_influencer", "main_mailbox", "make_workspace"]
+__all__ = [
+    "CAMPAIGN",
+    "ENROLLED",
+    "STANDARD",
+    "TUE_0905",
+    "TUE_0905_UTC",
+    "add_influencer",
+    "enrolled",
+    "main_mailbox",
+    "make_workspace",
+    "tick",
+    "two_enrolled",
+]
 
-CAMPAIGN = """\
-name = "Spring serum launch"
-brand = "Sakura Beauty"
-product = "Sakura Night Serum"
-sequence = "{sequence}"
-mailbox = "main"
-tracking_target = "https://sakura-beauty.example.jp/serum"
-deliverables = ["Instagram feed post x1"]
-
-[offer]
-kind = "fee+gift"
-amount = 30000
-currency = "JPY"
-description = "set"
-
-[dates]
-reply_by = 2026-12-04
-"""
+JST = ZoneInfo("Asia/Tokyo")
+ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Monday 19:20 in Tokyo
+TUE_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=JST)  # Tuesday 09:05 in Tokyo
+TUE_0905_UTC = TUE_0905.astimezone(UTC)
 
 
 def make_workspace(
@@ -45,19 +47,17 @@ def make_workspace(
     campaigns: dict[str, str] | None = None,
     **sections: dict[str, Any],
 ) -> Config:
-    """Templates, `sequences/*.toml`, `campaigns/*.toml` and config.toml under base, and the
-    Config (with `sections` overriding config.toml's for in-process tests)."""
-    write_templates(base / "templates")
-    (base / "config.toml").write_text(CONFIG_TOML, encoding="utf-8")
-    (base / "sequences").mkdir(exist_ok=True)
-    (base / "campaigns").mkdir(exist_ok=True)
-    for name, text in (sequences or {"standard": STANDARD}).items():
-        (base / "sequences" / f"{name}.toml").write_text(text, encoding="utf-8")
-    for slug, sequence in (campaigns or {"spring": "standard"}).items():
-        (base / "campaigns" / f"{slug}.toml").write_text(
-            CAMPAIGN.format(sequence=sequence), encoding="utf-8"
-        )
-    return make_config(base, **sections)
+    """Templates, `sequences/*.toml`, `campaigns/*.toml` (slug: sequence name) and config.toml
+    under base, and the Config (with `sections` overriding config.toml's for in-process tests)."""
+    return build_workspace(
+        base,
+        sequences=sequences or {"standard": STANDARD},
+        campaigns={
+            slug: campaign_toml(sequence)
+            for slug, sequence in (campaigns or {"spring": "standard"}).items()
+        },
+        config=config_data(**sections),
+    ).config
 
 
 def main_mailbox(**extra: Any) -> dict[str, Any]:
@@ -149,3 +149,26 @@ def tick(db: Engine, config: Config, at: datetime) -> DispatchReport:
     """What a daemon tick does at `at`: plan, then dispatch."""
     plan_at(db, config, at)
     return send_at(db, config, at)
+
+
+def two_enrolled(db: Engine, tmp_path: Path, port: int) -> Config:
+    """A workspace sending to `port`, with hanako and yui enrolled in the sample campaign."""
+    box = main_mailbox(limits={"daily_cap": 50, "min_gap_seconds": 0, "jitter_seconds": 0})
+    box["main"]["smtp"]["port"] = port
+    config = make_workspace(tmp_path, mailboxes=box)
+    for handle in ("hanako", "yui"):
+        add_influencer(db, handle)
+    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
+    return config
+
+
+def enrolled(db: Engine, tmp_path: Path, handles: tuple[str, ...] = ("hanako", "yui")) -> Config:
+    """A workspace on `db` (the worker opens it by URL) with `handles` enrolled, step 1 due."""
+    url = db.url.render_as_string(hide_password=False)
+    config = make_workspace(
+        tmp_path, mailboxes=main_mailbox(limits={"daily_cap": 50}), database={"url": url}
+    )
+    for handle in handles:
+        add_influencer(db, handle)
+    enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3))
+    return config

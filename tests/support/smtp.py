@@ -17,11 +17,12 @@ import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine, insert, select
 
-from outreach.config import Config, parse_config
+from outreach.config import Config
 from outreach.domain.outbox import NewOutboxRow
 from outreach.store.queries.outbox import queue_messages
 from outreach.store.schema import campaign, enrollment, influencer, outbox, outbox_message
 from outreach.transport.sink import CaptureSink, offer_pipelining
+from tests.support.workspace import config_from
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 10:00 JST
 
@@ -163,7 +164,7 @@ def make_config(
         limits=limits,
         sending=sending,
     )
-    return parse_config(data, source=str(tmp_path / "config.toml"), base_dir=tmp_path)
+    return config_from(tmp_path, data)
 
 
 def config_data(
