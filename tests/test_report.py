@@ -215,3 +215,9 @@ def test_the_commands(sqlite_db: Engine, tmp_path: Path) -> None:
     assert "Campaign report: spring" in html.read_text(encoding="utf-8")
     assert "キャンペーンレポート" in run(path, "report", "spring", "--lang", "ja", "--format", "md")
     assert json.loads(run(path, "report", "spring", "--format", "json"))["language"] == "en"
+    # --since is a date in the display timezone: 2026-12-01 in Tokyo began at 11-30 15:00 UTC,
+    # before everyone's enrolment (12-01 00:00 UTC); 12-02 began after it.
+    assert "enrolled    10" in run(path, "funnel", "spring", "--since", "2026-12-01")
+    assert "enrolled    0" in run(path, "funnel", "spring", "--since", "2026-12-02")
+    every = run(path, "funnel", "--by", "campaign", "--format", "csv")
+    assert "winter,enrolled,1," in every

@@ -262,9 +262,11 @@ def groups(data: FunnelData, by: str | None) -> dict[str, list[Person]]:
             field="by",
             hint="one of: " + ", ".join(DIMENSIONS),
         )
+    if by is None:
+        return {"all": data.people}  # with no one in it too: a funnel of zeros, not nothing
     out: dict[str, list[Person]] = defaultdict(list)
     for person in data.people:
-        out["all" if by is None else person.key(by)].append(person)
+        out[person.key(by)].append(person)
     return dict(sorted(out.items(), key=lambda kv: _order(kv[0])))
 
 

@@ -137,6 +137,11 @@ class _Batch:
         emails = list({email_norm(r["email"]) for r in records})
         platforms = list({r["platform"] for r in records})
         handles = list({r["handle"] for r in records})
+        # No two records name one person (always so for an import, whose repeated rows are
+        # left out before writing): then a batch the table does not know is all inserts.
+        self.distinct = (
+            len(emails) == len({(r["platform"], r["handle"]) for r in records}) == len(records)
+        )
         if conn.dialect.name == "sqlite":
             rows: Iterable[Any] = _sqlite_lookup(conn, emails, platforms, handles)
         else:
@@ -206,6 +211,14 @@ def upsert_influencers(
     """
     now = naive_utc(at or datetime.now(UTC))
     batch = _Batch(conn, [r for _, r in records])
+    if (
+        not ids and batch.distinct and not batch.by_email and all(PREPARED in r for _, r in records)
+    ):  # every record a new influencer, its row prepared before the lock: nothing to compare
+        conn.exec_driver_sql(
+            driver_sql(conn, insert(influencer), _INSERT_KEYS)[0],
+            [r[PREPARED] for _, r in records],
+        )
+        return [Upserted(line, None) for line, _ in records]
     outcomes: list[Upserted] = []
     inserts: list[_Target] = []
     updates: dict[int, _Target] = {}  # in the order of their last record
