@@ -27,6 +27,7 @@ from outreach.cli import (
     roster,
     send,
     sequences,
+    web,
     workspace,
 )
 from outreach.cli.app import App, run_guarded
@@ -96,6 +97,7 @@ for command in (
     sequences.schedule,
     inbox.inbox,
     doctor.doctor,
+    web.web,
 ):
     cli.add_command(command)
 

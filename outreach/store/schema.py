@@ -495,3 +495,51 @@ oauth_token = Table(
     Column("revoked_at", Timestamp),
     Column("revoked_reason", Text, nullable=False, server_default=""),
 )
+
+# `outreach web`: console logins (argon2id hashes only), their sessions (the cookie's sha256,
+# never the cookie), what each user did (one row per console action and sign-in), and notes
+# kept on a person.
+web_user = Table(
+    "web_user",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),  # viewer | operator | admin
+    Column("created_at", Timestamp, nullable=False),
+)
+
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("at", Timestamp, nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(500), nullable=False, server_default=""),
+    Column("outcome", Text, nullable=False, server_default=""),
+    Column("influencer_id", BigInteger),  # the person it concerns, for the person page
+    Index("ix_audit_log_influencer", "influencer_id", "at"),
+)
+
+person_note = Table(
+    "person_note",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("influencer_id", ForeignKey("influencer.id", ondelete="CASCADE"), nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Index("ix_person_note_influencer", "influencer_id", "at"),
+)

@@ -1,0 +1,347 @@
+"""What each console page shows and what each action does: every action is the service call
+the matching CLI command makes (same arguments, same clock), run in a worker thread.
+
+Heavy reads (the funnel, KPIs and the report over a whole campaign) are cached per campaign
+and language until the data changes (`store.queries.console.last_change`: the newest stage
+move, send, inbound message, deal change, post and enrolment), so a page stays fast on a big
+workspace and is never stale."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from outreach.domain.stages import Stage, legal_moves
+from outreach.errors import InputError
+from outreach.services.console import audit as audit_service
+from outreach.services.console import person as person_service
+from outreach.services.console.views import board_page, campaign_overview, data_version
+from outreach.services.inbox import poll as inbox_service
+from outreach.services.inbox.poll import RESOLVE_KINDS
+from outreach.services.pipeline import deals as deals_service
+from outreach.services.pipeline import stages as pipeline_service
+from outreach.services.report import funnel as funnel_service
+from outreach.services.report import todo as todo_service
+from outreach.services.report.document import build
+from outreach.services.report.render import render
+from outreach.services.send.preview import describe, readable
+from outreach.services.send.preview import preview as preview_messages
+from outreach.services.send.proof import send_proofs
+from outreach.services.sequence import pause as pause_service
+from outreach.services.sequence.campaigns import list_campaigns
+from outreach.services.sequence.schedule import schedule_run
+
+if TYPE_CHECKING:
+    from outreach.web.app import Console, Ctx
+
+PER_STAGE = 30  # cards per board column; the count says how many more
+PEOPLE_PAGE = 50
+SCHEDULE_DAYS = 7
+SCHEDULE_ROWS = 200
+Result = tuple[str, int | None]  # what the action did, the person it concerns
+
+
+def audit_record(
+    console: Console, user: str, verb: str, target: str, outcome: str, influencer_id: int | None
+) -> None:
+    audit_service.record(
+        console.engine,
+        console.clock.now(),
+        user,
+        verb,
+        target,
+        outcome,
+        influencer_id=influencer_id,
+    )
+
+
+def _templates(console: Console) -> dict[str, str]:
+    try:
+        return funnel_service.template_names(console.config.templates_dir)
+    except Exception:  # a workspace without readable templates: hashes are shown instead
+        return {}
+
+
+def _slugs(console: Console) -> list[str]:
+    try:
+        return [c.slug for c in list_campaigns(console.config)]
+    except InputError:
+        return []
+
+
+def _document(ctx: Ctx, slug: str) -> dict[str, Any]:
+    """The report's document of `slug` (funnel, KPIs, variants), cached until data changes."""
+    console = ctx.console
+    version = data_version(console.engine)
+    key = f"doc:{slug}:{ctx.language}"
+    hit = console.cache.get(key)
+    if hit is not None and hit[0] == version:
+        return dict(hit[1])
+    doc = build(
+        console.engine,
+        slug,
+        zone=console.zone,
+        language=ctx.language,
+        now=console.clock.now(),
+        templates=_templates(console),
+    )
+    console.cache[key] = (version, doc)
+    return doc
+
+
+# --- today ----------------------------------------------------------------------------------
+
+
+def today(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    items = todo_service.todo(ctx.console.engine, ctx.console.clock)
+    return "today.html", {"items": items}
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+def campaigns(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    rows = campaign_overview(ctx.console.engine)
+    for slug in _slugs(ctx.console):
+        rows.setdefault(slug, {"status": "active", "stages": {}, "total": 0})
+    return "campaigns.html", {"rows": sorted(rows.items()), "stages": [s.value for s in Stage]}
+
+
+def campaign(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    slug = ctx.request.path_params["slug"]
+    console = ctx.console
+    overview = campaign_overview(console.engine).get(slug)
+    if overview is None and slug not in _slugs(console):
+        raise InputError(f"no campaign {slug!r}", field="campaign")
+    doc = _document(ctx, slug)
+    sends: list[Any] = []
+    unplanned: list[tuple[str, str]] = []
+    schedule_error = ""
+    now = console.clock.now()
+    horizon = now + timedelta(days=SCHEDULE_DAYS)
+    try:
+        with schedule_run(console.engine, console.config, slug, now) as run:
+            sends = list(
+                itertools.islice(itertools.takewhile(lambda s: s.at <= horizon, run), SCHEDULE_ROWS)
+            )
+            unplanned = list(run.unplanned)[:50]
+    except InputError as exc:
+        schedule_error = str(exc)
+    return "campaign.html", {
+        "slug": slug,
+        "overview": overview or {"status": "active", "stages": {}, "total": 0},
+        "doc": doc,
+        "sends": sends,
+        "unplanned": unplanned,
+        "schedule_error": schedule_error,
+        "schedule_days": SCHEDULE_DAYS,
+        "schedule_rows": SCHEDULE_ROWS,
+    }
+
+
+def campaign_action(ctx: Ctx) -> Result:
+    slug, verb = ctx.request.path_params["slug"], ctx.request.path_params["verb"]
+    if verb not in ("pause", "resume"):
+        raise InputError(f"unknown action {verb!r}", field="action")
+    c = ctx.console
+    report = pause_service.set_campaign(c.engine, c.config, c.clock, slug, verb)
+    done = {"pause": "paused", "resume": "resumed"}[verb]
+    text = f"campaign {slug} {done}: {len(report.done)} sequence(s)"
+    if report.in_flight:
+        text += f"; {report.in_flight} message(s) already being sent will still go out"
+    for who, why in report.skipped:
+        text += f"; skipped {who}: {why}"
+    return text, None
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+def drafts(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    slugs = _slugs(ctx.console)
+    slug = ctx.request.query_params.get("campaign") or (slugs[0] if slugs else "")
+    page = max(0, int(ctx.request.query_params.get("page", "0") or 0))
+    people = campaign_people_page(ctx, slug, PEOPLE_PAGE, page * PEOPLE_PAGE) if slug else []
+    return "drafts.html", {
+        "slugs": slugs,
+        "slug": slug,
+        "people": people,
+        "page": page,
+        "more": len(people) == PEOPLE_PAGE,
+    }
+
+
+def campaign_people_page(ctx: Ctx, slug: str, limit: int, offset: int) -> list[dict[str, Any]]:
+    from outreach.services.console.views import campaign_people
+
+    return campaign_people(ctx.console.engine, slug, limit, offset)
+
+
+def draft(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    slug, handle = ctx.request.path_params["slug"], ctx.request.path_params["handle"]
+    step = max(1, int(ctx.request.query_params.get("step", "1") or 1))
+    c = ctx.console
+    items = list(
+        preview_messages(c.config, c.engine, slug, now=c.clock.now(), handles=[handle], step=step)
+    )
+    item = items[0]
+    text = readable(item.composed) if item.composed is not None else ""
+    error = describe(item.error) if item.error is not None else ""
+    return "draft.html", {
+        "slug": slug,
+        "handle": handle,
+        "step": step,
+        "item": item,
+        "text": text,
+        "error": error,
+        "proof_to": str(c.config.sender.enquiry_email),
+        "person_id": person_service.influencer_id_of(c.engine, "@" + handle),
+    }
+
+
+def send_proof(ctx: Ctx) -> Result:
+    slug, handle = ctx.request.path_params["slug"], ctx.request.path_params["handle"]
+    step = int(ctx.form.get("step", "1") or 1)
+    to = ctx.form.get("to", "").strip()
+    c = ctx.console
+    out = []
+    for sent in send_proofs(
+        c.config, c.engine, slug, handles=[handle], send_to=to, step=step, now=c.clock.now()
+    ):
+        shown = readable(replace(sent.draft, raw=sent.raw, rcpt_to=[sent.sent_to]))
+        del shown  # the page shows the draft itself; the proof differs only in its headers
+        if sent.accepted:
+            out.append(f"sent {sent.message_id} to {sent.sent_to}; the server said: {sent.reply}")
+        else:
+            raise InputError(f"not sent to {sent.sent_to}; the server said: {sent.reply}")
+    return "; ".join(out), person_service.influencer_id_of(c.engine, "@" + handle)
+
+
+# --- board --------------------------------------------------------------------------------
+
+
+def board(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    slug = ctx.request.query_params.get("campaign") or None
+    c = ctx.console
+    page = board_page(c.engine, c.clock, c.config.pipeline.stale_days, slug, PER_STAGE)
+    moves = {s.value: [m.value for m in legal_moves(s)] for s in Stage}
+    return "board.html", {
+        "page": page,
+        "moves": moves,
+        "slug": slug or "",
+        "slugs": _slugs(c),
+    }
+
+
+def move(ctx: Ctx) -> Result:
+    c = ctx.console
+    key = ctx.form.get("key", "")
+    moved = pipeline_service.move(
+        c.engine,
+        c.clock,
+        key,
+        ctx.form.get("stage", ""),
+        campaign=ctx.form.get("campaign") or None,
+        note=ctx.form.get("note", ""),
+        config=c.config,
+        force=ctx.form.get("force") or None,
+    )
+    text = f"{key}: {moved.from_stage} -> {moved.to_stage} ({moved.campaign})"
+    return text, person_service.influencer_id_of(c.engine, key)
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+def people(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    text = ctx.request.query_params.get("q", "")
+    found = person_service.find(ctx.console.engine, text) if text else []
+    return "people.html", {"text": text, "found": found}
+
+
+def person(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    pid = int(ctx.request.path_params["id"])
+    f = person_service.person_file(ctx.console.engine, pid)
+    key = f"{f.influencer['platform']}:{f.influencer['handle']}"
+    return "person.html", {"f": f, "key": key, "pid": pid}
+
+
+def add_note(ctx: Ctx) -> Result:
+    pid = int(ctx.request.path_params["id"])
+    c = ctx.console
+    audit_service.add_note(c.engine, c.clock.now(), ctx.session.user, pid, ctx.form.get("note", ""))
+    return "note added", pid
+
+
+def add_post(ctx: Ctx) -> Result:
+    pid = int(ctx.request.path_params["id"])
+    c = ctx.console
+    n_text = ctx.form.get("n", "").strip()
+    if n_text and not n_text.isdigit():
+        raise InputError(f"deliverable number {n_text!r} is not a number", field="n")
+    done = deals_service.add_post(
+        c.engine,
+        c.clock,
+        ctx.form.get("key", ""),
+        ctx.form.get("url", "").strip(),
+        campaign=ctx.form.get("campaign") or None,
+        n=int(n_text) if n_text else None,
+        caption=ctx.form.get("caption", ""),
+    )
+    text = (
+        f"@{done.handle} deliverable {done.n} {done.state}"
+        + (f" ({done.disclosure})" if done.disclosure else "")
+        + f"; {done.posted} of {done.total} posted"
+        + ("; moved to posted" if done.moved else "")
+    )
+    return text, pid
+
+
+# --- inbox --------------------------------------------------------------------------------
+
+
+def inbox(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    e = ctx.console.engine
+    review = inbox_service.inbound_list(e, needs_review=True, limit=100)
+    unmatched = inbox_service.inbound_list(e, unmatched=True, limit=100)
+    return "inbox.html", {"review": review, "unmatched": unmatched, "kinds": RESOLVE_KINDS}
+
+
+def resolve(ctx: Ctx) -> Result:
+    iid = int(ctx.request.path_params["id"])
+    c = ctx.console
+    kind = ctx.form.get("kind", "")
+    effect = inbox_service.resolve(c.engine, c.config, c.clock, iid, kind)
+    row = inbox_service.inbound_show(c.engine, iid)
+    pid = None
+    if row.get("handle"):
+        pid = person_service.influencer_id_of(c.engine, "@" + str(row["handle"]))
+    return f"#{iid} resolved as {kind}: {effect}", pid
+
+
+# --- report and audit ------------------------------------------------------------------------
+
+
+def report(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    slugs = _slugs(ctx.console)
+    slug = ctx.request.query_params.get("campaign") or (slugs[0] if slugs else "")
+    return "report.html", {"slugs": slugs, "slug": slug}
+
+
+def report_html(ctx: Ctx) -> str:
+    slug = ctx.request.path_params["slug"]
+    console = ctx.console
+    version = data_version(console.engine)
+    key = f"html:{slug}:{ctx.language}"
+    hit = console.cache.get(key)
+    if hit is not None and hit[0] == version:
+        return str(hit[1])
+    html = render(_document(ctx, slug), "html")
+    console.cache[key] = (version, html)
+    return html
+
+
+def audit(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    return "audit.html", {"rows": audit_service.recent(ctx.console.engine, 200)}
