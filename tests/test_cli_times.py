@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from outreach.cli import cli
 from outreach.cli.app import format_table
 from outreach.cli.times import iso, show
-from tests.support.smtp import config_data, seed_outbox, toml_text
+from tests.support.smtp import config_data, seed_outbox
+from tests.support.workspace import config_file
 
 DUE = datetime(2026, 11, 24, 0, 5, tzinfo=UTC)  # 09:05 in Tokyo, 16:05 the day before in LA
 
@@ -24,8 +25,7 @@ def workspace(tmp_path: Path, db: Engine, display: str = "") -> Path:
     data = config_data(2525, db_url=db.url.render_as_string(hide_password=False))
     if display:
         data["workspace"] = {"display_timezone": display}
-    path = tmp_path / "config.toml"
-    path.write_text(toml_text(data), encoding="utf-8")
+    path = config_file(tmp_path, data)
     seed_outbox(db, 1, at=DUE)
     return path
 

@@ -28,8 +28,8 @@ from tests.support.smtp import (
     make_config,
     seed_outbox,
     smtp_server,
-    toml_text,
 )
+from tests.support.workspace import config_file
 
 __all__ = ["smtp_server"]
 RETRY_ONCE = {
@@ -143,8 +143,7 @@ def test_status_shows_failure_stops_held_follow_ups_and_inbox_errors(
         "from_address": "pr2@sakura.test",
         "inbox": {"source": "maildir", "path": "inbox2"},
     }
-    path = tmp_path / "config.toml"
-    path.write_text(toml_text(data), encoding="utf-8")
+    path = config_file(tmp_path, data)
     config = make_config(tmp_path, sink.port, db_url=_url(sqlite_db), sending=RETRY_ONCE)
     seed_outbox(sqlite_db, 2)
     run_pass(sqlite_db, config, FixedClock(T0))

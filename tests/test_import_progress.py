@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from outreach.cli import cli
 from outreach.clock import FixedClock
 from outreach.services.roster.importer import ImportOptions, import_influencers
-from tests.support.smtp import config_data, toml_text
+from tests.support.smtp import config_data
+from tests.support.workspace import config_file
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "name,email,platform,handle,followers,language,basis,basis_url,basis_seen_at\n"
@@ -34,12 +35,9 @@ def roster(tmp_path: Path, rows: int) -> Path:
 
 
 def workspace(tmp_path: Path, db: Engine) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(
-        toml_text(config_data(2525, db_url=db.url.render_as_string(hide_password=False))),
-        encoding="utf-8",
+    return config_file(
+        tmp_path, config_data(2525, db_url=db.url.render_as_string(hide_password=False))
     )
-    return path
 
 
 def test_the_service_reports_validated_then_written_rows(sqlite_db: Engine, tmp_path: Path) -> None:

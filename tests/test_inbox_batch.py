@@ -20,7 +20,7 @@ from outreach.services.inbox.poll import import_files, poll
 from outreach.store.schema import enrollment, inbound, stage_history
 from outreach.store.session import reading
 from tests.support.db import sqlite_engine
-from tests.support.inbox import T0, enrol, make_config
+from tests.support.inbox import T0, enrol, make_config, write_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = 130  # replies in the Maildir (one batch)
@@ -57,15 +57,7 @@ def test_a_kill_before_a_batch_commits_loses_nothing_and_applies_nothing_twice(
     box = mailbox.Maildir(str(tmp_path / "inbox"), create=True)
     for n in range(COUNT):
         box.add(reply(n))
-    (tmp_path / "config.toml").write_text(
-        f'[database]\nurl = "sqlite:///{db_path}"\n'
-        '[sender]\nname = "PR"\norganisation = "Brand"\npostal_address = "Tokyo"\n'
-        'enquiry_email = "pr@brand.example"\n'
-        '[mailboxes.main]\nfrom_address = "hello@brand.example"\n'
-        '[mailboxes.main.smtp]\nhost = "127.0.0.1"\nport = 2525\nsecurity = "none"\n'
-        '[mailboxes.main.inbox]\nsource = "maildir"\npath = "inbox"\n',
-        encoding="utf-8",
-    )
+    write_workspace(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(ROOT), failpoints.ENV: Failpoint.INBOX_BATCH_APPLIED}
     killed = subprocess.run(
         [

@@ -34,9 +34,9 @@ from tests.support.smtp import (
     password_authenticator,
     seed_outbox,
     smtp_server,
-    toml_text,
 )
 from tests.support.smtp import make_config as smtp_config
+from tests.support.workspace import config_file
 
 __all__ = ["smtp_server"]
 JST = ZoneInfo("Asia/Tokyo")
@@ -178,8 +178,7 @@ def test_mailbox_pause_holds_claims_until_resumed(
 def _auth_config(tmp_path: Path, port: int, db: Engine) -> Path:
     url = db.url.render_as_string(hide_password=False)
     data = config_data(port, db_url=url, smtp={"username": "pr", "password_env": "TEST_SMTP_PW"})
-    path = tmp_path / "config.toml"
-    path.write_text(toml_text(data), encoding="utf-8")
+    path = config_file(tmp_path, data)
     return path
 
 

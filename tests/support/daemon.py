@@ -13,8 +13,8 @@ from typing import Any
 
 from outreach import failpoints
 from outreach.failpoints import Failpoint
-from tests.support.smtp import config_data, toml_text
-from tests.support.workspace import build_workspace
+from tests.support.smtp import config_data
+from tests.support.workspace import config_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,7 @@ def write_config(tmp_path: Path, port: int, db_url: str, lease: float = 1, **kw:
     data["sending"].update({"tick_seconds": 0.2, "lease_seconds": lease, "timezone": "UTC"})
     data["mailboxes"]["main"]["smtp"]["data_timeout"] = 1
     data["mailboxes"]["main"]["inbox"] = {"source": "none"}
-    return build_workspace(tmp_path, config_toml=toml_text(data), templates=False).config_path
+    return config_file(tmp_path, data)
 
 
 class Daemon:

@@ -23,6 +23,9 @@ from outreach.store.queries.outbox import queue_messages
 from outreach.store.schema import campaign, enrollment, influencer, outbox, outbox_message
 from outreach.transport.sink import CaptureSink, offer_pipelining
 from tests.support.workspace import config_from
+from tests.support.workspace import (
+    toml_text as toml_text,  # re-exported: tests write config.toml with it
+)
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 10:00 JST
 
@@ -214,29 +217,6 @@ def config_data(
             **(sending or {}),
         },
     }
-
-
-def toml_text(data: dict[str, Any]) -> str:
-    """Just enough TOML for config_data (tables of scalars)."""
-    lines: list[str] = []
-
-    def scalar(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, int | float):
-            return repr(v)
-        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    def table(prefix: str, node: dict[str, Any]) -> None:
-        lines.append(f"[{prefix}]")
-        lines.extend(f"{k} = {scalar(v)}" for k, v in node.items() if not isinstance(v, dict))
-        for k, v in node.items():
-            if isinstance(v, dict):
-                table(f"{prefix}.{k}", v)
-
-    for key, node in data.items():
-        table(key, node)
-    return "\n".join(lines) + "\n"
 
 
 def raw_message(i: int, message_id: str, to: str) -> bytes:

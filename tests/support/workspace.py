@@ -157,6 +157,34 @@ def build_workspace(
     return Workspace(root, engine, config)
 
 
+def toml_text(data: dict[str, Any]) -> str:
+    """Just enough TOML for config_data (tables of scalars)."""
+    lines: list[str] = []
+
+    def scalar(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return repr(v)
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def table(prefix: str, node: dict[str, Any]) -> None:
+        lines.append(f"[{prefix}]")
+        lines.extend(f"{k} = {scalar(v)}" for k, v in node.items() if not isinstance(v, dict))
+        for k, v in node.items():
+            if isinstance(v, dict):
+                table(f"{prefix}.{k}", v)
+
+    for key, node in data.items():
+        table(key, node)
+    return "\n".join(lines) + "\n"
+
+
+def config_file(root: Path, data: dict[str, Any]) -> Path:
+    """config.toml holding `data` (tables of scalars) under root, and nothing else."""
+    return build_workspace(root, config_toml=toml_text(data), templates=False).config_path
+
+
 def campaign_workspace(root: Path, campaign: str = SPRING) -> Path:
     """The campaign-file tests' workspace: `campaign` as campaigns/spring.toml over the standard
     sequence, the templates and CONFIG_TOML."""
