@@ -89,6 +89,10 @@ def test_the_report_opens_offline_draws_and_prints(
         shot = page.locator(f"#{section}").screenshot(path=str(tmp_path / f"{section}.png"))
         assert len(shot) > 2000, section  # a PNG of a blank box is a few hundred bytes
     assert requests == [path.as_uri()], "the report fetched something besides itself"
+    # The inlined stylesheet applies (an escaped quote in it would drop the font list).
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith(
+        '"Noto Sans CJK JP"'
+    )
     assert problems == []
 
     # Charts drawn: every SVG has bars or lines with a real size on screen.

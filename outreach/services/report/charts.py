@@ -9,6 +9,7 @@ none); Vega-Lite through vl-convert ships a 50 MB native binary for the same bar
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -87,13 +88,16 @@ def rates_chart(
     names: Sequence[str],
     series: Sequence[tuple[str, Sequence[tuple[float | None, list[float] | None]]]],
 ) -> str:
-    """Rates in percent with their 95 % intervals as error bars."""
+    """Rates in percent with their 95 % intervals as error bars; the axis ends a little above
+    the highest interval (at least 10 %), so a 3 % reply rate is not a sliver under 100 %."""
+    tops = [(ci[1] if ci else rate or 0.0) * 100 for _, values in series for rate, ci in values]
+    top = min(100, max(10, math.ceil(max(tops, default=0) * 1.15 / 10) * 10))
     chart = pygal.Bar(
         **{**_COMMON, "print_values": False},
         title=title,
         legend_at_bottom=True,
         value_formatter=lambda v: f"{v:.1f} %",
-        range=(0, 100),
+        range=(0, top),
     )
     chart.x_labels = list(names)
     for name, values in series:

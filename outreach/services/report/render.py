@@ -376,7 +376,7 @@ def to_html(report: Mapping[str, Any]) -> str:
     return _HTML.render(
         r=report,
         w=w,
-        css=_CSS,
+        css=Markup(_CSS),  # a <style> element is raw text: escaped quotes would break it
         kpis=kpis,
         num=_num,
         pct=_pct,
