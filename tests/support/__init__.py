@@ -21,10 +21,19 @@ test once on SQLite and once on PostgreSQL).
   `enrol` (an enrolment with a sent pitch and a queued follow-up), T0.
 - imap: a real IMAP server (pymap) in a subprocess (`running_imap`, `ImapServer`,
   `implicit_tls`), its user, and `imap_settings` (the inbox table for it).
+- dovecot: a real Dovecot IMAP server (`running_dovecot`) for SPECIAL-USE folders (RFC 6154).
+- oauth: an OAuth2 authorization server on 127.0.0.1 (`TokenServer`, `running_token_server`),
+  and SMTP and IMAP servers that accept only its tokens (`OAuthSmtpHandler`,
+  `OAuthImapServer`, which starts pymap through pymap_oauth.py).
 - daemon: `python -m outreach` as a subprocess (`outreach`, `Daemon`), its config
   (`write_config`), `wait_until`.
 - unsubscribe: the endpoint's signing KEY, ONE_CLICK, `request` (HTTP to it), `state` (what an
   unsubscribe may change).
+- report_seed: a small campaign written row by row (`seed`) whose funnel, KPIs and work queue
+  the report and todo tests work out by hand.
+- console: the web console's workspace (`console_workspace`, from `outreach init`'s sample),
+  `make_console` and `serving` (a real listener on 127.0.0.1).
+- browser: headless Chromium through Playwright (`chromium_page`, `artifact_dir`).
 - mail_corpus: the classified mail fixtures in tests/data/mail and their expectations.
 - corpus_effects: seeding the store for the mail corpus and checking each message's effect.
 - reply_corpus: the labelled reply-intent corpus and its scoring.

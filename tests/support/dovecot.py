@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
+
+from tests.support.net import free_port
 
 USER = "demouser"
 PASSWORD = "demopass"
@@ -64,12 +65,6 @@ service anvil {{
 }}
 {capability}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _folder(name: str, special_use: str) -> str:
