@@ -12,10 +12,10 @@ from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock
 from outreach.domain.display import safe_json, safe_text
 from outreach.inbound import KINDS
+from outreach.inbound.model import DELIVERED, NEEDS_REVIEW
 from outreach.services.inbox import poll as inbox_service
 from outreach.services.inbox.classify import classify_files
 from outreach.services.inbox.poll import RESOLVE_KINDS, UNPARSED, PollReport
-from outreach.services.inbox.trust import DELIVERED, NEEDS_REVIEW
 
 
 @click.group()

@@ -15,6 +15,11 @@ REPLY = "reply"
 #: Every kind, in the order the checks run (a DSN also carries Auto-Submitted, so bounce first).
 KINDS = (BOUNCE, COMPLAINT, AUTO_REPLY, OPT_OUT, DECLINE, REPLY)
 
+#: Recorded instead of the classifier's kind: too unsure, or not tied to mail of ours, to act on.
+NEEDS_REVIEW = "needs_review"
+#: A success DSN: never a bounce; it resets the soft-bounce count.
+DELIVERED = "delivered"
+
 #: Human-reply intents (Classified.intent); interested and referral are kind `reply`.
 INTERESTED = "interested"
 REFERRAL = "referral"

@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from outreach.inbound import Classified, parse_and_classify
-from outreach.inbound.model import REVIEW_BELOW
-
-#: The kind shown for a classification too unsure to act on (its own kind is `classified_as`).
-NEEDS_REVIEW = "needs_review"
+from outreach.inbound.model import NEEDS_REVIEW, REVIEW_BELOW
 
 
 def describe(name: str, found: Classified) -> dict[str, Any]:

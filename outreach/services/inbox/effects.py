@@ -40,6 +40,7 @@ from outreach.inbound import (
     Bounce,
     Classified,
 )
+from outreach.inbound.model import DELIVERED
 from outreach.store.queries.enrollment import stop_one_enrollment
 from outreach.store.queries.inbox import Target, set_manager_email, soft_bounce_count
 from outreach.store.queries.mailbox import ensure_mailbox, record_sender_fault
@@ -54,7 +55,6 @@ from outreach.store.queries.suppression import suppress
 
 log = logging.getLogger(__name__)
 UNMATCHED = "unmatched"
-DELIVERED = "delivered"
 _AUTH_WORDS = re.compile(r"\b(spf|dkim|dmarc)\b", re.IGNORECASE)
 
 

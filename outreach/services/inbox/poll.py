@@ -49,11 +49,10 @@ from outreach.inbound import (
     Classified,
     parse_and_classify,
 )
+from outreach.inbound.model import DELIVERED, NEEDS_REVIEW
 from outreach.services.inbox.effects import Facts, apply_effect, honour_opt_out, stop_one
 from outreach.services.inbox.sources import RawMail, file_messages, read_imap, read_maildir
 from outreach.services.inbox.trust import (
-    DELIVERED,
-    NEEDS_REVIEW,
     Decision,
     as_success_report,
     decide_message,
@@ -674,4 +673,3 @@ def inbox_status(engine: Engine, config: Config, clock: Clock) -> list[InboxHeal
         at = utc(polled) if polled else None
         out.append(InboxHealth(name, at, error, at is None or at < cutoff))
     return out
-

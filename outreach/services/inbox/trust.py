@@ -24,10 +24,9 @@ from outreach.domain.address import normalise_address
 from outreach.domain.return_path import candidates, tokens_in, verify
 from outreach.inbound import AUTO_REPLY, BOUNCE, COMPLAINT, OPT_OUT, Bounce, Classified
 from outreach.inbound import model as inbound_model
+from outreach.inbound.model import DELIVERED, NEEDS_REVIEW
 from outreach.store.queries.inbox import Sent, Target, sent_by_message_ids, target_by_address
 
-NEEDS_REVIEW = "needs_review"
-DELIVERED = "delivered"  # a success DSN: never a bounce; resets the soft-bounce count
 # Where the envelope recipient of a returned message shows up at final delivery.
 _ENVELOPE_HEADERS = ("To", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "Cc")
 
