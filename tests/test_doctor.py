@@ -32,6 +32,7 @@ from outreach.store.schema import inbound, outbox
 from outreach.transport.sink import CaptureSink
 from tests.support.db import sqlite_engine
 from tests.support.smtp import ScriptedHandler, seed_outbox
+from tests.support.workspace import config_from
 
 NOW = datetime(2026, 12, 6, 0, 0, tzinfo=UTC)
 
@@ -158,7 +159,7 @@ def config(tmp_path: Path, dns_port: int, mailbox: dict[str, Any], **extra: Any)
         "doctor": {"nameservers": [f"127.0.0.1:{dns_port}"], "timeout": 2},
         **extra,
     }
-    return parse_config(data, source=str(tmp_path / "config.toml"), base_dir=tmp_path)
+    return config_from(tmp_path, data)
 
 
 def findings(

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock, utc
-from outreach.config import Config, load_config, parse_config
+from outreach.config import Config, load_config
 from outreach.demo.mail import read_captured
 from outreach.domain.return_path import sign
 from outreach.services.inbox.poll import import_files, poll
@@ -28,6 +28,7 @@ from outreach.store.session import make_engine, reading
 from outreach.transport.sink import CaptureSink, MaildirHandler
 from tests.support.imap import PASSWORD_ENV, USER, running_imap
 from tests.support.inbox import T0, enrol
+from tests.support.workspace import config_from
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 KEY = "hostile-corpus-return-path-key-0123456789"  # the corpus' tokens are signed with it
@@ -64,7 +65,7 @@ def config_for(tmp_path: Path, *, trusted: tuple[str, ...] = TRUSTED, **inbox: A
         },
         "inbox": {"trusted_authserv_ids": list(trusted), **inbox},
     }
-    return parse_config(data, source=str(tmp_path / "config.toml"), base_dir=tmp_path)
+    return config_from(tmp_path, data)
 
 
 @pytest.fixture(autouse=True)

@@ -44,6 +44,7 @@ from tests.support.oauth import (
     running_token_server,
 )
 from tests.support.smtp import T0, config_data, outbox_states, raw_message, seed_outbox, toml_text
+from tests.support.workspace import config_from
 
 DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -74,7 +75,7 @@ def oauth_data(
 
 def oauth_config(tmp_path: Path, port: int, tokens: TokenServer, **kw: Any) -> Config:
     data = oauth_data(tmp_path, port, tokens, **kw)
-    return parse_config(data, source=str(tmp_path / "config.toml"), base_dir=tmp_path)
+    return config_from(tmp_path, data)
 
 
 def config_file(tmp_path: Path, tokens: TokenServer) -> Path:

@@ -34,7 +34,8 @@ from outreach.services.report import funnel as f
 from outreach.services.report.document import build
 from outreach.services.report.render import render
 from tests.support.report_seed import NOW, T0, TEMPLATES, seed
-from tests.support.smtp import config_data, toml_text
+from tests.support.smtp import config_data
+from tests.support.workspace import config_file
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -189,9 +190,7 @@ def workspace(tmp_path: Path, db: Engine, language: str = "") -> Path:
     data["workspace"] = {"templates": str(tmp_path / "templates")}
     if language:
         data["workspace"]["report_language"] = language
-    path = tmp_path / "config.toml"
-    path.write_text(toml_text(data), encoding="utf-8")
-    return path
+    return config_file(tmp_path, data)
 
 
 def run(path: Path, *args: str) -> str:

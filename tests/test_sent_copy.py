@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from outreach.clock import FixedClock
-from outreach.config import Config, parse_config
+from outreach.config import Config
 from outreach.daemon.run import JOBS, AppContext, run_daemon
 from outreach.errors import ConfigError
 from outreach.services.send.dispatch import DispatchReport, dispatch_once
@@ -38,10 +38,7 @@ from tests.support.smtp import (
     seed_outbox,
     with_bytes,
 )
-
-
-def config_from(base: Path, data: dict[str, Any]) -> Config:
-    return parse_config(data, source=str(base / "config.toml"), base_dir=base)
+from tests.support.workspace import config_from
 
 
 def run_pass(engine: Engine, config: Config, clock: FixedClock) -> DispatchReport:
