@@ -254,6 +254,7 @@ class _Duplicates:
 
     def __init__(self) -> None:
         self.db = sqlite3.connect("")  # "": a private temporary file, deleted on close
+        self.db.execute("PRAGMA cache_size=-32768")  # 32 MiB: the key indexes of 1M rows
         self.db.execute("CREATE TABLE k (line INTEGER PRIMARY KEY, a TEXT, b TEXT)")
 
     def add(self, rows: list[tuple[int, str, str | None]]) -> None:
@@ -413,7 +414,7 @@ def _run_import(
                 raise report.rejection()
             try:
                 started, cpu = time.perf_counter(), time.process_time()
-                with writing(engine) as conn:
+                with writing(engine) as conn, q.bulk_cache(conn):
                     written = 0
                     for batch in _spooled(spool, duplicates, report):
                         write(conn, batch, report)

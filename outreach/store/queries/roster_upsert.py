@@ -422,6 +422,25 @@ def prepare(
         record[PREPARED] = ready
 
 
+BULK_CACHE_KIB = 65_536
+
+
+@contextlib.contextmanager
+def bulk_cache(conn: Connection) -> Iterator[None]:
+    """A larger SQLite page cache while an import writes (64 MiB, then back): with the default
+    2 MiB, inserting into the address and handle indexes of a large table is mostly waiting
+    for the disk, under the write lock. Bounded, so memory stays flat in the row count."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
+
+
 def upsert_influencer(
     conn: Connection,
     record: Mapping[str, Any],
