@@ -300,3 +300,20 @@ def test_cli_imports_a_workbook_with_map(
     assert "0 inserted, 0 updated, 7 unchanged" in out
     code, _out, err = run("import", "influencers", workbook, "--map", "備考")
     assert code != 0 and "'備考' is not COLUMN=field" in err and "Traceback" not in err
+
+
+def test_reimport_of_a_file_with_a_repeated_person_reports_nothing_updated(
+    sqlite_db: Engine, config: Config
+) -> None:
+    """Line 4 repeats line 2's person: only line 4 is written, so the stored row is never
+    changed twice and the second import finds everything unchanged (it said 1 updated)."""
+    path = ROOT / "tests" / "data" / "csv" / "duplicate_row.csv"
+    first = _import(sqlite_db, path, config)
+    assert (first.inserted, first.updated, first.duplicates) == (2, 0, 1)
+    for _ in range(2):
+        again = _import(sqlite_db, path, config)
+        assert (again.inserted, again.updated, again.unchanged, again.duplicates) == (0, 0, 2, 1)
+        assert again.changes == []
+        assert again.warnings == [
+            f"{path}:4: duplicate of line 2 (same address or platform+handle); line 4 wins"
+        ]
