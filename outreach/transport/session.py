@@ -111,7 +111,7 @@ class Replies(asyncio.Protocol):
         return self._ready.popleft()
 
 
-class Session:
+class SmtpSession:
     """A connection ready for mail transactions: `write` commands, `read` their replies."""
 
     def __init__(self, smtp: aiosmtplib.SMTP) -> None:

@@ -1,7 +1,7 @@
 """SMTP submission: a small connection pool per mailbox and classified endings.
 
 aiosmtplib sets each connection up (connect, STARTTLS or implicit TLS, EHLO, AUTH); the mail
-transactions are driven here, over `session.Session`, instead of with `sendmail`:
+transactions are driven here, over `session.SmtpSession`, instead of with `sendmail`:
 - the outbox must record `sending` once the server has accepted the envelope and before any
   byte of the message, and a drop must be told apart by whether the final dot went out (retry)
   or not (maybe delivered: `unknown`). `sendmail` hides both;
@@ -26,7 +26,7 @@ from outreach.domain.outbox import Outcome
 from outreach.domain.smtp_codes import Phase, classify_drop, classify_reply, enhanced_status
 from outreach.failpoints import Failpoint
 from outreach.transport.oauth import AccessTokens, OAuthFailure, b64, oauthbearer
-from outreach.transport.session import Session
+from outreach.transport.session import SmtpSession
 
 
 @dataclass(frozen=True)
@@ -113,13 +113,13 @@ class MailboxPool:
         self.name = name
         self.cfg = mailbox.smtp
         self.tokens = tokens  # auth = "oauth2": SASL with an access token instead of a password
-        self._idle: list[Session] = []
+        self._idle: list[SmtpSession] = []
         self._slots = asyncio.Semaphore(self.cfg.connections)
         self.opened = 0  # connections opened so far (crash tests bound `unknown` by it)
 
-    async def _connect(self) -> Session:
+    async def _connect(self) -> SmtpSession:
         """A new connection, set up by aiosmtplib: TLS as configured (never opportunistic),
-        EHLO, AUTH. Its transactions are then ours (`Session`)."""
+        EHLO, AUTH. Its transactions are then ours (`SmtpSession`)."""
         cfg = self.cfg
         ctx = tls_context(cfg)
         smtp = aiosmtplib.SMTP(
@@ -161,7 +161,7 @@ class MailboxPool:
                 smtp.close()
                 raise _drop_failure(Phase.AUTH, exc) from exc
         try:
-            return Session(smtp)
+            return SmtpSession(smtp)
         except aiosmtplib.SMTPException as exc:
             smtp.close()
             raise _drop_failure(Phase.CONNECT, exc) from exc
@@ -192,7 +192,7 @@ class MailboxPool:
                 smtp.close()
                 raise _drop_failure(Phase.AUTH, exc) from None
 
-    def _take_idle(self) -> Session | None:
+    def _take_idle(self) -> SmtpSession | None:
         """An idle connection still fit for a transaction (the server may have closed it, or
         said 421, while it waited)."""
         while self._idle:
@@ -233,7 +233,7 @@ class MailboxPool:
 
     async def _transaction(
         self,
-        session: Session,
+        session: SmtpSession,
         mail_from: str,
         rcpt_to: Sequence[str],
         raw: bytes,
@@ -257,7 +257,7 @@ class MailboxPool:
         )
 
     async def _envelope(
-        self, session: Session, mail_from: str, rcpt_to: Sequence[str]
+        self, session: SmtpSession, mail_from: str, rcpt_to: Sequence[str]
     ) -> dict[str, str]:
         """MAIL FROM, RCPT TO for each recipient, DATA: in one write when the server offers
         PIPELINING (RFC 2920), else one command per round trip, stopping at the first refusal
@@ -309,7 +309,7 @@ class MailboxPool:
             raise _Failed(failure.result, in_data=in_data)
         return refused
 
-    async def _message(self, session: Session, raw: bytes) -> tuple[int, str]:
+    async def _message(self, session: SmtpSession, raw: bytes) -> tuple[int, str]:
         """The message and its final dot, then the long wait for the reply (data_timeout)."""
         try:
             session.write(frame_data(raw))
@@ -322,7 +322,7 @@ class MailboxPool:
             raise _drop_failure(Phase.DOT, exc) from exc
         return reply.code, reply.message
 
-    async def _reset_or_close(self, session: Session, failed: _Failed) -> None:
+    async def _reset_or_close(self, session: SmtpSession, failed: _Failed) -> None:
         """After a refusal that left the connection in step, RSET and keep it; else close it
         (a drop, a 421, the reply after the dot, or a server waiting for a message)."""
         result = failed.result
@@ -339,7 +339,7 @@ class MailboxPool:
         else:
             session.close()
 
-    def _keep(self, session: Session) -> None:
+    def _keep(self, session: SmtpSession) -> None:
         if session.usable:
             self._idle.append(session)
         else:

@@ -23,7 +23,7 @@ PARTIES = ("brand", "creator")
 
 
 @dataclass(frozen=True)
-class Person:
+class DealPerson:
     enrollment_id: int
     campaign: str
     stage: str
@@ -31,7 +31,7 @@ class Person:
     platform: str
 
 
-def person(conn: Connection, key: str, campaign: str | None) -> Person:
+def person(conn: Connection, key: str, campaign: str | None) -> DealPerson:
     """The one enrolment an address, @handle or platform:handle has (in `campaign`)."""
     found = find_influencer(conn, key)
     if found is None or found.id is None:
@@ -50,7 +50,7 @@ def person(conn: Connection, key: str, campaign: str | None) -> Person:
             f"{key} is in several campaigns ({names})", field="campaign", hint="add --campaign"
         )
     row = rows[0]
-    return Person(int(row["id"]), row["campaign"], row["stage"], found.handle, found.platform)
+    return DealPerson(int(row["id"]), row["campaign"], row["stage"], found.handle, found.platform)
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def _where(row: q.Claimed) -> str:
     return f"id={row.id} attempt={row.attempt} to={','.join(row.rcpt_to)} mailbox={row.mailbox}"
 
 
-class _Pass:
+class _DispatchPass:
     """The state of one dispatch pass: which mailboxes tripped their breaker."""
 
     def __init__(
@@ -557,7 +557,7 @@ async def dispatch_once(
 
     Setting `stopping` makes the pass finish the transactions in flight and release the rest."""
     with engine.connect() as held:
-        run = _Pass(
+        run = _DispatchPass(
             held, config, clock, transport, worker, on_sent, stopping, rng or random.Random()
         )
         now = clock.now()
