@@ -543,3 +543,17 @@ person_note = Table(
     Column("at", Timestamp, nullable=False),
     Index("ix_person_note_influencer", "influencer_id", "at"),
 )
+
+# The console's reads a page at a time: the board's oldest cards per stage, a person's
+# enrolments, people per campaign and stage, the received half of a conversation and the
+# newest mail of a kind (not scans of 100,000 rows).
+Index(
+    "ix_enrollment_stage_changed",
+    enrollment.c.stage,
+    enrollment.c.stage_changed_at,
+    enrollment.c.id,
+)
+Index("ix_enrollment_influencer", enrollment.c.influencer_id)
+Index("ix_enrollment_campaign_stage", enrollment.c.campaign_id, enrollment.c.stage)
+Index("ix_inbound_enrollment", inbound.c.enrollment_id)
+Index("ix_inbound_kind_processed", inbound.c.kind, inbound.c.processed_at)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -78,7 +79,15 @@ class Console:
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     flashes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     fails: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    cache: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    # Whole-campaign reads (funnel, KPIs, the report): key -> (data version, value, built at);
+    # a stale entry is served while one background rebuild per key runs.
+    cache: dict[str, Any] = field(default_factory=dict)
+    refreshing: dict[str, threading.Event] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def cache_busy(self) -> bool:
+        with self.lock:
+            return bool(self.refreshing)
 
     def flash(self, session: Session, level: str, text: str) -> None:
         self.flashes.setdefault(session.token_hash, []).append((level, text))
@@ -194,6 +203,7 @@ def guarded(role: str = "viewer") -> Callable[[Handler], Callable[[Request], Awa
 
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
+            started = time.perf_counter()
             console: Console = request.app.state.console
             now = console.clock.now()
             token = request.cookies.get(SESSION_COOKIE)
@@ -238,6 +248,9 @@ def guarded(role: str = "viewer") -> Callable[[Handler], Callable[[Request], Awa
             response.headers["Cache-Control"] = "no-store"
             response.headers["X-Content-Type-Options"] = "nosniff"
             response.headers["Referrer-Policy"] = "same-origin"
+            # The server's own time for this request (W3C Server Timing), for bench/web.py.
+            elapsed = (time.perf_counter() - started) * 1000
+            response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
             return response
 
         return endpoint
@@ -392,11 +405,23 @@ async def root(request: Request) -> Response:
 
 
 @guarded("viewer")
+async def healthz(ctx: Ctx) -> Response:
+    """`SELECT 1` through the whole stack (session check included): the floor bench/web.py
+    sets every page beside."""
+    await run_in_threadpool(P.ping, ctx.console)
+    return Response("ok\n", media_type="text/plain")
+
+
+@guarded("viewer")
 async def report_html(ctx: Ctx) -> Response:
     try:
         html = await run_in_threadpool(P.report_html, ctx)
     except UserError as exc:
         return ctx.render("problem.html", status=404, problem=str(exc))
+    if html is None:  # the first build after start: it takes seconds on a big campaign
+        html = _env.get_template("building.html").render(
+            t=lambda k: i18n.translate(ctx.language, k), lang=ctx.language
+        )
     response = HTMLResponse(html)
     response.headers["Content-Security-Policy"] = REPORT_CSP
     return response
@@ -413,6 +438,7 @@ def routes() -> list[Any]:
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/lang", set_language, methods=["POST"]),
+        Route("/healthz", healthz),
         Route("/today", viewer(_page(P.today))),
         Route("/campaigns", viewer(_page(P.campaigns))),
         Route("/campaigns/{slug}", viewer(_page(P.campaign))),

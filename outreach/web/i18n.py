@@ -135,7 +135,11 @@ _EN: dict[str, str] = {
     "outcome": "Outcome",
     "action": "Action",
     "stale": "past the stale limit",
-    "report_note": "The campaign report as `outreach report` writes it, built now.",
+    "report_note": "The campaign report as `outreach report` writes it, rebuilt when data changes.",
+    "built_at": "Funnel, KPIs and variants as of",
+    "building": "Counting the whole campaign; this page reloads itself in a few seconds.",
+    "reload": "Reload",
+    "as_of": "As of",
 }
 
 _JA: dict[str, str] = {
@@ -271,7 +275,13 @@ _JA: dict[str, str] = {
     "outcome": "結果",
     "action": "操作",
     "stale": "滞留",
-    "report_note": "`outreach report` と同じキャンペーンレポートを今作成したものです。",
+    "report_note": (
+        "`outreach report` と同じキャンペーンレポートです（データが変わると作り直します）。"
+    ),
+    "built_at": "ファネル・KPI・バリアントの集計時点：",
+    "building": "キャンペーン全体を集計中です。数秒後に自動で再読み込みします。",
+    "reload": "再読み込み",
+    "as_of": "集計時点：",
 }
 
 _STAGES = {

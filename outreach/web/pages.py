@@ -9,12 +9,14 @@ workspace and is never stale."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
-from datetime import timedelta
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from outreach.domain.stages import Stage, legal_moves
-from outreach.errors import InputError
+from outreach.errors import InputError, UserError
 from outreach.services.console import audit as audit_service
 from outreach.services.console import person as person_service
 from outreach.services.console.views import board_page, campaign_overview, data_version
@@ -30,12 +32,14 @@ from outreach.services.send.preview import describe, readable
 from outreach.services.send.preview import preview as preview_messages
 from outreach.services.send.proof import send_proofs
 from outreach.services.sequence import pause as pause_service
-from outreach.services.sequence.campaigns import list_campaigns
+from outreach.services.sequence.campaigns import list_campaigns, load_campaign
+from outreach.services.sequence.files import load_sequence
 from outreach.services.sequence.schedule import schedule_run
 
 if TYPE_CHECKING:
     from outreach.web.app import Console, Ctx
 
+TODO_SHOWN = 100  # today's items shown per kind; the rest are counted
 PER_STAGE = 30  # cards per board column; the count says how many more
 PEOPLE_PAGE = 50
 SCHEDULE_DAYS = 7
@@ -71,32 +75,99 @@ def _slugs(console: Console) -> list[str]:
         return []
 
 
-def _document(ctx: Ctx, slug: str) -> dict[str, Any]:
-    """The report's document of `slug` (funnel, KPIs, variants), cached until data changes."""
-    console = ctx.console
+def ping(console: Console) -> None:
+    data_version(console.engine, probe=True)
+
+
+SYNC_WAIT = 0.12  # seconds a page waits for a fresh build before showing the last one
+
+
+@dataclass
+class Built:
+    """A cached read: its value (or the user error it raised), the data version it was
+    read from, when, and how long it took."""
+
+    version: Any
+    value: Any
+    error: str
+    at: datetime
+
+
+def cached(console: Console, key: str, make: Callable[[], Any]) -> Built | None:
+    """`make()` as of the data's current version. When the version moved on, one background
+    thread rebuilds it; the page waits up to SYNC_WAIT for it (a small workspace is always
+    exact) and otherwise shows the last build, saying when it was made. None: the first
+    build is still running (the page says so and reloads)."""
     version = data_version(console.engine)
-    key = f"doc:{slug}:{ctx.language}"
-    hit = console.cache.get(key)
-    if hit is not None and hit[0] == version:
-        return dict(hit[1])
-    doc = build(
-        console.engine,
-        slug,
-        zone=console.zone,
-        language=ctx.language,
-        now=console.clock.now(),
-        templates=_templates(console),
-    )
-    console.cache[key] = (version, doc)
-    return doc
+    with console.lock:
+        hit: Built | None = console.cache.get(key)
+        if hit is not None and hit.version == version:
+            return hit
+        done = console.refreshing.get(key)
+        if done is None:
+            done = threading.Event()
+            console.refreshing[key] = done
+
+            def refresh(done: threading.Event = done) -> None:
+                at = console.clock.now()
+                try:
+                    built = Built(version, make(), "", at)
+                except UserError as exc:
+                    built = Built(version, None, str(exc), at)
+                finally:
+                    with console.lock:
+                        console.refreshing.pop(key, None)
+                with console.lock:
+                    console.cache[key] = built
+                done.set()
+
+            threading.Thread(target=refresh, name=f"console-{key}", daemon=True).start()
+    if done.wait(SYNC_WAIT):
+        with console.lock:
+            return console.cache.get(key, hit)
+    return hit
+
+
+def _whole_campaign(console: Console, slug: str, language: str) -> Built | None:
+    """The report's document of `slug` (funnel, KPIs, variants) and its HTML."""
+
+    def make() -> tuple[dict[str, Any], str]:
+        doc = build(
+            console.engine,
+            slug,
+            zone=console.zone,
+            language=language,
+            now=console.clock.now(),
+            templates=_templates(console),
+        )
+        return doc, render(doc, "html")
+
+    return cached(console, f"campaign:{slug}:{language}", make)
+
+
+def warm(console: Console) -> None:
+    """Start building what the slow pages read (today's queue, each campaign's document)."""
+    cached(console, "today", lambda: todo_service.todo(console.engine, console.clock))
+    for slug in _slugs(console):
+        _whole_campaign(console, slug, console.language)
 
 
 # --- today ----------------------------------------------------------------------------------
 
 
 def today(ctx: Ctx) -> tuple[str, dict[str, Any]]:
-    items = todo_service.todo(ctx.console.engine, ctx.console.clock)
-    return "today.html", {"items": items}
+    """`outreach todo`'s items, the first TODO_SHOWN of each kind (and how many more)."""
+    c = ctx.console
+    built = cached(c, "today", lambda: todo_service.todo(c.engine, c.clock))
+    items: list[Any] = built.value if built is not None and built.value is not None else []
+    shown: list[Any] = []
+    more: dict[str, int] = {}
+    for item in items:
+        if sum(1 for i in shown if i.kind == item.kind) < TODO_SHOWN:
+            shown.append(item)
+        else:
+            more[item.kind] = more.get(item.kind, 0) + 1
+    return "today.html", {"items": shown, "more": more, "built": built}
 
 
 # --- campaigns ------------------------------------------------------------------------------
@@ -115,7 +186,7 @@ def campaign(ctx: Ctx) -> tuple[str, dict[str, Any]]:
     overview = campaign_overview(console.engine).get(slug)
     if overview is None and slug not in _slugs(console):
         raise InputError(f"no campaign {slug!r}", field="campaign")
-    doc = _document(ctx, slug)
+    whole = _whole_campaign(console, slug, ctx.language)
     sends: list[Any] = []
     unplanned: list[tuple[str, str]] = []
     schedule_error = ""
@@ -132,7 +203,8 @@ def campaign(ctx: Ctx) -> tuple[str, dict[str, Any]]:
     return "campaign.html", {
         "slug": slug,
         "overview": overview or {"status": "active", "stages": {}, "total": 0},
-        "doc": doc,
+        "doc": whole.value[0] if whole and whole.value else None,
+        "built": whole,
         "sends": sends,
         "unplanned": unplanned,
         "schedule_error": schedule_error,
@@ -187,12 +259,14 @@ def draft(ctx: Ctx) -> tuple[str, dict[str, Any]]:
         preview_messages(c.config, c.engine, slug, now=c.clock.now(), handles=[handle], step=step)
     )
     item = items[0]
+    steps = len(load_sequence(c.config, load_campaign(c.config, slug).sequence).steps)
     text = readable(item.composed) if item.composed is not None else ""
     error = describe(item.error) if item.error is not None else ""
     return "draft.html", {
         "slug": slug,
         "handle": handle,
         "step": step,
+        "steps": steps,
         "item": item,
         "text": text,
         "error": error,
@@ -330,17 +404,11 @@ def report(ctx: Ctx) -> tuple[str, dict[str, Any]]:
     return "report.html", {"slugs": slugs, "slug": slug}
 
 
-def report_html(ctx: Ctx) -> str:
-    slug = ctx.request.path_params["slug"]
-    console = ctx.console
-    version = data_version(console.engine)
-    key = f"html:{slug}:{ctx.language}"
-    hit = console.cache.get(key)
-    if hit is not None and hit[0] == version:
-        return str(hit[1])
-    html = render(_document(ctx, slug), "html")
-    console.cache[key] = (version, html)
-    return html
+def report_html(ctx: Ctx) -> str | None:
+    whole = _whole_campaign(ctx.console, ctx.request.path_params["slug"], ctx.language)
+    if whole is not None and whole.error:
+        raise InputError(whole.error)
+    return whole.value[1] if whole else None
 
 
 def audit(ctx: Ctx) -> tuple[str, dict[str, Any]]:

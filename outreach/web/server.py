@@ -61,6 +61,9 @@ def console_for(
 def serve(console: Console, host: str, port: int) -> None:
     import uvicorn
 
+    from outreach.web.pages import warm
+
+    warm(console)  # the campaign pages' whole-campaign counts, built before anyone asks
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(console),

@@ -59,6 +59,7 @@ def campaign_people(engine: Engine, slug: str, limit: int, offset: int) -> list[
         return q.campaign_people(conn, slug, limit, offset)
 
 
-def data_version(engine: Engine) -> tuple[Any, ...]:
+def data_version(engine: Engine, *, probe: bool = False) -> tuple[Any, ...]:
+    """What the whole-campaign pages were read from; `probe`: a bare `SELECT 1` instead."""
     with reading(engine) as conn:
-        return q.last_change(conn)
+        return q.ping(conn) if probe else q.last_change(conn)

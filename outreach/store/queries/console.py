@@ -329,6 +329,10 @@ def campaign_people(
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
+def ping(conn: Connection) -> tuple[Any, ...]:
+    return (conn.execute(select(literal(1))).scalar(),)
+
+
 def last_change(conn: Connection) -> tuple[Any, ...]:
     """A cheap fingerprint of what the funnel and the report read: the newest stage move,
     outbox change, inbound message and deal change. Equal fingerprints, equal reports."""

@@ -70,9 +70,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person_note")),
     )
     op.create_index("ix_person_note_influencer", "person_note", ["influencer_id", "at"])
+    # The console's bounded reads: the board's oldest cards per stage, a person's
+    # enrolments, people per campaign and stage, the received half of a conversation and
+    # the newest mail of a kind.
+    op.create_index(
+        "ix_enrollment_stage_changed", "enrollment", ["stage", "stage_changed_at", "id"]
+    )
+    op.create_index("ix_enrollment_influencer", "enrollment", ["influencer_id"])
+    op.create_index("ix_enrollment_campaign_stage", "enrollment", ["campaign_id", "stage"])
+    op.create_index("ix_inbound_enrollment", "inbound", ["enrollment_id"])
+    op.create_index("ix_inbound_kind_processed", "inbound", ["kind", "processed_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inbound_kind_processed", table_name="inbound")
+    op.drop_index("ix_inbound_enrollment", table_name="inbound")
+    op.drop_index("ix_enrollment_campaign_stage", table_name="enrollment")
+    op.drop_index("ix_enrollment_influencer", table_name="enrollment")
+    op.drop_index("ix_enrollment_stage_changed", table_name="enrollment")
     op.drop_index("ix_person_note_influencer", table_name="person_note")
     op.drop_table("person_note")
     op.drop_index("ix_audit_log_influencer", table_name="audit_log")
