@@ -751,9 +751,7 @@ def verdict(status: str, diagnostic: str, action: str, context: str = "") -> Ver
     # A 4xx code with Action `failed` is final for an address that does not exist or a domain
     # that declares it takes no mail (null MX); a 4xx DNS failure may still clear up.
     permanent = reason in RECIPIENT_PERMANENT and (
-        status.startswith("5")
-        and action not in ("delayed", "delivered", "relayed", "expanded")
-        or action == "failed"
-        and reason in ("userunknown", "notaccept")
+        (status.startswith("5") and action not in ("delayed", "delivered", "relayed", "expanded"))
+        or (action == "failed" and reason in ("userunknown", "notaccept"))
     )
     return Verdict(reason, permanent, sender_side, why)
