@@ -206,9 +206,9 @@ def recognise_post(url: str) -> PostUrl:
 
 __all__ = [
     "DISCLOSURES",
+    "TAX_BASES",
     "Deliverable",
     "PostUrl",
-    "TAX_BASES",
     "Terms",
     "find_disclosure",
     "parse_deliverable",

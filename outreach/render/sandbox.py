@@ -104,7 +104,7 @@ _JSON_PER_CHAR = 12  # json.dumps(ensure_ascii=True): an astral character is two
 class _Budget:
     """What the render under way may still spend: loop iterations, characters, time."""
 
-    __slots__ = ("loops", "work", "deadline", "ticks", "max_loops", "max_work", "seconds")
+    __slots__ = ("deadline", "loops", "max_loops", "max_work", "seconds", "ticks", "work")
 
     def __init__(self, loops: int, work: int, seconds: float) -> None:
         self.loops = self.max_loops = loops
