@@ -241,6 +241,9 @@ def _offer(app: App, influencer: str, kind: str, kw: dict[str, Any]) -> None:
 @click.pass_obj
 def deal_accept(app: App, influencer: str, campaign: str | None, by: str | None, note: str) -> None:
     """Accept the latest offer; its deliverables become trackable (outreach post add).
+    When the campaign's sequence has [[after_deal]] steps or a [reminder], the conversation
+    goes on from them in the same thread (only after a human reply stopped the pitch, never
+    after an opt-out, bounce, complaint or a stop by hand).
 
     \b
     Example:
@@ -248,13 +251,21 @@ def deal_accept(app: App, influencer: str, campaign: str | None, by: str | None,
       outreach move @hanako_kitchen contracted
     """
     state = deal_service.accept(
-        app.engine, SystemClock(), influencer, campaign=campaign, by=by, note=note
+        app.engine,
+        SystemClock(),
+        influencer,
+        campaign=campaign,
+        by=by,
+        note=note,
+        config=app.config,
     )
     n = sum(d.count for d in state.terms.deliverables)
     click.echo(
         f"deal #{state.deal_id} @{state.handle} ({state.campaign}): accepted, "
         f"{n} deliverable(s); next: outreach move @{state.handle} contracted"
     )
+    if state.phase:
+        click.echo(f"  deal phase: {state.phase}")
 
 
 @deal.command("show")

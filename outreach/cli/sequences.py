@@ -58,6 +58,9 @@ def validate(app: App, names: tuple[str, ...]) -> None:
 @click.pass_obj
 def show(app: App, name: str) -> None:
     """Show a sequence's steps: template, delay after the previous send, window, subject.
+    The deal phase follows the pitch: [[after_deal]] steps (the first's delay counts from
+    `outreach deal accept`) and the [reminder] (its delay counts from the day a deliverable
+    turns late).
 
     \b
     Example:
@@ -76,8 +79,9 @@ def show(app: App, name: str) -> None:
             "subject": s.subject
             if s.subject is not None
             else ("(template)" if s.number == 1 else "Re: (thread)"),
+            "phase": s.phase,
         }
-        for s in seq.steps
+        for s in seq.all_steps
     ]
     emit(rows, "table")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
@@ -114,6 +115,118 @@ def withholding_tax(fee: Decimal) -> Decimal:
     return (first + rest).quantize(Decimal(1), ROUND_DOWN)
 
 
+@dataclass(frozen=True)
+class Piece:
+    """One promised piece of content of an accepted deal (a `deliverable` row)."""
+
+    n: int
+    platform: str
+    format: str
+    due: date | None
+    state: str  # planned | posted | verified | flagged
+
+    def late_on(self, today: date) -> bool:
+        """Not posted and its due date is behind `today`."""
+        return self.state == "planned" and self.due is not None and self.due < today
+
+
+_PLATFORM_NAMES = {
+    "instagram": "Instagram",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "x": "X",
+    "threads": "Threads",
+}
+_FORMAT_NAMES = {  # format -> (Japanese, English)
+    "feed": ("フィード投稿", "feed post"),
+    "reel": ("リール", "reel"),
+    "story": ("ストーリーズ", "story"),
+    "video": ("動画", "video"),
+    "short": ("ショート動画", "short"),
+    "live": ("ライブ配信", "live stream"),
+    "blog": ("ブログ記事", "blog post"),
+}
+
+
+def deliverable_label(platform: str, fmt: str) -> dict[str, str]:
+    """`{"ja": "Instagram リール", "en": "Instagram reel"}`: what a template of each language
+    shows for a deliverable (a Japanese text must not show English words)."""
+    name = _PLATFORM_NAMES.get(platform, platform)
+    ja, en = _FORMAT_NAMES.get(fmt, (fmt, fmt))
+    return {"ja": f"{name} {ja}", "en": f"{name} {en}"}
+
+
+def late_pieces(pieces: Sequence[Piece], today: date) -> list[Piece]:
+    return [p for p in pieces if p.late_on(today)]
+
+
+def _piece_state(group: Sequence[Piece], today: date) -> str:
+    if all(p.state != "planned" for p in group):
+        return "posted"
+    if any(p.late_on(today) for p in group):
+        return "late"
+    return "planned"
+
+
+def deal_context(terms: Terms, pieces: Sequence[Piece], today: date) -> dict[str, Any]:
+    """The accepted deal as templates see it (`deal`): plain values, no address.
+
+    `deliverables` follows the terms (platform, format, count, due), each with `state`:
+    planned, posted (every piece has a post) or late (a piece is past its due date on
+    `today`, the recipient's date)."""
+    tax = terms.withholding()
+    deliverables = []
+    for d in terms.deliverables:
+        group = [
+            p for p in pieces if (p.platform, p.format, p.due) == (d.platform, d.format, d.due)
+        ]
+        deliverables.append(
+            {
+                "platform": d.platform,
+                "format": d.format,
+                "label": deliverable_label(d.platform, d.format),
+                "count": d.count,
+                "due": d.due,
+                "state": _piece_state(group, today) if group else "planned",
+            }
+        )
+    return {
+        "fee": {
+            "amount": terms.fee,
+            "currency": terms.currency,
+            "tax_basis": terms.tax_basis,  # 税別 | 税込
+            "withholding": None if tax is None else int(tax),  # 源泉徴収, individuals in Japan
+        },
+        "gift": {"product": terms.gift_product, "quantity": terms.gift_quantity},
+        "deliverables": deliverables,
+        "usage": terms.usage,
+        "exclusivity": terms.exclusivity,
+        "disclosure": list(terms.disclosure),
+        "promo_code": terms.promo_code,
+    }
+
+
+def late_context(pieces: Sequence[Piece], today: date) -> list[dict[str, Any]]:
+    """The late pieces as templates see them (`late`), most overdue first."""
+    late = sorted(late_pieces(pieces, today), key=lambda p: (p.due, p.n))
+    return [
+        {
+            "n": p.n,
+            "platform": p.platform,
+            "format": p.format,
+            "label": deliverable_label(p.platform, p.format),
+            "due": p.due,
+            "days_late": (today - p.due).days if p.due else 0,
+        }
+        for p in late
+    ]
+
+
+def template_context(terms: Terms, pieces: Sequence[Piece], today: date) -> dict[str, Any]:
+    """`deal` and `late`: what a deal-phase step's template gets besides the usual context."""
+    return {"deal": deal_context(terms, pieces, today), "late": late_context(pieces, today)}
+
+
 def parse_deliverable(text: str) -> Deliverable:
     """`platform:format[:count[:YYYY-MM-DD]]`, e.g. `instagram:reel:2:2026-12-20`."""
     parts = text.split(":")
@@ -206,13 +319,19 @@ def recognise_post(url: str) -> PostUrl:
 
 __all__ = [
     "DISCLOSURES",
-    "TAX_BASES",
     "Deliverable",
+    "Piece",
     "PostUrl",
+    "TAX_BASES",
     "Terms",
+    "deal_context",
+    "deliverable_label",
     "find_disclosure",
+    "late_context",
+    "late_pieces",
     "parse_deliverable",
     "parse_gift",
     "recognise_post",
+    "template_context",
     "withholding_tax",
 ]

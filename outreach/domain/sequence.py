@@ -3,6 +3,12 @@
 Parsing is pure (text in, value or every problem out): the caller supplies the file text, the
 default window and a predicate saying which templates exist. tomllib gives no line numbers, so
 each problem's line is found by scanning the text for the key inside the Nth `[[step]]` block.
+
+After the pitch steps a file may add the deal phase, sent in the same thread once a deal is
+accepted (`outreach deal accept`): `[[after_deal]]` steps (e.g. a message confirming the terms)
+and one `[reminder]`, sent when a deliverable of the accepted deal is past its due date plus
+the reminder's delay and still not posted. They are numbered after the pitch steps, so
+UNIQUE(enrollment_id, step) keeps each of them to one message.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from outreach.errors import InputError
 _SIMPLE = re.compile(r"(\d+)\s*(s|m|h|d)")
 _BUSINESS = re.compile(r"(\d+)\s+business\s+days?")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_TOP_KEYS = ("description", "step")
+_TOP_KEYS = ("description", "step", "after_deal", "reminder")
 _STEP_KEYS = ("template", "delay", "subject", "window")
 _WINDOW_KEYS = ("days", "start", "end", "tz")
 
@@ -60,58 +66,96 @@ def parse_delay(text: str) -> Delay:
     raise ValueError(f"not a delay: {text!r}")
 
 
+PITCH = "pitch"
+AFTER_DEAL = "after_deal"
+REMINDER = "reminder"
+
+
 @dataclass(frozen=True)
 class Step:
-    number: int  # 1-based
+    number: int  # 1-based, across the pitch steps, then the after_deal steps, then the reminder
     template: str
+    # pitch and after_deal: after the previous step was sent (the first: after enrolment, or
+    # after the deal was accepted); reminder: after the late deliverable's due date
     delay: Delay
     subject: str | None = None
     window: Window | None = None  # None: the config's default window
+    phase: str = PITCH  # PITCH | AFTER_DEAL | REMINDER
 
 
 @dataclass(frozen=True)
 class Sequence:
     name: str
     description: str
-    steps: tuple[Step, ...]
+    steps: tuple[Step, ...]  # the pitch steps; what enrolment starts and a reply stops
     file: str = ""
+    after_deal: tuple[Step, ...] = ()  # sent once a deal is accepted (numbered after `steps`)
+    reminder: Step | None = None  # sent when a deliverable is late (numbered last)
 
     def step(self, number: int) -> Step | None:
+        """The pitch step `number`, or None (past the pitch: see `find`)."""
         return self.steps[number - 1] if 1 <= number <= len(self.steps) else None
+
+    @property
+    def deal_steps(self) -> tuple[Step, ...]:
+        """The after_deal steps, then the reminder: what `outreach deal accept` opens."""
+        return self.after_deal + ((self.reminder,) if self.reminder else ())
+
+    @property
+    def all_steps(self) -> tuple[Step, ...]:
+        return self.steps + self.deal_steps
+
+    def find(self, number: int) -> Step | None:
+        """Any step by its number: pitch, after_deal or the reminder."""
+        every = self.all_steps
+        return every[number - 1] if 1 <= number <= len(every) else None
+
+    def following(self, number: int) -> Step | None:
+        """The step sent a delay after step `number` in the same phase (None at the end of the
+        pitch, of the after_deal steps, and after the reminder, which is timed from due dates)."""
+        current, nxt = self.find(number), self.find(number + 1)
+        if current is None or nxt is None or current.phase == REMINDER:
+            return None
+        return nxt if nxt.phase == current.phase else None
 
 
 class _Lines:
-    """Where keys sit in the source text: top level, or inside the Nth `[[step]]` block."""
+    """Where keys sit in the source text: top level, or inside the Nth block of a table (the
+    Nth `[[step]]` or `[[after_deal]]`, the `[reminder]` as block 0 of `reminder`)."""
 
     _header = re.compile(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+    _blocks = (("step", True), (AFTER_DEAL, True), (REMINDER, False))  # (name, array of tables)
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
-        self.step_starts: list[int] = []  # line of each [[step]] header
-        self.block_of: list[int | None] = []  # step index per line, None outside step blocks
-        current: int | None = None
+        self.starts: dict[str, list[int]] = {name: [] for name, _ in self._blocks}
+        # (table, index) per line; None outside those blocks
+        self.block_of: list[tuple[str, int] | None] = []
+        current: tuple[str, int] | None = None
         for number, line in enumerate(self.lines, start=1):
             m = self._header.match(line)
             if m:
-                if m.group(1) == "step" and line.strip().startswith("[["):
-                    self.step_starts.append(number)
-                    current = len(self.step_starts) - 1
-                else:
-                    current = None
+                current = None
+                for name, array in self._blocks:
+                    if m.group(1) == name and line.strip().startswith("[[") == array:
+                        self.starts[name].append(number)
+                        current = (name, len(self.starts[name]) - 1)
             self.block_of.append(current)
 
-    def key(self, key: str, step: int | None) -> int | None:
-        """The line of `key =` in step block `step` (0-based), or at top level when None."""
+    def key(self, key: str, step: int | tuple[str, int] | None) -> int | None:
+        """The line of `key =` in block `step` (a [[step]] index, or (table, index)), or at
+        top level when None."""
+        block_id = ("step", step) if isinstance(step, int) else step
         pattern = re.compile(rf"\s*\"?{re.escape(key)}\"?\s*=")
         for number, line in enumerate(self.lines, start=1):
             block = self.block_of[number - 1]
-            in_scope = block == step if step is not None else block is None
-            if in_scope and pattern.match(line) and not self._header.match(line):
+            if block == block_id and pattern.match(line) and not self._header.match(line):
                 return number
-        return self.step_start(step) if step is not None else None
+        return self.block_start(block_id) if block_id is not None else None
 
-    def step_start(self, step: int) -> int | None:
-        return self.step_starts[step] if step < len(self.step_starts) else None
+    def block_start(self, block: tuple[str, int]) -> int | None:
+        starts = self.starts.get(block[0], [])
+        return starts[block[1]] if block[1] < len(starts) else None
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
@@ -192,18 +236,20 @@ def parse_sequence(
             'add [[step]] with template = "pitch" and delay = "0m"',
         )
         return None, problems
-    steps: list[Step] = []
-    for index, raw in enumerate(raw_steps):
-        field = f"step[{index + 1}]"
+
+    def parse_step(raw: Any, block: tuple[str, int], number: int, phase: str) -> Step | None:
+        kind, index = block
+        field = kind if phase == REMINDER else f"{kind}[{index + 1}]"
         if not isinstance(raw, dict):
-            problem("expected a [[step]] table", field, lines.key("step", None))
-            continue
+            header = f"[{kind}]" if phase == REMINDER else f"[[{kind}]]"
+            problem(f"expected a {header} table", field, lines.key(kind, None))
+            return None
         for key in raw:
             if key not in _STEP_KEYS:
                 problem(
                     "unknown key",
                     f"{field}.{key}",
-                    lines.key(key, index),
+                    lines.key(key, block),
                     f"known: {', '.join(_STEP_KEYS)}",
                 )
         template = raw.get("template")
@@ -211,15 +257,16 @@ def parse_sequence(
             problem(
                 "required key is missing (a template name)",
                 f"{field}.template",
-                lines.key("template", index),
+                lines.key("template", block),
             )
         elif not template_exists(template):
             problem(
                 f"unknown template {template!r}",
                 f"{field}.template",
-                lines.key("template", index),
+                lines.key("template", block),
                 f"expected templates/{template}.<lang>.j2 or templates/{template}.j2",
             )
+        # The first step of a phase may omit its delay (sent at once); the others say theirs.
         delay: Delay | None = Delay(0, "m") if index == 0 else None
         if "delay" in raw or index > 0:
             try:
@@ -231,28 +278,69 @@ def parse_sequence(
                 problem(
                     f"bad delay ({given})",
                     f"{field}.delay",
-                    lines.key("delay", index),
+                    lines.key("delay", block),
                     "use 30m, 2h, 2d, 5s or 3 business days",
                 )
         subject = raw.get("subject")
         if subject is not None and not isinstance(subject, str):
-            problem("expected a string", f"{field}.subject", lines.key("subject", index))
+            problem("expected a string", f"{field}.subject", lines.key("subject", block))
         window: Window | None = None
         if "window" in raw:
             try:
                 window = _parse_window(raw["window"], default_window)
             except ValueError as exc:
-                problem(str(exc), f"{field}.window", lines.key("window", index))
+                problem(str(exc), f"{field}.window", lines.key("window", block))
         if isinstance(template, str) and delay is not None:
-            steps.append(
-                Step(
-                    index + 1,
-                    template,
-                    delay,
-                    subject if isinstance(subject, str) else None,
-                    window,
-                )
+            return Step(
+                number,
+                template,
+                delay,
+                subject if isinstance(subject, str) else None,
+                window,
+                phase,
             )
+        return None
+
+    steps = [
+        parse_step(raw, ("step", index), index + 1, PITCH) for index, raw in enumerate(raw_steps)
+    ]
+    raw_deal = data.get(AFTER_DEAL, [])
+    if not isinstance(raw_deal, list):
+        problem("expected [[after_deal]] tables", AFTER_DEAL, lines.key(AFTER_DEAL, None))
+        raw_deal = []
+    after = [
+        parse_step(raw, (AFTER_DEAL, index), len(raw_steps) + index + 1, AFTER_DEAL)
+        for index, raw in enumerate(raw_deal)
+    ]
+    reminder: Step | None = None
+    if REMINDER in data:
+        raw_reminder = data[REMINDER]
+        if isinstance(raw_reminder, list):
+            problem(
+                "one reminder only: write [reminder], not [[reminder]]",
+                REMINDER,
+                lines.key(REMINDER, None) or _header_line(lines, "[[reminder]]"),
+            )
+        else:
+            number = len(raw_steps) + len(raw_deal) + 1
+            reminder = parse_step(raw_reminder, (REMINDER, 0), number, REMINDER)
     if problems:
         return None, problems
-    return Sequence(name=name, description=description, steps=tuple(steps), file=file), []
+    return (
+        Sequence(
+            name=name,
+            description=description,
+            steps=tuple(s for s in steps if s is not None),
+            file=file,
+            after_deal=tuple(s for s in after if s is not None),
+            reminder=reminder,
+        ),
+        [],
+    )
+
+
+def _header_line(lines: _Lines, header: str) -> int | None:
+    for number, line in enumerate(lines.lines, start=1):
+        if line.strip().replace(" ", "") == header:
+            return number
+    return None

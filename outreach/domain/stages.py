@@ -39,8 +39,13 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
     **{stage: frozenset() for stage in FINAL},
 }
 
-# Stages in which a sequence may still send.
+# Stages in which a sequence's pitch steps may still send.
 SENDABLE = frozenset({S.PROSPECT, S.CONTACTED})
+
+# Stages in which its deal phase (after_deal steps and the reminder) may send: a deal was
+# accepted (only `outreach deal accept` opens the phase), before or after `move contracted`,
+# and until every deliverable is posted. Declined, paused, bounced and unsubscribed stop it.
+DEAL_SENDABLE = frozenset({S.NEGOTIATING, S.CONTRACTED, S.POSTED})
 
 
 def legal_moves(current: Stage) -> list[Stage]:

@@ -8,7 +8,7 @@ secret, the config or an email address is put into it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -230,8 +230,10 @@ class Composer:
         thread: Thread | None = None,
         subject: str | None = None,
         mailbox: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Composed:
-        """Render and build one message; a per-influencer failure raises RenderError."""
+        """Render and build one message; a per-influencer failure raises RenderError.
+        `extra`: more template variables (a deal-phase step's `deal` and `late`)."""
         tpl = self.templates.resolve(template, influencer.language or "ja")
         box = self.config.mailbox(mailbox or campaign.mailbox)
         unsubscribe = self.unsubscribe_links(campaign, influencer, box, now)
@@ -243,6 +245,8 @@ class Composer:
             total_steps=total_steps,
             unsubscribe=unsubscribe,
         )
+        if extra:
+            ctx.update(extra)
         rendered = tpl.render(ctx, handle=influencer.handle)
         warnings = _warnings(influencer)
         if subject is not None:

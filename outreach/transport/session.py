@@ -11,7 +11,6 @@ which parses every reply as it arrives and keeps them, in order, until they are 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import deque
 
 import aiosmtplib
@@ -147,8 +146,10 @@ class SmtpSession:
 
     async def quit(self, timeout: float) -> None:
         """QUIT, best effort (the server may be gone), then close."""
-        with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+        try:
             await self.command(b"QUIT", timeout)
+        except (aiosmtplib.SMTPException, OSError):
+            pass
         self.close()
 
     def close(self) -> None:

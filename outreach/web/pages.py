@@ -27,7 +27,6 @@ from outreach.services.pipeline import stages as pipeline_service
 from outreach.services.report import funnel as funnel_service
 from outreach.services.report import todo as todo_service
 from outreach.services.report.document import build
-from outreach.services.report.labels import LABELS
 from outreach.services.report.render import render
 from outreach.services.send.preview import describe, readable
 from outreach.services.send.preview import preview as preview_messages
@@ -205,7 +204,6 @@ def campaign(ctx: Ctx) -> tuple[str, dict[str, Any]]:
         "slug": slug,
         "overview": overview or {"status": "active", "stages": {}, "total": 0},
         "doc": whole.value[0] if whole and whole.value else None,
-        "words": LABELS[ctx.language if ctx.language in LABELS else "en"],
         "built": whole,
         "sends": sends,
         "unplanned": unplanned,

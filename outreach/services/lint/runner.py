@@ -7,7 +7,6 @@ roster has none of that language), as the step it is in the campaign's sequence.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,13 +21,15 @@ from outreach.clock import SystemClock
 from outreach.config import Config
 from outreach.domain.campaign import Campaign, Offer
 from outreach.domain.influencer import Influencer
+from outreach.domain.sequence import PITCH
+from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.errors import InputError, RenderError, UserError
 from outreach.render.compose import Composed, Composer, sender_context
 from outreach.render.templates import LANGUAGES, parse_front_matter
 from outreach.services.lint.deadlines import outrun_findings
 from outreach.services.lint.model import Draft, LintFinding
 from outreach.services.lint.registry import check_drafts
-from outreach.services.lint.samples import sample_influencers
+from outreach.services.lint.samples import sample_deal, sample_influencers
 from outreach.services.sequence.campaigns import list_campaigns, load_campaign
 from outreach.services.sequence.files import load_sequence
 from outreach.store.queries.roster import load_influencers
@@ -60,6 +61,7 @@ class LintTarget:
     has_language_suffix: bool
     step: int
     total: int
+    phase: str = PITCH  # a deal-phase step is rendered with a sample accepted deal
 
 
 def _template_files(templates_dir: Path) -> list[str]:
@@ -103,14 +105,21 @@ def _campaign(config: Config, slug: str | None) -> Campaign:
 
 def _targets(config: Config, campaign: Campaign, files: Sequence[str]) -> list[LintTarget]:
     try:
-        steps = [s.template for s in load_sequence(config, campaign.sequence).steps]
+        sequence: SequenceFile | None = load_sequence(config, campaign.sequence)
     except InputError:
-        steps = []
+        sequence = None
+    every = sequence.all_steps if sequence else ()
+    steps = [s.template for s in every]
+    pitch = len(sequence.steps) if sequence else 0
     out = []
     for file in files:
         name, suffixed = _split(file)
-        step = steps.index(name) + 1 if name in steps else 1
-        out.append(LintTarget(file, name, suffixed, step, max(len(steps), 1)))
+        if name in steps:
+            found = every[steps.index(name)]
+            total = pitch if found.phase == PITCH else len(every)
+            out.append(LintTarget(file, name, suffixed, found.number, total, found.phase))
+        else:
+            out.append(LintTarget(file, name, suffixed, 1, max(pitch, 1)))
     return out
 
 
@@ -229,9 +238,16 @@ def _render(
     display = f"{config.templates_dir.name}/{target.file}"
     # A language-less file (pitch.j2) is what compose falls back to without pitch.<lang>.j2.
     as_sent = person if target.has_language_suffix else replace(person, language="-")
+    extra = sample_deal(now, person.language or "ja") if target.phase != PITCH else None
     try:
         composed = composer.compose(
-            camp, as_sent, step=target.step, total_steps=target.total, template=target.name, now=now
+            camp,
+            as_sent,
+            step=target.step,
+            total_steps=target.total,
+            template=target.name,
+            now=now,
+            extra=extra,
         )
     except RenderError as exc:
         if person.posts:
@@ -285,13 +301,15 @@ def _sent_subjects(
     """(platform, handle, step) -> the subject a follow-up goes out with: its step's own
     `subject` in the sequence, else "Re: " and the first step's subject for that person."""
     try:
-        steps = load_sequence(config, camp.sequence).steps
+        sequence = load_sequence(config, camp.sequence)
     except UserError:
         return {}
+    steps = sequence.steps
+    later = sequence.all_steps[1:]
     out: dict[tuple[str, str, int], str] = {}
     for person in people:
         first: str | None = None
-        for step in steps[1:]:
+        for step in later:
             if step.subject is not None:
                 out[(person.platform, person.handle, step.number)] = step.subject
                 continue
@@ -328,7 +346,7 @@ def lint_templates(
     if templates:
         files = resolve_files(config.templates_dir, templates)
     elif campaign:
-        steps = [s.template for s in load_sequence(config, camp.sequence).steps]
+        steps = [s.template for s in load_sequence(config, camp.sequence).all_steps]
         files = [f for f in _template_files(config.templates_dir) if _split(f)[0] in steps]
     else:
         files = _template_files(config.templates_dir)
@@ -365,11 +383,12 @@ def lint_templates(
     postless = [d for d in drafts if not d.body_text]
     findings += [f for f in check_drafts(postless, config.lint) if f.rule == "stale-post"]
     if campaign:
-        # a broken sequence file is reported by `sequence validate`
-        with contextlib.suppress(UserError):
+        try:
             findings += outrun_findings(
                 config, camp, load_sequence(config, camp.sequence), list(files), now
             )
+        except UserError:
+            pass  # a broken sequence file is reported by `sequence validate`
     return sorted(set(findings), key=lambda f: (f.template, f.line, f.rule, f.message))
 
 
@@ -402,7 +421,7 @@ def lint_workspace(
     findings: set[LintFinding] = set()
     for camp in campaigns:
         try:
-            steps = [s.template for s in load_sequence(config, camp.sequence).steps]
+            steps = [s.template for s in load_sequence(config, camp.sequence).all_steps]
         except UserError as exc:
             findings.add(_error_finding(exc, camp.source))
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from outreach.domain.deal import Deliverable, Piece, Terms, template_context
 from outreach.domain.influencer import Basis, Influencer, Post, Tier
 
 # (name, handle, platform, language, niche, followers, engagement rate, days since the post,
@@ -117,3 +118,30 @@ def sample_influencers(now: datetime) -> list[Influencer]:
             )
         )
     return out
+
+
+def sample_deal(now: datetime, language: str = "ja") -> dict[str, Any]:
+    """`deal` and `late` for a deal-phase template: an accepted deal with a fee, a gift, usage
+    rights and exclusivity (written in `language`, as they would be agreed), one reel three
+    days late and two stories due in ten days."""
+    today = now.date()
+    ja = language == "ja"
+    late_day, later_day = today - timedelta(days=3), today + timedelta(days=10)
+    terms = Terms(
+        fee=30000,
+        gift_product="Sakura Night Serum",
+        gift_unit_cost=4500,
+        gift_quantity=1,
+        deliverables=(
+            Deliverable("instagram", "reel", 1, late_day),
+            Deliverable("instagram", "story", 2, later_day),
+        ),
+        usage="6か月（Web・広告）" if ja else "6 months: web, ads",
+        exclusivity="スキンケア 30日間" if ja else "skincare, 30 days",
+    )
+    pieces = [
+        Piece(1, "instagram", "reel", late_day, "planned"),
+        Piece(2, "instagram", "story", later_day, "planned"),
+        Piece(3, "instagram", "story", later_day, "planned"),
+    ]
+    return template_context(terms, pieces, today)

@@ -8,14 +8,20 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from outreach.clock import Clock, naive_utc
+from outreach.clock import Clock, naive_utc, utc
+from outreach.config import Config
 from outreach.domain.deal import Terms, find_disclosure, recognise_post
-from outreach.domain.stages import Stage
-from outreach.errors import InputError, StageError
+from outreach.domain.enrollment import EnrollmentStatus
+from outreach.domain.stages import DEAL_SENDABLE, Stage
+from outreach.errors import InputError, StageError, UserError
+from outreach.services.sequence.campaigns import campaign_closures
+from outreach.services.sequence.deal_phase import first_due
+from outreach.services.sequence.files import load_sequence, recipient_of
 from outreach.store.queries import deals as q
 from outreach.store.queries.board import enrollments_of
 from outreach.store.queries.roster import find_influencer
 from outreach.store.queries.stages import move_stage_if
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.session import reading, writing
 
 OPEN = ("offered", "countered")
@@ -60,6 +66,9 @@ class DealState:
     handle: str
     status: str
     terms: Terms
+    # `accept` only: the sequence's deal phase, as "step N (template) due <UTC time>" when it
+    # was opened, or why not; "" when the sequence has no deal phase (or no config was given)
+    phase: str = ""
 
 
 def offer(
@@ -117,10 +126,15 @@ def accept(
     campaign: str | None = None,
     by: str | None = None,
     note: str = "",
+    config: Config | None = None,
 ) -> DealState:
     """Accept the latest offer; the other party than its proposer accepts. Makes one
-    deliverable row per promised piece of content."""
-    at = naive_utc(clock.now())
+    deliverable row per promised piece of content.
+
+    With `config`, when the enrollment's sequence has a deal phase ([[after_deal]] steps or a
+    [reminder]), it is opened in the same transaction (see `_open_deal_phase`)."""
+    now = clock.now()
+    at = naive_utc(now)
     with writing(engine) as conn:
         who = person(conn, key, campaign)
         current = q.deal_of(conn, who.enrollment_id)
@@ -162,7 +176,51 @@ def accept(
                 for _ in range(d.count)
             ],
         )
-    return DealState(int(current["id"]), who.campaign, who.handle, "accepted", terms)
+        phase = _open_deal_phase(conn, config, who.enrollment_id, utc(now)) if config else ""
+    return DealState(int(current["id"]), who.campaign, who.handle, "accepted", terms, phase)
+
+
+# Stop reasons after which the conversation may go on from templates: a human reply (the
+# inbox's reply effect). Every other stop (opt-out, bounce, complaint, suppression, a failed
+# step, an archive, by hand) stands: stop means stop.
+_REOPENABLE = frozenset({"replied"})
+
+
+def _open_deal_phase(conn: Connection, config: Config, enrollment_id: int, now: datetime) -> str:
+    """Make the enrollment active at its sequence's first deal-phase step, due after that
+    step's delay in the recipient's window; or say why not.
+
+    Opened only for an enrollment stopped by a human reply, or completed (the reply came
+    after its last pitch step), at a stage the deal phase sends in (DEAL_SENDABLE), whose
+    address is not suppressed. A live one (still pitching) is left alone."""
+    target = q.deal_phase_target(conn, enrollment_id)
+    try:
+        sequence = load_sequence(config, target.sequence)
+    except UserError as exc:
+        return f"deal phase not opened: {exc}"
+    if not sequence.deal_steps:
+        return ""
+    reopenable = target.status == EnrollmentStatus.COMPLETED or (
+        target.status == EnrollmentStatus.STOPPED and target.stop_reason in _REOPENABLE
+    )
+    if not reopenable:
+        why = target.status + (f" ({target.stop_reason})" if target.stop_reason else "")
+        return f"deal phase not opened: the sequence is {why}"
+    if Stage(target.stage) not in DEAL_SENDABLE:
+        return f"deal phase not opened: stage {target.stage}"
+    if is_suppressed(conn, target.email_norm):
+        return "deal phase not opened: the address is suppressed"
+    where = recipient_of(
+        config, target.timezone, target.country, campaign_closures(config, target.campaign)
+    )
+    pieces = q.accepted_pieces(conn, [enrollment_id]).get(enrollment_id, ({}, []))[1]
+    first = first_due(config, sequence, where, now, pieces)
+    if first is None:
+        return "deal phase not opened: only a reminder, and no deliverable has a due date"
+    step, due = first
+    if not q.open_deal_phase(conn, target, step=step.number, due=due):
+        return "deal phase not opened: the enrollment changed meanwhile"
+    return f"step {step.number} ({step.template}) due {naive_utc(due):%Y-%m-%d %H:%M} UTC"
 
 
 def show(engine: Engine, key: str, campaign: str | None = None) -> dict[str, Any]:

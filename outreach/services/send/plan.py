@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
@@ -23,11 +23,13 @@ from outreach.clock import Clock, naive_utc
 from outreach.closures import Closures
 from outreach.config import Config
 from outreach.domain.address import normalise_address
+from outreach.domain.deal import Piece, Terms, late_pieces, template_context
 from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.influencer import Influencer
 from outreach.domain.outbox import NewOutboxRow, held_stop_reason
+from outreach.domain.sequence import AFTER_DEAL, PITCH, REMINDER
 from outreach.domain.sequence import Sequence as SequenceFile
-from outreach.domain.stages import SENDABLE, Stage
+from outreach.domain.stages import DEAL_SENDABLE, SENDABLE, Stage
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
 from outreach.render.compose import Composed, Composer, Thread
@@ -35,6 +37,7 @@ from outreach.render.deadlines import file_dates
 from outreach.services.lint.gate import LintGate, workspace_fingerprint
 from outreach.services.sequence.campaigns import campaign_closures, load_campaign
 from outreach.services.sequence.capacity import room_today
+from outreach.services.sequence.deal_phase import reminder_due
 from outreach.services.sequence.files import (
     load_sequence,
     recipient_of,
@@ -51,6 +54,7 @@ from outreach.store.queries import (
     mailbox as mailbox_q,
 )
 from outreach.store.queries import outbox as outbox_q
+from outreach.store.queries.deals import accepted_pieces
 from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.roster import load_influencers
 from outreach.store.queries.suppression import suppressed_among
@@ -65,6 +69,8 @@ class _Planned:
     due: q.Due
     influencer: Influencer
     composed: Composed
+    phase: str = PITCH  # the step's: pitch steps send at SENDABLE stages, the deal phase's at
+    # DEAL_SENDABLE ones
 
 
 def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]:
@@ -144,6 +150,8 @@ def _plan_on(
             return 0
         people = {i.id: i for i in load_influencers(conn, ids=[d.influencer_id for d in dues])}
         earlier = q.threads(conn, dues)
+        # the accepted deal of each follow-up's enrollment: its deal-phase steps render it
+        deals = accepted_pieces(conn, [d.id for d in dues if d.step > 1])
     if gate is not None:
         failing = gate.check(config, sorted({d.campaign_slug for d in dues}), now, fingerprint)
         dues = [d for d in dues if d.campaign_slug not in failing]
@@ -153,6 +161,7 @@ def _plan_on(
     later: list[tuple[q.Due, datetime]] = []
     errors: list[tuple[int, str]] = []
     holds: list[tuple[int, str]] = []  # steps whose text states a date already past
+    done: list[q.Due] = []  # reminders with nothing late and nothing left to post
     for due in dues:
         campaign, sequence = campaigns.get(due.campaign_slug), sequences.get(due.sequence)
         if isinstance(campaign, UserError) or isinstance(sequence, UserError):
@@ -160,11 +169,29 @@ def _plan_on(
         if room.get(due.mailbox, 1) <= 0:
             continue  # the mailbox's cap is used up today: stays due, planned on a later tick
         person = people[due.influencer_id]
-        step = sequence.step(due.step)
+        step = sequence.find(due.step)
         if step is None:
             errors.append((due.id, f"sequence {sequence.name!r} has no step {due.step}"))
             continue
         where = recipient_of(config, person.timezone, person.country, campaign.closed)
+        extra: dict[str, Any] | None = None
+        if step.phase != PITCH:
+            found = deals.get(due.id)
+            if found is None:
+                errors.append((due.id, f"step {step.number} ({step.phase}): no accepted deal"))
+                continue
+            terms, pieces = Terms.from_json(found[0]), found[1]
+            today = now.astimezone(ZoneInfo(where.tz)).date()
+            if step.phase == REMINDER and not late_pieces(pieces, today):
+                # Nothing is late now (posted meanwhile): wait for the next open due date,
+                # or end the sequence without sending when none is left.
+                again = reminder_due(config, sequence, where, pieces, rng)
+                if again is None or again <= now:
+                    done.append(due)
+                else:
+                    later.append((due, again))
+                continue
+            extra = template_context(terms, pieces, today)
         window = window_for(config, step)
         opens = next_send_time(now, window, tz=where.tz, country=where.country, closed=where.closed)
         if opens > now:
@@ -191,12 +218,13 @@ def _plan_on(
                 campaign,
                 person,
                 step=step.number,
-                total_steps=len(sequence.steps),
+                total_steps=len(sequence.steps if step.phase == PITCH else sequence.all_steps),
                 template=step.template,
                 now=now,
                 thread=thread,
                 subject=step.subject,
                 mailbox=due.mailbox,
+                extra=extra,
             )
         except UserError as exc:
             log.warning("enrollment %s step %s not composed: %s", due.id, due.step, exc)
@@ -206,7 +234,7 @@ def _plan_on(
         if passed:
             holds.append((due.id, held_stop_reason(step.number, passed)))
             continue
-        planned.append(_Planned(due, person, composed))
+        planned.append(_Planned(due, person, composed, step.phase))
         room[due.mailbox] = room.get(due.mailbox, 1) - 1
     with write_on(conn):
         for due, at in later:
@@ -216,6 +244,7 @@ def _plan_on(
         for enrollment_id, reason in holds:
             log.warning("enrollment %s: %s", enrollment_id, reason)
             stop_enrollment(conn, enrollment_id, reason=reason)
+        q.advance_many(conn, [(d.id, d.step, None) for d in done])
         queued = _queue(conn, config, planned, now=now)
     return queued
 
@@ -245,7 +274,7 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
         stage = stages[item.due.id]
         if suppressed & {item.influencer.email, *item.composed.rcpt_to}:
             stop_enrollment(conn, item.due.id, reason="suppressed")
-        elif Stage(stage) not in SENDABLE:
+        elif Stage(stage) not in (SENDABLE if item.phase == PITCH else DEAL_SENDABLE):
             stop_enrollment(conn, item.due.id, reason=f"stage {stage}")
         else:
             ready.append(item)
@@ -317,11 +346,12 @@ def on_sent_many(
             continue
         if state.campaign not in closures:
             closures[state.campaign] = campaign_closures(config, state.campaign)
+        closed = closures[state.campaign]
         moves.append(
             (
                 enrollment_id,
                 step,
-                _next_due(config, state, sequence, step, sent_at, rng, closures[state.campaign]),
+                _next_due(conn, config, state, sequence, step, sent_at, rng, closed),
             )
         )
     q.advance_many(conn, moves)
@@ -329,6 +359,7 @@ def on_sent_many(
 
 
 def _next_due(
+    conn: Connection,
     config: Config,
     state: enrollment_q.EnrollmentState,
     sequence: SequenceFile,
@@ -337,12 +368,18 @@ def _next_due(
     rng: random.Random | None,
     closed: Closures,
 ) -> datetime | None:
-    """When the step after `step` is due, or None when `step` was the last; `closed` is the
-    campaign's own closures."""
-    following = sequence.step(step + 1)
-    if following is None:
-        return None
+    """When the step after `step` is due, or None when `step` was the last of its phase;
+    `closed` is the campaign's own closures. The last pitch step ends the sequence (its deal
+    phase is opened by `deal accept`); the last after_deal step is followed by the reminder,
+    due from the deliverables' due dates; the reminder ends it."""
     where = recipient_of(config, state.timezone, state.country, closed)
+    following = sequence.following(step)
+    if following is None:
+        current = sequence.find(step)
+        if current is None or current.phase != AFTER_DEAL:
+            return None
+        pieces: list[Piece] = accepted_pieces(conn, [state.id]).get(state.id, ({}, []))[1]
+        return reminder_due(config, sequence, where, pieces, rng)
     return next_send_time(
         following.delay.after(sent_at, tz=where.tz, country=where.country, closed=where.closed),
         window_for(config, following),

@@ -12,18 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.parser import BytesParser
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from outreach.config import Config
 from outreach.domain.campaign import Campaign
+from outreach.domain.deal import Terms, template_context
 from outreach.domain.influencer import Influencer
-from outreach.domain.sequence import Step
+from outreach.domain.sequence import PITCH, Step
 from outreach.errors import InputError, RenderError
 from outreach.render.compose import Composed, Composer, Thread
 from outreach.services.lint import LintFinding, lint_message
 from outreach.services.sequence.campaigns import load_campaign
-from outreach.services.sequence.files import load_sequence
+from outreach.services.sequence.files import load_sequence, recipient_of
+from outreach.store.queries.board import enrollments_of
+from outreach.store.queries.deals import accepted_pieces
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading
 
@@ -44,20 +49,24 @@ def compose_step(
     steps: Sequence[Step],
     step: int,
     now: datetime,
+    extra: dict[str, Any] | None = None,
 ) -> Composed:
-    """Step `step` (1-based) as it would go out, threaded under the earlier steps' messages."""
+    """Step `step` (1-based) as it would go out, threaded under the earlier steps' messages;
+    `extra`: the `deal` and `late` a deal-phase step renders."""
     thread: Thread | None = None
     composed: Composed | None = None
+    pitch = sum(1 for s in steps if s.phase == PITCH)
     for number, spec in enumerate(steps[:step], start=1):
         composed = composer.compose(
             campaign,
             influencer,
             step=number,
-            total_steps=len(steps),
+            total_steps=pitch if spec.phase == PITCH else len(steps),
             template=spec.template,
             now=now,
             thread=thread,
             subject=spec.subject,
+            extra=extra if spec.phase != PITCH else None,
         )
         ids = (thread.message_ids if thread else ()) + (composed.message_id,)
         thread = Thread(message_ids=ids, subject=thread.subject if thread else composed.subject)
@@ -75,9 +84,11 @@ def preview(
     step: int = 1,
     limit: int | None = None,
 ) -> Iterator[PreviewItem]:
-    """One item per influencer of the roster (or of `handles`), streamed."""
+    """One item per influencer of the roster (or of `handles`), streamed. A deal-phase step
+    ([[after_deal]], [reminder]) renders each person's accepted deal; someone without one
+    is an error item."""
     campaign = load_campaign(config, slug)
-    steps = load_sequence(config, campaign.sequence).steps
+    steps = load_sequence(config, campaign.sequence).all_steps
     if not 1 <= step <= len(steps):
         raise InputError(
             f"step {step} does not exist", field="--step", hint=f"sequence has {len(steps)} step(s)"
@@ -87,8 +98,26 @@ def preview(
     with reading(engine) as conn:
         for influencer in load_influencers(conn, handles=handles, limit=limit):
             seen.add(influencer.handle)
+            extra: dict[str, Any] | None = None
+            spec = steps[step - 1]
+            if spec.phase != PITCH:
+                extra = _deal_of(conn, config, campaign, influencer, now)
+                if extra is None:
+                    yield PreviewItem(
+                        influencer.handle,
+                        step,
+                        None,
+                        RenderError(
+                            f"no accepted deal in {campaign.slug}: step {step} ({spec.template}) "
+                            "is sent after `outreach deal accept`",
+                            template=f"{config.templates_dir.name}/{spec.template}",
+                            line=None,
+                            handle=influencer.handle,
+                        ),
+                    )
+                    continue
             try:
-                composed = compose_step(composer, campaign, influencer, steps, step, now)
+                composed = compose_step(composer, campaign, influencer, steps, step, now, extra)
             except RenderError as exc:
                 yield PreviewItem(influencer.handle, step, None, exc)
             else:
@@ -101,6 +130,22 @@ def preview(
             field="--influencer",
             hint="outreach import influencers FILE",
         )
+
+
+def _deal_of(
+    conn: Connection, config: Config, campaign: Campaign, influencer: Influencer, now: datetime
+) -> dict[str, Any] | None:
+    """`deal` and `late` of the influencer's accepted deal in the campaign, as of the
+    recipient's date today; None without one."""
+    if influencer.id is None:
+        return None
+    rows = enrollments_of(conn, int(influencer.id), campaign.slug)
+    found = accepted_pieces(conn, [int(rows[0]["id"])]).get(int(rows[0]["id"])) if rows else None
+    if found is None:
+        return None
+    where = recipient_of(config, influencer.timezone, influencer.country, campaign.closed)
+    today = now.astimezone(ZoneInfo(where.tz)).date()
+    return template_context(Terms.from_json(found[0]), found[1], today)
 
 
 def describe(error: RenderError) -> str:

@@ -11,7 +11,6 @@ import tomllib
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -332,7 +331,7 @@ def check_dates(campaign: Campaign, file: str, today: date | None) -> list[UserE
                     "every message that states it would contradict itself: move it forward",
                 )
     given = [(key, campaign.dates[key]) for key in DATE_ORDER if key in campaign.dates]
-    for (first, a), (then, b) in pairwise(given):
+    for (first, a), (then, b) in zip(given, given[1:]):
         if b < a:
             problem(
                 then,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from outreach.clock import naive_utc
+from outreach.domain.deal import Piece
+from outreach.domain.enrollment import EnrollmentStatus
 from outreach.store.schema import (
     campaign,
     deal,
@@ -221,3 +226,117 @@ def set_caption(
 
 def deal_terms(conn: Connection, deal_id: int) -> dict[str, Any]:
     return dict(conn.execute(select(deal.c.terms).where(deal.c.id == deal_id)).scalar_one())
+
+
+_PIECES_CHUNK = 500  # enrollment ids per IN (...)
+
+
+def accepted_pieces(
+    conn: Connection, enrollment_ids: Sequence[int]
+) -> dict[int, tuple[dict[str, Any], list[Piece]]]:
+    """Per enrollment with an accepted deal: (its terms as stored, its deliverable pieces in
+    number order). Enrollments without one are absent."""
+    ids = list(enrollment_ids)
+    out: dict[int, tuple[dict[str, Any], list[Piece]]] = {}
+    for start in range(0, len(ids), _PIECES_CHUNK):
+        rows = conn.execute(
+            select(
+                deal.c.enrollment_id,
+                deal.c.terms,
+                deliverable.c.n,
+                deliverable.c.platform,
+                deliverable.c.format,
+                deliverable.c.due_date,
+                deliverable.c.state,
+            )
+            .select_from(deal)
+            .outerjoin(deliverable, deliverable.c.deal_id == deal.c.id)
+            .where(
+                deal.c.enrollment_id.in_(ids[start : start + _PIECES_CHUNK]),
+                deal.c.status == "accepted",
+            )
+            .order_by(deal.c.enrollment_id, deliverable.c.n)
+        )
+        for r in rows:
+            pieces = out.setdefault(r.enrollment_id, (dict(r.terms), []))[1]
+            if r.n is not None:
+                pieces.append(Piece(r.n, r.platform, r.format, r.due_date, r.state))
+    return out
+
+
+@dataclass(frozen=True)
+class DealPhaseTarget:
+    """What `deal accept` needs to decide whether the enrollment's deal phase may start."""
+
+    enrollment_id: int
+    status: str
+    stop_reason: str
+    stage: str
+    next_step: int
+    sequence: str
+    campaign: str
+    timezone: str
+    country: str
+    email_norm: str
+
+
+def deal_phase_target(conn: Connection, enrollment_id: int) -> DealPhaseTarget:
+    row = conn.execute(
+        select(
+            enrollment.c.id,
+            enrollment.c.status,
+            enrollment.c.stop_reason,
+            enrollment.c.stage,
+            enrollment.c.next_step,
+            enrollment.c.sequence,
+            campaign.c.slug,
+            influencer.c.timezone,
+            influencer.c.country,
+            influencer.c.email_norm,
+        )
+        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .where(enrollment.c.id == enrollment_id)
+        .with_for_update(of=enrollment)
+    ).one()
+    return DealPhaseTarget(
+        row.id,
+        row.status,
+        row.stop_reason,
+        row.stage,
+        row.next_step,
+        row.sequence,
+        row.slug,
+        row.timezone,
+        row.country,
+        row.email_norm,
+    )
+
+
+def open_deal_phase(
+    conn: Connection,
+    target: DealPhaseTarget,
+    *,
+    step: int,
+    due: datetime,
+) -> bool:
+    """Make the enrollment active at its first deal-phase `step`, due at `due`: a
+    compare-and-set on the status, stop reason and step `target` was read with, so a reply,
+    opt-out or stop recorded since is kept. False when it did not take."""
+    done = conn.execute(
+        update(enrollment)
+        .where(
+            enrollment.c.id == target.enrollment_id,
+            enrollment.c.status == target.status,
+            enrollment.c.stop_reason == target.stop_reason,
+            enrollment.c.next_step == target.next_step,
+            enrollment.c.next_step < step,
+        )
+        .values(
+            status=EnrollmentStatus.ACTIVE,
+            stop_reason="",
+            next_step=step,
+            next_due_at=naive_utc(due),
+        )
+    )
+    return done.rowcount == 1

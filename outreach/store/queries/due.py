@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, or_, select, update
 
 from outreach.clock import naive_utc, utc
 from outreach.domain.enrollment import EnrollmentStatus
+from outreach.domain.outbox import CONTACTED
 from outreach.store.schema import (
     campaign,
     enrollment,
@@ -90,14 +91,19 @@ def due_enrollments(
 
 
 def threads(conn: Connection, dues: Sequence[Due]) -> dict[int, list[tuple[str, str]]]:
-    """Per enrollment, (message_id, subject) of the steps before its due one, oldest first."""
+    """Per enrollment, (message_id, subject) of the steps before its due one that went out
+    (CONTACTED), oldest first: a follow-up cancelled by a reply never reached the recipient,
+    so a deal-phase step must not name it in In-Reply-To or References."""
     before = {d.id: d.step for d in dues if d.step > 1}
     out: dict[int, list[tuple[str, str]]] = {eid: [] for eid in before}
     ids = list(before)
     for start in range(0, len(ids), _CHUNK):
         rows = conn.execute(
             select(outbox.c.enrollment_id, outbox.c.step, outbox.c.message_id, outbox.c.subject)
-            .where(outbox.c.enrollment_id.in_(ids[start : start + _CHUNK]))
+            .where(
+                outbox.c.enrollment_id.in_(ids[start : start + _CHUNK]),
+                outbox.c.state.in_(CONTACTED),
+            )
             .order_by(outbox.c.enrollment_id, outbox.c.step)
         )
         for r in rows:
