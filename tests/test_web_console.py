@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import mailbox
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -391,3 +392,90 @@ def test_an_operator_works_through_the_console_in_chromium(world: World) -> None
         ).scalar()
         states = [s for (s,) in conn.execute(select(deliverable.c.state))]
     assert resolved == "reply" and states == ["verified"]
+
+
+def test_a_note_and_a_move_show_on_the_person_page_and_in_the_audit_log(world: World) -> None:
+    client = Client(world.base)
+    assert client.login("aiko") == 303
+    status, _, page = client.request("GET", "/people?q=hanako")
+    found = re.search(r'href="/person/(\d+)">@hanako_kitchen', page)
+    assert status == 200 and found
+    person = f"/person/{found.group(1)}"
+    token = client.csrf(person)
+    status, headers, _ = client.request(
+        "POST", f"{person}/note", {"csrf": token, "note": "電話で確認済み <b>", "back": person}
+    )
+    assert (status, headers["location"]) == (303, person)
+    status, _, page = client.request("GET", person)
+    assert "電話で確認済み &lt;b&gt;" in page  # escaped
+    assert "aiko" in page and "ぜひやりたいです" in page  # the received message, in the thread
+    with world.engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log.c.user_name, audit_log.c.action, audit_log.c.influencer_id).where(
+                audit_log.c.action == "note"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("aiko", "note", int(found.group(1)))]
+
+
+def test_the_campaign_page_catches_up_with_an_action(world: World) -> None:
+    """The whole-campaign counts are rebuilt when the data changes; until the rebuild is done
+    the page shows the last one (and says when it was built)."""
+    client = Client(world.base)
+    assert client.login("aiko") == 303
+
+    def replied() -> int | None:
+        status, _, page = client.request("GET", f"/campaigns/{CAMPAIGN}")
+        assert status == 200
+        row = re.search(r'<td>返信</td><td class="num">(\d+)</td>', page)
+        if row is None:
+            assert 'id="building"' in page  # the first build is still running
+            return None
+        assert 'id="built"' in page
+        return int(row.group(1))
+
+    def settled(want: int | None = None) -> int:
+        for _ in range(100):
+            got = replied()
+            if got is not None and (want is None or got == want):
+                return got
+            time.sleep(0.1)
+        raise AssertionError(f"the campaign page never showed {want}")
+
+    before = settled()
+    token = client.csrf("/inbox")
+    status, _, _ = client.request(
+        "POST", f"/inbox/{world.review_id}/resolve", {"csrf": token, "kind": "reply"}
+    )
+    assert status == 303
+    assert settled(before + 1) == before + 1
+
+
+def test_the_console_speaks_english_when_asked(world: World) -> None:
+    client = Client(world.base)
+    assert client.login("aiko") == 303
+    assert "<h1>今日</h1>" in client.request("GET", "/today")[2]
+    token = client.csrf()
+    status, _, _ = client.request("POST", "/lang", {"csrf": token, "lang": "en", "back": "/"})
+    assert status == 303
+    page = client.request("GET", "/today")[2]
+    assert "<h1>Today</h1>" in page and "Needs review" in page
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d JST", page)  # times in the display zone
+
+
+def test_on_loopback_without_users_it_acts_as_local(tmp_path: Path) -> None:
+    with CaptureSink(tmp_path / "sink") as sink:
+        config, engine, _ = console_workspace(tmp_path / "ws", sink.port)
+        with serving(make_console(config, engine, open_local=True)) as base:
+            client = Client(base)
+            token = client.csrf("/campaigns")
+            status, _, _ = client.request(
+                "POST", f"/campaigns/{CAMPAIGN}/pause", {"csrf": token, "back": "/campaigns"}
+            )
+            assert status == 303
+            assert client.request("POST", f"/campaigns/{CAMPAIGN}/resume", {})[0] == 403
+        with engine.connect() as conn:
+            rows = conn.execute(select(audit_log.c.user_name, audit_log.c.action)).all()
+        assert [tuple(r) for r in rows] == [("local", "campaign")]
+        assert status_of(engine, CAMPAIGN) == "paused"
+        engine.dispose()

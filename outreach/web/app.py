@@ -296,6 +296,9 @@ def action(
 
 def _limited(console: Console, keys: list[str]) -> bool:
     now = time.monotonic()
+    if len(console.fails) > 10_000:  # forget clients whose failures have all aged out
+        for key in [k for k, f in console.fails.items() if not f or now - f[-1] > LOGIN_WINDOW]:
+            del console.fails[key]
     limited = False
     for key in keys:
         fails = console.fails[key]

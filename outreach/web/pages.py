@@ -27,6 +27,7 @@ from outreach.services.pipeline import stages as pipeline_service
 from outreach.services.report import funnel as funnel_service
 from outreach.services.report import todo as todo_service
 from outreach.services.report.document import build
+from outreach.services.report.labels import LABELS
 from outreach.services.report.render import render
 from outreach.services.send.preview import describe, readable
 from outreach.services.send.preview import preview as preview_messages
@@ -204,6 +205,7 @@ def campaign(ctx: Ctx) -> tuple[str, dict[str, Any]]:
         "slug": slug,
         "overview": overview or {"status": "active", "stages": {}, "total": 0},
         "doc": whole.value[0] if whole and whole.value else None,
+        "words": LABELS[ctx.language if ctx.language in LABELS else "en"],
         "built": whole,
         "sends": sends,
         "unplanned": unplanned,
@@ -345,8 +347,10 @@ def person(ctx: Ctx) -> tuple[str, dict[str, Any]]:
 def add_note(ctx: Ctx) -> Result:
     pid = int(ctx.request.path_params["id"])
     c = ctx.console
-    audit_service.add_note(c.engine, c.clock.now(), ctx.session.user, pid, ctx.form.get("note", ""))
-    return "note added", pid
+    body = ctx.form.get("note", "")
+    audit_service.add_note(c.engine, c.clock.now(), ctx.session.user, pid, body)
+    short = " ".join(body.split())
+    return f"note added: {short[:80]}{'…' if len(short) > 80 else ''}", pid
 
 
 def add_post(ctx: Ctx) -> Result:

@@ -43,7 +43,7 @@ def recent(engine: Engine, limit: int = 100) -> list[dict[str, Any]]:
 
 
 def add_note(engine: Engine, now: datetime, user: str, influencer_id: int, body: str) -> None:
-    """Keep a note on a person; the audit log says who wrote it."""
+    """Keep a note on a person (the console's action wrapper writes its audit row)."""
     body = body.strip()
     if not body:
         raise InputError("the note is empty", field="note")
@@ -53,12 +53,3 @@ def add_note(engine: Engine, now: datetime, user: str, influencer_id: int, body:
         if q.influencer_row(conn, influencer_id) is None:
             raise InputError(f"no influencer #{influencer_id}", field="influencer")
         q.insert_note(conn, influencer_id, user, body, naive_utc(now))
-        q.insert_audit(
-            conn,
-            at=naive_utc(now),
-            user_name=user,
-            action="note",
-            target=f"#{influencer_id}",
-            outcome=body[:200],
-            influencer_id=influencer_id,
-        )
