@@ -155,7 +155,7 @@ def format_table(rows: Iterable[Mapping[str, Any]], cols: Sequence[str]) -> str:
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(
-            cell + " " * (w - text_width(cell)) for cell, w in zip(cells, widths)
+            cell + " " * (w - text_width(cell)) for cell, w in zip(cells, widths, strict=True)
         ).rstrip()
 
     out = [line(cols), line(["-" * w for w in widths])]
@@ -192,7 +192,8 @@ def emit_stream(
             click.echo(
                 "\n".join(
                     "  ".join(
-                        cell + " " * (w - text_width(cell)) for cell, w in zip(row, widths)
+                        cell + " " * (w - text_width(cell))
+                        for cell, w in zip(row, widths, strict=True)
                     ).rstrip()
                     for row in cells
                 )

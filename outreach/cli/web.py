@@ -33,7 +33,7 @@ def web(ctx: click.Context, host: str, port: int) -> None:
     zone = app.display_zone or ZoneInfo("UTC")
     console = console_for(app.config, app.engine, SystemClock(), host, port, zone=zone)
     shown = f"[{host}]" if ":" in host else host
-    mode = "no sign-in (local, no users)" if console.open_local else "sign-in required"
+    mode = "local, no users: no sign-in" if console.open_local else "sign-in required"
     click.echo(f"console on http://{shown}:{port}/ ({mode}); Ctrl-C stops it")
     serve(console, host, port)
 

@@ -12,6 +12,7 @@ Adding a job is one line in JOBS: `DaemonJob(name, every(config) -> seconds, run
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -124,10 +125,8 @@ async def dispatch_job(ctx: AppContext) -> None:
             log.info("dispatch: claimed %d, %s", report.claimed, dict(report.outcomes))
         if ctx.stopping.is_set() or not (ctx.planning or ctx.queued.is_set()):
             return
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ctx.queued.wait(), timeout=ctx.config.sending.tick_seconds)
-        except TimeoutError:
-            pass
 
 
 async def plan_job(ctx: AppContext) -> None:

@@ -39,7 +39,8 @@ class Campaign:
     offer: Offer = field(default_factory=Offer)
     deliverables: tuple[str, ...] = ()  # e.g. ("Instagram feed post x1", "Story x2")
     dates: dict[str, date] = field(default_factory=dict)  # e.g. {"post_by": date(2026, 12, 15)}
-    closed: Closures = Closures()  # days this campaign sends nothing, besides [sending] closed
+    # days this campaign sends nothing, besides [sending] closed
+    closed: Closures = field(default_factory=Closures)
     tracking_target: str = ""  # landing page the per-influencer link redirects to
     to_manager: bool | None = None  # None: config [sending] to_manager decides
     brief: str = ""

@@ -319,10 +319,10 @@ def recognise_post(url: str) -> PostUrl:
 
 __all__ = [
     "DISCLOSURES",
+    "TAX_BASES",
     "Deliverable",
     "Piece",
     "PostUrl",
-    "TAX_BASES",
     "Terms",
     "deal_context",
     "deliverable_label",

@@ -722,11 +722,14 @@ def reason_of(status: str, diagnostic: str, action: str, context: str = "") -> t
         by_text, words = phrase_reason(source)
         if not by_text:
             continue
-        if by_text == "userunknown" and by_code != "userunknown":
-            # "User unknown" said only after DATA (the address was accepted at RCPT TO) is a
-            # content or domain filter speaking: Sisimai calls it filtered. Both suppress.
-            if smtp_command(f"{diagnostic} {context}") == "DATA":
-                return "filtered", f"{words!r} in reply to DATA"
+        # "User unknown" said only after DATA (the address was accepted at RCPT TO) is a
+        # content or domain filter speaking: Sisimai calls it filtered. Both suppress.
+        if (
+            by_text == "userunknown"
+            and by_code != "userunknown"
+            and smtp_command(f"{diagnostic} {context}") == "DATA"
+        ):
+            return "filtered", f"{words!r} in reply to DATA"
         return by_text, f"diagnostic says {words!r}"
     if by_code:
         return by_code, f"status {status}"
@@ -748,9 +751,7 @@ def verdict(status: str, diagnostic: str, action: str, context: str = "") -> Ver
     # A 4xx code with Action `failed` is final for an address that does not exist or a domain
     # that declares it takes no mail (null MX); a 4xx DNS failure may still clear up.
     permanent = reason in RECIPIENT_PERMANENT and (
-        status.startswith("5")
-        and action not in ("delayed", "delivered", "relayed", "expanded")
-        or action == "failed"
-        and reason in ("userunknown", "notaccept")
+        (status.startswith("5") and action not in ("delayed", "delivered", "relayed", "expanded"))
+        or (action == "failed" and reason in ("userunknown", "notaccept"))
     )
     return Verdict(reason, permanent, sender_side, why)

@@ -230,9 +230,10 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
     )
     out = []
     for h in hits:
-        if not h.blocked and h.phrase.group in (OPT_OUT, DECLINE) and last_positive > h.segment:
-            h = PhraseHit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
-        elif not h.blocked and h.phrase.group == "positive" and last_negative > h.segment:
+        if not h.blocked and (
+            (h.phrase.group in (OPT_OUT, DECLINE) and last_positive > h.segment)
+            or (h.phrase.group == "positive" and last_negative > h.segment)
+        ):
             h = PhraseHit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
         out.append(h)
     return out

@@ -370,11 +370,10 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
         # A tie: flufl.bounce's per-format detectors break it (they are slow on big bodies).
         flufl = _flufl(msg)
         found = bounce_text.candidates(report, exclude, preferred | flufl)
-    if not strong:
-        # An automatic reply also has a null sender: only a report naming the address our
-        # message went to counts.
-        if not found or found[0].recipient not in original.to:
-            return None
+    # An automatic reply also has a null sender: only a report naming the address our
+    # message went to counts.
+    if not strong and (not found or found[0].recipient not in original.to):
+        return None
     if found:
         best = found[0]
         rcpt, diagnostic = best.recipient, best.diagnostic

@@ -104,7 +104,7 @@ def money(language: str, amount: Any, currency: str = "JPY") -> str:
         charge(len(amount))
     code = _text(currency, "the currency").upper()
     symbol = _CURRENCY_SYMBOL.get(code)
-    number = f"{int(round(float(amount))):,}" if code in _NO_DECIMALS else f"{float(amount):,.2f}"
+    number = f"{round(float(amount)):,}" if code in _NO_DECIMALS else f"{float(amount):,.2f}"
     if symbol:
         return f"{symbol}{number}"
     return f"{number} {code}"

@@ -104,7 +104,7 @@ _JSON_PER_CHAR = 12  # json.dumps(ensure_ascii=True): an astral character is two
 class _Budget:
     """What the render under way may still spend: loop iterations, characters, time."""
 
-    __slots__ = ("loops", "work", "deadline", "ticks", "max_loops", "max_work", "seconds")
+    __slots__ = ("deadline", "loops", "max_loops", "max_work", "seconds", "ticks", "work")
 
     def __init__(self, loops: int, work: int, seconds: float) -> None:
         self.loops = self.max_loops = loops
@@ -547,9 +547,14 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return result
 
     def _check_power(self, base: Any, exp: Any) -> None:
-        if isinstance(base, int) and isinstance(exp, int) and exp > 0 and abs(base) > 1:
-            if exp * abs(base).bit_length() > MAX_INT_BITS:
-                raise ResourceLimit(f"{base} ** {exp} is too large")
+        if (
+            isinstance(base, int)
+            and isinstance(exp, int)
+            and exp > 0
+            and abs(base) > 1
+            and exp * abs(base).bit_length() > MAX_INT_BITS
+        ):
+            raise ResourceLimit(f"{base} ** {exp} is too large")
 
     def _check_product(self, left: Any, right: Any) -> None:
         for seq, n in ((left, right), (right, left)):
@@ -566,9 +571,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                             f"repeating a list {n} times would exceed {self.max_output} characters"
                         )
                 return
-        if isinstance(left, int) and isinstance(right, int):
-            if left.bit_length() + right.bit_length() > MAX_INT_BITS:
-                raise ResourceLimit("product is too large")
+        if (
+            isinstance(left, int)
+            and isinstance(right, int)
+            and left.bit_length() + right.bit_length() > MAX_INT_BITS
+        ):
+            raise ResourceLimit("product is too large")
 
     def _check_percent(self, fmt: str, values: Any, what: str) -> None:
         """`fmt % values`: the result's size from the format and the values, before formatting."""
@@ -707,9 +715,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return items
 
     def _check_replace(self, text: str, old: Any, new: Any = "") -> None:
-        if isinstance(old, str) and isinstance(new, str):
-            if (text.count(old) + 1) * len(new) > self.max_output:
-                raise ResourceLimit("replace would exceed the output limit")
+        if (
+            isinstance(old, str)
+            and isinstance(new, str)
+            and (text.count(old) + 1) * len(new) > self.max_output
+        ):
+            raise ResourceLimit("replace would exceed the output limit")
 
     def _check_translate(self, text: str, table: Any) -> None:
         size = 0

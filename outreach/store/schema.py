@@ -66,7 +66,9 @@ influencer = Table(
     Column("id", Id, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("email", String(320), nullable=False),  # as given, normalised by email-validator
-    Column("email_norm", String(320), nullable=False, unique=True),  # lower-cased: suppression key
+    # Lower-cased: the suppression key. A talent reached only through an agency has email ""
+    # and a key that is no address (domain.people.no_address_key), so it matches no mail.
+    Column("email_norm", String(320), nullable=False, unique=True),
     Column("platform", String(32), nullable=False),
     Column("handle", String(200), nullable=False),
     Column("followers", BigInteger),
@@ -80,6 +82,16 @@ influencer = Table(
     Column("language", String(8), nullable=False, server_default="ja"),
     Column("timezone", String(64), nullable=False, server_default=""),
     Column("manager_email", String(320), nullable=False, server_default=""),
+    # The person beyond their first account: the name they go by publicly, the name a letter
+    # addresses (「髙橋 梨沙」, falls back to `name`), operators' notes, who is mailed by default
+    # (self | agency | self_cc_agency; "" = agency only when there is no own address), and
+    # the agency that manages them (no foreign key: SQLite adds one to an existing table only
+    # by copying it, and dropping the old copy would cascade to every post and enrolment).
+    Column("display_name", String(200), nullable=False, server_default=""),
+    Column("honorific_name", String(200), nullable=False, server_default=""),
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("send_to", String(16), nullable=False, server_default=""),
+    Column("agency_id", Id),
     Column("tags", JSON, nullable=False, default=list),
     Column("custom", JSON, nullable=False, default=dict),
     Column("basis", String(40), nullable=False, server_default="none"),
@@ -95,6 +107,57 @@ influencer = Table(
     Column("updated_at", Timestamp, nullable=False),
     UniqueConstraint("platform", "handle"),
     Index("ix_influencer_platform_er", "platform", "engagement_rate"),
+)
+
+# 事務所: a talent agency, one record however many of its talents the roster names; `domain`
+# is where its managers write from (empty for a free-mail address such as gmail.com).
+agency = Table(
+    "agency",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("domain", String(255), nullable=False, server_default="", index=True),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# Every platform account of a person; the influencer row repeats its first account (platform,
+# handle and numbers), which every reading path uses, so a person on one platform reads as
+# before. Engagement rank and tier are per account, within its platform.
+account = Table(
+    "account",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("influencer_id", ForeignKey("influencer.id", ondelete="CASCADE"), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("handle", String(200), nullable=False),
+    Column("url", String(2000), nullable=False, server_default=""),
+    Column("followers", BigInteger),
+    Column("avg_likes", Float),
+    Column("avg_comments", Float),
+    Column("engagement_rate", Float),
+    Column("er_rank_pct", Float),
+    Column("tier", String(16)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    UniqueConstraint("platform", "handle"),
+    Index("ix_account_influencer", "influencer_id"),
+)
+
+# The addresses a person is reached at: their own (role self) and their managers' (role
+# manager, with the agency). One agency address is a contact of each talent it manages, so
+# `address_norm` is not unique; a reply from it concerns every one of them.
+contact = Table(
+    "contact",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("influencer_id", ForeignKey("influencer.id", ondelete="CASCADE"), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("address_norm", String(320), nullable=False),
+    Column("role", String(16), nullable=False),  # self | manager
+    Column("agency_id", ForeignKey("agency.id", ondelete="SET NULL")),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("influencer_id", "address_norm"),
+    Index("ix_contact_address_norm", "address_norm"),
 )
 
 post = Table(
@@ -176,6 +239,10 @@ enrollment = Table(
     Column("stage", String(16), nullable=False, server_default="prospect"),
     Column("stage_changed_at", Timestamp, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    # Who this campaign mails for this person (self | agency | self_cc_agency; "" = the
+    # campaign's `to =`, else the roster's), and why a cooldown was overridden at enrolment.
+    Column("send_to", String(16), nullable=False, server_default=""),
+    Column("cooldown_override", Text, nullable=False, server_default=""),
     UniqueConstraint("campaign_id", "influencer_id"),
     Index("ix_enrollment_due", "status", "next_due_at"),
 )

@@ -11,6 +11,7 @@ which parses every reply as it arrives and keeps them, in order, until they are 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 
 import aiosmtplib
@@ -146,10 +147,8 @@ class SmtpSession:
 
     async def quit(self, timeout: float) -> None:
         """QUIT, best effort (the server may be gone), then close."""
-        try:
+        with contextlib.suppress(aiosmtplib.SMTPException, OSError):
             await self.command(b"QUIT", timeout)
-        except (aiosmtplib.SMTPException, OSError):
-            pass
         self.close()
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ re-reads at most one batch and the dedupe key makes the second reading change no
 
 from __future__ import annotations
 
+import contextlib
 import mailbox
 import ssl
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -159,10 +160,8 @@ def _oauth_login(client: IMAPClient, user: str, tokens: AccessTokens) -> None:
 def _close(client: IMAPClient) -> None:
     """Drop the connection without masking the error that led here (a failed TLS handshake
     leaves a closed socket behind)."""
-    try:
+    with contextlib.suppress(OSError):
         client.shutdown()
-    except OSError:
-        pass
 
 
 def read_imap(engine: Engine, config: Config, clock: Clock, box: str, handle: Handler) -> int:

@@ -7,6 +7,7 @@ roster has none of that language), as the step it is in the campaign's sequence.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -383,12 +384,11 @@ def lint_templates(
     postless = [d for d in drafts if not d.body_text]
     findings += [f for f in check_drafts(postless, config.lint) if f.rule == "stale-post"]
     if campaign:
-        try:
+        # a broken sequence file is reported by `sequence validate`
+        with contextlib.suppress(UserError):
             findings += outrun_findings(
                 config, camp, load_sequence(config, camp.sequence), list(files), now
             )
-        except UserError:
-            pass  # a broken sequence file is reported by `sequence validate`
     return sorted(set(findings), key=lambda f: (f.template, f.line, f.rule, f.message))
 
 

@@ -100,7 +100,7 @@ def masked_prose(source: str, start_line: int) -> tuple[str, list[int]]:
         lines.extend([number] * (len(line) - pos + 1))
     collapsed: list[str] = []
     collapsed_lines: list[int] = []
-    for ch, number in zip(out, lines):
+    for ch, number in zip(out, lines, strict=True):
         if ch.isspace() and (not collapsed or collapsed[-1] == " "):
             continue
         collapsed.append(" " if ch.isspace() else ch)

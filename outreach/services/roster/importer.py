@@ -465,7 +465,14 @@ def import_influencers(
         return roster_rows.influencer_record(cells, rules)
 
     def keys(record: dict[str, Any]) -> tuple[str, str | None]:
-        return q.email_norm(record["email"]), f"{record['platform']}\x1f{record['handle']}"
+        # A repeat is the same account, or the same person's address and name on the same
+        # platform (a renamed handle): rows sharing an address on other platforms are one
+        # person's accounts, and under other names talents of one agency; all are written.
+        pair = f"{record['platform']}\x1f{record['handle']}"
+        if not record.get("email"):
+            return pair, None
+        name = "".join(str(record["name"]).split()).casefold()
+        return pair, f"{q.email_norm(record['email'])}\x1f{record['platform']}\x1f{name}"
 
     def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
         nonlocal basis_none

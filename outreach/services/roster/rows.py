@@ -23,7 +23,8 @@ from outreach.store.queries.roster_upsert import INFLUENCER_FIELDS
 
 INFLUENCER_REQUIRED = ("name", "email", "platform", "handle")  # in every stored record
 # Columns a file must have: platform may come from a profile URL or a preset's default.
-INFLUENCER_HEADER = ("name", "email", f"handle|{PROFILE_URL}")
+# A talent reached only through an agency has no address of their own: a manager's will do.
+INFLUENCER_HEADER = ("name", f"email|manager_email|{MANAGER}", f"handle|{PROFILE_URL}")
 # Columns with a meaning; any other column becomes a custom field. Tier is always derived.
 INFLUENCER_COLUMNS = tuple(f for f in INFLUENCER_FIELDS if f not in ("tier", "custom"))
 POST_REQUIRED = ("influencer", "url")  # the platform may come from the URL
@@ -244,7 +245,7 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
         return parse_address(raw, deliverability=rules.check_deliverability)
 
     name = col.require("name", _TEXT_200)
-    email = col.require("email", address)
+    email = col.take("email", address, "")
     platform, handle = _account(col, rules.platform)
     record: dict[str, Any] = {
         "name": name,
@@ -272,6 +273,13 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
     if col.has(MANAGER):
         _manager(col, record, custom, address)
     record["custom"] = custom
+    if not email and not record["manager_email"] and "email" not in dict(col.problems):
+        col.problems.append(
+            (
+                "email",
+                "is required (or a manager's address, for a talent reached only through an agency)",
+            )
+        )
     _legal_basis(record, col, rules)
     col.done()
     return _derive(_present(record, col, rules), col, rules.tiers)

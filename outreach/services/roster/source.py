@@ -125,7 +125,7 @@ def read_rows(
     """
     kind = file_kind(path)
     if kind == "xlsx":
-        yield from _table(_xlsx_lines(path, sheet), "xlsx", required, header)
+        yield from _table(_xlsx_lines(path, sheet), "xlsx", required, header, pad=True)
         return
     enc = encoding or detect_encoding(path)
     if kind == "json":
@@ -196,7 +196,10 @@ def _xlsx_lines(path: Path, sheet: str | None) -> Iterator[Line]:
             )
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1):
-            yield number, [_xlsx_text(v) for v in values]
+            end = len(values)
+            while end and values[end - 1] is None:
+                end -= 1  # a row formatted to column XFD holds 16,384 empty cells
+            yield number, [_xlsx_text(v) for v in values[:end]]
     finally:
         book.close()
         fh.close()
@@ -220,9 +223,16 @@ def _xlsx_text(value: object) -> str:
 
 
 def _table(
-    lines: Iterator[Line], encoding: str, required: tuple[str, ...], header: Header | None
+    lines: Iterator[Line],
+    encoding: str,
+    required: tuple[str, ...],
+    header: Header | None,
+    *,
+    pad: bool = False,
 ) -> Iterator[Record]:
-    """Header found (and named), then each non-blank record as column -> cell."""
+    """Header found (and named), then each non-blank record as column -> cell. `pad`: a row
+    shorter than the header has empty cells at its end (a sheet's rows end at their last
+    value; a CSV row that is short lost cells and is a problem)."""
     seen: list[Line] = []
     for first in lines:
         seen.append(first)
@@ -263,6 +273,8 @@ def _table(
     for start, cells in itertools.chain(rest, lines):
         if not any(c.strip() for c in cells):
             continue
+        if pad and len(cells) < len(columns):
+            cells = cells + [""] * (len(columns) - len(cells))
         yield start, _cells_by_column(columns, cells, start, encoding)
 
 

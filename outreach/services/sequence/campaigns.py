@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -331,7 +332,7 @@ def check_dates(campaign: Campaign, file: str, today: date | None) -> list[UserE
                     "every message that states it would contradict itself: move it forward",
                 )
     given = [(key, campaign.dates[key]) for key in DATE_ORDER if key in campaign.dates]
-    for (first, a), (then, b) in zip(given, given[1:]):
+    for (first, a), (then, b) in pairwise(given):
         if b < a:
             problem(
                 then,

@@ -331,7 +331,7 @@ class ScheduleRun:
                 found.items = backlog.items
 
         def consume(at: datetime, item: _Item, spilled: bool) -> Iterator[Send]:
-            eid, who, step, window, queued = item
+            eid, who, step, _window, queued = item
             where = who.where
             if who.mine:
                 yield Send(

@@ -91,6 +91,17 @@ def recompute_er_rank(conn: Connection) -> None:
         .where(influencer.c.engagement_rate.is_(None), influencer.c.er_rank_pct.is_not(None))
         .values(er_rank_pct=None)
     )
+    # Every account ranked within its platform the same way (a person's row repeats the
+    # rank of their first account, ranked above among first accounts).
+    conn.execute(
+        text(
+            "UPDATE account SET er_rank_pct = ranked.pct FROM ("
+            " SELECT id, 100.0 * CUME_DIST() OVER"
+            " (PARTITION BY platform ORDER BY engagement_rate) AS pct"
+            " FROM account WHERE engagement_rate IS NOT NULL) AS ranked"
+            " WHERE ranked.id = account.id"
+        )
+    )
 
 
 def upsert_post(

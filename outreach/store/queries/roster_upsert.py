@@ -1,8 +1,13 @@
 """Writing influencers: a batch of records upserted by natural key, with what changed.
 
-Natural keys: the same lower-cased address (`email_norm`) or the same (platform, handle) is
-the same influencer. Runs inside the caller's transaction: one SELECT per batch, then
-executemany UPDATE and INSERT; locks only the rows it writes. Times are stored as naive UTC.
+Natural keys: the same (platform, handle) is the same person, whichever of their accounts it
+is; then the same lower-cased address (`email_norm`) is, when the names agree: a record on
+another platform with a known person's address and name is that person's next account. Two
+records with one address and different names are two talents sharing an agency address: it
+becomes each one's manager address. A record without an address (a talent reached only
+through an agency) is keyed by its account. Runs inside the caller's transaction: one SELECT
+per batch, then executemany UPDATE and INSERT; locks only the rows it writes. Times are stored
+as naive UTC. Accounts, contacts and agencies follow the written rows (`people.sync`).
 """
 
 from __future__ import annotations
@@ -30,8 +35,10 @@ from sqlalchemy import (
 from outreach.clock import naive_utc
 from outreach.config import email_address
 from outreach.domain.influencer import Basis
+from outreach.domain.people import no_address_key, same_name
 from outreach.errors import InputError
-from outreach.store.schema import influencer
+from outreach.store.queries import people
+from outreach.store.schema import account, influencer
 
 # Columns an import sets; upserts compare exactly these to report changes.
 INFLUENCER_FIELDS = (
@@ -105,6 +112,14 @@ def email_norm(address: str) -> str:
     return text.lower()
 
 
+def person_key(values: Mapping[str, Any]) -> str:
+    """The stored `email_norm`: the lower-cased address, or for a person without one a key
+    that is no address (see domain.people.no_address_key)."""
+    if str(values.get("email") or "").strip():
+        return email_norm(values["email"])
+    return no_address_key(values["platform"], values["handle"])
+
+
 def _prepare(record: Mapping[str, Any]) -> dict[str, Any]:
     values = {f: record[f] for f in INFLUENCER_FIELDS if f in record}
     if "tags" in values:
@@ -133,8 +148,10 @@ class _Batch:
 
     def __init__(self, conn: Connection, records: Sequence[Mapping[str, Any]]) -> None:
         self.by_email: dict[str, _Target] = {}
-        self.by_pair: dict[tuple[str, str], _Target] = {}
-        emails = list({email_norm(r["email"]) for r in records})
+        self.by_pair: dict[tuple[str, str], _Target] = {}  # each person's first account
+        self.by_account: dict[tuple[str, str], _Target] = {}  # their other accounts
+        self.account_values: dict[tuple[str, str], dict[str, Any]] = {}
+        emails = list({person_key(r) for r in records})
         platforms = list({r["platform"] for r in records})
         handles = list({r["handle"] for r in records})
         # No two records name one person (always so for an import, whose repeated rows are
@@ -142,6 +159,7 @@ class _Batch:
         self.distinct = (
             len(emails) == len({(r["platform"], r["handle"]) for r in records}) == len(records)
         )
+        self.stored = False  # whether the table knows any record's address or account
         if conn.dialect.name == "sqlite":
             rows: Iterable[Any] = _sqlite_lookup(conn, emails, platforms, handles)
         else:
@@ -159,22 +177,61 @@ class _Batch:
         for row in rows:
             id_, line, run, *values = row
             self.index(_Target(id_, dict(zip(INFLUENCER_FIELDS, values, strict=True)), line, run))
+        self.load_accounts(conn, records)
+        # Addresses known to be shared (a manager's): they identify nobody.
+        self.shared: set[str] = people.manager_addresses(conn, emails)
 
     def index(self, target: _Target) -> None:
-        self.by_email[email_norm(target.values["email"])] = target
+        self.by_email[person_key(target.values)] = target
         self.by_pair[(target.values["platform"], target.values["handle"])] = target
 
     def unindex(self, target: _Target) -> None:
-        self.by_email.pop(email_norm(target.values["email"]), None)
+        self.by_email.pop(person_key(target.values), None)
         self.by_pair.pop((target.values["platform"], target.values["handle"]), None)
 
     def find(self, record: Mapping[str, Any]) -> _Target | None:
         """The influencer the record is; KeyConflict when its two keys name two people."""
-        by_mail = self.by_email.get(email_norm(record["email"]))
-        by_pair = self.by_pair.get((record["platform"], record["handle"]))
+        by_mail = self.by_email.get(person_key(record))
+        pair = (record["platform"], record["handle"])
+        by_pair = self.by_pair.get(pair) or self.by_account.get(pair)
         if by_mail is not None and by_pair is not None and by_mail is not by_pair:
             raise _conflict(record, by_mail)
         return by_mail or by_pair
+
+    def load_accounts(self, conn: Connection, records: Sequence[Mapping[str, Any]]) -> None:
+        """The people whose other accounts (not the one their row repeats) the records name,
+        with each account's stored numbers."""
+        pairs = {(r["platform"], r["handle"]) for r in records} - set(self.by_pair)
+        if not pairs:
+            return
+        rows = conn.execute(
+            select(account).where(
+                account.c.platform.in_({p for p, _ in pairs}),
+                account.c.handle.in_({h for _, h in pairs}),
+            )
+        ).all()
+        found = [r for r in rows if (r.platform, r.handle) in pairs]
+        known = {t.id: t for t in self.by_pair.values() if t.id is not None}
+        missing = [r.influencer_id for r in found if r.influencer_id not in known]
+        if missing:
+            for row in conn.execute(select(*_LOOKUP).where(influencer.c.id.in_(missing))):
+                id_, line, run, *values = row
+                target = _Target(id_, dict(zip(INFLUENCER_FIELDS, values, strict=True)), line, run)
+                self.index(target)
+                known[id_] = target
+        for r in found:
+            self.by_account[(r.platform, r.handle)] = known[r.influencer_id]
+            self.account_values[(r.platform, r.handle)] = {f: getattr(r, f) for f in ACCOUNT_FIELDS}
+
+
+# The fields of a record that belong to its account rather than to the person.
+ACCOUNT_FIELDS = (
+    "followers",
+    "avg_likes",
+    "avg_comments",
+    "engagement_rate",
+    "tier",
+)
 
 
 def diff(old: Mapping[str, Any], new: Mapping[str, Any], fields: Iterable[str]) -> Changes:
@@ -212,24 +269,68 @@ def upsert_influencers(
     now = naive_utc(at or datetime.now(UTC))
     batch = _Batch(conn, [r for _, r in records])
     if (
-        not ids and batch.distinct and not batch.by_email and all(PREPARED in r for _, r in records)
+        not ids
+        and batch.distinct
+        and not batch.by_email
+        and not batch.shared
+        and all(PREPARED in r for _, r in records)
     ):  # every record a new influencer, its row prepared before the lock: nothing to compare
         conn.exec_driver_sql(
             driver_sql(conn, insert(influencer), _INSERT_KEYS)[0],
             [r[PREPARED] for _, r in records],
         )
+        people.sync(conn, [_Target(None, dict(r), line, import_run) for line, r in records], at=now)
         return [Upserted(line, None) for line, _ in records]
     outcomes: list[Upserted] = []
     inserts: list[_Target] = []
     updates: dict[int, _Target] = {}  # in the order of their last record
+    others: list[tuple[_Target, dict[str, Any]]] = []  # records of a person's other accounts
     for line, record in records:
         values = dict(record) if PREPARED in record else _prepare(record)
+        pair = (values["platform"], values["handle"])
+        owner = batch.by_pair.get(pair) or batch.by_account.get(pair)
+        address = str(values.get("email") or "").strip()
+        key = email_norm(address) if address else ""
+        if owner is not None and key and key == email_norm(owner.values["manager_email"] or ""):
+            # the address the person is already known to share with others: their manager's
+            values["manager_email"] = values.get("manager_email") or values["email"]
+            address = ""
+            values.pop("email", None)
+        if address:
+            mail = batch.by_email.get(key)
+            named_other = (
+                mail is not None
+                and mail is not owner
+                and not same_name(mail.values["name"], values["name"])
+            )
+            if named_other or key in batch.shared:
+                if mail is not None and mail is not owner:
+                    _share(batch, mail, address, updates)
+                batch.shared.add(key)
+                values["email"] = ""
+                values["manager_email"] = values.get("manager_email") or address
+                values.pop(PREPARED, None)
+                record = values
+        if owner is not None and not str(values.get("email", "x")).strip():
+            values.pop("email", None)  # no address in the row: the stored one stays
         try:
-            target = batch.find(values)
+            target = batch.find({**values, "email": values.get("email", address)})
         except KeyConflict as exc:
             outcomes.append(Upserted(line, None, conflict=exc))
             continue
+        if target is not None and _other_account(batch, target, pair):
+            old = batch.account_values.get(pair)
+            changes = None if old is None else diff(old, values, ACCOUNT_FIELDS)
+            batch.by_account[pair] = target
+            batch.account_values[pair] = {
+                **(old or {}),
+                **{f: values[f] for f in ACCOUNT_FIELDS if f in values},
+            }
+            others.append((target, {"platform": pair[0], "handle": pair[1], **values}))
+            outcomes.append(Upserted(line, changes, target=target))
+            continue
         if target is None:
+            values.setdefault("email", "")
             target = _Target(None, values, line, import_run, record.get(PREPARED))
             inserts.append(target)
             batch.index(target)
@@ -269,7 +370,50 @@ def upsert_influencers(
         ).scalars()
         for target, new_id in zip(inserts, new_ids, strict=True):
             target.id = int(new_id)
+    if others:
+        people.write_other_accounts(conn, _with_ids(conn, others), batch.account_values, at=now)
+    people.sync(conn, [t for t in (*updates.values(), *inserts)], at=now)
     return outcomes
+
+
+def _with_ids(
+    conn: Connection, others: list[tuple[_Target, dict[str, Any]]]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each other-account record with its person's id (looked up when inserted unnumbered)."""
+    keys = [person_key(t.values) for t, _ in others if t.id is None]
+    ids: dict[str, int] = {}
+    if keys:
+        ids = {
+            k: int(i)
+            for k, i in conn.execute(
+                select(influencer.c.email_norm, influencer.c.id).where(
+                    influencer.c.email_norm.in_(keys)
+                )
+            )
+        }
+    return [(t.id if t.id is not None else ids[person_key(t.values)], v) for t, v in others]
+
+
+def _other_account(batch: _Batch, target: _Target, pair: tuple[str, str]) -> bool:
+    """Whether the record is one of the person's accounts other than their row's own: a
+    known other account, or a new account on another platform (on the row's platform, a new
+    handle is the same account renamed)."""
+    if pair == (target.values["platform"], target.values["handle"]):
+        return False
+    return pair in batch.by_account or pair[0] != target.values["platform"]
+
+
+def _share(batch: _Batch, target: _Target, address: str, updates: dict[int, _Target]) -> None:
+    """Another talent's row gives this person's address: it is their agency's, so it becomes
+    this person's manager address (kept if they have one) and no longer their own."""
+    batch.unindex(target)
+    manager = target.values.get("manager_email") or address
+    target.values = {**target.values, "email": "", "manager_email": manager}
+    target.params = None
+    batch.index(target)
+    if target.id is not None:
+        updates.pop(target.id, None)
+        updates[target.id] = target
 
 
 def _row(target: _Target, stamp: Mapping[str, Any]) -> dict[str, Any]:
@@ -278,7 +422,7 @@ def _row(target: _Target, stamp: Mapping[str, Any]) -> dict[str, Any]:
         if full[f] is None:
             full[f] = copy(default)
     return full | {
-        "email_norm": email_norm(target.values["email"]),
+        "email_norm": person_key(target.values),
         "source_line": target.line,
         **stamp,
     }
