@@ -7,6 +7,7 @@ sign-in is rate limited, and a console move is the same history row as a CLI mov
 
 from __future__ import annotations
 
+import html
 import http.client
 import mailbox
 import re
@@ -478,4 +479,62 @@ def test_on_loopback_without_users_it_acts_as_local(tmp_path: Path) -> None:
             rows = conn.execute(select(audit_log.c.user_name, audit_log.c.action)).all()
         assert [tuple(r) for r in rows] == [("local", "campaign")]
         assert status_of(engine, CAMPAIGN) == "paused"
+        engine.dispose()
+
+
+def test_every_page_and_action_works_on_both_databases(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = request.getfixturevalue("pg_url") if backend == "postgres" else None
+    with CaptureSink(tmp_path / "sink") as sink:
+        config, engine, review_id = console_workspace(tmp_path / "ws", sink.port, url)
+        add_user(engine, "aiko", PASSWORD, "operator", datetime.now(UTC))
+        with serving(make_console(config, engine, open_local=False)) as base:
+            client = Client(base)
+            assert client.login("aiko") == 303
+            page = client.request("GET", "/people?q=misaki")[2]
+            found = re.search(r'href="/person/(\d+)"', page)
+            assert found
+            person = f"/person/{found.group(1)}"
+            token = client.csrf()
+            for path, form, said in (
+                (f"/inbox/{review_id}/resolve", {"kind": "reply"}, "resolved as reply"),
+                ("/move", {"key": "@kenta_camp", "stage": "declined"}, "prospect -> declined"),
+                (
+                    f"{person}/post",
+                    {"key": "@misaki_beauty", "url": "https://www.instagram.com/p/Cm1/"},
+                    "deliverable 1 posted",
+                ),
+                (f"{person}/note", {"note": "ok"}, "note added"),
+                (f"/campaigns/{CAMPAIGN}/pause", {}, "campaign spring-serum paused"),
+                (f"/campaigns/{CAMPAIGN}/resume", {}, "campaign spring-serum resumed"),
+                (
+                    f"/drafts/{CAMPAIGN}/hanako_kitchen/proof",
+                    {"step": "1", "to": "me@example.jp"},
+                    "to me@example.jp",
+                ),
+            ):
+                status, _, _ = client.request(
+                    "POST", path, {"csrf": token, "back": "/audit"} | form
+                )
+                assert status == 303, path
+                page = html.unescape(client.request("GET", "/audit")[2])
+                assert said in page and "エラー" not in page, (path, page[-3000:])
+            for path in (
+                "/today",
+                "/campaigns",
+                f"/campaigns/{CAMPAIGN}",
+                f"/drafts?campaign={CAMPAIGN}",
+                f"/drafts/{CAMPAIGN}/hanako_kitchen?step=2",
+                "/board",
+                f"/board?campaign={CAMPAIGN}",
+                person,
+                "/inbox",
+                f"/report?campaign={CAMPAIGN}",
+                f"/report/{CAMPAIGN}.html",
+                "/audit",
+                "/healthz",
+            ):
+                status, _, page = client.request("GET", path)
+                assert status == 200, (path, page[-2000:])
         engine.dispose()

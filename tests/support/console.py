@@ -25,7 +25,7 @@ from outreach.clock import SystemClock
 from outreach.config import Config, load_config
 from outreach.services.workspace.create import create_workspace
 from outreach.store.schema import enrollment, inbound, influencer
-from outreach.store.session import make_engine
+from outreach.store.session import make_engine, migrate
 from outreach.web.app import Console, create_app
 from tests.support.net import free_port
 
@@ -39,19 +39,24 @@ def invoke(root: Path, *args: str) -> str:
     return result.output
 
 
-def console_workspace(root: Path, smtp_port: int) -> tuple[Config, Engine, int]:
-    """The workspace; returns its config, engine and the needs-review message's id."""
+def console_workspace(
+    root: Path, smtp_port: int, database_url: str | None = None
+) -> tuple[Config, Engine, int]:
+    """The workspace (on `database_url`, migrated, else its own SQLite file); returns its
+    config, engine and the needs-review message's id."""
     create_workspace(root, today=date.today())
     config_path = root / "config.toml"
-    config_path.write_text(
-        re.sub(
-            r"^port = 8025\b",
-            f"port = {smtp_port}",
-            config_path.read_text(encoding="utf-8"),
-            flags=re.MULTILINE,
-        ),
-        encoding="utf-8",
+    text = re.sub(
+        r"^port = 8025\b",
+        f"port = {smtp_port}",
+        config_path.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
     )
+    if database_url is not None:
+        text = re.sub(r"(?ms)^\[database\]\n.*?(?=^\[|\Z)", "", text)
+        text += f'\n[database]\nurl = "{database_url}"\n'
+        migrate(make_engine(database_url))
+    config_path.write_text(text, encoding="utf-8")
     for kind in ("influencers", "posts"):
         invoke(root, "import", kind, str(root / "roster" / f"{kind}.csv"))
     invoke(root, "enroll", CAMPAIGN)
