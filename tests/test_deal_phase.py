@@ -317,3 +317,52 @@ def test_deal_phase_problems_name_file_and_line() -> None:
         "(use 30m, 2h, 2d, 5s or 3 business days)",
         "sequences/s.toml:9: reminder: one reminder only: write [reminder], not [[reminder]]",
     ]
+
+
+def test_preview_shows_a_deal_step_for_a_person_with_a_deal(engine: Engine, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from outreach.cli import cli
+    from outreach.services.send.preview import preview, readable
+
+    config_path = workspace_on(tmp_path, engine, 2525, 1143)
+    config = load_config(config_path)
+    ws = config_path.parent
+    clock = FixedClock(TUESDAY_10_JST)
+    import_influencers(
+        engine,
+        ws / "roster" / "influencers.csv",
+        config=config,
+        clock=clock,
+        options=ImportOptions(),
+    )
+    import_posts(engine, ws / "roster" / "posts.csv", config=config, options=ImportOptions())
+    people = EnrollFilters(handles=(HANAKO, MISAKI))
+    enroll(engine, config, "spring-serum", people, dry_run=False, now=clock.now())
+    offer_and_accept(
+        engine, config, clock, HANAKO, Deliverable("instagram", "reel", 1, date(2026, 11, 20))
+    )
+    items = {
+        i.handle: i
+        for i in preview(
+            config, engine, "spring-serum", now=clock.now(), handles=[HANAKO, MISAKI], step=5
+        )
+    }
+    reminder = items[HANAKO].composed
+    assert reminder is not None and reminder.template == "templates/reminder.ja.j2"
+    shown = readable(reminder)
+    assert "・Instagram リール：11月20日(金)まで" in shown and "「#PR」の表記" in shown
+    assert items[MISAKI].error is not None
+    assert "no accepted deal in spring-serum: step 5 (reminder)" in str(items[MISAKI].error)
+
+    result = CliRunner().invoke(
+        cli, ["--config", str(config_path), "sequence", "show", "standard"], catch_exceptions=False
+    )
+    rows = [line.split() for line in result.output.splitlines()[3:]]
+    assert [(r[0], r[1], r[-1]) for r in rows] == [
+        ("1", "pitch", "pitch"),
+        ("2", "followup1", "pitch"),
+        ("3", "followup2", "pitch"),
+        ("4", "terms", "after_deal"),
+        ("5", "reminder", "reminder"),
+    ]

@@ -59,7 +59,7 @@ def _resume_time(
     seq = sequence_or_error(config, h.sequence, sequences)
     if isinstance(seq, UserError):
         return seq
-    step = seq.step(h.next_step)
+    step = seq.find(h.next_step)  # a pitch step or one of the deal phase
     if step is None:
         return now  # nothing left to send: the planner completes it
     where = recipient_of(config, h.timezone, h.country, campaign_closures(config, h.campaign))

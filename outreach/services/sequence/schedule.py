@@ -215,7 +215,7 @@ class ScheduleRun:
         seq = self._sequence(name)
         if isinstance(seq, UserError):
             return str(seq)
-        return None if seq.step(number) is not None else f"no step {number} in {name}"
+        return None if seq.find(number) is not None else f"no step {number} in {name}"
 
     def _untimed(self, conn: Any) -> None:
         """The campaign's enrollments whose step has no time to start from."""
@@ -345,7 +345,8 @@ class ScheduleRun:
                     queued,
                     spilled,
                 )
-            following = who.sequence.step(step.number + 1)
+            # within its phase: the reminder's time comes from due dates, not a delay after
+            following = who.sequence.following(step.number)
             if following is not None:
                 after = following.delay.after(
                     at, tz=where.tz, country=where.country, closed=where.closed
@@ -360,7 +361,7 @@ class ScheduleRun:
         def enrolled(row: q.PendingRow) -> _Item | None:
             eid, slug, handle, platform, tz, country, name, number, _, queued = row
             seq = self._sequence(name)
-            step = seq.step(number) if isinstance(seq, Sequence) else None
+            step = seq.find(number) if isinstance(seq, Sequence) else None
             if step is None or not isinstance(seq, Sequence):
                 if slug == self.campaign:
                     self._early.append((eid, handle, self._why_not(name, number) or ""))
