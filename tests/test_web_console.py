@@ -320,6 +320,9 @@ def test_an_operator_works_through_the_console_in_chromium(world: World) -> None
         # Resolve the needs-review message as a reply.
         page.click("#nav-inbox")
         page.wait_for_selector(f"#resolve-{world.review_id}-reply")
+        page.click(f"#in-{world.review_id} summary")  # the text loads when the row opens
+        page.wait_for_selector(f"#in-{world.review_id} pre")
+        assert "詳細を教えてください" in page.inner_text(f"#in-{world.review_id} pre")
         page.screenshot(path=str(shots / "02-inbox.png"), full_page=True)
         page.click(f"#resolve-{world.review_id}-reply")
         page.wait_for_selector(".flash.ok")
@@ -489,6 +492,16 @@ def test_every_page_and_action_works_on_both_databases(
     with CaptureSink(tmp_path / "sink") as sink:
         config, engine, review_id = console_workspace(tmp_path / "ws", sink.port, url)
         add_user(engine, "aiko", PASSWORD, "operator", datetime.now(UTC))
+        invoke(
+            tmp_path / "ws",
+            "deal",
+            "offer",
+            "@sho_coffee",
+            "--fee",
+            "10000",
+            "--deliverable",
+            "instagram:reel:1",
+        )
         with serving(make_console(config, engine, open_local=False)) as base:
             client = Client(base)
             assert client.login("aiko") == 303
@@ -506,6 +519,17 @@ def test_every_page_and_action_works_on_both_databases(
                     "deliverable 1 posted",
                 ),
                 (f"{person}/note", {"note": "ok"}, "note added"),
+                (
+                    f"{person}/sequence/pause",
+                    {"key": "@sakura_dance", "campaign": CAMPAIGN},
+                    f"paused @sakura_dance in {CAMPAIGN}",
+                ),
+                (
+                    f"{person}/sequence/resume",
+                    {"key": "@sakura_dance", "campaign": CAMPAIGN},
+                    f"resumed @sakura_dance in {CAMPAIGN}: next step due",
+                ),
+                (f"{person}/accept", {"key": "@sho_coffee"}, "with @sho_coffee accepted"),
                 (f"/campaigns/{CAMPAIGN}/pause", {}, "campaign spring-serum paused"),
                 (f"/campaigns/{CAMPAIGN}/resume", {}, "campaign spring-serum resumed"),
                 (
@@ -519,7 +543,8 @@ def test_every_page_and_action_works_on_both_databases(
                 )
                 assert status == 303, path
                 page = html.unescape(client.request("GET", "/audit")[2])
-                assert said in page and "エラー" not in page, (path, page[-3000:])
+                newest = page.split("<tbody>", 1)[-1][:600]
+                assert said in newest and "エラー" not in newest, (path, newest)
             for path in (
                 "/today",
                 "/campaigns",
@@ -530,6 +555,7 @@ def test_every_page_and_action_works_on_both_databases(
                 f"/board?campaign={CAMPAIGN}",
                 person,
                 "/inbox",
+                f"/inbox/{review_id}",
                 f"/report?campaign={CAMPAIGN}",
                 f"/report/{CAMPAIGN}.html",
                 "/audit",

@@ -502,7 +502,24 @@ def routes() -> list[Any]:
             ),
             methods=["POST"],
         ),
+        Route(
+            "/person/{id:int}/sequence/{verb:str}",
+            operator(
+                action(
+                    "sequence",
+                    lambda c: f"{c.request.path_params['verb']} {_key(c)}",
+                    "/people",
+                )(P.person_sequence)
+            ),
+            methods=["POST"],
+        ),
+        Route(
+            "/person/{id:int}/accept",
+            operator(action("deal", lambda c: f"accept {_key(c)}", "/people")(P.accept_deal)),
+            methods=["POST"],
+        ),
         Route("/inbox", viewer(_page(P.inbox))),
+        Route("/inbox/{id:int}", viewer(_page(P.inbound_text))),
         Route(
             "/inbox/{id:int}/resolve",
             operator(

@@ -140,6 +140,9 @@ _EN: dict[str, str] = {
     "building": "Counting the whole campaign; this page reloads itself in a few seconds.",
     "reload": "Reload",
     "as_of": "As of",
+    "pause_sequence": "Pause the sequence",
+    "resume_sequence": "Resume the sequence",
+    "accept_offer": "Accept the latest offer",
 }
 
 _JA: dict[str, str] = {
@@ -282,6 +285,9 @@ _JA: dict[str, str] = {
     "building": "キャンペーン全体を集計中です。数秒後に自動で再読み込みします。",
     "reload": "再読み込み",
     "as_of": "集計時点：",
+    "pause_sequence": "シーケンスを一時停止",
+    "resume_sequence": "シーケンスを再開",
+    "accept_offer": "最新の条件で合意",
 }
 
 _STAGES = {

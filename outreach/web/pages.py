@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from outreach.domain.stages import Stage, legal_moves
+from outreach.domain.times import show
 from outreach.errors import InputError, UserError
 from outreach.services.console import audit as audit_service
 from outreach.services.console import person as person_service
@@ -377,6 +378,42 @@ def add_post(ctx: Ctx) -> Result:
     return text, pid
 
 
+def person_sequence(ctx: Ctx) -> Result:
+    """`outreach pause|resume KEY --campaign SLUG`."""
+    pid = int(ctx.request.path_params["id"])
+    verb = ctx.request.path_params["verb"]
+    c = ctx.console
+    key, slug = ctx.form.get("key", ""), ctx.form.get("campaign") or None
+    if verb == "pause":
+        report = pause_service.pause(c.engine, c.clock, key, campaign=slug)
+    elif verb == "resume":
+        report = pause_service.resume(c.engine, c.config, c.clock, key, campaign=slug)
+    else:
+        raise InputError(f"unknown action {verb!r}", field="action")
+    done = {"pause": "paused", "resume": "resumed"}[verb]
+    parts = [
+        f"{done} {key} in {campaign or slug}"
+        + (f": next step due {show(due, c.zone)}" if due is not None else "")
+        for campaign, _handle, due in report.done
+    ]
+    if report.in_flight:
+        parts.append(f"{report.in_flight} message(s) already being sent will still go out")
+    parts += [f"skipped {who}: {why}" for who, why in report.skipped]
+    return "; ".join(parts) or f"{done} nothing", pid
+
+
+def accept_deal(ctx: Ctx) -> Result:
+    """`outreach deal accept KEY --campaign SLUG`: the latest offer, by the other party."""
+    pid = int(ctx.request.path_params["id"])
+    c = ctx.console
+    key = ctx.form.get("key", "")
+    state = deals_service.accept(
+        c.engine, c.clock, key, campaign=ctx.form.get("campaign") or None, config=c.config
+    )
+    n = sum(d.count for d in state.terms.deliverables)
+    return f"deal #{state.deal_id} with @{state.handle} accepted: {n} deliverable(s)", pid
+
+
 # --- inbox --------------------------------------------------------------------------------
 
 
@@ -385,6 +422,12 @@ def inbox(ctx: Ctx) -> tuple[str, dict[str, Any]]:
     review = inbox_service.inbound_list(e, needs_review=True, limit=100)
     unmatched = inbox_service.inbound_list(e, unmatched=True, limit=100)
     return "inbox.html", {"review": review, "unmatched": unmatched, "kinds": RESOLVE_KINDS}
+
+
+def inbound_text(ctx: Ctx) -> tuple[str, dict[str, Any]]:
+    """One message's own text (quotes stripped), loaded when its row is opened."""
+    row = inbox_service.inbound_show(ctx.console.engine, int(ctx.request.path_params["id"]))
+    return "_inbound_text.html", {"row": row}
 
 
 def resolve(ctx: Ctx) -> Result:
