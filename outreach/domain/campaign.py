@@ -43,6 +43,7 @@ class Campaign:
     closed: Closures = field(default_factory=Closures)
     tracking_target: str = ""  # landing page the per-influencer link redirects to
     to_manager: bool | None = None  # None: config [sending] to_manager decides
+    to: str = ""  # who is mailed: self | agency | self_cc_agency ("" = each person's default)
     brief: str = ""
     source: str = ""  # the file it came from, for error messages
     language: str = ""  # default language of per-language values ("" = the first given)

@@ -95,3 +95,9 @@ class Influencer:
     basis_seen_at: str = ""
     refuses_ads: bool = False
     posts: tuple[Post, ...] = ()  # newest first
+    # The person beyond their first account (see domain.people): the name a letter addresses
+    # (else `name`), who is mailed by default (self | agency | self_cc_agency | ""), and the
+    # name of the agency that manages them ("" when none).
+    honorific_name: str = ""
+    send_to: str = ""
+    agency: str = ""

@@ -19,6 +19,7 @@ from outreach.config import Config, MailboxConfig, unsubscribe_secret
 from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Basis, Influencer, Post
 from outreach.domain.optout import sign_unsubscribe
+from outreach.domain.people import Recipients, SendTo, recipients, resolve_send_to
 from outreach.domain.return_path import return_path_key
 from outreach.domain.return_path import sign as sign_return_path
 from outreach.errors import RenderError
@@ -53,6 +54,8 @@ class Composed:
     language: str
     warnings: tuple[str, ...]
     template_hash: str = ""  # sha256 of the template file's text it was rendered from
+    to_address: str = ""  # who is in To (the person, or their agency), before any redirect
+    cc: tuple[str, ...] = ()
 
 
 def _post(post: Post) -> dict[str, Any]:
@@ -72,10 +75,18 @@ def _post(post: Post) -> dict[str, Any]:
     }
 
 
-def influencer_context(influencer: Influencer) -> dict[str, Any]:
-    """The influencer as templates see it: no email, no legal-basis bookkeeping."""
+def influencer_context(
+    influencer: Influencer, to: Recipients | None = None, language: str = "ja"
+) -> dict[str, Any]:
+    """The influencer as templates see it: no email, no legal-basis bookkeeping. `addressee`
+    is whom the greeting (the `honorific` filter) addresses: the agency's 担当者 when `To` is
+    the agency, the person otherwise."""
     return {
         "name": influencer.name,
+        "honorific_name": influencer.honorific_name or influencer.name,
+        "agency": influencer.agency,
+        "addressee": addressee(influencer, to, language),
+        "to_agency": bool(to and to.to_agency),
         "handle": influencer.handle,
         "platform": influencer.platform,
         "followers": influencer.followers,
@@ -181,7 +192,11 @@ class Composer:
             return "", mailto
         issued = utc(now or datetime.now(UTC)).date()
         token = sign_unsubscribe(
-            self._unsubscribe_key, campaign=campaign.slug, email=influencer.email, issued=issued
+            self._unsubscribe_key,
+            campaign=campaign.slug,
+            # a talent reached only through an agency: the agency's address is the one mailed
+            email=influencer.email or influencer.manager_email,
+            issued=issued,
         )
         return f"{self.config.unsubscribe.base_url}?t={token}", mailto
 
@@ -201,10 +216,18 @@ class Composer:
         step: int,
         total_steps: int,
         unsubscribe: tuple[str, str],
+        to: Recipients | None = None,
     ) -> dict[str, Any]:
         url, mailto = unsubscribe
         ctx: dict[str, Any] = {
-            "influencer": influencer_context(influencer),
+            "influencer": influencer_context(influencer, to, language),
+            # Which case a template is written for: `to.agency` (the letter goes to the
+            # manager and names the talent), `to.cc_agency` (the talent, manager in Cc).
+            "to": {
+                "agency": bool(to and to.to_agency),
+                "cc_agency": bool(to and to.cc),
+                "rule": str(to.rule) if to else SendTo.SELF.value,
+            },
             "posts": [_post(p) for p in influencer.posts],
             "campaign": campaign_context(campaign.for_language(language)),
             "sender": self._senders[language],
@@ -231,12 +254,15 @@ class Composer:
         subject: str | None = None,
         mailbox: str | None = None,
         extra: Mapping[str, Any] | None = None,
+        send_to: str = "",
     ) -> Composed:
         """Render and build one message; a per-influencer failure raises RenderError.
-        `extra`: more template variables (a deal-phase step's `deal` and `late`)."""
+        `extra`: more template variables (a deal-phase step's `deal` and `late`).
+        `send_to`: this enrolment's `to` rule ("" = the campaign's, else the roster's)."""
         tpl = self.templates.resolve(template, influencer.language or "ja")
         box = self.config.mailbox(mailbox or campaign.mailbox)
         unsubscribe = self.unsubscribe_links(campaign, influencer, box, now)
+        to = self.recipients(campaign, influencer, send_to)
         ctx = self.context(
             campaign,
             influencer,
@@ -244,6 +270,7 @@ class Composer:
             step=step,
             total_steps=total_steps,
             unsubscribe=unsubscribe,
+            to=to,
         )
         if extra:
             ctx.update(extra)
@@ -257,12 +284,8 @@ class Composer:
             final_subject = f"Re: {thread.subject}"
         else:
             final_subject = rendered.subject
-        to_manager = campaign.to_manager
-        if to_manager is None:
-            to_manager = self.config.sending.to_manager
-        use_manager = to_manager and bool(influencer.manager_email)
-        to_address = influencer.manager_email if use_manager else influencer.email
-        to_name = "" if use_manager else _display_name(influencer.name, tpl.language)
+        to_address = to.to
+        to_name = "" if to.to_agency else _display_name(influencer.name, tpl.language)
         draft = MessageDraft(
             from_name=(tpl.language == "ja" and box.from_name_ja)
             or box.from_name
@@ -281,6 +304,7 @@ class Composer:
             unsubscribe_mailto=unsubscribe[1],
             in_reply_to=thread.message_ids[-1] if thread and thread.message_ids else "",
             references=thread.message_ids if thread else (),
+            cc=to.cc,
         )
         raw, draft = self._build(draft, tpl, influencer.handle, warnings, ctx)
         redirect = self.config.safety.redirect_all_to
@@ -288,14 +312,33 @@ class Composer:
             message_id=draft.message_id,
             subject=single_line(draft.subject, "subject"),  # as the header carries it
             mail_from=self._envelope_sender(box, draft.message_id),
-            rcpt_to=[redirect] if redirect else [to_address],
+            rcpt_to=[redirect] if redirect else [to_address, *to.cc],
             raw=raw,
             text=rendered.text,
             template=tpl.name,
             language=tpl.language,
             warnings=tuple(warnings),
             template_hash=tpl.content_hash,
+            to_address=to_address,
+            cc=to.cc,
         )
+
+    def recipients(
+        self, campaign: Campaign, influencer: Influencer, send_to: str = ""
+    ) -> Recipients:
+        """Who is in To and Cc: the enrolment's rule, else the campaign's `to =`, else the
+        (older) `to_manager` switch of the campaign or [sending], else the roster's default
+        (an agency-only talent goes to the agency); see domain.people."""
+        rule = send_to or campaign.to
+        if not rule:
+            to_manager = campaign.to_manager
+            if to_manager is None:
+                to_manager = self.config.sending.to_manager
+            rule = SendTo.AGENCY.value if to_manager else ""
+        chosen = resolve_send_to(
+            rule, influencer.email, influencer.manager_email, influencer.send_to
+        )
+        return recipients(influencer.email, influencer.manager_email, chosen)
 
     def _envelope_sender(self, box: MailboxConfig, message_id: str) -> str:
         """MAIL FROM: the mailbox's signed per-message return path (VERP) when it has one."""
@@ -347,6 +390,23 @@ def _data_holding(node: Any, char: str, path: str = "") -> str | None:
         if found:
             return found
     return None
+
+
+def addressee(influencer: Influencer, to: Recipients | None, language: str = "ja") -> str:
+    """Who a greeting names, without the honorific: 「株式会社〇〇 ご担当 △△」 (the manager's
+    name from the roster's 担当者 column; else 「〇〇 ご担当者」) when `To` is the agency, else
+    the person's honorific name. In English: "Mr Suzuki at Sakura Pro", else "the team at"."""
+    if to is None or not to.to_agency:
+        return influencer.honorific_name or influencer.name
+    manager = str(influencer.custom.get("manager") or "").strip()
+    agency = influencer.agency or str(influencer.custom.get("agency") or "").strip()
+    if language == "ja":
+        if manager:
+            return f"{agency} ご担当 {manager}".strip()
+        return f"{agency} ご担当者".strip()
+    if manager:
+        return f"{manager} at {agency}" if agency else manager
+    return f"the team at {agency}" if agency else "team"
 
 
 def _display_name(name: str, language: str) -> str:

@@ -34,8 +34,8 @@ def _text(value: Any, what: str) -> str:
 
 
 def _name_of(person: Any) -> str:
-    if isinstance(person, Mapping):
-        return _text(person.get("name", ""), "the name")
+    if isinstance(person, Mapping):  # `influencer`: whom the message addresses (its To)
+        return _text(person.get("addressee") or person.get("name", ""), "the name")
     return _text(person, "the name")
 
 
@@ -49,6 +49,8 @@ def honorific(language: str, person: Any, form: str = "sama") -> str:
         suffix = _HONORIFIC[form]
     except KeyError:
         raise ValueError(f"honorific form must be 'sama' or 'san', not {form!r}") from None
+    if isinstance(person, Mapping) and person.get("to_agency"):
+        return f"{name}{suffix}"  # 「株式会社〇〇 ご担当 △△様」, 「〇〇 ご担当者様」
     return f"{name} {suffix}"
 
 

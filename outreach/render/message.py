@@ -232,6 +232,7 @@ class MessageDraft:
     unsubscribe_mailto: str = ""
     in_reply_to: str = ""
     references: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()  # addresses only (a talent's manager when mailing the talent)
 
 
 def _address(value: str, field: str) -> str:
@@ -268,6 +269,8 @@ def build(draft: MessageDraft) -> bytes:
         mailbox("From", from_name, _address(draft.from_address, "from"), charset),
         mailbox("To", to_name, _address(draft.to_address, "to"), charset),
     ]
+    if draft.cc:
+        head.append("Cc: " + ",\r\n ".join(_address(a, "cc") for a in draft.cc) + "\r\n")
     if draft.reply_to:
         head.append(f"Reply-To: {_address(draft.reply_to, 'reply-to')}\r\n")
     head.append(unstructured("Subject", subject, charset))

@@ -45,6 +45,7 @@ from outreach.store.queries.enrollment import stop_one_enrollment
 from outreach.store.queries.inbox import Target, set_manager_email, soft_bounce_count
 from outreach.store.queries.mailbox import ensure_mailbox, record_sender_fault
 from outreach.store.queries.outbox import cancel_unsent, defer_enrollment
+from outreach.store.queries.people import add_contact
 from outreach.store.queries.stages import (
     move_if,
     note_history,
@@ -211,9 +212,31 @@ def said_evidence(found: Classified, kind: str) -> dict[str, Any]:
     return {"reasons": list(found.reasons)[:3]}
 
 
+def stop_talent(conn: Connection, target: Target, *, reason: str, at: datetime) -> str:
+    """A stop for a talent with no address of their own (their agency spoke for them): this
+    enrollment stops and moves to unsubscribed; the agency's address, which reaches its other
+    talents too, is not suppressed."""
+    moved = Stage.UNSUBSCRIBED.value != target.stage and stop_and_move(
+        conn,
+        target.enrollment_id,
+        reason=reason,
+        to=Stage.UNSUBSCRIBED.value,
+        expected=target.stage,
+        cause=reason,
+        note=f"{reason} by their agency",
+        at=at,
+    )
+    if not moved:
+        stop_one_enrollment(conn, target.enrollment_id, reason=reason)
+    cancelled = cancel_unsent(conn, [target.enrollment_id], reason=reason, at=at)
+    return f"{reason}: @{target.handle} stopped ({target.campaign}), {cancelled} unsent cancelled"
+
+
 def _suppress_everywhere(
     conn: Connection, target: Target, found: Classified, facts: Facts, *, reason: str, at: datetime
 ) -> str:
+    if not target.email and not facts.recipient:
+        return stop_talent(conn, target, reason=reason, at=at)
     address = facts.recipient or target.email
     evidence = {**said_evidence(found, reason), "message_id": facts.message_id}
     suppress(
@@ -225,7 +248,7 @@ def _suppress_everywhere(
         evidence=evidence,
         inbound_id=facts.inbound_id,
     )
-    if normalise_address(address) != normalise_address(target.email):
+    if target.email and normalise_address(address) != normalise_address(target.email):
         suppress(
             conn,
             target.email,
@@ -318,6 +341,24 @@ def _referral(conn: Connection, found: Classified, target: Target, at: datetime)
     address = normalise_address(found.referred_to)
     if "@" not in address or address == normalise_address(target.email):
         return ""
+    sender = normalise_address(found.from_addr)
+    if (
+        sender
+        and sender != normalise_address(target.email)
+        and (
+            sender == normalise_address(target.manager_email)
+            or (target.agency_domain and sender.rpartition("@")[2] == target.agency_domain)
+        )
+    ):
+        # Their agency sends us to the talent: the address is the talent's own, and mail
+        # from it attaches to them.
+        added = add_contact(conn, target.influencer_id, address, role="self", at=at)
+        note = f"the agency gave the talent's own address {address}"
+        if added:
+            note_history(
+                conn, target.enrollment_id, stage=target.stage, cause="referral", note=note, at=at
+            )
+        return f"; {note}" + ("" if added else " (known already)")
     before = set_manager_email(conn, target.influencer_id, address, at=at)
     if normalise_address(before) == address:
         return f"; manager contact already {address}"

@@ -270,6 +270,9 @@ def _effect(
             d.sent.message_id if d.sent else "",
         )
         effect = apply_effect(conn, config, replace(found, kind=d.kind), d.target, now, facts)
+        for other in d.also:  # the other talents an agency's message names
+            done = apply_effect(conn, config, replace(found, kind=d.kind), other, now, facts)
+            effect += f"; @{other.handle} ({other.campaign}): {done}"
         sender = normalise_address(found.from_addr)
         # A person writing "stop" is honoured for their own address too; a provider's report
         # (tied to our message, d.sent) speaks for the recipient, not for the reporting address.
@@ -277,6 +280,7 @@ def _effect(
             d.kind == OPT_OUT
             and d.sent is None
             and d.target is not None
+            and not (d.agency and d.also)  # an agency's stop for the talents it names
             and sender
             and sender != normalise_address(d.target.email)
         ):

@@ -25,7 +25,13 @@ from outreach.domain.return_path import candidates, tokens_in, verify
 from outreach.inbound import AUTO_REPLY, BOUNCE, COMPLAINT, OPT_OUT, Bounce, Classified
 from outreach.inbound import model as inbound_model
 from outreach.inbound.model import DELIVERED, NEEDS_REVIEW
-from outreach.store.queries.inbox import Sent, Target, sent_by_message_ids, target_by_address
+from outreach.store.queries.inbox import (
+    Sent,
+    Target,
+    agency_talents,
+    sent_by_message_ids,
+    target_by_address,
+)
 
 # Where the envelope recipient of a returned message shows up at final delivery.
 _ENVELOPE_HEADERS = ("To", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "Cc")
@@ -52,6 +58,10 @@ class Decision:
     act: bool  # apply the kind's effect to `target`
     safe: Target | None = None  # not acting: the sender's own enrollment whose sequence stops
     honour: str = ""  # an opt-out honoured for this address (the sender's own) even so
+    # An agency's mail naming several of its talents: the others it concerns (the effect
+    # applies to each), and that it came from the agency (its stop is theirs, not its own).
+    also: tuple[Target, ...] = ()
+    agency: bool = False
     recipient: str = ""  # reports: the recipient they concern, lower-cased
     sent: Sent | None = None  # reports: the message of ours they are tied to
     why: tuple[str, ...] = field(default_factory=tuple)  # why it needs review, trust notes
@@ -314,8 +324,18 @@ def decide_message(
     auth = authenticate(headers, sender, config.inbox.trusted_authserv_ids)
     notes = (auth.detail,) if not auth.trusted else ()
     sent = lookup([found.in_reply_to, *reversed(found.references)])
-    owned = [s for s in sent if sender and sender in s.owners]
+    owned = [s for s in sent if sender and (sender in s.owners or _at_agency(sender, s.target))]
     own = owned[0].target if owned else target_by_address(conn, sender) if sender else None
+    talents = agency_talents(conn, sender) if sender else []
+    named = [t for t, names in talents if _names_any(found, names)]
+    also: tuple[Target, ...] = ()
+    if named:
+        # The talents an agency's message names: the thread's own person stays first (a
+        # message in their thread concerns them), else the first one named.
+        if own is None or (not owned and own.enrollment_id not in {t.enrollment_id for t in named}):
+            own = named[0]
+        first = own.enrollment_id
+        also = tuple(t for t in named if t.enrollment_id != first)
     honour = sender if found.kind == OPT_OUT and sender and not _below(config, found) else ""
     if sent and not owned:
         other = sent[0]
@@ -331,4 +351,20 @@ def decide_message(
     below = _below(config, found)
     if below:
         return Decision(NEEDS_REVIEW, own, act=False, safe=own, why=(below, *notes))
-    return Decision(found.kind, own, act=True, why=notes)
+    return Decision(found.kind, own, act=True, why=notes, also=also, agency=bool(talents))
+
+
+def _at_agency(sender: str, target: Target) -> bool:
+    """Whether the sender writes from the person's agency's own domain."""
+    return bool(target.agency_domain) and sender.rpartition("@")[2] == target.agency_domain
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def _names_any(found: Classified, names: Sequence[str]) -> bool:
+    """Whether the message (subject or own text) names the talent: a name with spaces
+    ignored (「髙橋梨沙」 is 「髙橋 梨沙」), or a handle of two or more characters."""
+    said = _squeezed(f"{found.subject}\n{found.text}")
+    return any(len(n) >= 2 and _squeezed(n) in said for n in names)

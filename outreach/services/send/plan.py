@@ -53,7 +53,9 @@ from outreach.store.queries import (
 from outreach.store.queries import (
     mailbox as mailbox_q,
 )
-from outreach.store.queries import outbox as outbox_q
+from outreach.store.queries import (
+    outbox as outbox_q,
+)
 from outreach.store.queries.deals import accepted_pieces
 from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.roster import load_influencers
@@ -225,6 +227,7 @@ def _plan_on(
                 subject=step.subject,
                 mailbox=due.mailbox,
                 extra=extra,
+                send_to=due.send_to,
             )
         except UserError as exc:
             log.warning("enrollment %s step %s not composed: %s", due.id, due.step, exc)
@@ -290,7 +293,8 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
                 mailbox=p.due.mailbox,
                 mail_from=p.composed.mail_from,
                 rcpt_to=tuple(p.composed.rcpt_to),
-                email_norm=normalise_address(p.influencer.email),
+                # the person's own address; the agency's for a talent reached only through it
+                email_norm=normalise_address(p.influencer.email or p.composed.to_address),
                 message_id=p.composed.message_id,
                 subject=p.composed.subject,
                 template_hash=p.composed.template_hash,

@@ -18,6 +18,7 @@ from typing import Any
 from outreach.closures import Closures
 from outreach.config import Config
 from outreach.domain.campaign import Campaign, Offer
+from outreach.domain.people import SEND_TO_VALUES
 from outreach.errors import InputError, UserError
 from outreach.render.templates import LANGUAGES, TemplateSet
 from outreach.services.sequence.files import check_sequence
@@ -59,6 +60,7 @@ _TOP: dict[str, tuple[bool, Callable[[Any], bool], str]] = {
     "brief": (False, _is_str, _TEXT),
     "tracking_target": (False, _is_str, "an https:// URL"),
     "to_manager": (False, lambda v: isinstance(v, bool), "true or false"),
+    "to": (False, lambda v: v in SEND_TO_VALUES, "self, agency or self_cc_agency"),
     "deliverables": (False, _is_str_list, "a list of strings, or one list per language"),
     "offer": (False, lambda v: isinstance(v, dict), "a table [offer]"),
     "dates": (False, lambda v: isinstance(v, dict), "a table [dates]"),
@@ -249,6 +251,7 @@ def parse_campaign(text: str, *, slug: str, file: str) -> Campaign:
         closed=closed,
         tracking_target=data.get("tracking_target", ""),
         to_manager=data.get("to_manager"),
+        to=data.get("to", ""),
         brief=data.get("brief", ""),
         source=file,
         language=default_language,

@@ -42,6 +42,7 @@ class Due:
     step: int
     due_at: datetime
     stage: str
+    send_to: str = ""  # this enrolment's `to` rule ("" = the campaign's, else the roster's)
 
 
 def due_enrollments(
@@ -69,6 +70,7 @@ def due_enrollments(
             enrollment.c.next_step,
             enrollment.c.next_due_at,
             enrollment.c.stage,
+            enrollment.c.send_to,
         )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .where(enrollment.c.status.in_(DUE_STATUSES), enrollment.c.next_due_at <= naive_utc(now))
@@ -85,8 +87,10 @@ def due_enrollments(
     if held:
         query = query.where(or_(enrollment.c.next_step == 1, enrollment.c.mailbox.not_in(held)))
     return [
-        Due(id_, slug, influencer_id, sequence, mailbox, step, utc(due_at), stage)
-        for id_, slug, influencer_id, sequence, mailbox, step, due_at, stage in conn.execute(query)
+        Due(id_, slug, influencer_id, sequence, mailbox, step, utc(due_at), stage, send_to)
+        for id_, slug, influencer_id, sequence, mailbox, step, due_at, stage, send_to in (
+            conn.execute(query)
+        )
     ]
 
 

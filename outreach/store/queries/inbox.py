@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, select, update
 
 from outreach.clock import naive_utc
 from outreach.store.queries.enrollment import LIVE_STATUSES
 from outreach.store.schema import (
+    account,
+    agency,
     campaign,
+    contact,
     enrollment,
     inbound,
     inbox_cursor,
@@ -41,6 +44,8 @@ class Target:
     stage: str
     status: str
     next_due_at: datetime | None
+    agency_domain: str = ""  # where the person's agency writes from ("" when none)
+    handle: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,9 +128,12 @@ def _target_query() -> Any:
             enrollment.c.stage,
             enrollment.c.status,
             enrollment.c.next_due_at,
+            agency.c.domain.label("agency_domain"),
+            influencer.c.handle,
         )
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
+        .outerjoin(agency, agency.c.id == influencer.c.agency_id)
     )
 
 
@@ -140,6 +148,8 @@ def _target(row: Any) -> Target:
         stage=row.stage,
         status=row.status,
         next_due_at=row.next_due_at,
+        agency_domain=row.agency_domain or "",
+        handle=row.handle,
     )
 
 
@@ -183,26 +193,86 @@ def target_by_enrollment(conn: Connection, enrollment_id: int) -> Target | None:
 
 
 def target_by_address(conn: Connection, address: str) -> Target | None:
-    """The most recent live enrollment of the influencer with this address or managed by it."""
+    """The most recent live enrollment of the person with this address, managed by it, or
+    with it among their contacts; else (a sequence already stopped, say by the talent's own
+    reply) their most recent enrollment of any status, so their agency's mail still attaches."""
     norm = address.strip().lower()
     if not norm:
         return None
     row = conn.execute(_BY_ADDRESS, {"_norm": norm}).first()
+    if row is None:
+        row = conn.execute(_BY_ADDRESS_ANY, {"_norm": norm}).first()
     return None if row is None else _target(row)
 
 
-_BY_ADDRESS = (
+_OF_ADDRESS = or_(
+    influencer.c.email_norm == bindparam("_norm"),
+    func.lower(influencer.c.manager_email) == bindparam("_norm"),
+    influencer.c.id.in_(
+        select(contact.c.influencer_id).where(contact.c.address_norm == bindparam("_norm"))
+    ),
+)
+_BY_ADDRESS_ANY = (
     _target_query()
-    .where(
-        or_(
-            influencer.c.email_norm == bindparam("_norm"),
-            func.lower(influencer.c.manager_email) == bindparam("_norm"),
-        ),
-        enrollment.c.status.in_(LIVE_STATUSES),
-    )
+    .where(_OF_ADDRESS)
     .order_by(enrollment.c.created_at.desc(), enrollment.c.id.desc())
     .limit(1)
 )
+_BY_ADDRESS = _BY_ADDRESS_ANY.where(enrollment.c.status.in_(LIVE_STATUSES))
+
+
+def agency_talents(conn: Connection, sender: str) -> list[tuple[Target, tuple[str, ...]]]:
+    """When `sender` writes for an agency (a manager address of someone on the roster, or an
+    address at an agency's own domain): each of its talents' most recent enrollment (a live
+    one first) with the names the talent may be called by in a message (name, the name a
+    letter uses, handles of every account). Empty for anyone else."""
+    norm = sender.strip().lower()
+    domain = norm.rpartition("@")[2] if "@" in norm else ""
+    agencies = select(contact.c.agency_id).where(
+        contact.c.address_norm == norm, contact.c.agency_id.is_not(None)
+    )
+    of_agency: ColumnElement[bool] = influencer.c.agency_id.in_(agencies)
+    if domain:
+        of_agency = or_(
+            of_agency,
+            influencer.c.agency_id.in_(
+                select(agency.c.id).where(agency.c.domain == domain, agency.c.domain != "")
+            ),
+        )
+    managed = or_(
+        influencer.c.id.in_(
+            select(contact.c.influencer_id).where(
+                contact.c.address_norm == norm, contact.c.role == "manager"
+            )
+        ),
+        of_agency,
+    )
+    rows = conn.execute(
+        _target_query()
+        .add_columns(influencer.c.name, influencer.c.honorific_name, influencer.c.display_name)
+        .where(managed)
+        .order_by(enrollment.c.created_at.desc(), enrollment.c.id.desc())
+    ).all()
+    best: dict[int, Any] = {}
+    for row in rows:
+        kept = best.get(row.influencer_id)
+        if kept is None or (kept.status not in LIVE_STATUSES and row.status in LIVE_STATUSES):
+            best[row.influencer_id] = row
+    if not best:
+        return []
+    handles: dict[int, set[str]] = {i: set() for i in best}
+    for influencer_id, handle in conn.execute(
+        select(account.c.influencer_id, account.c.handle).where(
+            account.c.influencer_id.in_(list(best))
+        )
+    ):
+        handles[influencer_id].add(handle)
+    out = []
+    for influencer_id, row in best.items():
+        names = {row.name, row.honorific_name, row.display_name, row.handle}
+        names |= handles[influencer_id]
+        out.append((_target(row), tuple(sorted(n for n in names if n))))
+    return out
 
 
 def soft_bounce_count(conn: Connection, recipient_norm: str, *, since: datetime) -> int:

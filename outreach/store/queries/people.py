@@ -214,3 +214,21 @@ def manager_addresses(conn: Connection, norms: Sequence[str]) -> set[str]:
             .distinct()
         ).scalars()
     )
+
+
+def add_contact(
+    conn: Connection, influencer_id: int, address: str, *, role: str, at: datetime
+) -> bool:
+    """A new address of a person (their own, or a manager's); False when already known."""
+    norm = address.strip().lower()
+    stmt = _insert(conn, contact).values(
+        influencer_id=influencer_id,
+        address=address.strip(),
+        address_norm=norm,
+        role=role,
+        created_at=naive_utc(at),
+    )
+    done = conn.execute(
+        stmt.on_conflict_do_nothing(index_elements=["influencer_id", "address_norm"])
+    )
+    return bool(done.rowcount)

@@ -33,7 +33,7 @@ from outreach.store.queries.roster_upsert import (
     upsert_influencer,
     upsert_influencers,
 )
-from outreach.store.schema import influencer, post
+from outreach.store.schema import agency, influencer, post
 
 __all__ = [
     "INFLUENCER_FIELDS",
@@ -305,8 +305,10 @@ _INFLUENCER_COLUMNS = [
         "basis_url",
         "basis_seen_at",
         "refuses_ads",
+        "honorific_name",
+        "send_to",
     )
-]
+] + [agency.c.name.label("agency_name")]
 
 
 def _influencer_from_row(row: Sequence[Any], posts: Sequence[Post]) -> Influencer:
@@ -331,6 +333,9 @@ def _influencer_from_row(row: Sequence[Any], posts: Sequence[Post]) -> Influence
         basis_url,
         basis_seen_at,
         refuses_ads,
+        honorific_name,
+        send_to,
+        agency_name,
     ) = row
     return Influencer(
         id=id_,
@@ -354,6 +359,9 @@ def _influencer_from_row(row: Sequence[Any], posts: Sequence[Post]) -> Influence
         basis_seen_at=basis_seen_at,
         refuses_ads=bool(refuses_ads),
         posts=tuple(posts),
+        honorific_name=honorific_name,
+        send_to=send_to,
+        agency=agency_name or "",
     )
 
 
@@ -380,7 +388,11 @@ def load_influencers(
 
     `handles` accepts `name` or `@name`; with neither filter, every influencer.
     """
-    query = select(*_INFLUENCER_COLUMNS).order_by(influencer.c.id)
+    query = (
+        select(*_INFLUENCER_COLUMNS)
+        .outerjoin(agency, agency.c.id == influencer.c.agency_id)
+        .order_by(influencer.c.id)
+    )
     if handles is not None:
         query = query.where(influencer.c.handle.in_([h.lstrip("@") for h in handles]))
     if ids is not None:

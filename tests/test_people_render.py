@@ -1,0 +1,117 @@
+"""Who a message is addressed to (`to = self | agency | self_cc_agency`) and what it says:
+the greeting addresses whoever is in To (「サクラ事務所 ご担当 鈴木様」 with the talent named in
+the body), the manager is in Cc with `self_cc_agency`, and a talent with no address of their
+own goes to the agency whatever the rule. Rendered from the workspace's own templates."""
+
+from __future__ import annotations
+
+import shutil
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+
+from outreach.domain.people import SendTo, default_send_to, recipients, resolve_send_to
+from outreach.render.compose import Composer
+from tests.support.render import NOW, make_campaign, make_config, make_influencer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _composer(tmp_path: Path) -> Composer:
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return Composer(make_config(tmp_path))
+
+
+def _talent(**kw: object) -> object:
+    fields: dict[str, object] = dict(
+        name="髙橋 梨沙",
+        email="risa@example.jp",
+        manager_email="suzuki@sakura-pro.example.jp",
+        agency="サクラ事務所",
+        custom={"manager": "鈴木"},
+    )
+    fields.update(kw)
+    return make_influencer(**fields)
+
+
+def _render(tmp_path: Path, person: object, *, to: str = "", send_to: str = "") -> object:
+    composer = _composer(tmp_path)
+    campaign = make_campaign(to=to)
+    return composer.compose(
+        campaign, person, step=1, total_steps=3, template="pitch", now=NOW, send_to=send_to
+    )
+
+
+def _headers(raw: bytes) -> object:
+    return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+def test_to_agency_greets_the_manager_and_names_the_talent(tmp_path: Path) -> None:
+    msg = _render(tmp_path, _talent(), to="agency")
+    m = _headers(msg.raw)
+    assert [a.addr_spec for a in m["To"].addresses] == ["suzuki@sakura-pro.example.jp"]
+    assert m["Cc"] is None
+    assert msg.text.splitlines()[0] == "サクラ事務所 ご担当 鈴木様"
+    assert "サクラ事務所所属の髙橋 梨沙様へのご相談で、ご連絡いたしました。" in msg.text
+    assert "髙橋 梨沙 様" not in msg.text
+    assert msg.rcpt_to == ["suzuki@sakura-pro.example.jp"]
+    assert msg.to_address == "suzuki@sakura-pro.example.jp"
+
+
+def test_to_agency_without_a_manager_name(tmp_path: Path) -> None:
+    msg = _render(tmp_path, _talent(custom={}), to="agency")
+    assert msg.text.splitlines()[0] == "サクラ事務所 ご担当者様"
+
+
+def test_self_cc_agency_puts_the_manager_in_cc(tmp_path: Path) -> None:
+    msg = _render(tmp_path, _talent(), to="self_cc_agency")
+    m = _headers(msg.raw)
+    assert [a.addr_spec for a in m["To"].addresses] == ["risa@example.jp"]
+    assert [a.addr_spec for a in m["Cc"].addresses] == ["suzuki@sakura-pro.example.jp"]
+    assert msg.rcpt_to == ["risa@example.jp", "suzuki@sakura-pro.example.jp"]
+    assert msg.text.splitlines()[0] == "髙橋 梨沙 様"
+    assert "ご相談で、ご連絡いたしました" not in msg.text
+
+
+def test_an_agency_only_talent_goes_to_the_agency_and_the_enrolment_rule_wins(
+    tmp_path: Path,
+) -> None:
+    only = _render(tmp_path / "a", _talent(email=""), to="self")
+    assert only.rcpt_to == ["suzuki@sakura-pro.example.jp"]
+    assert only.text.splitlines()[0] == "サクラ事務所 ご担当 鈴木様"
+    per_person = _render(tmp_path / "b", _talent(), to="agency", send_to="self")
+    assert per_person.rcpt_to == ["risa@example.jp"]
+    roster_default = _render(tmp_path / "c", _talent(send_to="agency"))
+    assert roster_default.rcpt_to == ["suzuki@sakura-pro.example.jp"]
+
+
+def test_english_greeting_to_an_agency(tmp_path: Path) -> None:
+    msg = _render(
+        tmp_path,
+        _talent(name="Emily Carter", language="en", agency="Bright Talent", custom={}),
+        to="agency",
+    )
+    assert msg.text.splitlines()[0] == "Hi the team at Bright Talent,"
+    assert "I'm writing about Emily Carter (@hanako_beauty), whom Bright Talent represents." in (
+        msg.text
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "email", "manager", "stored", "expected"),
+    [
+        ("", "a@x.jp", "", "", SendTo.SELF),
+        ("", "", "m@agency.jp", "", SendTo.AGENCY),
+        ("", "a@x.jp", "m@agency.jp", "agency", SendTo.AGENCY),
+        ("self", "", "m@agency.jp", "", SendTo.AGENCY),
+        ("agency", "a@x.jp", "", "", SendTo.SELF),
+        ("self_cc_agency", "", "m@agency.jp", "", SendTo.AGENCY),
+        ("self_cc_agency", "a@x.jp", "m@agency.jp", "self", SendTo.SELF_CC_AGENCY),
+    ],
+)
+def test_the_rule(rule: str, email: str, manager: str, stored: str, expected: SendTo) -> None:
+    assert resolve_send_to(rule, email, manager, stored) is expected
+    assert recipients(email, manager, expected).rule is expected
+    assert default_send_to(email, manager) in (SendTo.SELF, SendTo.AGENCY)
