@@ -53,11 +53,11 @@ def _short(lines: list[Any]) -> list[str]:
     return [str(line).replace(str(ROSTERS) + "/", "") for line in lines]
 
 
-def test_xlsx_with_title_row_and_merged_two_row_header(sqlite_db: Engine, config: Config) -> None:
-    report = _import(sqlite_db, ROSTERS / "agency.xlsx", config)
+def test_xlsx_with_title_row_and_merged_two_row_header(db: Engine, config: Config) -> None:
+    report = _import(db, ROSTERS / "agency.xlsx", config)
     assert (report.inserted, report.updated, report.rejected) == (7, 0, 0)
     blank = {"備考": "", "agency": "", "manager": ""}
-    assert _people(sqlite_db) == [
+    assert _people(db) == [
         ("山田 花子", "hanako@example.jp", "instagram", "hanako_kitchen", 12_000, "", blank),
         (
             "佐藤 美咲",
@@ -82,7 +82,7 @@ def test_xlsx_with_title_row_and_merged_two_row_header(sqlite_db: Engine, config
         ("伊藤 翔", "sho@example.jp", "x", "sho_coffee", None, "", {**blank, "備考": "未確認"}),
         ("渡辺 陽菜", "hina@example.jp", "youtube", "hina_eats", 1_200_000, "", blank),
     ]
-    again = _import(sqlite_db, ROSTERS / "agency.xlsx", config)
+    again = _import(db, ROSTERS / "agency.xlsx", config)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 7)
     assert again.changes == []
 
@@ -247,9 +247,9 @@ def test_workbook_by_content_and_old_xls_refused(
 
 
 def test_posts_with_japanese_headers_and_profile_urls(
-    sqlite_db: Engine, config: Config, tmp_path: Path
+    db: Engine, config: Config, tmp_path: Path
 ) -> None:
-    _import(sqlite_db, ROSTERS / "profiles.csv", config)
+    _import(db, ROSTERS / "profiles.csv", config)
     path = tmp_path / "posts.tsv"
     path.write_text(
         "アカウント\t投稿URL\t投稿日\tいいね数\n"
@@ -260,17 +260,17 @@ def test_posts_with_japanese_headers_and_profile_urls(
         encoding="utf-8",
     )
     with pytest.raises(ImportRejected) as info:
-        import_posts(sqlite_db, path, config=config, options=ImportOptions())
+        import_posts(db, path, config=config, options=ImportOptions())
     assert [str(e) for e in info.value.errors] == [
         f"{path}:4: influencer: no influencer 'nobody' on instagram (import influencers first)"
     ]
-    report = import_posts(sqlite_db, path, config=config, options=ImportOptions(skip_invalid=True))
+    report = import_posts(db, path, config=config, options=ImportOptions(skip_invalid=True))
     assert (report.inserted, report.rejected) == (2, 1)
-    with reading(sqlite_db) as conn:
+    with reading(db) as conn:
         posts = {i.handle: [(p.url, p.likes) for p in i.posts] for i in load_influencers(conn)}
     assert posts["hanako_kitchen"] == [("https://www.instagram.com/p/A1/", 12_000)]
     assert posts["sakura.dance"] == [("https://www.tiktok.com/@sakura.dance/video/1", None)]
-    again = import_posts(sqlite_db, path, config=config, options=ImportOptions(skip_invalid=True))
+    again = import_posts(db, path, config=config, options=ImportOptions(skip_invalid=True))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
 
 
