@@ -34,8 +34,7 @@ from outreach.store.queries import schedule as q
 from outreach.store.schema import campaign, enrollment, influencer, outbox
 from outreach.store.session import reading, writing
 from tests.support.db import sqlite_engine
-from tests.support.sequence import make_workspace
-from tests.support.workspace import CONFIG_TOML
+from tests.support.workspace import CONFIG_TOML, build_workspace, campaign_toml
 
 NOW = datetime(2026, 12, 24, 1, 0, tzinfo=UTC)  # Thu 24 Dec 10:00 in Tokyo; 年末年始 is near
 QUICK = """\
@@ -231,17 +230,7 @@ def reference(
 
 def workspace(base: Path, caps: tuple[int, int]) -> Config:
     """Two mailboxes with small caps, three campaigns, 年末年始, お盆 and a one-off closure."""
-    make_workspace(
-        base,
-        sequences={"standard": STANDARD3, "quick": QUICK, "gone": GONE},
-        campaigns={slug: seq for slug, (seq, _) in CAMPAIGNS.items()},
-    )
-    for slug, (_, box) in CAMPAIGNS.items():
-        path = base / "campaigns" / f"{slug}.toml"
-        path.write_text(
-            path.read_text("utf-8").replace('mailbox = "main"', f'mailbox = "{box}"'), "utf-8"
-        )
-    (base / "config.toml").write_text(
+    config_toml = (
         CONFIG_TOML
         + f"""\
 [mailboxes.main.limits]
@@ -256,10 +245,18 @@ security = "none"
 daily_cap = {caps[1]}
 [sending]
 closed = ["12-29..01-03", "2027-01-08", "08-13..08-16"]
-""",
-        encoding="utf-8",
+"""
     )
-    return load_config(base / "config.toml")
+    built = build_workspace(
+        base,
+        config_toml=config_toml,
+        sequences={"standard": STANDARD3, "quick": QUICK, "gone": GONE},
+        campaigns={
+            slug: campaign_toml(seq).replace('mailbox = "main"', f'mailbox = "{box}"')
+            for slug, (seq, box) in CAMPAIGNS.items()
+        },
+    )
+    return load_config(built.config_path)
 
 
 def seed(engine: Engine, rng: random.Random, people: int, days: tuple[int, int] = (-3, 12)) -> None:
