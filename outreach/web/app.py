@@ -23,7 +23,6 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -545,7 +544,3 @@ def create_app(console: Console) -> Starlette:
     app = Starlette(routes=routes(), middleware=middleware)
     app.state.console = console
     return app
-
-
-def now_of(console: Console) -> datetime:
-    return console.clock.now()

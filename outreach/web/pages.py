@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,12 @@ from outreach.domain.times import show
 from outreach.errors import InputError, UserError
 from outreach.services.console import audit as audit_service
 from outreach.services.console import person as person_service
-from outreach.services.console.views import board_page, campaign_overview, data_version
+from outreach.services.console.views import (
+    board_page,
+    campaign_overview,
+    campaign_people,
+    data_version,
+)
 from outreach.services.inbox import poll as inbox_service
 from outreach.services.inbox.poll import RESOLVE_KINDS
 from outreach.services.pipeline import deals as deals_service
@@ -61,6 +66,15 @@ def audit_record(
         outcome,
         influencer_id=influencer_id,
     )
+
+
+def _number(text: str, default: int, name: str) -> int:
+    text = text.strip()
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit():
+        raise InputError(f"{name} {text!r} is not a number", field=name)
+    return int(text)
 
 
 def _templates(console: Console) -> dict[str, str]:
@@ -163,12 +177,12 @@ def today(ctx: Ctx) -> tuple[str, dict[str, Any]]:
     built = cached(c, "today", lambda: todo_service.todo(c.engine, c.clock))
     items: list[Any] = built.value if built is not None and built.value is not None else []
     shown: list[Any] = []
-    more: dict[str, int] = {}
+    seen: dict[str, int] = {}
     for item in items:
-        if sum(1 for i in shown if i.kind == item.kind) < TODO_SHOWN:
+        seen[item.kind] = seen.get(item.kind, 0) + 1
+        if seen[item.kind] <= TODO_SHOWN:
             shown.append(item)
-        else:
-            more[item.kind] = more.get(item.kind, 0) + 1
+    more = {kind: n - TODO_SHOWN for kind, n in seen.items() if n > TODO_SHOWN}
     return "today.html", {"items": shown, "more": more, "built": built}
 
 
@@ -237,8 +251,10 @@ def campaign_action(ctx: Ctx) -> Result:
 def drafts(ctx: Ctx) -> tuple[str, dict[str, Any]]:
     slugs = _slugs(ctx.console)
     slug = ctx.request.query_params.get("campaign") or (slugs[0] if slugs else "")
-    page = max(0, int(ctx.request.query_params.get("page", "0") or 0))
-    people = campaign_people_page(ctx, slug, PEOPLE_PAGE, page * PEOPLE_PAGE) if slug else []
+    page = max(0, _number(ctx.request.query_params.get("page", ""), 0, "page"))
+    people = (
+        campaign_people(ctx.console.engine, slug, PEOPLE_PAGE, page * PEOPLE_PAGE) if slug else []
+    )
     return "drafts.html", {
         "slugs": slugs,
         "slug": slug,
@@ -248,15 +264,9 @@ def drafts(ctx: Ctx) -> tuple[str, dict[str, Any]]:
     }
 
 
-def campaign_people_page(ctx: Ctx, slug: str, limit: int, offset: int) -> list[dict[str, Any]]:
-    from outreach.services.console.views import campaign_people
-
-    return campaign_people(ctx.console.engine, slug, limit, offset)
-
-
 def draft(ctx: Ctx) -> tuple[str, dict[str, Any]]:
     slug, handle = ctx.request.path_params["slug"], ctx.request.path_params["handle"]
-    step = max(1, int(ctx.request.query_params.get("step", "1") or 1))
+    step = max(1, _number(ctx.request.query_params.get("step", ""), 1, "step"))
     c = ctx.console
     items = list(
         preview_messages(c.config, c.engine, slug, now=c.clock.now(), handles=[handle], step=step)
@@ -280,15 +290,13 @@ def draft(ctx: Ctx) -> tuple[str, dict[str, Any]]:
 
 def send_proof(ctx: Ctx) -> Result:
     slug, handle = ctx.request.path_params["slug"], ctx.request.path_params["handle"]
-    step = int(ctx.form.get("step", "1") or 1)
+    step = max(1, _number(ctx.form.get("step", ""), 1, "step"))
     to = ctx.form.get("to", "").strip()
     c = ctx.console
     out = []
     for sent in send_proofs(
         c.config, c.engine, slug, handles=[handle], send_to=to, step=step, now=c.clock.now()
     ):
-        shown = readable(replace(sent.draft, raw=sent.raw, rcpt_to=[sent.sent_to]))
-        del shown  # the page shows the draft itself; the proof differs only in its headers
         if sent.accepted:
             out.append(f"sent {sent.message_id} to {sent.sent_to}; the server said: {sent.reply}")
         else:

@@ -308,7 +308,7 @@ def stage_cards(
 def campaign_people(
     conn: Connection, campaign_slug: str, limit: int, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """A campaign's people in enrolment order, a page at a time (the drafts list)."""
+    """A campaign's people in roster order, a page at a time (the drafts list)."""
     query = (
         select(
             influencer.c.id,
@@ -322,7 +322,8 @@ def campaign_people(
         .join(enrollment, enrollment.c.influencer_id == influencer.c.id)
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .where(campaign.c.slug == campaign_slug)
-        .order_by(enrollment.c.id)
+        # In the unique (campaign_id, influencer_id) index's order: no sort of the campaign.
+        .order_by(enrollment.c.influencer_id)
         .limit(limit)
         .offset(offset)
     )
