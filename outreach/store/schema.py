@@ -624,3 +624,4 @@ Index("ix_enrollment_influencer", enrollment.c.influencer_id)
 Index("ix_enrollment_campaign_stage", enrollment.c.campaign_id, enrollment.c.stage)
 Index("ix_inbound_enrollment", inbound.c.enrollment_id)
 Index("ix_inbound_kind_processed", inbound.c.kind, inbound.c.processed_at)
+Index("ix_influencer_handle", influencer.c.handle)  # @handle lookups and the people search

@@ -71,8 +71,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_person_note_influencer", "person_note", ["influencer_id", "at"])
     # The console's bounded reads: the board's oldest cards per stage, a person's
-    # enrolments, people per campaign and stage, the received half of a conversation and
-    # the newest mail of a kind.
+    # enrolments, people per campaign and stage, the received half of a conversation, the
+    # newest mail of a kind, and a person by @handle.
     op.create_index(
         "ix_enrollment_stage_changed", "enrollment", ["stage", "stage_changed_at", "id"]
     )
@@ -80,9 +80,11 @@ def upgrade() -> None:
     op.create_index("ix_enrollment_campaign_stage", "enrollment", ["campaign_id", "stage"])
     op.create_index("ix_inbound_enrollment", "inbound", ["enrollment_id"])
     op.create_index("ix_inbound_kind_processed", "inbound", ["kind", "processed_at"])
+    op.create_index("ix_influencer_handle", "influencer", ["handle"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_influencer_handle", table_name="influencer")
     op.drop_index("ix_inbound_kind_processed", table_name="inbound")
     op.drop_index("ix_inbound_enrollment", table_name="inbound")
     op.drop_index("ix_enrollment_campaign_stage", table_name="enrollment")
