@@ -147,9 +147,9 @@ def test_agency_talents_through_smtp_and_imap(
         risa = next(
             m
             for m in to_agency
-            if "髙橋 梨沙様へのご相談" in m.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            if "髙橋 梨沙様について" in m.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         )
-        assert "サクラプロ所属の髙橋 梨沙様へのご相談で、ご連絡いたしました。" in (
+        assert "サクラプロ所属の髙橋 梨沙様について、ご相談がございます。" in (
             risa.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         )
         ren = next(m for m in pitches if m["To"].addresses[0].addr_spec == "ren@example.jp")

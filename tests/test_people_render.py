@@ -54,7 +54,7 @@ def test_to_agency_greets_the_manager_and_names_the_talent(tmp_path: Path) -> No
     assert [a.addr_spec for a in m["To"].addresses] == ["suzuki@sakura-pro.example.jp"]
     assert m["Cc"] is None
     assert msg.text.splitlines()[0] == "サクラ事務所 ご担当 鈴木様"
-    assert "サクラ事務所所属の髙橋 梨沙様へのご相談で、ご連絡いたしました。" in msg.text
+    assert "サクラ事務所所属の髙橋 梨沙様について、ご相談がございます。" in msg.text
     assert "髙橋 梨沙 様" not in msg.text
     assert msg.rcpt_to == ["suzuki@sakura-pro.example.jp"]
     assert msg.to_address == "suzuki@sakura-pro.example.jp"
@@ -72,7 +72,7 @@ def test_self_cc_agency_puts_the_manager_in_cc(tmp_path: Path) -> None:
     assert [a.addr_spec for a in m["Cc"].addresses] == ["suzuki@sakura-pro.example.jp"]
     assert msg.rcpt_to == ["risa@example.jp", "suzuki@sakura-pro.example.jp"]
     assert msg.text.splitlines()[0] == "髙橋 梨沙 様"
-    assert "ご相談で、ご連絡いたしました" not in msg.text
+    assert "ご相談がございます" not in msg.text
 
 
 def test_an_agency_only_talent_goes_to_the_agency_and_the_enrolment_rule_wins(

@@ -157,6 +157,7 @@ def describe(error: RenderError) -> str:
 _SHOWN = (
     "From",
     "To",
+    "Cc",
     "Reply-To",
     "Subject",
     "Date",
@@ -172,7 +173,8 @@ def readable(composed: Composed) -> str:
     """Headers decoded as a mail client shows them, then the text: the `text` preview."""
     message = BytesParser(policy=policy.default).parsebytes(composed.raw)
     lines = [f"{name}: {message[name]}" for name in _SHOWN if message[name] is not None]
-    if composed.rcpt_to != [str(message["To"].addresses[0].addr_spec)]:
+    headed = [a.addr_spec for h in ("To", "Cc") if message[h] for a in message[h].addresses]
+    if composed.rcpt_to != headed:
         lines.append(f"(envelope to: {', '.join(composed.rcpt_to)})")
     lines += [f"(warning: {w})" for w in composed.warnings]
     return "\n".join(lines) + "\n\n" + composed.text

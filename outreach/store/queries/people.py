@@ -232,3 +232,388 @@ def add_contact(
         stmt.on_conflict_do_nothing(index_elements=["influencer_id", "address_norm"])
     )
     return bool(done.rowcount)
+
+
+# -- reading and editing people (outreach roster ..., outreach agency ...) -----------------
+
+
+def person_id(conn: Connection, key: str) -> int | None:
+    """The person a command names: `platform:handle`, `@handle` or `handle` (any of their
+    accounts), or an address (their own or one of their contacts'). InputError when a bare
+    handle is two people's or an address is shared by several (an agency's)."""
+    from outreach.domain.influencer import PLATFORMS
+    from outreach.errors import InputError
+
+    key = key.strip()
+    platform, sep, rest = key.partition(":")
+    if sep and platform.lower() in PLATFORMS:
+        found = conn.execute(
+            select(account.c.influencer_id).where(
+                account.c.platform == platform.lower(),
+                account.c.handle == rest.strip().lstrip("@"),
+            )
+        ).scalar()
+        return None if found is None else int(found)
+    if "@" in key.lstrip("@"):
+        norm = key.lower()
+        ids = set(
+            conn.execute(select(influencer.c.id).where(influencer.c.email_norm == norm)).scalars()
+        ) or set(
+            conn.execute(
+                select(contact.c.influencer_id).where(contact.c.address_norm == norm)
+            ).scalars()
+        )
+        what = f"{key} is an address of several people"
+    else:
+        rows = conn.execute(
+            select(account.c.influencer_id, account.c.platform).where(
+                account.c.handle == key.lstrip("@")
+            )
+        ).all()
+        ids = {r.influencer_id for r in rows}
+        platforms = ", ".join(sorted(r.platform for r in rows))
+        what = f"@{key.lstrip('@')} is several people's handle ({platforms})"
+    if len(ids) > 1:
+        raise InputError(what, field="person", hint="write platform:handle, e.g. instagram:@name")
+    return int(next(iter(ids))) if ids else None
+
+
+def accounts_of(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(account)
+        .where(account.c.influencer_id == influencer_id)
+        .order_by(account.c.created_at, account.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def contacts_of(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(contact.c.address, contact.c.role, agency.c.name.label("agency"))
+        .outerjoin(agency, agency.c.id == contact.c.agency_id)
+        .where(contact.c.influencer_id == influencer_id)
+        .order_by(contact.c.role.desc(), contact.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def set_agency(conn: Connection, influencer_id: int, name: str, *, at: datetime) -> int | None:
+    """Put the person under the agency of this name (made when new; "" for none)."""
+    if not name.strip():
+        conn.execute(
+            update(influencer).where(influencer.c.id == influencer_id).values(agency_id=None)
+        )
+        return None
+    manager = conn.execute(
+        select(influencer.c.manager_email).where(influencer.c.id == influencer_id)
+    ).scalar_one()
+    key = agency_key(manager or "", name)
+    assert key is not None
+    agency_id = agency_ids(conn, [(key.name, key.domain)], naive_utc(at))[key.name]
+    conn.execute(
+        update(influencer).where(influencer.c.id == influencer_id).values(agency_id=agency_id)
+    )
+    conn.execute(
+        update(contact)
+        .where(contact.c.influencer_id == influencer_id, contact.c.role == MANAGER)
+        .values(agency_id=agency_id)
+    )
+    return agency_id
+
+
+def merge(conn: Connection, keep: int, gone: int, *, at: datetime) -> dict[str, int]:
+    """Two records are one person: everything of `gone` (accounts, contacts, posts,
+    enrolments in campaigns `keep` is not in, notes) moves to `keep`, then `gone` is deleted.
+    Returns how many of each moved (enrolments `keep` already has in a campaign are dropped
+    with `gone`)."""
+    from outreach.store.schema import enrollment, person_note, post
+
+    now = naive_utc(at)
+    moved: dict[str, int] = {}
+    taken = select(enrollment.c.campaign_id).where(enrollment.c.influencer_id == keep)
+    moved["enrolments"] = conn.execute(
+        update(enrollment)
+        .where(enrollment.c.influencer_id == gone, enrollment.c.campaign_id.not_in(taken))
+        .values(influencer_id=keep)
+    ).rowcount
+    moved["accounts"] = conn.execute(
+        update(account)
+        .where(account.c.influencer_id == gone)
+        .values(influencer_id=keep, updated_at=now)
+    ).rowcount
+    known = select(contact.c.address_norm).where(contact.c.influencer_id == keep)
+    moved["contacts"] = conn.execute(
+        update(contact)
+        .where(contact.c.influencer_id == gone, contact.c.address_norm.not_in(known))
+        .values(influencer_id=keep)
+    ).rowcount
+    moved["posts"] = conn.execute(
+        update(post).where(post.c.influencer_id == gone).values(influencer_id=keep)
+    ).rowcount
+    moved["notes"] = conn.execute(
+        update(person_note).where(person_note.c.influencer_id == gone).values(influencer_id=keep)
+    ).rowcount
+    # The kept row takes what it lacks: an own address, a manager, an agency, tags.
+    a = conn.execute(select(influencer).where(influencer.c.id == keep)).one()._mapping
+    b = conn.execute(select(influencer).where(influencer.c.id == gone)).one()._mapping
+    fill: dict[str, Any] = {}
+    for f in ("manager_email", "agency_id", "honorific_name", "display_name", "niche", "timezone"):
+        if not a[f] and b[f]:
+            fill[f] = b[f]
+    tags = list(dict.fromkeys([*(a["tags"] or []), *(b["tags"] or [])]))
+    if tags != list(a["tags"] or []):
+        fill["tags"] = tags
+    notes = "\n".join(n for n in (a["notes"], b["notes"]) if n)
+    if notes != a["notes"]:
+        fill["notes"] = notes
+    own_b = b["email"] if "@" in b["email_norm"] else ""
+    conn.execute(delete_influencer(gone))
+    if not a["email"] and own_b:
+        fill["email"], fill["email_norm"] = own_b, b["email_norm"]
+    if fill:
+        conn.execute(
+            update(influencer).where(influencer.c.id == keep).values(**fill, updated_at=now)
+        )
+    return moved
+
+
+def delete_influencer(influencer_id: int) -> Any:
+    from sqlalchemy import delete
+
+    return delete(influencer).where(influencer.c.id == influencer_id)
+
+
+def list_people(
+    conn: Connection,
+    *,
+    platform: str | None = None,
+    tier: str | None = None,
+    tag: str | None = None,
+    stage: str | None = None,
+    campaign: str | None = None,
+    agency_name: str | None = None,
+) -> list[dict[str, Any]]:
+    """One row per person, in id order: first account, how many accounts, agency, who is
+    mailed by default, and every campaign with its stage. Filters: any of their accounts on
+    `platform` / at `tier`, a tag, an enrolment at `stage` / in `campaign`, their agency."""
+    from outreach.domain.people import default_send_to
+    from outreach.store.schema import campaign as campaign_t
+    from outreach.store.schema import enrollment
+
+    query = (
+        select(
+            influencer.c.id,
+            influencer.c.name,
+            influencer.c.email,
+            influencer.c.manager_email,
+            influencer.c.send_to,
+            influencer.c.platform,
+            influencer.c.handle,
+            influencer.c.tier,
+            influencer.c.followers,
+            influencer.c.tags,
+            agency.c.name.label("agency"),
+        )
+        .outerjoin(agency, agency.c.id == influencer.c.agency_id)
+        .order_by(influencer.c.id)
+    )
+    if platform or tier:
+        of = select(account.c.influencer_id)
+        if platform:
+            of = of.where(account.c.platform == platform)
+        if tier:
+            of = of.where(account.c.tier == tier)
+        query = query.where(influencer.c.id.in_(of))
+    if stage or campaign:
+        of = select(enrollment.c.influencer_id).join(
+            campaign_t, campaign_t.c.id == enrollment.c.campaign_id
+        )
+        if stage:
+            of = of.where(enrollment.c.stage == stage)
+        if campaign:
+            of = of.where(campaign_t.c.slug == campaign)
+        query = query.where(influencer.c.id.in_(of))
+    if agency_name:
+        query = query.where(agency.c.name == agency_name)
+    rows = [r for r in conn.execute(query) if not tag or tag in (r.tags or [])]
+    ids = [r.id for r in rows]
+    accounts: dict[int, list[str]] = {i: [] for i in ids}
+    stages: dict[int, list[str]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for a in conn.execute(
+            select(account.c.influencer_id, account.c.platform, account.c.handle)
+            .where(account.c.influencer_id.in_(chunk))
+            .order_by(account.c.id)
+        ):
+            accounts[a.influencer_id].append(f"{a.platform}:{a.handle}")
+        for e in conn.execute(
+            select(enrollment.c.influencer_id, campaign_t.c.slug, enrollment.c.stage)
+            .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
+            .where(enrollment.c.influencer_id.in_(chunk))
+            .order_by(enrollment.c.id)
+        ):
+            stages[e.influencer_id].append(f"{e.slug}={e.stage}")
+    return [
+        {
+            "handle": r.handle,
+            "platform": r.platform,
+            "name": r.name,
+            "accounts": " ".join(
+                sorted(accounts[r.id], key=lambda a: a != f"{r.platform}:{r.handle}")
+            ),
+            "tier": r.tier or "",
+            "agency": r.agency or "",
+            "to": default_send_to(r.email, r.manager_email, r.send_to).value,
+            "tags": ";".join(r.tags or []),
+            "campaigns": " ".join(stages[r.id]),
+        }
+        for r in rows
+    ]
+
+
+def timeline(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
+    """Everything that happened with a person, oldest first: each message sent (or waiting),
+    each received, each stage move, each note."""
+    from outreach.store.schema import campaign as campaign_t
+    from outreach.store.schema import enrollment, inbound, outbox, person_note, stage_history
+
+    ids = select(enrollment.c.id).where(enrollment.c.influencer_id == influencer_id)
+    slug = {
+        r.id: r.slug
+        for r in conn.execute(
+            select(enrollment.c.id, campaign_t.c.slug)
+            .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
+            .where(enrollment.c.influencer_id == influencer_id)
+        )
+    }
+    events: list[dict[str, Any]] = []
+    for r in conn.execute(select(outbox).where(outbox.c.enrollment_id.in_(ids))):
+        events.append(
+            {
+                "at": r.sent_at or r.created_at,
+                "campaign": slug.get(r.enrollment_id, ""),
+                "what": f"sent step {r.step} ({r.state})"
+                if r.sent_at
+                else f"step {r.step} {r.state}",
+                "detail": f"to {', '.join(r.rcpt_to or [])}: {r.subject}",
+            }
+        )
+    for r in conn.execute(
+        select(
+            inbound.c.processed_at,
+            inbound.c.received_at,
+            inbound.c.enrollment_id,
+            inbound.c.kind,
+            inbound.c.from_addr,
+            inbound.c.subject,
+            inbound.c.effect,
+        ).where(inbound.c.enrollment_id.in_(ids))
+    ):
+        events.append(
+            {
+                "at": r.received_at or r.processed_at,
+                "campaign": slug.get(r.enrollment_id, ""),
+                "what": f"received {r.kind}",
+                "detail": f"from {r.from_addr}: {r.subject} -> {r.effect}",
+            }
+        )
+    for r in conn.execute(select(stage_history).where(stage_history.c.enrollment_id.in_(ids))):
+        events.append(
+            {
+                "at": r.at,
+                "campaign": slug.get(r.enrollment_id, ""),
+                "what": f"stage {r.from_stage} -> {r.to_stage}",
+                "detail": f"{r.cause}{': ' + r.note if r.note else ''}",
+            }
+        )
+    for r in conn.execute(select(person_note).where(person_note.c.influencer_id == influencer_id)):
+        events.append(
+            {"at": r.at, "campaign": "", "what": f"note by {r.user_name}", "detail": r.body}
+        )
+    return sorted(events, key=lambda e: (e["at"] is None, e["at"] or datetime.min))
+
+
+def enrolments_of(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
+    from outreach.store.schema import campaign as campaign_t
+    from outreach.store.schema import enrollment
+
+    rows = conn.execute(
+        select(
+            campaign_t.c.slug.label("campaign"),
+            enrollment.c.stage,
+            enrollment.c.status,
+            enrollment.c.send_to.label("to"),
+            enrollment.c.cooldown_override,
+            enrollment.c.created_at.label("enrolled"),
+        )
+        .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
+        .where(enrollment.c.influencer_id == influencer_id)
+        .order_by(enrollment.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def agencies(conn: Connection) -> list[dict[str, Any]]:
+    from sqlalchemy import func
+
+    talents = (
+        select(influencer.c.agency_id, func.count().label("n"))
+        .group_by(influencer.c.agency_id)
+        .subquery()
+    )
+    addresses = (
+        select(contact.c.agency_id, func.count(func.distinct(contact.c.address_norm)).label("n"))
+        .where(contact.c.role == MANAGER)
+        .group_by(contact.c.agency_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            agency.c.name,
+            agency.c.domain,
+            func.coalesce(talents.c.n, 0).label("talents"),
+            func.coalesce(addresses.c.n, 0).label("addresses"),
+        )
+        .outerjoin(talents, talents.c.agency_id == agency.c.id)
+        .outerjoin(addresses, addresses.c.agency_id == agency.c.id)
+        .order_by(agency.c.name)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def agency_detail(conn: Connection, name: str) -> dict[str, Any] | None:
+    row = conn.execute(select(agency).where(agency.c.name == name)).first()
+    if row is None:
+        row = conn.execute(select(agency).where(agency.c.domain == name.lower())).first()
+    if row is None:
+        return None
+    addresses = sorted(
+        set(
+            conn.execute(
+                select(contact.c.address_norm).where(
+                    contact.c.agency_id == row.id, contact.c.role == MANAGER
+                )
+            ).scalars()
+        )
+    )
+    talents = [
+        {"handle": r.handle, "platform": r.platform, "name": r.name, "own address": r.email}
+        for r in conn.execute(
+            select(
+                influencer.c.handle, influencer.c.platform, influencer.c.name, influencer.c.email
+            )
+            .where(influencer.c.agency_id == row.id)
+            .order_by(influencer.c.id)
+        )
+    ]
+    return {"name": row.name, "domain": row.domain, "addresses": addresses, "talents": talents}
+
+
+def person_agency(conn: Connection, influencer_id: int) -> str:
+    name = conn.execute(
+        select(agency.c.name)
+        .join(influencer, influencer.c.agency_id == agency.c.id)
+        .where(influencer.c.id == influencer_id)
+    ).scalar()
+    return str(name or "")
