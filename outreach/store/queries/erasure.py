@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, cast, delete, func, or_, select, update
 
+from outreach.domain.address import normalise_address
 from outreach.store.queries.suppression import email_hash, record, suppress
 from outreach.store.schema import enrollment, inbound, influencer, suppression, suppression_audit
 
@@ -28,7 +29,7 @@ def forget(conn: Connection, address: str, *, at: datetime, actor: str = "") -> 
     blank the readable address of its suppression entries, so only the hash remains and a
     re-import of a list that still holds the person stays suppressed (an erasure must not undo
     their objection to being mailed). The erasure is audited under `actor`."""
-    norm = address.strip().lower()
+    norm = normalise_address(address)
     ids = list(
         conn.execute(select(influencer.c.id).where(influencer.c.email_norm == norm)).scalars()
     )

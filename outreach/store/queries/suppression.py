@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select
 
+from outreach.domain.address import normalise_address
 from outreach.store.schema import (
     campaign,
     enrollment,
@@ -158,7 +159,7 @@ def record(
     conn.execute(
         insert(suppression_audit).values(
             email_hash=email_hash(address),
-            email_norm=address.strip().lower(),
+            email_norm=normalise_address(address),
             action=action,
             prior_reason=prior_reason,
             reason=reason,
@@ -197,7 +198,9 @@ def bounced_in(conn: Connection, address: str) -> list[str]:
         select(campaign.c.slug)
         .join(enrollment, enrollment.c.campaign_id == campaign.c.id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .where(influencer.c.email_norm == address.strip().lower(), enrollment.c.stage == "bounced")
+        .where(
+            influencer.c.email_norm == normalise_address(address), enrollment.c.stage == "bounced"
+        )
         .order_by(campaign.c.slug)
         .distinct()
     )
@@ -206,7 +209,7 @@ def bounced_in(conn: Connection, address: str) -> list[str]:
 
 def email_hash(address: str) -> str:
     """The suppression key: sha256 of the address lower-cased whole (over-suppress, RFC 4.6)."""
-    return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
+    return hashlib.sha256(normalise_address(address).encode("utf-8")).hexdigest()
 
 
 # Built once: the lookup runs for every claimed row and again before every DATA.
@@ -257,7 +260,7 @@ def suppress(
     conn.execute(
         insert(suppression).values(
             email_hash=h,
-            email_norm=address.strip().lower(),
+            email_norm=normalise_address(address),
             reason=reason,
             source=source,
             created_at=at,
