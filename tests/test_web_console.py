@@ -398,7 +398,9 @@ def test_an_operator_works_through_the_console_in_chromium(world: World) -> None
     assert resolved == "reply" and states == ["verified"]
 
 
-def test_a_note_and_a_move_show_on_the_person_page_and_in_the_audit_log(world: World) -> None:
+def test_a_note_shows_on_the_person_page_like_roster_note_and_in_the_audit_log(
+    world: World,
+) -> None:
     client = Client(world.base)
     assert client.login("aiko") == 303
     status, _, page = client.request("GET", "/people?q=hanako")
@@ -407,11 +409,16 @@ def test_a_note_and_a_move_show_on_the_person_page_and_in_the_audit_log(world: W
     person = f"/person/{found.group(1)}"
     token = client.csrf(person)
     status, headers, _ = client.request(
-        "POST", f"{person}/note", {"csrf": token, "note": "電話で確認済み <b>", "back": person}
+        "POST",
+        f"{person}/note",
+        {"csrf": token, "key": "@hanako_kitchen", "note": "電話で確認済み <b>", "back": person},
     )
     assert (status, headers["location"]) == (303, person)
+    invoke(world.root, "roster", "note", "@hanako_kitchen", "コマンドから")  # the same notes
     status, _, page = client.request("GET", person)
     assert "電話で確認済み &lt;b&gt;" in page  # escaped
+    notes = page.split('id="notes"')[1].split("</section>")[0]
+    assert notes.index("コマンドから") < notes.index("電話で確認済み")  # newest first
     assert "aiko" in page and "ぜひやりたいです" in page  # the received message, in the thread
     with world.engine.connect() as conn:
         rows = conn.execute(
@@ -509,6 +516,9 @@ def test_every_page_and_action_works_on_both_databases(
             found = re.search(r'href="/person/(\d+)"', page)
             assert found
             person = f"/person/{found.group(1)}"
+            accounts = client.request("GET", person)[2].split('id="accounts"')[1]
+            assert "@misaki_beauty" in accounts and "pr@agency-sakura.example.jp" in accounts
+            assert "事務所" in accounts  # her manager's agency
             token = client.csrf()
             for path, form, said in (
                 (f"/inbox/{review_id}/resolve", {"kind": "reply"}, "resolved as reply"),
@@ -518,7 +528,7 @@ def test_every_page_and_action_works_on_both_databases(
                     {"key": "@misaki_beauty", "url": "https://www.instagram.com/p/Cm1/"},
                     "deliverable 1 posted",
                 ),
-                (f"{person}/note", {"note": "ok"}, "note added"),
+                (f"{person}/note", {"key": "@misaki_beauty", "note": "ok"}, "note added"),
                 (
                     f"{person}/sequence/pause",
                     {"key": "@sakura_dance", "campaign": CAMPAIGN},

@@ -35,6 +35,7 @@ from outreach.services.report import todo as todo_service
 from outreach.services.report.document import build
 from outreach.services.report.labels import LABELS
 from outreach.services.report.render import render
+from outreach.services.roster import people as people_service
 from outreach.services.send.preview import describe, readable
 from outreach.services.send.preview import preview as preview_messages
 from outreach.services.send.proof import send_proofs
@@ -354,10 +355,13 @@ def person(ctx: Ctx) -> tuple[str, dict[str, Any]]:
 
 
 def add_note(ctx: Ctx) -> Result:
+    """`outreach roster note KEY TEXT`, written by the signed-in user."""
     pid = int(ctx.request.path_params["id"])
     c = ctx.console
     body = ctx.form.get("note", "")
-    audit_service.add_note(c.engine, c.clock.now(), ctx.session.user, pid, body)
+    people_service.note(
+        c.engine, ctx.form.get("key", ""), body, user=ctx.session.user, now=c.clock.now()
+    )
     short = " ".join(body.split())
     return f"note added: {short[:80]}{'…' if len(short) > 80 else ''}", pid
 

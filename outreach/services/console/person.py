@@ -1,7 +1,7 @@
-"""The person page's read model: the influencer with platform, handle and manager fields,
-their posts, each enrolment with its deal, offers and deliverables, the whole conversation
-(sent and received), stage history, notes and console actions. Accounts on several
-platforms and agencies are not modelled yet; the page shows the one platform/handle."""
+"""The person page's read model: the influencer, every platform account, the addresses they
+are reached at with their agency, their posts, each enrolment with its deal, offers and
+deliverables, the whole conversation (sent and received), stage history, notes and console
+actions."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ class PersonFile:
     history: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def person_file(engine: Engine, influencer_id: int) -> PersonFile:
@@ -59,6 +61,8 @@ def person_file(engine: Engine, influencer_id: int) -> PersonFile:
             history_rows(conn, influencer_id),
             q.notes_of(conn, influencer_id),
             q.audit_rows(conn, influencer_id=influencer_id, limit=50),
+            q.accounts_of(conn, influencer_id),
+            q.contacts_of(conn, influencer_id),
         )
 
 
