@@ -410,6 +410,18 @@ class RetryConfig(_Frozen):
     max_age_hours: float = Field(default=8.0, gt=0)
 
 
+class CooldownConfig(_Frozen):
+    """[sending.cooldown]: days before another campaign may pitch someone, by where their
+    relationship with us stands (their latest state in any other campaign); a state left out
+    uses `[sending] cooldown_days` from the last contact. Never mailed: no cooldown."""
+
+    contacted: int | None = Field(default=None, ge=0)  # mailed, no answer (from the last mail)
+    replied: int | None = Field(default=None, ge=0)  # in talks (from the reply)
+    declined: int | None = Field(default=None, ge=0)  # said no (from the decline)
+    contracted: int | None = Field(default=None, ge=0)  # deal agreed (from the agreement)
+    posted: int | None = Field(default=None, ge=0)  # posted for us (from the post)
+
+
 class SendingConfig(_Frozen):
     timezone: str = "Asia/Tokyo"
     window: WindowConfig = WindowConfig()
@@ -417,6 +429,7 @@ class SendingConfig(_Frozen):
     observe_holidays: bool = True  # false: public holidays are ordinary days (demo, global teams)
     jitter_seconds: float = Field(default=120.0, ge=0)
     cooldown_days: int = Field(default=90, ge=0)
+    cooldown: CooldownConfig = CooldownConfig()
     breaker_threshold: int = Field(default=3, ge=1)
     breaker_pause_minutes: float = Field(default=30.0, ge=0)
     lease_seconds: float = Field(default=300.0, gt=0)

@@ -106,6 +106,14 @@ def show(app: App, name: str) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Show who would be enrolled; write nothing.")
 @click.option(
+    "--ignore-cooldown",
+    "ignore_cooldown",
+    metavar="REASON",
+    default="",
+    help="Enrol people a cooldown holds back ([sending.cooldown]); the reason is kept on "
+    "each enrolment it lets in (outreach roster show).",
+)
+@click.option(
     "--retry",
     is_flag=True,
     help="Put enrollments that need attention (a step could not be written) back on "
@@ -126,6 +134,7 @@ def enroll(
     dry_run: bool,
     retry: bool,
     fmt: str,
+    ignore_cooldown: str = "",
 ) -> None:
     """Enrol matching influencers in CAMPAIGN's sequence; list who was skipped and why
     (suppressed, no legal basis, refuses ads, bounced, already enrolled, cooldown, or a
@@ -165,13 +174,20 @@ def enroll(
         handles=parse_handles(handles, handle_file),
     )
     report = enroll_service(
-        app.engine, app.config, campaign, filters, dry_run=dry_run, now=SystemClock().now()
+        app.engine,
+        app.config,
+        campaign,
+        filters,
+        dry_run=dry_run,
+        now=SystemClock().now(),
+        ignore_cooldown=ignore_cooldown,
     )
     rows = [
         {
             "handle": e.handle,
             "platform": e.platform,
-            "result": "enrolled",
+            "result": "enrolled"
+            + (f" (cooldown overridden: {e.cooldown_override})" if e.cooldown_override else ""),
             "first send (local)": f"{e.next_due_at.astimezone(ZoneInfo(e.tz)):%Y-%m-%d %a %H:%M}"
             f" {e.tz}",
         }

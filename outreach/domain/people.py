@@ -8,7 +8,9 @@ neither.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from outreach.domain.address import normalise_address
@@ -146,3 +148,79 @@ def resolve_send_to(campaign_rule: str, email: str, manager_email: str, stored: 
     if campaign_rule in SEND_TO_VALUES:
         return default_send_to(email, manager_email, campaign_rule)
     return default_send_to(email, manager_email, stored)
+
+
+# Where a person's relationship with us stands in another campaign, from that enrolment's
+# stage (bounced and unsubscribed end everything and are refused before any cooldown).
+RELATIONSHIP_OF_STAGE = {
+    "prospect": "contacted",  # enrolled: mailed soon
+    "contacted": "contacted",
+    "negotiating": "replied",
+    "contracted": "contracted",
+    "posted": "posted",
+    "declined": "declined",
+}
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """One other campaign's enrolment of a person: its stage, the last contact (mail sent or
+    in flight, else the enrolment) and when its stage last changed (naive or aware UTC)."""
+
+    campaign: str
+    stage: str
+    last_contact: datetime
+    stage_changed: datetime
+
+
+@dataclass(frozen=True)
+class Cooldown:
+    """Why someone may not be pitched yet: the state, the campaign, since when, for how long."""
+
+    state: str
+    campaign: str
+    since: datetime
+    days: int
+    configured: bool  # a [sending.cooldown] period (else cooldown_days from the last contact)
+
+    @property
+    def reason(self) -> str:
+        if not self.configured:
+            return (
+                f"contacted by campaign {self.campaign!r} on {self.since:%Y-%m-%d} "
+                f"(cooldown {self.days} days)"
+            )
+        return (
+            f"{self.state} in campaign {self.campaign!r} on {self.since:%Y-%m-%d} "
+            f"(cooldown for {self.state}: {self.days} days)"
+        )
+
+
+def cooldown(
+    relationships: Sequence[Relationship],
+    periods: Mapping[str, int | None],
+    default_days: int,
+    now: datetime,
+) -> Cooldown | None:
+    """The cooldown that holds longest at `now`, or None: each other enrolment counts by its
+    relationship state's period when configured (from the last contact for `contacted`, from
+    the stage change otherwise), else by `default_days` from the last contact."""
+    found: Cooldown | None = None
+    ends: datetime | None = None
+    for rel in relationships:
+        state = RELATIONSHIP_OF_STAGE.get(rel.stage)
+        if state is None:
+            continue
+        configured = periods.get(state)
+        if configured is None:
+            days, since, label = default_days, rel.last_contact, "contacted"
+        else:
+            days = configured
+            since = rel.last_contact if state == "contacted" else rel.stage_changed
+            label = state
+        if not days:
+            continue
+        until = since + timedelta(days=days)
+        if until > now and (ends is None or until > ends):
+            found, ends = Cooldown(label, rel.campaign, since, days, configured is not None), until
+    return found

@@ -1,8 +1,10 @@
 """`outreach enroll`: put matching influencers on a campaign's sequence, or say why not.
 
 Skips (each with a reason): no legal basis, refuses advertising, suppressed (opt-out,
-bounce, manual), bounced or unsubscribed in any campaign, already enrolled, and contacted or
-enrolled by another campaign within `[sending] cooldown_days`. Stop conditions are checked
+bounce, manual), bounced or unsubscribed in any campaign, already enrolled, and a cooldown
+by the relationship another campaign has with them (contacted, replied, declined, contracted,
+posted: `[sending.cooldown]`, else `[sending] cooldown_days` from the last contact), which
+`ignore_cooldown` overrides with a reason kept on the enrolment. Stop conditions are checked
 again when each step is planned and sent; this is only the first gate.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from outreach.config import Config
 from outreach.domain.campaign import Campaign
 from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.influencer import Basis
+from outreach.domain.people import cooldown as cooldown_for
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.windows import next_send_time
 from outreach.errors import InputError, UserError
@@ -36,6 +39,7 @@ from outreach.services.sequence.files import (
 )
 from outreach.store.queries import campaign as campaign_q
 from outreach.store.queries import enrollment as q
+from outreach.store.queries import people as people_q
 from outreach.store.queries.campaign import campaign_status
 from outreach.store.queries.caps import enrollments_per_mailbox
 from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN
@@ -63,6 +67,7 @@ class Enrolled:
     next_due_at: datetime  # UTC
     tz: str  # the recipient's zone, for showing it in their local time
     mailbox: str = ""  # the mailbox the conversation is sent from, from first step to last
+    cooldown_override: str = ""  # the cooldown --ignore-cooldown let them past, and why
 
 
 @dataclass(frozen=True)
@@ -169,19 +174,21 @@ def _skip_reasons(
     campaign_id: int | None,
     chunk: list[q.Candidate],
     now: datetime,
+    overridden: dict[int, str] | None = None,
 ) -> dict[int, str]:
+    """Why each of the chunk may not be enrolled; with `overridden` (--ignore-cooldown), a
+    cooldown is no reason and is written there instead."""
     ids = [c.id for c in chunk]
     enrolled = q.enrolled_in(conn, campaign_id, ids) if campaign_id is not None else set()
     ended = q.ended(conn, ids)
     suppressed = suppressed_among(conn, [c.email_norm for c in chunk])
-    cooldown = config.sending.cooldown_days
-    recent = (
-        q.recent_contacts(
-            conn, ids, since=now - timedelta(days=cooldown), exclude_campaign=campaign_id
-        )
-        if cooldown
-        else {}
-    )
+    periods = config.sending.cooldown.model_dump()
+    related = people_q.relationships(conn, ids, exclude_campaign=campaign_id)
+    recent = {
+        i: held
+        for i, rels in related.items()
+        if (held := cooldown_for(rels, periods, config.sending.cooldown_days, now)) is not None
+    }
     reasons: dict[int, str] = {}
     for c in chunk:
         if c.id in enrolled:
@@ -194,11 +201,10 @@ def _skip_reasons(
             reasons[c.id] = f"{ended[c.id]} in an earlier campaign"
         elif c.email_norm in suppressed:
             reasons[c.id] = "suppressed (opt-out, bounce or manual)"
+        elif c.id in recent and overridden is not None:
+            overridden[c.id] = recent[c.id].reason
         elif c.id in recent:
-            slug, when = recent[c.id]
-            reasons[c.id] = (
-                f"contacted by campaign {slug!r} on {when:%Y-%m-%d} (cooldown {cooldown} days)"
-            )
+            reasons[c.id] = recent[c.id].reason
     return reasons
 
 
@@ -211,8 +217,12 @@ def enroll(
     dry_run: bool,
     now: datetime,
     rng: random.Random | None = None,
+    ignore_cooldown: str = "",
 ) -> EnrollReport:
-    """Enrol every matching influencer not skipped; with dry_run, report without writing."""
+    """Enrol every matching influencer not skipped; with dry_run, report without writing.
+    `ignore_cooldown`: the reason a cooldown is overridden (kept on each enrolment it let in)."""
+    if ignore_cooldown and not ignore_cooldown.strip():
+        raise InputError("--ignore-cooldown needs a reason", field="--ignore-cooldown")
     campaign = load_campaign(config, campaign_slug)
     for name in campaign.senders:
         config.mailbox(name)  # unknown mailbox: a ConfigError naming the configured ones
@@ -255,7 +265,8 @@ def enroll(
         for chunk in _chunks(matching, BATCH):
             chunk = [c for c in chunk if set(filters.tags) <= set(c.tags)]
             found.update(c.handle for c in chunk)
-            reasons = _skip_reasons(conn, config, campaign_id, chunk, now)
+            overridden: dict[int, str] | None = {} if ignore_cooldown.strip() else None
+            reasons = _skip_reasons(conn, config, campaign_id, chunk, now, overridden)
             reasons.update(
                 _render_problems(
                     conn,
@@ -285,7 +296,14 @@ def enroll(
                     rng=rng,
                 )
                 sender = rotation.next()
-                report.enrolled.append(Enrolled(c.handle, c.platform, due, where.tz, sender))
+                override = (
+                    f"{overridden[c.id]}; overridden: {ignore_cooldown.strip()}"
+                    if overridden and c.id in overridden
+                    else ""
+                )
+                report.enrolled.append(
+                    Enrolled(c.handle, c.platform, due, where.tz, sender, override)
+                )
                 rows.append(
                     {
                         "campaign_id": campaign_id,
@@ -297,6 +315,7 @@ def enroll(
                         "stage": "prospect",
                         "stage_changed_at": naive_utc(now),
                         "created_at": naive_utc(now),
+                        "cooldown_override": override,
                         **held,
                     }
                 )

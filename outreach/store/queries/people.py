@@ -617,3 +617,49 @@ def person_agency(conn: Connection, influencer_id: int) -> str:
         .where(influencer.c.id == influencer_id)
     ).scalar()
     return str(name or "")
+
+
+def relationships(
+    conn: Connection, ids: Sequence[int], *, exclude_campaign: int | None
+) -> dict[int, list[Any]]:
+    """Each person's enrolments in other campaigns (domain.people.Relationship), with the
+    last contact: the latest message sent or in flight, else the enrolment itself."""
+    from sqlalchemy import func
+
+    from outreach.clock import utc
+    from outreach.domain.outbox import CONTACTED
+    from outreach.domain.people import Relationship
+    from outreach.store.schema import campaign as campaign_t
+    from outreach.store.schema import enrollment, outbox
+
+    mailed = (
+        select(
+            outbox.c.enrollment_id,
+            func.max(func.coalesce(outbox.c.sent_at, outbox.c.created_at)).label("at"),
+        )
+        .where(outbox.c.state.in_(CONTACTED))
+        .group_by(outbox.c.enrollment_id)
+        .subquery()
+    )
+    query = (
+        select(
+            enrollment.c.influencer_id,
+            campaign_t.c.slug,
+            enrollment.c.stage,
+            enrollment.c.created_at,
+            enrollment.c.stage_changed_at,
+            mailed.c.at,
+        )
+        .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
+        .outerjoin(mailed, mailed.c.enrollment_id == enrollment.c.id)
+        .where(enrollment.c.influencer_id.in_(list(ids)))
+    )
+    if exclude_campaign is not None:
+        query = query.where(enrollment.c.campaign_id != exclude_campaign)
+    out: dict[int, list[Any]] = {}
+    for r in conn.execute(query):
+        contact_at = max(r.created_at, r.at) if r.at is not None else r.created_at
+        out.setdefault(r.influencer_id, []).append(
+            Relationship(r.slug, r.stage, utc(contact_at), utc(r.stage_changed_at))
+        )
+    return out
