@@ -3,7 +3,8 @@ replies are read from a real IMAP server): a talent with no address of her own i
 her agency, greeted as 「サクラプロ ご担当 鈴木様」 with the talent named in the body; an
 agency reply about two of its talents stops both and moves both; the agency's later mail
 still attaches once the talent has replied; and an address the agency gives for a talent is
-hers: her mail from it attaches to her enrolment."""
+hers: her mail from it attaches to her enrolment; and the agency's "please stop contacting
+our talents" stops every talent it manages and suppresses its address."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from outreach.demo.config import write_demo_config
 from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
 from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.workspace.create import create_workspace
+from outreach.store.queries.suppression import is_suppressed
 from outreach.store.schema import contact, enrollment, inbound, influencer
 from outreach.store.session import make_engine, reading
 from outreach.transport.sink import CaptureSink
@@ -39,12 +41,14 @@ ROSTER = (
     f"髙橋 梨沙,,instagram,risa_style,52000,{AGENCY},サクラプロ,鈴木,ja,Asia/Tokyo,consent\n"
     f"山本 彩,,instagram,aya_y,30000,{AGENCY},サクラプロ,鈴木,ja,Asia/Tokyo,consent\n"
     f"木村 蓮,ren@example.jp,tiktok,ren_k,90000,{AGENCY},サクラプロ,鈴木,ja,Asia/Tokyo,consent\n"
+    f"森 芽衣,,instagram,mei_m,20000,{AGENCY},サクラプロ,鈴木,ja,Asia/Tokyo,consent\n"
 )
 POSTS = (
     "influencer,platform,url,title,published_at,likes,comments\n"
     "risa_style,instagram,https://instagram.com/p/risa1,冬の夜のスキンケア,2026-11-20,500,20\n"
     "aya_y,instagram,https://instagram.com/p/aya1,乾燥肌の朝ルーティン,2026-11-19,300,10\n"
     "ren_k,tiktok,https://tiktok.com/@ren_k/video/1,メンズ保湿ルーティン,2026-11-18,900,40\n"
+    "mei_m,instagram,https://instagram.com/p/mei1,夜の保湿ケア,2026-11-17,200,8\n"
 )
 
 
@@ -116,7 +120,7 @@ def test_agency_talents_through_smtp_and_imap(
             clock=clock,
             options=ImportOptions(),
         )
-        assert (people.inserted, people.rejected) == (3, 0)
+        assert (people.inserted, people.rejected) == (4, 0)
         import_posts(
             engine,
             workspace / "roster" / "agency_posts.csv",
@@ -127,11 +131,11 @@ def test_agency_talents_through_smtp_and_imap(
             engine,
             config,
             "spring-serum",
-            EnrollFilters(handles=("risa_style", "aya_y", "ren_k")),
+            EnrollFilters(handles=("risa_style", "aya_y", "ren_k", "mei_m")),
             dry_run=False,
             now=clock.now(),
         )
-        assert len(report.enrolled) == 3
+        assert len(report.enrolled) == 4
 
         def daemon_pass() -> None:
             ctx = AppContext(config, engine, clock, SmtpTransport(config.mailboxes))
@@ -139,9 +143,9 @@ def test_agency_talents_through_smtp_and_imap(
 
         daemon_pass()
         pitches = sent(sink.maildir)
-        assert len(pitches) == 3
+        assert len(pitches) == 4
         to_agency = [m for m in pitches if m["To"].addresses[0].addr_spec == AGENCY]
-        assert len(to_agency) == 2
+        assert len(to_agency) == 3
         bodies = {m.get_body(("plain",)).get_content().splitlines()[0] for m in to_agency}  # type: ignore[union-attr]
         assert bodies == {"サクラプロ ご担当 鈴木様"}
         risa = next(
@@ -175,6 +179,7 @@ def test_agency_talents_through_smtp_and_imap(
             "risa_style": ("negotiating", "stopped"),
             "aya_y": ("negotiating", "stopped"),
             "ren_k": ("contacted", "active"),
+            "mei_m": ("contacted", "active"),
         }
 
         # The agency writes again about 木村 (not in any thread) with his own work address;
@@ -223,4 +228,24 @@ def test_agency_talents_through_smtp_and_imap(
         assert "@aya_y (spring-serum): reply: sequence stopped" in rows[0].effect
         assert ("ren.work@example.jp", "self") in [tuple(c) for c in contacts]
         assert stages(engine)["ren_k"] == ("negotiating", "stopped")
+
+        # The agency asks us to stop contacting its talents, naming none: 森 (still being
+        # pitched) is stopped and unsubscribed, the agency's address suppressed.
+        imap.append(
+            [
+                mail(
+                    AGENCY,
+                    risa["From"].addresses[0].addr_spec,
+                    "今後、弊社所属タレントへのご連絡はご遠慮ください。配信停止をお願いいたします。",
+                    clock.now(),
+                )
+            ]
+        )
+        daemon_pass()
+        assert stages(engine)["mei_m"] == ("unsubscribed", "stopped")
+        with reading(engine) as conn:
+            assert is_suppressed(conn, AGENCY)
+            assert not is_suppressed(conn, "ren.work@example.jp")
+            last = conn.execute(select(inbound.c.effect).order_by(inbound.c.id.desc())).scalar()
+        assert last.startswith(f"agency-wide opt-out: {AGENCY} suppressed; 4 talent(s) stopped")
         engine.dispose()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -45,7 +46,7 @@ from outreach.store.queries.enrollment import stop_one_enrollment
 from outreach.store.queries.inbox import Target, set_manager_email, soft_bounce_count
 from outreach.store.queries.mailbox import ensure_mailbox, record_sender_fault
 from outreach.store.queries.outbox import cancel_unsent, defer_enrollment
-from outreach.store.queries.people import add_contact
+from outreach.store.queries.people import add_contact, agency_addresses
 from outreach.store.queries.stages import (
     move_if,
     note_history,
@@ -230,6 +231,38 @@ def stop_talent(conn: Connection, target: Target, *, reason: str, at: datetime) 
         stop_one_enrollment(conn, target.enrollment_id, reason=reason)
     cancelled = cancel_unsent(conn, [target.enrollment_id], reason=reason, at=at)
     return f"{reason}: @{target.handle} stopped ({target.campaign}), {cancelled} unsent cancelled"
+
+
+def agency_stop(
+    conn: Connection,
+    found: Classified,
+    talents: Sequence[Target],
+    *,
+    inbound_id: int | None,
+    at: datetime,
+) -> str:
+    """An agency asks us to stop contacting its talents: each one's enrolment stops and moves
+    to unsubscribed (so no later campaign enrols them), and every address we know at the
+    agency (its managers', the sender's) is suppressed. The talents' own addresses are not:
+    the talents did not write."""
+    sender = normalise_address(found.from_addr)
+    addresses = {sender} | set(agency_addresses(conn, [t.influencer_id for t in talents]))
+    for address in sorted(addresses):
+        suppress(
+            conn,
+            address,
+            reason=OPT_OUT,
+            source=f"inbound opt_out (agency-wide, from {sender})",
+            at=at,
+            evidence={**said_evidence(found, OPT_OUT), "agency_wide": True},
+            inbound_id=inbound_id,
+        )
+    stopped = [stop_talent(conn, t, reason=OPT_OUT, at=at) for t in talents]
+    handles = ", ".join(f"@{t.handle}" for t in talents)
+    return (
+        f"agency-wide opt-out: {', '.join(sorted(addresses))} suppressed; {len(stopped)} "
+        f"talent(s) stopped: {handles}"
+    )
 
 
 def _suppress_everywhere(

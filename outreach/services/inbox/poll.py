@@ -50,7 +50,13 @@ from outreach.inbound import (
     parse_and_classify,
 )
 from outreach.inbound.model import DELIVERED, NEEDS_REVIEW
-from outreach.services.inbox.effects import Facts, apply_effect, honour_opt_out, stop_one
+from outreach.services.inbox.effects import (
+    Facts,
+    agency_stop,
+    apply_effect,
+    honour_opt_out,
+    stop_one,
+)
 from outreach.services.inbox.sources import RawMail, file_messages, read_imap, read_maildir
 from outreach.services.inbox.trust import (
     Decision,
@@ -269,6 +275,8 @@ def _effect(
             d.sent.mailbox if d.sent else "",
             d.sent.message_id if d.sent else "",
         )
+        if d.agency_wide:
+            return agency_stop(conn, found, d.agency_wide, inbound_id=row_id, at=at)
         effect = apply_effect(conn, config, replace(found, kind=d.kind), d.target, now, facts)
         for other in d.also:  # the other talents an agency's message names
             done = apply_effect(conn, config, replace(found, kind=d.kind), other, now, facts)
@@ -280,7 +288,7 @@ def _effect(
             d.kind == OPT_OUT
             and d.sent is None
             and d.target is not None
-            and not (d.agency and d.also)  # an agency's stop for the talents it names
+            and not (d.agency and d.named)  # an agency's stop for the talents it names
             and sender
             and sender != normalise_address(d.target.email)
         ):

@@ -62,6 +62,10 @@ class Decision:
     # applies to each), and that it came from the agency (its stop is theirs, not its own).
     also: tuple[Target, ...] = ()
     agency: bool = False
+    named: bool = False  # the agency's message names the talents it concerns
+    # An agency's stop for all its talents ("please stop contacting our talents"): every
+    # talent it manages, stopped; the agency's addresses suppressed.
+    agency_wide: tuple[Target, ...] = ()
     recipient: str = ""  # reports: the recipient they concern, lower-cased
     sent: Sent | None = None  # reports: the message of ours they are tied to
     why: tuple[str, ...] = field(default_factory=tuple)  # why it needs review, trust notes
@@ -351,7 +355,31 @@ def decide_message(
     below = _below(config, found)
     if below:
         return Decision(NEEDS_REVIEW, own, act=False, safe=own, why=(below, *notes))
-    return Decision(found.kind, own, act=True, why=notes, also=also, agency=bool(talents))
+    everyone: tuple[Target, ...] = ()
+    if talents and not named and found.kind == OPT_OUT and (not owned or _all_talents(found)):
+        everyone = tuple(t for t, _ in talents)
+    return Decision(
+        found.kind,
+        own,
+        act=True,
+        why=notes,
+        also=also,
+        agency=bool(talents),
+        named=bool(named),
+        agency_wide=everyone,
+    )
+
+
+# An agency speaking for every talent it manages: 「弊社所属タレント」, "our talents".
+_ALL_TALENTS = re.compile(
+    r"所属(?:の)?(?:タレント|クリエイター|インフルエンサー|モデル)|弊社(?:の)?(?:タレント|クリエイター)"
+    r"|(?:our|all) (?:talents?|creators|clients|influencers)",
+    re.IGNORECASE,
+)
+
+
+def _all_talents(found: Classified) -> bool:
+    return bool(_ALL_TALENTS.search(f"{found.subject}\n{found.text}"))
 
 
 def _at_agency(sender: str, target: Target) -> bool:

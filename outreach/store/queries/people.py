@@ -663,3 +663,19 @@ def relationships(
             Relationship(r.slug, r.stage, utc(contact_at), utc(r.stage_changed_at))
         )
     return out
+
+
+def agency_addresses(conn: Connection, influencer_ids: Sequence[int]) -> list[str]:
+    """Every manager address known at the agencies of these people."""
+    agencies_of = select(influencer.c.agency_id).where(
+        influencer.c.id.in_(list(influencer_ids)), influencer.c.agency_id.is_not(None)
+    )
+    return sorted(
+        set(
+            conn.execute(
+                select(contact.c.address_norm).where(
+                    contact.c.role == MANAGER, contact.c.agency_id.in_(agencies_of)
+                )
+            ).scalars()
+        )
+    )
