@@ -61,7 +61,10 @@ def show(engine: Engine, key: str) -> dict[str, Any]:
         return {
             "person": person,
             "notes": notes or "",
-            "accounts": q.accounts_of(conn, pid),
+            "accounts": sorted(  # the first account (the one the row repeats) first
+                q.accounts_of(conn, pid),
+                key=lambda a: (a["platform"], a["handle"]) != (person.platform, person.handle),
+            ),
             "contacts": q.contacts_of(conn, pid),
             "campaigns": q.enrolments_of(conn, pid),
             "timeline": q.timeline(conn, pid),
