@@ -84,6 +84,27 @@ class Console:
     refreshing: dict[str, threading.Event] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    heavy_in_process: bool = True  # whole-workspace reads in a worker process (else a thread)
+    _pool: Any = None
+
+    def heavy(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` (a function of `outreach.web.heavy`) in the worker process; its result.
+        The calling thread waits without the GIL."""
+        if not self.heavy_in_process:
+            return fn(*args)
+        with self.lock:
+            if self._pool is None:
+                from outreach.web.heavy import pool
+
+                self._pool = pool()
+            executor = self._pool
+        return executor.submit(fn, *args).result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
     def cache_busy(self) -> bool:
         with self.lock:
             return bool(self.refreshing)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,11 +31,7 @@ from outreach.services.inbox import poll as inbox_service
 from outreach.services.inbox.poll import RESOLVE_KINDS
 from outreach.services.pipeline import deals as deals_service
 from outreach.services.pipeline import stages as pipeline_service
-from outreach.services.report import funnel as funnel_service
-from outreach.services.report import todo as todo_service
-from outreach.services.report.document import build
 from outreach.services.report.labels import LABELS
-from outreach.services.report.render import render
 from outreach.services.roster import people as people_service
 from outreach.services.send.preview import describe, readable
 from outreach.services.send.preview import preview as preview_messages
@@ -43,6 +40,7 @@ from outreach.services.sequence import pause as pause_service
 from outreach.services.sequence.campaigns import list_campaigns, load_campaign
 from outreach.services.sequence.files import load_sequence
 from outreach.services.sequence.schedule import schedule_run
+from outreach.web import heavy
 
 if TYPE_CHECKING:
     from outreach.web.app import Console, Ctx
@@ -78,13 +76,6 @@ def _number(text: str, default: int, name: str) -> int:
     return int(text)
 
 
-def _templates(console: Console) -> dict[str, str]:
-    try:
-        return funnel_service.template_names(console.config.templates_dir)
-    except Exception:  # a workspace without readable templates: hashes are shown instead
-        return {}
-
-
 def _slugs(console: Console) -> list[str]:
     try:
         return [c.slug for c in list_campaigns(console.config)]
@@ -108,12 +99,14 @@ class Built:
     value: Any
     error: str
     at: datetime
+    seconds: float = 0.0
 
 
 def cached(console: Console, key: str, make: Callable[[], Any]) -> Built | None:
     """`make()` as of the data's current version. When the version moved on, one background
-    thread rebuilds it; the page waits up to SYNC_WAIT for it (a small workspace is always
-    exact) and otherwise shows the last build, saying when it was made. None: the first
+    thread rebuilds it; the page waits up to SYNC_WAIT for it when the last build took no
+    longer (a small workspace is always exact) and otherwise shows the last build, saying
+    when it was made. None: the first
     build is still running (the page says so and reloads)."""
     version = data_version(console.engine)
     with console.lock:
@@ -126,20 +119,22 @@ def cached(console: Console, key: str, make: Callable[[], Any]) -> Built | None:
             console.refreshing[key] = done
 
             def refresh(done: threading.Event = done) -> None:
-                at = console.clock.now()
+                at, started = console.clock.now(), time.perf_counter()
                 try:
                     built = Built(version, make(), "", at)
                 except UserError as exc:
                     built = Built(version, None, str(exc), at)
-                finally:
-                    with console.lock:
-                        console.refreshing.pop(key, None)
+                except Exception as exc:  # shown on the page rather than lost in a thread
+                    built = Built(version, None, f"{type(exc).__name__}: {exc}", at)
+                built.seconds = time.perf_counter() - started
                 with console.lock:
                     console.cache[key] = built
+                    console.refreshing.pop(key, None)
                 done.set()
 
             threading.Thread(target=refresh, name=f"console-{key}", daemon=True).start()
-    if done.wait(SYNC_WAIT):
+    # Wait only for a build that may well finish meanwhile: the first, or one like the last.
+    if (hit is None or hit.seconds <= SYNC_WAIT) and done.wait(SYNC_WAIT):
         with console.lock:
             return console.cache.get(key, hit)
     return hit
@@ -147,24 +142,30 @@ def cached(console: Console, key: str, make: Callable[[], Any]) -> Built | None:
 
 def _whole_campaign(console: Console, slug: str, language: str) -> Built | None:
     """The report's document of `slug` (funnel, KPIs, variants) and its HTML."""
+    c = console
 
-    def make() -> tuple[dict[str, Any], str]:
-        doc = build(
-            console.engine,
+    def make() -> Any:
+        return c.heavy(
+            heavy.whole_campaign,
+            c.config.database_url,
+            str(c.config.templates_dir),
             slug,
-            zone=console.zone,
-            language=language,
-            now=console.clock.now(),
-            templates=_templates(console),
+            c.zone.key,
+            language,
+            c.clock.now(),
         )
-        return doc, render(doc, "html")
 
     return cached(console, f"campaign:{slug}:{language}", make)
 
 
+def _todo(console: Console) -> Built | None:
+    c = console
+    return cached(c, "today", lambda: c.heavy(heavy.todo, c.config.database_url, c.clock.now()))
+
+
 def warm(console: Console) -> None:
     """Start building what the slow pages read (today's queue, each campaign's document)."""
-    cached(console, "today", lambda: todo_service.todo(console.engine, console.clock))
+    _todo(console)
     for slug in _slugs(console):
         _whole_campaign(console, slug, console.language)
 
@@ -175,7 +176,7 @@ def warm(console: Console) -> None:
 def today(ctx: Ctx) -> tuple[str, dict[str, Any]]:
     """`outreach todo`'s items, the first TODO_SHOWN of each kind (and how many more)."""
     c = ctx.console
-    built = cached(c, "today", lambda: todo_service.todo(c.engine, c.clock))
+    built = _todo(c)
     items: list[Any] = built.value if built is not None and built.value is not None else []
     shown: list[Any] = []
     seen: dict[str, int] = {}

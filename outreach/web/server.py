@@ -75,4 +75,7 @@ def serve(console: Console, host: str, port: int) -> None:
             proxy_headers=False,
         )
     )
-    server.run()
+    try:
+        server.run()
+    finally:
+        console.close()

@@ -140,3 +140,4 @@ def serving(console: Console) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+        console.close()
