@@ -56,6 +56,43 @@ def sync(conn: Connection, written: Sequence[Written], *, at: datetime) -> None:
         return
     now = naive_utc(at)
     pairs = list({(w.values["platform"], w.values["handle"]) for w in written})
+    if conn.dialect.name == "sqlite":
+        _sqlite_sync(conn, pairs, now)
+    else:
+        _sync(conn, pairs, now)
+    managed = [w.values for w in written if (w.values.get("manager_email") or "").strip()]
+    if managed:
+        _managers(conn, managed, now)
+
+
+# The same two statements for SQLite, one row a time through the driver's executemany: each
+# row found by the (platform, handle) unique index, without SQLAlchemy expanding IN lists of a
+# thousand values per batch (most of the time this took).
+_SQLITE_MIRROR = (
+    "INSERT INTO account (influencer_id, platform, handle, followers, avg_likes, avg_comments,"
+    " engagement_rate, tier, created_at, updated_at)"
+    " SELECT id, platform, handle, followers, avg_likes, avg_comments, engagement_rate, tier, ?, ?"
+    " FROM influencer WHERE platform = ? AND handle = ?"
+    " ON CONFLICT (platform, handle) DO UPDATE SET influencer_id = excluded.influencer_id,"
+    " followers = excluded.followers, avg_likes = excluded.avg_likes,"
+    " avg_comments = excluded.avg_comments, engagement_rate = excluded.engagement_rate,"
+    " tier = excluded.tier, updated_at = excluded.updated_at"
+)
+_SQLITE_OWN = (
+    "INSERT INTO contact (influencer_id, address, address_norm, role, created_at)"
+    " SELECT id, email, email_norm, 'self', ? FROM influencer"
+    " WHERE platform = ? AND handle = ? AND email <> ''"
+    " ON CONFLICT (influencer_id, address_norm) DO NOTHING"
+)
+
+
+def _sqlite_sync(conn: Connection, pairs: list[tuple[str, str]], now: datetime) -> None:
+    stamp = now.isoformat(" ", "microseconds")  # as the Timestamp column writes it
+    conn.exec_driver_sql(_SQLITE_MIRROR, [(stamp, stamp, p, h) for p, h in pairs])
+    conn.exec_driver_sql(_SQLITE_OWN, [(stamp, p, h) for p, h in pairs])
+
+
+def _sync(conn: Connection, pairs: list[tuple[str, str]], now: datetime) -> None:
     mirror = _insert(conn, account).from_select(
         ["influencer_id", "platform", "handle", *ACCOUNT_COPIED, "created_at", "updated_at"],
         select(
@@ -88,9 +125,6 @@ def sync(conn: Connection, written: Sequence[Written], *, at: datetime) -> None:
         ).where(_of_pairs(pairs), influencer.c.email != ""),
     )
     conn.execute(own.on_conflict_do_nothing(index_elements=["influencer_id", "address_norm"]))
-    managed = [w.values for w in written if (w.values.get("manager_email") or "").strip()]
-    if managed:
-        _managers(conn, managed, now)
 
 
 def _agency_name(values: Mapping[str, Any]) -> str:
@@ -207,6 +241,13 @@ def manager_addresses(conn: Connection, norms: Sequence[str]) -> set[str]:
     wanted = [n for n in norms if "@" in n]
     if not wanted:
         return set()
+    if conn.dialect.name == "sqlite":  # through the driver: no IN list expanded per batch
+        marks = ", ".join("?" * len(wanted))
+        sql = (
+            "SELECT DISTINCT address_norm FROM contact"
+            f" WHERE role = 'manager' AND address_norm IN ({marks})"
+        )
+        return {r[0] for r in conn.exec_driver_sql(sql, tuple(wanted))}
     return set(
         conn.execute(
             select(contact.c.address_norm)

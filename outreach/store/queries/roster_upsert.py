@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -204,12 +204,24 @@ class _Batch:
         pairs = {(r["platform"], r["handle"]) for r in records} - set(self.by_pair)
         if not pairs:
             return
-        rows = conn.execute(
-            select(account).where(
-                account.c.platform.in_({p for p, _ in pairs}),
-                account.c.handle.in_({h for _, h in pairs}),
-            )
-        ).all()
+        platforms, handles = list({p for p, _ in pairs}), list({h for _, h in pairs})
+        rows: Iterable[Any]
+        if conn.dialect.name == "sqlite":
+            rows = [
+                _AccountRow(*r)
+                for r in sqlite_select(
+                    conn,
+                    [account.c[n] for n in _ACCOUNT_ROW],
+                    f"platform IN ({marks(platforms)}) AND handle IN ({marks(handles)})",
+                    (*platforms, *handles),
+                )
+            ]
+        else:
+            rows = conn.execute(
+                select(*(account.c[n] for n in _ACCOUNT_ROW)).where(
+                    account.c.platform.in_(platforms), account.c.handle.in_(handles)
+                )
+            ).all()
         found = [r for r in rows if (r.platform, r.handle) in pairs]
         known = {t.id: t for t in self.by_pair.values() if t.id is not None}
         missing = [r.influencer_id for r in found if r.influencer_id not in known]
@@ -222,6 +234,29 @@ class _Batch:
         for r in found:
             self.by_account[(r.platform, r.handle)] = known[r.influencer_id]
             self.account_values[(r.platform, r.handle)] = {f: getattr(r, f) for f in ACCOUNT_FIELDS}
+
+
+_ACCOUNT_ROW = (
+    "influencer_id",
+    "platform",
+    "handle",
+    "followers",
+    "avg_likes",
+    "avg_comments",
+    "engagement_rate",
+    "tier",
+)
+
+
+class _AccountRow(NamedTuple):
+    influencer_id: int
+    platform: str
+    handle: str
+    followers: Any
+    avg_likes: Any
+    avg_comments: Any
+    engagement_rate: Any
+    tier: Any
 
 
 # The fields of a record that belong to its account rather than to the person.
