@@ -23,12 +23,13 @@ def roster() -> None:
     """Browse and edit the roster: people, their accounts, contacts and agencies.
 
     \b
-    outreach roster list --agency サクラプロ
-    outreach roster show @risa_style
-    outreach roster edit @risa_style --set send_to=self_cc_agency --set honorific_name="髙橋 梨沙"
-    outreach roster tag @risa_style 美容 冬
-    outreach roster note @risa_style "電話で条件を確認済み"
-    outreach roster merge instagram:risa_style tiktok:risa.dance
+    Example:
+      outreach roster list --agency サクラプロ
+      outreach roster show @risa_style
+      outreach roster edit @risa_style --set send_to=self_cc_agency --set honorific_name="髙橋 梨沙"
+      outreach roster tag @risa_style 美容 冬
+      outreach roster note @risa_style "電話で条件を確認済み"
+      outreach roster merge instagram:risa_style tiktok:risa.dance
     """
 
 
@@ -42,7 +43,13 @@ def roster() -> None:
 @format_option()
 @click.pass_obj
 def list_(app: App, /, fmt: str, **filters: Any) -> None:
-    """Everyone on the roster, one line a person (`to`: who is mailed by default)."""
+    """Everyone on the roster, one line a person (`to`: who is mailed by default).
+
+    \b
+    Example:
+      outreach roster list --platform instagram --tier micro
+      outreach roster list --agency サクラプロ --format csv
+    """
     rows = people.list_people(
         app.engine,
         platform=filters["platform"],
@@ -62,7 +69,12 @@ def list_(app: App, /, fmt: str, **filters: Any) -> None:
 @click.pass_obj
 def show(app: App, person: str) -> None:
     """One person: accounts, contacts, agency, posts, campaigns and the whole timeline of mail
-    sent and received, stage moves and notes."""
+    sent and received, stage moves and notes.
+
+    \b
+    Example:
+      outreach roster show @hanako_kitchen
+    """
     found = people.show(app.engine, person)
     p = found["person"]
     click.echo(f"{p.name}" + (f" ({p.honorific_name})" if p.honorific_name else ""))
@@ -116,7 +128,12 @@ def _section(title: str, rows: list[dict[str, Any]], cols: tuple[str, ...]) -> N
 )
 @click.pass_obj
 def edit(app: App, person: str, pairs: tuple[str, ...]) -> None:
-    """Change a person's fields (send_to: self | agency | self_cc_agency)."""
+    """Change a person's fields (send_to: self | agency | self_cc_agency).
+
+    \b
+    Example:
+      outreach roster edit @hanako_kitchen --set send_to=self_cc_agency
+    """
     changes = people.edit(app.engine, person, list(pairs), now=SystemClock().now())
     for field, (old, new) in changes.items():
         click.echo(f"{person}: {field}: {old!r} → {new!r}")
@@ -130,7 +147,13 @@ def edit(app: App, person: str, pairs: tuple[str, ...]) -> None:
 @click.option("--remove", is_flag=True, help="Remove these tags instead.")
 @click.pass_obj
 def tag(app: App, person: str, tags: tuple[str, ...], remove: bool) -> None:
-    """Add tags to a person (or --remove them)."""
+    """Add tags to a person (or --remove them).
+
+    \b
+    Example:
+      outreach roster tag @hanako_kitchen 美容 冬
+      outreach roster tag @hanako_kitchen 冬 --remove
+    """
     after = people.tag(app.engine, person, list(tags), remove=remove, now=SystemClock().now())
     click.echo(f"{person}: tags {', '.join(after) or '(none)'}")
 
@@ -140,7 +163,12 @@ def tag(app: App, person: str, tags: tuple[str, ...], remove: bool) -> None:
 @click.argument("text")
 @click.pass_obj
 def note(app: App, person: str, text: str) -> None:
-    """Keep a note on a person (shown in `roster show` and the console)."""
+    """Keep a note on a person (shown in `roster show` and the console).
+
+    \b
+    Example:
+      outreach roster note @hanako_kitchen "電話で条件を確認済み"
+    """
     people.note(app.engine, person, text, user=getpass.getuser(), now=SystemClock().now())
     click.echo(f"{person}: note kept")
 
@@ -151,21 +179,37 @@ def note(app: App, person: str, text: str) -> None:
 @click.pass_obj
 def merge(app: App, keep: str, gone: str) -> None:
     """KEEP and GONE are one person: GONE's accounts, contacts, posts, campaigns and notes
-    move to KEEP, and GONE's record is deleted."""
+    move to KEEP, and GONE's record is deleted.
+
+    \b
+    Example:
+      outreach roster merge instagram:risa_style tiktok:risa.dance
+    """
     moved = people.merge(app.engine, keep, gone, now=SystemClock().now())
     click.echo(f"merged {gone} into {keep}: " + ", ".join(f"{n} {k}" for k, n in moved.items()))
 
 
 @click.group("agency")
 def agency() -> None:
-    """Agencies (事務所): their domains, addresses and the talents they manage."""
+    """Agencies (事務所): their domains, addresses and the talents they manage.
+
+    \b
+    Example:
+      outreach agency list
+      outreach agency show サクラプロ
+    """
 
 
 @agency.command("list")
 @format_option()
 @click.pass_obj
 def agency_list(app: App, fmt: str) -> None:
-    """Every agency with how many talents and manager addresses it has."""
+    """Every agency with how many talents and manager addresses it has.
+
+    \b
+    Example:
+      outreach agency list --format json
+    """
     emit(people.agencies(app.engine), fmt, ("name", "domain", "talents", "addresses"))
 
 
@@ -173,7 +217,12 @@ def agency_list(app: App, fmt: str) -> None:
 @click.argument("name")
 @click.pass_obj
 def agency_show(app: App, name: str) -> None:
-    """One agency (by name or domain): its addresses and talents."""
+    """One agency (by name or domain): its addresses and talents.
+
+    \b
+    Example:
+      outreach agency show sakura-pro.example.jp
+    """
     found = people.agency(app.engine, name)
     click.echo(f"{found['name']}  domain {found['domain'] or '-'}")
     click.echo(f"  addresses {', '.join(found['addresses']) or '-'}")
