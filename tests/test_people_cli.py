@@ -137,3 +137,22 @@ def test_merge_makes_two_records_one_person(run) -> None:  # type: ignore[no-unt
     again = run("import", "influencers", "agency.csv")
     assert "0 inserted, 0 updated" in again[1], again
     assert os.path.exists("outreach.db")
+
+
+def test_enrol_with_a_rule_and_an_address_taken(run) -> None:  # type: ignore[no-untyped-def]
+    Path("posts.csv").write_text(
+        "influencer,platform,url,title,published_at\n"
+        "ren_k,tiktok,https://tiktok.com/@ren_k/video/1,メンズ保湿ルーティン,2026-11-18\n",
+        encoding="utf-8",
+    )
+    assert run("import", "posts", "posts.csv")[0] == 0
+    code, out, err = run("enroll", "spring-serum", "--handle", "ren_k", "--to", "agency")
+    assert code == 0, err
+    assert "enrolled 1, skipped 0" in err
+    code, out, _ = run("roster", "show", "@ren_k")
+    assert "spring-serum  prospect  active  agency" in out
+    code, out, _ = run("preview", "spring-serum", "--influencer", "ren_k")
+    assert "To: pr@sakura-pro.example.jp" in out
+    assert "サクラプロ ご担当 鈴木様" in out
+    code, _, err = run("roster", "edit", "@risa_style", "--set", "email=ren@example.jp")
+    assert code == 1 and "ren@example.jp is another person's own address" in err

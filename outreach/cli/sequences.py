@@ -106,6 +106,13 @@ def show(app: App, name: str) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Show who would be enrolled; write nothing.")
 @click.option(
+    "--to",
+    "send_to",
+    type=click.Choice(["self", "agency", "self_cc_agency"]),
+    default=None,
+    help="Who these enrolments mail (default: the campaign's `to`, else each person's).",
+)
+@click.option(
     "--ignore-cooldown",
     "ignore_cooldown",
     metavar="REASON",
@@ -135,6 +142,7 @@ def enroll(
     retry: bool,
     fmt: str,
     ignore_cooldown: str = "",
+    send_to: str | None = None,
 ) -> None:
     """Enrol matching influencers in CAMPAIGN's sequence; list who was skipped and why
     (suppressed, no legal basis, refuses ads, bounced, already enrolled, cooldown, or a
@@ -181,6 +189,7 @@ def enroll(
         dry_run=dry_run,
         now=SystemClock().now(),
         ignore_cooldown=ignore_cooldown,
+        send_to=send_to or "",
     )
     rows = [
         {

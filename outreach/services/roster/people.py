@@ -103,11 +103,23 @@ def edit(
             if name == "refuses_ads":
                 new = value.lower() in ("1", "true", "yes", "y")
             if name == "email":
-                columns["email_norm"] = (
+                key = (
                     normalise_address(value)
                     if value
                     else no_address_key(row["platform"], row["handle"])
                 )
+                owner = conn.execute(
+                    select(influencer.c.id).where(
+                        influencer.c.email_norm == key, influencer.c.id != pid
+                    )
+                ).scalar()
+                if owner is not None:
+                    raise InputError(
+                        f"{value} is another person's own address",
+                        field="email",
+                        hint="`outreach roster merge` if they are one person",
+                    )
+                columns["email_norm"] = key
             if row[name] != new:
                 changes[name] = (row[name], new)
                 columns[name] = new

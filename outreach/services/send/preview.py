@@ -29,6 +29,7 @@ from outreach.services.sequence.campaigns import load_campaign
 from outreach.services.sequence.files import load_sequence, recipient_of
 from outreach.store.queries.board import enrollments_of
 from outreach.store.queries.deals import accepted_pieces
+from outreach.store.queries.people import enrolment_rules
 from outreach.store.queries.roster import load_influencers
 from outreach.store.session import reading
 
@@ -50,9 +51,11 @@ def compose_step(
     step: int,
     now: datetime,
     extra: dict[str, Any] | None = None,
+    send_to: str = "",
 ) -> Composed:
     """Step `step` (1-based) as it would go out, threaded under the earlier steps' messages;
-    `extra`: the `deal` and `late` a deal-phase step renders."""
+    `extra`: the `deal` and `late` a deal-phase step renders; `send_to`: the enrolment's own
+    `to` rule, if it has one."""
     thread: Thread | None = None
     composed: Composed | None = None
     pitch = sum(1 for s in steps if s.phase == PITCH)
@@ -67,6 +70,7 @@ def compose_step(
             thread=thread,
             subject=spec.subject,
             extra=extra if spec.phase != PITCH else None,
+            send_to=send_to,
         )
         ids = (thread.message_ids if thread else ()) + (composed.message_id,)
         thread = Thread(message_ids=ids, subject=thread.subject if thread else composed.subject)
@@ -96,6 +100,7 @@ def preview(
     composer = Composer(config)
     seen: set[str] = set()
     with reading(engine) as conn:
+        rules = enrolment_rules(conn, campaign.slug)
         for influencer in load_influencers(conn, handles=handles, limit=limit):
             seen.add(influencer.handle)
             extra: dict[str, Any] | None = None
@@ -117,7 +122,16 @@ def preview(
                     )
                     continue
             try:
-                composed = compose_step(composer, campaign, influencer, steps, step, now, extra)
+                composed = compose_step(
+                    composer,
+                    campaign,
+                    influencer,
+                    steps,
+                    step,
+                    now,
+                    extra,
+                    send_to=rules.get(int(influencer.id or 0), ""),
+                )
             except RenderError as exc:
                 yield PreviewItem(influencer.handle, step, None, exc)
             else:

@@ -218,9 +218,12 @@ def enroll(
     now: datetime,
     rng: random.Random | None = None,
     ignore_cooldown: str = "",
+    send_to: str = "",
 ) -> EnrollReport:
     """Enrol every matching influencer not skipped; with dry_run, report without writing.
-    `ignore_cooldown`: the reason a cooldown is overridden (kept on each enrolment it let in)."""
+    `ignore_cooldown`: the reason a cooldown is overridden (kept on each enrolment it let in).
+    `send_to`: who these enrolments mail (self | agency | self_cc_agency; "" = the campaign's
+    `to`, else each person's own)."""
     if ignore_cooldown and not ignore_cooldown.strip():
         raise InputError("--ignore-cooldown needs a reason", field="--ignore-cooldown")
     campaign = load_campaign(config, campaign_slug)
@@ -316,6 +319,7 @@ def enroll(
                         "stage_changed_at": naive_utc(now),
                         "created_at": naive_utc(now),
                         "cooldown_override": override,
+                        "send_to": send_to,
                         **held,
                     }
                 )

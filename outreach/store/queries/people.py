@@ -720,3 +720,16 @@ def agency_addresses(conn: Connection, influencer_ids: Sequence[int]) -> list[st
             ).scalars()
         )
     )
+
+
+def enrolment_rules(conn: Connection, campaign_slug: str) -> dict[int, str]:
+    """The campaign's enrolments that set their own `to` rule: influencer id -> rule."""
+    from outreach.store.schema import campaign as campaign_t
+    from outreach.store.schema import enrollment
+
+    rows = conn.execute(
+        select(enrollment.c.influencer_id, enrollment.c.send_to)
+        .join(campaign_t, campaign_t.c.id == enrollment.c.campaign_id)
+        .where(campaign_t.c.slug == campaign_slug, enrollment.c.send_to != "")
+    )
+    return {int(i): str(rule) for i, rule in rows}
