@@ -13,9 +13,9 @@ from sqlalchemy import Engine, delete, select
 
 from outreach.clock import FixedClock
 from outreach.config import Config
-from outreach.services.sequence.enroll import EnrollFilters, enroll, retry
-from outreach.services.send.outbox import status
 from outreach.services.pipeline.stages import board
+from outreach.services.send.outbox import status
+from outreach.services.sequence.enroll import EnrollFilters, enroll, retry
 from outreach.store.schema import enrollment, post
 from outreach.store.session import writing
 from tests.support.sequence import add_influencer, main_mailbox, make_workspace, tick
@@ -57,7 +57,7 @@ def test_enrol_refuses_who_the_pitch_cannot_be_written_for(db: Engine, tmp_path:
 def test_a_step_that_breaks_later_is_shown_and_retried(
     db: Engine, tmp_path: Path, smtp_server: Any
 ) -> None:
-    sink, handler = smtp_server
+    sink, _handler = smtp_server
     config = workspace(tmp_path, sink.port)
     add_influencer(db, "hanako")
     enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED)

@@ -12,9 +12,9 @@ from click.testing import CliRunner, Result
 from outreach.cli import cli
 from outreach.config import load_config
 from outreach.errors import InputError
-from outreach.services.sequence.campaigns import load_campaign, parse_campaign
 from outreach.render.compose import Composer
 from outreach.services.lint.samples import sample_influencers
+from outreach.services.sequence.campaigns import load_campaign, parse_campaign
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 BILINGUAL = """\

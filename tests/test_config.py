@@ -75,7 +75,7 @@ def test_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def test_unknown_timezone(tmp_path: Path) -> None:
     p = write(tmp_path, base().replace('timezone = "Asia/Tokyo"', 'timezone = "Asia/Tokio"'))
-    with pytest.raises(ConfigError, match="sending.timezone: unknown timezone 'Asia/Tokio'"):
+    with pytest.raises(ConfigError, match=r"sending\.timezone: unknown timezone 'Asia/Tokio'"):
         load_config(p)
 
 
@@ -90,7 +90,7 @@ def test_closures_load_and_a_bad_entry_is_named(tmp_path: Path) -> None:
 
 def test_config_search_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ConfigError, match="config.toml: config file not found"):
+    with pytest.raises(ConfigError, match=r"config\.toml: config file not found"):
         load_config()
     monkeypatch.setenv("OUTREACH_CONFIG", str(ROOT / "config.example.toml"))
     assert load_config().source == str(ROOT / "config.example.toml")

@@ -17,10 +17,10 @@ from outreach.clock import FixedClock
 from outreach.config import load_config
 from outreach.errors import ConfigError
 from outreach.render.compose import Composer
-from outreach.services.send.dispatch import dispatch_once
-from outreach.services.sequence.enroll import EnrollFilters, enroll
-from outreach.services.send.plan import plan_due, sent_hook
 from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
+from outreach.services.send.dispatch import dispatch_once
+from outreach.services.send.plan import plan_due, sent_hook
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.transport.smtp import SmtpTransport
 from tests.support.sequence import main_mailbox, make_workspace
 from tests.support.smtp import smtp_server

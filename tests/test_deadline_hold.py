@@ -15,8 +15,8 @@ from sqlalchemy import Engine, select
 from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.render.deadlines import stated_dates
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.send.outbox import status
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.workspace.create import create_workspace
 from outreach.store.schema import enrollment
 from tests.support.sequence import add_influencer, main_mailbox, make_workspace, tick
@@ -86,7 +86,7 @@ def test_a_follow_up_past_the_reply_by_it_states_is_held(
 def test_the_same_follow_up_before_the_date_goes_out(
     db: Engine, tmp_path: Path, smtp_server: Any
 ) -> None:
-    sink, handler = smtp_server
+    sink, _handler = smtp_server
     config = setup(db, tmp_path, sink.port, "late", "3 business days")
     assert tick(db, config, TUE_0905).sent == 1
     assert tick(db, config, datetime(2026, 11, 27, 9, 6, tzinfo=JST).astimezone(UTC)).sent == 1
@@ -95,7 +95,7 @@ def test_the_same_follow_up_before_the_date_goes_out(
 def test_a_follow_up_that_states_no_date_is_not_held(
     db: Engine, tmp_path: Path, smtp_server: Any
 ) -> None:
-    sink, handler = smtp_server
+    sink, _handler = smtp_server
     config = setup(db, tmp_path, sink.port, "followup1", "10 business days")
     assert tick(db, config, TUE_0905).sent == 1
     assert tick(db, config, datetime(2026, 12, 8, 9, 6, tzinfo=JST).astimezone(UTC)).sent == 1

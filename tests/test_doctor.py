@@ -583,7 +583,7 @@ def test_smtp_starttls_certificate(tmp_path: Path, ca: trustme.CA, ca_file: str)
 class _OneClick(http.server.BaseHTTPRequestHandler):
     answer = 400
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.send_response(self.answer)
         self.send_header("Content-Length", "0")

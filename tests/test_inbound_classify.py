@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outreach.cli import cli
-from outreach.inbound import KINDS, parse_and_classify
 from outreach.demo import mail as demo_mail
+from outreach.inbound import KINDS, parse_and_classify
 from tests.support.mail_corpus import MAIL_DIR, expected, raw, received
 
 EXPECTED = expected()

@@ -319,14 +319,14 @@ def test_text_bounces_are_bounces(name: str, recipient: str, reason: str, perman
 
 def test_an_old_style_returned_mail_notice_names_the_intended_recipient() -> None:
     raw = (
-        "Return-Path: <>\nFrom: MAILER-DAEMON@mail.example.net\nTo: hello@brand.example\n"
-        "Subject: Processing Error\nPrecedence: bulk\nContent-Type: text/plain\n\n"
-        "Intended recipient: 'ken@example.net'\n\nThe following mail has been returned "
-        "because it encountered an error\nwhile being processed.\n\n"
-        "--------RETURNED MAIL FOLLOWS--------\nReceived: from mx.brand.example\n"
-        "From: hello@brand.example\nTo: ken@example.net\nSubject: Hello\n"
-        "Message-ID: <m9@brand.example>\n\nHi\n"
-    ).encode()
+        b"Return-Path: <>\nFrom: MAILER-DAEMON@mail.example.net\nTo: hello@brand.example\n"
+        b"Subject: Processing Error\nPrecedence: bulk\nContent-Type: text/plain\n\n"
+        b"Intended recipient: 'ken@example.net'\n\nThe following mail has been returned "
+        b"because it encountered an error\nwhile being processed.\n\n"
+        b"--------RETURNED MAIL FOLLOWS--------\nReceived: from mx.brand.example\n"
+        b"From: hello@brand.example\nTo: ken@example.net\nSubject: Hello\n"
+        b"Message-ID: <m9@brand.example>\n\nHi\n"
+    )
     found = parse_and_classify(raw)
     assert found.kind == "bounce" and found.bounce is not None, found.reasons
     assert (found.bounce.recipient, found.original_message_id) == (
@@ -354,12 +354,12 @@ def test_japanese_carrier_error_notice_from_no_reply_is_a_bounce() -> None:
 
 def test_a_vacation_reply_with_a_null_sender_and_an_address_stays_automatic() -> None:
     raw = (
-        "Return-Path: <>\nFrom: Hana <hana@example.jp>\nTo: hello@brand.example\n"
-        "Subject: Out of office\nAuto-Submitted: auto-replied\n"
-        "Content-Type: text/plain; charset=utf-8\n\n"
-        "I am out of the office until 12/10 and unable to deliver a reply before then.\n"
-        "For urgent matters contact assistant@example.jp.\n"
-    ).encode()
+        b"Return-Path: <>\nFrom: Hana <hana@example.jp>\nTo: hello@brand.example\n"
+        b"Subject: Out of office\nAuto-Submitted: auto-replied\n"
+        b"Content-Type: text/plain; charset=utf-8\n\n"
+        b"I am out of the office until 12/10 and unable to deliver a reply before then.\n"
+        b"For urgent matters contact assistant@example.jp.\n"
+    )
     found = parse_and_classify(raw)
     assert found.kind == "auto_reply" and found.bounce is None, found.reasons
 
@@ -391,12 +391,12 @@ def test_complaints_and_unsubscribe_requests(name: str, kind: str) -> None:
 
 def test_a_person_forwarding_our_mail_as_a_spam_report_is_not_a_complaint() -> None:
     raw = (
-        "From: Aya <aya@example.jp>\nTo: hello@brand.example\nSubject: Fwd: spam report\n"
-        'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="f"\n\n'
-        "--f\nContent-Type: text/plain; charset=utf-8\n\nIs this really from you?\n"
-        "--f\nContent-Type: message/rfc822\n\nFrom: hello@brand.example\nTo: aya@example.jp\n"
-        "Subject: Hello\nMessage-ID: <m2@brand.example>\n\nHi\n--f--\n"
-    ).encode()
+        b"From: Aya <aya@example.jp>\nTo: hello@brand.example\nSubject: Fwd: spam report\n"
+        b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="f"\n\n'
+        b"--f\nContent-Type: text/plain; charset=utf-8\n\nIs this really from you?\n"
+        b"--f\nContent-Type: message/rfc822\n\nFrom: hello@brand.example\nTo: aya@example.jp\n"
+        b"Subject: Hello\nMessage-ID: <m2@brand.example>\n\nHi\n--f--\n"
+    )
     assert parse_and_classify(raw).kind == "reply"
 
 

@@ -720,4 +720,4 @@ def test_imap_fetches_in_size_bounded_batches_and_a_huge_message_partially(
     for n, raw in enumerate(messages):
         head = header_end(raw)
         assert rows[f"<imap-{n}@example.jp>"] == (min(len(raw), head + cap), len(raw))
-    assert MAX_PARSED_BYTES == MiB
+    assert MiB == MAX_PARSED_BYTES

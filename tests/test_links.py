@@ -141,7 +141,7 @@ def test_promo_codes_from_a_pattern(sqlite_db: Engine, tmp_path: Path) -> None:
         d["handle"]: deals.Terms.from_json(d["terms"]).promo_code for d in deals_rows(sqlite_db)
     }
     assert codes == {"hanako.k": "HANAKOK10", "yui": "YUI-VIP", "ken": ""}
-    with pytest.raises(InputError, match="use {HANDLE}"):
+    with pytest.raises(InputError, match=r"use \{HANDLE\}"):
         links.promo_codes(sqlite_db, "spring", "{who}")
 
 

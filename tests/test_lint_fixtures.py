@@ -17,11 +17,11 @@ import pytest
 from outreach.config import Config, load_config
 from outreach.domain.campaign import Campaign
 from outreach.domain.influencer import Influencer
-from outreach.services.sequence.campaigns import parse_campaign
 from outreach.render.compose import Composer
 from outreach.services.lint import RULES, LintFinding, check_drafts
 from outreach.services.lint.runner import render_draft
 from outreach.services.lint.samples import sample_influencers
+from outreach.services.sequence.campaigns import parse_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
 PITCHES = ROOT / "tests" / "data" / "pitches"

@@ -24,16 +24,16 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from outreach.cli import cli
+from outreach.clock import FixedClock
 from outreach.config import load_config
 from outreach.demo.config import write_demo_config
-from outreach.transport.sink import CaptureSink
-from outreach.services.workspace.create import create_workspace
-from outreach.clock import FixedClock
 from outreach.render.compose import Composer
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.send.plan import plan_due
+from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.services.workspace.create import create_workspace
 from outreach.store.schema import outbox, outbox_message
 from outreach.store.session import make_engine
+from outreach.transport.sink import CaptureSink
 from tests.support.sequence import add_influencer, make_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,8 @@ def test_edits_and_lint_holds_reach_a_running_daemon(tmp_path: Path) -> None:
     create_workspace(ws, today=date.today())
     sink = CaptureSink(tmp_path / "sent").start()
     daemon = None
-    log = tempfile.NamedTemporaryFile(prefix="daemon-", suffix=".log", dir=tmp_path, delete=False)
+    # the daemon writes to it until the finally block closes it
+    log = tempfile.NamedTemporaryFile(prefix="daemon-", suffix=".log", dir=tmp_path, delete=False)  # noqa: SIM115
     try:
         config_path = write_demo_config(ws, smtp_port=sink.port)
         text = config_path.read_text(encoding="utf-8")  # the same people in both campaigns

@@ -119,7 +119,7 @@ def test_a_rendered_step_waits_paused_and_keeps_its_bytes(
 def test_campaign_pause_holds_everyone_and_new_enrolments(
     db: Engine, tmp_path: Path, smtp_server: Any
 ) -> None:
-    sink, handler = smtp_server
+    sink, _handler = smtp_server
     config = workspace(db, tmp_path, sink.port, ("hanako", "yui"))
     pause_service.set_campaign(db, config, FixedClock(ENROLLED), "spring", "pause")
     add_influencer(db, "mei")
@@ -146,7 +146,7 @@ def test_campaign_pause_holds_everyone_and_new_enrolments(
 def test_moving_to_the_paused_stage_pauses_and_moving_back_resumes(
     db: Engine, tmp_path: Path, smtp_server: Any
 ) -> None:
-    sink, handler = smtp_server
+    sink, _handler = smtp_server
     config = workspace(db, tmp_path, sink.port, ("hanako",))
     assert tick(db, config, TUE_0905).sent == 1
     move(db, FixedClock(TUE_0905), "@hanako", "paused", config=config)

@@ -253,7 +253,7 @@ def test_two_planners_at_once_queue_each_step_once(db: Engine, tmp_path: Path) -
     def planner() -> None:
         try:
             counts.append(_plan(db, config, TUE_0905))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=planner) for _ in range(2)]

@@ -162,7 +162,7 @@ def test_shipped_samples_validate_and_preview_in_both_languages(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     slug = sorted(p.stem for p in (tmp_path / "campaigns").glob("*.toml"))[0]
     for step in ("1", "2"):
-        code, out, err = run(tmp_path, slug, "--step", step, "--format", "json")
+        _code, out, err = run(tmp_path, slug, "--step", step, "--format", "json")
         rows = [json.loads(line) for line in out.decode().splitlines()]
         rows = [r for r in rows if r["handle"] != "nopost"]  # no post: reported, not rendered
         assert "@nopost" in err and all("error" not in r for r in rows)
@@ -179,7 +179,7 @@ def test_lint_findings_are_shown_under_each_draft(tmp_path: Path) -> None:
     code, out, _ = run(root, "spring", "--influencer", "hanako")
     text = out.decode()
     assert code == 0
-    draft, _, findings = text.partition("  lint: ")
+    draft, _, _findings = text.partition("  lint: ")
     assert "===== @hanako" in draft
     assert "compliance error" in text
     assert text.count("===== @") == 1

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from outreach.errors import InputError, RenderError
-from outreach.render.templates import TemplateSet
 from outreach.render.compose import Composer
+from outreach.render.templates import TemplateSet
 from tests.support.render import NOW, make_campaign, make_config, make_influencer, write_templates
 
 HEAD = '---\nsubject = "Hello"\nlanguage = "en"\n---\n'  # body starts on line 5
@@ -223,7 +223,7 @@ def test_no_secret_is_reachable_from_the_context(
     walk(ctx)
     texts = [str(v) for v in seen]
     assert not any("s3cr3t" in t for t in texts)
-    assert not any("hanako@example.com" == t for t in texts)  # email is not exposed
+    assert not any(t == "hanako@example.com" for t in texts)  # email is not exposed
     assert all(
         isinstance(v, str | int | float | bool | dict | list | type(None))
         or v.__class__.__module__ == "datetime"

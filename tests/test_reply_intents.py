@@ -17,7 +17,15 @@ from outreach.inbound import parse_and_classify, return_date
 from outreach.inbound.intent import load_phrasebook, normalise, read_reply
 from outreach.inbound.model import REVIEW_BELOW
 from outreach.inbound.owntext import own_text
-from tests.support.reply_corpus import HELD_OUT, LABELLED, Case, Score, load, predicted_intent, score
+from tests.support.reply_corpus import (
+    HELD_OUT,
+    LABELLED,
+    Case,
+    Score,
+    load,
+    predicted_intent,
+    score,
+)
 
 HELD_OUT2 = HELD_OUT.with_name("heldout2.toml")
 HELD_OUT3 = HELD_OUT.with_name("heldout3.toml")

@@ -19,11 +19,11 @@ from outreach.clock import FixedClock
 from outreach.config import Config, LimitsConfig
 from outreach.domain.ramp import cap_on
 from outreach.errors import InputError
-from outreach.services.sequence.campaigns import parse_campaign, validate_campaign
 from outreach.render.compose import Composer
 from outreach.services.send.dispatch import DispatchReport, dispatch_once
-from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.send.plan import plan_due, sent_hook
+from outreach.services.sequence.campaigns import parse_campaign, validate_campaign
+from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.schema import enrollment, influencer, outbox
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport

@@ -106,10 +106,10 @@ def test_unknown_template_is_a_user_error(workspace: Path) -> None:
 def test_lint_message_checks_one_composed_draft(workspace: Path) -> None:
     from datetime import UTC, datetime
 
-    from outreach.services.sequence.campaigns import load_campaign
     from outreach.render.compose import Composer
     from outreach.services.lint import lint_message
     from outreach.services.lint.samples import sample_influencers
+    from outreach.services.sequence.campaigns import load_campaign
 
     config = load_config(workspace / "config.toml")
     now = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)

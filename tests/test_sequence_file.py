@@ -104,7 +104,7 @@ def test_load_sequence_raises_the_first_problem_and_counts_the_rest(tmp_path: Pa
     config = make_workspace(tmp_path, sequences={"broken": BROKEN})
     try:
         load_sequence(config, "broken")
-    except Exception as exc:  # noqa: BLE001 - checking the message
+    except Exception as exc:
         assert str(exc).startswith("sequences/broken.toml:2: colour: unknown key")
         assert "6 more problem(s): outreach sequence validate broken" in str(exc)
     else:

@@ -7,37 +7,37 @@ import pytest
 from outreach.domain.outbox import Outcome
 from outreach.domain.smtp_codes import Phase, classify_drop, classify_reply, enhanced_status
 
-O, P = Outcome, Phase
+OUT, P = Outcome, Phase
 
 REPLIES = [
     # phase, code, text, outcome
-    (P.DOT, 250, "2.0.0 OK queued", O.SENT),
-    (P.RCPT, 550, "5.1.1 User unknown", O.HARD_BOUNCE),
-    (P.RCPT, 553, "5.1.3 Bad recipient address syntax", O.HARD_BOUNCE),
-    (P.RCPT, 550, "No such user here", O.HARD_BOUNCE),  # bare 550 without an enhanced code
-    (P.RCPT, 552, "5.2.2 Mailbox full", O.SOFT_BOUNCE),
-    (P.RCPT, 550, "5.2.1 Mailbox disabled", O.SOFT_BOUNCE),
-    (P.RCPT, 550, "5.7.1 Relaying denied", O.SENDER_FAULT),
-    (P.RCPT, 550, "5.4.5 Daily sending quota exceeded", O.SENDER_FAULT),
-    (P.RCPT, 503, "5.5.1 Need MAIL first", O.SENDER_FAULT),
-    (P.RCPT, 451, "4.3.0 Try later", O.TRANSIENT),
-    (P.RCPT, 450, "4.2.1 Rate limited", O.TRANSIENT),
-    (P.MAIL, 421, "4.7.0 Closing", O.TRANSIENT),
-    (P.MAIL, 550, "5.7.1 Sender not allowed", O.SENDER_FAULT),
-    (P.MAIL, 553, "5.1.8 Bad sender domain", O.SENDER_FAULT),
-    (P.AUTH, 535, "5.7.8 Authentication credentials invalid", O.SENDER_FAULT),
-    (P.AUTH, 454, "4.7.0 Temporary authentication failure", O.SENDER_FAULT),
-    (P.CONNECT, 554, "5.7.0 No SMTP service here", O.SENDER_FAULT),
-    (P.CONNECT, 421, "4.3.2 Too busy", O.TRANSIENT),
-    (P.DATA, 451, "4.3.0 Local error", O.TRANSIENT),
-    (P.DATA, 554, "5.5.1 No valid recipients", O.SENDER_FAULT),
-    (P.DOT, 554, "5.7.1 Message rejected as spam", O.REJECTED),
-    (P.DOT, 550, "5.6.0 Content rejected", O.REJECTED),
-    (P.DOT, 552, "5.3.4 Message too big", O.REJECTED),
-    (P.DOT, 552, "5.2.2 Mailbox full", O.SOFT_BOUNCE),
-    (P.DOT, 550, "5.1.1 User unknown", O.HARD_BOUNCE),
-    (P.DOT, 451, "4.7.1 Greylisted", O.TRANSIENT),
-    (P.DOT, 550, "5.4.5 Quota exceeded", O.SENDER_FAULT),
+    (P.DOT, 250, "2.0.0 OK queued", OUT.SENT),
+    (P.RCPT, 550, "5.1.1 User unknown", OUT.HARD_BOUNCE),
+    (P.RCPT, 553, "5.1.3 Bad recipient address syntax", OUT.HARD_BOUNCE),
+    (P.RCPT, 550, "No such user here", OUT.HARD_BOUNCE),  # bare 550 without an enhanced code
+    (P.RCPT, 552, "5.2.2 Mailbox full", OUT.SOFT_BOUNCE),
+    (P.RCPT, 550, "5.2.1 Mailbox disabled", OUT.SOFT_BOUNCE),
+    (P.RCPT, 550, "5.7.1 Relaying denied", OUT.SENDER_FAULT),
+    (P.RCPT, 550, "5.4.5 Daily sending quota exceeded", OUT.SENDER_FAULT),
+    (P.RCPT, 503, "5.5.1 Need MAIL first", OUT.SENDER_FAULT),
+    (P.RCPT, 451, "4.3.0 Try later", OUT.TRANSIENT),
+    (P.RCPT, 450, "4.2.1 Rate limited", OUT.TRANSIENT),
+    (P.MAIL, 421, "4.7.0 Closing", OUT.TRANSIENT),
+    (P.MAIL, 550, "5.7.1 Sender not allowed", OUT.SENDER_FAULT),
+    (P.MAIL, 553, "5.1.8 Bad sender domain", OUT.SENDER_FAULT),
+    (P.AUTH, 535, "5.7.8 Authentication credentials invalid", OUT.SENDER_FAULT),
+    (P.AUTH, 454, "4.7.0 Temporary authentication failure", OUT.SENDER_FAULT),
+    (P.CONNECT, 554, "5.7.0 No SMTP service here", OUT.SENDER_FAULT),
+    (P.CONNECT, 421, "4.3.2 Too busy", OUT.TRANSIENT),
+    (P.DATA, 451, "4.3.0 Local error", OUT.TRANSIENT),
+    (P.DATA, 554, "5.5.1 No valid recipients", OUT.SENDER_FAULT),
+    (P.DOT, 554, "5.7.1 Message rejected as spam", OUT.REJECTED),
+    (P.DOT, 550, "5.6.0 Content rejected", OUT.REJECTED),
+    (P.DOT, 552, "5.3.4 Message too big", OUT.REJECTED),
+    (P.DOT, 552, "5.2.2 Mailbox full", OUT.SOFT_BOUNCE),
+    (P.DOT, 550, "5.1.1 User unknown", OUT.HARD_BOUNCE),
+    (P.DOT, 451, "4.7.1 Greylisted", OUT.TRANSIENT),
+    (P.DOT, 550, "5.4.5 Quota exceeded", OUT.SENDER_FAULT),
 ]
 
 
@@ -49,12 +49,12 @@ def test_reply_classification(phase: Phase, code: int, text: str, outcome: Outco
 @pytest.mark.parametrize(
     ("phase", "outcome"),
     [
-        (P.CONNECT, O.SENDER_FAULT),
-        (P.AUTH, O.SENDER_FAULT),
-        (P.MAIL, O.TRANSIENT),
-        (P.RCPT, O.TRANSIENT),
-        (P.DATA, O.TRANSIENT),
-        (P.DOT, O.AMBIGUOUS),
+        (P.CONNECT, OUT.SENDER_FAULT),
+        (P.AUTH, OUT.SENDER_FAULT),
+        (P.MAIL, OUT.TRANSIENT),
+        (P.RCPT, OUT.TRANSIENT),
+        (P.DATA, OUT.TRANSIENT),
+        (P.DOT, OUT.AMBIGUOUS),
     ],
 )
 def test_drops_before_the_dot_retry_after_it_are_unknown(phase: Phase, outcome: Outcome) -> None:

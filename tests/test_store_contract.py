@@ -368,8 +368,17 @@ def test_bytes_orphaned_by_a_delete_without_foreign_keys_do_not_block_a_new_row(
     with sqlite_db.connect() as conn:
         old = dict(conn.execute(select(outbox).where(outbox.c.id == oid)).mappings().one())
     NEW_ROW_COLUMNS = (
-        "enrollment_id", "step", "mailbox", "mail_from", "email_norm", "message_id", "subject",
-        "due_at", "created_at", "expires_at", "template_hash",
+        "enrollment_id",
+        "step",
+        "mailbox",
+        "mail_from",
+        "email_norm",
+        "message_id",
+        "subject",
+        "due_at",
+        "created_at",
+        "expires_at",
+        "template_hash",
     )
     shell = sqlite3.connect(tmp_path / "outreach.db")
     with shell:

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from outreach.closures import Closures
 from outreach.clock import SystemClock
+from outreach.closures import Closures
 from outreach.domain.sequence import parse_delay
 from outreach.domain.windows import (
     Window,

@@ -26,7 +26,7 @@ charset = "utf-8"
 謝礼: {{ campaign.offer | money }}（{{ campaign.dates.reply_by | date }}までにご返信ください）
 {{ link }}
 {% include "_footer.ja.j2" %}
-"""  # noqa: E501 - a template line is one line of the message
+"""
 
 FOOTER_JA = """\
 --
@@ -44,7 +44,7 @@ Hi {{ influencer | honorific }},
 {{ influencer.followers | followers }} followers, offer {{ campaign.offer | money }} by {{ campaign.dates.reply_by | date }}.
 {{ link }}
 Unsubscribe: {{ unsubscribe.url }}
-"""  # noqa: E501 - a template line is one line of the message
+"""
 
 FOLLOWUP = """\
 ---
