@@ -1,4 +1,8 @@
-"""`outreach deal …`, `post add`, `late`, `kpi`, `import metrics|orders`: after the reply."""
+"""`outreach deal …`, `post add`, `late`, `kpi`, `import metrics|orders`: after the reply.
+
+Longer than 400 lines on purpose: every command after the reply (deals, posts, late, kpi,
+metrics and orders) shares its options and output helpers here.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 Real inbound mail is often broken (missing boundaries, wrong charset labels, 8-bit bodies in
 7-bit messages, mixed line endings). Every recovery is recorded as a reason so `inbox classify`
 can say what was broken.
+
+Longer than 400 lines on purpose: each recovery for broken real mail is a small step, and they
+are applied in order to one message.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ The RFC 3464 fields are read first; a bounce without them is read as text (bounc
 reason and whose side failed come from bounce_reasons. flufl.bounce's detectors only add
 weight to an address the text parser found, because they union all detectors and can pick
 addresses out of the quoted original (flufl.bounce GitLab #12).
+
+Longer than 400 lines on purpose: the report formats share their address and status extraction,
+so they are read side by side.
 """
 
 from __future__ import annotations

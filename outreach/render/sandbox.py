@@ -18,6 +18,9 @@ budget, and everything a template can do that allocates or loops is sized BEFORE
   are not reachable at all.
 Where a render can be stopped from outside (the planner's worker process) a hard limit backs
 this up: `install_hard_limits` (SIGALRM per render and RLIMIT_AS for the process).
+
+Longer than 400 lines on purpose: the sandbox is the attack surface of every template, and it is
+reviewed as one file.
 """
 
 from __future__ import annotations

@@ -12,7 +12,11 @@ users it acts as the local user `local`; once a user exists, or on any other add
 page needs a sign-in (argon2id, `outreach web adduser`). The session cookie is HttpOnly and
 SameSite=Strict; every POST needs the session's CSRF token and is refused when its Origin (or
 Sec-Fetch-Site) says another site sent it; sign-in failures are rate limited per client and
-per name; a Host header not ours is refused (DNS rebinding)."""
+per name; a Host header not ours is refused (DNS rebinding).
+
+Longer than 400 lines on purpose: sign-in, sessions, CSRF and the origin checks are the
+console's security surface, reviewed as one file.
+"""
 
 from __future__ import annotations
 

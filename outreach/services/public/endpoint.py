@@ -12,6 +12,9 @@ Served by an asyncio loop in its own thread, HTTP/1.1 parsed by h11, one request
 connection: the request head and body each have a deadline, the body a size cap, and the number
 of open connections a cap at which the oldest connection still sending its request is dropped
 for the new one, so slow clients cannot hold the endpoint. Database work runs in a small pool.
+
+Longer than 400 lines on purpose: this is the only code reachable from the internet, and it is
+reviewed as one file.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ sends DATA or takes its next row, so each row is still committed `sending` befor
 The sequence's side of an accepted send (prospect -> contacted, the next step scheduled) is
 settled once per pass for all its `sent` rows, not in every group commit; a pass cut short
 leaves its rows for the next pass of any worker to settle (`settle`, `unsettled_sends`).
+
+Longer than 400 lines on purpose: the order of claim, `sending`, DATA and the recorded result is
+what keeps a send from happening twice, and it is reviewed as one file.
 """
 
 from __future__ import annotations

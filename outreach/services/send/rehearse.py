@@ -6,6 +6,9 @@ every envelope to a capture address ([safety]), read no inbox and serve no unsub
 nothing of the workspace's database, mailboxes or recipients is touched. The clock jumps from
 one due time to the next (a step, a retry, the mailbox's next slot, the next sending day when a
 cap is used up); nothing sleeps.
+
+Longer than 400 lines on purpose: the simulated clock, the throw-away copy and the event stream
+are one simulation.
 """
 
 from __future__ import annotations

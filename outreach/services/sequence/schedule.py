@@ -10,6 +10,8 @@ The campaign's sends come out as they are found, in time order, so the first N c
 enrollments are read earliest first, only as far as the simulated time has reached, and the
 sends a full day holds back wait together in one backlog per calendar (window, zone, holidays)
 that moves a day at a time, instead of one by one.
+
+Longer than 400 lines on purpose: the simulation and its per-calendar backlog are one algorithm.
 """
 
 from __future__ import annotations
