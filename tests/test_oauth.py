@@ -409,3 +409,20 @@ def test_a_declined_or_forged_sign_in_stores_nothing(
     assert not tokens.grants
     with sqlite_db.connect() as conn:
         assert conn.execute(select(oauth_token)).first() is None
+
+
+def test_run_refuses_a_mailbox_never_signed_in(
+    sqlite_db: Engine, tmp_path: Path, tokens: TokenServer
+) -> None:
+    path = config_file(tmp_path, tokens)
+    args = ["--config", str(path), "run", "--once", "--allow-doctor-failures"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0
+    assert str(result.exception) == (
+        "mailboxes.main: never signed in (run `outreach mailbox login main`)"
+        " (sign in, then start again)"
+    )
+    login_result = CliRunner().invoke(cli, ["--config", str(path), "mailbox", "login", "main"])
+    assert login_result.exit_code == 0, login_result.output
+    result = CliRunner().invoke(cli, args)
+    assert "never signed in" not in f"{result.output}{result.exception}"

@@ -210,6 +210,21 @@ class MailboxTokens:
         raise TokenRevoked(reason) from None
 
 
+def missing_logins(engine: Engine, config: Config) -> list[str]:
+    """Each OAuth2 mailbox that was never signed in, with the command that signs it in: a
+    daemon started without one would only learn it at its first send and pause the mailbox."""
+    names = [n for n, box in sorted(config.mailboxes.items()) if box.auth == "oauth2"]
+    if not names:
+        return []
+    with reading(engine) as conn:
+        stored = {name: q.get_token(conn, name) for name in names}
+    return [
+        f"mailboxes.{name}: never signed in (run `{login_command(name)}`)"
+        for name in names
+        if stored[name] is None
+    ]
+
+
 def token_sources(engine: Engine, config: Config, clock: Clock) -> dict[str, MailboxTokens]:
     """A MailboxTokens for each mailbox with auth = "oauth2" (for SmtpTransport and IMAP)."""
     return {
