@@ -287,3 +287,32 @@ def test_the_migration_carries_existing_people_over(
             select(influencer.c.agency_id.is_not(None)).order_by(influencer.c.id)
         ).scalars().all() == [False, True, True]
     engine.dispose()
+
+
+def test_the_roster_says_whom_a_letter_addresses_and_who_is_mailed(
+    db: Engine, config: Config, tmp_path: Path
+) -> None:
+    path = tmp_path / "to.csv"
+    path.write_text(
+        "name,email,platform,handle,manager_email,宛名,送付先,basis\n"
+        "RISA,risa@example.jp,instagram,risa_style,pr@sakura.example,髙橋 梨沙,本人+事務所CC,consent\n"
+        "AYA,aya@example.jp,instagram,aya_y,pr@sakura.example,,事務所,consent\n"
+        "REN,ren@example.jp,tiktok,ren_k,,,boss,consent\n",
+        encoding="utf-8",
+    )
+    report = _import(db, path, config, skip_invalid=True)
+    assert [str(e) for e in report.errors] == [
+        f"{path}:4: send_to: 'boss' is not a send_to (self, agency, self_cc_agency)"
+    ]
+    with reading(db) as conn:
+        rows = conn.execute(
+            select(influencer.c.handle, influencer.c.honorific_name, influencer.c.send_to).order_by(
+                influencer.c.id
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("risa_style", "髙橋 梨沙", "self_cc_agency"),
+        ("aya_y", "", "agency"),
+    ]
+    again = _import(db, path, config, skip_invalid=True)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)

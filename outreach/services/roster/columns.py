@@ -123,6 +123,8 @@ INFLUENCER_ALIASES: dict[str, tuple[str, ...]] = {
     AGENCY: ("事務所", "所属", "所属事務所", "事務所名", "agency", "management"),
     MANAGER: ("担当者", "担当者名", "マネージャー", "担当", "manager"),
     "tags": ("タグ", "キーワード", "tag", "tags"),
+    "honorific_name": ("宛名", "敬称名", "honorific name"),
+    "send_to": ("送付先", "送り先", "send to"),
     "refuses_ads": ("pr不可", "広告不可", "広告ng", "pr ng", "refuses ads"),
 }
 POST_ALIASES: dict[str, tuple[str, ...]] = {

@@ -18,6 +18,7 @@ from outreach.config import TiersConfig, email_address
 from outreach.domain import cleaning
 from outreach.domain.cleaning import BadValue
 from outreach.domain.influencer import Basis, engagement_rate, tier_for
+from outreach.domain.people import SEND_TO_VALUES
 from outreach.services.roster.columns import AGENCY, MANAGER, PROFILE_URL
 from outreach.store.queries.roster_upsert import INFLUENCER_FIELDS
 
@@ -187,6 +188,15 @@ _LANGUAGE_NAMES = {"日本語": "ja", "japanese": "ja", "英語": "en", "english
 _COUNTRY_NAMES = {"日本": "JP", "japan": "JP", "アメリカ": "US", "米国": "US", "usa": "US"}
 
 
+_SEND_TO_NAMES = {"本人": "self", "事務所": "agency", "本人+事務所cc": "self_cc_agency"}
+
+
+def _send_to(raw: str) -> str:
+    """Who is mailed by default: self, agency or self_cc_agency (本人, 事務所, 本人+事務所CC)."""
+    value = raw.strip().lower().replace(" ", "")
+    return _one_of(SEND_TO_VALUES, "send_to")(_SEND_TO_NAMES.get(value, value))
+
+
 def _language(raw: str) -> str:
     value = raw.strip().lower()
     return _one_of(LANGUAGES, "language")(_LANGUAGE_NAMES.get(value, value))
@@ -266,6 +276,8 @@ def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, An
         "basis_url": col.take("basis_url", cleaning.parse_url, rules.basis_url),
         "basis_seen_at": col.take("basis_seen_at", cleaning.parse_day, ""),
         "refuses_ads": col.take("refuses_ads", cleaning.parse_flag, False),
+        "honorific_name": col.take("honorific_name", _TEXT_200, ""),
+        "send_to": col.take("send_to", _send_to, ""),
     }
     custom = {key: col.take(key, _TEXT_2000, "") for key in cells if key not in _NOT_CUSTOM}
     if col.has(AGENCY):

@@ -62,6 +62,8 @@ INFLUENCER_FIELDS = (
     "basis_url",
     "basis_seen_at",
     "refuses_ads",
+    "honorific_name",  # the name a letter addresses (宛名), else `name`
+    "send_to",  # who is mailed by default: self | agency | self_cc_agency ("" = self)
 )
 Changes = dict[str, tuple[Any, Any]]  # field -> (old, new)
 
@@ -476,6 +478,8 @@ _DEFAULTS: dict[str, Any] = {
     "tags": [],
     "custom": {},
     "basis": Basis.NONE.value,
+    "honorific_name": "",
+    "send_to": "",
 }
 
 
