@@ -316,3 +316,23 @@ def test_the_roster_says_whom_a_letter_addresses_and_who_is_mailed(
     ]
     again = _import(db, path, config, skip_invalid=True)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_forgetting_an_agency_address_keeps_its_talents(
+    db: Engine, config: Config, tmp_path: Path
+) -> None:
+    from outreach.services.roster.importer import forget_address
+
+    path = _write(
+        tmp_path,
+        [
+            "髙橋 梨沙,,instagram,risa_style,52000,mgr@sakura.example,サクラ事務所,consent",
+            "山本 彩,aya@example.jp,instagram,aya_y,30000,mgr@sakura.example,サクラ事務所,consent",
+        ],
+    )
+    _import(db, path, config)
+    forget_address(db, "MGR@sakura.example", clock=CLOCK)
+    assert _contacts(db) == [("山本 彩", "aya@example.jp", "self", None)]
+    assert _people(db) == [("髙橋 梨沙", "", ""), ("山本 彩", "aya@example.jp", "")]
+    forget_address(db, "aya@example.jp", clock=CLOCK)
+    assert _people(db) == [("髙橋 梨沙", "", "")]

@@ -12,7 +12,14 @@ from sqlalchemy import Connection, Text, cast, delete, func, or_, select, update
 
 from outreach.domain.address import normalise_address
 from outreach.store.queries.suppression import email_hash, record, suppress
-from outreach.store.schema import enrollment, inbound, influencer, suppression, suppression_audit
+from outreach.store.schema import (
+    contact,
+    enrollment,
+    inbound,
+    influencer,
+    suppression,
+    suppression_audit,
+)
 
 ERASED = "(erased)"  # what replaces text that named the forgotten address
 
@@ -30,8 +37,15 @@ def forget(conn: Connection, address: str, *, at: datetime, actor: str = "") -> 
     re-import of a list that still holds the person stays suppressed (an erasure must not undo
     their objection to being mailed). The erasure is audited under `actor`."""
     norm = normalise_address(address)
+    own = select(contact.c.influencer_id).where(
+        contact.c.address_norm == norm, contact.c.role == "self"
+    )
     ids = list(
-        conn.execute(select(influencer.c.id).where(influencer.c.email_norm == norm)).scalars()
+        conn.execute(
+            select(influencer.c.id).where(
+                or_(influencer.c.email_norm == norm, influencer.c.id.in_(own))
+            )
+        ).scalars()
     )
     enrolled = select(enrollment.c.id).where(enrollment.c.influencer_id.in_(ids))
     mail_ids = list(
@@ -45,6 +59,14 @@ def forget(conn: Connection, address: str, *, at: datetime, actor: str = "") -> 
         conn.execute(delete(inbound).where(inbound.c.id.in_(mail_ids))).rowcount if mail_ids else 0
     )
     gone = conn.execute(delete(influencer).where(influencer.c.id.in_(ids))).rowcount if ids else 0
+    # A manager's address (an agency's, kept as a contact of each talent it manages) goes
+    # too; the talents stay.
+    conn.execute(delete(contact).where(contact.c.address_norm == norm))
+    conn.execute(
+        update(influencer)
+        .where(func.lower(influencer.c.manager_email) == norm)
+        .values(manager_email="")
+    )
     if suppress(conn, norm, reason="erasure", source="forget", at=at):
         record(conn, norm, action="add", reason="erasure: outreach forget", actor=actor, at=at)
     h = email_hash(norm)
