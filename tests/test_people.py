@@ -336,3 +336,31 @@ def test_forgetting_an_agency_address_keeps_its_talents(
     assert _people(db) == [("髙橋 梨沙", "", ""), ("山本 彩", "aya@example.jp", "")]
     forget_address(db, "aya@example.jp", clock=CLOCK)
     assert _people(db) == [("髙橋 梨沙", "", "")]
+
+
+def test_a_later_file_naming_another_talent_at_a_stored_address_makes_it_the_agencys(
+    db: Engine, config: Config, tmp_path: Path
+) -> None:
+    first = _write(tmp_path, ["髙橋 梨沙,pr@sakura.example,instagram,risa_style,52000,,,consent"])
+    assert _import(db, first, config).inserted == 1
+    assert _contacts(db) == [("髙橋 梨沙", "pr@sakura.example", "self", None)]
+    second = _write(
+        tmp_path,
+        ["山本 彩,pr@sakura.example,instagram,aya_y,30000,,サクラ事務所,consent"],
+        "second.csv",
+    )
+    assert _import(db, second, config).inserted == 1
+    assert _people(db) == [
+        ("髙橋 梨沙", "", "pr@sakura.example"),
+        ("山本 彩", "", "pr@sakura.example"),
+    ]
+    assert _contacts(db) == [
+        ("髙橋 梨沙", "pr@sakura.example", "manager", "サクラ事務所"),
+        ("山本 彩", "pr@sakura.example", "manager", "サクラ事務所"),
+    ]
+    with reading(db) as conn:
+        assert conn.execute(select(agency.c.name, agency.c.domain)).all() == [
+            ("サクラ事務所", "sakura.example")
+        ]
+    again = _import(db, first, config)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)

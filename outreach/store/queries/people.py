@@ -86,6 +86,48 @@ _SQLITE_OWN = (
 )
 
 
+def sync_new(conn: Connection, rows: Sequence[Mapping[str, Any]], *, at: datetime) -> bool:
+    """`sync` for rows just inserted by one executemany on SQLite, whose ids are known
+    without a lookup: a table with an INTEGER PRIMARY KEY gives each new row the largest
+    rowid plus one (https://www.sqlite.org/autoinc.html), so they are the last insert's rowid
+    and the ones before it. Checked at both ends; False (nothing written) when it does not
+    hold, or on another database: then `sync` does the work."""
+    if conn.dialect.name != "sqlite" or not rows:
+        return False
+    last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar() or 0)
+    first = last - len(rows) + 1
+    ends = {
+        int(i): (p, h)
+        for i, p, h in conn.exec_driver_sql(
+            "SELECT id, platform, handle FROM influencer WHERE id IN (?, ?)", (first, last)
+        )
+    }
+    if ends.get(first) != (rows[0]["platform"], rows[0]["handle"]) or ends.get(last) != (
+        rows[-1]["platform"],
+        rows[-1]["handle"],
+    ):
+        return False
+    now = naive_utc(at)
+    stamp = now.isoformat(" ", "microseconds")  # as the Timestamp column writes it
+    conn.exec_driver_sql(
+        "INSERT INTO account (influencer_id, platform, handle, followers, avg_likes,"
+        " avg_comments, engagement_rate, tier, created_at, updated_at)"
+        " SELECT id, platform, handle, followers, avg_likes, avg_comments, engagement_rate,"
+        " tier, ?, ? FROM influencer WHERE id BETWEEN ? AND ?",
+        (stamp, stamp, first, last),
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO contact (influencer_id, address, address_norm, role, created_at)"
+        " SELECT id, email, email_norm, 'self', ? FROM influencer"
+        " WHERE id BETWEEN ? AND ? AND email <> ''",
+        (stamp, first, last),
+    )
+    managed = [r for r in rows if (r.get("manager_email") or "").strip()]
+    if managed:
+        _managers(conn, [dict(r) for r in managed], now)
+    return True
+
+
 def _sqlite_sync(conn: Connection, pairs: list[tuple[str, str]], now: datetime) -> None:
     stamp = now.isoformat(" ", "microseconds")  # as the Timestamp column writes it
     conn.exec_driver_sql(_SQLITE_MIRROR, [(stamp, stamp, p, h) for p, h in pairs])
@@ -133,7 +175,9 @@ def _agency_name(values: Mapping[str, Any]) -> str:
 
 
 def agency_ids(conn: Connection, keys: Iterable[tuple[str, str]], now: datetime) -> dict[str, int]:
-    """The agency of each (name, domain), made when new; by name."""
+    """The agency of each (name, domain), made when new; by name. A row naming no agency
+    (its name is its domain) is the agency already known at that domain; a named one takes
+    over the record a nameless row made for its domain (renaming it)."""
     wanted = dict(keys)
     if not wanted:
         return {}
@@ -143,15 +187,37 @@ def agency_ids(conn: Connection, keys: Iterable[tuple[str, str]], now: datetime)
             select(agency.c.name, agency.c.id).where(agency.c.name.in_(list(wanted)))
         )
     }
+    domains = {d for d in wanted.values() if d}
+    at_domain: dict[str, list[tuple[int, str]]] = {}
+    if domains:
+        for id_, name, domain in conn.execute(
+            select(agency.c.id, agency.c.name, agency.c.domain)
+            .where(agency.c.domain.in_(domains))
+            .order_by(agency.c.id)
+        ):
+            at_domain.setdefault(domain, []).append((int(id_), name))
     for name, domain in wanted.items():
-        if name not in found:
-            found[name] = int(
-                conn.execute(
-                    _insert(conn, agency)
-                    .values(name=name, domain=domain, created_at=now)
-                    .returning(agency.c.id)
-                ).scalar_one()
-            )
+        if name in found:
+            continue
+        known = at_domain.get(domain, []) if domain else []
+        if name == domain and known:  # nameless: the agency at its domain
+            found[name] = known[0][0]
+            continue
+        placeholder = next((i for i, n in known if n == domain), None)
+        if placeholder is not None:  # named now: the record a nameless row made
+            conn.execute(update(agency).where(agency.c.id == placeholder).values(name=name))
+            found[name] = placeholder
+            at_domain[domain] = [(i, name if i == placeholder else n) for i, n in known]
+            continue
+        found[name] = int(
+            conn.execute(
+                _insert(conn, agency)
+                .values(name=name, domain=domain, created_at=now)
+                .returning(agency.c.id)
+            ).scalar_one()
+        )
+        if domain:
+            at_domain.setdefault(domain, []).append((found[name], name))
     return found
 
 

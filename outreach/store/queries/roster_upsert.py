@@ -316,12 +316,15 @@ def upsert_influencers(
             driver_sql(conn, insert(influencer), _INSERT_KEYS)[0],
             [r[PREPARED] for _, r in records],
         )
-        people.sync(conn, [_Target(None, dict(r), line, import_run) for line, r in records], at=now)
+        written = [_Target(None, dict(r), line, import_run) for line, r in records]
+        if not people.sync_new(conn, [t.values for t in written], at=now):
+            people.sync(conn, written, at=now)
         return [Upserted(line, None) for line, _ in records]
     outcomes: list[Upserted] = []
     inserts: list[_Target] = []
     updates: dict[int, _Target] = {}  # in the order of their last record
     others: list[tuple[_Target, dict[str, Any]]] = []  # records of a person's other accounts
+    moved: dict[int, _Target] = {}  # the stored rows a record changed, by object identity
     for line, record in records:
         values = dict(record) if PREPARED in record else _prepare(record)
         pair = (values["platform"], values["handle"])
@@ -343,6 +346,7 @@ def upsert_influencers(
             if named_other or key in batch.shared:
                 if mail is not None and mail is not owner:
                     _share(batch, mail, address, updates)
+                    moved[id(mail)] = mail
                 batch.shared.add(key)
                 values["email"] = ""
                 values["manager_email"] = values.get("manager_email") or address
@@ -384,6 +388,8 @@ def upsert_influencers(
         if target.id is not None:
             updates.pop(target.id, None)
             updates[target.id] = target
+        if changes or target.id is None:
+            moved[id(target)] = target
         outcomes.append(Upserted(line, changes, duplicate_of=repeat, target=target))
     stamp = {"source_file": source_file, "import_run": import_run, "updated_at": now}
     if updates:
@@ -409,7 +415,8 @@ def upsert_influencers(
             target.id = int(new_id)
     if others:
         people.write_other_accounts(conn, _with_ids(conn, others), batch.account_values, at=now)
-    people.sync(conn, [t for t in (*updates.values(), *inserts)], at=now)
+    # Accounts and contacts follow the rows that changed (an unchanged row's are as stored).
+    people.sync(conn, [*(t for t in updates.values() if id(t) in moved), *inserts], at=now)
     return outcomes
 
 
