@@ -312,7 +312,7 @@ def test_deal_phase_problems_name_file_and_line() -> None:
     )
     assert [str(p) for p in problems] == [
         "sequences/s.toml:7: after_deal[1].colour: unknown key "
-        "(known: template, delay, subject, window)",
+        "(known: template, delay, subject, window, variant)",
         "sequences/s.toml:6: after_deal[1].delay: bad delay (got 'soon') "
         "(use 30m, 2h, 2d, 5s or 3 business days)",
         "sequences/s.toml:9: reminder: one reminder only: write [reminder], not [[reminder]]",

@@ -64,7 +64,7 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path: Path) -> None:
     f = "sequences/broken.toml"
     assert problems == [
         f"{f}:2: colour: unknown key (known: description, step, after_deal, reminder)",
-        f"{f}:7: step[1].subjet: unknown key (known: template, delay, subject, window)",
+        f"{f}:7: step[1].subjet: unknown key (known: template, delay, subject, window, variant)",
         (
             f"{f}:10: step[2].template: unknown template 'nosuch' "
             "(expected templates/nosuch.<lang>.j2 or templates/nosuch.j2)"

@@ -28,6 +28,7 @@ from outreach.cli import (
     roster,
     send,
     sequences,
+    variants,
     web,
     workspace,
 )
@@ -98,6 +99,7 @@ for command in (
     sequences.sequence,
     sequences.enroll,
     sequences.schedule,
+    variants.variant,
     inbox.inbox,
     doctor.doctor,
     web.web,

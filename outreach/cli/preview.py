@@ -25,6 +25,13 @@ from outreach.clock import SystemClock
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N influencers.")
 @click.option(
+    "--variant",
+    default=None,
+    metavar="NAME|all",
+    help="For a step with variants: show variant NAME to everybody, or `all` of them "
+    "(default: each person's own variant).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "eml", "json"]),
@@ -58,6 +65,7 @@ def preview(
     fmt: str,
     out_dir: str | None,
     send_to: str | None,
+    variant: str | None,
 ) -> None:
     """Show the exact messages CAMPAIGN would send, one per influencer (same bytes as sending).
     A render error is reported with template, line and influencer; the others still render,
@@ -68,6 +76,7 @@ def preview(
       outreach preview spring-launch --limit 3
       outreach preview spring-launch --influencer hanako_beauty --step 2 --format eml
       outreach preview spring-launch --out previews/
+      outreach preview spring-launch --limit 1 --variant all
       outreach preview spring-launch --influencer hanako_beauty --send-to me@example.jp
     """
     if send_to is not None:
@@ -88,6 +97,7 @@ def preview(
         handles=handles or None,
         step=step,
         limit=limit,
+        variant=variant,
     )
     for item in items:
         if item.error is not None:
@@ -116,6 +126,7 @@ def preview(
                         "handle": item.handle,
                         "step": item.step,
                         "template": msg.template,
+                        "variant": item.variant,
                         "language": msg.language,
                         "message_id": msg.message_id,
                         "subject": msg.subject,
@@ -130,7 +141,8 @@ def preview(
                 )
             )
         else:
-            click.echo(f"===== @{item.handle} (step {item.step}, {msg.template}) =====")
+            arm = f"variant {item.variant}, " if item.variant else ""
+            click.echo(f"===== @{item.handle} (step {item.step}, {arm}{msg.template}) =====")
             click.echo(readable(msg))
             for finding in item.findings:
                 click.echo(f"  lint: {finding}")

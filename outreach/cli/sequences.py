@@ -72,7 +72,11 @@ def show(app: App, name: str) -> None:
     rows = [
         {
             "step": s.number,
-            "template": s.template,
+            "template": " | ".join(
+                f"{v.name}: {v.template} (weight {v.weight:g})" for v in s.variants
+            )
+            if s.variants
+            else s.template,
             "delay": str(s.delay),
             "window": (s.window or default).describe()
             + (f" {s.window.tz}" if s.window and s.window.tz else ""),
@@ -244,6 +248,7 @@ def schedule(app: App, campaign: str, limit: int | None, fmt: str) -> None:
                 "handle": s.handle,
                 "step": s.step,
                 "template": s.template,
+                **({"variant": s.variant} if run.has_variants else {}),
                 "local": f"{s.local()} {s.tz}",
                 ops: s.local(ops),
                 "mailbox": s.mailbox,
@@ -253,7 +258,9 @@ def schedule(app: App, campaign: str, limit: int | None, fmt: str) -> None:
             }
             for s in (run if limit is None else itertools.islice(run, limit))
         )
-        emit_stream(rows, fmt, ["handle", "step", "template", "local", ops, "mailbox", "note"])
+        arm = ["variant"] if run.has_variants else []
+        columns = ["handle", "step", "template", *arm, "local", ops, "mailbox", "note"]
+        emit_stream(rows, fmt, columns)
     for handle, why in run.unplanned:
         click.echo(f"not scheduled: {handle}: {why}", err=True)
     caps = ", ".join(f"{m} {c}/day" for m, c in run.caps.items())

@@ -55,6 +55,7 @@ class NewOutboxRow:
     created_at: datetime
     expires_at: datetime | None = None  # missed its relevance window after this
     template_hash: str = ""
+    variant: str = ""  # the step's variant it was rendered from ("" = a step without variants)
 
 
 class Outcome(StrEnum):

@@ -9,6 +9,11 @@ accepted (`outreach deal accept`): `[[after_deal]]` steps (e.g. a message confir
 and one `[reminder]`, sent when a deliverable of the accepted deal is past its due date plus
 the reminder's delay and still not posted. They are numbered after the pitch steps, so
 UNIQUE(enrollment_id, step) keeps each of them to one message.
+
+A step may instead have variants, `[[step.variant]]` tables (name, template, optional subject,
+weight): such a step has no template of its own (a `template =` beside variants is an error, so
+no arm is implicit), and its `subject` is the default of variants that give none. Variants with
+the same name on several steps form one arm (see `outreach.domain.variants`).
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ _SIMPLE = re.compile(r"(\d+)\s*(s|m|h|d)")
 _BUSINESS = re.compile(r"(\d+)\s+business\s+days?")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _TOP_KEYS = ("description", "step", "after_deal", "reminder")
-_STEP_KEYS = ("template", "delay", "subject", "window")
+_STEP_KEYS = ("template", "delay", "subject", "window", "variant")
+_VARIANT_KEYS = ("name", "template", "subject", "weight")
 _WINDOW_KEYS = ("days", "start", "end", "tz")
 
 
@@ -72,6 +78,16 @@ REMINDER = "reminder"
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One arm of a step: its template, its subject (None: the step's), its share by weight."""
+
+    name: str
+    template: str
+    subject: str | None = None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
 class Step:
     number: int  # 1-based, across the pitch steps, then the after_deal steps, then the reminder
     template: str
@@ -81,6 +97,18 @@ class Step:
     subject: str | None = None
     window: Window | None = None  # None: the config's default window
     phase: str = PITCH  # PITCH | AFTER_DEAL | REMINDER
+    # With variants, `template` is the first variant's (what code blind to variants uses).
+    variants: tuple[Variant, ...] = ()
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """Every template this step can send: each variant's, else its own."""
+        if not self.variants:
+            return (self.template,)
+        return tuple(dict.fromkeys(v.template for v in self.variants))
+
+    def variant(self, name: str) -> Variant | None:
+        return next((v for v in self.variants if v.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -140,6 +168,12 @@ class _Lines:
                     if m.group(1) == name and line.strip().startswith("[[") == array:
                         self.starts[name].append(number)
                         current = (name, len(self.starts[name]) - 1)
+                    elif m.group(1) == f"{name}.variant" and array and self.starts[name]:
+                        # `[[step.variant]]` belongs to the last `[[step]]`: its blocks are
+                        # named `step[N].variant`, N the step's 0-based index
+                        owner = f"{name}[{len(self.starts[name]) - 1}].variant"
+                        self.starts.setdefault(owner, []).append(number)
+                        current = (owner, len(self.starts[owner]) - 1)
             self.block_of.append(current)
 
     def key(self, key: str, step: int | tuple[str, int] | None) -> int | None:
@@ -252,8 +286,18 @@ def parse_sequence(
                     lines.key(key, block),
                     f"known: {', '.join(_STEP_KEYS)}",
                 )
+        variants = _parse_variants(raw, block, field, lines, problem, template_exists)
         template = raw.get("template")
-        if not isinstance(template, str) or not template:
+        if variants is not None:
+            if "template" in raw:
+                problem(
+                    "a step with variants has no template of its own",
+                    f"{field}.template",
+                    lines.key("template", block),
+                    "give every [[" + kind + ".variant]] its template and remove this one",
+                )
+            template = variants[0].template if variants else None
+        elif not isinstance(template, str) or not template:
             problem(
                 "required key is missing (a template name)",
                 f"{field}.template",
@@ -298,6 +342,7 @@ def parse_sequence(
                 subject if isinstance(subject, str) else None,
                 window,
                 phase,
+                tuple(variants or ()),
             )
         return None
 
@@ -344,3 +389,95 @@ def _header_line(lines: _Lines, header: str) -> int | None:
         if line.strip().replace(" ", "") == header:
             return number
     return None
+
+
+def _parse_variants(
+    raw: dict[str, Any],
+    block: tuple[str, int],
+    field: str,
+    lines: _Lines,
+    problem: Callable[[str, str, int | None, str | None], None],
+    template_exists: Callable[[str], bool],
+) -> list[Variant] | None:
+    """A step's `[[step.variant]]` tables (None when it has none); each problem is reported at
+    its line. An empty list means variants were given but none is usable."""
+    if "variant" not in raw:
+        return None
+    kind, index = block
+    owner = f"{kind}[{index}].variant"
+    given = raw["variant"]
+    if not isinstance(given, list) or not given or not all(isinstance(v, dict) for v in given):
+        problem(
+            f"expected [[{kind}.variant]] tables",
+            f"{field}.variant",
+            lines.key("variant", block),
+            None,
+        )
+        return []
+    out: list[Variant] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(given):
+        where = (owner, number)
+        vfield = f"{field}.variant[{number + 1}]"
+        ok = True
+        for key in entry:
+            if key not in _VARIANT_KEYS:
+                problem(
+                    "unknown key",
+                    f"{vfield}.{key}",
+                    lines.key(key, where),
+                    f"known: {', '.join(_VARIANT_KEYS)}",
+                )
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problem(
+                "required key is missing (a variant name)",
+                f"{vfield}.name",
+                lines.key("name", where),
+                None,
+            )
+            ok = False
+        elif name in seen:
+            problem(
+                f"variant name {name!r} is used twice in this step",
+                f"{vfield}.name",
+                lines.key("name", where),
+                "names are unique within a step; the same name on another step is the same arm",
+            )
+            ok = False
+        else:
+            seen.add(name)
+        template = entry.get("template")
+        if not isinstance(template, str) or not template:
+            problem(
+                "required key is missing (a template name)",
+                f"{vfield}.template",
+                lines.key("template", where),
+                None,
+            )
+            ok = False
+        elif not template_exists(template):
+            problem(
+                f"unknown template {template!r}",
+                f"{vfield}.template",
+                lines.key("template", where),
+                f"expected templates/{template}.<lang>.j2 or templates/{template}.j2",
+            )
+            ok = False
+        subject = entry.get("subject")
+        if subject is not None and not isinstance(subject, str):
+            problem("expected a string", f"{vfield}.subject", lines.key("subject", where), None)
+            ok = False
+        weight = entry.get("weight", 1)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight > 0:
+            problem(
+                f"weight must be a positive number, got {weight!r}",
+                f"{vfield}.weight",
+                lines.key("weight", where),
+                "e.g. weight = 1 (each variant's share is its weight over the step's total)",
+            )
+            ok = False
+        if ok:
+            assert isinstance(name, str) and isinstance(template, str)
+            out.append(Variant(name, template, subject, float(weight)))
+    return out

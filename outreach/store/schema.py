@@ -247,6 +247,9 @@ enrollment = Table(
     # campaign's `to =`, else the roster's), and why a cooldown was overridden at enrolment.
     Column("send_to", String(16), nullable=False, server_default=""),
     Column("cooldown_override", Text, nullable=False, server_default=""),
+    # The variant each step with variants sent this person: JSON {"step": "name"} ("" = none
+    # yet), written when the step is planned, so a replan or restart keeps it.
+    Column("variants", Text, nullable=False, server_default=""),
     UniqueConstraint("campaign_id", "influencer_id"),
     Index("ix_enrollment_due", "status", "next_due_at"),
 )
@@ -274,6 +277,7 @@ outbox = Table(
     Column("updated_at", Timestamp, nullable=False),
     Column("sent_at", Timestamp),
     Column("template_hash", String(64), nullable=False, server_default=""),  # its template's sha256
+    Column("variant", String(100), nullable=False, server_default=""),  # the step's variant, if any
     UniqueConstraint("enrollment_id", "step"),
     Index("ix_outbox_state_due", "state", "due_at"),
     Index("ix_outbox_sent_at", "sent_at"),  # today's load per mailbox: a range, not a scan
@@ -613,6 +617,19 @@ person_note = Table(
     Column("body", Text, nullable=False),
     Column("at", Timestamp, nullable=False),
     Index("ix_person_note_influencer", "influencer_id", "at"),
+)
+
+# A stopped variant (`outreach variant stop`): no new person is given it; people already given
+# it keep it. Keyed by the campaign's slug, so a variant can be stopped before anyone enrols.
+variant_stop = Table(
+    "variant_stop",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("campaign_slug", String(200), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("stopped_at", Timestamp, nullable=False),
+    UniqueConstraint("campaign_slug", "step", "name"),
 )
 
 # The console's reads a page at a time: the board's oldest cards per stage, a person's

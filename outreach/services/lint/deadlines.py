@@ -50,7 +50,7 @@ def outrun_findings(
             earliest, tz=where.tz, country=where.country, closed=where.closed
         )
         for file in files:
-            if file.split(".")[0] != step.template:
+            if file.split(".")[0] not in step.templates:
                 continue
             path = config.templates_dir / file
             for key in sorted(file_dates(path)):

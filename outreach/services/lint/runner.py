@@ -22,7 +22,7 @@ from outreach.clock import SystemClock
 from outreach.config import Config
 from outreach.domain.campaign import Campaign, Offer
 from outreach.domain.influencer import Influencer
-from outreach.domain.sequence import PITCH
+from outreach.domain.sequence import PITCH, Step
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.errors import InputError, RenderError, UserError
 from outreach.render.compose import Composed, Composer, sender_context
@@ -110,13 +110,17 @@ def _targets(config: Config, campaign: Campaign, files: Sequence[str]) -> list[L
     except InputError:
         sequence = None
     every = sequence.all_steps if sequence else ()
-    steps = [s.template for s in every]
+    # every template a step can send, each variant's too: the first step naming it wins
+    steps: dict[str, Step] = {}
+    for step in every:
+        for template in step.templates:
+            steps.setdefault(template, step)
     pitch = len(sequence.steps) if sequence else 0
     out = []
     for file in files:
         name, suffixed = _split(file)
         if name in steps:
-            found = every[steps.index(name)]
+            found = steps[name]
             total = pitch if found.phase == PITCH else len(every)
             out.append(LintTarget(file, name, suffixed, found.number, total, found.phase))
         else:
@@ -347,7 +351,7 @@ def lint_templates(
     if templates:
         files = resolve_files(config.templates_dir, templates)
     elif campaign:
-        steps = [s.template for s in load_sequence(config, camp.sequence).all_steps]
+        steps = [t for s in load_sequence(config, camp.sequence).all_steps for t in s.templates]
         files = [f for f in _template_files(config.templates_dir) if _split(f)[0] in steps]
     else:
         files = _template_files(config.templates_dir)
@@ -421,7 +425,7 @@ def lint_workspace(
     findings: set[LintFinding] = set()
     for camp in campaigns:
         try:
-            steps = [s.template for s in load_sequence(config, camp.sequence).all_steps]
+            steps = [t for s in load_sequence(config, camp.sequence).all_steps for t in s.templates]
         except UserError as exc:
             findings.add(_error_finding(exc, camp.source))
             continue

@@ -146,7 +146,11 @@ def template_names(directory: Path) -> dict[str, str]:
     return names
 
 
-def _label(template_hash: str, names: Mapping[str, str]) -> str:
+def _label(template_hash: str, names: Mapping[str, str], variant: str = "") -> str:
+    """The arm a message counts for: its recorded variant, else (rows from before variants, or
+    a step without them) the template it was rendered from."""
+    if variant:
+        return variant
     if not template_hash:
         return "(unrecorded)"
     return names.get(template_hash) or f"sha256:{template_hash[:8]}"
@@ -210,14 +214,14 @@ def load(
             person = people[row[0]] = _person(row)
             # The message a person's answer counts for (set below), else their last one.
             if row[24] is not None and "replied" not in person.at:
-                person.step, person.template = int(row[24]), _label(row[25], names)
-        for eid, step, template_hash in q.answered_messages(conn, ids, since):
+                person.step, person.template = int(row[24]), _label(row[25], names, row[26])
+        for eid, step, template_hash, variant in q.answered_messages(conn, ids, since):
             person = people[eid]
             if person.step is None or step > person.step:
-                person.step, person.template = int(step), _label(template_hash, names)
+                person.step, person.template = int(step), _label(template_hash, names, variant)
         trials: dict[tuple[int, str], int] = defaultdict(int)
-        for step, template_hash, n in q.arm_trials(conn, ids, since):
-            trials[step, _label(template_hash, names)] += n
+        for step, template_hash, variant, n in q.arm_trials(conn, ids, since):
+            trials[step, _label(template_hash, names, variant)] += n
         sends = q.sends_per_bucket(conn, ids, since)
         replies = q.replies_per_bucket(conn, ids, since)
         posts = q.posts(conn, ids, since)
@@ -331,7 +335,7 @@ class ArmResult:
 
 
 def arms(data: FunnelData) -> list[ArmResult]:
-    """Per step, one arm per variant (today: the template the step sent)."""
+    """Per step, one arm per variant: the recorded variant, else the template the step sent."""
     replies: dict[tuple[int, str], int] = defaultdict(int)
     positive: dict[tuple[int, str], int] = defaultdict(int)
     for person in data.people:

@@ -1,8 +1,9 @@
 """Honest A/B statistics over arms: Wilson score intervals, the two-proportion z-test, the
 Newcombe hybrid score interval for a difference, and the sample size an observed effect needs.
 
-Generic over arms (a name, successes, trials): today an arm is the template a step sent; real
-variants plug in with the same shape. Pure arithmetic, no dependency beyond `math`.
+Generic over arms (a name, successes, trials): an arm is the variant a step's message recorded
+(`[[step.variant]]`), else, for a step without variants or a row from before them, the
+template it was rendered from. Pure arithmetic, no dependency beyond `math`.
 
 Sources: Wilson, E. B. (1927) JASA 22:209-212; Newcombe, R. G. (1998) "Two-sided confidence
 intervals for the single proportion: comparison of seven methods", Stat Med 17:857-872

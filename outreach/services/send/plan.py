@@ -30,6 +30,7 @@ from outreach.domain.outbox import NewOutboxRow, held_stop_reason
 from outreach.domain.sequence import AFTER_DEAL, PITCH, REMINDER
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.stages import DEAL_SENDABLE, SENDABLE, Stage
+from outreach.domain.variants import parse_recorded, resolve
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
 from outreach.render.compose import Composed, Composer, Thread
@@ -56,6 +57,7 @@ from outreach.store.queries import (
 from outreach.store.queries import (
     outbox as outbox_q,
 )
+from outreach.store.queries import variants as variant_q
 from outreach.store.queries.deals import accepted_pieces
 from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.roster import load_influencers
@@ -73,6 +75,7 @@ class _Planned:
     composed: Composed
     phase: str = PITCH  # the step's: pitch steps send at SENDABLE stages, the deal phase's at
     # DEAL_SENDABLE ones
+    variant: str = ""  # the step's variant this person is sent ("" = no variants)
 
 
 def _held_mailboxes(conn: Connection, config: Config, now: datetime) -> set[str]:
@@ -154,6 +157,7 @@ def _plan_on(
         earlier = q.threads(conn, dues)
         # the accepted deal of each follow-up's enrollment: its deal-phase steps render it
         deals = accepted_pieces(conn, [d.id for d in dues if d.step > 1])
+        stops = variant_q.stopped(conn, {d.campaign_slug for d in dues})
     if gate is not None:
         failing = gate.check(config, sorted({d.campaign_slug for d in dues}), now, fingerprint)
         dues = [d for d in dues if d.campaign_slug not in failing]
@@ -215,16 +219,23 @@ def _plan_on(
             continue
         rows = earlier.get(due.id, [])
         thread = Thread(tuple(m for m, _ in rows), rows[0][1]) if rows else None
+        variant = resolve(
+            step,
+            due.campaign_slug,
+            due.influencer_id,
+            parse_recorded(due.variants),
+            stops.get((due.campaign_slug, step.number), frozenset()),
+        )
         try:
             composed = composer.compose(
                 campaign,
                 person,
                 step=step.number,
                 total_steps=len(sequence.steps if step.phase == PITCH else sequence.all_steps),
-                template=step.template,
+                template=variant.template if variant else step.template,
                 now=now,
                 thread=thread,
-                subject=step.subject,
+                subject=(variant.subject or step.subject) if variant else step.subject,
                 mailbox=due.mailbox,
                 extra=extra,
                 send_to=due.send_to,
@@ -237,7 +248,7 @@ def _plan_on(
         if passed:
             holds.append((due.id, held_stop_reason(step.number, passed)))
             continue
-        planned.append(_Planned(due, person, composed, step.phase))
+        planned.append(_Planned(due, person, composed, step.phase, variant.name if variant else ""))
         room[due.mailbox] = room.get(due.mailbox, 1) - 1
     with write_on(conn):
         for due, at in later:
@@ -282,6 +293,8 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
         else:
             ready.append(item)
     q.take(conn, [p.due.id for p in ready])
+    # the variant given is kept on the enrollment, so a replan or restart sends the same arm
+    variant_q.record(conn, [(p.due.id, p.due.step, p.variant) for p in ready if p.variant])
     expires = naive_utc(now + timedelta(hours=config.sending.retry.max_age_hours))
     at = naive_utc(now)
     return outbox_q.queue_messages(
@@ -298,6 +311,7 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
                 message_id=p.composed.message_id,
                 subject=p.composed.subject,
                 template_hash=p.composed.template_hash,
+                variant=p.variant,
                 raw=p.composed.raw,
                 due_at=at,
                 expires_at=expires,

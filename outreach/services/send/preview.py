@@ -7,7 +7,7 @@ with the error (template, line, handle) and the others still render.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -21,7 +21,8 @@ from outreach.config import Config
 from outreach.domain.campaign import Campaign
 from outreach.domain.deal import Terms, template_context
 from outreach.domain.influencer import Influencer
-from outreach.domain.sequence import PITCH, Step
+from outreach.domain.sequence import PITCH, Step, Variant
+from outreach.domain.variants import resolve
 from outreach.errors import InputError, RenderError
 from outreach.render.compose import Composed, Composer, Thread
 from outreach.services.lint import LintFinding, lint_message
@@ -31,6 +32,7 @@ from outreach.store.queries.board import enrollments_of
 from outreach.store.queries.deals import accepted_pieces
 from outreach.store.queries.people import enrolment_rules
 from outreach.store.queries.roster import load_influencers
+from outreach.store.queries.variants import recorded_by_influencer, stopped
 from outreach.store.session import reading
 
 
@@ -41,6 +43,7 @@ class PreviewItem:
     composed: Composed | None
     error: RenderError | None
     findings: tuple[LintFinding, ...] = ()  # pitch lint on this exact draft
+    variant: str = ""  # the step's variant shown ("" = the step has none)
 
 
 def compose_step(
@@ -52,23 +55,26 @@ def compose_step(
     now: datetime,
     extra: dict[str, Any] | None = None,
     send_to: str = "",
+    choose: Callable[[Step], Variant | None] | None = None,
 ) -> Composed:
     """Step `step` (1-based) as it would go out, threaded under the earlier steps' messages;
     `extra`: the `deal` and `late` a deal-phase step renders; `send_to`: the enrolment's own
-    `to` rule, if it has one."""
+    `to` rule, if it has one; `choose`: the variant each step with variants sends (default:
+    the first)."""
     thread: Thread | None = None
     composed: Composed | None = None
     pitch = sum(1 for s in steps if s.phase == PITCH)
     for number, spec in enumerate(steps[:step], start=1):
+        variant = choose(spec) if choose is not None else None
         composed = composer.compose(
             campaign,
             influencer,
             step=number,
             total_steps=pitch if spec.phase == PITCH else len(steps),
-            template=spec.template,
+            template=variant.template if variant else spec.template,
             now=now,
             thread=thread,
-            subject=spec.subject,
+            subject=(variant.subject or spec.subject) if variant else spec.subject,
             extra=extra if spec.phase != PITCH else None,
             send_to=send_to,
         )
@@ -87,21 +93,40 @@ def preview(
     handles: Sequence[str] | None = None,
     step: int = 1,
     limit: int | None = None,
+    variant: str | None = None,
 ) -> Iterator[PreviewItem]:
     """One item per influencer of the roster (or of `handles`), streamed. A deal-phase step
     ([[after_deal]], [reminder]) renders each person's accepted deal; someone without one
-    is an error item."""
+    is an error item. A step with variants shows each person's variant (the one recorded on
+    their enrolment, else the one planning would give them); `variant` shows that one for
+    everybody instead, and `all` one item per variant."""
     campaign = load_campaign(config, slug)
     steps = load_sequence(config, campaign.sequence).all_steps
     if not 1 <= step <= len(steps):
         raise InputError(
             f"step {step} does not exist", field="--step", hint=f"sequence has {len(steps)} step(s)"
         )
+    shown = steps[step - 1]
+    forced: list[str | None] = [None]
+    if variant is not None:
+        names = [v.name for v in shown.variants]
+        if not names:
+            raise InputError(f"step {step} has no variants", field="--variant")
+        if variant != "all" and variant not in names:
+            raise InputError(
+                f"step {step} has no variant {variant!r}",
+                field="--variant",
+                hint=f"its variants: {', '.join(names)} (or all)",
+            )
+        forced = list(names) if variant == "all" else [variant]
     composer = Composer(config)
     seen: set[str] = set()
     with reading(engine) as conn:
         rules = enrolment_rules(conn, campaign.slug)
-        for influencer in load_influencers(conn, handles=handles, limit=limit):
+        recorded = recorded_by_influencer(conn, campaign.slug)
+        stops = stopped(conn, [campaign.slug])
+        people = load_influencers(conn, handles=handles, limit=limit)
+        for influencer, force in ((i, f) for i in people for f in forced):
             seen.add(influencer.handle)
             extra: dict[str, Any] | None = None
             spec = steps[step - 1]
@@ -121,6 +146,23 @@ def preview(
                         ),
                     )
                     continue
+            person = int(influencer.id or 0)
+
+            def choose(
+                spec: Step, person: int = person, force: str | None = force
+            ) -> Variant | None:
+                if force is not None and spec.number == step:
+                    return spec.variant(force)
+                return resolve(
+                    spec,
+                    campaign.slug,
+                    person,
+                    recorded.get(person, {}),
+                    stops.get((campaign.slug, spec.number), frozenset()),
+                )
+
+            given = choose(shown)
+            name = given.name if given else ""
             try:
                 composed = compose_step(
                     composer,
@@ -130,13 +172,14 @@ def preview(
                     step,
                     now,
                     extra,
-                    send_to=rules.get(int(influencer.id or 0), ""),
+                    send_to=rules.get(person, ""),
+                    choose=choose,
                 )
             except RenderError as exc:
-                yield PreviewItem(influencer.handle, step, None, exc)
+                yield PreviewItem(influencer.handle, step, None, exc, variant=name)
             else:
                 findings = lint_message(config, composed, influencer, step=step, now=now)
-                yield PreviewItem(influencer.handle, step, composed, None, tuple(findings))
+                yield PreviewItem(influencer.handle, step, composed, None, tuple(findings), name)
     missing = [h for h in handles or () if h.lstrip("@") not in seen]
     if missing:
         raise InputError(
@@ -195,5 +238,8 @@ def readable(composed: Composed) -> str:
 
 
 def eml_name(item: PreviewItem) -> str:
-    """`<handle>-step<N>.eml`, with anything but [A-Za-z0-9._-] in the handle made `_`."""
-    return f"{re.sub(r'[^A-Za-z0-9._-]', '_', item.handle).lstrip('.')}-step{item.step}.eml"
+    """`<handle>-step<N>.eml` (`<handle>-step<N>-<variant>.eml` for a step with variants), with
+    anything but [A-Za-z0-9._-] in the handle and variant made `_`."""
+    handle = re.sub(r"[^A-Za-z0-9._-]", "_", item.handle).lstrip(".")
+    variant = re.sub(r"[^A-Za-z0-9._-]", "_", item.variant)
+    return f"{handle}-step{item.step}{'-' + variant if variant else ''}.eml"

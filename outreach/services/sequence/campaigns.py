@@ -376,7 +376,8 @@ def validate_campaign(
     problems.extend(sequence_problems)
     if sequence is not None:
         for step in sequence.steps:
-            problems.extend(_check_template(templates, step.template))
+            for template in step.templates:  # each variant's too
+                problems.extend(_check_template(templates, template))
     return problems
 
 

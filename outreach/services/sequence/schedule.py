@@ -35,7 +35,8 @@ from outreach.closures import NO_CLOSURES, Closures
 from outreach.config import Config
 from outreach.domain.ramp import cap_on
 from outreach.domain.sending_day import day_start, next_day_start, sending_day
-from outreach.domain.sequence import Sequence, Step
+from outreach.domain.sequence import Sequence, Step, Variant
+from outreach.domain.variants import resolve
 from outreach.domain.windows import Window, next_send_time
 from outreach.errors import UserError
 from outreach.services.sequence.campaigns import campaign_closures, load_campaign
@@ -50,6 +51,7 @@ from outreach.store.queries import campaign as campaign_q
 from outreach.store.queries import caps as caps_q
 from outreach.store.queries import enrollment as enrollment_q
 from outreach.store.queries import schedule as q
+from outreach.store.queries import variants as variant_q
 
 HORIZON_DAYS = 366  # a cap too small for the backlog stops the simulation a year out
 
@@ -65,6 +67,7 @@ class Send:
     mailbox: str
     queued: bool  # already composed into the outbox
     spilled: bool  # moved to a later day by the mailbox's daily cap
+    variant: str = ""  # the step's variant this person is given ("" = no variants)
 
     def local(self, tz: str | None = None) -> str:
         return self.at.astimezone(ZoneInfo(tz or self.tz)).strftime("%Y-%m-%d %a %H:%M")
@@ -172,6 +175,11 @@ class ScheduleRun:
         self.events = 0  # entries taken in time order: a step, or a backlog held back a day
         self._config, self._now = config, now
         self._sequences: dict[str, Sequence | UserError] = {}
+        own = self._sequence(campaign.sequence)
+        # steps with variants name the one each person is given (recorded, else the pick)
+        self.has_variants = isinstance(own, Sequence) and any(s.variants for s in own.all_steps)
+        self._arms: dict[int, tuple[int, dict[str, str]]] = {}
+        self._stops: dict[tuple[str, int], frozenset[str]] = {}
         self._places: list[tuple[str, str]] | None = None
         self._sims: list[Generator[Send, None, None]] = []
         self._stack = ExitStack()
@@ -181,6 +189,9 @@ class ScheduleRun:
                 conn.execution_options(isolation_level="REPEATABLE READ")
             self._stack.enter_context(conn.begin())
             self._conn = conn
+            if self.has_variants:
+                self._arms = variant_q.arms_of_campaign(conn, campaign.slug)
+                self._stops = variant_q.stopped(conn, [campaign.slug])
             self._halted = [
                 (handle, f"{status}: {reason}" if reason else status)
                 for handle, status, reason in enrollment_q.halted(conn, campaign.slug)
@@ -207,6 +218,16 @@ class ScheduleRun:
             self._sims[0]
             if len(self._sims) == 1
             else heapq.merge(*self._sims, key=attrgetter("at"))
+        )
+
+    def _variant(self, enrollment_id: int, step: Step) -> Variant | None:
+        influencer_id, recorded = self._arms.get(enrollment_id, (0, {}))
+        return resolve(
+            step,
+            self.campaign,
+            influencer_id,
+            recorded,
+            self._stops.get((self.campaign, step.number), frozenset()),
         )
 
     def _sequence(self, name: str) -> Sequence | UserError:
@@ -336,16 +357,18 @@ class ScheduleRun:
             eid, who, step, _window, queued = item
             where = who.where
             if who.mine:
+                variant = self._variant(eid, step) if step.variants else None
                 yield Send(
                     who.handle,
                     who.platform,
                     step.number,
-                    step.template,
+                    variant.template if variant else step.template,
                     at,
                     where.tz,
                     mailbox,
                     queued,
                     spilled,
+                    variant.name if variant else "",
                 )
             # within its phase: the reminder's time comes from due dates, not a delay after
             following = who.sequence.following(step.number)

@@ -43,6 +43,7 @@ class Due:
     due_at: datetime
     stage: str
     send_to: str = ""  # this enrolment's `to` rule ("" = the campaign's, else the roster's)
+    variants: str = ""  # JSON step -> the variant given (enrollment.variants)
 
 
 def due_enrollments(
@@ -71,6 +72,7 @@ def due_enrollments(
             enrollment.c.next_due_at,
             enrollment.c.stage,
             enrollment.c.send_to,
+            enrollment.c.variants,
         )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .where(enrollment.c.status.in_(DUE_STATUSES), enrollment.c.next_due_at <= naive_utc(now))
@@ -87,8 +89,8 @@ def due_enrollments(
     if held:
         query = query.where(or_(enrollment.c.next_step == 1, enrollment.c.mailbox.not_in(held)))
     return [
-        Due(id_, slug, influencer_id, sequence, mailbox, step, utc(due_at), stage, send_to)
-        for id_, slug, influencer_id, sequence, mailbox, step, due_at, stage, send_to in (
+        Due(id_, slug, influencer_id, sequence, mailbox, step, utc(due_at), stage, send_to, vs)
+        for id_, slug, influencer_id, sequence, mailbox, step, due_at, stage, send_to, vs in (
             conn.execute(query)
         )
     ]

@@ -634,6 +634,7 @@ def _new_row(r: NewOutboxRow) -> dict[str, Any]:
         "message_id": r.message_id,
         "subject": r.subject,
         "template_hash": r.template_hash,
+        "variant": r.variant,
         "state": S.QUEUED.value,
         "attempt": 0,
         "due_at": r.due_at,

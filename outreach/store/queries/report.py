@@ -95,7 +95,7 @@ def facts(
     manager, custom as text, mailbox, stage, followers) and the first time (epoch seconds,
     None if never) of: enrolled, sent, bounced, replied (any answer), negotiating, declined,
     unsubscribed, contracted, posted (stage), post (a recorded post), order; then the step
-    and template hash of the last message sent."""
+    and template hash of the last message sent, and its variant ('' for none)."""
     chosen = _chosen(campaign_ids, since)
     sent = (
         select(
@@ -163,6 +163,7 @@ def facts(
             epoch(conn, ordered.c.at),
             sent.c.last_step,
             last_sent.c.template_hash,
+            last_sent.c.variant,
         )
         .select_from(enrollment)
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
@@ -185,7 +186,7 @@ def facts(
 def answered_messages(
     conn: Connection, campaign_ids: Sequence[int], since: datetime | None = None
 ) -> Iterator[Any]:
-    """(enrollment_id, step, template_hash) of the message each person's first answer
+    """(enrollment_id, step, template_hash, variant) of the message each person's first answer
     answered: the last one sent before it (people who never answered are left out)."""
     chosen = _chosen(campaign_ids, since)
     answered = _responses(chosen)
@@ -198,9 +199,9 @@ def answered_messages(
         .group_by(outbox.c.enrollment_id)
         .subquery()
     )
-    query = select(outbox.c.enrollment_id, outbox.c.step, outbox.c.template_hash).join(
-        last, and_(last.c.eid == outbox.c.enrollment_id, last.c.step == outbox.c.step)
-    )
+    query = select(
+        outbox.c.enrollment_id, outbox.c.step, outbox.c.template_hash, outbox.c.variant
+    ).join(last, and_(last.c.eid == outbox.c.enrollment_id, last.c.step == outbox.c.step))
     yield from conn.execute(query)
 
 
@@ -215,15 +216,15 @@ def _delivered_sends(campaign_ids: Sequence[int], since: datetime | None) -> Any
 
 def arm_trials(
     conn: Connection, campaign_ids: Sequence[int], since: datetime | None = None
-) -> list[tuple[int, str, int]]:
-    """(step, template_hash, people it reached) over the messages sent to people who did not
-    bounce."""
+) -> list[tuple[int, str, str, int]]:
+    """(step, template_hash, variant, people it reached) over the messages sent to people who
+    did not bounce."""
     query = (
-        select(outbox.c.step, outbox.c.template_hash, func.count())
+        select(outbox.c.step, outbox.c.template_hash, outbox.c.variant, func.count())
         .where(*_delivered_sends(campaign_ids, since))
-        .group_by(outbox.c.step, outbox.c.template_hash)
+        .group_by(outbox.c.step, outbox.c.template_hash, outbox.c.variant)
     )
-    return [(int(a), str(b), int(c)) for a, b, c in conn.execute(query)]
+    return [(int(a), str(b), str(v), int(c)) for a, b, v, c in conn.execute(query)]
 
 
 BUCKET = 900  # seconds: a quarter of an hour, so any zone's local day is whole buckets
