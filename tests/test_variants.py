@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select, update
 from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.domain.sequence import Step, Variant, parse_delay, parse_sequence
-from outreach.domain.variants import group_of, parse_recorded, pick, resolve
+from outreach.domain.variants import group_of, parse_recorded, pick, resolve, resolve_in
 from outreach.domain.windows import Window
 from outreach.errors import InputError
 from outreach.services.report import funnel
@@ -196,6 +196,13 @@ def test_arms_span_steps() -> None:
         else:
             # no arm a at step 2: a pick of its own, the same on every call
             assert later == resolve(second, "spring", person, recorded)
+    # before anything is recorded (a preview, a schedule), step 2 shows the arm step 1 will
+    # give, even when the two steps weigh the arms differently
+    heavy, even = _step(1, ("a", 2), ("b", 1)), _step(2, ("a", 1), ("b", 1))
+    for person in range(1, 300):
+        at_one = resolve(heavy, "spring", person, {})
+        at_two = resolve_in([heavy, even], even, "spring", person, {})
+        assert at_one is not None and at_two is not None and at_one.name == at_two.name
     # the same arms on two steps pick the same arm even before anything is recorded
     same = _step(2, ("a", 1), ("b", 1))
     assert all(

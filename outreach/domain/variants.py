@@ -9,7 +9,8 @@ even before anything is recorded.
 `resolve` is what planning, preview and schedule use: a variant already recorded for the step is
 kept (even once stopped: people in flight continue); else the arm the person was given at an
 earlier step when this step has it (variants of one name across steps are one arm); else a new
-`pick` among the variants not stopped. Planning records the result on the enrollment and on the
+`pick` among the variants not stopped (`resolve_in` first resolves the earlier steps not
+recorded yet, as planning will). Planning records the result on the enrollment and on the
 outbox row, so later edits of weights or stops never move a person who already has a variant.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from outreach.domain.sequence import Step, Variant
 
@@ -75,6 +76,31 @@ def resolve(
         if (found := step.variant(name)) is not None:
             return found
     return pick(campaign, influencer_id, group_of(step), step.variants, stopped)
+
+
+def resolve_in(
+    steps: Sequence[Step],
+    step: Step,
+    campaign: str,
+    influencer_id: int,
+    recorded: Mapping[str, str],
+    stopped: Callable[[int], Collection[str]] = lambda number: (),
+) -> Variant | None:
+    """`resolve` for `step` of a sequence whose earlier steps may not be recorded yet (a
+    preview or schedule of steps still to come): each earlier step with variants is resolved
+    first, as planning would record it, so the arm a person is shown at step 2 is the one
+    step 1 gives them. `stopped(number)`: that step's stopped variant names."""
+    if not step.variants:
+        return None
+    known = dict(recorded)
+    for earlier in steps:
+        if earlier.number >= step.number:
+            break
+        if earlier.variants and str(earlier.number) not in known:
+            given = resolve(earlier, campaign, influencer_id, known, stopped(earlier.number))
+            if given is not None:
+                known[str(earlier.number)] = given.name
+    return resolve(step, campaign, influencer_id, known, stopped(step.number))
 
 
 def parse_recorded(text: str | None) -> dict[str, str]:

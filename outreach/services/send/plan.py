@@ -30,7 +30,7 @@ from outreach.domain.outbox import NewOutboxRow, held_stop_reason
 from outreach.domain.sequence import AFTER_DEAL, PITCH, REMINDER
 from outreach.domain.sequence import Sequence as SequenceFile
 from outreach.domain.stages import DEAL_SENDABLE, SENDABLE, Stage
-from outreach.domain.variants import parse_recorded, resolve
+from outreach.domain.variants import parse_recorded, resolve_in
 from outreach.domain.windows import next_send_time
 from outreach.errors import UserError
 from outreach.render.compose import Composed, Composer, Thread
@@ -219,12 +219,13 @@ def _plan_on(
             continue
         rows = earlier.get(due.id, [])
         thread = Thread(tuple(m for m, _ in rows), rows[0][1]) if rows else None
-        variant = resolve(
+        variant = resolve_in(
+            sequence.all_steps,
             step,
             due.campaign_slug,
             due.influencer_id,
             parse_recorded(due.variants),
-            stops.get((due.campaign_slug, step.number), frozenset()),
+            _stops_of(stops, due.campaign_slug),
         )
         try:
             composed = composer.compose(
@@ -261,6 +262,13 @@ def _plan_on(
         q.advance_many(conn, [(d.id, d.step, None) for d in done])
         queued = _queue(conn, config, planned, now=now)
     return queued
+
+
+def _stops_of(
+    stops: dict[tuple[str, int], frozenset[str]], slug: str
+) -> Callable[[int], frozenset[str]]:
+    """Step number -> the campaign's stopped variant names at that step."""
+    return lambda number: stops.get((slug, number), frozenset())
 
 
 def _passed_deadline(

@@ -22,7 +22,7 @@ from outreach.domain.campaign import Campaign
 from outreach.domain.deal import Terms, template_context
 from outreach.domain.influencer import Influencer
 from outreach.domain.sequence import PITCH, Step, Variant
-from outreach.domain.variants import resolve
+from outreach.domain.variants import resolve_in
 from outreach.errors import InputError, RenderError
 from outreach.render.compose import Composed, Composer, Thread
 from outreach.services.lint import LintFinding, lint_message
@@ -153,12 +153,13 @@ def preview(
             ) -> Variant | None:
                 if force is not None and spec.number == step:
                     return spec.variant(force)
-                return resolve(
+                return resolve_in(
+                    steps,
                     spec,
                     campaign.slug,
                     person,
                     recorded.get(person, {}),
-                    stops.get((campaign.slug, spec.number), frozenset()),
+                    lambda number: stops.get((campaign.slug, number), frozenset()),
                 )
 
             given = choose(shown)

@@ -36,7 +36,7 @@ from outreach.config import Config
 from outreach.domain.ramp import cap_on
 from outreach.domain.sending_day import day_start, next_day_start, sending_day
 from outreach.domain.sequence import Sequence, Step, Variant
-from outreach.domain.variants import resolve
+from outreach.domain.variants import resolve_in
 from outreach.domain.windows import Window, next_send_time
 from outreach.errors import UserError
 from outreach.services.sequence.campaigns import campaign_closures, load_campaign
@@ -220,14 +220,15 @@ class ScheduleRun:
             else heapq.merge(*self._sims, key=attrgetter("at"))
         )
 
-    def _variant(self, enrollment_id: int, step: Step) -> Variant | None:
+    def _variant(self, enrollment_id: int, sequence: Sequence, step: Step) -> Variant | None:
         influencer_id, recorded = self._arms.get(enrollment_id, (0, {}))
-        return resolve(
+        return resolve_in(
+            sequence.all_steps,
             step,
             self.campaign,
             influencer_id,
             recorded,
-            self._stops.get((self.campaign, step.number), frozenset()),
+            lambda number: self._stops.get((self.campaign, number), frozenset()),
         )
 
     def _sequence(self, name: str) -> Sequence | UserError:
@@ -357,7 +358,7 @@ class ScheduleRun:
             eid, who, step, _window, queued = item
             where = who.where
             if who.mine:
-                variant = self._variant(eid, step) if step.variants else None
+                variant = self._variant(eid, who.sequence, step) if step.variants else None
                 yield Send(
                     who.handle,
                     who.platform,
