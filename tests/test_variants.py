@@ -369,3 +369,20 @@ def test_arms_span_steps_end_to_end_and_the_report_compares_recorded_variants(
         == 1
     )
     assert {a.name for a in funnel.arms(data) if a.step == 2} == {"short", "long"}
+
+
+def test_lint_checks_every_variant_and_does_not_compare_variants_of_one_step(
+    tmp_path: Path,
+) -> None:
+    from outreach.services.lint.runner import lint_campaign
+
+    config = _workspace(tmp_path)
+    (config.templates_dir / "followuplong.j2").write_text(
+        FOLLOWUP.replace("いかがでしょうか。", "{{ nope( }}"), encoding="utf-8"
+    )
+    findings = lint_campaign(config, "spring", now=ENROLLED)
+    assert any(
+        f.template.endswith("followuplong.j2") and f.severity == "error" for f in findings
+    ), findings
+    # pitch and pitchlong share nearly all their text, but nobody receives both
+    assert not [f for f in findings if f.rule == "tone" and "pitch" in f.message]

@@ -474,7 +474,7 @@ def _parse_variants(
                 f"weight must be a positive number, got {weight!r}",
                 f"{vfield}.weight",
                 lines.key("weight", where),
-                "e.g. weight = 1 (each variant's share is its weight over the step's total)",
+                "a variant's share is its weight over the sum of the step's weights",
             )
             ok = False
         if ok:

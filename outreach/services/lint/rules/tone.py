@@ -41,7 +41,8 @@ def check_tone(drafts: Sequence[Draft], s: Settings) -> Iterator[tuple[Draft, Ru
     distinct = list({d.template_name: d for d in drafts}.values())
     for i, later in enumerate(distinct):
         for earlier in distinct[:i]:
-            if earlier.language != later.language:
+            # variants of one step are alternatives a person never both receives
+            if earlier.language != later.language or earlier.step == later.step:
                 continue
             shared, line = longest_shared(earlier, later)
             if len(shared) >= s["min_shared_chars"]:
