@@ -386,3 +386,21 @@ def test_lint_checks_every_variant_and_does_not_compare_variants_of_one_step(
     ), findings
     # pitch and pitchlong share nearly all their text, but nobody receives both
     assert not [f for f in findings if f.rule == "tone" and "pitch" in f.message]
+
+
+def test_a_proof_is_the_persons_own_variant(db: Engine, tmp_path: Path, smtp_server: Any) -> None:
+    from outreach.services.send.proof import send_proofs
+
+    sink, handler = smtp_server
+    config = _workspace(tmp_path, sink.port)
+    _enrol(db, config, [f"p{i}" for i in range(8)])
+    own = {i.handle: i.variant for i in preview(config, db, "spring", now=ENROLLED)}
+    assert set(own.values()) == {"short", "long"}
+    sent = list(
+        send_proofs(
+            config, db, "spring", handles=sorted(own), send_to="me@example.jp", step=1, now=ENROLLED
+        )
+    )
+    assert all(p.accepted for p in sent) and len(handler.received) == len(own)
+    for proof in sent:
+        assert ("LONG-PITCH" in proof.draft.text) == (own[proof.handle] == "long")

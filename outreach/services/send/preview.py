@@ -84,6 +84,33 @@ def compose_step(
     return composed
 
 
+def chooser(
+    steps: Sequence[Step],
+    slug: str,
+    person: int,
+    recorded: dict[int, dict[str, str]],
+    stops: dict[tuple[str, int], frozenset[str]],
+    force: str | None = None,
+    at_step: int = 0,
+) -> Callable[[Step], Variant | None]:
+    """The variant each step sends `person` (recorded, else as planning will give it), with
+    variant `force` instead at step `at_step` (preview --variant)."""
+
+    def choose(spec: Step) -> Variant | None:
+        if force is not None and spec.number == at_step:
+            return spec.variant(force)
+        return resolve_in(
+            steps,
+            spec,
+            slug,
+            person,
+            recorded.get(person, {}),
+            lambda number: stops.get((slug, number), frozenset()),
+        )
+
+    return choose
+
+
 def preview(
     config: Config,
     engine: Engine,
@@ -147,20 +174,7 @@ def preview(
                     )
                     continue
             person = int(influencer.id or 0)
-
-            def choose(
-                spec: Step, person: int = person, force: str | None = force
-            ) -> Variant | None:
-                if force is not None and spec.number == step:
-                    return spec.variant(force)
-                return resolve_in(
-                    steps,
-                    spec,
-                    campaign.slug,
-                    person,
-                    recorded.get(person, {}),
-                    lambda number: stops.get((campaign.slug, number), frozenset()),
-                )
+            choose = chooser(steps, campaign.slug, person, recorded, stops, force, step)
 
             given = choose(shown)
             name = given.name if given else ""

@@ -26,11 +26,12 @@ from outreach.domain.outbox import Outcome
 from outreach.errors import InputError
 from outreach.render.compose import Composed, Composer
 from outreach.render.message import new_message_id
-from outreach.services.send.preview import compose_step
+from outreach.services.send.preview import chooser, compose_step
 from outreach.services.sequence.campaigns import load_campaign
 from outreach.services.sequence.files import load_sequence
 from outreach.services.sequence.oauth import token_sources
 from outreach.store.queries.roster import load_influencers
+from outreach.store.queries.variants import recorded_by_influencer, stopped
 from outreach.store.schema import proof
 from outreach.store.session import reading, writing
 from outreach.transport.smtp import SendResult, SmtpTransport
@@ -131,6 +132,8 @@ def send_proofs(
     composer = Composer(config)
     with reading(engine) as conn:
         people = list(load_influencers(conn, handles=handles))
+        recorded = recorded_by_influencer(conn, campaign.slug)
+        stops = stopped(conn, [campaign.slug])
     missing = [h for h in handles if h.lstrip("@") not in {p.handle for p in people}]
     if missing:
         raise InputError(
@@ -139,9 +142,9 @@ def send_proofs(
             hint="outreach import influencers FILE",
         )
     for person in people:
-        draft = compose_step(
-            composer, campaign, person, steps, step, now
-        )  # RenderError: as preview
+        # each person's own variant, as preview shows it; RenderError: as preview
+        choose = chooser(steps, campaign.slug, int(person.id or 0), recorded, stops)
+        draft = compose_step(composer, campaign, person, steps, step, now, choose=choose)
         message_id = new_message_id(box.id_domain)
         raw, original = proof_bytes(draft.raw, to, message_id)
         result = asyncio.run(_send(config, engine, campaign.mailbox, to, raw))
