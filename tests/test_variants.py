@@ -26,7 +26,7 @@ from outreach.services.send.preview import preview
 from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.sequence.schedule import schedule
 from outreach.services.sequence.variants import stop_variant, variant_states
-from outreach.store.schema import enrollment, outbox
+from outreach.store.schema import enrollment, influencer, outbox
 from outreach.store.session import reading, writing
 from tests.support.render import FOLLOWUP, PITCH_JA
 from tests.support.sequence import (
@@ -404,3 +404,24 @@ def test_a_proof_is_the_persons_own_variant(db: Engine, tmp_path: Path, smtp_ser
     assert all(p.accepted for p in sent) and len(handler.received) == len(own)
     for proof in sent:
         assert ("LONG-PITCH" in proof.draft.text) == (own[proof.handle] == "long")
+
+
+def test_enrolment_checks_the_variant_each_person_will_be_given(db: Engine, tmp_path: Path) -> None:
+    # `long` has a Japanese template only: English speakers given it cannot be written to
+    config = _workspace(tmp_path)
+    handles = [f"e{i}" for i in range(10)]
+    for handle in handles:
+        add_influencer(db, handle, language="en", country="US")
+    report = enroll(
+        db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED, rng=random.Random(3)
+    )
+    step = _parse(ARMS, ("pitch", "pitchlong", "followup1", "followuplong"))[0].steps[0]
+    with reading(db) as conn:
+        ids = {
+            str(h): int(i) for h, i in conn.execute(select(influencer.c.handle, influencer.c.id))
+        }
+    own = {h: pick("spring", ids[h], group_of(step), step.variants).name for h in handles}  # type: ignore[union-attr]
+    skipped = {s.handle: s.reason for s in report.skipped}
+    assert set(skipped) == {h for h in handles if own[h] == "long"} != set()
+    assert all("pitchlong" in why for why in skipped.values())
+    assert len(report.enrolled) == sum(1 for h in handles if own[h] == "short")

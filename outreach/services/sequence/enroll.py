@@ -26,6 +26,7 @@ from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.influencer import Basis
 from outreach.domain.people import cooldown as cooldown_for
 from outreach.domain.sequence import Sequence as SequenceFile
+from outreach.domain.variants import resolve
 from outreach.domain.windows import next_send_time
 from outreach.errors import InputError, UserError
 from outreach.render.compose import Composer
@@ -40,6 +41,7 @@ from outreach.services.sequence.files import (
 from outreach.store.queries import campaign as campaign_q
 from outreach.store.queries import enrollment as q
 from outreach.store.queries import people as people_q
+from outreach.store.queries import variants as variant_q
 from outreach.store.queries.campaign import campaign_status
 from outreach.store.queries.caps import enrollments_per_mailbox
 from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN
@@ -151,16 +153,19 @@ def _render_problems(
     first = sequence.steps[0]
     people = load_influencers(conn, ids=[c.id for c in chunk])
     problems: dict[int, str] = {}
+    stops = variant_q.stopped(conn, [campaign.slug]).get((campaign.slug, first.number), frozenset())
     for person in people:
+        # a step with variants: the one this person will be given (what planning composes)
+        variant = resolve(first, campaign.slug, int(person.id or 0), {}, stops)
         try:
             composer.compose(
                 campaign,
                 person,
                 step=first.number,
                 total_steps=len(sequence.steps),
-                template=first.template,
+                template=variant.template if variant else first.template,
                 now=now,
-                subject=first.subject,
+                subject=(variant.subject or first.subject) if variant else first.subject,
                 mailbox=campaign.mailbox,
             )
         except UserError as exc:
