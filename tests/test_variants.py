@@ -425,3 +425,40 @@ def test_enrolment_checks_the_variant_each_person_will_be_given(db: Engine, tmp_
     assert set(skipped) == {h for h in handles if own[h] == "long"} != set()
     assert all("pitchlong" in why for why in skipped.values())
     assert len(report.enrolled) == sum(1 for h in handles if own[h] == "short")
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [("[[after_deal]]", "after_deal[1]"), ("[reminder]", "reminder")],
+)
+def test_deal_phase_steps_take_variants_too(header: str, field: str) -> None:
+    table = header.strip("[]")
+    text = f"""\
+[[step]]
+template = "pitch"
+{header}
+delay = "1h"
+[[{table}.variant]]
+name = "a"
+template = "pitch"
+[[{table}.variant]]
+name = "a"
+template = "pitch"
+weight = -1
+"""
+    _, problems = _parse(text)
+    assert [(p.field, p.line) for p in problems] == [
+        (f"{field}.variant[2].name", 9),
+        (f"{field}.variant[2].weight", 11),
+    ]
+    seq, problems = _parse(
+        text.replace(
+            'name = "a"\ntemplate = "pitch"\nweight = -1', 'name = "b"\ntemplate = "pitchlong"'
+        )
+    )
+    assert problems == []
+    (step,) = seq.deal_steps
+    assert [v.name for v in step.variants] == ["a", "b"] and step.templates == (
+        "pitch",
+        "pitchlong",
+    )

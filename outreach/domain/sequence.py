@@ -168,7 +168,7 @@ class _Lines:
                     if m.group(1) == name and line.strip().startswith("[[") == array:
                         self.starts[name].append(number)
                         current = (name, len(self.starts[name]) - 1)
-                    elif m.group(1) == f"{name}.variant" and array and self.starts[name]:
+                    elif m.group(1) == f"{name}.variant" and self.starts[name]:
                         # `[[step.variant]]` belongs to the last `[[step]]`: its blocks are
                         # named `step[N].variant`, N the step's 0-based index
                         owner = f"{name}[{len(self.starts[name]) - 1}].variant"
