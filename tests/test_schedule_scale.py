@@ -37,6 +37,7 @@ from tests.support.db import sqlite_engine
 from tests.support.workspace import CONFIG_TOML, build_workspace, campaign_toml
 
 NOW = datetime(2026, 12, 24, 1, 0, tzinfo=UTC)  # Thu 24 Dec 10:00 in Tokyo; 年末年始 is near
+QUEUED, SPILLED = 7, 8  # positions of Send.queued and Send.spilled in its tuple
 QUICK = """\
 description = "Pitch, a nudge the next day in the early afternoon, a last word two hours later"
 [[step]]
@@ -209,6 +210,7 @@ def reference(
                     p[7],
                     ev.queued,
                     not ev.fresh,
+                    "",  # no variants in these sequences
                 )
             )
         seq = sequences[p[6]]
@@ -372,12 +374,12 @@ def test_same_sends_and_unplanned_as_the_whole_horizon_simulation(
     for slug in CAMPAIGNS:
         want_sends, want_unplanned = reference(db, config, slug, NOW)
         reasons |= {why.split(":")[0].split(" in ")[0] for _, why in want_unplanned}
-        spills += sum(s[-1] for s in want_sends)
-        queued += sum(s[-2] for s in want_sends)
+        spills += sum(s[SPILLED] for s in want_sends)
+        queued += sum(s[QUEUED] for s in want_sends)
         timeline = schedule(db, config, slug, NOW)
         assert [astuple(s) for s in timeline.sends] == want_sends
         assert timeline.unplanned == want_unplanned
-        assert sum(s[-1] for s in want_sends) == timeline.spilled
+        assert sum(s[SPILLED] for s in want_sends) == timeline.spilled
         for first in (0, 1, 7, 40):
             with ScheduleRun(db, config, slug, NOW) as run:
                 assert [astuple(s) for s in itertools.islice(run, first)] == want_sends[:first]
@@ -429,14 +431,14 @@ def test_cli_limit_prints_the_first_rows_and_says_the_rest_was_not_simulated(
     assert limited.exit_code == 0, limited.output
     rows = [json.loads(line) for line in limited.stdout.splitlines()]
     assert [(r["handle"], r["step"]) for r in rows] == [(s[0], s[2]) for s in want[:3]]
-    spilled = sum(s[-1] for s in want[:3])
+    spilled = sum(s[SPILLED] for s in want[:3])
     assert limited.stderr.splitlines()[-1] == (
         f"first 3 send(s), {spilled} spilled by the cap (main 4/day); later ones not simulated (--limit)"
     )
     full = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert len(full.stdout.splitlines()) == len(want)
     assert full.stderr.splitlines()[-1] == (
-        f"{len(want)} send(s), {sum(s[-1] for s in want)} spilled by the cap (main 4/day)"
+        f"{len(want)} send(s), {sum(s[SPILLED] for s in want)} spilled by the cap (main 4/day)"
     )
     assert full.stderr.splitlines()[:-1] == [f"not scheduled: {h}: {w}" for h, w in want_unplanned]
 
