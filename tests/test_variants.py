@@ -462,3 +462,38 @@ weight = -1
         "pitch",
         "pitchlong",
     )
+
+
+def test_the_variant_commands(sqlite_db: Engine, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from outreach.cli import cli
+
+    url = sqlite_db.url.render_as_string(hide_password=False)
+    config = make_workspace(
+        tmp_path, sequences={"arms": ARMS}, campaigns={"spring": "arms"}, database={"url": url}
+    )
+    for name, text in TEMPLATES.items():
+        (config.templates_dir / name).write_text(text, encoding="utf-8")
+    path = str(tmp_path / "config.toml")
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["--config", path, "variant", *args])
+
+    stopped = run("stop", "spring", "1", "long")
+    assert stopped.exit_code == 0, stopped.output
+    assert stopped.output.splitlines() == [
+        "stopped: spring step 1 variant 'long'",
+        "0 person(s) already given it continue",
+        "new people get: short",
+    ]
+    listed = run("list", "spring").output.splitlines()
+    assert [line.split()[:6] for line in listed] == [
+        ["step", "1", "short", "pitch", "weight", "1"],
+        ["step", "1", "long", "pitchlong", "weight", "1"],
+        ["step", "2", "short", "followup1", "weight", "1"],
+        ["step", "2", "long", "followuplong", "weight", "1"],
+    ]
+    assert [line.split()[6] for line in listed] == ["running", "stopped", "running", "running"]
+    last = run("stop", "spring", "1", "short")
+    assert last.exit_code == 1 and "last running variant" in str(last.exception)
