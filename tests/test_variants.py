@@ -497,3 +497,27 @@ def test_the_variant_commands(sqlite_db: Engine, tmp_path: Path) -> None:
     assert [line.split()[6] for line in listed] == ["running", "stopped", "running", "running"]
     last = run("stop", "spring", "1", "short")
     assert last.exit_code == 1 and "last running variant" in str(last.exception)
+
+
+def test_retrying_a_broken_step_checks_the_persons_own_variant(db: Engine, tmp_path: Path) -> None:
+    from outreach.services.sequence.enroll import retry
+    from outreach.store.queries.enrollment import mark_error
+
+    config = _workspace(tmp_path)
+    _enrol(db, config, [f"p{i}" for i in range(8)])
+    plan_at(db, config, TUE_0905.astimezone(UTC))
+    arm = {eid: v for eid, (_, _, v) in _given(db).items()}
+    assert set(arm.values()) == {"short", "long"}
+    with writing(db) as conn:
+        conn.execute(update(enrollment).values(next_step=2))
+        for eid in arm:
+            mark_error(conn, eid, "render error")
+    # `long`'s follow-up has no file any more; `short`'s is fine
+    (config.templates_dir / "followuplong.j2").unlink()
+    report = retry(db, config, "spring", now=TUE_0905.astimezone(UTC))
+    with reading(db) as conn:
+        query = select(enrollment.c.id, influencer.c.handle).join(influencer)
+        handles = {int(e): str(h) for e, h in conn.execute(query)}
+    assert {s.handle for s in report.skipped} == {handles[e] for e, v in arm.items() if v == "long"}
+    assert all("followuplong" in s.reason for s in report.skipped)
+    assert len(report.enrolled) == sum(1 for v in arm.values() if v == "short")

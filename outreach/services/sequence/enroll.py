@@ -26,7 +26,7 @@ from outreach.domain.enrollment import EnrollmentStatus
 from outreach.domain.influencer import Basis
 from outreach.domain.people import cooldown as cooldown_for
 from outreach.domain.sequence import Sequence as SequenceFile
-from outreach.domain.variants import resolve
+from outreach.domain.variants import resolve, resolve_in
 from outreach.domain.windows import next_send_time
 from outreach.errors import InputError, UserError
 from outreach.render.compose import Composer
@@ -346,6 +346,8 @@ def retry(engine: Engine, config: Config, campaign_slug: str, *, now: datetime) 
     with writing(engine) as conn:
         stuck = q.errored(conn, campaign.slug)
         people = {p.id: p for p in load_influencers(conn, ids=[s[1] for s in stuck])}
+        recorded = variant_q.recorded(conn, [s[0] for s in stuck])
+        stops = variant_q.stopped(conn, [campaign.slug])
         for enrollment_id, influencer_id, name, step_no in stuck:
             person = people[influencer_id]
             seq = sequence_or_error(config, name, sequences)
@@ -355,14 +357,22 @@ def retry(engine: Engine, config: Config, campaign_slug: str, *, now: datetime) 
                     raise seq
                 if step is None:
                     raise InputError(f"sequence {name!r} has no step {step_no}", field="sequence")
+                variant = resolve_in(  # the variant this person is sent at that step
+                    seq.all_steps,
+                    step,
+                    campaign.slug,
+                    influencer_id,
+                    recorded.get(enrollment_id, {}),
+                    lambda number: stops.get((campaign.slug, number), frozenset()),
+                )
                 composer.compose(
                     campaign,
                     person,
                     step=step.number,
                     total_steps=len(seq.steps),
-                    template=step.template,
+                    template=variant.template if variant else step.template,
                     now=now,
-                    subject=step.subject,
+                    subject=(variant.subject or step.subject) if variant else step.subject,
                     mailbox=campaign.mailbox,
                 )
             except UserError as exc:
