@@ -14,6 +14,9 @@ A step may instead have variants, `[[step.variant]]` tables (name, template, opt
 weight): such a step has no template of its own (a `template =` beside variants is an error, so
 no arm is implicit), and its `subject` is the default of variants that give none. Variants with
 the same name on several steps form one arm (see `outreach.domain.variants`).
+
+Longer than 400 lines on purpose: the file format, its line-numbered problems and the step
+values are one parser.
 """
 
 from __future__ import annotations

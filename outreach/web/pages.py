@@ -4,7 +4,11 @@ the matching CLI command makes (same arguments, same clock), run in a worker thr
 Heavy reads (the funnel, KPIs and the report over a whole campaign) are cached per campaign
 and language until the data changes (`store.queries.console.last_change`: the newest stage
 move, send, inbound message, deal change, post and enrolment), so a page stays fast on a big
-workspace and is never stale."""
+workspace and is never stale.
+
+Longer than 400 lines on purpose: one short function per page or action, each a thin call to the
+service the CLI uses.
+"""
 
 from __future__ import annotations
 

@@ -12,6 +12,9 @@ Bounces: recipient-side permanent ones suppress; transient ones are counted per 
 suppress at `[inbox] soft_bounce_limit` within `soft_bounce_days` (a success report in between
 resets the count); sender-side ones (our authentication, reputation or policy) never suppress
 the recipient and count against the sending mailbox's breaker instead.
+
+Longer than 400 lines on purpose: one function per kind of inbound mail, all applied in the
+transaction that records the message.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ database can see (an address and a handle naming two different people) still rol
 back. `skip_invalid` commits the good rows and reports the rest; `dry_run` always rolls back,
 so its report is exactly what a real run would say. Memory does not grow with the file: rows
 are never held beyond one batch and the lists in the report are capped.
+
+Longer than 400 lines on purpose: the two passes share the spool and the report, and their order
+is what keeps a bad file from ever taking the write lock.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ Yields `(line, cells)` where line is the physical file line the record starts on
 when quoted cells hold newlines) and cells maps column name -> text, or is the `SourceProblem`
 of that one record (wrong cell count, bad JSON line) so `--skip-invalid` can go on. Problems
 with the file as a whole (encoding, header, broken quoting) raise `SourceProblem`.
+
+Longer than 400 lines on purpose: each format's reader (xlsx, sniffed CSV/TSV, JSON) yields the
+same (line, cells) records, and they are read side by side.
 """
 
 from __future__ import annotations

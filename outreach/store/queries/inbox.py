@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, select, update
 
 from outreach.clock import naive_utc
+from outreach.domain.address import normalise_address
 from outreach.store.queries.enrollment import LIVE_STATUSES
 from outreach.store.schema import (
     account,
@@ -107,7 +108,7 @@ def set_manager_email(conn: Connection, influencer_id: int, address: str, *, at:
     before = conn.execute(
         select(influencer.c.manager_email).where(influencer.c.id == influencer_id)
     ).scalar_one()
-    if before.strip().lower() != address:
+    if normalise_address(before) != address:
         conn.execute(
             update(influencer)
             .where(influencer.c.id == influencer_id)
@@ -170,8 +171,14 @@ def sent_by_message_ids(conn: Connection, message_ids: Iterable[str]) -> list[Se
     order = {m: n for n, m in enumerate(ids)}
     out = []
     for row in sorted(rows, key=lambda r: order[r.message_id]):
-        recipients = {row.email_norm.lower(), *(str(a).strip().lower() for a in row.rcpt_to or ())}
-        owners = recipients | {row.email.strip().lower(), (row.manager_email or "").strip().lower()}
+        recipients = {
+            row.email_norm.lower(),
+            *(normalise_address(str(a)) for a in row.rcpt_to or ()),
+        }
+        owners = recipients | {
+            normalise_address(row.email),
+            normalise_address(row.manager_email or ""),
+        }
         out.append(
             Sent(
                 row.message_id,
@@ -196,7 +203,7 @@ def target_by_address(conn: Connection, address: str) -> Target | None:
     """The most recent live enrollment of the person with this address, managed by it, or
     with it among their contacts; else (a sequence already stopped, say by the talent's own
     reply) their most recent enrollment of any status, so their agency's mail still attaches."""
-    norm = address.strip().lower()
+    norm = normalise_address(address)
     if not norm:
         return None
     row = conn.execute(_BY_ADDRESS, {"_norm": norm}).first()
@@ -226,7 +233,7 @@ def agency_talents(conn: Connection, sender: str) -> list[tuple[Target, tuple[st
     address at an agency's own domain): each of its talents' most recent enrollment (a live
     one first) with the names the talent may be called by in a message (name, the name a
     letter uses, handles of every account). Empty for anyone else."""
-    norm = sender.strip().lower()
+    norm = normalise_address(sender)
     domain = norm.rpartition("@")[2] if "@" in norm else ""
     agencies = select(contact.c.agency_id).where(
         contact.c.address_norm == norm, contact.c.agency_id.is_not(None)

@@ -5,6 +5,9 @@ account (the first one mirrored here after each write), `contact` every address 
 role self, and their managers', role manager), `agency` each 事務所 once. Every function runs
 inside the caller's transaction, set-based per batch: an INSERT ... SELECT keyed on the
 written rows' (platform, handle), so new rows need no ids.
+
+Longer than 400 lines on purpose: accounts, contacts and agencies are kept in step with each
+influencer batch in one place; split by table, each part would need the others' keys.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import Connection, Insert, Table, and_, bindparam, literal, sele
 from sqlalchemy.dialects import postgresql, sqlite
 
 from outreach.clock import naive_utc
+from outreach.domain.address import normalise_address
 from outreach.domain.people import agency_key
 from outreach.store.schema import account, agency, contact, influencer
 
@@ -233,7 +237,7 @@ def _managers(conn: Connection, managed: list[dict[str, Any]], now: datetime) ->
             "_p": values["platform"],
             "_h": values["handle"],
             "_addr": values["manager_email"].strip(),
-            "_norm": values["manager_email"].strip().lower(),
+            "_norm": normalise_address(values["manager_email"]),
             "_agency": ids[key.name],
         }
         for values, key in rows
@@ -327,7 +331,7 @@ def add_contact(
     conn: Connection, influencer_id: int, address: str, *, role: str, at: datetime
 ) -> bool:
     """A new address of a person (their own, or a manager's); False when already known."""
-    norm = address.strip().lower()
+    norm = normalise_address(address)
     stmt = _insert(conn, contact).values(
         influencer_id=influencer_id,
         address=address.strip(),

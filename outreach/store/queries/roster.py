@@ -2,6 +2,9 @@
 
 Influencer writes live in `roster_upsert` (re-exported here). A post is its URL. Every
 function runs inside the caller's transaction and takes no locks beyond the rows it writes.
+
+Longer than 400 lines on purpose: the load, post and rank queries share the shape of the
+influencer row they read.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ becomes each one's manager address. A record without an address (a talent reache
 through an agency) is keyed by its account. Runs inside the caller's transaction: one SELECT
 per batch, then executemany UPDATE and INSERT; locks only the rows it writes. Times are stored
 as naive UTC. Accounts, contacts and agencies follow the written rows (`people.sync`).
+
+Longer than 400 lines on purpose: the natural-key rules (who a record is) and the batch writes
+that apply them are read together.
 """
 
 from __future__ import annotations

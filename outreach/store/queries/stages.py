@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from outreach.clock import naive_utc
+from outreach.domain.address import normalise_address
 from outreach.domain.enrollment import LIVE, EnrollmentStatus
 from outreach.domain.stages import Stage, check_move
 from outreach.store.queries.enrollment import stop_enrollment, stop_one_enrollment
@@ -166,7 +167,7 @@ def stop_everywhere_prebuilt(
 ) -> list[int]:
     """`stop_everywhere` with statements built once: every enrollment of the
     influencer with this address stops and moves to `stage` (history written)."""
-    rows = conn.execute(_OF_ADDRESS, {"_norm": address.strip().lower()}).all()
+    rows = conn.execute(_OF_ADDRESS, {"_norm": normalise_address(address)}).all()
     for row in rows:
         if row.stage != stage and stop_and_move(
             conn,
@@ -293,7 +294,7 @@ def move_stages_if(
 
 def enrollments_for_address(conn: Connection, address: str) -> list[int]:
     """Every enrollment, in any campaign, of the influencer with this address (or managed by it)."""
-    norm = address.strip().lower()
+    norm = normalise_address(address)
     rows = conn.execute(
         select(enrollment.c.id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
