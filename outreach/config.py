@@ -557,6 +557,19 @@ def split_host_port(text: str, default_port: int) -> tuple[str, int]:
     return text, default_port
 
 
+class DigestConfig(_Frozen):
+    """`[digest]`: a daily or weekly summary mail to the team (`outreach digest`, the daemon's
+    digest job). Times are in the workspace display timezone."""
+
+    to: tuple[Address, ...] = Field(min_length=1)
+    every: Literal["daily", "weekly"] = "daily"
+    at: str = Field(default="09:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    mailbox: str = "main"
+    template: str = "digest"  # templates/<template>.<report language>.j2
+    attach_report: bool = True  # each live campaign's HTML report attached
+
+
 class PipelineConfig(_Frozen):
     stale_days: int = Field(default=14, ge=1)
 
@@ -608,6 +621,7 @@ class Config(_Frozen):
     doctor: DoctorConfig = DoctorConfig()
     lint: dict[str, LintRuleConfig] = Field(default_factory=dict)
     import_: ImportConfig = Field(default=ImportConfig(), alias="import")
+    digest: DigestConfig | None = None  # absent: no digest
     # Not from the file: where it was read, for resolving relative paths.
     base_dir: Path = Path(".")
     source: str = "<defaults>"

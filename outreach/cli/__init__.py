@@ -91,6 +91,7 @@ for command in (
     report.funnel,
     report.todo,
     report.report,
+    report.digest,
     demo.demo,
     campaigns.campaign,
     preview.preview,

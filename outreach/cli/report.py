@@ -3,6 +3,7 @@ today, and a report to forward."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ import click
 from outreach.cli.app import App, emit, format_option
 from outreach.clock import SystemClock
 from outreach.errors import InputError
+from outreach.services.report import digest as digest_service
 from outreach.services.report import funnel as funnel_service
 from outreach.services.report import todo as todo_service
 from outreach.services.report.document import build
@@ -216,3 +218,32 @@ def _duration(hours: float | None) -> str | None:
     if hours is None:
         return None
     return f"{hours / 24:.1f}d" if hours >= 48 else f"{hours:.1f}h"
+
+
+@click.command()
+@click.option("--send", "send", is_flag=True, help="Send it now through the [digest] mailbox.")
+@click.option("--print", "show", is_flag=True, help="Print the mail's subject and text.")
+@click.pass_obj
+def digest(app: App, send: bool, show: bool) -> None:
+    """The team digest of `[digest]`: new replies since the last one, the work queue and each
+    live campaign's headline KPIs. Without --send nothing is sent (a preview); the daemon
+    (`outreach run`) sends it once per period by itself.
+
+    \b
+    Example:
+      outreach digest --print
+      outreach digest --send
+    """
+    now = SystemClock().now()
+    if not send or show:
+        preview = digest_service.compose(app.config, app.engine, now)
+        click.echo(f"Subject: {preview.subject}\n")
+        click.echo(preview.text, nl=False)
+        names = ", ".join(n for n, _ in preview.attachments) or "none"
+        click.echo(f"\n[attached: {names}]", err=True)
+    if send:
+        sent = asyncio.run(digest_service.send_now(app.config, app.engine, now))
+        to = ", ".join(app.config.digest.to) if app.config.digest else ""
+        if not sent.accepted:
+            raise click.ClickException(f"digest not sent: {sent.reply}")
+        click.echo(f"digest {sent.period} sent to {to}: {sent.reply}", err=True)

@@ -31,9 +31,11 @@ from outreach.config import Config
 from outreach.daemon.planner import Planner, make_planner
 from outreach.domain.display import protect_logging
 from outreach.domain.windows import load_holiday_tables
+from outreach.errors import UserError
 from outreach.render.compose import Composer
 from outreach.services.inbox import poll as inbox
 from outreach.services.public.endpoint import ServerHandle, start_unsubscribe_server
+from outreach.services.report import digest
 from outreach.services.send import plan, sent_copy
 from outreach.services.send.dispatch import OnSent, dispatch_due, release_worker
 from outreach.store.session import BUSY_TIMEOUT_MS, describe_unavailable, is_busy, is_unavailable
@@ -185,6 +187,26 @@ async def sent_copy_job(ctx: AppContext) -> None:
         log.warning("sent copy %s: %s", box, error)
 
 
+async def digest_job(ctx: AppContext) -> None:
+    """`[digest]`: the team's summary mail, once per period (`services.report.digest`)."""
+    if ctx.config.digest is None:
+        return
+    try:
+        sent = await digest.send_due(ctx.config, ctx.engine, ctx.clock)
+    except UserError as exc:  # a broken template or setting: nothing was sent or claimed
+        log.error("digest not sent: %s", exc)
+        return
+    if sent is not None:
+        if sent.accepted:
+            log.info("digest %s sent", sent.period)
+        else:
+            log.warning("digest %s refused: %s; the next tick tries again", sent.period, sent.reply)
+
+
+DIGEST_SECONDS = 60.0
+"""How often the digest job looks whether a period's digest is due."""
+
+
 async def run_job(ctx: AppContext, job: DaemonJob) -> bool:
     """One tick of `job`; False when it stopped because the database was unavailable.
 
@@ -214,6 +236,7 @@ JOBS: list[DaemonJob] = [
     DaemonJob("plan", lambda c: c.sending.tick_seconds, plan_job),
     DaemonJob("dispatch", lambda c: c.sending.tick_seconds, dispatch_job),
     DaemonJob("sent_copy", lambda c: c.sent_copy.every_seconds, sent_copy_job),
+    DaemonJob("digest", lambda c: DIGEST_SECONDS, digest_job),
 ]
 
 

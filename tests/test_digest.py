@@ -1,0 +1,211 @@
+"""`[digest]`: the team's summary mail on the seeded campaigns (tests/support/report_seed.py),
+sent through a real aiosmtpd server from a real SQLite store.
+
+By hand, at 2026-12-13 03:00 UTC (12:00 in Tokyo) with the last digest sent 2026-12-04 12:00 UTC:
+  new human replies after it: p5's reply (12-05 00:00 UTC = 09:00 JST)
+  todo: 8 items (reply 3, deal 1, late 1, review 1, unknown 1, held 1), oldest first
+  live campaigns: spring only (winter is paused): sent 9, replied 5, interested 3,
+  contracted 2, posted 1, converted 1 (the funnel of tests/test_report.py)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from outreach.clock import FixedClock
+from outreach.config import Config
+from outreach.daemon.run import JOBS, AppContext, digest_job
+from outreach.errors import InputError
+from outreach.services.report import digest
+from outreach.transport.sink import CaptureSink
+from outreach.transport.smtp import SmtpTransport
+from tests.support.db import sqlite_engine
+from tests.support.report_seed import NOW, seed
+from tests.support.smtp import ScriptedHandler, config_data
+from tests.support.workspace import config_from
+
+SAMPLES = Path(__file__).resolve().parent.parent / "outreach" / "samples" / "templates"
+NOW_UTC = NOW.replace(tzinfo=UTC)
+LAST = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[CaptureSink, ScriptedHandler]]:
+    handler = ScriptedHandler()
+    with CaptureSink(tmp_path / "sink", handler=handler) as sink:
+        yield sink, handler
+
+
+def workspace(root: Path, port: int, **digest_table: Any) -> tuple[Config, Engine]:
+    shutil.copytree(SAMPLES, root / "templates", dirs_exist_ok=True)
+    engine = sqlite_engine(root / "outreach.db")
+    seed(engine)
+    data = config_data(port, db_url=f"sqlite:///{root / 'outreach.db'}")
+    data["workspace"] = {"report_language": "en", "display_timezone": "Asia/Tokyo"}
+    if digest_table is not None:
+        data["digest"] = {"to": ["team@brand.example"], **digest_table}
+    return config_from(root, data), engine
+
+
+def context(config: Config, engine: Engine, at: datetime) -> AppContext:
+    return AppContext(config, engine, FixedClock(at), SmtpTransport(config.mailboxes))
+
+
+def parts(raw: bytes) -> tuple[Message, str, list[Message]]:
+    msg = email.message_from_bytes(raw)
+    leaves = [p for p in msg.walk() if not p.is_multipart()]
+    text = leaves[0].get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
+    return msg, text.replace("\r\n", "\n"), leaves[1:]
+
+
+def test_digest_content_on_the_seeded_workspace(tmp_path: Path) -> None:
+    config, engine = workspace(tmp_path, 2525)
+    digest.claim(config, "daily-2026-12-04", LAST)
+    mail = digest.compose(config, engine, NOW_UTC)
+    assert mail.subject == "Outreach digest 2026-12-13: 1 new reply, 8 to do"
+    assert mail.period == "daily-2026-12-13"
+    assert mail.since == LAST
+    assert mail.text == EXPECTED
+    assert [name for name, _ in mail.attachments] == ["report-spring.html"]
+
+
+EXPECTED = """\
+Outreach digest, 2026-12-13 12:00 (Asia/Tokyo)
+
+New replies since 2026-12-04 21:00: 1
+- 2026-12-05 09:00  @p5 (spring, reply): re: reply
+
+To do: 8 (reply 3, deal 1, late 1, review 1, unknown 1, held 1)
+- 2026-12-01 14:00  reply  spring  @p1: replied; stage posted
+    outreach inbox show 1
+- 2026-12-02 09:00  reply  spring  @p2: replied; stage contracted
+    outreach inbox show 2
+- 2026-12-03 09:00  held  winter  -: campaign paused: 1 enrolment(s) held
+    outreach campaign resume winter
+- 2026-12-03 21:00  review  -  someone@example.jp: needs review: re: needs_review
+    outreach inbox show 7
+- 2026-12-04 09:00  late  spring  @p2: deliverable 1 (instagram feed) due 2026-12-04 not posted
+    outreach deal show @p2
+- 2026-12-04 10:00  unknown  spring  @p8: outbox #13 step 2: maybe delivered (dropped after the dot)
+    outreach outbox show 13
+- 2026-12-05 09:00  reply  spring  @p5: replied; stage negotiating
+    outreach inbox show 4
+- 2026-12-06 09:00  deal  spring  @p5: deal #3: creator's counter awaits our answer
+    outreach deal show @p5
+
+Live campaigns
+- spring: sent 9, replied 5, interested 3, contracted 2, posted 1, converted 1
+
+The full report of each live campaign is attached (HTML).
+"""
+
+
+def test_the_job_sends_once_per_period_across_a_restart(
+    tmp_path: Path, server: tuple[CaptureSink, ScriptedHandler]
+) -> None:
+    sink, handler = server
+    assert "digest" in [job.name for job in JOBS]
+    config, engine = workspace(tmp_path, sink.port, every="daily", at="09:00")
+    # Two daemon processes (a restart) ticking in the same period, then the next day's.
+    asyncio.run(digest_job(context(config, engine, NOW_UTC)))
+    asyncio.run(digest_job(context(config, engine, NOW_UTC + timedelta(minutes=5))))
+    assert len(handler.received) == 1
+    asyncio.run(digest_job(context(config, engine, NOW_UTC + timedelta(hours=20))))
+    assert len(handler.received) == 1  # 2026-12-14 07:00 JST: before `at`
+    asyncio.run(digest_job(context(config, engine, NOW_UTC + timedelta(hours=22))))
+    assert len(handler.received) == 2
+    assert sorted(p.name for p in (tmp_path / ".digest").iterdir()) == [
+        "daily-2026-12-13.sent",
+        "daily-2026-12-14.sent",
+    ]
+    msg, text, _ = parts(handler.received[0])
+    assert msg["From"] == "PR <pr@sakura.test>"
+    assert msg["To"] == "team@brand.example"
+    assert msg["List-Unsubscribe"] is None
+    assert text.startswith("Outreach digest, 2026-12-13 12:00 (Asia/Tokyo)")
+    # The second digest holds the replies after the first one: none.
+    _, second, _ = parts(handler.received[1])
+    assert "New replies since 2026-12-13 12:00: 0\n- none" in second
+
+
+def test_weekly_period_key() -> None:
+    from zoneinfo import ZoneInfo
+
+    from outreach.config import DigestConfig
+
+    cfg = DigestConfig(to=("team@brand.example",), every="weekly", at="09:00", weekday="mon")
+    tokyo = ZoneInfo("Asia/Tokyo")
+    # 2026-12-13 is a Sunday: the period began on Monday 2026-12-07 09:00 JST.
+    assert digest.period_key(cfg, NOW_UTC, tokyo) == "weekly-2026-12-07"
+    monday = datetime(2026, 12, 14, 0, 0, tzinfo=UTC)  # 09:00 JST
+    assert digest.period_key(cfg, monday, tokyo) == "weekly-2026-12-14"
+    assert digest.period_key(cfg, monday - timedelta(seconds=1), tokyo) == "weekly-2026-12-07"
+
+
+def test_the_report_is_attached_as_html(
+    tmp_path: Path, server: tuple[CaptureSink, ScriptedHandler]
+) -> None:
+    sink, handler = server
+    config, engine = workspace(tmp_path, sink.port)
+    sent = asyncio.run(digest.send_now(config, engine, NOW_UTC))
+    assert sent.accepted
+    _, _, attachments = parts(handler.received[0])
+    assert [(a.get_content_type(), a.get_filename()) for a in attachments] == [
+        ("text/html", "report-spring.html")
+    ]
+    html = attachments[0].get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert "spring" in html
+
+
+def test_no_attachment_when_attach_report_is_false(
+    tmp_path: Path, server: tuple[CaptureSink, ScriptedHandler]
+) -> None:
+    sink, handler = server
+    config, engine = workspace(tmp_path, sink.port, attach_report=False)
+    asyncio.run(digest.send_now(config, engine, NOW_UTC))
+    msg = email.message_from_bytes(handler.received[0])
+    assert not msg.is_multipart()
+
+
+def test_a_broken_template_names_file_and_line_and_sends_nothing(
+    tmp_path: Path, server: tuple[CaptureSink, ScriptedHandler], caplog: pytest.LogCaptureFixture
+) -> None:
+    sink, handler = server
+    config, engine = workspace(tmp_path, sink.port)
+    path = tmp_path / "templates" / "digest.en.j2"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[7] = "- {{ r.at ) }}"  # line 8: a syntax error
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        digest.compose(config, engine, NOW_UTC)
+    assert str(err.value) == f"{path}:8: unexpected ')'"
+    path.write_text('---\nsubject = "x"\n---\nline one\n{{ replies.nope.deeper }}\n')
+    with pytest.raises(InputError, match=rf"^{path}:5: UndefinedError"):
+        digest.compose(config, engine, NOW_UTC)
+    asyncio.run(digest_job(context(config, engine, NOW_UTC)))
+    assert handler.received == []
+    assert not (tmp_path / ".digest").exists() or not list((tmp_path / ".digest").iterdir())
+    assert "digest not sent" in caplog.text and f"{path}:5" in caplog.text
+
+
+def test_no_digest_table_sends_nothing(
+    tmp_path: Path, server: tuple[CaptureSink, ScriptedHandler]
+) -> None:
+    sink, handler = server
+    config, engine = workspace(tmp_path, sink.port)
+    config = config.model_copy(update={"digest": None})
+    asyncio.run(digest_job(context(config, engine, NOW_UTC)))
+    assert asyncio.run(digest.send_due(config, engine, FixedClock(NOW_UTC))) is None
+    assert handler.received == []
+    assert not (tmp_path / ".digest").exists()
