@@ -20,18 +20,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine
 
+from outreach.cli import cli
 from outreach.clock import FixedClock
 from outreach.config import Config
 from outreach.daemon.run import JOBS, AppContext, digest_job
-from outreach.errors import InputError
+from outreach.errors import ConfigError, InputError
 from outreach.services.report import digest
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
 from tests.support.db import sqlite_engine
 from tests.support.report_seed import NOW, seed
-from tests.support.smtp import ScriptedHandler, config_data
+from tests.support.smtp import ScriptedHandler, config_data, toml_text
 from tests.support.workspace import config_from
 
 SAMPLES = Path(__file__).resolve().parent.parent / "outreach" / "samples" / "templates"
@@ -209,3 +211,45 @@ def test_no_digest_table_sends_nothing(
     assert asyncio.run(digest.send_due(config, engine, FixedClock(NOW_UTC))) is None
     assert handler.received == []
     assert not (tmp_path / ".digest").exists()
+
+
+def _config_file(root: Path, port: int, digest_lines: str) -> Path:
+    shutil.copytree(SAMPLES, root / "templates", dirs_exist_ok=True)
+    seed(sqlite_engine(root / "outreach.db"))
+    data = config_data(port, db_url=f"sqlite:///{root / 'outreach.db'}")
+    data["workspace"] = {"report_language": "ja", "display_timezone": "Asia/Tokyo"}
+    path = root / "config.toml"
+    path.write_text(toml_text(data) + digest_lines, encoding="utf-8")
+    return path
+
+
+def test_cli_print_sends_nothing_and_send_sends_the_japanese_digest(
+    tmp_path: Path, server: tuple[CaptureSink, ScriptedHandler]
+) -> None:
+    sink, handler = server
+    path = _config_file(tmp_path, sink.port, '[digest]\nto = ["team@brand.example"]\n')
+    shown = CliRunner().invoke(cli, ["--config", str(path), "digest", "--print"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith("Subject: アウトリーチ日報 ")
+    assert "対応待ち: 8 件（reply 3、deal 1、late 1、review 1、unknown 1、held 1）" in shown.stdout
+    assert "- spring: 送信 9、返信 5、興味あり 3、契約 2、投稿 1、購入 1" in shown.stdout
+    assert handler.received == []
+    sent = CliRunner().invoke(cli, ["--config", str(path), "digest", "--send"])
+    assert sent.exit_code == 0, sent.output
+    assert len(handler.received) == 1
+    assert "sent to team@brand.example" in sent.stderr
+    assert len(list((tmp_path / ".digest").glob("daily-*.sent"))) == 1
+
+
+def test_cli_without_a_digest_table_says_so(tmp_path: Path) -> None:
+    path = _config_file(tmp_path, 2525, "")
+    result = CliRunner().invoke(cli, ["--config", str(path), "digest", "--print"])
+    assert isinstance(result.exception, ConfigError)  # `outreach` prints it as `error: ...`
+    assert "no [digest] table" in str(result.exception)
+
+
+def test_an_unknown_digest_mailbox_is_a_config_error(tmp_path: Path) -> None:
+    path = _config_file(tmp_path, 2525, '[digest]\nto = ["t@brand.example"]\nmailbox = "nope"\n')
+    result = CliRunner().invoke(cli, ["--config", str(path), "digest", "--print"])
+    assert isinstance(result.exception, ConfigError)
+    assert "unknown mailbox 'nope'" in str(result.exception)
