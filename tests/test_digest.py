@@ -253,3 +253,17 @@ def test_an_unknown_digest_mailbox_is_a_config_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(path), "digest", "--print"])
     assert isinstance(result.exception, ConfigError)
     assert "unknown mailbox 'nope'" in str(result.exception)
+
+
+def test_a_refused_digest_gives_its_period_back_for_the_next_tick(
+    tmp_path: Path, server: tuple[CaptureSink, ScriptedHandler]
+) -> None:
+    sink, handler = server
+    handler.script.mail = ["451 4.3.0 try again later"]
+    config, engine = workspace(tmp_path, sink.port)
+    asyncio.run(digest_job(context(config, engine, NOW_UTC)))
+    assert handler.received == []
+    assert not list((tmp_path / ".digest").iterdir())
+    asyncio.run(digest_job(context(config, engine, NOW_UTC + timedelta(minutes=1))))
+    assert len(handler.received) == 1
+    assert [p.name for p in (tmp_path / ".digest").iterdir()] == ["daily-2026-12-13.sent"]
