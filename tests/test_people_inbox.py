@@ -4,7 +4,8 @@ her agency, greeted as 「サクラプロ ご担当 鈴木様」 with the talent
 agency reply about two of its talents stops both and moves both; the agency's later mail
 still attaches once the talent has replied; and an address the agency gives for a talent is
 hers: her mail from it attaches to her enrolment; and the agency's "please stop contacting
-our talents" stops every talent it manages and suppresses its address."""
+our talents" stops every talent it manages and suppresses its domain for the mailbox it wrote
+to (a talent added later at that domain is not enrolled from it; other mailboxes may write)."""
 
 from __future__ import annotations
 
@@ -229,6 +230,46 @@ def test_agency_talents_through_smtp_and_imap(
         assert ("ren.work@example.jp", "self") in [tuple(c) for c in contacts]
         assert stages(engine)["ren_k"] == ("negotiating", "stopped")
 
+        # Two people at the agency's domain it does not manage on our roster: 小林 is enrolled
+        # now (and not mailed: the agency's stop below comes first), 佐藤 after the stop.
+        (workspace / "roster" / "later.csv").write_text(
+            ROSTER.splitlines()[0]
+            + "\n小林 結衣,yui@sakura-pro.example.jp,instagram,yui_k,40000,,,,ja,Asia/Tokyo,"
+            "consent\n佐藤 佳奈,kana@sakura-pro.example.jp,instagram,kana_s,41000,,,,ja,"
+            "Asia/Tokyo,consent\n",
+            encoding="utf-8",
+        )
+        later = import_influencers(
+            engine,
+            workspace / "roster" / "later.csv",
+            config=config,
+            clock=clock,
+            options=ImportOptions(),
+        )
+        assert (later.inserted, later.rejected) == (2, 0)
+        (workspace / "roster" / "later_posts.csv").write_text(
+            POSTS.splitlines()[0]
+            + "\nyui_k,instagram,https://instagram.com/p/yui1,冬のボディケア,2026-11-16,100,5\n"
+            "kana_s,instagram,https://instagram.com/p/kana1,冬のヘアケア,2026-11-16,100,5\n",
+            encoding="utf-8",
+        )
+        import_posts(
+            engine,
+            workspace / "roster" / "later_posts.csv",
+            config=config,
+            options=ImportOptions(),
+        )
+        report = enroll(
+            engine,
+            config,
+            "spring-serum",
+            EnrollFilters(handles=("yui_k",)),
+            dry_run=False,
+            now=clock.now(),
+        )
+        assert len(report.enrolled) == 1
+        mailed = len(sent(sink.maildir))
+
         # The agency asks us to stop contacting its talents, naming none: 森 (still being
         # pitched) is stopped and unsubscribed, the agency's address suppressed.
         imap.append(
@@ -243,9 +284,32 @@ def test_agency_talents_through_smtp_and_imap(
         )
         daemon_pass()
         assert stages(engine)["mei_m"] == ("unsubscribed", "stopped")
+        # the planner, after the stop in the same pass, stops 小林 instead of pitching her
+        assert stages(engine)["yui_k"][1] == "stopped"
+        assert len(sent(sink.maildir)) == mailed
+        box = next(iter(config.mailboxes))
         with reading(engine) as conn:
-            assert is_suppressed(conn, AGENCY)
-            assert not is_suppressed(conn, "ren.work@example.jp")
+            # the agency's domain, for the mailbox it wrote to: known and new addresses there
+            assert is_suppressed(conn, AGENCY, mailbox=box)
+            assert is_suppressed(conn, "new.talent@sakura-pro.example.jp", mailbox=box)
+            assert not is_suppressed(conn, AGENCY, mailbox="another-brand")
+            assert not is_suppressed(conn, AGENCY)
+            assert not is_suppressed(conn, "ren.work@example.jp", mailbox=box)
             last = conn.execute(select(inbound.c.effect).order_by(inbound.c.id.desc())).scalar()
-        assert last.startswith(f"agency-wide opt-out: {AGENCY} suppressed; 4 talent(s) stopped")
+        assert last.startswith(
+            f"agency-wide opt-out: @sakura-pro.example.jp suppressed for mailbox {box}; "
+            "4 talent(s) stopped"
+        )
+
+        report = enroll(
+            engine,
+            config,
+            "spring-serum",
+            EnrollFilters(handles=("kana_s",)),
+            dry_run=False,
+            now=clock.now(),
+        )
+        assert [(s.handle, s.reason) for s in report.skipped] == [
+            ("kana_s", f"suppressed: its domain, for mailbox {box}")
+        ]
         engine.dispose()

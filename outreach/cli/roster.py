@@ -251,28 +251,46 @@ def suppression_list(app: App, reason: str | None, address: str | None, fmt: str
     is_flag=True,
     help="Also lift an opt-out, complaint, legal, manual or erasure entry.",
 )
+@click.option(
+    "--mailbox",
+    default=None,
+    help="With ADDRESS @domain: lift only this mailbox's rule (default: every mailbox's).",
+)
 @_actor_option
 @click.pass_obj
-def suppression_remove(app: App, address: str, reason: str, force: bool, actor: str | None) -> None:
+def suppression_remove(
+    app: App, address: str, reason: str, force: bool, mailbox: str | None, actor: str | None
+) -> None:
     """Lift ADDRESS's suppression made by a bounce (hard_bounce, soft_bounce_limit), so it
     can be enrolled and mailed again; who and why go to the audit trail. An opt-out,
     complaint, legal, manual or erasure entry is the person's wish or a decision: it is only
-    lifted with --force and a --reason saying why.
+    lifted with --force and a --reason saying why. ADDRESS @domain lifts a domain rule (an
+    agency's "stop contacting our talents", held for the mailbox that received it).
 
     \b
     Example:
       outreach suppression remove taro@example.jp --reason "mailbox restored, checked by phone"
       outreach suppression remove hanako@example.jp --force \\
         --reason "signed consent form 2026-12-01"
+      outreach suppression remove @sakura-pro.example.jp --mailbox demo --force \\
+        --reason "new agreement with the agency"
     """
     who = _actor(actor)
     done = roster.remove_suppression(
-        app.engine, address, reason=reason, actor=who, force=force, clock=SystemClock()
+        app.engine,
+        address,
+        reason=reason,
+        actor=who,
+        force=force,
+        clock=SystemClock(),
+        mailbox=mailbox,
     )
     if not done.entries:
         click.echo(f"{done.address}: someone else removed it meanwhile; nothing to do")
         return
-    was = ", ".join(f"{e.reason} since {_utc_label(e.created_at)}" for e in done.entries)
+    was = ", ".join(
+        f"{e.reason}{_for_box(e)} since {_utc_label(e.created_at)}" for e in done.entries
+    )
     forced = " (forced)" if done.forced else ""
     click.echo(f"removed {done.address} from the suppression list{forced}: was {was}")
     click.echo(f"audit: by {who}: {reason.strip()}")
@@ -282,6 +300,11 @@ def suppression_remove(app: App, address: str, reason: str, force: bool, actor: 
             "enrollments stay stopped; `outreach enroll` may enrol it in another "
             "campaign now"
         )
+
+
+def _for_box(entry: object) -> str:
+    box = getattr(entry, "mailbox", "")
+    return f" for mailbox {box}" if box else ""
 
 
 @suppression.command("audit")

@@ -199,6 +199,23 @@ suppression = Table(
     Column("inbound_id", BigInteger),
 )
 
+# A domain suppressed for one sending mailbox (the From identity): an agency asked that mailbox
+# to stop contacting its talents, so no address at its domain is mailed from it; other
+# mailboxes may still write there.
+suppression_domain = Table(
+    "suppression_domain",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("domain", String(255), nullable=False),
+    Column("mailbox", String(200), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("source", String(500), nullable=False, server_default=""),
+    Column("created_at", Timestamp, nullable=False),
+    Column("evidence", JSON),
+    Column("inbound_id", BigInteger),
+    Index("ix_suppression_domain_domain_mailbox", "domain", "mailbox"),
+)
+
 campaign = Table(
     "campaign",
     metadata,

@@ -33,6 +33,7 @@ from outreach.clock import naive_utc
 from outreach.config import Config
 from outreach.domain.address import normalise_address
 from outreach.domain.enrollment import LIVE
+from outreach.domain.people import agency_domain
 from outreach.domain.stages import SENDABLE, TRANSITIONS, Stage
 from outreach.inbound import (
     AUTO_REPLY,
@@ -56,7 +57,7 @@ from outreach.store.queries.stages import (
     stop_and_move,
     stop_everywhere_prebuilt,
 )
-from outreach.store.queries.suppression import suppress
+from outreach.store.queries.suppression import suppress, suppress_domain
 
 log = logging.getLogger(__name__)
 UNMATCHED = "unmatched"
@@ -241,31 +242,49 @@ def agency_stop(
     found: Classified,
     talents: Sequence[Target],
     *,
+    mailbox: str,
     inbound_id: int | None,
     at: datetime,
 ) -> str:
     """An agency asks us to stop contacting its talents: each one's enrolment stops and moves
-    to unsubscribed (so no later campaign enrols them), and every address we know at the
-    agency (its managers', the sender's) is suppressed. The talents' own addresses are not:
-    the talents did not write."""
+    to unsubscribed (so no later campaign enrols them), and the agency's domain (the sender's,
+    its managers') is suppressed for `mailbox`, the From identity that received the request:
+    no address there, known or new, is mailed from it again; other mailboxes may still write.
+    An agency address at a free-mail domain, which other people share, is suppressed itself
+    (for every mailbox: it cannot be scoped). The talents' own addresses are not: the talents
+    did not write."""
     sender = normalise_address(found.from_addr)
     addresses = {sender} | set(agency_addresses(conn, [t.influencer_id for t in talents]))
-    for address in sorted(addresses):
+    domains = {agency_domain(a) for a in addresses} - {""}
+    evidence = {**said_evidence(found, OPT_OUT), "agency_wide": True}
+    source = f"inbound opt_out (agency-wide, from {sender})"
+    for domain in sorted(domains):
+        suppress_domain(
+            conn,
+            domain,
+            mailbox,
+            reason=OPT_OUT,
+            source=source,
+            at=at,
+            evidence=evidence,
+            inbound_id=inbound_id,
+        )
+    shared = sorted(a for a in addresses if not agency_domain(a))
+    for address in shared:
         suppress(
             conn,
             address,
             reason=OPT_OUT,
-            source=f"inbound opt_out (agency-wide, from {sender})",
+            source=source,
             at=at,
-            evidence={**said_evidence(found, OPT_OUT), "agency_wide": True},
+            evidence=evidence,
             inbound_id=inbound_id,
         )
     stopped = [stop_talent(conn, t, reason=OPT_OUT, at=at) for t in talents]
     handles = ", ".join(f"@{t.handle}" for t in talents)
-    return (
-        f"agency-wide opt-out: {', '.join(sorted(addresses))} suppressed; {len(stopped)} "
-        f"talent(s) stopped: {handles}"
-    )
+    what = [f"@{d} suppressed for mailbox {mailbox}" for d in sorted(domains)]
+    what += [f"{a} suppressed" for a in shared]
+    return f"agency-wide opt-out: {'; '.join(what)}; {len(stopped)} talent(s) stopped: {handles}"
 
 
 def _suppress_everywhere(

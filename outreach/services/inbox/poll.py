@@ -265,6 +265,7 @@ def _recipient_norm(found: Classified, d: Decision) -> str | None:
 def _effect(
     conn: Connection,
     config: Config,
+    box: str,
     found: Classified,
     d: Decision,
     row_id: int | None,
@@ -279,7 +280,7 @@ def _effect(
             d.sent.message_id if d.sent else "",
         )
         if d.agency_wide:
-            return agency_stop(conn, found, d.agency_wide, inbound_id=row_id, at=at)
+            return agency_stop(conn, found, d.agency_wide, mailbox=box, inbound_id=row_id, at=at)
         effect = apply_effect(conn, config, replace(found, kind=d.kind), d.target, now, facts)
         for other in d.also:  # the other talents an agency's message names
             done = apply_effect(conn, config, replace(found, kind=d.kind), other, now, facts)
@@ -369,10 +370,10 @@ def _apply(
     if (d.act and d.kind in (BOUNCE, COMPLAINT, OPT_OUT)) or d.honour:
         writes.insert_pending(conn)
         row_id = record_inbound(conn, **values)
-        effect = _effect(conn, config, found, d, row_id, now)
+        effect = _effect(conn, config, box, found, d, row_id, now)
         writes.effects.append((row_id, effect))
     else:
-        effect = _effect(conn, config, found, d, None, now)
+        effect = _effect(conn, config, box, found, d, None, now)
         writes.rows.append({**values, "effect": effect})
     known.touch(d)
     log.info("inbox %s %s: %s (%s)", box, item.mail.where, d.kind, effect)

@@ -21,7 +21,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -648,13 +648,20 @@ KEPT_BECAUSE = {
 @dataclass(frozen=True)
 class Removed:
     address: str
-    entries: list[sq.Entry]  # what was lifted
+    entries: Sequence[sq.Entry | sq.DomainEntry]  # what was lifted
     forced: bool  # --force lifted an entry no bounce made
     bounced_in: list[str]  # campaigns where its enrollment ended as bounced (enrol skips it)
 
 
 def remove_suppression(
-    engine: Engine, address: str, *, reason: str, actor: str, force: bool, clock: Clock
+    engine: Engine,
+    address: str,
+    *,
+    reason: str,
+    actor: str,
+    force: bool,
+    clock: Clock,
+    mailbox: str | None = None,
 ) -> Removed:
     """Lift the address's bounce-made entries (others only with `force`) and audit each, in one
     transaction; raises UserError, writing nothing, when it is not suppressed or not liftable."""
@@ -670,6 +677,16 @@ def remove_suppression(
     at = naive_utc(clock.now())
     try:
         with writing(engine) as conn:
+            if text.startswith("@"):
+                return _lift_domain(
+                    conn,
+                    text,
+                    mailbox,
+                    reason=reason.strip(),
+                    actor=actor.strip(),
+                    force=force,
+                    at=at,
+                )
             return _lift(conn, text, reason=reason.strip(), actor=actor.strip(), force=force, at=at)
     except OperationalError as exc:
         if not is_unavailable(exc):
@@ -710,6 +727,46 @@ def _lift(
         gone,
         forced=any(e.reason not in sq.BOUNCE_REASONS for e in gone),
         bounced_in=sq.bounced_in(conn, text),
+    )
+
+
+def _lift_domain(
+    conn: Connection,
+    text: str,
+    mailbox: str | None,
+    *,
+    reason: str,
+    actor: str,
+    force: bool,
+    at: datetime,
+) -> Removed:
+    """Lift a domain's rules ("@domain"; one mailbox's with `mailbox`): an agency's stop is its
+    wish, so only forced, as an opt-out is."""
+    entries = sq.domain_entries_for(conn, text, mailbox)
+    scope = f" for mailbox {mailbox}" if mailbox else ""
+    if not entries:
+        raise UserError(
+            f"is not suppressed{scope}; nothing to remove",
+            field=text,
+            hint=f"see outreach suppression list --address {text}",
+        )
+    kept = [e for e in entries if e.reason not in sq.BOUNCE_REASONS]
+    if kept and not force:
+        names = ", ".join(sorted({e.reason for e in kept}))
+        boxes = ", ".join(sorted({e.mailbox for e in kept}))
+        raise UserError(
+            f"suppressed as {names} for mailbox {boxes}: the agency asked not to be "
+            "mailed; nothing removed",
+            field=text,
+            hint="to lift this anyway, add --force with a --reason saying why they may be "
+            "mailed again (--mailbox NAME lifts one mailbox's rule only)",
+        )
+    gone = sq.remove_domain_entries(conn, entries, reason=reason, actor=actor, at=at)
+    return Removed(
+        "@" + sq.rule_domain(text),
+        gone,
+        forced=any(e.reason not in sq.BOUNCE_REASONS for e in gone),
+        bounced_in=[],
     )
 
 

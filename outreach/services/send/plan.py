@@ -61,7 +61,7 @@ from outreach.store.queries import variants as variant_q
 from outreach.store.queries.deals import accepted_pieces
 from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.roster import load_influencers
-from outreach.store.queries.suppression import suppressed_among
+from outreach.store.queries.suppression import domain_suppressed, suppressed_among
 from outreach.store.session import write_on
 
 log = logging.getLogger(__name__)
@@ -291,10 +291,16 @@ def _queue(conn: Connection, config: Config, planned: list[_Planned], *, now: da
     live = [p for p in planned if p.due.id in stages]
     addresses = {a for p in live for a in (p.influencer.email, *p.composed.rcpt_to)}
     suppressed = suppressed_among(conn, addresses)
+    # an agency's domain stopped for the mailbox a person is written from
+    blocked = domain_suppressed(
+        conn,
+        [(p.due.mailbox, a) for p in live for a in (p.influencer.email, *p.composed.rcpt_to) if a],
+    )
     ready: list[_Planned] = []
     for item in live:
         stage = stages[item.due.id]
-        if suppressed & {item.influencer.email, *item.composed.rcpt_to}:
+        mine = {item.influencer.email, *item.composed.rcpt_to}
+        if suppressed & mine or {(item.due.mailbox, a) for a in mine} & blocked:
             stop_enrollment(conn, item.due.id, reason="suppressed")
         elif Stage(stage) not in (SENDABLE if item.phase == PITCH else DEAL_SENDABLE):
             stop_enrollment(conn, item.due.id, reason=f"stage {stage}")

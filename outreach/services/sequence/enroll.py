@@ -46,7 +46,7 @@ from outreach.store.queries.campaign import campaign_status
 from outreach.store.queries.caps import enrollments_per_mailbox
 from outreach.store.queries.pause import PAUSED_WITH_CAMPAIGN
 from outreach.store.queries.roster import load_influencers
-from outreach.store.queries.suppression import suppressed_among
+from outreach.store.queries.suppression import domain_suppressed, suppressed_among
 from outreach.store.session import reading, writing
 
 BATCH = 500
@@ -180,6 +180,7 @@ def _skip_reasons(
     chunk: list[q.Candidate],
     now: datetime,
     overridden: dict[int, str] | None = None,
+    senders: Sequence[str] = (),
 ) -> dict[int, str]:
     """Why each of the chunk may not be enrolled; with `overridden` (--ignore-cooldown), a
     cooldown is no reason and is written there instead."""
@@ -187,6 +188,8 @@ def _skip_reasons(
     enrolled = q.enrolled_in(conn, campaign_id, ids) if campaign_id is not None else set()
     ended = q.ended(conn, ids)
     suppressed = suppressed_among(conn, [c.email_norm for c in chunk])
+    # an agency's domain stopped for every mailbox the campaign writes from
+    blocked = domain_suppressed(conn, [(b, c.email_norm) for c in chunk for b in senders])
     periods = config.sending.cooldown.model_dump()
     related = people_q.relationships(conn, ids, exclude_campaign=campaign_id)
     recent = {
@@ -206,6 +209,8 @@ def _skip_reasons(
             reasons[c.id] = f"{ended[c.id]} in an earlier campaign"
         elif c.email_norm in suppressed:
             reasons[c.id] = "suppressed (opt-out, bounce or manual)"
+        elif senders and all((b, c.email_norm) in blocked for b in senders):
+            reasons[c.id] = f"suppressed: its domain, for mailbox {', '.join(senders)}"
         elif c.id in recent and overridden is not None:
             overridden[c.id] = recent[c.id].reason
         elif c.id in recent:
@@ -274,7 +279,9 @@ def enroll(
             chunk = [c for c in chunk if set(filters.tags) <= set(c.tags)]
             found.update(c.handle for c in chunk)
             overridden: dict[int, str] | None = {} if ignore_cooldown.strip() else None
-            reasons = _skip_reasons(conn, config, campaign_id, chunk, now, overridden)
+            reasons = _skip_reasons(
+                conn, config, campaign_id, chunk, now, overridden, senders=campaign.senders
+            )
             reasons.update(
                 _render_problems(
                     conn,

@@ -45,6 +45,7 @@ from outreach.domain.outbox import (
     Outcome,
     expired_stop_reason,
 )
+from outreach.domain.people import domain_of
 from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.mailbox import (
     HELD_UNTIL,
@@ -55,7 +56,9 @@ from outreach.store.queries.mailbox import (
     reserve_tokens,
 )
 from outreach.store.queries.suppression import (
+    DOMAIN_SUPPRESSED,
     HASH_SUPPRESSED,
+    domain_suppressed,
     email_hash,
     is_suppressed,
     suppressed_among,
@@ -166,6 +169,34 @@ def _stop_reason(conn: Connection, status: str, email_norm: str) -> str:
     return _claim_stop_reason(status, is_suppressed(conn, email_norm))
 
 
+def _recipients(row: Any) -> list[str]:
+    return [row.email_norm, *row.rcpt_to]
+
+
+def _domain_reason(mailbox: str, hits: Sequence[str]) -> str:
+    if not hits:
+        return ""
+    domains = sorted({a.rpartition("@")[2].lower() for a in hits})
+    return f"domain {', '.join(domains)} suppressed for mailbox {mailbox}"
+
+
+def _domain_stops(conn: Connection, claimed: Sequence[Claimed]) -> dict[int, str]:
+    """Rows an agency's domain rule stops now, by outbox id, with the reason: the last check
+    before DATA, in the transaction that marks the others `sending`."""
+    pairs = [(c.mailbox, a) for c in claimed for a in (c.email_norm, *c.rcpt_to)]
+    blocked = domain_suppressed(conn, pairs)
+    if not blocked:
+        return {}
+    out: dict[int, str] = {}
+    for c in claimed:
+        reason = _domain_reason(
+            c.mailbox, [a for a in (c.email_norm, *c.rcpt_to) if (c.mailbox, a) in blocked]
+        )
+        if reason:
+            out[c.id] = reason
+    return out
+
+
 def claim(
     conn: Connection,
     *,
@@ -188,7 +219,13 @@ def claim(
         if tokens <= 0:
             continue
         q = (
-            select(outbox.c.id, outbox.c.email_norm, enrollment.c.status, enrollment.c.next_due_at)
+            select(
+                outbox.c.id,
+                outbox.c.email_norm,
+                enrollment.c.status,
+                enrollment.c.next_due_at,
+                outbox.c.rcpt_to,
+            )
             .join(enrollment, enrollment.c.id == outbox.c.enrollment_id)
             .where(outbox_claimable, outbox.c.due_at <= t, outbox.c.mailbox == name)
             .order_by(outbox.c.due_at, outbox.c.id)
@@ -199,8 +236,10 @@ def claim(
         taken = 0
         due = conn.execute(q).all()
         # the claim's stop check for a whole batch: one lookup instead of one per row
-        suppressed = suppressed_among(conn, {email_norm for _, email_norm, _, _ in due})
-        for outbox_id, email_norm, status, next_due_at in due:
+        suppressed = suppressed_among(conn, {row.email_norm for row in due})
+        # an agency's domain stopped for this mailbox: checked on every envelope recipient
+        blocked = domain_suppressed(conn, [(name, a) for row in due for a in _recipients(row)])
+        for outbox_id, email_norm, status, next_due_at, rcpt_to in due:
             if status == EnrollmentStatus.PAUSED:  # auto-reply: wait until the enrollment resumes
                 resume = next_due_at or (now + timedelta(hours=1))
                 conn.execute(
@@ -209,7 +248,9 @@ def claim(
                     .values(due_at=naive_utc(utc(resume)))
                 )
                 continue
-            reason = _claim_stop_reason(status, email_norm in suppressed)
+            reason = _claim_stop_reason(status, email_norm in suppressed) or _domain_reason(
+                name, [a for a in [email_norm, *rcpt_to] if (name, a) in blocked]
+            )
             if reason:
                 conn.execute(
                     update(outbox)
@@ -375,7 +416,7 @@ _ENROLLMENT_STOPPED = exists().where(
 )
 _MARK_SENDING_UNLESS_STOPPED = (
     _fenced_update(S.CLAIMED)
-    .where(~_ENROLLMENT_STOPPED, ~HASH_SUPPRESSED)
+    .where(~_ENROLLMENT_STOPPED, ~HASH_SUPPRESSED, ~DOMAIN_SUPPRESSED)
     .values(state=S.SENDING.value, lease_until=bindparam("v_lease"), updated_at=bindparam("v_now"))
 )
 
@@ -389,18 +430,32 @@ def mark_sending_unless_stopped(
     "" when the claim was lost. One executemany for the group; a row that did not take is
     explained by `stop_reason_now`."""
     at = naive_utc(now)
-    claimed = [c for c, _ in rows]
+    # a domain rule on a recipient other than the influencer (an agency in CC): checked here,
+    # in the transaction of the UPDATE, which itself checks the influencer's address's domain
+    stops = _domain_stops(conn, [c for c, _ in rows])
+    go = [(c, lease) for c, lease in rows if c.id not in stops]
+    claimed = [c for c, _ in go]
     params = [
         {
             **_fence(c),
             "h": email_hash(c.email_norm),
+            "d": domain_of(c.email_norm),
             "v_now": at,
             "v_lease": naive_utc(now + timedelta(seconds=lease)),
         }
-        for c, lease in rows
+        for c, lease in go
     ]
-    took = _fenced_many(conn, _MARK_SENDING_UNLESS_STOPPED, params, claimed, S.SENDING)
-    return [None if ok else stop_reason_now(conn, c) for c, ok in zip(claimed, took, strict=True)]
+    took = dict(
+        zip(
+            [c.id for c in claimed],
+            _fenced_many(conn, _MARK_SENDING_UNLESS_STOPPED, params, claimed, S.SENDING),
+            strict=True,
+        )
+    )
+    return [
+        stops[c.id] if c.id in stops else None if took[c.id] else stop_reason_now(conn, c)
+        for c, _ in rows
+    ]
 
 
 def mark_retry(conn: Connection, c: Claimed, now: datetime, due_at: datetime, error: str) -> bool:
@@ -501,7 +556,7 @@ _ENROLLMENT_STATUS = select(enrollment.c.status).where(enrollment.c.id == bindpa
 def stop_reason_now(conn: Connection, c: Claimed) -> str:
     """The re-check just before the message: one enrollment read and one suppression lookup."""
     status = conn.execute(_ENROLLMENT_STATUS, {"e_id": c.enrollment_id}).scalar_one()
-    return _stop_reason(conn, status, c.email_norm)
+    return _stop_reason(conn, status, c.email_norm) or _domain_stops(conn, [c]).get(c.id, "")
 
 
 def release_claims(

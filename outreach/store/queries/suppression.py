@@ -15,12 +15,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select
 
 from outreach.domain.address import normalise_address
+from outreach.domain.people import domain_of
 from outreach.store.schema import (
     campaign,
     enrollment,
     influencer,
+    outbox,
     suppression,
     suppression_audit,
+    suppression_domain,
 )
 from outreach.store.session import is_sqlite
 
@@ -54,6 +57,7 @@ def list_suppressions(
         suppression.c.evidence,
         suppression.c.inbound_id,
         suppression.c.created_at,
+        suppression.c.id,
     ).order_by(suppression.c.created_at.desc(), suppression.c.id.desc())
     if reason is not None:
         query = query.where(suppression.c.reason == reason)
@@ -61,7 +65,7 @@ def list_suppressions(
         query = query.where(suppression.c.email_hash == email_hash(address))
     if limit is not None:
         query = query.limit(limit)
-    return [
+    rows = [
         {
             "address": row.email_norm or "",
             "reason": row.reason,
@@ -69,18 +73,66 @@ def list_suppressions(
             "evidence": row.evidence,
             "inbound_id": row.inbound_id,
             "at": row.created_at,
+            "id": row.id,
+        }
+        for row in conn.execute(query)
+    ]
+    rows += _domain_listed(conn, reason=reason, address=address)
+    rows.sort(key=lambda r: (r["at"], r["id"]), reverse=True)
+    for row in rows:
+        del row["id"]
+    return rows[:limit] if limit is not None else rows
+
+
+def _domain_listed(
+    conn: Connection, *, reason: str | None, address: str | None
+) -> list[dict[str, Any]]:
+    """Domain rules as list rows: the address is "@domain", the source names the one mailbox
+    it holds for. With `address`, the rules on its domain (or on "@domain" itself)."""
+    d = suppression_domain.c
+    query = select(
+        d.id, d.domain, d.mailbox, d.reason, d.source, d.evidence, d.inbound_id, d.created_at
+    )
+    if reason is not None:
+        query = query.where(d.reason == reason)
+    if address is not None:
+        query = query.where(d.domain == rule_domain(address))
+    return [
+        {
+            "address": f"@{row.domain}",
+            "reason": row.reason,
+            "source": f"mailbox {row.mailbox} only: {row.source}",
+            "evidence": row.evidence,
+            "inbound_id": row.inbound_id,
+            "at": row.created_at,
+            "id": row.id,
         }
         for row in conn.execute(query)
     ]
 
 
+def rule_domain(text: str) -> str:
+    """The domain a domain rule is keyed by, from "@domain", "domain" or an address there."""
+    text = normalise_address(text)
+    return text.rpartition("@")[2]
+
+
 _CHUNK = 500  # hashes per IN (...): well under SQLite's bound-parameter limit
 
 
-def suppressed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
+def suppressed_among(
+    conn: Connection, addresses: Iterable[str], *, mailbox: str | None = None
+) -> set[str]:
     """Which of these addresses are suppressed, each as given (the key is its lower-cased
     hash): one indexed query per 500 addresses. No writes. The one suppression lookup for a
-    batch; `is_suppressed` is the one for a single address."""
+    batch; `is_suppressed` is the one for a single address. With `mailbox`, an address whose
+    domain is suppressed for that mailbox is suppressed too."""
+    addresses = list(addresses)
+    out = domain_suppressed(conn, [(mailbox, a) for a in addresses]) if mailbox else set()
+    return {a for _, a in out} | _hashed_among(conn, addresses)
+
+
+def _hashed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
     by_hash: dict[str, set[str]] = {}
     for a in addresses:
         if a:
@@ -219,10 +271,135 @@ _SUPPRESSED = select(suppression.c.id).where(suppression.c.email_hash == bindpar
 HASH_SUPPRESSED = exists().where(suppression.c.email_hash == bindparam("h"))
 """The suppression test inside a larger statement that binds the address's hash as :h."""
 
+DOMAIN_SUPPRESSED = exists().where(
+    suppression_domain.c.domain == bindparam("d"),
+    suppression_domain.c.mailbox == outbox.c.mailbox,
+)
+"""The domain rule inside an UPDATE of `outbox` that binds the address's domain as :d: that
+domain is suppressed for the row's mailbox."""
 
-def is_suppressed(conn: Connection, address: str) -> bool:
-    """One indexed lookup; no writes."""
-    return conn.execute(_SUPPRESSED, {"h": email_hash(address)}).first() is not None
+
+def is_suppressed(conn: Connection, address: str, *, mailbox: str | None = None) -> bool:
+    """One indexed lookup (two with `mailbox`: its domain rules too); no writes."""
+    if conn.execute(_SUPPRESSED, {"h": email_hash(address)}).first() is not None:
+        return True
+    return bool(mailbox) and bool(domain_suppressed(conn, [(mailbox or "", address)]))
+
+
+def domain_suppressed(conn: Connection, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (mailbox, address) pairs are blocked by a domain rule: the address's domain is
+    suppressed for that mailbox. One indexed query per 500 domains; no writes."""
+    wanted: dict[str, set[tuple[str, str]]] = {}
+    for box, a in pairs:
+        domain = domain_of(a)
+        if box and domain:
+            wanted.setdefault(domain, set()).add((box, a))
+    domains = list(wanted)
+    out: set[tuple[str, str]] = set()
+    d = suppression_domain.c
+    for start in range(0, len(domains), _CHUNK):
+        rows = conn.execute(
+            select(d.domain, d.mailbox)
+            .where(d.domain.in_(domains[start : start + _CHUNK]))
+            .distinct()
+        )
+        for domain, box in rows:
+            out |= {p for p in wanted[domain] if p[0] == box}
+    return out
+
+
+def suppress_domain(
+    conn: Connection,
+    domain: str,
+    mailbox: str,
+    *,
+    reason: str,
+    source: str,
+    at: datetime,
+    evidence: dict[str, Any] | None = None,
+    inbound_id: int | None = None,
+) -> bool:
+    """Suppress every address at `domain` for mailbox `mailbox` (the From identity), unless a
+    rule with the same reason exists. Returns True if added."""
+    d = suppression_domain.c
+    domain = rule_domain(domain)
+    found = conn.execute(
+        select(d.id).where(d.domain == domain, d.mailbox == mailbox, d.reason == reason).limit(1)
+    ).first()
+    if found:
+        return False
+    conn.execute(
+        insert(suppression_domain).values(
+            domain=domain,
+            mailbox=mailbox,
+            reason=reason,
+            source=source,
+            created_at=at,
+            evidence=evidence,
+            inbound_id=inbound_id,
+        )
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class DomainEntry:
+    """One domain rule, as `remove_domain_entries` needs it."""
+
+    id: int
+    domain: str
+    mailbox: str
+    reason: str
+    created_at: datetime
+
+
+def domain_entries_for(
+    conn: Connection, domain: str, mailbox: str | None = None
+) -> list[DomainEntry]:
+    """The domain's rules (one mailbox's, or every mailbox's), oldest first; locked on
+    PostgreSQL until the transaction ends, as `entries_for` locks an address's."""
+    d = suppression_domain.c
+    query = select(d.id, d.domain, d.mailbox, d.reason, d.created_at).where(
+        d.domain == rule_domain(domain)
+    )
+    if mailbox is not None:
+        query = query.where(d.mailbox == mailbox)
+    query = query.order_by(d.created_at, d.id)
+    if not is_sqlite(conn):
+        query = query.with_for_update()
+    return [
+        DomainEntry(r.id, r.domain, r.mailbox, r.reason, r.created_at) for r in conn.execute(query)
+    ]
+
+
+def remove_domain_entries(
+    conn: Connection,
+    entries: Iterable[DomainEntry],
+    *,
+    reason: str,
+    actor: str,
+    at: datetime,
+) -> list[DomainEntry]:
+    """Delete these rules, each with a `remove` audit row under "@domain" (the mailbox named in
+    its reason). A rule no bounce made is only lifted forced, so each row says forced when its
+    reason is not a bounce's. Returns the deleted rules."""
+    gone: list[DomainEntry] = []
+    for entry in entries:
+        dele = delete(suppression_domain).where(suppression_domain.c.id == entry.id)
+        if conn.execute(dele).rowcount != 1:
+            continue
+        gone.append(entry)
+        record(
+            conn,
+            f"@{entry.domain}",
+            action="remove",
+            prior_reason=entry.reason,
+            reason=f"{reason} (mailbox {entry.mailbox})",
+            actor=actor,
+            forced=entry.reason not in BOUNCE_REASONS,
+            at=at,
+        )
+    return gone
 
 
 def is_erased(conn: Connection, address: str) -> bool:
