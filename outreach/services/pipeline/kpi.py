@@ -42,7 +42,10 @@ COLUMNS = [
 
 
 def _agency(person: dict[str, Any]) -> str | None:
-    """The roster's `agency` column if given, else the manager address's domain."""
+    """The person's agency record (its name) when they have one; else the roster's `agency`
+    column if given, else the manager address's domain."""
+    if person.get("agency_name"):
+        return str(person["agency_name"])
     custom = person.get("custom") or {}
     if custom.get("agency"):
         return str(custom["agency"])

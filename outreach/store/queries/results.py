@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from outreach.store.schema import (
+    agency,
     campaign,
     conversion,
     deal,
@@ -52,7 +53,8 @@ def save_snapshot(
 
 
 def campaign_people(conn: Connection, campaign_id: int) -> list[dict[str, Any]]:
-    """Enrolments with an accepted deal: terms, handle, platform, tier, manager, custom."""
+    """Enrolments with an accepted deal: terms, handle, platform, tier, manager, custom and
+    the name of the person's agency record (None when they have none)."""
     rows = conn.execute(
         select(
             enrollment.c.id.label("enrollment_id"),
@@ -63,10 +65,12 @@ def campaign_people(conn: Connection, campaign_id: int) -> list[dict[str, Any]]:
             influencer.c.tier,
             influencer.c.manager_email,
             influencer.c.custom,
+            agency.c.name.label("agency_name"),
         )
         .select_from(deal)
         .join(enrollment, enrollment.c.id == deal.c.enrollment_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .outerjoin(agency, agency.c.id == influencer.c.agency_id)
         .where(enrollment.c.campaign_id == campaign_id, deal.c.status == "accepted")
         .order_by(influencer.c.handle)
     )
