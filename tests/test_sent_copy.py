@@ -302,7 +302,7 @@ def test_the_daemon_appends_in_its_own_job_and_run_once_does_a_pass(
 ) -> None:
     sink, handler = smtp
     config = make_config(tmp_path, sqlite_db, sink.port, imap.port, sent_folder="Sent")
-    assert [j.name for j in JOBS][-1] == "sent_copy"
+    assert "sent_copy" in [j.name for j in JOBS]
     assert next(j for j in JOBS if j.name == "sent_copy").every(config) == 60.0
     seed_outbox(sqlite_db, 1)
     ctx = AppContext(

@@ -74,6 +74,13 @@ def _template_files(templates_dir: Path) -> list[str]:
     )
 
 
+def _pitch_files(config: Config) -> list[str]:
+    """The templates mail to influencers is rendered from: all but the team digest's, which is
+    internal mail with a context of its own (`[digest] template`, "digest" by default)."""
+    digest = config.digest.template if config.digest is not None else "digest"
+    return [f for f in _template_files(config.templates_dir) if _split(f)[0] != digest]
+
+
 def _split(file: str) -> tuple[str, bool]:
     stem = file.removesuffix(".j2")
     base, _, lang = stem.rpartition(".")
@@ -354,7 +361,7 @@ def lint_templates(
         steps = [t for s in load_sequence(config, camp.sequence).all_steps for t in s.templates]
         files = [f for f in _template_files(config.templates_dir) if _split(f)[0] in steps]
     else:
-        files = _template_files(config.templates_dir)
+        files = _pitch_files(config)
     people = list(influencers) if influencers is not None else roster_sample(config, now)
     composer = Composer(config)
     targets = _targets(config, camp, files)
@@ -416,7 +423,7 @@ def lint_workspace(
     with a built-in sample campaign."""
     now = now or SystemClock().now()
     campaigns = list_campaigns(config)
-    every = _template_files(config.templates_dir)
+    every = _pitch_files(config)
     if not campaigns:
         found = lint_templates(config, influencers=influencers, now=now)
         return WorkspaceLint(found, [], [])
