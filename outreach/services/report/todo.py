@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from outreach.clock import Clock, naive_utc, utc
+from outreach.store.queries import deals as deals_q
 from outreach.store.queries import report as q
 from outreach.store.session import reading
 
@@ -34,7 +35,7 @@ def todo(engine: Engine, clock: Clock, campaign: str | None = None) -> list[Item
     with reading(engine) as conn:
         waiting = q.waiting_on_us(conn, campaign)
         deals = q.deals_awaiting_us(conn, campaign)
-        late = q.late_deliverables(conn, today, campaign)
+        late = deals_q.late_rows(conn, today.date(), campaign)
         review = q.needs_review(conn) if campaign is None else []
         unknown = q.unknown_outbox(conn, campaign)
         held = q.held_campaigns(conn, campaign)

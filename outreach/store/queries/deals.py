@@ -175,6 +175,7 @@ def late_rows(
     """Deliverables of accepted deals still planned after their due date, most overdue first."""
     query = (
         select(
+            deal.c.id.label("deal_id"),
             campaign.c.slug.label("campaign"),
             influencer.c.handle,
             deliverable.c.n,

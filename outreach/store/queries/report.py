@@ -392,34 +392,6 @@ def unknown_outbox(conn: Connection, slug: str | None = None) -> list[dict[str, 
     return [dict(r._mapping) for r in conn.execute(_campaign_filter(query, slug))]
 
 
-def late_deliverables(
-    conn: Connection, today: datetime, slug: str | None = None
-) -> list[dict[str, Any]]:
-    """Deliverables of accepted deals still without a post after their due date."""
-    query = (
-        select(
-            deal.c.id.label("deal_id"),
-            campaign.c.slug.label("campaign"),
-            influencer.c.handle,
-            deliverable.c.n,
-            deliverable.c.platform,
-            deliverable.c.format,
-            deliverable.c.due_date,
-        )
-        .select_from(deliverable)
-        .join(deal, deal.c.id == deliverable.c.deal_id)
-        .join(enrollment, enrollment.c.id == deal.c.enrollment_id)
-        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
-        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
-        .where(
-            deliverable.c.state == "planned",
-            deliverable.c.due_date < today.date(),
-            deal.c.status == "accepted",
-        )
-    )
-    return [dict(r._mapping) for r in conn.execute(_campaign_filter(query, slug))]
-
-
 def held_campaigns(conn: Connection, slug: str | None = None) -> list[dict[str, Any]]:
     """Campaigns paused or archived, with live enrolments they hold."""
     live = (
