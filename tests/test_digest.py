@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import email
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
@@ -29,6 +31,7 @@ from outreach.config import Config
 from outreach.daemon.run import JOBS, AppContext, digest_job
 from outreach.errors import ConfigError, InputError
 from outreach.services.report import digest
+from outreach.store.queries import digest as claims
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
 from tests.support.db import sqlite_engine
@@ -63,6 +66,10 @@ def context(config: Config, engine: Engine, at: datetime) -> AppContext:
     return AppContext(config, engine, FixedClock(at), SmtpTransport(config.mailboxes))
 
 
+def sent_periods(engine: Engine) -> list[str]:
+    return sorted(str(r["period"]) for r in claims.periods(engine) if r["sent_at"] is not None)
+
+
 def parts(raw: bytes) -> tuple[Message, str, list[Message]]:
     msg = email.message_from_bytes(raw)
     leaves = [p for p in msg.walk() if not p.is_multipart()]
@@ -72,7 +79,7 @@ def parts(raw: bytes) -> tuple[Message, str, list[Message]]:
 
 def test_digest_content_on_the_seeded_workspace(tmp_path: Path) -> None:
     config, engine = workspace(tmp_path, 2525)
-    digest.claim(config, "daily-2026-12-04", LAST)
+    claims.record_sent(engine, "daily-2026-12-04", "main", LAST, "<d1@x>")
     mail = digest.compose(config, engine, NOW_UTC)
     assert mail.subject == "Outreach digest 2026-12-13: 1 new reply, 8 to do"
     assert mail.period == "daily-2026-12-13"
@@ -126,10 +133,7 @@ def test_the_job_sends_once_per_period_across_a_restart(
     assert len(handler.received) == 1  # 2026-12-14 07:00 JST: before `at`
     asyncio.run(digest_job(context(config, engine, NOW_UTC + timedelta(hours=22))))
     assert len(handler.received) == 2
-    assert sorted(p.name for p in (tmp_path / ".digest").iterdir()) == [
-        "daily-2026-12-13.sent",
-        "daily-2026-12-14.sent",
-    ]
+    assert sent_periods(engine) == ["daily-2026-12-13", "daily-2026-12-14"]
     msg, text, _ = parts(handler.received[0])
     assert msg["From"] == "PR <pr@sakura.test>"
     assert msg["To"] == "team@brand.example"
@@ -197,7 +201,7 @@ def test_a_broken_template_names_file_and_line_and_sends_nothing(
         digest.compose(config, engine, NOW_UTC)
     asyncio.run(digest_job(context(config, engine, NOW_UTC)))
     assert handler.received == []
-    assert not (tmp_path / ".digest").exists() or not list((tmp_path / ".digest").iterdir())
+    assert claims.periods(engine) == []
     assert "digest not sent" in caplog.text and f"{path}:5" in caplog.text
 
 
@@ -210,7 +214,7 @@ def test_no_digest_table_sends_nothing(
     asyncio.run(digest_job(context(config, engine, NOW_UTC)))
     assert asyncio.run(digest.send_due(config, engine, FixedClock(NOW_UTC))) is None
     assert handler.received == []
-    assert not (tmp_path / ".digest").exists()
+    assert claims.periods(engine) == []
 
 
 def _config_file(root: Path, port: int, digest_lines: str) -> Path:
@@ -238,7 +242,9 @@ def test_cli_print_sends_nothing_and_send_sends_the_japanese_digest(
     assert sent.exit_code == 0, sent.output
     assert len(handler.received) == 1
     assert "sent to team@brand.example" in sent.stderr
-    assert len(list((tmp_path / ".digest").glob("daily-*.sent"))) == 1
+    (row,) = claims.periods(sqlite_engine(tmp_path / "outreach.db"))
+    assert str(row["period"]).startswith("daily-") and row["sent_at"] is not None
+    assert row["message_id"] == email.message_from_bytes(handler.received[0])["Message-ID"]
 
 
 def test_cli_without_a_digest_table_says_so(tmp_path: Path) -> None:
@@ -263,7 +269,46 @@ def test_a_refused_digest_gives_its_period_back_for_the_next_tick(
     config, engine = workspace(tmp_path, sink.port)
     asyncio.run(digest_job(context(config, engine, NOW_UTC)))
     assert handler.received == []
-    assert not list((tmp_path / ".digest").iterdir())
+    assert claims.periods(engine) == []
     asyncio.run(digest_job(context(config, engine, NOW_UTC + timedelta(minutes=1))))
     assert len(handler.received) == 1
-    assert [p.name for p in (tmp_path / ".digest").iterdir()] == ["daily-2026-12-13.sent"]
+    assert sent_periods(engine) == ["daily-2026-12-13"]
+
+
+def test_two_daemons_on_one_database_send_a_period_once(
+    tmp_path: Path, server: tuple[CaptureSink, ScriptedHandler]
+) -> None:
+    sink, handler = server
+    config, engine = workspace(tmp_path, sink.port)
+    other = sqlite_engine(tmp_path / "outreach.db")  # a second process's own engine
+
+    async def both() -> None:
+        await asyncio.gather(
+            digest_job(context(config, engine, NOW_UTC)),
+            digest_job(context(config, other, NOW_UTC + timedelta(seconds=1))),
+        )
+
+    asyncio.run(both())
+    assert len(handler.received) == 1
+    assert sent_periods(engine) == ["daily-2026-12-13"]
+
+
+def test_a_period_claim_is_taken_once_among_racing_workers(engine: Engine) -> None:
+    """Eight threads, each with its own connection, claim one period on SQLite and PostgreSQL:
+    the primary key lets exactly one through; a released claim can be taken again, a sent one
+    cannot."""
+    barrier = threading.Barrier(8)
+
+    def take(_: int) -> bool:
+        barrier.wait()
+        return claims.claim(engine, "weekly-2026-12-07", "main", NOW_UTC)
+
+    with ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(take, range(8)))
+    assert won.count(True) == 1
+    claims.release(engine, "weekly-2026-12-07")
+    assert claims.claim(engine, "weekly-2026-12-07", "main", NOW_UTC)
+    claims.mark_sent(engine, "weekly-2026-12-07", NOW_UTC, "<w@x>")
+    claims.release(engine, "weekly-2026-12-07")  # a sent period is not given back
+    assert not claims.claim(engine, "weekly-2026-12-07", "main", NOW_UTC)
+    assert claims.last_sent(engine) == NOW_UTC

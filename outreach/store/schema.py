@@ -216,6 +216,18 @@ suppression_domain = Table(
     Index("ix_suppression_domain_domain_mailbox", "domain", "mailbox"),
 )
 
+# One row per team-digest period (`daily-2026-12-05`): the primary key is the claim that keeps
+# two daemons, or a restart, from sending one period twice.
+digest_period = Table(
+    "digest_period",
+    metadata,
+    Column("period", String(64), primary_key=True),
+    Column("mailbox", String(200), nullable=False),
+    Column("claimed_at", Timestamp, nullable=False),
+    Column("sent_at", Timestamp),  # when the server accepted it; NULL while sending
+    Column("message_id", String(998)),
+)
+
 campaign = Table(
     "campaign",
     metadata,

@@ -9,22 +9,21 @@ text), not the pitch environment, whose context and filters are about one influe
 pitch it opens with a TOML front matter between `---` lines holding `subject`.
 
 The digest is internal mail: never an outbox row, never to an influencer, no unsubscribe
-footer. Which periods were sent is kept in files under `<workspace>/.digest/` (no table is
-fit for it): one file per period key, created exclusively before the send (so two processes or
-a restart never send one period twice) and removed again if the server refused the mail.
+footer. Which periods were sent is kept in the `digest_period` table: a period's row is
+inserted before the send (so two daemons on one database, or a restart, never send one period
+twice), stamped when the server accepted the mail and deleted again if it refused it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import format_datetime, formataddr
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,12 +42,12 @@ from outreach.services.report.labels import language_for
 from outreach.services.report.render import to_html
 from outreach.services.report.todo import KINDS, todo
 from outreach.services.sequence.oauth import token_sources
+from outreach.store.queries import digest as claims
 from outreach.store.queries.report import _inbound_at, _kind
 from outreach.store.schema import campaign, enrollment, inbound, influencer
 from outreach.store.session import reading
 from outreach.transport.smtp import SendResult, SmtpTransport
 
-STATE_DIR = ".digest"
 TOP_ITEMS = 10
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HEADLINE = ("sent", "replied", "interested", "contracted", "posted", "converted")
@@ -84,38 +83,6 @@ def period_start(cfg: DigestConfig, now: datetime, zone: ZoneInfo) -> datetime:
 
 def period_key(cfg: DigestConfig, now: datetime, zone: ZoneInfo) -> str:
     return f"{cfg.every}-{period_start(cfg, now, zone).date().isoformat()}"
-
-
-def _state(config: Config) -> Path:
-    return config.path(STATE_DIR)
-
-
-def last_sent(config: Config) -> datetime | None:
-    """When the last digest was sent (UTC), from the newest period file."""
-    folder = _state(config)
-    files = sorted(folder.glob("*.sent")) if folder.is_dir() else []
-    for path in reversed(files):
-        text = path.read_text(encoding="utf-8").strip()
-        if text:
-            return datetime.fromisoformat(text)
-    return None
-
-
-def claim(config: Config, key: str, now: datetime) -> bool:
-    """Take period `key` for this process; False when it was taken (sent) already."""
-    folder = _state(config)
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(folder / f"{key}.sent", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(now.astimezone(UTC).isoformat())
-    return True
-
-
-def release(config: Config, key: str) -> None:
-    (_state(config) / f"{key}.sent").unlink(missing_ok=True)
 
 
 def new_replies(engine: Engine, since: datetime) -> list[dict[str, Any]]:
@@ -269,7 +236,7 @@ def compose(config: Config, engine: Engine, now: datetime) -> Digest:
     zone = ZoneInfo(config.display_timezone)
     start = period_start(cfg, now, zone)
     length = timedelta(days=1 if cfg.every == "daily" else 7)
-    since = last_sent(config) or (start - length).astimezone(UTC)
+    since = claims.last_sent(engine) or (start - length).astimezone(UTC)
     language = language_for(config.workspace.report_language, config.display_timezone)
     file, text = _template(config, cfg.template, language)
     ctx = context(config, engine, now, since)
@@ -314,7 +281,7 @@ async def send_now(config: Config, engine: Engine, now: datetime) -> Sent:
     result = await _send(config, engine, raw)
     accepted = result.outcome is Outcome.SENT
     if accepted:
-        claim(config, digest.period, now)
+        claims.record_sent(engine, digest.period, settings(config).mailbox, now, _message_id(raw))
     return Sent(digest.period, accepted, _reply(result), raw)
 
 
@@ -326,22 +293,28 @@ async def send_due(config: Config, engine: Engine, clock: Clock) -> Sent | None:
     now = clock.now()
     cfg = config.digest
     key = period_key(cfg, now, ZoneInfo(config.display_timezone))
-    if (_state(config) / f"{key}.sent").exists():
+    if claims.claimed(engine, key):
         return None
     # SQLite reads and Jinja2 block: off the daemon's event loop. A template error raises
     # before the claim.
     digest = await asyncio.to_thread(compose, config, engine, now)
-    if not claim(config, key, now):
+    if not claims.claim(engine, key, cfg.mailbox, now):
         return None
     try:
         raw = message_bytes(config, digest, now)
         result = await _send(config, engine, raw)
     except BaseException:
-        release(config, key)
+        claims.release(engine, key)
         raise
     if result.outcome is not Outcome.SENT:
-        release(config, key)
+        claims.release(engine, key)
+    else:
+        claims.mark_sent(engine, key, now, _message_id(raw))
     return Sent(key, result.outcome is Outcome.SENT, _reply(result), raw)
+
+
+def _message_id(raw: bytes) -> str:
+    return str(BytesHeaderParser().parsebytes(raw)["Message-ID"] or "")
 
 
 def _reply(result: SendResult) -> str:
