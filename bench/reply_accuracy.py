@@ -29,6 +29,7 @@ def main() -> None:
         ("held out", HELD_OUT),
         ("held out 2", HELD_OUT.with_name("heldout2.toml")),
         ("held out 3", HELD_OUT.with_name("heldout3.toml")),
+        ("held out 4", HELD_OUT.with_name("heldout4.toml")),
     )
     for title, path in sets:
         cases = load(path)

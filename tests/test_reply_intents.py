@@ -29,6 +29,7 @@ from tests.support.reply_corpus import (
 
 HELD_OUT2 = HELD_OUT.with_name("heldout2.toml")
 HELD_OUT3 = HELD_OUT.with_name("heldout3.toml")
+HELD_OUT4 = HELD_OUT.with_name("heldout4.toml")
 
 
 def _meets_targets(result: Score) -> None:
@@ -61,6 +62,9 @@ def test_the_labelled_set_is_what_it_claims() -> None:
     held3 = load(HELD_OUT3)
     assert len(held3) == 45 and sum(c.lang == "ja" for c in held3) >= 22
     assert not {c.id for c in held3} & {c.id for c in cases + held + held2}
+    held4 = load(HELD_OUT4)
+    assert len(held4) == 70 and sum(c.lang == "ja" for c in held4) >= 35
+    assert not {c.id for c in held4} & {c.id for c in cases + held + held2 + held3}
 
 
 def test_labelled_replies_meet_the_targets() -> None:
@@ -84,6 +88,12 @@ def test_second_held_out_replies_meet_the_targets() -> None:
 def test_third_held_out_replies_meet_the_targets() -> None:
     result = score(load(HELD_OUT3))
     print("\n" + result.table("third held-out set (tests/data/replies/heldout3.toml)"))
+    _meets_targets(result)
+
+
+def test_fourth_held_out_replies_meet_the_targets() -> None:
+    result = score(load(HELD_OUT4))
+    print("\n" + result.table("fourth held-out set (tests/data/replies/heldout4.toml)"))
     _meets_targets(result)
 
 
@@ -129,6 +139,17 @@ def test_every_phrase_example_matches_its_own_pattern() -> None:
         ("Your unsubscribe link is broken, I still get these.", "opt_out"),
         ("Can I opt out of the whitelisting part?", "interested"),
         ("Feel free to decline if the rate is too high, but my rate is $800.", "interested"),
+        # An English keyword inside a Japanese sentence: a word boundary before で.
+        ("unsubscribeでお願いします", "opt_out"),
+        # A one-letter slip in a long keyword; a real word near it is left alone.
+        ("pls unsubscibe me from this", "opt_out"),
+        ("I unsubscribed from your newsletter ages ago but this collab sounds fun!", "interested"),
+        # Our footer's link named in quotes is a mention, not a request.
+        ("「配信停止」リンクを押しそうになりました笑 とても興味があります!", "interested"),
+        # A yes put off to another time keeps the refusal; a conditional yes is interest.
+        ("今回は見送らせてください。また別の商品のときにぜひ!", "decline"),
+        ("I'll pass this time. Maybe next time, happy to!", "decline"),
+        ("今回は見送らせてください。でも別の商品でしたらぜひ!", "interested"),
     ],
 )
 def test_intent_of_one_sentence(text: str, intent: str) -> None:

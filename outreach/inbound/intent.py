@@ -60,6 +60,23 @@ class Phrasebook:
     negation_after: re.Pattern[str]
     contrast: re.Pattern[str]
     caveat: re.Pattern[str]
+    deferral: re.Pattern[str]
+    typos: tuple[str, ...] = ()  # words a one-letter slip still reads as
+
+    def spell(self, text: str) -> str:
+        """`text` with each long English word one edit (a letter dropped, added, changed or two
+        swapped) away from a word of [typos] written as that word: "unsubscibe" reads as
+        "unsubscribe"."""
+        if not self.typos:
+            return text
+
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(0)
+            if word in self.typos:
+                return word
+            return next((known for known in self.typos if _one_edit(word, known)), word)
+
+        return _WORD.sub(fix, text)
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,26 @@ _SPACE_RUN = re.compile(r"[^\S\n]{2,}")
 _LINE_RUN = re.compile(r"[^\S\n]?\n\s*")
 
 
+_WORD = re.compile(r"(?<![a-z])[a-z]{7,}(?![a-z])")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by one insertion, deletion, substitution or adjacent swap
+    (Damerau-Levenshtein distance 1)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    return a[i + 1 :] == b[i + 1 :] or (
+        i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    )
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width to ASCII), lower case, straight apostrophes, "[at]"/"[dot]" spelt out,
     whitespace runs collapsed."""
@@ -110,8 +147,10 @@ def normalise(text: str) -> str:
 
 
 def _compile(where: str, pattern: str) -> re.Pattern[str]:
+    # ASCII: `\b`, `\w` and `\s` are about English words. Unicode `\b` sees no boundary between
+    # "unsubscribe" and the で after it, so a mixed-language 「unsubscribeでお願いします」 missed.
     try:
-        return re.compile(pattern)
+        return re.compile(pattern, re.ASCII)
     except re.error as exc:
         raise InputError(f"not a regular expression: {exc}", field=where) from None
 
@@ -156,6 +195,8 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: negation.after", str(negation.get("after", "(?!)"))),
         _compile(f"{file}: contrast.re", str(data.get("contrast", {}).get("re", "(?!)"))),
         _compile(f"{file}: caveat.re", str(data.get("caveat", {}).get("re", "(?!)"))),
+        _compile(f"{file}: deferral.re", str(data.get("deferral", {}).get("re", "(?!)"))),
+        tuple(str(w).lower() for w in data.get("typos", {}).get("words", ())),
     )
 
 
@@ -282,7 +323,7 @@ def read_reply(
     signature, quoted without "> ", names one).
     """
     book = book or _shipped()
-    body = normalise(text)
+    body = book.spell(normalise(text))
     sender = normalise(sender).strip()
     hits = _outweigh(_hits(body, book), body, book)
     subject_hits = [h for h in _hits(normalise(subject), book, (OPT_OUT,)) if not h.blocked]
@@ -341,7 +382,11 @@ def read_reply(
         return Reading(REFERRAL, _clamp(confidence), to, _first(reasons, REFERRAL), positive)
     if score[DECLINE] >= DECIDES:
         last_decline = max(h.start for h in live[DECLINE])
-        strong = [h for h in live["positive"] if h.phrase.weight >= OVERRIDES]
+        strong = [
+            h
+            for h in live["positive"]
+            if h.phrase.weight >= OVERRIDES and not _deferred(body, h, book)
+        ]
         if strong and max(h.start for h in strong) > last_decline:
             reasons.append("a refusal and then a yes in the same breath: read as interested")
             return Reading(
@@ -377,6 +422,13 @@ def _first(reasons: list[str], intent: str) -> tuple[str, ...]:
     return tuple(sorted(reasons, key=lambda r: not r.startswith(f"{intent} phrase")))
 
 
+def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
+    """A yes put off to another time in its own clause (「また別の商品のときにぜひ」, "maybe next
+    time, happy to"): the refusal before it stands."""
+    clause = _CLAUSE_END.split(text[max(0, hit.start - 40) : hit.start])[-1]
+    return bool(book.deferral.search(clause))
+
+
 def _clamp(value: float) -> float:
     return round(min(1.0, max(0.0, value)), 2)
 
@@ -384,7 +436,7 @@ def _clamp(value: float) -> float:
 def interest(text: str, book: Phrasebook | None = None) -> float:
     """How much the text signals interest: a yes, a question, a counter-offer (0..1)."""
     book = book or _shipped()
-    body = normalise(text)
+    body = book.spell(normalise(text))
     return _combined(
         [
             h
