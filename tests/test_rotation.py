@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, create_engine, func, select
 
-from outreach.clock import FixedClock
+from outreach.clock import FixedClock, naive_utc
 from outreach.config import Config, LimitsConfig
 from outreach.domain.ramp import cap_on
 from outreach.errors import InputError
@@ -24,9 +24,12 @@ from outreach.services.send.dispatch import DispatchReport, dispatch_once
 from outreach.services.send.plan import plan_due, sent_hook
 from outreach.services.sequence.campaigns import parse_campaign, validate_campaign
 from outreach.services.sequence.enroll import EnrollFilters, enroll
+from outreach.store.queries.suppression import suppress_domain
 from outreach.store.schema import enrollment, influencer, outbox
+from outreach.store.session import writing
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
+from tests.support.db import engine_url
 from tests.support.sequence import CAMPAIGN, add_influencer, make_workspace
 from tests.support.smtp import ScriptedHandler
 
@@ -217,6 +220,41 @@ def test_a_new_enrolment_goes_to_a_mailbox_with_room_today(
     report = enroll(sqlite_db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED)
     # tokyo is new and may send one today: it takes the first; osaka the rest.
     assert [e.mailbox for e in report.enrolled] == ["tokyo", "osaka", "osaka"]
+
+
+def test_an_agency_that_stopped_one_mailbox_is_written_to_from_another(
+    tmp_path: Path, db: Engine
+) -> None:
+    """An agency asked mailbox tokyo to stop: its talents are enrolled on osaka, whatever the
+    round-robin would give; a domain stopped for both mailboxes is skipped, with the reason."""
+    config = workspace(
+        tmp_path,
+        engine_url(db),
+        box("a@tokyo.example.jp", 1),
+        box("b@osaka.example.jp", 2),
+    )
+    for handle in ("aoi", "ben", "chika", "daichi"):
+        add_influencer(db, handle, email=f"{handle}@agency.example")
+    add_influencer(db, "emi", email="emi@stopped.example")
+    with writing(db) as conn:
+        for domain, boxes in (
+            ("agency.example", ["tokyo"]),
+            ("stopped.example", ["tokyo", "osaka"]),
+        ):
+            for name in boxes:
+                suppress_domain(
+                    conn, domain, name, reason="opt_out", source="test", at=naive_utc(ENROLLED)
+                )
+    report = enroll(db, config, "spring", EnrollFilters(), dry_run=False, now=ENROLLED)
+    assert [(e.handle, e.mailbox) for e in report.enrolled] == [
+        ("aoi", "osaka"),
+        ("ben", "osaka"),
+        ("chika", "osaka"),
+        ("daichi", "osaka"),
+    ]
+    assert [(s.handle, s.reason) for s in report.skipped] == [
+        ("emi", "suppressed: its domain, for mailbox tokyo, osaka")
+    ]
 
 
 def test_ramp_caps_hold_day_by_day(

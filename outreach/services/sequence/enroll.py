@@ -11,7 +11,7 @@ again when each step is planned and sent; this is only the first gate.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -128,10 +128,13 @@ class _Rotation:
         self.held = {name: held.get(name, 0) for name in self.senders}
         self.room = room_today(conn, config, now) if len(self.senders) > 1 else {}
 
-    def next(self) -> str:
+    def next(self, barred: Collection[str] = ()) -> str:
+        """The next mailbox; `barred`: those that may not write to this person (their agency's
+        domain asked that mailbox to stop), never all of the campaign's."""
         if len(self.senders) == 1:
             return self.senders[0]
-        open_ = [n for n in self.senders if self.room.get(n, 0) > 0] or list(self.senders)
+        allowed = [n for n in self.senders if n not in barred]
+        open_ = [n for n in allowed if self.room.get(n, 0) > 0] or allowed
         name = min(open_, key=lambda n: (self.held[n], self.senders.index(n)))
         self.held[name] += 1
         self.room[name] = self.room.get(name, 0) - 1
@@ -181,15 +184,15 @@ def _skip_reasons(
     now: datetime,
     overridden: dict[int, str] | None = None,
     senders: Sequence[str] = (),
+    blocked: Collection[tuple[str, str]] = (),
 ) -> dict[int, str]:
     """Why each of the chunk may not be enrolled; with `overridden` (--ignore-cooldown), a
-    cooldown is no reason and is written there instead."""
+    cooldown is no reason and is written there instead. `blocked`: (mailbox, address) pairs
+    an agency's domain rule stops."""
     ids = [c.id for c in chunk]
     enrolled = q.enrolled_in(conn, campaign_id, ids) if campaign_id is not None else set()
     ended = q.ended(conn, ids)
     suppressed = suppressed_among(conn, [c.email_norm for c in chunk])
-    # an agency's domain stopped for every mailbox the campaign writes from
-    blocked = domain_suppressed(conn, [(b, c.email_norm) for c in chunk for b in senders])
     periods = config.sending.cooldown.model_dump()
     related = people_q.relationships(conn, ids, exclude_campaign=campaign_id)
     recent = {
@@ -209,6 +212,7 @@ def _skip_reasons(
             reasons[c.id] = f"{ended[c.id]} in an earlier campaign"
         elif c.email_norm in suppressed:
             reasons[c.id] = "suppressed (opt-out, bounce or manual)"
+        # an agency's domain stopped for every mailbox the campaign writes from
         elif senders and all((b, c.email_norm) in blocked for b in senders):
             reasons[c.id] = f"suppressed: its domain, for mailbox {', '.join(senders)}"
         elif c.id in recent and overridden is not None:
@@ -279,8 +283,18 @@ def enroll(
             chunk = [c for c in chunk if set(filters.tags) <= set(c.tags)]
             found.update(c.handle for c in chunk)
             overridden: dict[int, str] | None = {} if ignore_cooldown.strip() else None
+            blocked = domain_suppressed(
+                conn, [(b, c.email_norm) for c in chunk for b in campaign.senders]
+            )
             reasons = _skip_reasons(
-                conn, config, campaign_id, chunk, now, overridden, senders=campaign.senders
+                conn,
+                config,
+                campaign_id,
+                chunk,
+                now,
+                overridden,
+                senders=campaign.senders,
+                blocked=blocked,
             )
             reasons.update(
                 _render_problems(
@@ -310,7 +324,9 @@ def enroll(
                     jitter_seconds=config.sending.jitter_seconds,
                     rng=rng,
                 )
-                sender = rotation.next()
+                sender = rotation.next(
+                    {b for b in campaign.senders if (b, c.email_norm) in blocked}
+                )
                 override = (
                     f"{overridden[c.id]}; overridden: {ignore_cooldown.strip()}"
                     if overridden and c.id in overridden
