@@ -36,11 +36,19 @@ def _talent(**kw: object) -> object:
     return make_influencer(**fields)
 
 
-def _render(tmp_path: Path, person: object, *, to: str = "", send_to: str = "") -> object:
+def _render(
+    tmp_path: Path,
+    person: object,
+    *,
+    to: str = "",
+    send_to: str = "",
+    step: int = 1,
+    template: str = "pitch",
+) -> object:
     composer = _composer(tmp_path)
     campaign = make_campaign(to=to)
     return composer.compose(
-        campaign, person, step=1, total_steps=3, template="pitch", now=NOW, send_to=send_to
+        campaign, person, step=step, total_steps=3, template=template, now=NOW, send_to=send_to
     )
 
 
@@ -93,10 +101,35 @@ def test_english_greeting_to_an_agency(tmp_path: Path) -> None:
         _talent(name="Emily Carter", language="en", agency="Bright Talent", custom={}),
         to="agency",
     )
-    assert msg.text.splitlines()[0] == "Hi the team at Bright Talent,"
+    assert msg.text.splitlines()[0] == "Hi Bright Talent team,"
     assert "I'm writing about Emily Carter (@hanako_beauty), whom Bright Talent represents." in (
         msg.text
     )
+    assert "Their post " in msg.text and "would suit their " in msg.text
+    own = _render(tmp_path / "own", _talent(name="Emily Carter", language="en"), to="self")
+    assert "Your post " in own.text and "would suit your " in own.text
+
+
+@pytest.mark.parametrize(
+    "template,language,talent_line",
+    [
+        ("followup1", "ja", "先日お送りした髙橋 梨沙様への"),
+        ("followup2", "ja", "髙橋 梨沙様への"),
+        ("followup1", "en", "for Emily Carter (@hanako_beauty) back"),
+        ("followup2", "en", "for Emily Carter (@hanako_beauty), so"),
+    ],
+)
+def test_follow_ups_to_an_agency_greet_it_and_name_the_talent(
+    tmp_path: Path, template: str, language: str, talent_line: str
+) -> None:
+    name = "髙橋 梨沙" if language == "ja" else "Emily Carter"
+    person = _talent(name=name, language=language)
+    to_agency = _render(tmp_path / "a", person, to="agency", step=2, template=template)
+    greeting = "サクラ事務所 ご担当 鈴木様" if language == "ja" else "Hi 鈴木 at サクラ事務所,"
+    assert to_agency.text.splitlines()[0] == greeting
+    assert talent_line in to_agency.text
+    to_self = _render(tmp_path / "b", person, to="self", step=2, template=template)
+    assert talent_line not in to_self.text
 
 
 @pytest.mark.parametrize(

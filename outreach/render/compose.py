@@ -395,7 +395,7 @@ def _data_holding(node: Any, char: str, path: str = "") -> str | None:
 def addressee(influencer: Influencer, to: Recipients | None, language: str = "ja") -> str:
     """Who a greeting names, without the honorific: 「株式会社〇〇 ご担当 △△」 (the manager's
     name from the roster's 担当者 column; else 「〇〇 ご担当者」) when `To` is the agency, else
-    the person's honorific name. In English: "Mr Suzuki at Sakura Pro", else "the team at"."""
+    the person's honorific name. In English: "Suzuki at Sakura Pro", else "Sakura Pro team"."""
     if to is None or not to.to_agency:
         return influencer.honorific_name or influencer.name
     manager = str(influencer.custom.get("manager") or "").strip()
@@ -406,7 +406,7 @@ def addressee(influencer: Influencer, to: Recipients | None, language: str = "ja
         return f"{agency} ご担当者".strip()
     if manager:
         return f"{manager} at {agency}" if agency else manager
-    return f"the team at {agency}" if agency else "team"
+    return f"{agency} team" if agency else "team"
 
 
 def _display_name(name: str, language: str) -> str:
