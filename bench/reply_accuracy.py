@@ -30,6 +30,7 @@ def main() -> None:
         ("held out 2", HELD_OUT.with_name("heldout2.toml")),
         ("held out 3", HELD_OUT.with_name("heldout3.toml")),
         ("held out 4", HELD_OUT.with_name("heldout4.toml")),
+        ("held out 5", HELD_OUT.with_name("heldout5.toml")),
     )
     for title, path in sets:
         cases = load(path)

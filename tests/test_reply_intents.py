@@ -30,6 +30,7 @@ from tests.support.reply_corpus import (
 HELD_OUT2 = HELD_OUT.with_name("heldout2.toml")
 HELD_OUT3 = HELD_OUT.with_name("heldout3.toml")
 HELD_OUT4 = HELD_OUT.with_name("heldout4.toml")
+HELD_OUT5 = HELD_OUT.with_name("heldout5.toml")
 
 
 def _meets_targets(result: Score) -> None:
@@ -65,6 +66,9 @@ def test_the_labelled_set_is_what_it_claims() -> None:
     held4 = load(HELD_OUT4)
     assert len(held4) == 70 and sum(c.lang == "ja" for c in held4) >= 35
     assert not {c.id for c in held4} & {c.id for c in cases + held + held2 + held3}
+    held5 = load(HELD_OUT5)
+    assert len(held5) == 80 and sum(c.lang == "ja" for c in held5) >= 40
+    assert not {c.id for c in held5} & {c.id for c in cases + held + held2 + held3 + held4}
 
 
 def test_labelled_replies_meet_the_targets() -> None:
@@ -95,6 +99,18 @@ def test_fourth_held_out_replies_meet_the_targets() -> None:
     result = score(load(HELD_OUT4))
     print("\n" + result.table("fourth held-out set (tests/data/replies/heldout4.toml)"))
     _meets_targets(result)
+
+
+def test_fifth_held_out_replies_meet_the_targets() -> None:
+    result = score(load(HELD_OUT5))
+    print("\n" + result.table("fifth held-out set (tests/data/replies/heldout5.toml)"))
+    _meets_targets(result)
+
+
+def test_a_studio_that_reopens_on_a_day_month_date() -> None:
+    text = "Our studio is closed from 24 December and reopens on Monday 4 January."
+    found = return_date(text, date(2026, 12, 23))
+    assert found is not None and found.day == date(2027, 1, 4)
 
 
 def test_a_weekday_and_date_after_a_line_break_are_one_return_date() -> None:
@@ -150,6 +166,12 @@ def test_every_phrase_example_matches_its_own_pattern() -> None:
         ("今回は見送らせてください。また別の商品のときにぜひ!", "decline"),
         ("I'll pass this time. Maybe next time, happy to!", "decline"),
         ("今回は見送らせてください。でも別の商品でしたらぜひ!", "interested"),
+        # A manager who says who they are and declines declines for the talent.
+        (
+            "弊社所属タレントへのご提案をありがとうございました。"
+            "社内で検討いたしましたが、今回は見送らせていただきます。",
+            "decline",
+        ),
     ],
 )
 def test_intent_of_one_sentence(text: str, intent: str) -> None:

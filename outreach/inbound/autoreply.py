@@ -22,8 +22,8 @@ _SUBJECT = re.compile(
 # Monday, but yes!" in a real reply, which must stay a reply.
 _BODY = re.compile(
     r"\bi\s*(?:am|'m)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away\s+from\s+(?:the\s+)?"
-    r"office|on\s+(?:annual|parental|maternity|paternity)\s+leave)|this\s+is\s+an\s+automatic\s+"
-    r"(?:reply|response)|\bauto(?:matic)?[-\s]?reply\b"
+    r"office|on\s+(?:annual|parental|maternity|paternity)\s+leave)|this\s+is\s+an\s+automat(?:ic|ed)\s+"
+    r"(?:reply|response|message)|\bauto(?:matic)?[-\s]?reply\b"
     r"|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mail"
     r"|\bwill\s+(?:respond|reply|get\s+back\s+to\s+you)[^.!?\n]{0,30}\b(?:when|upon|after)\s+"
     r"(?:i|my)\s+return|\bi\s+am\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"

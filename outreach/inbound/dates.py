@@ -89,6 +89,7 @@ _UNTIL_EN = re.compile(
 _WRAP = re.compile(r"(?<!\n)\n(?!\n)")
 _BACK_EN = re.compile(
     r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
+    r"resumes|reopen|reopens|reopening|open again|"
     r"reachable|respond|reply|be in)\b[^.!?\n]{0,30}$",
     re.IGNORECASE,
 )

@@ -360,7 +360,10 @@ def read_reply(
             _first(reasons, OPT_OUT),
             positive,
         )
-    if score[REFERRAL] >= DECIDES:
+    # A manager who only says who they are (「弊社所属タレント…」, "I'm her manager") and turns
+    # the offer down is declining for the talent, not sending us elsewhere.
+    only_behalf = all(h.phrase.on_behalf for h in live[REFERRAL]) and not addresses
+    if score[REFERRAL] >= DECIDES and not (only_behalf and score[DECLINE] >= DECIDES):
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
         to = _nearest(addresses, live[REFERRAL])
         copied = [
