@@ -593,3 +593,22 @@ def test_the_deciding_phrase_is_the_first_reason() -> None:
     )
     assert found.intent == "opt_out"
     assert found.reasons[0] == "opt_out phrase 'メールは送らないで' (weight 0.95)"
+
+
+@pytest.mark.parametrize(
+    "text,review",
+    [
+        # Refusals worded in ways no phrase reads: the words they are made of send them to a
+        # person instead of being taken as a yes.
+        ("Honestly this is bordering on harassment at this point.", True),
+        ("No longer checking this inbox for brand stuff.", True),
+        ("この手のメールが毎日届いて、正直しつこいと感じています。", True),
+        # The same words beside a sign of interest, or in a plain yes, do not.
+        ("Could you remove the watermark requirement? Then I'm in!", False),
+        ("ライブ配信は休止中ですが、投稿でしたらぜひ!", False),
+        ("Sounds great, send me the brief.", False),
+    ],
+)
+def test_words_of_a_stop_request_in_an_unread_reply_ask_for_review(text: str, review: bool) -> None:
+    found = read_reply(text)
+    assert (found.confidence < REVIEW_BELOW) is review, (found.intent, found.reasons)

@@ -29,7 +29,7 @@ DECIDES = 0.5
 MAX_HITS = 20
 #: A sign of interest outweighs an earlier refusal across a contrast from this weight on.
 OVERRIDES = 0.5
-_GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive")
+_GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[.!?。\n]")
 _ADDRESS = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
@@ -414,7 +414,12 @@ def read_reply(
         default=0.0,
     )
     weak = max(score[OPT_OUT], score[DECLINE], score[REFERRAL])
-    doubt = max(outweighed * 0.8, weak, 0.3 * blocked_refusal)
+    # Words a stop request is made of (remove, block, 解除, 迷惑…) in a reply no phrase read:
+    # it may be a refusal in words the phrase data lacks, so a person reads it first.
+    cautious = 0.6 * score["caution"]
+    if live["caution"]:
+        reasons.append(f"mentions {live['caution'][0].text!r}: may be a refusal in other words")
+    doubt = max(outweighed * 0.8, weak, 0.3 * blocked_refusal, cautious)
     confidence = 0.8 + 0.2 * positive - 0.5 * doubt
     reasons.append("human reply: interested (no opt-out, decline or referral)")
     return Reading(INTERESTED, _clamp(confidence), "", tuple(reasons), positive)
