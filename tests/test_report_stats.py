@@ -6,8 +6,9 @@ intervals for the single proportion: comparison of seven methods", Statistics in
 0/20 -> 0-0.1611, 1/29 -> 0.0061-0.1718.
 Difference of two proportions: Newcombe, R. G. (1998) "Interval estimation for the difference
 between independent proportions: comparison of eleven methods", Statistics in Medicine
-17:873-890, Table II, method 10: 56/70 - 48/80 -> 0.0524 to 0.3339; 9/10 - 3/10 -> 0.1705 to
-0.8090.
+17:873-890, Table II, method 10, its six examples (a)-(f): 56/70 - 48/80 -> 0.0524 to 0.3339;
+9/10 - 3/10 -> 0.1705 to 0.8090; 6/7 - 2/7 -> 0.0582 to 0.8062; 5/56 - 0/29 -> -0.0381 to
+0.1926; 0/10 - 0/20 -> -0.1611 to 0.2775; 10/10 - 0/20 -> 0.6791 to 1.0000.
 Sample size: Fleiss, Levin & Paik (2003) eq. 4.14 without continuity correction; for 0.10 vs
 0.20 at two-sided 5 % and power 0.8: ((1.95996 sqrt(2 x 0.15 x 0.85) + 0.84162 sqrt(0.09 +
 0.16)) / 0.1)^2 = 198.1 -> 199 per arm (the continuity-corrected figure in Fleiss's table is
@@ -60,7 +61,14 @@ def test_wilson_edges() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b", "low", "high"),
-    [((56, 70), (48, 80), 0.0524, 0.3339), ((9, 10), (3, 10), 0.1705, 0.8090)],
+    [
+        ((56, 70), (48, 80), 0.0524, 0.3339),
+        ((9, 10), (3, 10), 0.1705, 0.8090),
+        ((6, 7), (2, 7), 0.0582, 0.8062),
+        ((5, 56), (0, 29), -0.0381, 0.1926),
+        ((0, 10), (0, 20), -0.1611, 0.2775),
+        ((10, 10), (0, 20), 0.6791, 1.0),
+    ],
 )
 def test_difference_interval_matches_newcombe(
     a: tuple[int, int], b: tuple[int, int], low: float, high: float
