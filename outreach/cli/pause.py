@@ -126,7 +126,7 @@ def mailbox_login(app: App, name: str, flow: str | None, no_browser: bool) -> No
       outreach mailbox login main
       outreach mailbox login main --flow loopback
     """
-    from outreach.services.sequence.oauth import login
+    from outreach.services.mailbox.oauth import login
     from outreach.transport.oauth import DeviceCode, OAuthFailure
 
     def show_device(device: DeviceCode) -> None:

@@ -2,7 +2,7 @@
 
 The protocol is authlib's (RFC 6749 token requests and client authentication, RFC 7636 PKCE,
 error responses); this module only chooses the grant and turns what comes back into a `Grant`.
-Nothing here keeps a token: the caller seals and stores it (services.sequence.oauth).
+Nothing here keeps a token: the caller seals and stores it (services.mailbox.oauth).
 
 Every error raised here is safe to log and to store as a pause reason: it names the endpoint's
 host and the RFC 6749 5.2 error code, never a token, a code or the server's free-text
@@ -41,7 +41,7 @@ class TokenRevoked(OAuthFailure):
 
 
 class AccessTokens(Protocol):
-    """Where SMTP and IMAP get a mailbox's access token (services.sequence.oauth.MailboxTokens).
+    """Where SMTP and IMAP get a mailbox's access token (services.mailbox.oauth.MailboxTokens).
     `renew`: the server refused the last one, refresh even if it has not expired. Blocking
     (it may call the token endpoint): the SMTP pool runs it in a worker thread."""
 

@@ -369,7 +369,7 @@ async def _auth_oauthbearer(
 
 class SmtpTransport:
     """One pool per configured mailbox; what dispatch talks to. `tokens`: the access tokens
-    of the mailboxes with auth = "oauth2" (services.sequence.oauth.token_sources)."""
+    of the mailboxes with auth = "oauth2" (services.mailbox.oauth.token_sources)."""
 
     def __init__(
         self,

@@ -23,7 +23,7 @@ from outreach.clock import Clock
 from outreach.config import Config, InboxSourceConfig, secret
 from outreach.errors import ConfigError, InputError
 from outreach.inbound.decode import cap_message, header_end
-from outreach.services.sequence.oauth import MailboxTokens
+from outreach.services.mailbox.oauth import MailboxTokens
 from outreach.store.queries.inbox import get_cursor, set_cursor
 from outreach.store.session import reading, writing
 from outreach.transport.oauth import AccessTokens, OAuthFailure
@@ -86,7 +86,7 @@ def connect_imap(
     src: InboxSourceConfig, config: Config, box: str, *, tokens: AccessTokens | None = None
 ) -> IMAPClient:
     """Connect and log in (implicit TLS, STARTTLS, or plaintext on loopback only). A mailbox
-    with auth = "oauth2" needs `tokens` (services.sequence.oauth.MailboxTokens)."""
+    with auth = "oauth2" needs `tokens` (services.mailbox.oauth.MailboxTokens)."""
     if config.mailboxes[box].auth == "oauth2" and tokens is None:
         raise ConfigError(
             f"mailbox {box} uses OAuth2: its IMAP login needs the stored token",

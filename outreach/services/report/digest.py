@@ -31,22 +31,22 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Engine, select
 
-from outreach.clock import Clock, FixedClock, SystemClock, naive_utc, utc
+from outreach.clock import Clock, FixedClock, naive_utc, utc
 from outreach.config import Config, DigestConfig
 from outreach.domain.outbox import Outcome
 from outreach.errors import ConfigError, InputError
 from outreach.render.message import new_message_id
+from outreach.services.mailbox.once import send_once
 from outreach.services.report.document import build
 from outreach.services.report.funnel import template_names
 from outreach.services.report.labels import language_for
 from outreach.services.report.render import to_html
 from outreach.services.report.todo import KINDS, todo
-from outreach.services.sequence.oauth import token_sources
 from outreach.store.queries import digest as claims
 from outreach.store.queries.report import _inbound_at, _kind
 from outreach.store.schema import campaign, enrollment, inbound, influencer
 from outreach.store.session import reading
-from outreach.transport.smtp import SendResult, SmtpTransport
+from outreach.transport.smtp import SendResult
 
 TOP_ITEMS = 10
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -278,7 +278,7 @@ async def send_now(config: Config, engine: Engine, now: datetime) -> Sent:
     the period is recorded as sent when the server accepted it."""
     digest = compose(config, engine, now)
     raw = message_bytes(config, digest, now)
-    result = await _send(config, engine, raw)
+    result = await send_once(config, engine, settings(config).mailbox, settings(config).to, raw)
     accepted = result.outcome is Outcome.SENT
     if accepted:
         claims.record_sent(engine, digest.period, settings(config).mailbox, now, _message_id(raw))
@@ -302,7 +302,7 @@ async def send_due(config: Config, engine: Engine, clock: Clock) -> Sent | None:
         return None
     try:
         raw = message_bytes(config, digest, now)
-        result = await _send(config, engine, raw)
+        result = await send_once(config, engine, settings(config).mailbox, settings(config).to, raw)
     except BaseException:
         claims.release(engine, key)
         raise
@@ -320,17 +320,3 @@ def _message_id(raw: bytes) -> str:
 def _reply(result: SendResult) -> str:
     said = " ".join(str(p) for p in (result.code, result.text) if p)
     return said or result.exception_type or f"{result.outcome.value} at {result.phase}"
-
-
-async def _send(config: Config, engine: Engine, raw: bytes) -> SendResult:
-    """One SMTP transaction on the digest mailbox's own server and login, as a proof is sent."""
-    cfg = settings(config)
-    box = config.mailbox(cfg.mailbox)
-    tokens = token_sources(engine, config, SystemClock()) if box.auth == "oauth2" else {}
-    transport = SmtpTransport(
-        {cfg.mailbox: box}, {k: v for k, v in tokens.items() if k == cfg.mailbox}
-    )
-    try:
-        return await transport.pool(cfg.mailbox).send(box.from_address, list(cfg.to), raw)
-    finally:
-        await transport.close()

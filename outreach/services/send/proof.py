@@ -20,21 +20,21 @@ from email.utils import getaddresses
 
 from sqlalchemy import Engine, insert
 
-from outreach.clock import SystemClock, naive_utc
+from outreach.clock import naive_utc
 from outreach.config import Config, email_address
 from outreach.domain.outbox import Outcome
 from outreach.errors import InputError
 from outreach.render.compose import Composed, Composer
 from outreach.render.message import new_message_id
+from outreach.services.mailbox.once import send_once
 from outreach.services.send.preview import chooser, compose_step
 from outreach.services.sequence.campaigns import load_campaign
 from outreach.services.sequence.files import load_sequence
-from outreach.services.sequence.oauth import token_sources
 from outreach.store.queries.roster import load_influencers
 from outreach.store.queries.variants import recorded_by_influencer, stopped
 from outreach.store.schema import proof
 from outreach.store.session import reading, writing
-from outreach.transport.smtp import SendResult, SmtpTransport
+from outreach.transport.smtp import SendResult
 
 PROOF_HEADER = b"X-Outreach-Proof-For"
 _DROPPED = (b"to", b"message-id", b"list-unsubscribe", b"list-unsubscribe-post")
@@ -147,7 +147,7 @@ def send_proofs(
         draft = compose_step(composer, campaign, person, steps, step, now, choose=choose)
         message_id = new_message_id(box.id_domain)
         raw, original = proof_bytes(draft.raw, to, message_id)
-        result = asyncio.run(_send(config, engine, campaign.mailbox, to, raw))
+        result = asyncio.run(send_once(config, engine, campaign.mailbox, [to], raw))
         accepted = result.outcome is Outcome.SENT
         reply = _reply(result)
         if accepted:
@@ -164,14 +164,3 @@ def send_proofs(
                     )
                 )
         yield ProofSent(person.handle, step, to, original, message_id, raw, draft, accepted, reply)
-
-
-async def _send(config: Config, engine: Engine, mailbox: str, to: str, raw: bytes) -> SendResult:
-    """One transaction on the mailbox's own server and login, envelope to `to` only."""
-    box = config.mailbox(mailbox)
-    tokens = token_sources(engine, config, SystemClock()) if box.auth == "oauth2" else {}
-    transport = SmtpTransport({mailbox: box}, {k: v for k, v in tokens.items() if k == mailbox})
-    try:
-        return await transport.pool(mailbox).send(box.from_address, [to], raw)
-    finally:
-        await transport.close()

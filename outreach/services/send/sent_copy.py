@@ -34,7 +34,7 @@ from outreach.config import Config, MailboxConfig
 from outreach.domain.outbox import backoff_seconds
 from outreach.errors import ConfigError
 from outreach.services.inbox.sources import connect_imap
-from outreach.services.sequence.oauth import MailboxTokens
+from outreach.services.mailbox.oauth import MailboxTokens
 from outreach.store.queries import sent_copy as q
 from outreach.store.session import reading, writing
 from outreach.transport.oauth import OAuthFailure

@@ -1,5 +1,5 @@
 """`oauth_token`: each OAuth2 mailbox's sealed tokens. The bytes are opaque here: sealing and
-opening them is the caller's (services.sequence.oauth), so no clear token passes through SQL."""
+opening them is the caller's (services.mailbox.oauth), so no clear token passes through SQL."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """OAuth2 mailbox logins (`auth = "oauth2"`): sign in once, keep the tokens sealed, hand a
 valid access token to SMTP and IMAP, and pause the mailbox when the login is revoked.
 
-It sits beside the mailbox pause (pause.py) because a revoked login pauses the mailbox, and
-both sending (SMTP) and reading (IMAP) use it.
+Sending (SMTP) and reading (IMAP) both use it, and a revoked login pauses the mailbox.
 
 - `outreach mailbox login NAME` runs the device flow (RFC 8628) or the loopback redirect flow
   (RFC 8252) through transport.oauth, and stores the refresh and access tokens sealed with
