@@ -22,7 +22,7 @@ from sqlalchemy import Engine, insert, select
 
 import outreach.cli.roster as cli_roster
 from outreach.cli import cli
-from outreach.cli.app import run_guarded
+from outreach.cli.guard import run_guarded
 from outreach.clock import FixedClock
 from outreach.errors import UserError
 from outreach.services.roster.importer import forget_address, remove_suppression

@@ -6,7 +6,6 @@ import csv
 import io
 import itertools
 import json
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
@@ -16,12 +15,12 @@ from zoneinfo import ZoneInfo
 import click
 import wcwidth
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from outreach.cli import times
 from outreach.config import Config, load_config
 from outreach.domain.display import safe_json, safe_text
-from outreach.errors import ConfigError, ImportRejected, UserError
+from outreach.errors import ConfigError, UserError
 
 
 class App:
@@ -62,34 +61,6 @@ class App:
                 hint="check the URL and that the database server is running",
             ) from None
         return engine
-
-
-def run_guarded(group: click.Group, argv: list[str]) -> Any:
-    try:
-        return group.main(args=argv, prog_name="outreach", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except ImportRejected as exc:
-        for err in exc.errors:
-            click.echo(str(err), err=True)
-        click.echo(f"{len(exc.errors)} problem(s); nothing was imported", err=True)
-        sys.exit(1)
-    except UserError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    except OperationalError as exc:
-        from outreach.store.session import describe_unavailable, is_unavailable
-
-        if not is_unavailable(exc):
-            raise
-        click.echo(f"error: {describe_unavailable(exc)}; nothing more was done", err=True)
-        sys.exit(1)
 
 
 def csv_safe(value: Any) -> str:
