@@ -26,6 +26,7 @@ def main() -> None:
     args = parser.parse_args()
     sets = (
         ("labelled", LABELLED),
+        ("labelled 2", LABELLED.with_name("labelled2.toml")),
         ("held out", HELD_OUT),
         ("held out 2", HELD_OUT.with_name("heldout2.toml")),
         ("held out 3", HELD_OUT.with_name("heldout3.toml")),

@@ -61,6 +61,7 @@ class Phrasebook:
     contrast: re.Pattern[str]
     caveat: re.Pattern[str]
     deferral: re.Pattern[str]
+    direct: re.Pattern[str]
     typos: tuple[str, ...] = ()  # words a one-letter slip still reads as
 
     def spell(self, text: str) -> str:
@@ -196,6 +197,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: contrast.re", str(data.get("contrast", {}).get("re", "(?!)"))),
         _compile(f"{file}: caveat.re", str(data.get("caveat", {}).get("re", "(?!)"))),
         _compile(f"{file}: deferral.re", str(data.get("deferral", {}).get("re", "(?!)"))),
+        _compile(f"{file}: direct.re", str(data.get("direct", {}).get("re", "(?!)"))),
         tuple(str(w).lower() for w in data.get("typos", {}).get("words", ())),
     )
 
@@ -342,6 +344,20 @@ def read_reply(
         live[OPT_OUT].append(h)
         reasons.append(f"opt_out phrase {h.text!r} in the Subject")
     score = {g: _combined(live[g]) for g in _GROUPS}
+    if live[OPT_OUT] and addresses and score[REFERRAL] >= DECIDES:
+        # 「直接のご連絡はお控えいただき、事務所(…)経由で」, "don't email me directly; my agent
+        # handles everything: …": the stop is about writing to them directly, and the address
+        # given is where to write instead.
+        clauses = [_CLAUSE_END.split(body[max(0, h.start - 30) : h.end])[-1] for h in live[OPT_OUT]]
+        if all(
+            book.direct.search(c) or book.direct.search(body[h.end : h.end + 24])
+            for c, h in zip(clauses, live[OPT_OUT], strict=True)
+        ):
+            reasons.append(
+                "asks not to be written to directly, and names where to write: a referral"
+            )
+            live[OPT_OUT] = []
+            score[OPT_OUT] = 0.0
     for g in (OPT_OUT, DECLINE, REFERRAL):
         for h in live[g][:3]:
             reasons.append(f"{g} phrase {h.text!r} (weight {h.phrase.weight:g})")
