@@ -32,6 +32,7 @@ def main() -> None:
         ("held out 3", HELD_OUT.with_name("heldout3.toml")),
         ("held out 4", HELD_OUT.with_name("heldout4.toml")),
         ("held out 5", HELD_OUT.with_name("heldout5.toml")),
+        ("held out 6", HELD_OUT.with_name("heldout6.toml")),
     )
     for title, path in sets:
         cases = load(path)

@@ -32,6 +32,7 @@ HELD_OUT3 = HELD_OUT.with_name("heldout3.toml")
 HELD_OUT4 = HELD_OUT.with_name("heldout4.toml")
 HELD_OUT5 = HELD_OUT.with_name("heldout5.toml")
 LABELLED2 = LABELLED.with_name("labelled2.toml")
+HELD_OUT6 = HELD_OUT.with_name("heldout6.toml")
 
 
 def _meets_targets(result: Score) -> None:
@@ -74,6 +75,10 @@ def test_the_labelled_set_is_what_it_claims() -> None:
     second = load(LABELLED2)
     assert len(second) == 200 and sum(c.intent == "opt_out" for c in second) == 110
     assert not {c.id for c in second} & {c.id for c in cases + held + held2 + held3 + held4 + held5}
+    held6 = load(HELD_OUT6)
+    assert len(held6) == 90 and sum(c.lang == "ja" for c in held6) >= 45
+    earlier = cases + held + held2 + held3 + held4 + held5 + second
+    assert not {c.id for c in held6} & {c.id for c in earlier}
 
 
 def test_labelled_replies_meet_the_targets() -> None:
@@ -115,6 +120,12 @@ def test_fourth_held_out_replies_meet_the_targets() -> None:
 def test_fifth_held_out_replies_meet_the_targets() -> None:
     result = score(load(HELD_OUT5))
     print("\n" + result.table("fifth held-out set (tests/data/replies/heldout5.toml)"))
+    _meets_targets(result)
+
+
+def test_sixth_held_out_replies_meet_the_targets() -> None:
+    result = score(load(HELD_OUT6))
+    print("\n" + result.table("sixth held-out set (tests/data/replies/heldout6.toml)"))
     _meets_targets(result)
 
 

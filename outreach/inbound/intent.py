@@ -117,6 +117,7 @@ class Intent:
 # linear, not quadratic, on a reply of thousands of blank lines.
 _SPACE_RUN = re.compile(r"[^\S\n]{2,}")
 _LINE_RUN = re.compile(r"[^\S\n]?\n\s*")
+_WRAPPED_JA = re.compile(r"(?<=[をにはがのとでもへ、])\n(?=[\u3040-\u30ff\u4e00-\u9fff])")
 
 
 _WORD = re.compile(r"(?<![a-z])[a-z]{7,}(?![a-z])")
@@ -144,6 +145,9 @@ def normalise(text: str) -> str:
     whitespace runs collapsed."""
     text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
     text = _LINE_RUN.sub("\n", _SPACE_RUN.sub(" ", text))
+    # A line that ends on a particle or a comma was wrapped mid-sentence (Japanese business
+    # mail wraps by hand: 「今後はご連絡を\nお控えくださいますよう」): one sentence again.
+    text = _WRAPPED_JA.sub("", text)
     return _DOT.sub(".", _AT.sub("@", text))
 
 
