@@ -76,7 +76,9 @@ _RANGE = re.compile(r"^\s*(?:[〜~\-–—ー－]|から|to|until|till|through|t
 _BARE_DAY = re.compile(r"^(?P<d>\d{1,2})(?:\s*日|(?:st|nd|rd|th)?\b)")
 _UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
 _FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
-_BACK_JA = re.compile(r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常|帰国|帰京|帰任)")
+_BACK_JA = re.compile(
+    r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常|帰国|帰京|帰任)"
+)
 # 「復帰は2027年4月1日を予定」「出社予定日：1月5日」: the resume word comes first.
 _BACK_JA_BEFORE = re.compile(
     r"(?:復帰|出社|帰社|戻り|再開|営業開始|業務開始|仕事始め|出勤)(?:予定)?日?\s*(?:は|:)?\s*$"
