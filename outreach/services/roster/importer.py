@@ -1,32 +1,29 @@
 """Importing influencers and posts, and the suppression list.
 
-Two passes. The first reads and validates every row without touching the write lock: good
-records are spooled to a temporary file, bad rows are reported. All-or-nothing by default: a
-file with a bad row is rejected there and never takes the lock. The second pass writes the
-spooled records in batches of BATCH_ROWS inside one write transaction; a problem only the
-database can see (an address and a handle naming two different people) still rolls it all
-back. `skip_invalid` commits the good rows and reports the rest; `dry_run` always rolls back,
-so its report is exactly what a real run would say. Memory does not grow with the file: rows
-are never held beyond one batch and the lists in the report are capped.
+Two passes. The first reads and checks every row without touching the write lock: good records
+are staged (`outreach.store.queries.roster_stage`: a private SQLite file, in the form they will
+be stored in), bad rows are reported. All-or-nothing by default: a file with a bad row is
+rejected there and never takes the lock. Repeated rows are then found in the stage (the later
+one wins). The second pass writes the stage inside one write transaction: rows new to the
+database copied a range at a time, the others a batch of BATCH_ROWS at a time through the
+upserts; a problem only the database can see (an address and a handle naming two different
+people) still rolls it all back. `skip_invalid` commits the good rows and reports the rest;
+`dry_run` always rolls back, so its report is exactly what a real run would say. Memory does not
+grow with the file: rows are never held beyond one batch and the lists in the report are capped.
 
-Longer than 400 lines on purpose: the two passes share the spool and the report, and their order
+Longer than 400 lines on purpose: the two passes share the stage and the report, and their order
 is what keeps a bad file from ever taking the write lock.
 """
 
 from __future__ import annotations
 
 import codecs
-import pickle
-import sqlite3
-import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -53,11 +50,12 @@ from outreach.services.roster.source import (
 from outreach.store.queries import erasure, suppression
 from outreach.store.queries import roster as q
 from outreach.store.queries import suppression as sq
+from outreach.store.queries.roster_stage import Held, PeopleStage, PostStage, attached
 from outreach.store.queries.suppression import list_suppressions, suppressed_among
 from outreach.store.session import describe_unavailable, is_unavailable, reading, writing
 
 MAX_LISTED = 1000  # errors, changes and warnings kept for the report; the rest are counted
-BATCH_ROWS = 1000  # records written per batch (one lookup query + executemany)
+BATCH_ROWS = 1000  # records checked per read transaction (suppression, posts' influencers)
 
 
 @dataclass(frozen=True)
@@ -131,14 +129,12 @@ class _DryRun(Exception):
     """Raised inside the write transaction to roll a dry run back."""
 
 
-Validate = Callable[[dict[str, str]], dict[str, Any]]
+Validate = Callable[[Mapping[str, str]], dict[str, Any]]
 Batch = list[tuple[int, dict[str, Any]]]
 Checked = list[tuple[int, "dict[str, Any] | list[RowError]"]]
 # Resolves what a batch of valid records names in the database (posts: their influencer),
 # turning the records it cannot resolve into errors; runs in a read transaction.
 Resolve = Callable[[Connection, Checked], Checked]
-Write = Callable[[Connection, Batch, ImportReport], None]
-Keys = Callable[[dict[str, Any]], tuple[str, str | None]]
 
 
 class _Header:
@@ -248,36 +244,22 @@ def _checked_rows(
         raise ImportRejected([RowError(name, exc.line, exc.field, exc.reason)]) from None
 
 
-class _Duplicates:
-    """Rows of the file naming the same record as a later row, found before writing: the
-    later row wins and the earlier is not written, so a re-import of an unchanged file with
-    a repeated person changes nothing (writing both would update the stored row twice).
-    The keys wait in a temporary SQLite file (memory stays flat); `superseded` streams
-    (line, later line) in line order."""
+@dataclass
+class _Kind:
+    """What differs between importing influencers and posts."""
 
-    def __init__(self) -> None:
-        self.db = sqlite3.connect("")  # "": a private temporary file, deleted on close
-        self.db.execute("PRAGMA cache_size=-32768")  # 32 MiB: the key indexes of 1M rows
-        self.db.execute("CREATE TABLE k (line INTEGER PRIMARY KEY, a TEXT, b TEXT)")
-
-    def add(self, rows: list[tuple[int, str, str | None]]) -> None:
-        self.db.executemany("INSERT INTO k VALUES (?, ?, ?)", rows)
-
-    def superseded(self) -> Iterator[tuple[int, int]]:
-        self.db.execute("CREATE INDEX ka ON k (a, line)")
-        self.db.execute("CREATE INDEX kb ON k (b, line) WHERE b IS NOT NULL")
-        yield from self.db.execute(
-            "SELECT line, next FROM (SELECT line, coalesce(min(na, coalesce(nb, na)), nb) AS next"
-            " FROM (SELECT line,"
-            " (SELECT min(o.line) FROM k o WHERE o.a = k.a AND o.line > k.line) AS na,"
-            " (SELECT min(o.line) FROM k o WHERE o.b = k.b AND o.line > k.line) AS nb"
-            " FROM k WHERE a IN (SELECT a FROM k GROUP BY a HAVING count(*) > 1)"
-            " OR b IN (SELECT b FROM k WHERE b IS NOT NULL GROUP BY b HAVING count(*) > 1)))"
-            " WHERE next IS NOT NULL ORDER BY line"
-        )
-
-    def close(self) -> None:
-        self.db.close()
+    columns: ColumnMap
+    required: tuple[str, ...]  # columns the header must have
+    validate: Validate
+    # What a batch of valid records names in the database (posts: their influencer), looked up
+    # in a read transaction (no write lock); records it cannot resolve become errors.
+    resolve: Resolve
+    stage: PeopleStage | PostStage
+    add: Callable[[Batch], None]  # stages a batch of good records
+    # Under the write lock: writes the stage, calling back with the rows written so far.
+    write: Callable[[Connection, Callable[[int], None]], None]
+    prepare: Callable[[Connection], None] = lambda conn: None  # the whole stage, before the lock
+    finish: Callable[[Connection], None] = lambda conn: None  # after writing, under the lock
 
 
 def _spool(
@@ -285,16 +267,12 @@ def _spool(
     report: ImportReport,
     options: ImportOptions,
     plan: _Plan,
-    required: tuple[str, ...],
-    header: _Header,
-    validate: Validate,
-    stage: tuple[Callable[[], AbstractContextManager[Connection]], Resolve] | None,
-    keys: Keys,
-    duplicates: _Duplicates,
-    spool: IO[bytes],
+    kind: _Kind,
+    engine: Engine,
 ) -> None:
-    """The first pass: every row validated; good records pickled to `spool` a batch at a time
-    (after `stage` resolved what they name), their keys kept for finding duplicates."""
+    """The first pass: every row validated; good records staged a batch at a time, after
+    `kind.resolve` looked up what they name."""
+    header = _Header(kind.columns, report)
     pending: Checked = []
     seen = 0
 
@@ -302,9 +280,9 @@ def _spool(
         nonlocal pending
         checked = pending
         pending = []
-        if stage is not None and any(not isinstance(r, list) for _, r in checked):
-            with stage[0]() as conn:
-                checked = stage[1](conn, checked)
+        if any(not isinstance(r, list) for _, r in checked):
+            with reading(engine) as conn:
+                checked = kind.resolve(conn, checked)
         good: Batch = []
         for line, record in checked:
             if isinstance(record, list):
@@ -314,10 +292,10 @@ def _spool(
             elif not report.errors or options.skip_invalid:
                 good.append((line, record))
         if good and (not report.errors or options.skip_invalid):
-            duplicates.add([(line, *keys(record)) for line, record in good])
-            pickle.dump(good, spool, pickle.HIGHEST_PROTOCOL)
+            kind.add(good)
 
-    for line, checked in _checked_rows(path, report, plan, required, header, validate):
+    rows = _checked_rows(path, report, plan, kind.required, header, kind.validate)
+    for line, checked in rows:
         seen += 1
         if options.progress is not None and seen % PROGRESS_ROWS == 0:
             options.progress("validated", seen)
@@ -329,55 +307,53 @@ def _spool(
     flush()
 
 
-def _spooled(spool: IO[bytes], duplicates: _Duplicates, report: ImportReport) -> Iterator[Batch]:
-    """The spooled batches without the rows a later row supersedes (each warned about)."""
-    later = duplicates.superseded()
-    skip = next(later, None)
-    spool.seek(0)
-    while True:
-        try:
-            batch: Batch = pickle.load(spool)  # our own temporary file, written above
-        except EOFError:
-            return
-        if skip is not None and skip[0] <= batch[-1][0]:
-            kept: Batch = []
-            for line, record in batch:
-                while skip is not None and skip[0] < line:
-                    skip = next(later, None)
-                if skip is not None and skip[0] == line:
-                    report.duplicates += 1
-                    same = "address or platform+handle" if report.kind == "influencers" else "URL"
-                    report.warn(
-                        f"{report.file}:{skip[1]}: duplicate of line {line} (same {same}); "
-                        f"line {skip[1]} wins"
-                    )
-                    continue
-                kept.append((line, record))
-            batch = kept
-        if batch:
-            yield batch
-
-
 def _run_import(
     engine: Engine,
     path: Path,
     report: ImportReport,
     options: ImportOptions,
     plan: _Plan,
-    columns: ColumnMap,
-    required: tuple[str, ...],
-    validate: Validate,
-    write: Write,
-    keys: Keys,
-    finish: Callable[[Connection], None] = lambda conn: None,
-    *,
-    resolve: Resolve | None = None,
+    kind: _Kind,
 ) -> ImportReport:
-    """Validate the whole file, then write it in one transaction (see the module docstring).
+    """Validate the whole file, then write it in one transaction (see the module docstring)."""
+    try:
+        _check_source(path, report.file, plan)
+        _spool(path, report, options, plan, kind, engine)
+        if report.errors and not options.skip_invalid:
+            raise report.rejection()
+        same = "address or platform+handle" if report.kind == "influencers" else "URL"
+        for line, later in kind.stage.superseded():
+            report.duplicates += 1
+            report.warn(
+                f"{report.file}:{later}: duplicate of line {line} (same {same}); line {later} wins"
+            )
+        with reading(engine) as conn:
+            kind.prepare(conn)
 
-    `resolve`: records name something in the database (posts name their influencer), looked
-    up a batch at a time in read transactions, which take no write lock."""
-    name = report.file
+        def progress(written: int) -> None:
+            if options.progress is not None:
+                options.progress("written", written)
+
+        held = Held()
+        try:
+            with attached(engine, kind.stage, held) as conn:
+                kind.write(conn, progress)
+                if report.errors and not options.skip_invalid:
+                    raise report.rejection()
+                kind.finish(conn)
+                if options.dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        finally:
+            report.lock_seconds = held.seconds
+            report.lock_cpu_seconds = held.cpu_seconds
+    finally:
+        kind.stage.close()
+    return report
+
+
+def _check_source(path: Path, name: str, plan: _Plan) -> None:
     if not path.is_file():
         raise InputError(
             "no such file", file=name, hint="give the path of a .xlsx, .csv or .json file"
@@ -395,48 +371,6 @@ def _run_import(
             raise InputError(
                 problem, field="--encoding", hint="for example utf-8, utf-8-sig or cp932"
             )
-    header = _Header(columns, report)
-    stage = None if resolve is None else (lambda: reading(engine), resolve)
-    duplicates = _Duplicates()
-    with tempfile.TemporaryFile(prefix="outreach-import-") as spool:
-        try:
-            _spool(
-                path,
-                report,
-                options,
-                plan,
-                required,
-                header,
-                validate,
-                stage,
-                keys,
-                duplicates,
-                spool,
-            )
-            if report.errors and not options.skip_invalid:
-                raise report.rejection()
-            try:
-                started, cpu = time.perf_counter(), time.process_time()
-                with writing(engine) as conn, q.bulk_cache(conn):
-                    written = 0
-                    for batch in _spooled(spool, duplicates, report):
-                        write(conn, batch, report)
-                        written += len(batch)
-                        if options.progress is not None:
-                            options.progress("written", written)
-                    if report.errors and not options.skip_invalid:
-                        raise report.rejection()
-                    finish(conn)
-                    if options.dry_run:
-                        raise _DryRun
-            except _DryRun:
-                pass
-            finally:
-                report.lock_seconds = time.perf_counter() - started
-                report.lock_cpu_seconds = time.process_time() - cpu
-        finally:
-            duplicates.close()
-    return report
 
 
 def import_influencers(
@@ -464,8 +398,7 @@ def import_influencers(
     report = ImportReport(file=name, kind="influencers", dry_run=options.dry_run)
     basis_none = 0
 
-    def validate(cells: dict[str, str]) -> dict[str, Any]:
-        return roster_rows.influencer_record(cells, rules)
+    validate = roster_rows.InfluencerRows(rules)
 
     def keys(record: dict[str, Any]) -> tuple[str, str | None]:
         # A repeat is the same account, or the same person's address and name on the same
@@ -477,38 +410,37 @@ def import_influencers(
         name = "".join(str(record["name"]).split()).casefold()
         return pair, f"{q.email_norm(record['email'])}\x1f{record['platform']}\x1f{name}"
 
-    def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
+    def write_batch(conn: Connection, batch: Batch) -> None:
         nonlocal basis_none
         done = q.upsert_influencers(
             conn, batch, at=now, source_file=name, import_run=run, ids=False
         )
         for (line, record), outcome in zip(batch, done, strict=True):
             if (clash := outcome.conflict) is not None:
-                rep.rejected += 1
-                rep.error(
+                report.rejected += 1
+                report.error(
                     RowError(name, line, clash.field or "email", f"{clash.message} ({clash.hint})")
                 )
                 continue
             if outcome.duplicate_of is not None:
-                rep.duplicates += 1
-                rep.warn(
+                report.duplicates += 1
+                report.warn(
                     f"{name}:{line}: duplicate of line {outcome.duplicate_of} "
                     f"(same address or platform+handle); line {line} wins"
                 )
             elif outcome.changes is None:
-                rep.inserted += 1
+                report.inserted += 1
             elif outcome.changes:
-                rep.updated += 1
+                report.updated += 1
                 for f, (old, new) in outcome.changes.items():
-                    rep.change(f"{name}:{line}: @{record['handle']}: {f}: {old!r} → {new!r}")
+                    report.change(f"{name}:{line}: @{record['handle']}: {f}: {old!r} → {new!r}")
             else:
-                rep.unchanged += 1
+                report.unchanged += 1
             stored_basis = record.get("basis", Basis.NONE if outcome.changes is None else None)
             basis_none += stored_basis == Basis.NONE
 
     def resolve(conn: Connection, checked: Checked) -> Checked:
-        """Before the lock: which addresses are suppressed (warned about), and each record's
-        row as a new influencer."""
+        """Before the lock: which addresses are suppressed (warned about)."""
         good = [(line, r) for line, r in checked if isinstance(r, dict)]
         addresses = [r[k] for _, r in good for k in ("email", "manager_email") if r.get(k)]
         suppressed = suppressed_among(conn, addresses)
@@ -519,31 +451,42 @@ def import_influencers(
                         f"{name}:{line}: {key}: {record[key]} is suppressed; "
                         "imported, but it will not be mailed"
                     )
-        q.prepare(conn, good, at=now, source_file=name, import_run=run)
         return checked
 
+    stage = PeopleStage()
+
+    def add(good: Batch) -> None:
+        stage.add([(line, *keys(record), record) for line, record in good])
+
+    def write(conn: Connection, progress: Callable[[int], None]) -> None:
+        nonlocal basis_none
+        done = stage.write(
+            conn, write_batch, at=now, source_file=name, import_run=run, progress=progress
+        )
+        report.inserted += done.inserted
+        basis_none += done.basis_none
+
     def finish(conn: Connection) -> None:
-        q.recompute_er_rank(conn)
+        if not stage.ranked:  # else the ranks were written with the rows, and are final
+            q.recompute_er_rank(conn)
         if basis_none:
             report.warn(
                 f"{name}: {basis_none} influencer(s) have basis 'none': enrolment "
                 "refuses them (add a basis column or pass --basis)"
             )
 
-    return _run_import(
-        engine,
-        path,
-        report,
-        options,
-        plan,
+    kind = _Kind(
         columns,
         roster_rows.INFLUENCER_HEADER,
         validate,
+        resolve,
+        stage,
+        add,
         write,
-        keys,
-        finish,
-        resolve=resolve,
+        prepare=stage.prepare,
+        finish=finish,
     )
+    return _run_import(engine, path, report, options, plan, kind)
 
 
 def import_posts(
@@ -558,8 +501,7 @@ def import_posts(
     rules = RowRules(tiers=config.tiers, zone=config.sending.timezone, platform=plan.platform)
     report = ImportReport(file=name, kind="posts", dry_run=options.dry_run)
 
-    def validate(cells: dict[str, str]) -> dict[str, Any]:
-        return roster_rows.post_record(cells, rules)
+    validate = roster_rows.PostRows(rules)
 
     def resolve(conn: Connection, checked: Checked) -> Checked:
         wanted = [(r["influencer"], r["platform"]) for _, r in checked if isinstance(r, dict)]
@@ -577,36 +519,27 @@ def import_posts(
                     continue
                 record["influencer_id"] = found[key]
             out.append((line, record))
-        q.prepare_posts(conn, [(line, r) for line, r in out if isinstance(r, dict)])
         return out
 
-    def keys(record: dict[str, Any]) -> tuple[str, str | None]:
-        return record["url"], None
-
-    def write(conn: Connection, batch: Batch, rep: ImportReport) -> None:
+    def write_batch(conn: Connection, batch: Batch) -> None:
         for (line, record), changes in zip(batch, q.upsert_posts(conn, batch), strict=True):
             if changes is None:
-                rep.inserted += 1
+                report.inserted += 1
             elif changes:
-                rep.updated += 1
+                report.updated += 1
                 for f, (old, new) in changes.items():
-                    rep.change(f"{name}:{line}: {record['url']}: {f}: {old!r} → {new!r}")
+                    report.change(f"{name}:{line}: {record['url']}: {f}: {old!r} → {new!r}")
             else:
-                rep.unchanged += 1
+                report.unchanged += 1
 
-    return _run_import(
-        engine,
-        path,
-        report,
-        options,
-        plan,
-        columns,
-        roster_rows.POST_REQUIRED,
-        validate,
-        write,
-        keys,
-        resolve=resolve,
-    )
+    stage = PostStage()
+
+    def write(conn: Connection, progress: Callable[[int], None]) -> None:
+        done = stage.write(conn, write_batch, progress=progress)
+        report.inserted += done.inserted  # the rows copied; `write_batch` counts the others
+
+    kind = _Kind(columns, roster_rows.POST_REQUIRED, validate, resolve, stage, stage.add, write)
+    return _run_import(engine, path, report, options, plan, kind)
 
 
 def suppress_address(

@@ -112,36 +112,60 @@ def _domain(domain: str) -> str | None:
         return None
 
 
-class _Collector:
-    """Runs each field parser, keeping the value or the problem."""
+def _take(
+    cells: Mapping[str, str],
+    problems: list[tuple[str, str]],
+    name: str,
+    parse: Callable[[str], Any],
+    default: Any = None,
+) -> Any:
+    """The cell parsed (its default when blank or absent), or its problem noted."""
+    raw = cells.get(name)
+    if not raw or raw.isspace():
+        return default
+    try:
+        return parse(raw)
+    except BadValue as exc:
+        problems.append((name, str(exc)))
+        return default
 
-    def __init__(self, cells: Mapping[str, str]) -> None:
-        # Keys are field names already (the reader renames headers): custom keep their case.
-        self.cells = cells
-        self.problems: list[tuple[str, str]] = []
 
-    def take(self, name: str, parse: Callable[[str], Any], default: Any = None) -> Any:
-        raw = self.cells.get(name)
-        if not raw or raw.isspace():
-            return default
-        try:
-            return parse(raw)
-        except BadValue as exc:
-            self.problems.append((name, str(exc)))
-            return default
+def _require(
+    cells: Mapping[str, str],
+    problems: list[tuple[str, str]],
+    name: str,
+    parse: Callable[[str], Any],
+) -> Any:
+    if not cells.get(name, "").strip():
+        problems.append((name, "is required"))
+        return None
+    return _take(cells, problems, name, parse)
 
-    def has(self, name: str) -> bool:
-        return name in self.cells
 
-    def require(self, name: str, parse: Callable[[str], Any]) -> Any:
-        if not self.cells.get(name, "").strip():
-            self.problems.append((name, "is required"))
-            return None
-        return self.take(name, parse)
+class _Memo:
+    """A parser of a column with few distinct values (platform, language, timezone ...), each
+    value parsed once per import: the parsers are pure, so a repeated cell has the same value
+    or the same problem. At most MEMO values are kept."""
 
-    def done(self) -> None:
-        if self.problems:
-            raise RowProblems(self.problems)
+    MEMO = 4096
+
+    def __init__(self, parse: Callable[[str], Any]) -> None:
+        self.parse = parse
+        self.seen: dict[str, tuple[bool, Any]] = {}
+
+    def __call__(self, raw: str) -> Any:
+        found = self.seen.get(raw)
+        if found is None:
+            try:
+                found = (True, self.parse(raw))
+            except BadValue as exc:
+                found = (False, str(exc))
+            if len(self.seen) < self.MEMO:
+                self.seen[raw] = found
+        if not found[0]:
+            raise BadValue(found[1])
+        value = found[1]
+        return list(value) if type(value) is list else value  # each record its own list
 
 
 def _one_of(choices: tuple[str, ...], what: str) -> Callable[[str], str]:
@@ -217,170 +241,271 @@ def _profile(raw: str) -> tuple[str, str]:
     return found
 
 
-def _account(col: _Collector, platform_default: str) -> tuple[str | None, str | None]:
+def _account(
+    cells: Mapping[str, str],
+    problems: list[tuple[str, str]],
+    platform_default: str,
+    parse_platform: Callable[[str], str],
+) -> tuple[str | None, str | None]:
     """Platform and handle from the platform and handle cells and a profile URL (in its own
     column or pasted into the handle column); a URL contradicting a cell is a problem."""
-    platform = col.take("platform", cleaning.parse_platform)
-    raw_handle = col.cells.get("handle", "")
-    from_url = col.take(PROFILE_URL, _profile)
+    platform = _take(cells, problems, "platform", parse_platform)
+    raw_handle = cells.get("handle", "")
+    from_url = _take(cells, problems, PROFILE_URL, _profile)
     handle = None
     if raw_handle.strip() and (pasted := cleaning.parse_profile(raw_handle)) is not None:
         from_url = from_url or pasted
         handle = pasted[1]
     elif raw_handle.strip():
-        handle = col.take("handle", _handle)
+        handle = _take(cells, problems, "handle", _handle)
     if from_url is not None:
         url_platform, url_handle = from_url
         if platform is not None and platform != url_platform:
-            col.problems.append(
-                ("platform", f"{platform!r} but the profile URL is on {url_platform}")
-            )
+            problems.append(("platform", f"{platform!r} but the profile URL is on {url_platform}"))
         elif handle is not None and handle != url_handle:
-            col.problems.append(("handle", f"{handle!r} but the profile URL names {url_handle!r}"))
+            problems.append(("handle", f"{handle!r} but the profile URL names {url_handle!r}"))
         platform = platform or url_platform
         handle = handle or url_handle
-    if platform is None and platform_default and "platform" not in dict(col.problems):
+    if platform is None and platform_default and not _named("platform", problems):
         platform = platform_default
     for name, value in (("platform", platform), ("handle", handle)):
-        if value is None and name not in dict(col.problems):
-            col.problems.append((name, "is required (or a profile URL)"))
+        if value is None and not _named(name, problems):
+            problems.append((name, "is required (or a profile URL)"))
     return platform, handle
 
 
-def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, Any]:
-    """The upsert record for one influencer row; raises RowProblems listing every bad field."""
-    col = _Collector(cells)
+def _named(field: str, problems: list[tuple[str, str]]) -> bool:
+    return any(name == field for name, _ in problems)
 
-    def address(raw: str) -> str:
-        return parse_address(raw, deliverability=rules.check_deliverability)
 
-    name = col.require("name", _TEXT_200)
-    email = col.take("email", address, "")
-    platform, handle = _account(col, rules.platform)
-    record: dict[str, Any] = {
-        "name": name,
-        "email": email,
-        "platform": platform,
-        "handle": handle,
-        "followers": col.take("followers", cleaning.parse_count),
-        "avg_likes": col.take("avg_likes", cleaning.parse_amount),
-        "avg_comments": col.take("avg_comments", cleaning.parse_amount),
-        "engagement_rate": col.take("engagement_rate", cleaning.parse_rate),
-        "niche": col.take("niche", _TEXT_200, ""),
-        "country": col.take("country", _country_or_name, ""),
-        "language": col.take("language", _language, "ja"),
-        "timezone": col.take("timezone", cleaning.parse_timezone, ""),
-        "manager_email": col.take("manager_email", address, ""),
-        "tags": col.take("tags", cleaning.parse_tags, []),
-        "basis": col.take("basis", _basis, rules.basis or Basis.NONE),
-        "basis_url": col.take("basis_url", cleaning.parse_url, rules.basis_url),
-        "basis_seen_at": col.take("basis_seen_at", cleaning.parse_day, ""),
-        "refuses_ads": col.take("refuses_ads", cleaning.parse_flag, False),
-        "honorific_name": col.take("honorific_name", _TEXT_200, ""),
-        "send_to": col.take("send_to", _send_to, ""),
-    }
-    custom = {key: col.take(key, _TEXT_2000, "") for key in cells if key not in _NOT_CUSTOM}
-    if col.has(AGENCY):
-        custom[AGENCY] = col.take(AGENCY, _text(200), "")
-    if col.has(MANAGER):
-        _manager(col, record, custom, address)
-    record["custom"] = custom
-    if not email and not record["manager_email"] and "email" not in dict(col.problems):
-        col.problems.append(
-            (
-                "email",
-                "is required (or a manager's address, for a talent reached only through an agency)",
-            )
+# The fields after name, email, platform and handle, in the order they are checked (and a
+# record holds them).
+_FIELDS = tuple(f for f in INFLUENCER_COLUMNS if f not in INFLUENCER_REQUIRED)
+_ORDER = ("name", "email", "platform", "handle", *_FIELDS)
+_RATE_COLUMNS = ("avg_likes", "avg_comments", "engagement_rate")
+_LEGAL = ("basis", "basis_url", "basis_seen_at")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a row's columns hold (every row of a table has the same; JSON records may not)."""
+
+    fields: tuple[str, ...]  # of _FIELDS, the row's columns
+    custom: tuple[str, ...]  # the other columns, kept as custom fields
+    agency: bool
+    manager: bool  # a 担当者 column (a name, or an address: see `_manager`)
+    manager_email: bool
+    rate: bool  # a column the engagement rate is, or is derived from
+    followers: bool
+
+
+class InfluencerRows:
+    """Checks influencer rows (`__call__`: one row's cells -> its upsert record, or
+    RowProblems listing every bad field) under one import's rules. Rows with the same columns
+    share a `_Shape`, so a row pays only for the cells it has; columns with few distinct
+    values are parsed once per value (`_Memo`)."""
+
+    def __init__(self, rules: RowRules) -> None:
+        self.rules = rules
+        self.address = functools.partial(parse_address, deliverability=rules.check_deliverability)
+        self.platform = _Memo(cleaning.parse_platform)
+        self.parsers: dict[str, Callable[[str], Any]] = {
+            "followers": cleaning.parse_count,
+            "avg_likes": cleaning.parse_amount,
+            "avg_comments": cleaning.parse_amount,
+            "engagement_rate": cleaning.parse_rate,
+            "niche": _TEXT_200,
+            "country": _Memo(_country_or_name),
+            "language": _Memo(_language),
+            "timezone": _Memo(cleaning.parse_timezone),
+            "manager_email": self.address,
+            "tags": _Memo(cleaning.parse_tags),
+            "basis": _Memo(_basis),
+            "basis_url": cleaning.parse_url,
+            "basis_seen_at": _Memo(cleaning.parse_day),
+            "refuses_ads": _Memo(cleaning.parse_flag),
+            "honorific_name": _TEXT_200,
+            "send_to": _Memo(_send_to),
+        }
+        self.shapes: dict[tuple[str, ...], _Shape] = {}
+
+    def _defaults(self) -> dict[str, Any]:
+        """What a blank or absent cell of each of _FIELDS gives."""
+        rules = self.rules
+        return {
+            "niche": "",
+            "country": "",
+            "language": "ja",
+            "timezone": "",
+            "manager_email": "",
+            "tags": [],
+            "basis": rules.basis or Basis.NONE,
+            "basis_url": rules.basis_url,
+            "basis_seen_at": "",
+            "refuses_ads": False,
+            "honorific_name": "",
+            "send_to": "",
+        }
+
+    def _shape(self, keys: tuple[str, ...]) -> _Shape:
+        has = set(keys)
+        shape = _Shape(
+            fields=tuple(f for f in _FIELDS if f in has),
+            custom=tuple(k for k in keys if k not in _NOT_CUSTOM),
+            agency=AGENCY in has,
+            manager=MANAGER in has,
+            manager_email="manager_email" in has,
+            rate=any(k in has for k in _RATE_COLUMNS),
+            followers="followers" in has,
         )
-    _legal_basis(record, col, rules)
-    col.done()
-    return _derive(_present(record, col, rules), col, rules.tiers)
+        if len(self.shapes) < 1000:  # bounded: JSON records with ever new keys
+            self.shapes[keys] = shape
+        return shape
+
+    def __call__(self, cells: Mapping[str, str]) -> dict[str, Any]:
+        # Keys are field names already (the reader renames headers): custom keep their case.
+        keys = tuple(cells)
+        shape = self.shapes.get(keys) or self._shape(keys)
+        rules = self.rules
+        problems: list[tuple[str, str]] = []
+        name = _require(cells, problems, "name", _TEXT_200)
+        email = _take(cells, problems, "email", self.address, "")
+        platform, handle = _account(cells, problems, rules.platform, self.platform)
+        # Only what the file says: a column the file lacks leaves the stored value alone (a
+        # new influencer gets the table default).
+        record: dict[str, Any] = {"name": name, "email": email, "platform": platform}
+        record["handle"] = handle
+        defaults = self._defaults()
+        parsers = self.parsers
+        for field in shape.fields:
+            record[field] = _take(cells, problems, field, parsers[field], defaults.get(field))
+        custom = {key: _take(cells, problems, key, _TEXT_2000, "") for key in shape.custom}
+        if shape.agency:
+            custom[AGENCY] = _take(cells, problems, AGENCY, _TEXT_200, "")
+        if shape.manager and self._manager(cells, problems, record, custom, shape):
+            record = {
+                k: record[k]
+                for k in ("name", "email", "platform", "handle", *_FIELDS)
+                if k in record
+            }
+        record["custom"] = custom
+        manager_email = record.get("manager_email", "")
+        if not email and not manager_email and not _named("email", problems):
+            problems.append(
+                (
+                    "email",
+                    "is required (or a manager's address, for a talent reached only through an "
+                    "agency)",
+                )
+            )
+        legal = {f: record.get(f, defaults[f]) for f in _LEGAL}
+        _legal_basis(legal, problems, rules)
+        if problems:
+            raise RowProblems(problems)
+        for f in _LEGAL:
+            if f in record:
+                record[f] = legal[f]
+        if rules.basis is not None:  # --basis sets it for the whole file
+            for f in _LEGAL:
+                record.setdefault(f, legal[f])
+        return _derive(record, shape, rules.tiers)
+
+    def _manager(
+        self,
+        cells: Mapping[str, str],
+        problems: list[tuple[str, str]],
+        record: dict[str, Any],
+        custom: dict[str, Any],
+        shape: _Shape,
+    ) -> bool:
+        """A 担当者 (manager) cell: an address fills manager_email when the file has no column
+        of its own for it (True: the record gained the field); a name is kept as the custom
+        field `manager`."""
+        raw = cells.get(MANAGER, "").strip()
+        if "@" in raw and not shape.manager_email:
+            record["manager_email"] = _take(cells, problems, MANAGER, self.address, "")
+            return True
+        custom[MANAGER] = _take(cells, problems, MANAGER, _TEXT_200, "")
+        return False
 
 
-def _manager(
-    col: _Collector, record: dict[str, Any], custom: dict[str, Any], address: Callable[[str], str]
-) -> None:
-    """A 担当者 (manager) cell: an address fills manager_email when the file has no column of
-    its own for it; a name is kept as the custom field `manager`."""
-    raw = col.cells.get(MANAGER, "").strip()
-    if "@" in raw and not col.has("manager_email"):
-        record["manager_email"] = col.take(MANAGER, address, "")
-        col.cells = {**col.cells, "manager_email": raw}  # the column is present for _present
-        return
-    custom[MANAGER] = col.take(MANAGER, _text(200), "")
+def influencer_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, Any]:
+    """The upsert record for one influencer row; raises RowProblems listing every bad field.
+    (An import checks its rows with one InfluencerRows.)"""
+    return InfluencerRows(rules)(cells)
 
 
-def _present(record: dict[str, Any], col: _Collector, rules: RowRules) -> dict[str, Any]:
-    """Only what the file says: a column the file lacks leaves the stored value alone (a new
-    influencer gets the table default), except the basis that --basis sets for the file."""
-    kept = {
-        k: v for k, v in record.items() if k in INFLUENCER_REQUIRED or k == "custom" or col.has(k)
-    }
-    if rules.basis is not None:
-        for key in ("basis", "basis_url", "basis_seen_at"):
-            kept.setdefault(key, record[key])
-    return kept
-
-
-def _derive(record: dict[str, Any], col: _Collector, tiers: TiersConfig) -> dict[str, Any]:
+def _derive(record: dict[str, Any], shape: _Shape, tiers: TiersConfig) -> dict[str, Any]:
     """Engagement rate from average likes and comments when not given; tier from followers.
 
     A file with followers but no engagement columns leaves the stored rate alone."""
-    if record.get("engagement_rate") is None and any(
-        col.has(k) for k in ("avg_likes", "avg_comments", "engagement_rate")
-    ):
+    if shape.rate and record.get("engagement_rate") is None:
         record["engagement_rate"] = engagement_rate(
             record.get("followers"), record.get("avg_likes"), record.get("avg_comments")
         )
-    if col.has("followers"):
+    if shape.followers:
         record["tier"] = tier_for(
             record["followers"], micro=tiers.micro, macro=tiers.macro, mega=tiers.mega
         )
     return record
 
 
-def _legal_basis(record: dict[str, Any], col: _Collector, rules: RowRules) -> None:
+def _legal_basis(legal: dict[str, Any], problems: list[tuple[str, str]], rules: RowRules) -> None:
     """A published business address needs where it was published (and when it was seen)."""
-    if record["basis"] != Basis.PUBLISHED_BUSINESS_ADDRESS:
+    if legal["basis"] != Basis.PUBLISHED_BUSINESS_ADDRESS:
         return
-    if not record["basis_url"]:
-        col.problems.append(("basis_url", "required for published_business_address"))
-    elif not record["basis_seen_at"]:
+    if not legal["basis_url"]:
+        problems.append(("basis_url", "required for published_business_address"))
+    elif not legal["basis_seen_at"]:
         if rules.today is None:
-            col.problems.append(("basis_seen_at", "required for published_business_address"))
+            problems.append(("basis_seen_at", "required for published_business_address"))
         else:
-            record["basis_seen_at"] = rules.today.isoformat()
+            legal["basis_seen_at"] = rules.today.isoformat()
+
+
+class PostRows:
+    """Checks post rows (`__call__`: one row's cells -> its upsert record, the `influencer`
+    key still unresolved, or RowProblems) under one import's rules: the influencer by handle,
+    address or profile URL; the platform from its cell, that URL or the post URL's host."""
+
+    def __init__(self, rules: RowRules) -> None:
+        self.rules = rules
+        self.platform = _Memo(cleaning.parse_platform)
+        self.moment = functools.partial(cleaning.parse_moment, zone=rules.zone)
+
+    def __call__(self, cells: Mapping[str, str]) -> dict[str, Any]:
+        problems: list[tuple[str, str]] = []
+        influencer = _require(cells, problems, "influencer", _TEXT_320)
+        platform = _take(cells, problems, "platform", self.platform)
+        url = _require(cells, problems, "url", cleaning.parse_url)
+        if influencer and (profile := cleaning.parse_profile(influencer)) is not None:
+            platform = platform or profile[0]
+            influencer = profile[1]
+        if platform is None and url:
+            platform = cleaning.url_platform(url) or self.rules.platform or None
+        if platform is None and not _named("platform", problems):
+            problems.append(("platform", "is required (or a URL on the platform's site)"))
+        record: dict[str, Any] = {
+            "influencer": influencer,
+            "platform": platform,
+            "url": url,
+            "title": _take(cells, problems, "title", _TEXT_500, ""),
+            "caption": _take(cells, problems, "caption", _TEXT_5000, ""),
+            "published_at": _take(cells, problems, "published_at", self.moment),
+        }
+        for name in ("likes", "comments", "shares", "saves", "views"):
+            record[name] = _take(cells, problems, name, cleaning.parse_count)
+        if problems:
+            raise RowProblems(problems)
+        return record
 
 
 def post_record(cells: Mapping[str, str], rules: RowRules) -> dict[str, Any]:
-    """The upsert record for one post row (the `influencer` key still unresolved): the
-    influencer by handle, address or profile URL; the platform from its cell, that URL or the
-    post URL's host."""
-    col = _Collector(cells)
-    influencer = col.require("influencer", _text(320))
-    platform = col.take("platform", cleaning.parse_platform)
-    url = col.require("url", cleaning.parse_url)
-    if influencer and (profile := cleaning.parse_profile(influencer)) is not None:
-        platform = platform or profile[0]
-        influencer = profile[1]
-    if platform is None and url:
-        platform = cleaning.url_platform(url) or rules.platform or None
-    if platform is None and "platform" not in dict(col.problems):
-        col.problems.append(("platform", "is required (or a URL on the platform's site)"))
-    record: dict[str, Any] = {
-        "influencer": influencer,
-        "platform": platform,
-        "url": url,
-        "title": col.take("title", _text(500), ""),
-        "caption": col.take("caption", _text(5000), ""),
-        "published_at": col.take(
-            "published_at", lambda raw: cleaning.parse_moment(raw, zone=rules.zone)
-        ),
-    }
-    for name in ("likes", "comments", "shares", "saves", "views"):
-        record[name] = col.take(name, cleaning.parse_count)
-    col.done()
-    return record
+    """The upsert record for one post row (see PostRows)."""
+    return PostRows(rules)(cells)
+
+
+_TEXT_320, _TEXT_500, _TEXT_5000 = _text(320), _text(500), _text(5000)
 
 
 def lost_characters(cells: Mapping[str, str]) -> list[str]:

@@ -1,0 +1,211 @@
+"""The import's stage: a row copied from it is stored exactly as the row-by-row path stores it,
+people and posts copied and written row by row end up alike, ids follow the file's order when
+both paths take turns, and a re-import or an import into a populated roster still reports what
+changed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+
+from outreach.clock import FixedClock
+from outreach.config import Config, load_config
+from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
+from outreach.services.roster.rows import InfluencerRows, RowProblems, RowRules
+from outreach.store.queries import roster_stage
+from outreach.store.queries.roster_upsert import _prepare, _row, _Target
+from outreach.store.schema import account, agency, contact, influencer, post
+from outreach.store.session import reading
+from tests.support.db import sqlite_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "roster"
+CLOCK = FixedClock(datetime(2026, 12, 6, 10, 0, tzinfo=UTC))
+_SQLITE = sqlite_dialect()
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return load_config(ROOT / "config.example.toml")
+
+
+_cell = st.sampled_from(
+    ["", "山田 花子", "hanako@example.jp", "1,234", "1.2万", "3.2%", "yes", "food;京都", "JP"]
+) | st.text(max_size=8)
+_COLUMNS = [
+    "followers",
+    "avg_likes",
+    "engagement_rate",
+    "niche",
+    "language",
+    "manager_email",
+    "tags",
+    "basis",
+    "refuses_ads",
+    "honorific_name",
+    "send_to",
+    "City",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    extra=st.dictionaries(st.sampled_from(_COLUMNS), _cell, max_size=8),
+    email=st.sampled_from(["Hanako@Example.jp", "", "x@bücher.example"]),
+)
+def test_a_staged_row_is_the_row_by_row_insert(
+    extra: dict[str, str], email: str, config: Config
+) -> None:
+    cells = {"name": "山田 花子", "email": email, "platform": "instagram", "handle": "h", **extra}
+    cells.setdefault("manager_email", "pr@agency.example")
+    try:
+        record = InfluencerRows(RowRules(tiers=config.tiers))(cells)
+    except RowProblems:
+        return
+    bind = {c.name: c.type.dialect_impl(_SQLITE).bind_processor(_SQLITE) for c in influencer.c}
+    row = _row(_Target(None, _prepare(record), 2, "run"), {})
+    expected = [row[k] if bind[k] is None else bind[k](row[k]) for k in roster_stage._PEOPLE]
+    assert list(roster_stage.person_row(record)) == expected
+
+
+def _rows(engine: Engine, table: Any, *skip: str) -> list[tuple[Any, ...]]:
+    """The table's rows in id order, an agency by its name; without "id" in `skip`, sorted
+    (each path numbers accounts, contacts and agencies in its own order)."""
+    columns: list[Any] = []
+    for c in table.c:
+        if c.name in {"created_at", "updated_at", *skip}:
+            continue
+        columns.append(
+            select(agency.c.name).where(agency.c.id == c).scalar_subquery()
+            if c.name == "agency_id"
+            else c
+        )
+    with reading(engine) as conn:
+        rows = [tuple(r) for r in conn.execute(select(*columns).order_by(table.c.id))]
+    return sorted(rows, key=repr) if "id" in skip else rows
+
+
+def _people_file(tmp_path: Path) -> Path:
+    """New people, talents sharing an agency address (row by row) between them, a person on
+    two platforms, a talent known only by a manager's address, a repeated row."""
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "name,email,platform,handle,followers,avg_likes,manager_email,事務所,tags,basis\n"
+        "Ann,ann@example.jp,instagram,ann,1200,30,,,a;b,consent\n"
+        "Ben,pr@sakura.example,instagram,ben,3400,12,,サクラ,,consent\n"
+        "Cat,cat@example.jp,tiktok,cat,1.2万,,mgr@agency.example,,c,\n"
+        "Dan,pr@sakura.example,tiktok,dan,800,5,,サクラ,,consent\n"
+        "Eve,eve@example.jp,youtube,eve,12,,,,,none\n"
+        "Ann,ann@example.jp,tiktok,ann_tt,5000,100,,,,consent\n"
+        "Fay,,instagram,fay,300,,mgr@agency.example,,,consent\n"
+        "Gus,gus@example.jp,instagram,gus,1,,,,,consent\n"
+        "Gus,gus@example.jp,instagram,gus,2,,,,,consent\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _everything_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every staged row through upsert_influencers / upsert_posts, as on PostgreSQL."""
+    original = roster_stage._Stage._mark_slow
+
+    def mark(self: roster_stage._Stage, conn: Any, stored: str | None) -> None:
+        original(self, conn, "1")
+
+    monkeypatch.setattr(roster_stage._Stage, "_mark_slow", mark)
+
+
+def test_copied_people_and_posts_are_stored_as_row_by_row(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = _people_file(tmp_path)
+    posts = tmp_path / "posts.csv"
+    posts.write_text(
+        "influencer,platform,url,caption,published_at,likes\n"
+        "ann,instagram,https://www.instagram.com/p/1/,hi,2026-11-01T09:30:00+09:00,1.2万\n"
+        "eve,youtube,https://www.youtube.com/watch?v=2,,2026-11-02,\n"
+        "ann,instagram,https://www.instagram.com/p/1/,again,,3\n",
+        encoding="utf-8",
+    )
+    stored = []
+    reports = []
+    for name in ("copied", "row_by_row"):
+        engine = sqlite_engine(tmp_path / f"{name}.db")
+        if name == "row_by_row":
+            _everything_row_by_row(monkeypatch)
+        options = ImportOptions()
+        first = import_influencers(engine, people, config=config, clock=CLOCK, options=options)
+        second = import_posts(engine, posts, config=config, options=options)
+        reports.append(
+            [
+                (r.inserted, r.updated, r.unchanged, r.duplicates, r.rejected, r.warnings)
+                for r in (first, second)
+            ]
+        )
+        stored.append(
+            [
+                _rows(engine, influencer, "import_run"),
+                _rows(engine, account, "id"),  # written by each path in its own order
+                _rows(engine, contact, "id"),
+                _rows(engine, agency, "id"),
+                _rows(engine, post),
+            ]
+        )
+        engine.dispose()
+    assert reports[0] == reports[1]
+    assert stored[0] == stored[1]
+    names = [r[1] for r in stored[0][0]]
+    assert names == ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay", "Gus"]  # ids in file order
+
+
+def test_a_populated_roster_takes_new_rows_and_reports_the_rest(
+    db: Engine, config: Config, tmp_path: Path
+) -> None:
+    people = _people_file(tmp_path)
+    first = import_influencers(db, people, config=config, clock=CLOCK, options=ImportOptions())
+    assert (first.inserted, first.duplicates) == (8, 1)
+    again = import_influencers(db, people, config=config, clock=CLOCK, options=ImportOptions())
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 8)
+    more = tmp_path / "more.csv"
+    more.write_text(
+        "name,email,platform,handle,followers\n"
+        "Hal,hal@example.jp,instagram,hal,10\n"
+        "Ann,ann@example.jp,instagram,ann,1300\n"
+        "Ivy,ivy@example.jp,x,ivy,20\n",
+        encoding="utf-8",
+    )
+    report = import_influencers(db, more, config=config, clock=CLOCK, options=ImportOptions())
+    assert (report.inserted, report.updated, report.unchanged) == (2, 1, 0)
+    assert report.changes == [f"{more}:3: @ann: followers: 1200 → 1300"]
+    with reading(db) as conn:
+        names = list(conn.execute(select(influencer.c.name).order_by(influencer.c.id)).scalars())
+        ranks = dict(
+            conn.execute(
+                select(influencer.c.handle, influencer.c.er_rank_pct).where(
+                    influencer.c.platform == "instagram"
+                )
+            ).all()
+        )
+    assert names == ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy"]
+    assert ranks["hal"] is None and ranks["ann"] == pytest.approx(100.0)
+
+
+def test_a_first_import_is_ranked_as_recompute_ranks_it(sqlite_db: Engine, config: Config) -> None:
+    from outreach.store.queries.roster import recompute_er_rank
+    from outreach.store.session import writing
+
+    report = import_influencers(
+        sqlite_db, SAMPLE / "influencers.csv", config=config, clock=CLOCK, options=ImportOptions()
+    )
+    assert report.inserted == 10
+    before = _rows(sqlite_db, influencer), _rows(sqlite_db, account)
+    with writing(sqlite_db) as conn:
+        recompute_er_rank(conn)
+    assert (_rows(sqlite_db, influencer), _rows(sqlite_db, account)) == before
