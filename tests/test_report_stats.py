@@ -135,7 +135,7 @@ def test_variant_comparison_in_the_report_words() -> None:
         people.append(p)
     trials = [(1, "pitch.a", 10), (1, "pitch.b", 10)]
     data = f.FunnelData(["c"], None, people, trials, [], [], [])
-    found = variants(data, LABELS["ja"])
+    found = variants(f.arms(data), LABELS["ja"])
     assert [a["variant"] for a in found[0]["arms"]] == ["pitch.a", "pitch.b"]
     assert found[0]["arms"][0]["reply_rate"] == 0.3
     assert found[0]["reply"]["decided"] is False

@@ -28,8 +28,10 @@ from outreach.services.sequence.schedule import schedule
 from outreach.services.sequence.variants import stop_variant, variant_states
 from outreach.store.schema import enrollment, influencer, outbox
 from outreach.store.session import reading, writing
-from tests.support.render import FOLLOWUP, PITCH_JA
+from tests.support.render import FOLLOWUP
 from tests.support.sequence import (
+    ARM_TEMPLATES,
+    ARMS,
     ENROLLED,
     TUE_0905,
     add_influencer,
@@ -42,35 +44,6 @@ from tests.support.smtp import smtp_server
 
 __all__ = ["smtp_server"]
 
-ARMS = """\
-description = "Two arms over both steps"
-[[step]]
-delay = "0m"
-subject = "default subject"
-[[step.variant]]
-name = "short"
-template = "pitch"
-weight = 1
-[[step.variant]]
-name = "long"
-template = "pitchlong"
-subject = "A longer pitch"
-weight = 1
-
-[[step]]
-delay = "3 business days"
-[[step.variant]]
-name = "short"
-template = "followup1"
-[[step.variant]]
-name = "long"
-template = "followuplong"
-"""
-
-TEMPLATES = {
-    "pitchlong.ja.j2": PITCH_JA.replace("{{ link }}", "LONG-PITCH\n{{ link }}"),
-    "followuplong.j2": FOLLOWUP.replace("いかがでしょうか。", "いかがでしょうか。LONG-FOLLOWUP"),
-}
 WINDOW = Window(
     frozenset(range(5)), datetime(2026, 1, 1, 9).time(), datetime(2026, 1, 1, 18).time(), ""
 )
@@ -220,7 +193,7 @@ def _workspace(tmp_path: Path, port: int = 8025) -> Config:
     config = make_workspace(
         tmp_path, sequences={"arms": ARMS}, campaigns={"spring": "arms"}, mailboxes=box
     )
-    for name, text in TEMPLATES.items():
+    for name, text in ARM_TEMPLATES.items():
         (config.templates_dir / name).write_text(text, encoding="utf-8")
     return config
 
@@ -473,7 +446,7 @@ def test_the_variant_commands(sqlite_db: Engine, tmp_path: Path) -> None:
     config = make_workspace(
         tmp_path, sequences={"arms": ARMS}, campaigns={"spring": "arms"}, database={"url": url}
     )
-    for name, text in TEMPLATES.items():
+    for name, text in ARM_TEMPLATES.items():
         (config.templates_dir / name).write_text(text, encoding="utf-8")
     path = str(tmp_path / "config.toml")
 

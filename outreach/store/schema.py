@@ -661,6 +661,38 @@ variant_stop = Table(
     UniqueConstraint("campaign_slug", "step", "name"),
 )
 
+# The report's counters, kept as the facts they count change (`outreach.store.queries.tally`,
+# in the transaction of the change): each enrolment's facts as last counted (a
+# `domain.funnel.Facts` as JSON; no foreign key, so a deleted enrolment's row is still there to
+# take its counts back), each campaign's sum per counter cell, and each stage's gaps between
+# funnel stages by exact value with how many people have it (where a median is read).
+funnel_person = Table(
+    "funnel_person",
+    metadata,
+    Column("enrollment_id", Id, primary_key=True, autoincrement=False),
+    Column("facts", Text, nullable=False),
+)
+
+funnel_count = Table(
+    "funnel_count",
+    metadata,
+    Column("campaign_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("cell", Text, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    sqlite_with_rowid=False,  # one b-tree in key order: a campaign's cells are one range
+)
+
+funnel_gap = Table(
+    "funnel_gap",
+    metadata,
+    Column("campaign_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("stage", String(16), primary_key=True),
+    Column("bucket", Integer, primary_key=True, autoincrement=False),
+    Column("hours", Float, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 # The console's reads a page at a time: the board's oldest cards per stage, a person's
 # enrolments, people per campaign and stage, the received half of a conversation and the
 # newest mail of a kind (not scans of 100,000 rows).

@@ -23,19 +23,24 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from outreach.errors import SchemaOutOfDate
+from outreach.store.queries import tally
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 BUSY_TIMEOUT_MS = 10_000
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine whose transactions bring the report's counters up to date as they commit
+    (`outreach.store.queries.tally`)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, poolclass=NullPool, **kwargs)
         _sqlite_setup(engine)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    tally.install(engine)
+    return engine
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -125,9 +130,10 @@ def _alembic_config(engine: Engine) -> AlembicConfig:
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Apply every pending migration (used by `outreach init` and `outreach db upgrade`)."""
-    command.upgrade(_alembic_config(engine), "head")
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Apply every pending migration (used by `outreach init` and `outreach db upgrade`), or
+    those up to `revision`."""
+    command.upgrade(_alembic_config(engine), revision)
 
 
 def pending_migrations(engine: Engine) -> list[str]:

@@ -17,10 +17,12 @@ from outreach.services.send.dispatch import DispatchReport
 from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.queries.roster import recompute_er_rank, upsert_influencer, upsert_post
 from outreach.store.session import writing
-from tests.support.render import config_data
+from tests.support.render import FOLLOWUP, PITCH_JA, config_data
 from tests.support.workspace import CAMPAIGN, STANDARD, build_workspace, campaign_toml
 
 __all__ = [
+    "ARMS",
+    "ARM_TEMPLATES",
     "CAMPAIGN",
     "ENROLLED",
     "STANDARD",
@@ -35,6 +37,37 @@ __all__ = [
 ]
 
 JST = ZoneInfo("Asia/Tokyo")
+
+# A sequence whose two steps have the same two arms (variants), and the templates it adds.
+ARMS = """\
+description = "Two arms over both steps"
+[[step]]
+delay = "0m"
+subject = "default subject"
+[[step.variant]]
+name = "short"
+template = "pitch"
+weight = 1
+[[step.variant]]
+name = "long"
+template = "pitchlong"
+subject = "A longer pitch"
+weight = 1
+
+[[step]]
+delay = "3 business days"
+[[step.variant]]
+name = "short"
+template = "followup1"
+[[step.variant]]
+name = "long"
+template = "followuplong"
+"""
+
+ARM_TEMPLATES = {
+    "pitchlong.ja.j2": PITCH_JA.replace("{{ link }}", "LONG-PITCH\n{{ link }}"),
+    "followuplong.j2": FOLLOWUP.replace("いかがでしょうか。", "いかがでしょうか。LONG-FOLLOWUP"),
+}
 ENROLLED = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)  # Monday 19:20 in Tokyo
 TUE_0905 = datetime(2026, 11, 24, 9, 5, tzinfo=JST)  # Tuesday 09:05 in Tokyo
 TUE_0905_UTC = TUE_0905.astimezone(UTC)

@@ -3,16 +3,17 @@ Markdown) and the web console render."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from outreach.services.pipeline.kpi import campaign_kpis
+from outreach.services.pipeline.kpi import campaign_kpis_by
 from outreach.services.report import funnel as f
 from outreach.services.report.labels import DEFINITIONS, LABELS
+from outreach.services.report.numbers import counted, extras, scanned
 from outreach.services.report.stats import Arm, compare, p_text, wilson
 
 
@@ -56,11 +57,11 @@ def _verdict(a: Arm, b: Arm, words: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def variants(data: f.FunnelData, words: dict[str, str]) -> list[dict[str, Any]]:
+def variants(found_arms: list[f.ArmResult], words: dict[str, str]) -> list[dict[str, Any]]:
     """Per step: every arm's reply and positive-reply rate with Wilson intervals, and the
     comparison of the two arms that reached the most people."""
     steps: dict[int, list[f.ArmResult]] = defaultdict(list)
-    for arm in f.arms(data):
+    for arm in found_arms:
         steps[arm.step].append(arm)
     out = []
     for step, found in sorted(steps.items()):
@@ -94,7 +95,7 @@ def variants(data: f.FunnelData, words: dict[str, str]) -> list[dict[str, Any]]:
     return out
 
 
-def _funnel_rows(data: f.FunnelData, by: str | None) -> list[dict[str, Any]]:
+def _funnel_rows(cells: list[f.Cell]) -> list[dict[str, Any]]:
     return [
         {
             "group": c.group,
@@ -104,16 +105,15 @@ def _funnel_rows(data: f.FunnelData, by: str | None) -> list[dict[str, Any]]:
             "of_enrolled": None if c.of_enrolled is None else round(c.of_enrolled, 4),
             "median_hours": None if c.median_hours is None else round(c.median_hours, 1),
         }
-        for c in f.funnel(data, by)
+        for c in cells
     ]
 
 
-def _breakdown(data: f.FunnelData, by: str) -> list[dict[str, Any]]:
+def _breakdown(groups: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     """One row per group: enrolled, sent, replied, reply rate (of delivered), contracted,
     posted, converted."""
     rows = []
-    for name, members in f.groups(data, by).items():
-        count = Counter(stage for p in members for stage in p.at)
+    for name, count in groups.items():
         delivered = count["delivered"]
         rows.append(
             {
@@ -144,15 +144,21 @@ def build(
 ) -> dict[str, Any]:
     """Everything the report shows, JSON-ready. `since` is naive UTC."""
     words = LABELS[language]
-    data = f.load(engine, campaign, since=since, templates=templates)
-    kpi = campaign_kpis(engine, campaign, by="person")
+    kpis = campaign_kpis_by(engine, campaign, ("person", "platform", "tier"))
+    kpi = kpis["person"]
     # campaign_kpis adds a `total` row unless there is exactly one person, whose row it is.
     total = next((r for r in kpi if r["group"] == "total"), kpi[0] if len(kpi) == 1 else None)
     per_person = kpi if len(kpi) == 1 and kpi[0]["group"] != "total" else kpi[:-1]
+    if since is None:  # the whole campaign: its counters
+        numbers = counted(engine, campaign, templates)
+        by_handle, recorded = extras(engine, campaign, [row["group"] for row in per_person])
+    else:  # people enrolled since a date: read and counted here
+        data = f.load(engine, campaign, since=since, templates=templates)
+        numbers = scanned(data)
+        by_handle, recorded = {p.handle: p for p in data.people}, data.posts
     posts: dict[int, list[str]] = defaultdict(list)
-    for post in data.posts:
+    for post in recorded:
         posts[post["enrollment_id"]].append(post["post_url"])
-    by_handle = {p.handle: p for p in data.people}
     influencers = []
     for row in per_person:
         person = by_handle.get(row["group"])
@@ -161,7 +167,7 @@ def build(
                 "handle": row["group"],
                 "name": person.name if person else "",
                 "platform": person.platform if person else "",
-                "tier": person.tier if person else "",
+                "tier": (person.tier or f.NONE) if person else "",
                 "stage": person.stage if person else "",
                 "post_urls": posts.get(person.enrollment_id, []) if person else [],
                 **{k: row[k] for k in ("cost", "reach", "er", "clicks", "conversions")},
@@ -169,9 +175,9 @@ def build(
             }
         )
     over: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for at, n in data.sends:
+    for at, n in numbers.sends:
         over[_day(at, zone)][0] += n
-    for at, n in data.replies:
+    for at, n in numbers.replies:
         over[_day(at, zone)][1] += n
     return {
         "campaign": campaign,
@@ -184,15 +190,15 @@ def build(
             for k in ("cost", "currency", "reach", "clicks", "conversions", "revenue")
         }
         | {k: (total or {}).get(k) for k in ("roi", "roas", "er", "ctr", "cvr", "cpa")},
-        "funnel": _funnel_rows(data, None),
+        "funnel": _funnel_rows(numbers.funnel),
         "over_time": [
             {"date": day, "sends": n[0], "replies": n[1]} for day, n in sorted(over.items())
         ],
         "influencers": influencers,
-        "variants": variants(data, words),
-        "platforms": _breakdown(data, "platform"),
-        "tiers": _breakdown(data, "tier"),
-        "kpi_by_platform": [r for r in campaign_kpis(engine, campaign, by="platform")],
-        "kpi_by_tier": [r for r in campaign_kpis(engine, campaign, by="tier")],
+        "variants": variants(numbers.arms, words),
+        "platforms": _breakdown(numbers.groups["platform"]),
+        "tiers": _breakdown(numbers.groups["tier"]),
+        "kpi_by_platform": kpis["platform"],
+        "kpi_by_tier": kpis["tier"],
         "definitions": [{"term": t, "definition": d} for t, d in DEFINITIONS[language]],
     }

@@ -32,34 +32,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from outreach.domain.funnel import PREVIOUS, STAGES, gap_hours, reached
 from outreach.errors import InputError
 from outreach.store.queries import report as q
 from outreach.store.session import reading
 
-STAGES = (
-    "enrolled",
-    "sent",
-    "delivered",
-    "replied",
-    "interested",
-    "declined",
-    "opted_out",
-    "contracted",
-    "posted",
-    "converted",
-)
-# The stage each one's rate and time are measured from.
-PREVIOUS = {
-    "sent": "enrolled",
-    "delivered": "sent",
-    "replied": "delivered",
-    "interested": "replied",
-    "declined": "replied",
-    "opted_out": "replied",
-    "contracted": "interested",
-    "posted": "contracted",
-    "converted": "posted",
-}
 DIMENSIONS = (
     "campaign",
     "step",
@@ -146,7 +123,7 @@ def template_names(directory: Path) -> dict[str, str]:
     return names
 
 
-def _label(template_hash: str, names: Mapping[str, str], variant: str = "") -> str:
+def arm_label(template_hash: str, names: Mapping[str, str], variant: str = "") -> str:
     """The arm a message counts for: its recorded variant, else (rows from before variants, or
     a step without them) the template it was rendered from."""
     if variant:
@@ -160,24 +137,7 @@ def _person(row: Any) -> Person:
     (eid, slug, handle, name, email, platform, tier, language, manager, custom, box, stage) = row[
         :12
     ]
-    enrolled, sent, bounced, replied, neg, dec, uns, con, posted, post, conv = row[13:24]
-    at = {"enrolled": enrolled}
-    if sent is not None:
-        at["sent"] = sent
-        if bounced is None:
-            at["delivered"] = sent
-    for name_, value in (
-        ("replied", replied),
-        ("interested", neg),
-        ("declined", dec),
-        ("opted_out", uns),
-        ("contracted", con),
-        ("converted", conv),
-    ):
-        if value is not None:
-            at[name_] = value
-    if posted is not None or post is not None:
-        at["posted"] = min(t for t in (posted, post) if t is not None)
+    at = reached(*row[13:24])
     return Person(
         eid,
         slug,
@@ -214,14 +174,14 @@ def load(
             person = people[row[0]] = _person(row)
             # The message a person's answer counts for (set below), else their last one.
             if row[24] is not None and "replied" not in person.at:
-                person.step, person.template = int(row[24]), _label(row[25], names, row[26])
+                person.step, person.template = int(row[24]), arm_label(row[25], names, row[26])
         for eid, step, template_hash, variant in q.answered_messages(conn, ids, since):
             person = people[eid]
             if person.step is None or step > person.step:
-                person.step, person.template = int(step), _label(template_hash, names, variant)
+                person.step, person.template = int(step), arm_label(template_hash, names, variant)
         trials: dict[tuple[int, str], int] = defaultdict(int)
         for step, template_hash, variant, n in q.arm_trials(conn, ids, since):
-            trials[step, _label(template_hash, names, variant)] += n
+            trials[step, arm_label(template_hash, names, variant)] += n
         sends = q.sends_per_bucket(conn, ids, since)
         replies = q.replies_per_bucket(conn, ids, since)
         posts = q.posts(conn, ids, since)
@@ -247,14 +207,7 @@ class Cell:
 
 
 def _median_hours(members: Sequence[Person], stage: str) -> float | None:
-    before = PREVIOUS.get(stage)
-    if before is None:
-        return None
-    gaps = [
-        (p.at[stage] - p.at[before]) / 3600
-        for p in members
-        if stage in p.at and before in p.at and p.at[stage] >= p.at[before]
-    ]
+    gaps = [g for p in members if (g := gap_hours(p.at, stage)) is not None]
     return statistics.median(gaps) if gaps else None
 
 
@@ -271,10 +224,10 @@ def groups(data: FunnelData, by: str | None) -> dict[str, list[Person]]:
     out: dict[str, list[Person]] = defaultdict(list)
     for person in data.people:
         out[person.key(by)].append(person)
-    return dict(sorted(out.items(), key=lambda kv: _order(kv[0])))
+    return dict(sorted(out.items(), key=lambda kv: group_order(kv[0])))
 
 
-def _order(key: str) -> tuple[int, str]:
+def group_order(key: str) -> tuple[int, str]:
     return (1, key) if key == NONE else (0, key.zfill(6) if key.isdigit() else key)
 
 
@@ -283,20 +236,29 @@ def funnel(data: FunnelData, by: str | None = None) -> list[Cell]:
     cells: list[Cell] = []
     for name, members in groups(data, by).items():
         counts = {s: sum(1 for p in members if s in p.at) for s in STAGES}
-        for stage in STAGES:
-            before = PREVIOUS.get(stage)
-            n = counts[stage]
-            cells.append(
-                Cell(
-                    name,
-                    stage,
-                    n,
-                    n / counts[before] if before and counts[before] else None,
-                    n / counts["enrolled"] if counts["enrolled"] else None,
-                    _median_hours(members, stage),
-                )
-            )
+        cells += cells_of(name, counts, {s: _median_hours(members, s) for s in STAGES})
     return cells
+
+
+def cells_of(
+    group: str, counts: Mapping[str, int], medians: Mapping[str, float | None]
+) -> list[Cell]:
+    """A group's cells from its people per stage and the median time into each stage."""
+    out = []
+    for stage in STAGES:
+        before = PREVIOUS.get(stage)
+        n = counts.get(stage, 0)
+        out.append(
+            Cell(
+                group,
+                stage,
+                n,
+                n / counts[before] if before and counts.get(before) else None,
+                n / counts["enrolled"] if counts.get("enrolled") else None,
+                medians.get(stage),
+            )
+        )
+    return out
 
 
 def explain(
@@ -344,7 +306,17 @@ def arms(data: FunnelData) -> list[ArmResult]:
         replies[person.step, person.template] += 1
         if "interested" in person.at:
             positive[person.step, person.template] += 1
+    return arms_of(data.trials, replies, positive)
+
+
+def arms_of(
+    trials: Sequence[tuple[int, str, int]],
+    replies: Mapping[tuple[int, str], int],
+    positive: Mapping[tuple[int, str], int],
+) -> list[ArmResult]:
+    """One result per (step, arm, people its message reached), with the replies and positive
+    replies counted for it."""
     return [
-        ArmResult(step, name, n, replies[step, name], positive[step, name])
-        for step, name, n in data.trials
+        ArmResult(step, name, n, replies.get((step, name), 0), positive.get((step, name), 0))
+        for step, name, n in trials
     ]

@@ -12,8 +12,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from outreach.domain.funnel import STAGES
 from outreach.services.report import charts
-from outreach.services.report.funnel import STAGES
 from outreach.services.report.labels import LABELS
 
 FORMATS = ("html", "json", "csv", "md")

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, insert, select, update
 
 from outreach.clock import naive_utc, utc
-from outreach.store.schema import campaign
+from outreach.store.schema import campaign, enrollment
 
 
 def campaign_id(conn: Connection, slug: str) -> int | None:
     return conn.execute(select(campaign.c.id).where(campaign.c.slug == slug)).scalar_one_or_none()
+
+
+def in_campaigns(campaign_ids: Sequence[int] | Any) -> ColumnElement[bool]:
+    """The enrolment is in one of these campaigns (ids, or a query of them), written so that
+    no index serves it: a query joining a small table (deals, posts, links) to enrolments then
+    starts from the small table and reads enrolments by key. SQLite has no table statistics
+    and would otherwise walk all of a campaign's enrolments (100,000) through the campaign
+    index to find the few with a deal."""
+    chosen = list(campaign_ids) if isinstance(campaign_ids, Sequence) else campaign_ids
+    return (enrollment.c.campaign_id + 0).in_(chosen)
 
 
 def ensure_campaign(conn: Connection, slug: str, now: datetime) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from outreach.clock import naive_utc
 from outreach.domain.deal import Piece
 from outreach.domain.enrollment import EnrollmentStatus
+from outreach.store.queries import tally
 from outreach.store.schema import (
     campaign,
     deal,
@@ -102,6 +103,10 @@ def add_deliverables(conn: Connection, deal_id: int, items: list[dict[str, Any]]
         insert(deliverable),
         [{"deal_id": deal_id, "n": n, **item} for n, item in enumerate(items, 1)],
     )
+    if any(item.get("posted_at") is not None for item in items):  # already live: counted
+        tally.touch(
+            conn, conn.execute(select(deal.c.enrollment_id).where(deal.c.id == deal_id)).scalars()
+        )
 
 
 def deliverables(conn: Connection, deal_id: int) -> list[dict[str, Any]]:
@@ -121,15 +126,22 @@ def record_post(
     disclosure: str,
     state: str,
 ) -> bool:
-    """Write a live post on a deliverable still without one; False if it already has one."""
+    """Write a live post on a deliverable still without one; False if it already has one.
+    The post counts in the report's funnel (posted)."""
     done = conn.execute(
         update(deliverable)
         .where(deliverable.c.id == deliverable_id, deliverable.c.post_url.is_(None))
         .values(
             post_url=url, posted_at=posted_at, caption=caption, disclosure=disclosure, state=state
         )
-    )
-    return done.rowcount == 1
+        .returning(deliverable.c.deal_id)
+    ).all()
+    if done:
+        tally.touch(
+            conn,
+            conn.execute(select(deal.c.enrollment_id).where(deal.c.id == done[0][0])).scalars(),
+        )
+    return len(done) == 1
 
 
 def deliverable_by_url(conn: Connection, url: str) -> dict[str, Any] | None:

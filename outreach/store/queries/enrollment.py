@@ -17,6 +17,7 @@ from outreach.clock import naive_utc, utc
 from outreach.domain.enrollment import HALTED, LIVE, EnrollmentStatus
 from outreach.domain.outbox import CONTACTED, FAILURE_STOP_PATTERNS, failed_stop_reason
 from outreach.domain.stages import Stage
+from outreach.store.queries import tally
 from outreach.store.queries.due import DUE_STATUSES
 from outreach.store.queries.suppression import email_hash
 from outreach.store.schema import (
@@ -206,9 +207,12 @@ def recent_contacts(
 
 
 def insert_enrollments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk insert; each row: campaign_id, influencer_id, sequence, mailbox, next_due_at."""
+    """Bulk insert; each row: campaign_id, influencer_id, sequence, mailbox, next_due_at.
+    Each new person is counted as enrolled in the report's counters."""
     if rows:
-        conn.execute(insert(enrollment), list(rows))
+        tally.touch(
+            conn, conn.execute(insert(enrollment).returning(enrollment.c.id), list(rows)).scalars()
+        )
 
 
 def mark_error(conn: Connection, enrollment_id: int, reason: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Text, cast, delete, func, or_, select, update
 
 from outreach.domain.address import normalise_address
+from outreach.store.queries import tally
 from outreach.store.queries.suppression import email_hash, record, suppress
 from outreach.store.schema import (
     contact,
@@ -55,6 +56,16 @@ def forget(conn: Connection, address: str, *, at: datetime, actor: str = "") -> 
             )
         ).scalars()
     )
+    # Their enrolments leave the report's counters, and so do replies of theirs attached to
+    # someone else (an agency writing about a talent).
+    tally.touch(conn, conn.execute(enrolled).scalars())
+    if mail_ids:
+        tally.touch(
+            conn,
+            conn.execute(
+                select(inbound.c.enrollment_id).where(inbound.c.id.in_(mail_ids))
+            ).scalars(),
+        )
     gone_mail = (
         conn.execute(delete(inbound).where(inbound.c.id.in_(mail_ids))).rowcount if mail_ids else 0
     )

@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, 
 
 from outreach.clock import naive_utc
 from outreach.domain.address import normalise_address
+from outreach.domain.funnel import HUMAN_KINDS
+from outreach.store.queries import tally
 from outreach.store.queries.enrollment import LIVE_STATUSES
 from outreach.store.schema import (
     account,
@@ -89,7 +91,20 @@ def record_inbound(conn: Connection, **values: Any) -> int:
         values["received_at"] = naive_utc(values["received_at"])
     key = conn.execute(_INSERT_INBOUND, values).inserted_primary_key
     assert key is not None
+    _counted(conn, [values])
     return int(key[0])
+
+
+def _counted(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """A person's own reply (see domain.funnel.HUMAN_KINDS) counts in the report's funnel."""
+    tally.touch(
+        conn,
+        (
+            r.get("enrollment_id")
+            for r in rows
+            if (r.get("resolved_as") or r.get("kind")) in HUMAN_KINDS
+        ),
+    )
 
 
 def record_inbound_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -101,6 +116,7 @@ def record_inbound_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> Non
         if values.get("received_at") is not None:
             values["received_at"] = naive_utc(values["received_at"])
     conn.execute(_INSERT_INBOUND, list(rows))
+    _counted(conn, rows)
 
 
 def set_manager_email(conn: Connection, influencer_id: int, address: str, *, at: datetime) -> str:
@@ -316,7 +332,7 @@ def resolve_inbound(
     conn: Connection, inbound_id: int, *, kind: str, effect: str, at: datetime
 ) -> bool:
     """Mark a needs-review message resolved, once: False when it was resolved already."""
-    res = conn.execute(
+    done = conn.execute(
         update(inbound)
         .where(
             inbound.c.id == inbound_id,
@@ -324,8 +340,10 @@ def resolve_inbound(
             inbound.c.resolved_as.is_(None),
         )
         .values(resolved_as=kind, resolved_at=naive_utc(at), effect=effect)
-    )
-    return res.rowcount == 1
+        .returning(inbound.c.enrollment_id)
+    ).all()
+    _counted(conn, [{"enrollment_id": row[0], "resolved_as": kind} for row in done])
+    return len(done) == 1
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, select, update
 
+from outreach.store.queries.campaign import in_campaigns
 from outreach.store.schema import campaign, click, deal, enrollment, influencer, tracking_link
 
 
@@ -50,10 +51,9 @@ def link_rows(conn: Connection, slug: str) -> list[dict[str, Any]]:
         )
         .select_from(tracking_link)
         .join(enrollment, enrollment.c.id == tracking_link.c.enrollment_id)
-        .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
         .outerjoin(click, click.c.link_id == tracking_link.c.id)
-        .where(campaign.c.slug == slug)
+        .where(in_campaigns(select(campaign.c.id).where(campaign.c.slug == slug)))
         .group_by(
             enrollment.c.id,
             influencer.c.handle,

@@ -46,6 +46,7 @@ from outreach.domain.outbox import (
     expired_stop_reason,
 )
 from outreach.domain.people import domain_of
+from outreach.store.queries import tally
 from outreach.store.queries.enrollment import stop_enrollment
 from outreach.store.queries.mailbox import (
     HELD_UNTIL,
@@ -401,9 +402,12 @@ def _fenced_many(
 
 
 def mark_sent_many(conn: Connection, rows: Sequence[Claimed], now: datetime) -> list[bool]:
-    """`sent` for the rows whose 250 arrived together: one statement, one commit."""
+    """`sent` for the rows whose 250 arrived together: one statement, one commit (which
+    counts them in the report's counters)."""
     at = naive_utc(now)
-    return _fenced_many(conn, _MARK_SENT, [{**_fence(c), "v_now": at} for c in rows], rows, S.SENT)
+    took = _fenced_many(conn, _MARK_SENT, [{**_fence(c), "v_now": at} for c in rows], rows, S.SENT)
+    tally.sent(conn, [(c.enrollment_id, c.id) for c, ok in zip(rows, took, strict=True) if ok])
+    return took
 
 
 # `sending` (written once the envelope is accepted, before the message: from here a crash

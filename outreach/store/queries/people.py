@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from outreach.clock import naive_utc
 from outreach.domain.address import normalise_address
 from outreach.domain.people import agency_key
+from outreach.store.queries import tally
 from outreach.store.schema import account, agency, contact, influencer
 
 ACCOUNT_COPIED = ("followers", "avg_likes", "avg_comments", "engagement_rate", "tier")
@@ -441,6 +442,8 @@ def merge(conn: Connection, keep: int, gone: int, *, at: datetime) -> dict[str, 
 
     now = naive_utc(at)
     moved: dict[str, int] = {}
+    # `gone`'s enrolments take `keep`'s platform and tier, or go with `gone`: counted again.
+    tally.touch_influencers(conn, [gone])
     taken = select(enrollment.c.campaign_id).where(enrollment.c.influencer_id == keep)
     moved["enrolments"] = conn.execute(
         update(enrollment)

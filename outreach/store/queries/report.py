@@ -28,6 +28,8 @@ from sqlalchemy import (
     union_all,
 )
 
+from outreach.domain.funnel import BUCKET, FUNNEL_STAGES, HUMAN_KINDS, RESPONSE_STAGES
+from outreach.store.queries.campaign import in_campaigns
 from outreach.store.schema import (
     campaign,
     conversion,
@@ -42,18 +44,14 @@ from outreach.store.schema import (
     stage_history,
 )
 
-# Inbound kinds written by a person (an operator's resolution of `needs_review` counts).
-HUMAN_KINDS = ("reply", "decline", "opt_out")
-# Stages whose first entry marks a funnel step; the first three are a person's response.
-RESPONSE_STAGES = ("negotiating", "declined", "unsubscribed")
-FUNNEL_STAGES = (*RESPONSE_STAGES, "contracted", "posted", "bounced")
 _kind = func.coalesce(inbound.c.resolved_as, inbound.c.kind)
 _inbound_at = func.coalesce(inbound.c.received_at, inbound.c.processed_at)
 
 
-def epoch(conn: Connection, column: Any) -> ColumnElement[float]:
-    """A stored (naive UTC) time as seconds since 1970-01-01 UTC, computed by the database."""
-    if conn.dialect.name == "sqlite":
+def epoch(conn: Connection | str, column: Any) -> ColumnElement[float]:
+    """A stored (naive UTC) time as seconds since 1970-01-01 UTC, computed by the database
+    (`conn` or its dialect's name)."""
+    if (conn if isinstance(conn, str) else conn.dialect.name) == "sqlite":
         return cast((func.julianday(column) - 2440587.5) * 86400.0, Float)
     return cast(extract("epoch", column), Float)
 
@@ -188,7 +186,12 @@ def answered_messages(
 ) -> Iterator[Any]:
     """(enrollment_id, step, template_hash, variant) of the message each person's first answer
     answered: the last one sent before it (people who never answered are left out)."""
-    chosen = _chosen(campaign_ids, since)
+    yield from conn.execute(answered_query(_chosen(campaign_ids, since)))
+
+
+def answered_query(chosen: Any) -> Select[Any]:
+    """`answered_messages` of the enrolments `chosen` names (a list of ids, or a query of
+    them)."""
     answered = _responses(chosen)
     # Steps are sent in order, so the last message before a time is the highest step sent by
     # then; joining back on (enrolment, step) uses the outbox's unique index.
@@ -199,10 +202,9 @@ def answered_messages(
         .group_by(outbox.c.enrollment_id)
         .subquery()
     )
-    query = select(
+    return select(
         outbox.c.enrollment_id, outbox.c.step, outbox.c.template_hash, outbox.c.variant
     ).join(last, and_(last.c.eid == outbox.c.enrollment_id, last.c.step == outbox.c.step))
-    yield from conn.execute(query)
 
 
 def _delivered_sends(campaign_ids: Sequence[int], since: datetime | None) -> Any:
@@ -225,9 +227,6 @@ def arm_trials(
         .group_by(outbox.c.step, outbox.c.template_hash, outbox.c.variant)
     )
     return [(int(a), str(b), str(v), int(c)) for a, b, v, c in conn.execute(query)]
-
-
-BUCKET = 900  # seconds: a quarter of an hour, so any zone's local day is whole buckets
 
 
 def sends_per_bucket(
@@ -274,12 +273,12 @@ def posts(
         )
         .select_from(deliverable)
         .join(deal, deal.c.id == deliverable.c.deal_id)
-        .where(
-            deal.c.enrollment_id.in_(_chosen(campaign_ids, since)),
-            deliverable.c.post_url.is_not(None),
-        )
+        .join(enrollment, enrollment.c.id == deal.c.enrollment_id)
+        .where(in_campaigns(campaign_ids), deliverable.c.post_url.is_not(None))
         .order_by(deal.c.enrollment_id, deliverable.c.n)
     )
+    if since is not None:
+        query = query.where(enrollment.c.created_at >= since)
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -419,3 +418,29 @@ def paused_mailboxes(conn: Connection, now: datetime) -> list[dict[str, Any]]:
         and_(mailbox.c.paused_until.is_not(None), mailbox.c.paused_until > now)
     )
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def people_by_handle(
+    conn: Connection, campaign_ids: Sequence[int], handles: Sequence[str]
+) -> list[Any]:
+    """(enrollment_id, handle, name, platform, tier, stage) of the campaigns' people with these
+    handles, in enrolment order."""
+    if not handles:
+        return []
+    query = (
+        select(
+            enrollment.c.id,
+            influencer.c.handle,
+            influencer.c.name,
+            influencer.c.platform,
+            influencer.c.tier,
+            enrollment.c.stage,
+        )
+        .join(influencer, influencer.c.id == enrollment.c.influencer_id)
+        .where(
+            enrollment.c.campaign_id.in_(list(campaign_ids)),
+            influencer.c.handle.in_(list(handles)),
+        )
+        .order_by(enrollment.c.id)
+    )
+    return list(conn.execute(query))

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from outreach.store.queries import tally
+from outreach.store.queries.campaign import in_campaigns
 from outreach.store.schema import (
     agency,
     campaign,
@@ -71,7 +73,7 @@ def campaign_people(conn: Connection, campaign_id: int) -> list[dict[str, Any]]:
         .join(enrollment, enrollment.c.id == deal.c.enrollment_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
         .outerjoin(agency, agency.c.id == influencer.c.agency_id)
-        .where(enrollment.c.campaign_id == campaign_id, deal.c.status == "accepted")
+        .where(in_campaigns([campaign_id]), deal.c.status == "accepted")
         .order_by(influencer.c.handle)
     )
     return [dict(r._mapping) for r in rows]
@@ -115,7 +117,7 @@ def posts_with_latest(conn: Connection, campaign_id: int) -> list[dict[str, Any]
             result,
             (result.c.deliverable_id == deliverable.c.id) & (result.c.captured_at == latest.c.at),
         )
-        .where(enrollment.c.campaign_id == campaign_id, deliverable.c.post_url.is_not(None))
+        .where(in_campaigns([campaign_id]), deliverable.c.post_url.is_not(None))
         .order_by(deal.c.enrollment_id, deliverable.c.n)
     )
     return [dict(r._mapping) for r in rows]
@@ -130,8 +132,10 @@ def known_orders(conn: Connection, campaign_id: int) -> set[str]:
 
 
 def insert_orders(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Orders attributed to a person count in the report's funnel (converted)."""
     if rows:
         conn.execute(insert(conversion), rows)
+        tally.touch(conn, (r.get("enrollment_id") for r in rows))
 
 
 def orders_by_enrollment(

@@ -40,7 +40,7 @@ from outreach.config import email_address
 from outreach.domain.influencer import Basis
 from outreach.domain.people import no_address_key, same_name
 from outreach.errors import InputError
-from outreach.store.queries import people
+from outreach.store.queries import people, tally
 from outreach.store.schema import account, influencer
 
 # Columns an import sets; upserts compare exactly these to report changes.
@@ -328,6 +328,7 @@ def upsert_influencers(
     updates: dict[int, _Target] = {}  # in the order of their last record
     others: list[tuple[_Target, dict[str, Any]]] = []  # records of a person's other accounts
     moved: dict[int, _Target] = {}  # the stored rows a record changed, by object identity
+    regrouped: set[int] = set()  # stored people whose platform or tier changed
     for line, record in records:
         values = dict(record) if PREPARED in record else _prepare(record)
         pair = (values["platform"], values["handle"])
@@ -384,6 +385,8 @@ def upsert_influencers(
         if "custom" in values:  # columns add or replace custom fields; others are kept
             values["custom"] = {**(target.values.get("custom") or {}), **values["custom"]}
         changes = diff(target.values, values, INFLUENCER_FIELDS)
+        if target.id is not None and changes.keys() & {"platform", "tier"}:
+            regrouped.add(target.id)
         batch.unindex(target)
         target.values = {**target.values, **values}
         target.line, target.run, target.params = line, import_run, None
@@ -401,6 +404,8 @@ def upsert_influencers(
             update(influencer).where(influencer.c.id == bindparam("target_id")),
             [_row(t, stamp) | {"target_id": t.id} for t in updates.values()],
         )
+        # the report breaks its funnel down by platform and tier
+        tally.touch_influencers(conn, regrouped)
     if inserts and not ids and all(t.params is not None for t in inserts):
         conn.exec_driver_sql(
             driver_sql(conn, insert(influencer), _INSERT_KEYS)[0], [t.params for t in inserts]

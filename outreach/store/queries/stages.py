@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,9 @@ from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from outreach.clock import naive_utc
 from outreach.domain.address import normalise_address
 from outreach.domain.enrollment import LIVE, EnrollmentStatus
+from outreach.domain.funnel import FUNNEL_STAGES
 from outreach.domain.stages import Stage, check_move
+from outreach.store.queries import tally
 from outreach.store.queries.enrollment import stop_enrollment, stop_one_enrollment
 from outreach.store.schema import (
     enrollment,
@@ -33,8 +35,16 @@ _HISTORY = insert(stage_history)
 _PENDING_HISTORY = "outreach.inbox.pending_history"
 
 
+def _counted(conn: Connection, enrollment_ids: Iterable[int], to: str) -> None:
+    """Entering a stage the funnel counts (negotiating, contracted, bounced, ...) changes the
+    report's counters."""
+    if to in FUNNEL_STAGES:
+        tally.touch(conn, enrollment_ids)
+
+
 def _history(conn: Connection, row: dict[str, Any]) -> None:
     """A stage-history row: now, or with the batch when inside `history_batched`."""
+    _counted(conn, [row["enrollment_id"]], row["to_stage"])
     pending = conn.info.get(_PENDING_HISTORY)
     if pending is None:
         conn.execute(_HISTORY, row)
@@ -230,6 +240,7 @@ def move_stage_if(
             at=at,
         )
     )
+    _counted(conn, [enrollment_id], target.value)
     return True
 
 
@@ -289,6 +300,7 @@ def move_stages_if(
                 for eid in moved
             ],
         )
+        _counted(conn, moved, target.value)
     return moved
 
 
