@@ -97,8 +97,8 @@ def test_the_report_opens_offline_draws_and_prints(
 
     # Charts drawn: every SVG has bars or lines with a real size on screen.
     drawn = page.evaluate(
-        """() => [...document.querySelectorAll('svg.pygal-chart')].map(svg => {
-            const marks = [...svg.querySelectorAll('.bar rect, rect.rect, path.line')];
+        """() => [...document.querySelectorAll('svg.chart')].map(svg => {
+            const marks = [...svg.querySelectorAll('rect.bar')];
             return marks.filter(m => { const b = m.getBoundingClientRect();
                                         return b.width > 0 && b.height > 0; }).length;
         })"""
