@@ -26,8 +26,8 @@ from outreach.clock import FixedClock
 from outreach.config import Config, parse_config
 from outreach.errors import ConfigError
 from outreach.services.inbox.poll import poll
-from outreach.services.send.dispatch import DispatchReport, dispatch_once
 from outreach.services.mailbox.oauth import LoginResult, login, token_sources
+from outreach.services.send.dispatch import DispatchReport, dispatch_once
 from outreach.services.sequence.pause import missing_secrets, resume_mailbox
 from outreach.store.schema import mailbox, oauth_token
 from outreach.transport.oauth import DeviceCode, OAuthFailure, oauthbearer, xoauth2
