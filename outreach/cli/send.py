@@ -99,8 +99,8 @@ def run(app: App, once: bool, allow_lint_errors: bool, allow_doctor_failures: bo
     from outreach.clock import SystemClock
     from outreach.daemon.run import AppContext, run_daemon
     from outreach.errors import UserError
-    from outreach.services.send.preflight import lint_errors
     from outreach.services.mailbox.oauth import missing_logins, token_sources
+    from outreach.services.send.preflight import lint_errors
     from outreach.services.sequence.pause import check_secrets, note_mailbox_configs
 
     check_secrets(app.config)  # an unset password variable stops here, named
