@@ -19,9 +19,9 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
-from outreach.clock import FixedClock
+from outreach.clock import FixedClock, naive_utc
 from outreach.config import Config, load_config
 from outreach.daemon.run import AppContext, run_daemon
 from outreach.demo.config import write_demo_config
@@ -33,8 +33,9 @@ from outreach.services.pipeline import deals
 from outreach.services.roster.importer import ImportOptions, import_influencers, import_posts
 from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.services.workspace.create import create_workspace
+from outreach.store.queries.suppression import suppress_domain
 from outreach.store.schema import enrollment, influencer, outbox
-from outreach.store.session import make_engine, reading
+from outreach.store.session import make_engine, reading, writing
 from outreach.transport.sink import CaptureSink
 from outreach.transport.smtp import SmtpTransport
 from tests.support.imap import PASSWORD_ENV, USER, running_imap
@@ -366,3 +367,43 @@ def test_preview_shows_a_deal_step_for_a_person_with_a_deal(engine: Engine, tmp_
         ("4", "terms", "after_deal"),
         ("5", "reminder", "reminder"),
     ]
+
+
+def test_an_agency_domain_rule_keeps_the_deal_phase_closed(engine: Engine, tmp_path: Path) -> None:
+    """A deal accepted after the talent's agency asked the enrolment's mailbox to stop writing
+    to its domain: the terms are not planned, though the person's own address is not
+    suppressed. One accepted before the rule opens as usual."""
+    config_path = workspace_on(tmp_path, engine, smtp_port=1, imap_port=1)
+    config = load_config(config_path)
+    ws = config_path.parent
+    clock = FixedClock(TUESDAY_10_JST)
+    roster = ws / "roster"
+    import_influencers(
+        engine, roster / "influencers.csv", config=config, clock=clock, options=ImportOptions()
+    )
+    import_posts(engine, roster / "posts.csv", config=config, options=ImportOptions())
+    people = EnrollFilters(handles=(HANAKO, KENTA))
+    report = enroll(engine, config, "spring-serum", people, dry_run=False, now=clock.now())
+    assert len(report.enrolled) == 2
+    with writing(engine) as conn:  # both replied to the pitch
+        conn.execute(
+            update(enrollment).values(status="stopped", stop_reason="replied", stage="negotiating")
+        )
+    reel = Deliverable("instagram", "reel", 1, date(2026, 11, 30))
+    assert offer_and_accept(engine, config, clock, HANAKO, reel).phase.startswith("step ")
+    with writing(engine) as conn:
+        box = conn.execute(select(enrollment.c.mailbox).limit(1)).scalar_one()
+        address = conn.execute(
+            select(influencer.c.email_norm).where(influencer.c.handle == KENTA)
+        ).scalar_one()
+        suppress_domain(
+            conn,
+            address.rpartition("@")[2],
+            box,
+            reason="opt_out",
+            source="test: the agency asked this mailbox to stop",
+            at=naive_utc(clock.now()),
+        )
+    held = offer_and_accept(engine, config, clock, KENTA, reel)
+    assert held.phase == "deal phase not opened: the address is suppressed"
+    assert state_of(engine, KENTA)[1] == "stopped"

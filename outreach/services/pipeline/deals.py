@@ -192,7 +192,8 @@ def _open_deal_phase(conn: Connection, config: Config, enrollment_id: int, now: 
 
     Opened only for an enrollment stopped by a human reply, or completed (the reply came
     after its last pitch step), at a stage the deal phase sends in (DEAL_SENDABLE), whose
-    address is not suppressed. A live one (still pitching) is left alone."""
+    address is not suppressed (nor its domain, for the enrolment's mailbox). A live one (still
+    pitching) is left alone."""
     target = q.deal_phase_target(conn, enrollment_id)
     try:
         sequence = load_sequence(config, target.sequence)
@@ -208,7 +209,9 @@ def _open_deal_phase(conn: Connection, config: Config, enrollment_id: int, now: 
         return f"deal phase not opened: the sequence is {why}"
     if Stage(target.stage) not in DEAL_SENDABLE:
         return f"deal phase not opened: stage {target.stage}"
-    if is_suppressed(conn, target.email_norm):
+    if is_suppressed(conn, target.email_norm, mailbox=target.mailbox or None):
+        # also the agency-domain rule for the mailbox that would write (its manager asked it
+        # to stop contacting their talents)
         return "deal phase not opened: the address is suppressed"
     where = recipient_of(
         config, target.timezone, target.country, campaign_closures(config, target.campaign)

@@ -291,6 +291,7 @@ class DealPhaseTarget:
     timezone: str
     country: str
     email_norm: str
+    mailbox: str = ""  # the From identity the conversation is sent from
 
 
 def deal_phase_target(conn: Connection, enrollment_id: int) -> DealPhaseTarget:
@@ -306,6 +307,7 @@ def deal_phase_target(conn: Connection, enrollment_id: int) -> DealPhaseTarget:
             influencer.c.timezone,
             influencer.c.country,
             influencer.c.email_norm,
+            enrollment.c.mailbox,
         )
         .join(campaign, campaign.c.id == enrollment.c.campaign_id)
         .join(influencer, influencer.c.id == enrollment.c.influencer_id)
@@ -323,6 +325,7 @@ def deal_phase_target(conn: Connection, enrollment_id: int) -> DealPhaseTarget:
         row.timezone,
         row.country,
         row.email_norm,
+        row.mailbox or "",
     )
 
 
