@@ -112,8 +112,15 @@ def _people_file(tmp_path: Path) -> Path:
     return path
 
 
-def _everything_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every staged row through upsert_influencers / upsert_posts, as on PostgreSQL."""
+def _path(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Make imports write their rows one way: "transfer" (what a first import does when no
+    address is shared), "copy" (INSERT ... SELECT a range of lines at a time), or "row_by_row"
+    (upsert_influencers / upsert_posts for every row, as on PostgreSQL)."""
+    if path == "transfer":
+        return
+    monkeypatch.setattr(roster_stage.PeopleStage, "_build_transfer", lambda self, conn: False)
+    if path == "copy":
+        return
     original = roster_stage._Stage._mark_slow
 
     def mark(self: roster_stage._Stage, conn: Any, stored: str | None) -> None:
@@ -122,10 +129,11 @@ def _everything_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(roster_stage._Stage, "_mark_slow", mark)
 
 
-def test_copied_people_and_posts_are_stored_as_row_by_row(
-    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("people", ["mixed", "sample"])
+def test_every_path_stores_people_and_posts_alike(
+    people: str, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    people = _people_file(tmp_path)
+    roster = _people_file(tmp_path) if people == "mixed" else SAMPLE / "influencers.csv"
     posts = tmp_path / "posts.csv"
     posts.write_text(
         "influencer,platform,url,caption,published_at,likes\n"
@@ -134,15 +142,17 @@ def test_copied_people_and_posts_are_stored_as_row_by_row(
         "ann,instagram,https://www.instagram.com/p/1/,again,,3\n",
         encoding="utf-8",
     )
+    if people == "sample":
+        posts = SAMPLE / "posts.csv"
     stored = []
     reports = []
-    for name in ("copied", "row_by_row"):
-        engine = sqlite_engine(tmp_path / f"{name}.db")
-        if name == "row_by_row":
-            _everything_row_by_row(monkeypatch)
-        options = ImportOptions()
-        first = import_influencers(engine, people, config=config, clock=CLOCK, options=options)
-        second = import_posts(engine, posts, config=config, options=options)
+    for path in ("transfer", "copy", "row_by_row"):
+        engine = sqlite_engine(tmp_path / f"{path}.db")
+        with monkeypatch.context() as patched:
+            _path(patched, path)
+            options = ImportOptions()
+            first = import_influencers(engine, roster, config=config, clock=CLOCK, options=options)
+            second = import_posts(engine, posts, config=config, options=options)
         reports.append(
             [
                 (r.inserted, r.updated, r.unchanged, r.duplicates, r.rejected, r.warnings)
@@ -159,10 +169,11 @@ def test_copied_people_and_posts_are_stored_as_row_by_row(
             ]
         )
         engine.dispose()
-    assert reports[0] == reports[1]
-    assert stored[0] == stored[1]
-    names = [r[1] for r in stored[0][0]]
-    assert names == ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay", "Gus"]  # ids in file order
+    assert reports[0] == reports[1] == reports[2]
+    assert stored[0] == stored[1] == stored[2]
+    if people == "mixed":
+        names = [r[1] for r in stored[0][0]]
+        assert names == ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay", "Gus"]  # ids in file order
 
 
 def test_a_populated_roster_takes_new_rows_and_reports_the_rest(
@@ -195,6 +206,27 @@ def test_a_populated_roster_takes_new_rows_and_reports_the_rest(
         )
     assert names == ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy"]
     assert ranks["hal"] is None and ranks["ann"] == pytest.approx(100.0)
+    posts = tmp_path / "posts.csv"
+    posts.write_text(
+        "influencer,url,likes\nann,https://www.instagram.com/p/1/,10\n"
+        "eve,https://www.youtube.com/watch?v=2,20\n",
+        encoding="utf-8",
+    )
+    first_posts = import_posts(db, posts, config=config, options=ImportOptions())
+    assert (first_posts.inserted, first_posts.updated) == (2, 0)
+    posts.write_text(
+        "influencer,url,likes\nhal,https://www.instagram.com/p/3/,5\n"
+        "ann,https://www.instagram.com/p/1/,11\n"
+        "ivy,https://x.com/ivy/status/4,1\n"
+        "eve,https://www.youtube.com/watch?v=2,20\n",
+        encoding="utf-8",
+    )
+    report = import_posts(db, posts, config=config, options=ImportOptions())
+    assert (report.inserted, report.updated, report.unchanged) == (2, 1, 1)
+    assert report.changes == [f"{posts}:3: https://www.instagram.com/p/1/: likes: 10 → 11"]
+    with reading(db) as conn:
+        urls = list(conn.execute(select(post.c.url).order_by(post.c.id)).scalars())
+    assert urls[2:] == ["https://www.instagram.com/p/3/", "https://x.com/ivy/status/4"]
 
 
 def test_a_first_import_is_ranked_as_recompute_ranks_it(sqlite_db: Engine, config: Config) -> None:

@@ -134,9 +134,21 @@ def _number_text(raw: str) -> str:
     return text
 
 
+# The forms sheets write most, in ASCII digits: `12,345` and `12.3万` (or K, M). They take a
+# shortcut past `_number_text` (which leaves them as they are) to the same value.
+_PLAIN_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
+_PLAIN_UNIT = re.compile(r"[0-9]+(?:\.[0-9]+)?[kKmM万億千]")
+
+
 def parse_count(raw: str) -> int | None:
     """A non-negative whole count: `12345`, `12,345`, `１２，３００`, `1.2万`, `12.3万人`,
     `約2万`, `12.3K`, `1.5M`; blank or a lone `-` is None."""
+    if _PLAIN_GROUPED.fullmatch(raw):
+        return int(raw.replace(",", ""))
+    if len(raw) <= MAX_DIGITS + 1 and _PLAIN_UNIT.fullmatch(raw):
+        value = round(Decimal(raw[:-1]) * _UNITS[raw[-1]])  # exact, as below
+        if value <= 10**12:
+            return value
     text = _number_text(raw)
     if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
         return int(text)
@@ -163,6 +175,8 @@ def parse_count(raw: str) -> int | None:
 def parse_amount(raw: str) -> float | None:
     """A non-negative average (likes, comments per post): `1,234.5`, `1.2K`, `約300`; blank
     or a lone `-` is None."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS:
+        return float(raw)  # what the general path below makes of plain digits
     text = _number_text(raw).replace(",", "")
     if not text:
         return None

@@ -328,11 +328,16 @@ class InfluencerRows:
             "send_to": _Memo(_send_to),
         }
         self.shapes: dict[tuple[str, ...], _Shape] = {}
+        self.defaults = self._defaults()
 
     def _defaults(self) -> dict[str, Any]:
-        """What a blank or absent cell of each of _FIELDS gives."""
+        """What a blank or absent cell of each of _FIELDS gives (a list: a new empty one)."""
         rules = self.rules
         return {
+            "followers": None,
+            "avg_likes": None,
+            "avg_comments": None,
+            "engagement_rate": None,
             "niche": "",
             "country": "",
             "language": "ja",
@@ -375,19 +380,22 @@ class InfluencerRows:
         # new influencer gets the table default).
         record: dict[str, Any] = {"name": name, "email": email, "platform": platform}
         record["handle"] = handle
-        defaults = self._defaults()
-        parsers = self.parsers
-        for field in shape.fields:
-            record[field] = _take(cells, problems, field, parsers[field], defaults.get(field))
+        defaults, parsers = self.defaults, self.parsers
+        for field in shape.fields:  # `_take`, inline: it runs for most cells of a file
+            raw = cells[field]
+            if raw and not raw.isspace():
+                try:
+                    record[field] = parsers[field](raw)
+                    continue
+                except BadValue as exc:
+                    problems.append((field, str(exc)))
+            value = defaults[field]
+            record[field] = [] if value.__class__ is list else value
         custom = {key: _take(cells, problems, key, _TEXT_2000, "") for key in shape.custom}
         if shape.agency:
             custom[AGENCY] = _take(cells, problems, AGENCY, _TEXT_200, "")
         if shape.manager and self._manager(cells, problems, record, custom, shape):
-            record = {
-                k: record[k]
-                for k in ("name", "email", "platform", "handle", *_FIELDS)
-                if k in record
-            }
+            record = {k: record[k] for k in _ORDER if k in record}  # in field order
         record["custom"] = custom
         manager_email = record.get("manager_email", "")
         if not email and not manager_email and not _named("email", problems):
@@ -398,16 +406,18 @@ class InfluencerRows:
                     "agency)",
                 )
             )
-        legal = {f: record.get(f, defaults[f]) for f in _LEGAL}
-        _legal_basis(legal, problems, rules)
+        basis = record.get("basis", defaults["basis"])
+        if basis == Basis.PUBLISHED_BUSINESS_ADDRESS or rules.basis is not None:
+            legal = {f: record.get(f, defaults[f]) for f in _LEGAL}
+            _legal_basis(legal, problems, rules)
+            for f in _LEGAL:
+                if f in record:
+                    record[f] = legal[f]
+            if rules.basis is not None and not problems:  # --basis: for the whole file
+                for f in _LEGAL:
+                    record.setdefault(f, legal[f])
         if problems:
             raise RowProblems(problems)
-        for f in _LEGAL:
-            if f in record:
-                record[f] = legal[f]
-        if rules.basis is not None:  # --basis sets it for the whole file
-            for f in _LEGAL:
-                record.setdefault(f, legal[f])
         return _derive(record, shape, rules.tiers)
 
     def _manager(
@@ -510,6 +520,8 @@ _TEXT_320, _TEXT_500, _TEXT_5000 = _text(320), _text(500), _text(5000)
 
 def lost_characters(cells: Mapping[str, str]) -> list[str]:
     """The text fields (not addresses or URLs) holding a `?` an export put for a lost emoji."""
+    if "?" not in "".join(cells.values()):
+        return []  # most rows: no cell has one
     return [
         key
         for key, value in cells.items()

@@ -162,18 +162,13 @@ Line = tuple[int, list[str]]
 def _csv_lines(fh: TextIO, delimiter: str) -> Iterator[Line]:
     """(first physical line, cells) of each record; csv.Error as a SourceProblem."""
     reader = csv.reader(fh, delimiter=delimiter)
-    rows = iter(reader)
-    end = 0
-    while True:
-        start = end + 1
-        try:
-            cells = next(rows, None)
-        except csv.Error as exc:
-            raise SourceProblem(start, "row" if end else "header", str(exc)) from None
-        if cells is None:
-            return
-        end = reader.line_num
-        yield start, cells
+    end = 0  # the last line of the record before
+    try:
+        for cells in reader:  # a csv.Error can only come from here, not from the consumer
+            start, end = end + 1, reader.line_num
+            yield start, cells
+    except csv.Error as exc:
+        raise SourceProblem(end + 1, "row" if end else "header", str(exc)) from None
 
 
 def _xlsx_lines(path: Path, sheet: str | None) -> Iterator[Line]:
@@ -273,11 +268,17 @@ def _table(
     ]
     if missing:
         raise HeaderRejected(missing)
+    width = len(columns)
+    plain = IGNORED not in columns and "" not in columns  # no cell is left out of a row
     for start, cells in itertools.chain(rest, lines):
-        if not any(c.strip() for c in cells):
+        text = "".join(cells)
+        if not text.strip():  # a blank row (whitespace is whitespace in any cell)
             continue
-        if pad and len(cells) < len(columns):
-            cells = cells + [""] * (len(columns) - len(cells))
+        if pad and len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        if plain and len(cells) == width and not _ESCAPED.search(text):
+            yield start, dict(zip(columns, cells, strict=True))  # `_cells_by_column`'s result
+            continue
         yield start, _cells_by_column(columns, cells, start, encoding)
 
 

@@ -20,18 +20,14 @@ from outreach.domain.influencer import PLATFORMS, Basis, Influencer, Post, Tier
 from outreach.errors import InputError
 from outreach.store.queries.roster_upsert import (
     INFLUENCER_FIELDS,
-    PREPARED,
     Changes,
     KeyConflict,
     Upserted,
     bulk_cache,
     diff,
-    driver_params,
-    driver_sql,
     email_norm,
     executemany,
     marks,
-    prepare,
     sqlite_select,
     upsert_influencer,
     upsert_influencers,
@@ -51,8 +47,6 @@ __all__ = [
     "insert_post",
     "load_influencer",
     "load_influencers",
-    "prepare",
-    "prepare_posts",
     "recompute_er_rank",
     "upsert_influencer",
     "upsert_influencers",
@@ -154,13 +148,8 @@ def upsert_posts(
     outcomes: list[Changes | None] = []
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    ready: list[tuple[Any, ...]] = []
     for _, record in batch:
         old = stored.get(record["url"])
-        if old is None and PREPARED in record:
-            ready.append(record[PREPARED])
-            outcomes.append(None)
-            continue
         values = _post_values(record)
         if old is None:
             inserts.append({**values, "url": record["url"]})
@@ -178,16 +167,11 @@ def upsert_posts(
                 }
             )
         outcomes.append(changes)
-    if ready:
-        conn.exec_driver_sql(driver_sql(conn, insert(post), _POST_INSERT)[0], ready)
     if inserts:
         executemany(conn, insert(post), inserts)
     if updates:
         executemany(conn, update(post).where(post.c.id == bindparam("post_id")), updates)
     return outcomes
-
-
-_POST_INSERT = (*POST_FIELDS, "influencer_id", "url")
 
 
 def _post_values(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -198,16 +182,6 @@ def _post_values(record: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def prepare_posts(conn: Connection, records: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """Before the write lock: each record's row as a new post, in SQLite driver parameters
-    (used by `upsert_posts` when its URL is new; elsewhere nothing is done)."""
-    if conn.dialect.name != "sqlite":
-        return
-    _, pairs = driver_sql(conn, insert(post), _POST_INSERT)
-    for _, record in records:
-        record[PREPARED] = driver_params(pairs, {**_post_values(record), "url": record["url"]})
-
-
 def influencer_ids_for(
     conn: Connection, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
@@ -215,25 +189,57 @@ def influencer_ids_for(
     by_mail = {email_norm(k): (k, p) for k, p in keys if "@" in k.lstrip("@")}
     by_handle = {(p, k.strip().lstrip("@")): (k, p) for k, p in keys if "@" not in k.lstrip("@")}
     found: dict[tuple[str, str], int] = {}
-    if by_mail:
-        rows = conn.execute(
-            select(influencer.c.email_norm, influencer.c.id).where(
-                influencer.c.email_norm.in_(list(by_mail))
+    mails, pairs = list(by_mail), list(by_handle)
+    if conn.dialect.name == "sqlite":  # through the driver: no IN list expanded per batch
+        mail_rows: Iterable[Sequence[Any]] = (
+            conn.exec_driver_sql(
+                f"SELECT email_norm, id FROM influencer WHERE email_norm IN ({marks(mails)})",
+                tuple(mails),
             )
+            if mails
+            else ()
         )
-        for mail, id_ in rows:
-            found[by_mail[mail]] = int(id_)
-    if by_handle:
-        rows = conn.execute(
-            select(influencer.c.platform, influencer.c.handle, influencer.c.id).where(
-                influencer.c.platform.in_({p for p, _ in by_handle}),
-                influencer.c.handle.in_({h for _, h in by_handle}),
+        # A join with the pairs: one index search each, not one per platform and handle.
+        handle_rows: Iterable[Sequence[Any]] = (
+            conn.exec_driver_sql(
+                f"SELECT i.platform, i.handle, i.id FROM (VALUES {marks_pairs(pairs)}) AS k"
+                " JOIN influencer i ON i.platform = k.column1 AND i.handle = k.column2",
+                tuple(v for pair in pairs for v in pair),
             )
+            if pairs
+            else ()
         )
-        for row in rows:
-            if (row.platform, row.handle) in by_handle:
-                found[by_handle[(row.platform, row.handle)]] = int(row.id)
+    else:
+        mail_rows = (
+            conn.execute(
+                select(influencer.c.email_norm, influencer.c.id).where(
+                    influencer.c.email_norm.in_(mails)
+                )
+            )
+            if mails
+            else ()
+        )
+        handle_rows = (
+            conn.execute(
+                select(influencer.c.platform, influencer.c.handle, influencer.c.id).where(
+                    influencer.c.platform.in_({p for p, _ in pairs}),
+                    influencer.c.handle.in_({h for _, h in pairs}),
+                )
+            )
+            if pairs
+            else ()
+        )
+    for mail_key, mail_id in mail_rows:
+        found[by_mail[mail_key]] = int(mail_id)
+    for row_platform, row_handle, row_id in handle_rows:
+        if (row_platform, row_handle) in by_handle:
+            found[by_handle[(row_platform, row_handle)]] = int(row_id)
     return found
+
+
+def marks_pairs(pairs: Sequence[tuple[Any, Any]]) -> str:
+    """`(?, ?), (?, ?)` for a VALUES list of pairs."""
+    return ", ".join(["(?, ?)"] * len(pairs))
 
 
 def insert_post(conn: Connection, influencer_id: int, record: Mapping[str, Any]) -> int:

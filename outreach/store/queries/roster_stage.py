@@ -47,6 +47,7 @@ STAGE_CACHE_KIB = 32_768  # the stage's page cache while rows are added and keys
 BATCH_ROWS = 1000  # records per batch of the row-by-row path
 CHUNK_LINES = 50_000  # file lines per INSERT ... SELECT (progress is reported between them)
 PAGE = 10_000  # lines of the row-by-row path read at a time
+_LAST_LINE = 2**62  # beyond any file's last line
 
 Record = dict[str, Any]
 Batch = list[tuple[int, Record]]
@@ -321,20 +322,21 @@ def _json_list(value: Any) -> str:
     """`json.dumps(list(value))`; a list of text without the encoder's Python layer."""
     if not value:
         return "[]"
-    if all(type(v) is str for v in value):
+    try:
         return "[" + ", ".join(map(encode_basestring_ascii, value)) + "]"
-    return json.dumps(list(value))
+    except TypeError:  # not all text
+        return json.dumps(list(value))
 
 
 def _json_dict(value: Any) -> str:
     """`json.dumps(dict(value))`; text keys and values without the encoder's Python layer."""
     if not value:
         return "{}"
-    items = dict(value).items()
-    if all(type(k) is str and type(v) is str for k, v in items):
-        e = encode_basestring_ascii
-        return "{" + ", ".join([e(k) + ": " + e(v) for k, v in items]) + "}"
-    return json.dumps(dict(value))
+    e = encode_basestring_ascii
+    try:
+        return "{" + ", ".join([e(k) + ": " + e(v) for k, v in dict(value).items()]) + "}"
+    except TypeError:  # not all text
+        return json.dumps(dict(value))
 
 
 def person_row(record: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -378,10 +380,14 @@ class PeopleStage(_Stage):
 
     COLUMNS = ("present", *_PEOPLE, "a", "b", "m")
 
-    def __init__(self) -> None:
+    def __init__(self, *, at: datetime, source_file: str, import_run: str) -> None:
         super().__init__()
         self.db.execute("CREATE TABLE rank (line INTEGER PRIMARY KEY, pct REAL)")
+        # What every row is stamped with, as the SQLite driver binds it.
+        self.stamp = (source_file, import_run, _stamp(at), _stamp(at))
+        self.at = at
         self.ranked = False  # whether the ranks written with the rows are final
+        self.transfer = False  # whether the stage holds the rows as table `influencer`
         self._masks: dict[tuple[str, ...], int] = {}  # `present` by the record's keys
 
     def add(self, rows: Sequence[tuple[int, str, str | None, Mapping[str, Any]]]) -> None:
@@ -399,14 +405,10 @@ class PeopleStage(_Stage):
 
     def prepare(self, conn: Connection) -> None:
         """Before the write lock, after `superseded`: mark the people whose address another
-        row shares or names as a manager's; and when the database holds no influencer, rank
-        the rows as `recompute_er_rank` would (written with them: a first import need not rank
-        again unless something was stored meanwhile)."""
-        self.db.execute(
-            "UPDATE rows SET slow = 1 WHERE email_norm IN"
-            " (SELECT email_norm FROM rows GROUP BY email_norm HAVING count(*) > 1)"
-            " OR email_norm IN (SELECT m FROM rows WHERE m <> '')"
-        )
+        row shares or names as a manager's. When the database holds no influencer, rank the
+        rows as `recompute_er_rank` would (written with them: a first import need not rank
+        again unless something was stored meanwhile), and try to build the table the rows
+        will be (`_build_transfer`), which no marked row may be in."""
         if conn.dialect.name == "sqlite" and not _any_row(conn, "influencer"):
             self.db.execute(
                 "INSERT INTO rank SELECT line, 100.0 * CUME_DIST() OVER"
@@ -414,6 +416,43 @@ class PeopleStage(_Stage):
                 " WHERE engagement_rate IS NOT NULL ORDER BY line"
             )
             self.ranked = True
+            if self._build_transfer(conn):
+                return  # its UNIQUE (email_norm) held and no address is a manager's: none marked
+        self.db.execute(
+            "UPDATE rows SET slow = 1 WHERE email_norm IN"
+            " (SELECT email_norm FROM rows GROUP BY email_norm HAVING count(*) > 1)"
+            " OR email_norm IN (SELECT m FROM rows WHERE m <> '')"
+        )
+
+    def _build_transfer(self, conn: Connection) -> bool:
+        """The rows as table `influencer`, made with the database's own CREATE TABLE and
+        CREATE INDEX statements and numbered from 1, as a first import numbers them; False
+        (and no table) when two rows have one address or a row's address is another's
+        manager's. Into an empty table, `INSERT INTO main.influencer SELECT * FROM
+        stage.influencer` copies the table's and each index's b-tree in order (SQLite's
+        transfer optimization, `xferOptimization` in its insert.c) instead of inserting a row
+        and five index entries at a time under the write lock; into a table that is not empty
+        SQLite inserts them one by one, the same rows."""
+        ddl = conn.exec_driver_sql(
+            "SELECT type, sql FROM sqlite_master WHERE tbl_name = 'influencer'"
+            " AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type = 'index'"
+        ).all()
+        self.db.execute(ddl[0][1])  # the table (its UNIQUE constraints make indexes too)
+        try:
+            self.db.execute(_copy_people("main.influencer", "main"), self.stamp)
+        except sqlite3.IntegrityError:  # a repeated address (the keys of a row are unique)
+            self.db.execute("DROP TABLE influencer")
+            return False
+        if self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM rows WHERE m <> ''"
+            " AND m IN (SELECT email_norm FROM influencer))"
+        ).fetchone()[0]:
+            self.db.execute("DROP TABLE influencer")
+            return False
+        for _, sql in ddl[1:]:  # the other indexes, each built from the sorted rows
+            self.db.execute(sql)
+        self.transfer = True
+        return True
 
     def _record(self, row: Sequence[Any]) -> Record:
         present = row[0]
@@ -424,38 +463,34 @@ class PeopleStage(_Stage):
                 record[name] = value if read is None or value is None else read(value)
         return record
 
-    def write(
-        self,
-        conn: Connection,
-        batch: WriteBatch,
-        *,
-        at: datetime,
-        source_file: str,
-        import_run: str,
-        progress: Progress,
-    ) -> Written:
+    def write(self, conn: Connection, batch: WriteBatch, *, progress: Progress) -> Written:
         """Write every staged row in file order (see the module docstring). `ranked` stays
         true only when nothing was stored and every row was copied."""
         if conn.dialect.name != "sqlite":
             self._write_all(conn, batch, progress)
             self.ranked = False
             return Written()
-        stamp = _stamp(at)
+        at = self.at
         stored = _any_row(conn, "influencer") or _any_row(conn, "account")
-        self._mark_slow(conn, _STORED_PERSON if stored else None)
-        slow = conn.exec_driver_sql("SELECT count(*) FROM temp.import_slow").scalar()
-        self.ranked = self.ranked and not stored and not slow
         basis_none = self.db.execute(
             "SELECT count(*) FROM rows WHERE basis = ?", (Basis.NONE.value,)
         ).fetchone()[0]  # less the row-by-row path's, below: it counts its own
+        if self.transfer and not stored:  # nothing marked (see `prepare`), nothing stored
+            count = int(
+                conn.exec_driver_sql(
+                    "INSERT INTO main.influencer SELECT * FROM stage.influencer"
+                ).rowcount
+            )
+            self._sync(conn, (0, _LAST_LINE), 0, at)
+            progress(count)
+            return Written(count, basis_none)
+        self._mark_slow(conn, _STORED_PERSON if stored else None)
+        slow = conn.exec_driver_sql("SELECT count(*) FROM temp.import_slow").scalar()
+        self.ranked = self.ranked and not stored and not slow
         last_id = [int(conn.exec_driver_sql("SELECT max(id) FROM influencer").scalar() or 0)]
 
         def copy(lines: tuple[int, int]) -> int:
-            count = int(
-                conn.exec_driver_sql(
-                    _COPY_PEOPLE, (source_file, import_run, stamp, stamp, *lines)
-                ).rowcount
-            )
+            count = int(conn.exec_driver_sql(_COPY_PEOPLE, (*self.stamp, *lines)).rowcount)
             if count:
                 self._sync(conn, lines, last_id[0], at)
             last_id[0] = int(conn.exec_driver_sql("SELECT max(id) FROM influencer").scalar() or 0)
@@ -501,13 +536,21 @@ _STORED_PERSON = (
     " OR EXISTS (SELECT 1 FROM main.contact c"
     " WHERE c.address_norm = s.email_norm AND c.role = 'manager')"
 )
-_COPY_PEOPLE = (
-    f"INSERT INTO main.influencer ({', '.join(_PEOPLE)}, source_line, source_file, import_run,"
-    " updated_at, created_at, er_rank_pct)"
-    f" SELECT {', '.join('s.' + n for n in _PEOPLE)}, s.line, ?, ?, ?, ?, r.pct"
-    " FROM stage.rows s LEFT JOIN stage.rank r ON r.line = s.line"
-    " WHERE s.line BETWEEN ? AND ? ORDER BY s.line"
-)
+
+
+def _copy_people(into: str, stage: str, where: str = "") -> str:
+    """INSERT INTO `into` the staged people (of schema `stage`) `where` (the four stamps are
+    bound first), in line order, with their ranks."""
+    return (
+        f"INSERT INTO {into} ({', '.join(_PEOPLE)}, source_line, source_file, import_run,"
+        " updated_at, created_at, er_rank_pct)"
+        f" SELECT {', '.join('s.' + n for n in _PEOPLE)}, s.line, ?, ?, ?, ?, r.pct"
+        f" FROM {stage}.rows s LEFT JOIN {stage}.rank r ON r.line = s.line"
+        f" {where} ORDER BY s.line"
+    )
+
+
+_COPY_PEOPLE = _copy_people("main.influencer", "stage", "WHERE s.line BETWEEN ? AND ?")
 # A new person's first account (with the rank written with them) and own address.
 _MIRROR_NEW = (
     "INSERT INTO main.account (influencer_id, platform, handle, followers, avg_likes,"

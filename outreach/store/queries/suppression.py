@@ -133,6 +133,8 @@ def suppressed_among(
 
 
 def _hashed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
+    if conn.execute(select(suppression.c.id).limit(1)).first() is None:
+        return set()  # nothing is suppressed: no address need be hashed
     by_hash: dict[str, set[str]] = {}
     for a in addresses:
         if a:
@@ -140,11 +142,16 @@ def _hashed_among(conn: Connection, addresses: Iterable[str]) -> set[str]:
     hashes = list(by_hash)
     out: set[str] = set()
     for start in range(0, len(hashes), _CHUNK):
-        rows = conn.execute(
-            select(suppression.c.email_hash).where(
-                suppression.c.email_hash.in_(hashes[start : start + _CHUNK])
+        chunk = hashes[start : start + _CHUNK]
+        if conn.dialect.name == "sqlite":  # through the driver: no IN list expanded per call
+            marks = ", ".join("?" * len(chunk))
+            rows = conn.exec_driver_sql(
+                f"SELECT email_hash FROM suppression WHERE email_hash IN ({marks})", tuple(chunk)
             )
-        )
+        else:
+            rows = conn.execute(
+                select(suppression.c.email_hash).where(suppression.c.email_hash.in_(chunk))
+            )
         for h in rows.scalars():
             out |= by_hash[h]
     return out
