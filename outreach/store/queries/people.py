@@ -91,48 +91,6 @@ _SQLITE_OWN = (
 )
 
 
-def sync_new(conn: Connection, rows: Sequence[Mapping[str, Any]], *, at: datetime) -> bool:
-    """`sync` for rows just inserted by one executemany on SQLite, whose ids are known
-    without a lookup: a table with an INTEGER PRIMARY KEY gives each new row the largest
-    rowid plus one (https://www.sqlite.org/autoinc.html), so they are the last insert's rowid
-    and the ones before it. Checked at both ends; False (nothing written) when it does not
-    hold, or on another database: then `sync` does the work."""
-    if conn.dialect.name != "sqlite" or not rows:
-        return False
-    last = int(conn.exec_driver_sql("SELECT last_insert_rowid()").scalar() or 0)
-    first = last - len(rows) + 1
-    ends = {
-        int(i): (p, h)
-        for i, p, h in conn.exec_driver_sql(
-            "SELECT id, platform, handle FROM influencer WHERE id IN (?, ?)", (first, last)
-        )
-    }
-    if ends.get(first) != (rows[0]["platform"], rows[0]["handle"]) or ends.get(last) != (
-        rows[-1]["platform"],
-        rows[-1]["handle"],
-    ):
-        return False
-    now = naive_utc(at)
-    stamp = now.isoformat(" ", "microseconds")  # as the Timestamp column writes it
-    conn.exec_driver_sql(
-        "INSERT INTO account (influencer_id, platform, handle, followers, avg_likes,"
-        " avg_comments, engagement_rate, tier, created_at, updated_at)"
-        " SELECT id, platform, handle, followers, avg_likes, avg_comments, engagement_rate,"
-        " tier, ?, ? FROM influencer WHERE id BETWEEN ? AND ?",
-        (stamp, stamp, first, last),
-    )
-    conn.exec_driver_sql(
-        "INSERT INTO contact (influencer_id, address, address_norm, role, created_at)"
-        " SELECT id, email, email_norm, 'self', ? FROM influencer"
-        " WHERE id BETWEEN ? AND ? AND email <> ''",
-        (stamp, first, last),
-    )
-    managed = [r for r in rows if (r.get("manager_email") or "").strip()]
-    if managed:
-        _managers(conn, [dict(r) for r in managed], now)
-    return True
-
-
 def _sqlite_sync(conn: Connection, pairs: list[tuple[str, str]], now: datetime) -> None:
     stamp = now.isoformat(" ", "microseconds")  # as the Timestamp column writes it
     conn.exec_driver_sql(_SQLITE_MIRROR, [(stamp, stamp, p, h) for p, h in pairs])

@@ -83,7 +83,6 @@ class _Target:
     values: dict[str, Any]
     line: int | None
     run: str
-    params: tuple[Any, ...] | None = None  # the INSERT's driver parameters, from `prepare`
 
 
 @dataclass
@@ -159,12 +158,6 @@ class _Batch:
         emails = list({person_key(r) for r in records})
         platforms = list({r["platform"] for r in records})
         handles = list({r["handle"] for r in records})
-        # No two records name one person (always so for an import, whose repeated rows are
-        # left out before writing): then a batch the table does not know is all inserts.
-        self.distinct = (
-            len(emails) == len({(r["platform"], r["handle"]) for r in records}) == len(records)
-        )
-        self.stored = False  # whether the table knows any record's address or account
         if conn.dialect.name == "sqlite":
             rows: Iterable[Any] = _sqlite_lookup(conn, emails, platforms, handles)
         else:
@@ -308,21 +301,6 @@ def upsert_influencers(
     """
     now = naive_utc(at or datetime.now(UTC))
     batch = _Batch(conn, [r for _, r in records])
-    if (
-        not ids
-        and batch.distinct
-        and not batch.by_email
-        and not batch.shared
-        and all(PREPARED in r for _, r in records)
-    ):  # every record a new influencer, its row prepared before the lock: nothing to compare
-        conn.exec_driver_sql(
-            driver_sql(conn, insert(influencer), _INSERT_KEYS)[0],
-            [r[PREPARED] for _, r in records],
-        )
-        written = [_Target(None, dict(r), line, import_run) for line, r in records]
-        if not people.sync_new(conn, [t.values for t in written], at=now):
-            people.sync(conn, written, at=now)
-        return [Upserted(line, None) for line, _ in records]
     outcomes: list[Upserted] = []
     inserts: list[_Target] = []
     updates: dict[int, _Target] = {}  # in the order of their last record
@@ -330,7 +308,7 @@ def upsert_influencers(
     moved: dict[int, _Target] = {}  # the stored rows a record changed, by object identity
     regrouped: set[int] = set()  # stored people whose platform or tier changed
     for line, record in records:
-        values = dict(record) if PREPARED in record else _prepare(record)
+        values = _prepare(record)
         pair = (values["platform"], values["handle"])
         owner = batch.by_pair.get(pair) or batch.by_account.get(pair)
         address = str(values.get("email") or "").strip()
@@ -354,7 +332,6 @@ def upsert_influencers(
                 batch.shared.add(key)
                 values["email"] = ""
                 values["manager_email"] = values.get("manager_email") or address
-                values.pop(PREPARED, None)
                 record = values
         if owner is not None and not str(values.get("email", "x")).strip():
             values.pop("email", None)  # no address in the row: the stored one stays
@@ -376,7 +353,7 @@ def upsert_influencers(
             continue
         if target is None:
             values.setdefault("email", "")
-            target = _Target(None, values, line, import_run, record.get(PREPARED))
+            target = _Target(None, values, line, import_run)
             inserts.append(target)
             batch.index(target)
             outcomes.append(Upserted(line, None, target=target))
@@ -389,7 +366,7 @@ def upsert_influencers(
             regrouped.add(target.id)
         batch.unindex(target)
         target.values = {**target.values, **values}
-        target.line, target.run, target.params = line, import_run, None
+        target.line, target.run = line, import_run
         batch.index(target)
         if target.id is not None:
             updates.pop(target.id, None)
@@ -406,11 +383,7 @@ def upsert_influencers(
         )
         # the report breaks its funnel down by platform and tier
         tally.touch_influencers(conn, regrouped)
-    if inserts and not ids and all(t.params is not None for t in inserts):
-        conn.exec_driver_sql(
-            driver_sql(conn, insert(influencer), _INSERT_KEYS)[0], [t.params for t in inserts]
-        )
-    elif inserts and not ids:
+    if inserts and not ids:
         executemany(
             conn, insert(influencer), [_row(t, stamp) | {"created_at": now} for t in inserts]
         )
@@ -461,7 +434,6 @@ def _share(batch: _Batch, target: _Target, address: str, updates: dict[int, _Tar
     batch.unindex(target)
     manager = target.values.get("manager_email") or address
     target.values = {**target.values, "email": "", "manager_email": manager}
-    target.params = None
     batch.index(target)
     if target.id is not None:
         updates.pop(target.id, None)
@@ -540,17 +512,6 @@ def marks(values: Sequence[Any]) -> str:
 
 Compiled = tuple[str, list[tuple[str, Any]]]  # SQL, then each parameter and its conversion
 _COMPILED: dict[tuple[str, tuple[str, ...]], Compiled] = {}
-# The columns of a new row, as `_row` gives them plus created_at.
-_INSERT_KEYS = (
-    *INFLUENCER_FIELDS,
-    "email_norm",
-    "source_line",
-    "source_file",
-    "import_run",
-    "updated_at",
-    "created_at",
-)
-PREPARED = "_insert"  # the record key `prepare` puts a new row's driver parameters under
 
 
 def driver_sql(conn: Connection, stmt: Insert | Update, keys: tuple[str, ...]) -> Compiled:
@@ -592,32 +553,6 @@ def executemany(conn: Connection, stmt: Insert | Update, rows: list[dict[str, An
         return
     sql, pairs = driver_sql(conn, stmt, tuple(rows[0]))
     conn.exec_driver_sql(sql, [driver_params(pairs, row) for row in rows])
-
-
-def prepare(
-    conn: Connection,
-    records: Sequence[tuple[int, dict[str, Any]]],
-    *,
-    at: datetime,
-    source_file: str,
-    import_run: str,
-) -> None:
-    """Work `upsert_influencers` would do under the write lock, done before it: each record's
-    row as a new influencer, in driver parameters (SQLite; elsewhere nothing is done). Used
-    when the record is inserted unchanged; `at`, `source_file` and `import_run` must be the
-    upsert's."""
-    if conn.dialect.name != "sqlite":
-        return
-    _, pairs = driver_sql(conn, insert(influencer), _INSERT_KEYS)
-    now = naive_utc(at)
-    stamp = {"source_file": source_file, "import_run": import_run, "updated_at": now}
-    for line, record in records:
-        values = _prepare(record)
-        target = _Target(None, values, line, import_run)
-        ready = driver_params(pairs, _row(target, stamp) | {"created_at": now})
-        record.clear()
-        record.update(values)  # prepared already: the upsert takes it as it is
-        record[PREPARED] = ready
 
 
 BULK_CACHE_KIB = 65_536
