@@ -5,6 +5,7 @@ changed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -112,15 +113,23 @@ def _people_file(tmp_path: Path) -> Path:
     return path
 
 
+def _renamed(row: str, edit: Callable[[str], str]) -> str:
+    """A CSV row whose first cell (the name) is edited."""
+    name, rest = row.split(",", 1)
+    return f"{edit(name)},{rest}"
+
+
 def _path(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
     """Make imports write their rows one way: "transfer" (what a first import does when no
-    address is shared), "copy" (INSERT ... SELECT a range of lines at a time), or "row_by_row"
-    (upsert_influencers / upsert_posts for every row, as on PostgreSQL)."""
+    address is shared), "copy" (INSERT ... SELECT a range of lines at a time; unchanged
+    people stamped all at once), or "row_by_row" (upsert_influencers / upsert_posts for every
+    row, as on PostgreSQL)."""
     if path == "transfer":
         return
     monkeypatch.setattr(roster_stage.PeopleStage, "_build_transfer", lambda self, conn: False)
     if path == "copy":
         return
+    monkeypatch.setattr(roster_stage, "_NOT_SHARED", "0")  # nobody found unchanged at once
     original = roster_stage._Stage._mark_slow
 
     def mark(self: roster_stage._Stage, conn: Any, stored: str | None) -> None:
@@ -144,6 +153,13 @@ def test_every_path_stores_people_and_posts_alike(
     )
     if people == "sample":
         posts = SAMPLE / "posts.csv"
+    again = tmp_path / "again.csv"  # the same rows, two of them changed, and a new person
+    header, *rows = roster.read_text(encoding="utf-8").splitlines()
+    newcomer = rows[-1].split(",")
+    newcomer[1:4] = ["new@example.jp", "instagram", "newcomer"]
+    rows[2] = _renamed(rows[2], lambda name: name + " Jr")
+    rows[-1] = _renamed(rows[-1], str.upper)
+    again.write_text("\n".join([header, *rows, ",".join(newcomer)]) + "\n", encoding="utf-8")
     stored = []
     reports = []
     for path in ("transfer", "copy", "row_by_row"):
@@ -153,11 +169,14 @@ def test_every_path_stores_people_and_posts_alike(
             options = ImportOptions()
             first = import_influencers(engine, roster, config=config, clock=CLOCK, options=options)
             second = import_posts(engine, posts, config=config, options=options)
+            third = import_influencers(engine, again, config=config, clock=CLOCK, options=options)
+            fourth = import_posts(engine, posts, config=config, options=options)
         reports.append(
             [
                 (r.inserted, r.updated, r.unchanged, r.duplicates, r.rejected, r.warnings)
-                for r in (first, second)
+                for r in (first, second, third, fourth)
             ]
+            + [third.changes]
         )
         stored.append(
             [
@@ -173,7 +192,7 @@ def test_every_path_stores_people_and_posts_alike(
     assert stored[0] == stored[1] == stored[2]
     if people == "mixed":
         names = [r[1] for r in stored[0][0]]
-        assert names == ["Ann", "Ben", "Cat", "Dan", "Eve", "Fay", "Gus"]  # ids in file order
+        assert names[:7] == ["Ann", "Ben", "Cat Jr", "Dan", "Eve", "Fay", "GUS"]  # file order
 
 
 def test_a_populated_roster_takes_new_rows_and_reports_the_rest(

@@ -143,6 +143,8 @@ _PLAIN_UNIT = re.compile(r"[0-9]+(?:\.[0-9]+)?[kKmM万億千]")
 def parse_count(raw: str) -> int | None:
     """A non-negative whole count: `12345`, `12,345`, `１２，３００`, `1.2万`, `12.3万人`,
     `約2万`, `12.3K`, `1.5M`; blank or a lone `-` is None."""
+    if raw.isdigit() and raw.isascii() and len(raw) <= MAX_DIGITS:
+        return int(raw)
     if _PLAIN_GROUPED.fullmatch(raw):
         return int(raw.replace(",", ""))
     if len(raw) <= MAX_DIGITS + 1 and _PLAIN_UNIT.fullmatch(raw):

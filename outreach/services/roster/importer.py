@@ -464,6 +464,7 @@ def import_influencers(
         nonlocal basis_none
         done = stage.write(conn, write_batch, progress=progress)
         report.inserted += done.inserted
+        report.unchanged += done.unchanged
         basis_none += done.basis_none
 
     def finish(conn: Connection) -> None:

@@ -81,9 +81,10 @@ def parse_address(raw: str, *, deliverability: bool) -> str:
                     f"{text!r} contains the invisible character {cleaning.invisible(ch)}"
                 )
     if not deliverability and (plain := _PLAIN.fullmatch(text)) is not None:
-        domain = _domain(plain["domain"])
-        if domain is not None and len(plain["local"]) <= 64 and len(text) <= 254:
-            return f"{plain['local']}@{domain}"
+        local, domain = plain.group("local", "domain")
+        domain = _domain(domain)
+        if domain is not None and len(local) <= 64 and len(text) <= 254:
+            return f"{local}@{domain}"
     try:
         return email_address(text, check_deliverability=deliverability)
     except ValueError as exc:
@@ -291,6 +292,8 @@ class _Shape:
     """What a row's columns hold (every row of a table has the same; JSON records may not)."""
 
     fields: tuple[str, ...]  # of _FIELDS, the row's columns
+    # each of `fields` with its parser and what a blank cell gives (a list: a new empty one)
+    steps: tuple[tuple[str, Callable[[str], Any], Any], ...]
     custom: tuple[str, ...]  # the other columns, kept as custom fields
     agency: bool
     manager: bool  # a 担当者 column (a name, or an address: see `_manager`)
@@ -354,8 +357,10 @@ class InfluencerRows:
 
     def _shape(self, keys: tuple[str, ...]) -> _Shape:
         has = set(keys)
+        fields = tuple(f for f in _FIELDS if f in has)
         shape = _Shape(
-            fields=tuple(f for f in _FIELDS if f in has),
+            fields=fields,
+            steps=tuple((f, self.parsers[f], self.defaults[f]) for f in fields),
             custom=tuple(k for k in keys if k not in _NOT_CUSTOM),
             agency=AGENCY in has,
             manager=MANAGER in has,
@@ -380,17 +385,16 @@ class InfluencerRows:
         # new influencer gets the table default).
         record: dict[str, Any] = {"name": name, "email": email, "platform": platform}
         record["handle"] = handle
-        defaults, parsers = self.defaults, self.parsers
-        for field in shape.fields:  # `_take`, inline: it runs for most cells of a file
+        for field, parse, default in shape.steps:  # `_take`, inline: it runs for most cells
             raw = cells[field]
             if raw and not raw.isspace():
                 try:
-                    record[field] = parsers[field](raw)
+                    record[field] = parse(raw)
                     continue
                 except BadValue as exc:
                     problems.append((field, str(exc)))
-            value = defaults[field]
-            record[field] = [] if value.__class__ is list else value
+            record[field] = [] if default.__class__ is list else default
+        defaults = self.defaults
         custom = {key: _take(cells, problems, key, _TEXT_2000, "") for key in shape.custom}
         if shape.agency:
             custom[AGENCY] = _take(cells, problems, AGENCY, _TEXT_200, "")

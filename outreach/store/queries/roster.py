@@ -72,6 +72,15 @@ def recompute_er_rank(conn: Connection) -> None:
     CUME_DIST over the platform: the share of influencers with an equal or lower rate, so the
     best is 100 and ties share a rank. Rows without a rate get NULL.
     """
+    if conn.dialect.name == "sqlite":
+        _sqlite_rank(conn, "influencer")
+        conn.execute(
+            update(influencer)
+            .where(influencer.c.engagement_rate.is_(None), influencer.c.er_rank_pct.is_not(None))
+            .values(er_rank_pct=None)
+        )
+        _sqlite_rank(conn, "account")
+        return
     conn.execute(
         text(
             "UPDATE influencer SET er_rank_pct = ranked.pct FROM ("
@@ -97,6 +106,24 @@ def recompute_er_rank(conn: Connection) -> None:
             " WHERE ranked.id = account.id"
         )
     )
+
+
+def _sqlite_rank(conn: Connection, table: str) -> None:
+    """The ranks of `table` into a temporary table in id order, then written where they
+    differ: the rows are visited in id order (not the rank's), and a re-import that moves no
+    rank rewrites no row."""
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.er_rank")
+    conn.exec_driver_sql("CREATE TEMP TABLE er_rank (id INTEGER PRIMARY KEY, pct REAL)")
+    conn.exec_driver_sql(
+        "INSERT INTO temp.er_rank SELECT id, 100.0 * CUME_DIST() OVER"
+        f" (PARTITION BY platform ORDER BY engagement_rate) FROM main.{table}"
+        " WHERE engagement_rate IS NOT NULL ORDER BY id"
+    )
+    conn.exec_driver_sql(
+        f"UPDATE main.{table} SET er_rank_pct = r.pct FROM temp.er_rank r"
+        f" WHERE r.id = {table}.id AND {table}.er_rank_pct IS NOT r.pct"
+    )
+    conn.exec_driver_sql("DROP TABLE temp.er_rank")
 
 
 def upsert_post(

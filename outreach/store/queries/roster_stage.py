@@ -58,10 +58,12 @@ Progress = Callable[[int], None]  # rows written so far
 
 @dataclass
 class Written:
-    """What the set-based path wrote: rows inserted, and how many of them have basis none."""
+    """What the set-based path wrote: rows inserted, how many of them have basis none, and
+    rows found unchanged."""
 
     inserted: int = 0
     basis_none: int = 0
+    unchanged: int = 0
 
 
 @dataclass
@@ -212,9 +214,11 @@ class _Stage:
         batch: WriteBatch,
         copy: Callable[[tuple[int, int]], int],
         progress: Progress,
+        written: int = 0,
     ) -> int:
-        """Every staged row in line order (`_steps`); the rows copied."""
-        copied = written = 0
+        """Every staged row in line order (`_steps`), `written` of them written already
+        (they are not copied); the rows copied."""
+        copied = 0
         for step, what in self._steps(conn):
             if step == "batch":
                 records = self._records(what)
@@ -465,7 +469,8 @@ class PeopleStage(_Stage):
 
     def write(self, conn: Connection, batch: WriteBatch, *, progress: Progress) -> Written:
         """Write every staged row in file order (see the module docstring). `ranked` stays
-        true only when nothing was stored and every row was copied."""
+        true only when nothing was stored and every row was copied. Rows the stored person
+        already matches in every field are counted in `unchanged`."""
         if conn.dialect.name != "sqlite":
             self._write_all(conn, batch, progress)
             self.ranked = False
@@ -474,7 +479,7 @@ class PeopleStage(_Stage):
         stored = _any_row(conn, "influencer") or _any_row(conn, "account")
         basis_none = self.db.execute(
             "SELECT count(*) FROM rows WHERE basis = ?", (Basis.NONE.value,)
-        ).fetchone()[0]  # less the row-by-row path's, below: it counts its own
+        ).fetchone()[0]  # less the rows not copied, below: they are counted as they are written
         if self.transfer and not stored:  # nothing marked (see `prepare`), nothing stored
             count = int(
                 conn.exec_driver_sql(
@@ -484,6 +489,8 @@ class PeopleStage(_Stage):
             self._sync(conn, (0, _LAST_LINE), 0, at)
             progress(count)
             return Written(count, basis_none)
+        same = self._same(conn, stored)
+        basis_none += same.basis_none
         self._mark_slow(conn, _STORED_PERSON if stored else None)
         slow = conn.exec_driver_sql("SELECT count(*) FROM temp.import_slow").scalar()
         self.ranked = self.ranked and not stored and not slow
@@ -502,7 +509,49 @@ class PeopleStage(_Stage):
             batch(conn, records)
             last_id[0] = int(conn.exec_driver_sql("SELECT max(id) FROM influencer").scalar() or 0)
 
-        return Written(self._write(conn, slow_batch, copy, progress), basis_none)
+        copied = self._write(conn, slow_batch, copy, progress, same.inserted)
+        conn.exec_driver_sql("DROP TABLE temp.import_same")
+        return Written(copied, basis_none, same.inserted)
+
+    def _same(self, conn: Connection, stored: bool) -> Written:
+        """`temp.import_same`: the staged people (none marked) whose platform + handle and
+        address are one stored person's, whose address is nobody's manager's, and whose every
+        field the file gives equals the stored one (JSON compared as text: equal text is equal
+        lists and dicts, so a custom column merged in changes nothing). `upsert_influencers`
+        would find each unchanged and only stamp it with this import: that stamp is written
+        here, for all of them at once. Returns their count (`inserted`) and `basis_none`: how
+        the report counts their basis less what `write` counted for them."""
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.import_same")
+        conn.exec_driver_sql(
+            "CREATE TEMP TABLE import_same (line INTEGER PRIMARY KEY, id INTEGER NOT NULL)"
+        )
+        if not stored:
+            return Written()
+        for (present,) in self.db.execute("SELECT DISTINCT present FROM rows WHERE NOT slow"):
+            equal = " AND ".join(
+                f"s.{name} IS i.{name}"
+                for name in (*INFLUENCER_FIELDS, "email_norm")
+                if name in ("custom", "email_norm") or present & _BITS[name]
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO temp.import_same SELECT s.line, i.id FROM stage.rows s"
+                " JOIN main.influencer i ON i.platform = s.platform AND i.handle = s.handle"
+                f" WHERE s.present = ? AND NOT s.slow AND s.email <> '' AND {equal}"
+                f" AND {_NOT_SHARED}",
+                (present,),
+            )
+        conn.exec_driver_sql(
+            "UPDATE main.influencer SET source_file = ?, import_run = ?, updated_at = ?,"
+            " source_line = m.line FROM temp.import_same m WHERE m.id = influencer.id",
+            self.stamp[:3],
+        )
+        count, none_written, none_counted = conn.exec_driver_sql(
+            "SELECT count(*), coalesce(sum(s.basis = ?), 0),"
+            " coalesce(sum(s.basis = ? AND s.present & ? != 0), 0)"
+            " FROM temp.import_same m JOIN stage.rows s ON s.line = m.line",
+            (Basis.NONE.value, Basis.NONE.value, _BITS["basis"]),
+        ).one()
+        return Written(int(count), int(none_counted) - int(none_written))
 
     def _sync(self, conn: Connection, lines: tuple[int, int], after_id: int, at: datetime) -> None:
         """The copied rows' first accounts and own addresses, by INSERT ... SELECT of the ids
@@ -526,14 +575,25 @@ class _Written:
     values: Record
 
 
-# A staged person the database already knows: their address, account or a manager's address.
+# A staged person the database already knows: their address, account or a manager's address
+# (but not one `_same` found unchanged).
 _STORED_PERSON = (
-    "EXISTS (SELECT 1 FROM main.influencer i WHERE i.email_norm = s.email_norm)"
+    "s.line NOT IN (SELECT line FROM temp.import_same)"
+    " AND (EXISTS (SELECT 1 FROM main.influencer i WHERE i.email_norm = s.email_norm)"
     " OR EXISTS (SELECT 1 FROM main.influencer i"
     " WHERE i.platform = s.platform AND i.handle = s.handle)"
     " OR EXISTS (SELECT 1 FROM main.account a"
     " WHERE a.platform = s.platform AND a.handle = s.handle)"
     " OR EXISTS (SELECT 1 FROM main.contact c"
+    " WHERE c.address_norm = s.email_norm AND c.role = 'manager'))"
+)
+# The stored person `i` is not known to share the staged person's address `s`: it is nobody's
+# manager address, nor their own manager's (compared lower-cased: a stored manager address of
+# printable ASCII without spaces is its own `email_norm` lower-cased; any other takes the
+# row-by-row path).
+_NOT_SHARED = (
+    "i.manager_email NOT GLOB '*[^!-~]*' AND lower(i.manager_email) <> s.email_norm"
+    " AND NOT EXISTS (SELECT 1 FROM main.contact c"
     " WHERE c.address_norm = s.email_norm AND c.role = 'manager')"
 )
 
@@ -550,7 +610,11 @@ def _copy_people(into: str, stage: str, where: str = "") -> str:
     )
 
 
-_COPY_PEOPLE = _copy_people("main.influencer", "stage", "WHERE s.line BETWEEN ? AND ?")
+_COPY_PEOPLE = _copy_people(
+    "main.influencer",
+    "stage",
+    "WHERE s.line BETWEEN ? AND ? AND s.line NOT IN (SELECT line FROM temp.import_same)",
+)
 # A new person's first account (with the rank written with them) and own address.
 _MIRROR_NEW = (
     "INSERT INTO main.account (influencer_id, platform, handle, followers, avg_likes,"
