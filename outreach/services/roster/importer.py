@@ -402,15 +402,15 @@ def import_influencers(
 
     validate = roster_rows.InfluencerRows(rules)
 
-    def keys(record: dict[str, Any]) -> tuple[str, str | None]:
-        # A repeat is the same account, or the same person's address and name on the same
-        # platform (a renamed handle): rows sharing an address on other platforms are one
-        # person's accounts, and under other names talents of one agency; all are written.
-        pair = f"{record['platform']}\x1f{record['handle']}"
+    def key(record: dict[str, Any]) -> str | None:
+        # A repeat is the same account (platform + handle: the stage compares those), or the
+        # same person's address and name on the same platform (a renamed handle): rows sharing
+        # an address on other platforms are one person's accounts, and under other names
+        # talents of one agency; all are written.
         if not record.get("email"):
-            return pair, None
+            return None
         name = "".join(str(record["name"]).split()).casefold()
-        return pair, f"{q.email_norm(record['email'])}\x1f{record['platform']}\x1f{name}"
+        return f"{q.email_norm(record['email'])}\x1f{record['platform']}\x1f{name}"
 
     def write_batch(conn: Connection, batch: Batch) -> None:
         nonlocal basis_none
@@ -458,7 +458,7 @@ def import_influencers(
     stage = PeopleStage(at=now, source_file=name, import_run=run)
 
     def add(good: Batch) -> None:
-        stage.add([(line, *keys(record), record) for line, record in good])
+        stage.add([(line, key(record), record) for line, record in good])
 
     def write(conn: Connection, progress: Callable[[int], None]) -> None:
         nonlocal basis_none

@@ -87,12 +87,13 @@ def _reader(column: Column[Any]) -> Callable[[Any], Any] | None:
 
 
 class _Stage:
-    """The stage file: table `rows`, by line, with the kind's COLUMNS, its two keys `A` and
-    `B` (equal keys are repeats) and `slow` (the row takes the row-by-row path)."""
+    """The stage file: table `rows`, by line, with the kind's COLUMNS, its two keys `A` (some
+    columns) and `B` (a column, or None) (equal keys are repeats) and `slow` (the row takes the
+    row-by-row path)."""
 
     COLUMNS: tuple[str, ...] = ()
-    A: str = "a"
-    B: str | None = "b"
+    A: tuple[str, ...] = ()
+    B: str | None = None
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="outreach-import-"))
@@ -119,17 +120,21 @@ class _Stage:
     def superseded(self) -> Iterator[tuple[int, int]]:
         """(line, later line) of each row a later row of the file repeats (same A, or same B),
         in line order; they are left out of the stage."""
-        a, b = self.A, self.B
+        a, b = ", ".join(self.A), self.B
         self.db.execute(f"CREATE INDEX ka ON rows ({a}, line)")
-        later = "(SELECT min(o.line) FROM rows o WHERE o.{0} = k.{0} AND o.line > k.line)"
-        repeated = f"{a} IN (SELECT {a} FROM rows GROUP BY {a} HAVING count(*) > 1)"
+
+        def later(columns: Sequence[str]) -> str:
+            same = " AND ".join(f"o.{c} = k.{c}" for c in columns)
+            return f"(SELECT min(o.line) FROM rows o WHERE {same} AND o.line > k.line)"
+
+        repeated = f"({a}) IN (SELECT {a} FROM rows GROUP BY {a} HAVING count(*) > 1)"
         if b is None:
-            lines = f"SELECT line, {later.format(a)} AS next FROM rows k WHERE {repeated}"
+            lines = f"SELECT line, {later(self.A)} AS next FROM rows k WHERE {repeated}"
         else:
             self.db.execute(f"CREATE INDEX kb ON rows ({b}, line) WHERE {b} IS NOT NULL")
             lines = (
                 "SELECT line, coalesce(min(na, coalesce(nb, na)), nb) AS next FROM"
-                f" (SELECT line, {later.format(a)} AS na, {later.format(b)} AS nb FROM rows k"
+                f" (SELECT line, {later(self.A)} AS na, {later([b])} AS nb FROM rows k"
                 f" WHERE {repeated} OR {b} IN (SELECT {b} FROM rows WHERE {b} IS NOT NULL"
                 f" GROUP BY {b} HAVING count(*) > 1))"
             )
@@ -379,10 +384,11 @@ def person_row(record: Mapping[str, Any]) -> tuple[Any, ...]:
 
 class PeopleStage(_Stage):
     """Influencer rows: each as its row as a new person, with which of the record's fields the
-    file gave (`present`), the manager's address as contacts hold it (`m`) and, when nothing
-    is stored yet, its rank (table `rank`)."""
+    file gave (`present`), its repeat key (`b`), the manager's address as contacts hold it
+    (`m`) and, when nothing is stored yet, its rank (table `rank`)."""
 
-    COLUMNS = ("present", *_PEOPLE, "a", "b", "m")
+    COLUMNS = ("present", *_PEOPLE, "b", "m")
+    A, B = ("platform", "handle"), "b"
 
     def __init__(self, *, at: datetime, source_file: str, import_run: str) -> None:
         super().__init__()
@@ -394,17 +400,18 @@ class PeopleStage(_Stage):
         self.transfer = False  # whether the stage holds the rows as table `influencer`
         self._masks: dict[tuple[str, ...], int] = {}  # `present` by the record's keys
 
-    def add(self, rows: Sequence[tuple[int, str, str | None, Mapping[str, Any]]]) -> None:
-        """(line, key, second key, record) of valid rows, in line order."""
+    def add(self, rows: Sequence[tuple[int, str | None, Mapping[str, Any]]]) -> None:
+        """(line, key, record) of valid rows, in line order: a row repeats an earlier one with
+        the same platform + handle or the same key `b` (None: none)."""
         staged: list[tuple[Any, ...]] = []
         masks = self._masks
-        for line, a, b, record in rows:
+        for line, b, record in rows:
             shape = tuple(record)
             present = masks.get(shape)
             if present is None:
                 present = masks[shape] = sum(_BITS[name] for name in shape if name in _BITS)
             manager = normalise_address(record.get("manager_email") or "")
-            staged.append((line, present, *person_row(record), a, b, manager))
+            staged.append((line, present, *person_row(record), b, manager))
         self.db.executemany(self._insert, staged)
 
     def prepare(self, conn: Connection) -> None:
@@ -638,7 +645,7 @@ class PostStage(_Stage):
     """Post rows, each as its stored row (its influencer resolved); a post is its URL."""
 
     COLUMNS = _POSTS
-    A, B = "url", None
+    A = ("url",)
 
     def add(self, rows: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
         """(line, record) of valid rows, in line order; each record names its
