@@ -260,3 +260,33 @@ def test_a_first_import_is_ranked_as_recompute_ranks_it(sqlite_db: Engine, confi
     with writing(sqlite_db) as conn:
         recompute_er_rank(conn)
     assert (_rows(sqlite_db, influencer), _rows(sqlite_db, account)) == before
+
+
+def test_a_file_with_a_bad_row_never_takes_the_write_lock(
+    sqlite_db: Engine, config: Config, tmp_path: Path
+) -> None:
+    """Another writer holds the lock throughout: checking, staging and finding repeats need
+    none of it, so the bad file is rejected at once (taking the lock would wait for it)."""
+    import sqlite3
+
+    from outreach.errors import ImportRejected
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "name,email,platform,handle,followers\n"
+        "Ann,ann@example.jp,instagram,ann,12\n"
+        "Ann,ann@example.jp,instagram,ann,13\n"
+        "Ben,ben@example,instagram,ben,-3\n",
+        encoding="utf-8",
+    )
+    holder = sqlite3.connect(str(sqlite_db.url.database), isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = datetime.now(UTC)
+        with pytest.raises(ImportRejected) as info:
+            import_influencers(sqlite_db, bad, config=config, clock=CLOCK, options=ImportOptions())
+        assert (datetime.now(UTC) - started).total_seconds() < 5  # the busy timeout is 10 s
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [e.field for e in info.value.errors] == ["email", "followers"]
