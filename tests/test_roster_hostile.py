@@ -535,3 +535,22 @@ def test_suppressing_or_forgetting_the_unicode_spelling_covers_the_stored_person
     with reading(sqlite_db) as conn:
         assert is_suppressed(conn, "info@xn--bcher-kva.example")
         assert [i.email for i in load_influencers(conn)] == ["HANAKO@xn--r8jz45g.jp"]
+
+
+def test_a_rate_that_reads_as_a_count_but_not_a_number_is_a_row_error(
+    sqlite_db: Engine, config: Config, tmp_path: Path
+) -> None:
+    # 「0人，」: a count's suffix and a full-width comma; Decimal refused it with an exception
+    # the importer did not expect, and the whole import stopped with a traceback.
+    path = tmp_path / "rate.csv"
+    path.write_text(
+        "name,email,platform,handle,followers,engagement_rate,basis\n"
+        "山田 花子,hanako@example.jp,instagram,hanako,1200,0人，,consent\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRejected) as caught:
+        _import(sqlite_db, path, config)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:2: engagement_rate: '0人，' is not a number"
+    ]
+    assert _count(sqlite_db) == 0

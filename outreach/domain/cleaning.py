@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -213,7 +213,10 @@ def parse_rate(raw: str) -> float | None:
         return None
     if body[-1] in _UNITS or parse_amount(body) is None:
         raise BadValue(f"{_short(raw)} is not a number")
-    value = Decimal(body)  # exact: 5.2% is 0.052
+    try:
+        value = Decimal(body)  # exact: 5.2% is 0.052
+    except InvalidOperation:  # what parse_amount reads but Decimal does not: 「0人，」
+        raise BadValue(f"{_short(raw)} is not a number") from None
     if percent or value > 1:
         value /= 100
     if value > 1:
