@@ -14,6 +14,7 @@ from outreach.domain.deal import Terms
 from outreach.domain.stages import Stage, legal_moves
 from outreach.errors import InputError
 from outreach.store.queries import console as q
+from outreach.store.queries import people as people_q
 from outreach.store.queries.board import history_rows
 from outreach.store.queries.deals import offers
 from outreach.store.session import reading
@@ -61,8 +62,8 @@ def person_file(engine: Engine, influencer_id: int) -> PersonFile:
             history_rows(conn, influencer_id),
             q.notes_of(conn, influencer_id),
             q.audit_rows(conn, influencer_id=influencer_id, limit=50),
-            q.accounts_of(conn, influencer_id),
-            q.contacts_of(conn, influencer_id),
+            people_q.accounts_of(conn, influencer_id),
+            people_q.contacts_of(conn, influencer_id),
         )
 
 

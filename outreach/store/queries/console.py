@@ -10,11 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, literal, select, union_all, update
 
 from outreach.store.schema import (
-    account,
-    agency,
     audit_log,
     campaign,
-    contact,
     deal,
     deliverable,
     enrollment,
@@ -148,39 +145,6 @@ def notes_of(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
 def influencer_row(conn: Connection, influencer_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(influencer).where(influencer.c.id == influencer_id)).first()
     return dict(row._mapping) if row else None
-
-
-def accounts_of(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
-    """Every platform account of the person, first account first."""
-    query = (
-        select(
-            account.c.platform,
-            account.c.handle,
-            account.c.url,
-            account.c.followers,
-            account.c.engagement_rate,
-            account.c.tier,
-        )
-        .where(account.c.influencer_id == influencer_id)
-        .order_by(account.c.id)
-    )
-    return [dict(r._mapping) for r in conn.execute(query)]
-
-
-def contacts_of(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
-    """The addresses the person is reached at (self, managers) with the manager's agency."""
-    query = (
-        select(
-            contact.c.address,
-            contact.c.role,
-            agency.c.name.label("agency"),
-            agency.c.domain.label("agency_domain"),
-        )
-        .outerjoin(agency, agency.c.id == contact.c.agency_id)
-        .where(contact.c.influencer_id == influencer_id)
-        .order_by(contact.c.role.desc(), contact.c.id)
-    )
-    return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def person_enrollments(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:

@@ -349,6 +349,7 @@ def person_id(conn: Connection, key: str) -> int | None:
 
 
 def accounts_of(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
+    """Every platform account of the person, first account first (`roster show`, the console)."""
     rows = conn.execute(
         select(account)
         .where(account.c.influencer_id == influencer_id)
@@ -358,8 +359,14 @@ def accounts_of(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
 
 
 def contacts_of(conn: Connection, influencer_id: int) -> list[dict[str, Any]]:
+    """The addresses the person is reached at (self, managers) with the manager's agency."""
     rows = conn.execute(
-        select(contact.c.address, contact.c.role, agency.c.name.label("agency"))
+        select(
+            contact.c.address,
+            contact.c.role,
+            agency.c.name.label("agency"),
+            agency.c.domain.label("agency_domain"),
+        )
         .outerjoin(agency, agency.c.id == contact.c.agency_id)
         .where(contact.c.influencer_id == influencer_id)
         .order_by(contact.c.role.desc(), contact.c.id)
