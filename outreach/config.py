@@ -127,7 +127,8 @@ class SenderConfig(_Frozen):
 Security = Literal["starttls", "tls", "none"]
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """A host name or address (IPv6 in brackets or not) that stays on this machine."""
     if host == "localhost":
         return True
     try:
@@ -147,7 +148,7 @@ class ServerConfig(_Frozen):
 
     @model_validator(mode="after")
     def _plaintext_only_on_loopback(self) -> ServerConfig:
-        if self.security == "none" and not _is_loopback(self.host):
+        if self.security == "none" and not is_loopback(self.host):
             raise ValueError(
                 f"security = 'none' is allowed only for loopback hosts, not {self.host!r}; "
                 "use 'starttls' or 'tls'"
@@ -179,7 +180,7 @@ class InboxSourceConfig(_Frozen):
         if self.source == "imap":
             if not self.host:
                 raise ValueError("host is required when source = 'imap'")
-            if self.security == "none" and not _is_loopback(self.host):
+            if self.security == "none" and not is_loopback(self.host):
                 raise ValueError("security = 'none' is allowed only for loopback hosts")
         return self
 
@@ -249,7 +250,7 @@ def _endpoint_url(value: str) -> str:
     host = split_host_port(rest.split("/", 1)[0].rpartition("@")[2], 443)[0]
     if scheme == "https" and host:
         return value
-    if scheme == "http" and _is_loopback(host):
+    if scheme == "http" and is_loopback(host):
         return value
     raise ValueError(f"{value!r} is not an https:// URL (http:// only on a loopback host)")
 

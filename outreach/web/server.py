@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from outreach.clock import Clock
-from outreach.config import Config
+from outreach.config import Config, is_loopback
 from outreach.errors import ConfigError
 from outreach.services.console.accounts import user_count
 from outreach.services.report.labels import language_for
 from outreach.web.app import Console, create_app
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def console_for(

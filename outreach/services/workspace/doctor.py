@@ -29,7 +29,7 @@ import dns.rdatatype
 import dns.resolver
 from sqlalchemy import Engine
 
-from outreach.config import Config, MailboxConfig, split_host_port
+from outreach.config import Config, MailboxConfig, is_loopback, split_host_port
 from outreach.domain.doctor import (
     BOUNCE_FAIL,
     BOUNCE_WARN,
@@ -174,15 +174,6 @@ def from_domain(box: MailboxConfig) -> str:
     return box.from_address.rpartition("@")[2].lower()
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def _relay_mechanism(host: str) -> str:
     """The SPF mechanism that authorises the relay: the provider's include, else its address."""
     for suffix, include in PROVIDER_SPF.items():
@@ -276,7 +267,7 @@ def _covers(resolver: Dns, walk: SpfWalk, relay: str, mechanism: str) -> tuple[b
             wanted in walk.includes,
             f"includes {wanted}" if wanted in walk.includes else f"does not include {wanted}",
         )
-    if _is_loopback(relay):
+    if is_loopback(relay):
         return None, f"the relay {relay} is on this machine: check the server that finally sends"
     addresses = resolver.addresses(relay)
     if not addresses:
@@ -774,5 +765,5 @@ def gated(config: Config) -> list[str]:
     """The mailboxes `outreach run` checks first: those relaying through a host that is not on
     this machine (a loopback relay is a test or capture server, and the demo's)."""
     return [
-        name for name, box in sorted(config.mailboxes.items()) if not _is_loopback(box.smtp.host)
+        name for name, box in sorted(config.mailboxes.items()) if not is_loopback(box.smtp.host)
     ]
