@@ -38,7 +38,7 @@ from outreach.render.deadlines import file_dates
 from outreach.services.lint.gate import LintGate, workspace_fingerprint
 from outreach.services.sequence.campaigns import campaign_closures, load_campaign
 from outreach.services.sequence.capacity import room_today
-from outreach.services.sequence.deal_phase import reminder_due
+from outreach.services.sequence.deal_phase import reminder_due, step_due
 from outreach.services.sequence.files import (
     load_sequence,
     recipient_of,
@@ -412,15 +412,7 @@ def _next_due(
             return None
         pieces: list[Piece] = accepted_pieces(conn, [state.id]).get(state.id, ({}, []))[1]
         return reminder_due(config, sequence, where, pieces, rng)
-    return next_send_time(
-        following.delay.after(sent_at, tz=where.tz, country=where.country, closed=where.closed),
-        window_for(config, following),
-        tz=where.tz,
-        country=where.country,
-        closed=where.closed,
-        jitter_seconds=config.sending.jitter_seconds,
-        rng=rng,
-    )
+    return step_due(config, following, sent_at, where, rng)
 
 
 def sent_hook(config: Config) -> Callable[[Connection, Sequence[tuple[int, int, datetime]]], None]:

@@ -19,13 +19,15 @@ from outreach.domain.windows import next_send_time
 from outreach.services.sequence.files import Recipient, window_for
 
 
-def _when(
+def step_due(
     config: Config,
     step: Step,
     earliest: datetime,
     where: Recipient,
     rng: random.Random | None,
 ) -> datetime:
+    """When `step` goes out: its delay after `earliest`, then the first moment in its send
+    window, in the recipient's time zone and business days."""
     return next_send_time(
         step.delay.after(earliest, tz=where.tz, country=where.country, closed=where.closed),
         window_for(config, step),
@@ -56,7 +58,7 @@ def reminder_due(
     open_days = [p.due for p in pieces if p.state == "planned" and p.due is not None]
     if reminder is None or not open_days:
         return None
-    return _when(config, reminder, late_from(min(open_days), where.tz), where, rng)
+    return step_due(config, reminder, late_from(min(open_days), where.tz), where, rng)
 
 
 def first_due(
@@ -72,7 +74,7 @@ def first_due(
     the sequence has neither, or only a reminder and nothing has a due date)."""
     if sequence.after_deal:
         first = sequence.after_deal[0]
-        return first, _when(config, first, accepted_at, where, rng)
+        return first, step_due(config, first, accepted_at, where, rng)
     due = reminder_due(config, sequence, where, pieces, rng)
     if sequence.reminder is None or due is None:
         return None
