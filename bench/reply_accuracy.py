@@ -17,29 +17,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.reply_corpus import HELD_OUT, LABELLED, load, score
+from tests.support.reply_corpus import SETS, load, score
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--misses", action="store_true", help="list every miss")
     args = parser.parse_args()
-    sets = (
-        ("labelled", LABELLED),
-        ("labelled 2", LABELLED.with_name("labelled2.toml")),
-        ("held out", HELD_OUT),
-        ("held out 2", HELD_OUT.with_name("heldout2.toml")),
-        ("held out 3", HELD_OUT.with_name("heldout3.toml")),
-        ("held out 4", HELD_OUT.with_name("heldout4.toml")),
-        ("held out 5", HELD_OUT.with_name("heldout5.toml")),
-        ("held out 6", HELD_OUT.with_name("heldout6.toml")),
-    )
-    for title, path in sets:
+    for path in SETS:
         cases = load(path)
         started = time.perf_counter()
         result = score(cases)
         took = time.perf_counter() - started
-        table = result.table(f"{title} ({path.name})")
+        table = result.table(path.name)
         if not args.misses:
             table = "\n".join(line for line in table.split("\n") if not line.startswith("  miss"))
         print(table)

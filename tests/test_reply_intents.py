@@ -20,6 +20,7 @@ from outreach.inbound.owntext import own_text
 from tests.support.reply_corpus import (
     HELD_OUT,
     LABELLED,
+    SETS,
     Case,
     Score,
     load,
@@ -81,51 +82,10 @@ def test_the_labelled_set_is_what_it_claims() -> None:
     assert not {c.id for c in held6} & {c.id for c in earlier}
 
 
-def test_labelled_replies_meet_the_targets() -> None:
-    result = score(load(LABELLED))
-    print("\n" + result.table("labelled set (tests/data/replies/replies.toml)"))
-    _meets_targets(result)
-
-
-def test_the_second_labelled_set_meets_the_targets() -> None:
-    result = score(load(LABELLED2))
-    print("\n" + result.table("second labelled set (tests/data/replies/labelled2.toml)"))
-    _meets_targets(result)
-
-
-def test_held_out_replies_meet_the_targets() -> None:
-    result = score(load(HELD_OUT))
-    print("\n" + result.table("held-out set (tests/data/replies/heldout.toml)"))
-    _meets_targets(result)
-
-
-def test_second_held_out_replies_meet_the_targets() -> None:
-    result = score(load(HELD_OUT2))
-    print("\n" + result.table("second held-out set (tests/data/replies/heldout2.toml)"))
-    _meets_targets(result)
-
-
-def test_third_held_out_replies_meet_the_targets() -> None:
-    result = score(load(HELD_OUT3))
-    print("\n" + result.table("third held-out set (tests/data/replies/heldout3.toml)"))
-    _meets_targets(result)
-
-
-def test_fourth_held_out_replies_meet_the_targets() -> None:
-    result = score(load(HELD_OUT4))
-    print("\n" + result.table("fourth held-out set (tests/data/replies/heldout4.toml)"))
-    _meets_targets(result)
-
-
-def test_fifth_held_out_replies_meet_the_targets() -> None:
-    result = score(load(HELD_OUT5))
-    print("\n" + result.table("fifth held-out set (tests/data/replies/heldout5.toml)"))
-    _meets_targets(result)
-
-
-def test_sixth_held_out_replies_meet_the_targets() -> None:
-    result = score(load(HELD_OUT6))
-    print("\n" + result.table("sixth held-out set (tests/data/replies/heldout6.toml)"))
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
+def test_every_set_meets_the_targets(path: Path) -> None:
+    result = score(load(path))
+    print("\n" + result.table(f"tests/data/replies/{path.name}"))
     _meets_targets(result)
 
 

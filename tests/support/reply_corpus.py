@@ -20,6 +20,13 @@ from outreach.inbound.model import REVIEW_BELOW
 DATA = Path(__file__).resolve().parents[1] / "data" / "replies"
 LABELLED = DATA / "replies.toml"
 HELD_OUT = DATA / "heldout.toml"
+#: Every set, the labelled ones first, then the held-out ones in the order they were written.
+SETS = (
+    LABELLED,
+    DATA / "labelled2.toml",
+    HELD_OUT,
+    *(DATA / f"heldout{n}.toml" for n in range(2, 7)),
+)
 INTENTS = ("opt_out", "decline", "referral", "auto_reply", "interested")
 JST = timezone(timedelta(hours=9))
 OUR_ADDR = "hana@hanamilabs.jp"
