@@ -244,10 +244,12 @@ def test_received_may_be_a_datetime() -> None:
 @pytest.mark.parametrize("ctype", ["text/plain", "text/html"])
 def test_hostile_bodies_are_classified_quickly(body: bytes, ctype: str) -> None:
     head = f"From: a@example.jp\nSubject: Re: x\nContent-Type: {ctype}; charset=utf-8\n\n".encode()
-    started = time.perf_counter()
+    # CPU time of this process: the bound is on the work done, which other processes sharing the
+    # machine (the suite's parallel workers) cannot stretch as they stretch wall-clock time.
+    started = time.process_time()
     found = parse_and_classify(head + body)
     assert found.kind in KINDS
-    assert time.perf_counter() - started < 3.0
+    assert time.process_time() - started < 3.0
 
 
 def test_a_bounce_forwarded_inside_a_reply_is_not_our_bounce() -> None:

@@ -422,9 +422,11 @@ def test_hostile_bounce_bodies_are_classified_quickly(body: bytes) -> None:
         b"Return-Path: <>\nFrom: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail\n"
         b"Content-Type: text/plain; charset=utf-8\n\n"
     )
-    started = time.perf_counter()
+    # CPU time of this process: the bound is on the work done, which other processes sharing the
+    # machine (the suite's parallel workers) cannot stretch as they stretch wall-clock time.
+    started = time.process_time()
     parse_and_classify(head + body)
-    assert time.perf_counter() - started < 3.0
+    assert time.process_time() - started < 3.0
 
 
 def test_verdict_of_a_4xx_final_failure() -> None:

@@ -80,9 +80,11 @@ def test_every_charset_file_is_listed() -> None:
 def test_an_opt_out_under_a_codec_charset_is_still_an_opt_out_and_quick(name: str) -> None:
     # A 1 MB part: under charset="punycode" it took 30 s and then raised.
     raw = (HOSTILE / name).read_bytes() + b"more words " * 100_000 + b"\n"
-    started = time.perf_counter()
+    # CPU time of this process: the bound is on the work done, which other processes sharing the
+    # machine (the suite's parallel workers) cannot stretch as they stretch wall-clock time.
+    started = time.process_time()
     found = parse_and_classify(raw)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert found.kind == "opt_out"
     assert elapsed < 1.0
     assert all(reason in found.reasons for reason in CHARSET_FILES[name]), found.reasons
@@ -117,9 +119,9 @@ def test_codec_labels_are_not_charsets(label: str) -> None:
         "8-bit text without a usable charset label: read as utf-8",
     ]
     reasons = []
-    started = time.perf_counter()
+    started = time.process_time()
     text = decode_bytes(b"\x81 " * 500_000, label, reasons)  # no fallback reads it: replaced
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert text == "\ufffd " * 500_000
     assert reasons == [
         f"unknown charset {label!r}",
@@ -250,9 +252,9 @@ def test_hostile_content_type_parameters_are_read_quickly(ctype: str) -> None:
     # The stdlib reads parameters in quadratic time (an 80 kB one took 20 s) and decodes
     # RFC 2231 values with any codec they name (idna raised out of the parser).
     raw = f"From: a@example.jp\nSubject: Re: x\nContent-Type: {ctype}\n\n".encode()
-    started = time.perf_counter()
+    started = time.process_time()
     found = parse_and_classify(raw + b"Please remove me from your list.\n")
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert found.kind == "opt_out"
     assert not any(r.startswith("unparsed") for r in found.reasons)
 
@@ -268,9 +270,9 @@ def test_deeply_nested_parts_do_not_overflow_the_parser(depth: int) -> None:
     nest = "".join(
         f"--b{i}\nContent-Type: multipart/mixed; boundary=b{i + 1}\n\n" for i in range(depth)
     )
-    started = time.perf_counter()
+    started = time.process_time()
     found = parse_and_classify((head + nest + "--top--\n").encode())
-    assert time.perf_counter() - started < 3.0
+    assert time.process_time() - started < 3.0
     assert found.kind == "opt_out"
     said = " multipart or message parts: those after the first 32 read as text"
     counted = [r for r in found.reasons if r.endswith(said)]
@@ -294,9 +296,9 @@ def test_deeply_nested_parts_do_not_overflow_the_parser(depth: int) -> None:
 )
 def test_hostile_from_headers_keep_the_opt_out(value: str, sender: str) -> None:
     raw = f"From: {value}\nSubject: Re: x\nContent-Type: text/plain\n\nPlease remove me from your list.\n"
-    started = time.perf_counter()
+    started = time.process_time()
     found = parse_and_classify(raw.encode())
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert (found.kind, found.from_addr) == ("opt_out", sender)
 
 

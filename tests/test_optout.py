@@ -125,7 +125,9 @@ def test_tokens_of_the_earlier_format_verify_until_their_cutoff_in_one_spelling(
 
 
 def test_signing_is_fast_enough_for_a_batch() -> None:
-    start = time.perf_counter()
+    # CPU time of this process: the bound is on the work done, which other processes sharing the
+    # machine (the suite's parallel workers) cannot stretch as they stretch wall-clock time.
+    start = time.process_time()
     for i in range(2000):
         sign_unsubscribe(KEY, campaign="spring", email=f"user{i}@example.jp", issued=DAY)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

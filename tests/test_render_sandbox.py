@@ -84,10 +84,12 @@ BOMBS = [
 def test_resource_bombs_fail_fast_with_a_clear_error(
     tmp_path: Path, body: str, message: str
 ) -> None:
-    start = time.perf_counter()
+    # CPU time of this process: the bound is on the work done, which other processes sharing the
+    # machine (the suite's parallel workers) cannot stretch as they stretch wall-clock time.
+    start = time.process_time()
     with pytest.raises(RenderError) as err:
         render_body(tmp_path, body)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert message in err.value.message
     assert err.value.handle == "hanako"
 
