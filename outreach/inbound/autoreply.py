@@ -9,7 +9,7 @@ from email.message import Message
 
 from outreach.inbound.dates import return_date
 from outreach.inbound.intent import read_reply
-from outreach.inbound.model import INTERESTED
+from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT
 
 # Subjects auto-responders write; "vacation" alone is left out (people write about vacations).
 _SUBJECT = re.compile(
@@ -83,6 +83,11 @@ def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
     found = _BODY.search(unicodedata.normalize("NFKC", own_text))
     if found:
         reasons.append(f"out-of-office text {found.group(0).strip()!r}")
+    if found and len(reasons) == 1 and read_reply(own_text).intent in (DECLINE, OPT_OUT):
+        # Responder wording and nothing in the headers or Subject, in a text that turns the offer
+        # down ("I am on maternity leave until next summer and cannot take any new job"): a
+        # person wrote it. A responder states an absence; it never declines.
+        return []
     if not reasons:
         absence = _states_absence_only(own_text)
         if absence:

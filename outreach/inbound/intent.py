@@ -117,6 +117,7 @@ class Intent:
 # linear, not quadratic, on a reply of thousands of blank lines.
 _SPACE_RUN = re.compile(r"[^\S\n]{2,}")
 _LINE_RUN = re.compile(r"[^\S\n]?\n\s*")
+_WRAPPED_EN = re.compile(r"(?<=[A-Za-z,;])\n(?=[a-z])")
 _WRAPPED_JA = re.compile(r"(?<=[をにはがのとでもへ、])\n(?=[\u3040-\u30ff\u4e00-\u9fff])")
 
 
@@ -143,8 +144,11 @@ def _one_edit(a: str, b: str) -> bool:
 def normalise(text: str) -> str:
     """NFKC (full-width to ASCII), lower case, straight apostrophes, "[at]"/"[dot]" spelt out,
     whitespace runs collapsed."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
     text = _LINE_RUN.sub("\n", _SPACE_RUN.sub(" ", text))
+    # A line that ends mid-sentence and goes on in lower case was wrapped by the sender's
+    # client ("please remove both our roster and\nthis agency from your lists"): one sentence.
+    text = _WRAPPED_EN.sub(" ", text).lower()
     # A line that ends on a particle or a comma was wrapped mid-sentence (Japanese business
     # mail wraps by hand: 「今後はご連絡を\nお控えくださいますよう」): one sentence again.
     text = _WRAPPED_JA.sub("", text)
@@ -452,9 +456,10 @@ def _first(reasons: list[str], intent: str) -> tuple[str, ...]:
 
 def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     """A yes put off to another time in its own clause (「また別の商品のときにぜひ」, "maybe next
-    time, happy to"): the refusal before it stands."""
-    clause = _CLAUSE_END.split(text[max(0, hit.start - 40) : hit.start])[-1]
-    return bool(book.deferral.search(clause))
+    time, happy to", "happy to hear about future projects"): the refusal before it stands."""
+    before = _CLAUSE_END.split(text[max(0, hit.start - 40) : hit.start])[-1]
+    after = _CLAUSE_END.split(text[hit.start : hit.start + 60])[0]
+    return bool(book.deferral.search(before + after))
 
 
 def _clamp(value: float) -> float:

@@ -25,7 +25,7 @@ SETS = (
     LABELLED,
     DATA / "labelled2.toml",
     HELD_OUT,
-    *(DATA / f"heldout{n}.toml" for n in range(2, 7)),
+    *(DATA / f"heldout{n}.toml" for n in range(2, 11)),
 )
 INTENTS = ("opt_out", "decline", "referral", "auto_reply", "interested")
 JST = timezone(timedelta(hours=9))
@@ -136,14 +136,19 @@ def load(path: Path) -> list[Case]:
                 intent=row["intent"],
                 quote=row.get("quote", "none"),
                 sender=row.get("from", default_from),
-                received=date.fromisoformat(row.get("received", "2026-12-07")),
+                received=_day(row.get("received", "2026-12-07")),
                 headers=dict(row.get("headers", {})),
                 referred_to=row.get("referred_to", ""),
-                returns_on=date.fromisoformat(back) if back else None,
+                returns_on=_day(back) if back else None,
                 note=row.get("note", ""),
             )
         )
     return cases
+
+
+def _day(value: str | date) -> date:
+    """A TOML date, written bare (2026-12-07) or quoted ("2026-12-07")."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def predicted_intent(found: Classified) -> str:
