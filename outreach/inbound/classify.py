@@ -19,6 +19,7 @@ from outreach.inbound.autoreply import automatic_reasons, how_sure
 from outreach.inbound.dates import return_date
 from outreach.inbound.decode import addresses, body_text, header_text, message_ids, parse, sent_date
 from outreach.inbound.intent import KIND_OF, read_reply
+from outreach.inbound.learned import second_reading
 from outreach.inbound.model import AUTO_REPLY, BOUNCE, COMPLAINT, OPT_OUT, REPLY, Classified
 from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text
 
@@ -143,8 +144,15 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
         )
     # A human reply: its own words (and a Subject such as a List-Unsubscribe mailto: request's)
     # say interested, referral, decline or opt_out, with how sure the reading is.
-    reading = read_reply(
-        text, subject=subject, sender=from_addr, cc=addresses(msg, "Cc"), ours=addresses(msg, "To")
+    reading = second_reading(
+        text,
+        read_reply(
+            text,
+            subject=subject,
+            sender=from_addr,
+            cc=addresses(msg, "Cc"),
+            ours=addresses(msg, "To"),
+        ),
     )
     return replace(
         base,
