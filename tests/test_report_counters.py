@@ -36,12 +36,19 @@ from outreach.domain.stages import Stage
 from outreach.services.inbox.poll import import_files
 from outreach.services.report import funnel as f
 from outreach.services.report.document import build
-from outreach.services.report.numbers import counted, scanned
+from outreach.services.report.numbers import catch_up, counted, scanned
 from outreach.services.sequence.enroll import EnrollFilters, enroll
 from outreach.store.queries import tally
 from outreach.store.queries.inbox import record_inbound
 from outreach.store.queries.stages import move_stage_if
-from outreach.store.schema import enrollment, funnel_count, funnel_gap, funnel_person, outbox
+from outreach.store.schema import (
+    enrollment,
+    funnel_count,
+    funnel_gap,
+    funnel_pending,
+    funnel_person,
+    outbox,
+)
 from outreach.store.session import reading, writing
 from outreach.transport.sink import CaptureSink
 from tests.support.render import config_data
@@ -369,6 +376,92 @@ def test_the_counters_equal_the_scan_through_every_write_path(
     assert sum(n for _, n in final.sends) + sum(n for _, n in counted(db, "autumn").sends) == len(
         sent_rows
     )
+
+
+def test_sends_are_counted_off_the_sending_path_once_whatever_the_order(
+    db: Engine, tmp_path: Path, server: tuple[CaptureSink, ScriptedHandler]
+) -> None:
+    """The group commit of sends records each send to be counted later; a reply that reads the
+    person whole before that, a second count of the same rows and two counters at once still
+    count each message once."""
+    sink, handler = server
+    config, _ = _workspace(tmp_path, db, sink.port)
+    people = ("p01", "p02", "p03", "p04")
+    for handle in people:
+        add_influencer(db, handle, platform="instagram", tier=Tier.MICRO)
+    enroll(
+        db,
+        config,
+        "spring",
+        EnrollFilters(handles=people),
+        dry_run=False,
+        now=ENROLLED,
+        rng=random.Random(3),
+    )
+    first = TUE_0905.astimezone(UTC)
+    assert tick(db, config, first).sent == len(people)
+
+    def waiting() -> list[int]:
+        with reading(db) as conn:
+            return sorted(conn.execute(select(funnel_pending.c.outbox_id)).scalars())
+
+    def sends_counted() -> int:
+        with reading(db) as conn:
+            cells = conn.execute(select(funnel_count.c.cell, funnel_count.c.n)).all()
+        return sum(n for cell, n in cells if cell.startswith('["s"'))
+
+    with reading(db) as conn:
+        sent_ids = sorted(
+            conn.execute(select(outbox.c.id).where(outbox.c.state == "sent")).scalars()
+        )
+    assert waiting() == sent_ids  # recorded by the sending transaction, not counted in it
+    assert sends_counted() == 0
+
+    # p01 answers before anything counts the send: the reply reads p01 whole, send included.
+    mails = tmp_path / "mail"
+    mails.mkdir()
+    pitch = {a.partition("@")[0]: m[0] for a, m in _sent(handler).items()}
+    wed = "Wed, 25 Nov 2026 10:00:00 +0900"
+    import_files(
+        db,
+        config,
+        FixedClock(first + timedelta(days=1)),
+        [_reply(mails, pitch["p01"], "ぜひお受けしたいです。", wed)],
+    )
+    assert sends_counted() == 1
+
+    # Two counters at once (two daemon workers), then the same rows recorded again and counted
+    # a second time, as a counter that read them before another one deleted them would.
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def count() -> None:
+        start.wait()
+        try:
+            catch_up(db)
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=count) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and waiting() == []
+    assert sends_counted() == len(people)
+    _agree(db, config, ("spring",))
+    with writing(db) as conn:
+        rows = conn.execute(
+            select(outbox.c.id, outbox.c.enrollment_id).where(outbox.c.id.in_(sent_ids))
+        )
+        conn.execute(
+            funnel_pending.insert(),
+            [{"outbox_id": i, "enrollment_id": e} for i, e in rows],
+        )
+    assert catch_up(db) == len(people)
+    assert sends_counted() == len(people)
+    _agree(db, config, ("spring",))
+    assert catch_up(db) == 0
 
 
 def test_a_report_since_a_date_reads_every_row_and_the_whole_campaign_reads_counters(

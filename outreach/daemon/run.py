@@ -35,7 +35,7 @@ from outreach.errors import UserError
 from outreach.render.compose import Composer
 from outreach.services.inbox import poll as inbox
 from outreach.services.public.endpoint import ServerHandle, start_unsubscribe_server
-from outreach.services.report import digest
+from outreach.services.report import digest, numbers
 from outreach.services.send import plan, sent_copy
 from outreach.services.send.dispatch import OnSent, dispatch_due, release_worker
 from outreach.store.session import BUSY_TIMEOUT_MS, describe_unavailable, is_busy, is_unavailable
@@ -206,6 +206,17 @@ async def digest_job(ctx: AppContext) -> None:
 DIGEST_SECONDS = 60.0
 """How often the digest job looks whether a period's digest is due."""
 
+COUNT_SECONDS = 60.0
+"""How often the count job counts the sends the report's counters have not counted yet."""
+
+
+async def count_job(ctx: AppContext) -> None:
+    """The report's counters, caught up with what was sent: the sending path only records each
+    send, so a group commit of sends does not wait on counting (`store.queries.tally`)."""
+    counted = await asyncio.to_thread(numbers.catch_up, ctx.engine)
+    if counted:
+        log.debug("count: %d send(s) counted", counted)
+
 
 async def run_job(ctx: AppContext, job: DaemonJob) -> bool:
     """One tick of `job`; False when it stopped because the database was unavailable.
@@ -237,6 +248,7 @@ JOBS: list[DaemonJob] = [
     DaemonJob("dispatch", lambda c: c.sending.tick_seconds, dispatch_job),
     DaemonJob("sent_copy", lambda c: c.sent_copy.every_seconds, sent_copy_job),
     DaemonJob("digest", lambda c: DIGEST_SECONDS, digest_job),
+    DaemonJob("count", lambda c: COUNT_SECONDS, count_job),
 ]
 
 

@@ -673,6 +673,15 @@ funnel_person = Table(
     Column("facts", Text, nullable=False),
 )
 
+# Outbox rows sent and not counted yet (see `outreach.store.queries.tally`): the sending path
+# writes two integers here and the counting happens off it.
+funnel_pending = Table(
+    "funnel_pending",
+    metadata,
+    Column("outbox_id", Id, primary_key=True, autoincrement=False),
+    Column("enrollment_id", Id, nullable=False),
+)
+
 funnel_count = Table(
     "funnel_count",
     metadata,

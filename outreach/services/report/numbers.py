@@ -23,7 +23,7 @@ from outreach.errors import InputError
 from outreach.services.report import funnel as f
 from outreach.store.queries import report as rq
 from outreach.store.queries import tally
-from outreach.store.session import reading
+from outreach.store.session import reading, writing
 
 BREAKDOWNS = ("platform", "tier")
 
@@ -55,9 +55,21 @@ def scanned(data: f.FunnelData) -> Numbers:
     )
 
 
+def catch_up(engine: Engine) -> int:
+    """Count the sends that wait to be counted (the daemon's `count` job; every read of the
+    counters first): how many there were."""
+    with reading(engine) as conn:
+        if not tally.pending(conn):
+            return 0
+    with writing(engine) as conn:
+        return tally.fold(conn)
+
+
 def counted(engine: Engine, campaign: str, templates: Mapping[str, str] | None = None) -> Numbers:
-    """The numbers of a whole campaign, from its counters."""
+    """The numbers of a whole campaign, from its counters (sends not counted yet are counted
+    first, so they are exact)."""
     names = templates or {}
+    catch_up(engine)
     with reading(engine) as conn:
         found = rq.campaigns(conn, campaign)
         if not found:

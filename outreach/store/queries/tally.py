@@ -10,10 +10,15 @@ read again from the tables (`facts_of`, the same definitions as the scanning
 difference is added to the campaign's counters with `INSERT ... ON CONFLICT DO UPDATE SET n =
 n + excluded.n`: in the transaction of the change, never a read-modify-write of a counter.
 
-An outbox row sent (`sent`, the one write on the sending path) is counted without reading the
-person's facts again: the message is added to the facts last counted, unless the person had
-answered already (then which message the answer counts for may change, and they are read
-again).
+An outbox row sent (`sent`, the one write on the sending path) is not counted in the
+transaction that sends it: the group commit records (outbox row, enrolment) in `funnel_pending`,
+two integers, and `fold` counts those later: the daemon's `count` job, and every read of the
+counters first (`pending`, then `fold`), so a report is always exact. Folding adds each message
+to the facts last counted without reading the person's facts again, unless the person had
+answered already (then which message the answer counts for may change) or the facts hold that
+step already (a write that read the person whole since, or a second fold of the same rows): then
+the person is counted whole, which adds only what differs. So folding twice, folding rows that
+another write counted already, or folding them in any order counts each message once.
 
 Concurrency (several daemon workers on PostgreSQL): the enrolments' `funnel_person` rows are
 locked (FOR UPDATE) before their facts are read, so a second transaction counting the same
@@ -52,6 +57,7 @@ from outreach.store.schema import (
     enrollment,
     funnel_count,
     funnel_gap,
+    funnel_pending,
     funnel_person,
     inbound,
     influencer,
@@ -110,13 +116,43 @@ def touch(conn: Connection, enrollment_ids: Iterable[int | None]) -> None:
 
 
 def sent(conn: Connection, rows: Iterable[tuple[int, int]]) -> None:
-    """These (enrolment, outbox row) were marked sent in this transaction."""
+    """These (enrolment, outbox row) were marked sent in this transaction: recorded to be
+    counted by `fold` (at once when the engine has no commit hook)."""
     held = _pending(conn)
     if held is None:
         refresh(conn, [eid for eid, _ in rows])
         return
     for eid, outbox_id in rows:
         held.sent.setdefault(int(eid), []).append(int(outbox_id))
+
+
+def pending(conn: Connection) -> bool:
+    """Whether sends wait to be counted."""
+    return conn.execute(select(funnel_pending.c.outbox_id).limit(1)).first() is not None
+
+
+def fold(conn: Connection, *, batch: int = 2000) -> int:
+    """Count the sends waiting in `funnel_pending`, oldest first, and forget them; how many.
+    Safe to run in several processes at once (see the module's docstring)."""
+    done = 0
+    while True:
+        rows = conn.execute(
+            select(funnel_pending.c.outbox_id, funnel_pending.c.enrollment_id)
+            .order_by(funnel_pending.c.outbox_id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return done
+        grouped: dict[int, list[int]] = defaultdict(list)
+        for outbox_id, eid in rows:
+            grouped[int(eid)].append(int(outbox_id))
+        refresh(conn, (), grouped)
+        ids = [int(outbox_id) for outbox_id, _ in rows]
+        for chunk in _chunks(ids):
+            conn.execute(delete(funnel_pending).where(funnel_pending.c.outbox_id.in_(chunk)))
+        done += len(rows)
+        if len(rows) < batch:
+            return done
 
 
 def touch_influencers(conn: Connection, influencer_ids: Iterable[int]) -> None:
@@ -138,8 +174,18 @@ def _before_commit(conn: Connection) -> None:
     if conn.invalidated:  # the commit fails as it is; `conn.info` would raise instead
         return
     held = conn.info.pop(_PENDING, None)
-    if held is not None and held.txn is conn.get_transaction():
-        refresh(conn, held.touched, held.sent)
+    if held is None or held.txn is not conn.get_transaction():
+        return
+    if held.touched:
+        refresh(conn, held.touched)
+    later = [
+        {"outbox_id": outbox_id, "enrollment_id": eid}
+        for eid, found in sorted(held.sent.items())
+        if eid not in held.touched  # read whole just now, the send with it
+        for outbox_id in found
+    ]
+    if later:
+        conn.execute(_queries(conn.dialect.name).later, later)
 
 
 def _on_rollback(conn: Connection) -> None:
@@ -295,6 +341,7 @@ class _Queries:
     by_ids: tuple[Any, ...]  # the facts of enrolments `ids` (see `_facts`)
     by_range: tuple[Any, ...]  # ... of enrolments `lo`..`hi`
     forget: Any
+    later: Any  # record sends to count later
     record: Any
     add_counts: Any
     add_gaps: Any
@@ -330,6 +377,7 @@ def _queries(dialect: str) -> _Queries:
                 dialect, lambda column: column.between(bindparam("lo"), bindparam("hi"))
             ),
             forget=delete(funnel_person).where(funnel_person.c.enrollment_id.in_(ids)),
+            later=insert_(funnel_pending).on_conflict_do_nothing(index_elements=["outbox_id"]),
             record=person.on_conflict_do_update(
                 index_elements=["enrollment_id"], set_={"facts": person.excluded.facts}
             ),
