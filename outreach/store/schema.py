@@ -716,3 +716,4 @@ Index("ix_enrollment_campaign_stage", enrollment.c.campaign_id, enrollment.c.sta
 Index("ix_inbound_enrollment", inbound.c.enrollment_id)
 Index("ix_inbound_kind_processed", inbound.c.kind, inbound.c.processed_at)
 Index("ix_influencer_handle", influencer.c.handle)  # @handle lookups and the people search
+Index("ix_influencer_agency", influencer.c.agency_id)  # an agency's talents, for its mail
