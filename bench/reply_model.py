@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from outreach.inbound import learned, parse_and_classify
 from outreach.inbound.model import REVIEW_BELOW
-from tests.support.reply_corpus import SETS, Case, load, score
+from tests.support.reply_corpus import SETS, Case, load, predicted_intent, score
 
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
 SHIPPED = Path(learned.__file__).with_name("reply_model.json")
@@ -122,12 +122,12 @@ def handled(cases: Sequence[Case]) -> str:
     wanted = [c for c in cases if c.intent == "opt_out"]
     for case in wanted:
         found = parse_and_classify(case.raw())
-        if found.intent == "opt_out":
+        if predicted_intent(found) == "opt_out":
             caught += 1
         elif found.confidence < REVIEW_BELOW:
             held += 1
         else:
-            got = found.intent or found.kind
+            got = predicted_intent(found)
             other[got] = other.get(got, 0) + 1
     rest = ", ".join(f"{k} {n}" for k, n in sorted(other.items())) or "none"
     return (

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from outreach.inbound import parse_and_classify
 from outreach.inbound.intent import intent_of
-from outreach.inbound.owntext import own_text
+from outreach.inbound.owntext import own_text, takes_our_offer
 
 
 @pytest.mark.parametrize(
@@ -93,3 +94,28 @@ def test_bottom_posted_reply_keeps_its_own_words() -> None:
     body = "On Fri, Nov 20, 2026 at 10:00 AM Shop <a@b.example> wrote:\n> Our pitch\n> To unsubscribe…\n\nPlease unsubscribe me."
     assert own_text(body) == "Please unsubscribe me."
     assert intent_of(own_text(body)).kind == "opt_out"
+
+
+@pytest.mark.parametrize(
+    ("body", "offer"),
+    [
+        (
+            "> If you would rather not hear from us again\n\nI would rather not, yes. Cheers.\n",
+            "If you would rather not hear from us again",
+        ),
+        (
+            "> このメールに「配信停止」とご返信いただいても承ります\n\nでは、そのようにお願いします。\n",
+            "このメールに「配信停止」とご返信いただいても承ります",
+        ),
+        # A yes below another quoted line, a no below ours, our footer in the history below
+        # the sender's own words: none answers the offer.
+        ("> Would you post in January?\n\nYes, please.\n", ""),
+        ("> If you would rather not hear from us again\n\nNo way, send it over!\n", ""),
+        ("Yes please!\n\n> If you would rather not hear from us again\n", ""),
+    ],
+)
+def test_a_yes_right_below_our_quoted_offer_to_stop_is_taking_it(body: str, offer: str) -> None:
+    assert takes_our_offer(body) == offer
+    raw = f"From: a@example.jp\nSubject: Re: x\nContent-Type: text/plain; charset=utf-8\n\n{body}"
+    found = parse_and_classify(raw.encode())
+    assert (found.kind == "opt_out") == bool(offer), found.reasons

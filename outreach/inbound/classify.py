@@ -21,7 +21,7 @@ from outreach.inbound.decode import addresses, body_text, header_text, message_i
 from outreach.inbound.intent import KIND_OF, read_reply
 from outreach.inbound.learned import second_reading
 from outreach.inbound.model import AUTO_REPLY, BOUNCE, COMPLAINT, OPT_OUT, REPLY, Classified
-from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text
+from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text, takes_our_offer
 
 
 def _report(
@@ -152,6 +152,7 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
             sender=from_addr,
             cc=addresses(msg, "Cc"),
             ours=addresses(msg, "To"),
+            offer=takes_our_offer(body, footer_markers),
         ),
     )
     return replace(

@@ -325,12 +325,15 @@ def read_reply(
     cc: Sequence[str] = (),
     ours: Sequence[str] = (),
     book: Phrasebook | None = None,
+    offer: str = "",
 ) -> Reading:
     """The intent of a human reply's own text (and an opt-out said in its Subject).
 
     `cc`: the reply's Cc addresses, for "I've cc'd my manager" with no address in the text.
     `ours`: addresses the reply went to; no address at their domains is a referral (our own
     signature, quoted without "> ", names one).
+    `offer`: the quoted line of our footer's offer to stop that the reply answers with a yes
+    (`owntext.takes_our_offer`): an opt-out.
     """
     book = book or _shipped()
     body = book.spell(normalise(text))
@@ -352,10 +355,15 @@ def read_reply(
         live[OPT_OUT].append(h)
         reasons.append(f"opt_out phrase {h.text!r} in the Subject")
     score = {g: _combined(live[g]) for g in _GROUPS}
-    if live[OPT_OUT] and addresses and score[REFERRAL] >= DECIDES:
+    if offer:
+        reasons.append(f"answers our offer to stop ({offer!r}, quoted) with a yes")
+        score[OPT_OUT] = max(score[OPT_OUT], 0.9)
+    pointed = _combined([h for h in live[REFERRAL] if not h.phrase.on_behalf])
+    if live[OPT_OUT] and addresses and pointed >= DECIDES:
         # 「直接のご連絡はお控えいただき、事務所(…)経由で」, "don't email me directly; my agent
         # handles everything: …": the stop is about writing to them directly, and the address
-        # given is where to write instead.
+        # given is where to write instead. Saying who one is ("I handle press for a studio")
+        # points nowhere: "remove this address" then stays an opt-out.
         clauses = [_CLAUSE_END.split(body[max(0, h.start - 30) : h.end])[-1] for h in live[OPT_OUT]]
         if all(
             book.direct.search(c) or book.direct.search(body[h.end : h.end + 24])

@@ -131,3 +131,35 @@ def _footer_patterns(
     return pattern([m for m in real if not _needs_link(m)]), pattern(
         [m for m in real if _needs_link(m)]
     )
+
+
+# A short yes right below a quoted line of our footer's offer to stop: "> If you would
+# rather not hear from us again" / "I would rather not, yes."; a quoted
+# 「…「配信停止」とご返信いただいても承ります」 / 「では、そのようにお願いします」. Quoted, the
+# offer is dropped from the own text, and the yes alone says nothing.
+_TAKEN = re.compile(
+    r"^\s*(?:yes|yep|yeah|yup|please|please do|do it|i would rather not|i'd rather not|"
+    r"that's right|correct|exactly|はい|ええ|うん|では|じゃあ|それで|そのように|そうして|"
+    r"お願いします|お願いいたします|お願い致します|希望します)",
+    re.IGNORECASE,
+)
+
+
+def takes_our_offer(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) -> str:
+    """The quoted line of our footer's offer to stop that the sender answers with a short yes
+    right below it, or "". Only where the sender's own words begin: a footer quoted in the
+    history below a reply is not an answer."""
+    anywhere, with_link = _footer_patterns(tuple(footer_markers))
+    lines = body[:MAX_CHARS].replace("\r\n", "\n").split("\n")
+    offer = ""
+    for line in lines[:40]:
+        if _QUOTED_LINE.match(line):
+            quoted = _QUOTED_LINE.sub("", line).strip()
+            if (anywhere and anywhere.search(quoted)) or (with_link and with_link.search(quoted)):
+                offer = quoted
+            continue
+        if not line.strip():
+            continue
+        # The first line of the sender's own: the answer, or words that are not one.
+        return offer if offer and len(line.strip()) <= 80 and _TAKEN.match(line) else ""
+    return ""
