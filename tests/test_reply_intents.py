@@ -211,6 +211,20 @@ def test_a_refusal_then_a_yes_is_interested_and_needs_review() -> None:
     assert found.intent == "interested" and found.confidence < REVIEW_BELOW
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Unsubscribe my work address please. I'd love to do this from my personal one, tell me more!",
+        "古いアドレスは配信停止でお願いします。今回のご提案は面白そうなので、詳細を教えてください!",
+    ],
+)
+def test_a_stop_then_a_yes_is_never_an_opt_out_and_needs_review(text: str) -> None:
+    # Suppressing someone who said yes is the costlier mistake: a person decides.
+    found = read_reply(text)
+    assert found.intent == "interested" and found.confidence < REVIEW_BELOW
+    assert "asks to stop, then says yes: a person decides" in found.reasons
+
+
 def test_a_clear_opt_out_is_confident() -> None:
     found = read_reply("今後このようなメールは送らないでください。")
     assert found.intent == "opt_out" and found.confidence >= 0.9

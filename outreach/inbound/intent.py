@@ -384,6 +384,15 @@ def read_reply(
     positive = score["positive"]
 
     if score[OPT_OUT] >= DECIDES:
+        last_stop = max((h.start for h in live[OPT_OUT]), default=-1)
+        after = [
+            h
+            for h in live["positive"]
+            if h.phrase.weight >= OVERRIDES and h.start > last_stop and not _deferred(body, h, book)
+        ]
+        if after and live[OPT_OUT]:
+            reasons.append("asks to stop, then says yes: a person decides")
+            return Reading(INTERESTED, 0.5, "", tuple(reasons), positive)
         doubt = max(positive * 0.6, 0.3 * blocked_refusal)
         return Reading(
             OPT_OUT,
