@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
     literal_column,
 )
 from sqlalchemy.dialects import sqlite
@@ -717,3 +718,5 @@ Index("ix_inbound_enrollment", inbound.c.enrollment_id)
 Index("ix_inbound_kind_processed", inbound.c.kind, inbound.c.processed_at)
 Index("ix_influencer_handle", influencer.c.handle)  # @handle lookups and the people search
 Index("ix_influencer_agency", influencer.c.agency_id)  # an agency's talents, for its mail
+# The people an address manages, for its mail (matched case-insensitively, as it is stored).
+Index("ix_influencer_manager_email", func.lower(influencer.c.manager_email))
