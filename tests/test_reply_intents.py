@@ -144,10 +144,16 @@ def test_every_phrase_example_matches_its_own_pattern() -> None:
         ("I unsubscribed from your newsletter ages ago but this collab sounds fun!", "interested"),
         # Our footer's link named in quotes is a mention, not a request.
         ("「配信停止」リンクを押しそうになりました笑 とても興味があります!", "interested"),
-        # A yes put off to another time keeps the refusal; a conditional yes is interest.
+        # A yes put off to another time or another product keeps the refusal of this one (a
+        # decline is "now or for this product"); a yes on other terms for this one is interest.
         ("今回は見送らせてください。また別の商品のときにぜひ!", "decline"),
         ("I'll pass this time. Maybe next time, happy to!", "decline"),
-        ("今回は見送らせてください。でも別の商品でしたらぜひ!", "interested"),
+        ("今回は見送らせてください。でも別の商品でしたらぜひ!", "decline"),
+        (
+            "Not doing any skincare partnerships this year, sorry! Happy to hear about other stuff!",
+            "decline",
+        ),
+        ("12月は難しいのですが、1月なら可能です。", "interested"),
         # A manager who says who they are and declines declines for the talent.
         (
             "弊社所属タレントへのご提案をありがとうございました。"
