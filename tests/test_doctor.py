@@ -31,6 +31,7 @@ from outreach.services.workspace.doctor import check_one_click, check_tls, diagn
 from outreach.store.schema import inbound, outbox
 from outreach.transport.sink import CaptureSink
 from tests.support.db import sqlite_engine
+from tests.support.net import free_port
 from tests.support.smtp import ScriptedHandler, seed_outbox
 from tests.support.workspace import config_from
 
@@ -119,19 +120,27 @@ class ZoneResolver(BaseResolver):  # type: ignore[misc]
         return reply
 
 
-def _free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def dns_port() -> Iterator[int]:
-    port = _free_port(socket.SOCK_DGRAM)
-    servers = [
-        DNSServer(ZoneResolver(), address="127.0.0.1", port=port, tcp=tcp, logger=_Quiet())
-        for tcp in (False, True)
-    ]
+    # The server needs the port for UDP and TCP; another worker's server may take it between
+    # the check and the bind: try another port, a bounded number of times.
+    for _ in range(20):
+        port = free_port()
+        servers: list[DNSServer] = []
+        try:
+            for tcp in (False, True):
+                servers.append(
+                    DNSServer(
+                        ZoneResolver(), address="127.0.0.1", port=port, tcp=tcp, logger=_Quiet()
+                    )
+                )
+        except OSError:
+            for server in servers:
+                server.server.server_close()
+            continue
+        break
+    else:
+        pytest.fail("no port on 127.0.0.1 free for both UDP and TCP in 20 tries")
     for server in servers:
         server.start_thread()
     yield port
