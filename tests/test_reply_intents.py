@@ -240,11 +240,12 @@ def test_a_clear_opt_out_is_confident() -> None:
 def test_a_new_phrase_form_is_data(tmp_path: Path) -> None:
     shipped = Path(__file__).resolve().parent.parent / "outreach" / "inbound" / "phrases.toml"
     text = shipped.read_text(encoding="utf-8")
-    extra = "\n[[opt_out]]\nre = 'もう結構です'\nweight = 0.9\nexample = \"もう結構です\"\n"
+    # An archaic form no shipped phrase knows: "no more letters are needed".
+    extra = "\n[[opt_out]]\nre = '文は要らぬ'\nweight = 0.9\nexample = \"もはや文は要らぬ\"\n"
     path = tmp_path / "phrases.toml"
     path.write_text(text + extra, encoding="utf-8")
-    assert read_reply("もう結構です。").intent == "interested"
-    assert read_reply("もう結構です。", book=load_phrasebook(path)).intent == "opt_out"
+    assert read_reply("もはや文は要らぬ。").intent == "interested"
+    assert read_reply("もはや文は要らぬ。", book=load_phrasebook(path)).intent == "opt_out"
 
 
 def test_a_broken_phrase_file_names_the_entry(tmp_path: Path) -> None:

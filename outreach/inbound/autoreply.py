@@ -43,7 +43,8 @@ _ABSENCE = re.compile(
     r"\bout\s+of\s+(?:the\s+)?office\b|\bclosed\s+for\b|\bon\s+(?:holiday|vacation|leave)\b|"
     r"\baway\s+(?:from|until|till|through)\b|\btravell?ing\b|\bwon'?t\s+be\s+checking\b|"
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"
-    r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)",
+    r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
+    r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b",
     re.IGNORECASE,
 )
 # Any day serves as the anchor: only whether a return date is stated matters here.
