@@ -73,7 +73,7 @@ def test_the_shipped_model_is_the_one_the_labelled_sets_train() -> None:
     "text",
     [
         "I'd appreciate being left off whatever you send out.",
-        "Please update your records so I don't hear about campaigns again.",
+        "I think my address and your campaigns should part ways now.",
         "こういうメッセージは今後受け取りたくないので、よろしくお願いします。",
     ],
 )

@@ -25,6 +25,7 @@ _BODY = re.compile(
     r"office|on\s+(?:annual|parental|maternity|paternity)\s+leave)|this\s+is\s+an\s+automat(?:ic|ed)\s+"
     r"(?:reply|response|message)|\bauto(?:matic)?[-\s]?reply\b"
     r"|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mail"
+    r"|\bchecking\s+(?:e-?mail|my\s+inbox)\s+(?:only\s+)?(?:occasionally|intermittently|sporadically)"
     r"|\bwill\s+(?:respond|reply|get\s+back\s+to\s+you)[^.!?\n]{0,30}\b(?:when|upon|after)\s+"
     r"(?:i|my)\s+return|\bi\s+am\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"
     r"|不在にしております|不在にしています|休暇をいただいております|休暇を頂いております|"
@@ -44,7 +45,8 @@ _ABSENCE = re.compile(
     r"\baway\s+(?:from|until|till|through)\b|\btravell?ing\b|\bwon'?t\s+be\s+checking\b|"
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
-    r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b",
+    r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
+    r"\bmostly\s+offline\b",
     re.IGNORECASE,
 )
 # Any day serves as the anchor: only whether a return date is stated matters here.

@@ -77,7 +77,7 @@ _BARE_DAY = re.compile(r"^(?P<d>\d{1,2})(?:\s*日|(?:st|nd|rd|th)?\b)")
 _UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
 _FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
 _BACK_JA = re.compile(
-    r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常|帰国|帰京|帰任)"
+    r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常|帰国|帰京|帰任|下山)"
 )
 # 「復帰は2027年4月1日を予定」「出社予定日：1月5日」: the resume word comes first.
 _BACK_JA_BEFORE = re.compile(
@@ -286,7 +286,8 @@ _BARE_DAY_BACK = re.compile(
     r"(?<![\d月/.\-])(?P<dja>\d{1,2})\s*日\s*(?:\((?P<wd>[月火水木金土日])\))?\s*"
     r"(?:から|より|以降|に|には)[^。\n]{0,10}?(?:営業|出社|出勤|戻|復帰|再開|対応|返信|通常|業務)"
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"
-    r"respond(?:ing)?|answer(?:ing)?)\s+(?:(?:on|from)\s+)?the\s+(?P<den>\d{1,2})"
+    r"respond(?:ing)?|answer(?:ing)?)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?\s+"
+    r"(?:(?:on|from)\s+)?the\s+(?P<den>\d{1,2})"
     r"(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
@@ -325,9 +326,23 @@ def _relative_ja(text: str, received: date) -> ReturnDate | None:
     return ReturnDate(day, found.group(0))
 
 
+# Months and days written in kanji numerals (「十二月二十一日」), as formal notices write them.
+_KANJI_DAY = re.compile(r"[一二三四五六七八九十]{1,3}(?=\s*[月日])")
+_KANJI_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def _arabic(m: re.Match[str]) -> str:
+    """「二十一」 -> "21", 「十二」 -> "12", 「五」 -> "5"."""
+    word = m.group(0)
+    tens, _, ones = word.partition("十")
+    if "十" not in word:
+        return str(_KANJI_DIGIT.get(word, 0)) if len(word) == 1 else word
+    return str(_KANJI_DIGIT.get(tens, 1 if not tens else 0) * 10 + _KANJI_DIGIT.get(ones, 0))
+
+
 def return_date(text: str, received: date) -> ReturnDate | None:
     """The return date an out-of-office text states, or None when it states none we can read."""
-    text = unicodedata.normalize("NFKC", text).replace("\u301c", "〜")
+    text = _KANJI_DAY.sub(_arabic, unicodedata.normalize("NFKC", text).replace("\u301c", "〜"))
     tokens: dict[int, _Token] = {}
     for m in _TOKEN.finditer(text):
         tok = _token(m, text)
