@@ -80,7 +80,7 @@ def _fact_for(found: Classified, facts: list[dict[str, Any]]) -> dict[str, Any]:
     """The expected fact about the recipient the classifier reported, else the first one."""
     rcpt = found.bounce.recipient if found.bounce else ""
     for fact in facts:
-        if fact["recipient"].lower() == rcpt:
+        if rcpt in (fact["recipient"].lower(), fact.get("alias", "")):
             return fact
     return facts[0]
 
@@ -107,7 +107,9 @@ def score_one(scores: Scores, name: str, spec: dict[str, Any], found: Classified
         else why
     )
     wanted = f"want {fact['recipient']} {fact['status']} {fact['reason']}"
-    rcpts = {f["recipient"].lower() for f in facts}
+    # Sisimai reports the final recipient; an alias it was expanded from ("expanded from
+    # <...>") is the address we mailed, the one the classifier is asked to name.
+    rcpts = {a.lower() for f in facts for a in (f["recipient"], f.get("alias", "")) if a}
     if b is not None:
         scores.ratio("recipient correct").add(b.recipient in rcpts, name, f"{got}; {wanted}")
         code = fact["status"].split(".")

@@ -85,6 +85,10 @@ SENDER_SIDE = frozenset(
     }
 )
 
+#: RFC 3464 actions that report success, and Postfix's `deliverable` (the answer to an address
+#: verification request, `sendmail -bv`, http://www.postfix.org/ADDRESS_VERIFICATION_README.html).
+SUCCESS_ACTIONS = frozenset({"delivered", "relayed", "expanded", "deliverable"})
+
 #: What a sender-side failure says about our own sending, for the operator.
 SENDER_SIDE_HINT: dict[str, str] = {
     "authfailure": "our SPF/DKIM/DMARC authentication failed at the receiver",
@@ -239,6 +243,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"no longer accepts mail",
         r"account is locked",
         r"boite du destinataire archivee",
+        r"recipient(?:'s)? account is blocked",
+        r"compte du destinataire est bloque",
         r"mailbox currently suspended",
     ),
     "hasmoved": (r"has been replaced by", r"mailbox has moved", r"\bnot our (?:user|customer)\b"),
@@ -261,6 +267,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"\bspf\b.{0,40}\b(?:fail|failed|failure|violation|check)",
         r"(?:fail(?:s|ed)?|failure|violation) .{0,30}\bspf\b",
         r"bad spf records",
+        r"per its? ?'?s? spf record",
+        r"inspect your spf settings",
         r"sender policy framework",
         r"spf\.pobox\.com",
         r"\bdkim\b.{0,30}(?:fail|invalid|missing)",
@@ -367,6 +375,10 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"returned mail not accepted",
         r"after mail from",
         r"in reply to mail from",
+        # Google Groups: the group does not exist or takes no posts from our address; its
+        # notice is translated, its help link is not.
+        r"groups\.google\.com/support",
+        r"'send mail as' (?:feature|account)",
     ),
     "userunknown": (
         r"(?:user|recipient|mailbox|address|account|addressee)(?: name)? (?:is )?"
@@ -389,7 +401,12 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"mailbox not present",
         r"address not present",
         r"not a local address",
-        r"recipient (?:address )?rejected(?!: access denied)",
+        # Postfix's generic prefix counts only when no reason follows it; the words after it
+        # decide otherwise ("...: Delivery not authorized" is a security error). Microsoft's
+        # "Recipient address rejected: Access denied" is its directory saying no such user.
+        r"recipient (?:address )?rejected(?!:? ?[a-z])",
+        r"recipient address rejected: access denied",
+        r"check if (?:the )?(?:recipient'?s? )?address is correct",
         r"badrcptto",
         r"validrcptto",
         r"utilisateur inconnu",
@@ -440,6 +457,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "hostunknown": (
         r"host (?:or domain name )?(?:unknown|not found(?!, try again)|unreachable)",
+        r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
+        r"host (?:[a-z0-9-]+\.)+[a-z]{2,} not found(?!, try again)",
+        r"mail domain mentioned in email address is unknown",
         r"unknown host",
         r"domain (?:does not exist|must exist|is not reachable|not found)",
         r"no such domain",
@@ -539,7 +559,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"configuration error",
         r"service (?:currently )?"
         r"unavailable",
-        r"internal (?:server )?error",
+        r"internal (?:server |system )?error",
+        r"transaction failed",
         r"temporary local problem",
         r"could not load drd",
         r"would create a mail loop",
@@ -581,6 +602,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "syntaxerror": (
         r"syntax error",
+        r"malformed (?:recipient )?address",
         r"improper sequence of commands",
         r"command (?:parameter )?not "
         r"(?:implemented|recognized)",
@@ -626,6 +648,25 @@ def smtp_code(text: str) -> str:
     return "".join(found.groups()) if found else ""
 
 
+# A relay's own code, then the remote server's reply quoted after it (case-insensitive
+# diagnostic type first, "smtp; "): Amazon SES writes
+# "5.1.0 - Unknown address error 550-'5.7.1 <...>... Access denied'".
+_RELAYED = re.compile(
+    r"^(?:[a-z-]+;)?\W*([245]\.\d{1,3}\.\d{1,3})\b.*?\b[245]\d\d[ -]'?([245]\.\d{1,3}\.\d{1,3})\b",
+    re.IGNORECASE,
+)
+
+
+def relayed_reply(diagnostic: str) -> tuple[str, str]:
+    """(status, words) of a remote reply quoted inside a relay's own diagnostic, else ("", "").
+
+    The remote server saw the failure; the relay's wrapping code and words are its guess."""
+    found = _RELAYED.search(diagnostic)
+    if not found or found.group(1) == found.group(2):
+        return "", ""
+    return found.group(2), diagnostic[found.start(2) :]
+
+
 def _generic(code: str) -> bool:
     return code.endswith(".0.0")
 
@@ -636,7 +677,10 @@ def best_status(field: str, diagnostic: str, action: str = "", text: str = "") -
     Order: the Status field if specific, the diagnostic's specific code, `text`'s (the free
     text around the recipient), then generic codes, the SMTP reply code, the Action.
     """
-    success = action in ("delivered", "relayed", "expanded")
+    success = action in SUCCESS_ACTIONS
+    relayed, _ = relayed_reply(diagnostic)
+    if relayed and not success:
+        return relayed
     # A 2.x.x in a failure's text is a version number or a date, not its status.
     stated, said, around = (
         [c for c in status_codes(t) if c.startswith("2.") == success]
@@ -680,7 +724,7 @@ _REPLY_PREFIX = re.compile(r"\b[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3} )?(?=[a-z
 # Which SMTP command the server was answering, as MTAs write it.
 _COMMAND = (
     ("RCPT", re.compile(r"rcpt to|in reply to rcpt|after rcpt|\[rcpt_to\]")),
-    ("DATA", re.compile(r"end of data|after data|in reply to data|data command|\(data\)")),
+    ("DATA", re.compile(r"end of data|after data|in reply to data|data command|\(data\)|>>> data")),
     ("MAIL", re.compile(r"mail from:?\s*<|in reply to mail|after mail")),
     ("CONN", re.compile(r"initial connection|in reply to (?:ehlo|helo)|after (?:ehlo|helo)")),
 )
@@ -713,14 +757,14 @@ def reason_of(status: str, diagnostic: str, action: str, context: str = "") -> t
     `diagnostic` is the server's own words; `context` the bounce's wider text, read only when
     the diagnostic says nothing the tables know.
     """
-    if status.startswith("2.") or action in ("delivered", "relayed", "expanded"):
+    if status.startswith("2.") or action in SUCCESS_ACTIONS:
         return "delivered", f"Action {action or '?'}, Status {status}"
     if squash(diagnostic).startswith("x-unix;"):
         return "mailererror", "Diagnostic-Code type X-Unix (a local delivery program failed)"
     by_code = status_reason(status)
     if by_code and by_code not in REFINABLE:
         return by_code, f"status {status}"
-    for source in (diagnostic, context):
+    for source in (relayed_reply(diagnostic)[1], diagnostic, context):
         by_text, words = phrase_reason(source)
         if not by_text:
             continue
@@ -732,6 +776,10 @@ def reason_of(status: str, diagnostic: str, action: str, context: str = "") -> t
             and smtp_command(f"{diagnostic} {context}") == "DATA"
         ):
             return "filtered", f"{words!r} in reply to DATA"
+        if by_text == "hostunknown" and status.startswith("4."):
+            # A lookup that failed with a temporary code may answer next time: the network's
+            # trouble, not a domain known not to exist.
+            return "networkerror", f"diagnostic says {words!r} with temporary status {status}"
         return by_text, f"diagnostic says {words!r}"
     if by_code:
         return by_code, f"status {status}"
@@ -753,7 +801,12 @@ def verdict(status: str, diagnostic: str, action: str, context: str = "") -> Ver
     # A 4xx code with Action `failed` is final for an address that does not exist or a domain
     # that declares it takes no mail (null MX); a 4xx DNS failure may still clear up.
     permanent = reason in RECIPIENT_PERMANENT and (
-        (status.startswith("5") and action not in ("delayed", "delivered", "relayed", "expanded"))
+        (status.startswith("5") and action != "delayed" and action not in SUCCESS_ACTIONS)
         or (action == "failed" and reason in ("userunknown", "notaccept"))
     )
+    if permanent and status[1:] == ".2.0" and why == f"status {status}":
+        # x.2.0 is "other or undefined mailbox status" (RFC 3463): with no words saying the
+        # mailbox refuses us, it is as likely a content or reputation filter (Orange answers
+        # "5.2.0 Mail rejete" to spam), so it counts as a soft bounce, not a dead address.
+        permanent = False
     return Verdict(reason, permanent, sender_side, why)

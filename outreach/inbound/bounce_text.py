@@ -26,7 +26,7 @@ SUBJECT = re.compile(
     r"failure notice|returned mail|mail delivery failed|could not be delivered|"
     r"could not send message|non-?deliver|delivery report|mail system error|"
     r"message not delivered|delivery incomplete|mail delivery error|returned to sender|"
-    r"rejected message|warning: message|delayed mail|mail failed|failed mail|"
+    r"rejected message|warning: message|delayed mail|mail failed|failed mail|mail failure|"
     r"メールエラー通知|配信できません|送信できません|配信不能|不達|送信エラー|配送エラー|エラーメール|返送|配信失敗|送信失敗",
     re.IGNORECASE,
 )
@@ -43,7 +43,7 @@ NOTICE = re.compile(
     r"does not like recipient|delivery error|returned to the sender|trouble delivering|"
     r"error sending|rejected recipient|failed addresses|address(?:es)? failed|mail failed|"
     r"requested action not taken|has been returned|returned because|intended recipient|"
-    r"message not delivered|not delivered to|"
+    r"message not delivered|not delivered to|incorrectly constructed|malformed recipient address|"
     r"\b[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}\b|"
     r"送信できません|配信できません|届きませんでした|送信に失敗|配信に失敗|"
     r"エラー|宛先不明|存在しません",
@@ -163,12 +163,18 @@ def candidates(report: str, exclude: set[str], preferred: set[str]) -> list[Fail
     return [Failed(a, diagnostic_near(lines, first[a], a), scores[a]) for a in ranked]
 
 
+def _another_recipient(line: str, addr: str) -> bool:
+    """A line that opens the next recipient's block (`"other@example.jp":`, `<other@...>:`)."""
+    found = ADDRESS.match(line.lstrip("\"'<"))
+    return found is not None and normalise_address(found.group(1)) != addr
+
+
 def diagnostic_near(lines: list[str], at: int, addr: str) -> str:
     """The server's words about `addr`: its line and the paragraph after it, squashed."""
     words: list[str] = []
     for line in lines[at : at + 8]:
         stripped = line.strip()
-        if words and (not stripped or ORIGINAL.match(line)):
+        if words and (not stripped or ORIGINAL.match(line) or _another_recipient(stripped, addr)):
             break
         words.append(stripped)
     text = " ".join(words)

@@ -25,6 +25,7 @@ from outreach.domain.address import normalise_address
 from outreach.inbound import bounce_text
 from outreach.inbound.bounce_reasons import (
     SENDER_SIDE_HINT,
+    SUCCESS_ACTIONS,
     best_status,
     one_line,
     squash,
@@ -34,7 +35,6 @@ from outreach.inbound.decode import decode_bytes, own_parts, part_text
 from outreach.inbound.model import Bounce
 
 _ACTION_RANK = {"failed": 0, "delayed": 1}
-_SUCCESS = ("delivered", "relayed", "expanded")
 _STATUS_TYPES = (
     "message/delivery-status",
     "message/global-delivery-status",
@@ -295,7 +295,7 @@ def delivery_status(msg: Message) -> Report | None:
         reasons.append("delivery-status report without a recipient block")
         return Report(None, original.message_id, "", tuple(reasons))
     actions = [b.get("action", "").lower().split(" ")[0].strip("();") for b in blocks]
-    if all(a in _SUCCESS for a in actions):
+    if all(a in SUCCESS_ACTIONS for a in actions):
         reasons.append(f"success DSN (Action: {actions[0]}): not a bounce")
         return Report(None, original.message_id, "", tuple(reasons), kind="delivered")
     order = sorted(range(len(blocks)), key=lambda i: _ACTION_RANK.get(actions[i], 2))
@@ -419,11 +419,14 @@ def _flufl(msg: Message) -> set[str]:
 
 def ses_notification(body: str) -> Report | None:
     """An Amazon SES notification delivered by e-mail (SNS): Bounce, Complaint or Delivery."""
-    if '"notificationType"' not in body:
+    if "notificationType" not in body:
         return None
     start, end = body.find("{"), body.rfind("}")
     try:
         data = json.loads(body[start : end + 1], strict=False)  # SNS folds long lines
+        if isinstance(data, dict) and isinstance(data.get("Message"), str):
+            # The raw SNS envelope: the SES notification is a JSON string in `Message`.
+            data = json.loads(data["Message"], strict=False)
     except ValueError:
         return None
     if not isinstance(data, dict):
