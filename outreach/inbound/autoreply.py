@@ -23,7 +23,7 @@ _SUBJECT = re.compile(
 _BODY = re.compile(
     r"\bi\s*(?:am|'m)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away\s+from\s+(?:the\s+)?"
     r"office|on\s+(?:annual|parental|maternity|paternity)\s+leave)|this\s+is\s+an\s+automat(?:ic|ed)\s+"
-    r"(?:reply|response|message)|\bauto(?:matic)?[-\s]?reply\b"
+    r"(?:reply|response|message|confirmation|acknowledge?ment|notification)|\bauto(?:matic)?[-\s]?reply\b"
     r"|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mail"
     r"|\bchecking\s+(?:e-?mail|my\s+inbox)\s+(?:only\s+)?(?:occasionally|intermittently|sporadically)"
     r"|\bwill\s+(?:respond|reply|get\s+back\s+to\s+you)[^.!?\n]{0,30}\b(?:when|upon|after)\s+"
@@ -32,6 +32,15 @@ _BODY = re.compile(
     r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|"
     r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休)|"
     r"休業とさせていただ|自動返信|自動応答|自動送信|このメールは自動",
+    re.IGNORECASE,
+)
+
+
+# Wording only software writes about itself ("this message was sent automatically"): a person
+# quoting a responder's phrasing is no concern here, so a stop-like line in the same text
+# (「本メールへのご返信はご遠慮ください」, do not answer this address) never makes it a person's.
+_SELF_DECLARED = re.compile(
+    r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?reply\b|自動返信|自動応答|自動送信|このメールは自動",
     re.IGNORECASE,
 )
 
@@ -86,7 +95,12 @@ def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
     found = _BODY.search(unicodedata.normalize("NFKC", own_text))
     if found:
         reasons.append(f"out-of-office text {found.group(0).strip()!r}")
-    if found and len(reasons) == 1 and read_reply(own_text).intent in (DECLINE, OPT_OUT):
+    if (
+        found
+        and len(reasons) == 1
+        and not _SELF_DECLARED.search(found.group(0))
+        and read_reply(own_text).intent in (DECLINE, OPT_OUT)
+    ):
         # Responder wording and nothing in the headers or Subject, in a text that turns the offer
         # down ("I am on maternity leave until next summer and cannot take any new job"): a
         # person wrote it. A responder states an absence; it never declines.
