@@ -63,7 +63,7 @@ def _wd_en(group: str) -> str:
 _TOKEN = re.compile(
     r"(?:(?:令和\s*(?P<reiwa>\d{1,2}|元)\s*年|(?P<yja>\d{4})\s*年)\s*)?"
     r"(?P<mja>\d{1,2})\s*月\s*(?P<dja>\d{1,2})\s*日"
-    r"|(?<![\d/.])(?:(?P<ys>\d{4})[/.-])?(?P<ms>\d{1,2})/(?P<ds>\d{1,2})(?![\d/])"
+    r"|(?<![\d/.])(?:(?P<ys>\d{4})[/.-])?(?P<ms>\d{1,2})/(?P<ds>\d{1,2})(?:/(?P<ye>\d{4}))?(?![\d/])"
     r"|(?<!\d)(?P<yi>\d{4})-(?P<mi>\d{1,2})-(?P<di>\d{1,2})(?!\d)"
     rf"|\b{_wd_en('wd1')}(?P<mon1>{_MONTH_RE})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y1>\d{{4}}))?"
     rf"|\b{_wd_en('wd2')}(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH_RE})\b\.?(?:,?\s*(?P<y2>\d{{4}}))?",
@@ -112,7 +112,12 @@ def _int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
-def _token(m: re.Match[str], text: str) -> _Token | None:
+# A slash date whose first number cannot be a month (15/2/2027): the writer puts the day
+# first, so every slash date in that text is read day first ("from 5/2 to 14/2/2027").
+_DAY_FIRST = re.compile(r"(?<![\d/.])(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2])(?![\d])")
+
+
+def _token(m: re.Match[str], text: str, day_first: bool = False) -> _Token | None:
     g = m.groupdict()
     year: int | None
     if g["mja"]:
@@ -120,8 +125,8 @@ def _token(m: re.Match[str], text: str) -> _Token | None:
         year = 2018 + (1 if reiwa == "元" else int(reiwa)) if reiwa else _int(g["yja"])
         month, day, japanese = int(g["mja"]), int(g["dja"]), True
     elif g["ms"]:
-        year, month, day, japanese = _int(g["ys"]), int(g["ms"]), int(g["ds"]), False
-        if month > 12 >= day:
+        year, month, day, japanese = _int(g["ys"] or g["ye"]), int(g["ms"]), int(g["ds"]), False
+        if (month > 12 >= day) or (day_first and not g["ys"] and day <= 12):
             month, day = day, month
     elif g["mi"]:
         year, month, day, japanese = int(g["yi"]), int(g["mi"]), int(g["di"]), False
@@ -344,8 +349,9 @@ def return_date(text: str, received: date) -> ReturnDate | None:
     """The return date an out-of-office text states, or None when it states none we can read."""
     text = _KANJI_DAY.sub(_arabic, unicodedata.normalize("NFKC", text).replace("\u301c", "〜"))
     tokens: dict[int, _Token] = {}
+    day_first = _DAY_FIRST.search(text) is not None
     for m in _TOKEN.finditer(text):
-        tok = _token(m, text)
+        tok = _token(m, text, day_first)
         if tok is not None:
             tokens[tok.start] = tok
     found: dict[str, list[tuple[date, str]]] = {"resume": [], "until": []}

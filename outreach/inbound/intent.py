@@ -141,6 +141,10 @@ def _one_edit(a: str, b: str) -> bool:
     )
 
 
+_JA_CHAR = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+_JA_SPACE = re.compile(f"(?<=[{_JA_CHAR}]) +(?=[{_JA_CHAR}])")
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width to ASCII), lower case, straight apostrophes, "[at]"/"[dot]" spelt out,
     whitespace runs collapsed."""
@@ -152,6 +156,9 @@ def normalise(text: str) -> str:
     # A line that ends on a particle or a comma was wrapped mid-sentence (Japanese business
     # mail wraps by hand: 「今後はご連絡を\nお控えくださいますよう」): one sentence again.
     text = _WRAPPED_JA.sub("", text)
+    # Spaces between Japanese words (「もう おくらないで ください」, as learners and some phone
+    # keyboards write) carry no meaning in Japanese: the phrases read the words joined.
+    text = _JA_SPACE.sub("", text)
     return _DOT.sub(".", _AT.sub("@", text))
 
 
@@ -366,7 +373,7 @@ def read_reply(
         # points nowhere: "remove this address" then stays an opt-out.
         clauses = [_CLAUSE_END.split(body[max(0, h.start - 30) : h.end])[-1] for h in live[OPT_OUT]]
         if all(
-            book.direct.search(c) or book.direct.search(body[h.end : h.end + 24])
+            book.direct.search(c) or book.direct.search(body[h.end : h.end + 40])
             for c, h in zip(clauses, live[OPT_OUT], strict=True)
         ):
             reasons.append(
