@@ -617,3 +617,20 @@ def test_the_deciding_phrase_is_the_first_reason() -> None:
 def test_words_of_a_stop_request_in_an_unread_reply_ask_for_review(text: str, review: bool) -> None:
     found = read_reply(text)
     assert (found.confidence < REVIEW_BELOW) is review, (found.intent, found.reasons)
+
+
+def test_a_referral_to_the_author_of_the_quoted_message() -> None:
+    raw = (
+        b"From: Milo <milo@example.com>\nTo: Hana <hana@hanamilabs.jp>\n"
+        b"Subject: Re: Collab\nMessage-ID: <q1@example.com>\nContent-Type: text/plain\n\n"
+        b"Hana, adding my manager here, see her note below. Please work with her on this.\n\n"
+        b"On Oct 12, 2026, at 4:41 PM, Dana Whitfield <dana@tallgrassmgmt.com> wrote:\n\n"
+        b"> Hi Milo, forward brands to me and I'll take it from there.\n"
+    )
+    found = parse_and_classify(raw)
+    assert (found.intent, found.referred_to) == ("referral", "dana@tallgrassmgmt.com"), (
+        found.reasons
+    )
+    # Our own message quoted below is no one to continue with.
+    ours = raw.replace(b"Dana Whitfield <dana@tallgrassmgmt.com>", b"Hana <hana@hanamilabs.jp>")
+    assert parse_and_classify(ours).referred_to in (None, ""), parse_and_classify(ours).reasons

@@ -21,7 +21,12 @@ from outreach.inbound.decode import addresses, body_text, header_text, message_i
 from outreach.inbound.intent import KIND_OF, read_reply
 from outreach.inbound.learned import second_reading
 from outreach.inbound.model import AUTO_REPLY, BOUNCE, COMPLAINT, OPT_OUT, REPLY, Classified
-from outreach.inbound.owntext import DEFAULT_FOOTER_MARKERS, own_text, takes_our_offer
+from outreach.inbound.owntext import (
+    DEFAULT_FOOTER_MARKERS,
+    own_text,
+    quoted_author,
+    takes_our_offer,
+)
 
 
 def _report(
@@ -153,6 +158,7 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
             cc=addresses(msg, "Cc"),
             ours=addresses(msg, "To"),
             offer=takes_our_offer(body, footer_markers),
+            quoted=quoted_author(body),
         ),
     )
     return replace(

@@ -333,6 +333,7 @@ def read_reply(
     ours: Sequence[str] = (),
     book: Phrasebook | None = None,
     offer: str = "",
+    quoted: str = "",
 ) -> Reading:
     """The intent of a human reply's own text (and an opt-out said in its Subject).
 
@@ -341,6 +342,8 @@ def read_reply(
     signature, quoted without "> ", names one).
     `offer`: the quoted line of our footer's offer to stop that the reply answers with a yes
     (`owntext.takes_our_offer`): an opt-out.
+    `quoted`: the author of the message quoted below the reply ("adding my manager, see her
+    note below"), the address to continue with when the referral names none.
     """
     book = book or _shipped()
     body = book.spell(normalise(text))
@@ -422,6 +425,16 @@ def read_reply(
         if not to and copied and any(_COPIED.search(h.text) for h in live[REFERRAL]):
             to = copied[0]
             reasons.append("the referral is copied in (Cc)")
+        quoted = normalise(quoted).strip()
+        if (
+            not to
+            and quoted
+            and quoted != sender
+            and quoted.rpartition("@")[2] not in our_domains
+            and not all(h.phrase.on_behalf for h in live[REFERRAL])
+        ):
+            to = quoted
+            reasons.append("the referral points at the author of the message quoted below")
         if not to and behalf and sender:
             to = sender
             reasons.append("written on the talent's behalf: continue with the sender")

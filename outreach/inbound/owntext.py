@@ -163,3 +163,16 @@ def takes_our_offer(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MA
         # The first line of the sender's own: the answer, or words that are not one.
         return offer if offer and len(line.strip()) <= 80 and _TAKEN.match(line) else ""
     return ""
+
+
+_QUOTED_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def quoted_author(body: str) -> str:
+    """The address in the line that introduces the quoted history ("On …, Dana <dana@…>
+    wrote:", "From: …"), lower-cased, or "": whose message the reply sits above."""
+    found = _QUOTE_HEADERS.search(body[:MAX_CHARS].replace("\r\n", "\n"))
+    if not found:
+        return ""
+    address = _QUOTED_ADDRESS.search(found.group(0))
+    return address.group(0).lower() if address else ""
