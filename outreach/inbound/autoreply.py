@@ -31,7 +31,7 @@ _BODY = re.compile(
     r"|不在にしております|不在にしています|休暇をいただいております|休暇を頂いております|"
     r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|"
     r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休)|"
-    r"休業とさせていただ|自動返信|自動応答|自動送信|このメールは自動",
+    r"休業とさせていただ|自動返信|自動応答|自動送信|このメールは自動|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)",
     re.IGNORECASE,
 )
 
@@ -40,7 +40,8 @@ _BODY = re.compile(
 # quoting a responder's phrasing is no concern here, so a stop-like line in the same text
 # (「本メールへのご返信はご遠慮ください」, do not answer this address) never makes it a person's.
 _SELF_DECLARED = re.compile(
-    r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?reply\b|自動返信|自動応答|自動送信|このメールは自動",
+    r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?reply\b|自動返信|自動応答|自動送信|このメールは自動"
+    r"|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)",
     re.IGNORECASE,
 )
 

@@ -279,8 +279,15 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
         for h in hits
     ]
     live = [h for h in hits if not h.blocked]
+    # A yes put off to another time (「その際はぜひよろしく」) does not take back a refusal.
     last_positive = max(
-        (h.segment for h in live if h.phrase.group == "positive" and h.phrase.weight >= OVERRIDES),
+        (
+            h.segment
+            for h in live
+            if h.phrase.group == "positive"
+            and h.phrase.weight >= OVERRIDES
+            and not _deferred(text, h, book)
+        ),
         default=-1,
     )
     last_negative = max(
