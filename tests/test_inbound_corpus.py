@@ -518,3 +518,95 @@ def test_an_exim_malformed_address_notice_is_a_bounce_not_an_automatic_reply() -
     found = parse_and_classify(corpus("sisimai-more/lhost-exim-52.eml"))
     assert found.kind == "bounce" and found.bounce is not None, found.reasons
     assert found.bounce.reason == "syntaxerror" and not found.bounce.permanent
+
+
+# Wordings from another public bounce collection (Mail::DeliveryStatus::BounceParser's test
+# corpus, not copied here), as the remote servers wrote them.
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "action", "reason", "permanent"),
+    [
+        (
+            "5.0.0",
+            "smtp; 550 ** No mail box available for this user **",
+            "failed",
+            "userunknown",
+            True,
+        ),
+        (
+            "5.0.0",
+            "smtp; 550 BAD_RECIPIENT - see http://mail.example.ac.uk/",
+            "failed",
+            "userunknown",
+            True,
+        ),
+        (
+            "5.0.0",
+            "smtp; x@example.net is not an active address at this host",
+            "failed",
+            "userunknown",
+            True,
+        ),
+        ("5.0.0", "smtp; 542 kijitora@example.com Rejected", "failed", "userunknown", True),
+        (
+            "5.0.0",
+            "smtp; 550 Spamming not allowed (in reply to end of DATA command)",
+            "failed",
+            "spamdetected",
+            False,
+        ),
+        (
+            "5.0.0",
+            "smtp; 550 Message refused by MailMarshal SpamProfiler",
+            "failed",
+            "spamdetected",
+            False,
+        ),
+        (
+            "5.4.4",
+            "X-Postfix; Name service error for name=example.org type=MX: Malformed or unexpected "
+            "name server reply",
+            "failed",
+            "networkerror",
+            False,
+        ),
+        (
+            "5.4.4",
+            "X-Outbound-Mail-Relay; Name service error for name=example.org type=MX: Malformed or "
+            "unexpected name server reply",
+            "failed",
+            "notaccept",
+            True,
+        ),
+    ],
+)
+def test_wordings_from_another_collection(
+    status: str, diagnostic: str, action: str, reason: str, permanent: bool
+) -> None:
+    v = verdict(status, diagnostic, action)
+    assert (v.reason, v.permanent) == (reason, permanent), v.why
+
+
+def test_a_status_naming_a_dead_address_is_not_overruled_by_a_footer() -> None:
+    # MessageLabs appends "scanned for all viruses" to the notice of a plain 5.1.1.
+    v = verdict(
+        "5.1.1",
+        "",
+        "failed",
+        "delivery to the following recipients failed. this email "
+        "has been scanned for all viruses by messagelabs",
+    )
+    assert (v.reason, v.permanent) == ("userunknown", True), v.why
+
+
+def test_a_daemon_notice_with_no_readable_address_is_still_a_bounce() -> None:
+    raw = (
+        b'Return-Path: <>\nFrom: "Postmaster" <postmaster@mail.example.net>\n'
+        b"To: <bounces@hanamilabs.jp>\nSubject: Undeliverable Mail\nContent-Type: text/plain\n\n"
+        b"User mailbox exceeds allowed size: someone@host\n\n\nOriginal message follows.\n\n"
+        b"From: hana@hanamilabs.jp\nSubject: Sakura Night Serum\n\nHi! To unsubscribe, reply STOP.\n"
+    )
+    found = parse_and_classify(raw)
+    assert found.kind == "bounce" and found.bounce is not None, found.reasons
+    assert found.bounce.reason == "mailboxfull" and not found.bounce.permanent

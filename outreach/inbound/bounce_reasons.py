@@ -302,7 +302,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"unexpected volume or user complaints",
     ),
     "spamdetected": (
-        r"\bspam\b(?!haus|cop)",
+        r"\bspam(?:ming|mer|my)?\b(?!haus|cop)",
+        r"spam ?(?:profiler|filter|assassin|score)",
         r"unsolicited",
         r"\bube\b",
         r"message content rejected",
@@ -392,6 +393,13 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"not a (?:valid|known) (?:user|recipient|mailbox)",
         r"is not a known user",
         r"no (?:mailbox|account) (?:by that name|here|found)",
+        r"no mail ?box available",
+        r"bad_recipient",
+        r"not an active address",
+        r"rcpt <[^>]*> does not exist",
+        # "550 <taro@example.jp> Rejected": the address itself refused (the reply code is
+        # already stripped here, and a sender's address says so before it).
+        r"(?:^|; )<?[a-z0-9._%+-]+@[a-z0-9.-]+>?\.{0,3} rejected\b",
         r"bad (?:destination )?"
         r"(?:recipient|address|mailbox)",
         r"non-?existent (?:user|mailbox|address)",
@@ -476,7 +484,10 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"doesn'?t receive email",
         r"no mx (?:record )?found",
         r"no mx record",
-        r"type=mx: (?:malformed|host not found)",
+        r"type=mx: host not found",
+        # AOL's outbound relay says this of a domain with no usable MX, not of a flaky name
+        # server (Sisimai's Lhost/Aol.pm reads it the same way).
+        r"x-outbound-mail-relay; name service error.{0,80}type=mx: malformed",
         r"no smtp service",
         r"couldn'?t find a mail exchanger",
         r"mail receiving disabled",
@@ -587,6 +598,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"unable to resolve route",
         r"could not connect",
         r"mail loop",
+        # The receiver's name server answered garbage: it may answer properly next time.
         r"malformed (?:or unexpected )?name server reply",
         r"network error",
         r"(?:unable|wasn'?t able|not able) to (?:establish|open) an? (?:smtp )?connection",
@@ -764,7 +776,11 @@ def reason_of(status: str, diagnostic: str, action: str, context: str = "") -> t
     by_code = status_reason(status)
     if by_code and by_code not in REFINABLE:
         return by_code, f"status {status}"
-    for source in (relayed_reply(diagnostic)[1], diagnostic, context):
+    # A status that names a dead address (5.1.1) with no diagnostic is not overruled by the
+    # notice's wider text (a disclaimer about virus scanning in a MessageLabs footer).
+    says_dead = by_code in RECIPIENT_PERMANENT and not _generic(status) and not diagnostic.strip()
+    wider = () if says_dead else (context,)
+    for source in (relayed_reply(diagnostic)[1], diagnostic, *wider):
         by_text, words = phrase_reason(source)
         if not by_text:
             continue

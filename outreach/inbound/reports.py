@@ -123,8 +123,14 @@ def _emails(values: list[str]) -> list[str]:
     return out
 
 
+_HEADER_START = re.compile(r"(?m)^[A-Za-z][A-Za-z0-9-]{0,40}:[ \t]")
+
+
 def _headers_of(text: str) -> Message:
-    return HeaderParser().parsestr(text.lstrip())
+    """The header block of a copied message; notes before it (Exim's "------ The body of the
+    message is 5384741 characters long") are skipped."""
+    start = _HEADER_START.search(text[:2000])
+    return HeaderParser().parsestr(text[start.start() :] if start else text.lstrip())
 
 
 def _original_from_headers(headers: Message) -> _Original:
@@ -387,7 +393,15 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
     elif len(original.to) == 1:
         rcpt, diagnostic = original.to[0], one_line(report)[-400:]
         how = "text bounce: recipient from the original message's To"
-    elif bounce_text.SUBJECT.search(subject) and bounce_text.NOTICE.search(report):
+    elif bounce_text.SUBJECT.search(subject) and (
+        bounce_text.NOTICE.search(report)
+        # A mail system's plain-text notice in words the NOTICE list lacks ("User mailbox
+        # exceeds allowed size"); a structured DSN with no recipient stays automatic.
+        or (
+            bounce_text.DAEMON.search(str(msg.get("From", "")))
+            and _report_type(msg) != "delivery-status"
+        )
+    ):
         rcpt, diagnostic = "", one_line(report)[-400:]
         how = "text bounce naming no valid recipient: matched by Message-ID only"
     else:
