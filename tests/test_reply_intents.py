@@ -634,3 +634,15 @@ def test_a_referral_to_the_author_of_the_quoted_message() -> None:
     # Our own message quoted below is no one to continue with.
     ours = raw.replace(b"Dana Whitfield <dana@tallgrassmgmt.com>", b"Hana <hana@hanamilabs.jp>")
     assert parse_and_classify(ours).referred_to in (None, ""), parse_and_classify(ours).reasons
+
+
+def test_an_agency_asking_to_write_to_this_address_instead_of_the_talent_is_a_referral() -> None:
+    text = (
+        "弊社所属のクリエイターのマネジメントを担当しております。\n"
+        "今後は本人への直接のご連絡はお控えいただき、本メールアドレス宛てにお送りください。"
+    )
+    reading = read_reply(text, sender="pr@agency.example.jp", ours=("hana@hanamilabs.jp",))
+    assert (reading.intent, reading.referred_to) == ("referral", "pr@agency.example.jp"), reading
+    # Without the pointer to this address, the same stop is an opt-out.
+    alone = read_reply("今後はご連絡はお控えください。", sender="pr@agency.example.jp")
+    assert alone.intent == "opt_out", alone

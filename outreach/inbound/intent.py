@@ -49,6 +49,7 @@ class Phrase:
     example: str
     needs_address: bool = False
     on_behalf: bool = False
+    to_sender: bool = False  # "write to this address": the sender's own address is the one
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
                     str(entry.get("example", "")),
                     bool(entry.get("needs_address", False)),
                     bool(entry.get("on_behalf", False)),
+                    bool(entry.get("to_sender", False)),
                 )
             )
     negation = data.get("negation", {})
@@ -376,7 +378,8 @@ def read_reply(
         reasons.append(f"answers our offer to stop ({offer!r}, quoted) with a yes")
         score[OPT_OUT] = max(score[OPT_OUT], 0.9)
     pointed = _combined([h for h in live[REFERRAL] if not h.phrase.on_behalf])
-    if live[OPT_OUT] and addresses and pointed >= DECIDES:
+    here = bool(sender) and any(h.phrase.to_sender for h in live[REFERRAL])
+    if live[OPT_OUT] and (addresses or here) and pointed >= DECIDES:
         # 「直接のご連絡はお控えいただき、事務所(…)経由で」, "don't email me directly; my agent
         # handles everything: …": the stop is about writing to them directly, and the address
         # given is where to write instead. Saying who one is ("I handle press for a studio")
@@ -442,6 +445,9 @@ def read_reply(
         ):
             to = quoted
             reasons.append("the referral points at the author of the message quoted below")
+        if not to and here:
+            to = sender
+            reasons.append("asks to write to this address: continue with the sender")
         if not to and behalf and sender:
             to = sender
             reasons.append("written on the talent's behalf: continue with the sender")
