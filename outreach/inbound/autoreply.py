@@ -18,6 +18,11 @@ _SUBJECT = re.compile(
     r"休業のお知らせ|休業のご案内|年末年始休業|夏季休業",
     re.IGNORECASE,
 )
+# Wording only software writes about itself ("this message was sent automatically").
+_SELF_WORDS = (
+    r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?reply\b|自動返信|自動応答|自動送信|"
+    r"このメールは自動|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)"
+)
 # Only formulaic responder wording counts on its own: a person may well write "I'm away until
 # Monday, but yes!" in a real reply, which must stay a reply.
 _BODY = re.compile(
@@ -31,19 +36,14 @@ _BODY = re.compile(
     r"|不在にしております|不在にしています|休暇をいただいております|休暇を頂いております|"
     r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|"
     r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休)|"
-    r"休業とさせていただ|自動返信|自動応答|自動送信|このメールは自動|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)",
+    r"休業とさせていただ|" + _SELF_WORDS,
     re.IGNORECASE,
 )
 
 
-# Wording only software writes about itself ("this message was sent automatically"): a person
-# quoting a responder's phrasing is no concern here, so a stop-like line in the same text
-# (「本メールへのご返信はご遠慮ください」, do not answer this address) never makes it a person's.
-_SELF_DECLARED = re.compile(
-    r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?reply\b|自動返信|自動応答|自動送信|このメールは自動"
-    r"|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)",
-    re.IGNORECASE,
-)
+# A text that says it was sent automatically stays automatic: a stop-like line in it
+# (「本メールへのご返信はご遠慮ください」, do not answer this address) is no person's refusal.
+_SELF_DECLARED = re.compile(_SELF_WORDS, re.IGNORECASE)
 
 
 # An absence, stated the way responders state it. On its own this is also how a person writes
