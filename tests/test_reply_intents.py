@@ -646,3 +646,23 @@ def test_an_agency_asking_to_write_to_this_address_instead_of_the_talent_is_a_re
     # Without the pointer to this address, the same stop is an opt-out.
     alone = read_reply("今後はご連絡はお控えください。", sender="pr@agency.example.jp")
     assert alone.intent == "opt_out", alone
+
+
+def test_the_senders_own_address_counts_only_when_the_text_points_at_it() -> None:
+    dad = "dan.okafor.family@gmail.com"
+    asked = read_reply(
+        "This is Milo's dad; anything brand-related goes through me. "
+        f"Please send details to me at {dad}.",
+        sender=dad,
+    )
+    assert (asked.intent, asked.referred_to) == ("referral", dad), asked
+    signed = read_reply(f"Sounds fun! Send me the details.\n\nDan\n{dad}", sender=dad)
+    assert signed.intent == "interested", signed
+
+
+def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
+    # 「できたら」 ends in きたら ("if it comes"), which an opt-out threat uses.
+    reading = read_reply(
+        "同ジャンルのPRはお受けできないんです。契約が明けたタイミングでまたご相談できたら嬉しいです。"
+    )
+    assert reading.intent == "decline", reading

@@ -32,6 +32,9 @@ OVERRIDES = 0.5
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[.!?。\n]")
+# Words that point at the writer's own address just before it ("to me at", 「私(…)宛て」): a
+# signature line naming it points nowhere.
+_SELF_POINTER = r"(?:\bme at\b|\bto me\b|私|わたし|こちら)[^\n@]{0,25}?"
 _ADDRESS = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 # Bounded spaces: an unbounded \s* at every position of a long blank run is quadratic.
 _AT = re.compile(r"[ \t]{0,3}[\[(][ \t]{0,3}at[ \t]{0,3}[\])][ \t]{0,3}")
@@ -363,8 +366,11 @@ def read_reply(
     addresses = _addresses(body, sender, our_domains)
     reasons: list[str] = []
     live: dict[str, list[PhraseHit]] = {g: [] for g in _GROUPS}
+    # The sender's own address written out ("send details to me at dan@…", a parent writing
+    # for a child) is an address given: the one to continue with.
+    self_named = bool(sender) and re.search(_SELF_POINTER + re.escape(sender), body) is not None
     for h in hits:
-        if h.phrase.needs_address and not addresses:
+        if h.phrase.needs_address and not addresses and not self_named:
             continue
         if h.blocked:
             reasons.append(f"{h.blocked} {h.phrase.group} phrase {h.text!r} (not acted on)")
@@ -445,7 +451,7 @@ def read_reply(
         ):
             to = quoted
             reasons.append("the referral points at the author of the message quoted below")
-        if not to and here:
+        if not to and (here or self_named):
             to = sender
             reasons.append("asks to write to this address: continue with the sender")
         if not to and behalf and sender:
@@ -507,7 +513,7 @@ def _first(reasons: list[str], intent: str) -> tuple[str, ...]:
 def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     """A yes put off to another time in its own clause (「また別の商品のときにぜひ」, "maybe next
     time, happy to", "happy to hear about future projects"): the refusal before it stands."""
-    before = _CLAUSE_END.split(text[max(0, hit.start - 80) : hit.start])[-1]
+    before = _CLAUSE_END.split(text[max(0, hit.start - 160) : hit.start])[-1]
     after = _CLAUSE_END.split(text[hit.start : hit.start + 60])[0]
     return bool(book.deferral.search(before + after))
 
