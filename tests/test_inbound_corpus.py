@@ -610,3 +610,38 @@ def test_a_daemon_notice_with_no_readable_address_is_still_a_bounce() -> None:
     found = parse_and_classify(raw)
     assert found.kind == "bounce" and found.bounce is not None, found.reasons
     assert found.bounce.reason == "mailboxfull" and not found.bounce.permanent
+
+
+# Shapes from GNU Mailman's bounce samples (flufl.bounce's test data, not copied here).
+
+
+def test_digits_inside_an_address_are_no_reply_code() -> None:
+    assert best_status("", "Sorry your message to tsa412@yahoo.com cannot be delivered.") == "5.0.0"
+
+
+def test_a_chinese_mailer_daemon_notice_is_a_bounce() -> None:
+    raw = (
+        "Return-Path: <>\nFrom: MAILER-DAEMON@sina.example\nTo: hello@brand.example\n"
+        "Subject: 邮件传输失败！\nContent-Type: text/plain; charset=utf-8\n\n"
+        "邮件无法发送到您指定的地址中。\n\n<boboman76@sina.example>:\n\n"
+        "--- 附件中的内容是原信件的一份拷贝\n"
+    ).encode()
+    found = parse_and_classify(raw)
+    assert found.kind == "bounce" and found.bounce is not None, found.reasons
+    assert found.bounce.recipient == "boboman76@sina.example"
+
+
+def test_a_mailbox_full_warning_from_a_malformed_postmaster_address_is_a_bounce() -> None:
+    raw = (
+        b"From: <Postmaster\\@xxx.example@xxx.example>\nTo: <list-bounces@brand.example>\n"
+        b"Subject: Mail Delivery Warning\nContent-Type: text/plain\n\n"
+        b'This is an advisory-only email.\n\nDelivery of email to this address\n\n"calvin@xxx.example"'
+        b"\n\nhas been postponed due to a full mailbox.\n"
+    )
+    found = parse_and_classify(raw)
+    assert found.kind == "bounce" and found.bounce is not None, found.reasons
+    assert (found.bounce.recipient, found.bounce.reason, found.bounce.permanent) == (
+        "calvin@xxx.example",
+        "mailboxfull",
+        False,
+    )

@@ -626,7 +626,8 @@ _COMPILED = {
     reason: re.compile("|".join(f"(?:{p})" for p in pats)) for reason, pats in PHRASES.items()
 }
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
-_SMTP_CODE = re.compile(r"(?<![\d.\-])([245])([0-5])(\d)(?![\d.])")
+# Not inside a word: "tsa412@yahoo.com" holds no reply code.
+_SMTP_CODE = re.compile(r"(?<![\w.\-])([245])([0-5])(\d)(?![\w.])")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from outreach.inbound.bounce_reasons import one_line, squash
 # Senders of delivery reports (the local part of From, or its display name).
 DAEMON = re.compile(
     r"(?:^|[\s<\"])(?:mailer[-_.]?daemon|mail[-_.]?daemon|post_?master|mdaemon|"
-    r"mail delivery (?:subsystem|system))(?:$|[@\s>\"])",
+    r"mail delivery (?:subsystem|system))(?:$|[@\s>\"\\])",
     re.IGNORECASE,
 )
 # Subjects of delivery reports.
@@ -27,7 +27,9 @@ SUBJECT = re.compile(
     r"could not send message|non-?deliver|delivery report|mail system error|"
     r"message not delivered|delivery incomplete|mail delivery error|returned to sender|"
     r"rejected message|warning: message|delayed mail|mail failed|failed mail|mail failure|"
-    r"メールエラー通知|配信できません|送信できません|配信不能|不達|送信エラー|配送エラー|エラーメール|返送|配信失敗|送信失敗",
+    r"delivery (?:warning|delayed|postponed)|"
+    r"メールエラー通知|配信できません|送信できません|配信不能|不達|送信エラー|配送エラー|エラーメール|返送|配信失敗|送信失敗|"
+    r"传输失败|投递失败|发送失败|退信|無法投遞|傳送失敗",
     re.IGNORECASE,
 )
 REPLY_PREFIX = re.compile(r"^\s*(?:re|fwd?|aw|wg|sv|返信|転送)\s*[:：]", re.IGNORECASE)
@@ -46,7 +48,8 @@ NOTICE = re.compile(
     r"message not delivered|not delivered to|incorrectly constructed|malformed recipient address|"
     r"\b[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}\b|"
     r"送信できません|配信できません|届きませんでした|送信に失敗|配信に失敗|"
-    r"エラー|宛先不明|存在しません",
+    r"エラー|宛先不明|存在しません|"
+    r"delivery of (?:e-?mail|your message|mail) to|无法发送|无法送达|无法投递|無法送達",
     re.IGNORECASE,
 )
 # Lines that start the copy of the original message in a text bounce.

@@ -358,8 +358,9 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
         return None
     text = next((t for t in texts if bounce_text.NOTICE.search(t)), body)
     report, copy = bounce_text.split_original(text)
+    daemon = bool(bounce_text.DAEMON.search(str(msg.get("From", "") or "")))
     if not bounce_text.NOTICE.search(report) and not (
-        strong and bounce_text.SUBJECT.search(subject)
+        (strong and bounce_text.SUBJECT.search(subject)) or daemon
     ):
         return None
     original = _original(msg, reasons, copy)
@@ -397,10 +398,7 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
         bounce_text.NOTICE.search(report)
         # A mail system's plain-text notice in words the NOTICE list lacks ("User mailbox
         # exceeds allowed size"); a structured DSN with no recipient stays automatic.
-        or (
-            bounce_text.DAEMON.search(str(msg.get("From", "")))
-            and _report_type(msg) != "delivery-status"
-        )
+        or (daemon and _report_type(msg) != "delivery-status")
     ):
         rcpt, diagnostic = "", one_line(report)[-400:]
         how = "text bounce naming no valid recipient: matched by Message-ID only"
