@@ -65,6 +65,8 @@ _TOKEN = re.compile(
     r"(?P<mja>\d{1,2})\s*月\s*(?P<dja>\d{1,2})\s*日"
     r"|(?<![\d/.])(?:(?P<ys>\d{4})[/.-])?(?P<ms>\d{1,2})/(?P<ds>\d{1,2})(?:/(?P<ye>\d{4}))?(?![\d/])"
     r"|(?<!\d)(?P<yi>\d{4})-(?P<mi>\d{1,2})-(?P<di>\d{1,2})(?!\d)"
+    # 05.01.2027: day, month, year with dots, as Europe writes them.
+    r"|(?<![\d.])(?P<dd>\d{1,2})\.(?P<md>\d{1,2})\.(?P<yd>\d{4})(?![\d])"
     rf"|\b{_wd_en('wd1')}(?P<mon1>{_MONTH_RE})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y1>\d{{4}}))?"
     rf"|\b{_wd_en('wd2')}(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH_RE})\b\.?(?:,?\s*(?P<y2>\d{{4}}))?",
     re.IGNORECASE,
@@ -130,6 +132,8 @@ def _token(m: re.Match[str], text: str, day_first: bool = False) -> _Token | Non
             month, day = day, month
     elif g["mi"]:
         year, month, day, japanese = int(g["yi"]), int(g["mi"]), int(g["di"]), False
+    elif g["md"]:
+        year, month, day, japanese = int(g["yd"]), int(g["md"]), int(g["dd"]), False
     else:
         name = (g["mon1"] or g["mon2"]).lower()
         year, month, japanese = _int(g["y1"] or g["y2"]), _MONTHS[name], False

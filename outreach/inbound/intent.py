@@ -514,7 +514,7 @@ def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     """A yes put off to another time in its own clause (「また別の商品のときにぜひ」, "maybe next
     time, happy to", "happy to hear about future projects"): the refusal before it stands."""
     before = _CLAUSE_END.split(text[max(0, hit.start - 160) : hit.start])[-1]
-    after = _CLAUSE_END.split(text[hit.start : hit.start + 60])[0]
+    after = _CLAUSE_END.split(text[hit.start : hit.start + 120])[0]
     return bool(book.deferral.search(before + after))
 
 
