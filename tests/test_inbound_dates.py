@@ -147,3 +147,25 @@ def test_any_text_gives_a_date_on_or_after_received_or_none(text: str, received:
     found = return_date(text, received)
     if found is not None and "年" not in text and not re.search(r"\d{4}", text):
         assert found.day >= received, (text, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "back"),
+    [
+        # With a negation, "until X" names the day it happens: back on X.
+        (
+            "I won't be checking email until Monday, December 14. I'll get back to you then!",
+            date(2026, 12, 14),
+        ),
+        ("I won't be back until January 4.", date(2027, 1, 4)),
+        # Without one, the absence runs through X: back the next business day.
+        ("I am out of the office until Monday, December 14.", date(2026, 12, 15)),
+        # Day first, as Europe writes it with dots.
+        ("Our office is closed. We will reopen on 05.01.2027.", date(2027, 1, 5)),
+        # One slash date that cannot be month-first makes the whole text day-first.
+        ("Closed from 5/2 to 14/2/2027. We will be back to work on 15/2/2027.", date(2027, 2, 15)),
+    ],
+)
+def test_until_with_a_negation_and_day_first_dates(text: str, back: date) -> None:
+    found = return_date(text, date(2026, 12, 7))
+    assert found is not None and found.day == back, found

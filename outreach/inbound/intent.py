@@ -122,7 +122,9 @@ class Intent:
 _SPACE_RUN = re.compile(r"[^\S\n]{2,}")
 _LINE_RUN = re.compile(r"[^\S\n]?\n\s*")
 _WRAPPED_EN = re.compile(r"(?<=[A-Za-z,;])\n(?=[a-z])")
-_WRAPPED_JA = re.compile(r"(?<=[をにはがのとでもへ、])\n(?=[\u3040-\u30ff\u4e00-\u9fff])")
+_WRAPPED_JA = re.compile(
+    r"(?:(?<=[をにはがのとでもへ、])|(?<=から)|(?<=より))\n(?=[\u3040-\u30ff\u4e00-\u9fff])"
+)
 
 
 _WORD = re.compile(r"(?<![a-z])[a-z]{7,}(?![a-z])")
