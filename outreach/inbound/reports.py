@@ -322,16 +322,18 @@ def delivery_status(msg: Message) -> Report | None:
     return Report(bounce, original.message_id, rcpt, tuple(reasons))
 
 
-def bounce_signs(msg: Message, from_addr: str, subject: str) -> tuple[bool, bool]:
-    """(strong, weak) signs of a report from a mail system.
+def bounce_signs(msg: Message, from_addr: str, subject: str) -> tuple[bool, bool, bool]:
+    """(strong, weak, daemon) signs of a report from a mail system.
 
-    Strong: a daemon's From (MAILER-DAEMON, postmaster, post_master) or a bounce subject that
-    is not a reply's. Weak: a null Return-Path or Auto-Submitted, which RFC 3834 automatic
-    replies carry as well, or a no-reply sender.
+    Strong: a daemon's From (MAILER-DAEMON, postmaster, post_master) or Return-Path, or a
+    bounce subject that is not a reply's. Weak: a null Return-Path or Auto-Submitted, which
+    RFC 3834 automatic replies carry as well, or a no-reply sender. Daemon: the From itself
+    is a mail system's.
     """
     return_path = str(msg.get("Return-Path", "") or "").strip().lower()
     raw_from = str(msg.get("From", "") or "")
-    daemon = bool(bounce_text.DAEMON.search(raw_from)) or "mailer-daemon" in return_path
+    from_daemon = bool(bounce_text.DAEMON.search(raw_from))
+    daemon = from_daemon or "mailer-daemon" in return_path
     by_subject = bool(bounce_text.SUBJECT.search(subject)) and not bounce_text.REPLY_PREFIX.match(
         subject
     )
@@ -339,12 +341,12 @@ def bounce_signs(msg: Message, from_addr: str, subject: str) -> tuple[bool, bool
     auto = str(msg.get("Auto-Submitted", "") or "").strip().lower()
     no_reply = bool(re.match(r"^(?:no-?reply|noreply|do-?not-?reply)@", from_addr))
     weak = null_sender or no_reply or (bool(auto) and not auto.startswith("no"))
-    return daemon or by_subject, weak
+    return daemon or by_subject, weak, from_daemon
 
 
 def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) -> Report | None:
     """A bounce written as text: gate on who sent it, then read the failed address and words."""
-    strong, weak = bounce_signs(msg, from_addr, subject)
+    strong, weak, daemon = bounce_signs(msg, from_addr, subject)
     reasons: list[str] = []
     texts = _leaf_texts(msg, reasons) or [body]
     payload = msg.get_payload()
@@ -358,7 +360,6 @@ def nonstandard_bounce(msg: Message, from_addr: str, subject: str, body: str) ->
         return None
     text = next((t for t in texts if bounce_text.NOTICE.search(t)), body)
     report, copy = bounce_text.split_original(text)
-    daemon = bool(bounce_text.DAEMON.search(str(msg.get("From", "") or "")))
     if not bounce_text.NOTICE.search(report) and not (
         (strong and bounce_text.SUBJECT.search(subject)) or daemon
     ):
