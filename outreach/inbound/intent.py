@@ -34,7 +34,7 @@ _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[.!?。\n]")
 # Words that point at the writer's own address just before it ("to me at", 「私(…)宛て」): a
 # signature line naming it points nowhere.
-_SELF_POINTER = r"(?:\bme at\b|\bto me\b|私|わたし|こちら)[^\n@]{0,25}?"
+_SELF_POINTER = re.compile(r"(?:\bme at\b|\bto me\b|私|わたし|こちら)[^\n@]{0,25}$")
 _ADDRESS = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 # Bounded spaces: an unbounded \s* at every position of a long blank run is quadratic.
 _AT = re.compile(r"[ \t]{0,3}[\[(][ \t]{0,3}at[ \t]{0,3}[\])][ \t]{0,3}")
@@ -311,6 +311,16 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
     return out
 
 
+def _points_at_own(body: str, sender: str) -> bool:
+    """Whether the text names the sender's own address right after pointing at it."""
+    at = body.find(sender)
+    while at >= 0:
+        if _SELF_POINTER.search(body[max(0, at - 40) : at]):
+            return True
+        at = body.find(sender, at + 1)
+    return False
+
+
 def _combined(hits: list[PhraseHit]) -> float:
     miss = 1.0
     for h in hits:
@@ -370,7 +380,7 @@ def read_reply(
     live: dict[str, list[PhraseHit]] = {g: [] for g in _GROUPS}
     # The sender's own address written out ("send details to me at dan@…", a parent writing
     # for a child) is an address given: the one to continue with.
-    self_named = bool(sender) and re.search(_SELF_POINTER + re.escape(sender), body) is not None
+    self_named = bool(sender) and _points_at_own(body, sender)
     for h in hits:
         if h.phrase.needs_address and not addresses and not self_named:
             continue
