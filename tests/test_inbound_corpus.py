@@ -579,6 +579,41 @@ def test_an_exim_malformed_address_notice_is_a_bounce_not_an_automatic_reply() -
             "notaccept",
             True,
         ),
+        # From the bounce_email gem's Latvian samples (2007-2009).
+        (
+            "5.2.3",
+            "X-Postfix; maildir delivery failed: Sorry, the user's maildir has overdrawn his "
+            "diskspace quota, please try again later.",
+            "failed",
+            "mailboxfull",
+            False,
+        ),
+        ("5.2.3", "smtp; 552 5.2.3 Message too large", "failed", "exceedlimit", False),
+        (
+            "5.7.17",
+            "smtp; 550 sorry, no mailbox here by that name. (#5.7.17)",
+            "failed",
+            "userunknown",
+            True,
+        ),
+        (
+            "5.7.1",
+            "550 5.7.1 Your message was blocked by ROTA DNSBL. If you are not a spammer, open "
+            "the link to delist",
+            "failed",
+            "blocked",
+            False,
+        ),
+        ("5.0.0", 'unrouteable mail domain "example.net"', "failed", "networkerror", False),
+        (
+            "5.0.0",
+            "X-Notes; Recipient user name info (info@example.com) not unique.  Several matches "
+            "found in Domino Directory.",
+            "failed",
+            "systemerror",
+            False,
+        ),
+        ("5.0.0", "Connection was dropped by remote host (SENT_HELO)", "failed", "blocked", False),
     ],
 )
 def test_wordings_from_another_collection(
@@ -645,3 +680,25 @@ def test_a_mailbox_full_warning_from_a_malformed_postmaster_address_is_a_bounce(
         "mailboxfull",
         False,
     )
+
+
+def test_a_sender_copied_on_its_own_mail_is_not_taken_for_the_failed_recipient() -> None:
+    # Mail::DeliveryStatus::BounceParser's sendmail-host-unknown sample, shortened: the failed
+    # address is unreadable, and the original was Cc'd to its own sender.
+    raw = (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@relay.example.com>\n"
+        b"To: <bounces@example.com>\nSubject: Returned mail: see transcript for details\n"
+        b"MIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+        b"--b\n\n   ----- The following addresses had permanent fatal errors -----\n"
+        b"<recipient@#example.net>\n    (reason: 550 Host unknown)\n\n"
+        b"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example.com\n\n"
+        b"Final-Recipient: RFC822; recipient@#example.net\nAction: failed\nStatus: 5.1.2\n"
+        b"Diagnostic-Code: SMTP; 550 Host unknown\n\n"
+        b"--b\nContent-Type: message/rfc822\n\n"
+        b"Message-Id: <q1@example.com>\nFrom: sender@example.com\nTo: recipient@#example.net\n"
+        b"CC: sender@example.com\nSubject: Invitation for quote\n\nPlain text here.\n--b--\n"
+    )
+    got = parse_and_classify(raw)
+    assert got.kind == "bounce" and got.bounce is not None
+    assert got.bounce.recipient == "" and got.bounce.reason == "hostunknown"

@@ -185,8 +185,15 @@ REFINABLE = frozenset(
         "filtered",
         "blocked",
         "notaccept",
+        # qmail-style servers put x.7.17 (mailbox owner changed) on plain unknown users.
+        "hasmoved",
     }
 )
+
+#: A status-code reason that only the named wordings may refine: servers put x.2.3 (message
+#: longer than the limit) on quota failures too, but "message too large" under x.2.3 stays
+#: Sisimai's exceedlimit.
+REFINABLE_TO: dict[str, frozenset[str]] = {"exceedlimit": frozenset({"mailboxfull"})}
 
 # Phrases per reason, as regular expressions over lower-cased text with runs of white space
 # made single spaces. Checked in this order: the first reason with a match wins, so narrower
@@ -202,7 +209,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:mailbox |storage |disk )?(?:quota|storage allocation|disk space)",
         r"(?:insufficient|not (?:enough|sufficient)) (?:disk|storage) space",
         r"not enough storage space",
-        r"disk quota",
+        r"disk ?(?:space )?quota",
+        r"overdrawn (?:his|her|their|its|the) ",
         r"mailfolder is full",
         r"mailbox size limit",
         r"would exceed maximum allowed storage",
@@ -302,7 +310,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"unexpected volume or user complaints",
     ),
     "spamdetected": (
-        r"\bspam(?:ming|mer|my)?\b(?!haus|cop)",
+        # "If you are not a spammer, ask to be delisted" is a blocklist's footer, not a verdict.
+        r"(?<!not a )\bspam(?:ming|mer|my)?\b(?!haus|cop)",
         r"spam ?(?:profiler|filter|assassin|score)",
         r"unsolicited",
         r"\bube\b",
@@ -529,7 +538,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"banned sending ip",
         r"access denied",
         r"not accepting connections",
-        r"connection (?:refused|dropped|reset)",
+        r"connection (?:was )?(?:refused|dropped|reset)",
         r"go away",
         r"service (?:refused|refuse)",
         r"after initial connection",
@@ -578,6 +587,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"loops back to myself",
         r"queue file write error",
         r"system config error",
+        # Lotus Domino: the name matches more than one person in its directory.
+        r"several matches found",
         r"misconfigured",
         r"interrupted system call",
         r"timeout waiting for input",
@@ -596,6 +607,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"message looping",
         r"forwarding loop",
         r"unable to resolve route",
+        r"unroutea?ble (?:mail )?domain",
         r"could not connect",
         r"mail loop",
         # The receiver's name server answered garbage: it may answer properly next time.
@@ -775,6 +787,11 @@ def reason_of(status: str, diagnostic: str, action: str, context: str = "") -> t
     if squash(diagnostic).startswith("x-unix;"):
         return "mailererror", "Diagnostic-Code type X-Unix (a local delivery program failed)"
     by_code = status_reason(status)
+    if by_code in REFINABLE_TO:
+        by_text, words = phrase_reason(diagnostic or context)
+        if by_text in REFINABLE_TO[by_code]:
+            return by_text, f"diagnostic says {words!r} under status {status}"
+        return by_code, f"status {status}"
     if by_code and by_code not in REFINABLE:
         return by_code, f"status {status}"
     # A status that names a dead address (5.1.1) with no diagnostic is not overruled by the

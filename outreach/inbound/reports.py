@@ -141,6 +141,7 @@ def _original_from_headers(headers: Message) -> _Original:
             for v in headers.get_all(n, [])
         ]
     )
+    copied = _emails([str(v) for v in headers.get_all("Cc", [])])
     for received in headers.get_all("Received", []):
         to += [
             normalise_address(a)
@@ -154,6 +155,13 @@ def _original_from_headers(headers: Message) -> _Original:
             for v in headers.get_all(n, [])
         ]
     )
+    # A sender who copied itself (Cc: its own address) did not fail to reach itself: when
+    # the real recipient is unreadable, its own address must not stand in for it. (A test
+    # mail To: oneself does fail to reach oneself, so To is kept.)
+    self_copies = {a for a in copied if a in senders} - set(
+        _emails([str(v) for v in headers.get_all("To", [])])
+    )
+    to = [a for a in to if a not in self_copies]
     msgid = str(headers.get("Message-ID", "") or "").strip()
     found = re.search(r"<[^<>\s]+>", msgid)
     return _Original(
