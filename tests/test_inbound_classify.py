@@ -133,7 +133,7 @@ def test_demo_replies_classify_as_the_demo_promises() -> None:
         demo_mail.out_of_office(PITCH, NOW, NOW + timedelta(days=4)).as_bytes()
     )
     assert away.kind == "auto_reply"
-    assert away.returns_on == date(2026, 11, 30)  # "away until Friday, November 27" -> Monday
+    assert away.returns_on == date(2026, 11, 27)  # "away until Friday, November 27"
     assert parse_and_classify(demo_mail.opt_out_ja(PITCH, NOW).as_bytes()).kind == "opt_out"
     bounced = parse_and_classify(demo_mail.bounce(PITCH, NOW))
     assert bounced.kind == "bounce" and bounced.bounce is not None

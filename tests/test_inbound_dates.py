@@ -43,8 +43,12 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("I'll be back on Monday, December 7.", NOV20, date(2026, 12, 7)),
         ("back on December 1", NOV20, date(2026, 12, 1)),
         ("I am returning 12/1", NOV20, date(2026, 12, 1)),
-        ("I'm away until Dec 3 with limited access", NOV20, date(2026, 12, 4)),
-        ("out of the office until Friday, December 4", NOV20, date(2026, 12, 7)),
+        ("I'm away until Dec 3 with limited access", NOV20, date(2026, 12, 3)),
+        ("out of the office until Friday, December 4", NOV20, date(2026, 12, 4)),
+        ("out of the office through Friday, December 4", NOV20, date(2026, 12, 7)),
+        ("on holiday from Dec 18 until Jan 3", date(2026, 12, 16), date(2027, 1, 3)),
+        ("will be back in office on 04-Jan-2027", NOV20, date(2027, 1, 4)),
+        ("1月10日にロンドンへ戻り次第", NOV20, date(2027, 1, 10)),
         ("I will return on 1st December 2026", NOV20, date(2026, 12, 1)),
         ("on leave from Dec 1 to Dec 4", NOV20, date(2026, 12, 7)),
         ("back in the office on 2026-12-01", NOV20, date(2026, 12, 1)),
@@ -56,7 +60,8 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("12/28(月)～1/5(火)", date(2026, 12, 20), date(2027, 1, 6)),
         # English weekdays without a date, relative to the received day (Fri 20 Nov)
         ("I'll be back on Monday.", NOV20, date(2026, 11, 23)),
-        ("out of the office until Tuesday", NOV20, date(2026, 11, 25)),
+        ("out of the office until Tuesday", NOV20, date(2026, 11, 24)),
+        ("out of the office through Tuesday", NOV20, date(2026, 11, 25)),
         ("back tomorrow", NOV20, date(2026, 11, 21)),
     ],
 )
@@ -95,8 +100,8 @@ def test_until_skips_weekend_and_japanese_public_holiday() -> None:
     assert found is not None and found.day == date(2026, 11, 24)
 
 
-def test_english_until_skips_weekends_only() -> None:
-    found = return_date("away until November 20", date(2026, 11, 19))
+def test_english_through_skips_weekends_only() -> None:
+    found = return_date("away through November 20", date(2026, 11, 19))
     assert found is not None and found.day == date(2026, 11, 23)  # Japan's holiday ignored
 
 
@@ -158,8 +163,12 @@ def test_any_text_gives_a_date_on_or_after_received_or_none(text: str, received:
             date(2026, 12, 14),
         ),
         ("I won't be back until January 4.", date(2027, 1, 4)),
-        # Without one, the absence runs through X: back the next business day.
-        ("I am out of the office until Monday, December 14.", date(2026, 12, 15)),
+        # Without one too, as English speakers read it ("out until Monday": back Monday).
+        ("I am out of the office until Monday, December 14.", date(2026, 12, 14)),
+        # 「まで返信ができません」 bounds an inability, not an absence: back on X.
+        ("12/14（月）まで返信ができません。", date(2026, 12, 14)),
+        # 「まで不在」 is an absence that includes X.
+        ("12/14（月）まで不在にしております。", date(2026, 12, 15)),
         # Day first, as Europe writes it with dots.
         ("Our office is closed. We will reopen on 05.01.2027.", date(2027, 1, 5)),
         # One slash date that cannot be month-first makes the whole text day-first.

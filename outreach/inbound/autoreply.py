@@ -21,6 +21,7 @@ _SUBJECT = re.compile(
 # Wording only software writes about itself ("this message was sent automatically").
 _SELF_WORDS = (
     r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?reply\b|自動返信|自動応答|自動送信|"
+    r"オートリプライ|オートレスポンス|"
     r"このメールは自動|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)"
 )
 # Only formulaic responder wording counts on its own: a person may well write "I'm away until
@@ -31,6 +32,8 @@ _BODY = re.compile(
     r"(?:reply|response|message|confirmation|acknowledge?ment|notification)|\bauto(?:matic)?[-\s]?reply\b"
     r"|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mail"
     r"|\bchecking\s+(?:e-?mail|my\s+inbox)\s+(?:only\s+)?(?:occasionally|intermittently|sporadically)"
+    r"|\bnot\s+(?:currently\s+)?checking\s+this\s+(?:inbox|e-?mail\s+address)\b"
+    r"(?!\s+(?:much|often|regularly|very|as|that|anymore|any\s+more))"
     r"|\bwill\s+(?:respond|reply|get\s+back\s+to\s+you)[^.!?\n]{0,30}\b(?:when|upon|after)\s+"
     r"(?:i|my)\s+return|\bi\s+am\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"
     r"|不在にしております|不在にしています|休暇をいただいております|休暇を頂いております|"
@@ -56,20 +59,32 @@ _ABSENCE = re.compile(
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
-    r"\bmostly\s+offline\b",
+    r"\bmostly\s+offline\b|\b(?:digital|social\s+media)\s+(?:detox|break)\b|"
+    r"\bi'?m\s+off\s+\w+ing\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
     re.IGNORECASE,
 )
 # Any day serves as the anchor: only whether a return date is stated matters here.
 _ANY_DAY = date(2000, 1, 3)
 
 
+# A greeting after a blank line, once the text has begun: a message pasted below with no quote
+# marks (some clients answer that way), whose words are not the responder's.
+_LATER_GREETING = re.compile(
+    r"\n[ \t]*\n[ \t]*(?:(?:hi|hello|hey|dear)\b[^\n]{0,40}|[^\n]{1,20}(?:様|さま))[ \t]*\n",
+    re.IGNORECASE,
+)
+
+
 def _states_absence_only(own_text: str) -> str:
     """The absence words, if the text states an absence and a return date and asks nothing."""
     text = unicodedata.normalize("NFKC", own_text)
+    pasted = _LATER_GREETING.search(text)
+    if pasted is not None and pasted.start() > 0:
+        text = text[: pasted.start()]
     found = _ABSENCE.search(text)
     if found is None or len(text) > 600 or return_date(text, _ANY_DAY) is None:
         return ""
-    reading = read_reply(own_text)
+    reading = read_reply(text)
     if reading.intent != INTERESTED or reading.interest >= 0.3:
         return ""
     return found.group(0)

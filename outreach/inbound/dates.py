@@ -1,8 +1,11 @@
 """Return dates read from out-of-office text, in English and Japanese. Pure: text and a date in.
 
 Rules (how English and Japanese out-of-office notices state the return):
-- 「X日まで」, "until/till/through X" and the end of a range (A〜B, A～B, A-B, AからBまで,
-  "from A to B") mean back on the next business day after X.
+- 「X日まで」, "through X" and the end of a range (A〜B, A～B, A-B, AからBまで, "from A to B")
+  mean back on the next business day after X: the absence includes X.
+- English "until X" / "till X" ("out of the office until Monday, January 4", "from 18 December
+  until 5 January") means back on X, as English speakers read it; so does 「X日まで返信ができ
+  ません」, where まで bounds an inability rather than an absence.
 - 「X日より」「X日から」「X日に出社」, "back on X", "returning X" mean back on X. 「X日から休暇」
   (the start of the absence) is not a return date.
 - A date without a year is the next occurrence on or after the received date (so a New Year
@@ -67,8 +70,11 @@ _TOKEN = re.compile(
     r"|(?<!\d)(?P<yi>\d{4})-(?P<mi>\d{1,2})-(?P<di>\d{1,2})(?!\d)"
     # 05.01.2027: day, month, year with dots, as Europe writes them.
     r"|(?<![\d.])(?P<dd>\d{1,2})\.(?P<md>\d{1,2})\.(?P<yd>\d{4})(?![\d])"
-    rf"|\b{_wd_en('wd1')}(?P<mon1>{_MONTH_RE})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s*(?P<y1>\d{{4}}))?"
-    rf"|\b{_wd_en('wd2')}(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MONTH_RE})\b\.?(?:,?\s*(?P<y2>\d{{4}}))?",
+    # "Jan 4, 2027", "4 January", "the 12th of January", and hyphenated "04-Jan-2027".
+    rf"|\b{_wd_en('wd1')}(?P<mon1>{_MONTH_RE})\.?(?:\s+|-)(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"(?:(?:,?\s*|-)(?P<y1>\d{{4}}))?"
+    rf"|\b{_wd_en('wd2')}(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+|-)(?:of\s+)?(?P<mon2>{_MONTH_RE})\b\.?"
+    rf"(?:(?:,?\s*|-)(?P<y2>\d{{4}}))?",
     re.IGNORECASE,
 )
 _WEEKDAY_AFTER = re.compile(
@@ -80,6 +86,8 @@ _UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
 _FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
 _BACK_JA = re.compile(
     r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常|帰国|帰京|帰任|下山)"
+    # 「1月10日にロンドンへ戻り次第」: a place between the day and the return.
+    r"|^\s*に\s*[^\s。、,]{1,8}?(?:へ|に)\s*(?:戻|帰)"
 )
 # 「復帰は2027年4月1日を予定」「出社予定日：1月5日」: the resume word comes first.
 _BACK_JA_BEFORE = re.compile(
@@ -88,7 +96,12 @@ _BACK_JA_BEFORE = re.compile(
 _ABSENCE_JA = re.compile(r"休|不在|出張|留守|離れ|外出|研修|産休|育休")
 _RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|ご連絡")
 _UNTIL_EN = re.compile(
-    r"\b(?:until|till|til|through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.IGNORECASE
+    r"\b(?:through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.IGNORECASE
+)
+_UNTIL_ON_EN = re.compile(r"\b(?:until|till|til)\s*(?:the\s+)?$", re.IGNORECASE)
+# 「12/14（月）まで返信ができません」: the inability ends on that day.
+_CANNOT_JA = re.compile(
+    r"^\s*(?:まで|迄)[^。\n]{0,20}?(?:でき|出来)(?:ません|ない|かね)|^\s*(?:まで|迄)[^。\n]{0,20}?不可"
 )
 # "won't be checking email until Monday": with a negation, "until X" names the day it happens.
 _NOT_UNTIL_EN = re.compile(
@@ -257,7 +270,9 @@ def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | No
     before = _WRAP.sub(" ", text[max(0, tok.start - 40) : tok.start])
     suffix = re.match(r"^\s*(?:まで|迄|より|から|以降|に出社)?", after)
     words = (text[tok.start : tok.end] + (suffix.group(0) if suffix else "")).strip()
-    if _NOT_UNTIL_EN.search(before):
+    if _NOT_UNTIL_EN.search(before) or _CANNOT_JA.match(after):
+        return "resume", day, words
+    if _UNTIL_ON_EN.search(before) and not _UNTIL_JA.match(after):
         return "resume", day, words
     if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
         japanese = tok.japanese or bool(_UNTIL_JA.match(after))
@@ -284,7 +299,7 @@ def _weekday_only(text: str, received: date) -> ReturnDate | None:
     else:
         ahead = (_EN_WEEKDAYS.index(name[:3]) - received.weekday()) % 7 or 7
         day = received + timedelta(days=ahead)
-    if found.group("until"):
+    if (found.group("until") or "").lower() in ("through", "thru"):
         day = next_business_day(day, japanese=False)
     return ReturnDate(day, found.group(0))
 
@@ -376,6 +391,10 @@ def return_date(text: str, received: date) -> ReturnDate | None:
         end = _resolve(end_tok, day) if end_tok is not None else None
         if end_tok is not None and end is not None:
             range_ends.add(end_tok.start)
+            joint = text[tok.end : end_tok.start].strip().lower()
+            if joint in ("until", "till"):  # "from 18 December until 5 January"
+                found["resume"].append((end, text[tok.start : end_tok.end]))
+                continue
             back = next_business_day(end, japanese=tok.japanese or end_tok.japanese)
             found["until"].append((back, text[tok.start : end_tok.end]))
             continue
