@@ -532,6 +532,20 @@ FORMS = [
     ("I'm making a video about online harassment, would love to collab", "interested"),
     ("I had to stop. Now I'm back and keen!", "interested"),
     ("今後のご案内を辞退するつもりはありません。ぜひ", "interested"),
+    # Their own earlier words in quotation marks count unless the text takes them back.
+    (
+        'In the summer I wrote to you "please don\'t send me any more PR". I take it back, '
+        "is the offer still open?",
+        "interested",
+    ),
+    ('I wrote "please don\'t send me any more PR" in the summer and they still come.', "opt_out"),
+    (
+        "前に「配信停止でお願いします」とお返事しましたが、撤回させてください。ぜひ詳細を",
+        "interested",
+    ),
+    ("「配信停止でお願いします」とお返事したはずですが、まだ届きます。", "opt_out"),
+    ("正直、最初は配信停止しようかと思ったのですが、詳細を教えていただけますか?", "interested"),
+    ("unsubscribe? nah. send the serum, i'll do a GRWM with it", "interested"),
 ]
 
 

@@ -67,6 +67,11 @@ class Phrasebook:
     deferral: re.Pattern[str]
     direct: re.Pattern[str]
     typos: tuple[str, ...] = ()  # words a one-letter slip still reads as
+    # Their own earlier words, quoted and then taken back: "I wrote 'please don't send me any
+    # more PR'. I take it back". Each never matches by default.
+    reported_before: re.Pattern[str] = re.compile("(?!)")
+    reported_after: re.Pattern[str] = re.compile("(?!)")
+    retraction: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -210,6 +215,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
                 )
             )
     negation = data.get("negation", {})
+    reported = data.get("reported", {})
     window = int(negation.get("window", 14))
     before = f"(?:{negation.get('before', '(?!)')})[^.!?。,、\\n]{{0,{window}}}$"
     return Phrasebook(
@@ -221,6 +227,9 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: deferral.re", str(data.get("deferral", {}).get("re", "(?!)"))),
         _compile(f"{file}: direct.re", str(data.get("direct", {}).get("re", "(?!)"))),
         tuple(str(w).lower() for w in data.get("typos", {}).get("words", ())),
+        _compile(f"{file}: reported.before", str(reported.get("before", "(?!)"))),
+        _compile(f"{file}: reported.after", str(reported.get("after", "(?!)"))),
+        _compile(f"{file}: reported.retraction", str(reported.get("retraction", "(?!)"))),
     )
 
 
@@ -258,10 +267,40 @@ def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> lis
                 blocked = "negated"
             elif book.negation_after.match(text[m.end() : m.end() + 16]):
                 blocked = "negated"  # or only mentioned: 「配信停止のリンク」
+            elif _retracted_quote(text, m.start(), m.end(), book):
+                blocked = "their own earlier words, quoted and taken back"
             found.append(
                 PhraseHit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked)
             )
     return found
+
+
+_OPEN_QUOTES = '"“「『'
+_CLOSE_OF = {'"': '"', "“": "”", "「": "」", "『": "』"}
+
+
+def _retracted_quote(text: str, start: int, end: int, book: Phrasebook) -> bool:
+    """The phrase stands inside quotation marks on its line, reported as the sender's own
+    earlier words (a reporting verb before the quote, or と/って + one after it), and the text
+    later takes them back. Without the retraction, a quoted earlier refusal still counts."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    head = text[line_start:start]
+    opening = max(head.rfind(q) for q in _OPEN_QUOTES)
+    if opening < 0:
+        return False
+    mark = head[opening]
+    close = _CLOSE_OF[mark]
+    if (mark == '"' and head.count('"') % 2 == 0) or (mark != '"' and close in head[opening:]):
+        return False  # that mark closed an earlier quotation
+    closing = text.find(close, end, line_end)
+    if closing < 0:
+        return False
+    before = text[line_start + max(0, opening - 40) : line_start + opening]
+    after = text[closing + 1 : closing + 20]
+    reported = book.reported_before.search(before) or book.reported_after.match(after)
+    return bool(reported) and book.retraction.search(text, closing) is not None
 
 
 def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[PhraseHit]:
