@@ -546,7 +546,21 @@ FORMS = [
     ("「配信停止でお願いします」とお返事したはずですが、まだ届きます。", "opt_out"),
     ("正直、最初は配信停止しようかと思ったのですが、詳細を教えていただけますか?", "interested"),
     ("unsubscribe? nah. send the serum, i'll do a GRWM with it", "interested"),
+    # Apologies for a late reply are no regret about the offer; a rate or an address is a yes.
+    ("Sorry for the late reply. My rate is $500 per reel.", "interested"),
+    ("Sorry for the delay! Sending my address now: 1-2-3 Shibuya.", "interested"),
+    ("遅くなってすみません。住所は東京都渋谷区1-2-3です。", "interested"),
+    ("Unfortunately I only do paid posts. My fee is 50,000 yen.", "interested"),
 ]
+
+
+def test_regret_with_nothing_else_is_a_decline_for_a_person_to_confirm() -> None:
+    reading = read_reply("Aw thank you! I'm 34 weeks along and nothing new for me. Sorry!")
+    assert reading.intent == "decline" and reading.confidence < REVIEW_BELOW
+    assert "probably a decline" in reading.reasons[-1]
+    # A question keeps it a reply: they are still talking.
+    asks = read_reply("Sorry, I'm 34 weeks along. Could we do this in the spring?")
+    assert asks.intent == "interested"
 
 
 @pytest.mark.parametrize("text,intent", FORMS)

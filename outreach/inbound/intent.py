@@ -32,6 +32,7 @@ OVERRIDES = 0.5
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[.!?。\n]")
+_ASKS = re.compile(r"[?？]")
 # Words that point at the writer's own address just before it ("to me at", 「私(…)宛て」): a
 # signature line naming it points nowhere.
 _SELF_POINTER = re.compile(r"(?:\bme at\b|\bto me\b|私|わたし|こちら)[^\n@]{0,25}$")
@@ -72,6 +73,10 @@ class Phrasebook:
     reported_before: re.Pattern[str] = re.compile("(?!)")
     reported_after: re.Pattern[str] = re.compile("(?!)")
     retraction: re.Pattern[str] = re.compile("(?!)")
+    # Regret with nothing else ("Sorry! I'm 34 weeks along…", 「せっかくなのにすみません」), and
+    # apologies that are about something else (a late reply).
+    regret: re.Pattern[str] = re.compile("(?!)")
+    regret_not: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -216,6 +221,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
             )
     negation = data.get("negation", {})
     reported = data.get("reported", {})
+    regret = data.get("regret", {})
     window = int(negation.get("window", 14))
     before = f"(?:{negation.get('before', '(?!)')})[^.!?。,、\\n]{{0,{window}}}$"
     return Phrasebook(
@@ -230,6 +236,8 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: reported.before", str(reported.get("before", "(?!)"))),
         _compile(f"{file}: reported.after", str(reported.get("after", "(?!)"))),
         _compile(f"{file}: reported.retraction", str(reported.get("retraction", "(?!)"))),
+        _compile(f"{file}: regret.re", str(regret.get("re", "(?!)"))),
+        _compile(f"{file}: regret.not", str(regret.get("not", "(?!)"))),
     )
 
 
@@ -545,6 +553,16 @@ def read_reply(
         default=0.0,
     )
     weak = max(score[OPT_OUT], score[DECLINE], score[REFERRAL])
+    regrets = book.regret.search(book.regret_not.sub(" ", body))
+    if regrets and not weak and positive < 0.3 and not live["caution"] and not _ASKS.search(body):
+        # Regret, no sign of interest, no question: how a decline that explains itself ends
+        # ("I'm pregnant and avoiding caffeine… sorry!"). Below the review threshold, so a person
+        # confirms it; the sequence stops meanwhile and nothing is suppressed.
+        reasons.append(
+            f"regrets ({regrets.group(0)!r}) with no sign of interest and no question: "
+            "probably a decline, for a person to confirm"
+        )
+        return Reading(DECLINE, 0.55, "", tuple(reasons), positive)
     # Words a stop request is made of (remove, block, 解除, 迷惑…) in a reply no phrase read:
     # it may be a refusal in words the phrase data lacks, so a person reads it first.
     cautious = 0.6 * score["caution"]
