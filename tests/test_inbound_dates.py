@@ -49,6 +49,7 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("on holiday from Dec 18 until Jan 3", date(2026, 12, 16), date(2027, 1, 3)),
         ("will be back in office on 04-Jan-2027", NOV20, date(2027, 1, 4)),
         ("1月10日にロンドンへ戻り次第", NOV20, date(2027, 1, 10)),
+        ("auto reply - away w/ bad signal until the 3rd", date(2026, 12, 20), date(2027, 1, 3)),
         ("I will return on 1st December 2026", NOV20, date(2026, 12, 1)),
         ("on leave from Dec 1 to Dec 4", NOV20, date(2026, 12, 7)),
         ("back in the office on 2026-12-01", NOV20, date(2026, 12, 1)),

@@ -551,6 +551,14 @@ FORMS = [
     ("Sorry for the delay! Sending my address now: 1-2-3 Shibuya.", "interested"),
     ("遅くなってすみません。住所は東京都渋谷区1-2-3です。", "interested"),
     ("Unfortunately I only do paid posts. My fee is 50,000 yen.", "interested"),
+    # A phrase that carries its own "not": the "not" of the clause before it does not cancel it.
+    ("Not for me - and not for this inbox either, going forward. Thanks.", "opt_out"),
+    ("ﾊｲｼﾝﾃｲｼ ｵﾈｶﾞｲｼﾏｽ", "opt_out"),
+    ("haishin teishi onegai shimasu", "opt_out"),
+    (
+        "Hi, I'd do it, but it's a no to the exclusivity clause. Take that out and we have a deal.",
+        "interested",
+    ),
 ]
 
 

@@ -20,7 +20,7 @@ _SUBJECT = re.compile(
 )
 # Wording only software writes about itself ("this message was sent automatically").
 _SELF_WORDS = (
-    r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?reply\b|自動返信|自動応答|自動送信|"
+    r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?(?:reply|respon(?:se|der))\b|自動返信|自動応答|自動送信|"
     r"オートリプライ|オートレスポンス|"
     r"このメールは自動|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)"
 )

@@ -318,7 +318,7 @@ _BARE_DAY_BACK = re.compile(
     r"(?<![\d月/.\-])(?P<dja>\d{1,2})\s*日\s*(?:\((?P<wd>[月火水木金土日])\))?\s*"
     r"(?:から|より|以降|に|には)[^。\n]{0,10}?(?:営業|出社|出勤|戻|復帰|再開|対応|返信|通常|業務)"
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"
-    r"respond(?:ing)?|answer(?:ing)?)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?\s+"
+    r"respond(?:ing)?|answer(?:ing)?|until|till)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?\s+"
     r"(?:(?:on|from)\s+)?the\s+(?P<den>\d{1,2})"
     r"(?:st|nd|rd|th)\b",
     re.IGNORECASE,

@@ -54,6 +54,9 @@ class Phrase:
     needs_address: bool = False
     on_behalf: bool = False
     to_sender: bool = False  # "write to this address": the sender's own address is the one
+    # The phrase states its own negation ("not for this inbox"): a "not" before it belongs to
+    # another clause ("Not for me - and not for this inbox either"), not to this one.
+    own_negation: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
                     bool(entry.get("needs_address", False)),
                     bool(entry.get("on_behalf", False)),
                     bool(entry.get("to_sender", False)),
+                    bool(entry.get("own_negation", False)),
                 )
             )
     negation = data.get("negation", {})
@@ -271,7 +275,7 @@ def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> lis
             head = text[max(0, m.start() - 60) : m.start()]
             clause = _CLAUSE_END.split(head)[-1]
             blocked = ""
-            if book.negation_before.search(clause):
+            if not phrase.own_negation and book.negation_before.search(clause):
                 blocked = "negated"
             elif book.negation_after.match(text[m.end() : m.end() + 16]):
                 blocked = "negated"  # or only mentioned: 「配信停止のリンク」
