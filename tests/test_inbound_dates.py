@@ -50,6 +50,13 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("will be back in office on 04-Jan-2027", NOV20, date(2027, 1, 4)),
         ("1月10日にロンドンへ戻り次第", NOV20, date(2027, 1, 10)),
         ("auto reply - away w/ bad signal until the 3rd", date(2026, 12, 20), date(2027, 1, 3)),
+        ("will be back at my desk on Friday the 8th", date(2027, 1, 2), date(2027, 1, 8)),
+        ("away until 14 December. Back in the studio on the 15th.", NOV20, date(2026, 12, 15)),
+        (
+            "営業およびメールのご返信の再開は、2027年2月1日を予定しております。",
+            NOV20,
+            date(2027, 2, 1),
+        ),
         ("I will return on 1st December 2026", NOV20, date(2026, 12, 1)),
         ("on leave from Dec 1 to Dec 4", NOV20, date(2026, 12, 7)),
         ("back in the office on 2026-12-01", NOV20, date(2026, 12, 1)),

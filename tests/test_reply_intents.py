@@ -198,6 +198,27 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
         ("マネージャー:加藤 kato@prism.jp\n──\nみな\nmina@gmail.com", "a@b.jp", "kato@prism.jp"),
         ("弊社所属の高橋の件、弊社にて対応いたします。", "ito@lumiere.co.jp", "ito@lumiere.co.jp"),
         ("所属事務所の問い合わせフォームからお願いします", "a@b.jp", ""),
+        # A predecessor's address is not where to write; the sender names their own.
+        (
+            "前任の鈴木（suzuki@example.co.jp）は先月末で退職いたしました。今後のご連絡は、"
+            "私 高橋（takahashi@example.co.jp）宛にお願いいたします。",
+            "takahashi@example.co.jp",
+            "takahashi@example.co.jp",
+        ),
+        # A colleague copied for shipping does not take over from the one who stays the contact.
+        (
+            "Ivy's in! I've added my colleague Rosa (rosa@willow.example.com) on cc - she "
+            "coordinates shipping. I'll stay your main contact for everything else.",
+            "nadia@willow.example.com",
+            "nadia@willow.example.com",
+        ),
+        # An agency writing from the talent's inbox, saying not to write there: no address.
+        (
+            "I work for the agency that represents Noor - she forwarded me your message. Please "
+            "route any offers through our agency rather than her personal inbox.",
+            "noor@example.com",
+            "",
+        ),
     ],
 )
 def test_referral_address(text: str, sender: str, expected: str) -> None:
@@ -551,6 +572,22 @@ FORMS = [
     ("Sorry for the delay! Sending my address now: 1-2-3 Shibuya.", "interested"),
     ("遅くなってすみません。住所は東京都渋谷区1-2-3です。", "interested"),
     ("Unfortunately I only do paid posts. My fee is 50,000 yen.", "interested"),
+    # Their own newsletter's line below the signature separator is not a request.
+    (
+        "Yes! Count me in.\n\n--\nRosie | Weekly newsletter - not for you? Unsubscribe anytime.",
+        "interested",
+    ),
+    # The addresses of an agency's own signature point nowhere: the decline stays a decline.
+    (
+        "弊社所属の「まるちゃん」は現在食品ジャンルの案件を控えておりますため、今回はご辞退させていただきます。\n"
+        "**************************\nPR窓口：pr-desk@example.jp\n代表：info@example.jp\n"
+        "**************************",
+        "decline",
+    ),
+    (
+        'My assistant replied "unsubscribe" yesterday by mistake. Could you resend the details?',
+        "interested",
+    ),
     # A phrase that carries its own "not": the "not" of the clause before it does not cancel it.
     ("Not for me - and not for this inbox either, going forward. Thanks.", "opt_out"),
     ("ﾊｲｼﾝﾃｲｼ ｵﾈｶﾞｲｼﾏｽ", "opt_out"),

@@ -59,7 +59,7 @@ _ABSENCE = re.compile(
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
-    r"\bmostly\s+offline\b|\b(?:digital|social\s+media)\s+(?:detox|break)\b|"
+    r"\bmostly\s+offline\b|\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|\b(?:digital|social\s+media)\s+(?:detox|break)\b|"
     r"\bi'?m\s+off\s+\w+ing\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
     re.IGNORECASE,
 )

@@ -91,7 +91,7 @@ _BACK_JA = re.compile(
 )
 # 「復帰は2027年4月1日を予定」「出社予定日：1月5日」: the resume word comes first.
 _BACK_JA_BEFORE = re.compile(
-    r"(?:復帰|出社|帰社|戻り|再開|営業開始|業務開始|仕事始め|出勤|帰国)(?:予定)?日?\s*(?:は|:)?\s*$"
+    r"(?:復帰|出社|帰社|戻り|再開|営業開始|業務開始|仕事始め|出勤|帰国)(?:予定)?日?\s*(?:は|:)?[、,]?\s*$"
 )
 _ABSENCE_JA = re.compile(r"休|不在|出張|留守|離れ|外出|研修|産休|育休")
 _RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|ご連絡")
@@ -318,8 +318,9 @@ _BARE_DAY_BACK = re.compile(
     r"(?<![\d月/.\-])(?P<dja>\d{1,2})\s*日\s*(?:\((?P<wd>[月火水木金土日])\))?\s*"
     r"(?:から|より|以降|に|には)[^。\n]{0,10}?(?:営業|出社|出勤|戻|復帰|再開|対応|返信|通常|業務)"
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"
-    r"respond(?:ing)?|answer(?:ing)?|until|till)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?\s+"
-    r"(?:(?:on|from)\s+)?the\s+(?P<den>\d{1,2})"
+    r"respond(?:ing)?|answer(?:ing)?|until|till)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?"
+    r"(?:\s+(?:in|at|to)\s+(?:the|my)\s+(?:studio|office|desk|shop|workshop))?\s+"
+    r"(?:(?:on|from)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?the\s+(?P<den>\d{1,2})"
     r"(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
@@ -401,6 +402,11 @@ def return_date(text: str, received: date) -> ReturnDate | None:
         read = _read_token(text, tok, day)
         if read is not None:
             found[read[0]].append(read[1:])
+    bare = _bare_day(text, received)
+    if bare is not None and (found["resume"] or found["until"]):
+        # "away until 14 December… back in the studio on the 15th": the day they name for
+        # coming back counts with the dated ones; the latest wins.
+        found["resume"].append((bare.day, bare.evidence))
     for kind in ("resume", "until"):
         if found[kind]:
             day, evidence = max(found[kind])

@@ -80,6 +80,11 @@ class Phrasebook:
     # apologies that are about something else (a late reply).
     regret: re.Pattern[str] = re.compile("(?!)")
     regret_not: re.Pattern[str] = re.compile("(?!)")
+    # Words that make an address a former one ("前任の鈴木(suzuki@…)は退職", "my old address").
+    former: re.Pattern[str] = re.compile("(?!)")
+    # Words saying the sender's own inbox is not where to write ("route offers through our
+    # agency rather than her personal inbox"): an agency writing from it is not continued there.
+    not_sender: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -242,6 +247,8 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: reported.retraction", str(reported.get("retraction", "(?!)"))),
         _compile(f"{file}: regret.re", str(regret.get("re", "(?!)"))),
         _compile(f"{file}: regret.not", str(regret.get("not", "(?!)"))),
+        _compile(f"{file}: former.re", str(data.get("former", {}).get("re", "(?!)"))),
+        _compile(f"{file}: former.sender", str(data.get("former", {}).get("sender", "(?!)"))),
     )
 
 
@@ -262,8 +269,28 @@ def _shipped() -> Phrasebook:
     return _parse(tomllib.loads(text), "outreach/inbound/phrases.toml")
 
 
+# RFC 3676 4.3's signature separator ("-- ", often sent without its space): what follows is the
+# sender's own boilerplate ("Weekly newsletter: … Unsubscribe anytime."), not a request.
+_SIGNATURE = re.compile(r"\n--[ \t]*\n")
+# A rule of five or more marks (━━━, ＊＊＊, ‥‥‥) with at most a dozen lines after it: the
+# signature block of Japanese business mail.
+_RULE_LINE = re.compile(r"^[ \t]*(?:[-*=_~・‥…━─＊][ \t]*){5,}$", re.MULTILINE)
+
+
+def _signature_start(text: str) -> int:
+    """Where the sender's signature block begins, or the text's end."""
+    found = _SIGNATURE.search(text)
+    if found:
+        return found.start()
+    for rule in _RULE_LINE.finditer(text):
+        if text.count("\n", rule.end()) <= 12:
+            return rule.start()
+    return len(text)
+
+
 def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> list[PhraseHit]:
     turns = [m.end() for m in book.contrast.finditer(text)]
+    signature = _signature_start(text)
     found: list[PhraseHit] = []
     for phrase in book.phrases:
         if phrase.group not in groups:
@@ -281,6 +308,8 @@ def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> lis
                 blocked = "negated"  # or only mentioned: 「配信停止のリンク」
             elif _retracted_quote(text, m.start(), m.end(), book):
                 blocked = "their own earlier words, quoted and taken back"
+            elif m.start() > signature and phrase.group in (OPT_OUT, DECLINE, "caution"):
+                blocked = "in their signature"
             found.append(
                 PhraseHit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked)
             )
@@ -389,6 +418,15 @@ def _addresses(text: str, sender: str, our_domains: set[str]) -> list[tuple[int,
     return seen
 
 
+def _former(body: str, at: int, addr: str, book: Phrasebook) -> bool:
+    """The words around the address on its line call it a former one (a predecessor who left,
+    an old address): it is not where to write."""
+    line_start = body.rfind("\n", 0, at) + 1
+    line_end = body.find("\n", at)
+    around = body[max(line_start, at - 30) : (len(body) if line_end < 0 else line_end)]
+    return book.former.search(around.replace(addr, " ")) is not None
+
+
 def _nearest(addresses: list[tuple[int, str]], cues: list[PhraseHit]) -> str:
     """The address written closest to a referral phrase (not the signature's own address)."""
 
@@ -455,7 +493,7 @@ def read_reply(
         # points nowhere: "remove this address" then stays an opt-out.
         clauses = [_CLAUSE_END.split(body[max(0, h.start - 30) : h.end])[-1] for h in live[OPT_OUT]]
         if all(
-            book.direct.search(c) or book.direct.search(body[h.end : h.end + 40])
+            book.direct.search(c) or book.direct.search(body[h.end : h.end + 60])
             for c, h in zip(clauses, live[OPT_OUT], strict=True)
         ):
             reasons.append(
@@ -492,10 +530,24 @@ def read_reply(
         )
     # A manager who only says who they are (「弊社所属タレント…」, "I'm her manager") and turns
     # the offer down is declining for the talent, not sending us elsewhere.
-    only_behalf = all(h.phrase.on_behalf for h in live[REFERRAL]) and not addresses
+    # (The addresses of its own signature point nowhere: with only who-I-am phrases, a decline
+    # stays a decline.)
+    signature = _signature_start(body)
+    only_behalf = all(h.phrase.on_behalf or h.start > signature for h in live[REFERRAL])
     if score[REFERRAL] >= DECIDES and not (only_behalf and score[DECLINE] >= DECIDES):
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
-        to = _nearest(addresses, live[REFERRAL])
+        # "I'll stay your main contact", 「本メールアドレス宛てに」: the sender says to keep
+        # writing to them, whatever other address (a colleague for shipping) the text names;
+        # unless an address follows the words at once (「こちらのアドレスに→ pr@…」).
+        stays = here and any(
+            h.phrase.to_sender and not _ADDRESS.search(body[h.end : h.end + 40].split("\n")[0])
+            for h in live[REFERRAL]
+        )
+        current = [(at, a) for at, a in addresses if not _former(body, at, a, book)]
+        if stays or (not current and addresses and self_named):
+            to = sender  # only a former address besides the sender's own, which they name
+        else:
+            to = _nearest(current or addresses, live[REFERRAL])
         copied = [
             a
             for a in (normalise(c).strip() for c in cc)
@@ -517,7 +569,7 @@ def read_reply(
         if not to and (here or self_named):
             to = sender
             reasons.append("asks to write to this address: continue with the sender")
-        if not to and behalf and sender:
+        if not to and behalf and sender and not book.not_sender.search(body):
             to = sender
             reasons.append("written on the talent's behalf: continue with the sender")
         confidence = score[REFERRAL] * (1.0 if to else 0.8) * (1 - 0.3 * score[DECLINE])
