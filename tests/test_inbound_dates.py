@@ -51,6 +51,11 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("1月10日にロンドンへ戻り次第", NOV20, date(2027, 1, 10)),
         ("auto reply - away w/ bad signal until the 3rd", date(2026, 12, 20), date(2027, 1, 3)),
         ("will be back at my desk on Friday the 8th", date(2027, 1, 2), date(2027, 1, 8)),
+        (
+            "Brand emails get answered in batches - the next batch is Jan 6.",
+            date(2026, 12, 20),
+            date(2027, 1, 6),
+        ),
         ("away until 14 December. Back in the studio on the 15th.", NOV20, date(2026, 12, 15)),
         (
             "営業およびメールのご返信の再開は、2027年2月1日を予定しております。",

@@ -212,6 +212,14 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "nadia@willow.example.com",
             "nadia@willow.example.com",
         ),
+        # The address in a confidentiality notice points nowhere.
+        (
+            "Please send all enquiries to partnerships@meridian.example.com so they can be "
+            "logged.\n\nCONFIDENTIALITY NOTICE: If you are not the intended recipient, please "
+            "contact postmaster@meridian.example.com and delete this message.",
+            "julia@meridian.example.com",
+            "partnerships@meridian.example.com",
+        ),
         # An agency writing from the talent's inbox, saying not to write there: no address.
         (
             "I work for the agency that represents Noor - she forwarded me your message. Please "

@@ -35,7 +35,7 @@ _BODY = re.compile(
     r"|\bnot\s+(?:currently\s+)?checking\s+this\s+(?:inbox|e-?mail\s+address)\b"
     r"(?!\s+(?:much|often|regularly|very|as|that|anymore|any\s+more))"
     r"|\bwill\s+(?:respond|reply|get\s+back\s+to\s+you)[^.!?\n]{0,30}\b(?:when|upon|after)\s+"
-    r"(?:i|my)\s+return|\bi\s+am\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"
+    r"(?:i|my)\s+return|\bi\s*(?:am|'m)\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"
     r"|不在にしております|不在にしています|休暇をいただいております|休暇を頂いております|"
     r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|"
     r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休)|"
@@ -59,7 +59,7 @@ _ABSENCE = re.compile(
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
-    r"\bmostly\s+offline\b|\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|\b(?:digital|social\s+media)\s+(?:detox|break)\b|"
+    r"\bmostly\s+offline\b|\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|\b(?:digital|social\s+media)\s+(?:detox|break)\b|"
     r"\bi'?m\s+off\s+\w+ing\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
     re.IGNORECASE,
 )

@@ -85,6 +85,7 @@ class Phrasebook:
     # Words saying the sender's own inbox is not where to write ("route offers through our
     # agency rather than her personal inbox"): an agency writing from it is not continued there.
     not_sender: re.Pattern[str] = re.compile("(?!)")
+    disclaimer: re.Pattern[str] = re.compile("(?!)")  # legal boilerplate around an address
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -249,6 +250,9 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: regret.not", str(regret.get("not", "(?!)"))),
         _compile(f"{file}: former.re", str(data.get("former", {}).get("re", "(?!)"))),
         _compile(f"{file}: former.sender", str(data.get("former", {}).get("sender", "(?!)"))),
+        _compile(
+            f"{file}: former.disclaimer", str(data.get("former", {}).get("disclaimer", "(?!)"))
+        ),
     )
 
 
@@ -424,7 +428,11 @@ def _former(body: str, at: int, addr: str, book: Phrasebook) -> bool:
     line_start = body.rfind("\n", 0, at) + 1
     line_end = body.find("\n", at)
     around = body[max(line_start, at - 30) : (len(body) if line_end < 0 else line_end)]
-    return book.former.search(around.replace(addr, " ")) is not None
+    if book.former.search(around.replace(addr, " ")):
+        return True
+    # Or its line is a confidentiality notice ("…contact postmaster@… and delete it").
+    line = body[line_start : len(body) if line_end < 0 else line_end]
+    return book.disclaimer.search(line) is not None
 
 
 def _nearest(addresses: list[tuple[int, str]], cues: list[PhraseHit]) -> str:
