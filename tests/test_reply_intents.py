@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -747,3 +747,22 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
         "同ジャンルのPRはお受けできないんです。契約が明けたタイミングでまたご相談できたら嬉しいです。"
     )
     assert reading.intent == "decline", reading
+
+
+@pytest.mark.parametrize(
+    "body,back",
+    [
+        # A responder's "sorry" is no regret about the offer.
+        ("OOO: paternity leave!! Back Feb 1 2027. Not checking email, sorry.", date(2027, 2, 1)),
+        (
+            "ただいま産休・育休中です。2027年4月1日より復帰予定です。大変恐縮ですが…",
+            date(2027, 4, 1),
+        ),
+        ("This mailbox is not monitored. Your message has not been read.", None),
+        ("Your request (#48213) has been received. We will respond within 2 days.", None),
+    ],
+)
+def test_responders_without_headers_are_automatic(body: str, back: date | None) -> None:
+    case = Case(id="r", lang="en", subject="Re: Sakura Night Serum", body=body, intent="auto_reply")
+    found = parse_and_classify(case.raw(), received=datetime(2026, 12, 7, 10, tzinfo=UTC))
+    assert (found.kind, found.returns_on) == ("auto_reply", back), found.reasons

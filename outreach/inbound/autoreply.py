@@ -22,6 +22,9 @@ _SUBJECT = re.compile(
 _SELF_WORDS = (
     r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?(?:reply|respon(?:se|der))\b|自動返信|自動応答|自動送信|"
     r"オートリプライ|オートレスポンス|"
+    r"\bthis\s+(?:mailbox|inbox|address)\s+is\s+(?:not|no\s+longer)\s+monitored\b|"
+    r"\bunmonitored\s+(?:mailbox|inbox)\b|\byour\s+message\s+has\s+not\s+been\s+read\b|"
+    r"\byour\s+(?:request|ticket|enquiry|inquiry)\s*(?:\(?\s*#?\d+\s*\)?\s*)?has\s+been\s+received\b|"
     r"このメールは自動|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)"
 )
 # Only formulaic responder wording counts on its own: a person may well write "I'm away until
@@ -59,7 +62,12 @@ _ABSENCE = re.compile(
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
-    r"\bmostly\s+offline\b|\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|\b(?:digital|social\s+media)\s+(?:detox|break)\b|"
+    r"\bmostly\s+offline\b|\boff[-\s]the[-\s]grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
+    r"\baway\s+over\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|^\s*ooo\b|"
+    r"\b(?:paternity|maternity|parental)\s+leave\b|産休|育休|"
+    r"\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|"
+    r"\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|"
+    r"\b(?:digital|social\s+media)\s+(?:detox|break)\b|"
     r"\bi'?m\s+off\s+\w+ing\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
     re.IGNORECASE,
 )
@@ -85,9 +93,15 @@ def _states_absence_only(own_text: str) -> str:
     if found is None or len(text) > 600 or return_date(text, _ANY_DAY) is None:
         return ""
     reading = read_reply(text)
-    if reading.intent != INTERESTED or reading.interest >= 0.3:
+    if (reading.intent != INTERESTED and not reading.guess) or reading.interest >= 0.3:
         return ""
     return found.group(0)
+
+
+def _refuses(own_text: str) -> bool:
+    """A person's words turn the offer down (a guess from a bare "sorry" does not count)."""
+    reading = read_reply(own_text)
+    return reading.intent in (DECLINE, OPT_OUT) and not reading.guess
 
 
 def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
@@ -115,7 +129,7 @@ def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
         found
         and len(reasons) == 1
         and not _SELF_DECLARED.search(found.group(0))
-        and read_reply(own_text).intent in (DECLINE, OPT_OUT)
+        and _refuses(own_text)
     ):
         # Responder wording and nothing in the headers or Subject, in a text that turns the offer
         # down ("I am on maternity leave until next summer and cannot take any new job"): a

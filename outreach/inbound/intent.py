@@ -124,6 +124,9 @@ class Reading:
     referred_to: str
     reasons: tuple[str, ...]
     interest: float = 0.0  # signs of interest (a yes, a question, a counter-offer), 0..1
+    # Read from the shape of the text (regret and nothing else), not from a refusal's words:
+    # a guess for a person to confirm, which an out-of-office notice's "sorry" also fits.
+    guess: bool = False
 
 
 @dataclass(frozen=True)
@@ -626,7 +629,7 @@ def read_reply(
             f"regrets ({regrets.group(0)!r}) with no sign of interest and no question: "
             "probably a decline, for a person to confirm"
         )
-        return Reading(DECLINE, 0.55, "", tuple(reasons), positive)
+        return Reading(DECLINE, 0.55, "", tuple(reasons), positive, guess=True)
     # Words a stop request is made of (remove, block, 解除, 迷惑…) in a reply no phrase read:
     # it may be a refusal in words the phrase data lacks, so a person reads it first.
     cautious = 0.6 * score["caution"]
