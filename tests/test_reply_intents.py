@@ -596,6 +596,25 @@ FORMS = [
         'My assistant replied "unsubscribe" yesterday by mistake. Could you resend the details?',
         "interested",
     ),
+    # A closing rule above sentences ends a pasted message; it does not start a signature.
+    (
+        "前回も下記のとおりお返事しております。\n----- 以下、11月のメールです -----\n"
+        "今回は見送らせていただきます。\n----------------------------------------\n"
+        "二度目ですので、今後はこの種のご案内自体が不要です。リストから外していただければ幸いです。",
+        "opt_out",
+    ),
+    # Someone copied only to follow the thread is no referral.
+    (
+        "Adding my manager Sarah (sarah@example.com) for visibility. It's a no from me on this "
+        "one unfortunately.",
+        "decline",
+    ),
+    # A pattern's leading punctuation does not carry the clause before it.
+    ("Not for me, not ever. Remove.", "opt_out"),
+    (
+        "Just so you know, anything else from this domain is going straight to my spam folder.",
+        "opt_out",
+    ),
     # A phrase that carries its own "not": the "not" of the clause before it does not cancel it.
     ("Not for me - and not for this inbox either, going forward. Thanks.", "opt_out"),
     ("ﾊｲｼﾝﾃｲｼ ｵﾈｶﾞｲｼﾏｽ", "opt_out"),
@@ -766,3 +785,33 @@ def test_responders_without_headers_are_automatic(body: str, back: date | None) 
     case = Case(id="r", lang="en", subject="Re: Sakura Night Serum", body=body, intent="auto_reply")
     found = parse_and_classify(case.raw(), received=datetime(2026, 12, 7, 10, tzinfo=UTC))
     assert (found.kind, found.returns_on) == ("auto_reply", back), found.reasons
+
+
+def test_words_below_a_pasted_message_closed_by_a_rule_are_the_senders() -> None:
+    body = (
+        "のあのアシスタントの藤井です。以下、転送します。\n\n"
+        "---------- 転送メッセージ ----------\nFrom: のあ\n\n今月もう案件いっぱいで無理そう…\n"
+        "-----------------------------------\n\n上記のとおりでして、今回は見送らせていただけますと幸いです。"
+    )
+    assert "見送らせて" in own_text(body)
+    assert "案件いっぱい" not in own_text(body)
+
+
+def test_a_reply_pointing_at_its_own_earlier_mail_pasted_below_reads_that_mail() -> None:
+    body = (
+        "See below. I said this in October.\n\n-----Original Message-----\n"
+        "From: Lena Ortiz <lena@example.com>\nSent: Monday, October 12, 2026 4:32 PM\n"
+        "To: Hana Sakurai <hana@hanamilabs.jp>\nSubject: Re: autumn launch\n\n"
+        "Please take me off your list. Thanks.\n\nStill getting them. Please do it this time.\n"
+    )
+    assert read_reply(own_text(body), sender="lena@example.com").intent == "opt_out"
+
+
+def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders() -> None:
+    body = (
+        "マネージャーの金子です。本人に確認した結果が下記のとおりです。\n\n"
+        "-----Original Message-----\nFrom: りさ\nSent: Thursday, December 3, 2026 22:14\n"
+        "To: 金子\nSubject: Re: Fwd: バスソルトPRのお願い\n\n受けないです〜\n\n"
+        "上記の通りですので、恐れ入りますが今後のご案内は停止していただけますようお願いいたします。\n"
+    )
+    assert "今後のご案内は停止" in own_text(body)

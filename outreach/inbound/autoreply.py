@@ -24,6 +24,8 @@ _SELF_WORDS = (
     r"オートリプライ|オートレスポンス|"
     r"\bthis\s+(?:mailbox|inbox|address)\s+is\s+(?:not|no\s+longer)\s+monitored\b|"
     r"\bunmonitored\s+(?:mailbox|inbox)\b|\byour\s+message\s+has\s+not\s+been\s+read\b|"
+    r"\bthis\s+inbox\s+is\s+(?:checked|monitored)\s+by\b|"
+    r"\bwe'?ll\s+get\s+back\s+to\s+you\s+within\s+\d+\s+(?:business\s+|working\s+)?days\b|"
     r"\byour\s+(?:request|ticket|enquiry|inquiry)\s*(?:\(?\s*#?\d+\s*\)?\s*)?has\s+been\s+received\b|"
     r"このメールは自動|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)"
 )
@@ -63,7 +65,7 @@ _ABSENCE = re.compile(
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
     r"\bmostly\s+offline\b|\boff[-\s]the[-\s]grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
-    r"\baway\s+over\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|^\s*ooo\b|"
+    r"\baway\s+over\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|^\s*ooo\b|"
     r"\b(?:paternity|maternity|parental)\s+leave\b|産休|育休|"
     r"\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|"
     r"\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|"

@@ -86,6 +86,9 @@ class Phrasebook:
     # agency rather than her personal inbox"): an agency writing from it is not continued there.
     not_sender: re.Pattern[str] = re.compile("(?!)")
     disclaimer: re.Pattern[str] = re.compile("(?!)")  # legal boilerplate around an address
+    # Someone copied only to see the thread ("adding my manager Sarah for visibility"): the
+    # sentence does not send us to them.
+    copied_only: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -256,6 +259,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(
             f"{file}: former.disclaimer", str(data.get("former", {}).get("disclaimer", "(?!)"))
         ),
+        _compile(f"{file}: former.copied", str(data.get("former", {}).get("copied", "(?!)"))),
     )
 
 
@@ -290,9 +294,33 @@ def _signature_start(text: str) -> int:
     if found:
         return found.start()
     for rule in _RULE_LINE.finditer(text):
-        if text.count("\n", rule.end()) <= 12:
+        after = [line.strip() for line in text[rule.end() :].split("\n") if line.strip()]
+        if len(after) <= 12 and not any(_sentence(line) for line in after):
             return rule.start()
     return len(text)
+
+
+_SENTENCE_END = re.compile(r"[!?。\n]|\.(?!\w)")
+
+
+def _sentence_of(text: str, m: re.Match[str]) -> str:
+    """The sentence around a match, looked for within 300 characters (an address's dots do
+    not end it)."""
+    before = text[max(0, m.start() - 300) : m.start()]
+    ends = list(_SENTENCE_END.finditer(before))
+    start = m.start() - len(before) + (ends[-1].end() if ends else 0)
+    after = _SENTENCE_END.search(text, m.end(), m.end() + 300)
+    return text[start : after.start() if after else min(len(text), m.end() + 300)]
+
+
+def _sentence(line: str) -> bool:
+    """A line written as a sentence (a closing rule above it ends a pasted message, not a
+    signature): it ends like one, or runs long."""
+    return (
+        line.endswith(("。", "！", "!", "？", "?"))
+        or (line.endswith(".") and len(line) > 25)
+        or len(line) > 60
+    )
 
 
 def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> list[PhraseHit]:
@@ -306,7 +334,10 @@ def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> lis
             if m.end() == m.start():
                 continue
             segment = bisect.bisect_right(turns, m.start())
-            head = text[max(0, m.start() - 60) : m.start()]
+            # A pattern may begin with the punctuation before its words (". Remove."): the
+            # clause it negates in starts after that punctuation.
+            lead = len(m.group(0)) - len(m.group(0).lstrip(".!?,;:。、 \t\n"))
+            head = text[max(0, m.start() + lead - 60) : m.start() + lead]
             clause = _CLAUSE_END.split(head)[-1]
             blocked = ""
             if not phrase.own_negation and book.negation_before.search(clause):
@@ -317,6 +348,8 @@ def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> lis
                 blocked = "their own earlier words, quoted and taken back"
             elif m.start() > signature and phrase.group in (OPT_OUT, DECLINE, "caution"):
                 blocked = "in their signature"
+            elif phrase.group == REFERRAL and book.copied_only.search(_sentence_of(text, m)):
+                blocked = "someone copied only to see the thread"
             found.append(
                 PhraseHit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked)
             )
@@ -555,7 +588,7 @@ def read_reply(
             for h in live[REFERRAL]
         )
         current = [(at, a) for at, a in addresses if not _former(body, at, a, book)]
-        if stays or (not current and addresses and self_named):
+        if stays or (not current and addresses and (self_named or sender in body)):
             to = sender  # only a former address besides the sender's own, which they name
         else:
             to = _nearest(current or addresses, live[REFERRAL])
@@ -567,6 +600,9 @@ def read_reply(
         if not to and copied and any(_COPIED.search(h.text) for h in live[REFERRAL]):
             to = copied[0]
             reasons.append("the referral is copied in (Cc)")
+        if not to and (here or self_named):
+            to = sender
+            reasons.append("asks to write to this address: continue with the sender")
         quoted = normalise(quoted).strip()
         if (
             not to
@@ -577,9 +613,6 @@ def read_reply(
         ):
             to = quoted
             reasons.append("the referral points at the author of the message quoted below")
-        if not to and (here or self_named):
-            to = sender
-            reasons.append("asks to write to this address: continue with the sender")
         if not to and behalf and sender and not book.not_sender.search(body):
             to = sender
             reasons.append("written on the talent's behalf: continue with the sender")

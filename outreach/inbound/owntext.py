@@ -63,12 +63,47 @@ _REPLY_PARSER_MAX_CHARS = 16_000
 _REPLY_PARSER_MAX_LINE = 1_000
 
 
+_CLOSING_RULE = re.compile(r"^[ \t]*-{10,}[ \t]*$", re.MULTILINE)
+# A line that takes up the sender's own words again below a pasted message ("上記の通りですので…").
+_RESUMES = re.compile(
+    r"^[ \t]*(?:上記の(?:通り|とおり)|以上の(?:通り|とおり)|as (?:you can see )?above|see above)",
+    re.MULTILINE | re.IGNORECASE,
+)
+_PASTED_HEADER = re.compile(
+    r"^[ \t]*(?:from|sent|date|to|cc|subject|差出人|送信者|送信日時|日時|宛先|件名)[ \t]*[:：]",
+    re.IGNORECASE,
+)
+# A reply that only points at the message pasted below it ("See below.", 「下記のとおりです」).
+_POINTS_BELOW = re.compile(
+    r"\b(?:see|read) (?:below|the (?:e-?mail|message|note) below)\b|"
+    r"(?:下記|以下)(?:の|を)(?:とおり|通り|ご覧|ご確認)",
+    re.IGNORECASE,
+)
+
+
 def _cut_at_quote_header(text: str) -> str:
     """Text before the first quote header, unless nothing precedes it (a bottom-posted reply,
     whose own words follow the quote: then only the `>` lines are dropped, later)."""
     found = _QUOTE_HEADERS.search(text)
     if found and text[: found.start()].strip():
-        return text[: found.start()]
+        # A message pasted in and closed by a rule of dashes, with the sender's words going on
+        # below it ("上記のとおりでして、今回は見送らせていただけますと…"): those words are theirs.
+        closing = _CLOSING_RULE.search(text, found.end()) or _RESUMES.search(text, found.end())
+        rest = text[closing.start() :] if closing else ""
+        if rest.strip() and not _QUOTE_HEADERS.search(rest):
+            return text[: found.start()] + "\n" + rest
+        head = text[: found.start()]
+        later = _QUOTE_HEADERS.search(text, found.end())
+        if later and not text[found.end() : later.start()].strip():
+            later = _QUOTE_HEADERS.search(text, later.end())  # the pasted mail's own From/Sent
+        if len(head) < 200 and _POINTS_BELOW.search(head) and not later:
+            # "See below. I said this in October." over their own earlier mail pasted in:
+            # the pasted words are what they are saying again (without its header lines).
+            pasted = [
+                line for line in text[found.end() :].split("\n") if not _PASTED_HEADER.match(line)
+            ]
+            return head + "\n" + "\n".join(pasted)
+        return head
     if found:
         text = text[found.end() :]
     lines = text.split("\n")
