@@ -31,7 +31,7 @@ from outreach.inbound.owntext import own_text, takes_our_offer
         ("No thanks!", "decline"),
         ("I'll pass on this one", "decline"),
         ("Sorry, it's not a fit", "decline"),
-        ("結構です", ""),  # 'no thank you' or 'that is fine': an operator reads it
+        ("結構です", "decline"),  # 'no thank you' or 'that is fine': a decline a person confirms
         ("配信解除をお願いします", "opt_out"),
         ("配信停止希望", "opt_out"),
         ("Please don't email me again", "opt_out"),

@@ -609,6 +609,8 @@ FORMS = [
         "one unfortunately.",
         "decline",
     ),
+    # A sign of interest inside a refusal's own words does not outweigh it.
+    ("大変申し訳ないのですが、今後もご連絡いただかなくて問題ありません。", "opt_out"),
     # A pattern's leading punctuation does not carry the clause before it.
     ("Not for me, not ever. Remove.", "opt_out"),
     (
@@ -779,6 +781,13 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
         ),
         ("This mailbox is not monitored. Your message has not been read.", None),
         ("Your request (#48213) has been received. We will respond within 2 days.", None),
+        # A contact for what cannot wait does not make a responder a person's referral.
+        (
+            "I'm on a little social media and email detox over the holidays. I'll be checking my "
+            "inbox again from January 11. If it's urgent, you can reach my assistant at "
+            "team@example.com.",
+            date(2027, 1, 11),
+        ),
     ],
 )
 def test_responders_without_headers_are_automatic(body: str, back: date | None) -> None:

@@ -9,7 +9,7 @@ from email.message import Message
 
 from outreach.inbound.dates import return_date
 from outreach.inbound.intent import read_reply
-from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT
+from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT, REFERRAL
 
 # Subjects auto-responders write; "vacation" alone is left out (people write about vacations).
 _SUBJECT = re.compile(
@@ -69,8 +69,15 @@ _ABSENCE = re.compile(
     r"\b(?:paternity|maternity|parental)\s+leave\b|産休|育休|"
     r"\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|"
     r"\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|"
-    r"\b(?:digital|social\s+media)\s+(?:detox|break)\b|"
+    r"\b(?:digital|social\s+media)\s+(?:detox|break)\b|\bdetox\b|\bon\s+(?:\w+\s+)?leave\b|"
+    r"\bout\s+for\s+the\s+holidays\b|"
     r"\bi'?m\s+off\s+\w+ing\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
+    re.IGNORECASE,
+)
+# A responder's contact for what cannot wait ("If it's urgent, you can reach my assistant at …"):
+# an address given that way does not make the notice a person's referral.
+_URGENT = re.compile(
+    r"\burgent|\bexisting campaign|\bin the meantime\b|\bwhile i'?m away\b|緊急|お急ぎ|至急",
     re.IGNORECASE,
 )
 # Any day serves as the anchor: only whether a return date is stated matters here.
@@ -95,7 +102,10 @@ def _states_absence_only(own_text: str) -> str:
     if found is None or len(text) > 600 or return_date(text, _ANY_DAY) is None:
         return ""
     reading = read_reply(text)
-    if (reading.intent != INTERESTED and not reading.guess) or reading.interest >= 0.3:
+    urgent_contact = reading.intent == REFERRAL and _URGENT.search(text) is not None
+    if (reading.intent != INTERESTED and not reading.guess and not urgent_contact) or (
+        reading.interest >= 0.3
+    ):
         return ""
     return found.group(0)
 

@@ -405,6 +405,17 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
         else h
         for h in hits
     ]
+    # A "sign of interest" that is part of a refusal's own words (「ご連絡いただかなくて問題
+    # ありません」 holds 「問題ありません」) is no sign of interest.
+    refusals = [h for h in hits if not h.blocked and h.phrase.group in (OPT_OUT, DECLINE)]
+    hits = [
+        PhraseHit(h.phrase, h.start, h.end, h.text, h.segment, "part of a refusal's words")
+        if h.phrase.group == "positive"
+        and not h.blocked
+        and any(r.start <= h.start and h.end <= r.end for r in refusals)
+        else h
+        for h in hits
+    ]
     live = [h for h in hits if not h.blocked]
     # A yes put off to another time (「その際はぜひよろしく」) does not take back a refusal.
     last_positive = max(
