@@ -609,6 +609,19 @@ FORMS = [
         "one unfortunately.",
         "decline",
     ),
+    # A stop word quoted as what the footer says is a mention; a condition is not a refusal.
+    (
+        "下に「配信停止」って書いてあるのを見て一瞬身構えましたが笑、詳細お聞きしたいです。",
+        "interested",
+    ),
+    (
+        "Is it fragrance-free? Anything with essential oils is a dealbreaker for my audience.",
+        "interested",
+    ),
+    (
+        "Honest answer: the fragrance is a dealbreaker for me, so it's not going to be a fit.",
+        "decline",
+    ),
     # A sign of interest inside a refusal's own words does not outweigh it.
     ("大変申し訳ないのですが、今後もご連絡いただかなくて問題ありません。", "opt_out"),
     # A pattern's leading punctuation does not carry the clause before it.

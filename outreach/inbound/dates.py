@@ -115,7 +115,7 @@ _BACK_EN = re.compile(
     r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
     r"resumes|reopen|reopens|reopening|open again|"
     r"reachable|respond|responding|reply|replying|answer|answering|answered|replied|responded|"
-    r"next batch|checking (?:my )?(?:inbox|e-?mails?) again|be in)\b[^.!?\n]{0,30}$",
+    r"next batch|checking (?:my )?(?:inbox|e-?mails?) again|resend|be in)\b[^.!?\n]{0,30}$",
     re.IGNORECASE,
 )
 
