@@ -22,6 +22,12 @@ from typing import Any
 
 from outreach.errors import InputError
 from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT, REFERRAL, REPLY
+from outreach.inbound.textparts import (
+    former_address,
+    retracted_quote,
+    sentence_of,
+    signature_start,
+)
 
 #: An intent counts from this combined weight on.
 DECIDES = 0.5
@@ -280,52 +286,9 @@ def _shipped() -> Phrasebook:
     return _parse(tomllib.loads(text), "outreach/inbound/phrases.toml")
 
 
-# RFC 3676 4.3's signature separator ("-- ", often sent without its space): what follows is the
-# sender's own boilerplate ("Weekly newsletter: … Unsubscribe anytime."), not a request.
-_SIGNATURE = re.compile(r"\n--[ \t]*\n")
-# A rule of five or more marks (━━━, ＊＊＊, ‥‥‥) with at most a dozen lines after it: the
-# signature block of Japanese business mail.
-_RULE_LINE = re.compile(r"^[ \t]*(?:[-*=_~・‥…━─＊][ \t]*){5,}$", re.MULTILINE)
-
-
-def _signature_start(text: str) -> int:
-    """Where the sender's signature block begins, or the text's end."""
-    found = _SIGNATURE.search(text)
-    if found:
-        return found.start()
-    for rule in _RULE_LINE.finditer(text):
-        after = [line.strip() for line in text[rule.end() :].split("\n") if line.strip()]
-        if len(after) <= 12 and not any(_sentence(line) for line in after):
-            return rule.start()
-    return len(text)
-
-
-_SENTENCE_END = re.compile(r"[!?。\n]|\.(?!\w)")
-
-
-def _sentence_of(text: str, m: re.Match[str]) -> str:
-    """The sentence around a match, looked for within 300 characters (an address's dots do
-    not end it)."""
-    before = text[max(0, m.start() - 300) : m.start()]
-    ends = list(_SENTENCE_END.finditer(before))
-    start = m.start() - len(before) + (ends[-1].end() if ends else 0)
-    after = _SENTENCE_END.search(text, m.end(), m.end() + 300)
-    return text[start : after.start() if after else min(len(text), m.end() + 300)]
-
-
-def _sentence(line: str) -> bool:
-    """A line written as a sentence (a closing rule above it ends a pasted message, not a
-    signature): it ends like one, or runs long."""
-    return (
-        line.endswith(("。", "！", "!", "？", "?"))
-        or (line.endswith(".") and len(line) > 25)
-        or len(line) > 60
-    )
-
-
 def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> list[PhraseHit]:
     turns = [m.end() for m in book.contrast.finditer(text)]
-    signature = _signature_start(text)
+    signature = signature_start(text)
     found: list[PhraseHit] = []
     for phrase in book.phrases:
         if phrase.group not in groups:
@@ -344,44 +307,18 @@ def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> lis
                 blocked = "negated"
             elif book.negation_after.match(text[m.end() : m.end() + 16]):
                 blocked = "negated"  # or only mentioned: 「配信停止のリンク」
-            elif _retracted_quote(text, m.start(), m.end(), book):
+            elif retracted_quote(
+                text, m.start(), m.end(), book.reported_before, book.reported_after, book.retraction
+            ):
                 blocked = "their own earlier words, quoted and taken back"
             elif m.start() > signature and phrase.group in (OPT_OUT, DECLINE, "caution"):
                 blocked = "in their signature"
-            elif phrase.group == REFERRAL and book.copied_only.search(_sentence_of(text, m)):
+            elif phrase.group == REFERRAL and book.copied_only.search(sentence_of(text, m)):
                 blocked = "someone copied only to see the thread"
             found.append(
                 PhraseHit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked)
             )
     return found
-
-
-_OPEN_QUOTES = '"“「『'
-_CLOSE_OF = {'"': '"', "“": "”", "「": "」", "『": "』"}
-
-
-def _retracted_quote(text: str, start: int, end: int, book: Phrasebook) -> bool:
-    """The phrase stands inside quotation marks on its line, reported as the sender's own
-    earlier words (a reporting verb before the quote, or と/って + one after it), and the text
-    later takes them back. Without the retraction, a quoted earlier refusal still counts."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    head = text[line_start:start]
-    opening = max(head.rfind(q) for q in _OPEN_QUOTES)
-    if opening < 0:
-        return False
-    mark = head[opening]
-    close = _CLOSE_OF[mark]
-    if (mark == '"' and head.count('"') % 2 == 0) or (mark != '"' and close in head[opening:]):
-        return False  # that mark closed an earlier quotation
-    closing = text.find(close, end, line_end)
-    if closing < 0:
-        return False
-    before = text[line_start + max(0, opening - 40) : line_start + opening]
-    after = text[closing + 1 : closing + 20]
-    reported = book.reported_before.search(before) or book.reported_after.match(after)
-    return bool(reported) and book.retraction.search(text, closing) is not None
 
 
 def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[PhraseHit]:
@@ -467,19 +404,6 @@ def _addresses(text: str, sender: str, our_domains: set[str]) -> list[tuple[int,
         if addr != sender and addr.rpartition("@")[2] not in our_domains:
             seen.append((m.start(), addr))
     return seen
-
-
-def _former(body: str, at: int, addr: str, book: Phrasebook) -> bool:
-    """The words around the address on its line call it a former one (a predecessor who left,
-    an old address): it is not where to write."""
-    line_start = body.rfind("\n", 0, at) + 1
-    line_end = body.find("\n", at)
-    around = body[max(line_start, at - 30) : (len(body) if line_end < 0 else line_end)]
-    if book.former.search(around.replace(addr, " ")):
-        return True
-    # Or its line is a confidentiality notice ("…contact postmaster@… and delete it").
-    line = body[line_start : len(body) if line_end < 0 else line_end]
-    return book.disclaimer.search(line) is not None
 
 
 def _nearest(addresses: list[tuple[int, str]], cues: list[PhraseHit]) -> str:
@@ -587,7 +511,7 @@ def read_reply(
     # the offer down is declining for the talent, not sending us elsewhere.
     # (The addresses of its own signature point nowhere: with only who-I-am phrases, a decline
     # stays a decline.)
-    signature = _signature_start(body)
+    signature = signature_start(body)
     only_behalf = all(h.phrase.on_behalf or h.start > signature for h in live[REFERRAL])
     if score[REFERRAL] >= DECIDES and not (only_behalf and score[DECLINE] >= DECIDES):
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
@@ -598,7 +522,11 @@ def read_reply(
             h.phrase.to_sender and not _ADDRESS.search(body[h.end : h.end + 40].split("\n")[0])
             for h in live[REFERRAL]
         )
-        current = [(at, a) for at, a in addresses if not _former(body, at, a, book)]
+        current = [
+            (at, a)
+            for at, a in addresses
+            if not former_address(body, at, a, book.former, book.disclaimer)
+        ]
         if stays or (not current and addresses and (self_named or sender in body)):
             to = sender  # only a former address besides the sender's own, which they name
         else:

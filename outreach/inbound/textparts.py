@@ -1,0 +1,99 @@
+"""Where a reply's parts are: its signature, the sentence around a phrase, quotations of the
+sender's own earlier words, and addresses the text calls former. Pure text in, positions out;
+the phrase data that says which words count is passed in by `intent`."""
+
+from __future__ import annotations
+
+import re
+
+# RFC 3676 4.3's signature separator ("-- ", often sent without its space): what follows is the
+# sender's own boilerplate ("Weekly newsletter: … Unsubscribe anytime."), not a request.
+_SIGNATURE = re.compile(r"\n--[ \t]*\n")
+# A rule of five or more marks (━━━, ＊＊＊, ‥‥‥) with at most a dozen lines after it: the
+# signature block of Japanese business mail.
+_RULE_LINE = re.compile(r"^[ \t]*(?:[-*=_~・‥…━─＊][ \t]*){5,}$", re.MULTILINE)
+
+
+def signature_start(text: str) -> int:
+    """Where the sender's signature block begins, or the text's end."""
+    found = _SIGNATURE.search(text)
+    if found:
+        return found.start()
+    for rule in _RULE_LINE.finditer(text):
+        after = [line.strip() for line in text[rule.end() :].split("\n") if line.strip()]
+        if len(after) <= 12 and not any(_sentence(line) for line in after):
+            return rule.start()
+    return len(text)
+
+
+_SENTENCE_END = re.compile(r"[!?。\n]|\.(?!\w)")
+
+
+def sentence_of(text: str, m: re.Match[str]) -> str:
+    """The sentence around a match, looked for within 300 characters (an address's dots do
+    not end it)."""
+    before = text[max(0, m.start() - 300) : m.start()]
+    ends = list(_SENTENCE_END.finditer(before))
+    start = m.start() - len(before) + (ends[-1].end() if ends else 0)
+    after = _SENTENCE_END.search(text, m.end(), m.end() + 300)
+    return text[start : after.start() if after else min(len(text), m.end() + 300)]
+
+
+def _sentence(line: str) -> bool:
+    """A line written as a sentence (a closing rule above it ends a pasted message, not a
+    signature): it ends like one, or runs long."""
+    return (
+        line.endswith(("。", "！", "!", "？", "?"))
+        or (line.endswith(".") and len(line) > 25)
+        or len(line) > 60
+    )
+
+
+_OPEN_QUOTES = '"“「『'
+_CLOSE_OF = {'"': '"', "“": "”", "「": "」", "『": "』"}
+
+
+def retracted_quote(
+    text: str,
+    start: int,
+    end: int,
+    reported_before: re.Pattern[str],
+    reported_after: re.Pattern[str],
+    retraction: re.Pattern[str],
+) -> bool:
+    """The phrase stands inside quotation marks on its line, reported as the sender's own
+    earlier words (a reporting verb before the quote, or と/って + one after it), and the text
+    later takes them back. Without the retraction, a quoted earlier refusal still counts."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    head = text[line_start:start]
+    opening = max(head.rfind(q) for q in _OPEN_QUOTES)
+    if opening < 0:
+        return False
+    mark = head[opening]
+    close = _CLOSE_OF[mark]
+    if (mark == '"' and head.count('"') % 2 == 0) or (mark != '"' and close in head[opening:]):
+        return False  # that mark closed an earlier quotation
+    closing = text.find(close, end, line_end)
+    if closing < 0:
+        return False
+    before = text[line_start + max(0, opening - 40) : line_start + opening]
+    after = text[closing + 1 : closing + 20]
+    reported = reported_before.search(before) or reported_after.match(after)
+    return bool(reported) and retraction.search(text, closing) is not None
+
+
+def former_address(
+    body: str, at: int, addr: str, former: re.Pattern[str], disclaimer: re.Pattern[str]
+) -> bool:
+    """The words around the address on its line call it a former one (a predecessor who left,
+    an old address): it is not where to write."""
+    line_start = body.rfind("\n", 0, at) + 1
+    line_end = body.find("\n", at)
+    around = body[max(line_start, at - 30) : (len(body) if line_end < 0 else line_end)]
+    if former.search(around.replace(addr, " ")):
+        return True
+    # Or its line is a confidentiality notice ("…contact postmaster@… and delete it").
+    line = body[line_start : len(body) if line_end < 0 else line_end]
+    return disclaimer.search(line) is not None
