@@ -52,6 +52,11 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("auto reply - away w/ bad signal until the 3rd", date(2026, 12, 20), date(2027, 1, 3)),
         ("will be back at my desk on Friday the 8th", date(2027, 1, 2), date(2027, 1, 8)),
         (
+            "leading a retreat until the 18th, back on the 19th",
+            date(2026, 12, 10),
+            date(2026, 12, 19),
+        ),
+        (
             "Brand emails get answered in batches - the next batch is Jan 6.",
             date(2026, 12, 20),
             date(2027, 1, 6),

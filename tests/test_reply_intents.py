@@ -212,6 +212,8 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "nadia@willow.example.com",
             "nadia@willow.example.com",
         ),
+        # An address written right after Japanese text is still an address.
+        ("PRのご相談はpr-contact@example.jpまでお願いします〜", "a@b.jp", "pr-contact@example.jp"),
         # The address in a confidentiality notice points nowhere.
         (
             "Please send all enquiries to partnerships@meridian.example.com so they can be "

@@ -65,7 +65,7 @@ _ABSENCE = re.compile(
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
     r"\bmostly\s+offline\b|\boff[-\s]the[-\s]grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
-    r"\baway\s+over\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|^\s*ooo\b|"
+    r"\baway\s+over\b|\booo\b|\bpatchy\s+signal\b|\bi'?m\s+out\s+(?:in|at|on)\s+the\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|^\s*ooo\b|"
     r"\b(?:paternity|maternity|parental)\s+leave\b|産休|育休|"
     r"\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|"
     r"\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|"

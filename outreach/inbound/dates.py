@@ -329,10 +329,26 @@ _BARE_DAY_BACK = re.compile(
 
 
 def _bare_day(text: str, received: date) -> ReturnDate | None:
-    """The next such day of the month on or after received (a weekday given must match)."""
-    found = _BARE_DAY_BACK.search(text)
-    if found is None:
-        return None
+    """The next such day of the month on or after received (a weekday given must match); of
+    several ("until the 18th… back on the 19th"), the latest."""
+    found = [d for m in _BARE_DAY_BACK.finditer(text) if (d := _bare_match(m, received))]
+    return max(found, key=lambda r: r.day) if found else None
+
+
+def _bare_match(found: re.Match[str], received: date) -> ReturnDate | None:
+    number = int(found.group("dja") or found.group("den"))
+    year, month = received.year, received.month
+    for _ in range(3):
+        day = _valid(year, month, number)
+        wd = found.group("wd")
+        if (
+            day is not None
+            and day >= received
+            and (wd is None or day.weekday() == _JA_WEEKDAYS.index(wd))
+        ):
+            return ReturnDate(day, found.group(0))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
     number = int(found.group("dja") or found.group("den"))
     year, month = received.year, received.month
     for _ in range(3):

@@ -42,7 +42,10 @@ _ASKS = re.compile(r"[?？]")
 # Words that point at the writer's own address just before it ("to me at", 「私(…)宛て」): a
 # signature line naming it points nowhere.
 _SELF_POINTER = re.compile(r"(?:\bme at\b|\bto me\b|私|わたし|こちら)[^\n@]{0,25}$")
-_ADDRESS = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+# ASCII: a Japanese character right before an address (「PRのご相談はpr@…まで」) is no part of it.
+_ADDRESS = re.compile(
+    r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.ASCII
+)
 # Bounded spaces: an unbounded \s* at every position of a long blank run is quadratic.
 _AT = re.compile(r"[ \t]{0,3}[\[(][ \t]{0,3}at[ \t]{0,3}[\])][ \t]{0,3}")
 _DOT = re.compile(r"[ \t]{0,3}[\[(][ \t]{0,3}dot[ \t]{0,3}[\])][ \t]{0,3}")
