@@ -336,19 +336,7 @@ def _bare_day(text: str, received: date) -> ReturnDate | None:
 
 
 def _bare_match(found: re.Match[str], received: date) -> ReturnDate | None:
-    number = int(found.group("dja") or found.group("den"))
-    year, month = received.year, received.month
-    for _ in range(3):
-        day = _valid(year, month, number)
-        wd = found.group("wd")
-        if (
-            day is not None
-            and day >= received
-            and (wd is None or day.weekday() == _JA_WEEKDAYS.index(wd))
-        ):
-            return ReturnDate(day, found.group(0))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return None
+    """The day one bare-day match names, in the received month or the two after it."""
     number = int(found.group("dja") or found.group("den"))
     year, month = received.year, received.month
     for _ in range(3):
