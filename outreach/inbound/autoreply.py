@@ -42,7 +42,7 @@ _BODY = re.compile(
     r"|\bwill\s+(?:respond|reply|get\s+back\s+to\s+you)[^.!?\n]{0,30}\b(?:when|upon|after)\s+"
     r"(?:i|my)\s+return|\bi\s*(?:am|'m)\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"
     r"|不在にしております|不在にしています|休暇をいただいております|休暇を頂いております|"
-    r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|"
+    r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|メールの確認が(?:でき|出来)(?:ません|ない)|"
     r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休)|"
     r"休業とさせていただ|" + _SELF_WORDS,
     re.IGNORECASE,
@@ -65,7 +65,7 @@ _ABSENCE = re.compile(
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
     r"\bmostly\s+offline\b|\boff[-\s]the[-\s]grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
-    r"\baway\s+over\b|\booo\b|\bpatchy\s+signal\b|\bi'?m\s+out\s+(?:in|at|on)\s+the\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|^\s*ooo\b|"
+    r"\baway\s+over\b|\booo\b|\boffline\s+for\b|\bpatchy\s+signal\b|\bi'?m\s+out\s+(?:in|at|on)\s+the\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|^\s*ooo\b|"
     r"\b(?:paternity|maternity|parental)\s+leave\b|産休|育休|"
     r"\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|"
     r"\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|"

@@ -95,7 +95,7 @@ _BACK_JA_BEFORE = re.compile(
     r"(?:復帰|出社|帰社|戻り|再開|営業開始|業務開始|仕事始め|出勤|帰国)(?:予定)?日?\s*(?:は|:)?[、,]?\s*$"
 )
 _ABSENCE_JA = re.compile(r"休|不在|出張|留守|離れ|外出|研修|産休|育休")
-_RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|ご連絡")
+_RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|返事|確認|ご連絡")
 _UNTIL_EN = re.compile(
     r"\b(?:through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.IGNORECASE
 )
@@ -115,7 +115,8 @@ _BACK_EN = re.compile(
     r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
     r"resumes|reopen|reopens|reopening|open again|"
     r"reachable|respond|responding|reply|replying|answer|answering|answered|replied|responded|"
-    r"next batch|checking (?:my )?(?:inbox|e-?mails?) again|resend|be in)\b[^.!?\n]{0,30}$",
+    r"next batch|(?:checking|reading) (?:my )?(?:inbox|e-?mails?) again|"
+    r"resend|be in)\b[^.!?\n]{0,30}$",
     re.IGNORECASE,
 )
 
