@@ -368,8 +368,17 @@ def test_cli_json_shows_intent_referral_confidence_and_needs_review(tmp_path: Pa
         "?が、" * 20000,
         "配信" * 30000,
         "don't " * 10000 + "unsubscribe",
+        "-----\n" * 10000,
     ],
-    ids=["blank-lines", "blank-runs", "at-spelt-out", "many-turns", "phrase-prefixes", "negations"],
+    ids=[
+        "blank-lines",
+        "blank-runs",
+        "at-spelt-out",
+        "many-turns",
+        "phrase-prefixes",
+        "negations",
+        "rule-lines",
+    ],
 )
 def test_hostile_own_text_is_read_quickly(text: str) -> None:
     # A guard against catastrophic backtracking, not a speed target: a pattern that is

@@ -289,9 +289,14 @@ def _shipped() -> Phrasebook:
     return _parse(tomllib.loads(text), "outreach/inbound/phrases.toml")
 
 
-def _hits(text: str, book: Phrasebook, groups: tuple[str, ...] = _GROUPS) -> list[PhraseHit]:
+def _hits(
+    text: str,
+    book: Phrasebook,
+    groups: tuple[str, ...] = _GROUPS,
+    signature: int | None = None,
+) -> list[PhraseHit]:
     turns = [m.end() for m in book.contrast.finditer(text)]
-    signature = signature_start(text)
+    signature = signature_start(text) if signature is None else signature
     found: list[PhraseHit] = []
     for phrase in book.phrases:
         if phrase.group not in groups:
@@ -443,7 +448,8 @@ def read_reply(
     book = book or _shipped()
     body = book.spell(normalise(text))
     sender = normalise(sender).strip()
-    hits = _outweigh(_hits(body, book), body, book)
+    signature = signature_start(body)
+    hits = _outweigh(_hits(body, book, signature=signature), body, book)
     subject_hits = [h for h in _hits(normalise(subject), book, (OPT_OUT,)) if not h.blocked]
     our_domains = {normalise(a).strip().rpartition("@")[2] for a in ours if "@" in a}
     addresses = _addresses(body, sender, our_domains)
@@ -514,7 +520,6 @@ def read_reply(
     # the offer down is declining for the talent, not sending us elsewhere.
     # (The addresses of its own signature point nowhere: with only who-I-am phrases, a decline
     # stays a decline.)
-    signature = signature_start(body)
     only_behalf = all(h.phrase.on_behalf or h.start > signature for h in live[REFERRAL])
     if score[REFERRAL] >= DECIDES and not (only_behalf and score[DECLINE] >= DECIDES):
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])

@@ -19,7 +19,12 @@ def signature_start(text: str) -> int:
     found = _SIGNATURE.search(text)
     if found:
         return found.start()
-    for rule in _RULE_LINE.finditer(text):
+    # Only a rule among the last thirteen non-empty lines can have a dozen or fewer after it:
+    # look there alone, so a text of thousands of rules is read once, not once per rule.
+    lines = text.split("\n")
+    last = [n for n, line in enumerate(lines) if line.strip()][-13:]
+    tail = sum(len(line) + 1 for line in lines[: last[0]]) if last else len(text)
+    for rule in _RULE_LINE.finditer(text, tail):
         after = [line.strip() for line in text[rule.end() :].split("\n") if line.strip()]
         if len(after) <= 12 and not any(_sentence(line) for line in after):
             return rule.start()
