@@ -65,11 +65,13 @@ _ABSENCE = re.compile(
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
     r"\bmostly\s+offline\b|\boff[-\s]the[-\s]grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
-    r"\baway\s+over\b|\booo\b|\boffline\s+for\b|\bpatchy\s+signal\b|\bi'?m\s+out\s+(?:in|at|on)\s+the\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|^\s*ooo\b|"
-    r"\b(?:paternity|maternity|parental)\s+leave\b|産休|育休|"
+    r"\baway\s+over\b|\booo\b|\boffline\s+for\b|\bpatchy\s+signal\b|"
+    r"\bi'?m\s+out\s+(?:in|at|on)\s+the\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|"
+    r"\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|"
+    r"\b(?:paternity|maternity|parental)\s+leave\b|"
     r"\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|"
     r"\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|"
-    r"\b(?:digital|social\s+media)\s+(?:detox|break)\b|\bdetox\b|\bon\s+(?:\w+\s+)?leave\b|"
+    r"\bsocial\s+media\s+break\b|\bdetox\b|\bon\s+(?:\w+\s+)?leave\b|"
     r"\bout\s+for\s+the\s+holidays\b|"
     r"\bi'?m\s+off\s+\w+ing\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
     re.IGNORECASE,

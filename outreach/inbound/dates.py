@@ -104,12 +104,6 @@ _UNTIL_ON_EN = re.compile(r"\b(?:until|till|til)\s*(?:the\s+)?$", re.IGNORECASE)
 _CANNOT_JA = re.compile(
     r"^\s*(?:まで|迄)[^。\n]{0,20}?(?:でき|出来)(?:ません|ない|かね)|^\s*(?:まで|迄)[^。\n]{0,20}?不可"
 )
-# "won't be checking email until Monday": with a negation, "until X" names the day it happens.
-_NOT_UNTIL_EN = re.compile(
-    r"\b(?:won'?t|will not|not|unable to|can'?t|cannot)\b[^.!?\n]{0,40}"
-    r"\b(?:until|till|til)\s*(?:the\s+)?$",
-    re.IGNORECASE,
-)
 _WRAP = re.compile(r"(?<!\n)\n(?!\n)")
 _BACK_EN = re.compile(
     r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
@@ -273,9 +267,8 @@ def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | No
     before = _WRAP.sub(" ", text[max(0, tok.start - 40) : tok.start])
     suffix = re.match(r"^\s*(?:まで|迄|より|から|以降|に出社)?", after)
     words = (text[tok.start : tok.end] + (suffix.group(0) if suffix else "")).strip()
-    if _NOT_UNTIL_EN.search(before) or _CANNOT_JA.match(after):
-        return "resume", day, words
-    if _UNTIL_ON_EN.search(before) and not _UNTIL_JA.match(after):
+    # "until Monday" and "won't be checking email until Monday" both name the day of return.
+    if _CANNOT_JA.match(after) or (_UNTIL_ON_EN.search(before) and not _UNTIL_JA.match(after)):
         return "resume", day, words
     if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
         japanese = tok.japanese or bool(_UNTIL_JA.match(after))
