@@ -28,8 +28,16 @@ from outreach.inbound.bounce_reasons import (
     verdict,
 )
 from outreach.inbound.bounce_text import valid_address
+from outreach.inbound.model import Bounce
 
 CORPUS = DEFAULT_DIR
+
+
+def _bounce_of(raw: bytes) -> Bounce:
+    """The bounce a raw message classifies as (failing with the reasons when it is none)."""
+    found = parse_and_classify(raw)
+    assert found.kind == "bounce" and found.bounce is not None, found.reasons
+    return found.bounce
 
 
 def corpus(name: str) -> bytes:
@@ -343,9 +351,8 @@ def test_japanese_carrier_error_notice_from_no_reply_is_a_bounce() -> None:
         "送信先のメールアドレスが見つかりませんでした。\n\n"
         "     Could not be delivered to: <hana@ezweb.ne.jp>\n     As their mailbox is full.\n"
     ).encode()
-    found = parse_and_classify(raw)
-    assert found.kind == "bounce" and found.bounce is not None, found.reasons
-    assert (found.bounce.recipient, found.bounce.reason, found.bounce.permanent) == (
+    bounce = _bounce_of(raw)
+    assert (bounce.recipient, bounce.reason, bounce.permanent) == (
         "hana@ezweb.ne.jp",
         "mailboxfull",
         False,
@@ -642,9 +649,8 @@ def test_a_daemon_notice_with_no_readable_address_is_still_a_bounce() -> None:
         b"User mailbox exceeds allowed size: someone@host\n\n\nOriginal message follows.\n\n"
         b"From: hana@hanamilabs.jp\nSubject: Sakura Night Serum\n\nHi! To unsubscribe, reply STOP.\n"
     )
-    found = parse_and_classify(raw)
-    assert found.kind == "bounce" and found.bounce is not None, found.reasons
-    assert found.bounce.reason == "mailboxfull" and not found.bounce.permanent
+    bounce = _bounce_of(raw)
+    assert bounce.reason == "mailboxfull" and not bounce.permanent
 
 
 # Shapes from GNU Mailman's bounce samples (flufl.bounce's test data, not copied here).
@@ -661,9 +667,8 @@ def test_a_chinese_mailer_daemon_notice_is_a_bounce() -> None:
         "邮件无法发送到您指定的地址中。\n\n<boboman76@sina.example>:\n\n"
         "--- 附件中的内容是原信件的一份拷贝\n"
     ).encode()
-    found = parse_and_classify(raw)
-    assert found.kind == "bounce" and found.bounce is not None, found.reasons
-    assert found.bounce.recipient == "boboman76@sina.example"
+    bounce = _bounce_of(raw)
+    assert bounce.recipient == "boboman76@sina.example"
 
 
 def test_a_mailbox_full_warning_from_a_malformed_postmaster_address_is_a_bounce() -> None:
@@ -673,9 +678,8 @@ def test_a_mailbox_full_warning_from_a_malformed_postmaster_address_is_a_bounce(
         b'This is an advisory-only email.\n\nDelivery of email to this address\n\n"calvin@xxx.example"'
         b"\n\nhas been postponed due to a full mailbox.\n"
     )
-    found = parse_and_classify(raw)
-    assert found.kind == "bounce" and found.bounce is not None, found.reasons
-    assert (found.bounce.recipient, found.bounce.reason, found.bounce.permanent) == (
+    bounce = _bounce_of(raw)
+    assert (bounce.recipient, bounce.reason, bounce.permanent) == (
         "calvin@xxx.example",
         "mailboxfull",
         False,
@@ -699,6 +703,5 @@ def test_a_sender_copied_on_its_own_mail_is_not_taken_for_the_failed_recipient()
         b"Message-Id: <q1@example.com>\nFrom: sender@example.com\nTo: recipient@#example.net\n"
         b"CC: sender@example.com\nSubject: Invitation for quote\n\nPlain text here.\n--b--\n"
     )
-    got = parse_and_classify(raw)
-    assert got.kind == "bounce" and got.bounce is not None
-    assert got.bounce.recipient == "" and got.bounce.reason == "hostunknown"
+    bounce = _bounce_of(raw)
+    assert bounce.recipient == "" and bounce.reason == "hostunknown"
