@@ -81,6 +81,22 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("out of the office until Tuesday", NOV20, date(2026, 11, 24)),
         ("out of the office through Tuesday", NOV20, date(2026, 11, 25)),
         ("back tomorrow", NOV20, date(2026, 11, 21)),
+        ("back at my desk tomorrow (Friday)", date(2026, 12, 17), date(2026, 12, 18)),
+        # a weekday and a day of the month: the day says which Monday
+        ("back on Monday the 11th", date(2027, 1, 2), date(2027, 1, 11)),
+        # a weekday before a slash date says it is day/month; "(inclusive)" includes that day
+        ("on leave until Monday 4/1/27 (inclusive)", date(2026, 12, 22), date(2027, 1, 5)),
+        # the day replies resume, stated after the day the absence ends
+        (
+            "12/20までメールの確認ができません。21日以降、順番にお返事いたします",
+            date(2026, 12, 10),
+            date(2026, 12, 21),
+        ),
+        (
+            "1月12日までメールの確認ができません。13日以降、順次お返事いたします",
+            date(2026, 12, 28),
+            date(2027, 1, 13),
+        ),
     ],
 )
 def test_forms(text: str, received: date, back: date) -> None:

@@ -649,7 +649,53 @@ FORMS = [
         "Hi, I'd do it, but it's a no to the exclusivity clause. Take that out and we have a deal.",
         "interested",
     ),
+    # A plain "not interested" in Japanese is a decline, never a sign of interest.
+    ("申し訳ありませんが、興味がありません。", "decline"),
+    ("正直あまり興味わかないです", "decline"),
+    # A refusal quoted in single marks and taken back before it.
+    (
+        "Please ignore my earlier 'unsubscribe' reply - that was my kid. We are actually "
+        "interested. Is it vegan?",
+        "interested",
+    ),
+    # A condition about this offer's terms is a counter-offer now, not a yes for later.
+    (
+        "商品提供のみのご依頼はお断りしているのですが、有償でのご依頼でしたらぜひ前向きに検討させて"
+        "ください。",
+        "interested",
+    ),
+    ("I'll pass it on to the team and we'll get back to you on dates.", "interested"),
 ]
+
+
+@pytest.mark.parametrize(
+    "text,to",
+    [
+        # Only the part of the sentence before the turn is about the colleague in the loop.
+        (
+            "I've cc'd my colleague Priya (priya@agency.example) just so she's in the loop, but "
+            "please send the brief to bookings@agency.example and we'll take it from there.",
+            "bookings@agency.example",
+        ),
+        # The writer is the one copied for visibility; the referral stands.
+        (
+            "Please send the brief to amara@agency.example; I'm only cc'd for visibility.",
+            "amara@agency.example",
+        ),
+    ],
+)
+def test_copied_for_visibility_reaches_only_its_own_clause(text: str, to: str) -> None:
+    reading = read_reply(text, sender="tom@agency.example")
+    assert (reading.intent, reading.referred_to) == ("referral", to)
+
+
+def test_a_friend_who_forwarded_the_pitch_is_not_a_manager() -> None:
+    reading = read_reply(
+        "My friend Orla forwarded me your email and said I'd love it. I do a weekly night-routine "
+        "series. Is the paid post still open?",
+        sender="niamh@example.ie",
+    )
+    assert reading.intent == "interested"
 
 
 def test_regret_with_nothing_else_is_a_decline_for_a_person_to_confirm() -> None:

@@ -66,7 +66,9 @@ def _wd_en(group: str) -> str:
 _TOKEN = re.compile(
     r"(?:(?:令和\s*(?P<reiwa>\d{1,2}|元)\s*年|(?P<yja>\d{4})\s*年)\s*)?"
     r"(?P<mja>\d{1,2})\s*月\s*(?P<dja>\d{1,2})\s*日"
-    r"|(?<![\d/.])(?:(?P<ys>\d{4})[/.-])?(?P<ms>\d{1,2})/(?P<ds>\d{1,2})(?:/(?P<ye>\d{4}))?(?![\d/])"
+    # "Monday 4/1/27": a weekday before a slash date says which of day and month comes first.
+    rf"|(?:\b{_wd_en('wd3')})?"
+    r"(?<![\d/.])(?:(?P<ys>\d{4})[/.-])?(?P<ms>\d{1,2})/(?P<ds>\d{1,2})(?:/(?P<ye>\d{4}|\d{2}))?(?![\d/])"
     r"|(?<!\d)(?P<yi>\d{4})-(?P<mi>\d{1,2})-(?P<di>\d{1,2})(?!\d)"
     # 05.01.2027: day, month, year with dots, as Europe writes them.
     r"|(?<![\d.])(?P<dd>\d{1,2})\.(?P<md>\d{1,2})\.(?P<yd>\d{4})(?![\d])"
@@ -100,6 +102,7 @@ _UNTIL_EN = re.compile(
     r"\b(?:through|thru|up to)\s*(?:and including\s*)?(?:the\s+)?$", re.IGNORECASE
 )
 _UNTIL_ON_EN = re.compile(r"\b(?:until|till|til)\s*(?:the\s+)?$", re.IGNORECASE)
+_INCLUSIVE = re.compile(r"^\s*[(,]?\s*(?:inclusive|included)\b", re.IGNORECASE)
 # 「12/14（月）まで返信ができません」: the inability ends on that day.
 _CANNOT_JA = re.compile(
     r"^\s*(?:まで|迄)[^。\n]{0,20}?(?:でき|出来)(?:ません|ない|かね)|^\s*(?:まで|迄)[^。\n]{0,20}?不可"
@@ -144,8 +147,19 @@ def _token(m: re.Match[str], text: str, day_first: bool = False) -> _Token | Non
         month, day, japanese = int(g["mja"]), int(g["dja"]), True
     elif g["ms"]:
         year, month, day, japanese = _int(g["ys"] or g["ye"]), int(g["ms"]), int(g["ds"]), False
+        if year is not None and year < 100:
+            year += 2000
         if (month > 12 >= day) or (day_first and not g["ys"] and day <= 12):
             month, day = day, month
+        elif g["wd3"] and year is not None and day <= 12:
+            wanted = _EN_WEEKDAYS.index(g["wd3"][:3].lower())
+            as_written, swapped = _valid(year, month, day), _valid(year, day, month)
+            if (
+                swapped
+                and swapped.weekday() == wanted
+                and not (as_written and as_written.weekday() == wanted)
+            ):
+                month, day = day, month
     elif g["mi"]:
         year, month, day, japanese = int(g["yi"]), int(g["mi"]), int(g["di"]), False
     elif g["md"]:
@@ -163,8 +177,8 @@ def _token(m: re.Match[str], text: str, day_first: bool = False) -> _Token | Non
         wd = after.group("wd").lower()
         weekday = _JA_WEEKDAYS.index(wd) if wd in _JA_WEEKDAYS else _EN_WEEKDAYS.index(wd[:3])
         end += after.end()
-    elif g.get("wd1") or g.get("wd2"):
-        weekday = _EN_WEEKDAYS.index((g.get("wd1") or g["wd2"])[:3].lower())
+    elif g.get("wd1") or g.get("wd2") or g.get("wd3"):
+        weekday = _EN_WEEKDAYS.index((g.get("wd1") or g.get("wd2") or g["wd3"])[:3].lower())
     return _Token(
         m.start(),
         end,
@@ -254,6 +268,7 @@ _LEADING_TIME = re.compile(
 )
 _WEEKDAY_ONLY = re.compile(
     r"\b(?:(?P<back>back|return(?:ing|s)?|in\s+the\s+office)|(?P<until>until|till|through|thru))"
+    r"(?:\s+(?:at|in|to)\s+(?:my|the)\s+(?:desk|office|studio|shop|workshop|laptop))?"
     r"(?:\s+(?:on|next))?\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b",
     re.IGNORECASE,
 )
@@ -268,6 +283,9 @@ def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | No
     suffix = re.match(r"^\s*(?:まで|迄|より|から|以降|に出社)?", after)
     words = (text[tok.start : tok.end] + (suffix.group(0) if suffix else "")).strip()
     # "until Monday" and "won't be checking email until Monday" both name the day of return.
+    # "until Monday 4 January (inclusive)" includes that day, as "through" does.
+    if _UNTIL_ON_EN.search(before) and _INCLUSIVE.match(after):
+        return "until", next_business_day(day, japanese=False), words
     if _CANNOT_JA.match(after) or (_UNTIL_ON_EN.search(before) and not _UNTIL_JA.match(after)):
         return "resume", day, words
     if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
@@ -312,7 +330,8 @@ _RELATIVE_JA = re.compile(
 # A day of the month with no month: 「年明けは5日から営業」, "will return on the 5th".
 _BARE_DAY_BACK = re.compile(
     r"(?<![\d月/.\-])(?P<dja>\d{1,2})\s*日\s*(?:\((?P<wd>[月火水木金土日])\))?\s*"
-    r"(?:から|より|以降|に|には)[^。\n]{0,10}?(?:営業|出社|出勤|戻|復帰|再開|対応|返信|通常|業務)"
+    r"(?:から|より|以降|に|には)[^。\n]{0,10}?"
+    r"(?:営業|出社|出勤|戻|復帰|再開|対応|返信|返事|順次|順番|通常|業務)"
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"
     r"respond(?:ing)?|answer(?:ing)?|until|till)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?"
     r"(?:\s+(?:in|at|to)\s+(?:the|my)\s+(?:studio|office|desk|shop|workshop))?\s+"
@@ -411,6 +430,7 @@ def return_date(text: str, received: date) -> ReturnDate | None:
         if found[kind]:
             day, evidence = max(found[kind])
             return ReturnDate(day, evidence)
-    return (
-        _weekday_only(text, received) or _relative_ja(text, received) or _bare_day(text, received)
-    )
+    named, bare = _weekday_only(text, received), _bare_day(text, received)
+    if named and bare:  # "back on Monday the 11th": the day of the month says which Monday
+        return max(named, bare, key=lambda r: r.day)
+    return named or _relative_ja(text, received) or bare

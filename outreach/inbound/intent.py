@@ -98,6 +98,12 @@ class Phrasebook:
     # Someone copied only to see the thread ("adding my manager Sarah for visibility"): the
     # sentence does not send us to them.
     copied_only: re.Pattern[str] = re.compile("(?!)")
+    # Someone who passed the pitch on as a friend ("my friend Orla forwarded me your email"):
+    # the writer speaks for herself, not on anyone's behalf.
+    friend: re.Pattern[str] = re.compile("(?!)")
+    # A condition about the terms of this offer (「有償でのご依頼でしたらぜひ」): a counter-offer
+    # now, not a yes put off to another time.
+    deferral_terms: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -269,6 +275,8 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
             f"{file}: former.disclaimer", str(data.get("former", {}).get("disclaimer", "(?!)"))
         ),
         _compile(f"{file}: former.copied", str(data.get("former", {}).get("copied", "(?!)"))),
+        _compile(f"{file}: former.friend", str(data.get("former", {}).get("friend", "(?!)"))),
+        _compile(f"{file}: deferral.terms", str(data.get("deferral", {}).get("terms", "(?!)"))),
     )
 
 
@@ -321,8 +329,12 @@ def _hits(
                 blocked = "their own earlier words, quoted and taken back"
             elif m.start() > signature and phrase.group in (OPT_OUT, DECLINE, "caution"):
                 blocked = "in their signature"
-            elif phrase.group == REFERRAL and book.copied_only.search(sentence_of(text, m)):
+            elif phrase.group == REFERRAL and book.copied_only.search(
+                sentence_of(text, m, book.contrast)
+            ):
                 blocked = "someone copied only to see the thread"
+            elif phrase.on_behalf and book.friend.search(sentence_of(text, m)):
+                blocked = "passed on by a friend: no one writes on their behalf"
             found.append(
                 PhraseHit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked)
             )
@@ -631,7 +643,9 @@ def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     time, happy to", "happy to hear about future projects"): the refusal before it stands."""
     before = _CLAUSE_END.split(text[max(0, hit.start - 160) : hit.start])[-1]
     after = _CLAUSE_END.split(text[hit.start : hit.start + 120])[0]
-    return bool(book.deferral.search(before + after))
+    clause = before + after
+    found = book.deferral.search(clause)
+    return found is not None and not book.deferral_terms.search(clause[: found.start()])
 
 
 def _clamp(value: float) -> float:

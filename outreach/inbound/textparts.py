@@ -31,17 +31,23 @@ def signature_start(text: str) -> int:
     return len(text)
 
 
-_SENTENCE_END = re.compile(r"[!?。\n]|\.(?!\w)")
+_SENTENCE_END = re.compile(r"[!?。;\n]|\.(?!\w)")
 
 
-def sentence_of(text: str, m: re.Match[str]) -> str:
+def sentence_of(text: str, m: re.Match[str], turn: re.Pattern[str] | None = None) -> str:
     """The sentence around a match, looked for within 300 characters (an address's dots do
-    not end it)."""
+    not end it); with `turn` (contrast words: "…, but …"), only the part of it between the
+    turns on either side of the match."""
     before = text[max(0, m.start() - 300) : m.start()]
     ends = list(_SENTENCE_END.finditer(before))
     start = m.start() - len(before) + (ends[-1].end() if ends else 0)
     after = _SENTENCE_END.search(text, m.end(), m.end() + 300)
-    return text[start : after.start() if after else min(len(text), m.end() + 300)]
+    end = after.start() if after else min(len(text), m.end() + 300)
+    if turn is not None:
+        start = max([start, *(t.end() for t in turn.finditer(text, start, m.start()))])
+        later = turn.search(text, m.end(), end)
+        end = later.start() if later else end
+    return text[start:end]
 
 
 def _sentence(line: str) -> bool:
@@ -56,6 +62,10 @@ def _sentence(line: str) -> bool:
 
 _OPEN_QUOTES = '"“「『'
 _CLOSE_OF = {'"': '"', "“": "”", "「": "」", "『": "』"}
+# A single quote mark opens after a space and closes before a non-letter ("my earlier
+# 'unsubscribe' reply"); inside a word it is an apostrophe.
+_SINGLE_OPEN = re.compile(r"(?:^|(?<=\s))'(?=\w)")
+_SINGLE_CLOSE = re.compile(r"(?<=\w)'(?!\w)")
 
 
 def retracted_quote(
@@ -74,19 +84,29 @@ def retracted_quote(
     line_end = len(text) if line_end < 0 else line_end
     head = text[line_start:start]
     opening = max(head.rfind(q) for q in _OPEN_QUOTES)
-    if opening < 0:
-        return False
-    mark = head[opening]
-    close = _CLOSE_OF[mark]
-    if (mark == '"' and head.count('"') % 2 == 0) or (mark != '"' and close in head[opening:]):
-        return False  # that mark closed an earlier quotation
-    closing = text.find(close, end, line_end)
+    singles = [m.start() for m in _SINGLE_OPEN.finditer(head)]
+    if singles and singles[-1] > opening:  # 'unsubscribe': an apostrophe is not a quote mark
+        opening = singles[-1]
+        shut = _SINGLE_CLOSE.search(text, end, line_end)
+        closing = shut.start() if shut else -1
+    else:
+        if opening < 0:
+            return False
+        mark = head[opening]
+        close = _CLOSE_OF[mark]
+        if (mark == '"' and head.count('"') % 2 == 0) or (mark != '"' and close in head[opening:]):
+            return False  # that mark closed an earlier quotation
+        closing = text.find(close, end, line_end)
     if closing < 0:
         return False
     before = text[line_start + max(0, opening - 40) : line_start + opening]
     after = text[closing + 1 : closing + 20]
     reported = reported_before.search(before) or reported_after.match(after)
-    return bool(reported) and retraction.search(text, closing) is not None
+    # Taken back after the quote, or on its line before it ("please ignore my earlier '…'").
+    return bool(reported) and (
+        retraction.search(text, closing) is not None
+        or retraction.search(text, line_start, line_start + opening) is not None
+    )
 
 
 def former_address(
