@@ -82,6 +82,9 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("out of the office through Tuesday", NOV20, date(2026, 11, 25)),
         ("back tomorrow", NOV20, date(2026, 11, 21)),
         ("back at my desk tomorrow (Friday)", date(2026, 12, 17), date(2026, 12, 18)),
+        # a range whose start is already past when the notice is sent
+        ("12月28日(月)から1月7日(木)まで冬季休暇", date(2026, 12, 30), date(2027, 1, 8)),
+        ("1月の三連休明け、12日(火)からメールを拝見します", date(2027, 1, 8), date(2027, 1, 12)),
         # a weekday and a day of the month: the day says which Monday
         ("back on Monday the 11th", date(2027, 1, 2), date(2027, 1, 11)),
         # a weekday before a slash date says it is day/month; "(inclusive)" includes that day

@@ -665,7 +665,17 @@ FORMS = [
         "interested",
     ),
     ("I'll pass it on to the team and we'll get back to you on dates.", "interested"),
+    # Slips of short words typed fast.
+    ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
+    ("plz stpo emailing me. i alredy said this", "opt_out"),
 ]
+
+
+def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
+    book = load_phrasebook()
+    assert book.spell("plz remvoe me, stpo") == "plz remove me, stop"
+    # A name that is one letter from "email", and a word that is one letter from "mailing".
+    assert book.spell("emil here, ailing") == "emil here, ailing"
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,7 @@ _INCLUSIVE = re.compile(r"^\s*[(,]?\s*(?:inclusive|included)\b", re.IGNORECASE)
 _CANNOT_JA = re.compile(
     r"^\s*(?:まで|迄)[^。\n]{0,20}?(?:でき|出来)(?:ません|ない|かね)|^\s*(?:まで|迄)[^。\n]{0,20}?不可"
 )
+_PAST_START = timedelta(days=45)
 _WRAP = re.compile(r"(?<!\n)\n(?!\n)")
 _BACK_EN = re.compile(
     r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
@@ -331,7 +332,7 @@ _RELATIVE_JA = re.compile(
 _BARE_DAY_BACK = re.compile(
     r"(?<![\d月/.\-])(?P<dja>\d{1,2})\s*日\s*(?:\((?P<wd>[月火水木金土日])\))?\s*"
     r"(?:から|より|以降|に|には)[^。\n]{0,10}?"
-    r"(?:営業|出社|出勤|戻|復帰|再開|対応|返信|返事|順次|順番|通常|業務)"
+    r"(?:営業|出社|出勤|戻|復帰|再開|対応|返信|返事|順次|順番|通常|業務|拝見|確認)"
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"
     r"respond(?:ing)?|answer(?:ing)?|until|till)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?"
     r"(?:\s+(?:in|at|to)\s+(?:the|my)\s+(?:studio|office|desk|shop|workshop))?\s+"
@@ -408,6 +409,10 @@ def return_date(text: str, received: date) -> ReturnDate | None:
         if tok.start in range_ends or day is None:
             continue
         end_tok = _range_end(text, tok, tokens)
+        if end_tok is not None:
+            # A notice sent during the absence names a start already past (「12月28日から1月7日
+            # まで」 received on the 30th): the range began this year, it does not lie a year ahead.
+            day = _resolve(tok, received - _PAST_START) or day
         end = _resolve(end_tok, day) if end_tok is not None else None
         if end_tok is not None and end is not None:
             range_ends.add(end_tok.start)

@@ -14,7 +14,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -41,7 +41,7 @@ _CLAUSE_END = re.compile(r"[.!?。\n]")
 _ASKS = re.compile(r"[?？]")
 # Words that point at the writer's own address just before it ("to me at", 「私(…)宛て」): a
 # signature line naming it points nowhere.
-_SELF_POINTER = re.compile(r"(?:\bme at\b|\bto me\b|私|わたし|こちら)[^\n@]{0,25}$")
+_SELF_POINTER = re.compile(r"(?:\b(?:me|us) at\b|\bto (?:me|us)\b|私|わたし|こちら)[^\n@]{0,25}$")
 # ASCII: a Japanese character right before an address (「PRのご相談はpr@…まで」) is no part of it.
 _ADDRESS = re.compile(
     r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.ASCII
@@ -104,21 +104,38 @@ class Phrasebook:
     # A condition about the terms of this offer (「有償でのご依頼でしたらぜひ」): a counter-offer
     # now, not a yes put off to another time.
     deferral_terms: re.Pattern[str] = re.compile("(?!)")
+    # Short words' slips ("remvoe", "stpo", "lsit") and the word each stands for.
+    slips: dict[str, str] = field(default_factory=dict)
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
         swapped) away from a word of [typos] written as that word: "unsubscibe" reads as
-        "unsubscribe"."""
-        if not self.typos:
-            return text
+        "unsubscribe"; and each slip of a short word written as the word ("plz remvoe me")."""
+        if self.typos:
 
-        def fix(m: re.Match[str]) -> str:
-            word = m.group(0)
-            if word in self.typos:
-                return word
-            return next((known for known in self.typos if _one_edit(word, known)), word)
+            def fix(m: re.Match[str]) -> str:
+                word = m.group(0)
+                if word in self.typos:
+                    return word
+                return next((known for known in self.typos if _one_edit(word, known)), word)
 
-        return _WORD.sub(fix, text)
+            text = _WORD.sub(fix, text)
+        if self.slips:
+            text = _SHORT_WORD.sub(lambda m: self.slips.get(m.group(0), m.group(0)), text)
+        return text
+
+
+def _slips(words: Sequence[str], real: Sequence[str] = ()) -> dict[str, str]:
+    """The slips of short words that read as nothing else: two neighbouring letters swapped
+    ("stpo", "lsit"), or, in words of five letters or more, one inner letter dropped ("remve",
+    "mailng"). The first and last letters stay, so "ailing" is never taken for "mailing"."""
+    slips: dict[str, str] = {}
+    for word in words:
+        forms = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        if len(word) >= 5:
+            forms |= {word[:i] + word[i + 1 :] for i in range(1, len(word) - 1)}
+        slips.update((form, word) for form in forms - {word} if form not in (*words, *real))
+    return slips
 
 
 @dataclass(frozen=True)
@@ -168,6 +185,7 @@ _WRAPPED_JA = re.compile(
 
 
 _WORD = re.compile(r"(?<![a-z])[a-z]{7,}(?![a-z])")
+_SHORT_WORD = re.compile(r"(?<![a-z])[a-z]{3,8}(?![a-z])")
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -277,6 +295,10 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: former.copied", str(data.get("former", {}).get("copied", "(?!)"))),
         _compile(f"{file}: former.friend", str(data.get("former", {}).get("friend", "(?!)"))),
         _compile(f"{file}: deferral.terms", str(data.get("deferral", {}).get("terms", "(?!)"))),
+        _slips(
+            [str(w).lower() for w in data.get("typos", {}).get("short", ())],
+            [str(w).lower() for w in data.get("typos", {}).get("real", ())],
+        ),
     )
 
 
