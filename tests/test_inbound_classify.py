@@ -215,6 +215,41 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
     assert body.split()[-1] in found.text
 
 
+def test_a_question_about_automation_is_no_automatic_reply() -> None:
+    found = parse_and_classify(
+        _human(
+            "Re: Collaboration idea",
+            "If this is an automated campaign, can you make sure I'm excluded from any future ones?",
+        )
+    )
+    assert (found.kind, found.intent) == ("opt_out", "opt_out"), found.reasons
+
+
+def test_a_responder_that_acknowledges_by_volume_is_automatic() -> None:
+    found = parse_and_classify(
+        _human(
+            "Thanks for your email",
+            "Due to the volume of messages we receive, we can't respond to every enquiry "
+            "individually. Please allow 5-7 business days for a reply from our team.",
+        )
+    )
+    assert found.kind == "auto_reply", found.reasons
+
+
+def test_a_mailbox_responder_with_a_bounce_like_subject_is_no_bounce() -> None:
+    # RFC 3834 "auto-replied" is a person's mailbox answering, whatever the subject says.
+    raw = (
+        b"From: Kira <kira@agency.example>\nTo: hello@brand.example\n"
+        b"Subject: Undeliverable mailbox notice: Brand x Kira\nAuto-Submitted: auto-replied\n"
+        b"Date: Mon, 14 Dec 2026 10:00:00 +0000\nIn-Reply-To: <p.1@brand.example>\n"
+        b"Content-Type: text/plain; charset=utf-8\n\n"
+        b"This mailbox is no longer monitored. Kira has left the agency and your email has not "
+        b"been forwarded.\n\nFor talent enquiries please contact info@agency.example.\n"
+    )
+    found = parse_and_classify(raw)
+    assert found.kind == "auto_reply" and found.bounce is None, found.reasons
+
+
 def test_received_may_be_a_datetime() -> None:
     found = parse_and_classify(raw("ooo_ja_reiwa.eml"), received=datetime(2026, 11, 30, 8, 0))
     assert found.returns_on == date(2026, 12, 7)

@@ -82,6 +82,12 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("out of the office through Tuesday", NOV20, date(2026, 11, 25)),
         ("back tomorrow", NOV20, date(2026, 11, 21)),
         ("back at my desk tomorrow (Friday)", date(2026, 12, 17), date(2026, 12, 18)),
+        # the day mail is read again wins over the end of the closure
+        (
+            "The salon is closed from 24/12 to 02/01. Emails will be read from 3 January.",
+            date(2026, 12, 26),
+            date(2027, 1, 3),
+        ),
         # a range whose start is already past when the notice is sent
         ("12月28日(月)から1月7日(木)まで冬季休暇", date(2026, 12, 30), date(2027, 1, 8)),
         ("1月の三連休明け、12日(火)からメールを拝見します", date(2027, 1, 8), date(2027, 1, 12)),

@@ -665,6 +665,22 @@ FORMS = [
         "interested",
     ),
     ("I'll pass it on to the team and we'll get back to you on dates.", "interested"),
+    # A time condition on this very offer is a counter-offer; "another time" is not.
+    (
+        "12月は予定が埋まっており今回は難しいのですが、1月以降でしたらぜひお受けしたいです。",
+        "interested",
+    ),
+    (
+        "今回はお受けできません。春以降にまた機会があれば、そのときはぜひお話を聞かせてください。",
+        "decline",
+    ),
+    # What they would normally do is not what they ask now.
+    (
+        "I'd normally ask brands to take me off their lists when they email cold, but yours is "
+        "on my wishlist. Can you share the brief?",
+        "interested",
+    ),
+    ("You don't need to go through my manager - product collabs I handle myself.", "interested"),
     # Slips of short words typed fast.
     ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
     ("plz stpo emailing me. i alredy said this", "opt_out"),
@@ -697,6 +713,20 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
 def test_copied_for_visibility_reaches_only_its_own_clause(text: str, to: str) -> None:
     reading = read_reply(text, sender="tom@agency.example")
     assert (reading.intent, reading.referred_to) == ("referral", to)
+
+
+def test_the_senders_own_address_pointed_at_beats_the_signatures_switchboard() -> None:
+    reading = read_reply(
+        "今後のご連絡は私 kimura@lumi.example.jp 宛にお送りいただけますでしょうか。\n\n"
+        "――――――\n株式会社ルミナス\n木村\n代表：info@lumi.example.jp",
+        sender="kimura@lumi.example.jp",
+    )
+    assert (reading.intent, reading.referred_to) == ("referral", "kimura@lumi.example.jp")
+
+
+def test_only_the_start_of_a_very_long_text_is_read() -> None:
+    assert read_reply("Please remove me.\n" + "more words " * 20_000).intent == "opt_out"
+    assert read_reply("more words " * 20_000 + "\nPlease remove me.").intent == "interested"
 
 
 def test_a_friend_who_forwarded_the_pitch_is_not_a_manager() -> None:

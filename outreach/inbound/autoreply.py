@@ -20,11 +20,16 @@ _SUBJECT = re.compile(
 )
 # Wording only software writes about itself ("this message was sent automatically").
 _SELF_WORDS = (
-    r"this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?(?:reply|respon(?:se|der))\b|自動返信|自動応答|自動送信|"
+    r"(?<!\bif\s)this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?(?:reply|respon(?:se|der))\b|"
+    r"自動返信|自動応答|自動送信|"
     r"オートリプライ|オートレスポンス|"
     r"\bthis\s+(?:mailbox|inbox|address)\s+is\s+(?:not|no\s+longer)\s+monitored\b|"
     r"\bunmonitored\s+(?:mailbox|inbox)\b|\byour\s+message\s+has\s+not\s+been\s+read\b|"
     r"\bthis\s+inbox\s+is\s+(?:checked|monitored)\s+by\b|"
+    r"\bdue\s+to\s+the\s+(?:high\s+|large\s+)?volume\s+of\s+(?:e-?mails?|messages|enquiries|inquiries|"
+    r"requests)\s+(?:we|i)\s+(?:receive|get)\b|"
+    r"\b(?:we|i)\s+(?:can'?t|cannot|are\s+unable\s+to)\s+(?:respond|reply)\s+to\s+(?:every|each|all)\s+"
+    r"(?:e-?mail|message|enquiry|inquiry|request)s?\s+individually\b|"
     r"\bwe'?ll\s+get\s+back\s+to\s+you\s+within\s+\d+\s+(?:business\s+|working\s+)?days\b|"
     r"\byour\s+(?:request|ticket|enquiry|inquiry)\s*(?:\(?\s*#?\d+\s*\)?\s*)?has\s+been\s+received\b|"
     r"このメールは自動|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)"

@@ -113,6 +113,7 @@ _BACK_EN = re.compile(
     r"\b(?:back|return|returning|returns|return to the office|in the office|available|resume|"
     r"resumes|reopen|reopens|reopening|open again|"
     r"reachable|respond|responding|reply|replying|answer|answering|answered|replied|responded|"
+    r"(?:be|are|is) (?:read|checked|monitored|picked up)|"
     r"next batch|(?:checking|reading) (?:my )?(?:inbox|e-?mails?) again|"
     r"resend|be in)\b[^.!?\n]{0,30}$",
     re.IGNORECASE,

@@ -347,6 +347,10 @@ def bounce_signs(msg: Message, from_addr: str, subject: str) -> tuple[bool, bool
     )
     null_sender = msg.get("Return-Path") is not None and return_path in ("<>", "")
     auto = str(msg.get("Auto-Submitted", "") or "").strip().lower()
+    # "auto-replied" is what RFC 3834 responders send (section 5): a person's mailbox answering,
+    # whatever its subject says ("Undeliverable mailbox notice"); a mail system's report is
+    # "auto-generated" if it says anything.
+    by_subject = by_subject and not (auto.startswith("auto-replied") and not from_daemon)
     no_reply = bool(re.match(r"^(?:no-?reply|noreply|do-?not-?reply)@", from_addr))
     weak = null_sender or no_reply or (bool(auto) and not auto.startswith("no"))
     return daemon or by_subject, weak, from_daemon
