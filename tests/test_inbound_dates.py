@@ -88,6 +88,13 @@ NOV20 = date(2026, 11, 20)  # a Friday
             date(2026, 12, 26),
             date(2027, 1, 3),
         ),
+        # day and month either way round: the nearer reading (Brazil, then the US)
+        (
+            "I'm on holiday until 03/01/2027 and will be back on 04/01/2027.",
+            date(2026, 12, 27),
+            date(2027, 1, 4),
+        ),
+        ("Back in the office 01/04.", date(2026, 12, 27), date(2027, 1, 4)),
         # a range whose start is already past when the notice is sent
         ("12月28日(月)から1月7日(木)まで冬季休暇", date(2026, 12, 30), date(2027, 1, 8)),
         ("1月の三連休明け、12日(火)からメールを拝見します", date(2027, 1, 8), date(2027, 1, 12)),

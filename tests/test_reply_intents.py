@@ -681,6 +681,19 @@ FORMS = [
         "interested",
     ),
     ("You don't need to go through my manager - product collabs I handle myself.", "interested"),
+    # Praise in a sentence of its own does not take back a stop; right after a turn it does.
+    (
+        "I'd kindly ask that you not reach out again. None of this is a judgement on the serum, "
+        "which honestly sounds lovely.",
+        "opt_out",
+    ),
+    ("pls just dont email me anymore ok. my sister would prob love it tho", "opt_out"),
+    # "saying yes" is a mention, not a yes.
+    (
+        "Please stop brand emails for good; if I leave the door open I end up saying yes out of "
+        "guilt.",
+        "opt_out",
+    ),
     # Slips of short words typed fast.
     ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
     ("plz stpo emailing me. i alredy said this", "opt_out"),

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -129,6 +129,8 @@ class _Token:
     day: int
     weekday: int | None  # 0 = Monday
     japanese: bool
+    # 03/01/2027 with nothing to say which number is the day: read as the nearer date.
+    either_way: bool = False
 
 
 def _int(value: str | None) -> int | None:
@@ -172,6 +174,9 @@ def _token(m: re.Match[str], text: str, day_first: bool = False) -> _Token | Non
         day = int(g["d1"] or g["d2"])
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
+    either_way = bool(
+        g["ms"] and not g["ys"] and not day_first and not g["wd3"] and day <= 12 and month != day
+    )
     weekday = None
     end = m.end()
     after = _WEEKDAY_AFTER.match(text[end:])
@@ -189,7 +194,27 @@ def _token(m: re.Match[str], text: str, day_first: bool = False) -> _Token | Non
         day,
         weekday,
         japanese or bool(after and not after.group("wd").isascii()),
+        either_way and after is None,
     )
+
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def _nearer(tok: _Token, received: date) -> _Token:
+    """Of month/day and day/month, the reading nearer the day received (and not long past): an
+    absence is weeks, not months ("until 03/01/2027" sent on 27 December is 3 January, as
+    Brazil and Europe write it; "back 01/04" sent then is 4 January, as the US writes it).
+    Japanese text always writes month/day."""
+    swapped = replace(tok, month=tok.day, day=tok.month)
+    as_written, other = _resolve(tok, received), _resolve(swapped, received)
+    if other is None or as_written is None:
+        return tok if other is None else swapped
+
+    def far(day: date) -> tuple[bool, int]:
+        return day < received - _PAST_START, abs((day - received).days)
+
+    return swapped if far(other) < far(as_written) else tok
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -325,7 +350,7 @@ def _weekday_only(text: str, received: date) -> ReturnDate | None:
 _RELATIVE_JA = re.compile(
     r"(?P<rel>明後日|あさって|明日|あす|来週(?:の)?\s*(?P<wd>[月火水木金土日])曜(?:日)?)"
     r"(?:\s*\([^)]{0,4}\))?(?:以降|から|より|に|には)?[、,\s]*[^。\n]{0,10}?"
-    r"(?:順次|返信|対応|出社|出勤|戻|確認|ご連絡|復帰|再開|帰社)"
+    r"(?:順次|返信|返事|通常|対応|出社|出勤|戻|確認|ご連絡|復帰|再開|帰社)"
 )
 
 
@@ -406,6 +431,9 @@ def return_date(text: str, received: date) -> ReturnDate | None:
     found: dict[str, list[tuple[date, str]]] = {"resume": [], "until": []}
     range_ends: set[int] = set()
     for tok in sorted(tokens.values(), key=lambda t: t.start):
+        if tok.either_way and not _JAPANESE.search(text):
+            tok = _nearer(tok, received)
+            tokens[tok.start] = tok
         day = _resolve(tok, received)
         if tok.start in range_ends or day is None:
             continue

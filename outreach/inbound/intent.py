@@ -69,6 +69,11 @@ class Phrase:
     # The phrase states its own negation ("not for this inbox"): a "not" before it belongs to
     # another clause ("Not for me - and not for this inbox either"), not to this one.
     own_negation: bool = False
+    # A positive that praises ("sounds lovely", "love it") without taking the offer: it turns a
+    # refusal only right after a turn in the same sentence ("I wanted to unsubscribe but your
+    # offer sounds great"); elsewhere ("…don't reach out again. None of this is a judgement on
+    # the serum, which honestly sounds lovely.") it only lowers the refusal's confidence.
+    praise: bool = False
 
 
 @dataclass(frozen=True)
@@ -279,6 +284,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
                     bool(entry.get("on_behalf", False)),
                     bool(entry.get("to_sender", False)),
                     bool(entry.get("own_negation", False)),
+                    bool(entry.get("praise", False)),
                 )
             )
     negation = data.get("negation", {})
@@ -365,10 +371,10 @@ def _hits(
             elif m.start() > signature and phrase.group in (OPT_OUT, DECLINE, "caution"):
                 blocked = "in their signature"
             elif phrase.group == REFERRAL and book.copied_only.search(
-                sentence_of(text, m, book.contrast)
+                sentence_of(text, m.start(), m.end(), book.contrast)
             ):
                 blocked = "someone copied only to see the thread"
-            elif phrase.on_behalf and book.friend.search(sentence_of(text, m)):
+            elif phrase.on_behalf and book.friend.search(sentence_of(text, m.start(), m.end())):
                 blocked = "passed on by a friend: no one writes on their behalf"
             found.append(
                 PhraseHit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked)
@@ -384,7 +390,10 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
         (
             h.end
             for h in hits
-            if not h.blocked and h.phrase.group == "positive" and h.phrase.weight >= OVERRIDES
+            if not h.blocked
+            and h.phrase.group == "positive"
+            and h.phrase.weight >= OVERRIDES
+            and not h.phrase.praise
         ),
         default=-1,
     )
@@ -410,16 +419,7 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
     ]
     live = [h for h in hits if not h.blocked]
     # A yes put off to another time (「その際はぜひよろしく」) does not take back a refusal.
-    last_positive = max(
-        (
-            h.segment
-            for h in live
-            if h.phrase.group == "positive"
-            and h.phrase.weight >= OVERRIDES
-            and not _deferred(text, h, book)
-        ),
-        default=-1,
-    )
+    last_positive = max((h.segment for h in live if _a_yes(h, text, book)), default=-1)
     last_negative = max(
         (h.segment for h in live if h.phrase.group in (OPT_OUT, DECLINE)), default=-1
     )
@@ -550,11 +550,7 @@ def read_reply(
 
     if score[OPT_OUT] >= DECIDES:
         last_stop = max((h.start for h in live[OPT_OUT]), default=-1)
-        after = [
-            h
-            for h in live["positive"]
-            if h.phrase.weight >= OVERRIDES and h.start > last_stop and not _deferred(body, h, book)
-        ]
+        after = [h for h in live["positive"] if h.start > last_stop and _a_yes(h, body, book)]
         if after and live[OPT_OUT]:
             reasons.append("asks to stop, then says yes: a person decides")
             return Reading(INTERESTED, 0.5, "", tuple(reasons), positive)
@@ -623,11 +619,7 @@ def read_reply(
         return Reading(REFERRAL, _clamp(confidence), to, _first(reasons, REFERRAL), positive)
     if score[DECLINE] >= DECIDES:
         last_decline = max(h.start for h in live[DECLINE])
-        strong = [
-            h
-            for h in live["positive"]
-            if h.phrase.weight >= OVERRIDES and not _deferred(body, h, book)
-        ]
+        strong = [h for h in live["positive"] if _a_yes(h, body, book)]
         if strong and max(h.start for h in strong) > last_decline:
             reasons.append("a refusal and then a yes in the same breath: read as interested")
             return Reading(
@@ -676,6 +668,21 @@ def read_reply(
 def _first(reasons: list[str], intent: str) -> tuple[str, ...]:
     """The phrases that decided the intent first (what `suppression list` shows as evidence)."""
     return tuple(sorted(reasons, key=lambda r: not r.startswith(f"{intent} phrase")))
+
+
+def _a_yes(hit: PhraseHit, text: str, book: Phrasebook) -> bool:
+    """A sign of interest that can turn a refusal: strong enough, praise only right after a turn
+    in its sentence, and not a yes put off to another time."""
+    return (
+        hit.phrase.group == "positive"
+        and hit.phrase.weight >= OVERRIDES
+        and (
+            not hit.phrase.praise
+            or sentence_of(text, hit.start, hit.end)
+            != sentence_of(text, hit.start, hit.end, book.contrast)
+        )
+        and not _deferred(text, hit, book)
+    )
 
 
 def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:

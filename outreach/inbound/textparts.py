@@ -34,18 +34,18 @@ def signature_start(text: str) -> int:
 _SENTENCE_END = re.compile(r"[!?。;\n]|\.(?!\w)")
 
 
-def sentence_of(text: str, m: re.Match[str], turn: re.Pattern[str] | None = None) -> str:
-    """The sentence around a match, looked for within 300 characters (an address's dots do
-    not end it); with `turn` (contrast words: "…, but …"), only the part of it between the
-    turns on either side of the match."""
-    before = text[max(0, m.start() - 300) : m.start()]
+def sentence_of(text: str, at: int, until: int, turn: re.Pattern[str] | None = None) -> str:
+    """The sentence around text[at:until], looked for within 300 characters (an address's dots
+    do not end it); with `turn` (contrast words: "…, but …"), only the part of it between the
+    turns on either side."""
+    before = text[max(0, at - 300) : at]
     ends = list(_SENTENCE_END.finditer(before))
-    start = m.start() - len(before) + (ends[-1].end() if ends else 0)
-    after = _SENTENCE_END.search(text, m.end(), m.end() + 300)
-    end = after.start() if after else min(len(text), m.end() + 300)
+    start = at - len(before) + (ends[-1].end() if ends else 0)
+    after = _SENTENCE_END.search(text, until, until + 300)
+    end = after.start() if after else min(len(text), until + 300)
     if turn is not None:
-        start = max([start, *(t.end() for t in turn.finditer(text, start, m.start()))])
-        later = turn.search(text, m.end(), end)
+        start = max([start, *(t.end() for t in turn.finditer(text, start, at))])
+        later = turn.search(text, until, end)
         end = later.start() if later else end
     return text[start:end]
 
