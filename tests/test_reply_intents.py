@@ -694,6 +694,10 @@ FORMS = [
         "guilt.",
         "opt_out",
     ),
+    # A bare "don't need it" is a stop; "no need to confirm receipt" is not.
+    ("いらないです", "opt_out"),
+    ("連絡不要です🙅‍♀️", "opt_out"),
+    ("署名して返送しますね。受領のご連絡は不要です。", "interested"),
     # Slips of short words typed fast.
     ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
     ("plz stpo emailing me. i alredy said this", "opt_out"),
