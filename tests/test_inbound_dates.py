@@ -95,6 +95,11 @@ NOV20 = date(2026, 11, 20)  # a Friday
             date(2027, 1, 4),
         ),
         ("Back in the office 01/04.", date(2026, 12, 27), date(2027, 1, 4)),
+        (
+            "今週いっぱい不在です。来週月曜日から順番に拝見いたします。",
+            date(2026, 12, 16),
+            date(2026, 12, 21),
+        ),
         # a range whose start is already past when the notice is sent
         ("12月28日(月)から1月7日(木)まで冬季休暇", date(2026, 12, 30), date(2027, 1, 8)),
         ("1月の三連休明け、12日(火)からメールを拝見します", date(2027, 1, 8), date(2027, 1, 12)),

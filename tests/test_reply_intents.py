@@ -701,6 +701,7 @@ FORMS = [
     # Slips of short words typed fast.
     ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
     ("plz stpo emailing me. i alredy said this", "opt_out"),
+    ("plz remoove me from ur emails", "opt_out"),
 ]
 
 
@@ -739,6 +740,16 @@ def test_the_senders_own_address_pointed_at_beats_the_signatures_switchboard() -
         sender="kimura@lumi.example.jp",
     )
     assert (reading.intent, reading.referred_to) == ("referral", "kimura@lumi.example.jp")
+
+
+def test_the_senders_own_address_pointed_at_from_after_it_is_where_to_write() -> None:
+    reading = read_reply(
+        "本件は弊社にて窓口を担当しておりますので、以降のご連絡は本人ではなく\n"
+        "tanaka@bloom.example.jp 宛にお願いいたします。\n\n────────────\n株式会社ブルーム\n"
+        "代表：info@bloom.example.jp",
+        sender="tanaka@bloom.example.jp",
+    )
+    assert (reading.intent, reading.referred_to) == ("referral", "tanaka@bloom.example.jp")
 
 
 def test_only_the_start_of_a_very_long_text_is_read() -> None:

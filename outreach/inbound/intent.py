@@ -45,6 +45,10 @@ _ASKS = re.compile(r"[?？]")
 # Words that point at the writer's own address just before it ("to me at", 「私(…)宛て」): a
 # signature line naming it points nowhere.
 _SELF_POINTER = re.compile(r"(?:\b(?:me|us) at\b|\bto (?:me|us)\b|私|わたし|こちら)[^\n@]{0,25}$")
+# Or pointed at from after it: 「以降のご連絡は本人ではなく tanaka@… 宛にお願いいたします」.
+_SELF_POINTED = re.compile(
+    r"^\s*(?:宛て?に?|あてに?|まで|へ)\s*(?:ご連絡|お送り|お願い|ご送付|送って)"
+)
 # ASCII: a Japanese character right before an address (「PRのご相談はpr@…まで」) is no part of it.
 _ADDRESS = re.compile(
     r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.ASCII
@@ -146,11 +150,14 @@ def _slip_pattern(slips: tuple[str, ...]) -> re.Pattern[str]:
 
 def _slips(words: Sequence[str], real: Sequence[str] = ()) -> dict[str, str]:
     """The slips of short words that read as nothing else: two neighbouring letters swapped
-    ("stpo", "lsit"), or, in words of five letters or more, one inner letter dropped ("remve",
-    "mailng"). The first and last letters stay, so "ailing" is never taken for "mailing"."""
+    ("stpo", "lsit"), a letter doubled ("remoove"), or, in words of five letters or more, one
+    inner letter dropped ("remve", "mailng"). The first and last letters stay when one is
+    dropped, so "ailing" is never taken for "mailing"; `real` lists slips that are words or
+    names of their own ("emil", "stoop")."""
     slips: dict[str, str] = {}
     for word in words:
         forms = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        forms |= {word[: i + 1] + word[i:] for i in range(len(word))}
         if len(word) >= 5:
             forms |= {word[:i] + word[i + 1 :] for i in range(1, len(word) - 1)}
         slips.update((form, word) for form in forms - {word} if form not in (*words, *real))
@@ -440,7 +447,9 @@ def _points_at_own(body: str, sender: str) -> list[tuple[int, str]]:
     found = []
     at = body.find(sender) if sender else -1
     while at >= 0:
-        if _SELF_POINTER.search(body[max(0, at - 40) : at]):
+        if _SELF_POINTER.search(body[max(0, at - 40) : at]) or _SELF_POINTED.match(
+            body[at + len(sender) : at + len(sender) + 20]
+        ):
             found.append((at, sender))
         at = body.find(sender, at + 1)
     return found
