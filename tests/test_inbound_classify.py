@@ -250,6 +250,17 @@ def test_a_mailbox_responder_with_a_bounce_like_subject_is_no_bounce() -> None:
     assert found.kind == "auto_reply" and found.bounce is None, found.reasons
 
 
+def test_a_person_on_leave_who_declines_above_our_pasted_pitch_is_no_responder() -> None:
+    body = (
+        "Hi Hana,\n\nI'm on maternity leave until the spring and not taking on any partnerships "
+        "right now. Feel free to check back after that!\n\nJoanna\n\n"
+        "Hi Joanna,\n\nI'm Hana from Hanami Labs. We'd like to send you our serum for a paid "
+        "post.\n\nBest,\nHana"
+    )
+    found = parse_and_classify(_human("Re: Collaboration idea", body))
+    assert (found.kind, found.intent) == ("decline", "decline"), found.reasons
+
+
 def test_received_may_be_a_datetime() -> None:
     found = parse_and_classify(raw("ooo_ja_reiwa.eml"), received=datetime(2026, 11, 30, 8, 0))
     assert found.returns_on == date(2026, 12, 7)

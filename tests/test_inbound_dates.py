@@ -100,6 +100,13 @@ NOV20 = date(2026, 11, 20)  # a Friday
             date(2026, 12, 16),
             date(2026, 12, 21),
         ),
+        ("I'll be checking emails again next Monday.", date(2026, 12, 9), date(2026, 12, 14)),
+        (
+            "I'm offline until January 2nd inclusive and will be reading emails again from "
+            "Sunday the 3rd.",
+            date(2026, 12, 31),
+            date(2027, 1, 3),
+        ),
         # a range whose start is already past when the notice is sent
         ("12月28日(月)から1月7日(木)まで冬季休暇", date(2026, 12, 30), date(2027, 1, 8)),
         ("1月の三連休明け、12日(火)からメールを拝見します", date(2027, 1, 8), date(2027, 1, 12)),

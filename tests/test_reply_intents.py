@@ -698,6 +698,16 @@ FORMS = [
     ("いらないです", "opt_out"),
     ("連絡不要です🙅‍♀️", "opt_out"),
     ("署名して返送しますね。受領のご連絡は不要です。", "interested"),
+    # "If … ever …" and "if that changes" put a yes off to another time.
+    (
+        "I only partner with certified vegan brands, so it's a no for now, but if that changes "
+        "I'd genuinely love to hear about it.",
+        "decline",
+    ),
+    (
+        "It's a no on this one. But if a paid budget ever opens up, I'd genuinely love to talk!",
+        "decline",
+    ),
     # Slips of short words typed fast.
     ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
     ("plz stpo emailing me. i alredy said this", "opt_out"),
@@ -750,6 +760,25 @@ def test_the_senders_own_address_pointed_at_from_after_it_is_where_to_write() ->
         sender="tanaka@bloom.example.jp",
     )
     assert (reading.intent, reading.referred_to) == ("referral", "tanaka@bloom.example.jp")
+
+
+def test_their_own_signature_names_their_contact_not_the_referral() -> None:
+    reading = read_reply(
+        "My agent Sophie handles all paid partnerships, so please contact her at "
+        "sophie@agent.example and she'll take it from there.\n\n--\nElodie\n"
+        "Business: hello@elodie.example",
+        sender="elodie@example.com",
+    )
+    assert (reading.intent, reading.referred_to) == ("referral", "sophie@agent.example")
+
+
+def test_a_stop_about_a_former_agency_beside_the_new_one_is_a_referral() -> None:
+    reading = read_reply(
+        "今月から事務所を移籍いたしました。\n新しい担当：ueda@prism.example.jp\n"
+        "以前の事務所（arai@old.example.jp）には送らないようお願いいたします。",
+        sender="koharu@example.jp",
+    )
+    assert (reading.intent, reading.referred_to) == ("referral", "ueda@prism.example.jp")
 
 
 def test_only_the_start_of_a_very_long_text_is_read() -> None:

@@ -99,12 +99,16 @@ _LATER_GREETING = re.compile(
 )
 
 
-def _states_absence_only(own_text: str) -> str:
-    """The absence words, if the text states an absence and a return date and asks nothing."""
+def _before_pasted(own_text: str) -> str:
+    """The text above a message pasted below it with no quote marks."""
     text = unicodedata.normalize("NFKC", own_text)
     pasted = _LATER_GREETING.search(text)
-    if pasted is not None and pasted.start() > 0:
-        text = text[: pasted.start()]
+    return text[: pasted.start()] if pasted is not None and pasted.start() > 0 else text
+
+
+def _states_absence_only(own_text: str) -> str:
+    """The absence words, if the text states an absence and a return date and asks nothing."""
+    text = _before_pasted(own_text)
     found = _ABSENCE.search(text)
     if found is None or len(text) > 600 or return_date(text, _ANY_DAY) is None:
         return ""
@@ -119,7 +123,7 @@ def _states_absence_only(own_text: str) -> str:
 
 def _refuses(own_text: str) -> bool:
     """A person's words turn the offer down (a guess from a bare "sorry" does not count)."""
-    reading = read_reply(own_text)
+    reading = read_reply(_before_pasted(own_text))
     return reading.intent in (DECLINE, OPT_OUT) and not reading.guess
 
 

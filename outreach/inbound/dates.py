@@ -294,7 +294,8 @@ _LEADING_TIME = re.compile(
     r"^\s*(?:午前|午後)?\s*\d{1,2}(?:[:：]\d{2}|時(?:\d{1,2}分|半)?)\s*(?:am|pm)?", re.IGNORECASE
 )
 _WEEKDAY_ONLY = re.compile(
-    r"\b(?:(?P<back>back|return(?:ing|s)?|in\s+the\s+office)|(?P<until>until|till|through|thru))"
+    r"\b(?:(?P<back>back|return(?:ing|s)?|in\s+the\s+office|(?:checking|reading)\s+(?:my\s+)?e-?mails?"
+    r"\s+again)|(?P<until>until|till|through|thru))"
     r"(?:\s+(?:at|in|to)\s+(?:my|the)\s+(?:desk|office|studio|shop|workshop|laptop))?"
     r"(?:\s+(?:on|next))?\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b",
     re.IGNORECASE,
@@ -360,7 +361,8 @@ _BARE_DAY_BACK = re.compile(
     r"(?:から|より|以降|に|には)[^。\n]{0,10}?"
     r"(?:営業|出社|出勤|戻|復帰|再開|対応|返信|返事|順次|順番|通常|業務|拝見|確認)"
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"
-    r"respond(?:ing)?|answer(?:ing)?|until|till)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?"
+    r"respond(?:ing)?|answer(?:ing)?|until|till|(?:reading|checking)(?:\s+(?:my\s+)?(?:e-?mails?|inbox|messages))?"
+    r"(?:\s+again)?)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?"
     r"(?:\s+(?:in|at|to)\s+(?:the|my)\s+(?:studio|office|desk|shop|workshop))?\s+"
     r"(?:(?:on|from)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?the\s+(?P<den>\d{1,2})"
     r"(?:st|nd|rd|th)\b",

@@ -535,12 +535,15 @@ def read_reply(
     here = bool(sender) and any(h.phrase.to_sender for h in live[REFERRAL])
     if live[OPT_OUT] and (addresses or here) and pointed >= DECIDES:
         # 「直接のご連絡はお控えいただき、事務所(…)経由で」, "don't email me directly; my agent
-        # handles everything: …": the stop is about writing to them directly, and the address
-        # given is where to write instead. Saying who one is ("I handle press for a studio")
-        # points nowhere: "remove this address" then stays an opt-out.
+        # handles everything: …": the stop is about writing to them directly (or to a former
+        # address: 「以前の事務所には送らないよう」), and the address given is where to write
+        # instead. Saying who one is ("I handle press for a studio") points nowhere: "remove
+        # this address" then stays an opt-out.
         clauses = [_CLAUSE_END.split(body[max(0, h.start - 30) : h.end])[-1] for h in live[OPT_OUT]]
         if all(
-            book.direct.search(c) or book.direct.search(body[h.end : h.end + 60])
+            book.direct.search(c)
+            or book.direct.search(body[h.end : h.end + 60])
+            or book.former.search(sentence_of(body, h.start, h.end))
             for c, h in zip(clauses, live[OPT_OUT], strict=True)
         ):
             reasons.append(
@@ -595,7 +598,10 @@ def read_reply(
         else:
             # The sender's own address, pointed at, competes with the others: 「今後のご連絡は私
             # kimura@… 宛に」 beats the switchboard address of the signature below it.
-            to = _nearest((current or addresses) + own, live[REFERRAL])
+            # Words of their own signature ("Business: hello@…") name their own contact; the
+            # referral is made in the text above it when the text makes one.
+            cues = [h for h in live[REFERRAL] if h.start < signature] or live[REFERRAL]
+            to = _nearest((current or addresses) + own, cues)
         copied = [
             a
             for a in (normalise(c).strip() for c in cc)
