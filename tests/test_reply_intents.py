@@ -708,6 +708,9 @@ FORMS = [
         "It's a no on this one. But if a paid budget ever opens up, I'd genuinely love to talk!",
         "decline",
     ),
+    # 「ご遠慮させていただきます」 declines this request; 「ご遠慮ください」 asks us to stop.
+    ("今回のご依頼はご遠慮させていただきます。", "decline"),
+    ("今後、営業のご依頼はご遠慮ください。", "opt_out"),
     # Slips of short words typed fast.
     ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
     ("plz stpo emailing me. i alredy said this", "opt_out"),
