@@ -107,6 +107,11 @@ NOV20 = date(2026, 11, 20)  # a Friday
             date(2026, 12, 31),
             date(2027, 1, 3),
         ),
+        (
+            "I'm away until the 9th with no signal. I'll be back in my inbox on Thursday the 10th.",
+            date(2026, 12, 3),
+            date(2026, 12, 10),
+        ),
         # a range whose start is already past when the notice is sent
         ("12月28日(月)から1月7日(木)まで冬季休暇", date(2026, 12, 30), date(2027, 1, 8)),
         ("1月の三連休明け、12日(火)からメールを拝見します", date(2027, 1, 8), date(2027, 1, 12)),

@@ -711,6 +711,13 @@ FORMS = [
     # 「ご遠慮させていただきます」 declines this request; 「ご遠慮ください」 asks us to stop.
     ("今回のご依頼はご遠慮させていただきます。", "decline"),
     ("今後、営業のご依頼はご遠慮ください。", "opt_out"),
+    # Someone else's refusal, quoted, is not the sender's.
+    (
+        'Ha, my friend Mel told me she emailed you to "please remove me from your list" last '
+        "week. I'm the total opposite - send me everything! When does the serum launch?",
+        "interested",
+    ),
+    ('My manager told me to write "please remove us from your list", so please do.', "opt_out"),
     # Slips of short words typed fast.
     ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
     ("plz stpo emailing me. i alredy said this", "opt_out"),
@@ -782,6 +789,15 @@ def test_a_stop_about_a_former_agency_beside_the_new_one_is_a_referral() -> None
         sender="koharu@example.jp",
     )
     assert (reading.intent, reading.referred_to) == ("referral", "ueda@prism.example.jp")
+
+
+def test_a_rule_of_horizontal_bars_starts_the_signature() -> None:
+    reading = read_reply(
+        "今後は私 sato@lumina.example.jp 宛てにご連絡いただけますでしょうか。\n\n"
+        "――――――――――\n株式会社ルミナ\n佐藤\n代表窓口：info@lumina.example.jp",
+        sender="sato@lumina.example.jp",
+    )
+    assert (reading.intent, reading.referred_to) == ("referral", "sato@lumina.example.jp")
 
 
 def test_only_the_start_of_a_very_long_text_is_read() -> None:

@@ -24,6 +24,7 @@ from outreach.errors import InputError
 from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT, REFERRAL, REPLY
 from outreach.inbound.textparts import (
     former_address,
+    quoted_from_others,
     retracted_quote,
     sentence_of,
     signature_start,
@@ -97,6 +98,9 @@ class Phrasebook:
     reported_before: re.Pattern[str] = re.compile("(?!)")
     reported_after: re.Pattern[str] = re.compile("(?!)")
     retraction: re.Pattern[str] = re.compile("(?!)")
+    # Words before a quotation that make it someone else's ("my friend told me she wrote
+    # '…'"): a refusal inside it is not the sender's.
+    reported_others: re.Pattern[str] = re.compile("(?!)")
     # Regret with nothing else ("Sorry! I'm 34 weeks along…", 「せっかくなのにすみません」), and
     # apologies that are about something else (a late reply).
     regret: re.Pattern[str] = re.compile("(?!)")
@@ -311,6 +315,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: reported.before", str(reported.get("before", "(?!)"))),
         _compile(f"{file}: reported.after", str(reported.get("after", "(?!)"))),
         _compile(f"{file}: reported.retraction", str(reported.get("retraction", "(?!)"))),
+        _compile(f"{file}: reported.others", str(reported.get("others", "(?!)"))),
         _compile(f"{file}: regret.re", str(regret.get("re", "(?!)"))),
         _compile(f"{file}: regret.not", str(regret.get("not", "(?!)"))),
         _compile(f"{file}: former.re", str(data.get("former", {}).get("re", "(?!)"))),
@@ -375,6 +380,8 @@ def _hits(
                 text, m.start(), m.end(), book.reported_before, book.reported_after, book.retraction
             ):
                 blocked = "their own earlier words, quoted and taken back"
+            elif quoted_from_others(text, m.start(), m.end(), book.reported_others):
+                blocked = "someone else's words, quoted"
             elif m.start() > signature and phrase.group in (OPT_OUT, DECLINE, "caution"):
                 blocked = "in their signature"
             elif phrase.group == REFERRAL and book.copied_only.search(

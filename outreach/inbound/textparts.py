@@ -11,7 +11,7 @@ import re
 _SIGNATURE = re.compile(r"\n--[ \t]*\n")
 # A rule of five or more marks (━━━, ＊＊＊, ‥‥‥) with at most a dozen lines after it: the
 # signature block of Japanese business mail.
-_RULE_LINE = re.compile(r"^[ \t]*(?:[-*=_~・‥…━─＊][ \t]*){5,}$", re.MULTILINE)
+_RULE_LINE = re.compile(r"^[ \t]*(?:[-*=_~・‥…━─＊―—–═][ \t]*){5,}$", re.MULTILINE)
 
 
 def signature_start(text: str) -> int:
@@ -68,17 +68,9 @@ _SINGLE_OPEN = re.compile(r"(?:^|(?<=\s))'(?=\w)")
 _SINGLE_CLOSE = re.compile(r"(?<=\w)'(?!\w)")
 
 
-def retracted_quote(
-    text: str,
-    start: int,
-    end: int,
-    reported_before: re.Pattern[str],
-    reported_after: re.Pattern[str],
-    retraction: re.Pattern[str],
-) -> bool:
-    """The phrase stands inside quotation marks on its line, reported as the sender's own
-    earlier words (a reporting verb before the quote, or と/って + one after it), and the text
-    later takes them back. Without the retraction, a quoted earlier refusal still counts."""
+def _quotation(text: str, start: int, end: int) -> tuple[int, int, int] | None:
+    """(line start, opening mark, closing mark) of the quotation on its line that holds
+    text[start:end], or None when it stands in none."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
@@ -91,22 +83,48 @@ def retracted_quote(
         closing = shut.start() if shut else -1
     else:
         if opening < 0:
-            return False
+            return None
         mark = head[opening]
         close = _CLOSE_OF[mark]
         if (mark == '"' and head.count('"') % 2 == 0) or (mark != '"' and close in head[opening:]):
-            return False  # that mark closed an earlier quotation
+            return None  # that mark closed an earlier quotation
         closing = text.find(close, end, line_end)
-    if closing < 0:
+    return None if closing < 0 else (line_start, line_start + opening, closing)
+
+
+def retracted_quote(
+    text: str,
+    start: int,
+    end: int,
+    reported_before: re.Pattern[str],
+    reported_after: re.Pattern[str],
+    retraction: re.Pattern[str],
+) -> bool:
+    """The phrase stands inside quotation marks on its line, reported as the sender's own
+    earlier words (a reporting verb before the quote, or と/って + one after it), and the text
+    later takes them back. Without the retraction, a quoted earlier refusal still counts."""
+    found = _quotation(text, start, end)
+    if found is None:
         return False
-    before = text[line_start + max(0, opening - 40) : line_start + opening]
+    line_start, opening, closing = found
+    before = text[max(line_start, opening - 40) : opening]
     after = text[closing + 1 : closing + 20]
     reported = reported_before.search(before) or reported_after.match(after)
     # Taken back after the quote, or on its line before it ("please ignore my earlier '…'").
     return bool(reported) and (
         retraction.search(text, closing) is not None
-        or retraction.search(text, line_start, line_start + opening) is not None
+        or retraction.search(text, line_start, opening) is not None
     )
+
+
+def quoted_from_others(text: str, start: int, end: int, others: re.Pattern[str]) -> bool:
+    """The phrase stands inside quotation marks that give someone else's words ("my friend Mel
+    told me she emailed you to 'please remove me'"): not the sender's request."""
+    found = _quotation(text, start, end)
+    if found is None:
+        return False
+    line_start, opening, _ = found
+    return others.search(text[max(line_start, opening - 80) : opening]) is not None
 
 
 def former_address(
