@@ -733,71 +733,64 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
 
 
 @pytest.mark.parametrize(
-    "text,to",
+    "text,sender,to",
     [
         # Only the part of the sentence before the turn is about the colleague in the loop.
         (
             "I've cc'd my colleague Priya (priya@agency.example) just so she's in the loop, but "
             "please send the brief to bookings@agency.example and we'll take it from there.",
+            "tom@agency.example",
             "bookings@agency.example",
         ),
         # The writer is the one copied for visibility; the referral stands.
         (
             "Please send the brief to amara@agency.example; I'm only cc'd for visibility.",
+            "tom@agency.example",
             "amara@agency.example",
+        ),
+        # The sender's own address, pointed at before or after it, beats the switchboard
+        # address of the signature below a rule of bars, box lines or dashes.
+        (
+            "今後のご連絡は私 kimura@lumi.example.jp 宛にお送りいただけますでしょうか。\n\n"
+            "――――――\n株式会社ルミナス\n木村\n代表：info@lumi.example.jp",
+            "kimura@lumi.example.jp",
+            "kimura@lumi.example.jp",
+        ),
+        (
+            "本件は弊社にて窓口を担当しておりますので、以降のご連絡は本人ではなく\n"
+            "tanaka@bloom.example.jp 宛にお願いいたします。\n\n────────────\n株式会社ブルーム\n"
+            "代表：info@bloom.example.jp",
+            "tanaka@bloom.example.jp",
+            "tanaka@bloom.example.jp",
+        ),
+        (
+            "今後は私 sato@lumina.example.jp 宛てにご連絡いただけますでしょうか。\n\n"
+            "――――――――――\n株式会社ルミナ\n佐藤\n代表窓口：info@lumina.example.jp",
+            "sato@lumina.example.jp",
+            "sato@lumina.example.jp",
+        ),
+        # Their own signature names their own contact, not the referral made above it.
+        (
+            "My agent Sophie handles all paid partnerships, so please contact her at "
+            "sophie@agent.example and she'll take it from there.\n\n--\nElodie\n"
+            "Business: hello@elodie.example",
+            "elodie@example.com",
+            "sophie@agent.example",
+        ),
+        # A stop about a former agency's address beside the new one is a referral to the new.
+        (
+            "今月から事務所を移籍いたしました。\n新しい担当：ueda@prism.example.jp\n"
+            "以前の事務所（arai@old.example.jp）には送らないようお願いいたします。",
+            "koharu@example.jp",
+            "ueda@prism.example.jp",
         ),
     ],
 )
-def test_copied_for_visibility_reaches_only_its_own_clause(text: str, to: str) -> None:
-    reading = read_reply(text, sender="tom@agency.example")
+def test_the_referral_names_the_address_a_reader_would_write_to(
+    text: str, sender: str, to: str
+) -> None:
+    reading = read_reply(text, sender=sender)
     assert (reading.intent, reading.referred_to) == ("referral", to)
-
-
-def test_the_senders_own_address_pointed_at_beats_the_signatures_switchboard() -> None:
-    reading = read_reply(
-        "今後のご連絡は私 kimura@lumi.example.jp 宛にお送りいただけますでしょうか。\n\n"
-        "――――――\n株式会社ルミナス\n木村\n代表：info@lumi.example.jp",
-        sender="kimura@lumi.example.jp",
-    )
-    assert (reading.intent, reading.referred_to) == ("referral", "kimura@lumi.example.jp")
-
-
-def test_the_senders_own_address_pointed_at_from_after_it_is_where_to_write() -> None:
-    reading = read_reply(
-        "本件は弊社にて窓口を担当しておりますので、以降のご連絡は本人ではなく\n"
-        "tanaka@bloom.example.jp 宛にお願いいたします。\n\n────────────\n株式会社ブルーム\n"
-        "代表：info@bloom.example.jp",
-        sender="tanaka@bloom.example.jp",
-    )
-    assert (reading.intent, reading.referred_to) == ("referral", "tanaka@bloom.example.jp")
-
-
-def test_their_own_signature_names_their_contact_not_the_referral() -> None:
-    reading = read_reply(
-        "My agent Sophie handles all paid partnerships, so please contact her at "
-        "sophie@agent.example and she'll take it from there.\n\n--\nElodie\n"
-        "Business: hello@elodie.example",
-        sender="elodie@example.com",
-    )
-    assert (reading.intent, reading.referred_to) == ("referral", "sophie@agent.example")
-
-
-def test_a_stop_about_a_former_agency_beside_the_new_one_is_a_referral() -> None:
-    reading = read_reply(
-        "今月から事務所を移籍いたしました。\n新しい担当：ueda@prism.example.jp\n"
-        "以前の事務所（arai@old.example.jp）には送らないようお願いいたします。",
-        sender="koharu@example.jp",
-    )
-    assert (reading.intent, reading.referred_to) == ("referral", "ueda@prism.example.jp")
-
-
-def test_a_rule_of_horizontal_bars_starts_the_signature() -> None:
-    reading = read_reply(
-        "今後は私 sato@lumina.example.jp 宛てにご連絡いただけますでしょうか。\n\n"
-        "――――――――――\n株式会社ルミナ\n佐藤\n代表窓口：info@lumina.example.jp",
-        sender="sato@lumina.example.jp",
-    )
-    assert (reading.intent, reading.referred_to) == ("referral", "sato@lumina.example.jp")
 
 
 def test_only_the_start_of_a_very_long_text_is_read() -> None:
