@@ -718,6 +718,12 @@ FORMS = [
         "interested",
     ),
     ('My manager told me to write "please remove us from your list", so please do.', "opt_out"),
+    # A stop in katakana with an emoji after it; a 停止 inside a longer word is none.
+    ("ストップでお願いします🙇‍♀️", "opt_out"),
+    (
+        "まだ募集していたら参加したいです。停止扱いになっていたら取り消していただけますか？",
+        "interested",
+    ),
     # Slips of short words typed fast.
     ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
     ("plz stpo emailing me. i alredy said this", "opt_out"),
@@ -768,6 +774,19 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "――――――――――\n株式会社ルミナ\n佐藤\n代表窓口：info@lumina.example.jp",
             "sato@lumina.example.jp",
             "sato@lumina.example.jp",
+        ),
+        # An assistant looped in only to be aware is no candidate; nor is an address out of use.
+        (
+            "Looping in my assistant Tom (cc'd, tom.b@sunny.example.com) so he's aware, but please "
+            "send the brief, rates and contract to bookings@sunny.example.com.",
+            "sunny@example.com",
+            "bookings@sunny.example.com",
+        ),
+        (
+            "I no longer use kaylee@example.com for partnerships. My new collab address is "
+            "kaylee.collabs@example.net, so please send the details there.",
+            "kaylee.home@example.com",
+            "kaylee.collabs@example.net",
         ),
         # Their own signature names their own contact, not the referral made above it.
         (

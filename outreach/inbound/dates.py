@@ -357,7 +357,7 @@ _RELATIVE_JA = re.compile(
 
 # A day of the month with no month: 「年明けは5日から営業」, "will return on the 5th".
 _BARE_DAY_BACK = re.compile(
-    r"(?<![\d月/.\-])(?P<dja>\d{1,2})\s*日\s*(?:\((?P<wd>[月火水木金土日])\))?\s*"
+    r"(?<![\d月/.\-])(?P<dja>\d{1,2})\s*日\s*(?:\((?P<wd>[月火水木金土日])\))?\s*\)?\s*"
     r"(?:から|より|以降|に|には)[^。\n]{0,10}?"
     r"(?:営業|出社|出勤|戻|復帰|再開|対応|返信|返事|順次|順番|通常|業務|拝見|確認)"
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"

@@ -595,10 +595,13 @@ def read_reply(
             h.phrase.to_sender and not _ADDRESS.search(body[h.end : h.end + 40].split("\n")[0])
             for h in live[REFERRAL]
         )
+        # Not a former address, and not one copied in only to follow the thread ("looping in
+        # Tom (tom@…) so he's aware, but please send the brief to bookings@…").
         current = [
             (at, a)
             for at, a in addresses
             if not former_address(body, at, a, book.former, book.disclaimer)
+            and not book.copied_only.search(sentence_of(body, at, at + len(a), book.contrast))
         ]
         if stays or (not current and addresses and (self_named or sender in body)):
             to = sender  # only a former address besides the sender's own, which they name
