@@ -236,6 +236,17 @@ def test_a_responder_that_acknowledges_by_volume_is_automatic() -> None:
     assert found.kind == "auto_reply", found.reasons
 
 
+def test_a_person_who_cannot_answer_each_pitch_is_no_responder() -> None:
+    found = parse_and_classify(
+        _human(
+            "Re: Collaboration idea",
+            "I must ask that you not send further promotional emails to this address. I receive "
+            "a great many of them and simply cannot respond to each individually.",
+        )
+    )
+    assert found.kind == "opt_out", found.reasons
+
+
 def test_a_mailbox_responder_with_a_bounce_like_subject_is_no_bounce() -> None:
     # RFC 3834 "auto-replied" is a person's mailbox answering, whatever the subject says.
     raw = (

@@ -117,6 +117,7 @@ NOV20 = date(2026, 11, 20)  # a Friday
             date(2026, 12, 17),
             date(2026, 12, 21),
         ),
+        ("I'll be back online Monday the 11th.", date(2027, 1, 4), date(2027, 1, 11)),
         # a range whose start is already past when the notice is sent
         ("12月28日(月)から1月7日(木)まで冬季休暇", date(2026, 12, 30), date(2027, 1, 8)),
         ("1月の三連休明け、12日(火)からメールを拝見します", date(2027, 1, 8), date(2027, 1, 12)),

@@ -363,7 +363,8 @@ _BARE_DAY_BACK = re.compile(
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"
     r"respond(?:ing)?|answer(?:ing)?|until|till|(?:reading|checking)(?:\s+(?:my\s+)?(?:e-?mails?|inbox|messages))?"
     r"(?:\s+again)?)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?"
-    r"(?:\s+(?:in|at|to)\s+(?:the|my)\s+(?:studio|office|desk|shop|workshop|inbox|e-?mails?))?\s+"
+    r"(?:\s+(?:(?:in|at|to)\s+(?:the|my)\s+(?:studio|office|desk|shop|workshop|inbox|e-?mails?)|online|"
+    r"on\s+(?:my\s+)?e-?mails?))?\s+"
     r"(?:(?:on|from)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?the\s+(?P<den>\d{1,2})"
     r"(?:st|nd|rd|th)\b",
     re.IGNORECASE,
