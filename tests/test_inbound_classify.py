@@ -215,36 +215,47 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
     assert body.split()[-1] in found.text
 
 
-def test_a_question_about_automation_is_no_automatic_reply() -> None:
-    found = parse_and_classify(
-        _human(
+@pytest.mark.parametrize(
+    "subject,body,kind,intent",
+    [
+        # A person asking whether the mail is automated is no responder.
+        (
             "Re: Collaboration idea",
             "If this is an automated campaign, can you make sure I'm excluded from any future ones?",
-        )
-    )
-    assert (found.kind, found.intent) == ("opt_out", "opt_out"), found.reasons
-
-
-def test_a_responder_that_acknowledges_by_volume_is_automatic() -> None:
-    found = parse_and_classify(
-        _human(
+            "opt_out",
+            "opt_out",
+        ),
+        # A responder that acknowledges by volume is automatic.
+        (
             "Thanks for your email",
             "Due to the volume of messages we receive, we can't respond to every enquiry "
             "individually. Please allow 5-7 business days for a reply from our team.",
-        )
-    )
-    assert found.kind == "auto_reply", found.reasons
-
-
-def test_a_person_who_cannot_answer_each_pitch_is_no_responder() -> None:
-    found = parse_and_classify(
-        _human(
+            "auto_reply",
+            "",
+        ),
+        # A person who cannot answer each pitch is no responder.
+        (
             "Re: Collaboration idea",
             "I must ask that you not send further promotional emails to this address. I receive "
             "a great many of them and simply cannot respond to each individually.",
-        )
-    )
-    assert found.kind == "opt_out", found.reasons
+            "opt_out",
+            "opt_out",
+        ),
+        # A person on leave who declines, above our pitch pasted with no quote marks.
+        (
+            "Re: Collaboration idea",
+            "Hi Hana,\n\nI'm on maternity leave until the spring and not taking on any "
+            "partnerships right now. Feel free to check back after that!\n\nJoanna\n\n"
+            "Hi Joanna,\n\nI'm Hana from Hanami Labs. We'd like to send you our serum for a paid "
+            "post.\n\nBest,\nHana",
+            "decline",
+            "decline",
+        ),
+    ],
+)
+def test_responder_words_or_a_persons(subject: str, body: str, kind: str, intent: str) -> None:
+    found = parse_and_classify(_human(subject, body))
+    assert (found.kind, found.intent) == (kind, intent), found.reasons
 
 
 def test_a_mailbox_responder_with_a_bounce_like_subject_is_no_bounce() -> None:
@@ -259,17 +270,6 @@ def test_a_mailbox_responder_with_a_bounce_like_subject_is_no_bounce() -> None:
     )
     found = parse_and_classify(raw)
     assert found.kind == "auto_reply" and found.bounce is None, found.reasons
-
-
-def test_a_person_on_leave_who_declines_above_our_pasted_pitch_is_no_responder() -> None:
-    body = (
-        "Hi Hana,\n\nI'm on maternity leave until the spring and not taking on any partnerships "
-        "right now. Feel free to check back after that!\n\nJoanna\n\n"
-        "Hi Joanna,\n\nI'm Hana from Hanami Labs. We'd like to send you our serum for a paid "
-        "post.\n\nBest,\nHana"
-    )
-    found = parse_and_classify(_human("Re: Collaboration idea", body))
-    assert (found.kind, found.intent) == ("decline", "decline"), found.reasons
 
 
 def test_received_may_be_a_datetime() -> None:

@@ -433,8 +433,9 @@ def return_date(text: str, received: date) -> ReturnDate | None:
             tokens[tok.start] = tok
     found: dict[str, list[tuple[date, str]]] = {"resume": [], "until": []}
     range_ends: set[int] = set()
+    japanese = _JAPANESE.search(text) is not None
     for tok in sorted(tokens.values(), key=lambda t: t.start):
-        if tok.either_way and not _JAPANESE.search(text):
+        if tok.either_way and not japanese:
             tok = _nearer(tok, received)
             tokens[tok.start] = tok
         day = _resolve(tok, received)

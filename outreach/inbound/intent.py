@@ -13,7 +13,7 @@ import itertools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -122,10 +122,7 @@ class Phrasebook:
     deferral_terms: re.Pattern[str] = re.compile("(?!)")
     # Short words' slips ("remvoe", "stpo", "lsit") and the word each stands for.
     slips: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def _slip_words(self) -> re.Pattern[str]:
-        return _slip_pattern(tuple(sorted(self.slips)))
+    slip_words: re.Pattern[str] = re.compile("(?!)")  # all of them, one pattern
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -141,15 +138,14 @@ class Phrasebook:
 
             text = _WORD.sub(fix, text)
         if self.slips:
-            text = self._slip_words.sub(lambda m: self.slips[m.group(0)], text)
+            text = self.slip_words.sub(lambda m: self.slips[m.group(0)], text)
         return text
 
 
-@lru_cache(maxsize=4)
-def _slip_pattern(slips: tuple[str, ...]) -> re.Pattern[str]:
+def _slip_pattern(slips: Iterable[str]) -> re.Pattern[str]:
     """One pattern for all slips: a scan for a few dozen words costs a third of a lookup per
     word on a long text."""
-    return re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, slips)) + r")(?![a-z])")
+    return re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, sorted(slips))) + r")(?![a-z])")
 
 
 def _slips(words: Sequence[str], real: Sequence[str] = ()) -> dict[str, str]:
@@ -302,6 +298,11 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
     reported = data.get("reported", {})
     regret = data.get("regret", {})
     window = int(negation.get("window", 14))
+    typos = data.get("typos", {})
+    slips = _slips(
+        [str(w).lower() for w in typos.get("short", ())],
+        [str(w).lower() for w in typos.get("real", ())],
+    )
     before = f"(?:{negation.get('before', '(?!)')})[^.!?。,、\\n]{{0,{window}}}$"
     return Phrasebook(
         tuple(phrases),
@@ -311,7 +312,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: caveat.re", str(data.get("caveat", {}).get("re", "(?!)"))),
         _compile(f"{file}: deferral.re", str(data.get("deferral", {}).get("re", "(?!)"))),
         _compile(f"{file}: direct.re", str(data.get("direct", {}).get("re", "(?!)"))),
-        tuple(str(w).lower() for w in data.get("typos", {}).get("words", ())),
+        tuple(str(w).lower() for w in typos.get("words", ())),
         _compile(f"{file}: reported.before", str(reported.get("before", "(?!)"))),
         _compile(f"{file}: reported.after", str(reported.get("after", "(?!)"))),
         _compile(f"{file}: reported.retraction", str(reported.get("retraction", "(?!)"))),
@@ -326,10 +327,8 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: former.copied", str(data.get("former", {}).get("copied", "(?!)"))),
         _compile(f"{file}: former.friend", str(data.get("former", {}).get("friend", "(?!)"))),
         _compile(f"{file}: deferral.terms", str(data.get("deferral", {}).get("terms", "(?!)"))),
-        _slips(
-            [str(w).lower() for w in data.get("typos", {}).get("short", ())],
-            [str(w).lower() for w in data.get("typos", {}).get("real", ())],
-        ),
+        slips,
+        _slip_pattern(slips) if slips else re.compile("(?!)"),
     )
 
 
