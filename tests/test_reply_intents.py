@@ -728,6 +728,14 @@ FORMS = [
     ("plz remvoe me from ur mailing lsit, thx", "opt_out"),
     ("plz stpo emailing me. i alredy said this", "opt_out"),
     ("plz remoove me from ur emails", "opt_out"),
+    # A bare "remove." with a thanks after it; a file format is not contact.
+    ("Pls remove. Thanks.", "opt_out"),
+    ("Stop sending me PDFs lol, my phone can't open them. Can you paste the brief?", "interested"),
+    # A habit turned by a wish to try this one.
+    (
+        "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
+        "interested",
+    ),
 ]
 
 
@@ -802,6 +810,48 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "以前の事務所（arai@old.example.jp）には送らないようお願いいたします。",
             "koharu@example.jp",
             "ueda@prism.example.jp",
+        ),
+        # A fan-mail or switchboard address is not where offers go when another is given.
+        (
+            "お仕事のお問い合わせは下記の窓口で受け付けておりますので、そちらにお送りください。\n\n"
+            "――――――\nかずね\nファンレター：fan@kazune.example.jp\n"
+            "お仕事のご依頼：work@kazune.example.jp",
+            "kazune@example.jp",
+            "work@kazune.example.jp",
+        ),
+        (
+            "弊社所属の「ことね」宛にご連絡をいただきありがとうございます。今後は担当の佐々木まで"
+            "ご連絡いただけますと幸いです。\n\n━━━━━━\n株式会社リュミエール\n佐々木\n"
+            "代表：info@lumiere.example.jp\n担当直通：sasaki@lumiere.example.jp",
+            "sasaki@lumiere.example.jp",
+            "sasaki@lumiere.example.jp",
+        ),
+        # "To me rather than her inbox (…)": the talent's address is where not to write, and
+        # "me" is the writer; a parent's "to me" with her own other address given is that one.
+        (
+            "I look after Mia's partnerships. Please direct everything to me here rather than "
+            "to Mia's inbox (mia@example.com).\n\nJade\njade@talent.example.com",
+            "jade@talent.example.com",
+            "jade@talent.example.com",
+        ),
+        (
+            "Please send all future correspondence to bookings@harbor.example.com rather than "
+            "Kai's personal inbox? That way it reaches the team.\n\nDaniel\n"
+            "daniel@harbor.example.com",
+            "daniel@harbor.example.com",
+            "bookings@harbor.example.com",
+        ),
+        (
+            "ひなたの母です。詳しい条件は私宛てにお送りいただけますか。このアドレスは娘が管理して"
+            "いるため、今後のご連絡は下記にお願いいたします。\n\nhinata.mama@example.jp",
+            "hinata@example.jp",
+            "hinata.mama@example.jp",
+        ),
+        (
+            "ひなたオフィスの小林です。所属タレント宛のご案内を本人より共有を受けました。今後の"
+            "やりとりは、本人のアドレスではなく、担当の私（小林）宛にお願いできますでしょうか。",
+            "kobayashi@hinata.example.jp",
+            "kobayashi@hinata.example.jp",
         ),
     ],
 )

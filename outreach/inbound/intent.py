@@ -79,6 +79,10 @@ class Phrase:
     # offer sounds great"); elsewhere ("…don't reach out again. None of this is a judgement on
     # the serum, which honestly sounds lovely.") it only lowers the refusal's confidence.
     praise: bool = False
+    # Points at the writer ("direct all correspondence to me", 「担当の私宛に」): the sender when
+    # the text gives no other address; one it gives is the writer's own other address (a parent
+    # writing from the child's: 「私宛てに…今後のご連絡は下記に」).
+    to_me: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,9 @@ class Phrasebook:
     # Short words' slips ("remvoe", "stpo", "lsit") and the word each stands for.
     slips: dict[str, str] = field(default_factory=dict)
     slip_words: re.Pattern[str] = re.compile("(?!)")  # all of them, one pattern
+    # The label of an address that is not where offers go (「代表：info@…」, "Fan mail: fan@…",
+    # "General enquiries: hello@…"), written on its line before it.
+    general: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -292,6 +299,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
                     bool(entry.get("to_sender", False)),
                     bool(entry.get("own_negation", False)),
                     bool(entry.get("praise", False)),
+                    bool(entry.get("to_me", False)),
                 )
             )
     negation = data.get("negation", {})
@@ -329,6 +337,9 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         _compile(f"{file}: deferral.terms", str(data.get("deferral", {}).get("terms", "(?!)"))),
         slips,
         _slip_pattern(slips) if slips else re.compile("(?!)"),
+        general=_compile(
+            f"{file}: former.general", str(data.get("former", {}).get("general", "(?!)"))
+        ),
     )
 
 
@@ -538,7 +549,7 @@ def read_reply(
         reasons.append(f"answers our offer to stop ({offer!r}, quoted) with a yes")
         score[OPT_OUT] = max(score[OPT_OUT], 0.9)
     pointed = _combined([h for h in live[REFERRAL] if not h.phrase.on_behalf])
-    here = bool(sender) and any(h.phrase.to_sender for h in live[REFERRAL])
+    here = bool(sender) and any(h.phrase.to_sender or h.phrase.to_me for h in live[REFERRAL])
     if live[OPT_OUT] and (addresses or here) and pointed >= DECIDES:
         # 「直接のご連絡はお控えいただき、事務所(…)経由で」, "don't email me directly; my agent
         # handles everything: …": the stop is about writing to them directly (or to a former
@@ -602,6 +613,16 @@ def read_reply(
             if not former_address(body, at, a, book.former, book.disclaimer)
             and not book.copied_only.search(sentence_of(body, at, at + len(a), book.contrast))
         ]
+        # A switchboard or fan-mail address (「代表：info@…」) is not where offers go when the
+        # text gives another one, or when an agency writes for its talent and signs with the
+        # writer's own address (「担当直通：sasaki@…」).
+        general = [
+            (at, a)
+            for at, a in current
+            if book.general.search(body[body.rfind("\n", 0, at) + 1 : at])
+        ]
+        if general and (len(general) < len(current) or (behalf and sender in body)):
+            current = [item for item in current if item not in general]
         if stays or (not current and addresses and (self_named or sender in body)):
             to = sender  # only a former address besides the sender's own, which they name
         else:
