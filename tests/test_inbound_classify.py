@@ -251,6 +251,21 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "decline",
             "decline",
         ),
+        # A person who says it is not an auto-reply, and a travel notice with no header.
+        (
+            "Re: PRのご相談",
+            "年末年始お休みしていて、お返事遅れました！（自動返信じゃないです笑）\n"
+            "年明けのこのタイミングならぜひやりたいです。1月10日以降で調整できますか？",
+            "reply",
+            "interested",
+        ),
+        (
+            "Re: PRのご相談",
+            "【留守のお知らせ】\n12月14日から20日まで、旅行のため留守にしております。\n"
+            "21日以降に順次お返事いたします。",
+            "auto_reply",
+            "",
+        ),
     ],
 )
 def test_responder_words_or_a_persons(subject: str, body: str, kind: str, intent: str) -> None:

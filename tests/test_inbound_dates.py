@@ -19,6 +19,12 @@ NOV20 = date(2026, 11, 20)  # a Friday
     [
         # Japanese: まで = back the next business day; より/から = back that day.
         ("12月1日まで不在にしております", NOV20, date(2026, 12, 2)),
+        # An absence between まで and "cannot reply": まで bounds the absence.
+        ("本日から12/1(火)まで帰省のため、メールをお返しできません", NOV20, date(2026, 12, 2)),
+        # Days named, not numbered.
+        ("I'm out of the office through New Year's Day", NOV20, date(2027, 1, 4)),
+        ("Away until Boxing Day", NOV20, date(2026, 12, 26)),
+        ("元旦まで休業いたします", NOV20, date(2027, 1, 4)),
         ("12月1日より出社いたします", NOV20, date(2026, 12, 1)),
         ("12月1日から通常業務を再開します", NOV20, date(2026, 12, 1)),
         ("12月1日から", NOV20, date(2026, 12, 1)),

@@ -731,6 +731,24 @@ FORMS = [
     # A bare "remove." with a thanks after it; a file format is not contact.
     ("Pls remove. Thanks.", "opt_out"),
     ("Stop sending me PDFs lol, my phone can't open them. Can you paste the brief?", "interested"),
+    # A grandchild's advice quoted; their own earlier mail, to be ignored.
+    (
+        'My granddaughter told me to just type "unsubscribe" to these company emails, but I DO '
+        "want this one! What sort of fee are we talking about?",
+        "interested",
+    ),
+    (
+        "Please ignore my email from this morning asking to be removed - that was meant for "
+        "another brand. I'm really interested. What are next steps?",
+        "interested",
+    ),
+    # "X で大丈夫です" says X is fine, not that nothing is needed.
+    ("今後のご連絡はこのアドレスで大丈夫です。ぜひ前向きに検討させてください。", "interested"),
+    # A month part is a term of this offer: a counter-offer, not a yes for another time.
+    (
+        "12月は予定が詰まっていて難しいのですが、1月中旬以降でしたらぜひお受けしたいです。",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -825,6 +843,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "代表：info@lumiere.example.jp\n担当直通：sasaki@lumiere.example.jp",
             "sasaki@lumiere.example.jp",
             "sasaki@lumiere.example.jp",
+        ),
+        # A billing address labelled in the clause before it; this address, asked for.
+        (
+            "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
+            "なお、経理関連は keiri@sakura.example.jp ですが、ご連絡は私宛でお願いいたします。",
+            "ishii@sakura.example.jp",
+            "ishii@sakura.example.jp",
         ),
         # "To me rather than her inbox (…)": the talent's address is where not to write, and
         # "me" is the writer; a parent's "to me" with her own other address given is that one.

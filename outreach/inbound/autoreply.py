@@ -20,8 +20,9 @@ _SUBJECT = re.compile(
 )
 # Wording only software writes about itself ("this message was sent automatically").
 _SELF_WORDS = (
-    r"(?<!\bif\s)this\s+is\s+an\s+automat|\bauto(?:matic)?[-\s]?(?:reply|respon(?:se|der))\b|"
-    r"自動返信|自動応答|自動送信|"
+    # "(not an auto-reply!)", 「自動返信じゃないです」: a person saying so.
+    r"(?<!\bif\s)this\s+is\s+an\s+automat|(?<!not\san\s)\bauto(?:matic)?[-\s]?(?:reply|respon(?:se|der))\b|"
+    r"(?:自動返信|自動応答|自動送信)(?!(?:では|じゃ)(?:な|あり))|"
     r"オートリプライ|オートレスポンス|"
     r"\bthis\s+(?:mailbox|inbox|address)\s+is\s+(?:not|no\s+longer)\s+monitored\b|"
     r"\bunmonitored\s+(?:mailbox|inbox)\b|\byour\s+message\s+has\s+not\s+been\s+read\b|"
@@ -47,7 +48,7 @@ _BODY = re.compile(
     r"(?!\s+(?:much|often|regularly|very|as|that|anymore|any\s+more))"
     r"|\bwill\s+(?:respond|reply|get\s+back\s+to\s+you)[^.!?\n]{0,30}\b(?:when|upon|after)\s+"
     r"(?:i|my)\s+return|\bi\s*(?:am|'m)\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"
-    r"|不在にしております|不在にしています|休暇をいただいております|休暇を頂いております|"
+    r"|不在にしております|不在にしています|留守にしております|留守にしています|(?:留守|不在)のお知らせ|休暇をいただいております|休暇を頂いております|"
     r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|メールの確認が(?:でき|出来)(?:ません|ない)|"
     r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休)|"
     r"休業とさせていただ|" + _SELF_WORDS,
@@ -64,7 +65,7 @@ _SELF_DECLARED = re.compile(_SELF_WORDS, re.IGNORECASE)
 # ("I'm on holiday until Jan 5, but yes!"), so it counts only with a return date and nothing
 # else in the text: no question, no yes, no refusal, no referral.
 _ABSENCE = re.compile(
-    r"休業|休暇|不在|お休み|出張|冬季|夏季|年末年始|産休|育休|撮影のため|"
+    r"休業|休暇|不在|留守|お休み|出張|冬季|夏季|年末年始|産休|育休|撮影のため|"
     r"\bout\s+of\s+(?:the\s+)?office\b|\bclosed\s+for\b|\bon\s+(?:holiday|vacation|leave)\b|"
     r"\baway\s+(?:from|until|till|through)\b|\btravell?ing\b|\bwon'?t\s+be\s+checking\b|"
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"

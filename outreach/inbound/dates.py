@@ -104,8 +104,27 @@ _UNTIL_EN = re.compile(
 _UNTIL_ON_EN = re.compile(r"\b(?:until|till|til)\s*(?:the\s+)?$", re.IGNORECASE)
 _INCLUSIVE = re.compile(r"^\s*[(,]?\s*(?:inclusive|included)\b", re.IGNORECASE)
 # 「12/14（月）まで返信ができません」: the inability ends on that day.
+# Not when an absence comes between (「12/27(日)まで帰省のため、メールをお返しできません」): then
+# まで bounds the absence.
 _CANNOT_JA = re.compile(
-    r"^\s*(?:まで|迄)[^。\n]{0,20}?(?:でき|出来)(?:ません|ない|かね)|^\s*(?:まで|迄)[^。\n]{0,20}?不可"
+    r"^\s*(?:まで|迄)(?:(?!休|不在|出張|留守|帰省|旅行|外出|研修)[^。\n]){0,20}?"
+    r"(?:(?:でき|出来)(?:ません|ない|かね)|不可)"
+)
+# Days named rather than numbered ("out through New Year's Day", 「元旦まで」).
+_NAMED_DAYS = {
+    "new year's day": "January 1",
+    "new years day": "January 1",
+    "new year's eve": "December 31",
+    "new years eve": "December 31",
+    "christmas eve": "December 24",
+    "christmas day": "December 25",
+    "boxing day": "December 26",
+    "元日": "1月1日",
+    "元旦": "1月1日",
+    "大晦日": "12月31日",
+}
+_NAMED_DAY = re.compile(
+    "|".join(re.escape(name) for name in sorted(_NAMED_DAYS, key=len, reverse=True)), re.IGNORECASE
 )
 _PAST_START = timedelta(days=45)
 _WRAP = re.compile(r"(?<!\n)\n(?!\n)")
@@ -425,6 +444,7 @@ def _arabic(m: re.Match[str]) -> str:
 def return_date(text: str, received: date) -> ReturnDate | None:
     """The return date an out-of-office text states, or None when it states none we can read."""
     text = _KANJI_DAY.sub(_arabic, unicodedata.normalize("NFKC", text).replace("\u301c", "〜"))
+    text = _NAMED_DAY.sub(lambda m: _NAMED_DAYS[m.group(0).lower().replace("’", "'")], text)
     tokens: dict[int, _Token] = {}
     day_first = _DAY_FIRST.search(text) is not None
     for m in _TOKEN.finditer(text):

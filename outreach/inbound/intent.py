@@ -24,6 +24,7 @@ from outreach.errors import InputError
 from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT, REFERRAL, REPLY
 from outreach.inbound.textparts import (
     former_address,
+    label_before,
     quoted_from_others,
     retracted_quote,
     sentence_of,
@@ -616,11 +617,7 @@ def read_reply(
         # A switchboard or fan-mail address (「代表：info@…」) is not where offers go when the
         # text gives another one, or when an agency writes for its talent and signs with the
         # writer's own address (「担当直通：sasaki@…」).
-        general = [
-            (at, a)
-            for at, a in current
-            if book.general.search(body[body.rfind("\n", 0, at) + 1 : at])
-        ]
+        general = [(at, a) for at, a in current if book.general.search(label_before(body, at))]
         if general and (len(general) < len(current) or (behalf and sender in body)):
             current = [item for item in current if item not in general]
         if stays or (not current and addresses and (self_named or sender in body)):

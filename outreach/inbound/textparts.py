@@ -32,6 +32,9 @@ def signature_start(text: str) -> int:
 
 
 _SENTENCE_END = re.compile(r"[!?。;\n]|\.(?!\w)")
+# Where the words about one address stop: a sentence's end or a Japanese comma (an English
+# comma often sits inside the phrase: "my old agency, Bright (bright@…), closed").
+_CLAUSE_BREAK = re.compile(r"[!?。、\n]|\.(?!\w)")
 
 
 def sentence_of(text: str, at: int, until: int, turn: re.Pattern[str] | None = None) -> str:
@@ -127,14 +130,27 @@ def quoted_from_others(text: str, start: int, end: int, others: re.Pattern[str])
     return others.search(text[max(line_start, opening - 80) : opening]) is not None
 
 
+def label_before(body: str, at: int) -> str:
+    """The words that label the address at `at` (「代表：」, "General enquiries: "): the start of
+    its clause, at most 24 characters, on its line."""
+    start = max(body.rfind("\n", 0, at) + 1, at - 24)
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(body, start, at)]
+    return body[max([start, *breaks]) : at]
+
+
 def former_address(
     body: str, at: int, addr: str, former: re.Pattern[str], disclaimer: re.Pattern[str]
 ) -> bool:
-    """The words around the address on its line call it a former one (a predecessor who left,
-    an old address): it is not where to write."""
+    """The words around the address in its clause call it a former one (a predecessor who left,
+    an old address): it is not where to write. The clause ends at a sentence's end or a
+    Japanese comma: in 「以前の事務所(old@…)は退所しておりまして、現在の窓口は new@…」 the
+    words about the old address stop at 「、」 and the new one is current."""
     line_start = body.rfind("\n", 0, at) + 1
     line_end = body.find("\n", at)
-    around = body[max(line_start, at - 30) : (len(body) if line_end < 0 else line_end)]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(body, max(line_start, at - 30), at)]
+    start = max([line_start, at - 30, *breaks])
+    after = _CLAUSE_BREAK.search(body, at + len(addr))
+    around = body[start : after.start() if after else len(body)]
     if former.search(around.replace(addr, " ")):
         return True
     # Or its line is a confidentiality notice ("…contact postmaster@… and delete it").
