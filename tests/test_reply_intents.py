@@ -749,6 +749,16 @@ FORMS = [
         "12月は予定が詰まっていて難しいのですが、1月中旬以降でしたらぜひお受けしたいです。",
         "interested",
     ),
+    # Stops said as a condition, a procedure, a list not to be put on.
+    ("何度目でしょうか。これ以上届くようでしたら、しかるべき窓口に相談します。", "opt_out"),
+    ("ご案内メールの受け取りを終わりにしたいです。", "opt_out"),
+    ("Not for me mate. And please don't stick me on any more lists.", "opt_out"),
+    ("I request you to kindly not send me such mails further.", "opt_out"),
+    ("この先こうしたご案内をいただくのは遠慮させていただければと思います。", "opt_out"),
+    # "…とかはしないでくださいね" asks us not to stop; other offers refused, this one wanted.
+    ("メールの受信停止とかはしないでくださいね！笑 来月の企画に入れてください", "interested"),
+    ("いま他の案件は全部お断りしているんですが、はなみラボさんのは受けたいです！", "interested"),
+    ("No to giveaways - but a single honest review post I'm up for.", "interested"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -843,6 +853,20 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "代表：info@lumiere.example.jp\n担当直通：sasaki@lumiere.example.jp",
             "sasaki@lumiere.example.jp",
             "sasaki@lumiere.example.jp",
+        ),
+        # The talent's address we wrote to, and an office line, are not where to write when
+        # the writer points at herself.
+        (
+            "弊社所属の結菜のマネージャーです。本人のアドレス（yuina@example.jp）宛てにご連絡を"
+            "いただいておりましたが、お仕事に関するご連絡は今後すべて私宛てにいただけますか。",
+            "ishida@blossom.example.jp",
+            "ishida@blossom.example.jp",
+        ),
+        (
+            "I look after partnerships for Sofia. Please reply directly to me here.\n\n"
+            "Dan\nTidal Management\nOffice: hello@tidal.example.com",
+            "dan@tidal.example.com",
+            "dan@tidal.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -615,13 +615,15 @@ def read_reply(
             and not book.copied_only.search(sentence_of(body, at, at + len(a), book.contrast))
         ]
         # A switchboard or fan-mail address (「代表：info@…」) is not where offers go when the
-        # text gives another one, or when an agency writes for its talent and signs with the
-        # writer's own address (「担当直通：sasaki@…」).
+        # text gives another one, points at the writer ("reply directly to me here"), or an
+        # agency writes for its talent and signs with the writer's own (「担当直通：sasaki@…」).
         general = [(at, a) for at, a in current if book.general.search(label_before(body, at))]
-        if general and (len(general) < len(current) or (behalf and sender in body)):
+        if general and (len(general) < len(current) or here or (behalf and sender in body)):
             current = [item for item in current if item not in general]
-        if stays or (not current and addresses and (self_named or sender in body)):
-            to = sender  # only a former address besides the sender's own, which they name
+        if stays or (not current and addresses and (self_named or here or sender in body)):
+            # Only addresses that are not where to write (a former one, the talent's own, a
+            # switchboard), besides the sender's own, which they name or point at.
+            to = sender
         else:
             # The sender's own address, pointed at, competes with the others: 「今後のご連絡は私
             # kimura@… 宛に」 beats the switchboard address of the signature below it.
