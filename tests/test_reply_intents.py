@@ -759,6 +759,16 @@ FORMS = [
     ("メールの受信停止とかはしないでくださいね！笑 来月の企画に入れてください", "interested"),
     ("いま他の案件は全部お断りしているんですが、はなみラボさんのは受けたいです！", "interested"),
     ("No to giveaways - but a single honest review post I'm up for.", "interested"),
+    # Mentions of the stop, not requests: its line in our footer, 「…のご連絡ではなく」.
+    (
+        "Saw the unsubscribe line at the bottom, but I definitely don't want to unsubscribe "
+        "her! Could you send over the brief?",
+        "interested",
+    ),
+    ("配信停止のご連絡ではなく、案件についての質問です。二次利用の範囲は？", "interested"),
+    ("すみません、れんらく不要でづ。\n今後も送らなくてだいじょうぶです", "opt_out"),
+    ("ご連絡先の一覧から私を除外してください。", "opt_out"),
+    ("Naw, no the now and no ever. Take me aff your list please.", "opt_out"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -867,6 +877,20 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "Dan\nTidal Management\nOffice: hello@tidal.example.com",
             "dan@tidal.example.com",
             "dan@tidal.example.com",
+        ),
+        # The talent copied in, or named as unmonitored, is not where to write.
+        (
+            "弊社所属「あんず」（CC: anzu@example.jp）宛のご依頼を拝見しました。条件面のご相談は"
+            "マネージャーである私宛にお送りいただけますでしょうか。",
+            "mori@hanabira.example.jp",
+            "mori@hanabira.example.jp",
+        ),
+        (
+            "Crestline manages her partnerships. You can reply directly to this thread "
+            "(partnerships@crestline.example.com).\n\nJust a heads-up that Dana's personal "
+            "email, dana@example.com, isn't monitored for business enquiries.",
+            "partnerships@crestline.example.com",
+            "partnerships@crestline.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
