@@ -25,6 +25,7 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("I'm out of the office through New Year's Day", NOV20, date(2027, 1, 4)),
         ("Away until Boxing Day", NOV20, date(2026, 12, 26)),
         ("元旦まで休業いたします", NOV20, date(2027, 1, 4)),
+        ("12月24日(木)まで撮影で海外におり、メールの確認ができません", NOV20, date(2026, 12, 25)),
         ("12月1日より出社いたします", NOV20, date(2026, 12, 1)),
         ("12月1日から通常業務を再開します", NOV20, date(2026, 12, 1)),
         ("12月1日から", NOV20, date(2026, 12, 1)),

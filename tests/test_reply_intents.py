@@ -769,6 +769,22 @@ FORMS = [
     ("すみません、れんらく不要でづ。\n今後も送らなくてだいじょうぶです", "opt_out"),
     ("ご連絡先の一覧から私を除外してください。", "opt_out"),
     ("Naw, no the now and no ever. Take me aff your list please.", "opt_out"),
+    # Their earlier stop, sent to another brand; a stop that says it was already asked.
+    (
+        "先日「今後の連絡は不要です」とお伝えしたのは別のブランドさん宛でした、失礼しました！"
+        "今回のPRにもぜひ参加したいです。",
+        "interested",
+    ),
+    ("I opted out through your link on the 4th and I'm still getting follow-ups.", "opt_out"),
+    ("It's probably kindest to both of us if I come off your outreach list.", "opt_out"),
+    ("We aren't able to take on this collaboration, but thank you for thinking of us.", "decline"),
+    ("Unfortunately I have to decline. Happy to chat again after that though!", "decline"),
+    ("My manager's off this week so just deal with me directly. What's the fee?", "interested"),
+    # A yes for after a busy spell is a yes now, with a date.
+    (
+        "I'm fully booked until Dec 15 and could post any day after that. Yes, I'd love to!",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -891,6 +907,32 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "email, dana@example.com, isn't monitored for business enquiries.",
             "partnerships@crestline.example.com",
             "partnerships@crestline.example.com",
+        ),
+        # An old contact not to use; a generic inbox not to use; the talent copied "for
+        # visibility" beside "keep me as the main contact".
+        (
+            "I'm no longer with Glow Talent, so please don't use my old contact there "
+            "(bookings@glow.example.com). My new agent is Priya at priya@north.example.net.",
+            "theo@example.com",
+            "priya@north.example.net",
+        ),
+        (
+            "Brand partnerships for me all go through Ollie at Wavelength: ollie@wave.example.com"
+            "\n\nPlease don't use the generic hello@wave.example.com, stuff gets buried there.",
+            "fern@example.com",
+            "ollie@wave.example.com",
+        ),
+        (
+            "Could you send the brief to me? I'm cc'ing Milo (milo@example.com) for visibility, "
+            "but please keep me as the main contact going forward.",
+            "priya@kaleido.example.com",
+            "priya@kaleido.example.com",
+        ),
+        (
+            "所属タレントの担当です。返信はこのアドレス（担当直通）にお願いいたします。\n\n"
+            "――――――\n株式会社ルミナプロ\n石田\n代表：contact@lumina.example.jp",
+            "ishida@lumina.example.jp",
+            "ishida@lumina.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -107,7 +107,7 @@ _INCLUSIVE = re.compile(r"^\s*[(,]?\s*(?:inclusive|included)\b", re.IGNORECASE)
 # Not when an absence comes between (「12/27(日)まで帰省のため、メールをお返しできません」): then
 # まで bounds the absence.
 _CANNOT_JA = re.compile(
-    r"^\s*(?:まで|迄)(?:(?!休|不在|出張|留守|帰省|旅行|外出|研修)[^。\n]){0,20}?"
+    r"^\s*(?:まで|迄)(?:(?!休|不在|出張|留守|帰省|旅行|外出|研修|海外|撮影|ロケ|入院|療養|遠征)[^。\n]){0,20}?"
     r"(?:(?:でき|出来)(?:ません|ない|かね)|不可)"
 )
 # Days named rather than numbered ("out through New Year's Day", 「元旦まで」).
