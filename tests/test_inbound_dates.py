@@ -26,6 +26,11 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("Away until Boxing Day", NOV20, date(2026, 12, 26)),
         ("元旦まで休業いたします", NOV20, date(2027, 1, 4)),
         ("12月24日(木)まで撮影で海外におり、メールの確認ができません", NOV20, date(2026, 12, 25)),
+        (
+            "I'm back this Thursday (the 17th) and will reply then.",
+            date(2026, 12, 14),
+            date(2026, 12, 17),
+        ),
         ("12月1日より出社いたします", NOV20, date(2026, 12, 1)),
         ("12月1日から通常業務を再開します", NOV20, date(2026, 12, 1)),
         ("12月1日から", NOV20, date(2026, 12, 1)),

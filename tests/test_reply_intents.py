@@ -785,6 +785,29 @@ FORMS = [
         "I'm fully booked until Dec 15 and could post any day after that. Yes, I'd love to!",
         "interested",
     ),
+    # Round six: a lawyer for the client, phones, a yes on paid terms.
+    (
+        "We write on behalf of our client. Our client does not wish to receive any further "
+        "communications from Hanami Labs.",
+        "opt_out",
+    ),
+    ("pls stop 🙏 i get like forty of these a day", "opt_out"),
+    ("how'd u even find this address? delete it pls", "opt_out"),
+    ("gonna pass, and id appreciate not being contacted going forward", "opt_out"),
+    ("pls dont email this acct again, its my personal inbox", "opt_out"),
+    ("私のアドレスは今後使わないでください。", "opt_out"),
+    ("企業様からのご連絡は今後ご遠慮させていただいております。", "opt_out"),
+    ("I'm taking a couple of months off sponsorships, so I'm turning everything down.", "decline"),
+    ("ギフティングのみは断ってるんですが、有償なら喜んで✨", "interested"),
+    (
+        "Saw the line about replying 'unsubscribe' - I definitely don't want to unsubscribe!",
+        "interested",
+    ),
+    (
+        "That's a no from me on the December timeline - but if you can push to January I'm "
+        "absolutely in.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -933,6 +956,32 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "――――――\n株式会社ルミナプロ\n石田\n代表：contact@lumina.example.jp",
             "ishida@lumina.example.jp",
             "ishida@lumina.example.jp",
+        ),
+        # "He does my deals"; "keep me on this thread, not lena@…"; the talent's address we
+        # wrote to, and 「本人（…）には直接送らないで」.
+        (
+            "talk to Tom, he does my deals 👍 tom.r@example.net\n\n- Kai\n"
+            "IG @kai.skin | kai.skin@example.com",
+            "kai@example.com",
+            "tom.r@example.net",
+        ),
+        (
+            "hi! replying for Lena (I'm her mgr). pls keep me on this thread, not "
+            "lena@example.com 🙏",
+            "sam@lumen.example.com",
+            "sam@lumen.example.com",
+        ),
+        (
+            "弊社所属の佐々木（sasaki@example.jp）宛にいただいたメールを転送してもらいました。"
+            "今後は本人のアドレスではなく、私遠藤までご連絡ください。",
+            "endo@lumina.example.jp",
+            "endo@lumina.example.jp",
+        ),
+        (
+            "弊社所属りなの件、以降は私宛にお願いします。\n本人（rina@example.jp）には直接送らない"
+            "でください",
+            "sato@everpeak.example.jp",
+            "sato@everpeak.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

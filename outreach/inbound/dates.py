@@ -316,7 +316,7 @@ _WEEKDAY_ONLY = re.compile(
     r"\b(?:(?P<back>back|return(?:ing|s)?|in\s+the\s+office|(?:checking|reading)\s+(?:my\s+)?e-?mails?"
     r"\s+again)|(?P<until>until|till|through|thru))"
     r"(?:\s+(?:at|in|to)\s+(?:my|the)\s+(?:desk|office|studio|shop|workshop|laptop))?"
-    r"(?:\s+(?:on|next))?\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b",
+    r"(?:\s+(?:on|next|this))?\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b",
     re.IGNORECASE,
 )
 
@@ -384,7 +384,8 @@ _BARE_DAY_BACK = re.compile(
     r"(?:\s+again)?)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?"
     r"(?:\s+(?:(?:in|at|to)\s+(?:the|my)\s+(?:studio|office|desk|shop|workshop|inbox|e-?mails?)|online|"
     r"on\s+(?:my\s+)?e-?mails?))?\s+"
-    r"(?:(?:on|from)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?the\s+(?P<den>\d{1,2})"
+    r"(?:(?:on|from)\s+)?(?:(?:this|next)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?\(?"
+    r"the\s+(?P<den>\d{1,2})"
     r"(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
