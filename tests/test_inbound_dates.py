@@ -250,9 +250,9 @@ def test_any_text_gives_a_date_on_or_after_received_or_none(text: str, received:
         ("I won't be back until January 4.", date(2027, 1, 4)),
         # Without one too, as English speakers read it ("out until Monday": back Monday).
         ("I am out of the office until Monday, December 14.", date(2026, 12, 14)),
-        # 「まで返信ができません」 bounds an inability, not an absence: back on X.
-        ("12/14（月）まで返信ができません。", date(2026, 12, 14)),
-        # 「まで不在」 is an absence that includes X.
+        # まで includes X, for an inability as for an absence: back the next business day.
+        ("12/14（月）まで返信ができません。", date(2026, 12, 15)),
+        ("12月18日(金)まで返信ができません。", date(2026, 12, 21)),
         ("12/14（月）まで不在にしております。", date(2026, 12, 15)),
         # Day first, as Europe writes it with dots.
         ("Our office is closed. We will reopen on 05.01.2027.", date(2027, 1, 5)),

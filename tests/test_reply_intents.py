@@ -808,6 +808,17 @@ FORMS = [
         "absolutely in.",
         "interested",
     ),
+    # Round seven.
+    ("This is a shared family address. Please don't send marketing here again.", "opt_out"),
+    ("Request you to kindly not send such mails henceforth.", "opt_out"),
+    ("Ah no thanks. And if you could not email again that'd be grand.", "opt_out"),
+    ("Please remove both of us - and don't contact either again.", "opt_out"),
+    ("Currently I'm not taking up any collaborations as I'm focusing on my exams.", "decline"),
+    (
+        "My skin reacts to anything new so I've stopped trialling skincare. Pass this time.",
+        "decline",
+    ),
+    ("Short answer: no.\n\nLong answer: my audience is mostly PC gamers.", "decline"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -982,6 +993,32 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "でください",
             "sato@everpeak.example.jp",
             "sato@everpeak.example.jp",
+        ),
+        # An address that no longer works; business "goes to"; an assistant copied for
+        # scheduling only beside "please reply to me"; the staff's work address.
+        (
+            "事務所のアドレス（yui@old.example.jp）は先月で使えなくなってしまいました…\n"
+            "現在は新しい事務所でお仕事を受けているので、こちらにお願いします！\n"
+            "works@lilac.example.jp",
+            "yui@example.jp",
+            "works@lilac.example.jp",
+        ),
+        (
+            "this isn't Milo, it's his sister. Business stuff goes to milo.biz@example.com.",
+            "milo@example.com",
+            "milo.biz@example.com",
+        ),
+        (
+            "I look after Tyler's brand work. I've copied my assistant Amy (amy@blue.example.com) "
+            "for scheduling only - for anything about the deal itself, please reply to me.",
+            "marcus@blue.example.com",
+            "marcus@blue.example.com",
+        ),
+        (
+            "お仕事関係はスタッフが管理している biz@manami.example.jp でまとめて受けているので、"
+            "そちらに詳細を送っていただけると助かります。",
+            "manami@example.jp",
+            "biz@manami.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -4,8 +4,8 @@ Rules (how English and Japanese out-of-office notices state the return):
 - 「X日まで」, "through X" and the end of a range (A〜B, A～B, A-B, AからBまで, "from A to B")
   mean back on the next business day after X: the absence includes X.
 - English "until X" / "till X" ("out of the office until Monday, January 4", "from 18 December
-  until 5 January") means back on X, as English speakers read it; so does 「X日まで返信ができ
-  ません」, where まで bounds an inability rather than an absence.
+  until 5 January") means back on X, as English speakers read it. Japanese まで always
+  includes X: 「X日までメールの確認ができません」 is able again the next business day too.
 - 「X日より」「X日から」「X日に出社」, "back on X", "returning X" mean back on X. 「X日から休暇」
   (the start of the absence) is not a return date.
 - A date without a year is the next occurrence on or after the received date (so a New Year
@@ -103,13 +103,6 @@ _UNTIL_EN = re.compile(
 )
 _UNTIL_ON_EN = re.compile(r"\b(?:until|till|til)\s*(?:the\s+)?$", re.IGNORECASE)
 _INCLUSIVE = re.compile(r"^\s*[(,]?\s*(?:inclusive|included)\b", re.IGNORECASE)
-# 「12/14（月）まで返信ができません」: the inability ends on that day.
-# Not when an absence comes between (「12/27(日)まで帰省のため、メールをお返しできません」): then
-# まで bounds the absence.
-_CANNOT_JA = re.compile(
-    r"^\s*(?:まで|迄)(?:(?!休|不在|出張|留守|帰省|旅行|外出|研修|海外|撮影|ロケ|入院|療養|遠征)[^。\n]){0,20}?"
-    r"(?:(?:でき|出来)(?:ません|ない|かね)|不可)"
-)
 # Days named rather than numbered ("out through New Year's Day", 「元旦まで」).
 _NAMED_DAYS = {
     "new year's day": "January 1",
@@ -333,7 +326,7 @@ def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | No
     # "until Monday 4 January (inclusive)" includes that day, as "through" does.
     if _UNTIL_ON_EN.search(before) and _INCLUSIVE.match(after):
         return "until", next_business_day(day, japanese=False), words
-    if _CANNOT_JA.match(after) or (_UNTIL_ON_EN.search(before) and not _UNTIL_JA.match(after)):
+    if _UNTIL_ON_EN.search(before) and not _UNTIL_JA.match(after):
         return "resume", day, words
     if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
         japanese = tok.japanese or bool(_UNTIL_JA.match(after))

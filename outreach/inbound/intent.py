@@ -620,9 +620,12 @@ def read_reply(
         general = [(at, a) for at, a in current if book.general.search(label_before(body, at))]
         if general and (len(general) < len(current) or here or (behalf and sender in body)):
             current = [item for item in current if item not in general]
-        if stays or (not current and addresses and (self_named or here or sender in body)):
+        if stays or (
+            not current and addresses and (self_named or here or behalf or sender in body)
+        ):
             # Only addresses that are not where to write (a former one, the talent's own, a
-            # switchboard), besides the sender's own, which they name or point at.
+            # switchboard, an assistant copied "for scheduling only"), besides the sender's
+            # own, which they name or point at, or write from for the talent.
             to = sender
         else:
             # The sender's own address, pointed at, competes with the others: 「今後のご連絡は私
