@@ -266,6 +266,13 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        (
+            "Re: Collaboration idea",
+            "[Automated response]\n\nI'm on a shoot in Iceland and can't reply until "
+            "December 14. Your message has been received.",
+            "auto_reply",
+            "",
+        ),
     ],
 )
 def test_responder_words_or_a_persons(subject: str, body: str, kind: str, intent: str) -> None:

@@ -819,6 +819,23 @@ FORMS = [
         "decline",
     ),
     ("Short answer: no.\n\nLong answer: my audience is mostly PC gamers.", "decline"),
+    # Round eight.
+    ("Could we push our call to next week? Thursday doesn't work for me anymore.", "interested"),
+    ("どちらにしても、今後はお送りいただく必要はありません。", "opt_out"),
+    ("Please take me off your list. I'm keen to stop getting pitches altogether.", "opt_out"),
+    ("We're a couple account and we've decided together not to do skincare promos.", "decline"),
+    (
+        "My assistant told me to just say no to every cold pitch, but I'm overruling her on "
+        "this one 😅 What would the deliverables be?",
+        "interested",
+    ),
+    ("I'd like to opt out of all Hanami Labs emails going forward though!", "opt_out"),
+    ("うーん、今回はパスで！また伸びたらぜひお願いします〜", "decline"),
+    (
+        "My manager used to handle this but we parted ways, so just deal with me directly. "
+        "I'm interested. Can you send over rates?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1019,6 +1036,27 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "そちらに詳細を送っていただけると助かります。",
             "manami@example.jp",
             "biz@manami.example.jp",
+        ),
+        # "Rather than to kayla@…" with no comma; "Kwame's manager here… direct everything to
+        # me"; a stop about the writer's personal address beside the agency's.
+        (
+            "I manage Kayla's partnerships. Please send the brief to me directly going forward "
+            "rather than to kayla@example.com.",
+            "dana@bright.example.com",
+            "dana@bright.example.com",
+        ),
+        (
+            "Kwame's manager here. He's interested. Please direct everything to me going forward "
+            "rather than to him.",
+            "kojo@greenroom.example.net",
+            "kojo@greenroom.example.net",
+        ),
+        (
+            "お仕事のご依頼は所属事務所を通していただく決まりですので、下記までご連絡ください。\n\n"
+            "担当：小川\nbiz@fleur.example.jp\n\nなお、こちらの個人アドレス（yui@example.jp）には"
+            "今後お送りいただかなくて大丈夫です。",
+            "yui@example.jp",
+            "biz@fleur.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

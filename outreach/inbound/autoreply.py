@@ -21,7 +21,7 @@ _SUBJECT = re.compile(
 # Wording only software writes about itself ("this message was sent automatically").
 _SELF_WORDS = (
     # "(not an auto-reply!)", 「自動返信じゃないです」: a person saying so.
-    r"(?<!\bif\s)this\s+is\s+an\s+automat|(?<!not\san\s)\bauto(?:matic)?[-\s]?(?:reply|respon(?:se|der))\b|"
+    r"(?<!\bif\s)this\s+is\s+an\s+automat|(?<!not\san\s)\bauto(?:matic|mated)?[-\s]?(?:reply|respon(?:se|der))\b|"
     r"(?:自動返信|自動応答|自動送信)(?!(?:では|じゃ)(?:な|あり))|"
     r"オートリプライ|オートレスポンス|"
     r"\bthis\s+(?:mailbox|inbox|address)\s+is\s+(?:not|no\s+longer)\s+monitored\b|"

@@ -42,7 +42,7 @@ MAX_HITS = 20
 OVERRIDES = 0.5
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
-_CLAUSE_END = re.compile(r"[.!?。\n]")
+_CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
 _ASKS = re.compile(r"[?？]")
 # Words that point at the writer's own address just before it ("to me at", 「私(…)宛て」): a
 # signature line naming it points nowhere.
@@ -239,6 +239,7 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 _JA_CHAR = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+_JA_TEXT = re.compile(f"[{_JA_CHAR}]")
 _JA_SPACE = re.compile(f"(?<=[{_JA_CHAR}]) +(?=[{_JA_CHAR}])")
 
 
@@ -533,7 +534,11 @@ def read_reply(
     live: dict[str, list[PhraseHit]] = {g: [] for g in _GROUPS}
     # The sender's own address written out ("send details to me at dan@…", a parent writing
     # for a child) is an address given: the one to continue with.
-    own = _points_at_own(body, sender)
+    own = [
+        (at, a)
+        for at, a in _points_at_own(body, sender)
+        if not former_address(body, at, a, book.former, book.disclaimer)
+    ]
     self_named = bool(own)
     for h in hits:
         if h.phrase.needs_address and not addresses and not self_named:
@@ -557,7 +562,15 @@ def read_reply(
         # address: 「以前の事務所には送らないよう」), and the address given is where to write
         # instead. Saying who one is ("I handle press for a studio") points nowhere: "remove
         # this address" then stays an opt-out.
-        clauses = [_CLAUSE_END.split(body[max(0, h.start - 30) : h.end])[-1] for h in live[OPT_OUT]]
+        # The words just before the stop in its clause, and just after it. Japanese puts the
+        # object first, often far ahead of the verb (「こちらの個人アドレス(…)には今後お送り
+        # いただかなくて大丈夫です」), so its clause is read further back.
+        clauses = [
+            _CLAUSE_END.split(
+                body[max(0, h.start - (60 if _JA_TEXT.search(h.text) else 30)) : h.end]
+            )[-1]
+            for h in live[OPT_OUT]
+        ]
         if all(
             book.direct.search(c)
             or book.direct.search(body[h.end : h.end + 60])
