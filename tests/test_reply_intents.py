@@ -836,6 +836,25 @@ FORMS = [
         "I'm interested. Can you send over rates?",
         "interested",
     ),
+    # Round nine.
+    ("メールでのご案内はもう必要ありませんので、停止のお手続きをお願いできますか。", "opt_out"),
+    ("営業メールが月に何通も来てて困ってます。御社からのものは今後すべて不要です。", "opt_out"),
+    ("ご案内自体を今後はいただかない形にしていただけますか。", "opt_out"),
+    (
+        "I'd be grateful if you could make a note not to get in touch about future campaigns "
+        "either.",
+        "opt_out",
+    ),
+    ("The sakura scent rules this one out for me.", "decline"),
+    (
+        "I'm not interested in the serum at all. But the body oil I can actually work with.",
+        "interested",
+    ),
+    (
+        "So I'm going to have to say no to this one. If your plans include a summer push, I'd be "
+        "happy to hear about it then.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1057,6 +1076,19 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "今後お送りいただかなくて大丈夫です。",
             "yui@example.jp",
             "biz@fleur.example.jp",
+        ),
+        # "Don't email her directly at sunny@…; send everything to this address"; "repped by".
+        (
+            "We represent Sunny for all commercial work. Please don't email her directly at "
+            "sunny@example.com; send everything to this address.",
+            "partnerships@kiwi.example.com",
+            "partnerships@kiwi.example.com",
+        ),
+        (
+            "please don't use bookings@old.example.com anymore. I'm repped by Peach now: "
+            "collabs@peach.example.net",
+            "eli@example.com",
+            "collabs@peach.example.net",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
