@@ -855,6 +855,24 @@ FORMS = [
         "happy to hear about it then.",
         "decline",
     ),
+    # Round ten.
+    ("I've asked twice already to be unsubscribed. Please actually do it this time.", "opt_out"),
+    ("結構です。\n次からは送らなくていいです。", "opt_out"),
+    (
+        "Thanks, but I can't promote what my followers can't buy here. Will have to skip this time.",
+        "decline",
+    ),
+    ("Product-for-post collabs aren't something I'm taking on at the moment.", "decline"),
+    ("I'm taking the whole Dec-Jan stretch off brand work to recharge.", "decline"),
+    (
+        "内容には大変興味があるのですが、3万円だと少し厳しいです。4万5千円でご検討いただくことは"
+        "可能でしょうか？",
+        "interested",
+    ),
+    (
+        "断る理由がないです笑 ぜひお願いします！住所はこのメールに返信する形で大丈夫ですか？",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1089,6 +1107,39 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "collabs@peach.example.net",
             "eli@example.com",
             "collabs@peach.example.net",
+        ),
+        # The writer's own sign-off holds the only other address; 「私、小林宛に」; the talent's
+        # address labelled in the signature; an assistant cc'd "so she has context".
+        (
+            "I represent Dani. Please reply directly to me here rather than to Dani.\n\n"
+            "Kind regards,\nSam Okafor\nNorthlight Talent\nhello@northlight.example.com",
+            "sam@northlight.example.com",
+            "sam@northlight.example.com",
+        ),
+        (
+            "美月のマネジメントを担当しております小林です。今後のやり取りは私、小林宛にいただけますと"
+            "幸いです。\n\n━━━━━━━━\n株式会社スタジオ星\n代表 info@hoshi.example.jp",
+            "kobayashi@hoshi.example.jp",
+            "kobayashi@hoshi.example.jp",
+        ),
+        (
+            "「あやね」のマネージャーをしております石井です。このメールにそのままご返信ください。\n\n"
+            "━━━━━━━━\nMail：ishii@promo.example.jp\n（タレント本人：ayane@example.jp）",
+            "ishii@promo.example.jp",
+            "ishii@promo.example.jp",
+        ),
+        (
+            "Please don't use this address (leo@example.com) for collabs - email my agency at "
+            "bookings@agency.example.net instead. I've cc'd my assistant jun@example.com so she "
+            "has context, but bookings is who will get back to you.",
+            "leo@example.com",
+            "bookings@agency.example.net",
+        ),
+        (
+            "お仕事の話は work.yuna@example.jp の方に送ってもらえますか？あと、yuna@example.net は"
+            "昔のでもう見てないので、そっちには送らないでください〜",
+            "yuna.private@example.jp",
+            "work.yuna@example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -28,6 +28,7 @@ from outreach.inbound.textparts import (
     quoted_from_others,
     retracted_quote,
     sentence_of,
+    sign_off_start,
     signature_start,
 )
 
@@ -633,6 +634,10 @@ def read_reply(
         general = [(at, a) for at, a in current if book.general.search(label_before(body, at))]
         if general and (len(general) < len(current) or here or (behalf and sender in body)):
             current = [item for item in current if item not in general]
+        # The writer points at herself ("reply directly to me here") and the only addresses
+        # are in her own sign-off (her company's line below "Kind regards, Sam"): the writer.
+        if here and current and all(at > sign_off_start(body) for at, _ in current):
+            current = []
         if stays or (
             not current and addresses and (self_named or here or behalf or sender in body)
         ):

@@ -130,6 +130,26 @@ def quoted_from_others(text: str, start: int, end: int, others: re.Pattern[str])
     return others.search(text[max(line_start, opening - 80) : opening]) is not None
 
 
+# A closing line ("Kind regards,", "Cheers", 「よろしくお願いいたします。」): what follows it, a few
+# lines at most, is the writer's name and contact block.
+_CLOSING = re.compile(
+    r"^[ \t]*(?:(?:kind|best|warm|warmest|many)?[ \t]*regards|best(?: wishes)?|all the best|"
+    r"thanks(?: again| so much)?|thank you|many thanks|cheers|sincerely|yours(?: sincerely| "
+    r"faithfully| truly)?|よろしくお願い(?:いたします|致します|します|申し上げます))"
+    r"[ \t]*[,.!。]?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def sign_off_start(text: str) -> int:
+    """Where the writer's sign-off block begins (after a closing line with at most six lines
+    below it), or the text's end."""
+    found = [m.end() for m in _CLOSING.finditer(text)]
+    if found and text[found[-1] :].count("\n") <= 7:
+        return found[-1]
+    return len(text)
+
+
 def label_before(body: str, at: int) -> str:
     """The words that label the address at `at` (「代表：」, "General enquiries: "): the start of
     its clause, at most 24 characters, on its line."""
