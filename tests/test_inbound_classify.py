@@ -273,6 +273,13 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        (
+            "Thanks for your message!",
+            "Thanks for your message! This inbox is checked a few times a week. If your email is "
+            "about a collaboration, someone from the team will be in touch if it's a good fit.",
+            "auto_reply",
+            "",
+        ),
     ],
 )
 def test_responder_words_or_a_persons(subject: str, body: str, kind: str, intent: str) -> None:

@@ -873,6 +873,12 @@ FORMS = [
         "断る理由がないです笑 ぜひお願いします！住所はこのメールに返信する形で大丈夫ですか？",
         "interested",
     ),
+    # Round eleven.
+    ("引っ越し中で撮影できる環境がないので今回はまた今度にさせてください💦", "decline"),
+    (
+        "I react to most fragranced balms, so I don't think I can honestly promote this one.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1140,6 +1146,33 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "昔のでもう見てないので、そっちには送らないでください〜",
             "yuna.private@example.jp",
             "work.yuna@example.jp",
+        ),
+        # A topic's comma keeps the clause (「…(old@…)は、昨年退所したため」); a label further
+        # back in its clause ("For invoices… use", "For press enquiries… you can use").
+        (
+            "以前ご案内していた事務所のアドレス（contact@old.example.jp）は、\n昨年退所したため現在は"
+            "使われておりません。\ninfo@sakura.example.jp の方へご連絡をお願いいたします！",
+            "nene@example.jp",
+            "info@sakura.example.jp",
+        ),
+        (
+            "Jordan's agent is Kendra Shaw, kendra@wave.example.net, please reach out to her "
+            "directly.\n\nFor invoices on existing contracts only, use accounts@wave.example.net.",
+            "team@wave.example.net",
+            "kendra@wave.example.net",
+        ),
+        (
+            "Please email brands@example.net with your brief.\n\nFor press enquiries (not paid "
+            "work) you can use press@example.net.",
+            "lab@example.com",
+            "brands@example.net",
+        ),
+        (
+            "本件は所属事務所よりご返答いたしますので、以下の担当者へ直接ご連絡いただけますでしょうか。"
+            "\n\n─────────\nキャスティング部　山下\nMail：yamashita@star.example.jp\n"
+            "代表：info@star.example.jp\n─────────",
+            "nagisa@example.jp",
+            "yamashita@star.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

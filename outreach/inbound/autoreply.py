@@ -27,6 +27,8 @@ _SELF_WORDS = (
     r"\bthis\s+(?:mailbox|inbox|address)\s+is\s+(?:not|no\s+longer)\s+monitored\b|"
     r"\bunmonitored\s+(?:mailbox|inbox)\b|\byour\s+message\s+has\s+not\s+been\s+read\b|"
     r"\bthis\s+inbox\s+is\s+(?:checked|monitored)\s+by\b|"
+    r"\b(?:we|someone(?:\s+from\s+(?:the|our)\s+team)?)\s+will\s+be\s+in\s+touch\s+if\s+"
+    r"(?:it'?s|it\s+is|there'?s|we)\b|"
     r"\b(?:due\s+to|because\s+of)\s+the\s+(?:high\s+|large\s+|sheer\s+)?(?:volume|number)\s+of\s+"
     r"(?:e-?mails?|messages|enquiries|inquiries|requests)\s+(?:we|i)\s+(?:receive|get)\b|"
     r"\b(?:can'?t|cannot|(?:are|am|'m)\s+(?:unable|not\s+able)\s+to)\s+(?:respond|reply)\s+to\s+"

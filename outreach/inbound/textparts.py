@@ -34,7 +34,8 @@ def signature_start(text: str) -> int:
 _SENTENCE_END = re.compile(r"[!?。;\n]|\.(?!\w)")
 # Where the words about one address stop: a sentence's end or a Japanese comma (an English
 # comma often sits inside the phrase: "my old agency, Bright (bright@…), closed").
-_CLAUSE_BREAK = re.compile(r"[!?。、\n]|\.(?!\w)")
+# A comma right after a topic or subject (「…(old@…)は、昨年退所したため」) keeps the clause going.
+_CLAUSE_BREAK = re.compile(r"[!?。\n]|(?<![はが])、|\.(?!\w)")
 
 
 def sentence_of(text: str, at: int, until: int, turn: re.Pattern[str] | None = None) -> str:
@@ -151,9 +152,10 @@ def sign_off_start(text: str) -> int:
 
 
 def label_before(body: str, at: int) -> str:
-    """The words that label the address at `at` (「代表：」, "General enquiries: "): the start of
-    its clause, at most 24 characters, on its line."""
-    start = max(body.rfind("\n", 0, at) + 1, at - 24)
+    """The words that label the address at `at` (「代表：」, "General enquiries: ", "For invoices
+    on existing contracts only, use "): the start of its clause, at most 48 characters, on its
+    line."""
+    start = max(body.rfind("\n", 0, at) + 1, at - 48)
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(body, start, at)]
     return body[max([start, *breaks]) : at]
 
