@@ -24,6 +24,7 @@ NOV20 = date(2026, 11, 20)  # a Friday
         # Days named, not numbered.
         ("I'm out of the office through New Year's Day", NOV20, date(2027, 1, 4)),
         ("Away until Boxing Day", NOV20, date(2026, 12, 26)),
+        ("Out through New Year’s Day (curly apostrophe)", NOV20, date(2027, 1, 4)),
         ("元旦まで休業いたします", NOV20, date(2027, 1, 4)),
         ("12月24日(木)まで撮影で海外におり、メールの確認ができません", NOV20, date(2026, 12, 25)),
         (

@@ -103,11 +103,10 @@ _UNTIL_EN = re.compile(
 )
 _UNTIL_ON_EN = re.compile(r"\b(?:until|till|til)\s*(?:the\s+)?$", re.IGNORECASE)
 _INCLUSIVE = re.compile(r"^\s*[(,]?\s*(?:inclusive|included)\b", re.IGNORECASE)
-# Days named rather than numbered ("out through New Year's Day", 「元旦まで」).
+# Days named rather than numbered ("out through New Year's Day", 「元旦まで」), keyed without
+# apostrophes so "New Years Day" and "New Year’s Day" read the same.
 _NAMED_DAYS = {
-    "new year's day": "January 1",
     "new years day": "January 1",
-    "new year's eve": "December 31",
     "new years eve": "December 31",
     "christmas eve": "December 24",
     "christmas day": "December 25",
@@ -117,8 +116,9 @@ _NAMED_DAYS = {
     "大晦日": "12月31日",
 }
 _NAMED_DAY = re.compile(
-    "|".join(re.escape(name) for name in sorted(_NAMED_DAYS, key=len, reverse=True)), re.IGNORECASE
+    "|".join(n.replace("years", "year['’]?s") for n in _NAMED_DAYS), re.IGNORECASE
 )
+_APOSTROPHE = re.compile("['’]")
 _PAST_START = timedelta(days=45)
 _WRAP = re.compile(r"(?<!\n)\n(?!\n)")
 _BACK_EN = re.compile(
@@ -438,7 +438,7 @@ def _arabic(m: re.Match[str]) -> str:
 def return_date(text: str, received: date) -> ReturnDate | None:
     """The return date an out-of-office text states, or None when it states none we can read."""
     text = _KANJI_DAY.sub(_arabic, unicodedata.normalize("NFKC", text).replace("\u301c", "〜"))
-    text = _NAMED_DAY.sub(lambda m: _NAMED_DAYS[m.group(0).lower().replace("’", "'")], text)
+    text = _NAMED_DAY.sub(lambda m: _NAMED_DAYS[_APOSTROPHE.sub("", m.group(0).lower())], text)
     tokens: dict[int, _Token] = {}
     day_first = _DAY_FIRST.search(text) is not None
     for m in _TOKEN.finditer(text):

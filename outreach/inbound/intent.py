@@ -636,7 +636,8 @@ def read_reply(
             current = [item for item in current if item not in general]
         # The writer points at herself ("reply directly to me here") and the only addresses
         # are in her own sign-off (her company's line below "Kind regards, Sam"): the writer.
-        if here and current and all(at > sign_off_start(body) for at, _ in current):
+        sign_off = sign_off_start(body)
+        if here and current and all(at > sign_off for at, _ in current):
             current = []
         if stays or (
             not current and addresses and (self_named or here or behalf or sender in body)

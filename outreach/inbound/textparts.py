@@ -32,9 +32,9 @@ def signature_start(text: str) -> int:
 
 
 _SENTENCE_END = re.compile(r"[!?。;\n]|\.(?!\w)")
-# Where the words about one address stop: a sentence's end or a Japanese comma (an English
-# comma often sits inside the phrase: "my old agency, Bright (bright@…), closed").
-# A comma right after a topic or subject (「…(old@…)は、昨年退所したため」) keeps the clause going.
+# Where the words about one address stop: a sentence's end or a Japanese comma, but not one
+# right after a topic or subject (「…(old@…)は、昨年退所したため」 is still about old@); an
+# English comma often sits inside the phrase ("my old agency, Bright (bright@…), closed").
 _CLAUSE_BREAK = re.compile(r"[!?。\n]|(?<![はが])、|\.(?!\w)")
 
 
@@ -143,21 +143,25 @@ _CLOSING = re.compile(
 
 
 def sign_off_start(text: str) -> int:
-    """Where the writer's sign-off block begins (after a closing line with at most six lines
-    below it), or the text's end."""
+    """Where the writer's sign-off block begins (after the last closing line, when at most
+    seven lines follow it), or the text's end."""
     found = [m.end() for m in _CLOSING.finditer(text)]
     if found and text[found[-1] :].count("\n") <= 7:
         return found[-1]
     return len(text)
 
 
+def _clause_start(body: str, at: int, reach: int) -> int:
+    """Where the clause holding position `at` begins, at most `reach` characters back on its
+    line."""
+    start = max(body.rfind("\n", 0, at) + 1, at - reach)
+    return max([start, *(m.end() for m in _CLAUSE_BREAK.finditer(body, start, at))])
+
+
 def label_before(body: str, at: int) -> str:
     """The words that label the address at `at` (「代表：」, "General enquiries: ", "For invoices
-    on existing contracts only, use "): the start of its clause, at most 48 characters, on its
-    line."""
-    start = max(body.rfind("\n", 0, at) + 1, at - 48)
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(body, start, at)]
-    return body[max([start, *breaks]) : at]
+    on existing contracts only, use "): the start of its clause, at most 48 characters back."""
+    return body[_clause_start(body, at, 48) : at]
 
 
 def former_address(
@@ -169,10 +173,8 @@ def former_address(
     words about the old address stop at 「、」 and the new one is current."""
     line_start = body.rfind("\n", 0, at) + 1
     line_end = body.find("\n", at)
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(body, max(line_start, at - 30), at)]
-    start = max([line_start, at - 30, *breaks])
     after = _CLAUSE_BREAK.search(body, at + len(addr))
-    around = body[start : after.start() if after else len(body)]
+    around = body[_clause_start(body, at, 30) : after.start() if after else len(body)]
     if former.search(around.replace(addr, " ")):
         return True
     # Or its line is a confidentiality notice ("…contact postmaster@… and delete it").
