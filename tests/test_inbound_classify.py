@@ -280,6 +280,13 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        (
+            "Re: Collaboration idea",
+            "Hey there, thanks for your message! I'm off-grid for the new year and won't be able "
+            "to reply until January 6. Speak then!",
+            "auto_reply",
+            "",
+        ),
     ],
 )
 def test_responder_words_or_a_persons(subject: str, body: str, kind: str, intent: str) -> None:

@@ -879,6 +879,16 @@ FORMS = [
         "I react to most fragranced balms, so I don't think I can honestly promote this one.",
         "decline",
     ),
+    # Round twelve.
+    ("あ、こういうの大丈夫です〜！\nもう送ってこなくて平気なので🙅‍♀️", "opt_out"),
+    ("恐れ入りますが、ご連絡先から外していただけますでしょうか。", "opt_out"),
+    ("正直まったく興味がないので今後は結構です。", "opt_out"),
+    (
+        "I haven't given consent to be contacted by your company. I'd ask that you delete them.",
+        "opt_out",
+    ),
+    ("Please add this email address to your suppression list.", "opt_out"),
+    ("After reading through the ingredient list I've decided to decline.", "decline"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1173,6 +1183,19 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "代表：info@star.example.jp\n─────────",
             "nagisa@example.jp",
             "yamashita@star.example.jp",
+        ),
+        # A sister who runs the account; "drop my address from CC" beside the manager's.
+        (
+            "ひなのアカウント運営を手伝っている姉です。お仕事関係は私のアドレス"
+            "（hina.sister@example.jp）でやり取りしているので、そちらに送り直していただけますか？",
+            "hina@example.jp",
+            "hina.sister@example.jp",
+        ),
+        (
+            "案件関係は全部マネージャーさんにお任せしてます〜\n\n→ kobayashi@example.jp\n\n"
+            "こちら宛にお願いします🙏\n私のアドレスはCCから外してもらって大丈夫です！",
+            "nene@example.jp",
+            "kobayashi@example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

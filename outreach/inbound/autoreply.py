@@ -73,7 +73,7 @@ _ABSENCE = re.compile(
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
-    r"\bmostly\s+offline\b|\boff[-\s]the[-\s]grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
+    r"\bmostly\s+offline\b|\boff[-\s](?:the[-\s])?grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
     r"\baway\s+over\b|\booo\b|\boffline\s+for\b|\bpatchy\s+signal\b|"
     r"\bi'?m\s+out\s+(?:in|at|on)\s+the\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|"
     r"\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|"
