@@ -17,6 +17,26 @@ NOV20 = date(2026, 11, 20)  # a Friday
 @pytest.mark.parametrize(
     "text,received,back",
     [
+        # Resume words, relative days and New Year closures as creators write them.
+        (
+            "ただいま産休中です。復帰は2027年4月1日を予定しております。",
+            date(2026, 12, 10),
+            date(2027, 4, 1),
+        ),
+        (
+            "撮影のため本日は終日不在です。明日以降、順次ご返信いたします。",
+            date(2026, 12, 10),
+            date(2026, 12, 11),
+        ),
+        ("来週月曜日に出社します。", date(2026, 12, 10), date(2026, 12, 14)),
+        (
+            "12月28日〜1月5日まで年末年始休業とさせていただきます。",
+            date(2026, 12, 28),
+            date(2027, 1, 6),
+        ),
+        ("I'll be back on Monday, January 4.", date(2026, 12, 22), date(2027, 1, 4)),
+        ("年明けは5日(火)から営業いたします。", date(2026, 12, 24), date(2027, 1, 5)),
+        ("I am on holiday and will return on the 5th.", date(2026, 12, 24), date(2027, 1, 5)),
         # Japanese: まで = back the next business day; より/から = back that day.
         ("12月1日まで不在にしております", NOV20, date(2026, 12, 2)),
         # An absence between まで and "cannot reply": まで bounds the absence.
