@@ -287,6 +287,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        # Responder words in a person's yes with a question.
+        (
+            "Re: Collaboration idea",
+            "G'day Hana, keen as! Heads up though, I'm out of office over Christmas so I'd post "
+            "mid-January. Does that work for you?",
+            "reply",
+            "interested",
+        ),
     ],
 )
 def test_responder_words_or_a_persons(subject: str, body: str, kind: str, intent: str) -> None:

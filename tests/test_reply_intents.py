@@ -860,6 +860,25 @@ FORMS = [
     ),
     ("Please add this email address to your suppression list.", "opt_out"),
     ("After reading through the ingredient list I've decided to decline.", "decline"),
+    # Round thirteen.
+    ("削除希望です。", "opt_out"),
+    ("Please confirm that you have deleted my data and that you won't email me again.", "opt_out"),
+    (
+        "I'm pausing all brand collaborations for now to focus on my final exams. Maybe another "
+        "time!",
+        "decline",
+    ),
+    # An earlier no, quoted, and a yes if this offer is still open; a stop taken back.
+    (
+        "先日は「今回は見送ります」とお返事してしまったのですが、スケジュールが空きましたので、"
+        "もしまだ間に合うようでしたらぜひ参加させてください！",
+        "interested",
+    ),
+    (
+        "以前、別の件で配信停止をお願いしたかと思うのですが、今回の桜ナイトセラムはとても気になって"
+        "いて…！ぜひPRをお受けしたいです。\n配信停止の件は取り消しでお願いします🙇‍♀️",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1167,6 +1186,25 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "こちら宛にお願いします🙏\n私のアドレスはCCから外してもらって大丈夫です！",
             "nene@example.jp",
             "kobayashi@example.jp",
+        ),
+        # An assistant who takes over from here; a sister copied in, the writer off the thread.
+        (
+            "This is Carla, Bea's assistant. Bea has asked me to handle collab requests from now "
+            "on, so you can reach me here at carla.assist@example.com. Looking forward to it!",
+            "carla.assist@example.com",
+            "carla.assist@example.com",
+        ),
+        (
+            "My sister manages my collabs now, I've cc'd her here (anna.brooks@example.com). "
+            "Please reply to her and leave me off the thread 🙏",
+            "lily@example.com",
+            "anna.brooks@example.com",
+        ),
+        (
+            "Hi Hana, I'm Dom's assistant. He doesn't handle brand deals directly - please reach "
+            "out via his agency, their contact details are on his YouTube About page.",
+            "assist@example.com",
+            "",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

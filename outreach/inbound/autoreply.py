@@ -91,6 +91,8 @@ _URGENT = re.compile(
     r"\burgent|\bexisting campaign|\bin the meantime\b|\bwhile i'?m away\b|緊急|お急ぎ|至急",
     re.IGNORECASE,
 )
+# How much interest makes responder wording a person's: a yes and a question, say.
+_TAKES_IT_UP = 0.6
 # Any day serves as the anchor: only whether a return date is stated matters here.
 _ANY_DAY = date(2000, 1, 3)
 
@@ -125,9 +127,12 @@ def _states_absence_only(own_text: str) -> str:
     return found.group(0)
 
 
-def _refuses(own_text: str) -> bool:
-    """A person's words turn the offer down (a guess from a bare "sorry" does not count)."""
+def _answers(own_text: str) -> bool:
+    """A person's words turn the offer down (a guess from a bare "sorry" does not count) or
+    take it up: a yes, a question or a counter-offer, clearly."""
     reading = read_reply(_before_pasted(own_text))
+    if reading.intent == INTERESTED:
+        return reading.interest >= _TAKES_IT_UP
     return reading.intent in (DECLINE, OPT_OUT) and not reading.guess
 
 
@@ -156,11 +161,12 @@ def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
         found
         and len(reasons) == 1
         and not _SELF_DECLARED.search(found.group(0))
-        and _refuses(own_text)
+        and _answers(own_text)
     ):
         # Responder wording and nothing in the headers or Subject, in a text that turns the offer
-        # down ("I am on maternity leave until next summer and cannot take any new job"): a
-        # person wrote it. A responder states an absence; it never declines.
+        # down ("I am on maternity leave until next summer and cannot take any new job") or takes
+        # it up ("keen as! I'm out of office over Christmas so I'd post mid-January. Does that
+        # work for you?"): a person wrote it. A responder states an absence; it never answers.
         return []
     if not reasons:
         absence = _states_absence_only(own_text)
