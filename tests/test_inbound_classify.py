@@ -287,6 +287,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        # Away with a return date and nothing else: a notice, though no software wrote "auto".
+        (
+            "Re: Collaboration idea",
+            "I'm away filming and won't be able to respond until Monday 14th December. Thanks "
+            "for your patience!\n\nBea",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -879,6 +879,31 @@ FORMS = [
         "いて…！ぜひPRをお受けしたいです。\n配信停止の件は取り消しでお願いします🙇‍♀️",
         "interested",
     ),
+    # Round fourteen.
+    ("InstagramのDMでもメールでも何度も来るのですが、もうやめてください。", "opt_out"),
+    ("メアドどこで手に入れたんですか？\n正直気持ち悪いのでやめてください", "opt_out"),
+    ("I don't accept unsolicited pitches at this address. Please don't email it again.", "opt_out"),
+    (
+        "Appreciate it but I'm not the right person for this and don't want future emails.",
+        "opt_out",
+    ),
+    ("Appreciate it, but I'm not taking on sponsored content right now.", "decline"),
+    (
+        "I only work with fragrance-free brands and the products I've seen from you are scented, "
+        "so it's not going to work for me.",
+        "decline",
+    ),
+    # Other offers refused as a habit, then a question about this one.
+    (
+        "日焼け止めの案件は肌に合わないことが多くお断りしているのですが、セラムでしたらぜひやって"
+        "みたいです✨\nスケジュール感を教えてください！",
+        "interested",
+    ),
+    (
+        "他社さんからの案件メールはだいたい配信停止してるんですが、これは気になりました！\n"
+        "ボディミストの香りの種類を教えてください🌸",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1204,6 +1229,27 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "Hi Hana, I'm Dom's assistant. He doesn't handle brand deals directly - please reach "
             "out via his agency, their contact details are on his YouTube About page.",
             "assist@example.com",
+            "",
+        ),
+        # A child writing from her mother's account, which is the one to use (not the old one).
+        (
+            "Hi! This is Ruby - I'm using my mum's email. She handles all my emails for brand "
+            "stuff, her email\nis linda.parks@example.net so please send everything there and "
+            "not to my old address. Thank you!!",
+            "linda.parks@example.net",
+            "linda.parks@example.net",
+        ),
+        # The manager is the contact and will write; the agency's form: no address to use.
+        (
+            "お声がけありがとうございます🙌\nお仕事関係はマネージャーが窓口なので、マネージャーから"
+            "改めてご連絡させますね！",
+            "mina@example.jp",
+            "",
+        ),
+        (
+            "現在事務所に所属しておりますので、お手数ですが事務所のホームページのお問い合わせ"
+            "フォームからご連絡いただけますでしょうか。",
+            "mina@example.jp",
             "",
         ),
         # A billing address labelled in the clause before it; this address, asked for.

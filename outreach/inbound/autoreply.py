@@ -81,7 +81,8 @@ _ABSENCE = re.compile(
     r"\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|"
     r"\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|"
     r"\bsocial\s+media\s+break\b|\bdetox\b|\bon\s+(?:\w+\s+)?leave\b|"
-    r"\bout\s+for\s+the\s+holidays\b|"
+    r"\bout\s+for\s+the\s+holidays\b|\bwon'?t\s+be\s+able\s+to\s+(?:respond|reply|answer|get\s+back)\b|"
+    r"\baway\s+(?:filming|shooting|travell?ing|on\s+(?:a\s+)?(?:shoot|location|tour))\b|"
     r"\bi'?m\s+off\s+\w+ing\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
     re.IGNORECASE,
 )

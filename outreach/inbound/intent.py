@@ -45,9 +45,13 @@ _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
 _ASKS = re.compile(r"[?？]")
-# Words that point at the writer's own address just before it ("to me at", 「私(…)宛て」): a
-# signature line naming it points nowhere.
-_SELF_POINTER = re.compile(r"(?:\b(?:me|us) at\b|\bto (?:me|us)\b|私|わたし|こちら)[^\n@]{0,25}$")
+# Words that point at the sender's own address just before it ("to me at", 「私(…)宛て」, or a
+# child writing from a parent's account: "her email is …"): a signature line naming it points
+# nowhere.
+_SELF_POINTER = re.compile(
+    r"(?:\b(?:me|us) at\b|\bto (?:me|us)\b|私|わたし|こちら"
+    r"|\b(?:her|his|their)\s+(?:e-?mail|address|e-?mail\s+address)\s+is\b)[^\n@]{0,25}$"
+)
 # Or pointed at from after it: 「以降のご連絡は本人ではなく tanaka@… 宛にお願いいたします」.
 _SELF_POINTED = re.compile(
     r"^\s*(?:宛て?に?|あてに?|まで|へ)\s*(?:ご連絡|お送り|お願い|ご送付|送って)"

@@ -164,6 +164,11 @@ def label_before(body: str, at: int) -> str:
     return body[_clause_start(body, at, 48) : at]
 
 
+_SET_AGAINST = re.compile(
+    r"\b(?:and )?(?:not|rather than|instead of)(?: to)?\s+(?:my|her|his|their|the)?\s*$"
+)
+
+
 def former_address(
     body: str, at: int, addr: str, former: re.Pattern[str], disclaimer: re.Pattern[str]
 ) -> bool:
@@ -174,8 +179,14 @@ def former_address(
     line_start = body.rfind("\n", 0, at) + 1
     line_end = body.find("\n", at)
     after = _CLAUSE_BREAK.search(body, at + len(addr))
-    around = body[_clause_start(body, at, 30) : after.start() if after else len(body)]
-    if former.search(around.replace(addr, " ")):
+    start = _clause_start(body, at, 30)
+    around = body[start : after.start() if after else len(body)]
+    tail = at + len(addr) - start  # where the words after the address begin
+    for m in former.finditer(around.replace(addr, " " * len(addr))):
+        # "send everything there and not to my old address": after the address, a former one
+        # set against it with "not"/"rather than" is another address; this one is the new one.
+        if m.start() >= tail and _SET_AGAINST.search(around[tail : m.start()]):
+            continue
         return True
     # Or its line is a confidentiality notice ("…contact postmaster@… and delete it").
     line = body[line_start : len(body) if line_end < 0 else line_end]
