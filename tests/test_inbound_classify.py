@@ -295,6 +295,29 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        (
+            "Re: PRのご相談",
+            "ただいま入院加療中のため、メールを拝見できません。\n1月8日から対応いたしますので、"
+            "それまでお待ちくださいませ。",
+            "auto_reply",
+            "",
+        ),
+        (
+            "Re: Collaboration idea",
+            "I'm off through Thursday, December 31, spending the season with family. Your "
+            "message will be read after that.",
+            "auto_reply",
+            "",
+        ),
+        # Written to whoever it may concern, with a manager for collabs: still a notice.
+        (
+            "Re: Collaboration idea",
+            "Hi! I'm on location in Bali until January 14 with very limited wifi, so replies "
+            "will be slow.\n\nIf this is about a brand collab, you can also reach my manager at "
+            "collabs@jo-mgmt.example.com.",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -904,6 +904,42 @@ FORMS = [
         "ボディミストの香りの種類を教えてください🌸",
         "interested",
     ),
+    # Round fifteen.
+    (
+        "あの、どちら様ですか？なんで私のアドレス知ってるんですか？\n気持ち悪いので消してください。",
+        "opt_out",
+    ),
+    (
+        "Please tell me where you obtained this address, delete it and any other personal data "
+        "you hold about me, and confirm in writing that you have done so.",
+        "opt_out",
+    ),
+    (
+        "つきましては誠に恐縮ながら、今後このようなお誘いは一切ご無用に願いたく、\n"
+        "そちら様の名簿からも私の名前をお削りいただけますれば幸いに存じます。",
+        "opt_out",
+    ),
+    # A cushion before a question is no regret; a yes on a condition about this offer.
+    (
+        "拝見しました。やってみたい気持ちはございます。\n不躾で恐縮ですが、謝礼はいかほどでしょうか。",
+        "interested",
+    ),
+    (
+        "いわゆるステマのような、宣伝と分からない形の投稿はお断りですが、\n"
+        "「PR」ときちんと表記させていただけるのであれば、喜んでお引き受けいたします。",
+        "interested",
+    ),
+    # An earlier answer, quoted and set aside after a turn.
+    (
+        "以前、別の商品のときに「今回は見送ります」とお返事したかと思いますが、今回のセラムはぜひ"
+        "試してみたいです！",
+        "interested",
+    ),
+    (
+        'Last month I replied "remove me" to your email in a bit of a temper. Please disregard '
+        "that, if you can. I'd like to try the serum after all, if the offer still stands.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1250,6 +1286,34 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "現在事務所に所属しておりますので、お手数ですが事務所のホームページのお問い合わせ"
             "フォームからご連絡いただけますでしょうか。",
             "mina@example.jp",
+            "",
+        ),
+        # The talent's address named first, then as where not to write; the agency's desk.
+        (
+            "Thanks for your note to Lily (lily.nguyen@example.com). I represent Lily for all "
+            "commercial work. Going forward, please direct any correspondence about this campaign "
+            "to our partnerships desk at partnerships@ardent-mgmt.example.com rather than to "
+            "Lily's personal inbox.\n\nOwen Hart\nowen@ardent-mgmt.example.com",
+            "owen@ardent-mgmt.example.com",
+            "partnerships@ardent-mgmt.example.com",
+        ),
+        (
+            "Please direct all future correspondence about this and any other campaigns to "
+            "talent@bloom-agency.example.com rather than Chloe's personal address "
+            "(chloe.v@example.com), so nothing gets lost.",
+            "marisa@bloom-agency.example.com",
+            "talent@bloom-agency.example.com",
+        ),
+        (
+            "Sam here, Tess's manager - she forwarded your email to me. Please use this address, "
+            "sam@tessmgmt.example.com, for everything going forward.",
+            "sam@tessmgmt.example.com",
+            "sam@tessmgmt.example.com",
+        ),
+        (
+            "My assistant handles these sorts of things for me. Her name is Doris and she'll be "
+            "in touch with you directly next week.",
+            "ivy@example.com",
             "",
         ),
         # A billing address labelled in the clause before it; this address, asked for.

@@ -52,7 +52,11 @@ _BODY = re.compile(
     r"(?:i|my)\s+return|\bi\s*(?:am|'m)\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"
     r"|不在にしております|不在にしています|留守にしております|留守にしています|(?:留守|不在)のお知らせ|休暇をいただいております|休暇を頂いております|"
     r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|メールの確認が(?:でき|出来)(?:ません|ない)|"
-    r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休)|"
+    r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休|入院|療養|加療)|"
+    r"メール(?:を)?(?:拝見|チェック)(?:することが)?(?:でき|出来)(?:ません|ない)|"
+    r"\byour\s+(?:message|e-?mail)\s+will\s+be\s+read\b|"
+    # Written to whoever it may concern: a person answering our pitch knows what it is about.
+    r"\bif\s+(?:this|your\s+(?:e-?mail|message))\s+is\s+(?:about|regarding|re:?)\s+(?:a|an|any)\b|"
     r"休業とさせていただ|" + _SELF_WORDS,
     re.IGNORECASE,
 )
@@ -81,7 +85,8 @@ _ABSENCE = re.compile(
     r"\b(?:office|studio|shop|we)\s+(?:is|are|will\s+be)\s+closed\b|"
     r"\bis\s+closed\s+(?:from|for|until|till|over|between)\b|\bwe\s+reopen\b|"
     r"\bsocial\s+media\s+break\b|\bdetox\b|\bon\s+(?:\w+\s+)?leave\b|"
-    r"\bout\s+for\s+the\s+holidays\b|\bwon'?t\s+be\s+able\s+to\s+(?:respond|reply|answer|get\s+back)\b|"
+    r"\bout\s+for\s+the\s+holidays\b|\b(?:i'?m|i\s+am)\s+off\s+(?:through|until|till|from|between)\b|"
+    r"\b(?:very\s+)?limited\s+(?:wi-?fi|signal|internet|reception)\b|入院|療養|\bwon'?t\s+be\s+able\s+to\s+(?:respond|reply|answer|get\s+back)\b|"
     r"\baway\s+(?:filming|shooting|travell?ing|on\s+(?:a\s+)?(?:shoot|location|tour))\b|"
     r"\bi'?m\s+off\s+\w+ing\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
     re.IGNORECASE,

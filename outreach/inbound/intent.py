@@ -44,13 +44,20 @@ OVERRIDES = 0.5
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
+# "rather than to Lily's personal inbox": the person whose own address is not where to write.
+_NOT_THEIRS = re.compile(
+    r"\b(?:rather than|instead of|not)(?: to)? ([a-z]{3,})'s (?:personal |own |private )?"
+    r"(?:inbox|e-?mail|address|account)\b"
+)
+_TRAILING_TURNS = frozenset({"though", "however"})
 _ASKS = re.compile(r"[?？]")
 # Words that point at the sender's own address just before it ("to me at", 「私(…)宛て」, or a
 # child writing from a parent's account: "her email is …"): a signature line naming it points
 # nowhere.
 _SELF_POINTER = re.compile(
     r"(?:\b(?:me|us) at\b|\bto (?:me|us)\b|私|わたし|こちら"
-    r"|\b(?:her|his|their)\s+(?:e-?mail|address|e-?mail\s+address)\s+is\b)[^\n@]{0,25}$"
+    r"|\b(?:her|his|their)\s+(?:e-?mail|address|e-?mail\s+address)\s+is\b"
+    r"|\b(?:use|at|to) this (?:address|e-?mail(?: address)?)\b)[^\n@]{0,25}$"
 )
 # Or pointed at from after it: 「以降のご連絡は本人ではなく tanaka@… 宛にお願いいたします」.
 _SELF_POINTED = re.compile(
@@ -626,11 +633,15 @@ def read_reply(
         )
         # Not a former address, and not one copied in only to follow the thread ("looping in
         # Tom (tom@…) so he's aware, but please send the brief to bookings@…").
+        # And not the talent's own, named elsewhere as where not to write ("Thanks for your
+        # note to Lily (lily.nguyen@…). … rather than to Lily's personal inbox").
+        not_theirs = {m.group(1) for m in _NOT_THEIRS.finditer(body)}
         current = [
             (at, a)
             for at, a in addresses
             if not former_address(body, at, a, book.former, book.disclaimer)
             and not book.copied_only.search(sentence_of(body, at, at + len(a), book.contrast))
+            and re.split(r"[._+-]", a.partition("@")[0])[0] not in not_theirs
         ]
         # A switchboard or fan-mail address (「代表：info@…」) is not where offers go when the
         # text gives another one, points at the writer ("reply directly to me here"), or an
@@ -759,6 +770,12 @@ def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     """A yes put off to another time in its own clause (「また別の商品のときにぜひ」, "maybe next
     time, happy to", "happy to hear about future projects"): the refusal before it stands."""
     before = _CLAUSE_END.split(text[max(0, hit.start - 160) : hit.start])[-1]
+    # A turn starts the yes's own clause: 「以前、別の商品のときに…お返事しましたが、今回の
+    # セラムはぜひ」 is about this offer, whatever came before the turn. "Though" and "however"
+    # also trail the words they turn from ("if you ever do something for dogs though, I'm all
+    # ears"): they start nothing.
+    turns = [m for m in book.contrast.finditer(before) if m.group(0) not in _TRAILING_TURNS]
+    before = before[turns[-1].end() :] if turns else before
     after = _CLAUSE_END.split(text[hit.start : hit.start + 120])[0]
     clause = before + after
     found = book.deferral.search(clause)

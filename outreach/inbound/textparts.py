@@ -179,7 +179,7 @@ def former_address(
     line_start = body.rfind("\n", 0, at) + 1
     line_end = body.find("\n", at)
     after = _CLAUSE_BREAK.search(body, at + len(addr))
-    start = _clause_start(body, at, 30)
+    start = _clause_start(body, at, 48)
     around = body[start : after.start() if after else len(body)]
     tail = at + len(addr) - start  # where the words after the address begin
     for m in former.finditer(around.replace(addr, " " * len(addr))):
