@@ -318,6 +318,37 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        # A refusal bounded by the absence is part of the notice; greeting us by name, a
+        # person's decline.
+        (
+            "Re: PRのご相談",
+            "いつもありがとうございます。\n現在、産休・育休をいただいております。\n2027年4月1日より"
+            "復帰予定です。それまでのお仕事のご依頼はお受けできかねますのでご了承ください。",
+            "auto_reply",
+            "",
+        ),
+        (
+            "Re: Collaboration idea",
+            "Hi Hana,\n\nThank you for this! I'm on maternity leave until the spring and not "
+            "taking on any partnerships until then. Hope the launch goes well.\n\nHollie",
+            "decline",
+            "decline",
+        ),
+        (
+            "Re: Collaboration idea",
+            "Hey, I'm travelling with very patchy signal right now so replies will be slow. I'll "
+            "get back to you when I can!",
+            "auto_reply",
+            "",
+        ),
+        (
+            "Re: Collaboration idea",
+            "Hi there,\n\nThanks for your email. I'm away until Monday, November 30, spending "
+            "Thanksgiving week with my family.\n\nI'll be going through my inbox when I get "
+            "back. For anything truly urgent about a live campaign, you can text my producer.",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

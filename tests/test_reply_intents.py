@@ -940,6 +940,41 @@ FORMS = [
         "that, if you can. I'd like to try the serum after all, if the offer still stands.",
         "interested",
     ),
+    # Round sixteen.
+    (
+        "I've given this some thought and I don't think it's the right moment for me, so I "
+        "wouldn't feel honest promoting a new serum right now.",
+        "decline",
+    ),
+    (
+        "Thanks so much for the offer but I'm not taking on paid skincare posts right now.",
+        "decline",
+    ),
+    (
+        "Hi! Please ignore the unsubscribe - I clicked the link by accident while scrolling on my "
+        "phone 🙈 I'm actually really keen on this. Can we chat?",
+        "interested",
+    ),
+    (
+        "大変申し訳ございませんが、娘に対するこのようなご連絡は、今後一切なさらないようお願い"
+        "いたします。",
+        "opt_out",
+    ),
+    (
+        "今後は私についてはご縁がなかったものとしてお取り扱いいただき、新商品のご案内なども不要"
+        "です。リストのようなものがあれば、そちらからも外していただけますでしょうか。",
+        "opt_out",
+    ),
+    (
+        "Under Article 21 GDPR, I object to the processing of my personal data for direct "
+        "marketing. I'm happy to leave it there if this is dealt with properly.",
+        "opt_out",
+    ),
+    (
+        "So yes - I'd really like to try it. Also, what's your timeline? I'm fully booked until "
+        "the 10th of January but free after that.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1315,6 +1350,21 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "in touch with you directly next week.",
             "ivy@example.com",
             "",
+        ),
+        # The assistant to liaise with; the writer copied on her own address.
+        (
+            "Could you please liaise with my assistant Nurul (nurul.azman@example.com) on the "
+            "details? You can cc me at aisyah.k@example.com too.",
+            "aisyah.k@example.com",
+            "nurul.azman@example.com",
+        ),
+        # A Cc line's label holds for every address on it.
+        (
+            "We represent Jade for all paid partnerships.\n\nCc: jade.lin@example.com; "
+            "hello@luma-agency.example.com\n\nPlease send the brief and any further "
+            "correspondence to partnerships@luma-agency.example.com.",
+            "m.ortiz@luma-agency.example.com",
+            "partnerships@luma-agency.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

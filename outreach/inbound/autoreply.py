@@ -50,11 +50,13 @@ _BODY = re.compile(
     r"(?!\s+(?:much|often|regularly|very|as|that|anymore|any\s+more))"
     r"|\bwill\s+(?:respond|reply|get\s+back\s+to\s+you)[^.!?\n]{0,30}\b(?:when|upon|after)\s+"
     r"(?:i|my)\s+return|\bi\s*(?:am|'m)\s+currently\s+(?:travell?ing|on\s+(?:vacation|holiday|leave))"
-    r"|不在にしております|不在にしています|留守にしております|留守にしています|(?:留守|不在)のお知らせ|休暇をいただいております|休暇を頂いております|"
+    r"|不在にしております|不在にしています|留守にしております|留守にしています|(?:留守|不在)のお知らせ|休暇をいただいております|休暇を頂いております|(?:産休|育休|産前産後休暇|育児休業)(?:・(?:産休|育休))?を(?:いただ|頂)いております|"
     r"お休みを(?:いただ|頂)いております|休暇中のため|メールを確認(?:することが)?できません|メールの確認が(?:でき|出来)(?:ません|ない)|"
     r"(?:ただいま|只今)[^。\n]{0,10}(?:出張|休暇|不在|外出|休業|お休み|産休|育休|入院|療養|加療)|"
     r"メール(?:を)?(?:拝見|チェック)(?:することが)?(?:でき|出来)(?:ません|ない)|"
-    r"\byour\s+(?:message|e-?mail)\s+will\s+be\s+read\b|"
+    r"\b(?:i'?ll|i\s+will)\s+(?:be\s+)?(?:go(?:ing)?|work(?:ing)?|catch(?:ing)?\s+up)\s+(?:through|on)\s+(?:my\s+)?"
+    r"(?:inbox|e-?mails?|messages)\s+(?:when|once|after)\s+i\s+(?:get\s+back|return|am\s+back|'m\s+back)\b|"
+    r"\byour\s+(?:message|e-?mail)\s+will\s+be\s+read\b|\b(?:replies|responses)\s+(?:will|may|might)\s+be\s+(?:slow|delayed|slower)\b|"
     # Written to whoever it may concern: a person answering our pitch knows what it is about.
     r"\bif\s+(?:this|your\s+(?:e-?mail|message))\s+is\s+(?:about|regarding|re:?)\s+(?:a|an|any)\b|"
     r"休業とさせていただ|" + _SELF_WORDS,
@@ -99,6 +101,20 @@ _URGENT = re.compile(
 )
 # How much interest makes responder wording a person's: a yes and a question, say.
 _TAKES_IT_UP = 0.6
+_SENTENCE = re.compile(r"(?<=[。!?\n])|(?<=\.)\s")
+# Words bounding a refusal by the absence itself.
+_UNTIL_THEN = re.compile(
+    r"それまで|期間中|休暇中|不在中|休業中|産休中|育休中|\buntil\s+then\b|"
+    r"\bduring\s+(?:this|that|my)\s+(?:time|period|leave|absence)\b|"
+    r"\bwhile\s+(?:i'?m|i\s+am)\s+(?:away|out|on\s+leave)\b",
+    re.IGNORECASE,
+)
+# "Hi Hana,", 「桜井様」 on the first line (not "Hello there", 「お客様各位」).
+_GREETS_BY_NAME = re.compile(
+    r"\s*(?:(?:hi|hello|hey|dear)\s+(?!there\b|all\b|team\b|everyone\b|sir\b|friend\b)[a-z]+"
+    r"|[^\n]{0,30}(?<!各位)(?<!お客)(?:様|さま|さん)\s*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
 # Any day serves as the anchor: only whether a return date is stated matters here.
 _ANY_DAY = date(2000, 1, 3)
 
@@ -135,8 +151,13 @@ def _states_absence_only(own_text: str) -> str:
 
 def _answers(own_text: str) -> bool:
     """A person's words turn the offer down (a guess from a bare "sorry" does not count) or
-    take it up: a yes, a question or a counter-offer, clearly."""
-    reading = read_reply(_before_pasted(own_text))
+    take it up: a yes, a question or a counter-offer, clearly. A refusal bounded by the absence
+    (「それまでのお仕事のご依頼はお受けできかねます」, "no new projects until then") is part of
+    the notice, unless the text greets us by name: a responder does not know who wrote."""
+    text = _before_pasted(own_text)
+    if not _GREETS_BY_NAME.match(text):
+        text = "。".join(s for s in _SENTENCE.split(text) if not _UNTIL_THEN.search(s))
+    reading = read_reply(text)
     if reading.intent == INTERESTED:
         return reading.interest >= _TAKES_IT_UP
     return reading.intent in (DECLINE, OPT_OUT) and not reading.guess
