@@ -349,6 +349,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        # A retired inbox that asks to be taken off the list is a stop to honour.
+        (
+            "Re: Collaboration idea",
+            "Hello,\n\nBen is no longer creating content and this inbox is no longer monitored "
+            "for collaborations. Please remove this address from your contact lists.\n\nThank you.",
+            "opt_out",
+            "opt_out",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

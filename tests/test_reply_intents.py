@@ -975,6 +975,43 @@ FORMS = [
         "the 10th of January but free after that.",
         "interested",
     ),
+    # Round seventeen.
+    ("Kindly refrain from further contact.\n\nW. Ashby", "opt_out"),
+    (
+        "I don't know who gave you this email but it's my personal one, not my work one. Remove "
+        "it please.",
+        "opt_out",
+    ),
+    (
+        "Hey, please don't send me promo emails anymore. I don't do brand deals and never will, "
+        "nothing personal!",
+        "opt_out",
+    ),
+    ("After reviewing it with her, she'll be passing on this opportunity.", "decline"),
+    (
+        "appreciate it but i only work w/ fragrance free brands and ur serum has fragrance so ima pass",
+        "decline",
+    ),
+    ("ことしはもう案件うけてないです〜\nまたらいねんとかなら(´・ω・`)", "decline"),
+    (
+        "日焼け止めは以前肌荒れしてしまったことがあって、紹介は控えたいです。\nごめんなさい！",
+        "decline",
+    ),
+    (
+        "I'm not interested in a one-off gifted post, to be honest - I don't do those. But a paid "
+        "three-month ambassadorship is something I'd seriously consider.",
+        "interested",
+    ),
+    (
+        'First, apologies for the "please remove me" reply you got from this address last week - '
+        "that was my assistant while I was away. Please ignore it! I'm actually very interested.",
+        "interested",
+    ),
+    (
+        "前回「配信停止」って返しちゃったんですけど、やっぱり気になるので詳しく聞きたいです🙏\n"
+        "さっきのは取り消しでお願いします",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1365,6 +1402,45 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "correspondence to partnerships@luma-agency.example.com.",
             "m.ortiz@luma-agency.example.com",
             "partnerships@luma-agency.example.com",
+        ),
+        # "The contact below" is theirs, not our footer; a "(cc'd: …)" label; the talent's own
+        # address named as where not to write; an address "hardly checked".
+        (
+            "葵のアシスタントをしております、小池と申します。\n今後のご連絡は下記の通りお願い"
+            "いたします。\n\n宛先：pr@mirai-office.example.com\nCC：aoi.skin@example.jp（本人）",
+            "koike@mirai-office.example.com",
+            "pr@mirai-office.example.com",
+        ),
+        (
+            "Thanks for contacting Theo (cc'd: theo.marsh@example.com). We represent Theo for all "
+            "commercial work.\n\nPlease direct all future correspondence about this campaign to "
+            "our bookings team at bookings@northstarmgmt.example.com so nothing gets lost.",
+            "theo@northstarmgmt.example.com",
+            "bookings@northstarmgmt.example.com",
+        ),
+        (
+            "本件は弊社にて窓口を担当いたしますので、今後のご連絡は\n担当の佐藤（sato@hoshizora-pro"
+            ".example.jp）までお願いいたします。\n本人のアドレス（miku.hoshino@example.jp）宛の"
+            "ご連絡はお控えいただけますと幸いです。",
+            "sato@hoshizora-pro.example.jp",
+            "sato@hoshizora-pro.example.jp",
+        ),
+        (
+            "PRのお話は事務所のフォームかメールでお願いしてます〜\nメールなら pr@kirari.example.jp "
+            "へ🙇‍♀️\nこのアドレス(kirari.nagi@example.jp)はあんまり見てないので💦",
+            "kirari.nagi@example.jp",
+            "pr@kirari.example.jp",
+        ),
+        (
+            "おしごとのれんらくは ままにおねがいします\nmama.yui@example.jp",
+            "yui@example.jp",
+            "mama.yui@example.jp",
+        ),
+        (
+            "hey! I work with an agency for all brand stuff, you can find their contact via the "
+            "link in my bio 🫶",
+            "mina@example.com",
+            "",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -115,6 +115,13 @@ _GREETS_BY_NAME = re.compile(
     r"|[^\n]{0,30}(?<!各位)(?<!お客)(?:様|さま|さん)\s*$)",
     re.IGNORECASE | re.MULTILINE,
 )
+# Asked of us: "please remove", "from your contact lists", 「リストから削除してください」 (not
+# the responder's own "click unsubscribe at the bottom of any issue").
+_REMOVAL = re.compile(
+    r"\b(?:please|kindly|pls)\s+(?:remove|delete|unsubscribe|take)\b|\bfrom\s+your\s+(?:\w+\s+)?lists?\b|"
+    r"(?:削除|外して|外し|登録解除|配信停止)[^。\n]{0,10}(?:ください|下さい|お願い)",
+    re.IGNORECASE,
+)
 # Any day serves as the anchor: only whether a return date is stated matters here.
 _ANY_DAY = date(2000, 1, 3)
 
@@ -163,6 +170,18 @@ def _answers(own_text: str) -> bool:
     return reading.intent in (DECLINE, OPT_OUT) and not reading.guess
 
 
+def _asks_removal(own_text: str) -> bool:
+    """The text asks to be taken off our list ("this inbox is no longer monitored… Please remove
+    this address from your contact lists"): a request to honour whoever typed it. A notice's
+    own "do not reply to this message" (「本メールへのご返信はお控えください」) asks nothing of
+    the kind."""
+    text = _before_pasted(own_text)
+    if not _REMOVAL.search(text):
+        return False
+    reading = read_reply(text)
+    return reading.intent == OPT_OUT and not reading.guess
+
+
 def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
     """Why this message is an automatic reply; empty if it looks written by a person."""
     reasons: list[str] = []
@@ -187,13 +206,16 @@ def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
     if (
         found
         and len(reasons) == 1
-        and not _SELF_DECLARED.search(found.group(0))
-        and _answers(own_text)
+        and (
+            _asks_removal(own_text) if _SELF_DECLARED.search(found.group(0)) else _answers(own_text)
+        )
     ):
         # Responder wording and nothing in the headers or Subject, in a text that turns the offer
         # down ("I am on maternity leave until next summer and cannot take any new job") or takes
         # it up ("keen as! I'm out of office over Christmas so I'd post mid-January. Does that
         # work for you?"): a person wrote it. A responder states an absence; it never answers.
+        # Words only software writes about itself stay automatic unless the text asks to be
+        # taken off the list.
         return []
     if not reasons:
         absence = _states_absence_only(own_text)
