@@ -1012,6 +1012,30 @@ FORMS = [
         "さっきのは取り消しでお願いします",
         "interested",
     ),
+    # Round eighteen.
+    ("このメールリストから抜けたいです。どうすればいいですか？", "opt_out"),
+    (
+        "My husband Dave forwarded this to me since I deal with his emails. He doesn't do "
+        "sponsored content and doesn't want these messages. Please take his address off your list.",
+        "opt_out",
+    ),
+    (
+        "Hi! I'm pregnant at the moment and being really careful about which actives I use, so "
+        "I'm not comfortable promoting a night serum right now.",
+        "decline",
+    ),
+    ("Thanks, but this isn't something I'd be interested in.", "decline"),
+    (
+        "先日「今後連絡しないでください」とお返事してしまった者です。\n別の会社さんからのメールと"
+        "勘違いしておりました。改めて、今回のお話を伺ってもよろしいでしょうか。",
+        "interested",
+    ),
+    (
+        "We asked to be removed from your list earlier this year, but our roster has changed since "
+        "then and two of our newer creators would be a great fit for the body mist. Could we set "
+        "up a quick call next week to talk about rates?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1441,6 +1465,23 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "link in my bio 🫶",
             "mina@example.com",
             "",
+        ),
+        # An old agency whose contract ended; an address to disregard.
+        (
+            "白石は2026年10月末をもって旧所属事務所（info@starlight.example.jp）との契約を終了し、\n"
+            "11月より弊社所属となっております。\n恐れ入りますが、今後のご連絡は弊社担当マネージャー"
+            "の佐藤までお願いいたします。\n\n担当：佐藤 亮太（sato@mirai-mgmt.example.jp）\n\n"
+            "代表：contact@mirai-mgmt.example.jp",
+            "contact@mirai-mgmt.example.jp",
+            "sato@mirai-mgmt.example.jp",
+        ),
+        (
+            "Just a heads up that Kira is no longer with Bloom Agency, so please disregard "
+            "kira@bloomagency.example.com. We represent her now.\n\nPlease contact me directly "
+            "at dan@ortizmgmt.example.com for anything going forward.\n\nDan Ortiz\n"
+            "General: hello@ortizmgmt.example.com",
+            "dan@ortizmgmt.example.com",
+            "dan@ortizmgmt.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
