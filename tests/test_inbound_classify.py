@@ -357,6 +357,13 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "opt_out",
             "opt_out",
         ),
+        (
+            "Re: PRのご相談",
+            "現在、産休・育休を取得しております。\n復帰時期は未定のため、お急ぎの方はお手数ですが"
+            "お時間をおいて再度ご連絡ください。",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -1036,6 +1036,43 @@ FORMS = [
         "up a quick call next week to talk about rates?",
         "interested",
     ),
+    # Round nineteen.
+    (
+        "I'd appreciate it if my address could be dropped from whatever list this is. I'm not in "
+        "a position to do sponsored content and would rather not keep getting these.",
+        "opt_out",
+    ),
+    ("no thank you, please remove", "opt_out"),
+    (
+        "I'd appreciate it if you stopped cold-emailing me. I never gave you permission to "
+        "contact me, and I'd like it to stay that way.",
+        "opt_out",
+    ),
+    (
+        "hey! appreciate it but i'm gonna pass — on this and honestly any future ones too. no "
+        "need to keep me in the loop 🙏",
+        "opt_out",
+    ),
+    (
+        "This is the fourth email I've had from Hanami Labs in about three weeks. I'd really "
+        "appreciate it if this one could be the last.",
+        "opt_out",
+    ),
+    (
+        "Sounds interesting! Could we hop on a quick call next week?\n\nP.S. Your unsubscribe "
+        "link seems to go to a 404, just FYI — not that I'm planning to use it :)",
+        "interested",
+    ),
+    (
+        "香水やボディミスト系の案件はお断りしているのですが、セラムでしたらぜひ！\n使用感をしっかり"
+        "試してから投稿したいので、2週間ほどお時間いただけますか？",
+        "interested",
+    ),
+    (
+        "Quick note: please stop cc'ing my old work address (ethan@oldjob.example.com) — this "
+        "one is fine. On the collab itself, yes, I'm interested. Could we do a call next week?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1482,6 +1519,65 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "General: hello@ortizmgmt.example.com",
             "dan@ortizmgmt.example.com",
             "dan@ortizmgmt.example.com",
+        ),
+        # A list of desks and the text's own pick: by name, by place, by the talent written to.
+        (
+            "日本国内の案件は日本のマネジメント（jp@ernamgmt.example.jp）、海外ブランドの案件は"
+            "US側（us@ernamgmt.example.com）で窓口を分けています。\nはなみラボさんは日本の"
+            "ブランドなので、jp の方へお願いします。",
+            "erina@example.jp",
+            "jp@ernamgmt.example.jp",
+        ),
+        (
+            "I'm represented by Fern Talent: for US brands it's us@ferntalent.com, and for "
+            "everywhere else it's Ellie at ellie@ferntalent.co.uk. As you're in Japan, Ellie's "
+            "your person!",
+            "georgia@example.com",
+            "ellie@ferntalent.co.uk",
+        ),
+        (
+            "コスメ・美容系のPRは beauty@mitsuki-office.example.jp、\nイベント出演のご依頼は "
+            "event@mitsuki-office.example.jp で受け付けています。\n\n今回は前者のほうへお願い"
+            "します！",
+            "mitsuki@example.jp",
+            "beauty@mitsuki-office.example.jp",
+        ),
+        (
+            "Your note to Milo was forwarded to me. I represent both Milo and his sister Ava, so:"
+            "\n\n- for Milo, please direct everything to me at ryan@coastline-mgmt.example.com\n"
+            "- for Ava, use ava-bookings@coastline-mgmt.example.com",
+            "ryan@coastline-mgmt.example.com",
+            "ryan@coastline-mgmt.example.com",
+        ),
+        # A Cc line with the talent marked 「本人（…）」; the writer's own address not to use.
+        (
+            "Cc: 木村（kimura@bloom-mgmt.example.jp）、本人（hinata.bloom@example.jp）\n\n"
+            "本件は営業担当の木村が対応いたしますので、以降は木村宛にご連絡をお願いいたします。"
+            "\n\nブルームマネジメント\ninfo@bloom-mgmt.example.jp",
+            "info@bloom-mgmt.example.jp",
+            "kimura@bloom-mgmt.example.jp",
+        ),
+        (
+            "最近マネジメント契約を結んだので、お仕事のお話は今後こちらへお願いします→ "
+            "mgmt@koharu-office.example.jp\n私のアドレス（haru.cos@example.jp）には送らないで"
+            "いただけると助かります！",
+            "haru.cos@example.jp",
+            "mgmt@koharu-office.example.jp",
+        ),
+        (
+            "my mgmt handles brand stuff: collabs@wavehouse-mgmt.example.com 👍",
+            "sol@example.com",
+            "collabs@wavehouse-mgmt.example.com",
+        ),
+        (
+            "案件はすべてキャスティング会社さん経由でお願いしています！\n窓口はハッピーキャストの鈴木さんです。",
+            "rio@example.jp",
+            "",
+        ),
+        (
+            "Thanks Hana — forwarding this to my agent, they'll get back to you shortly.",
+            "sam@example.com",
+            "",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -49,6 +49,18 @@ _NOT_THEIRS = re.compile(
     r"\b(?:rather than|instead of|not)(?: to)? ([a-z]{3,})'s (?:personal |own |private )?"
     r"(?:inbox|e-?mail|address|account)\b"
 )
+# A list of addresses, and the text's own pick among them.
+_PICK_NAMED = re.compile(
+    r"\b([a-z][a-z0-9]{1,20})(?:'s| is) your (?:person|contact|go-to|point of contact)\b"
+    r"|\b([a-z][a-z0-9]{1,20})\s*の方(?:へ|に|で|宛)"
+)
+_WROTE_TO = re.compile(
+    r"\b(?:note|e-?mail|message|pitch|offer) (?:to|for) ([a-z]{2,20})\b"
+    r"|\b(?:contacting|reaching out (?:to|about)|thinking of|working with) ([a-z]{2,20})\b"
+)
+# ("the former agency" is no pick: only "the former" on its own.)
+_PICK_FIRST = re.compile(r"前者|\bthe former(?: one)?(?=\s*[.,;!)]|\s*$)|\bthe first one\b")
+_PICK_LAST = re.compile(r"後者|\bthe latter(?: one)?(?=\s*[.,;!)]|\s*$)|\bthe second one\b")
 _TRAILING_TURNS = frozenset({"though", "however"})
 _ASKS = re.compile(r"[?？]")
 # Words that point at the sender's own address just before it ("to me at", 「私(…)宛て」, or a
@@ -57,7 +69,7 @@ _ASKS = re.compile(r"[?？]")
 _SELF_POINTER = re.compile(
     r"(?:\b(?:me|us) at\b|\bto (?:me|us)\b|私|わたし|こちら"
     r"|\b(?:her|his|their)\s+(?:e-?mail|address|e-?mail\s+address)\s+is\b"
-    r"|\b(?:use|at|to) this (?:address|e-?mail(?: address)?)\b)[^\n@]{0,25}$"
+    r"|\b(?:use|at|to) this (?:address|e-?mail(?: address)?|thread)\b)[^\n@]{0,25}$"
 )
 # Or pointed at from after it: 「以降のご連絡は本人ではなく tanaka@… 宛にお願いいたします」.
 _SELF_POINTED = re.compile(
@@ -503,6 +515,32 @@ def _addresses(text: str, sender: str, our_domains: set[str]) -> list[tuple[int,
     return seen
 
 
+def _picked(body: str, candidates: list[tuple[int, str]]) -> str:
+    """The one address of a list the text itself picks for us: by the name at its start ("As
+    you're in Japan, Ellie's your person!", 「jp の方へお願いします」) or by its place
+    (「今回は前者のほうへ」, "the latter")."""
+    if len(candidates) < 2:
+        return ""
+    ordered = [a for _, a in sorted(candidates)]
+    if _PICK_FIRST.search(body):
+        return ordered[0]
+    if _PICK_LAST.search(body):
+        return ordered[-1]
+    names = {n.lower() for m in _PICK_NAMED.finditer(body) for n in m.groups() if n}
+    named = [a for a in ordered if re.split(r"[._+-]", a.partition("@")[0])[0] in names]
+    if len(named) == 1:
+        return named[0]
+    # A list by talent ("for Milo, … me at ryan@…; for Ava, use ava-bookings@…") and the
+    # talent we wrote to, named in the text ("Your note to Milo was forwarded to me").
+    talents = {g for m in _WROTE_TO.finditer(body) for g in m.groups() if g}
+    labelled = [
+        a
+        for at, a in sorted(candidates)
+        if any(re.search(rf"\bfor {re.escape(t)}\b", label_before(body, at)) for t in talents)
+    ]
+    return labelled[0] if len(labelled) == 1 else ""
+
+
 def _nearest(addresses: list[tuple[int, str]], cues: list[PhraseHit]) -> str:
     """The address written closest to a referral phrase (not the signature's own address)."""
 
@@ -552,8 +590,15 @@ def read_reply(
         if not former_address(body, at, a, book.former, book.disclaimer)
     ]
     self_named = bool(own)
+    # Words that only count beside an address ("my manager's email is …") need one that is
+    # still in use: "please stop cc'ing my old work address (…)" gives none.
+    # (A former one beside the sender's own still counts: "you've cc'd our old address (…). The
+    # correct one is mgmt@…", written from it.)
+    in_use = any(
+        not former_address(body, at, a, book.former, book.disclaimer) for at, a in addresses
+    ) or (bool(addresses) and bool(sender) and sender in body)
     for h in hits:
-        if h.phrase.needs_address and not addresses and not self_named:
+        if h.phrase.needs_address and not in_use and not self_named:
             continue
         if h.blocked:
             reasons.append(f"{h.blocked} {h.phrase.group} phrase {h.text!r} (not acted on)")
@@ -667,7 +712,7 @@ def read_reply(
             # Words of their own signature ("Business: hello@…") name their own contact; the
             # referral is made in the text above it when the text makes one.
             cues = [h for h in live[REFERRAL] if h.start < signature] or live[REFERRAL]
-            to = _nearest((current or addresses) + own, cues)
+            to = _picked(body, current + own) or _nearest((current or addresses) + own, cues)
         copied = [
             a
             for a in (normalise(c).strip() for c in cc)
