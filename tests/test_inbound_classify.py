@@ -364,6 +364,13 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        (
+            "Thanks for reaching out!",
+            "Thanks for reaching out! This inbox is checked once a week. For collaboration "
+            "requests, please allow 5-7 business days for a response.\n\n- Team Misty",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

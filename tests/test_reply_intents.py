@@ -1073,6 +1073,64 @@ FORMS = [
         "one is fine. On the collab itself, yes, I'm interested. Could we do a call next week?",
         "interested",
     ),
+    # Round twenty.
+    (
+        "As a California resident I'm exercising my rights under the CCPA: tell me what data you "
+        "hold about me, delete it, and do not send me any further communications.",
+        "opt_out",
+    ),
+    (
+        "I'd really appreciate it if this address could be left out of any future campaigns or "
+        "outreach you do. I hope that's ok!",
+        "opt_out",
+    ),
+    (
+        "Thank you for reaching out. I'd prefer not to receive marketing or partnership emails at "
+        "this address going forward.",
+        "opt_out",
+    ),
+    (
+        "I get a lot of these and I'm trying to keep my inbox for friends and family. Would you "
+        "mind not reaching out again? No hard feelings at all 💛",
+        "opt_out",
+    ),
+    (
+        "娘はまだ中学生のため、企業様からのご連絡はすべてお断りしております。\n娘のアドレスを今後の"
+        "送信先から削除してください。\nまた、どちらで娘のアドレスを知られたのか教えていただけますか。",
+        "opt_out",
+    ),
+    # A later month for this offer; a format refused, another asked for; a footer mentioned.
+    (
+        "Not right now, but I'd love to revisit in February - could you reach out again around "
+        "Feb 10?",
+        "interested",
+    ),
+    (
+        "I'm not taking on any new work in December, but January would be perfect. Could we aim "
+        "for a post around January 20?",
+        "interested",
+    ),
+    (
+        "1月末まで別の案件が詰まっているため、2月以降の撮影・投稿でもよろしければぜひお受けしたい"
+        "です。",
+        "interested",
+    ),
+    ("ストーリーズのみの案件はお断りしているのですが、フィード投稿であればぜひ！", "interested"),
+    (
+        "メールの下に配信停止のご案内がありますが、お仕事のお話は大歓迎です！この後どう進めれば"
+        "よいですか？",
+        "interested",
+    ),
+    (
+        "正直「配信停止」と返信しかけたのですが、商品ページを見たら気になってしまいました笑\n"
+        "敏感肌でも使えますか？",
+        "interested",
+    ),
+    (
+        "事務所には所属していないので、事務所を通していただく必要はありません。私に直接ご連絡"
+        "いただければ大丈夫です。\n案件の詳細（報酬・スケジュール）をお送りいただけますか？",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1577,6 +1635,11 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
         (
             "Thanks Hana — forwarding this to my agent, they'll get back to you shortly.",
             "sam@example.com",
+            "",
+        ),
+        (
+            "こういったお話は夫が窓口をしてくれているので、夫から改めて連絡させますね。",
+            "saki@example.jp",
             "",
         ),
         # A billing address labelled in the clause before it; this address, asked for.

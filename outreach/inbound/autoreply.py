@@ -27,6 +27,8 @@ _SELF_WORDS = (
     r"\bthis\s+(?:mailbox|inbox|address)\s+is\s+(?:not|no\s+longer)\s+monitored\b|"
     r"\bunmonitored\s+(?:mailbox|inbox)\b|\byour\s+message\s+has\s+not\s+been\s+read\b|"
     r"\bthis\s+inbox\s+is\s+(?:checked|monitored)\s+by\b|"
+    r"\bthis\s+inbox\s+is\s+checked\s+(?:once|twice|a\s+few\s+times|\w+\s+times)\b|"
+    r"\bplease\s+allow\s+(?:\d+(?:\s*[-–]\s*\d+)?|a\s+few)\s+(?:business\s+|working\s+)?days\s+for\s+a\s+(?:response|reply)\b|"
     r"\b(?:we|someone(?:\s+from\s+(?:the|our)\s+team)?)\s+will\s+be\s+in\s+touch\s+if\s+"
     r"(?:it'?s|it\s+is|there'?s|we)\b|"
     r"\b(?:due\s+to|because\s+of)\s+the\s+(?:high\s+|large\s+|sheer\s+)?(?:volume|number)\s+of\s+"

@@ -824,7 +824,13 @@ def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     after = _CLAUSE_END.split(text[hit.start : hit.start + 120])[0]
     clause = before + after
     found = book.deferral.search(clause)
-    return found is not None and not book.deferral_terms.search(clause[: found.start()])
+    # A condition about this offer's terms or timing before the deferral words or right before
+    # the yes (「2月以降の撮影でもよろしければぜひ」) makes it a counter-offer.
+    return (
+        found is not None
+        and not book.deferral_terms.search(clause[: found.start()])
+        and not book.deferral_terms.search(before)
+    )
 
 
 def _clamp(value: float) -> float:
