@@ -1131,6 +1131,18 @@ FORMS = [
         "いただければ大丈夫です。\n案件の詳細（報酬・スケジュール）をお送りいただけますか？",
         "interested",
     ),
+    # Round twenty-one.
+    ("送らないで下さい\n\niPhoneから送信", "opt_out"),
+    (
+        "Please confirm that my email address has been deleted from your systems and that I will "
+        "not be contacted by Hanami Labs again.",
+        "opt_out",
+    ),
+    (
+        "I'm not interested in doing a TikTok, but an IG reel would work for me. Would that be ok "
+        "on your end?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1640,6 +1652,20 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
         (
             "こういったお話は夫が窓口をしてくれているので、夫から改めて連絡させますね。",
             "saki@example.jp",
+            "",
+        ),
+        # The writer's own address described as the switchboard, not pointed at.
+        (
+            "こちらのアドレス（info@petal-management.example.jp）は代表窓口のため、タレントの案件"
+            "につきましては担当マネージャーの佐々木より改めてご連絡差し上げます。\n今後は下記担当宛に"
+            "お送りくださいませ。\n\n担当：佐々木 美保\nsasaki@petal-management.example.jp",
+            "info@petal-management.example.jp",
+            "sasaki@petal-management.example.jp",
+        ),
+        (
+            "Hi Hana, thanks for reaching out! I don't handle bookings myself - my manager will get "
+            "in touch with you directly this week.",
+            "zoe@example.com",
             "",
         ),
         # A billing address labelled in the clause before it; this address, asked for.

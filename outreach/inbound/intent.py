@@ -75,6 +75,8 @@ _SELF_POINTER = re.compile(
 _SELF_POINTED = re.compile(
     r"^\s*(?:宛て?に?|あてに?|まで|へ)\s*(?:ご連絡|お送り|お願い|ご送付|送って)"
 )
+# Said of the address rather than pointing at it: 「こちらのアドレス(info@…)は代表窓口のため」.
+_DESCRIBED = re.compile(r"^\s*\)?\s*(?:は|が)")
 # ASCII: a Japanese character right before an address (「PRのご相談はpr@…まで」) is no part of it.
 _ADDRESS = re.compile(
     r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.ASCII
@@ -490,8 +492,9 @@ def _points_at_own(body: str, sender: str) -> list[tuple[int, str]]:
     found = []
     at = body.find(sender) if sender else -1
     while at >= 0:
-        if _SELF_POINTER.search(body[max(0, at - 40) : at]) or _SELF_POINTED.match(
-            body[at + len(sender) : at + len(sender) + 20]
+        after = body[at + len(sender) : at + len(sender) + 20]
+        if _SELF_POINTED.match(after) or (
+            _SELF_POINTER.search(body[max(0, at - 40) : at]) and not _DESCRIBED.match(after)
         ):
             found.append((at, sender))
         at = body.find(sender, at + 1)
