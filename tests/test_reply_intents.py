@@ -1143,6 +1143,22 @@ FORMS = [
         "on your end?",
         "interested",
     ),
+    # Round twenty-two.
+    ("メルマガ？みたいなものは全部解除でお願いします。", "opt_out"),
+    (
+        "これ以上メールが届くようでしたら迷惑メールとして報告します。今後送らないでください。",
+        "opt_out",
+    ),
+    (
+        "I have super sensitive skin and only promote fragrance-free products, so the body mist "
+        "isn't something I can post about. Thank you though!",
+        "decline",
+    ),
+    (
+        "Not right now unfortunately, I'm in the middle of moving house. Could you reach out "
+        "again in mid-January? I'd really like to work together then.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1667,6 +1683,20 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "in touch with you directly this week.",
             "zoe@example.com",
             "",
+        ),
+        # An office address to copy "just in case" is no referral target.
+        (
+            "今後のご連絡は私（suzuki@petal-pro.example.jp）宛にお願いいたします。\n念のため、私が"
+            "不在の際は office@petal-pro.example.jp にCCいただけますと確実です。",
+            "suzuki@petal-pro.example.jp",
+            "suzuki@petal-pro.example.jp",
+        ),
+        (
+            "I'm Dana, Priya's assistant. For anything related to this collaboration, please "
+            "reply to partnerships@priyaglow.example.com rather than my personal address or "
+            "Priya's, so the whole team sees it.",
+            "dana.walsh@example.com",
+            "partnerships@priyaglow.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
