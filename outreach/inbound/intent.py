@@ -530,7 +530,7 @@ def _picked(body: str, candidates: list[tuple[int, str]]) -> str:
     if _PICK_LAST.search(body):
         return ordered[-1]
     names = {n.lower() for m in _PICK_NAMED.finditer(body) for n in m.groups() if n}
-    named = [a for a in ordered if re.split(r"[._+-]", a.partition("@")[0])[0] in names]
+    named = [a for a in ordered if _first_name(a) in names]
     if len(named) == 1:
         return named[0]
     # A list by talent ("for Milo, … me at ryan@…; for Ava, use ava-bookings@…") and the
@@ -542,6 +542,11 @@ def _picked(body: str, candidates: list[tuple[int, str]]) -> str:
         if any(re.search(rf"\bfor {re.escape(t)}\b", label_before(body, at)) for t in talents)
     ]
     return labelled[0] if len(labelled) == 1 else ""
+
+
+def _first_name(addr: str) -> str:
+    """The first word of an address's local part: "lily" of lily.nguyen@…, "jp" of jp@…."""
+    return re.split(r"[._+-]", addr.partition("@")[0])[0]
 
 
 def _nearest(addresses: list[tuple[int, str]], cues: list[PhraseHit]) -> str:
@@ -597,9 +602,10 @@ def read_reply(
     # still in use: "please stop cc'ing my old work address (…)" gives none.
     # (A former one beside the sender's own still counts: "you've cc'd our old address (…). The
     # correct one is mgmt@…", written from it.)
-    in_use = any(
-        not former_address(body, at, a, book.former, book.disclaimer) for at, a in addresses
-    ) or (bool(addresses) and bool(sender) and sender in body)
+    former = {
+        (at, a) for at, a in addresses if former_address(body, at, a, book.former, book.disclaimer)
+    }
+    in_use = len(former) < len(addresses) or (bool(addresses) and bool(sender) and sender in body)
     for h in hits:
         if h.phrase.needs_address and not in_use and not self_named:
             continue
@@ -687,9 +693,9 @@ def read_reply(
         current = [
             (at, a)
             for at, a in addresses
-            if not former_address(body, at, a, book.former, book.disclaimer)
+            if (at, a) not in former
             and not book.copied_only.search(sentence_of(body, at, at + len(a), book.contrast))
-            and re.split(r"[._+-]", a.partition("@")[0])[0] not in not_theirs
+            and _first_name(a) not in not_theirs
         ]
         # A switchboard or fan-mail address (「代表：info@…」) is not where offers go when the
         # text gives another one, points at the writer ("reply directly to me here"), or an
