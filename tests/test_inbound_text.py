@@ -97,6 +97,39 @@ def test_bottom_posted_reply_keeps_its_own_words() -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "own"),
+    [
+        # New words below the sender's earlier mail, pasted with its attribution line.
+        (
+            "先月お断りしたはずです。\n\n> 2026/11/26 rei <rei@example.jp>:\n> 今回は見送らせてください。"
+            "\n\nそれなのに再送が続いていますね。今後送らないでください。",
+            "先月お断りしたはずです。\n\n\nそれなのに再送が続いていますね。今後送らないでください。",
+        ),
+        (
+            "On Dec 2 I wrote:\n> No thanks, not for me.\n\nOn Dec 9 you wrote:\n> Just bumping "
+            "this!\n\nAnd now follow-up number three. Remove me from whatever list this is.",
+            "And now follow-up number three. Remove me from whatever list this is.",
+        ),
+        # The sender's own lead-in to the quote stays theirs.
+        (
+            "Hi Hana, funny timing. Last year I told you:\n> not for me\n\nBut my skin has "
+            "changed. Is the offer still open?",
+            "Hi Hana, funny timing. Last year I told you:\n\nBut my skin has changed. Is the "
+            "offer still open?",
+        ),
+        # Nothing of theirs below the quote; a message pasted whole under a header stays out.
+        ("はい\n> 引用\n> 配信停止", "はい"),
+        (
+            "Yes!\n> earlier\nMore of mine.\n\n-----Original Message-----\nFrom: a\nunsubscribe",
+            "Yes!\nMore of mine.",
+        ),
+    ],
+)
+def test_words_between_and_below_quoted_blocks_are_the_senders(body: str, own: str) -> None:
+    assert own_text(body) == own
+
+
+@pytest.mark.parametrize(
     ("body", "offer"),
     [
         (
@@ -112,6 +145,12 @@ def test_bottom_posted_reply_keeps_its_own_words() -> None:
         ("> Would you post in January?\n\nYes, please.\n", ""),
         ("> If you would rather not hear from us again\n\nNo way, send it over!\n", ""),
         ("Yes please!\n\n> If you would rather not hear from us again\n", ""),
+        # Not needed, below an offer that asks whether it is needed.
+        (
+            "> 今後このようなご案内が不要でしたら、\n> お手数ですが下記から配信停止をお申し付けください。"
+            "\n\n不要です。\n",
+            "お手数ですが下記から配信停止をお申し付けください。",
+        ),
     ],
 )
 def test_a_yes_right_below_our_quoted_offer_to_stop_is_taking_it(body: str, offer: str) -> None:

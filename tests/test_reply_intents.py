@@ -1159,6 +1159,47 @@ FORMS = [
         "again in mid-January? I'd really like to work together then.",
         "interested",
     ),
+    (
+        "成分表を送っていただけますか？\n敏感肌でアルコールが合わないので、確認してからお返事したいです。",
+        "interested",
+    ),
+    ("何度もご連絡いただき恐縮ですが、今回のお話はお断りさせていただきます。", "decline"),
+    (
+        "nah fam I'm good, and pls stop hitting my inbox with this stuff. not my thing at all.",
+        "opt_out",
+    ),
+    (
+        "配信停止の希望ではありませんので、今後もご案内いただけると嬉しいです！"
+        "桜ナイトセラムにはアルコールは含まれていますでしょうか？",
+        "interested",
+    ),
+    (
+        "This is my personal email address; I closed my beauty account a year ago. I'm not "
+        "sure how it ended up on your list, but I would appreciate it if you could remove it.",
+        "opt_out",
+    ),
+    (
+        "Thank you but I'm taking a break from social media for the next few months, so I "
+        "can't commit to a post. Good luck with the launch!",
+        "decline",
+    ),
+    ("配信定止してください", "opt_out"),
+    (
+        "Quick question: does the unsubscribe link at the bottom of your email take me off your "
+        "creator list too, or just the newsletter? I don't want marketing emails, but I'd like "
+        "to stay in the running for paid collabs like this one.",
+        "interested",
+    ),
+    (
+        "I'm not a content creator, this is my work inbox. Please make sure nothing like this "
+        "is sent here again.",
+        "opt_out",
+    ),
+    (
+        "直接このアドレスに届いたのが気になっています。どちらで入手されたのでしょうか。"
+        "名簿業者などから購入されたものですか？",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1697,6 +1738,18 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "Priya's, so the whole team sees it.",
             "dana.walsh@example.com",
             "partnerships@priyaglow.example.com",
+        ),
+        (
+            "ゆいかのアシスタントをしております山田です。本人に代わりご返信いたします。"
+            "報酬額と投稿期限をお教えいただけますでしょうか。",
+            "yamada.assist@gmail.com",
+            "yamada.assist@gmail.com",
+        ),
+        (
+            "PR案件は事務所で一括管理しているので、そちらにご連絡お願いします。\n"
+            "自分の方では判断できないので…すみません。",
+            "mina.beauty@example.jp",
+            "",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -7,6 +7,7 @@ looked for in what the sender wrote themselves.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -114,6 +115,51 @@ def _cut_at_quote_header(text: str) -> str:
     return text
 
 
+# A line that names a message (its date or its author's address) rather than introducing it.
+_NAMES_A_MESSAGE = re.compile(r"\d{1,4}\s*[/年.-]\s*\d{1,2}|[\w.+-]+@[\w-]+\.")
+
+
+def _between_quotes(text: str) -> str | None:
+    """The sender's words around `>`-quoted blocks when some follow one: an answer written
+    below or between quoted lines of the earlier exchange ("On Dec 2 I wrote: > No thanks" /
+    "And now a third follow-up. Remove me."). None when no words of theirs follow a quoted
+    block: the reply above its quote, which `_cut_at_quote_header` reads.
+
+    A block's attribution line ("On … wrote:", "Dec 2, Dana <dana@…>:") goes with the block;
+    the sender's own lead-in to it ("Last year I told you:") stays theirs. A quote header that
+    no `>` line follows (Outlook's From:/Sent: block, "-----Original Message-----") starts a
+    message pasted whole, whose end cannot be told: the rest is history.
+    """
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    headers = {bisect_right(starts, m.start()) - 1 for m in _QUOTE_HEADERS.finditer(text)}
+
+    def next_quoted(i: int) -> bool:
+        following = next((line for line in lines[i + 1 :] if line.strip()), "")
+        return bool(_QUOTED_LINE.match(following))
+
+    kept: list[str] = []
+    in_quote = resumed = False
+    for i, line in enumerate(lines):
+        if _QUOTED_LINE.match(line):
+            in_quote = True
+            continue
+        if not line.strip():
+            kept.append(line)
+            continue
+        attribution = line.rstrip().endswith((":", "：")) and next_quoted(i)
+        if i in headers and not attribution:
+            break
+        if attribution and (i in headers or _NAMES_A_MESSAGE.search(line)):
+            continue
+        resumed = resumed or in_quote
+        in_quote = False
+        kept.append(line)
+    return "\n".join(kept) if resumed else None
+
+
 def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) -> str:
     """What the sender wrote: before the first quote header, no `>` lines, no footer lines.
 
@@ -122,7 +168,8 @@ def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) 
     text = body[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     # Runs of blank lines say nothing, and mail-parser-reply is quadratic in them.
     text = _BLANK_RUN.sub("\n\n", text)
-    text = _cut_at_quote_header(text)
+    between = _between_quotes(text)
+    text = _cut_at_quote_header(text) if between is None else between
     parsed = None
     lines = text.split("\n")
     if len(text) <= _REPLY_PARSER_MAX_CHARS and max(map(len, lines)) <= _REPLY_PARSER_MAX_LINE:
@@ -180,6 +227,14 @@ _TAKEN = re.compile(
 )
 
 
+# 「不要です」 below a quoted 「…ご案内が不要でしたら」: not needed, so stop. Only as an answer to
+# an offer that says 不要 itself; below 「配信停止をお申し付けください」 alone it could mean
+# "no need to stop".
+_NOT_NEEDED = re.compile(
+    r"^\s*(?:不要|いりません|要りません|いらない|必要(?:ありません|ないです|ございません))"
+)
+
+
 def takes_our_offer(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) -> str:
     """The quoted line of our footer's offer to stop that the sender answers with a short yes
     right below it, or "". Only where the sender's own words begin: a footer quoted in the
@@ -187,16 +242,19 @@ def takes_our_offer(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MA
     anywhere, with_link = _footer_patterns(tuple(footer_markers))
     lines = body[:MAX_CHARS].replace("\r\n", "\n").split("\n")
     offer = ""
+    says_not_needed = False
     for line in lines[:40]:
         if _QUOTED_LINE.match(line):
             quoted = _QUOTED_LINE.sub("", line).strip()
             if (anywhere and anywhere.search(quoted)) or (with_link and with_link.search(quoted)):
                 offer = quoted
+                says_not_needed = says_not_needed or "不要" in quoted
             continue
         if not line.strip():
             continue
         # The first line of the sender's own: the answer, or words that are not one.
-        return offer if offer and len(line.strip()) <= 80 and _TAKEN.match(line) else ""
+        answer = _TAKEN.match(line) or (says_not_needed and _NOT_NEEDED.match(line))
+        return offer if offer and len(line.strip()) <= 80 and answer else ""
     return ""
 
 
