@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from outreach.inbound import parse_and_classify
-from outreach.inbound.intent import intent_of
+from outreach.inbound.intent import intent_of, normalise
 from outreach.inbound.owntext import own_text, takes_our_offer
 
 
@@ -158,3 +158,15 @@ def test_a_yes_right_below_our_quoted_offer_to_stop_is_taking_it(body: str, offe
     raw = f"From: a@example.jp\nSubject: Re: x\nContent-Type: text/plain; charset=utf-8\n\n{body}"
     found = parse_and_classify(raw.encode())
     assert (found.kind == "opt_out") == bool(offer), found.reasons
+
+
+def test_a_wrapped_line_is_joined_but_not_across_a_blank_line() -> None:
+    assert normalise("今後はご連絡を\nお控えください") == "今後はご連絡をお控えください"
+    assert normalise("please remove both our roster and\n  this agency") == (
+        "please remove both our roster and this agency"
+    )
+    assert normalise("停止で\n\n \nみな様\nはじめまして") == "停止で\nみな様\nはじめまして"
+    # A one-word stop with the pitch pasted below it, no quote marks.
+    raw = "From: a@example.jp\nSubject: Re: x\nContent-Type: text/plain; charset=utf-8\n\n"
+    raw += "停止で\n\nみな様\n\nはじめまして、はなみラボの桜井と申します。\n"
+    assert parse_and_classify(raw.encode()).kind == "opt_out"

@@ -243,6 +243,36 @@ def test_a_manager_copied_in_is_the_referral_address() -> None:
     assert (found.intent, found.referred_to) == ("referral", "yamada@ks.example")
 
 
+@pytest.mark.parametrize(
+    ("body", "to"),
+    [
+        (
+            "マネージャーの佐藤に転送しました。以降のやり取りは佐藤とお願いします！\n\n"
+            "---------- Forwarded message ---------\nFrom: あやか <ayaka.trip@example.jp>\n"
+            "Date: 2026年12月9日(水) 11:02\nSubject: Fwd: ご相談\n"
+            "To: 佐藤 健 <sato.k@luminous.example>\n"
+            "Cc: ルミナス キャスティング <casting@luminous.example>\n",
+            "sato.k@luminous.example",
+        ),
+        (
+            "Forwarding to my agency so they can take it from here. Please reply to the talent "
+            "inbox below rather than me.\n\n---------- Forwarded message ---------\n"
+            "From: Milo Reyes <ayaka.trip@example.jp>\nSubject: Fwd: Sakura Night Serum\n"
+            "To: Wavecrest Talent <talent@wavecrest.example>\n"
+            "Cc: Sam Ortiz <sam.ortiz@wavecrest.example>\n",
+            "talent@wavecrest.example",
+        ),
+    ],
+)
+def test_a_referral_to_whom_the_pitch_was_forwarded_below(body: str, to: str) -> None:
+    raw = (
+        "From: ayaka.trip@example.jp\nTo: hana@hanamilabs.jp\nSubject: Re: x\n"
+        f"Content-Type: text/plain; charset=utf-8\n\n{body}"
+    )
+    found = parse_and_classify(raw.encode())
+    assert (found.intent, found.referred_to) == ("referral", to), found.reasons
+
+
 def test_a_refusal_then_a_yes_is_interested_and_needs_review() -> None:
     found = read_reply("この条項は辞退したいです。そこを外していただければお受けいたします。")
     assert found.intent == "interested" and found.confidence < REVIEW_BELOW
@@ -1200,6 +1230,67 @@ FORMS = [
         "名簿業者などから購入されたものですか？",
         "opt_out",
     ),
+    (
+        "誠に勝手ながら、今後は貴社からのメールマガジンおよびご案内の送付を\n"
+        "お取りやめいただきたく存じます。",
+        "opt_out",
+    ),
+    ("解除🙅‍♀️", "opt_out"),
+    ("停止で", "opt_out"),
+    (
+        "お話には興味があります。下にある「配信停止」のリンクを押した場合、今回のPRのやり取りも"
+        "止まってしまうのでしょうか？メルマガは不要なのですが、このご相談は続けたいです。",
+        "interested",
+    ),
+    (
+        "お断りするつもりはないのですが、ひとつ条件があります。着物コーデの投稿に自然に入れ込む形"
+        "でもよろしいでしょうか？商品単体の紹介だとアカウントの雰囲気に合わないので…。",
+        "interested",
+    ),
+    (
+        "リマインドのメールはもう大丈夫です（ちゃんと見てます笑）。それより、投稿の締切って"
+        "いつ頃になりますか？1月中ならいけそうです。",
+        "interested",
+    ),
+    (
+        "Not doing paid posts at the moment, but I'd happily take a sample and see how my skin "
+        "likes it. Where do I send my address?",
+        "interested",
+    ),
+    (
+        "Quick question: if I click the opt-out link below, does that also cancel this collab "
+        "thread? I only want to stop the newsletter, not this.",
+        "interested",
+    ),
+    (
+        "Your email says to reply \"unsubscribe\" if I'd rather not hear from you. I'd rather "
+        "hear from you! What does the paid post involve?",
+        "interested",
+    ),
+    (
+        "Quick one before I say yes: if I unsubscribed from your newsletter a while back, does "
+        "that mean I won't get the follow-ups? I'd like to keep talking about the serum.",
+        "interested",
+    ),
+    (
+        "下に書いてある「配信停止」って、押すと今後の案件のご連絡も全部来なくなるんでしょうか？"
+        "ご案内は続けていただきたいので念のため…。あと、報酬の目安も教えていただけると嬉しいです。",
+        "interested",
+    ),
+    (
+        "I took a few days to think it over, and I'm going to turn this one down. My January "
+        "content plan is already locked in.",
+        "decline",
+    ),
+    (
+        "有償・無償にかかわらず、美容液のPRは今のところ考えておりません。悪しからずご了承ください。",
+        "decline",
+    ),
+    (
+        "Hiya, I think I've ended up on a list I shouldn't be on. Would you mind deleting me "
+        "from your database, all lists please? Ta.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1750,6 +1841,34 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "自分の方では判断できないので…すみません。",
             "mina.beauty@example.jp",
             "",
+        ),
+        (
+            "弊社所属タレント「もも」宛にご連絡をいただき、誠にありがとうございます。\n"
+            "本件につきましては、今後弊社 pr@sakura-casting.jp にてご対応させていただきます。\n"
+            "本人へ直接のご連絡はお控えいただけますと幸いです。",
+            "pr@sakura-casting.jp",
+            "pr@sakura-casting.jp",
+        ),
+        (
+            "Thank you for your interest in working with Priya. Northstar Creators represents "
+            "Priya exclusively for all paid partnerships, so please direct everything to this "
+            "address.",
+            "partnerships@northstar-creators.example.com",
+            "partnerships@northstar-creators.example.com",
+        ),
+        (
+            "ミナのアシスタントをしております鈴木と申します。PR案件の窓口は私が担当しておりますので、"
+            "本件も私の方で承ります。\n\n鈴木 理沙\nsuzuki.assist@example.jp\n"
+            "※ミナ本人（mina.beauty@example.jp）へのご連絡は不要です",
+            "suzuki.assist@example.jp",
+            "suzuki.assist@example.jp",
+        ),
+        (
+            "ミナの所属事務所の山田と申します。本件の窓口は私が担当いたしますので、以降は私宛に"
+            "お願いいたします。\n\nCc: ミナ <mina.beauty@example.jp>, ブルームエージェンシー事務局 "
+            "<info@bloom-agency.example>\n\n山田 彩\nYamada@Bloom-Agency.example",
+            "Yamada@Bloom-Agency.example",
+            "yamada@bloom-agency.example",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -24,6 +24,7 @@ from outreach.inbound.model import AUTO_REPLY, BOUNCE, COMPLAINT, OPT_OUT, REPLY
 from outreach.inbound.owntext import (
     DEFAULT_FOOTER_MARKERS,
     own_text,
+    pasted_recipients,
     quoted_author,
     takes_our_offer,
 )
@@ -159,6 +160,7 @@ def _classify(raw: bytes, received: date | None, footer_markers: Sequence[str]) 
             ours=addresses(msg, "To"),
             offer=takes_our_offer(body, footer_markers),
             quoted=quoted_author(body),
+            pasted=pasted_recipients(body),
         ),
     )
     return replace(

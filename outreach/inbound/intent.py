@@ -237,7 +237,8 @@ class Intent:
 # and a pattern that may start at each of n blank lines and scan the rest of the run is then
 # linear, not quadratic, on a reply of thousands of blank lines.
 _SPACE_RUN = re.compile(r"[^\S\n]{2,}")
-_LINE_RUN = re.compile(r"[^\S\n]?\n\s*")
+_LINE_TRIM = re.compile(r"[^\S\n]?\n[^\S\n]?")
+_BLANK_RUN = re.compile(r"\n{2,}")
 _WRAPPED_EN = re.compile(r"(?<=[A-Za-z,;])\n(?=[a-z])")
 _WRAPPED_JA = re.compile(
     r"(?:(?<=[をにはがのとでもへ、])|(?<=から)|(?<=より))\n(?=[\u3040-\u30ff\u4e00-\u9fff])"
@@ -273,13 +274,16 @@ def normalise(text: str) -> str:
     """NFKC (full-width to ASCII), lower case, straight apostrophes, "[at]"/"[dot]" spelt out,
     whitespace runs collapsed."""
     text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
-    text = _LINE_RUN.sub("\n", _SPACE_RUN.sub(" ", text))
+    # Each line break alone with its spaces, a run of blank lines as one blank line: a wrapped
+    # line is joined below only where no blank line parts it from the next ("停止で" and then
+    # the pasted message below it are two things).
+    text = _BLANK_RUN.sub("\n\n", _LINE_TRIM.sub("\n", _SPACE_RUN.sub(" ", text)))
     # A line that ends mid-sentence and goes on in lower case was wrapped by the sender's
     # client ("please remove both our roster and\nthis agency from your lists"): one sentence.
     text = _WRAPPED_EN.sub(" ", text).lower()
     # A line that ends on a particle or a comma was wrapped mid-sentence (Japanese business
     # mail wraps by hand: 「今後はご連絡を\nお控えくださいますよう」): one sentence again.
-    text = _WRAPPED_JA.sub("", text)
+    text = _WRAPPED_JA.sub("", text).replace("\n\n", "\n")
     # Spaces between Japanese words (「もう おくらないで ください」, as learners and some phone
     # keyboards write) carry no meaning in Japanese: the phrases read the words joined.
     text = _JA_SPACE.sub("", text)
@@ -544,6 +548,31 @@ def _picked(body: str, candidates: list[tuple[int, str]]) -> str:
     return labelled[0] if len(labelled) == 1 else ""
 
 
+# A line of copies ("Cc: Mina <mina@…>, Office <info@…>"): every address on it is copied.
+_CC_LINE = re.compile(r"[ \t]*cc[ \t]*[:：]")
+
+
+def _pasted_pick(
+    body: str, pasted: Sequence[tuple[str, str]], sender: str, our_domains: set[str]
+) -> str:
+    """The recipient of a pasted message that the referral means: the one whose name the text
+    gives, else the first (the To: line comes first), or "" when none is another's."""
+    others = [
+        (normalise(name), normalise(addr).strip())
+        for name, addr in pasted
+        if normalise(addr).strip() not in ("", sender)
+        and normalise(addr).strip().rpartition("@")[2] not in our_domains
+    ]
+    for name, addr in others:
+        words = [w for w in re.split(r"[\s,.、・]+", name) if len(w) >= (3 if w.isascii() else 2)]
+        if any(
+            re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", body) if w.isascii() else w in body
+            for w in words
+        ):
+            return addr
+    return others[0][1] if others else ""
+
+
 def _first_name(addr: str) -> str:
     """The first word of an address's local part: "lily" of lily.nguyen@…, "jp" of jp@…."""
     return re.split(r"[._+-]", addr.partition("@")[0])[0]
@@ -569,6 +598,7 @@ def read_reply(
     book: Phrasebook | None = None,
     offer: str = "",
     quoted: str = "",
+    pasted: Sequence[tuple[str, str]] = (),
 ) -> Reading:
     """The intent of a human reply's own text (and an opt-out said in its Subject).
 
@@ -579,6 +609,9 @@ def read_reply(
     (`owntext.takes_our_offer`): an opt-out.
     `quoted`: the author of the message quoted below the reply ("adding my manager, see her
     note below"), the address to continue with when the referral names none.
+    `pasted`: the (name, address) recipients of a message pasted below the reply (a forward to
+    the manager): one whose name the text gives (「マネージャーの佐藤に転送しました」), or the
+    first, when the referral names no address.
     """
     book = book or _shipped()
     body = book.spell(normalise(text[:READ_CHARS]))
@@ -708,6 +741,15 @@ def read_reply(
         sign_off = sign_off_start(body)
         if here and current and all(at > sign_off for at, _ in current):
             current = []
+        # She points at herself (「以降は私宛に」) and the others are only copied on a Cc line
+        # that the text picks none of: the writer.
+        if (
+            here
+            and current
+            and all(_CC_LINE.match(body, body.rfind("\n", 0, at) + 1) for at, _ in current)
+            and not _picked(body, current + own)
+        ):
+            current = []
         if stays or (
             not current and addresses and (self_named or here or behalf or sender in body)
         ):
@@ -746,6 +788,10 @@ def read_reply(
         if not to and behalf and sender and not book.not_sender.search(body):
             to = sender
             reasons.append("written on the talent's behalf: continue with the sender")
+        if not to and not behalf:
+            to = _pasted_pick(body, pasted, sender, our_domains)
+            if to:
+                reasons.append("the referral points at a recipient of the message pasted below")
         confidence = score[REFERRAL] * (1.0 if to else 0.8) * (1 - 0.3 * score[DECLINE])
         if to:
             reasons.append(f"referred to {to}")

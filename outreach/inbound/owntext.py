@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
+from email.utils import getaddresses
 from functools import lru_cache
 
 from mailparser_reply import EmailReplyParser  # type: ignore[import-untyped]
@@ -269,3 +270,32 @@ def quoted_author(body: str) -> str:
         return ""
     address = _QUOTED_ADDRESS.search(found.group(0))
     return address.group(0).lower() if address else ""
+
+
+# The header of a message pasted whole below the reply: a forward's rule, or a From: line with
+# the lines that follow it.
+_PASTED_START = re.compile(
+    r"^[ \t>]*(?:-{2,}\s*(?:Forwarded\s+message|転送メッセージ|Original\s+Message|元のメッセージ)"
+    r"|(?:From|差出人|送信者)\s*[:：])",
+    re.IGNORECASE | re.MULTILINE,
+)
+_RECIPIENT_LINE = re.compile(r"^[ \t>]*(To|宛先|Cc|CC)\s*[:：]\s*(.+)$", re.IGNORECASE)
+
+
+def pasted_recipients(body: str) -> list[tuple[str, str]]:
+    """The (name, address) pairs of the To: and then Cc: lines in the header of the first
+    message pasted below the reply (a forward's header: "Forwarding to my agency… reply to the
+    talent inbox below"), addresses lower-cased; [] when there is none."""
+    text = body[:MAX_CHARS].replace("\r\n", "\n")
+    found = _PASTED_START.search(text)
+    if not found:
+        return []
+    to: list[tuple[str, str]] = []
+    cc: list[tuple[str, str]] = []
+    for line in text[found.start() :].split("\n")[:12]:
+        header = _RECIPIENT_LINE.match(line)
+        if header:
+            pairs = getaddresses([header.group(2).replace("、", ",")])
+            kept = [(name.strip(), addr.lower()) for name, addr in pairs if "@" in addr]
+            (cc if header.group(1).lower() == "cc" else to).extend(kept)
+    return to + cc
