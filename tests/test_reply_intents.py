@@ -1291,6 +1291,58 @@ FORMS = [
         "from your database, all lists please? Ta.",
         "opt_out",
     ),
+    (
+        "Please don't send the sample - I'm trying to cut down on products piling up in my "
+        "bathroom. Thanks anyway, though!",
+        "decline",
+    ),
+    (
+        "No need to send a sample, I already own it. What are you thinking for deliverables?",
+        "interested",
+    ),
+    ("I'm flattered, but please don't send me a sample or any more emails.", "opt_out"),
+    (
+        "Stop. I've been looking for a night serum exactly like this for months! Where do I sign?",
+        "interested",
+    ),
+    (
+        "平素よりお世話になっております。本件は弊社にてご対応いたしますので、今後のご連絡は"
+        "本メールアドレス宛てにお願いいたします。なお、配信停止等のお手続きは不要です。",
+        "referral",
+    ),
+    (
+        "こちらのアドレスはどこにも公開していないはずなのですが、どちらでお知りになったのでしょうか。",
+        "opt_out",
+    ),
+    (
+        'Quick question before I say yes: if I reply "unsubscribe" to your newsletter emails, '
+        "does that also cancel this sample? I do want the serum, so I'd like to keep this one going.",
+        "interested",
+    ),
+    (
+        'Your footer says that replying "unsubscribe" opts me out. If I reply to ask about the '
+        "contract, that doesn't count as opting out, right? How long would the usage rights run?",
+        "interested",
+    ),
+    (
+        "Thnks for thinkin of me but i dont think its a good fit for my audiance. good luck tho",
+        "decline",
+    ),
+    (
+        "I've decided to step back from brand partnerships for a while to focus on my own "
+        "projects, so I'm turning down everything at the moment.",
+        "decline",
+    ),
+    (
+        "Where did you source my email address? I'd like a copy of all the personal data you hold "
+        "about me, and then for it to be erased.",
+        "opt_out",
+    ),
+    (
+        "Thanks, but no. And for what it's worth, I'd rather not be on any of your future mailing "
+        "lists either.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1869,6 +1921,18 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "<info@bloom-agency.example>\n\n山田 彩\nYamada@Bloom-Agency.example",
             "Yamada@Bloom-Agency.example",
             "yamada@bloom-agency.example",
+        ),
+        (
+            "Priya here, Milo's assistant - I'm covering his inbox over the holidays. He's seen "
+            "your note and asked me to handle this one. Could you send over the brief?",
+            "priya@milocreates.example.com",
+            "priya@milocreates.example.com",
+        ),
+        (
+            "美咲のアシスタントをしております佐藤です。本人が撮影中のため、代わりにご返信いたします。"
+            "本件は私の方で承りますので、商品概要と報酬条件をお送りいただけますでしょうか。",
+            "sato.assist@misaki-office.example.jp",
+            "sato.assist@misaki-office.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
