@@ -371,6 +371,13 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        (
+            "Away: Re: Sakura Night Serum x you?",
+            "I'm taking an extended break from email. Messages sent to this address are not "
+            "being read or forwarded at the moment.",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -17,6 +17,9 @@ NOV20 = date(2026, 11, 20)  # a Friday
 @pytest.mark.parametrize(
     "text,received,back",
     [
+        # A year-less range that has ended by the day received lies ahead, not behind.
+        ("元日-1", date(2020, 1, 7), date(2021, 1, 4)),
+        ("12月28日-1月5日", date(2020, 1, 7), date(2021, 1, 6)),
         # Resume words, relative days and New Year closures as creators write them.
         (
             "ただいま産休中です。復帰は2027年4月1日を予定しております。",

@@ -1343,6 +1343,41 @@ FORMS = [
         "lists either.",
         "opt_out",
     ),
+    (
+        "Not interested in a paid post as such. I keep my reviews unpaid so they stay honest. But "
+        "if you send the serum I'll use it for a few weeks and post about it if I like it.",
+        "interested",
+    ),
+    (
+        "今回の件はお断りさせてください。なお、配信停止までは希望しておりませんので、別の商品の際は"
+        "またお声がけいただけると嬉しいです。",
+        "decline",
+    ),
+    (
+        "このアドレスはプライベート用で、仕事の連絡には使っていません。\nお手数ですが削除してください。",
+        "opt_out",
+    ),
+    (
+        "メールマガジン等の配信を停止してください。また、貴社に登録した覚えがないのですが、どのような"
+        "経緯でこのアドレスにご連絡いただいたのでしょうか。",
+        "opt_out",
+    ),
+    (
+        "Don't take me off your list! Sorry, my last email came across rude - it was a long day. "
+        "I'd actually like the sample if it's still on offer.",
+        "interested",
+    ),
+    (
+        "すみません、私の一存ではお返事できなくて…事務所的にNGかもしれないので、マネージャーに"
+        "聞いてみてもらえますか？連絡先はインスタのプロフィールに載ってます！",
+        "referral",
+    ),
+    ("I don't do sponsored posts for under $500. If you can meet that, I'm in.", "interested"),
+    (
+        "Quick question - if I click the link at the bottom of your email, does that unsubscribe "
+        "me from everything or just this campaign? I want to stay on for this one.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1933,6 +1968,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "本件は私の方で承りますので、商品概要と報酬条件をお送りいただけますでしょうか。",
             "sato.assist@misaki-office.example.jp",
             "sato.assist@misaki-office.example.jp",
+        ),
+        (
+            "ゆうと（@yuto_lab）の父の高橋です。息子は未成年のため、企業様とのやり取りはすべて私が"
+            "窓口となっております。内容を確認したいので、詳細をこちらにお送りください。",
+            "takahashi.family@example.ne.jp",
+            "takahashi.family@example.ne.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -58,7 +58,9 @@ _BODY = re.compile(
     r"メール(?:を)?(?:拝見|チェック)(?:することが)?(?:でき|出来)(?:ません|ない)|"
     r"\b(?:i'?ll|i\s+will)\s+(?:be\s+)?(?:go(?:ing)?|work(?:ing)?|catch(?:ing)?\s+up)\s+(?:through|on)\s+(?:my\s+)?"
     r"(?:inbox|e-?mails?|messages)\s+(?:when|once|after)\s+i\s+(?:get\s+back|return|am\s+back|'m\s+back)\b|"
-    r"\byour\s+(?:message|e-?mail)\s+will\s+be\s+read\b|\b(?:replies|responses)\s+(?:will|may|might)\s+be\s+(?:slow|delayed|slower)\b|"
+    r"\byour\s+(?:message|e-?mail)\s+will\s+be\s+read\b|"
+    r"\b(?:messages|e-?mails)\s+sent\s+to\s+this\s+(?:address|inbox|account)\s+(?:are|will)\s+not\s+"
+    r"(?:be(?:ing)?\s+)?(?:read|monitored|checked|forwarded)\b|\b(?:replies|responses)\s+(?:will|may|might)\s+be\s+(?:slow|delayed|slower)\b|"
     # Written to whoever it may concern: a person answering our pitch knows what it is about.
     r"\bif\s+(?:this|your\s+(?:e-?mail|message))\s+is\s+(?:about|regarding|re:?)\s+(?:a|an|any)\b|"
     r"休業とさせていただ|" + _SELF_WORDS,

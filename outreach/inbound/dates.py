@@ -457,19 +457,29 @@ def return_date(text: str, received: date) -> ReturnDate | None:
             continue
         end_tok = _range_end(text, tok, tokens)
         if end_tok is not None:
-            # A notice sent during the absence names a start already past (「12月28日から1月7日
-            # まで」 received on the 30th): the range began this year, it does not lie a year ahead.
-            day = _resolve(tok, received - _PAST_START) or day
-        end = _resolve(end_tok, day) if end_tok is not None else None
-        if end_tok is not None and end is not None:
             range_ends.add(end_tok.start)
             joint = text[tok.end : end_tok.start].strip().lower()
-            if joint in ("until", "till"):  # "from 18 December until 5 January"
-                found["resume"].append((end, text[tok.start : end_tok.end]))
+            japanese_range = tok.japanese or end_tok.japanese
+            # A notice sent during the absence names a start already past (「12月28日から1月7日
+            # まで」 received on the 30th): the range began this year, it does not lie a year
+            # ahead, unless it has ended by the day received.
+            for start in (_resolve(tok, received - _PAST_START), day):
+                end = _resolve(end_tok, start) if start is not None else None
+                if end is None:
+                    continue
+                if joint in ("until", "till"):  # "from 18 December until 5 January"
+                    kind, back = "resume", end
+                else:
+                    kind, back = "until", next_business_day(end, japanese=japanese_range)
+                if back >= received:
+                    found[kind].append((back, text[tok.start : end_tok.end]))
+                    break
+            else:
+                if _resolve(end_tok, day) is None:
+                    range_ends.discard(end_tok.start)
+                    end_tok = None
+            if end_tok is not None:
                 continue
-            back = next_business_day(end, japanese=tok.japanese or end_tok.japanese)
-            found["until"].append((back, text[tok.start : end_tok.end]))
-            continue
         read = _read_token(text, tok, day)
         if read is not None:
             found[read[0]].append(read[1:])
