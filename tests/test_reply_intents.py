@@ -1378,6 +1378,28 @@ FORMS = [
         "me from everything or just this campaign? I want to stay on for this one.",
         "interested",
     ),
+    ("Please remove milo@example.com from all Hanami Labs mailing and outreach lists.", "opt_out"),
+    (
+        "オプトインした覚えは一切ありません。今後の送信を停止し、私の情報を貴社のデータベースから"
+        "消去したうえで、その旨ご回答ください。",
+        "opt_out",
+    ),
+    ("下記メールにつきまして、今後当アドレスで受信しないよう対応をお願いいたします。", "opt_out"),
+    ("配信提示してください", "opt_out"),
+    (
+        "thnks for thinkin of me but ill have to decline, way to much on my plate this month",
+        "decline",
+    ),
+    (
+        "My rate for a single Reel plus two stories is $450. I don't do sample-only collabs, but "
+        "a paid post works for me. Let me know if that fits your budget.",
+        "interested",
+    ),
+    (
+        "ugh I wish, but I'm allergic to fragrance and the serum has parfum. hard pass this time x",
+        "decline",
+    ),
+    ("That doesn't work for me, sorry. Not for me.", "decline"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -1974,6 +1996,22 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "窓口となっております。内容を確認したいので、詳細をこちらにお送りください。",
             "takahashi.family@example.ne.jp",
             "takahashi.family@example.ne.jp",
+        ),
+        (
+            "ミナ宛にいただいたご連絡、こちらで引き取らせていただきます。\n条件面などあらためてお送り"
+            "いただけますでしょうか。\n\n株式会社ルミエール\n佐藤",
+            "sato@lumiere-inc.jp",
+            "sato@lumiere-inc.jp",
+        ),
+        (
+            "Loop in Dana (Dana.Whitfield@Gmail.com) - she sorts out all my collabs and contracts.",
+            "milo@example.com",
+            "dana.whitfield@gmail.com",
+        ),
+        (
+            "Adding Jess here (jess@hollowmedia.co) - over to you Jess!",
+            "milo@example.com",
+            "jess@hollowmedia.co",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
