@@ -117,6 +117,16 @@ def test_bottom_posted_reply_keeps_its_own_words() -> None:
             "Hi Hana, funny timing. Last year I told you:\n\nBut my skin has changed. Is the "
             "offer still open?",
         ),
+        # Their own earlier mail pasted below a rule that names it.
+        (
+            "すみません、やはり今後のご連絡は控えていただけますでしょうか。\n\n"
+            "--- 12月3日に私が送ったメール ---\nサンプルぜひ試してみたいです。",
+            "すみません、やはり今後のご連絡は控えていただけますでしょうか。",
+        ),
+        (
+            "Back soon!\n\n-- this is an automated message --",
+            "Back soon!\n\n-- this is an automated message --",
+        ),
         # Nothing of theirs below the quote; a message pasted whole under a header stays out.
         ("はい\n> 引用\n> 配信停止", "はい"),
         (

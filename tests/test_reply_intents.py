@@ -1400,6 +1400,42 @@ FORMS = [
         "decline",
     ),
     ("That doesn't work for me, sorry. Not for me.", "decline"),
+    (
+        "大変申し訳ないのですが、今後は貴社および関連ブランドからのメールを\n"
+        "こちらのアドレスへお送りいただかないようお願いいたします。",
+        "opt_out",
+    ),
+    ("STOPでお願いします", "opt_out"),
+    ("停止しいてください。", "opt_out"),
+    ("Hey Hana, I'm not going to take this one. Nothing personal.", "decline"),
+    (
+        "以前は企業さんからのPRメールを全部配信停止していたのですが、\nはなみラボさんは前から"
+        "気になっていたので、今回はお返事しました！\n桜ナイトセラム、使ってみたいです。",
+        "interested",
+    ),
+    (
+        "娘はまだ中学生ですので、企業様からのPRのご依頼はお受けしておりません。\n大変申し訳"
+        "ありませんが、今後はこのアドレスにご連絡なさらないでください。",
+        "opt_out",
+    ),
+    (
+        "Not right now - I'm fully booked through February. But I'd genuinely like to do this "
+        "in March. Could you reach out again around March 1?",
+        "interested",
+    ),
+    ("I don't handle this stuff myself, my manager does. Can you loop her in?", "referral"),
+    (
+        "Next email from Hanami Labs goes straight to the spam button and a complaint to your "
+        "provider. Consider this your one warning.",
+        "opt_out",
+    ),
+    ("あの〜もう送ってこなぃでくださぃ😅\nしつこぃのほんと苦手なんで…", "opt_out"),
+    ("Kindly refrain from reaching out to this address going forward.", "opt_out"),
+    (
+        'Ha, ignore my "unsubscribe" below, my little brother got hold of my laptop. I\'m '
+        "actually really interested! Sample or paid, either works.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2012,6 +2048,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "Adding Jess here (jess@hollowmedia.co) - over to you Jess!",
             "milo@example.com",
             "jess@hollowmedia.co",
+        ),
+        (
+            "リストから削除しないでください！\nアドレスを変えたので、今後はこちらにお願いします → "
+            "minori.new@example.jp\nサンプルの件、ぜひお願いしたいです。",
+            "mina.beauty@example.jp",
+            "minori.new@example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -236,6 +236,8 @@ class Intent:
 # break to one line break. The phrases mean the same (they match `\s*`, `\s+` and line ends),
 # and a pattern that may start at each of n blank lines and scan the rest of the run is then
 # linear, not quadratic, on a reply of thousands of blank lines.
+# Small vowels written for a softer tone (「送ってこなぃでくださぃ」) read as the vowels.
+_SMALL_VOWELS = str.maketrans("ぁぃぅぇぉ", "あいうえお")
 _SPACE_RUN = re.compile(r"[^\S\n]{2,}")
 _LINE_TRIM = re.compile(r"[^\S\n]?\n[^\S\n]?")
 _BLANK_RUN = re.compile(r"\n{2,}")
@@ -273,7 +275,7 @@ _JA_SPACE = re.compile(f"(?<=[{_JA_CHAR}]) +(?=[{_JA_CHAR}])")
 def normalise(text: str) -> str:
     """NFKC (full-width to ASCII), lower case, straight apostrophes, "[at]"/"[dot]" spelt out,
     whitespace runs collapsed."""
-    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").translate(_SMALL_VOWELS)
     # Each line break alone with its spaces, a run of blank lines as one blank line: a wrapped
     # line is joined below only where no blank line parts it from the next ("停止で" and then
     # the pasted message below it are two things).

@@ -44,6 +44,8 @@ _QUOTE_HEADERS = re.compile(
     r"""^[ \t]{0,40}(?:
         -{2,}\s*(?:Original\s+Message|Forwarded\s+message|元のメッセージ|転送メッセージ|
             Reply\s+message|返信メッセージ)\s*-{2,}
+      | -{2,}[^\n-]{0,40}(?:送った|送信した|前回の|以前の|元の|私が|\bsent\b|\bwrote\b|  # their own
+            \boriginal\b|\bprevious\b|\bearlier\b)[^\n-]{0,40}-{2,}\s*$  # earlier mail, named
       | _{10,}\s*$                                             # Outlook's rule above the header
       | (?:On|Le|Am|El)\s.{4,160}\s(?:wrote|a\s+écrit|schrieb|escribió)\s*:\s*$
       | \d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,120}[:：]\s*$
