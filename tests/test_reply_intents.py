@@ -1436,6 +1436,18 @@ FORMS = [
         "actually really interested! Sample or paid, either works.",
         "interested",
     ),
+    ("配信帝位してくだしさい。\nよろしくお願いします", "opt_out"),
+    ("不要。削除して。", "opt_out"),
+    (
+        "Oops, I think I accidentally hit unsubscribe on your last email. Can you undo that? I do "
+        "want to hear more about the serum and the paid option.",
+        "interested",
+    ),
+    (
+        'Quick question about the footer: if I reply "unsubscribe" to stop your newsletter, does '
+        "that also cancel this collab? I'd like to do the collab, I just get a lot of newsletters.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2054,6 +2066,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "minori.new@example.jp\nサンプルの件、ぜひお願いしたいです。",
             "mina.beauty@example.jp",
             "minori.new@example.jp",
+        ),
+        (
+            "Hi! You'll want my assistant Dana for this: DANA.OPS@Example.com\n(please don't use "
+            "my personal address for work stuff, it gets buried.)",
+            "milo@example.com",
+            "dana.ops@example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
