@@ -1448,6 +1448,42 @@ FORMS = [
         "that also cancel this collab? I'd like to do the collab, I just get a lot of newsletters.",
         "interested",
     ),
+    ("I'd appreciate it if I didn't receive further emails like this going forward.", "opt_out"),
+    (
+        "I mostly post landscape photography. It would be best if I didn't receive any more of them.",
+        "opt_out",
+    ),
+    (
+        "Please scrub all three from your lists: team@wildoatsduo.com, cass@wildoatsduo.com and "
+        "lena@wildoatsduo.com. None of them should hear from Hanami Labs again.",
+        "opt_out",
+    ),
+    (
+        "The two of us talked it over and we're declining. We only partner with fragrance-free brands.",
+        "decline",
+    ),
+    ("送信不要", "opt_out"),
+    (
+        "Oh I'd love to, but honestly not right now - my content calendar is packed through "
+        "February. Could you email me again in early March? I'd genuinely like to do something "
+        "with you then.",
+        "interested",
+    ),
+    (
+        "Appreciate it, but I'm taking a proper break from posting over the winter and not "
+        "committing to any partnerships. Thanks for understanding!",
+        "decline",
+    ),
+    (
+        "香料に弱いので、無香料のバージョンはありますか？\nない場合は難しいかもしれませんが、まずは"
+        "全成分表をいただけますか。",
+        "interested",
+    ),
+    ("すみません、事務所NGなので、事務所の方に直接ご連絡いただけますか？", "referral"),
+    (
+        "My sister handles all my collabs, can you message her on Instagram? She's @mia.manages.luna.",
+        "referral",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2072,6 +2108,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "my personal address for work stuff, it gets buried.)",
             "milo@example.com",
             "dana.ops@example.com",
+        ),
+        (
+            "所属タレント「みな」のマネージャーを務めております、サニーサイドプロの佐藤と申します。\n"
+            "また、本人への直接のご連絡はご遠慮いただいておりますので、\n今後のお話はこちらの"
+            "アドレスにてお願いいたします。",
+            "sato@sunnyside-pro.jp",
+            "sato@sunnyside-pro.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
