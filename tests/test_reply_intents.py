@@ -1484,6 +1484,30 @@ FORMS = [
         "My sister handles all my collabs, can you message her on Instagram? She's @mia.manages.luna.",
         "referral",
     ),
+    ("はいしん停し おねがいします", "opt_out"),
+    (
+        "正直、最初は配信停止しようかなと思ったのですが、\n桜の香りのナイトケアというのが気になって"
+        "しまいました笑\n全成分表を見せていただくことはできますか？",
+        "interested",
+    ),
+    (
+        "Please don't remove me — I replied 'unsubscribe' to one of your emails by accident last "
+        "week. I'm very much interested in the serum!",
+        "interested",
+    ),
+    (
+        "Respectfully, no. I had a bad reaction to a night serum last year and I don't promote them anymore.",
+        "decline",
+    ),
+    ("pls stop lol i get like 40 of these a day and none of them are for me", "opt_out"),
+    (
+        "Where exactly did you get my address? I'd like an actual answer, and I want it removed.",
+        "opt_out",
+    ),
+    ("❌ 不要", "opt_out"),
+    ("否", "decline"),
+    ("やめて", "opt_out"),
+    ("I have a manager now, she'll reach out to you.", "referral"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2115,6 +2139,39 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "アドレスにてお願いいたします。",
             "sato@sunnyside-pro.jp",
             "sato@sunnyside-pro.jp",
+        ),
+        (
+            "Loop in my assistant at Dana.Park@Example.com - she handles my calendar and all the "
+            "product stuff. Thanks!",
+            "milo@example.com",
+            "dana.park@example.com",
+        ),
+        (
+            "本人に代わり、マネージャーの森が返信いたします。\n本件は今後こちらのアドレスでやり取り"
+            "させてください。",
+            "mori@hanabi-mgmt.jp",
+            "mori@hanabi-mgmt.jp",
+        ),
+        (
+            "👉 事務所で承ります。こちらのアドレスへどうぞ。",
+            "pr@hoshizora-office.jp",
+            "pr@hoshizora-office.jp",
+        ),
+        (
+            "これまでPRのご相談は前の個人マネージャー（kimura.manager@example.jp）にお願いしていた"
+            "のですが、そちらとの契約は11月末で終了しており、今はもう対応していただけません。\n\n"
+            "今後のお仕事のご相談は、すべてルーンエージェンシーの担当・佐藤さん宛てにお願いいたします。"
+            "\n\n　株式会社ルーンエージェンシー　佐藤 和也さん\n　Sato.K@lune-agency.jp",
+            "nagisa@example.jp",
+            "sato.k@lune-agency.jp",
+        ),
+        (
+            "弊社所属の「みお」宛にお送りいただいたPRのご相談につきまして、代わりにご返信差し上げます。"
+            "\n今後のご連絡はすべて本メールアドレス（office@kagami-pro.jp）宛にお送りいただけますと"
+            "幸いです。\nまた、無償サンプルのみのご提供につきましては、弊社の方針としてお受けして"
+            "おりません。",
+            "office@kagami-pro.jp",
+            "office@kagami-pro.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

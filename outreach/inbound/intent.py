@@ -715,9 +715,10 @@ def read_reply(
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
         # "I'll stay your main contact", 「本メールアドレス宛てに」: the sender says to keep
         # writing to them, whatever other address (a colleague for shipping) the text names;
-        # unless an address follows the words at once (「こちらのアドレスに→ pr@…」).
+        # unless an address is in the words or follows them at once (「こちらのアドレス(…)宛に」,
+        # 「こちらのアドレスに→ pr@…」).
         stays = here and any(
-            h.phrase.to_sender and not _ADDRESS.search(body[h.end : h.end + 40].split("\n")[0])
+            h.phrase.to_sender and not _ADDRESS.search(body[h.start : h.end + 40].split("\n")[0])
             for h in live[REFERRAL]
         )
         # Not a former address, and not one copied in only to follow the thread ("looping in

@@ -80,7 +80,13 @@ def _quotation(text: str, start: int, end: int) -> tuple[int, int, int] | None:
     line_end = len(text) if line_end < 0 else line_end
     head = text[line_start:start]
     opening = max(head.rfind(q) for q in _OPEN_QUOTES)
-    singles = [m.start() for m in _SINGLE_OPEN.finditer(head)]
+    # Matched with the character after the head in view: the mark right before the phrase
+    # opens it ('unsubscribe') only if a word follows, which the head alone does not show.
+    singles = [
+        m.start()
+        for m in _SINGLE_OPEN.finditer(text[line_start : start + 1])
+        if m.start() < len(head)
+    ]
     if singles and singles[-1] > opening:  # 'unsubscribe': an apostrophe is not a quote mark
         opening = singles[-1]
         shut = _SINGLE_CLOSE.search(text, end, line_end)
