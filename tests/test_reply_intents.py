@@ -1508,6 +1508,48 @@ FORMS = [
     ("否", "decline"),
     ("やめて", "opt_out"),
     ("I have a manager now, she'll reach out to you.", "referral"),
+    (
+        "配信停止のリンクを押したのですが、エラーページになってしまいました。\nお手数ですが、そちらで"
+        "停止のお手続きをお願いします。",
+        "opt_out",
+    ),
+    (
+        "Honestly I usually ignore these or hit unsubscribe, but this one looks really good. What "
+        "are the terms?",
+        "interested",
+    ),
+    (
+        "Please unsubscribe this address and also ben.k.studio@example.com, you've been mailing both.",
+        "opt_out",
+    ),
+    ("thx but no thnks, im pregnant and avoiding new skincare rn", "decline"),
+    (
+        "May I ask how you obtained this address? It's a private one I only give to friends. I'd "
+        "appreciate it if you deleted it from your records.",
+        "opt_out",
+    ),
+    (
+        "普段はマネージャー経由でやり取りしているのですが、年末で不在のため私から直接お返事します。"
+        "\n桜ナイトセラム、ぜひお受けしたいです！\nやり取りはこのアドレスのままで大丈夫です。",
+        "interested",
+    ),
+    ("Per my previous non-reply: no. And per this reply: please stop. Thanks.", "opt_out"),
+    (
+        "Not right now, January's a write-off with a house move. But genuinely interested: could "
+        "you circle back in early March?",
+        "interested",
+    ),
+    (
+        "I don't accept unsolicited commercial email. I'd like my address removed and any notes "
+        "you hold about me deleted.",
+        "opt_out",
+    ),
+    (
+        "サンプルのみのご提供でも結構です、というかむしろそちらの方がありがたいです！\n有償投稿は"
+        "今期は予定が埋まっているので、まずは使ってみて、気に入ったら春以降にご相談させてください。"
+        "\n送付先は下記です。",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2172,6 +2214,19 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "おりません。",
             "office@kagami-pro.jp",
             "office@kagami-pro.jp",
+        ),
+        (
+            "I'm Rosa, Maya's assistant. Maya asked me to pick this up. Could you please stop "
+            "emailing Maya's personal address and send everything to me instead?",
+            "rosa@mayaliustudio.com",
+            "rosa@mayaliustudio.com",
+        ),
+        (
+            "弊社所属の「まな」宛にいただいたご連絡について、マネジメントを担当しております私より"
+            "ご返信いたします。\n本人の個人アドレスへのご案内は今後配信停止としていただき、お仕事の"
+            "ご相談は私宛にいただけますでしょうか。",
+            "y.nakamura@hoshizora-ent.co.jp",
+            "y.nakamura@hoshizora-ent.co.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

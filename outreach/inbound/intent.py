@@ -657,6 +657,11 @@ def read_reply(
         score[OPT_OUT] = max(score[OPT_OUT], 0.9)
     pointed = _combined([h for h in live[REFERRAL] if not h.phrase.on_behalf])
     here = bool(sender) and any(h.phrase.to_sender or h.phrase.to_me for h in live[REFERRAL])
+    if here and any(h.phrase.on_behalf for h in live[REFERRAL]):
+        # An assistant or agency that says who it is and to write to it ("I'm Rosa, Maya's
+        # assistant… stop emailing Maya's personal address and send everything to me"):
+        # the writer is where to write, however weak "to me" is alone.
+        pointed = max(pointed, DECIDES)
     if live[OPT_OUT] and (addresses or here) and pointed >= DECIDES:
         # 「直接のご連絡はお控えいただき、事務所(…)経由で」, "don't email me directly; my agent
         # handles everything: …": the stop is about writing to them directly (or to a former
@@ -882,13 +887,20 @@ def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     after = _CLAUSE_END.split(text[hit.start : hit.start + 120])[0]
     clause = before + after
     found = book.deferral.search(clause)
-    # A condition about this offer's terms or timing before the deferral words or right before
-    # the yes (「2月以降の撮影でもよろしければぜひ」) makes it a counter-offer.
+    # A condition about this offer's terms or timing before the deferral words, right before
+    # the yes (「2月以降の撮影でもよろしければぜひ」) or right after the deferral words ("could
+    # you circle back in early March?") makes it a counter-offer.
     return (
         found is not None
         and not book.deferral_terms.search(clause[: found.start()])
         and not book.deferral_terms.search(before)
+        and not book.deferral_terms.search(_RIGHT_AFTER.split(clause[found.end() :])[0][:40])
     )
+
+
+# Where the words right after a deferral end: "circle back in early March?" names the month;
+# "…hear about it then; the clause should be done by April" does not.
+_RIGHT_AFTER = re.compile(r"[;,:?!.。、]")
 
 
 def _clamp(value: float) -> float:
