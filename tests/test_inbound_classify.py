@@ -378,6 +378,13 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        (
+            "Re: Sakura Night Serum",
+            "Thanks for your email! I'm off for the holidays and back on 1/11. Please don't "
+            "resend - I'll see everything when I'm back.",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

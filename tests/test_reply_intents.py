@@ -1550,6 +1550,31 @@ FORMS = [
         "\n送付先は下記です。",
         "interested",
     ),
+    (
+        "私は編み物の作品を載せているだけで、美容系のアカウントではないんです。\n今後はこういった"
+        "メールの対象から外しておいていただけると助かります。",
+        "opt_out",
+    ),
+    (
+        "この件は事務所に共有して、事務所の方から改めてご連絡させますね。少々お待ちください。",
+        "referral",
+    ),
+    (
+        "Quick question about the link at the bottom of your email - if I opt out there, does that "
+        "only stop the marketing emails, or would it also cancel the sample? I want to keep the "
+        "sample and hear about the paid post, just not get the newsletter.",
+        "interested",
+    ),
+    (
+        "To be clear, I'm not asking you to stop emailing me! I just need everything in one "
+        "message so I can decide: deliverables, rate, timeline.",
+        "interested",
+    ),
+    (
+        "Quick question: if I click the opt-out link in your footer, does that only stop the "
+        "newsletter or does it cancel this collab too? Because I want the collab!",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2227,6 +2252,19 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "ご相談は私宛にいただけますでしょうか。",
             "y.nakamura@hoshizora-ent.co.jp",
             "y.nakamura@hoshizora-ent.co.jp",
+        ),
+        (
+            "I don't handle partnerships myself anymore, so please don't use this address for brand "
+            "stuff - email partnerships@glowhausagency.com instead and they'll get back to you.",
+            "stella@example.com",
+            "partnerships@glowhausagency.com",
+        ),
+        (
+            "We represent Milo for all brand partnerships. Please stop emailing Milo directly and "
+            "send the brief and budget to us here at bookings@tidalcreators.com - we'll take it "
+            "from there.",
+            "bookings@tidalcreators.com",
+            "bookings@tidalcreators.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
