@@ -1575,6 +1575,33 @@ FORMS = [
         "newsletter or does it cancel this collab too? Because I want the collab!",
         "interested",
     ),
+    (
+        "Thanks for reaching out! でも今回はdeclineさせてください🙇‍♀️\nNext timeまた機会があれば！",
+        "decline",
+    ),
+    (
+        "Don't stop sending me these lol, I actually like hearing about new launches.\nThis one's "
+        "not for me (I'm oil-only at night) - what else do you have coming in spring?",
+        "interested",
+    ),
+    (
+        "メール下部の「配信停止」について質問です。\nもし停止した場合、サンプル発送についてのご連絡も"
+        "届かなくなりますか？\n停止するつもりはないのですが、念のため確認させてください。",
+        "interested",
+    ),
+    (
+        'Please DON\'T unsubscribe me! Sorry — I replied "stop" to your last email by accident, that '
+        "was meant for a different brand. Still very keen on the serum.",
+        "interested",
+    ),
+    (
+        "ストーリーズのみの投稿でもよろしければ、お受けできます。\nフィード投稿は今回は難しいです。",
+        "interested",
+    ),
+    (
+        "配信停止までしていただかなくて大丈夫なのですが、\n今回のお話はお断りさせてください。",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
