@@ -1602,6 +1602,35 @@ FORMS = [
         "配信停止までしていただかなくて大丈夫なのですが、\n今回のお話はお断りさせてください。",
         "decline",
     ),
+    (
+        "I don't do free-sample-for-a-post deals, sorry. Paid I'm open to though: $350 for one "
+        "reel + 3 stories, usage rights are extra.",
+        "interested",
+    ),
+    (
+        "I'm winding my account down and no longer working with brands, so it would be best if I "
+        "weren't on your outreach list going forward.",
+        "opt_out",
+    ),
+    # Resuming later and asking to be asked again then: a yes put off, so a decline now.
+    (
+        "いまは体調のこともあって案件をお休みしているのですが、2月から再開する予定です。\nその頃に"
+        "またお声がけいただけたら嬉しいです！",
+        "decline",
+    ),
+    ("今回は見送らせてください。またお声がけいただけたら嬉しいです。", "decline"),
+    (
+        "I haven't tried the Sakura Night Serum, so promoting it wouldn't feel honest to my "
+        "audience. I hope that makes sense.",
+        "decline",
+    ),
+    ("Hi, I've moved on from content creation. Please don't send further pitches here.", "opt_out"),
+    ("メール送付不要です。以後お断りします。", "opt_out"),
+    (
+        "Not right now - December is chaos for me. But please ping me again in March, I'd "
+        "actually like to do this.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2292,6 +2321,19 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "from there.",
             "bookings@tidalcreators.com",
             "bookings@tidalcreators.com",
+        ),
+        (
+            "Northstar Talent here, replying on Milo's behalf. He's keen on the Sakura Night Serum. "
+            "Please route everything to partnerships@northstartalent.co going forward.",
+            "milo@example.com",
+            "partnerships@northstartalent.co",
+        ),
+        (
+            "Velvet Room Management represents Milo Hart. Your message to Milo has been passed to "
+            "us. Please direct all enquiries regarding the Sakura Night Serum, and any future "
+            "campaigns, to this address.",
+            "bookings@velvetroom-mgmt.example.com",
+            "bookings@velvetroom-mgmt.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
