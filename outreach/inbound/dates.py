@@ -435,6 +435,29 @@ def _arabic(m: re.Match[str]) -> str:
     return str(_KANJI_DIGIT.get(tens, 1 if not tens else 0) * 10 + _KANJI_DIGIT.get(ones, 0))
 
 
+def _range_return(
+    text: str, tok: _Token, end_tok: _Token, day: date, received: date
+) -> tuple[str, date, str] | None:
+    """("resume" or "until", the day back, the words) for the range from `tok` to `end_tok`, or
+    None when it ended before the day received.
+
+    A notice sent during the absence names a start already past (「12月28日から1月7日まで」
+    received on the 30th): the range began this year, it does not lie a year ahead, unless it
+    has ended by the day received (「元日-1」 received on 7 January is next year's)."""
+    joint = text[tok.end : end_tok.start].strip().lower()
+    for start in (_resolve(tok, received - _PAST_START), day):
+        end = _resolve(end_tok, start) if start is not None else None
+        if end is None:
+            continue
+        if joint in ("until", "till"):  # "from 18 December until 5 January"
+            kind, back = "resume", end
+        else:
+            kind, back = "until", next_business_day(end, japanese=tok.japanese or end_tok.japanese)
+        if back >= received:
+            return kind, back, text[tok.start : end_tok.end]
+    return None
+
+
 def return_date(text: str, received: date) -> ReturnDate | None:
     """The return date an out-of-office text states, or None when it states none we can read."""
     text = _KANJI_DAY.sub(_arabic, unicodedata.normalize("NFKC", text).replace("\u301c", "〜"))
@@ -456,30 +479,12 @@ def return_date(text: str, received: date) -> ReturnDate | None:
         if tok.start in range_ends or day is None:
             continue
         end_tok = _range_end(text, tok, tokens)
-        if end_tok is not None:
+        if end_tok is not None and _resolve(end_tok, day) is not None:
             range_ends.add(end_tok.start)
-            joint = text[tok.end : end_tok.start].strip().lower()
-            japanese_range = tok.japanese or end_tok.japanese
-            # A notice sent during the absence names a start already past (「12月28日から1月7日
-            # まで」 received on the 30th): the range began this year, it does not lie a year
-            # ahead, unless it has ended by the day received.
-            for start in (_resolve(tok, received - _PAST_START), day):
-                end = _resolve(end_tok, start) if start is not None else None
-                if end is None:
-                    continue
-                if joint in ("until", "till"):  # "from 18 December until 5 January"
-                    kind, back = "resume", end
-                else:
-                    kind, back = "until", next_business_day(end, japanese=japanese_range)
-                if back >= received:
-                    found[kind].append((back, text[tok.start : end_tok.end]))
-                    break
-            else:
-                if _resolve(end_tok, day) is None:
-                    range_ends.discard(end_tok.start)
-                    end_tok = None
-            if end_tok is not None:
-                continue
+            back = _range_return(text, tok, end_tok, day, received)
+            if back is not None:
+                found[back[0]].append(back[1:])
+            continue
         read = _read_token(text, tok, day)
         if read is not None:
             found[read[0]].append(read[1:])

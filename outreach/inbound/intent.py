@@ -232,12 +232,13 @@ class Intent:
     reasons: tuple[str, ...]
 
 
+# Small vowels written for a softer tone (「送ってこなぃでくださぃ」) read as the vowels.
+_SMALL_VOWELS = str.maketrans("ぁぃぅぇぉ", "あいうえお")
+
 # Whitespace runs collapse before matching: a run of spaces to one space, a run holding a line
 # break to one line break. The phrases mean the same (they match `\s*`, `\s+` and line ends),
 # and a pattern that may start at each of n blank lines and scan the rest of the run is then
 # linear, not quadratic, on a reply of thousands of blank lines.
-# Small vowels written for a softer tone (「送ってこなぃでくださぃ」) read as the vowels.
-_SMALL_VOWELS = str.maketrans("ぁぃぅぇぉ", "あいうえお")
 _SPACE_RUN = re.compile(r"[^\S\n]{2,}")
 _LINE_TRIM = re.compile(r"[^\S\n]?\n[^\S\n]?")
 _BLANK_RUN = re.compile(r"\n{2,}")
