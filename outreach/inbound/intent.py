@@ -561,10 +561,9 @@ def _pasted_pick(
     """The recipient of a pasted message that the referral means: the one whose name the text
     gives, else the first (the To: line comes first), or "" when none is another's."""
     others = [
-        (normalise(name), normalise(addr).strip())
-        for name, addr in pasted
-        if normalise(addr).strip() not in ("", sender)
-        and normalise(addr).strip().rpartition("@")[2] not in our_domains
+        (normalise(name), addr)
+        for name, addr in ((name, normalise(addr).strip()) for name, addr in pasted)
+        if addr not in ("", sender) and addr.rpartition("@")[2] not in our_domains
     ]
     for name, addr in others:
         words = [w for w in re.split(r"[\s,.、・]+", name) if len(w) >= (3 if w.isascii() else 2)]
