@@ -161,6 +161,10 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("back on Monday the 11th", date(2027, 1, 2), date(2027, 1, 11)),
         # a weekday before a slash date says it is day/month; "(inclusive)" includes that day
         ("on leave until Monday 4/1/27 (inclusive)", date(2026, 12, 22), date(2027, 1, 5)),
+        # "until and including" names the last day away, as "through" does
+        ("We are out until and including December 31.", date(2026, 12, 21), date(2027, 1, 1)),
+        ("I'm out until and including 12/31.", date(2026, 12, 23), date(2027, 1, 1)),
+        ("out until and including Jan 5", date(2026, 12, 30), date(2027, 1, 6)),
         # the day replies resume, stated after the day the absence ends
         (
             "12/20までメールの確認ができません。21日以降、順番にお返事いたします",

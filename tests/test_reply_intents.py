@@ -1631,6 +1631,43 @@ FORMS = [
         "actually like to do this.",
         "interested",
     ),
+    # Where the address came from, asked out of curiosity, decides nothing.
+    (
+        "今回は見送らせてください。ちなみに、このアドレスはどちらでお知りになりましたか？"
+        "プロフィールに載せているので問題はないのですが、参考までに。",
+        "decline",
+    ),
+    (
+        "Out of curiosity, who gave you my email? Not complaining - I'd love to try it.",
+        "interested",
+    ),
+    ("How did you get my address? Please remove me.", "opt_out"),
+    # A sign of interest inside a bracketed aside about something else turns nothing.
+    (
+        "I'll pass on this, sorry. (Totally unrelated, but do you ship to Canada? My mum would love it.)",
+        "decline",
+    ),
+    (
+        "I'll pass on the paid post (unrelated to that: I would love the free sample though!)",
+        "interested",
+    ),
+    # A stop taken back with なんて, and a list taken off with 外して.
+    (
+        "配信停止なんてしませんよ〜笑\nむしろずっと待ってました！いつ頃発送になりますか？",
+        "interested",
+    ),
+    ("案件メールが多すぎて対応しきれないので、申し訳ないですが外してくださいm(_ _)m", "opt_out"),
+    ("配信停正お願いします", "opt_out"),
+    ("配信定時お願いします\n（停止です、変換ミス）", "opt_out"),
+    # Not now, with or without a time to ask again.
+    ("春くらいならできるかもです\n今はむり", "decline"),
+    ("敏感肌で美容液系NGなんです😢\n別の商品ならまたぜひ", "decline"),
+    ("Ask me again after Lunar New Year - right now I can't take anything on.", "decline"),
+    (
+        "I'm taking a break from social media until February, so I can't take this on right now. "
+        "Happy to chat once I'm back!",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2334,6 +2371,39 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "campaigns, to this address.",
             "bookings@velvetroom-mgmt.example.com",
             "bookings@velvetroom-mgmt.example.com",
+        ),
+        (
+            "Please stop using this address, I'm closing it at the end of the month.\n"
+            "Can we continue at kayla.works@example.net? Happy to hear more there.",
+            "kayla.r@example.com",
+            "kayla.works@example.net",
+        ),
+        (
+            "moving all collabs to my new addy\nkai.collabs@example.net",
+            "kai.m@example.com",
+            "kai.collabs@example.net",
+        ),
+        (
+            "Hi! this is Zoe's assistant replying, she's on set all week. I'm handling her inbox so "
+            "just reply here",
+            "assist.zoe@example.net",
+            "assist.zoe@example.net",
+        ),
+        (
+            "I'm Chloe's older sister. I've taken over managing her collaborations, so I'm the "
+            "contact for anything like this from now on - just write to me here.",
+            "maya.reyes.home@example.com",
+            "maya.reyes.home@example.com",
+        ),
+        (
+            "りこはまだ未成年のため、今後のお仕事のご連絡は私が窓口になります。詳細をこちらにお送りください。",
+            "sachiko.fujii@example.ne.jp",
+            "sachiko.fujii@example.ne.jp",
+        ),
+        (
+            "CCのマネージャー山田（yamada.mgr@example.net）に引き継ぎますので、詳細は山田とご調整ください。",
+            "sakura.mochi@example.jp",
+            "yamada.mgr@example.net",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

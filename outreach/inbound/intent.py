@@ -110,6 +110,8 @@ class Phrase:
     # the text gives no other address; one it gives is the writer's own other address (a parent
     # writing from the child's: 「私宛てに…今後のご連絡は下記に」).
     to_me: bool = False
+    # Asks where the address came from: a complaint, unless the writer calls it curiosity.
+    asks_source: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,12 @@ class Phrasebook:
     # The label of an address that is not where offers go (「代表：info@…」, "Fan mail: fan@…",
     # "General enquiries: hello@…"), written on its line before it.
     general: re.Pattern[str] = re.compile("(?!)")
+    # Words that make "how did you get my address?" curiosity, not a complaint (「参考までに」,
+    # "just curious, it's on my bio"), in its sentence or the next.
+    curiosity: re.Pattern[str] = re.compile("(?!)")
+    # The opening of a bracketed aside about something else ("(Totally unrelated, but do you
+    # ship to Canada? My mum would love it.)"): a sign of interest inside it is not about the offer.
+    aside: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -335,6 +343,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
                     bool(entry.get("own_negation", False)),
                     bool(entry.get("praise", False)),
                     bool(entry.get("to_me", False)),
+                    bool(entry.get("asks_source", False)),
                 )
             )
     negation = data.get("negation", {})
@@ -375,6 +384,10 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         general=_compile(
             f"{file}: former.general", str(data.get("former", {}).get("general", "(?!)"))
         ),
+        curiosity=_compile(
+            f"{file}: curiosity.re", str(data.get("curiosity", {}).get("re", "(?!)"))
+        ),
+        aside=_compile(f"{file}: aside.re", str(data.get("aside", {}).get("re", "(?!)"))),
     )
 
 
@@ -435,6 +448,10 @@ def _hits(
                 blocked = "someone copied only to see the thread"
             elif phrase.on_behalf and book.friend.search(sentence_of(text, m.start(), m.end())):
                 blocked = "passed on by a friend: no one writes on their behalf"
+            elif phrase.asks_source and book.curiosity.search(_and_next(text, m.start(), m.end())):
+                blocked = "asked out of curiosity"
+            elif phrase.group == "positive" and _in_aside(text, m.start(), book.aside):
+                blocked = "in an aside about something else"
             found.append(
                 PhraseHit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked)
             )
@@ -491,6 +508,23 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
             h = PhraseHit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
         out.append(h)
     return out
+
+
+def _in_aside(text: str, at: int, aside: re.Pattern[str]) -> bool:
+    """Whether text[at] lies inside a bracketed aside about something else, before its close."""
+    for m in aside.finditer(text, max(0, at - 300), at):
+        close = re.compile(r"[)）]").search(text, m.end())
+        if close is None or close.start() > at:
+            return True
+    return False
+
+
+def _and_next(text: str, at: int, until: int) -> str:
+    """The sentence around text[at:until] and the one after it."""
+    this = sentence_of(text, at, until)
+    end = text.find(this, max(0, at - 300)) + len(this)
+    rest = text[end : end + 300].lstrip("!?。;.？！ \n")
+    return this + " " + (sentence_of(rest, 0, 0) if rest else "")
 
 
 def _points_at_own(body: str, sender: str) -> list[tuple[int, str]]:
