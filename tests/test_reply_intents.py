@@ -1668,6 +1668,63 @@ FORMS = [
         "Happy to chat once I'm back!",
         "decline",
     ),
+    # A stop negated by who would say it, or only shown on a preview.
+    (
+        "I won't be asking you to remove me, ha - this actually sounds great. Can you send the "
+        "sample to my PO box?",
+        "interested",
+    ),
+    (
+        'Sounds fun. If the answer is no, I\'m in.\nlol imagine someone replying "unsubscribe" to a '
+        "paid offer. not me.",
+        "interested",
+    ),
+    (
+        "Down for it. Two conditions: no exclusivity longer than 30 days.\nJust a heads up though, "
+        'your link preview shows "unsubscribe" in big letters in Gmail.',
+        "interested",
+    ),
+    # Stops in formal and legal words.
+    (
+        "This is unsolicited commercial email. I am requesting removal under CAN-SPAM. Any further "
+        "messages to this address will be reported to the FTC.",
+        "opt_out",
+    ),
+    (
+        "I don't do sponsored content and would appreciate being taken off your list.",
+        "opt_out",
+    ),
+    ("I'd appreciate not being included in future campaigns.", "opt_out"),
+    (
+        "今後このようなご案内の送付はご遠慮いただけますよう、お願い申し上げます。\nなお、本アドレスが"
+        "御社のリストに登録された経緯につきましても、差し支えなければご教示いただけますと幸いです。",
+        "opt_out",
+    ),
+    # Staying on the list, or asked again later, keeps a no a no.
+    (
+        "No thanks on the serum. (No need to unsubscribe me - happy to hear about your other "
+        "launches.)",
+        "decline",
+    ),
+    (
+        "I have to pass on this one.\nNo need for that, I'm happy to stay on your list. Just not this round.",
+        "decline",
+    ),
+    (
+        "I'd love to, honestly, but I can't this quarter. January is already full.\nPlease don't "
+        "take me off the list though! Just not for this launch.",
+        "decline",
+    ),
+    (
+        "Ask me again in spring? I'm doing a no-sponsorship January and February to reset my feed. "
+        "Would love to revisit after that.",
+        "decline",
+    ),
+    (
+        "今はちょっと難しいです💦\n春（3月ごろ）に落ち着くと思うので、そのときにまだ募集されていたら"
+        "ぜひもう一度声かけてください！",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2404,6 +2461,29 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "CCのマネージャー山田（yamada.mgr@example.net）に引き継ぎますので、詳細は山田とご調整ください。",
             "sakura.mochi@example.jp",
             "yamada.mgr@example.net",
+        ),
+        (
+            "こちらは個人用のアドレスのため、お仕事のご連絡は今後\n仕事用のアドレス（Work.Yui@example.jp）"
+            "にお送りいただけますでしょうか。",
+            "work.yui@example.jp",
+            "work.yui@example.jp",
+        ),
+        (
+            "個人のアドレスは家族と共用なので、お仕事は仕事用のほうでお願いします。\n"
+            "kanade.business@example.com",
+            "kanade.h@example.jp",
+            "kanade.business@example.com",
+        ),
+        (
+            "高梨すずの所属事務所、スターライトプロダクションの佐藤と申します。\n本件につきましては、"
+            "以後私が窓口としてご対応いたします。",
+            "sato.ryo@starlight-pro.example.jp",
+            "sato.ryo@starlight-pro.example.jp",
+        ),
+        (
+            "娘（ゆら）はまだ高校生のため、企業様とのやりとりは今後すべて母である私が窓口となります。",
+            "tomoko.sasaki@example.jp",
+            "tomoko.sasaki@example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -73,7 +73,7 @@ _SELF_POINTER = re.compile(
 )
 # Or pointed at from after it: 「以降のご連絡は本人ではなく tanaka@… 宛にお願いいたします」.
 _SELF_POINTED = re.compile(
-    r"^\s*(?:宛て?に?|あてに?|まで|へ)\s*(?:ご連絡|お送り|お願い|ご送付|送って)"
+    r"^\s*\)?\s*(?:宛て?に?|あてに?|まで|へ|に)\s*(?:ご連絡|お送り|お願い|ご送付|送って)"
 )
 # Said of the address rather than pointing at it: 「こちらのアドレス(info@…)は代表窓口のため」.
 _DESCRIBED = re.compile(r"^\s*\)?\s*(?:は|が)")
