@@ -385,6 +385,20 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        # A responder's promise of a slow reply, and a person-less "can't reply until".
+        (
+            "Re: Sakura Night Serum x paid post",
+            "Hi! Thanks for your email. I get a LOT of messages so it can take up to 5 business days "
+            "for me to reply. If it's about a collab, please make sure you've included your budget.",
+            "auto_reply",
+            "",
+        ),
+        (
+            "RE: Following up again",
+            "I can't reply to emails until Monday, November 30. Thanks for your patience!",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -1725,6 +1725,35 @@ FORMS = [
         "ぜひもう一度声かけてください！",
         "decline",
     ),
+    # A yes with a request to be approached again then is put off, whatever month it names.
+    (
+        "現在、他社スキンケアブランドと専属契約を結んでおりますため、今回はお受けできかねます。\n"
+        "契約期間が終了する来年4月以降でしたら検討可能ですので、その際に改めてご相談いただけますと幸いです。",
+        "decline",
+    ),
+    (
+        "いま引っ越し準備でバタバタしていて、しばらくは撮影できなそうです。\n"
+        "落ち着いたら（2月以降とか）またご連絡いただけたら嬉しいです。",
+        "decline",
+    ),
+    ("今は冬の案件でいっぱいいっぱいなので、春頃にまた声かけてもらえたら嬉しいです🌸", "decline"),
+    (
+        "前回お伝えした通り、スキンケアのPRは年内はお受けしておりません。\n年明け以降でしたらご相談"
+        "可能ですので、その頃に改めてご連絡いただけますと幸いです。",
+        "decline",
+    ),
+    # A condition that would make it a no is no refusal.
+    (
+        "Does the serum contain retinol? If it does it's a no for me since I'm breastfeeding, but if "
+        "not I'm in.",
+        "interested",
+    ),
+    ("今後の連落はご遠慮ください。", "opt_out"),
+    (
+        "I'm no longer taking brand pitches and would appreciate being taken off your contact list "
+        "permanently. Merry Christmas!",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2484,6 +2513,23 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "娘（ゆら）はまだ高校生のため、企業様とのやりとりは今後すべて母である私が窓口となります。",
             "tomoko.sasaki@example.jp",
             "tomoko.sasaki@example.jp",
+        ),
+        (
+            "Thanks for the note re: Leon. I'm his talent manager - happy to discuss. What's the "
+            "budget range for a Reel plus two stories?",
+            "sam@redkitemedia.example.com",
+            "sam@redkitemedia.example.com",
+        ),
+        (
+            "本人がまだ中学生のため、今後こういったお仕事のお話は私が窓口となって対応いたします。",
+            "riko.mama@example.ne.jp",
+            "riko.mama@example.ne.jp",
+        ),
+        (
+            "お仕事の依頼はマネージャーさんにお願いしてます🙏\nプロフィールのリンクから問い合わせして"
+            "もらえたら嬉しいです✨",
+            "miyu.cafe@example.jp",
+            "",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

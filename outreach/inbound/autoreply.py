@@ -37,6 +37,9 @@ _SELF_WORDS = (
     r"(?:(?:every|each|all)\s+(?:e-?mail|message|enquiry|inquiry|request)s?|everyone)\s+"
     r"(?:individually|personally)\b|"
     r"\bwe'?ll\s+get\s+back\s+to\s+you\s+within\s+\d+\s+(?:business\s+|working\s+)?days\b|"
+    r"\bit\s+(?:can|may|might|could)\s+take\s+(?:me\s+)?(?:up\s+to\s+)?(?:\d+|a\s+few|several)"
+    r"(?:\s*[-–]\s*\d+)?\s+(?:business\s+|working\s+)?days\s+(?:for\s+(?:me|us)\s+)?to\s+"
+    r"(?:reply|respond|get\s+back)\b|"
     r"\byour\s+(?:request|ticket|enquiry|inquiry)\s*(?:\(?\s*#?\d+\s*\)?\s*)?has\s+been\s+received\b|"
     r"このメールは自動|自動で(?:お)?送(?:信|り)|送信専用(?:の)?(?:アドレス|メール)"
 )
@@ -85,6 +88,7 @@ _ABSENCE = re.compile(
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
     r"\bmostly\s+offline\b|\boff[-\s](?:the[-\s])?grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
     r"\baway\s+over\b|\booo\b|\boffline\s+for\b|\bpatchy\s+signal\b|"
+    r"\b(?:can'?t|cannot|unable\s+to)\s+(?:reply|respond)\s+to\s+(?:e-?mails?|messages)\s+until\b|"
     r"\bi'?m\s+out\s+(?:in|at|on)\s+the\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|"
     r"\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|"
     r"\b(?:paternity|maternity|parental)\s+leave\b|"

@@ -41,6 +41,8 @@ READ_CHARS = 16_000
 MAX_HITS = 20
 #: A sign of interest outweighs an earlier refusal across a contrast from this weight on.
 OVERRIDES = 0.5
+#: A yes this sure is a counter-offer even beside a request to be asked again later.
+FIRM_YES = 0.8
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
@@ -165,6 +167,9 @@ class Phrasebook:
     # The opening of a bracketed aside about something else ("(Totally unrelated, but do you
     # ship to Canada? My mum would love it.)"): a sign of interest inside it is not about the offer.
     aside: re.Pattern[str] = re.compile("(?!)")
+    # A request to be approached again later (「その際に改めてご相談いただけますと幸いです」): the
+    # yes in its sentence or the one before is put off, whatever terms it names.
+    deferral_again: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -388,6 +393,9 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
             f"{file}: curiosity.re", str(data.get("curiosity", {}).get("re", "(?!)"))
         ),
         aside=_compile(f"{file}: aside.re", str(data.get("aside", {}).get("re", "(?!)"))),
+        deferral_again=_compile(
+            f"{file}: deferral.again", str(data.get("deferral", {}).get("again", "(?!)"))
+        ),
     )
 
 
@@ -920,6 +928,13 @@ def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     before = before[turns[-1].end() :] if turns else before
     after = _CLAUSE_END.split(text[hit.start : hit.start + 120])[0]
     clause = before + after
+    # Asked to be approached again then, a could-consider (「4月以降でしたら検討可能ですので、
+    # その際に改めてご相談いただけますと」) is a no for now; a firm yes with it (「3月以降であれば
+    # ぜひお受けしたいので、その頃にもう一度ご連絡いただけますか」) is a counter-offer.
+    if hit.phrase.weight < FIRM_YES and book.deferral_again.search(
+        _and_next(text, hit.start, hit.end)
+    ):
+        return True
     found = book.deferral.search(clause)
     # A condition about this offer's terms or timing before the deferral words, right before
     # the yes (「2月以降の撮影でもよろしければぜひ」) or right after the deferral words ("could
