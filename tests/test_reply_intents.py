@@ -1754,6 +1754,30 @@ FORMS = [
         "permanently. Merry Christmas!",
         "opt_out",
     ),
+    # A timing condition after a yes; a partner's words quoted; 停止で.
+    (
+        "興味あります。投稿の締め切りはいつ頃でしょうか？年内だと少し厳しいかもしれないです。",
+        "interested",
+    ),
+    (
+        'lol my last brand partner literally told me "stop sending me drafts, just post it" - I like '
+        "a bit more structure than that. Do you have a brief I could look at?",
+        "interested",
+    ),
+    ("はなみラボさんも、すみませんが停止でお願いします。", "opt_out"),
+    (
+        "I'd love to, but no - I'm pregnant and avoiding a lot of actives right now. Maybe next year!",
+        "decline",
+    ),
+    (
+        "I'll pass on this campaign.\n\nAlways happy to hear about future ones though!",
+        "decline",
+    ),
+    (
+        "3月末まで同カテゴリのPRをお受けできない状況です。\n契約が明ける4月以降でしたら、ぜひ改めて"
+        "ご相談させてください。",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2530,6 +2554,18 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "もらえたら嬉しいです✨",
             "miyu.cafe@example.jp",
             "",
+        ),
+        (
+            "僕はクリエイターネットワークに所属しているので、案件については担当の佐藤さんから改めて"
+            "連絡してもらうようにします。\n佐藤さんのアドレス：sato.k@kreo-network.example.com",
+            "kento.games@example.jp",
+            "sato.k@kreo-network.example.com",
+        ),
+        (
+            "Thanks for reaching out to Mia. We're her exclusive management, so all partnership "
+            "conversations go via us. What's the budget?",
+            "partnerships@clovertalent.example.com",
+            "partnerships@clovertalent.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -931,9 +931,12 @@ def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     # Asked to be approached again then, a could-consider (「4月以降でしたら検討可能ですので、
     # その際に改めてご相談いただけますと」) is a no for now; a firm yes with it (「3月以降であれば
     # ぜひお受けしたいので、その頃にもう一度ご連絡いただけますか」) is a counter-offer.
-    if hit.phrase.weight < FIRM_YES and book.deferral_again.search(
-        _and_next(text, hit.start, hit.end)
-    ):
+    again = book.deferral_again.search(_and_next(text, hit.start, hit.end))
+    if again and hit.phrase.weight < FIRM_YES:
+        return True
+    # The yes is the request itself (「4月以降でしたら、ぜひ改めてご相談させてください」).
+    near = book.deferral_again.finditer(text, max(0, hit.start - 30), hit.end + 30)
+    if any(m.start() < hit.end and hit.start < m.end() for m in near):
         return True
     found = book.deferral.search(clause)
     # A condition about this offer's terms or timing before the deferral words, right before
