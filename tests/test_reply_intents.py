@@ -1778,6 +1778,47 @@ FORMS = [
         "ご相談させてください。",
         "decline",
     ),
+    # Learners' English and Japanese.
+    (
+        "Sorry krub, I not want any more contact from company. Please take me out from the mailing.",
+        "opt_out",
+    ),
+    ("I ask you kindly to eliminate my contact of your data base.", "opt_out"),
+    ("Only thing I am interested is: to not receive more of these mails.", "opt_out"),
+    (
+        "Thank you na ka. Now I am not accept any sponsor because I take a break from YouTube for my "
+        "health. Maybe next year you can ask me again",
+        "decline",
+    ),
+    (
+        "Thank you. I have no plan to promote serum product this season. It is not suitable for my channel now.",
+        "decline",
+    ),
+    ("Sounds great, but actually I don't make paid posts of cosmetics.", "decline"),
+    (
+        "ざんねんですが、ことわります。いま妊娠中で肌がびんかんなので…\nまた来年おねがいします！",
+        "decline",
+    ),
+    ("今回はえんりょします。\nでも、ほかの商品だったらまた話したいです！", "decline"),
+    (
+        'What is this link at the bottom "unsubscribe"? If I click it by mistake, I still can do the '
+        "collaboration? I want to do it, please tell me next step.",
+        "interested",
+    ),
+    # Not now, with a season to ask again; a stop asked for before.
+    (
+        "ただ年内は投稿枠がすべて埋まっておりまして…\n来年の春頃にまたお声がけいただけると嬉しいです🌸",
+        "decline",
+    ),
+    (
+        "My derm has me on a strict routine, so I can't try any new serums right now. Maybe another time.",
+        "decline",
+    ),
+    (
+        "I already asked to be unsubscribed two weeks ago and here's another email. Please honour "
+        "that request.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2566,6 +2607,22 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "conversations go via us. What's the budget?",
             "partnerships@clovertalent.example.com",
             "partnerships@clovertalent.example.com",
+        ),
+        (
+            "MCNに所属しておりますので、PRの件は担当の者からご連絡させていただきます。",
+            "sora.gaming@example.jp",
+            "",
+        ),
+        (
+            "Please talk with my agency, they will contact you soon na.",
+            "mook.life@example.co.th",
+            "",
+        ),
+        (
+            "I am assistant of Lin Xiao. She is travelling now. Please send the brief and the contract "
+            "to me, I will discuss with her and reply you.",
+            "assistant.mei@example.net",
+            "assistant.mei@example.net",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

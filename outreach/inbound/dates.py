@@ -75,7 +75,8 @@ _TOKEN = re.compile(
     # "Jan 4, 2027", "4 January", "the 12th of January", and hyphenated "04-Jan-2027".
     rf"|\b{_wd_en('wd1')}(?P<mon1>{_MONTH_RE})\.?(?:\s+|-)(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
     rf"(?:(?:,?\s*|-)(?P<y1>\d{{4}}))?"
-    rf"|\b{_wd_en('wd2')}(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+|-)(?:of\s+)?(?P<mon2>{_MONTH_RE})\b\.?"
+    # "14. December", the day with a dot, as German writes it.
+    rf"|\b{_wd_en('wd2')}(?P<d2>\d{{1,2}})(?:st|nd|rd|th|\.)?(?:\s+|-)(?:of\s+)?(?P<mon2>{_MONTH_RE})\b\.?"
     rf"(?:(?:,?\s*|-)(?P<y2>\d{{4}}))?",
     re.IGNORECASE,
 )
