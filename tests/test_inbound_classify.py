@@ -399,6 +399,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        # Someone writing for the creator, who is away and keen: a person's reply.
+        (
+            "Re: Sakura Night Serum x Sam",
+            "This is Sam's husband - he's away filming this week but saw your email and asked me "
+            "to let you know he's keen! He'll reply properly when he's back on the 21st.",
+            "reply",
+            "interested",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -1819,6 +1819,44 @@ FORMS = [
         "that request.",
         "opt_out",
     ),
+    # A no to the whole offer after a caveat; a no to one format stays a condition.
+    (
+        "お話自体にはとても興味があります。\nただ、成分表を拝見したところアルコールが入っているようで、"
+        "私の肌には合わないため\n今回は見送らせていただきます。",
+        "decline",
+    ),
+    (
+        "ストーリーズのみの投稿でもよろしければ、お受けできます。\nフィード投稿は今回は難しいです。",
+        "interested",
+    ),
+    # Put off until things settle or the timing fits.
+    (
+        "現在妊娠中のため、新しいスキンケアは控えておりまして…\n落ち着いたらまたぜひご一緒させてください。",
+        "decline",
+    ),
+    ("今は年末で手一杯なので、春になったらまた声かけてください！\nその頃ならぜひ🌸", "decline"),
+    ("ごめんなさい🙏\n今月PR枠いっぱいで…😭\nまたタイミング合えばぜひ！", "decline"),
+    (
+        "Honestly flattered, but I'm only taking on two partnerships this quarter and both are "
+        "booked. Keep me in mind for Q2 :)",
+        "decline",
+    ),
+    (
+        "Omg I love Hanami Labs! But I'm taking a full break from sponsored content over the "
+        "holidays - hit me up again in February?",
+        "decline",
+    ),
+    (
+        "I'm Owen's wife. He's in the hospital for a few weeks, so he won't be taking on any "
+        "sponsorships this month. I'm sure he'd be happy to hear from you again later.",
+        "decline",
+    ),
+    (
+        "If the Sakura Night Serum is vegan and cruelty-free, count me in! Otherwise I'd have to "
+        "pass. Could you confirm?",
+        "interested",
+    ),
+    ("退会でお願いします。", "opt_out"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2623,6 +2661,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "to me, I will discuss with her and reply you.",
             "assistant.mei@example.net",
             "assistant.mei@example.net",
+        ),
+        (
+            "Leo is represented by Northlight Talent, and all of his brand work goes through our "
+            "bookings team. Please keep the conversation with us at this address.",
+            "bookings@northlight-talent.example.net",
+            "bookings@northlight-talent.example.net",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -170,6 +170,9 @@ class Phrasebook:
     # A request to be approached again later (「その際に改めてご相談いただけますと幸いです」): the
     # yes in its sentence or the one before is put off, whatever terms it names.
     deferral_again: re.Pattern[str] = re.compile("(?!)")
+    # Words right before a refusal that make it about the whole offer (「ただ、…今回は見送らせて
+    # いただきます」): no condition of a yes, whatever caveat precedes it.
+    caveat_whole: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -396,6 +399,9 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         deferral_again=_compile(
             f"{file}: deferral.again", str(data.get("deferral", {}).get("again", "(?!)"))
         ),
+        caveat_whole=_compile(
+            f"{file}: caveat.whole", str(data.get("caveat", {}).get("whole", "(?!)"))
+        ),
     )
 
 
@@ -487,6 +493,9 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
         if not h.blocked
         and h.phrase.group == DECLINE
         and any(first_yes <= at < h.start for at in caveats)
+        and not book.caveat_whole.search(
+            _CLAUSE_END.split(text[max(0, h.start - 30) : h.start])[-1]
+        )
         else h
         for h in hits
     ]
