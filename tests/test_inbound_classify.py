@@ -407,6 +407,7 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "reply",
             "interested",
         ),
+        ("Re: Sakura Night Serum x you - paid post?", "ooo til 7th", "auto_reply", ""),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

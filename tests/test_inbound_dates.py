@@ -161,6 +161,8 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ("back on Monday the 11th", date(2027, 1, 2), date(2027, 1, 11)),
         # a weekday before a slash date says it is day/month; "(inclusive)" includes that day
         ("on leave until Monday 4/1/27 (inclusive)", date(2026, 12, 22), date(2027, 1, 5)),
+        # a bare ordinal after "til", with no "the"
+        ("ooo til 7th", date(2026, 12, 2), date(2026, 12, 7)),
         # the day with a dot before the month, as German writes it
         ("I am out of office until 14. December", date(2026, 12, 4), date(2026, 12, 14)),
         # "until and including" names the last day away, as "through" does

@@ -1857,6 +1857,41 @@ FORMS = [
         "interested",
     ),
     ("退会でお願いします。", "opt_out"),
+    # Stops negated by a habit or an adverb; a yes with a timing caveat.
+    (
+        "Ha, I'm usually the first to hit unsubscribe on brand emails, but this one actually caught "
+        "my eye. Send me the details?",
+        "interested",
+    ),
+    ("配信停止とか全然しないので、これからも新商品の情報ぜひ送ってください！", "interested"),
+    (
+        "ぜひお受けしたいと思っております。\nただ年内は予定が詰まっているため、投稿は1月中旬以降に"
+        "なってしまいますが、それでも問題ないでしょうか？",
+        "interested",
+    ),
+    # Noes put off, for another product, or said after a yes-sounding opening.
+    (
+        "わー嬉しいです！でも年明けは引っ越しでバタバタなので、\n3月以降にまた声かけてもらえたら嬉しいです🌸",
+        "decline",
+    ),
+    ("せっかくですが、今回はお見送りとさせてください。\nメンズラインが出た際はぜひ！", "decline"),
+    (
+        "Yes, I'd love to work with you guys at some point... but not this quarter. Maybe next year?",
+        "decline",
+    ),
+    ("夜用セラムは肌に合わなくて…ごめんなさい🙏 また別の商品があればぜひ！", "decline"),
+    ("いらないです、スキンケア足りてるので", "decline"),
+    # Stops: formal, a slip, a parent's.
+    (
+        "貴社からのメールについて、オプトアウトを申請いたします。\n今後、本アドレスへの広告・宣伝"
+        "メールの送信は行わないでください。",
+        "opt_out",
+    ),
+    ("配心停止おねがいします", "opt_out"),
+    (
+        "Hello, I'm Rosie's dad - she's 15. Please don't send her any more of these emails.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2668,6 +2703,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "bookings@northlight-talent.example.net",
             "bookings@northlight-talent.example.net",
         ),
+        (
+            "ask my mgr: Dana@TalentHouse.example.com",
+            "milo@example.com",
+            "dana@talenthouse.example.com",
+        ),
+        ("not me - my agency handles brand stuff", "ellie.m@example.org", ""),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"

@@ -377,12 +377,12 @@ _BARE_DAY_BACK = re.compile(
     r"(?:から|より|以降|に|には)[^。\n]{0,10}?"
     r"(?:営業|出社|出勤|戻|復帰|再開|対応|返信|返事|順次|順番|通常|業務|拝見|確認)"
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"
-    r"respond(?:ing)?|answer(?:ing)?|until|till|(?:reading|checking)(?:\s+(?:my\s+)?(?:e-?mails?|inbox|messages))?"
+    r"respond(?:ing)?|answer(?:ing)?|until|till|til|(?:reading|checking)(?:\s+(?:my\s+)?(?:e-?mails?|inbox|messages))?"
     r"(?:\s+again)?)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?"
     r"(?:\s+(?:(?:in|at|to)\s+(?:the|my)\s+(?:studio|office|desk|shop|workshop|inbox|e-?mails?)|online|"
     r"on\s+(?:my\s+)?e-?mails?))?\s+"
     r"(?:(?:on|from)\s+)?(?:(?:this|next)\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?\(?"
-    r"the\s+(?P<den>\d{1,2})"
+    r"(?:the\s+)?(?P<den>\d{1,2})"
     r"(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )

@@ -46,6 +46,8 @@ FIRM_YES = 0.8
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
+# A spaced dash ends what a "not" before it negates: "not me - my agency handles brand stuff".
+_NEGATED_IN = re.compile(r"[!?。\n]|\.(?!\w)|\s[-–—]\s")
 # "rather than to Lily's personal inbox": the person whose own address is not where to write.
 _NOT_THEIRS = re.compile(
     r"\b(?:rather than|instead of|not)(?: to)? ([a-z]{3,})'s (?:personal |own |private )?"
@@ -442,7 +444,7 @@ def _hits(
             # clause it negates in starts after that punctuation.
             lead = len(m.group(0)) - len(m.group(0).lstrip(".!?,;:。、 \t\n"))
             head = text[max(0, m.start() + lead - 60) : m.start() + lead]
-            clause = _CLAUSE_END.split(head)[-1]
+            clause = _NEGATED_IN.split(head)[-1]
             blocked = ""
             if not phrase.own_negation and book.negation_before.search(clause):
                 blocked = "negated"
