@@ -1892,6 +1892,32 @@ FORMS = [
         "Hello, I'm Rosie's dad - she's 15. Please don't send her any more of these emails.",
         "opt_out",
     ),
+    # What the writer tells other brands; a disclaimer for misdirected mail.
+    (
+        "正直、他のブランドさんには「今後のご連絡はご遠慮ください」とお返事することも多いのですが、"
+        "はなみラボさんは前から大好きなので是非お願いしたいです！",
+        "interested",
+    ),
+    (
+        "ストーリーズ1回＋リール1本で5万円（税別）でしたらお受けできます。いかがでしょうか。\n\nゆず\n"
+        "―――――\n※本メールの内容に心当たりのない場合は、お手数ですがそのまま削除してください。",
+        "interested",
+    ),
+    (
+        "はなみラボさんのことは好きですが、メールは今後遠慮します。\n欲しい時はお店で買います😊",
+        "opt_out",
+    ),
+    ("配信停上してください", "opt_out"),
+    ("結構です。", "decline"),
+    (
+        "OKです、…と言いたいところですが、年末年始は帰省で撮影ができないので今回は難しいです💦\n"
+        "1月中旬以降ならまたお話聞かせてください",
+        "decline",
+    ),
+    (
+        "今回はお受けできないです🙏\n来年4月以降ならぜひ！またお声がけください✨",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",

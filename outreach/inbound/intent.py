@@ -169,6 +169,9 @@ class Phrasebook:
     # The opening of a bracketed aside about something else ("(Totally unrelated, but do you
     # ship to Canada? My mum would love it.)"): a sign of interest inside it is not about the offer.
     aside: re.Pattern[str] = re.compile("(?!)")
+    # A disclaimer for mail received in error ("if you are not the intended recipient, delete
+    # it"): a stop's words in its sentence are boilerplate.
+    misdirected: re.Pattern[str] = re.compile("(?!)")
     # A request to be approached again later (「その際に改めてご相談いただけますと幸いです」): the
     # yes in its sentence or the one before is put off, whatever terms it names.
     deferral_again: re.Pattern[str] = re.compile("(?!)")
@@ -398,6 +401,9 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
             f"{file}: curiosity.re", str(data.get("curiosity", {}).get("re", "(?!)"))
         ),
         aside=_compile(f"{file}: aside.re", str(data.get("aside", {}).get("re", "(?!)"))),
+        misdirected=_compile(
+            f"{file}: negation.misdirected", str(negation.get("misdirected", "(?!)"))
+        ),
         deferral_again=_compile(
             f"{file}: deferral.again", str(data.get("deferral", {}).get("again", "(?!)"))
         ),
@@ -464,6 +470,10 @@ def _hits(
                 blocked = "someone copied only to see the thread"
             elif phrase.on_behalf and book.friend.search(sentence_of(text, m.start(), m.end())):
                 blocked = "passed on by a friend: no one writes on their behalf"
+            elif phrase.group in (OPT_OUT, DECLINE) and book.misdirected.search(
+                sentence_of(text, m.start(), m.end())
+            ):
+                blocked = "a disclaimer's words"
             elif phrase.asks_source and book.curiosity.search(_and_next(text, m.start(), m.end())):
                 blocked = "asked out of curiosity"
             elif phrase.group == "positive" and _in_aside(text, m.start(), book.aside):
@@ -769,7 +779,13 @@ def read_reply(
     # (The addresses of its own signature point nowhere: with only who-I-am phrases, a decline
     # stays a decline.)
     only_behalf = all(h.phrase.on_behalf or h.start > signature for h in live[REFERRAL])
-    if score[REFERRAL] >= DECIDES and not (only_behalf and score[DECLINE] >= DECIDES):
+    # A signature's "Represented by Bluehour Talent" with no address anywhere sends us nowhere.
+    signed_only = all(h.start > signature for h in live[REFERRAL]) and not addresses and not cc
+    if (
+        score[REFERRAL] >= DECIDES
+        and not (only_behalf and score[DECLINE] >= DECIDES)
+        and not signed_only
+    ):
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
         # "I'll stay your main contact", 「本メールアドレス宛てに」: the sender says to keep
         # writing to them, whatever other address (a colleague for shipping) the text names;

@@ -130,7 +130,9 @@ def retracted_quote(
 def quoted_from_others(text: str, start: int, end: int, others: re.Pattern[str]) -> bool:
     """The phrase stands inside quotation marks that give someone else's words ("my friend Mel
     told me she emailed you to 'please remove me'"): not the sender's request."""
-    found = _quotation(text, start, end)
+    # A phrase that starts inside the quotation is theirs, even where its words run past the
+    # closing mark (「他のブランドさんには「…ご遠慮ください」とお返事することも多い」).
+    found = _quotation(text, start, start + 1)
     if found is None:
         return False
     line_start, opening, _ = found
