@@ -1918,6 +1918,40 @@ FORMS = [
         "今回はお受けできないです🙏\n来年4月以降ならぜひ！またお声がけください✨",
         "decline",
     ),
+    # A yes-sounding opening turned down at once.
+    (
+        "I'd love to, but I'm pregnant and avoiding anything with retinoids at the moment. "
+        "Definitely keep me in mind for other launches though!",
+        "decline",
+    ),
+    (
+        "Sounds great, but no — I only feature vegan products and I believe your serum contains honey.",
+        "decline",
+    ),
+    (
+        "I'd love to, but I have an exclusivity agreement with another skincare brand until June.\n"
+        "Happy to chat after that!",
+        "decline",
+    ),
+    (
+        "Thanks but I'm already partnered with a night serum brand. Do keep me posted on your other "
+        "products!",
+        "decline",
+    ),
+    (
+        "I don't accept free samples in exchange for coverage, and I'm not doing paid skincare posts "
+        "right now. Thanks though.",
+        "decline",
+    ),
+    (
+        "Honestly I'd rather you didn't have my email on file at all. Could you delete it?",
+        "opt_out",
+    ),
+    (
+        "Kindly stop. I've never posted a skincare video in my life, I make woodworking content.\n"
+        "Whatever list you pulled me from is wrong.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
