@@ -1952,6 +1952,69 @@ FORMS = [
         "Whatever list you pulled me from is wrong.",
         "opt_out",
     ),
+    # A stop scoped to the newsletter, and one asked about after an accidental tap.
+    (
+        "I'm not opposed to it! Can you share the brief and the budget? Also fine with 配信停止 for "
+        "the newsletter side, I just want collab emails.",
+        "interested",
+    ),
+    (
+        "Oh no, don't unsubscribe me!! I tapped the link at the bottom by accident. I'm definitely "
+        "interested in the paid post - did the unsubscribe go through? Please keep me on.",
+        "interested",
+    ),
+    ("pls remove thx\n\nsent from my iphone", "opt_out"),
+    (
+        "This address is for my kids' school stuff only. Not sure how you got it,\nbut please never use it again.",
+        "opt_out",
+    ),
+    (
+        "Not this time - my Q1 calendar is already full of partnerships.\nHappy to chat about Q2 if "
+        "you're still looking then.",
+        "decline",
+    ),
+    (
+        "Hi Hana, we're winding the account down for the holidays and won't take on new collabs "
+        "until February. Keep me in mind though!",
+        "decline",
+    ),
+    # Long replies that change direction.
+    (
+        "I'm honestly not interested in the paid post. I just keep the channel ad-free.\n\nBUT - I "
+        "would absolutely love to try the free sample. Is that something you'd be open to?",
+        "interested",
+    ),
+    (
+        "「ぜひ！」と言いたいところなのですが、少し事情をお話しさせてください。\n申し訳ありませんが、"
+        "今回は辞退させていただきます。\n来年の夏以降でしたら、ぜひ前向きに検討させていただきたいです。"
+        "\nその頃にまたお声がけいただけましたら、とても嬉しく思います。",
+        "decline",
+    ),
+    (
+        "企業様とのお仕事は、今後はお受けしないと決めました。\n今後一切のご連絡をお控えいただきますよう"
+        "お願いいたします。\n桜ナイトセラムは、いつか自分で買って使ってみたいと思っています。",
+        "opt_out",
+    ),
+    (
+        "他社さんの美容液の案件は基本お断りしてるんですが、\n桜ナイトセラムは実は前から自分で買って使ってるので、ぜひ受けたいです！",
+        "interested",
+    ),
+    (
+        "Yes - I'd love to work with Hanami Labs at some point! But I'm exhausted: my February and "
+        "March are fully booked. If you're planning anything for summer, please do come back to me - "
+        "I'd be happy to look at it then.",
+        "decline",
+    ),
+    (
+        "I'm booked solid through March. So count me out for this one, I'm afraid.\nYes to future "
+        "emails - please do get in touch again around May or June.",
+        "decline",
+    ),
+    (
+        "I'd already half-written \"yes please!\" in my head, so let me explain why this isn't a yes. "
+        "It contains parfum. I'm afraid I can't use it. So it's a no to this particular product.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2769,6 +2832,11 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "dana@talenthouse.example.com",
         ),
         ("not me - my agency handles brand stuff", "ellie.m@example.org", ""),
+        (
+            "お仕事のご連絡はすべて母である私（このアドレス）が窓口となってお受けいたします。",
+            "kayoko.tsuji@example.ne.jp",
+            "kayoko.tsuji@example.ne.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"

@@ -43,6 +43,7 @@ MAX_HITS = 20
 OVERRIDES = 0.5
 #: A yes this sure is a counter-offer even beside a request to be asked again later.
 FIRM_YES = 0.8
+_CONSIDERS = re.compile(r"検討|\bconsider")
 _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
@@ -958,8 +959,10 @@ def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     # Asked to be approached again then, a could-consider (「4月以降でしたら検討可能ですので、
     # その際に改めてご相談いただけますと」) is a no for now; a firm yes with it (「3月以降であれば
     # ぜひお受けしたいので、その頃にもう一度ご連絡いただけますか」) is a counter-offer.
-    again = book.deferral_again.search(_and_next(text, hit.start, hit.end))
-    if again and hit.phrase.weight < FIRM_YES:
+    # A yes that only promises to consider (「ぜひ前向きに検討させていただきたいです」) is no firm
+    # yes, however strongly it is worded.
+    firm = hit.phrase.weight >= FIRM_YES and not _CONSIDERS.search(text, hit.start, hit.end + 16)
+    if not firm and book.deferral_again.search(_and_next(text, hit.start, hit.end)):
         return True
     # The yes is the request itself (「4月以降でしたら、ぜひ改めてご相談させてください」).
     near = book.deferral_again.finditer(text, max(0, hit.start - 30), hit.end + 30)
