@@ -408,6 +408,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "interested",
         ),
         ("Re: Sakura Night Serum x you - paid post?", "ooo til 7th", "auto_reply", ""),
+        # A shop's closing days in a person's answer that says it is no responder.
+        (
+            "Re: Sakura Night Serum x you?",
+            "Hi - not an auto reply, it's me, Rosa!\n\nWe're closed Dec 24 through Jan 3 and I "
+            "honestly can't take on anything new before spring. Maybe try me in April?",
+            "decline",
+            "decline",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

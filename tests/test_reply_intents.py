@@ -2015,6 +2015,23 @@ FORMS = [
         "It contains parfum. I'm afraid I can't use it. So it's a no to this particular product.",
         "decline",
     ),
+    # Words about a shop's hours and mail, and relayed noes.
+    ("配新停止をお願いします。", "opt_out"),
+    (
+        "We get dozens of these a week at the studio. Kindly stop sending them to info@ - it's for "
+        "class bookings only.",
+        "opt_out",
+    ),
+    (
+        "This is Mia at the front desk. Dr. Park asked me to let you know she isn't taking on "
+        "sponsored posts this quarter. Thanks for thinking of her!",
+        "decline",
+    ),
+    (
+        "Count me in! I also forwarded this to my friend Lily (lily.tran@example.com) who does "
+        "skincare content too - she might reach out separately.\nWhat do you need from me?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2836,6 +2853,24 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "お仕事のご連絡はすべて母である私（このアドレス）が窓口となってお受けいたします。",
             "kayoko.tsuji@example.ne.jp",
             "kayoko.tsuji@example.ne.jp",
+        ),
+        (
+            "このアドレスはプライベート用なので、今後は仕事用のアドレス\n（ayaka.work@example.jp）宛に"
+            "お送りいただけますか？\nこちらには今後ご連絡いただかなくて大丈夫です。",
+            "ayaka.private@example.jp",
+            "ayaka.work@example.jp",
+        ),
+        (
+            "I've just moved my work stuff to a new inbox, could you continue at "
+            "hello@rosiecooks.example.net?",
+            "rosie.cooks@example.com",
+            "hello@rosiecooks.example.net",
+        ),
+        (
+            "Jordan Hale is managed by Coastal Creators. We're the right contact for all "
+            "partnership requests, so please continue with us here.",
+            "info@coastalcreators.example.com.au",
+            "info@coastalcreators.example.com.au",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -48,7 +48,7 @@ _SELF_WORDS = (
 _BODY = re.compile(
     r"\bi\s*(?:am|'m)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away\s+from\s+(?:the\s+)?"
     r"office|on\s+(?:annual|parental|maternity|paternity)\s+leave)|this\s+is\s+an\s+automat(?:ic|ed)\s+"
-    r"(?:reply|response|message|confirmation|acknowledge?ment|notification)|\bauto(?:matic)?[-\s]?reply\b"
+    r"(?:reply|response|message|confirmation|acknowledge?ment|notification)|(?<!not\san\s)(?<!not\sa\s)\bauto(?:matic)?[-\s]?reply\b"
     r"|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mail"
     r"|\bchecking\s+(?:e-?mail|my\s+inbox)\s+(?:only\s+)?(?:occasionally|intermittently|sporadically)"
     r"|\bnot\s+(?:currently\s+)?checking\s+this\s+(?:inbox|e-?mail\s+address)\b"
