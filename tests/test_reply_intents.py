@@ -2032,6 +2032,34 @@ FORMS = [
         "skincare content too - she might reach out separately.\nWhat do you need from me?",
         "interested",
     ),
+    # Stops said short, for two people, or by an assistant; noes held for a while.
+    ("Not interested. Please don't reach out in future.", "opt_out"),
+    ("You can stop. Not now, not later. Thanks.", "opt_out"),
+    (
+        "Please remove both me and my colleague Dana (dana.whit@example.com) from all your lists - "
+        "we share a studio. Neither of us wants them.",
+        "opt_out",
+    ),
+    (
+        "This is Marco's assistant. Marco has asked me to let you know that he does not want to "
+        "receive any further emails from Hanami Labs, at this address or his personal one. Please "
+        "remove both.",
+        "opt_out",
+    ),
+    (
+        "実は現在妊娠中で、スキンケアをしばらく変えたくないため今回は控えます。\n産後落ち着いたらまたぜひお声がけください！",
+        "decline",
+    ),
+    (
+        "ただ今月から他社さんのアンバサダー契約が始まって、同カテゴリーのPRは1年間NGなんです😢\n来年の冬にまたぜひ！",
+        "decline",
+    ),
+    # A stop scoped to this one campaign is a no to this offer.
+    (
+        "この「桜ナイトセラム」の案件だけ、リストから外していただけますか。\nすでに別ブランドの"
+        "ナイトセラムを紹介しているためです。\n他のキャンペーンのお話は引き続き歓迎です！",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",

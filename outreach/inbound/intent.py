@@ -14,7 +14,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -173,6 +173,9 @@ class Phrasebook:
     # A disclaimer for mail received in error ("if you are not the intended recipient, delete
     # it"): a stop's words in its sentence are boilerplate.
     misdirected: re.Pattern[str] = re.compile("(?!)")
+    # A stop scoped to this one campaign (「この案件だけ、リストから外して」, "take me off the
+    # Sakura Night Serum campaign only"): a no to this offer, not to us.
+    scoped: re.Pattern[str] = re.compile("(?!)")
     # A request to be approached again later (「その際に改めてご相談いただけますと幸いです」): the
     # yes in its sentence or the one before is put off, whatever terms it names.
     deferral_again: re.Pattern[str] = re.compile("(?!)")
@@ -405,6 +408,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         misdirected=_compile(
             f"{file}: negation.misdirected", str(negation.get("misdirected", "(?!)"))
         ),
+        scoped=_compile(f"{file}: negation.scoped", str(negation.get("scoped", "(?!)"))),
         deferral_again=_compile(
             f"{file}: deferral.again", str(data.get("deferral", {}).get("again", "(?!)"))
         ),
@@ -479,8 +483,16 @@ def _hits(
                 blocked = "asked out of curiosity"
             elif phrase.group == "positive" and _in_aside(text, m.start(), book.aside):
                 blocked = "in an aside about something else"
+            if (
+                not blocked
+                and phrase.group == OPT_OUT
+                and book.scoped.search(sentence_of(text, m.start(), m.end()))
+            ):
+                read_as = replace(phrase, group=DECLINE)
+            else:
+                read_as = phrase
             found.append(
-                PhraseHit(phrase, m.start(), m.end(), m.group(0).strip(), segment, blocked)
+                PhraseHit(read_as, m.start(), m.end(), m.group(0).strip(), segment, blocked)
             )
     return found
 
