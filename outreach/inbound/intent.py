@@ -49,6 +49,7 @@ _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
 # A spaced dash ends what a "not" before it negates: "not me - my agency handles brand stuff".
 _NEGATED_IN = re.compile(r"[!?。\n]|\.(?!\w)|\s[-–—]\s")
+_CLOSE_PAREN = re.compile(r"[)）]")  # where a bracketed aside ends
 # "rather than to Lily's personal inbox": the person whose own address is not where to write.
 _NOT_THEIRS = re.compile(
     r"\b(?:rather than|instead of|not)(?: to)? ([a-z]{3,})'s (?:personal |own |private )?"
@@ -555,7 +556,7 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
 def _in_aside(text: str, at: int, aside: re.Pattern[str]) -> bool:
     """Whether text[at] lies inside a bracketed aside about something else, before its close."""
     for m in aside.finditer(text, max(0, at - 300), at):
-        close = re.compile(r"[)）]").search(text, m.end())
+        close = _CLOSE_PAREN.search(text, m.end())
         if close is None or close.start() > at:
             return True
     return False
@@ -969,10 +970,9 @@ def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
     after = _CLAUSE_END.split(text[hit.start : hit.start + 120])[0]
     clause = before + after
     # Asked to be approached again then, a could-consider (「4月以降でしたら検討可能ですので、
-    # その際に改めてご相談いただけますと」) is a no for now; a firm yes with it (「3月以降であれば
-    # ぜひお受けしたいので、その頃にもう一度ご連絡いただけますか」) is a counter-offer.
-    # A yes that only promises to consider (「ぜひ前向きに検討させていただきたいです」) is no firm
-    # yes, however strongly it is worded.
+    # その際に改めてご相談いただけますと」, or 「ぜひ前向きに検討させていただきたいです」, however
+    # strongly worded) is a no for now; a firm yes with it (「3月以降であればぜひお受けしたいので、
+    # その頃にもう一度ご連絡いただけますか」) is a counter-offer.
     firm = hit.phrase.weight >= FIRM_YES and not _CONSIDERS.search(text, hit.start, hit.end + 16)
     if not firm and book.deferral_again.search(_and_next(text, hit.start, hit.end)):
         return True
