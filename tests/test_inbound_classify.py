@@ -416,6 +416,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "decline",
             "decline",
         ),
+        # 「送信専用アドレスではございません」: a person reads this inbox, and refuses.
+        (
+            "RE: 桜ナイトセラムのご案内",
+            "本アドレスへの広告宣伝メールの送信を拒否いたします。\n\n"
+            "※本メールは送信専用アドレスではございません。お問い合わせは本メールへのご返信で承ります。",
+            "opt_out",
+            "opt_out",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -2060,6 +2060,51 @@ FORMS = [
         "ナイトセラムを紹介しているためです。\n他のキャンペーンのお話は引き続き歓迎です！",
         "decline",
     ),
+    # An opt-out considered and not sent.
+    (
+        "正直、最初は「配信停止」と返信しようかと思ったのですが…（笑）\n"
+        "成分を拝見したら気になってしまいました。サンプル希望です！",
+        "interested",
+    ),
+    # Not now, but this very offer in a named month.
+    ("Not right now, I'm moving house in December, but keep me posted for January?", "interested"),
+    # The footer's mechanism described, then a question.
+    (
+        'Quick question - your footer says to reply "unsubscribe" to opt out, but I don\'t want '
+        "that, I just wanted to ask whether the paid post includes usage rights for ads?",
+        "interested",
+    ),
+    # A yes under "if" is a condition, not a yes.
+    (
+        "Please stop sending me PR emails. If I'm interested in a brand I'll reach out to them "
+        "myself.",
+        "opt_out",
+    ),
+    # A company's legal refusals.
+    (
+        "In accordance with PECR, please ensure that this address and all addresses at our "
+        "domain are removed from your marketing lists with immediate effect.",
+        "opt_out",
+    ),
+    (
+        "特定電子メールの送信の適正化等に関する法律に基づき、本アドレスへの広告宣伝メールの送信を"
+        "拒否いたします。\n\n※本メールは送信専用アドレスではございません。",
+        "opt_out",
+    ),
+    # A privacy notice below the sign-off speaks to the sender's own customers.
+    (
+        "We'd be interested in the paid post. What usage rights would you need?\n\nBest,\n"
+        "Renee Alvarez\nOwner, Stop & Glow Skin Studio\nPrivacy Policy: We do not share client "
+        "information. To stop receiving our appointment reminders, reply STOP.",
+        "interested",
+    ),
+    # An agency named only in a sign-off with no closing word: no one to write to.
+    (
+        "I'm interested! I'm away until Jan 18 though - could we set up a call after that?\n\n"
+        "Felix Nord\nRepresented by Bluehour Talent, 12 Queen St W, Toronto ON M5H 0A0\n"
+        "Sent from my iPhone",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2899,6 +2944,23 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "partnership requests, so please continue with us here.",
             "info@coastalcreators.example.com.au",
             "info@coastalcreators.example.com.au",
+        ),
+        # A company's PR staff answering for its head; continue with them.
+        (
+            "株式会社パスタ工房 広報担当の佐藤と申します。\n弊社代表宛にいただいたご連絡につき、"
+            "代わってご返信いたします。\n以降のやり取りは私、佐藤宛にお願いできますでしょうか。",
+            "sato.pr@example.co.jp",
+            "sato.pr@example.co.jp",
+        ),
+        # An agency answering, with a disclaimer below the sign-off that says "remove" and "STOP".
+        (
+            "Stopwatch Talent represents Chloe for all commercial partnerships and I'll be "
+            "handling this enquiry on her behalf. Could you share the brief?\n\nKind regards,\n"
+            "Martin Hale\n\nDISCLAIMER: This email is confidential. If you are not the intended "
+            "recipient, please notify the sender and remove it from your system. To opt out of "
+            "marketing communications from us, reply STOP.",
+            "partnerships@stopwatchtalent.example.com",
+            "partnerships@stopwatchtalent.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -25,6 +25,7 @@ from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT, REFERRAL, REPLY
 from outreach.inbound.textparts import (
     former_address,
     label_before,
+    notice_start,
     quoted_from_others,
     retracted_quote,
     sentence_of,
@@ -183,6 +184,9 @@ class Phrasebook:
     # Words right before a refusal that make it about the whole offer (「ただ、…今回は見送らせて
     # いただきます」): no condition of a yes, whatever caveat precedes it.
     caveat_whole: re.Pattern[str] = re.compile("(?!)")
+    # Words right before a sign of interest that make it a condition ("If I'm interested in a
+    # brand I'll reach out myself"): no yes at all.
+    conditional: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -416,6 +420,9 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         caveat_whole=_compile(
             f"{file}: caveat.whole", str(data.get("caveat", {}).get("whole", "(?!)"))
         ),
+        conditional=_compile(
+            f"{file}: negation.conditional", str(negation.get("conditional", "(?!)")) + "$"
+        ),
     )
 
 
@@ -484,6 +491,8 @@ def _hits(
                 blocked = "asked out of curiosity"
             elif phrase.group == "positive" and _in_aside(text, m.start(), book.aside):
                 blocked = "in an aside about something else"
+            elif phrase.group == "positive" and book.conditional.search(head):
+                blocked = "conditional"
             if (
                 not blocked
                 and phrase.group == OPT_OUT
@@ -695,7 +704,11 @@ def read_reply(
     book = book or _shipped()
     body = book.spell(normalise(text[:READ_CHARS]))
     sender = normalise(sender).strip()
-    signature = signature_start(body)
+    # A legal or privacy notice below the sign-off ("DISCLAIMER: … To opt out of marketing from
+    # us, reply STOP") is the signature's own boilerplate, whatever it asks of its readers.
+    signature = min(
+        signature_start(body), notice_start(body, sign_off_start(body), book.disclaimer)
+    )
     hits = _outweigh(_hits(body, book, signature=signature), body, book)
     subject_hits = [h for h in _hits(normalise(subject), book, (OPT_OUT,)) if not h.blocked]
     our_domains = {normalise(a).strip().rpartition("@")[2] for a in ours if "@" in a}
@@ -794,7 +807,8 @@ def read_reply(
     # stays a decline.)
     only_behalf = all(h.phrase.on_behalf or h.start > signature for h in live[REFERRAL])
     # A signature's "Represented by Bluehour Talent" with no address anywhere sends us nowhere.
-    signed_only = all(h.start > signature for h in live[REFERRAL]) and not addresses and not cc
+    signed = min(signature, sign_off_start(body))
+    signed_only = all(h.start > signed for h in live[REFERRAL]) and not addresses and not cc
     if (
         score[REFERRAL] >= DECIDES
         and not (only_behalf and score[DECLINE] >= DECIDES)

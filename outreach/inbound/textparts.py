@@ -150,12 +150,42 @@ _CLOSING = re.compile(
 )
 
 
+# A sign-off with no closing word above it: after the last sentence, a line with a name alone
+# ("Felix Nord") and at most four lines not written as sentences ("Represented by Bluehour
+# Talent, …", "Sent from my iPhone").
+_NAME_LINE = re.compile(r"[a-z][a-z.'-]*(?: [a-z][a-z.'-]*){0,2}", re.IGNORECASE)
+_ENDS = ("。", "！", "!", "？", "?", ".")
+
+
+def _written(line: str) -> bool:
+    """A line the writer wrote as words to us (a sentence, a P.S.), not a signature's own."""
+    return line.endswith(_ENDS) or line.lower().startswith(("p.s", "ps "))
+
+
 def sign_off_start(text: str) -> int:
     """Where the writer's sign-off block begins (after the last closing line, when at most
-    seven lines follow it), or the text's end."""
+    seven lines follow it; else a name alone after the last sentence), or the text's end."""
     found = [m.end() for m in _CLOSING.finditer(text)]
     if found and text[found[-1] :].count("\n") <= 7:
         return found[-1]
+    lines = text.rstrip().split("\n")
+    for back in range(2, min(6, len(lines))):
+        name, before, after = lines[-back].strip(), lines[-back - 1].strip(), lines[-back + 1 :]
+        if any(_written(line.strip()) for line in after):
+            break
+        if _NAME_LINE.fullmatch(name) and before.endswith(_ENDS):
+            return sum(len(line) + 1 for line in lines[:-back])
+    return len(text)
+
+
+def notice_start(text: str, after: int, label: re.Pattern[str]) -> int:
+    """Where the first line from `after` on that opens with a notice's label ("DISCLAIMER:",
+    "Privacy Policy:", 「本メールは機密情報を…」) begins, or the text's end."""
+    start = text.rfind("\n", 0, after) + 1
+    for line in text[start:].split("\n"):
+        if label.search(line[:40]):
+            return start
+        start += len(line) + 1
     return len(text)
 
 
