@@ -17,6 +17,20 @@ NOV20 = date(2026, 11, 20)  # a Friday
 @pytest.mark.parametrize(
     "text,received,back",
     [
+        # Days spelled out by dictation; "through" a bare day is back the next business day.
+        (
+            "I'm out of the office until Monday January fourth with limited access to email",
+            date(2026, 12, 18),
+            date(2027, 1, 4),
+        ),
+        ("I'm on leave and back on the eighteenth.", date(2027, 1, 6), date(2027, 1, 18)),
+        (
+            "I can't reply until December ninth as I'm traveling",
+            date(2026, 12, 2),
+            date(2026, 12, 9),
+        ),
+        ("Back on the twenty-first.", date(2026, 12, 2), date(2026, 12, 21)),
+        ("I'm offline through the 31st.", date(2026, 12, 28), date(2027, 1, 1)),
         # A year-less range that has ended by the day received lies ahead, not behind.
         ("元日-1", date(2020, 1, 7), date(2021, 1, 4)),
         ("12月28日-1月5日", date(2020, 1, 7), date(2021, 1, 6)),

@@ -2105,6 +2105,41 @@ FORMS = [
         "Sent from my iPhone",
         "interested",
     ),
+    # Asked once already and still arriving.
+    ("以前にも停止をお願いしたはずですが、まだ届いています。\n至急対応してください。", "opt_out"),
+    (
+        "PRのご依頼をいただけるのは嬉しいのですが、最近数が多すぎて追いきれないので、申し訳ないですが"
+        "こちらの配信からは外してもらえますか？",
+        "opt_out",
+    ),
+    (
+        "あのーすいません\nこういうのあんまり受け取りたくないので止めてもらえますか\nすみません",
+        "opt_out",
+    ),
+    # A no with the door open once a contract ends.
+    (
+        "現在、競合ブランド様と年間契約を結んでいるため、美容液のPRはお受けできかねます。\n"
+        "契約期間が明けましたら、またぜひよろしくお願いいたします。",
+        "decline",
+    ),
+    # Booked now, a later month for this offer.
+    (
+        "When's the launch date? I'm fully booked until mid-January but could definitely do "
+        "something in late January or early Feb if that works with your schedule.",
+        "interested",
+    ),
+    # Dictation's homophones for the words of a stop.
+    ("大変恐縮ですが今後このようなご案内は配信定詞でお願いします", "opt_out"),
+    ("メール配信を会場してください\n毎回来るので", "opt_out"),
+    ("Un subscribe please", "opt_out"),
+    ("Know more emails please thank you", "opt_out"),
+    ("今回は自体させていただきます　また機会があれば", "decline"),
+    # Family answering for the talent is not a contact to continue with.
+    (
+        "ご担当者様\n\n妻（@kotetsu_shiba）に代わって返信いたします、夫です。\n本人は興味があるそうなので"
+        "すが、念のため原材料表を送っていただけますでしょうか。",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -2961,6 +2996,25 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "marketing communications from us, reply STOP.",
             "partnerships@stopwatchtalent.example.com",
             "partnerships@stopwatchtalent.example.com",
+        ),
+        # Staff answering for the talent.
+        (
+            "森のアシスタントの田中です\n本人は撮影中のため代わりにお返事しますまる\n"
+            "サンプルのご提供とても嬉しいとのことです",
+            "mori.assist@example.jp",
+            "mori.assist@example.jp",
+        ),
+        (
+            "Milo is represented by us for all brand work. Happy to discuss - what budget do you "
+            "have in mind?",
+            "ravi@kinfolk-creators.example.com",
+            "ravi@kinfolk-creators.example.com",
+        ),
+        (
+            "I'm heading on leave shortly, so please continue with my colleague Tom Reyes "
+            "(tom.reyes@vantage-talent.example.com), who will look after Ines's partnerships.",
+            "gemma@vantage-talent.example.com",
+            "tom.reyes@vantage-talent.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -377,7 +377,7 @@ _BARE_DAY_BACK = re.compile(
     r"(?:から|より|以降|に|には)[^。\n]{0,10}?"
     r"(?:営業|出社|出勤|戻|復帰|再開|対応|返信|返事|順次|順番|通常|業務|拝見|確認)"
     r"|\b(?:back|return(?:ing|s)?|in\s+the\s+office|get\s+back\s+to\s+you|reply(?:ing)?|"
-    r"respond(?:ing)?|answer(?:ing)?|until|till|til|(?:reading|checking)(?:\s+(?:my\s+)?(?:e-?mails?|inbox|messages))?"
+    r"respond(?:ing)?|answer(?:ing)?|until|till|til|(?P<through>through|thru)|(?:reading|checking)(?:\s+(?:my\s+)?(?:e-?mails?|inbox|messages))?"
     r"(?:\s+again)?)(?:\s+(?:to\s+)?(?:e-?mails?|messages|mail))?"
     r"(?:\s+(?:(?:in|at|to)\s+(?:the|my)\s+(?:studio|office|desk|shop|workshop|inbox|e-?mails?)|online|"
     r"on\s+(?:my\s+)?e-?mails?))?\s+"
@@ -407,6 +407,8 @@ def _bare_match(found: re.Match[str], received: date) -> ReturnDate | None:
             and day >= received
             and (wd is None or day.weekday() == _JA_WEEKDAYS.index(wd))
         ):
+            if found.group("through"):  # "offline through the 31st": the 31st is away too
+                day = next_business_day(day, japanese=False)
             return ReturnDate(day, found.group(0))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
@@ -428,6 +430,51 @@ def _relative_ja(text: str, received: date) -> ReturnDate | None:
 # Months and days written in kanji numerals (「十二月二十一日」), as formal notices write them.
 _KANJI_DAY = re.compile(r"[一二三四五六七八九十]{1,3}(?=\s*[月日])")
 _KANJI_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+# Days of the month spelled out as dictation writes them ("until Monday January fourth", "back
+# on the eighteenth", "the twenty-first"), after a month, "the" or "on".
+_ORDINALS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+]
+_SPELLED = {word: n for n, word in enumerate(_ORDINALS, 1)} | {"thirtieth": 30}
+_SPELLED |= {
+    f"{tens}{sep}{unit}": base + n
+    for tens, base in (("twenty", 20), ("thirty", 30))
+    for n, unit in enumerate(_ORDINALS[: 9 if base == 20 else 1], 1)
+    for sep in ("-", " ", "")
+}
+_SPELLED_DAY = re.compile(
+    rf"\b(?P<lead>(?:{_MONTH_RE})\.?\s+|the\s+|on\s+)"
+    rf"(?P<word>{'|'.join(sorted(_SPELLED, key=len, reverse=True))})\b",
+    re.IGNORECASE,
+)
+
+
+def _spelled(m: re.Match[str]) -> str:
+    """ "January fourth" -> "January 4th", "the twenty-first" -> "the 21st"."""
+    number = _SPELLED[m.group("word").lower()]
+    suffix = "th" if 10 < number < 14 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{m.group('lead')}{number}{suffix}"
 
 
 def _arabic(m: re.Match[str]) -> str:
@@ -466,6 +513,7 @@ def return_date(text: str, received: date) -> ReturnDate | None:
     """The return date an out-of-office text states, or None when it states none we can read."""
     text = _KANJI_DAY.sub(_arabic, unicodedata.normalize("NFKC", text).replace("\u301c", "〜"))
     text = _NAMED_DAY.sub(lambda m: _NAMED_DAYS[_APOSTROPHE.sub("", m.group(0).lower())], text)
+    text = _SPELLED_DAY.sub(_spelled, text)
     tokens: dict[int, _Token] = {}
     day_first = _DAY_FIRST.search(text) is not None
     for m in _TOKEN.finditer(text):

@@ -377,6 +377,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         [str(w).lower() for w in typos.get("short", ())],
         [str(w).lower() for w in typos.get("real", ())],
     )
+    slips |= {str(k).lower(): str(v).lower() for k, v in typos.get("heard", {}).items()}
     before = f"(?:{negation.get('before', '(?!)')})[^.!?。,、\\n]{{0,{window}}}$"
     return Phrasebook(
         tuple(phrases),
