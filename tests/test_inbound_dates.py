@@ -31,6 +31,12 @@ NOV20 = date(2026, 11, 20)  # a Friday
         ),
         ("Back on the twenty-first.", date(2026, 12, 2), date(2026, 12, 21)),
         ("I'm offline through the 31st.", date(2026, 12, 28), date(2027, 1, 1)),
+        # 「AよりBまで」 is a range: back the next business day after B.
+        (
+            "12月14日より12月18日(金)まで撮影で海外に滞在しており",
+            date(2026, 12, 15),
+            date(2026, 12, 21),
+        ),
         # A year-less range that has ended by the day received lies ahead, not behind.
         ("元日-1", date(2020, 1, 7), date(2021, 1, 4)),
         ("12月28日-1月5日", date(2020, 1, 7), date(2021, 1, 6)),

@@ -2140,6 +2140,24 @@ FORMS = [
         "すが、念のため原材料表を送っていただけますでしょうか。",
         "interested",
     ),
+    # "STOP." as an exclamation, then a yes.
+    (
+        "STOP. This is perfect timing, I was literally looking for a night serum. Mum's fine "
+        "with it. Send details?",
+        "interested",
+    ),
+    # A parent's legal stop.
+    (
+        "This is Lily's father. Lily is 12 and is not permitted to receive marketing emails. "
+        "Please confirm that you have removed her address from your system.",
+        "opt_out",
+    ),
+    # The talent stays the contact: no one else to write to.
+    (
+        "ゆずです。ぜひ参加したいです！\n今後のご連絡は母にもCCで入れていただけますか？"
+        "（やり取りの窓口は私のままで大丈夫です）\nあと、保護者の同意書は不要でしょうか？",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",

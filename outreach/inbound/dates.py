@@ -83,7 +83,7 @@ _TOKEN = re.compile(
 _WEEKDAY_AFTER = re.compile(
     r"^\s*\(\s*(?P<wd>[月火水木金土日]|mon|tue|wed|thu|fri|sat|sun)[^)]{0,8}\)", re.IGNORECASE
 )
-_RANGE = re.compile(r"^\s*(?:[〜~\-–—ー－]|から|to|until|till|through|thru)\s*", re.IGNORECASE)
+_RANGE = re.compile(r"^\s*(?:[〜~\-–—ー－]|から|より|to|until|till|through|thru)\s*", re.IGNORECASE)
 _BARE_DAY = re.compile(r"^(?P<d>\d{1,2})(?:\s*日|(?:st|nd|rd|th)?\b)")
 _UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
 _FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
