@@ -2158,6 +2158,30 @@ FORMS = [
         "（やり取りの窓口は私のままで大丈夫です）\nあと、保護者の同意書は不要でしょうか？",
         "interested",
     ),
+    # A yes, then a condition under which it would be hard.
+    (
+        "はい、ぜひやらせていただきたいです。\nただ一点、競合ブランドのPRはお断り、といった縛りがある場合は"
+        "お受けが難しいので、\nその点だけご確認いただけますか？",
+        "interested",
+    ),
+    # Retiring, with thanks: no more mail to this address.
+    (
+        "いつも素敵なご提案をありがとうございます。\nただ、今年いっぱいで発信活動を終了することにいたしました。"
+        "\n今後はこちらのアドレスにご案内をお送りいただかなくて問題ございません。",
+        "opt_out",
+    ),
+    ("Appreciate it, but I'm not doing paid skincare posts at the moment.", "decline"),
+    # A refusal under "if it is," is a condition; a question before it.
+    (
+        "Quick question before I decide: is the serum tested on animals? If it is, I'll have to "
+        "pass, but otherwise I'd be happy to try it.",
+        "interested",
+    ),
+    (
+        "You've emailed my work address. Please stop \u2014 I don't do collabs and I don't want "
+        "these landing here.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",

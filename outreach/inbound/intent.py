@@ -187,6 +187,8 @@ class Phrasebook:
     # Words right before a sign of interest that make it a condition ("If I'm interested in a
     # brand I'll reach out myself"): no yes at all.
     conditional: re.Pattern[str] = re.compile("(?!)")
+    # The same for a refusal ("If it is, I'll have to pass"): no refusal yet.
+    refused_if: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -424,6 +426,9 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         conditional=_compile(
             f"{file}: negation.conditional", str(negation.get("conditional", "(?!)")) + "$"
         ),
+        refused_if=_compile(
+            f"{file}: negation.refused_if", str(negation.get("refused_if", "(?!)")) + "$"
+        ),
     )
 
 
@@ -492,7 +497,9 @@ def _hits(
                 blocked = "asked out of curiosity"
             elif phrase.group == "positive" and _in_aside(text, m.start(), book.aside):
                 blocked = "in an aside about something else"
-            elif phrase.group == "positive" and book.conditional.search(head):
+            elif (phrase.group == "positive" and book.conditional.search(head)) or (
+                phrase.group in (OPT_OUT, DECLINE) and book.refused_if.search(head)
+            ):
                 blocked = "conditional"
             if (
                 not blocked
