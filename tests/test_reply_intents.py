@@ -2182,6 +2182,40 @@ FORMS = [
         "these landing here.",
         "opt_out",
     ),
+    # A no to one option, then a rate card.
+    (
+        "No thanks to the gifted option - I only do paid. My current rates:\n\n- Instagram Reel: "
+        "$800\n- TikTok: $650\n\nUsage rights are extra. Let me know what works for you!",
+        "interested",
+    ),
+    # How to leave the sender's own newsletter, pasted from a media kit.
+    (
+        "Hi Hana! Would love to do this. Pasting my kit so you have the numbers:\n\n~~~~~~~~~~\n"
+        'Newsletter: The Glow Memo\n(to remove yourself, click "unsubscribe" in any issue)\n'
+        "~~~~~~~~~~\n\nWhich option were you thinking - paid or sample?",
+        "interested",
+    ),
+    (
+        "申し訳ありませんが、スキンケア商材のPRは現在お受けしておりません。\n\n【お仕事について】\n"
+        "１．現在お受けしているジャンル：ヘアケア／メイク\n"
+        "２．メルマガ（月1回）の配信停止はプロフィールのリンクから",
+        "decline",
+    ),
+    (
+        "Appreciate the offer, but I don't really promote skincare - my audience is mostly into "
+        "gaming and tech. Happy to hear about anything else you launch though!",
+        "decline",
+    ),
+    ("Not sure where you found my email, but I'd rather you lost it. Thanks.", "opt_out"),
+    ("メルマガ的なものは全部解約してるので、\nこちらも止めてもらえますか。", "opt_out"),
+    ("二回目です。停止を。", "opt_out"),
+    # A no with a yes put off until the brand is certified.
+    (
+        "Unfortunately I only partner with brands that are Leaping Bunny certified - so it's a no "
+        "from me for the Sakura Night Serum.\n\nIf you get certified, I'd genuinely love to hear "
+        "about it.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3057,6 +3091,15 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "(tom.reyes@vantage-talent.example.com), who will look after Ines's partnerships.",
             "gemma@vantage-talent.example.com",
             "tom.reyes@vantage-talent.example.com",
+        ),
+        # A manager's rate card with a note refusing sample-only offers.
+        (
+            "美容クリエイター・さき のマネージャーをしております、田中と申します。\n"
+            "本人宛にいただいたご連絡を拝見し、代わってご返信いたしました。\n\n■ 料金の目安（税別）\n"
+            "| Instagram フィード | ¥120,000 |\n\n※商品提供のみのご案内はお断りしております。\n"
+            "※2次利用は別途ご相談ください。",
+            "tanaka.mgr@example.co.jp",
+            "tanaka.mgr@example.co.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
