@@ -714,9 +714,8 @@ def read_reply(
     sender = normalise(sender).strip()
     # A legal or privacy notice below the sign-off ("DISCLAIMER: … To opt out of marketing from
     # us, reply STOP") is the signature's own boilerplate, whatever it asks of its readers.
-    signature = min(
-        signature_start(body), notice_start(body, sign_off_start(body), book.disclaimer)
-    )
+    sign_off = sign_off_start(body)
+    signature = min(signature_start(body), notice_start(body, sign_off, book.disclaimer))
     hits = _outweigh(_hits(body, book, signature=signature), body, book)
     subject_hits = [h for h in _hits(normalise(subject), book, (OPT_OUT,)) if not h.blocked]
     our_domains = {normalise(a).strip().rpartition("@")[2] for a in ours if "@" in a}
@@ -815,7 +814,7 @@ def read_reply(
     # stays a decline.)
     only_behalf = all(h.phrase.on_behalf or h.start > signature for h in live[REFERRAL])
     # A signature's "Represented by Bluehour Talent" with no address anywhere sends us nowhere.
-    signed = min(signature, sign_off_start(body))
+    signed = min(signature, sign_off)
     signed_only = all(h.start > signed for h in live[REFERRAL]) and not addresses and not cc
     if (
         score[REFERRAL] >= DECIDES
@@ -851,7 +850,6 @@ def read_reply(
             current = [item for item in current if item not in general]
         # The writer points at herself ("reply directly to me here") and the only addresses
         # are in her own sign-off (her company's line below "Kind regards, Sam"): the writer.
-        sign_off = sign_off_start(body)
         if here and current and all(at > sign_off for at, _ in current):
             current = []
         # She points at herself (「以降は私宛に」) and the others are only copied on a Cc line
