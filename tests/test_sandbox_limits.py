@@ -217,6 +217,43 @@ def test_ordinary_templates_render_as_stock_jinja2_renders_them(source: str) -> 
     assert got == expected
 
 
+def _render_with(source: str, data: dict[str, object], seconds: float) -> str:
+    env = BoundedSandbox(
+        DictLoader({"t": source}),
+        max_output=65536,
+        max_iterations=100_000,
+        filters={},
+        max_seconds=seconds,
+    )
+    token = env.start_render()
+    try:
+        template = env.get_template("t")
+        return "".join(template.root_render_func(template.new_context(data)))
+    finally:
+        env.end_render(token)
+
+
+def test_the_render_clock_counts_its_own_cpu_time_not_time_spent_waiting() -> None:
+    """A busy machine (other processes holding the CPU) does not fail a render; a render that
+    computes past its limit still stops."""
+    loop = "{% for x in xs %}{{ f(x) }}{% endfor %}"
+    xs = list(range(400))
+
+    def waits(x: int) -> str:
+        time.sleep(0.0015)  # 0.6 s of wall-clock time in all, almost no CPU time
+        return ""
+
+    def spins(x: int) -> str:
+        end = time.thread_time() + 0.0015  # 0.6 s of CPU time in all
+        while time.thread_time() < end:
+            pass
+        return ""
+
+    assert _render_with(loop, {"xs": xs, "f": waits}, seconds=0.3) == ""
+    with pytest.raises(Exception, match=r"render took longer than 0\.3 s of CPU time"):
+        _render_with(loop, {"xs": xs, "f": spins}, seconds=0.3)
+
+
 def test_the_address_space_cap_turns_a_huge_allocation_into_memory_error() -> None:
     code = (
         "from outreach.render.sandbox import install_hard_limits\n"

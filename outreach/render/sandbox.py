@@ -12,7 +12,9 @@ budget, and everything a template can do that allocates or loops is sized BEFORE
   (`'x' * n`, `'%999999999s' % x`, `center`/`ljust`/`expandtabs` widths, `replace`,
   `translate`, `join`, `wordwrap(wrapstring=)`, `tojson(indent=)`, `indent`, `batch`, `~`,
   macro and `{% set %}` buffers, the text of a list or namespace);
-- a cooperative wall clock: the budget checks a deadline as it is spent;
+- a cooperative clock: the budget checks, as it is spent, the CPU time the rendering thread has
+  used (not wall-clock time, so a render on a busy machine is not failed for other processes'
+  work);
 - `str.format`/`format_map` (CVE-2016-10745, CVE-2019-10906, CVE-2024-56326, CVE-2025-27516),
   `str.encode` (codecs such as punycode are quadratic), `lipsum`, `pprint` and `urlize`
   are not reachable at all.
@@ -113,7 +115,7 @@ class _Budget:
         self.loops = self.max_loops = loops
         self.work = self.max_work = work
         self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+        self.deadline = time.thread_time() + seconds
         self.ticks = _CLOCK_EVERY
 
     def loop(self, n: int = 1) -> None:
@@ -140,8 +142,8 @@ class _Budget:
 
     def clock(self) -> None:
         self.ticks = _CLOCK_EVERY
-        if time.monotonic() > self.deadline:
-            raise ResourceLimit(f"render took longer than {self.seconds:g} s")
+        if time.thread_time() > self.deadline:
+            raise ResourceLimit(f"render took longer than {self.seconds:g} s of CPU time")
 
 
 _budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("render_budget")
