@@ -424,6 +424,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "opt_out",
             "opt_out",
         ),
+        # An absence and "can't reply until" a date, with no "to emails": a notice.
+        (
+            "Re: Hanami Labs collab",
+            "Hello! I'm currently filming abroad and can't reply until January 19. If it's urgent, "
+            "please mark your subject line URGENT and I'll try to take a look.",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

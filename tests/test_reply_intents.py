@@ -2216,6 +2216,27 @@ FORMS = [
         "about it.",
         "decline",
     ),
+    # A manager named only to say she is not needed.
+    (
+        "Hey! No need to go through my manager for this one, she said gifted products are fine "
+        "for me to handle myself. Send it over and I'll post once I've used it for a week.",
+        "interested",
+    ),
+    # Written through a translator or not in the writer's own language.
+    ("Hello. I have no interest and please not to write me again at all.", "opt_out"),
+    (
+        "Appreciate the offer. Not now - maybe in the future, but now is not good timing for me.",
+        "decline",
+    ),
+    ("リストから私を外すしてください", "opt_out"),
+    (
+        "Thanks but skincare is not my field, my content is all about cars. Not fit I think.",
+        "decline",
+    ),
+    (
+        "せっかくですが、今回の案件は見送りをさせていただきます。\nまたの機会によろしくお願いします。",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",

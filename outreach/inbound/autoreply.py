@@ -90,7 +90,7 @@ _ABSENCE = re.compile(
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
     r"\bmostly\s+offline\b|\boff[-\s](?:the[-\s])?grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
     r"\baway\s+over\b|\booo\b|\boffline\s+for\b|\bpatchy\s+signal\b|"
-    r"\b(?:can'?t|cannot|unable\s+to)\s+(?:reply|respond)\s+to\s+(?:e-?mails?|messages)\s+until\b|"
+    r"\b(?:can'?t|cannot|unable\s+to)\s+(?:reply|respond)(?:\s+to\s+(?:e-?mails?|messages))?\s+until\b|"
     r"\bi'?m\s+out\s+(?:in|at|on)\s+the\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|"
     r"\bno\s+(?:signal|reception|wi-?fi)\b|\bnot\s+checking\s+(?:my\s+)?(?:inbox|e-?mail)\b|"
     r"\b(?:paternity|maternity|parental)\s+leave\b|"
