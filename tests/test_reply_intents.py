@@ -2237,6 +2237,17 @@ FORMS = [
         "せっかくですが、今回の案件は見送りをさせていただきます。\nまたの機会によろしくお願いします。",
         "decline",
     ),
+    # A refusal under the trial the writer proposes: no refusal yet.
+    (
+        "サンプルだけ先にいただいて、実際に使ってみて気に入ったら投稿する、という形でもよろしいでしょうか？\n"
+        "合わなかった場合は投稿を控えさせていただきたいです。",
+        "interested",
+    ),
+    (
+        "Could you send a sample first? If it doesn't suit my skin, I'll pass on the post, "
+        "but I'd love to try it.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3375,3 +3386,29 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         "上記の通りですので、恐れ入りますが今後のご案内は停止していただけますようお願いいたします。\n"
     )
     assert "今後のご案内は停止" in own_text(body)
+
+
+@pytest.mark.parametrize(
+    "text,sender",
+    [
+        (
+            "はなみラボ 桜井様\n\nお世話になっております。みなもです。\n"
+            "マネージャー業務も私が兼任しておりますので、このまま私宛にご連絡いただければ大丈夫です。\n"
+            "PR投稿、ぜひ前向きに検討させてください。納期とお届け予定日を教えていただけますか？\n\n"
+            "━━━━━━━━━━━━━━\n株式会社ミナモプロダクション\n代表 兼 クリエイター　みなも",
+            "minamo@minamo-pro.jp",
+        ),
+        (
+            "Hi Hana,\n\nLove the sound of this! Brand partnerships I handle myself, so you're in "
+            "the right place. Could you send a sample first so I can check it with my skin before "
+            "we talk about the post?\n\nMaya\n\n--\nMaya Lund\n"
+            "TV & hosting enquiries: Lumen Talent Agency (tv@lumentalent.com)",
+            "maya.lund@example.com",
+        ),
+    ],
+)
+def test_a_writer_who_is_her_own_manager_and_says_yes_is_interested(text: str, sender: str) -> None:
+    """ "Keep writing to me" from a talent who manages herself continues the thread with her;
+    an agency's address for other work in her signature is not where to write."""
+    found = read_reply(text, sender=sender)
+    assert (found.intent, found.referred_to) == ("interested", "")

@@ -189,6 +189,9 @@ class Phrasebook:
     conditional: re.Pattern[str] = re.compile("(?!)")
     # The same for a refusal ("If it is, I'll have to pass"): no refusal yet.
     refused_if: re.Pattern[str] = re.compile("(?!)")
+    # The writer is her own manager ("brand partnerships I handle myself"): "write to me" is no
+    # referral.
+    self_managed: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -428,6 +431,9 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         ),
         refused_if=_compile(
             f"{file}: negation.refused_if", str(negation.get("refused_if", "(?!)")) + "$"
+        ),
+        self_managed=_compile(
+            f"{file}: direct.self_managed", str(data.get("direct", {}).get("self_managed", "(?!)"))
         ),
     )
 
@@ -738,8 +744,19 @@ def read_reply(
         (at, a) for at, a in addresses if former_address(body, at, a, book.former, book.disclaimer)
     }
     in_use = len(former) < len(addresses) or (bool(addresses) and bool(sender) and sender in body)
+    # "Could you send a sample first?": a verb that is a referral only beside an address is part
+    # of a yes here, with no address in its sentence, not where to write.
+    yeses = [(h.start, h.end) for h in hits if h.phrase.group == "positive" and not h.blocked]
     for h in hits:
         if h.phrase.needs_address and not in_use and not self_named:
+            continue
+        if (
+            h.phrase.needs_address
+            and h.phrase.group == REFERRAL
+            and h.end - h.start <= len("reach out to")
+            and any(a <= h.start and h.end < b for a, b in yeses)
+            and not _ADDRESS.search(sentence_of(body, h.start, h.end))
+        ):
             continue
         if h.blocked:
             reasons.append(f"{h.blocked} {h.phrase.group} phrase {h.text!r} (not acted on)")
@@ -903,12 +920,17 @@ def read_reply(
             to = _pasted_pick(body, pasted, sender, our_domains)
             if to:
                 reasons.append("the referral points at a recipient of the message pasted below")
-        confidence = score[REFERRAL] * (1.0 if to else 0.8) * (1 - 0.3 * score[DECLINE])
-        if to:
-            reasons.append(f"referred to {to}")
+        if to and to == sender and book.self_managed.search(body[:signed]):
+            # The talent, who is her own manager, says to keep writing to her.
+            reasons.append("the writer manages herself: writing to her is no referral")
+            score[REFERRAL] = 0.0
         else:
-            reasons.append("referral names no address")
-        return Reading(REFERRAL, _clamp(confidence), to, _first(reasons, REFERRAL), positive)
+            confidence = score[REFERRAL] * (1.0 if to else 0.8) * (1 - 0.3 * score[DECLINE])
+            if to:
+                reasons.append(f"referred to {to}")
+            else:
+                reasons.append("referral names no address")
+            return Reading(REFERRAL, _clamp(confidence), to, _first(reasons, REFERRAL), positive)
     if score[DECLINE] >= DECIDES:
         last_decline = max(h.start for h in live[DECLINE])
         strong = [h for h in live["positive"] if _a_yes(h, body, book)]
