@@ -2248,6 +2248,9 @@ FORMS = [
         "but I'd love to try it.",
         "interested",
     ),
+    # Rude and short.
+    ("送ってくんな。迷惑", "opt_out"),
+    ("f*** off with the spam", "opt_out"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3404,6 +3407,18 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "we talk about the post?\n\nMaya\n\n--\nMaya Lund\n"
             "TV & hosting enquiries: Lumen Talent Agency (tv@lumentalent.com)",
             "maya.lund@example.com",
+        ),
+        (
+            "以前は事務所を通してお仕事を受けておりましたが、今年の9月に契約が終了し、現在はフリーで"
+            "活動しております。今後はこちらのアドレスで直接ご相談いただけますと幸いです。\n\n"
+            "桜ナイトセラムのPR、ぜひ詳細を伺いたいです。",
+            "free.now.ai@example.jp",
+        ),
+        (
+            "よく「事務所はどちらですか？」と聞かれるのですが、私はどこにも所属しておらず、すべて個人で"
+            "対応しています。なので、このままこのアドレスでやり取りさせていただければと思います。\n"
+            "サンプルをいただけるのであれば、まずは2週間ほど使ってみたいです。",
+            "hikari.solo@example.jp",
         ),
     ],
 )

@@ -920,8 +920,9 @@ def read_reply(
             to = _pasted_pick(body, pasted, sender, our_domains)
             if to:
                 reasons.append("the referral points at a recipient of the message pasted below")
-        if to and to == sender and book.self_managed.search(body[:signed]):
-            # The talent, who is her own manager, says to keep writing to her.
+        if to in ("", sender) and book.self_managed.search(body[:signed]):
+            # The talent, who is her own manager, says to keep writing to her, or names an
+            # agency only as her past.
             reasons.append("the writer manages herself: writing to her is no referral")
             score[REFERRAL] = 0.0
         else:
