@@ -1,12 +1,15 @@
 """The learned second reader of human replies: how much it adds, measured on sets it never saw.
 
     python bench/reply_model.py                 # leave each labelled set out in turn
+    python bench/reply_model.py --folds 12      # the same in 12 trainings: every 12th set out
     python bench/reply_model.py --write         # train on every set, write the shipped model
     python bench/reply_model.py --blind F.toml  # a new set, before anything is tuned on it
 
-Leaving a set out: the model is trained on the other sets and the set is classified as real
-mail (`parse_and_classify`). For each stop threshold it prints the refusals the phrases read
-as a yes that the model sends to review, and the interested replies it sends there too.
+Leaving a set out: the model is trained on the other sets (with --folds K, on the sets outside
+its fold, each fold every K-th set: K trainings instead of one per set) and the set is
+classified as real mail (`parse_and_classify`). For each stop threshold it prints the refusals
+the phrases read as a yes that the model sends to review, and the interested replies it sends
+there too.
 """
 
 from __future__ import annotations
@@ -86,21 +89,26 @@ def alone(cases: Sequence[Case], model: learned.Model) -> list[int]:
     return row
 
 
-def leave_one_out() -> None:
+def leave_out(folds: int | None = None) -> None:
+    """Each set classified by a model that never saw it: trained without that set alone, or
+    (`folds`) without its whole fold."""
+    groups = [[p] for p in SETS] if folds is None else [list(SETS[i::folds]) for i in range(folds)]
     totals: dict[float, list[int]] = {t: [0, 0, 0, 0] for t in THRESHOLDS}
     own = [0] * (4 * len(THRESHOLDS))
-    for held in SETS:
-        model = model_of([p for p in SETS if p != held])
-        own = [a + b for a, b in zip(own, alone(load(held), model), strict=True)]
-        result = sweep(load(held), model)
-        print(f"{held.name}: trained on the other {len(SETS) - 1} sets")
-        for t, row in result.items():
-            totals[t] = [a + b for a, b in zip(totals[t], row, strict=True)]
-            print(
-                f"  odds >= {t:<5} missed stops to review {row[0]}/{row[1]},"
-                f" interested to review {row[2]}/{row[3]}"
-            )
-    print("all sets, each left out in turn")
+    for group in groups:
+        trained = [p for p in SETS if p not in group]
+        model = model_of(trained)
+        for held in group:
+            own = [a + b for a, b in zip(own, alone(load(held), model), strict=True)]
+            result = sweep(load(held), model)
+            print(f"{held.name}: trained on {len(trained)} other sets")
+            for t, row in result.items():
+                totals[t] = [a + b for a, b in zip(totals[t], row, strict=True)]
+                print(
+                    f"  odds >= {t:<5} missed stops to review {row[0]}/{row[1]},"
+                    f" interested to review {row[2]}/{row[3]}"
+                )
+    print("all sets, each left out in turn" + (f" ({folds} folds)" if folds else ""))
     for t, (got, missed, liked, n) in totals.items():
         print(
             f"  odds >= {t:<5} missed stops to review {got}/{missed},"
@@ -158,6 +166,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help="write the shipped model")
     parser.add_argument("--blind", nargs="+", type=Path, help="score new sets first")
+    parser.add_argument(
+        "--folds", type=int, help="leave out every K-th set together: K trainings, not one per set"
+    )
     args = parser.parse_args()
     if args.write:
         model = model_of(SETS)
@@ -166,7 +177,7 @@ def main() -> None:
     elif args.blind:
         blind(args.blind)
     else:
-        leave_one_out()
+        leave_out(args.folds)
 
 
 if __name__ == "__main__":
