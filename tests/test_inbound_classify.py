@@ -432,6 +432,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        # A person apologising for her own responder: 「自動返信が届いていたら」.
+        (
+            "Re: 【はなみラボ】桜ナイトセラム PR投稿のご相談",
+            "しばらく不在にしていたので自動返信が届いていたらすみません、本人です笑\n"
+            "興味あります！詳細いただけますか？",
+            "reply",
+            "interested",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

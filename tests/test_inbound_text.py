@@ -161,6 +161,13 @@ def test_words_between_and_below_quoted_blocks_are_the_senders(body: str, own: s
             "\n\n不要です。\n",
             "お手数ですが下記から配信停止をお申し付けください。",
         ),
+        # "Not unneeded!": a no to the offer to stop.
+        (
+            "> 今後このようなご案内が不要でしたら、\n不要じゃないです！むしろ嬉しいです😊\n\n"
+            "> この度、新商品「桜ナイトセラム」のPR投稿をご相談できればと思いご連絡いたしました。\n"
+            "ぜひ詳しく教えてください。\n",
+            "",
+        ),
     ],
 )
 def test_a_yes_right_below_our_quoted_offer_to_stop_is_taking_it(body: str, offer: str) -> None:

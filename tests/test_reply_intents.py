@@ -2251,6 +2251,19 @@ FORMS = [
     # Rude and short.
     ("送ってくんな。迷惑", "opt_out"),
     ("f*** off with the spam", "opt_out"),
+    # About to unsubscribe, then interested.
+    (
+        "正直、またよくある営業メールかと思って配信停止しようとしてたんですが、\n"
+        "内容を読んだら気になりました笑\n成分表をいただけますか？",
+        "interested",
+    ),
+    ("Neither, thanks. I'm cutting back on skincare content for a while.", "decline"),
+    # A legal request to erase the data, with a confirmation asked to this address.
+    (
+        "貴社が保有している私の個人情報（メールアドレス）の利用停止および消去を求めます。\n"
+        "対応が完了しましたら、その旨を本アドレスまでご連絡ください。",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3136,6 +3149,14 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "tanaka.mgr@example.co.jp",
             "tanaka.mgr@example.co.jp",
         ),
+        # An agency that handles brand partnerships for the talent, answering itself.
+        (
+            "Hi Hana,\n\nI handle brand partnerships for Milo at Tidal Creators. Thanks for reaching "
+            "out about the Sakura Night Serum. Could you send over the brief, deliverables and "
+            "budget? We'll take it from there.\n\nBest,\nRhea\nTidal Creators | Talent Partnerships",
+            "bookings@tidalcreators.example.co",
+            "bookings@tidalcreators.example.co",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -3419,6 +3440,11 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "対応しています。なので、このままこのアドレスでやり取りさせていただければと思います。\n"
             "サンプルをいただけるのであれば、まずは2週間ほど使ってみたいです。",
             "hikari.solo@example.jp",
+        ),
+        (
+            "Sounds great, send it over!\n\nMilo\nRepresented by Sunset Talent for TV work only; "
+            "brand deals are handled by me directly.",
+            "milo@example.com",
         ),
     ],
 )

@@ -22,7 +22,8 @@ _SUBJECT = re.compile(
 _SELF_WORDS = (
     # "(not an auto-reply!)", 「自動返信じゃないです」: a person saying so.
     r"(?<!\bif\s)this\s+is\s+an\s+automat|(?<!not\san\s)\bauto(?:matic|mated)?[-\s]?(?:reply|respon(?:se|der))\b|"
-    r"(?:自動返信|自動応答|自動送信)(?!(?:では|じゃ)(?:な|あり))|"
+    # 「自動返信が届いていたらすみません」: a person apologising for her own responder.
+    r"(?:自動返信|自動応答|自動送信)(?!(?:では|じゃ)(?:な|あり)|(?:が|も)[^。\n]{0,8}?(?:たら|かも))|"
     r"オートリプライ|オートレスポンス|"
     r"\bthis\s+(?:mailbox|inbox|address)\s+is\s+(?:not|no\s+longer)\s+monitored\b|"
     r"\bunmonitored\s+(?:mailbox|inbox)\b|\byour\s+message\s+has\s+not\s+been\s+read\b|"

@@ -234,7 +234,8 @@ _TAKEN = re.compile(
 # an offer that says 不要 itself; below 「配信停止をお申し付けください」 alone it could mean
 # "no need to stop".
 _NOT_NEEDED = re.compile(
-    r"^\s*(?:不要|いりません|要りません|いらない|必要(?:ありません|ないです|ございません))"
+    r"^\s*(?:不要(?!(?:じゃ|では)(?:な|あり)|なわけ)|いりません|要りません|いらない|"
+    r"必要(?:ありません|ないです|ございません))"
 )
 
 
