@@ -440,6 +440,31 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "reply",
             "interested",
         ),
+        # An absence that is why they cannot reply, until a date: a notice, not a decline.
+        (
+            "Re: はなみラボより新商品のご案内",
+            "お問い合わせありがとうございます。\nあいにく出張のため、12月18日(金)まで返信ができません。\n"
+            "戻り次第、順次ご返信いたします。",
+            "auto_reply",
+            "",
+        ),
+        # A holiday in a person's yes with a date and a question: 「撮影可能です。いかがでしょうか」.
+        (
+            "Re: Re: 【PRのご相談】桜ナイトセラムについて",
+            "桜井様\n\nご連絡ありがとうございます。\n"
+            "年末年始はお休みをいただいておりますが、1月5日以降でよろしければ撮影可能です。\n"
+            "いかがでしょうか。\n\n吉田 りさ",
+            "reply",
+            "interested",
+        ),
+        # "Ignore my auto-reply from before": a person, back.
+        (
+            "Re: Sakura Night Serum x you?",
+            "Ignore my auto-reply from before, I'm back now :) Tell me more about the serum - is it "
+            "vegan?",
+            "reply",
+            "interested",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -2264,6 +2264,20 @@ FORMS = [
         "対応が完了しましたら、その旨を本アドレスまでご連絡ください。",
         "opt_out",
     ),
+    # A decline signed off "Warmly," above an agency line with no address.
+    (
+        "Hi Hana,\n\nThanks for getting in touch. I'm under an exclusivity agreement with another "
+        "skincare brand until June, so I can't work with Hanami Labs on this campaign.\n\nWarmly,\n"
+        "Sienna Mae\nRepresented by Lumen Talent Group",
+        "decline",
+    ),
+    # The writer's own newsletter below a "---" line.
+    (
+        "Sounds fun! Send the sample over and I'll include it in my January empties video.\n\n---\n"
+        "Milo Park | Skin notes every Sunday\n"
+        "Unsubscribe from my newsletter: milopark.example.com/unsub",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3156,6 +3170,21 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "budget? We'll take it from there.\n\nBest,\nRhea\nTidal Creators | Talent Partnerships",
             "bookings@tidalcreators.example.co",
             "bookings@tidalcreators.example.co",
+        ),
+        # A colleague who takes over the talent.
+        (
+            "Hi Hana,\n\nThanks for your patience on this. I've moved on from Tidewater and my "
+            "colleague Jess Omura now looks after Milo's partnerships - please pick this up with her "
+            "at JESS@tidewater.agency.\n\nBest,\nRob\nTidewater Agency",
+            "rob@tidewater.agency",
+            "jess@tidewater.agency",
+        ),
+        # "This address" is the one alone on the next line, not the sender's.
+        (
+            "ご連絡ありがとうございます！\nお仕事関係のご連絡は、今後こちらのアドレスにお願いしてもよいでしょうか。\n"
+            "Work.Rina@Example-Biz.jp\nよろしくお願いします！",
+            "rina.daily@example.com",
+            "work.rina@example-biz.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -18,10 +18,17 @@ _SUBJECT = re.compile(
     r"休業のお知らせ|休業のご案内|年末年始休業|夏季休業",
     re.IGNORECASE,
 )
+# "(not an auto-reply!)", "Ignore my auto-reply from before": a person, saying so or back.
+_NOT_ONE = (
+    r"(?<!not\san\s)(?<!not\sa\s)(?<!ignore\smy\s)(?<!ignore\sthe\s)(?<!sorry\sfor\smy\s)"
+    r"(?<!sorry\sabout\smy\s)(?<!disregard\smy\s)(?<!\bgot\smy\s)(?<!received\smy\s)"
+)
 # Wording only software writes about itself ("this message was sent automatically").
 _SELF_WORDS = (
-    # "(not an auto-reply!)", 「自動返信じゃないです」: a person saying so.
-    r"(?<!\bif\s)this\s+is\s+an\s+automat|(?<!not\san\s)\bauto(?:matic|mated)?[-\s]?(?:reply|respon(?:se|der))\b|"
+    # 「自動返信じゃないです」: a person saying so.
+    r"(?<!\bif\s)this\s+is\s+an\s+automat|"
+    + _NOT_ONE
+    + r"\bauto(?:matic|mated)?[-\s]?(?:reply|respon(?:se|der))\b|"
     # 「自動返信が届いていたらすみません」: a person apologising for her own responder.
     r"(?:自動返信|自動応答|自動送信)(?!(?:では|じゃ)(?:な|あり)|(?:が|も)[^。\n]{0,8}?(?:たら|かも))|"
     r"オートリプライ|オートレスポンス|"
@@ -51,7 +58,9 @@ _SELF_WORDS = (
 _BODY = re.compile(
     r"\bi\s*(?:am|'m)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away\s+from\s+(?:the\s+)?"
     r"office|on\s+(?:annual|parental|maternity|paternity)\s+leave)|this\s+is\s+an\s+automat(?:ic|ed)\s+"
-    r"(?:reply|response|message|confirmation|acknowledge?ment|notification)|(?<!not\san\s)(?<!not\sa\s)\bauto(?:matic)?[-\s]?reply\b"
+    r"(?:reply|response|message|confirmation|acknowledge?ment|notification)|"
+    + _NOT_ONE
+    + r"\bauto(?:matic)?[-\s]?reply\b"
     r"|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mail"
     r"|\bchecking\s+(?:e-?mail|my\s+inbox)\s+(?:only\s+)?(?:occasionally|intermittently|sporadically)"
     r"|\bnot\s+(?:currently\s+)?checking\s+this\s+(?:inbox|e-?mail\s+address)\b"

@@ -844,7 +844,7 @@ def read_reply(
         # unless an address is in the words or follows them at once (「こちらのアドレス(…)宛に」,
         # 「こちらのアドレスに→ pr@…」).
         stays = here and any(
-            h.phrase.to_sender and not _ADDRESS.search(body[h.start : h.end + 40].split("\n")[0])
+            h.phrase.to_sender and not _address_follows(body, h.start, h.end)
             for h in live[REFERRAL]
         )
         # Not a former address, and not one copied in only to follow the thread ("looping in
@@ -978,6 +978,17 @@ def read_reply(
     confidence = 0.8 + 0.2 * positive - 0.5 * doubt
     reasons.append("human reply: interested (no opt-out, decline or referral)")
     return Reading(INTERESTED, _clamp(confidence), "", tuple(reasons), positive)
+
+
+def _address_follows(body: str, start: int, end: int) -> bool:
+    """An address in the words, or right after them on their line (「こちらのアドレス(…)宛に」,
+    「こちらのアドレスに→ pr@…」), or alone on the next line (「…こちらのアドレスにお願いしても
+    よいでしょうか。\nwork.rina@…」): "this address" is that one, not the sender's."""
+    if _ADDRESS.search(body[start : end + 40].split("\n")[0]):
+        return True
+    following = body[end:].split("\n", 1)
+    below = following[1].lstrip("\n").split("\n", 1)[0].strip() if len(following) > 1 else ""
+    return bool(below) and _ADDRESS.fullmatch(below) is not None
 
 
 def _first(reasons: list[str], intent: str) -> tuple[str, ...]:

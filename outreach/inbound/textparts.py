@@ -9,9 +9,10 @@ import re
 # RFC 3676 4.3's signature separator ("-- ", often sent without its space): what follows is the
 # sender's own boilerplate ("Weekly newsletter: … Unsubscribe anytime."), not a request.
 _SIGNATURE = re.compile(r"\n--[ \t]*\n")
-# A rule of five or more marks (━━━, ＊＊＊, ‥‥‥) with at most a dozen lines after it: the
-# signature block of Japanese business mail.
-_RULE_LINE = re.compile(r"^[ \t]*(?:[-*=_~・‥…━─＊―—–═][ \t]*){5,}$", re.MULTILINE)
+# A rule of five or more marks (━━━, ＊＊＊, ‥‥‥), or a "---" line, with at most a dozen lines
+# after it and none of them a sentence: the signature block of Japanese business mail, and of
+# many a newsletter writer's.
+_RULE_LINE = re.compile(r"^[ \t]*(?:(?:[-*=_~・‥…━─＊―—–═][ \t]*){5,}|-{3,4}[ \t]*)$", re.MULTILINE)
 
 
 def signature_start(text: str) -> int:
@@ -143,7 +144,9 @@ def quoted_from_others(text: str, start: int, end: int, others: re.Pattern[str])
 # lines at most, is the writer's name and contact block.
 _CLOSING = re.compile(
     r"^[ \t]*(?:(?:kind|best|warm|warmest|many)?[ \t]*regards|best(?: wishes)?|all the best|"
-    r"thanks(?: again| so much)?|thank you|many thanks|cheers|sincerely|yours(?: sincerely| "
+    r"thanks(?: again| so much)?|thank you|many thanks|cheers|sincerely|warmly|warm wishes|"
+    r"with love|love|take care|speak soon|talk soon|respectfully|cordially|x{2,}|(?:xo)+|"
+    r"yours(?: sincerely| "
     r"faithfully| truly)?|よろしくお願い(?:いたします|致します|します|申し上げます))"
     r"[ \t]*[,.!。]?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
