@@ -465,6 +465,12 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "reply",
             "interested",
         ),
+        (
+            "Re: Paid post - Hanami Labs",
+            "I'm out until Dec 28 with no laptop. Will catch up on email then.\n\n-- sent automatically",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

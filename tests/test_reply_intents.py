@@ -2278,6 +2278,25 @@ FORMS = [
         "Unsubscribe from my newsletter: milopark.example.com/unsub",
         "interested",
     ),
+    # Our footer's word, quoted and turned down.
+    (
+        "メールの下に「配信停止」とありましたが、停止ではなく、詳しい資料をお送りいただきたいです。",
+        "interested",
+    ),
+    ("配信ｽﾄｯﾌﾟ希望", "opt_out"),
+    # Forms answered by ticking boxes: an empty box is an option not chosen.
+    ("[ ] Yes\n[x] Not this time\n[ ] Remove me from the list", "decline"),
+    ("[x] Yes, send the sample\n[ ] Not this time\n[ ] Remove me from the list", "interested"),
+    ("以下にチェックしました。\n\n□ 参加する\n■ 今回は参加しない\n□ 今後の案内も不要", "decline"),
+    (
+        "以下に該当します。\n\n■ 案件に興味がない\n■ 今後のメール送付を希望しない\n□ 条件次第で検討する",
+        "opt_out",
+    ),
+    (
+        "1. 有償投稿 → ×\n2. サンプル提供のみ → ×\n3. 理由 → 同カテゴリーの他ブランドと年間契約中のため\n\n"
+        "ご理解いただけますと幸いです。",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3185,6 +3204,15 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "Work.Rina@Example-Biz.jp\nよろしくお願いします！",
             "rina.daily@example.com",
             "work.rina@example-biz.jp",
+        ),
+        # 「以下の通りお願いしております」 is the agency's process, not our footer's instruction.
+        (
+            "桜井様\n\nお問い合わせありがとうございます。\nPR案件につきましては、以下の通りお願いしております。\n\n"
+            "■ 有償投稿のご依頼 → 所属事務所経由\n■ サンプル送付のみ → 所属事務所経由\n"
+            "■ ご連絡先：株式会社ホシゾラプロダクション PR担当 info@hoshizora-pro.jp\n\n"
+            "お手数ですが上記までご連絡くださいませ。",
+            "mina.beauty@example.jp",
+            "info@hoshizora-pro.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -110,7 +110,7 @@ _ABSENCE = re.compile(
     r"\bout\s+for\s+the\s+holidays\b|\b(?:i'?m|i\s+am)\s+off\s+for\s+the\s+(?:holidays|break|new\s+year|christmas)\b|\b(?:i'?m|i\s+am)\s+off\s+(?:through|until|till|from|between)\b|"
     r"\b(?:very\s+)?limited\s+(?:wi-?fi|signal|internet|reception)\b|入院|療養|\bwon'?t\s+be\s+able\s+to\s+(?:respond|reply|answer|get\s+back)\b|"
     r"\baway\s+(?:filming|shooting|travell?ing|on\s+(?:a\s+)?(?:shoot|location|tour))\b|"
-    r"\bi'?m\s+off\s+\w+ing\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
+    r"\bi'?m\s+off\s+\w+ing\b|\b(?:i'?m|i\s+am)\s+out\s+(?:until|till|through|thru)\b|バケーション|一時帰国|帰省|海外に(?:おり|い)",
     re.IGNORECASE,
 )
 # A responder's contact for what cannot wait ("If it's urgent, you can reach my assistant at …"):

@@ -308,6 +308,28 @@ _JA_TEXT = re.compile(f"[{_JA_CHAR}]")
 _JA_SPACE = re.compile(f"(?<=[{_JA_CHAR}]) +(?=[{_JA_CHAR}])")
 
 
+# A box left empty and a box ticked, at the start of a line: "[ ] Remove me from the list",
+# "[x] Not this time", 「□ 参加する」, 「■ 今回は参加しない」. (In Japanese forms ○ marks a choice
+# and × a refusal, so neither is a box here.)
+_UNTICKED = re.compile(
+    r"^[ \t]*(?:[□☐◻◽▢]|\[[ \t]?\]|［[ \t　]?］|\([ \t]\)|（[ \t　]）)", re.MULTILINE
+)
+_TICKED = re.compile(
+    r"^[ \t]*(?:[■☑☒✅✓✔◼▣]|\[[ \t]?[xXvV✓✔✗][ \t]?\]|［[ \t]?[xXｘＸvV✓✔][ \t]?］"
+    r"|\([xX✓]\)|（[xXｘＸ✓]）)",
+    re.MULTILINE,
+)
+
+
+def chosen_only(text: str) -> str:
+    """A reply that answers by ticking boxes: the lines whose box is left empty are options the
+    writer did not choose, so their words are not the writer's. Only where at least one box is
+    ticked too (a list of empty boxes alone may be a to-do list, or the writer's own marks)."""
+    if not (_TICKED.search(text) and _UNTICKED.search(text)):
+        return text
+    return "\n".join(line for line in text.split("\n") if not _UNTICKED.match(line))
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width to ASCII), lower case, straight apostrophes, "[at]"/"[dot]" spelt out,
     whitespace runs collapsed."""
@@ -716,7 +738,7 @@ def read_reply(
     first, when the referral names no address.
     """
     book = book or _shipped()
-    body = book.spell(normalise(text[:READ_CHARS]))
+    body = book.spell(normalise(chosen_only(text[:READ_CHARS])))
     sender = normalise(sender).strip()
     # A legal or privacy notice below the sign-off ("DISCLAIMER: … To opt out of marketing from
     # us, reply STOP") is the signature's own boilerplate, whatever it asks of its readers.
