@@ -2297,6 +2297,19 @@ FORMS = [
         "ご理解いただけますと幸いです。",
         "decline",
     ),
+    (
+        "Hi Hana, happy new year to you too! Just a heads up that I've stepped back from "
+        "collaborations completely, so I'd appreciate being removed from any future mailings from "
+        "your team.",
+        "opt_out",
+    ),
+    # Where the address came from: a demand, or a question answered and fine.
+    ("Please tell me where you obtained my email address.", "opt_out"),
+    (
+        "Appreciate you explaining where you found my email - it's on my public media kit, so "
+        "that's totally fine. I'll pass on the serum though.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3502,6 +3515,14 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "Sounds great, send it over!\n\nMilo\nRepresented by Sunset Talent for TV work only; "
             "brand deals are handled by me directly.",
             "milo@example.com",
+        ),
+        (
+            "桜井様\n\nはじめまして、ご連絡ありがとうございます。\n"
+            "ぜひ使ってみたいです。投稿の時期や本数など、詳細を教えていただけますか？\n"
+            "案件のやり取りは私本人が担当しておりますので、このアドレスにご返信ください。\n\n"
+            "――――――――――\nネイリスト / 美容クリエイター　相田 ほのか\n"
+            "所属：Tokyo Creators Network（コミュニティ）",
+            "honoka.nail@example.jp",
         ),
     ],
 )
