@@ -2310,6 +2310,12 @@ FORMS = [
         "that's totally fine. I'll pass on the serum though.",
         "decline",
     ),
+    (
+        "Our company bought this domain last year. We don't work with skincare brands, so no "
+        "thanks on the sample.",
+        "decline",
+    ),
+    ("I'm managed by Loop Talent these days, please send proposals to them. Cheers", "referral"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3226,6 +3232,14 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "お手数ですが上記までご連絡くださいませ。",
             "mina.beauty@example.jp",
             "info@hoshizora-pro.jp",
+        ),
+        # A former assistant names the current manager.
+        (
+            "Hi,\n\nI used to be Milo's assistant and this inbox still forwards to me, but I stopped "
+            "working with him in the autumn. His current manager is Priya Shah - "
+            "Priya@ShahMgmt.example.com.\n\nGood luck!",
+            "ava.assist@example.com",
+            "priya@shahmgmt.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
