@@ -37,6 +37,12 @@ NOV20 = date(2026, 11, 20)  # a Friday
             date(2026, 12, 15),
             date(2026, 12, 21),
         ),
+        # A day with no month as the last day away: back the next business day.
+        (
+            "ただいまリトリートに参加中のため、25日(金)まで不在にしております。",
+            date(2026, 12, 18),
+            date(2026, 12, 28),
+        ),
         # A year-less range that has ended by the day received lies ahead, not behind.
         ("元日-1", date(2020, 1, 7), date(2021, 1, 4)),
         ("12月28日-1月5日", date(2020, 1, 7), date(2021, 1, 6)),

@@ -2316,6 +2316,31 @@ FORMS = [
         "decline",
     ),
     ("I'm managed by Loop Talent these days, please send proposals to them. Cheers", "referral"),
+    # The writer's own signature box, with its notes (「※今後のご連絡が不要な場合は…」).
+    (
+        "はなみラボ 桜井様\n\nご連絡ありがとうございます。興味があります！\n投稿時期はいつ頃を想定されていますか？\n\n"
+        "――――――――――――――\nあやの\nayano.style@example.jp\n"
+        "※本メールにお心当たりのない方は、お手数ですが破棄してください。\n"
+        "※今後のご連絡が不要な場合は、その旨ご返信ください。\n――――――――――――――",
+        "interested",
+    ),
+    # The writer's own newsletter footer below her sign-off.
+    (
+        "Sounds great, please send more details!\n\nMel x\n\n---\nYou're receiving this because "
+        "you subscribed to Mel's Monthly. To unsubscribe from my\nnewsletter, reply STOP or click "
+        "here: https://melsmonthly.example.com/unsub",
+        "interested",
+    ),
+    (
+        "I have very reactive skin and I only partner with fragrance-free brands, and the Sakura\n"
+        "Night Serum lists parfum, so it's not one I can take on. Thanks for thinking of me.",
+        "decline",
+    ),
+    (
+        "Thanks, but I don't do gifted-only, and I'm not taking paid skincare deals this quarter "
+        "either. Pass.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3240,6 +3265,14 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "Priya@ShahMgmt.example.com.\n\nGood luck!",
             "ava.assist@example.com",
             "priya@shahmgmt.example.com",
+        ),
+        # An agency's talent team answering for the talent.
+        (
+            "Hi Hana,\n\nI'm on the talent team at Brightside Collective and look after partnerships "
+            "for Milo.\nHappy to take this from here. Could you share the brief and budget?\n\n"
+            "Best,\nDana Reyes\nBrightside Collective",
+            "partnerships@brightside-collective.com",
+            "partnerships@brightside-collective.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

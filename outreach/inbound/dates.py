@@ -388,10 +388,22 @@ _BARE_DAY_BACK = re.compile(
 )
 
 
+# The last day away, with no month: 「25日(金)まで不在にしております」 (まで includes the 25th).
+_BARE_DAY_UNTIL_JA = re.compile(
+    r"(?<![\d月/.\-])(?P<dja>\d{1,2})\s*日\s*(?:[(（](?P<wd>[月火水木金土日])[)）])?\s*まで[^。\n]{0,8}?"
+    r"(?:不在|休み|休業|休暇|留守|出張|外出|療養|返信|お返事)"
+)
+
+
 def _bare_day(text: str, received: date) -> ReturnDate | None:
     """The next such day of the month on or after received (a weekday given must match); of
     several ("until the 18th… back on the 19th"), the latest."""
-    found = [d for m in _BARE_DAY_BACK.finditer(text) if (d := _bare_match(m, received))]
+    found = [
+        d
+        for pattern in (_BARE_DAY_BACK, _BARE_DAY_UNTIL_JA)
+        for m in pattern.finditer(text)
+        if (d := _bare_match(m, received))
+    ]
     return max(found, key=lambda r: r.day) if found else None
 
 
@@ -407,7 +419,9 @@ def _bare_match(found: re.Match[str], received: date) -> ReturnDate | None:
             and day >= received
             and (wd is None or day.weekday() == _JA_WEEKDAYS.index(wd))
         ):
-            if found.group("through"):  # "offline through the 31st": the 31st is away too
+            if found.re is _BARE_DAY_UNTIL_JA:  # 「25日まで不在」: the 25th is away too
+                day = next_business_day(day, japanese=True)
+            elif found.group("through"):  # "offline through the 31st": the 31st is away too
                 day = next_business_day(day, japanese=False)
             return ReturnDate(day, found.group(0))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -27,7 +27,10 @@ def signature_start(text: str) -> int:
     tail = sum(len(line) + 1 for line in lines[: last[0]]) if last else len(text)
     for rule in _RULE_LINE.finditer(text, tail):
         after = [line.strip() for line in text[rule.end() :].split("\n") if line.strip()]
-        if len(after) <= 12 and not any(_sentence(line) for line in after):
+        # A note (「※…」) is part of a signature, written as a sentence or not.
+        if len(after) <= 12 and not any(
+            _sentence(line) and not line.startswith("※") for line in after
+        ):
             return rule.start()
     return len(text)
 
