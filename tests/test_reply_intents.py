@@ -2341,6 +2341,39 @@ FORMS = [
         "either. Pass.",
         "decline",
     ),
+    (
+        "Appreciate you reaching out! My channel is almost entirely strength training and meal "
+        "prep, so a night serum wouldn't really be a fit for my audience.\n\nCheers,\nJordan",
+        "decline",
+    ),
+    # The writer's own signature: a box drawn with corners, and its notes.
+    (
+        "サンプルぜひいただきたいです！送付先は下記になります。\n"
+        "使ってみて気に入ったら、リールでご紹介させていただきますね。\n\nなな\n"
+        "┏━━━━━━━━━━━━━━━━━┓\n　なな｜プチプラ＆デパコス\n　Instagram @nana_skin\n"
+        "┗━━━━━━━━━━━━━━━━━┛\n"
+        "※ブログ更新メールの配信停止をご希望の方は、件名に「配信停止」と記載してご返信ください。\n"
+        "※本メールの無断転載はご遠慮ください。",
+        "interested",
+    ),
+    # A company's notice and its newsletter's stop link below the signature box.
+    (
+        "社内で検討いたしましたが、今回は当アカウントの方向性と合わないため、\nお断りさせていただきます。\n"
+        "またの機会がございましたら、よろしくお願いいたします。\n\n"
+        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\nアトリエもも　広報担当　桃井 亜美\n"
+        "TEL 075-987-6543\n━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\n"
+        "このメールに記載された内容は、特定の個人または法人のみを対象としています。\n"
+        "アトリエもものメールマガジン配信停止は https://atelier-momo.example.jp/mm/stop から承ります。",
+        "decline",
+    ),
+    # A decline signed with a Japanese name, above the signature's own line about where work goes.
+    (
+        "ナイトケアのアイテムは先月別ブランドさんのものをご紹介したばかりなので、\n"
+        "続けての投稿は控えたく、今回は見送らせていただきます。\n\nあやね\n"
+        "✉ お仕事のご依頼はこちらのアドレスで承っております\n"
+        "※いただいたメールへの返信は3営業日以内を目安にしております",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3570,6 +3603,13 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "――――――――――\nネイリスト / 美容クリエイター　相田 ほのか\n"
             "所属：Tokyo Creators Network（コミュニティ）",
             "honoka.nail@example.jp",
+        ),
+        (
+            "ご連絡ありがとうございます。\n"
+            "署名にモデル事務所名がありますが、SNSのPRは事務所を通さず個人でお受けしております。\n"
+            "このアドレス宛てに詳細をお送りください。\n\n蓮\n━━━━━━━━━━━━━━━━━\n"
+            "所属：アトリエ・ルミナ（モデル事務所）\n━━━━━━━━━━━━━━━━━",
+            "ren.model@example.jp",
         ),
     ],
 )

@@ -12,7 +12,9 @@ _SIGNATURE = re.compile(r"\n--[ \t]*\n")
 # A rule of five or more marks (━━━, ＊＊＊, ‥‥‥), or a "---" line, with at most a dozen lines
 # after it and none of them a sentence: the signature block of Japanese business mail, and of
 # many a newsletter writer's.
-_RULE_LINE = re.compile(r"^[ \t]*(?:(?:[-*=_~・‥…━─＊―—–═][ \t]*){5,}|-{3,4}[ \t]*)$", re.MULTILINE)
+_RULE_LINE = re.compile(
+    r"^[ \t]*(?:(?:[-*=_~・‥…━─＊―—–═┏┓┗┛┌┐└┘╔╗╚╝][ \t]*){5,}|-{3,4}[ \t]*)$", re.MULTILINE
+)
 
 
 def signature_start(text: str) -> int:
@@ -159,7 +161,12 @@ _CLOSING = re.compile(
 # A sign-off with no closing word above it: after the last sentence, a line with a name alone
 # ("Felix Nord") and at most four lines not written as sentences ("Represented by Bluehour
 # Talent, …", "Sent from my iPhone").
-_NAME_LINE = re.compile(r"[a-z][a-z.'-]*(?: [a-z][a-z.'-]*){0,2}", re.IGNORECASE)
+# A name alone: "Jordan", "Sienna Mae", 「あやね」, 「桃井 亜美」.
+_NAME_LINE = re.compile(
+    r"[a-z][a-z.'-]*(?: [a-z][a-z.'-]*){0,2}"
+    r"|[\u3040-\u30ff\u4e00-\u9fff]{1,8}(?:[ \u3000][\u3040-\u30ff\u4e00-\u9fff]{1,6})?",
+    re.IGNORECASE,
+)
 _ENDS = ("。", "！", "!", "？", "?", ".")
 
 
