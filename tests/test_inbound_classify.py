@@ -471,6 +471,22 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "auto_reply",
             "",
         ),
+        # A person on leave, writing to us by name, hands the deal to her manager.
+        (
+            "Re: Paid collab: Hanami Labs Sakura Night Serum",
+            "Hi Hana,\n\nThanks so much! I'm on parental leave until March, and my manager Jess "
+            "handles all brand\ndeals while I'm out: jess@brightline-talent.com. She'll sort out "
+            "timing with you.\n\nAva",
+            "reply",
+            "referral",
+        ),
+        (
+            "Re: 桜ナイトセラムのPRご相談",
+            "桜井様\n\n先に自動返信が届いてしまったかと思いますが、実はもう戻っております！\n"
+            "ぜひ詳細をお聞かせください。",
+            "reply",
+            "interested",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -2374,6 +2374,17 @@ FORMS = [
         "※いただいたメールへの返信は3営業日以内を目安にしております",
         "decline",
     ),
+    # Other brands' newsletters, stopped; this one wanted.
+    (
+        "他社さんのメルマガは全部配信停止しているのですが、桜ナイトセラムはずっと気になっていました！\n"
+        "成分表をいただけますか？",
+        "interested",
+    ),
+    (
+        "Appreciate the offer. I only feature skincare after testing it for three months, and\n"
+        "I'm travelling till mid-Feb, so there's no way I can test it properly. Passing this time.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",

@@ -30,7 +30,7 @@ _SELF_WORDS = (
     + _NOT_ONE
     + r"\bauto(?:matic|mated)?[-\s]?(?:reply|respon(?:se|der))\b|"
     # 「自動返信が届いていたらすみません」: a person apologising for her own responder.
-    r"(?:自動返信|自動応答|自動送信)(?!(?:では|じゃ)(?:な|あり)|(?:が|も)[^。\n]{0,8}?(?:たら|かも))|"
+    r"(?:自動返信|自動応答|自動送信)(?!(?:では|じゃ)(?:な|あり)|(?:が|も)[^。\n]{0,10}?(?:たら|かも|かと|と思))|"
     r"オートリプライ|オートレスポンス|"
     r"\bthis\s+(?:mailbox|inbox|address)\s+is\s+(?:not|no\s+longer)\s+monitored\b|"
     r"\bunmonitored\s+(?:mailbox|inbox)\b|\byour\s+message\s+has\s+not\s+been\s+read\b|"
@@ -187,6 +187,10 @@ def _answers(own_text: str) -> bool:
     reading = read_reply(text)
     if reading.intent == INTERESTED:
         return reading.interest >= _TAKES_IT_UP
+    if reading.intent == REFERRAL and reading.referred_to:
+        # "Hi Hana, … I'm on parental leave until March, and my manager Jess handles all brand
+        # deals while I'm out: jess@…": a person, writing to us by name, hands the deal over.
+        return _GREETS_BY_NAME.match(text) is not None
     return reading.intent in (DECLINE, OPT_OUT) and not reading.guess
 
 
