@@ -487,6 +487,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "reply",
             "interested",
         ),
+        # An absence with a return date, and a yes: a person.
+        (
+            "Re: Sakura Night Serum x you?",
+            "I'm on holiday until the 5th but wanted to say yes before I forget! I'll film it\n"
+            "when I'm back. Sent from my phone",
+            "reply",
+            "interested",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",
