@@ -2385,6 +2385,12 @@ FORMS = [
         "I'm travelling till mid-Feb, so there's no way I can test it properly. Passing this time.",
         "decline",
     ),
+    # Other brands' PR held back: a decline (only other brands' mail negates a stop).
+    (
+        "わー、お誘いうれしいです！\nでも今ちょうど自分のブランドの立ち上げ準備をしていて、他社さんのPRは控えているんです。\n"
+        "ごめんなさい、また落ち着いたらよろしくお願いします✨",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3317,6 +3323,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "Best,\nDana Reyes\nBrightside Collective",
             "partnerships@brightside-collective.com",
             "partnerships@brightside-collective.com",
+        ),
+        # "Send it there": the verb of a yes that sends us to the address named before it.
+        (
+            "I don't check this address for sponsored stuff anymore — bookings@example.com is the "
+            "one that's monitored. Send it there and my assistant will pick it up.",
+            "ben.cuts@example.com",
+            "bookings@example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -778,6 +778,7 @@ def read_reply(
             and h.end - h.start <= len("reach out to")
             and any(a <= h.start and h.end < b for a, b in yeses)
             and not _ADDRESS.search(sentence_of(body, h.start, h.end))
+            and not _SENT_ON.match(body, h.end)
         ):
             continue
         if h.blocked:
@@ -1000,6 +1001,12 @@ def read_reply(
     confidence = 0.8 + 0.2 * positive - 0.5 * doubt
     reasons.append("human reply: interested (no opt-out, decline or referral)")
     return Reading(INTERESTED, _clamp(confidence), "", tuple(reasons), positive)
+
+
+# "Send it there", "send the brief to …": the verb sends somewhere, whatever yes it is part of.
+_SENT_ON = re.compile(
+    r"\s+(?:(?:it|this|them|everything|one|the \w+)\s+)?(?:over\s+)?(?:there|to)\b"
+)
 
 
 def _address_follows(body: str, start: int, end: int) -> bool:
