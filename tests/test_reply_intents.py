@@ -2391,6 +2391,23 @@ FORMS = [
         "ごめんなさい、また落ち着いたらよろしくお願いします✨",
         "decline",
     ),
+    # A busy fortnight with a later date proposed: a yes.
+    (
+        "Happy to! One question: would it be ok to post in late January instead? My calendar for "
+        "the next two weeks is full.",
+        "interested",
+    ),
+    (
+        "Quick one before we close for the year: Jess has left our agency, and the rest of our "
+        "roster isn't taking beauty deals any more. Please take all of us off your list, including "
+        "this inbox.",
+        "opt_out",
+    ),
+    (
+        "弊社所属の両名（藤咲・小川）に確認いたしましたが、今回はどちらもご辞退とさせていただきます。\n"
+        "また別の機会がございましたら、その際はぜひよろしくお願いいたします。",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3331,6 +3348,22 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "ben.cuts@example.com",
             "bookings@example.com",
         ),
+        # A manager stops mail to one talent and invites offers for another.
+        (
+            "きらりプロダクションの佐藤です。\n所属の七海へのご連絡は、今後ご遠慮ください（本人が活動休止中のため）。\n\n"
+            "一方で、同じく弊社所属の結城には合いそうな商品かと存じますので、ご提案は弊社PR窓口 "
+            "PR@kirari-pro.jp までお送りいただけますと幸いです。",
+            "sato@kirari-pro.jp",
+            "pr@kirari-pro.jp",
+        ),
+        (
+            "Hi Hana,\n\nI manage both Kayla Reese and Dev Anand. Please don't email Kayla about "
+            "this - she's in an exclusive skincare deal until June.\n\nDev, on the other hand, would "
+            "love to try the serum and is open to a paid post. Send the brief and budget to me here "
+            "and I'll coordinate.\n\nAlex Romero\nWavecrest Agency",
+            "alex@wavecrest.agency",
+            "alex@wavecrest.agency",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -3634,6 +3667,11 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "このアドレス宛てに詳細をお送りください。\n\n蓮\n━━━━━━━━━━━━━━━━━\n"
             "所属：アトリエ・ルミナ（モデル事務所）\n━━━━━━━━━━━━━━━━━",
             "ren.model@example.jp",
+        ),
+        (
+            "Hi Hana,\n\nMy manager is on holiday until the new year, so I'm answering this one "
+            "myself: yes, I'm interested. Please send the rates and brief to me here.\n\nConor",
+            "conor.b@example.com",
         ),
     ],
 )
