@@ -2408,6 +2408,11 @@ FORMS = [
         "また別の機会がございましたら、その際はぜひよろしくお願いいたします。",
         "decline",
     ),
+    ("maybe later but not rn, too much going on. thx tho", "decline"),
+    (
+        "Thanks, but I don't handle deals directly. Please go via my agent -\nthey'll be able to help.",
+        "referral",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
