@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from outreach.cli import cli
 from outreach.failpoints import Failpoint
+from outreach.store.queries.progress import pending_work
 from outreach.store.schema import enrollment, outbox, stage_history
 from outreach.transport.sink import CaptureSink
 from tests.support.daemon import outreach, wait_until, write_config
@@ -110,6 +111,23 @@ def test_failpoints_then_restart(
             assert conn.execute(select(stage_history.c.cause)).scalars().all() == ["sent"]
     assert wait_until(lambda: len(handler.received) == delivered, 2)
     assert len(handler.received) == delivered
+
+
+def test_a_send_recorded_but_not_yet_settled_is_still_pending_work(
+    sqlite_db: Engine, tmp_path: Path, server: Any
+) -> None:
+    """Between a pass's `sent` commit and its settle, the enrollment has nothing in flight
+    and no due time; whoever waits for a campaign to finish (`outreach demo`) must not take
+    that for the end of the sequence."""
+    sink, _ = server
+    config = write_config(tmp_path, sink.port, sqlite_url(sqlite_db))
+    seed_outbox(sqlite_db, 1, at=NOW)
+    code, err = outreach(config, "run", "--once", failpoint=Failpoint.BEFORE_SETTLE).wait(30)
+    assert code == 137, err
+    with sqlite_db.connect() as conn:
+        assert outbox_states(sqlite_db) == {"sent": 1}
+        assert conn.execute(select(enrollment.c.next_due_at)).scalar_one() is None
+        assert pending_work(conn, now=datetime.now(UTC), horizon_seconds=60) == 1
 
 
 def test_sigkill_mid_batch_then_restart_delivers_each_once_or_unknown(

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, func, select
 
 from outreach.domain.enrollment import LIVE, EnrollmentStatus
 from outreach.domain.outbox import UNSETTLED, OutboxState
+from outreach.store.queries.outbox import unsettled_sends
 from outreach.store.schema import campaign, enrollment, outbox
 
 IN_FLIGHT = UNSETTLED
@@ -20,13 +21,22 @@ def sent_pitches(conn: Connection) -> int:
 
 
 def pending_work(conn: Connection, *, now: datetime, horizon_seconds: float) -> int:
-    """Outbox rows still on their way, plus active enrollments due within the horizon."""
+    """Outbox rows still on their way, accepted sends whose next step is not scheduled yet,
+    plus active enrollments due within the horizon.
+
+    The middle term matters: a dispatch pass records `sent` in one transaction and schedules
+    the next step in another at the end of its batch, so between the two an enrollment has
+    nothing in flight and no due time, and looks finished when it is not."""
     until = (now + timedelta(seconds=horizon_seconds)).astimezone(UTC).replace(tzinfo=None)
     rows = select(func.count()).where(outbox.c.state.in_(IN_FLIGHT))
     due = select(func.count()).where(
         enrollment.c.status == EnrollmentStatus.ACTIVE, enrollment.c.next_due_at <= until
     )
-    return int(conn.execute(rows).scalar_one()) + int(conn.execute(due).scalar_one())
+    return (
+        int(conn.execute(rows).scalar_one())
+        + len(unsettled_sends(conn))
+        + int(conn.execute(due).scalar_one())
+    )
 
 
 def live_campaigns(conn: Connection) -> list[str]:
