@@ -2413,6 +2413,15 @@ FORMS = [
         "Thanks, but I don't handle deals directly. Please go via my agent -\nthey'll be able to help.",
         "referral",
     ),
+    # A busy spell then what could be filmed after it is a yes about timing.
+    (
+        "I'm fully booked until the 20th but could film over the holidays and have it up in "
+        "January.",
+        "interested",
+    ),
+    ("pls remove this email from your outreach. thx", "opt_out"),
+    ("Would you mind unsubscribing me from these outreach emails?", "opt_out"),
+    ("方針を確認できなかったので、今回はお受けを控えます。", "decline"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3677,6 +3686,18 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "Hi Hana,\n\nMy manager is on holiday until the new year, so I'm answering this one "
             "myself: yes, I'm interested. Please send the rates and brief to me here.\n\nConor",
             "conor.b@example.com",
+        ),
+        (
+            "以前は事務所に所属していたのですが、今年の春に独立しまして、\n"
+            "現在はお仕事の窓口もすべて私自身で対応しております。\n"
+            "なので、このままこちらのアドレスでやりとりさせてください。\n\n"
+            "有償での投稿、ぜひ詳細をお聞きしたいです。",
+            "yua.solo@example.jp",
+        ),
+        (
+            "Normally I'd refer you to my agency, but they only handle my YouTube deals - "
+            "Instagram I do myself. So you can talk to me directly!\n\nA paid reel works for me.",
+            "lena@example.com",
         ),
     ],
 )
