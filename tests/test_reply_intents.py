@@ -2422,6 +2422,19 @@ FORMS = [
     ("pls remove this email from your outreach. thx", "opt_out"),
     ("Would you mind unsubscribing me from these outreach emails?", "opt_out"),
     ("方針を確認できなかったので、今回はお受けを控えます。", "decline"),
+    # A stop's words in a joke about wanting the product are a yes.
+    (
+        "Please remove me from the list of people who haven't tried this yet :) Would love a "
+        "sample - I'm in Melbourne, is that okay?",
+        "interested",
+    ),
+    ("まだ使ったことがない人リストから外してください笑 ぜひサンプルをお願いします!", "interested"),
+    ("Thank you, but please don't include me in these campaigns in future.", "opt_out"),
+    (
+        "No hard feelings, but I'd like to opt out of anything Hanami Labs sends from here on.",
+        "opt_out",
+    ),
+    ("I'm stepping back from social media, so I won't be taking on any posts.", "decline"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3377,6 +3390,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "and I'll coordinate.\n\nAlex Romero\nWavecrest Agency",
             "alex@wavecrest.agency",
             "alex@wavecrest.agency",
+        ),
+        # An agency asking, from its own address, that mail be sent to that address.
+        (
+            "Milo is exclusively represented by Glowhouse Agency, and we kindly ask that all "
+            "future correspondence regarding partnerships be sent to talent@glowhouse.agency.",
+            "talent@glowhouse.agency",
+            "talent@glowhouse.agency",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -76,7 +76,8 @@ _ASKS = re.compile(r"[?？]")
 _SELF_POINTER = re.compile(
     r"(?:\b(?:me|us) at\b|\bto (?:me|us)\b|私|わたし|こちら"
     r"|\b(?:her|his|their)\s+(?:e-?mail|address|e-?mail\s+address)\s+is\b"
-    r"|\b(?:use|at|to) this (?:address|e-?mail(?: address)?|thread)\b)[^\n@]{0,25}$"
+    r"|\b(?:use|at|to) this (?:address|e-?mail(?: address)?|thread)\b"
+    r"|\b(?:be|been|are|is) (?:sent|directed|addressed|routed|forwarded) to\b)[^\n@]{0,25}$"
 )
 # Or pointed at from after it: 「以降のご連絡は本人ではなく tanaka@… 宛にお願いいたします」.
 _SELF_POINTED = re.compile(
@@ -192,6 +193,9 @@ class Phrasebook:
     # The writer is her own manager ("brand partnerships I handle myself"): "write to me" is no
     # referral.
     self_managed: re.Pattern[str] = re.compile("(?!)")
+    # A stop's words turned into a joke about wanting the product ("remove me from the list of
+    # people who haven't tried it yet :)"): a yes in disguise, in its sentence.
+    jest: re.Pattern[str] = re.compile("(?!)")
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -454,6 +458,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         refused_if=_compile(
             f"{file}: negation.refused_if", str(negation.get("refused_if", "(?!)")) + "$"
         ),
+        jest=_compile(f"{file}: negation.jest", str(negation.get("jest", "(?!)"))),
         self_managed=_compile(
             f"{file}: direct.self_managed", str(data.get("direct", {}).get("self_managed", "(?!)"))
         ),
@@ -521,6 +526,10 @@ def _hits(
                 sentence_of(text, m.start(), m.end())
             ):
                 blocked = "a disclaimer's words"
+            elif phrase.group in (OPT_OUT, DECLINE, "caution") and book.jest.search(
+                sentence_of(text, m.start(), m.end())
+            ):
+                blocked = "a joke about wanting it"
             elif phrase.asks_source and book.curiosity.search(_and_next(text, m.start(), m.end())):
                 blocked = "asked out of curiosity"
             elif phrase.group == "positive" and _in_aside(text, m.start(), book.aside):
