@@ -495,6 +495,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "reply",
             "interested",
         ),
+        # "this isn't an auto-reply" is a person saying so.
+        (
+            "Re: Sakura Night Serum x Milo",
+            "I'm technically on holiday until the 14th (so no, this isn't an auto-reply, I just "
+            "couldn't resist) - yes, I'm interested!\n\nCould the sample arrive after the 14th?",
+            "reply",
+            "interested",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

@@ -2435,6 +2435,38 @@ FORMS = [
         "opt_out",
     ),
     ("I'm stepping back from social media, so I won't be taking on any posts.", "decline"),
+    # An earlier stop to another brand, told as a past event, is no stop now.
+    (
+        "サンプル、ぜひお願いします！\nちなみに以前、別のブランドさんのサンプルを受け取った後に"
+        "「配信停止」と返信したことがあるのですが、あれは肌に合わなかったからで…",
+        "interested",
+    ),
+    (
+        "Haha I unsubscribe from basically every brand email I get, but this one's an exception. "
+        "Could I get a sample first?",
+        "interested",
+    ),
+    (
+        "This address is for my photography business and I don't work with beauty brands. "
+        "Please don't email here again.",
+        "opt_out",
+    ),
+    (
+        "I don't work with brands and I'd appreciate not getting emails like this. Thanks.",
+        "opt_out",
+    ),
+    (
+        "I'm launching my own skincare line next year, so I'm not partnering with other skincare "
+        "brands.",
+        "decline",
+    ),
+    # Where a parcel should not go is a condition of the yes.
+    (
+        "I'd love to try the serum. Is it possible to ship to a P.O. box? I'd rather not have "
+        "branded packages arriving at my office.",
+        "interested",
+    ),
+    ("I'd like to unsubscribe from all Hanami Labs emails. Thanks.", "opt_out"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3397,6 +3429,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "future correspondence regarding partnerships be sent to talent@glowhouse.agency.",
             "talent@glowhouse.agency",
             "talent@glowhouse.agency",
+        ),
+        (
+            "Milo passed your email on to me - I'm his booking agent at Sunpath Talent. For "
+            "anything going forward, please write to me rather than to his personal inbox.",
+            "ines@sunpathtalent.com",
+            "ines@sunpathtalent.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

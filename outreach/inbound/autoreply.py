@@ -18,9 +18,11 @@ _SUBJECT = re.compile(
     r"休業のお知らせ|休業のご案内|年末年始休業|夏季休業",
     re.IGNORECASE,
 )
-# "(not an auto-reply!)", "Ignore my auto-reply from before": a person, saying so or back.
+# "(not an auto-reply!)", "this isn't an auto-reply", "Ignore my auto-reply from before": a
+# person, saying so or back.
 _NOT_ONE = (
-    r"(?<!not\san\s)(?<!not\sa\s)(?<!ignore\smy\s)(?<!ignore\sthe\s)(?<!sorry\sfor\smy\s)"
+    r"(?<!not\san\s)(?<!not\sa\s)(?<!n't\san\s)(?<!n't\sa\s)"
+    r"(?<!ignore\smy\s)(?<!ignore\sthe\s)(?<!sorry\sfor\smy\s)"
     r"(?<!sorry\sabout\smy\s)(?<!disregard\smy\s)(?<!\bgot\smy\s)(?<!received\smy\s)"
 )
 # Wording only software writes about itself ("this message was sent automatically").
