@@ -2467,6 +2467,7 @@ FORMS = [
         "interested",
     ),
     ("I'd like to unsubscribe from all Hanami Labs emails. Thanks.", "opt_out"),
+    ("キャンプ系なので美容はちょっと…というか、こういうの全部ストップでお願いします🙏", "opt_out"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3436,6 +3437,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "ines@sunpathtalent.com",
             "ines@sunpathtalent.com",
         ),
+        # Only through her casting company, with no address: a referral all the same.
+        (
+            "企業様とのお取引は、契約しているキャスティング会社を通す形でしかお受けしていないんです。"
+            "恐れ入りますが、キャスティング会社の方からご依頼いただけますでしょうか。",
+            "mirei@example.jp",
+            "",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -3653,6 +3661,12 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "team@example.com.",
             date(2027, 1, 11),
         ),
+        # "through Sunday, December 13" (received Friday the 11th): back on Monday the 14th.
+        (
+            "Hey! Thanks for your email. I'm away for a long weekend through Sunday, December 13 "
+            "and won't be answering emails until I'm back.\n\nTalk soon,\nRita",
+            date(2026, 12, 14),
+        ),
     ],
 )
 def test_responders_without_headers_are_automatic(body: str, back: date | None) -> None:
@@ -3756,6 +3770,25 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "Normally I'd refer you to my agency, but they only handle my YouTube deals - "
             "Instagram I do myself. So you can talk to me directly!\n\nA paid reel works for me.",
             "lena@example.com",
+        ),
+        # Her husband helps "like a manager"; she is the one to write to.
+        (
+            "撮影や編集は夫がマネージャーのように手伝ってくれていますが、\n"
+            "連絡の窓口は私なので、このアドレスのままで大丈夫です。\n\n"
+            "ぜひお受けしたいです。サンプルの発送時期を教えていただけますか？",
+            "nodoka.home@example.jp",
+        ),
+        # What other creators answer, quoted, is not her answer.
+        (
+            "「事務所を通してください」とお返事するインフルエンサーさんも多いと思うのですが、\n"
+            "私はフリーでマネージャーもいないので、このまま直接やり取りさせてください！\n\n"
+            "有償投稿の方でぜひお受けしたいです。",
+            "hikari.kirei@example.jp",
+        ),
+        (
+            "I used to send everything through my agency, but I left them in the summer and handle "
+            "my own deals now, so you've come to the right person.\n\nWhat's the budget?",
+            "hannah.glows@example.com",
         ),
     ],
 )

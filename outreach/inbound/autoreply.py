@@ -97,6 +97,8 @@ _ABSENCE = re.compile(
     r"休業|休暇|不在|留守|お休み|出張|冬季|夏季|年末年始|産休|育休|撮影のため|"
     r"\bout\s+of\s+(?:the\s+)?office\b|\bclosed\s+for\b|\bon\s+(?:holiday|vacation|leave)\b|"
     r"\baway\s+(?:from|until|till|through)\b|\btravell?ing\b|\bwon'?t\s+be\s+checking\b|"
+    r"\baway\s+for\s+(?:a|the)\s+(?:long\s+)?(?:weekend|week|few\s+days|couple\s+of\s+(?:days|weeks))\b|"
+    r"\bwon'?t\s+be\s+(?:answering|reading|replying\s+to|responding\s+to)\s+(?:e-?mails?|messages)\b|"
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
