@@ -2468,6 +2468,10 @@ FORMS = [
     ),
     ("I'd like to unsubscribe from all Hanami Labs emails. Thanks.", "opt_out"),
     ("キャンプ系なので美容はちょっと…というか、こういうの全部ストップでお願いします🙏", "opt_out"),
+    (
+        "Sounds great. What's the budget? My December calendar is packed but January is wide open.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3444,6 +3448,14 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "mirei@example.jp",
             "",
         ),
+        # Handling everything herself is what she liked before signing with the agency.
+        (
+            "In October I signed with an agency. I resisted for ages because I liked handling "
+            "everything myself, but part of the deal is that I don't negotiate partnerships "
+            "myself anymore, so I'd ask you to go through my agency for this.",
+            "rosie@example.com",
+            "",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -3789,6 +3801,18 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "I used to send everything through my agency, but I left them in the summer and handle "
             "my own deals now, so you've come to the right person.\n\nWhat's the budget?",
             "hannah.glows@example.com",
+        ),
+        (
+            "以前は事務所に所属していたのですが、今年からフリーで活動しています。\n"
+            "なので、お仕事のご相談は直接こちらで大丈夫です！\n桜ナイトセラムのPR、ぜひやらせて"
+            "いただきたいです。",
+            "sora.natural@example.jp",
+        ),
+        (
+            "Just so you know, I used to be repped by an agency but I've been handling everything "
+            "myself since the summer, so you've got the right person!\n\nI'd love to do a paid "
+            "post.",
+            "tasha.creates@example.com",
         ),
     ],
 )
