@@ -168,6 +168,11 @@ def test_words_between_and_below_quoted_blocks_are_the_senders(body: str, own: s
             "ぜひ詳しく教えてください。\n",
             "",
         ),
+        (
+            "> 今後このようなご案内が不要でしたら、\n> お手数ですが下記から配信停止をお申し付けください。"
+            "\n\n不要だなんてとんでもないです！笑\nちょうど夜用の美容液を探していたところでした。\n",
+            "",
+        ),
     ],
 )
 def test_a_yes_right_below_our_quoted_offer_to_stop_is_taking_it(body: str, offer: str) -> None:

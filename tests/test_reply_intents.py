@@ -2472,6 +2472,17 @@ FORMS = [
         "Sounds great. What's the budget? My December calendar is packed but January is wide open.",
         "interested",
     ),
+    # A product that did not agree with her skin is no word about consent.
+    (
+        "I tried a sample at a pop-up and it didn't agree with my skin, so I wouldn't feel honest "
+        "promoting it.",
+        "decline",
+    ),
+    (
+        "私のメールアドレスはどのような経緯で取得されたものでしょうか。本人の同意なく取得・利用されて"
+        "いるのであれば、直ちに利用を停止し、削除したうえでその旨をご回答ください。",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3456,6 +3467,28 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "rosie@example.com",
             "",
         ),
+        (
+            "Hi Hana! I've moved all brand conversations over to hello@miloskin.studio - would you "
+            "mind resending the details there? This inbox is getting retired soon.",
+            "milo@example.com",
+            "hello@miloskin.studio",
+        ),
+        # An agency for whom the talent is exclusive, asking for this address.
+        (
+            "Thank you for thinking of our client. Milo is exclusive with Peach PR for all brand "
+            "work, so we'll take it from here. Please send the rate brief, deliverables and usage "
+            "terms to this address and copy nobody else.",
+            "talent@peachpr.com",
+            "talent@peachpr.com",
+        ),
+        # The talent hands it to her manager, who will write: no address yet.
+        (
+            "企業様とのお取引はすべてマネージャーが担当しておりますので、このメールをマネージャーに"
+            "共有しておきます。後日マネージャーからご連絡いたしますので、以降のやりとりはマネージャー"
+            "とお願いいたします。",
+            "mina.beauty@example.jp",
+            "",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -3813,6 +3846,11 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "myself since the summer, so you've got the right person!\n\nI'd love to do a paid "
             "post.",
             "tasha.creates@example.com",
+        ),
+        (
+            "以前は事務所経由でお仕事を受けていたのですが、今年の春に退所してフリーになりました"
+            "ので、このまま私と直接やりとりしていただければ大丈夫です。\nぜひお受けしたいです。",
+            "mina.beauty@example.jp",
         ),
     ],
 )
