@@ -2483,6 +2483,46 @@ FORMS = [
         "いるのであれば、直ちに利用を停止し、削除したうえでその旨をご回答ください。",
         "opt_out",
     ),
+    (
+        "Thanks Hana, but my skin's been really reactive this winter and I'm not introducing "
+        "anything new until it calms down.",
+        "decline",
+    ),
+    # What she usually does, with a comma after 普段, is no request now.
+    (
+        "普段、企業さんからのDMやメールはほぼ全部お断りしてるんですけど、桜モチーフは私のチャンネルの"
+        "テーマそのものなので、これはお断りできないです笑 サンプルからでも大丈夫です。",
+        "interested",
+    ),
+    # Where to send the confirmation of a legal request is no referral.
+    (
+        "個人情報保護法に基づき、貴社が保有する私の個人情報の利用停止および消去を請求します。\n"
+        "あわせて、今後の送信を停止してください。\n対応完了のご連絡のみ、本アドレス宛にお願いいたします。",
+        "opt_out",
+    ),
+    (
+        "お話はありがたいんですが、今はYouTubeに集中したくて、インスタでのPRは全部断ってます。",
+        "decline",
+    ),
+    ("Thanks, but I don't think so. I only review products after 8 weeks of use.", "decline"),
+    # Someone else's first reaction, quoted and then changed.
+    (
+        'Funny story: Owen\'s first reaction was "tell them to stop emailing us", and then he read '
+        'the words "night serum" and changed his tune completely. We\'d both love to try it.',
+        "interested",
+    ),
+    ("Not interested, and please don't email either of us again.", "opt_out"),
+    (
+        "Dad here, I look after the email for our family channel. The kids held a vote and they'd "
+        "rather not do skincare content.",
+        "decline",
+    ),
+    # Others' yes after her own stop does not take it back.
+    (
+        "I'm not part of the Bloom Sisters account anymore. Please take my email off your list. My "
+        "sisters still run it and they'd probably be happy to hear from you, just not through me.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3489,6 +3529,18 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "mina.beauty@example.jp",
             "",
         ),
+        (
+            "Hi Hana, thanks for reaching out! We're with Halcyon Talent now, so please direct "
+            "anything for either of us through them. Their contact details are in our Insta bio.",
+            "caseyandjo@example.com",
+            "",
+        ),
+        (
+            "I'm Luca's dad and the official contact for his account (he's 14). Please email me "
+            "here for anything from now on, rather than writing to Luca.",
+            "d.ferreira@example.com",
+            "d.ferreira@example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -3851,6 +3903,11 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "以前は事務所経由でお仕事を受けていたのですが、今年の春に退所してフリーになりました"
             "ので、このまま私と直接やりとりしていただければ大丈夫です。\nぜひお受けしたいです。",
             "mina.beauty@example.jp",
+        ),
+        (
+            "以前は事務所経由でお仕事を受けていましたが、今年から夫婦二人で直接やり取りしています"
+            "ので、このアドレスで大丈夫です。\n\nぜひお願いしたいです！",
+            "kotaro.nanami@example.jp",
         ),
     ],
 )
