@@ -3541,6 +3541,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "d.ferreira@example.com",
             "d.ferreira@example.com",
         ),
+        (
+            "I don't deal with brand things directly anymore, my management team does. I don't "
+            "have their email to hand, sorry, but you'll find them through the link in my bio.",
+            "milo@example.com",
+            "",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -3908,6 +3914,11 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "以前は事務所経由でお仕事を受けていましたが、今年から夫婦二人で直接やり取りしています"
             "ので、このアドレスで大丈夫です。\n\nぜひお願いしたいです！",
             "kotaro.nanami@example.jp",
+        ),
+        (
+            "I used to send all of these to my manager, but we parted ways in October and I handle "
+            "everything myself now, so you've reached the right person!\n\nPaid post sounds good.",
+            "milo@example.com",
         ),
     ],
 )
