@@ -2523,6 +2523,18 @@ FORMS = [
         "sisters still run it and they'd probably be happy to hear from you, just not through me.",
         "opt_out",
     ),
+    (
+        "Kind of you to reach out, but I'd rather not be on any brand or PR lists going forward.",
+        "opt_out",
+    ),
+    ("すみません、もう連絡はいいです。", "opt_out"),
+    (
+        "I'd rather this inbox stayed brand-free going forward, so if you could make a note of that "
+        "on your end and not write again, I'd appreciate it.",
+        "opt_out",
+    ),
+    # A talent's own "send … to this address" is a yes, not a referral.
+    ("Please send the sample and brief to this address, I'd love to try it!", "interested"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3546,6 +3558,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "have their email to hand, sorry, but you'll find them through the link in my bio.",
             "milo@example.com",
             "",
+        ),
+        (
+            "Thank you for your interest in working with Alex. All of Alex's brand partnerships "
+            "are handled by Lumen Agency. Please send campaign details, deliverables and budget to "
+            "this address and a member of our team will respond within 3 business days.",
+            "bookings@lumenagency.com",
+            "bookings@lumenagency.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
