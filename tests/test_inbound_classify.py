@@ -503,6 +503,14 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "reply",
             "interested",
         ),
+        # "Away:" in the Subject, an absence in the text, no date: a responder.
+        (
+            "Away: Sakura Night Serum x Milo",
+            "Hey! I'm off-grid on a hiking trip at the moment. I'll reply when I'm back in signal "
+            "range - thanks for your patience.\nJasmine",
+            "auto_reply",
+            "",
+        ),
         # Responder words in a person's yes with a question.
         (
             "Re: Collaboration idea",

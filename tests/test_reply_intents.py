@@ -2535,6 +2535,17 @@ FORMS = [
     ),
     # A talent's own "send … to this address" is a yes, not a referral.
     ("Please send the sample and brief to this address, I'd love to try it!", "interested"),
+    (
+        "Thanks Hana, but I don't do paid skincare posts - I only talk about products I've bought "
+        "myself.",
+        "decline",
+    ),
+    ("I'd like to withdraw my consent to be contacted by Hanami Labs.", "opt_out"),
+    ("Nope.", "decline"),
+    ("Already working with another serum brand, can't.", "decline"),
+    ("他社さんと契約中なのでNGです", "decline"),
+    # Other brands' mail she had stopped is not this one.
+    ("他のPRメールは全部止めてもらったけど、これは気になる…詳しく！", "interested"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3566,6 +3577,11 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "bookings@lumenagency.com",
             "bookings@lumenagency.com",
         ),
+        (
+            "仕事用はこっちでお願いします mina.work.pr@gmail.com",
+            "mina.beauty@example.jp",
+            "mina.work.pr@gmail.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -3938,6 +3954,13 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "I used to send all of these to my manager, but we parted ways in October and I handle "
             "everything myself now, so you've reached the right person!\n\nPaid post sounds good.",
             "milo@example.com",
+        ),
+        # Her manager said she may handle this one herself.
+        (
+            "念のためマネージャーに確認したところ、こちらの規模の案件であれば\n"
+            "私が直接やり取りして大丈夫とのことでしたので、このままこのアドレスでお願いします。\n\n"
+            "ぜひ有償でのご依頼でお受けしたいです。",
+            "mana.daily@example.jp",
         ),
     ],
 )

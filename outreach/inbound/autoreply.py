@@ -13,7 +13,7 @@ from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT, REFERRAL
 
 # Subjects auto-responders write; "vacation" alone is left out (people write about vacations).
 _SUBJECT = re.compile(
-    r"^\s*(?:automatic\s+reply|auto\s*-?\s*reply|autoreply|auto\s*:|ooo\b)"
+    r"^\s*(?:automatic\s+reply|auto\s*-?\s*reply|autoreply|auto\s*:|away\s*:|ooo\b)"
     r"|out\s+of\s+(?:the\s+)?office|不在|自動返信|自動応答|自動送信|休暇のお知らせ|"
     r"休業のお知らせ|休業のご案内|年末年始休業|夏季休業",
     re.IGNORECASE,
