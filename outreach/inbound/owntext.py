@@ -231,9 +231,8 @@ _TAKEN = re.compile(
 
 
 # 「不要です」 below a quoted 「…ご案内が不要でしたら」: not needed, so stop (not 「不要だなんて
-# とんでもない」, far from it). Only as an answer to
-# an offer that says 不要 itself; below 「配信停止をお申し付けください」 alone it could mean
-# "no need to stop".
+# とんでもない」, far from it). Only as an answer to an offer that says 不要 itself; below
+# 「配信停止をお申し付けください」 alone it could mean "no need to stop".
 _NOT_NEEDED = re.compile(
     r"^\s*(?:不要(?!(?:じゃ|では)(?:な|あり)|なわけ|(?:だ)?なんて|とは|どころか)|いりません|要りません|いらない|"
     r"必要(?:ありません|ないです|ございません))"
