@@ -490,6 +490,7 @@ def _hits(
 ) -> list[PhraseHit]:
     turns = [m.end() for m in book.contrast.finditer(text)]
     signature = signature_start(text) if signature is None else signature
+    joking = book.jest.search(text) is not None  # rare: most texts skip the per-hit check
     found: list[PhraseHit] = []
     for phrase in book.phrases:
         if phrase.group not in groups:
@@ -526,8 +527,10 @@ def _hits(
                 sentence_of(text, m.start(), m.end())
             ):
                 blocked = "a disclaimer's words"
-            elif phrase.group in (OPT_OUT, DECLINE, "caution") and book.jest.search(
-                sentence_of(text, m.start(), m.end())
+            elif (
+                joking
+                and phrase.group in (OPT_OUT, DECLINE, "caution")
+                and book.jest.search(sentence_of(text, m.start(), m.end()))
             ):
                 blocked = "a joke about wanting it"
             elif phrase.asks_source and book.curiosity.search(_and_next(text, m.start(), m.end())):
