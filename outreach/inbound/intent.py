@@ -22,6 +22,7 @@ from typing import Any
 
 from outreach.errors import InputError
 from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT, REFERRAL, REPLY
+from outreach.inbound.prefilter import PatternIndex
 from outreach.inbound.textparts import (
     former_address,
     label_before,
@@ -196,6 +197,8 @@ class Phrasebook:
     # A stop's words turned into a joke about wanting the product ("remove me from the list of
     # people who haven't tried it yet :)"): a yes in disguise, in its sentence.
     jest: re.Pattern[str] = re.compile("(?!)")
+    # Which phrases could match a text at all (built from the phrases; see prefilter.py).
+    index: PatternIndex | None = field(default=None, compare=False, repr=False)
 
     def spell(self, text: str) -> str:
         """`text` with each long English word one edit (a letter dropped, added, changed or two
@@ -462,6 +465,7 @@ def _parse(data: dict[str, Any], file: str) -> Phrasebook:
         self_managed=_compile(
             f"{file}: direct.self_managed", str(data.get("direct", {}).get("self_managed", "(?!)"))
         ),
+        index=PatternIndex([phrase.pattern for phrase in phrases]),
     )
 
 
@@ -492,8 +496,9 @@ def _hits(
     signature = signature_start(text) if signature is None else signature
     joking = book.jest.search(text) is not None  # rare: most texts skip the per-hit check
     found: list[PhraseHit] = []
-    for phrase in book.phrases:
-        if phrase.group not in groups:
+    maybe = None if book.index is None else book.index.candidates(text)
+    for i, phrase in enumerate(book.phrases):
+        if phrase.group not in groups or (maybe is not None and i not in maybe):
             continue
         for m in itertools.islice(phrase.pattern.finditer(text), MAX_HITS):
             if m.end() == m.start():
