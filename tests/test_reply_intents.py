@@ -2546,6 +2546,28 @@ FORMS = [
     ("他社さんと契約中なのでNGです", "decline"),
     # Other brands' mail she had stopped is not this one.
     ("他のPRメールは全部止めてもらったけど、これは気になる…詳しく！", "interested"),
+    ("勝手にアドレス使わんといてください。", "opt_out"),
+    ("どっから手に入れたん？このアドレス", "opt_out"),
+    ("I'm writing to ask that Hanami Labs stops sending me marketing emails.", "opt_out"),
+    ("Please confirm I've been removed.", "opt_out"),
+    ("I only feature products I've used for months, so I won't be able to do a post.", "decline"),
+    # A friend's request to stop, reported: not the writer's.
+    (
+        "My friend said she asked you guys to stop emailing her, but I love launches! IG or TikTok?",
+        "interested",
+    ),
+    # A stop limited to a product sent before, beside a no to this one.
+    (
+        "The toner you sent broke me out, so please don't send me any more of those. I'll sit "
+        "this serum out.",
+        "decline",
+    ),
+    (
+        "前回のマスクは肌に合わなかったので、あのマスクはもう送らないでください。今回は見送ります。",
+        "decline",
+    ),
+    # Only "can't yet": no decline.
+    ("I won't be able to do a post until January, but I'd love to after that!", "interested"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3581,6 +3603,11 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "仕事用はこっちでお願いします mina.work.pr@gmail.com",
             "mina.beauty@example.jp",
             "mina.work.pr@gmail.com",
+        ),
+        (
+            "うち事務所入ってんねん、せやから案件のお話は pr-desk@example.com の方にメールしたってください",
+            "mina.beauty@example.jp",
+            "pr-desk@example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
