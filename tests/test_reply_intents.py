@@ -2568,6 +2568,22 @@ FORMS = [
     ),
     # Only "can't yet": no decline.
     ("I won't be able to do a post until January, but I'd love to after that!", "interested"),
+    ("メルマガ的なのは要らないので、外しといてください〜", "opt_out"),
+    ("I wonder whether I might ask how you came by this address?", "opt_out"),
+    ("I'd be grateful if it could be removed from whatever list it's on.", "opt_out"),
+    ("このアドレスには、今後はもうお送りいただかんでも結構ですよって。", "opt_out"),
+    ("今後のご案内につきましても、お送りいただくには及びません。", "opt_out"),
+    ("I am not influencer anymore. Please don't send me more of these emails, thanks.", "opt_out"),
+    ("It looks nice, but I'm not sure it's quite right for my page at the moment.", "decline"),
+    ("Skincare isn't really my patch, so I'll let this one go by.", "decline"),
+    (
+        "うちみたいな小さいアカウントにはもったいないお話やと思いますので、"
+        "今回はちょっと考えさせてもらいますね。",
+        "decline",
+    ),
+    ("うちのとこはそういうの、あんまり向いてへんと思いますので、今回はよろしいわ。", "decline"),
+    # No need to send the sample: she will buy it herself.
+    ("サンプルはお送りいただかなくても結構です、自分で購入して試してみます！", "interested"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3831,6 +3847,11 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "Hey! Thanks for your email. I'm away for a long weekend through Sunday, December 13 "
             "and won't be answering emails until I'm back.\n\nTalk soon,\nRita",
             date(2026, 12, 14),
+        ),
+        (
+            "このメールはシステムより自動的に送信されています。\n\nお問い合わせいただき誠にありがとう"
+            "ございます。内容を確認のうえ、担当者より順次ご連絡いたします。",
+            None,
         ),
     ],
 )

@@ -51,7 +51,7 @@ _SELF_WORDS = (
     r"(?:\s*[-–]\s*\d+)?\s+(?:business\s+|working\s+)?days\s+(?:for\s+(?:me|us)\s+)?to\s+"
     r"(?:reply|respond|get\s+back)\b|"
     r"\byour\s+(?:request|ticket|enquiry|inquiry)\s*(?:\(?\s*#?\d+\s*\)?\s*)?has\s+been\s+received\b|"
-    r"このメールは自動|自動で(?:お)?送(?:信|り)|"
+    r"このメールは(?:システム(?:より|から|にて|で))?自動|自動で(?:お)?送(?:信|り)|"
     # 「本メールは送信専用アドレスではございません」 says a person reads replies.
     r"送信専用(?:の)?(?:アドレス|メール)(?!\s*(?:で|じゃ)(?:は)?(?:ござい|あり|な))"
 )
