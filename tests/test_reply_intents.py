@@ -2584,6 +2584,23 @@ FORMS = [
     ("うちのとこはそういうの、あんまり向いてへんと思いますので、今回はよろしいわ。", "decline"),
     # No need to send the sample: she will buy it herself.
     ("サンプルはお送りいただかなくても結構です、自分で購入して試してみます！", "interested"),
+    # A yes only to another kind of offer keeps the no to this one.
+    (
+        "せっかくですが今回はやめておきます🙇‍♀️\nヘアケア系の案件なら興味あるので、もしそういうのがあればまた！",
+        "decline",
+    ),
+    ("スキンケア系の案件なら大歓迎です！詳細を教えてください", "interested"),
+    (
+        "I don't recall ever giving Hanami Labs my email address. Could you tell me where you got "
+        "it from, and then delete it please.",
+        "opt_out",
+    ),
+    # A no only if the serum has fragrance, then a yes.
+    (
+        "If the serum has added fragrance I'd have to say no, my skin hates it. But if it's "
+        "fragrance-free, I'm definitely in - can you send me the ingredient list?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3852,6 +3869,12 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "このメールはシステムより自動的に送信されています。\n\nお問い合わせいただき誠にありがとう"
             "ございます。内容を確認のうえ、担当者より順次ご連絡いたします。",
             None,
+        ),
+        # A medical leave, and where orders go meanwhile: no referral.
+        (
+            "I'm on medical leave through Friday, December 11 and won't be reading messages while "
+            "I'm off. For anything to do with an existing order, please write to shop@example.net.",
+            date(2026, 12, 14),
         ),
     ],
 )

@@ -59,7 +59,7 @@ _SELF_WORDS = (
 # Monday, but yes!" in a real reply, which must stay a reply.
 _BODY = re.compile(
     r"\bi\s*(?:am|'m)\s+(?:currently\s+)?(?:out\s+of\s+(?:the\s+)?office|away\s+from\s+(?:the\s+)?"
-    r"office|on\s+(?:annual|parental|maternity|paternity)\s+leave)|this\s+is\s+an\s+automat(?:ic|ed)\s+"
+    r"office|on\s+(?:annual|parental|maternity|paternity|medical|sick|bereavement|compassionate|study)\s+leave)|this\s+is\s+an\s+automat(?:ic|ed)\s+"
     r"(?:reply|response|message|confirmation|acknowledge?ment|notification)|"
     + _NOT_ONE
     + r"\bauto(?:matic)?[-\s]?reply\b"
