@@ -2601,6 +2601,12 @@ FORMS = [
         "fragrance-free, I'm definitely in - can you send me the ingredient list?",
         "interested",
     ),
+    # Busy until mid-January, then a counter-offer on the date.
+    (
+        "I am interested but my schedule is packed until mid-Jan. Would it be possible to post in "
+        "the last week of January? If yes, please share the brief.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4032,6 +4038,12 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "私が直接やり取りして大丈夫とのことでしたので、このままこのアドレスでお願いします。\n\n"
             "ぜひ有償でのご依頼でお受けしたいです。",
             "mana.daily@example.jp",
+        ),
+        # Signed with an agency, but books skincare collabs himself.
+        (
+            "I'm technically signed with an agency, but skincare collabs I book myself, so no need "
+            "to loop them in. Let's do it! Can you send a brief?",
+            "milo@example.com",
         ),
     ],
 )
