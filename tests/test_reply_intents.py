@@ -2607,6 +2607,25 @@ FORMS = [
         "the last week of January? If yes, please share the brief.",
         "interested",
     ),
+    ("メールはストップで🙅‍♀️", "opt_out"),
+    ("I'd like to opt out of any future pitches from you. Thanks.", "opt_out"),
+    # The question is about the stop: is replying enough?
+    (
+        "配信停止をお願いします。\n下のリンクを押してみたのですが、うまく開けなかったのでこちらに返信しました。\n"
+        "これで大丈夫でしょうか？",
+        "opt_out",
+    ),
+    (
+        "Unfortunately I can't accept this one, my school has rules about students doing "
+        "sponsorships and I don't want to get in trouble.",
+        "decline",
+    ),
+    # Busy in December, a yes in principle for January.
+    (
+        "Maybe! I'm fully booked for December, but January looks quieter. Could you ping me again "
+        "early in the new year with the details? Interested in principle.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
