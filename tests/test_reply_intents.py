@@ -2626,6 +2626,19 @@ FORMS = [
         "early in the new year with the details? Interested in principle.",
         "interested",
     ),
+    ("リスト削除お願いします。", "opt_out"),
+    ("しつこいわ。もうメールいらんから。", "opt_out"),
+    # A best friend's advice, quoted and not taken.
+    (
+        "lol my best friend literally told me 'just reply unsubscribe to all these brand emails' but "
+        "I actually love the packaging so here I am. What would you need from me?",
+        "interested",
+    ),
+    (
+        "No. I'm not promoting a product I've never heard of in exchange for one free bottle of it. "
+        "If you ever come back with an actual budget, fine, we can talk. This, no.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3667,6 +3680,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "mina.beauty@example.jp",
             "pr-desk@example.com",
         ),
+        (
+            "I'm writing on behalf of Milo, who forwarded your note to us. He's open to hearing "
+            "more, but please route everything through this address from now on rather than his "
+            "personal inbox.",
+            "partnerships@northloop.example.com",
+            "partnerships@northloop.example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -4063,6 +4083,12 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "I'm technically signed with an agency, but skincare collabs I book myself, so no need "
             "to loop them in. Let's do it! Can you send a brief?",
             "milo@example.com",
+        ),
+        # Her manager is copied; the talks stay with her.
+        (
+            "マネージャー（ccに入れてます）にも共有していますが、やり取りはこのまま私と直接で大丈夫です！\n"
+            "桜ナイトセラム、すごく気になります。成分表をいただけると嬉しいです。",
+            "mina.beauty@example.jp",
         ),
     ],
 )
