@@ -95,6 +95,12 @@ def test_a_studio_that_reopens_on_a_day_month_date() -> None:
     assert found is not None and found.day == date(2027, 1, 4)
 
 
+def test_a_numeric_japanese_range_skips_the_new_year_closure() -> None:
+    # 12/21〜12/30まで: back on the first business day after the 12/29-1/3 closure.
+    found = return_date("誠に勝手ながら、12/21〜12/30まで不在にしております。", date(2026, 12, 21))
+    assert found is not None and found.day == date(2027, 1, 4)
+
+
 def test_a_weekday_and_date_after_a_line_break_are_one_return_date() -> None:
     text = "I'll be back in the office\non Monday, December 28. Replies will be delayed."
     found = return_date(text, date(2026, 12, 18))
@@ -2639,6 +2645,32 @@ FORMS = [
         "If you ever come back with an actual budget, fine, we can talk. This, no.",
         "decline",
     ),
+    (
+        "大変申し訳ございませんが、メールマガジン・ご案内ともに配信停止をお願いいたします。",
+        "opt_out",
+    ),
+    # Asked where the address came from, then "please tell me": the same question.
+    (
+        "どうしてこちらのアドレスをご存知なのでしょうか…？\nプロフィールにも載せていないものなので驚いています。\n"
+        "教えていただけますか。",
+        "opt_out",
+    ),
+    ("なんやこれ。頼んでへんで。\nもう送ってこんとってな。", "opt_out"),
+    (
+        "すみません、PRのご連絡はもう受け付けていないので、このアドレスは外してもらえますか🙇‍♀️",
+        "opt_out",
+    ),
+    (
+        "Thanks for the offer, here's where I landed:\n\nPaid post - no\nGifted sample - no",
+        "decline",
+    ),
+    ("3月の特集に合わせて紹介できたらいいなと思ってます！詳細を教えてください。", "interested"),
+    # "paid post: no need" inside a yes to the sample.
+    (
+        "Honestly there's no need to pay me.\n\nSo:\n- gifted sample: yes please\n- paid post: no need"
+        "\n\nWhere should I send my address?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3607,6 +3639,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "anything going forward, please write to me rather than to his personal inbox.",
             "ines@sunpathtalent.com",
             "ines@sunpathtalent.com",
+        ),
+        # Through her management company's contact form: a referral with no address.
+        (
+            "私はマネジメント会社に所属しておりますので、お仕事のご相談はそちら経由でお願いしたく存じます。"
+            "お手数ですが、会社のホームページのお問い合わせ窓口からご連絡ください。",
+            "noa.kimura@example.com",
+            "",
         ),
         # Only through her casting company, with no address: a referral all the same.
         (

@@ -517,7 +517,11 @@ def _range_return(
         if joint in ("until", "till"):  # "from 18 December until 5 January"
             kind, back = "resume", end
         else:
-            kind, back = "until", next_business_day(end, japanese=tok.japanese or end_tok.japanese)
+            # 「12/21〜12/30まで」: numeric dates, but a Japanese absence (as in `_read_token`).
+            japanese = (
+                tok.japanese or end_tok.japanese or bool(_UNTIL_JA.match(text[end_tok.end :]))
+            )
+            kind, back = "until", next_business_day(end, japanese=japanese)
         if back >= received:
             return kind, back, text[tok.start : end_tok.end]
     return None

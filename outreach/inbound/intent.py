@@ -71,6 +71,7 @@ _PICK_FIRST = re.compile(r"前者|\bthe former(?: one)?(?=\s*[.,;!)]|\s*$)|\bthe
 _PICK_LAST = re.compile(r"後者|\bthe latter(?: one)?(?=\s*[.,;!)]|\s*$)|\bthe second one\b")
 _TRAILING_TURNS = frozenset({"though", "however"})
 _ASKS = re.compile(r"[?？]")
+_TELL_ME = re.compile(r"教えて|\b(?:tell|let) me\b|\bexplain\b")
 # Words that point at the sender's own address just before it ("to me at", 「私(…)宛て」, or a
 # child writing from a parent's account: "her email is …"): a signature line naming it points
 # nowhere.
@@ -854,6 +855,10 @@ def read_reply(
     if score[OPT_OUT] >= DECIDES:
         last_stop = max((h.start for h in live[OPT_OUT]), default=-1)
         after = [h for h in live["positive"] if h.start > last_stop and _a_yes(h, body, book)]
+        if any(h.phrase.asks_source for h in live[OPT_OUT]):
+            # 「どうしてこのアドレスをご存知なのでしょうか…教えていただけますか」: asking to be
+            # told is the same question about the address, not a yes.
+            after = [h for h in after if not _TELL_ME.search(h.text)]
         if after and live[OPT_OUT]:
             reasons.append("asks to stop, then says yes: a person decides")
             return Reading(INTERESTED, 0.5, "", tuple(reasons), positive)
