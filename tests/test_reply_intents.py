@@ -2671,6 +2671,22 @@ FORMS = [
         "\n\nWhere should I send my address?",
         "interested",
     ),
+    (
+        "I'm currently pregnant and my dermatologist has asked me to keep my routine really "
+        "minimal, so I don't think I can take this on right now.",
+        "decline",
+    ),
+    # Booked through February, then a date offered.
+    (
+        "I'd be up for it but I'm fully booked through February. Would a post in mid-March work "
+        "for you? If yes, I can lock in a date now.",
+        "interested",
+    ),
+    (
+        "Good day. Please I ask you to not write to this address no more. I am not blogger, it is "
+        "mistake. Delete please.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4127,6 +4143,12 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "マネージャー（ccに入れてます）にも共有していますが、やり取りはこのまま私と直接で大丈夫です！\n"
             "桜ナイトセラム、すごく気になります。成分表をいただけると嬉しいです。",
+            "mina.beauty@example.jp",
+        ),
+        # Her manager is informed; she handles this one herself, at this address.
+        (
+            "マネージャーにも一応共有していますが、この件は私が直接やりとりしますので、\n"
+            "このアドレスにご返信ください。\n\nPR、ぜひお受けしたいです！",
             "mina.beauty@example.jp",
         ),
     ],
