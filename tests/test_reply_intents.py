@@ -2687,6 +2687,38 @@ FORMS = [
         "mistake. Delete please.",
         "opt_out",
     ),
+    (
+        "このようなメールを受け取る理由に心当たりがありません。\n"
+        "どのような経緯で私の連絡先を取得されたのかご説明ください。",
+        "opt_out",
+    ),
+    (
+        "今は年末で投稿がかなり詰まっておりまして、新しい案件をお受けする余裕がございません。",
+        "decline",
+    ),
+    # Not now, with a request to come back later: a decline for now.
+    (
+        "Hey Hana - appreciate it but my content calendar is booked solid through March. Could you "
+        "circle back in spring? I'd be open to chatting then.",
+        "decline",
+    ),
+    (
+        "I'm under an exclusive with another skincare brand until the end of March, so I have to "
+        "pass for now. If you're still looking for creators after that, I'd be happy to hear from "
+        "you again.",
+        "decline",
+    ),
+    (
+        "I'm between contracts at the moment and not signing anything new until my next management "
+        "deal is sorted. Could you check back in a couple of months?",
+        "decline",
+    ),
+    # A manager copied, and a turn to this matter: she answers herself.
+    (
+        "マネージャーの森本（morimoto@example.com）をCCに入れておりますが、本件は私から直接お返事させて"
+        "いただきますね。\n桜ナイトセラム、ぜひ使ってみたいです！",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
