@@ -2719,6 +2719,20 @@ FORMS = [
         "いただきますね。\n桜ナイトセラム、ぜひ使ってみたいです！",
         "interested",
     ),
+    # A break until spring, then a yes to hearing from us then: a decline for now.
+    (
+        "I'm actually taking a break from all sponsored content until spring, so I can't take this "
+        "on right now. Feel free to reach back out in April though - I'd be happy to hear from you "
+        "then.",
+        "decline",
+    ),
+    ("御社からのメールは今後、PRのご案内を含め一切受け取りを希望いたしません。", "opt_out"),
+    # Rates and a date offered, then "let me know which works": a counter-offer.
+    (
+        "A paid post is doable but my rate for a dedicated integration is $1,200. Also I'd need it "
+        "to be early February, January is fully booked. Let me know which works.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4181,6 +4195,12 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "マネージャーにも一応共有していますが、この件は私が直接やりとりしますので、\n"
             "このアドレスにご返信ください。\n\nPR、ぜひお受けしたいです！",
+            "mina.beauty@example.jp",
+        ),
+        # Her manager copied only to share: the talks stay with her.
+        (
+            "ccにマネージャーを入れておりますが、共有のためだけですので、やり取りは引き続き私とお願いします。\n"
+            "ぜひ前向きに進めさせてください。",
             "mina.beauty@example.jp",
         ),
     ],
