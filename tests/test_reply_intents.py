@@ -2733,6 +2733,24 @@ FORMS = [
         "to be early February, January is fully booked. Let me know which works.",
         "interested",
     ),
+    (
+        "私のメールアドレスをどのような経緯で入手されたのか教えていただけますか。\n"
+        "個人情報の取り扱いについて説明をお願いします。",
+        "opt_out",
+    ),
+    ("今後このアドレスに送るのはやめてください\nよろしくです", "opt_out"),
+    ("スパムやめろ", "opt_out"),
+    (
+        "This isn't the right time for me — I'm winding down collaborations for the next few "
+        "months. Please feel free to reach out again in the spring though.",
+        "decline",
+    ),
+    # How we got her address, mentioned only to say she will not ask: a yes.
+    (
+        "Before anyone asks - no, I'm not going to ask how you got my email, it's right there in my "
+        "bio for brand work :) I'd love to do a paid post. Could you send over a brief?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3788,6 +3806,19 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "partnerships@northloop.example.com",
             "partnerships@northloop.example.com",
         ),
+        (
+            "Thanks for your email to Imogen Clarke. We're her talent agency and look after all her "
+            "bookings, so please direct any further correspondence about this campaign to us.",
+            "bookings@solsticetalent.example.com",
+            "bookings@solsticetalent.example.com",
+        ),
+        (
+            "I'm Jess, talent manager at Brightline Management. Milo forwarded your note to me. "
+            "Could you send your company details, the brief and the proposed fee to me directly? "
+            "I'll take it from here.",
+            "jess@brightline-mgmt.example.com",
+            "jess@brightline-mgmt.example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -4202,6 +4233,13 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "ccにマネージャーを入れておりますが、共有のためだけですので、やり取りは引き続き私とお願いします。\n"
             "ぜひ前向きに進めさせてください。",
             "mina.beauty@example.jp",
+        ),
+        # Her manager copied only to watch her calendar; she negotiates her own deals.
+        (
+            "I've cc'd my manager, Dev (dev@parkline.example.com), only so he can keep an eye on my "
+            "calendar - no need to go through him, I negotiate my own deals. I'm happy to move "
+            "forward. Please send the contract.",
+            "milo@example.com",
         ),
     ],
 )
