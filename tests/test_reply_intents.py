@@ -2751,6 +2751,41 @@ FORMS = [
         "bio for brand work :) I'd love to do a paid post. Could you send over a brief?",
         "interested",
     ),
+    # A yes with a later date; the busy month is the reason for the date.
+    (
+        "I usually ignore skincare pitches, but I used a sakura toner last spring and loved it, so... "
+        "yes, I'm in. Would it be okay if the post went up mid-January instead of December? My "
+        "December calendar is already packed.",
+        "interested",
+    ),
+    # A no only if the serum is scented.
+    (
+        "If the serum is fragrance-free I'm a yes! If it's not, I'd have to say no, because my "
+        "eczema flares with anything scented. Can you confirm either way?",
+        "interested",
+    ),
+    (
+        "何度もメールが届くのですが、解除の方法がわかりません。\n下のリンクを押してもエラーになってしまいます。\n"
+        "お手数ですが、そちらで配信を止める処理をしていただけますか。",
+        "opt_out",
+    ),
+    (
+        "It's not a good time for me right now, I'm moving house and have paused all collabs until "
+        "about March. Maybe reach out again then? Would be happy to hear about whatever you're "
+        "launching.",
+        "decline",
+    ),
+    (
+        "A night serum with sakura branding may not suit my audience. So I will not be able to take "
+        "this up. Wishing you success.",
+        "decline",
+    ),
+    # 「お役に立てるかもしれません」 offers more, no refusal.
+    (
+        "前向きに検討させてください。ブログで詳しいレビュー記事を書かせていただくことは可能でしょうか。"
+        "そちらの方がお役に立てるかもしれません。",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3725,6 +3760,18 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "私はマネジメント会社に所属しておりますので、お仕事のご相談はそちら経由でお願いしたく存じます。"
             "お手数ですが、会社のホームページのお問い合わせ窓口からご連絡ください。",
             "noa.kimura@example.com",
+            "",
+        ),
+        (
+            "恐れ入りますが、個人ではお仕事をお受けできない契約になっておりますので、\n"
+            "所属先の公式サイトのお問い合わせフォームからご依頼いただけますでしょうか。",
+            "eri.ballet@example.com",
+            "",
+        ),
+        (
+            "企業様とのお仕事については、すべて所属レーベルのスタッフが窓口となって対応しております。"
+            "お手数ですがレーベルを通してご相談いただけますでしょうか。",
+            "kotone.music@example.jp",
             "",
         ),
         # Only through her casting company, with no address: a referral all the same.
