@@ -2786,6 +2786,15 @@ FORMS = [
         "そちらの方がお役に立てるかもしれません。",
         "interested",
     ),
+    (
+        "勝手に送りつけてくるのやめてください。\n個人情報の扱いどうなってるんですか。至急消してください。",
+        "opt_out",
+    ),
+    (
+        "I find unsolicited pitches to my personal email a bit intrusive. I'd appreciate it if you "
+        "deleted my address and didn't reach out again.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4098,6 +4107,12 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
         (
             "I'm on medical leave through Friday, December 11 and won't be reading messages while "
             "I'm off. For anything to do with an existing order, please write to shop@example.net.",
+            date(2026, 12, 14),
+        ),
+        # A shop's notice: mail not read during a fair, answered in turn from a date.
+        (
+            "お問い合わせありがとうございます。\nただいま展示会準備のため、メールの確認ができておりません。\n"
+            "12/14（月）から順次対応いたします。\n\natelier MIHO",
             date(2026, 12, 14),
         ),
     ],
