@@ -2795,6 +2795,29 @@ FORMS = [
         "deleted my address and didn't reach out again.",
         "opt_out",
     ),
+    # Her sister's rule, quoted; she asks about the product.
+    (
+        "My sister's rule is \"never answer a brand cold email, just hit unsubscribe\" lol. But I'm "
+        "curious. Is the serum fragrance-free?",
+        "interested",
+    ),
+    # A yes, then a later week because December is busy: a condition of the yes.
+    (
+        "ぜひお受けしたいです。\nただ12月は予定が詰まってるので、投稿は1月の第2週くらいになってもよいですか？",
+        "interested",
+    ),
+    # Last spring's requests to every brand, told as the past.
+    (
+        "Funny timing: last spring I asked pretty much every brand to stop emailing me because I "
+        "was burnt out. I'm back now and honestly this one sounds lovely. Gifted sample first?",
+        "interested",
+    ),
+    # Her own yes, and where to send the papers: this address, no referral.
+    (
+        "ぜひお引き受けしたいと思っています。\n\n契約書や投稿ガイドラインなど、遠慮なくこちらのアドレスに"
+        "お送りください。",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",

@@ -71,6 +71,9 @@ _PICK_FIRST = re.compile(r"前者|\bthe former(?: one)?(?=\s*[.,;!)]|\s*$)|\bthe
 _PICK_LAST = re.compile(r"後者|\bthe latter(?: one)?(?=\s*[.,;!)]|\s*$)|\bthe second one\b")
 _TRAILING_TURNS = frozenset({"though", "however"})
 _ASKS = re.compile(r"[?？]")
+_CHANGES = re.compile(
+    r"今後|以後|以降|これから|from now on|going forward|in future|in the future|new address|instead"
+)
 _TELL_ME = re.compile(r"教えて|\b(?:tell|let) me\b|\bexplain\b")
 # Words that point at the sender's own address just before it ("to me at", 「私(…)宛て」, or a
 # child writing from a parent's account: "her email is …"): a signature line naming it points
@@ -878,10 +881,23 @@ def read_reply(
     # A signature's "Represented by Bluehour Talent" with no address anywhere sends us nowhere.
     signed = min(signature, sign_off)
     signed_only = all(h.start > signed for h in live[REFERRAL]) and not addresses and not cc
+    # The talent's own yes, then where to send the papers: 「ぜひお引き受けしたいと思って
+    # います。契約書など、遠慮なくこちらのアドレスにお送りください」 points at the address we
+    # wrote to, unless it says the address changes (「今後は」, "from now on").
+    own_yes = (
+        here
+        and not addresses
+        and not self_named
+        and not any(h.phrase.on_behalf for h in live[REFERRAL])
+        and all(h.phrase.to_sender or h.phrase.needs_address for h in live[REFERRAL])
+        and any(_a_yes(h, body, book) for h in live["positive"])
+        and not _CHANGES.search(body)
+    )
     if (
         score[REFERRAL] >= DECIDES
         and not (only_behalf and score[DECLINE] >= DECIDES)
         and not signed_only
+        and not own_yes
     ):
         behalf = any(h.phrase.on_behalf for h in live[REFERRAL])
         # "I'll stay your main contact", 「本メールアドレス宛てに」: the sender says to keep
