@@ -2818,6 +2818,24 @@ FORMS = [
         "お送りください。",
         "interested",
     ),
+    # Worried about her data, not curious about the serum.
+    (
+        "失礼ですが、このメールアドレスはどちらでお知りになりましたか？\n個人情報の扱いが気になりますので、"
+        "経緯を教えてください。",
+        "opt_out",
+    ),
+    ("I don't know how you got my email but please stop. I don't do sponsored content.", "opt_out"),
+    # Mail is still welcome: a decline only.
+    (
+        "今回のお話は辞退させていただきます。\nメール自体は今後も送っていただいて大丈夫です。",
+        "decline",
+    ),
+    # Our footer quoted inside her own sentence, then her answer.
+    (
+        'You wrote "If you would rather not hear from us again" - I would rather not. Please '
+        "remove me.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3806,6 +3824,18 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "kotone.music@example.jp",
             "",
         ),
+        (
+            "I have a management team that looks after all my partnerships, so could you please get "
+            "in touch with them about this?",
+            "milo@example.com",
+            "",
+        ),
+        (
+            "PRのお仕事については、夫がマネージャーとしてスケジュールや条件の調整をしてくれています。\n"
+            "お手数ですが、夫（松本健二）宛に改めてご連絡をお願いできますでしょうか。\n\nkenji.m@example.net",
+            "kozue.home@example.jp",
+            "kenji.m@example.net",
+        ),
         # Only through her casting company, with no address: a referral all the same.
         (
             "企業様とのお取引は、契約しているキャスティング会社を通す形でしかお受けしていないんです。"
@@ -4325,6 +4355,12 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "calendar - no need to go through him, I negotiate my own deals. I'm happy to move "
             "forward. Please send the contract.",
             "milo@example.com",
+        ),
+        # Her manager copied; the talks stay addressed to her.
+        (
+            "前向きに検討させていただきたいです。\nマネージャーをCCに入れておりますが、やり取りは引き続き"
+            "私宛で大丈夫です。",
+            "mina.beauty@example.jp",
         ),
     ],
 )

@@ -185,13 +185,27 @@ def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) 
     anywhere, with_link = _footer_patterns(tuple(footer_markers))
     kept = [
         line
-        for line in text.split("\n")
+        for line in (_unquote_footer(line, anywhere) for line in text.split("\n"))
         if not _QUOTED_LINE.match(line)
         and not (anywhere and anywhere.search(line))
         and not (with_link and with_link.search(line) and _LINK.search(line))
         and not _URL_UNSUBSCRIBE.search(line)
     ]
     return "\n".join(kept).strip()
+
+
+# Our footer's words in quotation marks inside the writer's own sentence: 'You wrote "If you
+# would rather not hear from us again" - I would rather not. Please remove me.'
+_QUOTED_SPAN = re.compile(r'"[^"\n]{1,200}"|“[^”\n]{1,200}”|「[^」\n]{1,200}」')
+
+
+def _unquote_footer(line: str, anywhere: re.Pattern[str] | None) -> str:
+    """The line without the quoted footer words it cites, when the writer's own words remain
+    around them; the line as it is otherwise (a footer line is dropped whole)."""
+    if anywhere is None or not anywhere.search(line):
+        return line
+    rest = _QUOTED_SPAN.sub(lambda m: " " if anywhere.search(m.group(0)) else m.group(0), line)
+    return rest if len(rest.split()) >= 4 and not anywhere.search(rest) else line
 
 
 _LINK = re.compile(r"https?://|www\.|mailto:|@[\w-]+\.", re.IGNORECASE)
