@@ -2836,6 +2836,36 @@ FORMS = [
         "remove me.",
         "opt_out",
     ),
+    (
+        "実は今育休中で、SNSの発信もしばらくお休みしております。\n落ち着いたらまた活動を再開する予定ですので、"
+        "その際に改めてご連絡いただけると嬉しいです。",
+        "decline",
+    ),
+    # What she replied to other brands last year, quoted by her husband.
+    (
+        'Funny story - last year Hazel replied "please remove me" to pretty much every brand that '
+        "emailed her. But she actually read it and asked me to write back and say yes!",
+        "interested",
+    ),
+    # Her husband, once, with her counter-offer; "I'll pass it straight on" is no pass.
+    (
+        "Cleo's husband, replying for her since she's on a shoot. She's keen, but gifted-only isn't "
+        "really something she does any more. She'd do a reel plus three stories for $600. Let me "
+        "know and I'll pass it straight on.",
+        "interested",
+    ),
+    (
+        "Please take my son's address off your list. He's asked me to deal with these for him and "
+        "the answer is he doesn't want them.",
+        "opt_out",
+    ),
+    # Parcels not to the old PO box: no stop.
+    (
+        "Wren's partner here. Quick one: please stop sending anything to her old PO box - she's "
+        "moved. She's really excited to try it!",
+        "interested",
+    ),
+    ("Opt her out please. Replying for Nina, she asked me to.", "opt_out"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
