@@ -2866,6 +2866,13 @@ FORMS = [
         "interested",
     ),
     ("Opt her out please. Replying for Nina, she asked me to.", "opt_out"),
+    ("しつこいなあ。もうええって。\nメール要らんから止めといて。", "opt_out"),
+    ("🙅‍♀️🙅‍♀️ 停止", "opt_out"),
+    ("メール多すぎ。解除して", "opt_out"),
+    ("てーしして", "opt_out"),
+    ("配信低視でおねがいします", "opt_out"),
+    ("うけとりきょひします", "opt_out"),
+    ("せっかくですが今回は事態させていただきます", "decline"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3866,6 +3873,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "kozue.home@example.jp",
             "kenji.m@example.net",
         ),
+        ("talk to my mgmt pls, i dont do deals myself 🤙", "milo@example.com", ""),
+        (
+            "うちのこういう仕事は全部嫁がマネージャーとしてやってくれてるんで、こっちに送ったってください🙏\n"
+            "kaori.mgr@example.com",
+            "takeshi.camp@example.jp",
+            "kaori.mgr@example.com",
+        ),
         # Only through her casting company, with no address: a referral all the same.
         (
             "企業様とのお取引は、契約しているキャスティング会社を通す形でしかお受けしていないんです。"
@@ -4390,6 +4404,10 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "前向きに検討させていただきたいです。\nマネージャーをCCに入れておりますが、やり取りは引き続き"
             "私宛で大丈夫です。",
+            "mina.beauty@example.jp",
+        ),
+        (
+            "マネージャーにもCC入れてますが、お返事はわたしに直接で大丈夫です！\nやらせていただきたいです〜",
             "mina.beauty@example.jp",
         ),
     ],
