@@ -2873,6 +2873,22 @@ FORMS = [
     ("配信低視でおねがいします", "opt_out"),
     ("うけとりきょひします", "opt_out"),
     ("せっかくですが今回は事態させていただきます", "decline"),
+    (
+        "I'm actually taking a break from sponsored content until spring. Feel free to check back in "
+        "around April and I'd be happy to take another look then.",
+        "decline",
+    ),
+    (
+        "年末年始はハンドメイドの販売が繁忙期でして、今はとても手が回らない状況です。\n"
+        "もしよろしければ、春ごろにまたお声がけいただけると嬉しいです。",
+        "decline",
+    ),
+    ("あの、、このメアド誰から聞いたんですか？？\nちょっと怖いです。", "opt_out"),
+    (
+        "どのような経緯でこちらのアドレスにご連絡いただいたのか、教えていただけますでしょうか。\n"
+        "どこかのサービスに登録した覚えがなく、心当たりがございません。",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -3880,6 +3896,19 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "takeshi.camp@example.jp",
             "kaori.mgr@example.com",
         ),
+        (
+            "yo thanks for reaching out, I've got an agent that does all my deals now so send it "
+            "their way and they'll sort it",
+            "milo@example.com",
+            "",
+        ),
+        (
+            "りんのメール対応をしております、アシスタントの佐藤と申します。\n本人に確認いたしましたところ、"
+            "ぜひお受けしたいとのことでした。\n今後のご連絡はこちらのアドレスで私が承りますので、"
+            "詳しい条件をお送りいただけますでしょうか。",
+            "assistant.rin@example.com",
+            "assistant.rin@example.com",
+        ),
         # Only through her casting company, with no address: a referral all the same.
         (
             "企業様とのお取引は、契約しているキャスティング会社を通す形でしかお受けしていないんです。"
@@ -4408,6 +4437,11 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         ),
         (
             "マネージャーにもCC入れてますが、お返事はわたしに直接で大丈夫です！\nやらせていただきたいです〜",
+            "mina.beauty@example.jp",
+        ),
+        (
+            "スケジュール管理のためマネージャーをCCに入れておりますが、このままこちらでやり取りさせて"
+            "いただければと思います。\nナイトセラム、ぜひお受けしたいです。",
             "mina.beauty@example.jp",
         ),
     ],
