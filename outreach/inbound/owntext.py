@@ -200,8 +200,9 @@ _QUOTED_SPAN = re.compile(r'"[^"\n]{1,200}"|“[^”\n]{1,200}”|「[^」\n]{1,
 
 
 def _unquote_footer(line: str, anywhere: re.Pattern[str] | None) -> str:
-    """The line without the quoted footer words it cites, when the writer's own words remain
-    around them; the line as it is otherwise (a footer line is dropped whole)."""
+    """The line without the quoted footer words it cites, when four words of the writer's own
+    remain around them; the line as it is otherwise, to be dropped whole as a footer line (words
+    are counted by spaces, so a Japanese line citing 「…」 is always dropped whole)."""
     if anywhere is None or not anywhere.search(line):
         return line
     rest = _QUOTED_SPAN.sub(lambda m: " " if anywhere.search(m.group(0)) else m.group(0), line)
