@@ -2889,6 +2889,26 @@ FORMS = [
         "どこかのサービスに登録した覚えがなく、心当たりがございません。",
         "opt_out",
     ),
+    (
+        "当方は貴社にメールアドレスを提供した覚えがございません。\n保有している当方の情報を速やかに削除して"
+        "いただきますようお願い申し上げます。",
+        "opt_out",
+    ),
+    ("たぶんリストの間違いだと思うので、今後は外してください。", "opt_out"),
+    (
+        "でも私はこういうのメールを今後に受けたくないです。\nリストから私を消すしてください。",
+        "opt_out",
+    ),
+    ("私の名前をリストから取ってください。\nメールは必要じゃないです。", "opt_out"),
+    (
+        "please I would like to not receive anymore your emails. Remove my adress from your base "
+        "of data.",
+        "opt_out",
+    ),
+    ("I please to request you stop send the promotion email to me.", "opt_out"),
+    ("ok no more email pls. i dont do sponsor", "opt_out"),
+    ("pls take me out of this mailing. thx", "opt_out"),
+    ("Sorry na, I think I will not join this time. My skin is allergic with fragrance.", "decline"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4001,6 +4021,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "jess@brightline-mgmt.example.com",
             "jess@brightline-mgmt.example.com",
         ),
+        (
+            "I'm Mei, the assistant who handle Yuki's inbox. Yuki said yes, she likes to try the "
+            "serum! From now please send all the details and the contract to me.",
+            "assistant.mei@example.com",
+            "assistant.mei@example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -4442,6 +4468,20 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "スケジュール管理のためマネージャーをCCに入れておりますが、このままこちらでやり取りさせて"
             "いただければと思います。\nナイトセラム、ぜひお受けしたいです。",
+            "mina.beauty@example.jp",
+        ),
+        (
+            "Count me in! I've cc'd my manager Alex just so he can keep an eye on the contract side "
+            "of things, but you can keep working with me directly on everything else.",
+            "milo@example.com",
+        ),
+        (
+            "私は事務所にもマネージャーにも所属していないので、このアドレスに直接ご連絡いただければ大丈夫です◎\n"
+            "桜ナイトセラム、ぜひ使ってみたいです。",
+            "mina.beauty@example.jp",
+        ),
+        (
+            "マネージャーにもCCで共有していますが、返事は私からします。\nぜひやりたいです！",
             "mina.beauty@example.jp",
         ),
     ],
