@@ -74,7 +74,7 @@ def test_the_shipped_model_is_the_one_the_labelled_sets_train() -> None:
     [
         "I'd appreciate being left off whatever you send out.",
         "I think my address and your campaigns should part ways now.",
-        "こういうメッセージは今後受け取りたくないので、よろしくお願いします。",
+        "こういうメッセージは、もう私の受信箱には要りませんので、よろしくお願いします。",
     ],
 )
 def test_a_refusal_in_words_no_phrase_knows_goes_to_review(text: str) -> None:
