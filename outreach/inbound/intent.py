@@ -889,7 +889,7 @@ def read_reply(
         and not addresses
         and not self_named
         and not any(h.phrase.on_behalf for h in live[REFERRAL])
-        and all(h.phrase.to_sender or h.phrase.needs_address for h in live[REFERRAL])
+        and all(h.phrase.to_sender for h in live[REFERRAL])
         and any(_a_yes(h, body, book) for h in live["positive"])
         and not _CHANGES.search(body)
     )
