@@ -228,6 +228,13 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "julia@meridian.example.com",
             "partnerships@meridian.example.com",
         ),
+        # Her sister is her manager: a referral to someone else, whose address is not given.
+        (
+            "お仕事の件は妹がマネージャーをしてくれているので、そちらとお話ししてもらえますか？\n"
+            "連絡先はインスタのプロフィール欄に載せてあります🙏",
+            "nanami@example.jp",
+            "",
+        ),
         # An agency writing from the talent's inbox, saying not to write there: no address.
         (
             "I work for the agency that represents Noor - she forwarded me your message. Please "
@@ -424,6 +431,11 @@ def test_out_of_office_without_headers_or_subject_is_found_from_its_words() -> N
         ("12月28日〜1月5日はお休みです。その後でしたら対応できます!", "interested"),
         ("I'm on holiday until January 5. Could we talk after that?", "interested"),
         ("年末年始(12/26〜1/4)はお休みなので、今回は見送らせてください。", "decline"),
+        (
+            "Hi Hana,\n\nI'm on maternity leave from content until the spring, so not now I'm "
+            "afraid. Feel free to circle back in April!\n\nSophie",
+            "decline",
+        ),
     ],
 )
 def test_a_person_stating_an_absence_is_not_an_auto_reply(body: str, intent: str) -> None:
@@ -2909,6 +2921,33 @@ FORMS = [
     ("ok no more email pls. i dont do sponsor", "opt_out"),
     ("pls take me out of this mailing. thx", "opt_out"),
     ("Sorry na, I think I will not join this time. My skin is allergic with fragrance.", "decline"),
+    ("送信不要です🙅‍♀️", "opt_out"),
+    ("Your opt-out link gives me a 404. Consider this reply my opt-out instead.", "opt_out"),
+    (
+        "I'm going to have to ask you to stop. I never consented to being on a marketing list.",
+        "opt_out",
+    ),
+    (
+        "Appreciate it but my audience is mostly guys who deadlift. A night serum wouldn't land. Thanks anyway.",
+        "decline",
+    ),
+    # A condition of the yes: gifting alone is what is refused.
+    (
+        "リール1本＋ストーリーズ2回で、税別5万円であればお受けできます。\n"
+        "ギフティングのみの場合は申し訳ないのですが難しいです。",
+        "interested",
+    ),
+    # A manager copied for the contract side while the talent answers herself.
+    (
+        "I've cc'd my manager Rob so he can handle the contract side, but I wanted to answer you "
+        "myself: yes, I'd love to! Does the week of the 14th fit?",
+        "interested",
+    ),
+    (
+        "(cc'ing my manager Jo for the paperwork side)\n\nYes, I'd love to! Can you send the "
+        "serum to me and the contract to Jo?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4027,6 +4066,24 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "assistant.mei@example.com",
             "assistant.mei@example.com",
         ),
+        # Agencies and whoever runs the talent's inbox, writing for her.
+        (
+            "Thank you for your email to Noor Haddad, which has been passed to us as her "
+            "representatives. Before we take this to Noor, we'll need a full brief.",
+            "bookings@coralline.example.net",
+            "bookings@coralline.example.net",
+        ),
+        (
+            "Hey Hana, Sam here. I run the inbox for @glowwithgrace. Grace is keen on this!",
+            "sam@glowwithgrace.example.com",
+            "sam@glowwithgrace.example.com",
+        ),
+        (
+            "ピーチタレント株式会社の大島と申します。「さくらこ」の所属事務所として、本人宛のご依頼を"
+            "拝見いたしました。ぜひ詳細をお聞かせいただけますでしょうか。",
+            "oshima@peach.example.jp",
+            "oshima@peach.example.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -4266,6 +4323,12 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "お問い合わせありがとうございます。\nただいま展示会準備のため、メールの確認ができておりません。\n"
             "12/14（月）から順次対応いたします。\n\natelier MIHO",
             date(2026, 12, 14),
+        ),
+        # "My last day out is …" names the last day away: back the next weekday.
+        (
+            "Hi there, I'm currently on leave. My last day out is Thursday, December 24. Your "
+            "message has not been forwarded, and I'll get back to you after I return.",
+            date(2026, 12, 25),
         ),
     ],
 )

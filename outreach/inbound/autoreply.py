@@ -186,7 +186,8 @@ def _answers(own_text: str) -> bool:
     (「それまでのお仕事のご依頼はお受けできかねます」, "no new projects until then") is part of
     the notice, unless the text greets us by name: a responder does not know who wrote."""
     text = _before_pasted(own_text)
-    if not _GREETS_BY_NAME.match(text):
+    greets = _GREETS_BY_NAME.match(text) is not None
+    if not greets:
         text = "。".join(s for s in _SENTENCE.split(text) if not _UNTIL_THEN.search(s))
     reading = read_reply(text)
     if reading.intent == INTERESTED:
@@ -194,8 +195,11 @@ def _answers(own_text: str) -> bool:
     if reading.intent == REFERRAL and reading.referred_to:
         # "Hi Hana, … I'm on parental leave until March, and my manager Jess handles all brand
         # deals while I'm out: jess@…": a person, writing to us by name, hands the deal over.
-        return _GREETS_BY_NAME.match(text) is not None
-    return reading.intent in (DECLINE, OPT_OUT) and not reading.guess
+        return greets
+    # Regret alone is only a guess at a decline, and a notice may be sorry too ("Sorry to miss
+    # you!"); written to us by name ("Hi Hana, I'm on maternity leave until the spring, so not
+    # now I'm afraid"), it is a person's answer.
+    return reading.intent in (DECLINE, OPT_OUT) and (not reading.guess or greets)
 
 
 def _asks_removal(own_text: str) -> bool:

@@ -99,10 +99,12 @@ _BACK_JA_BEFORE = re.compile(
 )
 _ABSENCE_JA = re.compile(r"休|不在|出張|留守|離れ|外出|研修|産休|育休")
 _RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|返事|確認|ご連絡")
-# "until and including 31 December" names the last day away, as "through" does.
+# "until and including 31 December" and "my last day out is 31 December" name the last day
+# away, as "through" does.
 _UNTIL_EN = re.compile(
-    r"\b(?:(?:through|thru|up to)\s*(?:and including\s*)?|(?:until|till|til)\s+and\s+including\s*)"
-    r"(?:the\s+)?$",
+    r"\b(?:(?:through|thru|up to)\s*(?:and including\s*)?|(?:until|till|til)\s+and\s+including\s*"
+    r"|last (?:day|working day|full day) (?:out|off|away)(?: of (?:the )?office)?"
+    r"(?:\s+(?:is|will be|being))?\s*(?:on\s*)?)(?:the\s+)?$",
     re.IGNORECASE,
 )
 _UNTIL_ON_EN = re.compile(r"\b(?:until|till|til)\s*(?:the\s+)?$", re.IGNORECASE)
