@@ -436,6 +436,13 @@ def test_out_of_office_without_headers_or_subject_is_found_from_its_words() -> N
             "afraid. Feel free to circle back in April!\n\nSophie",
             "decline",
         ),
+        # A sister passing on the absence, with the talent's interest: no responder.
+        (
+            "Hi Hana,\n\nThis is Ines's sister - she's travelling in Peru with barely any signal "
+            "until the 20th and asked me to keep an eye on her inbox. I know she'd be really "
+            "excited about this. She'll get back to you properly when she's home.\n\nAlice",
+            "interested",
+        ),
     ],
 )
 def test_a_person_stating_an_absence_is_not_an_auto_reply(body: str, intent: str) -> None:
@@ -2948,6 +2955,26 @@ FORMS = [
         "serum to me and the contract to Jo?",
         "interested",
     ),
+    # "I'm in" closing a relative clause is no yes.
+    (
+        "New year, new inbox rules: I'm not accepting unsolicited brand emails anymore.\n"
+        "Kindly delete my details from whatever database I'm in.",
+        "opt_out",
+    ),
+    (
+        "Aw, I'd love to, but I'm moving house this month, so I can't film anything. Another time maybe?",
+        "decline",
+    ),
+    (
+        "Not the right time, I'm afraid. Maybe check back with me in spring once things settle?",
+        "decline",
+    ),
+    # Reading the details is no going through someone.
+    (
+        "I'm not unsubscribing, don't worry 😄 Can you send the details and I'll go through them at the weekend?",
+        "interested",
+    ),
+    ("お店関係のPR案件は店長がまとめて管理しているので、店長の方にお願いします。", "referral"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4084,6 +4111,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "oshima@peach.example.jp",
             "oshima@peach.example.jp",
         ),
+        (
+            "オフィス月影でございます。所属の「ゆめか」宛にいただいたご依頼を、事務所にて拝見しました。"
+            "2月中旬以降の投稿でしたら調整可能です。",
+            "info@tsukikage.example.jp",
+            "info@tsukikage.example.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -4329,6 +4362,18 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "Hi there, I'm currently on leave. My last day out is Thursday, December 24. Your "
             "message has not been forwarded, and I'll get back to you after I return.",
             date(2026, 12, 25),
+        ),
+        # "Hello and thanks", "Hi lovely,": greetings a responder writes to anyone.
+        (
+            "Hello and thanks for your message.\n\nI'm away for the holidays and will be back in "
+            "the office on Tuesday, January 12. Emails received during this time won't be "
+            "forwarded.",
+            date(2027, 1, 12),
+        ),
+        (
+            "Hi lovely,\n\nThe salon is closed for the holidays from 24/12 to 02/01. Emails will "
+            "be read from 3 January.",
+            date(2027, 1, 3),
         ),
     ],
 )

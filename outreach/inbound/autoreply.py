@@ -139,6 +139,14 @@ _GREETS_BY_NAME = re.compile(
     r"|[^\n]{0,30}(?<!各位)(?<!お客)(?:様|さま|さん)\s*$)",
     re.IGNORECASE | re.MULTILINE,
 )
+# The same, strictly: a greeting and one name, then punctuation ("Hi Hana,", 「桜井様」), not
+# "Hello and thank you" or "Hi lovely," which a responder writes to anyone.
+_GREETS_ONE_NAME = re.compile(
+    r"\s*(?:(?:hi|hello|hey|dear)\s+(?!(?:there|all|team|everyone|sir|madam|friends?|lovely|love"
+    r"|lovelies|babe|hun|you|folks|beautiful|gorgeous|and)\b)[a-z]+\s*[,!:\n]"
+    r"|[^\n]{0,30}(?<!各位)(?<!お客)(?:様|さま|さん)\s*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
 # Asked of us: "please remove", "from your contact lists", 「リストから削除してください」 (not
 # the responder's own "click unsubscribe at the bottom of any issue").
 _REMOVAL = re.compile(
@@ -171,6 +179,10 @@ def _states_absence_only(own_text: str) -> str:
     found = _ABSENCE.search(text)
     if found is None or len(text) > 600 or return_date(text, _ANY_DAY) is None:
         return ""
+    if _GREETS_ONE_NAME.match(text):
+        # "Hi Hana, this is Ines's sister - she's travelling until the 20th": a responder does
+        # not know who wrote, so a person is passing the absence on.
+        return ""
     reading = read_reply(text)
     urgent_contact = reading.intent == REFERRAL and _URGENT.search(text) is not None
     if (reading.intent != INTERESTED and not reading.guess and not urgent_contact) or (
@@ -186,8 +198,8 @@ def _answers(own_text: str) -> bool:
     (「それまでのお仕事のご依頼はお受けできかねます」, "no new projects until then") is part of
     the notice, unless the text greets us by name: a responder does not know who wrote."""
     text = _before_pasted(own_text)
-    greets = _GREETS_BY_NAME.match(text) is not None
-    if not greets:
+    greets = _GREETS_ONE_NAME.match(text) is not None
+    if _GREETS_BY_NAME.match(text) is None:
         text = "。".join(s for s in _SENTENCE.split(text) if not _UNTIL_THEN.search(s))
     reading = read_reply(text)
     if reading.intent == INTERESTED:
@@ -195,7 +207,7 @@ def _answers(own_text: str) -> bool:
     if reading.intent == REFERRAL and reading.referred_to:
         # "Hi Hana, … I'm on parental leave until March, and my manager Jess handles all brand
         # deals while I'm out: jess@…": a person, writing to us by name, hands the deal over.
-        return greets
+        return _GREETS_BY_NAME.match(text) is not None
     # Regret alone is only a guess at a decline, and a notice may be sorry too ("Sorry to miss
     # you!"); written to us by name ("Hi Hana, I'm on maternity leave until the spring, so not
     # now I'm afraid"), it is a person's answer.
