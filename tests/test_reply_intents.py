@@ -2975,6 +2975,38 @@ FORMS = [
         "interested",
     ),
     ("お店関係のPR案件は店長がまとめて管理しているので、店長の方にお願いします。", "referral"),
+    ("Spam. Reported.", "opt_out"),
+    # Yeses with a condition or a term refused, and one passed on by a friend.
+    (
+        "2月中の投稿でしたら可能です！\n3月以降は他の案件で埋まってしまっているので、それでもよろしければぜひ。",
+        "interested",
+    ),
+    (
+        "突然すみません、こはるの友人です。本人は今タイに旅行中で、頼まれて代わりに返信しています。\n"
+        "お話はぜひ受けたいとのことでした！帰国後に本人から改めて連絡します。",
+        "interested",
+    ),
+    (
+        "I stopped doing gifted collabs last year, but paid is a different story. $400 for a dedicated Reel. When would you need it live?",
+        "interested",
+    ),
+    (
+        "Not interested in the six-month usage buyout, to be upfront. But organic-only, one Reel, $550? I'm very much interested in that.",
+        "interested",
+    ),
+    (
+        "Looping in my manager Dana (dana@keystone.example.com) on CC so she can see the\n"
+        "contract when it comes, but I'm answering myself: yes, I'd love to do this!",
+        "interested",
+    ),
+    (
+        "I signed with Peachtree Creative last month and they handle all my paid partnerships now. There's a contact form on their website.",
+        "referral",
+    ),
+    (
+        "メールの確認が遅くなりがちなので、案件はエージェントさんのほうにお願いしています！",
+        "referral",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4116,6 +4148,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "2月中旬以降の投稿でしたら調整可能です。",
             "info@tsukikage.example.jp",
             "info@tsukikage.example.jp",
+        ),
+        (
+            "Thanks for your email to Leo. This is the collaborations inbox for Leo Park - I'm Anna "
+            "and I coordinate his partnerships. Leo is interested in the serum.",
+            "collabs@example.com",
+            "collabs@example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
