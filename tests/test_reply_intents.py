@@ -3007,6 +3007,40 @@ FORMS = [
         "メールの確認が遅くなりがちなので、案件はエージェントさんのほうにお願いしています！",
         "referral",
     ),
+    (
+        "Hi, this is the fourth pitch in a few weeks. I'm not interested and I'd like all of these to stop, please.",
+        "opt_out",
+    ),
+    (
+        "大変恐縮ではございますが、今後はこの種のご案内をお送りいただくことはご遠慮いただけますと幸いです。",
+        "opt_out",
+    ),
+    (
+        "Love the concept, but I'm taking a social media break through the summer. Not a good time for me. Maybe circle back in the fall?",
+        "decline",
+    ),
+    # "After New Year, when things calm down": a no for now, not a date for this offer.
+    (
+        "今は年末進行で手一杯なので、今回はパスさせてください🙇‍♀️\n年明け落ち着いたら、またタイミング合えばぜひ。",
+        "decline",
+    ),
+    (
+        "Sounds lovely but I'm pregnant, so I'm turning down skincare collabs until after the baby. Thank you though <3",
+        "decline",
+    ),
+    (
+        "I'm going to decline - I'm keeping my page ad-free through the end of the year. Could be open to something in the spring though.",
+        "decline",
+    ),
+    (
+        "I appreciate it, but I'm doing a no-new-products month, so I can't feature anything new right now. Maybe next time!",
+        "decline",
+    ),
+    # A month named full inside a yes's terms is one of its conditions.
+    (
+        "Happy to! My terms:\n\n- 1 reel + 3 stories\n- $650 USD\n- posting window: February only (January is full)\n\nLet me know if that works.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4154,6 +4188,14 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "and I coordinate his partnerships. Leo is interested in the serum.",
             "collabs@example.com",
             "collabs@example.com",
+        ),
+        # A manager's yes with a later date: the manager goes on with us.
+        (
+            "I manage Dani Cho's partnerships at Hollowtree; she forwarded your email to me. She's "
+            "interested, but she's booked solid through mid-April. If a late-April post works, "
+            "send over a brief and budget and I'll put together a proposal.",
+            "talent@hollowtree.example.net",
+            "talent@hollowtree.example.net",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

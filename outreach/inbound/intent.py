@@ -584,7 +584,7 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
         PhraseHit(h.phrase, h.start, h.end, h.text, h.segment, "a condition of a yes")
         if not h.blocked
         and h.phrase.group == DECLINE
-        and any(first_yes <= at < h.start for at in caveats)
+        and any(first_yes <= at <= h.start for at in caveats)
         and not book.caveat_whole.search(
             _CLAUSE_END.split(text[max(0, h.start - 30) : h.start])[-1]
         )
@@ -893,9 +893,12 @@ def read_reply(
         and any(_a_yes(h, body, book) for h in live["positive"])
         and not _CHANGES.search(body)
     )
+    # "She's interested, but she's booked solid through mid-April. If a late-April post works,
+    # send over a brief": the manager's refusal is taken back by a yes; the manager goes on.
+    yes_after = _yes_after_refusal(live, body, book)
     if (
         score[REFERRAL] >= DECIDES
-        and not (only_behalf and score[DECLINE] >= DECIDES)
+        and not (only_behalf and score[DECLINE] >= DECIDES and not yes_after)
         and not signed_only
         and not own_yes
     ):
@@ -994,9 +997,7 @@ def read_reply(
                 reasons.append("referral names no address")
             return Reading(REFERRAL, _clamp(confidence), to, _first(reasons, REFERRAL), positive)
     if score[DECLINE] >= DECIDES:
-        last_decline = max(h.start for h in live[DECLINE])
-        strong = [h for h in live["positive"] if _a_yes(h, body, book)]
-        if strong and max(h.start for h in strong) > last_decline:
+        if yes_after:
             reasons.append("a refusal and then a yes in the same breath: read as interested")
             return Reading(
                 INTERESTED, _clamp(0.55 - 0.1 * score[DECLINE]), "", tuple(reasons), positive
@@ -1045,6 +1046,14 @@ def read_reply(
 _SENT_ON = re.compile(
     r"\s+(?:(?:it|this|them|everything|one|the \w+)\s+)?(?:over\s+)?(?:there|to)\b"
 )
+
+
+def _yes_after_refusal(live: dict[str, list[PhraseHit]], body: str, book: Phrasebook) -> bool:
+    """Whether a yes strong enough to turn a refusal comes after the last live decline."""
+    if not live[DECLINE]:
+        return False
+    last_decline = max(h.start for h in live[DECLINE])
+    return any(h.start > last_decline and _a_yes(h, body, book) for h in live["positive"])
 
 
 def _address_follows(body: str, start: int, end: int) -> bool:
