@@ -9,8 +9,8 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.header import Header
+from email.utils import format_datetime, formataddr, getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -73,49 +73,74 @@ class Case:
     note: str = ""
 
     def raw(self) -> bytes:
-        """The reply as a real message, with our pitch and footer quoted the way `quote` says."""
+        """The reply as a real message, with our pitch and footer quoted the way `quote` says.
+
+        Written out by hand rather than with `EmailMessage`, whose header objects cost a third
+        of the time the suite spends on these sets: RFC 2047 words for non-ASCII headers, the
+        body as 8bit UTF-8 (as an 8BITMIME server delivers it)."""
         sent = datetime(
             self.received.year, self.received.month, self.received.day, 10, 0, tzinfo=JST
         )
-        msg = EmailMessage()
-        msg["From"] = self.sender
-        msg["To"] = f"Hana Sakurai <{OUR_ADDR}>"
-        msg["Subject"] = self.subject
-        msg["Date"] = format_datetime(sent)
-        msg["Message-ID"] = f"<{self.id}@replies.example>"
-        msg["In-Reply-To"] = "<pitch-1@hanamilabs.jp>"
-        for name, value in self.headers.items():
-            msg[name] = value
+        headers = [
+            ("From", self.sender),
+            ("To", f"Hana Sakurai <{OUR_ADDR}>"),
+            ("Subject", self.subject),
+            ("Date", format_datetime(sent)),
+            ("Message-ID", f"<{self.id}@replies.example>"),
+            ("In-Reply-To", "<pitch-1@hanamilabs.jp>"),
+            *self.headers.items(),
+        ]
+        body = self.body.strip("\n") + self._quoted() + "\n"
+        lines = [f"{name}: {_header_value(name, value)}" for name, value in headers]
+        lines += [
+            'Content-Type: text/plain; charset="utf-8"',
+            f"Content-Transfer-Encoding: {'7bit' if body.isascii() else '8bit'}",
+            "MIME-Version: 1.0",
+            "",
+            body,
+        ]
+        return "\n".join(lines).encode("utf-8")
+
+    def _quoted(self) -> str:
+        """Our pitch below the reply, quoted the way `quote` says."""
         pitch = _PITCH[self.lang]
-        body = self.body.strip("\n")
         if self.quote == "gmail":
-            body += (
+            return (
                 f"\n\nOn Tue, Dec 1, 2026 at 10:00 AM Hana Sakurai <{OUR_ADDR}> wrote:\n"
                 + "\n".join("> " + line for line in pitch.split("\n"))
             )
-        elif self.quote == "ja":
-            body += f"\n\n2026年12月1日(火) 10:00 桜井 はな <{OUR_ADDR}>:\n" + "\n".join(
+        if self.quote == "ja":
+            return f"\n\n2026年12月1日(火) 10:00 桜井 はな <{OUR_ADDR}>:\n" + "\n".join(
                 "> " + line for line in pitch.split("\n")
             )
-        elif self.quote == "outlook":
+        if self.quote == "outlook":
             head = (
                 "差出人: 桜井 はな <{a}>\n送信日時: 2026年12月1日 10:00\n宛先: {to}\n件名: {s}"
                 if self.lang == "ja"
                 else "From: Hana Sakurai <{a}>\nSent: Tuesday, December 1, 2026 10:00 AM\n"
                 "To: {to}\nSubject: {s}"
             )
-            body += (
+            return (
                 "\n\n________________________________\n"
                 + head.format(a=OUR_ADDR, to=self.sender, s=self.subject.removeprefix("Re: "))
                 + "\n\n"
                 + pitch
             )
-        elif self.quote == "plain":  # pasted below with no attribution line and no "> "
-            body += "\n\n" + pitch
-        elif self.quote != "none":
+        if self.quote == "plain":  # pasted below with no attribution line and no "> "
+            return "\n\n" + pitch
+        if self.quote != "none":
             raise ValueError(f"{self.id}: quote: unknown style {self.quote!r}")
-        msg.set_content(body + "\n")
-        return msg.as_bytes()
+        return ""
+
+
+def _header_value(name: str, value: str) -> str:
+    """A header value as it travels: RFC 2047 encoded words where it is not ASCII (in an
+    address header, the display names only)."""
+    if value.isascii():
+        return value
+    if name.lower() in ("from", "to", "cc", "reply-to", "sender"):
+        return ", ".join(formataddr(pair, "utf-8") for pair in getaddresses([value]))
+    return Header(value, "utf-8").encode()
 
 
 def load(path: Path) -> list[Case]:
