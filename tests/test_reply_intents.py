@@ -3041,6 +3041,20 @@ FORMS = [
         "Happy to! My terms:\n\n- 1 reel + 3 stories\n- $650 USD\n- posting window: February only (January is full)\n\nLet me know if that works.",
         "interested",
     ),
+    (
+        "インスタのフィード投稿1本＋ストーリーズ2本で、報酬5万円（税別）であればお受けできます。\n"
+        "商品提供のみの案件はお受けしておりませんので、ご検討いただけますと幸いです。",
+        "interested",
+    ),
+    (
+        "My audience is mostly dads in their forties, so I don't think a night serum is the right fit.\n\nThanks though.",
+        "decline",
+    ),
+    (
+        "別のスキンケアブランドさんと年内いっぱいの専属契約を結んでいるため、今回はお受けすることができません。\n"
+        "来年以降でしたらご相談可能ですので、またお声がけいただけますと嬉しいです。",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4196,6 +4210,18 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "send over a brief and budget and I'll put together a proposal.",
             "talent@hollowtree.example.net",
             "talent@hollowtree.example.net",
+        ),
+        (
+            "Priya here. I run bookings and the inbox for Dan's channel. He's open to it if it's "
+            "framed around his evening routine. What would you need from us?",
+            "priya@dan.example.com",
+            "priya@dan.example.com",
+        ),
+        (
+            "クリエイター「なつ」のマネジメントを行っております、つぼみエージェンシーの岡田でございます。\n"
+            "案件概要・ご予算・投稿希望時期をお知らせいただけますでしょうか。",
+            "okada@tsubomi.example.jp",
+            "okada@tsubomi.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
