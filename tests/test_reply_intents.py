@@ -3055,6 +3055,33 @@ FORMS = [
         "来年以降でしたらご相談可能ですので、またお声がけいただけますと嬉しいです。",
         "decline",
     ),
+    (
+        "I'm in an exclusive deal through the end of September, so I can't work with you on this launch. Happy to chat again in October if the timing works then.",
+        "decline",
+    ),
+    (
+        "I have an exclusivity agreement until June, so I can't post about a competing serum. If you have something outside skincare later in the year, I'd be happy to hear about it.",
+        "decline",
+    ),
+    (
+        "お声がけ嬉しいです！\nただ年内は新しい案件を受け付けていなくて…\n年明けにまたご連絡いただけたら、そのときに検討させてください。",
+        "decline",
+    ),
+    # A live stream paused, not our mail.
+    (
+        "普段は毎週金曜の夜にライブ配信をしているのですが、その週はいつもの雑談配信を一度停止して、ナイトセラムを使いながらのスキンケア配信に切り替えるのはいかがでしょうか？",
+        "interested",
+    ),
+    ("何回送ってくるん？前もええって言うたやん。\nほんまにもう止めてな。頼むで。", "opt_out"),
+    # A yes taken back as she writes.
+    (
+        "やります！……と言いたいところなのですが、書きながら冷静になりました。\n競合NGの契約中で、3月末までは同ジャンルの投稿ができません。\n今回はごめんなさい。",
+        "decline",
+    ),
+    (
+        "I don't do product-only posts, but for $450 I can do one TikTok plus a story. Let me know if that works.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4222,6 +4249,11 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "案件概要・ご予算・投稿希望時期をお知らせいただけますでしょうか。",
             "okada@tsubomi.example.jp",
             "okada@tsubomi.example.jp",
+        ),
+        (
+            "hey, not the right inbox for this — deals@ironbark.example.com is where brand stuff goes",
+            "gabe@example.com",
+            "deals@ironbark.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
