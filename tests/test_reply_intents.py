@@ -3082,6 +3082,40 @@ FORMS = [
         "I don't do product-only posts, but for $450 I can do one TikTok plus a story. Let me know if that works.",
         "interested",
     ),
+    # Her viewers' subscriptions, not our mail.
+    (
+        "Half my comments this week are people asking which skincare subscriptions to unsubscribe from\n"
+        "because they're overspending. Can you tell me the price point?",
+        "interested",
+    ),
+    (
+        "I'm about to head off on a six-week hiking trip with no signal, so I can't commit to anything this summer.",
+        "decline",
+    ),
+    (
+        "I don't think our audiences overlap enough for this to make sense. Thanks though!",
+        "decline",
+    ),
+    ("The only thing I'd be interested in is never hearing from Hanami Labs again.", "opt_out"),
+    ("このアドレスどこで拾たん？\n気色悪いわ。今すぐ消して。", "opt_out"),
+    (
+        "せやけど、いまスキンケア系の案件がちょっと詰まっててな、\n今回は見送らしてもらうわ。\nまた何かあったらよろしゅう〜。",
+        "decline",
+    ),
+    (
+        "Thanks ah, but this round cannot lah, quite packed until after CNY. Maybe next time can.",
+        "decline",
+    ),
+    (
+        "Ah sorry, bit rubbish timing — I'm moving house this month. Could you come back to me in the new year?",
+        "decline",
+    ),
+    # A manager copied to see the rates; "send the product" names where nothing goes.
+    (
+        "I'd love to! I'm copying my manager Jo (jo@example.net) so she can see the rates,\n"
+        "but feel free to keep talking to me directly. Could you send the product by mid-July?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4255,6 +4289,23 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "gabe@example.com",
             "deals@ironbark.example.com",
         ),
+        (
+            "弊社所属クリエイター「ゆめ」へのご依頼、誠にありがとうございます。\n本人への直接のご連絡は"
+            "ご遠慮いただいており、本件は弊社にて窓口を務めさせていただきます。",
+            "info@hoshizora.example.jp",
+            "info@hoshizora.example.jp",
+        ),
+        (
+            "みさきの連絡窓口を担当しているスタッフの佐藤です。\n本人に確認したところ、ぜひお受けしたいとのことでした！",
+            "support@misaki.example.net",
+            "support@misaki.example.net",
+        ),
+        (
+            "I'm Kelly, executive assistant to Jordan. Jordan isn't taking on paid posts in December, "
+            "but she asked me to set up a short call with you in early January.",
+            "kelly@jordan.example.com",
+            "kelly@jordan.example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -4513,6 +4564,16 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "be read from 3 January.",
             date(2027, 1, 3),
         ),
+        # "From … up to and including …" names the last day away.
+        (
+            "I'm on holiday from 18 December up to and including 28 December and won't have access "
+            "to email.",
+            date(2026, 12, 29),
+        ),
+        (
+            "【これは自動返信やで】\nいま海外で撮影中やねん🌏\n12月21日に戻るで、返信はそれ以降になるわ。",
+            date(2026, 12, 21),
+        ),
     ],
 )
 def test_responders_without_headers_are_automatic(body: str, back: date | None) -> None:
@@ -4737,3 +4798,18 @@ def test_a_writer_who_is_her_own_manager_and_says_yes_is_interested(text: str, s
     an agency's address for other work in her signature is not where to write."""
     found = read_reply(text, sender=sender)
     assert (found.intent, found.referred_to) == ("interested", "")
+
+
+def test_an_agency_taking_over_from_the_talent_is_a_referral_and_its_stop_for_her_is_not() -> None:
+    takes_over = (
+        "弊社所属クリエイター「ゆめ」へのご依頼、誠にありがとうございます。\n本人への直接のご連絡は"
+        "ご遠慮いただいており、本件は弊社にて窓口を務めさせていただきます。"
+    )
+    found = read_reply(takes_over, sender="info@hoshizora.example.jp")
+    assert (found.intent, found.referred_to) == ("referral", "info@hoshizora.example.jp")
+    stops = (
+        "麗奈本人のメール整理を担当しているアシスタントの中山と申します。\n本人に確認いたしましたところ、"
+        "企業様からのこの種のご案内は今後お受けしないとのことでしたので、送信リストから本アドレスを"
+        "削除していただけますでしょうか。"
+    )
+    assert read_reply(stops, sender="assist.rena@example.jp").intent == "opt_out"

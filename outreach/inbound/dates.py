@@ -83,12 +83,15 @@ _TOKEN = re.compile(
 _WEEKDAY_AFTER = re.compile(
     r"^\s*\(\s*(?P<wd>[月火水木金土日]|mon|tue|wed|thu|fri|sat|sun)[^)]{0,8}\)", re.IGNORECASE
 )
-_RANGE = re.compile(r"^\s*(?:[〜~\-–—ー－]|から|より|to|until|till|through|thru)\s*", re.IGNORECASE)
+_RANGE = re.compile(
+    r"^\s*(?:[〜~\-–—ー－]|から|より|up to and including|up to|to|until|till|through|thru)\s*",
+    re.IGNORECASE,
+)
 _BARE_DAY = re.compile(r"^(?P<d>\d{1,2})(?:\s*日|(?:st|nd|rd|th)?\b)")
 _UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
 _FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
 _BACK_JA = re.compile(
-    r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|帰社|復帰|再開|通常|帰国|帰京|帰任|下山|"
+    r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|戻る|帰社|復帰|再開|通常|帰国|帰京|帰任|下山|"
     r"かえって|帰って|戻って|もどって)"
     # 「1月10日にロンドンへ戻り次第」: a place between the day and the return.
     r"|^\s*に\s*[^\s。、,]{1,8}?(?:へ|に)\s*(?:戻|帰)"

@@ -846,6 +846,21 @@ def read_reply(
             )
             live[OPT_OUT] = []
             score[OPT_OUT] = 0.0
+    elif (
+        live[OPT_OUT]
+        and sender
+        and any(h.phrase.on_behalf for h in live[REFERRAL])
+        and _TAKES_OVER.search(body)
+        and all(
+            _TALENT_DIRECT.search(sentence_of(body, h.start, h.end, book.contrast))
+            for h in live[OPT_OUT]
+        )
+    ):
+        # An agency that says who it is: 「本人への直接のご連絡はご遠慮いただいており、本件は
+        # 弊社にて窓口を」 asks us not to write to the talent; the agency, writing, goes on.
+        reasons.append("an agency asks not to write to the talent directly: a referral to it")
+        live[OPT_OUT] = []
+        score[OPT_OUT] = 0.0
     for g in (OPT_OUT, DECLINE, REFERRAL):
         for h in live[g][:3]:
             reasons.append(f"{g} phrase {h.text!r} (weight {h.phrase.weight:g})")
@@ -1045,6 +1060,18 @@ def read_reply(
 # "Send it there", "send the brief to …": the verb sends somewhere, whatever yes it is part of.
 _SENT_ON = re.compile(
     r"\s+(?:(?:it|this|them|everything|one|the \w+)\s+)?(?:over\s+)?(?:there|to)\b"
+)
+
+
+# A stop about writing to the talent herself, not to whoever writes for her.
+_TALENT_DIRECT = re.compile(
+    r"(?:ご)?本人(?:様)?(?:へ|宛)の?\s*直接|"
+    r"\b(?:contact|e-?mail|write to|message|reach out to|pitch) (?:her|him|them) directly\b(?! or)"
+)
+# The agency saying it takes the matter over: 「本件は弊社にて窓口を」, "through us".
+_TAKES_OVER = re.compile(
+    r"弊社(?:にて|で|が)(?:窓口|担当|対応)|\b(?:through|via) us\b|"
+    r"\bwe(?:'ll| will) (?:handle|take (?:it|this|things) (?:from here|over))\b"
 )
 
 
