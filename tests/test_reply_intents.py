@@ -3116,6 +3116,22 @@ FORMS = [
         "but feel free to keep talking to me directly. Could you send the product by mid-July?",
         "interested",
     ),
+    (
+        "ただ今は引っ越しの準備でバタバタしていて、新しいお仕事をお受けできる状況ではありません。\n落ち着いたら、またお声がけいただけたら嬉しいです。",
+        "decline",
+    ),
+    (
+        "マネージャーの佐藤をCCに入れていますが、お返事は私から失礼します。\n\nぜひお受けしたいです！",
+        "interested",
+    ),
+    (
+        "Hey! I pass all brand stuff to my agency, Bloom Talent. I don't have their email to hand but they're on the link in my bio.",
+        "referral",
+    ),
+    (
+        "PRのご相談は所属事務所の「オフィス月見」でまとめて受けているので、\nそちらに問い合わせていただけますか？",
+        "referral",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4305,6 +4321,20 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "but she asked me to set up a short call with you in early January.",
             "kelly@jordan.example.com",
             "kelly@jordan.example.com",
+        ),
+        # "I'll pass your answers on" is no pass.
+        (
+            "Leah here, I run the inbox for @glowwithgrace. Grace has a few questions before she "
+            "commits: is the serum safe to use with tretinoin? I'll pass your answers on.",
+            "leah@grace.example.com",
+            "leah@grace.example.com",
+        ),
+        # An assistant who says to keep writing to her is the contact, not a self-managed talent.
+        (
+            "めいのアシスタントをしております小林です。\nめい宛のメールは私が確認・お返事しております。\n"
+            "本人に確認したところ、ぜひお受けしたいとのことでした！\n詳細は、このまま私とやりとりさせてください。",
+            "assistant.mei@example.jp",
+            "assistant.mei@example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (

@@ -999,9 +999,17 @@ def read_reply(
             to = _pasted_pick(body, pasted, sender, our_domains)
             if to:
                 reasons.append("the referral points at a recipient of the message pasted below")
-        if to in ("", sender) and book.self_managed.search(body[:signed]):
+        if (
+            to in ("", sender)
+            and not (
+                to == sender
+                and any(h.phrase.on_behalf and _A_ROLE.search(h.text) for h in live[REFERRAL])
+            )
+            and book.self_managed.search(body[:signed])
+        ):
             # The talent, who is her own manager, says to keep writing to her, or names an
-            # agency only as her past.
+            # agency only as her past. (An assistant who says who she is and to keep writing to
+            # her, 「このまま私とやりとりさせてください」, is the contact she names.)
             reasons.append("the writer manages herself: writing to her is no referral")
             score[REFERRAL] = 0.0
         else:
@@ -1063,6 +1071,11 @@ _SENT_ON = re.compile(
 )
 
 
+# Words naming the writer's role for someone else: an assistant, an agency.
+_A_ROLE = re.compile(
+    r"アシスタント|スタッフ|秘書|マネージャー|マネジメント|事務所|弊社|"
+    r"\b(?:assistant|pa|manager|management|agent|agency|team|inbox for|coordinat\w*)\b"
+)
 # A stop about writing to the talent herself, not to whoever writes for her.
 _TALENT_DIRECT = re.compile(
     r"(?:ご)?本人(?:様)?(?:へ|宛)の?\s*直接|"
