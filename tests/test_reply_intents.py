@@ -3132,6 +3132,41 @@ FORMS = [
         "PRのご相談は所属事務所の「オフィス月見」でまとめて受けているので、\nそちらに問い合わせていただけますか？",
         "referral",
     ),
+    (
+        "I've stepped back from brand work, so I'd really appreciate it if I weren't\ncontacted about collaborations in the future, by Hanami Labs or on its behalf.",
+        "opt_out",
+    ),
+    (
+        "This address is for my Etsy shop orders only. Please don't send pitches here again.",
+        "opt_out",
+    ),
+    ("迷惑メールです。", "opt_out"),
+    (
+        "誠に恐れ入りますが、今後、本アドレス宛のご案内につきましては、\n送付をお見合わせいただけますよう、お願い申し上げます。",
+        "opt_out",
+    ),
+    ("I'd appreciate it if Hanami Labs didn't contact me in future.", "opt_out"),
+    (
+        "Sweet of you to think of me, but please count me out of future campaigns too. I'd like to stop hearing from Hanami Labs altogether.",
+        "opt_out",
+    ),
+    (
+        "今年の案件受付はもう締め切ってしまいました🙇‍♀️\nまた来年、タイミングが合えばぜひ。",
+        "decline",
+    ),
+    (
+        "This is Grace's sister. She asked me to answer this one for her: she isn't taking on any products this month.",
+        "decline",
+    ),
+    (
+        "I'm pregnant at the moment, so I'm going to sit this one out. Feel free to ask again later in the year though, I'd love to try it then!",
+        "decline",
+    ),
+    ("Instagramのお仕事は、キャスティング会社の担当さんに一任しています。", "referral"),
+    (
+        "今年からマネジメント会社に所属しているので、案件のお話はそちらにお願いしています。",
+        "referral",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4335,6 +4370,28 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "本人に確認したところ、ぜひお受けしたいとのことでした！\n詳細は、このまま私とやりとりさせてください。",
             "assistant.mei@example.jp",
             "assistant.mei@example.jp",
+        ),
+        (
+            "りなの事務作業を手伝っている佐藤です。\nりなのメールボックスは私が確認・返信しております。",
+            "sato.office@example.jp",
+            "sato.office@example.jp",
+        ),
+        (
+            "Hi Hana - Tom here, agent for Dani (@glowwithdani). She passed your note along to me. "
+            "We're open to it.",
+            "tom@palette.example.com",
+            "tom@palette.example.com",
+        ),
+        (
+            "きらら・マネジメントでございます。\n所属クリエイター「もも」へのPRご依頼、ありがとうございます。",
+            "info@kirara.example.jp",
+            "info@kirara.example.jp",
+        ),
+        (
+            "Yo Hana, thanks. My partner Sam runs my brand deals these days, so drop him a line at "
+            "sam.ortiz@example.net and he'll tell you where to ship stuff.",
+            "milo@example.com",
+            "sam.ortiz@example.net",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
