@@ -133,10 +133,12 @@ _UNTIL_THEN = re.compile(
     r"\bwhile\s+(?:i'?m|i\s+am)\s+(?:away|out|on\s+leave)\b",
     re.IGNORECASE,
 )
+# 「桜井様」 alone on the first line (not 「お客様各位」).
+_JA_GREETING = r"[^\n]{0,30}(?<!各位)(?<!お客)(?:様|さま|さん)\s*$"
 # "Hi Hana,", 「桜井様」 on the first line (not "Hello there", 「お客様各位」).
 _GREETS_BY_NAME = re.compile(
     r"\s*(?:(?:hi|hello|hey|dear)\s+(?!there\b|all\b|team\b|everyone\b|sir\b|friend\b)[a-z]+"
-    r"|[^\n]{0,30}(?<!各位)(?<!お客)(?:様|さま|さん)\s*$)",
+    rf"|{_JA_GREETING})",
     re.IGNORECASE | re.MULTILINE,
 )
 # The same, strictly: a greeting and one name, then punctuation ("Hi Hana,", 「桜井様」), not
@@ -144,7 +146,7 @@ _GREETS_BY_NAME = re.compile(
 _GREETS_ONE_NAME = re.compile(
     r"\s*(?:(?:hi|hello|hey|dear)\s+(?!(?:there|all|team|everyone|sir|madam|friends?|lovely|love"
     r"|lovelies|babe|hun|you|folks|beautiful|gorgeous|and)\b)[a-z]+\s*[,!:\n]"
-    r"|[^\n]{0,30}(?<!各位)(?<!お客)(?:様|さま|さん)\s*$)",
+    rf"|{_JA_GREETING})",
     re.IGNORECASE | re.MULTILINE,
 )
 # Asked of us: "please remove", "from your contact lists", 「リストから削除してください」 (not
