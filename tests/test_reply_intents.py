@@ -3167,6 +3167,16 @@ FORMS = [
         "今年からマネジメント会社に所属しているので、案件のお話はそちらにお願いしています。",
         "referral",
     ),
+    (
+        "The serum sounds lovely, but I'm not going to be able to take this on. Back to school has eaten my whole month.",
+        "decline",
+    ),
+    ("宣伝メールは要らん。削除して。", "opt_out"),
+    ("桜井様　停止お願いします", "opt_out"),
+    (
+        "This is my personal inbox, not a work one. Please pull me off whatever list this is.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4392,6 +4402,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "sam.ortiz@example.net and he'll tell you where to ship stuff.",
             "milo@example.com",
             "sam.ortiz@example.net",
+        ),
+        (
+            "Good day, Ms. Hana!\n\nThis is Trish from Kalye Creatives, talent manager of Bea "
+            "Santos. Bea forwarded your email to me. Kindly coordinate with me directly at this "
+            "address for the rates, deliverables and shipping details.",
+            "trish@kalyecreatives.ph",
+            "trish@kalyecreatives.ph",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
