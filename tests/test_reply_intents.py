@@ -3177,6 +3177,21 @@ FORMS = [
         "This is my personal inbox, not a work one. Please pull me off whatever list this is.",
         "opt_out",
     ),
+    ("うざい。消して。", "opt_out"),
+    ("Hi Hana, pls don't send to this email anymore ok. Not keen. Thanks", "opt_out"),
+    (
+        "I'm actually pregnant and my derm has me avoiding anything new on my face for now, so this isn't one I can do.",
+        "decline",
+    ),
+    (
+        "I don't do TikTok and I'm not taking any Instagram deals this quarter either, so I don't think there's a version of this that works for me. Sorry!",
+        "decline",
+    ),
+    # A refusal of one option beside a yes to another.
+    (
+        "Hi Hana! I'll pass on TikTok (I'm barely on there anymore and it wouldn't do your product justice) but Instagram works great. A Reel + 2 Stories is my usual package.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4409,6 +4424,14 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "address for the rates, deliverables and shipping details.",
             "trish@kalyecreatives.ph",
             "trish@kalyecreatives.ph",
+        ),
+        # Gifting refused, paid work taken to the talent by the agency that writes.
+        (
+            "リリーマネジメントの小林です。\n弊社所属のあんなへのご依頼、ありがとうございます。\n"
+            "ギフティングのみのご依頼はお受けしておりませんが、有償でのご依頼でしたら本人と調整いたします。\n"
+            "案件のご相談は弊社（talent@lily-mgmt.example.jp）にて承っております。",
+            "talent@lily-mgmt.example.jp",
+            "talent@lily-mgmt.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
