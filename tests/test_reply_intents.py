@@ -3192,6 +3192,36 @@ FORMS = [
         "Hi Hana! I'll pass on TikTok (I'm barely on there anymore and it wouldn't do your product justice) but Instagram works great. A Reel + 2 Stories is my usual package.",
         "interested",
     ),
+    (
+        "申し訳ないのですが、PRのお話は今後も含めてご遠慮させてください。\nこのアドレスへのご連絡も、今回限りにしていただけますと幸いです。",
+        "opt_out",
+    ),
+    (
+        "I'm sorry to say the budget doesn't work for me this time; my minimum for a dedicated skincare feature is quite a bit higher than what's on offer.",
+        "decline",
+    ),
+    (
+        "せやけど、うちナイト系のスキンケアは別のブランドさんとずっと一緒にやってるさかい、今回は堪忍な🙏",
+        "decline",
+    ),
+    (
+        "Opt me out.\n\nAnd whoever sold you my email, I'd love to know who they are, because I never gave it to a brand list.",
+        "opt_out",
+    ),
+    # Other addresses named only as where not to write too.
+    (
+        "今後こちらのアドレスへのご案内は一切ご遠慮ください。\nあわせて、仕事用の aoi.work@example.jp や、以前の事務所宛て（info@aoi-office.example.jp）にもお送りいただかないようお願いいたします。",
+        "opt_out",
+    ),
+    (
+        "申し訳ないのですが今後のご連絡は控えていただき、\nお手元の名簿からも私の情報（haruka.skinlab@example.jp、旧アドレス haruka.s@example.ne.jp）を\n削除していただけますでしょうか。",
+        "opt_out",
+    ),
+    # A shipping address below, and either of her own addresses fine for mail.
+    (
+        "ぜひお受けしたいです！\n\n商品の発送先は下記にお願いいたします。\n〒150-0001 東京都渋谷区神宮前4-5-6\n\nご連絡はこちら（chinami.k@example.jp）でも、仕事用の chinami.work@example.jp でも大丈夫です。",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4432,6 +4462,20 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "案件のご相談は弊社（talent@lily-mgmt.example.jp）にて承っております。",
             "talent@lily-mgmt.example.jp",
             "talent@lily-mgmt.example.jp",
+        ),
+        # A former desk named after the agency's contact: not where to write.
+        (
+            "お仕事のご依頼は、所属事務所にてお受けしております。\n\n株式会社ルミナマネジメント　担当：佐藤\n"
+            "Mail：sato@lumina-mgmt.example.jp\n\n※こちらの個人アドレスや、旧窓口の info@lumina.example.jp "
+            "は現在使用しておりませんので、お手数ですが上記の佐藤宛てにお送りください。",
+            "mio.private@example.jp",
+            "sato@lumina-mgmt.example.jp",
+        ),
+        (
+            "Yes!\n\nBut please use my collab inbox, hello@ellaglow.example.com, for the contract and "
+            "anything else, not this one. This is my personal Gmail.",
+            "ella.g@example.com",
+            "hello@ellaglow.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
