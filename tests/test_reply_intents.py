@@ -3222,6 +3222,16 @@ FORMS = [
         "ぜひお受けしたいです！\n\n商品の発送先は下記にお願いいたします。\n〒150-0001 東京都渋谷区神宮前4-5-6\n\nご連絡はこちら（chinami.k@example.jp）でも、仕事用の chinami.work@example.jp でも大丈夫です。",
         "interested",
     ),
+    (
+        "ご提案の件、お受けしたいと考えております。\nつきましては、以下の条件でご検討いただけますでしょうか。\n\n・報酬：フィード投稿1件 5万円（税別）\n・投稿時期：1月中旬以降（年内はスケジュールが埋まっているため）",
+        "interested",
+    ),
+    ("しつこいねん。毎週毎週送ってきて。\nほんまにやめてや。", "opt_out"),
+    # A refusal under a condition the writer asks about.
+    (
+        "Before I say yes - is the serum fragrance-free? I'd have to pass if it contains fragrance since my audience is mostly sensitive-skin folks. If it is fragrance-free, I'm in.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4476,6 +4486,24 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "anything else, not this one. This is my personal Gmail.",
             "ella.g@example.com",
             "hello@ellaglow.example.com",
+        ),
+        (
+            "I'm Hattie, Camille Dorsey's manager at Fern & Oak. Camille forwarded your email over "
+            "and asked me to pick it up from here.\n\nShe'd be open to a conversation.",
+            "hattie@fernandoak-mgmt.example.com",
+            "hattie@fernandoak-mgmt.example.com",
+        ),
+        (
+            "PRのお仕事については、すべて代理店に一任しております。\n条件面も含め、下記の担当者とお話しいただけますでしょうか。\n\n"
+            "ブルームエージェンシー 企画部\npr@bloom-agency.example.net",
+            "shizuka.i@example.net",
+            "pr@bloom-agency.example.net",
+        ),
+        (
+            "I work with a small agency for all my collaborations (it keeps me sane), so would you "
+            "mind sending the details to Priya at Wren@OakAndAsh-Agency.example.com?",
+            "wren.oakley@example.com",
+            "wren@oakandash-agency.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
