@@ -3232,6 +3232,23 @@ FORMS = [
         "Before I say yes - is the serum fragrance-free? I'd have to pass if it contains fragrance since my audience is mostly sensitive-skin folks. If it is fragrance-free, I'm in.",
         "interested",
     ),
+    (
+        "I'm doing a \"no new products\" January on my channel, so I can't take on any launches this month.\n\nIf there's another campaign later in the spring, I'd be glad to hear about it.",
+        "decline",
+    ),
+    (
+        "My page is mostly men's grooming and fitness, and a night serum doesn't really fit what my audience follows me for. So I'll not be taking this up.",
+        "decline",
+    ),
+    # A yes quoted as a first reaction, a refusal, and a yes to some later product.
+    (
+        "Honestly my first reaction was \"ooh, yes,\" but then I checked the ingredient list and it has added fragrance, which I don't promote. So I'll have to decline this one.\n\nHappy to look at anything fragrance-free you put out later.",
+        "decline",
+    ),
+    (
+        'I really appreciate you thinking of me, but I don\'t do skincare content. My editor always says "stay in your lane," and my lane is hair.',
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4504,6 +4521,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "mind sending the details to Priya at Wren@OakAndAsh-Agency.example.com?",
             "wren.oakley@example.com",
             "wren@oakandash-agency.example.com",
+        ),
+        (
+            "どうも〜、なにわプロの森です。\nうちの「ちーちゃん」宛にメールもろたみたいで、本人から回ってきました。\n\n"
+            "案件は全部事務所で受けとるんで、これからはこっち（casting@naniwa-pro.example.jp）に連絡もろてええですか？",
+            "casting@naniwa-pro.example.jp",
+            "casting@naniwa-pro.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
