@@ -519,6 +519,13 @@ def test_people_mentioning_absence_are_still_human_replies(subject: str, body: s
             "reply",
             "interested",
         ),
+        # "Auto-response:" in the Subject, an absence in the text, no date: a responder.
+        (
+            "Auto-response: Re: Sakura Night Serum x you",
+            "Hello, and thank you for getting in touch.\n\nI'll pick up emails when I'm back.",
+            "auto_reply",
+            "",
+        ),
     ],
 )
 def test_responder_words_or_a_persons(subject: str, body: str, kind: str, intent: str) -> None:

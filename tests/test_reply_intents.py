@@ -3249,6 +3249,15 @@ FORMS = [
         'I really appreciate you thinking of me, but I don\'t do skincare content. My editor always says "stay in your lane," and my lane is hair.',
         "decline",
     ),
+    # Another company's mail, unsubscribed from before.
+    (
+        "以前、別の化粧品会社さんのメールは多すぎて配信停止したのですが、\nはなみラボさんからのご連絡は大歓迎です😊\n詳細をお待ちしております！",
+        "interested",
+    ),
+    (
+        "メールマガジンもPRのご案内も、すべて配信停止でお願いします。\nポイントが失効しても構いません。",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4528,6 +4537,22 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "casting@naniwa-pro.example.jp",
             "casting@naniwa-pro.example.jp",
         ),
+        # "Never mind this side" beside the agency's address: where to write, not a stop.
+        (
+            "お仕事のご依頼は所属事務所（株式会社ミモザプロダクション）経由でお願いしております。\n"
+            "担当：佐藤　mimosa-pr@example.co.jp\n\nちなみに、先月注文した化粧水の返品の件はサポート窓口さんに"
+            "別途ご連絡済みですので、こちらはお気になさらず。",
+            "mimosa.rin@example.jp",
+            "mimosa-pr@example.co.jp",
+        ),
+        # Written from the very address it asks us to use.
+        (
+            "PRのご相談ありがとうございます、前向きに考えたいです。\nただ、このアドレスは定期便の解約手続きのやりとりと"
+            "混ざってしまいそうなので、お仕事の件は仕事用のアドレスに改めてお送りいただけますか？\n\n"
+            "仕事用：work.rin@example.jp\n\nお手数をおかけします。\nりん",
+            "work.rin@example.jp",
+            "work.rin@example.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -4794,6 +4819,11 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
         ),
         (
             "【これは自動返信やで】\nいま海外で撮影中やねん🌏\n12月21日に戻るで、返信はそれ以降になるわ。",
+            date(2026, 12, 21),
+        ),
+        (
+            "Hello, and thank you for getting in touch.\n\nI'm currently away; my last day out is "
+            "Friday 18th December. I'll pick up emails when I'm back.\n\nMany thanks,\nImogen",
             date(2026, 12, 21),
         ),
     ],

@@ -13,7 +13,7 @@ from outreach.inbound.model import DECLINE, INTERESTED, OPT_OUT, REFERRAL
 
 # Subjects auto-responders write; "vacation" alone is left out (people write about vacations).
 _SUBJECT = re.compile(
-    r"^\s*(?:automatic\s+reply|auto\s*-?\s*reply|autoreply|auto\s*:|away\s*:|ooo\b)"
+    r"^\s*(?:automatic\s+(?:reply|response)|auto\s*-?\s*(?:reply|response)|autoreply|auto\s*:|away\s*:|ooo\b)"
     r"|out\s+of\s+(?:the\s+)?office|不在|自動返信|自動応答|自動送信|休暇のお知らせ|"
     r"休業のお知らせ|休業のご案内|年末年始休業|夏季休業",
     re.IGNORECASE,
@@ -102,7 +102,7 @@ _ABSENCE = re.compile(
     r"\bat\s+a\s+(?:conference|trade\s+show|shoot)\b|\b(?:will|i'll)\s+be\s+back\b|"
     r"\b(?:i'll|i\s+will)\s+(?:reply\s+when|respond\s+when|get\s+back\s+to\s+you\s+when)|"
     r"\btaking\s+a\s+(?:\w+\s+)?break\b|\brecovering\s+from\b|\bon\s+(?:the\s+road|a\s+road\s+trip)\b|"
-    r"\bmostly\s+offline\b|\boff[-\s](?:the[-\s])?grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
+    r"\bmostly\s+offline\b|\b(?:i'?m|i\s+am)\s+currently\s+away\b|\boff[-\s](?:the[-\s])?grid\b|\bwon'?t\s+see\s+(?:this|it|your)\b|"
     r"\baway\s+over\b|\booo\b|\boffline\s+for\b|\bpatchy\s+signal\b|"
     r"\b(?:can'?t|cannot|unable\s+to)\s+(?:reply|respond)(?:\s+to\s+(?:e-?mails?|messages))?\s+until\b|"
     r"\bi'?m\s+out\s+(?:in|at|on)\s+the\b|\bon\s+an?\s+(?:[\w-]+\s+)?retreat\b|"

@@ -999,6 +999,11 @@ def read_reply(
             to = _pasted_pick(body, pasted, sender, our_domains)
             if to:
                 reasons.append("the referral points at a recipient of the message pasted below")
+        if not to and sender and not addresses and sender in body[:signed]:
+            # 「仕事用のアドレスに改めてお送りいただけますか？\n仕事用：work.rin@…」, written from
+            # that very address: the only address the text gives is where to write.
+            to = sender
+            reasons.append("the only address the text gives is the sender's own: continue with it")
         if (
             to in ("", sender)
             and not (
