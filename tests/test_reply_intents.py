@@ -3258,6 +3258,11 @@ FORMS = [
         "メールマガジンもPRのご案内も、すべて配信停止でお願いします。\nポイントが失効しても構いません。",
         "opt_out",
     ),
+    (
+        "Hey — I'm a fishing and camping channel. I don't know what list you pulled me from but it's wrong. Please don't send me skincare stuff again.",
+        "opt_out",
+    ),
+    ("無理ぽ〜(´;ω;｀)\n今月スケジュールぱんぱんで…\nまた機会あったらお願いします！", "decline"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4553,6 +4558,23 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "work.rin@example.jp",
             "work.rin@example.jp",
         ),
+        (
+            "ありがとうございます✨\n案件まわりは全部こっちでお願いしてます！👇\npr@mocha-office.example.jp",
+            "mocha.chan@example.jp",
+            "pr@mocha-office.example.jp",
+        ),
+        (
+            "まいど、なにわプロの岡田です。\nうちの「みっちゃん」にメールくれはったみたいで、おおきにです。\n"
+            "本人忙しいんで、この件はこっちで話させてもらいますわ。\nギャラとかスケジュールとか、詳しいことこのアドレスに送ってもらえます？",
+            "office@naniwa-pro.example.jp",
+            "office@naniwa-pro.example.jp",
+        ),
+        (
+            "はじめまして！りんかのアシスタントをしている者です🙇‍♀️\n案件のご連絡はわたしが受けているので、"
+            "このままこのアドレスで進めてください〜",
+            "assist.rinka@example.jp",
+            "assist.rinka@example.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -4825,6 +4847,13 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "Hello, and thank you for getting in touch.\n\nI'm currently away; my last day out is "
             "Friday 18th December. I'll pick up emails when I'm back.\n\nMany thanks,\nImogen",
             date(2026, 12, 21),
+        ),
+        # Says it was sent automatically: a responder, whatever it says of the absence.
+        (
+            "いつもありがとうございます。はのんです。\nただいま体調不良のため活動をお休みしており、"
+            "メールのお返事ができません。\n復帰時期は未定です。再開の際はSNSでお知らせします。\n"
+            "（このメールは自動で送られています）",
+            None,
         ),
     ],
 )

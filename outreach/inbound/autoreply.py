@@ -253,7 +253,9 @@ def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
         found
         and len(reasons) == 1
         and (
-            _asks_removal(own_text) if _SELF_DECLARED.search(found.group(0)) else _answers(own_text)
+            _asks_removal(own_text)
+            if _SELF_DECLARED.search(unicodedata.normalize("NFKC", own_text))
+            else _answers(own_text)
         )
     ):
         # Responder wording and nothing in the headers or Subject, in a text that turns the offer
