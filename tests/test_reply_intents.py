@@ -3263,6 +3263,11 @@ FORMS = [
         "opt_out",
     ),
     ("無理ぽ〜(´;ω;｀)\n今月スケジュールぱんぱんで…\nまた機会あったらお願いします！", "decline"),
+    # A yes to the product, then a reason and "this time" as the whole answer.
+    (
+        "商品自体にはとても興味があります。\nただ、私のフォロワーさんは50代以上の方がほとんどで、\n今回のセラムのコンセプトとは少しずれてしまうかなと思い、今回は見送ります。",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4574,6 +4579,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "このままこのアドレスで進めてください〜",
             "assist.rinka@example.jp",
             "assist.rinka@example.jp",
+        ),
+        (
+            "Thank you for the invite! I'm under Island Collective for brand deals, so kindly "
+            "coordinate with my handler at bookings@islandcollective.example.ph for rates and scheduling.",
+            "mia.torres@example.ph",
+            "bookings@islandcollective.example.ph",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
