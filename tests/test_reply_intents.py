@@ -3268,6 +3268,14 @@ FORMS = [
         "商品自体にはとても興味があります。\nただ、私のフォロワーさんは50代以上の方がほとんどで、\n今回のセラムのコンセプトとは少しずれてしまうかなと思い、今回は見送ります。",
         "decline",
     ),
+    (
+        "私のアカウントはキャンプと釣りが中心で、フォロワーさんにも合わないかなと思います。\n今回はお見送りさせてください。\nまたアウトドア系の商品などがあればぜひ。",
+        "decline",
+    ),
+    (
+        "退会なのか解除なのかよくわからんけど、とにかくもうこのアドレスに来ないようにしてください。",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4585,6 +4593,18 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "coordinate with my handler at bookings@islandcollective.example.ph for rates and scheduling.",
             "mia.torres@example.ph",
             "bookings@islandcollective.example.ph",
+        ),
+        (
+            "This is Joanna from Manila Creators Hub, the exclusive management of Bea Santos. Kindly "
+            "coordinate with us for any campaigns involving Bea.",
+            "bookings@manilacreatorshub.ph",
+            "bookings@manilacreatorshub.ph",
+        ),
+        (
+            "Jumping in here for Tasha - Brooklyn Brand House reps her for all paid work. Send the "
+            "brief and timeline our way.",
+            "ops@brooklynbrandhouse.com",
+            "ops@brooklynbrandhouse.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
