@@ -3276,6 +3276,36 @@ FORMS = [
         "退会なのか解除なのかよくわからんけど、とにかくもうこのアドレスに来ないようにしてください。",
         "opt_out",
     ),
+    # An ingredient that is a hard no, asked about before a yes.
+    (
+        "Before I say yes, quick q's:\n1. Is the serum fragrance free? I have rosacea and fragrance is a hard no for me.\n2. Paid post = how much?",
+        "interested",
+    ),
+    (
+        "my channel is ad-free on principle and that's not changing. There's no point in sending me offers like this, now or in the future, so please don't.",
+        "opt_out",
+    ),
+    (
+        "This is Milo's mum. Milo is 15 and this is a family email address. We don't accept brand deals for him and we'd appreciate it if Hanami Labs took this address off its contact list permanently.",
+        "opt_out",
+    ),
+    ("もうええって。何回送ってくんねん。止めて。", "opt_out"),
+    (
+        "お化粧品のご紹介はとても務まりませんので、\nどうかもう、このようなお手紙はお送りにならないでくださいね。",
+        "opt_out",
+    ),
+    (
+        "最近フィードを整理して、合わないブランドの投稿は削除したところなんですが、\nはなみラボさんの世界観は好きなので前向きです。\nただ商品提供のみのPRはお断りしているので、有償でご相談できるなら金額を提示していただけますか。",
+        "interested",
+    ),
+    (
+        "the serum has fragrance in it, which I avoid and talk about a lot on my page - so it wouldn't feel honest for me to promote it. Sorry! If you ever launch a fragrance-free version I'd be happy to hear about it.",
+        "decline",
+    ),
+    (
+        "Sounds fun! Could I get a sample first? If it works for me, I'm happy to do a paid post.\n\nAlso, could you send the exact disclosure wording you want? I'd rather not guess.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4605,6 +4635,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "brief and timeline our way.",
             "ops@brooklynbrandhouse.com",
             "ops@brooklynbrandhouse.com",
+        ),
+        (
+            "Lumen Row manages partnerships for Aisha Bello (@aishaglows). Please send the brief and "
+            "budget to this address; we'll confirm availability within 48 hours.",
+            "deals@lumenrow.example.com",
+            "deals@lumenrow.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
