@@ -3306,6 +3306,27 @@ FORMS = [
         "Sounds fun! Could I get a sample first? If it works for me, I'm happy to do a paid post.\n\nAlso, could you send the exact disclosure wording you want? I'd rather not guess.",
         "interested",
     ),
+    (
+        "下のURLクリックしても「ページが見つかりません」って出て停止できないんだけど。\nどうなってんの？\nこっちで手間かけさせないで、ちゃんとそっちで止めといて。",
+        "opt_out",
+    ),
+    (
+        "社内外とも相談しつつ検討いたしましたが、今回は見合わせることにいたしました。\nまたの機会がございましたら、その際はよろしくお願いいたします。",
+        "decline",
+    ),
+    # Japanese in romaji.
+    (
+        "Go-renraku arigatou gozaimasu.\nZannen desu ga, kondo wa enryo shimasu.\nMata kikai ga areba yoroshiku onegaishimasu.",
+        "decline",
+    ),
+    (
+        "Sumimasen, ima wa PR no shigoto wo yasunde imasu.\nHaru ni saikai suru yotei nanode, sono toki ni mata hanashi ga areba ureshii desu.",
+        "decline",
+    ),
+    (
+        "I'm currently only working with brands that have completed independent dermatologist testing, so I won't be moving forward with this one. If you get that certification down the line, feel free to reach back out.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4641,6 +4662,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "budget to this address; we'll confirm availability within 48 hours.",
             "deals@lumenrow.example.com",
             "deals@lumenrow.example.com",
+        ),
+        (
+            "Renraku arigatou gozaimasu. Takumi desu.\nShigoto no irai wa jimusho keiyu de onegai shite imasu.\n"
+            "Kochira made onegai shimasu: info@sakuraba-office.example.jp",
+            "takumi.skincare@example.jp",
+            "info@sakuraba-office.example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
