@@ -3327,6 +3327,23 @@ FORMS = [
         "I'm currently only working with brands that have completed independent dermatologist testing, so I won't be moving forward with this one. If you get that certification down the line, feel free to reach back out.",
         "decline",
     ),
+    (
+        "すんません、こういう案内はもうええですわ。\n今後は止めといてもろてええですか。よろしゅうに。",
+        "opt_out",
+    ),
+    (
+        "It's a no from me for now - I'm winding down for the holidays and not taking anything new until the new year. Happy to chat about something in Feb if you're still looking.",
+        "decline",
+    ),
+    (
+        "Please make sure this address is no longer used for any marketing or outreach. Thank you.",
+        "opt_out",
+    ),
+    # A yes on stated terms, one of them a refusal of gifting alone.
+    (
+        "I'd be up for it, but on my terms: my rate for one reel plus three stories is $800, gifting alone doesn't work for me, and I'd want 50% upfront.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4668,6 +4685,14 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "Kochira made onegai shimasu: info@sakuraba-office.example.jp",
             "takumi.skincare@example.jp",
             "info@sakuraba-office.example.jp",
+        ),
+        # An agency asks us not to write to the talent's own address: the decline inside the
+        # same words goes with the stop.
+        (
+            "クリエイター「はるか」の所属事務所、タレントサポート窓口でございます。\n\n本人宛にいただいたご依頼を拝見いたしました。\n"
+            "大変恐縮ですが、本人の個人アドレスへのご依頼は控えていただき、\n今後は当窓口（本メールの返信先）までご連絡をお願いいたします。",
+            "talent-support@example.jp",
+            "talent-support@example.jp",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
