@@ -3344,6 +3344,24 @@ FORMS = [
         "I'd be up for it, but on my terms: my rate for one reel plus three stories is $800, gifting alone doesn't work for me, and I'd want 50% upfront.",
         "interested",
     ),
+    (
+        "Honestly I was going to pass on all brand work this month, but this one's too pretty to say no to. 🌸\n\nTwo questions: is the serum fragrance-free, and do you need the post live by a specific date?",
+        "interested",
+    ),
+    (
+        "申し訳ございませんが、今回は辞退させていただきます。\n契約が終わる来年の秋以降であれば、また改めてお話を伺えれば嬉しいです。",
+        "decline",
+    ),
+    ("しつこいな。送るなって言ってるだろ。", "opt_out"),
+    (
+        "I'm pausing all paid partnerships for a bit while I rethink what my channel is about, so it's not a yes for now.",
+        "decline",
+    ),
+    ("Hard no, and I'd like to not hear from Hanami Labs again. Thanks.", "opt_out"),
+    (
+        "今回の商品は私の肌質（脂性肌）に合わなそうなので、結構です。\nわざわざありがとうございました。",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4972,6 +4990,10 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "いつもありがとうございます。はのんです。\nただいま体調不良のため活動をお休みしており、"
             "メールのお返事ができません。\n復帰時期は未定です。再開の際はSNSでお知らせします。\n"
             "（このメールは自動で送られています）",
+            None,
+        ),
+        (
+            "I'm travelling with patchy access to email. I'll reply as soon as I can.\n\n-- Sam",
             None,
         ),
     ],

@@ -63,7 +63,7 @@ _BODY = re.compile(
     r"(?:reply|response|message|confirmation|acknowledge?ment|notification)|"
     + _NOT_ONE
     + r"\bauto(?:matic)?[-\s]?reply\b"
-    r"|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mail"
+    r"|\b(?:limited|no|intermittent|patchy|spotty|sporadic)\s+access\s+to\s+(?:my\s+)?e-?mail"
     r"|\bchecking\s+(?:e-?mail|my\s+inbox)\s+(?:only\s+)?(?:occasionally|intermittently|sporadically)"
     r"|\bnot\s+(?:currently\s+)?checking\s+this\s+(?:inbox|e-?mail\s+address)\b"
     r"(?!\s+(?:much|often|regularly|very|as|that|anymore|any\s+more))"
