@@ -3362,6 +3362,10 @@ FORMS = [
         "今回の商品は私の肌質（脂性肌）に合わなそうなので、結構です。\nわざわざありがとうございました。",
         "decline",
     ),
+    (
+        "I'm in the middle of a six-month exclusivity with another skincare label so I can't take on anything in this category at the moment. Appreciate you thinking of me.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4711,6 +4715,13 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "大変恐縮ですが、本人の個人アドレスへのご依頼は控えていただき、\n今後は当窓口（本メールの返信先）までご連絡をお願いいたします。",
             "talent-support@example.jp",
             "talent-support@example.jp",
+        ),
+        (
+            "Good day! This is Patricia from Island Creatives, the talent management of Kaye Dizon.\n"
+            "Kaye asked us to handle your inquiry. Kindly send the campaign brief and budget to this "
+            "email so we can check her calendar.",
+            "hello@islandcreatives.example.ph",
+            "hello@islandcreatives.example.ph",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
