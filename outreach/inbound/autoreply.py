@@ -246,17 +246,14 @@ def automatic_reasons(msg: Message, subject: str, own_text: str) -> list[str]:
     found = _SUBJECT.search(unicodedata.normalize("NFKC", subject))
     if found:
         reasons.append(f"out-of-office subject {found.group(0).strip()!r}")
-    found = _BODY.search(unicodedata.normalize("NFKC", own_text))
+    text = unicodedata.normalize("NFKC", own_text)
+    found = _BODY.search(text)
     if found:
         reasons.append(f"out-of-office text {found.group(0).strip()!r}")
     if (
         found
         and len(reasons) == 1
-        and (
-            _asks_removal(own_text)
-            if _SELF_DECLARED.search(unicodedata.normalize("NFKC", own_text))
-            else _answers(own_text)
-        )
+        and (_asks_removal(own_text) if _SELF_DECLARED.search(text) else _answers(own_text))
     ):
         # Responder wording and nothing in the headers or Subject, in a text that turns the offer
         # down ("I am on maternity leave until next summer and cannot take any new job") or takes

@@ -844,10 +844,7 @@ def read_reply(
             reasons.append(
                 "asks not to be written to directly, and names where to write: a referral"
             )
-            live[DECLINE] = _outside(live[DECLINE], live[OPT_OUT])
-            live[OPT_OUT] = []
-            score[OPT_OUT] = 0.0
-            score[DECLINE] = _combined(live[DECLINE])
+            _drop_stops(live, score)
     elif (
         live[OPT_OUT]
         and sender
@@ -861,10 +858,7 @@ def read_reply(
         # An agency that says who it is: 「本人への直接のご連絡はご遠慮いただいており、本件は
         # 弊社にて窓口を」 asks us not to write to the talent; the agency, writing, goes on.
         reasons.append("an agency asks not to write to the talent directly: a referral to it")
-        live[DECLINE] = _outside(live[DECLINE], live[OPT_OUT])
-        live[OPT_OUT] = []
-        score[OPT_OUT] = 0.0
-        score[DECLINE] = _combined(live[DECLINE])
+        _drop_stops(live, score)
     for g in (OPT_OUT, DECLINE, REFERRAL):
         for h in live[g][:3]:
             reasons.append(f"{g} phrase {h.text!r} (weight {h.phrase.weight:g})")
@@ -1097,10 +1091,16 @@ _TAKES_OVER = re.compile(
 )
 
 
-def _outside(hits: list[PhraseHit], stops: list[PhraseHit]) -> list[PhraseHit]:
-    """The hits not inside a stop's words: 「ご依頼は控えて」 read as where not to write also
-    holds the decline 「依頼は控えて」, which goes with it."""
-    return [h for h in hits if not any(s.start <= h.start and h.end <= s.end for s in stops)]
+def _drop_stops(live: dict[str, list[PhraseHit]], score: dict[str, float]) -> None:
+    """The stops say where not to write, not to stop: they no longer count, nor does a decline
+    inside their words (「ご依頼は控えて」 holds 「依頼は控えて」)."""
+    stops = live[OPT_OUT]
+    live[DECLINE] = [
+        h for h in live[DECLINE] if not any(s.start <= h.start and h.end <= s.end for s in stops)
+    ]
+    live[OPT_OUT] = []
+    score[OPT_OUT] = 0.0
+    score[DECLINE] = _combined(live[DECLINE])
 
 
 def _yes_after_refusal(live: dict[str, list[PhraseHit]], body: str, book: Phrasebook) -> bool:
