@@ -3366,6 +3366,34 @@ FORMS = [
         "I'm in the middle of a six-month exclusivity with another skincare label so I can't take on anything in this category at the moment. Appreciate you thinking of me.",
         "decline",
     ),
+    # A stop asked for in unusual words, and a yes that says it cannot refuse.
+    (
+        "omg yes?? I literally cannot say no to anything sakura scented lol\nwhats the timeline and is it IG or TT or both",
+        "interested",
+    ),
+    ("I cannot say no to this one, send the details!", "interested"),
+    (
+        "hi, this is Ella's mum. Ella is 15 and this is my email, please don't send these here anymore. thanks",
+        "opt_out",
+    ),
+    (
+        "I work in a hospital and receiving marketing email at this address is a problem. Please make sure it stops.",
+        "opt_out",
+    ),
+    (
+        "Respectfully, I ask that this address be excluded from all future outreach, including any Black Friday promotions.",
+        "opt_out",
+    ),
+    (
+        "大変申し訳ないのですが\u3000こんごこのような ご案内は お送りいただかなくて結構です\n返信不要です",
+        "opt_out",
+    ),
+    ("配信停\n止でお願いします", "opt_out"),
+    # No more of the product, with a paid post asked about: no stop.
+    (
+        "セラムはもう送らないで大丈夫です笑\u3000実は先月店頭で買って使ってるので\nなので商品なしで有償投稿だけって形でもできますか？金額きいてもいいですか",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4723,6 +4751,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "hello@islandcreatives.example.ph",
             "hello@islandcreatives.example.ph",
         ),
+        # The address on the line below "this address", with whoever reads it named after it.
+        (
+            "現在、企業様とのやり取りは全て専属マネージャーにお任せしております。\n今後はこちらのアドレスにご連絡いただけますでしょうか。\nmanager.kaho@example.jp（担当：井上）\nよろしくお願いいたします。",
+            "kaho.daily@example.jp",
+            "manager.kaho@example.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5007,6 +5041,10 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "I'm travelling with patchy access to email. I'll reply as soon as I can.\n\n-- Sam",
             None,
         ),
+        (
+            "Hello, thanks for getting in touch! I'm away up to and including Wednesday the 9th and will respond when I return.\nGrace\n(automatic reply)",
+            date(2026, 12, 10),
+        ),
     ],
 )
 def test_responders_without_headers_are_automatic(body: str, back: date | None) -> None:
@@ -5223,6 +5261,14 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "マネージャーにもCCで共有していますが、返事は私からします。\nぜひやりたいです！",
             "mina.beauty@example.jp",
+        ),
+        (
+            "hi hana!! my manager usually handles this stuff but shes on leave so just talk to me. yes im interested!! can u send product info and what u need from me",
+            "dani.m@example.com",
+        ),
+        (
+            "My manager would kill me for replying directly haha, but I'm genuinely excited about this one.\n\nCan you send the brief here? I'll loop her in myself later.",
+            "gabi.rossi@example.com",
         ),
     ],
 )

@@ -1111,15 +1111,21 @@ def _yes_after_refusal(live: dict[str, list[PhraseHit]], body: str, book: Phrase
     return any(h.start > last_decline and _a_yes(h, body, book) for h in live["positive"])
 
 
+# What may follow an address on its own line: the name of whoever reads it (「(担当:井上)」).
+_LABEL_AFTER = re.compile(r"\s*(?:\([^)\n]{0,30}\))?\s*")
+
+
 def _address_follows(body: str, start: int, end: int) -> bool:
     """An address in the words, or right after them on their line (「こちらのアドレス(…)宛に」,
     「こちらのアドレスに→ pr@…」), or alone on the next line (「…こちらのアドレスにお願いしても
-    よいでしょうか。\nwork.rina@…」): "this address" is that one, not the sender's."""
+    よいでしょうか。\nwork.rina@…」, or with its reader's name after it): "this address" is that
+    one, not the sender's."""
     if _ADDRESS.search(body[start : end + 40].split("\n")[0]):
         return True
     following = body[end:].split("\n", 1)
     below = following[1].lstrip("\n").split("\n", 1)[0].strip() if len(following) > 1 else ""
-    return bool(below) and _ADDRESS.fullmatch(below) is not None
+    address = _ADDRESS.match(below)
+    return address is not None and _LABEL_AFTER.fullmatch(below[address.end() :]) is not None
 
 
 def _first(reasons: list[str], intent: str) -> tuple[str, ...]:
