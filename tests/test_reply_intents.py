@@ -3394,6 +3394,34 @@ FORMS = [
         "セラムはもう送らないで大丈夫です笑\u3000実は先月店頭で買って使ってるので\nなので商品なしで有償投稿だけって形でもできますか？金額きいてもいいですか",
         "interested",
     ),
+    # A stop written after the signature or in English beside Japanese, and a yes whose P.S. mentions the stop only to say the opposite.
+    (
+        "当方は写真スタジオのため、化粧品のPRは行っておりません。\n\n―――――――――――――\nさち写真室\n※当アドレスへの営業メールはお断りしております。今後の送信はお控えください。\n―――――――――――――",
+        "opt_out",
+    ),
+    ("当方は写真スタジオのため、化粧品のPRは行っておりません。", "decline"),
+    (
+        "Thank you for the thoughtful note.\n\nBest wishes,\nTaro Nakamura\n\nOne more thing: I've received quite a few emails from Hanami Labs this year. I'd appreciate it if this one were the last.",
+        "opt_out",
+    ),
+    ("I don't do PR of any kind, so further emails ご遠慮ください. Thank you.", "opt_out"),
+    ("Further contact お控えください. Thank you for understanding.", "opt_out"),
+    (
+        "Morning. I'm going through my inbox and unsubscribing from every brand list I've ended up on,\nand this email is me doing that for yours.",
+        "opt_out",
+    ),
+    (
+        "Happy to do a TikTok for it. What's the deadline?\n\nOllie\n\nP.S. Your email says to reply \"unsubscribe\" if I don't want to hear from you. Consider this the opposite, keep me posted on any future launches too!",
+        "interested",
+    ),
+    (
+        "Yes please! I'd love to try it. Gifted is fine for a TikTok, for a YouTube integration I'd need a fee. Which were you thinking?\n\nPriya\n\nP.S. heads up, the unsubscribe link in your footer gives a 404 on my phone. Not that I want to use it! Just thought your team should know.",
+        "interested",
+    ),
+    (
+        "普段こういうPRのメールはほぼ無視しちゃってるんですが、\n桜ナイトセラムは気になって思わず返信しました笑\n\n使用期間はどれくらいを想定されていますか？\n2週間以上使ってからでないとレビューしない方針なので、その点だけ確認させてください。",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4757,6 +4785,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "kaho.daily@example.jp",
             "manager.kaho@example.jp",
         ),
+        # A manager's afterthought: write to him here from now on.
+        (
+            "Milo forwarded your note to me. Thanks for thinking of him.\n\nChris Adeyemi\nNorth Peak Talent\n\nPS: going forward please leave Milo off the thread and send briefs, rates and contracts to me here. He's asked us to handle all brand conversations.",
+            "bookings@northpeak-talent.example.com",
+            "bookings@northpeak-talent.example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5269,6 +5303,10 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "My manager would kill me for replying directly haha, but I'm genuinely excited about this one.\n\nCan you send the brief here? I'll loop her in myself later.",
             "gabi.rossi@example.com",
+        ),
+        (
+            "Thanks for thinking of me! Gifted works, I'd post on IG stories and maybe TikTok if I love it.\n\nSienna\n\nP.S. I'm signed with Bloom Agency, but they only handle my paid campaigns. Gifting I sort out myself, so just reply here.",
+            "sienna.m@example.com",
         ),
     ],
 )

@@ -51,6 +51,7 @@ _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
 # A spaced dash ends what a "not" before it negates: "not me - my agency handles brand stuff".
 _NEGATED_IN = re.compile(r"[!?。\n]|\.(?!\w)|\s[-–—]\s")
+_THIS_ADDRESS = re.compile(r"(?:当|本|この|こちらの)(?:メール)?アドレス")
 _CLOSE_PAREN = re.compile(r"[)）]")  # where a bracketed aside ends
 # "rather than to Lily's personal inbox": the person whose own address is not where to write.
 _NOT_THEIRS = re.compile(
@@ -524,7 +525,11 @@ def _hits(
                 blocked = "their own earlier words, quoted and taken back"
             elif quoted_from_others(text, m.start(), m.end(), book.reported_others):
                 blocked = "someone else's words, quoted"
-            elif m.start() > signature and phrase.group in (OPT_OUT, DECLINE, "caution"):
+            elif (
+                m.start() > signature
+                and phrase.group in (OPT_OUT, DECLINE, "caution")
+                and not _standing_note(text, m.start(), phrase.group)
+            ):
                 blocked = "in their signature"
             elif phrase.group == REFERRAL and book.copied_only.search(
                 sentence_of(text, m.start(), m.end(), book.contrast)
@@ -617,6 +622,17 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
             h = PhraseHit(h.phrase, h.start, h.end, h.text, h.segment, "outweighed")
         out.append(h)
     return out
+
+
+def _standing_note(text: str, at: int, group: str) -> bool:
+    """A stop written as a note of the signature about this very address (「※当アドレスへの営業
+    メールはお断りしております」): the sender's standing request, which this mail is subject to."""
+    line = text[text.rfind("\n", 0, at) + 1 : at]
+    return (
+        group == OPT_OUT
+        and line.lstrip().startswith("※")
+        and _THIS_ADDRESS.search(line) is not None
+    )
 
 
 def _in_aside(text: str, at: int, aside: re.Pattern[str]) -> bool:
