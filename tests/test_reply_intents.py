@@ -3422,6 +3422,52 @@ FORMS = [
         "普段こういうPRのメールはほぼ無視しちゃってるんですが、\n桜ナイトセラムは気になって思わず返信しました笑\n\n使用期間はどれくらいを想定されていますか？\n2週間以上使ってからでないとレビューしない方針なので、その点だけ確認させてください。",
         "interested",
     ),
+    # Busy now with room later is a counter-offer; a pass put as being busy or in dialect; stops put as wishes.
+    (
+        "Full honesty, my thumb was already hovering over the unsubscribe link out of habit. But then I actually read it.\n\nWhat are the deliverables and timeline? I'm booked through mid-Jan but have room after.",
+        "interested",
+    ),
+    (
+        "Okay, real answer: yes, I'd love to do a paid TikTok. I'm booked until mid-January, so something like Jan 20 onwards?",
+        "interested",
+    ),
+    (
+        "お声がけありがとうございます〜！\nただ今ちょうど子どもの受験でバタバタしてて、正直余裕がないです😭\n落ち着いたら、また声かけてもらえたら嬉しいです！",
+        "decline",
+    ),
+    (
+        "わざわざありがとう〜\nせっかくやけど、今回は遠慮しとくわ。\nまた何かおもろそうなのあったら教えてな！",
+        "decline",
+    ),
+    (
+        "I'd love to say yes, but my content calendar is currently a dumpster fire with a bow on it. Not now - maybe circle back in spring when I've stopped crying over Q4?",
+        "decline",
+    ),
+    (
+        "I'll keep this short: I'd be grateful not to hear from Hanami Labs again. Cheers.",
+        "opt_out",
+    ),
+    (
+        "I am no longer creating content and would appreciate it if you could ensure I do not receive further emails from Hanami Labs or its partners.",
+        "opt_out",
+    ),
+    (
+        "hana. hana. i am a 58 year old retired plumber. i do not have a tiktok. please forget i exist, marketing-wise.",
+        "opt_out",
+    ),
+    (
+        "Please consider this my permanent, all-purpose, one-size-fits-all 'no thanks' to any emails from Hanami Labs.\n\nHave a lovely day!",
+        "opt_out",
+    ),
+    (
+        "Out of curiosity - and for my lawyer's curiosity too - how did my personal address end up on your list?\n\nPlease remove it and confirm once it's done.",
+        "opt_out",
+    ),
+    # A stop she meant to send, quoted, and then a yes.
+    (
+        "「もう連絡しないでください」\n\n……って返そうと思ってテンプレまで用意してたんですけど、商品ページ見たら普通に欲しくなりました。悔しい。\n\nギフティングでよければ受けます！発送先お伝えしますね。",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4791,6 +4837,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "bookings@northpeak-talent.example.com",
             "bookings@northpeak-talent.example.com",
         ),
+        # The address her signature gives, pointed to from the text.
+        (
+            "Oh look, a brand that actually spelled my name right. Gold star.\n\nI don't handle bookings myself these days - the address in my signature is the one to use.\n\nThanks,\nAisha\n--\nAisha Bello | Creator\nBookings & collaborations: bookings@bellomedia.example.com",
+            "aisha.b@example.com",
+            "bookings@bellomedia.example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5307,6 +5359,10 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "Thanks for thinking of me! Gifted works, I'd post on IG stories and maybe TikTok if I love it.\n\nSienna\n\nP.S. I'm signed with Bloom Agency, but they only handle my paid campaigns. Gifting I sort out myself, so just reply here.",
             "sienna.m@example.com",
+        ),
+        (
+            "Quick heads up, my agency only handles my fashion deals, not skincare, so you can talk to me directly on this one.\n\nI'd be happy to do a gifted post plus a paid reel. What's the timeline?",
+            "priya.nair@example.com",
         ),
     ],
 )
