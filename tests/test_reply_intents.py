@@ -3468,6 +3468,27 @@ FORMS = [
         "「もう連絡しないでください」\n\n……って返そうと思ってテンプレまで用意してたんですけど、商品ページ見たら普通に欲しくなりました。悔しい。\n\nギフティングでよければ受けます！発送先お伝えしますね。",
         "interested",
     ),
+    # Not so far as to unsubscribe; a pass for now put off to spring; a partner's stop about another company; a stop for a shared address.
+    (
+        "配信停止するほどではないのですが、今回のセラムは肌質的に合わなそうなので辞退させてください。\n\nまたクレンジングなど別の商品のときはお声がけいただけたら嬉しいです。",
+        "decline",
+    ),
+    (
+        "We went back and forth on this one. Dan won.\nSo it's a pass for now, but if you've got something in spring when the reno is done,\nwe'd genuinely be happy to hear about it.",
+        "decline",
+    ),
+    (
+        "Harriet's already clicked the opt-out link once for\nthis address (last spring, a different campaign of yours?) and yet here we are. We'd both\nlike this address gone from everything you send. Thanks.",
+        "opt_out",
+    ),
+    (
+        "えみです。横から夫が「今後送らないでって返しといて」と言ってきたのですが、\nそれは別の会社さんの話でした（笑）はなみラボさんのことではありません。\n桜ナイトセラム、ぜひお試ししてみたいです。",
+        "interested",
+    ),
+    (
+        "My manager's cc'd on most of my stuff, but not this one - I'd rather handle beauty deals\nmyself, with my partner Jun (he edits everything). We talked and we're in.\n\nCan you do £800 for a Reel + 3 stories?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5131,6 +5152,10 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "Hello, thanks for getting in touch! I'm away up to and including Wednesday the 9th and will respond when I return.\nGrace\n(automatic reply)",
             date(2026, 12, 10),
         ),
+        (
+            "This is an automatic reply.\n\nThanks for getting in touch with Salt & Sage. Bea and I are both off on a mini-break;\nour last day out is Friday the 18th, and we'll be reading email again after that.",
+            date(2026, 12, 21),
+        ),
     ],
 )
 def test_responders_without_headers_are_automatic(body: str, back: date | None) -> None:
@@ -5363,6 +5388,22 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "Quick heads up, my agency only handles my fashion deals, not skincare, so you can talk to me directly on this one.\n\nI'd be happy to do a gifted post plus a paid reel. What's the timeline?",
             "priya.nair@example.com",
+        ),
+        (
+            "事務所の決まりでフィード投稿の美容案件はNGになっているのですが、\nストーリーズのみでよければぜひお受けしたいです。\n事務所にはこちらから報告しておきますので、このまま私宛にご連絡ください。",
+            "nene.cosme@example.jp",
+        ),
+        (
+            "I'm represented by an agency for TV work but I handle social collabs myself, so you're in the right place 🙂\n\nWould you consider sending two bottles? One for me and one for a giveaway.",
+            "leo.martins@example.pt",
+        ),
+        (
+            "We're with an agency for music stuff, but they don't touch our beauty/lifestyle side, so\nyou can deal with us directly. We're keen. Can you do a gifted bottle for each of us first?",
+            "hello@quietcornerstudio.example.com",
+        ),
+        (
+            "Two Lamps is three of us and we answer from one inbox. Mina and I want to do it, Oscar is neutral.\nThat's a yes.\n\nCan you send one bottle to each of us?\n\nBel, on behalf of Two Lamps",
+            "studio@twolampsonline.example.com",
         ),
     ],
 )

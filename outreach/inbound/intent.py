@@ -51,6 +51,8 @@ _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
 # A spaced dash ends what a "not" before it negates: "not me - my agency handles brand stuff".
 _NEGATED_IN = re.compile(r"[!?。\n]|\.(?!\w)|\s[-–—]\s")
+_NAME_AFTER = re.compile(r"\s*(?:the\s+)?([^\n,.;:!?()@]{2,40})")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _THIS_ADDRESS = re.compile(r"(?:当|本|この|こちらの)(?:メール)?アドレス")
 _CLOSE_PAREN = re.compile(r"[)）]")  # where a bracketed aside ends
 # "rather than to Lily's personal inbox": the person whose own address is not where to write.
@@ -818,6 +820,9 @@ def read_reply(
             and not _SENT_ON.match(body, h.end)
         ):
             continue
+        if h.phrase.on_behalf and _names_sender(body, h.end, sender):
+            reasons.append(f"{h.text!r} names the sender itself: no one else writes for it")
+            continue
         if h.blocked:
             reasons.append(f"{h.blocked} {h.phrase.group} phrase {h.text!r} (not acted on)")
         else:
@@ -1129,6 +1134,18 @@ def _yes_after_refusal(live: dict[str, list[PhraseHit]], body: str, book: Phrase
 
 # What may follow an address on its own line: the name of whoever reads it (「(担当:井上)」).
 _LABEL_AFTER = re.compile(r"\s*(?:\([^)\n]{0,30}\))?\s*")
+
+
+def _names_sender(body: str, end: int, sender: str) -> bool:
+    """ "Bel, on behalf of Two Lamps", sent from studio@twolampsonline…: the group a writer
+    speaks for is the sender itself (a duo's or a studio's shared inbox), not a talent whose
+    agency writes."""
+    named = _NAME_AFTER.match(body, end)
+    if named is None or "@" not in sender:
+        return False
+    name = _NOT_ALNUM.sub("", named.group(1))
+    label = _NOT_ALNUM.sub("", sender.rsplit("@", 1)[1].split(".")[0])
+    return len(name) >= 6 and label.startswith(name)
 
 
 def _address_follows(body: str, start: int, end: int) -> bool:
