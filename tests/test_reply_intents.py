@@ -3489,6 +3489,53 @@ FORMS = [
         "My manager's cc'd on most of my stuff, but not this one - I'd rather handle beauty deals\nmyself, with my partner Jun (he edits everything). We talked and we're in.\n\nCan you do £800 for a Reel + 3 stories?",
         "interested",
     ),
+    # History with the brand: an old stop quoted and taken back, a past address, a habit; stops and passes in new words.
+    (
+        "正直、普段こういうメールは読まずに配信停止しちゃうんですが、\n桜ナイトセラムはパッケージがかわいくて気になってました笑\n\n夜のスキンケア動画（YouTube）で紹介する形でもよいでしょうか？",
+        "interested",
+    ),
+    (
+        'Apologies for the reply you got from this address in September saying "not interested, remove me from your list". That was my former assistant being a bit overzealous with the inbox. Please ignore it.\n\nI\'d genuinely like to hear more about the Sakura Night Serum.',
+        "interested",
+    ),
+    (
+        "Quick q: is this for Canada too or just the US? And would you be okay with me posting an honest review after 4 weeks of use rather than a first impression? I don't do first-impression sponsored posts for skincare.",
+        "interested",
+    ),
+    ("This kind of email, ご遠慮ください. Thanks.", "opt_out"),
+    ("I am sorry, but please お控えください sending such emails to me in the future.", "opt_out"),
+    (
+        "I've made the decision to keep my channel completely non-commercial, so I'd kindly ask that I not be contacted for any future campaigns either.",
+        "opt_out",
+    ),
+    (
+        "I'm sure it's a lovely product, but I'd rather not be bothered with these kinds of emails going forward. Thank you.",
+        "opt_out",
+    ),
+    (
+        "We had a brief exchange on Instagram in July and I said I'd think about it. I've thought about it: I'd like not to receive any more messages from Hanami Labs, by email or DM.",
+        "opt_out",
+    ),
+    (
+        "インスタのDMでもメールでも何度かご連絡いただいていますが、今後はどちらもご遠慮ください。",
+        "opt_out",
+    ),
+    (
+        "I unsubscribed via the link in your footer in August. Yet here we are.\n\nPlease make sure this address is suppressed across all your lists, not just the one this came from.",
+        "opt_out",
+    ),
+    (
+        "I've promised myself no new partnerships until my baby's born in February. It's a no for now, but I'd love to hear about what you launch next.",
+        "decline",
+    ),
+    (
+        "That said, I'm going to sit this one out. Please don't take me off your list though, I'd love to hear about whatever comes next.",
+        "decline",
+    ),
+    (
+        "I really did mean it last time when I said I'd love to work together someday - that's still true!\n\nBut not on this one. My December slots went to a charity series. Let's talk again in the spring if you have something new.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4864,6 +4911,17 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "aisha.b@example.com",
             "bookings@bellomedia.example.com",
         ),
+        # The address she used last year, named only as past; the new one given.
+        (
+            "去年のコラボの際はこのアドレスでやり取りしていましたが、今年からお仕事用のアドレスを分けました。\nPRのご相談は rina.works@example.jp の方に送っていただけますか？\nそちらで確認してお返事します。",
+            "rina.makeup@example.jp",
+            "rina.works@example.jp",
+        ),
+        (
+            "Please stop sending pitches to this address - it's basically a family account now.\n\nEverything brand-related goes to kai@kaimoreno.example.com. Happy to look at the serum brief there.",
+            "kai.moreno@example.com",
+            "kai@kaimoreno.example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5404,6 +5462,10 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "Two Lamps is three of us and we answer from one inbox. Mina and I want to do it, Oscar is neutral.\nThat's a yes.\n\nCan you send one bottle to each of us?\n\nBel, on behalf of Two Lamps",
             "studio@twolampsonline.example.com",
+        ),
+        (
+            "マネージャーにも後で共有はしますが、まずは私の方で内容を確認したいので、\nこのまま私宛に詳細を送っていただけますか？",
+            "kurumi.n@example.jp",
         ),
     ],
 )
