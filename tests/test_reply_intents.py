@@ -3536,6 +3536,47 @@ FORMS = [
         "I really did mean it last time when I said I'd love to work together someday - that's still true!\n\nBut not on this one. My December slots went to a charity series. Let's talk again in the spring if you have something new.",
         "decline",
     ),
+    # Life events and ordinary months: stops said as wishes for a quiet inbox, a pass widened to everything, a stop quoted from replies to others.
+    (
+        "Small favor: could you make sure this address doesn't get any further emails from Hanami Labs? It's a personal inbox and I like to keep it quiet.",
+        "opt_out",
+    ),
+    (
+        "うちの娘が以前ブログをしておりまして、その頃のアドレスかと思います。\nもう何年も前にやめておりますので、今後はこちらへお送りにならないでください。",
+        "opt_out",
+    ),
+    (
+        "Please forget you ever had this email address. I'm not a creator and I have no interest.",
+        "opt_out",
+    ),
+    (
+        "This address belongs to a small business and should not be on any marketing list. Please make sure it isn't used again.",
+        "opt_out",
+    ),
+    (
+        "So there's really no point in you or anyone else at Hanami Labs writing to me going forward. I'd rather my inbox stayed quiet.",
+        "opt_out",
+    ),
+    (
+        "Thank you - I'll pass on this and on anything else you might send in future. I'm closing down the joint account this address was attached to, so there's no need to keep me on file.",
+        "opt_out",
+    ),
+    (
+        "I don't think I can say yes to this one, though. I'm only doing things that feel light right now, and a paid post wouldn't. I hope the launch goes brilliantly.",
+        "decline",
+    ),
+    (
+        "I'm open to it. If it's pregnancy-safe, I'd do a Reel for $800 (gifted-only doesn't work for me right now - nursery costs!).\n\nCan you send the INCI list?",
+        "interested",
+    ),
+    (
+        "産休に入ってから、企業様のご案内には「今後のご連絡はお控えください」とお返事してきたのですが……\n桜ナイトセラムだけは例外にさせてください！発売当初から愛用しています。\n4月に復帰予定なので、そのタイミングでの投稿はいかがでしょうか？",
+        "interested",
+    ),
+    (
+        "桜の香りに弱いので、こんなご提案をいただいたらNOとは言えません😂\nマネージャーにも一応共有しておきますが、スケジュールは私が管理しているので、\nこのまま私宛にご連絡いただければ大丈夫です。",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4922,6 +4963,17 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "kai.moreno@example.com",
             "kai@kaimoreno.example.com",
         ),
+        # "As below" pointing at the desk named in the signature, not at our footer; a new manager writing.
+        (
+            "ご連絡ありがとうございます！\n下記の通りお願いいたします。\n\n--------------------\nことね / ASMR\n※企業様からのお仕事のご依頼は、すべて下記窓口までお願いいたします。\n本アドレスではお受けしておりません。\nエコークリエイターズ 案件窓口：partners@echo-creators.example.jp\n--------------------",
+            "kotone.asmr@example.jp",
+            "partners@echo-creators.example.jp",
+        ),
+        (
+            "I'm Marcus, and as of this month I'm managing Theo Grant's brand partnerships at Northpeak Talent. Theo passed your note along.\n\nHe's open to hearing more. Could you send the brief, deliverables and budget to me directly?",
+            "marcus.bell@northpeak-talent.example.com",
+            "marcus.bell@northpeak-talent.example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5466,6 +5518,14 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "マネージャーにも後で共有はしますが、まずは私の方で内容を確認したいので、\nこのまま私宛に詳細を送っていただけますか？",
             "kurumi.n@example.jp",
+        ),
+        (
+            "Hi Hana! My agency only handles my fashion deals - skincare I book myself, so you're in the right place. Would love to hear more. Is this Instagram only or TikTok too?",
+            "gabi.style@example.com",
+        ),
+        (
+            "一応事務所に確認を取る必要があるのですが、私の方から話しておきますので、\n桜井さんはこのまま私宛にご連絡いただければ大丈夫です。",
+            "koharu.beauty@example.jp",
         ),
     ],
 )
