@@ -3577,6 +3577,22 @@ FORMS = [
         "桜の香りに弱いので、こんなご提案をいただいたらNOとは言えません😂\nマネージャーにも一応共有しておきますが、スケジュールは私が管理しているので、\nこのまま私宛にご連絡いただければ大丈夫です。",
         "interested",
     ),
+    # Very short stops and plain ones; a yes for paid beside a gifted option struck off.
+    ("pls no more", "opt_out"),
+    ("お控えください", "opt_out"),
+    ("受信を希望しません。", "opt_out"),
+    (
+        "個人的な事情により、今後はPRのご依頼を一切お受けしないことにいたしました。\nつきましては、メールもお送りいただかなくて結構です。",
+        "opt_out",
+    ),
+    (
+        "I'm trying to keep my inbox calm these days, so I'd really appreciate it if I didn't receive any more of these going forward.",
+        "opt_out",
+    ),
+    (
+        "Please remove the gifted option from the table, I only do paid work these days. For paid I'm in: 650 USD for one reel, 900 if you want a TikTok too.",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -4974,6 +4990,22 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "marcus.bell@northpeak-talent.example.com",
             "marcus.bell@northpeak-talent.example.com",
         ),
+        # A bare address with "pls"; the manager who looks after the talent's jobs; an agency asking that all correspondence go to the writer.
+        (
+            "mgmt@brightside-talent.example.com pls",
+            "milo@example.com",
+            "mgmt@brightside-talent.example.com",
+        ),
+        (
+            "案件系はぜんぶマネージャーの田中さんが見てくれてるので、\nそっちに投げてもらえると助かります🙏\ntanaka@kirari-m.example.jp",
+            "kotaro.outdoor@example.jp",
+            "tanaka@kirari-m.example.jp",
+        ),
+        (
+            "I'm with Lumen Talent, which represents Dayo Okafor exclusively. Kindly direct all further correspondence regarding this campaign to me. Happy to share Dayo's rate card once we have your brief.\n\nRegards,\nFolasade Ibe\nPartnerships Lead, Lumen Talent",
+            "fola@lumentalent.ng",
+            "fola@lumentalent.ng",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5266,6 +5298,10 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "This is an automatic reply.\n\nThanks for getting in touch with Salt & Sage. Bea and I are both off on a mini-break;\nour last day out is Friday the 18th, and we'll be reading email again after that.",
             date(2026, 12, 21),
         ),
+        (
+            "本メールは自動応答です。\n\n12月8日（火）・9日（水）はお休みをいただいております。\nいただいたメールは休み明けに確認させていただきます。",
+            date(2026, 12, 10),
+        ),
     ],
 )
 def test_responders_without_headers_are_automatic(body: str, back: date | None) -> None:
@@ -5526,6 +5562,14 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "一応事務所に確認を取る必要があるのですが、私の方から話しておきますので、\n桜井さんはこのまま私宛にご連絡いただければ大丈夫です。",
             "koharu.beauty@example.jp",
+        ),
+        (
+            "My agency's name is on my profile, but no need to go through them - I handle skincare partnerships directly. Happy to hear more! Could you share the brief?",
+            "grace.t@example.com",
+        ),
+        (
+            "My agency doesn't handle gifted stuff, so you can deal with me directly. What's the budget?",
+            "kit.marlowe@example.com",
         ),
     ],
 )

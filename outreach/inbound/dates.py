@@ -84,11 +84,13 @@ _WEEKDAY_AFTER = re.compile(
     r"^\s*\(\s*(?P<wd>[月火水木金土日]|mon|tue|wed|thu|fri|sat|sun)[^)]{0,8}\)", re.IGNORECASE
 )
 _RANGE = re.compile(
-    r"^\s*(?:[〜~\-–—ー－]|から|より|up to and including|up to|to|until|till|through|thru)\s*",
+    r"^\s*(?:[〜~\-–—ー－・]|から|より|up to and including|up to|to|until|till|through|thru)\s*",
     re.IGNORECASE,
 )
 _BARE_DAY = re.compile(r"^(?P<d>\d{1,2})(?:\s*日|(?:st|nd|rd|th)?\b)")
 _UNTIL_JA = re.compile(r"^\s*(?:まで|迄)")
+# 「5月1日はお休みをいただいております」: that day is away; back the next business day.
+_OFF_JA = re.compile(r"^\s*(?:は|も)\s*(?:終日)?\s*(?:お休み|休み|休業|休暇|不在)")
 _FROM_JA = re.compile(r"^\s*(?:より|から|以降)")
 _BACK_JA = re.compile(
     r"^\s*(?:に|には|から|より)?\s*(?:出社|戻り|戻ります|戻る|帰社|復帰|再開|通常|帰国|帰京|帰任|下山|"
@@ -337,7 +339,7 @@ def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | No
         return "until", next_business_day(day, japanese=False), words
     if _UNTIL_ON_EN.search(before) and not _UNTIL_JA.match(after):
         return "resume", day, words
-    if _UNTIL_JA.match(after) or _UNTIL_EN.search(before):
+    if _UNTIL_JA.match(after) or _UNTIL_EN.search(before) or _OFF_JA.match(after):
         japanese = tok.japanese or bool(_UNTIL_JA.match(after))
         return "until", next_business_day(day, japanese=japanese), words
     if _BACK_JA.match(after) or _BACK_EN.search(before) or _BACK_JA_BEFORE.search(before):
