@@ -3593,6 +3593,46 @@ FORMS = [
         "Please remove the gifted option from the table, I only do paid work these days. For paid I'm in: 650 USD for one reel, 900 if you want a TikTok too.",
         "interested",
     ),
+    # Someone other than the creator answering: a plan not carried out, a wife who asks to be dropped from the list, a friend or a sister who answers once.
+    (
+        "院長の娘さんがこちらのアドレスをSNSに載せていたようで、\n最初は営業のお断りメールをお送りしようかと思ったのですが、\n院長に確認したら「娘がやりたがってるから話を進めて」とのことでした。\n日程の候補をいくつかいただけますでしょうか。",
+        "interested",
+    ),
+    (
+        "How kind of you to think of Milo! I'm his wife and I look after his correspondence these days.\n\nHe's stepped away from social media entirely this year, so there's really no need to keep him on your mailing list going forward.",
+        "opt_out",
+    ),
+    (
+        "Please opt this address out. This is the reception inbox of Dunmore & Hale LLP and we have no one here by that name.",
+        "opt_out",
+    ),
+    ("This is my work address at the hospital. Please don't send anything here.", "opt_out"),
+    (
+        "Milo's mum here. Your note says to reply \"unsubscribe\" if we'd rather not hear from you -- we would very much rather hear from you! He's delighted.",
+        "interested",
+    ),
+    (
+        "I'm Kay's roommate -- she's in the middle of moving across the country and asked me to keep an eye on her mail.\n\nShe'll pass this time, she just can't film anything until she's settled.",
+        "decline",
+    ),
+    (
+        "Thank you for the offer. Right now isn't a good moment for me - I'm moving house. Maybe come back to me later in the year and we can see?",
+        "decline",
+    ),
+    (
+        "同様のメールが今月だけで4通届いています。\nこちらのアドレスは今後一切使用しないでください。",
+        "opt_out",
+    ),
+    ("すみません、メルマガとかも含めて全部解除したいです\nどうすればいいですか？", "opt_out"),
+    ("メールを受け取る理由がありません。\n今後受信しないよう設定してください。", "opt_out"),
+    (
+        "みなのマネージャーではなく、ただの友人なのですが笑、\n本人が海外にいてメールが見られないため代わりにご連絡しています。\nLINEで伝えたところ「やりたい！」とのことでした。\n投稿は2月に入ってからでも大丈夫でしょうか？",
+        "interested",
+    ),
+    (
+        "I'm Milo's older sister. He's deployed at the moment and has very spotty internet, so I'm handling his inbox. Good news: he said he'd love to do it.\n\nCould the post go up in March?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5006,6 +5046,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "fola@lumentalent.ng",
             "fola@lumentalent.ng",
         ),
+        # An agency asking that nothing go to the talent directly, and everything to its own desk.
+        (
+            "はじめまして、レモンクリエイターズ事務局です。\n弊社所属クリエイター「ちゃみ」宛のご連絡を転送いただきました。\n\n本人への直接のご依頼はお控えいただき、\n本件含め案件のご相談は弊社事務局宛にお願いいたします。\n改めて詳細をお送りいただけますでしょうか。",
+            "office@lemon-creators.example.jp",
+            "office@lemon-creators.example.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5570,6 +5616,10 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "My agency doesn't handle gifted stuff, so you can deal with me directly. What's the budget?",
             "kit.marlowe@example.com",
+        ),
+        (
+            "よく「事務所を通してください」と返す方もいるみたいですが、私はフリーなので直接で大丈夫です🙆\u200d♀️\n\nTikTokでの投稿を想定されていますか？\nサンプルをお送りいただけるならまず使ってみたいです。",
+            "riko.tiktok@example.jp",
         ),
     ],
 )

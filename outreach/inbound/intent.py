@@ -1107,7 +1107,8 @@ _TALENT_DIRECT = re.compile(
 )
 # The agency saying it takes the matter over: 「本件は弊社にて窓口を」, "through us".
 _TAKES_OVER = re.compile(
-    r"弊社(?:にて|で|が)(?:窓口|担当|対応)|\b(?:through|via) us\b|"
+    r"弊社(?:にて|で|が)(?:窓口|担当|対応)|弊社(?:の)?(?:事務局|窓口|担当(?:者)?)?(?:宛|あて|まで)|"
+    r"\b(?:through|via) us\b|"
     r"\bwe(?:'ll| will) (?:handle|take (?:it|this|things) (?:from here|over))\b"
 )
 
