@@ -3633,6 +3633,23 @@ FORMS = [
         "I'm Milo's older sister. He's deployed at the moment and has very spotty internet, so I'm handling his inbox. Good news: he said he'd love to do it.\n\nCould the post go up in March?",
         "interested",
     ),
+    # A stop broken over a line after て; other companies' mail unsubscribed from, not ours; a quieter inbox asked for.
+    (
+        "大変恐縮ですが、今後は新商品のご案内なども含めて\nメールをいただかなくて大丈夫です。",
+        "opt_out",
+    ),
+    (
+        "他社さんのPRメールは最近ほとんど配信停止しちゃったんですが、はなみラボさんのは別です！笑\n桜ナイトセラム、気になってました。",
+        "interested",
+    ),
+    (
+        "I'm trying to cut down how much email I get so I'd appreciate not being on your outreach list anymore. Wishing you well with it.",
+        "opt_out",
+    ),
+    (
+        "But I would genuinely like this email address to fall off the face of your earth. No follow-ups, no newsletter. Nothing. Please.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5620,6 +5637,10 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "よく「事務所を通してください」と返す方もいるみたいですが、私はフリーなので直接で大丈夫です🙆\u200d♀️\n\nTikTokでの投稿を想定されていますか？\nサンプルをお送りいただけるならまず使ってみたいです。",
             "riko.tiktok@example.jp",
+        ),
+        (
+            "念のためマネージャーにも確認したのですが、この件は私の方で直接進めてOKとのことでした。\nなので、このメールで引き続きやり取りさせてください。\n\n希望の投稿日などあれば教えてください〜",
+            "nao.makeup@example.jp",
         ),
     ],
 )

@@ -293,7 +293,7 @@ _LINE_TRIM = re.compile(r"[^\S\n]?\n[^\S\n]?")
 _BLANK_RUN = re.compile(r"\n{2,}")
 _WRAPPED_EN = re.compile(r"(?<=[A-Za-z,;])\n(?=[a-z])")
 _WRAPPED_JA = re.compile(
-    r"(?:(?<=[をにはがのとでもへ、])|(?<=から)|(?<=より))\n(?=[\u3040-\u30ff\u4e00-\u9fff])"
+    r"(?:(?<=[をにはがのとでもへて、])|(?<=から)|(?<=より))\n(?=[\u3040-\u30ff\u4e00-\u9fff])"
 )
 
 
