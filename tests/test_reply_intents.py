@@ -3650,6 +3650,26 @@ FORMS = [
         "But I would genuinely like this email address to fall off the face of your earth. No follow-ups, no newsletter. Nothing. Please.",
         "opt_out",
     ),
+    # Second-language stops and passes, and plain ones in few words.
+    ("個人のアドレスに宣伝を送るのはやめてください。", "opt_out"),
+    (
+        "Thanks - I only feature fragrance-free products, and from the description the sakura\nserum is scented, so it's not one for me. Happy to look at anything unscented you release in future.",
+        "decline",
+    ),
+    ("This address is for our family only. Please don't use it.", "opt_out"),
+    ("No more, please 🙅\u200d♀️", "opt_out"),
+    (
+        "I wish to not be contacted anymore by your company, for this or for any other product. Thank you to respect it.",
+        "opt_out",
+    ),
+    (
+        "I prefer that you don't write me more. Not for this serum and not in the future for other things. Thank you for understand.",
+        "opt_out",
+    ),
+    (
+        "Thank you for think of me. This time I cannot, I have exclusive contract with another skincare until the end of this year. Maybe next year we can talk again ka 🙏",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5068,6 +5088,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "はじめまして、レモンクリエイターズ事務局です。\n弊社所属クリエイター「ちゃみ」宛のご連絡を転送いただきました。\n\n本人への直接のご依頼はお控えいただき、\n本件含め案件のご相談は弊社事務局宛にお願いいたします。\n改めて詳細をお送りいただけますでしょうか。",
             "office@lemon-creators.example.jp",
             "office@lemon-creators.example.jp",
+        ),
+        # A manager writing in a second language, for the talent.
+        (
+            "Good day. I am Orn, manager of Praew. Praew receive your email and ask me to reply. Every brand work of her go through me, please contact me for all detail from now.\nKindly send to me the rate you offer and the timeline.",
+            "orn@siamstar-talent.example.co.th",
+            "orn@siamstar-talent.example.co.th",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
