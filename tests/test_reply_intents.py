@@ -3670,6 +3670,35 @@ FORMS = [
         "Thank you for think of me. This time I cannot, I have exclusive contract with another skincare until the end of this year. Maybe next year we can talk again ka 🙏",
         "decline",
     ),
+    # An unsubscribe link nearly pressed; stops in keigo and in formal English; a yes for one platform under another's exclusive.
+    (
+        "正直、最初は下の「配信停止」を押そうとしてました（笑）ごめんなさい。\nでも桜の香りって書いてあって手が止まりました。\n一度試させてもらえませんか？",
+        "interested",
+    ),
+    (
+        "恐れ入りますが、わたくしはインフルエンサー活動をしておらず、\n何かのお間違いではないかと存じます。\n今後はご送付くださいませんようお願い申し上げます。",
+        "opt_out",
+    ),
+    (
+        "せっかくのご厚意に対し大変心苦しいのですが、\nこの先もご期待に沿うことは叶いそうにございませんので、\n今後のご案内の対象からはお外しいただければと存じます。",
+        "opt_out",
+    ),
+    (
+        "I am afraid this is not something I take part in, and I would be most grateful not to be included in any further mailings from Hanami Labs.",
+        "opt_out",
+    ),
+    (
+        "Could you please pass this on to whoever manages your mailing list: kindly remove info@brambleandbirch.example.com. We're a small bakery and don't do influencer work.",
+        "opt_out",
+    ),
+    (
+        "After thinking it over, I don't think this product is the right match for my content right now. I hope you understand.",
+        "decline",
+    ),
+    (
+        "Short answer: yes, but it would need to be TikTok only. My YouTube channel is under an exclusive with another skincare company until June.\n\nWould a TikTok + one IG story in January work?",
+        "interested",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5095,6 +5124,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "orn@siamstar-talent.example.co.th",
             "orn@siamstar-talent.example.co.th",
         ),
+        # A talent manager asking that proposals go to him from now on.
+        (
+            "Jordan Woods here, talent manager at Atlas Creators. Your message to Milo was passed to me.\n\nBefore we can consider any skincare work we run a conflict check. Going forward, please send proposals to me directly.",
+            "j.woods@atlas-creators.example.com",
+            "j.woods@atlas-creators.example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5391,6 +5426,10 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "本メールは自動応答です。\n\n12月8日（火）・9日（水）はお休みをいただいております。\nいただいたメールは休み明けに確認させていただきます。",
             date(2026, 12, 10),
         ),
+        (
+            "ご連絡ありがとうございます。三浦です。\n現在休暇中です（Last day out: 12/10）。\n復帰後に確認してご返信いたします。",
+            date(2026, 12, 11),
+        ),
     ],
 )
 def test_responders_without_headers_are_automatic(body: str, back: date | None) -> None:
@@ -5667,6 +5706,10 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "念のためマネージャーにも確認したのですが、この件は私の方で直接進めてOKとのことでした。\nなので、このメールで引き続きやり取りさせてください。\n\n希望の投稿日などあれば教えてください〜",
             "nao.makeup@example.jp",
+        ),
+        (
+            "My management company handles all my contracts, so I'll loop them in once we agree on the basics - but I wanted to reply myself first.\n\nIf yours is non-comedogenic I'd love to try it. What's the timeline?",
+            "nina.b@example.com",
         ),
     ],
 )

@@ -108,7 +108,7 @@ _RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|�
 # away, as "through" does.
 _UNTIL_EN = re.compile(
     r"\b(?:(?:through|thru|up to)\s*(?:and including\s*)?|(?:until|till|til)\s+and\s+including\s*"
-    r"|last (?:day|working day|full day) (?:out|off|away)(?: of (?:the )?office)?"
+    r"|last (?:day|working day|full day) (?:out|off|away)(?: of (?:the )?office)?\s*:?"
     r"(?:\s+(?:is|will be|being))?\s*(?:on\s*)?)(?:the\s+)?$",
     re.IGNORECASE,
 )
