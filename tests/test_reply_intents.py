@@ -3699,6 +3699,60 @@ FORMS = [
         "Short answer: yes, but it would need to be TikTok only. My YouTube channel is under an exclusive with another skincare company until June.\n\nWould a TikTok + one IG story in January work?",
         "interested",
     ),
+    # Several addresses: both to be dropped, each named only as one more to remove; a second channel offered instead of the main one.
+    (
+        "I stepped away from making content back in the summer and I've closed the old channel.\nPlease remove me from your list - this address and the old channel one (owenmakesthings@example.co.uk), if you have it.",
+        "opt_out",
+    ),
+    (
+        "Under GDPR Art. 17 I am asking you to erase all personal data you hold about me, including this address and\nfelix@brandtcycles.example.de, and to confirm once done. Please send no further marketing to either.",
+        "opt_out",
+    ),
+    (
+        "Please delete my contact details - both this personal address and my Etsy shop one (mayamakesclay@example.com).\nI won't be doing any sponsored posts.",
+        "opt_out",
+    ),
+    (
+        "I run a small bakery account, not a beauty page,\nand this address plus my old leahbakes@example.com both got this pitch.\n\nI'd appreciate it if neither got anything from you again. Thanks!",
+        "opt_out",
+    ),
+    (
+        "I'm not entirely sure how my work address ended up on your list. Either way, I'd appreciate it if this address, and my personal one, came off it.",
+        "opt_out",
+    ),
+    (
+        "This is my university inbox. I'd like it deleted from whatever list you are using, and I'd ask that\nyou don't contact me through my creator address or DMs instead.",
+        "opt_out",
+    ),
+    (
+        "I'd rather not hear from Hanami Labs again, please.\nAnd could your team not slide into my DMs on either Instagram account instead? That's happened twice now.",
+        "opt_out",
+    ),
+    (
+        "Can I be excluded from your future campaigns? Not just this one - all of them. Thank you.",
+        "opt_out",
+    ),
+    (
+        "I stopped making videos two years ago and this inbox is just for family now. Please don't write\nhere anymore.",
+        "opt_out",
+    ),
+    ("メルマガ登録をした覚えはありません。\n解除願います。", "opt_out"),
+    (
+        "Not on my main channel - it's all tech reviews and a serum would confuse people.\nBUT my second channel is basically my evening routine, and this\nwould fit there really naturally.\n\nIf you're open to that, send over what you're thinking for deliverables and timing.",
+        "interested",
+    ),
+    (
+        "ふだん企業様からのご依頼はほとんどお断りしているのですが、\n桜の香りのナイトセラムと聞いて、これはやってみたいと思いました。",
+        "interested",
+    ),
+    (
+        "10月はハロウィン関連の案件で埋まってしまっていて、今月中の投稿は難しいのですが、\n12月の年末コスメ特集の回でご紹介させていただくのはいかがでしょうか？",
+        "interested",
+    ),
+    (
+        "Not right now, sorry - I've got back-to-back campaigns through February. Maybe come back to me\nin the spring? I'd be happy to look again then.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5130,6 +5184,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "j.woods@atlas-creators.example.com",
             "j.woods@atlas-creators.example.com",
         ),
+        # An agency asking that its talents not be written to directly.
+        (
+            "ことのはエージェンシーの岡田でございます。\n弊社所属の水野あかり宛にご連絡をいただいておりましたので、代わってご返信申し上げます。\n\n恐れ入りますが、所属タレントへの直接のご連絡はお控えいただき、今後は弊社までお問い合わせいただけますと幸いです。\n本件につきましては前向きに検討したく、詳細資料をお送りいただけますでしょうか。",
+            "info@kotonoha-agency.example.jp",
+            "info@kotonoha-agency.example.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5429,6 +5489,10 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
         (
             "ご連絡ありがとうございます。三浦です。\n現在休暇中です（Last day out: 12/10）。\n復帰後に確認してご返信いたします。",
             date(2026, 12, 11),
+        ),
+        (
+            "Hello,\n\nWe've received your request (#48213) and a member of our team will be in touch shortly.\nPlease do not reply to this message; any replies will add to your existing ticket.\n\nGlowDesk Support",
+            None,
         ),
     ],
 )

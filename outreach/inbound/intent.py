@@ -1102,7 +1102,7 @@ _A_ROLE = re.compile(
 )
 # A stop about writing to the talent herself, not to whoever writes for her.
 _TALENT_DIRECT = re.compile(
-    r"(?:ご)?本人(?:様)?(?:へ|宛)の?\s*直接|"
+    r"(?:ご)?(?:本人|所属タレント|タレント|クリエイター)(?:様|さん)?(?:へ|宛)の?\s*直接|"
     r"\b(?:contact|e-?mail|write to|message|reach out to|pitch) (?:her|him|them) directly\b(?! or)"
 )
 # The agency saying it takes the matter over: 「本件は弊社にて窓口を」, "through us".
