@@ -3753,6 +3753,27 @@ FORMS = [
         "Not right now, sorry - I've got back-to-back campaigns through February. Maybe come back to me\nin the spring? I'd be happy to look again then.",
         "decline",
     ),
+    # Creative control asked about beside a yes; our footer quoted and asked about; stops for a single-purpose inbox.
+    (
+        "Thank you! I'd like to know more. Is it paid regardless of performance, and do I keep creative control? I don't do scripted posts.",
+        "interested",
+    ),
+    (
+        "メールの下に「このメールに配信停止と返信しても承ります」って書いてあるけど、\nこれに返信したら停止になっちゃったりしますか？😂\n停止じゃなくて、お話ちゃんと聞きたいです！",
+        "interested",
+    ),
+    (
+        "This address is for my bakery orders only. Please don't email it with marketing again.",
+        "opt_out",
+    ),
+    (
+        "Out of curiosity, where did you get this address? It isn't public anywhere. I'd like it removed from whatever list it's on, please.",
+        "opt_out",
+    ),
+    (
+        "Please don't reach out for future campaigns either. I'm not the right person for any of this, and I'd like my email off whatever list it's on.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5189,6 +5210,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "ことのはエージェンシーの岡田でございます。\n弊社所属の水野あかり宛にご連絡をいただいておりましたので、代わってご返信申し上げます。\n\n恐れ入りますが、所属タレントへの直接のご連絡はお控えいただき、今後は弊社までお問い合わせいただけますと幸いです。\n本件につきましては前向きに検討したく、詳細資料をお送りいただけますでしょうか。",
             "info@kotonoha-agency.example.jp",
             "info@kotonoha-agency.example.jp",
+        ),
+        # An agency asking for the brief to come to it.
+        (
+            "Lantern House looks after Cal's brand partnerships, so we'll pick this up from here. Please keep Cal off future threads and send the brief and budget to us directly.\n\nThanks,\nPriscilla\nLantern House Bookings",
+            "bookings@lanternhouse.agency",
+            "bookings@lanternhouse.agency",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
