@@ -150,6 +150,17 @@ def test_words_between_and_below_quoted_blocks_are_the_senders(body: str, own: s
             "> このメールに「配信停止」とご返信いただいても承ります\n\nでは、そのようにお願いします。\n",
             "このメールに「配信停止」とご返信いただいても承ります",
         ),
+        # A short answer below the quoted line: 「こちらで」, "I would rather" (not hear from us).
+        (
+            "> 配信停止：https://hanamilabs.jp/u/Zx81kQ\n\nこちらでお願いします。\n"
+            "リンク先がうまく開けなかったので、返信で失礼します。\n",
+            "配信停止：https://hanamilabs.jp/u/Zx81kQ",
+        ),
+        (
+            "> If you would rather not hear from us again, you can opt out at any time:\n\n"
+            "I would rather.\n",
+            "If you would rather not hear from us again, you can opt out at any time:",
+        ),
         # A yes below another quoted line, a no below ours, our footer in the history below
         # the sender's own words: none answers the offer.
         ("> Would you post in January?\n\nYes, please.\n", ""),

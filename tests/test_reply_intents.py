@@ -3774,6 +3774,21 @@ FORMS = [
         "Please don't reach out for future campaigns either. I'm not the right person for any of this, and I'd like my email off whatever list it's on.",
         "opt_out",
     ),
+    # A pass for this product that keeps the list, and stops asked for after a complaint.
+    ("> you can opt out at any time\n\nConsider me opted out.", "opt_out"),
+    (
+        "No need to take me off your list! Just not this product, I'm sticking with my current night routine for now.",
+        "decline",
+    ),
+    ("何度かメールをいただいていますが、困っています。\n止めていただけますか。", "opt_out"),
+    (
+        "Thank you so much for thinking of me. I must ask, though, that you not\nwrite to me again -- I'm stepping back from all of this and would prefer a quiet inbox.",
+        "opt_out",
+    ),
+    (
+        "But I have to be good - I'm on a product freeze, so I'm not taking anything new on right now. Maybe circle back sometime next year? I'd genuinely love to try it one day.",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5217,6 +5232,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "bookings@lanternhouse.agency",
             "bookings@lanternhouse.agency",
         ),
+        # A manager in Kansai dialect taking the matter over.
+        (
+            "どうも、ナオキのマネージャーやってます中川です。\n本人からこの件回ってきました。\n条件とか詳しく聞かせてもらえます？この件はこっちで預かりますんで、\n今後は僕宛にお願いしますわ。",
+            "nakagawa@kansai-talent.example.jp",
+            "nakagawa@kansai-talent.example.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5801,6 +5822,10 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "My management company handles all my contracts, so I'll loop them in once we agree on the basics - but I wanted to reply myself first.\n\nIf yours is non-comedogenic I'd love to try it. What's the timeline?",
             "nina.b@example.com",
+        ),
+        (
+            "Just so you know, my agency only handles my TV stuff, not social -- so you can talk to me\ndirectly about this. I'm keen. Is there a brief yet?",
+            "hiro.matsuda@example.ca",
         ),
     ],
 )

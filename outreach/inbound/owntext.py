@@ -239,6 +239,9 @@ def _footer_patterns(
 # offer is dropped from the own text, and the yes alone says nothing.
 _TAKEN = re.compile(
     r"^\s*(?:yes|yep|yeah|yup|please|please do|do it|i would rather not|i'd rather not|"
+    # "I would rather." below "If you would rather not hear from us again": I would rather not.
+    r"i would rather[.!]*\s*$|i'd rather[.!]*\s*$|"
+    r"こちらで(?:お願い|よろしく)|これで(?:お願い|よろしく)|"
     r"that's right|correct|exactly|はい|ええ|うん|では|じゃあ|それで|そのように|そうして|"
     r"お願いします|お願いいたします|お願い致します|希望します)",
     re.IGNORECASE,
