@@ -3789,6 +3789,52 @@ FORMS = [
         "But I have to be good - I'm on a product freeze, so I'm not taking anything new on right now. Maybe circle back sometime next year? I'd genuinely love to try it one day.",
         "decline",
     ),
+    # Typos in the words that matter: mis-conversions and slips read as the words meant.
+    ("現在スキンケア案件を別ブランド様と継続中のため、\n今回は身送らせていただきます。", "decline"),
+    (
+        "お手数ですがこちらのアドレスを配信リストから削徐していただけますと助かります。\n今後のご連絡もおひかえ頂ければ幸いです。",
+        "opt_out",
+    ),
+    ("ただ、私はPR投稿を一切行っておりませんので、今後こうしたご案内はご円慮ください。", "opt_out"),
+    ("メール配信の解徐をお願いいたします。", "opt_out"),
+    (
+        "Hey, thanks for the offer. I'll have to psas on this one — no sponsored skincare for me this season.",
+        "decline",
+    ),
+    (
+        "Kindly cease and desit all emails to this address. I have not consented to marketing from your company.",
+        "opt_out",
+    ),
+    ("今後のご連絡は扶養です。失礼します。", "opt_out"),
+    ("Hi Hana, I'd like to opt ouy of these. Thanks and good luck with the serum!", "opt_out"),
+    ("今後このアドレスへの送心はなさらないでください。", "opt_out"),
+    ("pleaase stoppp sending me these", "opt_out"),
+    (
+        "大変魅力的なのですが、今回は遠虜させていただきます。\nまたの機会によろしくお願いいたします。",
+        "decline",
+    ),
+    ("今はスキンケアの投稿を減らしている時期なので、今回はみおくりとさせてください。", "decline"),
+    (
+        "Thanks Hana. Pasing on this one — I already have a night serum I'm contracted with until June.",
+        "decline",
+    ),
+    (
+        "This is the second time I've asked. Please make sure this address recieves nothing further from Hanami Labs.",
+        "opt_out",
+    ),
+    ("大変恐れ入りますが、御社のリトスから外していただけますでしょうか。", "opt_out"),
+    # Stops in dialect and in few words.
+    (
+        "妻は今年の春に発信活動をやめております。\nこのアドレスに今後ご連絡いただくことのないよう、削除をお願いします。",
+        "opt_out",
+    ),
+    ("わだすはそういうのやってねえので、もう送らねでけらいん。", "opt_out"),
+    ("Please mute me from whatever list this is, thanks 🙏", "opt_out"),
+    (
+        "Mate, I run a car channel. Please don't ever email me about face serums again. Or anything.",
+        "opt_out",
+    ),
+    ("Hi there, could you count me out of any future mailings? Thank you.", "opt_out"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5237,6 +5283,17 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "どうも、ナオキのマネージャーやってます中川です。\n本人からこの件回ってきました。\n条件とか詳しく聞かせてもらえます？この件はこっちで預かりますんで、\n今後は僕宛にお願いしますわ。",
             "nakagawa@kansai-talent.example.jp",
             "nakagawa@kansai-talent.example.jp",
+        ),
+        # A manager's title misspelt; a booking agent's address to reply to.
+        (
+            "Cassie here, I'm Noah's manger at Lumen Management. He's keen on the Sakura Night Serum!\n\nPlease direct everything to me going forward — brief, deliverables, fee.",
+            "cassie@lumen-mgmt.example.com",
+            "cassie@lumen-mgmt.example.com",
+        ),
+        (
+            "My booking agent at Crestline handles all paid and gifted\npartnerships - please reply to bookings@crestline-creators.example.com with the details.",
+            "aria.lopez@example.com",
+            "bookings@crestline-creators.example.com",
         ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
