@@ -3835,6 +3835,16 @@ FORMS = [
         "opt_out",
     ),
     ("Hi there, could you count me out of any future mailings? Thank you.", "opt_out"),
+    # A refusal of this one after a yes and a caveat, the whole offer; Tohoku dialect; a bug report's "happy to send a screenshot".
+    (
+        "桜のパッケージ可愛すぎて、本当はすごくやりたいんです…！\n\nただ、今ちょうど他社さんのスキンケアと競合NGの契約を結んでいて、\n今回はどうしても難しいです😢\nまた機会があれば是非お声がけください！",
+        "decline",
+    ),
+    ("わりぃけど、こういうのはもう送ってこねでけろ。\nよろしぐ。", "opt_out"),
+    (
+        "FYI your emails aren't rendering properly in Thunderbird on Linux.\n\nHonestly, just remove my address. I review keyboards, not skincare.\n\nBut you might want to fix the rendering for everyone else. Happy to send a screenshot if it helps.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5295,6 +5305,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "aria.lopez@example.com",
             "bookings@crestline-creators.example.com",
         ),
+        # An agency asking, in the middle of a thank-you, that the matter go to it from now on.
+        (
+            "はじめまして。花道オフィスの木村と申します。\n先日の横浜のビューティーイベントでは、御社のブースでみずきが大変お世話になりました。\n\nみずき宛にいただいた本件のご連絡は、以後は弊社の木村までご連絡ください。\n\nイベントの際の写真も、よろしければ共有させていただきます。",
+            "kimura@hanamichi-office.example.jp",
+            "kimura@hanamichi-office.example.jp",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5598,6 +5614,14 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
         (
             "Hello,\n\nWe've received your request (#48213) and a member of our team will be in touch shortly.\nPlease do not reply to this message; any replies will add to your existing ticket.\n\nGlowDesk Support",
             None,
+        ),
+        (
+            "※このメールは自動返信です。\n\n冬季限定のゆず茶ラテは12月1日より販売しております。\nなお、担当者は12月11日(金)まで休暇をいただいております。\nお返事は休暇明けに順次させていただきます。",
+            date(2026, 12, 14),
+        ),
+        (
+            "【自動返信メール】\n\n1月の陶芸ワークショップは、1月16日・17日の2日間で開催予定です。\n\n杉本は12月18日まで出張のため、メールの確認ができません。",
+            date(2026, 12, 21),
         ),
     ],
 )

@@ -103,6 +103,7 @@ _BACK_JA_BEFORE = re.compile(
     r"(?:復帰|出社|帰社|戻り|再開|営業開始|業務開始|仕事始め|出勤|帰国)(?:予定)?日?\s*(?:は|:)?[、,]?\s*$"
 )
 _ABSENCE_JA = re.compile(r"休|不在|出張|留守|離れ|外出|研修|産休|育休")
+_OTHER_EVENT_JA = re.compile(r"販売|発売|開催|予定|セール|締め切|締切|スタート|キャンペーン")
 _RESUME_JA = re.compile(r"再開|出社|通常|順次|対応|戻|営業|復帰|返信|返事|確認|ご連絡")
 # "until and including 31 December" and "my last day out is 31 December" name the last day
 # away, as "through" does.
@@ -347,8 +348,12 @@ def _read_token(text: str, tok: _Token, day: date) -> tuple[str, date, str] | No
     start_from = _FROM_JA.match(after)
     if start_from:
         rest = after[start_from.end() :][:10]
-        if _ABSENCE_JA.search(rest) and not _RESUME_JA.search(rest):
-            return None  # 「12月1日から休暇」: when the absence starts, not when it ends
+        if (_ABSENCE_JA.search(rest) or _OTHER_EVENT_JA.search(rest)) and not _RESUME_JA.search(
+            rest
+        ):
+            # 「12月1日から休暇」: when the absence starts, not when it ends; 「12月1日より販売
+            # しております」, 「1月9日からを予定」: the date of something else.
+            return None
         return "resume", day, words
     return None
 
@@ -519,6 +524,9 @@ def _range_return(
     received on the 30th): the range began this year, it does not lie a year ahead, unless it
     has ended by the day received (「元日-1」 received on 7 January is next year's)."""
     joint = text[tok.end : end_tok.start].strip().lower()
+    rest = _WEEKDAY_AFTER.sub("", text[end_tok.end :], count=1)
+    if joint == "・" and not (_OFF_JA.match(rest) or _UNTIL_JA.match(rest)):
+        return None  # 「1月16日・17日の2日間で開催」: two days of an event, not an absence
     for start in (_resolve(tok, received - _PAST_START), day):
         end = _resolve(end_tok, start) if start is not None else None
         if end is None:
