@@ -3845,6 +3845,21 @@ FORMS = [
         "FYI your emails aren't rendering properly in Thunderbird on Linux.\n\nHonestly, just remove my address. I review keyboards, not skincare.\n\nBut you might want to fix the rendering for everyone else. Happy to send a screenshot if it helps.",
         "opt_out",
     ),
+    # An emoji closes a thought; a counter-offer under "if you'd do"; a stop asked as a question; a conditional stop about newsletters.
+    (
+        '"Simply reply unsubscribe"? Never 😄 count me in!\n\nWhat do you need from me, just an address?',
+        "interested",
+    ),
+    (
+        "Not interested in just a single IG post tbh — but if you'd do a TikTok + IG reel bundle I'm very keen. Can we talk numbers?",
+        "interested",
+    ),
+    ("Could you please stop? I've already asked your colleague twice.", "opt_out"),
+    ("メールマガジン的なものでしたら解除を希望します。\nよろしくお願いします。", "opt_out"),
+    (
+        "Please take me off your list. I'm not doing paid posts anymore and I'm keen to stop getting pitches altogether.",
+        "opt_out",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5311,6 +5326,22 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "kimura@hanamichi-office.example.jp",
             "kimura@hanamichi-office.example.jp",
         ),
+        # The creator's own collab inbox, "the one to use"; a talent in Kansai dialect pointing to her agency.
+        (
+            "Hiya! I don't handle partnerships from this inbox, it's my personal one.\n\ncollabs@rosiemakes.example.com is the one to use, I check it every day.",
+            "rosie.makes@example.com",
+            "collabs@rosiemakes.example.com",
+        ),
+        (
+            "うち事務所入ってるんで、お仕事の話はそっちに連絡してもろてええですか？\nstaff@kansai-creators.example.jp\n担当の者が対応しますんで、よろしゅうお願いします。",
+            "shun.makeup@example.jp",
+            "staff@kansai-creators.example.jp",
+        ),
+        (
+            "Jordan here -- I manage Milo's partnerships and he forwarded your note over. He likes the brand, but he only does paid work with a signed SOW, so let's keep this thread with me.\n\nCan you send over the brief, deliverables and budget?",
+            "jordan@kitemgmt.example.com",
+            "jordan@kitemgmt.example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5907,6 +5938,10 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "Just so you know, my agency only handles my TV stuff, not social -- so you can talk to me\ndirectly about this. I'm keen. Is there a brief yet?",
             "hiro.matsuda@example.ca",
+        ),
+        (
+            "Quick heads up: my agency only handles my YouTube integrations, so for an Instagram post you can work with me directly, no need to go through them.\n\nMy rate for one Reel plus two stories is $900.",
+            "harper.lee.vlogs@example.com",
         ),
     ],
 )

@@ -50,7 +50,9 @@ _GROUPS = (OPT_OUT, DECLINE, REFERRAL, "positive", "caution")
 _COPIED = re.compile(r"\bcc|cc\b|copied|copying|loop|入れ")
 _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
 # A spaced dash ends what a "not" before it negates: "not me - my agency handles brand stuff".
-_NEGATED_IN = re.compile(r"[!?。\n]|\.(?!\w)|\s[-–—]\s")
+# Where a clause ends for a negation cue: a sentence's end, a dash between words, or an emoji,
+# which closes a thought ("\"Simply reply unsubscribe\"? Never 😄 count me in!").
+_NEGATED_IN = re.compile(r"[!?。\n\U0001F300-\U0001FAFF]|\.(?!\w)|\s[-–—]\s")
 _NAME_AFTER = re.compile(r"\s*(?:the\s+)?([^\n,.;:!?()@]{2,40})")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _THIS_ADDRESS = re.compile(r"(?:当|本|この|こちらの)(?:メール)?アドレス")
