@@ -3860,6 +3860,21 @@ FORMS = [
         "Please take me off your list. I'm not doing paid posts anymore and I'm keen to stop getting pitches altogether.",
         "opt_out",
     ),
+    # A condition asked as a question before the refusal; stops with a name to remove, with "happy to confirm", with "no more please".
+    (
+        "Could you send me the full ingredient list? And is it cruelty-free / not tested on animals? I can only work with brands that are.",
+        "interested",
+    ),
+    ("Who is this? Don't email me.", "opt_out"),
+    (
+        "We're a small ceramics studio, not influencers, so I think this reached us by mistake. Would you mind removing fernandfox from your contacts so it doesn't happen again? Many thanks.",
+        "opt_out",
+    ),
+    (
+        "Please could you make sure I don't receive any more emails from Hanami Labs — pitches, newsletters, launch news, anything. I'm happy to confirm by clicking a link if that's easier for your system.",
+        "opt_out",
+    ),
+    ("Hana, no more please. thx", "opt_out"),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
@@ -5342,6 +5357,12 @@ def test_slips_of_short_words_read_as_the_word_but_names_stay() -> None:
             "jordan@kitemgmt.example.com",
             "jordan@kitemgmt.example.com",
         ),
+        # A creator who has forwarded the pitch to her manager's address.
+        (
+            "桜井さんこんにちは！りなです〜\nマネちゃんに転送しといたので、今後はそっちとやりとりしてもらえると助かります🙏\nmanager.rina@example.com\nよろしくです！",
+            "rina.ootd@example.jp",
+            "manager.rina@example.com",
+        ),
         # A billing address labelled in the clause before it; this address, asked for.
         (
             "本件は私が窓口となりますので、こちらのアドレスへご返信ください。\n"
@@ -5942,6 +5963,14 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "Quick heads up: my agency only handles my YouTube integrations, so for an Instagram post you can work with me directly, no need to go through them.\n\nMy rate for one Reel plus two stories is $900.",
             "harper.lee.vlogs@example.com",
+        ),
+        (
+            "I'm signed with an agency for fashion and beauty campaigns, but my contract lets me do skincare on my own, so you can deal with me directly on this one.\n\nCould you send over rates and usage terms?",
+            "kezia.brown@example.com",
+        ),
+        (
+            "You don't need to go through my manager for this one — she's said I can handle small skincare deals myself. So: yes please!",
+            "mia.santos@example.com",
         ),
     ],
 )
