@@ -53,8 +53,11 @@ _CLAUSE_END = re.compile(r"[!?。\n]|\.(?!\w)")  # an address's dots end nothing
 # Where a clause ends for a negation cue: a sentence's end, a dash between words, or an emoji,
 # which closes a thought ("\"Simply reply unsubscribe\"? Never 😄 count me in!").
 _NEGATED_IN = re.compile(r"[!?。\n\U0001F300-\U0001FAFF]|\.(?!\w)|\s[-–—]\s")
+# The name after "on behalf of", up to the end of its phrase, and what a name and a domain
+# label are compared without.
 _NAME_AFTER = re.compile(r"\s*(?:the\s+)?([^\n,.;:!?()@]{2,40})")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
+# "This address" in a signature's note (「※当アドレスへの…」).
 _THIS_ADDRESS = re.compile(r"(?:当|本|この|こちらの)(?:メール)?アドレス")
 _CLOSE_PAREN = re.compile(r"[)）]")  # where a bracketed aside ends
 # "rather than to Lily's personal inbox": the person whose own address is not where to write.
@@ -532,7 +535,7 @@ def _hits(
             elif (
                 m.start() > signature
                 and phrase.group in (OPT_OUT, DECLINE, "caution")
-                and not _standing_note(text, m.start(), phrase.group)
+                and not (phrase.group == OPT_OUT and _standing_note(text, m.start()))
             ):
                 blocked = "in their signature"
             elif phrase.group == REFERRAL and book.copied_only.search(
@@ -628,15 +631,11 @@ def _outweigh(hits: list[PhraseHit], text: str, book: Phrasebook) -> list[Phrase
     return out
 
 
-def _standing_note(text: str, at: int, group: str) -> bool:
+def _standing_note(text: str, at: int) -> bool:
     """A stop written as a note of the signature about this very address (「※当アドレスへの営業
     メールはお断りしております」): the sender's standing request, which this mail is subject to."""
     line = text[text.rfind("\n", 0, at) + 1 : at]
-    return (
-        group == OPT_OUT
-        and line.lstrip().startswith("※")
-        and _THIS_ADDRESS.search(line) is not None
-    )
+    return line.lstrip().startswith("※") and _THIS_ADDRESS.search(line) is not None
 
 
 def _in_aside(text: str, at: int, aside: re.Pattern[str]) -> bool:
