@@ -3875,6 +3875,31 @@ FORMS = [
         "opt_out",
     ),
     ("Hana, no more please. thx", "opt_out"),
+    # One option refused and another taken; a stop asked of another brand; stops in formal words.
+    (
+        "TikTok's a hard no for me - I deleted the app back in the summer and I'm not going back.\n\nBut an Instagram reel I can absolutely do. What fee did you have in mind for one reel plus a couple of stories?",
+        "interested",
+    ),
+    (
+        "My YouTube sponsor slots are booked solid until March, so that's out. I do have an Instagram slot free on the 19th though - would a reel that day work for you?",
+        "interested",
+    ),
+    (
+        "So funny, I was literally on the waitlist for this serum and was about to email asking them to take me off because I'd given up. Guess I don't need to now lol.\n\nCan you send rates and the brief?",
+        "interested",
+    ),
+    (
+        "I hope you don't mind me saying so, but I would prefer to no longer receive emails from Hanami Labs. I'm sure you understand.",
+        "opt_out",
+    ),
+    (
+        "Please consider this my formal request to opt out of any further correspondence from your company.",
+        "opt_out",
+    ),
+    (
+        "今は引っ越しと育児でバタバタしておりまして、投稿の時間が取れそうにありません。\n落ち着いたら、またお声がけいただけたら嬉しいです。",
+        "decline",
+    ),
     # A habit turned by a wish to try this one.
     (
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
