@@ -524,9 +524,11 @@ def _range_return(
     received on the 30th): the range began this year, it does not lie a year ahead, unless it
     has ended by the day received (「元日-1」 received on 7 January is next year's)."""
     joint = text[tok.end : end_tok.start].strip().lower()
-    rest = _WEEKDAY_AFTER.sub("", text[end_tok.end :], count=1)
-    if joint == "・" and not (_OFF_JA.match(rest) or _UNTIL_JA.match(rest)):
-        return None  # 「1月16日・17日の2日間で開催」: two days of an event, not an absence
+    if joint == "・":
+        # 「1月16日・17日の2日間で開催」: two days of an event, not an absence.
+        rest = _WEEKDAY_AFTER.sub("", text[end_tok.end : end_tok.end + 30], count=1)
+        if not (_OFF_JA.match(rest) or _UNTIL_JA.match(rest)):
+            return None
     for start in (_resolve(tok, received - _PAST_START), day):
         end = _resolve(end_tok, start) if start is not None else None
         if end is None:
