@@ -242,6 +242,12 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "noor@example.com",
             "",
         ),
+        # A parent who asks that contracts and mail go to her, and not to the minor directly.
+        (
+            "遠藤ひなたの母でございます。娘はまだ未成年のため、今後のご連絡や契約書類はすべて母である私（このアドレス）宛にお送りいただけますでしょうか。娘へ直接のご連絡はご遠慮ください。",
+            "kazumi.endo@example.ne.jp",
+            "kazumi.endo@example.ne.jp",
+        ),
     ],
 )
 def test_referral_address(text: str, sender: str, expected: str) -> None:
@@ -3905,6 +3911,29 @@ FORMS = [
         "普段は日焼け止めの案件はお断りしているのですが、こちらは試してみたいと思いました。",
         "interested",
     ),
+    # A budget too low to make it work, with a farewell: a decline; too low with a question is a counter-offer.
+    (
+        "Thanks for thinking of me, but the fee is a little too low for us to make it work. Best of luck with the launch!",
+        "decline",
+    ),
+    ("The budget's a bit too low for me. Is there any room to move on it?", "interested"),
+    # A stop's words with 「とか」 before 「まで」 and a no-need after them: no stop.
+    (
+        "今回はご辞退させていただきます。\nあ、配信停止とかまではしなくて大丈夫です！また別の企画があれば見せてください。",
+        "decline",
+    ),
+    ("please remove from list", "opt_out"),
+    ("Remove from mailing list please.", "opt_out"),
+    # A first instinct to unsubscribe that the writer did not follow, and her only hard no as a condition.
+    (
+        "My first instinct was to hit unsubscribe lol, but this one I actually want to do! What's the fee?",
+        "interested",
+    ),
+    (
+        "My only hard no is perpetual usage rights. Six months is fine for an extra fee. My rate for one reel is $900.",
+        "interested",
+    ),
+    ("お話はぜひ進めたいです。撮影は来月でも大丈夫ですか？", "interested"),
 ]
 
 
@@ -5996,6 +6025,11 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
         (
             "You don't need to go through my manager for this one — she's said I can handle small skincare deals myself. So: yes please!",
             "mia.santos@example.com",
+        ),
+        # Her own former address named as no longer used, and this one for the rest of the thread.
+        (
+            "以前お伝えしていた旧アドレス（sumire.oda@example.ne.jp）はもう使っていないので、そちらには送らないでください。お話自体はぜひ進めたいです！今後はこのアドレスでやりとりさせてください。",
+            "sumire.oda@example.jp",
         ),
     ],
 )

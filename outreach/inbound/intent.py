@@ -919,14 +919,17 @@ def read_reply(
     # The talent's own yes, then where to send the papers: 「ぜひお引き受けしたいと思って
     # います。契約書など、遠慮なくこちらのアドレスにお送りください」 points at the address we
     # wrote to, unless it says the address changes (「今後は」, "from now on").
+    # A change away from her own former address (「旧アドレス(…)はもう使っていないので…今後は
+    # このアドレスで」) keeps the thread with her as well.
+    moved_here = bool(addresses) and all(item in former for item in addresses)
     own_yes = (
         here
-        and not addresses
+        and (not addresses or moved_here)
         and not self_named
         and not any(h.phrase.on_behalf for h in live[REFERRAL])
         and all(h.phrase.to_sender for h in live[REFERRAL])
         and any(_a_yes(h, body, book) for h in live["positive"])
-        and not _CHANGES.search(body)
+        and (moved_here or not _CHANGES.search(body))
     )
     # "She's interested, but she's booked solid through mid-April. If a late-April post works,
     # send over a brief": the manager's refusal is taken back by a yes; the manager goes on.
