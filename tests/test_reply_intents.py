@@ -248,6 +248,12 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "kazumi.endo@example.ne.jp",
             "kazumi.endo@example.ne.jp",
         ),
+        # A group member naming the one who handles the work, with his address.
+        (
+            "メンバーで相談したいので、リーダーのけんた宛にも送っていただけますか。\nkenta.hoshizora@example.com\n\nお仕事のやりとりは基本的にけんたがまとめています。",
+            "yuki@example.jp",
+            "kenta.hoshizora@example.com",
+        ),
     ],
 )
 def test_referral_address(text: str, sender: str, expected: str) -> None:
@@ -3934,6 +3940,57 @@ FORMS = [
         "interested",
     ),
     ("お話はぜひ進めたいです。撮影は来月でも大丈夫ですか？", "interested"),
+    # A refusal after an ellipsis and 「今回は」 is about the whole offer, whatever praise came first.
+    (
+        "すごく素敵な商品で、使ってみたいなと思いました！\nただ、他社さんと競合NGの契約をしておりまして…今回はお受けすることができません。",
+        "decline",
+    ),
+    (
+        "Appreciate it, but I don't really do skincare content, my page is all hiking. Wouldn't feel authentic.",
+        "decline",
+    ),
+    # Our footer's offer paraphrased in quotation marks, and the sender taking it up.
+    (
+        "\"If you'd prefer not to hear from us again, just let us know.\"\n\nI'm letting you know.",
+        "opt_out",
+    ),
+    (
+        "Sorry, it's a no, and could you please not add me to any more of these outreach emails?",
+        "opt_out",
+    ),
+    (
+        "I'm going to decline, and I'd ask that you not follow up or contact me about future campaigns.",
+        "opt_out",
+    ),
+    (
+        "Cheers, but I'm already under contract to promote another night serum, so no can do.",
+        "decline",
+    ),
+    (
+        "I'm interested in your brand in general, just not in doing a post right now. I'm on a posting break.",
+        "decline",
+    ),
+    (
+        "We've decided as a band not to do sponsorships, so please take all four of us off your list.",
+        "opt_out",
+    ),
+    ("No thanks, and could you make sure none of us get these going forward?", "opt_out"),
+    # Praise beside a wish of luck is a send-off, not a yes that turns the refusal.
+    (
+        "OMG we love this! Sadly we're contracted exclusively with another brand, so we can't take this on. Best of luck with the serum, it looks amazing!!",
+        "decline",
+    ),
+    # A habit named, then a question about the budget or the terms: a yes after the turn.
+    (
+        "I don't really do skincare collabs, but I've had my eye on your sun care line. What would the budget be for a Reel?",
+        "interested",
+    ),
+    ("I don't really do sponsored posts, but would you be okay with a gifted post?", "interested"),
+    ("No thanks. What would the budget have been, out of curiosity?", "decline"),
+    (
+        "Thanks! I don't do scripted content, so would you be okay with an honest review? My rate is $450.",
+        "interested",
+    ),
 ]
 
 

@@ -1183,7 +1183,15 @@ def _a_yes(hit: PhraseHit, text: str, book: Phrasebook) -> bool:
             != sentence_of(text, hit.start, hit.end, book.contrast)
         )
         and not _deferred(text, hit, book)
+        and not _SEND_OFF.search(sentence_of(text, hit.start, hit.end))
     )
+
+
+# A wish of luck in the sentence makes its praise a send-off: "Best of luck with the serum, it
+# looks amazing!!" after a refusal keeps the refusal.
+_SEND_OFF = re.compile(
+    r"\b(?:good|best of) luck with\b|\ball the best with\b|ご成功を(?:お祈り|祈って)"
+)
 
 
 def _deferred(text: str, hit: PhraseHit, book: Phrasebook) -> bool:
