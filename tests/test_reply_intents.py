@@ -254,6 +254,12 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "yuki@example.jp",
             "kenta.hoshizora@example.com",
         ),
+        # "Don't send brand stuff here" beside her own collab inbox is where to write, not a stop.
+        (
+            "This is my personal inbox, so please don't send brand stuff here. I'd love to hear more though. Could you resend everything to kira.collabs@example.com? That's where I handle all partnerships.",
+            "kira.james@example.com",
+            "kira.collabs@example.com",
+        ),
     ],
 )
 def test_referral_address(text: str, sender: str, expected: str) -> None:
@@ -3991,6 +3997,49 @@ FORMS = [
         "Thanks! I don't do scripted content, so would you be okay with an honest review? My rate is $450.",
         "interested",
     ),
+    (
+        "大変ありがたいお話なのですが、現在妊娠中のため、新しいスキンケアのご紹介はしばらくお控えしております。",
+        "decline",
+    ),
+    (
+        "9月から転職で生活がバタバタする予定で、しばらく案件をお受けできる余裕がなさそうです…。",
+        "decline",
+    ),
+    # A stop someone else advised, in quotation marks, then the writer's own yes.
+    (
+        "姉に見せたら「こういうのは怪しいから配信停止しときな」って言われたんですが笑、調べたらちゃんとしたブランドさんだったので、私はやってみたいです！",
+        "interested",
+    ),
+    (
+        'Hahaha my first thought was "stop sending me serums, my shelf is full" - but the packaging is too cute. What would you need from me?',
+        "interested",
+    ),
+    (
+        "I don't know how you obtained this address. Remove it. If I receive another of these I'll be reporting it.",
+        "opt_out",
+    ),
+    (
+        "We're going to pass on this for Ayesha, and we'd ask that she isn't included in future campaigns.",
+        "opt_out",
+    ),
+    ("I'm not interested and would prefer not to hear about future campaigns either.", "opt_out"),
+    (
+        "We would also ask that neither our client nor this office be contacted again in relation to any campaign.",
+        "opt_out",
+    ),
+    (
+        "Our client does not accept paid skincare partnerships and we must therefore decline.",
+        "decline",
+    ),
+    # One option refused in a letter's words, another offered with a rate.
+    (
+        "I'm not interested in a gifted-only post, I'm afraid. I would, however, be glad to consider a paid feed post. My current rate for that package is £450.",
+        "interested",
+    ),
+    (
+        "商品提供のみでの投稿は基本的にお受けしていないのですが、リール1本で税別5万円にてお受けできればと存じます。",
+        "interested",
+    ),
 ]
 
 
@@ -5786,6 +5835,11 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
             "【自動返信メール】\n\n1月の陶芸ワークショップは、1月16日・17日の2日間で開催予定です。\n\n杉本は12月18日まで出張のため、メールの確認ができません。",
             date(2026, 12, 21),
         ),
+        # A bare day, a dash and a dated end: the range's last day is away.
+        (
+            "Thanks for your email. I'm out of the office 22–26 February on a shoot, and I'll reply once I'm back.\n\nThis is an automatic reply.",
+            date(2027, 3, 1),
+        ),
     ],
 )
 def test_responders_without_headers_are_automatic(body: str, back: date | None) -> None:
@@ -6088,6 +6142,11 @@ def test_words_after_a_pasted_message_that_resume_with_as_above_are_the_senders(
             "以前お伝えしていた旧アドレス（sumire.oda@example.ne.jp）はもう使っていないので、そちらには送らないでください。お話自体はぜひ進めたいです！今後はこのアドレスでやりとりさせてください。",
             "sumire.oda@example.jp",
         ),
+        # An old address she no longer reads, named as where not to write: the thread stays with her.
+        (
+            "ひとつお願いなのですが、以前使っていた momo_old@example.com にはもう送らないでください（現在は見ていません）。今後はこのアドレスで大丈夫です。\n\n本題ですが、ぜひ参加させていただきたいです！サンプルを12月20日頃までにお送りいただくことは可能でしょうか？",
+            "momo.lab@example.jp",
+        ),
     ],
 )
 def test_a_writer_who_is_her_own_manager_and_says_yes_is_interested(text: str, sender: str) -> None:
@@ -6110,3 +6169,21 @@ def test_an_agency_taking_over_from_the_talent_is_a_referral_and_its_stop_for_he
         "削除していただけますでしょうか。"
     )
     assert read_reply(stops, sender="assist.rena@example.jp").intent == "opt_out"
+
+
+def test_a_letter_headed_as_a_memo_is_the_senders_own_text() -> None:
+    """ "To:/From:/Date:/Subject:" at the very top, addressee first, heads the sender's letter;
+    Outlook's header of a pasted message starts with From: and is cut as before."""
+    letter = (
+        "To: Hanami Labs (hana@hanamilabs.jp)\nFrom: Lotte Verhoeven\nDate: 17 December 2026\n"
+        "Subject: Objection to direct marketing\n\nDear Sir or Madam,\n\nI hereby object to the "
+        "processing of my personal data for direct marketing purposes.\n\nYours faithfully,\n"
+        "L. Verhoeven"
+    )
+    assert "I hereby object" in own_text(letter)
+    assert read_reply(own_text(letter), sender="l.verhoeven@example.net").intent == "opt_out"
+    pasted = (
+        "Yes please!\n\nFrom: Hana Sakurai <hana@hanamilabs.jp>\nSent: Tuesday, December 1, 2026\n"
+        "To: Milo\nSubject: Sakura Night Serum\n\nPlease stop me if this is not for you."
+    )
+    assert own_text(pasted) == "Yes please!"

@@ -298,6 +298,24 @@ class ReturnDate:
     evidence: str
 
 
+# "out of the office 22–26 February": a bare day, a joint, then the dated end of the range.
+_BARE_START = re.compile(
+    r"(?<![\d/.:])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*(?:[-–—~〜]|to|until|till|through|thru)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _bare_start(text: str, tok: _Token) -> _Token | None:
+    """The start of `A-B Month` when tok is "B Month" and A is a bare day before it."""
+    found = _BARE_START.search(text[max(0, tok.start - 16) : tok.start])
+    if found is None or tok.japanese or int(found.group("d")) >= tok.day:
+        return None
+    at = tok.start - (len(text[max(0, tok.start - 16) : tok.start]) - found.start())
+    return _Token(
+        at, at + len(found.group("d")), tok.year, tok.month, int(found.group("d")), None, False
+    )
+
+
 def _range_end(text: str, tok: _Token, tokens: dict[int, _Token]) -> _Token | None:
     """The end of `A〜B` / `A-B` / `AからB` / `from A to B` when tok is A."""
     joint = _RANGE.match(text[tok.end :])
@@ -574,6 +592,13 @@ def return_date(text: str, received: date) -> ReturnDate | None:
             if back is not None:
                 found[back[0]].append(back[1:])
             continue
+        start_tok = _bare_start(text, tok)
+        start_day = _resolve(start_tok, received) if start_tok is not None else None
+        if start_tok is not None and start_day is not None:
+            back = _range_return(text, start_tok, tok, start_day, received)
+            if back is not None:
+                found[back[0]].append(back[1:])
+                continue
         read = _read_token(text, tok, day)
         if read is not None:
             found[read[0]].append(read[1:])

@@ -171,6 +171,7 @@ def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) 
     text = body[:MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     # Runs of blank lines say nothing, and mail-parser-reply is quadratic in them.
     text = _BLANK_RUN.sub("\n\n", text)
+    text = _MEMO_HEADING.sub("", text, count=1)
     between = _between_quotes(text)
     text = _cut_at_quote_header(text) if between is None else between
     parsed = None
@@ -192,6 +193,16 @@ def own_text(body: str, footer_markers: Sequence[str] = DEFAULT_FOOTER_MARKERS) 
         and not _URL_UNSUBSCRIBE.search(line)
     ]
     return "\n".join(kept).strip()
+
+
+# A letter headed as a memo at the very top, addressee first ("To: Hanami Labs\nFrom: Lotte
+# Verhoeven\nDate: 17 December 2026\nSubject: Request for erasure"): its own heading, not the
+# header of a message pasted below the reply (those start with From:, as Outlook writes them).
+_MEMO_HEADING = re.compile(
+    r"\A\s*(?:To|Attn|Attention)[ \t]*:[^\n]*\n(?:(?:From|Cc|Date|Subject|Re)[ \t]*:[^\n]*\n){2,5}"
+    r"[ \t]*\n",
+    re.IGNORECASE,
+)
 
 
 # Our footer's words in quotation marks inside the writer's own sentence: 'You wrote "If you
