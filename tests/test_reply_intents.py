@@ -260,6 +260,18 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "kira.james@example.com",
             "kira.collabs@example.com",
         ),
+        # An agency taking the matter over from its talent: 「本件は弊社にてお預かりし」.
+        (
+            "インフルエンサー「なつき」のPR業務を代行しております、サンフラワーPRの吉田と申します。\n恐れ入りますが、本件は弊社にてお預かりし、以降のご連絡・お見積もりは私、吉田宛にお願いいたします。",
+            "yoshida@sunflower-pr.example",
+            "yoshida@sunflower-pr.example",
+        ),
+        # The new contact named as new, the old one set against it after the address.
+        (
+            "弊社タレントの担当者が変更となりました。今後は新担当 sato@reiwa-creators.example 宛にご連絡をお願いいたします(旧担当宛は×)。",
+            "info@reiwa-creators.example",
+            "sato@reiwa-creators.example",
+        ),
     ],
 )
 def test_referral_address(text: str, sender: str, expected: str) -> None:
@@ -4040,6 +4052,37 @@ FORMS = [
         "商品提供のみでの投稿は基本的にお受けしていないのですが、リール1本で税別5万円にてお受けできればと存じます。",
         "interested",
     ),
+    # A stop she once sent and now calls a regretted reply, then questions about the terms.
+    (
+        "実は昨年、別の商品のご案内の際に「今後は連絡不要です」とお返事してしまったのですが、今回の商品はとても惹かれました。詳しい条件を伺ってもよろしいでしょうか。",
+        "interested",
+    ),
+    ("今回はお受けしないことにしました。\n配信停止などは特に必要ありません。", "decline"),
+    (
+        "当方、問い合わせフォーム以外からの営業のご連絡はお受けしておりません。\n今後、本アドレスへの送信は行わないようお願いいたします。",
+        "opt_out",
+    ),
+    (
+        "I'm definitely not going to ask you to stop emailing me, quite the opposite! What's the plan?",
+        "interested",
+    ),
+    (
+        "Would love to work with you some day! Just not on this one. I'm keeping my shelf minimal this year.",
+        "decline",
+    ),
+    # Emoji that carry the answer.
+    (
+        "すごく素敵な商品ですね😭✨ 使ってみたかった…!\nでも今月から育休中で、SNSはしばらくお休みしてます。",
+        "decline",
+    ),
+    ("PR投稿 → ×\nギフトのみ → ×\nごめんなさい🙏", "decline"),
+    ("STOP 🛑", "opt_out"),
+    ("🚫📧 pls", "opt_out"),
+    ("STOP 😂 this packaging is everything. What are the terms?", "interested"),
+    (
+        "Okay so last year I told another brand to stop emailing me 😅 but this one I actually like. What are the terms?",
+        "interested",
+    ),
 ]
 
 
@@ -5839,6 +5882,10 @@ def test_a_hope_to_talk_again_is_no_threat_to_write_again() -> None:
         (
             "Thanks for your email. I'm out of the office 22–26 February on a shoot, and I'll reply once I'm back.\n\nThis is an automatic reply.",
             date(2027, 3, 1),
+        ),
+        (
+            "🎫 We've received your message (ticket #48213).\nA member of our team will get back to you within 3–5 business days. Please do not reply to this email.",
+            None,
         ),
     ],
 )

@@ -51,7 +51,8 @@ _SELF_WORDS = (
     r"(?:\s*[-–]\s*\d+)?\s+(?:business\s+|working\s+)?days\s+(?:for\s+(?:me|us)\s+)?to\s+"
     r"(?:reply|respond|get\s+back)\b|"
     r"\byour\s+(?:request|ticket|enquiry|inquiry)\s*(?:\(?\s*#?\d+\s*\)?\s*)?has\s+been\s+received\b|"
-    r"\bwe'?ve\s+received\s+your\s+(?:request|ticket|enquiry|inquiry)\s*\(\s*#?\d+\s*\)|"
+    r"\bwe'?ve\s+received\s+your\s+(?:request|ticket|enquiry|inquiry|message|e-?mail)\s*"
+    r"\(\s*(?:ticket\s*|case\s*)?(?:#|no\.?\s*)?\d+\s*\)|"
     r"\bany\s+repl(?:y|ies)\s+will\s+(?:add\s+to|update)\s+your\s+(?:existing\s+)?ticket\b|"
     r"このメールは(?:システム(?:より|から|にて|で))?自動|自動で(?:お)?送(?:信|り)|"
     # 「本メールは送信専用アドレスではございません」 says a person reads replies.

@@ -215,6 +215,10 @@ def label_before(body: str, at: int) -> str:
     return body[_clause_start(body, at, 48) : at]
 
 
+_NAMED_NEW = re.compile(
+    r"(?:新(?:担当|窓口|アドレス|連絡先|メールアドレス)|新しい(?:担当者?|窓口|アドレス|連絡先|メールアドレス)"
+    r"|\bnew (?:address|contact|e-?mail|manager|agent|inbox))\s*(?:は|:|：)?\s*(?:\S{1,10}\s+)?$"
+)
 _SET_AGAINST = re.compile(
     r"\b(?:and )?(?:not|rather than|instead of)(?: to)?\s+(?:my|her|his|their|the)?\s*$"
 )
@@ -237,6 +241,11 @@ def former_address(
         # "send everything there and not to my old address": after the address, a former one
         # set against it with "not"/"rather than" is another address; this one is the new one.
         if m.start() >= tail and _SET_AGAINST.search(around[tail : m.start()]):
+            continue
+        # 「今後は新担当 sato@… 宛に(旧担当宛は×)」: named as the new one, the old one after it.
+        if m.start() >= tail and _NAMED_NEW.search(
+            around[max(0, tail - len(addr) - 16) : tail - len(addr)]
+        ):
             continue
         return True
     # Or its line is a confidentiality notice ("…contact postmaster@… and delete it").
