@@ -272,6 +272,16 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "info@reiwa-creators.example",
             "sato@reiwa-creators.example",
         ),
+        (
+            "I've moved to a new management company, so Jess (jess@starlingmgmt.example) doesn't represent me anymore. Please send brand opportunities to partnerships@lumen-talent.example.",
+            "daisy@example.com",
+            "partnerships@lumen-talent.example",
+        ),
+        (
+            "We look after all of Jade's commercial partnerships, so please direct everything to this inbox from now on rather than her personal email.\n\nSam Ortiz\nCoral Reef Talent\nbookings@coralreeftalent.example",
+            "bookings@coralreeftalent.example",
+            "bookings@coralreeftalent.example",
+        ),
     ],
 )
 def test_referral_address(text: str, sender: str, expected: str) -> None:
@@ -4082,6 +4092,49 @@ FORMS = [
     (
         "Okay so last year I told another brand to stop emailing me 😅 but this one I actually like. What are the terms?",
         "interested",
+    ),
+    (
+        "正直、最初は「また案件メールか、お断りしよう」と思っていたのですが、成分を見て気が変わりました（笑）報酬から源泉徴収は差し引かれますか？",
+        "interested",
+    ),
+    (
+        "I almost replied STOP out of habit but this sounds like a good fit. I only work with brands that pay within 30 days - can you confirm that?",
+        "interested",
+    ),
+    (
+        "This is my wife's old email address and she hasn't used it in years. I'd be grateful if you stopped sending to it.",
+        "opt_out",
+    ),
+    (
+        "Thanks, but I've just signed a year-long deal with another skincare brand, so I can't work with competitors. Good luck!",
+        "decline",
+    ),
+    (
+        "I've moved to only working with brands through my agency's standard contract. I don't think we'll be able to make this one work, but I wish you a great launch!",
+        "decline",
+    ),
+    # A father writing once for his daughter, not asking to be the contact.
+    (
+        "I am writing on behalf of my daughter Aditi. She has her board exams until March and we have agreed she will not take on any collaborations until then.",
+        "decline",
+    ),
+    (
+        "ただ、今は自分のブランド立ち上げの準備に専念していて、他社様の商品紹介はしばらくお休みしているんです。",
+        "decline",
+    ),
+    (
+        "セラムすごく気になります…！\nただ、今は新しいお仕事を受ける余裕がないので、今回はお見送りさせてください。",
+        "decline",
+    ),
+    # Her agency named only as her past: 「事務所を通していた時期」.
+    (
+        "以前、別の件で「今後のご連絡は不要です」とお返事してしまったのですが、あのときは事務所を通していた時期だったので…失礼しました。投稿時期と金額の目安を教えてください。",
+        "interested",
+    ),
+    # A stop for this address and for her work address named beside it: nowhere to write instead.
+    (
+        "今後、このアドレスにも、仕事用のアドレス（sayaka.work@example.com）にも、ご案内は送らないでください。\nどちらもお断りです。",
+        "opt_out",
     ),
 ]
 

@@ -842,7 +842,19 @@ def read_reply(
         # assistant… stop emailing Maya's personal address and send everything to me"):
         # the writer is where to write, however weak "to me" is alone.
         pointed = max(pointed, DECIDES)
-    if live[OPT_OUT] and (addresses or here) and pointed >= DECIDES:
+    # Addresses the stop itself refuses, named before it in its sentence (「このアドレスにも、仕事用
+    # のアドレス(…)にも、ご案内は送らないで」), give nowhere to write instead.
+    refused = {
+        (at, a)
+        for at, a in former
+        for h in live[OPT_OUT]
+        if at < h.start and a in sentence_of(body, h.start, h.end)
+    }
+    if (
+        live[OPT_OUT]
+        and (len(refused) < len(addresses) or here or self_named)
+        and pointed >= DECIDES
+    ):
         # 「直接のご連絡はお控えいただき、事務所(…)経由で」, "don't email me directly; my agent
         # handles everything: …": the stop is about writing to them directly (or to a former
         # address: 「以前の事務所には送らないよう」), and the address given is where to write

@@ -41,7 +41,7 @@ _SENTENCE_END = re.compile(r"[!?。;\n]|\.(?!\w)")
 # Where the words about one address stop: a sentence's end or a Japanese comma, but not one
 # right after a topic or subject (「…(old@…)は、昨年退所したため」 is still about old@); an
 # English comma often sits inside the phrase ("my old agency, Bright (bright@…), closed").
-_CLAUSE_BREAK = re.compile(r"[!?。\n]|(?<![はが])、|\.(?!\w)")
+_CLAUSE_BREAK = re.compile(r"[!?。\n]|(?<![はがも])、|\.(?!\w)")
 
 
 def sentence_of(text: str, at: int, until: int, turn: re.Pattern[str] | None = None) -> str:
