@@ -282,6 +282,11 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "bookings@coralreeftalent.example",
             "bookings@coralreeftalent.example",
         ),
+        (
+            "Nurul here, Aisyah's PA. She's asked me to handle this one, please reply to me on this email from now on, not to her personal account.",
+            "nurul.pa@example.com",
+            "nurul.pa@example.com",
+        ),
     ],
 )
 def test_referral_address(text: str, sender: str, expected: str) -> None:
@@ -369,6 +374,10 @@ def test_a_broken_phrase_file_names_the_entry(tmp_path: Path) -> None:
         load_phrasebook(path)
     path.write_text("[[decline]]\nre = 'a'\nweight = 3\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"decline\[1\]: weight 3.0 is not in"):
+        load_phrasebook(path)
+    # A misspelt group is named, not read as nothing.
+    path.write_text("[[declines]]\nre = 'a'\nweight = 0.9\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"declines: unknown table \[declines\]"):
         load_phrasebook(path)
 
 
@@ -4135,6 +4144,31 @@ FORMS = [
     (
         "今後、このアドレスにも、仕事用のアドレス（sayaka.work@example.com）にも、ご案内は送らないでください。\nどちらもお断りです。",
         "opt_out",
+    ),
+    # A no for now, then a wish to hear of a later campaign: the yes is put off.
+    (
+        "Sadly I just signed an exclusive with another brand until March, so I have to say no for now. If you're doing anything in spring I'd love to hear about it!",
+        "decline",
+    ),
+    (
+        "Mine's a men's grooming channel. A sakura night serum isn't going to land with my lot. Good luck with it though.",
+        "decline",
+    ),
+    (
+        "Thank you, but I don't do skincare on my page, it's a baking account! All the best with the launch.",
+        "decline",
+    ),
+    (
+        "We're quite a small account and honestly don't feel ready for paid posts yet. Thank you for the kind offer though.",
+        "decline",
+    ),
+    (
+        "This is Meera's mother. She is busy with her exams until March and will not be taking up any work right now.",
+        "decline",
+    ),
+    (
+        "Honestly my first instinct with these emails is to hit unsubscribe, but a night serum is something I've been looking for. Is this paid or gifted only?",
+        "interested",
     ),
 ]
 

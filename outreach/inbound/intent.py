@@ -378,7 +378,24 @@ def _compile(where: str, pattern: str) -> re.Pattern[str]:
         raise InputError(f"not a regular expression: {exc}", field=where) from None
 
 
+# The tables a phrase file may hold besides the phrase groups; any other name is a typo that
+# would otherwise be read as nothing.
+_SECTIONS = frozenset(
+    {
+        *("aside", "caveat", "contrast", "curiosity", "deferral", "direct", "former"),
+        *("negation", "regret", "reported", "terms", "typos"),
+    }
+)
+
+
 def _parse(data: dict[str, Any], file: str) -> Phrasebook:
+    unknown = sorted(set(data) - _SECTIONS - set(_GROUPS))
+    if unknown:
+        raise InputError(
+            f"unknown table [{unknown[0]}]: the phrase groups are {', '.join(_GROUPS)}",
+            file=file,
+            field=unknown[0],
+        )
     terms = {str(k): str(v) for k, v in data.get("terms", {}).items()}
 
     def expand(pattern: str) -> str:
