@@ -287,6 +287,17 @@ def test_our_footer_quoted_below_an_empty_reply_triggers_nothing_and_asks_for_re
             "nurul.pa@example.com",
             "nurul.pa@example.com",
         ),
+        (
+            "Please don't send work emails to this address, it's my personal one. Send the serum details to team@tqstudio.example and my assistant will get back to you.",
+            "taylor.quinn@example.com",
+            "team@tqstudio.example",
+        ),
+        # "Update your records" that a new agency asks, with where to send from now on: no stop.
+        (
+            "Bloom House took over management of @dewdropdiaries (Clara Yeo) as of this month. Please update your records and send all collaboration requests for Clara to this address going forward.\n\nPartnerships Team\nBloom House\npartnerships@bloomhouse.example",
+            "partnerships@bloomhouse.example",
+            "partnerships@bloomhouse.example",
+        ),
     ],
 )
 def test_referral_address(text: str, sender: str, expected: str) -> None:
@@ -4169,6 +4180,20 @@ FORMS = [
     (
         "Honestly my first instinct with these emails is to hit unsubscribe, but a night serum is something I've been looking for. Is this paid or gifted only?",
         "interested",
+    ),
+    (
+        "Thanks for thinking of me! My page is almost all baking, so I don't think a serum would really fit with my audience.",
+        "decline",
+    ),
+    (
+        "メールの下にある「配信停止はこちら」を押しそうになりましたが、間違いです、停止はしないでください（笑）有償での投稿の場合、ご予算感を伺えますでしょうか。",
+        "interested",
+    ),
+    ("hi, sorry but pls dun email me anymore, i dont do sponsored stuff one. thanks", "opt_out"),
+    # An office writing for the talent asks to stop for both of them: a stop, not a referral.
+    (
+        "I manage correspondence for Renae Hollis. Renae has asked that she not be contacted with any further brand proposals, and we'd be grateful if you could remove both her address and this one from your outreach.",
+        "opt_out",
     ),
 ]
 

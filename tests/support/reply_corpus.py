@@ -25,7 +25,7 @@ SETS = (
     LABELLED,
     DATA / "labelled2.toml",
     HELD_OUT,
-    *(DATA / f"heldout{n}.toml" for n in range(2, 707)),
+    *(DATA / f"heldout{n}.toml" for n in range(2, 711)),
 )
 INTENTS = ("opt_out", "decline", "referral", "auto_reply", "interested")
 JST = timezone(timedelta(hours=9))
