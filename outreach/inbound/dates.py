@@ -307,10 +307,11 @@ _BARE_START = re.compile(
 
 def _bare_start(text: str, tok: _Token) -> _Token | None:
     """The start of `A-B Month` when tok is "B Month" and A is a bare day before it."""
-    found = _BARE_START.search(text[max(0, tok.start - 16) : tok.start])
+    before = max(0, tok.start - 16)
+    found = _BARE_START.search(text[before : tok.start])
     if found is None or tok.japanese or int(found.group("d")) >= tok.day:
         return None
-    at = tok.start - (len(text[max(0, tok.start - 16) : tok.start]) - found.start())
+    at = before + found.start()
     return _Token(
         at, at + len(found.group("d")), tok.year, tok.month, int(found.group("d")), None, False
     )
